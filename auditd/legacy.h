@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * legacy.h - the legacy x_tables reader (libiptc: ip4tc, ip6tc).
+ */
+#ifndef FWAUDIT_LEGACY_H
+#define FWAUDIT_LEGACY_H
+
+#include "ruleset.h"
+
+/*
+ * Read the legacy tables filter, nat, mangle, raw and security of IPv4 and
+ * IPv6 into @rs.  Only tables the kernel already has are read (they are
+ * listed in /proc/net/ip_tables_names and ip6_tables_names): asking for an
+ * absent one would make the kernel load and create it, and an auditor must
+ * not change what it audits.  Absent tables are normal; rs->sources records
+ * "iptables-legacy" / "ip6tables-legacy" as present or not.
+ *
+ * Returns 0; -EPERM without CAP_NET_ADMIN; another negative errno on
+ * failure (then @rs holds no legacy chain).
+ */
+int legacy_dump_ruleset(struct ruleset *rs);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rsprint.h - print the ruleset model for people (text, in the manner of
+ * `nft list ruleset`) and for programs (JSON, version 1).
+ *
+ * Both come from the same formatting of each match and verdict
+ * (rsprint_match_value() and friends), so they cannot drift apart.
+ */
+#ifndef FWAUDIT_RSPRINT_H
+#define FWAUDIT_RSPRINT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "ruleset.h"
+
+/* Format one element (nfields intervals) of a match on fields[] into buf:
+ * "10.0.0.0/8", "22", "1000-2000", "eth*", "new", "1.2.3.4 . 22".
+ * Returns the length written (truncated to size - 1). */
+int rsprint_elem(char *buf, size_t size, const enum rs_field *fields,
+		 unsigned int nfields, const struct rs_interval *elem);
+
+/* The whole model as JSON (version 1).  Returns a new reference or NULL on
+ * ENOMEM. */
+json_t *rsprint_json(const struct ruleset *rs);
+
+/* The whole model as text on f.  Returns 0 or -errno from the stream. */
+int rsprint_text(const struct ruleset *rs, FILE *f);
+
+/* The text of one rule as `nft list ruleset` would show it, into a
+ * malloc'd string (caller frees), or NULL on ENOMEM. */
+char *rsprint_rule(const struct rs_rule *r);
+
+#endif

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ruleset.c - the ruleset model: construction, destruction, metadata.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+
+#include "ruleset.h"
+
+/* Arrays grow by doubling; this bounds what a hostile or broken source can
+ * make one array hold before we call it an error. */
+#define RS_ARRAY_MAX	(1u << 24)
+
+static int grow(void **arr, size_t *n, size_t size)
+{
+	size_t cap = 4;
+	void *p;
+
+	if (*n >= RS_ARRAY_MAX)
+		return -E2BIG;
+	/* capacity is the next power of two >= n + 1 */
+	while (cap < *n + 1)
+		cap *= 2;
+	if (*n == 0 || (*n & (*n - 1)) == 0 || *n < 4) {
+		p = realloc(*arr, cap * size);
+		if (!p)
+			return -ENOMEM;
+		*arr = p;
+	}
+	memset((char *)*arr + *n * size, 0, size);
+	(*n)++;
+	return 0;
+}
+
+struct ruleset *ruleset_new(void)
+{
+	return calloc(1, sizeof(struct ruleset));
+}
+
+void rs_verdict_release(struct rs_verdict *v)
+{
+	if (!v)
+		return;
+	free(v->chain);
+	free(v->name);
+	v->chain = NULL;
+	v->name = NULL;
+}
+
+void rs_match_release(struct rs_match *m)
+{
+	if (!m)
+		return;
+	free(m->elems);
+	free(m->name);
+	free(m->text);
+	m->elems = NULL;
+	m->name = NULL;
+	m->text = NULL;
+	m->nelems = 0;
+}
+
+static void rule_release(struct rs_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmatches; i++)
+		rs_match_release(&r->matches[i]);
+	free(r->matches);
+	for (i = 0; i < r->nstmts; i++) {
+		free(r->stmts[i].name);
+		free(r->stmts[i].text);
+	}
+	free(r->stmts);
+	rs_verdict_release(&r->verdict);
+	free(r->comment);
+}
+
+static void chain_release(struct rs_chain *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrules; i++)
+		rule_release(&c->rules[i]);
+	free(c->rules);
+	free(c->table);
+	free(c->name);
+	free(c->type);
+	free(c->device);
+}
+
+void rs_set_free(struct rs_set *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	if (s->data) {
+		for (i = 0; i < s->nelems; i++)
+			rs_verdict_release(&s->data[i].verdict);
+		free(s->data);
+	}
+	free(s->elems);
+	free(s->table);
+	free(s->name);
+	free(s);
+}
+
+void ruleset_free(struct ruleset *rs)
+{
+	size_t i;
+
+	if (!rs)
+		return;
+	for (i = 0; i < rs->nchains; i++)
+		chain_release(&rs->chains[i]);
+	free(rs->chains);
+	for (i = 0; i < rs->nsets; i++)
+		rs_set_free(rs->sets[i]);
+	free(rs->sets);
+	for (i = 0; i < rs->nnotes; i++)
+		free(rs->notes[i]);
+	free(rs->notes);
+	free(rs);
+}
+
+struct rs_chain *ruleset_add_chain(struct ruleset *rs, enum rs_origin origin,
+				   uint8_t family, const char *table,
+				   const char *name)
+{
+	char *t, *n;
+	struct rs_chain *c;
+
+	t = strdup(table);
+	n = strdup(name);
+	if (!t || !n || grow((void **)&rs->chains, &rs->nchains,
+			     sizeof(*rs->chains)) < 0) {
+		free(t);
+		free(n);
+		return NULL;
+	}
+	c = &rs->chains[rs->nchains - 1];
+	c->origin = origin;
+	c->family = family;
+	c->table = t;
+	c->name = n;
+	c->policy = RS_V_ACCEPT;
+	return c;
+}
+
+struct rs_rule *rs_chain_add_rule(struct rs_chain *c)
+{
+	struct rs_rule *r;
+
+	if (grow((void **)&c->rules, &c->nrules, sizeof(*c->rules)) < 0)
+		return NULL;
+	r = &c->rules[c->nrules - 1];
+	r->position = c->nrules;
+	return r;
+}
+
+struct rs_match *rs_rule_add_match(struct rs_rule *r)
+{
+	if (grow((void **)&r->matches, &r->nmatches, sizeof(*r->matches)) < 0)
+		return NULL;
+	return &r->matches[r->nmatches - 1];
+}
+
+struct rs_stmt *rs_rule_add_stmt(struct rs_rule *r)
+{
+	if (grow((void **)&r->stmts, &r->nstmts, sizeof(*r->stmts)) < 0)
+		return NULL;
+	return &r->stmts[r->nstmts - 1];
+}
+
+int ruleset_add_set(struct ruleset *rs, struct rs_set *s)
+{
+	int ret;
+
+	ret = grow((void **)&rs->sets, &rs->nsets, sizeof(*rs->sets));
+	if (ret < 0)
+		return ret;
+	rs->sets[rs->nsets - 1] = s;
+	return 0;
+}
+
+int ruleset_note(struct ruleset *rs, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		return -ENOMEM;
+	ret = grow((void **)&rs->notes, &rs->nnotes, sizeof(*rs->notes));
+	if (ret < 0) {
+		free(s);
+		return ret;
+	}
+	rs->notes[rs->nnotes - 1] = s;
+	return 0;
+}
+
+int rs_match_add_interval(struct rs_match *m, rs_u128 lo, rs_u128 hi)
+{
+	int ret;
+
+	ret = grow((void **)&m->elems, &m->nelems, sizeof(*m->elems));
+	if (ret < 0)
+		return ret;
+	m->elems[m->nelems - 1].lo = lo;
+	m->elems[m->nelems - 1].hi = hi;
+	return 0;
+}
+
+int rs_match_set_range(struct rs_match *m, enum rs_field f, rs_u128 lo,
+		       rs_u128 hi, bool invert)
+{
+	m->op = invert ? RS_OP_NOT_IN : RS_OP_IN;
+	m->nfields = 1;
+	m->fields[0] = f;
+	return rs_match_add_interval(m, lo, hi);
+}
+
+rs_u128 rs_ifname_key(const char *name)
+{
+	rs_u128 k = 0;
+	size_t i;
+
+	for (i = 0; i < RS_IFNAMSIZ; i++) {
+		k <<= 8;
+		if (name && *name)
+			k |= (unsigned char)*name++;
+	}
+	return k;
+}
+
+struct rs_interval rs_ifname_interval(const char *name, bool wildcard)
+{
+	struct rs_interval iv;
+	size_t len = strnlen(name, RS_IFNAMSIZ);
+	rs_u128 tail;
+
+	iv.lo = rs_ifname_key(name);
+	iv.hi = iv.lo;
+	if (wildcard && len < RS_IFNAMSIZ) {
+		/* every name that starts with the prefix: the bytes after it
+		 * may be anything */
+		tail = len == 0 ? ~(rs_u128)0 :
+		       ((rs_u128)1 << (8 * (RS_IFNAMSIZ - len))) - 1;
+		iv.hi = iv.lo | tail;
+	}
+	return iv;
+}
+
+void rs_ifname_str(rs_u128 key, char *buf)
+{
+	int i, n = 0;
+	unsigned char c;
+
+	for (i = RS_IFNAMSIZ - 1; i >= 0; i--) {
+		c = (unsigned char)(key >> (8 * i));
+		if (!c)
+			break;
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+}
+
+int rs_match_set_ifname(struct rs_match *m, enum rs_field f, const char *name,
+			bool wildcard, bool invert)
+{
+	struct rs_interval iv = rs_ifname_interval(name, wildcard);
+
+	return rs_match_set_range(m, f, iv.lo, iv.hi, invert);
+}
+
+int rs_match_set_other(struct rs_match *m, enum rs_field f, const char *name,
+		       uint8_t revision, const char *text, bool invert)
+{
+	char *n = NULL, *t = NULL;
+
+	if (name && !(n = strdup(name)))
+		return -ENOMEM;
+	if (text && !(t = strdup(text))) {
+		free(n);
+		return -ENOMEM;
+	}
+	m->op = RS_OP_OTHER;
+	m->nfields = 1;
+	m->fields[0] = f;
+	m->name = n;
+	m->text = t;
+	m->revision = revision;
+	m->invert = invert;
+	return 0;
+}
+
+static const struct rs_field_info field_info[RS_F__COUNT] = {
+	[RS_F_IIFNAME]		= { "iifname",			RS_K_IFNAME,	16 },
+	[RS_F_OIFNAME]		= { "oifname",			RS_K_IFNAME,	16 },
+	[RS_F_IIF]		= { "iif",			RS_K_INT,	4 },
+	[RS_F_OIF]		= { "oif",			RS_K_INT,	4 },
+	[RS_F_IIFTYPE]		= { "iiftype",			RS_K_INT,	2 },
+	[RS_F_NFPROTO]		= { "nfproto",			RS_K_INT,	1 },
+	[RS_F_ETHERTYPE]	= { "protocol",			RS_K_HEX,	2 },
+	[RS_F_L4PROTO]		= { "l4proto",			RS_K_PROTO,	1 },
+	[RS_F_IP_SADDR]		= { "ip saddr",			RS_K_ADDR4,	4 },
+	[RS_F_IP_DADDR]		= { "ip daddr",			RS_K_ADDR4,	4 },
+	[RS_F_IP6_SADDR]	= { "ip6 saddr",		RS_K_ADDR6,	16 },
+	[RS_F_IP6_DADDR]	= { "ip6 daddr",		RS_K_ADDR6,	16 },
+	[RS_F_SPORT]		= { "sport",			RS_K_PORT,	2 },
+	[RS_F_DPORT]		= { "dport",			RS_K_PORT,	2 },
+	[RS_F_ICMP_TYPE]	= { "icmp type",		RS_K_INT,	1 },
+	[RS_F_ICMP_CODE]	= { "icmp code",		RS_K_INT,	1 },
+	[RS_F_ICMPV6_TYPE]	= { "icmpv6 type",		RS_K_INT,	1 },
+	[RS_F_ICMPV6_CODE]	= { "icmpv6 code",		RS_K_INT,	1 },
+	[RS_F_TCP_FLAGS]	= { "tcp flags",		RS_K_HEX,	1 },
+	[RS_F_CT_STATE]		= { "ct state",			RS_K_CTSTATE,	4 },
+	[RS_F_CT_STATUS]	= { "ct status",		RS_K_HEX,	4 },
+	[RS_F_CT_DIRECTION]	= { "ct direction",		RS_K_INT,	1 },
+	[RS_F_CT_MARK]		= { "ct mark",			RS_K_HEX,	4 },
+	[RS_F_CT_ORIG_SADDR4]	= { "ct original ip saddr",	RS_K_ADDR4,	4 },
+	[RS_F_CT_ORIG_DADDR4]	= { "ct original ip daddr",	RS_K_ADDR4,	4 },
+	[RS_F_CT_ORIG_SADDR6]	= { "ct original ip6 saddr",	RS_K_ADDR6,	16 },
+	[RS_F_CT_ORIG_DADDR6]	= { "ct original ip6 daddr",	RS_K_ADDR6,	16 },
+	[RS_F_CT_ORIG_SPORT]	= { "ct original proto-src",	RS_K_PORT,	2 },
+	[RS_F_CT_ORIG_DPORT]	= { "ct original proto-dst",	RS_K_PORT,	2 },
+	[RS_F_CT_REPL_SADDR4]	= { "ct reply ip saddr",	RS_K_ADDR4,	4 },
+	[RS_F_CT_REPL_DADDR4]	= { "ct reply ip daddr",	RS_K_ADDR4,	4 },
+	[RS_F_CT_REPL_SADDR6]	= { "ct reply ip6 saddr",	RS_K_ADDR6,	16 },
+	[RS_F_CT_REPL_DADDR6]	= { "ct reply ip6 daddr",	RS_K_ADDR6,	16 },
+	[RS_F_CT_REPL_SPORT]	= { "ct reply proto-src",	RS_K_PORT,	2 },
+	[RS_F_CT_REPL_DPORT]	= { "ct reply proto-dst",	RS_K_PORT,	2 },
+	[RS_F_FIB_SADDR_TYPE]	= { "fib saddr type",		RS_K_FIBTYPE,	4 },
+	[RS_F_FIB_DADDR_TYPE]	= { "fib daddr type",		RS_K_FIBTYPE,	4 },
+	[RS_F_FIB_SADDR_OIF]	= { "fib saddr oif",		RS_K_INT,	4 },
+	[RS_F_FIB_DADDR_OIF]	= { "fib daddr oif",		RS_K_INT,	4 },
+	[RS_F_MARK]		= { "mark",			RS_K_HEX,	4 },
+	[RS_F_PKTTYPE]		= { "pkttype",			RS_K_INT,	1 },
+	[RS_F_SKUID]		= { "skuid",			RS_K_INT,	4 },
+	[RS_F_SKGID]		= { "skgid",			RS_K_INT,	4 },
+	[RS_F_ETHER_SADDR]	= { "ether saddr",		RS_K_MAC,	6 },
+	[RS_F_ETHER_DADDR]	= { "ether daddr",		RS_K_MAC,	6 },
+	[RS_F_PHYSDEV_IN]	= { "physdev in",		RS_K_IFNAME,	16 },
+	[RS_F_PHYSDEV_OUT]	= { "physdev out",		RS_K_IFNAME,	16 },
+	[RS_F_IPSET]		= { "ipset",			RS_K_NONE,	0 },
+	[RS_F_PAYLOAD]		= { "payload",			RS_K_HEX,	16 },
+	[RS_F_OTHER]		= { "other",			RS_K_NONE,	0 },
+	[RS_F_UNKNOWN]		= { "unknown",			RS_K_NONE,	0 },
+};
+
+const struct rs_field_info *rs_field_info(enum rs_field f)
+{
+	static const struct rs_field_info bad = { "invalid", RS_K_NONE, 0 };
+
+	if ((unsigned int)f >= RS_F__COUNT || !field_info[f].name)
+		return &bad;
+	return &field_info[f];
+}
+
+const char *rs_verdict_name(enum rs_verdict_kind k)
+{
+	static const char *const names[] = {
+		[RS_V_NONE] = "continue",	[RS_V_ACCEPT] = "accept",
+		[RS_V_DROP] = "drop",		[RS_V_REJECT] = "reject",
+		[RS_V_QUEUE] = "queue",		[RS_V_RETURN] = "return",
+		[RS_V_JUMP] = "jump",		[RS_V_GOTO] = "goto",
+		[RS_V_DNAT] = "dnat",		[RS_V_SNAT] = "snat",
+		[RS_V_MASQUERADE] = "masquerade",
+		[RS_V_REDIRECT] = "redirect",	[RS_V_TPROXY] = "tproxy",
+		[RS_V_VMAP] = "vmap",		[RS_V_OTHER] = "other",
+	};
+
+	if ((unsigned int)k >= sizeof(names) / sizeof(names[0]))
+		return "invalid";
+	return names[k];
+}
+
+const char *rs_family_name(uint8_t nfproto)
+{
+	switch (nfproto) {
+	case NFPROTO_INET:	return "inet";
+	case NFPROTO_IPV4:	return "ip";
+	case NFPROTO_ARP:	return "arp";
+	case NFPROTO_NETDEV:	return "netdev";
+	case NFPROTO_BRIDGE:	return "bridge";
+	case NFPROTO_IPV6:	return "ip6";
+	default:		return "unknown";
+	}
+}
+
+const char *rs_hook_name(uint8_t nfproto, uint32_t hook)
+{
+	static const char *const inet[] = {
+		"prerouting", "input", "forward", "output", "postrouting",
+		"ingress",
+	};
+
+	if (nfproto == NFPROTO_NETDEV) {
+		if (hook == NF_NETDEV_INGRESS)
+			return "ingress";
+		if (hook == 1)
+			return "egress";
+		return "unknown";
+	}
+	if (nfproto == NFPROTO_ARP) {
+		static const char *const arp[] = { "input", "output", "forward" };
+
+		return hook < 3 ? arp[hook] : "unknown";
+	}
+	return hook < 6 ? inet[hook] : "unknown";
+}

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ruleset.h - the ruleset model: what netfilter will do, independent of
+ * whether nftables or legacy x_tables holds it.
+ *
+ * Readers (nft.c, iptc.c, with xt.c for x_tables blobs) fill a struct
+ * ruleset; the engine and the printers only read it.  Every value a match
+ * compares is a 128-bit unsigned integer so that one interval type serves
+ * addresses (IPv4 in the low 32 bits), ports, protocols and even interface
+ * names: an interface name is its 16 bytes (IFNAMSIZ) read big-endian, so a
+ * wildcard such as "eth+" / "eth*" is the interval of all names with that
+ * prefix, exactly as the kernel compares them.
+ *
+ * Error idiom for the whole project: functions return 0 (or a count) on
+ * success and a negative errno on failure; output parameters are written only
+ * on success; destructors accept NULL.
+ */
+#ifndef FWAUDIT_RULESET_H
+#define FWAUDIT_RULESET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef unsigned __int128 rs_u128;
+
+#define RS_IFNAMSIZ	16
+#define RS_CONCAT_MAX	8	/* fields in one concatenation, as nftables */
+
+/* Where a chain comes from. */
+enum rs_origin {
+	RS_ORIGIN_NFT,		/* nf_tables, whatever front-end wrote it */
+	RS_ORIGIN_LEGACY,	/* legacy x_tables (ip_tables / ip6_tables) */
+};
+
+/* Named fields a match can compare.  Keep rs_field_info() in ruleset.c in
+ * the same order. */
+enum rs_field {
+	RS_F_IIFNAME,		/* value: name as 16 bytes big-endian */
+	RS_F_OIFNAME,
+	RS_F_IIF,		/* ifindex */
+	RS_F_OIF,
+	RS_F_IIFTYPE,		/* ARPHRD_* */
+	RS_F_NFPROTO,		/* NFPROTO_IPV4 / NFPROTO_IPV6 (inet tables) */
+	RS_F_ETHERTYPE,		/* meta protocol: ETH_P_IP, ETH_P_IPV6, ... */
+	RS_F_L4PROTO,		/* IPPROTO_* */
+	RS_F_IP_SADDR,		/* IPv4 address in the low 32 bits */
+	RS_F_IP_DADDR,
+	RS_F_IP6_SADDR,		/* IPv6 address, 128 bits */
+	RS_F_IP6_DADDR,
+	RS_F_SPORT,		/* transport source port (tcp/udp/sctp/dccp/udplite) */
+	RS_F_DPORT,
+	RS_F_ICMP_TYPE,		/* icmp type (IPv4) */
+	RS_F_ICMP_CODE,
+	RS_F_ICMPV6_TYPE,
+	RS_F_ICMPV6_CODE,
+	RS_F_TCP_FLAGS,		/* usually RS_OP_MASK_*: SYN = 0x02 */
+	RS_F_CT_STATE,		/* one bit per state, see RS_CT_STATE_* */
+	RS_F_CT_STATUS,		/* IPS_* bits */
+	RS_F_CT_DIRECTION,
+	RS_F_CT_MARK,
+	RS_F_CT_ORIG_SADDR4,	/* ct original ip saddr / --ctorigsrc */
+	RS_F_CT_ORIG_DADDR4,	/* ct original ip daddr / --ctorigdst */
+	RS_F_CT_ORIG_SADDR6,
+	RS_F_CT_ORIG_DADDR6,
+	RS_F_CT_ORIG_SPORT,	/* ct original proto-src / --ctorigsrcport */
+	RS_F_CT_ORIG_DPORT,	/* ct original proto-dst / --ctorigdstport */
+	RS_F_CT_REPL_SADDR4,	/* ct reply ip saddr / --ctreplsrc */
+	RS_F_CT_REPL_DADDR4,
+	RS_F_CT_REPL_SADDR6,
+	RS_F_CT_REPL_DADDR6,
+	RS_F_CT_REPL_SPORT,
+	RS_F_CT_REPL_DPORT,
+	RS_F_FIB_SADDR_TYPE,	/* RTN_* of the source address (addrtype --src-type) */
+	RS_F_FIB_DADDR_TYPE,	/* RTN_* of the destination (addrtype --dst-type) */
+	RS_F_FIB_SADDR_OIF,	/* fib saddr [. iif] oif: 0 = no route (rpfilter) */
+	RS_F_FIB_DADDR_OIF,
+	RS_F_MARK,		/* meta mark */
+	RS_F_PKTTYPE,		/* PACKET_HOST, PACKET_BROADCAST, ... */
+	RS_F_SKUID,
+	RS_F_SKGID,
+	RS_F_ETHER_SADDR,	/* MAC in the low 48 bits */
+	RS_F_ETHER_DADDR,
+	RS_F_PHYSDEV_IN,	/* bridge port names, like RS_F_IIFNAME */
+	RS_F_PHYSDEV_OUT,
+	RS_F_IPSET,		/* xt_set: name in text, decided by the engine */
+	RS_F_PAYLOAD,		/* raw payload bytes with no name: text says where */
+	RS_F_OTHER,		/* known but not decidable here: limit, quota,
+				 * recent, statistic, string, ...: name + text */
+	RS_F_UNKNOWN,		/* a match we do not decode: name + revision */
+	RS_F__COUNT
+};
+
+/* ct state bits as the kernel exposes them (NF_CT_STATE_BIT). */
+#define RS_CT_STATE_INVALID	0x01
+#define RS_CT_STATE_ESTABLISHED	0x02
+#define RS_CT_STATE_RELATED	0x04
+#define RS_CT_STATE_NEW		0x08
+#define RS_CT_STATE_UNTRACKED	0x40
+
+enum rs_op {
+	RS_OP_IN,		/* the field tuple is in the element list */
+	RS_OP_NOT_IN,
+	RS_OP_MASK_EQ,		/* (field & mask) == value */
+	RS_OP_MASK_NE,		/* (field & mask) != value */
+	RS_OP_OTHER,		/* RS_F_OTHER / RS_F_UNKNOWN / RS_F_IPSET */
+};
+
+struct rs_interval {
+	rs_u128 lo, hi;		/* inclusive */
+};
+
+struct rs_set;
+
+/* The data half of a map element or of an immediate verdict. */
+enum rs_verdict_kind {
+	RS_V_NONE,		/* no verdict: the rule falls through */
+	RS_V_ACCEPT,
+	RS_V_DROP,
+	RS_V_REJECT,
+	RS_V_QUEUE,		/* queue / NFQUEUE */
+	RS_V_RETURN,
+	RS_V_JUMP,
+	RS_V_GOTO,
+	RS_V_DNAT,
+	RS_V_SNAT,
+	RS_V_MASQUERADE,
+	RS_V_REDIRECT,
+	RS_V_TPROXY,
+	RS_V_VMAP,		/* verdict from a map lookup: see map */
+	RS_V_OTHER,		/* a terminal target we do not model (name) */
+};
+
+/* NAT parameters: immediate values, or values looked up in a map keyed by
+ * map_fields (dnat to ip daddr map { ... }). */
+struct rs_nat {
+	uint8_t family;		/* NFPROTO_IPV4 / NFPROTO_IPV6 of the address */
+	bool has_addr;
+	bool has_port;
+	rs_u128 addr_lo, addr_hi;
+	uint16_t port_lo, port_hi;
+	uint32_t flags;		/* NF_NAT_RANGE_* */
+};
+
+struct rs_mapref {
+	uint8_t nfields;
+	enum rs_field fields[RS_CONCAT_MAX];
+	struct rs_set *set;	/* owned by the ruleset */
+};
+
+struct rs_verdict {
+	enum rs_verdict_kind kind;
+	char *chain;		/* JUMP / GOTO target */
+	char *name;		/* RS_V_OTHER: target name; REJECT: "icmp-port-
+				 * unreachable", "tcp-reset", ... (may be NULL) */
+	uint8_t revision;	/* RS_V_OTHER from x_tables */
+	struct rs_nat nat;	/* DNAT/SNAT/REDIRECT/MASQUERADE/TPROXY */
+	struct rs_mapref map;	/* VMAP, or nat values from a map (set != NULL) */
+	uint32_t queue_num;
+	bool queue_bypass;
+};
+
+/* One condition of a rule.  For RS_OP_IN/NOT_IN the field tuple
+ * (fields[0..nfields)) is compared with elements; each element is nfields
+ * intervals, element-major.  Elements come from the rule itself (elems,
+ * owned) or from a named set (set != NULL, elems == NULL: use
+ * rs_match_elems()). */
+struct rs_match {
+	enum rs_op op;
+	uint8_t nfields;
+	enum rs_field fields[RS_CONCAT_MAX];
+	size_t nelems;
+	struct rs_interval *elems;
+	struct rs_set *set;
+	rs_u128 mask, value;	/* RS_OP_MASK_* */
+	char *name;		/* RS_OP_OTHER: "limit", "recent", xt match name */
+	uint8_t revision;	/* RS_F_UNKNOWN: x_tables revision */
+	char *text;		/* RS_OP_OTHER: human-readable parameters */
+	bool invert;		/* RS_OP_OTHER: the match is negated (! -m ...) */
+};
+
+/* A side effect that does not end the rule (log, counter, mark set, ...). */
+struct rs_stmt {
+	char *name;		/* "log", "counter", "meta mark set", "LOG", ... */
+	char *text;		/* parameters, may be NULL */
+	/* meta mark set / MARK --set-mark: the engine tracks the mark */
+	bool sets_mark;
+	uint32_t mark_mask, mark_value;	/* mark = (mark & ~mask) ^ value */
+};
+
+struct rs_rule {
+	unsigned int position;	/* 1-based within its chain */
+	uint64_t handle;	/* nftables handle, 0 when the source has none */
+	bool has_handle;
+	char *comment;
+	size_t nmatches;
+	struct rs_match *matches;
+	size_t nstmts;
+	struct rs_stmt *stmts;
+	struct rs_verdict verdict;
+};
+
+struct rs_chain {
+	enum rs_origin origin;
+	uint8_t family;		/* NFPROTO_* of the table */
+	char *table;
+	char *name;
+	bool base;		/* a base chain has a hook */
+	uint32_t hook;		/* NF_INET_* (NF_NETDEV_INGRESS for netdev) */
+	int32_t priority;
+	char *type;		/* "filter", "nat", "route" */
+	char *device;		/* netdev chains: the device */
+	enum rs_verdict_kind policy;	/* ACCEPT or DROP for base chains */
+	size_t nrules;
+	struct rs_rule *rules;
+};
+
+/* Set element data of a map. */
+struct rs_elem_data {
+	struct rs_verdict verdict;	/* verdict maps */
+	rs_u128 value[2];		/* data maps: addr, or addr . port */
+	uint8_t nvalues;
+};
+
+/* A named or anonymous nftables set, with its elements decoded into
+ * intervals for a given key layout.  Anonymous sets are kept too (rules
+ * refer to them) and printed inline. */
+struct rs_set {
+	uint8_t family;
+	char *table;
+	char *name;		/* "__set%d" for anonymous ones */
+	uint32_t flags;		/* NFT_SET_* */
+	uint32_t key_type, key_len, data_type, data_len;
+	uint8_t nfields;	/* key layout the elements are decoded with */
+	uint8_t widths[RS_CONCAT_MAX];	/* bytes of each key field */
+	size_t nelems;
+	struct rs_interval *elems;	/* nelems * nfields, element-major */
+	struct rs_elem_data *data;	/* nelems entries for maps, else NULL */
+	/* the fields of the first lookup that used the set, for printing its
+	 * elements; nfields == 0 while no rule used it */
+	enum rs_field fields[RS_CONCAT_MAX];
+};
+
+/* What each source contributed, or why it contributed nothing. */
+struct rs_source_status {
+	const char *name;	/* "nftables", "iptables-legacy", "ip6tables-legacy" */
+	bool present;
+	int error;		/* 0, or negative errno of a failed read */
+};
+
+struct ruleset {
+	size_t nchains;
+	struct rs_chain *chains;
+	size_t nsets;
+	struct rs_set **sets;
+	uint32_t nft_genid;	/* generation the nftables part was read at */
+	size_t nsources;
+	struct rs_source_status sources[4];
+	size_t nnotes;
+	char **notes;		/* non-fatal problems: what was skipped and why */
+};
+
+/* Ruleset lifetime.  ruleset_new() returns NULL on allocation failure;
+ * ruleset_free() accepts NULL and frees everything reachable. */
+struct ruleset *ruleset_new(void);
+void ruleset_free(struct ruleset *rs);
+
+/* Append an empty chain/rule/match/stmt and return it (zeroed; strings are
+ * owned by the model and freed with it), or NULL on ENOMEM. */
+struct rs_chain *ruleset_add_chain(struct ruleset *rs, enum rs_origin origin,
+				   uint8_t family, const char *table,
+				   const char *name);
+struct rs_rule *rs_chain_add_rule(struct rs_chain *c);
+struct rs_match *rs_rule_add_match(struct rs_rule *r);
+struct rs_stmt *rs_rule_add_stmt(struct rs_rule *r);
+/* Add a set to the ruleset, which takes ownership. */
+int ruleset_add_set(struct ruleset *rs, struct rs_set *s);
+/* Record a non-fatal note (printf-style).  Returns 0 or -ENOMEM. */
+int ruleset_note(struct ruleset *rs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Match builders.  Each returns 0 or -ENOMEM. */
+/* field in [lo, hi] (or not, with invert) */
+int rs_match_set_range(struct rs_match *m, enum rs_field f, rs_u128 lo,
+		       rs_u128 hi, bool invert);
+/* append one single-field element [lo, hi] to an RS_OP_IN/NOT_IN match;
+ * a match's elems array must only ever be grown through this function
+ * (or be allocated with malloc by a reader that sets nelems once) */
+int rs_match_add_interval(struct rs_match *m, rs_u128 lo, rs_u128 hi);
+/* an interface-name match: "eth0", "eth+" (iptables) or "eth*" (nft)
+ * wildcard; wildcard true means name is a prefix */
+int rs_match_set_ifname(struct rs_match *m, enum rs_field f, const char *name,
+			bool wildcard, bool invert);
+/* a match the engine cannot decide: RS_F_OTHER, RS_F_UNKNOWN or RS_F_IPSET */
+int rs_match_set_other(struct rs_match *m, enum rs_field f, const char *name,
+		       uint8_t revision, const char *text, bool invert);
+
+/* The elements of a match, whether inline or from a named set. */
+static inline const struct rs_interval *rs_match_elems(const struct rs_match *m,
+							size_t *nelems)
+{
+	if (m->set) {
+		*nelems = m->set->nelems;
+		return m->set->elems;
+	}
+	*nelems = m->nelems;
+	return m->elems;
+}
+
+/* Interface name <-> 128-bit key.  rs_ifname_key() copies at most 16 bytes;
+ * rs_ifname_interval() gives the interval for an exact name or a prefix. */
+rs_u128 rs_ifname_key(const char *name);
+struct rs_interval rs_ifname_interval(const char *name, bool wildcard);
+/* Write the name held in key into buf (at least RS_IFNAMSIZ + 1 bytes). */
+void rs_ifname_str(rs_u128 key, char *buf);
+
+/* Field metadata: printable name ("iifname", "ip saddr", "ct original
+ * proto-dst", ...), how its values print, and its width in bytes. */
+enum rs_kind {
+	RS_K_INT, RS_K_IFNAME, RS_K_ADDR4, RS_K_ADDR6, RS_K_MAC, RS_K_PROTO,
+	RS_K_PORT, RS_K_CTSTATE, RS_K_HEX, RS_K_FIBTYPE, RS_K_NONE,
+};
+struct rs_field_info {
+	const char *name;
+	enum rs_kind kind;
+	uint8_t width;
+};
+const struct rs_field_info *rs_field_info(enum rs_field f);
+const char *rs_verdict_name(enum rs_verdict_kind k);
+const char *rs_family_name(uint8_t nfproto);	/* "ip", "ip6", "inet", ... */
+/* Hook name for a family: "prerouting", "input", ..., "ingress". */
+const char *rs_hook_name(uint8_t nfproto, uint32_t hook);
+
+/* Free the contents of one match/verdict (not the struct itself). */
+void rs_match_release(struct rs_match *m);
+void rs_verdict_release(struct rs_verdict *v);
+void rs_set_free(struct rs_set *s);
+
+#endif

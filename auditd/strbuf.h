@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * strbuf.h - a growing string.  An allocation failure is sticky: later
+ * appends do nothing and strbuf_take() returns NULL, so callers check once.
+ */
+#ifndef FWAUDIT_STRBUF_H
+#define FWAUDIT_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *s;
+	size_t len, cap;
+	bool failed;
+};
+
+#define STRBUF_INIT { NULL, 0, 0, false }
+
+void strbuf_add(struct strbuf *b, const char *s);
+void strbuf_addf(struct strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Give the string to the caller (free() it); NULL after a failure.  The
+ * buffer is reset either way. */
+char *strbuf_take(struct strbuf *b);
+void strbuf_release(struct strbuf *b);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * xt.h - decoders for x_tables match and target blobs.
+ *
+ * One set of decoders serves both readers: legacy.c hands them the payload
+ * of each struct xt_entry_match / xt_entry_target of an ipt_entry or
+ * ip6t_entry, nft.c the NFTA_MATCH_INFO / NFTA_TARGET_INFO of the compat
+ * "match" and "target" expressions that iptables-nft emits.  The blob is the
+ * kernel's struct for that name and revision (struct xt_tcp, struct
+ * xt_conntrack_mtinfo3, ...), laid out as on this machine.
+ */
+#ifndef FWAUDIT_XT_H
+#define FWAUDIT_XT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ruleset.h"
+
+/*
+ * Decode match @name revision @rev into matches appended to @r.  @family is
+ * NFPROTO_IPV4 or NFPROTO_IPV6 (it selects icmp vs icmp6, address widths).
+ * A match we do not know, a revision we do not know, or a blob whose size
+ * does not fit the kernel struct becomes one RS_F_UNKNOWN match with its
+ * name and revision: never dropped, never guessed.  A match that carries no
+ * condition (comment) sets r->comment instead.
+ * Returns 0 or -ENOMEM.
+ */
+int xt_decode_match(struct rs_rule *r, uint8_t family, const char *name,
+		    uint8_t rev, const void *data, size_t len);
+
+/*
+ * Decode target @name revision @rev: a terminal target sets r->verdict
+ * (DNAT, SNAT, MASQUERADE, REDIRECT, REJECT, NFQUEUE, TPROXY, ...), a
+ * non-terminal one (LOG, MARK, CONNMARK, CT, ...) appends an rs_stmt.  The
+ * standard target ("" / "ACCEPT"...) is not handled here: its verdict is an
+ * integer only the reader can resolve.  Unknown targets become RS_V_OTHER
+ * with name and revision.  Returns 0 or -ENOMEM.
+ */
+int xt_decode_target(struct rs_rule *r, uint8_t family, const char *name,
+		     uint8_t rev, const void *data, size_t len);
+
+#endif

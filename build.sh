@@ -1,0 +1,96 @@
+#!/bin/bash
+# build.sh - set up a Debian 12 machine, build fwaudit, and either audit this
+# host or run the whole test suite.  Run as root from the top of the tree:
+#
+#   ./build.sh audit    install what is needed, build, audit this host
+#   ./build.sh check    install what is needed, build (plain and with
+#                       ASan+UBSan), run every test, print "N passed, N failed"
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")" && pwd)
+cd "$top"
+
+# Build and runtime libraries, and the real tools the tests drive.
+BUILD_PKGS="build-essential autoconf automake libtool pkg-config
+	libmnl-dev libnftnl-dev libip4tc-dev libip6tc-dev libsystemd-dev
+	libjansson-dev libcurl4-openssl-dev"
+RUN_PKGS="nftables iptables iproute2"
+TEST_PKGS="python3 socat ncat busybox-static docker.io time procps util-linux"
+
+install_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null |
+			grep -qx installed || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "build.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
+		exit 1
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+}
+
+configure_in() {
+	local dir=$1; shift
+	mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" --enable-werror "$@" >/dev/null)
+}
+
+build() {
+	[ -x configure ] && [ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] ||
+		./autogen.sh >/dev/null 2>&1
+	configure_in build "$@"
+	make -C build -j"$(nproc)" >/dev/null
+}
+
+# Count automake's per-test results of one build directory.
+count() {
+	local dir=$1 what=$2
+	find "$dir" -name '*.trs' -print0 | xargs -0 -r cat |
+		grep -c "^:test-result: $what" || true
+}
+
+run_checks() {
+	local rc=0 dir pass=0 fail=0 skip=0
+	make -C build check -j1 || rc=1
+	configure_in build-asan --enable-sanitizers
+	make -C build-asan -j"$(nproc)" >/dev/null
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		make -C build-asan check -j1 || rc=1
+	for dir in build build-asan; do
+		pass=$((pass + $(count $dir PASS) + $(count $dir XFAIL)))
+		fail=$((fail + $(count $dir FAIL) + $(count $dir XPASS) + $(count $dir ERROR)))
+		skip=$((skip + $(count $dir SKIP)))
+	done
+	for dir in build build-asan; do
+		# show why something failed, right where CI prints it
+		find "$dir" -name '*.trs' | while read -r t; do
+			grep -qE '^:test-result: (FAIL|ERROR|XPASS)' "$t" || continue
+			echo "==== ${t%.trs}.log"
+			tail -n 40 "${t%.trs}.log"
+		done
+	done
+	echo "$pass passed, $fail failed, $skip skipped"
+	return $rc
+}
+
+case "${1:-}" in
+audit)
+	install_pkgs $BUILD_PKGS $RUN_PKGS
+	build
+	exec ./build/fwaudit ruleset
+	;;
+check)
+	install_pkgs $BUILD_PKGS $RUN_PKGS $TEST_PKGS
+	build
+	run_checks
+	;;
+*)
+	echo "usage: $0 audit|check" >&2
+	exit 2
+	;;
+esac
