@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * host.h - the host facts the engine needs: interfaces, addresses, routes,
+ * policy rules, listening sockets and the sysctls that change the answer.
+ *
+ * Readers fill a struct host (link.c: rtnetlink, sockets.c: sock_diag and
+ * /proc, sysctl.c: /proc/sys); the engine only reads it and asks the
+ * lookups below, which never touch the kernel.  Plain structs, plain arrays.
+ *
+ * Addresses are rs_u128 as in ruleset.h: IPv4 in the low 32 bits, IPv6 as
+ * 128 bits big-endian-numeric (2001:db8:: > 2001::).  family is AF_INET or
+ * AF_INET6 throughout.
+ *
+ * Error idiom: 0 or a negative errno; outputs written only on success;
+ * destructors accept NULL.
+ */
+#ifndef FWAUDIT_HOST_H
+#define FWAUDIT_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ruleset.h"
+
+#define HOST_IFNAMSIZ		16
+#define HOST_KINDSIZ		32
+
+/* Bounds on what the kernel can make us allocate.  A read that would exceed
+ * one fails with -E2BIG rather than returning a partial host. */
+#define HOST_LINKS_MAX		(1u << 16)
+#define HOST_ADDRS_MAX		(1u << 18)
+#define HOST_ROUTES_MAX		(1u << 22)	/* a few full BGP tables */
+#define HOST_RULES_MAX		(1u << 16)
+#define HOST_NEXTHOPS_MAX	256		/* per multipath route */
+#define HOST_LISTENERS_MAX	(1u << 20)
+
+/* A sysctl value that could not be read (file absent: module not loaded,
+ * or no such interface) is HOST_SYSCTL_UNKNOWN, never an error. */
+#define HOST_SYSCTL_UNKNOWN	(-1)
+
+/* Per-interface sysctls of net.ipv4.conf.IFACE / net.ipv6.conf.IFACE. */
+struct host_link_sysctl {
+	int forwarding;		/* net.ipv4.conf.IFACE.forwarding */
+	int route_localnet;
+	int rp_filter;
+	int ipv6_force_forwarding; /* net.ipv6.conf.IFACE.force_forwarding
+				    * (Linux >= 6.17) */
+};
+
+struct host_link {
+	int ifindex;
+	char name[HOST_IFNAMSIZ];
+	char kind[HOST_KINDSIZ];	/* IFLA_INFO_KIND: "veth", "bridge", ...;
+					 * "" for physical NICs and lo */
+	char slave_kind[HOST_KINDSIZ];	/* IFLA_INFO_SLAVE_KIND: "bridge" for a
+					 * bridge port, "bond", "vrf", ... */
+	int master;		/* IFLA_MASTER ifindex, 0 when none */
+	int parent;		/* IFLA_LINK (vlan, macvlan, ...), 0 when none */
+	unsigned int flags;	/* IFF_* */
+	bool up;		/* IFF_UP */
+	bool loopback;		/* IFF_LOOPBACK */
+	uint32_t vrf_table;	/* kind "vrf": its routing table, else 0 */
+	struct host_link_sysctl sysctl;
+};
+
+struct host_addr {
+	uint8_t family;
+	uint8_t prefixlen;
+	uint8_t scope;		/* RT_SCOPE_*: UNIVERSE (global), LINK, HOST */
+	uint32_t flags;		/* IFA_F_*: tentative, dadfailed, ... */
+	int ifindex;
+	rs_u128 addr;		/* the local address (IFA_LOCAL ?: IFA_ADDRESS) */
+	rs_u128 peer;		/* point-to-point peer, equals addr otherwise */
+};
+
+struct host_nexthop {
+	int oif;
+	uint8_t gw_family;	/* 0 when there is no gateway; may differ from
+				 * the route's family (RTA_VIA) */
+	rs_u128 gateway;
+	uint32_t flags;		/* RTNH_F_* (dead, linkdown, onlink) */
+	uint8_t weight;		/* rtnh_hops + 1 */
+};
+
+struct host_route {
+	uint8_t family;
+	uint32_t table;		/* RT_TABLE_LOCAL (255), MAIN (254), ... */
+	uint8_t type;		/* RTN_UNICAST, LOCAL, BROADCAST, BLACKHOLE, ... */
+	uint8_t scope;
+	uint8_t protocol;	/* RTPROT_* */
+	uint8_t tos;
+	uint32_t flags;		/* rtm_flags (RTNH_F_* of a single nexthop) */
+	uint8_t dst_len;
+	rs_u128 dst;
+	uint8_t src_len;	/* IPv6 source-specific routes (RTA_SRC) */
+	rs_u128 src;
+	bool has_prefsrc;
+	rs_u128 prefsrc;
+	uint32_t priority;	/* metric */
+	uint32_t nh_id;		/* nexthop object (RTA_NH_ID), 0 when none */
+	/* The nexthops: one for a plain route (oif and gateway may be 0 for
+	 * blackhole etc.), several for a multipath route. */
+	size_t nnexthops;
+	struct host_nexthop *nexthops;
+};
+
+/* A FIB policy rule ("ip rule"). */
+struct host_rule {
+	uint8_t family;
+	uint32_t priority;
+	uint8_t action;		/* FR_ACT_TO_TBL, GOTO, NOP, BLACKHOLE, ... */
+	uint32_t table;		/* FR_ACT_TO_TBL */
+	uint32_t goto_target;	/* FR_ACT_GOTO: priority of the target */
+	bool invert;		/* FIB_RULE_INVERT: "not" */
+	uint8_t src_len, dst_len;
+	rs_u128 src, dst;
+	uint8_t tos;
+	char iifname[HOST_IFNAMSIZ];	/* "" = any */
+	char oifname[HOST_IFNAMSIZ];
+	bool has_fwmark;
+	uint32_t fwmark, fwmask;
+	bool l3mdev;
+	bool has_uid_range;
+	uint32_t uid_start, uid_end;
+	uint8_t ip_proto;	/* 0 = any */
+	bool has_sport, has_dport;
+	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
+	uint64_t tun_id;
+	int suppress_prefixlen;	/* -1 when not set */
+	int suppress_ifgroup;	/* -1 when not set */
+	bool unknown_selector;	/* an attribute newer than this code */
+	uint8_t protocol;	/* who installed it (RTPROT_*) */
+};
+
+struct host_listener {
+	uint8_t family;
+	uint8_t protocol;	/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP */
+	rs_u128 addr;		/* 0 = wildcard (0.0.0.0 or ::) */
+	uint16_t port;
+	/* AF_INET6 only: IPV6_V6ONLY.  A socket on :: with v6only false also
+	 * receives IPv4; v6only_known is false when the kernel did not say. */
+	bool v6only;
+	bool v6only_known;
+	int bound_ifindex;	/* SO_BINDTODEVICE, 0 = any */
+	uint32_t inode;		/* of the first socket seen */
+	uint32_t uid;
+	unsigned int nsockets;	/* > 1 for an SO_REUSEPORT group */
+	pid_t pid;		/* 0 when unknown */
+	char *comm;		/* owned; NULL when unknown */
+};
+
+/* The host's net.* sysctls; each an int, HOST_SYSCTL_UNKNOWN when absent. */
+struct host_sysctl {
+	int ip_forward;			/* net.ipv4.ip_forward */
+	int ipv6_forwarding;		/* net.ipv6.conf.all.forwarding */
+	int route_localnet_all;		/* net.ipv4.conf.all.route_localnet */
+	int rp_filter_all;		/* net.ipv4.conf.all.rp_filter */
+	int bridge_nf_call_iptables;	/* absent without br_netfilter */
+	int bridge_nf_call_ip6tables;
+};
+
+struct host {
+	size_t nlinks;
+	struct host_link *links;	/* sorted by ifindex */
+	size_t naddrs;
+	struct host_addr *addrs;
+	size_t nroutes;
+	struct host_route *routes;
+	size_t nrules;
+	struct host_rule *rules;	/* per family, in priority order */
+	bool have_rules4, have_rules6;	/* the kernel answered the rule dump */
+	size_t nlisteners;
+	struct host_listener *listeners;	/* deduplicated */
+	bool have_sctp;			/* sctp_diag answered */
+	struct host_sysctl sysctl;
+};
+
+/* A zeroed host with every sysctl unknown, or NULL on ENOMEM. */
+struct host *host_new(void);
+/* Frees everything reachable from h; accepts NULL. */
+void host_free(struct host *h);
+
+/* Read every fact from the running kernel (the caller's network namespace):
+ * links, addresses, routes and rules (link_read), listening sockets and
+ * their owners (sockets_read, sockets_find_owners on /proc), sysctls
+ * (sysctl_read on /proc/sys).  FWAUDIT_RTNL_RECORD / FWAUDIT_DIAG_RECORD
+ * name files to record the netlink conversations to.  Returns 0 and a new
+ * host in *out (free with host_free()), or a negative errno; a dump that
+ * keeps being interrupted fails with -EINTR rather than returning a partial
+ * answer.  Owner lookup failures are not errors (pid 0, comm NULL). */
+int host_read(struct host **out);
+
+/* ---- lookups: pure functions of the host ---- */
+
+const struct host_link *host_link_by_index(const struct host *h, int ifindex);
+const struct host_link *host_link_by_name(const struct host *h,
+					  const char *name);
+
+/* Is addr assigned to this host, i.e. does the routing decision deliver it
+ * locally (RTN_LOCAL, so 127.0.0.5 is local too)?  Uses host_route_lookup
+ * with no input interface. */
+bool host_addr_is_local(const struct host *h, uint8_t family, rs_u128 addr);
+
+/* What a routing decision needs to know about the packet.  Unset fields are
+ * what a probe from outside carries: no mark, no tunnel metadata, uid 0.
+ * proto/dport/sport/tos the caller does not know (0 / has_ false) make rules
+ * that select on them "uncertain" rather than silently (not) matching. */
+struct host_route_query {
+	uint8_t family;
+	rs_u128 daddr;
+	bool has_saddr;
+	rs_u128 saddr;
+	int iif;		/* input interface; 0: locally generated (the
+				 * kernel then uses lo as iif for rules) */
+	uint32_t mark;
+	uint8_t proto;		/* 0 = unknown */
+	bool has_sport, has_dport;
+	uint16_t sport, dport;
+	bool has_tos;
+	uint8_t tos;
+};
+
+struct host_route_result {
+	uint8_t type;		/* RTN_LOCAL, UNICAST, BROADCAST, BLACKHOLE,
+				 * UNREACHABLE, PROHIBIT, ...; RTN_UNREACHABLE
+				 * when nothing matched (ENETUNREACH) */
+	uint32_t table;		/* table the route came from, 0 for a rule
+				 * action or no match */
+	int oif;		/* first nexthop's interface, 0 when none */
+	uint8_t gw_family;	/* 0 when no gateway */
+	rs_u128 gateway;
+	const struct host_route *route;	/* NULL for a rule action / no match;
+					 * all nexthops of multipath are here */
+	const struct host_rule *rule;	/* rule that chose the table, NULL
+					 * when the default rules were assumed */
+	/* A rule or route selected on something the query left open (tos,
+	 * ports, an unknown selector, a VRF or nexthop object we cannot
+	 * resolve): the answer is the most likely one, not a certain one. */
+	bool uncertain;
+};
+
+/* The kernel's FIB lookup: policy rules in priority order (the default
+ * local/main/default rules when the kernel gave none), each table by
+ * longest prefix, then lowest metric; throw routes and suppress_prefixlength
+ * continue with the next rule, as in the kernel.  Dead nexthops are skipped.
+ * Fills *res and returns 0, or -EINVAL for a bad query. */
+int host_route_lookup(const struct host *h, const struct host_route_query *q,
+		      struct host_route_result *res);
+
+/* Ingress interfaces (DESIGN.md): every non-loopback link with a global
+ * (RT_SCOPE_UNIVERSE) address that is neither a container bridge (kind
+ * "bridge" named docker0, br-<12 hex>, docker_gwbridge, cni*, virbr*,
+ * podman*, lxcbr*, lxdbr*, cbr0, kube-bridge) nor a port of a bridge
+ * (master is a bridge or openvswitch) or of a bond/team.  A link that is
+ * down still counts: it is one "ip link set up" away. */
+bool host_link_is_ingress(const struct host *h, const struct host_link *l);
+/* The ifindexes of all ingress interfaces, ascending, in a new array the
+ * caller frees (NULL when *n is 0).  0 or -ENOMEM. */
+int host_ingress_interfaces(const struct host *h, int **ifindexes, size_t *n);
+/* Is the name one of the container-bridge names above? */
+bool host_is_container_bridge_name(const char *name);
+
+/* Effective per-interface values, as the kernel combines all/IFACE:
+ * route_localnet = all || iface, rp_filter = max(all, iface); IPv4
+ * forwarding is the input interface's own value (writing "all" copies to
+ * every interface); IPv6 forwarding is the global value unless the
+ * interface forces it.  HOST_SYSCTL_UNKNOWN when not known. */
+int host_route_localnet(const struct host *h, int ifindex);
+int host_rp_filter(const struct host *h, int ifindex);
+int host_ipv4_forwarding(const struct host *h, int ifindex);
+int host_ipv6_forwarding(const struct host *h, int ifindex);
+
+/* The listener the kernel would hand a new connection/datagram for
+ * (family, proto, daddr, dport) arriving on iif (0 = any): an exact address
+ * before a wildcard, a socket bound to iif before an unbound one, an AF_INET
+ * socket before a dual-stack AF_INET6 one.  NULL when nothing listens. */
+const struct host_listener *host_listener_find(const struct host *h,
+					       uint8_t family, uint8_t proto,
+					       rs_u128 daddr, uint16_t dport,
+					       int iif);
+
+/* ---- address helpers ---- */
+
+/* bytes: a struct in_addr (4 bytes) or in6_addr (16), network order. */
+rs_u128 host_addr_from_bytes(uint8_t family, const void *bytes);
+/* Inverse; out must hold 4 or 16 bytes. */
+void host_addr_to_bytes(uint8_t family, rs_u128 addr, void *out);
+/* Is addr inside prefix/len (len beyond the family's width is clamped)? */
+bool host_prefix_contains(uint8_t family, rs_u128 prefix, uint8_t len,
+			  rs_u128 addr);
+/* "198.51.100.1" / "2001:db8::1" into buf (INET6_ADDRSTRLEN bytes);
+ * returns buf. */
+const char *host_addr_str(uint8_t family, rs_u128 addr, char *buf,
+			  size_t len);
+/* Parse a numeric address of the family; 0 or -EINVAL. */
+int host_addr_parse(uint8_t family, const char *s, rs_u128 *out);
+
+/* ---- used by the readers ---- */
+
+/* Sort links by ifindex and listeners by (family, proto, port, addr,
+ * bound_ifindex), merging duplicates (SO_REUSEPORT groups).  Called by
+ * the readers after a complete read. */
+void host_links_sort(struct host *h);
+void host_listeners_dedupe(struct host *h);
+
+/* Grow an array of *n elements of size elem to hold one more, bounded by
+ * max; returns the new zeroed element or NULL (errno ENOMEM / E2BIG). */
+void *host_array_add(void **array, size_t *n, size_t elem, size_t max);
+
+#endif
