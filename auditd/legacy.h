@@ -15,7 +15,11 @@
  * not change what it audits.  Absent tables are normal; rs->sources records
  * "iptables-legacy" / "ip6tables-legacy" as present or not.
  *
- * Returns 0; -EPERM without CAP_NET_ADMIN; another negative errno on
+ * Privileges: libiptc opens a raw socket (CAP_NET_RAW) and asks for the
+ * tables with getsockopt (CAP_NET_ADMIN); the table lists are root's, mode
+ * 0440 (uid 0 or CAP_DAC_READ_SEARCH).
+ *
+ * Returns 0; -EPERM without those privileges; another negative errno on
  * failure (then @rs holds no legacy chain).
  */
 int legacy_dump_ruleset(struct ruleset *rs);

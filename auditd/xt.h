@@ -12,6 +12,7 @@
 #ifndef FWAUDIT_XT_H
 #define FWAUDIT_XT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,5 +40,27 @@ int xt_decode_match(struct rs_rule *r, uint8_t family, const char *name,
  */
 int xt_decode_target(struct rs_rule *r, uint8_t family, const char *name,
 		     uint8_t rev, const void *data, size_t len);
+
+/*
+ * Helpers shared with the legacy reader, for the address and interface
+ * tests of an ipt_entry / ip6t_entry header and of matches that use the
+ * same encoding.
+ *
+ * xt_add_addr_match: append "(field & mask) == (addr & mask)" (negated with
+ * @invert) for an @alen-byte (4 or 16) network-order address and mask: an
+ * interval when the mask is a prefix, an RS_OP_MASK_* match otherwise,
+ * nothing for mask 0 without @invert.  Returns 0, -ENOMEM, or -EINVAL for
+ * another @alen.
+ *
+ * xt_add_ifname_match: append the kernel's masked 16-byte interface name
+ * test (iniface/iniface_mask as iptables fills them): an exact name, a "+"
+ * prefix, or for a mask iptables never writes an RS_OP_MASK_* match on the
+ * name key; nothing for an all-zero mask without @invert.  @name and @mask
+ * are RS_IFNAMSIZ bytes.  Returns 0 or -ENOMEM.
+ */
+int xt_add_addr_match(struct rs_rule *r, enum rs_field f, const void *addr,
+		      const void *mask, size_t alen, bool invert);
+int xt_add_ifname_match(struct rs_rule *r, enum rs_field f, const char *name,
+			const unsigned char *mask, bool invert);
 
 #endif
