@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "base64.h"
+#include "sha256.h"
+#include "webhook.h"
+
+#define WHSEC_PREFIX	"whsec_"
+#define USER_AGENT	"fwauditd/" PACKAGE_VERSION_STR
+
+#ifdef PACKAGE_VERSION
+#define PACKAGE_VERSION_STR PACKAGE_VERSION
+#else
+#define PACKAGE_VERSION_STR "0"
+#endif
+
+struct webhook_secret {
+	size_t len;
+	uint8_t key[WEBHOOK_SECRET_MAX];
+};
+
+struct webhook {
+	char *url, *ca_file, *proxy, *instance;
+	enum webhook_format format;
+	bool tls_verify;
+	long connect_timeout_ms, timeout_ms;
+	const struct webhook_secret *secret;
+	CURL *curl;
+	/* per attempt */
+	char retry_after[64];
+	bool have_retry_after;
+};
+
+static void wipe(void *p, size_t n)
+{
+	volatile uint8_t *v = p;
+
+	while (n--)
+		*v++ = 0;
+}
+
+int webhook_secret_new(const void *key, size_t len,
+		       struct webhook_secret **out)
+{
+	struct webhook_secret *s;
+
+	if (!len || len > WEBHOOK_SECRET_MAX)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	memcpy(s->key, key, len);
+	s->len = len;
+	*out = s;
+	return 0;
+}
+
+void webhook_secret_free(struct webhook_secret *secret)
+{
+	if (!secret)
+		return;
+	wipe(secret, sizeof(*secret));
+	free(secret);
+}
+
+int webhook_secret_load(const char *path, struct webhook_secret **out)
+{
+	char buf[WEBHOOK_SECRET_FILE_MAX + 1], cred[4096];
+	uint8_t key[WEBHOOK_SECRET_MAX];
+	const char *dir;
+	size_t len = 0, keylen;
+	ssize_t r;
+	int fd, ret;
+
+	if (!path) {
+		dir = secure_getenv("CREDENTIALS_DIRECTORY");
+		if (!dir || !*dir)
+			return -ENOENT;
+		if (snprintf(cred, sizeof(cred), "%s/" WEBHOOK_CREDENTIAL_NAME,
+			     dir) >= (int)sizeof(cred))
+			return -ENAMETOOLONG;
+		path = cred;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	while (len < sizeof(buf)) {
+		r = read(fd, buf + len, sizeof(buf) - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	ret = -EINVAL;
+	if (len > WEBHOOK_SECRET_FILE_MAX)
+		goto out;
+	buf[len] = '\0';
+	len = strcspn(buf, "\n");
+	while (len && isspace((unsigned char)buf[len - 1]))
+		len--;
+	buf[len] = '\0';
+	if (!len)
+		goto out;
+	if (strncmp(buf, WHSEC_PREFIX, strlen(WHSEC_PREFIX)) == 0) {
+		ret = base64_decode(buf + strlen(WHSEC_PREFIX),
+				    len - strlen(WHSEC_PREFIX), key,
+				    sizeof(key), &keylen);
+		if (ret < 0) {
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = webhook_secret_new(key, keylen, out);
+	} else {
+		ret = webhook_secret_new(buf, len, out);
+	}
+out:
+	wipe(buf, sizeof(buf));
+	wipe(key, sizeof(key));
+	close(fd);
+	return ret;
+}
+
+int webhook_sign(const struct webhook_secret *secret, const char *id,
+		 long long timestamp, const char *body, size_t len,
+		 char *sig, size_t size)
+{
+	struct hmac_sha256_ctx ctx;
+	uint8_t mac[SHA256_DIGEST_SIZE];
+	char ts[24];
+	int n;
+
+	if (size < 3 + BASE64_ENCODED_LEN(SHA256_DIGEST_SIZE) + 1)
+		return -ENOSPC;
+	n = snprintf(ts, sizeof(ts), "%lld", timestamp);
+	hmac_sha256_init(&ctx, secret->key, secret->len);
+	hmac_sha256_update(&ctx, id, strlen(id));
+	hmac_sha256_update(&ctx, ".", 1);
+	hmac_sha256_update(&ctx, ts, (size_t)n);
+	hmac_sha256_update(&ctx, ".", 1);
+	hmac_sha256_update(&ctx, body, len);
+	hmac_sha256_final(&ctx, mac);
+	memcpy(sig, "v1,", 3);
+	base64_encode(mac, sizeof(mac), sig + 3, size - 3);
+	return 0;
+}
+
+/* ---- payloads ---------------------------------------------------------- */
+
+static const char *alert_name(const struct event *ev)
+{
+	switch (ev->kind) {
+	case EVENT_EXPOSURE_OPENED:
+	case EVENT_EXPOSURE_CLOSED:
+		return "FwauditExposure";
+	case EVENT_VIOLATION_OPENED:
+	case EVENT_VIOLATION_RESOLVED:
+		return "FwauditViolation";
+	case EVENT_AUDIT_FAILED:
+	case EVENT_AUDIT_RECOVERED:
+		return "FwauditAuditFailed";
+	default:
+		/* what was found at start: a violation unless merely info */
+		return ev->severity == EVENT_SEV_INFO ? "FwauditExposure" :
+							"FwauditViolation";
+	}
+}
+
+static int rfc3339_sec(uint64_t usec, char *buf, size_t size)
+{
+	time_t t = (time_t)(usec / 1000000u);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return -EINVAL;
+	return 0;
+}
+
+/* Labels identify the alert: only fields an opening and its closing event
+ * share (no sources/listener, which may change while it is open). */
+static const enum event_field label_fields[] = {
+	EVENT_F_FAMILY, EVENT_F_PROTOCOL, EVENT_F_PORTS, EVENT_F_ADDRESS,
+	EVENT_F_PATH,
+};
+
+static int alertmanager_body(const struct event *ev, const char *instance,
+			     json_t **out)
+{
+	bool audit = ev->kind == EVENT_AUDIT_FAILED ||
+		     ev->kind == EVENT_AUDIT_RECOVERED;
+	json_t *alert = NULL, *labels, *ann, *arr;
+	char when[40];
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	if (rfc3339_sec(ev->time_usec, when, sizeof(when)) < 0)
+		return -EINVAL;
+	alert = json_object();
+	labels = json_object();
+	ann = json_object();
+	if (!alert || !labels || !ann) {
+		json_decref(labels);
+		json_decref(ann);
+		goto out;
+	}
+	if (json_object_set_new(alert, "labels", labels) ||
+	    json_object_set_new(alert, "annotations", ann))
+		goto out;
+	if (json_object_set_new(labels, "alertname",
+				json_string(alert_name(ev))) ||
+	    json_object_set_new(labels, "severity",
+				json_string(audit ? "critical" :
+					    event_severity_name(ev->severity))) ||
+	    json_object_set_new(labels, "instance", json_string(instance)))
+		goto out;
+	for (i = 0; !audit && i < sizeof(label_fields) / sizeof(label_fields[0]); i++) {
+		const char *v = ev->field[label_fields[i]];
+
+		if (v && json_object_set_new(labels,
+					     event_field_name(label_fields[i]),
+					     json_string(v)))
+			goto out;
+	}
+	if (json_object_set_new(ann, "summary", json_string(ev->message)) ||
+	    json_object_set_new(ann, "event", json_string(event_kind_name(ev->kind))) ||
+	    json_object_set_new(ann, "event_id", json_string(ev->id)))
+		goto out;
+	for (i = 0; i < EVENT_F_COUNT; i++) {
+		if (ev->field[i] &&
+		    json_object_set_new(ann, event_field_name(i),
+					json_string(ev->field[i])))
+			goto out;
+	}
+	if (json_object_set_new(alert, "startsAt", json_string(when)))
+		goto out;
+	if (event_kind_is_closing(ev->kind) &&
+	    json_object_set_new(alert, "endsAt", json_string(when)))
+		goto out;
+	arr = json_array();
+	if (!arr || json_array_append_new(arr, alert)) {
+		json_decref(arr);
+		goto out;
+	}
+	alert = NULL;
+	*out = arr;
+	ret = 0;
+out:
+	json_decref(alert);
+	return ret;
+}
+
+static int slack_body(const struct event *ev, const char *instance,
+		      json_t **out)
+{
+	static const char *const tag[EVENT_SEV_COUNT] = {
+		"INFO", "WARNING", "CRITICAL",
+	};
+	const char *fix = ev->field[EVENT_F_FIX];
+	char *text;
+	json_t *j;
+	int n;
+
+	if (event_kind_is_closing(ev->kind))
+		n = asprintf(&text, "[RESOLVED] %s: %s", instance, ev->message);
+	else
+		n = asprintf(&text, "[%s] %s: %s%s%s", tag[ev->severity],
+			     instance, ev->message, fix ? "\nFix: " : "",
+			     fix ? fix : "");
+	if (n < 0)
+		return -ENOMEM;
+	j = json_pack("{s:s}", "text", text);
+	free(text);
+	if (!j)
+		return -ENOMEM;
+	*out = j;
+	return 0;
+}
+
+int webhook_format_body(enum webhook_format format, const struct event *ev,
+			const char *instance, char **out)
+{
+	json_t *j;
+	char *s;
+	int ret;
+
+	if ((unsigned int)ev->kind >= EVENT_KIND_COUNT ||
+	    (unsigned int)ev->severity >= EVENT_SEV_COUNT)
+		return -EINVAL;
+	if (!instance)
+		instance = "";
+	switch (format) {
+	case WEBHOOK_FORMAT_GENERIC:
+		ret = event_to_json(ev, &j);
+		break;
+	case WEBHOOK_FORMAT_ALERTMANAGER:
+		ret = alertmanager_body(ev, instance, &j);
+		break;
+	case WEBHOOK_FORMAT_SLACK:
+		ret = slack_body(ev, instance, &j);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (ret < 0)
+		return ret;
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!s)
+		return -ENOMEM;
+	*out = s;
+	return 0;
+}
+
+/* ---- transport --------------------------------------------------------- */
+
+/* Scheme and host of an http(s) URL, each malloc'd (curl_free them). */
+static int url_parts(const char *url, char **scheme, char **host)
+{
+	CURLU *u;
+	int ret = -EINVAL;
+
+	*scheme = *host = NULL;
+	u = curl_url();
+	if (!u)
+		return -ENOMEM;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK)
+		goto out;
+	if (strcmp(*scheme, "http") != 0 && strcmp(*scheme, "https") != 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0) {
+		curl_free(*scheme);
+		curl_free(*host);
+		*scheme = *host = NULL;
+	}
+	curl_url_cleanup(u);
+	return ret;
+}
+
+void webhook_redact_url(const char *url, char *buf, size_t size)
+{
+	char *scheme, *host;
+
+	if (!size)
+		return;
+	if (!url || url_parts(url, &scheme, &host) < 0) {
+		snprintf(buf, size, "(invalid URL)");
+		return;
+	}
+	snprintf(buf, size, "%s://%s/\u2026", scheme, host);
+	curl_free(scheme);
+	curl_free(host);
+}
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*failed = true;
+	return d;
+}
+
+int webhook_new(const struct webhook_config *cfg,
+		const struct webhook_secret *secret, struct webhook **out)
+{
+	char *scheme, *host, hostname[256];
+	struct webhook *wh;
+	bool failed = false;
+	int ret;
+
+	if (!cfg->url || (unsigned int)cfg->format > WEBHOOK_FORMAT_SLACK)
+		return -EINVAL;
+	ret = url_parts(cfg->url, &scheme, &host);
+	if (ret < 0)
+		return ret;
+	curl_free(scheme);
+	curl_free(host);
+	wh = calloc(1, sizeof(*wh));
+	if (!wh)
+		return -ENOMEM;
+	wh->format = cfg->format;
+	wh->tls_verify = !cfg->tls_no_verify;
+	wh->connect_timeout_ms = cfg->connect_timeout_ms > 0 ?
+				 cfg->connect_timeout_ms : 5000;
+	wh->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 15000;
+	wh->secret = secret;
+	if (!cfg->instance) {
+		if (gethostname(hostname, sizeof(hostname)) < 0)
+			snprintf(hostname, sizeof(hostname), "localhost");
+		hostname[sizeof(hostname) - 1] = '\0';
+	}
+	wh->instance = dup_or_null(cfg->instance ? cfg->instance : hostname,
+				   &failed);
+	wh->url = dup_or_null(cfg->url, &failed);
+	wh->ca_file = dup_or_null(cfg->ca_file, &failed);
+	wh->proxy = dup_or_null(cfg->proxy, &failed);
+	wh->curl = curl_easy_init();
+	if (failed || !wh->curl) {
+		webhook_free(wh);
+		return -ENOMEM;
+	}
+	*out = wh;
+	return 0;
+}
+
+void webhook_free(struct webhook *wh)
+{
+	if (!wh)
+		return;
+	if (wh->curl)
+		curl_easy_cleanup(wh->curl);
+	if (wh->url)
+		wipe(wh->url, strlen(wh->url));
+	free(wh->url);
+	free(wh->ca_file);
+	free(wh->proxy);
+	free(wh->instance);
+	free(wh);
+}
+
+static size_t discard_body(char *p, size_t size, size_t nmemb, void *data)
+{
+	/* the total timeout bounds how much a receiver can make us read */
+	return size * nmemb;
+}
+
+static size_t on_header(char *p, size_t size, size_t nmemb, void *data)
+{
+	static const char name[] = "retry-after:";
+	struct webhook *wh = data;
+	size_t n = size * nmemb, len;
+
+	/* a new status line (after a 100 Continue): forget earlier headers */
+	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0)
+		wh->have_retry_after = false;
+	if (n <= sizeof(name) - 1 || strncasecmp(p, name, sizeof(name) - 1))
+		return n;
+	p += sizeof(name) - 1;
+	len = n - (sizeof(name) - 1);
+	while (len && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	while (len && isspace((unsigned char)p[len - 1]))
+		len--;
+	if (len >= sizeof(wh->retry_after))
+		return n;
+	memcpy(wh->retry_after, p, len);
+	wh->retry_after[len] = '\0';
+	wh->have_retry_after = true;
+	return n;
+}
+
+int webhook_parse_retry_after(const char *value, time_t now, uint64_t *usec)
+{
+	unsigned long long secs = 0;
+	const char *p;
+	time_t t;
+
+	if (!value || !*value)
+		return -EINVAL;
+	if (isdigit((unsigned char)*value)) {
+		for (p = value; *p; p++) {
+			if (!isdigit((unsigned char)*p))
+				return -EINVAL;
+			if (secs < WEBHOOK_RETRY_AFTER_MAX_USEC)
+				secs = secs * 10 + (unsigned int)(*p - '0');
+		}
+	} else {
+		t = curl_getdate(value, NULL);
+		if (t == -1)
+			return -EINVAL;
+		secs = t > now ? (unsigned long long)(t - now) : 0;
+	}
+	if (secs > WEBHOOK_RETRY_AFTER_MAX_USEC / 1000000u)
+		secs = WEBHOOK_RETRY_AFTER_MAX_USEC / 1000000u;
+	*usec = secs * 1000000u;
+	return 0;
+}
+
+void webhook_classify(long http_status, int curl_code,
+		      const char *retry_after, time_t now,
+		      struct webhook_outcome *out)
+{
+	uint64_t ra;
+
+	memset(out, 0, sizeof(*out));
+	out->http_status = http_status;
+	if (http_status == 0) {
+		/* a bad URL or scheme will not fix itself; all else may */
+		if (curl_code == CURLE_URL_MALFORMAT ||
+		    curl_code == CURLE_UNSUPPORTED_PROTOCOL)
+			out->result = WEBHOOK_FAILED;
+		else
+			out->result = WEBHOOK_RETRY;
+		snprintf(out->error, sizeof(out->error), "%s",
+			 curl_easy_strerror((CURLcode)curl_code));
+		return;
+	}
+	if (http_status >= 200 && http_status < 300) {
+		out->result = WEBHOOK_DELIVERED;
+		return;
+	}
+	if (http_status >= 500 || http_status == 429 || http_status == 408) {
+		out->result = WEBHOOK_RETRY;
+		if (retry_after &&
+		    webhook_parse_retry_after(retry_after, now, &ra) == 0)
+			out->retry_after_usec = ra;
+		snprintf(out->error, sizeof(out->error),
+			 "the receiver answered HTTP %ld%s", http_status,
+			 out->retry_after_usec ? " with Retry-After" : "");
+		return;
+	}
+	out->result = WEBHOOK_FAILED;
+	snprintf(out->error, sizeof(out->error),
+		 http_status >= 300 && http_status < 400 ?
+		 "the receiver answered HTTP %ld, a redirect, which is not followed: fix the URL" :
+		 "the receiver refused the event with HTTP %ld", http_status);
+}
+
+uint64_t webhook_next_attempt(uint64_t now_usec, unsigned int attempts,
+			      const struct webhook_outcome *o, uint64_t rnd)
+{
+	uint64_t span = WEBHOOK_BACKOFF_BASE_USEC;
+
+	if (o && o->retry_after_usec)
+		return now_usec + o->retry_after_usec;
+	while (attempts-- && span < WEBHOOK_BACKOFF_CAP_USEC)
+		span *= 2;
+	if (span > WEBHOOK_BACKOFF_CAP_USEC)
+		span = WEBHOOK_BACKOFF_CAP_USEC;
+	return now_usec + rnd % (span + 1);
+}
+
+#define SETOPT(opt, val) do {						\
+	if (rc == CURLE_OK)						\
+		rc = curl_easy_setopt(wh->curl, opt, val);		\
+} while (0)
+
+int webhook_deliver(struct webhook *wh, const struct event *ev,
+		    struct webhook_outcome *out)
+{
+	struct curl_slist *hdrs = NULL, *h;
+	char line[128], sig[WEBHOOK_SIGNATURE_SIZE];
+	CURLcode rc = CURLE_OK;
+	long status = 0;
+	char *body = NULL;
+	time_t now;
+	size_t len;
+	int ret;
+
+	ret = webhook_format_body(wh->format, ev, wh->instance, &body);
+	if (ret < 0)
+		return ret;
+	len = strlen(body);
+	now = time(NULL);
+	ret = -ENOMEM;
+#define ADD_HEADER(...) do {						\
+	snprintf(line, sizeof(line), __VA_ARGS__);			\
+	h = curl_slist_append(hdrs, line);				\
+	if (!h)								\
+		goto out;						\
+	hdrs = h;							\
+} while (0)
+	ADD_HEADER("Content-Type: application/json");
+	ADD_HEADER("Expect:");
+	ADD_HEADER("webhook-id: %s", ev->id);
+	ADD_HEADER("webhook-timestamp: %lld", (long long)now);
+	if (wh->secret) {
+		ret = webhook_sign(wh->secret, ev->id, (long long)now, body,
+				   len, sig, sizeof(sig));
+		if (ret < 0)
+			goto out;
+		ret = -ENOMEM;
+		ADD_HEADER("webhook-signature: %s", sig);
+	}
+#undef ADD_HEADER
+
+	/* reset keeps the connection cache: a retry reuses the connection */
+	curl_easy_reset(wh->curl);
+	wh->have_retry_after = false;
+	SETOPT(CURLOPT_URL, wh->url);
+	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_POST, 1L);
+	SETOPT(CURLOPT_POSTFIELDS, body);
+	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	SETOPT(CURLOPT_HTTPHEADER, hdrs);
+	SETOPT(CURLOPT_USERAGENT, USER_AGENT);
+	SETOPT(CURLOPT_SSL_VERIFYPEER, wh->tls_verify ? 1L : 0L);
+	SETOPT(CURLOPT_SSL_VERIFYHOST, wh->tls_verify ? 2L : 0L);
+	if (wh->ca_file)
+		SETOPT(CURLOPT_CAINFO, wh->ca_file);
+	/* "" disables proxies, including those of the environment */
+	SETOPT(CURLOPT_PROXY, wh->proxy ? wh->proxy : "");
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, wh->connect_timeout_ms);
+	SETOPT(CURLOPT_TIMEOUT_MS, wh->timeout_ms);
+	SETOPT(CURLOPT_WRITEFUNCTION, discard_body);
+	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+	SETOPT(CURLOPT_HEADERDATA, wh);
+	if (rc != CURLE_OK) {
+		/* an option this libcurl lacks: we cannot send safely */
+		ret = -ENOTSUP;
+		goto out;
+	}
+	rc = curl_easy_perform(wh->curl);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(wh->curl, CURLINFO_RESPONSE_CODE, &status);
+	webhook_classify(rc == CURLE_OK ? status : 0, (int)rc,
+			 wh->have_retry_after ? wh->retry_after : NULL,
+			 time(NULL), out);
+	ret = 0;
+out:
+	/* the options point into hdrs and body */
+	curl_easy_reset(wh->curl);
+	curl_slist_free_all(hdrs);
+	free(body);
+	return ret;
+}
