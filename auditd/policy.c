@@ -1,0 +1,2098 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * policy.c - the policy language: parser and judge.
+ *
+ * The parser reads one line at a time into a bounded buffer and cuts it into
+ * tokens: words, "strings", ',' and '='.  Everything a statement refers to
+ * is resolved while it is parsed (zones are expanded into address intervals
+ * per family), so judging needs no names.
+ *
+ * The judge works on boxes (destination port interval x source address
+ * interval) of one family and protocol: a row is a set of boxes, each rule
+ * in order takes the boxes it covers, what is left goes to the default.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/netfilter.h>
+#include <netinet/in.h>
+
+#include "policy.h"
+#include "report.h"
+
+#ifndef FWAUDIT_RULESDIR
+#define FWAUDIT_RULESDIR "/usr/share/fwaudit/rules"
+#endif
+
+typedef unsigned __int128 u128;
+
+#define FAM_V4		0
+#define FAM_V6		1
+#define NFAMS		2
+
+#define PROTO_TCP	0x01
+#define PROTO_UDP	0x02
+#define PROTO_SCTP	0x04
+#define PROTO_OTHER	0x80
+#define PROTO_ANY	0xff
+
+struct aiv {
+	u128 lo, hi;
+};
+
+struct piv {
+	uint16_t lo, hi;
+};
+
+/* Address intervals per family, sorted and merged. */
+struct srcs {
+	size_t n[NFAMS];
+	struct aiv *iv[NFAMS];
+};
+
+enum rule_kind {
+	RULE_ALLOW,
+	RULE_ALERT,
+	RULE_REQUIRE,
+};
+
+enum rule_path {
+	PATH_ANY,
+	PATH_LOCAL,
+	PATH_FORWARD,
+};
+
+struct rule {
+	enum rule_kind kind;
+	enum policy_severity sev;
+	uint8_t protos;
+	size_t nports;
+	struct piv *ports;
+	struct srcs src;
+	char *container;
+	char *image;
+	char *process;
+	enum rule_path path;
+	struct policy_ref ref;		/* message owned here */
+};
+
+struct zone {
+	char *name;
+	struct srcs src;
+};
+
+struct policy {
+	size_t nrules, caprules;
+	struct rule *rules;
+	size_t nzones;
+	struct zone *zones;
+	size_t nifaces;
+	char **ifaces;
+	bool has_default;
+	struct rule def;
+	size_t nfiles;
+	char *files[POLICY_MAX_FILES];	/* paths as shown in refs */
+	char *real[POLICY_MAX_FILES];	/* realpath(), for include-once */
+};
+
+/* ------------------------------------------------------------------ */
+/* Address and port helpers                                             */
+
+static const unsigned int fam_bits[NFAMS] = { 32, 128 };
+
+static u128 fam_max(int fam)
+{
+	return fam == FAM_V4 ? (u128)0xffffffffu : ~(u128)0;
+}
+
+static u128 prefix_mask(unsigned int bits, unsigned int len)
+{
+	/* host part of a prefix of length len in a bits-wide address */
+	unsigned int host = bits - len;
+
+	if (host == 128)
+		return ~(u128)0;
+	return ((u128)1 << host) - 1;
+}
+
+static int addr_parse(const char *s, int *fam, u128 *v)
+{
+	unsigned char b[16];
+	unsigned int i;
+
+	if (strchr(s, ':')) {
+		if (inet_pton(AF_INET6, s, b) != 1)
+			return -EINVAL;
+		*fam = FAM_V6;
+		*v = 0;
+		for (i = 0; i < 16; i++)
+			*v = (*v << 8) | b[i];
+		return 0;
+	}
+	if (inet_pton(AF_INET, s, b) != 1)
+		return -EINVAL;
+	*fam = FAM_V4;
+	*v = ((u128)b[0] << 24) | ((u128)b[1] << 16) | ((u128)b[2] << 8) | b[3];
+	return 0;
+}
+
+static void addr_format(int fam, u128 v, char *buf, size_t len)
+{
+	unsigned char b[16];
+	int i;
+
+	if (fam == FAM_V4) {
+		b[0] = (unsigned char)(v >> 24);
+		b[1] = (unsigned char)(v >> 16);
+		b[2] = (unsigned char)(v >> 8);
+		b[3] = (unsigned char)v;
+		inet_ntop(AF_INET, b, buf, (socklen_t)len);
+		return;
+	}
+	for (i = 15; i >= 0; i--) {
+		b[i] = (unsigned char)v;
+		v >>= 8;
+	}
+	inet_ntop(AF_INET6, b, buf, (socklen_t)len);
+}
+
+enum prefix_status {
+	PREFIX_OK,
+	PREFIX_BAD,		/* not an address */
+	PREFIX_LEN,		/* length out of range */
+	PREFIX_HOSTBITS,	/* bits set after the prefix */
+};
+
+/* "a.b.c.d[/len]" or "x:y::z[/len]".  With strict, host bits are an error;
+ * otherwise they are cleared (the engine's rows are always clean anyway). */
+static enum prefix_status prefix_parse(const char *s, bool strict, int *fam,
+				       struct aiv *iv, unsigned int *plen)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	unsigned long len;
+	char *slash, *end;
+	u128 v, m;
+	int f;
+
+	if (strlen(s) >= sizeof(buf))
+		return PREFIX_BAD;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (addr_parse(buf, &f, &v) < 0)
+		return PREFIX_BAD;
+	len = fam_bits[f];
+	if (slash) {
+		if (*slash < '0' || *slash > '9')
+			return PREFIX_BAD;
+		errno = 0;
+		len = strtoul(slash, &end, 10);
+		if (*end || errno || strlen(slash) > 3)
+			return PREFIX_BAD;
+		if (len > fam_bits[f])
+			return PREFIX_LEN;
+	}
+	m = prefix_mask(fam_bits[f], (unsigned int)len);
+	if ((v & m) && strict)
+		return PREFIX_HOSTBITS;
+	*fam = f;
+	*plen = (unsigned int)len;
+	iv->lo = v & ~m;
+	iv->hi = iv->lo | m;
+	return PREFIX_OK;
+}
+
+static int aiv_cmp(const void *a, const void *b)
+{
+	const struct aiv *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return 0;
+}
+
+/* Sort and merge overlapping or adjacent intervals in place. */
+static size_t aiv_normalize(struct aiv *iv, size_t n)
+{
+	size_t i, k = 0;
+
+	if (!n)
+		return 0;
+	qsort(iv, n, sizeof(*iv), aiv_cmp);
+	for (i = 1; i < n; i++) {
+		if (iv[i].lo <= iv[k].hi ||
+		    (iv[k].hi != ~(u128)0 && iv[i].lo == iv[k].hi + 1)) {
+			if (iv[i].hi > iv[k].hi)
+				iv[k].hi = iv[i].hi;
+		} else {
+			iv[++k] = iv[i];
+		}
+	}
+	return k + 1;
+}
+
+static int piv_cmp(const void *a, const void *b)
+{
+	const struct piv *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return (int)x->hi - (int)y->hi;
+}
+
+static size_t piv_normalize(struct piv *iv, size_t n)
+{
+	size_t i, k = 0;
+
+	if (!n)
+		return 0;
+	qsort(iv, n, sizeof(*iv), piv_cmp);
+	for (i = 1; i < n; i++) {
+		if ((unsigned int)iv[i].lo <= (unsigned int)iv[k].hi + 1) {
+			if (iv[i].hi > iv[k].hi)
+				iv[k].hi = iv[i].hi;
+		} else {
+			iv[++k] = iv[i];
+		}
+	}
+	return k + 1;
+}
+
+static void srcs_release(struct srcs *s)
+{
+	int f;
+
+	for (f = 0; f < NFAMS; f++) {
+		free(s->iv[f]);
+		s->iv[f] = NULL;
+		s->n[f] = 0;
+	}
+}
+
+static int srcs_add(struct srcs *s, int fam, const struct aiv *iv, size_t n)
+{
+	struct aiv *a;
+
+	if (!n)
+		return 0;
+	a = realloc(s->iv[fam], (s->n[fam] + n) * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	memcpy(a + s->n[fam], iv, n * sizeof(*a));
+	s->iv[fam] = a;
+	s->n[fam] += n;
+	return 0;
+}
+
+/* Minimal list of CIDR strings for the sorted, disjoint intervals. */
+static int cidr_list(int fam, const struct aiv *iv, size_t n, char ***out,
+		     size_t *nout)
+{
+	char buf[INET6_ADDRSTRLEN + 8], **l = NULL, **t;
+	size_t cnt = 0, cap = 0, i;
+	unsigned int bits = fam_bits[fam], len;
+	u128 lo, m;
+	int ret = -ENOMEM;
+
+	for (i = 0; i < n; i++) {
+		lo = iv[i].lo;
+		for (;;) {
+			for (len = 0; len <= bits; len++) {
+				m = prefix_mask(bits, len);
+				if (!(lo & m) && lo + m <= iv[i].hi)
+					break;
+			}
+			if (cnt == cap) {
+				cap = cap ? cap * 2 : 4;
+				t = realloc(l, cap * sizeof(*l));
+				if (!t)
+					goto out;
+				l = t;
+			}
+			addr_format(fam, lo, buf, sizeof(buf));
+			if (len != bits)
+				snprintf(buf + strlen(buf), 8, "/%u", len);
+			l[cnt] = strdup(buf);
+			if (!l[cnt])
+				goto out;
+			cnt++;
+			if (lo + m >= iv[i].hi)
+				break;
+			lo += m + 1;
+		}
+	}
+	*out = l;
+	*nout = cnt;
+	l = NULL;
+	cnt = 0;
+	ret = 0;
+out:
+	for (i = 0; i < cnt; i++)
+		free(l[i]);
+	free(l);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parser                                                               */
+
+enum tok_type {
+	TOK_END,
+	TOK_WORD,
+	TOK_STRING,
+	TOK_COMMA,
+	TOK_EQ,
+};
+
+struct tok {
+	enum tok_type type;
+	unsigned int col;
+	char text[POLICY_MAX_LINE + 1];	/* word, or string unescaped */
+};
+
+struct parser {
+	struct policy *p;
+	struct policy_error *err;
+	const char *file;		/* policy-owned */
+	unsigned int line;
+	char buf[POLICY_MAX_LINE + 2];
+	size_t pos, len;
+	unsigned int depth;
+	const char *stack[POLICY_MAX_DEPTH + 1];	/* realpaths being read */
+	struct tok t;			/* the current token */
+};
+
+static void err_set(struct policy_error *err, const char *file,
+		    unsigned int line, unsigned int col, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void err_set(struct policy_error *err, const char *file,
+		    unsigned int line, unsigned int col, const char *fmt,
+		    va_list ap)
+{
+	if (!err)
+		return;
+	snprintf(err->file, sizeof(err->file), "%s", file);
+	err->line = line;
+	err->column = line ? col : 0;
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+}
+
+static int perr(struct parser *ps, int ret, unsigned int col,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int perr(struct parser *ps, int ret, unsigned int col,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_set(ps->err, ps->file, ps->line, col, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static int ferr(struct policy_error *err, const char *file, int ret,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int ferr(struct policy_error *err, const char *file, int ret,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_set(err, file, 0, 0, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+char *policy_error_format(const struct policy_error *err, char *buf,
+			  size_t len)
+{
+	if (!len)
+		return buf;
+	if (err->line)
+		snprintf(buf, len, "%s:%u:%u: %s", err->file, err->line,
+			 err->column, err->message);
+	else
+		snprintf(buf, len, "%s: %s", err->file, err->message);
+	return buf;
+}
+
+/* A token as shown in a message: quoted and cut short. */
+static const char *tok_show(const struct tok *t, char *buf, size_t len)
+{
+	switch (t->type) {
+	case TOK_END:
+		return "end of line";
+	case TOK_COMMA:
+		return "','";
+	case TOK_EQ:
+		return "'='";
+	case TOK_STRING:
+		return "a message";
+	case TOK_WORD:
+		break;
+	}
+	if (strlen(t->text) > 40)
+		snprintf(buf, len, "'%.37s...'", t->text);
+	else
+		snprintf(buf, len, "'%s'", t->text);
+	return buf;
+}
+
+static bool is_word_char(unsigned char c)
+{
+	return c > ' ' && c != ',' && c != '=' && c != '"' && c != '#' &&
+	       c != 0x7f;
+}
+
+static int next(struct parser *ps)
+{
+	struct tok *t = &ps->t;
+	size_t k = 0;
+	unsigned char c;
+
+	while (ps->pos < ps->len &&
+	       (ps->buf[ps->pos] == ' ' || ps->buf[ps->pos] == '\t' ||
+		ps->buf[ps->pos] == '\r'))
+		ps->pos++;
+	t->col = (unsigned int)ps->pos + 1;
+	t->text[0] = '\0';
+	if (ps->pos >= ps->len || ps->buf[ps->pos] == '#') {
+		t->type = TOK_END;
+		ps->pos = ps->len;
+		return 0;
+	}
+	c = (unsigned char)ps->buf[ps->pos];
+	if (c == ',' || c == '=') {
+		t->type = c == ',' ? TOK_COMMA : TOK_EQ;
+		ps->pos++;
+		return 0;
+	}
+	if (c == '"') {
+		t->type = TOK_STRING;
+		ps->pos++;
+		for (;;) {
+			if (ps->pos >= ps->len)
+				return perr(ps, -EINVAL, t->col,
+					    "unterminated string");
+			c = (unsigned char)ps->buf[ps->pos++];
+			if (c == '"')
+				break;
+			if (c == '\\') {
+				if (ps->pos >= ps->len)
+					return perr(ps, -EINVAL, t->col,
+						    "unterminated string");
+				c = (unsigned char)ps->buf[ps->pos++];
+				if (c != '"' && c != '\\')
+					return perr(ps, -EINVAL,
+						    (unsigned int)ps->pos - 1,
+						    "unknown escape '\\%c' "
+						    "(only \\\" and \\\\)",
+						    c >= ' ' && c < 0x7f ?
+						    c : '?');
+			} else if (c < ' ' && c != '\t') {
+				return perr(ps, -EINVAL,
+					    (unsigned int)ps->pos,
+					    "control character in string");
+			}
+			t->text[k++] = (char)c;
+		}
+		t->text[k] = '\0';
+		if (k > POLICY_MAX_MESSAGE)
+			return perr(ps, -E2BIG, t->col,
+				    "message longer than %d bytes",
+				    POLICY_MAX_MESSAGE);
+		return 0;
+	}
+	if (!is_word_char(c))
+		return perr(ps, -EINVAL, t->col, "unexpected character "
+			    "0x%02x", c);
+	t->type = TOK_WORD;
+	while (ps->pos < ps->len && is_word_char((unsigned char)ps->buf[ps->pos]))
+		t->text[k++] = ps->buf[ps->pos++];
+	t->text[k] = '\0';
+	return 0;
+}
+
+static bool tok_is(const struct tok *t, const char *word)
+{
+	return t->type == TOK_WORD && !strcmp(t->text, word);
+}
+
+static int expected(struct parser *ps, const char *what)
+{
+	char b[64];
+
+	return perr(ps, -EINVAL, ps->t.col, "expected %s, found %s", what,
+		    tok_show(&ps->t, b, sizeof(b)));
+}
+
+/* After a list item: true (and the next item read) when a comma follows. */
+static int list_more(struct parser *ps, size_t count, bool *more)
+{
+	int ret;
+
+	*more = false;
+	if (ps->t.type != TOK_COMMA)
+		return 0;
+	if (count >= POLICY_MAX_LIST)
+		return perr(ps, -E2BIG, ps->t.col, "more than %d items in a "
+			    "list", POLICY_MAX_LIST);
+	ret = next(ps);
+	if (ret < 0)
+		return ret;
+	*more = true;
+	return 0;
+}
+
+static int parse_severity(struct parser *ps, enum policy_severity *sev)
+{
+	char b[64];
+
+	if (tok_is(&ps->t, "info"))
+		*sev = POLICY_SEV_INFO;
+	else if (tok_is(&ps->t, "warning"))
+		*sev = POLICY_SEV_WARNING;
+	else if (tok_is(&ps->t, "critical"))
+		*sev = POLICY_SEV_CRITICAL;
+	else if (ps->t.type == TOK_WORD)
+		return perr(ps, -EINVAL, ps->t.col, "unknown severity %s "
+			    "(info, warning or critical)",
+			    tok_show(&ps->t, b, sizeof(b)));
+	else
+		return expected(ps, "a severity (info, warning or critical)");
+	return next(ps);
+}
+
+static bool is_severity(const struct tok *t)
+{
+	return tok_is(t, "info") || tok_is(t, "warning") ||
+	       tok_is(t, "critical");
+}
+
+static int parse_protos(struct parser *ps, uint8_t *mask)
+{
+	size_t count = 0;
+	bool more = true;
+	char b[64];
+	int ret;
+
+	*mask = 0;
+	while (more) {
+		if (ps->t.type != TOK_WORD)
+			return expected(ps, "a protocol (tcp, udp, sctp or "
+					"any)");
+		if (!strcmp(ps->t.text, "tcp"))
+			*mask |= PROTO_TCP;
+		else if (!strcmp(ps->t.text, "udp"))
+			*mask |= PROTO_UDP;
+		else if (!strcmp(ps->t.text, "sctp"))
+			*mask |= PROTO_SCTP;
+		else if (!strcmp(ps->t.text, "any"))
+			*mask |= PROTO_ANY;
+		else
+			return perr(ps, -EINVAL, ps->t.col, "unknown protocol "
+				    "%s (tcp, udp, sctp or any)",
+				    tok_show(&ps->t, b, sizeof(b)));
+		ret = next(ps);
+		if (!ret)
+			ret = list_more(ps, ++count, &more);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int port_number(struct parser *ps, const char *s, size_t n,
+		       unsigned int col, uint16_t *v)
+{
+	unsigned long x = 0;
+	size_t i;
+
+	if (!n || n > 10)
+		goto bad;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			goto bad;
+		x = x * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (x > 65535)
+		return perr(ps, -EINVAL, col, "port %lu out of range (0-65535)",
+			    x);
+	*v = (uint16_t)x;
+	return 0;
+bad:
+	return perr(ps, -EINVAL, col, "bad port '%.*s'", (int)(n > 40 ? 40 : n),
+		    s);
+}
+
+static int parse_ports(struct parser *ps, struct piv **out, size_t *nout)
+{
+	struct piv *iv = NULL, *t;
+	size_t n = 0;
+	bool more = true;
+	const char *dash;
+	int ret = 0;
+
+	while (more) {
+		struct piv p;
+		const char *w = ps->t.text;
+		unsigned int col = ps->t.col;
+
+		if (ps->t.type != TOK_WORD) {
+			ret = expected(ps, "a port, a range or any");
+			goto out;
+		}
+		if (!strcmp(w, "any")) {
+			p.lo = 0;
+			p.hi = 65535;
+		} else {
+			dash = strchr(w, '-');
+			ret = port_number(ps, w, dash ? (size_t)(dash - w) :
+					  strlen(w), col, &p.lo);
+			if (ret < 0)
+				goto out;
+			p.hi = p.lo;
+			if (dash) {
+				ret = port_number(ps, dash + 1, strlen(dash + 1),
+						  col + (unsigned int)(dash + 1 - w),
+						  &p.hi);
+				if (ret < 0)
+					goto out;
+				if (p.hi < p.lo) {
+					ret = perr(ps, -EINVAL, col, "reversed "
+						   "port range %u-%u",
+						   p.lo, p.hi);
+					goto out;
+				}
+			}
+		}
+		t = realloc(iv, (n + 1) * sizeof(*iv));
+		if (!t) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		iv = t;
+		iv[n++] = p;
+		ret = next(ps);
+		if (!ret)
+			ret = list_more(ps, n, &more);
+		if (ret < 0)
+			goto out;
+	}
+	*nout = piv_normalize(iv, n);
+	*out = iv;
+	iv = NULL;
+out:
+	free(iv);
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	const char *prefixes[5];
+} builtin_zones[] = {
+	{ "private", { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+		       "fc00::/7", NULL } },
+	{ "loopback", { "127.0.0.0/8", "::1/128", NULL } },
+	{ "any", { "0.0.0.0/0", "::/0", NULL } },
+};
+
+static int builtin_zone(const char *name, struct srcs *s)
+{
+	struct aiv iv;
+	unsigned int i, j, len;
+	int fam, ret;
+
+	for (i = 0; i < sizeof(builtin_zones) / sizeof(builtin_zones[0]); i++) {
+		if (strcmp(name, builtin_zones[i].name))
+			continue;
+		for (j = 0; builtin_zones[i].prefixes[j]; j++) {
+			prefix_parse(builtin_zones[i].prefixes[j], true, &fam,
+				     &iv, &len);
+			ret = srcs_add(s, fam, &iv, 1);
+			if (ret < 0)
+				return ret;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static const struct zone *zone_find(const struct policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nzones; i++)
+		if (!strcmp(p->zones[i].name, name))
+			return &p->zones[i];
+	return NULL;
+}
+
+static bool looks_like_prefix(const char *w)
+{
+	return (w[0] >= '0' && w[0] <= '9') || strchr(w, ':') ||
+	       strchr(w, '/');
+}
+
+static int parse_source(struct parser *ps, struct srcs *s)
+{
+	const char *w = ps->t.text;
+	const struct zone *z;
+	enum prefix_status st;
+	char b[64], fix[INET6_ADDRSTRLEN + 8];
+	unsigned int len;
+	struct aiv iv;
+	int fam, ret, f;
+
+	if (looks_like_prefix(w)) {
+		st = prefix_parse(w, true, &fam, &iv, &len);
+		switch (st) {
+		case PREFIX_OK:
+			return srcs_add(s, fam, &iv, 1);
+		case PREFIX_LEN:
+			return perr(ps, -EINVAL, ps->t.col, "prefix length out "
+				    "of range in %s (0-%u)",
+				    tok_show(&ps->t, b, sizeof(b)),
+				    fam_bits[strchr(w, ':') ? FAM_V6 : FAM_V4]);
+		case PREFIX_HOSTBITS:
+			prefix_parse(w, false, &fam, &iv, &len);
+			addr_format(fam, iv.lo, fix, sizeof(fix));
+			snprintf(fix + strlen(fix), 8, "/%u", len);
+			return perr(ps, -EINVAL, ps->t.col, "host bits set in "
+				    "%s (did you mean %s?)",
+				    tok_show(&ps->t, b, sizeof(b)), fix);
+		case PREFIX_BAD:
+			break;
+		}
+		return perr(ps, -EINVAL, ps->t.col, "bad prefix %s",
+			    tok_show(&ps->t, b, sizeof(b)));
+	}
+	z = zone_find(ps->p, w);
+	if (z) {
+		for (f = 0; f < NFAMS; f++) {
+			ret = srcs_add(s, f, z->src.iv[f], z->src.n[f]);
+			if (ret < 0)
+				return ret;
+		}
+		return 0;
+	}
+	ret = builtin_zone(w, s);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	return perr(ps, -EINVAL, ps->t.col, "undefined zone %s",
+		    tok_show(&ps->t, b, sizeof(b)));
+}
+
+static int parse_sources(struct parser *ps, struct srcs *out)
+{
+	struct srcs s = { { 0 }, { NULL } };
+	size_t count = 0;
+	bool more = true;
+	int ret = 0, f;
+
+	while (more) {
+		if (ps->t.type != TOK_WORD) {
+			ret = expected(ps, "a zone, a prefix or any");
+			goto out;
+		}
+		ret = parse_source(ps, &s);
+		if (!ret)
+			ret = next(ps);
+		if (!ret)
+			ret = list_more(ps, ++count, &more);
+		if (ret < 0)
+			goto out;
+	}
+	for (f = 0; f < NFAMS; f++)
+		s.n[f] = aiv_normalize(s.iv[f], s.n[f]);
+	*out = s;
+	return 0;
+out:
+	srcs_release(&s);
+	return ret;
+}
+
+static bool valid_name(const char *w)
+{
+	size_t i;
+
+	if (!((w[0] >= 'a' && w[0] <= 'z') || (w[0] >= 'A' && w[0] <= 'Z') ||
+	      w[0] == '_'))
+		return false;
+	for (i = 1; w[i]; i++)
+		if (!((w[i] >= 'a' && w[i] <= 'z') ||
+		      (w[i] >= 'A' && w[i] <= 'Z') ||
+		      (w[i] >= '0' && w[i] <= '9') ||
+		      w[i] == '_' || w[i] == '-' || w[i] == '.'))
+			return false;
+	return i <= 64;
+}
+
+static int end_of_statement(struct parser *ps)
+{
+	char b[64];
+
+	if (ps->t.type == TOK_END)
+		return 0;
+	return perr(ps, -EINVAL, ps->t.col, "trailing garbage: %s",
+		    tok_show(&ps->t, b, sizeof(b)));
+}
+
+static int stmt_zone(struct parser *ps)
+{
+	struct policy *p = ps->p;
+	struct srcs s = { { 0 }, { NULL } };
+	struct zone *z;
+	unsigned int i, col;
+	char name[80], b[64];
+	int ret;
+
+	ret = next(ps);
+	if (ret < 0)
+		return ret;
+	if (ps->t.type != TOK_WORD)
+		return expected(ps, "a zone name");
+	col = ps->t.col;
+	if (!valid_name(ps->t.text))
+		return perr(ps, -EINVAL, col, "bad zone name %s (a letter, "
+			    "then letters, digits, '_', '-', '.')",
+			    tok_show(&ps->t, b, sizeof(b)));
+	snprintf(name, sizeof(name), "%.64s", ps->t.text);
+	for (i = 0; i < sizeof(builtin_zones) / sizeof(builtin_zones[0]); i++)
+		if (!strcmp(name, builtin_zones[i].name))
+			return perr(ps, -EINVAL, col, "zone '%s' is built in; "
+				    "choose another name", name);
+	if (zone_find(p, name))
+		return perr(ps, -EINVAL, col, "duplicate zone '%s'", name);
+	if (p->nzones >= POLICY_MAX_ZONES)
+		return perr(ps, -E2BIG, col, "more than %d zones",
+			    POLICY_MAX_ZONES);
+	ret = next(ps);
+	if (ret < 0)
+		return ret;
+	if (ps->t.type != TOK_EQ)
+		return expected(ps, "'=' after the zone name");
+	ret = next(ps);
+	if (!ret)
+		ret = parse_sources(ps, &s);
+	if (!ret)
+		ret = end_of_statement(ps);
+	if (ret < 0)
+		goto out;
+	z = realloc(p->zones, (p->nzones + 1) * sizeof(*z));
+	if (!z) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	p->zones = z;
+	z[p->nzones].name = strdup(name);
+	if (!z[p->nzones].name) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	z[p->nzones++].src = s;
+	return 0;
+out:
+	srcs_release(&s);
+	return ret;
+}
+
+static bool valid_ifname(const char *w)
+{
+	size_t i, n = strlen(w);
+
+	if (!n || n >= 16)
+		return false;
+	for (i = 0; i < n; i++)
+		if (w[i] == '/' || w[i] == ':')
+			return false;
+	return true;
+}
+
+static int stmt_interface(struct parser *ps)
+{
+	struct policy *p = ps->p;
+	size_t count = 0, i;
+	bool more = true, dup;
+	char **t, b[64];
+	int ret;
+
+	ret = next(ps);
+	if (ret < 0)
+		return ret;
+	while (more) {
+		if (ps->t.type != TOK_WORD)
+			return expected(ps, "an interface name");
+		if (!valid_ifname(ps->t.text))
+			return perr(ps, -EINVAL, ps->t.col, "bad interface name "
+				    "%s", tok_show(&ps->t, b, sizeof(b)));
+		for (dup = false, i = 0; i < p->nifaces; i++)
+			dup |= !strcmp(p->ifaces[i], ps->t.text);
+		if (!dup) {
+			if (p->nifaces >= POLICY_MAX_LIST)
+				return perr(ps, -E2BIG, ps->t.col, "more than "
+					    "%d interfaces", POLICY_MAX_LIST);
+			t = realloc(p->ifaces, (p->nifaces + 1) * sizeof(*t));
+			if (!t)
+				return -ENOMEM;
+			p->ifaces = t;
+			t[p->nifaces] = strdup(ps->t.text);
+			if (!t[p->nifaces])
+				return -ENOMEM;
+			p->nifaces++;
+		}
+		ret = next(ps);
+		if (!ret)
+			ret = list_more(ps, ++count, &more);
+		if (ret < 0)
+			return ret;
+	}
+	return end_of_statement(ps);
+}
+
+static void rule_release(struct rule *r)
+{
+	free(r->ports);
+	srcs_release(&r->src);
+	free(r->container);
+	free(r->image);
+	free(r->process);
+	free((char *)r->ref.message);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Optional "message" then the end of the line. */
+static int parse_message(struct parser *ps, struct rule *r)
+{
+	int ret;
+
+	if (ps->t.type == TOK_STRING) {
+		r->ref.message = strdup(ps->t.text);
+		if (!r->ref.message)
+			return -ENOMEM;
+		ret = next(ps);
+		if (ret < 0)
+			return ret;
+	}
+	return end_of_statement(ps);
+}
+
+static int parse_narrowing(struct parser *ps, struct rule *r)
+{
+	char **slot, b[64], kw[16];
+	unsigned int col;
+	int ret;
+
+	while (ps->t.type == TOK_WORD) {
+		col = ps->t.col;
+		snprintf(kw, sizeof(kw), "%.15s", ps->t.text);
+		if (!strcmp(kw, "container"))
+			slot = &r->container;
+		else if (!strcmp(kw, "image"))
+			slot = &r->image;
+		else if (!strcmp(kw, "process"))
+			slot = &r->process;
+		else if (!strcmp(kw, "path"))
+			slot = NULL;
+		else
+			return perr(ps, -EINVAL, col, "unknown clause %s "
+				    "(container, image, process or path)",
+				    tok_show(&ps->t, b, sizeof(b)));
+		if ((slot && *slot) || (!slot && r->path != PATH_ANY))
+			return perr(ps, -EINVAL, col, "duplicate '%s' clause",
+				    kw);
+		ret = next(ps);
+		if (ret < 0)
+			return ret;
+		if (ps->t.type != TOK_WORD && ps->t.type != TOK_STRING)
+			return expected(ps, slot ? "a name or pattern after "
+					"the clause" : "local or forward");
+		if (!slot) {
+			if (tok_is(&ps->t, "local"))
+				r->path = PATH_LOCAL;
+			else if (tok_is(&ps->t, "forward"))
+				r->path = PATH_FORWARD;
+			else
+				return perr(ps, -EINVAL, ps->t.col, "unknown "
+					    "path %s (local or forward)",
+					    tok_show(&ps->t, b, sizeof(b)));
+		} else {
+			if (!ps->t.text[0])
+				return perr(ps, -EINVAL, ps->t.col, "empty "
+					    "pattern");
+			*slot = strdup(ps->t.text);
+			if (!*slot)
+				return -ENOMEM;
+		}
+		ret = next(ps);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int stmt_rule(struct parser *ps, enum rule_kind kind,
+		     unsigned int line_col)
+{
+	struct policy *p = ps->p;
+	struct rule r, *t;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = kind;
+	r.ref.file = ps->file;
+	r.ref.line = ps->line;
+	r.sev = kind == RULE_REQUIRE ? POLICY_SEV_CRITICAL : POLICY_SEV_NONE;
+	if (p->nrules >= POLICY_MAX_RULES) {
+		ret = perr(ps, -E2BIG, line_col, "more than %d rules",
+			   POLICY_MAX_RULES);
+		goto out;
+	}
+	ret = next(ps);
+	if (ret < 0)
+		goto out;
+	if (kind == RULE_ALERT || (kind == RULE_REQUIRE && is_severity(&ps->t))) {
+		ret = parse_severity(ps, &r.sev);
+		if (ret < 0)
+			goto out;
+	}
+	ret = parse_protos(ps, &r.protos);
+	if (!ret)
+		ret = parse_ports(ps, &r.ports, &r.nports);
+	if (ret < 0)
+		goto out;
+	if (!tok_is(&ps->t, "from")) {
+		ret = expected(ps, "'from'");
+		goto out;
+	}
+	ret = next(ps);
+	if (!ret)
+		ret = parse_sources(ps, &r.src);
+	if (!ret)
+		ret = parse_narrowing(ps, &r);
+	if (!ret)
+		ret = parse_message(ps, &r);
+	if (ret < 0)
+		goto out;
+	if (p->nrules == p->caprules) {
+		size_t cap = p->caprules ? p->caprules * 2 : 32;
+
+		t = realloc(p->rules, cap * sizeof(*t));
+		if (!t) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		p->rules = t;
+		p->caprules = cap;
+	}
+	p->rules[p->nrules++] = r;
+	return 0;
+out:
+	rule_release(&r);
+	return ret;
+}
+
+static int stmt_default(struct parser *ps, unsigned int line_col)
+{
+	struct policy *p = ps->p;
+	struct rule r;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	if (p->has_default)
+		return perr(ps, -EINVAL, line_col, "duplicate default (the "
+			    "first is at %s:%u)", p->def.ref.file,
+			    p->def.ref.line);
+	r.ref.file = ps->file;
+	r.ref.line = ps->line;
+	ret = next(ps);
+	if (ret < 0)
+		return ret;
+	if (tok_is(&ps->t, "allow")) {
+		r.kind = RULE_ALLOW;
+		ret = next(ps);
+	} else if (tok_is(&ps->t, "alert")) {
+		r.kind = RULE_ALERT;
+		ret = next(ps);
+		if (!ret)
+			ret = parse_severity(ps, &r.sev);
+	} else {
+		return expected(ps, "allow or alert after default");
+	}
+	if (!ret)
+		ret = parse_message(ps, &r);
+	if (ret < 0) {
+		rule_release(&r);
+		return ret;
+	}
+	p->def = r;
+	p->has_default = true;
+	return 0;
+}
+
+static int load_file(struct parser *ps, const char *path,
+		     unsigned int inc_line, unsigned int inc_col);
+
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static int stmt_include(struct parser *ps)
+{
+	char path[PATH_MAX], arg[PATH_MAX];
+	const char *slash;
+	unsigned int col, line = ps->line;
+	const char *file = ps->file;
+	glob_t g;
+	size_t i;
+	int ret;
+
+	ret = next(ps);
+	if (ret < 0)
+		return ret;
+	if (ps->t.type != TOK_WORD && ps->t.type != TOK_STRING)
+		return expected(ps, "a path after include");
+	col = ps->t.col;
+	if (!ps->t.text[0])
+		return perr(ps, -EINVAL, col, "empty path");
+	if (strlen(ps->t.text) >= sizeof(arg))
+		return perr(ps, -ENAMETOOLONG, col, "path too long");
+	strcpy(arg, ps->t.text);
+	ret = next(ps);
+	if (!ret)
+		ret = end_of_statement(ps);
+	if (ret < 0)
+		return ret;
+	slash = strrchr(file, '/');
+	if (arg[0] == '/' || !slash)
+		ret = snprintf(path, sizeof(path), "%s", arg);
+	else
+		ret = snprintf(path, sizeof(path), "%.*s/%s",
+			       (int)(slash - file), file, arg);
+	if (ret < 0 || (size_t)ret >= sizeof(path))
+		return perr(ps, -ENAMETOOLONG, col, "path too long");
+	if (!has_glob(arg))
+		return load_file(ps, path, line, col);
+
+	ret = glob(path, GLOB_ERR, NULL, &g);
+	if (ret == GLOB_NOMATCH)
+		return 0;
+	if (ret) {
+		ps->line = line;
+		return perr(ps, ret == GLOB_NOSPACE ? -ENOMEM : -EIO, col,
+			    "cannot expand '%s'", arg);
+	}
+	for (i = 0; i < g.gl_pathc; i++) {
+		ret = load_file(ps, g.gl_pathv[i], line, col);
+		if (ret < 0)
+			break;
+	}
+	globfree(&g);
+	return ret;
+}
+
+static int statement(struct parser *ps)
+{
+	unsigned int col;
+	char b[64];
+	int ret;
+
+	ret = next(ps);
+	if (ret < 0 || ps->t.type == TOK_END)
+		return ret;
+	col = ps->t.col;
+	if (ps->t.type != TOK_WORD)
+		return expected(ps, "a keyword");
+	if (!strcmp(ps->t.text, "zone"))
+		return stmt_zone(ps);
+	if (!strcmp(ps->t.text, "interface"))
+		return stmt_interface(ps);
+	if (!strcmp(ps->t.text, "allow"))
+		return stmt_rule(ps, RULE_ALLOW, col);
+	if (!strcmp(ps->t.text, "alert"))
+		return stmt_rule(ps, RULE_ALERT, col);
+	if (!strcmp(ps->t.text, "require"))
+		return stmt_rule(ps, RULE_REQUIRE, col);
+	if (!strcmp(ps->t.text, "default"))
+		return stmt_default(ps, col);
+	if (!strcmp(ps->t.text, "include"))
+		return stmt_include(ps);
+	return perr(ps, -EINVAL, col, "unknown keyword %s",
+		    tok_show(&ps->t, b, sizeof(b)));
+}
+
+static int read_all(int fd, char **out, size_t *nout)
+{
+	size_t n = 0, cap = 8192;
+	char *buf, *t;
+	ssize_t r;
+
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			if (cap > POLICY_MAX_FILE) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			t = realloc(buf, cap);
+			if (!t) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = t;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			free(buf);
+			return (int)r;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	if (n > POLICY_MAX_FILE) {
+		free(buf);
+		return -EFBIG;
+	}
+	*out = buf;
+	*nout = n;
+	return 0;
+}
+
+static int parse_text(struct parser *ps, const char *text, size_t size)
+{
+	const char *s = text, *end = text + size, *nl;
+	size_t len;
+	int ret;
+
+	while (s < end) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		ps->line++;
+		if (len > POLICY_MAX_LINE)
+			return perr(ps, -E2BIG, POLICY_MAX_LINE + 1, "line "
+				    "longer than %d bytes", POLICY_MAX_LINE);
+		if (memchr(s, '\0', len))
+			return perr(ps, -EINVAL, (unsigned int)
+				    ((const char *)memchr(s, '\0', len) - s) + 1,
+				    "NUL byte in a line");
+		memcpy(ps->buf, s, len);
+		ps->buf[len] = '\0';
+		ps->len = len;
+		ps->pos = 0;
+		ret = statement(ps);
+		if (ret < 0)
+			return ret;
+		s += len + 1;
+	}
+	return 0;
+}
+
+/* Read and parse path.  For an include, inc_line/inc_col locate the include
+ * statement in ps->file (errors about the file itself are reported there);
+ * inc_line 0 for the top-level file. */
+static int load_file(struct parser *ps, const char *path,
+		     unsigned int inc_line, unsigned int inc_col)
+{
+	struct policy *p = ps->p;
+	const char *saved_file = ps->file;
+	unsigned int saved_line = ps->line, i;
+	char *real = NULL, *text = NULL, *name = NULL;
+	size_t size = 0;
+	struct stat st;
+	int fd = -1, ret;
+
+#define FILE_ERR(r, ...) (inc_line ?					\
+	perr(ps, (r), inc_col, __VA_ARGS__) :				\
+	ferr(ps->err, path, (r), __VA_ARGS__))
+
+	if (ps->depth >= POLICY_MAX_DEPTH) {
+		ret = FILE_ERR(-ELOOP, "includes nested deeper than %d",
+			       POLICY_MAX_DEPTH);
+		goto out;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		ret = -errno;
+		ret = FILE_ERR(ret, "cannot read '%s': %s", path,
+			       strerror(-ret));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		ret = FILE_ERR(ret, "cannot read '%s': %s", path,
+			       strerror(-ret));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		ret = FILE_ERR(ret, "cannot read '%s': %s", path,
+			       S_ISDIR(st.st_mode) ? strerror(EISDIR) :
+			       "not a regular file");
+		goto out;
+	}
+	real = realpath(path, NULL);
+	if (!real) {
+		ret = -errno;
+		ret = FILE_ERR(ret, "cannot read '%s': %s", path,
+			       strerror(-ret));
+		goto out;
+	}
+	for (i = 0; i < ps->depth; i++) {
+		if (!strcmp(ps->stack[i], real)) {
+			ret = FILE_ERR(-ELOOP, "include loop: '%s' is "
+				       "already being read", path);
+			goto out;
+		}
+	}
+	/* Including a file again can change nothing (its rules would come
+	 * after identical ones), so it is read once. */
+	for (i = 0; i < p->nfiles; i++) {
+		if (!strcmp(p->real[i], real)) {
+			ret = 0;
+			goto out;
+		}
+	}
+	if (p->nfiles >= POLICY_MAX_FILES) {
+		ret = FILE_ERR(-E2BIG, "more than %d files", POLICY_MAX_FILES);
+		goto out;
+	}
+	ret = read_all(fd, &text, &size);
+	if (ret == -EFBIG)
+		ret = FILE_ERR(ret, "'%s' is larger than %d bytes", path,
+			       POLICY_MAX_FILE);
+	else if (ret < 0)
+		ret = FILE_ERR(ret, "cannot read '%s': %s", path,
+			       strerror(-ret));
+	if (ret < 0)
+		goto out;
+	name = strdup(path);
+	if (!name) {
+		ret = FILE_ERR(-ENOMEM, "out of memory");
+		goto out;
+	}
+	p->files[p->nfiles] = name;
+	p->real[p->nfiles++] = real;
+	name = NULL;
+
+	ps->stack[ps->depth++] = real;
+	real = NULL;
+	ps->file = p->files[p->nfiles - 1];
+	ps->line = 0;
+	ret = parse_text(ps, text, size);
+	if (ret == -ENOMEM && !ps->err->message[0])
+		perr(ps, ret, 0, "out of memory");
+	ps->depth--;
+	if (ret >= 0) {
+		ps->file = saved_file;
+		ps->line = saved_line;
+	}
+#undef FILE_ERR
+out:
+	free(name);
+	free(text);
+	free(real);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+void policy_free(struct policy *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->nrules; i++)
+		rule_release(&p->rules[i]);
+	free(p->rules);
+	for (i = 0; i < p->nzones; i++) {
+		free(p->zones[i].name);
+		srcs_release(&p->zones[i].src);
+	}
+	free(p->zones);
+	for (i = 0; i < p->nifaces; i++)
+		free(p->ifaces[i]);
+	free(p->ifaces);
+	rule_release(&p->def);
+	for (i = 0; i < p->nfiles; i++) {
+		free(p->files[i]);
+		free(p->real[i]);
+	}
+	free(p);
+}
+
+int policy_load(const char *path, struct policy **out,
+		struct policy_error *err)
+{
+	struct policy_error dummy;
+	struct parser *ps;
+	struct policy *p;
+	int ret;
+
+	if (!err)
+		err = &dummy;
+	memset(err, 0, sizeof(*err));
+	p = calloc(1, sizeof(*p));
+	ps = calloc(1, sizeof(*ps));
+	if (!p || !ps) {
+		ret = ferr(err, path, -ENOMEM, "out of memory");
+		goto out;
+	}
+	ps->p = p;
+	ps->err = err;
+	ps->file = path;
+	ret = load_file(ps, path, 0, 0);
+	if (ret < 0)
+		goto out;
+	if (!p->has_default) {
+		p->def.kind = RULE_ALERT;
+		p->def.sev = POLICY_SEV_WARNING;
+	}
+	*out = p;
+	p = NULL;
+out:
+	free(ps);
+	policy_free(p);
+	return ret;
+}
+
+int policy_default_path(char *buf, size_t len)
+{
+	const char *dir = getenv("FWAUDIT_RULES_DIR");
+	int n;
+
+	if (!dir || !*dir)
+		dir = FWAUDIT_RULESDIR;
+	n = snprintf(buf, len, "%s/%s", dir, POLICY_DEFAULT_NAME);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+size_t policy_nrules(const struct policy *p)
+{
+	return p->nrules;
+}
+
+const char *const *policy_interfaces(const struct policy *p, size_t *n)
+{
+	*n = p->nifaces;
+	return p->nifaces ? (const char *const *)p->ifaces : NULL;
+}
+
+const char *policy_severity_name(enum policy_severity s)
+{
+	switch (s) {
+	case POLICY_SEV_NONE:
+		return "none";
+	case POLICY_SEV_INFO:
+		return "info";
+	case POLICY_SEV_WARNING:
+		return "warning";
+	case POLICY_SEV_CRITICAL:
+		return "critical";
+	}
+	return "?";
+}
+
+/* ------------------------------------------------------------------ */
+/* Judge                                                                */
+
+struct box {
+	struct piv p;
+	struct aiv a;
+	size_t rule;		/* deciding rule: index, nrules = default */
+};
+
+struct boxes {
+	size_t n, cap;
+	struct box *b;
+};
+
+static int boxes_push(struct boxes *l, const struct box *b)
+{
+	struct box *t;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		if (l->cap >= POLICY_MAX_PARTS)
+			return -E2BIG;
+		cap = l->cap ? l->cap * 2 : 16;
+		t = realloc(l->b, cap * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		l->b = t;
+		l->cap = cap;
+	}
+	l->b[l->n++] = *b;
+	return 0;
+}
+
+/* Move what of *in the box (p x a) covers to *hit (tagged rule), keep the
+ * rest in *in.  On failure *in, *hit may hold duplicates: the caller
+ * gives up. */
+static int boxes_cut(struct boxes *in, const struct piv *p,
+		     const struct aiv *a, size_t rule, struct boxes *hit)
+{
+	struct boxes rest = { 0, 0, NULL };
+	struct box b, x;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < in->n && !ret; i++) {
+		b = in->b[i];
+		if (b.p.hi < p->lo || b.p.lo > p->hi ||
+		    b.a.hi < a->lo || b.a.lo > a->hi) {
+			ret = boxes_push(&rest, &b);
+			continue;
+		}
+		x.p.lo = b.p.lo > p->lo ? b.p.lo : p->lo;
+		x.p.hi = b.p.hi < p->hi ? b.p.hi : p->hi;
+		x.a.lo = b.a.lo > a->lo ? b.a.lo : a->lo;
+		x.a.hi = b.a.hi < a->hi ? b.a.hi : a->hi;
+		x.rule = rule;
+		ret = boxes_push(hit, &x);
+		if (!ret && b.p.lo < x.p.lo)
+			ret = boxes_push(&rest, &(struct box){
+				{ b.p.lo, (uint16_t)(x.p.lo - 1) }, b.a, 0 });
+		if (!ret && b.p.hi > x.p.hi)
+			ret = boxes_push(&rest, &(struct box){
+				{ (uint16_t)(x.p.hi + 1), b.p.hi }, b.a, 0 });
+		if (!ret && b.a.lo < x.a.lo)
+			ret = boxes_push(&rest, &(struct box){
+				x.p, { b.a.lo, x.a.lo - 1 }, 0 });
+		if (!ret && b.a.hi > x.a.hi)
+			ret = boxes_push(&rest, &(struct box){
+				x.p, { x.a.hi + 1, b.a.hi }, 0 });
+	}
+	if (ret < 0) {
+		free(rest.b);
+		return ret;
+	}
+	free(in->b);
+	*in = rest;
+	return 0;
+}
+
+static int fam_of(uint8_t family)
+{
+	return family == NFPROTO_IPV6 ? FAM_V6 : FAM_V4;
+}
+
+static uint8_t proto_bit(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return PROTO_TCP;
+	case IPPROTO_UDP:
+		return PROTO_UDP;
+	case IPPROTO_SCTP:
+		return PROTO_SCTP;
+	}
+	return PROTO_OTHER;
+}
+
+static bool pattern_match(const char *pattern, const char *s)
+{
+	if (!pattern)
+		return true;
+	return s && fnmatch(pattern, s, 0) == 0;
+}
+
+/* The clauses that concern the row as a whole. */
+static bool rule_takes_row(const struct rule *r, const struct report_row *row)
+{
+	if (!(r->protos & proto_bit(row->proto)))
+		return false;
+	if (r->path == PATH_LOCAL && row->path != ENGINE_LOCAL)
+		return false;
+	if (r->path == PATH_FORWARD && row->path != ENGINE_FORWARDED)
+		return false;
+	return pattern_match(r->container, row->container) &&
+	       pattern_match(r->image, row->image) &&
+	       pattern_match(r->process, row->listener ?
+			     row->listener->comm : NULL);
+}
+
+/* The row's space as boxes.  A row without sources is taken as reachable
+ * from anywhere: an auditor must not read "no list" as "nobody". */
+static int row_boxes(const struct report_row *row, struct boxes *l)
+{
+	struct aiv *iv;
+	size_t i, n = row->nsources;
+	unsigned int len;
+	int fam = fam_of(row->family), f, ret = 0;
+
+	if (row->port_hi < row->port_lo)
+		return -EINVAL;
+	if (!n)
+		return boxes_push(l, &(struct box){
+			{ row->port_lo, row->port_hi }, { 0, fam_max(fam) }, 0 });
+	iv = calloc(n, sizeof(*iv));
+	if (!iv)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (!row->sources[i] ||
+		    prefix_parse(row->sources[i], false, &f, &iv[i], &len) !=
+		    PREFIX_OK || f != fam) {
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	n = aiv_normalize(iv, n);
+	for (i = 0; i < n && !ret; i++)
+		ret = boxes_push(l, &(struct box){
+			{ row->port_lo, row->port_hi }, iv[i], 0 });
+out:
+	free(iv);
+	return ret;
+}
+
+/* Cut the boxes of *in by rule r; the covered ones go to *hit. */
+static int rule_cut(const struct rule *r, int fam, size_t idx,
+		    struct boxes *in, struct boxes *hit)
+{
+	size_t i, j;
+	int ret;
+
+	for (i = 0; i < r->nports && in->n; i++) {
+		for (j = 0; j < r->src.n[fam] && in->n; j++) {
+			ret = boxes_cut(in, &r->ports[i], &r->src.iv[fam][j],
+					idx, hit);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int box_cmp(const void *a, const void *b)
+{
+	const struct box *x = a, *y = b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	if (x->p.lo != y->p.lo)
+		return x->p.lo < y->p.lo ? -1 : 1;
+	if (x->p.hi != y->p.hi)
+		return x->p.hi < y->p.hi ? -1 : 1;
+	return aiv_cmp(&x->a, &y->a);
+}
+
+/* A run of boxes with the same rule and port interval, addresses merged. */
+struct group {
+	size_t rule;
+	struct piv p;
+	size_t n;
+	struct aiv *a;
+};
+
+static bool same_addrs(const struct group *x, const struct group *y)
+{
+	return x->n == y->n && !memcmp(x->a, y->a, x->n * sizeof(*x->a));
+}
+
+/* Turn decided boxes into groups: per rule and port interval, the merged
+ * addresses; then adjacent port intervals with equal addresses joined.
+ * Sorts l. */
+static int boxes_group(struct boxes *l, struct group **out, size_t *nout)
+{
+	struct group *g;
+	size_t i, j, k, n = 0;
+
+	g = calloc(l->n ? l->n : 1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	qsort(l->b, l->n, sizeof(*l->b), box_cmp);
+	for (i = 0; i < l->n; i = j) {
+		for (j = i; j < l->n && l->b[j].rule == l->b[i].rule &&
+		     l->b[j].p.lo == l->b[i].p.lo &&
+		     l->b[j].p.hi == l->b[i].p.hi; j++)
+			;
+		g[n].rule = l->b[i].rule;
+		g[n].p = l->b[i].p;
+		g[n].a = malloc((j - i) * sizeof(*g[n].a));
+		if (!g[n].a)
+			goto fail;
+		for (k = i; k < j; k++)
+			g[n].a[k - i] = l->b[k].a;
+		g[n].n = aiv_normalize(g[n].a, j - i);
+		n++;
+	}
+	/* Boxes of one rule are sorted by port: join neighbours that differ
+	 * only by an adjacent port interval. */
+	for (i = 0, k = 0; i < n; i++) {
+		if (k && g[k - 1].rule == g[i].rule &&
+		    (unsigned int)g[k - 1].p.hi + 1 == g[i].p.lo &&
+		    same_addrs(&g[k - 1], &g[i])) {
+			g[k - 1].p.hi = g[i].p.hi;
+			free(g[i].a);
+			continue;
+		}
+		g[k++] = g[i];
+	}
+	*out = g;
+	*nout = k;
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		free(g[i].a);
+	free(g);
+	return -ENOMEM;
+}
+
+static void groups_free(struct group *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; g && i < n; i++)
+		free(g[i].a);
+	free(g);
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->p.lo != y->p.lo)
+		return x->p.lo < y->p.lo ? -1 : 1;
+	if (x->p.hi != y->p.hi)
+		return x->p.hi < y->p.hi ? -1 : 1;
+	if (x->n && y->n)
+		return aiv_cmp(&x->a[0], &y->a[0]);
+	return 0;
+}
+
+static const struct rule *rule_at(const struct policy *p, size_t idx)
+{
+	return idx < p->nrules ? &p->rules[idx] : &p->def;
+}
+
+static void verdict_release(struct policy_verdict *v)
+{
+	size_t i, j;
+
+	for (i = 0; i < v->nparts; i++) {
+		for (j = 0; j < v->parts[i].nsources; j++)
+			free(v->parts[i].sources[j]);
+		free(v->parts[i].sources);
+	}
+	free(v->parts);
+}
+
+static int judge_row(const struct policy *p, const struct report_row *row,
+		     struct policy_verdict *v)
+{
+	struct boxes in = { 0, 0, NULL }, hit = { 0, 0, NULL };
+	struct group *g = NULL;
+	const struct rule *r;
+	struct policy_part *part;
+	size_t i, ng = 0;
+	int fam = fam_of(row->family), ret;
+
+	memset(v, 0, sizeof(*v));
+	ret = row_boxes(row, &in);
+	for (i = 0; i < p->nrules && in.n && !ret; i++) {
+		r = &p->rules[i];
+		if (r->kind == RULE_REQUIRE || !rule_takes_row(r, row))
+			continue;
+		ret = rule_cut(r, fam, i, &in, &hit);
+	}
+	for (i = 0; i < in.n && !ret; i++) {
+		in.b[i].rule = p->nrules;
+		ret = boxes_push(&hit, &in.b[i]);
+	}
+	if (!ret)
+		ret = boxes_group(&hit, &g, &ng);
+	if (ret < 0)
+		goto out;
+	qsort(g, ng, sizeof(*g), group_cmp);
+	v->parts = calloc(ng ? ng : 1, sizeof(*v->parts));
+	if (!v->parts) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	v->allowed = true;
+	for (i = 0; i < ng; i++) {
+		part = &v->parts[v->nparts];
+		ret = cidr_list(fam, g[i].a, g[i].n, &part->sources,
+				&part->nsources);
+		if (ret < 0)
+			goto out;
+		v->nparts++;
+		r = rule_at(p, g[i].rule);
+		part->port_lo = g[i].p.lo;
+		part->port_hi = g[i].p.hi;
+		part->allowed = r->kind == RULE_ALLOW;
+		part->severity = part->allowed ? POLICY_SEV_NONE : r->sev;
+		part->rule = r->ref;
+		if (!part->allowed)
+			v->allowed = false;
+		if (!v->decisive || part->severity > v->decisive->severity)
+			v->decisive = part;
+	}
+	v->severity = v->decisive ? v->decisive->severity : POLICY_SEV_NONE;
+out:
+	if (ret < 0)
+		verdict_release(v);
+	groups_free(g, ng);
+	free(in.b);
+	free(hit.b);
+	return ret;
+}
+
+/* Which rows can meet a require: exposed, reachable from any source port,
+ * and taken by the rule's clauses. */
+static bool row_meets(const struct rule *r, const struct report_row *row,
+		      uint8_t pbit, int fam)
+{
+	return row->state == ENGINE_EXPOSED && !row->nsports &&
+	       fam_of(row->family) == fam && proto_bit(row->proto) == pbit &&
+	       rule_takes_row(r, row);
+}
+
+static void missing_release(struct policy_missing *m, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; m && i < n; i++) {
+		for (j = 0; j < m[i].nsources; j++)
+			free(m[i].sources[j]);
+		free(m[i].sources);
+	}
+	free(m);
+}
+
+static const uint8_t proto_bits[] = { PROTO_TCP, PROTO_UDP, PROTO_SCTP };
+static const uint8_t proto_nums[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP };
+
+/* What of require r the rows of family fam do not cover, as boxes tagged
+ * with the index into proto_bits. */
+static int require_gap(const struct rule *r, const struct report_row *rows,
+		       size_t n, int fam, struct boxes *gap)
+{
+	struct boxes in = { 0, 0, NULL }, hit = { 0, 0, NULL };
+	struct rule row_rule;
+	struct piv port;
+	size_t k, i, j;
+	int ret = 0;
+
+	for (k = 0; k < sizeof(proto_bits) && !ret; k++) {
+		if (!(r->protos & proto_bits[k]))
+			continue;
+		for (i = 0; i < r->nports && !ret; i++)
+			for (j = 0; j < r->src.n[fam] && !ret; j++)
+				ret = boxes_push(&in, &(struct box){
+					r->ports[i], r->src.iv[fam][j], 0 });
+		memset(&row_rule, 0, sizeof(row_rule));
+		for (i = 0; i < n && in.n && !ret; i++) {
+			if (!row_meets(r, &rows[i], proto_bits[k], fam))
+				continue;
+			ret = row_boxes(&rows[i], &hit);
+			port.lo = rows[i].port_lo;
+			port.hi = rows[i].port_hi;
+			for (j = 0; j < hit.n && !ret; j++) {
+				struct boxes drop = { 0, 0, NULL };
+
+				ret = boxes_cut(&in, &port, &hit.b[j].a, 0,
+						&drop);
+				free(drop.b);
+			}
+			hit.n = 0;
+		}
+		for (i = 0; i < in.n && !ret; i++) {
+			in.b[i].rule = k;
+			ret = boxes_push(gap, &in.b[i]);
+		}
+		in.n = 0;
+	}
+	free(in.b);
+	free(hit.b);
+	return ret;
+}
+
+static int judge_require(const struct policy *p, const struct rule *r,
+			 const struct report_row *rows, size_t n,
+			 struct policy_violation *v, bool *met)
+{
+	struct boxes gap[NFAMS] = { { 0, 0, NULL }, { 0, 0, NULL } };
+	struct group *g = NULL;
+	size_t ng = 0, i;
+	int f, best = -1, ret = 0;
+
+	(void)p;
+	*met = false;
+	for (f = 0; f < NFAMS && !ret; f++) {
+		if (!r->src.n[f])
+			continue;
+		ret = require_gap(r, rows, n, f, &gap[f]);
+		if (ret < 0)
+			break;
+		if (!gap[f].n) {
+			*met = true;
+			goto out;
+		}
+		if (best < 0 || gap[f].n < gap[best].n)
+			best = f;
+	}
+	if (ret < 0 || best < 0) {
+		/* a require of no source at all is met */
+		*met = ret >= 0;
+		goto out;
+	}
+	ret = boxes_group(&gap[best], &g, &ng);
+	if (ret < 0)
+		goto out;
+	memset(v, 0, sizeof(*v));
+	v->kind = POLICY_V_MISSING;
+	v->severity = r->sev;
+	v->rule = r->ref;
+	v->missing = calloc(ng, sizeof(*v->missing));
+	if (!v->missing) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < ng; i++) {
+		struct policy_missing *m = &v->missing[i];
+
+		m->family = best == FAM_V6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+		m->proto = proto_nums[g[i].rule];
+		m->port_lo = g[i].p.lo;
+		m->port_hi = g[i].p.hi;
+		ret = cidr_list(best, g[i].a, g[i].n, &m->sources,
+				&m->nsources);
+		if (ret < 0) {
+			missing_release(v->missing, i);
+			v->missing = NULL;
+			goto out;
+		}
+	}
+	v->nmissing = ng;
+out:
+	groups_free(g, ng);
+	for (f = 0; f < NFAMS; f++)
+		free(gap[f].b);
+	return ret;
+}
+
+void policy_result_free(struct policy_result *res)
+{
+	size_t i;
+
+	if (!res)
+		return;
+	for (i = 0; i < res->nrows; i++)
+		verdict_release(&res->rows[i]);
+	free(res->rows);
+	for (i = 0; i < res->nviolations; i++)
+		if (res->violations[i].kind == POLICY_V_MISSING)
+			missing_release(res->violations[i].missing,
+					res->violations[i].nmissing);
+	free(res->violations);
+	free(res);
+}
+
+static int violation_add(struct policy_result *res, size_t *cap,
+			 const struct policy_violation *v)
+{
+	struct policy_violation *t;
+	size_t c;
+
+	if (res->nviolations == *cap) {
+		c = *cap ? *cap * 2 : 16;
+		t = realloc(res->violations, c * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		res->violations = t;
+		*cap = c;
+	}
+	res->violations[res->nviolations++] = *v;
+	if (v->severity > res->worst)
+		res->worst = v->severity;
+	return 0;
+}
+
+int policy_judge(const struct policy *p, const struct report_row *rows,
+		 size_t n, struct policy_result **out)
+{
+	struct policy_result *res;
+	struct policy_violation v;
+	const struct policy_part *part;
+	size_t i, j, cap = 0;
+	bool met;
+	int ret = 0;
+
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	res->rows = calloc(n ? n : 1, sizeof(*res->rows));
+	if (!res->rows) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ret = judge_row(p, &rows[i], &res->rows[i]);
+		if (ret < 0)
+			goto out;
+		res->nrows++;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < res->rows[i].nparts; j++) {
+			part = &res->rows[i].parts[j];
+			if (part->allowed)
+				continue;
+			memset(&v, 0, sizeof(v));
+			v.kind = POLICY_V_EXPOSURE;
+			v.severity = part->severity;
+			v.rule = part->rule;
+			v.row = i;
+			v.part = part;
+			ret = violation_add(res, &cap, &v);
+			if (ret < 0)
+				goto out;
+		}
+	}
+	for (i = 0; i < p->nrules; i++) {
+		if (p->rules[i].kind != RULE_REQUIRE)
+			continue;
+		ret = judge_require(p, &p->rules[i], rows, n, &v, &met);
+		if (ret < 0)
+			goto out;
+		if (met)
+			continue;
+		ret = violation_add(res, &cap, &v);
+		if (ret < 0) {
+			missing_release(v.missing, v.nmissing);
+			goto out;
+		}
+	}
+	*out = res;
+	res = NULL;
+out:
+	policy_result_free(res);
+	return ret;
+}
