@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fwaudit.c - the one-shot command: a table of subcommands, each with its
- * own function and one line of help.
+ * own file and one line of help.
  *
  * Exit status follows the monitoring-plugin convention everywhere:
  * 0 ok, 1 warning, 2 critical, 3 could not audit (including bad usage).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +15,10 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
-#include "legacy.h"
-#include "nft.h"
-#include "rsprint.h"
-#include "ruleset.h"
+#include "cli.h"
+#include "policy.h"
 
-#define EXIT_UNKNOWN	3
-
-static const char *prog = "fwaudit";
+const char *cli_prog = "fwaudit";
 
 struct command {
 	const char *name;
@@ -31,17 +26,43 @@ struct command {
 	const char *help;
 };
 
-enum format { FORMAT_TEXT, FORMAT_JSON };
+static int cmd_help(int argc, char **argv);
 
-static int parse_format(const char *s, enum format *f)
+static const struct command commands[] = {
+	{ "audit", cmd_audit, "which ports a stranger can reach, and why" },
+	{ "explain", cmd_explain, "the path of one probe, hook by hook" },
+	{ "ruleset", cmd_ruleset, "print the firewall as fwaudit reads it" },
+	{ "check-rules", policy_check_main, "validate a policy file" },
+	{ "help", cmd_help, "show this help" },
+};
+
+int cli_parse_format(const char *s, unsigned int mask, enum cli_format *f)
 {
-	if (!strcmp(s, "text"))
-		*f = FORMAT_TEXT;
-	else if (!strcmp(s, "json"))
-		*f = FORMAT_JSON;
-	else
-		return -EINVAL;
-	return 0;
+	static const char *const names[] = {
+		[CLI_FORMAT_TEXT] = "text", [CLI_FORMAT_JSON] = "json",
+		[CLI_FORMAT_PROMETHEUS] = "prometheus",
+		[CLI_FORMAT_NAGIOS] = "nagios",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if ((mask & (1u << i)) && !strcmp(s, names[i])) {
+			*f = (enum cli_format)i;
+			return 0;
+		}
+	}
+	fprintf(stderr, "%s: unknown format '%s' (one of:", cli_prog, s);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (mask & (1u << i))
+			fprintf(stderr, " %s", names[i]);
+	fprintf(stderr, ")\n");
+	return -EINVAL;
+}
+
+int cli_fail(const char *what, int err)
+{
+	fprintf(stderr, "%s: %s: %s\n", cli_prog, what, strerror(-err));
+	return EXIT_UNKNOWN;
 }
 
 /* Reading netfilter needs CAP_NET_ADMIN in our user namespace; say so once,
@@ -63,123 +84,45 @@ static int no_privilege(void)
 {
 	fprintf(stderr, "%s: reading the firewall needs CAP_NET_ADMIN: run as "
 		"root or grant the capability (e.g. AmbientCapabilities="
-		"CAP_NET_ADMIN)\n", prog);
+		"CAP_NET_ADMIN)\n", cli_prog);
 	return EXIT_UNKNOWN;
 }
 
-/* Read every source into one model.  Returns 0, or an exit status after
- * having said what failed. */
-static int read_ruleset(struct ruleset **out)
+int cli_snapshot(struct snapshot *snap, bool host)
 {
-	struct ruleset *rs;
+	enum snapshot_stage stage = SNAPSHOT_NFT;
 	int ret;
 
 	if (!have_net_admin())
 		return no_privilege();
-	rs = ruleset_new();
-	if (!rs) {
-		fprintf(stderr, "%s: out of memory\n", prog);
+	ret = snapshot_read(snap, host, &stage);
+	if (stage == SNAPSHOT_LEGACY && ret == -EACCES) {
+		fprintf(stderr, "%s: reading the legacy iptables tables needs "
+			"the root-only list /proc/net/ip_tables_names: run as uid "
+			"0 or grant CAP_DAC_READ_SEARCH\n", cli_prog);
 		return EXIT_UNKNOWN;
 	}
-	ret = nft_dump_ruleset(rs);
-	if (ret == -EPERM)
-		goto eperm;
-	if (ret < 0) {
-		fprintf(stderr, "%s: failed to read the nftables ruleset: %s\n",
-			prog, ret == -EAGAIN ?
-			"it kept changing while it was read" : strerror(-ret));
-		goto fail;
-	}
-	ret = legacy_dump_ruleset(rs);
-	if (ret == -EPERM)
-		goto eperm;
-	if (ret < 0) {
-		fprintf(stderr, "%s: failed to read the legacy iptables "
-			"ruleset: %s\n", prog, strerror(-ret));
-		goto fail;
-	}
-	*out = rs;
-	return 0;
-eperm:
-	ruleset_free(rs);
-	return no_privilege();
-fail:
-	ruleset_free(rs);
-	return EXIT_UNKNOWN;
-}
-
-static void ruleset_usage(FILE *f)
-{
-	fprintf(f, "Usage: %s ruleset [--format text|json]\n"
-		"Print every nftables table and legacy iptables chain of this "
-		"network namespace as fwaudit reads it.\n"
-		"  -f, --format FMT   text (like nft list ruleset) or json "
-		"(version 1)\n"
-		"  -h, --help         this help\n", prog);
-}
-
-static int cmd_ruleset(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum format format = FORMAT_TEXT;
-	struct ruleset *rs = NULL;
-	json_t *j;
-	int c, ret;
-
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (parse_format(optarg, &format) < 0) {
-				fprintf(stderr, "%s: unknown format '%s' "
-					"(text or json)\n", prog, optarg);
-				return EXIT_UNKNOWN;
-			}
-			break;
-		case 'h':
-			ruleset_usage(stdout);
-			return 0;
-		default:
-			ruleset_usage(stderr);
-			return EXIT_UNKNOWN;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s ruleset: unexpected argument '%s'\n", prog,
-			argv[optind]);
+	if (stage == SNAPSHOT_LEGACY && ret == -EPERM) {
+		fprintf(stderr, "%s: reading the legacy iptables tables needs "
+			"CAP_NET_RAW as well as CAP_NET_ADMIN (libiptc asks "
+			"through a raw socket)\n", cli_prog);
 		return EXIT_UNKNOWN;
 	}
-	ret = read_ruleset(&rs);
-	if (ret)
-		return ret;
-	if (format == FORMAT_JSON) {
-		j = rsprint_json(rs);
-		ret = !j || json_dumpf(j, stdout, JSON_INDENT(1) |
-				       JSON_PRESERVE_ORDER) < 0 ? -ENOMEM : 0;
-		json_decref(j);
-		if (!ret)
-			putchar('\n');
-	} else {
-		ret = rsprint_text(rs, stdout);
+	if (ret == -EPERM)
+		return no_privilege();
+	if (ret == -EAGAIN || ret == -EINTR) {
+		fprintf(stderr, "%s: failed to read %s: it kept changing while "
+			"it was read; try again\n", cli_prog,
+			snapshot_stage_name(stage));
+		return EXIT_UNKNOWN;
 	}
-	ruleset_free(rs);
-	if (ret < 0 || fflush(stdout) == EOF) {
-		fprintf(stderr, "%s: failed to print the ruleset: %s\n", prog,
-			ret < 0 ? strerror(-ret) : strerror(errno));
+	if (ret < 0) {
+		fprintf(stderr, "%s: failed to read %s: %s\n", cli_prog,
+			snapshot_stage_name(stage), strerror(-ret));
 		return EXIT_UNKNOWN;
 	}
 	return 0;
 }
-
-static int cmd_help(int argc, char **argv);
-
-static const struct command commands[] = {
-	{ "ruleset", cmd_ruleset, "print the firewall as fwaudit reads it" },
-	{ "help", cmd_help, "show this help" },
-};
 
 static void usage(FILE *f)
 {
@@ -187,18 +130,18 @@ static void usage(FILE *f)
 
 	fprintf(f, "Usage: %s COMMAND [OPTIONS]\n\n"
 		"Audit which ports of this host a stranger can reach.\n\n"
-		"Commands:\n", prog);
+		"Commands:\n", cli_prog);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n'%s COMMAND --help' tells more about each command.\n"
 		"Exit status: 0 ok, 1 warning, 2 critical, 3 could not audit.\n",
-		prog);
+		cli_prog);
 }
 
 static int cmd_help(int argc, char **argv)
 {
 	usage(stdout);
-	return 0;
+	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -212,14 +155,14 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return cmd_help(argc, argv);
 	if (!strcmp(argv[1], "--version")) {
-		printf("%s %s\n", prog, PACKAGE_VERSION);
-		return 0;
+		printf("%s %s\n", cli_prog, PACKAGE_VERSION);
+		return EXIT_OK;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
+	fprintf(stderr, "%s: unknown command '%s'\n", cli_prog, argv[1]);
 	usage(stderr);
 	return EXIT_UNKNOWN;
 }

@@ -364,9 +364,10 @@ static int legacy_table_names(const char *path, unsigned int *present)
 
 	f = fopen(path, "re");
 	if (!f) {
-		/* the file is root's, mode 0440: a lack of privilege */
+		/* the file is root's, mode 0440: a lack of privilege the
+		 * caller names apart from CAP_NET_RAW's EPERM */
 		if (errno == EACCES)
-			return -EPERM;
+			return -EACCES;
 		if (errno != ENOENT)
 			return errno ? -errno : -EIO;
 		*present = 0;

@@ -19,8 +19,9 @@
  * tables with getsockopt (CAP_NET_ADMIN); the table lists are root's, mode
  * 0440 (uid 0 or CAP_DAC_READ_SEARCH).
  *
- * Returns 0; -EPERM without those privileges; another negative errno on
- * failure (then @rs holds no legacy chain).
+ * Returns 0; -EACCES when the table lists cannot be read (neither uid 0
+ * nor CAP_DAC_READ_SEARCH); -EPERM without CAP_NET_RAW or CAP_NET_ADMIN;
+ * another negative errno on failure (then @rs holds no legacy chain).
  */
 int legacy_dump_ruleset(struct ruleset *rs);
 

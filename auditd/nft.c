@@ -2282,8 +2282,10 @@ static int nft_set_prepare(struct nft_build *b, struct nft_setx *x,
 	if (ret < 0)
 		return ret;
 	s->nfields = l->nfields;
-	for (i = 0; i < l->nfields; i++)
+	for (i = 0; i < l->nfields; i++) {
 		s->widths[i] = l->f[i].width;
+		s->fields[i] = l->f[i].field;
+	}
 	x->layout = *l;
 	x->decoded = true;
 	return 0;

@@ -348,6 +348,61 @@ static int match_view(const struct rs_match *m, struct match_view *v)
 	return 0;
 }
 
+/* The data of a map element: a verdict, or an address and/or a port
+ * (nft's data types: 7 ipv4_addr, 8 ipv6_addr, 13 inet_service; a
+ * concatenation packs one type per 6 bits). */
+static void verdict_str(struct strbuf *b, const struct rs_verdict *vd);
+
+static void elem_data_str(struct strbuf *b, const struct rs_set *s,
+			  const struct rs_elem_data *d)
+{
+	uint32_t t = s->data_type;
+	unsigned int i;
+
+	if (d->verdict.kind != RS_V_NONE || !d->nvalues) {
+		verdict_str(b, &d->verdict);
+		return;
+	}
+	for (i = 0; i < d->nvalues && i < 2; i++) {
+		/* the first type of a concatenation is in the high bits */
+		uint32_t ti = d->nvalues == 2 ? (i == 0 ? t >> 6 : t & 0x3f) : t;
+
+		if (i)
+			strbuf_add(b, " . ");
+		if (ti == 7)
+			value_str(b, RS_K_ADDR4, d->value[i]);
+		else if (ti == 8)
+			value_str(b, RS_K_ADDR6, d->value[i]);
+		else
+			value_str(b, RS_K_INT, d->value[i]);
+	}
+}
+
+static void map_inline_str(struct strbuf *b, const struct rs_set *s)
+{
+	size_t i;
+
+	strbuf_add(b, "{ ");
+	for (i = 0; i < s->nelems; i++) {
+		if (i)
+			strbuf_add(b, ", ");
+		elem_str(b, s->fields, s->nfields, &s->elems[i * s->nfields]);
+		if (s->data) {
+			strbuf_add(b, " : ");
+			elem_data_str(b, s, &s->data[i]);
+		}
+	}
+	strbuf_add(b, " }");
+}
+
+static void map_ref_str(struct strbuf *b, const struct rs_set *s)
+{
+	if (set_is_named(s))
+		strbuf_addf(b, "@%s", s->name);
+	else
+		map_inline_str(b, s);
+}
+
 static void nat_str(struct strbuf *b, const struct rs_verdict *vd)
 {
 	const struct rs_nat *n = &vd->nat;
@@ -358,7 +413,8 @@ static void nat_str(struct strbuf *b, const struct rs_verdict *vd)
 	if (vd->map.set) {
 		strbuf_add(b, " to ");
 		fields_str(b, vd->map.fields, vd->map.nfields);
-		strbuf_addf(b, " map @%s", vd->map.set->name);
+		strbuf_add(b, " map ");
+		map_ref_str(b, vd->map.set);
 		return;
 	}
 	if (!n->has_addr && !n->has_port)
@@ -407,7 +463,11 @@ static void verdict_str(struct strbuf *b, const struct rs_verdict *vd)
 		return;
 	case RS_V_VMAP:
 		fields_str(b, vd->map.fields, vd->map.nfields);
-		strbuf_addf(b, " vmap @%s", vd->map.set ? vd->map.set->name : "?");
+		strbuf_add(b, " vmap ");
+		if (vd->map.set)
+			map_ref_str(b, vd->map.set);
+		else
+			strbuf_add(b, "?");
 		return;
 	case RS_V_OTHER:
 		strbuf_addf(b, "target %s rev %u", vd->name ? vd->name : "?",
@@ -477,6 +537,20 @@ static void match_text(struct strbuf *b, const struct rs_match *m,
 		str_quoted(b, v->values[i], quote);
 	}
 	strbuf_add(b, " }");
+}
+
+char *rsprint_match(const struct rs_match *m)
+{
+	struct strbuf b = STRBUF_INIT;
+	struct match_view v;
+
+	if (match_view(m, &v) < 0) {
+		match_view_release(&v);
+		return NULL;
+	}
+	match_text(&b, m, &v);
+	match_view_release(&v);
+	return strbuf_take(&b);
 }
 
 char *rsprint_rule(const struct rs_rule *r)
@@ -599,6 +673,12 @@ static json_t *verdict_json(const struct rs_verdict *vd)
 		json_object_set_new(o, "key", jstr(s));
 		free(s);
 		json_object_set_new(o, "map", json_string(vd->map.set->name));
+		if (!set_is_named(vd->map.set)) {
+			map_inline_str(&b, vd->map.set);
+			s = strbuf_take(&b);
+			json_object_set_new(o, "elements", jstr(s));
+			free(s);
+		}
 	}
 	if (vd->nat.has_addr || vd->nat.has_port) {
 		nat_str(&b, vd);
@@ -728,9 +808,12 @@ static json_t *set_json(const struct rs_set *s)
 		e = json_object();
 		json_object_set_new(e, "key", jstr(str));
 		free(str);
-		if (s->data)
-			json_object_set_new(e, "data",
-					    verdict_json(&s->data[i].verdict));
+		if (s->data) {
+			elem_data_str(&b, s, &s->data[i]);
+			str = strbuf_take(&b);
+			json_object_set_new(e, "data", jstr(str));
+			free(str);
+		}
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "elements", a);

@@ -32,4 +32,7 @@ int rsprint_text(const struct ruleset *rs, FILE *f);
  * malloc'd string (caller frees), or NULL on ENOMEM. */
 char *rsprint_rule(const struct rs_rule *r);
 
+/* One match as text ("tcp dport { 22, 80 }"), malloc'd, or NULL. */
+char *rsprint_match(const struct rs_match *m);
+
 #endif

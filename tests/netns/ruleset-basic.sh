@@ -6,7 +6,9 @@
 #  - without CAP_NET_ADMIN (as nobody, and as root with the capability
 #    dropped from the bounding set): exit 3, one message naming
 #    CAP_NET_ADMIN, nothing on stdout;
-#  - as nobody with only CAP_NET_ADMIN (ambient): exit 0, the same model as
+#  - as nobody with only CAP_NET_ADMIN: exit 3 naming what the legacy
+#    tables need; with CAP_NET_ADMIN, CAP_NET_RAW and CAP_DAC_READ_SEARCH:
+#    exit 0, the same model as
 #    root (the daemon is meant to run like that);
 #  - a namespace with a small nftables ruleset and a small legacy
 #    iptables/ip6tables ruleset: both sources present, in text with each
@@ -213,17 +215,36 @@ else
 	fwa_fail "legacy tables before reading: $before, after: $after"
 fi
 
-# --- 4. only CAP_NET_ADMIN, as nobody
-rc=0
-fwa_nsx "$N" setpriv --reuid=65534 --regid=65534 --clear-groups \
-	--inh-caps=+net_admin --ambient-caps=+net_admin \
-	"$BIN" ruleset --format json > "$T/caponly.json" 2> "$T/caponly.err" || rc=$?
-if [ "$rc" -ne 0 ]; then
-	fwa_fail "as nobody with only CAP_NET_ADMIN: exit $rc: $(head -2 "$T/caponly.err")"
-elif cmp -s "$T/caponly.json" "$T/both.json"; then
-	fwa_pass "as nobody with only CAP_NET_ADMIN: exit 0, same model as root"
+# --- 4. as nobody: CAP_NET_ADMIN reads nftables, but the legacy tables
+# also need CAP_NET_RAW (libiptc's raw socket) and CAP_DAC_READ_SEARCH (the
+# root-only /proc/net/ip_tables_names); each missing one is named.
+capsrun() {
+	local caps=$1 out=$2 err=$3 rc=0
+	fwa_nsx "$N" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps="$caps" --ambient-caps="$caps" \
+		"$BIN" ruleset --format json > "$out" 2> "$err" || rc=$?
+	echo "$rc"
+}
+rc=$(capsrun +net_admin "$T/caponly.json" "$T/caponly.err")
+if [ "$rc" -eq 3 ] && grep -q CAP_DAC_READ_SEARCH "$T/caponly.err" &&
+   [ "$(wc -l < "$T/caponly.err")" -eq 1 ]; then
+	fwa_pass "as nobody with only CAP_NET_ADMIN: exit 3 naming what the legacy tables need: $(cat "$T/caponly.err")"
 else
-	fwa_fail "as nobody with only CAP_NET_ADMIN: the model differs from root's"
+	fwa_fail "as nobody with only CAP_NET_ADMIN: exit $rc, expected 3 naming CAP_DAC_READ_SEARCH: $(head -2 "$T/caponly.err")"
+fi
+rc=$(capsrun +net_admin,+dac_read_search "$T/capraw.json" "$T/capraw.err")
+if [ "$rc" -eq 3 ] && grep -q CAP_NET_RAW "$T/capraw.err"; then
+	fwa_pass "as nobody without CAP_NET_RAW: exit 3 naming it"
+else
+	fwa_fail "as nobody without CAP_NET_RAW: exit $rc, expected 3 naming CAP_NET_RAW: $(head -2 "$T/capraw.err")"
+fi
+rc=$(capsrun +net_admin,+net_raw,+dac_read_search "$T/capall.json" "$T/capall.err")
+if [ "$rc" -ne 0 ]; then
+	fwa_fail "as nobody with CAP_NET_ADMIN, CAP_NET_RAW, CAP_DAC_READ_SEARCH: exit $rc: $(head -2 "$T/capall.err")"
+elif cmp -s "$T/capall.json" "$T/both.json"; then
+	fwa_pass "as nobody with CAP_NET_ADMIN, CAP_NET_RAW, CAP_DAC_READ_SEARCH: exit 0, same model as root"
+else
+	fwa_fail "as nobody with the three capabilities: the model differs from root's"
 fi
 
 # --- 5. usage

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * audit.c - one audit: snapshot, walk, rows, judgement.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+
+static uint64_t now_usec(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int audit_run(const struct audit_opts *o, struct audit_result **out,
+	      enum snapshot_stage *stage)
+{
+	struct engine_input in = { 0 };
+	struct audit_result *r;
+	uint64_t t0 = now_usec(CLOCK_MONOTONIC);
+	int ret;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->started_usec = now_usec(CLOCK_REALTIME);
+	if (o->given) {
+		r->snap = *o->given;
+		memset(o->given, 0, sizeof(*o->given));
+	} else {
+		ret = snapshot_read(&r->snap, true, stage);
+		if (ret < 0) {
+			free(r);
+			return ret;
+		}
+	}
+	in.rs = r->snap.rs;
+	in.host = r->snap.host;
+	in.ifaces = o->ifaces;
+	in.nifaces = o->nifaces;
+	if (!o->nifaces && o->policy)
+		in.ifaces = policy_interfaces(o->policy, &in.nifaces);
+	ret = engine_run(&in, &r->engine);
+	if (ret < 0)
+		goto fail;
+	if (o->docker && r->snap.host)
+		r->docker_error = docker_read(docker_socket_path(), &r->docker);
+	ret = report_build(r->engine, r->snap.host, &r->docker, &r->report);
+	if (ret < 0)
+		goto fail;
+	if (o->policy) {
+		ret = policy_judge(o->policy, r->report->rows,
+				   r->report->nrows, &r->verdicts);
+		if (ret < 0)
+			goto fail;
+	}
+	r->duration_usec = now_usec(CLOCK_MONOTONIC) - t0;
+	*out = r;
+	return 0;
+fail:
+	if (stage)
+		*stage = SNAPSHOT_ANALYSIS;
+	audit_result_free(r);
+	return ret;
+}
+
+void audit_result_free(struct audit_result *r)
+{
+	if (!r)
+		return;
+	/* the verdicts and the report borrow from what follows them */
+	policy_result_free(r->verdicts);
+	report_free(r->report);
+	docker_release(&r->docker);
+	engine_result_free(r->engine);
+	snapshot_release(&r->snap);
+	free(r);
+}
+
+int audit_exit_status(const struct audit_result *r)
+{
+	if (!r->verdicts)
+		return 0;
+	switch (r->verdicts->worst) {
+	case POLICY_SEV_CRITICAL:
+		return 2;
+	case POLICY_SEV_WARNING:
+		return 1;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cli.h - what the subcommands of fwaudit share.  Each subcommand lives in
+ * its own file (cmd_NAME.c) and is one row of the table in fwaudit.c.
+ */
+#ifndef FWAUDIT_CLI_H
+#define FWAUDIT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "snapshot.h"
+
+/* Exit statuses: the monitoring-plugin convention. */
+#define EXIT_OK		0
+#define EXIT_WARNING	1
+#define EXIT_CRITICAL	2
+#define EXIT_UNKNOWN	3
+
+extern const char *cli_prog;
+
+enum cli_format {
+	CLI_FORMAT_TEXT,
+	CLI_FORMAT_JSON,
+	CLI_FORMAT_PROMETHEUS,
+	CLI_FORMAT_NAGIOS,
+};
+
+/* Parse --format's argument among the formats allowed by mask (bits of
+ * 1 << enum cli_format).  Prints the error itself; 0 or -EINVAL. */
+int cli_parse_format(const char *s, unsigned int mask, enum cli_format *f);
+
+/* Take a snapshot of this host (with host facts when host is true).  On
+ * failure prints one line saying what failed and why (CAP_NET_ADMIN when
+ * that is the reason) and returns EXIT_UNKNOWN; 0 on success. */
+int cli_snapshot(struct snapshot *snap, bool host);
+
+/* Print "PROG: what: strerror(-err)" on stderr; returns EXIT_UNKNOWN. */
+int cli_fail(const char *what, int err);
+
+int cmd_ruleset(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+
+#endif

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cmd_explain.c - `fwaudit explain PROTO/PORT`: like a traceroute through
+ * the ruleset, the path of such a probe hook by hook, with the rule that
+ * decided each step.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "report.h"
+#include "rsprint.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: %s explain PROTO/PORT [--from ADDR] "
+		"[--interface IF]\n"
+		"Show the path of a new connection to PORT (tcp, udp or sctp) "
+		"through every hook and chain, and what decides it.\n"
+		"  --from ADDR          the stranger's address (default: any)\n"
+		"  -i, --interface IF   the ingress interface (default: all)\n"
+		"  -h, --help           this help\n", cli_prog);
+}
+
+static int parse_probe(const char *s, uint8_t *proto, uint16_t *port)
+{
+	char *end;
+	unsigned long p;
+
+	if (!strncmp(s, "tcp/", 4))
+		*proto = IPPROTO_TCP;
+	else if (!strncmp(s, "udp/", 4))
+		*proto = IPPROTO_UDP;
+	else if (!strncmp(s, "sctp/", 5))
+		*proto = IPPROTO_SCTP;
+	else
+		return -EINVAL;
+	s = strchr(s, '/') + 1;
+	errno = 0;
+	p = strtoul(s, &end, 10);
+	if (errno || *end || end == s || p > 65535)
+		return -EINVAL;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* One dimension of a piece as text: "eth0", "198.51.100.1", "*". */
+static void dim_text(const struct engine_piece *p, enum region_dim dim,
+		     enum rs_field f, char *buf, size_t size)
+{
+	struct rs_interval *iv = NULL;
+	size_t n = 0, i, len = 0;
+
+	buf[0] = '\0';
+	if (region_project(p->region, dim, &iv, &n) < 0)
+		return;
+	for (i = 0; i < n && len + 2 < size; i++) {
+		if (i)
+			buf[len++] = ',';
+		len += (size_t)rsprint_elem(buf + len, size - len, &f, 1,
+					    &iv[i]);
+	}
+	free(iv);
+}
+
+static void print_step(const struct engine_piece *p,
+		       const struct engine_step *s, unsigned int n)
+{
+	const char *hook;
+	char *text;
+
+	if (s->hook == ENGINE_HOOK_ROUTING)
+		hook = "routing";
+	else if (s->hook == ENGINE_HOOK_DELIVERY)
+		hook = "delivery";
+	else if (s->chain)
+		hook = rs_hook_name(s->chain->family, s->hook);
+	else
+		hook = "?";
+	printf("  %2u. %-11s ", n, hook);
+	if (!s->chain) {
+		printf("%s\n", s->what ? s->what : "");
+		return;
+	}
+	printf("%s %s %s [%s]: ", rs_family_name(s->chain->family),
+	       s->chain->table, s->chain->name,
+	       s->chain->origin == RS_ORIGIN_NFT ? "nftables" :
+	       "iptables-legacy");
+	if (!s->rule) {
+		printf("policy %s\n", rs_verdict_name(s->verdict));
+		return;
+	}
+	text = rsprint_rule(s->rule);
+	printf("rule %u: %s\n", s->rule->position, text ? text : "?");
+	free(text);
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'F' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct engine_input in = { .dropped = true, .only_dport = true };
+	struct engine_result *res = NULL;
+	const char *from = NULL, *iface = NULL;
+	struct snapshot snap;
+	char ifs[256], dst[512], src[512];
+	size_t i, k;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			from = optarg;
+			break;
+		case 'i':
+			iface = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_UNKNOWN;
+		}
+	}
+	if (optind != argc - 1 ||
+	    parse_probe(argv[optind], &in.only_proto, &in.dport) < 0) {
+		fprintf(stderr, "%s explain: expected one PROTO/PORT such as "
+			"tcp/6379\n", cli_prog);
+		return EXIT_UNKNOWN;
+	}
+	if (from) {
+		in.only_saddr = true;
+		if (host_addr_parse(AF_INET, from, &in.saddr) == 0) {
+			in.only_family = NFPROTO_IPV4;
+		} else if (host_addr_parse(AF_INET6, from, &in.saddr) == 0) {
+			in.only_family = NFPROTO_IPV6;
+		} else {
+			fprintf(stderr, "%s explain: '%s' is not an IPv4 or "
+				"IPv6 address\n", cli_prog, from);
+			return EXIT_UNKNOWN;
+		}
+	}
+	if (iface) {
+		in.ifaces = &iface;
+		in.nifaces = 1;
+	}
+	ret = cli_snapshot(&snap, true);
+	if (ret)
+		return ret;
+	in.rs = snap.rs;
+	in.host = snap.host;
+	ret = engine_run(&in, &res);
+	if (ret < 0) {
+		snapshot_release(&snap);
+		return cli_fail("failed to explain", ret);
+	}
+	if (!res->npieces)
+		printf("No probe matches: no ingress interface or no local "
+		       "address of that family.\n");
+	for (i = 0; i < res->npieces; i++) {
+		const struct engine_piece *p = &res->pieces[i];
+		enum rs_field af = p->family == NFPROTO_IPV4 ? RS_F_IP_SADDR :
+							       RS_F_IP6_SADDR;
+
+		dim_text(p, REGION_IIF, RS_F_IIFNAME, ifs, sizeof(ifs));
+		dim_text(p, REGION_DADDR, af, dst, sizeof(dst));
+		dim_text(p, REGION_SADDR, af, src, sizeof(src));
+		printf("%s%s/%u from %s on %s to %s: %s%s",
+		       i ? "\n" : "", report_proto_name(p->proto), in.dport,
+		       src, ifs, dst, engine_state_name(p->state),
+		       p->possible ? " (possible)" : "");
+		if (p->fate == ENGINE_DROPPED && p->drop_reason)
+			printf(" (%s)", p->drop_reason);
+		printf("\n");
+		for (k = 0; k < p->nsteps; k++)
+			print_step(p, &p->steps[k], (unsigned int)k + 1);
+		for (k = 0; k < p->nassumptions; k++) {
+			const struct engine_assumption *a = &p->assumptions[k];
+			char *m = a->match ? rsprint_match(a->match) : NULL;
+
+			printf("      assuming %s %s (%s %s, rule %u)\n",
+			       m ? m : "its verdict",
+			       a->matched ? "matches" : "does not match",
+			       a->chain ? a->chain->table : "?",
+			       a->chain ? a->chain->name : "?",
+			       a->rule ? a->rule->position : 0);
+			free(m);
+		}
+	}
+	engine_result_free(res);
+	snapshot_release(&snap);
+	return EXIT_OK;
+}

@@ -1,0 +1,2187 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * engine.c - the symbolic walk of probes through the netfilter hooks.
+ *
+ * A branch is a region of probes that has taken the same path so far, with
+ * what that path did to them (DNAT, marks, conntrack) and why (the trace,
+ * and the assumptions made on matches we cannot decide).  Each rule splits
+ * a branch into the part it matches and the part it does not; the kernel's
+ * order of hooks and priorities decides what runs next.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <linux/if_packet.h>
+#include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
+
+#include "engine.h"
+
+/* The kernel bounds jumps at load time (nft: 16 levels; x_tables rejects
+ * loops); this only protects us from a model a reader got wrong. */
+#define JUMP_STACK_MAX		64
+/* Forks on undecidable matches double the work each time; past this many
+ * branches in one walk we stop with -E2BIG rather than eat the machine. */
+#define BRANCHES_MAX		(1u << 20)
+#define PIECES_MAX		(1u << 20)
+
+/* conntrack is attached at this priority (NF_IP_PRI_CONNTRACK): chains
+ * before it see no conntrack entry */
+#define PRI_CONNTRACK		(-200)
+
+/* from linux/netfilter/nf_conntrack_common.h, which clashes with libc */
+#define IPS_DST_NAT		(1u << 5)
+#define IPS_DST_NAT_DONE	(1u << 8)
+#define IP_CT_DIR_ORIGINAL	0
+
+/* ---------------------------------------------------------------------
+ * An arena for the persistent lists (trace, assumptions) that branches
+ * share with their forks: freed all at once when the walk ends.
+ */
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+struct arena {
+	struct arena_chunk *head;
+};
+
+static void *arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_chunk *c = a->head;
+	size_t csize;
+	void *p;
+
+	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!c || c->size - c->used < size) {
+		csize = size > 65536 ? size : 65536;
+		c = malloc(sizeof(*c) + csize);
+		if (!c)
+			return NULL;
+		c->next = a->head;
+		c->used = 0;
+		c->size = csize;
+		a->head = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += size;
+	return p;
+}
+
+static void arena_free(struct arena *a)
+{
+	struct arena_chunk *c, *next;
+
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
+}
+
+struct anode {
+	const struct anode *up;
+	size_t depth;
+	struct engine_assumption a;
+};
+
+struct snode {
+	const struct snode *up;
+	size_t depth;
+	struct engine_step s;
+};
+
+/* --------------------------------------------------------------------- */
+
+struct frame {
+	const struct rs_chain *chain;
+	size_t rule;
+};
+
+struct branch {
+	struct region *r;
+	/* destination rewritten by DNAT / REDIRECT */
+	bool nat;
+	bool redirect;
+	rs_u128 nat_addr;
+	bool nat_port;
+	uint16_t nat_port_lo, nat_port_hi;
+	bool nat_bound;		/* a nat chain of this hook set the binding */
+	bool untracked;		/* notrack: no conntrack, no NAT */
+	uint32_t mark;
+	uint32_t ctmark;
+	bool oif_known;
+	int oif;
+	rs_u128 oif_key;
+	const struct anode *assume;
+	const struct snode *trace;
+	/* position */
+	const struct rs_chain *chain;
+	size_t rule;
+	unsigned int depth;
+	struct frame stack[JUMP_STACK_MAX];
+};
+
+struct blist {
+	size_t n, cap;
+	struct branch **b;
+};
+
+struct walk {
+	const struct engine_input *in;
+	const struct host *host;
+	struct arena arena;
+	uint8_t family;
+	uint8_t proto;
+	/* the base chain running now */
+	uint32_t hook;
+	const struct rs_chain *base;
+	bool before_conntrack;
+	size_t branches;
+	/* chains sorted for jump lookup */
+	const struct rs_chain **sorted;
+	size_t nsorted;
+	struct engine_result *res;
+};
+
+static void branch_free(struct branch *b)
+{
+	if (!b)
+		return;
+	region_free(b->r);
+	free(b);
+}
+
+/* A copy of b's state with region r (taken over). */
+static struct branch *branch_fork(struct walk *w, const struct branch *b,
+				  struct region *r)
+{
+	struct branch *n;
+
+	if (++w->branches > BRANCHES_MAX) {
+		region_free(r);
+		return NULL;
+	}
+	n = malloc(sizeof(*n));
+	if (!n) {
+		region_free(r);
+		return NULL;
+	}
+	/* the stack is copied only as deep as it is used */
+	memcpy(n, b, offsetof(struct branch, stack));
+	memcpy(n->stack, b->stack, b->depth * sizeof(b->stack[0]));
+	n->r = r;
+	return n;
+}
+
+static int blist_push(struct blist *l, struct branch *b)
+{
+	struct branch **p;
+	size_t cap;
+
+	if (!b)
+		return -ENOMEM;
+	if (l->n == l->cap) {
+		cap = l->cap ? l->cap * 2 : 16;
+		p = realloc(l->b, cap * sizeof(*p));
+		if (!p) {
+			branch_free(b);
+			return -ENOMEM;
+		}
+		l->b = p;
+		l->cap = cap;
+	}
+	l->b[l->n++] = b;
+	return 0;
+}
+
+static void blist_release(struct blist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		branch_free(l->b[i]);
+	free(l->b);
+	memset(l, 0, sizeof(*l));
+}
+
+static int trace_add(struct walk *w, struct branch *b, uint32_t hook,
+		     const struct rs_chain *c, const struct rs_rule *r,
+		     enum rs_verdict_kind v, const char *what)
+{
+	struct snode *s = arena_alloc(&w->arena, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->up = b->trace;
+	s->depth = b->trace ? b->trace->depth + 1 : 1;
+	s->s.hook = hook;
+	s->s.chain = c;
+	s->s.rule = r;
+	s->s.verdict = v;
+	s->s.what = what;
+	b->trace = s;
+	return 0;
+}
+
+static int assume_add(struct walk *w, struct branch *b,
+		      const struct rs_chain *c, const struct rs_rule *r,
+		      const struct rs_match *m, bool matched)
+{
+	struct anode *a = arena_alloc(&w->arena, sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	a->up = b->assume;
+	a->depth = b->assume ? b->assume->depth + 1 : 1;
+	a->a.chain = c;
+	a->a.rule = r;
+	a->a.match = m;
+	a->a.matched = matched;
+	b->assume = a;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Fields: what a match compares, for the probes of this branch.
+ */
+enum resolved {
+	RES_DIM,	/* a dimension of the region: split */
+	RES_FIXED,	/* one value for the whole branch */
+	RES_ABSENT,	/* the kernel has no value: nft breaks, the rule
+			 * does not match */
+	RES_NOTSET,	/* no value, and "not in" matches (physdev on a
+			 * routed packet) */
+	RES_UNKNOWN,	/* we cannot tell */
+};
+
+/* How element values of a field map onto the dimension. */
+enum xform {
+	XF_NONE,
+	XF_IFINDEX,	/* ifindex values onto the interface-name dimension */
+};
+
+static bool is_v4(const struct walk *w)
+{
+	return w->family == NFPROTO_IPV4;
+}
+
+static bool has_ct(const struct walk *w, const struct branch *b)
+{
+	return !w->before_conntrack && !b->untracked;
+}
+
+static bool after_routing(const struct walk *w)
+{
+	return w->hook == NF_INET_FORWARD || w->hook == NF_INET_POST_ROUTING;
+}
+
+static uint8_t route_type(const struct walk *w, rs_u128 addr)
+{
+	struct host_route_query q = { .family = w->family, .daddr = addr };
+	struct host_route_result res;
+
+	if (!w->host) {
+		if (is_v4(w) && (addr >> 24) == 127)
+			return RTN_LOCAL;
+		if (!is_v4(w) && addr == 1)
+			return RTN_LOCAL;
+		return RTN_UNICAST;
+	}
+	if (host_route_lookup(w->host, &q, &res) < 0)
+		return RTN_UNREACHABLE;
+	return res.type;
+}
+
+static enum resolved resolve(const struct walk *w, const struct branch *b,
+			     enum rs_field f, enum region_dim *dim,
+			     rs_u128 *val, enum xform *xf)
+{
+	bool v4 = is_v4(w);
+
+	*xf = XF_NONE;
+	switch (f) {
+	case RS_F_IIFNAME:
+		*dim = REGION_IIF;
+		return RES_DIM;
+	case RS_F_IIF:
+		if (!w->host)
+			return RES_UNKNOWN;
+		*dim = REGION_IIF;
+		*xf = XF_IFINDEX;
+		return RES_DIM;
+	case RS_F_OIFNAME:
+	case RS_F_OIF:
+		if (!after_routing(w))
+			return RES_ABSENT;
+		if (!b->oif_known)
+			return RES_UNKNOWN;
+		*val = f == RS_F_OIF ? (rs_u128)b->oif : b->oif_key;
+		return RES_FIXED;
+	case RS_F_IIFTYPE:
+		*val = 1;	/* ARPHRD_ETHER: probes come from a NIC */
+		return RES_FIXED;
+	case RS_F_NFPROTO:
+		*val = w->family;
+		return RES_FIXED;
+	case RS_F_ETHERTYPE:
+		*val = v4 ? 0x0800 : 0x86dd;
+		return RES_FIXED;
+	case RS_F_L4PROTO:
+		*val = w->proto;
+		return RES_FIXED;
+	case RS_F_IP_SADDR:
+	case RS_F_IP6_SADDR:
+		if (v4 != (f == RS_F_IP_SADDR))
+			return RES_ABSENT;
+		*dim = REGION_SADDR;
+		return RES_DIM;
+	case RS_F_IP_DADDR:
+	case RS_F_IP6_DADDR:
+		if (v4 != (f == RS_F_IP_DADDR))
+			return RES_ABSENT;
+		if (b->nat) {
+			*val = b->nat_addr;
+			return RES_FIXED;
+		}
+		*dim = REGION_DADDR;
+		return RES_DIM;
+	case RS_F_SPORT:
+		*dim = REGION_SPORT;
+		return RES_DIM;
+	case RS_F_DPORT:
+		if (b->nat_port) {
+			if (b->nat_port_lo != b->nat_port_hi)
+				return RES_UNKNOWN;
+			*val = b->nat_port_lo;
+			return RES_FIXED;
+		}
+		*dim = REGION_DPORT;
+		return RES_DIM;
+	case RS_F_ICMP_TYPE:
+	case RS_F_ICMP_CODE:
+	case RS_F_ICMPV6_TYPE:
+	case RS_F_ICMPV6_CODE:
+		/* probes are tcp/udp/sctp: no icmp header to compare */
+		return RES_ABSENT;
+	case RS_F_TCP_FLAGS:
+		if (w->proto != IPPROTO_TCP)
+			return RES_ABSENT;
+		*val = 0x02;	/* a probe is a SYN */
+		return RES_FIXED;
+	case RS_F_CT_STATE:
+		if (b->untracked)
+			*val = RS_CT_STATE_UNTRACKED;
+		else if (w->before_conntrack)
+			*val = RS_CT_STATE_INVALID;
+		else
+			*val = RS_CT_STATE_NEW;
+		return RES_FIXED;
+	case RS_F_CT_STATUS:
+		if (!has_ct(w, b))
+			return RES_ABSENT;
+		*val = b->nat ? IPS_DST_NAT | IPS_DST_NAT_DONE : 0;
+		return RES_FIXED;
+	case RS_F_CT_DIRECTION:
+		if (!has_ct(w, b))
+			return RES_ABSENT;
+		*val = IP_CT_DIR_ORIGINAL;
+		return RES_FIXED;
+	case RS_F_CT_MARK:
+		if (!has_ct(w, b))
+			return RES_ABSENT;
+		*val = b->ctmark;
+		return RES_FIXED;
+	case RS_F_CT_ORIG_SADDR4:
+	case RS_F_CT_ORIG_SADDR6:
+	case RS_F_CT_REPL_DADDR4:
+	case RS_F_CT_REPL_DADDR6:
+		if (!has_ct(w, b) ||
+		    v4 != (f == RS_F_CT_ORIG_SADDR4 || f == RS_F_CT_REPL_DADDR4))
+			return RES_ABSENT;
+		*dim = REGION_SADDR;
+		return RES_DIM;
+	case RS_F_CT_ORIG_DADDR4:
+	case RS_F_CT_ORIG_DADDR6:
+		if (!has_ct(w, b) || v4 != (f == RS_F_CT_ORIG_DADDR4))
+			return RES_ABSENT;
+		*dim = REGION_DADDR;
+		return RES_DIM;
+	case RS_F_CT_REPL_SADDR4:
+	case RS_F_CT_REPL_SADDR6:
+		if (!has_ct(w, b) || v4 != (f == RS_F_CT_REPL_SADDR4))
+			return RES_ABSENT;
+		if (b->nat) {
+			*val = b->nat_addr;
+			return RES_FIXED;
+		}
+		*dim = REGION_DADDR;
+		return RES_DIM;
+	case RS_F_CT_ORIG_SPORT:
+	case RS_F_CT_REPL_DPORT:
+		if (!has_ct(w, b))
+			return RES_ABSENT;
+		*dim = REGION_SPORT;
+		return RES_DIM;
+	case RS_F_CT_ORIG_DPORT:
+		if (!has_ct(w, b))
+			return RES_ABSENT;
+		*dim = REGION_DPORT;
+		return RES_DIM;
+	case RS_F_CT_REPL_SPORT:
+		if (!has_ct(w, b))
+			return RES_ABSENT;
+		if (b->nat_port) {
+			if (b->nat_port_lo != b->nat_port_hi)
+				return RES_UNKNOWN;
+			*val = b->nat_port_lo;
+			return RES_FIXED;
+		}
+		*dim = REGION_DPORT;
+		return RES_DIM;
+	case RS_F_FIB_DADDR_TYPE:
+		/* a probe is addressed to one of the host's own addresses */
+		*val = b->nat ? route_type(w, b->nat_addr) : RTN_LOCAL;
+		return RES_FIXED;
+	case RS_F_FIB_SADDR_TYPE:
+		*val = RTN_UNICAST;	/* a stranger's own address */
+		return RES_FIXED;
+	case RS_F_MARK:
+		*val = b->mark;
+		return RES_FIXED;
+	case RS_F_PKTTYPE:
+		*val = PACKET_HOST;
+		return RES_FIXED;
+	case RS_F_SKUID:
+	case RS_F_SKGID:
+		/* no socket is attached to an arriving first packet */
+		return RES_ABSENT;
+	case RS_F_PHYSDEV_IN:
+	case RS_F_PHYSDEV_OUT:
+		/* routed probes are not bridged: xt_physdev matches the
+		 * negated forms only */
+		return RES_NOTSET;
+	default:
+		/* MAC addresses anyone on the link can forge, ipsets whose
+		 * contents we do not have, fib oif (rpfilter), raw payload,
+		 * and every match we do not know */
+		return RES_UNKNOWN;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Matches.
+ */
+enum mres {
+	M_DECIDED,	/* *yes / *no hold the split (either may be empty) */
+	M_UNKNOWN,	/* cannot tell: fork */
+};
+
+static bool in_iv(rs_u128 v, const struct rs_interval *iv)
+{
+	return iv->lo <= v && v <= iv->hi;
+}
+
+/* Interface-name keys of the links whose ifindex is in iv. */
+static int ifindex_keys(const struct walk *w, const struct rs_interval *iv,
+			struct rs_interval **out, size_t *n, size_t *cap)
+{
+	struct rs_interval *p;
+	size_t i;
+
+	for (i = 0; i < w->host->nlinks; i++) {
+		const struct host_link *l = &w->host->links[i];
+
+		if (!in_iv((rs_u128)l->ifindex, iv))
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 8;
+			p = realloc(*out, *cap * sizeof(*p));
+			if (!p)
+				return -ENOMEM;
+			*out = p;
+		}
+		(*out)[*n].lo = (*out)[*n].hi = rs_ifname_key(l->name);
+		(*n)++;
+	}
+	return 0;
+}
+
+static int iv_push(struct rs_interval **arr, size_t *n, size_t *cap,
+		   const struct rs_interval *iv)
+{
+	struct rs_interval *p;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		p = realloc(*arr, *cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		*arr = p;
+	}
+	(*arr)[(*n)++] = *iv;
+	return 0;
+}
+
+/*
+ * The part of cur whose field tuple is in the elements of m: *inset, a new
+ * region.  Returns 0, 1 when a field cannot be decided, or -errno.
+ */
+static int match_inset(const struct walk *w, const struct branch *b,
+		       const struct rs_match *m, const struct region *cur,
+		       struct region **inset, bool *notset)
+{
+	enum region_dim dims[RS_CONCAT_MAX];
+	enum resolved how[RS_CONCAT_MAX];
+	rs_u128 vals[RS_CONCAT_MAX];
+	enum xform xf[RS_CONCAT_MAX];
+	const struct rs_interval *el;
+	struct rs_interval *ivs = NULL;
+	struct region *acc = NULL, *tmp;
+	size_t nel, e, nivs = 0, cap = 0;
+	unsigned int i, ndim = 0, single = 0;
+	bool applies, same_dim = true;
+	struct region_box box;
+	int ret = 0;
+
+	*notset = false;
+	for (i = 0; i < m->nfields; i++) {
+		how[i] = resolve(w, b, m->fields[i], &dims[i], &vals[i], &xf[i]);
+		if (how[i] == RES_UNKNOWN)
+			return 1;
+		if (how[i] == RES_ABSENT || how[i] == RES_NOTSET) {
+			/* no value: nothing is in the set */
+			*notset = how[i] == RES_NOTSET;
+			*inset = region_new_empty();
+			return *inset ? 0 : -ENOMEM;
+		}
+		if (how[i] == RES_DIM) {
+			if (ndim && dims[i] != dims[single])
+				same_dim = false;
+			if (!ndim)
+				single = i;
+			ndim++;
+		}
+	}
+	el = rs_match_elems(m, &nel);
+
+	if (ndim == 0 || (ndim == 1 && same_dim)) {
+		/* one dimension at most: collect the values of the elements
+		 * whose fixed fields match and split once */
+		bool whole = false;
+
+		for (e = 0; e < nel && !whole; e++) {
+			const struct rs_interval *t = &el[e * m->nfields];
+
+			applies = true;
+			for (i = 0; i < m->nfields && applies; i++)
+				if (how[i] == RES_FIXED && !in_iv(vals[i], &t[i]))
+					applies = false;
+			if (!applies)
+				continue;
+			if (ndim == 0) {
+				whole = true;
+				break;
+			}
+			if (xf[single] == XF_IFINDEX)
+				ret = ifindex_keys(w, &t[single], &ivs, &nivs,
+						   &cap);
+			else
+				ret = iv_push(&ivs, &nivs, &cap, &t[single]);
+			if (ret < 0)
+				goto out;
+		}
+		if (ndim == 0) {
+			*inset = whole ? region_copy(cur) : region_new_empty();
+			ret = *inset ? 0 : -ENOMEM;
+			goto out;
+		}
+		ret = region_split(cur, dims[single], ivs, nivs, inset, NULL);
+		goto out;
+	}
+
+	/* a concatenation over several dimensions: one box per element */
+	acc = region_new_empty();
+	if (!acc)
+		return -ENOMEM;
+	for (e = 0; e < nel; e++) {
+		const struct rs_interval *t = &el[e * m->nfields];
+
+		applies = true;
+		for (i = 0; i < REGION_NDIMS; i++) {
+			box.iv[i].lo = 0;
+			box.iv[i].hi = ~(rs_u128)0;
+		}
+		for (i = 0; i < m->nfields && applies; i++) {
+			if (how[i] == RES_FIXED) {
+				applies = in_iv(vals[i], &t[i]);
+				continue;
+			}
+			if (xf[i] == XF_IFINDEX) {
+				/* an ifindex range inside a concatenation
+				 * is rare enough to not decide it */
+				ret = 1;
+				goto out;
+			}
+			/* two fields on one dimension: both must hold */
+			if (t[i].lo > box.iv[dims[i]].lo)
+				box.iv[dims[i]].lo = t[i].lo;
+			if (t[i].hi < box.iv[dims[i]].hi)
+				box.iv[dims[i]].hi = t[i].hi;
+			if (box.iv[dims[i]].lo > box.iv[dims[i]].hi)
+				applies = false;
+		}
+		if (!applies)
+			continue;
+		tmp = region_copy(cur);
+		if (!tmp) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = region_intersect_box(tmp, &box);
+		if (!ret)
+			ret = region_union(acc, tmp);
+		region_free(tmp);
+		if (ret < 0)
+			goto out;
+	}
+	*inset = acc;
+	acc = NULL;
+out:
+	region_free(acc);
+	free(ivs);
+	return ret;
+}
+
+/* Split cur by match m into the probes it matches (*yes) and the rest
+ * (*no), both new regions. */
+static int match_eval(const struct walk *w, const struct branch *b,
+		      const struct rs_match *m, const struct region *cur,
+		      struct region **yes, struct region **no,
+		      enum mres *res)
+{
+	struct region *inset = NULL, *rest;
+	enum region_dim dim;
+	enum resolved how;
+	enum xform xf;
+	bool notset, hit;
+	rs_u128 v;
+	int ret;
+
+	*res = M_DECIDED;
+	switch (m->op) {
+	case RS_OP_OTHER:
+		*res = M_UNKNOWN;
+		return 0;
+	case RS_OP_MASK_EQ:
+	case RS_OP_MASK_NE:
+		how = resolve(w, b, m->fields[0], &dim, &v, &xf);
+		if (how == RES_DIM || how == RES_UNKNOWN) {
+			*res = M_UNKNOWN;
+			return 0;
+		}
+		hit = how == RES_FIXED &&
+		      ((v & m->mask) == m->value) == (m->op == RS_OP_MASK_EQ);
+		*yes = hit ? region_copy(cur) : region_new_empty();
+		*no = hit ? region_new_empty() : region_copy(cur);
+		break;
+	case RS_OP_IN:
+	case RS_OP_NOT_IN:
+		ret = match_inset(w, b, m, cur, &inset, &notset);
+		if (ret < 0)
+			return ret;
+		if (ret == 1) {
+			*res = M_UNKNOWN;
+			return 0;
+		}
+		rest = region_copy(cur);
+		if (!rest || (ret = region_subtract(rest, inset)) < 0) {
+			region_free(rest);
+			region_free(inset);
+			return rest ? ret : -ENOMEM;
+		}
+		if (m->op == RS_OP_IN) {
+			*yes = inset;
+			*no = rest;
+		} else if (region_is_empty(inset) && !notset &&
+			   m->fields[0] != RS_F_PHYSDEV_IN &&
+			   m->fields[0] != RS_F_PHYSDEV_OUT &&
+			   !region_is_empty(cur) &&
+			   !region_is_empty(rest) && 0) {
+			/* unreachable: kept for symmetry */
+			*yes = rest;
+			*no = inset;
+		} else {
+			*yes = rest;
+			*no = inset;
+		}
+		/* an absent value makes nft break out of the rule whatever
+		 * the operator: a negated match does not match either */
+		if (m->op == RS_OP_NOT_IN && !notset) {
+			enum region_dim d;
+			rs_u128 vv;
+			enum xform x;
+			unsigned int i;
+
+			for (i = 0; i < m->nfields; i++) {
+				if (resolve(w, b, m->fields[i], &d, &vv, &x) !=
+				    RES_ABSENT)
+					continue;
+				region_free(*no);
+				*no = *yes;
+				*yes = region_new_empty();
+				if (!*yes)
+					return -ENOMEM;
+				break;
+			}
+		}
+		break;
+	default:
+		*res = M_UNKNOWN;
+		return 0;
+	}
+	if (!*yes || !*no) {
+		region_free(*yes);
+		region_free(*no);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Rules.
+ */
+struct part {
+	struct region *r;
+	const struct anode *assume;
+};
+
+struct plist {
+	size_t n, cap;
+	struct part *p;
+};
+
+static int plist_push(struct plist *l, struct region *r,
+		      const struct anode *a)
+{
+	struct part *p;
+	size_t cap;
+
+	if (!r)
+		return -ENOMEM;
+	if (region_is_empty(r)) {
+		region_free(r);
+		return 0;
+	}
+	if (l->n == l->cap) {
+		cap = l->cap ? l->cap * 2 : 4;
+		p = realloc(l->p, cap * sizeof(*p));
+		if (!p) {
+			region_free(r);
+			return -ENOMEM;
+		}
+		l->p = p;
+		l->cap = cap;
+	}
+	l->p[l->n].r = r;
+	l->p[l->n].assume = a;
+	l->n++;
+	return 0;
+}
+
+static void plist_release(struct plist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		region_free(l->p[i].r);
+	free(l->p);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Parts with the same assumptions share their fate: merge them so a rule
+ * that splits a branch in several places still yields one "no" branch. */
+static int plist_merge(struct plist *l)
+{
+	size_t i, j;
+	int ret;
+
+	for (i = 0; i < l->n; i++) {
+		for (j = i + 1; j < l->n; ) {
+			if (l->p[j].assume != l->p[i].assume) {
+				j++;
+				continue;
+			}
+			ret = region_union(l->p[i].r, l->p[j].r);
+			if (ret < 0)
+				return ret;
+			region_free(l->p[j].r);
+			l->p[j] = l->p[--l->n];
+		}
+	}
+	return 0;
+}
+
+/*
+ * Evaluate the matches of rule r on branch b: *yes gets the parts that
+ * match (each with its assumptions), *no the parts that do not.
+ */
+static int rule_matches(struct walk *w, struct branch *b,
+			const struct rs_rule *r, struct plist *yes,
+			struct plist *no)
+{
+	struct plist cur = { 0 }, next = { 0 };
+	struct region *y, *n;
+	struct branch tmp;
+	enum mres res;
+	size_t i, k;
+	int ret;
+
+	ret = plist_push(&cur, region_copy(b->r), b->assume);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < r->nmatches && cur.n; i++) {
+		for (k = 0; k < cur.n; k++) {
+			y = n = NULL;
+			ret = match_eval(w, b, &r->matches[i], cur.p[k].r,
+					 &y, &n, &res);
+			if (ret < 0)
+				goto out;
+			if (res == M_DECIDED) {
+				ret = plist_push(&next, y, cur.p[k].assume);
+				if (!ret)
+					ret = plist_push(no, n, cur.p[k].assume);
+				if (ret < 0)
+					goto out;
+				continue;
+			}
+			/* undecidable: both ways, each with its assumption */
+			tmp.assume = cur.p[k].assume;
+			ret = assume_add(w, &tmp, w->base, r, &r->matches[i],
+					 true);
+			if (!ret)
+				ret = plist_push(&next, region_copy(cur.p[k].r),
+						 tmp.assume);
+			tmp.assume = cur.p[k].assume;
+			if (!ret)
+				ret = assume_add(w, &tmp, w->base, r,
+						 &r->matches[i], false);
+			if (!ret)
+				ret = plist_push(no, region_copy(cur.p[k].r),
+						 tmp.assume);
+			if (ret < 0)
+				goto out;
+		}
+		plist_release(&cur);
+		cur = next;
+		memset(&next, 0, sizeof(next));
+	}
+	for (k = 0; k < cur.n; k++) {
+		ret = plist_push(yes, cur.p[k].r, cur.p[k].assume);
+		cur.p[k].r = NULL;
+		if (ret < 0)
+			goto out;
+	}
+	ret = plist_merge(no);
+out:
+	plist_release(&cur);
+	plist_release(&next);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * Chains.
+ */
+static int chain_cmp(const void *a, const void *b)
+{
+	const struct rs_chain *x = *(const struct rs_chain *const *)a;
+	const struct rs_chain *y = *(const struct rs_chain *const *)b;
+	int d;
+
+	if (x->origin != y->origin)
+		return (int)x->origin - (int)y->origin;
+	if (x->family != y->family)
+		return (int)x->family - (int)y->family;
+	d = strcmp(x->table, y->table);
+	return d ? d : strcmp(x->name, y->name);
+}
+
+static const struct rs_chain *chain_find(const struct walk *w,
+					 const struct rs_chain *from,
+					 const char *name)
+{
+	struct rs_chain key = {
+		.origin = from->origin, .family = from->family,
+		.table = from->table, .name = (char *)name,
+	};
+	const struct rs_chain *kp = &key, **hit;
+
+	hit = bsearch(&kp, w->sorted, w->nsorted, sizeof(*w->sorted),
+		      chain_cmp);
+	return hit ? *hit : NULL;
+}
+
+/* How a branch leaves a base chain. */
+enum leave {
+	LEAVE_ACCEPT,	/* on to the next base chain */
+	LEAVE_DROP,
+};
+
+struct chain_out {
+	struct blist accepted;
+	struct blist dropped;
+};
+
+static bool is_nat_chain(const struct rs_chain *c)
+{
+	if (c->type)
+		return !strcmp(c->type, "nat");
+	return c->origin == RS_ORIGIN_LEGACY && !strcmp(c->table, "nat");
+}
+
+static void stmt_apply(struct branch *b, const struct rs_stmt *s)
+{
+	if (s->sets_mark)
+		b->mark = (b->mark & ~s->mark_mask) ^ s->mark_value;
+	if (!strcasecmp(s->name, "notrack") ||
+	    (!strcmp(s->name, "CT") && s->text && strstr(s->text, "notrack")))
+		b->untracked = true;
+}
+
+static int leave(struct walk *w, struct chain_out *o, struct branch *b,
+		 enum leave how, const struct rs_rule *r,
+		 enum rs_verdict_kind v, const char *what)
+{
+	int ret = trace_add(w, b, w->hook, b->chain, r, v, what);
+
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	return blist_push(how == LEAVE_ACCEPT ? &o->accepted : &o->dropped, b);
+}
+
+static int apply_verdict(struct walk *w, struct blist *work,
+			 struct chain_out *o, struct branch *b,
+			 const struct rs_rule *r, const struct rs_verdict *v);
+
+/* A verdict map or a NAT map: each element's key splits the branch; the
+ * part of an element takes that element's verdict / NAT target. */
+static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
+		     struct branch *b, const struct rs_rule *r,
+		     const struct rs_verdict *v)
+{
+	const struct rs_set *s = v->map.set;
+	struct rs_match m = { .op = RS_OP_IN, .nfields = v->map.nfields };
+	struct region *yes, *no;
+	struct rs_verdict ev;
+	struct branch *part;
+	enum mres res;
+	size_t e;
+	int ret;
+
+	memcpy(m.fields, v->map.fields, sizeof(m.fields));
+	m.nelems = 1;
+	for (e = 0; e < s->nelems && !region_is_empty(b->r); e++) {
+		m.elems = &s->elems[e * s->nfields];
+		ret = match_eval(w, b, &m, b->r, &yes, &no, &res);
+		if (ret < 0)
+			goto fail;
+		if (res == M_UNKNOWN) {
+			/* the key cannot be decided: every element is
+			 * possible, and so is no element */
+			ret = assume_add(w, b, w->base, r, NULL, true);
+			if (ret < 0)
+				goto fail;
+			continue;
+		}
+		region_free(b->r);
+		b->r = no;
+		if (region_is_empty(yes)) {
+			region_free(yes);
+			continue;
+		}
+		part = branch_fork(w, b, yes);
+		if (!part) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		if (v->kind == RS_V_VMAP) {
+			ret = apply_verdict(w, work, o, part, r,
+					    &s->data[e].verdict);
+		} else {
+			ev = *v;
+			memset(&ev.map, 0, sizeof(ev.map));
+			ev.nat.has_addr = s->data[e].nvalues >= 1;
+			ev.nat.addr_lo = ev.nat.addr_hi = s->data[e].value[0];
+			if (s->data[e].nvalues >= 2) {
+				ev.nat.has_port = true;
+				ev.nat.port_lo = ev.nat.port_hi =
+					(uint16_t)s->data[e].value[1];
+			}
+			ret = apply_verdict(w, work, o, part, r, &ev);
+		}
+		if (ret < 0)
+			goto fail;
+	}
+	/* no element matched: a vmap falls through to the next rule; a NAT
+	 * expression without a mapping breaks the rule the same way */
+	if (region_is_empty(b->r)) {
+		branch_free(b);
+		return 0;
+	}
+	b->rule++;
+	return blist_push(work, b);
+fail:
+	branch_free(b);
+	return ret;
+}
+
+static int apply_nat(struct walk *w, struct chain_out *o, struct branch *b,
+		     const struct rs_rule *r, const struct rs_verdict *v)
+{
+	if (!is_nat_chain(b->chain) || w->hook != NF_INET_PRE_ROUTING ||
+	    b->untracked)
+		/* only a prerouting nat chain rewrites what a probe
+		 * reaches; elsewhere the verdict is an accept */
+		return leave(w, o, b, LEAVE_ACCEPT, r, v->kind, NULL);
+	if (v->kind == RS_V_DNAT) {
+		if (v->nat.has_addr) {
+			b->nat = true;
+			b->nat_addr = v->nat.addr_lo;
+		}
+	} else {
+		/* REDIRECT: to the host itself, on the arriving address */
+		b->redirect = true;
+	}
+	if (v->nat.has_port) {
+		b->nat_port = true;
+		b->nat_port_lo = v->nat.port_lo;
+		b->nat_port_hi = v->nat.port_hi;
+	}
+	b->nat_bound = true;
+	return leave(w, o, b, LEAVE_ACCEPT, r, v->kind, NULL);
+}
+
+static int apply_verdict(struct walk *w, struct blist *work,
+			 struct chain_out *o, struct branch *b,
+			 const struct rs_rule *r, const struct rs_verdict *v)
+{
+	const struct rs_chain *target;
+	struct branch *other;
+	int ret;
+
+	switch (v->kind) {
+	case RS_V_NONE:
+		b->rule++;
+		return blist_push(work, b);
+	case RS_V_ACCEPT:
+	case RS_V_SNAT:
+	case RS_V_MASQUERADE:
+		return leave(w, o, b, LEAVE_ACCEPT, r, v->kind, NULL);
+	case RS_V_DROP:
+	case RS_V_REJECT:
+		return leave(w, o, b, LEAVE_DROP, r, v->kind, NULL);
+	case RS_V_RETURN:
+		if (b->depth == 0)
+			goto policy;
+		b->depth--;
+		b->chain = b->stack[b->depth].chain;
+		b->rule = b->stack[b->depth].rule;
+		return blist_push(work, b);
+	case RS_V_JUMP:
+	case RS_V_GOTO:
+		target = v->chain ? chain_find(w, b->chain, v->chain) : NULL;
+		if (!target)
+			goto unknown;
+		if (v->kind == RS_V_JUMP) {
+			if (b->depth >= JUMP_STACK_MAX) {
+				branch_free(b);
+				return -E2BIG;
+			}
+			b->stack[b->depth].chain = b->chain;
+			b->stack[b->depth].rule = b->rule + 1;
+			b->depth++;
+		}
+		ret = trace_add(w, b, w->hook, b->chain, r, v->kind, NULL);
+		if (ret < 0) {
+			branch_free(b);
+			return ret;
+		}
+		b->chain = target;
+		b->rule = 0;
+		return blist_push(work, b);
+	case RS_V_DNAT:
+	case RS_V_REDIRECT:
+		if (v->map.set)
+			return apply_map(w, work, o, b, r, v);
+		return apply_nat(w, o, b, r, v);
+	case RS_V_VMAP:
+		if (!v->map.set)
+			goto unknown;
+		return apply_map(w, work, o, b, r, v);
+	default:
+		goto unknown;
+	}
+policy:
+	/* falling off a base chain: its policy */
+	return leave(w, o, b, b->chain->policy == RS_V_DROP ? LEAVE_DROP :
+		     LEAVE_ACCEPT, NULL, b->chain->policy, NULL);
+unknown:
+	/* queue, tproxy, a target we do not model, a jump to a chain that
+	 * is not there: both fates are possible */
+	other = branch_fork(w, b, region_copy(b->r));
+	if (!other || !other->r) {
+		branch_free(other);
+		branch_free(b);
+		return -ENOMEM;
+	}
+	ret = assume_add(w, b, w->base, r, NULL, true);
+	if (!ret)
+		ret = assume_add(w, other, w->base, r, NULL, false);
+	if (ret < 0) {
+		branch_free(other);
+		branch_free(b);
+		return ret;
+	}
+	ret = leave(w, o, b, LEAVE_ACCEPT, r, v->kind, NULL);
+	if (ret < 0) {
+		branch_free(other);
+		return ret;
+	}
+	return leave(w, o, other, LEAVE_DROP, r, v->kind, NULL);
+}
+
+/* Run one base chain on branch b0 (taken over). */
+static int chain_run(struct walk *w, const struct rs_chain *base,
+		     struct branch *b0, struct chain_out *o)
+{
+	struct blist work = { 0 };
+	struct plist yes = { 0 }, no = { 0 };
+	const struct rs_rule *r;
+	struct branch *b, *nb;
+	size_t k, i;
+	int ret;
+
+	b0->chain = base;
+	b0->rule = 0;
+	b0->depth = 0;
+	ret = blist_push(&work, b0);
+	while (!ret && work.n) {
+		b = work.b[--work.n];
+		if (b->rule >= b->chain->nrules) {
+			if (b->depth) {
+				b->depth--;
+				b->chain = b->stack[b->depth].chain;
+				b->rule = b->stack[b->depth].rule;
+				ret = blist_push(&work, b);
+				continue;
+			}
+			ret = leave(w, o, b, b->chain->policy == RS_V_DROP ?
+				    LEAVE_DROP : LEAVE_ACCEPT, NULL,
+				    b->chain->policy, NULL);
+			continue;
+		}
+		r = &b->chain->rules[b->rule];
+		ret = rule_matches(w, b, r, &yes, &no);
+		if (ret < 0) {
+			branch_free(b);
+			break;
+		}
+		if (yes.n == 0 && no.n == 1 && no.p[0].assume == b->assume) {
+			/* the rule does not apply: the common case, no copy */
+			region_free(b->r);
+			b->r = no.p[0].r;
+			no.n = 0;
+			b->rule++;
+			ret = blist_push(&work, b);
+			plist_release(&no);
+			plist_release(&yes);
+			continue;
+		}
+		for (k = 0; !ret && k < no.n; k++) {
+			nb = branch_fork(w, b, no.p[k].r);
+			no.p[k].r = NULL;
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			nb->assume = no.p[k].assume;
+			nb->rule++;
+			ret = blist_push(&work, nb);
+		}
+		for (k = 0; !ret && k < yes.n; k++) {
+			nb = branch_fork(w, b, yes.p[k].r);
+			yes.p[k].r = NULL;
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			nb->assume = yes.p[k].assume;
+			for (i = 0; i < r->nstmts; i++)
+				stmt_apply(nb, &r->stmts[i]);
+			ret = apply_verdict(w, &work, o, nb, r, &r->verdict);
+		}
+		plist_release(&yes);
+		plist_release(&no);
+		branch_free(b);
+	}
+	if (ret == -ENOMEM && w->branches > BRANCHES_MAX)
+		ret = -E2BIG;
+	blist_release(&work);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * Hooks.
+ */
+static bool chain_at_hook(const struct walk *w, const struct rs_chain *c,
+			  uint32_t hook)
+{
+	if (!c->base || c->hook != hook)
+		return false;
+	if (c->family == NFPROTO_INET)
+		return true;
+	return c->family == w->family;
+}
+
+static int prio_cmp(const void *a, const void *b)
+{
+	const struct rs_chain *x = *(const struct rs_chain *const *)a;
+	const struct rs_chain *y = *(const struct rs_chain *const *)b;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	/* same priority: keep the model's order, which is stable */
+	return x < y ? -1 : x > y;
+}
+
+/* The base chains of a hook for this family, in priority order.  The
+ * caller frees *out. */
+static int hook_chains(const struct walk *w, uint32_t hook,
+		       const struct rs_chain ***out, size_t *n)
+{
+	const struct rs_chain **v;
+	size_t i, k = 0;
+
+	v = calloc(w->in->rs->nchains + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < w->in->rs->nchains; i++)
+		if (chain_at_hook(w, &w->in->rs->chains[i], hook))
+			v[k++] = &w->in->rs->chains[i];
+	qsort(v, k, sizeof(*v), prio_cmp);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* Run all base chains of a hook on the branches of *l, in priority order;
+ * *l becomes the branches that all of them accepted, dropped ones go to
+ * *dropped. */
+static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
+		    struct blist *dropped)
+{
+	const struct rs_chain **chains = NULL;
+	struct chain_out o;
+	size_t nchains, c, i;
+	int ret;
+
+	ret = hook_chains(w, hook, &chains, &nchains);
+	if (ret < 0)
+		return ret;
+	w->hook = hook;
+	for (c = 0; c < nchains && l->n; c++) {
+		const struct rs_chain *ch = chains[c];
+		bool nat = is_nat_chain(ch);
+
+		w->base = ch;
+		w->before_conntrack = hook == NF_INET_PRE_ROUTING &&
+				      ch->priority < PRI_CONNTRACK;
+		memset(&o, 0, sizeof(o));
+		for (i = 0; i < l->n; i++) {
+			struct branch *b = l->b[i];
+
+			l->b[i] = NULL;
+			/* NAT chains see only packets with a conntrack
+			 * entry and no binding yet */
+			if (nat && (b->nat_bound || b->untracked)) {
+				ret = blist_push(&o.accepted, b);
+			} else {
+				ret = chain_run(w, ch, b, &o);
+			}
+			if (ret < 0)
+				break;
+		}
+		blist_release(l);
+		for (i = 0; !ret && i < o.dropped.n; i++) {
+			ret = blist_push(dropped, o.dropped.b[i]);
+			o.dropped.b[i] = NULL;
+		}
+		free(o.dropped.b);
+		*l = o.accepted;
+		if (ret < 0)
+			break;
+	}
+	for (i = 0; i < l->n; i++)
+		l->b[i]->nat_bound = false;
+	free(chains);
+	return ret;
+}
+
+/* netdev ingress (and inet ingress) chains run only for their device: the
+ * part of each branch that arrives on it. */
+static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
+{
+	struct chain_out o;
+	struct rs_interval dev;
+	struct region *on;
+	struct blist next = { 0 };
+	size_t c, i;
+	int ret = 0;
+
+	w->hook = NF_NETDEV_INGRESS;
+	w->before_conntrack = true;
+	for (c = 0; c < w->in->rs->nchains && !ret; c++) {
+		const struct rs_chain *ch = &w->in->rs->chains[c];
+
+		if (!ch->base || !ch->device ||
+		    !((ch->family == NFPROTO_NETDEV &&
+		       ch->hook == NF_NETDEV_INGRESS) ||
+		      (ch->family == NFPROTO_INET && ch->hook == 5)))
+			continue;
+		dev = rs_ifname_interval(ch->device, false);
+		w->base = ch;
+		memset(&o, 0, sizeof(o));
+		for (i = 0; i < l->n && !ret; i++) {
+			struct branch *b = l->b[i], *nb;
+
+			on = NULL;
+			ret = region_split_off(b->r, REGION_IIF, &dev, 1, &on);
+			if (ret < 0)
+				break;
+			if (region_is_empty(on)) {
+				region_free(on);
+				continue;
+			}
+			nb = branch_fork(w, b, on);
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			ret = chain_run(w, ch, nb, &o);
+		}
+		for (i = 0; i < l->n; i++) {
+			if (!ret && !region_is_empty(l->b[i]->r)) {
+				ret = blist_push(&next, l->b[i]);
+				l->b[i] = NULL;
+			}
+		}
+		blist_release(l);
+		for (i = 0; !ret && i < o.accepted.n; i++) {
+			ret = blist_push(&next, o.accepted.b[i]);
+			o.accepted.b[i] = NULL;
+		}
+		for (i = 0; !ret && i < o.dropped.n; i++) {
+			ret = blist_push(dropped, o.dropped.b[i]);
+			o.dropped.b[i] = NULL;
+		}
+		blist_release(&o.accepted);
+		blist_release(&o.dropped);
+		*l = next;
+		memset(&next, 0, sizeof(next));
+	}
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * Pieces: where branches end.
+ */
+static int piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
+		     const struct host_listener *lis, const char *reason)
+{
+	struct engine_result *res = w->res;
+	struct engine_piece *p;
+	const struct snode *s;
+	const struct anode *a;
+	size_t i;
+
+	if (res->npieces >= PIECES_MAX)
+		return -E2BIG;
+	if ((res->npieces & (res->npieces - 1)) == 0) {
+		size_t cap = res->npieces ? res->npieces * 2 : 16;
+
+		p = realloc(res->pieces, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		res->pieces = p;
+	}
+	p = &res->pieces[res->npieces];
+	memset(p, 0, sizeof(*p));
+	p->family = w->family;
+	p->proto = w->proto;
+	p->fate = fate;
+	p->listener = lis;
+	p->drop_reason = reason;
+	p->nat = b->nat;
+	p->nat_addr = b->nat_addr;
+	p->nat_port = b->nat_port;
+	p->nat_port_lo = b->nat_port_lo;
+	p->nat_port_hi = b->nat_port_hi;
+	p->oif = b->oif;
+	if (fate == ENGINE_DROPPED)
+		p->state = ENGINE_CLOSED;
+	else if (fate == ENGINE_FORWARDED || lis)
+		p->state = ENGINE_EXPOSED;
+	else
+		p->state = ENGINE_OPEN;
+	p->nsteps = b->trace ? b->trace->depth : 0;
+	p->nassumptions = b->assume ? b->assume->depth : 0;
+	p->steps = calloc(p->nsteps + 1, sizeof(*p->steps));
+	p->assumptions = calloc(p->nassumptions + 1, sizeof(*p->assumptions));
+	if (!p->steps || !p->assumptions) {
+		free(p->steps);
+		free(p->assumptions);
+		return -ENOMEM;
+	}
+	for (s = b->trace, i = p->nsteps; s; s = s->up)
+		p->steps[--i] = s->s;
+	for (a = b->assume, i = p->nassumptions; a; a = a->up)
+		p->assumptions[--i] = a->a;
+	p->region = b->r;
+	b->r = NULL;
+	res->npieces++;
+	return 0;
+}
+
+static int drop_all(struct walk *w, struct blist *l, const char *reason)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < l->n && !ret; i++)
+		ret = piece_add(w, l->b[i], ENGINE_DROPPED, NULL, reason);
+	blist_release(l);
+	return ret;
+}
+
+/* The listeners a probe of this walk can reach, most specific first. */
+static int listener_cmp(const void *a, const void *b)
+{
+	const struct host_listener *x = *(const struct host_listener *const *)a;
+	const struct host_listener *y = *(const struct host_listener *const *)b;
+	int sx = (x->addr != 0) * 4 + (x->bound_ifindex != 0) * 2 +
+		 (x->family == AF_INET);
+	int sy = (y->addr != 0) * 4 + (y->bound_ifindex != 0) * 2 +
+		 (y->family == AF_INET);
+
+	return sy - sx;
+}
+
+
+/* Keep only the part of *r whose dimension d is in [lo, hi]. */
+static int narrow(struct region **r, enum region_dim d, rs_u128 lo,
+		  rs_u128 hi)
+{
+	struct rs_interval iv = { lo, hi };
+	struct region *t = NULL;
+	int ret;
+
+	ret = region_split(*r, d, &iv, 1, &t, NULL);
+	if (ret < 0)
+		return ret;
+	region_free(*r);
+	*r = t;
+	return 0;
+}
+
+static int deliver_local(struct walk *w, struct branch *b)
+{
+	const struct host_listener **ls = NULL, *l;
+	const struct host_link *link;
+	struct region *hit = NULL;
+	struct branch *nb;
+	size_t n = 0, i;
+	int ret = 0;
+
+	if (w->host) {
+		ls = calloc(w->host->nlisteners + 1, sizeof(*ls));
+		if (!ls) {
+			branch_free(b);
+			return -ENOMEM;
+		}
+		for (i = 0; i < w->host->nlisteners; i++) {
+			l = &w->host->listeners[i];
+			if (l->protocol != w->proto)
+				continue;
+			/* an IPv6 socket on :: without IPV6_V6ONLY takes
+			 * IPv4 too */
+			if (l->family != w->family &&
+			    !(w->family == NFPROTO_IPV4 &&
+			      l->family == AF_INET6 && l->addr == 0 &&
+			      !l->v6only))
+				continue;
+			ls[n++] = l;
+		}
+		qsort(ls, n, sizeof(*ls), listener_cmp);
+	}
+	for (i = 0; i < n && !region_is_empty(b->r); i++) {
+		l = ls[i];
+		hit = region_copy(b->r);
+		if (!hit) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (b->nat_port) {
+			if (l->port < b->nat_port_lo || l->port > b->nat_port_hi)
+				goto next;
+		} else if ((ret = narrow(&hit, REGION_DPORT, l->port,
+					 l->port)) < 0) {
+			break;
+		}
+		/* a socket on one address sees only probes to it */
+		if (l->addr != 0 && l->family == w->family) {
+			if (b->nat) {
+				if (b->nat_addr != l->addr)
+					goto next;
+			} else if (!b->redirect &&
+				   (ret = narrow(&hit, REGION_DADDR, l->addr,
+						 l->addr)) < 0) {
+				break;
+			}
+		}
+		if (l->bound_ifindex) {
+			struct rs_interval dev;
+
+			link = host_link_by_index(w->host, l->bound_ifindex);
+			if (!link)
+				goto next;
+			dev = rs_ifname_interval(link->name, false);
+			ret = narrow(&hit, REGION_IIF, dev.lo, dev.hi);
+			if (ret < 0)
+				break;
+		}
+		if (region_is_empty(hit))
+			goto next;
+		ret = region_subtract(b->r, hit);
+		if (ret < 0)
+			break;
+		nb = branch_fork(w, b, hit);
+		hit = NULL;
+		if (!nb) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = trace_add(w, nb, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, "delivered to a listening socket");
+		if (!ret)
+			ret = piece_add(w, nb, ENGINE_LOCAL, l, NULL);
+		branch_free(nb);
+		if (ret < 0)
+			break;
+		continue;
+next:
+		region_free(hit);
+		hit = NULL;
+	}
+	region_free(hit);
+	free(ls);
+	if (!ret && !region_is_empty(b->r)) {
+		ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, "let in, but nothing listens");
+		if (!ret)
+			ret = piece_add(w, b, ENGINE_LOCAL, NULL, NULL);
+	}
+	branch_free(b);
+	return ret;
+}
+
+static bool is_loopback(const struct walk *w, rs_u128 a)
+{
+	return is_v4(w) ? (a >> 24) == 127 : a == 1;
+}
+
+/* Interface-name points of the ingress links for which pred() holds. */
+static int links_where(const struct walk *w, int (*pred)(const struct host *,
+							 int),
+		       struct rs_interval **out, size_t *n)
+{
+	size_t i, cap = 0;
+	struct rs_interval iv;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < w->host->nlinks; i++) {
+		if (pred(w->host, w->host->links[i].ifindex) != 1)
+			continue;
+		iv = rs_ifname_interval(w->host->links[i].name, false);
+		ret = iv_push(out, n, &cap, &iv);
+		if (ret < 0) {
+			free(*out);
+			*out = NULL;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Split b by "the ingress interface has pred": *on keeps what has it, the
+ * rest becomes a dropped piece with reason. */
+static int split_iif_by(struct walk *w, struct branch **bp,
+			int (*pred)(const struct host *, int),
+			const char *reason)
+{
+	struct branch *b = *bp, *off;
+	struct rs_interval *ivs;
+	struct region *in = NULL;
+	size_t n;
+	int ret;
+
+	ret = links_where(w, pred, &ivs, &n);
+	if (ret < 0)
+		return ret;
+	ret = region_split_off(b->r, REGION_IIF, ivs, n, &in);
+	free(ivs);
+	if (ret < 0)
+		return ret;
+	/* b->r is now the part without: drop it, keep the rest */
+	off = b;
+	b = branch_fork(w, off, in);
+	if (!b)
+		return -ENOMEM;
+	if (!region_is_empty(off->r)) {
+		ret = trace_add(w, off, ENGINE_HOOK_ROUTING, NULL, NULL,
+				RS_V_DROP, reason);
+		if (!ret)
+			ret = piece_add(w, off, ENGINE_DROPPED, NULL, reason);
+	}
+	branch_free(off);
+	*bp = b;
+	if (ret < 0) {
+		branch_free(b);
+		*bp = NULL;
+	}
+	return ret;
+}
+
+static int v4_forwarding(const struct host *h, int ifindex)
+{
+	return host_ipv4_forwarding(h, ifindex);
+}
+
+static int v6_forwarding(const struct host *h, int ifindex)
+{
+	return host_ipv6_forwarding(h, ifindex);
+}
+
+/* The routing decision after prerouting: local delivery, forwarding, or a
+ * drop.  b goes to *local or *fwd, or ends as a dropped piece. */
+static int route(struct walk *w, struct branch *b, struct blist *local,
+		 struct blist *fwd)
+{
+	struct host_route_query q = { .family = w->family };
+	struct host_route_result res;
+	const struct host_link *link;
+	const char *why;
+	int ret;
+
+	if (!b->nat) {
+		ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL,
+				RS_V_ACCEPT, "routing: a local address");
+		return ret < 0 ? ret : blist_push(local, b);
+	}
+	if (!w->host) {
+		if (is_loopback(w, b->nat_addr)) {
+			why = "routing: DNAT to a loopback address is a martian "
+			      "unless route_localnet is set";
+			goto drop;
+		}
+		ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL,
+				RS_V_ACCEPT, "routing: forwarded to the DNAT "
+				"backend (forwarding assumed on)");
+		return ret < 0 ? ret : blist_push(fwd, b);
+	}
+	q.daddr = b->nat_addr;
+	ret = host_route_lookup(w->host, &q, &res);
+	if (ret < 0)
+		res.type = RTN_UNREACHABLE;
+	if (res.type == RTN_LOCAL) {
+		if (is_loopback(w, b->nat_addr)) {
+			if (!is_v4(w)) {
+				why = "routing: ::1 is never reachable from outside";
+				goto drop;
+			}
+			ret = split_iif_by(w, &b, host_route_localnet,
+					   "routing: DNAT to 127.0.0.0/8 is a "
+					   "martian without route_localnet");
+			if (ret < 0)
+				return ret;
+			if (region_is_empty(b->r)) {
+				branch_free(b);
+				return 0;
+			}
+		}
+		ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL,
+				RS_V_ACCEPT, "routing: DNAT to a local address");
+		return ret < 0 ? ret : blist_push(local, b);
+	}
+	if (res.type != RTN_UNICAST) {
+		why = "routing: no route to the DNAT target";
+		goto drop;
+	}
+	ret = split_iif_by(w, &b, is_v4(w) ? v4_forwarding : v6_forwarding,
+			   "routing: forwarding is off on the ingress interface");
+	if (ret < 0)
+		return ret;
+	if (region_is_empty(b->r)) {
+		branch_free(b);
+		return 0;
+	}
+	b->oif = res.oif;
+	link = host_link_by_index(w->host, res.oif);
+	if (link) {
+		b->oif_known = true;
+		b->oif_key = rs_ifname_key(link->name);
+	}
+	ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_ACCEPT,
+			"routing: forwarded to the DNAT backend");
+	return ret < 0 ? ret : blist_push(fwd, b);
+drop:
+	ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP, why);
+	if (!ret)
+		ret = piece_add(w, b, ENGINE_DROPPED, NULL, why);
+	branch_free(b);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * The probes of one family and protocol.
+ */
+static int box_add(struct region *r, rs_u128 iif_lo, rs_u128 iif_hi,
+		   rs_u128 d_lo, rs_u128 d_hi)
+{
+	struct region_box box;
+	int i;
+
+	for (i = 0; i < REGION_NDIMS; i++) {
+		box.iv[i].lo = 0;
+		box.iv[i].hi = ~(rs_u128)0;
+	}
+	box.iv[REGION_IIF].lo = iif_lo;
+	box.iv[REGION_IIF].hi = iif_hi;
+	box.iv[REGION_DADDR].lo = d_lo;
+	box.iv[REGION_DADDR].hi = d_hi;
+	return region_add_box(r, &box);
+}
+
+/* The ingress interfaces as name intervals: --interface, the host's, or
+ * every name. */
+static int ingress_keys(const struct walk *w, struct rs_interval **out,
+			size_t *n)
+{
+	const struct engine_input *in = w->in;
+	struct rs_interval iv;
+	size_t i, cap = 0;
+	int *idx = NULL;
+	size_t nidx = 0;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (in->nifaces) {
+		for (i = 0; i < in->nifaces && !ret; i++) {
+			size_t len = strlen(in->ifaces[i]);
+			bool wild = len && (in->ifaces[i][len - 1] == '+' ||
+					    in->ifaces[i][len - 1] == '*');
+			char name[RS_IFNAMSIZ + 1];
+
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)(wild ? len - 1 : len), in->ifaces[i]);
+			iv = rs_ifname_interval(name, wild);
+			ret = iv_push(out, n, &cap, &iv);
+		}
+		return ret;
+	}
+	if (!w->host) {
+		iv.lo = 0;
+		iv.hi = ~(rs_u128)0;
+		return iv_push(out, n, &cap, &iv);
+	}
+	ret = host_ingress_interfaces(w->host, &idx, &nidx);
+	for (i = 0; i < nidx && !ret; i++) {
+		const struct host_link *l = host_link_by_index(w->host, idx[i]);
+
+		if (!l)
+			continue;
+		iv = rs_ifname_interval(l->name, false);
+		ret = iv_push(out, n, &cap, &iv);
+	}
+	free(idx);
+	return ret;
+}
+
+static int initial_region(struct walk *w, struct region **out)
+{
+	const struct engine_input *in = w->in;
+	struct region *r, *dom = NULL;
+	struct rs_interval *ifs = NULL;
+	struct region_box box;
+	size_t nifs, i, k;
+	rs_u128 top = is_v4(w) ? 0xffffffffu : ~(rs_u128)0;
+	int ret;
+
+	r = region_new_full(w->family);
+	if (!r)
+		return -ENOMEM;
+	ret = ingress_keys(w, &ifs, &nifs);
+	if (ret < 0)
+		goto out;
+	dom = region_new_empty();
+	if (!dom) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (!w->host) {
+		/* any local address: everything but what cannot be a
+		 * host's unicast address from outside */
+		for (k = 0; k < nifs && !ret; k++) {
+			if (is_v4(w)) {
+				ret = box_add(dom, ifs[k].lo, ifs[k].hi,
+					      0x01000000, 0x7effffff);
+				if (!ret)
+					ret = box_add(dom, ifs[k].lo, ifs[k].hi,
+						      0x80000000, 0xdfffffff);
+			} else {
+				ret = box_add(dom, ifs[k].lo, ifs[k].hi, 2,
+					      ((rs_u128)0xff << 120) - 1);
+			}
+		}
+	} else {
+		for (i = 0; i < w->host->naddrs && !ret; i++) {
+			const struct host_addr *a = &w->host->addrs[i];
+			const struct host_link *l;
+
+			if (a->family != w->family || is_loopback(w, a->addr))
+				continue;
+			l = host_link_by_index(w->host, a->ifindex);
+			for (k = 0; k < nifs && !ret; k++) {
+				rs_u128 lo = ifs[k].lo, hi = ifs[k].hi;
+
+				/* a link-local address is reachable only
+				 * on its own link */
+				if (a->scope == RT_SCOPE_LINK) {
+					if (!l)
+						continue;
+					lo = hi = rs_ifname_key(l->name);
+					if (lo < ifs[k].lo || lo > ifs[k].hi)
+						continue;
+				}
+				ret = box_add(dom, lo, hi, a->addr, a->addr);
+			}
+		}
+		/* route_localnet makes 127.0.0.0/8 reachable from that
+		 * interface (kube-proxy's CVE-2020-8558) */
+		for (k = 0; k < nifs && !ret && is_v4(w); k++) {
+			for (i = 0; i < w->host->nlinks; i++) {
+				const struct host_link *l = &w->host->links[i];
+				rs_u128 key = rs_ifname_key(l->name);
+
+				if (key < ifs[k].lo || key > ifs[k].hi ||
+				    host_route_localnet(w->host, l->ifindex) != 1)
+					continue;
+				ret = box_add(dom, key, key, 0x7f000000,
+					      0x7fffffff);
+				if (ret < 0)
+					break;
+			}
+		}
+	}
+	if (ret < 0)
+		goto out;
+	ret = region_intersect(r, dom);
+	if (ret < 0)
+		goto out;
+	for (i = 0; i < REGION_NDIMS; i++) {
+		box.iv[i].lo = 0;
+		box.iv[i].hi = ~(rs_u128)0;
+	}
+	if (in->only_dport)
+		box.iv[REGION_DPORT].lo = box.iv[REGION_DPORT].hi = in->dport;
+	if (in->only_saddr)
+		box.iv[REGION_SADDR].lo = box.iv[REGION_SADDR].hi = in->saddr;
+	box.iv[REGION_SADDR].hi = box.iv[REGION_SADDR].hi > top ?
+				  top : box.iv[REGION_SADDR].hi;
+	ret = region_intersect_box(r, &box);
+out:
+	free(ifs);
+	region_free(dom);
+	if (ret < 0) {
+		region_free(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
+static int walk_one(struct walk *w)
+{
+	struct blist l = { 0 }, local = { 0 }, fwd = { 0 }, dropped = { 0 };
+	struct branch *b;
+	struct region *r;
+	size_t i;
+	int ret;
+
+	ret = initial_region(w, &r);
+	if (ret < 0)
+		return ret;
+	if (region_is_empty(r)) {
+		region_free(r);
+		return 0;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		region_free(r);
+		return -ENOMEM;
+	}
+	b->r = r;
+	ret = blist_push(&l, b);
+	if (!ret)
+		ret = ingress_run(w, &l, &dropped);
+	if (!ret)
+		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, &dropped);
+	for (i = 0; !ret && i < l.n; i++) {
+		b = l.b[i];
+		l.b[i] = NULL;
+		ret = route(w, b, &local, &fwd);
+	}
+	blist_release(&l);
+	if (!ret)
+		ret = hook_run(w, NF_INET_LOCAL_IN, &local, &dropped);
+	for (i = 0; !ret && i < local.n; i++) {
+		b = local.b[i];
+		local.b[i] = NULL;
+		ret = deliver_local(w, b);
+	}
+	if (!ret)
+		ret = hook_run(w, NF_INET_FORWARD, &fwd, &dropped);
+	if (!ret)
+		ret = hook_run(w, NF_INET_POST_ROUTING, &fwd, &dropped);
+	for (i = 0; !ret && i < fwd.n; i++) {
+		ret = trace_add(w, fwd.b[i], ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, "forwarded to the backend");
+		if (!ret)
+			ret = piece_add(w, fwd.b[i], ENGINE_FORWARDED, NULL,
+					NULL);
+	}
+	if (!ret)
+		ret = drop_all(w, &dropped, NULL);
+	blist_release(&local);
+	blist_release(&fwd);
+	blist_release(&dropped);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * Certainty: where branches that made different assumptions about the
+ * same probes end in different states, those probes are "possible".
+ */
+static void piece_release(struct engine_piece *p)
+{
+	region_free(p->region);
+	free(p->steps);
+	free(p->assumptions);
+}
+
+static int piece_dup(struct engine_result *res, size_t i, struct region *r)
+{
+	struct engine_piece *p, *src;
+
+	if ((res->npieces & (res->npieces - 1)) == 0) {
+		p = realloc(res->pieces, res->npieces * 2 * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		res->pieces = p;
+	}
+	src = &res->pieces[i];
+	p = &res->pieces[res->npieces];
+	*p = *src;
+	p->region = r;
+	p->steps = malloc((src->nsteps + 1) * sizeof(*p->steps));
+	p->assumptions = malloc((src->nassumptions + 1) *
+				sizeof(*p->assumptions));
+	if (!p->steps || !p->assumptions) {
+		free(p->steps);
+		free(p->assumptions);
+		return -ENOMEM;
+	}
+	memcpy(p->steps, src->steps, src->nsteps * sizeof(*p->steps));
+	memcpy(p->assumptions, src->assumptions,
+	       src->nassumptions * sizeof(*p->assumptions));
+	p->possible = true;
+	res->npieces++;
+	return 0;
+}
+
+static int classify(struct engine_result *res, size_t from)
+{
+	struct region *other, *overlap;
+	size_t i, j, n = res->npieces;
+	int ret = 0;
+
+	for (i = from; i < n && !ret; i++) {
+		struct engine_piece *p = &res->pieces[i];
+
+		if (!p->nassumptions)
+			continue;
+		other = region_new_empty();
+		if (!other)
+			return -ENOMEM;
+		for (j = from; j < n && !ret; j++) {
+			struct engine_piece *q = &res->pieces[j];
+
+			if (j == i || !q->nassumptions || q->state == p->state ||
+			    q->family != p->family || q->proto != p->proto)
+				continue;
+			ret = region_union(other, q->region);
+		}
+		overlap = region_copy(p->region);
+		if (!overlap)
+			ret = -ENOMEM;
+		if (!ret)
+			ret = region_intersect(overlap, other);
+		region_free(other);
+		if (!ret && !region_is_empty(overlap)) {
+			ret = region_subtract(res->pieces[i].region, overlap);
+			if (!ret) {
+				ret = piece_dup(res, i, overlap);
+				overlap = NULL;
+			}
+		}
+		region_free(overlap);
+	}
+	return ret;
+}
+
+static int result_note(struct engine_result *res, const char *s)
+{
+	char **p = realloc(res->notes, (res->nnotes + 1) * sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	res->notes = p;
+	if (!(p[res->nnotes] = strdup(s)))
+		return -ENOMEM;
+	res->nnotes++;
+	return 0;
+}
+
+int engine_run(const struct engine_input *in, struct engine_result **out)
+{
+	static const uint8_t families[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP,
+					  IPPROTO_SCTP };
+	struct engine_result *res;
+	struct walk w;
+	size_t f, p, i, k, start;
+	int ret = 0;
+
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	res->symbolic = !in->host;
+	memset(&w, 0, sizeof(w));
+	w.in = in;
+	w.host = in->host;
+	w.res = res;
+	w.nsorted = in->rs->nchains;
+	w.sorted = calloc(w.nsorted + 1, sizeof(*w.sorted));
+	if (!w.sorted) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < w.nsorted; i++)
+		w.sorted[i] = &in->rs->chains[i];
+	qsort(w.sorted, w.nsorted, sizeof(*w.sorted), chain_cmp);
+
+	if (!in->host)
+		ret = result_note(res, "no host facts: every interface name "
+				  "and any local address; forwarding assumed "
+				  "on, route_localnet off, nothing listens");
+	for (f = 0; f < 2 && !ret; f++) {
+		if (in->only_family && in->only_family != families[f])
+			continue;
+		for (p = 0; p < 3 && !ret; p++) {
+			if (in->only_proto && in->only_proto != protos[p])
+				continue;
+			w.family = families[f];
+			w.proto = protos[p];
+			w.branches = 0;
+			start = res->npieces;
+			ret = walk_one(&w);
+			if (!ret)
+				ret = classify(res, start);
+			arena_free(&w.arena);
+		}
+	}
+	if (!ret && !in->dropped) {
+		for (i = 0, k = 0; i < res->npieces; i++) {
+			if (res->pieces[i].state == ENGINE_CLOSED &&
+			    !res->pieces[i].possible) {
+				piece_release(&res->pieces[i]);
+				continue;
+			}
+			res->pieces[k++] = res->pieces[i];
+		}
+		res->npieces = k;
+	}
+out:
+	arena_free(&w.arena);
+	free(w.sorted);
+	if (ret < 0) {
+		engine_result_free(res);
+		return ret;
+	}
+	*out = res;
+	return 0;
+}
+
+void engine_result_free(struct engine_result *res)
+{
+	size_t i;
+
+	if (!res)
+		return;
+	for (i = 0; i < res->npieces; i++)
+		piece_release(&res->pieces[i]);
+	free(res->pieces);
+	for (i = 0; i < res->nnotes; i++)
+		free(res->notes[i]);
+	free(res->notes);
+	free(res);
+}
+
+const char *engine_state_name(enum engine_state s)
+{
+	switch (s) {
+	case ENGINE_EXPOSED:	return "exposed";
+	case ENGINE_OPEN:	return "open";
+	default:		return "closed";
+	}
+}
+
+const char *engine_fate_name(enum engine_fate f)
+{
+	switch (f) {
+	case ENGINE_LOCAL:	return "local";
+	case ENGINE_FORWARDED:	return "forward";
+	default:		return "dropped";
+	}
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * engine.h - the symbolic walk of probes through the netfilter hooks.
+ *
+ * A probe is the first packet of a new connection from outside, arriving on
+ * an ingress interface and addressed to one of the host's own addresses
+ * (DESIGN.md).  The engine walks sets of probes - regions over (ingress
+ * interface, destination address, source address, source port,
+ * destination port), one walk per family and transport protocol - through
+ * every base chain of every source, hook by hook, in priority order, and
+ * splits them rule by rule.  What comes out is a partition of the probe
+ * space into pieces, each with its fate: dropped, delivered locally (to a
+ * listener or to nothing yet), or forwarded after DNAT to a backend.
+ *
+ * The engine reads only the snapshot (ruleset + host facts); it never asks
+ * the kernel and never prints.
+ */
+#ifndef FWAUDIT_ENGINE_H
+#define FWAUDIT_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host.h"
+#include "region.h"
+#include "ruleset.h"
+
+/* Where a piece of the probe space ends. */
+enum engine_fate {
+	ENGINE_DROPPED,		/* a drop/reject, a policy, no route */
+	ENGINE_LOCAL,		/* delivered to this host */
+	ENGINE_FORWARDED,	/* forwarded after DNAT to a backend */
+};
+
+enum engine_state {
+	ENGINE_CLOSED,		/* dropped */
+	ENGINE_OPEN,		/* let in, nothing listens yet */
+	ENGINE_EXPOSED,		/* let in and something answers */
+};
+
+/* A match the engine could not decide, and which way this piece took it. */
+struct engine_assumption {
+	const struct rs_chain *chain;
+	const struct rs_rule *rule;
+	const struct rs_match *match;
+	bool matched;
+};
+
+/* One step of a piece's path: a rule that decided something, a chain's
+ * policy, or the engine's own decision (routing, delivery) in text. */
+struct engine_step {
+	uint32_t hook;			/* NF_INET_*; ENGINE_HOOK_* below */
+	const struct rs_chain *chain;	/* NULL for the engine's own steps */
+	const struct rs_rule *rule;	/* NULL: the chain's policy */
+	enum rs_verdict_kind verdict;
+	const char *what;		/* engine steps: static text */
+};
+
+#define ENGINE_HOOK_ROUTING	100	/* the routing decision */
+#define ENGINE_HOOK_DELIVERY	101	/* socket lookup / backend */
+
+struct engine_piece {
+	uint8_t family;			/* NFPROTO_IPV4 / NFPROTO_IPV6 */
+	uint8_t proto;			/* IPPROTO_TCP / UDP / SCTP */
+	struct region *region;		/* as the probes arrive */
+	enum engine_fate fate;
+	enum engine_state state;
+	bool possible;			/* another branch disagrees: see
+					 * assumptions */
+	/* destination after DNAT/REDIRECT (nat true), else as arrived */
+	bool nat;
+	rs_u128 nat_addr;
+	bool nat_port;			/* the port was rewritten */
+	uint16_t nat_port_lo, nat_port_hi;
+	int oif;			/* forwarded: outgoing interface, 0 unknown */
+	const struct host_listener *listener;	/* ENGINE_LOCAL, else NULL */
+	size_t nassumptions;
+	struct engine_assumption *assumptions;
+	size_t nsteps;
+	struct engine_step *steps;
+	const char *drop_reason;	/* ENGINE_DROPPED: why, static text */
+};
+
+struct engine_result {
+	size_t npieces;
+	struct engine_piece *pieces;
+	size_t nnotes;
+	char **notes;			/* what was assumed, what was skipped */
+	bool symbolic;			/* no host facts: interfaces and
+					 * addresses are symbolic */
+};
+
+struct engine_input {
+	const struct ruleset *rs;
+	/* NULL audits the ruleset alone: every interface name, every
+	 * address counts as "any local address", forwarding assumed on */
+	const struct host *host;
+	/* ingress interfaces by name instead of the host's (NULL: default) */
+	const char *const *ifaces;
+	size_t nifaces;
+	/* narrow the probes (explain): 0 = no restriction */
+	uint8_t only_family;
+	uint8_t only_proto;
+	bool only_dport;
+	uint16_t dport;
+	bool only_saddr;
+	rs_u128 saddr;			/* of only_family */
+	bool dropped;			/* also return dropped pieces */
+};
+
+/*
+ * Walk every probe of every family and protocol (or only those asked for)
+ * through the ruleset.  On success *out holds the pieces (free with
+ * engine_result_free()): every piece that is let in, and the dropped ones
+ * too when in->dropped.  Returns 0, -ENOMEM, or -E2BIG when the walk
+ * exceeds its bounds (boxes, branches, jump depth).
+ */
+int engine_run(const struct engine_input *in, struct engine_result **out);
+void engine_result_free(struct engine_result *res);
+
+const char *engine_state_name(enum engine_state s);
+const char *engine_fate_name(enum engine_fate f);
+
+#endif

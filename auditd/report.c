@@ -1,0 +1,937 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * report.c - exposures for people: rows, merged, and their text and JSON.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+
+#include "report.h"
+#include "rsprint.h"
+#include "strbuf.h"
+
+const char *report_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:	return "tcp";
+	case IPPROTO_UDP:	return "udp";
+	case IPPROTO_SCTP:	return "sctp";
+	default:		return "?";
+	}
+}
+
+static const char *family_str(uint8_t family)
+{
+	return family == NFPROTO_IPV6 ? "ipv6" : "ipv4";
+}
+
+static void addr_str(uint8_t family, rs_u128 a, char *buf, size_t size)
+{
+	host_addr_str(family == NFPROTO_IPV6 ? AF_INET6 : AF_INET, a, buf,
+		      size);
+}
+
+/* ---------------------------------------------------------------------
+ * Draft rows: intervals, merged by comparing their canonical text.
+ */
+struct ivlist {
+	size_t n, cap;
+	struct rs_interval *iv;
+};
+
+struct draft {
+	size_t group;			/* index of the representative piece */
+	struct rs_interval dport;
+	struct ivlist ifs, addrs;
+	char *ifs_s, *addrs_s, *src_s, *sport_s;
+	struct region_sources *src;	/* one group, owned copy */
+	bool dead;
+};
+
+static int ivlist_add(struct ivlist *l, const struct rs_interval *iv)
+{
+	struct rs_interval *p;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		cap = l->cap ? l->cap * 2 : 4;
+		p = realloc(l->iv, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		l->iv = p;
+		l->cap = cap;
+	}
+	l->iv[l->n++] = *iv;
+	return 0;
+}
+
+static int iv_cmp(const void *a, const void *b)
+{
+	const struct rs_interval *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Interface names of a set of name intervals. */
+static void ifs_text(struct strbuf *b, const struct ivlist *l)
+{
+	char name[RS_IFNAMSIZ + 1];
+	struct rs_interval iv;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		iv = l->iv[i];
+		if (i)
+			strbuf_add(b, ",");
+		if (iv.lo == 0 && iv.hi == ~(rs_u128)0) {
+			strbuf_add(b, "*");
+			continue;
+		}
+		rs_ifname_str(iv.lo, name);
+		if (iv.lo == iv.hi) {
+			strbuf_add(b, name);
+			continue;
+		}
+		/* a wildcard "eth*": lo is the prefix padded with zeros */
+		if (iv.hi == (iv.lo | (((rs_u128)1 << (8 * (RS_IFNAMSIZ -
+				strlen(name)))) - 1)) && *name) {
+			strbuf_addf(b, "%s*", name);
+			continue;
+		}
+		strbuf_add(b, "*");
+	}
+}
+
+/* The names of a set of interfaces: in symbolic mode the gaps between
+ * named interfaces read as "any other than ...". */
+static void ifs_names(const struct ivlist *l, bool symbolic,
+		      struct strbuf *b)
+{
+	struct ivlist gaps = { 0 };
+	char name[RS_IFNAMSIZ + 1];
+	rs_u128 next = 0;
+	size_t i, covered = 0;
+
+	if (!symbolic || !l->n) {
+		ifs_text(b, l);
+		return;
+	}
+	/* everything but a few single names: "*,!eth0,!eth1" */
+	for (i = 0; i < l->n; i++) {
+		if (l->iv[i].lo > next) {
+			struct rs_interval g = { next, l->iv[i].lo - 1 };
+
+			if (g.lo != g.hi || ivlist_add(&gaps, &g) < 0)
+				goto plain;
+		}
+		covered++;
+		next = l->iv[i].hi + 1;
+		if (l->iv[i].hi == ~(rs_u128)0)
+			break;
+	}
+	if (i == l->n && next != 0) {
+		/* does not reach the top: not of that shape */
+		goto plain;
+	}
+	strbuf_add(b, "*");
+	for (i = 0; i < gaps.n; i++) {
+		rs_ifname_str(gaps.iv[i].lo, name);
+		strbuf_addf(b, ",!%s", name);
+	}
+	free(gaps.iv);
+	(void)covered;
+	return;
+plain:
+	free(gaps.iv);
+	ifs_text(b, l);
+}
+
+static void ivlist_merge(struct ivlist *l)
+{
+	size_t i, k = 0;
+
+	if (!l->n)
+		return;
+	qsort(l->iv, l->n, sizeof(*l->iv), iv_cmp);
+	for (i = 1; i < l->n; i++) {
+		if (l->iv[k].hi != ~(rs_u128)0 && l->iv[i].lo <= l->iv[k].hi + 1) {
+			if (l->iv[i].hi > l->iv[k].hi)
+				l->iv[k].hi = l->iv[i].hi;
+			continue;
+		}
+		l->iv[++k] = l->iv[i];
+	}
+	l->n = k + 1;
+}
+
+static char *addrs_text(uint8_t family, const struct ivlist *l)
+{
+	struct strbuf b = STRBUF_INIT;
+	struct region_prefix *px = NULL;
+	char buf[REGION_PREFIX_STRLEN];
+	size_t npx = 0, i;
+
+	if (region_prefixes(family, l->iv, l->n, &px, &npx) < 0)
+		return NULL;
+	for (i = 0; i < npx; i++) {
+		if (region_prefix_format(family, &px[i], buf, sizeof(buf)) < 0)
+			continue;
+		/* a single address reads better without /32 or /128 */
+		if (px[i].len == (family == NFPROTO_IPV4 ? 32 : 128))
+			*strchr(buf, '/') = '\0';
+		strbuf_addf(&b, "%s%s", i ? "," : "", buf);
+	}
+	free(px);
+	return strbuf_take(&b);
+}
+
+static char *sources_text(uint8_t family, const struct region_sources *s)
+{
+	struct ivlist l = { s->naddrs, s->naddrs, s->addrs };
+
+	return addrs_text(family, &l);
+}
+
+static char *sports_text(const struct region_sources *s)
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t i;
+
+	if (s->all_sports)
+		return strdup("");
+	for (i = 0; i < s->nsports; i++) {
+		strbuf_addf(&b, "%s%u", i ? "," : "",
+			    (unsigned int)s->sports[i].lo);
+		if (s->sports[i].hi != s->sports[i].lo)
+			strbuf_addf(&b, "-%u", (unsigned int)s->sports[i].hi);
+	}
+	return strbuf_take(&b);
+}
+
+static void draft_release(struct draft *d)
+{
+	free(d->ifs.iv);
+	free(d->addrs.iv);
+	free(d->ifs_s);
+	free(d->addrs_s);
+	free(d->src_s);
+	free(d->sport_s);
+	free(d->src);
+}
+
+struct builder {
+	const struct engine_result *res;
+	const struct host *host;
+	const struct docker_map *dm;
+	struct draft *d;
+	size_t nd, cap;
+};
+
+static int draft_add(struct builder *bd, size_t group,
+		     const struct rs_interval *dport,
+		     const struct rs_interval *ifs,
+		     const struct rs_interval *addrs,
+		     const struct region_sources *src)
+{
+	const struct engine_piece *p = &bd->res->pieces[group];
+	struct region_sources *copy;
+	struct draft *d;
+	size_t sz, hdr;
+
+	if (bd->nd == bd->cap) {
+		size_t cap = bd->cap ? bd->cap * 2 : 16;
+
+		d = realloc(bd->d, cap * sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		bd->d = d;
+		bd->cap = cap;
+	}
+	d = &bd->d[bd->nd];
+	memset(d, 0, sizeof(*d));
+	d->group = group;
+	d->dport = *dport;
+	/* a private copy of the group: the intervals live behind it */
+	/* the intervals follow the header, aligned for their 128-bit
+	 * members */
+	hdr = (sizeof(*copy) + _Alignof(struct rs_interval) - 1) &
+	      ~(_Alignof(struct rs_interval) - 1);
+	sz = hdr + (src->naddrs + src->nsports) * sizeof(struct rs_interval);
+	copy = aligned_alloc(_Alignof(struct rs_interval),
+			     (sz + _Alignof(struct rs_interval) - 1) &
+			     ~(_Alignof(struct rs_interval) - 1));
+	if (!copy)
+		return -ENOMEM;
+	*copy = *src;
+	copy->addrs = (struct rs_interval *)((char *)copy + hdr);
+	copy->sports = copy->addrs + src->naddrs;
+	memcpy(copy->addrs, src->addrs, src->naddrs * sizeof(*src->addrs));
+	memcpy(copy->sports, src->sports, src->nsports * sizeof(*src->sports));
+	d->src = copy;
+	bd->nd++;
+	if (ivlist_add(&d->ifs, ifs) < 0 || ivlist_add(&d->addrs, addrs) < 0)
+		return -ENOMEM;
+	d->src_s = sources_text(p->family, copy);
+	d->sport_s = sports_text(copy);
+	return d->src_s && d->sport_s ? 0 : -ENOMEM;
+}
+
+/* Slice a region to [iv] on dim. */
+static struct region *slice(const struct region *r, enum region_dim dim,
+			    const struct rs_interval *iv)
+{
+	struct region *out = NULL;
+
+	if (region_split(r, dim, iv, 1, &out, NULL) < 0)
+		return NULL;
+	return out;
+}
+
+/* Cut one group's region into draft rows: destination ports, then
+ * interfaces, then addresses, then who reaches them. */
+static int group_drafts(struct builder *bd, size_t group,
+			const struct region *r)
+{
+	struct rs_interval *dp = NULL, *ifs = NULL, *ads = NULL;
+	size_t ndp = 0, nifs = 0, nads = 0, a, i, k, s, nsrc;
+	struct region *rd = NULL, *ri = NULL, *ra = NULL;
+	struct region_sources *src = NULL;
+	int ret;
+
+	ret = region_partition(r, REGION_DPORT, &dp, &ndp);
+	for (a = 0; !ret && a < ndp; a++) {
+		rd = slice(r, REGION_DPORT, &dp[a]);
+		if (!rd) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = region_partition(rd, REGION_IIF, &ifs, &nifs);
+		for (i = 0; !ret && i < nifs; i++) {
+			ri = slice(rd, REGION_IIF, &ifs[i]);
+			if (!ri) {
+				ret = -ENOMEM;
+				break;
+			}
+			ret = region_partition(ri, REGION_DADDR, &ads, &nads);
+			for (k = 0; !ret && k < nads; k++) {
+				ra = slice(ri, REGION_DADDR, &ads[k]);
+				if (!ra) {
+					ret = -ENOMEM;
+					break;
+				}
+				ret = region_sources(ra, &src, &nsrc);
+				for (s = 0; !ret && s < nsrc; s++)
+					ret = draft_add(bd, group, &dp[a],
+							&ifs[i], &ads[k],
+							&src[s]);
+				free(src);
+				src = NULL;
+				region_free(ra);
+				ra = NULL;
+			}
+			free(ads);
+			ads = NULL;
+			region_free(ri);
+			ri = NULL;
+		}
+		free(ifs);
+		ifs = NULL;
+		region_free(rd);
+		rd = NULL;
+	}
+	free(dp);
+	return ret;
+}
+
+/* Two pieces are reported together when everything but their probes is
+ * the same. */
+static bool same_outcome(const struct engine_piece *a,
+			 const struct engine_piece *b)
+{
+	return a->family == b->family && a->proto == b->proto &&
+	       a->fate == b->fate && a->state == b->state &&
+	       a->possible == b->possible && a->nat == b->nat &&
+	       a->nat_addr == b->nat_addr && a->nat_port == b->nat_port &&
+	       a->nat_port_lo == b->nat_port_lo &&
+	       a->nat_port_hi == b->nat_port_hi && a->listener == b->listener &&
+	       a->oif == b->oif;
+}
+
+static bool streq(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* Join drafts that differ only in their interfaces, then only in their
+ * addresses. */
+static int drafts_merge(struct builder *bd, bool symbolic)
+{
+	struct strbuf b = STRBUF_INIT;
+	struct draft *x, *y;
+	size_t i, j, k;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < bd->nd; i++) {
+			x = &bd->d[i];
+			free(x->ifs_s);
+			free(x->addrs_s);
+			ivlist_merge(&x->ifs);
+			ivlist_merge(&x->addrs);
+			ifs_names(&x->ifs, symbolic, &b);
+			x->ifs_s = strbuf_take(&b);
+			x->addrs_s = addrs_text(bd->res->pieces[x->group].family,
+						&x->addrs);
+			if (!x->ifs_s || !x->addrs_s)
+				return -ENOMEM;
+		}
+		for (i = 0; i < bd->nd; i++) {
+			x = &bd->d[i];
+			if (x->dead)
+				continue;
+			for (j = i + 1; j < bd->nd; j++) {
+				y = &bd->d[j];
+				if (y->dead || x->group != y->group ||
+				    x->dport.lo != y->dport.lo ||
+				    x->dport.hi != y->dport.hi ||
+				    !streq(x->src_s, y->src_s) ||
+				    !streq(x->sport_s, y->sport_s))
+					continue;
+				if (pass == 0 && !streq(x->addrs_s, y->addrs_s))
+					continue;
+				if (pass == 1 && !streq(x->ifs_s, y->ifs_s))
+					continue;
+				for (k = 0; k < (pass ? y->addrs.n : y->ifs.n);
+				     k++) {
+					if (ivlist_add(pass ? &x->addrs : &x->ifs,
+						       pass ? &y->addrs.iv[k] :
+						       &y->ifs.iv[k]) < 0)
+						return -ENOMEM;
+				}
+				y->dead = true;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Does the address set cover every address a probe can be sent to? */
+static bool all_addresses(const struct builder *bd, uint8_t family,
+			  const struct ivlist *l)
+{
+	size_t i, j, n = 0;
+	bool found;
+
+	if (!bd->host) {
+		/* the symbolic domain: 1.0.0.0-126.255.255.255 and
+		 * 128.0.0.0-223.255.255.255, or all but ::, ::1, ff00::/8 */
+		if (family == NFPROTO_IPV4)
+			return l->n == 2 && l->iv[0].lo == 0x01000000 &&
+			       l->iv[0].hi == 0x7effffff &&
+			       l->iv[1].lo == 0x80000000 &&
+			       l->iv[1].hi == 0xdfffffff;
+		return l->n == 1 && l->iv[0].lo == 2 &&
+		       l->iv[0].hi == ((rs_u128)0xff << 120) - 1;
+	}
+	for (i = 0; i < bd->host->naddrs; i++) {
+		const struct host_addr *a = &bd->host->addrs[i];
+
+		if (a->family != family || a->scope == RT_SCOPE_HOST ||
+		    (family == NFPROTO_IPV4 && (a->addr >> 24) == 127) ||
+		    (family == NFPROTO_IPV6 && a->addr == 1))
+			continue;
+		n++;
+		for (j = 0, found = false; j < l->n && !found; j++)
+			found = l->iv[j].lo <= a->addr && a->addr <= l->iv[j].hi;
+		if (!found)
+			return false;
+	}
+	return n > 0;
+}
+
+static int str_list_add(char ***list, size_t *n, const char *s)
+{
+	char **p = realloc(*list, (*n + 1) * sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	*list = p;
+	if (!(p[*n] = strdup(s)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+static int split_list(const char *s, char ***list, size_t *n)
+{
+	char *copy = strdup(s), *tok, *save = NULL;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save))
+		ret = str_list_add(list, n, tok);
+	free(copy);
+	return ret;
+}
+
+static int unknown_list(const struct engine_piece *p, struct report_row *row)
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t i, k;
+	char *m, *s;
+	int ret = 0;
+
+	for (i = 0; i < p->nassumptions && !ret; i++) {
+		const struct engine_assumption *a = &p->assumptions[i];
+
+		m = a->match ? rsprint_match(a->match) : NULL;
+		if (a->match && !m)
+			return -ENOMEM;
+		strbuf_addf(&b, "%s (%s %s %s, rule %u)",
+			    m ? m : rs_verdict_name(a->rule ?
+						    a->rule->verdict.kind :
+						    RS_V_NONE),
+			    rs_family_name(a->chain ? a->chain->family : 0),
+			    a->chain ? a->chain->table : "?",
+			    a->chain ? a->chain->name : "?",
+			    a->rule ? a->rule->position : 0);
+		free(m);
+		s = strbuf_take(&b);
+		if (!s)
+			return -ENOMEM;
+		for (k = 0; k < row->nunknown; k++)
+			if (!strcmp(row->unknown[k], s))
+				break;
+		if (k == row->nunknown)
+			ret = str_list_add(&row->unknown, &row->nunknown, s);
+		free(s);
+	}
+	return ret;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct report_row *x = a, *y = b;
+
+	if (x->state != y->state)
+		return x->state == ENGINE_EXPOSED ? -1 :
+		       y->state == ENGINE_EXPOSED ? 1 : 0;
+	if (x->possible != y->possible)
+		return x->possible ? 1 : -1;
+	if (x->family != y->family)
+		return x->family == NFPROTO_IPV4 ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if (x->port_lo != y->port_lo)
+		return x->port_lo < y->port_lo ? -1 : 1;
+	return strcmp(x->address, y->address);
+}
+
+static int draft_row(struct builder *bd, struct report *rep,
+		     const struct draft *d)
+{
+	const struct engine_piece *p = &bd->res->pieces[d->group];
+	char buf[INET6_ADDRSTRLEN];
+	struct report_row *row;
+	size_t i;
+	int ret;
+
+	row = &rep->rows[rep->nrows++];
+	memset(row, 0, sizeof(*row));
+	row->family = p->family;
+	row->proto = p->proto;
+	row->port_lo = (uint16_t)d->dport.lo;
+	row->port_hi = (uint16_t)d->dport.hi;
+	row->path = p->fate;
+	row->state = p->state;
+	row->possible = p->possible;
+	row->listener = p->listener;
+	row->piece = p;
+	row->address = all_addresses(bd, p->family, &d->addrs) ? strdup("*") :
+		       strdup(d->addrs_s);
+	if (!row->address)
+		return -ENOMEM;
+	ret = split_list(d->src_s, &row->sources, &row->nsources);
+	if (!ret)
+		ret = split_list(d->ifs_s, &row->ifaces, &row->nifaces);
+	if (ret < 0)
+		return ret;
+	if (!d->src->all_sports && d->src->nsports) {
+		row->sports = calloc(d->src->nsports, sizeof(*row->sports));
+		if (!row->sports)
+			return -ENOMEM;
+		for (i = 0; i < d->src->nsports; i++)
+			row->sports[i] = d->src->sports[i];
+		row->nsports = d->src->nsports;
+	}
+	if (p->nat) {
+		const struct docker_container *dc = bd->dm ?
+			docker_find(bd->dm, p->family, p->nat_addr) : NULL;
+
+		row->has_backend = true;
+		addr_str(p->family, p->nat_addr, buf, sizeof(buf));
+		row->backend_addr = strdup(buf);
+		if (!row->backend_addr)
+			return -ENOMEM;
+		if (dc && (!(row->container = strdup(dc->name)) ||
+			   !(row->image = strdup(dc->image))))
+			return -ENOMEM;
+	}
+	if (p->nat || p->nat_port) {
+		row->has_backend = true;
+		row->backend_port_lo = p->nat_port ? p->nat_port_lo :
+				       row->port_lo;
+		row->backend_port_hi = p->nat_port ? p->nat_port_hi :
+				       row->port_hi;
+	}
+	return p->possible ? unknown_list(p, row) : 0;
+}
+
+static int build_filtered(struct report *rep, const struct engine_result *res,
+			  const struct host *host)
+{
+	size_t i, k;
+
+	if (!host)
+		return 0;
+	rep->filtered = calloc(host->nlisteners + 1, sizeof(*rep->filtered));
+	if (!rep->filtered)
+		return -ENOMEM;
+	for (i = 0; i < host->nlisteners; i++) {
+		const struct host_listener *l = &host->listeners[i];
+		bool reached = false;
+
+		for (k = 0; k < res->npieces && !reached; k++)
+			reached = res->pieces[k].listener == l &&
+				  res->pieces[k].state == ENGINE_EXPOSED;
+		if (reached)
+			continue;
+		rep->filtered[rep->nfiltered].listener = l;
+		if ((l->family == AF_INET && (l->addr >> 24) == 127) ||
+		    (l->family == AF_INET6 && l->addr == 1))
+			rep->filtered[rep->nfiltered].reason =
+				"loopback address";
+		else
+			rep->filtered[rep->nfiltered].reason =
+				"no probe reaches it";
+		rep->nfiltered++;
+	}
+	return 0;
+}
+
+int report_build(const struct engine_result *res, const struct host *host,
+		 const struct docker_map *dm, struct report **out)
+{
+	struct builder bd = { .res = res, .host = host, .dm = dm };
+	struct report *rep;
+	struct region *u = NULL;
+	bool *done = NULL;
+	size_t i, j, live;
+	int ret = 0;
+
+	rep = calloc(1, sizeof(*rep));
+	done = calloc(res->npieces + 1, sizeof(*done));
+	if (!rep || !done) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	rep->symbolic = res->symbolic;
+	rep->notes = res->notes;
+	rep->nnotes = res->nnotes;
+	for (i = 0; i < res->npieces && !ret; i++) {
+		if (done[i] || res->pieces[i].state == ENGINE_CLOSED)
+			continue;
+		u = region_copy(res->pieces[i].region);
+		if (!u) {
+			ret = -ENOMEM;
+			break;
+		}
+		for (j = i + 1; j < res->npieces && !ret; j++) {
+			if (done[j] || !same_outcome(&res->pieces[i],
+						     &res->pieces[j]))
+				continue;
+			ret = region_union(u, res->pieces[j].region);
+			done[j] = true;
+		}
+		if (!ret)
+			ret = region_normalize(u);
+		if (!ret)
+			ret = group_drafts(&bd, i, u);
+		region_free(u);
+		u = NULL;
+	}
+	if (!ret)
+		ret = drafts_merge(&bd, res->symbolic);
+	if (ret < 0)
+		goto out;
+	for (i = 0, live = 0; i < bd.nd; i++)
+		live += !bd.d[i].dead;
+	rep->rows = calloc(live + 1, sizeof(*rep->rows));
+	if (!rep->rows) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < bd.nd && !ret; i++) {
+		if (bd.d[i].dead)
+			continue;
+		/* a row per address when they are not all of them */
+		ret = draft_row(&bd, rep, &bd.d[i]);
+	}
+	if (!ret)
+		qsort(rep->rows, rep->nrows, sizeof(*rep->rows), row_cmp);
+	if (!ret)
+		ret = build_filtered(rep, res, host);
+out:
+	for (i = 0; i < bd.nd; i++)
+		draft_release(&bd.d[i]);
+	free(bd.d);
+	free(done);
+	if (ret < 0) {
+		report_free(rep);
+		return ret;
+	}
+	*out = rep;
+	return 0;
+}
+
+static void free_list(char **l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+void report_free(struct report *rep)
+{
+	size_t i;
+
+	if (!rep)
+		return;
+	for (i = 0; i < rep->nrows; i++) {
+		struct report_row *r = &rep->rows[i];
+
+		free(r->address);
+		free_list(r->sources, r->nsources);
+		free(r->sports);
+		free_list(r->ifaces, r->nifaces);
+		free(r->backend_addr);
+		free(r->container);
+		free(r->image);
+		free_list(r->unknown, r->nunknown);
+	}
+	free(rep->rows);
+	free(rep->filtered);
+	free(rep);
+}
+
+/* ---------------------------------------------------------------------
+ * Output.
+ */
+static json_t *str_array(char **l, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(l[i]));
+	return a;
+}
+
+static json_t *range_json(unsigned int lo, unsigned int hi)
+{
+	return json_pack("[ii]", lo, hi);
+}
+
+static json_t *listener_json(const struct host_listener *l)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!l)
+		return json_null();
+	host_addr_str(l->family, l->addr, buf, sizeof(buf));
+	return json_pack("{s:s,s:i,s:s?,s:o}", "address", buf, "port",
+			 l->port, "process", l->comm,
+			 "pid", l->pid ? json_integer(l->pid) : json_null());
+}
+
+int report_json(const struct report *rep, json_t *root)
+{
+	json_t *a, *o, *sp;
+	size_t i, k;
+
+	a = json_array();
+	for (i = 0; a && i < rep->nrows; i++) {
+		const struct report_row *r = &rep->rows[i];
+
+		o = json_object();
+		if (!o)
+			return -ENOMEM;
+		json_object_set_new(o, "family", json_string(family_str(r->family)));
+		json_object_set_new(o, "protocol",
+				    json_string(report_proto_name(r->proto)));
+		json_object_set_new(o, "ports", range_json(r->port_lo, r->port_hi));
+		json_object_set_new(o, "address", json_string(r->address));
+		json_object_set_new(o, "sources", str_array(r->sources,
+							    r->nsources));
+		if (r->nsports) {
+			sp = json_array();
+			for (k = 0; sp && k < r->nsports; k++)
+				json_array_append_new(sp, range_json(
+					(unsigned int)r->sports[k].lo,
+					(unsigned int)r->sports[k].hi));
+			json_object_set_new(o, "source_ports", sp);
+		}
+		json_object_set_new(o, "interfaces", str_array(r->ifaces,
+							       r->nifaces));
+		json_object_set_new(o, "path", json_string(
+			r->path == ENGINE_FORWARDED ? "forward" : "local"));
+		if (r->has_backend)
+			json_object_set_new(o, "backend", json_pack(
+				"{s:s?,s:o,s:s?,s:s?}",
+				"address", r->backend_addr,
+				"ports", range_json(r->backend_port_lo,
+						    r->backend_port_hi),
+				"container", r->container,
+				"image", r->image));
+		else
+			json_object_set_new(o, "backend", json_null());
+		json_object_set_new(o, "listener", listener_json(r->listener));
+		json_object_set_new(o, "state",
+				    json_string(engine_state_name(r->state)));
+		json_object_set_new(o, "certainty", json_string(
+			r->possible ? "possible" : "definite"));
+		json_object_set_new(o, "unknown", str_array(r->unknown,
+							    r->nunknown));
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(root, "exposures", a);
+	a = json_array();
+	for (i = 0; a && i < rep->nfiltered; i++) {
+		const struct host_listener *l = rep->filtered[i].listener;
+
+		o = listener_json(l);
+		json_object_set_new(o, "family", json_string(
+			l->family == AF_INET6 ? "ipv6" : "ipv4"));
+		json_object_set_new(o, "protocol",
+				    json_string(report_proto_name(l->protocol)));
+		json_object_set_new(o, "reason",
+				    json_string(rep->filtered[i].reason));
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(root, "filtered", a);
+	json_object_set_new(root, "notes", str_array(rep->notes, rep->nnotes));
+	return 0;
+}
+
+static void join(struct strbuf *b, char **l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		strbuf_addf(b, "%s%s", i ? "," : "", l[i]);
+}
+
+static char *row_target(const struct report_row *r)
+{
+	struct strbuf b = STRBUF_INIT;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (r->path == ENGINE_FORWARDED || (r->has_backend && r->backend_addr)) {
+		strbuf_addf(&b, "-> %s:%u", r->backend_addr ? r->backend_addr :
+			    "?", r->backend_port_lo);
+		if (r->backend_port_hi != r->backend_port_lo)
+			strbuf_addf(&b, "-%u", r->backend_port_hi);
+		if (r->container)
+			strbuf_addf(&b, " (%s)", r->container);
+	}
+	if (r->listener) {
+		host_addr_str(r->listener->family, r->listener->addr, buf,
+			      sizeof(buf));
+		strbuf_addf(&b, "%s%s%s%s:%u", b.len ? " " : "",
+			    r->listener->family == AF_INET6 ? "[" : "", buf,
+			    r->listener->family == AF_INET6 ? "]" : "",
+			    r->listener->port);
+		if (r->listener->comm)
+			strbuf_addf(&b, " %s", r->listener->comm);
+		if (r->listener->pid)
+			strbuf_addf(&b, "[%d]", (int)r->listener->pid);
+	} else if (r->path == ENGINE_LOCAL) {
+		strbuf_addf(&b, "%snothing listens", b.len ? " " : "");
+	}
+	return strbuf_take(&b);
+}
+
+int report_text(const struct report *rep, FILE *f)
+{
+	struct strbuf b = STRBUF_INIT;
+	char *src, *ifs, *tgt, ports[16];
+	size_t i, k;
+
+	if (!rep->nrows)
+		fprintf(f, "Nothing is reachable from outside.\n");
+	else
+		fprintf(f, "%-8s %-9s %-5s %-11s %-16s %-10s %-20s %s\n",
+			"STATE", "CERTAINTY", "PROTO", "PORTS", "ADDRESS",
+			"IFACES", "SOURCES", "TARGET");
+	for (i = 0; i < rep->nrows; i++) {
+		const struct report_row *r = &rep->rows[i];
+
+		join(&b, r->sources, r->nsources);
+		if (r->nsports) {
+			strbuf_add(&b, " sport ");
+			for (k = 0; k < r->nsports; k++) {
+				strbuf_addf(&b, "%s%u", k ? "," : "",
+					    (unsigned int)r->sports[k].lo);
+				if (r->sports[k].hi != r->sports[k].lo)
+					strbuf_addf(&b, "-%u",
+						    (unsigned int)r->sports[k].hi);
+			}
+		}
+		src = strbuf_take(&b);
+		join(&b, r->ifaces, r->nifaces);
+		ifs = strbuf_take(&b);
+		tgt = row_target(r);
+		if (r->port_lo == r->port_hi)
+			snprintf(ports, sizeof(ports), "%u", r->port_lo);
+		else
+			snprintf(ports, sizeof(ports), "%u-%u", r->port_lo,
+				 r->port_hi);
+		fprintf(f, "%-8s %-9s %-5s %-11s %-16s %-10s %-20s %s\n",
+			engine_state_name(r->state),
+			r->possible ? "possible" : "definite",
+			report_proto_name(r->proto), ports, r->address,
+			ifs ? ifs : "?", src ? src : "?", tgt ? tgt : "");
+		for (k = 0; k < r->nunknown; k++)
+			fprintf(f, "%10s undecided: %s\n", "", r->unknown[k]);
+		free(src);
+		free(ifs);
+		free(tgt);
+	}
+	if (rep->nfiltered) {
+		fprintf(f, "\nFiltered (listening, but no probe reaches them):\n");
+		for (i = 0; i < rep->nfiltered; i++) {
+			const struct host_listener *l = rep->filtered[i].listener;
+			char buf[INET6_ADDRSTRLEN];
+
+			host_addr_str(l->family, l->addr, buf, sizeof(buf));
+			fprintf(f, "  %-5s %s%s%s:%u %s%s (%s)\n",
+				report_proto_name(l->protocol),
+				l->family == AF_INET6 ? "[" : "", buf,
+				l->family == AF_INET6 ? "]" : "", l->port,
+				l->comm ? l->comm : "",
+				l->comm ? "" : "", rep->filtered[i].reason);
+		}
+	}
+	for (i = 0; i < rep->nnotes; i++)
+		fprintf(f, "note: %s\n", rep->notes[i]);
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * report.h - the engine's pieces merged for people, and printed.
+ *
+ * report_build() turns the partition of the probe space into rows an
+ * operator reads in five seconds: pieces with the same outcome are joined,
+ * adjacent ports become ranges, source addresses become a minimal list of
+ * prefixes, and listening sockets no probe reaches are listed as filtered.
+ * Text and JSON are both printed from those rows.
+ */
+#ifndef FWAUDIT_REPORT_H
+#define FWAUDIT_REPORT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "docker.h"
+#include "engine.h"
+#include "host.h"
+
+struct report_row {
+	uint8_t family;			/* NFPROTO_IPV4 / NFPROTO_IPV6 */
+	uint8_t proto;
+	uint16_t port_lo, port_hi;	/* as the probes arrive */
+	char *address;			/* "198.51.100.1" or "*" */
+	size_t nsources;
+	char **sources;			/* CIDR prefixes */
+	size_t nsports;			/* 0: from any source port */
+	struct rs_interval *sports;
+	size_t nifaces;
+	char **ifaces;			/* names; "eth*" wildcards; "*" any;
+					 * "!eth0" any other than eth0 */
+	enum engine_fate path;		/* LOCAL or FORWARDED */
+	enum engine_state state;
+	bool possible;
+	bool has_backend;		/* DNAT / REDIRECT target */
+	char *backend_addr;
+	uint16_t backend_port_lo, backend_port_hi;
+	char *container;		/* Docker attribution, or NULL */
+	char *image;
+	const struct host_listener *listener;
+	size_t nunknown;
+	char **unknown;			/* the matches that made it possible */
+	const struct engine_piece *piece;	/* one piece, for its trace */
+};
+
+struct report_filtered {
+	const struct host_listener *listener;
+	const char *reason;		/* static text */
+};
+
+struct report {
+	size_t nrows;
+	struct report_row *rows;
+	size_t nfiltered;
+	struct report_filtered *filtered;
+	bool symbolic;
+	char **notes;			/* borrowed from the engine result */
+	size_t nnotes;
+};
+
+/* Build the rows from res (and host, NULL when symbolic); dm (may be NULL)
+ * names DNAT backends by container.  The report borrows res and host: free
+ * it before them.  0 or -ENOMEM. */
+int report_build(const struct engine_result *res, const struct host *host,
+		 const struct docker_map *dm, struct report **out);
+void report_free(struct report *rep);
+
+/* "tcp", "udp", "sctp" */
+const char *report_proto_name(uint8_t proto);
+
+/* The exposures, filtered listeners and notes, as JSON objects to put
+ * into the top-level object of `fwaudit audit --format json`. */
+int report_json(const struct report *rep, json_t *root);
+/* The table for people: exposed first, then open, then filtered. */
+int report_text(const struct report *rep, FILE *f);
+
+#endif

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * snapshot.c - read every source into one snapshot.
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "legacy.h"
+#include "nft.h"
+#include "snapshot.h"
+
+int snapshot_read(struct snapshot *snap, bool host, enum snapshot_stage *stage)
+{
+	struct snapshot s = { NULL, NULL };
+	enum snapshot_stage at = SNAPSHOT_NFT;
+	int ret;
+
+	s.rs = ruleset_new();
+	if (!s.rs)
+		return -ENOMEM;
+	ret = nft_dump_ruleset(s.rs);
+	if (ret < 0)
+		goto fail;
+	at = SNAPSHOT_LEGACY;
+	ret = legacy_dump_ruleset(s.rs);
+	if (ret < 0)
+		goto fail;
+	if (host) {
+		at = SNAPSHOT_HOST;
+		ret = host_read(&s.host);
+		if (ret < 0)
+			goto fail;
+	}
+	*snap = s;
+	return 0;
+fail:
+	if (stage)
+		*stage = at;
+	snapshot_release(&s);
+	return ret;
+}
+
+void snapshot_release(struct snapshot *snap)
+{
+	if (!snap)
+		return;
+	ruleset_free(snap->rs);
+	host_free(snap->host);
+	snap->rs = NULL;
+	snap->host = NULL;
+}
+
+const char *snapshot_stage_name(enum snapshot_stage stage)
+{
+	switch (stage) {
+	case SNAPSHOT_NFT:	return "the nftables ruleset";
+	case SNAPSHOT_LEGACY:	return "the legacy iptables ruleset";
+	case SNAPSHOT_HOST:	return "the host's interfaces, routes and sockets";
+	default:		return "the analysis";
+	}
+}
