@@ -1,85 +1,142 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * cmd_audit.c - `fwaudit audit`: which ports of this host a stranger can
- * reach, from where, through which interfaces.
+ * reach, from where, through which interfaces, and whether the policy
+ * allows it.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "audit.h"
 #include "cli.h"
-#include "docker.h"
-#include "engine.h"
-#include "report.h"
+#include "rsfile.h"
+#include "verdicts.h"
 
 #define IFACES_MAX	64
+#define FILES_MAX	64
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s audit [--format text|json] [--interface IF]...\n"
+	fprintf(f, "Usage: %s audit [--rules PATH] [--format FMT] "
+		"[--interface IF]... [--ruleset FILE]...\n"
 		"Work out which TCP/UDP/SCTP ports of this host a stranger can "
-		"reach: from which sources, on which interfaces, to which "
-		"listener or DNAT backend.\n"
-		"  -f, --format FMT     text (a table) or json (version 1)\n"
+		"reach - from which sources, on which interfaces, to which "
+		"listener or DNAT backend - and judge them by a policy.\n"
+		"  -r, --rules PATH     the policy (default: the shipped "
+		"default.rules)\n"
+		"  -n, --no-rules       report exposures without judging them\n"
+		"  -f, --format FMT     text, json, prometheus or nagios\n"
 		"  -i, --interface IF   audit probes arriving on IF (repeat; "
-		"'eth+' matches a prefix)\n"
-		"                       default: every interface with a global "
-		"address that is not a container bridge\n"
-		"  -h, --help           this help\n", cli_prog);
+		"'eth+' is a prefix)\n"
+		"  -R, --ruleset FILE   audit an iptables-save, ip6tables-save "
+		"or nft file instead\n"
+		"                       of this host (repeat; prefix ip4:, ip6: "
+		"or nft: to say which);\n"
+		"                       needs no privilege\n"
+		"  -h, --help           this help\n"
+		"Exit status: 0 no violation, 1 warning, 2 critical, 3 could "
+		"not audit.\n", cli_prog);
 }
 
-static json_t *sources_json(const struct ruleset *rs)
+static int load_policy(const char *path, struct policy **p)
 {
-	json_t *a = json_array();
-	size_t i;
+	struct policy_error err;
+	char def[4096], msg[2048];
+	int ret;
 
-	for (i = 0; a && i < rs->nsources; i++)
-		json_array_append_new(a, json_pack("{s:s,s:b}", "name",
-						   rs->sources[i].name,
-						   "present",
-						   rs->sources[i].present));
-	return a;
+	if (!path) {
+		ret = policy_default_path(def, sizeof(def));
+		if (ret < 0)
+			return cli_fail("cannot find the default policy", ret);
+		path = def;
+	}
+	memset(&err, 0, sizeof(err));
+	ret = policy_load(path, p, &err);
+	if (ret < 0) {
+		fprintf(stderr, "%s\n", policy_error_format(&err, msg,
+							    sizeof(msg)));
+		return EXIT_UNKNOWN;
+	}
+	return 0;
+}
+
+static int print(const struct audit_result *r, enum cli_format format)
+{
+	json_t *j;
+	int ret;
+
+	switch (format) {
+	case CLI_FORMAT_JSON:
+		j = verdicts_json(r);
+		if (!j)
+			return -ENOMEM;
+		ret = json_dumpf(j, stdout, JSON_INDENT(1)) < 0 ? -EIO : 0;
+		json_decref(j);
+		if (!ret)
+			putchar('\n');
+		return ret;
+	case CLI_FORMAT_PROMETHEUS:
+		return verdicts_prometheus(r, stdout);
+	case CLI_FORMAT_NAGIOS:
+		return verdicts_nagios(r, stdout);
+	default:
+		return verdicts_text(r, stdout);
+	}
 }
 
 int cmd_audit(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "no-rules", no_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "interface", required_argument, NULL, 'i' },
+		{ "ruleset", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum cli_format format = CLI_FORMAT_TEXT;
-	const char *ifaces[IFACES_MAX];
-	struct engine_input in = { 0 };
-	struct engine_result *res = NULL;
-	struct report *rep = NULL;
-	struct docker_map dm = { 0, NULL };
-	struct snapshot snap;
-	char host[256] = "";
-	char stamp[32];
-	json_t *root;
-	time_t now;
+	const char *ifaces[IFACES_MAX], *rules = NULL;
+	char *files[FILES_MAX], err[4096];
+	struct audit_opts o = { .ifaces = ifaces, .docker = true };
+	struct audit_result *r = NULL;
+	struct policy *policy = NULL;
+	struct snapshot given;
+	enum snapshot_stage stage = SNAPSHOT_NFT;
+	size_t nfiles = 0;
+	bool judge = true;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "f:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:nf:i:R:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			rules = optarg;
+			break;
+		case 'n':
+			judge = false;
+			break;
 		case 'f':
-			if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT |
-					     1u << CLI_FORMAT_JSON, &format) < 0)
+			if (cli_parse_format(optarg, 0xf, &format) < 0)
 				return EXIT_UNKNOWN;
 			break;
 		case 'i':
-			if (in.nifaces == IFACES_MAX) {
+			if (o.nifaces == IFACES_MAX) {
 				fprintf(stderr, "%s audit: at most %d "
 					"interfaces\n", cli_prog, IFACES_MAX);
 				return EXIT_UNKNOWN;
 			}
-			ifaces[in.nifaces++] = optarg;
+			ifaces[o.nifaces++] = optarg;
+			break;
+		case 'R':
+			if (nfiles == FILES_MAX) {
+				fprintf(stderr, "%s audit: at most %d ruleset "
+					"files\n", cli_prog, FILES_MAX);
+				return EXIT_UNKNOWN;
+			}
+			files[nfiles++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -94,55 +151,54 @@ int cmd_audit(int argc, char **argv)
 			cli_prog, argv[optind]);
 		return EXIT_UNKNOWN;
 	}
-	ret = cli_snapshot(&snap, true);
-	if (ret)
-		return ret;
-	in.rs = snap.rs;
-	in.host = snap.host;
-	in.ifaces = ifaces;
-	ret = engine_run(&in, &res);
+	if (judge) {
+		ret = load_policy(rules, &policy);
+		if (ret)
+			return ret;
+		o.policy = policy;
+	}
+	if (nfiles) {
+		/* the files, in a namespace of our own: no host facts */
+		ret = rsfile_load(files, nfiles, err, sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "%s: %s\n", cli_prog, err);
+			policy_free(policy);
+			return EXIT_UNKNOWN;
+		}
+		ret = snapshot_read(&given, false, &stage);
+		if (ret < 0) {
+			policy_free(policy);
+			return cli_fail("failed to read the loaded ruleset back",
+					ret);
+		}
+		o.given = &given;
+		o.docker = false;
+	} else {
+		/* the privilege messages of cli_snapshot() */
+		ret = cli_snapshot(&given, true);
+		if (ret) {
+			policy_free(policy);
+			return ret;
+		}
+		o.given = &given;
+	}
+	ret = audit_run(&o, &r, &stage);
 	if (ret < 0) {
-		snapshot_release(&snap);
+		policy_free(policy);
+		if (format == CLI_FORMAT_NAGIOS)
+			printf("FWAUDIT UNKNOWN - %s: %s\n",
+			       snapshot_stage_name(stage), strerror(-ret));
 		return cli_fail(ret == -E2BIG ? "the ruleset is too large to "
 				"audit within fwaudit's bounds" :
 				"failed to audit", ret);
 	}
-	/* names for DNAT backends; without the Docker API, addresses only */
-	docker_read(docker_socket_path(), &dm);
-	ret = report_build(res, snap.host, &dm, &rep);
-	if (ret < 0)
-		goto out;
-	if (format == CLI_FORMAT_JSON) {
-		gethostname(host, sizeof(host) - 1);
-		now = time(NULL);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ",
-			 gmtime(&now));
-		root = json_pack("{s:i,s:s,s:s}", "version", 1, "host", host,
-				 "time", stamp);
-		if (!root) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		json_object_set_new(root, "sources", sources_json(snap.rs));
-		ret = report_json(rep, root);
-		json_object_set_new(root, "violations", json_array());
-		if (!ret && json_dumpf(root, stdout, JSON_INDENT(1) |
-				       JSON_PRESERVE_ORDER) < 0)
-			ret = -EIO;
-		json_decref(root);
-		if (!ret)
-			putchar('\n');
-	} else {
-		ret = report_text(rep, stdout);
-	}
+	ret = print(r, format);
 	if (!ret && fflush(stdout) == EOF)
 		ret = -errno;
-out:
-	report_free(rep);
-	docker_release(&dm);
-	engine_result_free(res);
-	snapshot_release(&snap);
+	c = audit_exit_status(r);
+	audit_result_free(r);
+	policy_free(policy);
 	if (ret < 0)
 		return cli_fail("failed to print the audit", ret);
-	return EXIT_OK;
+	return c;
 }

@@ -978,7 +978,10 @@ static void test_shipped(void)
 		ROW(p, true, NONE, .family = NFPROTO_IPV6, .lo = 22);
 		ROW(p, false, CRITICAL, .lo = 6379);
 		ROW(p, false, CRITICAL, .lo = 2375);
-		ROW(p, false, CRITICAL, .lo = 5432, .sources = "10.1.0.0/16");
+		/* a database only private networks reach is fine; from
+		 * the Internet it is critical */
+		ROW(p, true, NONE, .lo = 5432, .sources = "10.1.0.0/16");
+		ROW(p, false, CRITICAL, .lo = 5432, .sources = "203.0.113.0/24");
 		ROW(p, false, WARNING, .lo = 8080);
 		ROW(p, false, WARNING, .family = NFPROTO_IPV6, .lo = 8080);
 		ROW(p, true, NONE, .lo = 8080, .sources = "192.168.0.0/16");

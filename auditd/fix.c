@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fix.c - suggest the rule that closes a violation.
+ *
+ * The rule goes where the operator already manages that path: Docker tells
+ * users to filter published ports in DOCKER-USER by the original
+ * destination port (the packet there is already DNATed); ufw owns INPUT on
+ * a ufw host; a native nftables ruleset gets an nft rule in the chain that
+ * let the probes in.  Sources: when the part is only some of the row's
+ * sources, the fix drops only those, by accepting (returning) the others
+ * first when that list is shorter.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+
+#include "fix.h"
+#include "host.h"
+#include "region.h"
+#include "strbuf.h"
+
+const char *fix_backend_name(enum fix_backend b)
+{
+	switch (b) {
+	case FIX_DOCKER_USER:	return "docker-user";
+	case FIX_NFT_FORWARD:	return "nftables-forward";
+	case FIX_UFW:		return "ufw";
+	case FIX_NFT:		return "nftables";
+	default:		return "iptables";
+	}
+}
+
+static bool has_chain(const struct ruleset *rs, uint8_t family,
+		      const char *table, const char *name,
+		      const struct rs_chain **out)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if ((family && c->family != family) || strcmp(c->name, name) ||
+		    (table && strcmp(c->table, table)))
+			continue;
+		if (out)
+			*out = c;
+		return true;
+	}
+	return false;
+}
+
+/* iptables-nft keeps the x_tables table names in the ip/ip6 families */
+static bool is_xtables_table(const struct rs_chain *c)
+{
+	static const char *const names[] = {
+		"filter", "nat", "mangle", "raw", "security",
+	};
+	size_t i;
+
+	if (c->origin == RS_ORIGIN_LEGACY)
+		return true;
+	if (c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6)
+		return false;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(c->table, names[i]))
+			return true;
+	return false;
+}
+
+/* The base chain at hook that the piece went through last, and whether a
+ * Docker chain rewrote its destination. */
+static const struct rs_chain *path_chain(const struct report_row *row,
+					 uint32_t hook, bool *docker)
+{
+	const struct engine_piece *p = row->piece;
+	const struct rs_chain *base = NULL;
+	size_t i;
+
+	*docker = false;
+	for (i = 0; p && i < p->nsteps; i++) {
+		const struct engine_step *s = &p->steps[i];
+
+		if (!s->chain)
+			continue;
+		if (!strcmp(s->chain->name, "DOCKER") ||
+		    !strcmp(s->chain->name, "DOCKER-INGRESS"))
+			*docker = true;
+		if (s->hook == hook && s->chain->base)
+			base = s->chain;
+	}
+	return base;
+}
+
+static void ports_text(struct strbuf *b, const struct policy_part *part,
+		       char sep)
+{
+	if (part->port_lo == part->port_hi)
+		strbuf_addf(b, "%u", part->port_lo);
+	else
+		strbuf_addf(b, "%u%c%u", part->port_lo, sep, part->port_hi);
+}
+
+/* The source ports of a row that is reachable only from some of them (the
+ * "--sport 53 -j ACCEPT" mistake): the fix must not close more. */
+static void sports_text(struct strbuf *b, const struct report_row *row,
+			char sep, bool set)
+{
+	size_t i;
+
+	if (set && row->nsports > 1)
+		strbuf_add(b, "{ ");
+	for (i = 0; i < row->nsports; i++) {
+		strbuf_addf(b, "%s%u", i ? (set ? ", " : ",") : "",
+			    (unsigned int)row->sports[i].lo);
+		if (row->sports[i].hi != row->sports[i].lo)
+			strbuf_addf(b, "%c%u", sep,
+				    (unsigned int)row->sports[i].hi);
+	}
+	if (set && row->nsports > 1)
+		strbuf_add(b, " }");
+}
+
+static bool all_sources(const struct report_row *row, size_t n,
+			char *const *src)
+{
+	return n == 1 && (!strcmp(src[0], "0.0.0.0/0") || !strcmp(src[0], "::/0"));
+}
+
+/* A CIDR prefix of the row's family as an interval; false when it is not
+ * one. */
+static bool prefix_interval(uint8_t family, const char *s,
+			    struct rs_interval *iv)
+{
+	int af = family == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
+	unsigned int bits = af == AF_INET6 ? 128 : 32, len = bits;
+	char buf[64], *slash;
+	rs_u128 a, span;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		len = (unsigned int)atoi(slash + 1);
+		if (len > bits)
+			return false;
+	}
+	if (host_addr_parse(af, buf, &a) < 0)
+		return false;
+	span = len == 0 ? (bits == 128 ? ~(rs_u128)0 : 0xffffffffu) :
+	       (len == bits ? 0 : (((rs_u128)1 << (bits - len)) - 1));
+	iv->lo = a & ~span;
+	iv->hi = iv->lo | span;
+	return true;
+}
+
+/* The sources of the row the part does not hold: the ones to keep, as a
+ * minimal list of prefixes (strings the caller frees with free_list()). */
+static void free_list(char **l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+static int keep_sources(const struct report_row *row,
+			const struct policy_part *part, char ***out, size_t *n)
+{
+	struct region_prefix *px = NULL;
+	struct rs_interval *keep = NULL, iv, cut;
+	size_t nkeep = 0, npx = 0, i, k, j;
+	char buf[REGION_PREFIX_STRLEN], **l = NULL;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	keep = calloc(row->nsources + part->nsources + 1, sizeof(*keep) * 2);
+	if (!keep)
+		return -ENOMEM;
+	for (i = 0; i < row->nsources; i++)
+		if (prefix_interval(row->family, row->sources[i], &iv))
+			keep[nkeep++] = iv;
+	/* subtract each of the part's prefixes: a prefix cut out of an
+	 * interval leaves at most two */
+	for (k = 0; k < part->nsources; k++) {
+		if (!prefix_interval(row->family, part->sources[k], &cut))
+			continue;
+		for (j = 0; j < nkeep; j++) {
+			iv = keep[j];
+			if (cut.hi < iv.lo || cut.lo > iv.hi)
+				continue;
+			keep[j] = keep[--nkeep];
+			if (iv.lo < cut.lo)
+				keep[nkeep++] = (struct rs_interval){ iv.lo,
+								       cut.lo - 1 };
+			if (iv.hi > cut.hi)
+				keep[nkeep++] = (struct rs_interval){ cut.hi + 1,
+								       iv.hi };
+			j = (size_t)-1;	/* the list changed: start over */
+			if (nkeep > row->nsources + part->nsources * 2)
+				break;
+		}
+	}
+	if (nkeep) {
+		ret = region_prefixes(row->family, keep, nkeep, &px, &npx);
+		if (ret < 0)
+			goto out;
+	}
+	l = calloc(npx + 1, sizeof(*l));
+	if (!l) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < npx; i++) {
+		if (region_prefix_format(row->family, &px[i], buf,
+					 sizeof(buf)) < 0 ||
+		    !(l[i] = strdup(buf))) {
+			free_list(l, i);
+			l = NULL;
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	*out = l;
+	*n = npx;
+out:
+	free(px);
+	free(keep);
+	return ret;
+}
+
+static int add_cmd(struct fix *f, struct strbuf *b)
+{
+	char **c;
+	char *s = strbuf_take(b);
+
+	if (!s)
+		return -ENOMEM;
+	c = realloc(f->cmds, (f->ncmds + 1) * sizeof(*c));
+	if (!c) {
+		free(s);
+		return -ENOMEM;
+	}
+	f->cmds = c;
+	f->cmds[f->ncmds++] = s;
+	return 0;
+}
+
+/* iptables: -I CHAIN POS ... for each source (or none), with RETURN or
+ * ACCEPT rules for sources to keep first. */
+static int iptables_cmds(struct fix *f, const char *tool, const char *chain,
+			 const char *proto, const char *portmatch,
+			 const struct report_row *row,
+			 const struct policy_part *part, const char *pass)
+{
+	struct strbuf b = STRBUF_INIT;
+	char **keep = NULL;
+	size_t nkeep = 0, i, pos = 1;
+	int ret;
+
+	if (all_sources(row, part->nsources, part->sources)) {
+		strbuf_addf(&b, "%s -I %s 1 -p %s %s -j DROP", tool, chain,
+			    proto, portmatch);
+		return add_cmd(f, &b);
+	}
+	ret = keep_sources(row, part, &keep, &nkeep);
+	if (ret < 0)
+		return ret;
+	if (nkeep && nkeep < part->nsources) {
+		for (i = 0; i < nkeep && !ret; i++) {
+			strbuf_addf(&b, "%s -I %s %zu -p %s %s -s %s -j %s",
+				    tool, chain, pos++, proto, portmatch,
+				    keep[i], pass);
+			ret = add_cmd(f, &b);
+		}
+		if (!ret) {
+			strbuf_addf(&b, "%s -I %s %zu -p %s %s -j DROP", tool,
+				    chain, pos, proto, portmatch);
+			ret = add_cmd(f, &b);
+		}
+	} else {
+		for (i = 0; i < part->nsources && !ret; i++) {
+			strbuf_addf(&b, "%s -I %s %zu -p %s %s -s %s -j DROP",
+				    tool, chain, pos++, proto, portmatch,
+				    part->sources[i]);
+			ret = add_cmd(f, &b);
+		}
+	}
+	free_list(keep, nkeep);
+	return ret;
+}
+
+static void nft_sources(struct strbuf *b, const struct report_row *row,
+			const struct policy_part *part)
+{
+	const char *af = row->family == NFPROTO_IPV6 ? "ip6" : "ip";
+	char **keep = NULL;
+	size_t nkeep = 0, i;
+
+	if (all_sources(row, part->nsources, part->sources))
+		return;
+	if (keep_sources(row, part, &keep, &nkeep) == 0 && nkeep &&
+	    nkeep < part->nsources) {
+		strbuf_addf(b, "%s saddr != { ", af);
+		for (i = 0; i < nkeep; i++)
+			strbuf_addf(b, "%s%s", i ? ", " : "", keep[i]);
+	} else {
+		strbuf_addf(b, "%s saddr { ", af);
+		for (i = 0; i < part->nsources; i++)
+			strbuf_addf(b, "%s%s", i ? ", " : "", part->sources[i]);
+	}
+	strbuf_add(b, " } ");
+	free_list(keep, nkeep);
+}
+
+int fix_suggest(const struct ruleset *rs, const struct report_row *row,
+		const struct policy_part *part, struct fix **out)
+{
+	const char *proto = report_proto_name(row->proto);
+	const char *ipt = row->family == NFPROTO_IPV6 ? "ip6tables" : "iptables";
+	const struct rs_chain *base, *user = NULL;
+	struct strbuf b = STRBUF_INIT, pm = STRBUF_INIT;
+	struct fix *f;
+	char *portmatch = NULL;
+	bool docker, legacy;
+	int ret = 0;
+
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	if (row->path == ENGINE_FORWARDED) {
+		path_chain(row, NF_INET_FORWARD, &docker);
+		if (docker && has_chain(rs, row->family, "filter",
+					"DOCKER-USER", &user)) {
+			/* DOCKER-USER sees the packet after DNAT: match the
+			 * port the client asked for, as Docker documents */
+			legacy = user->origin == RS_ORIGIN_LEGACY;
+			f->backend = FIX_DOCKER_USER;
+			strbuf_add(&pm, "-m conntrack --ctorigdstport ");
+			ports_text(&pm, part, ':');
+			if (row->nsports == 1) {
+				strbuf_add(&pm, " --ctorigsrcport ");
+				sports_text(&pm, row, ':', false);
+			}
+			strbuf_add(&pm, " --ctdir ORIGINAL");
+			portmatch = strbuf_take(&pm);
+			if (!portmatch) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			strbuf_addf(&b, "%s%s", ipt, legacy ? "-legacy" : "");
+			{
+				char *tool = strbuf_take(&b);
+
+				ret = tool ? iptables_cmds(f, tool, "DOCKER-USER",
+							   proto, portmatch,
+							   row, part,
+							   "RETURN") : -ENOMEM;
+				free(tool);
+			}
+			goto out;
+		}
+		/* any other DNAT: a forward chain of our own, before every
+		 * other filter chain; a drop in any base chain is final */
+		f->backend = FIX_NFT_FORWARD;
+		strbuf_add(&b, "nft add table inet fwaudit");
+		ret = add_cmd(f, &b);
+		if (!ret) {
+			strbuf_add(&b, "nft add chain inet fwaudit forward "
+				   "'{ type filter hook forward priority -10; }'");
+			ret = add_cmd(f, &b);
+		}
+		if (ret)
+			goto out;
+		strbuf_add(&b, "nft add rule inet fwaudit forward ");
+		nft_sources(&b, row, part);
+		strbuf_addf(&b, "meta l4proto %s ct original proto-dst ", proto);
+		ports_text(&b, part, '-');
+		if (row->nsports) {
+			strbuf_add(&b, " ct original proto-src ");
+			sports_text(&b, row, '-', true);
+		}
+		strbuf_add(&b, " ct status dnat drop");
+		ret = add_cmd(f, &b);
+		goto out;
+	}
+
+	base = path_chain(row, NF_INET_LOCAL_IN, &docker);
+	if (has_chain(rs, 0, NULL, "ufw-user-input", NULL) ||
+	    has_chain(rs, 0, NULL, "ufw6-user-input", NULL)) {
+		f->backend = FIX_UFW;
+		if (all_sources(row, part->nsources, part->sources)) {
+			strbuf_addf(&b, "ufw insert 1 deny proto %s from any to any "
+				    "port ", proto);
+			ports_text(&b, part, ':');
+			ret = add_cmd(f, &b);
+		} else {
+			size_t i;
+
+			for (i = 0; i < part->nsources && !ret; i++) {
+				strbuf_addf(&b, "ufw insert %zu deny proto %s "
+					    "from %s to any port ", i + 1,
+					    proto, part->sources[i]);
+				ports_text(&b, part, ':');
+				ret = add_cmd(f, &b);
+			}
+		}
+		goto out;
+	}
+	if (base && !is_xtables_table(base)) {
+		f->backend = FIX_NFT;
+		strbuf_addf(&b, "nft insert rule %s %s %s ",
+			    rs_family_name(base->family), base->table,
+			    base->name);
+		nft_sources(&b, row, part);
+		if (row->nsports) {
+			strbuf_addf(&b, "%s sport ", proto);
+			sports_text(&b, row, '-', true);
+			strbuf_add(&b, " ");
+		}
+		strbuf_addf(&b, "%s dport ", proto);
+		ports_text(&b, part, '-');
+		strbuf_add(&b, " drop");
+		ret = add_cmd(f, &b);
+		goto out;
+	}
+	f->backend = FIX_IPTABLES;
+	legacy = base && base->origin == RS_ORIGIN_LEGACY;
+	if (row->nsports > 1) {
+		strbuf_add(&pm, "-m multiport --sports ");
+		sports_text(&pm, row, ':', false);
+		strbuf_add(&pm, " ");
+	} else if (row->nsports == 1) {
+		strbuf_add(&pm, "--sport ");
+		sports_text(&pm, row, ':', false);
+		strbuf_add(&pm, " ");
+	}
+	strbuf_add(&pm, "--dport ");
+	ports_text(&pm, part, ':');
+	portmatch = strbuf_take(&pm);
+	strbuf_addf(&b, "%s%s", ipt, legacy ? "-legacy" : "");
+	{
+		char *tool = strbuf_take(&b);
+
+		ret = tool && portmatch ?
+		      iptables_cmds(f, tool, "INPUT", proto, portmatch, row,
+				    part, "ACCEPT") : -ENOMEM;
+		free(tool);
+	}
+out:
+	free(portmatch);
+	strbuf_release(&b);
+	strbuf_release(&pm);
+	if (ret < 0) {
+		fix_free(f);
+		return ret;
+	}
+	*out = f;
+	return 0;
+}
+
+void fix_free(struct fix *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i < f->ncmds; i++)
+		free(f->cmds[i]);
+	free(f->cmds);
+	free(f);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fix.h - the rule that closes a violation, for the backend that owns the
+ * path the probes take.
+ */
+#ifndef FWAUDIT_FIX_H
+#define FWAUDIT_FIX_H
+
+#include <stddef.h>
+
+#include "policy.h"
+#include "report.h"
+#include "ruleset.h"
+
+/* Who should carry the fix. */
+enum fix_backend {
+	FIX_DOCKER_USER,	/* iptables rules in DOCKER-USER (--ctorigdstport) */
+	FIX_NFT_FORWARD,	/* a forward base chain of our own: Docker's
+				 * nftables backend, other DNAT backends */
+	FIX_UFW,		/* ufw manages INPUT */
+	FIX_NFT,		/* a native nftables input chain */
+	FIX_IPTABLES,		/* iptables INPUT (legacy or iptables-nft) */
+};
+
+struct fix {
+	enum fix_backend backend;
+	size_t ncmds;
+	char **cmds;		/* shell commands, in order */
+};
+
+/*
+ * The commands that close part of row (its ports, from its sources) and
+ * nothing else: probes of other ports, other protocols or other sources
+ * keep their fate.  rs is the ruleset the row was found in.  0 and *out
+ * (free with fix_free()), or -ENOMEM.
+ */
+int fix_suggest(const struct ruleset *rs, const struct report_row *row,
+		const struct policy_part *part, struct fix **out);
+void fix_free(struct fix *f);
+const char *fix_backend_name(enum fix_backend b);
+
+#endif

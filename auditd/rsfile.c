@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * rsfile.c - load ruleset files into a private namespace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rsfile.h"
+
+#define LOADER_OUTPUT_MAX	4096
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = (ssize_t)strlen(s);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, (size_t)len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+enum rsfile_kind rsfile_detect(const char *path, const char **name)
+{
+	char line[512];
+	enum rsfile_kind kind = RSFILE_AUTO;
+	bool xt = false, v6 = false;
+	FILE *f;
+
+	*name = path;
+	if (!strncmp(path, "ip4:", 4) || !strncmp(path, "ip6:", 4) ||
+	    !strncmp(path, "nft:", 4)) {
+		*name = path + 4;
+		return path[2] == '4' ? RSFILE_IPTABLES :
+		       path[2] == '6' ? RSFILE_IP6TABLES : RSFILE_NFT;
+	}
+	f = fopen(path, "re");
+	if (!f)
+		return RSFILE_AUTO;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "ip6tables"))
+			v6 = true;
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (line[0] == '*') {
+			xt = true;
+			continue;
+		}
+		if (!xt) {
+			kind = RSFILE_NFT;
+			break;
+		}
+		/* an IPv6 address or icmpv6 in a rule tells the family */
+		if ((line[0] == '-' && (strstr(line, "icmpv6") ||
+					strstr(line, "ipv6-icmp"))) ||
+		    ((strstr(line, " -s ") || strstr(line, " -d ")) &&
+		     strchr(strstr(line, " -s ") ? strstr(line, " -s ") :
+			    strstr(line, " -d "), ':')))
+			v6 = true;
+	}
+	fclose(f);
+	if (kind == RSFILE_NFT)
+		return kind;
+	return xt ? (v6 ? RSFILE_IP6TABLES : RSFILE_IPTABLES) : RSFILE_NFT;
+}
+
+/* Run argv with stdin from path; its stderr (and stdout) into out. */
+static int run_loader(char *const argv[], const char *path, char *out,
+		      size_t outlen)
+{
+	int pfd[2], in, status;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		close(in);
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(in);
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		dup2(in, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(in);
+	close(pfd[1]);
+	while (outlen && (n = read(pfd[0], out + len, outlen - 1 - len)) > 0)
+		len += (size_t)n;
+	if (outlen)
+		out[len] = '\0';
+	close(pfd[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EINVAL;
+}
+
+int rsfile_load(char *const *files, size_t n, char *err, size_t errlen)
+{
+	char map[64], out[LOADER_OUTPUT_MAX];
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	const char *name;
+	size_t i;
+	int ret;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create a private user and network "
+			 "namespace: %s", strerror(errno));
+		return ret;
+	}
+	/* become root of the new namespace, so that the loaders and the
+	 * readers have CAP_NET_ADMIN there */
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned int)uid);
+	ret = write_file("/proc/self/uid_map", map);
+	if (!ret)
+		ret = write_file("/proc/self/setgroups", "deny");
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned int)gid);
+	if (!ret)
+		ret = write_file("/proc/self/gid_map", map);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot map our user into the private "
+			 "namespace: %s", strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < n; i++) {
+		enum rsfile_kind kind = rsfile_detect(files[i], &name);
+		char *nft[] = { "nft", "-f", "-", NULL };
+		char *ip4[] = { "iptables-nft-restore", "--noflush", NULL };
+		char *ip6[] = { "ip6tables-nft-restore", "--noflush", NULL };
+
+		if (access(name, R_OK) < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: %s", name, strerror(errno));
+			return ret;
+		}
+		ret = run_loader(kind == RSFILE_NFT ? nft :
+				 kind == RSFILE_IP6TABLES ? ip6 : ip4, name,
+				 out, sizeof(out));
+		if (ret < 0) {
+			size_t l = strlen(out);
+
+			while (l && out[l - 1] == '\n')
+				out[--l] = '\0';
+			snprintf(err, errlen, "%s does not load: %s", name,
+				 *out ? out : "the loader failed");
+			return ret;
+		}
+	}
+	return 0;
+}

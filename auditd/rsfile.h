@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rsfile.h - audit ruleset files without touching the host: the calling
+ * process moves into a private user + network namespace of its own, the
+ * real tools load the files there, and the ordinary readers read them back.
+ */
+#ifndef FWAUDIT_RSFILE_H
+#define FWAUDIT_RSFILE_H
+
+#include <stddef.h>
+
+enum rsfile_kind {
+	RSFILE_AUTO,
+	RSFILE_IPTABLES,	/* iptables-save output */
+	RSFILE_IP6TABLES,	/* ip6tables-save output */
+	RSFILE_NFT,		/* nft list ruleset / nft -f input */
+};
+
+/* The kind of a file from its contents (a path may carry a prefix
+ * "ip4:", "ip6:" or "nft:" to say it). */
+enum rsfile_kind rsfile_detect(const char *path, const char **name);
+
+/*
+ * Move this process into a new user and network namespace (it works
+ * unprivileged) and load every file there with iptables-nft-restore,
+ * ip6tables-nft-restore or nft -f.  Call it before opening any netlink
+ * socket.  Returns 0; or a negative errno with a message in err (the
+ * loader's own message for a file that does not load, naming the file).
+ */
+int rsfile_load(char *const *files, size_t n, char *err, size_t errlen);
+
+#endif
