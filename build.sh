@@ -15,7 +15,7 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 	libmnl-dev libnftnl-dev libip4tc-dev libip6tc-dev libsystemd-dev
 	libjansson-dev libcurl4-openssl-dev"
 RUN_PKGS="nftables iptables iproute2"
-TEST_PKGS="python3 socat ncat busybox-static docker.io time procps util-linux"
+TEST_PKGS="python3 socat ncat busybox-static docker.io time procps util-linux prometheus-alertmanager"
 
 install_pkgs() {
 	local missing=() p
@@ -82,7 +82,10 @@ case "${1:-}" in
 audit)
 	install_pkgs $BUILD_PKGS $RUN_PKGS
 	build
-	exec ./build/fwaudit ruleset
+	# installs fwaudit, the shipped policies and the man pages under
+	# /usr/local, then audits this host with the default policy
+	make -C build install >/dev/null
+	exec /usr/local/sbin/fwaudit audit
 	;;
 check)
 	install_pkgs $BUILD_PKGS $RUN_PKGS $TEST_PKGS
