@@ -808,7 +808,11 @@ static json_t *set_json(const struct rs_set *s)
 		e = json_object();
 		json_object_set_new(e, "key", jstr(str));
 		free(str);
-		if (s->data) {
+		if (s->data && (s->data[i].verdict.kind != RS_V_NONE ||
+				!s->data[i].nvalues)) {
+			json_object_set_new(e, "data",
+					    verdict_json(&s->data[i].verdict));
+		} else if (s->data) {
 			elem_data_str(&b, s, &s->data[i]);
 			str = strbuf_take(&b);
 			json_object_set_new(e, "data", jstr(str));
