@@ -114,7 +114,7 @@ int cmd_explain(int argc, char **argv)
 	struct engine_result *res = NULL;
 	const char *from = NULL, *iface = NULL;
 	struct snapshot snap;
-	char ifs[256], dst[512], src[512];
+	char ifs[256], dst[512], src[512], sport[256];
 	size_t i, k;
 	int c, ret;
 
@@ -177,9 +177,12 @@ int cmd_explain(int argc, char **argv)
 		dim_text(p, REGION_IIF, RS_F_IIFNAME, ifs, sizeof(ifs));
 		dim_text(p, REGION_DADDR, af, dst, sizeof(dst));
 		dim_text(p, REGION_SADDR, af, src, sizeof(src));
-		printf("%s%s/%u from %s on %s to %s: %s%s",
+		dim_text(p, REGION_SPORT, RS_F_SPORT, sport, sizeof(sport));
+		printf("%s%s/%u from %s%s%s on %s to %s: %s%s",
 		       i ? "\n" : "", report_proto_name(p->proto), in.dport,
-		       src, ifs, dst, engine_state_name(p->state),
+		       src, strcmp(sport, "0-65535") ? " sport " : "",
+		       strcmp(sport, "0-65535") ? sport : "", ifs, dst,
+		       engine_state_name(p->state),
 		       p->possible ? " (possible)" : "");
 		if (p->fate == ENGINE_DROPPED && p->drop_reason)
 			printf(" (%s)", p->drop_reason);
