@@ -37,6 +37,8 @@
 /* from linux/netfilter/nf_conntrack_common.h, which clashes with libc */
 #define IPS_DST_NAT		(1u << 5)
 #define IPS_DST_NAT_DONE	(1u << 8)
+#define IPS_SEEN_REPLY		(1u << 1)
+#define IPS_ASSURED		(1u << 2)
 #define IP_CT_DIR_ORIGINAL	0
 
 /* ---------------------------------------------------------------------
@@ -144,6 +146,9 @@ struct walk {
 	uint32_t hook;
 	const struct rs_chain *base;
 	bool before_conntrack;
+	/* walking the client's second packet of a connection (the
+	 * handshake's ACK), not the probe: ct state established */
+	bool established;
 	size_t branches;
 	/* chains sorted for jump lookup */
 	const struct rs_chain **sorted;
@@ -374,13 +379,16 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 	case RS_F_TCP_FLAGS:
 		if (w->proto != IPPROTO_TCP)
 			return RES_ABSENT;
-		*val = 0x02;	/* a probe is a SYN */
+		/* a probe is a SYN, the handshake's next packet an ACK */
+		*val = w->established ? 0x10 : 0x02;
 		return RES_FIXED;
 	case RS_F_CT_STATE:
 		if (b->untracked)
 			*val = RS_CT_STATE_UNTRACKED;
 		else if (w->before_conntrack)
 			*val = RS_CT_STATE_INVALID;
+		else if (w->established)
+			*val = RS_CT_STATE_ESTABLISHED;
 		else
 			*val = RS_CT_STATE_NEW;
 		return RES_FIXED;
@@ -388,6 +396,8 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		if (!has_ct(w, b))
 			return RES_ABSENT;
 		*val = b->nat ? IPS_DST_NAT | IPS_DST_NAT_DONE : 0;
+		if (w->established)
+			*val |= IPS_SEEN_REPLY | IPS_ASSURED;
 		return RES_FIXED;
 	case RS_F_CT_DIRECTION:
 		if (!has_ct(w, b))
@@ -1047,7 +1057,7 @@ fail:
 static int apply_nat(struct walk *w, struct chain_out *o, struct branch *b,
 		     const struct rs_rule *r, const struct rs_verdict *v)
 {
-	if (!is_nat_chain(b->chain) || w->hook != NF_INET_PRE_ROUTING ||
+	if (!is_nat_chain(w->base) || w->hook != NF_INET_PRE_ROUTING ||
 	    b->untracked)
 		/* only a prerouting nat chain rewrites what a probe
 		 * reaches; elsewhere the verdict is an accept */
@@ -1131,9 +1141,11 @@ static int apply_verdict(struct walk *w, struct blist *work,
 		goto unknown;
 	}
 policy:
-	/* falling off a base chain: its policy */
-	return leave(w, o, b, b->chain->policy == RS_V_DROP ? LEAVE_DROP :
-		     LEAVE_ACCEPT, NULL, b->chain->policy, NULL);
+	/* a return from the base chain, or from a chain it went to by
+	 * goto: the base chain's policy */
+	b->chain = w->base;
+	return leave(w, o, b, w->base->policy == RS_V_DROP ? LEAVE_DROP :
+		     LEAVE_ACCEPT, NULL, w->base->policy, NULL);
 unknown:
 	/* queue, tproxy, a target we do not model, a jump to a chain that
 	 * is not there: both fates are possible */
@@ -1184,9 +1196,12 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 				ret = blist_push(&work, b);
 				continue;
 			}
-			ret = leave(w, o, b, b->chain->policy == RS_V_DROP ?
+			/* the end of a chain entered by goto returns to
+			 * the base chain's caller: its policy decides */
+			b->chain = base;
+			ret = leave(w, o, b, base->policy == RS_V_DROP ?
 				    LEAVE_DROP : LEAVE_ACCEPT, NULL,
-				    b->chain->policy, NULL);
+				    base->policy, NULL);
 			continue;
 		}
 		r = &b->chain->rules[b->rule];
@@ -1312,7 +1327,8 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 			l->b[i] = NULL;
 			/* NAT chains see only packets with a conntrack
 			 * entry and no binding yet */
-			if (nat && (b->nat_bound || b->untracked)) {
+			if (nat && (b->nat_bound || b->untracked ||
+				    w->established)) {
 				ret = blist_push(&o.accepted, b);
 			} else {
 				ret = chain_run(w, ch, b, &o);
@@ -1811,9 +1827,16 @@ static int ingress_keys(const struct walk *w, struct rs_interval **out,
 		return ret;
 	}
 	if (!w->host) {
+		struct rs_interval lo = rs_ifname_interval("lo", false);
+
+		/* every name but loopback: no stranger's packet arrives
+		 * there, and the kernel drops a martian one that claims to */
 		iv.lo = 0;
+		iv.hi = lo.lo - 1;
+		ret = iv_push(out, n, &cap, &iv);
+		iv.lo = lo.hi + 1;
 		iv.hi = ~(rs_u128)0;
-		return iv_push(out, n, &cap, &iv);
+		return ret ? ret : iv_push(out, n, &cap, &iv);
 	}
 	ret = host_ingress_interfaces(w->host, &idx, &nidx);
 	for (i = 0; i < nidx && !ret; i++) {
@@ -1990,8 +2013,11 @@ static int walk_one(struct walk *w)
 }
 
 /* ---------------------------------------------------------------------
- * Certainty: where branches that made different assumptions about the
- * same probes end in different states, those probes are "possible".
+ * The handshake.  A TCP or SCTP probe that is let in is not a connection
+ * yet: the client's next packet (the ACK of the handshake, SCTP's COOKIE
+ * ECHO) arrives with ct state established and must pass the same hooks
+ * (without the nat chains: conntrack applies the binding).  A ruleset that
+ * drops established packets closes the port although every SYN passes.
  */
 static void piece_release(struct engine_piece *p)
 {
@@ -2000,6 +2026,109 @@ static void piece_release(struct engine_piece *p)
 	free(p->assumptions);
 }
 
+static int handshake_one(struct walk *w, size_t i)
+{
+	struct engine_piece *p = &w->res->pieces[i];
+	const struct host_listener *lis = p->listener;
+	enum engine_fate fate = p->fate;
+	struct blist l = { 0 }, dropped = { 0 };
+	const struct snode *orig;
+	const struct host_link *link;
+	struct branch *b;
+	size_t k;
+	int ret = 0;
+
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->r = region_copy(p->region);
+	if (!b->r) {
+		free(b);
+		return -ENOMEM;
+	}
+	b->nat = p->nat;
+	b->nat_addr = p->nat_addr;
+	b->nat_port = p->nat_port;
+	b->nat_port_lo = p->nat_port_lo;
+	b->nat_port_hi = p->nat_port_hi;
+	b->oif = p->oif;
+	link = w->host && p->oif ? host_link_by_index(w->host, p->oif) : NULL;
+	if (link) {
+		b->oif_known = true;
+		b->oif_key = rs_ifname_key(link->name);
+	}
+	for (k = 0; !ret && k < p->nsteps; k++)
+		ret = trace_add(w, b, p->steps[k].hook, p->steps[k].chain,
+				p->steps[k].rule, p->steps[k].verdict,
+				p->steps[k].what);
+	for (k = 0; !ret && k < p->nassumptions; k++)
+		ret = assume_add(w, b, p->assumptions[k].chain,
+				 p->assumptions[k].rule,
+				 p->assumptions[k].match,
+				 p->assumptions[k].matched);
+	orig = b->trace;
+	if (!ret)
+		ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, "the client's next packet "
+				"(ct state established):");
+	if (!ret)
+		ret = blist_push(&l, b);
+	else
+		branch_free(b);
+	w->established = true;
+	if (!ret)
+		ret = ingress_run(w, &l, &dropped);
+	if (!ret)
+		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, &dropped);
+	if (!ret && fate == ENGINE_LOCAL)
+		ret = hook_run(w, NF_INET_LOCAL_IN, &l, &dropped);
+	if (!ret && fate == ENGINE_FORWARDED)
+		ret = hook_run(w, NF_INET_FORWARD, &l, &dropped);
+	if (!ret && fate == ENGINE_FORWARDED)
+		ret = hook_run(w, NF_INET_POST_ROUTING, &l, &dropped);
+	w->established = false;
+	for (k = 0; !ret && k < l.n; k++) {
+		l.b[k]->trace = orig;
+		ret = piece_add(w, l.b[k], fate, lis, NULL);
+	}
+	for (k = 0; !ret && k < dropped.n; k++)
+		ret = piece_add(w, dropped.b[k], ENGINE_DROPPED, NULL,
+				"the connection's next packet is dropped");
+	blist_release(&l);
+	blist_release(&dropped);
+	return ret;
+}
+
+/* Replace each TCP/SCTP piece from index from on that is let in by what
+ * the walk of the handshake's next packet makes of it. */
+static int handshake(struct walk *w, size_t from)
+{
+	struct engine_result *res = w->res;
+	size_t i, k, n = res->npieces;
+	int ret = 0;
+
+	if (w->proto != IPPROTO_TCP && w->proto != IPPROTO_SCTP)
+		return 0;
+	for (i = from; i < n && !ret; i++) {
+		if (res->pieces[i].fate == ENGINE_DROPPED)
+			continue;
+		ret = handshake_one(w, i);
+		piece_release(&res->pieces[i]);
+		res->pieces[i].region = NULL;
+	}
+	for (i = from, k = from; i < res->npieces; i++) {
+		if (!res->pieces[i].region)
+			continue;
+		res->pieces[k++] = res->pieces[i];
+	}
+	res->npieces = k;
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * Certainty: where branches that made different assumptions about the
+ * same probes end in different states, those probes are "possible".
+ */
 static int piece_dup(struct engine_result *res, size_t i, struct region *r)
 {
 	struct engine_piece *p, *src;
@@ -2032,41 +2161,55 @@ static int piece_dup(struct engine_result *res, size_t i, struct region *r)
 
 static int classify(struct engine_result *res, size_t from)
 {
-	struct region *other, *overlap;
+	struct region **overlap, *other;
 	size_t i, j, n = res->npieces;
 	int ret = 0;
 
+	/* all overlaps first, from the regions as the walk left them: a
+	 * piece cut before its twin is compared would hide the twin's doubt */
+	overlap = calloc(n - from + 1, sizeof(*overlap));
+	if (!overlap)
+		return -ENOMEM;
 	for (i = from; i < n && !ret; i++) {
-		struct engine_piece *p = &res->pieces[i];
+		const struct engine_piece *p = &res->pieces[i];
 
 		if (!p->nassumptions)
 			continue;
 		other = region_new_empty();
-		if (!other)
-			return -ENOMEM;
+		if (!other) {
+			ret = -ENOMEM;
+			break;
+		}
 		for (j = from; j < n && !ret; j++) {
-			struct engine_piece *q = &res->pieces[j];
+			const struct engine_piece *q = &res->pieces[j];
 
 			if (j == i || !q->nassumptions || q->state == p->state ||
 			    q->family != p->family || q->proto != p->proto)
 				continue;
 			ret = region_union(other, q->region);
 		}
-		overlap = region_copy(p->region);
-		if (!overlap)
+		overlap[i - from] = region_copy(p->region);
+		if (!overlap[i - from])
 			ret = -ENOMEM;
 		if (!ret)
-			ret = region_intersect(overlap, other);
+			ret = region_intersect(overlap[i - from], other);
 		region_free(other);
-		if (!ret && !region_is_empty(overlap)) {
-			ret = region_subtract(res->pieces[i].region, overlap);
-			if (!ret) {
-				ret = piece_dup(res, i, overlap);
-				overlap = NULL;
-			}
-		}
-		region_free(overlap);
 	}
+	for (i = from; i < n && !ret; i++) {
+		struct region *o = overlap[i - from];
+
+		if (!o || region_is_empty(o))
+			continue;
+		ret = region_subtract(res->pieces[i].region, o);
+		if (!ret) {
+			ret = piece_dup(res, i, o);
+			if (!ret)
+				overlap[i - from] = NULL;
+		}
+	}
+	for (i = 0; i < n - from; i++)
+		region_free(overlap[i]);
+	free(overlap);
 	return ret;
 }
 
@@ -2113,8 +2256,9 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 
 	if (!in->host)
 		ret = result_note(res, "no host facts: every interface name "
-				  "and any local address; forwarding assumed "
-				  "on, route_localnet off, nothing listens");
+				  "but lo and any local address; forwarding "
+				  "assumed on, route_localnet off, nothing "
+				  "listens");
 	for (f = 0; f < 2 && !ret; f++) {
 		if (in->only_family && in->only_family != families[f])
 			continue;
@@ -2127,14 +2271,19 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			start = res->npieces;
 			ret = walk_one(&w);
 			if (!ret)
+				ret = handshake(&w, start);
+			if (!ret)
 				ret = classify(res, start);
 			arena_free(&w.arena);
 		}
 	}
-	if (!ret && !in->dropped) {
+	if (!ret) {
+		/* pieces emptied by classify(), and closed ones unless asked */
 		for (i = 0, k = 0; i < res->npieces; i++) {
-			if (res->pieces[i].state == ENGINE_CLOSED &&
-			    !res->pieces[i].possible) {
+			if (region_is_empty(res->pieces[i].region) ||
+			    (!in->dropped &&
+			     res->pieces[i].state == ENGINE_CLOSED &&
+			     !res->pieces[i].possible)) {
 				piece_release(&res->pieces[i]);
 				continue;
 			}

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_engine.c - the walk on hand-made snapshots: hook order and
+ * priorities, NAT and routing, listeners, source ports, undecidable
+ * matches.  No privileges: the host and the ruleset are built here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
+
+#include "engine.h"
+#include "host.h"
+#include "ruleset.h"
+#include "unit.h"
+
+#define NODE	0xc6336401u	/* 198.51.100.1 */
+#define BACKEND	0xac110002u	/* 172.17.0.2 */
+#define BACKEND2 0xac110003u	/* 172.17.0.3 */
+
+static struct host *make_host(int forwarding)
+{
+	struct host *h = host_new();
+	struct host_link *l;
+	struct host_addr *a;
+	struct host_route *r;
+	struct host_listener *s;
+
+	l = host_array_add((void **)&h->links, &h->nlinks, sizeof(*l), 16);
+	l->ifindex = 1;
+	strcpy(l->name, "lo");
+	l->loopback = l->up = true;
+	l = host_array_add((void **)&h->links, &h->nlinks, sizeof(*l), 16);
+	l->ifindex = 2;
+	strcpy(l->name, "eth0");
+	strcpy(l->kind, "veth");
+	l->up = true;
+	l->sysctl.forwarding = forwarding;
+	l = host_array_add((void **)&h->links, &h->nlinks, sizeof(*l), 16);
+	l->ifindex = 3;
+	strcpy(l->name, "docker0");
+	strcpy(l->kind, "bridge");
+	l->up = true;
+	l->sysctl.forwarding = forwarding;
+	h->sysctl.ip_forward = forwarding;
+
+	a = host_array_add((void **)&h->addrs, &h->naddrs, sizeof(*a), 16);
+	a->family = AF_INET;
+	a->prefixlen = 24;
+	a->scope = RT_SCOPE_UNIVERSE;
+	a->ifindex = 2;
+	a->addr = a->peer = NODE;
+	a = host_array_add((void **)&h->addrs, &h->naddrs, sizeof(*a), 16);
+	a->family = AF_INET;
+	a->prefixlen = 16;
+	a->scope = RT_SCOPE_UNIVERSE;
+	a->ifindex = 3;
+	a->addr = a->peer = 0xac110001u;
+
+	/* local table: our two addresses; main: the two networks */
+	r = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*r), 16);
+	r->family = AF_INET;
+	r->table = RT_TABLE_LOCAL;
+	r->type = RTN_LOCAL;
+	r->dst_len = 32;
+	r->dst = NODE;
+	r->nnexthops = 1;
+	r->nexthops = calloc(1, sizeof(*r->nexthops));
+	r->nexthops[0].oif = 2;
+	r = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*r), 16);
+	r->family = AF_INET;
+	r->table = RT_TABLE_LOCAL;
+	r->type = RTN_LOCAL;
+	r->dst_len = 32;
+	r->dst = 0xac110001u;
+	r->nnexthops = 1;
+	r->nexthops = calloc(1, sizeof(*r->nexthops));
+	r->nexthops[0].oif = 3;
+	r = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*r), 16);
+	r->family = AF_INET;
+	r->table = RT_TABLE_MAIN;
+	r->type = RTN_UNICAST;
+	r->dst_len = 24;
+	r->dst = NODE & 0xffffff00u;
+	r->nnexthops = 1;
+	r->nexthops = calloc(1, sizeof(*r->nexthops));
+	r->nexthops[0].oif = 2;
+	r = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*r), 16);
+	r->family = AF_INET;
+	r->table = RT_TABLE_MAIN;
+	r->type = RTN_UNICAST;
+	r->dst_len = 16;
+	r->dst = 0xac110000u;
+	r->nnexthops = 1;
+	r->nexthops = calloc(1, sizeof(*r->nexthops));
+	r->nexthops[0].oif = 3;
+
+	s = host_array_add((void **)&h->listeners, &h->nlisteners,
+			   sizeof(*s), 16);
+	s->family = AF_INET;
+	s->protocol = IPPROTO_TCP;
+	s->port = 22;
+	s->pid = 100;
+	s->comm = strdup("sshd");
+	s = host_array_add((void **)&h->listeners, &h->nlisteners,
+			   sizeof(*s), 16);
+	s->family = AF_INET;
+	s->protocol = IPPROTO_TCP;
+	s->addr = 0x7f000001u;
+	s->port = 631;
+	return h;
+}
+
+static struct rs_chain *base(struct ruleset *rs, uint8_t family,
+			     const char *table, const char *name,
+			     uint32_t hook, int prio, enum rs_verdict_kind policy,
+			     const char *type)
+{
+	struct rs_chain *c = ruleset_add_chain(rs, RS_ORIGIN_NFT, family,
+					       table, name);
+
+	c->base = true;
+	c->hook = hook;
+	c->priority = prio;
+	c->policy = policy;
+	c->type = strdup(type);
+	return c;
+}
+
+static struct rs_rule *rule(struct rs_chain *c, enum rs_verdict_kind v)
+{
+	struct rs_rule *r = rs_chain_add_rule(c);
+
+	r->verdict.kind = v;
+	return r;
+}
+
+static void match(struct rs_rule *r, enum rs_field f, rs_u128 lo, rs_u128 hi)
+{
+	rs_match_set_range(rs_rule_add_match(r), f, lo, hi, false);
+}
+
+/* The state of tcp/udp probes to one port from one source: the piece that
+ * holds that point. */
+static const struct engine_piece *find(const struct engine_result *res,
+				       uint8_t proto, rs_u128 saddr,
+				       uint16_t sport, uint16_t dport)
+{
+	rs_u128 pt[REGION_NDIMS];
+	size_t i;
+
+	pt[REGION_IIF] = rs_ifname_key("eth0");
+	pt[REGION_DADDR] = NODE;
+	pt[REGION_SADDR] = saddr;
+	pt[REGION_SPORT] = sport;
+	pt[REGION_DPORT] = dport;
+	for (i = 0; i < res->npieces; i++)
+		if (res->pieces[i].family == NFPROTO_IPV4 &&
+		    res->pieces[i].proto == proto &&
+		    region_contains_point(res->pieces[i].region, pt))
+			return &res->pieces[i];
+	return NULL;
+}
+
+static struct engine_result *run(struct ruleset *rs, struct host *h)
+{
+	struct engine_input in = { .rs = rs, .host = h, .dropped = true,
+				   .only_family = NFPROTO_IPV4 };
+	struct engine_result *res = NULL;
+
+	CHECK_EQ(engine_run(&in, &res), 0);
+	return res;
+}
+
+#define STATE(res, proto, src, sport, dport, st) do {			\
+	const struct engine_piece *_p = find(res, proto, src, sport, dport); \
+	CHECK(_p != NULL);						\
+	if (_p)								\
+		CHECK_EQ(_p->state, st);				\
+} while (0)
+
+static void test_input(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *c, *c2;
+	struct rs_rule *r;
+
+	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED, RS_CT_STATE_ESTABLISHED);
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 22, 22);
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 80, 80);
+	/* accepted here, dropped by a later base chain: closed */
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_DPORT, 8080, 8080);
+	/* the --sport 53 mistake */
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_UDP, IPPROTO_UDP);
+	match(r, RS_F_SPORT, 53, 53);
+	/* a private source only */
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_IP_SADDR, 0x0a000000u, 0x0affffffu);
+	match(r, RS_F_DPORT, 5432, 5432);
+	/* a rate limit we cannot decide */
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_DPORT, 9000, 9000);
+	rs_match_set_other(rs_rule_add_match(r), RS_F_OTHER, "limit",
+			   0, "rate 10/second", false);
+
+	c2 = base(rs, NFPROTO_IPV4, "late", "input", NF_INET_LOCAL_IN, 10,
+		  RS_V_ACCEPT, "filter");
+	r = rule(c2, RS_V_DROP);
+	match(r, RS_F_DPORT, 8080, 8080);
+
+	res = run(rs, h);
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 22);
+	CHECK(p && p->state == ENGINE_EXPOSED && p->listener &&
+	      p->listener->port == 22 && p->fate == ENGINE_LOCAL);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 80, ENGINE_OPEN);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 8080, ENGINE_CLOSED);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 23, ENGINE_CLOSED);
+	/* established,related never matches a probe: 443 stays closed */
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 443, ENGINE_CLOSED);
+	STATE(res, IPPROTO_UDP, 0xcb007105u, 53, 1234, ENGINE_OPEN);
+	STATE(res, IPPROTO_UDP, 0xcb007105u, 54, 1234, ENGINE_CLOSED);
+	STATE(res, IPPROTO_TCP, 0x0a010203u, 40000, 5432, ENGINE_OPEN);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 5432, ENGINE_CLOSED);
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 9000);
+	CHECK(p && p->possible && p->nassumptions == 1);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
+/* jump, return and goto; a user chain's end returns */
+static void test_jumps(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct engine_result *res;
+	struct rs_chain *c, *u, *g;
+	struct rs_rule *r;
+
+	c = base(rs, NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	c->origin = RS_ORIGIN_LEGACY;
+	u = ruleset_add_chain(rs, RS_ORIGIN_LEGACY, NFPROTO_IPV4, "filter",
+			      "user");
+	g = ruleset_add_chain(rs, RS_ORIGIN_LEGACY, NFPROTO_IPV4, "filter",
+			      "gone");
+	r = rule(c, RS_V_JUMP);
+	r->verdict.chain = strdup("user");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_DPORT, 1000, 1999);
+	/* user: 1500 returns early (then accepted by INPUT's next rule),
+	 * 1600 dropped, 1700 goes to "gone" which accepts */
+	r = rule(u, RS_V_RETURN);
+	match(r, RS_F_DPORT, 1500, 1500);
+	r = rule(u, RS_V_DROP);
+	match(r, RS_F_DPORT, 1600, 1600);
+	r = rule(u, RS_V_GOTO);
+	match(r, RS_F_DPORT, 1700, 1700);
+	r->verdict.chain = strdup("gone");
+	r = rule(g, RS_V_ACCEPT);
+	match(r, RS_F_DPORT, 1700, 1700);
+
+	res = run(rs, h);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 1500, ENGINE_OPEN);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 1600, ENGINE_CLOSED);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 1700, ENGINE_OPEN);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 1800, ENGINE_OPEN);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 2000, ENGINE_CLOSED);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
+/* Docker's shape: DNAT in nat/DOCKER, accept in filter/DOCKER on the
+ * FORWARD path; host INPUT rules do not matter for it. */
+static void test_dnat(int forwarding)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(forwarding);
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *pre, *dnat, *fwd, *in;
+	struct rs_rule *r;
+
+	pre = base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING,
+		   -100, RS_V_ACCEPT, "nat");
+	dnat = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "nat",
+				 "DOCKER");
+	r = rule(pre, RS_V_JUMP);
+	match(r, RS_F_FIB_DADDR_TYPE, RTN_LOCAL, RTN_LOCAL);
+	r->verdict.chain = strdup("DOCKER");
+	r = rule(dnat, RS_V_DNAT);
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_IIFNAME, "docker0",
+			    false, true);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 6379, 6379);
+	r->verdict.nat.family = NFPROTO_IPV4;
+	r->verdict.nat.has_addr = r->verdict.nat.has_port = true;
+	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = BACKEND;
+	r->verdict.nat.port_lo = r->verdict.nat.port_hi = 6379;
+
+	fwd = base(rs, NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, 0,
+		   RS_V_DROP, "filter");
+	r = rule(fwd, RS_V_ACCEPT);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED, RS_CT_STATE_ESTABLISHED);
+	r = rule(fwd, RS_V_ACCEPT);
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME, "docker0",
+			    false, false);
+	match(r, RS_F_IP_DADDR, BACKEND, BACKEND);
+	match(r, RS_F_DPORT, 6379, 6379);
+
+	/* ufw-style: deny 6379 on INPUT, without effect */
+	in = base(rs, NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0,
+		  RS_V_DROP, "filter");
+	r = rule(in, RS_V_DROP);
+	match(r, RS_F_DPORT, 6379, 6379);
+
+	res = run(rs, h);
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 6379);
+	CHECK(p != NULL);
+	if (p && forwarding) {
+		CHECK_EQ(p->state, ENGINE_EXPOSED);
+		CHECK_EQ(p->fate, ENGINE_FORWARDED);
+		CHECK(p->nat && p->nat_addr == BACKEND && p->oif == 3);
+	} else if (p) {
+		CHECK_EQ(p->state, ENGINE_CLOSED);
+	}
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
+/* kube-proxy's shape: a statistic split between two reachable backends is
+ * a definite exposure, not a possible one */
+static void test_statistic(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *pre, *fwd;
+	struct rs_rule *r;
+	size_t i, n = 0;
+
+	pre = base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING,
+		   -100, RS_V_ACCEPT, "nat");
+	r = rule(pre, RS_V_DNAT);
+	match(r, RS_F_DPORT, 30080, 30080);
+	rs_match_set_other(rs_rule_add_match(r), RS_F_OTHER, "statistic", 0,
+			   "mode random probability 0.5", false);
+	r->verdict.nat.family = NFPROTO_IPV4;
+	r->verdict.nat.has_addr = true;
+	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = BACKEND;
+	r = rule(pre, RS_V_DNAT);
+	match(r, RS_F_DPORT, 30080, 30080);
+	r->verdict.nat.family = NFPROTO_IPV4;
+	r->verdict.nat.has_addr = true;
+	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = BACKEND2;
+	fwd = base(rs, NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, 0,
+		   RS_V_ACCEPT, "filter");
+	(void)fwd;
+
+	res = run(rs, h);
+	for (i = 0; i < res->npieces; i++) {
+		p = &res->pieces[i];
+		if (p->proto != IPPROTO_TCP || p->fate != ENGINE_FORWARDED)
+			continue;
+		n++;
+		CHECK(!p->possible);
+		CHECK(p->nat_addr == BACKEND || p->nat_addr == BACKEND2);
+	}
+	CHECK_EQ(n, 2);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
+/* raw (-300) runs before conntrack: ct state there is "invalid"; notrack
+ * there makes later nat chains skip the probe */
+static void test_raw(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct engine_result *res;
+	struct rs_chain *raw, *in;
+	struct rs_rule *r;
+	struct rs_stmt *s;
+
+	raw = base(rs, NFPROTO_IPV4, "raw", "PREROUTING", NF_INET_PRE_ROUTING,
+		   -300, RS_V_ACCEPT, "filter");
+	r = rule(raw, RS_V_DROP);
+	match(r, RS_F_DPORT, 7000, 7000);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_NEW, RS_CT_STATE_NEW);
+	r = rule(raw, RS_V_NONE);
+	match(r, RS_F_DPORT, 7001, 7001);
+	s = rs_rule_add_stmt(r);
+	s->name = strdup("NOTRACK");
+	in = base(rs, NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0,
+		  RS_V_DROP, "filter");
+	r = rule(in, RS_V_ACCEPT);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED, RS_CT_STATE_ESTABLISHED);
+	r = rule(in, RS_V_DROP);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_UNTRACKED, RS_CT_STATE_UNTRACKED);
+	r = rule(in, RS_V_ACCEPT);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_NEW, RS_CT_STATE_NEW);
+
+	res = run(rs, h);
+	/* "ct state new" in raw never matches: 7000 is not dropped there */
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 7000, ENGINE_OPEN);
+	/* notrack: untracked from then on */
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 7001, ENGINE_CLOSED);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 7002, ENGINE_OPEN);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
+/* a probe whose handshake cannot complete is not reachable: NEW accepted,
+ * the client's next packet (established) dropped */
+static void test_handshake(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct engine_result *res;
+	struct rs_chain *in;
+	struct rs_rule *r;
+
+	in = base(rs, NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0,
+		  RS_V_DROP, "filter");
+	r = rule(in, RS_V_ACCEPT);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_NEW, RS_CT_STATE_NEW);
+	match(r, RS_F_DPORT, 22, 22);
+	res = run(rs, h);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 22, ENGINE_CLOSED);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
+int main(void)
+{
+	test_handshake();
+	test_input();
+	test_jumps();
+	test_dnat(1);
+	test_dnat(0);
+	test_statistic();
+	test_raw();
+	return unit_done();
+}
