@@ -129,31 +129,69 @@ static bool all_sources(const struct report_row *row, size_t n,
 	return n == 1 && (!strcmp(src[0], "0.0.0.0/0") || !strcmp(src[0], "::/0"));
 }
 
-/* A CIDR prefix of the row's family as an interval; false when it is not
- * one. */
+/* The row's ingress interfaces when they are names or name prefixes
+ * ("eth*"): the fix then leaves the port alone on loopback and container
+ * bridges, which are not paths of strangers. */
+static bool ifaces_named(const struct report_row *row)
+{
+	const char *s, *star;
+	size_t i;
+
+	for (i = 0; i < row->nifaces; i++) {
+		s = row->ifaces[i];
+		star = strchr(s, '*');
+		if (!*s || *s == '!' || star == s ||
+		    (star && star[1] != '\0'))
+			return false;
+	}
+	return row->nifaces > 0;
+}
+
+static void nft_ifaces(struct strbuf *b, const struct report_row *row)
+{
+	size_t i;
+
+	if (!ifaces_named(row))
+		return;
+	strbuf_add(b, row->nifaces > 1 ? "iifname { " : "iifname ");
+	for (i = 0; i < row->nifaces; i++)
+		strbuf_addf(b, "%s\"%s\"", i ? ", " : "", row->ifaces[i]);
+	strbuf_add(b, row->nifaces > 1 ? " } " : " ");
+}
+
+/* iptables has one -i per rule: one interface, or at least not loopback
+ * on INPUT */
+static void ipt_iface(struct strbuf *b, const struct report_row *row,
+		      bool input)
+{
+	const char *s;
+
+	if (ifaces_named(row) && row->nifaces == 1) {
+		s = row->ifaces[0];
+		strbuf_addf(b, "-i %.*s%s ", (int)strcspn(s, "*"), s,
+			    strchr(s, '*') ? "+" : "");
+	} else if (input) {
+		strbuf_add(b, "! -i lo ");
+	}
+}
+
+/* An inet table sees both families: a rule that matches no address must
+ * say which one it closes. */
+static void nft_family(struct strbuf *b, uint8_t table_family,
+		       const struct report_row *row,
+		       const struct policy_part *part)
+{
+	if (table_family == NFPROTO_INET &&
+	    all_sources(row, part->nsources, part->sources))
+		strbuf_addf(b, "meta nfproto %s ",
+			    row->family == NFPROTO_IPV6 ? "ipv6" : "ipv4");
+}
+
+
 static bool prefix_interval(uint8_t family, const char *s,
 			    struct rs_interval *iv)
 {
-	int af = family == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
-	unsigned int bits = af == AF_INET6 ? 128 : 32, len = bits;
-	char buf[64], *slash;
-	rs_u128 a, span;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		len = (unsigned int)atoi(slash + 1);
-		if (len > bits)
-			return false;
-	}
-	if (host_addr_parse(af, buf, &a) < 0)
-		return false;
-	span = len == 0 ? (bits == 128 ? ~(rs_u128)0 : 0xffffffffu) :
-	       (len == bits ? 0 : (((rs_u128)1 << (bits - len)) - 1));
-	iv->lo = a & ~span;
-	iv->hi = iv->lo | span;
-	return true;
+	return region_prefix_parse(family, s, iv) == 0;
 }
 
 /* The sources of the row the part does not hold: the ones to keep, as a
@@ -327,6 +365,7 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 	struct fix *f;
 	char *portmatch = NULL;
 	bool docker, legacy;
+	size_t i;
 	int ret = 0;
 
 	f = calloc(1, sizeof(*f));
@@ -340,6 +379,7 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 			 * port the client asked for, as Docker documents */
 			legacy = user->origin == RS_ORIGIN_LEGACY;
 			f->backend = FIX_DOCKER_USER;
+			ipt_iface(&pm, row, false);
 			strbuf_add(&pm, "-m conntrack --ctorigdstport ");
 			ports_text(&pm, part, ':');
 			if (row->nsports == 1) {
@@ -377,6 +417,8 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		if (ret)
 			goto out;
 		strbuf_add(&b, "nft add rule inet fwaudit forward ");
+		nft_ifaces(&b, row);
+		nft_family(&b, NFPROTO_INET, row, part);
 		nft_sources(&b, row, part);
 		strbuf_addf(&b, "meta l4proto %s ct original proto-dst ", proto);
 		ports_text(&b, part, '-');
@@ -393,21 +435,17 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 	if (has_chain(rs, 0, NULL, "ufw-user-input", NULL) ||
 	    has_chain(rs, 0, NULL, "ufw6-user-input", NULL)) {
 		f->backend = FIX_UFW;
-		if (all_sources(row, part->nsources, part->sources)) {
-			strbuf_addf(&b, "ufw insert 1 deny proto %s from any to any "
-				    "port ", proto);
+		/* "from any" would be both families: the part's own
+		 * prefixes (0.0.0.0/0 or ::/0 for all) keep it to one */
+		for (i = 0; i < part->nsources && !ret; i++) {
+			strbuf_addf(&b, "ufw insert %zu deny ", i + 1);
+			if (ifaces_named(row) && row->nifaces == 1 &&
+			    !strchr(row->ifaces[0], '*'))
+				strbuf_addf(&b, "in on %s ", row->ifaces[0]);
+			strbuf_addf(&b, "proto %s from %s to any port ", proto,
+				    part->sources[i]);
 			ports_text(&b, part, ':');
 			ret = add_cmd(f, &b);
-		} else {
-			size_t i;
-
-			for (i = 0; i < part->nsources && !ret; i++) {
-				strbuf_addf(&b, "ufw insert %zu deny proto %s "
-					    "from %s to any port ", i + 1,
-					    proto, part->sources[i]);
-				ports_text(&b, part, ':');
-				ret = add_cmd(f, &b);
-			}
 		}
 		goto out;
 	}
@@ -416,6 +454,8 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		strbuf_addf(&b, "nft insert rule %s %s %s ",
 			    rs_family_name(base->family), base->table,
 			    base->name);
+		nft_ifaces(&b, row);
+		nft_family(&b, base->family, row, part);
 		nft_sources(&b, row, part);
 		if (row->nsports) {
 			strbuf_addf(&b, "%s sport ", proto);
@@ -430,6 +470,7 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 	}
 	f->backend = FIX_IPTABLES;
 	legacy = base && base->origin == RS_ORIGIN_LEGACY;
+	ipt_iface(&pm, row, true);
 	if (row->nsports > 1) {
 		strbuf_add(&pm, "-m multiport --sports ");
 		sports_text(&pm, row, ':', false);

@@ -1522,3 +1522,36 @@ int region_prefix_format(uint8_t family, const struct region_prefix *p,
 		return -ENOSPC;
 	return 0;
 }
+
+int region_prefix_parse(uint8_t family, const char *s, struct rs_interval *iv)
+{
+	int af = family == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
+	unsigned int bits = family_bits(family), len;
+	unsigned char b[16];
+	char buf[64], *slash, *end;
+	rs_u128 a = 0, span;
+	unsigned long l;
+	int i;
+
+	if (!bits || strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	len = bits;
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		l = strtoul(slash + 1, &end, 10);
+		if (*end || end == slash + 1 || l > bits)
+			return -EINVAL;
+		len = (unsigned int)l;
+	}
+	if (inet_pton(af, buf, b) != 1)
+		return -EINVAL;
+	for (i = 0; i < (int)bits / 8; i++)
+		a = a << 8 | b[i];
+	span = len == bits ? 0 : len == 0 ? addr_max(family) :
+	       (((rs_u128)1 << (bits - len)) - 1);
+	iv->lo = a & ~span;
+	iv->hi = iv->lo | span;
+	return 0;
+}

@@ -202,4 +202,10 @@ int region_prefixes(uint8_t family, const struct rs_interval *iv, size_t n,
 int region_prefix_format(uint8_t family, const struct region_prefix *p,
 			 char *buf, size_t size);
 
+/* Parse "10.0.0.0/8", "2001:db8::/32" or a single address of family into
+ * the interval it covers.  0, or -EINVAL when it is not one of the
+ * family's (host bits beyond the length are ignored). */
+int region_prefix_parse(uint8_t family, const char *s,
+			struct rs_interval *iv);
+
 #endif

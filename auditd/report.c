@@ -376,7 +376,9 @@ static int drafts_merge(struct builder *bd, bool symbolic)
 	size_t i, j, k;
 	int pass;
 
-	for (pass = 0; pass < 2; pass++) {
+	/* the texts are made again after each pass: a merge changes them,
+	 * and the rows are made from them */
+	for (pass = 0; pass < 3; pass++) {
 		for (i = 0; i < bd->nd; i++) {
 			x = &bd->d[i];
 			free(x->ifs_s);
@@ -390,6 +392,8 @@ static int drafts_merge(struct builder *bd, bool symbolic)
 			if (!x->ifs_s || !x->addrs_s)
 				return -ENOMEM;
 		}
+		if (pass == 2)
+			break;
 		for (i = 0; i < bd->nd; i++) {
 			x = &bd->d[i];
 			if (x->dead)
@@ -840,6 +844,56 @@ static void join(struct strbuf *b, char **l, size_t n)
 		strbuf_addf(b, "%s%s", i ? "," : "", l[i]);
 }
 
+/* Sources for people: a long list of prefixes often reads better as what
+ * it leaves out ("any except 127.0.0.0/8"); the JSON keeps the list. */
+static void sources_display(struct strbuf *b, uint8_t family, char **l,
+			    size_t n)
+{
+	struct rs_interval *iv, all = { 0, family == NFPROTO_IPV4 ?
+					0xffffffffu : ~(rs_u128)0 };
+	struct region_prefix *px = NULL;
+	char buf[REGION_PREFIX_STRLEN];
+	size_t i, k = 0, npx = 0;
+	rs_u128 next = 0;
+	bool top = false;
+
+	if (n <= 3 || !(iv = calloc(n + 1, sizeof(*iv)))) {
+		join(b, l, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (region_prefix_parse(family, l[i], &iv[k]) == 0)
+			k++;
+	qsort(iv, k, sizeof(*iv), iv_cmp);
+	/* the gaps between the (disjoint, sorted) prefixes */
+	for (i = 0; i < k && !top; i++) {
+		if (iv[i].lo > next)
+			iv[npx++] = (struct rs_interval){ next, iv[i].lo - 1 };
+		if (iv[i].hi == all.hi)
+			top = true;
+		else
+			next = iv[i].hi + 1;
+	}
+	if (!top)
+		iv[npx++] = (struct rs_interval){ next, all.hi };
+	k = npx;
+	npx = 0;
+	if (k && region_prefixes(family, iv, k, &px, &npx) == 0 && npx < n &&
+	    npx <= 3) {
+		strbuf_add(b, "any except ");
+		for (i = 0; i < npx; i++) {
+			region_prefix_format(family, &px[i], buf, sizeof(buf));
+			strbuf_addf(b, "%s%s", i ? "," : "", buf);
+		}
+	} else {
+		for (i = 0; i < 3; i++)
+			strbuf_addf(b, "%s%s", i ? "," : "", l[i]);
+		strbuf_addf(b, " (+%zu more)", n - 3);
+	}
+	free(px);
+	free(iv);
+}
+
 static char *row_target(const struct report_row *r)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -885,7 +939,7 @@ int report_text(const struct report *rep, FILE *f)
 	for (i = 0; i < rep->nrows; i++) {
 		const struct report_row *r = &rep->rows[i];
 
-		join(&b, r->sources, r->nsources);
+		sources_display(&b, r->family, r->sources, r->nsources);
 		if (r->nsports) {
 			strbuf_add(&b, " sport ");
 			for (k = 0; k < r->nsports; k++) {

@@ -508,6 +508,12 @@ static void match_text(struct strbuf *b, const struct rs_match *m,
 		if (m->fields[0] == RS_F_UNKNOWN)
 			strbuf_addf(b, "unknown match %s rev %d", v->name,
 				    v->revision);
+		else if (v->nvalues && !strncmp(v->values[0], v->name,
+						 strlen(v->name)) &&
+			 v->values[0][strlen(v->name)] == ':')
+			/* the decoder's text already names the match */
+			strbuf_addf(b, "%s%s", v->name,
+				    v->values[0] + strlen(v->name) + 1);
 		else
 			strbuf_addf(b, "%s%s%s", v->name, v->nvalues ? " " : "",
 				    v->nvalues ? v->values[0] : "");
