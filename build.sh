@@ -15,7 +15,8 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 	libmnl-dev libnftnl-dev libip4tc-dev libip6tc-dev libsystemd-dev
 	libjansson-dev libcurl4-openssl-dev"
 RUN_PKGS="nftables iptables iproute2"
-TEST_PKGS="python3 socat ncat busybox-static docker.io time procps util-linux prometheus-alertmanager"
+TEST_PKGS="python3 socat ncat busybox-static docker.io time procps util-linux
+	prometheus-alertmanager prometheus ufw clang libclang-rt-14-dev systemd groff-base"
 
 install_pkgs() {
 	local missing=() p
@@ -28,9 +29,18 @@ install_pkgs() {
 		echo "build.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
 		exit 1
 	fi
+	# packages such as docker.io and prometheus would start their services
+	# on install: tests start what they need themselves, by hand
+	local norc=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		norc=1
+	fi
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >/dev/null
+	[ -z "$norc" ] || rm -f /usr/sbin/policy-rc.d
 }
 
 configure_in() {
