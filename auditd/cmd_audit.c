@@ -63,6 +63,18 @@ static int load_policy(const char *path, struct policy **p)
 	return 0;
 }
 
+/* A monitoring system reads stdout only: say there that the audit failed
+ * (the reason is on stderr), in the format it parses. */
+static int could_not_audit(enum cli_format format, const char *why)
+{
+	if (format == CLI_FORMAT_NAGIOS)
+		printf("FWAUDIT UNKNOWN: %s\n", why);
+	else if (format == CLI_FORMAT_PROMETHEUS)
+		verdicts_prometheus(NULL, stdout);
+	fflush(stdout);
+	return EXIT_UNKNOWN;
+}
+
 static int print(const struct audit_result *r, enum cli_format format)
 {
 	json_t *j;
@@ -73,7 +85,8 @@ static int print(const struct audit_result *r, enum cli_format format)
 		j = verdicts_json(r);
 		if (!j)
 			return -ENOMEM;
-		ret = json_dumpf(j, stdout, JSON_INDENT(1)) < 0 ? -EIO : 0;
+		ret = json_dumpf(j, stdout, JSON_INDENT(1) |
+				 JSON_REAL_PRECISION(6)) < 0 ? -EIO : 0;
 		json_decref(j);
 		if (!ret)
 			putchar('\n');
@@ -154,7 +167,8 @@ int cmd_audit(int argc, char **argv)
 	if (judge) {
 		ret = load_policy(rules, &policy);
 		if (ret)
-			return ret;
+			return could_not_audit(format, "the policy does not "
+					       "load");
 		o.policy = policy;
 	}
 	if (nfiles) {
@@ -163,13 +177,15 @@ int cmd_audit(int argc, char **argv)
 		if (ret < 0) {
 			fprintf(stderr, "%s: %s\n", cli_prog, err);
 			policy_free(policy);
-			return EXIT_UNKNOWN;
+			return could_not_audit(format, "a ruleset file does "
+					       "not load");
 		}
 		ret = snapshot_read(&given, false, &stage);
 		if (ret < 0) {
 			policy_free(policy);
-			return cli_fail("failed to read the loaded ruleset back",
-					ret);
+			cli_fail("failed to read the loaded ruleset back", ret);
+			return could_not_audit(format, "cannot read the loaded "
+					       "ruleset back");
 		}
 		o.given = &given;
 		o.docker = false;
@@ -178,19 +194,19 @@ int cmd_audit(int argc, char **argv)
 		ret = cli_snapshot(&given, true);
 		if (ret) {
 			policy_free(policy);
-			return ret;
+			return could_not_audit(format, "cannot read the "
+					       "firewall");
 		}
 		o.given = &given;
 	}
 	ret = audit_run(&o, &r, &stage);
 	if (ret < 0) {
 		policy_free(policy);
-		if (format == CLI_FORMAT_NAGIOS)
-			printf("FWAUDIT UNKNOWN - %s: %s\n",
-			       snapshot_stage_name(stage), strerror(-ret));
-		return cli_fail(ret == -E2BIG ? "the ruleset is too large to "
-				"audit within fwaudit's bounds" :
-				"failed to audit", ret);
+		cli_fail(ret == -E2BIG ? "the ruleset is too large to audit "
+			 "within fwaudit's bounds" : "failed to audit", ret);
+		return could_not_audit(format, ret == -E2BIG ? "the ruleset "
+				       "is too large to audit" : "the audit "
+				       "failed");
 	}
 	ret = print(r, format);
 	if (!ret && fflush(stdout) == EOF)

@@ -149,6 +149,10 @@ struct walk {
 	/* walking the client's second packet of a connection (the
 	 * handshake's ACK), not the probe: ct state established */
 	bool established;
+	/* walking the server's answer (SYN-ACK) back to the client: the
+	 * probe's addresses and ports swapped, ct direction reply */
+	bool reply;
+	bool reply_local;	/* from a local socket: output hook */
 	size_t branches;
 	/* chains sorted for jump lookup */
 	const struct rs_chain **sorted;
@@ -305,6 +309,84 @@ static uint8_t route_type(const struct walk *w, rs_u128 addr)
 	return res.type;
 }
 
+/* The fields of the server's answer that differ from the probe's, in the
+ * probe's dimensions: its source is the probe's destination (after NAT),
+ * its destination the probe's source, it leaves on the probe's ingress
+ * interface.  RES_NOTSET: the same as for the probe. */
+static enum resolved resolve_reply(const struct walk *w,
+				   const struct branch *b, enum rs_field f,
+				   enum region_dim *dim, rs_u128 *val,
+				   enum xform *xf)
+{
+	bool v4 = is_v4(w);
+
+	switch (f) {
+	case RS_F_IIFNAME:
+	case RS_F_IIF:
+		if (w->reply_local)
+			return RES_ABSENT;
+		if (!b->oif_known)
+			return RES_UNKNOWN;
+		*val = f == RS_F_IIF ? (rs_u128)b->oif : b->oif_key;
+		return RES_FIXED;
+	case RS_F_OIFNAME:
+		*dim = REGION_IIF;
+		return RES_DIM;
+	case RS_F_OIF:
+		if (!w->host)
+			return RES_UNKNOWN;
+		*dim = REGION_IIF;
+		*xf = XF_IFINDEX;
+		return RES_DIM;
+	case RS_F_IP_SADDR:
+	case RS_F_IP6_SADDR:
+		if (v4 != (f == RS_F_IP_SADDR))
+			return RES_ABSENT;
+		if (b->nat) {
+			*val = b->nat_addr;
+			return RES_FIXED;
+		}
+		*dim = REGION_DADDR;
+		return RES_DIM;
+	case RS_F_IP_DADDR:
+	case RS_F_IP6_DADDR:
+		if (v4 != (f == RS_F_IP_DADDR))
+			return RES_ABSENT;
+		*dim = REGION_SADDR;
+		return RES_DIM;
+	case RS_F_SPORT:
+		if (b->nat_port) {
+			if (b->nat_port_lo != b->nat_port_hi)
+				return RES_UNKNOWN;
+			*val = b->nat_port_lo;
+			return RES_FIXED;
+		}
+		*dim = REGION_DPORT;
+		return RES_DIM;
+	case RS_F_DPORT:
+		*dim = REGION_SPORT;
+		return RES_DIM;
+	case RS_F_TCP_FLAGS:
+		if (w->proto != IPPROTO_TCP)
+			return RES_ABSENT;
+		*val = 0x12;	/* SYN-ACK */
+		return RES_FIXED;
+	case RS_F_CT_DIRECTION:
+		if (b->untracked)
+			return RES_ABSENT;
+		*val = IP_CT_DIR_ORIGINAL + 1;
+		return RES_FIXED;
+	case RS_F_FIB_DADDR_TYPE:
+		*val = RTN_UNICAST;	/* the client */
+		return RES_FIXED;
+	case RS_F_FIB_SADDR_TYPE:
+		*val = w->reply_local ? RTN_LOCAL : RTN_UNICAST;
+		return RES_FIXED;
+	default:
+		return RES_NOTSET;
+	}
+}
+
 static enum resolved resolve(const struct walk *w, const struct branch *b,
 			     enum rs_field f, enum region_dim *dim,
 			     rs_u128 *val, enum xform *xf)
@@ -312,6 +394,20 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 	bool v4 = is_v4(w);
 
 	*xf = XF_NONE;
+	if (w->reply) {
+		switch (resolve_reply(w, b, f, dim, val, xf)) {
+		case RES_DIM:
+			return RES_DIM;
+		case RES_FIXED:
+			return RES_FIXED;
+		case RES_ABSENT:
+			return RES_ABSENT;
+		case RES_UNKNOWN:
+			return RES_UNKNOWN;
+		case RES_NOTSET:
+			break;	/* as for the probe */
+		}
+	}
 	switch (f) {
 	case RS_F_IIFNAME:
 		*dim = REGION_IIF;
@@ -546,7 +642,8 @@ static int iv_push(struct rs_interval **arr, size_t *n, size_t *cap,
  */
 static int match_inset(const struct walk *w, const struct branch *b,
 		       const struct rs_match *m, const struct region *cur,
-		       struct region **inset, bool *notset)
+		       struct region **inset, struct region **outset,
+		       bool *notset)
 {
 	enum region_dim dims[RS_CONCAT_MAX];
 	enum resolved how[RS_CONCAT_MAX];
@@ -570,7 +667,13 @@ static int match_inset(const struct walk *w, const struct branch *b,
 			/* no value: nothing is in the set */
 			*notset = how[i] == RES_NOTSET;
 			*inset = region_new_empty();
-			return *inset ? 0 : -ENOMEM;
+			*outset = region_copy(cur);
+			if (*inset && *outset)
+				return 0;
+			region_free(*inset);
+			region_free(*outset);
+			*inset = *outset = NULL;
+			return -ENOMEM;
 		}
 		if (how[i] == RES_DIM) {
 			if (ndim && dims[i] != dims[single])
@@ -610,10 +713,18 @@ static int match_inset(const struct walk *w, const struct branch *b,
 		}
 		if (ndim == 0) {
 			*inset = whole ? region_copy(cur) : region_new_empty();
-			ret = *inset ? 0 : -ENOMEM;
+			*outset = whole ? region_new_empty() : region_copy(cur);
+			ret = *inset && *outset ? 0 : -ENOMEM;
+			if (ret < 0) {
+				region_free(*inset);
+				region_free(*outset);
+				*inset = *outset = NULL;
+			}
 			goto out;
 		}
-		ret = region_split(cur, dims[single], ivs, nivs, inset, NULL);
+		/* one pass gives both parts: subtracting the part inside
+		 * from cur afterwards would cost |cur| * |inset| */
+		ret = region_split(cur, dims[single], ivs, nivs, inset, outset);
 		goto out;
 	}
 
@@ -704,30 +815,25 @@ static int match_eval(const struct walk *w, const struct branch *b,
 		break;
 	case RS_OP_IN:
 	case RS_OP_NOT_IN:
-		ret = match_inset(w, b, m, cur, &inset, &notset);
+		rest = NULL;
+		ret = match_inset(w, b, m, cur, &inset, &rest, &notset);
 		if (ret < 0)
 			return ret;
 		if (ret == 1) {
 			*res = M_UNKNOWN;
 			return 0;
 		}
-		rest = region_copy(cur);
-		if (!rest || (ret = region_subtract(rest, inset)) < 0) {
-			region_free(rest);
-			region_free(inset);
-			return rest ? ret : -ENOMEM;
+		if (!rest) {
+			rest = region_copy(cur);
+			if (!rest || (ret = region_subtract(rest, inset)) < 0) {
+				region_free(rest);
+				region_free(inset);
+				return rest ? ret : -ENOMEM;
+			}
 		}
 		if (m->op == RS_OP_IN) {
 			*yes = inset;
 			*no = rest;
-		} else if (region_is_empty(inset) && !notset &&
-			   m->fields[0] != RS_F_PHYSDEV_IN &&
-			   m->fields[0] != RS_F_PHYSDEV_OUT &&
-			   !region_is_empty(cur) &&
-			   !region_is_empty(rest) && 0) {
-			/* unreachable: kept for symmetry */
-			*yes = rest;
-			*no = inset;
 		} else {
 			*yes = rest;
 			*no = inset;
@@ -843,6 +949,69 @@ static int plist_merge(struct plist *l)
  * Evaluate the matches of rule r on branch b: *yes gets the parts that
  * match (each with its assumptions), *no the parts that do not.
  */
+/* Does match m fail for every probe of b, decided from fixed values alone
+ * (no region work)?  The common case after DNAT: a chain of per-backend
+ * rules ("-d 172.17.0.5 ... -j ACCEPT") that a branch with a fixed
+ * destination walks past, rule by rule. */
+static bool match_misses(const struct walk *w, const struct branch *b,
+			 const struct rs_match *m)
+{
+	const struct rs_interval *el;
+	enum region_dim dim;
+	enum resolved how;
+	enum xform xf;
+	rs_u128 vals[RS_CONCAT_MAX];
+	size_t nel, e;
+	unsigned int i;
+	bool whole = false, applies;
+
+	switch (m->op) {
+	case RS_OP_MASK_EQ:
+	case RS_OP_MASK_NE:
+		how = resolve(w, b, m->fields[0], &dim, &vals[0], &xf);
+		if (how == RES_ABSENT || how == RES_NOTSET)
+			return true;
+		if (how != RES_FIXED)
+			return false;
+		return ((vals[0] & m->mask) == m->value) !=
+		       (m->op == RS_OP_MASK_EQ);
+	case RS_OP_IN:
+	case RS_OP_NOT_IN:
+		for (i = 0; i < m->nfields; i++) {
+			how = resolve(w, b, m->fields[i], &dim, &vals[i], &xf);
+			if (how == RES_ABSENT)
+				return true;
+			if (how == RES_NOTSET)
+				return m->op == RS_OP_IN;
+			if (how != RES_FIXED)
+				return false;
+		}
+		el = rs_match_elems(m, &nel);
+		for (e = 0; e < nel && !whole; e++) {
+			const struct rs_interval *t = &el[e * m->nfields];
+
+			applies = true;
+			for (i = 0; i < m->nfields && applies; i++)
+				applies = in_iv(vals[i], &t[i]);
+			whole = applies;
+		}
+		return whole != (m->op == RS_OP_IN);
+	default:
+		return false;
+	}
+}
+
+static bool rule_misses(const struct walk *w, const struct branch *b,
+			const struct rs_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmatches; i++)
+		if (match_misses(w, b, &r->matches[i]))
+			return true;
+	return false;
+}
+
 static int rule_matches(struct walk *w, struct branch *b,
 			const struct rs_rule *r, struct plist *yes,
 			struct plist *no)
@@ -850,13 +1019,21 @@ static int rule_matches(struct walk *w, struct branch *b,
 	struct plist cur = { 0 }, next = { 0 };
 	struct region *y, *n;
 	struct branch tmp;
+	bool borrowed = true;
 	enum mres res;
 	size_t i, k;
 	int ret;
 
-	ret = plist_push(&cur, region_copy(b->r), b->assume);
-	if (ret < 0)
-		return ret;
+	if (!r->nmatches)
+		return plist_push(yes, region_copy(b->r), b->assume);
+	/* the first match reads the branch's own region: copying it for
+	 * every rule would make a long chain quadratic */
+	cur.p = malloc(sizeof(*cur.p));
+	if (!cur.p)
+		return -ENOMEM;
+	cur.p[0].r = b->r;
+	cur.p[0].assume = b->assume;
+	cur.n = cur.cap = 1;
 	for (i = 0; i < r->nmatches && cur.n; i++) {
 		for (k = 0; k < cur.n; k++) {
 			y = n = NULL;
@@ -889,6 +1066,9 @@ static int rule_matches(struct walk *w, struct branch *b,
 			if (ret < 0)
 				goto out;
 		}
+		if (borrowed)
+			cur.p[0].r = NULL;
+		borrowed = false;
 		plist_release(&cur);
 		cur = next;
 		memset(&next, 0, sizeof(next));
@@ -901,6 +1081,8 @@ static int rule_matches(struct walk *w, struct branch *b,
 	}
 	ret = plist_merge(no);
 out:
+	if (borrowed && cur.n)
+		cur.p[0].r = NULL;
 	plist_release(&cur);
 	plist_release(&next);
 	return ret;
@@ -1205,6 +1387,11 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 			continue;
 		}
 		r = &b->chain->rules[b->rule];
+		if (rule_misses(w, b, r)) {
+			b->rule++;
+			ret = blist_push(&work, b);
+			continue;
+		}
 		ret = rule_matches(w, b, r, &yes, &no);
 		if (ret < 0) {
 			branch_free(b);
@@ -1318,7 +1505,8 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 		bool nat = is_nat_chain(ch);
 
 		w->base = ch;
-		w->before_conntrack = hook == NF_INET_PRE_ROUTING &&
+		w->before_conntrack = (hook == NF_INET_PRE_ROUTING ||
+				       hook == NF_INET_LOCAL_OUT) &&
 				      ch->priority < PRI_CONNTRACK;
 		memset(&o, 0, sizeof(o));
 		for (i = 0; i < l->n; i++) {
@@ -2086,6 +2274,20 @@ static int handshake_one(struct walk *w, size_t i)
 		ret = hook_run(w, NF_INET_FORWARD, &l, &dropped);
 	if (!ret && fate == ENGINE_FORWARDED)
 		ret = hook_run(w, NF_INET_POST_ROUTING, &l, &dropped);
+	/* and the server's answer to the SYN must get back */
+	for (k = 0; !ret && k < l.n; k++)
+		ret = trace_add(w, l.b[k], ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, "the server's answer (ct state "
+				"established, reply direction):");
+	w->reply = true;
+	w->reply_local = fate == ENGINE_LOCAL;
+	if (!ret && fate == ENGINE_LOCAL)
+		ret = hook_run(w, NF_INET_LOCAL_OUT, &l, &dropped);
+	if (!ret && fate == ENGINE_FORWARDED)
+		ret = hook_run(w, NF_INET_FORWARD, &l, &dropped);
+	if (!ret)
+		ret = hook_run(w, NF_INET_POST_ROUTING, &l, &dropped);
+	w->reply = false;
 	w->established = false;
 	for (k = 0; !ret && k < l.n; k++) {
 		l.b[k]->trace = orig;

@@ -355,6 +355,55 @@ static void nft_sources(struct strbuf *b, const struct report_row *row,
 	free_list(keep, nkeep);
 }
 
+static int ufw_rule(struct fix *f, const struct report_row *row,
+		    const struct policy_part *part, const char *proto,
+		    const char *action, const char *src)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	strbuf_addf(&b, "ufw prepend %s ", action);
+	if (ifaces_named(row) && row->nifaces == 1 &&
+	    !strchr(row->ifaces[0], '*'))
+		strbuf_addf(&b, "in on %s ", row->ifaces[0]);
+	strbuf_addf(&b, "proto %s from %s to any port ", proto, src);
+	ports_text(&b, part, ':');
+	return add_cmd(f, &b);
+}
+
+/*
+ * ufw numbers the rules of both families in one list and refuses to
+ * insert a rule among those of the other family, so the fix prepends:
+ * each rule goes first among those of its family.  What is prepended
+ * last comes first, so the deny goes in before the allows that keep the
+ * other sources.  "from any" would be both families: the deny names
+ * 0.0.0.0/0 or ::/0.
+ */
+static int ufw_cmds(struct fix *f, const struct report_row *row,
+		    const struct policy_part *part, const char *proto)
+{
+	const char *all = row->family == NFPROTO_IPV6 ? "::/0" : "0.0.0.0/0";
+	char **keep = NULL;
+	size_t nkeep = 0, i;
+	int ret = 0;
+
+	if (all_sources(row, part->nsources, part->sources))
+		return ufw_rule(f, row, part, proto, "deny", all);
+	ret = keep_sources(row, part, &keep, &nkeep);
+	if (ret < 0)
+		return ret;
+	if (nkeep && nkeep < part->nsources) {
+		ret = ufw_rule(f, row, part, proto, "deny", all);
+		for (i = nkeep; i-- > 0 && !ret;)
+			ret = ufw_rule(f, row, part, proto, "allow", keep[i]);
+	} else {
+		for (i = part->nsources; i-- > 0 && !ret;)
+			ret = ufw_rule(f, row, part, proto, "deny",
+				       part->sources[i]);
+	}
+	free_list(keep, nkeep);
+	return ret;
+}
+
 int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		const struct policy_part *part, struct fix **out)
 {
@@ -365,7 +414,6 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 	struct fix *f;
 	char *portmatch = NULL;
 	bool docker, legacy;
-	size_t i;
 	int ret = 0;
 
 	f = calloc(1, sizeof(*f));
@@ -435,18 +483,7 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 	if (has_chain(rs, 0, NULL, "ufw-user-input", NULL) ||
 	    has_chain(rs, 0, NULL, "ufw6-user-input", NULL)) {
 		f->backend = FIX_UFW;
-		/* "from any" would be both families: the part's own
-		 * prefixes (0.0.0.0/0 or ::/0 for all) keep it to one */
-		for (i = 0; i < part->nsources && !ret; i++) {
-			strbuf_addf(&b, "ufw insert %zu deny ", i + 1);
-			if (ifaces_named(row) && row->nifaces == 1 &&
-			    !strchr(row->ifaces[0], '*'))
-				strbuf_addf(&b, "in on %s ", row->ifaces[0]);
-			strbuf_addf(&b, "proto %s from %s to any port ", proto,
-				    part->sources[i]);
-			ports_text(&b, part, ':');
-			ret = add_cmd(f, &b);
-		}
+		ret = ufw_cmds(f, row, part, proto);
 		goto out;
 	}
 	if (base && !is_xtables_table(base)) {

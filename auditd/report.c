@@ -97,9 +97,10 @@ static void ifs_text(struct strbuf *b, const struct ivlist *l)
 			strbuf_add(b, name);
 			continue;
 		}
-		/* a wildcard "eth*": lo is the prefix padded with zeros */
-		if (iv.hi == (iv.lo | (((rs_u128)1 << (8 * (RS_IFNAMSIZ -
-				strlen(name)))) - 1)) && *name) {
+		/* a wildcard "eth*": lo is the prefix padded with zeros (an
+		 * empty prefix would shift by the whole width) */
+		if (*name && iv.hi == (iv.lo | (((rs_u128)1 <<
+				(8 * (RS_IFNAMSIZ - strlen(name)))) - 1))) {
 			strbuf_addf(b, "%s*", name);
 			continue;
 		}

@@ -30,6 +30,25 @@ static int write_file(const char *path, const char *s)
 	return ret;
 }
 
+/* Whether an address after -s or -d in a rule is an IPv6 one (a ':' in
+ * it; elsewhere a ':' is a port range, a DNAT target or a comment). */
+static bool rule_has_v6_addr(const char *line)
+{
+	static const char *const opts[] = { " -s ", " -d " };
+	const char *p;
+	size_t i, len;
+
+	for (i = 0; i < 2; i++) {
+		for (p = strstr(line, opts[i]); p; p = strstr(p + 1, opts[i])) {
+			p += 4;
+			len = strcspn(p, " \t\n");
+			if (memchr(p, ':', len))
+				return true;
+		}
+	}
+	return false;
+}
+
 enum rsfile_kind rsfile_detect(const char *path, const char **name)
 {
 	char line[512];
@@ -48,7 +67,7 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 	if (!f)
 		return RSFILE_AUTO;
 	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "ip6tables"))
+		if (line[0] == '#' && strstr(line, "ip6tables"))
 			v6 = true;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
@@ -63,9 +82,7 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 		/* an IPv6 address or icmpv6 in a rule tells the family */
 		if ((line[0] == '-' && (strstr(line, "icmpv6") ||
 					strstr(line, "ipv6-icmp"))) ||
-		    ((strstr(line, " -s ") || strstr(line, " -d ")) &&
-		     strchr(strstr(line, " -s ") ? strstr(line, " -s ") :
-			    strstr(line, " -d "), ':')))
+		    rule_has_v6_addr(line))
 			v6 = true;
 	}
 	fclose(f);
@@ -126,10 +143,15 @@ int rsfile_load(char *const *files, size_t n, char *err, size_t errlen)
 	size_t i;
 	int ret;
 
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+	/* root keeps all of its powers in a plain network namespace: the
+	 * loaders can then size their netlink buffers for large rulesets
+	 * and owner matches may name any uid */
+	if (unshare(CLONE_NEWNET) == 0)
+		goto load;
+	if (unshare(CLONE_NEWUSER) < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "cannot create a private user and network "
-			 "namespace: %s", strerror(errno));
+		snprintf(err, errlen, "cannot create a private user namespace: "
+			 "%s", strerror(errno));
 		return ret;
 	}
 	/* become root of the new namespace, so that the loaders and the
@@ -146,9 +168,20 @@ int rsfile_load(char *const *files, size_t n, char *err, size_t errlen)
 			 "namespace: %s", strerror(-ret));
 		return ret;
 	}
+	/* only now the network namespace: x_tables gives its root-only
+	 * /proc/net/ip*_tables_names to the owner's uid 0 when the
+	 * namespace is made, and that uid must be mapped by then */
+	if (unshare(CLONE_NEWNET) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create a private network "
+			 "namespace: %s", strerror(errno));
+		return ret;
+	}
+load:
 	for (i = 0; i < n; i++) {
 		enum rsfile_kind kind = rsfile_detect(files[i], &name);
-		char *nft[] = { "nft", "-f", "-", NULL };
+		/* by name: nft's errors then say "FILE:line:column" */
+		char *nft[] = { "nft", "-f", (char *)name, NULL };
 		char *ip4[] = { "iptables-nft-restore", "--noflush", NULL };
 		char *ip6[] = { "ip6tables-nft-restore", "--noflush", NULL };
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rsfile.h - audit ruleset files without touching the host: the calling
- * process moves into a private user + network namespace of its own, the
- * real tools load the files there, and the ordinary readers read them back.
+ * process moves into a private network namespace of its own (inside a
+ * private user namespace when unprivileged), the real tools load the files
+ * there, and the ordinary readers read them back.
  */
 #ifndef FWAUDIT_RSFILE_H
 #define FWAUDIT_RSFILE_H
@@ -21,7 +22,8 @@ enum rsfile_kind {
 enum rsfile_kind rsfile_detect(const char *path, const char **name);
 
 /*
- * Move this process into a new user and network namespace (it works
+ * Move this process into a new network namespace (and, without the
+ * privilege for that, into a new user namespace first: it works
  * unprivileged) and load every file there with iptables-nft-restore,
  * ip6tables-nft-restore or nft -f.  Call it before opening any netlink
  * socket.  Returns 0; or a negative errno with a message in err (the

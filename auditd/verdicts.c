@@ -233,9 +233,11 @@ int verdicts_text(const struct audit_result *r, FILE *f)
 
 				sources_short(&b, m->sources, m->nsources);
 				s = strbuf_take(&b);
-				fprintf(f, "           missing %s/%u-%u from %s\n",
-					report_proto_name(m->proto),
-					m->port_lo, m->port_hi, s ? s : "?");
+				fprintf(f, "           missing %s/%u",
+					report_proto_name(m->proto), m->port_lo);
+				if (m->port_hi != m->port_lo)
+					fprintf(f, "-%u", m->port_hi);
+				fprintf(f, " from %s\n", s ? s : "?");
 				free(s);
 			}
 			fprintf(f, "           rule %s\n", ref ? ref : "?");
@@ -366,7 +368,7 @@ int verdicts_nagios(const struct audit_result *r, FILE *f)
 		if (!worst || v->severity > worst->severity)
 			worst = v;
 	}
-	fprintf(f, "FWAUDIT %s - ", pr && pr->worst >= POLICY_SEV_WARNING ?
+	fprintf(f, "FWAUDIT %s: ", pr && pr->worst >= POLICY_SEV_WARNING ?
 		upper(pr->worst) : "OK");
 	if (!pr)
 		fprintf(f, "%zu exposures, no policy", r->report->nrows);
@@ -389,9 +391,10 @@ int verdicts_nagios(const struct audit_result *r, FILE *f)
 		if (worst->rule.message)
 			fprintf(f, " (%s)", worst->rule.message);
 	}
-	/* perfdata: 'label'=value[UOM];warn;crit;min;max */
+	/* perfdata: 'label'=value[UOM];warn;crit;min;max; a threshold N
+	 * alerts above N, so 0 alerts on the first violation */
 	fprintf(f, " | exposures=%zu;;;0 exposed=%zu;;;0 violations=%zu;;;0 "
-		"critical=%zu;;1;0 warning=%zu;1;;0 filtered=%zu;;;0 "
+		"critical=%zu;;0;0 warning=%zu;0;;0 filtered=%zu;;;0 "
 		"duration=%.6fs;;;0\n", r->report->nrows, exposed,
 		pr ? pr->nviolations : 0, counts[POLICY_SEV_CRITICAL],
 		counts[POLICY_SEV_WARNING], r->report->nfiltered,
