@@ -1147,6 +1147,66 @@ static void stmt_apply(struct branch *b, const struct rs_stmt *s)
 		b->untracked = true;
 }
 
+/* Do two branches carry the same state, so that whatever follows does the
+ * same to both?  With at, also the same place in the same chain. */
+static bool branch_same(const struct branch *a, const struct branch *b,
+			bool at)
+{
+	if (a->nat != b->nat || a->redirect != b->redirect ||
+	    a->nat_addr != b->nat_addr || a->nat_port != b->nat_port ||
+	    a->nat_port_lo != b->nat_port_lo ||
+	    a->nat_port_hi != b->nat_port_hi ||
+	    a->nat_bound != b->nat_bound || a->untracked != b->untracked ||
+	    a->mark != b->mark || a->ctmark != b->ctmark ||
+	    a->oif_known != b->oif_known || a->oif != b->oif ||
+	    a->oif_key != b->oif_key)
+		return false;
+	if (!at)
+		return true;
+	return a->chain == b->chain && a->rule == b->rule &&
+	       a->depth == b->depth &&
+	       !memcmp(a->stack, b->stack, a->depth * sizeof(a->stack[0]));
+}
+
+static bool assumed(const struct anode *l, const struct engine_assumption *x)
+{
+	for (; l; l = l->up)
+		if (l->a.rule == x->rule && l->a.match == x->match &&
+		    l->a.matched == x->matched)
+			return true;
+	return false;
+}
+
+/*
+ * Put b on l, or fold it into a branch of l in the same state (and, with
+ * at, at the same place): undecidable matches fork branches that often
+ * meet again (after a jump returns, after a LOG), and without folding a
+ * chain of them doubles the work at each one.  The folded branch keeps the
+ * assumptions of both and the first one's trace.
+ */
+static int blist_fold(struct walk *w, struct blist *l, struct branch *b,
+		      bool at)
+{
+	const struct anode *a;
+	struct branch *t;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < l->n; i++) {
+		t = l->b[i];
+		if (!branch_same(t, b, at))
+			continue;
+		ret = region_union(t->r, b->r);
+		for (a = b->assume; !ret && a; a = a->up)
+			if (!assumed(t->assume, &a->a))
+				ret = assume_add(w, t, a->a.chain, a->a.rule,
+						 a->a.match, a->a.matched);
+		branch_free(b);
+		return ret;
+	}
+	return blist_push(l, b);
+}
+
 static int leave(struct walk *w, struct chain_out *o, struct branch *b,
 		 enum leave how, const struct rs_rule *r,
 		 enum rs_verdict_kind v, const char *what)
@@ -1157,7 +1217,9 @@ static int leave(struct walk *w, struct chain_out *o, struct branch *b,
 		branch_free(b);
 		return ret;
 	}
-	return blist_push(how == LEAVE_ACCEPT ? &o->accepted : &o->dropped, b);
+	if (how == LEAVE_DROP)
+		return blist_push(&o->dropped, b);
+	return blist_fold(w, &o->accepted, b, false);
 }
 
 static int apply_verdict(struct walk *w, struct blist *work,
@@ -1230,7 +1292,7 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 		return 0;
 	}
 	b->rule++;
-	return blist_push(work, b);
+	return blist_fold(w, work, b, true);
 fail:
 	branch_free(b);
 	return ret;
@@ -1273,7 +1335,7 @@ static int apply_verdict(struct walk *w, struct blist *work,
 	switch (v->kind) {
 	case RS_V_NONE:
 		b->rule++;
-		return blist_push(work, b);
+		return blist_fold(w, work, b, true);
 	case RS_V_ACCEPT:
 	case RS_V_SNAT:
 	case RS_V_MASQUERADE:
@@ -1287,7 +1349,7 @@ static int apply_verdict(struct walk *w, struct blist *work,
 		b->depth--;
 		b->chain = b->stack[b->depth].chain;
 		b->rule = b->stack[b->depth].rule;
-		return blist_push(work, b);
+		return blist_fold(w, work, b, true);
 	case RS_V_JUMP:
 	case RS_V_GOTO:
 		target = v->chain ? chain_find(w, b->chain, v->chain) : NULL;
@@ -1309,7 +1371,7 @@ static int apply_verdict(struct walk *w, struct blist *work,
 		}
 		b->chain = target;
 		b->rule = 0;
-		return blist_push(work, b);
+		return blist_fold(w, work, b, true);
 	case RS_V_DNAT:
 	case RS_V_REDIRECT:
 		if (v->map.set)
@@ -1375,7 +1437,7 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 				b->depth--;
 				b->chain = b->stack[b->depth].chain;
 				b->rule = b->stack[b->depth].rule;
-				ret = blist_push(&work, b);
+				ret = blist_fold(w, &work, b, true);
 				continue;
 			}
 			/* the end of a chain entered by goto returns to
@@ -1389,7 +1451,7 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 		r = &b->chain->rules[b->rule];
 		if (rule_misses(w, b, r)) {
 			b->rule++;
-			ret = blist_push(&work, b);
+			ret = blist_fold(w, &work, b, true);
 			continue;
 		}
 		ret = rule_matches(w, b, r, &yes, &no);
@@ -1403,7 +1465,7 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 			b->r = no.p[0].r;
 			no.n = 0;
 			b->rule++;
-			ret = blist_push(&work, b);
+			ret = blist_fold(w, &work, b, true);
 			plist_release(&no);
 			plist_release(&yes);
 			continue;
@@ -1417,7 +1479,7 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 			}
 			nb->assume = no.p[k].assume;
 			nb->rule++;
-			ret = blist_push(&work, nb);
+			ret = blist_fold(w, &work, nb, true);
 		}
 		for (k = 0; !ret && k < yes.n; k++) {
 			nb = branch_fork(w, b, yes.p[k].r);
