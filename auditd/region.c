@@ -562,6 +562,28 @@ int region_union(struct region *r, const struct region *o)
 	return region_cut(r, o, true);
 }
 
+int region_append(struct region *r, const struct region *o)
+{
+	struct rbuf rb = { r->box, r->n, r->cap };
+	uint8_t family;
+	size_t i;
+	int err;
+
+	err = family_join(r->family, o->family, &family);
+	if (err)
+		return err;
+	err = rbuf_reserve(&rb, r->n + o->n);
+	if (err)
+		return err;
+	for (i = 0; i < o->n; i++)
+		rb.b[rb.n++] = o->box[i];
+	r->box = rb.b;
+	r->n = rb.n;
+	r->cap = rb.cap;
+	region_adopt(r, family);
+	return 0;
+}
+
 static int cmp_iv(const void *x, const void *y)
 {
 	const struct rs_interval *a = x, *b = y;

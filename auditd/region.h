@@ -85,6 +85,10 @@ int region_add_box(struct region *r, const struct region_box *b);
 int region_intersect_box(struct region *r, const struct region_box *b);
 int region_subtract_box(struct region *r, const struct region_box *b);
 int region_union(struct region *r, const struct region *o);
+/* The union of r and o when the caller knows they are disjoint: o's boxes
+ * are appended, O(|o|) instead of O(|r| * |o|).  -E2BIG / -ENOMEM /
+ * -EINVAL (families) leave r unchanged. */
+int region_append(struct region *r, const struct region *o);
 int region_intersect(struct region *r, const struct region *o);
 int region_subtract(struct region *r, const struct region *o);
 

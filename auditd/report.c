@@ -662,7 +662,11 @@ int report_build(const struct engine_result *res, const struct host *host,
 			if (done[j] || !same_outcome(&res->pieces[i],
 						     &res->pieces[j]))
 				continue;
-			ret = region_union(u, res->pieces[j].region);
+			/* a piece without assumptions is disjoint from every
+			 * other: its boxes can simply be put with them */
+			ret = res->pieces[j].nassumptions ?
+			      region_union(u, res->pieces[j].region) :
+			      region_append(u, res->pieces[j].region);
 			done[j] = true;
 		}
 		if (!ret)
