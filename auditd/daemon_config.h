@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * daemon_config.h - fwauditd's configuration file (see fwauditd(8)):
+ *
+ *	# comment
+ *	key = value
+ *
+ * One setting per line; unknown keys, bad values and repeated keys are
+ * errors reported as "file:line: message".  Values are taken verbatim
+ * after trimming blanks; a '#' starts a comment only at the start of a
+ * line, so that a URL or a path may contain one.  Secrets (the webhook URL
+ * and the signing key) are better kept in files of their own
+ * (webhook_url_file, webhook_secret_file): the configuration is readable by
+ * whoever may read /etc.
+ *
+ * Error idiom as in ruleset.h.
+ */
+#ifndef FWAUDIT_DAEMON_CONFIG_H
+#define FWAUDIT_DAEMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spool.h"
+#include "webhook.h"
+
+#define DAEMON_CONFIG_DEFAULT	FWAUDIT_SYSCONFDIR "/fwauditd.conf"
+#define DAEMON_CONFIG_MAX_FILE	(64u << 10)
+#define DAEMON_CONFIG_MAX_LINE	4096
+#define DAEMON_CONFIG_MAX_IFACES	64
+#define DAEMON_URL_MAX		4096
+#define DAEMON_URL_CREDENTIAL	"webhook-url"
+
+struct daemon_config {
+	char *rules;			/* NULL: the default policy */
+	size_t nifaces;
+	char **ifaces;			/* NULL: the policy's or the host's */
+	bool docker;			/* name DNAT backends by container */
+	unsigned int debounce_ms;	/* quiet time before an audit */
+	unsigned int max_delay_ms;	/* longest wait in a continuous burst */
+	unsigned int poll_ms;		/* listeners and legacy x_tables */
+	unsigned int rcvbuf;		/* bytes, the event sockets */
+	/* webhook; url or url_file, not both (NULL: no webhook) */
+	char *webhook_url;
+	char *webhook_url_file;
+	enum webhook_format webhook_format;
+	char *webhook_secret_file;	/* NULL: $CREDENTIALS_DIRECTORY or none */
+	bool tls_no_verify;
+	char *webhook_ca_file;
+	long connect_timeout_ms;
+	long timeout_ms;
+	char *instance;
+	unsigned int resend_s;		/* re-send firing alerts (alertmanager) */
+	char *spool_dir;
+	size_t spool_max;
+	enum spool_overflow spool_overflow;
+	char *prometheus_textfile;	/* NULL: none */
+	char *user;			/* "root": keep uid 0, drop capabilities */
+};
+
+struct daemon_config_error {
+	char message[DAEMON_CONFIG_MAX_LINE + 256];	/* "file:line: ..." */
+};
+
+/* Defaults of every key into c (zeroed first; free with
+ * daemon_config_release()).  -ENOMEM. */
+int daemon_config_init(struct daemon_config *c);
+
+/* Parse path into a new configuration in *out (defaults for absent keys).
+ * missing_ok: a path that does not exist gives the defaults.  On failure a
+ * negative errno and err says where and why; *out untouched. */
+int daemon_config_load(const char *path, bool missing_ok,
+		       struct daemon_config *out,
+		       struct daemon_config_error *err);
+void daemon_config_release(struct daemon_config *c);
+
+/* The webhook URL: webhook_url, or the first line of webhook_url_file,
+ * or else of $CREDENTIALS_DIRECTORY/webhook-url (systemd LoadCredential=);
+ * a secret: the caller frees and never logs it.  *url is NULL when no
+ * webhook is configured.  0 or a negative errno (file errors, -EINVAL for
+ * an empty or too long file). */
+int daemon_config_webhook_url(const struct daemon_config *c, char **url);
+
+/* "generic", "alertmanager", "slack"; -EINVAL otherwise. */
+int daemon_webhook_format_parse(const char *s, enum webhook_format *out);
+
+#endif

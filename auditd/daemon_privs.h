@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * daemon_privs.h - fwauditd gives up what reading rulesets does not need.
+ *
+ * Kept: CAP_NET_ADMIN (nftables and x_tables dumps, sock_diag), CAP_NET_RAW
+ * (libiptc and the x_tables fingerprint open a raw socket) and
+ * CAP_DAC_READ_SEARCH (/proc/net/ip_tables_names is 0440 root).  Nothing
+ * else, in every set, including the bounding set; no_new_privs is set.
+ *
+ * Raw capget/capset syscalls rather than libcap(-ng): three capabilities
+ * do not justify a dependency.
+ */
+#ifndef FWAUDIT_DAEMON_PRIVS_H
+#define FWAUDIT_DAEMON_PRIVS_H
+
+/*
+ * Drop privileges.  As root: switch to user (its primary group, no
+ * supplementary groups) keeping the three capabilities; when user is
+ * "root" or does not exist (*stayed_root set to 1), stay uid 0 with only
+ * those capabilities.  Not root (started by systemd with User= and
+ * AmbientCapabilities=): reduce the capabilities to those three.
+ * 0 or a negative errno (the process may be half-dropped then: exit).
+ */
+int daemon_privs_drop(const char *user, int *stayed_root);
+
+#endif

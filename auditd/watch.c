@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * watch.c - kernel event sources and the cheap fingerprint of what has
+ * none.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "host.h"
+#include "sockets.h"
+#include "watch.h"
+
+struct watch_src {
+	struct watch *w;
+	int fd;
+	sd_event_source *io;
+	const char *name;
+};
+
+struct watch {
+	struct watch_src nft, rtnl;
+	watch_changed_fn fn;
+	void *data;
+	int raw4, raw6;		/* for IPT_SO_GET_*, opened when needed */
+};
+
+/* FNV-1a, then a final mix so that sums of element hashes spread well */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n--) {
+		h ^= *c++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static uint64_t mix(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+#define FNV_INIT 0xcbf29ce484222325ull
+
+static int src_read(sd_event_source *s, int fd, uint32_t revents, void *data)
+{
+	struct watch_src *src = data;
+	static char buf[65536];
+	const char *why = NULL;
+	unsigned int i;
+
+	(void)s;
+	(void)revents;
+	for (i = 0; i < WATCH_READS_MAX; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n >= 0) {
+			why = src->name;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == ENOBUFS) {
+			/* the kernel dropped events: whatever they said, a
+			 * full audit reads the current state */
+			why = "events lost";
+			continue;
+		}
+		break;
+	}
+	if (why)
+		src->w->fn(src->w->data, why);
+	return 0;
+}
+
+static void set_rcvbuf(int fd, unsigned int bytes)
+{
+	int v = (int)bytes;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+}
+
+static int src_open(struct watch *w, struct watch_src *src, sd_event *e,
+		    int proto, uint32_t groups, const unsigned int *extra,
+		    size_t nextra, unsigned int rcvbuf, const char *name)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
+	size_t i;
+	int ret;
+
+	src->w = w;
+	src->name = name;
+	src->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			 proto);
+	if (src->fd < 0)
+		return -errno;
+	set_rcvbuf(src->fd, rcvbuf);
+	if (bind(src->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	for (i = 0; i < nextra; i++) {
+		if (setsockopt(src->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+			       &extra[i], sizeof(extra[i])) < 0)
+			return -errno;
+	}
+	ret = sd_event_add_io(e, &src->io, src->fd, EPOLLIN, src_read, src);
+	if (ret < 0)
+		return ret;
+	return 0;
+}
+
+static void src_close(struct watch_src *src)
+{
+	sd_event_source_disable_unref(src->io);
+	src->io = NULL;
+	if (src->fd >= 0)
+		close(src->fd);
+	src->fd = -1;
+}
+
+int watch_new(sd_event *e, unsigned int rcvbuf, watch_changed_fn fn,
+	      void *data, struct watch **out)
+{
+	static const unsigned int nft_groups[] = { NFNLGRP_NFTABLES };
+	static const unsigned int rt_groups[] = {
+		RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+		RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_RULE,
+		RTNLGRP_IPV6_RULE,
+	};
+	struct watch *w;
+	int ret;
+
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->nft.fd = w->rtnl.fd = w->raw4 = w->raw6 = -1;
+	w->fn = fn;
+	w->data = data;
+	ret = src_open(w, &w->nft, e, NETLINK_NETFILTER, 0, nft_groups, 1,
+		       rcvbuf, "nftables");
+	if (ret < 0)
+		goto fail;
+	ret = src_open(w, &w->rtnl, e, NETLINK_ROUTE, 0, rt_groups,
+		       sizeof(rt_groups) / sizeof(rt_groups[0]), rcvbuf,
+		       "rtnetlink");
+	if (ret < 0)
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	watch_free(w);
+	return ret;
+}
+
+void watch_free(struct watch *w)
+{
+	if (!w)
+		return;
+	src_close(&w->nft);
+	src_close(&w->rtnl);
+	if (w->raw4 >= 0)
+		close(w->raw4);
+	if (w->raw6 >= 0)
+		close(w->raw6);
+	free(w);
+}
+
+static uint64_t fp_listeners(void)
+{
+	struct host *h = host_new();
+	uint64_t sum = 0;
+	size_t i;
+	int ret;
+
+	if (!h)
+		return mix(ENOMEM);
+	ret = sockets_read(h);
+	if (ret < 0) {
+		host_free(h);
+		return mix((uint64_t)-ret);
+	}
+	/* order-independent: a sum of per-listener hashes */
+	for (i = 0; i < h->nlisteners; i++) {
+		const struct host_listener *l = &h->listeners[i];
+		uint64_t x = FNV_INIT;
+
+		x = fnv(x, &l->family, sizeof(l->family));
+		x = fnv(x, &l->protocol, sizeof(l->protocol));
+		x = fnv(x, &l->addr, sizeof(l->addr));
+		x = fnv(x, &l->port, sizeof(l->port));
+		x = fnv(x, &l->v6only, sizeof(l->v6only));
+		x = fnv(x, &l->bound_ifindex, sizeof(l->bound_ifindex));
+		sum += mix(x);
+	}
+	host_free(h);
+	return sum;
+}
+
+static uint64_t fp_file(uint64_t h, const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fnv(h, &errno, sizeof(errno));
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return fnv(h, &errno, sizeof(errno));
+	return fnv(h, buf, (size_t)n);
+}
+
+/*
+ * One x_tables table: its info, then its entries with the counters zeroed
+ * (they change with every packet).  IPv4 and IPv6 have the same
+ * getinfo/get_entries layouts up to the entry type.
+ */
+static uint64_t fp_xt_table(int fd, int level, const char *name,
+			    size_t counters_off, size_t next_off, size_t min_entry)
+{
+	struct ipt_getinfo info;
+	struct ipt_get_entries *ge = NULL;
+	socklen_t len = sizeof(info);
+	uint64_t h = fnv(FNV_INIT, name, strlen(name));
+	size_t off;
+	int err;
+
+	memset(&info, 0, sizeof(info));
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	if (getsockopt(fd, level, IPT_SO_GET_INFO, &info, &len) < 0) {
+		err = errno;
+		return fnv(h, &err, sizeof(err));
+	}
+	h = fnv(h, &info, sizeof(info));
+	if (info.size > WATCH_XT_MAX_BLOB)
+		return h;
+	len = sizeof(*ge) + info.size;
+	ge = calloc(1, len);
+	if (!ge)
+		return fnv(h, "nomem", 5);
+	memcpy(ge->name, info.name, sizeof(ge->name));
+	ge->size = info.size;
+	if (getsockopt(fd, level, IPT_SO_GET_ENTRIES, ge, &len) < 0) {
+		/* EAGAIN: it changed between the two calls */
+		err = errno;
+		free(ge);
+		return fnv(h, &err, sizeof(err));
+	}
+	for (off = 0; off + min_entry <= info.size;) {
+		unsigned char *e = (unsigned char *)ge->entrytable + off;
+		uint16_t next;
+
+		memcpy(&next, e + next_off, sizeof(next));
+		memset(e + counters_off, 0, sizeof(struct xt_counters));
+		if (next < min_entry)
+			break;
+		off += next;
+	}
+	h = fnv(h, ge->entrytable, info.size);
+	free(ge);
+	return h;
+}
+
+static uint64_t fp_xt(int *raw, int family, const char *names_path)
+{
+	char buf[512], *save = NULL, *tok;
+	uint64_t h = FNV_INIT;
+	ssize_t n;
+	int fd;
+
+	fd = open(names_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : fnv(h, &errno, sizeof(errno));
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? fnv(h, &errno, sizeof(errno)) : 0;
+	buf[n] = '\0';
+	if (*raw < 0) {
+		/* any inet socket carries the x_tables getsockopts; a
+		 * datagram one needs no CAP_NET_RAW */
+		*raw = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (*raw < 0)
+			return fnv(h, &errno, sizeof(errno));
+	}
+	/* the names file lists tables in load order: hash them as a set */
+	for (tok = strtok_r(buf, "\n", &save); tok;
+	     tok = strtok_r(NULL, "\n", &save)) {
+		if (family == AF_INET)
+			h += mix(fp_xt_table(*raw, IPPROTO_IP, tok,
+					     offsetof(struct ipt_entry, counters),
+					     offsetof(struct ipt_entry, next_offset),
+					     sizeof(struct ipt_entry)));
+		else
+			h += mix(fp_xt_table(*raw, IPPROTO_IPV6, tok,
+					     offsetof(struct ip6t_entry, counters),
+					     offsetof(struct ip6t_entry, next_offset),
+					     sizeof(struct ip6t_entry)));
+	}
+	return h;
+}
+
+int watch_fingerprint(struct watch *w, uint64_t *fp)
+{
+	uint64_t h = FNV_INIT, x;
+
+	x = fp_listeners();
+	h = fnv(h, &x, sizeof(x));
+	x = fp_xt(&w->raw4, AF_INET, "/proc/net/ip_tables_names");
+	h = fnv(h, &x, sizeof(x));
+	x = fp_xt(&w->raw6, AF_INET6, "/proc/net/ip6_tables_names");
+	h = fnv(h, &x, sizeof(x));
+	h = fp_file(h, "/proc/sys/net/ipv4/ip_forward");
+	h = fp_file(h, "/proc/sys/net/ipv6/conf/all/forwarding");
+	h = fp_file(h, "/proc/sys/net/ipv4/conf/all/route_localnet");
+	*fp = h;
+	return 0;
+}

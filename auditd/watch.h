@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * watch.h - what tells fwauditd that the answer may have changed.
+ *
+ * Kernel events where the kernel has them: nftables commits (netlink group
+ * NFNLGRP_NFTABLES) and rtnetlink changes of links, addresses, routes and
+ * rules.  The messages themselves are not decoded: any of them means "audit
+ * again", and a full audit reads everything anyway.  An overrun receive
+ * buffer (ENOBUFS) means events were lost, which also means "audit again".
+ *
+ * What has no events (listening sockets, legacy x_tables, forwarding
+ * sysctls) is summarised by watch_fingerprint(), cheap enough for a timer
+ * of a few seconds: a sock_diag dump of the listeners without their owners,
+ * the x_tables blobs with the packet counters zeroed, and three sysctls.
+ *
+ * Error idiom as in ruleset.h.
+ */
+#ifndef FWAUDIT_WATCH_H
+#define FWAUDIT_WATCH_H
+
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+#define WATCH_XT_MAX_BLOB	(64u << 20)	/* bytes of one x_tables table */
+#define WATCH_READS_MAX		256		/* datagrams per wakeup */
+
+struct watch;
+
+/* Called from the event loop for every batch of kernel events; why is a
+ * static string ("nftables", "rtnetlink", "events lost"). */
+typedef void (*watch_changed_fn)(void *data, const char *why);
+
+/*
+ * Open the event sockets (receive buffer rcvbuf bytes: SO_RCVBUFFORCE when
+ * CAP_NET_ADMIN allows, else SO_RCVBUF up to rmem_max) and attach them to
+ * e.  fn(data, why) runs on every batch.  0 and a new watch in *out, or a
+ * negative errno.
+ */
+int watch_new(sd_event *e, unsigned int rcvbuf, watch_changed_fn fn,
+	      void *data, struct watch **out);
+void watch_free(struct watch *w);
+
+/*
+ * A 64-bit summary of the listeners, the legacy x_tables and the
+ * forwarding sysctls; equal summaries mean (with overwhelming probability)
+ * nothing of that changed.  A part that cannot be read contributes its
+ * error, so a lasting error does not look like a change every time.
+ * 0 or -ENOMEM.
+ */
+int watch_fingerprint(struct watch *w, uint64_t *fp);
+
+#endif

@@ -1,0 +1,110 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/netns/daemon-lib.sh - helpers shared by the fwauditd tests
+# (daemon-*.sh); source it after lib.sh.  Not a test by itself.
+#
+#   dmn_require            skip unless root, namespaces, fwauditd, python3
+#   dmn_journald           make sure a journald listens (start a private one
+#                          when /run/systemd/journal/socket is absent)
+#   dmn_notify_listen F    a datagram socket at F.sock; every sd_notify
+#                          message is appended to F as one line ('|' between
+#                          its assignments)
+#   dmn_start VAR NS CONF [ENV...]  fwauditd --config CONF inside NS with
+#                          NOTIFY_SOCKET set (stdout/stderr to $T/daemon.out
+#                          and $T/daemon.err, appended); PID into VAR
+#   dmn_wait_notify F PATTERN SECONDS   wait for a notify line matching
+#                          the extended regex
+#   dmn_events PID [FIELD=VALUE...]     the daemon's journal entries as JSON
+#                          lines (journalctl -o json _PID=PID ...)
+#   dmn_wait_events N SECONDS PID [FIELD=VALUE...]  wait for at least N such
+#                          entries; prints how many there were
+: "${FWAUDITD:=${top_builddir:-$top_srcdir}/fwauditd}"
+DMN_JOURNAL_SOCK=/run/systemd/journal/socket
+DMN_JOURNALD=/lib/systemd/systemd-journald
+
+dmn_require() {
+	fwa_require_root
+	command -v "$PYTHON" >/dev/null 2>&1 || fwa_skip "python3 is missing"
+	fwa_require_tools nft journalctl
+	[ -x "$FWAUDITD" ] || fwa_skip "fwauditd not built ($FWAUDITD)"
+}
+
+dmn_journald() {
+	local created=() p hook i jpid
+
+	[ -S "$DMN_JOURNAL_SOCK" ] && return 0
+	[ -x "$DMN_JOURNALD" ] || fwa_skip "no journald running and $DMN_JOURNALD missing"
+	for p in /run/systemd/journal /run/log/journal; do
+		[ -e "$p" ] || created+=("$p")
+	done
+	fwa_bg jpid "$DMN_JOURNALD" >"$T/journald.log" 2>&1
+	hook="kill -TERM $jpid; sleep 0.3; kill -KILL $jpid"
+	for p in "${created[@]}"; do
+		hook="$hook; rm -rf -- '$p'"
+	done
+	fwa_at_cleanup "$hook"
+	for ((i = 0; i < 50; i++)); do
+		[ -S "$DMN_JOURNAL_SOCK" ] && break
+		kill -0 "$jpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -S "$DMN_JOURNAL_SOCK" ] || fwa_skip "systemd-journald could not start"
+	fwa_log "started systemd-journald (pid $jpid)"
+}
+
+dmn_notify_listen() {
+	local f=$1 pid i
+
+	fwa_bg pid "$PYTHON" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1] + ".sock")
+with open(sys.argv[1], "a", buffering=1) as f:
+    while True:
+        m = s.recv(65536).decode(errors="replace")
+        f.write(m.strip().replace("\n", "|") + "\n")
+' "$f"
+	for ((i = 0; i < 50; i++)); do
+		[ -S "$f.sock" ] && return 0
+		sleep 0.05
+	done
+	fwa_die "the notify listener did not start"
+}
+
+dmn_start() {
+	local _v=$1 ns=$2 conf=$3 _pid
+
+	shift 3
+	fwa_bg _pid ip netns exec "$ns" env NOTIFY_SOCKET="$T/notify.sock" "$@" \
+		"$FWAUDITD" --config "$conf" >>"$T/daemon.out" 2>>"$T/daemon.err"
+	printf -v "$_v" '%s' "$_pid"
+}
+
+dmn_wait_notify() {
+	local f=$1 pat=$2 n max=$(($3 * 20))
+
+	for ((n = 0; n < max; n++)); do
+		grep -Eq -- "$pat" "$f" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+dmn_events() {
+	local pid=$1
+
+	shift
+	journalctl -o json --no-pager "_PID=$pid" "$@" 2>/dev/null || true
+}
+
+dmn_wait_events() {
+	local want=$1 max=$(($2 * 10)) n c=0
+
+	shift 2
+	for ((n = 0; n < max; n++)); do
+		c=$(dmn_events "$@" | grep -c . || true)
+		[ "$c" -ge "$want" ] && break
+		sleep 0.1
+	done
+	echo "$c"
+}
