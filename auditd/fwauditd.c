@@ -249,7 +249,7 @@ static void daemon_status(struct daemon *d, bool ready)
 
 static void daemon_write_metrics(struct daemon *d)
 {
-	struct prom_status st = { 0 };
+	struct prom_status st = { .daemon = true };
 	int ret;
 
 	if (!d->cfg.prometheus_textfile)

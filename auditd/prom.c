@@ -29,6 +29,19 @@ static int proto_index(uint8_t p)
 	return -1;
 }
 
+static void label_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*s, f);
+	}
+}
+
 int prom_print(FILE *f, const struct audit_result *r,
 	       const struct prom_status *st)
 {
@@ -64,6 +77,31 @@ int prom_print(FILE *f, const struct audit_result *r,
 						report_proto_name(protos[p]),
 						fam ? "ipv6" : "ipv4",
 						n[s][c][p][fam]);
+	fprintf(f, "# HELP fwaudit_exposure One series per exposure of the last good audit.\n"
+		"# TYPE fwaudit_exposure gauge\n");
+	for (i = 0; r && r->report && i < r->report->nrows; i++) {
+		const struct report_row *row = &r->report->rows[i];
+		const struct policy_verdict *v = r->verdicts &&
+			i < r->verdicts->nrows ? &r->verdicts->rows[i] : NULL;
+
+		fprintf(f, "fwaudit_exposure{family=\"%s\",protocol=\"%s\","
+			"ports=\"%u-%u\",address=\"", row->family ==
+			NFPROTO_IPV6 ? "ipv6" : "ipv4",
+			report_proto_name(row->proto), row->port_lo,
+			row->port_hi);
+		label_escape(f, row->address);
+		fprintf(f, "\",path=\"%s\",state=\"%s\",certainty=\"%s\","
+			"verdict=\"%s\",severity=\"%s\"} 1\n",
+			row->path == ENGINE_FORWARDED ? "forward" : "local",
+			engine_state_name(row->state),
+			row->possible ? "possible" : "definite",
+			!v ? "none" : v->allowed ? "allowed" : "violation",
+			v ? policy_severity_name(v->severity) : "none");
+	}
+	fprintf(f, "# HELP fwaudit_filtered_listeners Listening sockets no probe reaches.\n"
+		"# TYPE fwaudit_filtered_listeners gauge\n"
+		"fwaudit_filtered_listeners %zu\n",
+		r && r->report ? r->report->nfiltered : 0);
 	fprintf(f, "# HELP fwaudit_violations Policy violations found by the last good audit.\n"
 		"# TYPE fwaudit_violations gauge\n");
 	for (s = POLICY_SEV_INFO; s <= POLICY_SEV_CRITICAL; s++)
@@ -80,6 +118,8 @@ int prom_print(FILE *f, const struct audit_result *r,
 	fprintf(f, "# HELP fwaudit_audit_success Whether the last audit succeeded.\n"
 		"# TYPE fwaudit_audit_success gauge\n"
 		"fwaudit_audit_success %d\n", st->success ? 1 : 0);
+	if (!st->daemon)
+		return ferror(f) ? -EIO : 0;
 	fprintf(f, "# HELP fwaudit_alerts_dropped_total Webhook alerts lost: spool overflow or corruption, or refused by the receiver.\n"
 		"# TYPE fwaudit_alerts_dropped_total counter\n"
 		"fwaudit_alerts_dropped_total{reason=\"overflow\"} %" PRIu64 "\n"

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * prom.h - the Prometheus textfile (node_exporter --collector.textfile)
- * that fwauditd rewrites after each audit.
+ * that fwauditd rewrites after each audit, and `fwaudit audit --format
+ * prometheus`.
  *
  *	fwaudit_exposures{state,certainty,protocol,family}	gauge
+ *	fwaudit_exposure{family,protocol,ports,address,path,state,
+ *			 certainty,verdict,severity}		gauge, 1 each
+ *	fwaudit_filtered_listeners				gauge
  *	fwaudit_violations{severity}				gauge
  *	fwaudit_audit_duration_seconds				gauge
  *	fwaudit_last_audit_timestamp_seconds			gauge
  *	fwaudit_audit_success					gauge 0/1
- *	fwaudit_alerts_dropped_total{reason}			counter
- *	fwaudit_spool_entries					gauge
+ *	fwaudit_alerts_dropped_total{reason}			counter (daemon)
+ *	fwaudit_spool_entries					gauge (daemon)
  *
  * Error idiom as in ruleset.h.
  */
@@ -29,6 +33,7 @@ struct prom_status {
 	uint64_t dropped_overflow;	/* spool overflow and corruption */
 	uint64_t dropped_refused;	/* refused for good by the receiver */
 	size_t spool_entries;
+	bool daemon;			/* print the webhook spool's metrics */
 };
 
 /* The metrics of r (the last good result: its exposures stay visible

@@ -12,6 +12,7 @@
 #include <linux/netfilter.h>
 
 #include "fix.h"
+#include "prom.h"
 #include "strbuf.h"
 #include "verdicts.h"
 
@@ -284,73 +285,20 @@ int verdicts_text(const struct audit_result *r, FILE *f)
 	return report_text(r->report, f);
 }
 
-static void prom_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n') {
-			fputs("\\n", f);
-			continue;
-		}
-		fputc(*s, f);
-	}
-}
-
 int verdicts_prometheus(const struct audit_result *r, FILE *f)
 {
-	static const char *const sev[] = { "info", "warning", "critical" };
-	size_t counts[3] = { 0 }, i, k;
+	struct prom_status st = {
+		.success = r != NULL,
+		.last_audit_usec = r ? r->started_usec : 0,
+	};
+	struct timespec ts;
 
-	fprintf(f, "# HELP fwaudit_audit_success Whether the last audit "
-		"could read and judge the firewall.\n"
-		"# TYPE fwaudit_audit_success gauge\n"
-		"fwaudit_audit_success %d\n", r ? 1 : 0);
-	if (!r)
-		return ferror(f) ? -EIO : 0;
-	fprintf(f, "# HELP fwaudit_last_audit_timestamp_seconds When the last "
-		"audit started.\n"
-		"# TYPE fwaudit_last_audit_timestamp_seconds gauge\n"
-		"fwaudit_last_audit_timestamp_seconds %.3f\n"
-		"# HELP fwaudit_audit_duration_seconds How long the last audit "
-		"took.\n"
-		"# TYPE fwaudit_audit_duration_seconds gauge\n"
-		"fwaudit_audit_duration_seconds %.6f\n",
-		r->started_usec / 1e6, r->duration_usec / 1e6);
-	fprintf(f, "# HELP fwaudit_exposure A port range a stranger can reach "
-		"(1 per exposure).\n# TYPE fwaudit_exposure gauge\n");
-	for (i = 0; i < r->report->nrows; i++) {
-		const struct report_row *row = &r->report->rows[i];
-		const struct policy_verdict *v = r->verdicts ?
-						 &r->verdicts->rows[i] : NULL;
-
-		fprintf(f, "fwaudit_exposure{family=\"%s\",protocol=\"%s\","
-			"ports=\"%u-%u\",address=\"", family_str(row->family),
-			report_proto_name(row->proto), row->port_lo,
-			row->port_hi);
-		prom_escape(f, row->address);
-		fprintf(f, "\",path=\"%s\",state=\"%s\",certainty=\"%s\","
-			"verdict=\"%s\",severity=\"%s\"} 1\n",
-			row->path == ENGINE_FORWARDED ? "forward" : "local",
-			engine_state_name(row->state),
-			row->possible ? "possible" : "definite",
-			!v ? "none" : v->allowed ? "allowed" : "violation",
-			v ? policy_severity_name(v->severity) : "none");
+	if (!r) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		st.last_audit_usec = (uint64_t)ts.tv_sec * 1000000u +
+				     (uint64_t)ts.tv_nsec / 1000u;
 	}
-	for (i = 0; r->verdicts && i < r->verdicts->nviolations; i++) {
-		k = r->verdicts->violations[i].severity;
-		if (k >= POLICY_SEV_INFO && k <= POLICY_SEV_CRITICAL)
-			counts[k - POLICY_SEV_INFO]++;
-	}
-	fprintf(f, "# HELP fwaudit_violations Policy violations of the last "
-		"audit by severity.\n# TYPE fwaudit_violations gauge\n");
-	for (k = 0; k < 3; k++)
-		fprintf(f, "fwaudit_violations{severity=\"%s\"} %zu\n", sev[k],
-			counts[k]);
-	fprintf(f, "# HELP fwaudit_filtered_listeners Listening sockets no "
-		"probe reaches.\n# TYPE fwaudit_filtered_listeners gauge\n"
-		"fwaudit_filtered_listeners %zu\n", r->report->nfiltered);
-	return ferror(f) ? -EIO : 0;
+	return prom_print(f, r, &st);
 }
 
 int verdicts_nagios(const struct audit_result *r, FILE *f)

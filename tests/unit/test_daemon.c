@@ -209,7 +209,8 @@ static void test_diff(void)
 	char buf[8192];
 	FILE *f;
 	struct prom_status st = { .success = true, .last_audit_usec = 1000000,
-				  .dropped_overflow = 3, .spool_entries = 2 };
+				  .dropped_overflow = 3, .spool_entries = 2,
+				  .daemon = true };
 
 	fake_init(&a);
 	fake_row(&a, 0, 22, true, POLICY_SEV_NONE);
