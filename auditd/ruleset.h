@@ -266,7 +266,9 @@ struct ruleset *ruleset_new(void);
 void ruleset_free(struct ruleset *rs);
 
 /* Append an empty chain/rule/match/stmt and return it (zeroed; strings are
- * owned by the model and freed with it), or NULL on ENOMEM. */
+ * owned by the model and freed with it), or NULL on ENOMEM.  The pointer is
+ * valid until the next append to the same array: the arrays grow by
+ * reallocation. */
 struct rs_chain *ruleset_add_chain(struct ruleset *rs, enum rs_origin origin,
 				   uint8_t family, const char *table,
 				   const char *name);

@@ -251,13 +251,15 @@ static void test_jumps(void)
 	struct rs_chain *c, *u, *g;
 	struct rs_rule *r;
 
-	c = base(rs, NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0,
-		 RS_V_DROP, "filter");
+	/* chains first: adding one may move the others */
+	base(rs, NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0,
+	     RS_V_DROP, "filter");
+	ruleset_add_chain(rs, RS_ORIGIN_LEGACY, NFPROTO_IPV4, "filter", "user");
+	ruleset_add_chain(rs, RS_ORIGIN_LEGACY, NFPROTO_IPV4, "filter", "gone");
+	c = &rs->chains[0];
+	u = &rs->chains[1];
+	g = &rs->chains[2];
 	c->origin = RS_ORIGIN_LEGACY;
-	u = ruleset_add_chain(rs, RS_ORIGIN_LEGACY, NFPROTO_IPV4, "filter",
-			      "user");
-	g = ruleset_add_chain(rs, RS_ORIGIN_LEGACY, NFPROTO_IPV4, "filter",
-			      "gone");
 	r = rule(c, RS_V_JUMP);
 	r->verdict.chain = strdup("user");
 	r = rule(c, RS_V_ACCEPT);
@@ -296,10 +298,18 @@ static void test_dnat(int forwarding)
 	struct rs_chain *pre, *dnat, *fwd, *in;
 	struct rs_rule *r;
 
-	pre = base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING,
-		   -100, RS_V_ACCEPT, "nat");
-	dnat = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "nat",
-				 "DOCKER");
+	base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING, -100,
+	     RS_V_ACCEPT, "nat");
+	ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "nat", "DOCKER");
+	base(rs, NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, 0,
+	     RS_V_DROP, "filter");
+	/* ufw-style: deny 6379 on INPUT, without effect */
+	base(rs, NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0,
+	     RS_V_DROP, "filter");
+	pre = &rs->chains[0];
+	dnat = &rs->chains[1];
+	fwd = &rs->chains[2];
+	in = &rs->chains[3];
 	r = rule(pre, RS_V_JUMP);
 	match(r, RS_F_FIB_DADDR_TYPE, RTN_LOCAL, RTN_LOCAL);
 	r->verdict.chain = strdup("DOCKER");
@@ -313,8 +323,6 @@ static void test_dnat(int forwarding)
 	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = BACKEND;
 	r->verdict.nat.port_lo = r->verdict.nat.port_hi = 6379;
 
-	fwd = base(rs, NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, 0,
-		   RS_V_DROP, "filter");
 	r = rule(fwd, RS_V_ACCEPT);
 	match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED, RS_CT_STATE_ESTABLISHED);
 	r = rule(fwd, RS_V_ACCEPT);
@@ -323,9 +331,6 @@ static void test_dnat(int forwarding)
 	match(r, RS_F_IP_DADDR, BACKEND, BACKEND);
 	match(r, RS_F_DPORT, 6379, 6379);
 
-	/* ufw-style: deny 6379 on INPUT, without effect */
-	in = base(rs, NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0,
-		  RS_V_DROP, "filter");
 	r = rule(in, RS_V_DROP);
 	match(r, RS_F_DPORT, 6379, 6379);
 
