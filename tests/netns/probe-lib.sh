@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/netns/probe-lib.sh - the engine tests' shared part: a node namespace
+# holding rules and listeners, an outside namespace sending real probes
+# (tests/netns/probe.py), and the comparison of every probe's outcome with
+# fwaudit's verdict.  Source it after lib.sh:
+#	. "$(dirname "$0")/lib.sh"
+#	. "$(dirname "$0")/probe-lib.sh"
+#	pl_init
+#
+# Addresses (only inside the namespaces made here):
+#	node	v0  198.51.100.1/24  2001:db8:1::1/64
+#	outside	v1  198.51.100.2/24  2001:db8:1::2/64  ($OUT4, $OUT6)
+#		lo  203.0.113.7 ($PUB4, not private), 10.9.0.7 ($PRIV4),
+#		    2001:db8:2::7 ($PUB6); the node routes them via v1.
+# Rulesets in these tests reject with ICMP admin-prohibited, never with a
+# TCP reset or port unreachable, so that "refused" means the kernel itself
+# answered (no socket): fwaudit's "open".  pl_check --reset-rejects relaxes
+# that for closed probes where a ruleset must reject with a reset.
+
+PROBE_PY="$FWA_LIBDIR/probe.py"
+NODE4=198.51.100.1
+NODE6=2001:db8:1::1
+OUT4=198.51.100.2
+OUT6=2001:db8:1::2
+PUB4=203.0.113.7
+PRIV4=10.9.0.7
+PUB6=2001:db8:2::7
+PL_IF=v0
+
+# pl_init: check the requirements; make $NODE and $OUT and the temporary
+# directory $PT.
+pl_init() {
+	fwa_require_root
+	fwa_require_tools "$PYTHON" ip nft
+	fwa_require_fwaudit
+	fwa_tmpdir PT
+	pl_pair
+}
+
+# pl_pair: a (new) pair of namespaces $NODE and $OUT as described above.
+pl_pair() {
+	fwa_ns_new NODE node
+	fwa_ns_new OUT out
+	fwa_veth "$NODE" v0 "" "$OUT" v1 ""
+	ip -n "$NODE" addr add 198.51.100.1/24 dev v0
+	ip -n "$NODE" addr add 2001:db8:1::1/64 dev v0 nodad
+	ip -n "$OUT" addr add 198.51.100.2/24 dev v1
+	ip -n "$OUT" addr add 2001:db8:1::2/64 dev v1 nodad
+	ip -n "$OUT" addr add "$PUB4/32" dev lo
+	ip -n "$OUT" addr add "$PRIV4/32" dev lo
+	ip -n "$OUT" addr add "$PUB6/128" dev lo
+	ip -n "$OUT" route add 2001:db8::/32 via 2001:db8:1::1 2>/dev/null || true
+	ip -n "$NODE" route add 203.0.113.0/24 via 198.51.100.2
+	ip -n "$NODE" route add 10.9.0.0/24 via 198.51.100.2
+	ip -n "$NODE" route add 2001:db8:2::/64 via 2001:db8:1::2
+	# neighbours known both ways before the first probe: a probe's
+	# answer must not wait for neighbour discovery
+	ip netns exec "$OUT" ping -c1 -W1 -I "$OUT4" "$NODE4" >/dev/null 2>&1 || true
+	ip netns exec "$OUT" ping -6 -c1 -W1 -I "$OUT6" "$NODE6" >/dev/null 2>&1 || true
+	ip netns exec "$NODE" ping -6 -c1 -W1 "$OUT6" >/dev/null 2>&1 || true
+	# the kernel's ICMP errors must not be rate limited: each one is an
+	# outcome
+	local s
+	for s in net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
+		 net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000; do
+		ip netns exec "$NODE" sysctl -qw "$s" 2>/dev/null || true
+	done
+}
+
+# pl_serve SPEC...: listeners in $NODE (probe.py serve: tcp:ADDR:PORT[-PORT],
+# udp:ADDR:PORT (echo)); returns when they are bound.
+pl_serve() {
+	local pid f i
+
+	_pl_nserve=$(( ${_pl_nserve:-0} + 1 ))
+	f="$PT/serve.$_pl_nserve"
+	fwa_bg pid ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" serve "$@" \
+		> "$f" 2>&1
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready' "$f" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q '^ready' "$f" || fwa_die "listeners $* did not start: $(cat "$f")"
+	PL_LAST_SERVE=$pid
+}
+
+# pl_audit FILE [ARGS...]: fwaudit audit --format json in $NODE into FILE;
+# a run that could not audit (exit 3+) fails the test.
+pl_audit() {
+	local f=$1 rc=0
+
+	shift
+	ip netns exec "$NODE" "$FWAUDIT" audit --no-rules --format json "$@" > "$f" \
+		2> "$f.err" || rc=$?
+	if [ "$rc" -ge 3 ]; then
+		fwa_die "fwaudit audit exited $rc: $(head -5 "$f.err")"
+	fi
+}
+
+# pl_gen FILE ARGS...: a probe list (probe.py gen ARGS) into FILE.
+pl_gen() {
+	local f=$1
+
+	shift
+	"$PYTHON" "$PROBE_PY" gen "$@" > "$f"
+}
+
+# pl_merge OUT FILE...: concatenate probe lists.
+pl_merge() {
+	local o=$1
+
+	shift
+	"$PYTHON" -c 'import json,sys
+print(json.dumps([p for f in sys.argv[2:] for p in json.load(open(f))]))' \
+		"$o" "$@" > "$o"
+}
+
+# pl_check LABEL PROBES [--reset-rejects]: audit $NODE, send the probes
+# from $OUT, and compare every outcome with fwaudit's verdict: exposed rows
+# must connect/reply, open rows must be refused by the kernel (RST / ICMP
+# port unreachable), probes in no row must not get through.  Each
+# disagreement is printed with the probe, fwaudit's row and fwaudit
+# explain.  Records one PASS/FAIL.
+pl_check() {
+	local label=$1 probes=$2 a r bad n nb
+	local -a extra=()
+
+	shift 2
+	[ $# -eq 0 ] || extra=("$@")
+	_pl_ncheck=$(( ${_pl_ncheck:-0} + 1 ))
+	a="$PT/audit.$_pl_ncheck.json"
+	r="$PT/results.$_pl_ncheck.json"
+	bad="$PT/bad.$_pl_ncheck"
+	pl_audit "$a"
+	ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch \
+		--timeout "${PL_TIMEOUT:-0.8}" --budget 120 < "$probes" > "$r" ||
+		fwa_die "$label: probe batch failed"
+	n=$("$PYTHON" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$r")
+	"$PYTHON" "$PROBE_PY" check "$a" "$r" --iface "$PL_IF" \
+		--recheck "$r.again" ${extra[@]+"${extra[@]}"} > "$bad" || true
+	_pl_second "$a" "$r.again" >> "$bad"
+	if [ ! -s "$bad" ]; then
+		fwa_pass "$label: $n probes agree with fwaudit ($(_pl_count "$r.again") sent again with a listener)"
+		return 0
+	fi
+	nb=$(wc -l < "$bad")
+	fwa_fail "$label: $nb of $n probes disagree with fwaudit"
+	PL_LAST_BAD=$bad
+	PL_LAST_AUDIT=$a
+	_pl_explain "$bad" "$label"
+	return 1
+}
+
+_pl_count() {
+	"$PYTHON" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$1"
+}
+
+# _pl_second AUDIT AGAIN: the probes whose first outcome could not tell
+# (a RST: open, or a connection whose later packets are dropped) are sent
+# again with a listener on their address and port; prints disagreements.
+_pl_second() {
+	local a=$1 again=$2 pid f i
+	local -a specs
+
+	[ "$(_pl_count "$again")" -gt 0 ] || return 0
+	mapfile -t specs < <("$PYTHON" -c 'import json,sys
+seen = set()
+for p in json.load(open(sys.argv[1])):
+    k = "%s:[%s]:%d" % (p["proto"], p["dst"], p["dport"])
+    if k not in seen:
+        seen.add(k)
+        print(k)' "$again")
+	f="$PT/serve.again.$_pl_ncheck"
+	fwa_bg pid ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" serve --lenient \
+		"${specs[@]}" > "$f" 2>&1
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready' "$f" 2>/dev/null && break
+		sleep 0.05
+	done
+	"$PYTHON" -c 'import json,sys
+un = set()
+for l in open(sys.argv[2]):
+    w = l.split()
+    if w and w[0] == "unbound":
+        un.add((w[1], w[2], int(w[3].rstrip(":"))))
+ps = json.load(open(sys.argv[1]))
+for p in ps:
+    if (p["proto"], p["dst"], p["dport"]) in un:
+        p["unbound"] = True
+json.dump(ps, open(sys.argv[1], "w"))' "$again" "$f"
+	ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch \
+		--timeout "${PL_TIMEOUT:-0.8}" --budget 60 < "$again" > "$again.out"
+	fwa_stop "$pid" 5
+	"$PYTHON" "$PROBE_PY" check "$a" "$again.out" --iface "$PL_IF" --second || true
+}
+
+# print each disagreement (at most PL_EXPLAIN_MAX with explain)
+_pl_explain() {
+	local bad=$1 label=$2 line i=0 proto port src
+
+	while IFS= read -r line; do
+		i=$((i + 1))
+		echo "  disagreement ($label): $line"
+		[ "$i" -le "${PL_EXPLAIN_MAX:-6}" ] || continue
+		read -r proto port src < <("$PYTHON" -c 'import json,sys
+p=json.loads(sys.argv[1])["probe"]; print(p["proto"], p["dport"], p.get("src") or "")' "$line")
+		echo "  fwaudit explain $proto/$port${src:+ --from $src} --interface $PL_IF:"
+		ip netns exec "$NODE" "$FWAUDIT" explain "$proto/$port" \
+			${src:+--from "$src"} --interface "$PL_IF" 2>&1 | sed 's/^/    /'
+	done < "$bad"
+}
+
+# pl_std_probes FILE PORTS [PROTOS]: probes to both node addresses of each
+# family from every outside source address, from an ephemeral port and from
+# port 53.
+pl_std_probes() {
+	local f=$1 ports=$2 protos=${3:-tcp,udp}
+
+	pl_gen "$PT/g4" --proto "$protos" --dst "$NODE4" \
+		--src "$OUT4,$PUB4,$PRIV4" --sport 0,53 --ports "$ports"
+	pl_gen "$PT/g6" --proto "$protos" --dst "$NODE6" \
+		--src "$OUT6,$PUB6" --sport 0,53 --ports "$ports"
+	pl_merge "$f" "$PT/g4" "$PT/g6"
+}
