@@ -154,6 +154,9 @@ struct walk {
 	bool reply;
 	bool reply_local;	/* from a local socket: output hook */
 	size_t branches;
+	/* per chain of the model, built on first use: where a branch with
+	 * a fixed destination address can skip to */
+	struct daddr_index **dindex;
 	/* chains sorted for jump lookup */
 	const struct rs_chain **sorted;
 	size_t nsorted;
@@ -1001,6 +1004,134 @@ static bool match_misses(const struct walk *w, const struct branch *b,
 	}
 }
 
+/* A long chain of rules each for one destination address (Docker's
+ * "-d 172.17.0.5 ... -j ACCEPT" per container) is walked by every
+ * branch after DNAT, whose destination is fixed: without an index that is
+ * quadratic in the number of published ports. */
+struct daddr_key {
+	rs_u128 addr;
+	size_t rule;
+};
+
+struct daddr_index {
+	size_t *next_general;	/* first rule >= i without one address */
+	size_t nkeys;
+	struct daddr_key keys[];	/* by address, then rule */
+};
+
+#define DINDEX_MIN_RULES	32
+
+/* The one destination address rule r requires, if it has such a match. */
+static bool rule_one_daddr(const struct rs_rule *r, uint8_t family,
+			   rs_u128 *addr)
+{
+	const struct rs_interval *el;
+	size_t i, nel;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct rs_match *m = &r->matches[i];
+
+		if (m->op != RS_OP_IN || m->nfields != 1 ||
+		    m->fields[0] != (family == NFPROTO_IPV4 ? RS_F_IP_DADDR :
+				     RS_F_IP6_DADDR))
+			continue;
+		el = rs_match_elems(m, &nel);
+		if (nel == 1 && el[0].lo == el[0].hi) {
+			*addr = el[0].lo;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int daddr_key_cmp(const void *a, const void *b)
+{
+	const struct daddr_key *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static struct daddr_index *daddr_index_build(const struct rs_chain *c,
+					     uint8_t family)
+{
+	struct daddr_index *ix;
+	size_t i, next;
+	rs_u128 a;
+
+	ix = calloc(1, sizeof(*ix) + c->nrules * sizeof(ix->keys[0]));
+	if (!ix)
+		return NULL;
+	ix->next_general = calloc(c->nrules + 1, sizeof(*ix->next_general));
+	if (!ix->next_general) {
+		free(ix);
+		return NULL;
+	}
+	next = c->nrules;
+	ix->next_general[c->nrules] = next;
+	for (i = c->nrules; i-- > 0;) {
+		if (rule_one_daddr(&c->rules[i], family, &a)) {
+			ix->keys[ix->nkeys].addr = a;
+			ix->keys[ix->nkeys].rule = i;
+			ix->nkeys++;
+		} else {
+			next = i;
+		}
+		ix->next_general[i] = next;
+	}
+	qsort(ix->keys, ix->nkeys, sizeof(ix->keys[0]), daddr_key_cmp);
+	return ix;
+}
+
+static void daddr_index_free(struct daddr_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->next_general);
+	free(ix);
+}
+
+/* The first rule at or after b->rule that a branch with the fixed
+ * destination b->nat_addr may match; b->rule itself when there is no
+ * index for this chain. */
+static size_t daddr_skip(struct walk *w, const struct branch *b)
+{
+	const struct rs_chain *c = b->chain;
+	struct daddr_index *ix;
+	size_t ci, lo, hi, mid, best;
+
+	if (!b->nat || w->reply || c->nrules < DINDEX_MIN_RULES || !w->dindex)
+		return b->rule;
+	ci = (size_t)(c - w->in->rs->chains);
+	if (ci >= w->in->rs->nchains)
+		return b->rule;
+	ix = w->dindex[ci * 2 + (w->family == NFPROTO_IPV6)];
+	if (!ix) {
+		ix = daddr_index_build(c, w->family);
+		if (!ix)
+			return b->rule;
+		w->dindex[ci * 2 + (w->family == NFPROTO_IPV6)] = ix;
+	}
+	best = ix->next_general[b->rule];
+	/* the first key (nat_addr, rule >= b->rule) */
+	lo = 0;
+	hi = ix->nkeys;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ix->keys[mid].addr < b->nat_addr ||
+		    (ix->keys[mid].addr == b->nat_addr &&
+		     ix->keys[mid].rule < b->rule))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ix->nkeys && ix->keys[lo].addr == b->nat_addr &&
+	    ix->keys[lo].rule < best)
+		best = ix->keys[lo].rule;
+	return best;
+}
+
 static bool rule_misses(const struct walk *w, const struct branch *b,
 			const struct rs_rule *r)
 {
@@ -1446,6 +1577,11 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 			ret = leave(w, o, b, base->policy == RS_V_DROP ?
 				    LEAVE_DROP : LEAVE_ACCEPT, NULL,
 				    base->policy, NULL);
+			continue;
+		}
+		b->rule = daddr_skip(w, b);
+		if (b->rule >= b->chain->nrules) {
+			ret = blist_push(&work, b);
 			continue;
 		}
 		r = &b->chain->rules[b->rule];
@@ -2276,26 +2412,40 @@ static void piece_release(struct engine_piece *p)
 	free(p->assumptions);
 }
 
-static int handshake_one(struct walk *w, size_t i)
+/* Two pieces that were let in the same way: one walk of the handshake
+ * serves both. */
+static bool same_path(const struct engine_piece *a,
+		      const struct engine_piece *b)
 {
-	struct engine_piece *p = &w->res->pieces[i];
-	const struct host_listener *lis = p->listener;
+	return a->fate == b->fate && a->nat == b->nat &&
+	       a->nat_addr == b->nat_addr && a->nat_port == b->nat_port &&
+	       a->nat_port_lo == b->nat_port_lo &&
+	       a->nat_port_hi == b->nat_port_hi && a->oif == b->oif;
+}
+
+/* Walk the handshake's other packets for the probes of region r (taken
+ * over), let in like piece lead: the client's next packet in, the server's
+ * answer out.  *acc becomes the probes whose connection completes; *drops
+ * the branches of those whose connection does not. */
+static int handshake_walk(struct walk *w, size_t lead, struct region *r,
+			  struct region **acc, struct blist *drops)
+{
+	const struct engine_piece *p = &w->res->pieces[lead];
 	enum engine_fate fate = p->fate;
-	struct blist l = { 0 }, dropped = { 0 };
-	const struct snode *orig;
 	const struct host_link *link;
+	struct blist l = { 0 };
 	struct branch *b;
 	size_t k;
 	int ret = 0;
 
+	*acc = region_new_empty();
 	b = calloc(1, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	b->r = region_copy(p->region);
-	if (!b->r) {
+	if (!b || !*acc) {
 		free(b);
+		region_free(r);
 		return -ENOMEM;
 	}
+	b->r = r;
 	b->nat = p->nat;
 	b->nat_addr = p->nat_addr;
 	b->nat_port = p->nat_port;
@@ -2307,36 +2457,23 @@ static int handshake_one(struct walk *w, size_t i)
 		b->oif_known = true;
 		b->oif_key = rs_ifname_key(link->name);
 	}
-	for (k = 0; !ret && k < p->nsteps; k++)
-		ret = trace_add(w, b, p->steps[k].hook, p->steps[k].chain,
-				p->steps[k].rule, p->steps[k].verdict,
-				p->steps[k].what);
-	for (k = 0; !ret && k < p->nassumptions; k++)
-		ret = assume_add(w, b, p->assumptions[k].chain,
-				 p->assumptions[k].rule,
-				 p->assumptions[k].match,
-				 p->assumptions[k].matched);
-	orig = b->trace;
-	if (!ret)
-		ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL,
-				RS_V_ACCEPT, "the client's next packet "
-				"(ct state established):");
+	ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL, RS_V_ACCEPT,
+			"the client's next packet (ct state established):");
 	if (!ret)
 		ret = blist_push(&l, b);
 	else
 		branch_free(b);
 	w->established = true;
 	if (!ret)
-		ret = ingress_run(w, &l, &dropped);
+		ret = ingress_run(w, &l, drops);
 	if (!ret)
-		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, &dropped);
+		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, drops);
 	if (!ret && fate == ENGINE_LOCAL)
-		ret = hook_run(w, NF_INET_LOCAL_IN, &l, &dropped);
+		ret = hook_run(w, NF_INET_LOCAL_IN, &l, drops);
 	if (!ret && fate == ENGINE_FORWARDED)
-		ret = hook_run(w, NF_INET_FORWARD, &l, &dropped);
+		ret = hook_run(w, NF_INET_FORWARD, &l, drops);
 	if (!ret && fate == ENGINE_FORWARDED)
-		ret = hook_run(w, NF_INET_POST_ROUTING, &l, &dropped);
-	/* and the server's answer to the SYN must get back */
+		ret = hook_run(w, NF_INET_POST_ROUTING, &l, drops);
 	for (k = 0; !ret && k < l.n; k++)
 		ret = trace_add(w, l.b[k], ENGINE_HOOK_DELIVERY, NULL, NULL,
 				RS_V_ACCEPT, "the server's answer (ct state "
@@ -2344,45 +2481,157 @@ static int handshake_one(struct walk *w, size_t i)
 	w->reply = true;
 	w->reply_local = fate == ENGINE_LOCAL;
 	if (!ret && fate == ENGINE_LOCAL)
-		ret = hook_run(w, NF_INET_LOCAL_OUT, &l, &dropped);
+		ret = hook_run(w, NF_INET_LOCAL_OUT, &l, drops);
 	if (!ret && fate == ENGINE_FORWARDED)
-		ret = hook_run(w, NF_INET_FORWARD, &l, &dropped);
+		ret = hook_run(w, NF_INET_FORWARD, &l, drops);
 	if (!ret)
-		ret = hook_run(w, NF_INET_POST_ROUTING, &l, &dropped);
+		ret = hook_run(w, NF_INET_POST_ROUTING, &l, drops);
 	w->reply = false;
 	w->established = false;
-	for (k = 0; !ret && k < l.n; k++) {
-		l.b[k]->trace = orig;
-		ret = piece_add(w, l.b[k], fate, lis, NULL);
-	}
-	for (k = 0; !ret && k < dropped.n; k++)
-		ret = piece_add(w, dropped.b[k], ENGINE_DROPPED, NULL,
-				"the connection's next packet is dropped");
+	for (k = 0; !ret && k < l.n; k++)
+		ret = region_union(*acc, l.b[k]->r);
 	blist_release(&l);
-	blist_release(&dropped);
 	return ret;
 }
 
-/* Replace each TCP/SCTP piece from index from on that is let in by what
- * the walk of the handshake's next packet makes of it. */
+/* A closed piece for the probes part (taken over) of piece i that the
+ * handshake's branch d drops: i's path, then d's. */
+static int handshake_drop(struct walk *w, size_t i, const struct branch *d,
+			  struct region *part)
+{
+	const struct snode *sn;
+	const struct anode *an;
+	const struct engine_step **steps;
+	struct branch *b;
+	size_t n, k;
+	int ret = 0;
+
+	b = calloc(1, sizeof(*b));
+	n = d->trace ? d->trace->depth : 0;
+	steps = calloc(n + 1, sizeof(*steps));
+	if (!b || !steps) {
+		free(b);
+		free(steps);
+		region_free(part);
+		return -ENOMEM;
+	}
+	b->r = part;
+	for (sn = d->trace, k = n; sn; sn = sn->up)
+		steps[--k] = &sn->s;
+	for (k = 0; !ret && k < w->res->pieces[i].nsteps; k++) {
+		const struct engine_step *s = &w->res->pieces[i].steps[k];
+
+		ret = trace_add(w, b, s->hook, s->chain, s->rule, s->verdict,
+				s->what);
+	}
+	for (k = 0; !ret && k < n; k++)
+		ret = trace_add(w, b, steps[k]->hook, steps[k]->chain,
+				steps[k]->rule, steps[k]->verdict,
+				steps[k]->what);
+	for (k = 0; !ret && k < w->res->pieces[i].nassumptions; k++) {
+		const struct engine_assumption *a =
+			&w->res->pieces[i].assumptions[k];
+
+		ret = assume_add(w, b, a->chain, a->rule, a->match, a->matched);
+	}
+	for (an = d->assume; !ret && an; an = an->up)
+		ret = assume_add(w, b, an->a.chain, an->a.rule, an->a.match,
+				 an->a.matched);
+	if (!ret)
+		ret = piece_add(w, b, ENGINE_DROPPED, NULL,
+				"the connection's next packet is dropped");
+	free(steps);
+	branch_free(b);
+	return ret;
+}
+
+/* Cut each TCP/SCTP piece from index from on that is let in down to the
+ * probes whose whole handshake passes; the rest become closed pieces.
+ * One walk per way of being let in (NAT binding, outgoing interface). */
+static const struct engine_piece *path_base;
+
+static int path_cmp(const void *a, const void *b)
+{
+	const struct engine_piece *x = &path_base[*(const size_t *)a];
+	const struct engine_piece *y = &path_base[*(const size_t *)b];
+
+#define PATH_CMP(f) if (x->f != y->f) return x->f < y->f ? -1 : 1
+	PATH_CMP(fate);
+	PATH_CMP(nat);
+	PATH_CMP(nat_addr);
+	PATH_CMP(nat_port);
+	PATH_CMP(nat_port_lo);
+	PATH_CMP(nat_port_hi);
+	PATH_CMP(oif);
+#undef PATH_CMP
+	return *(const size_t *)a < *(const size_t *)b ? -1 :
+	       *(const size_t *)a > *(const size_t *)b;
+}
+
 static int handshake(struct walk *w, size_t from)
 {
 	struct engine_result *res = w->res;
-	size_t i, k, n = res->npieces;
+	size_t i, j, g, k, m = 0, n = res->npieces;
+	struct blist drops = { 0 };
+	struct region *u, *acc, *part;
+	size_t *ord;
 	int ret = 0;
 
 	if (w->proto != IPPROTO_TCP && w->proto != IPPROTO_SCTP)
 		return 0;
-	for (i = from; i < n && !ret; i++) {
-		if (res->pieces[i].fate == ENGINE_DROPPED)
-			continue;
-		ret = handshake_one(w, i);
-		piece_release(&res->pieces[i]);
-		res->pieces[i].region = NULL;
+	ord = calloc(n - from + 1, sizeof(*ord));
+	if (!ord)
+		return -ENOMEM;
+	for (i = from; i < n; i++)
+		if (res->pieces[i].fate != ENGINE_DROPPED)
+			ord[m++] = i;
+	/* groups of pieces let in the same way are runs of this order */
+	path_base = res->pieces;
+	qsort(ord, m, sizeof(*ord), path_cmp);
+	for (g = 0; g < m && !ret; g = j) {
+		for (j = g + 1; j < m && same_path(&res->pieces[ord[g]],
+						   &res->pieces[ord[j]]); j++)
+			;
+		u = region_new_empty();
+		if (!u) {
+			ret = -ENOMEM;
+			break;
+		}
+		for (i = g; i < j && !ret; i++)
+			ret = region_union(u, res->pieces[ord[i]].region);
+		if (ret < 0) {
+			region_free(u);
+			break;
+		}
+		acc = NULL;
+		ret = handshake_walk(w, ord[g], u, &acc, &drops);
+		for (i = g; !ret && i < j; i++) {
+			for (k = 0; !ret && k < drops.n; k++) {
+				part = region_copy(res->pieces[ord[i]].region);
+				if (!part) {
+					ret = -ENOMEM;
+					break;
+				}
+				ret = region_intersect(part, drops.b[k]->r);
+				if (ret < 0 || region_is_empty(part)) {
+					region_free(part);
+					continue;
+				}
+				ret = handshake_drop(w, ord[i], drops.b[k], part);
+			}
+			if (!ret)
+				ret = region_intersect(res->pieces[ord[i]].region,
+						       acc);
+		}
+		region_free(acc);
+		blist_release(&drops);
 	}
+	free(ord);
 	for (i = from, k = from; i < res->npieces; i++) {
-		if (!res->pieces[i].region)
+		if (i < n && region_is_empty(res->pieces[i].region)) {
+			piece_release(&res->pieces[i]);
 			continue;
+		}
 		res->pieces[k++] = res->pieces[i];
 	}
 	res->npieces = k;
@@ -2516,6 +2765,8 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	}
 	for (i = 0; i < w.nsorted; i++)
 		w.sorted[i] = &in->rs->chains[i];
+	/* optional: without it chains are walked rule by rule */
+	w.dindex = calloc(2 * in->rs->nchains + 1, sizeof(*w.dindex));
 	qsort(w.sorted, w.nsorted, sizeof(*w.sorted), chain_cmp);
 
 	if (!in->host)
@@ -2557,6 +2808,9 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	}
 out:
 	arena_free(&w.arena);
+	for (i = 0; w.dindex && i < 2 * in->rs->nchains; i++)
+		daddr_index_free(w.dindex[i]);
+	free(w.dindex);
 	free(w.sorted);
 	if (ret < 0) {
 		engine_result_free(res);

@@ -363,19 +363,54 @@ static bool same_outcome(const struct engine_piece *a,
 	       a->oif == b->oif;
 }
 
-static bool streq(const char *a, const char *b)
-{
-	return !strcmp(a ? a : "", b ? b : "");
-}
-
 /* Join drafts that differ only in their interfaces, then only in their
  * addresses. */
+/* the pass of drafts_merge() that draft_cmp() sorts for: 0 merges
+ * interfaces (same addresses), 1 addresses (same interfaces) */
+static int merge_pass;
+
+static int draft_key_cmp(const struct draft *x, const struct draft *y)
+{
+	int c;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	if (x->dport.lo != y->dport.lo)
+		return x->dport.lo < y->dport.lo ? -1 : 1;
+	if (x->dport.hi != y->dport.hi)
+		return x->dport.hi < y->dport.hi ? -1 : 1;
+	if ((c = strcmp(x->src_s ? x->src_s : "", y->src_s ? y->src_s : "")))
+		return c;
+	if ((c = strcmp(x->sport_s ? x->sport_s : "",
+			y->sport_s ? y->sport_s : "")))
+		return c;
+	if (merge_pass == 0)
+		return strcmp(x->addrs_s ? x->addrs_s : "",
+			      y->addrs_s ? y->addrs_s : "");
+	return strcmp(x->ifs_s ? x->ifs_s : "", y->ifs_s ? y->ifs_s : "");
+}
+
+static int draft_cmp(const void *a, const void *b)
+{
+	const struct draft *x = *(const struct draft *const *)a;
+	const struct draft *y = *(const struct draft *const *)b;
+	int c = draft_key_cmp(x, y);
+
+	if (c)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
 static int drafts_merge(struct builder *bd, bool symbolic)
 {
 	struct strbuf b = STRBUF_INIT;
-	struct draft *x, *y;
-	size_t i, j, k;
+	struct draft *x, *y, **v;
+	size_t i, j, k, n;
 	int pass;
+
+	v = calloc(bd->nd + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
 
 	/* the texts are made again after each pass: a merge changes them,
 	 * and the rows are made from them */
@@ -391,38 +426,39 @@ static int drafts_merge(struct builder *bd, bool symbolic)
 			x->addrs_s = addrs_text(bd->res->pieces[x->group].family,
 						&x->addrs);
 			if (!x->ifs_s || !x->addrs_s)
-				return -ENOMEM;
+				goto nomem;
 		}
 		if (pass == 2)
 			break;
-		for (i = 0; i < bd->nd; i++) {
-			x = &bd->d[i];
-			if (x->dead)
-				continue;
-			for (j = i + 1; j < bd->nd; j++) {
-				y = &bd->d[j];
-				if (y->dead || x->group != y->group ||
-				    x->dport.lo != y->dport.lo ||
-				    x->dport.hi != y->dport.hi ||
-				    !streq(x->src_s, y->src_s) ||
-				    !streq(x->sport_s, y->sport_s))
-					continue;
-				if (pass == 0 && !streq(x->addrs_s, y->addrs_s))
-					continue;
-				if (pass == 1 && !streq(x->ifs_s, y->ifs_s))
-					continue;
+		/* equal keys form classes; the first draft of each class
+		 * (by index) takes the others in: sorted, not pairwise, so
+		 * that thousands of published ports stay cheap */
+		for (i = 0, n = 0; i < bd->nd; i++)
+			if (!bd->d[i].dead)
+				v[n++] = &bd->d[i];
+		merge_pass = pass;
+		qsort(v, n, sizeof(*v), draft_cmp);
+		for (i = 0; i < n; i = j) {
+			x = v[i];
+			for (j = i + 1; j < n && draft_key_cmp(x, v[j]) == 0;
+			     j++) {
+				y = v[j];
 				for (k = 0; k < (pass ? y->addrs.n : y->ifs.n);
 				     k++) {
 					if (ivlist_add(pass ? &x->addrs : &x->ifs,
 						       pass ? &y->addrs.iv[k] :
 						       &y->ifs.iv[k]) < 0)
-						return -ENOMEM;
+						goto nomem;
 				}
 				y->dead = true;
 			}
 		}
 	}
+	free(v);
 	return 0;
+nomem:
+	free(v);
+	return -ENOMEM;
 }
 
 /* Does the address set cover every address a probe can be sent to? */
