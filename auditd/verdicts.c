@@ -207,78 +207,161 @@ static const char *upper(enum policy_severity s)
 	}
 }
 
+static bool same_sources(const struct policy_part *a,
+			 const struct policy_part *b)
+{
+	size_t i;
+
+	if (a->nsources != b->nsources)
+		return false;
+	for (i = 0; i < a->nsources; i++)
+		if (strcmp(a->sources[i], b->sources[i]))
+			return false;
+	return true;
+}
+
+/* Violations of one row next to each other in ports, from the same
+ * sources, read as one span with one fix: a host with no firewall would
+ * otherwise list every gap between two dangerous ports on its own. */
+static size_t span_end(const struct policy_result *pr, size_t i)
+{
+	const struct policy_violation *v = &pr->violations[i];
+	unsigned int hi = v->part->port_hi;
+	size_t j;
+
+	for (j = i + 1; j < pr->nviolations; j++) {
+		const struct policy_violation *w = &pr->violations[j];
+
+		if (w->kind != POLICY_V_EXPOSURE || w->row != v->row ||
+		    w->part->port_lo != hi + 1 ||
+		    !same_sources(w->part, v->part))
+			break;
+		hi = w->part->port_hi;
+	}
+	return j;
+}
+
+static void print_missing(const struct policy_violation *v, FILE *f)
+{
+	struct strbuf b = STRBUF_INIT;
+	char *ref = rule_ref(&v->rule), *s;
+	size_t k;
+
+	fprintf(f, "  %-8s required but not reachable: %s%s%s\n",
+		upper(v->severity), v->rule.message ? "\"" : "",
+		v->rule.message ? v->rule.message : ref,
+		v->rule.message ? "\"" : "");
+	for (k = 0; k < v->nmissing; k++) {
+		const struct policy_missing *m = &v->missing[k];
+
+		sources_short(&b, m->sources, m->nsources);
+		s = strbuf_take(&b);
+		fprintf(f, "           missing %s/%u", report_proto_name(m->proto),
+			m->port_lo);
+		if (m->port_hi != m->port_lo)
+			fprintf(f, "-%u", m->port_hi);
+		fprintf(f, " from %s\n", s ? s : "?");
+		free(s);
+	}
+	fprintf(f, "           rule %s\n", ref ? ref : "?");
+	free(ref);
+}
+
+static void print_span(const struct audit_result *r, size_t i, size_t j,
+		       FILE *f)
+{
+	const struct policy_violation *v = &r->verdicts->violations[i];
+	const struct report_row *row = &r->report->rows[v->row];
+	enum policy_severity worst = POLICY_SEV_NONE;
+	struct policy_part span = *v->part;
+	struct strbuf b = STRBUF_INIT;
+	size_t k, shown = 0;
+	struct fix *fx;
+	char *s, *ref;
+
+	for (k = i; k < j; k++) {
+		const struct policy_violation *w = &r->verdicts->violations[k];
+
+		if (w->severity > worst)
+			worst = w->severity;
+		span.port_hi = w->part->port_hi;
+	}
+	sources_short(&b, v->part->sources, v->part->nsources);
+	s = strbuf_take(&b);
+	fprintf(f, "  %-8s %s/%u", upper(worst), report_proto_name(row->proto),
+		span.port_lo);
+	if (span.port_hi != span.port_lo)
+		fprintf(f, "-%u", span.port_hi);
+	fprintf(f, " %s from %s to %s", engine_state_name(row->state),
+		s ? s : "?", row->address);
+	free(s);
+	if (row->has_backend && row->backend_addr)
+		fprintf(f, " -> %s:%u%s%s%s", row->backend_addr,
+			row->backend_port_lo, row->container ? " (" : "",
+			row->container ? row->container : "",
+			row->container ? ")" : "");
+	else if (row->listener && row->listener->comm)
+		fprintf(f, " (%s)", row->listener->comm);
+	if (row->possible)
+		fprintf(f, " [possible]");
+	fprintf(f, "\n");
+	/* the worst rules first, a few of them: the JSON has every part */
+	for (k = i; k < j && shown < 4; k++) {
+		const struct policy_violation *w = &r->verdicts->violations[k];
+
+		if (j - i > 4 && w->severity != worst)
+			continue;
+		ref = rule_ref(&w->rule);
+		fprintf(f, "           rule %s%s%s%s", ref ? ref : "?",
+			w->rule.message ? ": \"" : "",
+			w->rule.message ? w->rule.message : "",
+			w->rule.message ? "\"" : "");
+		if (j - i > 1) {
+			fprintf(f, " (%u", w->part->port_lo);
+			if (w->part->port_hi != w->part->port_lo)
+				fprintf(f, "-%u", w->part->port_hi);
+			fprintf(f, ")");
+		}
+		fprintf(f, "\n");
+		free(ref);
+		shown++;
+	}
+	if (j - i > shown)
+		fprintf(f, "           (+%zu more: see --format json)\n",
+			j - i - shown);
+	if (fix_suggest(r->snap.rs, row, &span, &fx) == 0) {
+		for (k = 0; k < fx->ncmds; k++)
+			fprintf(f, "           %s %s\n", k ? "    " : "fix:",
+				fx->cmds[k]);
+		fix_free(fx);
+	}
+}
+
 int verdicts_text(const struct audit_result *r, FILE *f)
 {
 	const struct policy_result *pr = r->verdicts;
-	struct strbuf b = STRBUF_INIT;
-	struct fix *fx;
-	size_t i, k;
-	char *s, *ref;
+	size_t i, j, spans = 0;
 
-	if (pr && pr->nviolations)
-		fprintf(f, "VIOLATIONS (%zu):\n", pr->nviolations);
+	for (i = 0; pr && i < pr->nviolations; i = j) {
+		j = pr->violations[i].kind == POLICY_V_EXPOSURE ?
+		    span_end(pr, i) : i + 1;
+		spans++;
+	}
+	if (pr && pr->nviolations == spans && spans)
+		fprintf(f, "VIOLATIONS (%zu):\n", spans);
+	else if (pr && spans)
+		fprintf(f, "VIOLATIONS (%zu, in %zu groups):\n",
+			pr->nviolations, spans);
 	else if (pr)
 		fprintf(f, "No policy violation.\n");
-	for (i = 0; pr && i < pr->nviolations; i++) {
-		const struct policy_violation *v = &pr->violations[i];
-
-		ref = rule_ref(&v->rule);
-		if (v->kind == POLICY_V_MISSING) {
-			fprintf(f, "  %-8s required but not reachable: %s%s%s\n",
-				upper(v->severity),
-				v->rule.message ? "\"" : "",
-				v->rule.message ? v->rule.message : ref,
-				v->rule.message ? "\"" : "");
-			for (k = 0; k < v->nmissing; k++) {
-				const struct policy_missing *m = &v->missing[k];
-
-				sources_short(&b, m->sources, m->nsources);
-				s = strbuf_take(&b);
-				fprintf(f, "           missing %s/%u",
-					report_proto_name(m->proto), m->port_lo);
-				if (m->port_hi != m->port_lo)
-					fprintf(f, "-%u", m->port_hi);
-				fprintf(f, " from %s\n", s ? s : "?");
-				free(s);
-			}
-			fprintf(f, "           rule %s\n", ref ? ref : "?");
-			free(ref);
+	for (i = 0; pr && i < pr->nviolations; i = j) {
+		if (pr->violations[i].kind == POLICY_V_MISSING) {
+			print_missing(&pr->violations[i], f);
+			j = i + 1;
 			continue;
 		}
-		{
-			const struct report_row *row = &r->report->rows[v->row];
-
-			sources_short(&b, v->part->sources, v->part->nsources);
-			s = strbuf_take(&b);
-			fprintf(f, "  %-8s %s/%u", upper(v->severity),
-				report_proto_name(row->proto), v->part->port_lo);
-			if (v->part->port_hi != v->part->port_lo)
-				fprintf(f, "-%u", v->part->port_hi);
-			fprintf(f, " %s from %s to %s", engine_state_name(
-				row->state), s ? s : "?", row->address);
-			if (row->has_backend && row->backend_addr)
-				fprintf(f, " -> %s:%u%s%s%s",
-					row->backend_addr, row->backend_port_lo,
-					row->container ? " (" : "",
-					row->container ? row->container : "",
-					row->container ? ")" : "");
-			else if (row->listener && row->listener->comm)
-				fprintf(f, " (%s)", row->listener->comm);
-			if (row->possible)
-				fprintf(f, " [possible]");
-			fprintf(f, "\n           rule %s%s%s%s\n", ref ? ref : "?",
-				v->rule.message ? ": \"" : "",
-				v->rule.message ? v->rule.message : "",
-				v->rule.message ? "\"" : "");
-			free(s);
-			if (fix_suggest(r->snap.rs, row, v->part, &fx) == 0) {
-				for (k = 0; k < fx->ncmds; k++)
-					fprintf(f, "           %s %s\n",
-						k ? "    " : "fix:", fx->cmds[k]);
-				fix_free(fx);
-			}
-		}
-		free(ref);
+		j = span_end(pr, i);
+		print_span(r, i, j, f);
 	}
 	if (pr)
 		fprintf(f, "\n");
