@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 
 #include "host.h"
+#include "nldump.h"
 #include "link.h"
 #include "sockets.h"
 #include "sysctl.h"
@@ -726,4 +727,47 @@ const struct host_listener *host_listener_find(const struct host *h,
 		}
 	}
 	return best;
+}
+
+int host_read_retry(const char *env, host_read_once_fn once, void *data,
+		    struct host **out)
+{
+	struct host *tmp = NULL;
+	FILE *rec = NULL;
+	unsigned int attempt;
+	int ret = -EINTR;
+
+	for (attempt = 0; attempt < NLD_INTR_RETRIES; attempt++) {
+		host_free(tmp);
+		tmp = host_new();
+		if (!tmp) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (rec)
+			fclose(rec);
+		/* reopened (truncated) so that only the attempt that
+		 * succeeded is on record */
+		ret = nld_record_open(env, &rec);
+		if (ret < 0)
+			goto out;
+		ret = once(tmp, rec, data);
+		if (ret != -EINTR)
+			break;
+	}
+	if (ret < 0)
+		goto out;
+	if (rec) {
+		ret = fclose(rec) == 0 ? 0 : -EIO;
+		rec = NULL;
+		if (ret < 0)
+			goto out;
+	}
+	*out = tmp;
+	tmp = NULL;
+out:
+	if (rec)
+		fclose(rec);
+	host_free(tmp);
+	return ret;
 }

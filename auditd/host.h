@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "ruleset.h"
@@ -298,6 +299,18 @@ const char *host_addr_str(uint8_t family, rs_u128 addr, char *buf,
 int host_addr_parse(uint8_t family, const char *s, rs_u128 *out);
 
 /* ---- used by the readers ---- */
+
+/* One netlink read of host facts into a fresh host, recorded to rec (may
+ * be NULL); -EINTR when the kernel flagged a dump interrupted. */
+typedef int (*host_read_once_fn)(struct host *tmp, FILE *rec, void *data);
+
+/* Call once on a fresh host until it is not interrupted, at most
+ * NLD_INTR_RETRIES times (then -EINTR), with the conversation recorded to
+ * the file named by the environment variable env when set (truncated per
+ * attempt: only the one that succeeded stays).  0 and *out (the caller
+ * frees it), or a negative errno and nothing allocated. */
+int host_read_retry(const char *env, host_read_once_fn once, void *data,
+		    struct host **out);
 
 /* Sort links by ifindex and listeners by (family, proto, port, addr,
  * bound_ifindex), merging duplicates (SO_REUSEPORT groups).  Called by

@@ -654,45 +654,22 @@ out:
 	return ret;
 }
 
+static int link_read_cb(struct host *tmp, FILE *rec, void *data)
+{
+	return link_read_once(tmp, rec);
+}
+
 int link_read(struct host *h)
 {
-	struct host *tmp = NULL;
-	FILE *rec = NULL;
-	unsigned int attempt;
-	int ret = -EINTR;
+	struct host *tmp;
+	int ret;
 
-	for (attempt = 0; attempt < NLD_INTR_RETRIES; attempt++) {
-		host_free(tmp);
-		tmp = host_new();
-		if (!tmp) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		if (rec)
-			fclose(rec);
-		/* Reopened (truncated) so that only the attempt that
-		 * succeeded is on record. */
-		ret = nld_record_open("FWAUDIT_RTNL_RECORD", &rec);
-		if (ret < 0)
-			goto out;
-		ret = link_read_once(tmp, rec);
-		if (ret != -EINTR)
-			break;
-	}
+	ret = host_read_retry("FWAUDIT_RTNL_RECORD", link_read_cb, NULL, &tmp);
 	if (ret < 0)
-		goto out;
-	if (rec) {
-		ret = fclose(rec) == 0 ? 0 : -EIO;
-		rec = NULL;
-		if (ret < 0)
-			goto out;
-	}
+		return ret;
 	link_facts_move(h, tmp);
-out:
-	if (rec)
-		fclose(rec);
 	host_free(tmp);
-	return ret;
+	return 0;
 }
 
 int link_replay(struct host *h, const char *path)

@@ -245,46 +245,28 @@ out:
 	return ret;
 }
 
+static int sockets_read_cb(struct host *tmp, FILE *rec, void *data)
+{
+	struct sockets_parse *sp = data;
+
+	sp->h = tmp;
+	sp->have_sctp = false;
+	return sockets_read_once(sp, rec);
+}
+
 int sockets_read(struct host *h)
 {
 	struct sockets_parse sp = { 0 };
-	struct host *tmp = NULL;
-	FILE *rec = NULL;
-	unsigned int attempt;
-	int ret = -EINTR;
+	struct host *tmp;
+	int ret;
 
-	for (attempt = 0; attempt < NLD_INTR_RETRIES; attempt++) {
-		host_free(tmp);
-		tmp = host_new();
-		if (!tmp) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		sp.h = tmp;
-		sp.have_sctp = false;
-		if (rec)
-			fclose(rec);
-		ret = nld_record_open("FWAUDIT_DIAG_RECORD", &rec);
-		if (ret < 0)
-			goto out;
-		ret = sockets_read_once(&sp, rec);
-		if (ret != -EINTR)
-			break;
-	}
+	ret = host_read_retry("FWAUDIT_DIAG_RECORD", sockets_read_cb, &sp,
+			      &tmp);
 	if (ret < 0)
-		goto out;
-	if (rec) {
-		ret = fclose(rec) == 0 ? 0 : -EIO;
-		rec = NULL;
-		if (ret < 0)
-			goto out;
-	}
+		return ret;
 	sockets_facts_move(h, tmp, sp.have_sctp);
-out:
-	if (rec)
-		fclose(rec);
 	host_free(tmp);
-	return ret;
+	return 0;
 }
 
 int sockets_replay(struct host *h, const char *path)
