@@ -2425,10 +2425,11 @@ static bool same_path(const struct engine_piece *a,
 
 /* Walk the handshake's other packets for the probes of region r (taken
  * over), let in like piece lead: the client's next packet in, the server's
- * answer out.  *acc becomes the probes whose connection completes; *drops
- * the branches of those whose connection does not. */
+ * answer out.  *ok becomes the branches whose connection completes (with
+ * the assumptions the walk made on the way), *drops those whose connection
+ * does not. */
 static int handshake_walk(struct walk *w, size_t lead, struct region *r,
-			  struct region **acc, struct blist *drops)
+			  struct blist *ok, struct blist *drops)
 {
 	const struct engine_piece *p = &w->res->pieces[lead];
 	enum engine_fate fate = p->fate;
@@ -2438,10 +2439,8 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 	size_t k;
 	int ret = 0;
 
-	*acc = region_new_empty();
 	b = calloc(1, sizeof(*b));
-	if (!b || !*acc) {
-		free(b);
+	if (!b) {
 		region_free(r);
 		return -ENOMEM;
 	}
@@ -2488,16 +2487,18 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 		ret = hook_run(w, NF_INET_POST_ROUTING, &l, drops);
 	w->reply = false;
 	w->established = false;
-	for (k = 0; !ret && k < l.n; k++)
-		ret = region_union(*acc, l.b[k]->r);
-	blist_release(&l);
+	if (ret)
+		blist_release(&l);
+	*ok = l;
 	return ret;
 }
 
-/* A closed piece for the probes part (taken over) of piece i that the
- * handshake's branch d drops: i's path, then d's. */
-static int handshake_drop(struct walk *w, size_t i, const struct branch *d,
-			  struct region *part)
+/* A piece for the probes part (taken over) of piece i whose handshake took
+ * branch d, with the assumptions of both.  Dropped by d: a closed piece
+ * whose path is i's, then d's.  Let through by d (keep): i's fate and path;
+ * the assumptions are what classify() weighs against the drops. */
+static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
+			   struct region *part, bool keep)
 {
 	const struct snode *sn;
 	const struct anode *an;
@@ -2516,7 +2517,18 @@ static int handshake_drop(struct walk *w, size_t i, const struct branch *d,
 		return -ENOMEM;
 	}
 	b->r = part;
-	for (sn = d->trace, k = n; sn; sn = sn->up)
+	if (keep) {
+		const struct engine_piece *p = &w->res->pieces[i];
+
+		b->nat = p->nat;
+		b->nat_addr = p->nat_addr;
+		b->nat_port = p->nat_port;
+		b->nat_port_lo = p->nat_port_lo;
+		b->nat_port_hi = p->nat_port_hi;
+		b->oif = p->oif;
+		n = 0;
+	}
+	for (sn = d->trace, k = n; sn && k; sn = sn->up)
 		steps[--k] = &sn->s;
 	for (k = 0; !ret && k < w->res->pieces[i].nsteps; k++) {
 		const struct engine_step *s = &w->res->pieces[i].steps[k];
@@ -2537,7 +2549,10 @@ static int handshake_drop(struct walk *w, size_t i, const struct branch *d,
 	for (an = d->assume; !ret && an; an = an->up)
 		ret = assume_add(w, b, an->a.chain, an->a.rule, an->a.match,
 				 an->a.matched);
-	if (!ret)
+	if (!ret && keep)
+		ret = piece_add(w, b, w->res->pieces[i].fate,
+				w->res->pieces[i].listener, NULL);
+	else if (!ret)
 		ret = piece_add(w, b, ENGINE_DROPPED, NULL,
 				"the connection's next packet is dropped");
 	free(steps);
@@ -2568,12 +2583,39 @@ static int path_cmp(const void *a, const void *b)
 	       *(const size_t *)a > *(const size_t *)b;
 }
 
+/* The probes of piece i that some branch of l (of the handshake) holds, as
+ * pieces of their own: closed ones for the branches of drops, and for
+ * the branches of ok (keep) that assumed something, i's fate with those
+ * assumptions. */
+static int handshake_split(struct walk *w, size_t i, const struct blist *l,
+			   bool keep)
+{
+	struct region *part;
+	size_t k;
+	int ret = 0;
+
+	for (k = 0; !ret && k < l->n; k++) {
+		if (keep && !l->b[k]->assume)
+			continue;
+		part = region_copy(w->res->pieces[i].region);
+		if (!part)
+			return -ENOMEM;
+		ret = region_intersect(part, l->b[k]->r);
+		if (ret < 0 || region_is_empty(part)) {
+			region_free(part);
+			continue;
+		}
+		ret = handshake_piece(w, i, l->b[k], part, keep);
+	}
+	return ret;
+}
+
 static int handshake(struct walk *w, size_t from)
 {
 	struct engine_result *res = w->res;
 	size_t i, j, g, k, m = 0, n = res->npieces;
-	struct blist drops = { 0 };
-	struct region *u, *acc, *part;
+	struct blist drops = { 0 }, ok = { 0 };
+	struct region *u, *acc;
 	size_t *ord;
 	int ret = 0;
 
@@ -2603,27 +2645,24 @@ static int handshake(struct walk *w, size_t from)
 			region_free(u);
 			break;
 		}
-		acc = NULL;
-		ret = handshake_walk(w, ord[g], u, &acc, &drops);
+		ret = handshake_walk(w, ord[g], u, &ok, &drops);
+		/* what completes without assuming anything stays as it is */
+		acc = ret ? NULL : region_new_empty();
+		if (!ret && !acc)
+			ret = -ENOMEM;
+		for (k = 0; !ret && k < ok.n; k++)
+			if (!ok.b[k]->assume)
+				ret = region_union(acc, ok.b[k]->r);
 		for (i = g; !ret && i < j; i++) {
-			for (k = 0; !ret && k < drops.n; k++) {
-				part = region_copy(res->pieces[ord[i]].region);
-				if (!part) {
-					ret = -ENOMEM;
-					break;
-				}
-				ret = region_intersect(part, drops.b[k]->r);
-				if (ret < 0 || region_is_empty(part)) {
-					region_free(part);
-					continue;
-				}
-				ret = handshake_drop(w, ord[i], drops.b[k], part);
-			}
+			ret = handshake_split(w, ord[i], &drops, false);
+			if (!ret)
+				ret = handshake_split(w, ord[i], &ok, true);
 			if (!ret)
 				ret = region_intersect(res->pieces[ord[i]].region,
 						       acc);
 		}
 		region_free(acc);
+		blist_release(&ok);
 		blist_release(&drops);
 	}
 	free(ord);

@@ -456,9 +456,58 @@ static void test_handshake(void)
 	host_free(h);
 }
 
+/* the handshake's next packet meets a match the engine cannot decide: whether
+ * the connection completes depends on it, so the port is possible, not
+ * exposed, and the assumption is named */
+static void test_handshake_undecided(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct engine_result *res;
+	rs_u128 pt[REGION_NDIMS];
+	struct rs_chain *in;
+	struct rs_rule *r;
+	size_t i, n = 0, open = 0;
+
+	in = base(rs, NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0,
+		  RS_V_DROP, "filter");
+	r = rule(in, RS_V_ACCEPT);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED,
+	      RS_CT_STATE_ESTABLISHED);
+	rs_match_set_other(rs_rule_add_match(r), RS_F_OTHER, "recent", 0,
+			   "--rcheck --name ok", false);
+	r = rule(in, RS_V_ACCEPT);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_NEW, RS_CT_STATE_NEW);
+	match(r, RS_F_DPORT, 22, 22);
+	res = run(rs, h);
+	pt[REGION_IIF] = rs_ifname_key("eth0");
+	pt[REGION_DADDR] = NODE;
+	pt[REGION_SADDR] = 0xcb007105u;
+	pt[REGION_SPORT] = 1;
+	pt[REGION_DPORT] = 22;
+	for (i = 0; i < res->npieces; i++) {
+		const struct engine_piece *p = &res->pieces[i];
+
+		if (p->family != NFPROTO_IPV4 || p->proto != IPPROTO_TCP ||
+		    !region_contains_point(p->region, pt))
+			continue;
+		n++;
+		CHECK(p->possible);
+		CHECK(p->nassumptions >= 1);
+		if (p->state == ENGINE_EXPOSED)
+			open++;
+	}
+	CHECK(n == 2);
+	CHECK(open == 1);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
 int main(void)
 {
 	test_handshake();
+	test_handshake_undecided();
 	test_input();
 	test_jumps();
 	test_dnat(1);
