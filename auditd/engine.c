@@ -21,6 +21,7 @@
 #include <linux/rtnetlink.h>
 
 #include "engine.h"
+#include "rpath.h"
 
 /* The kernel bounds jumps at load time (nft: 16 levels; x_tables rejects
  * loops); this only protects us from a model a reader got wrong. */
@@ -160,6 +161,10 @@ struct walk {
 	/* chains sorted for jump lookup */
 	const struct rs_chain **sorted;
 	size_t nsorted;
+	/* the reverse path of each family (rpfilter), built on first use;
+	 * rpath_err[i] remembers that it could not be */
+	struct rpath **rpath;
+	int *rpath_err;
 	struct engine_result *res;
 };
 
@@ -639,6 +644,143 @@ static int iv_push(struct rs_interval **arr, size_t *n, size_t *cap,
 	return 0;
 }
 
+/* The reverse path of the walk's family, built on first use.  NULL when it
+ * cannot be had (*err says why: -E2BIG for too many routes). */
+static const struct rpath *walk_rpath(const struct walk *w, int *err)
+{
+	int f = is_v4(w) ? 0 : 1;
+
+	if (!w->rpath[f] && !w->rpath_err[f])
+		w->rpath_err[f] = rpath_build(w->host, w->family, 0,
+					      &w->rpath[f]);
+	*err = w->rpath_err[f];
+	return w->rpath[f];
+}
+
+typedef bool (*rpath_pred)(const void *ctx, const struct rpath_range *r,
+			   const struct host_link *l);
+
+/*
+ * Split cur link by link along the source ranges of the reverse path: *in
+ * gets the probes for which keep() holds (and, with none_in, those on
+ * interface names no link has: no packet arrives there), *out the rest;
+ * two new regions.  Returns 0 or -errno.
+ */
+static int rpath_split(const struct walk *w, const struct rpath *rp,
+		       const struct region *cur, rpath_pred keep,
+		       const void *ctx, bool none_in, struct region **in,
+		       struct region **out)
+{
+	const struct rs_interval *set[REGION_NDIMS] = { NULL };
+	size_t nset[REGION_NDIMS] = { 0 };
+	struct rs_interval *ivs = NULL, *keys = NULL, iifk;
+	struct region *acc, *rest, *part;
+	size_t i, k, nivs, ncap = 0, nkeys = 0, kcap = 0;
+	int ret = 0;
+
+	acc = region_new_empty();
+	rest = region_copy(cur);
+	if (!acc || !rest) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < w->host->nlinks && !ret; i++) {
+		const struct host_link *l = &w->host->links[i];
+
+		iifk.lo = iifk.hi = rs_ifname_key(l->name);
+		ret = iv_push(&keys, &nkeys, &kcap, &iifk);
+		nivs = 0;
+		for (k = 0; !ret && k < rp->n; k++)
+			if (keep(ctx, &rp->ranges[k], l))
+				ret = iv_push(&ivs, &nivs, &ncap,
+					      &(struct rs_interval){
+						rp->ranges[k].lo,
+						rp->ranges[k].hi });
+		if (ret || !nivs)
+			continue;
+		set[REGION_IIF] = &iifk;
+		nset[REGION_IIF] = 1;
+		set[REGION_SADDR] = ivs;
+		nset[REGION_SADDR] = nivs;
+		part = NULL;
+		ret = region_split_off_product(rest, set, nset, &part);
+		if (!ret)
+			ret = region_append(acc, part);
+		region_free(part);
+	}
+	if (!ret && none_in) {
+		struct region *none = region_copy(rest);
+
+		part = NULL;
+		ret = none ? region_split_off(none, REGION_IIF, keys, nkeys,
+					      &part) : -ENOMEM;
+		region_free(part);
+		if (!ret)
+			ret = region_subtract(rest, none);
+		if (!ret)
+			ret = region_append(acc, none);
+		region_free(none);
+	}
+out:
+	free(ivs);
+	free(keys);
+	if (ret) {
+		region_free(acc);
+		region_free(rest);
+		return ret;
+	}
+	*in = acc;
+	*out = rest;
+	return 0;
+}
+
+/* Does any single-field element of m hold v? */
+static bool elems_hold(const struct rs_match *m, rs_u128 v)
+{
+	const struct rs_interval *el;
+	size_t nel, e;
+
+	el = rs_match_elems(m, &nel);
+	for (e = 0; e < nel; e++)
+		if (in_iv(v, &el[e]))
+			return true;
+	return false;
+}
+
+static bool fib_match_keep(const void *ctx, const struct rpath_range *r,
+			   const struct host_link *l)
+{
+	const struct rs_match *m = ctx;
+
+	return elems_hold(m, rpath_oif(r, l,
+				       m->fields[0] == RS_F_FIB_SADDR_IIF_OIF));
+}
+
+/*
+ * rpfilter: "fib saddr [. iif] oif" compared with m's elements.  The answer
+ * depends on the input interface and on which routes hold the source.
+ * Returns 0, 1 when it cannot be decided here, or -errno.
+ */
+static int fib_saddr_inset(const struct walk *w, const struct rs_match *m,
+			   const struct region *cur, struct region **inset,
+			   struct region **outset)
+{
+	const struct rpath *rp;
+	size_t k;
+	int err;
+
+	rp = walk_rpath(w, &err);
+	if (err == -ENOMEM)
+		return -ENOMEM;
+	if (!rp)
+		return 1;
+	for (k = 0; k < rp->n; k++)
+		if (rp->ranges[k].uncertain)
+			return 1;
+	return rpath_split(w, rp, cur, fib_match_keep, m, elems_hold(m, 0),
+			   inset, outset);
+}
+
 /*
  * The part of cur whose field tuple is in the elements of m: *inset, a new
  * region.  Returns 0, 1 when a field cannot be decided, or -errno.
@@ -662,6 +804,10 @@ static int match_inset(const struct walk *w, const struct branch *b,
 	int ret = 0;
 
 	*notset = false;
+	if (m->nfields == 1 && w->host && !w->reply &&
+	    (m->fields[0] == RS_F_FIB_SADDR_OIF ||
+	     m->fields[0] == RS_F_FIB_SADDR_IIF_OIF))
+		return fib_saddr_inset(w, m, cur, inset, outset);
 	for (i = 0; i < m->nfields; i++) {
 		how[i] = resolve(w, b, m->fields[i], &dims[i], &vals[i], &xf[i]);
 		if (how[i] == RES_UNKNOWN)
@@ -2084,6 +2230,65 @@ static int v6_forwarding(const struct host *h, int ifindex)
 	return host_ipv6_forwarding(h, ifindex);
 }
 
+static bool rp_filter_keep(const void *ctx, const struct rpath_range *r,
+			   const struct host_link *l)
+{
+	int rpf = host_rp_filter(ctx, l->ifindex);
+
+	if ((rpf != 1 && rpf != 2) || r->uncertain)
+		return true;
+	return rpath_oif(r, l, rpf == 1) != 0;
+}
+
+/*
+ * The kernel's reverse path filter (IPv4 rp_filter, fib_validate_source()
+ * in the routing decision, for local delivery and forwarding alike):
+ * strict (1) drops a source whose route back does not use the ingress
+ * interface, loose (2) a source with no unicast route back.  The part of
+ * *bp that fails becomes a dropped piece; *bp keeps the rest.
+ */
+static int rp_filter(struct walk *w, struct branch *b)
+{
+	const struct rpath *rp;
+	struct region *keep, *fail;
+	struct branch *off;
+	const char *why = "routing: the reverse path filter (rp_filter) "
+			  "drops this source on this interface";
+	size_t i;
+	int ret;
+
+	for (i = 0; i < w->host->nlinks; i++) {
+		int rpf = host_rp_filter(w->host, w->host->links[i].ifindex);
+
+		if (rpf == 1 || rpf == 2)
+			break;
+	}
+	if (i == w->host->nlinks)
+		return 0;
+	rp = walk_rpath(w, &ret);
+	if (!rp)
+		return ret == -ENOMEM ? ret : 0;
+	ret = rpath_split(w, rp, b->r, rp_filter_keep, w->host, true, &keep,
+			  &fail);
+	if (ret < 0)
+		return ret;
+	region_free(b->r);
+	b->r = keep;
+	if (region_is_empty(fail)) {
+		region_free(fail);
+		return 0;
+	}
+	off = branch_fork(w, b, fail);
+	if (!off)
+		return -ENOMEM;
+	ret = trace_add(w, off, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP,
+			why);
+	if (!ret)
+		ret = piece_add(w, off, ENGINE_DROPPED, NULL, why);
+	branch_free(off);
+	return ret;
+}
+
 /* The routing decision after prerouting: local delivery, forwarding, or a
  * drop.  b goes to *local or *fwd, or ends as a dropped piece. */
 static int route(struct walk *w, struct branch *b, struct blist *local,
@@ -2094,6 +2299,18 @@ static int route(struct walk *w, struct branch *b, struct blist *local,
 	const struct host_link *link;
 	const char *why;
 	int ret;
+
+	if (w->host && is_v4(w)) {
+		ret = rp_filter(w, b);
+		if (ret < 0) {
+			branch_free(b);
+			return ret;
+		}
+		if (region_is_empty(b->r)) {
+			branch_free(b);
+			return 0;
+		}
+	}
 
 	if (!b->nat) {
 		ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL,
@@ -2804,6 +3021,12 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	}
 	for (i = 0; i < w.nsorted; i++)
 		w.sorted[i] = &in->rs->chains[i];
+	w.rpath = calloc(2, sizeof(*w.rpath));
+	w.rpath_err = calloc(2, sizeof(*w.rpath_err));
+	if (!w.rpath || !w.rpath_err) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	/* optional: without it chains are walked rule by rule */
 	w.dindex = calloc(2 * in->rs->nchains + 1, sizeof(*w.dindex));
 	qsort(w.sorted, w.nsorted, sizeof(*w.sorted), chain_cmp);
@@ -2851,6 +3074,10 @@ out:
 		daddr_index_free(w.dindex[i]);
 	free(w.dindex);
 	free(w.sorted);
+	for (i = 0; w.rpath && i < 2; i++)
+		rpath_free(w.rpath[i]);
+	free(w.rpath);
+	free(w.rpath_err);
 	if (ret < 0) {
 		engine_result_free(res);
 		return ret;

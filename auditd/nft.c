@@ -1684,7 +1684,9 @@ static void nft_load_fib(struct nft_rctx *c, struct nftnl_expr *e)
 	/* rpfilter: fib saddr [. iif] [. mark] oif; present only turns the
 	 * ifindex into 0/1 */
 	else if (result == NFT_FIB_RESULT_OIF && !(flags & NFTA_FIB_F_OIF))
-		f = saddr ? RS_F_FIB_SADDR_OIF : RS_F_FIB_DADDR_OIF;
+		f = !saddr ? RS_F_FIB_DADDR_OIF :
+		    flags & NFTA_FIB_F_IIF ? RS_F_FIB_SADDR_IIF_OIF :
+		    RS_F_FIB_SADDR_OIF;
 	if (f != RS_F__COUNT) {
 		nft_reg_load1(g, f, 4, true);
 		g->present = flags & NFTA_FIB_F_PRESENT;

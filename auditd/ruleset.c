@@ -344,6 +344,7 @@ static const struct rs_field_info field_info[RS_F__COUNT] = {
 	[RS_F_FIB_DADDR_TYPE]	= { "fib daddr type",		RS_K_FIBTYPE,	4 },
 	[RS_F_FIB_SADDR_OIF]	= { "fib saddr oif",		RS_K_INT,	4 },
 	[RS_F_FIB_DADDR_OIF]	= { "fib daddr oif",		RS_K_INT,	4 },
+	[RS_F_FIB_SADDR_IIF_OIF] = { "fib saddr . iif oif",	RS_K_INT,	4 },
 	[RS_F_MARK]		= { "mark",			RS_K_HEX,	4 },
 	[RS_F_PKTTYPE]		= { "pkttype",			RS_K_INT,	1 },
 	[RS_F_SKUID]		= { "skuid",			RS_K_INT,	4 },

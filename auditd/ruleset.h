@@ -75,6 +75,8 @@ enum rs_field {
 	RS_F_FIB_DADDR_TYPE,	/* RTN_* of the destination (addrtype --dst-type) */
 	RS_F_FIB_SADDR_OIF,	/* fib saddr [. iif] oif: 0 = no route (rpfilter) */
 	RS_F_FIB_DADDR_OIF,
+	RS_F_FIB_SADDR_IIF_OIF,	/* fib saddr . iif oif: strict rpfilter, the
+				 * input interface or 0 */
 	RS_F_MARK,		/* meta mark */
 	RS_F_PKTTYPE,		/* PACKET_HOST, PACKET_BROADCAST, ... */
 	RS_F_SKUID,

@@ -504,8 +504,51 @@ static void test_handshake_undecided(void)
 	host_free(h);
 }
 
+/* rpfilter is decided from the routes: strict wants the route back through
+ * the ingress interface, loose any route back; the kernel's rp_filter
+ * sysctl does the same in the routing decision */
+static void test_rpfilter(void)
+{
+	static const enum rs_field fields[] = { RS_F_FIB_SADDR_IIF_OIF,
+						RS_F_FIB_SADDR_OIF };
+	struct engine_result *res;
+	struct rs_chain *pre;
+	struct rs_rule *r;
+	struct ruleset *rs;
+	struct host *h;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		rs = ruleset_new();
+		h = make_host(1);
+		if (i < 2) {
+			pre = base(rs, NFPROTO_INET, "f", "pre",
+				   NF_INET_PRE_ROUTING, -300, RS_V_ACCEPT,
+				   "filter");
+			r = rule(pre, RS_V_DROP);
+			match(r, fields[i], 0, 0);
+		} else {
+			h->sysctl.rp_filter_all = 1;
+		}
+		res = run(rs, h);
+		/* on eth0: its own network routes back through eth0 */
+		STATE(res, IPPROTO_TCP, 0xc6336407u, 1, 22, ENGINE_EXPOSED);
+		/* 172.17.0.0/16 routes back through docker0: strict drops */
+		STATE(res, IPPROTO_TCP, 0xac110009u, 1, 22,
+		      i == 1 ? ENGINE_EXPOSED : ENGINE_CLOSED);
+		/* no route back at all: both drop */
+		STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 22, ENGINE_CLOSED);
+		/* the host's own address: a martian the model keeps */
+		STATE(res, IPPROTO_TCP, NODE, 1, 22, ENGINE_EXPOSED);
+		engine_result_free(res);
+		ruleset_free(rs);
+		host_free(h);
+	}
+}
+
 int main(void)
 {
+	test_rpfilter();
 	test_handshake();
 	test_handshake_undecided();
 	test_input();

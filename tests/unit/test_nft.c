@@ -552,7 +552,7 @@ static void test_ip6(void)
 		    ((rs_u128)0xfe80 << 112) | (((rs_u128)1 << 118) - 1));
 	CHECK_STR(r->verdict.name, "icmpv6-port-unreachable");
 	/* fib saddr . iif oif missing drop */
-	CHECK_RANGE(&in->rules[3], 0, RS_F_FIB_SADDR_OIF, 0, 0);
+	CHECK_RANGE(&in->rules[3], 0, RS_F_FIB_SADDR_IIF_OIF, 0, 0);
 	/* ct original ip6 saddr ::2 */
 	CHECK_RANGE(&in->rules[4], 1, RS_F_CT_ORIG_SADDR6, 2, 2);
 	/* ct state vmap { established : accept, new : jump x } */

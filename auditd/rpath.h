@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rpath.h - the reverse path: what a FIB lookup toward a packet's source
+ * address answers, for every source address at once.
+ *
+ * nftables' "fib saddr [. iif] oif" (rpfilter, as firewalld and the
+ * nftables examples write it) asks the routing table which interface a
+ * packet to the source would leave by.  The answer depends only on which
+ * routes (and policy rules) contain the source, so the source address space
+ * falls into ranges with one answer each: the engine splits probes by those
+ * ranges instead of guessing.
+ */
+#ifndef FWAUDIT_RPATH_H
+#define FWAUDIT_RPATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host.h"
+#include "ruleset.h"
+
+/* More ranges than this (a full Internet table) and the caller gives up:
+ * the match stays undecided. */
+#define RPATH_MAX_RANGES	65536
+
+struct rpath_range {
+	rs_u128 lo, hi;			/* source addresses, inclusive */
+	bool linklocal;			/* IPv6 fe80::/10: looked up on the
+					 * input interface, found there */
+	bool found;			/* a unicast route (the kernel's fib
+					 * expression answers 0 for local,
+					 * blackhole, unreachable, prohibit
+					 * and for no route) */
+	bool martian;			/* a local, broadcast or multicast
+					 * address: see rpath_oif() */
+	const struct host_route *route;	/* when found: its nexthops */
+	int oif;			/* when found: first nexthop */
+	bool uncertain;			/* a rule or route chosen on something
+					 * the lookup could not know */
+};
+
+struct rpath {
+	uint8_t family;			/* NFPROTO_IPV4 / NFPROTO_IPV6 */
+	uint32_t mark;
+	size_t n;
+	struct rpath_range *ranges;	/* ascending, adjacent, covering the
+					 * family's whole address space */
+};
+
+/* Partition the source addresses of family into ranges on which the
+ * lookup (as for a locally generated packet to the source, with mark)
+ * answers the same.  *out is new; rpath_free() it.  0, -ENOMEM, -E2BIG
+ * (more than RPATH_MAX_RANGES), -EINVAL (family). */
+int rpath_build(const struct host *h, uint8_t family, uint32_t mark,
+		struct rpath **out);
+void rpath_free(struct rpath *p);
+
+/* What "fib saddr oif" (strict false) or "fib saddr . iif oif" (strict
+ * true) gives for a source in range r arriving on link iif: an ifindex, or
+ * 0 for none.  Loopback answers itself, as the kernel's fib expression
+ * does for packets that came in on lo.  Martian sources (the host's own
+ * addresses, 127.0.0.0/8, broadcast) answer as if routed back through iif:
+ * the kernel's routing drops them before any rule could let them in, and
+ * the engine keeps them in the probes so that "any" stays "any" instead
+ * of "any except 127.0.0.0/8 and each local address" on every row. */
+int rpath_oif(const struct rpath_range *r, const struct host_link *iif,
+	      bool strict);
+
+#endif
