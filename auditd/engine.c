@@ -137,6 +137,11 @@ struct blist {
 	struct branch **b;
 };
 
+/* IPv6 neighbour discovery (see nd_check()) */
+#define ND_SOLICIT	135
+#define ND_SNMC_PREFIX	(((rs_u128)0xff02 << 112) | ((rs_u128)1 << 32) | \
+			 ((rs_u128)0xff << 24))	/* ff02::1:ff00:0/104 */
+
 struct walk {
 	const struct engine_input *in;
 	const struct host *host;
@@ -154,6 +159,13 @@ struct walk {
 	 * probe's addresses and ports swapped, ct direction reply */
 	bool reply;
 	bool reply_local;	/* from a local socket: output hook */
+	/* walking an IPv6 neighbour discovery packet (ICMPv6 nd_type), not
+	 * a probe; nd_dead: the ingress interfaces where it is dropped */
+	bool nd;
+	uint8_t nd_type;
+	bool nd_done;
+	struct rs_interval *nd_dead;
+	size_t nnd_dead;
 	size_t branches;
 	/* per chain of the model, built on first use: where a branch with
 	 * a fixed destination address can skip to */
@@ -414,6 +426,27 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 			return RES_UNKNOWN;
 		case RES_NOTSET:
 			break;	/* as for the probe */
+		}
+	}
+	if (w->nd) {
+		switch (f) {
+		case RS_F_ICMPV6_TYPE:
+			*val = w->nd_type;
+			return RES_FIXED;
+		case RS_F_ICMPV6_CODE:
+			*val = 0;
+			return RES_FIXED;
+		case RS_F_SPORT:
+		case RS_F_DPORT:
+			return RES_ABSENT;
+		case RS_F_FIB_DADDR_TYPE:
+			*val = RTN_MULTICAST;
+			return RES_FIXED;
+		case RS_F_PKTTYPE:
+			*val = PACKET_MULTICAST;
+			return RES_FIXED;
+		default:
+			break;
 		}
 	}
 	switch (f) {
@@ -2557,17 +2590,162 @@ out:
 	return 0;
 }
 
+/* ---------------------------------------------------------------------
+ * IPv6 neighbour discovery.  Before a stranger's first IPv6 packet can
+ * reach the host, the router beside it must learn the host's link-layer
+ * address: a neighbour solicitation (ICMPv6 135, to a solicited-node
+ * multicast address, untracked by conntrack) must come in.  A ruleset that
+ * drops it on an interface cuts IPv6 there, whatever it says about the
+ * ports.  (Advertisements coming in matter less: the solicitation's source
+ * link-layer option already tells the host where to answer.)  Only a
+ * definite drop counts: a solicitation that some branch lets in (an
+ * undecided hop limit match, say) keeps the interface.
+ */
+
+/* The part of r (taken over) that an ND packet of type gets through to
+ * local delivery: *ok, a new region. */
+static int nd_walk(struct walk *w, uint8_t type, struct region *r,
+		   struct region **ok)
+{
+	struct blist l = { 0 }, dropped = { 0 };
+	struct branch *b;
+	size_t i;
+	int ret;
+
+	*ok = region_new_empty();
+	b = calloc(1, sizeof(*b));
+	if (!*ok || !b) {
+		free(b);
+		region_free(r);
+		region_free(*ok);
+		return -ENOMEM;
+	}
+	b->r = r;
+	b->untracked = true;
+	w->nd_type = type;
+	ret = blist_push(&l, b);
+	if (!ret)
+		ret = ingress_run(w, &l, &dropped);
+	if (!ret)
+		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, &dropped);
+	if (!ret)
+		ret = hook_run(w, NF_INET_LOCAL_IN, &l, &dropped);
+	for (i = 0; !ret && i < l.n; i++)
+		ret = region_union(*ok, l.b[i]->r);
+	blist_release(&l);
+	blist_release(&dropped);
+	if (ret) {
+		region_free(*ok);
+		*ok = NULL;
+	}
+	return ret;
+}
+
+static bool iif_empty(const struct region *r, const struct rs_interval *key)
+{
+	struct region *in = NULL;
+	bool empty;
+
+	if (region_split(r, REGION_IIF, key, 1, &in, NULL) < 0)
+		return false;	/* no memory: do not claim a drop */
+	empty = region_is_empty(in);
+	region_free(in);
+	return empty;
+}
+
+/* Fill w->nd_dead: the host's ingress links where solicitations are
+ * always dropped. */
+static int nd_check(struct walk *w)
+{
+	struct region *ns = NULL, *ok_ns = NULL;
+	struct rs_interval *ifs = NULL, key;
+	size_t nifs, i, k, cap = 0;
+	uint8_t proto = w->proto;
+	int ret;
+
+	w->nd_done = true;
+	if (!w->host)
+		return 0;
+	ret = ingress_keys(w, &ifs, &nifs);
+	ns = region_new_empty();
+	if (!ret && !ns)
+		ret = -ENOMEM;
+	for (k = 0; !ret && k < nifs; k++)
+		ret = box_add(ns, ifs[k].lo, ifs[k].hi,
+			      ND_SNMC_PREFIX, ND_SNMC_PREFIX | 0xffffff);
+	w->nd = true;
+	w->proto = IPPROTO_ICMPV6;
+	if (!ret) {
+		ret = nd_walk(w, ND_SOLICIT, ns, &ok_ns);
+		ns = NULL;
+	}
+	w->nd = false;
+	w->proto = proto;
+	for (i = 0; !ret && i < w->host->nlinks; i++) {
+		const struct host_link *l = &w->host->links[i];
+
+		key.lo = key.hi = rs_ifname_key(l->name);
+		for (k = 0; k < nifs; k++)
+			if (in_iv(key.lo, &ifs[k]))
+				break;
+		if (l->loopback || k == nifs)
+			continue;
+		if (iif_empty(ok_ns, &key))
+			ret = iv_push(&w->nd_dead, &w->nnd_dead, &cap, &key);
+	}
+	free(ifs);
+	region_free(ns);
+	region_free(ok_ns);
+	return ret;
+}
+
 static int walk_one(struct walk *w)
 {
 	struct blist l = { 0 }, local = { 0 }, fwd = { 0 }, dropped = { 0 };
 	struct branch *b;
-	struct region *r;
+	struct region *r, *cut = NULL;
 	size_t i;
 	int ret;
 
+	if (!is_v4(w) && !w->nd_done) {
+		ret = nd_check(w);
+		if (ret < 0)
+			return ret;
+	}
 	ret = initial_region(w, &r);
 	if (ret < 0)
 		return ret;
+	if (!is_v4(w) && w->nnd_dead)
+		ret = region_split_off(r, REGION_IIF, w->nd_dead, w->nnd_dead,
+				       &cut);
+	if (ret < 0) {
+		region_free(r);
+		return ret;
+	}
+	if (cut && !region_is_empty(cut)) {
+		static const char why[] = "neighbour discovery: the ruleset "
+			"drops ICMPv6 neighbour solicitations or advertisements "
+			"on this interface, so no IPv6 packet gets here";
+
+		b = calloc(1, sizeof(*b));
+		if (!b) {
+			region_free(cut);
+			region_free(r);
+			return -ENOMEM;
+		}
+		b->r = cut;
+		ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL,
+				RS_V_DROP, why);
+		if (!ret)
+			ret = piece_add(w, b, ENGINE_DROPPED, NULL, why);
+		branch_free(b);
+		if (ret < 0) {
+			region_free(r);
+			return ret;
+		}
+	} else {
+		region_free(cut);
+	}
 	if (region_is_empty(r)) {
 		region_free(r);
 		return 0;
@@ -3078,6 +3256,7 @@ out:
 		rpath_free(w.rpath[i]);
 	free(w.rpath);
 	free(w.rpath_err);
+	free(w.nd_dead);
 	if (ret < 0) {
 		engine_result_free(res);
 		return ret;
