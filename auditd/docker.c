@@ -144,8 +144,12 @@ int docker_read(const char *path, struct docker_map *out)
 		return -ENOMEM;
 	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, path);
 	/* the host part is ignored on a unix socket; the API is versioned
-	 * by path, and /containers/json has not changed shape in years */
-	curl_easy_setopt(curl, CURLOPT_URL, "http://docker/containers/json");
+	 * by path, and /containers/json has not changed shape in years.
+	 * all=1: a container that is still starting when its DNAT rules
+	 * appear (the daemon audits at that moment) is not "running" yet;
+	 * stopped ones list no address and add nothing. */
+	curl_easy_setopt(curl, CURLOPT_URL,
+			 "http://docker/containers/json?all=1");
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 1000L);
