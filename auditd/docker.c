@@ -17,6 +17,7 @@
 /* An answer larger than this is not a container list we can use. */
 #define DOCKER_ANSWER_MAX	(16u << 20)
 #define DOCKER_CONTAINERS_MAX	65536
+#define DOCKER_NETWORKS_MAX	1024
 
 const char *docker_socket_path(void)
 {
@@ -78,6 +79,43 @@ static int add(struct docker_map *m, uint8_t family, rs_u128 addr,
 	return 0;
 }
 
+/* The container of id in a /containers/json answer, or NULL. */
+static json_t *container_by_id(json_t *list, const char *id)
+{
+	const char *cid;
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(list, i, c) {
+		cid = json_string_value(json_object_get(c, "Id"));
+		if (cid && !strcmp(cid, id))
+			return c;
+	}
+	return NULL;
+}
+
+/* "172.17.0.2/16" -> address; 0 or -EINVAL. */
+static int cidr_addr(int af, const char *s, rs_u128 *addr)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (!n || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return host_addr_parse(af, buf, addr);
+}
+
+static int add_known(struct docker_map *m, int af, rs_u128 addr,
+		     const char *name, const char *image)
+{
+	if (docker_find(m, (uint8_t)af, addr))
+		return 0;
+	return add(m, (uint8_t)af, addr, name, image);
+}
+
 int docker_parse(const char *json, size_t len, struct docker_map *out)
 {
 	struct docker_map m = { 0, NULL };
@@ -105,12 +143,12 @@ int docker_parse(const char *json, size_t len, struct docker_map *out)
 		json_object_foreach(nets, key, net) {
 			ip = json_string_value(json_object_get(net, "IPAddress"));
 			if (ip && *ip && !host_addr_parse(AF_INET, ip, &addr))
-				ret = add(&m, AF_INET, addr, name, image);
+				ret = add_known(&m, AF_INET, addr, name, image);
 			ip = json_string_value(json_object_get(net,
 							"GlobalIPv6Address"));
 			if (!ret && ip && *ip &&
 			    !host_addr_parse(AF_INET6, ip, &addr))
-				ret = add(&m, AF_INET6, addr, name, image);
+				ret = add_known(&m, AF_INET6, addr, name, image);
 			if (ret < 0)
 				break;
 		}
@@ -126,12 +164,121 @@ int docker_parse(const char *json, size_t len, struct docker_map *out)
 	return 0;
 }
 
+int docker_parse_network(const char *json, size_t len, const char *containers,
+			 size_t clen, struct docker_map *m)
+{
+	json_t *root, *list, *eps, *ep, *c;
+	const char *id, *name, *image, *ip;
+	rs_u128 addr;
+	int ret = 0;
+
+	root = json_loadb(json, len, 0, NULL);
+	list = json_loadb(containers, clen, 0, NULL);
+	eps = json_object_get(root, "Containers");
+	if (!root || !json_is_object(root) || !json_is_array(list)) {
+		ret = -EBADMSG;
+		goto out;
+	}
+	json_object_foreach(eps, id, ep) {
+		c = container_by_id(list, id);
+		name = json_string_value(json_object_get(ep, "Name"));
+		image = json_string_value(json_object_get(c, "Image"));
+		if (!name || !*name || !image)
+			continue;
+		ip = json_string_value(json_object_get(ep, "IPv4Address"));
+		if (ip && *ip && !cidr_addr(AF_INET, ip, &addr))
+			ret = add_known(m, AF_INET, addr, name, image);
+		ip = json_string_value(json_object_get(ep, "IPv6Address"));
+		if (!ret && ip && *ip && !cidr_addr(AF_INET6, ip, &addr))
+			ret = add_known(m, AF_INET6, addr, name, image);
+		if (ret < 0)
+			break;
+	}
+out:
+	json_decref(root);
+	json_decref(list);
+	return ret;
+}
+
+/* GET path into *a (reset first).  0, or -ETIMEDOUT / -ECONNREFUSED /
+ * -EBADMSG (anything but a 200 answer we can hold). */
+static int docker_get(CURL *curl, const char *path, struct answer *a)
+{
+	char url[256];
+	long status = 0;
+	CURLcode rc;
+
+	free(a->buf);
+	memset(a, 0, sizeof(*a));
+	/* the host part is ignored on a unix socket; the API is versioned
+	 * by path, and these answers have not changed shape in years */
+	if ((size_t)snprintf(url, sizeof(url), "http://docker%s", path) >=
+	    sizeof(url))
+		return -EINVAL;
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, a);
+	rc = curl_easy_perform(curl);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return -ETIMEDOUT;
+	if (rc == CURLE_COULDNT_CONNECT)
+		return -ECONNREFUSED;
+	if (rc != CURLE_OK || status != 200 || a->too_big)
+		return -EBADMSG;
+	return 0;
+}
+
+/* Endpoints of each network, for containers that are still starting: Docker
+ * writes a published port's DNAT rule when the container joins its network,
+ * and lists the address under the network at once, under the container
+ * only once it runs. */
+static int docker_read_networks(CURL *curl, const struct answer *list,
+				struct docker_map *m)
+{
+	struct answer nets = { NULL, 0, false }, one = { NULL, 0, false };
+	const char *id, *driver;
+	char path[128];
+	json_t *root, *n;
+	size_t i;
+	int ret;
+
+	ret = docker_get(curl, "/networks", &nets);
+	if (ret)
+		goto out;
+	root = json_loadb(nets.buf, nets.len, 0, NULL);
+	if (!json_is_array(root)) {
+		json_decref(root);
+		ret = -EBADMSG;
+		goto out;
+	}
+	json_array_foreach(root, i, n) {
+		id = json_string_value(json_object_get(n, "Id"));
+		driver = json_string_value(json_object_get(n, "Driver"));
+		if (i >= DOCKER_NETWORKS_MAX || !id || !driver ||
+		    !strcmp(driver, "host") || !strcmp(driver, "null") ||
+		    strspn(id, "0123456789abcdef") != strlen(id))
+			continue;
+		snprintf(path, sizeof(path), "/networks/%s", id);
+		ret = docker_get(curl, path, &one);
+		if (!ret)
+			ret = docker_parse_network(one.buf, one.len, list->buf,
+						   list->len, m);
+		if (ret == -ENOMEM)
+			break;
+		ret = 0;	/* a network removed meanwhile: skip it */
+	}
+	json_decref(root);
+out:
+	free(nets.buf);
+	free(one.buf);
+	return ret;
+}
+
 int docker_read(const char *path, struct docker_map *out)
 {
 	struct answer a = { NULL, 0, false };
 	struct stat st;
-	long status = 0;
-	CURLcode rc;
 	CURL *curl;
 	int ret;
 
@@ -143,31 +290,21 @@ int docker_read(const char *path, struct docker_map *out)
 	if (!curl)
 		return -ENOMEM;
 	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, path);
-	/* the host part is ignored on a unix socket; the API is versioned
-	 * by path, and /containers/json has not changed shape in years.
-	 * all=1: a container that is still starting when its DNAT rules
-	 * appear (the daemon audits at that moment) is not "running" yet;
-	 * stopped ones list no address and add nothing. */
-	curl_easy_setopt(curl, CURLOPT_URL,
-			 "http://docker/containers/json?all=1");
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 1000L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	rc = curl_easy_perform(curl);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(curl);
-	if (rc == CURLE_OPERATION_TIMEDOUT)
-		ret = -ETIMEDOUT;
-	else if (rc == CURLE_COULDNT_CONNECT)
-		ret = -ECONNREFUSED;
-	else if (rc != CURLE_OK || status != 200 || a.too_big)
-		ret = -EBADMSG;
-	else
+	/* all=1: a starting container is not "running" yet */
+	ret = docker_get(curl, "/containers/json?all=1", &a);
+	if (!ret)
 		ret = docker_parse(a.buf, a.len, out);
+	/* names found so far stand even if the networks cannot be read */
+	if (!ret && docker_read_networks(curl, &a, out) == -ENOMEM)
+		ret = -ENOMEM;
+	curl_easy_cleanup(curl);
 	free(a.buf);
+	if (ret < 0)
+		docker_release(out);
 	return ret;
 }
 
