@@ -41,14 +41,19 @@ ip netns exec "$SIDE" sysctl -qw net.ipv4.ip_forward=1
 ip netns exec "$SIDE" ping -c1 -W1 10.250.2.2 >/dev/null 2>&1 || true
 ip netns exec "$NODE" ping -c1 -W1 10.250.1.2 >/dev/null 2>&1 || true
 
-pl_serve tcp:0.0.0.0:22 tcp:0.0.0.0:80 udp:0.0.0.0:53
+pl_serve tcp:[::]:22 tcp:[::]:80 udp:[::]:53
 # UDP from 10.8.0.5 is not probed: the echo's answer takes the long way
 # round from the address of v2, which the client's socket does not accept
 pl_gen "$PT/p1" --proto tcp,udp --dst "$NODE4" \
 	--src "$OUT4,$PUB4,$PRIV4,10.6.0.5" --sport 0 --ports 22,53,80,81
 pl_gen "$PT/p2" --proto tcp --dst "$NODE4" --src 10.8.0.5 --sport 0 \
 	--ports 22,80,81
-pl_merge "$PT/probes" "$PT/p1" "$PT/p2"
+# IPv6: 2001:db8:9::5 has no route back; link-local sources (neighbour
+# discovery) are looked up on the interface itself
+ip -n "$OUT" addr add 2001:db8:9::5/128 dev lo
+pl_gen "$PT/p3" --proto tcp,udp --dst "$NODE6" \
+	--src "$OUT6,$PUB6,2001:db8:9::5" --sport 0 --ports 22,53,81
+pl_merge "$PT/probes" "$PT/p1" "$PT/p2" "$PT/p3"
 
 # rp_check LABEL EXPECT...: pl_check, then the sources fwaudit gives for
 # tcp/22 on v0 must (EXPECT "+ADDR") or must not ("-ADDR") hold ADDR
@@ -62,14 +67,15 @@ rp_check() {
 	pl_audit "$PT/a.json"
 	RP_EXPECT="$*" fwa_check "$PT/a.json" "$label" <<'EOF2' ||
 import ipaddress, os
-rows = [x for x in J["exposures"] if x["family"] == "ipv4" and
+rows = [x for x in J["exposures"] if
         x["protocol"] == "tcp" and x["ports"][0] <= 22 <= x["ports"][1] and
         x["state"] == "exposed" and "v0" in x["interfaces"]]
 def holds(a):
     a = ipaddress.ip_address(a)
     for x in rows:
         for s in x.get("sources", []):
-            if a in ipaddress.ip_network(s, strict=False):
+            n = ipaddress.ip_network(s, strict=False)
+            if n.version == a.version and a in n:
                 return True
     return False
 for e in os.environ["RP_EXPECT"].split():
@@ -96,9 +102,11 @@ EOF2
 }
 
 nft_rp "fib saddr . iif oif missing"
-rp_check "nft strict rpfilter" +198.51.100.2 +10.9.0.7 -10.8.0.5 -10.6.0.5
+rp_check "nft strict rpfilter" +198.51.100.2 +10.9.0.7 -10.8.0.5 -10.6.0.5 \
+	+2001:db8:1::2 +2001:db8:2::7 -2001:db8:9::5
 nft_rp "fib saddr oif missing"
-rp_check "nft loose rpfilter" +198.51.100.2 +10.8.0.5 -10.6.0.5
+rp_check "nft loose rpfilter" +198.51.100.2 +10.8.0.5 -10.6.0.5 \
+	+2001:db8:2::7 -2001:db8:9::5
 nft_rp "fib saddr . iif oif 0"
 rp_check "nft strict rpfilter (oif 0)" +203.0.113.7 -10.8.0.5
 
