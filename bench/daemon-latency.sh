@@ -58,18 +58,7 @@ if nm -a "$FWAUDITD" 2>/dev/null | grep -q __asan_init; then
 	fwa_log "WARNING: fwauditd is built with sanitizers; numbers are not representative"
 fi
 
-fwa_ns_new NS bench
-fwa_ns_new PEER peer
-fwa_veth "$NS" eth0 198.51.100.1/24 "$PEER" eth0 198.51.100.2/24
-fwa_nsx "$NS" nft -f - <<'EOF'
-table inet f {
-	chain input {
-		type filter hook input priority 0; policy drop;
-		iif lo accept
-		tcp dport 22 accept
-	}
-}
-EOF
+dmn_host bench
 cat >"$T/rules" <<'EOF'
 allow tcp 22 from any
 allow tcp 10000-65000 from any "bench ports"

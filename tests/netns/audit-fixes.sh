@@ -31,6 +31,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/netns/probe-lib.sh
 . "$(dirname "$0")/probe-lib.sh"
+# shellcheck source=tests/netns/docker-lib.sh
+. "$(dirname "$0")/docker-lib.sh"
 
 fwa_require_root
 fwa_require_tools "$PYTHON" ip nft iptables-nft iptables-legacy \
@@ -209,67 +211,28 @@ R
 }
 
 setup_docker() {
-	local d dpid i pid c
-	local docker dockerd
-
-	docker=${DOCKER:-$(command -v docker || true)}
-	dockerd=${DOCKERD:-$(command -v dockerd || true)}
-	if [ -z "$docker" ] || [ -z "$dockerd" ] || [ ! -x /bin/busybox ] ||
-	   ldd /bin/busybox >/dev/null 2>&1; then
+	DOCKER=${DOCKER:-$(command -v docker || true)}
+	DOCKERD=${DOCKERD:-$(command -v dockerd || true)}
+	BUSYBOX=/bin/busybox
+	if [ -z "$DOCKER" ] || [ -z "$DOCKERD" ] || [ ! -x "$BUSYBOX" ] ||
+	   ldd "$BUSYBOX" >/dev/null 2>&1; then
 		echo "SKIP: docker: needs docker, dockerd and a static /bin/busybox"
 		return 1
 	fi
-	fwa_tmpdir d
-	mkdir -p "$d/bin" "$d/cg" "$d/rootfs/bin"
-	for i in iptables iptables-save iptables-restore ip6tables \
-		ip6tables-save ip6tables-restore; do
-		ln -s "$(command -v xtables-nft-multi)" "$d/bin/$i"
-	done
-	echo '{}' > "$d/daemon.json"
-	# as tests/netns/docker.sh: a private mount namespace with the
-	# cgroup hierarchy bound back and an empty /run
-	cat > "$d/launch.sh" <<'R'
-set -e
-cg=$1 ns=$2
-shift 2
-mount -n --rbind /sys/fs/cgroup "$cg"
-exec ip netns exec "$ns" sh -c 'mount -n --rbind "$0" /sys/fs/cgroup &&
-	mount -n -t tmpfs -o mode=755 tmpfs /run && exec "$@"' "$cg" "$@"
-R
-	DK=("$docker" -H "unix://$d/docker.sock")
-	DK_TEARDOWN="timeout 60 ${DK[*]} rm -f fwa-fix-redis fwa-fix-web"
-	fwa_at_cleanup "timeout 30 ${DK[*]} rm -f fwa-fix-redis fwa-fix-web"
-	fwa_bg dpid unshare --mount --propagation private sh "$d/launch.sh" \
-		"$d/cg" "$NODE" env PATH="$d/bin:$PATH" "$dockerd" \
-		--config-file "$d/daemon.json" --data-root "$d/data" \
-		--exec-root "$d/exec" --pidfile "$d/docker.pid" \
-		-H "unix://$d/docker.sock" --iptables=true \
-		--storage-driver=vfs --bip=10.99.0.1/24 > "$d/dockerd.log" 2>&1
-	SCEN_PIDS="${SCEN_PIDS:-} $dpid"
-	for ((i = 0; i < 150; i++)); do
-		timeout 5 "${DK[@]}" version >/dev/null 2>&1 && break
-		kill -0 "$dpid" 2>/dev/null || break
-		sleep 0.2
-	done
-	if ! timeout 5 "${DK[@]}" version >/dev/null 2>&1; then
-		tail -5 "$d/dockerd.log"
+	if ! dk_launch "$NODE" nft '{}' --bip=10.99.0.1/24; then
 		echo "SKIP: docker: dockerd did not start in the namespace (log above)"
 		return 1
 	fi
-	cp /bin/busybox "$d/rootfs/bin/busybox"
-	tar -C "$d/rootfs" -c . | timeout 60 "${DK[@]}" import - fwa-busybox:test >/dev/null
-	if ! timeout 60 "${DK[@]}" run -d --name fwa-fix-redis -p 6379:6379 \
-		fwa-busybox:test /bin/busybox httpd -f -p 6379 > "$d/run.out" 2>&1 ||
-	   ! timeout 60 "${DK[@]}" run -d --name fwa-fix-web -p 8081:80 \
-		fwa-busybox:test /bin/busybox httpd -f -p 80 >> "$d/run.out" 2>&1; then
-		cat "$d/run.out"
+	SCEN_PIDS="${SCEN_PIDS:-} $DK_PID"
+	DK_TEARDOWN="timeout 60 ${DK[*]} rm -f fwa-fix-redis fwa-fix-web"
+	dk_image
+	if ! dk_try_run fwa-fix-redis -p 6379:6379 fwa-busybox:test \
+		/bin/busybox httpd -f -p 6379 ||
+	   ! dk_try_run fwa-fix-web -p 8081:80 fwa-busybox:test \
+		/bin/busybox httpd -f -p 80; then
 		echo "SKIP: docker: docker run failed in the namespace (output above)"
 		return 1
 	fi
-	for c in fwa-fix-redis fwa-fix-web; do
-		pid=$(timeout 30 "${DK[@]}" inspect -f '{{.State.Pid}}' "$c")
-		[ "${pid:-0}" -gt 0 ] && fwa_track "$pid"
-	done
 	PORT=6379 OTHER=8081 V6=no WANT=docker-user PATHKIND=forward
 }
 

@@ -19,20 +19,8 @@ AM=$(command -v prometheus-alertmanager || command -v alertmanager || true)
 fwa_tmpdir T
 dmn_journald
 
-fwa_ns_new NS host
-fwa_ns_new PEER peer
-fwa_veth "$NS" eth0 198.51.100.1/24 "$PEER" eth0 198.51.100.2/24
-fwa_nsx "$NS" nft -f - <<'EOF'
-table inet f {
-	chain input {
-		type filter hook input priority 0; policy drop;
-		iif lo accept
-		tcp dport 22 accept
-		ip daddr 198.51.100.1 tcp dport 11211 accept
-	}
-}
-EOF
-PORT=$(fwa_nsx "$NS" "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+dmn_host host 'ip daddr 198.51.100.1 tcp dport 11211 accept'
+PORT=$(dmn_free_port)
 cat >"$T/am.yml" <<'EOF'
 route:
   receiver: "null"

@@ -22,20 +22,8 @@ fwa_tmpdir T
 dmn_journald
 BOUND=${DAEMON_EVENT_BOUND:-5}	# seconds from a change to its entry
 
-fwa_ns_new NS host
-fwa_ns_new PEER peer
-fwa_veth "$NS" eth0 198.51.100.1/24 "$PEER" eth0 198.51.100.2/24
+dmn_host host 'ct state established,related accept'
 ip -n "$NS" addr add 2001:db8::1/64 dev eth0 nodad
-fwa_nsx "$NS" nft -f - <<'EOF'
-table inet f {
-	chain input {
-		type filter hook input priority 0; policy drop;
-		ct state established,related accept
-		iif lo accept
-		tcp dport 22 accept
-	}
-}
-EOF
 fwa_bg LPID ip netns exec "$NS" socat TCP4-LISTEN:22,fork,reuseaddr SYSTEM:true
 
 cat >"$T/rules" <<'EOF'

@@ -18,9 +18,42 @@
 #                          lines (journalctl -o json _PID=PID ...)
 #   dmn_wait_events N SECONDS PID [FIELD=VALUE...]  wait for at least N such
 #                          entries; prints how many there were
+#   dmn_host LABEL [RULE...]  namespaces $NS (LABEL, 198.51.100.1/24 on
+#                          eth0) and $PEER (198.51.100.2/24 on eth0); in $NS
+#                          an inet f input chain, policy drop, that lets
+#                          the RULEs (nft, one each), lo, ICMPv6 (neighbour
+#                          discovery) and tcp/22 in
+#   dmn_free_port          a free TCP port on 127.0.0.1 in $NS
 : "${FWAUDITD:=${top_builddir:-$top_srcdir}/fwauditd}"
 DMN_JOURNAL_SOCK=/run/systemd/journal/socket
 DMN_JOURNALD=/lib/systemd/systemd-journald
+
+dmn_host() {
+	local label=$1 r extra=""
+
+	shift
+	for r in "$@"; do
+		extra+=$'\t\t'"$r"$'\n'
+	done
+	fwa_ns_new NS "$label"
+	fwa_ns_new PEER peer
+	fwa_veth "$NS" eth0 198.51.100.1/24 "$PEER" eth0 198.51.100.2/24
+	fwa_nsx "$NS" nft -f - <<EOF
+table inet f {
+	chain input {
+		type filter hook input priority 0; policy drop;
+${extra}		iif lo accept
+		meta l4proto ipv6-icmp accept
+		tcp dport 22 accept
+	}
+}
+EOF
+}
+
+dmn_free_port() {
+	fwa_nsx "$NS" "$PYTHON" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 
 dmn_require() {
 	fwa_require_root

@@ -25,19 +25,8 @@ CANARY_TOKEN="canarytoken$$x$RANDOM"
 printf '%s\n' "$CANARY_SECRET" >"$T/secret"
 chmod 600 "$T/secret"
 
-fwa_ns_new NS host
-fwa_ns_new PEER peer
-fwa_veth "$NS" eth0 198.51.100.1/24 "$PEER" eth0 198.51.100.2/24
-fwa_nsx "$NS" nft -f - <<'EOF'
-table inet f {
-	chain input {
-		type filter hook input priority 0; policy drop;
-		iif lo accept
-		tcp dport 22 accept
-	}
-}
-EOF
-PORT=$(fwa_nsx "$NS" "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+dmn_host host
+PORT=$(dmn_free_port)
 printf 'http://127.0.0.1:%s/hook/%s?token=%s\n' "$PORT" "$CANARY_TOKEN" \
 	"$CANARY_TOKEN" >"$T/url"
 chmod 600 "$T/url"

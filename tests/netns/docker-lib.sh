@@ -8,11 +8,14 @@
 #	dk_require			skip without docker, dockerd, busybox-static
 #	dk_start NS BACKEND DAEMON_JSON [DOCKERD-ARGS...]
 #		BACKEND nft|legacy: the iptables dockerd runs; sets DK_DIR,
-#		DK (the docker CLI with -H) and DK_SOCK; skips when dockerd
-#		does not come up
+#		DK (the docker CLI with -H), DK_SOCK and DK_PID; skips when
+#		dockerd does not come up
+#	dk_launch ...			the same, but returns 1 instead of
+#		skipping (for tests where Docker is one case of several)
 #	dk_image			import the busybox image fwa-busybox:test
 #	dk_run NAME ARGS...		docker run -d --name NAME ARGS..., the
 #		container's pid tracked for cleanup, removed at cleanup
+#	dk_try_run NAME ARGS...		the same, returns 1 instead of skipping
 
 dk_require() {
 	DOCKER=${DOCKER:-/usr/bin/docker}
@@ -26,7 +29,7 @@ dk_require() {
 	fi
 }
 
-dk_start() {
+dk_launch() {
 	local ns=$1 be=$2 json=$3 i xt d
 
 	shift 3
@@ -68,8 +71,13 @@ EOS
 	done
 	if ! timeout 5 "${DK[@]}" version >/dev/null 2>&1; then
 		tail -5 "$d/dockerd.log"
-		fwa_skip "dockerd ($be) did not start in the namespace (log above)"
+		return 1
 	fi
+}
+
+dk_start() {
+	dk_launch "$@" ||
+		fwa_skip "dockerd ($2) did not start in the namespace (log above)"
 }
 
 dk_image() {
@@ -78,7 +86,7 @@ dk_image() {
 		timeout 60 "${DK[@]}" import - fwa-busybox:test >/dev/null
 }
 
-dk_run() {
+dk_try_run() {
 	local name=$1 pid
 
 	shift
@@ -86,9 +94,14 @@ dk_run() {
 		> "$DK_DIR/run.out" 2>&1; then
 		cat "$DK_DIR/run.out"
 		tail -5 "$DK_DIR/dockerd.log"
-		fwa_skip "docker run $name failed in the namespace (output above)"
+		return 1
 	fi
 	pid=$(timeout 30 "${DK[@]}" inspect -f '{{.State.Pid}}' "$name")
 	[ "${pid:-0}" -gt 0 ] && fwa_track "$pid"
 	return 0
+}
+
+dk_run() {
+	dk_try_run "$@" ||
+		fwa_skip "docker run $1 failed in the namespace (output above)"
 }

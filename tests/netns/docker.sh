@@ -34,21 +34,13 @@ set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-fwa_require_root
-DOCKER=${DOCKER:-/usr/bin/docker}
-[ -x "$DOCKER" ] || DOCKER=$(command -v docker || echo docker)
-DOCKERD=${DOCKERD:-$(command -v dockerd || echo /usr/sbin/dockerd)}
-fwa_require_tools "$PYTHON" "$DOCKER" "$DOCKERD" unshare mount timeout nft \
-	xtables-nft-multi xtables-legacy-multi iptables-nft-save \
-	iptables-legacy-save
-fwa_require_fwaudit
-BUSYBOX=${BUSYBOX:-/bin/busybox}
-if [ ! -x "$BUSYBOX" ] || ldd "$BUSYBOX" >/dev/null 2>&1; then
-	fwa_skip "needs a static busybox at $BUSYBOX (package busybox-static)"
-fi
+# shellcheck source=tests/netns/docker-lib.sh
+. "$(dirname "$0")/docker-lib.sh"
 
-XTNFT=$(command -v xtables-nft-multi)
-XTLEGACY=$(command -v xtables-legacy-multi)
+fwa_require_root
+dk_require
+fwa_require_tools "$PYTHON" nft iptables-nft-save iptables-legacy-save
+fwa_require_fwaudit
 fwa_log "host default iptables: $(readlink -f "$(command -v iptables)" 2>/dev/null || echo none)"
 
 now() { date +%s.%N; }
@@ -56,74 +48,20 @@ elapsed() { "$PYTHON" -c 'import sys; print("%.1f" % (float(sys.argv[2]) - float
 
 # scenario BACKEND
 scenario() {
-	local be=$1 ns d dpid i t0 t1 t2 t3 t4 ip1 ip2 src rc pid c
-	local -a dk
+	local be=$1 ns d t0 t1 t2 t3 t4 ip1 ip2 src rc
 
 	t0=$(now)
 	fwa_ns_new ns dock
 	fwa_dummy "$ns" fwa0 198.51.100.2/24
 	ip -n "$ns" route add default via 198.51.100.1
-	fwa_tmpdir d
-	mkdir -p "$d/bin" "$d/cg" "$d/rootfs/bin"
-	for i in iptables iptables-save iptables-restore ip6tables \
-		ip6tables-save ip6tables-restore; do
-		if [ "$be" = nft ]; then
-			ln -s "$XTNFT" "$d/bin/$i"
-		else
-			ln -s "$XTLEGACY" "$d/bin/$i"
-		fi
-	done
-	echo '{}' > "$d/daemon.json"
-	# dockerd runs in a private mount namespace, so that nothing of the
-	# following leaks to the host: ip netns exec mounts a fresh /sys for
-	# the namespace, which hides the cgroup hierarchies dockerd needs, so
-	# they are bound back; and /run is an empty tmpfs, so that dockerd
-	# neither finds a system containerd (it starts its own) nor a system
-	# D-Bus/firewalld, and leaves no /run/docker or /run/containerd behind.
-	# mount -n: no /run/mount/utab entry on the host.
-	cat > "$d/launch.sh" <<'EOF'
-set -e
-cg=$1 ns=$2
-shift 2
-mount -n --rbind /sys/fs/cgroup "$cg"
-exec ip netns exec "$ns" sh -c 'mount -n --rbind "$0" /sys/fs/cgroup &&
-	mount -n -t tmpfs -o mode=755 tmpfs /run && exec "$@"' "$cg" "$@"
-EOF
-	dk=("$DOCKER" -H "unix://$d/docker.sock")
-	fwa_at_cleanup "timeout 30 ${dk[*]} rm -f fwa-redis fwa-web"
-	fwa_bg dpid unshare --mount --propagation private sh "$d/launch.sh" \
-		"$d/cg" "$ns" env PATH="$d/bin:$PATH" "$DOCKERD" \
-		--config-file "$d/daemon.json" --data-root "$d/data" \
-		--exec-root "$d/exec" --pidfile "$d/docker.pid" \
-		-H "unix://$d/docker.sock" --iptables=true \
-		--storage-driver=vfs --bip=203.0.113.1/24 \
-		> "$d/dockerd.log" 2>&1
-	for ((i = 0; i < 150; i++)); do
-		timeout 5 "${dk[@]}" version >/dev/null 2>&1 && break
-		kill -0 "$dpid" 2>/dev/null || break
-		sleep 0.2
-	done
-	if ! timeout 5 "${dk[@]}" version >/dev/null 2>&1; then
-		tail -5 "$d/dockerd.log"
-		fwa_skip "dockerd ($be) did not start in the namespace (log above)"
-	fi
+	dk_start "$ns" "$be" '{}' --bip=203.0.113.1/24
+	d=$DK_DIR
 	t1=$(now)
-	cp "$BUSYBOX" "$d/rootfs/bin/busybox"
-	tar -C "$d/rootfs" -c . | timeout 60 "${dk[@]}" import - fwa-busybox:test >/dev/null
-	if ! timeout 60 "${dk[@]}" run -d --name fwa-redis -p 6379:6379 \
-		fwa-busybox:test /bin/busybox httpd -f -p 6379 > "$d/run.out" 2>&1 ||
-	   ! timeout 60 "${dk[@]}" run -d --name fwa-web -p 127.0.0.1:8080:80 \
-		fwa-busybox:test /bin/busybox httpd -f -p 80 >> "$d/run.out" 2>&1; then
-		cat "$d/run.out"
-		tail -5 "$d/dockerd.log"
-		fwa_skip "docker run ($be) failed in the namespace (output above)"
-	fi
-	for c in fwa-redis fwa-web; do
-		pid=$(timeout 30 "${dk[@]}" inspect -f '{{.State.Pid}}' "$c")
-		[ "${pid:-0}" -gt 0 ] && fwa_track "$pid"
-	done
-	ip1=$(timeout 30 "${dk[@]}" inspect -f '{{.NetworkSettings.IPAddress}}' fwa-redis)
-	ip2=$(timeout 30 "${dk[@]}" inspect -f '{{.NetworkSettings.IPAddress}}' fwa-web)
+	dk_image
+	dk_run fwa-redis -p 6379:6379 fwa-busybox:test /bin/busybox httpd -f -p 6379
+	dk_run fwa-web -p 127.0.0.1:8080:80 fwa-busybox:test /bin/busybox httpd -f -p 80
+	ip1=$(timeout 30 "${DK[@]}" inspect -f '{{.NetworkSettings.IPAddress}}' fwa-redis)
+	ip2=$(timeout 30 "${DK[@]}" inspect -f '{{.NetworkSettings.IPAddress}}' fwa-web)
 	t2=$(now)
 	fwa_log "$be: dockerd up in $(elapsed "$t0" "$t1")s, image + 2 containers in $(elapsed "$t1" "$t2")s ($ip1, $ip2)"
 
@@ -238,8 +176,8 @@ expect("no unknown match in Docker's rules", not unk, lambda: unk)
 EOF
 	fi
 	# teardown, timed
-	timeout 60 "${dk[@]}" rm -f fwa-redis fwa-web >/dev/null 2>&1 || true
-	fwa_stop "$dpid" 20
+	timeout 60 "${DK[@]}" rm -f fwa-redis fwa-web >/dev/null 2>&1 || true
+	fwa_stop "$DK_PID" 20
 	fwa_ns_del "$ns"
 	t4=$(now)
 	fwa_log "$be: fwaudit $(elapsed "$t2" "$t3")s, teardown $(elapsed "$t3" "$t4")s, scenario $(elapsed "$t0" "$t4")s"
