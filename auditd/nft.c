@@ -3,11 +3,11 @@
  * nft.c - the nftables reader: netlink dumps (libmnl) parsed by libnftnl,
  * then the rule expressions decoded into the ruleset model.
  *
- * Two phases.  nft_fetch() collects libnftnl objects (tables, chains, sets
- * with their elements, rules) between two reads of the ruleset generation
- * and retries while the generation moves; nft_build() then turns them into
- * a private struct ruleset that is moved into the caller's only when it is
- * complete.
+ * nft_fetch() reads between two reads of the ruleset generation and
+ * retries while the generation moves: tables, chains, sets with their
+ * elements as libnftnl objects, then the rules, one dump per chain, each
+ * built into a private struct ruleset as soon as it is parsed.  That
+ * ruleset is moved into the caller's only when it is complete.
  *
  * Rule expressions run on a register machine.  struct nft_reg follows what
  * each register holds (a packet field, possibly a partial or masked one, an
@@ -324,11 +324,19 @@ struct nft_ptrs {
 	size_t n, cap;
 };
 
+struct nft_build;
+
+/* One attempt.  Rules are not collected: each is built into the model as
+ * its message is parsed (sets and chains are known by then), so the libnftnl
+ * rule objects never pile up. */
 struct nft_fetch {
-	struct nft_ptrs tables, chains, sets, rules;
+	struct nft_ptrs tables, chains, sets;
 	size_t nelems;
+	size_t nrules;
 	uint32_t genid;
 	struct nftnl_set *elem_set;	/* set whose elements are dumped */
+	struct nft_build *b;		/* where rules are built */
+	struct rs_chain *chain;		/* chain whose rules are dumped */
 	int err;			/* set by callbacks */
 };
 
@@ -361,12 +369,9 @@ static void nft_fetch_release(struct nft_fetch *f)
 		nftnl_chain_free(f->chains.v[i]);
 	for (i = 0; i < f->sets.n; i++)
 		nftnl_set_free(f->sets.v[i]);
-	for (i = 0; i < f->rules.n; i++)
-		nftnl_rule_free(f->rules.v[i]);
 	free(f->tables.v);
 	free(f->chains.v);
 	free(f->sets.v);
-	free(f->rules.v);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -510,28 +515,6 @@ static int nft_elem_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int nft_rule_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nft_fetch *f = data;
-	struct nftnl_rule *r;
-	int ret;
-
-	if (nft_cb_check(nlh, f) != MNL_CB_OK)
-		return MNL_CB_ERROR;
-	r = nftnl_rule_alloc();
-	if (!r)
-		return nft_cb_fail(f, -ENOMEM);
-	ret = nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
-	      !nftnl_rule_is_set(r, NFTNL_RULE_TABLE) ||
-	      !nftnl_rule_is_set(r, NFTNL_RULE_CHAIN) ? -EPROTO :
-	      nft_ptrs_add(&f->rules, r, NFT_MAX_RULES);
-	if (ret < 0) {
-		nftnl_rule_free(r);
-		return nft_cb_fail(f, ret);
-	}
-	return MNL_CB_OK;
-}
-
 /* Send one request and run cb over the answer until NLMSG_DONE / the ack.
  * Returns 0, NFT_RETRY, or a negative errno. */
 static int nft_talk(struct nft_io *io, struct nlmsghdr *nlh, mnl_cb_t cb,
@@ -609,6 +592,9 @@ static int nft_fetch_elems(struct nft_io *io, struct nft_fetch *f)
 		nftnl_set_elems_nlmsg_build_payload(nlh, q);
 		f->elem_set = s;
 		ret = nft_talk(io, nlh, nft_elem_cb, f);
+		/* the set went away since the set dump: so did the genid */
+		if (ret == -ENOENT)
+			ret = NFT_RETRY;
 		if (ret)
 			goto out;
 	}
@@ -616,80 +602,6 @@ static int nft_fetch_elems(struct nft_io *io, struct nft_fetch *f)
 out:
 	f->elem_set = NULL;
 	nftnl_set_free(q);
-	return ret;
-}
-
-/* One attempt.  Returns 0, NFT_RETRY, or a negative errno; *absent when
- * this kernel has no nf_tables. */
-static int nft_fetch_once(struct nft_io *io, struct nft_fetch *f,
-			  bool *absent)
-{
-	char buf[NFT_REQSIZ];
-	uint32_t before, after;
-	int ret;
-
-	ret = nft_fetch_genid(io, f, &before);
-	switch (ret) {
-	case -ENOENT:
-	case -EPROTONOSUPPORT:
-	case -EAFNOSUPPORT:
-	case -EOPNOTSUPP:
-	/* nfnetlink answers EINVAL for a subsystem that is not loaded */
-	case -EINVAL:
-		*absent = true;
-		return 0;
-	default:
-		if (ret)
-			return ret;
-	}
-	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETTABLE, NFPROTO_UNSPEC,
-				   NLM_F_DUMP), nft_table_cb, f);
-	if (ret)
-		return ret;
-	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC,
-				   NLM_F_DUMP), nft_chain_cb, f);
-	if (ret)
-		return ret;
-	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETSET, NFPROTO_UNSPEC,
-				   NLM_F_DUMP), nft_set_cb, f);
-	if (ret)
-		return ret;
-	ret = nft_fetch_elems(io, f);
-	if (ret)
-		return ret;
-	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC,
-				   NLM_F_DUMP), nft_rule_cb, f);
-	if (ret)
-		return ret;
-	ret = nft_fetch_genid(io, f, &after);
-	if (ret)
-		return ret;
-	if (before != after)
-		return NFT_RETRY;
-	f->genid = after;
-	return 0;
-}
-
-static int nft_fetch(struct nft_io *io, struct nft_fetch *f, bool *absent)
-{
-	int attempt, ret = 0;
-
-	*absent = false;
-	for (attempt = 0; attempt < NFT_DUMP_ATTEMPTS; attempt++) {
-		if (attempt) {
-			ret = nft_io_reopen(io);
-			if (ret < 0)
-				return ret;
-		}
-		ret = nft_fetch_once(io, f, absent);
-		if (ret != NFT_RETRY)
-			break;
-		nft_fetch_release(f);
-	}
-	if (ret == NFT_RETRY)
-		ret = -EAGAIN;
-	if (ret < 0)
-		nft_fetch_release(f);
 	return ret;
 }
 
@@ -3314,62 +3226,188 @@ static int nft_chains_build(struct nft_build *b)
 	return 0;
 }
 
-static int nft_rules_build(struct nft_build *b)
+/*
+ * Reading: the dumps, with the model built as they arrive.
+ */
+
+static int nft_rule_cb(const struct nlmsghdr *nlh, void *data)
 {
-	size_t i, ci = 0;
+	struct nft_fetch *f = data;
+	struct rs_chain *c = f->chain;
+	struct nftnl_rule *r;
 	int ret;
 
-	for (i = 0; i < b->f->rules.n; i++) {
-		struct nftnl_rule *nr = b->f->rules.v[i];
-		uint8_t family = (uint8_t)nftnl_rule_get_u32(nr,
-						NFTNL_RULE_FAMILY);
-		const char *table = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE);
-		const char *chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN);
-		struct rs_chain *c = NULL;
-		size_t j;
+	if (nft_cb_check(nlh, f) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (f->nrules >= NFT_MAX_RULES)
+		return nft_cb_fail(f, -E2BIG);
+	r = nftnl_rule_alloc();
+	if (!r)
+		return nft_cb_fail(f, -ENOMEM);
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
+	    !nftnl_rule_is_set(r, NFTNL_RULE_TABLE) ||
+	    !nftnl_rule_is_set(r, NFTNL_RULE_CHAIN)) {
+		ret = -EPROTO;
+	} else if ((uint8_t)nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) !=
+		   c->family ||
+		   strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), c->table) ||
+		   strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), c->name)) {
+		/* a kernel that ignores the dump filter sends every rule
+		 * for every chain: each is built when its own chain is
+		 * dumped */
+		ret = 0;
+	} else {
+		f->nrules++;
+		ret = nft_rule_build(f->b, c, r);
+	}
+	nftnl_rule_free(r);
+	if (ret < 0)
+		return nft_cb_fail(f, ret);
+	return MNL_CB_OK;
+}
 
-		/* rules come grouped by chain: try the last one first */
-		for (j = 0; j < b->rs->nchains; j++) {
-			size_t k = (ci + j) % b->rs->nchains;
-			struct rs_chain *x = &b->rs->chains[k];
+/* One rule dump per chain, as iptables-nft-save does: the kernel answers a
+ * filtered dump from the chain itself, where a global dump walks every rule
+ * before the continuation point again at each recv(). */
+static int nft_fetch_rules(struct nft_io *io, struct nft_fetch *f)
+{
+	struct ruleset *rs = f->b->rs;
+	char buf[NFT_REQSIZ];
+	struct nftnl_rule *q;
+	struct nlmsghdr *nlh;
+	size_t i;
+	int ret = 0;
 
-			if (x->family == family && !strcmp(x->table, table) &&
-			    !strcmp(x->name, chain)) {
-				c = x;
-				ci = k;
-				break;
-			}
+	q = nftnl_rule_alloc();
+	if (!q)
+		return -ENOMEM;
+	for (i = 0; i < rs->nchains; i++) {
+		struct rs_chain *c = &rs->chains[i];
+
+		if (nftnl_rule_set_str(q, NFTNL_RULE_TABLE, c->table) < 0 ||
+		    nftnl_rule_set_str(q, NFTNL_RULE_CHAIN, c->name) < 0) {
+			ret = -ENOMEM;
+			break;
 		}
-		if (!c)
-			return -EPROTO;
-		ret = nft_rule_build(b, c, nr);
-		if (ret < 0)
+		nlh = nft_req(buf, NFT_MSG_GETRULE, c->family, NLM_F_DUMP);
+		nftnl_rule_nlmsg_build_payload(nlh, q);
+		f->chain = c;
+		ret = nft_talk(io, nlh, nft_rule_cb, f);
+		/* the chain went away since the chain dump: so did the
+		 * genid */
+		if (ret == -ENOENT)
+			ret = NFT_RETRY;
+		if (ret)
+			break;
+	}
+	f->chain = NULL;
+	nftnl_rule_free(q);
+	return ret;
+}
+
+/* One attempt, built into b->rs.  Returns 0, NFT_RETRY, or a negative
+ * errno; *absent when this kernel has no nf_tables. */
+static int nft_fetch_once(struct nft_io *io, struct nft_fetch *f,
+			  struct nft_build *b, bool *absent)
+{
+	char buf[NFT_REQSIZ];
+	uint32_t before, after;
+	int ret;
+
+	ret = nft_fetch_genid(io, f, &before);
+	switch (ret) {
+	case -ENOENT:
+	case -EPROTONOSUPPORT:
+	case -EAFNOSUPPORT:
+	case -EOPNOTSUPP:
+	/* nfnetlink answers EINVAL for a subsystem that is not loaded */
+	case -EINVAL:
+		*absent = true;
+		return 0;
+	default:
+		if (ret)
 			return ret;
 	}
+	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETTABLE, NFPROTO_UNSPEC,
+				   NLM_F_DUMP), nft_table_cb, f);
+	if (ret)
+		return ret;
+	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC,
+				   NLM_F_DUMP), nft_chain_cb, f);
+	if (ret)
+		return ret;
+	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETSET, NFPROTO_UNSPEC,
+				   NLM_F_DUMP), nft_set_cb, f);
+	if (ret)
+		return ret;
+	ret = nft_fetch_elems(io, f);
+	if (ret)
+		return ret;
+	b->f = f;
+	f->b = b;
+	if ((ret = nft_tables_build(b)) < 0 ||
+	    (ret = nft_sets_build(b)) < 0 ||
+	    (ret = nft_chains_build(b)) < 0)
+		return ret;
+	ret = nft_fetch_rules(io, f);
+	if (ret)
+		return ret;
+	ret = nft_fetch_genid(io, f, &after);
+	if (ret)
+		return ret;
+	if (before != after)
+		return NFT_RETRY;
+	ret = nft_sets_finish(b);
+	if (ret < 0)
+		return ret;
+	f->genid = after;
 	return 0;
 }
 
-static int nft_build(struct nft_fetch *f, struct ruleset *tmp)
+static void nft_build_release(struct nft_build *b)
 {
-	struct nft_build b = { .rs = tmp, .f = f };
-	int ret;
+	free(b->sets);
+	free(b->tables);
+	ruleset_free(b->rs);
+	memset(b, 0, sizeof(*b));
+}
 
-	ret = nft_tables_build(&b);
-	if (ret < 0)
-		goto out;
-	ret = nft_sets_build(&b);
-	if (ret < 0)
-		goto out;
-	ret = nft_chains_build(&b);
-	if (ret < 0)
-		goto out;
-	ret = nft_rules_build(&b);
-	if (ret < 0)
-		goto out;
-	ret = nft_sets_finish(&b);
-out:
-	free(b.sets);
-	free(b.tables);
+/* Read until a consistent snapshot is built into *out (a new ruleset the
+ * caller frees), or fail; what a failed attempt built is thrown away. */
+static int nft_fetch(struct nft_io *io, struct ruleset **out,
+		     uint32_t *genid, bool *absent)
+{
+	struct nft_fetch f = { 0 };
+	struct nft_build b = { 0 };
+	int attempt, ret = 0;
+
+	*absent = false;
+	for (attempt = 0; attempt < NFT_DUMP_ATTEMPTS; attempt++) {
+		if (attempt) {
+			ret = nft_io_reopen(io);
+			if (ret < 0)
+				break;
+		}
+		b.rs = ruleset_new();
+		if (!b.rs) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = nft_fetch_once(io, &f, &b, absent);
+		if (ret != NFT_RETRY)
+			break;
+		nft_fetch_release(&f);
+		nft_build_release(&b);
+	}
+	if (ret == NFT_RETRY)
+		ret = -EAGAIN;
+	if (ret == 0 && !*absent) {
+		*out = b.rs;
+		*genid = f.genid;
+		b.rs = NULL;
+	}
+	nft_build_release(&b);
+	nft_fetch_release(&f);
 	return ret;
 }
 
@@ -3425,9 +3463,9 @@ static void nft_source_set(struct ruleset *rs, bool present, int error)
 
 static int nft_read(struct ruleset *rs, struct nft_io *io, int ret)
 {
-	struct nft_fetch f = { 0 };
 	struct ruleset *tmp = NULL;
 	bool absent = false;
+	uint32_t genid = 0;
 
 	switch (ret) {
 	case 0:
@@ -3441,25 +3479,16 @@ static int nft_read(struct ruleset *rs, struct nft_io *io, int ret)
 	default:
 		goto done;
 	}
-	ret = nft_fetch(io, &f, &absent);
+	ret = nft_fetch(io, &tmp, &genid, &absent);
 	if (ret < 0 || absent)
-		goto done;
-	tmp = ruleset_new();
-	if (!tmp) {
-		ret = -ENOMEM;
-		goto done;
-	}
-	ret = nft_build(&f, tmp);
-	if (ret < 0)
 		goto done;
 	ret = nft_ruleset_move(rs, tmp);
 	if (ret < 0)
 		goto done;
-	rs->nft_genid = f.genid;
+	rs->nft_genid = genid;
 done:
 	nft_source_set(rs, (ret == 0 && !absent) || ret == -EAGAIN, ret);
 	ruleset_free(tmp);
-	nft_fetch_release(&f);
 	nft_io_close(io);
 	return ret;
 }
