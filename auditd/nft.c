@@ -330,7 +330,7 @@ struct nft_build;
  * its message is parsed (sets and chains are known by then), so the libnftnl
  * rule objects never pile up. */
 struct nft_fetch {
-	struct nft_ptrs tables, chains, sets;
+	struct nft_ptrs tables, sets;
 	size_t nelems;
 	size_t nrules;
 	uint32_t genid;
@@ -365,12 +365,9 @@ static void nft_fetch_release(struct nft_fetch *f)
 
 	for (i = 0; i < f->tables.n; i++)
 		nftnl_table_free(f->tables.v[i]);
-	for (i = 0; i < f->chains.n; i++)
-		nftnl_chain_free(f->chains.v[i]);
 	for (i = 0; i < f->sets.n; i++)
 		nftnl_set_free(f->sets.v[i]);
 	free(f->tables.v);
-	free(f->chains.v);
 	free(f->sets.v);
 	memset(f, 0, sizeof(*f));
 }
@@ -427,28 +424,6 @@ static int nft_table_cb(const struct nlmsghdr *nlh, void *data)
 	      nft_ptrs_add(&f->tables, t, NFT_MAX_TABLES);
 	if (ret < 0) {
 		nftnl_table_free(t);
-		return nft_cb_fail(f, ret);
-	}
-	return MNL_CB_OK;
-}
-
-static int nft_chain_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nft_fetch *f = data;
-	struct nftnl_chain *c;
-	int ret;
-
-	if (nft_cb_check(nlh, f) != MNL_CB_OK)
-		return MNL_CB_ERROR;
-	c = nftnl_chain_alloc();
-	if (!c)
-		return nft_cb_fail(f, -ENOMEM);
-	ret = nftnl_chain_nlmsg_parse(nlh, c) < 0 ||
-	      !nftnl_chain_is_set(c, NFTNL_CHAIN_NAME) ||
-	      !nftnl_chain_is_set(c, NFTNL_CHAIN_TABLE) ? -EPROTO :
-	      nft_ptrs_add(&f->chains, c, NFT_MAX_CHAINS);
-	if (ret < 0) {
-		nftnl_chain_free(c);
 		return nft_cb_fail(f, ret);
 	}
 	return MNL_CB_OK;
@@ -549,6 +524,17 @@ static int nft_talk(struct nft_io *io, struct nlmsghdr *nlh, mnl_cb_t cb,
 	}
 }
 
+/* nft_talk() for the dump of one object's contents (a set's elements, a
+ * chain's rules): ENOENT means that the object went away since it was
+ * listed, so the genid moved too. */
+static int nft_talk_object(struct nft_io *io, struct nlmsghdr *nlh,
+			   mnl_cb_t cb, struct nft_fetch *f)
+{
+	int ret = nft_talk(io, nlh, cb, f);
+
+	return ret == -ENOENT ? NFT_RETRY : ret;
+}
+
 static struct nlmsghdr *nft_req(char *buf, uint16_t cmd, uint16_t family,
 				uint16_t flags)
 {
@@ -591,10 +577,7 @@ static int nft_fetch_elems(struct nft_io *io, struct nft_fetch *f)
 			      NLM_F_DUMP);
 		nftnl_set_elems_nlmsg_build_payload(nlh, q);
 		f->elem_set = s;
-		ret = nft_talk(io, nlh, nft_elem_cb, f);
-		/* the set went away since the set dump: so did the genid */
-		if (ret == -ENOENT)
-			ret = NFT_RETRY;
+		ret = nft_talk_object(io, nlh, nft_elem_cb, f);
 		if (ret)
 			goto out;
 	}
@@ -3044,7 +3027,7 @@ static int nft_rule_build(struct nft_build *b, struct rs_chain *ch,
 				return -ENOMEM;
 		}
 	}
-	return 0;
+	return ruleset_pack_rule(b->rs, r);
 }
 
 static int nft_tables_build(struct nft_build *b)
@@ -3161,61 +3144,57 @@ static int nft_sets_finish(struct nft_build *b)
 	return 0;
 }
 
-static int nft_chains_build(struct nft_build *b)
+static int nft_chain_build(struct nft_build *b, struct nftnl_chain *nc)
+{
+	uint8_t family = (uint8_t)nftnl_chain_get_u32(nc, NFTNL_CHAIN_FAMILY);
+	const char *table = nftnl_chain_get_str(nc, NFTNL_CHAIN_TABLE);
+	struct rs_chain *c;
+
+	c = ruleset_add_chain(b->rs, RS_ORIGIN_NFT, family, table,
+			      nftnl_chain_get_str(nc, NFTNL_CHAIN_NAME));
+	if (!c)
+		return -ENOMEM;
+	if (!nftnl_chain_is_set(nc, NFTNL_CHAIN_HOOKNUM))
+		return 0;
+	c->hook = nftnl_chain_get_u32(nc, NFTNL_CHAIN_HOOKNUM);
+	c->priority = (int32_t)nftnl_chain_get_u32(nc, NFTNL_CHAIN_PRIO);
+	/* a dormant table's hooks are unregistered */
+	c->base = !nft_table_dormant(b, family, table);
+	c->policy = RS_V_ACCEPT;
+	if (nftnl_chain_is_set(nc, NFTNL_CHAIN_POLICY) &&
+	    nftnl_chain_get_u32(nc, NFTNL_CHAIN_POLICY) == NF_DROP)
+		c->policy = RS_V_DROP;
+	if (nftnl_chain_is_set(nc, NFTNL_CHAIN_TYPE)) {
+		c->type = strdup(nftnl_chain_get_str(nc, NFTNL_CHAIN_TYPE));
+		if (!c->type)
+			return -ENOMEM;
+	}
+	if (nftnl_chain_is_set(nc, NFTNL_CHAIN_DEV)) {
+		c->device = strdup(nftnl_chain_get_str(nc, NFTNL_CHAIN_DEV));
+	} else if (nftnl_chain_is_set(nc, NFTNL_CHAIN_DEVICES)) {
+		/* several devices: "eth0,eth1" */
+		const char *const *devs = nftnl_chain_get(nc,
+							  NFTNL_CHAIN_DEVICES);
+		size_t len = 1, j;
+
+		for (j = 0; devs && devs[j]; j++)
+			len += strlen(devs[j]) + 1;
+		c->device = calloc(1, len);
+		for (j = 0; c->device && devs && devs[j]; j++) {
+			if (j)
+				strcat(c->device, ",");
+			strcat(c->device, devs[j]);
+		}
+	} else {
+		return 0;
+	}
+	return c->device ? 0 : -ENOMEM;
+}
+
+static int nft_tables_note(struct nft_build *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->f->chains.n; i++) {
-		struct nftnl_chain *nc = b->f->chains.v[i];
-		uint8_t family = (uint8_t)nftnl_chain_get_u32(nc,
-						NFTNL_CHAIN_FAMILY);
-		const char *table = nftnl_chain_get_str(nc, NFTNL_CHAIN_TABLE);
-		struct rs_chain *c;
-
-		c = ruleset_add_chain(b->rs, RS_ORIGIN_NFT, family, table,
-				      nftnl_chain_get_str(nc, NFTNL_CHAIN_NAME));
-		if (!c)
-			return -ENOMEM;
-		if (!nftnl_chain_is_set(nc, NFTNL_CHAIN_HOOKNUM))
-			continue;
-		c->hook = nftnl_chain_get_u32(nc, NFTNL_CHAIN_HOOKNUM);
-		c->priority = (int32_t)nftnl_chain_get_u32(nc,
-						NFTNL_CHAIN_PRIO);
-		/* a dormant table's hooks are unregistered */
-		c->base = !nft_table_dormant(b, family, table);
-		c->policy = RS_V_ACCEPT;
-		if (nftnl_chain_is_set(nc, NFTNL_CHAIN_POLICY) &&
-		    nftnl_chain_get_u32(nc, NFTNL_CHAIN_POLICY) == NF_DROP)
-			c->policy = RS_V_DROP;
-		if (nftnl_chain_is_set(nc, NFTNL_CHAIN_TYPE)) {
-			c->type = strdup(nftnl_chain_get_str(nc,
-							NFTNL_CHAIN_TYPE));
-			if (!c->type)
-				return -ENOMEM;
-		}
-		if (nftnl_chain_is_set(nc, NFTNL_CHAIN_DEV)) {
-			c->device = strdup(nftnl_chain_get_str(nc,
-							NFTNL_CHAIN_DEV));
-		} else if (nftnl_chain_is_set(nc, NFTNL_CHAIN_DEVICES)) {
-			/* several devices: "eth0,eth1" */
-			const char *const *devs = nftnl_chain_get(nc,
-						NFTNL_CHAIN_DEVICES);
-			size_t len = 1, j;
-
-			for (j = 0; devs && devs[j]; j++)
-				len += strlen(devs[j]) + 1;
-			c->device = calloc(1, len);
-			for (j = 0; c->device && devs && devs[j]; j++) {
-				if (j)
-					strcat(c->device, ",");
-				strcat(c->device, devs[j]);
-			}
-		} else {
-			continue;
-		}
-		if (!c->device)
-			return -ENOMEM;
-	}
 	for (i = 0; i < b->ntables; i++)
 		if (b->tables[i].dormant &&
 		    ruleset_note(b->rs, "table %s %s is dormant: its base "
@@ -3229,6 +3208,29 @@ static int nft_chains_build(struct nft_build *b)
 /*
  * Reading: the dumps, with the model built as they arrive.
  */
+
+static int nft_chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nft_fetch *f = data;
+	struct nftnl_chain *c;
+	int ret;
+
+	if (nft_cb_check(nlh, f) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (f->b->rs->nchains >= NFT_MAX_CHAINS)
+		return nft_cb_fail(f, -E2BIG);
+	c = nftnl_chain_alloc();
+	if (!c)
+		return nft_cb_fail(f, -ENOMEM);
+	ret = nftnl_chain_nlmsg_parse(nlh, c) < 0 ||
+	      !nftnl_chain_is_set(c, NFTNL_CHAIN_NAME) ||
+	      !nftnl_chain_is_set(c, NFTNL_CHAIN_TABLE) ? -EPROTO :
+	      nft_chain_build(f->b, c);
+	nftnl_chain_free(c);
+	if (ret < 0)
+		return nft_cb_fail(f, ret);
+	return MNL_CB_OK;
+}
 
 static int nft_rule_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -3292,12 +3294,11 @@ static int nft_fetch_rules(struct nft_io *io, struct nft_fetch *f)
 		nlh = nft_req(buf, NFT_MSG_GETRULE, c->family, NLM_F_DUMP);
 		nftnl_rule_nlmsg_build_payload(nlh, q);
 		f->chain = c;
-		ret = nft_talk(io, nlh, nft_rule_cb, f);
-		/* the chain went away since the chain dump: so did the
-		 * genid */
-		if (ret == -ENOENT)
-			ret = NFT_RETRY;
+		ret = nft_talk_object(io, nlh, nft_rule_cb, f);
 		if (ret)
+			break;
+		ret = ruleset_pack_chain(rs, c);
+		if (ret < 0)
 			break;
 	}
 	f->chain = NULL;
@@ -3328,13 +3329,22 @@ static int nft_fetch_once(struct nft_io *io, struct nft_fetch *f,
 		if (ret)
 			return ret;
 	}
+	b->f = f;
+	f->b = b;
 	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETTABLE, NFPROTO_UNSPEC,
 				   NLM_F_DUMP), nft_table_cb, f);
 	if (ret)
 		return ret;
+	ret = nft_tables_build(b);
+	if (ret < 0)
+		return ret;
+	/* chains are built as they arrive */
 	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC,
 				   NLM_F_DUMP), nft_chain_cb, f);
 	if (ret)
+		return ret;
+	ret = nft_tables_note(b);
+	if (ret < 0)
 		return ret;
 	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETSET, NFPROTO_UNSPEC,
 				   NLM_F_DUMP), nft_set_cb, f);
@@ -3343,11 +3353,8 @@ static int nft_fetch_once(struct nft_io *io, struct nft_fetch *f,
 	ret = nft_fetch_elems(io, f);
 	if (ret)
 		return ret;
-	b->f = f;
-	f->b = b;
-	if ((ret = nft_tables_build(b)) < 0 ||
-	    (ret = nft_sets_build(b)) < 0 ||
-	    (ret = nft_chains_build(b)) < 0)
+	ret = nft_sets_build(b);
+	if (ret < 0)
 		return ret;
 	ret = nft_fetch_rules(io, f);
 	if (ret)
@@ -3411,44 +3418,6 @@ static int nft_fetch(struct nft_io *io, struct ruleset **out,
 	return ret;
 }
 
-/* Move everything tmp holds to the end of rs, all or nothing. */
-static int nft_ruleset_move(struct ruleset *rs, struct ruleset *tmp)
-{
-	size_t nchains = rs->nchains, nsets = rs->nsets, nnotes = rs->nnotes;
-	size_t i;
-
-	for (i = 0; i < tmp->nchains; i++)
-		if (!ruleset_add_chain(rs, RS_ORIGIN_NFT, 0, "", ""))
-			goto fail;
-	for (i = 0; i < tmp->nsets; i++)
-		if (ruleset_add_set(rs, tmp->sets[i]) < 0)
-			goto fail;
-	for (i = 0; i < tmp->nnotes; i++)
-		if (ruleset_note(rs, "%s", tmp->notes[i]) < 0)
-			goto fail;
-	for (i = 0; i < tmp->nchains; i++) {
-		struct rs_chain *c = &rs->chains[nchains + i];
-
-		free(c->table);
-		free(c->name);
-		*c = tmp->chains[i];
-	}
-	tmp->nchains = 0;
-	tmp->nsets = 0;
-	return 0;
-fail:
-	for (i = nchains; i < rs->nchains; i++) {
-		free(rs->chains[i].table);
-		free(rs->chains[i].name);
-	}
-	rs->nchains = nchains;
-	rs->nsets = nsets;
-	for (i = nnotes; i < rs->nnotes; i++)
-		free(rs->notes[i]);
-	rs->nnotes = nnotes;
-	return -ENOMEM;
-}
-
 static void nft_source_set(struct ruleset *rs, bool present, int error)
 {
 	struct rs_source_status *s;
@@ -3482,7 +3451,7 @@ static int nft_read(struct ruleset *rs, struct nft_io *io, int ret)
 	ret = nft_fetch(io, &tmp, &genid, &absent);
 	if (ret < 0 || absent)
 		goto done;
-	ret = nft_ruleset_move(rs, tmp);
+	ret = ruleset_append(rs, tmp);
 	if (ret < 0)
 		goto done;
 	rs->nft_genid = genid;

@@ -843,6 +843,25 @@ static struct ruleset *ruleset_with_chain(void)
 	return rs;
 }
 
+/* A crafted recording: path truncated, its start written. */
+static FILE *rec_create(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f)
+		nft_rec_write(f, NFT_REC_START, NULL, 0);
+	return f;
+}
+
+/* Replay path over a ruleset that already holds one chain. */
+static struct ruleset *replay_over_chain(const char *path, int *ret)
+{
+	struct ruleset *rs = ruleset_with_chain();
+
+	*ret = nft_replay_ruleset(rs, path);
+	return rs;
+}
+
 static void test_retry(void)
 {
 	struct rec recs[256];
@@ -867,13 +886,12 @@ static void test_retry(void)
 		goto out;
 
 	/* the genid moves during every attempt: -EAGAIN, rs untouched */
-	f = fdopen(fd, "w");
-	nft_rec_write(f, NFT_REC_START, NULL, 0);
+	close(fd);
+	f = rec_create(path);
 	for (a = 0; a < NFT_DUMP_ATTEMPTS; a++)
 		rec_write_attempt(f, recs, n, CRAFT_GENID, 100 + 10 * a);
 	fclose(f);
-	rs = ruleset_with_chain();
-	ret = nft_replay_ruleset(rs, path);
+	rs = replay_over_chain(path, &ret);
 	CHECK_EQ(ret, -EAGAIN);
 	CHECK_EQ(rs->nchains, 1);
 	CHECK_EQ(rs->nsets, 0);
@@ -882,49 +900,37 @@ static void test_retry(void)
 	ruleset_free(rs);
 
 	/* NLM_F_DUMP_INTR on every attempt: the same */
-	f = fopen(path, "w");
-	nft_rec_write(f, NFT_REC_START, NULL, 0);
+	f = rec_create(path);
 	for (a = 0; a < NFT_DUMP_ATTEMPTS; a++)
 		rec_write_attempt(f, recs, n, CRAFT_INTR, 7);
 	fclose(f);
-	rs = ruleset_with_chain();
-	ret = nft_replay_ruleset(rs, path);
+	rs = replay_over_chain(path, &ret);
 	CHECK_EQ(ret, -EAGAIN);
 	CHECK_EQ(rs->nchains, 1);
 	CHECK_EQ(rs->nsets, 0);
 	ruleset_free(rs);
 
-	/* one interrupted dump, one moved genid, then a consistent read:
-	 * the result is the third read, whole */
-	f = fopen(path, "w");
-	nft_rec_write(f, NFT_REC_START, NULL, 0);
-	rec_write_attempt(f, recs, n, CRAFT_INTR, 7);
-	rec_write_attempt(f, recs, n, CRAFT_GENID, 8);
-	rec_write_attempt(f, recs, n, CRAFT_SAME, 42);
-	fclose(f);
-	rs = ruleset_with_chain();
-	ret = nft_replay_ruleset(rs, path);
-	CHECK_EQ(ret, 0);
-	CHECK_EQ(rs->nft_genid, 42);
-	CHECK_EQ(rs->nchains, 3);
-	CHECK(rs->nsets >= 5);
-	CHECK(rs->nsources == 1 && rs->sources[0].present);
-	ruleset_free(rs);
+	/* aborted attempts, then a consistent read: the result is that read,
+	 * whole, with nothing of the aborted ones.  A chain deleted between
+	 * the chain dump and its rule dump shows as ENOENT or as an empty
+	 * dump with a moved genid. */
+	for (a = 0; a < 3; a++) {
+		static const enum craft aborted[3][2] = {
+			{ CRAFT_INTR, CRAFT_GENID },
+			{ CRAFT_ENOENT, CRAFT_ENOENT },
+			{ CRAFT_EMPTY, CRAFT_EMPTY },
+		};
 
-	/* a chain deleted between the chain dump and its rule dump, as
-	 * ENOENT or as an empty dump with a moved genid: retried, and the
-	 * rules of the aborted attempt are not in the result */
-	for (a = 0; a < 2; a++) {
-		f = fopen(path, "w");
-		nft_rec_write(f, NFT_REC_START, NULL, 0);
-		rec_write_attempt(f, recs, n, a ? CRAFT_EMPTY : CRAFT_ENOENT, 9);
-		rec_write_attempt(f, recs, n, CRAFT_SAME, 43);
+		f = rec_create(path);
+		rec_write_attempt(f, recs, n, aborted[a][0], 7);
+		rec_write_attempt(f, recs, n, aborted[a][1], 8);
+		rec_write_attempt(f, recs, n, CRAFT_SAME, 42);
 		fclose(f);
-		rs = ruleset_with_chain();
-		ret = nft_replay_ruleset(rs, path);
+		rs = replay_over_chain(path, &ret);
 		CHECK_EQ(ret, 0);
-		CHECK_EQ(rs->nft_genid, 43);
+		CHECK_EQ(rs->nft_genid, 42);
 		CHECK_EQ(rs->nchains, 3);
+		CHECK(rs->nsets >= 5);
 		CHECK_EQ(count_rules(rs), nrules);
 		CHECK(rs->nsources == 1 && rs->sources[0].present);
 		ruleset_free(rs);
@@ -934,15 +940,13 @@ static void test_retry(void)
 	for (a = 0; a < 2; a++) {
 		int b;
 
-		f = fopen(path, "w");
-		nft_rec_write(f, NFT_REC_START, NULL, 0);
+		f = rec_create(path);
 		for (b = 0; b < NFT_DUMP_ATTEMPTS; b++)
 			rec_write_attempt(f, recs, n,
 					  a ? CRAFT_EMPTY : CRAFT_ENOENT,
 					  200 + 10 * b);
 		fclose(f);
-		rs = ruleset_with_chain();
-		ret = nft_replay_ruleset(rs, path);
+		rs = replay_over_chain(path, &ret);
 		CHECK_EQ(ret, -EAGAIN);
 		CHECK_EQ(rs->nchains, 1);
 		CHECK_EQ(rs->nsets, 0);
@@ -951,12 +955,10 @@ static void test_retry(void)
 	}
 
 	/* the recording ends in the middle: an error, not a partial read */
-	f = fopen(path, "w");
-	nft_rec_write(f, NFT_REC_START, NULL, 0);
+	f = rec_create(path);
 	rec_write_attempt(f, recs, n - 2, CRAFT_SAME, 42);
 	fclose(f);
-	rs = ruleset_with_chain();
-	ret = nft_replay_ruleset(rs, path);
+	rs = replay_over_chain(path, &ret);
 	CHECK_EQ(ret, -ENODATA);
 	CHECK_EQ(rs->nchains, 1);
 	ruleset_free(rs);
