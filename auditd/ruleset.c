@@ -115,6 +115,14 @@ static size_t str_size(const char *s)
 }
 
 /* Copy *s to *p and advance *p; the heap copy is freed. */
+/* Intervals a match's elems array holds: nfields per element. */
+static size_t match_nintervals(const struct rs_match *m)
+{
+	if (!m->elems)
+		return 0;
+	return m->nelems * (m->nfields ? m->nfields : 1);
+}
+
 static void pack_str(char **p, char **s)
 {
 	size_t n = str_size(*s);
@@ -141,8 +149,7 @@ int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r)
 	size = RS_ALIGN(msize) + RS_ALIGN(ssize);
 	for (i = 0; i < r->nmatches; i++) {
 		m = &r->matches[i];
-		if (m->elems)
-			esize += m->nelems * sizeof(*m->elems);
+		esize += match_nintervals(m) * sizeof(*m->elems);
 		size += str_size(m->name) + str_size(m->text);
 	}
 	for (i = 0; i < r->nstmts; i++)
@@ -175,11 +182,13 @@ int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r)
 	r->stmts = ssize ? st : NULL;
 	for (i = 0; i < r->nmatches; i++) {
 		struct rs_interval *e = (struct rs_interval *)strs;
+		size_t n;
 
 		m = &r->matches[i];
-		if (m->elems && m->nelems) {
-			memcpy(e, m->elems, m->nelems * sizeof(*e));
-			strs += m->nelems * sizeof(*e);
+		n = match_nintervals(m);
+		if (n) {
+			memcpy(e, m->elems, n * sizeof(*e));
+			strs += n * sizeof(*e);
 		} else {
 			e = NULL;
 		}

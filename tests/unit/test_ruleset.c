@@ -204,12 +204,13 @@ static bool same_rule(const struct rs_rule *a, const struct rs_rule *b)
 		const struct rs_match *x = &a->matches[i], *y = &b->matches[i];
 
 		if (x->op != y->op || x->nfields != y->nfields ||
-		    x->fields[0] != y->fields[0] || x->nelems != y->nelems ||
+		    memcmp(x->fields, y->fields, sizeof(x->fields)) ||
+		    x->nelems != y->nelems ||
 		    x->mask != y->mask || x->value != y->value ||
 		    x->revision != y->revision || x->invert != y->invert ||
 		    !same_str(x->name, y->name) || !same_str(x->text, y->text))
 			return false;
-		for (k = 0; k < x->nelems; k++)
+		for (k = 0; k < x->nelems * x->nfields; k++)
 			if (x->elems[k].lo != y->elems[k].lo ||
 			    x->elems[k].hi != y->elems[k].hi)
 				return false;
@@ -230,7 +231,24 @@ static void test_pack(void)
 	struct rs_stmt *st;
 	size_t i, j;
 
-	/* packed rules and chains read as built; nothing can be added */
+	/* packed rules and chains read as built; nothing can be added.  A
+	 * concatenation (sport . dport, as multiport writes it) inline: each
+	 * element is two intervals */
+	for (i = 0; i < 2; i++) {
+		static const struct rs_interval two[4] = {
+			{ 22, 22 }, { 0, 65535 }, { 0, 65535 }, { 22, 22 },
+		};
+
+		r = &(i ? b : a)->chains[1].rules[0];
+		m = rs_rule_add_match(r);
+		m->op = RS_OP_IN;
+		m->nfields = 2;
+		m->fields[0] = RS_F_SPORT;
+		m->fields[1] = RS_F_DPORT;
+		m->nelems = 2;
+		m->elems = malloc(sizeof(two));
+		memcpy(m->elems, two, sizeof(two));
+	}
 	r = &b->chains[0].rules[2];
 	st = rs_rule_add_stmt(r);
 	st->name = strdup("log");
