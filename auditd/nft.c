@@ -4,10 +4,11 @@
  * then the rule expressions decoded into the ruleset model.
  *
  * nft_fetch() reads between two reads of the ruleset generation and
- * retries while the generation moves: tables, chains, sets with their
- * elements as libnftnl objects, then the rules, one dump per chain, each
- * built into a private struct ruleset as soon as it is parsed.  That
- * ruleset is moved into the caller's only when it is complete.
+ * retries while the generation moves: tables and sets with their elements
+ * as libnftnl objects; chains, then rules (one dump per chain) built into a
+ * private struct ruleset as soon as each message is parsed, and packed into
+ * its arena.  That ruleset is moved into the caller's only when it is
+ * complete; a failed attempt's is thrown away.
  *
  * Rule expressions run on a register machine.  struct nft_reg follows what
  * each register holds (a packet field, possibly a partial or masked one, an
