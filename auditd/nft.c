@@ -850,15 +850,26 @@ fail:
 	return NULL;
 }
 
+/* "0x" and the bytes in hex, cut to size: done for every comparison, so
+ * without printf. */
 static void nft_hex(char *buf, size_t size, const uint8_t *p, unsigned int len)
 {
-	size_t off = 0;
+	static const char digits[] = "0123456789abcdef";
+	size_t off = 2;
 	unsigned int i;
 
-	buf[0] = '\0';
-	off += snprintf(buf, size, "0x");
-	for (i = 0; i < len && off + 3 < size; i++)
-		off += snprintf(buf + off, size - off, "%02x", p[i]);
+	if (size < 3) {
+		if (size)
+			buf[0] = '\0';
+		return;
+	}
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = 0; i < len && off + 3 < size; i++) {
+		buf[off++] = digits[p[i] >> 4];
+		buf[off++] = digits[p[i] & 0xf];
+	}
+	buf[off] = '\0';
 }
 
 static const char *nft_cmp_op_name(uint32_t op)
@@ -996,6 +1007,37 @@ static const char *nft_base_name(uint32_t base)
 	default:
 		return "?";
 	}
+}
+
+static char *nft_put_u32(char *p, uint32_t v)
+{
+	char digits[10];
+	int n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* "@th,16,16", nft's name for payload bytes: written for every payload
+ * load, so without printf (buf holds at least 36 bytes). */
+static void nft_payload_desc(char *buf, uint32_t base, uint32_t off,
+			     uint32_t len)
+{
+	const char *name = nft_base_name(base);
+	char *p = buf;
+
+	*p++ = '@';
+	while (*name)
+		*p++ = *name++;
+	*p++ = ',';
+	p = nft_put_u32(p, off * 8);
+	*p++ = ',';
+	p = nft_put_u32(p, len * 8);
+	*p = '\0';
 }
 
 /* The field bits a comparison of len register bytes with data looks at:
@@ -1304,8 +1346,7 @@ static void nft_load_payload(struct nft_rctx *c, struct nftnl_expr *e)
 		return;
 	}
 	g->kind = NREG_LOAD;
-	snprintf(g->desc, sizeof(g->desc), "@%s,%u,%u", nft_base_name(base),
-		 off * 8, len * 8);
+	nft_payload_desc(g->desc, base, off, len);
 	for (h = hf; h && h->len; h++) {
 		s = off > h->off ? off : h->off;
 		t = off + len < (uint32_t)h->off + h->len ? off + len :
@@ -2913,23 +2954,26 @@ static const struct {
 	const char *name;
 	void (*decode)(struct nft_rctx *c, struct nftnl_expr *e);
 } nft_exprs[] = {
+	/* the lookup is linear: the most frequent first */
 	{ "payload", nft_load_payload },
-	{ "meta", nft_load_meta },
-	{ "ct", nft_load_ct },
-	{ "fib", nft_load_fib },
-	{ "bitwise", nft_bitwise },
-	{ "byteorder", nft_byteorder },
 	{ "cmp", nft_cmp },
-	{ "range", nft_range },
-	{ "lookup", nft_lookup },
+	{ "meta", nft_load_meta },
 	{ "immediate", nft_immediate },
+	{ "counter", nft_counter },
+	{ "match", nft_xt_match },
+	{ "target", nft_xt_target },
+	{ "ct", nft_load_ct },
+	{ "bitwise", nft_bitwise },
+	{ "lookup", nft_lookup },
+	{ "fib", nft_load_fib },
+	{ "byteorder", nft_byteorder },
+	{ "range", nft_range },
 	{ "nat", nft_nat },
 	{ "redir", nft_redir },
 	{ "masq", nft_masq },
 	{ "tproxy", nft_tproxy },
 	{ "reject", nft_reject },
 	{ "queue", nft_queue },
-	{ "counter", nft_counter },
 	{ "log", nft_log },
 	{ "limit", nft_limit },
 	{ "quota", nft_quota },
@@ -2950,8 +2994,6 @@ static const struct {
 	{ "dup", nft_dup },
 	{ "last", nft_last },
 	{ "flow_offload", nft_flow_offload },
-	{ "match", nft_xt_match },
-	{ "target", nft_xt_target },
 };
 
 static int nft_udata_comment_cb(const struct nftnl_udata *attr, void *data)
