@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/netfilter.h>
@@ -96,6 +97,10 @@ struct nft_io {
 	uint32_t seq;
 	char *buf;
 	size_t buflen;
+	/* live: a second datagram received with the first, delivered by the
+	 * next nft_io_recv() */
+	char *next;
+	size_t nextlen;
 };
 
 static int nft_rec_write(FILE *f, uint32_t kind, const void *data,
@@ -141,6 +146,7 @@ static void nft_io_close(struct nft_io *io)
 	if (io->record)
 		fclose(io->record);
 	free(io->buf);
+	free(io->next);
 	memset(io, 0, sizeof(*io));
 }
 
@@ -152,6 +158,7 @@ static int nft_io_reopen(struct nft_io *io)
 
 	if (io->replay)
 		return 0;
+	io->nextlen = 0;
 	if (io->nl) {
 		mnl_socket_close(io->nl);
 		io->nl = NULL;
@@ -180,7 +187,8 @@ static int nft_io_open_live(struct nft_io *io)
 	memset(io, 0, sizeof(*io));
 	io->buflen = NFT_BUFSIZ;
 	io->buf = malloc(io->buflen);
-	if (!io->buf)
+	io->next = malloc(io->buflen);
+	if (!io->buf || !io->next)
 		return -ENOMEM;
 	io->seq = (uint32_t)time(NULL);
 	if (path && *path) {
@@ -281,6 +289,51 @@ static int nft_io_send(struct nft_io *io, struct nlmsghdr *nlh)
 	return 0;
 }
 
+/* Receive into io->buf, and into io->next what the kernel has already
+ * queued behind it: a dump puts its next part (or NLMSG_DONE) in the queue
+ * while the first is read, so one recvmmsg() takes both (a small chain's
+ * rules and the end of its dump: one system call instead of two).
+ * Returns the length of io->buf or a negative errno. */
+static ssize_t nft_io_recv_live(struct nft_io *io)
+{
+	struct sockaddr_nl addr[2];
+	struct iovec iov[2] = {
+		{ .iov_base = io->buf, .iov_len = io->buflen },
+		{ .iov_base = io->next, .iov_len = io->buflen },
+	};
+	struct mmsghdr mm[2];
+	char *tmp;
+	int i, n;
+
+	if (io->nextlen) {
+		tmp = io->buf;
+		io->buf = io->next;
+		io->next = tmp;
+		n = (int)io->nextlen;
+		io->nextlen = 0;
+		return n;
+	}
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < 2; i++) {
+		mm[i].msg_hdr.msg_name = &addr[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(addr[i]);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(mnl_socket_get_fd(io->nl), mm, 2, MSG_WAITFORONE, NULL);
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n; i++)
+		/* what libmnl's mnl_socket_recvfrom() checks */
+		if ((mm[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+		    mm[i].msg_hdr.msg_namelen != sizeof(addr[i]))
+			return (mm[i].msg_hdr.msg_flags & MSG_TRUNC) ?
+			       -ENOSPC : -EINVAL;
+	if (n == 2)
+		io->nextlen = mm[1].msg_len;
+	return mm[0].msg_len;
+}
+
 /* Returns the number of bytes received into io->buf or a negative errno. */
 static int nft_io_recv(struct nft_io *io)
 {
@@ -290,9 +343,9 @@ static int nft_io_recv(struct nft_io *io)
 	int ret;
 
 	if (!io->replay) {
-		n = mnl_socket_recvfrom(io->nl, io->buf, io->buflen);
+		n = nft_io_recv_live(io);
 		if (n < 0) {
-			err = errno;
+			err = (int32_t)-n;
 			nft_rec_write(io->record, NFT_REC_ERROR, &err,
 				      sizeof(err));
 			return -err;
