@@ -114,7 +114,6 @@ static size_t str_size(const char *s)
 	return s ? strlen(s) + 1 : 0;
 }
 
-/* Copy *s to *p and advance *p; the heap copy is freed. */
 /* Intervals a match's elems array holds: nfields per element. */
 static size_t match_nintervals(const struct rs_match *m)
 {
@@ -123,6 +122,7 @@ static size_t match_nintervals(const struct rs_match *m)
 	return m->nelems * (m->nfields ? m->nfields : 1);
 }
 
+/* Copy *s to *p and advance *p; the heap copy is freed. */
 static void pack_str(char **p, char **s)
 {
 	size_t n = str_size(*s);
