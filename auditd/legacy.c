@@ -441,8 +441,11 @@ static int legacy_read_chain(struct ruleset *rs, const struct legacy_ops *ops,
 		ret = ops->decode(r, e, ops->target(e, h));
 		if (ret < 0)
 			return ret;
+		ret = ruleset_pack_rule(rs, r);
+		if (ret < 0)
+			return ret;
 	}
-	return 0;
+	return ruleset_pack_chain(rs, c);
 }
 
 static int legacy_read_family(struct ruleset *rs, const struct legacy_ops *ops,
@@ -482,32 +485,6 @@ static int legacy_read_family(struct ruleset *rs, const struct legacy_ops *ops,
 	return 0;
 }
 
-/* Move every chain of @from to the end of @to; all or nothing. */
-static int legacy_move_chains(struct ruleset *to, struct ruleset *from)
-{
-	size_t n = to->nchains, i;
-	struct rs_chain *c;
-
-	for (i = 0; i < from->nchains; i++) {
-		c = ruleset_add_chain(to, from->chains[i].origin,
-				      from->chains[i].family, "", "");
-		if (!c)
-			goto undo;
-		free(c->table);
-		free(c->name);
-		*c = from->chains[i];
-		memset(&from->chains[i], 0, sizeof(from->chains[i]));
-	}
-	return 0;
-undo:
-	while (to->nchains > n) {
-		to->nchains--;
-		i = to->nchains - n;
-		from->chains[i] = to->chains[to->nchains];
-	}
-	return -ENOMEM;
-}
-
 static void legacy_source(struct ruleset *rs, const char *name, bool present,
 			  int error)
 {
@@ -540,7 +517,7 @@ int legacy_dump_ruleset(struct ruleset *rs)
 		legacy_source(rs, legacy_ipv6.source, false, ret);
 		goto out;
 	}
-	ret = legacy_move_chains(rs, tmp);
+	ret = ruleset_append(rs, tmp);
 	if (ret < 0)
 		goto out;
 	legacy_source(rs, legacy_ipv4.source, present4, 0);

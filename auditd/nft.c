@@ -3,11 +3,12 @@
  * nft.c - the nftables reader: netlink dumps (libmnl) parsed by libnftnl,
  * then the rule expressions decoded into the ruleset model.
  *
- * Two phases.  nft_fetch() collects libnftnl objects (tables, chains, sets
- * with their elements, rules) between two reads of the ruleset generation
- * and retries while the generation moves; nft_build() then turns them into
- * a private struct ruleset that is moved into the caller's only when it is
- * complete.
+ * nft_fetch() reads between two reads of the ruleset generation and
+ * retries while the generation moves: tables and sets with their elements
+ * as libnftnl objects; chains, then rules (one dump per chain) built into a
+ * private struct ruleset as soon as each message is parsed, and packed into
+ * its arena.  That ruleset is moved into the caller's only when it is
+ * complete; a failed attempt's is thrown away.
  *
  * Rule expressions run on a register machine.  struct nft_reg follows what
  * each register holds (a packet field, possibly a partial or masked one, an
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/netfilter.h>
@@ -95,6 +97,10 @@ struct nft_io {
 	uint32_t seq;
 	char *buf;
 	size_t buflen;
+	/* live: a second datagram received with the first, delivered by the
+	 * next nft_io_recv() */
+	char *next;
+	size_t nextlen;
 };
 
 static int nft_rec_write(FILE *f, uint32_t kind, const void *data,
@@ -140,6 +146,7 @@ static void nft_io_close(struct nft_io *io)
 	if (io->record)
 		fclose(io->record);
 	free(io->buf);
+	free(io->next);
 	memset(io, 0, sizeof(*io));
 }
 
@@ -151,6 +158,7 @@ static int nft_io_reopen(struct nft_io *io)
 
 	if (io->replay)
 		return 0;
+	io->nextlen = 0;
 	if (io->nl) {
 		mnl_socket_close(io->nl);
 		io->nl = NULL;
@@ -179,7 +187,8 @@ static int nft_io_open_live(struct nft_io *io)
 	memset(io, 0, sizeof(*io));
 	io->buflen = NFT_BUFSIZ;
 	io->buf = malloc(io->buflen);
-	if (!io->buf)
+	io->next = malloc(io->buflen);
+	if (!io->buf || !io->next)
 		return -ENOMEM;
 	io->seq = (uint32_t)time(NULL);
 	if (path && *path) {
@@ -280,6 +289,51 @@ static int nft_io_send(struct nft_io *io, struct nlmsghdr *nlh)
 	return 0;
 }
 
+/* Receive into io->buf, and into io->next what the kernel has already
+ * queued behind it: a dump puts its next part (or NLMSG_DONE) in the queue
+ * while the first is read, so one recvmmsg() takes both (a small chain's
+ * rules and the end of its dump: one system call instead of two).
+ * Returns the length of io->buf or a negative errno. */
+static ssize_t nft_io_recv_live(struct nft_io *io)
+{
+	struct sockaddr_nl addr[2];
+	struct iovec iov[2] = {
+		{ .iov_base = io->buf, .iov_len = io->buflen },
+		{ .iov_base = io->next, .iov_len = io->buflen },
+	};
+	struct mmsghdr mm[2];
+	char *tmp;
+	int i, n;
+
+	if (io->nextlen) {
+		tmp = io->buf;
+		io->buf = io->next;
+		io->next = tmp;
+		n = (int)io->nextlen;
+		io->nextlen = 0;
+		return n;
+	}
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < 2; i++) {
+		mm[i].msg_hdr.msg_name = &addr[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(addr[i]);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(mnl_socket_get_fd(io->nl), mm, 2, MSG_WAITFORONE, NULL);
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n; i++)
+		/* what libmnl's mnl_socket_recvfrom() checks */
+		if ((mm[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+		    mm[i].msg_hdr.msg_namelen != sizeof(addr[i]))
+			return (mm[i].msg_hdr.msg_flags & MSG_TRUNC) ?
+			       -ENOSPC : -EINVAL;
+	if (n == 2)
+		io->nextlen = mm[1].msg_len;
+	return mm[0].msg_len;
+}
+
 /* Returns the number of bytes received into io->buf or a negative errno. */
 static int nft_io_recv(struct nft_io *io)
 {
@@ -289,9 +343,9 @@ static int nft_io_recv(struct nft_io *io)
 	int ret;
 
 	if (!io->replay) {
-		n = mnl_socket_recvfrom(io->nl, io->buf, io->buflen);
+		n = nft_io_recv_live(io);
 		if (n < 0) {
-			err = errno;
+			err = (int32_t)-n;
 			nft_rec_write(io->record, NFT_REC_ERROR, &err,
 				      sizeof(err));
 			return -err;
@@ -324,11 +378,19 @@ struct nft_ptrs {
 	size_t n, cap;
 };
 
+struct nft_build;
+
+/* One attempt.  Rules are not collected: each is built into the model as
+ * its message is parsed (sets and chains are known by then), so the libnftnl
+ * rule objects never pile up. */
 struct nft_fetch {
-	struct nft_ptrs tables, chains, sets, rules;
+	struct nft_ptrs tables, sets;
 	size_t nelems;
+	size_t nrules;
 	uint32_t genid;
 	struct nftnl_set *elem_set;	/* set whose elements are dumped */
+	struct nft_build *b;		/* where rules are built */
+	struct rs_chain *chain;		/* chain whose rules are dumped */
 	int err;			/* set by callbacks */
 };
 
@@ -357,16 +419,10 @@ static void nft_fetch_release(struct nft_fetch *f)
 
 	for (i = 0; i < f->tables.n; i++)
 		nftnl_table_free(f->tables.v[i]);
-	for (i = 0; i < f->chains.n; i++)
-		nftnl_chain_free(f->chains.v[i]);
 	for (i = 0; i < f->sets.n; i++)
 		nftnl_set_free(f->sets.v[i]);
-	for (i = 0; i < f->rules.n; i++)
-		nftnl_rule_free(f->rules.v[i]);
 	free(f->tables.v);
-	free(f->chains.v);
 	free(f->sets.v);
-	free(f->rules.v);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -422,28 +478,6 @@ static int nft_table_cb(const struct nlmsghdr *nlh, void *data)
 	      nft_ptrs_add(&f->tables, t, NFT_MAX_TABLES);
 	if (ret < 0) {
 		nftnl_table_free(t);
-		return nft_cb_fail(f, ret);
-	}
-	return MNL_CB_OK;
-}
-
-static int nft_chain_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nft_fetch *f = data;
-	struct nftnl_chain *c;
-	int ret;
-
-	if (nft_cb_check(nlh, f) != MNL_CB_OK)
-		return MNL_CB_ERROR;
-	c = nftnl_chain_alloc();
-	if (!c)
-		return nft_cb_fail(f, -ENOMEM);
-	ret = nftnl_chain_nlmsg_parse(nlh, c) < 0 ||
-	      !nftnl_chain_is_set(c, NFTNL_CHAIN_NAME) ||
-	      !nftnl_chain_is_set(c, NFTNL_CHAIN_TABLE) ? -EPROTO :
-	      nft_ptrs_add(&f->chains, c, NFT_MAX_CHAINS);
-	if (ret < 0) {
-		nftnl_chain_free(c);
 		return nft_cb_fail(f, ret);
 	}
 	return MNL_CB_OK;
@@ -510,28 +544,6 @@ static int nft_elem_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int nft_rule_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nft_fetch *f = data;
-	struct nftnl_rule *r;
-	int ret;
-
-	if (nft_cb_check(nlh, f) != MNL_CB_OK)
-		return MNL_CB_ERROR;
-	r = nftnl_rule_alloc();
-	if (!r)
-		return nft_cb_fail(f, -ENOMEM);
-	ret = nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
-	      !nftnl_rule_is_set(r, NFTNL_RULE_TABLE) ||
-	      !nftnl_rule_is_set(r, NFTNL_RULE_CHAIN) ? -EPROTO :
-	      nft_ptrs_add(&f->rules, r, NFT_MAX_RULES);
-	if (ret < 0) {
-		nftnl_rule_free(r);
-		return nft_cb_fail(f, ret);
-	}
-	return MNL_CB_OK;
-}
-
 /* Send one request and run cb over the answer until NLMSG_DONE / the ack.
  * Returns 0, NFT_RETRY, or a negative errno. */
 static int nft_talk(struct nft_io *io, struct nlmsghdr *nlh, mnl_cb_t cb,
@@ -564,6 +576,17 @@ static int nft_talk(struct nft_io *io, struct nlmsghdr *nlh, mnl_cb_t cb,
 			return errno ? -errno : -EPROTO;
 		}
 	}
+}
+
+/* nft_talk() for the dump of one object's contents (a set's elements, a
+ * chain's rules): ENOENT means that the object went away since it was
+ * listed, so the genid moved too. */
+static int nft_talk_object(struct nft_io *io, struct nlmsghdr *nlh,
+			   mnl_cb_t cb, struct nft_fetch *f)
+{
+	int ret = nft_talk(io, nlh, cb, f);
+
+	return ret == -ENOENT ? NFT_RETRY : ret;
 }
 
 static struct nlmsghdr *nft_req(char *buf, uint16_t cmd, uint16_t family,
@@ -608,7 +631,7 @@ static int nft_fetch_elems(struct nft_io *io, struct nft_fetch *f)
 			      NLM_F_DUMP);
 		nftnl_set_elems_nlmsg_build_payload(nlh, q);
 		f->elem_set = s;
-		ret = nft_talk(io, nlh, nft_elem_cb, f);
+		ret = nft_talk_object(io, nlh, nft_elem_cb, f);
 		if (ret)
 			goto out;
 	}
@@ -616,80 +639,6 @@ static int nft_fetch_elems(struct nft_io *io, struct nft_fetch *f)
 out:
 	f->elem_set = NULL;
 	nftnl_set_free(q);
-	return ret;
-}
-
-/* One attempt.  Returns 0, NFT_RETRY, or a negative errno; *absent when
- * this kernel has no nf_tables. */
-static int nft_fetch_once(struct nft_io *io, struct nft_fetch *f,
-			  bool *absent)
-{
-	char buf[NFT_REQSIZ];
-	uint32_t before, after;
-	int ret;
-
-	ret = nft_fetch_genid(io, f, &before);
-	switch (ret) {
-	case -ENOENT:
-	case -EPROTONOSUPPORT:
-	case -EAFNOSUPPORT:
-	case -EOPNOTSUPP:
-	/* nfnetlink answers EINVAL for a subsystem that is not loaded */
-	case -EINVAL:
-		*absent = true;
-		return 0;
-	default:
-		if (ret)
-			return ret;
-	}
-	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETTABLE, NFPROTO_UNSPEC,
-				   NLM_F_DUMP), nft_table_cb, f);
-	if (ret)
-		return ret;
-	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC,
-				   NLM_F_DUMP), nft_chain_cb, f);
-	if (ret)
-		return ret;
-	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETSET, NFPROTO_UNSPEC,
-				   NLM_F_DUMP), nft_set_cb, f);
-	if (ret)
-		return ret;
-	ret = nft_fetch_elems(io, f);
-	if (ret)
-		return ret;
-	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC,
-				   NLM_F_DUMP), nft_rule_cb, f);
-	if (ret)
-		return ret;
-	ret = nft_fetch_genid(io, f, &after);
-	if (ret)
-		return ret;
-	if (before != after)
-		return NFT_RETRY;
-	f->genid = after;
-	return 0;
-}
-
-static int nft_fetch(struct nft_io *io, struct nft_fetch *f, bool *absent)
-{
-	int attempt, ret = 0;
-
-	*absent = false;
-	for (attempt = 0; attempt < NFT_DUMP_ATTEMPTS; attempt++) {
-		if (attempt) {
-			ret = nft_io_reopen(io);
-			if (ret < 0)
-				return ret;
-		}
-		ret = nft_fetch_once(io, f, absent);
-		if (ret != NFT_RETRY)
-			break;
-		nft_fetch_release(f);
-	}
-	if (ret == NFT_RETRY)
-		ret = -EAGAIN;
-	if (ret < 0)
-		nft_fetch_release(f);
 	return ret;
 }
 
@@ -954,15 +903,26 @@ fail:
 	return NULL;
 }
 
+/* "0x" and the bytes in hex, cut to size: done for every comparison, so
+ * without printf. */
 static void nft_hex(char *buf, size_t size, const uint8_t *p, unsigned int len)
 {
-	size_t off = 0;
+	static const char digits[] = "0123456789abcdef";
+	size_t off = 2;
 	unsigned int i;
 
-	buf[0] = '\0';
-	off += snprintf(buf, size, "0x");
-	for (i = 0; i < len && off + 3 < size; i++)
-		off += snprintf(buf + off, size - off, "%02x", p[i]);
+	if (size < 3) {
+		if (size)
+			buf[0] = '\0';
+		return;
+	}
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = 0; i < len && off + 3 < size; i++) {
+		buf[off++] = digits[p[i] >> 4];
+		buf[off++] = digits[p[i] & 0xf];
+	}
+	buf[off] = '\0';
 }
 
 static const char *nft_cmp_op_name(uint32_t op)
@@ -1100,6 +1060,37 @@ static const char *nft_base_name(uint32_t base)
 	default:
 		return "?";
 	}
+}
+
+static char *nft_put_u32(char *p, uint32_t v)
+{
+	char digits[10];
+	int n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* "@th,16,16", nft's name for payload bytes: written for every payload
+ * load, so without printf (buf holds at least 36 bytes). */
+static void nft_payload_desc(char *buf, uint32_t base, uint32_t off,
+			     uint32_t len)
+{
+	const char *name = nft_base_name(base);
+	char *p = buf;
+
+	*p++ = '@';
+	while (*name)
+		*p++ = *name++;
+	*p++ = ',';
+	p = nft_put_u32(p, off * 8);
+	*p++ = ',';
+	p = nft_put_u32(p, len * 8);
+	*p = '\0';
 }
 
 /* The field bits a comparison of len register bytes with data looks at:
@@ -1408,8 +1399,7 @@ static void nft_load_payload(struct nft_rctx *c, struct nftnl_expr *e)
 		return;
 	}
 	g->kind = NREG_LOAD;
-	snprintf(g->desc, sizeof(g->desc), "@%s,%u,%u", nft_base_name(base),
-		 off * 8, len * 8);
+	nft_payload_desc(g->desc, base, off, len);
 	for (h = hf; h && h->len; h++) {
 		s = off > h->off ? off : h->off;
 		t = off + len < (uint32_t)h->off + h->len ? off + len :
@@ -3019,23 +3009,26 @@ static const struct {
 	const char *name;
 	void (*decode)(struct nft_rctx *c, struct nftnl_expr *e);
 } nft_exprs[] = {
+	/* the lookup is linear: the most frequent first */
 	{ "payload", nft_load_payload },
-	{ "meta", nft_load_meta },
-	{ "ct", nft_load_ct },
-	{ "fib", nft_load_fib },
-	{ "bitwise", nft_bitwise },
-	{ "byteorder", nft_byteorder },
 	{ "cmp", nft_cmp },
-	{ "range", nft_range },
-	{ "lookup", nft_lookup },
+	{ "meta", nft_load_meta },
 	{ "immediate", nft_immediate },
+	{ "counter", nft_counter },
+	{ "match", nft_xt_match },
+	{ "target", nft_xt_target },
+	{ "ct", nft_load_ct },
+	{ "bitwise", nft_bitwise },
+	{ "lookup", nft_lookup },
+	{ "fib", nft_load_fib },
+	{ "byteorder", nft_byteorder },
+	{ "range", nft_range },
 	{ "nat", nft_nat },
 	{ "redir", nft_redir },
 	{ "masq", nft_masq },
 	{ "tproxy", nft_tproxy },
 	{ "reject", nft_reject },
 	{ "queue", nft_queue },
-	{ "counter", nft_counter },
 	{ "log", nft_log },
 	{ "limit", nft_limit },
 	{ "quota", nft_quota },
@@ -3056,8 +3049,6 @@ static const struct {
 	{ "dup", nft_dup },
 	{ "last", nft_last },
 	{ "flow_offload", nft_flow_offload },
-	{ "match", nft_xt_match },
-	{ "target", nft_xt_target },
 };
 
 static int nft_udata_comment_cb(const struct nftnl_udata *attr, void *data)
@@ -3134,7 +3125,7 @@ static int nft_rule_build(struct nft_build *b, struct rs_chain *ch,
 				return -ENOMEM;
 		}
 	}
-	return 0;
+	return ruleset_pack_rule(b->rs, r);
 }
 
 static int nft_tables_build(struct nft_build *b)
@@ -3251,61 +3242,57 @@ static int nft_sets_finish(struct nft_build *b)
 	return 0;
 }
 
-static int nft_chains_build(struct nft_build *b)
+static int nft_chain_build(struct nft_build *b, struct nftnl_chain *nc)
+{
+	uint8_t family = (uint8_t)nftnl_chain_get_u32(nc, NFTNL_CHAIN_FAMILY);
+	const char *table = nftnl_chain_get_str(nc, NFTNL_CHAIN_TABLE);
+	struct rs_chain *c;
+
+	c = ruleset_add_chain(b->rs, RS_ORIGIN_NFT, family, table,
+			      nftnl_chain_get_str(nc, NFTNL_CHAIN_NAME));
+	if (!c)
+		return -ENOMEM;
+	if (!nftnl_chain_is_set(nc, NFTNL_CHAIN_HOOKNUM))
+		return 0;
+	c->hook = nftnl_chain_get_u32(nc, NFTNL_CHAIN_HOOKNUM);
+	c->priority = (int32_t)nftnl_chain_get_u32(nc, NFTNL_CHAIN_PRIO);
+	/* a dormant table's hooks are unregistered */
+	c->base = !nft_table_dormant(b, family, table);
+	c->policy = RS_V_ACCEPT;
+	if (nftnl_chain_is_set(nc, NFTNL_CHAIN_POLICY) &&
+	    nftnl_chain_get_u32(nc, NFTNL_CHAIN_POLICY) == NF_DROP)
+		c->policy = RS_V_DROP;
+	if (nftnl_chain_is_set(nc, NFTNL_CHAIN_TYPE)) {
+		c->type = strdup(nftnl_chain_get_str(nc, NFTNL_CHAIN_TYPE));
+		if (!c->type)
+			return -ENOMEM;
+	}
+	if (nftnl_chain_is_set(nc, NFTNL_CHAIN_DEV)) {
+		c->device = strdup(nftnl_chain_get_str(nc, NFTNL_CHAIN_DEV));
+	} else if (nftnl_chain_is_set(nc, NFTNL_CHAIN_DEVICES)) {
+		/* several devices: "eth0,eth1" */
+		const char *const *devs = nftnl_chain_get(nc,
+							  NFTNL_CHAIN_DEVICES);
+		size_t len = 1, j;
+
+		for (j = 0; devs && devs[j]; j++)
+			len += strlen(devs[j]) + 1;
+		c->device = calloc(1, len);
+		for (j = 0; c->device && devs && devs[j]; j++) {
+			if (j)
+				strcat(c->device, ",");
+			strcat(c->device, devs[j]);
+		}
+	} else {
+		return 0;
+	}
+	return c->device ? 0 : -ENOMEM;
+}
+
+static int nft_tables_note(struct nft_build *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->f->chains.n; i++) {
-		struct nftnl_chain *nc = b->f->chains.v[i];
-		uint8_t family = (uint8_t)nftnl_chain_get_u32(nc,
-						NFTNL_CHAIN_FAMILY);
-		const char *table = nftnl_chain_get_str(nc, NFTNL_CHAIN_TABLE);
-		struct rs_chain *c;
-
-		c = ruleset_add_chain(b->rs, RS_ORIGIN_NFT, family, table,
-				      nftnl_chain_get_str(nc, NFTNL_CHAIN_NAME));
-		if (!c)
-			return -ENOMEM;
-		if (!nftnl_chain_is_set(nc, NFTNL_CHAIN_HOOKNUM))
-			continue;
-		c->hook = nftnl_chain_get_u32(nc, NFTNL_CHAIN_HOOKNUM);
-		c->priority = (int32_t)nftnl_chain_get_u32(nc,
-						NFTNL_CHAIN_PRIO);
-		/* a dormant table's hooks are unregistered */
-		c->base = !nft_table_dormant(b, family, table);
-		c->policy = RS_V_ACCEPT;
-		if (nftnl_chain_is_set(nc, NFTNL_CHAIN_POLICY) &&
-		    nftnl_chain_get_u32(nc, NFTNL_CHAIN_POLICY) == NF_DROP)
-			c->policy = RS_V_DROP;
-		if (nftnl_chain_is_set(nc, NFTNL_CHAIN_TYPE)) {
-			c->type = strdup(nftnl_chain_get_str(nc,
-							NFTNL_CHAIN_TYPE));
-			if (!c->type)
-				return -ENOMEM;
-		}
-		if (nftnl_chain_is_set(nc, NFTNL_CHAIN_DEV)) {
-			c->device = strdup(nftnl_chain_get_str(nc,
-							NFTNL_CHAIN_DEV));
-		} else if (nftnl_chain_is_set(nc, NFTNL_CHAIN_DEVICES)) {
-			/* several devices: "eth0,eth1" */
-			const char *const *devs = nftnl_chain_get(nc,
-						NFTNL_CHAIN_DEVICES);
-			size_t len = 1, j;
-
-			for (j = 0; devs && devs[j]; j++)
-				len += strlen(devs[j]) + 1;
-			c->device = calloc(1, len);
-			for (j = 0; c->device && devs && devs[j]; j++) {
-				if (j)
-					strcat(c->device, ",");
-				strcat(c->device, devs[j]);
-			}
-		} else {
-			continue;
-		}
-		if (!c->device)
-			return -ENOMEM;
-	}
 	for (i = 0; i < b->ntables; i++)
 		if (b->tables[i].dormant &&
 		    ruleset_note(b->rs, "table %s %s is dormant: its base "
@@ -3316,101 +3303,217 @@ static int nft_chains_build(struct nft_build *b)
 	return 0;
 }
 
-static int nft_rules_build(struct nft_build *b)
+/*
+ * Reading: the dumps, with the model built as they arrive.
+ */
+
+static int nft_chain_cb(const struct nlmsghdr *nlh, void *data)
 {
-	size_t i, ci = 0;
+	struct nft_fetch *f = data;
+	struct nftnl_chain *c;
 	int ret;
 
-	for (i = 0; i < b->f->rules.n; i++) {
-		struct nftnl_rule *nr = b->f->rules.v[i];
-		uint8_t family = (uint8_t)nftnl_rule_get_u32(nr,
-						NFTNL_RULE_FAMILY);
-		const char *table = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE);
-		const char *chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN);
-		struct rs_chain *c = NULL;
-		size_t j;
-
-		/* rules come grouped by chain: try the last one first */
-		for (j = 0; j < b->rs->nchains; j++) {
-			size_t k = (ci + j) % b->rs->nchains;
-			struct rs_chain *x = &b->rs->chains[k];
-
-			if (x->family == family && !strcmp(x->table, table) &&
-			    !strcmp(x->name, chain)) {
-				c = x;
-				ci = k;
-				break;
-			}
-		}
-		if (!c)
-			return -EPROTO;
-		ret = nft_rule_build(b, c, nr);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	if (nft_cb_check(nlh, f) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (f->b->rs->nchains >= NFT_MAX_CHAINS)
+		return nft_cb_fail(f, -E2BIG);
+	c = nftnl_chain_alloc();
+	if (!c)
+		return nft_cb_fail(f, -ENOMEM);
+	ret = nftnl_chain_nlmsg_parse(nlh, c) < 0 ||
+	      !nftnl_chain_is_set(c, NFTNL_CHAIN_NAME) ||
+	      !nftnl_chain_is_set(c, NFTNL_CHAIN_TABLE) ? -EPROTO :
+	      nft_chain_build(f->b, c);
+	nftnl_chain_free(c);
+	if (ret < 0)
+		return nft_cb_fail(f, ret);
+	return MNL_CB_OK;
 }
 
-static int nft_build(struct nft_fetch *f, struct ruleset *tmp)
+static int nft_rule_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct nft_build b = { .rs = tmp, .f = f };
+	struct nft_fetch *f = data;
+	struct rs_chain *c = f->chain;
+	struct nftnl_rule *r;
 	int ret;
 
-	ret = nft_tables_build(&b);
+	if (nft_cb_check(nlh, f) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (f->nrules >= NFT_MAX_RULES)
+		return nft_cb_fail(f, -E2BIG);
+	r = nftnl_rule_alloc();
+	if (!r)
+		return nft_cb_fail(f, -ENOMEM);
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
+	    !nftnl_rule_is_set(r, NFTNL_RULE_TABLE) ||
+	    !nftnl_rule_is_set(r, NFTNL_RULE_CHAIN)) {
+		ret = -EPROTO;
+	} else if ((uint8_t)nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) !=
+		   c->family ||
+		   strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), c->table) ||
+		   strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), c->name)) {
+		/* a kernel that ignores the dump filter sends every rule
+		 * for every chain: each is built when its own chain is
+		 * dumped */
+		ret = 0;
+	} else {
+		f->nrules++;
+		ret = nft_rule_build(f->b, c, r);
+	}
+	nftnl_rule_free(r);
 	if (ret < 0)
-		goto out;
-	ret = nft_sets_build(&b);
-	if (ret < 0)
-		goto out;
-	ret = nft_chains_build(&b);
-	if (ret < 0)
-		goto out;
-	ret = nft_rules_build(&b);
-	if (ret < 0)
-		goto out;
-	ret = nft_sets_finish(&b);
-out:
-	free(b.sets);
-	free(b.tables);
+		return nft_cb_fail(f, ret);
+	return MNL_CB_OK;
+}
+
+/* One rule dump per chain, as iptables-nft-save does: the kernel answers a
+ * filtered dump from the chain itself, where a global dump walks every rule
+ * before the continuation point again at each recv(). */
+static int nft_fetch_rules(struct nft_io *io, struct nft_fetch *f)
+{
+	struct ruleset *rs = f->b->rs;
+	char buf[NFT_REQSIZ];
+	struct nftnl_rule *q;
+	struct nlmsghdr *nlh;
+	size_t i;
+	int ret = 0;
+
+	q = nftnl_rule_alloc();
+	if (!q)
+		return -ENOMEM;
+	for (i = 0; i < rs->nchains; i++) {
+		struct rs_chain *c = &rs->chains[i];
+
+		if (nftnl_rule_set_str(q, NFTNL_RULE_TABLE, c->table) < 0 ||
+		    nftnl_rule_set_str(q, NFTNL_RULE_CHAIN, c->name) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		nlh = nft_req(buf, NFT_MSG_GETRULE, c->family, NLM_F_DUMP);
+		nftnl_rule_nlmsg_build_payload(nlh, q);
+		f->chain = c;
+		ret = nft_talk_object(io, nlh, nft_rule_cb, f);
+		if (ret)
+			break;
+		ret = ruleset_pack_chain(rs, c);
+		if (ret < 0)
+			break;
+	}
+	f->chain = NULL;
+	nftnl_rule_free(q);
 	return ret;
 }
 
-/* Move everything tmp holds to the end of rs, all or nothing. */
-static int nft_ruleset_move(struct ruleset *rs, struct ruleset *tmp)
+/* One attempt, built into b->rs.  Returns 0, NFT_RETRY, or a negative
+ * errno; *absent when this kernel has no nf_tables. */
+static int nft_fetch_once(struct nft_io *io, struct nft_fetch *f,
+			  struct nft_build *b, bool *absent)
 {
-	size_t nchains = rs->nchains, nsets = rs->nsets, nnotes = rs->nnotes;
-	size_t i;
+	char buf[NFT_REQSIZ];
+	uint32_t before, after;
+	int ret;
 
-	for (i = 0; i < tmp->nchains; i++)
-		if (!ruleset_add_chain(rs, RS_ORIGIN_NFT, 0, "", ""))
-			goto fail;
-	for (i = 0; i < tmp->nsets; i++)
-		if (ruleset_add_set(rs, tmp->sets[i]) < 0)
-			goto fail;
-	for (i = 0; i < tmp->nnotes; i++)
-		if (ruleset_note(rs, "%s", tmp->notes[i]) < 0)
-			goto fail;
-	for (i = 0; i < tmp->nchains; i++) {
-		struct rs_chain *c = &rs->chains[nchains + i];
-
-		free(c->table);
-		free(c->name);
-		*c = tmp->chains[i];
+	ret = nft_fetch_genid(io, f, &before);
+	switch (ret) {
+	case -ENOENT:
+	case -EPROTONOSUPPORT:
+	case -EAFNOSUPPORT:
+	case -EOPNOTSUPP:
+	/* nfnetlink answers EINVAL for a subsystem that is not loaded */
+	case -EINVAL:
+		*absent = true;
+		return 0;
+	default:
+		if (ret)
+			return ret;
 	}
-	tmp->nchains = 0;
-	tmp->nsets = 0;
+	b->f = f;
+	f->b = b;
+	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETTABLE, NFPROTO_UNSPEC,
+				   NLM_F_DUMP), nft_table_cb, f);
+	if (ret)
+		return ret;
+	ret = nft_tables_build(b);
+	if (ret < 0)
+		return ret;
+	/* chains are built as they arrive */
+	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC,
+				   NLM_F_DUMP), nft_chain_cb, f);
+	if (ret)
+		return ret;
+	ret = nft_tables_note(b);
+	if (ret < 0)
+		return ret;
+	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETSET, NFPROTO_UNSPEC,
+				   NLM_F_DUMP), nft_set_cb, f);
+	if (ret)
+		return ret;
+	ret = nft_fetch_elems(io, f);
+	if (ret)
+		return ret;
+	ret = nft_sets_build(b);
+	if (ret < 0)
+		return ret;
+	ret = nft_fetch_rules(io, f);
+	if (ret)
+		return ret;
+	ret = nft_fetch_genid(io, f, &after);
+	if (ret)
+		return ret;
+	if (before != after)
+		return NFT_RETRY;
+	ret = nft_sets_finish(b);
+	if (ret < 0)
+		return ret;
+	f->genid = after;
 	return 0;
-fail:
-	for (i = nchains; i < rs->nchains; i++) {
-		free(rs->chains[i].table);
-		free(rs->chains[i].name);
+}
+
+static void nft_build_release(struct nft_build *b)
+{
+	free(b->sets);
+	free(b->tables);
+	ruleset_free(b->rs);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Read until a consistent snapshot is built into *out (a new ruleset the
+ * caller frees), or fail; what a failed attempt built is thrown away. */
+static int nft_fetch(struct nft_io *io, struct ruleset **out,
+		     uint32_t *genid, bool *absent)
+{
+	struct nft_fetch f = { 0 };
+	struct nft_build b = { 0 };
+	int attempt, ret = 0;
+
+	*absent = false;
+	for (attempt = 0; attempt < NFT_DUMP_ATTEMPTS; attempt++) {
+		if (attempt) {
+			ret = nft_io_reopen(io);
+			if (ret < 0)
+				break;
+		}
+		b.rs = ruleset_new();
+		if (!b.rs) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = nft_fetch_once(io, &f, &b, absent);
+		if (ret != NFT_RETRY)
+			break;
+		nft_fetch_release(&f);
+		nft_build_release(&b);
 	}
-	rs->nchains = nchains;
-	rs->nsets = nsets;
-	for (i = nnotes; i < rs->nnotes; i++)
-		free(rs->notes[i]);
-	rs->nnotes = nnotes;
-	return -ENOMEM;
+	if (ret == NFT_RETRY)
+		ret = -EAGAIN;
+	if (ret == 0 && !*absent) {
+		*out = b.rs;
+		*genid = f.genid;
+		b.rs = NULL;
+	}
+	nft_build_release(&b);
+	nft_fetch_release(&f);
+	return ret;
 }
 
 static void nft_source_set(struct ruleset *rs, bool present, int error)
@@ -3427,9 +3530,9 @@ static void nft_source_set(struct ruleset *rs, bool present, int error)
 
 static int nft_read(struct ruleset *rs, struct nft_io *io, int ret)
 {
-	struct nft_fetch f = { 0 };
 	struct ruleset *tmp = NULL;
 	bool absent = false;
+	uint32_t genid = 0;
 
 	switch (ret) {
 	case 0:
@@ -3443,25 +3546,16 @@ static int nft_read(struct ruleset *rs, struct nft_io *io, int ret)
 	default:
 		goto done;
 	}
-	ret = nft_fetch(io, &f, &absent);
+	ret = nft_fetch(io, &tmp, &genid, &absent);
 	if (ret < 0 || absent)
 		goto done;
-	tmp = ruleset_new();
-	if (!tmp) {
-		ret = -ENOMEM;
-		goto done;
-	}
-	ret = nft_build(&f, tmp);
+	ret = ruleset_append(rs, tmp);
 	if (ret < 0)
 		goto done;
-	ret = nft_ruleset_move(rs, tmp);
-	if (ret < 0)
-		goto done;
-	rs->nft_genid = f.genid;
+	rs->nft_genid = genid;
 done:
 	nft_source_set(rs, (ret == 0 && !absent) || ret == -EAGAIN, ret);
 	ruleset_free(tmp);
-	nft_fetch_release(&f);
 	nft_io_close(io);
 	return ret;
 }

@@ -37,6 +37,212 @@ static int grow(void **arr, size_t *n, size_t size)
 	return 0;
 }
 
+/* Capacity grow() gives an array of n elements. */
+static size_t grow_cap(size_t n)
+{
+	size_t cap = 4;
+
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
+/* Make room for more elements after the n an array holds, as grow() would
+ * have made it, so that appending them cannot fail. */
+static int reserve(void **arr, size_t n, size_t more, size_t size)
+{
+	void *p;
+
+	if (!more)
+		return 0;
+	if (n + more > RS_ARRAY_MAX)
+		return -E2BIG;
+	p = realloc(*arr, grow_cap(n + more) * size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	return 0;
+}
+
+/*
+ * The arena of packed rules: blocks carved from the front, never freed one
+ * piece at a time.  A rule built with the malloc'ed arrays above and then
+ * packed leaves its heap blocks free for the next rule, so that building a
+ * large ruleset reuses a few hot heap blocks instead of holding hundreds of
+ * thousands of small ones, each with its header and its array slack.
+ */
+#define RS_BLOCK_SIZE	(64 * 1024)
+#define RS_ALIGN(n)	(((n) + 15) & ~(size_t)15)
+
+struct rs_block {
+	struct rs_block *next;
+	size_t size, used;
+	_Alignas(16) unsigned char data[];
+};
+
+static void *arena_alloc(struct ruleset *rs, size_t size)
+{
+	struct rs_block *b = rs->blocks;
+	size_t bsize;
+	void *p;
+
+	size = RS_ALIGN(size);
+	if (!b || b->size - b->used < size) {
+		bsize = size > RS_BLOCK_SIZE / 4 ? size : RS_BLOCK_SIZE;
+		b = malloc(sizeof(*b) + bsize);
+		if (!b)
+			return NULL;
+		b->size = bsize;
+		b->used = 0;
+		/* a large piece gets a block of its own, behind the one
+		 * still being filled */
+		if (bsize != RS_BLOCK_SIZE && rs->blocks) {
+			b->next = rs->blocks->next;
+			rs->blocks->next = b;
+		} else {
+			b->next = rs->blocks;
+			rs->blocks = b;
+		}
+	}
+	p = b->data + b->used;
+	b->used += size;
+	return p;
+}
+
+static size_t str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/* Intervals a match's elems array holds: nfields per element. */
+static size_t match_nintervals(const struct rs_match *m)
+{
+	if (!m->elems)
+		return 0;
+	return m->nelems * (m->nfields ? m->nfields : 1);
+}
+
+/* Copy *s to *p and advance *p; the heap copy is freed. */
+static void pack_str(char **p, char **s)
+{
+	size_t n = str_size(*s);
+
+	if (!n)
+		return;
+	memcpy(*p, *s, n);
+	free(*s);
+	*s = *p;
+	*p += n;
+}
+
+int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r)
+{
+	size_t msize = r->nmatches * sizeof(*r->matches);
+	size_t ssize = r->nstmts * sizeof(*r->stmts);
+	size_t esize = 0, size, i;
+	struct rs_match *m;
+	struct rs_stmt *st;
+	char *p, *strs;
+
+	if (r->packed)
+		return 0;
+	size = RS_ALIGN(msize) + RS_ALIGN(ssize);
+	for (i = 0; i < r->nmatches; i++) {
+		m = &r->matches[i];
+		esize += match_nintervals(m) * sizeof(*m->elems);
+		size += str_size(m->name) + str_size(m->text);
+	}
+	for (i = 0; i < r->nstmts; i++)
+		size += str_size(r->stmts[i].name) + str_size(r->stmts[i].text);
+	size += esize + str_size(r->comment) + str_size(r->verdict.chain) +
+		str_size(r->verdict.name);
+	if (!size) {
+		/* arrays a reader emptied again */
+		free(r->matches);
+		free(r->stmts);
+		r->matches = NULL;
+		r->stmts = NULL;
+		r->packed = true;
+		return 0;
+	}
+	p = arena_alloc(rs, size);
+	if (!p)
+		return -ENOMEM;
+	/* arrays first, elements next (both 16-byte aligned), strings last */
+	m = (struct rs_match *)p;
+	st = (struct rs_stmt *)(p + RS_ALIGN(msize));
+	strs = p + RS_ALIGN(msize) + RS_ALIGN(ssize);
+	if (msize)
+		memcpy(m, r->matches, msize);
+	if (ssize)
+		memcpy(st, r->stmts, ssize);
+	free(r->matches);
+	free(r->stmts);
+	r->matches = msize ? m : NULL;
+	r->stmts = ssize ? st : NULL;
+	for (i = 0; i < r->nmatches; i++) {
+		struct rs_interval *e = (struct rs_interval *)strs;
+		size_t n;
+
+		m = &r->matches[i];
+		n = match_nintervals(m);
+		if (n) {
+			memcpy(e, m->elems, n * sizeof(*e));
+			strs += n * sizeof(*e);
+		} else {
+			e = NULL;
+		}
+		free(m->elems);
+		m->elems = e;
+	}
+	for (i = 0; i < r->nmatches; i++) {
+		pack_str(&strs, &r->matches[i].name);
+		pack_str(&strs, &r->matches[i].text);
+	}
+	for (i = 0; i < r->nstmts; i++) {
+		pack_str(&strs, &r->stmts[i].name);
+		pack_str(&strs, &r->stmts[i].text);
+	}
+	pack_str(&strs, &r->comment);
+	pack_str(&strs, &r->verdict.chain);
+	pack_str(&strs, &r->verdict.name);
+	r->packed = true;
+	return 0;
+}
+
+int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c)
+{
+	size_t rsize = c->nrules * sizeof(*c->rules), size, i;
+	struct rs_rule *rules;
+	char *p, *strs;
+	int ret;
+
+	if (c->packed)
+		return 0;
+	for (i = 0; i < c->nrules; i++) {
+		ret = ruleset_pack_rule(rs, &c->rules[i]);
+		if (ret < 0)
+			return ret;
+	}
+	size = RS_ALIGN(rsize) + str_size(c->table) + str_size(c->name) +
+	       str_size(c->type) + str_size(c->device);
+	p = arena_alloc(rs, size);
+	if (!p)
+		return -ENOMEM;
+	rules = (struct rs_rule *)p;
+	strs = p + RS_ALIGN(rsize);
+	if (rsize)
+		memcpy(rules, c->rules, rsize);
+	free(c->rules);
+	c->rules = rsize ? rules : NULL;
+	pack_str(&strs, &c->table);
+	pack_str(&strs, &c->name);
+	pack_str(&strs, &c->type);
+	pack_str(&strs, &c->device);
+	c->packed = true;
+	return 0;
+}
+
 struct ruleset *ruleset_new(void)
 {
 	return calloc(1, sizeof(struct ruleset));
@@ -69,6 +275,8 @@ static void rule_release(struct rs_rule *r)
 {
 	size_t i;
 
+	if (r->packed)
+		return;
 	for (i = 0; i < r->nmatches; i++)
 		rs_match_release(&r->matches[i]);
 	free(r->matches);
@@ -87,6 +295,8 @@ static void chain_release(struct rs_chain *c)
 
 	for (i = 0; i < c->nrules; i++)
 		rule_release(&c->rules[i]);
+	if (c->packed)
+		return;
 	free(c->rules);
 	free(c->table);
 	free(c->name);
@@ -126,7 +336,45 @@ void ruleset_free(struct ruleset *rs)
 	for (i = 0; i < rs->nnotes; i++)
 		free(rs->notes[i]);
 	free(rs->notes);
+	while (rs->blocks) {
+		struct rs_block *b = rs->blocks;
+
+		rs->blocks = b->next;
+		free(b);
+	}
 	free(rs);
+}
+
+int ruleset_append(struct ruleset *dst, struct ruleset *src)
+{
+	struct rs_block **tail;
+
+	if (reserve((void **)&dst->chains, dst->nchains, src->nchains,
+		    sizeof(*dst->chains)) < 0 ||
+	    reserve((void **)&dst->sets, dst->nsets, src->nsets,
+		    sizeof(*dst->sets)) < 0 ||
+	    reserve((void **)&dst->notes, dst->nnotes, src->nnotes,
+		    sizeof(*dst->notes)) < 0)
+		return -ENOMEM;
+	if (src->nchains)
+		memcpy(dst->chains + dst->nchains, src->chains,
+		       src->nchains * sizeof(*src->chains));
+	if (src->nsets)
+		memcpy(dst->sets + dst->nsets, src->sets,
+		       src->nsets * sizeof(*src->sets));
+	if (src->nnotes)
+		memcpy(dst->notes + dst->nnotes, src->notes,
+		       src->nnotes * sizeof(*src->notes));
+	dst->nchains += src->nchains;
+	dst->nsets += src->nsets;
+	dst->nnotes += src->nnotes;
+	src->nchains = src->nsets = src->nnotes = 0;
+	/* the blocks keep their order: the one being filled stays first */
+	for (tail = &dst->blocks; *tail; tail = &(*tail)->next)
+		;
+	*tail = src->blocks;
+	src->blocks = NULL;
+	return 0;
 }
 
 struct rs_chain *ruleset_add_chain(struct ruleset *rs, enum rs_origin origin,
@@ -157,7 +405,8 @@ struct rs_rule *rs_chain_add_rule(struct rs_chain *c)
 {
 	struct rs_rule *r;
 
-	if (grow((void **)&c->rules, &c->nrules, sizeof(*c->rules)) < 0)
+	if (c->packed ||
+	    grow((void **)&c->rules, &c->nrules, sizeof(*c->rules)) < 0)
 		return NULL;
 	r = &c->rules[c->nrules - 1];
 	r->position = c->nrules;
@@ -166,14 +415,16 @@ struct rs_rule *rs_chain_add_rule(struct rs_chain *c)
 
 struct rs_match *rs_rule_add_match(struct rs_rule *r)
 {
-	if (grow((void **)&r->matches, &r->nmatches, sizeof(*r->matches)) < 0)
+	if (r->packed ||
+	    grow((void **)&r->matches, &r->nmatches, sizeof(*r->matches)) < 0)
 		return NULL;
 	return &r->matches[r->nmatches - 1];
 }
 
 struct rs_stmt *rs_rule_add_stmt(struct rs_rule *r)
 {
-	if (grow((void **)&r->stmts, &r->nstmts, sizeof(*r->stmts)) < 0)
+	if (r->packed ||
+	    grow((void **)&r->stmts, &r->nstmts, sizeof(*r->stmts)) < 0)
 		return NULL;
 	return &r->stmts[r->nstmts - 1];
 }

@@ -113,6 +113,7 @@ struct rs_interval {
 };
 
 struct rs_set;
+struct rs_block;
 
 /* The data half of a map element or of an immediate verdict. */
 enum rs_verdict_kind {
@@ -139,9 +140,9 @@ struct rs_nat {
 	uint8_t family;		/* NFPROTO_IPV4 / NFPROTO_IPV6 of the address */
 	bool has_addr;
 	bool has_port;
-	rs_u128 addr_lo, addr_hi;
 	uint16_t port_lo, port_hi;
 	uint32_t flags;		/* NF_NAT_RANGE_* */
+	rs_u128 addr_lo, addr_hi;
 };
 
 struct rs_mapref {
@@ -152,14 +153,14 @@ struct rs_mapref {
 
 struct rs_verdict {
 	enum rs_verdict_kind kind;
+	uint8_t revision;	/* RS_V_OTHER from x_tables */
+	bool queue_bypass;
+	uint32_t queue_num;
 	char *chain;		/* JUMP / GOTO target */
 	char *name;		/* RS_V_OTHER: target name; REJECT: "icmp-port-
 				 * unreachable", "tcp-reset", ... (may be NULL) */
-	uint8_t revision;	/* RS_V_OTHER from x_tables */
 	struct rs_nat nat;	/* DNAT/SNAT/REDIRECT/MASQUERADE/TPROXY */
 	struct rs_mapref map;	/* VMAP, or nat values from a map (set != NULL) */
-	uint32_t queue_num;
-	bool queue_bypass;
 };
 
 /* One condition of a rule.  For RS_OP_IN/NOT_IN the field tuple
@@ -170,15 +171,15 @@ struct rs_verdict {
 struct rs_match {
 	enum rs_op op;
 	uint8_t nfields;
+	uint8_t revision;	/* RS_F_UNKNOWN: x_tables revision */
+	bool invert;		/* RS_OP_OTHER: the match is negated (! -m ...) */
 	enum rs_field fields[RS_CONCAT_MAX];
 	size_t nelems;
 	struct rs_interval *elems;
 	struct rs_set *set;
-	rs_u128 mask, value;	/* RS_OP_MASK_* */
 	char *name;		/* RS_OP_OTHER: "limit", "recent", xt match name */
-	uint8_t revision;	/* RS_F_UNKNOWN: x_tables revision */
 	char *text;		/* RS_OP_OTHER: human-readable parameters */
-	bool invert;		/* RS_OP_OTHER: the match is negated (! -m ...) */
+	rs_u128 mask, value;	/* RS_OP_MASK_* */
 };
 
 /* A side effect that does not end the rule (log, counter, mark set, ...). */
@@ -192,8 +193,11 @@ struct rs_stmt {
 
 struct rs_rule {
 	unsigned int position;	/* 1-based within its chain */
-	uint64_t handle;	/* nftables handle, 0 when the source has none */
 	bool has_handle;
+	/* matches, stmts and every string and element they hold live in the
+	 * ruleset's arena (ruleset_pack_rule()) */
+	bool packed;
+	uint64_t handle;	/* nftables handle, 0 when the source has none */
 	char *comment;
 	size_t nmatches;
 	struct rs_match *matches;
@@ -205,14 +209,17 @@ struct rs_rule {
 struct rs_chain {
 	enum rs_origin origin;
 	uint8_t family;		/* NFPROTO_* of the table */
-	char *table;
-	char *name;
 	bool base;		/* a base chain has a hook */
+	/* rules and strings live in the ruleset's arena
+	 * (ruleset_pack_chain()) */
+	bool packed;
 	uint32_t hook;		/* NF_INET_* (NF_NETDEV_INGRESS for netdev) */
 	int32_t priority;
+	enum rs_verdict_kind policy;	/* ACCEPT or DROP for base chains */
+	char *table;
+	char *name;
 	char *type;		/* "filter", "nat", "route" */
 	char *device;		/* netdev chains: the device */
-	enum rs_verdict_kind policy;	/* ACCEPT or DROP for base chains */
 	size_t nrules;
 	struct rs_rule *rules;
 };
@@ -260,6 +267,7 @@ struct ruleset {
 	struct rs_source_status sources[4];
 	size_t nnotes;
 	char **notes;		/* non-fatal problems: what was skipped and why */
+	struct rs_block *blocks;	/* the arena of packed rules */
 };
 
 /* Ruleset lifetime.  ruleset_new() returns NULL on allocation failure;
@@ -268,15 +276,31 @@ struct ruleset *ruleset_new(void);
 void ruleset_free(struct ruleset *rs);
 
 /* Append an empty chain/rule/match/stmt and return it (zeroed; strings are
- * owned by the model and freed with it), or NULL on ENOMEM.  The pointer is
- * valid until the next append to the same array: the arrays grow by
- * reallocation. */
+ * owned by the model and freed with it), or NULL on ENOMEM or when the
+ * chain/rule is packed.  The pointer is valid until the next append to the
+ * same array: the arrays grow by reallocation. */
 struct rs_chain *ruleset_add_chain(struct ruleset *rs, enum rs_origin origin,
 				   uint8_t family, const char *table,
 				   const char *name);
 struct rs_rule *rs_chain_add_rule(struct rs_chain *c);
 struct rs_match *rs_rule_add_match(struct rs_rule *r);
 struct rs_stmt *rs_rule_add_stmt(struct rs_rule *r);
+/* Move a finished rule's matches, statements, elements and strings into
+ * rs's arena: one dense copy instead of many small heap blocks, freed with
+ * rs.  A packed rule is read-only: nothing may be added to it or released
+ * from it (rs_match_release() and the like are for rules being built).
+ * Call it on the rule just built, not on one of a chain being moved to
+ * another ruleset.  Returns 0, or -ENOMEM with the rule unchanged. */
+int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r);
+/* The same for a finished chain: its rules array (exactly nrules long) and
+ * strings move into the arena; no rule can be added to it any more.  Its
+ * rules are packed first if they are not.  Returns 0, or -ENOMEM with the
+ * chain unchanged (some of its rules may be packed). */
+int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c);
+/* Move everything src holds (chains, sets, notes and the arena) to the end
+ * of dst, all or nothing: 0 with src left empty, or -ENOMEM with both
+ * unchanged.  Sources status and genid are the caller's business. */
+int ruleset_append(struct ruleset *dst, struct ruleset *src);
 /* Add a set to the ruleset, which takes ownership. */
 int ruleset_add_set(struct ruleset *rs, struct rs_set *s);
 /* Record a non-fatal note (printf-style).  Returns 0 or -ENOMEM. */

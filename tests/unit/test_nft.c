@@ -734,39 +734,103 @@ static void patch_genid(struct rec *r, uint32_t genid)
 	}
 }
 
-enum craft { CRAFT_SAME, CRAFT_GENID, CRAFT_INTR };
+/*
+ * CRAFT_SAME	as recorded, with the given genid
+ * CRAFT_GENID	the genid moves between the two GETGEN
+ * CRAFT_INTR	the first rule dump is interrupted (NLM_F_DUMP_INTR)
+ * CRAFT_ENOENT	the first chain's rule dump is refused with ENOENT: the
+ *		chain was deleted after the chain dump
+ * CRAFT_EMPTY	the first chain's rule dump is empty and the genid moves:
+ *		what the kernel really answers for a deleted chain
+ */
+enum craft { CRAFT_SAME, CRAFT_GENID, CRAFT_INTR, CRAFT_ENOENT, CRAFT_EMPTY };
+
+static void rec_write_error(FILE *f, const struct nlmsghdr *req, int err)
+{
+	char ans[256];
+	struct nlmsghdr *nlh;
+	struct nlmsgerr *e;
+
+	nlh = mnl_nlmsg_put_header(ans);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = -err;
+	e->msg = *req;
+	nft_rec_write(f, NFT_REC_RECV, nlh, nlh->nlmsg_len);
+}
+
+static void rec_write_done(FILE *f)
+{
+	char ans[64];
+	struct nlmsghdr *nlh;
+
+	nlh = mnl_nlmsg_put_header(ans);
+	nlh->nlmsg_type = NLMSG_DONE;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = 0;
+	nft_rec_write(f, NFT_REC_RECV, nlh, nlh->nlmsg_len);
+}
 
 /* Append one read of recs (records 1..n: after 'S') to f, crafted. */
 static void rec_write_attempt(FILE *f, struct rec *recs, size_t n,
 			      enum craft how, uint32_t genid)
 {
-	size_t i, gen = 0;
+	size_t i, gen = 0, rule_reqs = 0;
 	uint16_t last_req = 0;
+	bool moves = how == CRAFT_GENID || how == CRAFT_EMPTY;
 
 	for (i = 1; i < n; i++) {
 		struct rec r = recs[i];
 		uint8_t *copy = malloc(r.len ? r.len : 1);
+		bool first_rules;
 
 		memcpy(copy, r.data, r.len);
 		r.data = copy;
 		if (r.kind == NFT_REC_REQUEST) {
-			/* a reader that saw an interrupted rule dump asks
-			 * nothing more in this attempt */
-			if (how == CRAFT_INTR && last_req == NFT_MSG_GETRULE) {
+			/* a reader that saw an interrupted or refused rule
+			 * dump asks nothing more in this attempt */
+			if ((how == CRAFT_INTR || how == CRAFT_ENOENT) &&
+			    last_req == NFT_MSG_GETRULE) {
 				free(copy);
 				break;
 			}
 			last_req = ((struct nlmsghdr *)r.data)->nlmsg_type & 0xff;
+			if (last_req == NFT_MSG_GETRULE)
+				rule_reqs++;
+			nft_rec_write(f, r.kind, r.data, r.len);
+			if (rule_reqs == 1 && last_req == NFT_MSG_GETRULE) {
+				if (how == CRAFT_ENOENT)
+					rec_write_error(f, (void *)r.data,
+							ENOENT);
+				else if (how == CRAFT_EMPTY)
+					rec_write_done(f);
+			}
+			free(copy);
+			continue;
+		}
+		first_rules = last_req == NFT_MSG_GETRULE && rule_reqs == 1;
+		if (first_rules && (how == CRAFT_ENOENT || how == CRAFT_EMPTY)) {
+			free(copy);
+			continue;
 		}
 		if (r.kind == NFT_REC_RECV && last_req == NFT_MSG_GETGEN)
-			patch_genid(&r, genid + (how == CRAFT_GENID ? gen++ : 0));
-		if (r.kind == NFT_REC_RECV && last_req == NFT_MSG_GETRULE &&
-		    how == CRAFT_INTR)
+			patch_genid(&r, genid + (moves ? gen++ : 0));
+		if (r.kind == NFT_REC_RECV && first_rules && how == CRAFT_INTR)
 			((struct nlmsghdr *)r.data)->nlmsg_flags |=
 				NLM_F_DUMP_INTR;
 		nft_rec_write(f, r.kind, r.data, r.len);
 		free(copy);
 	}
+}
+
+/* Total rules of a ruleset, to compare a retried read with a plain one. */
+static size_t count_rules(const struct ruleset *rs)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->nchains; i++)
+		n += rs->chains[i].nrules;
+	return n;
 }
 
 static struct ruleset *ruleset_with_chain(void)
@@ -779,16 +843,40 @@ static struct ruleset *ruleset_with_chain(void)
 	return rs;
 }
 
+/* A crafted recording: path truncated, its start written. */
+static FILE *rec_create(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f)
+		nft_rec_write(f, NFT_REC_START, NULL, 0);
+	return f;
+}
+
+/* Replay path over a ruleset that already holds one chain. */
+static struct ruleset *replay_over_chain(const char *path, int *ret)
+{
+	struct ruleset *rs = ruleset_with_chain();
+
+	*ret = nft_replay_ruleset(rs, path);
+	return rs;
+}
+
 static void test_retry(void)
 {
-	struct rec recs[64];
-	size_t n, i;
+	struct rec recs[256];
+	size_t n, i, nrules = 0;
 	struct ruleset *rs;
 	char path[] = "/tmp/fwaudit-test-nft-XXXXXX";
 	int fd, a, ret;
 	FILE *f;
 
-	n = rec_load("inet.rec", recs, 64);
+	rs = load("inet.rec");
+	if (rs)
+		nrules = count_rules(rs);
+	ruleset_free(rs);
+	CHECK(nrules > 20);
+	n = rec_load("inet.rec", recs, 256);
 	CHECK(n > 4);
 	if (n <= 4)
 		return;
@@ -798,13 +886,12 @@ static void test_retry(void)
 		goto out;
 
 	/* the genid moves during every attempt: -EAGAIN, rs untouched */
-	f = fdopen(fd, "w");
-	nft_rec_write(f, NFT_REC_START, NULL, 0);
+	close(fd);
+	f = rec_create(path);
 	for (a = 0; a < NFT_DUMP_ATTEMPTS; a++)
 		rec_write_attempt(f, recs, n, CRAFT_GENID, 100 + 10 * a);
 	fclose(f);
-	rs = ruleset_with_chain();
-	ret = nft_replay_ruleset(rs, path);
+	rs = replay_over_chain(path, &ret);
 	CHECK_EQ(ret, -EAGAIN);
 	CHECK_EQ(rs->nchains, 1);
 	CHECK_EQ(rs->nsets, 0);
@@ -813,42 +900,65 @@ static void test_retry(void)
 	ruleset_free(rs);
 
 	/* NLM_F_DUMP_INTR on every attempt: the same */
-	f = fopen(path, "w");
-	nft_rec_write(f, NFT_REC_START, NULL, 0);
+	f = rec_create(path);
 	for (a = 0; a < NFT_DUMP_ATTEMPTS; a++)
 		rec_write_attempt(f, recs, n, CRAFT_INTR, 7);
 	fclose(f);
-	rs = ruleset_with_chain();
-	ret = nft_replay_ruleset(rs, path);
+	rs = replay_over_chain(path, &ret);
 	CHECK_EQ(ret, -EAGAIN);
 	CHECK_EQ(rs->nchains, 1);
 	CHECK_EQ(rs->nsets, 0);
 	ruleset_free(rs);
 
-	/* one interrupted dump, one moved genid, then a consistent read:
-	 * the result is the third read, whole */
-	f = fopen(path, "w");
-	nft_rec_write(f, NFT_REC_START, NULL, 0);
-	rec_write_attempt(f, recs, n, CRAFT_INTR, 7);
-	rec_write_attempt(f, recs, n, CRAFT_GENID, 8);
-	rec_write_attempt(f, recs, n, CRAFT_SAME, 42);
-	fclose(f);
-	rs = ruleset_with_chain();
-	ret = nft_replay_ruleset(rs, path);
-	CHECK_EQ(ret, 0);
-	CHECK_EQ(rs->nft_genid, 42);
-	CHECK_EQ(rs->nchains, 3);
-	CHECK(rs->nsets >= 5);
-	CHECK(rs->nsources == 1 && rs->sources[0].present);
-	ruleset_free(rs);
+	/* aborted attempts, then a consistent read: the result is that read,
+	 * whole, with nothing of the aborted ones.  A chain deleted between
+	 * the chain dump and its rule dump shows as ENOENT or as an empty
+	 * dump with a moved genid. */
+	for (a = 0; a < 3; a++) {
+		static const enum craft aborted[3][2] = {
+			{ CRAFT_INTR, CRAFT_GENID },
+			{ CRAFT_ENOENT, CRAFT_ENOENT },
+			{ CRAFT_EMPTY, CRAFT_EMPTY },
+		};
+
+		f = rec_create(path);
+		rec_write_attempt(f, recs, n, aborted[a][0], 7);
+		rec_write_attempt(f, recs, n, aborted[a][1], 8);
+		rec_write_attempt(f, recs, n, CRAFT_SAME, 42);
+		fclose(f);
+		rs = replay_over_chain(path, &ret);
+		CHECK_EQ(ret, 0);
+		CHECK_EQ(rs->nft_genid, 42);
+		CHECK_EQ(rs->nchains, 3);
+		CHECK(rs->nsets >= 5);
+		CHECK_EQ(count_rules(rs), nrules);
+		CHECK(rs->nsources == 1 && rs->sources[0].present);
+		ruleset_free(rs);
+	}
+
+	/* ... on every attempt: -EAGAIN, rs untouched */
+	for (a = 0; a < 2; a++) {
+		int b;
+
+		f = rec_create(path);
+		for (b = 0; b < NFT_DUMP_ATTEMPTS; b++)
+			rec_write_attempt(f, recs, n,
+					  a ? CRAFT_EMPTY : CRAFT_ENOENT,
+					  200 + 10 * b);
+		fclose(f);
+		rs = replay_over_chain(path, &ret);
+		CHECK_EQ(ret, -EAGAIN);
+		CHECK_EQ(rs->nchains, 1);
+		CHECK_EQ(rs->nsets, 0);
+		CHECK_EQ(count_rules(rs), 0);
+		ruleset_free(rs);
+	}
 
 	/* the recording ends in the middle: an error, not a partial read */
-	f = fopen(path, "w");
-	nft_rec_write(f, NFT_REC_START, NULL, 0);
+	f = rec_create(path);
 	rec_write_attempt(f, recs, n - 2, CRAFT_SAME, 42);
 	fclose(f);
-	rs = ruleset_with_chain();
-	ret = nft_replay_ruleset(rs, path);
+	rs = replay_over_chain(path, &ret);
 	CHECK_EQ(ret, -ENODATA);
 	CHECK_EQ(rs->nchains, 1);
 	ruleset_free(rs);
@@ -911,6 +1021,62 @@ static void test_absent(void)
 		ruleset_free(rs);
 	}
 	unlink(path);
+}
+
+/* A chain whose rules span several recv() buffers of its dump, then
+ * another chain: every rule once, in order, in its own chain. */
+static void test_big(void)
+{
+	struct ruleset *rs = load("big.rec");
+	const struct rs_chain *many, *tail;
+	struct rec recs[256];
+	size_t n, i, bufs = 0;
+	uint16_t last_req = 0;
+	char comment[32];
+	int rule_reqs = 0;
+
+	if (!rs)
+		return;
+	many = chain(rs, NFPROTO_IPV4, "big", "many");
+	tail = chain(rs, NFPROTO_IPV4, "big", "tail");
+	CHECK(many && tail);
+	if (!many || !tail)
+		goto out;
+	CHECK_EQ(many->nrules, 250);
+	for (i = 0; i < many->nrules; i++) {
+		const struct rs_rule *r = &many->rules[i];
+
+		CHECK_EQ(r->position, i + 1);
+		CHECK_RANGE(r, 1, RS_F_DPORT, 1001 + i, 1001 + i);
+		snprintf(comment, sizeof(comment), "rule %zu", i + 1);
+		CHECK(r->comment && !strcmp(r->comment, comment));
+		CHECK_EQ(r->verdict.kind, RS_V_ACCEPT);
+	}
+	CHECK_EQ(tail->nrules, 2);
+	if (tail->nrules == 2) {
+		CHECK_EQ(tail->rules[0].verdict.kind, RS_V_JUMP);
+		CHECK_STR(tail->rules[0].verdict.chain, "many");
+		CHECK_EQ(tail->rules[1].verdict.kind, RS_V_DROP);
+	}
+	/* the recording does hold several buffers for the first rule dump
+	 * (chains come in creation order: many, then tail) */
+	n = rec_load("big.rec", recs, 256);
+	for (i = 0; i < n; i++) {
+		if (recs[i].kind == NFT_REC_REQUEST) {
+			last_req = ((struct nlmsghdr *)recs[i].data)->nlmsg_type
+				   & 0xff;
+			if (last_req == NFT_MSG_GETRULE)
+				rule_reqs++;
+		} else if (recs[i].kind == NFT_REC_RECV &&
+			   last_req == NFT_MSG_GETRULE && rule_reqs == 1) {
+			bufs++;
+		}
+		free(recs[i].data);
+	}
+	CHECK_EQ(rule_reqs, 2);
+	CHECK(bufs >= 3);	/* two with rules at least, then NLMSG_DONE */
+out:
+	ruleset_free(rs);
 }
 
 static void test_empty(void)
@@ -981,6 +1147,7 @@ int main(int argc, char **argv)
 	test_ip6();
 	test_iptables();
 	test_empty();
+	test_big();
 	test_retry();
 	test_absent();
 	return unit_done();

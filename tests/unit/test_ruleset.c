@@ -4,6 +4,7 @@
  * text/JSON views of a hand-made ruleset.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <linux/netfilter.h>
 
@@ -181,11 +182,146 @@ static void test_note(void)
 	ruleset_free(NULL);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The same rule, field by field: a packed rule must read as it was built. */
+static bool same_rule(const struct rs_rule *a, const struct rs_rule *b)
+{
+	size_t i, k;
+
+	if (a->position != b->position || a->handle != b->handle ||
+	    a->nmatches != b->nmatches || a->nstmts != b->nstmts ||
+	    !same_str(a->comment, b->comment) ||
+	    a->verdict.kind != b->verdict.kind ||
+	    !same_str(a->verdict.chain, b->verdict.chain) ||
+	    !same_str(a->verdict.name, b->verdict.name) ||
+	    memcmp(&a->verdict.nat, &b->verdict.nat, sizeof(a->verdict.nat)))
+		return false;
+	for (i = 0; i < a->nmatches; i++) {
+		const struct rs_match *x = &a->matches[i], *y = &b->matches[i];
+
+		if (x->op != y->op || x->nfields != y->nfields ||
+		    memcmp(x->fields, y->fields, sizeof(x->fields)) ||
+		    x->nelems != y->nelems ||
+		    x->mask != y->mask || x->value != y->value ||
+		    x->revision != y->revision || x->invert != y->invert ||
+		    !same_str(x->name, y->name) || !same_str(x->text, y->text))
+			return false;
+		for (k = 0; k < x->nelems * x->nfields; k++)
+			if (x->elems[k].lo != y->elems[k].lo ||
+			    x->elems[k].hi != y->elems[k].hi)
+				return false;
+	}
+	for (i = 0; i < a->nstmts; i++)
+		if (!same_str(a->stmts[i].name, b->stmts[i].name) ||
+		    !same_str(a->stmts[i].text, b->stmts[i].text))
+			return false;
+	return true;
+}
+
+static void test_pack(void)
+{
+	struct ruleset *a = sample(), *b = sample(), *dst = ruleset_new();
+	struct rs_chain *c;
+	struct rs_rule *r;
+	struct rs_match *m;
+	struct rs_stmt *st;
+	size_t i, j;
+
+	/* packed rules and chains read as built; nothing can be added.  A
+	 * concatenation (sport . dport, as multiport writes it) inline: each
+	 * element is two intervals */
+	for (i = 0; i < 2; i++) {
+		static const struct rs_interval two[4] = {
+			{ 22, 22 }, { 0, 65535 }, { 0, 65535 }, { 22, 22 },
+		};
+
+		r = &(i ? b : a)->chains[1].rules[0];
+		m = rs_rule_add_match(r);
+		m->op = RS_OP_IN;
+		m->nfields = 2;
+		m->fields[0] = RS_F_SPORT;
+		m->fields[1] = RS_F_DPORT;
+		m->nelems = 2;
+		m->elems = malloc(sizeof(two));
+		memcpy(m->elems, two, sizeof(two));
+	}
+	r = &b->chains[0].rules[2];
+	st = rs_rule_add_stmt(r);
+	st->name = strdup("log");
+	st->text = strdup("prefix \"x\"");
+	r = &a->chains[0].rules[2];
+	st = rs_rule_add_stmt(r);
+	st->name = strdup("log");
+	st->text = strdup("prefix \"x\"");
+	for (i = 0; i < b->nchains; i++) {
+		c = &b->chains[i];
+		CHECK_EQ(ruleset_pack_rule(b, &c->rules[0]), 0);
+		CHECK(c->rules[0].packed);
+		CHECK_EQ(ruleset_pack_chain(b, c), 0);
+		CHECK(c->packed);
+		CHECK(rs_chain_add_rule(c) == NULL);
+		for (j = 0; j < c->nrules; j++) {
+			CHECK(c->rules[j].packed);
+			CHECK(same_rule(&a->chains[i].rules[j], &c->rules[j]));
+		}
+	}
+	CHECK(rs_rule_add_match(&b->chains[0].rules[0]) == NULL);
+	CHECK(rs_rule_add_stmt(&b->chains[0].rules[0]) == NULL);
+	CHECK_STR(b->chains[0].table, "filter");
+	CHECK_STR(b->chains[0].name, "input");
+	CHECK_STR(b->chains[0].type, "filter");
+	CHECK(b->chains[1].type == NULL);
+
+	/* append moves chains and the arena: dst reads them after b is gone */
+	ruleset_add_chain(dst, RS_ORIGIN_LEGACY, NFPROTO_IPV4, "filter",
+			  "INPUT");
+	CHECK_EQ(ruleset_note(b, "moved"), 0);
+	CHECK_EQ(ruleset_append(dst, b), 0);
+	CHECK(b->nchains == 0 && b->nnotes == 0 && !b->blocks);
+	ruleset_free(b);
+	CHECK_EQ(dst->nchains, 3);
+	CHECK(dst->nnotes == 1 && !strcmp(dst->notes[0], "moved"));
+	CHECK_STR(dst->chains[1].name, "input");
+	for (i = 0; i < a->nchains; i++)
+		for (j = 0; j < a->chains[i].nrules; j++)
+			CHECK(same_rule(&a->chains[i].rules[j],
+					&dst->chains[i + 1].rules[j]));
+	/* an empty source changes nothing */
+	b = ruleset_new();
+	CHECK_EQ(ruleset_append(dst, b), 0);
+	CHECK_EQ(dst->nchains, 3);
+	ruleset_free(b);
+
+	/* a piece larger than an arena block, and a rule emptied again */
+	c = ruleset_add_chain(dst, RS_ORIGIN_NFT, NFPROTO_INET, "t", "big");
+	r = rs_chain_add_rule(c);
+	m = rs_rule_add_match(r);
+	rs_match_set_range(m, RS_F_DPORT, 0, 0, false);
+	for (i = 1; i < 5000; i++)
+		rs_match_add_interval(m, i, i);
+	r = rs_chain_add_rule(c);
+	rs_rule_add_match(r);
+	rs_match_release(&r->matches[--r->nmatches]);
+	CHECK_EQ(ruleset_pack_chain(dst, c), 0);
+	CHECK(c->rules[0].matches[0].nelems == 5000 &&
+	      c->rules[0].matches[0].elems[4999].hi == 4999);
+	CHECK(c->rules[1].packed && !c->rules[1].matches);
+	r = rs_chain_add_rule(&dst->chains[0]);
+	CHECK(r != NULL);
+	ruleset_free(dst);
+	ruleset_free(a);
+}
+
 int main(void)
 {
 	test_ifname();
 	test_text();
 	test_json();
 	test_note();
+	test_pack();
 	return unit_done();
 }
