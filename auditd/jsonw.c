@@ -8,6 +8,7 @@
 
 #include "jsonw.h"
 
+/* f is the writer's alone until jsonw_end(): no lock per block. */
 static void flush(struct jsonw *w)
 {
 	fwrite_unlocked(w->buf, 1, w->len, w->f);
