@@ -27,9 +27,10 @@ int cmd_ruleset(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* the JSON of ten thousand rules is megabytes: few, large writes */
+	static char outbuf[256 << 10];
 	enum cli_format format = CLI_FORMAT_TEXT;
 	struct snapshot snap;
-	json_t *j;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
@@ -55,16 +56,11 @@ int cmd_ruleset(int argc, char **argv)
 	ret = cli_snapshot(&snap, false);
 	if (ret)
 		return ret;
-	if (format == CLI_FORMAT_JSON) {
-		j = rsprint_json(snap.rs);
-		ret = !j || json_dumpf(j, stdout, JSON_INDENT(1) |
-				       JSON_PRESERVE_ORDER) < 0 ? -ENOMEM : 0;
-		json_decref(j);
-		if (!ret)
-			putchar('\n');
-	} else {
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (format == CLI_FORMAT_JSON)
+		ret = rsprint_json(snap.rs, stdout);
+	else
 		ret = rsprint_text(snap.rs, stdout);
-	}
 	snapshot_release(&snap);
 	if (ret < 0 || fflush(stdout) == EOF)
 		return cli_fail("failed to print the ruleset",

@@ -11,6 +11,7 @@
 #include <linux/netfilter.h>
 #include <linux/rtnetlink.h>
 
+#include "jsonw.h"
 #include "rsprint.h"
 #include "strbuf.h"
 
@@ -78,36 +79,126 @@ static int interval_prefix(const struct rs_interval *iv, unsigned int bits)
 	return (int)bits - host;
 }
 
-static void addr_str(char *buf, size_t size, rs_u128 v, bool v6)
+/*
+ * Addresses are most of what a big ruleset prints, and inet_ntop() and
+ * printf() are slow at it: these print the same text without them.
+ */
+static const char hex_digits[] = "0123456789abcdef";
+
+static char *ip4_str(char *p, uint32_t a)
 {
-	unsigned char b[16];
+	unsigned int o;
 	int i;
 
-	if (!v6) {
-		uint32_t a = htonl((uint32_t)v);
-
-		inet_ntop(AF_INET, &a, buf, size);
-		return;
+	for (i = 24; i >= 0; i -= 8) {
+		o = (a >> i) & 0xff;
+		if (o >= 100)
+			*p++ = (char)('0' + o / 100);
+		if (o >= 10)
+			*p++ = (char)('0' + o / 10 % 10);
+		*p++ = (char)('0' + o % 10);
+		if (i)
+			*p++ = '.';
 	}
-	for (i = 15; i >= 0; i--) {
-		b[i] = (unsigned char)v;
-		v >>= 8;
-	}
-	inet_ntop(AF_INET6, b, buf, size);
+	*p = '\0';
+	return p;
 }
 
-static void u128_str(struct strbuf *b, rs_u128 v, bool hex)
+/* As glibc's inet_ntop(AF_INET6): RFC 5952 (the first longest run of two
+ * or more zero groups as "::"), and ::a.b.c.d / ::ffff:a.b.c.d. */
+static void ip6_str(char *p, rs_u128 v)
 {
-	char tmp[48];
+	int best = -1, bestlen = 0, cur = -1, curlen = 0, i, sh;
+	unsigned int w[8];
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (unsigned int)(v >> (16 * (7 - i))) & 0xffff;
+		if (w[i]) {
+			cur = -1;
+			continue;
+		}
+		if (cur < 0) {
+			cur = i;
+			curlen = 0;
+		}
+		if (++curlen > bestlen) {
+			best = cur;
+			bestlen = curlen;
+		}
+	}
+	if (bestlen < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + bestlen) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i)
+			*p++ = ':';
+		if (i == 6 && best == 0 &&
+		    (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
+			ip4_str(p, (uint32_t)v);
+			return;
+		}
+		for (sh = 12; sh > 0 && !(w[i] >> sh); sh -= 4)
+			;
+		for (; sh >= 0; sh -= 4)
+			*p++ = hex_digits[(w[i] >> sh) & 0xf];
+	}
+	if (best >= 0 && best + bestlen == 8)
+		*p++ = ':';
+	*p = '\0';
+}
+
+static void mac_str(char *p, rs_u128 v)
+{
+	int sh;
+
+	for (sh = 40; sh >= 0; sh -= 8) {
+		*p++ = hex_digits[(v >> (sh + 4)) & 0xf];
+		*p++ = hex_digits[(v >> sh) & 0xf];
+		if (sh)
+			*p++ = ':';
+	}
+	*p = '\0';
+}
+
+/* Decimal without printf: the JSON of a big ruleset prints a number in
+ * nearly every value. */
+static void uint_str(struct strbuf *b, unsigned long long v)
+{
+	char tmp[24];
 	int n = sizeof(tmp) - 1;
 
 	tmp[n] = '\0';
 	do {
-		unsigned int d = (unsigned int)(v % (hex ? 16 : 10));
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_add(b, tmp + n);
+}
 
+static void u128_str(struct strbuf *b, rs_u128 v, bool hex)
+{
+	unsigned int base = hex ? 16 : 10, d;
+	char tmp[48];
+	int n = sizeof(tmp) - 1;
+	uint64_t u;
+
+	tmp[n] = '\0';
+	/* 128-bit division is slow: only for the digits above 64 bits */
+	while (v >> 64) {
+		d = (unsigned int)(v % base);
 		tmp[--n] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-		v /= hex ? 16 : 10;
-	} while (v && n > 2);
+		v /= base;
+	}
+	u = (uint64_t)v;
+	do {
+		d = (unsigned int)(u % base);
+		tmp[--n] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+		u /= base;
+	} while (u);
 	if (hex)
 		strbuf_add(b, "0x");
 	strbuf_add(b, tmp + n);
@@ -120,8 +211,11 @@ static void value_str(struct strbuf *b, enum rs_kind kind, rs_u128 v)
 
 	switch (kind) {
 	case RS_K_ADDR4:
+		ip4_str(buf, (uint32_t)v);
+		strbuf_add(b, buf);
+		return;
 	case RS_K_ADDR6:
-		addr_str(buf, sizeof(buf), v, kind == RS_K_ADDR6);
+		ip6_str(buf, v);
 		strbuf_add(b, buf);
 		return;
 	case RS_K_IFNAME:
@@ -129,12 +223,8 @@ static void value_str(struct strbuf *b, enum rs_kind kind, rs_u128 v)
 		strbuf_add(b, buf);
 		return;
 	case RS_K_MAC:
-		strbuf_addf(b, "%02x:%02x:%02x:%02x:%02x:%02x",
-			    (unsigned int)(v >> 40) & 0xff,
-			    (unsigned int)(v >> 32) & 0xff,
-			    (unsigned int)(v >> 24) & 0xff,
-			    (unsigned int)(v >> 16) & 0xff,
-			    (unsigned int)(v >> 8) & 0xff, (unsigned int)v & 0xff);
+		mac_str(buf, v);
+		strbuf_add(b, buf);
 		return;
 	case RS_K_PROTO:
 		name = v < 256 ? proto_name((unsigned int)v) : NULL;
@@ -172,7 +262,8 @@ static void interval_str(struct strbuf *b, enum rs_field f,
 		plen = interval_prefix(iv, fi->kind == RS_K_ADDR4 ? 32 : 128);
 		if (plen >= 0) {
 			value_str(b, fi->kind, iv->lo);
-			strbuf_addf(b, "/%d", plen);
+			strbuf_add(b, "/");
+			uint_str(b, (unsigned int)plen);
 			return;
 		}
 	}
@@ -181,7 +272,8 @@ static void interval_str(struct strbuf *b, enum rs_field f,
 		if (plen >= 0 && plen % 8 == 0) {
 			rs_ifname_str(iv->lo, buf);
 			if ((int)strlen(buf) == plen / 8) {
-				strbuf_addf(b, "%s*", buf);
+				strbuf_add(b, buf);
+				strbuf_add(b, "*");
 				return;
 			}
 		}
@@ -194,7 +286,8 @@ static void interval_str(struct strbuf *b, enum rs_field f,
 		for (bit = 1; bit <= 0x80; bit <<= 1) {
 			if (bit < iv->lo || bit > iv->hi)
 				continue;
-			strbuf_addf(b, "%s", first ? "" : ",");
+			if (!first)
+				strbuf_add(b, ",");
 			value_str(b, fi->kind, bit);
 			first = false;
 		}
@@ -250,33 +343,19 @@ static void fields_str(struct strbuf *b, const enum rs_field *fields,
 	}
 }
 
-/*
- * The parts of a match, shared by both views: field text, operator, and
- * either one value, a list of values, or a set name.
- */
-struct match_view {
-	char *field;
-	const char *op;
-	char *set;		/* "@name" for named sets */
-	size_t nvalues;
-	char **values;
-	bool list;		/* print as { a, b } even with one value */
-	char *mask;		/* MASK ops */
-	char *name;		/* OTHER / UNKNOWN */
-	int revision;		/* UNKNOWN, else -1 */
-};
-
-static void match_view_release(struct match_view *v)
+/* A string reused from value to value: emptied, not freed.  An allocation
+ * failure stays recorded in it (strbuf's sticky failure) and is reported
+ * once, at the end of the print. */
+static void scratch_reset(struct strbuf *b)
 {
-	size_t i;
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
 
-	free(v->field);
-	free(v->set);
-	for (i = 0; i < v->nvalues; i++)
-		free(v->values[i]);
-	free(v->values);
-	free(v->mask);
-	free(v->name);
+static const char *scratch_str(const struct strbuf *b)
+{
+	return b->s ? b->s : "";
 }
 
 static bool set_is_named(const struct rs_set *s)
@@ -284,68 +363,42 @@ static bool set_is_named(const struct rs_set *s)
 	return s && s->name && strncmp(s->name, "__", 2) != 0;
 }
 
-static int match_view(const struct rs_match *m, struct match_view *v)
-{
-	struct strbuf b = STRBUF_INIT;
-	const struct rs_interval *el;
-	size_t n, i;
+/*
+ * How a match prints, in both views: a decoder's own text (OTHER), a
+ * masked comparison, a named set, one value, or a list of values.
+ */
+enum match_shape {
+	MATCH_OTHER, MATCH_MASK, MATCH_SET, MATCH_VALUE, MATCH_LIST,
+};
 
-	memset(v, 0, sizeof(*v));
-	v->revision = -1;
+static enum match_shape match_shape(const struct rs_match *m, const char **op)
+{
+	size_t n;
+
 	if (m->op == RS_OP_OTHER) {
-		v->field = strdup(rs_field_info(m->fields[0])->name);
-		v->name = strdup(m->name ? m->name : "?");
-		v->op = m->invert ? "!=" : "==";
-		if (m->fields[0] == RS_F_UNKNOWN)
-			v->revision = m->revision;
-		if (m->text) {
-			v->values = calloc(1, sizeof(char *));
-			if (v->values && (v->values[0] = strdup(m->text)))
-				v->nvalues = 1;
-		}
-		return v->field && v->name ? 0 : -ENOMEM;
+		*op = m->invert ? "!=" : "==";
+		return MATCH_OTHER;
 	}
-	fields_str(&b, m->fields, m->nfields);
-	v->field = strbuf_take(&b);
-	if (!v->field)
-		return -ENOMEM;
 	if (m->op == RS_OP_MASK_EQ || m->op == RS_OP_MASK_NE) {
-		v->op = m->op == RS_OP_MASK_EQ ? "==" : "!=";
-		u128_str(&b, m->mask, true);
-		v->mask = strbuf_take(&b);
-		v->values = calloc(1, sizeof(char *));
-		if (!v->mask || !v->values)
-			return -ENOMEM;
-		u128_str(&b, m->value, true);
-		if (!(v->values[0] = strbuf_take(&b)))
-			return -ENOMEM;
-		v->nvalues = 1;
-		return 0;
+		*op = m->op == RS_OP_MASK_EQ ? "==" : "!=";
+		return MATCH_MASK;
 	}
-	el = rs_match_elems(m, &n);
 	if (set_is_named(m->set)) {
-		v->op = m->op == RS_OP_IN ? "in" : "not in";
-		strbuf_addf(&b, "@%s", m->set->name);
-		v->set = strbuf_take(&b);
-		return v->set ? 0 : -ENOMEM;
+		*op = m->op == RS_OP_IN ? "in" : "not in";
+		return MATCH_SET;
 	}
-	v->list = n != 1 || m->set;
-	if (m->op == RS_OP_IN)
-		v->op = v->list ? "in" : "==";
-	else
-		v->op = v->list ? "not in" : "!=";
-	if (n) {
-		v->values = calloc(n, sizeof(char *));
-		if (!v->values)
-			return -ENOMEM;
+	rs_match_elems(m, &n);
+	if (n != 1 || m->set) {
+		*op = m->op == RS_OP_IN ? "in" : "not in";
+		return MATCH_LIST;
 	}
-	for (i = 0; i < n; i++) {
-		elem_str(&b, m->fields, m->nfields, &el[i * m->nfields]);
-		if (!(v->values[i] = strbuf_take(&b)))
-			return -ENOMEM;
-		v->nvalues++;
-	}
-	return 0;
+	*op = m->op == RS_OP_IN ? "==" : "!=";
+	return MATCH_VALUE;
+}
+
+static const char *match_name(const struct rs_match *m)
+{
+	return m->name ? m->name : "?";
 }
 
 /* The data of a map element: a verdict, or an address and/or a port
@@ -397,10 +450,12 @@ static void map_inline_str(struct strbuf *b, const struct rs_set *s)
 
 static void map_ref_str(struct strbuf *b, const struct rs_set *s)
 {
-	if (set_is_named(s))
-		strbuf_addf(b, "@%s", s->name);
-	else
+	if (set_is_named(s)) {
+		strbuf_add(b, "@");
+		strbuf_add(b, s->name);
+	} else {
 		map_inline_str(b, s);
+	}
 }
 
 static void nat_str(struct strbuf *b, const struct rs_verdict *vd)
@@ -436,9 +491,12 @@ static void nat_str(struct strbuf *b, const struct rs_verdict *vd)
 			strbuf_add(b, "]");
 	}
 	if (n->has_port) {
-		strbuf_addf(b, ":%u", n->port_lo);
-		if (n->port_hi != n->port_lo)
-			strbuf_addf(b, "-%u", n->port_hi);
+		strbuf_add(b, ":");
+		uint_str(b, n->port_lo);
+		if (n->port_hi != n->port_lo) {
+			strbuf_add(b, "-");
+			uint_str(b, n->port_hi);
+		}
 	}
 }
 
@@ -449,17 +507,22 @@ static void verdict_str(struct strbuf *b, const struct rs_verdict *vd)
 		return;
 	case RS_V_JUMP:
 	case RS_V_GOTO:
-		strbuf_addf(b, "%s %s", rs_verdict_name(vd->kind),
-			    vd->chain ? vd->chain : "?");
+		strbuf_add(b, rs_verdict_name(vd->kind));
+		strbuf_add(b, " ");
+		strbuf_add(b, vd->chain ? vd->chain : "?");
 		return;
 	case RS_V_REJECT:
 		strbuf_add(b, "reject");
-		if (vd->name)
-			strbuf_addf(b, " with %s", vd->name);
+		if (vd->name) {
+			strbuf_add(b, " with ");
+			strbuf_add(b, vd->name);
+		}
 		return;
 	case RS_V_QUEUE:
-		strbuf_addf(b, "queue num %u%s", vd->queue_num,
-			    vd->queue_bypass ? " bypass" : "");
+		strbuf_add(b, "queue num ");
+		uint_str(b, vd->queue_num);
+		if (vd->queue_bypass)
+			strbuf_add(b, " bypass");
 		return;
 	case RS_V_VMAP:
 		fields_str(b, vd->map.fields, vd->map.nfields);
@@ -470,8 +533,10 @@ static void verdict_str(struct strbuf *b, const struct rs_verdict *vd)
 			strbuf_add(b, "?");
 		return;
 	case RS_V_OTHER:
-		strbuf_addf(b, "target %s rev %u", vd->name ? vd->name : "?",
-			    vd->revision);
+		strbuf_add(b, "target ");
+		strbuf_add(b, vd->name ? vd->name : "?");
+		strbuf_add(b, " rev ");
+		uint_str(b, vd->revision);
 		return;
 	case RS_V_DNAT:
 	case RS_V_SNAT:
@@ -487,60 +552,88 @@ static void verdict_str(struct strbuf *b, const struct rs_verdict *vd)
 	}
 }
 
-static void str_quoted(struct strbuf *b, const char *s, bool quote)
+static void other_str(struct strbuf *b, const struct rs_match *m)
 {
-	if (quote)
-		strbuf_addf(b, "\"%s\"", s);
-	else
-		strbuf_add(b, s);
+	const char *name = match_name(m);
+	size_t len = strlen(name);
+
+	if (m->invert)
+		strbuf_add(b, "! ");
+	if (m->fields[0] == RS_F_UNKNOWN) {
+		strbuf_add(b, "unknown match ");
+		strbuf_add(b, name);
+		strbuf_add(b, " rev ");
+		uint_str(b, m->revision);
+	} else if (m->text && !strncmp(m->text, name, len) &&
+		   m->text[len] == ':') {
+		/* the decoder's text already names the match */
+		strbuf_add(b, name);
+		strbuf_add(b, m->text + len + 1);
+	} else {
+		strbuf_add(b, name);
+		if (m->text) {
+			strbuf_add(b, " ");
+			strbuf_add(b, m->text);
+		}
+	}
 }
 
-static void match_text(struct strbuf *b, const struct rs_match *m,
-		       const struct match_view *v)
+/* An element as nft shows it: interface names in quotes. */
+static void match_elem_str(struct strbuf *b, const struct rs_match *m,
+			   const struct rs_interval *elem)
 {
-	bool quote = m->op != RS_OP_OTHER && m->nfields == 1 &&
+	bool quote = m->nfields == 1 &&
 		     rs_field_info(m->fields[0])->kind == RS_K_IFNAME;
-	size_t i;
 
-	if (m->op == RS_OP_OTHER) {
-		if (m->invert)
-			strbuf_add(b, "! ");
-		if (m->fields[0] == RS_F_UNKNOWN)
-			strbuf_addf(b, "unknown match %s rev %d", v->name,
-				    v->revision);
-		else if (v->nvalues && !strncmp(v->values[0], v->name,
-						 strlen(v->name)) &&
-			 v->values[0][strlen(v->name)] == ':')
-			/* the decoder's text already names the match */
-			strbuf_addf(b, "%s%s", v->name,
-				    v->values[0] + strlen(v->name) + 1);
-		else
-			strbuf_addf(b, "%s%s%s", v->name, v->nvalues ? " " : "",
-				    v->nvalues ? v->values[0] : "");
+	if (quote)
+		strbuf_add(b, "\"");
+	elem_str(b, m->fields, m->nfields, elem);
+	if (quote)
+		strbuf_add(b, "\"");
+}
+
+static void match_str(struct strbuf *b, const struct rs_match *m)
+{
+	const struct rs_interval *el;
+	const char *op;
+	size_t n, i;
+
+	switch (match_shape(m, &op)) {
+	case MATCH_OTHER:
+		other_str(b, m);
 		return;
-	}
-	strbuf_add(b, v->field);
-	if (v->mask) {
-		strbuf_addf(b, " & %s %s %s", v->mask, v->op, v->values[0]);
+	case MATCH_MASK:
+		fields_str(b, m->fields, m->nfields);
+		strbuf_add(b, " & ");
+		u128_str(b, m->mask, true);
+		strbuf_add(b, " ");
+		strbuf_add(b, op);
+		strbuf_add(b, " ");
+		u128_str(b, m->value, true);
 		return;
-	}
-	if (v->set) {
-		strbuf_addf(b, "%s %s", m->op == RS_OP_NOT_IN ? " !=" : "",
-			    v->set);
+	case MATCH_SET:
+		fields_str(b, m->fields, m->nfields);
+		strbuf_add(b, m->op == RS_OP_NOT_IN ? " != @" : " @");
+		strbuf_add(b, m->set->name);
 		return;
+	case MATCH_VALUE:
+	case MATCH_LIST:
+		break;
 	}
-	if (strcmp(v->op, "==") && strcmp(v->op, "in"))
+	fields_str(b, m->fields, m->nfields);
+	if (m->op != RS_OP_IN)
 		strbuf_add(b, " !=");
 	strbuf_add(b, " ");
-	if (!v->list) {
-		str_quoted(b, v->values[0], quote);
+	el = rs_match_elems(m, &n);
+	if (n == 1 && !m->set) {
+		match_elem_str(b, m, el);
 		return;
 	}
 	strbuf_add(b, "{ ");
-	for (i = 0; i < v->nvalues; i++) {
+	for (i = 0; i < n; i++) {
 		if (i)
 			strbuf_add(b, ", ");
-		str_quoted(b, v->values[i], quote);
+		match_elem_str(b, m, &el[i * m->nfields]);
 	}
 	strbuf_add(b, " }");
 }
@@ -548,46 +641,46 @@ static void match_text(struct strbuf *b, const struct rs_match *m,
 char *rsprint_match(const struct rs_match *m)
 {
 	struct strbuf b = STRBUF_INIT;
-	struct match_view v;
 
-	if (match_view(m, &v) < 0) {
-		match_view_release(&v);
-		return NULL;
-	}
-	match_text(&b, m, &v);
-	match_view_release(&v);
+	match_str(&b, m);
 	return strbuf_take(&b);
+}
+
+static void rule_str(struct strbuf *b, const struct rs_rule *r)
+{
+	size_t start = b->len, i;
+
+	for (i = 0; i < r->nmatches; i++) {
+		if (i)
+			strbuf_add(b, " ");
+		match_str(b, &r->matches[i]);
+	}
+	for (i = 0; i < r->nstmts; i++) {
+		if (b->len > start)
+			strbuf_add(b, " ");
+		strbuf_add(b, r->stmts[i].name);
+		if (r->stmts[i].text) {
+			strbuf_add(b, " ");
+			strbuf_add(b, r->stmts[i].text);
+		}
+	}
+	if (r->verdict.kind != RS_V_NONE) {
+		if (b->len > start)
+			strbuf_add(b, " ");
+		verdict_str(b, &r->verdict);
+	}
+	if (r->comment) {
+		strbuf_add(b, " comment \"");
+		strbuf_add(b, r->comment);
+		strbuf_add(b, "\"");
+	}
 }
 
 char *rsprint_rule(const struct rs_rule *r)
 {
 	struct strbuf b = STRBUF_INIT;
-	struct match_view v;
-	size_t i;
 
-	for (i = 0; i < r->nmatches; i++) {
-		if (match_view(&r->matches[i], &v) < 0) {
-			match_view_release(&v);
-			strbuf_release(&b);
-			return NULL;
-		}
-		if (i)
-			strbuf_add(&b, " ");
-		match_text(&b, &r->matches[i], &v);
-		match_view_release(&v);
-	}
-	for (i = 0; i < r->nstmts; i++) {
-		strbuf_addf(&b, "%s%s", b.len ? " " : "", r->stmts[i].name);
-		if (r->stmts[i].text)
-			strbuf_addf(&b, " %s", r->stmts[i].text);
-	}
-	if (r->verdict.kind != RS_V_NONE) {
-		if (b.len)
-			strbuf_add(&b, " ");
-		verdict_str(&b, &r->verdict);
-	}
-	if (r->comment)
-		strbuf_addf(&b, " comment \"%s\"", r->comment);
+	rule_str(&b, r);
 	return strbuf_take(&b);
 }
 
@@ -596,11 +689,24 @@ static const char *origin_name(enum rs_origin o)
 	return o == RS_ORIGIN_NFT ? "nftables" : "iptables-legacy";
 }
 
+/* Flush f: 0, or the negative errno of the write that failed (glibc keeps
+ * unwritten data after a failed write, so the flush fails again and says
+ * why). */
+static int stream_end(FILE *f)
+{
+	if (fflush(f) == EOF)
+		return errno ? -errno : -EIO;
+	return ferror(f) ? -EIO : 0;
+}
+
 int rsprint_text(const struct ruleset *rs, FILE *f)
 {
 	const struct rs_chain *c, *prev = NULL;
+	struct strbuf line = STRBUF_INIT;
+	const struct rs_rule *r;
+	bool nomem;
 	size_t i, j;
-	char *line;
+	int ret;
 
 	for (i = 0; i < rs->nsources; i++)
 		fprintf(f, "# source %s: %s\n", rs->sources[i].name,
@@ -627,16 +733,19 @@ int rsprint_text(const struct ruleset *rs, FILE *f)
 				rs_verdict_name(c->policy));
 		}
 		for (j = 0; j < c->nrules; j++) {
-			line = rsprint_rule(&c->rules[j]);
-			if (!line)
-				return -ENOMEM;
-			if (c->rules[j].has_handle)
-				fprintf(f, "\t\t%s # handle %llu\n", line,
-					(unsigned long long)c->rules[j].handle);
-			else
-				fprintf(f, "\t\t%s # rule %u\n", line,
-					c->rules[j].position);
-			free(line);
+			r = &c->rules[j];
+			scratch_reset(&line);
+			strbuf_add(&line, "\t\t");
+			rule_str(&line, r);
+			if (r->has_handle) {
+				strbuf_add(&line, " # handle ");
+				uint_str(&line, r->handle);
+			} else {
+				strbuf_add(&line, " # rule ");
+				uint_str(&line, r->position);
+			}
+			strbuf_add(&line, "\n");
+			fwrite(scratch_str(&line), 1, line.len, f);
 		}
 		fprintf(f, "\t}\n");
 		prev = c;
@@ -645,223 +754,256 @@ int rsprint_text(const struct ruleset *rs, FILE *f)
 		fprintf(f, "}\n");
 	for (i = 0; i < rs->nnotes; i++)
 		fprintf(f, "# note: %s\n", rs->notes[i]);
-	return ferror(f) ? -EIO : 0;
+	nomem = line.failed;
+	strbuf_release(&line);
+	ret = stream_end(f);
+	return ret ? ret : nomem ? -ENOMEM : 0;
 }
 
-/* jansson's *_new functions take ownership; a NULL from an inner call makes
- * the outer set fail, and we check the result once per object. */
-static json_t *jstr(const char *s)
+/*
+ * JSON, streamed.  Member order and value formats are those of the
+ * jansson tree this replaced (JSON_INDENT(1) | JSON_PRESERVE_ORDER): the
+ * output is the same byte for byte.  sc is the scratch string values are
+ * formatted in.
+ */
+static void verdict_json(struct jsonw *w, struct strbuf *sc,
+			 const struct rs_verdict *vd)
 {
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *verdict_json(const struct rs_verdict *vd)
-{
-	struct strbuf b = STRBUF_INIT;
-	json_t *o = json_object();
-	char *s;
-
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "kind", json_string(rs_verdict_name(vd->kind)));
+	jsonw_object_begin(w);
+	jsonw_member_string(w, "kind", rs_verdict_name(vd->kind));
 	if (vd->chain)
-		json_object_set_new(o, "chain", json_string(vd->chain));
+		jsonw_member_string(w, "chain", vd->chain);
 	if (vd->name)
-		json_object_set_new(o, vd->kind == RS_V_REJECT ? "with" : "name",
-				    json_string(vd->name));
+		jsonw_member_string(w, vd->kind == RS_V_REJECT ? "with" : "name",
+				    vd->name);
 	if (vd->kind == RS_V_OTHER)
-		json_object_set_new(o, "revision", json_integer(vd->revision));
+		jsonw_member_int(w, "revision", vd->revision);
 	if (vd->kind == RS_V_QUEUE)
-		json_object_set_new(o, "num", json_integer(vd->queue_num));
+		jsonw_member_int(w, "num", vd->queue_num);
 	if (vd->map.set) {
-		fields_str(&b, vd->map.fields, vd->map.nfields);
-		s = strbuf_take(&b);
-		json_object_set_new(o, "key", jstr(s));
-		free(s);
-		json_object_set_new(o, "map", json_string(vd->map.set->name));
+		scratch_reset(sc);
+		fields_str(sc, vd->map.fields, vd->map.nfields);
+		jsonw_member_string(w, "key", scratch_str(sc));
+		jsonw_member_string(w, "map", vd->map.set->name);
 		if (!set_is_named(vd->map.set)) {
-			map_inline_str(&b, vd->map.set);
-			s = strbuf_take(&b);
-			json_object_set_new(o, "elements", jstr(s));
-			free(s);
+			scratch_reset(sc);
+			map_inline_str(sc, vd->map.set);
+			jsonw_member_string(w, "elements", scratch_str(sc));
 		}
 	}
 	if (vd->nat.has_addr || vd->nat.has_port) {
-		nat_str(&b, vd);
-		s = strbuf_take(&b);
+		scratch_reset(sc);
+		nat_str(sc, vd);
 		/* " to X": keep only X */
-		json_object_set_new(o, "to", jstr(s ? s + 4 : NULL));
-		free(s);
+		jsonw_member_string(w, "to", sc->len >= 4 ? sc->s + 4 : "");
 	}
-	return o;
+	jsonw_object_end(w);
 }
 
-static json_t *match_json(const struct rs_match *m)
+static void match_json(struct jsonw *w, struct strbuf *sc,
+		       const struct rs_match *m)
 {
-	struct match_view v;
-	json_t *o = json_object(), *a;
-	size_t i;
+	const struct rs_interval *el;
+	enum match_shape shape;
+	const char *op;
+	size_t n, i;
 
-	if (!o || match_view(m, &v) < 0) {
-		match_view_release(&v);
-		json_decref(o);
-		return NULL;
+	shape = match_shape(m, &op);
+	jsonw_object_begin(w);
+	if (shape == MATCH_OTHER) {
+		jsonw_member_string(w, "field",
+				    rs_field_info(m->fields[0])->name);
+		jsonw_member_string(w, "name", match_name(m));
+		if (m->fields[0] == RS_F_UNKNOWN)
+			jsonw_member_int(w, "revision", m->revision);
+	} else {
+		scratch_reset(sc);
+		fields_str(sc, m->fields, m->nfields);
+		jsonw_member_string(w, "field", scratch_str(sc));
 	}
-	json_object_set_new(o, "field", json_string(v.field));
-	if (v.name)
-		json_object_set_new(o, "name", json_string(v.name));
-	if (v.revision >= 0)
-		json_object_set_new(o, "revision", json_integer(v.revision));
-	json_object_set_new(o, "op", json_string(v.op));
-	if (v.mask)
-		json_object_set_new(o, "mask", json_string(v.mask));
-	if (v.set)
-		json_object_set_new(o, "set", json_string(v.set));
-	else if (v.list) {
-		a = json_array();
-		for (i = 0; a && i < v.nvalues; i++)
-			json_array_append_new(a, json_string(v.values[i]));
-		json_object_set_new(o, "value", a);
-	} else if (v.nvalues)
-		json_object_set_new(o, "value", json_string(v.values[0]));
-	match_view_release(&v);
-	return o;
+	jsonw_member_string(w, "op", op);
+	switch (shape) {
+	case MATCH_OTHER:
+		if (m->text)
+			jsonw_member_string(w, "value", m->text);
+		break;
+	case MATCH_MASK:
+		scratch_reset(sc);
+		u128_str(sc, m->mask, true);
+		jsonw_member_string(w, "mask", scratch_str(sc));
+		scratch_reset(sc);
+		u128_str(sc, m->value, true);
+		jsonw_member_string(w, "value", scratch_str(sc));
+		break;
+	case MATCH_SET:
+		scratch_reset(sc);
+		strbuf_add(sc, "@");
+		strbuf_add(sc, m->set->name);
+		jsonw_member_string(w, "set", scratch_str(sc));
+		break;
+	case MATCH_VALUE:
+	case MATCH_LIST:
+		el = rs_match_elems(m, &n);
+		jsonw_key(w, "value");
+		if (shape == MATCH_LIST)
+			jsonw_array_begin(w);
+		for (i = 0; i < n; i++) {
+			scratch_reset(sc);
+			elem_str(sc, m->fields, m->nfields, &el[i * m->nfields]);
+			jsonw_string(w, scratch_str(sc));
+		}
+		if (shape == MATCH_LIST)
+			jsonw_array_end(w);
+		break;
+	}
+	jsonw_object_end(w);
 }
 
-static json_t *rule_json(const struct rs_rule *r)
+static void rule_json(struct jsonw *w, struct strbuf *sc,
+		      const struct rs_rule *r)
 {
-	json_t *o = json_object(), *a, *s;
 	size_t i;
-	char *text;
 
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "position", json_integer(r->position));
+	jsonw_object_begin(w);
+	jsonw_member_int(w, "position", r->position);
 	if (r->has_handle)
-		json_object_set_new(o, "handle", json_integer((json_int_t)r->handle));
-	a = json_array();
-	for (i = 0; a && i < r->nmatches; i++)
-		json_array_append_new(a, match_json(&r->matches[i]));
-	json_object_set_new(o, "matches", a);
+		jsonw_member_int(w, "handle", (long long)r->handle);
+	jsonw_key(w, "matches");
+	jsonw_array_begin(w);
+	for (i = 0; i < r->nmatches; i++)
+		match_json(w, sc, &r->matches[i]);
+	jsonw_array_end(w);
 	if (r->nstmts) {
-		a = json_array();
-		for (i = 0; a && i < r->nstmts; i++) {
-			s = json_object();
-			json_object_set_new(s, "name", json_string(r->stmts[i].name));
+		jsonw_key(w, "statements");
+		jsonw_array_begin(w);
+		for (i = 0; i < r->nstmts; i++) {
+			jsonw_object_begin(w);
+			jsonw_member_string(w, "name", r->stmts[i].name);
 			if (r->stmts[i].text)
-				json_object_set_new(s, "text",
-						    json_string(r->stmts[i].text));
-			json_array_append_new(a, s);
+				jsonw_member_string(w, "text", r->stmts[i].text);
+			jsonw_object_end(w);
 		}
-		json_object_set_new(o, "statements", a);
+		jsonw_array_end(w);
 	}
-	json_object_set_new(o, "verdict", verdict_json(&r->verdict));
+	jsonw_key(w, "verdict");
+	verdict_json(w, sc, &r->verdict);
 	if (r->comment)
-		json_object_set_new(o, "comment", json_string(r->comment));
-	text = rsprint_rule(r);
-	json_object_set_new(o, "text", jstr(text));
-	free(text);
-	return o;
+		jsonw_member_string(w, "comment", r->comment);
+	scratch_reset(sc);
+	rule_str(sc, r);
+	jsonw_member_string(w, "text", scratch_str(sc));
+	jsonw_object_end(w);
 }
 
-static json_t *chain_json(const struct rs_chain *c)
+static void chain_json(struct jsonw *w, struct strbuf *sc,
+		       const struct rs_chain *c)
 {
-	json_t *o = json_object(), *a;
 	size_t i;
 
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "family", json_string(rs_family_name(c->family)));
-	json_object_set_new(o, "source", json_string(origin_name(c->origin)));
-	json_object_set_new(o, "table", json_string(c->table));
-	json_object_set_new(o, "chain", json_string(c->name));
-	json_object_set_new(o, "hook", c->base ?
-			    json_string(rs_hook_name(c->family, c->hook)) :
-			    json_null());
-	json_object_set_new(o, "priority", c->base ?
-			    json_integer(c->priority) : json_null());
-	json_object_set_new(o, "policy", c->base ?
-			    json_string(rs_verdict_name(c->policy)) :
-			    json_null());
-	if (c->base)
-		json_object_set_new(o, "type", jstr(c->type));
+	jsonw_object_begin(w);
+	jsonw_member_string(w, "family", rs_family_name(c->family));
+	jsonw_member_string(w, "source", origin_name(c->origin));
+	jsonw_member_string(w, "table", c->table);
+	jsonw_member_string(w, "chain", c->name);
+	if (c->base) {
+		jsonw_member_string(w, "hook", rs_hook_name(c->family, c->hook));
+		jsonw_member_int(w, "priority", c->priority);
+		jsonw_member_string(w, "policy", rs_verdict_name(c->policy));
+		jsonw_member_string(w, "type", c->type);
+	} else {
+		jsonw_key(w, "hook");
+		jsonw_null(w);
+		jsonw_key(w, "priority");
+		jsonw_null(w);
+		jsonw_key(w, "policy");
+		jsonw_null(w);
+	}
 	if (c->device)
-		json_object_set_new(o, "device", json_string(c->device));
-	a = json_array();
-	for (i = 0; a && i < c->nrules; i++)
-		json_array_append_new(a, rule_json(&c->rules[i]));
-	json_object_set_new(o, "rules", a);
-	return o;
+		jsonw_member_string(w, "device", c->device);
+	jsonw_key(w, "rules");
+	jsonw_array_begin(w);
+	for (i = 0; i < c->nrules; i++)
+		rule_json(w, sc, &c->rules[i]);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
 }
 
-static json_t *set_json(const struct rs_set *s)
+static void set_json(struct jsonw *w, struct strbuf *sc, const struct rs_set *s)
 {
-	struct strbuf b = STRBUF_INIT;
-	json_t *o = json_object(), *a, *e;
+	const struct rs_elem_data *d;
 	size_t i;
-	char *str;
 
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "family", json_string(rs_family_name(s->family)));
-	json_object_set_new(o, "table", json_string(s->table));
-	json_object_set_new(o, "name", json_string(s->name));
-	json_object_set_new(o, "map", json_boolean(s->data != NULL));
-	a = json_array();
-	for (i = 0; a && i < s->nelems; i++) {
-		elem_str(&b, s->fields, s->nfields, &s->elems[i * s->nfields]);
-		str = strbuf_take(&b);
-		e = json_object();
-		json_object_set_new(e, "key", jstr(str));
-		free(str);
-		if (s->data && (s->data[i].verdict.kind != RS_V_NONE ||
-				!s->data[i].nvalues)) {
-			json_object_set_new(e, "data",
-					    verdict_json(&s->data[i].verdict));
-		} else if (s->data) {
-			elem_data_str(&b, s, &s->data[i]);
-			str = strbuf_take(&b);
-			json_object_set_new(e, "data", jstr(str));
-			free(str);
+	jsonw_object_begin(w);
+	jsonw_member_string(w, "family", rs_family_name(s->family));
+	jsonw_member_string(w, "table", s->table);
+	jsonw_member_string(w, "name", s->name);
+	jsonw_key(w, "map");
+	jsonw_bool(w, s->data != NULL);
+	jsonw_key(w, "elements");
+	jsonw_array_begin(w);
+	for (i = 0; i < s->nelems; i++) {
+		jsonw_object_begin(w);
+		scratch_reset(sc);
+		elem_str(sc, s->fields, s->nfields, &s->elems[i * s->nfields]);
+		jsonw_member_string(w, "key", scratch_str(sc));
+		d = s->data ? &s->data[i] : NULL;
+		if (d && (d->verdict.kind != RS_V_NONE || !d->nvalues)) {
+			jsonw_key(w, "data");
+			verdict_json(w, sc, &d->verdict);
+		} else if (d) {
+			scratch_reset(sc);
+			elem_data_str(sc, s, d);
+			jsonw_member_string(w, "data", scratch_str(sc));
 		}
-		json_array_append_new(a, e);
+		jsonw_object_end(w);
 	}
-	json_object_set_new(o, "elements", a);
-	return o;
+	jsonw_array_end(w);
+	jsonw_object_end(w);
 }
 
-json_t *rsprint_json(const struct ruleset *rs)
+int rsprint_json(const struct ruleset *rs, FILE *f)
 {
-	json_t *root = json_object(), *a, *src;
+	struct strbuf sc = STRBUF_INIT;
+	struct jsonw w;
+	bool nomem;
 	size_t i;
+	int ret;
 
-	if (!root)
-		return NULL;
-	json_object_set_new(root, "version", json_integer(1));
-	a = json_array();
-	for (i = 0; a && i < rs->nsources; i++) {
-		src = json_object();
-		json_object_set_new(src, "name", json_string(rs->sources[i].name));
-		json_object_set_new(src, "present",
-				    json_boolean(rs->sources[i].present));
+	jsonw_init(&w, f, 1);
+	jsonw_object_begin(&w);
+	jsonw_member_int(&w, "version", 1);
+	jsonw_key(&w, "sources");
+	jsonw_array_begin(&w);
+	for (i = 0; i < rs->nsources; i++) {
+		jsonw_object_begin(&w);
+		jsonw_member_string(&w, "name", rs->sources[i].name);
+		jsonw_key(&w, "present");
+		jsonw_bool(&w, rs->sources[i].present);
 		if (rs->sources[i].error)
-			json_object_set_new(src, "error",
-					    json_string(strerror(-rs->sources[i].error)));
-		json_array_append_new(a, src);
+			jsonw_member_string(&w, "error",
+					    strerror(-rs->sources[i].error));
+		jsonw_object_end(&w);
 	}
-	json_object_set_new(root, "sources", a);
-	a = json_array();
-	for (i = 0; a && i < rs->nchains; i++)
-		json_array_append_new(a, chain_json(&rs->chains[i]));
-	json_object_set_new(root, "chains", a);
-	a = json_array();
-	for (i = 0; a && i < rs->nsets; i++)
+	jsonw_array_end(&w);
+	jsonw_key(&w, "chains");
+	jsonw_array_begin(&w);
+	for (i = 0; i < rs->nchains; i++)
+		chain_json(&w, &sc, &rs->chains[i]);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "sets");
+	jsonw_array_begin(&w);
+	for (i = 0; i < rs->nsets; i++)
 		if (set_is_named(rs->sets[i]))
-			json_array_append_new(a, set_json(rs->sets[i]));
-	json_object_set_new(root, "sets", a);
-	a = json_array();
-	for (i = 0; a && i < rs->nnotes; i++)
-		json_array_append_new(a, json_string(rs->notes[i]));
-	json_object_set_new(root, "notes", a);
-	return root;
+			set_json(&w, &sc, rs->sets[i]);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "notes");
+	jsonw_array_begin(&w);
+	for (i = 0; i < rs->nnotes; i++)
+		jsonw_string(&w, rs->notes[i]);
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	nomem = sc.failed;
+	strbuf_release(&sc);
+	ret = jsonw_end(&w);
+	return ret ? ret : nomem ? -ENOMEM : 0;
 }

@@ -11,8 +11,6 @@
 
 #include <stdio.h>
 
-#include <jansson.h>
-
 #include "ruleset.h"
 
 /* Format one element (nfields intervals) of a match on fields[] into buf:
@@ -21,11 +19,11 @@
 int rsprint_elem(char *buf, size_t size, const enum rs_field *fields,
 		 unsigned int nfields, const struct rs_interval *elem);
 
-/* The whole model as JSON (version 1).  Returns a new reference or NULL on
- * ENOMEM. */
-json_t *rsprint_json(const struct ruleset *rs);
-
-/* The whole model as text on f.  Returns 0 or -errno from the stream. */
+/* The whole model on f, streamed rule by rule: as one JSON document
+ * (version 1, laid out as jansson's JSON_INDENT(1), see jsonw.h) and a
+ * newline, or as text.  Both flush f and return 0, -ENOMEM, or the
+ * negative errno of the write that failed (-EPIPE, -ENOSPC, ...). */
+int rsprint_json(const struct ruleset *rs, FILE *f);
 int rsprint_text(const struct ruleset *rs, FILE *f);
 
 /* The text of one rule as `nft list ruleset` would show it, into a

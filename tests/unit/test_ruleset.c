@@ -8,6 +8,8 @@
 
 #include <linux/netfilter.h>
 
+#include <jansson.h>
+
 #include "rsprint.h"
 #include "ruleset.h"
 #include "unit.h"
@@ -130,8 +132,15 @@ static void test_text(void)
 static void test_json(void)
 {
 	struct ruleset *rs = sample();
-	json_t *j = rsprint_json(rs), *c, *r, *m;
+	json_t *j, *c, *r, *m;
+	size_t len;
+	char *doc;
+	FILE *f = open_memstream(&doc, &len);
 
+	CHECK_EQ(rsprint_json(rs, f), 0);
+	fclose(f);
+	j = json_loads(doc, 0, NULL);
+	free(doc);
 	CHECK(j != NULL);
 	CHECK_EQ(json_integer_value(json_object_get(j, "version")), 1);
 	c = json_array_get(json_object_get(j, "chains"), 0);
