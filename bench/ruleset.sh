@@ -74,15 +74,22 @@ def b():
     t2, r2 = run(["ip6tables-nft-save"])
     return t1 + t2, max(r1, r2)
 
-# sanity: fwaudit sees every rule
-out = subprocess.run([fwaudit, "ruleset", "--format", "json"], capture_output=True, check=True).stdout
+# sanity: fwaudit sees every rule.  Checked in a child: a process's peak
+# RSS (ru_maxrss) includes the high-water mark of whatever forked it, so
+# this process must never hold the 7 MB document (or its parsed form).
+subprocess.run([sys.executable, "-c", """
+import json, subprocess, sys
+out = subprocess.run([sys.argv[1], "ruleset", "--format", "json"], capture_output=True, check=True).stdout
 j = json.loads(out)
 seen = {f: sum(len(c["rules"]) for c in j["chains"] if c["family"] == f and c["source"] == "nftables")
         for f in ("ip", "ip6")}
+n4, n6 = int(sys.argv[2]), int(sys.argv[3])
 print("fwaudit reports %d IPv4 + %d IPv6 rules (save: %d + %d), JSON %d KiB"
       % (seen["ip"], seen["ip6"], n4, n6, len(out) // 1024))
 if (seen["ip"], seen["ip6"]) != (n4, n6):
     print("WARNING: rule counts differ")
+""", fwaudit, str(n4), str(n6)], check=True)
+sys.stdout.flush()
 
 # warm up caches once each
 a(); b()
