@@ -37,6 +37,7 @@
 #include <linux/netfilter/xt_owner.h>
 #include <linux/netfilter/xt_physdev.h>
 #include <linux/netfilter/xt_pkttype.h>
+#include <linux/netfilter/xt_rpfilter.h>
 #include <linux/netfilter/xt_recent.h>
 #include <linux/netfilter/xt_sctp.h>
 #include <linux/netfilter/xt_set.h>
@@ -1330,6 +1331,24 @@ static int xt_mt_pkttype(struct rs_rule *r, uint8_t family, const void *data)
 			    (unsigned int)p->pkttype, p->invert);
 }
 
+/* -m rpfilter [--loose] [--invert]: the route back to the source exists
+ * (loose) and leaves through the input interface (strict), as nftables'
+ * fib saddr [. iif] oif != 0.  --validmark looks the route up with the
+ * packet's mark: a probe carries none unless the ruleset set one, which is
+ * not followed into the lookup. */
+static int xt_mt_rpfilter(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct xt_rpfilter_info *p = data;
+
+	(void)family;
+	if (p->flags & ~(XT_RPFILTER_LOOSE | XT_RPFILTER_VALID_MARK |
+			 XT_RPFILTER_ACCEPT_LOCAL | XT_RPFILTER_INVERT))
+		return -EINVAL;
+	return xt_add_range(r, p->flags & XT_RPFILTER_LOOSE ?
+			    RS_F_FIB_SADDR_OIF : RS_F_FIB_SADDR_IIF_OIF, 0, 0,
+			    !(p->flags & XT_RPFILTER_INVERT));
+}
+
 /* ------------------------------------------------------------------ */
 /* Targets */
 
@@ -1983,6 +2002,8 @@ static const struct xt_decoder xt_matches[] = {
 	  xt_mt_physdev },
 	{ "owner", 1, NFPROTO_UNSPEC, sizeof(struct xt_owner_match_info),
 	  xt_mt_owner },
+	{ "rpfilter", 0, NFPROTO_UNSPEC, sizeof(struct xt_rpfilter_info),
+	  xt_mt_rpfilter },
 	{ "pkttype", 0, NFPROTO_UNSPEC, sizeof(struct xt_pkttype_info),
 	  xt_mt_pkttype },
 };

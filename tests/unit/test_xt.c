@@ -25,6 +25,7 @@
 #include <linux/netfilter/xt_owner.h>
 #include <linux/netfilter/xt_physdev.h>
 #include <linux/netfilter/xt_pkttype.h>
+#include <linux/netfilter/xt_rpfilter.h>
 #include <linux/netfilter/xt_recent.h>
 #include <linux/netfilter/xt_sctp.h>
 #include <linux/netfilter/xt_set.h>
@@ -692,6 +693,24 @@ static void test_mac_pkttype(void)
 		       PACKET_BROADCAST, true));
 }
 
+/* -m rpfilter: the reverse path exists (and uses the input interface
+ * unless --loose); --invert: it does not */
+static void test_rpfilter(void)
+{
+	struct xt_rpfilter_info i = { .flags = XT_RPFILTER_INVERT };
+	struct rs_rule *r;
+
+	r = mt(V4, "rpfilter", 0, &i, sizeof(i));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_range(&r->matches[0], RS_F_FIB_SADDR_IIF_OIF, 0, 0, false));
+	i.flags = XT_RPFILTER_LOOSE | XT_RPFILTER_ACCEPT_LOCAL;
+	r = mt(V6, "rpfilter", 0, &i, sizeof(i));
+	CHECK(is_range(&r->matches[0], RS_F_FIB_SADDR_OIF, 0, 0, true));
+	i.flags = 0x80;
+	r = mt(V4, "rpfilter", 0, &i, sizeof(i));
+	CHECK(is_unknown(r, "rpfilter", 0));
+}
+
 static void test_set(void)
 {
 	struct xt_set_info_match_v0 s0;
@@ -1319,6 +1338,7 @@ int main(void)
 	test_comment();
 	test_iprange();
 	test_mac_pkttype();
+	test_rpfilter();
 	test_set();
 	test_limit_recent_statistic();
 	test_mark_physdev_owner();
