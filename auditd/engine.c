@@ -2818,6 +2818,43 @@ static bool same_path(const struct engine_piece *a,
 	       a->nat_port_hi == b->nat_port_hi && a->oif == b->oif;
 }
 
+static bool route_back_keep(const void *ctx, const struct rpath_range *r,
+			    const struct host_link *l)
+{
+	(void)ctx;
+	return r->uncertain || rpath_oif(r, l, false) != 0;
+}
+
+/* The server's answer must be routed back to the client: the part of b
+ * whose source the host has no route to goes to *drops. */
+static int route_back(struct walk *w, struct branch *b, struct blist *drops)
+{
+	const struct rpath *rp;
+	struct region *keep, *fail;
+	struct branch *off;
+	int ret;
+
+	rp = walk_rpath(w, &ret);
+	if (!rp)
+		return ret == -ENOMEM ? ret : 0;
+	ret = rpath_split(w, rp, b->r, route_back_keep, NULL, true, &keep,
+			  &fail);
+	if (ret < 0)
+		return ret;
+	region_free(b->r);
+	b->r = keep;
+	if (region_is_empty(fail)) {
+		region_free(fail);
+		return 0;
+	}
+	off = branch_fork(w, b, fail);
+	if (!off)
+		return -ENOMEM;
+	ret = trace_add(w, off, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP,
+			"the server's answer: no route back to this source");
+	return ret < 0 ? (branch_free(off), ret) : blist_push(drops, off);
+}
+
 /* Walk the handshake's other packets for the probes of region r (taken
  * over), let in like piece lead: the client's next packet in, the server's
  * answer out.  *ok becomes the branches whose connection completes (with
@@ -2851,8 +2888,11 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 		b->oif_known = true;
 		b->oif_key = rs_ifname_key(link->name);
 	}
-	ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL, RS_V_ACCEPT,
-			"the client's next packet (ct state established):");
+	ret = w->host ? route_back(w, b, drops) : 0;
+	if (!ret)
+		ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, "the client's next packet (ct "
+				"state established):");
 	if (!ret)
 		ret = blist_push(&l, b);
 	else

@@ -48,6 +48,10 @@ fwa_dummy "$NODE" eth0 198.51.100.1/24
 ip -n "$NODE" link set eth0 addrgenmode none
 ip -n "$NODE" -6 addr flush dev eth0 scope link
 ip -n "$NODE" addr add 2001:db8:1::1/64 dev eth0 nodad
+# default routes, as a host facing the Internet has: without a route back
+# no stranger's connection could complete
+ip -n "$NODE" route add default via 198.51.100.254
+ip -n "$NODE" -6 route add default via 2001:db8:1::fe
 fwa_nsx "$NODE" nft -f - <<'R'
 table inet filter {
 	chain input {

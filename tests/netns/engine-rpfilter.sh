@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # engine-rpfilter.sh - reverse path filtering against real packets: nft's
 # "fib saddr . iif oif missing drop" (strict, as firewalld writes it) and
-# "fib saddr oif missing drop" (loose), and the kernel's own
+# "fib saddr oif missing drop" (loose), iptables' -m rpfilter [--loose]
+# --invert -j DROP, and the kernel's own
 # net.ipv4.conf.*.rp_filter = 1 / 2.  Which sources pass depends on the
 # routing table: fwaudit must split the sources by it, not guess.
 #
@@ -51,9 +52,14 @@ pl_gen "$PT/p2" --proto tcp --dst "$NODE4" --src 10.8.0.5 --sport 0 \
 # IPv6: 2001:db8:9::5 has no route back; link-local sources (neighbour
 # discovery) are looked up on the interface itself
 ip -n "$OUT" addr add 2001:db8:9::5/128 dev lo
-pl_gen "$PT/p3" --proto tcp,udp --dst "$NODE6" \
-	--src "$OUT6,$PUB6,2001:db8:9::5" --sport 0 --ports 22,53,81
-pl_merge "$PT/probes" "$PT/p1" "$PT/p2" "$PT/p3"
+pl_gen "$PT/p3" --proto tcp,udp --dst "$NODE6" --src "$OUT6,$PUB6" \
+	--sport 0 --ports 22,53,81
+# without a route back no answer leaves: TCP never connects (fwaudit
+# closes it), a UDP request still arrives but its echo is lost (not
+# probed); and the IPv4 rules do not filter IPv6
+pl_gen "$PT/p4" --proto tcp --dst "$NODE6" --src 2001:db8:9::5 \
+	--sport 0 --ports 22,53,81
+pl_merge "$PT/probes" "$PT/p1" "$PT/p2" "$PT/p3" "$PT/p4"
 
 # rp_check LABEL EXPECT...: pl_check, then the sources fwaudit gives for
 # tcp/22 on v0 must (EXPECT "+ADDR") or must not ("-ADDR") hold ADDR
@@ -109,6 +115,22 @@ rp_check "nft loose rpfilter" +198.51.100.2 +10.8.0.5 -10.6.0.5 \
 	+2001:db8:2::7 -2001:db8:9::5
 nft_rp "fib saddr . iif oif 0"
 rp_check "nft strict rpfilter (oif 0)" +203.0.113.7 -10.8.0.5
+
+# iptables' -m rpfilter, as the rpfilter docs write it (raw PREROUTING)
+ipt_rp() {
+	ip netns exec "$NODE" nft flush ruleset
+	ip netns exec "$NODE" iptables-nft -t raw -A PREROUTING \
+		-m rpfilter "$@" --invert -j DROP
+}
+if ip netns exec "$NODE" iptables-nft -t raw -A PREROUTING -m rpfilter \
+	-j ACCEPT 2>/dev/null; then
+	ipt_rp
+	rp_check "iptables -m rpfilter" +198.51.100.2 +10.9.0.7 -10.8.0.5 -10.6.0.5
+	ipt_rp --loose
+	rp_check "iptables -m rpfilter --loose" +198.51.100.2 +10.8.0.5 -10.6.0.5
+else
+	fwa_log "xt_rpfilter not available: iptables cases skipped"
+fi
 
 nft_rp "meta nfproto ipv6"
 ip netns exec "$NODE" sysctl -qw net.ipv4.conf.all.rp_filter=1

@@ -96,6 +96,23 @@ static struct host *make_host(int forwarding)
 	r->nnexthops = 1;
 	r->nexthops = calloc(1, sizeof(*r->nexthops));
 	r->nexthops[0].oif = 3;
+	/* a default route through eth0, and 10.99.0.0/16 unreachable: the
+	 * only sources the host cannot answer */
+	r = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*r), 16);
+	r->family = AF_INET;
+	r->table = RT_TABLE_MAIN;
+	r->type = RTN_UNICAST;
+	r->nnexthops = 1;
+	r->nexthops = calloc(1, sizeof(*r->nexthops));
+	r->nexthops[0].oif = 2;
+	r->nexthops[0].gw_family = AF_INET;
+	r->nexthops[0].gateway = 0xc6336402u;
+	r = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*r), 16);
+	r->family = AF_INET;
+	r->table = RT_TABLE_MAIN;
+	r->type = RTN_UNREACHABLE;
+	r->dst_len = 16;
+	r->dst = 0x0a630000u;
 
 	s = host_array_add((void **)&h->listeners, &h->nlisteners,
 			   sizeof(*s), 16);
@@ -536,8 +553,10 @@ static void test_rpfilter(void)
 		/* 172.17.0.0/16 routes back through docker0: strict drops */
 		STATE(res, IPPROTO_TCP, 0xac110009u, 1, 22,
 		      i == 1 ? ENGINE_EXPOSED : ENGINE_CLOSED);
+		/* by the default route, back through eth0 */
+		STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 22, ENGINE_EXPOSED);
 		/* no route back at all: both drop */
-		STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 22, ENGINE_CLOSED);
+		STATE(res, IPPROTO_TCP, 0x0a630005u, 1, 22, ENGINE_CLOSED);
 		/* the host's own address: a martian the model keeps */
 		STATE(res, IPPROTO_TCP, NODE, 1, 22, ENGINE_EXPOSED);
 		engine_result_free(res);
@@ -546,8 +565,29 @@ static void test_rpfilter(void)
 	}
 }
 
+/* the server's answer needs a route back: a SYN from a source the host
+ * cannot route to never completes, whatever the rules say; UDP still
+ * delivers the datagram */
+static void test_route_back(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct engine_result *res;
+	const struct engine_piece *p;
+
+	res = run(rs, h);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 22, ENGINE_EXPOSED);
+	p = find(res, IPPROTO_TCP, 0x0a630005u, 1, 22);
+	CHECK(p && p->state == ENGINE_CLOSED && p->drop_reason);
+	STATE(res, IPPROTO_UDP, 0x0a630005u, 1, 53, ENGINE_OPEN);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
 int main(void)
 {
+	test_route_back();
 	test_rpfilter();
 	test_handshake();
 	test_handshake_undecided();
