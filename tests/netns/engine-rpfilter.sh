@@ -22,6 +22,9 @@ set -euo pipefail
 . "$(dirname "$0")/probe-lib.sh"
 
 pl_init
+# no default routes here: which sources have a route back is the point
+ip -n "$NODE" route del default
+ip -n "$NODE" -6 route del default
 fwa_ns_new SIDE side
 fwa_veth "$NODE" v2 10.250.1.1/30 "$SIDE" s0 10.250.1.2/30
 fwa_veth "$SIDE" s1 10.250.2.1/30 "$OUT" o2 10.250.2.2/30

@@ -11,7 +11,8 @@
 #	node	v0  198.51.100.1/24  2001:db8:1::1/64
 #	outside	v1  198.51.100.2/24  2001:db8:1::2/64  ($OUT4, $OUT6)
 #		lo  203.0.113.7 ($PUB4, not private), 10.9.0.7 ($PRIV4),
-#		    2001:db8:2::7 ($PUB6); the node routes them via v1.
+#		    2001:db8:2::7 ($PUB6); the node routes them via v1, and
+#		    has its default routes there.
 # Rulesets in these tests reject with ICMP admin-prohibited, never with a
 # TCP reset or port unreachable, so that "refused" means the kernel itself
 # answered (no socket): fwaudit's "open".  pl_check --reset-rejects relaxes
@@ -53,6 +54,10 @@ pl_pair() {
 	ip -n "$NODE" route add 203.0.113.0/24 via 198.51.100.2
 	ip -n "$NODE" route add 10.9.0.0/24 via 198.51.100.2
 	ip -n "$NODE" route add 2001:db8:2::/64 via 2001:db8:1::2
+	# the outside is the node's way to the Internet: strangers' sources
+	# (any address) have a route back, so their connections can complete
+	ip -n "$NODE" route add default via 198.51.100.2
+	ip -n "$NODE" -6 route add default via 2001:db8:1::2
 	# neighbours known both ways before the first probe: a probe's
 	# answer must not wait for neighbour discovery
 	ip netns exec "$OUT" ping -c1 -W1 -I "$OUT4" "$NODE4" >/dev/null 2>&1 || true
