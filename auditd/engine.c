@@ -160,6 +160,15 @@ struct walk {
 	/* chains sorted for jump lookup */
 	const struct rs_chain **sorted;
 	size_t nsorted;
+	/* per family (IPv4, IPv6) and NF_INET_* hook: hook_chains() */
+	struct hook_list {
+		const struct rs_chain **chains;
+		size_t n;
+		bool done;
+	} hooks[2][NF_INET_NUMHOOKS];
+	/* the netdev (and inet) ingress base chains, in the model's order */
+	const struct rs_chain **ingress;
+	size_t ningress;
 	struct engine_result *res;
 };
 
@@ -1257,9 +1266,15 @@ enum leave {
 	LEAVE_DROP,
 };
 
+/* The branches a base chain accepted, with an index by state: after a
+ * chain of thousands of DNAT rules each branch would otherwise be
+ * compared with every branch accepted before it. */
 struct chain_out {
 	struct blist accepted;
 	struct blist dropped;
+	size_t *head;		/* nbuckets chains: accepted index + 1 */
+	size_t *next;		/* per accepted branch, same encoding */
+	size_t nbuckets, ncap;
 };
 
 static bool is_nat_chain(const struct rs_chain *c)
@@ -1315,27 +1330,116 @@ static bool assumed(const struct anode *l, const struct engine_assumption *x)
  * chain of them doubles the work at each one.  The folded branch keeps the
  * assumptions of both and the first one's trace.
  */
+static int branch_merge(struct walk *w, struct branch *t, struct branch *b)
+{
+	const struct anode *a;
+	int ret;
+
+	ret = region_union(t->r, b->r);
+	for (a = b->assume; !ret && a; a = a->up)
+		if (!assumed(t->assume, &a->a))
+			ret = assume_add(w, t, a->a.chain, a->a.rule,
+					 a->a.match, a->a.matched);
+	branch_free(b);
+	return ret;
+}
+
 static int blist_fold(struct walk *w, struct blist *l, struct branch *b,
 		      bool at)
 {
-	const struct anode *a;
-	struct branch *t;
 	size_t i;
-	int ret;
 
-	for (i = 0; i < l->n; i++) {
-		t = l->b[i];
-		if (!branch_same(t, b, at))
-			continue;
-		ret = region_union(t->r, b->r);
-		for (a = b->assume; !ret && a; a = a->up)
-			if (!assumed(t->assume, &a->a))
-				ret = assume_add(w, t, a->a.chain, a->a.rule,
-						 a->a.match, a->a.matched);
-		branch_free(b);
-		return ret;
-	}
+	for (i = 0; i < l->n; i++)
+		if (branch_same(l->b[i], b, at))
+			return branch_merge(w, l->b[i], b);
 	return blist_push(l, b);
+}
+
+/* A hash of what branch_same() compares without at. */
+static size_t branch_hash(const struct branch *b)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+#define MIX(v) (h = (h ^ (uint64_t)(v)) * 0x100000001b3ull)
+	MIX(b->nat | b->redirect << 1 | b->nat_port << 2 | b->nat_bound << 3 |
+	    b->untracked << 4 | b->oif_known << 5);
+	MIX(b->nat_addr);
+	MIX(b->nat_addr >> 64);
+	MIX(b->nat_port_lo | (uint32_t)b->nat_port_hi << 16);
+	MIX(b->mark | (uint64_t)b->ctmark << 32);
+	MIX((uint32_t)b->oif);
+	MIX(b->oif_key);
+	MIX(b->oif_key >> 64);
+#undef MIX
+	return (size_t)(h ^ h >> 29);
+}
+
+static void chain_out_index_free(struct chain_out *o)
+{
+	free(o->head);
+	free(o->next);
+	o->head = o->next = NULL;
+	o->nbuckets = o->ncap = 0;
+}
+
+/* Put accepted branch i (just pushed) into the index, rehashed into more
+ * buckets first when it is full. */
+static int accepted_index(struct chain_out *o, size_t i)
+{
+	size_t *p, k, h;
+
+	if (o->ncap <= i) {
+		k = o->accepted.cap;
+		p = realloc(o->next, k * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		o->next = p;
+		o->ncap = k;
+	}
+	if (i >= o->nbuckets) {
+		k = o->nbuckets ? o->nbuckets * 4 : 64;
+		p = calloc(k, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		free(o->head);
+		o->head = p;
+		o->nbuckets = k;
+		for (k = 0; k < i; k++) {
+			h = branch_hash(o->accepted.b[k]) & (o->nbuckets - 1);
+			o->next[k] = o->head[h];
+			o->head[h] = k + 1;
+		}
+	}
+	h = branch_hash(o->accepted.b[i]) & (o->nbuckets - 1);
+	o->next[i] = o->head[h];
+	o->head[h] = i + 1;
+	return 0;
+}
+
+static int accepted_push(struct chain_out *o, struct branch *b)
+{
+	int ret = blist_push(&o->accepted, b);
+
+	return ret < 0 ? ret : accepted_index(o, o->accepted.n - 1);
+}
+
+/* blist_fold(o->accepted, b, false), by the index: b folds into the
+ * first accepted branch in the same state. */
+static int accepted_fold(struct walk *w, struct chain_out *o,
+			 struct branch *b)
+{
+	size_t k, first = SIZE_MAX;
+
+	if (o->nbuckets) {
+		k = o->head[branch_hash(b) & (o->nbuckets - 1)];
+		for (; k; k = o->next[k - 1])
+			if (k - 1 < first &&
+			    branch_same(o->accepted.b[k - 1], b, false))
+				first = k - 1;
+	}
+	if (first != SIZE_MAX)
+		return branch_merge(w, o->accepted.b[first], b);
+	return accepted_push(o, b);
 }
 
 static int leave(struct walk *w, struct chain_out *o, struct branch *b,
@@ -1350,7 +1454,7 @@ static int leave(struct walk *w, struct chain_out *o, struct branch *b,
 	}
 	if (how == LEAVE_DROP)
 		return blist_push(&o->dropped, b);
-	return blist_fold(w, &o->accepted, b, false);
+	return accepted_fold(w, o, b);
 }
 
 static int apply_verdict(struct walk *w, struct blist *work,
@@ -1663,23 +1767,30 @@ static int prio_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The base chains of a hook for this family, in priority order.  The
- * caller frees *out. */
-static int hook_chains(const struct walk *w, uint32_t hook,
+/* The base chains of a hook for this family, in priority order, made on
+ * first use: the handshake runs the hooks once per NAT target, and a
+ * kube-proxy ruleset has tens of thousands of chains to look through. */
+static int hook_chains(struct walk *w, uint32_t hook,
 		       const struct rs_chain ***out, size_t *n)
 {
+	struct hook_list *hl = &w->hooks[w->family == NFPROTO_IPV6][hook];
 	const struct rs_chain **v;
 	size_t i, k = 0;
 
-	v = calloc(w->in->rs->nchains + 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (i = 0; i < w->in->rs->nchains; i++)
-		if (chain_at_hook(w, &w->in->rs->chains[i], hook))
-			v[k++] = &w->in->rs->chains[i];
-	qsort(v, k, sizeof(*v), prio_cmp);
-	*out = v;
-	*n = k;
+	if (!hl->done) {
+		v = calloc(w->in->rs->nchains + 1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		for (i = 0; i < w->in->rs->nchains; i++)
+			if (chain_at_hook(w, &w->in->rs->chains[i], hook))
+				v[k++] = &w->in->rs->chains[i];
+		qsort(v, k, sizeof(*v), prio_cmp);
+		hl->chains = v;
+		hl->n = k;
+		hl->done = true;
+	}
+	*out = hl->chains;
+	*n = hl->n;
 	return 0;
 }
 
@@ -1715,7 +1826,7 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 			 * entry and no binding yet */
 			if (nat && (b->nat_bound || b->untracked ||
 				    w->established)) {
-				ret = blist_push(&o.accepted, b);
+				ret = accepted_push(&o, b);
 			} else {
 				ret = chain_run(w, ch, b, &o);
 			}
@@ -1723,6 +1834,7 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 				break;
 		}
 		blist_release(l);
+		chain_out_index_free(&o);
 		for (i = 0; !ret && i < o.dropped.n; i++) {
 			ret = blist_push(dropped, o.dropped.b[i]);
 			o.dropped.b[i] = NULL;
@@ -1734,7 +1846,6 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	}
 	for (i = 0; i < l->n; i++)
 		l->b[i]->nat_bound = false;
-	free(chains);
 	return ret;
 }
 
@@ -1751,14 +1862,9 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 
 	w->hook = NF_NETDEV_INGRESS;
 	w->before_conntrack = true;
-	for (c = 0; c < w->in->rs->nchains && !ret; c++) {
-		const struct rs_chain *ch = &w->in->rs->chains[c];
+	for (c = 0; c < w->ningress && !ret; c++) {
+		const struct rs_chain *ch = w->ingress[c];
 
-		if (!ch->base || !ch->device ||
-		    !((ch->family == NFPROTO_NETDEV &&
-		       ch->hook == NF_NETDEV_INGRESS) ||
-		      (ch->family == NFPROTO_INET && ch->hook == 5)))
-			continue;
 		dev = rs_ifname_interval(ch->device, false);
 		w->base = ch;
 		memset(&o, 0, sizeof(o));
@@ -1797,6 +1903,7 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 		}
 		blist_release(&o.accepted);
 		blist_release(&o.dropped);
+		chain_out_index_free(&o);
 		*l = next;
 		memset(&next, 0, sizeof(next));
 	}
@@ -2672,42 +2779,108 @@ static int piece_dup(struct engine_result *res, size_t i, struct region *r)
 	return 0;
 }
 
+/* The smallest box holding every box of r (not empty). */
+static void region_bounds(const struct region *r, struct region_box *bb)
+{
+	const struct region_box *box;
+	size_t n, i;
+	int d;
+
+	box = region_boxes(r, &n);
+	*bb = box[0];
+	for (i = 1; i < n; i++) {
+		for (d = 0; d < REGION_NDIMS; d++) {
+			if (box[i].iv[d].lo < bb->iv[d].lo)
+				bb->iv[d].lo = box[i].iv[d].lo;
+			if (box[i].iv[d].hi > bb->iv[d].hi)
+				bb->iv[d].hi = box[i].iv[d].hi;
+		}
+	}
+}
+
+static bool bounds_overlap(const struct region_box *a,
+			   const struct region_box *b)
+{
+	int d;
+
+	for (d = 0; d < REGION_NDIMS; d++)
+		if (a->iv[d].hi < b->iv[d].lo || b->iv[d].hi < a->iv[d].lo)
+			return false;
+	return true;
+}
+
+/* The part of piece i that a piece with assumptions in another state
+ * also holds, into *out (NULL when there is none).  Piece by piece rather
+ * than through the union of the others: that union costs the square of
+ * their boxes, and most pairs are told apart by their bounds alone. */
+static int classify_overlap(const struct engine_result *res, size_t from,
+			    const struct region_box *bb, size_t i,
+			    struct region **out)
+{
+	const struct engine_piece *p = &res->pieces[i];
+	struct region *o = NULL, *t;
+	size_t j;
+	int ret = 0;
+
+	for (j = from; j < res->npieces && !ret; j++) {
+		const struct engine_piece *q = &res->pieces[j];
+
+		if (!q->nassumptions || q->state == p->state ||
+		    q->family != p->family || q->proto != p->proto ||
+		    region_is_empty(q->region) ||
+		    !bounds_overlap(&bb[i - from], &bb[j - from]))
+			continue;
+		t = region_copy(p->region);
+		if (!t) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = region_intersect(t, q->region);
+		if (!ret && !region_is_empty(t)) {
+			if (!o) {
+				o = t;
+				t = NULL;
+			} else {
+				ret = region_union(o, t);
+			}
+		}
+		region_free(t);
+	}
+	if (ret < 0) {
+		region_free(o);
+		return ret;
+	}
+	*out = o;
+	return 0;
+}
+
 static int classify(struct engine_result *res, size_t from)
 {
-	struct region **overlap, *other;
-	size_t i, j, n = res->npieces;
+	struct region **overlap;
+	struct region_box *bb;
+	size_t i, n = res->npieces;
 	int ret = 0;
 
 	/* all overlaps first, from the regions as the walk left them: a
 	 * piece cut before its twin is compared would hide the twin's doubt */
 	overlap = calloc(n - from + 1, sizeof(*overlap));
-	if (!overlap)
+	bb = calloc(n - from + 1, sizeof(*bb));
+	if (!overlap || !bb) {
+		free(overlap);
+		free(bb);
 		return -ENOMEM;
-	for (i = from; i < n && !ret; i++) {
-		const struct engine_piece *p = &res->pieces[i];
-
-		if (!p->nassumptions)
-			continue;
-		other = region_new_empty();
-		if (!other) {
-			ret = -ENOMEM;
-			break;
-		}
-		for (j = from; j < n && !ret; j++) {
-			const struct engine_piece *q = &res->pieces[j];
-
-			if (j == i || !q->nassumptions || q->state == p->state ||
-			    q->family != p->family || q->proto != p->proto)
-				continue;
-			ret = region_union(other, q->region);
-		}
-		overlap[i - from] = region_copy(p->region);
-		if (!overlap[i - from])
-			ret = -ENOMEM;
-		if (!ret)
-			ret = region_intersect(overlap[i - from], other);
-		region_free(other);
 	}
+	for (i = from; i < n; i++)
+		if (res->pieces[i].nassumptions &&
+		    !region_is_empty(res->pieces[i].region))
+			region_bounds(res->pieces[i].region, &bb[i - from]);
+	for (i = from; i < n && !ret; i++) {
+		if (res->pieces[i].nassumptions &&
+		    !region_is_empty(res->pieces[i].region))
+			ret = classify_overlap(res, from, bb, i,
+					       &overlap[i - from]);
+	}
+	free(bb);
 	for (i = from; i < n && !ret; i++) {
 		struct region *o = overlap[i - from];
 
@@ -2768,6 +2941,20 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	/* optional: without it chains are walked rule by rule */
 	w.dindex = calloc(2 * in->rs->nchains + 1, sizeof(*w.dindex));
 	qsort(w.sorted, w.nsorted, sizeof(*w.sorted), chain_cmp);
+	w.ingress = calloc(in->rs->nchains + 1, sizeof(*w.ingress));
+	if (!w.ingress) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < in->rs->nchains; i++) {
+		const struct rs_chain *ch = &in->rs->chains[i];
+
+		if (ch->base && ch->device &&
+		    ((ch->family == NFPROTO_NETDEV &&
+		      ch->hook == NF_NETDEV_INGRESS) ||
+		     (ch->family == NFPROTO_INET && ch->hook == 5)))
+			w.ingress[w.ningress++] = ch;
+	}
 
 	if (!in->host)
 		ret = result_note(res, "no host facts: every interface name "
@@ -2812,6 +2999,10 @@ out:
 		daddr_index_free(w.dindex[i]);
 	free(w.dindex);
 	free(w.sorted);
+	free(w.ingress);
+	for (f = 0; f < 2; f++)
+		for (p = 0; p < NF_INET_NUMHOOKS; p++)
+			free(w.hooks[f][p].chains);
 	if (ret < 0) {
 		engine_result_free(res);
 		return ret;
