@@ -102,7 +102,10 @@ struct snode {
 
 /* --------------------------------------------------------------------- */
 
+/* A return address on the jump stack: a persistent list in the arena,
+ * shared by the forks of a branch, so that a branch stays small. */
 struct frame {
+	const struct frame *up;
 	const struct rs_chain *chain;
 	size_t rule;
 };
@@ -128,7 +131,7 @@ struct branch {
 	const struct rs_chain *chain;
 	size_t rule;
 	unsigned int depth;
-	struct frame stack[JUMP_STACK_MAX];
+	const struct frame *stack;	/* depth frames, innermost first */
 };
 
 struct blist {
@@ -166,6 +169,8 @@ struct walk {
 		size_t n;
 		bool done;
 	} hooks[2][NF_INET_NUMHOOKS];
+	/* per chain of the model, built on first use: jump_target() */
+	const struct rs_chain ***jumps;
 	/* the netdev (and inet) ingress base chains, in the model's order */
 	const struct rs_chain **ingress;
 	size_t ningress;
@@ -195,9 +200,7 @@ static struct branch *branch_fork(struct walk *w, const struct branch *b,
 		region_free(r);
 		return NULL;
 	}
-	/* the stack is copied only as deep as it is used */
-	memcpy(n, b, offsetof(struct branch, stack));
-	memcpy(n->stack, b->stack, b->depth * sizeof(b->stack[0]));
+	*n = *b;
 	n->r = r;
 	return n;
 }
@@ -250,6 +253,32 @@ static int trace_add(struct walk *w, struct branch *b, uint32_t hook,
 	s->s.what = what;
 	b->trace = s;
 	return 0;
+}
+
+/* A jump: return to the rule after this one. */
+static int frame_push(struct walk *w, struct branch *b)
+{
+	struct frame *f;
+
+	if (b->depth >= JUMP_STACK_MAX)
+		return -E2BIG;
+	f = arena_alloc(&w->arena, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->up = b->stack;
+	f->chain = b->chain;
+	f->rule = b->rule + 1;
+	b->stack = f;
+	b->depth++;
+	return 0;
+}
+
+static void frame_pop(struct branch *b)
+{
+	b->chain = b->stack->chain;
+	b->rule = b->stack->rule;
+	b->stack = b->stack->up;
+	b->depth--;
 }
 
 static int assume_add(struct walk *w, struct branch *b,
@@ -1156,7 +1185,8 @@ static int rule_matches(struct walk *w, struct branch *b,
 			const struct rs_rule *r, struct plist *yes,
 			struct plist *no)
 {
-	struct plist cur = { 0 }, next = { 0 };
+	struct part own = { b->r, b->assume };
+	struct plist cur = { 1, 1, &own }, next = { 0 };
 	struct region *y, *n;
 	struct branch tmp;
 	bool borrowed = true;
@@ -1166,14 +1196,9 @@ static int rule_matches(struct walk *w, struct branch *b,
 
 	if (!r->nmatches)
 		return plist_push(yes, region_copy(b->r), b->assume);
-	/* the first match reads the branch's own region: copying it for
-	 * every rule would make a long chain quadratic */
-	cur.p = malloc(sizeof(*cur.p));
-	if (!cur.p)
-		return -ENOMEM;
-	cur.p[0].r = b->r;
-	cur.p[0].assume = b->assume;
-	cur.n = cur.cap = 1;
+	/* the first match reads the branch's own region (cur is then own,
+	 * on the stack): copying it for every rule would make a long chain
+	 * quadratic */
 	for (i = 0; i < r->nmatches && cur.n; i++) {
 		for (k = 0; k < cur.n; k++) {
 			y = n = NULL;
@@ -1206,10 +1231,9 @@ static int rule_matches(struct walk *w, struct branch *b,
 			if (ret < 0)
 				goto out;
 		}
-		if (borrowed)
-			cur.p[0].r = NULL;
+		if (!borrowed)
+			plist_release(&cur);
 		borrowed = false;
-		plist_release(&cur);
 		cur = next;
 		memset(&next, 0, sizeof(next));
 	}
@@ -1221,9 +1245,8 @@ static int rule_matches(struct walk *w, struct branch *b,
 	}
 	ret = plist_merge(no);
 out:
-	if (borrowed && cur.n)
-		cur.p[0].r = NULL;
-	plist_release(&cur);
+	if (!borrowed)
+		plist_release(&cur);
 	plist_release(&next);
 	return ret;
 }
@@ -1258,6 +1281,36 @@ static const struct rs_chain *chain_find(const struct walk *w,
 	hit = bsearch(&kp, w->sorted, w->nsorted, sizeof(*w->sorted),
 		      chain_cmp);
 	return hit ? *hit : NULL;
+}
+
+/* The chain rule r of chain from jumps to (v its verdict), or NULL.  The
+ * answer is kept per rule: the handshake walks the same jumps once per
+ * NAT target, and a name lookup among thousands of chains that share
+ * long prefixes (KUBE-SEP-...) is many string compares. */
+static const struct rs_chain *jump_target(struct walk *w,
+					  const struct rs_chain *from,
+					  const struct rs_rule *r,
+					  const struct rs_verdict *v)
+{
+	const struct rs_chain **t;
+	size_t ci = (size_t)(from - w->in->rs->chains), ri;
+
+	if (!v->chain)
+		return NULL;
+	ri = (size_t)(r - from->rules);
+	if (ci >= w->in->rs->nchains || ri >= from->nrules ||
+	    v != &r->verdict || !w->jumps)
+		return chain_find(w, from, v->chain);
+	t = w->jumps[ci];
+	if (!t) {
+		t = calloc(from->nrules, sizeof(*t));
+		if (!t)
+			return chain_find(w, from, v->chain);
+		w->jumps[ci] = t;
+	}
+	if (!t[ri])
+		t[ri] = chain_find(w, from, v->chain);
+	return t[ri];
 }
 
 /* How a branch leaves a base chain. */
@@ -1298,6 +1351,8 @@ static void stmt_apply(struct branch *b, const struct rs_stmt *s)
 static bool branch_same(const struct branch *a, const struct branch *b,
 			bool at)
 {
+	const struct frame *x, *y;
+
 	if (a->nat != b->nat || a->redirect != b->redirect ||
 	    a->nat_addr != b->nat_addr || a->nat_port != b->nat_port ||
 	    a->nat_port_lo != b->nat_port_lo ||
@@ -1309,9 +1364,12 @@ static bool branch_same(const struct branch *a, const struct branch *b,
 		return false;
 	if (!at)
 		return true;
-	return a->chain == b->chain && a->rule == b->rule &&
-	       a->depth == b->depth &&
-	       !memcmp(a->stack, b->stack, a->depth * sizeof(a->stack[0]));
+	if (a->chain != b->chain || a->rule != b->rule || a->depth != b->depth)
+		return false;
+	for (x = a->stack, y = b->stack; x != y; x = x->up, y = y->up)
+		if (x->chain != y->chain || x->rule != y->rule)
+			return false;
+	return true;
 }
 
 static bool assumed(const struct anode *l, const struct engine_assumption *x)
@@ -1416,11 +1474,16 @@ static int accepted_index(struct chain_out *o, size_t i)
 	return 0;
 }
 
+/* Below this many accepted branches a scan is cheaper than the index. */
+#define ACCEPTED_INDEX_MIN	8
+
 static int accepted_push(struct chain_out *o, struct branch *b)
 {
 	int ret = blist_push(&o->accepted, b);
 
-	return ret < 0 ? ret : accepted_index(o, o->accepted.n - 1);
+	if (ret < 0 || (!o->nbuckets && o->accepted.n < ACCEPTED_INDEX_MIN))
+		return ret;
+	return accepted_index(o, o->accepted.n - 1);
 }
 
 /* blist_fold(o->accepted, b, false), by the index: b folds into the
@@ -1430,7 +1493,11 @@ static int accepted_fold(struct walk *w, struct chain_out *o,
 {
 	size_t k, first = SIZE_MAX;
 
-	if (o->nbuckets) {
+	if (!o->nbuckets) {
+		for (k = 0; k < o->accepted.n && first == SIZE_MAX; k++)
+			if (branch_same(o->accepted.b[k], b, false))
+				first = k;
+	} else {
 		k = o->head[branch_hash(b) & (o->nbuckets - 1)];
 		for (; k; k = o->next[k - 1])
 			if (k - 1 < first &&
@@ -1581,23 +1648,19 @@ static int apply_verdict(struct walk *w, struct blist *work,
 	case RS_V_RETURN:
 		if (b->depth == 0)
 			goto policy;
-		b->depth--;
-		b->chain = b->stack[b->depth].chain;
-		b->rule = b->stack[b->depth].rule;
+		frame_pop(b);
 		return blist_fold(w, work, b, true);
 	case RS_V_JUMP:
 	case RS_V_GOTO:
-		target = v->chain ? chain_find(w, b->chain, v->chain) : NULL;
+		target = jump_target(w, b->chain, r, v);
 		if (!target)
 			goto unknown;
 		if (v->kind == RS_V_JUMP) {
-			if (b->depth >= JUMP_STACK_MAX) {
+			ret = frame_push(w, b);
+			if (ret < 0) {
 				branch_free(b);
-				return -E2BIG;
+				return ret;
 			}
-			b->stack[b->depth].chain = b->chain;
-			b->stack[b->depth].rule = b->rule + 1;
-			b->depth++;
 		}
 		ret = trace_add(w, b, w->hook, b->chain, r, v->kind, NULL);
 		if (ret < 0) {
@@ -1664,14 +1727,13 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 	b0->chain = base;
 	b0->rule = 0;
 	b0->depth = 0;
+	b0->stack = NULL;
 	ret = blist_push(&work, b0);
 	while (!ret && work.n) {
 		b = work.b[--work.n];
 		if (b->rule >= b->chain->nrules) {
 			if (b->depth) {
-				b->depth--;
-				b->chain = b->stack[b->depth].chain;
-				b->rule = b->stack[b->depth].rule;
+				frame_pop(b);
 				ret = blist_fold(w, &work, b, true);
 				continue;
 			}
@@ -2941,6 +3003,8 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	/* optional: without it chains are walked rule by rule */
 	w.dindex = calloc(2 * in->rs->nchains + 1, sizeof(*w.dindex));
 	qsort(w.sorted, w.nsorted, sizeof(*w.sorted), chain_cmp);
+	/* optional too: without it every jump looks its target up */
+	w.jumps = calloc(in->rs->nchains + 1, sizeof(*w.jumps));
 	w.ingress = calloc(in->rs->nchains + 1, sizeof(*w.ingress));
 	if (!w.ingress) {
 		ret = -ENOMEM;
@@ -2998,6 +3062,9 @@ out:
 	for (i = 0; w.dindex && i < 2 * in->rs->nchains; i++)
 		daddr_index_free(w.dindex[i]);
 	free(w.dindex);
+	for (i = 0; w.jumps && i < in->rs->nchains; i++)
+		free(w.jumps[i]);
+	free(w.jumps);
 	free(w.sorted);
 	free(w.ingress);
 	for (f = 0; f < 2; f++)
