@@ -1181,6 +1181,138 @@ static bool rule_misses(const struct walk *w, const struct branch *b,
 	return false;
 }
 
+/* What a rule's matches ask of the probes of a branch when each of them
+ * either holds for all of them or tests one dimension against a plain
+ * set: the sets by dimension (NULL: any value), for
+ * region_split_off_product(). */
+struct rule_sets {
+	const struct rs_interval *set[REGION_NDIMS];
+	size_t nset[REGION_NDIMS];
+	struct rs_interval *own[REGION_NDIMS];	/* complements, freed */
+};
+
+static void rule_sets_release(struct rule_sets *rs)
+{
+	int d;
+
+	for (d = 0; d < REGION_NDIMS; d++)
+		free(rs->own[d]);
+}
+
+static int iv_lo_cmp(const void *a, const void *b)
+{
+	const struct rs_interval *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The values not in el[0..n): a new ascending array in *out, *nout. */
+static int set_complement(const struct rs_interval *el, size_t n,
+			  struct rs_interval **out, size_t *nout)
+{
+	struct rs_interval *s, *c;
+	rs_u128 next = 0;
+	bool top = false;
+	size_t i, k = 0;
+
+	s = malloc((n + 1) * sizeof(*s));
+	c = malloc((n + 1) * sizeof(*c));
+	if (!s || !c) {
+		free(s);
+		free(c);
+		return -ENOMEM;
+	}
+	memcpy(s, el, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), iv_lo_cmp);
+	for (i = 0; i < n && !top; i++) {
+		if (s[i].lo > next) {
+			c[k].lo = next;
+			c[k++].hi = s[i].lo - 1;
+		}
+		if (s[i].hi == ~(rs_u128)0)
+			top = true;
+		else if (s[i].hi + 1 > next)
+			next = s[i].hi + 1;
+	}
+	if (!top) {
+		c[k].lo = next;
+		c[k++].hi = ~(rs_u128)0;
+	}
+	free(s);
+	*out = c;
+	*nout = k;
+	return 0;
+}
+
+/*
+ * Fill rs for rule r on branch b when every match of r is decided for
+ * the whole branch (and holds: rule_misses() was asked first) or splits one
+ * dimension by the elements of a one-field set, at most one match per
+ * dimension.  Returns 1 then, 0 when r needs the general path of
+ * rule_matches(), or -ENOMEM.
+ */
+static int rule_sets_of(const struct walk *w, const struct branch *b,
+			const struct rs_rule *r, struct rule_sets *rs)
+{
+	const struct rs_interval *el;
+	enum region_dim dim;
+	enum resolved how;
+	enum xform xf;
+	rs_u128 v;
+	size_t i, nel;
+	unsigned int f;
+	int ret;
+
+	memset(rs, 0, sizeof(*rs));
+	for (i = 0; i < r->nmatches; i++) {
+		const struct rs_match *m = &r->matches[i];
+
+		switch (m->op) {
+		case RS_OP_IN:
+		case RS_OP_NOT_IN:
+			if (m->nfields != 1)
+				break;
+			how = resolve(w, b, m->fields[0], &dim, &v, &xf);
+			if (how == RES_NOTSET && m->op == RS_OP_NOT_IN)
+				continue;
+			if (how != RES_DIM || xf != XF_NONE)
+				break;
+			if (rs->set[dim])
+				goto general;
+			el = rs_match_elems(m, &nel);
+			if (m->op == RS_OP_IN) {
+				rs->set[dim] = el;
+				rs->nset[dim] = nel;
+				continue;
+			}
+			ret = set_complement(el, nel, &rs->own[dim],
+					     &rs->nset[dim]);
+			if (ret < 0) {
+				rule_sets_release(rs);
+				return ret;
+			}
+			rs->set[dim] = rs->own[dim];
+			continue;
+		case RS_OP_MASK_EQ:
+		case RS_OP_MASK_NE:
+			break;
+		default:
+			goto general;
+		}
+		/* decided from fixed values alone, for the whole branch */
+		for (f = 0; f < m->nfields; f++)
+			if (resolve(w, b, m->fields[f], &dim, &v, &xf) !=
+			    RES_FIXED)
+				goto general;
+		if (match_misses(w, b, m))
+			goto general;
+	}
+	return 1;
+general:
+	rule_sets_release(rs);
+	return 0;
+}
+
 static int rule_matches(struct walk *w, struct branch *b,
 			const struct rs_rule *r, struct plist *yes,
 			struct plist *no)
@@ -1713,12 +1845,61 @@ unknown:
 	return leave(w, o, other, LEAVE_DROP, r, v->kind, NULL);
 }
 
+/*
+ * Rule r on branch b (taken over) by one in-place split of b's region: the
+ * part that matches goes on with the rule's statements and verdict, b
+ * keeps the rest and goes on to the next rule.  The same outcome as
+ * rule_matches() and what chain_run() makes of it, without copying the
+ * part that does not match: after a chain of thousands of rules for
+ * scattered ports that part is thousands of boxes.
+ */
+static int rule_split(struct walk *w, struct blist *work, struct chain_out *o,
+		      struct branch *b, const struct rs_rule *r,
+		      struct rule_sets *rs)
+{
+	struct region *in = NULL;
+	struct branch *nb;
+	size_t i;
+	int ret;
+
+	ret = region_split_off_product(b->r, rs->set, rs->nset, &in);
+	rule_sets_release(rs);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (region_is_empty(in)) {
+		region_free(in);
+		b->rule++;
+		return blist_fold(w, work, b, true);
+	}
+	nb = branch_fork(w, b, in);
+	if (!nb) {
+		branch_free(b);
+		return -ENOMEM;
+	}
+	if (region_is_empty(b->r)) {
+		branch_free(b);
+	} else {
+		b->rule++;
+		ret = blist_fold(w, work, b, true);
+		if (ret < 0) {
+			branch_free(nb);
+			return ret;
+		}
+	}
+	for (i = 0; i < r->nstmts; i++)
+		stmt_apply(nb, &r->stmts[i]);
+	return apply_verdict(w, work, o, nb, r, &r->verdict);
+}
+
 /* Run one base chain on branch b0 (taken over). */
 static int chain_run(struct walk *w, const struct rs_chain *base,
 		     struct branch *b0, struct chain_out *o)
 {
 	struct blist work = { 0 };
 	struct plist yes = { 0 }, no = { 0 };
+	struct rule_sets rsets;
 	const struct rs_rule *r;
 	struct branch *b, *nb;
 	size_t k, i;
@@ -1754,6 +1935,15 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 		if (rule_misses(w, b, r)) {
 			b->rule++;
 			ret = blist_fold(w, &work, b, true);
+			continue;
+		}
+		ret = rule_sets_of(w, b, r, &rsets);
+		if (ret < 0) {
+			branch_free(b);
+			break;
+		}
+		if (ret == 1) {
+			ret = rule_split(w, &work, o, b, r, &rsets);
 			continue;
 		}
 		ret = rule_matches(w, b, r, &yes, &no);
@@ -2788,7 +2978,9 @@ static int handshake(struct walk *w, size_t from)
 				}
 				ret = handshake_drop(w, ord[i], drops.b[k], part);
 			}
-			if (!ret)
+			/* nothing dropped: every probe of the group passed, and
+			 * the intersection would cost |piece| * |acc| */
+			if (!ret && drops.n)
 				ret = region_intersect(res->pieces[ord[i]].region,
 						       acc);
 		}
