@@ -171,6 +171,9 @@ struct walk {
 	} hooks[2][NF_INET_NUMHOOKS];
 	/* per chain of the model, built on first use: jump_target() */
 	const struct rs_chain ***jumps;
+	/* rule_run(): rules before norun_end of norun_chain overlap */
+	const struct rs_chain *norun_chain;
+	size_t norun_end;
 	/* the netdev (and inet) ingress base chains, in the model's order */
 	const struct rs_chain **ingress;
 	size_t ningress;
@@ -1893,6 +1896,302 @@ static int rule_split(struct walk *w, struct blist *work, struct chain_out *o,
 	return apply_verdict(w, work, o, nb, r, &r->verdict);
 }
 
+/* Fewer rules are cheaper one by one. */
+#define RUN_MIN_RULES		8
+
+/* Does a probe that matches a rule with verdict v leave the chain? */
+static bool verdict_leaves(const struct rs_verdict *v)
+{
+	switch (v->kind) {
+	case RS_V_ACCEPT:
+	case RS_V_SNAT:
+	case RS_V_MASQUERADE:
+	case RS_V_DROP:
+	case RS_V_REJECT:
+		return true;
+	case RS_V_DNAT:
+	case RS_V_REDIRECT:
+		return !v->map.set;
+	default:
+		return false;
+	}
+}
+
+/* The one dimension in which a and b ask for different sets (both for
+ * one), or -1. */
+static int rule_sets_diff(const struct rule_sets *a, const struct rule_sets *b)
+{
+	int d, dim = -1;
+
+	for (d = 0; d < REGION_NDIMS; d++) {
+		if (a->nset[d] == b->nset[d] && !a->set[d] == !b->set[d] &&
+		    (!a->set[d] || !memcmp(a->set[d], b->set[d],
+					   a->nset[d] * sizeof(*a->set[d]))))
+			continue;
+		if (dim >= 0 || !a->set[d] || !b->set[d])
+			return -1;
+		dim = d;
+	}
+	return dim;
+}
+
+/* A set interval of a rule of a run, and the box pieces a run hands out. */
+struct run_iv {
+	struct rs_interval iv;
+	size_t rule;
+};
+
+struct run_piece {
+	struct region_box box;
+	size_t rule;
+	size_t seq;
+};
+
+static int run_iv_cmp(const void *a, const void *b)
+{
+	const struct run_iv *x = a, *y = b;
+
+	return x->iv.lo < y->iv.lo ? -1 : x->iv.lo > y->iv.lo;
+}
+
+static int run_iv_push(struct run_iv **iv, size_t *n, size_t *cap,
+		       const struct rs_interval *v, size_t rule)
+{
+	struct run_iv *p;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		p = realloc(*iv, *cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		*iv = p;
+	}
+	(*iv)[*n].iv = *v;
+	(*iv)[(*n)++].rule = rule;
+	return 0;
+}
+
+/* The run of rules from b->rule on that rule_run() can take: the
+ * dimension their sets differ in (*dim), the intervals of their sets in it,
+ * tagged with the rule, ascending, into *out (*n); *end is the first rule
+ * after the run.  0 with *out NULL when there is no such run. */
+static int run_collect(struct walk *w, const struct branch *b,
+		       const struct rule_sets *first, int *dim,
+		       struct run_iv **out, size_t *n, size_t *end)
+{
+	const struct rs_chain *c = b->chain;
+	struct run_iv *iv = NULL;
+	struct rule_sets rs;
+	size_t j, k, niv = 0, cap = 0, nrules = 1;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	*dim = -1;
+	for (j = b->rule + 1; j < c->nrules && !ret; j++) {
+		const struct rs_rule *r = &c->rules[j];
+
+		/* a rule that cannot match ends the run too: looking past
+		 * it would make a chain walked rule by rule (a branch after
+		 * DNAT) quadratic */
+		if (rule_misses(w, b, r) || !verdict_leaves(&r->verdict))
+			break;
+		ret = rule_sets_of(w, b, r, &rs);
+		if (ret <= 0)
+			break;
+		ret = 0;
+		if (j == b->rule + 1) {
+			*dim = rule_sets_diff(first, &rs);
+			for (k = 0; *dim >= 0 && k < first->nset[*dim] && !ret;
+			     k++)
+				ret = run_iv_push(&iv, &niv, &cap,
+						  &first->set[*dim][k], b->rule);
+		}
+		if (*dim < 0 || rule_sets_diff(first, &rs) != *dim) {
+			rule_sets_release(&rs);
+			break;
+		}
+		for (k = 0; k < rs.nset[*dim] && !ret; k++)
+			ret = run_iv_push(&iv, &niv, &cap, &rs.set[*dim][k], j);
+		rule_sets_release(&rs);
+		nrules++;
+	}
+	if (ret < 0 || !iv) {
+		free(iv);
+		return ret;
+	}
+	qsort(iv, niv, sizeof(*iv), run_iv_cmp);
+	/* first match wins where sets overlap: not for a run, nor for the
+	 * rules of this one that come next */
+	for (k = 1; k < niv && nrules >= RUN_MIN_RULES; k++) {
+		if (iv[k].iv.lo <= iv[k - 1].iv.hi) {
+			w->norun_chain = c;
+			w->norun_end = j;
+			nrules = 0;
+		}
+	}
+	if (nrules < RUN_MIN_RULES) {
+		free(iv);
+		return 0;
+	}
+	*out = iv;
+	*n = niv;
+	*end = j;
+	return 0;
+}
+
+/* The pieces of the boxes of in, each cut to the intervals of iv (sorted,
+ * disjoint) it meets and tagged with their rule, into *out (*n). */
+static int run_cut(const struct region *in, enum region_dim dim,
+		   const struct run_iv *iv, size_t niv,
+		   struct run_piece **out, size_t *n)
+{
+	const struct region_box *box;
+	struct run_piece *pc = NULL, *p;
+	size_t nbox, i, k, lo, hi, mid, np = 0, cap = 0;
+
+	box = region_boxes(in, &nbox);
+	for (i = 0; i < nbox; i++) {
+		const struct rs_interval *d = &box[i].iv[dim];
+
+		lo = 0;
+		hi = niv;
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (iv[mid].iv.hi < d->lo)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (k = lo; k < niv && iv[k].iv.lo <= d->hi; k++) {
+			if (np == cap) {
+				cap = cap ? cap * 2 : 64;
+				p = realloc(pc, cap * sizeof(*p));
+				if (!p) {
+					free(pc);
+					return -ENOMEM;
+				}
+				pc = p;
+			}
+			pc[np].box = box[i];
+			if (iv[k].iv.lo > d->lo)
+				pc[np].box.iv[dim].lo = iv[k].iv.lo;
+			if (iv[k].iv.hi < d->hi)
+				pc[np].box.iv[dim].hi = iv[k].iv.hi;
+			pc[np].seq = np;
+			pc[np++].rule = iv[k].rule;
+		}
+	}
+	*out = pc;
+	*n = np;
+	return 0;
+}
+
+static int run_piece_cmp(const void *a, const void *b)
+{
+	const struct run_piece *x = a, *y = b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * A run of rules from b->rule on, each of rule_split()'s kind, asking the
+ * same as the first in every dimension but one, where their sets are
+ * disjoint, and with a verdict that leaves the chain: Docker's DNAT per
+ * published port.  One split of
+ * b's region by the union of their sets, then each piece to its rule,
+ * instead of one pass over b's region per rule.  The same outcome as rule
+ * by rule, as long as no other branch waits in this chain to be folded
+ * with b on the way.  Returns 1 when it ran (b taken over), 0 when there
+ * is no such run (b untouched), or a negative errno (b freed).
+ */
+static int rule_run(struct walk *w, struct blist *work, struct chain_out *o,
+		    struct branch *b, const struct rule_sets *first)
+{
+	const struct rs_chain *c = b->chain;
+	const struct rs_interval *set[REGION_NDIMS] = { NULL };
+	size_t nset[REGION_NDIMS] = { 0 };
+	struct rs_interval *u = NULL;
+	struct run_piece *pc = NULL;
+	struct region_box *bx = NULL;
+	struct run_iv *iv = NULL;
+	struct region *in = NULL, *part;
+	struct branch *nb;
+	size_t niv = 0, np = 0, end = 0, i, k, m;
+	int dim, d, ret;
+
+	if (!verdict_leaves(&c->rules[b->rule].verdict) ||
+	    (c == w->norun_chain && b->rule < w->norun_end))
+		return 0;
+	for (i = 0; i < work->n; i++)
+		if (work->b[i]->chain == c)
+			return 0;
+	ret = run_collect(w, b, first, &dim, &iv, &niv, &end);
+	if (ret < 0 || !iv)
+		return ret;
+	u = calloc(niv, sizeof(*u));
+	if (!u) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < niv; i++)
+		u[i] = iv[i].iv;
+	/* the other dimensions ask the same of every rule of the run */
+	for (d = 0; d < REGION_NDIMS; d++) {
+		set[d] = first->set[d];
+		nset[d] = first->nset[d];
+	}
+	set[dim] = u;
+	nset[dim] = niv;
+	ret = region_split_off_product(b->r, set, nset, &in);
+	if (!ret)
+		ret = run_cut(in, dim, iv, niv, &pc, &np);
+	if (ret < 0)
+		goto out;
+	qsort(pc, np, sizeof(*pc), run_piece_cmp);
+	bx = malloc((np + 1) * sizeof(*bx));
+	if (!bx) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < np && !ret; i = k) {
+		const struct rs_rule *r = &c->rules[pc[i].rule];
+
+		/* the pieces of disjoint boxes cut by disjoint sets */
+		for (k = i; k < np && pc[k].rule == pc[i].rule; k++)
+			bx[k - i] = pc[k].box;
+		part = region_new_boxes(w->family, bx, k - i);
+		nb = part ? branch_fork(w, b, part) : NULL;
+		if (!nb) {
+			ret = -ENOMEM;
+			break;
+		}
+		nb->rule = pc[i].rule;
+		for (m = 0; m < r->nstmts; m++)
+			stmt_apply(nb, &r->stmts[m]);
+		ret = apply_verdict(w, work, o, nb, r, &r->verdict);
+	}
+out:
+	free(u);
+	free(iv);
+	free(pc);
+	free(bx);
+	region_free(in);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (region_is_empty(b->r)) {
+		branch_free(b);
+		return 1;
+	}
+	b->rule = end;
+	ret = blist_fold(w, work, b, true);
+	return ret < 0 ? ret : 1;
+}
+
 /* Run one base chain on branch b0 (taken over). */
 static int chain_run(struct walk *w, const struct rs_chain *base,
 		     struct branch *b0, struct chain_out *o)
@@ -1943,6 +2242,12 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 			break;
 		}
 		if (ret == 1) {
+			ret = rule_run(w, &work, o, b, &rsets);
+			if (ret != 0) {
+				rule_sets_release(&rsets);
+				ret = ret < 0 ? ret : 0;
+				continue;
+			}
 			ret = rule_split(w, &work, o, b, r, &rsets);
 			continue;
 		}

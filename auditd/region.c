@@ -726,6 +726,22 @@ static struct region *region_from(uint8_t family, struct rbuf *rb)
 	return r;
 }
 
+struct region *region_new_boxes(uint8_t family, const struct region_box *b,
+				size_t n)
+{
+	struct rbuf rb = { 0 };
+	struct region *r;
+
+	if (rbuf_reserve(&rb, n) < 0)
+		return NULL;
+	if (n)
+		memcpy(rb.b, b, n * sizeof(*b));
+	rb.n = n;
+	r = region_from(family, &rb);
+	free(rb.b);
+	return r;
+}
+
 int region_split(const struct region *r, enum region_dim dim,
 		 const struct rs_interval *set, size_t n,
 		 struct region **in, struct region **out)

@@ -59,6 +59,12 @@ struct region *region_new_full(uint8_t family);
 struct region *region_new_empty(void);
 /* A new region holding the same boxes as r.  NULL on ENOMEM. */
 struct region *region_copy(const struct region *r);
+/* A new region of family (NFPROTO_IPV4 / NFPROTO_IPV6) holding the boxes
+ * b[0..n), which the caller guarantees are valid, disjoint and within the
+ * family's domain (pieces of another region's boxes).  NULL on ENOMEM or
+ * past REGION_MAX_BOXES. */
+struct region *region_new_boxes(uint8_t family, const struct region_box *b,
+				size_t n);
 void region_free(struct region *r);
 
 /* NFPROTO_IPV4, NFPROTO_IPV6, or 0 for an empty region of no family. */
