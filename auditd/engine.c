@@ -1848,6 +1848,18 @@ unknown:
 	return leave(w, o, other, LEAVE_DROP, r, v->kind, NULL);
 }
 
+/* The probes of nb (taken over) match rule r: its statements, then its
+ * verdict. */
+static int rule_take(struct walk *w, struct blist *work, struct chain_out *o,
+		     struct branch *nb, const struct rs_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nstmts; i++)
+		stmt_apply(nb, &r->stmts[i]);
+	return apply_verdict(w, work, o, nb, r, &r->verdict);
+}
+
 /*
  * Rule r on branch b (taken over) by one in-place split of b's region: the
  * part that matches goes on with the rule's statements and verdict, b
@@ -1862,7 +1874,6 @@ static int rule_split(struct walk *w, struct blist *work, struct chain_out *o,
 {
 	struct region *in = NULL;
 	struct branch *nb;
-	size_t i;
 	int ret;
 
 	ret = region_split_off_product(b->r, rs->set, rs->nset, &in);
@@ -1891,9 +1902,7 @@ static int rule_split(struct walk *w, struct blist *work, struct chain_out *o,
 			return ret;
 		}
 	}
-	for (i = 0; i < r->nstmts; i++)
-		stmt_apply(nb, &r->stmts[i]);
-	return apply_verdict(w, work, o, nb, r, &r->verdict);
+	return rule_take(w, work, o, nb, r);
 }
 
 /* Fewer rules are cheaper one by one. */
@@ -1935,16 +1944,10 @@ static int rule_sets_diff(const struct rule_sets *a, const struct rule_sets *b)
 	return dim;
 }
 
-/* A set interval of a rule of a run, and the box pieces a run hands out. */
+/* A set interval of a rule of a run. */
 struct run_iv {
 	struct rs_interval iv;
 	size_t rule;
-};
-
-struct run_piece {
-	struct region_box box;
-	size_t rule;
-	size_t seq;
 };
 
 static int run_iv_cmp(const void *a, const void *b)
@@ -2040,60 +2043,16 @@ static int run_collect(struct walk *w, const struct branch *b,
 	return 0;
 }
 
-/* The pieces of the boxes of in, each cut to the intervals of iv (sorted,
- * disjoint) it meets and tagged with their rule, into *out (*n). */
-static int run_cut(const struct region *in, enum region_dim dim,
-		   const struct run_iv *iv, size_t niv,
-		   struct run_piece **out, size_t *n)
+/* A run's intervals rule by rule, each rule's in ascending order. */
+static const struct run_iv *run_iv_base;
+
+static int run_rule_cmp(const void *a, const void *b)
 {
-	const struct region_box *box;
-	struct run_piece *pc = NULL, *p;
-	size_t nbox, i, k, lo, hi, mid, np = 0, cap = 0;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 
-	box = region_boxes(in, &nbox);
-	for (i = 0; i < nbox; i++) {
-		const struct rs_interval *d = &box[i].iv[dim];
-
-		lo = 0;
-		hi = niv;
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if (iv[mid].iv.hi < d->lo)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (k = lo; k < niv && iv[k].iv.lo <= d->hi; k++) {
-			if (np == cap) {
-				cap = cap ? cap * 2 : 64;
-				p = realloc(pc, cap * sizeof(*p));
-				if (!p) {
-					free(pc);
-					return -ENOMEM;
-				}
-				pc = p;
-			}
-			pc[np].box = box[i];
-			if (iv[k].iv.lo > d->lo)
-				pc[np].box.iv[dim].lo = iv[k].iv.lo;
-			if (iv[k].iv.hi < d->hi)
-				pc[np].box.iv[dim].hi = iv[k].iv.hi;
-			pc[np].seq = np;
-			pc[np++].rule = iv[k].rule;
-		}
-	}
-	*out = pc;
-	*n = np;
-	return 0;
-}
-
-static int run_piece_cmp(const void *a, const void *b)
-{
-	const struct run_piece *x = a, *y = b;
-
-	if (x->rule != y->rule)
-		return x->rule < y->rule ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	if (run_iv_base[i].rule != run_iv_base[j].rule)
+		return run_iv_base[i].rule < run_iv_base[j].rule ? -1 : 1;
+	return i < j ? -1 : i > j;
 }
 
 /*
@@ -2114,12 +2073,11 @@ static int rule_run(struct walk *w, struct blist *work, struct chain_out *o,
 	const struct rs_interval *set[REGION_NDIMS] = { NULL };
 	size_t nset[REGION_NDIMS] = { 0 };
 	struct rs_interval *u = NULL;
-	struct run_piece *pc = NULL;
-	struct region_box *bx = NULL;
+	struct region **sl = NULL;
 	struct run_iv *iv = NULL;
 	struct region *in = NULL, *part;
 	struct branch *nb;
-	size_t niv = 0, np = 0, end = 0, i, k, m;
+	size_t niv = 0, end = 0, *ord = NULL, i, k;
 	int dim, d, ret;
 
 	if (!verdict_leaves(&c->rules[b->rule].verdict) ||
@@ -2132,12 +2090,15 @@ static int rule_run(struct walk *w, struct blist *work, struct chain_out *o,
 	if (ret < 0 || !iv)
 		return ret;
 	u = calloc(niv, sizeof(*u));
-	if (!u) {
+	ord = calloc(niv, sizeof(*ord));
+	if (!u || !ord) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < niv; i++)
+	for (i = 0; i < niv; i++) {
 		u[i] = iv[i].iv;
+		ord[i] = i;
+	}
 	/* the other dimensions ask the same of every rule of the run */
 	for (d = 0; d < REGION_NDIMS; d++) {
 		set[d] = first->set[d];
@@ -2147,37 +2108,40 @@ static int rule_run(struct walk *w, struct blist *work, struct chain_out *o,
 	nset[dim] = niv;
 	ret = region_split_off_product(b->r, set, nset, &in);
 	if (!ret)
-		ret = run_cut(in, dim, iv, niv, &pc, &np);
+		ret = region_slices(in, dim, u, niv, &sl);
 	if (ret < 0)
 		goto out;
-	qsort(pc, np, sizeof(*pc), run_piece_cmp);
-	bx = malloc((np + 1) * sizeof(*bx));
-	if (!bx) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < np && !ret; i = k) {
-		const struct rs_rule *r = &c->rules[pc[i].rule];
+	run_iv_base = iv;
+	qsort(ord, niv, sizeof(*ord), run_rule_cmp);
+	for (i = 0; i < niv && !ret; i = k) {
+		const struct rs_rule *r = &c->rules[iv[ord[i]].rule];
 
-		/* the pieces of disjoint boxes cut by disjoint sets */
-		for (k = i; k < np && pc[k].rule == pc[i].rule; k++)
-			bx[k - i] = pc[k].box;
-		part = region_new_boxes(w->family, bx, k - i);
-		nb = part ? branch_fork(w, b, part) : NULL;
+		/* a rule's slices: pieces of disjoint boxes in disjoint
+		 * intervals */
+		part = sl[ord[i]];
+		sl[ord[i]] = NULL;
+		for (k = i + 1; k < niv && iv[ord[k]].rule == iv[ord[i]].rule;
+		     k++) {
+			if (!ret)
+				ret = region_append(part, sl[ord[k]]);
+		}
+		if (ret < 0 || region_is_empty(part)) {
+			region_free(part);
+			continue;
+		}
+		nb = branch_fork(w, b, part);
 		if (!nb) {
 			ret = -ENOMEM;
 			break;
 		}
-		nb->rule = pc[i].rule;
-		for (m = 0; m < r->nstmts; m++)
-			stmt_apply(nb, &r->stmts[m]);
-		ret = apply_verdict(w, work, o, nb, r, &r->verdict);
+		nb->rule = iv[ord[i]].rule;
+		ret = rule_take(w, work, o, nb, r);
 	}
 out:
+	region_slices_free(sl, niv);
 	free(u);
 	free(iv);
-	free(pc);
-	free(bx);
+	free(ord);
 	region_free(in);
 	if (ret < 0) {
 		branch_free(b);
@@ -2201,7 +2165,7 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 	struct rule_sets rsets;
 	const struct rs_rule *r;
 	struct branch *b, *nb;
-	size_t k, i;
+	size_t k;
 	int ret;
 
 	b0->chain = base;
@@ -2286,9 +2250,7 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 				break;
 			}
 			nb->assume = yes.p[k].assume;
-			for (i = 0; i < r->nstmts; i++)
-				stmt_apply(nb, &r->stmts[i]);
-			ret = apply_verdict(w, &work, o, nb, r, &r->verdict);
+			ret = rule_take(w, &work, o, nb, r);
 		}
 		plist_release(&yes);
 		plist_release(&no);

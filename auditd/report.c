@@ -283,102 +283,6 @@ static int draft_add(struct builder *bd, size_t group,
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }
 
-/* The slices of r to each of the ascending, disjoint intervals iv[0..n)
- * of dim, in one pass over r: (*out)[k] holds the pieces of r's boxes in
- * iv[k], in the order of r's boxes (what region_split() would give for
- * iv[k] alone, but without a pass over r per interval: a group's region
- * can have a box for each of thousands of ports).  Free with
- * slices_free(). */
-static int slices(const struct region *r, enum region_dim dim,
-		  const struct rs_interval *iv, size_t n, struct region ***out)
-{
-	const struct region_box *box;
-	struct region_box *pc = NULL;
-	struct region **sl;
-	size_t nbox, i, k, lo, hi, mid, total = 0, *cnt, *at;
-	int pass, ret = 0;
-
-	box = region_boxes(r, &nbox);
-	sl = calloc(n + 1, sizeof(*sl));
-	cnt = calloc(n + 1, sizeof(*cnt));
-	at = calloc(n + 1, sizeof(*at));
-	if (!sl || !cnt || !at) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	/* twice: count the pieces of each slice, then place them */
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < nbox; i++) {
-			const struct rs_interval *d = &box[i].iv[dim];
-
-			lo = 0;
-			hi = n;
-			while (lo < hi) {
-				mid = lo + (hi - lo) / 2;
-				if (iv[mid].hi < d->lo)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			for (k = lo; k < n && iv[k].lo <= d->hi; k++) {
-				struct region_box *b;
-
-				if (!pass) {
-					cnt[k]++;
-					total++;
-					continue;
-				}
-				b = &pc[at[k]++];
-				*b = box[i];
-				if (iv[k].lo > d->lo)
-					b->iv[dim].lo = iv[k].lo;
-				if (iv[k].hi < d->hi)
-					b->iv[dim].hi = iv[k].hi;
-			}
-		}
-		if (pass)
-			break;
-		pc = malloc((total + 1) * sizeof(*pc));
-		if (!pc) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		for (k = 0, total = 0; k < n; k++) {
-			at[k] = total;
-			total += cnt[k];
-		}
-	}
-	for (k = 0; k < n; k++) {
-		sl[k] = region_new_boxes(region_family(r), pc + at[k] - cnt[k],
-					 cnt[k]);
-		if (!sl[k]) {
-			ret = -ENOMEM;
-			break;
-		}
-	}
-out:
-	free(pc);
-	free(cnt);
-	free(at);
-	if (ret < 0) {
-		for (k = 0; sl && k < n; k++)
-			region_free(sl[k]);
-		free(sl);
-		return ret;
-	}
-	*out = sl;
-	return 0;
-}
-
-static void slices_free(struct region **sl, size_t n)
-{
-	size_t k;
-
-	for (k = 0; sl && k < n; k++)
-		region_free(sl[k]);
-	free(sl);
-}
-
 /* Cut one group's region into draft rows: destination ports, then
  * interfaces, then addresses, then who reaches them. */
 static int group_drafts(struct builder *bd, size_t group,
@@ -392,15 +296,16 @@ static int group_drafts(struct builder *bd, size_t group,
 
 	ret = region_partition(r, REGION_DPORT, &dp, &ndp);
 	if (!ret)
-		ret = slices(r, REGION_DPORT, dp, ndp, &rd);
+		ret = region_slices(r, REGION_DPORT, dp, ndp, &rd);
 	for (a = 0; !ret && a < ndp; a++) {
 		ret = region_partition(rd[a], REGION_IIF, &ifs, &nifs);
 		if (!ret)
-			ret = slices(rd[a], REGION_IIF, ifs, nifs, &ri);
+			ret = region_slices(rd[a], REGION_IIF, ifs, nifs, &ri);
 		for (i = 0; !ret && i < nifs; i++) {
 			ret = region_partition(ri[i], REGION_DADDR, &ads, &nads);
 			if (!ret)
-				ret = slices(ri[i], REGION_DADDR, ads, nads, &ra);
+				ret = region_slices(ri[i], REGION_DADDR, ads, nads,
+						    &ra);
 			for (k = 0; !ret && k < nads; k++) {
 				ret = region_sources(ra[k], &src, &nsrc);
 				for (s = 0; !ret && s < nsrc; s++)
@@ -410,17 +315,17 @@ static int group_drafts(struct builder *bd, size_t group,
 				free(src);
 				src = NULL;
 			}
-			slices_free(ra, nads);
+			region_slices_free(ra, nads);
 			ra = NULL;
 			free(ads);
 			ads = NULL;
 		}
-		slices_free(ri, nifs);
+		region_slices_free(ri, nifs);
 		ri = NULL;
 		free(ifs);
 		ifs = NULL;
 	}
-	slices_free(rd, ndp);
+	region_slices_free(rd, ndp);
 	free(dp);
 	return ret;
 }
