@@ -658,21 +658,30 @@ static int draft_row(struct builder *bd, struct report *rep,
 static int build_filtered(struct report *rep, const struct engine_result *res,
 			  const struct host *host)
 {
-	size_t i, k;
+	const struct host_listener *pl;
+	bool *reached;
+	size_t i;
 
 	if (!host)
 		return 0;
 	rep->filtered = calloc(host->nlisteners + 1, sizeof(*rep->filtered));
-	if (!rep->filtered)
+	reached = calloc(host->nlisteners + 1, sizeof(*reached));
+	if (!rep->filtered || !reached) {
+		free(reached);
 		return -ENOMEM;
+	}
+	/* one pass over the pieces, not one per listener */
+	for (i = 0; i < res->npieces; i++) {
+		pl = res->pieces[i].listener;
+		if (pl && res->pieces[i].state == ENGINE_EXPOSED &&
+		    pl >= host->listeners &&
+		    pl < host->listeners + host->nlisteners)
+			reached[pl - host->listeners] = true;
+	}
 	for (i = 0; i < host->nlisteners; i++) {
 		const struct host_listener *l = &host->listeners[i];
-		bool reached = false;
 
-		for (k = 0; k < res->npieces && !reached; k++)
-			reached = res->pieces[k].listener == l &&
-				  res->pieces[k].state == ENGINE_EXPOSED;
-		if (reached)
+		if (reached[i])
 			continue;
 		rep->filtered[rep->nfiltered].listener = l;
 		if ((l->family == AF_INET && (l->addr >> 24) == 127) ||
@@ -684,6 +693,7 @@ static int build_filtered(struct report *rep, const struct engine_result *res,
 				"no probe reaches it";
 		rep->nfiltered++;
 	}
+	free(reached);
 	return 0;
 }
 
