@@ -1516,13 +1516,8 @@ static bool assumed(const struct anode *l, const struct engine_assumption *x)
 	return false;
 }
 
-/*
- * Put b on l, or fold it into a branch of l in the same state (and, with
- * at, at the same place): undecidable matches fork branches that often
- * meet again (after a jump returns, after a LOG), and without folding a
- * chain of them doubles the work at each one.  The folded branch keeps the
- * assumptions of both and the first one's trace.
- */
+/* b's probes and assumptions into t, which is in the same state; b is
+ * freed. */
 static int branch_merge(struct walk *w, struct branch *t, struct branch *b)
 {
 	const struct anode *a;
@@ -1537,6 +1532,13 @@ static int branch_merge(struct walk *w, struct branch *t, struct branch *b)
 	return ret;
 }
 
+/*
+ * Put b on l, or fold it into a branch of l in the same state (and, with
+ * at, at the same place): undecidable matches fork branches that often
+ * meet again (after a jump returns, after a LOG), and without folding a
+ * chain of them doubles the work at each one.  The folded branch keeps the
+ * assumptions of both and the first one's trace.
+ */
 static int blist_fold(struct walk *w, struct blist *l, struct branch *b,
 		      bool at)
 {
