@@ -103,7 +103,10 @@ struct snode {
 
 /* --------------------------------------------------------------------- */
 
+/* A return address on the jump stack: a persistent list in the arena,
+ * shared by the forks of a branch, so that a branch stays small. */
 struct frame {
+	const struct frame *up;
 	const struct rs_chain *chain;
 	size_t rule;
 };
@@ -129,7 +132,7 @@ struct branch {
 	const struct rs_chain *chain;
 	size_t rule;
 	unsigned int depth;
-	struct frame stack[JUMP_STACK_MAX];
+	const struct frame *stack;	/* depth frames, innermost first */
 };
 
 struct blist {
@@ -173,6 +176,20 @@ struct walk {
 	/* chains sorted for jump lookup */
 	const struct rs_chain **sorted;
 	size_t nsorted;
+	/* per family (IPv4, IPv6) and NF_INET_* hook: hook_chains() */
+	struct hook_list {
+		const struct rs_chain **chains;
+		size_t n;
+		bool done;
+	} hooks[2][NF_INET_NUMHOOKS];
+	/* per chain of the model, built on first use: jump_target() */
+	const struct rs_chain ***jumps;
+	/* rule_run(): rules before norun_end of norun_chain overlap */
+	const struct rs_chain *norun_chain;
+	size_t norun_end;
+	/* the netdev (and inet) ingress base chains, in the model's order */
+	const struct rs_chain **ingress;
+	size_t ningress;
 	/* the reverse path of each family (rpfilter), built on first use;
 	 * rpath_err[i] remembers that it could not be */
 	struct rpath **rpath;
@@ -203,9 +220,7 @@ static struct branch *branch_fork(struct walk *w, const struct branch *b,
 		region_free(r);
 		return NULL;
 	}
-	/* the stack is copied only as deep as it is used */
-	memcpy(n, b, offsetof(struct branch, stack));
-	memcpy(n->stack, b->stack, b->depth * sizeof(b->stack[0]));
+	*n = *b;
 	n->r = r;
 	return n;
 }
@@ -258,6 +273,32 @@ static int trace_add(struct walk *w, struct branch *b, uint32_t hook,
 	s->s.what = what;
 	b->trace = s;
 	return 0;
+}
+
+/* A jump: return to the rule after this one. */
+static int frame_push(struct walk *w, struct branch *b)
+{
+	struct frame *f;
+
+	if (b->depth >= JUMP_STACK_MAX)
+		return -E2BIG;
+	f = arena_alloc(&w->arena, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->up = b->stack;
+	f->chain = b->chain;
+	f->rule = b->rule + 1;
+	b->stack = f;
+	b->depth++;
+	return 0;
+}
+
+static void frame_pop(struct branch *b)
+{
+	b->chain = b->stack->chain;
+	b->rule = b->stack->rule;
+	b->stack = b->stack->up;
+	b->depth--;
 }
 
 static int assume_add(struct walk *w, struct branch *b,
@@ -1322,11 +1363,144 @@ static bool rule_misses(const struct walk *w, const struct branch *b,
 	return false;
 }
 
+/* What a rule's matches ask of the probes of a branch when each of them
+ * either holds for all of them or tests one dimension against a plain
+ * set: the sets by dimension (NULL: any value), for
+ * region_split_off_product(). */
+struct rule_sets {
+	const struct rs_interval *set[REGION_NDIMS];
+	size_t nset[REGION_NDIMS];
+	struct rs_interval *own[REGION_NDIMS];	/* complements, freed */
+};
+
+static void rule_sets_release(struct rule_sets *rs)
+{
+	int d;
+
+	for (d = 0; d < REGION_NDIMS; d++)
+		free(rs->own[d]);
+}
+
+static int iv_lo_cmp(const void *a, const void *b)
+{
+	const struct rs_interval *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The values not in el[0..n): a new ascending array in *out, *nout. */
+static int set_complement(const struct rs_interval *el, size_t n,
+			  struct rs_interval **out, size_t *nout)
+{
+	struct rs_interval *s, *c;
+	rs_u128 next = 0;
+	bool top = false;
+	size_t i, k = 0;
+
+	s = malloc((n + 1) * sizeof(*s));
+	c = malloc((n + 1) * sizeof(*c));
+	if (!s || !c) {
+		free(s);
+		free(c);
+		return -ENOMEM;
+	}
+	memcpy(s, el, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), iv_lo_cmp);
+	for (i = 0; i < n && !top; i++) {
+		if (s[i].lo > next) {
+			c[k].lo = next;
+			c[k++].hi = s[i].lo - 1;
+		}
+		if (s[i].hi == ~(rs_u128)0)
+			top = true;
+		else if (s[i].hi + 1 > next)
+			next = s[i].hi + 1;
+	}
+	if (!top) {
+		c[k].lo = next;
+		c[k++].hi = ~(rs_u128)0;
+	}
+	free(s);
+	*out = c;
+	*nout = k;
+	return 0;
+}
+
+/*
+ * Fill rs for rule r on branch b when every match of r is decided for
+ * the whole branch (and holds: rule_misses() was asked first) or splits one
+ * dimension by the elements of a one-field set, at most one match per
+ * dimension.  Returns 1 then, 0 when r needs the general path of
+ * rule_matches(), or -ENOMEM.
+ */
+static int rule_sets_of(const struct walk *w, const struct branch *b,
+			const struct rs_rule *r, struct rule_sets *rs)
+{
+	const struct rs_interval *el;
+	enum region_dim dim;
+	enum resolved how;
+	enum xform xf;
+	rs_u128 v;
+	size_t i, nel;
+	unsigned int f;
+	int ret;
+
+	memset(rs, 0, sizeof(*rs));
+	for (i = 0; i < r->nmatches; i++) {
+		const struct rs_match *m = &r->matches[i];
+
+		switch (m->op) {
+		case RS_OP_IN:
+		case RS_OP_NOT_IN:
+			if (m->nfields != 1)
+				break;
+			how = resolve(w, b, m->fields[0], &dim, &v, &xf);
+			if (how == RES_NOTSET && m->op == RS_OP_NOT_IN)
+				continue;
+			if (how != RES_DIM || xf != XF_NONE)
+				break;
+			if (rs->set[dim])
+				goto general;
+			el = rs_match_elems(m, &nel);
+			if (m->op == RS_OP_IN) {
+				rs->set[dim] = el;
+				rs->nset[dim] = nel;
+				continue;
+			}
+			ret = set_complement(el, nel, &rs->own[dim],
+					     &rs->nset[dim]);
+			if (ret < 0) {
+				rule_sets_release(rs);
+				return ret;
+			}
+			rs->set[dim] = rs->own[dim];
+			continue;
+		case RS_OP_MASK_EQ:
+		case RS_OP_MASK_NE:
+			break;
+		default:
+			goto general;
+		}
+		/* decided from fixed values alone, for the whole branch */
+		for (f = 0; f < m->nfields; f++)
+			if (resolve(w, b, m->fields[f], &dim, &v, &xf) !=
+			    RES_FIXED)
+				goto general;
+		if (match_misses(w, b, m))
+			goto general;
+	}
+	return 1;
+general:
+	rule_sets_release(rs);
+	return 0;
+}
+
 static int rule_matches(struct walk *w, struct branch *b,
 			const struct rs_rule *r, struct plist *yes,
 			struct plist *no)
 {
-	struct plist cur = { 0 }, next = { 0 };
+	struct part own = { b->r, b->assume };
+	struct plist cur = { 1, 1, &own }, next = { 0 };
 	struct region *y, *n;
 	struct branch tmp;
 	bool borrowed = true;
@@ -1336,14 +1510,9 @@ static int rule_matches(struct walk *w, struct branch *b,
 
 	if (!r->nmatches)
 		return plist_push(yes, region_copy(b->r), b->assume);
-	/* the first match reads the branch's own region: copying it for
-	 * every rule would make a long chain quadratic */
-	cur.p = malloc(sizeof(*cur.p));
-	if (!cur.p)
-		return -ENOMEM;
-	cur.p[0].r = b->r;
-	cur.p[0].assume = b->assume;
-	cur.n = cur.cap = 1;
+	/* the first match reads the branch's own region (cur is then own,
+	 * on the stack): copying it for every rule would make a long chain
+	 * quadratic */
 	for (i = 0; i < r->nmatches && cur.n; i++) {
 		for (k = 0; k < cur.n; k++) {
 			y = n = NULL;
@@ -1376,10 +1545,9 @@ static int rule_matches(struct walk *w, struct branch *b,
 			if (ret < 0)
 				goto out;
 		}
-		if (borrowed)
-			cur.p[0].r = NULL;
+		if (!borrowed)
+			plist_release(&cur);
 		borrowed = false;
-		plist_release(&cur);
 		cur = next;
 		memset(&next, 0, sizeof(next));
 	}
@@ -1391,9 +1559,8 @@ static int rule_matches(struct walk *w, struct branch *b,
 	}
 	ret = plist_merge(no);
 out:
-	if (borrowed && cur.n)
-		cur.p[0].r = NULL;
-	plist_release(&cur);
+	if (!borrowed)
+		plist_release(&cur);
 	plist_release(&next);
 	return ret;
 }
@@ -1430,15 +1597,51 @@ static const struct rs_chain *chain_find(const struct walk *w,
 	return hit ? *hit : NULL;
 }
 
+/* The chain rule r of chain from jumps to (v its verdict), or NULL.  The
+ * answer is kept per rule: the handshake walks the same jumps once per
+ * NAT target, and a name lookup among thousands of chains that share
+ * long prefixes (KUBE-SEP-...) is many string compares. */
+static const struct rs_chain *jump_target(struct walk *w,
+					  const struct rs_chain *from,
+					  const struct rs_rule *r,
+					  const struct rs_verdict *v)
+{
+	const struct rs_chain **t;
+	size_t ci = (size_t)(from - w->in->rs->chains), ri;
+
+	if (!v->chain)
+		return NULL;
+	ri = (size_t)(r - from->rules);
+	if (ci >= w->in->rs->nchains || ri >= from->nrules ||
+	    v != &r->verdict || !w->jumps)
+		return chain_find(w, from, v->chain);
+	t = w->jumps[ci];
+	if (!t) {
+		t = calloc(from->nrules, sizeof(*t));
+		if (!t)
+			return chain_find(w, from, v->chain);
+		w->jumps[ci] = t;
+	}
+	if (!t[ri])
+		t[ri] = chain_find(w, from, v->chain);
+	return t[ri];
+}
+
 /* How a branch leaves a base chain. */
 enum leave {
 	LEAVE_ACCEPT,	/* on to the next base chain */
 	LEAVE_DROP,
 };
 
+/* The branches a base chain accepted, with an index by state: after a
+ * chain of thousands of DNAT rules each branch would otherwise be
+ * compared with every branch accepted before it. */
 struct chain_out {
 	struct blist accepted;
 	struct blist dropped;
+	size_t *head;		/* nbuckets chains: accepted index + 1 */
+	size_t *next;		/* per accepted branch, same encoding */
+	size_t nbuckets, ncap;
 };
 
 static bool is_nat_chain(const struct rs_chain *c)
@@ -1462,6 +1665,8 @@ static void stmt_apply(struct branch *b, const struct rs_stmt *s)
 static bool branch_same(const struct branch *a, const struct branch *b,
 			bool at)
 {
+	const struct frame *x, *y;
+
 	if (a->nat != b->nat || a->redirect != b->redirect ||
 	    a->nat_addr != b->nat_addr || a->nat_port != b->nat_port ||
 	    a->nat_port_lo != b->nat_port_lo ||
@@ -1473,9 +1678,12 @@ static bool branch_same(const struct branch *a, const struct branch *b,
 		return false;
 	if (!at)
 		return true;
-	return a->chain == b->chain && a->rule == b->rule &&
-	       a->depth == b->depth &&
-	       !memcmp(a->stack, b->stack, a->depth * sizeof(a->stack[0]));
+	if (a->chain != b->chain || a->rule != b->rule || a->depth != b->depth)
+		return false;
+	for (x = a->stack, y = b->stack; x != y; x = x->up, y = y->up)
+		if (x->chain != y->chain || x->rule != y->rule)
+			return false;
+	return true;
 }
 
 static bool assumed(const struct anode *l, const struct engine_assumption *x)
@@ -1485,6 +1693,22 @@ static bool assumed(const struct anode *l, const struct engine_assumption *x)
 		    l->a.matched == x->matched)
 			return true;
 	return false;
+}
+
+/* b's probes and assumptions into t, which is in the same state; b is
+ * freed. */
+static int branch_merge(struct walk *w, struct branch *t, struct branch *b)
+{
+	const struct anode *a;
+	int ret;
+
+	ret = region_union(t->r, b->r);
+	for (a = b->assume; !ret && a; a = a->up)
+		if (!assumed(t->assume, &a->a))
+			ret = assume_add(w, t, a->a.chain, a->a.rule,
+					 a->a.match, a->a.matched);
+	branch_free(b);
+	return ret;
 }
 
 /*
@@ -1497,24 +1721,108 @@ static bool assumed(const struct anode *l, const struct engine_assumption *x)
 static int blist_fold(struct walk *w, struct blist *l, struct branch *b,
 		      bool at)
 {
-	const struct anode *a;
-	struct branch *t;
 	size_t i;
-	int ret;
 
-	for (i = 0; i < l->n; i++) {
-		t = l->b[i];
-		if (!branch_same(t, b, at))
-			continue;
-		ret = region_union(t->r, b->r);
-		for (a = b->assume; !ret && a; a = a->up)
-			if (!assumed(t->assume, &a->a))
-				ret = assume_add(w, t, a->a.chain, a->a.rule,
-						 a->a.match, a->a.matched);
-		branch_free(b);
-		return ret;
-	}
+	for (i = 0; i < l->n; i++)
+		if (branch_same(l->b[i], b, at))
+			return branch_merge(w, l->b[i], b);
 	return blist_push(l, b);
+}
+
+/* A hash of what branch_same() compares without at. */
+static size_t branch_hash(const struct branch *b)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+#define MIX(v) (h = (h ^ (uint64_t)(v)) * 0x100000001b3ull)
+	MIX(b->nat | b->redirect << 1 | b->nat_port << 2 | b->nat_bound << 3 |
+	    b->untracked << 4 | b->oif_known << 5);
+	MIX(b->nat_addr);
+	MIX(b->nat_addr >> 64);
+	MIX(b->nat_port_lo | (uint32_t)b->nat_port_hi << 16);
+	MIX(b->mark | (uint64_t)b->ctmark << 32);
+	MIX((uint32_t)b->oif);
+	MIX(b->oif_key);
+	MIX(b->oif_key >> 64);
+#undef MIX
+	return (size_t)(h ^ h >> 29);
+}
+
+static void chain_out_index_free(struct chain_out *o)
+{
+	free(o->head);
+	free(o->next);
+	o->head = o->next = NULL;
+	o->nbuckets = o->ncap = 0;
+}
+
+/* Put accepted branch i (just pushed) into the index, rehashed into more
+ * buckets first when it is full. */
+static int accepted_index(struct chain_out *o, size_t i)
+{
+	size_t *p, k, h;
+
+	if (o->ncap <= i) {
+		k = o->accepted.cap;
+		p = realloc(o->next, k * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		o->next = p;
+		o->ncap = k;
+	}
+	if (i >= o->nbuckets) {
+		k = o->nbuckets ? o->nbuckets * 4 : 64;
+		p = calloc(k, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		free(o->head);
+		o->head = p;
+		o->nbuckets = k;
+		for (k = 0; k < i; k++) {
+			h = branch_hash(o->accepted.b[k]) & (o->nbuckets - 1);
+			o->next[k] = o->head[h];
+			o->head[h] = k + 1;
+		}
+	}
+	h = branch_hash(o->accepted.b[i]) & (o->nbuckets - 1);
+	o->next[i] = o->head[h];
+	o->head[h] = i + 1;
+	return 0;
+}
+
+/* Below this many accepted branches a scan is cheaper than the index. */
+#define ACCEPTED_INDEX_MIN	8
+
+static int accepted_push(struct chain_out *o, struct branch *b)
+{
+	int ret = blist_push(&o->accepted, b);
+
+	if (ret < 0 || (!o->nbuckets && o->accepted.n < ACCEPTED_INDEX_MIN))
+		return ret;
+	return accepted_index(o, o->accepted.n - 1);
+}
+
+/* blist_fold(o->accepted, b, false), by the index: b folds into the
+ * first accepted branch in the same state. */
+static int accepted_fold(struct walk *w, struct chain_out *o,
+			 struct branch *b)
+{
+	size_t k, first = SIZE_MAX;
+
+	if (!o->nbuckets) {
+		for (k = 0; k < o->accepted.n && first == SIZE_MAX; k++)
+			if (branch_same(o->accepted.b[k], b, false))
+				first = k;
+	} else {
+		k = o->head[branch_hash(b) & (o->nbuckets - 1)];
+		for (; k; k = o->next[k - 1])
+			if (k - 1 < first &&
+			    branch_same(o->accepted.b[k - 1], b, false))
+				first = k - 1;
+	}
+	if (first != SIZE_MAX)
+		return branch_merge(w, o->accepted.b[first], b);
+	return accepted_push(o, b);
 }
 
 static int leave(struct walk *w, struct chain_out *o, struct branch *b,
@@ -1529,7 +1837,7 @@ static int leave(struct walk *w, struct chain_out *o, struct branch *b,
 	}
 	if (how == LEAVE_DROP)
 		return blist_push(&o->dropped, b);
-	return blist_fold(w, &o->accepted, b, false);
+	return accepted_fold(w, o, b);
 }
 
 static int apply_verdict(struct walk *w, struct blist *work,
@@ -1656,23 +1964,19 @@ static int apply_verdict(struct walk *w, struct blist *work,
 	case RS_V_RETURN:
 		if (b->depth == 0)
 			goto policy;
-		b->depth--;
-		b->chain = b->stack[b->depth].chain;
-		b->rule = b->stack[b->depth].rule;
+		frame_pop(b);
 		return blist_fold(w, work, b, true);
 	case RS_V_JUMP:
 	case RS_V_GOTO:
-		target = v->chain ? chain_find(w, b->chain, v->chain) : NULL;
+		target = jump_target(w, b->chain, r, v);
 		if (!target)
 			goto unknown;
 		if (v->kind == RS_V_JUMP) {
-			if (b->depth >= JUMP_STACK_MAX) {
+			ret = frame_push(w, b);
+			if (ret < 0) {
 				branch_free(b);
-				return -E2BIG;
+				return ret;
 			}
-			b->stack[b->depth].chain = b->chain;
-			b->stack[b->depth].rule = b->rule + 1;
-			b->depth++;
 		}
 		ret = trace_add(w, b, w->hook, b->chain, r, v->kind, NULL);
 		if (ret < 0) {
@@ -1725,28 +2029,336 @@ unknown:
 	return leave(w, o, other, LEAVE_DROP, r, v->kind, NULL);
 }
 
+/* The probes of nb (taken over) match rule r: its statements, then its
+ * verdict. */
+static int rule_take(struct walk *w, struct blist *work, struct chain_out *o,
+		     struct branch *nb, const struct rs_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nstmts; i++)
+		stmt_apply(nb, &r->stmts[i]);
+	return apply_verdict(w, work, o, nb, r, &r->verdict);
+}
+
+/*
+ * Rule r on branch b (taken over) by one in-place split of b's region: the
+ * part that matches goes on with the rule's statements and verdict, b
+ * keeps the rest and goes on to the next rule.  The same outcome as
+ * rule_matches() and what chain_run() makes of it, without copying the
+ * part that does not match: after a chain of thousands of rules for
+ * scattered ports that part is thousands of boxes.
+ */
+static int rule_split(struct walk *w, struct blist *work, struct chain_out *o,
+		      struct branch *b, const struct rs_rule *r,
+		      struct rule_sets *rs)
+{
+	struct region *in = NULL;
+	struct branch *nb;
+	int ret;
+
+	ret = region_split_off_product(b->r, rs->set, rs->nset, &in);
+	rule_sets_release(rs);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (region_is_empty(in)) {
+		region_free(in);
+		b->rule++;
+		return blist_fold(w, work, b, true);
+	}
+	nb = branch_fork(w, b, in);
+	if (!nb) {
+		branch_free(b);
+		return -ENOMEM;
+	}
+	if (region_is_empty(b->r)) {
+		branch_free(b);
+	} else {
+		b->rule++;
+		ret = blist_fold(w, work, b, true);
+		if (ret < 0) {
+			branch_free(nb);
+			return ret;
+		}
+	}
+	return rule_take(w, work, o, nb, r);
+}
+
+/* Fewer rules are cheaper one by one. */
+#define RUN_MIN_RULES		8
+
+/* Does a probe that matches a rule with verdict v leave the chain? */
+static bool verdict_leaves(const struct rs_verdict *v)
+{
+	switch (v->kind) {
+	case RS_V_ACCEPT:
+	case RS_V_SNAT:
+	case RS_V_MASQUERADE:
+	case RS_V_DROP:
+	case RS_V_REJECT:
+		return true;
+	case RS_V_DNAT:
+	case RS_V_REDIRECT:
+		return !v->map.set;
+	default:
+		return false;
+	}
+}
+
+/* The one dimension in which a and b ask for different sets (both for
+ * one), or -1. */
+static int rule_sets_diff(const struct rule_sets *a, const struct rule_sets *b)
+{
+	int d, dim = -1;
+
+	for (d = 0; d < REGION_NDIMS; d++) {
+		if (a->nset[d] == b->nset[d] && !a->set[d] == !b->set[d] &&
+		    (!a->set[d] || !memcmp(a->set[d], b->set[d],
+					   a->nset[d] * sizeof(*a->set[d]))))
+			continue;
+		if (dim >= 0 || !a->set[d] || !b->set[d])
+			return -1;
+		dim = d;
+	}
+	return dim;
+}
+
+/* A set interval of a rule of a run. */
+struct run_iv {
+	struct rs_interval iv;
+	size_t rule;
+};
+
+static int run_iv_cmp(const void *a, const void *b)
+{
+	const struct run_iv *x = a, *y = b;
+
+	return x->iv.lo < y->iv.lo ? -1 : x->iv.lo > y->iv.lo;
+}
+
+static int run_iv_push(struct run_iv **iv, size_t *n, size_t *cap,
+		       const struct rs_interval *v, size_t rule)
+{
+	struct run_iv *p;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		p = realloc(*iv, *cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		*iv = p;
+	}
+	(*iv)[*n].iv = *v;
+	(*iv)[(*n)++].rule = rule;
+	return 0;
+}
+
+/* The run of rules from b->rule on that rule_run() can take: the
+ * dimension their sets differ in (*dim), the intervals of their sets in it,
+ * tagged with the rule, ascending, into *out (*n); *end is the first rule
+ * after the run.  0 with *out NULL when there is no such run. */
+static int run_collect(struct walk *w, const struct branch *b,
+		       const struct rule_sets *first, int *dim,
+		       struct run_iv **out, size_t *n, size_t *end)
+{
+	const struct rs_chain *c = b->chain;
+	struct run_iv *iv = NULL;
+	struct rule_sets rs;
+	size_t j, k, niv = 0, cap = 0, nrules = 1;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	*dim = -1;
+	for (j = b->rule + 1; j < c->nrules && !ret; j++) {
+		const struct rs_rule *r = &c->rules[j];
+
+		/* a rule that cannot match ends the run too: looking past
+		 * it would make a chain walked rule by rule (a branch after
+		 * DNAT) quadratic */
+		if (rule_misses(w, b, r) || !verdict_leaves(&r->verdict))
+			break;
+		ret = rule_sets_of(w, b, r, &rs);
+		if (ret <= 0)
+			break;
+		ret = 0;
+		if (j == b->rule + 1) {
+			*dim = rule_sets_diff(first, &rs);
+			for (k = 0; *dim >= 0 && k < first->nset[*dim] && !ret;
+			     k++)
+				ret = run_iv_push(&iv, &niv, &cap,
+						  &first->set[*dim][k], b->rule);
+		}
+		if (*dim < 0 || rule_sets_diff(first, &rs) != *dim) {
+			rule_sets_release(&rs);
+			break;
+		}
+		for (k = 0; k < rs.nset[*dim] && !ret; k++)
+			ret = run_iv_push(&iv, &niv, &cap, &rs.set[*dim][k], j);
+		rule_sets_release(&rs);
+		nrules++;
+	}
+	if (ret < 0 || !iv) {
+		free(iv);
+		return ret;
+	}
+	qsort(iv, niv, sizeof(*iv), run_iv_cmp);
+	/* first match wins where sets overlap: not for a run, nor for the
+	 * rules of this one that come next */
+	for (k = 1; k < niv && nrules >= RUN_MIN_RULES; k++) {
+		if (iv[k].iv.lo <= iv[k - 1].iv.hi) {
+			w->norun_chain = c;
+			w->norun_end = j;
+			nrules = 0;
+		}
+	}
+	if (nrules < RUN_MIN_RULES) {
+		free(iv);
+		return 0;
+	}
+	*out = iv;
+	*n = niv;
+	*end = j;
+	return 0;
+}
+
+/* A run's intervals rule by rule, each rule's in ascending order. */
+static const struct run_iv *run_iv_base;
+
+static int run_rule_cmp(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	if (run_iv_base[i].rule != run_iv_base[j].rule)
+		return run_iv_base[i].rule < run_iv_base[j].rule ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/*
+ * A run of rules from b->rule on, each of rule_split()'s kind, asking the
+ * same as the first in every dimension but one, where their sets are
+ * disjoint, and with a verdict that leaves the chain: Docker's DNAT per
+ * published port.  One split of
+ * b's region by the union of their sets, then each piece to its rule,
+ * instead of one pass over b's region per rule.  The same outcome as rule
+ * by rule, as long as no other branch waits in this chain to be folded
+ * with b on the way.  Returns 1 when it ran (b taken over), 0 when there
+ * is no such run (b untouched), or a negative errno (b freed).
+ */
+static int rule_run(struct walk *w, struct blist *work, struct chain_out *o,
+		    struct branch *b, const struct rule_sets *first)
+{
+	const struct rs_chain *c = b->chain;
+	const struct rs_interval *set[REGION_NDIMS] = { NULL };
+	size_t nset[REGION_NDIMS] = { 0 };
+	struct rs_interval *u = NULL;
+	struct region **sl = NULL;
+	struct run_iv *iv = NULL;
+	struct region *in = NULL, *part;
+	struct branch *nb;
+	size_t niv = 0, end = 0, *ord = NULL, i, k;
+	int dim, d, ret;
+
+	if (!verdict_leaves(&c->rules[b->rule].verdict) ||
+	    (c == w->norun_chain && b->rule < w->norun_end))
+		return 0;
+	for (i = 0; i < work->n; i++)
+		if (work->b[i]->chain == c)
+			return 0;
+	ret = run_collect(w, b, first, &dim, &iv, &niv, &end);
+	if (ret < 0 || !iv)
+		return ret;
+	u = calloc(niv, sizeof(*u));
+	ord = calloc(niv, sizeof(*ord));
+	if (!u || !ord) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < niv; i++) {
+		u[i] = iv[i].iv;
+		ord[i] = i;
+	}
+	/* the other dimensions ask the same of every rule of the run */
+	for (d = 0; d < REGION_NDIMS; d++) {
+		set[d] = first->set[d];
+		nset[d] = first->nset[d];
+	}
+	set[dim] = u;
+	nset[dim] = niv;
+	ret = region_split_off_product(b->r, set, nset, &in);
+	if (!ret)
+		ret = region_slices(in, dim, u, niv, &sl);
+	if (ret < 0)
+		goto out;
+	run_iv_base = iv;
+	qsort(ord, niv, sizeof(*ord), run_rule_cmp);
+	for (i = 0; i < niv && !ret; i = k) {
+		const struct rs_rule *r = &c->rules[iv[ord[i]].rule];
+
+		/* a rule's slices: pieces of disjoint boxes in disjoint
+		 * intervals */
+		part = sl[ord[i]];
+		sl[ord[i]] = NULL;
+		for (k = i + 1; k < niv && iv[ord[k]].rule == iv[ord[i]].rule;
+		     k++) {
+			if (!ret)
+				ret = region_append(part, sl[ord[k]]);
+		}
+		if (ret < 0 || region_is_empty(part)) {
+			region_free(part);
+			continue;
+		}
+		nb = branch_fork(w, b, part);
+		if (!nb) {
+			ret = -ENOMEM;
+			break;
+		}
+		nb->rule = iv[ord[i]].rule;
+		ret = rule_take(w, work, o, nb, r);
+	}
+out:
+	region_slices_free(sl, niv);
+	free(u);
+	free(iv);
+	free(ord);
+	region_free(in);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (region_is_empty(b->r)) {
+		branch_free(b);
+		return 1;
+	}
+	b->rule = end;
+	ret = blist_fold(w, work, b, true);
+	return ret < 0 ? ret : 1;
+}
+
 /* Run one base chain on branch b0 (taken over). */
 static int chain_run(struct walk *w, const struct rs_chain *base,
 		     struct branch *b0, struct chain_out *o)
 {
 	struct blist work = { 0 };
 	struct plist yes = { 0 }, no = { 0 };
+	struct rule_sets rsets;
 	const struct rs_rule *r;
 	struct branch *b, *nb;
-	size_t k, i;
+	size_t k;
 	int ret;
 
 	b0->chain = base;
 	b0->rule = 0;
 	b0->depth = 0;
+	b0->stack = NULL;
 	ret = blist_push(&work, b0);
 	while (!ret && work.n) {
 		b = work.b[--work.n];
 		if (b->rule >= b->chain->nrules) {
 			if (b->depth) {
-				b->depth--;
-				b->chain = b->stack[b->depth].chain;
-				b->rule = b->stack[b->depth].rule;
+				frame_pop(b);
 				ret = blist_fold(w, &work, b, true);
 				continue;
 			}
@@ -1767,6 +2379,21 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 		if (rule_misses(w, b, r)) {
 			b->rule++;
 			ret = blist_fold(w, &work, b, true);
+			continue;
+		}
+		ret = rule_sets_of(w, b, r, &rsets);
+		if (ret < 0) {
+			branch_free(b);
+			break;
+		}
+		if (ret == 1) {
+			ret = rule_run(w, &work, o, b, &rsets);
+			if (ret != 0) {
+				rule_sets_release(&rsets);
+				ret = ret < 0 ? ret : 0;
+				continue;
+			}
+			ret = rule_split(w, &work, o, b, r, &rsets);
 			continue;
 		}
 		ret = rule_matches(w, b, r, &yes, &no);
@@ -1804,9 +2431,7 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 				break;
 			}
 			nb->assume = yes.p[k].assume;
-			for (i = 0; i < r->nstmts; i++)
-				stmt_apply(nb, &r->stmts[i]);
-			ret = apply_verdict(w, &work, o, nb, r, &r->verdict);
+			ret = rule_take(w, &work, o, nb, r);
 		}
 		plist_release(&yes);
 		plist_release(&no);
@@ -1842,23 +2467,30 @@ static int prio_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The base chains of a hook for this family, in priority order.  The
- * caller frees *out. */
-static int hook_chains(const struct walk *w, uint32_t hook,
+/* The base chains of a hook for this family, in priority order, made on
+ * first use: the handshake runs the hooks once per NAT target, and a
+ * kube-proxy ruleset has tens of thousands of chains to look through. */
+static int hook_chains(struct walk *w, uint32_t hook,
 		       const struct rs_chain ***out, size_t *n)
 {
+	struct hook_list *hl = &w->hooks[w->family == NFPROTO_IPV6][hook];
 	const struct rs_chain **v;
 	size_t i, k = 0;
 
-	v = calloc(w->in->rs->nchains + 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (i = 0; i < w->in->rs->nchains; i++)
-		if (chain_at_hook(w, &w->in->rs->chains[i], hook))
-			v[k++] = &w->in->rs->chains[i];
-	qsort(v, k, sizeof(*v), prio_cmp);
-	*out = v;
-	*n = k;
+	if (!hl->done) {
+		v = calloc(w->in->rs->nchains + 1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		for (i = 0; i < w->in->rs->nchains; i++)
+			if (chain_at_hook(w, &w->in->rs->chains[i], hook))
+				v[k++] = &w->in->rs->chains[i];
+		qsort(v, k, sizeof(*v), prio_cmp);
+		hl->chains = v;
+		hl->n = k;
+		hl->done = true;
+	}
+	*out = hl->chains;
+	*n = hl->n;
 	return 0;
 }
 
@@ -1894,7 +2526,7 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 			 * entry and no binding yet */
 			if (nat && (b->nat_bound || b->untracked ||
 				    w->established)) {
-				ret = blist_push(&o.accepted, b);
+				ret = accepted_push(&o, b);
 			} else {
 				ret = chain_run(w, ch, b, &o);
 			}
@@ -1902,6 +2534,7 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 				break;
 		}
 		blist_release(l);
+		chain_out_index_free(&o);
 		for (i = 0; !ret && i < o.dropped.n; i++) {
 			ret = blist_push(dropped, o.dropped.b[i]);
 			o.dropped.b[i] = NULL;
@@ -1913,7 +2546,6 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	}
 	for (i = 0; i < l->n; i++)
 		l->b[i]->nat_bound = false;
-	free(chains);
 	return ret;
 }
 
@@ -1930,14 +2562,9 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 
 	w->hook = NF_NETDEV_INGRESS;
 	w->before_conntrack = true;
-	for (c = 0; c < w->in->rs->nchains && !ret; c++) {
-		const struct rs_chain *ch = &w->in->rs->chains[c];
+	for (c = 0; c < w->ningress && !ret; c++) {
+		const struct rs_chain *ch = w->ingress[c];
 
-		if (!ch->base || !ch->device ||
-		    !((ch->family == NFPROTO_NETDEV &&
-		       ch->hook == NF_NETDEV_INGRESS) ||
-		      (ch->family == NFPROTO_INET && ch->hook == 5)))
-			continue;
 		dev = rs_ifname_interval(ch->device, false);
 		w->base = ch;
 		memset(&o, 0, sizeof(o));
@@ -1976,6 +2603,7 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 		}
 		blist_release(&o.accepted);
 		blist_release(&o.dropped);
+		chain_out_index_free(&o);
 		*l = next;
 		memset(&next, 0, sizeof(next));
 	}
@@ -3051,6 +3679,7 @@ static int handshake(struct walk *w, size_t from)
 	size_t i, j, g, k, m = 0, n = res->npieces;
 	struct blist drops = { 0 }, ok = { 0 };
 	struct region *u, *acc;
+	bool assumed_any;
 	size_t *ord;
 	int ret = 0;
 
@@ -3085,14 +3714,21 @@ static int handshake(struct walk *w, size_t from)
 		acc = ret ? NULL : region_new_empty();
 		if (!ret && !acc)
 			ret = -ENOMEM;
-		for (k = 0; !ret && k < ok.n; k++)
+		assumed_any = false;
+		for (k = 0; !ret && k < ok.n; k++) {
 			if (!ok.b[k]->assume)
 				ret = region_union(acc, ok.b[k]->r);
+			else
+				assumed_any = true;
+		}
 		for (i = g; !ret && i < j; i++) {
 			ret = handshake_split(w, ord[i], &drops, false);
 			if (!ret)
 				ret = handshake_split(w, ord[i], &ok, true);
-			if (!ret)
+			/* nothing dropped and nothing assumed: every probe of
+			 * the group passed, and the intersection would cost
+			 * |piece| * |acc| */
+			if (!ret && (drops.n || assumed_any))
 				ret = region_intersect(res->pieces[ord[i]].region,
 						       acc);
 		}
@@ -3146,42 +3782,108 @@ static int piece_dup(struct engine_result *res, size_t i, struct region *r)
 	return 0;
 }
 
+/* The smallest box holding every box of r (not empty). */
+static void region_bounds(const struct region *r, struct region_box *bb)
+{
+	const struct region_box *box;
+	size_t n, i;
+	int d;
+
+	box = region_boxes(r, &n);
+	*bb = box[0];
+	for (i = 1; i < n; i++) {
+		for (d = 0; d < REGION_NDIMS; d++) {
+			if (box[i].iv[d].lo < bb->iv[d].lo)
+				bb->iv[d].lo = box[i].iv[d].lo;
+			if (box[i].iv[d].hi > bb->iv[d].hi)
+				bb->iv[d].hi = box[i].iv[d].hi;
+		}
+	}
+}
+
+static bool bounds_overlap(const struct region_box *a,
+			   const struct region_box *b)
+{
+	int d;
+
+	for (d = 0; d < REGION_NDIMS; d++)
+		if (a->iv[d].hi < b->iv[d].lo || b->iv[d].hi < a->iv[d].lo)
+			return false;
+	return true;
+}
+
+/* The part of piece i that a piece with assumptions in another state
+ * also holds, into *out (NULL when there is none).  Piece by piece rather
+ * than through the union of the others: that union costs the square of
+ * their boxes, and most pairs are told apart by their bounds alone. */
+static int classify_overlap(const struct engine_result *res, size_t from,
+			    const struct region_box *bb, size_t i,
+			    struct region **out)
+{
+	const struct engine_piece *p = &res->pieces[i];
+	struct region *o = NULL, *t;
+	size_t j;
+	int ret = 0;
+
+	for (j = from; j < res->npieces && !ret; j++) {
+		const struct engine_piece *q = &res->pieces[j];
+
+		if (!q->nassumptions || q->state == p->state ||
+		    q->family != p->family || q->proto != p->proto ||
+		    region_is_empty(q->region) ||
+		    !bounds_overlap(&bb[i - from], &bb[j - from]))
+			continue;
+		t = region_copy(p->region);
+		if (!t) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = region_intersect(t, q->region);
+		if (!ret && !region_is_empty(t)) {
+			if (!o) {
+				o = t;
+				t = NULL;
+			} else {
+				ret = region_union(o, t);
+			}
+		}
+		region_free(t);
+	}
+	if (ret < 0) {
+		region_free(o);
+		return ret;
+	}
+	*out = o;
+	return 0;
+}
+
 static int classify(struct engine_result *res, size_t from)
 {
-	struct region **overlap, *other;
-	size_t i, j, n = res->npieces;
+	struct region **overlap;
+	struct region_box *bb;
+	size_t i, n = res->npieces;
 	int ret = 0;
 
 	/* all overlaps first, from the regions as the walk left them: a
 	 * piece cut before its twin is compared would hide the twin's doubt */
 	overlap = calloc(n - from + 1, sizeof(*overlap));
-	if (!overlap)
+	bb = calloc(n - from + 1, sizeof(*bb));
+	if (!overlap || !bb) {
+		free(overlap);
+		free(bb);
 		return -ENOMEM;
-	for (i = from; i < n && !ret; i++) {
-		const struct engine_piece *p = &res->pieces[i];
-
-		if (!p->nassumptions)
-			continue;
-		other = region_new_empty();
-		if (!other) {
-			ret = -ENOMEM;
-			break;
-		}
-		for (j = from; j < n && !ret; j++) {
-			const struct engine_piece *q = &res->pieces[j];
-
-			if (j == i || !q->nassumptions || q->state == p->state ||
-			    q->family != p->family || q->proto != p->proto)
-				continue;
-			ret = region_union(other, q->region);
-		}
-		overlap[i - from] = region_copy(p->region);
-		if (!overlap[i - from])
-			ret = -ENOMEM;
-		if (!ret)
-			ret = region_intersect(overlap[i - from], other);
-		region_free(other);
 	}
+	for (i = from; i < n; i++)
+		if (res->pieces[i].nassumptions &&
+		    !region_is_empty(res->pieces[i].region))
+			region_bounds(res->pieces[i].region, &bb[i - from]);
+	for (i = from; i < n && !ret; i++) {
+		if (res->pieces[i].nassumptions &&
+		    !region_is_empty(res->pieces[i].region))
+			ret = classify_overlap(res, from, bb, i,
+					       &overlap[i - from]);
+	}
+	free(bb);
 	for (i = from; i < n && !ret; i++) {
 		struct region *o = overlap[i - from];
 
@@ -3248,6 +3950,22 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	/* optional: without it chains are walked rule by rule */
 	w.dindex = calloc(2 * in->rs->nchains + 1, sizeof(*w.dindex));
 	qsort(w.sorted, w.nsorted, sizeof(*w.sorted), chain_cmp);
+	/* optional too: without it every jump looks its target up */
+	w.jumps = calloc(in->rs->nchains + 1, sizeof(*w.jumps));
+	w.ingress = calloc(in->rs->nchains + 1, sizeof(*w.ingress));
+	if (!w.ingress) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < in->rs->nchains; i++) {
+		const struct rs_chain *ch = &in->rs->chains[i];
+
+		if (ch->base && ch->device &&
+		    ((ch->family == NFPROTO_NETDEV &&
+		      ch->hook == NF_NETDEV_INGRESS) ||
+		     (ch->family == NFPROTO_INET && ch->hook == 5)))
+			w.ingress[w.ningress++] = ch;
+	}
 
 	if (!in->host)
 		ret = result_note(res, "no host facts: every interface name "
@@ -3291,12 +4009,19 @@ out:
 	for (i = 0; w.dindex && i < 2 * in->rs->nchains; i++)
 		daddr_index_free(w.dindex[i]);
 	free(w.dindex);
+	for (i = 0; w.jumps && i < in->rs->nchains; i++)
+		free(w.jumps[i]);
+	free(w.jumps);
 	free(w.sorted);
 	for (i = 0; w.rpath && i < 2; i++)
 		rpath_free(w.rpath[i]);
 	free(w.rpath);
 	free(w.rpath_err);
 	free(w.nd_dead);
+	free(w.ingress);
+	for (f = 0; f < 2; f++)
+		for (p = 0; p < NF_INET_NUMHOOKS; p++)
+			free(w.hooks[f][p].chains);
 	if (ret < 0) {
 		engine_result_free(res);
 		return ret;

@@ -726,6 +726,115 @@ static struct region *region_from(uint8_t family, struct rbuf *rb)
 	return r;
 }
 
+struct region *region_new_boxes(uint8_t family, const struct region_box *b,
+				size_t n)
+{
+	struct rbuf rb = { 0 };
+	struct region *r;
+
+	if (rbuf_reserve(&rb, n) < 0)
+		return NULL;
+	if (n)
+		memcpy(rb.b, b, n * sizeof(*b));
+	rb.n = n;
+	r = region_from(family, &rb);
+	free(rb.b);
+	return r;
+}
+
+int region_slices(const struct region *r, enum region_dim dim,
+		  const struct rs_interval *iv, size_t n, struct region ***out)
+{
+	const struct region_box *box;
+	struct region_box *pc = NULL;
+	struct region **sl;
+	size_t nbox, i, k, lo, hi, mid, total = 0, *cnt, *at;
+	int pass, ret = 0;
+
+	if ((unsigned int)dim >= REGION_NDIMS)
+		return -EINVAL;
+	box = r->box;
+	nbox = r->n;
+	sl = calloc(n + 1, sizeof(*sl));
+	cnt = calloc(n + 1, sizeof(*cnt));
+	at = calloc(n + 1, sizeof(*at));
+	if (!sl || !cnt || !at) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* twice: count the pieces of each slice, then place them */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nbox; i++) {
+			const struct rs_interval *d = &box[i].iv[dim];
+
+			lo = 0;
+			hi = n;
+			while (lo < hi) {
+				mid = lo + (hi - lo) / 2;
+				if (iv[mid].hi < d->lo)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (k = lo; k < n && iv[k].lo <= d->hi; k++) {
+				struct region_box *b;
+
+				if (!pass) {
+					cnt[k]++;
+					total++;
+					continue;
+				}
+				b = &pc[at[k]++];
+				*b = box[i];
+				if (iv[k].lo > d->lo)
+					b->iv[dim].lo = iv[k].lo;
+				if (iv[k].hi < d->hi)
+					b->iv[dim].hi = iv[k].hi;
+			}
+		}
+		if (pass)
+			break;
+		pc = malloc((total + 1) * sizeof(*pc));
+		if (!pc) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (k = 0, total = 0; k < n; k++) {
+			at[k] = total;
+			total += cnt[k];
+		}
+	}
+	for (k = 0; k < n; k++) {
+		sl[k] = region_new_boxes(r->family, pc + at[k] - cnt[k],
+					 cnt[k]);
+		if (!sl[k]) {
+			ret = -ENOMEM;
+			break;
+		}
+	}
+out:
+	free(pc);
+	free(cnt);
+	free(at);
+	if (ret < 0) {
+		for (k = 0; sl && k < n; k++)
+			region_free(sl[k]);
+		free(sl);
+		return ret;
+	}
+	*out = sl;
+	return 0;
+}
+
+void region_slices_free(struct region **sl, size_t n)
+{
+	size_t k;
+
+	for (k = 0; sl && k < n; k++)
+		region_free(sl[k]);
+	free(sl);
+}
+
 int region_split(const struct region *r, enum region_dim dim,
 		 const struct rs_interval *set, size_t n,
 		 struct region **in, struct region **out)

@@ -59,6 +59,12 @@ struct region *region_new_full(uint8_t family);
 struct region *region_new_empty(void);
 /* A new region holding the same boxes as r.  NULL on ENOMEM. */
 struct region *region_copy(const struct region *r);
+/* A new region of family (NFPROTO_IPV4 / NFPROTO_IPV6) holding the boxes
+ * b[0..n), which the caller guarantees are valid, disjoint and within the
+ * family's domain (pieces of another region's boxes).  NULL on ENOMEM or
+ * past REGION_MAX_BOXES. */
+struct region *region_new_boxes(uint8_t family, const struct region_box *b,
+				size_t n);
 void region_free(struct region *r);
 
 /* NFPROTO_IPV4, NFPROTO_IPV6, or 0 for an empty region of no family. */
@@ -105,6 +111,14 @@ int region_subtract(struct region *r, const struct region *o);
 int region_split(const struct region *r, enum region_dim dim,
 		 const struct rs_interval *set, size_t n,
 		 struct region **in, struct region **out);
+/* r cut to each of the ascending, disjoint intervals iv[0..n) of dim, in
+ * one pass over r: (*out)[k] (a new region) holds the pieces of r's boxes
+ * in iv[k], in the order of r's boxes, as region_split() would give them
+ * for iv[k] alone.  Cost O(boxes of r * log n) plus the pieces, instead of
+ * a pass over r per interval.  Free *out with region_slices_free(). */
+int region_slices(const struct region *r, enum region_dim dim,
+		  const struct rs_interval *iv, size_t n, struct region ***out);
+void region_slices_free(struct region **sl, size_t n);
 /* The same, in place: the part outside stays in r and the part inside is
  * returned in *in (a new region).  Boxes of r that the set does not touch
  * are not copied.  Still O(boxes of r) per call: a chain of k rules that

@@ -51,6 +51,7 @@ struct draft {
 	char *ifs_s, *addrs_s, *src_s, *sport_s;
 	struct region_sources *src;	/* one group, owned copy */
 	bool dead;
+	bool dirty;			/* ifs/addrs changed since their text */
 };
 
 static int ivlist_add(struct ivlist *l, const struct rs_interval *iv)
@@ -282,17 +283,6 @@ static int draft_add(struct builder *bd, size_t group,
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }
 
-/* Slice a region to [iv] on dim. */
-static struct region *slice(const struct region *r, enum region_dim dim,
-			    const struct rs_interval *iv)
-{
-	struct region *out = NULL;
-
-	if (region_split(r, dim, iv, 1, &out, NULL) < 0)
-		return NULL;
-	return out;
-}
-
 /* Cut one group's region into draft rows: destination ports, then
  * interfaces, then addresses, then who reaches them. */
 static int group_drafts(struct builder *bd, size_t group,
@@ -300,67 +290,93 @@ static int group_drafts(struct builder *bd, size_t group,
 {
 	struct rs_interval *dp = NULL, *ifs = NULL, *ads = NULL;
 	size_t ndp = 0, nifs = 0, nads = 0, a, i, k, s, nsrc;
-	struct region *rd = NULL, *ri = NULL, *ra = NULL;
+	struct region **rd = NULL, **ri = NULL, **ra = NULL;
 	struct region_sources *src = NULL;
 	int ret;
 
 	ret = region_partition(r, REGION_DPORT, &dp, &ndp);
+	if (!ret)
+		ret = region_slices(r, REGION_DPORT, dp, ndp, &rd);
 	for (a = 0; !ret && a < ndp; a++) {
-		rd = slice(r, REGION_DPORT, &dp[a]);
-		if (!rd) {
-			ret = -ENOMEM;
-			break;
-		}
-		ret = region_partition(rd, REGION_IIF, &ifs, &nifs);
+		ret = region_partition(rd[a], REGION_IIF, &ifs, &nifs);
+		if (!ret)
+			ret = region_slices(rd[a], REGION_IIF, ifs, nifs, &ri);
 		for (i = 0; !ret && i < nifs; i++) {
-			ri = slice(rd, REGION_IIF, &ifs[i]);
-			if (!ri) {
-				ret = -ENOMEM;
-				break;
-			}
-			ret = region_partition(ri, REGION_DADDR, &ads, &nads);
+			ret = region_partition(ri[i], REGION_DADDR, &ads, &nads);
+			if (!ret)
+				ret = region_slices(ri[i], REGION_DADDR, ads, nads,
+						    &ra);
 			for (k = 0; !ret && k < nads; k++) {
-				ra = slice(ri, REGION_DADDR, &ads[k]);
-				if (!ra) {
-					ret = -ENOMEM;
-					break;
-				}
-				ret = region_sources(ra, &src, &nsrc);
+				ret = region_sources(ra[k], &src, &nsrc);
 				for (s = 0; !ret && s < nsrc; s++)
 					ret = draft_add(bd, group, &dp[a],
 							&ifs[i], &ads[k],
 							&src[s]);
 				free(src);
 				src = NULL;
-				region_free(ra);
-				ra = NULL;
 			}
+			region_slices_free(ra, nads);
+			ra = NULL;
 			free(ads);
 			ads = NULL;
-			region_free(ri);
-			ri = NULL;
 		}
+		region_slices_free(ri, nifs);
+		ri = NULL;
 		free(ifs);
 		ifs = NULL;
-		region_free(rd);
-		rd = NULL;
 	}
+	region_slices_free(rd, ndp);
 	free(dp);
 	return ret;
 }
 
 /* Two pieces are reported together when everything but their probes is
- * the same. */
-static bool same_outcome(const struct engine_piece *a,
-			 const struct engine_piece *b)
+ * the same: the order of outcome_cmp() puts them next to each other, by
+ * index within one outcome. */
+static int outcome_key_cmp(const struct engine_piece *x,
+			   const struct engine_piece *y)
 {
-	return a->family == b->family && a->proto == b->proto &&
-	       a->fate == b->fate && a->state == b->state &&
-	       a->possible == b->possible && a->nat == b->nat &&
-	       a->nat_addr == b->nat_addr && a->nat_port == b->nat_port &&
-	       a->nat_port_lo == b->nat_port_lo &&
-	       a->nat_port_hi == b->nat_port_hi && a->listener == b->listener &&
-	       a->oif == b->oif;
+#define OUTCOME_CMP(f) if (x->f != y->f) return x->f < y->f ? -1 : 1
+	OUTCOME_CMP(family);
+	OUTCOME_CMP(proto);
+	OUTCOME_CMP(fate);
+	OUTCOME_CMP(state);
+	OUTCOME_CMP(possible);
+	OUTCOME_CMP(nat);
+	OUTCOME_CMP(nat_addr);
+	OUTCOME_CMP(nat_port);
+	OUTCOME_CMP(nat_port_lo);
+	OUTCOME_CMP(nat_port_hi);
+	OUTCOME_CMP(listener);
+	OUTCOME_CMP(oif);
+#undef OUTCOME_CMP
+	return 0;
+}
+
+static const struct engine_piece *outcome_base;
+
+static int outcome_cmp(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = outcome_key_cmp(&outcome_base[i], &outcome_base[j]);
+
+	return c ? c : i < j ? -1 : i > j;
+}
+
+/* The pieces of one outcome: ord[start..end). */
+struct outcome_group {
+	size_t start, end;
+};
+
+static const size_t *group_ord;
+
+/* Groups in the order of their first piece. */
+static int group_cmp(const void *a, const void *b)
+{
+	size_t i = group_ord[((const struct outcome_group *)a)->start];
+	size_t j = group_ord[((const struct outcome_group *)b)->start];
+
+	return i < j ? -1 : i > j;
 }
 
 /* Join drafts that differ only in their interfaces, then only in their
@@ -412,11 +428,14 @@ static int drafts_merge(struct builder *bd, bool symbolic)
 	if (!v)
 		return -ENOMEM;
 
-	/* the texts are made again after each pass: a merge changes them,
-	 * and the rows are made from them */
+	/* the texts are made again after each pass where a merge changed
+	 * them: the rows are made from them */
 	for (pass = 0; pass < 3; pass++) {
 		for (i = 0; i < bd->nd; i++) {
 			x = &bd->d[i];
+			if (pass && (x->dead || !x->dirty))
+				continue;
+			x->dirty = false;
 			free(x->ifs_s);
 			free(x->addrs_s);
 			ivlist_merge(&x->ifs);
@@ -443,6 +462,7 @@ static int drafts_merge(struct builder *bd, bool symbolic)
 			for (j = i + 1; j < n && draft_key_cmp(x, v[j]) == 0;
 			     j++) {
 				y = v[j];
+				x->dirty = true;
 				for (k = 0; k < (pass ? y->addrs.n : y->ifs.n);
 				     k++) {
 					if (ivlist_add(pass ? &x->addrs : &x->ifs,
@@ -638,21 +658,30 @@ static int draft_row(struct builder *bd, struct report *rep,
 static int build_filtered(struct report *rep, const struct engine_result *res,
 			  const struct host *host)
 {
-	size_t i, k;
+	const struct host_listener *pl;
+	bool *reached;
+	size_t i;
 
 	if (!host)
 		return 0;
 	rep->filtered = calloc(host->nlisteners + 1, sizeof(*rep->filtered));
-	if (!rep->filtered)
+	reached = calloc(host->nlisteners + 1, sizeof(*reached));
+	if (!rep->filtered || !reached) {
+		free(reached);
 		return -ENOMEM;
+	}
+	/* one pass over the pieces, not one per listener */
+	for (i = 0; i < res->npieces; i++) {
+		pl = res->pieces[i].listener;
+		if (pl && res->pieces[i].state == ENGINE_EXPOSED &&
+		    pl >= host->listeners &&
+		    pl < host->listeners + host->nlisteners)
+			reached[pl - host->listeners] = true;
+	}
 	for (i = 0; i < host->nlisteners; i++) {
 		const struct host_listener *l = &host->listeners[i];
-		bool reached = false;
 
-		for (k = 0; k < res->npieces && !reached; k++)
-			reached = res->pieces[k].listener == l &&
-				  res->pieces[k].state == ENGINE_EXPOSED;
-		if (reached)
+		if (reached[i])
 			continue;
 		rep->filtered[rep->nfiltered].listener = l;
 		if ((l->family == AF_INET && (l->addr >> 24) == 127) ||
@@ -664,6 +693,48 @@ static int build_filtered(struct report *rep, const struct engine_result *res,
 				"no probe reaches it";
 		rep->nfiltered++;
 	}
+	free(reached);
+	return 0;
+}
+
+/* The pieces that are not closed, grouped by outcome: *ord holds their
+ * indexes, outcome by outcome, each outcome by index; *groups (*ngroups)
+ * says where each outcome lies in *ord, in the order of its first piece.
+ * Sorted rather than compared pairwise: Docker has an outcome per
+ * published port. */
+static int outcome_groups(const struct engine_result *res, size_t **ord,
+			  struct outcome_group **groups, size_t *ngroups)
+{
+	struct outcome_group *gr;
+	size_t *o, i, n = 0, g = 0;
+
+	o = calloc(res->npieces + 1, sizeof(*o));
+	gr = calloc(res->npieces + 1, sizeof(*gr));
+	if (!o || !gr) {
+		free(o);
+		free(gr);
+		return -ENOMEM;
+	}
+	for (i = 0; i < res->npieces; i++)
+		if (res->pieces[i].state != ENGINE_CLOSED)
+			o[n++] = i;
+	outcome_base = res->pieces;
+	qsort(o, n, sizeof(*o), outcome_cmp);
+	for (i = 0; i < n; i++) {
+		if (i && !outcome_key_cmp(&res->pieces[o[i - 1]],
+					  &res->pieces[o[i]]))
+			continue;
+		if (g)
+			gr[g - 1].end = i;
+		gr[g++].start = i;
+	}
+	if (g)
+		gr[g - 1].end = n;
+	group_ord = o;
+	qsort(gr, g, sizeof(*gr), group_cmp);
+	*ord = o;
+	*groups = gr;
+	*ngroups = g;
 	return 0;
 }
 
@@ -673,42 +744,38 @@ int report_build(const struct engine_result *res, const struct host *host,
 	struct builder bd = { .res = res, .host = host, .dm = dm };
 	struct report *rep;
 	struct region *u = NULL;
-	bool *done = NULL;
-	size_t i, j, live;
+	struct outcome_group *groups = NULL;
+	size_t *ord = NULL;
+	size_t i, j, g, ngroups = 0, live;
 	int ret = 0;
 
 	rep = calloc(1, sizeof(*rep));
-	done = calloc(res->npieces + 1, sizeof(*done));
-	if (!rep || !done) {
+	if (!rep) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	rep->symbolic = res->symbolic;
 	rep->notes = res->notes;
 	rep->nnotes = res->nnotes;
-	for (i = 0; i < res->npieces && !ret; i++) {
-		if (done[i] || res->pieces[i].state == ENGINE_CLOSED)
-			continue;
-		u = region_copy(res->pieces[i].region);
+	ret = outcome_groups(res, &ord, &groups, &ngroups);
+	for (g = 0; g < ngroups && !ret; g++) {
+		i = groups[g].start;
+		u = region_copy(res->pieces[ord[i]].region);
 		if (!u) {
 			ret = -ENOMEM;
 			break;
 		}
-		for (j = i + 1; j < res->npieces && !ret; j++) {
-			if (done[j] || !same_outcome(&res->pieces[i],
-						     &res->pieces[j]))
-				continue;
+		for (j = i + 1; j < groups[g].end && !ret; j++) {
 			/* a piece without assumptions is disjoint from every
 			 * other: its boxes can simply be put with them */
-			ret = res->pieces[j].nassumptions ?
-			      region_union(u, res->pieces[j].region) :
-			      region_append(u, res->pieces[j].region);
-			done[j] = true;
+			ret = res->pieces[ord[j]].nassumptions ?
+			      region_union(u, res->pieces[ord[j]].region) :
+			      region_append(u, res->pieces[ord[j]].region);
 		}
 		if (!ret)
 			ret = region_normalize(u);
 		if (!ret)
-			ret = group_drafts(&bd, i, u);
+			ret = group_drafts(&bd, ord[i], u);
 		region_free(u);
 		u = NULL;
 	}
@@ -737,7 +804,8 @@ out:
 	for (i = 0; i < bd.nd; i++)
 		draft_release(&bd.d[i]);
 	free(bd.d);
-	free(done);
+	free(ord);
+	free(groups);
 	if (ret < 0) {
 		report_free(rep);
 		return ret;

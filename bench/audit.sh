@@ -11,17 +11,20 @@
 #     as iptables-restore input in Docker 28's shapes (nat DOCKER DNAT per
 #     port, filter DOCKER ACCEPT per container, DOCKER-USER, DOCKER-FORWARD,
 #     isolation chains), N = 1,000 and 5,000; no dockerd needed.
+#     docker-N-scattered: the same with the host ports spread over
+#     10000-59999 (as people publish them) instead of consecutive, N = 5,000.
 #  3. kube-N: a synthetic kube-proxy (iptables mode) ruleset with N
 #     services: KUBE-SERVICES -> KUBE-SVC-* (statistic --mode random
 #     splits) -> KUBE-SEP-* (hairpin
 #     KUBE-MARK-MASQ, DNAT to the pod), one service in ten also a NodePort
 #     (KUBE-NODEPORTS -> KUBE-EXT-*), KUBE-FORWARD; N = 1,000 and 10,000
 #     (about 53,000 rules).
-# Each: median and minimum wall time and peak RSS of fwaudit audit.
+# Each: median and minimum wall time, minimum CPU time (user + system) and
+# peak RSS of fwaudit audit.
 #
 # Usage: bench/audit.sh [FWAUDIT]   (default: $FWAUDIT, else ./fwaudit)
-# Environment: ROUNDS (10), SIZES_DOCKER ("1000 5000"), SIZES_KUBE
-# ("1000 10000"), FWA_CORPUS.
+# Environment: ROUNDS (10), SIZES_DOCKER ("1000 5000"),
+# SIZES_DOCKER_SCATTERED ("5000"), SIZES_KUBE ("1000 10000"), FWA_CORPUS.
 set -euo pipefail
 BIN=${1:-${FWAUDIT:-./fwaudit}}
 # shellcheck source=tests/netns/lib.sh
@@ -41,7 +44,7 @@ fwa_tmpdir T
 cat > "$T/gen.py" <<'PY'
 import sys
 
-def docker(n):
+def docker(n, scattered=False):
     per = 1                      # one published port per container
     out = ["*nat", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]",
            ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]", ":DOCKER - [0:0]",
@@ -62,7 +65,7 @@ def docker(n):
             "-A DOCKER-USER -j RETURN"]
     for i in range(n):
         ip = "172.17.%d.%d" % (2 + i // 250, 2 + i % 250)
-        hp = 10000 + i
+        hp = 10000 + (i * 7919 % 50000 if scattered else i)
         cp = 80 if i % 3 else 6379
         out.append("-A DOCKER ! -i docker0 -p tcp -m tcp --dport %d -j DNAT --to-destination %s:%d" % (hp, ip, cp))
         filt.append("-A DOCKER -d %s/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport %d -j ACCEPT" % (ip, cp))
@@ -121,7 +124,7 @@ def kube(n):
     return "\n".join(nat + filt) + "\n"
 
 kind, n = sys.argv[1], int(sys.argv[2])
-sys.stdout.write(docker(n) if kind == "docker" else kube(n))
+sys.stdout.write(kube(n) if kind == "kube" else docker(n, kind == "docker-scattered"))
 PY
 
 cat > "$T/time.py" <<'PY'
@@ -135,18 +138,22 @@ def run(cmd):
     t = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) >= 3:
         sys.exit("%s: exit %d" % (cmd, os.waitstatus_to_exitcode(status)))
-    return t, ru.ru_maxrss
-ta, tb, ra, rb = [], [], [], []
+    return t, ru.ru_maxrss, ru.ru_utime + ru.ru_stime
+ta, tb, ra, rb, ca = [], [], [], [], []
 run(a)
 for i in range(rounds):
     order = [("a", a), ("b", b)] if i % 2 == 0 else [("b", b), ("a", a)]
     for k, c in order:
         if not c:
             continue
-        t, r = run(c)
+        t, r, cpu = run(c)
         (ta if k == "a" else tb).append(t); (ra if k == "a" else rb).append(r)
-line = "%-12s fwaudit audit: median %7.1f ms  min %7.1f ms  peak RSS %6.1f MiB" % (
-    label, 1000 * statistics.median(ta), 1000 * min(ta), max(ra) / 1024)
+        if k == "a":
+            ca.append(cpu)
+# cpu: user + system time of the process (and its children), which other
+# load on the machine disturbs much less than the wall time
+line = "%-14s fwaudit audit: median %7.1f ms  min %7.1f ms  cpu min %7.1f ms  peak RSS %6.1f MiB" % (
+    label, 1000 * statistics.median(ta), 1000 * min(ta), 1000 * min(ca), max(ra) / 1024)
 if tb:
     line += " | save: median %6.1f ms  min %6.1f ms  RSS %5.1f MiB | ratio %.2f" % (
         1000 * statistics.median(tb), 1000 * min(tb), max(rb) / 1024,
@@ -168,18 +175,30 @@ if [ -n "$CORPUS" ] && [ -f "$CHAIR/iptables-save-2016-06-27_16-29-01.loadable" 
 else
 	fwa_log "corpus not found: chair skipped"
 fi
-for n in ${SIZES_DOCKER:-1000 5000}; do
+docker_sizes() {
+	local n
+
+	for n in ${SIZES_DOCKER:-1000 5000}; do
+		echo "docker $n"
+	done
+	for n in ${SIZES_DOCKER_SCATTERED:-5000}; do
+		echo "docker-scattered $n"
+	done
+}
+while read -r kind n <&3; do
 	fwa_ns_new NS docker
 	fwa_dummy "$NS" eth0 198.51.100.1/24
 	ip -n "$NS" link add docker0 type bridge
 	ip -n "$NS" addr add 172.17.0.1/16 dev docker0
 	ip -n "$NS" link set docker0 up
 	fwa_nsx "$NS" sysctl -qw net.ipv4.ip_forward=1
-	"$PYTHON" "$T/gen.py" docker "$n" > "$T/rules"
+	"$PYTHON" "$T/gen.py" "$kind" "$n" > "$T/rules"
 	fwa_nsx "$NS" iptables-nft-restore < "$T/rules"
-	fwa_nsx "$NS" "$PYTHON" "$T/time.py" "$ROUNDS" "docker-$n" "$AUDIT" "iptables-nft-save"
+	label=docker-$n
+	[ "$kind" = docker ] || label=docker-$n-sc
+	fwa_nsx "$NS" "$PYTHON" "$T/time.py" "$ROUNDS" "$label" "$AUDIT" "iptables-nft-save"
 	fwa_ns_del "$NS"
-done
+done 3< <(docker_sizes)
 for n in ${SIZES_KUBE:-1000 10000}; do
 	fwa_ns_new NS kube
 	fwa_dummy "$NS" eth0 198.51.100.1/24

@@ -4,6 +4,7 @@
  * priorities, NAT and routing, listeners, source ports, undecidable
  * matches.  No privileges: the host and the ruleset are built here.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -585,6 +586,117 @@ static void test_route_back(void)
 	host_free(h);
 }
 
+/* Runs of rules that differ in one set only (Docker's DNAT or ACCEPT per
+ * published port) are split once by the union of their sets: random runs,
+ * disjoint or not, broken or not by a rule that asks something else,
+ * against a first-match evaluation port by port. */
+#define RUN_PORT0	1000
+#define RUN_PORTS	400
+
+struct run_rule {
+	unsigned int lo, hi;
+	bool accept;
+	bool private_only;	/* also "ip saddr 10.0.0.0/8" */
+};
+
+static unsigned int run_rand(unsigned int *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) & 0x7fff;
+}
+
+static bool run_expect(const struct run_rule *rr, size_t n, unsigned int port,
+		       bool private_src)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (port >= rr[i].lo && port <= rr[i].hi &&
+		    (!rr[i].private_only || private_src))
+			return rr[i].accept;
+	return false;
+}
+
+static void test_runs(void)
+{
+	struct run_rule rr[40];
+	unsigned int seed, k, port, next, src;
+	size_t n, i, bad;
+
+	for (seed = 1; seed <= 60; seed++) {
+		struct ruleset *rs = ruleset_new();
+		struct host *h = make_host(1);
+		struct engine_result *res;
+		struct rs_chain *in;
+		struct rs_rule *r;
+		unsigned int s = seed;
+		bool disjoint = seed % 2;
+
+		n = 8 + run_rand(&s) % 30;
+		next = RUN_PORT0;
+		for (i = 0; i < n; i++) {
+			if (disjoint) {
+				rr[i].lo = next + run_rand(&s) % 4;
+				rr[i].hi = rr[i].lo + run_rand(&s) % 3;
+				next = rr[i].hi + 1 + run_rand(&s) % 2;
+			} else {
+				rr[i].lo = RUN_PORT0 + run_rand(&s) % 120;
+				rr[i].hi = rr[i].lo + run_rand(&s) % 8;
+			}
+			rr[i].accept = run_rand(&s) % 4 != 0;
+			rr[i].private_only = seed % 3 == 0 &&
+					     run_rand(&s) % 10 == 0;
+			/* scattered: the run need not be in port order */
+			if (disjoint && i && run_rand(&s) % 3 == 0) {
+				struct run_rule t = rr[i];
+
+				k = run_rand(&s) % i;
+				rr[i] = rr[k];
+				rr[k] = t;
+			}
+		}
+		in = base(rs, NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN,
+			  0, RS_V_DROP, "filter");
+		r = rule(in, RS_V_ACCEPT);
+		match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED,
+		      RS_CT_STATE_ESTABLISHED);
+		for (i = 0; i < n; i++) {
+			r = rule(in, rr[i].accept ? RS_V_ACCEPT : RS_V_DROP);
+			rs_match_set_ifname(rs_rule_add_match(r), RS_F_IIFNAME,
+					    "docker0", false, true);
+			match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+			if (rr[i].private_only)
+				match(r, RS_F_IP_SADDR, 0x0a000000u,
+				      0x0affffffu);
+			match(r, RS_F_DPORT, rr[i].lo, rr[i].hi);
+		}
+		res = run(rs, h);
+		bad = 0;
+		for (src = 0; src < 2; src++) {
+			for (port = RUN_PORT0 - 2; port < RUN_PORT0 + RUN_PORTS;
+			     port++) {
+				const struct engine_piece *p;
+				bool want;
+
+				p = find(res, IPPROTO_TCP,
+					 src ? 0x0a000001u : 0xcb007105u, 40000,
+					 port);
+				want = run_expect(rr, n, port, src);
+				if (!p || p->state != (want ? ENGINE_OPEN :
+						       ENGINE_CLOSED))
+					bad++;
+			}
+		}
+		if (bad)
+			fprintf(stderr, "test_runs: seed %u: %zu ports wrong\n",
+				seed, bad);
+		CHECK_EQ(bad, 0);
+		engine_result_free(res);
+		ruleset_free(rs);
+		host_free(h);
+	}
+}
+
 int main(void)
 {
 	test_route_back();
@@ -597,5 +709,6 @@ int main(void)
 	test_dnat(0);
 	test_statistic();
 	test_raw();
+	test_runs();
 	return unit_done();
 }
