@@ -161,12 +161,19 @@ if tb:
 print(line, flush=True)
 PY
 
+# uplink NS: a default route through eth0, as a host on the Internet has
+# (without one, only sources on eth0's own network could be answered)
+uplink() {
+	ip -n "$1" route add default via 198.51.100.254
+}
+
 AUDIT="$FWAUDIT audit --no-rules --format json"
 CORPUS=$(fwa_corpus)
 CHAIR="$CORPUS/net-network/configs_chair_for_Network_Architectures_and_Services"
 if [ -n "$CORPUS" ] && [ -f "$CHAIR/iptables-save-2016-06-27_16-29-01.loadable" ]; then
 	fwa_ns_new NS chair
 	fwa_dummy "$NS" eth0 198.51.100.1/24
+	uplink "$NS"
 	fwa_nsx "$NS" iptables-nft-restore < "$CHAIR/iptables-save-2016-06-27_16-29-01.loadable"
 	fwa_nsx "$NS" ip6tables-nft-restore < "$CHAIR/ip6tables-save-2016-06-27_16-29-01.loadable"
 	fwa_nsx "$NS" "$PYTHON" "$T/time.py" "$ROUNDS" chair "$AUDIT" \
@@ -188,6 +195,7 @@ docker_sizes() {
 while read -r kind n <&3; do
 	fwa_ns_new NS docker
 	fwa_dummy "$NS" eth0 198.51.100.1/24
+	uplink "$NS"
 	ip -n "$NS" link add docker0 type bridge
 	ip -n "$NS" addr add 172.17.0.1/16 dev docker0
 	ip -n "$NS" link set docker0 up
@@ -202,6 +210,7 @@ done 3< <(docker_sizes)
 for n in ${SIZES_KUBE:-1000 10000}; do
 	fwa_ns_new NS kube
 	fwa_dummy "$NS" eth0 198.51.100.1/24
+	uplink "$NS"
 	fwa_dummy "$NS" cni0 10.244.0.1/16
 	fwa_nsx "$NS" sysctl -qw net.ipv4.ip_forward=1
 	"$PYTHON" "$T/gen.py" kube "$n" > "$T/rules"
