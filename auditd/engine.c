@@ -747,9 +747,9 @@ static int rpath_split(const struct walk *w, const struct rpath *rp,
 {
 	const struct rs_interval *set[REGION_NDIMS] = { NULL };
 	size_t nset[REGION_NDIMS] = { 0 };
-	struct rs_interval *ivs = NULL, *keys = NULL, iifk;
+	struct rs_interval *ivs = NULL, *keys = NULL, *whole = NULL, iifk;
 	struct region *acc, *rest, *part;
-	size_t i, k, nivs, ncap = 0, nkeys = 0, kcap = 0;
+	size_t i, k, nivs, ncap = 0, nkeys = 0, kcap = 0, nwhole = 0, wcap = 0;
 	int ret = 0;
 
 	acc = region_new_empty();
@@ -764,20 +764,40 @@ static int rpath_split(const struct walk *w, const struct rpath *rp,
 		iifk.lo = iifk.hi = rs_ifname_key(l->name);
 		ret = iv_push(&keys, &nkeys, &kcap, &iifk);
 		nivs = 0;
-		for (k = 0; !ret && k < rp->n; k++)
-			if (keep(ctx, &rp->ranges[k], l))
+		for (k = 0; !ret && k < rp->n; k++) {
+			if (!keep(ctx, &rp->ranges[k], l))
+				continue;
+			/* the ranges are ascending and adjacent */
+			if (nivs && ivs[nivs - 1].hi + 1 == rp->ranges[k].lo)
+				ivs[nivs - 1].hi = rp->ranges[k].hi;
+			else
 				ret = iv_push(&ivs, &nivs, &ncap,
 					      &(struct rs_interval){
 						rp->ranges[k].lo,
 						rp->ranges[k].hi });
+		}
 		if (ret || !nivs)
 			continue;
+		/* every source kept (a default route): one cut by interface
+		 * for all such links, below */
+		if (nivs == 1 && ivs[0].lo == rp->ranges[0].lo &&
+		    ivs[0].hi == rp->ranges[rp->n - 1].hi) {
+			ret = iv_push(&whole, &nwhole, &wcap, &iifk);
+			continue;
+		}
 		set[REGION_IIF] = &iifk;
 		nset[REGION_IIF] = 1;
 		set[REGION_SADDR] = ivs;
 		nset[REGION_SADDR] = nivs;
 		part = NULL;
 		ret = region_split_off_product(rest, set, nset, &part);
+		if (!ret)
+			ret = region_append(acc, part);
+		region_free(part);
+	}
+	if (!ret && nwhole) {
+		part = NULL;
+		ret = region_split_off(rest, REGION_IIF, whole, nwhole, &part);
 		if (!ret)
 			ret = region_append(acc, part);
 		region_free(part);
@@ -798,6 +818,7 @@ static int rpath_split(const struct walk *w, const struct rpath *rp,
 out:
 	free(ivs);
 	free(keys);
+	free(whole);
 	if (ret) {
 		region_free(acc);
 		region_free(rest);
@@ -3453,36 +3474,6 @@ static bool route_back_keep(const void *ctx, const struct rpath_range *r,
 	return r->uncertain || rpath_oif(r, l, false) != 0;
 }
 
-/* The server's answer must be routed back to the client: the part of b
- * whose source the host has no route to goes to *drops. */
-static int route_back(struct walk *w, struct branch *b, struct blist *drops)
-{
-	const struct rpath *rp;
-	struct region *keep, *fail;
-	struct branch *off;
-	int ret;
-
-	rp = walk_rpath(w, &ret);
-	if (!rp)
-		return ret == -ENOMEM ? ret : 0;
-	ret = rpath_split(w, rp, b->r, route_back_keep, NULL, true, &keep,
-			  &fail);
-	if (ret < 0)
-		return ret;
-	region_free(b->r);
-	b->r = keep;
-	if (region_is_empty(fail)) {
-		region_free(fail);
-		return 0;
-	}
-	off = branch_fork(w, b, fail);
-	if (!off)
-		return -ENOMEM;
-	ret = trace_add(w, off, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP,
-			"the server's answer: no route back to this source");
-	return ret < 0 ? (branch_free(off), ret) : blist_push(drops, off);
-}
-
 /* Walk the handshake's other packets for the probes of region r (taken
  * over), let in like piece lead: the client's next packet in, the server's
  * answer out.  *ok becomes the branches whose connection completes (with
@@ -3516,11 +3507,8 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 		b->oif_known = true;
 		b->oif_key = rs_ifname_key(link->name);
 	}
-	ret = w->host ? route_back(w, b, drops) : 0;
-	if (!ret)
-		ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL,
-				RS_V_ACCEPT, "the client's next packet (ct "
-				"state established):");
+	ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL, RS_V_ACCEPT,
+			"the client's next packet (ct state established):");
 	if (!ret)
 		ret = blist_push(&l, b);
 	else
@@ -3673,6 +3661,45 @@ static int handshake_split(struct walk *w, size_t i, const struct blist *l,
 	return ret;
 }
 
+/* The server's answer must be routed back to the client: the probes of
+ * the pieces from..n-1 that are let in but whose source the host has no
+ * route to become closed pieces.  Done piece by piece (|piece| * links),
+ * before the walks: as a drop of the handshake walk it would cost an
+ * intersection of every piece with what the walk let through. */
+static int route_back(struct walk *w, size_t from, size_t n)
+{
+	struct region *keep, *fail;
+	const struct rpath *rp;
+	struct branch *d;
+	size_t i;
+	int ret;
+
+	rp = walk_rpath(w, &ret);
+	if (!rp)
+		return ret == -ENOMEM ? ret : 0;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	ret = trace_add(w, d, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP,
+			"the server's answer: no route back to this source");
+	for (i = from; !ret && i < n; i++) {
+		if (w->res->pieces[i].fate == ENGINE_DROPPED)
+			continue;
+		ret = rpath_split(w, rp, w->res->pieces[i].region,
+				  route_back_keep, NULL, true, &keep, &fail);
+		if (ret < 0)
+			break;
+		region_free(w->res->pieces[i].region);
+		w->res->pieces[i].region = keep;
+		if (region_is_empty(fail))
+			region_free(fail);
+		else
+			ret = handshake_piece(w, i, d, fail, false);
+	}
+	branch_free(d);
+	return ret;
+}
+
 static int handshake(struct walk *w, size_t from)
 {
 	struct engine_result *res = w->res;
@@ -3685,6 +3712,11 @@ static int handshake(struct walk *w, size_t from)
 
 	if (w->proto != IPPROTO_TCP && w->proto != IPPROTO_SCTP)
 		return 0;
+	if (w->host) {
+		ret = route_back(w, from, n);
+		if (ret < 0)
+			return ret;
+	}
 	ord = calloc(n - from + 1, sizeof(*ord));
 	if (!ord)
 		return -ENOMEM;
