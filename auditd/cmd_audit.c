@@ -77,20 +77,9 @@ static int could_not_audit(enum cli_format format, const char *why)
 
 static int print(const struct audit_result *r, enum cli_format format)
 {
-	json_t *j;
-	int ret;
-
 	switch (format) {
 	case CLI_FORMAT_JSON:
-		j = verdicts_json(r);
-		if (!j)
-			return -ENOMEM;
-		ret = json_dumpf(j, stdout, JSON_INDENT(1) |
-				 JSON_REAL_PRECISION(6)) < 0 ? -EIO : 0;
-		json_decref(j);
-		if (!ret)
-			putchar('\n');
-		return ret;
+		return verdicts_json(r, stdout);
 	case CLI_FORMAT_PROMETHEUS:
 		return verdicts_prometheus(r, stdout);
 	case CLI_FORMAT_NAGIOS:

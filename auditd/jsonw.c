@@ -245,6 +245,37 @@ void jsonw_member_int(struct jsonw *w, const char *key, long long v)
 	jsonw_int(w, v);
 }
 
+void jsonw_real(struct jsonw *w, double v, int precision)
+{
+	char buf[64], *e, *start, *end;
+	int n;
+
+	member(w);
+	n = snprintf(buf, sizeof(buf) - 3, "%.*g", precision, v);
+	if (n < 0 || (size_t)n >= sizeof(buf) - 3) {
+		put(w, "0.0", 3);
+		return;
+	}
+	if (!strchr(buf, '.') && !strchr(buf, 'e')) {
+		memcpy(buf + n, ".0", 3);
+		n += 2;
+	}
+	e = strchr(buf, 'e');
+	if (e) {
+		start = e + 1;
+		end = start + 1;
+		if (*start == '-')
+			start++;
+		while (*end == '0')
+			end++;
+		if (end != start) {
+			memmove(start, end, (size_t)(buf + n - end) + 1);
+			n -= (int)(end - start);
+		}
+	}
+	put(w, buf, (size_t)n);
+}
+
 int jsonw_end(struct jsonw *w)
 {
 	put_char(w, '\n');

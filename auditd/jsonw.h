@@ -10,7 +10,7 @@
  *  - a container's members each on their own line, indented by
  *    indent * depth spaces, separated by ","; "key": value with one space;
  *    empty containers as "{}" and "[]";
- *  - integers in decimal, as "%lld";
+ *  - integers in decimal, as "%lld"; reals as jansson's dtostr();
  *  - strings: '"' and '\\' escaped, \b \f \n \r \t, the other control
  *    characters as \u00XX (upper-case hex); everything else, including
  *    valid UTF-8 (jansson's definition: no overlong forms, no surrogates,
@@ -63,6 +63,10 @@ void jsonw_string(struct jsonw *w, const char *s);	/* NULL: null */
 void jsonw_int(struct jsonw *w, long long v);
 void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);
+/* A real as JSON_REAL_PRECISION(precision) prints it: "%.*g", with ".0"
+ * added when that looks like an integer, the exponent without '+' and
+ * leading zeros.  Not for NaN or infinities (JSON has none). */
+void jsonw_real(struct jsonw *w, double v, int precision);
 
 /* jsonw_key() and a value in one call. */
 void jsonw_member_string(struct jsonw *w, const char *key, const char *s);

@@ -849,100 +849,122 @@ void report_free(struct report *rep)
 /* ---------------------------------------------------------------------
  * Output.
  */
-static json_t *str_array(char **l, size_t n)
+static void str_array(struct jsonw *w, char **l, size_t n)
 {
-	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; a && i < n; i++)
-		json_array_append_new(a, json_string(l[i]));
-	return a;
+	jsonw_array_begin(w);
+	for (i = 0; i < n; i++)
+		jsonw_string(w, l[i]);
+	jsonw_array_end(w);
 }
 
-static json_t *range_json(unsigned int lo, unsigned int hi)
+static void range_json(struct jsonw *w, unsigned int lo, unsigned int hi)
 {
-	return json_pack("[ii]", lo, hi);
+	jsonw_array_begin(w);
+	jsonw_int(w, lo);
+	jsonw_int(w, hi);
+	jsonw_array_end(w);
 }
 
-static json_t *listener_json(const struct host_listener *l)
+/* The members of a listener object (or null without one). */
+static void listener_members(struct jsonw *w, const struct host_listener *l)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (!l)
-		return json_null();
 	host_addr_str(l->family, l->addr, buf, sizeof(buf));
-	return json_pack("{s:s,s:i,s:s?,s:o}", "address", buf, "port",
-			 l->port, "process", l->comm,
-			 "pid", l->pid ? json_integer(l->pid) : json_null());
+	jsonw_member_string(w, "address", buf);
+	jsonw_member_int(w, "port", l->port);
+	jsonw_member_string(w, "process", l->comm);
+	jsonw_key(w, "pid");
+	if (l->pid)
+		jsonw_int(w, l->pid);
+	else
+		jsonw_null(w);
 }
 
-int report_json(const struct report *rep, json_t *root)
+static void exposure_json(struct jsonw *w, const struct report_row *r)
 {
-	json_t *a, *o, *sp;
-	size_t i, k;
+	size_t k;
 
-	a = json_array();
-	for (i = 0; a && i < rep->nrows; i++) {
-		const struct report_row *r = &rep->rows[i];
-
-		o = json_object();
-		if (!o)
-			return -ENOMEM;
-		json_object_set_new(o, "family", json_string(family_str(r->family)));
-		json_object_set_new(o, "protocol",
-				    json_string(report_proto_name(r->proto)));
-		json_object_set_new(o, "ports", range_json(r->port_lo, r->port_hi));
-		json_object_set_new(o, "address", json_string(r->address));
-		json_object_set_new(o, "sources", str_array(r->sources,
-							    r->nsources));
-		if (r->nsports) {
-			sp = json_array();
-			for (k = 0; sp && k < r->nsports; k++)
-				json_array_append_new(sp, range_json(
-					(unsigned int)r->sports[k].lo,
-					(unsigned int)r->sports[k].hi));
-			json_object_set_new(o, "source_ports", sp);
-		}
-		json_object_set_new(o, "interfaces", str_array(r->ifaces,
-							       r->nifaces));
-		json_object_set_new(o, "path", json_string(
-			r->path == ENGINE_FORWARDED ? "forward" : "local"));
-		if (r->has_backend)
-			json_object_set_new(o, "backend", json_pack(
-				"{s:s?,s:o,s:s?,s:s?}",
-				"address", r->backend_addr,
-				"ports", range_json(r->backend_port_lo,
-						    r->backend_port_hi),
-				"container", r->container,
-				"image", r->image));
-		else
-			json_object_set_new(o, "backend", json_null());
-		json_object_set_new(o, "listener", listener_json(r->listener));
-		json_object_set_new(o, "state",
-				    json_string(engine_state_name(r->state)));
-		json_object_set_new(o, "certainty", json_string(
-			r->possible ? "possible" : "definite"));
-		json_object_set_new(o, "unknown", str_array(r->unknown,
-							    r->nunknown));
-		json_array_append_new(a, o);
+	jsonw_member_string(w, "family", family_str(r->family));
+	jsonw_member_string(w, "protocol", report_proto_name(r->proto));
+	jsonw_key(w, "ports");
+	range_json(w, r->port_lo, r->port_hi);
+	jsonw_member_string(w, "address", r->address);
+	jsonw_key(w, "sources");
+	str_array(w, r->sources, r->nsources);
+	if (r->nsports) {
+		jsonw_key(w, "source_ports");
+		jsonw_array_begin(w);
+		for (k = 0; k < r->nsports; k++)
+			range_json(w, (unsigned int)r->sports[k].lo,
+				   (unsigned int)r->sports[k].hi);
+		jsonw_array_end(w);
 	}
-	json_object_set_new(root, "exposures", a);
-	a = json_array();
-	for (i = 0; a && i < rep->nfiltered; i++) {
+	jsonw_key(w, "interfaces");
+	str_array(w, r->ifaces, r->nifaces);
+	jsonw_member_string(w, "path", r->path == ENGINE_FORWARDED ?
+			    "forward" : "local");
+	jsonw_key(w, "backend");
+	if (r->has_backend) {
+		jsonw_object_begin(w);
+		jsonw_member_string(w, "address", r->backend_addr);
+		jsonw_key(w, "ports");
+		range_json(w, r->backend_port_lo, r->backend_port_hi);
+		jsonw_member_string(w, "container", r->container);
+		jsonw_member_string(w, "image", r->image);
+		jsonw_object_end(w);
+	} else {
+		jsonw_null(w);
+	}
+	jsonw_key(w, "listener");
+	if (r->listener) {
+		jsonw_object_begin(w);
+		listener_members(w, r->listener);
+		jsonw_object_end(w);
+	} else {
+		jsonw_null(w);
+	}
+	jsonw_member_string(w, "state", engine_state_name(r->state));
+	jsonw_member_string(w, "certainty", r->possible ? "possible" :
+			    "definite");
+	jsonw_key(w, "unknown");
+	str_array(w, r->unknown, r->nunknown);
+}
+
+void report_json(const struct report *rep, struct jsonw *w,
+		 report_row_cb row_end, const void *ctx)
+{
+	size_t i;
+
+	jsonw_key(w, "exposures");
+	jsonw_array_begin(w);
+	for (i = 0; i < rep->nrows; i++) {
+		jsonw_object_begin(w);
+		exposure_json(w, &rep->rows[i]);
+		if (row_end)
+			row_end(ctx, w, i);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_key(w, "filtered");
+	jsonw_array_begin(w);
+	for (i = 0; i < rep->nfiltered; i++) {
 		const struct host_listener *l = rep->filtered[i].listener;
 
-		o = listener_json(l);
-		json_object_set_new(o, "family", json_string(
-			l->family == AF_INET6 ? "ipv6" : "ipv4"));
-		json_object_set_new(o, "protocol",
-				    json_string(report_proto_name(l->protocol)));
-		json_object_set_new(o, "reason",
-				    json_string(rep->filtered[i].reason));
-		json_array_append_new(a, o);
+		jsonw_object_begin(w);
+		listener_members(w, l);
+		jsonw_member_string(w, "family", l->family == AF_INET6 ?
+				    "ipv6" : "ipv4");
+		jsonw_member_string(w, "protocol",
+				    report_proto_name(l->protocol));
+		jsonw_member_string(w, "reason", rep->filtered[i].reason);
+		jsonw_object_end(w);
 	}
-	json_object_set_new(root, "filtered", a);
-	json_object_set_new(root, "notes", str_array(rep->notes, rep->nnotes));
-	return 0;
+	jsonw_array_end(w);
+	jsonw_key(w, "notes");
+	str_array(w, rep->notes, rep->nnotes);
 }
 
 static void join(struct strbuf *b, char **l, size_t n)

@@ -13,11 +13,10 @@
 
 #include <stdio.h>
 
-#include <jansson.h>
-
 #include "docker.h"
 #include "engine.h"
 #include "host.h"
+#include "jsonw.h"
 
 struct report_row {
 	uint8_t family;			/* NFPROTO_IPV4 / NFPROTO_IPV6 */
@@ -70,9 +69,12 @@ void report_free(struct report *rep);
 /* "tcp", "udp", "sctp" */
 const char *report_proto_name(uint8_t proto);
 
-/* The exposures, filtered listeners and notes, as JSON objects to put
- * into the top-level object of `fwaudit audit --format json`. */
-int report_json(const struct report *rep, json_t *root);
+/* The members "exposures", "filtered" and "notes" of `fwaudit audit
+ * --format json`, written into the object w is in.  row_end (may be NULL)
+ * adds members at the end of exposure object number row. */
+typedef void (*report_row_cb)(const void *ctx, struct jsonw *w, size_t row);
+void report_json(const struct report *rep, struct jsonw *w,
+		 report_row_cb row_end, const void *ctx);
 /* The table for people: exposed first, then open, then filtered. */
 int report_text(const struct report *rep, FILE *f);
 

@@ -32,159 +32,188 @@ static char *rule_ref(const struct policy_ref *ref)
 	return strbuf_take(&b);
 }
 
-static json_t *ref_json(json_t *o, const struct policy_ref *ref)
+static void ref_members(struct jsonw *w, const struct policy_ref *ref)
 {
 	char *s = rule_ref(ref);
 
-	json_object_set_new(o, "rule", s ? json_string(s) : json_null());
+	jsonw_member_string(w, "rule", s);
 	free(s);
-	json_object_set_new(o, "message", ref->message ?
-			    json_string(ref->message) : json_null());
-	return o;
+	jsonw_member_string(w, "message", ref->message);
 }
 
-static json_t *str_list(char **l, size_t n)
+static void str_list(struct jsonw *w, char **l, size_t n)
 {
-	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; a && i < n; i++)
-		json_array_append_new(a, json_string(l[i]));
-	return a;
+	jsonw_array_begin(w);
+	for (i = 0; i < n; i++)
+		jsonw_string(w, l[i]);
+	jsonw_array_end(w);
 }
 
-static json_t *part_json(const struct policy_part *p)
+static void ports_member(struct jsonw *w, unsigned int lo, unsigned int hi)
 {
-	json_t *o = json_pack("{s:[ii],s:o,s:s,s:s}",
-			      "ports", p->port_lo, p->port_hi,
-			      "sources", str_list(p->sources, p->nsources),
-			      "verdict", p->allowed ? "allowed" : "violation",
-			      "severity", policy_severity_name(p->severity));
-
-	return o ? ref_json(o, &p->rule) : NULL;
+	jsonw_key(w, "ports");
+	jsonw_array_begin(w);
+	jsonw_int(w, lo);
+	jsonw_int(w, hi);
+	jsonw_array_end(w);
 }
 
-static json_t *policy_json(const struct policy_verdict *v)
+static void part_json(struct jsonw *w, const struct policy_part *p)
+{
+	jsonw_object_begin(w);
+	ports_member(w, p->port_lo, p->port_hi);
+	jsonw_key(w, "sources");
+	str_list(w, p->sources, p->nsources);
+	jsonw_member_string(w, "verdict", p->allowed ? "allowed" :
+			    "violation");
+	jsonw_member_string(w, "severity", policy_severity_name(p->severity));
+	ref_members(w, &p->rule);
+	jsonw_object_end(w);
+}
+
+static void policy_json(struct jsonw *w, const struct policy_verdict *v)
 {
 	const struct policy_part *d = v->decisive ? v->decisive :
 				      (v->nparts ? &v->parts[0] : NULL);
-	json_t *o, *a;
 	size_t i;
 
-	o = json_pack("{s:s,s:s}", "verdict", v->allowed ? "allowed" :
-		      "violation", "severity",
-		      policy_severity_name(v->severity));
-	if (!o)
-		return NULL;
+	jsonw_object_begin(w);
+	jsonw_member_string(w, "verdict", v->allowed ? "allowed" :
+			    "violation");
+	jsonw_member_string(w, "severity", policy_severity_name(v->severity));
 	if (d)
-		ref_json(o, &d->rule);
+		ref_members(w, &d->rule);
 	if (v->nparts > 1) {
-		a = json_array();
-		for (i = 0; a && i < v->nparts; i++)
-			json_array_append_new(a, part_json(&v->parts[i]));
-		json_object_set_new(o, "parts", a);
+		jsonw_key(w, "parts");
+		jsonw_array_begin(w);
+		for (i = 0; i < v->nparts; i++)
+			part_json(w, &v->parts[i]);
+		jsonw_array_end(w);
 	}
-	return o;
+	jsonw_object_end(w);
 }
 
-static json_t *fix_json(const struct audit_result *r,
-			const struct report_row *row,
-			const struct policy_part *part)
+/* The "policy" member at the end of each exposure: its verdict, or null
+ * without a policy. */
+static void policy_member(const void *ctx, struct jsonw *w, size_t row)
+{
+	const struct audit_result *r = ctx;
+
+	jsonw_key(w, "policy");
+	if (r->verdicts && row < r->verdicts->nrows)
+		policy_json(w, &r->verdicts->rows[row]);
+	else
+		jsonw_null(w);
+}
+
+static void fix_json(struct jsonw *w, const struct audit_result *r,
+		     const struct report_row *row,
+		     const struct policy_part *part)
 {
 	struct fix *f = NULL;
-	json_t *o;
 
-	if (!part || fix_suggest(r->snap.rs, row, part, &f) < 0)
-		return json_null();
-	o = json_pack("{s:s,s:o}", "backend", fix_backend_name(f->backend),
-		      "commands", str_list(f->cmds, f->ncmds));
+	if (!part || fix_suggest(r->snap.rs, row, part, &f) < 0) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_object_begin(w);
+	jsonw_member_string(w, "backend", fix_backend_name(f->backend));
+	jsonw_key(w, "commands");
+	str_list(w, f->cmds, f->ncmds);
+	jsonw_object_end(w);
 	fix_free(f);
-	return o ? o : json_null();
 }
 
-static json_t *violation_json(const struct audit_result *r,
-			      const struct policy_violation *v)
+static void violation_json(struct jsonw *w, const struct audit_result *r,
+			   const struct policy_violation *v)
 {
 	const struct report_row *row;
-	json_t *o, *a, *m;
 	size_t i;
 
-	o = json_pack("{s:s,s:s}", "kind", v->kind == POLICY_V_EXPOSURE ?
-		      "exposure" : "missing", "severity",
-		      policy_severity_name(v->severity));
-	if (!o)
-		return NULL;
-	ref_json(o, &v->rule);
+	jsonw_object_begin(w);
+	jsonw_member_string(w, "kind", v->kind == POLICY_V_EXPOSURE ?
+			    "exposure" : "missing");
+	jsonw_member_string(w, "severity", policy_severity_name(v->severity));
+	ref_members(w, &v->rule);
 	if (v->kind == POLICY_V_MISSING) {
-		a = json_array();
-		for (i = 0; a && i < v->nmissing; i++) {
+		jsonw_key(w, "missing");
+		jsonw_array_begin(w);
+		for (i = 0; i < v->nmissing; i++) {
 			const struct policy_missing *mi = &v->missing[i];
 
-			m = json_pack("{s:s,s:s,s:[ii],s:o}",
-				      "family", family_str(mi->family),
-				      "protocol", report_proto_name(mi->proto),
-				      "ports", mi->port_lo, mi->port_hi,
-				      "sources", str_list(mi->sources,
-							  mi->nsources));
-			json_array_append_new(a, m);
+			jsonw_object_begin(w);
+			jsonw_member_string(w, "family", family_str(mi->family));
+			jsonw_member_string(w, "protocol",
+					    report_proto_name(mi->proto));
+			ports_member(w, mi->port_lo, mi->port_hi);
+			jsonw_key(w, "sources");
+			str_list(w, mi->sources, mi->nsources);
+			jsonw_object_end(w);
 		}
-		json_object_set_new(o, "missing", a);
-		return o;
+		jsonw_array_end(w);
+		jsonw_object_end(w);
+		return;
 	}
 	row = &r->report->rows[v->row];
-	json_object_set_new(o, "exposure", json_integer((json_int_t)v->row));
-	json_object_set_new(o, "family", json_string(family_str(row->family)));
-	json_object_set_new(o, "protocol",
-			    json_string(report_proto_name(row->proto)));
-	json_object_set_new(o, "ports", json_pack("[ii]", v->part->port_lo,
-						  v->part->port_hi));
-	json_object_set_new(o, "address", json_string(row->address));
-	json_object_set_new(o, "sources", str_list(v->part->sources,
-						   v->part->nsources));
-	json_object_set_new(o, "path", json_string(
-		row->path == ENGINE_FORWARDED ? "forward" : "local"));
-	json_object_set_new(o, "fix", fix_json(r, row, v->part));
-	return o;
+	jsonw_member_int(w, "exposure", (long long)v->row);
+	jsonw_member_string(w, "family", family_str(row->family));
+	jsonw_member_string(w, "protocol", report_proto_name(row->proto));
+	ports_member(w, v->part->port_lo, v->part->port_hi);
+	jsonw_member_string(w, "address", row->address);
+	jsonw_key(w, "sources");
+	str_list(w, v->part->sources, v->part->nsources);
+	jsonw_member_string(w, "path", row->path == ENGINE_FORWARDED ?
+			    "forward" : "local");
+	jsonw_key(w, "fix");
+	fix_json(w, r, row, v->part);
+	jsonw_object_end(w);
 }
 
-json_t *verdicts_json(const struct audit_result *r)
+int verdicts_json(const struct audit_result *r, FILE *f)
 {
-	json_t *root, *a, *src, *exp;
 	char host[256] = "", stamp[32];
 	time_t t = (time_t)(r->started_usec / 1000000u);
+	struct jsonw *w;
 	size_t i;
+	int ret;
 
+	/* the writer holds a block of output: not on the stack */
+	w = malloc(sizeof(*w));
+	if (!w)
+		return -ENOMEM;
 	gethostname(host, sizeof(host) - 1);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	root = json_pack("{s:i,s:s,s:s,s:f}", "version", 1, "host", host,
-			 "time", stamp, "duration_seconds",
-			 r->duration_usec / 1e6);
-	if (!root)
-		return NULL;
-	src = json_array();
-	for (i = 0; src && i < r->snap.rs->nsources; i++)
-		json_array_append_new(src, json_pack("{s:s,s:b}", "name",
-			r->snap.rs->sources[i].name, "present",
-			r->snap.rs->sources[i].present));
-	json_object_set_new(root, "sources", src);
-	if (report_json(r->report, root) < 0) {
-		json_decref(root);
-		return NULL;
+	jsonw_init(w, f, 1);
+	jsonw_object_begin(w);
+	jsonw_member_int(w, "version", 1);
+	jsonw_member_string(w, "host", host);
+	jsonw_member_string(w, "time", stamp);
+	jsonw_key(w, "duration_seconds");
+	jsonw_real(w, (double)r->duration_usec / 1e6, 6);
+	jsonw_key(w, "sources");
+	jsonw_array_begin(w);
+	for (i = 0; i < r->snap.rs->nsources; i++) {
+		jsonw_object_begin(w);
+		jsonw_member_string(w, "name", r->snap.rs->sources[i].name);
+		jsonw_key(w, "present");
+		jsonw_bool(w, r->snap.rs->sources[i].present);
+		jsonw_object_end(w);
 	}
-	exp = json_object_get(root, "exposures");
-	for (i = 0; i < json_array_size(exp); i++)
-		json_object_set_new(json_array_get(exp, i), "policy",
-				    r->verdicts && i < r->verdicts->nrows ?
-				    policy_json(&r->verdicts->rows[i]) :
-				    json_null());
-	a = json_array();
-	for (i = 0; a && r->verdicts && i < r->verdicts->nviolations; i++)
-		json_array_append_new(a, violation_json(r,
-					&r->verdicts->violations[i]));
-	json_object_set_new(root, "violations", a);
-	json_object_set_new(root, "worst", json_string(r->verdicts ?
-		policy_severity_name(r->verdicts->worst) : "none"));
-	return root;
+	jsonw_array_end(w);
+	report_json(r->report, w, policy_member, r);
+	jsonw_key(w, "violations");
+	jsonw_array_begin(w);
+	for (i = 0; r->verdicts && i < r->verdicts->nviolations; i++)
+		violation_json(w, r, &r->verdicts->violations[i]);
+	jsonw_array_end(w);
+	jsonw_member_string(w, "worst", r->verdicts ?
+			    policy_severity_name(r->verdicts->worst) : "none");
+	jsonw_object_end(w);
+	ret = jsonw_end(w);
+	free(w);
+	return ret;
 }
 
 static void sources_short(struct strbuf *b, char **l, size_t n)

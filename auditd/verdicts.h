@@ -9,13 +9,12 @@
 
 #include <stdio.h>
 
-#include <jansson.h>
-
 #include "audit.h"
 
-/* The whole JSON document of `fwaudit audit --format json`.  NULL on
- * ENOMEM. */
-json_t *verdicts_json(const struct audit_result *r);
+/* The whole JSON document of `fwaudit audit --format json`, streamed to f
+ * (nothing is built first: ten thousand exposures cost no memory), with a
+ * final newline.  0, or the negative errno of a failed write / -ENOMEM. */
+int verdicts_json(const struct audit_result *r, FILE *f);
 /* Violations first, each with its fix, then the table of report_text(). */
 int verdicts_text(const struct audit_result *r, FILE *f);
 /* node_exporter textfile-collector format; ok false writes the metrics of

@@ -46,6 +46,9 @@ static void replay(struct jsonw *w, json_t *j)
 	case JSON_INTEGER:
 		jsonw_int(w, json_integer_value(j));
 		break;
+	case JSON_REAL:
+		jsonw_real(w, json_real_value(j), 6);
+		break;
 	case JSON_TRUE:
 	case JSON_FALSE:
 		jsonw_bool(w, json_is_true(j));
@@ -82,7 +85,7 @@ static void same(json_t *j, unsigned int indent)
 	if (!j)
 		return;
 	dump = json_dumps(j, JSON_INDENT(indent) | JSON_PRESERVE_ORDER |
-			  JSON_ENCODE_ANY);
+			  JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
 	if (dump && asprintf(&want, "%s\n", dump) < 0)
 		want = NULL;
 	got = written(j, indent);
@@ -281,8 +284,27 @@ static void test_write_error(void)
 	fclose(f);
 }
 
+/* reals as JSON_REAL_PRECISION(6): durations in the audit JSON */
+static void test_reals(void)
+{
+	static const double v[] = {
+		0.0, 1.0, -1.0, 0.5, 0.000123, 0.0001234567, 1234567.0,
+		123456.0, 1e-5, 1e-300, 1e300, 2.5e10, 0.001976, 12.3456789,
+		-0.00042, 100.0, 1e6, 99999.95,
+	};
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		json_array_append_new(a, json_real(v[i]));
+		same(json_real(v[i]), 1);
+	}
+	same(a, 2);
+}
+
 int main(void)
 {
+	test_reals();
 	test_escaping();
 	test_invalid();
 	test_nesting();
