@@ -3546,10 +3546,11 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 
 /* A piece for the probes part (taken over) of piece i whose handshake took
  * branch d, with the assumptions of both.  Dropped by d: a closed piece
- * whose path is i's, then d's.  Let through by d (keep): i's fate and path;
- * the assumptions are what classify() weighs against the drops. */
+ * whose path is i's, then d's, and why it is closed (NULL: the next packet
+ * is dropped).  Let through by d (keep): i's fate and path; the
+ * assumptions are what classify() weighs against the drops. */
 static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
-			   struct region *part, bool keep)
+			   struct region *part, bool keep, const char *why)
 {
 	const struct snode *sn;
 	const struct anode *an;
@@ -3604,7 +3605,7 @@ static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 		ret = piece_add(w, b, w->res->pieces[i].fate,
 				w->res->pieces[i].listener, NULL);
 	else if (!ret)
-		ret = piece_add(w, b, ENGINE_DROPPED, NULL,
+		ret = piece_add(w, b, ENGINE_DROPPED, NULL, why ? why :
 				"the connection's next packet is dropped");
 	free(steps);
 	branch_free(b);
@@ -3656,7 +3657,7 @@ static int handshake_split(struct walk *w, size_t i, const struct blist *l,
 			region_free(part);
 			continue;
 		}
-		ret = handshake_piece(w, i, l->b[k], part, keep);
+		ret = handshake_piece(w, i, l->b[k], part, keep, NULL);
 	}
 	return ret;
 }
@@ -3668,6 +3669,8 @@ static int handshake_split(struct walk *w, size_t i, const struct blist *l,
  * intersection of every piece with what the walk let through. */
 static int route_back(struct walk *w, size_t from, size_t n)
 {
+	static const char why[] = "the server's answer has no route back to "
+				  "this source";
 	struct region *keep, *fail;
 	const struct rpath *rp;
 	struct branch *d;
@@ -3680,8 +3683,7 @@ static int route_back(struct walk *w, size_t from, size_t n)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	ret = trace_add(w, d, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP,
-			"the server's answer: no route back to this source");
+	ret = trace_add(w, d, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP, why);
 	for (i = from; !ret && i < n; i++) {
 		if (w->res->pieces[i].fate == ENGINE_DROPPED)
 			continue;
@@ -3694,7 +3696,7 @@ static int route_back(struct walk *w, size_t from, size_t n)
 		if (region_is_empty(fail))
 			region_free(fail);
 		else
-			ret = handshake_piece(w, i, d, fail, false);
+			ret = handshake_piece(w, i, d, fail, false, why);
 	}
 	branch_free(d);
 	return ret;
