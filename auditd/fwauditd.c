@@ -41,7 +41,11 @@
 #include "watch.h"
 #include "webhook.h"
 
-#define TRANSIENT_RETRIES	5	/* a ruleset changing under the read */
+/* A ruleset that changes under every read (a burst of commits, Docker
+ * starting a stack) is read again after the debounce until it holds still;
+ * only when no read has been consistent for this long is the audit
+ * reported as failed. */
+#define TRANSIENT_MAX_USEC	(60ull * 1000000)
 #define DELIVER_BATCH		16	/* attempts per wakeup */
 #define DELIVER_BATCH_USEC	1000000	/* and time spent on them */
 #define RETIRED_MAX		16	/* policies kept for the last result */
@@ -71,7 +75,8 @@ struct daemon {
 	struct audit_result *last;
 	bool ever_audited;
 	bool failed;
-	unsigned int transient;
+	uint64_t transient_since;	/* CLOCK_MONOTONIC of the first read a
+					 * change interrupted, 0: none */
 	uint64_t last_attempt_usec;
 	bool have_fp;
 	uint64_t fp;
@@ -294,12 +299,15 @@ static void daemon_audit(struct daemon *d)
 		/* a generation that moved under the read: try again soon,
 		 * it is not (yet) a failure */
 		if ((ret == -EINTR || ret == -EAGAIN || ret == -EBUSY) &&
-		    d->transient < TRANSIENT_RETRIES) {
-			d->transient++;
+		    (!d->transient_since ||
+		     now_usec(CLOCK_MONOTONIC) - d->transient_since <
+		     TRANSIENT_MAX_USEC)) {
+			if (!d->transient_since)
+				d->transient_since = now_usec(CLOCK_MONOTONIC);
 			daemon_schedule(d, (uint64_t)d->cfg.debounce_ms * 1000);
 			return;
 		}
-		d->transient = 0;
+		d->transient_since = 0;
 		snprintf(msg, sizeof(msg), "Audit failed: reading %s: %s%s",
 			 snapshot_stage_name(stage), strerror(-ret),
 			 ret != -EPERM && ret != -EACCES ? "" :
@@ -319,7 +327,7 @@ static void daemon_audit(struct daemon *d)
 		daemon_arm_delivery(d);
 		return;
 	}
-	d->transient = 0;
+	d->transient_since = 0;
 	if (d->failed) {
 		d->failed = false;
 		log_notice("Audit recovered");
