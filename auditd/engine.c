@@ -2863,6 +2863,15 @@ static int links_where(const struct walk *w, int (*pred)(const struct host *,
 	return 0;
 }
 
+/* b (kept by the caller) ends in the routing decision, for why. */
+static int routing_drop(struct walk *w, struct branch *b, const char *why)
+{
+	int ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP,
+			    why);
+
+	return ret ? ret : piece_add(w, b, ENGINE_DROPPED, NULL, why);
+}
+
 /* Split b by "the ingress interface has pred": *on keeps what has it, the
  * rest becomes a dropped piece with reason. */
 static int split_iif_by(struct walk *w, struct branch **bp,
@@ -2887,12 +2896,8 @@ static int split_iif_by(struct walk *w, struct branch **bp,
 	b = branch_fork(w, off, in);
 	if (!b)
 		return -ENOMEM;
-	if (!region_is_empty(off->r)) {
-		ret = trace_add(w, off, ENGINE_HOOK_ROUTING, NULL, NULL,
-				RS_V_DROP, reason);
-		if (!ret)
-			ret = piece_add(w, off, ENGINE_DROPPED, NULL, reason);
-	}
+	if (!region_is_empty(off->r))
+		ret = routing_drop(w, off, reason);
 	branch_free(off);
 	*bp = b;
 	if (ret < 0) {
@@ -2963,10 +2968,7 @@ static int rp_filter(struct walk *w, struct branch *b)
 	off = branch_fork(w, b, fail);
 	if (!off)
 		return -ENOMEM;
-	ret = trace_add(w, off, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP,
-			why);
-	if (!ret)
-		ret = piece_add(w, off, ENGINE_DROPPED, NULL, why);
+	ret = routing_drop(w, off, why);
 	branch_free(off);
 	return ret;
 }
@@ -3056,9 +3058,7 @@ static int route(struct walk *w, struct branch *b, struct blist *local,
 			"routing: forwarded to the DNAT backend");
 	return ret < 0 ? ret : blist_push(fwd, b);
 drop:
-	ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP, why);
-	if (!ret)
-		ret = piece_add(w, b, ENGINE_DROPPED, NULL, why);
+	ret = routing_drop(w, b, why);
 	branch_free(b);
 	return ret;
 }
@@ -3383,10 +3383,7 @@ static int walk_one(struct walk *w)
 			return -ENOMEM;
 		}
 		b->r = cut;
-		ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL,
-				RS_V_DROP, why);
-		if (!ret)
-			ret = piece_add(w, b, ENGINE_DROPPED, NULL, why);
+		ret = routing_drop(w, b, why);
 		branch_free(b);
 		if (ret < 0) {
 			region_free(r);
