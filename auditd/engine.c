@@ -3471,28 +3471,12 @@ static bool route_back_keep(const void *ctx, const struct rpath_range *r,
 	return r->uncertain || rpath_oif(r, l, false) != 0;
 }
 
-/* Walk the handshake's other packets for the probes of region r (taken
- * over), let in like piece lead: the client's next packet in, the server's
- * answer out.  *ok becomes the branches whose connection completes (with
- * the assumptions the walk made on the way), *drops those whose connection
- * does not. */
-static int handshake_walk(struct walk *w, size_t lead, struct region *r,
-			  struct blist *ok, struct blist *drops)
+/* b's NAT binding and outgoing interface as piece p was let in with. */
+static void branch_as_piece(const struct walk *w, struct branch *b,
+			    const struct engine_piece *p)
 {
-	const struct engine_piece *p = &w->res->pieces[lead];
-	enum engine_fate fate = p->fate;
 	const struct host_link *link;
-	struct blist l = { 0 };
-	struct branch *b;
-	size_t k;
-	int ret = 0;
 
-	b = calloc(1, sizeof(*b));
-	if (!b) {
-		region_free(r);
-		return -ENOMEM;
-	}
-	b->r = r;
 	b->nat = p->nat;
 	b->nat_addr = p->nat_addr;
 	b->nat_port = p->nat_port;
@@ -3504,6 +3488,30 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 		b->oif_known = true;
 		b->oif_key = rs_ifname_key(link->name);
 	}
+}
+
+/* Walk the handshake's other packets for the probes of region r (taken
+ * over), let in like piece lead: the client's next packet in, the server's
+ * answer out.  *ok becomes the branches whose connection completes (with
+ * the assumptions the walk made on the way), *drops those whose connection
+ * does not. */
+static int handshake_walk(struct walk *w, size_t lead, struct region *r,
+			  struct blist *ok, struct blist *drops)
+{
+	const struct engine_piece *p = &w->res->pieces[lead];
+	enum engine_fate fate = p->fate;
+	struct blist l = { 0 };
+	struct branch *b;
+	size_t k;
+	int ret = 0;
+
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		region_free(r);
+		return -ENOMEM;
+	}
+	b->r = r;
+	branch_as_piece(w, b, p);
 	ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL, RS_V_ACCEPT,
 			"the client's next packet (ct state established):");
 	if (!ret)
@@ -3567,14 +3575,7 @@ static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 	}
 	b->r = part;
 	if (keep) {
-		const struct engine_piece *p = &w->res->pieces[i];
-
-		b->nat = p->nat;
-		b->nat_addr = p->nat_addr;
-		b->nat_port = p->nat_port;
-		b->nat_port_lo = p->nat_port_lo;
-		b->nat_port_hi = p->nat_port_hi;
-		b->oif = p->oif;
+		branch_as_piece(w, b, &w->res->pieces[i]);
 		n = 0;
 	}
 	for (sn = d->trace, k = n; sn && k; sn = sn->up)
