@@ -3301,7 +3301,7 @@ static int martian_list(const struct host *h, uint8_t family, bool localnet,
 	struct rs_interval *l;
 	size_t i, k = 0;
 
-	l = calloc(nfixed + (h ? h->naddrs : 0) + 1, sizeof(*l));
+	l = calloc(nfixed + (h ? h->naddrs + h->nroutes : 0) + 1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
 	for (i = 0; i < nfixed; i++)
@@ -3309,6 +3309,19 @@ static int martian_list(const struct host *h, uint8_t family, bool localnet,
 	for (i = 0; h && i < h->naddrs; i++)
 		if (h->addrs[i].family == family)
 			l[k].lo = l[k].hi = h->addrs[i].addr, k++;
+	/* the local table's broadcast and anycast addresses: no answer to
+	 * them leaves the host (the reverse path filter drops them
+	 * before) */
+	for (i = 0; h && i < h->nroutes; i++) {
+		const struct host_route *r = &h->routes[i];
+
+		if (r->family != family || r->table != RT_TABLE_LOCAL ||
+		    (r->type != RTN_BROADCAST && r->type != RTN_ANYCAST) ||
+		    r->dst_len != (family == NFPROTO_IPV4 ? 32 : 128))
+			continue;
+		l[k].lo = l[k].hi = r->dst;
+		k++;
+	}
 	qsort(l, k, sizeof(*l), iv_lo_cmp);
 	for (i = 1, *n = k ? 1 : 0; i < k; i++) {
 		struct rs_interval *t = &l[*n - 1];
