@@ -1134,6 +1134,34 @@ static bool nft_part_cmp(const struct nft_reg *g, const struct nft_part *p,
 	return true;
 }
 
+/*
+ * A comparison left undecided says "payload" for bytes with no name, and
+ * for the sender's header fields loaded from the payload in a way the
+ * model cannot say (ip6 length in a set, traffic class bits mixed with the
+ * flow label): they were unnamed bytes before they had fields.
+ */
+static bool nft_reg_payload(const struct nft_reg *g)
+{
+	unsigned int i;
+
+	if (g->raw)
+		return true;
+	if (g->kind != NREG_LOAD || g->desc[0] != '@')
+		return false;
+	for (i = 0; i < g->nparts; i++) {
+		switch (g->parts[i].field) {
+		case RS_F_IP_TTL:
+		case RS_F_IP_TOS:
+		case RS_F_IP_LENGTH:
+		case RS_F_IP_FRAGOFF:
+			return true;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
 static void nft_raw_text(char *buf, size_t size, const struct nft_reg *g)
 {
 	snprintf(buf, size, "%s", g->desc);
@@ -1427,19 +1455,20 @@ static void nft_compare_one(struct nft_rctx *c, const struct nft_reg *g,
 	return;
 raw:
 	{
+		bool payload = nft_reg_payload(g);
+		const char *name = payload ? "payload" :
+				   g->name ? g->name : "cmp";
 		char text[160];
 
 		nft_raw_text(text, sizeof(text), g);
 		if (to)
-			nft_match_other(c, g->raw ? RS_F_PAYLOAD : RS_F_OTHER,
-					g->raw ? "payload" : "cmp",
-					op == NFT_CMP_NEQ, "%s in %s-%s", text,
-					hex, hex2);
+			nft_match_other(c, payload ? RS_F_PAYLOAD : RS_F_OTHER,
+					name, op == NFT_CMP_NEQ, "%s in %s-%s",
+					text, hex, hex2);
 		else
-			nft_match_other(c, g->raw ? RS_F_PAYLOAD : RS_F_OTHER,
-					g->raw ? "payload" : "cmp", false,
-					"%s %s %s", text, nft_cmp_op_name(op),
-					hex);
+			nft_match_other(c, payload ? RS_F_PAYLOAD : RS_F_OTHER,
+					name, false, "%s %s %s", text,
+					nft_cmp_op_name(op), hex);
 	}
 }
 
@@ -2514,7 +2543,7 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 	}
 	if (nft_key_layout(c, sreg, x->set->key_len, &l) < 0) {
 		const struct nft_reg *g = nft_reg_read(c, sreg);
-		bool raw = g && g->kind == NREG_LOAD && g->raw;
+		bool raw = g && nft_reg_payload(g);
 
 		nft_match_other(c, raw ? RS_F_PAYLOAD : RS_F_OTHER,
 				raw ? "payload" : "lookup", inv, "%s @%s", key,

@@ -717,13 +717,14 @@ static void test_hdr(void)
 	const struct rs_chain *in, *in4, *in6;
 	const struct rs_rule *r;
 	const struct rs_match *m;
+	size_t i;
 
 	if (!rs || !xt)
 		goto out;
 	in = chain(rs, NFPROTO_INET, "hdr", "in");
 	in4 = chain(xt, NFPROTO_IPV4, "filter", "INPUT");
 	in6 = chain(xt, NFPROTO_IPV6, "filter", "INPUT");
-	if (!in || !in4 || !in6 || in->nrules != 21 || in4->nrules != 9 ||
+	if (!in || !in4 || !in6 || in->nrules != 24 || in4->nrules != 9 ||
 	    in6->nrules != 7) {
 		CHECK(0);
 		goto out;
@@ -780,6 +781,13 @@ static void test_hdr(void)
 	CHECK(r->nmatches == 3 && r->matches[1].op == RS_OP_NOT_IN &&
 	      r->matches[1].fields[0] == RS_F_IP6_RT_TYPE);
 	CHECK_NOT_RANGE(r, 2, RS_F_IP6_RT_TYPE, RS_ABSENT, RS_ABSENT);
+	/* ip6 version 6 (bits beside the traffic class), ip6 length in a
+	 * set (not shifted by 40), ip6 flowlabel 5: unnamed payload */
+	for (i = 21; i < 24; i++) {
+		r = &in->rules[i];
+		CHECK(r->nmatches == 2 && r->matches[1].op == RS_OP_OTHER &&
+		      r->matches[1].fields[0] == RS_F_PAYLOAD);
+	}
 
 	/* iptables-nft: no match left undecided */
 	CHECK_MASK(&in4->rules[3], 0, RS_F_IP_TOS, 0x3f, 0x10, RS_OP_MASK_EQ);
