@@ -428,8 +428,10 @@ int daemon_config_webhook_url(const struct daemon_config *c, char **url)
 		ret = read_small_file(c->webhook_url_file, DAEMON_URL_MAX,
 				      &text);
 	} else {
-		/* systemd LoadCredential=webhook-url:... */
-		const char *dir = getenv("CREDENTIALS_DIRECTORY");
+		/* systemd LoadCredential=webhook-url:...; as in webhook.c,
+		 * not from the environment of a set-id or file-capability
+		 * exec */
+		const char *dir = secure_getenv("CREDENTIALS_DIRECTORY");
 		char path[4096];
 
 		*url = NULL;
