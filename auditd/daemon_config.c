@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,6 +383,8 @@ int daemon_config_load(const char *path, bool missing_ok,
 			goto fail;
 		}
 		seen[i] = true;
+		if (k->off == OFF(user))
+			c.user_line = lineno;
 		ret = set_key(&c, k, value, &why);
 		if (ret < 0) {
 			/* the value may be a secret (webhook_url): never
@@ -410,6 +413,31 @@ fail:
 	free(text);
 	daemon_config_release(&c);
 	return ret;
+}
+
+int daemon_config_check_user(const struct daemon_config *c, const char *path,
+			     struct daemon_config_error *err)
+{
+	struct passwd *pw;
+
+	if (!c->user_line || !c->user)
+		return 0;
+	errno = 0;
+	pw = getpwnam(c->user);
+	if (pw)
+		return 0;
+	/* getpwnam(3): these, or none, mean "no such user" */
+	if (errno && errno != ENOENT && errno != ESRCH && errno != EBADF &&
+	    errno != EPERM) {
+		int ret = -errno;
+
+		set_err(err, path, c->user_line, "user '%.64s': %s", c->user,
+			strerror(errno));
+		return ret;
+	}
+	set_err(err, path, c->user_line, "user '%.64s' does not exist",
+		c->user);
+	return -ESRCH;
 }
 
 int daemon_config_webhook_url(const struct daemon_config *c, char **url)

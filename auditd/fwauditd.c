@@ -789,6 +789,13 @@ int main(int argc, char **argv)
 		log_err("%s", cerr.message);
 		return 3;
 	}
+	/* as root, a user that is not there would leave us uid 0 */
+	if (geteuid() == 0 &&
+	    daemon_config_check_user(&d.cfg, d.config_path, &cerr) < 0) {
+		log_err("%s", cerr.message);
+		daemon_config_release(&d.cfg);
+		return 3;
+	}
 	ret = load_policy(&d.cfg, &d.policy, why, sizeof(why));
 	if (ret < 0) {
 		log_err("%s", why);
