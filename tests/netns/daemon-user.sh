@@ -3,15 +3,15 @@
 # tests/netns/daemon-user.sh - fwauditd started as root with `user =`
 # naming a user that does not exist (a typo) refuses to start, with exit
 # status 3 and "file:line: ..." on stderr, before it opens anything;
-# --check-config says the same.  `user = root`, and the default user
-# `fwaudit` when it does not exist, still start.  The daemon runs in a
-# namespace of its own and is stopped by PID.
+# --check-config says the same, and a SIGHUP reload to such a file is
+# refused (the daemon keeps running with its configuration).  `user =
+# root`, and the default user `fwaudit` when it does not exist, still
+# start.  The daemon runs in a namespace of its own and is stopped by PID.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
 
-fwa_require_root
-[ -x "$FWAUDITD" ] || fwa_skip "fwauditd not built ($FWAUDITD)"
+dmn_require
 fwa_tmpdir T
 fwa_ns_new NS user
 
@@ -66,5 +66,29 @@ if [ "$rc" -eq 3 ] &&
 else
 	fwa_fail "start as root with user = $nouser: exit $rc (137: still running after 20 s), $(cat "$T/err")"
 fi
+
+# -- a reload to a user that does not exist: refused, still running -------
+dmn_journald
+conf "$T/run.conf" "user = root"
+dmn_notify_listen "$T/notify"
+dmn_start DPID "$NS" "$T/run.conf"
+dmn_wait_notify "$T/notify" '^READY=1' 15 ||
+	fwa_die "no READY=1 in 15 s: $(cat "$T/daemon.err")"
+conf "$T/run.conf" "user = $nouser"
+kill -HUP "$DPID"
+for _ in $(seq 50); do
+	grep -q "Reload failed" "$T/daemon.err" && break
+	sleep 0.1
+done
+if kill -0 "$DPID" 2>/dev/null &&
+   grep -q "Reload failed: .*run.conf:5: user '$nouser' does not exist" "$T/daemon.err"; then
+	fwa_pass "SIGHUP to user = $nouser: refused, still running"
+else
+	fwa_fail "SIGHUP to user = $nouser: $(tail -3 "$T/daemon.err")"
+fi
+kill -TERM "$DPID"
+rc=0
+wait "$DPID" || rc=$?
+[ "$rc" -eq 0 ] && fwa_pass "SIGTERM: exit status 0" || fwa_fail "SIGTERM: exit status $rc"
 
 fwa_finish
