@@ -29,7 +29,9 @@
 #define JUMP_STACK_MAX		64
 /* Forks on undecidable matches double the work each time; past this many
  * branches in one walk we stop with -E2BIG rather than eat the machine. */
+#ifndef BRANCHES_MAX			/* tests/unit/test_engine_budget.c */
 #define BRANCHES_MAX		(1u << 20)
+#endif
 #define PIECES_MAX		(1u << 20)
 
 /* conntrack is attached at this priority (NF_IP_PRI_CONNTRACK): chains
@@ -210,7 +212,9 @@ static void branch_free(struct branch *b)
 	free(b);
 }
 
-/* A copy of b's state with region r (taken over). */
+/* A copy of b's state with region r (taken over).  NULL without memory or
+ * past BRANCHES_MAX; callers say -ENOMEM and engine_run() tells the two
+ * apart by w->branches. */
 static struct branch *branch_fork(struct walk *w, const struct branch *b,
 				  struct region *r)
 {
@@ -4619,6 +4623,10 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			ret = walk_one(&w);
 			if (!ret)
 				ret = handshake(&w, start);
+			/* branch_fork() past the budget fails like malloc():
+			 * whichever path met it, the walk is too big */
+			if (ret == -ENOMEM && w.branches > BRANCHES_MAX)
+				ret = -E2BIG;
 			if (!ret)
 				ret = classify(res, start);
 			if (!ret)
