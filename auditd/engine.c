@@ -470,8 +470,6 @@ static enum resolved resolve_reply(const struct walk *w,
 		*dim = REGION_IIF;
 		return RES_DIM;
 	case RS_F_OIF:
-		if (!w->host)
-			return RES_UNKNOWN;
 		*dim = REGION_IIF;
 		*xf = XF_IFINDEX;
 		return RES_DIM;
@@ -592,8 +590,6 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		*dim = REGION_IIF;
 		return RES_DIM;
 	case RS_F_IIF:
-		if (!w->host)
-			return RES_UNKNOWN;
 		*dim = REGION_IIF;
 		*xf = XF_IFINDEX;
 		return RES_DIM;
@@ -791,11 +787,15 @@ static bool in_iv(rs_u128 v, const struct rs_interval *iv)
 static int ifindex_keys(const struct walk *w, const struct rs_interval *iv,
 			struct rs_interval **out, size_t *n, size_t *cap)
 {
+	static const struct host_link lo = { .ifindex = 1, .name = "lo" };
 	struct rs_interval *p;
-	size_t i;
+	size_t i, nl = w->host ? w->host->nlinks : 1;
 
-	for (i = 0; i < w->host->nlinks; i++) {
-		const struct host_link *l = &w->host->links[i];
+	/* without host facts the ruleset was loaded into a network
+	 * namespace of its own (rsfile.c), where nft resolved every iif
+	 * name: index 1 is lo and no other interface is there */
+	for (i = 0; i < nl; i++) {
+		const struct host_link *l = w->host ? &w->host->links[i] : &lo;
 
 		if (!in_iv((rs_u128)l->ifindex, iv))
 			continue;
