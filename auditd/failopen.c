@@ -147,10 +147,50 @@ static bool is_jump_to(const struct rs_rule *r, const char *name)
 	       r->verdict.chain && strcmp(r->verdict.chain, name) == 0;
 }
 
-static bool is_docker_chain_name(const char *n)
+/* Docker's chains that accept forwarded packets (the isolation stages
+ * only drop) */
+static bool is_docker_accepting_chain(const char *n)
 {
 	return n && strncmp(n, "DOCKER", 6) == 0 &&
-	       strcmp(n, "DOCKER-USER") != 0;
+	       strcmp(n, "DOCKER-USER") != 0 && !strstr(n, "ISOLATION");
+}
+
+/* a rule whose ct state match a new connection's first packet can pass
+ * (Docker's "RELATED,ESTABLISHED -j ACCEPT" cannot: it bypasses nothing) */
+static bool may_match_new(const struct rs_rule *r)
+{
+	const rs_u128 st = RS_CT_STATE_NEW;
+	size_t k, n, e;
+
+	for (k = 0; k < r->nmatches; k++) {
+		const struct rs_match *m = &r->matches[k];
+		const struct rs_interval *iv;
+		bool in = false;
+
+		if (m->nfields != 1 || m->fields[0] != RS_F_CT_STATE)
+			continue;
+		switch (m->op) {
+		case RS_OP_IN:
+		case RS_OP_NOT_IN:
+			iv = rs_match_elems(m, &n);
+			for (e = 0; e < n && !in; e++)
+				in = iv[e].lo <= st && st <= iv[e].hi;
+			if (in != (m->op == RS_OP_IN))
+				return false;
+			break;
+		case RS_OP_MASK_EQ:
+			if ((st & m->mask) != m->value)
+				return false;
+			break;
+		case RS_OP_MASK_NE:
+			if ((st & m->mask) == m->value)
+				return false;
+			break;
+		default:
+			break;
+		}
+	}
+	return true;
 }
 
 /* DOCKER-USER holds more than Docker's own "-j RETURN" */
@@ -191,11 +231,11 @@ static int check_docker_user(const struct ruleset *rs, struct builder *b)
 				at = j;
 				break;
 			}
-			if (before == (size_t)-1 &&
+			if (before == (size_t)-1 && may_match_new(r) &&
 			    (r->verdict.kind == RS_V_ACCEPT ||
 			     ((r->verdict.kind == RS_V_JUMP ||
 			       r->verdict.kind == RS_V_GOTO) &&
-			      is_docker_chain_name(r->verdict.chain))))
+			      is_docker_accepting_chain(r->verdict.chain))))
 				before = j;
 		}
 		if (at == (size_t)-1) {
@@ -203,13 +243,14 @@ static int check_docker_user(const struct ruleset *rs, struct builder *b)
 				  user_has_rules(user) ? FAILOPEN_SEV_CRITICAL :
 							 FAILOPEN_SEV_WARNING,
 				  fwd, "%s %s %s FORWARD has no jump to DOCKER-USER: "
-				  "%s filters no forwarded packet, published "
+				  "%s no forwarded packet, published "
 				  "container ports are open to whatever Docker's "
 				  "own chains accept",
 				  family_word(fwd->family), origin_word(fwd->origin),
 				  fwd->table,
-				  user_has_rules(user) ? "the rules in DOCKER-USER" :
-							 "DOCKER-USER");
+				  user_has_rules(user) ?
+				  "the rules in DOCKER-USER filter" :
+				  "DOCKER-USER filters");
 		} else if (before != (size_t)-1) {
 			const struct rs_rule *r = &fwd->rules[before];
 

@@ -14,7 +14,8 @@
 #					in (--ctorigdstport, --ctdir ORIGINAL);
 #					IPv6: Docker 20.10 makes no IPv6
 #					DOCKER-USER chain, so open to all
-# A host sshd stand-in listens on 22.  Every probe from the outside
+# A host sshd stand-in listens on 22.  Then, without the proxy, the
+# fail-open states of failopen_case below, each a finding.  Every probe from the outside
 # namespace must agree with fwaudit; no exposure may be "possible"; the text
 # output of fwaudit audit is compared with tests/golden/shape-docker20-
 # {noproxy,proxy}.text (GOLDEN=update rewrites them).
@@ -77,8 +78,60 @@ expect("ipv6 tcp/5432 from everyone (no IPv6 DOCKER-USER in 20.10)",
 expect("ipv6 tcp/8443 exposed ([::] publish)", rows("ipv6", 8443) != [], rows("ipv6", 8443))
 PY
 	sh_golden "shape-docker20-$label"
+	[ "$label" = noproxy ] && failopen_case
 	timeout 60 "${DK[@]}" rm -f fwa-redis fwa-web fwa-v6 fwa-db >/dev/null 2>&1 || true
 	fwa_stop "$DK_PID" 20
+}
+
+# fail-open states on the same host (issue 9 item 4), each named as a
+# finding while the probes keep agreeing:
+#  - FORWARD loses its jump to DOCKER-USER: IPv4 5432 opens to everyone;
+#  - the jump comes back below Docker's rules (what a dockerd restart does
+#    to a hand-made jump): still open to everyone;
+#  - an iptables-legacy FORWARD rule beside Docker's iptables-nft ones
+#    (drops 6379 from 203.0.113.0/24).
+failopen_case() {
+	local ipt="ip netns exec $NODE iptables"
+
+	$ipt -D FORWARD -j DOCKER-USER
+	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
+	pl_check "no jump to DOCKER-USER" "$PT/probes.noproxy" || true
+	sh_possible "no jump to DOCKER-USER"
+	sh_finding "no jump to DOCKER-USER" forward-no-docker-user
+	fwa_check "$SH_AUDIT" "no jump" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+r = [x for x in J["exposures"] if x["family"] == "ipv4" and x["protocol"] == "tcp"
+     and x["ports"][0] <= 5432 <= x["ports"][1] and x["path"] == "forward"]
+expect("ipv4 tcp/5432 now from everyone", [s for x in r for s in x["sources"]] == ["0.0.0.0/0"], r)
+f = [x for x in J["findings"] if x["kind"] == "forward-no-docker-user"]
+expect("the finding names filter/FORWARD, critical (DOCKER-USER holds a rule)",
+       f and f[0]["table"] == "filter" and f[0]["chain"] == "FORWARD"
+       and f[0]["severity"] == "critical" and f[0]["family"] == "ipv4", f)
+PY
+	sh_golden shape-docker20-no-docker-user
+	$ipt -A FORWARD -j DOCKER-USER
+	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
+	pl_check "DOCKER-USER jump last" "$PT/probes.noproxy" || true
+	sh_possible "DOCKER-USER jump last"
+	sh_finding "DOCKER-USER jump last" docker-user-late
+	sh_finding "DOCKER-USER jump last" forward-no-docker-user no
+	$ipt -D FORWARD -j DOCKER-USER
+	$ipt -I FORWARD -j DOCKER-USER
+	# a legacy FORWARD rule, invisible to iptables-nft and nft, that
+	# still drops what Docker's nftables rules accept
+	ip netns exec "$NODE" iptables-legacy -A FORWARD -s 203.0.113.0/24 \
+		-p tcp --dport 6379 -j DROP
+	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
+	pl_check "x_tables beside nftables" "$PT/probes.noproxy" || true
+	sh_possible "x_tables beside nftables"
+	sh_finding "x_tables beside nftables" xtables-and-nftables
+	sh_finding "x_tables beside nftables" docker-user-late no
+	fwa_check "$SH_AUDIT" "x_tables" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+r = [x for x in J["exposures"] if x["family"] == "ipv4" and x["protocol"] == "tcp"
+     and x["ports"][0] <= 6379 <= x["ports"][1] and x["path"] == "forward"]
+expect("ipv4 tcp/6379 no longer from 203.0.113.0/24",
+       r and not any(s == "0.0.0.0/0" for x in r for s in x["sources"]), r)
+PY
+	ip netns exec "$NODE" iptables-legacy -F FORWARD
 }
 
 run_case noproxy false

@@ -67,6 +67,10 @@ static struct ruleset *docker20(enum rs_origin o, bool with_jump,
 	if (with_jump)
 		jump(fwd, "DOCKER-USER");
 	jump(fwd, "DOCKER-ISOLATION-STAGE-1");
+	/* -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT */
+	r = verdict(fwd, RS_V_ACCEPT);
+	rs_match_set_range(rs_rule_add_match(r), RS_F_CT_STATE,
+			   RS_CT_STATE_ESTABLISHED, RS_CT_STATE_RELATED, false);
 	jump(fwd, "DOCKER");
 	verdict(fwd, RS_V_ACCEPT);
 	c = chain(rs, o, NFPROTO_IPV4, "filter", "DOCKER", -1, 0);
@@ -162,7 +166,7 @@ static void test_docker_user_late(void)
 	f = first(fr, FAILOPEN_DOCKER_USER_LATE);
 	CHECK(f != NULL);
 	if (f) {
-		CHECK(strstr(f->message, "only at rule 4, after rule 1") != NULL);
+		CHECK(strstr(f->message, "only at rule 5, after rule 3 (jump DOCKER)") != NULL);
 		CHECK_EQ(f->severity, FAILOPEN_SEV_CRITICAL);
 	}
 	failopen_result_free(fr);
