@@ -401,10 +401,12 @@ static int check_direct_access(const struct ruleset *rs, struct builder *b)
 			ret = add(b, FAILOPEN_DOCKER_DIRECT_ACCESS,
 				  FAILOPEN_SEV_WARNING, c,
 				  "%s container %s (DNAT in %s %s/%s rule %u) has "
-				  "no drop before DNAT in raw PREROUTING: hosts on "
-				  "the link can route to it and reach its unpublished "
-				  "ports (Docker >= 28 writes one; lost e.g. after a "
-				  "firewalld reload, CVE-2025-54388)",
+				  "no drop before DNAT in raw PREROUTING: a host on "
+				  "the link that routes to it reaches its published "
+				  "ports directly, also those published on 127.0.0.1 "
+				  "only, and past DOCKER-USER rules on the host port "
+				  "(Docker >= 28 writes the drop; lost e.g. after a "
+				  "firewalld reload in 28.2.0-28.3.2, CVE-2025-54388)",
 				  family_word(fam), addr, origin_word(c->origin),
 				  c->table, c->name, r->position);
 			if (ret < 0)

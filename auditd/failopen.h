@@ -15,9 +15,11 @@
  *  - docker-direct-access-open: Docker >= 28 shapes (DOCKER-FORWARD,
  *    DOCKER-CT, DOCKER-BRIDGE, or the nftables table docker-bridges) with a
  *    DNAT to a container address that no drop before the DNAT (raw
- *    PREROUTING, "DROP DIRECT ACCESS") protects: hosts on the link can
- *    reach the container's unpublished ports directly (the rules are lost
- *    e.g. after a firewalld reload, CVE-2025-54388);
+ *    PREROUTING, "DROP DIRECT ACCESS") protects: a host on the link that
+ *    routes to the container reaches its published ports directly, also
+ *    those published on 127.0.0.1 only, and past DOCKER-USER rules on the
+ *    host port (the drops are lost e.g. after a firewalld reload in Docker
+ *    28.2.0-28.3.2, CVE-2025-54388);
  *  - xtables-and-nftables: legacy x_tables and nftables base chains both
  *    hold rules at one hook of one family: a packet must pass both, and
  *    each tool (iptables-legacy, iptables-nft, nft) shows only its half.

@@ -29,6 +29,8 @@
 # the output hook, is written as its value -100.)
 # Expected: tcp/8080 IPv4 only from 10.9.0.0/24, IPv6 from everyone;
 # tcp/9090 IPv4 from everyone; every probe agrees; nothing "possible".
+# Then raw-PREROUTING is flushed: the finding docker-direct-access-open for
+# both families, and the probes must still agree.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -250,5 +252,22 @@ expect("ipv4 tcp/9090 forwarded to 10.77.0.2:90 (accept-fwmark) from everyone",
        r and [s for x in r for s in x["sources"]] == ["0.0.0.0/0"], r)
 expect("ipv6 tcp/9090 not forwarded", rows("ipv6", 9090) == [], rows("ipv6", 9090))
 PY
+sh_finding "docker 29 nftables" docker-direct-access-open no
 sh_golden shape-docker29-nft
+
+# without Docker's raw-PREROUTING drops (a ruleset flushed and rewritten
+# by something else): both families named, and the probes still agree
+ip netns exec "$NODE" nft flush chain ip docker-bridges raw-PREROUTING
+ip netns exec "$NODE" nft flush chain ip6 docker-bridges raw-PREROUTING
+ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
+pl_check "docker 29 nftables without raw drops" "$PT/probes" || true
+sh_possible "docker 29 nftables without raw drops"
+sh_finding "docker 29 nftables without raw drops" docker-direct-access-open
+fwa_check "$SH_AUDIT" "no raw drops" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+f = [x for x in J["findings"] if x["kind"] == "docker-direct-access-open"]
+expect("one finding per family, naming docker-bridges/nat-prerouting-and-output",
+       sorted((x["family"], x["table"], x["chain"]) for x in f) ==
+       [("ipv4", "docker-bridges", "nat-prerouting-and-output"),
+        ("ipv6", "docker-bridges", "nat-prerouting-and-output")], f)
+PY
 fwa_finish
