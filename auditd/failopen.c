@@ -29,8 +29,8 @@
 struct builder {
 	struct failopen_result *res;
 	size_t cap;
-	size_t per_kind[FAILOPEN_XTABLES_AND_NFTABLES + 1];
-	size_t dropped[FAILOPEN_XTABLES_AND_NFTABLES + 1];
+	size_t per_kind[FAILOPEN__KIND_COUNT];
+	size_t dropped[FAILOPEN__KIND_COUNT];
 };
 
 const char *failopen_kind_name(enum failopen_kind k)
@@ -42,8 +42,12 @@ const char *failopen_kind_name(enum failopen_kind k)
 		return "docker-user-late";
 	case FAILOPEN_DOCKER_DIRECT_ACCESS:
 		return "docker-direct-access-open";
+	case FAILOPEN_DOCKER_USER_IPV4_ONLY:
+		return "docker-user-ipv4-only";
 	case FAILOPEN_XTABLES_AND_NFTABLES:
 		return "xtables-and-nftables";
+	case FAILOPEN__KIND_COUNT:
+		break;
 	}
 	return "?";
 }
@@ -416,6 +420,60 @@ static int check_direct_access(const struct ruleset *rs, struct builder *b)
 	return 0;
 }
 
+static size_t dnat_rules(const struct rs_chain *c)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < c->nrules; j++)
+		n += c->rules[j].verdict.kind == RS_V_DNAT;
+	return n;
+}
+
+static int check_docker_user_v6(const struct ruleset *rs, struct builder *b)
+{
+	const struct rs_chain *user4 = NULL, *nat6 = NULL;
+	size_t i, n4 = 0, j;
+	bool have6 = false;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (!c->name || !c->table)
+			continue;
+		if (c->family == NFPROTO_IPV4 && strcmp(c->table, "filter") == 0 &&
+		    strcmp(c->name, "DOCKER-USER") == 0 && user_has_rules(c) &&
+		    !user4)
+			user4 = c;
+		if (c->family == NFPROTO_IPV6 && strcmp(c->table, "nat") == 0 &&
+		    strcmp(c->name, "DOCKER") == 0 && dnat_rules(c) && !nat6)
+			nat6 = c;
+	}
+	if (!user4 || !nat6)
+		return 0;
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (c->family != NFPROTO_IPV6 || !c->name || !c->table ||
+		    strcmp(c->table, "filter") != 0 ||
+		    strcmp(c->name, "DOCKER-USER") != 0)
+			continue;
+		if (user_has_rules(c))
+			return 0;
+		have6 = true;
+	}
+	for (j = 0; j < user4->nrules; j++)
+		n4 += !(user4->rules[j].verdict.kind == RS_V_RETURN &&
+			user4->rules[j].nmatches == 0);
+	return add(b, FAILOPEN_DOCKER_USER_IPV4_ONLY, FAILOPEN_SEV_WARNING, nat6,
+		   "IPv6 ports published by Docker (%zu DNAT in %s %s/%s) have no "
+		   "IPv6 DOCKER-USER rule, while the IPv4 DOCKER-USER holds %zu: "
+		   "those restrictions do not apply to IPv6 (%s; ip6tables needs "
+		   "rules of its own)",
+		   dnat_rules(nat6), origin_word(nat6->origin), nat6->table,
+		   nat6->name, n4, have6 ? "the IPv6 DOCKER-USER is empty" :
+		   "there is no IPv6 DOCKER-USER chain: Docker 20.10 makes none");
+}
+
 static bool holds_rules(const struct rs_chain *c)
 {
 	return c->base && (c->nrules > 0 || c->policy == RS_V_DROP);
@@ -484,8 +542,10 @@ int failopen_inspect(const struct ruleset *rs, struct failopen_result **out)
 	if (ret == 0)
 		ret = check_direct_access(rs, &b);
 	if (ret == 0)
+		ret = check_docker_user_v6(rs, &b);
+	if (ret == 0)
 		ret = check_mixed(rs, &b);
-	for (k = 0; ret == 0 && k <= FAILOPEN_XTABLES_AND_NFTABLES; k++) {
+	for (k = 0; ret == 0 && k < FAILOPEN__KIND_COUNT; k++) {
 		struct failopen_finding *last = NULL;
 		char *m;
 		size_t i;

@@ -20,6 +20,10 @@
  *    those published on 127.0.0.1 only, and past DOCKER-USER rules on the
  *    host port (the drops are lost e.g. after a firewalld reload in Docker
  *    28.2.0-28.3.2, CVE-2025-54388);
+ *  - docker-user-ipv4-only: the IPv4 DOCKER-USER holds rules while Docker
+ *    publishes ports over IPv6 (ip6 nat DOCKER DNATs) with no IPv6
+ *    DOCKER-USER rule (Docker 20.10 makes no IPv6 DOCKER-USER chain):
+ *    the restrictions do not apply to IPv6;
  *  - xtables-and-nftables: legacy x_tables and nftables base chains both
  *    hold rules at one hook of one family: a packet must pass both, and
  *    each tool (iptables-legacy, iptables-nft, nft) shows only its half.
@@ -38,7 +42,9 @@ enum failopen_kind {
 	FAILOPEN_FORWARD_NO_DOCKER_USER,
 	FAILOPEN_DOCKER_USER_LATE,
 	FAILOPEN_DOCKER_DIRECT_ACCESS,
+	FAILOPEN_DOCKER_USER_IPV4_ONLY,
 	FAILOPEN_XTABLES_AND_NFTABLES,
+	FAILOPEN__KIND_COUNT
 };
 
 enum failopen_severity {
@@ -71,7 +77,8 @@ int failopen_inspect(const struct ruleset *rs, struct failopen_result **out);
 void failopen_result_free(struct failopen_result *r);
 
 /* "forward-no-docker-user", "docker-user-late",
- * "docker-direct-access-open", "xtables-and-nftables" */
+ * "docker-direct-access-open", "docker-user-ipv4-only",
+ * "xtables-and-nftables" */
 const char *failopen_kind_name(enum failopen_kind k);
 /* "info", "warning", "critical" */
 const char *failopen_severity_name(enum failopen_severity s);

@@ -14,6 +14,7 @@
 #					in (--ctorigdstport, --ctdir ORIGINAL);
 #					IPv6: Docker 20.10 makes no IPv6
 #					DOCKER-USER chain, so open to all
+#					(the finding docker-user-ipv4-only)
 # A host sshd stand-in listens on 22.  Then, without the proxy, the
 # fail-open states of failopen_case below, each a finding.  Every probe from the outside
 # namespace must agree with fwaudit; no exposure may be "possible"; the text
@@ -55,6 +56,8 @@ run_case() {
 	PL_TIMEOUT=1.5 pl_check "docker 20.10 $label" "$PT/probes.$label" || true
 	sh_possible "docker 20.10 $label"
 	sh_finding "docker 20.10 $label" forward-no-docker-user no
+	# the IPv4 DOCKER-USER rule does nothing for IPv6's 5432
+	sh_finding "docker 20.10 $label" docker-user-ipv4-only
 	fwa_check "$SH_AUDIT" "$label" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 def rows(fam, port):
     return [r for r in J["exposures"] if r["family"] == fam and r["protocol"] == "tcp"

@@ -19,7 +19,8 @@
 # listeners 80 and 81).  DOCKER-USER restricts IPv4 8080 to 10.9.0.0/24
 # as Docker documents it (--ctorigdstport 8080 --ctdir ORIGINAL).
 # Expected: tcp/8080 IPv4 from 10.9.0.0/24 only, IPv6 from everyone, 8081
-# from nobody outside; every probe agrees; nothing "possible"; no finding.
+# from nobody outside; every probe agrees; nothing "possible"; the one
+# finding docker-user-ipv4-only (DOCKER-USER restricts 8080 for IPv4 only).
 # Then the raw drops are flushed, as a firewalld reload leaves them
 # (CVE-2025-54388): fwaudit must name docker-direct-access-open for both
 # families, and a neighbour that routes to the container directly
@@ -179,6 +180,7 @@ pl_std_probes "$PT/probes" 22,80,81,8080,8081 tcp
 pl_check "docker 28" "$PT/probes" || true
 sh_possible "docker 28"
 sh_finding "docker 28" docker-direct-access-open no
+sh_finding "docker 28" docker-user-ipv4-only
 fwa_check "$SH_AUDIT" docker28 <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 def rows(fam, port):
     return [r for r in J["exposures"] if r["family"] == fam and r["protocol"] == "tcp"

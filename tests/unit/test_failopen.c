@@ -253,6 +253,38 @@ static void test_direct_access_nft(void)
 	}
 }
 
+/* Docker 20.10 with --ip6tables: IPv6 DNATs, no IPv6 DOCKER-USER */
+static void test_docker_user_v6(void)
+{
+	struct failopen_result *fr;
+	struct ruleset *rs;
+	struct rs_chain *c;
+	const struct failopen_finding *f;
+	int pass;
+
+	for (pass = 0; pass < 3; pass++) {
+		rs = docker20(RS_ORIGIN_NFT, true, pass != 2);
+		c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV6, "nat", "DOCKER", -1, 0);
+		verdict(c, RS_V_DNAT);
+		if (pass == 1) {
+			/* an IPv6 DOCKER-USER with a rule of its own */
+			c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV6, "filter",
+				  "DOCKER-USER", -1, 0);
+			verdict(c, RS_V_DROP);
+		}
+		CHECK_EQ(failopen_inspect(rs, &fr), 0);
+		CHECK_EQ(count(fr, FAILOPEN_DOCKER_USER_IPV4_ONLY), pass == 0);
+		f = first(fr, FAILOPEN_DOCKER_USER_IPV4_ONLY);
+		if (f) {
+			CHECK_EQ(f->family, NFPROTO_IPV6);
+			CHECK_STR(f->chain, "DOCKER");
+			CHECK(strstr(f->message, "IPv4 DOCKER-USER holds 1") != NULL);
+		}
+		failopen_result_free(fr);
+		ruleset_free(rs);
+	}
+}
+
 static void test_mixed(void)
 {
 	struct failopen_result *fr;
@@ -299,6 +331,9 @@ static void test_names(void)
 		  "forward-no-docker-user");
 	CHECK_STR(failopen_kind_name(FAILOPEN_DOCKER_DIRECT_ACCESS),
 		  "docker-direct-access-open");
+	CHECK_STR(failopen_kind_name(FAILOPEN_DOCKER_USER_IPV4_ONLY),
+		  "docker-user-ipv4-only");
+	CHECK_STR(failopen_kind_name(FAILOPEN__KIND_COUNT), "?");
 	CHECK_STR(failopen_severity_name(FAILOPEN_SEV_CRITICAL), "critical");
 	failopen_result_free(NULL);
 }
@@ -309,6 +344,7 @@ int main(void)
 	test_docker_user_late();
 	test_direct_access();
 	test_direct_access_nft();
+	test_docker_user_v6();
 	test_mixed();
 	test_names();
 	return unit_done();
