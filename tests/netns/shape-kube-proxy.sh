@@ -24,6 +24,8 @@
 #	             -> 10.244.0.4:5432
 #	default/empty NodePort 30090, ClusterIP 10.96.0.30 port 80, no
 #	             endpoints (rejected)
+#	default/dns  NodePort 30053/udp, ClusterIP 10.96.0.53 / 2001:db8:96::53
+#	             port 53/udp -> the first pod's 53 (an echo)
 # The pods are two namespaces on the bridge cni0 (10.244.0.0/24,
 # 2001:db8:244::/64).  The nfacct matches kube-proxy adds only where the
 # kernel has nfacct objects (not here) are left out.
@@ -63,7 +65,7 @@ pods() {
 		ip -n "$n" route add default via 10.244.0.1
 		ip -n "$n" -6 route add default via 2001:db8:244::1
 		if [ "$i" = 4 ]; then
-			set -- 'tcp:[::]:8080' 'tcp:[::]:5432'
+			set -- 'tcp:[::]:8080' 'tcp:[::]:5432' 'udp:[::]:53'
 		else
 			set -- 'tcp:[::]:8080'
 		fi
@@ -90,22 +92,39 @@ warm() {
 	done
 }
 
+# kube-proxy's chain names: ih SERVICE-PORT PROTO [ENDPOINT] gives the 16
+# characters of KUBE-SVC-/KUBE-EXT-/KUBE-SEP- (iptables: base32 of the
+# sha256 of the names), nh NAME the HASH-NAME of service-/external-/
+# endpoint- (nftables: hashAndTruncate)
+ih() {
+	"$PYTHON" -c 'import base64, hashlib, sys
+print(base64.b32encode(hashlib.sha256("".join(sys.argv[1:]).encode()).digest()).decode()[:16])' "$@"
+}
+nh() {
+	"$PYTHON" -c 'import base64, hashlib, sys
+print(base64.b32encode(hashlib.sha256(sys.argv[1].encode()).digest()).decode()[:8] + "-" + sys.argv[1])' "$1"
+}
+
 # iptables_rules FAMILY(4|6): kube-proxy's iptables-restore input
 iptables_rules() {
-	local f=$1 cidr svcweb svcdb svcempty ep4 ep5 self sep4 sep5 sepdb lo
+	local f=$1 cidr svcweb svcdb svcempty svcdns ep4 ep5 self
+	local web db dns sep4 sep5 sepdb sepdns
 	if [ "$f" = 4 ]; then
 		cidr=10.244.0.0/16 svcweb=10.96.0.10 svcdb=10.96.0.20 svcempty=10.96.0.30
-		ep4=10.244.0.4 ep5=10.244.0.5
-		sep4=MQPSSF2DIKDEHI3U sep5=7U6MWNJWR3SADOJA sepdb=UBQ7OXQ3XWP6G6Y7
-		self="/32"
+		svcdns=10.96.0.53 ep4=10.244.0.4 ep5=10.244.0.5 self="/32"
 	else
 		cidr=2001:db8:244::/56 svcweb=2001:db8:96::10 svcdb=2001:db8:96::20
-		svcempty=2001:db8:96::30 ep4=2001:db8:244::4 ep5=2001:db8:244::5
-		sep4=COYRDGRQI4OFK5BB sep5=K3R2GDUPDLIHO7O2 sepdb=TP2SQ4OGZAH7F54L
-		self="/128"
+		svcempty=2001:db8:96::30 svcdns=2001:db8:96::53
+		ep4=2001:db8:244::4 ep5=2001:db8:244::5 self="/128"
 	fi
 	# DNAT targets: [v6]:port
 	dn() { if [ "$f" = 4 ]; then echo "$1:$2"; else echo "[$1]:$2"; fi; }
+	web=$(ih default/web:http tcp) db=$(ih default/db:pg tcp)
+	dns=$(ih default/dns:dns udp)
+	sep4=$(ih default/web:http tcp "$(dn "$ep4" 8080)")
+	sep5=$(ih default/web:http tcp "$(dn "$ep5" 8080)")
+	sepdb=$(ih default/db:pg tcp "$(dn "$ep4" 5432)")
+	sepdns=$(ih default/dns:dns udp "$(dn "$ep4" 53)")
 	cat <<EOR
 *filter
 :INPUT ACCEPT [0:0]
@@ -144,7 +163,7 @@ COMMIT
 :INPUT ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]
 :POSTROUTING ACCEPT [0:0]
-:KUBE-EXT-CDGGSHYLG3RE2FKL - [0:0]
+:KUBE-EXT-$web - [0:0]
 :KUBE-MARK-MASQ - [0:0]
 :KUBE-NODEPORTS - [0:0]
 :KUBE-POSTROUTING - [0:0]
@@ -152,17 +171,24 @@ COMMIT
 :KUBE-SEP-$sep5 - [0:0]
 :KUBE-SEP-$sepdb - [0:0]
 :KUBE-SERVICES - [0:0]
-:KUBE-SVC-CDGGSHYLG3RE2FKL - [0:0]
-:KUBE-SVC-XNGJKETZWGOHXDFO - [0:0]
+:KUBE-SVC-$web - [0:0]
+:KUBE-SVC-$db - [0:0]
+:KUBE-EXT-$dns - [0:0]
+:KUBE-SEP-$sepdns - [0:0]
+:KUBE-SVC-$dns - [0:0]
 -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
--A KUBE-NODEPORTS -m comment --comment default/web:http -m tcp -p tcp --dport 30080 -j KUBE-EXT-CDGGSHYLG3RE2FKL
--A KUBE-SERVICES -m comment --comment "default/web:http cluster IP" -m tcp -p tcp -d $svcweb --dport 80 -j KUBE-SVC-CDGGSHYLG3RE2FKL
--A KUBE-SERVICES -m comment --comment "default/db:pg cluster IP" -m tcp -p tcp -d $svcdb --dport 5432 -j KUBE-SVC-XNGJKETZWGOHXDFO
+-A KUBE-NODEPORTS -m comment --comment default/dns:dns -m udp -p udp --dport 30053 -j KUBE-EXT-$dns
+-A KUBE-NODEPORTS -m comment --comment default/web:http -m tcp -p tcp --dport 30080 -j KUBE-EXT-$web
+-A KUBE-SERVICES -m comment --comment "default/dns:dns cluster IP" -m udp -p udp -d $svcdns --dport 53 -j KUBE-SVC-$dns
+-A KUBE-SERVICES -m comment --comment "default/web:http cluster IP" -m tcp -p tcp -d $svcweb --dport 80 -j KUBE-SVC-$web
+-A KUBE-SERVICES -m comment --comment "default/db:pg cluster IP" -m tcp -p tcp -d $svcdb --dport 5432 -j KUBE-SVC-$db
 -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
--A KUBE-EXT-CDGGSHYLG3RE2FKL -m comment --comment "masquerade traffic for default/web:http external destinations" -j KUBE-MARK-MASQ
--A KUBE-EXT-CDGGSHYLG3RE2FKL -j KUBE-SVC-CDGGSHYLG3RE2FKL
+-A KUBE-EXT-$dns -m comment --comment "masquerade traffic for default/dns:dns external destinations" -j KUBE-MARK-MASQ
+-A KUBE-EXT-$dns -j KUBE-SVC-$dns
+-A KUBE-EXT-$web -m comment --comment "masquerade traffic for default/web:http external destinations" -j KUBE-MARK-MASQ
+-A KUBE-EXT-$web -j KUBE-SVC-$web
 -A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
 -A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
 -A KUBE-POSTROUTING -j MARK --xor-mark 0x4000
@@ -171,34 +197,41 @@ COMMIT
 -A KUBE-SEP-$sep4 -m comment --comment default/web:http -m tcp -p tcp -j DNAT --to-destination $(dn "$ep4" 8080)
 -A KUBE-SEP-$sep5 -m comment --comment default/web:http -s $ep5$self -j KUBE-MARK-MASQ
 -A KUBE-SEP-$sep5 -m comment --comment default/web:http -m tcp -p tcp -j DNAT --to-destination $(dn "$ep5" 8080)
+-A KUBE-SEP-$sepdns -m comment --comment default/dns:dns -s $ep4$self -j KUBE-MARK-MASQ
+-A KUBE-SEP-$sepdns -m comment --comment default/dns:dns -m udp -p udp -j DNAT --to-destination $(dn "$ep4" 53)
 -A KUBE-SEP-$sepdb -m comment --comment default/db:pg -s $ep4$self -j KUBE-MARK-MASQ
 -A KUBE-SEP-$sepdb -m comment --comment default/db:pg -m tcp -p tcp -j DNAT --to-destination $(dn "$ep4" 5432)
--A KUBE-SVC-CDGGSHYLG3RE2FKL -m comment --comment "default/web:http cluster IP" -m tcp -p tcp -d $svcweb --dport 80 ! -s $cidr -j KUBE-MARK-MASQ
--A KUBE-SVC-CDGGSHYLG3RE2FKL -m comment --comment "default/web:http -> $(dn "$ep4" 8080)" -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-$sep4
--A KUBE-SVC-CDGGSHYLG3RE2FKL -m comment --comment "default/web:http -> $(dn "$ep5" 8080)" -j KUBE-SEP-$sep5
--A KUBE-SVC-XNGJKETZWGOHXDFO -m comment --comment "default/db:pg cluster IP" -m tcp -p tcp -d $svcdb --dport 5432 ! -s $cidr -j KUBE-MARK-MASQ
--A KUBE-SVC-XNGJKETZWGOHXDFO -m comment --comment "default/db:pg -> $(dn "$ep4" 5432)" -j KUBE-SEP-$sepdb
+-A KUBE-SVC-$web -m comment --comment "default/web:http cluster IP" -m tcp -p tcp -d $svcweb --dport 80 ! -s $cidr -j KUBE-MARK-MASQ
+-A KUBE-SVC-$web -m comment --comment "default/web:http -> $(dn "$ep4" 8080)" -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-$sep4
+-A KUBE-SVC-$web -m comment --comment "default/web:http -> $(dn "$ep5" 8080)" -j KUBE-SEP-$sep5
+-A KUBE-SVC-$db -m comment --comment "default/db:pg cluster IP" -m tcp -p tcp -d $svcdb --dport 5432 ! -s $cidr -j KUBE-MARK-MASQ
+-A KUBE-SVC-$db -m comment --comment "default/db:pg -> $(dn "$ep4" 5432)" -j KUBE-SEP-$sepdb
+-A KUBE-SVC-$dns -m comment --comment "default/dns:dns cluster IP" -m udp -p udp -d $svcdns --dport 53 ! -s $cidr -j KUBE-MARK-MASQ
+-A KUBE-SVC-$dns -m comment --comment "default/dns:dns -> $(dn "$ep4" 53)" -j KUBE-SEP-$sepdns
 COMMIT
 EOR
 }
 
 # nft_rules FAMILY(ip|ip6): kube-proxy's nftables table
 nft_rules() {
-	local f=$1 a cidr svcweb svcdb svcempty ep4 ep5 node svcnet
+	local f=$1 a cidr svcweb svcdb svcempty svcdns ep4 ep5 node svcnet
 	if [ "$f" = ip ]; then
 		a=ipv4_addr cidr=10.244.0.0/16 svcweb=10.96.0.10 svcdb=10.96.0.20
-		svcempty=10.96.0.30 ep4=10.244.0.4 ep5=10.244.0.5 node=$NODE4
-		svcnet=10.96.0.0/16
+		svcempty=10.96.0.30 svcdns=10.96.0.53 ep4=10.244.0.4 ep5=10.244.0.5
+		node=$NODE4 svcnet=10.96.0.0/16
 	else
 		a=ipv6_addr cidr=2001:db8:244::/56 svcweb=2001:db8:96::10
-		svcdb=2001:db8:96::20 svcempty=2001:db8:96::30
+		svcdb=2001:db8:96::20 svcempty=2001:db8:96::30 svcdns=2001:db8:96::53
 		ep4=2001:db8:244::4 ep5=2001:db8:244::5 node=$NODE6
 		svcnet=2001:db8:96::/112
 	fi
 	dn() { if [ "$f" = ip ]; then echo "$1:$2"; else echo "[$1]:$2"; fi; }
-	local web=default/web/tcp/http db=default/db/tcp/pg
 	# an IPv6 endpoint's colons become dots in its chain's name
-	local c4=${ep4//:/.} c5=${ep5//:/.}
+	local c4=${ep4//:/.} c5=${ep5//:/.} web db dns e4 e5 edb edns
+	web=$(nh default/web/tcp/http) db=$(nh default/db/tcp/pg)
+	dns=$(nh default/dns/udp/dns)
+	e4=$(nh "default/web/tcp/http__$c4/8080") e5=$(nh "default/web/tcp/http__$c5/8080")
+	edb=$(nh "default/db/tcp/pg__$c4/5432") edns=$(nh "default/dns/udp/dns__$c4/53")
 	cat <<EOR
 add table $f kube-proxy { comment "rules for kube-proxy" ; }
 add set $f kube-proxy cluster-ips { type $a ; comment "Active ClusterIPs" ; }
@@ -248,29 +281,41 @@ add rule $f kube-proxy services $f daddr . meta l4proto . th dport vmap @service
 add rule $f kube-proxy services $f daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports
 add element $f kube-proxy nodeport-ips { $node }
 add rule $f kube-proxy service-endpoints-check $f daddr . meta l4proto . th dport vmap @no-endpoint-services
-add chain $f kube-proxy service-CDGGSHYL-$web
-add rule $f kube-proxy service-CDGGSHYL-$web $f daddr $svcweb $f saddr != $cidr jump mark-for-masquerade
-add rule $f kube-proxy service-CDGGSHYL-$web numgen random mod 2 vmap { 0 : goto endpoint-MQPSSF2D-${web}__$c4/8080 , 1 : goto endpoint-7U6MWNJW-${web}__$c5/8080 }
-add chain $f kube-proxy external-CDGGSHYL-$web
-add rule $f kube-proxy external-CDGGSHYL-$web jump mark-for-masquerade
-add rule $f kube-proxy external-CDGGSHYL-$web goto service-CDGGSHYL-$web
-add chain $f kube-proxy endpoint-MQPSSF2D-${web}__$c4/8080
-add rule $f kube-proxy endpoint-MQPSSF2D-${web}__$c4/8080 $f saddr $ep4 jump mark-for-masquerade
-add rule $f kube-proxy endpoint-MQPSSF2D-${web}__$c4/8080 meta l4proto tcp dnat to $(dn "$ep4" 8080)
-add chain $f kube-proxy endpoint-7U6MWNJW-${web}__$c5/8080
-add rule $f kube-proxy endpoint-7U6MWNJW-${web}__$c5/8080 $f saddr $ep5 jump mark-for-masquerade
-add rule $f kube-proxy endpoint-7U6MWNJW-${web}__$c5/8080 meta l4proto tcp dnat to $(dn "$ep5" 8080)
+add chain $f kube-proxy service-$web
+add rule $f kube-proxy service-$web $f daddr $svcweb $f saddr != $cidr jump mark-for-masquerade
+add rule $f kube-proxy service-$web numgen random mod 2 vmap { 0 : goto endpoint-$e4 , 1 : goto endpoint-$e5 }
+add chain $f kube-proxy external-$web
+add rule $f kube-proxy external-$web jump mark-for-masquerade
+add rule $f kube-proxy external-$web goto service-$web
+add chain $f kube-proxy endpoint-$e4
+add rule $f kube-proxy endpoint-$e4 $f saddr $ep4 jump mark-for-masquerade
+add rule $f kube-proxy endpoint-$e4 meta l4proto tcp dnat to $(dn "$ep4" 8080)
+add chain $f kube-proxy endpoint-$e5
+add rule $f kube-proxy endpoint-$e5 $f saddr $ep5 jump mark-for-masquerade
+add rule $f kube-proxy endpoint-$e5 meta l4proto tcp dnat to $(dn "$ep5" 8080)
 add element $f kube-proxy cluster-ips { $svcweb }
-add element $f kube-proxy service-ips { $svcweb . tcp . 80 : goto service-CDGGSHYL-$web }
-add element $f kube-proxy service-nodeports { tcp . 30080 : goto external-CDGGSHYL-$web }
-add chain $f kube-proxy service-XNGJKETZ-$db
-add rule $f kube-proxy service-XNGJKETZ-$db $f daddr $svcdb $f saddr != $cidr jump mark-for-masquerade
-add rule $f kube-proxy service-XNGJKETZ-$db numgen random mod 1 vmap { 0 : goto endpoint-UBQ7OXQ3-${db}__$c4/5432 }
-add chain $f kube-proxy endpoint-UBQ7OXQ3-${db}__$c4/5432
-add rule $f kube-proxy endpoint-UBQ7OXQ3-${db}__$c4/5432 $f saddr $ep4 jump mark-for-masquerade
-add rule $f kube-proxy endpoint-UBQ7OXQ3-${db}__$c4/5432 meta l4proto tcp dnat to $(dn "$ep4" 5432)
+add element $f kube-proxy service-ips { $svcweb . tcp . 80 : goto service-$web }
+add element $f kube-proxy service-nodeports { tcp . 30080 : goto external-$web }
+add chain $f kube-proxy service-$db
+add rule $f kube-proxy service-$db $f daddr $svcdb $f saddr != $cidr jump mark-for-masquerade
+add rule $f kube-proxy service-$db numgen random mod 1 vmap { 0 : goto endpoint-$edb }
+add chain $f kube-proxy endpoint-$edb
+add rule $f kube-proxy endpoint-$edb $f saddr $ep4 jump mark-for-masquerade
+add rule $f kube-proxy endpoint-$edb meta l4proto tcp dnat to $(dn "$ep4" 5432)
 add element $f kube-proxy cluster-ips { $svcdb }
-add element $f kube-proxy service-ips { $svcdb . tcp . 5432 : goto service-XNGJKETZ-$db }
+add element $f kube-proxy service-ips { $svcdb . tcp . 5432 : goto service-$db }
+add chain $f kube-proxy service-$dns
+add rule $f kube-proxy service-$dns $f daddr $svcdns $f saddr != $cidr jump mark-for-masquerade
+add rule $f kube-proxy service-$dns numgen random mod 1 vmap { 0 : goto endpoint-$edns }
+add chain $f kube-proxy external-$dns
+add rule $f kube-proxy external-$dns jump mark-for-masquerade
+add rule $f kube-proxy external-$dns goto service-$dns
+add chain $f kube-proxy endpoint-$edns
+add rule $f kube-proxy endpoint-$edns $f saddr $ep4 jump mark-for-masquerade
+add rule $f kube-proxy endpoint-$edns meta l4proto udp dnat to $(dn "$ep4" 53)
+add element $f kube-proxy cluster-ips { $svcdns }
+add element $f kube-proxy service-ips { $svcdns . udp . 53 : goto service-$dns }
+add element $f kube-proxy service-nodeports { udp . 30053 : goto external-$dns }
 add element $f kube-proxy cluster-ips { $svcempty }
 add element $f kube-proxy no-endpoint-services { $svcempty . tcp . 80 comment "default/empty:http" : goto reject-chain }
 add element $f kube-proxy no-endpoint-nodeports { tcp . 30090 comment "default/empty:http" : goto reject-chain }
@@ -282,7 +327,7 @@ check_mode() {
 
 	pl_serve 'tcp:[::]:22'
 	warm
-	pl_std_probes "$PT/probes.$label" 22,80,5432,8080,30080,30090 tcp
+	pl_std_probes "$PT/probes.$label" 22,53,80,5432,8080,30053,30080,30090 tcp,udp
 	PL_TIMEOUT=1.5 pl_check "kube-proxy $label" "$PT/probes.$label" --reset-rejects || true
 	sh_possible "kube-proxy $label"
 	fwa_check "$SH_AUDIT" "$label" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
@@ -302,6 +347,11 @@ for fam, pods in (("ipv4", ("10.244.0.4", "10.244.0.5")),
            sorted({x["backend"]["address"] for x in r}) == sorted(pods)
            and all(x["sources"] in (["0.0.0.0/0"], ["::/0"]) and x["state"] == "exposed"
                    for x in r), r)
+    r = [x for x in J["exposures"] if x["family"] == fam and x["protocol"] == "udp"
+         and x["ports"][0] <= 30053 <= x["ports"][1] and x["path"] == "forward" and at_node(x)]
+    expect(fam + " udp/30053 (NodePort) forwarded to the first pod port 53 from everyone",
+           len(r) == 1 and r[0]["backend"]["address"] == pods[0]
+           and r[0]["backend"]["ports"] == [53, 53] and r[0]["state"] == "exposed", r)
     expect(fam + " tcp/30090 (no endpoints) not reachable", rows(fam, 30090) == [],
            rows(fam, 30090))
     expect(fam + " nothing forwarded on 80 or 5432 (ClusterIP only)",
