@@ -192,11 +192,23 @@ static char *addrs_text(uint8_t family, const struct ivlist *l)
 	return strbuf_take(&b);
 }
 
-static char *sources_text(uint8_t family, const struct region_sources *s)
+/* Sources as prefixes, with the martian sources res says never occur
+ * counted in where they fill a gap: "0.0.0.0/0" rather than the dozen
+ * prefixes around 127.0.0.0/8 and the host's own addresses. */
+static char *sources_text(const struct engine_result *res, uint8_t family,
+			  const struct region_sources *s)
 {
-	struct ivlist l = { s->naddrs, s->naddrs, s->addrs };
+	int f = family == NFPROTO_IPV4 ? 0 : 1;
+	struct ivlist l = { 0 };
+	char *t;
 
-	return addrs_text(family, &l);
+	if (region_fill_gaps(family, s->addrs, s->naddrs, res->martians[f],
+			     res->nmartians[f], &l.iv, &l.n) < 0)
+		return NULL;
+	l.cap = l.n;
+	t = addrs_text(family, &l);
+	free(l.iv);
+	return t;
 }
 
 static char *sports_text(const struct region_sources *s)
@@ -278,7 +290,7 @@ static int draft_add(struct builder *bd, size_t group,
 	bd->nd++;
 	if (ivlist_add(&d->ifs, ifs) < 0 || ivlist_add(&d->addrs, addrs) < 0)
 		return -ENOMEM;
-	d->src_s = sources_text(p->family, copy);
+	d->src_s = sources_text(bd->res, p->family, copy);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }
