@@ -48,6 +48,9 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	ret = engine_run(&in, &r->engine);
 	if (ret < 0)
 		goto fail;
+	ret = failopen_inspect(r->snap.rs, &r->findings);
+	if (ret < 0)
+		goto fail;
 	if (o->docker && r->snap.host)
 		r->docker_error = docker_read(docker_socket_path(), &r->docker);
 	ret = report_build(r->engine, r->snap.host, &r->docker, &r->report);
@@ -75,6 +78,7 @@ void audit_result_free(struct audit_result *r)
 		return;
 	/* the verdicts and the report borrow from what follows them */
 	policy_result_free(r->verdicts);
+	failopen_result_free(r->findings);
 	report_free(r->report);
 	docker_release(&r->docker);
 	engine_result_free(r->engine);

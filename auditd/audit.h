@@ -11,6 +11,7 @@
 
 #include "docker.h"
 #include "engine.h"
+#include "failopen.h"
 #include "policy.h"
 #include "report.h"
 #include "snapshot.h"
@@ -31,6 +32,7 @@ struct audit_result {
 	struct engine_result *engine;
 	struct report *report;		/* rows: report->rows[i] */
 	struct policy_result *verdicts;	/* NULL without a policy */
+	struct failopen_result *findings;	/* fail-open states of the rules */
 	struct docker_map docker;
 	int docker_error;		/* why containers are not named, or 0 */
 	uint64_t started_usec;		/* CLOCK_REALTIME */

@@ -171,6 +171,31 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 	jsonw_object_end(w);
 }
 
+static void findings_json(struct jsonw *w, const struct failopen_result *fr)
+{
+	size_t i;
+
+	jsonw_key(w, "findings");
+	jsonw_array_begin(w);
+	for (i = 0; fr && i < fr->nfindings; i++) {
+		const struct failopen_finding *x = &fr->findings[i];
+
+		jsonw_object_begin(w);
+		jsonw_member_string(w, "kind", failopen_kind_name(x->kind));
+		jsonw_member_string(w, "severity",
+				    failopen_severity_name(x->severity));
+		jsonw_member_string(w, "family", x->family == NFPROTO_IPV6 ?
+				    "ipv6" : "ipv4");
+		jsonw_member_string(w, "source", x->origin == RS_ORIGIN_LEGACY ?
+				    "iptables-legacy" : "nftables");
+		jsonw_member_string(w, "table", x->table);
+		jsonw_member_string(w, "chain", x->chain);
+		jsonw_member_string(w, "message", x->message);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
 int verdicts_json(const struct audit_result *r, FILE *f)
 {
 	char host[256] = "", stamp[32];
@@ -208,6 +233,7 @@ int verdicts_json(const struct audit_result *r, FILE *f)
 	for (i = 0; r->verdicts && i < r->verdicts->nviolations; i++)
 		violation_json(w, r, &r->verdicts->violations[i]);
 	jsonw_array_end(w);
+	findings_json(w, r->findings);
 	jsonw_member_string(w, "worst", r->verdicts ?
 			    policy_severity_name(r->verdicts->worst) : "none");
 	jsonw_object_end(w);
@@ -366,10 +392,30 @@ static void print_span(const struct audit_result *r, size_t i, size_t j,
 	}
 }
 
+/* the fail-open findings, when there are any: a short section */
+static void findings_text(const struct failopen_result *fr, FILE *f)
+{
+	size_t i;
+
+	if (!fr || !fr->nfindings)
+		return;
+	fprintf(f, "FINDINGS (%zu):\n", fr->nfindings);
+	for (i = 0; i < fr->nfindings; i++)
+		fprintf(f, "  %-8s %s: %s\n",
+			fr->findings[i].severity == FAILOPEN_SEV_CRITICAL ?
+			"CRITICAL" : fr->findings[i].severity ==
+			FAILOPEN_SEV_WARNING ? "WARNING" : "INFO",
+			failopen_kind_name(fr->findings[i].kind),
+			fr->findings[i].message);
+	fprintf(f, "\n");
+}
+
 int verdicts_text(const struct audit_result *r, FILE *f)
 {
 	const struct policy_result *pr = r->verdicts;
 	size_t i, j, spans = 0;
+
+	findings_text(r->findings, f);
 
 	for (i = 0; pr && i < pr->nviolations; i = j) {
 		j = pr->violations[i].kind == POLICY_V_EXPOSURE ?
