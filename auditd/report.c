@@ -992,18 +992,21 @@ static void join(struct strbuf *b, char **l, size_t n)
 static void sources_display(struct strbuf *b, uint8_t family, char **l,
 			    size_t n)
 {
-	struct rs_interval *iv, all = { 0, family == NFPROTO_IPV4 ?
-					0xffffffffu : ~(rs_u128)0 };
+	struct rs_interval *iv, *gap, all = { 0, family == NFPROTO_IPV4 ?
+					      0xffffffffu : ~(rs_u128)0 };
 	struct region_prefix *px = NULL;
 	char buf[REGION_PREFIX_STRLEN];
 	size_t i, k = 0, npx = 0;
 	rs_u128 next = 0;
 	bool top = false;
 
-	if (n <= 3 || !(iv = calloc(n + 1, sizeof(*iv)))) {
+	if (n <= 3 || !(iv = calloc(2 * (n + 1), sizeof(*iv)))) {
 		join(b, l, n);
 		return;
 	}
+	/* the gaps go to an array of their own: written over the prefixes
+	 * they would be read again as prefixes */
+	gap = iv + n + 1;
 	for (i = 0; i < n; i++)
 		if (region_prefix_parse(family, l[i], &iv[k]) == 0)
 			k++;
@@ -1011,17 +1014,17 @@ static void sources_display(struct strbuf *b, uint8_t family, char **l,
 	/* the gaps between the (disjoint, sorted) prefixes */
 	for (i = 0; i < k && !top; i++) {
 		if (iv[i].lo > next)
-			iv[npx++] = (struct rs_interval){ next, iv[i].lo - 1 };
+			gap[npx++] = (struct rs_interval){ next, iv[i].lo - 1 };
 		if (iv[i].hi == all.hi)
 			top = true;
 		else
 			next = iv[i].hi + 1;
 	}
 	if (!top)
-		iv[npx++] = (struct rs_interval){ next, all.hi };
+		gap[npx++] = (struct rs_interval){ next, all.hi };
 	k = npx;
 	npx = 0;
-	if (k && region_prefixes(family, iv, k, &px, &npx) == 0 && npx < n &&
+	if (k && region_prefixes(family, gap, k, &px, &npx) == 0 && npx < n &&
 	    npx <= 3) {
 		strbuf_add(b, "any except ");
 		for (i = 0; i < npx; i++) {
