@@ -53,6 +53,9 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	ret = report_build(r->engine, r->snap.host, &r->docker, &r->report);
 	if (ret < 0)
 		goto fail;
+	ret = srcview_new(o->policy, &r->zones);
+	if (ret < 0)
+		goto fail;
 	if (o->policy) {
 		ret = policy_judge(o->policy, r->report->rows,
 				   r->report->nrows, &r->verdicts);
@@ -75,6 +78,7 @@ void audit_result_free(struct audit_result *r)
 		return;
 	/* the verdicts and the report borrow from what follows them */
 	policy_result_free(r->verdicts);
+	srcview_free(r->zones);
 	report_free(r->report);
 	docker_release(&r->docker);
 	engine_result_free(r->engine);

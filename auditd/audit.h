@@ -14,6 +14,7 @@
 #include "policy.h"
 #include "report.h"
 #include "snapshot.h"
+#include "srcview.h"
 
 struct audit_opts {
 	const struct policy *policy;	/* NULL: no judgement */
@@ -31,6 +32,7 @@ struct audit_result {
 	struct engine_result *engine;
 	struct report *report;		/* rows: report->rows[i] */
 	struct policy_result *verdicts;	/* NULL without a policy */
+	struct srcview *zones;		/* sources in the policy's words */
 	struct docker_map docker;
 	int docker_error;		/* why containers are not named, or 0 */
 	uint64_t started_usec;		/* CLOCK_REALTIME */

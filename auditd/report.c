@@ -987,57 +987,12 @@ static void join(struct strbuf *b, char **l, size_t n)
 		strbuf_addf(b, "%s%s", i ? "," : "", l[i]);
 }
 
-/* Sources for people: a long list of prefixes often reads better as what
- * it leaves out ("any except 127.0.0.0/8"); the JSON keeps the list. */
-static void sources_display(struct strbuf *b, uint8_t family, char **l,
-			    size_t n)
+void report_sources_text(struct strbuf *b, const struct srcview *sv,
+			 uint8_t family, char *const *l, size_t n)
 {
-	struct rs_interval *iv, *gap, all = { 0, family == NFPROTO_IPV4 ?
-					      0xffffffffu : ~(rs_u128)0 };
-	struct region_prefix *px = NULL;
-	char buf[REGION_PREFIX_STRLEN];
-	size_t i, k = 0, npx = 0;
-	rs_u128 next = 0;
-	bool top = false;
-
-	if (n <= 3 || !(iv = calloc(2 * (n + 1), sizeof(*iv)))) {
-		join(b, l, n);
-		return;
-	}
-	/* the gaps go to an array of their own: written over the prefixes
-	 * they would be read again as prefixes */
-	gap = iv + n + 1;
-	for (i = 0; i < n; i++)
-		if (region_prefix_parse(family, l[i], &iv[k]) == 0)
-			k++;
-	qsort(iv, k, sizeof(*iv), iv_cmp);
-	/* the gaps between the (disjoint, sorted) prefixes */
-	for (i = 0; i < k && !top; i++) {
-		if (iv[i].lo > next)
-			gap[npx++] = (struct rs_interval){ next, iv[i].lo - 1 };
-		if (iv[i].hi == all.hi)
-			top = true;
-		else
-			next = iv[i].hi + 1;
-	}
-	if (!top)
-		gap[npx++] = (struct rs_interval){ next, all.hi };
-	k = npx;
-	npx = 0;
-	if (k && region_prefixes(family, gap, k, &px, &npx) == 0 && npx < n &&
-	    npx <= 3) {
-		strbuf_add(b, "any except ");
-		for (i = 0; i < npx; i++) {
-			region_prefix_format(family, &px[i], buf, sizeof(buf));
-			strbuf_addf(b, "%s%s", i ? "," : "", buf);
-		}
-	} else {
-		for (i = 0; i < 3; i++)
-			strbuf_addf(b, "%s%s", i ? "," : "", l[i]);
-		strbuf_addf(b, " (+%zu more)", n - 3);
-	}
-	free(px);
-	free(iv);
+	/* srcview writes nothing when it fails */
+	if (srcview_text_prefixes(sv, family, l, n, b) < 0)
+		join(b, (char **)l, n);
 }
 
 static char *row_target(const struct report_row *r)
@@ -1070,7 +1025,8 @@ static char *row_target(const struct report_row *r)
 	return strbuf_take(&b);
 }
 
-int report_text(const struct report *rep, FILE *f)
+int report_text(const struct report *rep, const struct srcview *sv,
+		FILE *f)
 {
 	struct strbuf b = STRBUF_INIT;
 	char *src, *ifs, *tgt, ports[16];
@@ -1085,7 +1041,8 @@ int report_text(const struct report *rep, FILE *f)
 	for (i = 0; i < rep->nrows; i++) {
 		const struct report_row *r = &rep->rows[i];
 
-		sources_display(&b, r->family, r->sources, r->nsources);
+		report_sources_text(&b, sv, r->family, r->sources,
+				    r->nsources);
 		if (r->nsports) {
 			strbuf_add(&b, " sport ");
 			for (k = 0; k < r->nsports; k++) {

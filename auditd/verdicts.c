@@ -394,7 +394,7 @@ int verdicts_text(const struct audit_result *r, FILE *f)
 	}
 	if (pr)
 		fprintf(f, "\n");
-	return report_text(r->report, f);
+	return report_text(r->report, r->zones, f);
 }
 
 int verdicts_prometheus(const struct audit_result *r, FILE *f)
