@@ -173,18 +173,72 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 	jsonw_object_end(w);
 }
 
+/* "causes": the findings of the text, grouped the same way (causes.h). */
+static void causes_json(struct jsonw *w, const struct causes *cs)
+{
+	size_t i, k;
+	char *p, *q;
+
+	jsonw_key(w, "causes");
+	jsonw_array_begin(w);
+	for (i = 0; cs && i < cs->n; i++) {
+		const struct cause *c = &cs->c[i];
+
+		jsonw_object_begin(w);
+		jsonw_member_string(w, "kind", cause_kind_name(c->kind));
+		jsonw_member_string(w, "title", c->title);
+		jsonw_member_string(w, "verdict", c->violation ? "violation" :
+				    "allowed");
+		jsonw_member_string(w, "severity",
+				    policy_severity_name(c->severity));
+		jsonw_key(w, "interfaces");
+		jsonw_array_begin(w);
+		for (p = c->ifaces; p && *p; p = *q ? q + 1 : q) {
+			char *name;
+
+			q = strchrnul(p, ',');
+			name = strndup(p, (size_t)(q - p));
+			if (name)
+				jsonw_string(w, name);
+			free(name);
+		}
+		jsonw_array_end(w);
+		jsonw_key(w, "families");
+		jsonw_array_begin(w);
+		if (c->families & CAUSE_IPV4)
+			jsonw_string(w, "ipv4");
+		if (c->families & CAUSE_IPV6)
+			jsonw_string(w, "ipv6");
+		jsonw_array_end(w);
+		jsonw_key(w, "exposures");
+		jsonw_array_begin(w);
+		for (k = 0; k < c->nrows; k++)
+			jsonw_int(w, (long long)c->rows[k]);
+		jsonw_array_end(w);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
 int verdicts_json(const struct audit_result *r, FILE *f)
 {
 	char host[256] = "", stamp[32];
 	time_t t = (time_t)(r->started_usec / 1000000u);
+	struct causes *cs = NULL;
 	struct jsonw *w;
 	size_t i;
 	int ret;
 
+	/* the same causes as the text */
+	ret = causes_build(r->report, r->verdicts, r->zones, &cs);
+	if (ret < 0)
+		return ret;
 	/* the writer holds a block of output: not on the stack */
 	w = malloc(sizeof(*w));
-	if (!w)
+	if (!w) {
+		causes_free(cs);
 		return -ENOMEM;
+	}
 	gethostname(host, sizeof(host) - 1);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	jsonw_init(w, f, 1);
@@ -212,6 +266,8 @@ int verdicts_json(const struct audit_result *r, FILE *f)
 	jsonw_array_end(w);
 	jsonw_member_string(w, "worst", r->verdicts ?
 			    policy_severity_name(r->verdicts->worst) : "none");
+	causes_json(w, cs);
+	causes_free(cs);
 	jsonw_object_end(w);
 	ret = jsonw_end(w);
 	free(w);

@@ -175,6 +175,13 @@ expect("a missing required exposure (tcp/25) is a violation",
 expect("every exposure violation has a fix with commands",
        all(x["fix"] and x["fix"]["commands"] for x in v if x["kind"] == "exposure"))
 expect("worst is critical", J["worst"] == "critical")
+rows = sorted(i for c in J["causes"] for i in c["exposures"])
+expect("causes: every exposure in exactly one", rows == list(range(len(J["exposures"]))),
+       J["causes"])
+expect("causes: a violation where an exposure of it is one",
+       all((c["verdict"] == "violation") ==
+           any(J["exposures"][i]["policy"]["verdict"] == "violation" for i in c["exposures"])
+           for c in J["causes"]), J["causes"])
 PY
 
 if command -v promtool >/dev/null 2>&1; then
