@@ -667,6 +667,30 @@ static int draft_row(struct builder *bd, struct report *rep,
 	return p->possible ? unknown_list(p, row) : 0;
 }
 
+/* The forwarded row that takes the probes of l's port before they could
+ * reach it: DNAT at prerouting, as for the docker-proxy of a published
+ * port.  An IPv6 socket that is not IPV6_V6ONLY also hears IPv4. */
+static const struct report_row *dnat_row(const struct report *rep,
+					 const struct host_listener *l)
+{
+	const struct report_row *r;
+	size_t i;
+
+	for (i = 0; i < rep->nrows; i++) {
+		r = &rep->rows[i];
+		if (r->path != ENGINE_FORWARDED || !r->has_backend ||
+		    r->proto != l->protocol || l->port < r->port_lo ||
+		    l->port > r->port_hi)
+			continue;
+		if (r->family == (l->family == AF_INET6 ? NFPROTO_IPV6 :
+				  NFPROTO_IPV4) ||
+		    (l->family == AF_INET6 && !l->v6only &&
+		     r->family == NFPROTO_IPV4))
+			return r;
+	}
+	return NULL;
+}
+
 static int build_filtered(struct report *rep, const struct engine_result *res,
 			  const struct host *host)
 {
@@ -696,10 +720,14 @@ static int build_filtered(struct report *rep, const struct engine_result *res,
 		if (reached[i])
 			continue;
 		rep->filtered[rep->nfiltered].listener = l;
+		rep->filtered[rep->nfiltered].dnat = dnat_row(rep, l);
 		if ((l->family == AF_INET && (l->addr >> 24) == 127) ||
 		    (l->family == AF_INET6 && l->addr == 1))
 			rep->filtered[rep->nfiltered].reason =
 				"loopback address";
+		else if (rep->filtered[rep->nfiltered].dnat)
+			rep->filtered[rep->nfiltered].reason =
+				"DNAT takes its probes elsewhere";
 		else
 			rep->filtered[rep->nfiltered].reason =
 				"no probe reaches it";
@@ -972,6 +1000,9 @@ void report_json(const struct report *rep, struct jsonw *w,
 		jsonw_member_string(w, "protocol",
 				    report_proto_name(l->protocol));
 		jsonw_member_string(w, "reason", rep->filtered[i].reason);
+		if (rep->filtered[i].dnat)
+			jsonw_member_int(w, "exposure", (long long)
+					 (rep->filtered[i].dnat - rep->rows));
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
@@ -1025,67 +1056,114 @@ static char *row_target(const struct report_row *r)
 	return strbuf_take(&b);
 }
 
+/* The cells of one row of the table, in the order of the header. */
+#define NCOLS	8
+
+static const char *const col_names[NCOLS] = {
+	"STATE", "CERTAINTY", "PROTO", "PORTS", "ADDRESS", "IFACES",
+	"SOURCES", "TARGET",
+};
+
+static void row_cells(const struct report_row *r, const struct srcview *sv,
+		      char *cell[NCOLS])
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t k;
+
+	strbuf_add(&b, engine_state_name(r->state));
+	cell[0] = strbuf_take(&b);
+	strbuf_add(&b, r->possible ? "possible" : "definite");
+	cell[1] = strbuf_take(&b);
+	strbuf_add(&b, report_proto_name(r->proto));
+	cell[2] = strbuf_take(&b);
+	strbuf_addf(&b, "%u", r->port_lo);
+	if (r->port_hi != r->port_lo)
+		strbuf_addf(&b, "-%u", r->port_hi);
+	cell[3] = strbuf_take(&b);
+	strbuf_add(&b, r->address);
+	cell[4] = strbuf_take(&b);
+	join(&b, r->ifaces, r->nifaces);
+	cell[5] = strbuf_take(&b);
+	report_sources_text(&b, sv, r->family, r->sources, r->nsources);
+	if (r->nsports) {
+		strbuf_add(&b, " sport ");
+		for (k = 0; k < r->nsports; k++) {
+			strbuf_addf(&b, "%s%u", k ? "," : "",
+				    (unsigned int)r->sports[k].lo);
+			if (r->sports[k].hi != r->sports[k].lo)
+				strbuf_addf(&b, "-%u",
+					    (unsigned int)r->sports[k].hi);
+		}
+	}
+	cell[6] = strbuf_take(&b);
+	cell[7] = row_target(r);
+}
+
 int report_text(const struct report *rep, const struct srcview *sv,
 		FILE *f)
 {
-	struct strbuf b = STRBUF_INIT;
-	char *src, *ifs, *tgt, ports[16];
-	size_t i, k;
+	size_t i, k, c, w[NCOLS];
+	char *(*cells)[NCOLS];
 
 	if (!rep->nrows)
 		fprintf(f, "Nothing is reachable from outside.\n");
-	else
-		fprintf(f, "%-8s %-9s %-5s %-11s %-16s %-10s %-20s %s\n",
-			"STATE", "CERTAINTY", "PROTO", "PORTS", "ADDRESS",
-			"IFACES", "SOURCES", "TARGET");
+	cells = calloc(rep->nrows + 1, sizeof(*cells));
+	if (!cells)
+		return -ENOMEM;
+	/* columns as wide as their widest cell: a long source list or IPv6
+	 * address pushes the rest along instead of out of line */
+	for (c = 0; c < NCOLS; c++)
+		w[c] = strlen(col_names[c]);
 	for (i = 0; i < rep->nrows; i++) {
-		const struct report_row *r = &rep->rows[i];
-
-		report_sources_text(&b, sv, r->family, r->sources,
-				    r->nsources);
-		if (r->nsports) {
-			strbuf_add(&b, " sport ");
-			for (k = 0; k < r->nsports; k++) {
-				strbuf_addf(&b, "%s%u", k ? "," : "",
-					    (unsigned int)r->sports[k].lo);
-				if (r->sports[k].hi != r->sports[k].lo)
-					strbuf_addf(&b, "-%u",
-						    (unsigned int)r->sports[k].hi);
-			}
-		}
-		src = strbuf_take(&b);
-		join(&b, r->ifaces, r->nifaces);
-		ifs = strbuf_take(&b);
-		tgt = row_target(r);
-		if (r->port_lo == r->port_hi)
-			snprintf(ports, sizeof(ports), "%u", r->port_lo);
-		else
-			snprintf(ports, sizeof(ports), "%u-%u", r->port_lo,
-				 r->port_hi);
-		fprintf(f, "%-8s %-9s %-5s %-11s %-16s %-10s %-20s %s\n",
-			engine_state_name(r->state),
-			r->possible ? "possible" : "definite",
-			report_proto_name(r->proto), ports, r->address,
-			ifs ? ifs : "?", src ? src : "?", tgt ? tgt : "");
-		for (k = 0; k < r->nunknown; k++)
-			fprintf(f, "%10s undecided: %s\n", "", r->unknown[k]);
-		free(src);
-		free(ifs);
-		free(tgt);
+		row_cells(&rep->rows[i], sv, cells[i]);
+		for (c = 0; c < NCOLS; c++)
+			if (cells[i][c] && strlen(cells[i][c]) > w[c])
+				w[c] = strlen(cells[i][c]);
 	}
+	for (i = 0; i <= rep->nrows && rep->nrows; i++) {
+		for (c = 0; c < NCOLS; c++) {
+			const char *t = i ? cells[i - 1][c] : col_names[c];
+
+			if (c == NCOLS - 1)
+				fprintf(f, "%s\n", t ? t : "?");
+			else
+				fprintf(f, "%-*s ", (int)w[c], t ? t : "?");
+		}
+		for (k = 0; i && k < rep->rows[i - 1].nunknown; k++)
+			fprintf(f, "%10s undecided: %s\n", "",
+				rep->rows[i - 1].unknown[k]);
+	}
+	for (i = 0; i < rep->nrows; i++)
+		for (c = 0; c < NCOLS; c++)
+			free(cells[i][c]);
+	free(cells);
 	if (rep->nfiltered) {
-		fprintf(f, "\nFiltered (listening, but no probe reaches them):\n");
+		fprintf(f, "\nFiltered (listening, but no probe reaches "
+			"them):\n");
 		for (i = 0; i < rep->nfiltered; i++) {
 			const struct host_listener *l = rep->filtered[i].listener;
 			char buf[INET6_ADDRSTRLEN];
 
+			const struct report_row *d = rep->filtered[i].dnat;
+
 			host_addr_str(l->family, l->addr, buf, sizeof(buf));
-			fprintf(f, "  %-5s %s%s%s:%u %s%s (%s)\n",
+			fprintf(f, "  %-5s %s%s%s:%u %s ",
 				report_proto_name(l->protocol),
 				l->family == AF_INET6 ? "[" : "", buf,
 				l->family == AF_INET6 ? "]" : "", l->port,
-				l->comm ? l->comm : "",
-				l->comm ? "" : "", rep->filtered[i].reason);
+				l->comm ? l->comm : "?");
+			if (d)
+				fprintf(f, "(bypassed: DNAT sends %s/%u to "
+					"%s:%u%s%s%s)\n",
+					report_proto_name(d->proto), l->port,
+					d->backend_addr ? d->backend_addr : "?",
+					d->backend_port_lo + (l->port -
+							      d->port_lo),
+					d->container ? " (" : "",
+					d->container ? d->container : "",
+					d->container ? ")" : "");
+			else
+				fprintf(f, "(%s)\n", rep->filtered[i].reason);
 		}
 	}
 	for (i = 0; i < rep->nnotes; i++)

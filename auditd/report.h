@@ -49,6 +49,9 @@ struct report_row {
 struct report_filtered {
 	const struct host_listener *listener;
 	const char *reason;		/* static text */
+	/* the row whose DNAT takes the probes for this listener's port
+	 * (docker-proxy behind a published port), or NULL */
+	const struct report_row *dnat;
 };
 
 struct report {
