@@ -809,8 +809,27 @@ static void print_cause(const struct audit_result *r,
 	}
 	print_listeners(r, st, c, f);
 	print_open_rest(r, st, c, f);
-	fprintf(f, INDENT "fix: on %s, drop by default and accept what the "
-		"policy allows\n", c->ifaces);
+	if (c->kind == CAUSE_IPV6_OPEN) {
+		/* the ports themselves: the rest of IPv6 is filtered */
+		bool more = false;
+
+		for (i = 0; i < c->nrows; i++) {
+			const struct policy_verdict *pv = &pr->rows[c->rows[i]];
+
+			if (pv->allowed || !pv->decisive)
+				continue;
+			print_fix(r, &r->report->rows[c->rows[i]],
+				  pv->decisive, more, f);
+			more = true;
+		}
+	} else if (c->kind == CAUSE_IPV6_UNFILTERED) {
+		fprintf(f, INDENT "fix: filter IPv6 on %s as IPv4 is (ip6tables "
+			"rules, or one nftables inet table for both)\n",
+			c->ifaces);
+	} else {
+		fprintf(f, INDENT "fix: on %s, drop by default and accept what "
+			"the policy allows\n", c->ifaces);
+	}
 }
 
 int verdicts_text(const struct audit_result *r,
