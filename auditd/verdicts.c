@@ -546,9 +546,19 @@ static bool same_line(const struct report_row *a, const struct report_row *b)
 	       a->listener == b->listener;
 }
 
+static void listener_who(const struct report_row *row, char *buf,
+			 size_t size)
+{
+	*buf = '\0';
+	if (row->listener)
+		snprintf(buf, size, "%s[%d]", row->listener->comm ?
+			 row->listener->comm : "?", (int)row->listener->pid);
+}
+
+/* The lines of the listeners; *whow is the width of their column. */
 static void print_listeners(const struct audit_result *r,
 			    const struct verdicts_style *st,
-			    const struct cause *c, FILE *f)
+			    const struct cause *c, int *whow, FILE *f)
 {
 	const struct policy_result *pr = r->verdicts;
 	struct exposed_line *l;
@@ -556,6 +566,7 @@ static void print_listeners(const struct audit_result *r,
 	char ports[16];
 	int col;
 
+	*whow = 16;
 	l = calloc(c->nrows + 1, sizeof(*l));
 	if (!l)
 		return;
@@ -584,9 +595,18 @@ static void print_listeners(const struct audit_result *r,
 		}
 	}
 	qsort(l, n, sizeof(*l), line_cmp);
+	/* as wide as the widest process[pid], at least "(nothing yet)" */
+	*whow = 16;
+	for (i = 0; i < n; i++) {
+		char who[64];
+
+		listener_who(l[i].row, who, sizeof(who));
+		if ((int)strlen(who) > *whow)
+			*whow = (int)strlen(who);
+	}
 	for (i = 0; i < n; i++) {
 		const struct report_row *row = l[i].row;
-		char who[64] = "";
+		char who[64];
 
 		if (row->port_lo == row->port_hi)
 			snprintf(ports, sizeof(ports), "%s/%u",
@@ -595,13 +615,10 @@ static void print_listeners(const struct audit_result *r,
 			snprintf(ports, sizeof(ports), "%s/%u-%u",
 				 report_proto_name(row->proto), row->port_lo,
 				 row->port_hi);
-		if (row->listener)
-			snprintf(who, sizeof(who), "%s[%d]",
-				 row->listener->comm ? row->listener->comm : "?",
-				 (int)row->listener->pid);
-		col = fprintf(f, INDENT "%-10s %-6s %-16s ", ports,
+		listener_who(row, who, sizeof(who));
+		col = fprintf(f, INDENT "%-10s %-6s %-*s ", ports,
 			      l[i].families == 3 ? "IPv4+6" :
-			      l[i].families == 2 ? "IPv6" : "IPv4", who);
+			      l[i].families == 2 ? "IPv6" : "IPv4", *whow, who);
 		sev_word(f, st, l[i].allowed ? POLICY_SEV_NONE : l[i].sev,
 			 l[i].allowed ? "allowed" : upper(l[i].sev));
 		if (l[i].rule && l[i].rule->message) {
@@ -617,7 +634,7 @@ static void print_listeners(const struct audit_result *r,
  * verdict the policy gives them and one example of it. */
 static void print_open_rest(const struct audit_result *r,
 			    const struct verdicts_style *st,
-			    const struct cause *c, FILE *f)
+			    const struct cause *c, int whow, FILE *f)
 {
 	const struct policy_result *pr = r->verdicts;
 	const struct policy_violation *ex = NULL;
@@ -673,9 +690,9 @@ static void print_open_rest(const struct audit_result *r,
 		nrules += k == i;
 	}
 	/* in the columns of print_listeners() */
-	col = fprintf(f, INDENT "%-10s %-6s %-16s ", "any other",
+	col = fprintf(f, INDENT "%-10s %-6s %-*s ", "any other",
 		      fams == 3 ? "IPv4+6" : fams == 2 ? "IPv6" : "IPv4",
-		      "(nothing yet)");
+		      whow, "(nothing yet)");
 	if (!ex) {
 		sev_word(f, st, POLICY_SEV_NONE, "allowed");
 		fprintf(f, "\n");
@@ -784,6 +801,7 @@ static void print_cause(const struct audit_result *r,
 {
 	const struct policy_result *pr = r->verdicts;
 	size_t i, j;
+	int whow = 16;
 
 	if (c->kind == CAUSE_EXPOSURE && c->nrows == 1) {
 		for (i = 0; i < pr->nviolations; i = j) {
@@ -807,8 +825,8 @@ static void print_cause(const struct audit_result *r,
 		print_twins(r, st, c, f);
 		return;
 	}
-	print_listeners(r, st, c, f);
-	print_open_rest(r, st, c, f);
+	print_listeners(r, st, c, &whow, f);
+	print_open_rest(r, st, c, whow, f);
 	if (c->kind == CAUSE_IPV6_OPEN) {
 		/* the ports themselves: the rest of IPv6 is filtered */
 		bool more = false;

@@ -37,7 +37,9 @@ golden() {
 	RC=0
 	ip netns exec "$NODE" "$FWAUDIT" audit "$@" > "$T/out" 2> "$T/err" ||
 		RC=$?
-	sed -E -e 's/\[[0-9]+\]/[PID]/g' -e "s|$FWAUDIT_RULES_DIR/|rules/|g" \
+	sed -E -e 's/\[[0-9]+\]( +)/[PID] /g' -e 's/\[[0-9]+\]/[PID]/g' \
+		-e 's/\(nothing yet\) +/(nothing yet) /' \
+		-e "s|$FWAUDIT_RULES_DIR/|rules/|g" \
 		"$T/out" > "$T/got"
 	g=$GOLDEN_DIR/audit-bare.$name
 	if [ "${GOLDEN:-}" = update ]; then

@@ -51,7 +51,9 @@ export DOCKER_HOST="unix://$DK_SOCK"
 RC=0
 ip netns exec "$NODE" "$FWAUDIT" audit > "$T/out" 2> "$T/err" || RC=$?
 ip netns exec "$NODE" "$FWAUDIT" audit --format json > "$T/json" 2>&1 || true
-sed -E -e 's/\[[0-9]+\]/[PID]/g' -e "s|$FWAUDIT_RULES_DIR/|rules/|g" \
+sed -E -e 's/\[[0-9]+\]( +)/[PID] /g' -e 's/\[[0-9]+\]/[PID]/g' \
+		-e 's/\(nothing yet\) +/(nothing yet) /' \
+		-e "s|$FWAUDIT_RULES_DIR/|rules/|g" \
 	"$T/out" > "$T/got"
 g=$GOLDEN_DIR/audit-view-docker.text
 if [ "${GOLDEN:-}" = update ]; then

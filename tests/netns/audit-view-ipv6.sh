@@ -52,7 +52,9 @@ pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'tcp:[::]:6379'
 RC=0
 ip netns exec "$NODE" "$FWAUDIT" audit > "$T/out" 2> "$T/err" || RC=$?
 ip netns exec "$NODE" "$FWAUDIT" audit --format json > "$T/json" 2>&1 || true
-sed -E -e 's/\[[0-9]+\]/[PID]/g' -e "s|$FWAUDIT_RULES_DIR/|rules/|g" \
+sed -E -e 's/\[[0-9]+\]( +)/[PID] /g' -e 's/\[[0-9]+\]/[PID]/g' \
+		-e 's/\(nothing yet\) +/(nothing yet) /' \
+		-e "s|$FWAUDIT_RULES_DIR/|rules/|g" \
 	"$T/out" > "$T/got"
 g=$GOLDEN_DIR/audit-view-ipv6.text
 if [ "${GOLDEN:-}" = update ]; then
