@@ -48,6 +48,7 @@ struct grouping {
 	char **src;			/* per row: its sources for people */
 	size_t *owner;			/* per row: its cause, or NONE */
 	struct causes *cs;
+	size_t cap;			/* of cs->c */
 };
 
 static int fam_bit(uint8_t family)
@@ -55,21 +56,23 @@ static int fam_bit(uint8_t family)
 	return family == NFPROTO_IPV6 ? CAUSE_IPV6 : CAUSE_IPV4;
 }
 
-/* A new cause of kind with the rows whose owner is NONE and for which
- * take(row) is true. */
-static int cause_add(struct grouping *g, enum cause_kind kind,
-		     const char *ifaces, bool (*take)(const struct grouping *,
-						      size_t, const void *),
-		     const void *ctx, struct cause **out)
+/* A new cause of kind with rows[0..n) (ascending, none owned yet). */
+static int cause_new(struct grouping *g, enum cause_kind kind,
+		     const char *ifaces, const size_t *rows, size_t n,
+		     struct cause **out)
 {
 	struct cause *c, *t;
-	size_t i, n = g->rep->nrows;
+	size_t i, k, cap;
 
-	t = realloc(g->cs->c, (g->cs->n + 1) * sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	g->cs->c = t;
-	c = &t[g->cs->n];
+	if (g->cs->n == g->cap) {
+		cap = g->cap ? 2 * g->cap : 8;
+		t = realloc(g->cs->c, cap * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		g->cs->c = t;
+		g->cap = cap;
+	}
+	c = &g->cs->c[g->cs->n];
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
 	c->rows = calloc(n + 1, sizeof(*c->rows));
@@ -79,11 +82,10 @@ static int cause_add(struct grouping *g, enum cause_kind kind,
 		free(c->ifaces);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++) {
+	for (k = 0; k < n; k++) {
 		const struct policy_verdict *v;
 
-		if (g->owner[i] != NONE || !take(g, i, ctx))
-			continue;
+		i = rows[k];
 		g->owner[i] = g->cs->n;
 		c->rows[c->nrows++] = i;
 		c->families |= fam_bit(g->rep->rows[i].family);
@@ -98,6 +100,27 @@ static int cause_add(struct grouping *g, enum cause_kind kind,
 	g->cs->n++;
 	*out = c;
 	return 0;
+}
+
+/* A new cause of kind with the rows not owned yet for which take(row) is
+ * true. */
+static int cause_add(struct grouping *g, enum cause_kind kind,
+		     const char *ifaces, bool (*take)(const struct grouping *,
+						      size_t, const void *),
+		     const void *ctx, struct cause **out)
+{
+	size_t i, n = 0, *rows;
+	int ret;
+
+	rows = calloc(g->rep->nrows + 1, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	for (i = 0; i < g->rep->nrows; i++)
+		if (g->owner[i] == NONE && take(g, i, ctx))
+			rows[n++] = i;
+	ret = cause_new(g, kind, ifaces, rows, n, out);
+	free(rows);
+	return ret;
 }
 
 /* ---------------------------------------------------------------------
@@ -220,38 +243,80 @@ static const char *iface_words(const char *key)
 	return !strcmp(key, "*") ? "Every interface" : key;
 }
 
-/* Is row i a port range IPv6 reaches that the IPv4 rows of the same
- * interfaces do not? */
-static bool v6_beyond_v4(const struct grouping *g, size_t i)
-{
-	const struct report_row *r = &g->rep->rows[i], *x;
-	unsigned int next = r->port_lo;
-	size_t k;
-	bool moved = true;
+/* The ports IPv4 lets in on one set of interfaces: ranges per protocol,
+ * sorted and merged, so that each IPv6 row is looked up, not compared
+ * with every IPv4 row. */
+struct v4ports {
+	size_t n;
+	struct { unsigned int proto, lo, hi; } *r;
+};
 
-	/* the IPv4 rows are few and sorted by port: sweep until no row
-	 * extends the covered part */
-	while (moved && next <= r->port_hi) {
-		moved = false;
-		for (k = 0; k < g->rep->nrows; k++) {
-			x = &g->rep->rows[k];
-			if (x->family != NFPROTO_IPV4 ||
-			    x->path != ENGINE_LOCAL || x->proto != r->proto ||
-			    strcmp(g->key[k], g->key[i]))
-				continue;
-			if (x->port_lo <= next && x->port_hi >= next) {
-				next = (unsigned int)x->port_hi + 1;
-				moved = true;
-			}
-		}
+static int v4r_cmp(const void *a, const void *b)
+{
+	const unsigned int *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+static int v4ports_of(const struct grouping *g, const char *key,
+		      struct v4ports *v)
+{
+	size_t i, k = 0;
+
+	v->n = 0;
+	v->r = calloc(g->rep->nrows + 1, sizeof(*v->r));
+	if (!v->r)
+		return -ENOMEM;
+	for (i = 0; i < g->rep->nrows; i++) {
+		const struct report_row *x = &g->rep->rows[i];
+
+		if (x->family != NFPROTO_IPV4 || x->path != ENGINE_LOCAL ||
+		    strcmp(g->key[i], key))
+			continue;
+		v->r[v->n].proto = x->proto;
+		v->r[v->n].lo = x->port_lo;
+		v->r[v->n++].hi = x->port_hi;
 	}
-	return next <= r->port_hi;
+	qsort(v->r, v->n, sizeof(*v->r), v4r_cmp);
+	for (i = 1; i < v->n; i++) {
+		if (v->r[i].proto == v->r[k].proto &&
+		    v->r[i].lo <= v->r[k].hi + 1) {
+			if (v->r[i].hi > v->r[k].hi)
+				v->r[k].hi = v->r[i].hi;
+			continue;
+		}
+		v->r[++k] = v->r[i];
+	}
+	if (v->n)
+		v->n = k + 1;
+	return 0;
+}
+
+/* Does IPv6 row r reach ports that IPv4 does not let in? */
+static bool v6_beyond_v4(const struct v4ports *v, const struct report_row *r)
+{
+	size_t lo = 0, hi = v->n, mid;
+
+	/* the last range of r's protocol that starts at or before r */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v->r[mid].proto < r->proto ||
+		    (v->r[mid].proto == r->proto && v->r[mid].lo <= r->port_lo))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return !lo || v->r[lo - 1].proto != r->proto ||
+	       v->r[lo - 1].hi < r->port_hi;
 }
 
 static int by_interface(struct grouping *g, const char *key)
 {
 	const char *s4t, *s4u, *s6t, *s6u;
 	bool w4, w6, all4, all6, *pick = NULL;
+	struct v4ports v4;
 	struct local_sel sel = { .key = key };
 	struct strbuf b = STRBUF_INIT;
 	bool has4 = false, has6 = false;
@@ -304,17 +369,20 @@ static int by_interface(struct grouping *g, const char *key)
 	if (!has6)
 		return 0;
 	pick = calloc(g->rep->nrows + 1, sizeof(*pick));
-	if (!pick)
+	if (!pick || v4ports_of(g, key, &v4) < 0) {
+		free(pick);
 		return -ENOMEM;
+	}
 	for (i = 0; i < g->rep->nrows; i++) {
 		const struct report_row *r = &g->rep->rows[i];
 
 		if (g->owner[i] != NONE || r->family != NFPROTO_IPV6 ||
-		    !is_local_of(g, i, &sel) || !v6_beyond_v4(g, i))
+		    !is_local_of(g, i, &sel) || !v6_beyond_v4(&v4, r))
 			continue;
 		pick[i] = true;
 		n++;
 	}
+	free(v4.r);
 	ret = 0;
 	if (n) {
 		sel.family = NFPROTO_IPV6;
@@ -347,18 +415,39 @@ static int by_interface(struct grouping *g, const char *key)
  * What is left: a row each, with the row of the other family that has the
  * same ports, interfaces and sources (one rule let both in).
  */
-static bool is_twin(const struct grouping *g, size_t i, const void *ctx)
+static bool is_twin(const struct grouping *g, size_t k, size_t i)
 {
-	size_t k = *(const size_t *)ctx;
 	const struct report_row *a = &g->rep->rows[k], *b = &g->rep->rows[i];
 
-	if (i == k)
-		return true;
 	return a->family != b->family && a->proto == b->proto &&
 	       a->port_lo == b->port_lo && a->port_hi == b->port_hi &&
 	       a->path == ENGINE_LOCAL && b->path == ENGINE_LOCAL &&
 	       !a->nsports && !b->nsports &&
 	       !strcmp(g->key[k], g->key[i]) && !strcmp(g->src[k], g->src[i]);
+}
+
+/* Rows that can be twins next to each other: by protocol, ports,
+ * interfaces, sources, then family and index. */
+static int twin_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct grouping *g = ctx;
+	size_t i = *(const size_t *)a, k = *(const size_t *)b;
+	const struct report_row *x = &g->rep->rows[i], *y = &g->rep->rows[k];
+	int c;
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if (x->port_lo != y->port_lo)
+		return x->port_lo < y->port_lo ? -1 : 1;
+	if (x->port_hi != y->port_hi)
+		return x->port_hi < y->port_hi ? -1 : 1;
+	if ((c = strcmp(g->key[i], g->key[k])))
+		return c;
+	if ((c = strcmp(g->src[i], g->src[k])))
+		return c;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return i < k ? -1 : i > k;
 }
 
 static void row_state(struct strbuf *b, const struct report_row *r)
@@ -368,16 +457,25 @@ static void row_state(struct strbuf *b, const struct report_row *r)
 		strbuf_addf(b, " (%s)", r->listener->comm);
 }
 
-static int one_row(struct grouping *g, size_t i)
+/* The cause of row i, alone or with its twin j (NONE: none). */
+static int one_row(struct grouping *g, size_t i, size_t j)
 {
 	const struct report_row *r = &g->rep->rows[i], *t;
+	size_t rows[2] = { i, j };
 	struct strbuf b = STRBUF_INIT;
 	struct cause *c;
 	int ret;
 
-	ret = cause_add(g, CAUSE_EXPOSURE, g->key[i], is_twin, &i, &c);
+	if (j != NONE && j < i) {
+		rows[0] = j;
+		rows[1] = i;
+	}
+	ret = cause_new(g, CAUSE_EXPOSURE, g->key[i], rows,
+			j == NONE ? 1 : 2, &c);
 	if (ret < 0)
 		return ret;
+	r = &g->rep->rows[rows[0]];
+	i = rows[0];
 	strbuf_addf(&b, "%s/%u", report_proto_name(r->proto), r->port_lo);
 	if (r->port_hi != r->port_lo)
 		strbuf_addf(&b, "-%u", r->port_hi);
@@ -428,7 +526,8 @@ int causes_build(const struct report *rep, const struct policy_result *pr,
 {
 	struct grouping g = { .rep = rep, .pr = pr, .sv = sv };
 	struct strbuf b = STRBUF_INIT;
-	size_t i, k, n = rep->nrows;
+	size_t i, k, n = rep->nrows, nkeys = 0, nleft = 0, *left;
+	const char **keys;
 	int ret = -ENOMEM;
 
 	g.cs = calloc(1, sizeof(*g.cs));
@@ -453,19 +552,41 @@ int causes_build(const struct report *rep, const struct policy_result *pr,
 			goto out;
 	}
 	ret = published(&g);
-	/* each interface set once, in the order of its first row */
+	/* each set of interfaces once, in the order of its first row: there
+	 * are few of them, and rows by the thousand */
+	keys = calloc(n + 1, sizeof(*keys));
+	if (!keys)
+		ret = -ENOMEM;
 	for (i = 0; i < n && !ret; i++) {
 		if (g.owner[i] != NONE)
 			continue;
-		for (k = 0; k < i; k++)
-			if (!strcmp(g.key[k], g.key[i]))
+		for (k = 0; k < nkeys; k++)
+			if (!strcmp(keys[k], g.key[i]))
 				break;
-		if (k == i)
-			ret = by_interface(&g, g.key[i]);
+		if (k == nkeys)
+			keys[nkeys++] = g.key[i];
 	}
+	for (k = 0; k < nkeys && !ret; k++)
+		ret = by_interface(&g, keys[k]);
+	free(keys);
+	/* what is left, a row each or with its twin */
+	left = calloc(n + 1, sizeof(*left));
+	if (!left && !ret)
+		ret = -ENOMEM;
 	for (i = 0; i < n && !ret; i++)
 		if (g.owner[i] == NONE)
-			ret = one_row(&g, i);
+			left[nleft++] = i;
+	if (!ret)
+		qsort_r(left, nleft, sizeof(*left), twin_cmp, &g);
+	for (i = 0; i < nleft && !ret; i++) {
+		if (i + 1 < nleft && is_twin(&g, left[i], left[i + 1])) {
+			ret = one_row(&g, left[i], left[i + 1]);
+			i++;
+		} else {
+			ret = one_row(&g, left[i], NONE);
+		}
+	}
+	free(left);
 	if (!ret) {
 		sort_base = g.cs->c;
 		qsort(g.cs->c, g.cs->n, sizeof(*g.cs->c), cause_cmp);

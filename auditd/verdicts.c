@@ -398,6 +398,30 @@ static size_t span_end(const struct policy_result *pr, size_t i)
 	return j;
 }
 
+/* The first violation of row: they are in row order, exposures first
+ * (policy.h), so a binary search finds it; pr->nviolations when the row
+ * has none.  ROW_VIOLATIONS walks them. */
+static size_t first_violation(const struct policy_result *pr, size_t row)
+{
+	size_t lo = 0, hi = pr->nviolations, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pr->violations[mid].kind == POLICY_V_EXPOSURE &&
+		    pr->violations[mid].row < row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+#define ROW_VIOLATIONS(pr_, row_, i_)					\
+	for ((i_) = first_violation((pr_), (row_));			\
+	     (i_) < (pr_)->nviolations &&				\
+	     (pr_)->violations[(i_)].kind == POLICY_V_EXPOSURE &&	\
+	     (pr_)->violations[(i_)].row == (row_); (i_)++)
+
 static void print_rule(FILE *f, const struct verdicts_style *st,
 		       const struct policy_ref *ref, size_t col)
 {
@@ -639,6 +663,7 @@ static void print_open_rest(const struct audit_result *r,
 	const struct policy_result *pr = r->verdicts;
 	const struct policy_violation *ex = NULL;
 	enum policy_severity worst = POLICY_SEV_NONE;
+	const struct policy_ref **seen;
 	size_t i, k, nopen = 0, nrules = 0;
 	int col;
 
@@ -654,41 +679,40 @@ static void print_open_rest(const struct audit_result *r,
 	}
 	if (!nopen)
 		return;
-	/* violations are in row order: those of the cause's open rows */
-	for (i = 0; i < pr->nviolations; i++) {
-		const struct policy_violation *v = &pr->violations[i];
+	/* the worst verdict of the open rows, and the first of its rules */
+	for (k = 0; k < c->nrows; k++) {
+		if (r->report->rows[c->rows[k]].state != ENGINE_OPEN)
+			continue;
+		ROW_VIOLATIONS(pr, c->rows[k], i) {
+			const struct policy_violation *v = &pr->violations[i];
 
-		if (v->kind != POLICY_V_EXPOSURE ||
-		    r->report->rows[v->row].state != ENGINE_OPEN)
-			continue;
-		for (k = 0; k < c->nrows && c->rows[k] != v->row; k++)
-			;
-		if (k == c->nrows)
-			continue;
-		if (v->severity > worst) {
-			worst = v->severity;
-			ex = v;
+			if (v->severity > worst) {
+				worst = v->severity;
+				ex = v;
+			}
 		}
 	}
-	/* how many rules give that severity, each counted once */
-	for (i = 0; ex && i < pr->nviolations; i++) {
-		const struct policy_violation *v = &pr->violations[i];
+	/* how many rules give that severity, each counted once: a policy
+	 * has few rules, the open rows may have many violations */
+	seen = calloc(pr->nviolations + 1, sizeof(*seen));
+	for (k = 0; ex && seen && k < c->nrows; k++) {
+		if (r->report->rows[c->rows[k]].state != ENGINE_OPEN)
+			continue;
+		ROW_VIOLATIONS(pr, c->rows[k], i) {
+			const struct policy_violation *v = &pr->violations[i];
+			size_t j;
 
-		if (v->kind != POLICY_V_EXPOSURE || v->severity != worst ||
-		    r->report->rows[v->row].state != ENGINE_OPEN)
-			continue;
-		for (k = 0; k < c->nrows && c->rows[k] != v->row; k++)
-			;
-		if (k == c->nrows)
-			continue;
-		for (k = 0; k < i; k++)
-			if (pr->violations[k].kind == POLICY_V_EXPOSURE &&
-			    pr->violations[k].severity == worst &&
-			    pr->violations[k].rule.file == v->rule.file &&
-			    pr->violations[k].rule.line == v->rule.line)
-				break;
-		nrules += k == i;
+			if (v->severity != worst)
+				continue;
+			for (j = 0; j < nrules; j++)
+				if (seen[j]->file == v->rule.file &&
+				    seen[j]->line == v->rule.line)
+					break;
+			if (j == nrules)
+				seen[nrules++] = &v->rule;
+		}
 	}
+	free(seen);
 	/* in the columns of print_listeners() */
 	col = fprintf(f, INDENT "%-10s %-6s %-*s ", "any other",
 		      fams == 3 ? "IPv4+6" : fams == 2 ? "IPv6" : "IPv4",
@@ -757,25 +781,21 @@ static void print_twins(const struct audit_result *r,
 	size_t i, k;
 	bool dup;
 
-	for (i = 0; i < pr->nviolations; i++) {
+	ROW_VIOLATIONS(pr, c->rows[0], i) {
 		v = &pr->violations[i];
-		if (v->kind != POLICY_V_EXPOSURE || v->row != c->rows[0])
-			continue;
 		fprintf(f, INDENT);
 		print_rule(f, st, &v->rule, strlen(INDENT));
 		fprintf(f, "\n");
 	}
 	/* the rules of the twin that its first row does not have */
-	for (i = 0; i < pr->nviolations; i++) {
+	ROW_VIOLATIONS(pr, c->rows[1], i) {
 		v = &pr->violations[i];
-		if (v->kind != POLICY_V_EXPOSURE || v->row != c->rows[1])
-			continue;
-		for (k = 0, dup = false; k < pr->nviolations && !dup; k++) {
+		dup = false;
+		ROW_VIOLATIONS(pr, c->rows[0], k) {
 			w = &pr->violations[k];
-			dup = w->kind == POLICY_V_EXPOSURE &&
-			      w->row == c->rows[0] &&
-			      w->rule.file == v->rule.file &&
-			      w->rule.line == v->rule.line;
+			if (w->rule.file == v->rule.file &&
+			    w->rule.line == v->rule.line)
+				dup = true;
 		}
 		if (dup)
 			continue;
@@ -804,11 +824,10 @@ static void print_cause(const struct audit_result *r,
 	int whow = 16;
 
 	if (c->kind == CAUSE_EXPOSURE && c->nrows == 1) {
-		for (i = 0; i < pr->nviolations; i = j) {
-			j = i + 1;
-			if (pr->violations[i].kind != POLICY_V_EXPOSURE ||
-			    pr->violations[i].row != c->rows[0])
-				continue;
+		for (i = first_violation(pr, c->rows[0]);
+		     i < pr->nviolations &&
+		     pr->violations[i].kind == POLICY_V_EXPOSURE &&
+		     pr->violations[i].row == c->rows[0]; i = j) {
 			j = span_end(pr, i);
 			print_span(r, st, i, j, f);
 		}
