@@ -34,6 +34,7 @@ void causes_free(struct causes *cs)
 	for (i = 0; i < cs->n; i++) {
 		free(cs->c[i].title);
 		free(cs->c[i].ifaces);
+		free(cs->c[i].where);
 		free(cs->c[i].rows);
 	}
 	free(cs->c);
@@ -54,6 +55,37 @@ struct grouping {
 static int fam_bit(uint8_t family)
 {
 	return family == NFPROTO_IPV6 ? CAUSE_IPV6 : CAUSE_IPV4;
+}
+
+/* The interfaces of a key for people: "eth0", "eth0,eth1", "every
+ * interface", "every interface but lo" (symbolic: "*,!lo"). */
+static char *iface_words(const char *key)
+{
+	struct strbuf b = STRBUF_INIT;
+	const char *p, *q;
+	bool first = true;
+
+	if (strncmp(key, "*", 1) || (key[1] && key[1] != ',')) {
+		strbuf_add(&b, key);
+		return strbuf_take(&b);
+	}
+	strbuf_add(&b, "every interface");
+	for (p = key + 1; *p; p = q) {
+		p += *p == ',';
+		q = strchrnul(p, ',');
+		if (*p == '!') {
+			strbuf_addf(&b, "%s%.*s", first ? " but " : ", ",
+				    (int)(q - p - 1), p + 1);
+			first = false;
+		}
+	}
+	return strbuf_take(&b);
+}
+
+static void capital(char *s)
+{
+	if (s && *s >= 'a' && *s <= 'z' && !strncmp(s, "every ", 6))
+		*s = (char)(*s - 'a' + 'A');
 }
 
 /* A new cause of kind with rows[0..n) (ascending, none owned yet). */
@@ -77,9 +109,11 @@ static int cause_new(struct grouping *g, enum cause_kind kind,
 	c->kind = kind;
 	c->rows = calloc(n + 1, sizeof(*c->rows));
 	c->ifaces = strdup(ifaces ? ifaces : "");
-	if (!c->rows || !c->ifaces) {
+	c->where = iface_words(ifaces ? ifaces : "");
+	if (!c->rows || !c->ifaces || !c->where) {
 		free(c->rows);
 		free(c->ifaces);
+		free(c->where);
 		return -ENOMEM;
 	}
 	for (k = 0; k < n; k++) {
@@ -238,11 +272,6 @@ static const char *who(const char *src)
 	return !strcmp(src, "any") ? "any address" : src;
 }
 
-static const char *iface_words(const char *key)
-{
-	return !strcmp(key, "*") ? "Every interface" : key;
-}
-
 /* The ports IPv4 lets in on one set of interfaces: ranges per protocol,
  * sorted and merged, so that each IPv6 row is looked up, not compared
  * with every IPv4 row. */
@@ -344,26 +373,27 @@ static int by_interface(struct grouping *g, const char *key)
 		if (w4 && w6)
 			strbuf_addf(&b, "%s filters nothing inbound: every "
 				    "%s is open from %s%s%s (IPv4 and IPv6)",
-				    iface_words(key), all4 && all6 ? "port" :
+				    c->where, all4 && all6 ? "port" :
 				    "TCP port", who(s4t),
 				    strcmp(s4t, s6t) ? " / " : "",
 				    strcmp(s4t, s6t) ? who(s6t) : "");
 		else if (w4)
 			strbuf_addf(&b, "%s filters nothing inbound: every "
 				    "%s is open from %s (IPv4)",
-				    iface_words(key), all4 ? "port" :
+				    c->where, all4 ? "port" :
 				    "TCP port", who(s4t));
 		else if (has4)
 			strbuf_addf(&b, "%s filters IPv4 but nothing over "
 				    "IPv6: every %s is open from %s over IPv6",
-				    iface_words(key), all6 ? "port" :
+				    c->where, all6 ? "port" :
 				    "TCP port", who(s6t));
 		else
 			strbuf_addf(&b, "%s filters nothing inbound: every "
 				    "%s is open from %s (IPv6)",
-				    iface_words(key), all6 ? "port" :
+				    c->where, all6 ? "port" :
 				    "TCP port", who(s6t));
 		c->title = strbuf_take(&b);
+		capital(c->title);
 		return c->title ? 0 : -ENOMEM;
 	}
 	if (!has6)
@@ -392,7 +422,7 @@ static int by_interface(struct grouping *g, const char *key)
 	}
 	if (n && !ret) {
 		strbuf_addf(&b, "%s lets in over IPv6 what it filters over "
-			    "IPv4:", iface_words(key));
+			    "IPv4:", c->where);
 		for (i = 0; i < c->nrows && i < 4; i++) {
 			const struct report_row *r = &g->rep->rows[c->rows[i]];
 
@@ -404,6 +434,7 @@ static int by_interface(struct grouping *g, const char *key)
 		if (c->nrows > 4)
 			strbuf_addf(&b, " and %zu more", c->nrows - 4);
 		c->title = strbuf_take(&b);
+		capital(c->title);
 		if (!c->title)
 			ret = -ENOMEM;
 	}

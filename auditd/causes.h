@@ -43,6 +43,8 @@ struct cause {
 	enum cause_kind kind;
 	char *title;			/* one line for people */
 	char *ifaces;			/* the rows' interfaces, "eth0" */
+	char *where;			/* the same for people: "eth0",
+					 * "every interface but lo" */
 	unsigned int families;		/* CAUSE_IPV4 | CAUSE_IPV6 */
 	enum policy_severity severity;	/* worst verdict of its rows; NONE
 					 * when all are allowed or unjudged */

@@ -1074,7 +1074,9 @@ static void row_cells(const struct report_row *r, const struct srcview *sv,
 	cell[0] = strbuf_take(&b);
 	strbuf_add(&b, r->possible ? "possible" : "definite");
 	cell[1] = strbuf_take(&b);
-	strbuf_add(&b, report_proto_name(r->proto));
+	/* netstat's way: "tcp6" for IPv6, where "any" does not say */
+	strbuf_addf(&b, "%s%s", report_proto_name(r->proto),
+		    r->family == NFPROTO_IPV6 ? "6" : "");
 	cell[2] = strbuf_take(&b);
 	strbuf_addf(&b, "%u", r->port_lo);
 	if (r->port_hi != r->port_lo)
