@@ -244,48 +244,57 @@ static int count_prefixes(uint8_t family, const struct ivset *s, size_t *n,
 /* Name s with the zones that make it shorter: a zone within s is taken,
  * biggest first, when it leaves no more items (names plus prefixes) than
  * before; taking a zone can cut a prefix in many (office inside 10/8). */
+struct size_ctx {
+	const struct srcview *v;
+	int f;
+};
+
+/* Bigger zones first, then in the order of the policy. */
+static int size_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct size_ctx *c = ctx;
+	size_t i = *(const size_t *)a, k = *(const size_t *)b;
+	rs_u128 x = c->v->zones[i].size[c->f], y = c->v->zones[k].size[c->f];
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return i < k ? -1 : i > k;
+}
+
 static int name_set(const struct srcview *v, uint8_t family,
 		    const struct ivset *s, struct naming *m)
 {
 	struct ivset taken = { 0, NULL }, rest = { 0, NULL }, t, r;
 	int f = fam_index(family), ret;
-	bool *used = NULL;
-	size_t best, npx, i, k, nz = v ? v->nzones : 0;
+	struct size_ctx ctx = { v, f };
+	size_t best, npx, i, k, nc = 0, nz = v ? v->nzones : 0, *cand;
 
 	memset(m, 0, sizeof(*m));
 	m->z = calloc(nz + 1, sizeof(*m->z));
-	used = calloc(nz + 1, sizeof(*used));
-	if (!m->z || !used) {
+	cand = calloc(nz + 1, sizeof(*cand));
+	if (!m->z || !cand) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	ret = count_prefixes(family, s, &best, NULL);
 	if (ret < 0)
 		goto out;
-	for (;;) {
-		size_t pick = nz;
+	/* the zones within s, biggest first: each is taken unless what is
+	 * taken already covers it or it leaves more to say */
+	for (i = 0; i < nz; i++) {
+		struct ivset z = { v->zones[i].n[f], v->zones[i].iv[f] };
 
-		/* the biggest zone not taken yet that is within s and not
-		 * within what is taken */
-		for (i = 0; i < nz; i++) {
-			struct ivset z = { v->zones[i].n[f], v->zones[i].iv[f] };
+		if (z.n && ivs_subset(&z, s))
+			cand[nc++] = i;
+	}
+	qsort_r(cand, nc, sizeof(*cand), size_cmp, &ctx);
+	for (k = 0; k < nc; k++) {
+		struct ivset z = { v->zones[cand[k]].n[f],
+				   v->zones[cand[k]].iv[f] };
 
-			if (used[i] || !z.n || !ivs_subset(&z, s) ||
-			    ivs_subset(&z, &taken))
-				continue;
-			if (pick == nz ||
-			    v->zones[i].size[f] > v->zones[pick].size[f])
-				pick = i;
-		}
-		if (pick == nz)
-			break;
-		used[pick] = true;
-		{
-			struct ivset z = { v->zones[pick].n[f],
-					   v->zones[pick].iv[f] };
-
-			ret = ivs_union(&taken, &z, &t);
-		}
+		if (ivs_subset(&z, &taken))
+			continue;
+		ret = ivs_union(&taken, &z, &t);
 		if (ret < 0)
 			goto out;
 		ret = ivs_minus(s, &t, &r);
@@ -303,7 +312,7 @@ static int name_set(const struct srcview *v, uint8_t family,
 				goto out;
 			continue;
 		}
-		m->z[m->nz++] = pick;
+		m->z[m->nz++] = cand[k];
 		best = m->nz + npx;
 		free(taken.iv);
 		free(rest.iv);
@@ -324,7 +333,7 @@ static int name_set(const struct srcview *v, uint8_t family,
 			}
 	}
 out:
-	free(used);
+	free(cand);
 	free(taken.iv);
 	free(rest.iv);
 	if (ret < 0)

@@ -974,9 +974,12 @@ int verdicts_nagios(const struct audit_result *r, FILE *f)
 			report_proto_name(row->proto), worst->part->port_lo);
 		if (worst->part->port_hi != worst->part->port_lo)
 			fprintf(f, "-%u", worst->part->port_hi);
-		fprintf(f, " %s from %s%s", engine_state_name(row->state),
-			worst->part->nsources ? worst->part->sources[0] : "?",
-			worst->part->nsources > 1 ? " and more" : "");
+		char *src = zone_text(r, row->family, worst->part->sources,
+				      worst->part->nsources);
+
+		fprintf(f, " %s from %s", engine_state_name(row->state),
+			src ? src : "?");
+		free(src);
 		if (worst->rule.message)
 			fprintf(f, " (%s)", worst->rule.message);
 	}
