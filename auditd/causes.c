@@ -533,14 +533,11 @@ out:
 	return c->title ? 0 : -ENOMEM;
 }
 
-static const struct cause *sort_base;
-
 /* Violations first, the worst first, then by kind and first row. */
 static int cause_cmp(const void *a, const void *b)
 {
 	const struct cause *x = a, *y = b;
 
-	(void)sort_base;
 	if (x->violation != y->violation)
 		return x->violation ? -1 : 1;
 	if (x->severity != y->severity)
@@ -618,10 +615,8 @@ int causes_build(const struct report *rep, const struct policy_result *pr,
 		}
 	}
 	free(left);
-	if (!ret) {
-		sort_base = g.cs->c;
+	if (!ret)
 		qsort(g.cs->c, g.cs->n, sizeof(*g.cs->c), cause_cmp);
-	}
 out:
 	for (i = 0; g.key && i < n; i++)
 		free(g.key[i]);

@@ -282,7 +282,6 @@ int verdicts_json(const struct audit_result *r, FILE *f)
 #define ANSI_RED	"\033[1;31m"
 #define ANSI_YELLOW	"\033[33m"
 #define ANSI_GREEN	"\033[32m"
-#define ANSI_DIM	"\033[2m"
 
 /* Where the findings' details start: under the title, after the
  * severity. */
