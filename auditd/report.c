@@ -1058,6 +1058,7 @@ static char *row_target(const struct report_row *r)
 
 /* The cells of one row of the table, in the order of the header. */
 #define NCOLS	8
+#define COL_MAX	40
 
 static const char *const col_names[NCOLS] = {
 	"STATE", "CERTAINTY", "PROTO", "PORTS", "ADDRESS", "IFACES",
@@ -1112,15 +1113,19 @@ int report_text(const struct report *rep, const struct srcview *sv,
 	cells = calloc(rep->nrows + 1, sizeof(*cells));
 	if (!cells)
 		return -ENOMEM;
-	/* columns as wide as their widest cell: a long source list or IPv6
-	 * address pushes the rest along instead of out of line */
+	/* columns as wide as their widest cell, so that an IPv6 address
+	 * keeps the rest in line; a cell longer than COL_MAX (a long list of
+	 * sources) runs over in its own row instead of pushing every row */
 	for (c = 0; c < NCOLS; c++)
 		w[c] = strlen(col_names[c]);
 	for (i = 0; i < rep->nrows; i++) {
 		row_cells(&rep->rows[i], sv, cells[i]);
-		for (c = 0; c < NCOLS; c++)
-			if (cells[i][c] && strlen(cells[i][c]) > w[c])
-				w[c] = strlen(cells[i][c]);
+		for (c = 0; c < NCOLS; c++) {
+			size_t n = cells[i][c] ? strlen(cells[i][c]) : 1;
+
+			if (n > w[c] && n <= COL_MAX)
+				w[c] = n;
+		}
 	}
 	for (i = 0; i <= rep->nrows && rep->nrows; i++) {
 		for (c = 0; c < NCOLS; c++) {
