@@ -370,13 +370,16 @@ static int by_interface(struct grouping *g, const char *key)
 				&c);
 		if (ret < 0)
 			return ret;
-		if (w4 && w6)
+		if (w4 && w6 && !strcmp(s4t, s6t))
 			strbuf_addf(&b, "%s filters nothing inbound: every "
-				    "%s is open from %s%s%s (IPv4 and IPv6)",
+				    "%s is open from %s (IPv4 and IPv6)",
 				    c->where, all4 && all6 ? "port" :
-				    "TCP port", who(s4t),
-				    strcmp(s4t, s6t) ? " / " : "",
-				    strcmp(s4t, s6t) ? who(s6t) : "");
+				    "TCP port", who(s4t));
+		else if (w4 && w6)
+			strbuf_addf(&b, "%s filters nothing inbound: every "
+				    "%s is open from %s over IPv4 and from %s "
+				    "over IPv6", c->where, all4 && all6 ?
+				    "port" : "TCP port", who(s4t), who(s6t));
 		else if (w4)
 			strbuf_addf(&b, "%s filters nothing inbound: every "
 				    "%s is open from %s (IPv4)",
