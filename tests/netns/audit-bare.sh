@@ -62,6 +62,16 @@ n=$(wc -l < "$T/got")
 [ "$n" -le 40 ] && fwa_pass "text: $n lines, fits in 40" ||
 	fwa_fail "text: $n lines, more than 40"
 
+ip netns exec "$NODE" "$FWAUDIT" audit --format json > "$T/json" 2>&1 || true
+# the text means what the JSON says: each SOURCES cell, read with the
+# policy's zones, is exactly the exposure's sources
+if "$PYTHON" "$top_srcdir/tests/netns/text-vs-json.py" "$T/got" "$T/json" \
+	> "$T/tvj" 2>&1; then
+	fwa_pass "text: every SOURCES cell denotes the JSON's sources"
+else
+	fwa_fail "text: SOURCES cells that are not the JSON's: $(head -5 "$T/tvj")"
+fi
+
 golden quiet --quiet
 [ "$RC" -eq 2 ] && fwa_pass "--quiet: exit 2" || fwa_fail "--quiet: exit $RC"
 grep -q '^STATE ' "$T/got" && fwa_fail "--quiet printed the table"

@@ -184,6 +184,14 @@ expect("causes: a violation where an exposure of it is one",
            for c in J["causes"]), J["causes"])
 PY
 
+# the text means what the JSON says (the policy's zone office included)
+if "$PYTHON" "$top_srcdir/tests/netns/text-vs-json.py" "$T/raw.text" \
+	"$T/raw.json" "$POLICY" > "$T/tvj" 2>&1; then
+	fwa_pass "text: every SOURCES cell denotes the JSON's sources"
+else
+	fwa_fail "text: SOURCES cells that are not the JSON's: $(head -5 "$T/tvj")"
+fi
+
 if command -v promtool >/dev/null 2>&1; then
 	if promtool check metrics < "$T/raw.prom" > "$T/promtool" 2>&1; then
 		fwa_pass "promtool check metrics: the Prometheus output is valid"

@@ -69,6 +69,14 @@ fi
 	fwa_fail "exit $RC, expected 2: $(head -3 "$T/err")"
 grep -q 'any except 0.0.0.0/0' "$T/got" &&
 	fwa_fail "the sources read 'any except 0.0.0.0/0'"
+# the text means what the JSON says: each SOURCES cell, read with the
+# policy's zones, is exactly the exposure's sources
+if "$PYTHON" "$top_srcdir/tests/netns/text-vs-json.py" "$T/got" "$T/json" \
+	> "$T/tvj" 2>&1; then
+	fwa_pass "text: every SOURCES cell denotes the JSON's sources"
+else
+	fwa_fail "text: SOURCES cells that are not the JSON's: $(head -5 "$T/tvj")"
+fi
 fwa_check "$T/json" "docker view" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 c = [x for x in J["causes"] if x["kind"] == "published"]
 expect("one published cause with the tcp/6379 exposure",

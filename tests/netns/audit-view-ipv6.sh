@@ -68,6 +68,14 @@ else
 fi
 [ "$RC" -eq 2 ] && fwa_pass "exit 2: Redis open over IPv6" ||
 	fwa_fail "exit $RC, expected 2: $(head -3 "$T/err")"
+# the text means what the JSON says: each SOURCES cell, read with the
+# policy's zones, is exactly the exposure's sources
+if "$PYTHON" "$top_srcdir/tests/netns/text-vs-json.py" "$T/got" "$T/json" \
+	> "$T/tvj" 2>&1; then
+	fwa_pass "text: every SOURCES cell denotes the JSON's sources"
+else
+	fwa_fail "text: SOURCES cells that are not the JSON's: $(head -5 "$T/tvj")"
+fi
 fwa_check "$T/json" "ipv6 view" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 c = [x for x in J["causes"] if x["kind"] == "ipv6_open"]
 expect("one ipv6_open cause with tcp/80 and tcp/6379",
