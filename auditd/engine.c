@@ -29,7 +29,9 @@
 #define JUMP_STACK_MAX		64
 /* Forks on undecidable matches double the work each time; past this many
  * branches in one walk we stop with -E2BIG rather than eat the machine. */
+#ifndef BRANCHES_MAX			/* tests/unit/test_engine_budget.c */
 #define BRANCHES_MAX		(1u << 20)
+#endif
 #define PIECES_MAX		(1u << 20)
 
 /* conntrack is attached at this priority (NF_IP_PRI_CONNTRACK): chains
@@ -210,7 +212,9 @@ static void branch_free(struct branch *b)
 	free(b);
 }
 
-/* A copy of b's state with region r (taken over). */
+/* A copy of b's state with region r (taken over).  NULL without memory or
+ * past BRANCHES_MAX; callers say -ENOMEM and engine_run() tells the two
+ * apart by w->branches. */
 static struct branch *branch_fork(struct walk *w, const struct branch *b,
 				  struct region *r)
 {
@@ -3301,7 +3305,7 @@ static int martian_list(const struct host *h, uint8_t family, bool localnet,
 	struct rs_interval *l;
 	size_t i, k = 0;
 
-	l = calloc(nfixed + (h ? h->naddrs : 0) + 1, sizeof(*l));
+	l = calloc(nfixed + (h ? h->naddrs + h->nroutes : 0) + 1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
 	for (i = 0; i < nfixed; i++)
@@ -3309,6 +3313,19 @@ static int martian_list(const struct host *h, uint8_t family, bool localnet,
 	for (i = 0; h && i < h->naddrs; i++)
 		if (h->addrs[i].family == family)
 			l[k].lo = l[k].hi = h->addrs[i].addr, k++;
+	/* the local table's broadcast and anycast addresses: no answer to
+	 * them leaves the host (the reverse path filter drops them
+	 * before) */
+	for (i = 0; h && i < h->nroutes; i++) {
+		const struct host_route *r = &h->routes[i];
+
+		if (r->family != family || r->table != RT_TABLE_LOCAL ||
+		    (r->type != RTN_BROADCAST && r->type != RTN_ANYCAST) ||
+		    r->dst_len != (family == NFPROTO_IPV4 ? 32 : 128))
+			continue;
+		l[k].lo = l[k].hi = r->dst;
+		k++;
+	}
 	qsort(l, k, sizeof(*l), iv_lo_cmp);
 	for (i = 1, *n = k ? 1 : 0; i < k; i++) {
 		struct rs_interval *t = &l[*n - 1];
@@ -4606,6 +4623,10 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			ret = walk_one(&w);
 			if (!ret)
 				ret = handshake(&w, start);
+			/* branch_fork() past the budget fails like malloc():
+			 * whichever path met it, the walk is too big */
+			if (ret == -ENOMEM && w.branches > BRANCHES_MAX)
+				ret = -E2BIG;
 			if (!ret)
 				ret = classify(res, start);
 			if (!ret)

@@ -4,7 +4,7 @@
  *
  * A probe is the first packet of a new connection from outside, arriving on
  * an ingress interface and addressed to one of the host's own addresses
- * (DESIGN.md).  The engine walks sets of probes - regions over (ingress
+ * (doc/HACKING.md, "Words").  The engine walks sets of probes - regions over (ingress
  * interface, destination address, source address, source port,
  * destination port), one walk per family and transport protocol - through
  * every base chain of every source, hook by hook, in priority order, and

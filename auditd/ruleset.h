@@ -3,7 +3,7 @@
  * ruleset.h - the ruleset model: what netfilter will do, independent of
  * whether nftables or legacy x_tables holds it.
  *
- * Readers (nft.c, iptc.c, with xt.c for x_tables blobs) fill a struct
+ * Readers (nft.c, legacy.c, with xt.c for x_tables blobs) fill a struct
  * ruleset; the engine and the printers only read it.  Every value a match
  * compares is a 128-bit unsigned integer so that one interval type serves
  * addresses (IPv4 in the low 32 bits), ports, protocols and even interface

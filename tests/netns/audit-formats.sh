@@ -144,7 +144,8 @@ for fmt in text json prometheus nagios; do
 	fi
 done
 
-# the JSON contract of DESIGN.md, whatever the golden file says
+# the JSON contract (version 1, fwaudit(8) and README.md: fields are only
+# ever added), whatever the golden file says
 fwa_check "$T/raw.json" contract <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 keys = {"family", "protocol", "ports", "address", "sources", "interfaces", "path",
         "backend", "listener", "state", "certainty", "unknown", "policy"}
