@@ -229,6 +229,38 @@ static void test_causes_mixed(const struct policy *p)
 	policy_result_free(pr);
 }
 
+/* Symbolic interfaces (a ruleset file) read as words, and an interface
+ * open in both families from different sources says each. */
+static void test_causes_words(const struct policy *p)
+{
+	static char *sym[] = { "*", "!lo" }, *most4[] = { "0.0.0.0/1" };
+	struct report_row rows[4];
+	struct policy_result *pr = NULL;
+	struct causes *cs;
+	size_t n = 0, i;
+
+	rows[n++] = mkrow(NFPROTO_IPV4, IPPROTO_TCP, 0, 65535, ENGINE_OPEN);
+	rows[n++] = mkrow(NFPROTO_IPV4, IPPROTO_UDP, 0, 65535, ENGINE_OPEN);
+	rows[n++] = mkrow(NFPROTO_IPV6, IPPROTO_TCP, 0, 65535, ENGINE_OPEN);
+	rows[n++] = mkrow(NFPROTO_IPV6, IPPROTO_UDP, 0, 65535, ENGINE_OPEN);
+	for (i = 0; i < n; i++) {
+		rows[i].nifaces = 2;
+		rows[i].ifaces = sym;
+	}
+	rows[0].sources = rows[1].sources = most4;
+	cs = group(p, rows, n, &pr);
+	CHECK(cs && cs->n == 1);
+	if (cs && cs->n == 1) {
+		CHECK_STR(cs->c[0].where, "every interface but lo");
+		CHECK_STR(cs->c[0].title, "Every interface but lo filters "
+			  "nothing inbound: every port is open from "
+			  "0.0.0.0/1 over IPv4 and from any address over "
+			  "IPv6");
+	}
+	causes_free(cs);
+	policy_result_free(pr);
+}
+
 int main(void)
 {
 	struct policy *p;
@@ -239,6 +271,7 @@ int main(void)
 	if (p) {
 		test_causes_bare(p);
 		test_causes_mixed(p);
+		test_causes_words(p);
 	}
 	policy_free(p);
 	return unit_done();
