@@ -56,6 +56,9 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	ret = report_build(r->engine, r->snap.host, &r->docker, &r->report);
 	if (ret < 0)
 		goto fail;
+	ret = srcview_new(o->policy, &r->zones);
+	if (ret < 0)
+		goto fail;
 	if (o->policy) {
 		ret = policy_judge(o->policy, r->report->rows,
 				   r->report->nrows, &r->verdicts);
@@ -79,6 +82,7 @@ void audit_result_free(struct audit_result *r)
 	/* the verdicts and the report borrow from what follows them */
 	policy_result_free(r->verdicts);
 	failopen_result_free(r->findings);
+	srcview_free(r->zones);
 	report_free(r->report);
 	docker_release(&r->docker);
 	engine_result_free(r->engine);
