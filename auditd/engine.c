@@ -37,6 +37,12 @@
 /* conntrack is attached at this priority (NF_IP_PRI_CONNTRACK): chains
  * before it see no conntrack entry */
 #define PRI_CONNTRACK		(-200)
+/* a connection's later packets are rewritten by its NAT binding at these
+ * priorities (NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC): a chain before the
+ * first sees the destination the client sent, one after the second sees
+ * the server's answer from the address the client knows */
+#define PRI_NAT_DST		(-100)
+#define PRI_NAT_SRC		100
 
 /* from linux/netfilter/nf_conntrack_common.h, which clashes with libc */
 #define IPS_DST_NAT		(1u << 5)
@@ -169,6 +175,9 @@ struct walk {
 	 * probe's addresses and ports swapped, ct direction reply */
 	bool reply;
 	bool reply_local;	/* from a local socket: output hook */
+	/* the base chain running now comes before (after) the NAT binding
+	 * rewrites this later packet: see PRI_NAT_DST */
+	bool before_dnat, after_snat;
 	/* walking an IPv6 neighbour discovery packet (ICMPv6 nd_type), not
 	 * a probe; nd_dead: the ingress interfaces where it is dropped */
 	bool nd;
@@ -477,7 +486,7 @@ static enum resolved resolve_reply(const struct walk *w,
 	case RS_F_IP6_SADDR:
 		if (v4 != (f == RS_F_IP_SADDR))
 			return RES_ABSENT;
-		if (b->nat) {
+		if (b->nat && !w->after_snat) {
 			*val = b->nat_addr;
 			return RES_FIXED;
 		}
@@ -490,7 +499,7 @@ static enum resolved resolve_reply(const struct walk *w,
 		*dim = REGION_SADDR;
 		return RES_DIM;
 	case RS_F_SPORT:
-		if (b->nat_port) {
+		if (b->nat_port && !w->after_snat) {
 			if (b->nat_port_lo != b->nat_port_hi)
 				return RES_UNKNOWN;
 			*val = b->nat_port_lo;
@@ -623,7 +632,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 	case RS_F_IP6_DADDR:
 		if (v4 != (f == RS_F_IP_DADDR))
 			return RES_ABSENT;
-		if (b->nat) {
+		if (b->nat && !w->before_dnat) {
 			*val = b->nat_addr;
 			return RES_FIXED;
 		}
@@ -633,7 +642,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		*dim = REGION_SPORT;
 		return RES_DIM;
 	case RS_F_DPORT:
-		if (b->nat_port) {
+		if (b->nat_port && !w->before_dnat) {
 			if (b->nat_port_lo != b->nat_port_hi)
 				return RES_UNKNOWN;
 			*val = b->nat_port_lo;
@@ -741,7 +750,8 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		return RES_DIM;
 	case RS_F_FIB_DADDR_TYPE:
 		/* a probe is addressed to one of the host's own addresses */
-		*val = b->nat ? route_type(w, b->nat_addr) : RTN_LOCAL;
+		*val = b->nat && !w->before_dnat ?
+		       route_type(w, b->nat_addr) : RTN_LOCAL;
 		return RES_FIXED;
 	case RS_F_FIB_SADDR_TYPE:
 		*val = RTN_UNICAST;	/* a stranger's own address */
@@ -1462,7 +1472,8 @@ static size_t daddr_skip(struct walk *w, const struct branch *b)
 	struct daddr_index *ix;
 	size_t ci, lo, hi, mid, best;
 
-	if (!b->nat || w->reply || c->nrules < DINDEX_MIN_RULES || !w->dindex)
+	if (!b->nat || w->reply || w->before_dnat ||
+	    c->nrules < DINDEX_MIN_RULES || !w->dindex)
 		return b->rule;
 	ci = (size_t)(c - w->in->rs->chains);
 	if (ci >= w->in->rs->nchains)
@@ -2832,6 +2843,11 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 		w->before_conntrack = (hook == NF_INET_PRE_ROUTING ||
 				       hook == NF_INET_LOCAL_OUT) &&
 				      ch->priority < PRI_CONNTRACK;
+		w->before_dnat = w->established && !w->reply &&
+				 hook == NF_INET_PRE_ROUTING &&
+				 ch->priority < PRI_NAT_DST;
+		w->after_snat = w->reply && hook == NF_INET_POST_ROUTING &&
+				ch->priority > PRI_NAT_SRC;
 		memset(&o, 0, sizeof(o));
 		for (i = 0; i < l->n; i++) {
 			struct branch *b = l->b[i];
@@ -2861,6 +2877,7 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	}
 	for (i = 0; i < l->n; i++)
 		l->b[i]->nat_bound = false;
+	w->before_dnat = w->after_snat = false;
 	return ret;
 }
 
@@ -2877,6 +2894,7 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 
 	w->hook = NF_NETDEV_INGRESS;
 	w->before_conntrack = true;
+	w->before_dnat = w->established && !w->reply;
 	for (c = 0; c < w->ningress && !ret; c++) {
 		const struct rs_chain *ch = w->ingress[c];
 
@@ -2922,6 +2940,7 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 		*l = next;
 		memset(&next, 0, sizeof(next));
 	}
+	w->before_dnat = false;
 	return ret;
 }
 

@@ -192,21 +192,58 @@ static char *addrs_text(uint8_t family, const struct ivlist *l)
 	return strbuf_take(&b);
 }
 
+static int iv_lo_cmp(const void *a, const void *b)
+{
+	const struct rs_interval *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
 /* Sources as prefixes, with the martian sources res says never occur
  * counted in where they fill a gap: "0.0.0.0/0" rather than the dozen
- * prefixes around 127.0.0.0/8 and the host's own addresses. */
-static char *sources_text(const struct engine_result *res, uint8_t family,
+ * prefixes around 127.0.0.0/8 and the host's own addresses.  A forwarded
+ * row also takes IPv6 link-local sources, which ip6_forward() never
+ * forwards. */
+static char *sources_text(const struct engine_result *res,
+			  const struct engine_piece *p,
 			  const struct region_sources *s)
 {
-	int f = family == NFPROTO_IPV4 ? 0 : 1;
+	static const struct rs_interval ll = {
+		(rs_u128)0xfe80 << 112, ((rs_u128)0xfebf << 112) |
+					(((rs_u128)1 << 112) - 1),
+	};
+	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
+	const struct rs_interval *dc = res->martians[f];
+	struct rs_interval *own = NULL;
+	size_t ndc = res->nmartians[f], i, k;
 	struct ivlist l = { 0 };
 	char *t;
 
-	if (region_fill_gaps(family, s->addrs, s->naddrs, res->martians[f],
-			     res->nmartians[f], &l.iv, &l.n) < 0)
+	if (f == 1 && p->fate == ENGINE_FORWARDED) {
+		own = malloc((ndc + 1) * sizeof(*own));
+		if (!own)
+			return NULL;
+		memcpy(own, dc, ndc * sizeof(*own));
+		own[ndc++] = ll;
+		qsort(own, ndc, sizeof(*own), iv_lo_cmp);
+		for (i = 1, k = 1; i < ndc; i++) {
+			if (own[i].lo <= own[k - 1].hi + 1) {
+				if (own[i].hi > own[k - 1].hi)
+					own[k - 1].hi = own[i].hi;
+			} else {
+				own[k++] = own[i];
+			}
+		}
+		dc = own;
+		ndc = k;
+	}
+	i = (size_t)region_fill_gaps(p->family, s->addrs, s->naddrs, dc, ndc,
+				     &l.iv, &l.n);
+	free(own);
+	if (i)
 		return NULL;
 	l.cap = l.n;
-	t = addrs_text(family, &l);
+	t = addrs_text(p->family, &l);
 	free(l.iv);
 	return t;
 }
@@ -290,7 +327,7 @@ static int draft_add(struct builder *bd, size_t group,
 	bd->nd++;
 	if (ivlist_add(&d->ifs, ifs) < 0 || ivlist_add(&d->addrs, addrs) < 0)
 		return -ENOMEM;
-	d->src_s = sources_text(bd->res, p->family, copy);
+	d->src_s = sources_text(bd->res, p, copy);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }
