@@ -319,9 +319,9 @@ static void frame_pop(struct branch *b)
 	b->depth--;
 }
 
-static int assume_add(struct walk *w, struct branch *b,
-		      const struct rs_chain *c, const struct rs_rule *r,
-		      const struct rs_match *m, bool matched)
+static int assume_elem(struct walk *w, struct branch *b,
+		       const struct rs_chain *c, const struct rs_rule *r,
+		       const struct rs_match *m, bool matched, size_t elem)
 {
 	struct anode *a = arena_alloc(&w->arena, sizeof(*a));
 
@@ -333,8 +333,16 @@ static int assume_add(struct walk *w, struct branch *b,
 	a->a.rule = r;
 	a->a.match = m;
 	a->a.matched = matched;
+	a->a.elem = elem;
 	b->assume = a;
 	return 0;
+}
+
+static int assume_add(struct walk *w, struct branch *b,
+		      const struct rs_chain *c, const struct rs_rule *r,
+		      const struct rs_match *m, bool matched)
+{
+	return assume_elem(w, b, c, r, m, matched, 0);
 }
 
 /* ---------------------------------------------------------------------
@@ -1874,7 +1882,7 @@ static bool assumed(const struct anode *l, const struct engine_assumption *x)
 {
 	for (; l; l = l->up)
 		if (l->a.rule == x->rule && l->a.match == x->match &&
-		    l->a.matched == x->matched)
+		    l->a.matched == x->matched && l->a.elem == x->elem)
 			return true;
 	return false;
 }
@@ -1889,8 +1897,8 @@ static int branch_merge(struct walk *w, struct branch *t, struct branch *b)
 	ret = region_union(t->r, b->r);
 	for (a = b->assume; !ret && a; a = a->up)
 		if (!assumed(t->assume, &a->a))
-			ret = assume_add(w, t, a->a.chain, a->a.rule,
-					 a->a.match, a->a.matched);
+			ret = assume_elem(w, t, a->a.chain, a->a.rule,
+					  a->a.match, a->a.matched, a->a.elem);
 	branch_free(b);
 	return ret;
 }
@@ -2029,6 +2037,67 @@ static int apply_verdict(struct walk *w, struct blist *work,
 			 struct chain_out *o, struct branch *b,
 			 const struct rs_rule *r, const struct rs_verdict *v);
 
+/* The probes of part (taken over) take element e of rule r's map v: its
+ * verdict, or its NAT target. */
+static int map_take(struct walk *w, struct blist *work, struct chain_out *o,
+		    struct branch *part, const struct rs_rule *r,
+		    const struct rs_verdict *v, size_t e)
+{
+	const struct rs_set *s = v->map.set;
+	struct rs_verdict ev;
+
+	if (v->kind == RS_V_VMAP)
+		return apply_verdict(w, work, o, part, r, &s->data[e].verdict);
+	ev = *v;
+	memset(&ev.map, 0, sizeof(ev.map));
+	ev.nat.has_addr = s->data[e].nvalues >= 1;
+	ev.nat.addr_lo = ev.nat.addr_hi = s->data[e].value[0];
+	if (s->data[e].nvalues >= 2) {
+		ev.nat.has_port = true;
+		ev.nat.port_lo = ev.nat.port_hi = (uint16_t)s->data[e].value[1];
+	}
+	return apply_verdict(w, work, o, part, r, &ev);
+}
+
+/* A map whose key cannot be decided (numgen, a hash, a mark set
+ * elsewhere): the probes of b may take any element from e on, each with
+ * its assumption, and, unless every value the key can take has an
+ * element, none of them (the rule falls through). */
+static int map_undecided(struct walk *w, struct blist *work,
+			 struct chain_out *o, struct branch *b,
+			 const struct rs_rule *r, const struct rs_verdict *v,
+			 size_t e)
+{
+	const struct rs_set *s = v->map.set;
+	struct branch *part;
+	int ret = 0;
+
+	for (; e < s->nelems && !ret; e++) {
+		part = branch_fork(w, b, region_copy(b->r));
+		if (!part || !part->r) {
+			branch_free(part);
+			ret = -ENOMEM;
+			break;
+		}
+		ret = assume_elem(w, part, w->base, r, NULL, true, e + 1);
+		if (ret < 0)
+			branch_free(part);
+		else
+			ret = map_take(w, work, o, part, r, v, e);
+	}
+	if (ret < 0 || v->map.total) {
+		branch_free(b);
+		return ret;
+	}
+	ret = assume_elem(w, b, w->base, r, NULL, false, 0);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	b->rule++;
+	return blist_fold(w, work, b, true);
+}
+
 /* A verdict map or a NAT map: each element's key splits the branch; the
  * part of an element takes that element's verdict / NAT target. */
 static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
@@ -2038,7 +2107,6 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 	const struct rs_set *s = v->map.set;
 	struct rs_match m = { .op = RS_OP_IN, .nfields = v->map.nfields };
 	struct region *yes, *no;
-	struct rs_verdict ev;
 	struct branch *part;
 	enum mres res;
 	size_t e;
@@ -2051,14 +2119,8 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 		ret = match_eval(w, b, &m, b->r, &yes, &no, &res);
 		if (ret < 0)
 			goto fail;
-		if (res == M_UNKNOWN || res == M_CHOICE) {
-			/* the key cannot be decided: every element is
-			 * possible, and so is no element */
-			ret = assume_add(w, b, w->base, r, NULL, true);
-			if (ret < 0)
-				goto fail;
-			continue;
-		}
+		if (res == M_UNKNOWN || res == M_CHOICE)
+			return map_undecided(w, work, o, b, r, v, e);
 		region_free(b->r);
 		b->r = no;
 		if (region_is_empty(yes)) {
@@ -2070,21 +2132,7 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 			ret = -ENOMEM;
 			goto fail;
 		}
-		if (v->kind == RS_V_VMAP) {
-			ret = apply_verdict(w, work, o, part, r,
-					    &s->data[e].verdict);
-		} else {
-			ev = *v;
-			memset(&ev.map, 0, sizeof(ev.map));
-			ev.nat.has_addr = s->data[e].nvalues >= 1;
-			ev.nat.addr_lo = ev.nat.addr_hi = s->data[e].value[0];
-			if (s->data[e].nvalues >= 2) {
-				ev.nat.has_port = true;
-				ev.nat.port_lo = ev.nat.port_hi =
-					(uint16_t)s->data[e].value[1];
-			}
-			ret = apply_verdict(w, work, o, part, r, &ev);
-		}
+		ret = map_take(w, work, o, part, r, v, e);
 		if (ret < 0)
 			goto fail;
 	}
@@ -4106,11 +4154,12 @@ static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 		const struct engine_assumption *a =
 			&w->res->pieces[i].assumptions[k];
 
-		ret = assume_add(w, b, a->chain, a->rule, a->match, a->matched);
+		ret = assume_elem(w, b, a->chain, a->rule, a->match, a->matched,
+				  a->elem);
 	}
 	for (an = d->assume; !ret && an; an = an->up)
-		ret = assume_add(w, b, an->a.chain, an->a.rule, an->a.match,
-				 an->a.matched);
+		ret = assume_elem(w, b, an->a.chain, an->a.rule, an->a.match,
+				  an->a.matched, an->a.elem);
 	if (!ret && keep)
 		ret = piece_add(w, b, w->res->pieces[i].fate,
 				w->res->pieces[i].listener, NULL);

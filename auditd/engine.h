@@ -47,6 +47,9 @@ struct engine_assumption {
 	const struct rs_rule *rule;
 	const struct rs_match *match;
 	bool matched;
+	/* a map whose key cannot be decided (match NULL): 1 + the element
+	 * this piece took (matched), or 0 for none of them */
+	size_t elem;
 };
 
 /* One step of a piece's path: a rule that decided something, a chain's

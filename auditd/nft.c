@@ -757,6 +757,9 @@ struct nft_reg {
 	char desc[96];		/* NREG_OTHER, raw payload */
 	const char *name;	/* NREG_OTHER: expression name */
 	bool raw;		/* NREG_LOAD of unnamed payload bytes */
+	bool ng;		/* RS_F_NUMGEN: it draws from [ng_lo, ng_hi] */
+	uint32_t ng_lo, ng_hi;
+	bool maptotal;		/* NREG_MAP: every key value has an element */
 };
 
 struct nft_rctx {
@@ -2511,6 +2514,28 @@ static void nft_key_text(const struct nft_rctx *c, uint32_t sreg, char *buf,
 		snprintf(buf, size, "%s", g->desc[0] ? g->desc : "?");
 }
 
+/* Do the one-field elements of s hold every value of [lo, hi]? */
+static bool nft_set_covers(const struct rs_set *s, uint32_t lo, uint32_t hi)
+{
+	uint64_t next = lo;
+	bool grew = true;
+	size_t i;
+
+	if (s->nfields != 1)
+		return false;
+	/* few elements: sweep until nothing extends the covered prefix */
+	while (grew && next <= hi) {
+		grew = false;
+		for (i = 0; i < s->nelems; i++) {
+			if (s->elems[i].lo <= next && s->elems[i].hi >= next) {
+				next = (uint64_t)s->elems[i].hi + 1;
+				grew = true;
+			}
+		}
+	}
+	return next > hi;
+}
+
 static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 {
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
@@ -2524,8 +2549,9 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 	struct nft_setx *x = nft_set_find(c->b, c->family, c->table, name);
 	struct nft_layout l;
 	struct rs_match *m;
+	bool total = false;
 	char key[96];
-	unsigned int i;
+	unsigned int i, k;
 	int ret;
 
 	nft_key_text(c, sreg, key, sizeof(key));
@@ -2561,6 +2587,12 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 				name);
 		goto dreg;
 	}
+	{
+		const struct nft_reg *kg = nft_reg_read(c, sreg);
+
+		total = ret == 0 && !inv && kg && kg->ng &&
+			nft_set_covers(x->set, kg->ng_lo, kg->ng_hi);
+	}
 	if (has_dreg && dreg == NFT_REG_VERDICT) {
 		/* a key not in the map breaks the rule, as a failed match;
 		 * the engine splits on the map's elements */
@@ -2571,8 +2603,12 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 		for (i = 0; i < l.nfields; i++)
 			c->r->verdict.map.fields[i] = l.f[i].field;
 		c->r->verdict.map.set = x->set;
+		c->r->verdict.map.total = total;
 		return;
 	}
+	if (total)
+		/* every value is in the map: no match to make */
+		goto data;
 	m = nft_match_new(c);
 	if (!m)
 		return;
@@ -2614,6 +2650,7 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 	}
 	if (!has_dreg)
 		return;
+data:
 	/* a data map: the key must be in it (the match above), and the
 	 * value goes to the registers for nat / meta set */
 	{
@@ -2635,7 +2672,10 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 			g->map = x;
 			g->mapcomp = (uint8_t)i;
 			g->mapnf = l.nfields;
-			memcpy(g->mapfields, m->fields, sizeof(g->mapfields));
+			g->maptotal = total;
+			memset(g->mapfields, 0, sizeof(g->mapfields));
+			for (k = 0; k < l.nfields; k++)
+				g->mapfields[k] = l.f[k].field;
 			snprintf(g->desc, sizeof(g->desc), "%.40s map @%.40s",
 				 key, name);
 			idx += (widths[i] + 3) / 4;
@@ -2740,6 +2780,7 @@ static bool nft_nat_value(struct nft_rctx *c, struct nftnl_expr *e,
 	if (g && g->kind == NREG_MAP) {
 		vd->map.set = g->map->set;
 		vd->map.nfields = g->mapnf;
+		vd->map.total = g->maptotal;
 		memcpy(vd->map.fields, g->mapfields, sizeof(vd->map.fields));
 		*v = 0;
 		return true;
@@ -3059,13 +3100,26 @@ static void nft_numgen(struct nft_rctx *c, struct nftnl_expr *e)
 	struct nft_reg *g = nft_reg_write(c, nftnl_expr_get_u32(e,
 						NFTNL_EXPR_NG_DREG), 4);
 
-	if (g)
+	uint32_t mod = nftnl_expr_get_u32(e, NFTNL_EXPR_NG_MODULUS);
+	uint32_t off = nftnl_expr_get_u32(e, NFTNL_EXPR_NG_OFFSET);
+
+	if (!g)
+		return;
+	if (!mod || off > UINT32_MAX - (mod - 1)) {
 		nft_reg_other(g, "numgen", "numgen %s mod %u offset %u",
 			      nftnl_expr_get_u32(e, NFTNL_EXPR_NG_TYPE) ==
-			      NFT_NG_RANDOM ? "random" : "inc",
-			      nftnl_expr_get_u32(e, NFTNL_EXPR_NG_MODULUS),
-			      nftnl_expr_get_u32(e, NFTNL_EXPR_NG_OFFSET));
+			      NFT_NG_RANDOM ? "random" : "inc", mod, off);
+		return;
+	}
+	/* a field the engine cannot decide, but whose values are known:
+	 * a map that has them all is always hit (kube-proxy's endpoint
+	 * vmaps) */
+	nft_reg_load1(g, RS_F_NUMGEN, 4, true);
+	g->ng = true;
+	g->ng_lo = off;
+	g->ng_hi = off + (mod - 1);
 }
+
 
 static void nft_hash(struct nft_rctx *c, struct nftnl_expr *e)
 {
