@@ -382,7 +382,8 @@ static bool after_routing(const struct walk *w)
 
 static struct choice_dom walk_dom(const struct walk *w)
 {
-	return (struct choice_dom){ w->family, w->proto, w->established };
+	return (struct choice_dom){ w->family, w->proto, w->established,
+				    after_routing(w) };
 }
 
 static void *walk_alloc(void *ctx, size_t size)
@@ -3480,6 +3481,35 @@ static int martian_drop(struct walk *w, struct branch **bp,
 static int route_on(struct walk *w, struct branch *b, struct blist *local,
 		    struct blist *fwd);
 
+/* A forwarded packet needs a TTL (hop limit) above 1 (ip_forward(),
+ * ip6_forward()): where the sender has committed to TTLs already, it keeps
+ * those above 1 (the forwarded domain has only those).  Returns 1 when b
+ * goes on, 0 when no TTL is left and b ended as a dropped piece, or
+ * -ENOMEM (b freed either way but the first). */
+static int forward_ttl(struct walk *w, struct branch *b)
+{
+	struct choice_dom dom = walk_dom(w);
+	const struct choice *c;
+	int ret;
+
+	if (!b->choice)
+		return 1;
+	dom.forwarded = true;
+	ret = choice_restrict(&dom, b->choice, RS_F_IP_TTL, 2, 255,
+			      walk_alloc, w, &c);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (c) {
+		b->choice = c;
+		return 1;
+	}
+	ret = routing_drop(w, b, "routing: the TTL it chose runs out here");
+	branch_free(b);
+	return ret < 0 ? ret : 0;
+}
+
 /* The routing decision after prerouting: local delivery, forwarding, or a
  * drop.  b goes to *local or *fwd, or ends as a dropped piece. */
 static int route(struct walk *w, struct branch *b, struct blist *local,
@@ -3538,6 +3568,9 @@ static int route_on(struct walk *w, struct branch *b, struct blist *local,
 			      "unless route_localnet is set";
 			goto drop;
 		}
+		ret = forward_ttl(w, b);
+		if (ret <= 0)
+			return ret;
 		ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL,
 				RS_V_ACCEPT, "routing: forwarded to the DNAT "
 				"backend (forwarding assumed on)");
@@ -3585,6 +3618,9 @@ static int route_on(struct walk *w, struct branch *b, struct blist *local,
 		b->oif_known = true;
 		b->oif_key = rs_ifname_key(link->name);
 	}
+	ret = forward_ttl(w, b);
+	if (ret <= 0)
+		return ret;
 	ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_ACCEPT,
 			"routing: forwarded to the DNAT backend");
 	return ret < 0 ? ret : blist_push(fwd, b);
@@ -4544,6 +4580,7 @@ static int choices_describe(struct walk *w, size_t from)
 	dom.established = false;
 	for (i = from; i < w->res->npieces; i++) {
 		p = &w->res->pieces[i];
+		dom.forwarded = p->fate == ENGINE_FORWARDED;
 		if (p->choice && !region_is_empty(p->region)) {
 			choice_describe(&dom, p->choice, &sb);
 			if (sb.len || sb.failed) {
