@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/netns/scenario-lib.sh - the front-end scenarios' shared part (issue
+# 9: every mainstream front-end with its defaults).  Source it after lib.sh
+# and probe-lib.sh.
+#
+#	sc_possible LABEL		audit $NODE (JSON), print how many
+#					exposures are "possible" and what made
+#					each one so (its "unknown"); a check
+#					that the count is 0
+#	sc_golden NAME			fwaudit audit --no-rules (text) in
+#					$NODE against tests/golden/NAME.text;
+#					GOLDEN=update rewrites the file
+#	sc_fixed_lladdr			fixed link-local addresses on the
+#					node's links (fe80::1, fe80::2, ...):
+#					the golden text stays the same
+#	sc_backend			a namespace $BACK behind the node:
+#					node v2 10.77.0.1/24 2001:db8:77::1/64,
+#					$BACK4 10.77.0.2, $BACK6 2001:db8:77::2
+
+SC_GOLDEN_DIR=$top_srcdir/tests/golden
+BACK4=10.77.0.2
+BACK6=2001:db8:77::2
+
+# sc_possible LABEL [PROTO/PORT...]: print every possible exposure with
+# what made it possible; the count must be 0.  Rows on a PROTO/PORT given
+# whose every unknown is a rate or history match ("recent ...", "limit
+# ...", "hashlimit ..."): undecidable by design (a stranger cannot choose
+# the host's memory of it), counted apart.
+sc_possible() {
+	local label=$1 a n
+
+	shift
+	_sc_n=$(( ${_sc_n:-0} + 1 ))
+	a="$PT/possible.$_sc_n.json"
+	pl_audit "$a"
+	n=$("$PYTHON" - "$a" "$label" "$@" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+label, rated = sys.argv[2], set(sys.argv[3:])
+bad = rate = 0
+for e in j["exposures"]:
+    if e.get("certainty") != "possible":
+        continue
+    unk = e.get("unknown") or []
+    key = "%s/%d" % (e["protocol"], e["ports"][0])
+    by_design = (key in rated and e["ports"][0] == e["ports"][1] and unk and
+                 all(u.split()[0] in ("recent", "limit", "hashlimit") for u in unk))
+    if by_design:
+        rate += 1
+    else:
+        bad += 1
+    print("  possible (%s)%s: %s %s/%s-%s to %s from %s on %s: unknown %s" % (
+        label, " [a rate limit, by design]" if by_design else "",
+        e["family"], e["protocol"], e["ports"][0], e["ports"][1],
+        e["address"], ",".join(e["sources"]), ",".join(e["interfaces"]),
+        json.dumps(unk)), file=sys.stderr)
+print(bad, rate)
+PY
+)
+	set -- $n
+	fwa_log "$label: $(( $1 + $2 )) possible exposure(s), $2 of them a rate limit by design"
+	if [ "$1" = 0 ]; then
+		fwa_pass "$label: no possible exposure but rate limits ($2)"
+	else
+		fwa_fail "$label: $1 possible exposure(s) beyond rate limits, expected 0 (every match decidable)"
+	fi
+}
+
+# sc_golden NAME: the text audit of $NODE, pids normalised, equals
+# tests/golden/NAME.text.
+sc_golden() {
+	local name=$1 g out rc=0
+
+	g=$SC_GOLDEN_DIR/$name.text
+	out="$PT/golden.$name"
+	ip netns exec "$NODE" "$FWAUDIT" audit --no-rules --format text \
+		> "$out.raw" 2> "$out.err" || rc=$?
+	if [ "$rc" -ge 3 ]; then
+		fwa_fail "$name: fwaudit audit exited $rc: $(head -3 "$out.err")"
+		return 1
+	fi
+	sed -E 's/\[[0-9]+\]/[PID]/g' "$out.raw" > "$out"
+	if [ "${GOLDEN:-}" = update ]; then
+		cp "$out" "$g"
+		fwa_log "updated $g"
+	elif [ ! -f "$g" ]; then
+		fwa_fail "$name: no golden file $g (GOLDEN=update writes it)"
+	elif diff -u "$g" "$out" > "$out.diff"; then
+		fwa_pass "$name: text audit equals $(basename "$g")"
+	else
+		fwa_fail "$name: text audit differs from $(basename "$g"):"
+		head -60 "$out.diff"
+	fi
+}
+
+# sc_backend: a namespace $BACK behind the node on v2, routed from the
+# outside through the node, with its default routes back through it.
+sc_backend() {
+	fwa_ns_new BACK back
+	fwa_veth "$NODE" v2 10.77.0.1/24 "$BACK" v3 "$BACK4/24"
+	ip -n "$NODE" addr add 2001:db8:77::1/64 dev v2 nodad
+	ip -n "$BACK" addr add "$BACK6/64" dev v3 nodad
+	ip -n "$BACK" route add default via 10.77.0.1
+	ip -n "$BACK" -6 route add default via 2001:db8:77::1
+	ip -n "$OUT" route add 10.77.0.0/24 via "$NODE4"
+}
+
+# sc_back_serve SPEC...: listeners in $BACK (probe.py serve).
+sc_back_serve() {
+	local pid f i
+
+	f="$PT/back-serve.$$.$RANDOM"
+	fwa_bg pid ip netns exec "$BACK" "$PYTHON" "$PROBE_PY" serve "$@" > "$f" 2>&1
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready' "$f" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q '^ready' "$f" || fwa_die "backend listeners $* did not start: $(cat "$f")"
+}
+
+# sc_fixed_lladdr: replace the node's link-local addresses (made from
+# random MACs) with fe80::1, fe80::2, ... in link order.
+sc_fixed_lladdr() {
+	local l i=0
+
+	for l in $(ip -n "$NODE" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//'); do
+		[ "$l" != lo ] || continue
+		i=$((i + 1))
+		ip -n "$NODE" link set dev "$l" addrgenmode none
+		ip -n "$NODE" -6 addr flush dev "$l" scope link
+		ip -n "$NODE" -6 addr add "fe80::$i/64" dev "$l" nodad
+	done
+}

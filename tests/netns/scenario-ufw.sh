@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# scenario-ufw.sh - ufw (Debian's 0.36) with its defaults, IPv4 and IPv6
+# (IPV6=yes), then the common commands on top, against real packets.
+# ufw runs in the node namespace inside a private mount namespace where
+# /etc/ufw, /lib/ufw and /etc/default/ufw are bind mounts of temporary
+# copies: the host's ufw configuration is never written.  Forwarding is on
+# and a backend namespace sits behind the node on v2.
+#  1. defaults: `ufw --force reset; ufw --force enable`, nothing else (the
+#     shipped before/after rules: DHCP client from source port 67, mDNS and
+#     UPnP to multicast only, ICMP, the IPv6 rt-type 0 drop ...);
+#  2. on top: allow 22/tcp, limit 2222/tcp, deny 6379/tcp, allow 80,443/tcp,
+#     allow 53/udp, allow from 10.9.0.0/24 and 2001:db8:2::/64 to any port
+#     5432, the port-forward recipe of ufw's documentation (a *nat section
+#     in before.rules / before6.rules: 8080 -> backend:80, 8081 ->
+#     backend:81) and `ufw route allow` to backend port 80 only (8081 stays
+#     closed by the forward policy DROP).
+# For each: every probe agrees with the kernel, the number of possible
+# exposures is printed and must be 0, and the text audit is kept in
+# tests/golden/scenario-ufw-*.text (GOLDEN=update rewrites them).
+set -euo pipefail
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/probe-lib.sh
+. "$(dirname "$0")/probe-lib.sh"
+# shellcheck source=tests/netns/scenario-lib.sh
+. "$(dirname "$0")/scenario-lib.sh"
+
+UFW=${UFW:-$(command -v ufw || echo /usr/sbin/ufw)}
+[ -x "$UFW" ] || fwa_skip "ufw not installed (package ufw)"
+[ -d /etc/ufw ] && [ -d /lib/ufw ] && [ -f /etc/default/ufw ] ||
+	fwa_skip "ufw's /etc/ufw, /lib/ufw or /etc/default/ufw missing"
+fwa_require_tools unshare mount
+pl_init
+sc_backend
+sc_fixed_lladdr
+mkdir -p "$PT/etc-ufw" "$PT/lib-ufw"
+cp -a /etc/ufw/. "$PT/etc-ufw/"
+cp -a /lib/ufw/. "$PT/lib-ufw/"
+cp -a /etc/default/ufw "$PT/default-ufw"
+grep -q '^IPV6=yes' "$PT/default-ufw" || fwa_die "/etc/default/ufw: IPV6 is not yes"
+
+# ufw_run CMD...: ufw commands (one per argument, words split) in the node
+# namespace with the copies mounted over ufw's files; forwarding on after.
+_ufw_n=0
+ufw_run() {
+	local f c
+
+	_ufw_n=$((_ufw_n + 1))
+	f="$PT/ufw.$_ufw_n.sh"
+	{
+		echo "set -e"
+		echo "mount -n --bind '$PT/etc-ufw' /etc/ufw"
+		echo "mount -n --bind '$PT/lib-ufw' /lib/ufw"
+		echo "mount -n --bind '$PT/default-ufw' /etc/default/ufw"
+		for c in "$@"; do
+			echo "ip netns exec '$NODE' '$UFW' $c"
+		done
+	} > "$f"
+	unshare --mount --propagation private sh "$f" > "$f.out" 2>&1 ||
+		{ cat "$f.out"; fwa_die "ufw failed: $*"; }
+	sed 's/^/  ufw: /' "$f.out" | grep -v '^  ufw: $' | head -40
+	ip netns exec "$NODE" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$NODE" sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush
+}
+
+pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:2222 tcp:[::]:5432 tcp:[::]:6379 \
+	udp:[::]:53 udp:[::]:68 udp:[::]:546 udp:[::]:1900 udp:[::]:5353
+sc_back_serve tcp:[::]:80-81
+# 443 and 8080-8081 on the node: nothing listens (open when let in)
+PORTS=22,53,68,80,443,546,1900,2222,5353,5432,6379,8080-8081
+pl_gen "$PT/g4" --proto tcp,udp --dst "$NODE4" --src "$OUT4,$PUB4,$PRIV4" \
+	--sport 0,53,67 --ports "$PORTS"
+pl_gen "$PT/g6" --proto tcp,udp --dst "$NODE6" --src "$OUT6,$PUB6" \
+	--sport 0,53,547 --ports "$PORTS"
+pl_merge "$PT/probes" "$PT/g4" "$PT/g6"
+export PL_TIMEOUT=${PL_TIMEOUT:-2}
+
+# --- 1. ufw's defaults
+ufw_run "--force reset" "--force enable" "status verbose"
+pl_check "ufw defaults" "$PT/probes" || true
+sc_possible "ufw defaults"
+sc_golden scenario-ufw-default
+
+# --- 2. the common commands, the port-forward recipe and route allow
+nat4="*nat
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -i v0 -p tcp --dport 8080 -j DNAT --to-destination $BACK4:80
+-A PREROUTING -i v0 -p tcp --dport 8081 -j DNAT --to-destination $BACK4:81
+COMMIT
+"
+nat6="*nat
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -i v0 -p tcp --dport 8080 -j DNAT --to-destination [$BACK6]:80
+-A PREROUTING -i v0 -p tcp --dport 8081 -j DNAT --to-destination [$BACK6]:81
+COMMIT
+"
+printf '%s\n' "$nat4" | cat - /etc/ufw/before.rules > "$PT/etc-ufw/before.rules"
+printf '%s\n' "$nat6" | cat - /etc/ufw/before6.rules > "$PT/etc-ufw/before6.rules"
+ufw_run "allow 22/tcp" "limit 2222/tcp" "deny 6379/tcp" \
+	"allow 80,443/tcp" "allow 53/udp" \
+	"allow from 10.9.0.0/24 to any port 5432 proto tcp" \
+	"allow from 2001:db8:2::/64 to any port 5432 proto tcp" \
+	"route allow proto tcp from any to $BACK4 port 80" \
+	"route allow proto tcp from any to $BACK6 port 80" \
+	"reload" "status verbose"
+pl_check "ufw rules" "$PT/probes" || true
+sc_possible "ufw rules" tcp/2222
+sc_golden scenario-ufw-rules
+fwa_finish
