@@ -9,9 +9,12 @@
 #  1. defaults: `ufw --force reset; ufw --force enable`, nothing else (the
 #     shipped before/after rules: DHCP client from source port 67, mDNS and
 #     UPnP to multicast only, ICMP, the IPv6 rt-type 0 drop ...);
-#  2. on top: allow 22/tcp, limit 2222/tcp, deny 6379/tcp, allow 80,443/tcp,
-#     allow 53/udp, allow from 10.9.0.0/24 and 2001:db8:2::/64 to any port
-#     5432, the port-forward recipe of ufw's documentation (a *nat section
+#  2. on top: allow 22/tcp, limit 2222/tcp, deny 6379/tcp, reject 3306/tcp,
+#     allow 80,443/tcp, allow 53/udp, allow from 10.9.0.0/24 and
+#     2001:db8:2::/64 to any port 5432, allow to one address only
+#     (198.51.100.1 port 8000), allow in on v2 only (port 9000), insert 1
+#     deny from 203.0.113.0/24 (that source closed everywhere), the
+#     port-forward recipe of ufw's documentation (a *nat section
 #     in before.rules / before6.rules: 8080 -> backend:80, 8081 ->
 #     backend:81) and `ufw route allow` to backend port 80 only (8081 stays
 #     closed by the forward policy DROP).
@@ -66,10 +69,10 @@ ufw_run() {
 }
 
 pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:2222 tcp:[::]:5432 tcp:[::]:6379 \
-	udp:[::]:53 udp:[::]:68 udp:[::]:546 udp:[::]:1900 udp:[::]:5353
+	tcp:[::]:3306 tcp:[::]:8000 tcp:[::]:9000 udp:[::]:53 udp:[::]:68 udp:[::]:546 udp:[::]:1900 udp:[::]:5353
 sc_back_serve tcp:[::]:80-81
 # 443 and 8080-8081 on the node: nothing listens (open when let in)
-PORTS=22,53,68,80,443,546,1900,2222,5353,5432,6379,8080-8081
+PORTS=22,53,68,80,443,546,1900,2222,3306,5353,5432,6379,8000,8080-8081,9000
 pl_gen "$PT/g4" --proto tcp,udp --dst "$NODE4" --src "$OUT4,$PUB4,$PRIV4" \
 	--sport 0,53,67 --ports "$PORTS"
 pl_gen "$PT/g6" --proto tcp,udp --dst "$NODE6" --src "$OUT6,$PUB6" \
@@ -98,8 +101,11 @@ COMMIT
 "
 printf '%s\n' "$nat4" | cat - /etc/ufw/before.rules > "$PT/etc-ufw/before.rules"
 printf '%s\n' "$nat6" | cat - /etc/ufw/before6.rules > "$PT/etc-ufw/before6.rules"
-ufw_run "allow 22/tcp" "limit 2222/tcp" "deny 6379/tcp" \
+ufw_run "allow 22/tcp" "limit 2222/tcp" "deny 6379/tcp" "reject 3306/tcp" \
 	"allow 80,443/tcp" "allow 53/udp" \
+	"allow proto tcp from any to $NODE4 port 8000" \
+	"allow in on v2 to any port 9000 proto tcp" \
+	"insert 1 deny from 203.0.113.0/24" \
 	"allow from 10.9.0.0/24 to any port 5432 proto tcp" \
 	"allow from 2001:db8:2::/64 to any port 5432 proto tcp" \
 	"route allow proto tcp from any to $BACK4 port 80" \
