@@ -15,7 +15,9 @@
 #     port 80; 8081 -> the backend's port 80, IPv4 with --add-forward-port
 #     and IPv6 with a rich rule: forward ports without an address are
 #     IPv4 only in this version), masquerade, the backend's link v2 in
-#     zone internal;
+#     zone internal, the source 10.9.0.7 bound to zone trusted (everything
+#     open to it), and 2222/tcp accepted at a rate limit (a rich rule's
+#     limit: possible by design);
 #  3. the zone "docker" (target ACCEPT, docker0-style) and the policy
 #     "docker-forwarding" exactly as dockerd writes them through D-Bus
 #     (this firewalld ships neither), with v2 in zone docker.
@@ -92,11 +94,11 @@ else
 	fwa_log "StrictForwardPorts: not in firewalld $(firewall-cmd --version) (added in 2.3): not tested"
 fi
 
-pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:5432 tcp:[::]:8443 tcp:[::]:9090 \
+pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:2222 tcp:[::]:5432 tcp:[::]:8443 tcp:[::]:9090 \
 	udp:[::]:546 udp:[::]:5000-5003 udp:[::]:5353
 sc_back_serve tcp:[::]:80
 # 443, 8080-8081 on the node, 5004-5005/udp: nothing listens
-pl_std_probes "$PT/probes" 22,80,443,546,5000-5006,5353,5432,8080-8081,8443,9090
+pl_std_probes "$PT/probes" 22,80,443,546,2222,5000-5006,5353,5432,8080-8081,8443,9090
 export PL_TIMEOUT=${PL_TIMEOUT:-2}
 
 # --- 1. firewalld's defaults
@@ -119,9 +121,11 @@ fc --add-forward-port=port=8081:proto=tcp:toport=80:toaddr=$BACK4
 fc --add-rich-rule="rule family=\"ipv6\" forward-port port=\"8081\" protocol=\"tcp\" to-port=\"80\" to-addr=\"$BACK6\""
 fc --add-masquerade
 fc --zone=internal --change-interface=v2
+fc --zone=trusted --add-source=$PRIV4/32
+fc --add-rich-rule='rule family="ipv4" port port="2222" protocol="tcp" limit value="10/m" accept'
 fc --list-all
 pl_check "firewalld rules" "$PT/probes" || true
-sc_possible "firewalld rules"
+sc_possible "firewalld rules" tcp/2222
 sc_golden scenario-firewalld-rules
 stage_end
 
