@@ -10,10 +10,12 @@
 #  - iptables-multiport (Debian's default banaction) and
 #  - nftables (banaction = nftables-multiport: a table inet f2b-table, sets
 #    of banned addresses),
+#  - iptables-allports (Debian's banaction_allports, the recidive jail's),
 # first the jail running with nothing banned (fail2ban's default: no rule
 # at all), then `fail2ban-client set sshd banip` of one outside IPv4 and one
-# IPv6 address: tcp/22 must be closed to them and only to them, every other
-# port and source untouched.  There is no other firewall: every port is
+# IPv6 address, and a third source banned the real way: failed ssh logins
+# in the jail's log: tcp/22 (every port with allports) must be closed to
+# them and only to them, every other port and source untouched.  There is no other firewall: every port is
 # open.  For each stage: every probe agrees with the kernel, the number of
 # possible exposures is printed and must be 0, and the text audit is kept
 # in tests/golden/scenario-fail2ban-*.text (GOLDEN=update).
@@ -36,6 +38,7 @@ pl_std_probes "$PT/probes" 22,80,2222,53
 export PL_TIMEOUT=${PL_TIMEOUT:-2}
 BAN4=$PUB4
 BAN6=$PUB6
+BANLOG=$PRIV4
 
 F2B_PID=
 # f2b_start BANACTION: a fail2ban-server in $NODE with the sshd jail and
@@ -57,6 +60,11 @@ EOF2
 [DEFAULT]
 banaction = $1
 backend = polling
+# no name lookups: ignoreself resolves the host's own names, and in a
+# namespace whose default route leads nowhere that is 20 s of DNS
+# timeouts before the first failure is counted
+ignoreself = false
+usedns = no
 [sshd]
 enabled = true
 logpath = $c.auth.log
@@ -76,6 +84,13 @@ EOF2
 	fwa_log "fail2ban-server $(fail2ban-server -V) running in $NODE (pid $F2B_PID), banaction $1"
 }
 
+# rs_has TEXT: the node's ruleset mentions TEXT (no pipe into grep -q:
+# with pipefail, nft's SIGPIPE would make a match look like a failure)
+rs_has() {
+	ip netns exec "$NODE" nft list ruleset > "$PT/rs.txt" 2>/dev/null || true
+	grep -qF -- "$1" "$PT/rs.txt"
+}
+
 f2b() { fail2ban-client -c "$F2B_CONF" -s "$F2B_CONF.sock" "$@"; }
 
 # f2b_ban ADDR...: ban, then wait until the ban action shows in the
@@ -88,13 +103,37 @@ f2b_ban() {
 	done
 	for a in "$@"; do
 		for ((i = 0; i < 100; i++)); do
-			ip netns exec "$NODE" nft list ruleset 2>/dev/null | grep -q "$a" && break
+			rs_has "$a" && break
 			sleep 0.1
 		done
-		ip netns exec "$NODE" nft list ruleset | grep -q "$a" ||
+		rs_has "$a" ||
 			fwa_die "the ban of $a does not show in the ruleset: $(tail -5 "$F2B_CONF.log")"
 	done
 	f2b status sshd | sed 's/^/  fail2ban: /'
+}
+
+# f2b_fail ADDR: six failed ssh logins from ADDR in the jail's log (sshd
+# filter, maxretry 5); waits until the jail bans it.
+f2b_fail() {
+	local i now
+
+	now=$(date '+%b %e %H:%M:%S')
+	for i in 1 2 3 4 5 6; do
+		echo "$now node sshd[4242]: Failed password for root from $1 port $((40000 + i)) ssh2"
+	done >> "$F2B_CONF.auth.log"
+	for ((i = 0; i < 150; i++)); do
+		[ "$(f2b get sshd banned "$1" 2>/dev/null)" = 1 ] && break
+		sleep 0.1
+	done
+	[ "$(f2b get sshd banned "$1" 2>/dev/null)" = 1 ] ||
+		fwa_die "failed logins from $1 did not ban it: $(tail -5 "$F2B_CONF.log")"
+	for ((i = 0; i < 100; i++)); do
+		rs_has "$1" && break
+		sleep 0.1
+	done
+	rs_has "$1" ||
+		fwa_die "the ban of $1 does not show in the ruleset"
+	fwa_log "failed logins from $1 banned it"
 }
 
 # f2b_stop: end the server by its pid; its actionstop removes its rules.
@@ -109,13 +148,14 @@ f2b_stop() {
 
 # stage LABEL GOLDEN: the checks of one stage
 stage() {
-	ip netns exec "$NODE" nft list ruleset | sed 's/^/  nft: /' | head -40
+	ip netns exec "$NODE" nft list ruleset | sed -n 's/^/  nft: /; 1,60p'
 	pl_check "$1" "$PT/probes" || true
 	sc_possible "$1"
 	sc_golden "$2"
 }
 
-# the banned sources are closed on tcp/22 and only there
+# ban_closed ACTION PORTS: the banned sources are closed on tcp/22 (and
+# on every port with PORTS=all) and only there
 ban_closed() {
 	local a="$PT/ban.$1.json"
 
@@ -128,22 +168,32 @@ def covers(e, addr):
 def rows(port, fam):
     return [e for e in J["exposures"] if e["protocol"] == "tcp" and e["family"] == fam
             and e["ports"][0] <= port <= e["ports"][1] and "v0" in e["interfaces"]]
-for fam, addr, other in (("ipv4", "$BAN4", "$OUT4"), ("ipv6", "$BAN6", "$OUT6")):
+allports = "$2" == "all"
+for fam, addr, other in (("ipv4", "$BAN4", "$OUT4"), ("ipv4", "$BANLOG", "$OUT4"),
+                         ("ipv6", "$BAN6", "$OUT6")):
     expect("%s: tcp/22 closed to the banned %s" % (fam, addr),
            rows(22, fam) and not any(covers(e, addr) for e in rows(22, fam)), rows(22, fam))
     expect("%s: tcp/22 still reachable from %s" % (fam, other),
            any(covers(e, other) for e in rows(22, fam)))
-    expect("%s: tcp/80 still reachable from the banned %s" % (fam, addr),
-           any(covers(e, addr) for e in rows(80, fam)))
+    if allports:
+        expect("%s: tcp/80 closed to the banned %s too (allports)" % (fam, addr),
+               rows(80, fam) and not any(covers(e, addr) for e in rows(80, fam)))
+    else:
+        expect("%s: tcp/80 still reachable from the banned %s" % (fam, addr),
+               any(covers(e, addr) for e in rows(80, fam)))
 EOF2
 }
 
-for action in iptables-multiport nftables-multiport; do
+for action in iptables-multiport nftables-multiport iptables-allports; do
 	f2b_start "$action"
 	stage "fail2ban $action, nothing banned" "scenario-fail2ban-$action-default"
 	f2b_ban "$BAN4" "$BAN6"
-	stage "fail2ban $action, $BAN4 and $BAN6 banned" "scenario-fail2ban-$action-banned"
-	ban_closed "$action"
+	f2b_fail "$BANLOG"
+	stage "fail2ban $action, $BAN4, $BAN6 and $BANLOG banned" "scenario-fail2ban-$action-banned"
+	case $action in
+	*allports) ban_closed "$action" all ;;
+	*) ban_closed "$action" 22 ;;
+	esac
 	f2b_stop
 done
 fwa_finish
