@@ -62,7 +62,7 @@ ufw_run() {
 	} > "$f"
 	unshare --mount --propagation private sh "$f" > "$f.out" 2>&1 ||
 		{ cat "$f.out"; fwa_die "ufw failed: $*"; }
-	sed 's/^/  ufw: /' "$f.out" | grep -v '^  ufw: $' | head -40
+	{ grep -v '^$' "$f.out" || true; } | sed -n 's/^/  ufw: /; 1,60p'
 	ip netns exec "$NODE" sysctl -qw net.ipv4.ip_forward=1
 	ip netns exec "$NODE" sysctl -qw net.ipv6.conf.all.forwarding=1
 	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush
