@@ -35,7 +35,9 @@ sc_fixed_lladdr
 pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:3306 tcp:[::]:5432 tcp:[::]:6379 \
 	udp:[::]:53 udp:[::]:123
 # 443/tcp, 8080/tcp: nothing listens
-pl_std_probes "$PT/probes" 22,53,80,123,443,3306,5432,6379,8080
+pl_std_probes "$PT/probes0" 22,53,80,123,443,3306,5432,6379,8080
+sc_ll_probes "$PT/ll" 22,53,80,123,443,3306,5432,6379,8080 tcp,udp 0
+pl_merge "$PT/probes" "$PT/probes0" "$PT/ll"
 export PL_TIMEOUT=${PL_TIMEOUT:-2}
 
 stage() {

@@ -34,7 +34,9 @@ sc_fixed_lladdr
 
 pl_serve tcp:[::]:22 tcp:[::]:80 udp:[::]:53
 # 2222/tcp: nothing listens
-pl_std_probes "$PT/probes" 22,80,2222,53
+pl_std_probes "$PT/probes0" 22,80,2222,53
+sc_ll_probes "$PT/ll" 22,80,2222,53 tcp,udp 0
+pl_merge "$PT/probes" "$PT/probes0" "$PT/ll"
 export PL_TIMEOUT=${PL_TIMEOUT:-2}
 BAN4=$PUB4
 BAN6=$PUB6

@@ -98,7 +98,9 @@ pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:2222 tcp:[::]:5432 tcp:[::]:8443 tcp:[
 	udp:[::]:546 udp:[::]:5000-5003 udp:[::]:5353
 sc_back_serve tcp:[::]:80
 # 443, 8080-8081 on the node, 5004-5005/udp: nothing listens
-pl_std_probes "$PT/probes" 22,80,443,546,2222,5000-5006,5353,5432,8080-8081,8443,9090
+pl_std_probes "$PT/probes0" 22,80,443,546,2222,5000-5006,5353,5432,8080-8081,8443,9090
+sc_ll_probes "$PT/ll" 22,80,443,546,2222,5000-5006,5353,5432,8080-8081,8443,9090 tcp,udp 0,547
+pl_merge "$PT/probes" "$PT/probes0" "$PT/ll"
 export PL_TIMEOUT=${PL_TIMEOUT:-2}
 
 # --- 1. firewalld's defaults

@@ -11,8 +11,11 @@
 #					$NODE against tests/golden/NAME.text;
 #					GOLDEN=update rewrites the file
 #	sc_fixed_lladdr			fixed link-local addresses on the
-#					node's links (fe80::1, fe80::2, ...):
-#					the golden text stays the same
+#					node's links (fe80::1 on v0, fe80::2,
+#					...) and the outside's (fe80::ff): the
+#					golden text stays the same
+#	sc_ll_probes			probes to the node's link-local
+#					address
 #	sc_backend			a namespace $BACK behind the node:
 #					node v2 10.77.0.1/24 2001:db8:77::1/64,
 #					$BACK4 10.77.0.2, $BACK6 2001:db8:77::2
@@ -120,15 +123,43 @@ sc_back_serve() {
 }
 
 # sc_fixed_lladdr: replace the node's link-local addresses (made from
-# random MACs) with fe80::1, fe80::2, ... in link order.
+# random MACs) with fixed ones: $NODE_LL (fe80::1) on v0, fe80::2, ... on
+# the others in link order; the outside's v1 gets $OUT_LL (fe80::ff).
+NODE_LL=fe80::1
+OUT_LL=fe80::ff
 sc_fixed_lladdr() {
-	local l i=0
+	local l i=1
 
+	_sc_lladdr "$NODE" v0 "$NODE_LL"
 	for l in $(ip -n "$NODE" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//'); do
-		[ "$l" != lo ] || continue
+		[ "$l" != lo ] && [ "$l" != v0 ] || continue
 		i=$((i + 1))
-		ip -n "$NODE" link set dev "$l" addrgenmode none
-		ip -n "$NODE" -6 addr flush dev "$l" scope link
-		ip -n "$NODE" -6 addr add "fe80::$i/64" dev "$l" nodad
+		_sc_lladdr "$NODE" "$l" "fe80::$i"
 	done
+	_sc_lladdr "$OUT" v1 "$OUT_LL"
+}
+
+_sc_lladdr() {
+	ip -n "$1" link set dev "$2" addrgenmode none
+	ip -n "$1" -6 addr flush dev "$2" scope link
+	ip -n "$1" -6 addr add "$3/64" dev "$2" nodad
+}
+
+# sc_ll_probes FILE PORTS [PROTOS] [SPORTS]: link-local probes from the
+# outside: from its link-local address to the node's on v0 ("fe80::1%v1"
+# seen from there), and TCP also from its link-local address to the node's
+# global one and from its global address to the node's link-local one.
+# (No UDP across scopes: probe.py's echo answers from the address the
+# kernel picks for the sender's scope, which the sender's connected socket
+# does not accept: no answer, whatever the firewall does.)
+sc_ll_probes() {
+	local f=$1 ports=$2 protos=${3:-tcp,udp} sports=${4:-0}
+
+	"$PYTHON" "$PROBE_PY" gen --proto "$protos" --dst "$NODE_LL%v1" \
+		--src "$OUT_LL%v1" --sport "$sports" --ports "$ports" > "$f.1"
+	"$PYTHON" "$PROBE_PY" gen --proto tcp --dst "$NODE6" \
+		--src "$OUT_LL%v1" --sport "$sports" --ports "$ports" > "$f.2"
+	"$PYTHON" "$PROBE_PY" gen --proto tcp --dst "$NODE_LL%v1" \
+		--src "$OUT6" --sport "$sports" --ports "$ports" > "$f.3"
+	pl_merge "$f" "$f.1" "$f.2" "$f.3"
 }

@@ -77,7 +77,8 @@ pl_gen "$PT/g4" --proto tcp,udp --dst "$NODE4" --src "$OUT4,$PUB4,$PRIV4" \
 	--sport 0,53,67 --ports "$PORTS"
 pl_gen "$PT/g6" --proto tcp,udp --dst "$NODE6" --src "$OUT6,$PUB6" \
 	--sport 0,53,547 --ports "$PORTS"
-pl_merge "$PT/probes" "$PT/g4" "$PT/g6"
+sc_ll_probes "$PT/ll" "$PORTS" tcp,udp 0,547
+pl_merge "$PT/probes" "$PT/g4" "$PT/g6" "$PT/ll"
 export PL_TIMEOUT=${PL_TIMEOUT:-2}
 
 # --- 1. ufw's defaults
