@@ -17,7 +17,8 @@
 #     port-forward recipe of ufw's documentation (a *nat section
 #     in before.rules / before6.rules: 8080 -> backend:80, 8081 ->
 #     backend:81) and `ufw route allow` to backend port 80 only (8081 stays
-#     closed by the forward policy DROP).
+#     closed by the forward policy DROP); what packets routed straight to
+#     the backend get is printed (fwaudit does not audit that path yet).
 # For each: every probe agrees with the kernel, the number of possible
 # exposures is printed and must be 0, and the text audit is kept in
 # tests/golden/scenario-ufw-*.text (GOLDEN=update rewrites them).
@@ -115,4 +116,18 @@ ufw_run "allow 22/tcp" "limit 2222/tcp" "deny 6379/tcp" "reject 3306/tcp" \
 pl_check "ufw rules" "$PT/probes" || true
 sc_possible "ufw rules" tcp/2222
 sc_golden scenario-ufw-rules
+
+# route allow also opens the backend to packets routed straight to it (no
+# DNAT): what a neighbour on v0 can do.  fwaudit does not audit routed
+# destinations yet (DESIGN.md, "Next"): the kernel's answers are printed,
+# not compared.
+pl_gen "$PT/r4" --proto tcp --dst "$BACK4" --src "$OUT4" --ports 80-81
+pl_gen "$PT/r6" --proto tcp --dst "$BACK6" --src "$OUT6" --ports 80-81
+pl_merge "$PT/routed" "$PT/r4" "$PT/r6"
+ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch --timeout "$PL_TIMEOUT" \
+	< "$PT/routed" > "$PT/routed.out"
+"$PYTHON" -c 'import json,sys
+for p in json.load(open(sys.argv[1])):
+    print("  routed to the backend (not audited by fwaudit yet): tcp [%s]:%d from %s: %s"
+          % (p["dst"], p["dport"], p["src"], p["outcome"]))' "$PT/routed.out"
 fwa_finish
