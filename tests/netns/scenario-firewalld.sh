@@ -14,13 +14,16 @@
 #     ssh rejected from 203.0.113.0/24), port forwards (8080 -> local
 #     port 80; 8081 -> the backend's port 80, IPv4 with --add-forward-port
 #     and IPv6 with a rich rule: forward ports without an address are
-#     IPv4 only in this version), masquerade, the backend's link v2 in
+#     IPv4 only in this version; 8082 -> local port 80 for IPv6 with a
+#     rich rule), masquerade, the backend's link v2 in
 #     zone internal, the source 10.9.0.7 bound to zone trusted (everything
 #     open to it), and 2222/tcp accepted at a rate limit (a rich rule's
 #     limit: possible by design);
 #  3. the zone "docker" (target ACCEPT, docker0-style) and the policy
 #     "docker-forwarding" exactly as dockerd writes them through D-Bus
-#     (this firewalld ships neither), with v2 in zone docker.
+#     (this firewalld ships neither), with v2 in zone docker, and the
+#     hardening of zone public to target DROP (silence instead of
+#     admin-prohibited).
 # StrictForwardPorts (firewalld 2.3) does not exist in this version; the
 # test says so.  For each stage: every probe agrees with the kernel, the
 # number of possible exposures is printed and must be 0, and the text audit
@@ -97,9 +100,9 @@ fi
 pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:2222 tcp:[::]:5432 tcp:[::]:8443 tcp:[::]:9090 \
 	udp:[::]:546 udp:[::]:5000-5003 udp:[::]:5353
 sc_back_serve tcp:[::]:80
-# 443, 8080-8081 on the node, 5004-5005/udp: nothing listens
-pl_std_probes "$PT/probes0" 22,80,443,546,2222,5000-5006,5353,5432,8080-8081,8443,9090
-sc_ll_probes "$PT/ll" 22,80,443,546,2222,5000-5006,5353,5432,8080-8081,8443,9090 tcp,udp 0,547
+# 443, 8080-8082 on the node, 5004-5005/udp: nothing listens
+pl_std_probes "$PT/probes0" 22,80,443,546,2222,5000-5006,5353,5432,8080-8082,8443,9090
+sc_ll_probes "$PT/ll" 22,80,443,546,2222,5000-5006,5353,5432,8080-8082,8443,9090 tcp,udp 0,547
 pl_merge "$PT/probes" "$PT/probes0" "$PT/ll"
 export PL_TIMEOUT=${PL_TIMEOUT:-2}
 
@@ -121,6 +124,7 @@ fc --add-rich-rule='rule family="ipv4" source address="203.0.113.0/24" service n
 fc --add-forward-port=port=8080:proto=tcp:toport=80
 fc --add-forward-port=port=8081:proto=tcp:toport=80:toaddr=$BACK4
 fc --add-rich-rule="rule family=\"ipv6\" forward-port port=\"8081\" protocol=\"tcp\" to-port=\"80\" to-addr=\"$BACK6\""
+fc --add-rich-rule='rule family="ipv6" forward-port port="8082" protocol="tcp" to-port="80"'
 fc --add-masquerade
 fc --zone=internal --change-interface=v2
 fc --zone=trusted --add-source=$PRIV4/32
@@ -144,6 +148,7 @@ fc --permanent --new-policy=docker-forwarding
 fc --permanent --policy=docker-forwarding --add-ingress-zone=ANY
 fc --permanent --policy=docker-forwarding --add-egress-zone=docker
 fc --permanent --policy=docker-forwarding --set-target=ACCEPT
+fc --permanent --zone=public --set-target=DROP
 fc --reload
 # a reload drops the runtime configuration: the stage-2 commands again,
 # with v2 in zone docker
