@@ -42,6 +42,7 @@ export PL_TIMEOUT=${PL_TIMEOUT:-2}
 
 stage() {
 	pl_check "$1" "$PT/probes" || true
+	sc_unknown "$1"
 	sc_possible "$1"
 	sc_golden "$2"
 	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush

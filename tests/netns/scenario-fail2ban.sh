@@ -152,6 +152,7 @@ f2b_stop() {
 stage() {
 	ip netns exec "$NODE" nft list ruleset | sed -n 's/^/  nft: /; 1,60p'
 	pl_check "$1" "$PT/probes" || true
+	sc_unknown "$1"
 	sc_possible "$1"
 	sc_golden "$2"
 }

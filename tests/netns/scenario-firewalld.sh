@@ -110,6 +110,7 @@ export PL_TIMEOUT=${PL_TIMEOUT:-2}
 fc --get-default-zone
 fc --list-all
 pl_check "firewalld defaults" "$PT/probes" || true
+sc_unknown "firewalld defaults"
 sc_possible "firewalld defaults"
 sc_golden scenario-firewalld-default
 stage_end
@@ -131,6 +132,7 @@ fc --zone=trusted --add-source=$PRIV4/32
 fc --add-rich-rule='rule family="ipv4" port port="2222" protocol="tcp" limit value="10/m" accept'
 fc --list-all
 pl_check "firewalld rules" "$PT/probes" || true
+sc_unknown "firewalld rules"
 sc_possible "firewalld rules" tcp/2222
 sc_golden scenario-firewalld-rules
 stage_end
@@ -161,6 +163,7 @@ fc --add-masquerade
 fc --zone=docker --change-interface=v2
 fc --get-active-zones
 pl_check "firewalld docker zone" "$PT/probes" || true
+sc_unknown "firewalld docker zone"
 sc_possible "firewalld docker zone"
 sc_golden scenario-firewalld-docker
 fwa_finish

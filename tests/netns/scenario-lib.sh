@@ -7,6 +7,8 @@
 #					exposures are "possible" and what made
 #					each one so (its "unknown"); a check
 #					that the count is 0
+#	sc_unknown LABEL		print the rules with a match fwaudit
+#					does not decode (fwaudit ruleset)
 #	sc_golden NAME			fwaudit audit --no-rules (text) in
 #					$NODE against tests/golden/NAME.text;
 #					GOLDEN=update rewrites the file
@@ -67,6 +69,17 @@ PY
 	else
 		fwa_fail "$label: $1 possible exposure(s) beyond rate limits, expected 0 (every match decidable)"
 	fi
+}
+
+# sc_unknown LABEL: print the matches of the node's ruleset that fwaudit
+# does not decode ("unknown match", fwaudit ruleset), for the record.
+sc_unknown() {
+	local n
+
+	ip netns exec "$NODE" "$FWAUDIT" ruleset > "$PT/ruleset.txt" 2>&1 || true
+	n=$(grep -c 'unknown match' "$PT/ruleset.txt" || true)
+	fwa_log "$1: $n rule(s) with a match fwaudit does not decode"
+	grep 'unknown match' "$PT/ruleset.txt" | sed 's/^[[:space:]]*/  undecoded: /' || true
 }
 
 # sc_golden NAME: the text audit of $NODE, pids normalised, equals

@@ -85,6 +85,7 @@ export PL_TIMEOUT=${PL_TIMEOUT:-2}
 # --- 1. ufw's defaults
 ufw_run "--force reset" "--force enable" "status verbose"
 pl_check "ufw defaults" "$PT/probes" || true
+sc_unknown "ufw defaults"
 sc_possible "ufw defaults"
 sc_golden scenario-ufw-default
 
@@ -114,6 +115,7 @@ ufw_run "allow 22/tcp" "limit 2222/tcp" "deny 6379/tcp" "reject 3306/tcp" \
 	"route allow proto tcp from any to $BACK6 port 80" \
 	"reload" "status verbose"
 pl_check "ufw rules" "$PT/probes" || true
+sc_unknown "ufw rules"
 sc_possible "ufw rules" tcp/2222
 sc_golden scenario-ufw-rules
 
