@@ -5,7 +5,8 @@
 # IPv4 and IPv6.  firewalld runs in the node namespace on a private D-Bus
 # system bus (a dbus-daemon of the test's own, no polkit: firewalld then
 # authorizes uid 0) with --system-config pointing at a copy of
-# /etc/firewalld: the host's configuration is never written.  Forwarding is
+# /etc/firewalld, and /run its own (firewalld's temporary files go to
+# /run/firewalld): the host's files are never written.  Forwarding is
 # on and a backend namespace sits behind the node on v2.
 #  1. defaults: no command at all (default zone public: ssh, dhcpv6-client
 #     to fe80::/64 only, the allow-host-ipv6 policy, IPv6_rpfilter=yes);
@@ -67,7 +68,12 @@ fwa_bg DBUS_PID dbus-daemon --config-file="$PT/bus.conf" --nofork --nopidfile \
 for ((i = 0; i < 100; i++)); do [ -S "$PT/bus" ] && break; sleep 0.05; done
 [ -S "$PT/bus" ] || fwa_die "dbus-daemon did not start: $(cat "$PT/dbus.log")"
 export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$PT/bus"
-fwa_bg FWD_PID nsenter --net="/run/netns/$NODE" firewalld --nofork --nopid \
+# firewalld writes its temporary files in /run/firewalld: in a private
+# mount namespace, /run is a directory of the test's
+mkdir -p "$PT/run"
+fwa_bg FWD_PID nsenter --net="/run/netns/$NODE" unshare --mount --propagation private \
+	sh -c 'mount -n --bind "$1" /run && shift && exec "$@"' sh "$PT/run" \
+	firewalld --nofork --nopid \
 	--system-config "$PT/etc-firewalld" --log-target file \
 	--log-file "$PT/firewalld.log" > "$PT/firewalld.out" 2>&1
 st=

@@ -58,7 +58,9 @@ ufw_run() {
 		echo "mount -n --bind '$PT/lib-ufw' /lib/ufw"
 		echo "mount -n --bind '$PT/default-ufw' /etc/default/ufw"
 		for c in "$@"; do
-			echo "ip netns exec '$NODE' '$UFW' $c"
+			# TESTSTATE: ufw's lock in /lib/ufw (the copy), not
+			# /run/ufw.lock on the host
+			echo "TESTSTATE=1 ip netns exec '$NODE' '$UFW' $c"
 		done
 	} > "$f"
 	unshare --mount --propagation private sh "$f" > "$f.out" 2>&1 ||
