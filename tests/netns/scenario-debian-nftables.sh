@@ -118,8 +118,10 @@ stage "iptables-persistent (iptables-nft)" scenario-debian-iptables-persistent
 
 if command -v iptables-legacy-restore >/dev/null 2>&1; then
 	ip netns exec "$NODE" nft flush ruleset
-	ip netns exec "$NODE" iptables-legacy-restore < "$PT/rules.v4"
-	ip netns exec "$NODE" ip6tables-legacy-restore < "$PT/rules.v6"
+	# XTABLES_LOCKFILE: the legacy tools' lock in the test's directory, not
+	# /run/xtables.lock
+	XTABLES_LOCKFILE=$PT/xtables.lock ip netns exec "$NODE" iptables-legacy-restore < "$PT/rules.v4"
+	XTABLES_LOCKFILE=$PT/xtables.lock ip netns exec "$NODE" ip6tables-legacy-restore < "$PT/rules.v6"
 	stage "iptables-persistent (iptables-legacy)" scenario-debian-iptables-persistent-legacy
 else
 	echo "SKIP: iptables-persistent with iptables-legacy (no iptables-legacy-restore)"
