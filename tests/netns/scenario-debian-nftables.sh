@@ -32,8 +32,8 @@ CONF=${NFTABLES_CONF:-/etc/nftables.conf}
 pl_init
 sc_fixed_lladdr
 
-pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:3306 tcp:[::]:5432 tcp:[::]:6379 \
-	udp:[::]:53 udp:[::]:123
+pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'tcp:[::]:3306' 'tcp:[::]:5432' 'tcp:[::]:6379' \
+	'udp:[::]:53' 'udp:[::]:123'
 # 443/tcp, 8080/tcp: nothing listens
 pl_std_probes "$PT/probes0" 22,53,80,123,443,3306,5432,6379,8080
 sc_ll_probes "$PT/ll" 22,53,80,123,443,3306,5432,6379,8080 tcp,udp 0

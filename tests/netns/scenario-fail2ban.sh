@@ -32,7 +32,7 @@ fwa_require_tools fail2ban-server fail2ban-client iptables ip6tables
 pl_init
 sc_fixed_lladdr
 
-pl_serve tcp:[::]:22 tcp:[::]:80 udp:[::]:53
+pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'udp:[::]:53'
 # 2222/tcp: nothing listens
 pl_std_probes "$PT/probes0" 22,80,2222,53
 sc_ll_probes "$PT/ll" 22,80,2222,53 tcp,udp 0

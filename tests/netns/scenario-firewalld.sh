@@ -103,9 +103,10 @@ else
 	fwa_log "StrictForwardPorts: not in firewalld $(firewall-cmd --version) (added in 2.3): not tested"
 fi
 
-pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:2222 tcp:[::]:5432 tcp:[::]:8443 tcp:[::]:9090 \
-	udp:[::]:546 udp:[::]:5000-5003 udp:[::]:5353
-sc_back_serve tcp:[::]:80
+pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'tcp:[::]:2222' 'tcp:[::]:5432' 'tcp:[::]:8443' \
+	'tcp:[::]:9090' \
+	'udp:[::]:546' 'udp:[::]:5000-5003' 'udp:[::]:5353'
+sc_back_serve 'tcp:[::]:80'
 # 443, 8080-8082 on the node, 5004-5005/udp: nothing listens
 pl_std_probes "$PT/probes0" 22,80,443,546,2222,5000-5006,5353,5432,8080-8082,8443,9090
 sc_ll_probes "$PT/ll" 22,80,443,546,2222,5000-5006,5353,5432,8080-8082,8443,9090 tcp,udp 0,547

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 # tests/netns/scenario-lib.sh - the front-end scenarios' shared part (issue
 # 9: every mainstream front-end with its defaults).  Source it after lib.sh
 # and probe-lib.sh.
@@ -32,7 +33,7 @@ BACK6=2001:db8:77::2
 # ...", "hashlimit ..."): undecidable by design (a stranger cannot choose
 # the host's memory of it), counted apart.
 sc_possible() {
-	local label=$1 a n
+	local label=$1 a n bad rate
 
 	shift
 	_sc_n=$(( ${_sc_n:-0} + 1 ))
@@ -62,12 +63,12 @@ for e in j["exposures"]:
 print(bad, rate)
 PY
 )
-	set -- $n
-	fwa_log "$label: $(( $1 + $2 )) possible exposure(s), $2 of them a rate limit by design"
-	if [ "$1" = 0 ]; then
-		fwa_pass "$label: no possible exposure but rate limits ($2)"
+	read -r bad rate <<< "$n"
+	fwa_log "$label: $((bad + rate)) possible exposure(s), $rate of them a rate limit by design"
+	if [ "$bad" = 0 ]; then
+		fwa_pass "$label: no possible exposure but rate limits ($rate)"
 	else
-		fwa_fail "$label: $1 possible exposure(s) beyond rate limits, expected 0 (every match decidable)"
+		fwa_fail "$label: $bad possible exposure(s) beyond rate limits, expected 0 (every match decidable)"
 	fi
 }
 

@@ -71,9 +71,10 @@ ufw_run() {
 	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush
 }
 
-pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:2222 tcp:[::]:5432 tcp:[::]:6379 \
-	tcp:[::]:3306 tcp:[::]:8000 tcp:[::]:9000 udp:[::]:53 udp:[::]:68 udp:[::]:546 udp:[::]:1900 udp:[::]:5353
-sc_back_serve tcp:[::]:80-81
+pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'tcp:[::]:2222' 'tcp:[::]:5432' 'tcp:[::]:6379' \
+	'tcp:[::]:3306' 'tcp:[::]:8000' 'tcp:[::]:9000' 'udp:[::]:53' 'udp:[::]:68' \
+	'udp:[::]:546' 'udp:[::]:1900' 'udp:[::]:5353'
+sc_back_serve 'tcp:[::]:80-81'
 # 443 and 8080-8081 on the node: nothing listens (open when let in)
 PORTS=22,53,68,80,443,546,1900,2222,3306,5353,5432,6379,8000,8080-8081,9000
 pl_gen "$PT/g4" --proto tcp,udp --dst "$NODE4" --src "$OUT4,$PUB4,$PRIV4" \
