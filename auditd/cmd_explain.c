@@ -186,6 +186,8 @@ int cmd_explain(int argc, char **argv)
 		       p->possible ? " (possible)" : "");
 		if (p->fate == ENGINE_DROPPED && p->drop_reason)
 			printf(" (%s)", p->drop_reason);
+		if (p->chosen)
+			printf(" with %s", p->chosen);
 		printf("\n");
 		for (k = 0; k < p->nsteps; k++)
 			print_step(p, &p->steps[k], (unsigned int)k + 1);

@@ -20,6 +20,7 @@
 #include <linux/netfilter.h>
 #include <linux/rtnetlink.h>
 
+#include "choice.h"
 #include "engine.h"
 #include "rpath.h"
 
@@ -28,7 +29,9 @@
 #define JUMP_STACK_MAX		64
 /* Forks on undecidable matches double the work each time; past this many
  * branches in one walk we stop with -E2BIG rather than eat the machine. */
+#ifndef BRANCHES_MAX			/* tests/unit/test_engine_budget.c */
 #define BRANCHES_MAX		(1u << 20)
+#endif
 #define PIECES_MAX		(1u << 20)
 
 /* conntrack is attached at this priority (NF_IP_PRI_CONNTRACK): chains
@@ -120,6 +123,8 @@ struct branch {
 	bool nat_port;
 	uint16_t nat_port_lo, nat_port_hi;
 	bool nat_bound;		/* a nat chain of this hook set the binding */
+	bool ct_dnat;		/* the binding changed the tuple: the
+				 * connection's status has IPS_DST_NAT */
 	bool untracked;		/* notrack: no conntrack, no NAT */
 	uint32_t mark;
 	uint32_t ctmark;
@@ -127,6 +132,8 @@ struct branch {
 	int oif;
 	rs_u128 oif_key;
 	const struct anode *assume;
+	/* the header values the sender committed to on the way here */
+	const struct choice *choice;
 	const struct snode *trace;
 	/* position */
 	const struct rs_chain *chain;
@@ -205,7 +212,9 @@ static void branch_free(struct branch *b)
 	free(b);
 }
 
-/* A copy of b's state with region r (taken over). */
+/* A copy of b's state with region r (taken over).  NULL without memory or
+ * past BRANCHES_MAX; callers say -ENOMEM and engine_run() tells the two
+ * apart by w->branches. */
 static struct branch *branch_fork(struct walk *w, const struct branch *b,
 				  struct region *r)
 {
@@ -330,6 +339,7 @@ enum resolved {
 	RES_NOTSET,	/* no value, and "not in" matches (physdev on a
 			 * routed packet) */
 	RES_UNKNOWN,	/* we cannot tell */
+	RES_CHOICE,	/* the sender chooses: see choice.h */
 };
 
 /* How element values of a field map onto the dimension. */
@@ -353,6 +363,23 @@ static bool after_routing(const struct walk *w)
 	return w->hook == NF_INET_FORWARD || w->hook == NF_INET_POST_ROUTING;
 }
 
+static struct choice_dom walk_dom(const struct walk *w)
+{
+	return (struct choice_dom){ w->family, w->proto, w->established };
+}
+
+static void *walk_alloc(void *ctx, size_t size)
+{
+	return arena_alloc(&((struct walk *)ctx)->arena, size);
+}
+
+/* A forwarded packet's TTL is one less after the routing decision: a
+ * match there on value v means the sender chose v + 1. */
+static int choice_shift(const struct walk *w, const struct rs_match *m)
+{
+	return m->fields[0] == RS_F_IP_TTL && after_routing(w) ? -1 : 0;
+}
+
 static uint8_t route_type(const struct walk *w, rs_u128 addr)
 {
 	struct host_route_query q = { .family = w->family, .daddr = addr };
@@ -368,6 +395,55 @@ static uint8_t route_type(const struct walk *w, rs_u128 addr)
 	if (host_route_lookup(w->host, &q, &res) < 0)
 		return RTN_UNREACHABLE;
 	return res.type;
+}
+
+/* The header fields of a packet the host itself sends (the server's
+ * answer) or that a neighbour sends for neighbour discovery: chosen by
+ * their sender's stack, not by the stranger.  Linux answers with TTL and
+ * hop limit 64 (the sysctl defaults), TOS 0, DF set, no IPv4 options or
+ * IPv6 extension headers; its TCP options and the length depend on what
+ * the client offered.  A neighbour solicitation has hop limit 255 (RFC
+ * 4861 requires it), traffic class 0, and is 72 bytes with its source
+ * link-layer address option.  A backend's answer (forwarded) is the
+ * backend's business. */
+static enum resolved resolve_host_header(const struct walk *w,
+					 enum rs_field f, rs_u128 *val)
+{
+	bool v4 = is_v4(w), local = w->nd || w->reply_local;
+
+	switch (f) {
+	case RS_F_IP_FRAGOFF:
+	case RS_F_IP_OPTIONS:
+		if (!v4)
+			return RES_ABSENT;
+		*val = f == RS_F_IP_FRAGOFF ? 0x4000 : 0;
+		break;
+	case RS_F_IP6_EXTHDRS:
+	case RS_F_IP6_RT_TYPE:
+		if (v4)
+			return RES_ABSENT;
+		*val = f == RS_F_IP6_RT_TYPE ? RS_ABSENT : 0;
+		break;
+	case RS_F_TCP_OPTIONS:
+	case RS_F_TCP_MSS:
+		if (w->nd || w->proto != IPPROTO_TCP)
+			return RES_ABSENT;
+		return RES_UNKNOWN;
+	case RS_F_IP_TTL:
+		*val = w->nd ? 255 : 64;
+		break;
+	case RS_F_IP_TOS:
+		*val = 0;
+		break;
+	case RS_F_IP_LENGTH:
+		if (!w->nd)
+			return RES_UNKNOWN;
+		*val = 72;
+		break;
+	default:
+		return RES_UNKNOWN;
+	}
+	return local ? RES_FIXED : RES_UNKNOWN;
 }
 
 /* The fields of the server's answer that differ from the probe's, in the
@@ -394,8 +470,6 @@ static enum resolved resolve_reply(const struct walk *w,
 		*dim = REGION_IIF;
 		return RES_DIM;
 	case RS_F_OIF:
-		if (!w->host)
-			return RES_UNKNOWN;
 		*dim = REGION_IIF;
 		*xf = XF_IFINDEX;
 		return RES_DIM;
@@ -443,6 +517,16 @@ static enum resolved resolve_reply(const struct walk *w,
 	case RS_F_FIB_SADDR_TYPE:
 		*val = w->reply_local ? RTN_LOCAL : RTN_UNICAST;
 		return RES_FIXED;
+	case RS_F_IP_TTL:
+	case RS_F_IP_TOS:
+	case RS_F_IP_FRAGOFF:
+	case RS_F_IP_OPTIONS:
+	case RS_F_IP6_EXTHDRS:
+	case RS_F_IP6_RT_TYPE:
+	case RS_F_IP_LENGTH:
+	case RS_F_TCP_OPTIONS:
+	case RS_F_TCP_MSS:
+		return resolve_host_header(w, f, val);
 	default:
 		return RES_NOTSET;
 	}
@@ -464,6 +548,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		case RES_ABSENT:
 			return RES_ABSENT;
 		case RES_UNKNOWN:
+		case RES_CHOICE:
 			return RES_UNKNOWN;
 		case RES_NOTSET:
 			break;	/* as for the probe */
@@ -486,6 +571,16 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		case RS_F_PKTTYPE:
 			*val = PACKET_MULTICAST;
 			return RES_FIXED;
+		case RS_F_IP_TTL:
+		case RS_F_IP_TOS:
+		case RS_F_IP_FRAGOFF:
+		case RS_F_IP_OPTIONS:
+		case RS_F_IP6_EXTHDRS:
+		case RS_F_IP6_RT_TYPE:
+		case RS_F_IP_LENGTH:
+		case RS_F_TCP_OPTIONS:
+		case RS_F_TCP_MSS:
+			return resolve_host_header(w, f, val);
 		default:
 			break;
 		}
@@ -495,8 +590,6 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		*dim = REGION_IIF;
 		return RES_DIM;
 	case RS_F_IIF:
-		if (!w->host)
-			return RES_UNKNOWN;
 		*dim = REGION_IIF;
 		*xf = XF_IFINDEX;
 		return RES_DIM;
@@ -555,11 +648,23 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		/* probes are tcp/udp/sctp: no icmp header to compare */
 		return RES_ABSENT;
 	case RS_F_TCP_FLAGS:
+	case RS_F_TCP_OPTIONS:
+	case RS_F_TCP_MSS:
+		/* a probe is a SYN, the handshake's next packet an ACK:
+		 * other flags and the options are the sender's */
 		if (w->proto != IPPROTO_TCP)
 			return RES_ABSENT;
-		/* a probe is a SYN, the handshake's next packet an ACK */
-		*val = w->established ? 0x10 : 0x02;
-		return RES_FIXED;
+		return RES_CHOICE;
+	case RS_F_IP_TTL:
+	case RS_F_IP_TOS:
+	case RS_F_IP_LENGTH:
+		return RES_CHOICE;
+	case RS_F_IP_FRAGOFF:
+	case RS_F_IP_OPTIONS:
+		return v4 ? RES_CHOICE : RES_ABSENT;
+	case RS_F_IP6_EXTHDRS:
+	case RS_F_IP6_RT_TYPE:
+		return v4 ? RES_ABSENT : RES_CHOICE;
 	case RS_F_CT_STATE:
 		if (b->untracked)
 			*val = RS_CT_STATE_UNTRACKED;
@@ -573,7 +678,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 	case RS_F_CT_STATUS:
 		if (!has_ct(w, b))
 			return RES_ABSENT;
-		*val = b->nat ? IPS_DST_NAT | IPS_DST_NAT_DONE : 0;
+		*val = b->ct_dnat ? IPS_DST_NAT | IPS_DST_NAT_DONE : 0;
 		if (w->established)
 			*val |= IPS_SEEN_REPLY | IPS_ASSURED;
 		return RES_FIXED;
@@ -670,6 +775,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 enum mres {
 	M_DECIDED,	/* *yes / *no hold the split (either may be empty) */
 	M_UNKNOWN,	/* cannot tell: fork */
+	M_CHOICE,	/* the sender chooses: choice_split() */
 };
 
 static bool in_iv(rs_u128 v, const struct rs_interval *iv)
@@ -681,11 +787,15 @@ static bool in_iv(rs_u128 v, const struct rs_interval *iv)
 static int ifindex_keys(const struct walk *w, const struct rs_interval *iv,
 			struct rs_interval **out, size_t *n, size_t *cap)
 {
+	static const struct host_link lo = { .ifindex = 1, .name = "lo" };
 	struct rs_interval *p;
-	size_t i;
+	size_t i, nl = w->host ? w->host->nlinks : 1;
 
-	for (i = 0; i < w->host->nlinks; i++) {
-		const struct host_link *l = &w->host->links[i];
+	/* without host facts the ruleset was loaded into a network
+	 * namespace of its own (rsfile.c), where nft resolved every iif
+	 * name: index 1 is lo and no other interface is there */
+	for (i = 0; i < nl; i++) {
+		const struct host_link *l = w->host ? &w->host->links[i] : &lo;
 
 		if (!in_iv((rs_u128)l->ifindex, iv))
 			continue;
@@ -905,7 +1015,9 @@ static int match_inset(const struct walk *w, const struct branch *b,
 		return fib_saddr_inset(w, m, cur, inset, outset);
 	for (i = 0; i < m->nfields; i++) {
 		how[i] = resolve(w, b, m->fields[i], &dims[i], &vals[i], &xf[i]);
-		if (how[i] == RES_UNKNOWN)
+		/* a header value the sender chooses inside a concatenation
+		 * with other fields: rare enough to not decide it */
+		if (how[i] == RES_UNKNOWN || how[i] == RES_CHOICE)
 			return 1;
 		if (how[i] == RES_ABSENT || how[i] == RES_NOTSET) {
 			/* no value: nothing is in the set */
@@ -1041,6 +1153,11 @@ static int match_eval(const struct walk *w, const struct branch *b,
 	int ret;
 
 	*res = M_DECIDED;
+	if (m->op != RS_OP_OTHER && m->nfields == 1 &&
+	    resolve(w, b, m->fields[0], &dim, &v, &xf) == RES_CHOICE) {
+		*res = M_CHOICE;
+		return 0;
+	}
 	switch (m->op) {
 	case RS_OP_OTHER:
 		*res = M_UNKNOWN;
@@ -1048,7 +1165,7 @@ static int match_eval(const struct walk *w, const struct branch *b,
 	case RS_OP_MASK_EQ:
 	case RS_OP_MASK_NE:
 		how = resolve(w, b, m->fields[0], &dim, &v, &xf);
-		if (how == RES_DIM || how == RES_UNKNOWN) {
+		if (how == RES_DIM || how == RES_UNKNOWN || how == RES_CHOICE) {
 			*res = M_UNKNOWN;
 			return 0;
 		}
@@ -1121,6 +1238,7 @@ static int match_eval(const struct walk *w, const struct branch *b,
 struct part {
 	struct region *r;
 	const struct anode *assume;
+	const struct choice *choice;
 };
 
 struct plist {
@@ -1129,7 +1247,7 @@ struct plist {
 };
 
 static int plist_push(struct plist *l, struct region *r,
-		      const struct anode *a)
+		      const struct anode *a, const struct choice *ch)
 {
 	struct part *p;
 	size_t cap;
@@ -1152,6 +1270,7 @@ static int plist_push(struct plist *l, struct region *r,
 	}
 	l->p[l->n].r = r;
 	l->p[l->n].assume = a;
+	l->p[l->n].choice = ch;
 	l->n++;
 	return 0;
 }
@@ -1166,7 +1285,7 @@ static void plist_release(struct plist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Parts with the same assumptions share their fate: merge them so a rule
+/* Parts with the same assumptions and choices share their fate: merge them so a rule
  * that splits a branch in several places still yields one "no" branch. */
 static int plist_merge(struct plist *l)
 {
@@ -1175,7 +1294,8 @@ static int plist_merge(struct plist *l)
 
 	for (i = 0; i < l->n; i++) {
 		for (j = i + 1; j < l->n; ) {
-			if (l->p[j].assume != l->p[i].assume) {
+			if (l->p[j].assume != l->p[i].assume ||
+			    l->p[j].choice != l->p[i].choice) {
 				j++;
 				continue;
 			}
@@ -1520,7 +1640,10 @@ static int rule_matches(struct walk *w, struct branch *b,
 			const struct rs_rule *r, struct plist *yes,
 			struct plist *no)
 {
-	struct part own = { b->r, b->assume };
+	struct part own = { b->r, b->assume, b->choice };
+	const struct choice *cy[CHOICE_ALT_MAX], *cn[CHOICE_ALT_MAX];
+	struct choice_dom dom = walk_dom(w);
+	size_t ny, nn, c;
 	struct plist cur = { 1, 1, &own }, next = { 0 };
 	struct region *y, *n;
 	struct branch tmp;
@@ -1530,7 +1653,7 @@ static int rule_matches(struct walk *w, struct branch *b,
 	int ret;
 
 	if (!r->nmatches)
-		return plist_push(yes, region_copy(b->r), b->assume);
+		return plist_push(yes, region_copy(b->r), b->assume, b->choice);
 	/* the first match reads the branch's own region (cur is then own,
 	 * on the stack): copying it for every rule would make a long chain
 	 * quadratic */
@@ -1542,9 +1665,36 @@ static int rule_matches(struct walk *w, struct branch *b,
 			if (ret < 0)
 				goto out;
 			if (res == M_DECIDED) {
-				ret = plist_push(&next, y, cur.p[k].assume);
+				ret = plist_push(&next, y, cur.p[k].assume,
+						 cur.p[k].choice);
 				if (!ret)
-					ret = plist_push(no, n, cur.p[k].assume);
+					ret = plist_push(no, n, cur.p[k].assume,
+							 cur.p[k].choice);
+				if (ret < 0)
+					goto out;
+				continue;
+			}
+			if (res == M_CHOICE) {
+				ret = choice_split(&dom, cur.p[k].choice,
+						   &r->matches[i],
+						   choice_shift(w, &r->matches[i]),
+						   walk_alloc, w, cy, &ny, cn,
+						   &nn);
+				if (ret < 0)
+					goto out;
+			}
+			if (res == M_CHOICE && ret == 0) {
+				/* the sender's: each side with the values it
+				 * commits to, a side no value takes not at
+				 * all */
+				for (c = 0; !ret && c < ny; c++)
+					ret = plist_push(&next,
+							 region_copy(cur.p[k].r),
+							 cur.p[k].assume, cy[c]);
+				for (c = 0; !ret && c < nn; c++)
+					ret = plist_push(no,
+							 region_copy(cur.p[k].r),
+							 cur.p[k].assume, cn[c]);
 				if (ret < 0)
 					goto out;
 				continue;
@@ -1555,14 +1705,14 @@ static int rule_matches(struct walk *w, struct branch *b,
 					 true);
 			if (!ret)
 				ret = plist_push(&next, region_copy(cur.p[k].r),
-						 tmp.assume);
+						 tmp.assume, cur.p[k].choice);
 			tmp.assume = cur.p[k].assume;
 			if (!ret)
 				ret = assume_add(w, &tmp, w->base, r,
 						 &r->matches[i], false);
 			if (!ret)
 				ret = plist_push(no, region_copy(cur.p[k].r),
-						 tmp.assume);
+						 tmp.assume, cur.p[k].choice);
 			if (ret < 0)
 				goto out;
 		}
@@ -1573,7 +1723,8 @@ static int rule_matches(struct walk *w, struct branch *b,
 		memset(&next, 0, sizeof(next));
 	}
 	for (k = 0; k < cur.n; k++) {
-		ret = plist_push(yes, cur.p[k].r, cur.p[k].assume);
+		ret = plist_push(yes, cur.p[k].r, cur.p[k].assume,
+				 cur.p[k].choice);
 		cur.p[k].r = NULL;
 		if (ret < 0)
 			goto out;
@@ -1693,9 +1844,10 @@ static bool branch_same(const struct branch *a, const struct branch *b,
 	    a->nat_port_lo != b->nat_port_lo ||
 	    a->nat_port_hi != b->nat_port_hi ||
 	    a->nat_bound != b->nat_bound || a->untracked != b->untracked ||
+	    a->ct_dnat != b->ct_dnat ||
 	    a->mark != b->mark || a->ctmark != b->ctmark ||
 	    a->oif_known != b->oif_known || a->oif != b->oif ||
-	    a->oif_key != b->oif_key)
+	    a->oif_key != b->oif_key || !choice_equal(a->choice, b->choice))
 		return false;
 	if (!at)
 		return true;
@@ -1757,7 +1909,7 @@ static size_t branch_hash(const struct branch *b)
 
 #define MIX(v) (h = (h ^ (uint64_t)(v)) * 0x100000001b3ull)
 	MIX(b->nat | b->redirect << 1 | b->nat_port << 2 | b->nat_bound << 3 |
-	    b->untracked << 4 | b->oif_known << 5);
+	    b->untracked << 4 | b->oif_known << 5 | b->ct_dnat << 6);
 	MIX(b->nat_addr);
 	MIX(b->nat_addr >> 64);
 	MIX(b->nat_port_lo | (uint32_t)b->nat_port_hi << 16);
@@ -1765,6 +1917,7 @@ static size_t branch_hash(const struct branch *b)
 	MIX((uint32_t)b->oif);
 	MIX(b->oif_key);
 	MIX(b->oif_key >> 64);
+	MIX(choice_hash(b->choice));
 #undef MIX
 	return (size_t)(h ^ h >> 29);
 }
@@ -1887,7 +2040,7 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 		ret = match_eval(w, b, &m, b->r, &yes, &no, &res);
 		if (ret < 0)
 			goto fail;
-		if (res == M_UNKNOWN) {
+		if (res == M_UNKNOWN || res == M_CHOICE) {
 			/* the key cannot be decided: every element is
 			 * possible, and so is no element */
 			ret = assume_add(w, b, w->base, r, NULL, true);
@@ -1937,6 +2090,138 @@ fail:
 	return ret;
 }
 
+/* The address IPv4 REDIRECT gives the probes of ifindex: the first
+ * (primary) address of the interface they came in on
+ * (nf_nat_redirect_ipv4()); 0 when it has none. */
+static rs_u128 redirect_addr4(const struct host *h, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < h->naddrs; i++)
+		if (h->addrs[i].ifindex == ifindex &&
+		    h->addrs[i].family == NFPROTO_IPV4 &&
+		    !(h->addrs[i].flags & 0x01 /* IFA_F_SECONDARY */))
+			return h->addrs[i].addr;
+	return 0;
+}
+
+/* b's binding is set; mark where it changed the tuple (ct status dnat,
+ * --ctstate DNAT): nf_nat_setup_info() sets IPS_DST_NAT only then.  A
+ * probe already addressed to the new address and a port in the new range
+ * keeps its tuple.  The unchanged part forks off into *same (NULL when
+ * there is none). */
+static int nat_status(struct walk *w, struct branch *b, bool addr,
+		      struct branch **same)
+{
+	struct region_box box;
+	struct region *u;
+	int d, ret;
+
+	*same = NULL;
+	for (d = 0; d < REGION_NDIMS; d++) {
+		box.iv[d].lo = 0;
+		box.iv[d].hi = ~(rs_u128)0;
+	}
+	if (addr)
+		box.iv[REGION_DADDR].lo = box.iv[REGION_DADDR].hi = b->nat_addr;
+	if (b->nat_port) {
+		box.iv[REGION_DPORT].lo = b->nat_port_lo;
+		box.iv[REGION_DPORT].hi = b->nat_port_hi;
+	}
+	b->ct_dnat = true;
+	u = region_copy(b->r);
+	if (!u)
+		return -ENOMEM;
+	ret = region_intersect_box(u, &box);
+	if (!ret && !region_is_empty(u))
+		ret = region_subtract_box(b->r, &box);
+	if (ret < 0 || region_is_empty(u)) {
+		region_free(u);
+		return ret;
+	}
+	*same = branch_fork(w, b, u);
+	if (!*same)
+		return -ENOMEM;
+	(*same)->ct_dnat = false;
+	return 0;
+}
+
+/* Leave with b's binding: the part whose tuple changed and the part whose
+ * did not, each as it is. */
+static int nat_leave(struct walk *w, struct chain_out *o, struct branch *b,
+		     const struct rs_rule *r, const struct rs_verdict *v,
+		     bool addr)
+{
+	struct branch *same;
+	int ret;
+
+	b->nat_bound = true;
+	ret = nat_status(w, b, addr, &same);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (same) {
+		ret = leave(w, o, same, LEAVE_ACCEPT, r, v->kind, NULL);
+		if (ret < 0) {
+			branch_free(b);
+			return ret;
+		}
+	}
+	if (region_is_empty(b->r)) {
+		branch_free(b);
+		return 0;
+	}
+	return leave(w, o, b, LEAVE_ACCEPT, r, v->kind, NULL);
+}
+
+/* IPv4 REDIRECT with host facts: the probes of each ingress interface go
+ * to that interface's primary address; an interface without an IPv4
+ * address drops them. */
+static int redirect4(struct walk *w, struct chain_out *o, struct branch *b,
+		     const struct rs_rule *r, const struct rs_verdict *v)
+{
+	const struct host_link *l;
+	struct region *in = NULL;
+	struct rs_interval key;
+	struct branch *nb;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < w->host->nlinks && !ret; i++) {
+		l = &w->host->links[i];
+		key = rs_ifname_interval(l->name, false);
+		ret = region_split_off(b->r, REGION_IIF, &key, 1, &in);
+		if (ret < 0)
+			break;
+		if (region_is_empty(in)) {
+			region_free(in);
+			continue;
+		}
+		nb = branch_fork(w, b, in);
+		if (!nb) {
+			ret = -ENOMEM;
+			break;
+		}
+		nb->nat_addr = redirect_addr4(w->host, l->ifindex);
+		if (!nb->nat_addr) {
+			ret = leave(w, o, nb, LEAVE_DROP, r, v->kind,
+				    "REDIRECT: the interface has no IPv4 "
+				    "address");
+			continue;
+		}
+		nb->nat = true;
+		ret = nat_leave(w, o, nb, r, v, true);
+	}
+	if (!ret && !region_is_empty(b->r))
+		/* names the host does not have: nothing comes in there */
+		ret = leave(w, o, b, LEAVE_DROP, r, v->kind, "REDIRECT: no "
+			    "such interface");
+	else
+		branch_free(b);
+	return ret;
+}
+
 static int apply_nat(struct walk *w, struct chain_out *o, struct branch *b,
 		     const struct rs_rule *r, const struct rs_verdict *v)
 {
@@ -1945,22 +2230,28 @@ static int apply_nat(struct walk *w, struct chain_out *o, struct branch *b,
 		/* only a prerouting nat chain rewrites what a probe
 		 * reaches; elsewhere the verdict is an accept */
 		return leave(w, o, b, LEAVE_ACCEPT, r, v->kind, NULL);
-	if (v->kind == RS_V_DNAT) {
-		if (v->nat.has_addr) {
-			b->nat = true;
-			b->nat_addr = v->nat.addr_lo;
-		}
-	} else {
-		/* REDIRECT: to the host itself, on the arriving address */
-		b->redirect = true;
-	}
 	if (v->nat.has_port) {
 		b->nat_port = true;
 		b->nat_port_lo = v->nat.port_lo;
 		b->nat_port_hi = v->nat.port_hi;
 	}
-	b->nat_bound = true;
-	return leave(w, o, b, LEAVE_ACCEPT, r, v->kind, NULL);
+	if (v->kind == RS_V_DNAT) {
+		if (v->nat.has_addr) {
+			b->nat = true;
+			b->nat_addr = v->nat.addr_lo;
+		}
+		return nat_leave(w, o, b, r, v, v->nat.has_addr);
+	}
+	/* REDIRECT: to the host itself.  IPv6 picks the source address it
+	 * would use towards the original destination, which is that
+	 * destination when it is one of the host's own (the probes are);
+	 * without host facts the address is any local one. */
+	b->redirect = true;
+	if (is_v4(w) && w->host) {
+		b->nat_bound = true;
+		return redirect4(w, o, b, r, v);
+	}
+	return nat_leave(w, o, b, r, v, false);
 }
 
 static int apply_verdict(struct walk *w, struct blist *work,
@@ -2422,7 +2713,8 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 			branch_free(b);
 			break;
 		}
-		if (yes.n == 0 && no.n == 1 && no.p[0].assume == b->assume) {
+		if (yes.n == 0 && no.n == 1 && no.p[0].assume == b->assume &&
+		    no.p[0].choice == b->choice) {
 			/* the rule does not apply: the common case, no copy */
 			region_free(b->r);
 			b->r = no.p[0].r;
@@ -2441,6 +2733,7 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 				break;
 			}
 			nb->assume = no.p[k].assume;
+			nb->choice = no.p[k].choice;
 			nb->rule++;
 			ret = blist_fold(w, &work, nb, true);
 		}
@@ -2452,6 +2745,7 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 				break;
 			}
 			nb->assume = yes.p[k].assume;
+			nb->choice = yes.p[k].choice;
 			ret = rule_take(w, &work, o, nb, r);
 		}
 		plist_release(&yes);
@@ -2666,6 +2960,8 @@ static int piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
 	p->nat_port_lo = b->nat_port_lo;
 	p->nat_port_hi = b->nat_port_hi;
 	p->oif = b->oif;
+	p->ct_dnat = b->ct_dnat;
+	p->choice = b->choice;
 	if (fate == ENGINE_DROPPED)
 		p->state = ENGINE_CLOSED;
 	else if (fate == ENGINE_FORWARDED || lis)
@@ -2924,6 +3220,10 @@ static bool rp_filter_keep(const void *ctx, const struct rpath_range *r,
 
 	if ((rpf != 1 && rpf != 2) || r->uncertain)
 		return true;
+	/* the full check wants a unicast route back: a local (without
+	 * accept_local), broadcast or multicast source fails it */
+	if (r->martian && !l->loopback)
+		return false;
 	return rpath_oif(r, l, rpf == 1) != 0;
 }
 
@@ -2973,10 +3273,174 @@ static int rp_filter(struct walk *w, struct branch *b)
 	return ret;
 }
 
+/* ---------------------------------------------------------------------
+ * Martian sources: what the kernel never takes from outside.
+ */
+static int iv_lo_cmp(const void *a, const void *b);
+
+/*
+ * The source addresses of family a packet from outside never arrives with,
+ * sorted and merged into *out (*n intervals, free() it).  IPv4: 0/8,
+ * 127/8, multicast, the limited broadcast and the host's own addresses
+ * (ip_route_input_slow() and fib_validate_source(), accept_local off);
+ * with localnet false 127/8 is left out (the caller decides it per
+ * interface).  IPv6: ::1, IPv4-mapped and multicast sources
+ * (ip6_rcv_core()), and the host's own addresses, whose answers never
+ * leave the host.
+ */
+static int martian_list(const struct host *h, uint8_t family, bool localnet,
+			struct rs_interval **out, size_t *n)
+{
+	static const struct rs_interval v4[] = {
+		{ 0x00000000, 0x00ffffff }, { 0xe0000000, 0xefffffff },
+		{ 0xffffffff, 0xffffffff }, { 0x7f000000, 0x7fffffff },
+	};
+	static const struct rs_interval v6[] = {
+		{ 1, 1 },
+		{ (rs_u128)0xffff << 32, ((rs_u128)0xffff << 32) | 0xffffffff },
+		{ (rs_u128)0xff << 120, ~(rs_u128)0 },
+	};
+	const struct rs_interval *fixed = family == NFPROTO_IPV4 ? v4 : v6;
+	size_t nfixed = family == NFPROTO_IPV4 ? 3 + localnet : 3;
+	struct rs_interval *l;
+	size_t i, k = 0;
+
+	l = calloc(nfixed + (h ? h->naddrs + h->nroutes : 0) + 1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	for (i = 0; i < nfixed; i++)
+		l[k++] = fixed[i];
+	for (i = 0; h && i < h->naddrs; i++)
+		if (h->addrs[i].family == family)
+			l[k].lo = l[k].hi = h->addrs[i].addr, k++;
+	/* the local table's broadcast and anycast addresses: no answer to
+	 * them leaves the host (the reverse path filter drops them
+	 * before) */
+	for (i = 0; h && i < h->nroutes; i++) {
+		const struct host_route *r = &h->routes[i];
+
+		if (r->family != family || r->table != RT_TABLE_LOCAL ||
+		    (r->type != RTN_BROADCAST && r->type != RTN_ANYCAST) ||
+		    r->dst_len != (family == NFPROTO_IPV4 ? 32 : 128))
+			continue;
+		l[k].lo = l[k].hi = r->dst;
+		k++;
+	}
+	qsort(l, k, sizeof(*l), iv_lo_cmp);
+	for (i = 1, *n = k ? 1 : 0; i < k; i++) {
+		struct rs_interval *t = &l[*n - 1];
+
+		if (l[i].lo <= t->hi || l[i].lo == t->hi + 1) {
+			if (l[i].hi > t->hi)
+				t->hi = l[i].hi;
+		} else {
+			l[(*n)++] = l[i];
+		}
+	}
+	*out = l;
+	return 0;
+}
+
+/* IPv4 martian sources end in the routing decision: *bp keeps the rest
+ * (NULL when nothing is left); 127/8 from an interface with route_localnet
+ * goes on as *lnp. */
+static int martian_drop(struct walk *w, struct branch **bp,
+			struct branch **lnp)
+{
+	static const struct rs_interval lo8 = { 0x7f000000, 0x7fffffff };
+	struct branch *b = *bp, *off, *ln = NULL;
+	struct rs_interval *ivs;
+	struct region *in = NULL;
+	bool localnet = false;
+	size_t n, i;
+	int ret;
+
+	for (i = 0; w->host && i < w->host->nlinks; i++)
+		if (host_route_localnet(w->host, w->host->links[i].ifindex) == 1)
+			localnet = true;
+	ret = martian_list(w->host, NFPROTO_IPV4, !localnet, &ivs, &n);
+	if (ret < 0)
+		return ret;
+	ret = region_split_off(b->r, REGION_SADDR, ivs, n, &in);
+	free(ivs);
+	if (ret == 0 && localnet) {
+		struct region *l8 = NULL;
+
+		ret = region_split_off(b->r, REGION_SADDR, &lo8, 1, &l8);
+		if (ret == 0 && !region_is_empty(l8)) {
+			ln = branch_fork(w, b, l8);
+			l8 = NULL;
+			if (!ln)
+				ret = -ENOMEM;
+			if (!ret)
+				ret = split_iif_by(w, &ln, host_route_localnet,
+						   "routing: a source in "
+						   "127.0.0.0/8 is a martian "
+						   "without route_localnet");
+		}
+		region_free(l8);
+		if (ln && region_is_empty(ln->r)) {
+			branch_free(ln);
+			ln = NULL;
+		}
+	}
+	if (ret == 0 && !region_is_empty(in)) {
+		off = branch_fork(w, b, in);
+		in = NULL;
+		if (!off)
+			ret = -ENOMEM;
+		else
+			ret = routing_drop(w, off, "routing: a martian source "
+					   "(0.0.0.0/8, 127.0.0.0/8, multicast, "
+					   "broadcast or the host's own "
+					   "address): the kernel drops it");
+		branch_free(off);
+	}
+	region_free(in);
+	if (ret < 0) {
+		branch_free(ln);
+		return ret;
+	}
+	if (region_is_empty(b->r)) {
+		branch_free(b);
+		b = NULL;
+	}
+	*bp = b;
+	*lnp = ln;
+	return 0;
+}
+
+static int route_on(struct walk *w, struct branch *b, struct blist *local,
+		    struct blist *fwd);
+
 /* The routing decision after prerouting: local delivery, forwarding, or a
  * drop.  b goes to *local or *fwd, or ends as a dropped piece. */
 static int route(struct walk *w, struct branch *b, struct blist *local,
 		 struct blist *fwd)
+{
+	struct branch *ln = NULL;
+	int ret;
+
+	if (!is_v4(w))
+		return route_on(w, b, local, fwd);
+	ret = martian_drop(w, &b, &ln);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (ln) {
+		ret = route_on(w, ln, local, fwd);
+		if (ret < 0) {
+			branch_free(b);
+			return ret;
+		}
+	}
+	return b ? route_on(w, b, local, fwd) : 0;
+}
+
+/* route() once the source is not a martian. */
+static int route_on(struct walk *w, struct branch *b, struct blist *local,
+		    struct blist *fwd)
 {
 	struct host_route_query q = { .family = w->family };
 	struct host_route_result res;
@@ -3228,6 +3692,25 @@ static int initial_region(struct walk *w, struct region **out)
 	box.iv[REGION_SADDR].hi = box.iv[REGION_SADDR].hi > top ?
 				  top : box.iv[REGION_SADDR].hi;
 	ret = region_intersect_box(r, &box);
+	if (!ret && !is_v4(w)) {
+		/* ip6_rcv_core() drops loopback, IPv4-mapped and multicast
+		 * sources before any hook sees them */
+		static const struct rs_interval never[] = {
+			{ 1, 1 },
+			{ (rs_u128)0xffff << 32,
+			  ((rs_u128)0xffff << 32) | 0xffffffff },
+			{ (rs_u128)0xff << 120, ~(rs_u128)0 },
+		};
+
+		for (i = 0; i < 3 && !ret; i++) {
+			for (k = 0; k < REGION_NDIMS; k++) {
+				box.iv[k].lo = 0;
+				box.iv[k].hi = ~(rs_u128)0;
+			}
+			box.iv[REGION_SADDR] = never[i];
+			ret = region_subtract_box(r, &box);
+		}
+	}
 out:
 	free(ifs);
 	region_free(dom);
@@ -3451,6 +3934,7 @@ static void piece_release(struct engine_piece *p)
 	region_free(p->region);
 	free(p->steps);
 	free(p->assumptions);
+	free(p->chosen);
 }
 
 /* Two pieces that were let in the same way: one walk of the handshake
@@ -3461,13 +3945,18 @@ static bool same_path(const struct engine_piece *a,
 	return a->fate == b->fate && a->nat == b->nat &&
 	       a->nat_addr == b->nat_addr && a->nat_port == b->nat_port &&
 	       a->nat_port_lo == b->nat_port_lo &&
-	       a->nat_port_hi == b->nat_port_hi && a->oif == b->oif;
+	       a->nat_port_hi == b->nat_port_hi && a->oif == b->oif &&
+	       a->ct_dnat == b->ct_dnat;
 }
 
 static bool route_back_keep(const void *ctx, const struct rpath_range *r,
 			    const struct host_link *l)
 {
 	(void)ctx;
+	/* an answer to one of the host's own (or a broadcast, multicast)
+	 * addresses stays in the host */
+	if (r->martian && !l->loopback && !r->uncertain)
+		return false;
 	return r->uncertain || rpath_oif(r, l, false) != 0;
 }
 
@@ -3482,6 +3971,7 @@ static void branch_as_piece(const struct walk *w, struct branch *b,
 	b->nat_port = p->nat_port;
 	b->nat_port_lo = p->nat_port_lo;
 	b->nat_port_hi = p->nat_port_hi;
+	b->ct_dnat = p->ct_dnat;
 	b->oif = p->oif;
 	link = w->host && p->oif ? host_link_by_index(w->host, p->oif) : NULL;
 	if (link) {
@@ -3574,6 +4064,9 @@ static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 		return -ENOMEM;
 	}
 	b->r = part;
+	/* the first packet's choice: the next packet's own choices are
+	 * made afresh and already taken as they best serve */
+	b->choice = w->res->pieces[i].choice;
 	if (keep) {
 		branch_as_piece(w, b, &w->res->pieces[i]);
 		n = 0;
@@ -3628,6 +4121,7 @@ static int path_cmp(const void *a, const void *b)
 	PATH_CMP(nat_port_lo);
 	PATH_CMP(nat_port_hi);
 	PATH_CMP(oif);
+	PATH_CMP(ct_dnat);
 #undef PATH_CMP
 	return *(const size_t *)a < *(const size_t *)b ? -1 :
 	       *(const size_t *)a > *(const size_t *)b;
@@ -3706,7 +4200,7 @@ static int handshake(struct walk *w, size_t from)
 	size_t i, j, g, k, m = 0, n = res->npieces;
 	struct blist drops = { 0 }, ok = { 0 };
 	struct region *u, *acc;
-	bool assumed_any;
+	bool assumed_any, chose;
 	size_t *ord;
 	int ret = 0;
 
@@ -3747,11 +4241,25 @@ static int handshake(struct walk *w, size_t from)
 		if (!ret && !acc)
 			ret = -ENOMEM;
 		assumed_any = false;
+		chose = false;
 		for (k = 0; !ret && k < ok.n; k++) {
+			chose |= ok.b[k]->choice != NULL;
 			if (!ok.b[k]->assume)
 				ret = region_union(acc, ok.b[k]->r);
 			else
 				assumed_any = true;
+		}
+		for (k = 0; !ret && k < drops.n; k++)
+			chose |= drops.b[k]->choice != NULL;
+		/* where the sender can choose a next packet that passes
+		 * whatever the undecidable matches do, the next packets it
+		 * would not choose change nothing */
+		for (k = 0; !ret && chose && k < drops.n + ok.n; k++) {
+			struct branch *x = k < drops.n ? drops.b[k] :
+					   ok.b[k - drops.n];
+
+			if (k < drops.n || x->assume)
+				ret = region_subtract(x->r, acc);
 		}
 		for (i = g; !ret && i < j; i++) {
 			ret = handshake_split(w, ord[i], &drops, false);
@@ -3863,7 +4371,8 @@ static int classify_overlap(const struct engine_result *res, size_t from,
 		if (!q->nassumptions || q->state == p->state ||
 		    q->family != p->family || q->proto != p->proto ||
 		    region_is_empty(q->region) ||
-		    !bounds_overlap(&bb[i - from], &bb[j - from]))
+		    !bounds_overlap(&bb[i - from], &bb[j - from]) ||
+		    !choice_compatible(p->choice, q->choice))
 			continue;
 		t = region_copy(p->region);
 		if (!t) {
@@ -3889,12 +4398,106 @@ static int classify_overlap(const struct engine_result *res, size_t from,
 	return 0;
 }
 
+/* The same row of the report: let in the same way to the same socket. */
+static bool same_target(const struct engine_piece *a,
+			const struct engine_piece *b)
+{
+	return same_path(a, b) && a->listener == b->listener;
+}
+
+/*
+ * Where the sender's choice of header values takes the same probes two
+ * ways (a drop it can avoid, an accept it can satisfy), the pieces of both
+ * ways overlap, and the sender takes the better one.  A piece that assumed
+ * nothing undecidable holds for every packet of its choice.  Before
+ * classify() (after false): where it overlaps a piece in a worse state
+ * that assumed nothing either, or an earlier twin with the same target,
+ * that piece is cut; pieces that assumed something stay, for classify()
+ * to weigh against each other.  After it (after true): they are cut too
+ * where a certain piece is at least as good.  Only pieces with a choice
+ * overlap this way (the walk partitions the rest), and pieces that made
+ * the same choice never do.
+ */
+static int choose(struct engine_result *res, size_t from, bool after)
+{
+	size_t *ix, nix = 0, a, c, n = res->npieces;
+	struct region_box *bb;
+	int ret = 0;
+
+	ix = calloc(n - from + 1, sizeof(*ix));
+	bb = calloc(n - from + 1, sizeof(*bb));
+	if (!ix || !bb) {
+		free(ix);
+		free(bb);
+		return -ENOMEM;
+	}
+	for (a = from; a < n; a++) {
+		if (!res->pieces[a].choice ||
+		    region_is_empty(res->pieces[a].region))
+			continue;
+		region_bounds(res->pieces[a].region, &bb[nix]);
+		ix[nix++] = a;
+	}
+	for (a = 0; a < nix && !ret; a++) {
+		const struct engine_piece *j = &res->pieces[ix[a]];
+
+		if (j->nassumptions || j->possible ||
+		    region_is_empty(j->region))
+			continue;
+		for (c = 0; c < nix && !ret; c++) {
+			struct engine_piece *i = &res->pieces[ix[c]];
+
+			if (c == a || i->choice == j->choice ||
+			    region_is_empty(i->region) ||
+			    !bounds_overlap(&bb[a], &bb[c]) ||
+			    i->state > j->state ||
+			    (!after && i->nassumptions) ||
+			    (after && !i->nassumptions))
+				continue;
+			if (!after && i->state == j->state &&
+			    !(c > a && same_target(i, j)))
+				continue;
+			ret = region_subtract(i->region, j->region);
+		}
+	}
+	free(ix);
+	free(bb);
+	return ret;
+}
+
+/* Say what each piece's sender chose, while the choices exist. */
+static int choices_describe(struct walk *w, size_t from)
+{
+	struct choice_dom dom = walk_dom(w);
+	struct engine_piece *p;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	dom.established = false;
+	for (i = from; i < w->res->npieces; i++) {
+		p = &w->res->pieces[i];
+		if (p->choice && !region_is_empty(p->region)) {
+			choice_describe(&dom, p->choice, &sb);
+			if (sb.len || sb.failed) {
+				p->chosen = strbuf_take(&sb);
+				if (!p->chosen)
+					return -ENOMEM;
+			}
+		}
+		p->choice = NULL;
+	}
+	return 0;
+}
+
 static int classify(struct engine_result *res, size_t from)
 {
 	struct region **overlap;
 	struct region_box *bb;
 	size_t i, n = res->npieces;
-	int ret = 0;
+	int ret = choose(res, from, false);
+
+	if (ret < 0)
+		return ret;
 
 	/* all overlaps first, from the regions as the walk left them: a
 	 * piece cut before its twin is compared would hide the twin's doubt */
@@ -3931,7 +4534,7 @@ static int classify(struct engine_result *res, size_t from)
 	for (i = 0; i < n - from; i++)
 		region_free(overlap[i]);
 	free(overlap);
-	return ret;
+	return ret < 0 ? ret : choose(res, from, true);
 }
 
 static int result_note(struct engine_result *res, const char *s)
@@ -3999,7 +4602,10 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			w.ingress[w.ningress++] = ch;
 	}
 
-	if (!in->host)
+	for (f = 0; f < 2 && !ret; f++)
+		ret = martian_list(in->host, families[f], true,
+				   &res->martians[f], &res->nmartians[f]);
+	if (!ret && !in->host)
 		ret = result_note(res, "no host facts: every interface name "
 				  "but lo and any local address; forwarding "
 				  "assumed on, route_localnet off, nothing "
@@ -4017,8 +4623,14 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			ret = walk_one(&w);
 			if (!ret)
 				ret = handshake(&w, start);
+			/* branch_fork() past the budget fails like malloc():
+			 * whichever path met it, the walk is too big */
+			if (ret == -ENOMEM && w.branches > BRANCHES_MAX)
+				ret = -E2BIG;
 			if (!ret)
 				ret = classify(res, start);
+			if (!ret)
+				ret = choices_describe(&w, start);
 			arena_free(&w.arena);
 		}
 	}
@@ -4074,6 +4686,8 @@ void engine_result_free(struct engine_result *res)
 	for (i = 0; i < res->nnotes; i++)
 		free(res->notes[i]);
 	free(res->notes);
+	free(res->martians[0]);
+	free(res->martians[1]);
 	free(res);
 }
 

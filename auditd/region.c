@@ -1686,3 +1686,53 @@ int region_prefix_parse(uint8_t family, const char *s, struct rs_interval *iv)
 	iv->hi = iv->lo | span;
 	return 0;
 }
+
+/* Is [lo, hi] inside one interval of dc (sorted, disjoint, merged)? */
+static bool inside(const struct rs_interval *dc, size_t ndc, rs_u128 lo,
+		   rs_u128 hi)
+{
+	size_t a = 0, b = ndc, m;
+
+	while (a < b) {
+		m = a + (b - a) / 2;
+		if (dc[m].hi < lo)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < ndc && dc[a].lo <= lo && hi <= dc[a].hi;
+}
+
+int region_fill_gaps(uint8_t family, const struct rs_interval *iv, size_t n,
+		     const struct rs_interval *dc, size_t ndc,
+		     struct rs_interval **out, size_t *nout)
+{
+	rs_u128 top = addr_max(family);
+	struct rs_interval *o;
+	size_t i, k = 0;
+
+	o = malloc((n + 1) * sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		rs_u128 lo = iv[i].lo;
+
+		if (i == 0 && lo > 0 && inside(dc, ndc, 0, lo - 1))
+			lo = 0;
+		if (k && o[k - 1].hi + 1 < lo &&
+		    inside(dc, ndc, o[k - 1].hi + 1, lo - 1))
+			lo = o[k - 1].hi + 1;
+		if (k && o[k - 1].hi + 1 >= lo) {
+			if (iv[i].hi > o[k - 1].hi)
+				o[k - 1].hi = iv[i].hi;
+			continue;
+		}
+		o[k].lo = lo;
+		o[k++].hi = iv[i].hi;
+	}
+	if (k && o[k - 1].hi < top && inside(dc, ndc, o[k - 1].hi + 1, top))
+		o[k - 1].hi = top;
+	*out = o;
+	*nout = k;
+	return 0;
+}
