@@ -19,7 +19,10 @@
 #     rich rule), masquerade, the backend's link v2 in
 #     zone internal, the source 10.9.0.7 bound to zone trusted (everything
 #     open to it), and 2222/tcp accepted at a rate limit (a rich rule's
-#     limit: possible by design);
+#     limit: possible by design); and, for IPv6_rpfilter, datagrams
+#     forged with the node's own v2 address as source, arriving on v0: the
+#     kernel drops them (its fib lookup finds a local route, no interface),
+#     and fwaudit must not list that source;
 #  3. the zone "docker" (target ACCEPT, docker0-style) and the policy
 #     "docker-forwarding" exactly as dockerd writes them through D-Bus
 #     (this firewalld ships neither), with v2 in zone docker, and the
@@ -142,6 +145,54 @@ pl_check "firewalld rules" "$PT/probes" || true
 sc_unknown "firewalld rules"
 sc_possible "firewalld rules" tcp/2222
 sc_golden scenario-firewalld-rules
+
+# IPv6_rpfilter (fib saddr . mark . iif oif missing drop) and a source that
+# is one of the node's own addresses (its v2 address, forged by the outside
+# on v0): the kernel's fib lookup finds a local route, no output interface,
+# and drops it.  Three datagrams to udp/5000 (open to any on v0); the node's
+# Udp6InDatagrams tells whether they were delivered, and fwaudit must agree.
+udp6_in() {
+	ip netns exec "$NODE" awk '$1 == "Udp6InDatagrams" {print $2}' /proc/net/snmp6
+}
+ip -n "$OUT" addr add 2001:db8:77::1/128 dev lo
+# a fixed neighbour entry: a solicitation from the forged source would go
+# unanswered
+ip -n "$OUT" neigh replace "$NODE6" lladdr "$(ip -n "$NODE" -j link show v0 |
+	"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')" \
+	dev v1 nud permanent
+# send3 SRC: three datagrams from SRC to the node's udp/5000; prints how
+# many the node delivered
+send3() {
+	local before
+
+	before=$(udp6_in)
+	ip netns exec "$OUT" "$PYTHON" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 40000))
+for i in range(3):
+    s.sendto(b"forged", (sys.argv[2], 5000))' "$1" "$NODE6"
+	sleep 0.5
+	echo $(( $(udp6_in) - before ))
+}
+n=$(send3 "$OUT6")
+[ "$n" -ge 3 ] || fwa_fail "udp/5000 from $OUT6: only $n of 3 datagrams counted as delivered"
+delivered=$(send3 2001:db8:77::1)
+ip -n "$OUT" addr del 2001:db8:77::1/128 dev lo
+ip -n "$OUT" neigh del "$NODE6" dev v1 2>/dev/null || true
+pl_audit "$PT/forged.json"
+fwa_check "$PT/forged.json" "forged own source" <<EOF2 || _fwa_failures=$((_fwa_failures + 1))
+import ipaddress
+a = ipaddress.ip_address("2001:db8:77::1")
+rows = [e for e in J["exposures"] if e["family"] == "ipv6" and e["protocol"] == "udp"
+        and e["ports"][0] <= 5000 <= e["ports"][1] and "v0" in e["interfaces"]
+        and (e["address"] == "*" or "$NODE6" in e["address"].split(","))]
+listed = any(a in ipaddress.ip_network(s, strict=False) for e in rows for s in e["sources"])
+kernel = $delivered > 0
+expect("udp/5000 on v0 from the node's own 2001:db8:77::1: kernel %s (%d of 3 delivered), fwaudit %s"
+       % ("delivers" if kernel else "drops", $delivered, "lists it" if listed else "does not"),
+       listed == kernel, rows)
+EOF2
 stage_end
 
 # --- 3. Docker's zone and policy, as dockerd (>= 20.10 / 24) writes them
