@@ -13,14 +13,19 @@
 #     allow 80,443/tcp, allow 53/udp, allow from 10.9.0.0/24 and
 #     2001:db8:2::/64 to any port 5432, allow to one address only
 #     (198.51.100.1 port 8000), allow in on v2 only (port 9000), insert 1
-#     deny from 203.0.113.0/24 (that source closed everywhere), the
+#     deny from 203.0.113.0/24 (closed to that source on the INPUT path
+#     only: the port forward below stays open to it), the
 #     port-forward recipe of ufw's documentation (a *nat section
 #     in before.rules / before6.rules: 8080 -> backend:80, 8081 ->
 #     backend:81) and `ufw route allow` to backend port 80 only (8081 stays
 #     closed by the forward policy DROP); what packets routed straight to
 #     the backend get is printed (fwaudit does not audit that path yet).
-# For each: every probe agrees with the kernel, the number of possible
-# exposures is printed and must be 0, and the text audit is kept in
+# Probes: TCP and UDP from three IPv4 and two IPv6 sources, from an
+# ephemeral port, port 53 and the DHCP server ports, to both node
+# addresses, and link-local ones (scenario-lib.sh).  For each stage: every
+# probe agrees with the kernel, the number of possible exposures is printed
+# and must be 0 (limit's "recent" match, a rate, is counted apart), the
+# rules fwaudit does not decode are printed, and the text audit is kept in
 # tests/golden/scenario-ufw-*.text (GOLDEN=update rewrites them).
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
