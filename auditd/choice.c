@@ -242,7 +242,7 @@ static struct choice *clone(const struct choice *c, choice_alloc_fn alloc,
 static bool same_ivs(const struct choice_iv *a, size_t na,
 		     const struct choice_iv *b, size_t nb)
 {
-	return na == nb && !memcmp(a, b, na * sizeof(*a));
+	return na == nb && (!na || !memcmp(a, b, na * sizeof(*a)));
 }
 
 /* *out: a commitment like c with value field k set to l[0..n) (n > 0);
