@@ -690,10 +690,14 @@ static void text_change(const struct diff_change *c,
 		}
 		strbuf_add(&b, "\n            now: ");
 		text_target(&b, c->new_row);
+		if (p) {
+			strbuf_add(&b, "; ");
+			text_verdict(&b, p);
+		}
 	} else {
 		text_target(&b, r);
 	}
-	if (p) {
+	if (p && c->kind != DIFF_ALTERED) {
 		strbuf_add(&b, "\n            ");
 		text_verdict(&b, p);
 	}
