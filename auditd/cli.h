@@ -24,6 +24,7 @@ enum cli_format {
 	CLI_FORMAT_JSON,
 	CLI_FORMAT_PROMETHEUS,
 	CLI_FORMAT_NAGIOS,
+	CLI_FORMAT_EVENTS,	/* diff: fwauditd's events, one JSON a line */
 };
 
 /* Parse --format's argument among the formats allowed by mask (bits of

@@ -13,7 +13,8 @@
  * share a ruleset), which hands its audit back as the same JSON a saved
  * audit is: both kinds of side then take one path, auditload.c, and are
  * judged by the one policy of this command.  The comparison is diff.c's,
- * the daemon's module.
+ * the daemon's module: diff_compare() for the probe sets, and with
+ * --format events the daemon's own diff_results() on the same audits.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +67,8 @@ static void usage(FILE *f)
 		"  -r, --rules PATH     the policy (default: the shipped "
 		"default.rules)\n"
 		"  -n, --no-rules       compare exposures without judging them\n"
-		"  -f, --format FMT     text or json\n"
+		"  -f, --format FMT     text, json, or events (what fwauditd "
+		"would send)\n"
 		"  -o, --old FILE       a file of the old side (repeat)\n"
 		"  -N, --new FILE       a file of the new side (repeat)\n"
 		"  -h, --help           this help\n"
@@ -787,6 +789,42 @@ static int print_text(const struct side *old, const struct side *cur,
 	return ferror(f) ? -EIO : 0;
 }
 
+/*
+ * The events fwauditd would send for this change, one JSON object a line
+ * (event.h): the daemon's own comparison, diff_results(), on the same two
+ * judged audits.  There is no ruleset behind a read-back audit, so the
+ * events carry no fix.
+ */
+static int print_events(const struct side *old, const struct side *cur,
+			FILE *f)
+{
+	struct report ra = { .nrows = old->load->nrows, .rows = old->load->rows };
+	struct report rb = { .nrows = cur->load->nrows, .rows = cur->load->rows };
+	struct audit_result a, b;
+	struct diff_events ev = { 0 };
+	json_t *j;
+	size_t i;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.report = &ra;
+	a.verdicts = old->verdicts;
+	b.report = &rb;
+	b.verdicts = cur->verdicts;
+	ret = diff_results(&a, &b, DIFF_CHANGES, &ev);
+	for (i = 0; !ret && i < ev.n; i++) {
+		ret = event_to_json(ev.ev[i], &j);
+		if (ret < 0)
+			break;
+		if (json_dumpf(j, f, JSON_COMPACT) < 0 || fputc('\n', f) == EOF)
+			ret = -EIO;
+		json_decref(j);
+	}
+	diff_events_release(&ev);
+	return ret;
+}
+
 /* ---------------------------------------------------------------------
  * The command.
  */
@@ -854,7 +892,10 @@ int cmd_diff(int argc, char **argv)
 			judge = false;
 			break;
 		case 'f':
-			if (cli_parse_format(optarg, 0x3, &format) < 0)
+			if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT |
+					     1u << CLI_FORMAT_JSON |
+					     1u << CLI_FORMAT_EVENTS,
+					     &format) < 0)
 				return EXIT_UNKNOWN;
 			break;
 		case 'o':
@@ -907,9 +948,12 @@ int cmd_diff(int argc, char **argv)
 		cli_fail("failed to compare", ret);
 		goto out;
 	}
-	ret = format == CLI_FORMAT_JSON ?
-	      print_json(&old, &cur, &changes, judge, stdout) :
-	      print_text(&old, &cur, &changes, sv, stdout);
+	if (format == CLI_FORMAT_JSON)
+		ret = print_json(&old, &cur, &changes, judge, stdout);
+	else if (format == CLI_FORMAT_EVENTS)
+		ret = print_events(&old, &cur, stdout);
+	else
+		ret = print_text(&old, &cur, &changes, sv, stdout);
 	if (!ret && fflush(stdout) == EOF)
 		ret = -errno;
 	if (ret < 0) {

@@ -43,6 +43,7 @@ int cli_parse_format(const char *s, unsigned int mask, enum cli_format *f)
 		[CLI_FORMAT_TEXT] = "text", [CLI_FORMAT_JSON] = "json",
 		[CLI_FORMAT_PROMETHEUS] = "prometheus",
 		[CLI_FORMAT_NAGIOS] = "nagios",
+		[CLI_FORMAT_EVENTS] = "events",
 	};
 	unsigned int i;
 

@@ -15,7 +15,8 @@
 #  - Saved audits (fwaudit audit --format json) of a live namespace before
 #    and after `nft add rule ... tcp dport 6379 accept` and a listener
 #    that stopped: opened tcp/6379 exposed to python3, tcp/8080 altered
-#    (state exposed -> open), exit 2; saved audit against ruleset file.
+#    (state exposed -> open), exit 2; the same change as fwauditd's events
+#    (--format events); a saved audit against a ruleset file.
 #  - No change: exit 0, "No change"; --no-rules: exit 0.
 #  - Bad inputs exit 3 with a clear message: a file of unknown format
 #    (file:line), truncated JSON (file:line:column), a JSON of another
@@ -256,6 +257,19 @@ for fam in ("ipv4", "ipv6"):
 expect("nothing closed", J["closed"] == [])
 expect("only 6379 opens", all(c["ports"] == [6379, 6379] for c in J["opened"]))
 PY
+# fwauditd's events for the same change, by its own comparison
+diff_run events --format events "$T/a1.json" "$T/a2.json"
+"$PYTHON" -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1])]))' \
+	"$T/events.out" > "$T/events.json"
+fwa_check "$T/events.json" "events" <<'PY' || true
+for fam in ("ipv4", "ipv6"):
+    expect(fam + ": violation_opened critical for tcp/6379",
+           any(e["kind"] == "violation_opened" and e["severity"] == "critical"
+               and e["ports"] == "6379" and e["family"] == fam for e in J), J)
+expect("nothing opens beyond 6379 and 8080",
+       all(e["ports"] in ("6379", "8080") for e in J))
+PY
+[ "$RC" = 2 ] && fwa_pass "events: exit 2" || fwa_fail "events: exit $RC"
 # probe what the saved audits' diff says opened: it answers now
 probes_of "$T/saved.out" > "$T/probes.json"
 send_check "after nft add rule" opened
