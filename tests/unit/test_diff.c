@@ -371,6 +371,48 @@ static void test_overlap_and_requires(void)
 	side_free(&sn);
 }
 
+/* Many rows: OLD opens ports 1000..3999, NEW the same but every tenth
+ * port from 10.0.0.0/8 only and 5000..5099 as one more row.  The sweep
+ * keeps this cheap; the changes are exact. */
+static void test_many(void)
+{
+	struct strbuf b = STRBUF_INIT;
+	struct side so, sn;
+	struct diff_changes c;
+	const char **o, **n;
+	char **txt;
+	size_t i, no = 0, nn = 0;
+
+	o = calloc(3002, sizeof(*o));
+	n = calloc(3002, sizeof(*n));
+	txt = calloc(6002, sizeof(*txt));
+	if (!o || !n || !txt)
+		abort();
+	for (i = 0; i < 3000; i++) {
+		strbuf_addf(&b, "ipv4 tcp %zu %zu 0.0.0.0/0 eth0 open",
+			    1000 + i, 1000 + i);
+		o[no++] = txt[2 * i] = strbuf_take(&b);
+		strbuf_addf(&b, "ipv4 tcp %zu %zu %s eth0 open", 1000 + i,
+			    1000 + i, i % 10 ? "0.0.0.0/0" : "10.0.0.0/8");
+		n[nn++] = txt[2 * i + 1] = strbuf_take(&b);
+	}
+	n[nn++] = "ipv4 tcp 5000 5099 0.0.0.0/0 eth0 open";
+	compare(o, n, false, &c, &so, &sn);
+	CHECK_EQ(count(&c, DIFF_OPENED), 1);
+	CHECK(find(&c, DIFF_OPENED, NFPROTO_IPV4, 5000, 5099) != NULL);
+	CHECK_EQ(count(&c, DIFF_CLOSED), 300);
+	CHECK_EQ(count(&c, DIFF_ALTERED), 0);
+	CHECK(find(&c, DIFF_CLOSED, NFPROTO_IPV4, 1010, 1010) != NULL);
+	diff_changes_release(&c);
+	side_free(&so);
+	side_free(&sn);
+	for (i = 0; i < 6000; i++)
+		free(txt[i]);
+	free(txt);
+	free(o);
+	free(n);
+}
+
 static void bad_json(const char *text, int want, const char *in_msg)
 {
 	struct auditload *a = NULL;
@@ -470,6 +512,7 @@ int main(void)
 	test_sources();
 	test_families_ranges();
 	test_overlap_and_requires();
+	test_many();
 	test_refused();
 	policy_free(pol);
 	unlink(path);
