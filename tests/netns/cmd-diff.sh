@@ -17,7 +17,8 @@
 #    that stopped: opened tcp/6379 exposed to python3, tcp/8080 altered
 #    (state exposed -> open), exit 2; the same change as fwauditd's events
 #    (--format events); a saved audit against a ruleset file.
-#  - No change: exit 0, "No change"; --no-rules: exit 0.
+#  - No change: exit 0, "No change"; --no-rules: exit 0; as nobody (when
+#    unprivileged user namespaces are allowed): the same changes as root.
 #  - Bad inputs exit 3 with a clear message: a file of unknown format
 #    (file:line), truncated JSON (file:line:column), a JSON of another
 #    version, an nft file that does not load, a missing file.
@@ -164,6 +165,32 @@ diff_run norules --no-rules --format json "$T/old.nft" "$T/new.nft"
 [ "$RC" = 0 ] && [ "$(fwa_jq "$T/norules.out" 'J["opened"][0]["policy"]')" = null ] &&
 	fwa_pass "--no-rules: exit 0, no verdicts" ||
 	fwa_fail "--no-rules: exit $RC"
+
+# ---- as nobody: ruleset files need no privilege ---------------------------
+# (when this kernel lets nobody make a user namespace; the binary and the
+# policy copied where nobody can read them)
+if command -v setpriv >/dev/null &&
+   setpriv --reuid=65534 --regid=65534 --clear-groups \
+	unshare --user --net true 2>/dev/null; then
+	mkdir "$T/nobody" "$T/nobody/rules"
+	cp "$FWAUDIT" "$T/old.nft" "$T/new.nft" "$T/nobody/"
+	cp "$FWAUDIT_RULES_DIR"/*.rules "$T/nobody/rules/"
+	chmod -R a+rX "$T/nobody"
+	chmod a+x "$T"
+	RC=0
+	(cd "$T/nobody" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env FWAUDIT_RULES_DIR="$T/nobody/rules" ./fwaudit diff \
+		--format json old.nft new.nft) > "$T/nobody.out" \
+		2> "$T/nobody.err" || RC=$?
+	if [ "$RC" = 2 ] &&
+	   [ "$(changes "$T/nobody.out")" = "$(changes "$T/nft.out")" ]; then
+		fwa_pass "nobody: the same changes as root, exit 2"
+	else
+		fwa_fail "nobody: exit $RC: $(head -3 "$T/nobody.err")"
+	fi
+else
+	echo "SKIP: diff as nobody: unprivileged user namespaces are not allowed here"
+fi
 
 # ---- real packets -------------------------------------------------------
 # probes to every port of every opened and closed change, from a source
