@@ -175,6 +175,42 @@ static int dup_opt(const char *s, char **out)
 	return 0;
 }
 
+/* "source_ports": [[lo, hi], ...], only in rows limited to some */
+static int read_sports(struct ctx *c, json_t *e, struct report_row *r)
+{
+	json_t *v = json_object_get(e, "source_ports"), *x;
+	long long lo, hi;
+	size_t i;
+
+	if (!v)
+		return 0;
+	if (!json_is_array(v))
+		return bad(c, "source_ports", "not an array");
+	if (json_array_size(v) > AUDITLOAD_MAX_LIST) {
+		bad(c, "source_ports", "more than %u items", AUDITLOAD_MAX_LIST);
+		return -E2BIG;
+	}
+	if (!json_array_size(v))
+		return 0;
+	r->sports = calloc(json_array_size(v), sizeof(*r->sports));
+	if (!r->sports)
+		return -ENOMEM;
+	json_array_foreach(v, i, x) {
+		if (!json_is_array(x) || json_array_size(x) != 2)
+			return bad(c, "source_ports", "item %zu is not [first, "
+				   "last]", i);
+		if (get_int(c, json_array_get(x, 0), "source_ports", 0, 65535,
+			    &lo) < 0 ||
+		    get_int(c, json_array_get(x, 1), "source_ports", lo, 65535,
+			    &hi) < 0)
+			return -EINVAL;
+		r->sports[i].lo = (rs_u128)lo;
+		r->sports[i].hi = (rs_u128)hi;
+		r->nsports = i + 1;
+	}
+	return 0;
+}
+
 static int read_backend(struct ctx *c, json_t *e, struct report_row *r)
 {
 	json_t *b = json_object_get(e, "backend");
@@ -296,6 +332,8 @@ static int read_row(struct ctx *c, json_t *e, struct report_row *r,
 		return ret;
 	r->possible = k;
 	ret = get_list(c, e, "unknown", 0, &r->unknown, &r->nunknown);
+	if (!ret)
+		ret = read_sports(c, e, r);
 	if (!ret)
 		ret = read_backend(c, e, r);
 	if (!ret)
@@ -450,6 +488,7 @@ void auditload_free(struct auditload *a)
 
 		free(r->address);
 		free_list(r->sources, r->nsources);
+		free(r->sports);
 		free_list(r->ifaces, r->nifaces);
 		free(r->backend_addr);
 		free(r->container);

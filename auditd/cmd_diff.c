@@ -360,10 +360,12 @@ static void json_list(struct jsonw *w, const char *key, char **l, size_t n)
 	jsonw_array_end(w);
 }
 
+/* [lo, hi] as the member key, or as an array element when key is NULL */
 static void json_range(struct jsonw *w, const char *key, unsigned int lo,
 		       unsigned int hi)
 {
-	jsonw_key(w, key);
+	if (key)
+		jsonw_key(w, key);
 	jsonw_array_begin(w);
 	jsonw_int(w, lo);
 	jsonw_int(w, hi);
@@ -418,7 +420,17 @@ static void json_outcome(struct jsonw *w, const struct report_row *r,
 			 const struct policy_part *p, bool judged)
 {
 	char buf[64];
+	size_t k;
 
+	/* as in the audit: only for rows limited to some source ports */
+	if (r->nsports) {
+		jsonw_key(w, "source_ports");
+		jsonw_array_begin(w);
+		for (k = 0; k < r->nsports; k++)
+			json_range(w, NULL, (unsigned int)r->sports[k].lo,
+				   (unsigned int)r->sports[k].hi);
+		jsonw_array_end(w);
+	}
 	json_list(w, "interfaces", r->ifaces, r->nifaces);
 	jsonw_member_string(w, "path", r->path == ENGINE_FORWARDED ?
 			    "forward" : "local");
@@ -602,9 +614,16 @@ static const char *sev_upper(enum policy_severity s)
 static void text_target(struct strbuf *b, const struct report_row *r)
 {
 	char buf[64];
+	size_t k;
 
 	strbuf_addf(b, "%s, %s", r->path == ENGINE_FORWARDED ? "forward" :
 		    "local", engine_state_name(r->state));
+	for (k = 0; k < r->nsports; k++) {
+		strbuf_addf(b, "%s%u", k ? "," : ", from source port ",
+			    (unsigned int)r->sports[k].lo);
+		if (r->sports[k].hi != r->sports[k].lo)
+			strbuf_addf(b, "-%u", (unsigned int)r->sports[k].hi);
+	}
 	if (r->possible)
 		strbuf_add(b, ", possible");
 	if (r->has_backend)

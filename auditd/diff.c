@@ -810,6 +810,13 @@ static bool ifaces_eq(const struct report_row *a, const struct report_row *b)
 	return true;
 }
 
+static bool sports_eq(const struct report_row *a, const struct report_row *b)
+{
+	return a->nsports == b->nsports &&
+	       (!a->nsports || !memcmp(a->sports, b->sports,
+				       a->nsports * sizeof(*a->sports)));
+}
+
 static enum policy_severity unit_severity(const struct unit *u)
 {
 	return u->part && !u->part->allowed ? u->part->severity :
@@ -838,6 +845,8 @@ static unsigned int unit_changes(const struct unit *o, const struct unit *n)
 		ch |= DIFF_CH_PATH;
 	if (!ifaces_eq(a, b))
 		ch |= DIFF_CH_INTERFACES;
+	if (!sports_eq(a, b))
+		ch |= DIFF_CH_SOURCE_PORTS;
 	if (unit_severity(o) != unit_severity(n) ||
 	    (o->part && n->part && (!str_eq(o->part->rule.file,
 					    n->part->rule.file) ||
@@ -1206,7 +1215,7 @@ const char *diff_change_name(unsigned int bit)
 {
 	static const char *const names[DIFF_CH_COUNT] = {
 		"state", "certainty", "listener", "backend", "path",
-		"interfaces", "verdict",
+		"interfaces", "verdict", "source_ports",
 	};
 
 	return bit < DIFF_CH_COUNT ? names[bit] : NULL;

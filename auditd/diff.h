@@ -89,7 +89,8 @@ void diff_missing_key(struct strbuf *b, const struct policy_violation *v);
  *   - closed:  OLD covers it, NEW does not;
  *   - altered: both cover it, but what happens to it differs: state,
  *     certainty, listener (program and socket, not pid), backend, path,
- *     ingress interfaces, or the verdict (severity and deciding rule).
+ *     ingress interfaces, the source ports a row is limited to (a
+ *     `--sport 53` mistake), or the verdict (severity and deciding rule).
  * Interfaces are an attribute, not a dimension: a ruleset file audit names
  * interfaces symbolically ("*" any other), and two rulesets mentioning
  * different names would otherwise look opened where nothing changed.
@@ -119,7 +120,8 @@ enum diff_change_kind {
 #define DIFF_CH_PATH		0x10
 #define DIFF_CH_INTERFACES	0x20
 #define DIFF_CH_VERDICT		0x40
-#define DIFF_CH_COUNT		7
+#define DIFF_CH_SOURCE_PORTS	0x80
+#define DIFF_CH_COUNT		8
 
 #define DIFF_MAX_CHANGES	100000	/* changes from one comparison */
 #define DIFF_MAX_UNITS		200000	/* rows x parts of both sides */
@@ -161,7 +163,7 @@ int diff_compare(const struct diff_side *old, const struct diff_side *cur,
 void diff_changes_release(struct diff_changes *c);
 
 /* "state", "certainty", "listener", "backend", "path", "interfaces",
- * "verdict" for bit i (0 <= i < DIFF_CH_COUNT) of diff_change.changed. */
+ * "verdict", "source_ports" for bit i (0 <= i < DIFF_CH_COUNT) of diff_change.changed. */
 const char *diff_change_name(unsigned int bit);
 
 #endif

@@ -222,6 +222,7 @@ static void test_altered(void)
 	CHECK(x && x->changed == DIFF_CH_INTERFACES);
 	CHECK_EQ(c.worst, POLICY_SEV_NONE);
 	CHECK_STR(diff_change_name(0), "state");
+	CHECK_STR(diff_change_name(7), "source_ports");
 	CHECK(diff_change_name(DIFF_CH_COUNT) == NULL);
 	diff_changes_release(&c);
 	side_free(&so);
@@ -413,6 +414,42 @@ static void test_many(void)
 	free(n);
 }
 
+/* `--sport 53 -j ACCEPT` fixed: the same ports and sources, but from
+ * every source port now */
+static void test_sports(void)
+{
+	static const char row[] =
+		"{\"family\":\"ipv4\",\"protocol\":\"udp\",\"ports\":[1,65535],"
+		"\"address\":\"*\",\"sources\":[\"0.0.0.0/0\"],%s"
+		"\"interfaces\":[\"eth0\"],\"path\":\"local\",\"backend\":null,"
+		"\"listener\":null,\"state\":\"open\",\"certainty\":\"definite\","
+		"\"unknown\":[]}";
+	struct auditload *a = NULL, *b = NULL;
+	struct diff_changes c = { 0 };
+	struct diff_side sa, sb;
+	char buf[1024], r[800], err[256];
+
+	snprintf(r, sizeof(r), row, "\"source_ports\":[[53,53]],");
+	snprintf(buf, sizeof(buf), "{\"version\":1,\"exposures\":[%s]}", r);
+	CHECK_EQ(auditload_parse(buf, strlen(buf), "a", &a, err, sizeof(err)), 0);
+	snprintf(r, sizeof(r), row, "");
+	snprintf(buf, sizeof(buf), "{\"version\":1,\"exposures\":[%s]}", r);
+	CHECK_EQ(auditload_parse(buf, strlen(buf), "b", &b, err, sizeof(err)), 0);
+	if (!a || !b)
+		abort();
+	CHECK_EQ(a->rows[0].nsports, 1);
+	sa = (struct diff_side){ a->rows, a->nrows, NULL };
+	sb = (struct diff_side){ b->rows, b->nrows, NULL };
+	CHECK_EQ(diff_compare(&sa, &sb, &c), 0);
+	CHECK_EQ(c.n, 1);
+	CHECK(c.n && c.v[0].kind == DIFF_ALTERED &&
+	      c.v[0].changed == DIFF_CH_SOURCE_PORTS &&
+	      c.v[0].port_lo == 1 && c.v[0].port_hi == 65535);
+	diff_changes_release(&c);
+	auditload_free(a);
+	auditload_free(b);
+}
+
 static void bad_json(const char *text, int want, const char *in_msg)
 {
 	struct auditload *a = NULL;
@@ -513,6 +550,7 @@ int main(void)
 	test_families_ranges();
 	test_overlap_and_requires();
 	test_many();
+	test_sports();
 	test_refused();
 	policy_free(pol);
 	unlink(path);
