@@ -1063,6 +1063,11 @@ static int cmp_change_out(const void *a, const void *b)
 
 	if (x->kind != y->kind)
 		return x->kind < y->kind ? -1 : 1;
+	/* the worst news of each kind first */
+	if (x->opens != y->opens)
+		return x->opens > y->opens ? -1 : 1;
+	if (x->resolves != y->resolves)
+		return x->resolves > y->resolves ? -1 : 1;
 	c = cmp_group(rx, ry);
 	if (c)
 		return c;

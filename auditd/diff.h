@@ -145,7 +145,9 @@ struct diff_change {
 struct diff_changes {
 	size_t n;
 	struct diff_change *v;		/* opened, altered, closed; each by
-					 * family, protocol, port, address */
+					 * the severity it opens, then the one
+					 * it resolves (worst first), then
+					 * family, protocol, address, port */
 	size_t nmissing_opened, nmissing_resolved;
 	/* unmet requires of NEW that OLD did not have, and the reverse;
 	 * borrowed from the sides' verdicts */
