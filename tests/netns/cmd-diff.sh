@@ -297,6 +297,17 @@ expect("nothing opens beyond 6379 and 8080",
        all(e["ports"] in ("6379", "8080") for e in J))
 PY
 [ "$RC" = 2 ] && fwa_pass "events: exit 2" || fwa_fail "events: exit $RC"
+# what the diff says altered (exposed -> open): the firewall still lets
+# tcp/8080 in, and now the kernel refuses it itself (no listener)
+for dst in "$NODE4" "$NODE6"; do
+	src=$PUB4
+	[[ $dst != *:* ]] || src=$PUB6
+	got=$(ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" tcp "$dst" 8080 \
+		--src "$src" --timeout 1.5 || true)
+	[ "$got" = refused ] &&
+		fwa_pass "altered [$dst]:8080: let in, nothing listens (refused)" ||
+		fwa_fail "altered [$dst]:8080: $got, expected refused"
+done
 # probe what the saved audits' diff says opened: it answers now
 probes_of "$T/saved.out" > "$T/probes.json"
 send_check "after nft add rule" opened
