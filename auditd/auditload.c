@@ -248,6 +248,7 @@ static int read_listener(struct ctx *c, json_t *e, struct report_row *r,
 {
 	json_t *o = json_object_get(e, "listener"), *pid;
 	const char *addr, *comm;
+	struct rs_interval iv;
 	long long port, p = 0;
 
 	if (!o)
@@ -259,9 +260,14 @@ static int read_listener(struct ctx *c, json_t *e, struct report_row *r,
 	if (get_string(c, o, "address", false, &addr) < 0)
 		return -EINVAL;
 	l->family = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	if (host_addr_parse(l->family, addr, &l->addr) < 0)
+	/* a prefix parser that knows no host: one address is its own
+	 * interval */
+	if (region_prefix_parse(l->family == AF_INET6 ? NFPROTO_IPV6 :
+				NFPROTO_IPV4, addr, &iv) < 0 ||
+	    iv.lo != iv.hi || strchr(addr, '/'))
 		return bad(c, "listener.address", "\"%.64s\" is not an address",
 			   addr);
+	l->addr = iv.lo;
 	if (!json_object_get(o, "port"))
 		return bad(c, "listener.port", "missing");
 	if (get_int(c, json_object_get(o, "port"), "listener.port", 0, 65535,
