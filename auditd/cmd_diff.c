@@ -164,7 +164,7 @@ static int sniff(const char *path, enum side_kind *kind)
 static void __attribute__((noreturn))
 audit_child(struct side *s, const struct policy *policy, int fd)
 {
-	struct audit_opts o = { .policy = policy };
+	struct audit_opts o = { 0 };
 	enum snapshot_stage stage = SNAPSHOT_NFT;
 	struct audit_result *r = NULL;
 	struct snapshot given;
@@ -185,6 +185,10 @@ audit_child(struct side *s, const struct policy *policy, int fd)
 		_exit(EXIT_UNKNOWN);
 	}
 	o.given = &given;
+	/* the policy's interfaces, as `audit --ruleset` takes them; its
+	 * verdicts (and their fixes) the parent makes once for both sides */
+	if (policy)
+		o.ifaces = policy_interfaces(policy, &o.nifaces);
 	ret = audit_run(&o, &r, &stage);
 	if (ret < 0) {
 		fprintf(stderr, "%s diff: %s: %s: %s\n", cli_prog, s->label,
