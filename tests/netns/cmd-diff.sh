@@ -7,7 +7,8 @@
 #    repeated) and as nft files: diff says NEW opens tcp/6379 (critical by
 #    the default policy) and closes tcp/8080 in both families, alters
 #    nothing, exits 2; the text says the same; the nft and the x_tables
-#    forms give the same changes.
+#    forms give the same changes; the text as tests/golden/cmd-diff.text
+#    (GOLDEN=update rewrites it).
 #  - Real packets: with listeners on every port, NEW loaded into a node
 #    namespace, probes from a second namespace (probe-lib.sh) to every
 #    port diff names: what diff says NEW opens connects, what it says NEW
@@ -156,6 +157,17 @@ if [ "$RC" = 2 ] &&
 	fwa_pass "text: what opens first, by severity, sources in zones"
 else
 	fwa_fail "text (exit $RC): $(cat "$T/text.out" "$T/text.err" | head -30)"
+fi
+# the text against its golden file (GOLDEN=update rewrites it)
+g=$top_srcdir/tests/golden/cmd-diff.text
+sed -e "s|$FWAUDIT_RULES_DIR/|rules/|g" -e "s|$T/|T/|g" "$T/text.out" > "$T/text.got"
+if [ "${GOLDEN:-}" = update ]; then
+	cp "$T/text.got" "$g"
+	fwa_log "updated $g"
+elif diff -u "$g" "$T/text.got" > "$T/text.diff"; then
+	fwa_pass "text: as tests/golden/cmd-diff.text"
+else
+	fwa_fail "text differs from tests/golden/cmd-diff.text: $(head -30 "$T/text.diff")"
 fi
 diff_run same "$T/new.nft" "$T/new.nft"
 [ "$RC" = 0 ] && grep -q '^No change' "$T/same.out" &&
