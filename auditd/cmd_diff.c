@@ -69,6 +69,8 @@ static void usage(FILE *f)
 		"  -n, --no-rules       compare exposures without judging them\n"
 		"  -f, --format FMT     text, json, or events (what fwauditd "
 		"would send)\n"
+		"  -q, --quiet          text: only the changes that open or "
+		"resolve a violation\n"
 		"  -o, --old FILE       a file of the old side (repeat)\n"
 		"  -N, --new FILE       a file of the new side (repeat)\n"
 		"  -h, --help           this help\n"
@@ -770,31 +772,37 @@ static void text_files(const struct side *s, FILE *f)
 		"saved audit" : "ruleset", s->load->nrows);
 }
 
+/* quiet: leave out the changes that neither open nor resolve a violation
+ * (they are still counted in the summary) */
 static int print_text(const struct side *old, const struct side *cur,
 		      const struct diff_changes *c, const struct srcview *sv,
-		      FILE *f)
+		      bool quiet, FILE *f)
 {
 	static const char *const titles[] = {
 		"Opened (NEW lets these probes in, OLD did not):",
 		"Altered (reachable before and after, handled differently):",
 		"Closed (OLD let these probes in, NEW does not):",
 	};
-	size_t i, n[3] = { 0 }, nopen = 0, nres = 0;
+	size_t i, n[3] = { 0 }, shown[3] = { 0 }, nopen = 0, nres = 0;
 	int k;
 
 	text_files(old, f);
 	text_files(cur, f);
 	for (i = 0; i < c->n; i++) {
+		bool news = c->v[i].opens || c->v[i].resolves;
+
 		n[c->v[i].kind]++;
+		shown[c->v[i].kind] += !quiet || news;
 		nopen += c->v[i].opens != POLICY_SEV_NONE;
 		nres += c->v[i].resolves != POLICY_SEV_NONE;
 	}
 	for (k = 0; k < 3; k++) {
-		if (!n[k])
+		if (!shown[k])
 			continue;
 		fprintf(f, "\n%s\n", titles[k]);
 		for (i = 0; i < c->n; i++)
-			if ((int)c->v[i].kind == k)
+			if ((int)c->v[i].kind == k &&
+			    (!quiet || c->v[i].opens || c->v[i].resolves))
 				text_change(&c->v[i], sv, f);
 	}
 	if (c->nmissing_opened || c->nmissing_resolved) {
@@ -893,6 +901,7 @@ int cmd_diff(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "old", required_argument, NULL, 'o' },
 		{ "new", required_argument, NULL, 'N' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -903,10 +912,10 @@ int cmd_diff(int argc, char **argv)
 	struct policy *policy = NULL;
 	struct srcview *sv = NULL;
 	const char *rules = NULL;
-	bool judge = true;
+	bool judge = true, quiet = false;
 	int c, ret, status = EXIT_UNKNOWN;
 
-	while ((c = getopt_long(argc, argv, "r:nf:o:N:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:nf:o:N:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rules = optarg;
@@ -928,6 +937,9 @@ int cmd_diff(int argc, char **argv)
 		case 'N':
 			if (add_file(&cur, optarg))
 				return EXIT_UNKNOWN;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -976,7 +988,7 @@ int cmd_diff(int argc, char **argv)
 	else if (format == CLI_FORMAT_EVENTS)
 		ret = print_events(&old, &cur, stdout);
 	else
-		ret = print_text(&old, &cur, &changes, sv, stdout);
+		ret = print_text(&old, &cur, &changes, sv, quiet, stdout);
 	if (!ret && fflush(stdout) == EOF)
 		ret = -errno;
 	if (ret < 0) {

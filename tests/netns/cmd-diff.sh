@@ -169,6 +169,14 @@ elif diff -u "$g" "$T/text.got" > "$T/text.diff"; then
 else
 	fwa_fail "text differs from tests/golden/cmd-diff.text: $(head -30 "$T/text.diff")"
 fi
+diff_run quiet --quiet "$T/old.nft" "$T/new.nft"
+if [ "$RC" = 2 ] && ! grep -Eq '^  (OK|CLOSED) ' "$T/quiet.out" &&
+   [ "$(grep -Ec '^  (CRITICAL|RESOLVED) ' "$T/quiet.out")" = 4 ] &&
+   grep -q '^6 opened, 0 altered, 6 closed' "$T/quiet.out"; then
+	fwa_pass "--quiet: the violations opened and resolved only"
+else
+	fwa_fail "--quiet (exit $RC): $(head -20 "$T/quiet.out")"
+fi
 diff_run same "$T/new.nft" "$T/new.nft"
 [ "$RC" = 0 ] && grep -q '^No change' "$T/same.out" &&
 	fwa_pass "the same ruleset: exit 0, no change" ||
