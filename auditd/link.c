@@ -109,7 +109,44 @@ static const struct attr_rule ifla_rules[IFLA_MAX + 1] = {
 	[IFLA_MASTER]	= { true, MNL_TYPE_U32, 0 },
 	[IFLA_LINK]	= { true, MNL_TYPE_U32, 0 },
 	[IFLA_LINKINFO]	= { true, MNL_TYPE_NESTED, 0 },
+	[IFLA_XDP]	= { true, MNL_TYPE_NESTED, 0 },
 };
+
+static const struct attr_rule xdp_rules[IFLA_XDP_MAX + 1] = {
+	[IFLA_XDP_ATTACHED]	= { true, MNL_TYPE_U8, 0 },
+	[IFLA_XDP_PROG_ID]	= { true, MNL_TYPE_U32, 0 },
+	[IFLA_XDP_DRV_PROG_ID]	= { true, MNL_TYPE_U32, 0 },
+	[IFLA_XDP_SKB_PROG_ID]	= { true, MNL_TYPE_U32, 0 },
+	[IFLA_XDP_HW_PROG_ID]	= { true, MNL_TYPE_U32, 0 },
+};
+
+/* The XDP program of a link: its id and how it is attached.  With
+ * several (XDP_ATTACHED_MULTI) there is no IFLA_XDP_PROG_ID: the first of
+ * the per-mode ids names one of them. */
+static int link_parse_xdp(struct host_link *l, const struct nlattr *nest)
+{
+	const struct nlattr *tb[IFLA_XDP_MAX + 1] = { NULL };
+	struct attr_parse p = { xdp_rules, IFLA_XDP_MAX, 0, tb, false };
+	static const int ids[] = { IFLA_XDP_PROG_ID, IFLA_XDP_DRV_PROG_ID,
+				   IFLA_XDP_SKB_PROG_ID, IFLA_XDP_HW_PROG_ID };
+	size_t i;
+	int ret;
+
+	ret = attr_parse_nested(nest, &p);
+	if (ret < 0)
+		return ret;
+	if (!tb[IFLA_XDP_ATTACHED] ||
+	    mnl_attr_get_u8(tb[IFLA_XDP_ATTACHED]) == XDP_ATTACHED_NONE)
+		return 0;
+	l->xdp_mode = mnl_attr_get_u8(tb[IFLA_XDP_ATTACHED]);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]) && !l->xdp_prog; i++)
+		if (tb[ids[i]])
+			l->xdp_prog = mnl_attr_get_u32(tb[ids[i]]);
+	/* attached but unnamed: still a program we cannot read */
+	if (!l->xdp_prog)
+		l->xdp_prog = UINT32_MAX;
+	return 0;
+}
 
 static const struct attr_rule info_rules[IFLA_INFO_MAX + 1] = {
 	[IFLA_INFO_KIND]	= { true, MNL_TYPE_STRING, 0 },
@@ -176,6 +213,11 @@ static int link_parse(struct host *h, const struct nlmsghdr *nlh)
 		l.parent = 0;
 	if (tb[IFLA_LINKINFO]) {
 		ret = link_parse_info(&l, tb[IFLA_LINKINFO]);
+		if (ret < 0)
+			return ret;
+	}
+	if (tb[IFLA_XDP]) {
+		ret = link_parse_xdp(&l, tb[IFLA_XDP]);
 		if (ret < 0)
 			return ret;
 	}
