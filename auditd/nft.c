@@ -43,6 +43,7 @@
 #include <libnftnl/udata.h>
 
 #include "nft.h"
+#include "nldump.h"
 #include "xt.h"
 
 /* The whole read is retried this many times while the ruleset changes. */
@@ -182,7 +183,8 @@ fail:
 
 static int nft_io_open_live(struct nft_io *io)
 {
-	const char *path = getenv("FWAUDIT_NFT_RECORD");
+	/* not from the environment of a set-user-ID caller */
+	const char *path = secure_getenv("FWAUDIT_NFT_RECORD");
 
 	memset(io, 0, sizeof(*io));
 	io->buflen = NFT_BUFSIZ;
@@ -563,6 +565,9 @@ static int nft_talk(struct nft_io *io, struct nlmsghdr *nlh, mnl_cb_t cb,
 		n = nft_io_recv(io);
 		if (n < 0)
 			return n == -EINTR || n == -EBUSY ? NFT_RETRY : n;
+		ret = nld_check_buf(io->buf, (size_t)n);
+		if (ret < 0)
+			return ret;
 		errno = 0;
 		ret = mnl_cb_run(io->buf, (size_t)n, seq, portid, cb, f);
 		if (ret == MNL_CB_STOP)
@@ -573,7 +578,8 @@ static int nft_talk(struct nft_io *io, struct nlmsghdr *nlh, mnl_cb_t cb,
 			/* libmnl reports NLM_F_DUMP_INTR as EINTR */
 			if (errno == EINTR || errno == EBUSY)
 				return NFT_RETRY;
-			return errno ? -errno : -EPROTO;
+			/* an error reply's code, as libmnl copied it */
+			return errno ? nld_errno(errno) : -EPROTO;
 		}
 	}
 }
@@ -647,6 +653,10 @@ out:
  */
 
 #define NFT_NREGS	16	/* 32-bit registers NFT_REG32_00 .. 15 */
+#define NFT_REG_PARTS	4	/* fields one register load can hold */
+
+_Static_assert(NFT_REG_PARTS <= RS_CONCAT_MAX,
+	       "a multi-field compare becomes one concatenated match");
 
 static const rs_u128 nft_u128_max = ~(rs_u128)0;
 
@@ -735,7 +745,7 @@ struct nft_reg {
 	enum nft_reg_kind kind;
 	uint8_t len;
 	uint8_t nparts;
-	struct nft_part parts[4];
+	struct nft_part parts[NFT_REG_PARTS];
 	bool masked;		/* bitwise applied: mask, xor */
 	uint8_t mask[16], xor[16];
 	bool present;		/* fib ... present: 0 or 1 */
@@ -1173,7 +1183,7 @@ static void nft_compare(struct nft_rctx *c, const struct nft_reg *g,
 	if (g->nparts > 1 && !to && !g->raw &&
 	    (op == NFT_CMP_EQ || op == NFT_CMP_NEQ) && len == g->len) {
 		struct rs_match *m = NULL;
-		struct rs_interval iv[4];
+		struct rs_interval iv[NFT_REG_PARTS];
 
 		for (i = 0; i < g->nparts; i++) {
 			p = &g->parts[i];
@@ -1406,7 +1416,7 @@ static void nft_load_payload(struct nft_rctx *c, struct nftnl_expr *e)
 		    (uint32_t)h->off + h->len;
 		if (s >= t)
 			continue;
-		if (g->nparts == sizeof(g->parts) / sizeof(g->parts[0]))
+		if (g->nparts == NFT_REG_PARTS)
 			break;
 		g->parts[g->nparts++] = (struct nft_part){
 			.field = h->field, .fwidth = h->len,
@@ -3051,6 +3061,29 @@ static const struct {
 	{ "flow_offload", nft_flow_offload },
 };
 
+/*
+ * Rule and set user data are opaque to the kernel: whoever wrote the ruleset
+ * chose every byte.  libnftnl 1.2.4's nftnl_udata_parse() trusts each TLV's
+ * own length, so the TLVs are checked against the bytes of the attribute
+ * that holds them here, before any callback reads one.  Returns -EBADMSG
+ * (cb not called) when a TLV does not lie inside ud, else what
+ * nftnl_udata_parse() returns.
+ */
+static int nft_udata_parse(const void *ud, uint32_t len, nftnl_udata_cb_t cb,
+			   void *data)
+{
+	const uint8_t *p = ud;
+	uint32_t off = 0;
+
+	while (off < len) {
+		/* struct nftnl_udata: u8 type, u8 length, value */
+		if (len - off < 2 || p[off + 1] > len - off - 2)
+			return -EBADMSG;
+		off += 2u + p[off + 1];
+	}
+	return nftnl_udata_parse(ud, len, cb, data);
+}
+
 static int nft_udata_comment_cb(const struct nftnl_udata *attr, void *data)
 {
 	const char **comment = data;
@@ -3118,8 +3151,16 @@ static int nft_rule_build(struct nft_build *b, struct rs_chain *ch,
 		const void *ud = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA,
 						     &len);
 
-		if (ud && nftnl_udata_parse(ud, len, nft_udata_comment_cb,
-					    &comment) >= 0 && comment) {
+		int ret = ud ? nft_udata_parse(ud, len, nft_udata_comment_cb,
+					       &comment) : 0;
+
+		if (ret == -EBADMSG &&
+		    ruleset_note(b->rs, "%s %s %s: rule %u has malformed user "
+				 "data: its comment is not shown",
+				 rs_family_name(ch->family), ch->table,
+				 ch->name, r->position) < 0)
+			return -ENOMEM;
+		if (ret >= 0 && comment) {
 			r->comment = strdup(comment);
 			if (!r->comment)
 				return -ENOMEM;
@@ -3230,9 +3271,14 @@ static int nft_sets_finish(struct nft_build *b)
 		if (l.nfields == 1 &&
 		    nftnl_set_is_set(x->nl, NFTNL_SET_USERDATA)) {
 			ud = nftnl_set_get_data(x->nl, NFTNL_SET_USERDATA, &len);
-			if (ud)
-				nftnl_udata_parse(ud, len, nft_set_keyorder_cb,
-						  &host);
+			if (ud && nft_udata_parse(ud, len, nft_set_keyorder_cb,
+						  &host) == -EBADMSG &&
+			    ruleset_note(b->rs, "%s %s set %s has malformed "
+					 "user data: its key is read in "
+					 "network byte order",
+					 rs_family_name(x->set->family),
+					 x->set->table, x->set->name) < 0)
+				return -ENOMEM;
 			l.f[0].host = host && l.f[0].width <= 16;
 		}
 		ret = nft_set_prepare(b, x, &l);
