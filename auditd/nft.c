@@ -444,6 +444,336 @@ static int nft_cb_fail(struct nft_fetch *f, int err)
 	return MNL_CB_ERROR;
 }
 
+/*
+ * The nf_tables attribute policy, checked before libnftnl sees a message.
+ * libnftnl 1.2.4 calls exit() ("nf_tables kernel ABI is broken") from
+ * inside nftnl_*_nlmsg_parse() on an attribute that fails its own check,
+ * dereferences NULL for an expression without a name, strdup()s a pointer
+ * it never set for some verdicts, and leaks a string given twice.  The
+ * kernel sends none of that, but a replay file or a snapshot read from a
+ * file can, and an auditor must not exit or crash on its input.
+ *
+ * A policy is one letter per attribute type, from 1 (as the kernel's
+ * nla_policy arrays in nf_tables_api.c and the nft_*.c expressions):
+ *	'1' '2' '4' '8'	an integer of exactly that many bytes
+ *	's'		a string, NUL-terminated
+ *	'b'		bytes
+ *	'-'		anything (padding)
+ *	'd'		struct nft_data: a value, or a verdict
+ *	'x'		one expression (nested NFTA_EXPR_*)
+ *	'e'		a list of expressions (NFTA_LIST_ELEM, each 'x')
+ *	'n'		nested, checked by sub[type]
+ *	'l'		a list of NFTA_LIST_ELEM, each checked by sub[type]
+ *	'v'		a list of device names (NFTA_DEVICE_NAME strings)
+ * Types beyond the string are ignored, as libnftnl ignores them; no type
+ * may come twice.
+ */
+#define NFT_POL_SUB	20
+
+struct nft_pol {
+	const char *types;
+	const struct nft_pol *sub[NFT_POL_SUB];
+};
+
+/* nested expressions (a set's or dynset's) within a rule, at most */
+#define NFT_POL_DEPTH	4
+
+static const struct nft_pol nft_pol_gen = { .types = "44s" };
+static const struct nft_pol nft_pol_table = { .types = "s448-b4" };
+static const struct nft_pol nft_pol_hook = { .types = "44sv" };
+static const struct nft_pol nft_pol_counters = { .types = "88-" };
+static const struct nft_pol nft_pol_chain = {
+	.types = "s8sn44sn-44b",
+	.sub = { [NFTA_CHAIN_HOOK] = &nft_pol_hook,
+		 [NFTA_CHAIN_COUNTERS] = &nft_pol_counters },
+};
+static const struct nft_pol nft_pol_field = { .types = "4" };
+static const struct nft_pol nft_pol_desc = {
+	.types = "4l", .sub = { [NFTA_SET_DESC_CONCAT] = &nft_pol_field },
+};
+static const struct nft_pol nft_pol_set = {
+	.types = "ss444444n484b-48xe",
+	.sub = { [NFTA_SET_DESC] = &nft_pol_desc },
+};
+static const struct nft_pol nft_pol_elem = { .types = "dd488bx-sde" };
+static const struct nft_pol nft_pol_elems = {
+	.types = "ssl4", .sub = { [NFTA_SET_ELEM_LIST_ELEMENTS] = &nft_pol_elem },
+};
+static const struct nft_pol nft_pol_compat = { .types = "44" };
+static const struct nft_pol nft_pol_rule = {
+	.types = "ss8en8b-444", .sub = { [NFTA_RULE_COMPAT] = &nft_pol_compat },
+};
+static const struct nft_pol nft_pol_verdict = { .types = "4s4" };
+
+/* The data of each expression libnftnl 1.2.4 knows. */
+static const struct {
+	const char *name;
+	const char *types;
+} nft_pol_exprs[] = {
+	{ "payload", "44444444" },
+	{ "cmp", "44d" },
+	{ "meta", "444" },
+	{ "immediate", "4d" },
+	{ "counter", "88-" },
+	{ "match", "s4b" },
+	{ "target", "s4b" },
+	{ "ct", "4414" },
+	{ "bitwise", "444dd4d" },
+	{ "lookup", "s4444" },
+	{ "fib", "444" },
+	{ "byteorder", "44444" },
+	{ "range", "44dd" },
+	{ "nat", "4444444" },
+	{ "redir", "444" },
+	{ "masq", "444" },
+	{ "tproxy", "444" },
+	{ "reject", "41" },
+	{ "queue", "2224" },
+	{ "log", "2s4244" },
+	{ "limit", "88444-" },
+	{ "quota", "84-8" },
+	{ "connlimit", "44" },
+	{ "notrack", "" },
+	{ "objref", "4s4s4" },
+	{ "dynset", "s44448x-4e" },
+	{ "numgen", "4444s4" },
+	{ "hash", "4444444s4" },
+	{ "exthdr", "4144444" },
+	{ "rt", "44" },
+	{ "socket", "444" },
+	{ "osf", "414" },
+	{ "xfrm", "4414" },
+	{ "tunnel", "444" },
+	{ "synproxy", "214" },
+	{ "fwd", "444" },
+	{ "dup", "44" },
+	{ "last", "48-" },
+	{ "flow_offload", "s" },
+};
+
+static int nft_attrs_check(const void *buf, size_t len,
+			   const struct nft_pol *pol, int depth);
+
+static bool nft_attr_str_ok(const struct nlattr *a)
+{
+	uint16_t n = mnl_attr_get_payload_len(a);
+
+	return n > 0 && ((const char *)mnl_attr_get_payload(a))[n - 1] == '\0';
+}
+
+/* Each attribute of a nested list: NFTA_LIST_ELEM (or, for devices,
+ * NFTA_DEVICE_NAME, the same number), checked by check(). */
+static int nft_list_check(const struct nlattr *nest, char kind,
+			  const struct nft_pol *sub, int depth);
+
+static int nft_expr_check(const struct nlattr *nest, int depth)
+{
+	const struct nlattr *a, *name = NULL, *data = NULL;
+	struct nft_pol pol = { .types = NULL };
+	size_t i;
+
+	if (depth > NFT_POL_DEPTH)
+		return -EPROTO;
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_EXPR_NAME:
+			if (name || !nft_attr_str_ok(a))
+				return -EPROTO;
+			name = a;
+			break;
+		case NFTA_EXPR_DATA:
+			if (data || mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+				return -EPROTO;
+			data = a;
+			break;
+		}
+	}
+	/* libnftnl 1.2.4 strcmp()s a missing name */
+	if (!name)
+		return -EPROTO;
+	for (i = 0; i < sizeof(nft_pol_exprs) / sizeof(nft_pol_exprs[0]); i++)
+		if (!strcmp(mnl_attr_get_str(name), nft_pol_exprs[i].name))
+			pol.types = nft_pol_exprs[i].types;
+	/* one libnftnl does not know fails its parse: no policy needed */
+	if (!pol.types || !data)
+		return 0;
+	return nft_attrs_check(mnl_attr_get_payload(data),
+			       mnl_attr_get_payload_len(data), &pol, depth + 1);
+}
+
+static int nft_data_check(const struct nlattr *nest)
+{
+	const struct nlattr *a, *value = NULL, *verdict = NULL;
+	const struct nlattr *code = NULL, *chain = NULL;
+	int ret;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_DATA_VALUE:
+			if (value)
+				return -EPROTO;
+			value = a;
+			break;
+		case NFTA_DATA_VERDICT:
+			if (verdict || mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+				return -EPROTO;
+			verdict = a;
+			break;
+		}
+	}
+	/* one or the other: libnftnl keeps both in one union */
+	if (!value == !verdict)
+		return -EPROTO;
+	if (value)
+		return mnl_attr_get_payload_len(value) == 0 ||
+		       mnl_attr_get_payload_len(value) > NFT_DATA_VALUE_MAXLEN ?
+		       -EPROTO : 0;
+	ret = nft_attrs_check(mnl_attr_get_payload(verdict),
+			      mnl_attr_get_payload_len(verdict),
+			      &nft_pol_verdict, 0);
+	if (ret < 0)
+		return ret;
+	mnl_attr_for_each_nested(a, verdict) {
+		if (mnl_attr_get_type(a) == NFTA_VERDICT_CODE)
+			code = a;
+		else if (mnl_attr_get_type(a) == NFTA_VERDICT_CHAIN)
+			chain = a;
+	}
+	if (!code)
+		return -EPROTO;
+	switch ((int32_t)ntohl(mnl_attr_get_u32(code))) {
+	case NF_ACCEPT:
+	case NF_DROP:
+	case NF_QUEUE:
+	case NFT_CONTINUE:
+	case NFT_BREAK:
+	case NFT_RETURN:
+		return 0;
+	case NFT_JUMP:
+	case NFT_GOTO:
+		/* libnftnl strdup()s the chain without looking */
+		return chain ? 0 : -EPROTO;
+	default:
+		return -EPROTO;
+	}
+}
+
+static int nft_list_check(const struct nlattr *nest, char kind,
+			  const struct nft_pol *sub, int depth)
+{
+	const struct nlattr *a;
+	int ret = 0;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return -EPROTO;
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) != NFTA_LIST_ELEM)
+			return -EPROTO;
+		if (kind == 'v')
+			ret = nft_attr_str_ok(a) ? 0 : -EPROTO;
+		else if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			ret = -EPROTO;
+		else if (kind == 'e')
+			ret = nft_expr_check(a, depth);
+		else
+			ret = nft_attrs_check(mnl_attr_get_payload(a),
+					      mnl_attr_get_payload_len(a),
+					      sub, depth);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Check the attributes in buf (len bytes) against pol.  0 or -EPROTO. */
+static int nft_attrs_check(const void *buf, size_t len,
+			   const struct nft_pol *pol, int depth)
+{
+	const size_t ntypes = strlen(pol->types);
+	const struct nlattr *a = buf;
+	uint64_t seen = 0;
+	uint16_t type, n;
+	size_t step;
+	int ret;
+
+	if (depth > NFT_POL_DEPTH)
+		return -EPROTO;
+	while (len >= MNL_ATTR_HDRLEN) {
+		if (a->nla_len < MNL_ATTR_HDRLEN || a->nla_len > len)
+			return -EPROTO;
+		type = mnl_attr_get_type(a);
+		n = mnl_attr_get_payload_len(a);
+		if (type < 64) {
+			if (seen & ((uint64_t)1 << type))
+				return -EPROTO;
+			seen |= (uint64_t)1 << type;
+		}
+		ret = 0;
+		switch (type >= 1 && (size_t)type <= ntypes ? pol->types[type - 1] :
+			'-') {
+		case '1':
+			ret = n == 1 ? 0 : -EPROTO;
+			break;
+		case '2':
+			ret = n == 2 ? 0 : -EPROTO;
+			break;
+		case '4':
+			ret = n == 4 ? 0 : -EPROTO;
+			break;
+		case '8':
+			ret = n == 8 ? 0 : -EPROTO;
+			break;
+		case 's':
+			ret = nft_attr_str_ok(a) ? 0 : -EPROTO;
+			break;
+		case 'd':
+			ret = mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ?
+			      -EPROTO : nft_data_check(a);
+			break;
+		case 'x':
+			ret = mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ?
+			      -EPROTO : nft_expr_check(a, depth + 1);
+			break;
+		case 'n':
+			ret = mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+			      type >= NFT_POL_SUB || !pol->sub[type] ? -EPROTO :
+			      nft_attrs_check(mnl_attr_get_payload(a), n,
+					      pol->sub[type], depth + 1);
+			break;
+		case 'l':
+			ret = type >= NFT_POL_SUB || !pol->sub[type] ? -EPROTO :
+			      nft_list_check(a, 'l', pol->sub[type], depth + 1);
+			break;
+		case 'e':
+		case 'v':
+			ret = nft_list_check(a, pol->types[type - 1], NULL,
+					     depth + 1);
+			break;
+		default:	/* 'b', '-' */
+			break;
+		}
+		if (ret < 0)
+			return ret;
+		step = MNL_ALIGN((size_t)a->nla_len);
+		if (step >= len)
+			break;
+		len -= step;
+		a = (const struct nlattr *)((const char *)a + step);
+	}
+	return 0;
+}
+
+/* A message of nf_tables (nfgenmsg, then attributes) against pol. */
+static int nft_msg_check(const struct nlmsghdr *nlh, const struct nft_pol *pol)
+{
+	const size_t hdr = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg));
+
+	if (nlh->nlmsg_len < hdr)
+		return -EPROTO;
+	return nft_attrs_check((const char *)nlh + hdr, nlh->nlmsg_len - hdr,
+			       pol, 0);
+}
+
 static int nft_gen_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nft_fetch *f = data;
@@ -452,6 +782,8 @@ static int nft_gen_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nft_cb_check(nlh, f) != MNL_CB_OK)
 		return MNL_CB_ERROR;
+	if (nft_msg_check(nlh, &nft_pol_gen) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	gen = nftnl_gen_alloc();
 	if (!gen)
 		return nft_cb_fail(f, -ENOMEM);
@@ -472,6 +804,8 @@ static int nft_table_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nft_cb_check(nlh, f) != MNL_CB_OK)
 		return MNL_CB_ERROR;
+	if (nft_msg_check(nlh, &nft_pol_table) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	t = nftnl_table_alloc();
 	if (!t)
 		return nft_cb_fail(f, -ENOMEM);
@@ -493,6 +827,8 @@ static int nft_set_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nft_cb_check(nlh, f) != MNL_CB_OK)
 		return MNL_CB_ERROR;
+	if (nft_msg_check(nlh, &nft_pol_set) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	s = nftnl_set_alloc();
 	if (!s)
 		return nft_cb_fail(f, -ENOMEM);
@@ -540,6 +876,8 @@ static int nft_elem_cb(const struct nlmsghdr *nlh, void *data)
 			n++;
 	if (f->nelems + n > NFT_MAX_ELEMS)
 		return nft_cb_fail(f, -E2BIG);
+	if (nft_msg_check(nlh, &nft_pol_elems) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	f->nelems += n;
 	if (nftnl_set_elems_nlmsg_parse(nlh, f->elem_set) < 0)
 		return nft_cb_fail(f, -EPROTO);
@@ -3363,6 +3701,8 @@ static int nft_chain_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (f->b->rs->nchains >= NFT_MAX_CHAINS)
 		return nft_cb_fail(f, -E2BIG);
+	if (nft_msg_check(nlh, &nft_pol_chain) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	c = nftnl_chain_alloc();
 	if (!c)
 		return nft_cb_fail(f, -ENOMEM);
@@ -3387,6 +3727,8 @@ static int nft_rule_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (f->nrules >= NFT_MAX_RULES)
 		return nft_cb_fail(f, -E2BIG);
+	if (nft_msg_check(nlh, &nft_pol_rule) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	r = nftnl_rule_alloc();
 	if (!r)
 		return nft_cb_fail(f, -ENOMEM);

@@ -1133,11 +1133,22 @@ static void craft_dump_req(FILE *f, uint16_t cmd)
 	nft_rec_write(f, NFT_REC_REQUEST, nlh, nlh->nlmsg_len);
 }
 
-/* One read: table ip t, chain c (input hook), sets (nsets, dumped with no
- * elements), then rules of c. */
-static void craft_read(FILE *f, struct nftnl_set **sets, size_t nsets,
-		       struct nftnl_rule **rules, size_t nrules)
+/* What one crafted read holds beside table ip t: its chain c (input hook)
+ * or a raw chain message, sets (dumped with no elements), the rules of c
+ * and a raw message among them. */
+struct crafted {
+	struct nftnl_set **sets;
+	size_t nsets;
+	struct nftnl_rule **rules;
+	size_t nrules;
+	const struct nlmsghdr *raw_chain, *raw_rule;
+};
+
+static void craft_read_with(FILE *f, const struct crafted *k)
 {
+	struct nftnl_set **sets = k->sets;
+	struct nftnl_rule **rules = k->rules;
+	size_t nsets = k->nsets, nrules = k->nrules;
 	char buf[8192], req[NFT_REQSIZ];
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nftnl_chain *c = nftnl_chain_alloc();
@@ -1165,7 +1176,7 @@ static void craft_read(FILE *f, struct nftnl_set **sets, size_t nsets,
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWCHAIN, NFPROTO_IPV4,
 				    NLM_F_MULTI, 0);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
-	craft_msg(f, nlh);
+	craft_msg(f, k->raw_chain ? k->raw_chain : nlh);
 	rec_write_done(f);
 
 	craft_dump_req(f, NFT_MSG_GETSET);
@@ -1198,12 +1209,22 @@ static void craft_read(FILE *f, struct nftnl_set **sets, size_t nsets,
 		nftnl_rule_nlmsg_build_payload(nlh, rules[i]);
 		craft_msg(f, nlh);
 	}
+	if (k->raw_rule)
+		craft_msg(f, k->raw_rule);
 	rec_write_done(f);
 	craft_gen(f);
 	nftnl_table_free(t);
 	nftnl_chain_free(c);
 	nftnl_rule_free(q);
 	nftnl_set_free(qs);
+}
+
+static void craft_read(FILE *f, struct nftnl_set **sets, size_t nsets,
+		       struct nftnl_rule **rules, size_t nrules)
+{
+	struct crafted k = { sets, nsets, rules, nrules, NULL, NULL };
+
+	craft_read_with(f, &k);
 }
 
 static struct nftnl_rule *craft_rule(const void *udata, uint32_t len)
@@ -1401,6 +1422,157 @@ static void test_broken_netlink(void)
 	}
 }
 
+/* Raw messages of table ip t, chain c: what libnftnl must never see. */
+static struct nlmsghdr *raw_start(char *buf, uint16_t cmd)
+{
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0, 4096);
+	nlh = nftnl_nlmsg_build_hdr(buf, cmd, NFPROTO_IPV4, NLM_F_MULTI, 0);
+	mnl_attr_put_strz(nlh, cmd == NFT_MSG_NEWRULE ? NFTA_RULE_TABLE :
+			  NFTA_CHAIN_TABLE, "t");
+	return nlh;
+}
+
+/* A rule of chain c with one expression: name (NULL: none) and, inside its
+ * NFTA_EXPR_DATA, what put() writes. */
+static struct nlmsghdr *raw_rule(char *buf, const char *name,
+				 void (*put)(struct nlmsghdr *nlh))
+{
+	struct nlmsghdr *nlh = raw_start(buf, NFT_MSG_NEWRULE);
+	struct nlattr *exprs, *elem, *data;
+
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, "c");
+	mnl_attr_put_u64(nlh, NFTA_RULE_HANDLE, htobe64(2));
+	exprs = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	if (name)
+		mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, name);
+	data = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+	if (put)
+		put(nlh);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, elem);
+	mnl_attr_nest_end(nlh, exprs);
+	return nlh;
+}
+
+static void put_counter(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u64(nlh, NFTA_COUNTER_PACKETS, 0);
+	mnl_attr_put_u64(nlh, NFTA_COUNTER_BYTES, 0);
+}
+
+static void put_counter_u32(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, NFTA_COUNTER_PACKETS, 0);
+}
+
+/* immediate: a jump that names no chain */
+static void put_jump_nowhere(struct nlmsghdr *nlh)
+{
+	struct nlattr *d, *v;
+
+	mnl_attr_put_u32(nlh, NFTA_IMMEDIATE_DREG, htonl(NFT_REG_VERDICT));
+	d = mnl_attr_nest_start(nlh, NFTA_IMMEDIATE_DATA);
+	v = mnl_attr_nest_start(nlh, NFTA_DATA_VERDICT);
+	mnl_attr_put_u32(nlh, NFTA_VERDICT_CODE, htonl((uint32_t)NFT_JUMP));
+	mnl_attr_nest_end(nlh, v);
+	mnl_attr_nest_end(nlh, d);
+}
+
+/* immediate: a value and a verdict at once */
+static void put_value_and_verdict(struct nlmsghdr *nlh)
+{
+	struct nlattr *d, *v;
+
+	mnl_attr_put_u32(nlh, NFTA_IMMEDIATE_DREG, htonl(NFT_REG_VERDICT));
+	d = mnl_attr_nest_start(nlh, NFTA_IMMEDIATE_DATA);
+	mnl_attr_put_u32(nlh, NFTA_DATA_VALUE, 1);
+	v = mnl_attr_nest_start(nlh, NFTA_DATA_VERDICT);
+	mnl_attr_put_u32(nlh, NFTA_VERDICT_CODE, htonl(NF_ACCEPT));
+	mnl_attr_nest_end(nlh, v);
+	mnl_attr_nest_end(nlh, d);
+}
+
+static void fill_raw(FILE *f, void *arg)
+{
+	struct crafted *k = arg;
+
+	craft_read_with(f, k);
+}
+
+/* Messages that fail the nf_tables attribute policy are -EPROTO before
+ * libnftnl 1.2.4 sees them: it would strcmp() a missing expression name,
+ * exit() on an attribute of the wrong size, strdup() a chain it never
+ * read, leak a string given twice (issue 17).  The same messages made
+ * right are read. */
+static void test_policy(void)
+{
+	char buf[4096];
+	struct crafted k;
+	struct nlmsghdr *nlh;
+	const struct rs_chain *c;
+	struct ruleset *rs;
+	int ret;
+
+	/* well-formed: read */
+	memset(&k, 0, sizeof(k));
+	k.raw_rule = raw_rule(buf, "counter", put_counter);
+	rs = craft_replay(fill_raw, &k, &ret);
+	CHECK_EQ(ret, 0);
+	c = rs ? chain(rs, NFPROTO_IPV4, "t", "c") : NULL;
+	CHECK(c && c->nrules == 1);
+	ruleset_free(rs);
+
+	/* an expression without a name */
+	k.raw_rule = raw_rule(buf, NULL, put_counter);
+	rs = craft_replay(fill_raw, &k, &ret);
+	CHECK_EQ(ret, -EPROTO);
+	CHECK(rs && rs->nchains == 0);
+	ruleset_free(rs);
+
+	/* a counter of 4 bytes: libnftnl would exit() */
+	k.raw_rule = raw_rule(buf, "counter", put_counter_u32);
+	rs = craft_replay(fill_raw, &k, &ret);
+	CHECK_EQ(ret, -EPROTO);
+	ruleset_free(rs);
+
+	/* a jump to no chain; a value and a verdict */
+	k.raw_rule = raw_rule(buf, "immediate", put_jump_nowhere);
+	rs = craft_replay(fill_raw, &k, &ret);
+	CHECK_EQ(ret, -EPROTO);
+	ruleset_free(rs);
+	k.raw_rule = raw_rule(buf, "immediate", put_value_and_verdict);
+	rs = craft_replay(fill_raw, &k, &ret);
+	CHECK_EQ(ret, -EPROTO);
+	ruleset_free(rs);
+
+	/* a string given twice */
+	nlh = raw_rule(buf, "counter", put_counter);
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, "c");
+	k.raw_rule = nlh;
+	rs = craft_replay(fill_raw, &k, &ret);
+	CHECK_EQ(ret, -EPROTO);
+	ruleset_free(rs);
+
+	/* a chain whose policy is 2 bytes, or whose name is not a string */
+	memset(&k, 0, sizeof(k));
+	nlh = raw_start(buf, NFT_MSG_NEWCHAIN);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, "c");
+	mnl_attr_put_u16(nlh, NFTA_CHAIN_POLICY, 1);
+	k.raw_chain = nlh;
+	rs = craft_replay(fill_raw, &k, &ret);
+	CHECK_EQ(ret, -EPROTO);
+	ruleset_free(rs);
+	nlh = raw_start(buf, NFT_MSG_NEWCHAIN);
+	mnl_attr_put(nlh, NFTA_CHAIN_NAME, 1, "c");
+	k.raw_chain = nlh;
+	rs = craft_replay(fill_raw, &k, &ret);
+	CHECK_EQ(ret, -EPROTO);
+	ruleset_free(rs);
+}
+
 static int print_file(const char *path)
 {
 	struct ruleset *rs = ruleset_new();
@@ -1462,5 +1634,6 @@ int main(int argc, char **argv)
 	test_absent();
 	test_udata();
 	test_broken_netlink();
+	test_policy();
 	return unit_done();
 }
