@@ -465,13 +465,14 @@ static int nft_cb_fail(struct nft_fetch *f, int err)
  *	'n'		nested, checked by sub[type]
  *	'l'		a list of NFTA_LIST_ELEM, each checked by sub[type]
  *	'v'		a list of device names (NFTA_DEVICE_NAME strings)
- * Types beyond the string are ignored, as libnftnl ignores them; no type
- * may come twice.
+ * Types beyond the string are ignored, as libnftnl ignores them, unless
+ * the policy is closed; no type may come twice.
  */
 #define NFT_POL_SUB	20
 
 struct nft_pol {
 	const char *types;
+	bool closed;		/* a type beyond types is refused */
 	const struct nft_pol *sub[NFT_POL_SUB];
 };
 
@@ -495,7 +496,12 @@ static const struct nft_pol nft_pol_set = {
 	.types = "ss444444n484b-48xe",
 	.sub = { [NFTA_SET_DESC] = &nft_pol_desc },
 };
-static const struct nft_pol nft_pol_elem = { .types = "dd488bx-sde" };
+/* libnftnl 1.2.4 bounds element attribute types by NFTA_SET_MAX, not
+ * NFTA_SET_ELEM_MAX: a type in between is written past its table, on the
+ * stack. */
+static const struct nft_pol nft_pol_elem = {
+	.types = "dd488bx-sde", .closed = true,
+};
 static const struct nft_pol nft_pol_elems = {
 	.types = "ssl4", .sub = { [NFTA_SET_ELEM_LIST_ELEMENTS] = &nft_pol_elem },
 };
@@ -708,6 +714,8 @@ static int nft_attrs_check(const void *buf, size_t len,
 				return -EPROTO;
 			seen |= (uint64_t)1 << type;
 		}
+		if (pol->closed && (size_t)type > ntypes)
+			return -EPROTO;
 		ret = 0;
 		switch (type >= 1 && (size_t)type <= ntypes ? pol->types[type - 1] :
 			'-') {
