@@ -459,7 +459,10 @@ static int nft_cb_fail(struct nft_fetch *f, int err)
  *	's'		a string, NUL-terminated
  *	'b'		bytes
  *	'-'		anything (padding)
- *	'd'		struct nft_data: a value, or a verdict
+ *	'd'		struct nft_data holding a value
+ *	'D'		struct nft_data: a value, or a verdict (only where the
+ *			kernel puts verdicts: libnftnl 1.2.4 leaks the chain
+ *			of a verdict anywhere else)
  *	'x'		one expression (nested NFTA_EXPR_*)
  *	'e'		a list of expressions (NFTA_LIST_ELEM, each 'x')
  *	'n'		nested, checked by sub[type]
@@ -500,7 +503,7 @@ static const struct nft_pol nft_pol_set = {
  * NFTA_SET_ELEM_MAX: a type in between is written past its table, on the
  * stack. */
 static const struct nft_pol nft_pol_elem = {
-	.types = "dd488bx-sde", .closed = true,
+	.types = "dD488bx-sde", .closed = true,
 };
 static const struct nft_pol nft_pol_elems = {
 	.types = "ssl4", .sub = { [NFTA_SET_ELEM_LIST_ELEMENTS] = &nft_pol_elem },
@@ -519,7 +522,7 @@ static const struct {
 	{ "payload", "44444444" },
 	{ "cmp", "44d" },
 	{ "meta", "444" },
-	{ "immediate", "4d" },
+	{ "immediate", "4D" },
 	{ "counter", "88-" },
 	{ "match", "s4b" },
 	{ "target", "s4b" },
@@ -607,7 +610,7 @@ static int nft_expr_check(const struct nlattr *nest, int depth)
 			       mnl_attr_get_payload_len(data), &pol, depth + 1);
 }
 
-static int nft_data_check(const struct nlattr *nest)
+static int nft_data_check(const struct nlattr *nest, bool verdict_ok)
 {
 	const struct nlattr *a, *value = NULL, *verdict = NULL;
 	const struct nlattr *code = NULL, *chain = NULL;
@@ -628,7 +631,7 @@ static int nft_data_check(const struct nlattr *nest)
 		}
 	}
 	/* one or the other: libnftnl keeps both in one union */
-	if (!value == !verdict)
+	if (!value == !verdict || (verdict && !verdict_ok))
 		return -EPROTO;
 	if (value)
 		return mnl_attr_get_payload_len(value) == 0 ||
@@ -735,8 +738,10 @@ static int nft_attrs_check(const void *buf, size_t len,
 			ret = nft_attr_str_ok(a) ? 0 : -EPROTO;
 			break;
 		case 'd':
+		case 'D':
 			ret = mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ?
-			      -EPROTO : nft_data_check(a);
+			      -EPROTO :
+			      nft_data_check(a, pol->types[type - 1] == 'D');
 			break;
 		case 'x':
 			ret = mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ?

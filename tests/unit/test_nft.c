@@ -1495,6 +1495,22 @@ static void put_value_and_verdict(struct nlmsghdr *nlh)
 	mnl_attr_nest_end(nlh, d);
 }
 
+/* cmp against a verdict: libnftnl 1.2.4 strdup()s its chain and never
+ * frees it (found by fuzz_nft) */
+static void put_cmp_verdict(struct nlmsghdr *nlh)
+{
+	struct nlattr *d, *v;
+
+	mnl_attr_put_u32(nlh, NFTA_CMP_SREG, htonl(NFT_REG_1));
+	mnl_attr_put_u32(nlh, NFTA_CMP_OP, htonl(NFT_CMP_EQ));
+	d = mnl_attr_nest_start(nlh, NFTA_CMP_DATA);
+	v = mnl_attr_nest_start(nlh, NFTA_DATA_VERDICT);
+	mnl_attr_put_u32(nlh, NFTA_VERDICT_CODE, htonl((uint32_t)NFT_JUMP));
+	mnl_attr_put_strz(nlh, NFTA_VERDICT_CHAIN, "c");
+	mnl_attr_nest_end(nlh, v);
+	mnl_attr_nest_end(nlh, d);
+}
+
 static void fill_raw(FILE *f, void *arg)
 {
 	struct crafted *k = arg;
@@ -1544,6 +1560,10 @@ static void test_policy(void)
 	CHECK_EQ(ret, -EPROTO);
 	ruleset_free(rs);
 	k.raw_rule = raw_rule(buf, "immediate", put_value_and_verdict);
+	rs = craft_replay(fill_raw, &k, &ret);
+	CHECK_EQ(ret, -EPROTO);
+	ruleset_free(rs);
+	k.raw_rule = raw_rule(buf, "cmp", put_cmp_verdict);
 	rs = craft_replay(fill_raw, &k, &ret);
 	CHECK_EQ(ret, -EPROTO);
 	ruleset_free(rs);
