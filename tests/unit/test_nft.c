@@ -1142,6 +1142,7 @@ struct crafted {
 	struct nftnl_rule **rules;
 	size_t nrules;
 	const struct nlmsghdr *raw_chain, *raw_rule;
+	const struct nlmsghdr *raw_elems;	/* of the first set */
 };
 
 static void craft_read_with(FILE *f, const struct crafted *k)
@@ -1195,6 +1196,8 @@ static void craft_read_with(FILE *f, const struct crafted *k)
 			      NLM_F_DUMP);
 		nftnl_set_elems_nlmsg_build_payload(nlh, qs);
 		nft_rec_write(f, NFT_REC_REQUEST, nlh, nlh->nlmsg_len);
+		if (i == 0 && k->raw_elems)
+			craft_msg(f, k->raw_elems);
 		rec_write_done(f);
 	}
 
@@ -1222,7 +1225,7 @@ static void craft_read_with(FILE *f, const struct crafted *k)
 static void craft_read(FILE *f, struct nftnl_set **sets, size_t nsets,
 		       struct nftnl_rule **rules, size_t nrules)
 {
-	struct crafted k = { sets, nsets, rules, nrules, NULL, NULL };
+	struct crafted k = { sets, nsets, rules, nrules, NULL, NULL, NULL };
 
 	craft_read_with(f, &k);
 }
@@ -1525,6 +1528,8 @@ static void fill_raw(FILE *f, void *arg)
  * right are read. */
 static void test_policy(void)
 {
+	struct nlattr *elems, *elem, *key;
+	struct nftnl_set *s1;
 	char buf[4096];
 	struct crafted k;
 	struct nlmsghdr *nlh;
@@ -1575,6 +1580,30 @@ static void test_policy(void)
 	rs = craft_replay(fill_raw, &k, &ret);
 	CHECK_EQ(ret, -EPROTO);
 	ruleset_free(rs);
+
+	/* an element attribute of a type libnftnl 1.2.4 writes past its
+	 * table (found by fuzz_nft) */
+	memset(&k, 0, sizeof(k));
+	s1 = craft_set("s", NULL, 0);
+	k.sets = &s1;
+	k.nsets = 1;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWSETELEM, NFPROTO_IPV4,
+				    NLM_F_MULTI, 0);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, "t");
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, "s");
+	elems = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	key = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put_u16(nlh, NFTA_DATA_VALUE, htons(22));
+	mnl_attr_nest_end(nlh, key);
+	mnl_attr_put_u32(nlh, NFTA_SET_MAX - 1, 0);
+	mnl_attr_nest_end(nlh, elem);
+	mnl_attr_nest_end(nlh, elems);
+	k.raw_elems = nlh;
+	rs = craft_replay(fill_raw, &k, &ret);
+	CHECK_EQ(ret, -EPROTO);
+	ruleset_free(rs);
+	nftnl_set_free(s1);
 
 	/* a chain whose policy is 2 bytes, or whose name is not a string */
 	memset(&k, 0, sizeof(k));
