@@ -570,11 +570,6 @@ static bool nft_attr_str_ok(const struct nlattr *a)
 	return n > 0 && ((const char *)mnl_attr_get_payload(a))[n - 1] == '\0';
 }
 
-/* Each attribute of a nested list: NFTA_LIST_ELEM (or, for devices,
- * NFTA_DEVICE_NAME, the same number), checked by check(). */
-static int nft_list_check(const struct nlattr *nest, char kind,
-			  const struct nft_pol *sub, int depth);
-
 static int nft_expr_check(const struct nlattr *nest, int depth)
 {
 	const struct nlattr *a, *name = NULL, *data = NULL;
@@ -667,6 +662,9 @@ static int nft_data_check(const struct nlattr *nest, bool verdict_ok)
 	}
 }
 
+/* A nested list: each attribute NFTA_LIST_ELEM (NFTA_DEVICE_NAME for
+ * devices, the same number) holding an expression (kind 'e'), a device
+ * name ('v') or attributes checked by sub ('l'). */
 static int nft_list_check(const struct nlattr *nest, char kind,
 			  const struct nft_pol *sub, int depth)
 {
