@@ -13,6 +13,7 @@
  * (corpus/nft/), and tests/fixtures/nft/.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 
 #include "fuzz.h"
 #include "nft.h"
+#include "rsprint.h"
 #include "ruleset.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
@@ -29,13 +31,19 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static FILE *null;
 	struct ruleset *rs;
 	const char *path;
 
+	if (!null)
+		null = fopen("/dev/null", "we");
 	path = fuzz_file("input.rec", data, size);
 	rs = ruleset_new();
-	if (path && rs)
-		nft_replay_ruleset(rs, path);
+	/* what fwaudit ruleset prints (comments, set elements) is read too */
+	if (path && rs && nft_replay_ruleset(rs, path) == 0 && null) {
+		rsprint_text(rs, null);
+		rsprint_json(rs, null);
+	}
 	ruleset_free(rs);
 	return 0;
 }
