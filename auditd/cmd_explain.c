@@ -186,6 +186,8 @@ int cmd_explain(int argc, char **argv)
 		       p->possible ? " (possible)" : "");
 		if (p->fate == ENGINE_DROPPED && p->drop_reason)
 			printf(" (%s)", p->drop_reason);
+		if (p->chosen)
+			printf(" (the sender chose %s)", p->chosen);
 		printf("\n");
 		for (k = 0; k < p->nsteps; k++)
 			print_step(p, &p->steps[k], (unsigned int)k + 1);
@@ -193,9 +195,19 @@ int cmd_explain(int argc, char **argv)
 			const struct engine_assumption *a = &p->assumptions[k];
 			char *m = a->match ? rsprint_match(a->match) : NULL;
 
-			printf("      assuming %s %s (%s %s, rule %u)\n",
-			       m ? m : "its verdict",
-			       a->matched ? "matches" : "does not match",
+			if (!m && a->elem)
+				printf("      assuming element %zu of its map "
+				       "is taken", a->elem);
+			else if (!m && a->rule &&
+				 a->rule->verdict.map.set && !a->matched)
+				printf("      assuming no element of its map is "
+				       "taken");
+			else
+				printf("      assuming %s %s",
+				       m ? m : "its verdict",
+				       a->matched ? "matches" :
+				       "does not match");
+			printf(" (%s %s, rule %u)\n",
 			       a->chain ? a->chain->table : "?",
 			       a->chain ? a->chain->name : "?",
 			       a->rule ? a->rule->position : 0);

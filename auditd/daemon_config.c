@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,6 +383,8 @@ int daemon_config_load(const char *path, bool missing_ok,
 			goto fail;
 		}
 		seen[i] = true;
+		if (k->off == OFF(user))
+			c.user_line = lineno;
 		ret = set_key(&c, k, value, &why);
 		if (ret < 0) {
 			/* the value may be a secret (webhook_url): never
@@ -412,6 +415,31 @@ fail:
 	return ret;
 }
 
+int daemon_config_check_user(const struct daemon_config *c, const char *path,
+			     struct daemon_config_error *err)
+{
+	struct passwd *pw;
+
+	if (!c->user_line || !c->user)
+		return 0;
+	errno = 0;
+	pw = getpwnam(c->user);
+	if (pw)
+		return 0;
+	/* getpwnam(3): these, or none, mean "no such user" */
+	if (errno && errno != ENOENT && errno != ESRCH && errno != EBADF &&
+	    errno != EPERM) {
+		int ret = -errno;
+
+		set_err(err, path, c->user_line, "user '%.64s': %s", c->user,
+			strerror(errno));
+		return ret;
+	}
+	set_err(err, path, c->user_line, "user '%.64s' does not exist",
+		c->user);
+	return -ESRCH;
+}
+
 int daemon_config_webhook_url(const struct daemon_config *c, char **url)
 {
 	char *text = NULL, *nl, *s;
@@ -428,8 +456,10 @@ int daemon_config_webhook_url(const struct daemon_config *c, char **url)
 		ret = read_small_file(c->webhook_url_file, DAEMON_URL_MAX,
 				      &text);
 	} else {
-		/* systemd LoadCredential=webhook-url:... */
-		const char *dir = getenv("CREDENTIALS_DIRECTORY");
+		/* systemd LoadCredential=webhook-url:...; as in webhook.c,
+		 * not from the environment of a set-id or file-capability
+		 * exec */
+		const char *dir = secure_getenv("CREDENTIALS_DIRECTORY");
 		char path[4096];
 
 		*url = NULL;

@@ -57,6 +57,8 @@ struct daemon_config {
 	enum spool_overflow spool_overflow;
 	char *prometheus_textfile;	/* NULL: none */
 	char *user;			/* "root": keep uid 0, drop capabilities */
+	unsigned int user_line;		/* where the file sets user; 0: the
+					 * default */
 };
 
 struct daemon_config_error {
@@ -81,6 +83,18 @@ void daemon_config_release(struct daemon_config *c);
  * webhook is configured.  0 or a negative errno (file errors, -EINVAL for
  * an empty or too long file). */
 int daemon_config_webhook_url(const struct daemon_config *c, char **url);
+
+/*
+ * Whether the user a daemon started as root switches to exists (fwauditd
+ * calls it before it opens anything).  0; or -ESRCH with err saying
+ * "path:line: user 'NAME' does not exist" when the file names a user that
+ * does not (a typo must not leave the daemon running as root); or another
+ * negative errno when the user database cannot be read.  The default user
+ * may be missing: the daemon then stays uid 0 with only its capabilities
+ * (daemon_privs.h).
+ */
+int daemon_config_check_user(const struct daemon_config *c, const char *path,
+			     struct daemon_config_error *err);
 
 /* "generic", "alertmanager", "slack"; -EINVAL otherwise. */
 int daemon_webhook_format_parse(const char *s, enum webhook_format *out);

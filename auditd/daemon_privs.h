@@ -17,8 +17,10 @@
  * Drop privileges.  As root: switch to user (its primary group, no
  * supplementary groups) keeping the three capabilities; when user is
  * "root" or does not exist (*stayed_root set to 1), stay uid 0 with only
- * those capabilities.  Not root (started by systemd with User= and
- * AmbientCapabilities=): reduce the capabilities to those three.
+ * those capabilities (fwauditd has refused a configured user that does
+ * not exist before: daemon_config_check_user()).  Not root (started by
+ * systemd with User= and AmbientCapabilities=): reduce the capabilities to
+ * those three.
  * 0 or a negative errno (the process may be half-dropped then: exit).
  */
 int daemon_privs_drop(const char *user, int *stayed_root);

@@ -20,6 +20,7 @@
 #include <linux/netfilter.h>
 #include <linux/rtnetlink.h>
 
+#include "choice.h"
 #include "engine.h"
 #include "rpath.h"
 
@@ -28,12 +29,20 @@
 #define JUMP_STACK_MAX		64
 /* Forks on undecidable matches double the work each time; past this many
  * branches in one walk we stop with -E2BIG rather than eat the machine. */
+#ifndef BRANCHES_MAX			/* tests/unit/test_engine_budget.c */
 #define BRANCHES_MAX		(1u << 20)
+#endif
 #define PIECES_MAX		(1u << 20)
 
 /* conntrack is attached at this priority (NF_IP_PRI_CONNTRACK): chains
  * before it see no conntrack entry */
 #define PRI_CONNTRACK		(-200)
+/* a connection's later packets are rewritten by its NAT binding at these
+ * priorities (NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC): a chain before the
+ * first sees the destination the client sent, one after the second sees
+ * the server's answer from the address the client knows */
+#define PRI_NAT_DST		(-100)
+#define PRI_NAT_SRC		100
 
 /* from linux/netfilter/nf_conntrack_common.h, which clashes with libc */
 #define IPS_DST_NAT		(1u << 5)
@@ -120,6 +129,8 @@ struct branch {
 	bool nat_port;
 	uint16_t nat_port_lo, nat_port_hi;
 	bool nat_bound;		/* a nat chain of this hook set the binding */
+	bool ct_dnat;		/* the binding changed the tuple: the
+				 * connection's status has IPS_DST_NAT */
 	bool untracked;		/* notrack: no conntrack, no NAT */
 	uint32_t mark;
 	uint32_t ctmark;
@@ -127,6 +138,8 @@ struct branch {
 	int oif;
 	rs_u128 oif_key;
 	const struct anode *assume;
+	/* the header values the sender committed to on the way here */
+	const struct choice *choice;
 	const struct snode *trace;
 	/* position */
 	const struct rs_chain *chain;
@@ -162,6 +175,9 @@ struct walk {
 	 * probe's addresses and ports swapped, ct direction reply */
 	bool reply;
 	bool reply_local;	/* from a local socket: output hook */
+	/* the base chain running now comes before (after) the NAT binding
+	 * rewrites this later packet: see PRI_NAT_DST */
+	bool before_dnat, after_snat;
 	/* walking an IPv6 neighbour discovery packet (ICMPv6 nd_type), not
 	 * a probe; nd_dead: the ingress interfaces where it is dropped */
 	bool nd;
@@ -205,7 +221,9 @@ static void branch_free(struct branch *b)
 	free(b);
 }
 
-/* A copy of b's state with region r (taken over). */
+/* A copy of b's state with region r (taken over).  NULL without memory or
+ * past BRANCHES_MAX; callers say -ENOMEM and engine_run() tells the two
+ * apart by w->branches. */
 static struct branch *branch_fork(struct walk *w, const struct branch *b,
 				  struct region *r)
 {
@@ -301,9 +319,9 @@ static void frame_pop(struct branch *b)
 	b->depth--;
 }
 
-static int assume_add(struct walk *w, struct branch *b,
-		      const struct rs_chain *c, const struct rs_rule *r,
-		      const struct rs_match *m, bool matched)
+static int assume_elem(struct walk *w, struct branch *b,
+		       const struct rs_chain *c, const struct rs_rule *r,
+		       const struct rs_match *m, bool matched, size_t elem)
 {
 	struct anode *a = arena_alloc(&w->arena, sizeof(*a));
 
@@ -315,8 +333,16 @@ static int assume_add(struct walk *w, struct branch *b,
 	a->a.rule = r;
 	a->a.match = m;
 	a->a.matched = matched;
+	a->a.elem = elem;
 	b->assume = a;
 	return 0;
+}
+
+static int assume_add(struct walk *w, struct branch *b,
+		      const struct rs_chain *c, const struct rs_rule *r,
+		      const struct rs_match *m, bool matched)
+{
+	return assume_elem(w, b, c, r, m, matched, 0);
 }
 
 /* ---------------------------------------------------------------------
@@ -330,6 +356,7 @@ enum resolved {
 	RES_NOTSET,	/* no value, and "not in" matches (physdev on a
 			 * routed packet) */
 	RES_UNKNOWN,	/* we cannot tell */
+	RES_CHOICE,	/* the sender chooses: see choice.h */
 };
 
 /* How element values of a field map onto the dimension. */
@@ -353,6 +380,24 @@ static bool after_routing(const struct walk *w)
 	return w->hook == NF_INET_FORWARD || w->hook == NF_INET_POST_ROUTING;
 }
 
+static struct choice_dom walk_dom(const struct walk *w)
+{
+	return (struct choice_dom){ w->family, w->proto, w->established,
+				    after_routing(w) };
+}
+
+static void *walk_alloc(void *ctx, size_t size)
+{
+	return arena_alloc(&((struct walk *)ctx)->arena, size);
+}
+
+/* A forwarded packet's TTL is one less after the routing decision: a
+ * match there on value v means the sender chose v + 1. */
+static int choice_shift(const struct walk *w, const struct rs_match *m)
+{
+	return m->fields[0] == RS_F_IP_TTL && after_routing(w) ? -1 : 0;
+}
+
 static uint8_t route_type(const struct walk *w, rs_u128 addr)
 {
 	struct host_route_query q = { .family = w->family, .daddr = addr };
@@ -368,6 +413,55 @@ static uint8_t route_type(const struct walk *w, rs_u128 addr)
 	if (host_route_lookup(w->host, &q, &res) < 0)
 		return RTN_UNREACHABLE;
 	return res.type;
+}
+
+/* The header fields of a packet the host itself sends (the server's
+ * answer) or that a neighbour sends for neighbour discovery: chosen by
+ * their sender's stack, not by the stranger.  Linux answers with TTL and
+ * hop limit 64 (the sysctl defaults), TOS 0, DF set, no IPv4 options or
+ * IPv6 extension headers; its TCP options and the length depend on what
+ * the client offered.  A neighbour solicitation has hop limit 255 (RFC
+ * 4861 requires it), traffic class 0, and is 72 bytes with its source
+ * link-layer address option.  A backend's answer (forwarded) is the
+ * backend's business. */
+static enum resolved resolve_host_header(const struct walk *w,
+					 enum rs_field f, rs_u128 *val)
+{
+	bool v4 = is_v4(w), local = w->nd || w->reply_local;
+
+	switch (f) {
+	case RS_F_IP_FRAGOFF:
+	case RS_F_IP_OPTIONS:
+		if (!v4)
+			return RES_ABSENT;
+		*val = f == RS_F_IP_FRAGOFF ? 0x4000 : 0;
+		break;
+	case RS_F_IP6_EXTHDRS:
+	case RS_F_IP6_RT_TYPE:
+		if (v4)
+			return RES_ABSENT;
+		*val = f == RS_F_IP6_RT_TYPE ? RS_ABSENT : 0;
+		break;
+	case RS_F_TCP_OPTIONS:
+	case RS_F_TCP_MSS:
+		if (w->nd || w->proto != IPPROTO_TCP)
+			return RES_ABSENT;
+		return RES_UNKNOWN;
+	case RS_F_IP_TTL:
+		*val = w->nd ? 255 : 64;
+		break;
+	case RS_F_IP_TOS:
+		*val = 0;
+		break;
+	case RS_F_IP_LENGTH:
+		if (!w->nd)
+			return RES_UNKNOWN;
+		*val = 72;
+		break;
+	default:
+		return RES_UNKNOWN;
+	}
+	return local ? RES_FIXED : RES_UNKNOWN;
 }
 
 /* The fields of the server's answer that differ from the probe's, in the
@@ -394,8 +488,6 @@ static enum resolved resolve_reply(const struct walk *w,
 		*dim = REGION_IIF;
 		return RES_DIM;
 	case RS_F_OIF:
-		if (!w->host)
-			return RES_UNKNOWN;
 		*dim = REGION_IIF;
 		*xf = XF_IFINDEX;
 		return RES_DIM;
@@ -403,7 +495,7 @@ static enum resolved resolve_reply(const struct walk *w,
 	case RS_F_IP6_SADDR:
 		if (v4 != (f == RS_F_IP_SADDR))
 			return RES_ABSENT;
-		if (b->nat) {
+		if (b->nat && !w->after_snat) {
 			*val = b->nat_addr;
 			return RES_FIXED;
 		}
@@ -416,7 +508,7 @@ static enum resolved resolve_reply(const struct walk *w,
 		*dim = REGION_SADDR;
 		return RES_DIM;
 	case RS_F_SPORT:
-		if (b->nat_port) {
+		if (b->nat_port && !w->after_snat) {
 			if (b->nat_port_lo != b->nat_port_hi)
 				return RES_UNKNOWN;
 			*val = b->nat_port_lo;
@@ -443,6 +535,16 @@ static enum resolved resolve_reply(const struct walk *w,
 	case RS_F_FIB_SADDR_TYPE:
 		*val = w->reply_local ? RTN_LOCAL : RTN_UNICAST;
 		return RES_FIXED;
+	case RS_F_IP_TTL:
+	case RS_F_IP_TOS:
+	case RS_F_IP_FRAGOFF:
+	case RS_F_IP_OPTIONS:
+	case RS_F_IP6_EXTHDRS:
+	case RS_F_IP6_RT_TYPE:
+	case RS_F_IP_LENGTH:
+	case RS_F_TCP_OPTIONS:
+	case RS_F_TCP_MSS:
+		return resolve_host_header(w, f, val);
 	default:
 		return RES_NOTSET;
 	}
@@ -464,6 +566,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		case RES_ABSENT:
 			return RES_ABSENT;
 		case RES_UNKNOWN:
+		case RES_CHOICE:
 			return RES_UNKNOWN;
 		case RES_NOTSET:
 			break;	/* as for the probe */
@@ -486,6 +589,16 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		case RS_F_PKTTYPE:
 			*val = PACKET_MULTICAST;
 			return RES_FIXED;
+		case RS_F_IP_TTL:
+		case RS_F_IP_TOS:
+		case RS_F_IP_FRAGOFF:
+		case RS_F_IP_OPTIONS:
+		case RS_F_IP6_EXTHDRS:
+		case RS_F_IP6_RT_TYPE:
+		case RS_F_IP_LENGTH:
+		case RS_F_TCP_OPTIONS:
+		case RS_F_TCP_MSS:
+			return resolve_host_header(w, f, val);
 		default:
 			break;
 		}
@@ -495,8 +608,6 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		*dim = REGION_IIF;
 		return RES_DIM;
 	case RS_F_IIF:
-		if (!w->host)
-			return RES_UNKNOWN;
 		*dim = REGION_IIF;
 		*xf = XF_IFINDEX;
 		return RES_DIM;
@@ -530,7 +641,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 	case RS_F_IP6_DADDR:
 		if (v4 != (f == RS_F_IP_DADDR))
 			return RES_ABSENT;
-		if (b->nat) {
+		if (b->nat && !w->before_dnat) {
 			*val = b->nat_addr;
 			return RES_FIXED;
 		}
@@ -540,7 +651,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		*dim = REGION_SPORT;
 		return RES_DIM;
 	case RS_F_DPORT:
-		if (b->nat_port) {
+		if (b->nat_port && !w->before_dnat) {
 			if (b->nat_port_lo != b->nat_port_hi)
 				return RES_UNKNOWN;
 			*val = b->nat_port_lo;
@@ -555,11 +666,23 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		/* probes are tcp/udp/sctp: no icmp header to compare */
 		return RES_ABSENT;
 	case RS_F_TCP_FLAGS:
+	case RS_F_TCP_OPTIONS:
+	case RS_F_TCP_MSS:
+		/* a probe is a SYN, the handshake's next packet an ACK:
+		 * other flags and the options are the sender's */
 		if (w->proto != IPPROTO_TCP)
 			return RES_ABSENT;
-		/* a probe is a SYN, the handshake's next packet an ACK */
-		*val = w->established ? 0x10 : 0x02;
-		return RES_FIXED;
+		return RES_CHOICE;
+	case RS_F_IP_TTL:
+	case RS_F_IP_TOS:
+	case RS_F_IP_LENGTH:
+		return RES_CHOICE;
+	case RS_F_IP_FRAGOFF:
+	case RS_F_IP_OPTIONS:
+		return v4 ? RES_CHOICE : RES_ABSENT;
+	case RS_F_IP6_EXTHDRS:
+	case RS_F_IP6_RT_TYPE:
+		return v4 ? RES_ABSENT : RES_CHOICE;
 	case RS_F_CT_STATE:
 		if (b->untracked)
 			*val = RS_CT_STATE_UNTRACKED;
@@ -573,7 +696,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 	case RS_F_CT_STATUS:
 		if (!has_ct(w, b))
 			return RES_ABSENT;
-		*val = b->nat ? IPS_DST_NAT | IPS_DST_NAT_DONE : 0;
+		*val = b->ct_dnat ? IPS_DST_NAT | IPS_DST_NAT_DONE : 0;
 		if (w->established)
 			*val |= IPS_SEEN_REPLY | IPS_ASSURED;
 		return RES_FIXED;
@@ -636,7 +759,8 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		return RES_DIM;
 	case RS_F_FIB_DADDR_TYPE:
 		/* a probe is addressed to one of the host's own addresses */
-		*val = b->nat ? route_type(w, b->nat_addr) : RTN_LOCAL;
+		*val = b->nat && !w->before_dnat ?
+		       route_type(w, b->nat_addr) : RTN_LOCAL;
 		return RES_FIXED;
 	case RS_F_FIB_SADDR_TYPE:
 		*val = RTN_UNICAST;	/* a stranger's own address */
@@ -670,6 +794,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 enum mres {
 	M_DECIDED,	/* *yes / *no hold the split (either may be empty) */
 	M_UNKNOWN,	/* cannot tell: fork */
+	M_CHOICE,	/* the sender chooses: choice_split() */
 };
 
 static bool in_iv(rs_u128 v, const struct rs_interval *iv)
@@ -681,11 +806,15 @@ static bool in_iv(rs_u128 v, const struct rs_interval *iv)
 static int ifindex_keys(const struct walk *w, const struct rs_interval *iv,
 			struct rs_interval **out, size_t *n, size_t *cap)
 {
+	static const struct host_link lo = { .ifindex = 1, .name = "lo" };
 	struct rs_interval *p;
-	size_t i;
+	size_t i, nl = w->host ? w->host->nlinks : 1;
 
-	for (i = 0; i < w->host->nlinks; i++) {
-		const struct host_link *l = &w->host->links[i];
+	/* without host facts the ruleset was loaded into a network
+	 * namespace of its own (rsfile.c), where nft resolved every iif
+	 * name: index 1 is lo and no other interface is there */
+	for (i = 0; i < nl; i++) {
+		const struct host_link *l = w->host ? &w->host->links[i] : &lo;
 
 		if (!in_iv((rs_u128)l->ifindex, iv))
 			continue;
@@ -905,7 +1034,9 @@ static int match_inset(const struct walk *w, const struct branch *b,
 		return fib_saddr_inset(w, m, cur, inset, outset);
 	for (i = 0; i < m->nfields; i++) {
 		how[i] = resolve(w, b, m->fields[i], &dims[i], &vals[i], &xf[i]);
-		if (how[i] == RES_UNKNOWN)
+		/* a header value the sender chooses inside a concatenation
+		 * with other fields: rare enough to not decide it */
+		if (how[i] == RES_UNKNOWN || how[i] == RES_CHOICE)
 			return 1;
 		if (how[i] == RES_ABSENT || how[i] == RES_NOTSET) {
 			/* no value: nothing is in the set */
@@ -1041,6 +1172,11 @@ static int match_eval(const struct walk *w, const struct branch *b,
 	int ret;
 
 	*res = M_DECIDED;
+	if (m->op != RS_OP_OTHER && m->nfields == 1 &&
+	    resolve(w, b, m->fields[0], &dim, &v, &xf) == RES_CHOICE) {
+		*res = M_CHOICE;
+		return 0;
+	}
 	switch (m->op) {
 	case RS_OP_OTHER:
 		*res = M_UNKNOWN;
@@ -1048,7 +1184,7 @@ static int match_eval(const struct walk *w, const struct branch *b,
 	case RS_OP_MASK_EQ:
 	case RS_OP_MASK_NE:
 		how = resolve(w, b, m->fields[0], &dim, &v, &xf);
-		if (how == RES_DIM || how == RES_UNKNOWN) {
+		if (how == RES_DIM || how == RES_UNKNOWN || how == RES_CHOICE) {
 			*res = M_UNKNOWN;
 			return 0;
 		}
@@ -1121,6 +1257,7 @@ static int match_eval(const struct walk *w, const struct branch *b,
 struct part {
 	struct region *r;
 	const struct anode *assume;
+	const struct choice *choice;
 };
 
 struct plist {
@@ -1129,7 +1266,7 @@ struct plist {
 };
 
 static int plist_push(struct plist *l, struct region *r,
-		      const struct anode *a)
+		      const struct anode *a, const struct choice *ch)
 {
 	struct part *p;
 	size_t cap;
@@ -1152,6 +1289,7 @@ static int plist_push(struct plist *l, struct region *r,
 	}
 	l->p[l->n].r = r;
 	l->p[l->n].assume = a;
+	l->p[l->n].choice = ch;
 	l->n++;
 	return 0;
 }
@@ -1166,7 +1304,7 @@ static void plist_release(struct plist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Parts with the same assumptions share their fate: merge them so a rule
+/* Parts with the same assumptions and choices share their fate: merge them so a rule
  * that splits a branch in several places still yields one "no" branch. */
 static int plist_merge(struct plist *l)
 {
@@ -1175,7 +1313,8 @@ static int plist_merge(struct plist *l)
 
 	for (i = 0; i < l->n; i++) {
 		for (j = i + 1; j < l->n; ) {
-			if (l->p[j].assume != l->p[i].assume) {
+			if (l->p[j].assume != l->p[i].assume ||
+			    l->p[j].choice != l->p[i].choice) {
 				j++;
 				continue;
 			}
@@ -1342,7 +1481,8 @@ static size_t daddr_skip(struct walk *w, const struct branch *b)
 	struct daddr_index *ix;
 	size_t ci, lo, hi, mid, best;
 
-	if (!b->nat || w->reply || c->nrules < DINDEX_MIN_RULES || !w->dindex)
+	if (!b->nat || w->reply || w->before_dnat ||
+	    c->nrules < DINDEX_MIN_RULES || !w->dindex)
 		return b->rule;
 	ci = (size_t)(c - w->in->rs->chains);
 	if (ci >= w->in->rs->nchains)
@@ -1520,7 +1660,10 @@ static int rule_matches(struct walk *w, struct branch *b,
 			const struct rs_rule *r, struct plist *yes,
 			struct plist *no)
 {
-	struct part own = { b->r, b->assume };
+	struct part own = { b->r, b->assume, b->choice };
+	const struct choice *cy[CHOICE_ALT_MAX], *cn[CHOICE_ALT_MAX];
+	struct choice_dom dom = walk_dom(w);
+	size_t ny, nn, c;
 	struct plist cur = { 1, 1, &own }, next = { 0 };
 	struct region *y, *n;
 	struct branch tmp;
@@ -1530,7 +1673,7 @@ static int rule_matches(struct walk *w, struct branch *b,
 	int ret;
 
 	if (!r->nmatches)
-		return plist_push(yes, region_copy(b->r), b->assume);
+		return plist_push(yes, region_copy(b->r), b->assume, b->choice);
 	/* the first match reads the branch's own region (cur is then own,
 	 * on the stack): copying it for every rule would make a long chain
 	 * quadratic */
@@ -1542,9 +1685,36 @@ static int rule_matches(struct walk *w, struct branch *b,
 			if (ret < 0)
 				goto out;
 			if (res == M_DECIDED) {
-				ret = plist_push(&next, y, cur.p[k].assume);
+				ret = plist_push(&next, y, cur.p[k].assume,
+						 cur.p[k].choice);
 				if (!ret)
-					ret = plist_push(no, n, cur.p[k].assume);
+					ret = plist_push(no, n, cur.p[k].assume,
+							 cur.p[k].choice);
+				if (ret < 0)
+					goto out;
+				continue;
+			}
+			if (res == M_CHOICE) {
+				ret = choice_split(&dom, cur.p[k].choice,
+						   &r->matches[i],
+						   choice_shift(w, &r->matches[i]),
+						   walk_alloc, w, cy, &ny, cn,
+						   &nn);
+				if (ret < 0)
+					goto out;
+			}
+			if (res == M_CHOICE && ret == 0) {
+				/* the sender's: each side with the values it
+				 * commits to, a side no value takes not at
+				 * all */
+				for (c = 0; !ret && c < ny; c++)
+					ret = plist_push(&next,
+							 region_copy(cur.p[k].r),
+							 cur.p[k].assume, cy[c]);
+				for (c = 0; !ret && c < nn; c++)
+					ret = plist_push(no,
+							 region_copy(cur.p[k].r),
+							 cur.p[k].assume, cn[c]);
 				if (ret < 0)
 					goto out;
 				continue;
@@ -1555,14 +1725,14 @@ static int rule_matches(struct walk *w, struct branch *b,
 					 true);
 			if (!ret)
 				ret = plist_push(&next, region_copy(cur.p[k].r),
-						 tmp.assume);
+						 tmp.assume, cur.p[k].choice);
 			tmp.assume = cur.p[k].assume;
 			if (!ret)
 				ret = assume_add(w, &tmp, w->base, r,
 						 &r->matches[i], false);
 			if (!ret)
 				ret = plist_push(no, region_copy(cur.p[k].r),
-						 tmp.assume);
+						 tmp.assume, cur.p[k].choice);
 			if (ret < 0)
 				goto out;
 		}
@@ -1573,7 +1743,8 @@ static int rule_matches(struct walk *w, struct branch *b,
 		memset(&next, 0, sizeof(next));
 	}
 	for (k = 0; k < cur.n; k++) {
-		ret = plist_push(yes, cur.p[k].r, cur.p[k].assume);
+		ret = plist_push(yes, cur.p[k].r, cur.p[k].assume,
+				 cur.p[k].choice);
 		cur.p[k].r = NULL;
 		if (ret < 0)
 			goto out;
@@ -1693,9 +1864,10 @@ static bool branch_same(const struct branch *a, const struct branch *b,
 	    a->nat_port_lo != b->nat_port_lo ||
 	    a->nat_port_hi != b->nat_port_hi ||
 	    a->nat_bound != b->nat_bound || a->untracked != b->untracked ||
+	    a->ct_dnat != b->ct_dnat ||
 	    a->mark != b->mark || a->ctmark != b->ctmark ||
 	    a->oif_known != b->oif_known || a->oif != b->oif ||
-	    a->oif_key != b->oif_key)
+	    a->oif_key != b->oif_key || !choice_equal(a->choice, b->choice))
 		return false;
 	if (!at)
 		return true;
@@ -1711,7 +1883,7 @@ static bool assumed(const struct anode *l, const struct engine_assumption *x)
 {
 	for (; l; l = l->up)
 		if (l->a.rule == x->rule && l->a.match == x->match &&
-		    l->a.matched == x->matched)
+		    l->a.matched == x->matched && l->a.elem == x->elem)
 			return true;
 	return false;
 }
@@ -1726,8 +1898,8 @@ static int branch_merge(struct walk *w, struct branch *t, struct branch *b)
 	ret = region_union(t->r, b->r);
 	for (a = b->assume; !ret && a; a = a->up)
 		if (!assumed(t->assume, &a->a))
-			ret = assume_add(w, t, a->a.chain, a->a.rule,
-					 a->a.match, a->a.matched);
+			ret = assume_elem(w, t, a->a.chain, a->a.rule,
+					  a->a.match, a->a.matched, a->a.elem);
 	branch_free(b);
 	return ret;
 }
@@ -1757,7 +1929,7 @@ static size_t branch_hash(const struct branch *b)
 
 #define MIX(v) (h = (h ^ (uint64_t)(v)) * 0x100000001b3ull)
 	MIX(b->nat | b->redirect << 1 | b->nat_port << 2 | b->nat_bound << 3 |
-	    b->untracked << 4 | b->oif_known << 5);
+	    b->untracked << 4 | b->oif_known << 5 | b->ct_dnat << 6);
 	MIX(b->nat_addr);
 	MIX(b->nat_addr >> 64);
 	MIX(b->nat_port_lo | (uint32_t)b->nat_port_hi << 16);
@@ -1765,6 +1937,7 @@ static size_t branch_hash(const struct branch *b)
 	MIX((uint32_t)b->oif);
 	MIX(b->oif_key);
 	MIX(b->oif_key >> 64);
+	MIX(choice_hash(b->choice));
 #undef MIX
 	return (size_t)(h ^ h >> 29);
 }
@@ -1865,6 +2038,67 @@ static int apply_verdict(struct walk *w, struct blist *work,
 			 struct chain_out *o, struct branch *b,
 			 const struct rs_rule *r, const struct rs_verdict *v);
 
+/* The probes of part (taken over) take element e of rule r's map v: its
+ * verdict, or its NAT target. */
+static int map_take(struct walk *w, struct blist *work, struct chain_out *o,
+		    struct branch *part, const struct rs_rule *r,
+		    const struct rs_verdict *v, size_t e)
+{
+	const struct rs_set *s = v->map.set;
+	struct rs_verdict ev;
+
+	if (v->kind == RS_V_VMAP)
+		return apply_verdict(w, work, o, part, r, &s->data[e].verdict);
+	ev = *v;
+	memset(&ev.map, 0, sizeof(ev.map));
+	ev.nat.has_addr = s->data[e].nvalues >= 1;
+	ev.nat.addr_lo = ev.nat.addr_hi = s->data[e].value[0];
+	if (s->data[e].nvalues >= 2) {
+		ev.nat.has_port = true;
+		ev.nat.port_lo = ev.nat.port_hi = (uint16_t)s->data[e].value[1];
+	}
+	return apply_verdict(w, work, o, part, r, &ev);
+}
+
+/* A map whose key cannot be decided (numgen, a hash, a mark set
+ * elsewhere): the probes of b may take any element from e on, each with
+ * its assumption, and, unless every value the key can take has an
+ * element, none of them (the rule falls through). */
+static int map_undecided(struct walk *w, struct blist *work,
+			 struct chain_out *o, struct branch *b,
+			 const struct rs_rule *r, const struct rs_verdict *v,
+			 size_t e)
+{
+	const struct rs_set *s = v->map.set;
+	struct branch *part;
+	int ret = 0;
+
+	for (; e < s->nelems && !ret; e++) {
+		part = branch_fork(w, b, region_copy(b->r));
+		if (!part || !part->r) {
+			branch_free(part);
+			ret = -ENOMEM;
+			break;
+		}
+		ret = assume_elem(w, part, w->base, r, NULL, true, e + 1);
+		if (ret < 0)
+			branch_free(part);
+		else
+			ret = map_take(w, work, o, part, r, v, e);
+	}
+	if (ret < 0 || v->map.total) {
+		branch_free(b);
+		return ret;
+	}
+	ret = assume_elem(w, b, w->base, r, NULL, false, 0);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	b->rule++;
+	return blist_fold(w, work, b, true);
+}
+
 /* A verdict map or a NAT map: each element's key splits the branch; the
  * part of an element takes that element's verdict / NAT target. */
 static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
@@ -1874,7 +2108,6 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 	const struct rs_set *s = v->map.set;
 	struct rs_match m = { .op = RS_OP_IN, .nfields = v->map.nfields };
 	struct region *yes, *no;
-	struct rs_verdict ev;
 	struct branch *part;
 	enum mres res;
 	size_t e;
@@ -1887,14 +2120,8 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 		ret = match_eval(w, b, &m, b->r, &yes, &no, &res);
 		if (ret < 0)
 			goto fail;
-		if (res == M_UNKNOWN) {
-			/* the key cannot be decided: every element is
-			 * possible, and so is no element */
-			ret = assume_add(w, b, w->base, r, NULL, true);
-			if (ret < 0)
-				goto fail;
-			continue;
-		}
+		if (res == M_UNKNOWN || res == M_CHOICE)
+			return map_undecided(w, work, o, b, r, v, e);
 		region_free(b->r);
 		b->r = no;
 		if (region_is_empty(yes)) {
@@ -1906,21 +2133,7 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 			ret = -ENOMEM;
 			goto fail;
 		}
-		if (v->kind == RS_V_VMAP) {
-			ret = apply_verdict(w, work, o, part, r,
-					    &s->data[e].verdict);
-		} else {
-			ev = *v;
-			memset(&ev.map, 0, sizeof(ev.map));
-			ev.nat.has_addr = s->data[e].nvalues >= 1;
-			ev.nat.addr_lo = ev.nat.addr_hi = s->data[e].value[0];
-			if (s->data[e].nvalues >= 2) {
-				ev.nat.has_port = true;
-				ev.nat.port_lo = ev.nat.port_hi =
-					(uint16_t)s->data[e].value[1];
-			}
-			ret = apply_verdict(w, work, o, part, r, &ev);
-		}
+		ret = map_take(w, work, o, part, r, v, e);
 		if (ret < 0)
 			goto fail;
 	}
@@ -1937,6 +2150,138 @@ fail:
 	return ret;
 }
 
+/* The address IPv4 REDIRECT gives the probes of ifindex: the first
+ * (primary) address of the interface they came in on
+ * (nf_nat_redirect_ipv4()); 0 when it has none. */
+static rs_u128 redirect_addr4(const struct host *h, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < h->naddrs; i++)
+		if (h->addrs[i].ifindex == ifindex &&
+		    h->addrs[i].family == NFPROTO_IPV4 &&
+		    !(h->addrs[i].flags & 0x01 /* IFA_F_SECONDARY */))
+			return h->addrs[i].addr;
+	return 0;
+}
+
+/* b's binding is set; mark where it changed the tuple (ct status dnat,
+ * --ctstate DNAT): nf_nat_setup_info() sets IPS_DST_NAT only then.  A
+ * probe already addressed to the new address and a port in the new range
+ * keeps its tuple.  The unchanged part forks off into *same (NULL when
+ * there is none). */
+static int nat_status(struct walk *w, struct branch *b, bool addr,
+		      struct branch **same)
+{
+	struct region_box box;
+	struct region *u;
+	int d, ret;
+
+	*same = NULL;
+	for (d = 0; d < REGION_NDIMS; d++) {
+		box.iv[d].lo = 0;
+		box.iv[d].hi = ~(rs_u128)0;
+	}
+	if (addr)
+		box.iv[REGION_DADDR].lo = box.iv[REGION_DADDR].hi = b->nat_addr;
+	if (b->nat_port) {
+		box.iv[REGION_DPORT].lo = b->nat_port_lo;
+		box.iv[REGION_DPORT].hi = b->nat_port_hi;
+	}
+	b->ct_dnat = true;
+	u = region_copy(b->r);
+	if (!u)
+		return -ENOMEM;
+	ret = region_intersect_box(u, &box);
+	if (!ret && !region_is_empty(u))
+		ret = region_subtract_box(b->r, &box);
+	if (ret < 0 || region_is_empty(u)) {
+		region_free(u);
+		return ret;
+	}
+	*same = branch_fork(w, b, u);
+	if (!*same)
+		return -ENOMEM;
+	(*same)->ct_dnat = false;
+	return 0;
+}
+
+/* Leave with b's binding: the part whose tuple changed and the part whose
+ * did not, each as it is. */
+static int nat_leave(struct walk *w, struct chain_out *o, struct branch *b,
+		     const struct rs_rule *r, const struct rs_verdict *v,
+		     bool addr)
+{
+	struct branch *same;
+	int ret;
+
+	b->nat_bound = true;
+	ret = nat_status(w, b, addr, &same);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (same) {
+		ret = leave(w, o, same, LEAVE_ACCEPT, r, v->kind, NULL);
+		if (ret < 0) {
+			branch_free(b);
+			return ret;
+		}
+	}
+	if (region_is_empty(b->r)) {
+		branch_free(b);
+		return 0;
+	}
+	return leave(w, o, b, LEAVE_ACCEPT, r, v->kind, NULL);
+}
+
+/* IPv4 REDIRECT with host facts: the probes of each ingress interface go
+ * to that interface's primary address; an interface without an IPv4
+ * address drops them. */
+static int redirect4(struct walk *w, struct chain_out *o, struct branch *b,
+		     const struct rs_rule *r, const struct rs_verdict *v)
+{
+	const struct host_link *l;
+	struct region *in = NULL;
+	struct rs_interval key;
+	struct branch *nb;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < w->host->nlinks && !ret; i++) {
+		l = &w->host->links[i];
+		key = rs_ifname_interval(l->name, false);
+		ret = region_split_off(b->r, REGION_IIF, &key, 1, &in);
+		if (ret < 0)
+			break;
+		if (region_is_empty(in)) {
+			region_free(in);
+			continue;
+		}
+		nb = branch_fork(w, b, in);
+		if (!nb) {
+			ret = -ENOMEM;
+			break;
+		}
+		nb->nat_addr = redirect_addr4(w->host, l->ifindex);
+		if (!nb->nat_addr) {
+			ret = leave(w, o, nb, LEAVE_DROP, r, v->kind,
+				    "REDIRECT: the interface has no IPv4 "
+				    "address");
+			continue;
+		}
+		nb->nat = true;
+		ret = nat_leave(w, o, nb, r, v, true);
+	}
+	if (!ret && !region_is_empty(b->r))
+		/* names the host does not have: nothing comes in there */
+		ret = leave(w, o, b, LEAVE_DROP, r, v->kind, "REDIRECT: no "
+			    "such interface");
+	else
+		branch_free(b);
+	return ret;
+}
+
 static int apply_nat(struct walk *w, struct chain_out *o, struct branch *b,
 		     const struct rs_rule *r, const struct rs_verdict *v)
 {
@@ -1945,22 +2290,28 @@ static int apply_nat(struct walk *w, struct chain_out *o, struct branch *b,
 		/* only a prerouting nat chain rewrites what a probe
 		 * reaches; elsewhere the verdict is an accept */
 		return leave(w, o, b, LEAVE_ACCEPT, r, v->kind, NULL);
-	if (v->kind == RS_V_DNAT) {
-		if (v->nat.has_addr) {
-			b->nat = true;
-			b->nat_addr = v->nat.addr_lo;
-		}
-	} else {
-		/* REDIRECT: to the host itself, on the arriving address */
-		b->redirect = true;
-	}
 	if (v->nat.has_port) {
 		b->nat_port = true;
 		b->nat_port_lo = v->nat.port_lo;
 		b->nat_port_hi = v->nat.port_hi;
 	}
-	b->nat_bound = true;
-	return leave(w, o, b, LEAVE_ACCEPT, r, v->kind, NULL);
+	if (v->kind == RS_V_DNAT) {
+		if (v->nat.has_addr) {
+			b->nat = true;
+			b->nat_addr = v->nat.addr_lo;
+		}
+		return nat_leave(w, o, b, r, v, v->nat.has_addr);
+	}
+	/* REDIRECT: to the host itself.  IPv6 picks the source address it
+	 * would use towards the original destination, which is that
+	 * destination when it is one of the host's own (the probes are);
+	 * without host facts the address is any local one. */
+	b->redirect = true;
+	if (is_v4(w) && w->host) {
+		b->nat_bound = true;
+		return redirect4(w, o, b, r, v);
+	}
+	return nat_leave(w, o, b, r, v, false);
 }
 
 static int apply_verdict(struct walk *w, struct blist *work,
@@ -2422,7 +2773,8 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 			branch_free(b);
 			break;
 		}
-		if (yes.n == 0 && no.n == 1 && no.p[0].assume == b->assume) {
+		if (yes.n == 0 && no.n == 1 && no.p[0].assume == b->assume &&
+		    no.p[0].choice == b->choice) {
 			/* the rule does not apply: the common case, no copy */
 			region_free(b->r);
 			b->r = no.p[0].r;
@@ -2441,6 +2793,7 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 				break;
 			}
 			nb->assume = no.p[k].assume;
+			nb->choice = no.p[k].choice;
 			nb->rule++;
 			ret = blist_fold(w, &work, nb, true);
 		}
@@ -2452,6 +2805,7 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 				break;
 			}
 			nb->assume = yes.p[k].assume;
+			nb->choice = yes.p[k].choice;
 			ret = rule_take(w, &work, o, nb, r);
 		}
 		plist_release(&yes);
@@ -2538,6 +2892,11 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 		w->before_conntrack = (hook == NF_INET_PRE_ROUTING ||
 				       hook == NF_INET_LOCAL_OUT) &&
 				      ch->priority < PRI_CONNTRACK;
+		w->before_dnat = w->established && !w->reply &&
+				 hook == NF_INET_PRE_ROUTING &&
+				 ch->priority < PRI_NAT_DST;
+		w->after_snat = w->reply && hook == NF_INET_POST_ROUTING &&
+				ch->priority > PRI_NAT_SRC;
 		memset(&o, 0, sizeof(o));
 		for (i = 0; i < l->n; i++) {
 			struct branch *b = l->b[i];
@@ -2567,6 +2926,7 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	}
 	for (i = 0; i < l->n; i++)
 		l->b[i]->nat_bound = false;
+	w->before_dnat = w->after_snat = false;
 	return ret;
 }
 
@@ -2583,6 +2943,7 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 
 	w->hook = NF_NETDEV_INGRESS;
 	w->before_conntrack = true;
+	w->before_dnat = w->established && !w->reply;
 	for (c = 0; c < w->ningress && !ret; c++) {
 		const struct rs_chain *ch = w->ingress[c];
 
@@ -2628,6 +2989,7 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 		*l = next;
 		memset(&next, 0, sizeof(next));
 	}
+	w->before_dnat = false;
 	return ret;
 }
 
@@ -2666,6 +3028,8 @@ static int piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
 	p->nat_port_lo = b->nat_port_lo;
 	p->nat_port_hi = b->nat_port_hi;
 	p->oif = b->oif;
+	p->ct_dnat = b->ct_dnat;
+	p->choice = b->choice;
 	if (fate == ENGINE_DROPPED)
 		p->state = ENGINE_CLOSED;
 	else if (fate == ENGINE_FORWARDED || lis)
@@ -2924,6 +3288,10 @@ static bool rp_filter_keep(const void *ctx, const struct rpath_range *r,
 
 	if ((rpf != 1 && rpf != 2) || r->uncertain)
 		return true;
+	/* the full check wants a unicast route back: a local (without
+	 * accept_local), broadcast or multicast source fails it */
+	if (r->martian && !l->loopback)
+		return false;
 	return rpath_oif(r, l, rpf == 1) != 0;
 }
 
@@ -2973,10 +3341,203 @@ static int rp_filter(struct walk *w, struct branch *b)
 	return ret;
 }
 
+/* ---------------------------------------------------------------------
+ * Martian sources: what the kernel never takes from outside.
+ */
+static int iv_lo_cmp(const void *a, const void *b);
+
+/*
+ * The source addresses of family a packet from outside never arrives with,
+ * sorted and merged into *out (*n intervals, free() it).  IPv4: 0/8,
+ * 127/8, multicast, the limited broadcast and the host's own addresses
+ * (ip_route_input_slow() and fib_validate_source(), accept_local off);
+ * with localnet false 127/8 is left out (the caller decides it per
+ * interface).  IPv6: ::1, IPv4-mapped and multicast sources
+ * (ip6_rcv_core()), and the host's own addresses, whose answers never
+ * leave the host.
+ */
+static int martian_list(const struct host *h, uint8_t family, bool localnet,
+			struct rs_interval **out, size_t *n)
+{
+	static const struct rs_interval v4[] = {
+		{ 0x00000000, 0x00ffffff }, { 0xe0000000, 0xefffffff },
+		{ 0xffffffff, 0xffffffff }, { 0x7f000000, 0x7fffffff },
+	};
+	static const struct rs_interval v6[] = {
+		{ 1, 1 },
+		{ (rs_u128)0xffff << 32, ((rs_u128)0xffff << 32) | 0xffffffff },
+		{ (rs_u128)0xff << 120, ~(rs_u128)0 },
+	};
+	const struct rs_interval *fixed = family == NFPROTO_IPV4 ? v4 : v6;
+	size_t nfixed = family == NFPROTO_IPV4 ? 3 + localnet : 3;
+	struct rs_interval *l;
+	size_t i, k = 0;
+
+	l = calloc(nfixed + (h ? h->naddrs + h->nroutes : 0) + 1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	for (i = 0; i < nfixed; i++)
+		l[k++] = fixed[i];
+	for (i = 0; h && i < h->naddrs; i++)
+		if (h->addrs[i].family == family)
+			l[k].lo = l[k].hi = h->addrs[i].addr, k++;
+	/* the local table's broadcast and anycast addresses: no answer to
+	 * them leaves the host (the reverse path filter drops them
+	 * before) */
+	for (i = 0; h && i < h->nroutes; i++) {
+		const struct host_route *r = &h->routes[i];
+
+		if (r->family != family || r->table != RT_TABLE_LOCAL ||
+		    (r->type != RTN_BROADCAST && r->type != RTN_ANYCAST) ||
+		    r->dst_len != (family == NFPROTO_IPV4 ? 32 : 128))
+			continue;
+		l[k].lo = l[k].hi = r->dst;
+		k++;
+	}
+	qsort(l, k, sizeof(*l), iv_lo_cmp);
+	for (i = 1, *n = k ? 1 : 0; i < k; i++) {
+		struct rs_interval *t = &l[*n - 1];
+
+		if (l[i].lo <= t->hi || l[i].lo == t->hi + 1) {
+			if (l[i].hi > t->hi)
+				t->hi = l[i].hi;
+		} else {
+			l[(*n)++] = l[i];
+		}
+	}
+	*out = l;
+	return 0;
+}
+
+/* IPv4 martian sources end in the routing decision: *bp keeps the rest
+ * (NULL when nothing is left); 127/8 from an interface with route_localnet
+ * goes on as *lnp. */
+static int martian_drop(struct walk *w, struct branch **bp,
+			struct branch **lnp)
+{
+	static const struct rs_interval lo8 = { 0x7f000000, 0x7fffffff };
+	struct branch *b = *bp, *off, *ln = NULL;
+	struct rs_interval *ivs;
+	struct region *in = NULL;
+	bool localnet = false;
+	size_t n, i;
+	int ret;
+
+	for (i = 0; w->host && i < w->host->nlinks; i++)
+		if (host_route_localnet(w->host, w->host->links[i].ifindex) == 1)
+			localnet = true;
+	ret = martian_list(w->host, NFPROTO_IPV4, !localnet, &ivs, &n);
+	if (ret < 0)
+		return ret;
+	ret = region_split_off(b->r, REGION_SADDR, ivs, n, &in);
+	free(ivs);
+	if (ret == 0 && localnet) {
+		struct region *l8 = NULL;
+
+		ret = region_split_off(b->r, REGION_SADDR, &lo8, 1, &l8);
+		if (ret == 0 && !region_is_empty(l8)) {
+			ln = branch_fork(w, b, l8);
+			l8 = NULL;
+			if (!ln)
+				ret = -ENOMEM;
+			if (!ret)
+				ret = split_iif_by(w, &ln, host_route_localnet,
+						   "routing: a source in "
+						   "127.0.0.0/8 is a martian "
+						   "without route_localnet");
+		}
+		region_free(l8);
+		if (ln && region_is_empty(ln->r)) {
+			branch_free(ln);
+			ln = NULL;
+		}
+	}
+	if (ret == 0 && !region_is_empty(in)) {
+		off = branch_fork(w, b, in);
+		in = NULL;
+		if (!off)
+			ret = -ENOMEM;
+		else
+			ret = routing_drop(w, off, "routing: a martian source "
+					   "(0.0.0.0/8, 127.0.0.0/8, multicast, "
+					   "broadcast or the host's own "
+					   "address): the kernel drops it");
+		branch_free(off);
+	}
+	region_free(in);
+	if (ret < 0) {
+		branch_free(ln);
+		return ret;
+	}
+	if (region_is_empty(b->r)) {
+		branch_free(b);
+		b = NULL;
+	}
+	*bp = b;
+	*lnp = ln;
+	return 0;
+}
+
+static int route_on(struct walk *w, struct branch *b, struct blist *local,
+		    struct blist *fwd);
+
+/* A forwarded packet needs a TTL (hop limit) above 1 (ip_forward(),
+ * ip6_forward()): where the sender has committed to TTLs already, it keeps
+ * those above 1 (the forwarded domain has only those).  Returns 1 when b
+ * goes on, 0 when no TTL is left and b ended as a dropped piece, or
+ * -ENOMEM (b freed either way but the first). */
+static int forward_ttl(struct walk *w, struct branch *b)
+{
+	struct choice_dom dom = walk_dom(w);
+	const struct choice *c;
+	int ret;
+
+	if (!b->choice)
+		return 1;
+	dom.forwarded = true;
+	ret = choice_restrict(&dom, b->choice, RS_F_IP_TTL, 2, 255,
+			      walk_alloc, w, &c);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (c) {
+		b->choice = c;
+		return 1;
+	}
+	ret = routing_drop(w, b, "routing: the TTL it chose runs out here");
+	branch_free(b);
+	return ret < 0 ? ret : 0;
+}
+
 /* The routing decision after prerouting: local delivery, forwarding, or a
  * drop.  b goes to *local or *fwd, or ends as a dropped piece. */
 static int route(struct walk *w, struct branch *b, struct blist *local,
 		 struct blist *fwd)
+{
+	struct branch *ln = NULL;
+	int ret;
+
+	if (!is_v4(w))
+		return route_on(w, b, local, fwd);
+	ret = martian_drop(w, &b, &ln);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (ln) {
+		ret = route_on(w, ln, local, fwd);
+		if (ret < 0) {
+			branch_free(b);
+			return ret;
+		}
+	}
+	return b ? route_on(w, b, local, fwd) : 0;
+}
+
+/* route() once the source is not a martian. */
+static int route_on(struct walk *w, struct branch *b, struct blist *local,
+		    struct blist *fwd)
 {
 	struct host_route_query q = { .family = w->family };
 	struct host_route_result res;
@@ -3007,6 +3568,9 @@ static int route(struct walk *w, struct branch *b, struct blist *local,
 			      "unless route_localnet is set";
 			goto drop;
 		}
+		ret = forward_ttl(w, b);
+		if (ret <= 0)
+			return ret;
 		ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL,
 				RS_V_ACCEPT, "routing: forwarded to the DNAT "
 				"backend (forwarding assumed on)");
@@ -3054,6 +3618,9 @@ static int route(struct walk *w, struct branch *b, struct blist *local,
 		b->oif_known = true;
 		b->oif_key = rs_ifname_key(link->name);
 	}
+	ret = forward_ttl(w, b);
+	if (ret <= 0)
+		return ret;
 	ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_ACCEPT,
 			"routing: forwarded to the DNAT backend");
 	return ret < 0 ? ret : blist_push(fwd, b);
@@ -3228,6 +3795,25 @@ static int initial_region(struct walk *w, struct region **out)
 	box.iv[REGION_SADDR].hi = box.iv[REGION_SADDR].hi > top ?
 				  top : box.iv[REGION_SADDR].hi;
 	ret = region_intersect_box(r, &box);
+	if (!ret && !is_v4(w)) {
+		/* ip6_rcv_core() drops loopback, IPv4-mapped and multicast
+		 * sources before any hook sees them */
+		static const struct rs_interval never[] = {
+			{ 1, 1 },
+			{ (rs_u128)0xffff << 32,
+			  ((rs_u128)0xffff << 32) | 0xffffffff },
+			{ (rs_u128)0xff << 120, ~(rs_u128)0 },
+		};
+
+		for (i = 0; i < 3 && !ret; i++) {
+			for (k = 0; k < REGION_NDIMS; k++) {
+				box.iv[k].lo = 0;
+				box.iv[k].hi = ~(rs_u128)0;
+			}
+			box.iv[REGION_SADDR] = never[i];
+			ret = region_subtract_box(r, &box);
+		}
+	}
 out:
 	free(ifs);
 	region_free(dom);
@@ -3451,6 +4037,7 @@ static void piece_release(struct engine_piece *p)
 	region_free(p->region);
 	free(p->steps);
 	free(p->assumptions);
+	free(p->chosen);
 }
 
 /* Two pieces that were let in the same way: one walk of the handshake
@@ -3461,13 +4048,18 @@ static bool same_path(const struct engine_piece *a,
 	return a->fate == b->fate && a->nat == b->nat &&
 	       a->nat_addr == b->nat_addr && a->nat_port == b->nat_port &&
 	       a->nat_port_lo == b->nat_port_lo &&
-	       a->nat_port_hi == b->nat_port_hi && a->oif == b->oif;
+	       a->nat_port_hi == b->nat_port_hi && a->oif == b->oif &&
+	       a->ct_dnat == b->ct_dnat;
 }
 
 static bool route_back_keep(const void *ctx, const struct rpath_range *r,
 			    const struct host_link *l)
 {
 	(void)ctx;
+	/* an answer to one of the host's own (or a broadcast, multicast)
+	 * addresses stays in the host */
+	if (r->martian && !l->loopback && !r->uncertain)
+		return false;
 	return r->uncertain || rpath_oif(r, l, false) != 0;
 }
 
@@ -3482,6 +4074,7 @@ static void branch_as_piece(const struct walk *w, struct branch *b,
 	b->nat_port = p->nat_port;
 	b->nat_port_lo = p->nat_port_lo;
 	b->nat_port_hi = p->nat_port_hi;
+	b->ct_dnat = p->ct_dnat;
 	b->oif = p->oif;
 	link = w->host && p->oif ? host_link_by_index(w->host, p->oif) : NULL;
 	if (link) {
@@ -3574,6 +4167,9 @@ static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 		return -ENOMEM;
 	}
 	b->r = part;
+	/* the first packet's choice: the next packet's own choices are
+	 * made afresh and already taken as they best serve */
+	b->choice = w->res->pieces[i].choice;
 	if (keep) {
 		branch_as_piece(w, b, &w->res->pieces[i]);
 		n = 0;
@@ -3594,11 +4190,12 @@ static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 		const struct engine_assumption *a =
 			&w->res->pieces[i].assumptions[k];
 
-		ret = assume_add(w, b, a->chain, a->rule, a->match, a->matched);
+		ret = assume_elem(w, b, a->chain, a->rule, a->match, a->matched,
+				  a->elem);
 	}
 	for (an = d->assume; !ret && an; an = an->up)
-		ret = assume_add(w, b, an->a.chain, an->a.rule, an->a.match,
-				 an->a.matched);
+		ret = assume_elem(w, b, an->a.chain, an->a.rule, an->a.match,
+				  an->a.matched, an->a.elem);
 	if (!ret && keep)
 		ret = piece_add(w, b, w->res->pieces[i].fate,
 				w->res->pieces[i].listener, NULL);
@@ -3628,6 +4225,7 @@ static int path_cmp(const void *a, const void *b)
 	PATH_CMP(nat_port_lo);
 	PATH_CMP(nat_port_hi);
 	PATH_CMP(oif);
+	PATH_CMP(ct_dnat);
 #undef PATH_CMP
 	return *(const size_t *)a < *(const size_t *)b ? -1 :
 	       *(const size_t *)a > *(const size_t *)b;
@@ -3706,7 +4304,7 @@ static int handshake(struct walk *w, size_t from)
 	size_t i, j, g, k, m = 0, n = res->npieces;
 	struct blist drops = { 0 }, ok = { 0 };
 	struct region *u, *acc;
-	bool assumed_any;
+	bool assumed_any, chose;
 	size_t *ord;
 	int ret = 0;
 
@@ -3747,11 +4345,25 @@ static int handshake(struct walk *w, size_t from)
 		if (!ret && !acc)
 			ret = -ENOMEM;
 		assumed_any = false;
+		chose = false;
 		for (k = 0; !ret && k < ok.n; k++) {
+			chose |= ok.b[k]->choice != NULL;
 			if (!ok.b[k]->assume)
 				ret = region_union(acc, ok.b[k]->r);
 			else
 				assumed_any = true;
+		}
+		for (k = 0; !ret && k < drops.n; k++)
+			chose |= drops.b[k]->choice != NULL;
+		/* where the sender can choose a next packet that passes
+		 * whatever the undecidable matches do, the next packets it
+		 * would not choose change nothing */
+		for (k = 0; !ret && chose && k < drops.n + ok.n; k++) {
+			struct branch *x = k < drops.n ? drops.b[k] :
+					   ok.b[k - drops.n];
+
+			if (k < drops.n || x->assume)
+				ret = region_subtract(x->r, acc);
 		}
 		for (i = g; !ret && i < j; i++) {
 			ret = handshake_split(w, ord[i], &drops, false);
@@ -3863,7 +4475,8 @@ static int classify_overlap(const struct engine_result *res, size_t from,
 		if (!q->nassumptions || q->state == p->state ||
 		    q->family != p->family || q->proto != p->proto ||
 		    region_is_empty(q->region) ||
-		    !bounds_overlap(&bb[i - from], &bb[j - from]))
+		    !bounds_overlap(&bb[i - from], &bb[j - from]) ||
+		    !choice_compatible(p->choice, q->choice))
 			continue;
 		t = region_copy(p->region);
 		if (!t) {
@@ -3889,12 +4502,107 @@ static int classify_overlap(const struct engine_result *res, size_t from,
 	return 0;
 }
 
+/* The same row of the report: let in the same way to the same socket. */
+static bool same_target(const struct engine_piece *a,
+			const struct engine_piece *b)
+{
+	return same_path(a, b) && a->listener == b->listener;
+}
+
+/*
+ * Where the sender's choice of header values takes the same probes two
+ * ways (a drop it can avoid, an accept it can satisfy), the pieces of both
+ * ways overlap, and the sender takes the better one.  A piece that assumed
+ * nothing undecidable holds for every packet of its choice.  Before
+ * classify() (after false): where it overlaps a piece in a worse state
+ * that assumed nothing either, or an earlier twin with the same target,
+ * that piece is cut; pieces that assumed something stay, for classify()
+ * to weigh against each other.  After it (after true): they are cut too
+ * where a certain piece is at least as good.  Only pieces with a choice
+ * overlap this way (the walk partitions the rest), and pieces that made
+ * the same choice never do.
+ */
+static int choose(struct engine_result *res, size_t from, bool after)
+{
+	size_t *ix, nix = 0, a, c, n = res->npieces;
+	struct region_box *bb;
+	int ret = 0;
+
+	ix = calloc(n - from + 1, sizeof(*ix));
+	bb = calloc(n - from + 1, sizeof(*bb));
+	if (!ix || !bb) {
+		free(ix);
+		free(bb);
+		return -ENOMEM;
+	}
+	for (a = from; a < n; a++) {
+		if (!res->pieces[a].choice ||
+		    region_is_empty(res->pieces[a].region))
+			continue;
+		region_bounds(res->pieces[a].region, &bb[nix]);
+		ix[nix++] = a;
+	}
+	for (a = 0; a < nix && !ret; a++) {
+		const struct engine_piece *j = &res->pieces[ix[a]];
+
+		if (j->nassumptions || j->possible ||
+		    region_is_empty(j->region))
+			continue;
+		for (c = 0; c < nix && !ret; c++) {
+			struct engine_piece *i = &res->pieces[ix[c]];
+
+			if (c == a || i->choice == j->choice ||
+			    region_is_empty(i->region) ||
+			    !bounds_overlap(&bb[a], &bb[c]) ||
+			    i->state > j->state ||
+			    (!after && i->nassumptions) ||
+			    (after && !i->nassumptions))
+				continue;
+			if (!after && i->state == j->state &&
+			    !(c > a && same_target(i, j)))
+				continue;
+			ret = region_subtract(i->region, j->region);
+		}
+	}
+	free(ix);
+	free(bb);
+	return ret;
+}
+
+/* Say what each piece's sender chose, while the choices exist. */
+static int choices_describe(struct walk *w, size_t from)
+{
+	struct choice_dom dom = walk_dom(w);
+	struct engine_piece *p;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	dom.established = false;
+	for (i = from; i < w->res->npieces; i++) {
+		p = &w->res->pieces[i];
+		dom.forwarded = p->fate == ENGINE_FORWARDED;
+		if (p->choice && !region_is_empty(p->region)) {
+			choice_describe(&dom, p->choice, &sb);
+			if (sb.len || sb.failed) {
+				p->chosen = strbuf_take(&sb);
+				if (!p->chosen)
+					return -ENOMEM;
+			}
+		}
+		p->choice = NULL;
+	}
+	return 0;
+}
+
 static int classify(struct engine_result *res, size_t from)
 {
 	struct region **overlap;
 	struct region_box *bb;
 	size_t i, n = res->npieces;
-	int ret = 0;
+	int ret = choose(res, from, false);
+
+	if (ret < 0)
+		return ret;
 
 	/* all overlaps first, from the regions as the walk left them: a
 	 * piece cut before its twin is compared would hide the twin's doubt */
@@ -3931,7 +4639,7 @@ static int classify(struct engine_result *res, size_t from)
 	for (i = 0; i < n - from; i++)
 		region_free(overlap[i]);
 	free(overlap);
-	return ret;
+	return ret < 0 ? ret : choose(res, from, true);
 }
 
 static int result_note(struct engine_result *res, const char *s)
@@ -3999,7 +4707,10 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			w.ingress[w.ningress++] = ch;
 	}
 
-	if (!in->host)
+	for (f = 0; f < 2 && !ret; f++)
+		ret = martian_list(in->host, families[f], true,
+				   &res->martians[f], &res->nmartians[f]);
+	if (!ret && !in->host)
 		ret = result_note(res, "no host facts: every interface name "
 				  "but lo and any local address; forwarding "
 				  "assumed on, route_localnet off, nothing "
@@ -4017,8 +4728,14 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			ret = walk_one(&w);
 			if (!ret)
 				ret = handshake(&w, start);
+			/* branch_fork() past the budget fails like malloc():
+			 * whichever path met it, the walk is too big */
+			if (ret == -ENOMEM && w.branches > BRANCHES_MAX)
+				ret = -E2BIG;
 			if (!ret)
 				ret = classify(res, start);
+			if (!ret)
+				ret = choices_describe(&w, start);
 			arena_free(&w.arena);
 		}
 	}
@@ -4074,6 +4791,8 @@ void engine_result_free(struct engine_result *res)
 	for (i = 0; i < res->nnotes; i++)
 		free(res->notes[i]);
 	free(res->notes);
+	free(res->martians[0]);
+	free(res->martians[1]);
 	free(res);
 }
 

@@ -4,7 +4,7 @@
  *
  * A probe is the first packet of a new connection from outside, arriving on
  * an ingress interface and addressed to one of the host's own addresses
- * (DESIGN.md).  The engine walks sets of probes - regions over (ingress
+ * (doc/HACKING.md, "Words").  The engine walks sets of probes - regions over (ingress
  * interface, destination address, source address, source port,
  * destination port), one walk per family and transport protocol - through
  * every base chain of every source, hook by hook, in priority order, and
@@ -26,6 +26,8 @@
 #include "region.h"
 #include "ruleset.h"
 
+struct choice;
+
 /* Where a piece of the probe space ends. */
 enum engine_fate {
 	ENGINE_DROPPED,		/* a drop/reject, a policy, no route */
@@ -45,6 +47,9 @@ struct engine_assumption {
 	const struct rs_rule *rule;
 	const struct rs_match *match;
 	bool matched;
+	/* a map whose key cannot be decided (match NULL): 1 + the element
+	 * this piece took (matched), or 0 for none of them */
+	size_t elem;
 };
 
 /* One step of a piece's path: a rule that decided something, a chain's
@@ -72,6 +77,7 @@ struct engine_piece {
 	bool nat;
 	rs_u128 nat_addr;
 	bool nat_port;			/* the port was rewritten */
+	bool ct_dnat;			/* the tuple changed: ct status dnat */
 	uint16_t nat_port_lo, nat_port_hi;
 	int oif;			/* forwarded: outgoing interface, 0 unknown */
 	const struct host_listener *listener;	/* ENGINE_LOCAL, else NULL */
@@ -80,6 +86,12 @@ struct engine_piece {
 	size_t nsteps;
 	struct engine_step *steps;
 	const char *drop_reason;	/* ENGINE_DROPPED: why, static text */
+	/* the header values the sender chose to take this path ("ttl
+	 * 5-255, without ip6 extension header fragment"), NULL when the
+	 * path does not depend on them (see choice.h) */
+	char *chosen;
+	const struct choice *choice;	/* the engine's own, inside
+					 * engine_run() only */
 };
 
 struct engine_result {
@@ -89,6 +101,12 @@ struct engine_result {
 	char **notes;			/* what was assumed, what was skipped */
 	bool symbolic;			/* no host facts: interfaces and
 					 * addresses are symbolic */
+	/* per family (0 IPv4, 1 IPv6), sorted: the source addresses the
+	 * kernel never takes from outside (loopback, multicast, the host's
+	 * own...).  No piece holds them; a printer may count them in where
+	 * that reads simpler ("any" rather than a list of holes). */
+	size_t nmartians[2];
+	struct rs_interval *martians[2];
 };
 
 struct engine_input {

@@ -61,6 +61,7 @@ struct daemon {
 	sd_event *e;
 	const char *config_path;
 	bool config_explicit;
+	bool started_root;	/* the user must exist (reload) */
 	struct daemon_config cfg;
 	struct policy *policy;
 	/* the last result borrows its policy: old ones live until the next
@@ -588,6 +589,12 @@ static int daemon_reload(struct daemon *d)
 		   now_usec(CLOCK_MONOTONIC));
 	ret = daemon_config_load(d->config_path, !d->config_explicit, &cfg,
 				 &cerr);
+	/* a user the next start would refuse is an invalid configuration */
+	if (ret == 0 && d->started_root) {
+		ret = daemon_config_check_user(&cfg, d->config_path, &cerr);
+		if (ret < 0)
+			daemon_config_release(&cfg);
+	}
 	if (ret < 0) {
 		log_err("Reload failed: %s; keeping the old configuration and "
 			"rules", cerr.message);
@@ -787,6 +794,14 @@ int main(int argc, char **argv)
 				 &cerr);
 	if (ret < 0) {
 		log_err("%s", cerr.message);
+		return 3;
+	}
+	/* as root, a user that is not there would leave us uid 0 */
+	d.started_root = geteuid() == 0;
+	if (d.started_root &&
+	    daemon_config_check_user(&d.cfg, d.config_path, &cerr) < 0) {
+		log_err("%s", cerr.message);
+		daemon_config_release(&d.cfg);
 		return 3;
 	}
 	ret = load_policy(&d.cfg, &d.policy, why, sizeof(why));

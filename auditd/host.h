@@ -250,7 +250,7 @@ struct host_route_result {
 int host_route_lookup(const struct host *h, const struct host_route_query *q,
 		      struct host_route_result *res);
 
-/* Ingress interfaces (DESIGN.md): every non-loopback link with a global
+/* Ingress interfaces (doc/HACKING.md, "Words"): every non-loopback link with a global
  * (RT_SCOPE_UNIVERSE) address that is neither a container bridge (kind
  * "bridge" named docker0, br-<12 hex>, docker_gwbridge, cni*, virbr*,
  * podman*, lxcbr*, lxdbr*, cbr0, kube-bridge) nor a port of a bridge

@@ -264,18 +264,22 @@ static int legacy_decode4(struct rs_rule *r, const void *entry,
 	if (ret < 0)
 		return ret;
 	if ((ip->flags & IPT_F_FRAG) || (ip->invflags & IPT_INV_FRAG)) {
-		/* -f: second and later fragments only; ! -f: the others.
-		 * The inversion without -f fails for every packet. */
+		/* -f: second and later fragments, a fragment offset that
+		 * is not 0; ! -f: the others.  The inversion without -f
+		 * fails for every packet (ip_packet_match()). */
 		m = rs_rule_add_match(r);
 		if (!m)
 			return -ENOMEM;
-		ret = rs_match_set_other(m, RS_F_OTHER, "fragment", 0,
-					 ip->flags & IPT_F_FRAG ?
-					 "fragment: -f (non-first fragments)" :
-					 "fragment: ! without -f (never matches)",
-					 ip->invflags & IPT_INV_FRAG);
-		if (ret < 0)
-			return ret;
+		m->nfields = 1;
+		m->fields[0] = RS_F_IP_FRAGOFF;
+		if (!(ip->flags & IPT_F_FRAG)) {
+			m->op = RS_OP_IN;	/* no element: never */
+		} else {
+			m->op = ip->invflags & IPT_INV_FRAG ? RS_OP_MASK_EQ :
+							       RS_OP_MASK_NE;
+			m->mask = 0x1fff;	/* IP_OFFSET */
+			m->value = 0;
+		}
 	}
 	return legacy_decode_body(r, NFPROTO_IPV4, entry, sizeof(*e),
 				  e->target_offset, e->next_offset,

@@ -1079,6 +1079,11 @@ struct nft_part {
 	uint8_t len;
 	uint8_t roff;
 	bool host;
+	uint8_t plus;		/* the field is the loaded value + plus (ip6
+				 * length: payload length + 40) */
+	bool tc6;		/* bytes [foff, foff + len) of the first two
+				 * bytes of the IPv6 header, where the traffic
+				 * class sits 4 bits off the byte boundary */
 };
 
 enum nft_reg_kind {
@@ -1098,6 +1103,11 @@ struct nft_reg {
 	bool masked;		/* bitwise applied: mask, xor */
 	uint8_t mask[16], xor[16];
 	bool present;		/* fib ... present: 0 or 1 */
+	bool exists;		/* exthdr ... exists: 0 or 1 for parts[0]
+				 * and exbit (see nft_exists()) */
+	rs_u128 exbit;
+	bool absent_breaks;	/* exthdr / tcp option value: with no such
+				 * header the rule does not match (NFT_BREAK) */
 	uint8_t data[16];	/* NREG_IMM */
 	struct nft_setx *map;	/* NREG_MAP: the map, its key, component */
 	uint8_t mapcomp;
@@ -1106,6 +1116,9 @@ struct nft_reg {
 	char desc[96];		/* NREG_OTHER, raw payload */
 	const char *name;	/* NREG_OTHER: expression name */
 	bool raw;		/* NREG_LOAD of unnamed payload bytes */
+	bool ng;		/* RS_F_NUMGEN: it draws from [ng_lo, ng_hi] */
+	uint32_t ng_lo, ng_hi;
+	bool maptotal;		/* NREG_MAP: every key value has an element */
 };
 
 struct nft_rctx {
@@ -1483,14 +1496,139 @@ static bool nft_part_cmp(const struct nft_reg *g, const struct nft_part *p,
 	return true;
 }
 
+/*
+ * A comparison left undecided says "payload" for bytes with no name, and
+ * for the sender's header fields loaded from the payload in a way the
+ * model cannot say (ip6 length in a set, traffic class bits mixed with the
+ * flow label): they were unnamed bytes before they had fields.
+ */
+static bool nft_reg_payload(const struct nft_reg *g)
+{
+	unsigned int i;
+
+	if (g->raw)
+		return true;
+	if (g->kind != NREG_LOAD || g->desc[0] != '@')
+		return false;
+	for (i = 0; i < g->nparts; i++) {
+		switch (g->parts[i].field) {
+		case RS_F_IP_TTL:
+		case RS_F_IP_TOS:
+		case RS_F_IP_LENGTH:
+		case RS_F_IP_FRAGOFF:
+			return true;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
 static void nft_raw_text(char *buf, size_t size, const struct nft_reg *g)
 {
 	snprintf(buf, size, "%s", g->desc);
 }
 
+/*
+ * An interval of one part's field: the ip6 payload length is the packet
+ * length less 40; a packet length above 65535 (an IPv6 payload that big,
+ * a meta length of a GSO packet) is no probe, so RS_F_IP_LENGTH stops
+ * there.
+ */
+static void nft_match_part_range(struct nft_rctx *c, const struct nft_part *p,
+				 rs_u128 lo, rs_u128 hi, bool invert,
+				 bool empty)
+{
+	lo += p->plus;
+	hi += p->plus;
+	if (p->field == RS_F_IP_LENGTH && !empty) {
+		if (lo > 0xffff)
+			empty = true;
+		else if (hi > 0xffff)
+			hi = 0xffff;
+	}
+	nft_match_range(c, p->field, lo, hi, invert, empty);
+}
+
+/* The two header bytes of an IPv6 traffic class load as a 16-bit word:
+ * version (4 bits), traffic class (8), flow label (top 4 of 20). */
+static void nft_tc6_word(const struct nft_part *p, const uint8_t *b,
+			 uint16_t *w)
+{
+	*w = p->len == 2 ? (uint16_t)(b[0] << 8 | b[1]) :
+	     p->foff == 0 ? (uint16_t)(b[0] << 8) : b[0];
+}
+
+/* ip6 dscp / ip6 ecn: a masked compare of the IPv6 header's first bytes
+ * that looks only at traffic class bits is a test of the TOS byte.
+ * Returns false for anything else (the caller says it raw). */
+static bool nft_compare_tc6(struct nft_rctx *c, const struct nft_reg *g,
+			    const struct nft_part *p, uint32_t op,
+			    const uint8_t *data, unsigned int len)
+{
+	uint8_t m[2] = { 0xff, 0xff }, d[2];
+	uint16_t mw, dw;
+	unsigned int i;
+	bool ne = op == NFT_CMP_NEQ;
+
+	if ((op != NFT_CMP_EQ && op != NFT_CMP_NEQ) || len != p->len)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (g->masked)
+			m[i] = g->mask[p->roff + i];
+		d[i] = data[i] ^ (g->masked ? g->xor[p->roff + i] : 0);
+	}
+	nft_tc6_word(p, m, &mw);
+	nft_tc6_word(p, d, &dw);
+	if (mw & ~0x0ff0)
+		return false;
+	if (dw & ~mw) {
+		/* bits outside the mask are never equal */
+		nft_match_range(c, RS_F_IP_TOS, 0, 0, ne, true);
+		return true;
+	}
+	nft_match_mask(c, RS_F_IP_TOS, (mw >> 4) & 0xff, (dw >> 4) & 0xff, ne);
+	return true;
+}
+
+/*
+ * exthdr ... exists / missing, tcp option ... exists, ip option ...
+ * exists: the register holds 1 or 0.  A header or option kind is a bit of
+ * its field, except the routing header and the MSS option, whose fields
+ * hold their value or RS_ABSENT.
+ */
+static void nft_exists(struct nft_rctx *c, enum rs_field f, rs_u128 bit,
+		       bool present)
+{
+	switch (f) {
+	case RS_F_IP6_RT_TYPE:
+		if (present)
+			nft_match_range(c, f, 0, 0xff, false, false);
+		else
+			nft_match_range(c, f, RS_ABSENT, RS_ABSENT, false,
+					false);
+		break;
+	case RS_F_TCP_MSS:
+		if (present)
+			nft_match_range(c, f, 0, 0xffff, false, false);
+		else
+			nft_match_range(c, f, RS_ABSENT, RS_ABSENT, false,
+					false);
+		break;
+	default:
+		if (!bit) {
+			/* a header no probe carries (mobility) */
+			nft_match_range(c, f, 0, 0, !present, true);
+			break;
+		}
+		nft_match_mask(c, f, bit, present ? bit : 0, false);
+		break;
+	}
+}
+
 /* One comparison of a register with a value: cmp (op), or range (op EQ/NEQ
  * with to != NULL). */
-static void nft_compare(struct nft_rctx *c, const struct nft_reg *g,
+static void nft_compare_one(struct nft_rctx *c, const struct nft_reg *g,
 			uint32_t op, const uint8_t *data, unsigned int len,
 			const uint8_t *to)
 {
@@ -1527,6 +1665,18 @@ static void nft_compare(struct nft_rctx *c, const struct nft_reg *g,
 		op = op == NFT_RANGE_NEQ ? NFT_CMP_NEQ : NFT_CMP_EQ;
 	ne = op == NFT_CMP_NEQ;
 
+	if (g->exists) {
+		if (to || g->masked || (op != NFT_CMP_EQ && op != NFT_CMP_NEQ))
+			goto raw;
+		v = nft_bytes_value(data, len, true);
+		if (v > 1)	/* never equal */
+			nft_match_range(c, g->parts[0].field, 0, 0, ne, true);
+		else
+			nft_exists(c, g->parts[0].field, g->exbit,
+				   (v == 1) != ne);
+		return;
+	}
+
 	/* Several fields at once ("ip saddr . ip daddr" loaded as 8 bytes):
 	 * equal means each part is equal; not equal is one tuple match. */
 	if (g->nparts > 1 && !to && !g->raw &&
@@ -1536,7 +1686,8 @@ static void nft_compare(struct nft_rctx *c, const struct nft_reg *g,
 
 		for (i = 0; i < g->nparts; i++) {
 			p = &g->parts[i];
-			if (!nft_part_cmp(g, p, data + p->roff, p->len, &fmask,
+			if (p->plus || p->tc6 ||
+			    !nft_part_cmp(g, p, data + p->roff, p->len, &fmask,
 					  &fvalue) ||
 			    !nft_is_prefix(fmask, nft_ones(p->fwidth)))
 				goto raw;
@@ -1572,6 +1723,11 @@ static void nft_compare(struct nft_rctx *c, const struct nft_reg *g,
 	p = &g->parts[0];
 	f = p->field;
 	full = nft_ones(p->fwidth);
+	if (p->tc6) {
+		if (to || !nft_compare_tc6(c, g, p, op, data, len))
+			goto raw;
+		return;
+	}
 
 	/* fib ... present holds 0 or 1: "route exists" is oif != 0 */
 	if (g->present && !to && (op == NFT_CMP_EQ || op == NFT_CMP_NEQ)) {
@@ -1610,8 +1766,18 @@ static void nft_compare(struct nft_rctx *c, const struct nft_reg *g,
 		nft_match_ctstate(c, fmask, fvalue, ne);
 		return;
 	}
+	/* ip dscp: a mask test, as xt_dscp says it, even where the mask is
+	 * a prefix */
+	if (f == RS_F_IP_TOS && g->masked && !to &&
+	    (op == NFT_CMP_EQ || op == NFT_CMP_NEQ) && fmask != full) {
+		nft_match_mask(c, f, fmask, fvalue, ne);
+		return;
+	}
 	if (!nft_is_prefix(fmask, full)) {
-		if (to || (op != NFT_CMP_EQ && op != NFT_CMP_NEQ))
+		/* a mask on a value that may be absent or offset would
+		 * need more than (field & mask) == value */
+		if (to || (op != NFT_CMP_EQ && op != NFT_CMP_NEQ) ||
+		    p->plus || g->absent_breaks)
 			goto raw;
 		nft_match_mask(c, f, fmask, fvalue, ne);
 		return;
@@ -1620,8 +1786,8 @@ static void nft_compare(struct nft_rctx *c, const struct nft_reg *g,
 		if (!nft_part_cmp(g, p, to, len, &tmask, &tvalue))
 			goto raw;
 		tvalue &= full;
-		nft_match_range(c, f, fvalue & fmask, (tvalue & fmask) | low,
-				ne, false);
+		nft_match_part_range(c, p, fvalue & fmask,
+				     (tvalue & fmask) | low, ne, false);
 		return;
 	}
 	v = fvalue & fmask;
@@ -1629,20 +1795,21 @@ static void nft_compare(struct nft_rctx *c, const struct nft_reg *g,
 	case NFT_CMP_EQ:
 	case NFT_CMP_NEQ:
 		/* bits outside the mask can never be equal */
-		nft_match_range(c, f, v, v | low, ne, (fvalue & low) != 0);
+		nft_match_part_range(c, p, v, v | low, ne,
+				     (fvalue & low) != 0);
 		break;
 	case NFT_CMP_LT:
-		nft_match_range(c, f, 0, v ? v - 1 : 0, false, v == 0);
+		nft_match_part_range(c, p, 0, v ? v - 1 : 0, false, v == 0);
 		break;
 	case NFT_CMP_LTE:
-		nft_match_range(c, f, 0, v | low, false, false);
+		nft_match_part_range(c, p, 0, v | low, false, false);
 		break;
 	case NFT_CMP_GT:
-		nft_match_range(c, f, (v | low) + 1, full, false,
-				(v | low) == full);
+		nft_match_part_range(c, p, (v | low) + 1, full, false,
+				     (v | low) == full);
 		break;
 	case NFT_CMP_GTE:
-		nft_match_range(c, f, v, full, false, false);
+		nft_match_part_range(c, p, v, full, false, false);
 		break;
 	default:
 		goto raw;
@@ -1650,19 +1817,43 @@ static void nft_compare(struct nft_rctx *c, const struct nft_reg *g,
 	return;
 raw:
 	{
+		bool payload = nft_reg_payload(g);
+		const char *name = payload ? "payload" :
+				   g->name ? g->name : "cmp";
 		char text[160];
 
 		nft_raw_text(text, sizeof(text), g);
 		if (to)
-			nft_match_other(c, g->raw ? RS_F_PAYLOAD : RS_F_OTHER,
-					g->raw ? "payload" : "cmp",
-					op == NFT_CMP_NEQ, "%s in %s-%s", text,
-					hex, hex2);
+			nft_match_other(c, payload ? RS_F_PAYLOAD : RS_F_OTHER,
+					name, op == NFT_CMP_NEQ, "%s in %s-%s",
+					text, hex, hex2);
 		else
-			nft_match_other(c, g->raw ? RS_F_PAYLOAD : RS_F_OTHER,
-					g->raw ? "payload" : "cmp", false,
-					"%s %s %s", text, nft_cmp_op_name(op),
-					hex);
+			nft_match_other(c, payload ? RS_F_PAYLOAD : RS_F_OTHER,
+					name, false, "%s %s %s", text,
+					nft_cmp_op_name(op), hex);
+	}
+}
+
+/*
+ * A comparison of a header or option value that the packet may lack: the
+ * kernel ends the rule then (NFT_BREAK), so a "not equal" or "not in"
+ * must not hold for RS_ABSENT.
+ */
+static void nft_compare(struct nft_rctx *c, const struct nft_reg *g,
+			uint32_t op, const uint8_t *data, unsigned int len,
+			const uint8_t *to)
+{
+	size_t n0 = c->r->nmatches, i;
+	struct rs_match *m;
+
+	nft_compare_one(c, g, op, data, len, to);
+	if (!g || g->kind != NREG_LOAD || !g->absent_breaks)
+		return;
+	for (i = n0; i < c->r->nmatches; i++) {
+		m = &c->r->matches[i];
+		if (m->op == RS_OP_NOT_IN && m->nfields == 1 && !m->set &&
+		    rs_match_add_interval(m, RS_ABSENT, RS_ABSENT) < 0)
+			nft_fail(c, -ENOMEM);
 	}
 }
 
@@ -1675,12 +1866,18 @@ struct nft_hdr_field {
 	enum rs_field field;
 };
 
+/* In header order: a load spanning several fields is split in parts. */
 static const struct nft_hdr_field nft_ip_fields[] = {
+	{ 1, 1, RS_F_IP_TOS }, { 2, 2, RS_F_IP_LENGTH },
+	{ 6, 2, RS_F_IP_FRAGOFF }, { 8, 1, RS_F_IP_TTL },
 	{ 9, 1, RS_F_L4PROTO }, { 12, 4, RS_F_IP_SADDR },
 	{ 16, 4, RS_F_IP_DADDR }, { 0, 0, 0 },
 };
+/* The traffic class (bytes 0-1) is handled in nft_load_payload(); the
+ * payload length is RS_F_IP_LENGTH less the 40 bytes of this header. */
 static const struct nft_hdr_field nft_ip6_fields[] = {
-	{ 6, 1, RS_F_L4PROTO }, { 8, 16, RS_F_IP6_SADDR },
+	{ 4, 2, RS_F_IP_LENGTH }, { 6, 1, RS_F_L4PROTO },
+	{ 7, 1, RS_F_IP_TTL }, { 8, 16, RS_F_IP6_SADDR },
 	{ 24, 16, RS_F_IP6_DADDR }, { 0, 0, 0 },
 };
 static const struct nft_hdr_field nft_port_fields[] = {
@@ -1759,6 +1956,15 @@ static void nft_load_payload(struct nft_rctx *c, struct nftnl_expr *e)
 	}
 	g->kind = NREG_LOAD;
 	nft_payload_desc(g->desc, base, off, len);
+	if (hf == nft_ip6_fields && off + len <= 2) {
+		/* version, traffic class, flow label: 4 + 8 + 20 bits */
+		g->nparts = 1;
+		g->parts[0] = (struct nft_part){
+			.field = RS_F_IP_TOS, .fwidth = 2, .foff = (uint8_t)off,
+			.len = (uint8_t)len, .tc6 = true,
+		};
+		return;
+	}
 	for (h = hf; h && h->len; h++) {
 		s = off > h->off ? off : h->off;
 		t = off + len < (uint32_t)h->off + h->len ? off + len :
@@ -1771,6 +1977,8 @@ static void nft_load_payload(struct nft_rctx *c, struct nftnl_expr *e)
 			.field = h->field, .fwidth = h->len,
 			.foff = (uint8_t)(s - h->off), .len = (uint8_t)(t - s),
 			.roff = (uint8_t)(s - off),
+			.plus = hf == nft_ip6_fields &&
+				h->field == RS_F_IP_LENGTH ? 40 : 0,
 		};
 		covered += t - s;
 	}
@@ -1806,6 +2014,9 @@ static void nft_load_meta(struct nft_rctx *c, struct nftnl_expr *e)
 		{ NFT_META_PKTTYPE, RS_F_PKTTYPE, 1, true, "pkttype" },
 		{ NFT_META_SKUID, RS_F_SKUID, 4, true, "skuid" },
 		{ NFT_META_SKGID, RS_F_SKGID, 4, true, "skgid" },
+		/* skb->len: at the IP hooks the packet from its IP header
+		 * on, the IPv4 total length / IPv6 payload length + 40 */
+		{ NFT_META_LEN, RS_F_IP_LENGTH, 4, true, "length" },
 	};
 	static const char *const others[] = {
 		[NFT_META_LEN] = "length", [NFT_META_PRIORITY] = "priority",
@@ -2192,9 +2403,16 @@ static int nft_key_layout(struct nft_rctx *c, uint32_t sreg, uint32_t keylen,
 		if (idx >= NFT_NREGS || l->nfields == RS_CONCAT_MAX)
 			return -EINVAL;
 		g = &c->regs[idx];
-		if (g->kind != NREG_LOAD || g->nparts != 1 || g->raw)
+		if (g->kind != NREG_LOAD || g->nparts != 1 || g->raw ||
+		    g->exists)
 			return -EINVAL;
 		p = &g->parts[0];
+		/* set elements are not shifted by 40, nor split at the
+		 * traffic class; a value that may be absent is handled by
+		 * nft_lookup() for a key of that field alone */
+		if (p->plus || p->tc6 ||
+		    (g->absent_breaks && g->len != keylen))
+			return -EINVAL;
 		k = &l->f[l->nfields++];
 		k->field = p->field;
 		k->width = g->len;
@@ -2655,6 +2873,28 @@ static void nft_key_text(const struct nft_rctx *c, uint32_t sreg, char *buf,
 		snprintf(buf, size, "%s", g->desc[0] ? g->desc : "?");
 }
 
+/* Do the one-field elements of s hold every value of [lo, hi]? */
+static bool nft_set_covers(const struct rs_set *s, uint32_t lo, uint32_t hi)
+{
+	uint64_t next = lo;
+	bool grew = true;
+	size_t i;
+
+	if (s->nfields != 1)
+		return false;
+	/* few elements: sweep until nothing extends the covered prefix */
+	while (grew && next <= hi) {
+		grew = false;
+		for (i = 0; i < s->nelems; i++) {
+			if (s->elems[i].lo <= next && s->elems[i].hi >= next) {
+				next = (uint64_t)s->elems[i].hi + 1;
+				grew = true;
+			}
+		}
+	}
+	return next > hi;
+}
+
 static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 {
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
@@ -2668,8 +2908,9 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 	struct nft_setx *x = nft_set_find(c->b, c->family, c->table, name);
 	struct nft_layout l;
 	struct rs_match *m;
+	bool total = false;
 	char key[96];
-	unsigned int i;
+	unsigned int i, k;
 	int ret;
 
 	nft_key_text(c, sreg, key, sizeof(key));
@@ -2687,7 +2928,7 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 	}
 	if (nft_key_layout(c, sreg, x->set->key_len, &l) < 0) {
 		const struct nft_reg *g = nft_reg_read(c, sreg);
-		bool raw = g && g->kind == NREG_LOAD && g->raw;
+		bool raw = g && nft_reg_payload(g);
 
 		nft_match_other(c, raw ? RS_F_PAYLOAD : RS_F_OTHER,
 				raw ? "payload" : "lookup", inv, "%s @%s", key,
@@ -2705,6 +2946,12 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 				name);
 		goto dreg;
 	}
+	{
+		const struct nft_reg *kg = nft_reg_read(c, sreg);
+
+		total = ret == 0 && !inv && kg && kg->ng &&
+			nft_set_covers(x->set, kg->ng_lo, kg->ng_hi);
+	}
 	if (has_dreg && dreg == NFT_REG_VERDICT) {
 		/* a key not in the map breaks the rule, as a failed match;
 		 * the engine splits on the map's elements */
@@ -2715,8 +2962,12 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 		for (i = 0; i < l.nfields; i++)
 			c->r->verdict.map.fields[i] = l.f[i].field;
 		c->r->verdict.map.set = x->set;
+		c->r->verdict.map.total = total;
 		return;
 	}
+	if (total)
+		/* every value is in the map: no match to make */
+		goto data;
 	m = nft_match_new(c);
 	if (!m)
 		return;
@@ -2742,8 +2993,23 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 			free(data);
 		}
 	}
+	if (inv && !has_dreg) {
+		/* the header or option must be there for the lookup to run
+		 * at all (nft_compare() says why) */
+		const struct nft_reg *g = nft_reg_read(c, sreg);
+
+		if (g && g->kind == NREG_LOAD && g->absent_breaks) {
+			enum rs_field f = m->fields[0];
+
+			m = nft_match_new(c);
+			if (m && rs_match_set_range(m, f, RS_ABSENT, RS_ABSENT,
+						    true) < 0)
+				nft_fail(c, -ENOMEM);
+		}
+	}
 	if (!has_dreg)
 		return;
+data:
 	/* a data map: the key must be in it (the match above), and the
 	 * value goes to the registers for nat / meta set */
 	{
@@ -2765,7 +3031,10 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 			g->map = x;
 			g->mapcomp = (uint8_t)i;
 			g->mapnf = l.nfields;
-			memcpy(g->mapfields, m->fields, sizeof(g->mapfields));
+			g->maptotal = total;
+			memset(g->mapfields, 0, sizeof(g->mapfields));
+			for (k = 0; k < l.nfields; k++)
+				g->mapfields[k] = l.f[k].field;
 			snprintf(g->desc, sizeof(g->desc), "%.40s map @%.40s",
 				 key, name);
 			idx += (widths[i] + 3) / 4;
@@ -2870,6 +3139,7 @@ static bool nft_nat_value(struct nft_rctx *c, struct nftnl_expr *e,
 	if (g && g->kind == NREG_MAP) {
 		vd->map.set = g->map->set;
 		vd->map.nfields = g->mapnf;
+		vd->map.total = g->maptotal;
 		memcpy(vd->map.fields, g->mapfields, sizeof(vd->map.fields));
 		*v = 0;
 		return true;
@@ -3189,13 +3459,26 @@ static void nft_numgen(struct nft_rctx *c, struct nftnl_expr *e)
 	struct nft_reg *g = nft_reg_write(c, nftnl_expr_get_u32(e,
 						NFTNL_EXPR_NG_DREG), 4);
 
-	if (g)
+	uint32_t mod = nftnl_expr_get_u32(e, NFTNL_EXPR_NG_MODULUS);
+	uint32_t off = nftnl_expr_get_u32(e, NFTNL_EXPR_NG_OFFSET);
+
+	if (!g)
+		return;
+	if (!mod || off > UINT32_MAX - (mod - 1)) {
 		nft_reg_other(g, "numgen", "numgen %s mod %u offset %u",
 			      nftnl_expr_get_u32(e, NFTNL_EXPR_NG_TYPE) ==
-			      NFT_NG_RANDOM ? "random" : "inc",
-			      nftnl_expr_get_u32(e, NFTNL_EXPR_NG_MODULUS),
-			      nftnl_expr_get_u32(e, NFTNL_EXPR_NG_OFFSET));
+			      NFT_NG_RANDOM ? "random" : "inc", mod, off);
+		return;
+	}
+	/* a field the engine cannot decide, but whose values are known:
+	 * a map that has them all is always hit (kube-proxy's endpoint
+	 * vmaps) */
+	nft_reg_load1(g, RS_F_NUMGEN, 4, true);
+	g->ng = true;
+	g->ng_lo = off;
+	g->ng_hi = off + (mod - 1);
 }
+
 
 static void nft_hash(struct nft_rctx *c, struct nftnl_expr *e)
 {
@@ -3223,6 +3506,10 @@ static void nft_exthdr(struct nft_rctx *c, struct nftnl_expr *e)
 	};
 	const char *opname = op < sizeof(ops) / sizeof(ops[0]) && ops[op] ?
 			     ops[op] : "exthdr";
+	uint32_t off = nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_OFFSET);
+	uint8_t type = nftnl_expr_get_u8(e, NFTNL_EXPR_EXTHDR_TYPE);
+	enum rs_field f = RS_F_UNKNOWN;
+	rs_u128 bit = 0;
 	struct nft_reg *g;
 
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_EXTHDR_SREG)) {
@@ -3232,12 +3519,60 @@ static void nft_exthdr(struct nft_rctx *c, struct nftnl_expr *e)
 	}
 	g = nft_reg_write(c, nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_DREG),
 			  flags & NFT_EXTHDR_F_PRESENT ? 1 : len);
-	if (g)
-		nft_reg_other(g, "exthdr", "%s %u @%u,%u%s", opname,
-			      nftnl_expr_get_u8(e, NFTNL_EXPR_EXTHDR_TYPE),
-			      nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_OFFSET),
-			      len,
-			      flags & NFT_EXTHDR_F_PRESENT ? " exists" : "");
+	if (!g)
+		return;
+	nft_reg_other(g, "exthdr", "%s %u @%u,%u%s", opname, type, off, len,
+		      flags & NFT_EXTHDR_F_PRESENT ? " exists" : "");
+	if (flags & ~NFT_EXTHDR_F_PRESENT)
+		return;
+	if (flags & NFT_EXTHDR_F_PRESENT) {
+		/* the header or option is there (1) or not (0) */
+		switch (op) {
+		case NFT_EXTHDR_OP_IPV6:
+			if (type == IPPROTO_ROUTING)
+				f = RS_F_IP6_RT_TYPE;
+			else if (type < 128)
+				bit = (rs_u128)1 << type;
+			else if (type != IPPROTO_MH)
+				return;
+			/* the mobility header ends the chain: never in a
+			 * TCP/UDP/SCTP probe, bit stays 0 */
+			break;
+		case NFT_EXTHDR_OP_TCPOPT:
+			if (type == 2)
+				f = RS_F_TCP_MSS;
+			else if (type < 128)
+				bit = (rs_u128)1 << type;
+			else
+				return;
+			break;
+		case NFT_EXTHDR_OP_IPV4:
+			bit = (rs_u128)1 << (type & 0x1f);
+			break;
+		default:
+			return;
+		}
+		if (f == RS_F_UNKNOWN)
+			f = op == NFT_EXTHDR_OP_IPV6 ? RS_F_IP6_EXTHDRS :
+			    op == NFT_EXTHDR_OP_TCPOPT ? RS_F_TCP_OPTIONS :
+			    RS_F_IP_OPTIONS;
+		g->kind = NREG_LOAD;
+		g->exists = true;
+		g->exbit = bit;
+		nft_reg_load1(g, f, 1, true);
+		return;
+	}
+	/* rt type, tcp option maxseg size: the values we name */
+	if (op == NFT_EXTHDR_OP_IPV6 && type == IPPROTO_ROUTING && off == 2 &&
+	    len == 1)
+		f = RS_F_IP6_RT_TYPE;
+	else if (op == NFT_EXTHDR_OP_TCPOPT && type == 2 && off == 2 &&
+		 len == 2)
+		f = RS_F_TCP_MSS;
+	else
+		return;
+	g->absent_breaks = true;
+	nft_reg_load1(g, f, len, false);
 }
 
 /* Loads we only name: rt, socket, osf, xfrm, tunnel. */

@@ -1686,3 +1686,96 @@ int region_prefix_parse(uint8_t family, const char *s, struct rs_interval *iv)
 	iv->hi = iv->lo | span;
 	return 0;
 }
+
+/* Is [lo, hi] inside one interval of dc (sorted, disjoint, merged)? */
+static bool inside(const struct rs_interval *dc, size_t ndc, rs_u128 lo,
+		   rs_u128 hi)
+{
+	size_t a = 0, b = ndc, m;
+
+	while (a < b) {
+		m = a + (b - a) / 2;
+		if (dc[m].hi < lo)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < ndc && dc[a].lo <= lo && hi <= dc[a].hi;
+}
+
+/* The index of the interval of dc holding x, or -1. */
+static int dc_at(const struct rs_interval *dc, size_t ndc, rs_u128 x)
+{
+	size_t a = 0, b = ndc, m;
+
+	while (a < b) {
+		m = a + (b - a) / 2;
+		if (dc[m].hi < x)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < ndc && dc[a].lo <= x ? (int)a : -1;
+}
+
+int region_fill_gaps(uint8_t family, const struct rs_interval *iv, size_t n,
+		     const struct rs_interval *dc, size_t ndc,
+		     struct rs_interval **out, size_t *nout)
+{
+	rs_u128 top = addr_max(family);
+	struct rs_interval *o;
+	size_t i, k = 0;
+
+	o = malloc((n + 1) * sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		rs_u128 lo = iv[i].lo;
+
+		if (i == 0 && lo > 0 && inside(dc, ndc, 0, lo - 1))
+			lo = 0;
+		if (k && o[k - 1].hi + 1 < lo &&
+		    inside(dc, ndc, o[k - 1].hi + 1, lo - 1))
+			lo = o[k - 1].hi + 1;
+		if (k && o[k - 1].hi + 1 >= lo) {
+			if (iv[i].hi > o[k - 1].hi)
+				o[k - 1].hi = iv[i].hi;
+			continue;
+		}
+		o[k].lo = lo;
+		o[k++].hi = iv[i].hi;
+	}
+	if (k && o[k - 1].hi < top && inside(dc, ndc, o[k - 1].hi + 1, top))
+		o[k - 1].hi = top;
+	/* a gap only partly of dc: an interval may still take the part
+	 * beside it where that needs fewer prefixes (198.51.100.0-254 and
+	 * the broadcast address are 198.51.100.0/24) */
+	for (i = 0; i < k; i++) {
+		struct region_prefix px[REGION_INTERVAL_PREFIXES_MAX];
+		rs_u128 lo = o[i].lo, hi = o[i].hi, blo = lo, bhi = hi;
+		int best, c, a, b;
+
+		if (lo > 0 && (a = dc_at(dc, ndc, lo - 1)) >= 0)
+			lo = i && o[i - 1].hi + 1 > dc[a].lo ? o[i - 1].hi + 1 :
+			     dc[a].lo;
+		if (hi < top && (b = dc_at(dc, ndc, hi + 1)) >= 0)
+			hi = i + 1 < k && o[i + 1].lo - 1 < dc[b].hi ?
+			     o[i + 1].lo - 1 : dc[b].hi;
+		best = region_interval_prefixes(family, blo, bhi, px);
+		for (c = 1; c < 4; c++) {
+			rs_u128 l = c & 1 ? lo : o[i].lo, h = c & 2 ? hi : o[i].hi;
+			int np = region_interval_prefixes(family, l, h, px);
+
+			if (np > 0 && np < best) {
+				best = np;
+				blo = l;
+				bhi = h;
+			}
+		}
+		o[i].lo = blo;
+		o[i].hi = bhi;
+	}
+	*out = o;
+	*nout = k;
+	return 0;
+}

@@ -214,6 +214,16 @@ int region_interval_prefixes(uint8_t family, rs_u128 lo, rs_u128 hi,
  * order, may overlap or be adjacent), ascending, in a new array *out. */
 int region_prefixes(uint8_t family, const struct rs_interval *iv, size_t n,
 		    struct region_prefix **out, size_t *nout);
+/* The union of iv[0..n) (sorted, disjoint) with every gap around and
+ * between its intervals that lies wholly inside dc[0..ndc) (sorted,
+ * disjoint, not adjacent), and with the part of dc beside an interval
+ * where that makes the interval fewer prefixes: a simpler set that a
+ * reader may take for iv when the addresses of dc never occur (martian
+ * sources).  A new array in *out; an empty iv stays empty.  0 or
+ * -ENOMEM. */
+int region_fill_gaps(uint8_t family, const struct rs_interval *iv, size_t n,
+		     const struct rs_interval *dc, size_t ndc,
+		     struct rs_interval **out, size_t *nout);
 /* Format "10.0.0.0/23" or "2001:db8::/32" into buf of size bytes
  * (REGION_PREFIX_STRLEN is always enough).  Returns 0, -EINVAL for an
  * unknown family or a prefix out of range, -ENOSPC if buf is too small. */

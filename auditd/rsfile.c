@@ -93,15 +93,24 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 	return xt ? (v6 ? RSFILE_IP6TABLES : RSFILE_IPTABLES) : RSFILE_NFT;
 }
 
-/* Run argv with stdin from path; its stderr (and stdout) into out. */
+/*
+ * Run argv with stdin from path; its stderr (and stdout) into out.  out is
+ * always a string when outlen > 0: the first outlen - 1 bytes the loader
+ * printed, or empty when it could not be run.  Returns 0 when the loader
+ * exits with status 0, -EINVAL when it fails, or another negative errno
+ * when it cannot be run.
+ */
 static int run_loader(char *const argv[], const char *path, char *out,
 		      size_t outlen)
 {
+	char drain[4096];
 	int pfd[2], in, status;
 	size_t len = 0;
 	ssize_t n;
 	pid_t pid;
 
+	if (outlen)
+		out[0] = '\0';
 	in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
@@ -126,13 +135,28 @@ static int run_loader(char *const argv[], const char *path, char *out,
 	}
 	close(in);
 	close(pfd[1]);
-	while (outlen && (n = read(pfd[0], out + len, outlen - 1 - len)) > 0)
-		len += (size_t)n;
+	/* read to the end of file, keeping only the start: a loader whose
+	 * warnings fill the pipe while nobody reads would block, and one
+	 * whose reader went away dies of SIGPIPE - a valid ruleset that
+	 * "does not load" */
+	for (;;) {
+		bool keep = len + 1 < outlen;
+
+		n = keep ? read(pfd[0], out + len, outlen - 1 - len) :
+			   read(pfd[0], drain, sizeof(drain));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (keep)
+			len += (size_t)n;
+	}
 	if (outlen)
 		out[len] = '\0';
 	close(pfd[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EINVAL;
 }
 
@@ -201,7 +225,8 @@ load:
 			while (l && out[l - 1] == '\n')
 				out[--l] = '\0';
 			snprintf(err, errlen, "%s does not load: %s", name,
-				 *out ? out : "the loader failed");
+				 *out ? out : ret == -EINVAL ?
+				 "the loader failed" : strerror(-ret));
 			return ret;
 		}
 	}

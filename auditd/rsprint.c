@@ -247,6 +247,12 @@ static void value_str(struct strbuf *b, enum rs_kind kind, rs_u128 v)
 		u128_str(b, v, false);
 }
 
+/* Fields whose value may be RS_ABSENT: the header or option is missing. */
+static bool field_may_be_absent(enum rs_field f)
+{
+	return f == RS_F_IP6_RT_TYPE || f == RS_F_TCP_MSS;
+}
+
 static void interval_str(struct strbuf *b, enum rs_field f,
 			 const struct rs_interval *iv)
 {
@@ -254,6 +260,16 @@ static void interval_str(struct strbuf *b, enum rs_field f,
 	char buf[RS_IFNAMSIZ + 1];
 	int plen;
 
+	if (field_may_be_absent(f) && iv->hi >= RS_ABSENT) {
+		if (iv->lo < RS_ABSENT) {
+			struct rs_interval v = { iv->lo, RS_ABSENT - 1 };
+
+			interval_str(b, f, &v);
+			strbuf_add(b, ", ");
+		}
+		strbuf_add(b, "missing");
+		return;
+	}
 	if (iv->lo == iv->hi) {
 		value_str(b, fi->kind, iv->lo);
 		return;
@@ -592,6 +608,69 @@ static void match_elem_str(struct strbuf *b, const struct rs_match *m,
 		strbuf_add(b, "\"");
 }
 
+/*
+ * A presence test on a field of one bit per header or option kind, as nft
+ * says it: "exthdr frag exists tcp option 8 missing".  Returns false for
+ * a mask test that is not one (several bits that must not all be clear).
+ */
+static bool bits_str(struct strbuf *b, const struct rs_match *m)
+{
+	static const char *const exthdrs[] = {
+		[0] = "hbh", [44] = "frag", [50] = "esp", [51] = "ah",
+		[60] = "dst",
+	};
+	static const char *const tcpopts[] = {
+		[0] = "eol", [1] = "nop", [3] = "window", [4] = "sack-perm",
+		[5] = "sack", [8] = "timestamp",
+	};
+	static const char *const ipopts[] = {
+		[3] = "lsrr", [7] = "rr", [9] = "ssrr", [20] = "ra",
+	};
+	const char *const *names;
+	const char *prefix;
+	size_t nnames;
+	unsigned int bit;
+	bool first = true;
+
+	switch (m->fields[0]) {
+	case RS_F_IP6_EXTHDRS:
+		prefix = "exthdr ";
+		names = exthdrs;
+		nnames = sizeof(exthdrs) / sizeof(exthdrs[0]);
+		break;
+	case RS_F_TCP_OPTIONS:
+		prefix = "tcp option ";
+		names = tcpopts;
+		nnames = sizeof(tcpopts) / sizeof(tcpopts[0]);
+		break;
+	case RS_F_IP_OPTIONS:
+		prefix = "ip option ";
+		names = ipopts;
+		nnames = sizeof(ipopts) / sizeof(ipopts[0]);
+		break;
+	default:
+		return false;
+	}
+	if (m->op != RS_OP_MASK_EQ || m->nfields != 1 || !m->mask ||
+	    (m->value & ~m->mask))
+		return false;
+	for (bit = 0; bit < 128; bit++) {
+		if (!(m->mask & ((rs_u128)1 << bit)))
+			continue;
+		if (!first)
+			strbuf_add(b, " ");
+		first = false;
+		strbuf_add(b, prefix);
+		if (bit < nnames && names[bit])
+			strbuf_add(b, names[bit]);
+		else
+			uint_str(b, bit);
+		strbuf_add(b, m->value & ((rs_u128)1 << bit) ? " exists" :
+			   " missing");
+	}
+	return true;
+}
+
 static void match_str(struct strbuf *b, const struct rs_match *m)
 {
 	const struct rs_interval *el;
@@ -603,6 +682,8 @@ static void match_str(struct strbuf *b, const struct rs_match *m)
 		other_str(b, m);
 		return;
 	case MATCH_MASK:
+		if (bits_str(b, m))
+			return;
 		fields_str(b, m->fields, m->nfields);
 		strbuf_add(b, " & ");
 		u128_str(b, m->mask, true);

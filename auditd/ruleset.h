@@ -3,7 +3,7 @@
  * ruleset.h - the ruleset model: what netfilter will do, independent of
  * whether nftables or legacy x_tables holds it.
  *
- * Readers (nft.c, iptc.c, with xt.c for x_tables blobs) fill a struct
+ * Readers (nft.c, legacy.c, with xt.c for x_tables blobs) fill a struct
  * ruleset; the engine and the printers only read it.  Every value a match
  * compares is a 128-bit unsigned integer so that one interval type serves
  * addresses (IPv4 in the low 32 bits), ports, protocols and even interface
@@ -85,6 +85,31 @@ enum rs_field {
 	RS_F_ETHER_DADDR,
 	RS_F_PHYSDEV_IN,	/* bridge port names, like RS_F_IIFNAME */
 	RS_F_PHYSDEV_OUT,
+	/* Header fields the sender of a packet chooses (see "the stranger's
+	 * choice" in doc/HACKING.md): the engine lets a probe take whichever
+	 * value gets it through, within what the host's stack delivers. */
+	RS_F_IP_TTL,		/* IPv4 TTL / IPv6 hop limit, as it arrives */
+	RS_F_IP_TOS,		/* IPv4 TOS / IPv6 traffic class: DSCP << 2 |
+				 * ECN (dscp X: mask 0xfc, value X << 2) */
+	RS_F_IP_LENGTH,		/* the whole packet: IPv4 total length, IPv6
+				 * payload length + 40 (as xt_length) */
+	RS_F_IP_FRAGOFF,	/* IPv4 flags and fragment offset, 16 bits as
+				 * in the header (MF 0x2000, DF 0x4000) */
+	RS_F_IP_OPTIONS,	/* IPv4 options present: bit n for option
+				 * number n (type & 0x1f) */
+	RS_F_IP6_EXTHDRS,	/* IPv6 extension headers present: bit n for
+				 * next-header value n (hop-by-hop 0, fragment
+				 * 44, destination options 60, AH 51, ESP 50,
+				 * no next header 59); never the routing
+				 * header (43): see RS_F_IP6_RT_TYPE */
+	RS_F_IP6_RT_TYPE,	/* IPv6 routing header type 0..255, or
+				 * RS_ABSENT (no routing header) */
+	RS_F_TCP_OPTIONS,	/* TCP option kinds present: bit k for kind
+				 * k < 128; never MSS (2): see RS_F_TCP_MSS */
+	RS_F_TCP_MSS,		/* TCP MSS option value, or RS_ABSENT (no MSS
+				 * option) */
+	RS_F_NUMGEN,		/* numgen random / inc: a number the packet
+				 * path draws, which the engine cannot tell */
 	RS_F_IPSET,		/* xt_set: name in text, decided by the engine */
 	RS_F_PAYLOAD,		/* raw payload bytes with no name: text says where */
 	RS_F_OTHER,		/* known but not decidable here: limit, quota,
@@ -92,6 +117,10 @@ enum rs_field {
 	RS_F_UNKNOWN,		/* a match we do not decode: name + revision */
 	RS_F__COUNT
 };
+
+/* The value of RS_F_IP6_RT_TYPE and RS_F_TCP_MSS when the packet has no
+ * such header or option: one past the largest value the field can hold. */
+#define RS_ABSENT	0x10000
 
 /* ct state bits as the kernel exposes them (NF_CT_STATE_BIT). */
 #define RS_CT_STATE_INVALID	0x01
@@ -149,6 +178,8 @@ struct rs_mapref {
 	uint8_t nfields;
 	enum rs_field fields[RS_CONCAT_MAX];
 	struct rs_set *set;	/* owned by the ruleset */
+	bool total;		/* every value the key can take has an element
+				 * (numgen mod N over a map of 0..N-1) */
 };
 
 struct rs_verdict {

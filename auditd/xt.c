@@ -29,7 +29,10 @@
 #include <linux/netfilter/xt_comment.h>
 #include <linux/netfilter/xt_connmark.h>
 #include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_dscp.h>
+#include <linux/netfilter/xt_ecn.h>
 #include <linux/netfilter/xt_iprange.h>
+#include <linux/netfilter/xt_length.h>
 #include <linux/netfilter/xt_limit.h>
 #include <linux/netfilter/xt_mac.h>
 #include <linux/netfilter/xt_mark.h>
@@ -43,6 +46,7 @@
 #include <linux/netfilter/xt_set.h>
 #include <linux/netfilter/xt_state.h>
 #include <linux/netfilter/xt_statistic.h>
+#include <linux/netfilter/xt_tcpmss.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter/xt_CHECKSUM.h>
 #include <linux/netfilter/xt_CT.h>
@@ -53,7 +57,14 @@
 #include <linux/netfilter/xt_TPROXY.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
+#include <linux/netfilter_ipv4/ipt_ttl.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
+#include <linux/netfilter_ipv6/ip6t_frag.h>
+#include <linux/netfilter_ipv6/ip6t_hl.h>
+#include <linux/netfilter_ipv6/ip6t_ipv6header.h>
+#include <linux/netfilter_ipv6/ip6t_mh.h>
+#include <linux/netfilter_ipv6/ip6t_opts.h>
+#include <linux/netfilter_ipv6/ip6t_rt.h>
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
 
 #include "xt.h"
@@ -71,6 +82,22 @@ struct xt_ulog_info {
 	size_t qthreshold;
 	char prefix[32];
 };
+
+/* tos revision 0 (ipt_tos, Linux < 2.6.25 headers): the whole byte. */
+struct xt_tos_info_v0 {
+	__u8 tos;
+	__u8 invert;
+};
+
+/* ipv4options comes from xtables-addons, not from the kernel tree: its
+ * header is not installed with the uapi ones. */
+struct xt_ipv4options_mtinfo {
+	__u16 map;
+	__u16 invert;
+	__u8 flags;
+};
+#define XT_V4OPTS_ALL	0x01	/* every option in map (after invert) */
+#define XT_V4OPTS_ANY	0x02	/* at least one */
 
 struct xt_buf {
 	char s[XT_TEXT_MAX];
@@ -226,6 +253,24 @@ static int xt_add_anybit(struct rs_rule *r, enum rs_field f, rs_u128 bits,
 	return 0;
 }
 
+/*
+ * A condition no packet the engine asks about can meet: "field in the empty
+ * set".  Used where the kernel tests something a probe never carries (a
+ * fragment still to be reassembled, a mobility header) or a range that is
+ * empty.
+ */
+static int xt_add_never(struct rs_rule *r, enum rs_field f)
+{
+	struct rs_match *m = rs_rule_add_match(r);
+
+	if (!m)
+		return -ENOMEM;
+	m->op = RS_OP_IN;
+	m->nfields = 1;
+	m->fields[0] = f;
+	return 0;
+}
+
 static int xt_add_other(struct rs_rule *r, enum rs_field f, const char *name,
 			uint8_t rev, const char *text, bool invert)
 {
@@ -361,10 +406,32 @@ static int xt_ports(struct rs_rule *r, enum rs_field f, const __u16 *pts,
 	return xt_add_range(r, f, pts[0], pts[1], invert);
 }
 
+/*
+ * --tcp-option K: the kernel walks the options and matches when one of kind
+ * K is there (tcp_find_option()).  MSS has its own field so that its value
+ * and its presence are one thing; kinds from 128 on do not fit the bit map
+ * and stay undecided.
+ */
+static int xt_tcp_option(struct rs_rule *r, uint8_t kind, bool invert)
+{
+	struct xt_buf b = { .n = 0 };
+
+	if (kind == 2) {
+		if (invert)
+			return xt_add_range(r, RS_F_TCP_MSS, RS_ABSENT,
+					    RS_ABSENT, false);
+		return xt_add_range(r, RS_F_TCP_MSS, 0, 0xffff, false);
+	}
+	if (kind < 128)
+		return xt_add_mask(r, RS_F_TCP_OPTIONS, (rs_u128)1 << kind,
+				   invert ? 0 : (rs_u128)1 << kind, false);
+	xt_buf_printf(&b, "tcp: option %u", kind);
+	return xt_add_other(r, RS_F_OTHER, "tcp", 0, b.s, invert);
+}
+
 static int xt_mt_tcp(struct rs_rule *r, uint8_t family, const void *data)
 {
 	const struct xt_tcp *t = data;
-	struct xt_buf b = { .n = 0 };
 	int ret;
 
 	if (t->invflags & ~XT_TCP_INV_MASK)
@@ -381,11 +448,9 @@ static int xt_mt_tcp(struct rs_rule *r, uint8_t family, const void *data)
 		if (ret < 0)
 			return ret;
 	}
-	if (t->option) {
-		xt_buf_printf(&b, "tcp: option %u", t->option);
-		ret = xt_add_other(r, RS_F_OTHER, "tcp", 0, b.s,
-				   t->invflags & XT_TCP_INV_OPTION);
-	}
+	if (t->option)
+		ret = xt_tcp_option(r, t->option,
+				    t->invflags & XT_TCP_INV_OPTION);
 	return ret;
 }
 
@@ -1350,6 +1415,408 @@ static int xt_mt_rpfilter(struct rs_rule *r, uint8_t family, const void *data)
 }
 
 /* ------------------------------------------------------------------ */
+/* Header fields the sender of a packet chooses.  They are decoded exactly
+ * so that the engine can let a probe pick whatever gets it through. */
+
+/* ttl / hl: eq, ne, lt, gt on one byte (ttl_mt(), hl_mt6()). */
+static int xt_byte_cmp(struct rs_rule *r, enum rs_field f, uint8_t mode,
+		       uint8_t v)
+{
+	switch (mode) {
+	case IPT_TTL_EQ:
+		return xt_add_range(r, f, v, v, false);
+	case IPT_TTL_NE:
+		return xt_add_range(r, f, v, v, true);
+	case IPT_TTL_LT:
+		if (v == 0)
+			return xt_add_never(r, f);
+		return xt_add_range(r, f, 0, v - 1, false);
+	case IPT_TTL_GT:
+		if (v == 0xff)
+			return xt_add_never(r, f);
+		return xt_add_range(r, f, v + 1, 0xff, false);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int xt_mt_ttl(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct ipt_ttl_info *t = data;
+
+	(void)family;
+	return xt_byte_cmp(r, RS_F_IP_TTL, t->mode, t->ttl);
+}
+
+static int xt_mt_hl(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct ip6t_hl_info *h = data;
+
+	/* IP6T_HL_EQ.. have the values of IPT_TTL_EQ.. */
+	(void)family;
+	return xt_byte_cmp(r, RS_F_IP_TTL, h->mode, h->hop_limit);
+}
+
+/* length: IPv4 total length, IPv6 payload length + 40 (length_mt6()). */
+static int xt_mt_length(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct xt_length_info *l = data;
+
+	(void)family;
+	if (l->invert & ~1)
+		return -EINVAL;
+	if (l->min > l->max) {
+		if (l->invert)
+			return 0;
+		return xt_add_never(r, RS_F_IP_LENGTH);
+	}
+	return xt_add_range(r, RS_F_IP_LENGTH, l->min, l->max, l->invert);
+}
+
+/* dscp: (tos >> 2) == dscp, the IPv6 traffic class alike. */
+static int xt_mt_dscp(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct xt_dscp_info *d = data;
+
+	(void)family;
+	if (d->dscp > XT_DSCP_MAX || (d->invert & ~1))
+		return -EINVAL;
+	return xt_add_mask(r, RS_F_IP_TOS, XT_DSCP_MASK,
+			   (rs_u128)d->dscp << XT_DSCP_SHIFT, d->invert);
+}
+
+/* tos revision 0 compared the whole byte. */
+static int xt_mt_tos0(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct xt_tos_info_v0 *t = data;
+
+	(void)family;
+	if (t->invert & ~1)
+		return -EINVAL;
+	return xt_add_mask(r, RS_F_IP_TOS, 0xff, t->tos, t->invert);
+}
+
+static int xt_mt_tos1(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct xt_tos_match_info *t = data;
+
+	(void)family;
+	if (t->invert & ~1)
+		return -EINVAL;
+	return xt_add_mask(r, RS_F_IP_TOS, t->tos_mask, t->tos_value,
+			   t->invert);
+}
+
+/* ecn: the ECT bits of the TOS byte, and the TCP ECE and CWR flags, each
+ * inverted on its own (ecn_mt4(), ecn_mt6()). */
+static int xt_mt_ecn(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct xt_ecn_info *e = data;
+	int ret = 0;
+
+	(void)family;
+	if ((e->operation | e->invert) & XT_ECN_OP_MATCH_MASK ||
+	    e->ip_ect > 3)
+		return -EINVAL;
+	if (e->operation & XT_ECN_OP_MATCH_IP) {
+		ret = xt_add_mask(r, RS_F_IP_TOS, 0x03, e->ip_ect,
+				  e->invert & XT_ECN_OP_MATCH_IP);
+		if (ret < 0)
+			return ret;
+	}
+	/* ece set is (flags & 0x40) != 0, clear with ! */
+	if (e->operation & XT_ECN_OP_MATCH_ECE) {
+		ret = xt_add_anybit(r, RS_F_TCP_FLAGS, 0x40,
+				    e->invert & XT_ECN_OP_MATCH_ECE);
+		if (ret < 0)
+			return ret;
+	}
+	if (e->operation & XT_ECN_OP_MATCH_CWR)
+		ret = xt_add_anybit(r, RS_F_TCP_FLAGS, 0x80,
+				    e->invert & XT_ECN_OP_MATCH_CWR);
+	return ret;
+}
+
+/*
+ * tcpmss: a packet without the option matches only when inverted
+ * (tcpmss_mt() returns info->invert), which NOT_IN says by itself: the
+ * field is RS_ABSENT then, outside every [min, max].
+ */
+static int xt_mt_tcpmss(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct xt_tcpmss_match_info *t = data;
+
+	(void)family;
+	if (t->invert & ~1)
+		return -EINVAL;
+	if (t->mss_min > t->mss_max) {
+		if (t->invert)
+			return xt_add_range(r, RS_F_TCP_MSS, 0, RS_ABSENT,
+					    false);
+		return xt_add_never(r, RS_F_TCP_MSS);
+	}
+	return xt_add_range(r, RS_F_TCP_MSS, t->mss_min, t->mss_max,
+			    t->invert);
+}
+
+/* A bit of RS_F_IP6_EXTHDRS set (present) or clear. */
+static int xt_exthdr_bit(struct rs_rule *r, unsigned int nexthdr,
+			 bool present)
+{
+	rs_u128 bit = (rs_u128)1 << nexthdr;
+
+	return xt_add_mask(r, RS_F_IP6_EXTHDRS, bit, present ? bit : 0, false);
+}
+
+/* The routing header present (any type) or absent. */
+static int xt_rt_present(struct rs_rule *r, bool present)
+{
+	if (present)
+		return xt_add_range(r, RS_F_IP6_RT_TYPE, 0, 0xff, false);
+	return xt_add_range(r, RS_F_IP6_RT_TYPE, RS_ABSENT, RS_ABSENT, false);
+}
+
+/* hdrlen of a routing / options header compares ipv6_optlen(), (n + 1) * 8
+ * bytes: the sender picks n, but only a multiple of 8 in [8, 2048] can
+ * ever be equal. */
+static bool xt_optlen_possible(uint32_t len, bool invert)
+{
+	return invert || (len % 8 == 0 && len >= 8 && len <= 2048);
+}
+
+/* A range test of (segments left, fragment id) "value in [lo, hi] ^ inv"
+ * that some value of the field passes. */
+static bool xt_u32_range_possible(uint32_t lo, uint32_t hi, bool invert)
+{
+	if (!invert)
+		return lo <= hi;
+	return !(lo == 0 && hi == 0xffffffff);
+}
+
+/*
+ * rt: the routing header is there (rt_mt6() fails without it) with the
+ * type asked for.  Segments left: a packet the host delivers to itself has
+ * none left (the stack forwards it to the next segment otherwise), so a
+ * range that excludes 0 never matches and one that includes it adds
+ * nothing.  The header length is the sender's choice; the address list is
+ * not decided here.
+ */
+static int xt_mt_rt(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct ip6t_rt *rt = data;
+	struct xt_buf b = { .n = 0 };
+	bool sgs_inv = rt->invflags & IP6T_RT_INV_SGS;
+	bool zero_left;
+	int ret;
+
+	if (family != NFPROTO_IPV6 || (rt->invflags & ~IP6T_RT_INV_MASK) ||
+	    rt->addrnr > IP6T_RT_HOPS)
+		return -EINVAL;
+	/* 0 is in [lo, hi] exactly when lo is 0 */
+	zero_left = (rt->segsleft[0] == 0) != sgs_inv;
+	if (!zero_left ||
+	    ((rt->flags & IP6T_RT_LEN) &&
+	     !xt_optlen_possible(rt->hdrlen, rt->invflags & IP6T_RT_INV_LEN)))
+		return xt_add_never(r, RS_F_IP6_RT_TYPE);
+	if (!(rt->flags & IP6T_RT_TYP)) {
+		ret = xt_rt_present(r, true);
+	} else if (rt->rt_type > 0xff) {
+		ret = rt->invflags & IP6T_RT_INV_TYP ? xt_rt_present(r, true) :
+		      xt_add_never(r, RS_F_IP6_RT_TYPE);
+	} else if (rt->invflags & IP6T_RT_INV_TYP) {
+		/* another type, but a routing header all the same */
+		struct rs_interval iv[2] = {
+			{ rt->rt_type, rt->rt_type },
+			{ RS_ABSENT, RS_ABSENT },
+		};
+		enum rs_field f = RS_F_IP6_RT_TYPE;
+
+		ret = xt_add_in(r, &f, 1, iv, 2, true);
+	} else {
+		ret = xt_add_range(r, RS_F_IP6_RT_TYPE, rt->rt_type,
+				   rt->rt_type, false);
+	}
+	if (ret < 0 || !(rt->flags & IP6T_RT_FST))
+		return ret;
+	xt_buf_printf(&b, "rt: %u addresses, %s", rt->addrnr,
+		      rt->flags & IP6T_RT_FST_NSTRICT ? "not strict" :
+		      "strict");
+	return xt_add_other(r, RS_F_OTHER, "rt", 0, b.s, false);
+}
+
+/*
+ * frag: the fragment header is there, with an id in range (the sender's
+ * choice).  --fragfirst and --fraglast ask for an offset of 0 and no MF
+ * flag: what the sender sends anyway.  --fragmore asks for a fragment that
+ * more fragments follow: conntrack reassembles those before the filter
+ * hooks see the packet, so no probe ever has it.
+ */
+static int xt_mt_frag(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct ip6t_frag *f = data;
+
+	if (family != NFPROTO_IPV6 || (f->invflags & ~IP6T_FRAG_INV_MASK))
+		return -EINVAL;
+	if ((f->flags & IP6T_FRAG_MF) ||
+	    !xt_u32_range_possible(f->ids[0], f->ids[1],
+				   f->invflags & IP6T_FRAG_INV_IDS))
+		return xt_add_never(r, RS_F_IP6_EXTHDRS);
+	return xt_exthdr_bit(r, IPPROTO_FRAGMENT, true);
+}
+
+/* hbh / dst: the header is there; its length is the sender's choice, its
+ * option list too, but the list's layout rules are not followed here. */
+static int xt_opts(struct rs_rule *r, const char *name, unsigned int nexthdr,
+		   const struct ip6t_opts *o)
+{
+	struct xt_buf b = { .n = 0 };
+	unsigned int i;
+	int ret;
+
+	if ((o->invflags & ~IP6T_OPTS_INV_MASK) ||
+	    o->optsnr > IP6T_OPTS_OPTSNR)
+		return -EINVAL;
+	if ((o->flags & IP6T_OPTS_LEN) &&
+	    !xt_optlen_possible(o->hdrlen, o->invflags & IP6T_OPTS_INV_LEN))
+		return xt_add_never(r, RS_F_IP6_EXTHDRS);
+	ret = xt_exthdr_bit(r, nexthdr, true);
+	if (ret < 0 || !(o->flags & IP6T_OPTS_OPTS) || o->optsnr == 0)
+		return ret;
+	xt_buf_printf(&b, "%s: options", name);
+	for (i = 0; i < o->optsnr; i++)
+		xt_buf_printf(&b, "%s%u:%u", i ? "," : " ", o->opts[i] >> 8,
+			      o->opts[i] & 0xff);
+	if (o->flags & IP6T_OPTS_NSTRICT)
+		xt_buf_printf(&b, " (not strict)");
+	return xt_add_other(r, RS_F_OTHER, name, 0, b.s, false);
+}
+
+static int xt_mt_hbh(struct rs_rule *r, uint8_t family, const void *data)
+{
+	if (family != NFPROTO_IPV6)
+		return -EINVAL;
+	return xt_opts(r, "hbh", IPPROTO_HOPOPTS, data);
+}
+
+static int xt_mt_dst(struct rs_rule *r, uint8_t family, const void *data)
+{
+	if (family != NFPROTO_IPV6)
+		return -EINVAL;
+	return xt_opts(r, "dst", IPPROTO_DSTOPTS, data);
+}
+
+/* mh: the mobility header is a protocol of its own (ip6tables requires
+ * -p ipv6-mh), never a TCP/UDP/SCTP probe: the protocol says exactly
+ * that; the message type is the sender's choice. */
+static int xt_mt_mh(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct ip6t_mh *m = data;
+
+	if (family != NFPROTO_IPV6 || (m->invflags & ~IP6T_MH_INV_MASK))
+		return -EINVAL;
+	if (!(m->invflags & IP6T_MH_INV_TYPE) ? m->types[0] > m->types[1] :
+	    (m->types[0] == 0 && m->types[1] == 0xff))
+		return xt_add_never(r, RS_F_L4PROTO);
+	return xt_add_range(r, RS_F_L4PROTO, IPPROTO_MH, IPPROTO_MH, false);
+}
+
+/*
+ * ipv6header (ipv6header_mt6()): the headers in front of the transport
+ * header, as MASK_* bits.  Soft mode tests each listed header on its own
+ * (present, or absent where inverted); hard mode wants exactly the listed
+ * set, or with "!" anything else, which is a disjunction.  A probe always
+ * ends in a transport header (MASK_PROTO).
+ */
+static int xt_mt_ipv6header(struct rs_rule *r, uint8_t family,
+			    const void *data)
+{
+	static const struct {
+		uint8_t flag;
+		uint8_t nexthdr;
+	} hdrs[] = {
+		{ MASK_HOPOPTS, IPPROTO_HOPOPTS },
+		{ MASK_DSTOPTS, IPPROTO_DSTOPTS },
+		{ MASK_FRAGMENT, IPPROTO_FRAGMENT },
+		{ MASK_AH, IPPROTO_AH },
+		{ MASK_ESP, IPPROTO_ESP },
+		{ MASK_NONE, IPPROTO_NONE },
+	};
+	const struct ip6t_ipv6header_info *h = data;
+	rs_u128 mask = 0, value = 0, bit;
+	struct xt_buf b = { .n = 0 };
+	uint8_t want;
+	unsigned int i;
+	int ret;
+
+	if (family != NFPROTO_IPV6)
+		return -EINVAL;
+	if (!h->modeflag && h->invflags != 0 && h->invflags != 0xff)
+		return -EINVAL;
+	if (!h->modeflag && h->invflags) {
+		if (!(h->matchflags & MASK_PROTO))
+			return 0;	/* a probe's set has MASK_PROTO */
+		xt_buf_printf(&b, "ipv6header: not exactly 0x%02x",
+			      h->matchflags);
+		return xt_add_other(r, RS_F_OTHER, "ipv6header", 0, b.s,
+				    false);
+	}
+	/* the wanted value of each bit: listed, xor inverted in soft mode */
+	want = h->modeflag ? h->matchflags & ~h->invflags : h->matchflags;
+	if (h->modeflag ? (h->matchflags & h->invflags & MASK_PROTO) :
+	    !(h->matchflags & MASK_PROTO))
+		return xt_add_never(r, RS_F_IP6_EXTHDRS);
+	for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
+		if (h->modeflag && !(h->matchflags & hdrs[i].flag))
+			continue;
+		bit = (rs_u128)1 << hdrs[i].nexthdr;
+		mask |= bit;
+		if (want & hdrs[i].flag)
+			value |= bit;
+	}
+	if (mask) {
+		ret = xt_add_mask(r, RS_F_IP6_EXTHDRS, mask, value, false);
+		if (ret < 0)
+			return ret;
+	}
+	if (h->modeflag && !(h->matchflags & MASK_ROUTING))
+		return 0;
+	return xt_rt_present(r, want & MASK_ROUTING);
+}
+
+/*
+ * ipv4options (xtables-addons): the option numbers present, each map bit
+ * flipped by its invert bit; "all" wants every bit of the map, "any" one
+ * of them, which is a mask test only when the bits agree in sense.
+ */
+static int xt_mt_ipv4options(struct rs_rule *r, uint8_t family,
+			     const void *data)
+{
+	const struct xt_ipv4options_mtinfo *o = data;
+	struct xt_buf b = { .n = 0 };
+	uint16_t inv = o->invert & o->map;
+
+	if (family != NFPROTO_IPV4 ||
+	    (o->flags & ~(XT_V4OPTS_ALL | XT_V4OPTS_ANY)))
+		return -EINVAL;
+	if (!(o->flags & XT_V4OPTS_ANY) || (o->map & (o->map - 1)) == 0) {
+		/* (opts ^ invert) & map == map; the empty map always
+		 * holds for "all" and never for "any" */
+		if (o->map == 0)
+			return o->flags & XT_V4OPTS_ANY ?
+			       xt_add_never(r, RS_F_IP_OPTIONS) : 0;
+		return xt_add_mask(r, RS_F_IP_OPTIONS, o->map,
+				   o->map & ~inv, false);
+	}
+	if (inv == 0)
+		return xt_add_anybit(r, RS_F_IP_OPTIONS, o->map, false);
+	if (inv == o->map)
+		return xt_add_mask(r, RS_F_IP_OPTIONS, o->map, o->map, true);
+	xt_buf_printf(&b, "ipv4options: any of 0x%04x, inverted 0x%04x",
+		      o->map, inv);
+	return xt_add_other(r, RS_F_OTHER, "ipv4options", 0, b.s, false);
+}
+
+/* ------------------------------------------------------------------ */
 /* Targets */
 
 static int xt_verdict_name(struct rs_verdict *v, const char *name)
@@ -2006,6 +2473,27 @@ static const struct xt_decoder xt_matches[] = {
 	  xt_mt_rpfilter },
 	{ "pkttype", 0, NFPROTO_UNSPEC, sizeof(struct xt_pkttype_info),
 	  xt_mt_pkttype },
+	{ "ttl", 0, NFPROTO_IPV4, sizeof(struct ipt_ttl_info), xt_mt_ttl },
+	{ "hl", 0, NFPROTO_IPV6, sizeof(struct ip6t_hl_info), xt_mt_hl },
+	{ "length", 0, NFPROTO_UNSPEC, sizeof(struct xt_length_info),
+	  xt_mt_length },
+	{ "dscp", 0, NFPROTO_UNSPEC, sizeof(struct xt_dscp_info),
+	  xt_mt_dscp },
+	{ "tos", 0, NFPROTO_IPV4, sizeof(struct xt_tos_info_v0), xt_mt_tos0 },
+	{ "tos", 1, NFPROTO_UNSPEC, sizeof(struct xt_tos_match_info),
+	  xt_mt_tos1 },
+	{ "ecn", 0, NFPROTO_UNSPEC, sizeof(struct xt_ecn_info), xt_mt_ecn },
+	{ "tcpmss", 0, NFPROTO_UNSPEC, sizeof(struct xt_tcpmss_match_info),
+	  xt_mt_tcpmss },
+	{ "rt", 0, NFPROTO_IPV6, sizeof(struct ip6t_rt), xt_mt_rt },
+	{ "frag", 0, NFPROTO_IPV6, sizeof(struct ip6t_frag), xt_mt_frag },
+	{ "hbh", 0, NFPROTO_IPV6, sizeof(struct ip6t_opts), xt_mt_hbh },
+	{ "dst", 0, NFPROTO_IPV6, sizeof(struct ip6t_opts), xt_mt_dst },
+	{ "mh", 0, NFPROTO_IPV6, sizeof(struct ip6t_mh), xt_mt_mh },
+	{ "ipv6header", 0, NFPROTO_IPV6,
+	  sizeof(struct ip6t_ipv6header_info), xt_mt_ipv6header },
+	{ "ipv4options", 0, NFPROTO_IPV4,
+	  sizeof(struct xt_ipv4options_mtinfo), xt_mt_ipv4options },
 };
 
 static const struct xt_decoder xt_targets[] = {

@@ -10,8 +10,8 @@
 #  - reading does not change the namespace (no legacy table instantiated,
 #    nft ruleset unchanged);
 #  - every match reported with field "unknown" is named in
-#    docs/unsupported-matches.md, and none of them is one issue 2 requires
-#    to be decoded;
+#    doc/unsupported-matches.md, and none of them is one fwaudit must
+#    decode (the list `required` below, as doc/unsupported-matches.md says);
 #  - both backends give the same model: per rule the same verdict and the
 #    same matches (x_tables blobs and the native expressions iptables-nft
 #    emits must decode alike).
@@ -32,7 +32,7 @@ fwa_require_tools "$PYTHON" iptables-nft-restore iptables-nft-save \
 	ip6tables-nft-restore ip6tables-nft-save iptables-legacy-restore \
 	iptables-legacy-save ip6tables-legacy-restore ip6tables-legacy-save nft
 fwa_require_fwaudit
-DOC="$top_srcdir/docs/unsupported-matches.md"
+DOC="$top_srcdir/doc/unsupported-matches.md"
 [ -f "$DOC" ] || fwa_die "missing $DOC"
 
 fwa_tmpdir T
@@ -125,11 +125,11 @@ with open(allunk, "a") as f:
 for n in sorted(unknown):
     name = n.split(" rev ")[0]
     if name in required:
-        problems.append("match %s decoded as unknown (x%d), issue 2 requires it"
+        problems.append("match %s decoded as unknown (x%d), fwaudit must decode it"
                         % (n, unknown[n]))
     elif name not in listed:
         problems.append("unknown match %s (x%d) not listed in "
-                        "docs/unsupported-matches.md" % (n, unknown[n]))
+                        "doc/unsupported-matches.md" % (n, unknown[n]))
 nrules = sum(want.values())
 info = "%d chains, %d rules" % (len(want), nrules)
 if phantom:

@@ -40,7 +40,7 @@ docker = no
 debounce_ms = 20
 poll_interval_ms = 500
 prometheus_textfile = $T/fwaudit.prom
-user = nobody-fwaudit-test-$$
+user = root
 EOF
 
 dmn_notify_listen "$T/notify"

@@ -201,6 +201,35 @@ static const struct event *find(const struct diff_events *d,
 	return NULL;
 }
 
+/* `user =` naming nobody is an error with its line; the default user may
+ * be missing (the daemon then stays root with only its capabilities). */
+static void test_config_user(void)
+{
+	struct daemon_config c;
+	struct daemon_config_error err;
+	const char *p;
+
+	p = write_file("typo.conf", "docker = no\n"
+		       "user = fwaudit-no-such-user-test\n");
+	CHECK_EQ(daemon_config_load(p, false, &c, &err), 0);
+	CHECK_EQ(c.user_line, 2);
+	CHECK_EQ(daemon_config_check_user(&c, p, &err), -ESRCH);
+	CHECK(strstr(err.message, "typo.conf:2: user "
+		     "'fwaudit-no-such-user-test' does not exist") != NULL);
+	daemon_config_release(&c);
+
+	p = write_file("root.conf", "user = root\n");
+	CHECK_EQ(daemon_config_load(p, false, &c, &err), 0);
+	CHECK_EQ(daemon_config_check_user(&c, p, &err), 0);
+	daemon_config_release(&c);
+
+	CHECK_EQ(daemon_config_init(&c), 0);
+	CHECK_EQ(c.user_line, 0);
+	c.user[0] = 'X';	/* "Xwaudit": surely no such user */
+	CHECK_EQ(daemon_config_check_user(&c, "x.conf", &err), 0);
+	daemon_config_release(&c);
+}
+
 static void test_diff(void)
 {
 	struct fake a, b;
@@ -351,6 +380,7 @@ int main(void)
 		return 1;
 	}
 	test_config();
+	test_config_user();
 	test_diff();
 	test_prom_file();
 	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", tmpdir);

@@ -558,8 +558,12 @@ static void test_rpfilter(void)
 		STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 22, ENGINE_EXPOSED);
 		/* no route back at all: both drop */
 		STATE(res, IPPROTO_TCP, 0x0a630005u, 1, 22, ENGINE_CLOSED);
-		/* the host's own address: a martian the model keeps */
-		STATE(res, IPPROTO_TCP, NODE, 1, 22, ENGINE_EXPOSED);
+		/* the host's own address: a martian source, dropped in the
+		 * routing decision */
+		STATE(res, IPPROTO_TCP, NODE, 1, 22, ENGINE_CLOSED);
+		STATE(res, IPPROTO_UDP, NODE, 1, 22, ENGINE_CLOSED);
+		/* 127.0.0.0/8 from eth0, without route_localnet: too */
+		STATE(res, IPPROTO_TCP, 0x7f000001u, 1, 22, ENGINE_CLOSED);
 		engine_result_free(res);
 		ruleset_free(rs);
 		host_free(h);
@@ -697,8 +701,262 @@ static void test_runs(void)
 	}
 }
 
+static struct rs_match *mask(struct rs_rule *r, enum rs_field f, rs_u128 m,
+			     rs_u128 v, bool eq)
+{
+	struct rs_match *x = rs_rule_add_match(r);
+
+	x->op = eq ? RS_OP_MASK_EQ : RS_OP_MASK_NE;
+	x->nfields = 1;
+	x->fields[0] = f;
+	x->mask = m;
+	x->value = v;
+	return x;
+}
+
+/* The piece of tcp/22 from 203.0.113.5 and what its sender chose. */
+static void chosen(const struct engine_result *res, enum engine_state st,
+		   bool possible, const char *text)
+{
+	const struct engine_piece *p = NULL;
+	rs_u128 pt[REGION_NDIMS];
+	size_t i;
+
+	/* the sender takes the best way: where a closed piece and a let in
+	 * one overlap, the let in one */
+	pt[REGION_IIF] = rs_ifname_key("eth0");
+	pt[REGION_DADDR] = NODE;
+	pt[REGION_SADDR] = 0xcb007105u;
+	pt[REGION_SPORT] = 1;
+	pt[REGION_DPORT] = 22;
+	for (i = 0; i < res->npieces; i++)
+		if (res->pieces[i].family == NFPROTO_IPV4 &&
+		    res->pieces[i].proto == IPPROTO_TCP &&
+		    region_contains_point(res->pieces[i].region, pt) &&
+		    (!p || res->pieces[i].state > p->state))
+			p = &res->pieces[i];
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK_EQ(p->state, st);
+	CHECK_EQ(p->possible, possible);
+	if (text && (!p->chosen || strcmp(p->chosen, text)))
+		fprintf(stderr, "chosen: \"%s\", expected \"%s\"\n",
+			p->chosen ? p->chosen : "(none)", text);
+	CHECK(text ? p->chosen && !strcmp(p->chosen, text) : !p->chosen);
+}
+
+/* Header fields are the sender's choice: a drop it can avoid closes
+ * nothing, an accept it can satisfy opens the port, a combination no
+ * packet has closes it, and only what it cannot choose is possible. */
+static void test_choice(void)
+{
+	struct engine_result *res;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	struct ruleset *rs;
+	struct host *h;
+	int k;
+
+	for (k = 0; k < 8; k++) {
+		rs = ruleset_new();
+		h = make_host(1);
+		c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN,
+			 0, k == 0 ? RS_V_ACCEPT : RS_V_DROP, "filter");
+		r = rule(c, RS_V_ACCEPT);
+		match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED,
+		      RS_CT_STATE_ESTABLISHED);
+		switch (k) {
+		case 0:		/* -m ttl --ttl-lt 5 -j DROP, policy accept */
+			r = rule(c, RS_V_DROP);
+			match(r, RS_F_IP_TTL, 0, 4);
+			break;
+		case 1:		/* only ttl 64 gets in */
+			r = rule(c, RS_V_ACCEPT);
+			match(r, RS_F_IP_TTL, 64, 64);
+			match(r, RS_F_DPORT, 22, 22);
+			break;
+		case 2:		/* ttl below 5 dropped, only ttl 3 accepted */
+			r = rule(c, RS_V_DROP);
+			match(r, RS_F_IP_TTL, 0, 4);
+			r = rule(c, RS_V_ACCEPT);
+			match(r, RS_F_IP_TTL, 3, 3);
+			break;
+		case 3:		/* a SYN with URG: the sender may set it */
+			r = rule(c, RS_V_ACCEPT);
+			mask(r, RS_F_TCP_FLAGS, 0x20, 0x20, true);
+			break;
+		case 4:		/* SYN|FIN is never delivered */
+			r = rule(c, RS_V_ACCEPT);
+			mask(r, RS_F_TCP_FLAGS, 0x01, 0x01, true);
+			break;
+		case 5:		/* ! --mss 536:65535 drop, then accept */
+			r = rule(c, RS_V_DROP);
+			rs_match_set_range(rs_rule_add_match(r), RS_F_TCP_MSS,
+					   536, 65535, true);
+			rule(c, RS_V_ACCEPT);
+			break;
+		case 6:		/* a rate limit on the only way in: possible */
+			r = rule(c, RS_V_ACCEPT);
+			match(r, RS_F_IP_TTL, 10, 20);
+			rs_match_set_other(rs_rule_add_match(r), RS_F_OTHER,
+					   "limit", 0, "limit: avg 3/min", false);
+			break;
+		case 7:		/* a definite way and a possible one */
+			r = rule(c, RS_V_ACCEPT);
+			match(r, RS_F_IP_TTL, 10, 20);
+			rs_match_set_other(rs_rule_add_match(r), RS_F_OTHER,
+					   "limit", 0, "limit: avg 3/min", false);
+			r = rule(c, RS_V_ACCEPT);
+			match(r, RS_F_IP_TTL, 100, 100);
+			break;
+		}
+		res = run(rs, h);
+		switch (k) {
+		case 0:
+			chosen(res, ENGINE_EXPOSED, false, "ttl 5-255");
+			break;
+		case 1:
+			chosen(res, ENGINE_EXPOSED, false, "ttl 64");
+			STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 23,
+			      ENGINE_CLOSED);
+			break;
+		case 2:
+			STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 22,
+			      ENGINE_CLOSED);
+			break;
+		case 3:
+			chosen(res, ENGINE_EXPOSED, false,
+			       "tcp flags with urg");
+			break;
+		case 4:
+			STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 22,
+			      ENGINE_CLOSED);
+			break;
+		case 5:
+			chosen(res, ENGINE_EXPOSED, false, "tcp mss 536-65535");
+			break;
+		case 6:
+			chosen(res, ENGINE_EXPOSED, true, "ttl 10-20");
+			break;
+		case 7:
+			chosen(res, ENGINE_EXPOSED, false, "ttl 100");
+			break;
+		}
+		engine_result_free(res);
+		ruleset_free(rs);
+		host_free(h);
+	}
+}
+
+/* REDIRECT is a DNAT to the arriving interface's address: what it
+ * rewrote, the connection's status says (--ctstate DNAT, ct status dnat);
+ * a probe sent to the new port itself is not redirected. */
+static void test_redirect_status(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct host_listener *s;
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *c;
+	struct rs_rule *r;
+
+	s = host_array_add((void **)&h->listeners, &h->nlisteners,
+			   sizeof(*s), 16);
+	s->family = AF_INET;
+	s->protocol = IPPROTO_TCP;
+	s->addr = NODE;
+	s->port = 8080;
+	c = base(rs, NFPROTO_IPV4, "nat", "pre", NF_INET_PRE_ROUTING, -100,
+		 RS_V_ACCEPT, "nat");
+	r = rule(c, RS_V_REDIRECT);
+	match(r, RS_F_DPORT, 80, 80);
+	r->verdict.nat.has_port = true;
+	r->verdict.nat.port_lo = r->verdict.nat.port_hi = 8080;
+	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED,
+	      RS_CT_STATE_ESTABLISHED);
+	r = rule(c, RS_V_ACCEPT);
+	mask(r, RS_F_CT_STATUS, 1u << 5, 1u << 5, true);
+	res = run(rs, h);
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 1, 80);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_EQ(p->state, ENGINE_EXPOSED);
+		CHECK(p->listener && p->listener->port == 8080);
+		CHECK(p->ct_dnat);
+	}
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 8080, ENGINE_CLOSED);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
+/* After the routing decision a forwarded packet's TTL is one less, and it
+ * is forwarded only with a TTL above 1: a FORWARD rule on "ttl 63" is met
+ * by a sender choosing 64, one on "ttl 0" by none. */
+static void test_forward_ttl(void)
+{
+	unsigned int k;
+
+	for (k = 0; k < 2; k++) {
+		struct ruleset *rs = ruleset_new();
+		struct host *h = make_host(1);
+		struct engine_result *res;
+		const struct engine_piece *p = NULL;
+		struct rs_chain *pre, *fwd;
+		struct rs_rule *r;
+		rs_u128 pt[REGION_NDIMS];
+		size_t i;
+
+		pre = base(rs, NFPROTO_IPV4, "nat", "PREROUTING",
+			   NF_INET_PRE_ROUTING, -100, RS_V_ACCEPT, "nat");
+		r = rule(pre, RS_V_DNAT);
+		match(r, RS_F_DPORT, 6379, 6379);
+		r->verdict.nat.family = NFPROTO_IPV4;
+		r->verdict.nat.has_addr = true;
+		r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = BACKEND;
+		fwd = base(rs, NFPROTO_IPV4, "filter", "FORWARD",
+			   NF_INET_FORWARD, 0, RS_V_DROP, "filter");
+		r = rule(fwd, RS_V_ACCEPT);
+		match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED,
+		      RS_CT_STATE_ESTABLISHED);
+		r = rule(fwd, RS_V_ACCEPT);
+		match(r, RS_F_IP_TTL, k ? 0 : 63, k ? 0 : 63);
+		res = run(rs, h);
+		pt[REGION_IIF] = rs_ifname_key("eth0");
+		pt[REGION_DADDR] = NODE;
+		pt[REGION_SADDR] = 0xcb007105u;
+		pt[REGION_SPORT] = 1;
+		pt[REGION_DPORT] = 6379;
+		for (i = 0; i < res->npieces; i++)
+			if (res->pieces[i].family == NFPROTO_IPV4 &&
+			    res->pieces[i].proto == IPPROTO_TCP &&
+			    region_contains_point(res->pieces[i].region, pt) &&
+			    (!p || res->pieces[i].state > p->state))
+				p = &res->pieces[i];
+		CHECK(p != NULL);
+		if (p && !k) {
+			CHECK_EQ(p->state, ENGINE_EXPOSED);
+			CHECK_EQ(p->fate, ENGINE_FORWARDED);
+			CHECK(p->chosen && !strcmp(p->chosen, "ttl 64"));
+		} else if (p) {
+			CHECK_EQ(p->state, ENGINE_CLOSED);
+		}
+		engine_result_free(res);
+		ruleset_free(rs);
+		host_free(h);
+	}
+}
+
 int main(void)
 {
+	test_choice();
+	test_forward_ttl();
+	test_redirect_status();
 	test_route_back();
 	test_rpfilter();
 	test_handshake();

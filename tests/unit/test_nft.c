@@ -447,11 +447,12 @@ static void test_nat(void)
 	CHECK(v->kind == RS_V_JUMP);
 	CHECK_STR(v->chain, "other");
 	r = &pre->rules[7];
+	/* numgen is a field the engine cannot decide, compared as usual */
 	CHECK(r->verdict.kind == RS_V_GOTO && r->nmatches == 1 &&
-	      r->matches[0].op == RS_OP_OTHER &&
-	      r->matches[0].fields[0] == RS_F_OTHER);
-	if (r->nmatches == 1)
-		CHECK_STR(r->matches[0].name, "numgen");
+	      r->matches[0].op == RS_OP_IN &&
+	      r->matches[0].fields[0] == RS_F_NUMGEN &&
+	      r->matches[0].nelems == 1 && r->matches[0].elems[0].lo == 0 &&
+	      r->matches[0].elems[0].hi == 0);
 	/* update @dyn { ip saddr }; ip saddr @dyn return */
 	r = &other->rules[0];
 	CHECK(r->nstmts == 1 && r->nmatches == 0);
@@ -509,12 +510,10 @@ static void test_l2(void)
 	      fwd->policy == RS_V_DROP);
 	CHECK_RANGE(&fwd->rules[0], 2, RS_F_DPORT, 22, 22);
 	CHECK_RANGE(&fwd->rules[1], 0, RS_F_PKTTYPE, 1 /* broadcast */, 1);
-	/* tcp option maxseg size 1000: named, not decided */
+	/* tcp option maxseg size 1000: the sender's choice */
 	r = &fwd->rules[2];
-	CHECK(r->nmatches == 3 && r->matches[2].op == RS_OP_OTHER &&
-	      r->matches[2].fields[0] == RS_F_OTHER);
-	if (r->nmatches == 3)
-		CHECK_STR(r->matches[2].name, "exthdr");
+	CHECK_EQ(r->nmatches, 3);
+	CHECK_RANGE(r, 2, RS_F_TCP_MSS, 1000, 1000);
 	/* meta skuid 1000 meta iiftype ether meta l4proto udp meta oif lo */
 	r = &fwd->rules[3];
 	CHECK_RANGE(r, 0, RS_F_SKUID, 1000, 1000);
@@ -676,6 +675,158 @@ static void test_iptables(void)
 	      r->verdict.nat.port_lo == 8080);
 out:
 	ruleset_free(rs);
+}
+
+/*
+ * Header fields the sender chooses (issue 9): hdr.nft in nft's native
+ * words, hdrxt.rules(6) as iptables-nft writes them (compat matches, but
+ * -f as payload and bitmask).  Where both say the same, the model must be
+ * the same.
+ */
+#define BIT(n)	((rs_u128)1 << (n))
+
+static int is_mask(const struct rs_match *m, enum rs_field f, rs_u128 mask,
+		   rs_u128 value, enum rs_op op)
+{
+	return m->op == op && m->nfields == 1 && m->fields[0] == f &&
+	       m->mask == mask && m->value == value;
+}
+
+#define CHECK_MASK(r, i, f, mask, value, op) \
+	CHECK((r)->nmatches > (i) && \
+	      is_mask(&(r)->matches[i], f, mask, value, op))
+
+/* Match i of rule a and match j of rule b say the same. */
+static bool same_match(const struct rs_rule *a, size_t i,
+		       const struct rs_rule *b, size_t j)
+{
+	const struct rs_match *x, *y;
+
+	if (i >= a->nmatches || j >= b->nmatches)
+		return false;
+	x = &a->matches[i];
+	y = &b->matches[j];
+	return x->op == y->op && x->nfields == y->nfields &&
+	       x->fields[0] == y->fields[0] && x->nelems == y->nelems &&
+	       !x->set && !y->set && x->mask == y->mask &&
+	       x->value == y->value &&
+	       (!x->nelems || !memcmp(x->elems, y->elems,
+				      x->nelems * sizeof(*x->elems)));
+}
+
+static void test_hdr(void)
+{
+	struct ruleset *rs = load("hdr.rec"), *xt = load("hdrxt.rec");
+	const struct rs_chain *in, *in4, *in6;
+	const struct rs_rule *r;
+	const struct rs_match *m;
+	size_t i;
+
+	if (!rs || !xt)
+		goto out;
+	in = chain(rs, NFPROTO_INET, "hdr", "in");
+	in4 = chain(xt, NFPROTO_IPV4, "filter", "INPUT");
+	in6 = chain(xt, NFPROTO_IPV6, "filter", "INPUT");
+	if (!in || !in4 || !in6 || in->nrules != 24 || in4->nrules != 9 ||
+	    in6->nrules != 7) {
+		CHECK(0);
+		goto out;
+	}
+	/* ip ttl < 5; ip6 hoplimit 255 */
+	CHECK_RANGE(&in->rules[0], 1, RS_F_IP_TTL, 0, 4);
+	CHECK_RANGE(&in->rules[1], 1, RS_F_IP_TTL, 255, 255);
+	/* ip dscp cs1, ip6 dscp cs1 (2 bytes & 0x0fc0 == 0x0200) */
+	CHECK_MASK(&in->rules[2], 1, RS_F_IP_TOS, 0xfc, 0x20, RS_OP_MASK_EQ);
+	CHECK_MASK(&in->rules[3], 1, RS_F_IP_TOS, 0xfc, 0x20, RS_OP_MASK_EQ);
+	/* ip ecn ect1, ip6 ecn ce (byte 1 & 0x30 == 0x30) */
+	CHECK_MASK(&in->rules[4], 1, RS_F_IP_TOS, 0x03, 0x01, RS_OP_MASK_EQ);
+	CHECK_MASK(&in->rules[5], 1, RS_F_IP_TOS, 0x03, 0x03, RS_OP_MASK_EQ);
+	/* ip length 0-28; ip6 length 0-100 is 40-140 in all; meta length
+	 * > 1000 */
+	CHECK_RANGE(&in->rules[6], 1, RS_F_IP_LENGTH, 0, 28);
+	CHECK_EQ(in->rules[7].nmatches, 2);
+	CHECK_RANGE(&in->rules[7], 1, RS_F_IP_LENGTH, 40, 140);
+	CHECK_EQ(in->rules[8].nmatches, 1);
+	CHECK_RANGE(&in->rules[8], 0, RS_F_IP_LENGTH, 1001, 65535);
+	/* ip frag-off & 0x1fff != 0 */
+	CHECK_MASK(&in->rules[9], 1, RS_F_IP_FRAGOFF, 0x1fff, 0,
+		   RS_OP_MASK_NE);
+	/* exthdr frag exists */
+	CHECK_MASK(&in->rules[10], 1, RS_F_IP6_EXTHDRS, BIT(44), BIT(44),
+		   RS_OP_MASK_EQ);
+	/* rt type 0; rt type != 2: a routing header of another type */
+	CHECK_RANGE(&in->rules[11], 1, RS_F_IP6_RT_TYPE, 0, 0);
+	r = &in->rules[12];
+	CHECK_EQ(r->nmatches, 2);
+	m = &r->matches[1];
+	CHECK(m->op == RS_OP_NOT_IN && m->fields[0] == RS_F_IP6_RT_TYPE &&
+	      m->nelems == 2 && m->elems[0].lo == 2 && m->elems[0].hi == 2 &&
+	      m->elems[1].lo == RS_ABSENT && m->elems[1].hi == RS_ABSENT);
+	/* exthdr rt exists; exthdr hbh missing */
+	CHECK_RANGE(&in->rules[13], 1, RS_F_IP6_RT_TYPE, 0, 255);
+	CHECK_MASK(&in->rules[14], 1, RS_F_IP6_EXTHDRS, BIT(0), 0,
+		   RS_OP_MASK_EQ);
+	/* tcp option maxseg size < 536; sack-perm exists; maxseg missing */
+	CHECK_EQ(in->rules[15].nmatches, 1);
+	CHECK_RANGE(&in->rules[15], 0, RS_F_TCP_MSS, 0, 535);
+	CHECK_MASK(&in->rules[16], 0, RS_F_TCP_OPTIONS, BIT(4), BIT(4),
+		   RS_OP_MASK_EQ);
+	CHECK_RANGE(&in->rules[17], 0, RS_F_TCP_MSS, RS_ABSENT, RS_ABSENT);
+	/* ip option rr exists */
+	CHECK_MASK(&in->rules[18], 1, RS_F_IP_OPTIONS, BIT(7), BIT(7),
+		   RS_OP_MASK_EQ);
+	/* ip6 hoplimit { 1, 255 } */
+	r = &in->rules[19];
+	CHECK(r->nmatches == 2 && r->matches[1].op == RS_OP_IN &&
+	      r->matches[1].fields[0] == RS_F_IP_TTL);
+	/* rt type != { 0, 2 }: and the header is there */
+	r = &in->rules[20];
+	CHECK(r->nmatches == 3 && r->matches[1].op == RS_OP_NOT_IN &&
+	      r->matches[1].fields[0] == RS_F_IP6_RT_TYPE);
+	CHECK_NOT_RANGE(r, 2, RS_F_IP6_RT_TYPE, RS_ABSENT, RS_ABSENT);
+	/* ip6 version 6 (bits beside the traffic class), ip6 length in a
+	 * set (not shifted by 40), ip6 flowlabel 5: unnamed payload */
+	for (i = 21; i < 24; i++) {
+		r = &in->rules[i];
+		CHECK(r->nmatches == 2 && r->matches[1].op == RS_OP_OTHER &&
+		      r->matches[1].fields[0] == RS_F_PAYLOAD);
+	}
+
+	/* iptables-nft: no match left undecided */
+	CHECK_MASK(&in4->rules[3], 0, RS_F_IP_TOS, 0x3f, 0x10, RS_OP_MASK_EQ);
+	r = &in4->rules[4];	/* -p tcp -m ecn --ecn-ip-ect 1 --ecn-tcp-ece */
+	CHECK_EQ(r->nmatches, 3);
+	CHECK_MASK(r, 1, RS_F_IP_TOS, 0x03, 0x01, RS_OP_MASK_EQ);
+	CHECK_MASK(r, 2, RS_F_TCP_FLAGS, 0x40, 0, RS_OP_MASK_NE);
+	CHECK_NOT_RANGE(&in4->rules[5], 1, RS_F_TCP_MSS, 536, 65535);
+	CHECK_MASK(&in4->rules[6], 1, RS_F_TCP_OPTIONS, BIT(8), BIT(8),
+		   RS_OP_MASK_EQ);
+	/* ! -f -p tcp --dport 22 */
+	CHECK_MASK(&in4->rules[8], 1, RS_F_IP_FRAGOFF, 0x1fff, 0,
+		   RS_OP_MASK_EQ);
+	CHECK_RANGE(&in4->rules[8], 2, RS_F_DPORT, 22, 22);
+	/* -m frag --fragmore: never after reassembly */
+	r = &in6->rules[2];
+	CHECK(r->nmatches == 1 && r->matches[0].op == RS_OP_IN &&
+	      r->matches[0].fields[0] == RS_F_IP6_EXTHDRS &&
+	      r->matches[0].nelems == 0);
+	CHECK_MASK(&in6->rules[4], 0, RS_F_IP6_EXTHDRS, BIT(0), BIT(0),
+		   RS_OP_MASK_EQ);
+	CHECK_RANGE(&in6->rules[5], 0, RS_F_IP_LENGTH, 0, 100);
+	CHECK_MASK(&in6->rules[6], 0, RS_F_IP_TOS, 0xfc, 0xb8, RS_OP_MASK_EQ);
+
+	/* the same condition, whichever way it was written */
+	CHECK(same_match(&in->rules[0], 1, &in4->rules[0], 0));	/* ttl */
+	CHECK(same_match(&in->rules[6], 1, &in4->rules[1], 0));	/* length */
+	CHECK(same_match(&in->rules[2], 1, &in4->rules[2], 0));	/* dscp */
+	CHECK(same_match(&in->rules[3], 1, &in4->rules[2], 0));
+	CHECK(same_match(&in->rules[9], 1, &in4->rules[7], 0));	/* -f */
+	CHECK(same_match(&in->rules[11], 1, &in6->rules[0], 0));	/* rt */
+	CHECK(same_match(&in->rules[1], 1, &in6->rules[1], 0));	/* hl */
+	CHECK(same_match(&in->rules[10], 1, &in6->rules[3], 0));	/* frag */
+out:
+	ruleset_free(rs);
+	ruleset_free(xt);
 }
 
 /*
@@ -1677,6 +1828,7 @@ int main(int argc, char **argv)
 	test_l2();
 	test_ip6();
 	test_iptables();
+	test_hdr();
 	test_empty();
 	test_big();
 	test_retry();

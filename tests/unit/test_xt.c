@@ -17,7 +17,10 @@
 #include <linux/netfilter/xt_comment.h>
 #include <linux/netfilter/xt_connmark.h>
 #include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_dscp.h>
+#include <linux/netfilter/xt_ecn.h>
 #include <linux/netfilter/xt_iprange.h>
+#include <linux/netfilter/xt_length.h>
 #include <linux/netfilter/xt_limit.h>
 #include <linux/netfilter/xt_mac.h>
 #include <linux/netfilter/xt_mark.h>
@@ -31,6 +34,7 @@
 #include <linux/netfilter/xt_set.h>
 #include <linux/netfilter/xt_state.h>
 #include <linux/netfilter/xt_statistic.h>
+#include <linux/netfilter/xt_tcpmss.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter/xt_CHECKSUM.h>
 #include <linux/netfilter/xt_CT.h>
@@ -41,7 +45,14 @@
 #include <linux/netfilter/xt_TPROXY.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
+#include <linux/netfilter_ipv4/ipt_ttl.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
+#include <linux/netfilter_ipv6/ip6t_frag.h>
+#include <linux/netfilter_ipv6/ip6t_hl.h>
+#include <linux/netfilter_ipv6/ip6t_ipv6header.h>
+#include <linux/netfilter_ipv6/ip6t_mh.h>
+#include <linux/netfilter_ipv6/ip6t_opts.h>
+#include <linux/netfilter_ipv6/ip6t_rt.h>
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
 #include <linux/if_packet.h>
 #include <linux/rtnetlink.h>
@@ -213,8 +224,8 @@ static void test_tcp(void)
 	CHECK_EQ(r->nmatches, 2);
 	CHECK(is_mask(&r->matches[0], RS_F_TCP_FLAGS, 0x17, 0x02,
 		      RS_OP_MASK_NE));
-	CHECK(is_other(&r->matches[1], RS_F_OTHER, "tcp", "tcp: option 8",
-		       false));
+	CHECK(is_mask(&r->matches[1], RS_F_TCP_OPTIONS, 1u << 8, 1u << 8,
+		      RS_OP_MASK_EQ));
 
 	/* an empty range never matches */
 	memset(&t, 0, sizeof(t));
@@ -933,6 +944,390 @@ static void test_unknown_match(void)
 	CHECK_STR(r->matches[0].text, "state: revision or family not decoded");
 }
 
+/* ------------------------------------------------------------------ */
+/* Header fields the sender chooses */
+
+#define BIT(n)	((rs_u128)1 << (n))
+
+static bool is_never(const struct rs_rule *r, enum rs_field f)
+{
+	const struct rs_match *m = &r->matches[0];
+
+	return r->nmatches == 1 && m->op == RS_OP_IN && m->nfields == 1 &&
+	       m->fields[0] == f && m->nelems == 0 && !m->set;
+}
+
+static void test_ttl_hl_length(void)
+{
+	static const struct {
+		uint8_t family;
+		uint8_t mode, value;
+		bool never;
+		rs_u128 lo, hi;
+		bool invert;
+	} cases[] = {
+		{ V4, IPT_TTL_EQ, 64, false, 64, 64, false },
+		{ V4, IPT_TTL_NE, 64, false, 64, 64, true },
+		{ V4, IPT_TTL_LT, 5, false, 0, 4, false },
+		{ V4, IPT_TTL_GT, 5, false, 6, 255, false },
+		{ V4, IPT_TTL_LT, 0, true, 0, 0, false },
+		{ V4, IPT_TTL_GT, 255, true, 0, 0, false },
+		{ V6, IP6T_HL_EQ, 255, false, 255, 255, false },
+		{ V6, IP6T_HL_NE, 1, false, 1, 1, true },
+		{ V6, IP6T_HL_LT, 2, false, 0, 1, false },
+		{ V6, IP6T_HL_GT, 254, false, 255, 255, false },
+	};
+	struct xt_length_info l = { 0 };
+	struct ipt_ttl_info t;
+	struct ip6t_hl_info h;
+	struct rs_rule *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].family == V4) {
+			t.mode = cases[i].mode;
+			t.ttl = cases[i].value;
+			r = mt(V4, "ttl", 0, &t, sizeof(t));
+		} else {
+			h.mode = cases[i].mode;
+			h.hop_limit = cases[i].value;
+			r = mt(V6, "hl", 0, &h, sizeof(h));
+		}
+		if (cases[i].never) {
+			CHECK(is_never(r, RS_F_IP_TTL));
+			continue;
+		}
+		CHECK_EQ(r->nmatches, 1);
+		CHECK(is_range(&r->matches[0], RS_F_IP_TTL, cases[i].lo,
+			       cases[i].hi, cases[i].invert));
+	}
+	t.mode = 4;
+	r = mt(V4, "ttl", 0, &t, sizeof(t));
+	CHECK(is_unknown(r, "ttl", 0));
+	r = mt(V6, "ttl", 0, &t, sizeof(t));
+	CHECK(is_unknown(r, "ttl", 0));
+
+	/* -m length --length 0:28, ! --length 1000:65535 */
+	l.min = 0;
+	l.max = 28;
+	r = mt(V4, "length", 0, &l, sizeof(l));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_range(&r->matches[0], RS_F_IP_LENGTH, 0, 28, false));
+	l.min = 1000;
+	l.max = 65535;
+	l.invert = 1;
+	r = mt(V6, "length", 0, &l, sizeof(l));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_range(&r->matches[0], RS_F_IP_LENGTH, 1000, 65535, true));
+	/* an empty range: never, or always inverted */
+	l.min = 10;
+	l.max = 5;
+	r = mt(V4, "length", 0, &l, sizeof(l));
+	CHECK_EQ(r->nmatches, 0);
+	l.invert = 0;
+	r = mt(V4, "length", 0, &l, sizeof(l));
+	CHECK(is_never(r, RS_F_IP_LENGTH));
+	l.invert = 2;
+	r = mt(V4, "length", 0, &l, sizeof(l));
+	CHECK(is_unknown(r, "length", 0));
+}
+
+static void test_tos_dscp_ecn(void)
+{
+	struct xt_dscp_info d = { .dscp = 8 };
+	struct xt_tos_match_info t = { 0 };
+	struct { __u8 tos, invert; } t0 = { 0x10, 1 };
+	struct xt_ecn_info e = { 0 };
+	struct rs_rule *r;
+
+	/* -m dscp --dscp 8 (cs1), ! --dscp 46 */
+	r = mt(V4, "dscp", 0, &d, sizeof(d));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_mask(&r->matches[0], RS_F_IP_TOS, 0xfc, 0x20, RS_OP_MASK_EQ));
+	d.dscp = 46;
+	d.invert = 1;
+	r = mt(V6, "dscp", 0, &d, sizeof(d));
+	CHECK(is_mask(&r->matches[0], RS_F_IP_TOS, 0xfc, 0xb8, RS_OP_MASK_NE));
+	d.dscp = 0x40;
+	r = mt(V4, "dscp", 0, &d, sizeof(d));
+	CHECK(is_unknown(r, "dscp", 0));
+
+	/* -m tos --tos 0x10/0x3f, ! --tos Minimize-Delay (rev 0) */
+	t.tos_mask = 0x3f;
+	t.tos_value = 0x10;
+	r = mt(V4, "tos", 1, &t, sizeof(t));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_mask(&r->matches[0], RS_F_IP_TOS, 0x3f, 0x10, RS_OP_MASK_EQ));
+	t.invert = 1;
+	r = mt(V6, "tos", 1, &t, sizeof(t));
+	CHECK(is_mask(&r->matches[0], RS_F_IP_TOS, 0x3f, 0x10, RS_OP_MASK_NE));
+	r = mt(V4, "tos", 0, &t0, sizeof(t0));
+	CHECK(is_mask(&r->matches[0], RS_F_IP_TOS, 0xff, 0x10, RS_OP_MASK_NE));
+	r = mt(V6, "tos", 0, &t0, sizeof(t0));
+	CHECK(is_unknown(r, "tos", 0));
+
+	/* -m ecn --ecn-ip-ect 1 --ecn-tcp-ece ! --ecn-tcp-cwr */
+	e.operation = XT_ECN_OP_MATCH_IP | XT_ECN_OP_MATCH_ECE |
+		      XT_ECN_OP_MATCH_CWR;
+	e.invert = XT_ECN_OP_MATCH_CWR;
+	e.ip_ect = 1;
+	r = mt(V4, "ecn", 0, &e, sizeof(e));
+	CHECK_EQ(r->nmatches, 3);
+	CHECK(is_mask(&r->matches[0], RS_F_IP_TOS, 0x03, 0x01, RS_OP_MASK_EQ));
+	CHECK(is_mask(&r->matches[1], RS_F_TCP_FLAGS, 0x40, 0, RS_OP_MASK_NE));
+	CHECK(is_mask(&r->matches[2], RS_F_TCP_FLAGS, 0x80, 0, RS_OP_MASK_EQ));
+	/* ! --ecn-ip-ect 3 alone */
+	e.operation = XT_ECN_OP_MATCH_IP;
+	e.invert = XT_ECN_OP_MATCH_IP;
+	e.ip_ect = 3;
+	r = mt(V6, "ecn", 0, &e, sizeof(e));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_mask(&r->matches[0], RS_F_IP_TOS, 0x03, 0x03, RS_OP_MASK_NE));
+	e.operation = 0x02;
+	r = mt(V4, "ecn", 0, &e, sizeof(e));
+	CHECK(is_unknown(r, "ecn", 0));
+}
+
+static void test_tcp_options_mss(void)
+{
+	static const struct {
+		uint8_t kind;
+		bool invert;
+		enum rs_field f;
+		enum rs_op op;
+		rs_u128 a, b;	/* interval, or mask and value */
+	} cases[] = {
+		{ 8, false, RS_F_TCP_OPTIONS, RS_OP_MASK_EQ, BIT(8), BIT(8) },
+		{ 8, true, RS_F_TCP_OPTIONS, RS_OP_MASK_EQ, BIT(8), 0 },
+		{ 4, false, RS_F_TCP_OPTIONS, RS_OP_MASK_EQ, BIT(4), BIT(4) },
+		{ 127, true, RS_F_TCP_OPTIONS, RS_OP_MASK_EQ, BIT(127), 0 },
+		{ 2, false, RS_F_TCP_MSS, RS_OP_IN, 0, 0xffff },
+		{ 2, true, RS_F_TCP_MSS, RS_OP_IN, RS_ABSENT, RS_ABSENT },
+	};
+	struct xt_tcp t = { .spts = { 0, 0xffff }, .dpts = { 0, 0xffff } };
+	struct xt_tcpmss_match_info m = { .mss_min = 536, .mss_max = 65535 };
+	struct rs_rule *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t.option = cases[i].kind;
+		t.invflags = cases[i].invert ? XT_TCP_INV_OPTION : 0;
+		r = mt(V4, "tcp", 0, &t, sizeof(t));
+		CHECK_EQ(r->nmatches, 1);
+		if (cases[i].op == RS_OP_IN)
+			CHECK(is_range(&r->matches[0], cases[i].f, cases[i].a,
+				       cases[i].b, false));
+		else
+			CHECK(is_mask(&r->matches[0], cases[i].f, cases[i].a,
+				      cases[i].b, cases[i].op));
+	}
+	/* kinds from 128 do not fit the bit map */
+	t.option = 200;
+	t.invflags = XT_TCP_INV_OPTION;
+	r = mt(V6, "tcp", 0, &t, sizeof(t));
+	CHECK(is_other(&r->matches[0], RS_F_OTHER, "tcp", "tcp: option 200",
+		       true));
+
+	/* -m tcpmss ! --mss 536:65535: no MSS option matches too */
+	m.invert = 1;
+	r = mt(V4, "tcpmss", 0, &m, sizeof(m));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_range(&r->matches[0], RS_F_TCP_MSS, 536, 65535, true));
+	m.invert = 0;
+	m.mss_min = m.mss_max = 1460;
+	r = mt(V6, "tcpmss", 0, &m, sizeof(m));
+	CHECK(is_range(&r->matches[0], RS_F_TCP_MSS, 1460, 1460, false));
+	m.mss_min = 1461;
+	r = mt(V4, "tcpmss", 0, &m, sizeof(m));
+	CHECK(is_never(r, RS_F_TCP_MSS));
+	m.invert = 1;
+	r = mt(V4, "tcpmss", 0, &m, sizeof(m));
+	CHECK(is_range(&r->matches[0], RS_F_TCP_MSS, 0, RS_ABSENT, false));
+}
+
+static void test_ip6_headers(void)
+{
+	const rs_u128 all6 = BIT(0) | BIT(44) | BIT(50) | BIT(51) | BIT(59) |
+			     BIT(60);
+	struct ip6t_rt rt;
+	struct ip6t_frag fr;
+	struct ip6t_opts o;
+	struct ip6t_mh mh = { .types = { 0, 0xff } };
+	struct ip6t_ipv6header_info h;
+	const struct rs_match *m;
+	struct rs_rule *r;
+
+	/* ufw: -m rt --rt-type 0 -j DROP */
+	memset(&rt, 0, sizeof(rt));
+	rt.segsleft[1] = 0xffffffff;
+	rt.flags = IP6T_RT_TYP;
+	r = mt(V6, "rt", 0, &rt, sizeof(rt));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_range(&r->matches[0], RS_F_IP6_RT_TYPE, 0, 0, false));
+	/* ! --rt-type 2: a routing header of another type */
+	rt.rt_type = 2;
+	rt.invflags = IP6T_RT_INV_TYP;
+	r = mt(V6, "rt", 0, &rt, sizeof(rt));
+	m = &r->matches[0];
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(m->op == RS_OP_NOT_IN && m->fields[0] == RS_F_IP6_RT_TYPE &&
+	      m->nelems == 2 && m->elems[0].lo == 2 && m->elems[0].hi == 2 &&
+	      m->elems[1].lo == RS_ABSENT && m->elems[1].hi == RS_ABSENT);
+	/* plain -m rt, with a header length the sender picks */
+	rt.flags = IP6T_RT_LEN;
+	rt.hdrlen = 24;
+	rt.invflags = 0;
+	r = mt(V6, "rt", 0, &rt, sizeof(rt));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_range(&r->matches[0], RS_F_IP6_RT_TYPE, 0, 0xff, false));
+	rt.hdrlen = 5;		/* never a multiple of 8 */
+	r = mt(V6, "rt", 0, &rt, sizeof(rt));
+	CHECK(is_never(r, RS_F_IP6_RT_TYPE));
+	/* --rt-segsleft 1:5: a delivered packet has none left */
+	rt.flags = IP6T_RT_SGS;
+	rt.segsleft[0] = 1;
+	rt.segsleft[1] = 5;
+	r = mt(V6, "rt", 0, &rt, sizeof(rt));
+	CHECK(is_never(r, RS_F_IP6_RT_TYPE));
+	rt.invflags = IP6T_RT_INV_SGS;
+	r = mt(V6, "rt", 0, &rt, sizeof(rt));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_range(&r->matches[0], RS_F_IP6_RT_TYPE, 0, 0xff, false));
+	/* --rt-type 0 --rt-0-addrs: the address list is not decided */
+	memset(&rt, 0, sizeof(rt));
+	rt.segsleft[1] = 0xffffffff;
+	rt.flags = IP6T_RT_TYP | IP6T_RT_FST;
+	rt.addrnr = 2;
+	r = mt(V6, "rt", 0, &rt, sizeof(rt));
+	CHECK_EQ(r->nmatches, 2);
+	CHECK(is_range(&r->matches[0], RS_F_IP6_RT_TYPE, 0, 0, false));
+	CHECK(is_other(&r->matches[1], RS_F_OTHER, "rt",
+		       "rt: 2 addresses, strict", false));
+	r = mt(V4, "rt", 0, &rt, sizeof(rt));
+	CHECK(is_unknown(r, "rt", 0));
+
+	/* -m frag --fragfirst --fraglast: the header only */
+	memset(&fr, 0, sizeof(fr));
+	fr.ids[1] = 0xffffffff;
+	fr.flags = IP6T_FRAG_FST | IP6T_FRAG_NMF;
+	r = mt(V6, "frag", 0, &fr, sizeof(fr));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_mask(&r->matches[0], RS_F_IP6_EXTHDRS, BIT(44), BIT(44),
+		      RS_OP_MASK_EQ));
+	/* --fragmore: reassembled before the filter hooks */
+	fr.flags = IP6T_FRAG_MF;
+	r = mt(V6, "frag", 0, &fr, sizeof(fr));
+	CHECK(is_never(r, RS_F_IP6_EXTHDRS));
+	/* ! --fragid 0:4294967295 */
+	fr.flags = IP6T_FRAG_IDS;
+	fr.invflags = IP6T_FRAG_INV_IDS;
+	r = mt(V6, "frag", 0, &fr, sizeof(fr));
+	CHECK(is_never(r, RS_F_IP6_EXTHDRS));
+	fr.ids[0] = 7;
+	r = mt(V6, "frag", 0, &fr, sizeof(fr));
+	CHECK(is_mask(&r->matches[0], RS_F_IP6_EXTHDRS, BIT(44), BIT(44),
+		      RS_OP_MASK_EQ));
+
+	/* -m hbh, -m dst --dst-len 8, --hbh-opts 1:2 */
+	memset(&o, 0, sizeof(o));
+	r = mt(V6, "hbh", 0, &o, sizeof(o));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_mask(&r->matches[0], RS_F_IP6_EXTHDRS, BIT(0), BIT(0),
+		      RS_OP_MASK_EQ));
+	o.flags = IP6T_OPTS_LEN;
+	o.hdrlen = 8;
+	r = mt(V6, "dst", 0, &o, sizeof(o));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_mask(&r->matches[0], RS_F_IP6_EXTHDRS, BIT(60), BIT(60),
+		      RS_OP_MASK_EQ));
+	o.flags = IP6T_OPTS_OPTS;
+	o.opts[0] = 1 << 8 | 2;
+	o.optsnr = 1;
+	r = mt(V6, "hbh", 0, &o, sizeof(o));
+	CHECK_EQ(r->nmatches, 2);
+	CHECK(is_other(&r->matches[1], RS_F_OTHER, "hbh", "hbh: options 1:2",
+		       false));
+
+	/* -p ipv6-mh -m mh --mh-type 1 */
+	mh.types[0] = mh.types[1] = 1;
+	r = mt(V6, "mh", 0, &mh, sizeof(mh));
+	CHECK(is_range(&r->matches[0], RS_F_L4PROTO, IPPROTO_MH, IPPROTO_MH,
+		       false));
+
+	/* -m ipv6header --header frag --soft */
+	memset(&h, 0, sizeof(h));
+	h.matchflags = MASK_FRAGMENT;
+	h.modeflag = 1;
+	r = mt(V6, "ipv6header", 0, &h, sizeof(h));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_mask(&r->matches[0], RS_F_IP6_EXTHDRS, BIT(44), BIT(44),
+		      RS_OP_MASK_EQ));
+	/* ! --header hop-by-hop,ipv6-route --soft: both absent */
+	h.matchflags = MASK_HOPOPTS | MASK_ROUTING;
+	h.invflags = 0xff;
+	r = mt(V6, "ipv6header", 0, &h, sizeof(h));
+	CHECK_EQ(r->nmatches, 2);
+	CHECK(is_mask(&r->matches[0], RS_F_IP6_EXTHDRS, BIT(0), 0,
+		      RS_OP_MASK_EQ));
+	CHECK(is_range(&r->matches[1], RS_F_IP6_RT_TYPE, RS_ABSENT, RS_ABSENT,
+		       false));
+	/* hard: exactly hop-by-hop, routing and the transport header */
+	h.matchflags = MASK_HOPOPTS | MASK_ROUTING | MASK_PROTO;
+	h.invflags = 0;
+	h.modeflag = 0;
+	r = mt(V6, "ipv6header", 0, &h, sizeof(h));
+	CHECK_EQ(r->nmatches, 2);
+	CHECK(is_mask(&r->matches[0], RS_F_IP6_EXTHDRS, all6, BIT(0),
+		      RS_OP_MASK_EQ));
+	CHECK(is_range(&r->matches[1], RS_F_IP6_RT_TYPE, 0, 0xff, false));
+	/* hard without the transport header: never a probe */
+	h.matchflags = MASK_FRAGMENT;
+	r = mt(V6, "ipv6header", 0, &h, sizeof(h));
+	CHECK(is_never(r, RS_F_IP6_EXTHDRS));
+	/* hard, inverted: always, or a disjunction */
+	h.invflags = 0xff;
+	r = mt(V6, "ipv6header", 0, &h, sizeof(h));
+	CHECK_EQ(r->nmatches, 0);
+	h.matchflags = MASK_FRAGMENT | MASK_PROTO;
+	r = mt(V6, "ipv6header", 0, &h, sizeof(h));
+	CHECK(is_other(&r->matches[0], RS_F_OTHER, "ipv6header",
+		       "ipv6header: not exactly 0x11", false));
+	h.invflags = 0x10;
+	r = mt(V6, "ipv6header", 0, &h, sizeof(h));
+	CHECK(is_unknown(r, "ipv6header", 0));
+}
+
+static void test_ipv4options(void)
+{
+	struct { __u16 map, invert; __u8 flags; } o = { 0 };
+	struct rs_rule *r;
+
+	/* --flags ssrr,!rr: SSRR (137 & 31 = 9) present, RR (7) absent */
+	o.map = 1 << 9 | 1 << 7;
+	o.invert = 1 << 7;
+	r = mt(V4, "ipv4options", 0, &o, sizeof(o));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_mask(&r->matches[0], RS_F_IP_OPTIONS, BIT(9) | BIT(7), BIT(9),
+		      RS_OP_MASK_EQ));
+	/* --any: one of them */
+	o.flags = 2;
+	o.invert = 0;
+	r = mt(V4, "ipv4options", 0, &o, sizeof(o));
+	CHECK(is_mask(&r->matches[0], RS_F_IP_OPTIONS, BIT(9) | BIT(7), 0,
+		      RS_OP_MASK_NE));
+	o.invert = o.map;
+	r = mt(V4, "ipv4options", 0, &o, sizeof(o));
+	CHECK(is_mask(&r->matches[0], RS_F_IP_OPTIONS, BIT(9) | BIT(7),
+		      BIT(9) | BIT(7), RS_OP_MASK_NE));
+	o.invert = 1 << 7;
+	r = mt(V4, "ipv4options", 0, &o, sizeof(o));
+	CHECK(r->matches[0].op == RS_OP_OTHER &&
+	      r->matches[0].fields[0] == RS_F_OTHER);
+	o.flags = 4;
+	r = mt(V4, "ipv4options", 0, &o, sizeof(o));
+	CHECK(is_unknown(r, "ipv4options", 0));
+}
+
 static void test_helpers(void)
 {
 	unsigned char mask[RS_IFNAMSIZ] = { 0 };
@@ -1343,6 +1738,11 @@ int main(void)
 	test_limit_recent_statistic();
 	test_mark_physdev_owner();
 	test_unknown_match();
+	test_ttl_hl_length();
+	test_tos_dscp_ecn();
+	test_tcp_options_mss();
+	test_ip6_headers();
+	test_ipv4options();
 	test_helpers();
 	test_nat();
 	test_reject_queue_tproxy();
