@@ -39,7 +39,9 @@ static bool rule_has_v6_addr(const char *line)
 	size_t i, len;
 
 	for (i = 0; i < 2; i++) {
-		for (p = strstr(line, opts[i]); p; p = strstr(p + 1, opts[i])) {
+		/* the next search starts after the option, never past the
+		 * end of a line that ends with it */
+		for (p = strstr(line, opts[i]); p; p = strstr(p, opts[i])) {
 			p += 4;
 			len = strcspn(p, " \t\n");
 			if (memchr(p, ':', len))
