@@ -41,5 +41,6 @@ int cli_fail(const char *what, int err);
 int cmd_ruleset(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
 
 #endif

@@ -26,6 +26,11 @@ struct fix {
 	enum fix_backend backend;
 	size_t ncmds;
 	char **cmds;		/* shell commands, in order */
+	/* ufw: the iptables commands with the same effect on its chains
+	 * (ufw cannot run in a private namespace: `fwaudit fix` proves
+	 * these); 0 for the other backends, whose cmds are their own proof */
+	size_t nproof;
+	char **proof;
 };
 
 /*
