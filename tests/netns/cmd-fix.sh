@@ -1,0 +1,287 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cmd-fix.sh - `fwaudit fix` for real: the printed plan applied in the node
+# namespace, proven with real connections from a second namespace.  Each
+# scenario ($NODE, probe-lib.sh) listens on tcp 22, 80, 5432 and 6379 in
+# both families; the policy is the shipped default (SSH from anywhere,
+# anything from private and loopback sources, databases critical, the rest
+# a warning).  Scenarios (FWA_FIX_SCENARIOS selects):
+#	bare		no firewall: the sh plan (one atomic nft -f)
+#	bare-nft	no firewall: the --format nft file through nft -f
+#	nft		a native nftables input chain that accepts 6379
+#	legacy		iptables-legacy INPUT that accepts 6379
+#	ufw		real ufw (default configuration, allow 22, the bad
+#			`ufw allow 6379/tcp`), the plan's ufw commands run by ufw
+#	docker		a real dockerd publishing a "redis" port (6379): the
+#			DOCKER-USER plan
+# For each: before the plan, 6379 answers strangers; `fwaudit fix` exits 0
+# and prints a plan that runs; after it, 6379 (and 5432) no longer answer
+# public sources (IPv4 and IPv6), 22 still answers everyone, 6379 still
+# answers a private source (the policy allows it), IPv6 works with
+# neighbour discovery through the new rules (the neighbour caches are
+# flushed first), `fwaudit audit` finds no violation of 6379, and a second
+# `fwaudit fix` has nothing left to do.
+set -euo pipefail
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/probe-lib.sh
+. "$(dirname "$0")/probe-lib.sh"
+# shellcheck source=tests/netns/docker-lib.sh
+. "$(dirname "$0")/docker-lib.sh"
+
+fwa_require_root
+fwa_require_tools "$PYTHON" ip nft iptables-nft iptables-legacy \
+	ip6tables-legacy unshare mount timeout
+fwa_require_fwaudit
+export FWAUDIT_RULES_DIR=${FWAUDIT_RULES_DIR:-$top_srcdir/rules}
+fwa_tmpdir W
+
+# check LABEL [SRC DST PORT WANT]...: real TCP connections from $OUT; WANT
+# is "open" (connected) or "closed" (anything else); one PASS/FAIL each
+check() {
+	local label=$1 spec out
+
+	shift
+	spec=$("$PYTHON" -c 'import json,sys
+a=sys.argv[1:]
+print(json.dumps([{"proto":"tcp","src":a[i],"dst":a[i+1],"dport":int(a[i+2])} for i in range(0,len(a),4)]))' "$@")
+	out=$(echo "$spec" | ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch \
+		--timeout 3 --budget 60) || fwa_die "$label: probe batch failed"
+	"$PYTHON" - "$label" "$out" "$@" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+import json, sys
+label, res, a = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
+bad = 0
+for i, r in enumerate(res):
+    want = a[i * 4 + 3]
+    got = "open" if r["outcome"] == "connected" else "closed"
+    ok = got == want
+    bad += not ok
+    print("%s: %s: tcp %s -> %s:%s %s (%s)" % ("PASS" if ok else "FAIL", label, r["src"], r["dst"],
+          r["dport"], want, r["outcome"]))
+sys.exit(1 if bad else 0)
+PY
+}
+
+# run CMD... in the node (through ufw's wrapper when the scenario has one)
+in_node() {
+	if [ -n "${UFWDIR:-}" ]; then
+		ufw_node "$@"
+	else
+		ip netns exec "$NODE" "$@"
+	fi
+}
+
+# --- scenarios: each sets up $NODE; FORMAT (sh or nft) and WANT (the
+# front-end the plan must name) say what to expect
+
+setup_bare() { FORMAT=sh WANT=none; }
+setup_bare-nft() { FORMAT=nft WANT=none; }
+
+setup_nft() {
+	fwa_nsx "$NODE" nft -f - <<'R'
+table inet filter {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		iifname "lo" accept
+		meta l4proto ipv6-icmp accept
+		tcp dport { 22, 6379 } accept
+	}
+}
+R
+	FORMAT=sh WANT=nftables
+}
+
+setup_legacy() {
+	local t
+
+	for t in iptables-legacy ip6tables-legacy; do
+		fwa_nsx "$NODE" "$t" -P INPUT DROP
+		fwa_nsx "$NODE" "$t" -A INPUT -i lo -j ACCEPT
+		fwa_nsx "$NODE" "$t" -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+		fwa_nsx "$NODE" "$t" -A INPUT -p tcp -m multiport --dports 22,6379 -j ACCEPT
+	done
+	fwa_nsx "$NODE" ip6tables-legacy -A INPUT -p ipv6-icmp -j ACCEPT
+	FORMAT=sh WANT=iptables-legacy
+}
+
+# ufw_node CMD...: CMD in $NODE with private copies of ufw's files (as in
+# audit-fixes.sh: the host's /etc/ufw is never touched)
+ufw_node() {
+	ip netns exec "$NODE" unshare --mount --propagation private \
+		sh "$UFWDIR/wrap.sh" "$UFWDIR" "$@"
+}
+
+setup_ufw() {
+	command -v ufw >/dev/null 2>&1 || { echo "SKIP: ufw: no ufw"; return 1; }
+	fwa_tmpdir UFWDIR
+	cp -a /etc/ufw "$UFWDIR/etc-ufw"
+	cp -a /lib/ufw "$UFWDIR/lib-ufw"
+	# ufw's defaults, but no sysctl changes from ufw-init
+	sed -e 's|^IPT_SYSCTL=.*|IPT_SYSCTL=/etc/ufw/fwa-empty-sysctl.conf|' \
+		/etc/default/ufw > "$UFWDIR/default-ufw"
+	: > "$UFWDIR/etc-ufw/fwa-empty-sysctl.conf"
+	[ ! -d /usr/share/ufw/iptables ] ||
+		cp /usr/share/ufw/iptables/*.rules "$UFWDIR/etc-ufw/"
+	rm -f "$UFWDIR"/etc-ufw/user.rules "$UFWDIR"/etc-ufw/user6.rules
+	cat > "$UFWDIR/wrap.sh" <<'R'
+set -e
+U=$1
+shift
+mount -n -t tmpfs -o mode=755 tmpfs /run
+mount -n --bind "$U/etc-ufw" /etc/ufw
+mount -n --bind "$U/default-ufw" /etc/default/ufw
+mount -n --bind "$U/lib-ufw" /lib/ufw
+exec "$@"
+R
+	ufw_node ufw --force enable > /dev/null
+	ufw_node ufw allow 22/tcp > /dev/null
+	# the mistake the plan must undo
+	ufw_node ufw allow 6379/tcp > /dev/null
+	FORMAT=sh WANT=ufw
+}
+
+setup_docker() {
+	DOCKER=${DOCKER:-$(command -v docker || true)}
+	DOCKERD=${DOCKERD:-$(command -v dockerd || true)}
+	BUSYBOX=/bin/busybox
+	if [ -z "$DOCKER" ] || [ -z "$DOCKERD" ] || [ ! -x "$BUSYBOX" ] ||
+	   ldd "$BUSYBOX" >/dev/null 2>&1; then
+		echo "SKIP: docker: needs docker, dockerd and a static /bin/busybox"
+		return 1
+	fi
+	if ! dk_launch "$NODE" nft '{}' --bip=10.99.0.1/24; then
+		echo "SKIP: docker: dockerd did not start in the namespace"
+		return 1
+	fi
+	SCEN_PIDS="${SCEN_PIDS:-} $DK_PID"
+	DK_TEARDOWN="timeout 60 ${DK[*]} rm -f fwa-fix-redis"
+	dk_image
+	if ! dk_try_run fwa-fix-redis -p 6380:6379 fwa-busybox:test \
+		/bin/busybox httpd -f -p 6379; then
+		echo "SKIP: docker: docker run failed in the namespace"
+		return 1
+	fi
+	# the host's own listeners need a firewall of their own: a native
+	# one that lets 22 and the host's 6379 in is not the point here
+	fwa_nsx "$NODE" nft -f - <<'R'
+table inet filter {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		iifname "lo" accept
+		meta l4proto { icmp, ipv6-icmp } accept
+		tcp dport 22 accept
+	}
+}
+R
+	FORMAT=sh WANT=nftables DOCKERPORT=6380
+}
+
+scenario() {
+	local name=$1 rc a
+	local -a v6=() v6after=()
+
+	pl_init
+	fwa_log "--- $name"
+	UFWDIR= DOCKERPORT= SCEN_PIDS=
+	pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'tcp:[::]:5432' 'tcp:[::]:6379'
+	SCEN_PIDS="$PL_LAST_SERVE"
+	if ! "setup_$name"; then
+		teardown
+		return 0
+	fi
+	v6=("$PUB6" "$NODE6" 6379 open)
+	v6after=("$PUB6" "$NODE6" 6379 closed "$PUB6" "$NODE6" 22 open)
+	[ "$name" != docker ] || v6=() v6after=()
+	local -a dk=() dkafter=()
+	[ -z "$DOCKERPORT" ] || {
+		dk=("$PUB4" "$NODE4" "$DOCKERPORT" open)
+		dkafter=("$PUB4" "$NODE4" "$DOCKERPORT" closed
+			 "$PRIV4" "$NODE4" "$DOCKERPORT" open)
+	}
+	[ "$name" = docker ] ||
+		check "$name, before" "$PUB4" "$NODE4" 6379 open \
+			"$PUB4" "$NODE4" 22 open ${v6[@]+"${v6[@]}"}
+	[ -z "$DOCKERPORT" ] || check "$name, before" "${dk[@]}"
+	rc=0
+	in_node "$FWAUDIT" fix --format "$FORMAT" > "$W/$name.plan" \
+		2> "$W/$name.err" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		fwa_fail "$name: fwaudit fix exited $rc: $(cat "$W/$name.err")"
+		sed 's/^/    /' "$W/$name.plan"
+		teardown
+		return 0
+	fi
+	fwa_pass "$name: fwaudit fix proved a plan (exit 0)"
+	grep -q "front-end: $WANT[,)]" "$W/$name.plan" &&
+		fwa_pass "$name: the plan is for front-end $WANT" ||
+		fwa_fail "$name: the plan is not for front-end $WANT: $(head -3 "$W/$name.plan")"
+	[ -z "$DOCKERPORT" ] || { grep -q 'DOCKER-USER' "$W/$name.plan" &&
+		fwa_pass "$name: the published port is closed in DOCKER-USER" ||
+		fwa_fail "$name: no DOCKER-USER rule in the plan"; }
+	sed 's/^/    /' "$W/$name.plan"
+	if [ "$FORMAT" = nft ]; then
+		in_node nft -f "$W/$name.plan" > "$W/$name.apply" 2>&1 || rc=$?
+	else
+		in_node sh "$W/$name.plan" > "$W/$name.apply" 2>&1 || rc=$?
+	fi
+	if [ "$rc" -ne 0 ]; then
+		fwa_fail "$name: the plan failed: $(head -5 "$W/$name.apply")"
+		teardown
+		return 0
+	fi
+	fwa_pass "$name: the plan ran"
+	# conntrack entries of the probes before must not decide the after;
+	# neighbour discovery must work through the new rules
+	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
+	ip -n "$NODE" neigh flush all
+	ip -n "$OUT" neigh flush all
+	check "$name, after" \
+		"$PUB4" "$NODE4" 6379 closed "$OUT4" "$NODE4" 6379 closed \
+		"$PUB4" "$NODE4" 5432 closed "$PRIV4" "$NODE4" 6379 open \
+		"$PUB4" "$NODE4" 22 open "$OUT4" "$NODE4" 22 open \
+		${v6after[@]+"${v6after[@]}"} ${dkafter[@]+"${dkafter[@]}"}
+	a=$W/$name.after.json
+	rc=0
+	in_node "$FWAUDIT" audit --format json > "$a" 2> "$a.err" || rc=$?
+	[ "$rc" -lt 3 ] || fwa_die "$name: fwaudit audit exited $rc: $(head -3 "$a.err")"
+	"$PYTHON" -c 'import json,sys
+j=json.load(open(sys.argv[1]))
+ps=[6379,5432]+([int(sys.argv[2])] if sys.argv[2] else [])
+v=[v for v in j["violations"] if v["kind"]=="exposure" and any(v["ports"][0]<=p<=v["ports"][1] for p in ps)]
+sys.exit(1 if v else 0)' "$a" "$DOCKERPORT" &&
+		fwa_pass "$name: fwaudit audit finds no violation of 6379/5432 any more" ||
+		fwa_fail "$name: fwaudit audit still reports 6379/5432 (see $a)"
+	rc=0
+	in_node "$FWAUDIT" fix > "$W/$name.again" 2>&1 || rc=$?
+	if [ "$rc" -eq 0 ] && grep -q "nothing to fix" "$W/$name.again"; then
+		fwa_pass "$name: a second fwaudit fix has nothing to do"
+	else
+		fwa_fail "$name: a second fwaudit fix (exit $rc): $(head -5 "$W/$name.again")"
+	fi
+	teardown
+}
+
+# end what the scenario started, by PID, before its namespaces go
+teardown() {
+	local pid
+
+	[ -z "${DK_TEARDOWN:-}" ] || eval "$DK_TEARDOWN" >/dev/null 2>&1 || true
+	DK_TEARDOWN=
+	for pid in ${SCEN_PIDS:-}; do
+		fwa_stop "$pid"
+	done
+	SCEN_PIDS=
+	UFWDIR=
+	fwa_ns_del "$OUT"
+	fwa_ns_del "$NODE"
+}
+
+for s in ${FWA_FIX_SCENARIOS:-bare bare-nft nft legacy ufw docker}; do
+	case $s in
+	bare|bare-nft|nft|legacy|ufw|docker) scenario "$s" ;;
+	*) fwa_die "unknown scenario '$s' in FWA_FIX_SCENARIOS" ;;
+	esac
+done
+fwa_finish
