@@ -332,6 +332,12 @@ static int iptables_cmds(struct fix *f, const char *tool, const char *chain,
 	return ret;
 }
 
+int fix_keep_sources(const struct report_row *row,
+		     const struct policy_part *part, char ***out, size_t *n)
+{
+	return keep_sources(row, part, out, n);
+}
+
 static void nft_sources(struct strbuf *b, const struct report_row *row,
 			const struct policy_part *part)
 {

@@ -252,12 +252,20 @@ static char *violation_nft(const struct report_row *row,
 	const char *af = row->family == NFPROTO_IPV6 ? "ip6" : "ip";
 	const char *proto = report_proto_name(row->proto);
 	struct strbuf b = STRBUF_INIT;
-	size_t i;
+	char **keep = NULL;
+	size_t i, nkeep = 0;
 
 	/* the port stays open to the host's own clients over loopback */
 	strbuf_add(&b, "iifname != \"lo\" ");
 	if (any_source(part->nsources, part->sources)) {
 		strbuf_addf(&b, "meta nfproto %s ", family_word(row->family));
+	} else if (fix_keep_sources(row, part, &keep, &nkeep) == 0 && nkeep &&
+		   nkeep < part->nsources) {
+		/* the shorter list: the sources to keep */
+		strbuf_addf(&b, "%s saddr != { ", af);
+		for (i = 0; i < nkeep; i++)
+			strbuf_addf(&b, "%s%s", i ? ", " : "", keep[i]);
+		strbuf_add(&b, " } ");
 	} else {
 		strbuf_addf(&b, "%s saddr { ", af);
 		for (i = 0; i < part->nsources; i++)
@@ -265,6 +273,7 @@ static char *violation_nft(const struct report_row *row,
 				    part->sources[i]);
 		strbuf_add(&b, " } ");
 	}
+	list_free(keep, nkeep);
 	if (row->path == ENGINE_FORWARDED) {
 		strbuf_addf(&b, "meta l4proto %s ct original proto-dst ",
 			    proto);
@@ -535,6 +544,71 @@ static int add_default_drop(const struct audit_result *r, struct plan *p)
 	return s->what ? 0 : -ENOMEM;
 }
 
+/* The chain whose rule accepted the row's probes at the input hook (the
+ * last accept on the path), or NULL. */
+static const struct rs_chain *accepting_chain(const struct report_row *row)
+{
+	const struct engine_piece *pc = row->piece;
+	const struct rs_chain *c = NULL;
+	size_t i;
+
+	for (i = 0; pc && i < pc->nsteps; i++)
+		if (pc->steps[i].hook == NF_INET_LOCAL_IN &&
+		    pc->steps[i].chain &&
+		    pc->steps[i].verdict == RS_V_ACCEPT)
+			c = pc->steps[i].chain;
+	return c;
+}
+
+/* ufw's commands only reach its user chains: what before.rules accepts
+ * (DHCP client replies, mDNS...) runs first and no `ufw deny` closes it. */
+static bool ufw_can_close(const struct report_row *row)
+{
+	const struct rs_chain *c = accepting_chain(row);
+
+	return !c || !strncmp(c->name, "ufw-user-", 9) ||
+	       !strncmp(c->name, "ufw6-user-", 10);
+}
+
+/* A step in the plan's own table, for what the front-end's commands
+ * cannot close: nft commands that make the table and chain if need be
+ * (adding them again changes nothing) and add the drop. */
+static int add_own_table(const struct audit_result *r, struct plan *p,
+			 const struct policy_violation *v, const char *why)
+{
+	const struct report_row *row = &r->report->rows[v->row];
+	const char *chain = row->path == ENGINE_FORWARDED ? "forward" : "input";
+	struct strbuf b = STRBUF_INIT;
+	struct plan_step *s;
+	char *what;
+	int ret;
+
+	ret = step_new(p, &s);
+	if (ret < 0)
+		return ret;
+	what = violation_text(r, row, v);
+	strbuf_addf(&b, "%s\n# %s", what ? what : "", why);
+	free(what);
+	s->what = strbuf_take(&b);
+	s->nft = violation_nft(row, v->part);
+	s->nft_chain = chain;
+	ret = list_add(&s->cmds, &s->ncmds, strdup("nft add table inet fwaudit"));
+	if (!ret) {
+		strbuf_addf(&b, "nft add chain inet fwaudit %s '{ type filter "
+			    "hook %s priority filter - 10; policy accept; }'",
+			    chain, chain);
+		ret = list_add(&s->cmds, &s->ncmds, strbuf_take(&b));
+	}
+	if (!ret && s->nft) {
+		strbuf_addf(&b, "nft add rule inet fwaudit %s %s", chain,
+			    s->nft);
+		ret = list_add(&s->cmds, &s->ncmds, strbuf_take(&b));
+	}
+	if (!ret && (!s->what || !s->nft))
+		ret = -ENOMEM;
+	return ret;
+}
+
 static int add_fix(const struct audit_result *r, struct plan *p,
 		   const struct policy_violation *v)
 {
@@ -543,6 +617,11 @@ static int add_fix(const struct audit_result *r, struct plan *p,
 	struct fix *f = NULL;
 	int ret;
 
+	if (p->fe == PLAN_FE_UFW && row->path == ENGINE_LOCAL &&
+	    !ufw_can_close(row))
+		return add_own_table(r, p, v, "ufw's before rules accept it "
+				     "ahead of every ufw command: a table of "
+				     "our own drops it first");
 	ret = fix_suggest(r->snap.rs, row, v->part, &f);
 	if (ret < 0)
 		return ret;

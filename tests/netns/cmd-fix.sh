@@ -121,9 +121,9 @@ setup_ufw() {
 	sed -e 's|^IPT_SYSCTL=.*|IPT_SYSCTL=/etc/ufw/fwa-empty-sysctl.conf|' \
 		/etc/default/ufw > "$UFWDIR/default-ufw"
 	: > "$UFWDIR/etc-ufw/fwa-empty-sysctl.conf"
+	# the package's rules (user.rules empty), not the host's
 	[ ! -d /usr/share/ufw/iptables ] ||
 		cp /usr/share/ufw/iptables/*.rules "$UFWDIR/etc-ufw/"
-	rm -f "$UFWDIR"/etc-ufw/user.rules "$UFWDIR"/etc-ufw/user6.rules
 	cat > "$UFWDIR/wrap.sh" <<'R'
 set -e
 U=$1
