@@ -340,8 +340,21 @@ static bool allow_match(const struct report_row *row,
 			*b = w;
 		}
 	}
-	if (strcmp(row->address, "*"))
-		strbuf_addf(b, "%s daddr %s ", af, row->address);
+	if (strcmp(row->address, "*")) {
+		/* "a,b": the row's addresses */
+		const char *a = row->address;
+		bool set = strchr(a, ',') != NULL;
+
+		strbuf_addf(b, "%s daddr %s", af, set ? "{ " : "");
+		while (*a) {
+			size_t len = strcspn(a, ",");
+
+			strbuf_addf(b, "%.*s%s", (int)len, a,
+				    a[len] ? ", " : "");
+			a += len + (a[len] ? 1 : 0);
+		}
+		strbuf_add(b, set ? " } " : " ");
+	}
 	if (row->nsports) {
 		strbuf_addf(b, "%s sport ", report_proto_name(row->proto));
 		sports_add(b, row);

@@ -543,9 +543,15 @@ static void child(int fd, const struct audit_result *live,
 				char *argv[] = { "/bin/sh", "-c", l[k], NULL };
 
 				if (run(argv, -1, msg, sizeof(msg)) < 0) {
+					char first[256];
+
+					/* the first line names it */
+					snprintf(first, sizeof(first), "%.*s",
+						 (int)strcspn(l[k], "\n"),
+						 l[k]);
 					child_say(fd, "error: a command of the "
 						  "plan fails on the copy: ",
-						  l[k]);
+						  first);
 					child_say(fd, "error: ", msg);
 					_exit(3);
 				}
