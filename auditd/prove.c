@@ -265,10 +265,37 @@ next:		;
 	return true;
 }
 
+/* Whether the addresses of row a ("*" or "x,y") hold those of b: a plan
+ * that accepts by port alone may widen a row to more addresses. */
+static bool addresses_hold(const char *a, const char *b)
+{
+	size_t len, alen;
+	const char *p;
+	bool found;
+
+	if (!strcmp(a, "*"))
+		return true;
+	if (!strcmp(b, "*"))
+		return false;
+	for (; *b; b += len + (b[len] ? 1 : 0)) {
+		len = strcspn(b, ",");
+		found = false;
+		for (p = a; *p && !found; p += alen + (p[alen] ? 1 : 0)) {
+			alen = strcspn(p, ",");
+			found = alen == len && !strncmp(p, b, len);
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Whether row a of the re-audit can hold what row b of the live one
+ * held (a's ports aside). */
 static bool same_kind(const struct report_row *a, const struct report_row *b)
 {
 	return a->family == b->family && a->proto == b->proto &&
-	       a->path == b->path && !strcmp(a->address, b->address);
+	       a->path == b->path && addresses_hold(a->address, b->address);
 }
 
 /* Whether the sources part allows on [lo, hi] of row (martians aside)

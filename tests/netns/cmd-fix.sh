@@ -12,6 +12,9 @@
 #	legacy		iptables-legacy INPUT that accepts 6379
 #	ufw		real ufw (default configuration, allow 22, the bad
 #			`ufw allow 6379/tcp`), the plan's ufw commands run by ufw
+#	firewalld	real firewalld (default zone public on v0, the bad
+#			`firewall-cmd --add-port=6379/tcp`), the plan's
+#			firewall-cmd commands run against it
 #	docker		a real dockerd publishing a "redis" port (6380 to the
 #			container's 6379), no other firewall: the DOCKER-USER
 #			rules and the default-drop table for the host's own
@@ -168,6 +171,63 @@ setup_docker() {
 	FORMAT=sh WANT=none DOCKERPORT=6380
 }
 
+# firewalld (1.3, nftables backend) on a private D-Bus system bus (no
+# polkit: it authorizes uid 0), its configuration a copy of /etc/firewalld
+# and /run its own (as in MACHINE.md): the host's files are never written.
+# firewall-cmd then reaches it through DBUS_SYSTEM_BUS_ADDRESS.
+setup_firewalld() {
+	local st i
+
+	if ! command -v firewalld >/dev/null 2>&1 ||
+	   ! command -v dbus-daemon >/dev/null 2>&1 || [ ! -d /etc/firewalld ]; then
+		echo "SKIP: firewalld: needs firewalld, firewall-cmd and dbus-daemon"
+		return 1
+	fi
+	cp -a /etc/firewalld "$PT/etc-firewalld"
+	cat > "$PT/bus.conf" <<EOF2
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$PT/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="root"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+EOF2
+	fwa_bg DBUS_PID dbus-daemon --config-file="$PT/bus.conf" --nofork \
+		--nopidfile > "$PT/dbus.log" 2>&1
+	SCEN_PIDS="$SCEN_PIDS $DBUS_PID"
+	for ((i = 0; i < 100; i++)); do [ -S "$PT/bus" ] && break; sleep 0.05; done
+	[ -S "$PT/bus" ] || fwa_die "dbus-daemon did not start: $(cat "$PT/dbus.log")"
+	export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$PT/bus"
+	mkdir -p "$PT/run"
+	fwa_bg FWD_PID nsenter --net="/run/netns/$NODE" unshare --mount \
+		--propagation private \
+		sh -c 'mount -n --bind "$1" /run && shift && exec "$@"' sh "$PT/run" \
+		firewalld --nofork --nopid --system-config "$PT/etc-firewalld" \
+		--log-target file --log-file "$PT/firewalld.log" \
+		> "$PT/firewalld.out" 2>&1
+	SCEN_PIDS="$SCEN_PIDS $FWD_PID"
+	st=
+	for ((i = 0; i < 300; i++)); do
+		st=$(firewall-cmd --state 2>/dev/null || true)
+		[ "$st" = running ] && break
+		kill -0 "$FWD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ "$st" = running ] ||
+		fwa_die "firewalld did not start: $(tail -5 "$PT/firewalld.log" "$PT/firewalld.out")"
+	firewall-cmd --zone=public --change-interface=v0 > /dev/null
+	# the mistake the plan must undo
+	firewall-cmd --add-port=6379/tcp > /dev/null
+	FORMAT=sh WANT=firewalld
+}
+
 scenario() {
 	local name=$1 rc a
 	local -a v6=() v6after=()
@@ -262,13 +322,14 @@ teardown() {
 	done
 	SCEN_PIDS=
 	UFWDIR=
+	unset DBUS_SYSTEM_BUS_ADDRESS
 	fwa_ns_del "$OUT"
 	fwa_ns_del "$NODE"
 }
 
-for s in ${FWA_FIX_SCENARIOS:-bare bare-nft nft legacy ufw docker}; do
+for s in ${FWA_FIX_SCENARIOS:-bare bare-nft nft legacy ufw docker firewalld}; do
 	case $s in
-	bare|bare-nft|nft|legacy|ufw|docker) scenario "$s" ;;
+	bare|bare-nft|nft|legacy|ufw|docker|firewalld) scenario "$s" ;;
 	*) fwa_die "unknown scenario '$s' in FWA_FIX_SCENARIOS" ;;
 	esac
 done
