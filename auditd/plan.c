@@ -64,15 +64,38 @@ static bool xtables_name(const char *t)
 	       !strcmp(t, "security");
 }
 
-/* A chain filters when it can drop anything: a rule, or a drop policy.
- * iptables-nft makes an empty INPUT with policy ACCEPT for Docker. */
-static bool filters(const struct rs_chain *c)
+/* Whether a chain of c's table (and family, and source) drops or
+ * rejects anything: the chains c may jump to are among them. */
+static bool table_drops(const struct ruleset *rs, const struct rs_chain *c)
+{
+	size_t i, k;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *o = &rs->chains[i];
+
+		if (o->origin != c->origin || o->family != c->family ||
+		    strcmp(o->table, c->table))
+			continue;
+		for (k = 0; k < o->nrules; k++)
+			if (o->rules[k].verdict.kind == RS_V_DROP ||
+			    o->rules[k].verdict.kind == RS_V_REJECT ||
+			    o->rules[k].verdict.kind == RS_V_VMAP)
+				return true;
+	}
+	return false;
+}
+
+/* An input chain filters when it can drop anything: a drop policy, or a
+ * drop in its table.  One that only accepts (iptables-nft's empty INPUT
+ * for Docker, "-A INPUT -p tcp --dport 80 -j ACCEPT" with policy ACCEPT)
+ * leaves every port open: closing them one by one is not a plan. */
+static bool filters(const struct ruleset *rs, const struct rs_chain *c)
 {
 	return c->base && c->hook == NF_INET_LOCAL_IN &&
 	       c->family != NFPROTO_ARP && c->family != NFPROTO_BRIDGE &&
 	       c->family != NFPROTO_NETDEV &&
 	       (!c->type || !strcmp(c->type, "filter")) &&
-	       (c->nrules || c->policy == RS_V_DROP);
+	       (c->policy == RS_V_DROP || table_drops(rs, c));
 }
 
 enum plan_frontend plan_frontend_detect(const struct ruleset *rs)
@@ -97,7 +120,7 @@ enum plan_frontend plan_frontend_detect(const struct ruleset *rs)
 	for (i = 0; i < rs->nchains; i++) {
 		const struct rs_chain *c = &rs->chains[i];
 
-		if (!filters(c))
+		if (!filters(rs, c))
 			continue;
 		if (c->origin == RS_ORIGIN_LEGACY) {
 			if (fe == PLAN_FE_NONE)
