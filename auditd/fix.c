@@ -64,6 +64,11 @@ static bool is_xtables_table(const struct rs_chain *c)
 		return true;
 	if (c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6)
 		return false;
+	/* a native `table ip filter` names its chains as it likes */
+	if (c->base && strcmp(c->name, "INPUT") && strcmp(c->name, "FORWARD") &&
+	    strcmp(c->name, "OUTPUT") && strcmp(c->name, "PREROUTING") &&
+	    strcmp(c->name, "POSTROUTING"))
+		return false;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(c->table, names[i]))
 			return true;

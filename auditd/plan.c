@@ -127,7 +127,10 @@ enum plan_frontend plan_frontend_detect(const struct ruleset *rs)
 				fe = PLAN_FE_LEGACY;
 		} else if ((c->family == NFPROTO_IPV4 ||
 			    c->family == NFPROTO_IPV6) &&
-			   xtables_name(c->table)) {
+			   xtables_name(c->table) &&
+			   c->name[0] >= 'A' && c->name[0] <= 'Z') {
+			/* iptables-nft: x_tables' names (INPUT); a native
+			 * `table ip filter` has its own (input) */
 			if (fe == PLAN_FE_NONE || fe == PLAN_FE_LEGACY)
 				fe = PLAN_FE_IPTABLES;
 		} else {
@@ -143,9 +146,11 @@ static bool has_docker(const struct ruleset *rs)
 {
 	size_t i;
 
+	/* Docker 29's nftables backend: its own tables */
 	for (i = 0; i < rs->nchains; i++)
 		if (!strcmp(rs->chains[i].name, "DOCKER-USER") ||
-		    !strcmp(rs->chains[i].name, "DOCKER"))
+		    !strcmp(rs->chains[i].name, "DOCKER") ||
+		    !strcmp(rs->chains[i].table, "docker-bridges"))
 			return true;
 	return false;
 }
@@ -429,7 +434,28 @@ static int port_cmp(const void *a, const void *b)
 
 /* The default-drop inbound table: the text of `table inet fwaudit`'s
  * input chain body into b. */
-static int default_drop_body(const struct audit_result *r, struct strbuf *b)
+#define DEFAULT_DROP_HEAD \
+	"\t\ttype filter hook input priority filter; policy drop;\n"
+
+/* Whether some chain filters the input of family (NFPROTO_IPV4 or _IPV6):
+ * an inet chain filters both. */
+static bool family_filtered(const struct ruleset *rs, uint8_t family)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nchains; i++)
+		if ((rs->chains[i].family == family ||
+		     rs->chains[i].family == NFPROTO_INET) &&
+		    filters(rs, &rs->chains[i]))
+			return true;
+	return false;
+}
+
+/* The rules of the default-drop input chain after its head, for the
+ * families whose input nothing filters (open[0] IPv4, open[1] IPv6); the
+ * other family is left to the firewall that filters it. */
+static int default_drop_body(const struct audit_result *r, const bool *open,
+			     struct strbuf *b)
 {
 	const struct report *rep = r->report;
 	const struct host *h = r->snap.host;
@@ -438,8 +464,12 @@ static int default_drop_body(const struct audit_result *r, struct strbuf *b)
 	const char *const *m;
 	int ret = 0;
 
+	if (!open[0] || !open[1])
+		strbuf_addf(b, "\t\t# %s: the host's firewall filters it\n"
+			    "\t\tmeta nfproto %s accept\n",
+			    open[0] ? "IPv6" : "IPv4",
+			    open[0] ? "ipv6" : "ipv4");
 	strbuf_add(b,
-		"\t\ttype filter hook input priority filter; policy drop;\n"
 		"\t\tiif \"lo\" accept\n"
 		"\t\tct state established,related accept\n"
 		"\t\tct state invalid drop\n"
@@ -484,7 +514,8 @@ static int default_drop_body(const struct audit_result *r, struct strbuf *b)
 		const struct report_row *row = &rep->rows[i];
 		const struct policy_verdict *v = &r->verdicts->rows[i];
 
-		if (row->path != ENGINE_LOCAL)
+		if (row->path != ENGINE_LOCAL ||
+		    !open[row->family == NFPROTO_IPV6])
 			continue;
 		for (k = 0; k < v->nparts; k++) {
 			struct strbuf mb = STRBUF_INIT;
@@ -545,14 +576,15 @@ out:
 	return b->failed ? -ENOMEM : ret;
 }
 
-static int add_default_drop(const struct audit_result *r, struct plan *p)
+static int add_default_drop(const struct audit_result *r, struct plan *p,
+			    const bool *open)
 {
 	struct strbuf body = STRBUF_INIT, b = STRBUF_INIT;
 	struct plan_step *s;
 	char *text;
 	int ret;
 
-	ret = default_drop_body(r, &body);
+	ret = default_drop_body(r, open, &body);
 	if (ret < 0) {
 		strbuf_release(&body);
 		return ret;
@@ -567,13 +599,16 @@ static int add_default_drop(const struct audit_result *r, struct plan *p)
 	}
 	s->nft = text;
 	s->nft_chain = "input";
-	s->what = strdup("nothing filters the input: drop by default, accept "
-			 "what the policy allows, loopback, established "
-			 "traffic and the ICMP/ICMPv6 that IPv6 needs");
+	strbuf_addf(&b, "nothing filters the %sinput: drop by default, "
+		    "accept what the policy allows, loopback, established "
+		    "traffic and the ICMP/ICMPv6 that IPv6 needs",
+		    open[0] && open[1] ? "" : open[0] ? "IPv4 " : "IPv6 ");
+	s->what = strbuf_take(&b);
 	/* one transaction: no moment with the drop policy and no accepts
 	 * (an SSH session applying it survives) */
 	strbuf_addf(&b, "nft -f - <<'EOF'\ntable inet fwaudit {\n"
-		    "\tchain input {\n%s\t}\n}\nEOF", text);
+		    "\tchain input {\n" DEFAULT_DROP_HEAD "%s\t}\n}\nEOF",
+		    text);
 	ret = list_add(&s->cmds, &s->ncmds, strbuf_take(&b));
 	if (ret < 0)
 		return ret;
@@ -786,7 +821,7 @@ int plan_build(const struct audit_result *r, struct plan **out)
 {
 	const struct policy_result *pr = r->verdicts;
 	struct plan *p;
-	bool local = false;
+	bool local = false, open[2];
 	size_t i;
 	int ret = 0;
 
@@ -797,6 +832,10 @@ int plan_build(const struct audit_result *r, struct plan **out)
 		return -ENOMEM;
 	p->fe = plan_frontend_detect(r->snap.rs);
 	p->docker = has_docker(r->snap.rs);
+	/* a family nothing filters (the IPv6 an IPv4-only firewall leaves
+	 * open) gets the default-drop table, whatever the front-end */
+	open[0] = !family_filtered(r->snap.rs, NFPROTO_IPV4);
+	open[1] = !family_filtered(r->snap.rs, NFPROTO_IPV6);
 	for (i = 0; i < pr->nviolations && !ret; i++) {
 		const struct policy_violation *v = &pr->violations[i];
 		struct strbuf b = STRBUF_INIT;
@@ -813,7 +852,7 @@ int plan_build(const struct audit_result *r, struct plan **out)
 			continue;
 		}
 		if (r->report->rows[v->row].path == ENGINE_LOCAL &&
-		    p->fe == PLAN_FE_NONE) {
+		    open[r->report->rows[v->row].family == NFPROTO_IPV6]) {
 			local = true;
 			continue;
 		}
@@ -821,7 +860,7 @@ int plan_build(const struct audit_result *r, struct plan **out)
 	}
 	if (!ret && local) {
 		p->default_drop = true;
-		ret = add_default_drop(r, p);
+		ret = add_default_drop(r, p, open);
 		/* the table goes first: it is the frame of the others */
 		if (!ret && p->nsteps > 1) {
 			struct plan_step t = p->steps[p->nsteps - 1];
@@ -865,9 +904,17 @@ void plan_sh(const struct plan *p, struct strbuf *b)
 {
 	size_t i, k;
 
+	bool equiv = false;
+
+	for (i = 0; i < p->nsteps; i++)
+		equiv |= p->steps[i].nproof > 0;
 	strbuf_addf(b, "#!/bin/sh\n# fwaudit fix: the plan for this host "
-		    "(front-end: %s%s)\nset -e\n", plan_frontend_name(p->fe),
-		    p->docker ? ", Docker" : "");
+		    "(front-end: %s%s)\n# proven on a copy of the ruleset in "
+		    "a private namespace%s\nset -e\n",
+		    plan_frontend_name(p->fe), p->docker ? ", Docker" : "",
+		    equiv ? " (with the iptables/nft rules that the ufw and "
+		    "firewall-cmd commands write:\n# those need their "
+		    "daemon and configuration and run only here)" : "");
 	for (i = 0; i < p->nsteps; i++) {
 		strbuf_addf(b, "\n# %s\n", p->steps[i].what);
 		for (k = 0; k < p->steps[i].ncmds; k++)
@@ -881,7 +928,7 @@ void plan_nft(const struct plan *p, struct strbuf *b)
 {
 	static const char *const chains[] = { "input", "forward" };
 	size_t i, c;
-	bool head;
+	bool head, dd;
 
 	strbuf_addf(b, "#!/usr/sbin/nft -f\n# fwaudit fix: the plan for this "
 		    "host as a table of its own (front-end: %s%s); a drop in "
@@ -893,8 +940,11 @@ void plan_nft(const struct plan *p, struct strbuf *b)
 		return;
 	strbuf_add(b, "table inet fwaudit {\n");
 	for (c = 0; c < 2; c++) {
+		/* the default-drop table is steps[0]: its head, the other
+		 * steps' drops, then its accepts */
+		dd = !c && p->default_drop;
 		head = false;
-		for (i = 0; i < p->nsteps; i++) {
+		for (i = dd ? 1 : 0; i < p->nsteps; i++) {
 			const struct plan_step *s = &p->steps[i];
 
 			if (!s->nft || strcmp(s->nft_chain, chains[c]))
@@ -903,18 +953,23 @@ void plan_nft(const struct plan *p, struct strbuf *b)
 				strbuf_addf(b, "%s\tchain %s {\n", c ? "\n" : "",
 					    chains[c]);
 				/* before every other filter chain */
-				if (!(p->default_drop && !c))
+				if (dd)
+					strbuf_add(b, DEFAULT_DROP_HEAD);
+				else
 					strbuf_addf(b, "\t\ttype filter hook %s "
 						    "priority filter - 10; "
 						    "policy accept;\n",
 						    chains[c]);
 				head = true;
 			}
-			if (p->default_drop && !c && i == 0)
-				strbuf_addf(b, "%s", s->nft);
-			else
-				strbuf_addf(b, "\t\t# %s\n\t\t%s\n", s->what,
-					    s->nft);
+			strbuf_addf(b, "\t\t# %s\n\t\t%s\n", s->what, s->nft);
+		}
+		if (dd) {
+			if (!head)
+				strbuf_add(b, "\tchain input {\n"
+					   DEFAULT_DROP_HEAD);
+			strbuf_addf(b, "%s", p->steps[0].nft);
+			head = true;
 		}
 		if (head)
 			strbuf_add(b, "\t}\n");

@@ -80,19 +80,46 @@ static int run(char *const argv[], int out_fd, char *msg, size_t msglen)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EINVAL;
 }
 
-static bool xt_table(const struct rs_chain *c)
+static bool builtin_chain(const char *name)
+{
+	static const char *const names[] = {
+		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* A table iptables-nft manages: an x_tables name in the ip or ip6 family
+ * and base chains with x_tables' names only (a native `table ip filter`
+ * with a chain "input" is nft's, and iptables-nft-save refuses it). */
+static bool xt_table(const struct ruleset *rs, const struct rs_chain *c)
 {
 	static const char *const names[] = {
 		"filter", "nat", "mangle", "raw", "security",
 	};
+	bool named = false;
 	size_t i;
 
-	if (c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6)
+	if (c->origin != RS_ORIGIN_NFT ||
+	    (c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6))
 		return false;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(c->table, names[i]))
-			return true;
-	return false;
+		named |= !strcmp(c->table, names[i]);
+	if (!named)
+		return false;
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *o = &rs->chains[i];
+
+		if (o->origin == RS_ORIGIN_NFT && o->family == c->family &&
+		    !strcmp(o->table, c->table) && o->base &&
+		    !builtin_chain(o->name))
+			return false;
+	}
+	return true;
 }
 
 /* Append the output of argv to the file dir/name, which is created. */
@@ -143,7 +170,7 @@ static int copy_host(const struct ruleset *rs, const char *dir,
 			lg6 |= c->family == NFPROTO_IPV6;
 			continue;
 		}
-		if (xt_table(c)) {
+		if (xt_table(rs, c)) {
 			ip4 |= c->family == NFPROTO_IPV4;
 			ip6 |= c->family == NFPROTO_IPV6;
 			continue;
