@@ -9,6 +9,8 @@
 #	bare		no firewall: the sh plan (one atomic nft -f)
 #	bare-nft	no firewall: the --format nft file through nft -f
 #	nft		a native nftables input chain that accepts 6379
+#	v4only		a native `table ip filter` for IPv4 alone (IPv6 wide
+#			open): a drop in it, and the default-drop table for IPv6
 #	legacy		iptables-legacy INPUT that accepts 6379
 #	ufw		real ufw (default configuration, allow 22, the bad
 #			`ufw allow 6379/tcp`), the plan's ufw commands run by ufw
@@ -24,7 +26,10 @@
 # answers a private source (the policy allows it), IPv6 works with
 # neighbour discovery through the new rules (the neighbour caches are
 # flushed first), `fwaudit audit` finds no violation of 6379, and a second
-# `fwaudit fix` has nothing left to do.
+# `fwaudit fix` has nothing left to do; and every probe of those ports
+# (probe-lib.sh's pl_check, both families, public, private and the link's
+# sources, from an ephemeral port and from 53) agrees with fwaudit's walk of
+# the patched ruleset.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -89,6 +94,21 @@ table inet filter {
 		ct state established,related accept
 		iifname "lo" accept
 		meta l4proto ipv6-icmp accept
+		tcp dport { 22, 6379 } accept
+	}
+}
+R
+	FORMAT=sh WANT=nftables
+}
+
+# a native IPv4-only firewall: IPv6 is left wide open
+setup_v4only() {
+	fwa_nsx "$NODE" nft -f - <<'R'
+table ip filter {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		iifname "lo" accept
 		tcp dport { 22, 6379 } accept
 	}
 }
@@ -287,9 +307,14 @@ scenario() {
 	ip -n "$OUT" neigh flush all
 	check "$name, after" \
 		"$PUB4" "$NODE4" 6379 closed "$OUT4" "$NODE4" 6379 closed \
-		"$PUB4" "$NODE4" 5432 closed "$PRIV4" "$NODE4" 6379 open \
+		"$PUB4" "$NODE4" 5432 closed "$PUB4" "$NODE4" 80 closed \
+		"$PRIV4" "$NODE4" 6379 open \
 		"$PUB4" "$NODE4" 22 open "$OUT4" "$NODE4" 22 open \
 		${v6after[@]+"${v6after[@]}"} ${dkafter[@]+"${dkafter[@]}"}
+	# every probe of the listeners' ports agrees with fwaudit's walk of
+	# the patched ruleset
+	pl_std_probes "$W/$name.probes" 22,80,5432,6379 tcp
+	pl_check "$name, after: the walk and the kernel" "$W/$name.probes" || true
 	a=$W/$name.after.json
 	rc=0
 	in_node "$FWAUDIT" audit --format json > "$a" 2> "$a.err" || rc=$?
@@ -327,9 +352,9 @@ teardown() {
 	fwa_ns_del "$NODE"
 }
 
-for s in ${FWA_FIX_SCENARIOS:-bare bare-nft nft legacy ufw docker firewalld}; do
+for s in ${FWA_FIX_SCENARIOS:-bare bare-nft nft v4only legacy ufw docker firewalld}; do
 	case $s in
-	bare|bare-nft|nft|legacy|ufw|docker|firewalld) scenario "$s" ;;
+	bare|bare-nft|nft|v4only|legacy|ufw|docker|firewalld) scenario "$s" ;;
 	*) fwa_die "unknown scenario '$s' in FWA_FIX_SCENARIOS" ;;
 	esac
 done
