@@ -282,6 +282,26 @@ scenario() {
 		return 0
 	fi
 	fwa_pass "$name: fwaudit fix proved a plan (exit 0)"
+	# the other format is proven as well (its own table, loaded as a file)
+	local other=nft
+	[ "$FORMAT" = sh ] || other=sh
+	rc=0
+	in_node "$FWAUDIT" fix --format "$other" > "$W/$name.other" 2>&1 || rc=$?
+	[ "$rc" -eq 0 ] && fwa_pass "$name: the --format $other plan is proven too" ||
+		fwa_fail "$name: fwaudit fix --format $other exited $rc: $(head -5 "$W/$name.other")"
+	# what no plan can do (open a port a `require` wants) is said, exit 1,
+	# and standard output holds comments only: `| sh` changes nothing
+	printf 'require tcp 443 from any "the web site"\ninclude %s/default.rules\n' \
+		"$FWAUDIT_RULES_DIR" > "$W/require.rules"
+	rc=0
+	in_node "$FWAUDIT" fix --rules "$W/require.rules" > "$W/$name.req" \
+		2> "$W/$name.req.err" || rc=$?
+	if [ "$rc" -eq 1 ] && ! grep -qv '^#' "$W/$name.req" &&
+	   grep -q "required exposure is missing" "$W/$name.req.err"; then
+		fwa_pass "$name: a missing required exposure: exit 1, said, nothing to run"
+	else
+		fwa_fail "$name: with an unmet require: exit $rc: $(head -5 "$W/$name.req" "$W/$name.req.err")"
+	fi
 	grep -q "front-end: $WANT[,)]" "$W/$name.plan" &&
 		fwa_pass "$name: the plan is for front-end $WANT" ||
 		fwa_fail "$name: the plan is not for front-end $WANT: $(head -3 "$W/$name.plan")"
@@ -289,6 +309,7 @@ scenario() {
 		fwa_pass "$name: the published port is closed in DOCKER-USER" ||
 		fwa_fail "$name: no DOCKER-USER rule in the plan"; }
 	sed 's/^/    /' "$W/$name.plan"
+	rc=0
 	if [ "$FORMAT" = nft ]; then
 		in_node nft -f "$W/$name.plan" > "$W/$name.apply" 2>&1 || rc=$?
 	else
