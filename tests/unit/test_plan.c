@@ -169,9 +169,19 @@ static void test_ufw(const struct policy *pol)
 	struct plan *p = NULL;
 	size_t i;
 	bool deny = false, proof = false;
+	struct rs_chain *c;
 
 	CHECK(ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter",
 				"ufw-user-input") != NULL);
+	/* ufw's default: INPUT drops */
+	c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter",
+			      "INPUT");
+	CHECK(c != NULL);
+	if (c) {
+		c->base = true;
+		c->hook = NF_INET_LOCAL_IN;
+		c->policy = RS_V_DROP;
+	}
 	rows[0] = mkrow(NFPROTO_IPV4, IPPROTO_TCP, 22, 22, ENGINE_EXPOSED);
 	rows[1] = mkrow(NFPROTO_IPV4, IPPROTO_TCP, 6379, 6379,
 			ENGINE_EXPOSED);
@@ -241,6 +251,59 @@ out:
 	result_free(r);
 }
 
+/* A native IPv4-only firewall: IPv6 gets the default-drop table for
+ * IPv6 alone (IPv4 accepted first, left to the firewall that filters
+ * it); a native `table ip filter` with a chain "input" is nftables. */
+static void test_v4only(const struct policy *pol)
+{
+	struct report_row rows[10];
+	size_t n = bare_rows(rows), i;
+	struct ruleset *rs = ruleset_new();
+	struct audit_result *r;
+	struct rs_chain *c;
+	struct plan *p = NULL;
+	char *s;
+
+	c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter",
+			      "input");
+	CHECK(c != NULL);
+	if (c) {
+		c->base = true;
+		c->hook = NF_INET_LOCAL_IN;
+		c->policy = RS_V_DROP;
+	}
+	CHECK_EQ(plan_frontend_detect(rs), PLAN_FE_NFT);
+	/* IPv4 filtered: only its 22 and 6379 rows are left */
+	n = 0;
+	for (i = 0; i < 10; i++)
+		if (rows[i].family == NFPROTO_IPV6 || rows[i].port_lo == 6379 ||
+		    rows[i].port_lo == 22)
+			rows[n++] = rows[i];
+	r = mkresult(pol, rows, n, rs);
+	CHECK_EQ(plan_build(r, &p), 0);
+	if (!p)
+		goto out;
+	CHECK(p->default_drop);
+	CHECK_EQ(p->nsteps, 2);
+	s = sh_text(p, false);
+	CHECK(s && strstr(s, "# nothing filters the IPv6 input"));
+	CHECK(s && strstr(s, "policy drop;\n\t\t# IPv4: the host's firewall "
+			  "filters it\n\t\tmeta nfproto ipv4 accept\n"));
+	CHECK(s && !strstr(s, "meta nfproto ipv4 tcp dport 22 accept"));
+	CHECK(s && strstr(s, "meta nfproto ipv6 tcp dport 22 accept"));
+	CHECK(s && strstr(s, "# ipv4 tcp/6379 from "));
+	free(s);
+	/* nft: the IPv4 drop ahead of the table's IPv4 accept */
+	s = sh_text(p, true);
+	CHECK(s && strstr(s, "tcp dport 6379 drop") &&
+	      strstr(s, "tcp dport 6379 drop") <
+	      strstr(s, "meta nfproto ipv4 accept"));
+	free(s);
+out:
+	plan_free(p);
+	result_free(r);
+}
+
 /* The proof's comparison: a violation left, an allowed exposure lost. */
 static void test_compare(const struct policy *pol)
 {
@@ -294,6 +357,7 @@ int main(void)
 	test_bare(pol);
 	test_ufw(pol);
 	test_nft_docker(pol);
+	test_v4only(pol);
 	test_compare(pol);
 	policy_free(pol);
 	return unit_done();
