@@ -254,7 +254,7 @@ scenario() {
 
 	pl_init
 	fwa_log "--- $name"
-	UFWDIR= DOCKERPORT= SCEN_PIDS=
+	UFWDIR="" DOCKERPORT="" SCEN_PIDS=""
 	pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'tcp:[::]:5432' 'tcp:[::]:6379'
 	SCEN_PIDS="$PL_LAST_SERVE"
 	if ! "setup_$name"; then
@@ -284,7 +284,7 @@ scenario() {
 	fwa_pass "$name: fwaudit fix proved a plan (exit 0)"
 	# the other format is proven as well (its own table, loaded as a file)
 	local other=nft
-	[ "$FORMAT" = sh ] || other=sh
+	[ "$FORMAT" = sh ] || other="sh"
 	rc=0
 	in_node "$FWAUDIT" fix --format "$other" > "$W/$name.other" 2>&1 || rc=$?
 	[ "$rc" -eq 0 ] && fwa_pass "$name: the --format $other plan is proven too" ||
@@ -302,7 +302,7 @@ scenario() {
 	else
 		fwa_fail "$name: with an unmet require: exit $rc: $(head -5 "$W/$name.req" "$W/$name.req.err")"
 	fi
-	grep -q "front-end: $WANT[,)]" "$W/$name.plan" &&
+	grep -q "front-end: ${WANT}[,)]" "$W/$name.plan" &&
 		fwa_pass "$name: the plan is for front-end $WANT" ||
 		fwa_fail "$name: the plan is not for front-end $WANT: $(head -3 "$W/$name.plan")"
 	[ -z "$DOCKERPORT" ] || { grep -q 'DOCKER-USER' "$W/$name.plan" &&
