@@ -690,6 +690,9 @@ static int fwd_rule(struct plan_step *s, const struct report_row *row,
 {
 	const char *proto = report_proto_name(row->proto);
 	bool v6 = row->family == NFPROTO_IPV6;
+	const char *dst = strcmp(action, "accept") ||
+			  !strcmp(row->address, "*") ||
+			  strchr(row->address, ',') ? NULL : row->address;
 	struct strbuf b = STRBUF_INIT;
 	int ret;
 
@@ -698,6 +701,10 @@ static int fwd_rule(struct plan_step *s, const struct report_row *row,
 		    v6 ? "ipv6" : "ipv4");
 	if (src)
 		strbuf_addf(&b, "source address=\"%s\" ", src);
+	/* an accept for the sources to keep must not widen the row to the
+	 * host's other addresses (dhcpv6-client accepts fe80::/64 only) */
+	if (dst)
+		strbuf_addf(&b, "destination address=\"%s\" ", dst);
 	strbuf_add(&b, "port port=\"");
 	ports_add(&b, part->port_lo, part->port_hi);
 	strbuf_addf(&b, "\" protocol=\"%s\" %s'", proto, action);
@@ -708,6 +715,8 @@ static int fwd_rule(struct plan_step *s, const struct report_row *row,
 		    v6 ? "ipv6" : "ipv4");
 	if (src)
 		strbuf_addf(&b, "%s saddr %s ", v6 ? "ip6" : "ip", src);
+	if (dst)
+		strbuf_addf(&b, "%s daddr %s ", v6 ? "ip6" : "ip", dst);
 	strbuf_addf(&b, "%s dport ", proto);
 	ports_add(&b, part->port_lo, part->port_hi);
 	strbuf_addf(&b, " %s", strcmp(action, "drop") ? "accept" : "drop");
