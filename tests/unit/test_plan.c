@@ -304,6 +304,88 @@ out:
 	result_free(r);
 }
 
+/* firewalld: rich rules in the zone whose chain accepted the probes; a
+ * port its own filter_INPUT accepted goes to a table of our own. */
+static void test_firewalld(const struct policy *pol)
+{
+	struct report_row rows[3];
+	struct ruleset *rs = ruleset_new();
+	struct engine_piece pc[2];
+	struct engine_step st[2];
+	struct audit_result *r;
+	struct rs_chain *c;
+	struct plan *p = NULL;
+	size_t i;
+	bool drop = false, keep = false, proof = false, own = false;
+
+	c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_INET, "firewalld",
+			      "filter_INPUT");
+	CHECK(c != NULL);
+	if (c) {
+		c->base = true;
+		c->hook = NF_INET_LOCAL_IN;
+		c->policy = RS_V_ACCEPT;
+	}
+	CHECK(ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_INET, "firewalld",
+				"filter_IN_public_allow") != NULL);
+	/* the chains are in place: take their addresses now */
+	memset(pc, 0, sizeof(pc));
+	memset(st, 0, sizeof(st));
+	for (i = 0; i < 2; i++) {
+		st[i].hook = NF_INET_LOCAL_IN;
+		st[i].chain = &rs->chains[i ? 0 : 1];
+		st[i].verdict = RS_V_ACCEPT;
+		pc[i].nsteps = 1;
+		pc[i].steps = &st[i];
+	}
+	CHECK_EQ(plan_frontend_detect(rs), PLAN_FE_FIREWALLD);
+	rows[0] = mkrow(NFPROTO_IPV4, IPPROTO_TCP, 22, 22, ENGINE_EXPOSED);
+	rows[1] = mkrow(NFPROTO_IPV4, IPPROTO_TCP, 6379, 6379,
+			ENGINE_EXPOSED);
+	rows[1].piece = &pc[0];
+	rows[2] = mkrow(NFPROTO_IPV4, IPPROTO_TCP, 8080, 8080,
+			ENGINE_EXPOSED);
+	rows[2].piece = &pc[1];
+	r = mkresult(pol, rows, 3, rs);
+	/* filter_INPUT accepts only (no drop anywhere): nothing filters;
+	 * with a drop policy the zone's rules are the plan */
+	CHECK_EQ(plan_build(r, &p), 0);
+	CHECK(p && p->default_drop);
+	plan_free(p);
+	p = NULL;
+	rs->chains[0].policy = RS_V_DROP;
+	CHECK_EQ(plan_build(r, &p), 0);
+	if (!p)
+		goto out;
+	CHECK(!p->default_drop);
+	CHECK_EQ(p->nsteps, 2);
+	for (i = 0; p->nsteps && i < p->steps[0].ncmds; i++) {
+		drop |= !strcmp(p->steps[0].cmds[i], "firewall-cmd --zone=public "
+				"--add-rich-rule='rule priority=\"-1\" "
+				"family=\"ipv4\" port port=\"6379\" "
+				"protocol=\"tcp\" drop'");
+		keep |= !strcmp(p->steps[0].cmds[i], "firewall-cmd "
+				"--zone=public --add-rich-rule='rule "
+				"priority=\"-2\" family=\"ipv4\" source "
+				"address=\"10.0.0.0/8\" port port=\"6379\" "
+				"protocol=\"tcp\" accept'");
+	}
+	for (i = 0; p->nsteps && i < p->steps[0].nproof; i++)
+		proof |= !strcmp(p->steps[0].proof[i], "nft add rule inet "
+				 "firewalld filter_IN_public_pre meta nfproto "
+				 "ipv4 tcp dport 6379 drop");
+	for (i = 0; p->nsteps > 1 && i < p->steps[1].ncmds; i++)
+		own |= !strncmp(p->steps[1].cmds[i], "nft add rule inet "
+				"fwaudit input ", 32);
+	CHECK(drop);
+	CHECK(keep);
+	CHECK(proof);
+	CHECK(own);
+out:
+	plan_free(p);
+	result_free(r);
+}
+
 /* The proof's comparison: a violation left, an allowed exposure lost. */
 static void test_compare(const struct policy *pol)
 {
@@ -358,6 +440,7 @@ int main(void)
 	test_ufw(pol);
 	test_nft_docker(pol);
 	test_v4only(pol);
+	test_firewalld(pol);
 	test_compare(pol);
 	policy_free(pol);
 	return unit_done();
