@@ -175,6 +175,9 @@ int cmd_fix(int argc, char **argv)
 		}
 	} else if (cli_snapshot(&given, true)) {
 		goto out;
+	} else {
+		/* the plan's comments name the containers behind ports */
+		o.docker = true;
 	}
 	o.given = &given;
 	ret = audit_run(&o, &r, &stage);
