@@ -14,6 +14,9 @@
 #	legacy		iptables-legacy INPUT that accepts 6379
 #	ufw		real ufw (default configuration, allow 22, the bad
 #			`ufw allow 6379/tcp`), the plan's ufw commands run by ufw
+#	docker29	Docker 29's nftables backend (its docker-bridges table by
+#			hand, a backend namespace as the container, port 6381):
+#			the plan's own forward chain and the default-drop table
 #	firewalld	real firewalld (default zone public on v0, the bad
 #			`firewall-cmd --add-port=6379/tcp`), the plan's
 #			firewall-cmd commands run against it
@@ -191,6 +194,64 @@ setup_docker() {
 	FORMAT=sh WANT=none DOCKERPORT=6380
 }
 
+# Docker 29's nftables backend does not run here: its table docker-bridges
+# is written by hand in the shape of moby's nftabler (shape-docker29-nft.sh
+# has the full one): a bridge, the DNAT of the published port 6381 to the
+# container's 80 behind "fib daddr type local", the forward accept of the
+# published port and the "UNPUBLISHED PORT DROP".  A backend namespace
+# plays the container.  No DOCKER-USER exists: the plan's own forward
+# chain (priority filter - 10) drops by ct original proto-dst, as Docker
+# documents for this backend.
+setup_docker29() {
+	local pid i
+
+	fwa_ns_new BK backend
+	ip -n "$NODE" link add br-5a1f0c0ffee0 type bridge
+	ip -n "$NODE" link set br-5a1f0c0ffee0 up
+	ip -n "$NODE" addr add 10.77.0.1/24 dev br-5a1f0c0ffee0
+	ip -n "$NODE" link add veth77 type veth peer name eth0 netns "$BK"
+	ip -n "$NODE" link set veth77 master br-5a1f0c0ffee0 up
+	ip -n "$BK" addr add 10.77.0.2/24 dev eth0
+	ip -n "$BK" link set eth0 up
+	ip -n "$BK" route add default via 10.77.0.1
+	ip netns exec "$NODE" sysctl -qw net.ipv4.ip_forward=1
+	fwa_bg pid ip netns exec "$BK" "$PYTHON" "$PROBE_PY" serve \
+		'tcp:0.0.0.0:80' > "$PT/bk.out" 2>&1
+	SCEN_PIDS="$SCEN_PIDS $pid"
+	for ((i = 0; i < 100; i++)); do grep -q ready "$PT/bk.out" && break; sleep 0.05; done
+	ip netns exec "$BK" ping -c1 -W1 10.77.0.1 >/dev/null 2>&1 || true
+	fwa_nsx "$NODE" nft -f - <<'R'
+table ip docker-bridges {
+	map filter-forward-in-jumps {
+		type ifname : verdict
+		elements = { "br-5a1f0c0ffee0" : jump filter-forward-in__br-5a1f0c0ffee0 }
+	}
+	chain filter-FORWARD {
+		type filter hook forward priority filter; policy accept;
+		oifname vmap @filter-forward-in-jumps
+	}
+	chain nat-PREROUTING {
+		type nat hook prerouting priority dstnat; policy accept;
+		fib daddr type local counter jump nat-prerouting-and-output
+	}
+	chain nat-prerouting-and-output {
+		iifname != "br-5a1f0c0ffee0" tcp dport 6381 counter dnat to 10.77.0.2:80 comment "DNAT"
+	}
+	chain nat-POSTROUTING {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname != "br-5a1f0c0ffee0" ip saddr 10.77.0.0/24 counter masquerade comment "MASQUERADE"
+	}
+	chain filter-forward-in__br-5a1f0c0ffee0 {
+		ct state established,related counter accept
+		iifname "br-5a1f0c0ffee0" counter accept comment "ICC"
+		ip daddr 10.77.0.2 tcp dport 80 counter accept
+		counter drop comment "UNPUBLISHED PORT DROP"
+	}
+}
+R
+	FORMAT=sh WANT=none DOCKERPORT=6381
+}
+
 # firewalld (1.3, nftables backend) on a private D-Bus system bus (no
 # polkit: it authorizes uid 0), its configuration a copy of /etc/firewalld
 # and /run its own (as in MACHINE.md): the host's files are never written.
@@ -305,9 +366,12 @@ scenario() {
 	grep -q "front-end: ${WANT}[,)]" "$W/$name.plan" &&
 		fwa_pass "$name: the plan is for front-end $WANT" ||
 		fwa_fail "$name: the plan is not for front-end $WANT: $(head -3 "$W/$name.plan")"
-	[ -z "$DOCKERPORT" ] || { grep -q 'DOCKER-USER' "$W/$name.plan" &&
+	[ "$name" != docker ] || { grep -q 'DOCKER-USER' "$W/$name.plan" &&
 		fwa_pass "$name: the published port is closed in DOCKER-USER" ||
 		fwa_fail "$name: no DOCKER-USER rule in the plan"; }
+	[ "$name" != docker29 ] || { grep -q 'ct original proto-dst 6381 ct status dnat drop' "$W/$name.plan" &&
+		fwa_pass "$name: the published port is closed in the plan's own forward chain" ||
+		fwa_fail "$name: no forward drop by ct original proto-dst in the plan"; }
 	sed 's/^/    /' "$W/$name.plan"
 	rc=0
 	if [ "$FORMAT" = nft ]; then
@@ -369,13 +433,15 @@ teardown() {
 	SCEN_PIDS=
 	UFWDIR=
 	unset DBUS_SYSTEM_BUS_ADDRESS
+	[ -z "${BK:-}" ] || fwa_ns_del "$BK"
+	BK=
 	fwa_ns_del "$OUT"
 	fwa_ns_del "$NODE"
 }
 
-for s in ${FWA_FIX_SCENARIOS:-bare bare-nft nft v4only legacy ufw docker firewalld}; do
+for s in ${FWA_FIX_SCENARIOS:-bare bare-nft nft v4only legacy ufw docker docker29 firewalld}; do
 	case $s in
-	bare|bare-nft|nft|v4only|legacy|ufw|docker|firewalld) scenario "$s" ;;
+	bare|bare-nft|nft|v4only|legacy|ufw|docker|docker29|firewalld) scenario "$s" ;;
 	*) fwa_die "unknown scenario '$s' in FWA_FIX_SCENARIOS" ;;
 	esac
 done
