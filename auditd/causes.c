@@ -308,7 +308,8 @@ static int v4ports_of(const struct grouping *g, const char *key,
 		v->r[v->n].lo = x->port_lo;
 		v->r[v->n++].hi = x->port_hi;
 	}
-	qsort(v->r, v->n, sizeof(*v->r), v4r_cmp);
+	if (v->n)
+		qsort(v->r, v->n, sizeof(*v->r), v4r_cmp);
 	for (i = 1; i < v->n; i++) {
 		if (v->r[i].proto == v->r[k].proto &&
 		    v->r[i].lo <= v->r[k].hi + 1) {
@@ -618,7 +619,8 @@ int causes_build(const struct report *rep, const struct policy_result *pr,
 		}
 	}
 	free(left);
-	if (!ret)
+	/* (qsort() wants a base even for no element) */
+	if (!ret && g.cs->n)
 		qsort(g.cs->c, g.cs->n, sizeof(*g.cs->c), cause_cmp);
 out:
 	for (i = 0; g.key && i < n; i++)

@@ -84,6 +84,8 @@ static size_t domain(const struct choice_dom *d, int k, struct choice_iv *buf)
 
 	switch (k) {
 	case CV_TTL:
+		buf[n++] = (struct choice_iv){ d->forwarded ? 2 : 0, 255 };
+		break;
 	case CV_TOS:
 		buf[n++] = (struct choice_iv){ 0, 255 };
 		break;

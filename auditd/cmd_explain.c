@@ -187,7 +187,7 @@ int cmd_explain(int argc, char **argv)
 		if (p->fate == ENGINE_DROPPED && p->drop_reason)
 			printf(" (%s)", p->drop_reason);
 		if (p->chosen)
-			printf(" with %s", p->chosen);
+			printf(" (the sender chose %s)", p->chosen);
 		printf("\n");
 		for (k = 0; k < p->nsteps; k++)
 			print_step(p, &p->steps[k], (unsigned int)k + 1);

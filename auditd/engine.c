@@ -382,7 +382,8 @@ static bool after_routing(const struct walk *w)
 
 static struct choice_dom walk_dom(const struct walk *w)
 {
-	return (struct choice_dom){ w->family, w->proto, w->established };
+	return (struct choice_dom){ w->family, w->proto, w->established,
+				    after_routing(w) };
 }
 
 static void *walk_alloc(void *ctx, size_t size)
@@ -433,14 +434,20 @@ static enum resolved resolve_host_header(const struct walk *w,
 	case RS_F_IP_OPTIONS:
 		if (!v4)
 			return RES_ABSENT;
-		*val = f == RS_F_IP_FRAGOFF ? 0x4000 : 0;
+		if (f == RS_F_IP_OPTIONS) {
+			*val = 0;
+			return RES_FIXED;
+		}
+		*val = 0x4000;
 		break;
 	case RS_F_IP6_EXTHDRS:
 	case RS_F_IP6_RT_TYPE:
 		if (v4)
 			return RES_ABSENT;
+		/* no server's stack puts a routing or other extension
+		 * header into a SYN-ACK, a backend's neither */
 		*val = f == RS_F_IP6_RT_TYPE ? RS_ABSENT : 0;
-		break;
+		return RES_FIXED;
 	case RS_F_TCP_OPTIONS:
 	case RS_F_TCP_MSS:
 		if (w->nd || w->proto != IPPROTO_TCP)
@@ -3352,8 +3359,8 @@ static int iv_lo_cmp(const void *a, const void *b);
  * (ip_route_input_slow() and fib_validate_source(), accept_local off);
  * with localnet false 127/8 is left out (the caller decides it per
  * interface).  IPv6: ::1, IPv4-mapped and multicast sources
- * (ip6_rcv_core()), and the host's own addresses, whose answers never
- * leave the host.
+ * (ip6_rcv_core()), the unspecified address (no answer can go to it),
+ * and the host's own addresses, whose answers never leave the host.
  */
 static int martian_list(const struct host *h, uint8_t family, bool localnet,
 			struct rs_interval **out, size_t *n)
@@ -3363,7 +3370,7 @@ static int martian_list(const struct host *h, uint8_t family, bool localnet,
 		{ 0xffffffff, 0xffffffff }, { 0x7f000000, 0x7fffffff },
 	};
 	static const struct rs_interval v6[] = {
-		{ 1, 1 },
+		{ 0, 1 },
 		{ (rs_u128)0xffff << 32, ((rs_u128)0xffff << 32) | 0xffffffff },
 		{ (rs_u128)0xff << 120, ~(rs_u128)0 },
 	};
@@ -3480,6 +3487,60 @@ static int martian_drop(struct walk *w, struct branch **bp,
 static int route_on(struct walk *w, struct branch *b, struct blist *local,
 		    struct blist *fwd);
 
+/* A forwarded packet needs a TTL (hop limit) above 1 (ip_forward(),
+ * ip6_forward()): where the sender has committed to TTLs already, it keeps
+ * those above 1 (the forwarded domain has only those); IPv6 forwards no
+ * link-local source.  Returns 1 when b goes on, 0 when nothing of it does
+ * (dropped pieces), or -ENOMEM (b freed either way but the first). */
+static int forward_ttl(struct walk *w, struct branch *b)
+{
+	static const struct rs_interval ll[] = {
+		{ 0, 0 },
+		{ (rs_u128)0xfe80 << 112,
+		  ((rs_u128)0xfebf << 112) | (((rs_u128)1 << 112) - 1) },
+	};
+	struct choice_dom dom = walk_dom(w);
+	const struct choice *c;
+	struct region *in = NULL;
+	struct branch *off;
+	int ret;
+
+	if (!is_v4(w)) {
+		/* ip6_forward(): an unspecified or link-local source is
+		 * never forwarded (beyond the scope of the source) */
+		ret = region_split_off(b->r, REGION_SADDR, ll, 2, &in);
+		if (ret == 0 && !region_is_empty(in)) {
+			off = branch_fork(w, b, in);
+			in = NULL;
+			ret = off ? routing_drop(w, off, "routing: IPv6 does "
+						 "not forward a link-local "
+						 "source") : -ENOMEM;
+			branch_free(off);
+		}
+		region_free(in);
+		if (ret < 0 || region_is_empty(b->r)) {
+			branch_free(b);
+			return ret;
+		}
+	}
+	if (!b->choice)
+		return 1;
+	dom.forwarded = true;
+	ret = choice_restrict(&dom, b->choice, RS_F_IP_TTL, 2, 255,
+			      walk_alloc, w, &c);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (c) {
+		b->choice = c;
+		return 1;
+	}
+	ret = routing_drop(w, b, "routing: the TTL it chose runs out here");
+	branch_free(b);
+	return ret < 0 ? ret : 0;
+}
+
 /* The routing decision after prerouting: local delivery, forwarding, or a
  * drop.  b goes to *local or *fwd, or ends as a dropped piece. */
 static int route(struct walk *w, struct branch *b, struct blist *local,
@@ -3538,6 +3599,9 @@ static int route_on(struct walk *w, struct branch *b, struct blist *local,
 			      "unless route_localnet is set";
 			goto drop;
 		}
+		ret = forward_ttl(w, b);
+		if (ret <= 0)
+			return ret;
 		ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL,
 				RS_V_ACCEPT, "routing: forwarded to the DNAT "
 				"backend (forwarding assumed on)");
@@ -3585,6 +3649,9 @@ static int route_on(struct walk *w, struct branch *b, struct blist *local,
 		b->oif_known = true;
 		b->oif_key = rs_ifname_key(link->name);
 	}
+	ret = forward_ttl(w, b);
+	if (ret <= 0)
+		return ret;
 	ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_ACCEPT,
 			"routing: forwarded to the DNAT backend");
 	return ret < 0 ? ret : blist_push(fwd, b);
@@ -4544,6 +4611,7 @@ static int choices_describe(struct walk *w, size_t from)
 	dom.established = false;
 	for (i = from; i < w->res->npieces; i++) {
 		p = &w->res->pieces[i];
+		dom.forwarded = p->fate == ENGINE_FORWARDED;
 		if (p->choice && !region_is_empty(p->region)) {
 			choice_describe(&dom, p->choice, &sb);
 			if (sb.len || sb.failed) {

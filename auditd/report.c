@@ -192,58 +192,21 @@ static char *addrs_text(uint8_t family, const struct ivlist *l)
 	return strbuf_take(&b);
 }
 
-static int iv_lo_cmp(const void *a, const void *b)
-{
-	const struct rs_interval *x = a, *y = b;
-
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
 /* Sources as prefixes, with the martian sources res says never occur
  * counted in where they fill a gap: "0.0.0.0/0" rather than the dozen
- * prefixes around 127.0.0.0/8 and the host's own addresses.  A forwarded
- * row also takes IPv6 link-local sources, which ip6_forward() never
- * forwards. */
-static char *sources_text(const struct engine_result *res,
-			  const struct engine_piece *p,
+ * prefixes around 127.0.0.0/8 and the host's own addresses. */
+static char *sources_text(const struct engine_result *res, uint8_t family,
 			  const struct region_sources *s)
 {
-	static const struct rs_interval ll = {
-		(rs_u128)0xfe80 << 112, ((rs_u128)0xfebf << 112) |
-					(((rs_u128)1 << 112) - 1),
-	};
-	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
-	const struct rs_interval *dc = res->martians[f];
-	struct rs_interval *own = NULL;
-	size_t ndc = res->nmartians[f], i, k;
+	int f = family == NFPROTO_IPV4 ? 0 : 1;
 	struct ivlist l = { 0 };
 	char *t;
 
-	if (f == 1 && p->fate == ENGINE_FORWARDED) {
-		own = malloc((ndc + 1) * sizeof(*own));
-		if (!own)
-			return NULL;
-		memcpy(own, dc, ndc * sizeof(*own));
-		own[ndc++] = ll;
-		qsort(own, ndc, sizeof(*own), iv_lo_cmp);
-		for (i = 1, k = 1; i < ndc; i++) {
-			if (own[i].lo <= own[k - 1].hi + 1) {
-				if (own[i].hi > own[k - 1].hi)
-					own[k - 1].hi = own[i].hi;
-			} else {
-				own[k++] = own[i];
-			}
-		}
-		dc = own;
-		ndc = k;
-	}
-	i = (size_t)region_fill_gaps(p->family, s->addrs, s->naddrs, dc, ndc,
-				     &l.iv, &l.n);
-	free(own);
-	if (i)
+	if (region_fill_gaps(family, s->addrs, s->naddrs, res->martians[f],
+			     res->nmartians[f], &l.iv, &l.n) < 0)
 		return NULL;
 	l.cap = l.n;
-	t = addrs_text(p->family, &l);
+	t = addrs_text(family, &l);
 	free(l.iv);
 	return t;
 }
@@ -327,7 +290,7 @@ static int draft_add(struct builder *bd, size_t group,
 	bd->nd++;
 	if (ivlist_add(&d->ifs, ifs) < 0 || ivlist_add(&d->addrs, addrs) < 0)
 		return -ENOMEM;
-	d->src_s = sources_text(bd->res, p, copy);
+	d->src_s = sources_text(bd->res, p->family, copy);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }
@@ -591,6 +554,53 @@ static int split_list(const char *s, char ***list, size_t *n)
 	return ret;
 }
 
+/* Can the rule of assumption a apply to the probes of row at all?  A
+ * branch folded into another keeps the assumptions of both (engine.c),
+ * so a piece may carry one from a rule whose ports or protocol never
+ * matched its own probes: the row does not name those. */
+static bool assumption_applies(const struct engine_assumption *a,
+			       const struct engine_piece *p,
+			       const struct report_row *row)
+{
+	const struct rs_interval *el;
+	size_t i, n, e;
+	bool any;
+
+	for (i = 0; a->rule && i < a->rule->nmatches; i++) {
+		const struct rs_match *m = &a->rule->matches[i];
+		rs_u128 lo, hi;
+
+		if (m == a->match || m->nfields != 1 ||
+		    (m->op != RS_OP_IN && m->op != RS_OP_NOT_IN))
+			continue;
+		if (m->fields[0] == RS_F_DPORT && !p->nat_port) {
+			/* (after a port rewrite the rule may have seen
+			 * the new port) */
+			lo = row->port_lo;
+			hi = row->port_hi;
+		} else if (m->fields[0] == RS_F_L4PROTO) {
+			lo = hi = row->proto;
+		} else {
+			continue;
+		}
+		el = rs_match_elems(m, &n);
+		any = false;
+		for (e = 0; e < n && !any; e++) {
+			if (m->op == RS_OP_IN)
+				any = el[e].lo <= hi && lo <= el[e].hi;
+			else
+				/* NOT_IN excludes the row only when one
+				 * element covers it whole */
+				any = !(el[e].lo <= lo && hi <= el[e].hi);
+		}
+		if (m->op == RS_OP_NOT_IN && !n)
+			any = true;
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
 static int unknown_list(const struct engine_piece *p, struct report_row *row)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -600,6 +610,9 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 
 	for (i = 0; i < p->nassumptions && !ret; i++) {
 		const struct engine_assumption *a = &p->assumptions[i];
+
+		if (!assumption_applies(a, p, row))
+			continue;
 
 		m = a->match ? rsprint_match(a->match) : NULL;
 		if (a->match && !m)

@@ -54,6 +54,15 @@ def family_of(addr):
     return socket.AF_INET6 if ":" in addr else socket.AF_INET
 
 
+def sockaddr(addr, port):
+    """(addr, port) for connect/bind; an IPv6 link-local address with a
+    zone ("fe80::1%v1") gets its interface index as the scope id"""
+    if ":" in addr and "%" in addr:
+        host, _, zone = addr.partition("%")
+        return (host, port, 0, socket.if_nametoindex(zone))
+    return (addr, port)
+
+
 def classify(err):
     if err == 0:
         return "connected"
@@ -100,12 +109,12 @@ class Probe:
             except OSError:
                 pass
         if self.src or self.sport:
-            s.bind((self.src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"),
-                    self.sport))
+            s.bind(sockaddr(self.src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"),
+                            self.sport))
         self.timeout = timeout
         self.deadline = time.monotonic() + timeout
         if self.proto == "tcp":
-            err = s.connect_ex((self.dst, self.dport))
+            err = s.connect_ex(sockaddr(self.dst, self.dport))
             self.record_sport()
             if err not in (0, errno.EINPROGRESS):
                 self.finish(classify(err))
@@ -113,7 +122,7 @@ class Probe:
             if err == 0:
                 self.finish("connected")
         else:
-            err = s.connect_ex((self.dst, self.dport))
+            err = s.connect_ex(sockaddr(self.dst, self.dport))
             self.record_sport()
             if err:
                 self.finish(classify(err))
@@ -252,7 +261,7 @@ def serve(specs):
             if fam == socket.AF_INET6 and v6only is not None:
                 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, v6only)
             try:
-                s.bind((addr, port))
+                s.bind(sockaddr(addr, port))
             except OSError as e:
                 if not LENIENT:
                     raise

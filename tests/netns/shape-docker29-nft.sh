@@ -245,7 +245,7 @@ expect("ipv4 tcp/8080 forwarded to 10.77.0.2:80 only from 10.9.0.0/24",
                  for x in r), r)
 r = rows("ipv6", 8080)
 expect("ipv6 tcp/8080 forwarded to 2001:db8:77::2 from everyone",
-       r and [s for x in r for s in x["sources"]] == ["::/0"]
+       r and everyone([s for x in r for s in x["sources"]], "forward")
        and r[0]["backend"]["address"] == "2001:db8:77::2", r)
 r = rows("ipv4", 9090)
 expect("ipv4 tcp/9090 forwarded to 10.77.0.2:90 (accept-fwmark) from everyone",

@@ -345,7 +345,7 @@ for fam, pods in (("ipv4", ("10.244.0.4", "10.244.0.5")),
     r = rows(fam, 30080, "forward")
     expect(fam + " tcp/30080 (NodePort) forwarded to both pods from everyone",
            sorted({x["backend"]["address"] for x in r}) == sorted(pods)
-           and all(x["sources"] in (["0.0.0.0/0"], ["::/0"]) and x["state"] == "exposed"
+           and all(everyone(x["sources"], "forward") and x["state"] == "exposed"
                    for x in r), r)
     r = [x for x in J["exposures"] if x["family"] == fam and x["protocol"] == "udp"
          and x["ports"][0] <= 30053 <= x["ports"][1] and x["path"] == "forward" and at_node(x)]

@@ -207,7 +207,7 @@ static void walk_bits(int k)
 
 static void test_describe(void)
 {
-	struct choice_dom d = { NFPROTO_V4, IPPROTO_TCP, false };
+	struct choice_dom d = { NFPROTO_V4, IPPROTO_TCP, false, false };
 	const struct choice *yes[CHOICE_ALT_MAX], *no[CHOICE_ALT_MAX];
 	struct rs_interval el = { 0, 4 };
 	struct rs_match m = { .op = RS_OP_IN, .nfields = 1,
@@ -250,9 +250,9 @@ static void test_describe(void)
 int main(void)
 {
 	struct choice_dom doms[] = {
-		{ NFPROTO_V4, IPPROTO_TCP, false },
-		{ NFPROTO_V4, IPPROTO_UDP, false },
-		{ 10 /* NFPROTO_IPV6 */, IPPROTO_TCP, true },
+		{ NFPROTO_V4, IPPROTO_TCP, false, false },
+		{ NFPROTO_V4, IPPROTO_UDP, false, true },
+		{ 10 /* NFPROTO_IPV6 */, IPPROTO_TCP, true, false },
 	};
 	unsigned int seed, dd;
 	int k;
