@@ -923,7 +923,7 @@ void plan_sh(const struct plan *p, struct strbuf *b)
 		    plan_frontend_name(p->fe), p->docker ? ", Docker" : "",
 		    equiv ? " (with the iptables/nft rules that the ufw and "
 		    "firewall-cmd commands write:\n# those need their "
-		    "daemon and configuration and run only here)" : "");
+		    "daemon and configuration and run only on the host)" : "");
 	for (i = 0; i < p->nsteps; i++) {
 		strbuf_addf(b, "\n# %s\n", p->steps[i].what);
 		for (k = 0; k < p->steps[i].ncmds; k++)
