@@ -197,7 +197,12 @@ int cmd_explain(int argc, char **argv)
 			const struct engine_assumption *a = &p->assumptions[k];
 			char *m = a->match ? rsprint_match(a->match) : NULL;
 
-			if (a->xdp)
+			if (a->xdp && a->tc)
+				printf("      assuming the tc ingress filters "
+				       "(%s) on %s %s", a->xdp->tc_desc,
+				       a->xdp->name, a->matched ? "drop it" :
+				       "pass it");
+			else if (a->xdp)
 				printf("      assuming the XDP program %u (%s) "
 				       "on %s %s", a->xdp->xdp_prog,
 				       host_xdp_mode_name(a->xdp->xdp_mode),

@@ -1898,7 +1898,7 @@ static bool assumed(const struct anode *l, const struct engine_assumption *x)
 	for (; l; l = l->up)
 		if (l->a.rule == x->rule && l->a.match == x->match &&
 		    l->a.matched == x->matched && l->a.elem == x->elem &&
-		    l->a.xdp == x->xdp)
+		    l->a.xdp == x->xdp && l->a.tc == x->tc)
 			return true;
 	return false;
 }
@@ -2961,10 +2961,13 @@ static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
 	size_t i, k, n;
 	int ret = 0;
 
-	for (i = 0; w->host && i < w->host->nlinks && !ret; i++) {
-		const struct host_link *lk = &w->host->links[i];
+	for (i = 0; w->host && i < 2 * w->host->nlinks && !ret; i++) {
+		const struct host_link *lk = &w->host->links[i / 2];
+		bool tc = i % 2;
 
-		if (!lk->xdp_prog || lk->loopback)
+		/* the XDP program first, then the tc filters, as packets
+		 * meet them */
+		if (lk->loopback || (tc ? !lk->tc_filters : !lk->xdp_prog))
 			continue;
 		key = rs_ifname_interval(lk->name, false);
 		for (k = 0, n = l->n; k < n && !ret; k++) {
@@ -2987,6 +2990,7 @@ static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
 				break;
 			}
 			x.xdp = lk;
+			x.tc = tc;
 			x.matched = true;
 			ret = assume_copy(w, drop, &x);
 			x.matched = false;
@@ -2994,13 +2998,19 @@ static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
 				ret = assume_copy(w, pass, &x);
 			if (!ret) {
 				ret = trace_add(w, drop, ENGINE_HOOK_XDP, NULL,
-						NULL, RS_V_DROP, "an XDP program "
-						"fwaudit cannot read: may drop");
+						NULL, RS_V_DROP, tc ?
+						"tc ingress filters fwaudit "
+						"cannot read: may drop" :
+						"an XDP program fwaudit cannot "
+						"read: may drop");
 			}
 			if (!ret)
 				ret = trace_add(w, pass, ENGINE_HOOK_XDP, NULL,
-						NULL, RS_V_ACCEPT, "an XDP program "
-						"fwaudit cannot read: may pass");
+						NULL, RS_V_ACCEPT, tc ?
+						"tc ingress filters fwaudit "
+						"cannot read: may pass" :
+						"an XDP program fwaudit cannot "
+						"read: may pass");
 			if (ret < 0) {
 				branch_free(drop);
 				branch_free(pass);
@@ -4830,16 +4840,27 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 				   &res->martians[f], &res->nmartians[f]);
 	for (i = 0; !ret && in->host && i < in->host->nlinks; i++) {
 		const struct host_link *lk = &in->host->links[i];
-		char note[200];
+		char note[400];
 
-		if (!lk->xdp_prog || lk->loopback)
+		if (lk->loopback)
 			continue;
-		snprintf(note, sizeof(note), "%s: an XDP program (id %u, %s) "
-			 "sees every packet first and fwaudit cannot read what "
-			 "it drops: what arrives there is possible, not "
-			 "definite", lk->name, lk->xdp_prog,
-			 host_xdp_mode_name(lk->xdp_mode));
-		ret = result_note(res, note);
+		if (lk->xdp_prog) {
+			snprintf(note, sizeof(note), "%s: an XDP program (id "
+				 "%u, %s) sees every packet first and fwaudit "
+				 "cannot read what it drops: what arrives there "
+				 "is possible, not definite", lk->name,
+				 lk->xdp_prog, host_xdp_mode_name(lk->xdp_mode));
+			ret = result_note(res, note);
+		}
+		if (!ret && lk->tc_filters) {
+			snprintf(note, sizeof(note), "%s: %u tc ingress "
+				 "filter%s (%s) run before netfilter and fwaudit "
+				 "cannot read what they drop: what arrives there "
+				 "is possible, not definite", lk->name,
+				 lk->tc_filters, lk->tc_filters > 1 ? "s" : "",
+				 lk->tc_desc);
+			ret = result_note(res, note);
+		}
 	}
 	if (!ret && !in->host)
 		ret = result_note(res, "no host facts: every interface name "

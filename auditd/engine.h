@@ -51,8 +51,10 @@ struct engine_assumption {
 	 * this piece took (matched), or 0 for none of them */
 	size_t elem;
 	/* a program fwaudit cannot read on the ingress link (chain, rule
-	 * and match NULL): matched means it dropped the packet */
+	 * and match NULL): its XDP program, or with tc its tc ingress
+	 * filters; matched means it dropped the packet */
 	const struct host_link *xdp;
+	bool tc;
 };
 
 /* One step of a piece's path: a rule that decided something, a chain's

@@ -67,6 +67,11 @@ struct host_link {
 	 * arrives here before anything fwaudit reads (0: none) */
 	uint32_t xdp_prog;
 	uint8_t xdp_mode;	/* XDP_ATTACHED_DRV, _SKB, _HW, _MULTI */
+	/* tc filters on its ingress (or clsact ingress) qdisc, which run
+	 * before netfilter too, and the first one for people: "bpf id 7
+	 * name drop_all" or the classifier's kind */
+	unsigned int tc_filters;
+	char tc_desc[64];
 	struct host_link_sysctl sysctl;
 };
 

@@ -613,6 +613,11 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 
 		if (!assumption_applies(a, p, row))
 			continue;
+		if (a->xdp && a->tc) {
+			strbuf_addf(&b, "tc ingress filter (%s) on %s",
+				    a->xdp->tc_desc, a->xdp->name);
+			goto add;
+		}
 		if (a->xdp) {
 			strbuf_addf(&b, "xdp program %u (%s) on %s",
 				    a->xdp->xdp_prog,

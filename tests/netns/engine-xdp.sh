@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# engine-xdp.sh - an XDP program on the ingress link sees every packet
-# before anything fwaudit reads: real programs (built here with clang
-# -target bpf) attached with ip link ... xdp obj, one that drops every
-# packet and one that passes every packet.  With either, every exposure on
-# that link must be "possible" and name the program (never "definite": a
-# path fwaudit did not read), the audit says so in a note, and the real
-# probes agree with the kernel; without it, the same ruleset is definite
-# again.  IPv4 and IPv6.
+# engine-xdp.sh - an XDP program, or a tc filter on the ingress (clsact)
+# qdisc, sees every packet before anything fwaudit reads: real programs
+# (built here with clang -target bpf) attached with ip link ... xdp obj and
+# tc filter ... bpf da, one that drops every packet and one that passes
+# every packet.  With either, every exposure on that link must be
+# "possible" and name the program (never "definite": a path fwaudit did
+# not read), the audit says so in a note, and the real probes agree with
+# the kernel; without it, the same ruleset is definite again.  IPv4 and
+# IPv6.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -19,6 +20,20 @@ fwa_require_tools clang
 pl_init
 
 for verdict in drop pass; do
+	cat > "$PT/tc-$verdict.c" <<EOF2
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+__attribute__((section("tc"), used))
+int tc_$verdict(struct __sk_buff *skb)
+{
+	(void)skb;
+	return $([ "$verdict" = drop ] && echo TC_ACT_SHOT || echo TC_ACT_OK);
+}
+char _license[] __attribute__((section("license"), used)) = "GPL";
+EOF2
+	clang -O2 -g0 -target bpf -I"/usr/include/$(uname -m)-linux-gnu" \
+		-c "$PT/tc-$verdict.c" -o "$PT/tc-$verdict.o" ||
+		fwa_die "clang -target bpf failed (tc)"
 	cat > "$PT/xdp-$verdict.c" <<EOF2
 #include <linux/bpf.h>
 __attribute__((section("xdp"), used))
@@ -48,20 +63,35 @@ EOF2
 pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:8080
 pl_std_probes "$PT/probes" 22,80,8080 tcp
 
-# xdp_check LABEL: every exposure on v0 possible, naming an XDP program,
-# and a note saying why
+# xdp_check LABEL [tc]: every exposure on v0 possible, naming the XDP
+# program (or the tc filter), and a note saying why
 xdp_check() {
 	pl_audit "$PT/a.$1.json"
-	fwa_check "$PT/a.$1.json" "$1" <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
+	WHAT=${2:-xdp} fwa_check "$PT/a.$1.json" "$1" <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
+import os
+tc = os.environ["WHAT"] == "tc"
 rows = [r for r in J["exposures"] if "v0" in r["interfaces"]]
 expect("exposures on v0 in both families", {r["family"] for r in rows} == {"ipv4", "ipv6"}, rows)
 expect("every exposure on v0 possible", rows and all(r["certainty"] == "possible" for r in rows),
        [(r["family"], r["ports"], r["certainty"]) for r in rows])
-expect("each names the XDP program",
-       all(any(u.startswith("xdp program ") and u.endswith(" on v0") for u in r["unknown"])
+expect("each names the program",
+       all(any(u.startswith("tc ingress filter (bpf id " if tc else "xdp program ")
+               and u.endswith(" on v0") for u in r["unknown"])
            for r in rows), [r["unknown"] for r in rows])
-expect("a note says an XDP program sees every packet first",
-       any(n.startswith("v0: an XDP program") for n in J["notes"]), J["notes"])
+expect("a note says it sees every packet first",
+       any(n.startswith("v0: 1 tc ingress filter" if tc else "v0: an XDP program")
+           for n in J["notes"]), J["notes"])
+EOF2
+}
+
+# nothing_answers LABEL: the kernel really drops them all
+nothing_answers() {
+	ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch --timeout 1 --budget 30 \
+		< "$PT/probes" > "$PT/drop.$1.out"
+	fwa_check "$PT/drop.$1.out" "$1" <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
+expect("no probe answered while the program drops everything",
+       all(p["outcome"] in ("timeout", "unreachable") for p in J),
+       [p["outcome"] for p in J if p["outcome"] not in ("timeout", "unreachable")])
 EOF2
 }
 
@@ -76,16 +106,20 @@ ip -n "$NODE" link set dev v0 xdp off
 ip -n "$NODE" link set dev v0 xdp obj "$PT/xdp-drop.o" sec xdp
 PL_TIMEOUT=1 pl_check "xdp drop" "$PT/probes"
 xdp_check "xdp drop"
-# the kernel really drops them all: no probe gets an answer
-ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch --timeout 1 --budget 30 \
-	< "$PT/probes" > "$PT/drop.out"
-fwa_check "$PT/drop.out" "xdp drop" <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
-expect("no probe answered while the program drops everything",
-       all(p["outcome"] in ("timeout", "unreachable") for p in J),
-       [p["outcome"] for p in J if p["outcome"] not in ("timeout", "unreachable")])
-EOF2
-
+nothing_answers "xdp drop"
 ip -n "$NODE" link set dev v0 xdp off
+
+ip netns exec "$NODE" tc qdisc add dev v0 clsact
+ip netns exec "$NODE" tc filter add dev v0 ingress bpf da obj "$PT/tc-pass.o" sec tc ||
+	fwa_die "cannot attach a tc bpf filter to v0"
+pl_check "tc pass" "$PT/probes"
+xdp_check "tc pass" tc
+ip netns exec "$NODE" tc filter del dev v0 ingress
+ip netns exec "$NODE" tc filter add dev v0 ingress bpf da obj "$PT/tc-drop.o" sec tc
+PL_TIMEOUT=1 pl_check "tc drop" "$PT/probes"
+xdp_check "tc drop" tc
+nothing_answers "tc drop"
+ip netns exec "$NODE" tc qdisc del dev v0 clsact
 pl_check "xdp off" "$PT/probes"
 pl_audit "$PT/a.off.json"
 fwa_check "$PT/a.off.json" "xdp off" <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
