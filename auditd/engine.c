@@ -2164,6 +2164,26 @@ fail:
 	return ret;
 }
 
+/* The part of b arriving on the interfaces of key, split off into a
+ * branch of its own: *out, or NULL when b has none of them. */
+static int fork_on_iif(struct walk *w, struct branch *b,
+		       const struct rs_interval *key, struct branch **out)
+{
+	struct region *in = NULL;
+	int ret;
+
+	*out = NULL;
+	ret = region_split_off(b->r, REGION_IIF, key, 1, &in);
+	if (ret < 0)
+		return ret;
+	if (region_is_empty(in)) {
+		region_free(in);
+		return 0;
+	}
+	*out = branch_fork(w, b, in);
+	return *out ? 0 : -ENOMEM;
+}
+
 /* The address IPv4 REDIRECT gives the probes of ifindex: the first
  * (primary) address of the interface they came in on
  * (nf_nat_redirect_ipv4()); 0 when it has none. */
@@ -2256,7 +2276,6 @@ static int redirect4(struct walk *w, struct chain_out *o, struct branch *b,
 		     const struct rs_rule *r, const struct rs_verdict *v)
 {
 	const struct host_link *l;
-	struct region *in = NULL;
 	struct rs_interval key;
 	struct branch *nb;
 	size_t i;
@@ -2265,18 +2284,9 @@ static int redirect4(struct walk *w, struct chain_out *o, struct branch *b,
 	for (i = 0; i < w->host->nlinks && !ret; i++) {
 		l = &w->host->links[i];
 		key = rs_ifname_interval(l->name, false);
-		ret = region_split_off(b->r, REGION_IIF, &key, 1, &in);
-		if (ret < 0)
-			break;
-		if (region_is_empty(in)) {
-			region_free(in);
+		ret = fork_on_iif(w, b, &key, &nb);
+		if (ret < 0 || !nb)
 			continue;
-		}
-		nb = branch_fork(w, b, in);
-		if (!nb) {
-			ret = -ENOMEM;
-			break;
-		}
 		nb->nat_addr = redirect_addr4(w->host, l->ifindex);
 		if (!nb->nat_addr) {
 			ret = leave(w, o, nb, LEAVE_DROP, r, v->kind,
@@ -2957,7 +2967,6 @@ static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
 	struct engine_assumption x = { 0 };
 	struct branch *b, *drop, *pass;
 	struct rs_interval key;
-	struct region *in;
 	size_t i, k, n;
 	int ret = 0;
 
@@ -2972,18 +2981,11 @@ static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
 		key = rs_ifname_interval(lk->name, false);
 		for (k = 0, n = l->n; k < n && !ret; k++) {
 			b = l->b[k];
-			in = NULL;
-			ret = region_split_off(b->r, REGION_IIF, &key, 1, &in);
-			if (ret < 0)
-				break;
-			if (region_is_empty(in)) {
-				region_free(in);
+			ret = fork_on_iif(w, b, &key, &drop);
+			if (ret < 0 || !drop)
 				continue;
-			}
-			drop = branch_fork(w, b, in);
-			pass = drop ? branch_fork(w, drop, region_copy(drop->r)) :
-				      NULL;
-			if (!drop || !pass || !pass->r) {
+			pass = branch_fork(w, drop, region_copy(drop->r));
+			if (!pass || !pass->r) {
 				branch_free(drop);
 				branch_free(pass);
 				ret = -ENOMEM;
@@ -3036,7 +3038,6 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 {
 	struct chain_out o;
 	struct rs_interval dev;
-	struct region *on;
 	struct blist next = { 0 };
 	size_t c, i;
 	int ret = 0;
@@ -3056,21 +3057,11 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 		w->base = ch;
 		memset(&o, 0, sizeof(o));
 		for (i = 0; i < l->n && !ret; i++) {
-			struct branch *b = l->b[i], *nb;
+			struct branch *nb;
 
-			on = NULL;
-			ret = region_split_off(b->r, REGION_IIF, &dev, 1, &on);
-			if (ret < 0)
-				break;
-			if (region_is_empty(on)) {
-				region_free(on);
+			ret = fork_on_iif(w, l->b[i], &dev, &nb);
+			if (ret < 0 || !nb)
 				continue;
-			}
-			nb = branch_fork(w, b, on);
-			if (!nb) {
-				ret = -ENOMEM;
-				break;
-			}
 			ret = chain_run(w, ch, nb, &o);
 		}
 		for (i = 0; i < l->n; i++) {
