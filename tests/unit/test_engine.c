@@ -714,27 +714,36 @@ static struct rs_match *mask(struct rs_rule *r, enum rs_field f, rs_u128 m,
 	return x;
 }
 
-/* The piece of tcp/22 from 203.0.113.5 and what its sender chose. */
-static void chosen(const struct engine_result *res, enum engine_state st,
-		   bool possible, const char *text)
+/* The best piece for tcp probes to dport from 203.0.113.5: the sender
+ * takes the best way, so where a closed piece and a let in one overlap,
+ * the let in one. */
+static const struct engine_piece *best(const struct engine_result *res,
+				       uint16_t dport)
 {
 	const struct engine_piece *p = NULL;
 	rs_u128 pt[REGION_NDIMS];
 	size_t i;
 
-	/* the sender takes the best way: where a closed piece and a let in
-	 * one overlap, the let in one */
 	pt[REGION_IIF] = rs_ifname_key("eth0");
 	pt[REGION_DADDR] = NODE;
 	pt[REGION_SADDR] = 0xcb007105u;
 	pt[REGION_SPORT] = 1;
-	pt[REGION_DPORT] = 22;
+	pt[REGION_DPORT] = dport;
 	for (i = 0; i < res->npieces; i++)
 		if (res->pieces[i].family == NFPROTO_IPV4 &&
 		    res->pieces[i].proto == IPPROTO_TCP &&
 		    region_contains_point(res->pieces[i].region, pt) &&
 		    (!p || res->pieces[i].state > p->state))
 			p = &res->pieces[i];
+	return p;
+}
+
+/* The piece of tcp/22 from 203.0.113.5 and what its sender chose. */
+static void chosen(const struct engine_result *res, enum engine_state st,
+		   bool possible, const char *text)
+{
+	const struct engine_piece *p = best(res, 22);
+
 	CHECK(p != NULL);
 	if (!p)
 		return;
@@ -906,11 +915,9 @@ static void test_forward_ttl(void)
 		struct ruleset *rs = ruleset_new();
 		struct host *h = make_host(1);
 		struct engine_result *res;
-		const struct engine_piece *p = NULL;
+		const struct engine_piece *p;
 		struct rs_chain *pre, *fwd;
 		struct rs_rule *r;
-		rs_u128 pt[REGION_NDIMS];
-		size_t i;
 
 		pre = base(rs, NFPROTO_IPV4, "nat", "PREROUTING",
 			   NF_INET_PRE_ROUTING, -100, RS_V_ACCEPT, "nat");
@@ -927,17 +934,7 @@ static void test_forward_ttl(void)
 		r = rule(fwd, RS_V_ACCEPT);
 		match(r, RS_F_IP_TTL, k ? 0 : 63, k ? 0 : 63);
 		res = run(rs, h);
-		pt[REGION_IIF] = rs_ifname_key("eth0");
-		pt[REGION_DADDR] = NODE;
-		pt[REGION_SADDR] = 0xcb007105u;
-		pt[REGION_SPORT] = 1;
-		pt[REGION_DPORT] = 6379;
-		for (i = 0; i < res->npieces; i++)
-			if (res->pieces[i].family == NFPROTO_IPV4 &&
-			    res->pieces[i].proto == IPPROTO_TCP &&
-			    region_contains_point(res->pieces[i].region, pt) &&
-			    (!p || res->pieces[i].state > p->state))
-				p = &res->pieces[i];
+		p = best(res, 6379);
 		CHECK(p != NULL);
 		if (p && !k) {
 			CHECK_EQ(p->state, ENGINE_EXPOSED);
