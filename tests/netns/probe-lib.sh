@@ -179,7 +179,11 @@ for line in open(sys.argv[1]):
     d = json.loads(line)
     if d.get("kernel") == "timeout" and d.get("fwaudit") in ("exposed", "open"):
         p = d["probe"]
-        lost.append({k: p[k] for k in ("proto", "src", "sport", "dst", "dport") if k in p})
+        q = {k: p[k] for k in ("proto", "src", "sport", "dst", "dport", "variants")
+             if k in p}
+        if "sport_asked" in p:
+            q["sport"] = p["sport_asked"]
+        lost.append(q)
 json.dump(lost, sys.stdout)
 sys.exit(0 if lost else 1)' "$1"
 }
@@ -188,7 +192,8 @@ sys.exit(0 if lost else 1)' "$1"
 _pl_replace() {
 	"$PYTHON" -c '
 import json, sys
-key = lambda p: (p.get("proto"), p.get("src"), p.get("sport"), p.get("dst"), p.get("dport"))
+key = lambda p: (p.get("proto"), p.get("src"), p.get("sport_asked", p.get("sport")),
+                 p.get("dst"), p.get("dport"))
 res = json.load(open(sys.argv[1]))
 new = {key(p): p for p in json.load(open(sys.argv[2]))}
 res = [new.get(key(p), p) for p in res]
