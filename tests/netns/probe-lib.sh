@@ -206,7 +206,9 @@ _pl_count() {
 
 # _pl_second AUDIT AGAIN: the probes whose first outcome could not tell
 # (a RST: open, or a connection whose later packets are dropped) are sent
-# again with a listener on their address and port; prints disagreements.
+# again with a listener on their address and port (and on those of
+# PL_SECOND_SERVE: probe.py serve specs, such as REDIRECT targets);
+# prints disagreements.
 _pl_second() {
 	local a=$1 again=$2 pid f i
 	local -a specs
@@ -219,6 +221,8 @@ for p in json.load(open(sys.argv[1])):
     if k not in seen:
         seen.add(k)
         print(k)' "$again")
+	# shellcheck disable=SC2206 # words: listener specs
+	specs+=(${PL_SECOND_SERVE-})
 	f="$PT/serve.again.$_pl_ncheck"
 	fwa_bg pid ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" serve --lenient \
 		"${specs[@]}" > "$f" 2>&1
