@@ -37,10 +37,16 @@ pl_init
 # iptables-legacy.  (Seen on 6.18: once legacy tables exist in a namespace,
 # IPv6 answers to a batch of probes can go missing; the legacy rulesets get
 # no IPv6 probes, the nft ones run where no legacy table ever was.)
+# The nodes answer every SYN with a cookie: a listener then keeps no
+# half-open connection (SYN-ACK sent, the ACK dropped) that a later probe
+# from the same fixed source port would run into (the next header variant
+# of a group, or a probe of the next seeds).
 LISTEN=(tcp:[::]:1000-1011 tcp:[::]:2000-2001 udp:[::]:1000-1007 udp:[::]:2000)
+ip netns exec "$NODE" sysctl -qw net.ipv4.tcp_syncookies=2
 pl_serve "${LISTEN[@]}"
 NODE_N=$NODE OUT_N=$OUT
 pl_pair
+ip netns exec "$NODE" sysctl -qw net.ipv4.tcp_syncookies=2
 pl_serve "${LISTEN[@]}"
 NODE_L=$NODE OUT_L=$OUT
 

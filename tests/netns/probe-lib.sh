@@ -214,15 +214,20 @@ _pl_second() {
 	local -a specs
 
 	[ "$(_pl_count "$again")" -gt 0 ] || return 0
+	# PL_SECOND_SERVE's listeners (all addresses) first, and no other on
+	# their ports
+	# shellcheck disable=SC2086
 	mapfile -t specs < <("$PYTHON" -c 'import json,sys
 seen = set()
+for k in sys.argv[2:]:
+    proto, _, port = k.partition(":")
+    seen.add((proto, int(port.rpartition(":")[2])))
+    print(k)
 for p in json.load(open(sys.argv[1])):
     k = "%s:[%s]:%d" % (p["proto"], p["dst"], p["dport"])
-    if k not in seen:
+    if (p["proto"], p["dport"]) not in seen and k not in seen:
         seen.add(k)
-        print(k)' "$again")
-	# shellcheck disable=SC2206 # words: listener specs
-	specs+=(${PL_SECOND_SERVE-})
+        print(k)' "$again" ${PL_SECOND_SERVE-})  # words: specs
 	f="$PT/serve.again.$_pl_ncheck"
 	fwa_bg pid ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" serve --lenient \
 		"${specs[@]}" > "$f" 2>&1
