@@ -8,7 +8,7 @@
 # REDIRECTs at nat prerouting, more base chains at input and prerouting in
 # other tables and priorities, TTL / hop limit, DSCP / TOS and UDP length
 # matches), loaded in turn with nft (inet and other tables), iptables-nft-
-# restore (and ip6tables-nft-restore) and iptables-legacy-restore (IPv4),
+# restore and iptables-legacy-restore (and ip6tables-*-restore),
 # and a random sample of probes (tcp/udp, three source addresses, ephemeral
 # and fixed source ports, IPv6 where the ruleset has it) from the outside
 # namespace.  Where the ruleset compares header fields, each probe is sent
@@ -34,9 +34,10 @@ pl_init
 # udp 1000-1007 and 2000 (dual stack); 1012-1015, 999, 1016 and the other
 # REDIRECT targets have none (open or closed)
 # Two pairs of namespaces: one for nft and iptables-nft, one for
-# iptables-legacy.  (Seen on 6.18: once legacy tables exist in a namespace,
-# IPv6 answers to a batch of probes can go missing; the legacy rulesets get
-# no IPv6 probes, the nft ones run where no legacy table ever was.)
+# iptables-legacy.  (Seen on an earlier 6.18: once legacy tables exist in a
+# namespace, IPv6 answers to a batch of probes could go missing; the nft
+# rulesets run where no legacy table ever was, and RANDOM_LEGACY6=0 gives
+# the legacy ones no IPv6.)
 # The nodes answer every SYN with a cookie: a listener then keeps no
 # half-open connection (SYN-ACK sent, the ACK dropped) that a later probe
 # from the same fixed source port would run into (the next header variant
@@ -57,6 +58,13 @@ clear_rules() {
 		':INPUT ACCEPT [0:0]' ':PREROUTING ACCEPT [0:0]' COMMIT '*nat' \
 		':PREROUTING ACCEPT [0:0]' COMMIT '*security' ':INPUT ACCEPT [0:0]' \
 		COMMIT | ip netns exec "$NODE_L" iptables-legacy-restore
+	if [ "${RANDOM_LEGACY6:-1}" = 1 ]; then
+		printf '%s\n' '*filter' ':INPUT ACCEPT [0:0]' COMMIT '*mangle' \
+			':INPUT ACCEPT [0:0]' ':PREROUTING ACCEPT [0:0]' COMMIT \
+			'*nat' ':PREROUTING ACCEPT [0:0]' COMMIT '*security' \
+			':INPUT ACCEPT [0:0]' COMMIT |
+			ip netns exec "$NODE_L" ip6tables-legacy-restore
+	fi
 	ip netns exec "$NODE_N" "$PYTHON" "$PROBE_PY" ctflush
 	ip netns exec "$NODE_L" "$PYTHON" "$PROBE_PY" ctflush
 }
@@ -101,16 +109,26 @@ for seed in "${seeds[@]}"; do
 	# targets too
 	(PL_TIMEOUT=0.3 PL_SECOND_SERVE=$second pl_check "seed $seed ($be)" \
 		"$PT/probes") > "$PT/out" 2>&1 || rc=$?
-	# (the subshell's first check: results.1.json)
-	"$PYTHON" -c '
-import json, sys
-ps = json.load(open(sys.argv[1]))
-reach = ("connected", "reply", "refused")
-late = [p for p in ps if p["outcome"] in reach and "tried" in p and
-        not p["tried"][0].endswith(tuple(":" + o for o in reach))]
-print(len(ps), sum(len(p.get("tried", [0])) for p in ps),
-      sum(p["outcome"] in reach for p in ps), len(late))' \
-		"$PT/results.1.json" >> "$PT/stats" || true
+	# what the seed's probes covered (its subshell's first check:
+	# audit.1.json, results.1.json)
+	"$PYTHON" - "$PROBE_PY" "$PT/audit.1.json" "$PT/results.1.json" \
+		>> "$PT/stats" <<'PY' || true
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("probe", sys.argv[1])
+probe = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(probe)
+audit = json.load(open(sys.argv[2]))
+ps = json.load(open(sys.argv[3]))
+reach = [p for p in ps if p["outcome"] in probe.REACHED]
+# reached with a later header variant only
+late = [p for p in reach if "tried" in p and
+        p["tried"][0].rpartition(":")[2] not in probe.REACHED]
+redir = [p for p in reach if any(
+    r.get("backend") and r["backend"]["ports"][0] != p["dport"]
+    for r in probe.verdict(audit, p, "v0"))]
+print(len(ps), sum(len(p.get("tried", [0])) for p in ps), len(reach),
+      len(late), len(redir))
+PY
 	if [ "$rc" -ne 0 ]; then
 		nbad=$((nbad + 1))
 		_fwa_failures=$((_fwa_failures + 1))
@@ -127,9 +145,9 @@ print(len(ps), sum(len(p.get("tried", [0])) for p in ps),
 done
 clear_rules
 fwa_log "$n rulesets, $nbad with disagreements, $((SECONDS - start)) s;" \
-	"$(awk '{ p += $1; s += $2; r += $3; l += $4 } END {
-		printf "%d probes (%d packets'"'"' worth of sockets with the" \
-		" header variants), %d got in, %d only with a later variant",
-		p, s, r, l }' "$PT/stats" 2>/dev/null)"
+	"$(awk '{ p += $1; s += $2; r += $3; l += $4; d += $5 } END {
+		printf "%d probes (%d sent, with the header variants), %d got" \
+		" in: %d with a later header variant only, %d through a" \
+		" REDIRECT", p, s, r, l, d }' "$PT/stats" 2>/dev/null)"
 [ "$n" -ge 50 ] || [ -n "${SEED:-}" ] || fwa_fail "only $n rulesets in the time budget (want 50)"
 fwa_finish

@@ -5,7 +5,7 @@ tests/netns/engine-random.sh (stdlib only).
 
   random-ruleset.py SEED RULES PROBES
       writes the ruleset of SEED to RULES (nft -f, or iptables-restore;
-      the ip6tables-restore half, if any, to RULES.6) and a probe list
+      the ip6tables-restore half to RULES.6) and a probe list
       (probe.py batch) to PROBES; prints the backend (nft, iptables-nft,
       iptables-legacy) and then the listeners the second round adds
       (probe.py serve specs: the REDIRECT targets without a listener).
@@ -24,6 +24,7 @@ the ruleset's bounds make.  The listeners (engine-random.sh) are
 LISTEN_TCP and LISTEN_UDP, on both families.
 """
 import json
+import os
 import random
 import sys
 
@@ -56,9 +57,9 @@ class Gen:
         self.R = random.Random(seed)
         self.backend = ["nft", "iptables-nft", "iptables-legacy"][seed % 3]
         self.nft = self.backend == "nft"
-        # legacy: IPv4 only (engine-random.sh: its namespace loses IPv6
-        # answers once legacy tables exist)
-        self.v6 = self.backend != "iptables-legacy"
+        # RANDOM_LEGACY6=0: legacy rulesets without IPv6 (engine-random.sh)
+        self.v6 = self.backend != "iptables-legacy" or \
+            os.environ.get("RANDOM_LEGACY6", "1") == "1"
         R = self.R
         # the header fields this ruleset compares, and with which bounds
         self.hdr = {}
@@ -529,7 +530,16 @@ class Gen:
             v = self.reps(k)
             if v:
                 var[f] = v
-        out = R.sample(out, 70 if not var else 60)
+        pick = R.sample(out, 70 if not var else 60)
+        # more to the REDIRECTs' ports, and straight to their targets
+        for d in self.redirects:
+            want = [p for p in out if p["proto"] == d["proto"] and
+                    p["dport"] == d["dport"] and p not in pick]
+            pick += R.sample(want, min(3, len(want)))
+            want = [p for p in out if p["proto"] == d["proto"] and
+                    p["dport"] == d["to"] and p not in pick]
+            pick += R.sample(want, min(1, len(want)))
+        out = pick
         for p in out:
             v = {k: x for k, x in var.items() if k != "length" or p["proto"] == "udp"}
             if v:
