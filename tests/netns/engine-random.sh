@@ -51,6 +51,41 @@ ip netns exec "$NODE" sysctl -qw net.ipv4.tcp_syncookies=2
 pl_serve "${LISTEN[@]}"
 NODE_L=$NODE OUT_L=$OUT
 
+# The prober's ground truth first: a connection whose handshake ACK (and
+# everything after the SYN-ACK) the firewall drops is not reached, and a
+# group is reached with its one variant that gets through.
+ip netns exec "$NODE_N" nft -f - <<'EOF'
+table inet self {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport 1000 ct state established drop
+		tcp dport 1001 ip ttl != 64 drop
+		udp dport 1001 meta length != 200 drop
+	}
+}
+EOF
+cat > "$PT/self.json" <<EOF
+[{"proto": "tcp", "dst": "$NODE4", "dport": 1000},
+ {"proto": "tcp", "dst": "$NODE4", "dport": 1002},
+ {"proto": "tcp", "dst": "$NODE4", "dport": 1001, "sport": 53,
+  "variants": {"ttl": [1, 255]}},
+ {"proto": "tcp", "dst": "$NODE4", "dport": 1001, "sport": 55,
+  "variants": {"ttl": [1, 64, 255]}},
+ {"proto": "udp", "dst": "$NODE4", "dport": 1001, "variants": {"length": [100, 200]}},
+ {"proto": "udp", "dst": "$NODE6", "dport": 1001, "variants": {"length": [100, 200]}}]
+EOF
+ip netns exec "$OUT_N" "$PYTHON" "$PROBE_PY" batch --timeout 1 < "$PT/self.json" \
+	> "$PT/self.out"
+got=$("$PYTHON" -c 'import json, sys
+print(" ".join(p["outcome"] for p in json.load(open(sys.argv[1]))))' "$PT/self.out")
+want="halfopen connected timeout connected reply reply"
+if [ "$got" = "$want" ]; then
+	fwa_pass "the prober: no answer read is not reached; a group gets in with its one good variant"
+else
+	fwa_fail "the prober: $got (want $want)"
+fi
+ip netns exec "$NODE_N" nft flush ruleset
+
 clear_rules() {
 	ip netns exec "$NODE_N" nft flush ruleset
 	ip netns exec "$NODE_L" nft flush ruleset
