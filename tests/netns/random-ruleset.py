@@ -63,7 +63,7 @@ class Gen:
         R = self.R
         # the header fields this ruleset compares, and with which bounds
         self.hdr = {}
-        if R.random() < 0.5:
+        if R.random() < 0.6:
             for k in R.sample(sorted(BOUNDS), R.randint(1, 2)):
                 self.hdr[k] = sorted(R.sample(BOUNDS[k], R.randint(1, 2)))
         self.used = {k: set() for k in BOUNDS}
@@ -144,7 +144,7 @@ class Gen:
             r["saddrset"] = True
         if "saddr" in r or "daddr" in r or "saddrset" in r:
             r["fam"] = 6 if v6 else 4
-        if self.hdr and R.random() < 0.45:
+        if self.hdr and R.random() < 0.5:
             m = self.hdrmatch(r)
             if m:
                 r["hdr"] = m
