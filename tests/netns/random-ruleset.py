@@ -14,7 +14,9 @@ A ruleset: filter chains at the input hook (accept/drop/reject/jump/
 goto/return/policies, port ranges and sets, verdict maps, prefixes around
 the outside addresses, negations, source ports, ct state, ct status dnat /
 --ctstate DNAT / --ctstatus DNAT, ct original / --ctorigdstport, interface
-names and wildcards), REDIRECTs at nat prerouting, more base chains at
+names and wildcards), REDIRECTs (to a port, or none) and DNATs to the
+node's own address at nat prerouting (nft: in the inet table, or in an ip
+and an ip6 one), more base chains at
 input and prerouting (nft: other tables and priorities; iptables: mangle
 and security), and header fields the sender chooses (TTL / hop limit,
 DSCP / TOS, UDP length).  Every header-field bound comes from a small
@@ -41,6 +43,7 @@ PREFIXES4 = ["198.51.100.2/32", "198.51.100.0/24", "198.51.100.0/30",
 PREFIXES6 = ["2001:db8:1::2/128", "2001:db8:1::/64", "2001:db8:1::/126",
              "2001:db8:2::/64", "2001:db8:2::7/128", "2001:db8::/32",
              "2001:db8:2::/120", "::/1", "8000::/1", "2001:db8:3::/64"]
+NODE4, NODE6 = "198.51.100.1", "2001:db8:1::1"
 DADDR4 = ["198.51.100.1/32", "198.51.100.0/24", "198.51.100.9/32"]
 DADDR6 = ["2001:db8:1::1/128", "2001:db8:1::/64", "2001:db8:1::9/128"]
 # the header fields' bounds: values the rules compare with (length: the
@@ -177,13 +180,18 @@ class Gen:
         return r
 
     def redirect(self):
+        """A REDIRECT (or, sometimes, a DNAT to the node's own address)."""
         R = self.R
-        r = {"proto": R.choice(["tcp", "tcp", "udp"]), "dport": R.choice(PORTS)}
+        r = {"proto": R.choice(["tcp", "tcp", "udp"]), "dport": R.choice(PORTS),
+             "dnat": R.random() < 0.2}
         k = R.random()
-        if k < 0.7:
+        if k < 0.65:
             r["to"] = R.choice(TARGETS)
-        elif k < 0.85:
+        elif k < 0.8:
             r["to"] = r["dport"]
+        elif k < 0.9 and not r["dnat"]:
+            # no port: only the address changes (to the one it has)
+            r["to"] = None
         else:
             r["to"] = R.choice(PORTS)
         if R.random() < 0.25:
@@ -201,6 +209,8 @@ class Gen:
                                             for _ in range(R.randint(1, 6))]
         self.policy = R.choice(["accept", "drop", "drop"])
         self.redirects = [self.redirect() for _ in range(R.choice([0, 1, 2, 3, 4]))]
+        # nft: the NAT chain in the inet table, or in an ip and an ip6 one
+        self.natsplit = R.random() < 0.35
         # more base chains: (family, hook, priority, policy, rules)
         self.extra = []
         for _ in range(R.choice([0, 0, 1, 1, 2, 3])):
@@ -313,24 +323,41 @@ class Gen:
             w.append(v)
         return " ".join(w)
 
+    def nft_nat(self, fam):
+        L = ["\tchain pre {",
+             "\t\ttype nat hook prerouting priority dstnat; policy accept;"]
+        for d in self.redirects:
+            w = []
+            if "saddr" in d:
+                a, neg = d["saddr"]
+                if fam != "inet" and (":" in a) != (fam == "ip6"):
+                    continue
+                w.append("%s saddr %s%s" % ("ip6" if ":" in a else "ip",
+                                            "!= " if neg else "", a))
+            w.append("%s dport %d" % (d["proto"], d["dport"]))
+            if not d["dnat"]:
+                L.append("\t\t" + " ".join(w + ["redirect" if d["to"] is None
+                                                  else "redirect to :%d" % d["to"]]))
+                continue
+            # a DNAT names its family; in inet the other one goes on
+            for f in ("ip", "ip6"):
+                if fam not in ("inet", f):
+                    continue
+                if "saddr" in d and (":" in d["saddr"][0]) != (f == "ip6"):
+                    continue
+                L.append("\t\t" + " ".join(w + ["dnat %s to %s:%d" % (
+                    f, "[%s]" % NODE6 if f == "ip6" else NODE4, d["to"])]))
+        L.append("\t}")
+        return L
+
     def nft_lines(self):
         L = ["table inet r {"]
         L.append("\tset srcs { type ipv4_addr; flags interval; auto-merge; elements = { %s } }"
                  % ", ".join(self.saddrset))
         L.append("\tset srcs6 { type ipv6_addr; flags interval; auto-merge; elements = { %s } }"
                  % ", ".join(self.saddrset6))
-        if self.redirects:
-            L.append("\tchain pre {")
-            L.append("\t\ttype nat hook prerouting priority dstnat; policy accept;")
-            for d in self.redirects:
-                w = []
-                if "saddr" in d:
-                    a, neg = d["saddr"]
-                    w.append("%s saddr %s%s" % ("ip6" if ":" in a else "ip",
-                                                "!= " if neg else "", a))
-                w.append("%s dport %d redirect to :%d" % (d["proto"], d["dport"], d["to"]))
-                L.append("\t\t" + " ".join(w))
-            L.append("\t}")
+        if self.redirects and not self.natsplit:
+            L += self.nft_nat("inet")
         for name, rules in self.chains.items():
             L.append("\tchain %s {" % name)
             if name == "input":
@@ -340,6 +367,11 @@ class Gen:
                 L.append("\t\t" + self.nft_rule(r))
             L.append("\t}")
         L.append("}")
+        if self.redirects and self.natsplit:
+            for fam in ("ip", "ip6"):
+                L.append("table %s n%s {" % (fam, fam))
+                L += self.nft_nat(fam)
+                L.append("}")
         for i, (fam, hook, prio, pol, rules) in enumerate(self.extra):
             L.append("table %s x%d {" % (fam, i))
             L.append("\tchain %s {" % hook)
@@ -452,8 +484,14 @@ class Gen:
                 w = ["-A", "PREROUTING"]
                 if "saddr" in d:
                     w += (["!"] if d["saddr"][1] else []) + ["-s", d["saddr"][0]]
-                w += ["-p", d["proto"], "--dport", str(d["dport"]), "-j", "REDIRECT",
-                      "--to-ports", str(d["to"])]
+                w += ["-p", d["proto"], "--dport", str(d["dport"])]
+                if d["dnat"]:
+                    w += ["-j", "DNAT", "--to-destination", "%s:%d" % (
+                        "[%s]" % NODE6 if v6 else NODE4, d["to"])]
+                else:
+                    w += ["-j", "REDIRECT"]
+                    if d["to"] is not None:
+                        w += ["--to-ports", str(d["to"])]
                 L.append(" ".join(w))
             L.append("COMMIT")
         tables = {}
@@ -537,7 +575,7 @@ class Gen:
                     p["dport"] == d["dport"] and p not in pick]
             pick += R.sample(want, min(3, len(want)))
             want = [p for p in out if p["proto"] == d["proto"] and
-                    p["dport"] == d["to"] and p not in pick]
+                    p["dport"] == (d["to"] or d["dport"]) and p not in pick]
             pick += R.sample(want, min(1, len(want)))
         out = pick
         for p in out:
@@ -550,6 +588,8 @@ class Gen:
         specs = []
         for d in self.redirects:
             ls = LISTEN_TCP if d["proto"] == "tcp" else LISTEN_UDP
+            if d["to"] is None:
+                continue
             s = "%s:[::]:%d" % (d["proto"], d["to"])
             if d["to"] not in ls and s not in specs:
                 specs.append(s)
