@@ -42,7 +42,7 @@ pl_init
 # half-open connection (SYN-ACK sent, the ACK dropped) that a later probe
 # from the same fixed source port would run into (the next header variant
 # of a group, or a probe of the next seeds).
-LISTEN=(tcp:[::]:1000-1011 tcp:[::]:2000-2001 udp:[::]:1000-1007 udp:[::]:2000)
+LISTEN=("tcp:[::]:1000-1011" "tcp:[::]:2000-2001" "udp:[::]:1000-1007" "udp:[::]:2000")
 ip netns exec "$NODE" sysctl -qw net.ipv4.tcp_syncookies=2
 pl_serve "${LISTEN[@]}"
 NODE_N=$NODE OUT_N=$OUT

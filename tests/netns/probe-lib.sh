@@ -216,10 +216,9 @@ _pl_second() {
 	[ "$(_pl_count "$again")" -gt 0 ] || return 0
 	# PL_SECOND_SERVE's listeners (all addresses) first, and no other on
 	# their ports
-	# shellcheck disable=SC2086
 	mapfile -t specs < <("$PYTHON" -c 'import json,sys
 seen = set()
-for k in sys.argv[2:]:
+for k in sys.argv[2].split():
     proto, _, port = k.partition(":")
     seen.add((proto, int(port.rpartition(":")[2])))
     print(k)
@@ -227,7 +226,7 @@ for p in json.load(open(sys.argv[1])):
     k = "%s:[%s]:%d" % (p["proto"], p["dst"], p["dport"])
     if (p["proto"], p["dport"]) not in seen and k not in seen:
         seen.add(k)
-        print(k)' "$again" ${PL_SECOND_SERVE-})  # words: specs
+        print(k)' "$again" "${PL_SECOND_SERVE-}")
 	f="$PT/serve.again.$_pl_ncheck"
 	fwa_bg pid ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" serve --lenient \
 		"${specs[@]}" > "$f" 2>&1
