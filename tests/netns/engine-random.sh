@@ -149,6 +149,7 @@ for seed in "${seeds[@]}"; do
 	"$PYTHON" - "$PROBE_PY" "$PT/audit.1.json" "$PT/results.1.json" \
 		>> "$PT/stats" <<'PY' || true
 import importlib.util, json, sys
+sys.dont_write_bytecode = True
 spec = importlib.util.spec_from_file_location("probe", sys.argv[1])
 probe = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(probe)
