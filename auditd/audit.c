@@ -48,9 +48,15 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	ret = engine_run(&in, &r->engine);
 	if (ret < 0)
 		goto fail;
+	ret = failopen_inspect(r->snap.rs, &r->findings);
+	if (ret < 0)
+		goto fail;
 	if (o->docker && r->snap.host)
 		r->docker_error = docker_read(docker_socket_path(), &r->docker);
 	ret = report_build(r->engine, r->snap.host, &r->docker, &r->report);
+	if (ret < 0)
+		goto fail;
+	ret = srcview_new(o->policy, &r->zones);
 	if (ret < 0)
 		goto fail;
 	if (o->policy) {
@@ -75,6 +81,8 @@ void audit_result_free(struct audit_result *r)
 		return;
 	/* the verdicts and the report borrow from what follows them */
 	policy_result_free(r->verdicts);
+	failopen_result_free(r->findings);
+	srcview_free(r->zones);
 	report_free(r->report);
 	docker_release(&r->docker);
 	engine_result_free(r->engine);

@@ -11,9 +11,11 @@
 
 #include "docker.h"
 #include "engine.h"
+#include "failopen.h"
 #include "policy.h"
 #include "report.h"
 #include "snapshot.h"
+#include "srcview.h"
 
 struct audit_opts {
 	const struct policy *policy;	/* NULL: no judgement */
@@ -31,6 +33,8 @@ struct audit_result {
 	struct engine_result *engine;
 	struct report *report;		/* rows: report->rows[i] */
 	struct policy_result *verdicts;	/* NULL without a policy */
+	struct failopen_result *findings;	/* fail-open states of the rules */
+	struct srcview *zones;		/* sources in the policy's words */
 	struct docker_map docker;
 	int docker_error;		/* why containers are not named, or 0 */
 	uint64_t started_usec;		/* CLOCK_REALTIME */

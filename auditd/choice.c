@@ -84,6 +84,8 @@ static size_t domain(const struct choice_dom *d, int k, struct choice_iv *buf)
 
 	switch (k) {
 	case CV_TTL:
+		buf[n++] = (struct choice_iv){ d->forwarded ? 2 : 0, 255 };
+		break;
 	case CV_TOS:
 		buf[n++] = (struct choice_iv){ 0, 255 };
 		break;
@@ -180,15 +182,47 @@ static bool holds(const struct rs_match *m, int k, uint64_t v, int shift)
 	}
 }
 
-/* Append value v to a growing list of intervals (ascending values). */
-static void iv_append(struct choice_iv *l, size_t *n, uint32_t v)
+/* Append [lo, hi] to a growing list of intervals (ascending values). */
+static void iv_append(struct choice_iv *l, size_t *n, uint32_t lo,
+		      uint32_t hi)
 {
-	if (*n && l[*n - 1].hi + 1 == v) {
-		l[*n - 1].hi = v;
+	if (*n && l[*n - 1].hi + 1 == lo) {
+		l[*n - 1].hi = hi;
 		return;
 	}
-	l[*n].lo = l[*n].hi = v;
+	l[*n].lo = lo;
+	l[*n].hi = hi;
 	(*n)++;
+}
+
+/* The first value after v (at most end) where the answer of a list match
+ * m can change: an element's bound, seen through shift. */
+static uint64_t next_bound(const struct rs_match *m, uint64_t v, int shift,
+			   uint64_t end)
+{
+	const struct rs_interval *el;
+	uint64_t next = end, b;
+	size_t n, i;
+
+	if (m->op != RS_OP_IN && m->op != RS_OP_NOT_IN)
+		return v + 1;
+	/* below -shift, nothing holds */
+	if (shift < 0 && (uint64_t)-shift > v && (uint64_t)-shift < next)
+		next = (uint64_t)-shift;
+	el = rs_match_elems(m, &n);
+	for (i = 0; i < n; i++) {
+		if (el[i].lo <= RS_ABSENT) {
+			b = (uint64_t)el[i].lo - shift;
+			if (b > v && b < next)
+				next = b;
+		}
+		if (el[i].hi < RS_ABSENT) {
+			b = (uint64_t)el[i].hi + 1 - shift;
+			if (b > v && b < next)
+				next = b;
+		}
+	}
+	return next;
 }
 
 static struct choice *clone(const struct choice *c, choice_alloc_fn alloc,
@@ -208,7 +242,7 @@ static struct choice *clone(const struct choice *c, choice_alloc_fn alloc,
 static bool same_ivs(const struct choice_iv *a, size_t na,
 		     const struct choice_iv *b, size_t nb)
 {
-	return na == nb && !memcmp(a, b, na * sizeof(*a));
+	return na == nb && (!na || !memcmp(a, b, na * sizeof(*a)));
 }
 
 /* *out: a commitment like c with value field k set to l[0..n) (n > 0);
@@ -252,7 +286,7 @@ static int split_values(const struct choice_dom *d, const struct choice *c,
 	struct choice_iv dbuf[16], *y, *n;
 	const struct choice_iv *cur;
 	size_t ncur, i, ny = 0, nn = 0;
-	uint64_t v;
+	uint64_t v, e;
 	int ret = 0;
 
 	ncur = values_of(d, c, k, &cur, dbuf);
@@ -262,12 +296,22 @@ static int split_values(const struct choice_dom *d, const struct choice *c,
 		ret = -ENOMEM;
 		goto out;
 	}
+	/* value by value for a mask, bound to bound for a list; the
+	 * missing value (RS_ABSENT) always on its own */
 	for (i = 0; i < ncur && ret == 0; i++) {
-		for (v = cur[i].lo; v <= cur[i].hi; v++) {
-			if (holds(m, k, v, shift))
-				iv_append(y, &ny, (uint32_t)v);
+		for (v = cur[i].lo; v <= cur[i].hi; v = e) {
+			e = (uint64_t)cur[i].hi + 1;
+			if ((k == CV_RT || k == CV_MSS) && v < RS_ABSENT &&
+			    e > RS_ABSENT)
+				e = RS_ABSENT;
+			if (v != RS_ABSENT)
+				e = next_bound(m, v, shift, e);
 			else
-				iv_append(n, &nn, (uint32_t)v);
+				e = v + 1;
+			if (holds(m, k, v, shift))
+				iv_append(y, &ny, (uint32_t)v, (uint32_t)(e - 1));
+			else
+				iv_append(n, &nn, (uint32_t)v, (uint32_t)(e - 1));
 			if (ny == SPLIT_IV_MAX || nn == SPLIT_IV_MAX) {
 				ret = 1;
 				break;
@@ -347,8 +391,8 @@ static int split_bits(const struct choice *c, int k, rs_u128 mask,
 			continue;
 		/* this bit differs from value: impossible where it is
 		 * already forced to value */
-		if ((value & BIT(i)) ? (forced_zero & BIT(i)) :
-				       (forced_one & BIT(i)))
+		if ((value & BIT(i)) ? (forced_one & BIT(i)) :
+				       (forced_zero & BIT(i)))
 			continue;
 		if (*nne == CHOICE_ALT_MAX)
 			return 1;

@@ -31,6 +31,8 @@ struct choice_dom {
 	uint8_t family;		/* NFPROTO_IPV4 / NFPROTO_IPV6 */
 	uint8_t proto;		/* IPPROTO_TCP / UDP / SCTP */
 	bool established;	/* the handshake's ACK, not the first packet */
+	bool forwarded;		/* past the routing decision, forwarded: the
+				 * TTL is above 1 */
 };
 
 struct choice;

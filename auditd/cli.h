@@ -24,6 +24,7 @@ enum cli_format {
 	CLI_FORMAT_JSON,
 	CLI_FORMAT_PROMETHEUS,
 	CLI_FORMAT_NAGIOS,
+	CLI_FORMAT_EVENTS,	/* diff: fwauditd's events, one JSON a line */
 };
 
 /* Parse --format's argument among the formats allowed by mask (bits of
@@ -41,5 +42,7 @@ int cli_fail(const char *what, int err);
 int cmd_ruleset(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
 
 #endif

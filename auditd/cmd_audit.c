@@ -21,7 +21,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s audit [--rules PATH] [--format FMT] "
-		"[--interface IF]... [--ruleset FILE]...\n"
+		"[--interface IF]... [--ruleset FILE]... [--quiet]\n"
 		"Work out which TCP/UDP/SCTP ports of this host a stranger can "
 		"reach - from which sources, on which interfaces, to which "
 		"listener or DNAT backend - and judge them by a policy.\n"
@@ -36,6 +36,8 @@ static void usage(FILE *f)
 		"                       of this host (repeat; prefix ip4:, ip6: "
 		"or nft: to say which);\n"
 		"                       needs no privilege\n"
+		"  -q, --quiet          text: the violations only, without "
+		"the table\n"
 		"  -h, --help           this help\n"
 		"Exit status: 0 no violation, 1 warning, 2 critical, 3 could "
 		"not audit.\n", cli_prog);
@@ -75,8 +77,11 @@ static int could_not_audit(enum cli_format format, const char *why)
 	return EXIT_UNKNOWN;
 }
 
-static int print(const struct audit_result *r, enum cli_format format)
+static int print(const struct audit_result *r, enum cli_format format,
+		 bool quiet)
 {
+	struct verdicts_style st;
+
 	switch (format) {
 	case CLI_FORMAT_JSON:
 		return verdicts_json(r, stdout);
@@ -85,7 +90,9 @@ static int print(const struct audit_result *r, enum cli_format format)
 	case CLI_FORMAT_NAGIOS:
 		return verdicts_nagios(r, stdout);
 	default:
-		return verdicts_text(r, stdout);
+		verdicts_style_auto(&st, stdout);
+		st.quiet = quiet;
+		return verdicts_text(r, &st, stdout);
 	}
 }
 
@@ -97,6 +104,7 @@ int cmd_audit(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "ruleset", required_argument, NULL, 'R' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -109,10 +117,10 @@ int cmd_audit(int argc, char **argv)
 	struct snapshot given;
 	enum snapshot_stage stage = SNAPSHOT_NFT;
 	size_t nfiles = 0;
-	bool judge = true;
+	bool judge = true, quiet = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "r:nf:i:R:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:nf:i:R:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rules = optarg;
@@ -139,6 +147,9 @@ int cmd_audit(int argc, char **argv)
 				return EXIT_UNKNOWN;
 			}
 			files[nfiles++] = optarg;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -197,7 +208,7 @@ int cmd_audit(int argc, char **argv)
 				       "is too large to audit" : "the audit "
 				       "failed");
 	}
-	ret = print(r, format);
+	ret = print(r, format, quiet);
 	if (!ret && fflush(stdout) == EOF)
 		ret = -errno;
 	c = audit_exit_status(r);

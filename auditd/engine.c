@@ -37,6 +37,12 @@
 /* conntrack is attached at this priority (NF_IP_PRI_CONNTRACK): chains
  * before it see no conntrack entry */
 #define PRI_CONNTRACK		(-200)
+/* a connection's later packets are rewritten by its NAT binding at these
+ * priorities (NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC): a chain before the
+ * first sees the destination the client sent, one after the second sees
+ * the server's answer from the address the client knows */
+#define PRI_NAT_DST		(-100)
+#define PRI_NAT_SRC		100
 
 /* from linux/netfilter/nf_conntrack_common.h, which clashes with libc */
 #define IPS_DST_NAT		(1u << 5)
@@ -169,6 +175,9 @@ struct walk {
 	 * probe's addresses and ports swapped, ct direction reply */
 	bool reply;
 	bool reply_local;	/* from a local socket: output hook */
+	/* the base chain running now comes before (after) the NAT binding
+	 * rewrites this later packet: see PRI_NAT_DST */
+	bool before_dnat, after_snat;
 	/* walking an IPv6 neighbour discovery packet (ICMPv6 nd_type), not
 	 * a probe; nd_dead: the ingress interfaces where it is dropped */
 	bool nd;
@@ -310,9 +319,9 @@ static void frame_pop(struct branch *b)
 	b->depth--;
 }
 
-static int assume_add(struct walk *w, struct branch *b,
-		      const struct rs_chain *c, const struct rs_rule *r,
-		      const struct rs_match *m, bool matched)
+/* Add assumption x to b's list. */
+static int assume_copy(struct walk *w, struct branch *b,
+		       const struct engine_assumption *x)
 {
 	struct anode *a = arena_alloc(&w->arena, sizeof(*a));
 
@@ -320,12 +329,28 @@ static int assume_add(struct walk *w, struct branch *b,
 		return -ENOMEM;
 	a->up = b->assume;
 	a->depth = b->assume ? b->assume->depth + 1 : 1;
-	a->a.chain = c;
-	a->a.rule = r;
-	a->a.match = m;
-	a->a.matched = matched;
+	a->a = *x;
 	b->assume = a;
 	return 0;
+}
+
+static int assume_elem(struct walk *w, struct branch *b,
+		       const struct rs_chain *c, const struct rs_rule *r,
+		       const struct rs_match *m, bool matched, size_t elem)
+{
+	struct engine_assumption x = {
+		.chain = c, .rule = r, .match = m, .matched = matched,
+		.elem = elem,
+	};
+
+	return assume_copy(w, b, &x);
+}
+
+static int assume_add(struct walk *w, struct branch *b,
+		      const struct rs_chain *c, const struct rs_rule *r,
+		      const struct rs_match *m, bool matched)
+{
+	return assume_elem(w, b, c, r, m, matched, 0);
 }
 
 /* ---------------------------------------------------------------------
@@ -365,7 +390,8 @@ static bool after_routing(const struct walk *w)
 
 static struct choice_dom walk_dom(const struct walk *w)
 {
-	return (struct choice_dom){ w->family, w->proto, w->established };
+	return (struct choice_dom){ w->family, w->proto, w->established,
+				    after_routing(w) };
 }
 
 static void *walk_alloc(void *ctx, size_t size)
@@ -416,14 +442,20 @@ static enum resolved resolve_host_header(const struct walk *w,
 	case RS_F_IP_OPTIONS:
 		if (!v4)
 			return RES_ABSENT;
-		*val = f == RS_F_IP_FRAGOFF ? 0x4000 : 0;
+		if (f == RS_F_IP_OPTIONS) {
+			*val = 0;
+			return RES_FIXED;
+		}
+		*val = 0x4000;
 		break;
 	case RS_F_IP6_EXTHDRS:
 	case RS_F_IP6_RT_TYPE:
 		if (v4)
 			return RES_ABSENT;
+		/* no server's stack puts a routing or other extension
+		 * header into a SYN-ACK, a backend's neither */
 		*val = f == RS_F_IP6_RT_TYPE ? RS_ABSENT : 0;
-		break;
+		return RES_FIXED;
 	case RS_F_TCP_OPTIONS:
 	case RS_F_TCP_MSS:
 		if (w->nd || w->proto != IPPROTO_TCP)
@@ -470,8 +502,6 @@ static enum resolved resolve_reply(const struct walk *w,
 		*dim = REGION_IIF;
 		return RES_DIM;
 	case RS_F_OIF:
-		if (!w->host)
-			return RES_UNKNOWN;
 		*dim = REGION_IIF;
 		*xf = XF_IFINDEX;
 		return RES_DIM;
@@ -479,7 +509,7 @@ static enum resolved resolve_reply(const struct walk *w,
 	case RS_F_IP6_SADDR:
 		if (v4 != (f == RS_F_IP_SADDR))
 			return RES_ABSENT;
-		if (b->nat) {
+		if (b->nat && !w->after_snat) {
 			*val = b->nat_addr;
 			return RES_FIXED;
 		}
@@ -492,7 +522,7 @@ static enum resolved resolve_reply(const struct walk *w,
 		*dim = REGION_SADDR;
 		return RES_DIM;
 	case RS_F_SPORT:
-		if (b->nat_port) {
+		if (b->nat_port && !w->after_snat) {
 			if (b->nat_port_lo != b->nat_port_hi)
 				return RES_UNKNOWN;
 			*val = b->nat_port_lo;
@@ -592,8 +622,6 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		*dim = REGION_IIF;
 		return RES_DIM;
 	case RS_F_IIF:
-		if (!w->host)
-			return RES_UNKNOWN;
 		*dim = REGION_IIF;
 		*xf = XF_IFINDEX;
 		return RES_DIM;
@@ -627,7 +655,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 	case RS_F_IP6_DADDR:
 		if (v4 != (f == RS_F_IP_DADDR))
 			return RES_ABSENT;
-		if (b->nat) {
+		if (b->nat && !w->before_dnat) {
 			*val = b->nat_addr;
 			return RES_FIXED;
 		}
@@ -637,7 +665,7 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		*dim = REGION_SPORT;
 		return RES_DIM;
 	case RS_F_DPORT:
-		if (b->nat_port) {
+		if (b->nat_port && !w->before_dnat) {
 			if (b->nat_port_lo != b->nat_port_hi)
 				return RES_UNKNOWN;
 			*val = b->nat_port_lo;
@@ -745,7 +773,8 @@ static enum resolved resolve(const struct walk *w, const struct branch *b,
 		return RES_DIM;
 	case RS_F_FIB_DADDR_TYPE:
 		/* a probe is addressed to one of the host's own addresses */
-		*val = b->nat ? route_type(w, b->nat_addr) : RTN_LOCAL;
+		*val = b->nat && !w->before_dnat ?
+		       route_type(w, b->nat_addr) : RTN_LOCAL;
 		return RES_FIXED;
 	case RS_F_FIB_SADDR_TYPE:
 		*val = RTN_UNICAST;	/* a stranger's own address */
@@ -791,11 +820,15 @@ static bool in_iv(rs_u128 v, const struct rs_interval *iv)
 static int ifindex_keys(const struct walk *w, const struct rs_interval *iv,
 			struct rs_interval **out, size_t *n, size_t *cap)
 {
+	static const struct host_link lo = { .ifindex = 1, .name = "lo" };
 	struct rs_interval *p;
-	size_t i;
+	size_t i, nl = w->host ? w->host->nlinks : 1;
 
-	for (i = 0; i < w->host->nlinks; i++) {
-		const struct host_link *l = &w->host->links[i];
+	/* without host facts the ruleset was loaded into a network
+	 * namespace of its own (rsfile.c), where nft resolved every iif
+	 * name: index 1 is lo and no other interface is there */
+	for (i = 0; i < nl; i++) {
+		const struct host_link *l = w->host ? &w->host->links[i] : &lo;
 
 		if (!in_iv((rs_u128)l->ifindex, iv))
 			continue;
@@ -1462,7 +1495,8 @@ static size_t daddr_skip(struct walk *w, const struct branch *b)
 	struct daddr_index *ix;
 	size_t ci, lo, hi, mid, best;
 
-	if (!b->nat || w->reply || c->nrules < DINDEX_MIN_RULES || !w->dindex)
+	if (!b->nat || w->reply || w->before_dnat ||
+	    c->nrules < DINDEX_MIN_RULES || !w->dindex)
 		return b->rule;
 	ci = (size_t)(c - w->in->rs->chains);
 	if (ci >= w->in->rs->nchains)
@@ -1863,7 +1897,8 @@ static bool assumed(const struct anode *l, const struct engine_assumption *x)
 {
 	for (; l; l = l->up)
 		if (l->a.rule == x->rule && l->a.match == x->match &&
-		    l->a.matched == x->matched)
+		    l->a.matched == x->matched && l->a.elem == x->elem &&
+		    l->a.xdp == x->xdp && l->a.tc == x->tc)
 			return true;
 	return false;
 }
@@ -1878,8 +1913,7 @@ static int branch_merge(struct walk *w, struct branch *t, struct branch *b)
 	ret = region_union(t->r, b->r);
 	for (a = b->assume; !ret && a; a = a->up)
 		if (!assumed(t->assume, &a->a))
-			ret = assume_add(w, t, a->a.chain, a->a.rule,
-					 a->a.match, a->a.matched);
+			ret = assume_copy(w, t, &a->a);
 	branch_free(b);
 	return ret;
 }
@@ -2018,6 +2052,67 @@ static int apply_verdict(struct walk *w, struct blist *work,
 			 struct chain_out *o, struct branch *b,
 			 const struct rs_rule *r, const struct rs_verdict *v);
 
+/* The probes of part (taken over) take element e of rule r's map v: its
+ * verdict, or its NAT target. */
+static int map_take(struct walk *w, struct blist *work, struct chain_out *o,
+		    struct branch *part, const struct rs_rule *r,
+		    const struct rs_verdict *v, size_t e)
+{
+	const struct rs_set *s = v->map.set;
+	struct rs_verdict ev;
+
+	if (v->kind == RS_V_VMAP)
+		return apply_verdict(w, work, o, part, r, &s->data[e].verdict);
+	ev = *v;
+	memset(&ev.map, 0, sizeof(ev.map));
+	ev.nat.has_addr = s->data[e].nvalues >= 1;
+	ev.nat.addr_lo = ev.nat.addr_hi = s->data[e].value[0];
+	if (s->data[e].nvalues >= 2) {
+		ev.nat.has_port = true;
+		ev.nat.port_lo = ev.nat.port_hi = (uint16_t)s->data[e].value[1];
+	}
+	return apply_verdict(w, work, o, part, r, &ev);
+}
+
+/* A map whose key cannot be decided (numgen, a hash, a mark set
+ * elsewhere): the probes of b may take any element from e on, each with
+ * its assumption, and, unless every value the key can take has an
+ * element, none of them (the rule falls through). */
+static int map_undecided(struct walk *w, struct blist *work,
+			 struct chain_out *o, struct branch *b,
+			 const struct rs_rule *r, const struct rs_verdict *v,
+			 size_t e)
+{
+	const struct rs_set *s = v->map.set;
+	struct branch *part;
+	int ret = 0;
+
+	for (; e < s->nelems && !ret; e++) {
+		part = branch_fork(w, b, region_copy(b->r));
+		if (!part || !part->r) {
+			branch_free(part);
+			ret = -ENOMEM;
+			break;
+		}
+		ret = assume_elem(w, part, w->base, r, NULL, true, e + 1);
+		if (ret < 0)
+			branch_free(part);
+		else
+			ret = map_take(w, work, o, part, r, v, e);
+	}
+	if (ret < 0 || v->map.total) {
+		branch_free(b);
+		return ret;
+	}
+	ret = assume_elem(w, b, w->base, r, NULL, false, 0);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	b->rule++;
+	return blist_fold(w, work, b, true);
+}
+
 /* A verdict map or a NAT map: each element's key splits the branch; the
  * part of an element takes that element's verdict / NAT target. */
 static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
@@ -2027,7 +2122,6 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 	const struct rs_set *s = v->map.set;
 	struct rs_match m = { .op = RS_OP_IN, .nfields = v->map.nfields };
 	struct region *yes, *no;
-	struct rs_verdict ev;
 	struct branch *part;
 	enum mres res;
 	size_t e;
@@ -2040,14 +2134,8 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 		ret = match_eval(w, b, &m, b->r, &yes, &no, &res);
 		if (ret < 0)
 			goto fail;
-		if (res == M_UNKNOWN || res == M_CHOICE) {
-			/* the key cannot be decided: every element is
-			 * possible, and so is no element */
-			ret = assume_add(w, b, w->base, r, NULL, true);
-			if (ret < 0)
-				goto fail;
-			continue;
-		}
+		if (res == M_UNKNOWN || res == M_CHOICE)
+			return map_undecided(w, work, o, b, r, v, e);
 		region_free(b->r);
 		b->r = no;
 		if (region_is_empty(yes)) {
@@ -2059,21 +2147,7 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 			ret = -ENOMEM;
 			goto fail;
 		}
-		if (v->kind == RS_V_VMAP) {
-			ret = apply_verdict(w, work, o, part, r,
-					    &s->data[e].verdict);
-		} else {
-			ev = *v;
-			memset(&ev.map, 0, sizeof(ev.map));
-			ev.nat.has_addr = s->data[e].nvalues >= 1;
-			ev.nat.addr_lo = ev.nat.addr_hi = s->data[e].value[0];
-			if (s->data[e].nvalues >= 2) {
-				ev.nat.has_port = true;
-				ev.nat.port_lo = ev.nat.port_hi =
-					(uint16_t)s->data[e].value[1];
-			}
-			ret = apply_verdict(w, work, o, part, r, &ev);
-		}
+		ret = map_take(w, work, o, part, r, v, e);
 		if (ret < 0)
 			goto fail;
 	}
@@ -2832,6 +2906,11 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 		w->before_conntrack = (hook == NF_INET_PRE_ROUTING ||
 				       hook == NF_INET_LOCAL_OUT) &&
 				      ch->priority < PRI_CONNTRACK;
+		w->before_dnat = w->established && !w->reply &&
+				 hook == NF_INET_PRE_ROUTING &&
+				 ch->priority < PRI_NAT_DST;
+		w->after_snat = w->reply && hook == NF_INET_POST_ROUTING &&
+				ch->priority > PRI_NAT_SRC;
 		memset(&o, 0, sizeof(o));
 		for (i = 0; i < l->n; i++) {
 			struct branch *b = l->b[i];
@@ -2861,11 +2940,98 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	}
 	for (i = 0; i < l->n; i++)
 		l->b[i]->nat_bound = false;
+	w->before_dnat = w->after_snat = false;
 	return ret;
 }
 
 /* netdev ingress (and inet ingress) chains run only for their device: the
  * part of each branch that arrives on it. */
+/*
+ * An XDP program sees every packet arriving on its link before anything
+ * fwaudit reads, and may drop or redirect it: on such a link the probes go
+ * both ways, each with the assumption naming the program, so that what
+ * they reach there is "possible", never "definite".
+ */
+static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
+{
+	struct engine_assumption x = { 0 };
+	struct branch *b, *drop, *pass;
+	struct rs_interval key;
+	struct region *in;
+	size_t i, k, n;
+	int ret = 0;
+
+	for (i = 0; w->host && i < 2 * w->host->nlinks && !ret; i++) {
+		const struct host_link *lk = &w->host->links[i / 2];
+		bool tc = i % 2;
+
+		/* the XDP program first, then the tc filters, as packets
+		 * meet them */
+		if (lk->loopback || (tc ? !lk->tc_filters : !lk->xdp_prog))
+			continue;
+		key = rs_ifname_interval(lk->name, false);
+		for (k = 0, n = l->n; k < n && !ret; k++) {
+			b = l->b[k];
+			in = NULL;
+			ret = region_split_off(b->r, REGION_IIF, &key, 1, &in);
+			if (ret < 0)
+				break;
+			if (region_is_empty(in)) {
+				region_free(in);
+				continue;
+			}
+			drop = branch_fork(w, b, in);
+			pass = drop ? branch_fork(w, drop, region_copy(drop->r)) :
+				      NULL;
+			if (!drop || !pass || !pass->r) {
+				branch_free(drop);
+				branch_free(pass);
+				ret = -ENOMEM;
+				break;
+			}
+			x.xdp = lk;
+			x.tc = tc;
+			x.matched = true;
+			ret = assume_copy(w, drop, &x);
+			x.matched = false;
+			if (!ret)
+				ret = assume_copy(w, pass, &x);
+			if (!ret) {
+				ret = trace_add(w, drop, ENGINE_HOOK_XDP, NULL,
+						NULL, RS_V_DROP, tc ?
+						"tc ingress filters fwaudit "
+						"cannot read: may drop" :
+						"an XDP program fwaudit cannot "
+						"read: may drop");
+			}
+			if (!ret)
+				ret = trace_add(w, pass, ENGINE_HOOK_XDP, NULL,
+						NULL, RS_V_ACCEPT, tc ?
+						"tc ingress filters fwaudit "
+						"cannot read: may pass" :
+						"an XDP program fwaudit cannot "
+						"read: may pass");
+			if (ret < 0) {
+				branch_free(drop);
+				branch_free(pass);
+				break;
+			}
+			ret = blist_push(dropped, drop);
+			if (!ret)
+				ret = blist_push(l, pass);
+		}
+	}
+	/* the branches that were only on those links are empty now */
+	for (k = 0, n = 0; k < l->n; k++) {
+		if (region_is_empty(l->b[k]->r))
+			branch_free(l->b[k]);
+		else
+			l->b[n++] = l->b[k];
+	}
+	l->n = n;
+	return ret;
+}
+
 static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 {
 	struct chain_out o;
@@ -2875,8 +3041,14 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 	size_t c, i;
 	int ret = 0;
 
+	if (!w->nd) {
+		ret = xdp_run(w, l, dropped);
+		if (ret < 0)
+			return ret;
+	}
 	w->hook = NF_NETDEV_INGRESS;
 	w->before_conntrack = true;
+	w->before_dnat = w->established && !w->reply;
 	for (c = 0; c < w->ningress && !ret; c++) {
 		const struct rs_chain *ch = w->ingress[c];
 
@@ -2922,6 +3094,7 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 		*l = next;
 		memset(&next, 0, sizeof(next));
 	}
+	w->before_dnat = false;
 	return ret;
 }
 
@@ -3285,8 +3458,8 @@ static int iv_lo_cmp(const void *a, const void *b);
  * (ip_route_input_slow() and fib_validate_source(), accept_local off);
  * with localnet false 127/8 is left out (the caller decides it per
  * interface).  IPv6: ::1, IPv4-mapped and multicast sources
- * (ip6_rcv_core()), and the host's own addresses, whose answers never
- * leave the host.
+ * (ip6_rcv_core()), the unspecified address (no answer can go to it),
+ * and the host's own addresses, whose answers never leave the host.
  */
 static int martian_list(const struct host *h, uint8_t family, bool localnet,
 			struct rs_interval **out, size_t *n)
@@ -3296,7 +3469,7 @@ static int martian_list(const struct host *h, uint8_t family, bool localnet,
 		{ 0xffffffff, 0xffffffff }, { 0x7f000000, 0x7fffffff },
 	};
 	static const struct rs_interval v6[] = {
-		{ 1, 1 },
+		{ 0, 1 },
 		{ (rs_u128)0xffff << 32, ((rs_u128)0xffff << 32) | 0xffffffff },
 		{ (rs_u128)0xff << 120, ~(rs_u128)0 },
 	};
@@ -3413,6 +3586,60 @@ static int martian_drop(struct walk *w, struct branch **bp,
 static int route_on(struct walk *w, struct branch *b, struct blist *local,
 		    struct blist *fwd);
 
+/* A forwarded packet needs a TTL (hop limit) above 1 (ip_forward(),
+ * ip6_forward()): where the sender has committed to TTLs already, it keeps
+ * those above 1 (the forwarded domain has only those); IPv6 forwards no
+ * link-local source.  Returns 1 when b goes on, 0 when nothing of it does
+ * (dropped pieces), or -ENOMEM (b freed either way but the first). */
+static int forward_ttl(struct walk *w, struct branch *b)
+{
+	static const struct rs_interval ll[] = {
+		{ 0, 0 },
+		{ (rs_u128)0xfe80 << 112,
+		  ((rs_u128)0xfebf << 112) | (((rs_u128)1 << 112) - 1) },
+	};
+	struct choice_dom dom = walk_dom(w);
+	const struct choice *c;
+	struct region *in = NULL;
+	struct branch *off;
+	int ret;
+
+	if (!is_v4(w)) {
+		/* ip6_forward(): an unspecified or link-local source is
+		 * never forwarded (beyond the scope of the source) */
+		ret = region_split_off(b->r, REGION_SADDR, ll, 2, &in);
+		if (ret == 0 && !region_is_empty(in)) {
+			off = branch_fork(w, b, in);
+			in = NULL;
+			ret = off ? routing_drop(w, off, "routing: IPv6 does "
+						 "not forward a link-local "
+						 "source") : -ENOMEM;
+			branch_free(off);
+		}
+		region_free(in);
+		if (ret < 0 || region_is_empty(b->r)) {
+			branch_free(b);
+			return ret;
+		}
+	}
+	if (!b->choice)
+		return 1;
+	dom.forwarded = true;
+	ret = choice_restrict(&dom, b->choice, RS_F_IP_TTL, 2, 255,
+			      walk_alloc, w, &c);
+	if (ret < 0) {
+		branch_free(b);
+		return ret;
+	}
+	if (c) {
+		b->choice = c;
+		return 1;
+	}
+	ret = routing_drop(w, b, "routing: the TTL it chose runs out here");
+	branch_free(b);
+	return ret < 0 ? ret : 0;
+}
+
 /* The routing decision after prerouting: local delivery, forwarding, or a
  * drop.  b goes to *local or *fwd, or ends as a dropped piece. */
 static int route(struct walk *w, struct branch *b, struct blist *local,
@@ -3471,6 +3698,9 @@ static int route_on(struct walk *w, struct branch *b, struct blist *local,
 			      "unless route_localnet is set";
 			goto drop;
 		}
+		ret = forward_ttl(w, b);
+		if (ret <= 0)
+			return ret;
 		ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL,
 				RS_V_ACCEPT, "routing: forwarded to the DNAT "
 				"backend (forwarding assumed on)");
@@ -3518,6 +3748,9 @@ static int route_on(struct walk *w, struct branch *b, struct blist *local,
 		b->oif_known = true;
 		b->oif_key = rs_ifname_key(link->name);
 	}
+	ret = forward_ttl(w, b);
+	if (ret <= 0)
+		return ret;
 	ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_ACCEPT,
 			"routing: forwarded to the DNAT backend");
 	return ret < 0 ? ret : blist_push(fwd, b);
@@ -4087,11 +4320,10 @@ static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 		const struct engine_assumption *a =
 			&w->res->pieces[i].assumptions[k];
 
-		ret = assume_add(w, b, a->chain, a->rule, a->match, a->matched);
+		ret = assume_copy(w, b, a);
 	}
 	for (an = d->assume; !ret && an; an = an->up)
-		ret = assume_add(w, b, an->a.chain, an->a.rule, an->a.match,
-				 an->a.matched);
+		ret = assume_copy(w, b, &an->a);
 	if (!ret && keep)
 		ret = piece_add(w, b, w->res->pieces[i].fate,
 				w->res->pieces[i].listener, NULL);
@@ -4476,6 +4708,7 @@ static int choices_describe(struct walk *w, size_t from)
 	dom.established = false;
 	for (i = from; i < w->res->npieces; i++) {
 		p = &w->res->pieces[i];
+		dom.forwarded = p->fate == ENGINE_FORWARDED;
 		if (p->choice && !region_is_empty(p->region)) {
 			choice_describe(&dom, p->choice, &sb);
 			if (sb.len || sb.failed) {
@@ -4605,6 +4838,30 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	for (f = 0; f < 2 && !ret; f++)
 		ret = martian_list(in->host, families[f], true,
 				   &res->martians[f], &res->nmartians[f]);
+	for (i = 0; !ret && in->host && i < in->host->nlinks; i++) {
+		const struct host_link *lk = &in->host->links[i];
+		char note[400];
+
+		if (lk->loopback)
+			continue;
+		if (lk->xdp_prog) {
+			snprintf(note, sizeof(note), "%s: an XDP program (id "
+				 "%u, %s) sees every packet first and fwaudit "
+				 "cannot read what it drops: what arrives there "
+				 "is possible, not definite", lk->name,
+				 lk->xdp_prog, host_xdp_mode_name(lk->xdp_mode));
+			ret = result_note(res, note);
+		}
+		if (!ret && lk->tc_filters) {
+			snprintf(note, sizeof(note), "%s: %u tc ingress "
+				 "filter%s (%s) run before netfilter and fwaudit "
+				 "cannot read what they drop: what arrives there "
+				 "is possible, not definite", lk->name,
+				 lk->tc_filters, lk->tc_filters > 1 ? "s" : "",
+				 lk->tc_desc);
+			ret = result_note(res, note);
+		}
+	}
 	if (!ret && !in->host)
 		ret = result_note(res, "no host facts: every interface name "
 				  "but lo and any local address; forwarding "

@@ -31,6 +31,8 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{ "audit", cmd_audit, "which ports a stranger can reach, and why" },
 	{ "explain", cmd_explain, "the path of one probe, hook by hook" },
+	{ "diff", cmd_diff, "what a firewall change opens, closes or alters" },
+	{ "fix", cmd_fix, "one proven plan that closes every violation" },
 	{ "ruleset", cmd_ruleset, "print the firewall as fwaudit reads it" },
 	{ "check-rules", policy_check_main, "validate a policy file" },
 	{ "help", cmd_help, "show this help" },
@@ -42,6 +44,7 @@ int cli_parse_format(const char *s, unsigned int mask, enum cli_format *f)
 		[CLI_FORMAT_TEXT] = "text", [CLI_FORMAT_JSON] = "json",
 		[CLI_FORMAT_PROMETHEUS] = "prometheus",
 		[CLI_FORMAT_NAGIOS] = "nagios",
+		[CLI_FORMAT_EVENTS] = "events",
 	};
 	unsigned int i;
 

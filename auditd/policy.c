@@ -734,6 +734,54 @@ static int builtin_zone(const char *name, struct srcs *s)
 	return 0;
 }
 
+#define NBUILTIN_NAMED	2	/* private, loopback: "any" goes unnamed */
+
+size_t policy_nzones(const struct policy *p)
+{
+	return NBUILTIN_NAMED + (p ? p->nzones : 0);
+}
+
+int policy_zone(const struct policy *p, size_t i, uint8_t family,
+		const char **name, struct rs_interval **iv, size_t *n)
+{
+	struct srcs s = { { 0 }, { NULL } };
+	const struct srcs *z = &s;
+	struct rs_interval *out;
+	int fam, ret;
+	size_t k;
+
+	if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6)
+		return -ENOENT;
+	fam = family == NFPROTO_IPV6 ? FAM_V6 : FAM_V4;
+	if (i < NBUILTIN_NAMED) {
+		ret = builtin_zone(builtin_zones[i].name, &s);
+		if (ret < 0)
+			goto out;
+		s.n[fam] = aiv_normalize(s.iv[fam], s.n[fam]);
+	} else if (p && i - NBUILTIN_NAMED < p->nzones) {
+		z = &p->zones[i - NBUILTIN_NAMED].src;
+	} else {
+		return -ENOENT;
+	}
+	out = calloc(z->n[fam] + 1, sizeof(*out));
+	if (!out) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (k = 0; k < z->n[fam]; k++) {
+		out[k].lo = z->iv[fam][k].lo;
+		out[k].hi = z->iv[fam][k].hi;
+	}
+	*name = i < NBUILTIN_NAMED ? builtin_zones[i].name :
+		p->zones[i - NBUILTIN_NAMED].name;
+	*iv = out;
+	*n = z->n[fam];
+	ret = 0;
+out:
+	srcs_release(&s);
+	return ret;
+}
+
 static const struct zone *zone_find(const struct policy *p, const char *name)
 {
 	size_t i;

@@ -77,6 +77,19 @@ size_t policy_nrules(const struct policy *p);
  * means "the default ingress interfaces".  Borrowed from p. */
 const char *const *policy_interfaces(const struct policy *p, size_t *n);
 
+/* The zones sources can be named by, for printing them: the built-in
+ * "private" and "loopback" first ("any" is not listed), then the policy's
+ * `zone` lines in order; p may be NULL for the built-in ones alone. */
+size_t policy_nzones(const struct policy *p);
+/* Zone i (< policy_nzones(p)): *name (borrowed from p or static) and, in a
+ * new array *iv (free() it) of *n, its address intervals of family
+ * (NFPROTO_IPV4 / NFPROTO_IPV6) as {lo, hi} pairs of 128-bit integers,
+ * sorted, disjoint and not adjacent; *n is 0 when the zone has none of that
+ * family.  0, -ENOENT for a bad i or family, -ENOMEM. */
+struct rs_interval;
+int policy_zone(const struct policy *p, size_t i, uint8_t family,
+		const char **name, struct rs_interval **iv, size_t *n);
+
 enum policy_severity {
 	POLICY_SEV_NONE,		/* allowed */
 	POLICY_SEV_INFO,

@@ -1703,6 +1703,21 @@ static bool inside(const struct rs_interval *dc, size_t ndc, rs_u128 lo,
 	return a < ndc && dc[a].lo <= lo && hi <= dc[a].hi;
 }
 
+/* The index of the interval of dc holding x, or -1. */
+static int dc_at(const struct rs_interval *dc, size_t ndc, rs_u128 x)
+{
+	size_t a = 0, b = ndc, m;
+
+	while (a < b) {
+		m = a + (b - a) / 2;
+		if (dc[m].hi < x)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < ndc && dc[a].lo <= x ? (int)a : -1;
+}
+
 int region_fill_gaps(uint8_t family, const struct rs_interval *iv, size_t n,
 		     const struct rs_interval *dc, size_t ndc,
 		     struct rs_interval **out, size_t *nout)
@@ -1732,6 +1747,34 @@ int region_fill_gaps(uint8_t family, const struct rs_interval *iv, size_t n,
 	}
 	if (k && o[k - 1].hi < top && inside(dc, ndc, o[k - 1].hi + 1, top))
 		o[k - 1].hi = top;
+	/* a gap only partly of dc: an interval may still take the part
+	 * beside it where that needs fewer prefixes (198.51.100.0-254 and
+	 * the broadcast address are 198.51.100.0/24) */
+	for (i = 0; i < k; i++) {
+		struct region_prefix px[REGION_INTERVAL_PREFIXES_MAX];
+		rs_u128 lo = o[i].lo, hi = o[i].hi, blo = lo, bhi = hi;
+		int best, c, a, b;
+
+		if (lo > 0 && (a = dc_at(dc, ndc, lo - 1)) >= 0)
+			lo = i && o[i - 1].hi + 1 > dc[a].lo ? o[i - 1].hi + 1 :
+			     dc[a].lo;
+		if (hi < top && (b = dc_at(dc, ndc, hi + 1)) >= 0)
+			hi = i + 1 < k && o[i + 1].lo - 1 < dc[b].hi ?
+			     o[i + 1].lo - 1 : dc[b].hi;
+		best = region_interval_prefixes(family, blo, bhi, px);
+		for (c = 1; c < 4; c++) {
+			rs_u128 l = c & 1 ? lo : o[i].lo, h = c & 2 ? hi : o[i].hi;
+			int np = region_interval_prefixes(family, l, h, px);
+
+			if (np > 0 && np < best) {
+				best = np;
+				blo = l;
+				bhi = h;
+			}
+		}
+		o[i].lo = blo;
+		o[i].hi = bhi;
+	}
 	*out = o;
 	*nout = k;
 	return 0;

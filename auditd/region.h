@@ -216,9 +216,11 @@ int region_prefixes(uint8_t family, const struct rs_interval *iv, size_t n,
 		    struct region_prefix **out, size_t *nout);
 /* The union of iv[0..n) (sorted, disjoint) with every gap around and
  * between its intervals that lies wholly inside dc[0..ndc) (sorted,
- * disjoint, not adjacent): the simplest set that a reader may take for iv
- * when the addresses of dc never occur (martian sources).  A new array in
- * *out; an empty iv stays empty.  0 or -ENOMEM. */
+ * disjoint, not adjacent), and with the part of dc beside an interval
+ * where that makes the interval fewer prefixes: a simpler set that a
+ * reader may take for iv when the addresses of dc never occur (martian
+ * sources).  A new array in *out; an empty iv stays empty.  0 or
+ * -ENOMEM. */
 int region_fill_gaps(uint8_t family, const struct rs_interval *iv, size_t n,
 		     const struct rs_interval *dc, size_t ndc,
 		     struct rs_interval **out, size_t *nout);

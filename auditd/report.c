@@ -554,6 +554,53 @@ static int split_list(const char *s, char ***list, size_t *n)
 	return ret;
 }
 
+/* Can the rule of assumption a apply to the probes of row at all?  A
+ * branch folded into another keeps the assumptions of both (engine.c),
+ * so a piece may carry one from a rule whose ports or protocol never
+ * matched its own probes: the row does not name those. */
+static bool assumption_applies(const struct engine_assumption *a,
+			       const struct engine_piece *p,
+			       const struct report_row *row)
+{
+	const struct rs_interval *el;
+	size_t i, n, e;
+	bool any;
+
+	for (i = 0; a->rule && i < a->rule->nmatches; i++) {
+		const struct rs_match *m = &a->rule->matches[i];
+		rs_u128 lo, hi;
+
+		if (m == a->match || m->nfields != 1 ||
+		    (m->op != RS_OP_IN && m->op != RS_OP_NOT_IN))
+			continue;
+		if (m->fields[0] == RS_F_DPORT && !p->nat_port) {
+			/* (after a port rewrite the rule may have seen
+			 * the new port) */
+			lo = row->port_lo;
+			hi = row->port_hi;
+		} else if (m->fields[0] == RS_F_L4PROTO) {
+			lo = hi = row->proto;
+		} else {
+			continue;
+		}
+		el = rs_match_elems(m, &n);
+		any = false;
+		for (e = 0; e < n && !any; e++) {
+			if (m->op == RS_OP_IN)
+				any = el[e].lo <= hi && lo <= el[e].hi;
+			else
+				/* NOT_IN excludes the row only when one
+				 * element covers it whole */
+				any = !(el[e].lo <= lo && hi <= el[e].hi);
+		}
+		if (m->op == RS_OP_NOT_IN && !n)
+			any = true;
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
 static int unknown_list(const struct engine_piece *p, struct report_row *row)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -563,6 +610,21 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 
 	for (i = 0; i < p->nassumptions && !ret; i++) {
 		const struct engine_assumption *a = &p->assumptions[i];
+
+		if (!assumption_applies(a, p, row))
+			continue;
+		if (a->xdp && a->tc) {
+			strbuf_addf(&b, "tc ingress filter (%s) on %s",
+				    a->xdp->tc_desc, a->xdp->name);
+			goto add;
+		}
+		if (a->xdp) {
+			strbuf_addf(&b, "xdp program %u (%s) on %s",
+				    a->xdp->xdp_prog,
+				    host_xdp_mode_name(a->xdp->xdp_mode),
+				    a->xdp->name);
+			goto add;
+		}
 
 		m = a->match ? rsprint_match(a->match) : NULL;
 		if (a->match && !m)
@@ -576,6 +638,7 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 			    a->chain ? a->chain->name : "?",
 			    a->rule ? a->rule->position : 0);
 		free(m);
+add:
 		s = strbuf_take(&b);
 		if (!s)
 			return -ENOMEM;
@@ -667,6 +730,30 @@ static int draft_row(struct builder *bd, struct report *rep,
 	return p->possible ? unknown_list(p, row) : 0;
 }
 
+/* The forwarded row that takes the probes of l's port before they could
+ * reach it: DNAT at prerouting, as for the docker-proxy of a published
+ * port.  An IPv6 socket that is not IPV6_V6ONLY also hears IPv4. */
+static const struct report_row *dnat_row(const struct report *rep,
+					 const struct host_listener *l)
+{
+	const struct report_row *r;
+	size_t i;
+
+	for (i = 0; i < rep->nrows; i++) {
+		r = &rep->rows[i];
+		if (r->path != ENGINE_FORWARDED || !r->has_backend ||
+		    r->proto != l->protocol || l->port < r->port_lo ||
+		    l->port > r->port_hi)
+			continue;
+		if (r->family == (l->family == AF_INET6 ? NFPROTO_IPV6 :
+				  NFPROTO_IPV4) ||
+		    (l->family == AF_INET6 && !l->v6only &&
+		     r->family == NFPROTO_IPV4))
+			return r;
+	}
+	return NULL;
+}
+
 static int build_filtered(struct report *rep, const struct engine_result *res,
 			  const struct host *host)
 {
@@ -696,10 +783,14 @@ static int build_filtered(struct report *rep, const struct engine_result *res,
 		if (reached[i])
 			continue;
 		rep->filtered[rep->nfiltered].listener = l;
+		rep->filtered[rep->nfiltered].dnat = dnat_row(rep, l);
 		if ((l->family == AF_INET && (l->addr >> 24) == 127) ||
 		    (l->family == AF_INET6 && l->addr == 1))
 			rep->filtered[rep->nfiltered].reason =
 				"loopback address";
+		else if (rep->filtered[rep->nfiltered].dnat)
+			rep->filtered[rep->nfiltered].reason =
+				"DNAT takes its probes elsewhere";
 		else
 			rep->filtered[rep->nfiltered].reason =
 				"no probe reaches it";
@@ -972,6 +1063,9 @@ void report_json(const struct report *rep, struct jsonw *w,
 		jsonw_member_string(w, "protocol",
 				    report_proto_name(l->protocol));
 		jsonw_member_string(w, "reason", rep->filtered[i].reason);
+		if (rep->filtered[i].dnat)
+			jsonw_member_int(w, "exposure", (long long)
+					 (rep->filtered[i].dnat - rep->rows));
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
@@ -987,54 +1081,12 @@ static void join(struct strbuf *b, char **l, size_t n)
 		strbuf_addf(b, "%s%s", i ? "," : "", l[i]);
 }
 
-/* Sources for people: a long list of prefixes often reads better as what
- * it leaves out ("any except 127.0.0.0/8"); the JSON keeps the list. */
-static void sources_display(struct strbuf *b, uint8_t family, char **l,
-			    size_t n)
+void report_sources_text(struct strbuf *b, const struct srcview *sv,
+			 uint8_t family, char *const *l, size_t n)
 {
-	struct rs_interval *iv, all = { 0, family == NFPROTO_IPV4 ?
-					0xffffffffu : ~(rs_u128)0 };
-	struct region_prefix *px = NULL;
-	char buf[REGION_PREFIX_STRLEN];
-	size_t i, k = 0, npx = 0;
-	rs_u128 next = 0;
-	bool top = false;
-
-	if (n <= 3 || !(iv = calloc(n + 1, sizeof(*iv)))) {
-		join(b, l, n);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		if (region_prefix_parse(family, l[i], &iv[k]) == 0)
-			k++;
-	qsort(iv, k, sizeof(*iv), iv_cmp);
-	/* the gaps between the (disjoint, sorted) prefixes */
-	for (i = 0; i < k && !top; i++) {
-		if (iv[i].lo > next)
-			iv[npx++] = (struct rs_interval){ next, iv[i].lo - 1 };
-		if (iv[i].hi == all.hi)
-			top = true;
-		else
-			next = iv[i].hi + 1;
-	}
-	if (!top)
-		iv[npx++] = (struct rs_interval){ next, all.hi };
-	k = npx;
-	npx = 0;
-	if (k && region_prefixes(family, iv, k, &px, &npx) == 0 && npx < n &&
-	    npx <= 3) {
-		strbuf_add(b, "any except ");
-		for (i = 0; i < npx; i++) {
-			region_prefix_format(family, &px[i], buf, sizeof(buf));
-			strbuf_addf(b, "%s%s", i ? "," : "", buf);
-		}
-	} else {
-		for (i = 0; i < 3; i++)
-			strbuf_addf(b, "%s%s", i ? "," : "", l[i]);
-		strbuf_addf(b, " (+%zu more)", n - 3);
-	}
-	free(px);
-	free(iv);
+	/* srcview writes nothing when it fails */
+	if (srcview_text_prefixes(sv, family, l, n, b) < 0)
+		join(b, (char **)l, n);
 }
 
 static char *row_target(const struct report_row *r)
@@ -1067,65 +1119,121 @@ static char *row_target(const struct report_row *r)
 	return strbuf_take(&b);
 }
 
-int report_text(const struct report *rep, FILE *f)
+/* The cells of one row of the table, in the order of the header. */
+#define NCOLS	8
+#define COL_MAX	40
+
+static const char *const col_names[NCOLS] = {
+	"STATE", "CERTAINTY", "PROTO", "PORTS", "ADDRESS", "IFACES",
+	"SOURCES", "TARGET",
+};
+
+static void row_cells(const struct report_row *r, const struct srcview *sv,
+		      char *cell[NCOLS])
 {
 	struct strbuf b = STRBUF_INIT;
-	char *src, *ifs, *tgt, ports[16];
-	size_t i, k;
+	size_t k;
+
+	strbuf_add(&b, engine_state_name(r->state));
+	cell[0] = strbuf_take(&b);
+	strbuf_add(&b, r->possible ? "possible" : "definite");
+	cell[1] = strbuf_take(&b);
+	/* netstat's way: "tcp6" for IPv6, where "any" does not say */
+	strbuf_addf(&b, "%s%s", report_proto_name(r->proto),
+		    r->family == NFPROTO_IPV6 ? "6" : "");
+	cell[2] = strbuf_take(&b);
+	strbuf_addf(&b, "%u", r->port_lo);
+	if (r->port_hi != r->port_lo)
+		strbuf_addf(&b, "-%u", r->port_hi);
+	cell[3] = strbuf_take(&b);
+	strbuf_add(&b, r->address);
+	cell[4] = strbuf_take(&b);
+	join(&b, r->ifaces, r->nifaces);
+	cell[5] = strbuf_take(&b);
+	report_sources_text(&b, sv, r->family, r->sources, r->nsources);
+	if (r->nsports) {
+		strbuf_add(&b, " sport ");
+		for (k = 0; k < r->nsports; k++) {
+			strbuf_addf(&b, "%s%u", k ? "," : "",
+				    (unsigned int)r->sports[k].lo);
+			if (r->sports[k].hi != r->sports[k].lo)
+				strbuf_addf(&b, "-%u",
+					    (unsigned int)r->sports[k].hi);
+		}
+	}
+	cell[6] = strbuf_take(&b);
+	cell[7] = row_target(r);
+}
+
+int report_text(const struct report *rep, const struct srcview *sv,
+		FILE *f)
+{
+	size_t i, k, c, w[NCOLS];
+	char *(*cells)[NCOLS];
 
 	if (!rep->nrows)
 		fprintf(f, "Nothing is reachable from outside.\n");
-	else
-		fprintf(f, "%-8s %-9s %-5s %-11s %-16s %-10s %-20s %s\n",
-			"STATE", "CERTAINTY", "PROTO", "PORTS", "ADDRESS",
-			"IFACES", "SOURCES", "TARGET");
+	cells = calloc(rep->nrows + 1, sizeof(*cells));
+	if (!cells)
+		return -ENOMEM;
+	/* columns as wide as their widest cell, so that an IPv6 address
+	 * keeps the rest in line; a cell longer than COL_MAX (a long list of
+	 * sources) runs over in its own row instead of pushing every row */
+	for (c = 0; c < NCOLS; c++)
+		w[c] = strlen(col_names[c]);
 	for (i = 0; i < rep->nrows; i++) {
-		const struct report_row *r = &rep->rows[i];
+		row_cells(&rep->rows[i], sv, cells[i]);
+		for (c = 0; c < NCOLS; c++) {
+			size_t n = cells[i][c] ? strlen(cells[i][c]) : 1;
 
-		sources_display(&b, r->family, r->sources, r->nsources);
-		if (r->nsports) {
-			strbuf_add(&b, " sport ");
-			for (k = 0; k < r->nsports; k++) {
-				strbuf_addf(&b, "%s%u", k ? "," : "",
-					    (unsigned int)r->sports[k].lo);
-				if (r->sports[k].hi != r->sports[k].lo)
-					strbuf_addf(&b, "-%u",
-						    (unsigned int)r->sports[k].hi);
-			}
+			if (n > w[c] && n <= COL_MAX)
+				w[c] = n;
 		}
-		src = strbuf_take(&b);
-		join(&b, r->ifaces, r->nifaces);
-		ifs = strbuf_take(&b);
-		tgt = row_target(r);
-		if (r->port_lo == r->port_hi)
-			snprintf(ports, sizeof(ports), "%u", r->port_lo);
-		else
-			snprintf(ports, sizeof(ports), "%u-%u", r->port_lo,
-				 r->port_hi);
-		fprintf(f, "%-8s %-9s %-5s %-11s %-16s %-10s %-20s %s\n",
-			engine_state_name(r->state),
-			r->possible ? "possible" : "definite",
-			report_proto_name(r->proto), ports, r->address,
-			ifs ? ifs : "?", src ? src : "?", tgt ? tgt : "");
-		for (k = 0; k < r->nunknown; k++)
-			fprintf(f, "%10s undecided: %s\n", "", r->unknown[k]);
-		free(src);
-		free(ifs);
-		free(tgt);
 	}
+	for (i = 0; i <= rep->nrows && rep->nrows; i++) {
+		for (c = 0; c < NCOLS; c++) {
+			const char *t = i ? cells[i - 1][c] : col_names[c];
+
+			if (c == NCOLS - 1)
+				fprintf(f, "%s\n", t ? t : "?");
+			else
+				fprintf(f, "%-*s ", (int)w[c], t ? t : "?");
+		}
+		for (k = 0; i && k < rep->rows[i - 1].nunknown; k++)
+			fprintf(f, "%10s undecided: %s\n", "",
+				rep->rows[i - 1].unknown[k]);
+	}
+	for (i = 0; i < rep->nrows; i++)
+		for (c = 0; c < NCOLS; c++)
+			free(cells[i][c]);
+	free(cells);
 	if (rep->nfiltered) {
-		fprintf(f, "\nFiltered (listening, but no probe reaches them):\n");
+		fprintf(f, "\nFiltered (listening, but no probe reaches "
+			"them):\n");
 		for (i = 0; i < rep->nfiltered; i++) {
 			const struct host_listener *l = rep->filtered[i].listener;
 			char buf[INET6_ADDRSTRLEN];
 
+			const struct report_row *d = rep->filtered[i].dnat;
+
 			host_addr_str(l->family, l->addr, buf, sizeof(buf));
-			fprintf(f, "  %-5s %s%s%s:%u %s%s (%s)\n",
+			fprintf(f, "  %-5s %s%s%s:%u %s ",
 				report_proto_name(l->protocol),
 				l->family == AF_INET6 ? "[" : "", buf,
 				l->family == AF_INET6 ? "]" : "", l->port,
-				l->comm ? l->comm : "",
-				l->comm ? "" : "", rep->filtered[i].reason);
+				l->comm ? l->comm : "?");
+			if (d)
+				fprintf(f, "(bypassed: DNAT sends %s/%u to "
+					"%s:%u%s%s%s)\n",
+					report_proto_name(d->proto), l->port,
+					d->backend_addr ? d->backend_addr : "?",
+					d->backend_port_lo + (l->port -
+							      d->port_lo),
+					d->container ? " (" : "",
+					d->container ? d->container : "",
+					d->container ? ")" : "");
+			else
+				fprintf(f, "(%s)\n", rep->filtered[i].reason);
 		}
 	}
 	for (i = 0; i < rep->nnotes; i++)

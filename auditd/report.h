@@ -17,6 +17,8 @@
 #include "engine.h"
 #include "host.h"
 #include "jsonw.h"
+#include "srcview.h"
+#include "strbuf.h"
 
 struct report_row {
 	uint8_t family;			/* NFPROTO_IPV4 / NFPROTO_IPV6 */
@@ -47,6 +49,9 @@ struct report_row {
 struct report_filtered {
 	const struct host_listener *listener;
 	const char *reason;		/* static text */
+	/* the row whose DNAT takes the probes for this listener's port
+	 * (docker-proxy behind a published port), or NULL */
+	const struct report_row *dnat;
 };
 
 struct report {
@@ -75,7 +80,13 @@ const char *report_proto_name(uint8_t proto);
 typedef void (*report_row_cb)(const void *ctx, struct jsonw *w, size_t row);
 void report_json(const struct report *rep, struct jsonw *w,
 		 report_row_cb row_end, const void *ctx);
-/* The table for people: exposed first, then open, then filtered. */
-int report_text(const struct report *rep, FILE *f);
+/* The table for people: exposed first, then open, then filtered; sources
+ * named by the zones of sv (NULL: prefixes only). */
+int report_text(const struct report *rep, const struct srcview *sv,
+		FILE *f);
+/* Append the sources of a row for people (see srcview_text()); the
+ * prefixes as they are when they do not parse. */
+void report_sources_text(struct strbuf *b, const struct srcview *sv,
+			 uint8_t family, char *const *l, size_t n);
 
 #endif

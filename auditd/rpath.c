@@ -93,6 +93,7 @@ static int rpath_lookup(const struct host *h, uint8_t family, uint32_t mark,
 	if (res.type == RTN_LOCAL || res.type == RTN_BROADCAST ||
 	    res.type == RTN_MULTICAST || res.type == RTN_ANYCAST) {
 		r->martian = true;
+		r->local = res.type == RTN_LOCAL || res.type == RTN_ANYCAST;
 		return 0;
 	}
 	/* nft_fib4 and nft_fib6 answer 0 for local routes ("should not see
@@ -166,7 +167,7 @@ int rpath_build(const struct host *h, uint8_t family, uint32_t mark,
 		/* neighbours with the same answer are one range */
 		if (p->n && r[-1].found == r->found &&
 		    r[-1].linklocal == r->linklocal &&
-		    r[-1].martian == r->martian &&
+		    r[-1].martian == r->martian && r[-1].local == r->local &&
 		    r[-1].route == r->route && r[-1].oif == r->oif &&
 		    r[-1].uncertain == r->uncertain) {
 			r[-1].hi = r->hi;
@@ -198,7 +199,11 @@ int rpath_oif(const struct rpath_range *r, const struct host_link *iif,
 {
 	size_t i;
 
-	if (iif->loopback || r->linklocal || r->martian)
+	if (iif->loopback || r->linklocal)
+		return iif->ifindex;
+	if (r->local)
+		return 0;
+	if (r->martian)
 		return iif->ifindex;
 	if (!r->found)
 		return 0;

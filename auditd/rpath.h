@@ -34,6 +34,7 @@ struct rpath_range {
 					 * and for no route) */
 	bool martian;			/* a local, broadcast or multicast
 					 * address: see rpath_oif() */
+	bool local;			/* of those, a local or anycast one */
 	const struct host_route *route;	/* when found: its nexthops */
 	int oif;			/* when found: first nexthop */
 	bool uncertain;			/* a rule or route chosen on something
@@ -59,11 +60,9 @@ void rpath_free(struct rpath *p);
 /* What "fib saddr oif" (strict false) or "fib saddr . iif oif" (strict
  * true) gives for a source in range r arriving on link iif: an ifindex, or
  * 0 for none.  Loopback answers itself, as the kernel's fib expression
- * does for packets that came in on lo.  Martian sources (the host's own
- * addresses, 127.0.0.0/8, broadcast) answer as if routed back through iif:
- * the kernel's routing drops them before any rule could let them in, and
- * the engine keeps them in the probes so that "any" stays "any" instead
- * of "any except 127.0.0.0/8 and each local address" on every row. */
+ * does for packets that came in on lo.  The host's own (and anycast)
+ * addresses answer 0, as nft_fib4/nft_fib6 do for a local route;
+ * broadcast and multicast sources answer the link they came in on. */
 int rpath_oif(const struct rpath_range *r, const struct host_link *iif,
 	      bool strict);
 

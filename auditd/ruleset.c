@@ -613,6 +613,7 @@ static const struct rs_field_info field_info[RS_F__COUNT] = {
 	[RS_F_IP6_RT_TYPE]	= { "rt type",			RS_K_INT,	4 },
 	[RS_F_TCP_OPTIONS]	= { "tcp options",		RS_K_HEX,	16 },
 	[RS_F_TCP_MSS]		= { "tcp option maxseg size",	RS_K_INT,	4 },
+	[RS_F_NUMGEN]		= { "numgen",			RS_K_INT,	4 },
 	[RS_F_IPSET]		= { "ipset",			RS_K_NONE,	0 },
 	[RS_F_PAYLOAD]		= { "payload",			RS_K_HEX,	16 },
 	[RS_F_OTHER]		= { "other",			RS_K_NONE,	0 },

@@ -108,6 +108,8 @@ enum rs_field {
 				 * k < 128; never MSS (2): see RS_F_TCP_MSS */
 	RS_F_TCP_MSS,		/* TCP MSS option value, or RS_ABSENT (no MSS
 				 * option) */
+	RS_F_NUMGEN,		/* numgen random / inc: a number the packet
+				 * path draws, which the engine cannot tell */
 	RS_F_IPSET,		/* xt_set: name in text, decided by the engine */
 	RS_F_PAYLOAD,		/* raw payload bytes with no name: text says where */
 	RS_F_OTHER,		/* known but not decidable here: limit, quota,
@@ -176,6 +178,8 @@ struct rs_mapref {
 	uint8_t nfields;
 	enum rs_field fields[RS_CONCAT_MAX];
 	struct rs_set *set;	/* owned by the ruleset */
+	bool total;		/* every value the key can take has an element
+				 * (numgen mod N over a map of 0..N-1) */
 };
 
 struct rs_verdict {

@@ -7,10 +7,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 
+#include "causes.h"
 #include "fix.h"
 #include "prom.h"
 #include "strbuf.h"
@@ -171,18 +173,97 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 	jsonw_object_end(w);
 }
 
+static void findings_json(struct jsonw *w, const struct failopen_result *fr)
+{
+	size_t i;
+
+	jsonw_key(w, "findings");
+	jsonw_array_begin(w);
+	for (i = 0; fr && i < fr->nfindings; i++) {
+		const struct failopen_finding *x = &fr->findings[i];
+
+		jsonw_object_begin(w);
+		jsonw_member_string(w, "kind", failopen_kind_name(x->kind));
+		jsonw_member_string(w, "severity",
+				    failopen_severity_name(x->severity));
+		jsonw_member_string(w, "family", x->family == NFPROTO_IPV6 ?
+				    "ipv6" : "ipv4");
+		jsonw_member_string(w, "source", x->origin == RS_ORIGIN_LEGACY ?
+				    "iptables-legacy" : "nftables");
+		jsonw_member_string(w, "table", x->table);
+		jsonw_member_string(w, "chain", x->chain);
+		jsonw_member_string(w, "message", x->message);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+/* "causes": the findings of the text, grouped the same way (causes.h). */
+static void causes_json(struct jsonw *w, const struct causes *cs)
+{
+	size_t i, k;
+	char *p, *q;
+
+	jsonw_key(w, "causes");
+	jsonw_array_begin(w);
+	for (i = 0; cs && i < cs->n; i++) {
+		const struct cause *c = &cs->c[i];
+
+		jsonw_object_begin(w);
+		jsonw_member_string(w, "kind", cause_kind_name(c->kind));
+		jsonw_member_string(w, "title", c->title);
+		jsonw_member_string(w, "verdict", c->violation ? "violation" :
+				    "allowed");
+		jsonw_member_string(w, "severity",
+				    policy_severity_name(c->severity));
+		jsonw_key(w, "interfaces");
+		jsonw_array_begin(w);
+		for (p = c->ifaces; p && *p; p = *q ? q + 1 : q) {
+			char *name;
+
+			q = strchrnul(p, ',');
+			name = strndup(p, (size_t)(q - p));
+			if (name)
+				jsonw_string(w, name);
+			free(name);
+		}
+		jsonw_array_end(w);
+		jsonw_key(w, "families");
+		jsonw_array_begin(w);
+		if (c->families & CAUSE_IPV4)
+			jsonw_string(w, "ipv4");
+		if (c->families & CAUSE_IPV6)
+			jsonw_string(w, "ipv6");
+		jsonw_array_end(w);
+		jsonw_key(w, "exposures");
+		jsonw_array_begin(w);
+		for (k = 0; k < c->nrows; k++)
+			jsonw_int(w, (long long)c->rows[k]);
+		jsonw_array_end(w);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
 int verdicts_json(const struct audit_result *r, FILE *f)
 {
 	char host[256] = "", stamp[32];
 	time_t t = (time_t)(r->started_usec / 1000000u);
+	struct causes *cs = NULL;
 	struct jsonw *w;
 	size_t i;
 	int ret;
 
+	/* the same causes as the text */
+	ret = causes_build(r->report, r->verdicts, r->zones, &cs);
+	if (ret < 0)
+		return ret;
 	/* the writer holds a block of output: not on the stack */
 	w = malloc(sizeof(*w));
-	if (!w)
+	if (!w) {
+		causes_free(cs);
 		return -ENOMEM;
+	}
 	gethostname(host, sizeof(host) - 1);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	jsonw_init(w, f, 1);
@@ -208,22 +289,55 @@ int verdicts_json(const struct audit_result *r, FILE *f)
 	for (i = 0; r->verdicts && i < r->verdicts->nviolations; i++)
 		violation_json(w, r, &r->verdicts->violations[i]);
 	jsonw_array_end(w);
+	findings_json(w, r->findings);
 	jsonw_member_string(w, "worst", r->verdicts ?
 			    policy_severity_name(r->verdicts->worst) : "none");
+	causes_json(w, cs);
+	causes_free(cs);
 	jsonw_object_end(w);
 	ret = jsonw_end(w);
 	free(w);
 	return ret;
 }
 
-static void sources_short(struct strbuf *b, char **l, size_t n)
-{
-	size_t i;
+/* ---------------------------------------------------------------------
+ * Text.
+ */
+#define ANSI_RESET	"\033[0m"
+#define ANSI_BOLD	"\033[1m"
+#define ANSI_RED	"\033[1;31m"
+#define ANSI_YELLOW	"\033[33m"
+#define ANSI_GREEN	"\033[32m"
 
-	for (i = 0; i < n && i < 3; i++)
-		strbuf_addf(b, "%s%s", i ? "," : "", l[i]);
-	if (n > 3)
-		strbuf_addf(b, " (+%zu more)", n - 3);
+/* Where the findings' details start: under the title, after the
+ * severity. */
+#define INDENT		"         "
+
+static const struct verdicts_style plain_style;
+
+void verdicts_style_auto(struct verdicts_style *st, FILE *f)
+{
+	const char *nc = getenv("NO_COLOR"), *cols = getenv("COLUMNS");
+	struct winsize ws;
+	bool tty = isatty(fileno(f));
+
+	memset(st, 0, sizeof(*st));
+	/* https://no-color.org: present and not empty disables colour */
+	st->color = tty && !(nc && *nc);
+	if (tty && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		st->width = ws.ws_col;
+	else if (tty && cols && atoi(cols) > 0)
+		st->width = (unsigned int)atoi(cols);
+}
+
+static const char *color_of(enum policy_severity s)
+{
+	switch (s) {
+	case POLICY_SEV_CRITICAL:	return ANSI_RED;
+	case POLICY_SEV_WARNING:	return ANSI_YELLOW;
+	case POLICY_SEV_INFO:		return "";
+	default:			return ANSI_GREEN;
+	}
 }
 
 static const char *upper(enum policy_severity s)
@@ -234,6 +348,46 @@ static const char *upper(enum policy_severity s)
 	case POLICY_SEV_INFO:		return "INFO";
 	default:			return "OK";
 	}
+}
+
+/* A severity word padded to 8 columns, coloured when st says so. */
+static void sev_word(FILE *f, const struct verdicts_style *st,
+		     enum policy_severity s, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (st->color)
+		fprintf(f, "%s%s" ANSI_RESET "%*s", color_of(s), word,
+			n < 8 ? (int)(8 - n) : 0, "");
+	else
+		fprintf(f, "%-8s", word);
+}
+
+/* "text", or text cut to end at column width with "...": rule messages
+ * only, never sources or ports, whose exact value matters. */
+static void fit(FILE *f, const struct verdicts_style *st, size_t col,
+		const char *text)
+{
+	size_t n = strlen(text);
+
+	/* col is where the opening quote goes: "text" takes n + 2 */
+	if (st->width && col + n + 2 > st->width) {
+		/* no room even for "...": the JSON has it */
+		if (st->width >= col + 6)
+			fprintf(f, "\"%.*s...\"",
+				(int)(st->width - col - 5), text);
+		return;
+	}
+	fprintf(f, "\"%s\"", text);
+}
+
+static char *zone_text(const struct audit_result *r, uint8_t family,
+		       char *const *l, size_t n)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	report_sources_text(&b, r->zones, family, l, n);
+	return strbuf_take(&b);
 }
 
 static bool same_sources(const struct policy_part *a,
@@ -250,8 +404,7 @@ static bool same_sources(const struct policy_part *a,
 }
 
 /* Violations of one row next to each other in ports, from the same
- * sources, read as one span with one fix: a host with no firewall would
- * otherwise list every gap between two dangerous ports on its own. */
+ * sources, read as one span with one fix. */
 static size_t span_end(const struct policy_result *pr, size_t i)
 {
 	const struct policy_violation *v = &pr->violations[i];
@@ -270,43 +423,98 @@ static size_t span_end(const struct policy_result *pr, size_t i)
 	return j;
 }
 
-static void print_missing(const struct policy_violation *v, FILE *f)
+/* The first violation of row: they are in row order, exposures first
+ * (policy.h), so a binary search finds it; pr->nviolations when the row
+ * has none.  ROW_VIOLATIONS walks them. */
+static size_t first_violation(const struct policy_result *pr, size_t row)
 {
-	struct strbuf b = STRBUF_INIT;
+	size_t lo = 0, hi = pr->nviolations, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pr->violations[mid].kind == POLICY_V_EXPOSURE &&
+		    pr->violations[mid].row < row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+#define ROW_VIOLATIONS(pr_, row_, i_)					\
+	for ((i_) = first_violation((pr_), (row_));			\
+	     (i_) < (pr_)->nviolations &&				\
+	     (pr_)->violations[(i_)].kind == POLICY_V_EXPOSURE &&	\
+	     (pr_)->violations[(i_)].row == (row_); (i_)++)
+
+static void print_rule(FILE *f, const struct verdicts_style *st,
+		       const struct policy_ref *ref, size_t col)
+{
+	char *s = rule_ref(ref);
+
+	fprintf(f, "rule %s", s ? s : "?");
+	if (ref->message) {
+		fprintf(f, ": ");
+		fit(f, st, col + 7 + (s ? strlen(s) : 1), ref->message);
+	}
+	free(s);
+}
+
+static void print_missing(const struct audit_result *r,
+			  const struct verdicts_style *st,
+			  const struct policy_violation *v, FILE *f)
+{
 	char *ref = rule_ref(&v->rule), *s;
 	size_t k;
 
-	fprintf(f, "  %-8s required but not reachable: %s%s%s\n",
-		upper(v->severity), v->rule.message ? "\"" : "",
+	sev_word(f, st, v->severity, upper(v->severity));
+	fprintf(f, " required but not reachable: %s%s%s\n",
+		v->rule.message ? "\"" : "",
 		v->rule.message ? v->rule.message : ref,
 		v->rule.message ? "\"" : "");
 	for (k = 0; k < v->nmissing; k++) {
 		const struct policy_missing *m = &v->missing[k];
 
-		sources_short(&b, m->sources, m->nsources);
-		s = strbuf_take(&b);
-		fprintf(f, "           missing %s/%u", report_proto_name(m->proto),
+		s = zone_text(r, m->family, m->sources, m->nsources);
+		fprintf(f, INDENT "missing %s/%u", report_proto_name(m->proto),
 			m->port_lo);
 		if (m->port_hi != m->port_lo)
 			fprintf(f, "-%u", m->port_hi);
 		fprintf(f, " from %s\n", s ? s : "?");
 		free(s);
 	}
-	fprintf(f, "           rule %s\n", ref ? ref : "?");
+	fprintf(f, INDENT "rule %s\n", ref ? ref : "?");
 	free(ref);
 }
 
-static void print_span(const struct audit_result *r, size_t i, size_t j,
+/* The commands that close part of row; more: they follow other commands
+ * of the same fix. */
+static void print_fix(const struct audit_result *r,
+		      const struct report_row *row,
+		      const struct policy_part *part, bool more, FILE *f)
+{
+	struct fix *fx;
+	size_t k;
+
+	if (fix_suggest(r->snap.rs, row, part, &fx) < 0)
+		return;
+	for (k = 0; k < fx->ncmds; k++)
+		fprintf(f, INDENT "%s %s\n", k || more ? "    " : "fix:",
+			fx->cmds[k]);
+	fix_free(fx);
+}
+
+/* One span of violations of one row: the row's own finding. */
+static void print_span(const struct audit_result *r,
+		       const struct verdicts_style *st, size_t i, size_t j,
 		       FILE *f)
 {
 	const struct policy_violation *v = &r->verdicts->violations[i];
 	const struct report_row *row = &r->report->rows[v->row];
 	enum policy_severity worst = POLICY_SEV_NONE;
 	struct policy_part span = *v->part;
-	struct strbuf b = STRBUF_INIT;
 	size_t k, shown = 0;
-	struct fix *fx;
-	char *s, *ref;
+	char *s;
 
 	for (k = i; k < j; k++) {
 		const struct policy_violation *w = &r->verdicts->violations[k];
@@ -315,10 +523,9 @@ static void print_span(const struct audit_result *r, size_t i, size_t j,
 			worst = w->severity;
 		span.port_hi = w->part->port_hi;
 	}
-	sources_short(&b, v->part->sources, v->part->nsources);
-	s = strbuf_take(&b);
-	fprintf(f, "  %-8s %s/%u", upper(worst), report_proto_name(row->proto),
-		span.port_lo);
+	s = zone_text(r, row->family, v->part->sources, v->part->nsources);
+	sev_word(f, st, worst, upper(worst));
+	fprintf(f, " %s/%u", report_proto_name(row->proto), span.port_lo);
 	if (span.port_hi != span.port_lo)
 		fprintf(f, "-%u", span.port_hi);
 	fprintf(f, " %s from %s to %s", engine_state_name(row->state),
@@ -340,11 +547,8 @@ static void print_span(const struct audit_result *r, size_t i, size_t j,
 
 		if (j - i > 4 && w->severity != worst)
 			continue;
-		ref = rule_ref(&w->rule);
-		fprintf(f, "           rule %s%s%s%s", ref ? ref : "?",
-			w->rule.message ? ": \"" : "",
-			w->rule.message ? w->rule.message : "",
-			w->rule.message ? "\"" : "");
+		fprintf(f, INDENT);
+		print_rule(f, st, &w->rule, strlen(INDENT));
 		if (j - i > 1) {
 			fprintf(f, " (%u", w->part->port_lo);
 			if (w->part->port_hi != w->part->port_lo)
@@ -352,49 +556,419 @@ static void print_span(const struct audit_result *r, size_t i, size_t j,
 			fprintf(f, ")");
 		}
 		fprintf(f, "\n");
-		free(ref);
 		shown++;
 	}
 	if (j - i > shown)
-		fprintf(f, "           (+%zu more: see --format json)\n",
+		fprintf(f, INDENT "(+%zu more: see --format json)\n",
 			j - i - shown);
-	if (fix_suggest(r->snap.rs, row, &span, &fx) == 0) {
-		for (k = 0; k < fx->ncmds; k++)
-			fprintf(f, "           %s %s\n", k ? "    " : "fix:",
-				fx->cmds[k]);
-		fix_free(fx);
+	print_fix(r, row, &span, false, f);
+}
+
+/* The listeners a wide cause exposes, one line per listener and
+ * protocol/port (IPv4 and IPv6 together), the worst first. */
+struct exposed_line {
+	const struct report_row *row;	/* the first of them */
+	unsigned int families;
+	enum policy_severity sev;
+	bool allowed;
+	const struct policy_ref *rule;
+};
+
+static int line_cmp(const void *a, const void *b)
+{
+	const struct exposed_line *x = a, *y = b;
+
+	if (x->allowed != y->allowed)
+		return x->allowed ? 1 : -1;
+	if (x->sev != y->sev)
+		return x->sev > y->sev ? -1 : 1;
+	if (x->row->proto != y->row->proto)
+		return x->row->proto < y->row->proto ? -1 : 1;
+	return x->row->port_lo < y->row->port_lo ? -1 :
+	       x->row->port_lo > y->row->port_lo;
+}
+
+static bool same_line(const struct report_row *a, const struct report_row *b)
+{
+	return a->proto == b->proto && a->port_lo == b->port_lo &&
+	       a->port_hi == b->port_hi && a->state == b->state &&
+	       a->listener == b->listener;
+}
+
+static void listener_who(const struct report_row *row, char *buf,
+			 size_t size)
+{
+	*buf = '\0';
+	if (row->listener)
+		snprintf(buf, size, "%s[%d]", row->listener->comm ?
+			 row->listener->comm : "?", (int)row->listener->pid);
+}
+
+/* The lines of the listeners; *whow is the width of their column. */
+static void print_listeners(const struct audit_result *r,
+			    const struct verdicts_style *st,
+			    const struct cause *c, int *whow, FILE *f)
+{
+	const struct policy_result *pr = r->verdicts;
+	struct exposed_line *l;
+	size_t i, k, n = 0;
+	char ports[16];
+	int col;
+
+	*whow = 16;
+	l = calloc(c->nrows + 1, sizeof(*l));
+	if (!l)
+		return;
+	for (i = 0; i < c->nrows; i++) {
+		const struct report_row *row = &r->report->rows[c->rows[i]];
+		const struct policy_verdict *v = &pr->rows[c->rows[i]];
+		const struct policy_part *d = v->decisive ? v->decisive :
+					      v->nparts ? &v->parts[0] : NULL;
+
+		if (row->state != ENGINE_EXPOSED)
+			continue;
+		for (k = 0; k < n; k++)
+			if (same_line(l[k].row, row))
+				break;
+		if (k == n) {
+			l[n].row = row;
+			l[n].allowed = true;
+			n++;
+		}
+		l[k].families |= row->family == NFPROTO_IPV6 ? 2 : 1;
+		if (!v->allowed)
+			l[k].allowed = false;
+		if (d && (!l[k].rule || v->severity > l[k].sev)) {
+			l[k].sev = v->severity;
+			l[k].rule = &d->rule;
+		}
+	}
+	qsort(l, n, sizeof(*l), line_cmp);
+	/* as wide as the widest process[pid], at least "(nothing yet)" */
+	*whow = 16;
+	for (i = 0; i < n; i++) {
+		char who[64];
+
+		listener_who(l[i].row, who, sizeof(who));
+		if ((int)strlen(who) > *whow)
+			*whow = (int)strlen(who);
+	}
+	for (i = 0; i < n; i++) {
+		const struct report_row *row = l[i].row;
+		char who[64];
+
+		if (row->port_lo == row->port_hi)
+			snprintf(ports, sizeof(ports), "%s/%u",
+				 report_proto_name(row->proto), row->port_lo);
+		else
+			snprintf(ports, sizeof(ports), "%s/%u-%u",
+				 report_proto_name(row->proto), row->port_lo,
+				 row->port_hi);
+		listener_who(row, who, sizeof(who));
+		col = fprintf(f, INDENT "%-10s %-6s %-*s ", ports,
+			      l[i].families == 3 ? "IPv4+6" :
+			      l[i].families == 2 ? "IPv6" : "IPv4", *whow, who);
+		sev_word(f, st, l[i].allowed ? POLICY_SEV_NONE : l[i].sev,
+			 l[i].allowed ? "allowed" : upper(l[i].sev));
+		if (l[i].rule && l[i].rule->message) {
+			fprintf(f, " ");
+			fit(f, st, col + 9, l[i].rule->message);
+		}
+		fprintf(f, "\n");
+	}
+	free(l);
+}
+
+/* The ports a wide cause opens where nothing listens yet: the worst
+ * verdict the policy gives them and one example of it. */
+static void print_open_rest(const struct audit_result *r,
+			    const struct verdicts_style *st,
+			    const struct cause *c, int whow, FILE *f)
+{
+	const struct policy_result *pr = r->verdicts;
+	const struct policy_violation *ex = NULL;
+	enum policy_severity worst = POLICY_SEV_NONE;
+	const struct policy_ref **seen;
+	size_t i, k, nopen = 0, nrules = 0;
+	int col;
+
+	unsigned int fams = 0;
+
+	for (i = 0; i < c->nrows; i++) {
+		const struct report_row *row = &r->report->rows[c->rows[i]];
+
+		if (row->state != ENGINE_OPEN)
+			continue;
+		nopen++;
+		fams |= row->family == NFPROTO_IPV6 ? 2 : 1;
+	}
+	if (!nopen)
+		return;
+	/* the worst verdict of the open rows, and the first of its rules */
+	for (k = 0; k < c->nrows; k++) {
+		if (r->report->rows[c->rows[k]].state != ENGINE_OPEN)
+			continue;
+		ROW_VIOLATIONS(pr, c->rows[k], i) {
+			const struct policy_violation *v = &pr->violations[i];
+
+			if (v->severity > worst) {
+				worst = v->severity;
+				ex = v;
+			}
+		}
+	}
+	/* how many rules give that severity, each counted once: a policy
+	 * has few rules, the open rows may have many violations */
+	seen = calloc(pr->nviolations + 1, sizeof(*seen));
+	for (k = 0; ex && seen && k < c->nrows; k++) {
+		if (r->report->rows[c->rows[k]].state != ENGINE_OPEN)
+			continue;
+		ROW_VIOLATIONS(pr, c->rows[k], i) {
+			const struct policy_violation *v = &pr->violations[i];
+			size_t j;
+
+			if (v->severity != worst)
+				continue;
+			for (j = 0; j < nrules; j++)
+				if (seen[j]->file == v->rule.file &&
+				    seen[j]->line == v->rule.line)
+					break;
+			if (j == nrules)
+				seen[nrules++] = &v->rule;
+		}
+	}
+	free(seen);
+	/* in the columns of print_listeners() */
+	col = fprintf(f, INDENT "%-10s %-6s %-*s ", "any other",
+		      fams == 3 ? "IPv4+6" : fams == 2 ? "IPv6" : "IPv4",
+		      whow, "(nothing yet)");
+	if (!ex) {
+		sev_word(f, st, POLICY_SEV_NONE, "allowed");
+		fprintf(f, "\n");
+		return;
+	}
+	sev_word(f, st, worst, upper(worst));
+	col += 8 + fprintf(f, " by %zu rule%s, e.g. %s/%u ", nrules,
+			   nrules > 1 ? "s" : "",
+			   report_proto_name(r->report->rows[ex->row].proto),
+			   ex->part->port_lo);
+	if (ex->rule.message)
+		fit(f, st, col, ex->rule.message);
+	fprintf(f, "\n");
+}
+
+/* The findings of a published cause: one line per port, and its fix. */
+static void print_published(const struct audit_result *r,
+			    const struct verdicts_style *st,
+			    const struct cause *c, FILE *f)
+{
+	const struct policy_result *pr = r->verdicts;
+	size_t i;
+	int col;
+
+	for (i = 0; i < c->nrows; i++) {
+		const struct report_row *row = &r->report->rows[c->rows[i]];
+		const struct policy_verdict *v = &pr->rows[c->rows[i]];
+		char *s = zone_text(r, row->family, row->sources,
+				    row->nsources);
+
+		col = fprintf(f, INDENT "%s/%u", report_proto_name(row->proto),
+			      row->port_lo);
+		if (row->port_hi != row->port_lo)
+			col += fprintf(f, "-%u", row->port_hi);
+		col += fprintf(f, " %s from %s -> %s:%u%s%s%s ",
+			row->family == NFPROTO_IPV6 ? "IPv6" : "IPv4",
+			s ? s : "?", row->backend_addr ? row->backend_addr :
+			"?", row->backend_port_lo, row->container ? " (" : "",
+			row->container ? row->container : "",
+			row->container ? ")" : "");
+		free(s);
+		sev_word(f, st, v->allowed ? POLICY_SEV_NONE : v->severity,
+			 v->allowed ? "allowed" : upper(v->severity));
+		if (v->decisive && v->decisive->rule.message) {
+			fprintf(f, " ");
+			fit(f, st, col + 9, v->decisive->rule.message);
+		}
+		fprintf(f, "\n");
+		if (!v->allowed && v->decisive)
+			print_fix(r, row, v->decisive, false, f);
 	}
 }
 
-int verdicts_text(const struct audit_result *r, FILE *f)
+/* A row and its twin of the other family: one title, the rules once,
+ * the fix of each. */
+static void print_twins(const struct audit_result *r,
+			const struct verdicts_style *st,
+			const struct cause *c, FILE *f)
 {
 	const struct policy_result *pr = r->verdicts;
-	size_t i, j, spans = 0;
+	const struct policy_violation *v, *w;
+	size_t i, k;
+	bool dup;
 
-	for (i = 0; pr && i < pr->nviolations; i = j) {
-		j = pr->violations[i].kind == POLICY_V_EXPOSURE ?
-		    span_end(pr, i) : i + 1;
-		spans++;
+	ROW_VIOLATIONS(pr, c->rows[0], i) {
+		v = &pr->violations[i];
+		fprintf(f, INDENT);
+		print_rule(f, st, &v->rule, strlen(INDENT));
+		fprintf(f, "\n");
 	}
-	if (pr && pr->nviolations == spans && spans)
-		fprintf(f, "VIOLATIONS (%zu):\n", spans);
-	else if (pr && spans)
-		fprintf(f, "VIOLATIONS (%zu, in %zu groups):\n",
-			pr->nviolations, spans);
-	else if (pr)
-		fprintf(f, "No policy violation.\n");
-	for (i = 0; pr && i < pr->nviolations; i = j) {
-		if (pr->violations[i].kind == POLICY_V_MISSING) {
-			print_missing(&pr->violations[i], f);
-			j = i + 1;
-			continue;
+	/* the rules of the twin that its first row does not have */
+	ROW_VIOLATIONS(pr, c->rows[1], i) {
+		v = &pr->violations[i];
+		dup = false;
+		ROW_VIOLATIONS(pr, c->rows[0], k) {
+			w = &pr->violations[k];
+			if (w->rule.file == v->rule.file &&
+			    w->rule.line == v->rule.line)
+				dup = true;
 		}
-		j = span_end(pr, i);
-		print_span(r, i, j, f);
+		if (dup)
+			continue;
+		fprintf(f, INDENT);
+		print_rule(f, st, &v->rule, strlen(INDENT));
+		fprintf(f, " (IPv%c)\n", r->report->rows[v->row].family ==
+			NFPROTO_IPV6 ? '6' : '4');
 	}
+	for (k = 0, dup = false; k < c->nrows; k++) {
+		const struct policy_verdict *pv = &pr->rows[c->rows[k]];
+
+		if (pv->allowed || !pv->decisive)
+			continue;
+		print_fix(r, &r->report->rows[c->rows[k]], pv->decisive, dup,
+			  f);
+		dup = true;
+	}
+}
+
+static void print_cause(const struct audit_result *r,
+			const struct verdicts_style *st,
+			const struct cause *c, FILE *f)
+{
+	const struct policy_result *pr = r->verdicts;
+	size_t i, j;
+	int whow = 16;
+
+	if (c->kind == CAUSE_EXPOSURE && c->nrows == 1) {
+		for (i = first_violation(pr, c->rows[0]);
+		     i < pr->nviolations &&
+		     pr->violations[i].kind == POLICY_V_EXPOSURE &&
+		     pr->violations[i].row == c->rows[0]; i = j) {
+			j = span_end(pr, i);
+			print_span(r, st, i, j, f);
+		}
+		return;
+	}
+	sev_word(f, st, c->severity, upper(c->severity));
+	fprintf(f, " %s%s%s\n", st->color ? ANSI_BOLD : "", c->title,
+		st->color ? ANSI_RESET : "");
+	if (c->kind == CAUSE_PUBLISHED) {
+		print_published(r, st, c, f);
+		return;
+	}
+	if (c->kind == CAUSE_EXPOSURE) {
+		print_twins(r, st, c, f);
+		return;
+	}
+	print_listeners(r, st, c, &whow, f);
+	print_open_rest(r, st, c, whow, f);
+	if (c->kind == CAUSE_IPV6_OPEN) {
+		/* the ports themselves: the rest of IPv6 is filtered */
+		bool more = false;
+
+		for (i = 0; i < c->nrows; i++) {
+			const struct policy_verdict *pv = &pr->rows[c->rows[i]];
+
+			if (pv->allowed || !pv->decisive)
+				continue;
+			print_fix(r, &r->report->rows[c->rows[i]],
+				  pv->decisive, more, f);
+			more = true;
+		}
+	} else if (c->kind == CAUSE_IPV6_UNFILTERED) {
+		fprintf(f, INDENT "fix: filter IPv6 on %s as IPv4 is (ip6tables "
+			"rules, or one nftables inet table for both; `fwaudit "
+			"fix` prints one, proven)\n", c->where);
+	} else {
+		fprintf(f, INDENT "fix: on %s, drop by default and accept what "
+			"the policy allows (`fwaudit fix` prints that table, "
+			"proven)\n", c->where);
+	}
+}
+
+/* the fail-open findings, when there are any: a short section */
+static void findings_text(const struct failopen_result *fr, FILE *f)
+{
+	size_t i;
+
+	if (!fr || !fr->nfindings)
+		return;
+	fprintf(f, "FINDINGS (%zu):\n", fr->nfindings);
+	for (i = 0; i < fr->nfindings; i++)
+		fprintf(f, "  %-8s %s: %s\n",
+			fr->findings[i].severity == FAILOPEN_SEV_CRITICAL ?
+			"CRITICAL" : fr->findings[i].severity ==
+			FAILOPEN_SEV_WARNING ? "WARNING" : "INFO",
+			failopen_kind_name(fr->findings[i].kind),
+			fr->findings[i].message);
+	fprintf(f, "\n");
+}
+
+int verdicts_text(const struct audit_result *r,
+		  const struct verdicts_style *st, FILE *f)
+{
+	const struct policy_result *pr = r->verdicts;
+	struct causes *cs = NULL;
+	size_t i, n = 0, counts[4] = { 0 };
+	int ret;
+
+	if (!st)
+		st = &plain_style;
+	findings_text(r->findings, f);
+	if (pr) {
+		ret = causes_build(r->report, pr, r->zones, &cs);
+		if (ret < 0)
+			return ret;
+		for (i = 0; i < cs->n; i++) {
+			if (!cs->c[i].violation)
+				continue;
+			n++;
+			counts[cs->c[i].severity]++;
+		}
+		for (i = 0; i < pr->nviolations; i++) {
+			if (pr->violations[i].kind != POLICY_V_MISSING)
+				continue;
+			n++;
+			counts[pr->violations[i].severity]++;
+		}
+	}
+	if (pr && n) {
+		const char *sep = " (";
+
+		fprintf(f, "%sVIOLATIONS: %zu finding%s",
+			st->color ? ANSI_BOLD : "", n, n > 1 ? "s" : "");
+		for (i = POLICY_SEV_CRITICAL; i > POLICY_SEV_NONE; i--) {
+			if (!counts[i])
+				continue;
+			fprintf(f, "%s%zu %s", sep, counts[i],
+				policy_severity_name(i));
+			sep = ", ";
+		}
+		fprintf(f, ")%s\n", st->color ? ANSI_RESET : "");
+	} else if (pr) {
+		fprintf(f, "No policy violation.\n");
+	}
+	for (i = 0; cs && i < cs->n; i++)
+		if (cs->c[i].violation)
+			print_cause(r, st, &cs->c[i], f);
+	for (i = 0; pr && i < pr->nviolations; i++)
+		if (pr->violations[i].kind == POLICY_V_MISSING)
+			print_missing(r, st, &pr->violations[i], f);
+	causes_free(cs);
+	if (st->quiet)
+		return ferror(f) ? -EIO : 0;
 	if (pr)
 		fprintf(f, "\n");
-	return report_text(r->report, f);
+	return report_text(r->report, r->zones, f);
 }
 
 int verdicts_prometheus(const struct audit_result *r, FILE *f)
@@ -445,9 +1019,12 @@ int verdicts_nagios(const struct audit_result *r, FILE *f)
 			report_proto_name(row->proto), worst->part->port_lo);
 		if (worst->part->port_hi != worst->part->port_lo)
 			fprintf(f, "-%u", worst->part->port_hi);
-		fprintf(f, " %s from %s%s", engine_state_name(row->state),
-			worst->part->nsources ? worst->part->sources[0] : "?",
-			worst->part->nsources > 1 ? " and more" : "");
+		char *src = zone_text(r, row->family, worst->part->sources,
+				      worst->part->nsources);
+
+		fprintf(f, " %s from %s", engine_state_name(row->state),
+			src ? src : "?");
+		free(src);
 		if (worst->rule.message)
 			fprintf(f, " (%s)", worst->rule.message);
 	}

@@ -7,6 +7,7 @@
 #ifndef FWAUDIT_VERDICTS_H
 #define FWAUDIT_VERDICTS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "audit.h"
@@ -15,8 +16,22 @@
  * (nothing is built first: ten thousand exposures cost no memory), with a
  * final newline.  0, or the negative errno of a failed write / -ENOMEM. */
 int verdicts_json(const struct audit_result *r, FILE *f);
-/* Violations first, each with its fix, then the table of report_text(). */
-int verdicts_text(const struct audit_result *r, FILE *f);
+/* How the text is shown. */
+struct verdicts_style {
+	bool quiet;		/* the violations only, no table */
+	bool color;		/* ANSI colours (verdicts_style_auto()) */
+	unsigned int width;	/* columns to fit rule messages in; 0: any */
+};
+
+/* The style for f: colour only on a terminal and without NO_COLOR (any
+ * non-empty value), its width from the terminal or $COLUMNS. */
+void verdicts_style_auto(struct verdicts_style *st, FILE *f);
+
+/* The findings that are violations, grouped by cause (causes.h), each with
+ * what it exposes and its fix; unmet requires; then, unless st->quiet,
+ * the table of report_text().  st NULL: plain, no width. */
+int verdicts_text(const struct audit_result *r,
+		  const struct verdicts_style *st, FILE *f);
 /* node_exporter textfile-collector format; ok false writes the metrics of
  * a failed audit (fwaudit_audit_success 0) with r NULL. */
 int verdicts_prometheus(const struct audit_result *r, FILE *f);

@@ -176,7 +176,22 @@ expect("a missing required exposure (tcp/25) is a violation",
 expect("every exposure violation has a fix with commands",
        all(x["fix"] and x["fix"]["commands"] for x in v if x["kind"] == "exposure"))
 expect("worst is critical", J["worst"] == "critical")
+rows = sorted(i for c in J["causes"] for i in c["exposures"])
+expect("causes: every exposure in exactly one", rows == list(range(len(J["exposures"]))),
+       J["causes"])
+expect("causes: a violation where an exposure of it is one",
+       all((c["verdict"] == "violation") ==
+           any(J["exposures"][i]["policy"]["verdict"] == "violation" for i in c["exposures"])
+           for c in J["causes"]), J["causes"])
 PY
+
+# the text means what the JSON says (the policy's zone office included)
+if "$PYTHON" "$top_srcdir/tests/netns/text-vs-json.py" "$T/raw.text" \
+	"$T/raw.json" "$POLICY" > "$T/tvj" 2>&1; then
+	fwa_pass "text: every SOURCES cell denotes the JSON's sources"
+else
+	fwa_fail "text: SOURCES cells that are not the JSON's: $(head -5 "$T/tvj")"
+fi
 
 if command -v promtool >/dev/null 2>&1; then
 	if promtool check metrics < "$T/raw.prom" > "$T/promtool" 2>&1; then

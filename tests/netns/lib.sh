@@ -297,6 +297,17 @@ def _say(ok, what, extra=""):
     pre = (LABEL + ": ") if LABEL else ""
     print(("PASS: " if ok else "FAIL: ") + pre + what + (" (" + extra + ")" if extra else ""))
 
+# "from everyone" as fwaudit writes it: every source, and on the IPv6
+# forward path every source but link-local (ip6_forward() never forwards
+# those; multicast and the unspecified address are martian, counted in)
+V6_FORWARD_ANY = ["::/1", "8000::/2", "c000::/3", "e000::/4", "f000::/5",
+                  "f800::/6", "fc00::/7", "fe00::/9", "fec0::/10", "ff00::/8"]
+
+def everyone(sources, path="local"):
+    s = sorted(sources)
+    return s in (["0.0.0.0/0"], ["::/0"]) or \
+        (path == "forward" and s == sorted(V6_FORWARD_ANY))
+
 def expect(what, cond, detail=None):
     extra = ""
     try:

@@ -895,9 +895,67 @@ static void test_redirect_status(void)
 	host_free(h);
 }
 
+/* After the routing decision a forwarded packet's TTL is one less, and it
+ * is forwarded only with a TTL above 1: a FORWARD rule on "ttl 63" is met
+ * by a sender choosing 64, one on "ttl 0" by none. */
+static void test_forward_ttl(void)
+{
+	unsigned int k;
+
+	for (k = 0; k < 2; k++) {
+		struct ruleset *rs = ruleset_new();
+		struct host *h = make_host(1);
+		struct engine_result *res;
+		const struct engine_piece *p = NULL;
+		struct rs_chain *pre, *fwd;
+		struct rs_rule *r;
+		rs_u128 pt[REGION_NDIMS];
+		size_t i;
+
+		pre = base(rs, NFPROTO_IPV4, "nat", "PREROUTING",
+			   NF_INET_PRE_ROUTING, -100, RS_V_ACCEPT, "nat");
+		r = rule(pre, RS_V_DNAT);
+		match(r, RS_F_DPORT, 6379, 6379);
+		r->verdict.nat.family = NFPROTO_IPV4;
+		r->verdict.nat.has_addr = true;
+		r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = BACKEND;
+		fwd = base(rs, NFPROTO_IPV4, "filter", "FORWARD",
+			   NF_INET_FORWARD, 0, RS_V_DROP, "filter");
+		r = rule(fwd, RS_V_ACCEPT);
+		match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED,
+		      RS_CT_STATE_ESTABLISHED);
+		r = rule(fwd, RS_V_ACCEPT);
+		match(r, RS_F_IP_TTL, k ? 0 : 63, k ? 0 : 63);
+		res = run(rs, h);
+		pt[REGION_IIF] = rs_ifname_key("eth0");
+		pt[REGION_DADDR] = NODE;
+		pt[REGION_SADDR] = 0xcb007105u;
+		pt[REGION_SPORT] = 1;
+		pt[REGION_DPORT] = 6379;
+		for (i = 0; i < res->npieces; i++)
+			if (res->pieces[i].family == NFPROTO_IPV4 &&
+			    res->pieces[i].proto == IPPROTO_TCP &&
+			    region_contains_point(res->pieces[i].region, pt) &&
+			    (!p || res->pieces[i].state > p->state))
+				p = &res->pieces[i];
+		CHECK(p != NULL);
+		if (p && !k) {
+			CHECK_EQ(p->state, ENGINE_EXPOSED);
+			CHECK_EQ(p->fate, ENGINE_FORWARDED);
+			CHECK(p->chosen && !strcmp(p->chosen, "ttl 64"));
+		} else if (p) {
+			CHECK_EQ(p->state, ENGINE_CLOSED);
+		}
+		engine_result_free(res);
+		ruleset_free(rs);
+		host_free(h);
+	}
+}
+
 int main(void)
 {
 	test_choice();
+	test_forward_ttl();
 	test_redirect_status();
 	test_route_back();
 	test_rpfilter();

@@ -1118,6 +1118,41 @@ static void test_fixed(void)
 	region_free(full);
 }
 
+/* Martian sources as "don't care": whole gaps of them are filled, a gap
+ * partly of them lends the part beside an interval where that makes fewer
+ * prefixes, and nothing outside the set and the don't-cares is ever
+ * added. */
+static void test_fill_gaps(void)
+{
+	static const struct rs_interval dc[] = {
+		{ 0x00000000, 0x00ffffff }, { 0x7f000000, 0x7fffffff },
+		{ 0xc63364ff, 0xc63364ff }, { 0xe0000000, 0xefffffff },
+		{ 0xffffffff, 0xffffffff },
+	};
+	/* any but 0/8, 127/8, 198.51.100.255, 224/4, 255.255.255.255 */
+	static const struct rs_interval any[] = {
+		{ 0x01000000, 0x7effffff }, { 0x80000000, 0xc63364fe },
+		{ 0xc6336500, 0xdfffffff }, { 0xf0000000, 0xfffffffe },
+	};
+	static const struct rs_interval lan[] = { { 0xc6336400, 0xc63364fe } };
+	static const struct rs_interval ten[] = { { 0x0a000000, 0x0affffff } };
+	struct rs_interval *o = NULL;
+	size_t n = 0;
+
+	CHECK_EQ(region_fill_gaps(NFPROTO_IPV4, any, 4, dc, 5, &o, &n), 0);
+	CHECK(n == 1 && o[0].lo == 0 && o[0].hi == 0xffffffff);
+	free(o);
+	CHECK_EQ(region_fill_gaps(NFPROTO_IPV4, lan, 1, dc, 5, &o, &n), 0);
+	CHECK(n == 1 && o[0].lo == 0xc6336400 && o[0].hi == 0xc63364ff);
+	free(o);
+	CHECK_EQ(region_fill_gaps(NFPROTO_IPV4, ten, 1, dc, 5, &o, &n), 0);
+	CHECK(n == 1 && o[0].lo == 0x0a000000 && o[0].hi == 0x0affffff);
+	free(o);
+	CHECK_EQ(region_fill_gaps(NFPROTO_IPV4, NULL, 0, dc, 5, &o, &n), 0);
+	CHECK_EQ(n, 0);
+	free(o);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long seed;
@@ -1136,6 +1171,7 @@ int main(int argc, char **argv)
 	rng_state = seed;
 
 	test_prefixes_fixed();
+	test_fill_gaps();
 	test_fixed();
 	test_prefixes_random(iters);
 	test_random(iters);

@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * failopen.c - fail-open states of a ruleset (see failopen.h).
+ *
+ * Tables are told apart by (origin, family, table name): iptables-nft and
+ * iptables-legacy may both hold a "filter" table, and each has its own
+ * Docker chains.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+
+#include "failopen.h"
+
+/* DNAT happens at this priority; a drop in a chain before it sees the
+ * address the packet was sent to (NF_IP_PRI_NAT_DST) */
+#define PRI_NAT_DST	(-100)
+
+/* the bound of findings of one kind: a host with thousands of published
+ * containers gets the first ones and a count in the last message */
+#define MAX_PER_KIND	64
+
+struct builder {
+	struct failopen_result *res;
+	size_t cap;
+	size_t per_kind[FAILOPEN__KIND_COUNT];
+	size_t dropped[FAILOPEN__KIND_COUNT];
+};
+
+const char *failopen_kind_name(enum failopen_kind k)
+{
+	switch (k) {
+	case FAILOPEN_FORWARD_NO_DOCKER_USER:
+		return "forward-no-docker-user";
+	case FAILOPEN_DOCKER_USER_LATE:
+		return "docker-user-late";
+	case FAILOPEN_DOCKER_DIRECT_ACCESS:
+		return "docker-direct-access-open";
+	case FAILOPEN_DOCKER_USER_IPV4_ONLY:
+		return "docker-user-ipv4-only";
+	case FAILOPEN_XTABLES_AND_NFTABLES:
+		return "xtables-and-nftables";
+	case FAILOPEN__KIND_COUNT:
+		break;
+	}
+	return "?";
+}
+
+const char *failopen_severity_name(enum failopen_severity s)
+{
+	switch (s) {
+	case FAILOPEN_SEV_INFO:
+		return "info";
+	case FAILOPEN_SEV_WARNING:
+		return "warning";
+	case FAILOPEN_SEV_CRITICAL:
+		return "critical";
+	}
+	return "?";
+}
+
+static const char *family_word(uint8_t family)
+{
+	return family == NFPROTO_IPV6 ? "IPv6" : "IPv4";
+}
+
+static const char *origin_word(enum rs_origin o)
+{
+	return o == RS_ORIGIN_LEGACY ? "x_tables (legacy)" : "nftables";
+}
+
+static int add(struct builder *b, enum failopen_kind kind,
+	       enum failopen_severity sev, const struct rs_chain *c,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int add(struct builder *b, enum failopen_kind kind,
+	       enum failopen_severity sev, const struct rs_chain *c,
+	       const char *fmt, ...)
+{
+	struct failopen_finding *f;
+	va_list ap;
+	int n;
+
+	if (b->per_kind[kind] >= MAX_PER_KIND) {
+		b->dropped[kind]++;
+		return 0;
+	}
+	if (b->res->nfindings == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 8;
+
+		f = realloc(b->res->findings, cap * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		b->res->findings = f;
+		b->cap = cap;
+	}
+	f = &b->res->findings[b->res->nfindings];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->severity = sev;
+	f->family = c->family;
+	f->origin = c->origin;
+	f->table = strdup(c->table ? c->table : "");
+	f->chain = strdup(c->name ? c->name : "");
+	va_start(ap, fmt);
+	n = vasprintf(&f->message, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		f->message = NULL;
+	if (!f->table || !f->chain || !f->message) {
+		free(f->table);
+		free(f->chain);
+		free(f->message);
+		return -ENOMEM;
+	}
+	b->res->nfindings++;
+	b->per_kind[kind]++;
+	return 0;
+}
+
+static bool same_table(const struct rs_chain *a, const struct rs_chain *b)
+{
+	return a->origin == b->origin && a->family == b->family &&
+	       a->table && b->table && strcmp(a->table, b->table) == 0;
+}
+
+static const struct rs_chain *find_chain(const struct ruleset *rs,
+					 const struct rs_chain *like,
+					 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (same_table(c, like) && c->name && strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static bool is_jump_to(const struct rs_rule *r, const char *name)
+{
+	return (r->verdict.kind == RS_V_JUMP || r->verdict.kind == RS_V_GOTO) &&
+	       r->verdict.chain && strcmp(r->verdict.chain, name) == 0;
+}
+
+/* Docker's chains that accept forwarded packets (the isolation stages
+ * only drop) */
+static bool is_docker_accepting_chain(const char *n)
+{
+	return n && strncmp(n, "DOCKER", 6) == 0 &&
+	       strcmp(n, "DOCKER-USER") != 0 && !strstr(n, "ISOLATION");
+}
+
+/* a rule whose ct state match a new connection's first packet can pass
+ * (Docker's "RELATED,ESTABLISHED -j ACCEPT" cannot: it bypasses nothing) */
+static bool may_match_new(const struct rs_rule *r)
+{
+	const rs_u128 st = RS_CT_STATE_NEW;
+	size_t k, n, e;
+
+	for (k = 0; k < r->nmatches; k++) {
+		const struct rs_match *m = &r->matches[k];
+		const struct rs_interval *iv;
+		bool in = false;
+
+		if (m->nfields != 1 || m->fields[0] != RS_F_CT_STATE)
+			continue;
+		switch (m->op) {
+		case RS_OP_IN:
+		case RS_OP_NOT_IN:
+			iv = rs_match_elems(m, &n);
+			for (e = 0; e < n && !in; e++)
+				in = iv[e].lo <= st && st <= iv[e].hi;
+			if (in != (m->op == RS_OP_IN))
+				return false;
+			break;
+		case RS_OP_MASK_EQ:
+			if ((st & m->mask) != m->value)
+				return false;
+			break;
+		case RS_OP_MASK_NE:
+			if ((st & m->mask) == m->value)
+				return false;
+			break;
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
+/* DOCKER-USER holds more than Docker's own "-j RETURN" */
+static bool user_has_rules(const struct rs_chain *user)
+{
+	size_t i;
+
+	for (i = 0; i < user->nrules; i++) {
+		const struct rs_rule *r = &user->rules[i];
+
+		if (!(r->verdict.kind == RS_V_RETURN && r->nmatches == 0))
+			return true;
+	}
+	return false;
+}
+
+static int check_docker_user(const struct ruleset *rs, struct builder *b)
+{
+	size_t i, j;
+	int ret;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *fwd = &rs->chains[i], *user;
+		size_t at = (size_t)-1, before = (size_t)-1;
+
+		if (!fwd->base || fwd->hook != NF_INET_FORWARD || !fwd->name ||
+		    strcmp(fwd->name, "FORWARD") != 0)
+			continue;
+		user = find_chain(rs, fwd, "DOCKER-USER");
+		if (!user || !(find_chain(rs, fwd, "DOCKER") ||
+			       find_chain(rs, fwd, "DOCKER-FORWARD") ||
+			       find_chain(rs, fwd, "DOCKER-ISOLATION-STAGE-1")))
+			continue;
+		for (j = 0; j < fwd->nrules; j++) {
+			const struct rs_rule *r = &fwd->rules[j];
+
+			if (is_jump_to(r, "DOCKER-USER")) {
+				at = j;
+				break;
+			}
+			if (before == (size_t)-1 && may_match_new(r) &&
+			    (r->verdict.kind == RS_V_ACCEPT ||
+			     ((r->verdict.kind == RS_V_JUMP ||
+			       r->verdict.kind == RS_V_GOTO) &&
+			      is_docker_accepting_chain(r->verdict.chain))))
+				before = j;
+		}
+		if (at == (size_t)-1) {
+			ret = add(b, FAILOPEN_FORWARD_NO_DOCKER_USER,
+				  user_has_rules(user) ? FAILOPEN_SEV_CRITICAL :
+							 FAILOPEN_SEV_WARNING,
+				  fwd, "%s %s %s FORWARD has no jump to DOCKER-USER: "
+				  "%s no forwarded packet, published "
+				  "container ports are open to whatever Docker's "
+				  "own chains accept",
+				  family_word(fwd->family), origin_word(fwd->origin),
+				  fwd->table,
+				  user_has_rules(user) ?
+				  "the rules in DOCKER-USER filter" :
+				  "DOCKER-USER filters");
+		} else if (before != (size_t)-1) {
+			const struct rs_rule *r = &fwd->rules[before];
+
+			ret = add(b, FAILOPEN_DOCKER_USER_LATE,
+				  user_has_rules(user) ? FAILOPEN_SEV_CRITICAL :
+							 FAILOPEN_SEV_WARNING,
+				  fwd, "%s %s %s FORWARD jumps to DOCKER-USER only at "
+				  "rule %u, after rule %u (%s%s%s): what that rule "
+				  "lets through never reaches DOCKER-USER",
+				  family_word(fwd->family), origin_word(fwd->origin),
+				  fwd->table, fwd->rules[at].position, r->position,
+				  rs_verdict_name(r->verdict.kind),
+				  r->verdict.chain ? " " : "",
+				  r->verdict.chain ? r->verdict.chain : "");
+		} else {
+			ret = 0;
+		}
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* The table holds Docker >= 28's shapes: chains 28.0 introduced, or the
+ * table of the nftables backend (29). */
+static bool docker28_table(const struct ruleset *rs, const struct rs_chain *c)
+{
+	size_t i;
+
+	if (c->origin == RS_ORIGIN_NFT && c->table &&
+	    strcmp(c->table, "docker-bridges") == 0)
+		return true;
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *d = &rs->chains[i];
+
+		if (d->origin != c->origin || d->family != c->family || !d->name)
+			continue;
+		if (strcmp(d->name, "DOCKER-FORWARD") == 0 ||
+		    strcmp(d->name, "DOCKER-CT") == 0 ||
+		    strcmp(d->name, "DOCKER-BRIDGE") == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool match_has_daddr(const struct rs_match *m, uint8_t family,
+			    rs_u128 a)
+{
+	enum rs_field f = family == NFPROTO_IPV6 ? RS_F_IP6_DADDR : RS_F_IP_DADDR;
+	const struct rs_interval *e;
+	size_t n, k;
+
+	if (m->op != RS_OP_IN || m->nfields != 1 || m->fields[0] != f)
+		return false;
+	e = rs_match_elems(m, &n);
+	for (k = 0; k < n; k++)
+		if (e[k].lo <= a && a <= e[k].hi)
+			return true;
+	return false;
+}
+
+/* a drop before DNAT for destination a: a base chain of the family at
+ * prerouting with a priority below the DNAT's, a rule that drops with a
+ * match on that destination (Docker's adds "! -i BRIDGE" and the port) */
+static bool direct_drop(const struct ruleset *rs, uint8_t family, rs_u128 a)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (!c->base || c->hook != NF_INET_PRE_ROUTING ||
+		    c->priority >= PRI_NAT_DST ||
+		    (c->family != family && c->family != NFPROTO_INET))
+			continue;
+		for (j = 0; j < c->nrules; j++) {
+			const struct rs_rule *r = &c->rules[j];
+
+			if (r->verdict.kind != RS_V_DROP)
+				continue;
+			for (k = 0; k < r->nmatches; k++)
+				if (match_has_daddr(&r->matches[k], family, a))
+					return true;
+		}
+	}
+	return false;
+}
+
+static void addr_text(uint8_t family, rs_u128 a, char *buf, size_t size)
+{
+	unsigned char b[16];
+	int k;
+
+	if (family == NFPROTO_IPV6) {
+		for (k = 15; k >= 0; k--) {
+			b[k] = (unsigned char)(a & 0xff);
+			a >>= 8;
+		}
+		inet_ntop(AF_INET6, b, buf, (socklen_t)size);
+	} else {
+		uint32_t v = htonl((uint32_t)a);
+
+		inet_ntop(AF_INET, &v, buf, (socklen_t)size);
+	}
+}
+
+static bool docker_dnat_chain(const struct rs_chain *c)
+{
+	if (!c->name)
+		return false;
+	if (c->origin == RS_ORIGIN_NFT && c->table &&
+	    strcmp(c->table, "docker-bridges") == 0)
+		return strcmp(c->name, "nat-prerouting-and-output") == 0;
+	return c->table && strcmp(c->table, "nat") == 0 &&
+	       strcmp(c->name, "DOCKER") == 0;
+}
+
+static int check_direct_access(const struct ruleset *rs, struct builder *b)
+{
+	size_t i, j, k;
+	int ret;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (!docker_dnat_chain(c) || !docker28_table(rs, c))
+			continue;
+		for (j = 0; j < c->nrules; j++) {
+			const struct rs_rule *r = &c->rules[j];
+			const struct rs_nat *nat = &r->verdict.nat;
+			uint8_t fam = nat->family ? nat->family : c->family;
+			char addr[64];
+			bool seen = false;
+
+			if (r->verdict.kind != RS_V_DNAT || !nat->has_addr ||
+			    nat->addr_lo != nat->addr_hi || r->verdict.map.set)
+				continue;
+			/* one finding per container address */
+			for (k = 0; k < j && !seen; k++) {
+				const struct rs_verdict *v = &c->rules[k].verdict;
+
+				seen = v->kind == RS_V_DNAT && v->nat.has_addr &&
+				       v->nat.addr_lo == nat->addr_lo;
+			}
+			if (seen || direct_drop(rs, fam, nat->addr_lo))
+				continue;
+			addr_text(fam, nat->addr_lo, addr, sizeof(addr));
+			ret = add(b, FAILOPEN_DOCKER_DIRECT_ACCESS,
+				  FAILOPEN_SEV_WARNING, c,
+				  "%s container %s (DNAT in %s %s/%s rule %u) has "
+				  "no drop before DNAT in raw PREROUTING: a host on "
+				  "the link that routes to it reaches its published "
+				  "ports directly, also those published on 127.0.0.1 "
+				  "only, and past DOCKER-USER rules on the host port "
+				  "(Docker >= 28 writes the drop; lost e.g. after a "
+				  "firewalld reload in 28.2.0-28.3.2, CVE-2025-54388)",
+				  family_word(fam), addr, origin_word(c->origin),
+				  c->table, c->name, r->position);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static size_t dnat_rules(const struct rs_chain *c)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < c->nrules; j++)
+		n += c->rules[j].verdict.kind == RS_V_DNAT;
+	return n;
+}
+
+static int check_docker_user_v6(const struct ruleset *rs, struct builder *b)
+{
+	const struct rs_chain *user4 = NULL, *nat6 = NULL;
+	size_t i, n4 = 0, j;
+	bool have6 = false;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (!c->name || !c->table)
+			continue;
+		if (c->family == NFPROTO_IPV4 && strcmp(c->table, "filter") == 0 &&
+		    strcmp(c->name, "DOCKER-USER") == 0 && user_has_rules(c) &&
+		    !user4)
+			user4 = c;
+		if (c->family == NFPROTO_IPV6 && strcmp(c->table, "nat") == 0 &&
+		    strcmp(c->name, "DOCKER") == 0 && dnat_rules(c) && !nat6)
+			nat6 = c;
+	}
+	if (!user4 || !nat6)
+		return 0;
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (c->family != NFPROTO_IPV6 || !c->name || !c->table ||
+		    strcmp(c->table, "filter") != 0 ||
+		    strcmp(c->name, "DOCKER-USER") != 0)
+			continue;
+		if (user_has_rules(c))
+			return 0;
+		have6 = true;
+	}
+	for (j = 0; j < user4->nrules; j++)
+		n4 += !(user4->rules[j].verdict.kind == RS_V_RETURN &&
+			user4->rules[j].nmatches == 0);
+	return add(b, FAILOPEN_DOCKER_USER_IPV4_ONLY, FAILOPEN_SEV_WARNING, nat6,
+		   "IPv6 ports published by Docker (%zu DNAT in %s %s/%s) have no "
+		   "IPv6 DOCKER-USER rule, while the IPv4 DOCKER-USER holds %zu: "
+		   "those restrictions do not apply to IPv6 (%s; ip6tables needs "
+		   "rules of its own)",
+		   dnat_rules(nat6), origin_word(nat6->origin), nat6->table,
+		   nat6->name, n4, have6 ? "the IPv6 DOCKER-USER is empty" :
+		   "there is no IPv6 DOCKER-USER chain: Docker 20.10 makes none");
+}
+
+static bool holds_rules(const struct rs_chain *c)
+{
+	return c->base && (c->nrules > 0 || c->policy == RS_V_DROP);
+}
+
+static int check_mixed(const struct ruleset *rs, struct builder *b)
+{
+	static const uint8_t fams[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+	size_t fi, i, j;
+	uint32_t hook;
+	int ret;
+
+	for (fi = 0; fi < 2; fi++) {
+		for (hook = NF_INET_PRE_ROUTING; hook <= NF_INET_POST_ROUTING;
+		     hook++) {
+			const struct rs_chain *leg = NULL, *nft = NULL;
+
+			for (i = 0; i < rs->nchains; i++) {
+				const struct rs_chain *c = &rs->chains[i];
+
+				if (c->hook != hook || !holds_rules(c) ||
+				    (c->family != fams[fi] &&
+				     c->family != NFPROTO_INET))
+					continue;
+				if (c->origin == RS_ORIGIN_LEGACY && !leg)
+					leg = c;
+				else if (c->origin == RS_ORIGIN_NFT && !nft)
+					nft = c;
+			}
+			if (!leg || !nft)
+				continue;
+			for (i = j = 0; i < rs->nchains; i++)
+				if (rs->chains[i].hook == hook &&
+				    holds_rules(&rs->chains[i]) &&
+				    rs->chains[i].origin == RS_ORIGIN_NFT &&
+				    (rs->chains[i].family == fams[fi] ||
+				     rs->chains[i].family == NFPROTO_INET))
+					j++;
+			ret = add(b, FAILOPEN_XTABLES_AND_NFTABLES,
+				  FAILOPEN_SEV_WARNING, leg,
+				  "%s %s: legacy x_tables %s/%s and %zu nftables "
+				  "base chain(s) (%s %s %s first) both hold rules: a "
+				  "packet must pass both, an accept in one does not "
+				  "end the other, and iptables-legacy, iptables-nft "
+				  "and nft each show only their part",
+				  family_word(fams[fi]), rs_hook_name(fams[fi], hook),
+				  leg->table, leg->name, j,
+				  rs_family_name(nft->family), nft->table, nft->name);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+int failopen_inspect(const struct ruleset *rs, struct failopen_result **out)
+{
+	struct builder b = { 0 };
+	size_t k;
+	int ret;
+
+	b.res = calloc(1, sizeof(*b.res));
+	if (!b.res)
+		return -ENOMEM;
+	ret = check_docker_user(rs, &b);
+	if (ret == 0)
+		ret = check_direct_access(rs, &b);
+	if (ret == 0)
+		ret = check_docker_user_v6(rs, &b);
+	if (ret == 0)
+		ret = check_mixed(rs, &b);
+	for (k = 0; ret == 0 && k < FAILOPEN__KIND_COUNT; k++) {
+		struct failopen_finding *last = NULL;
+		char *m;
+		size_t i;
+
+		if (!b.dropped[k])
+			continue;
+		for (i = 0; i < b.res->nfindings; i++)
+			if (b.res->findings[i].kind == (enum failopen_kind)k)
+				last = &b.res->findings[i];
+		if (asprintf(&m, "%s (and %zu more like it)", last->message,
+			     b.dropped[k]) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		free(last->message);
+		last->message = m;
+	}
+	if (ret < 0) {
+		failopen_result_free(b.res);
+		return ret;
+	}
+	*out = b.res;
+	return 0;
+}
+
+void failopen_result_free(struct failopen_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nfindings; i++) {
+		free(r->findings[i].table);
+		free(r->findings[i].chain);
+		free(r->findings[i].message);
+	}
+	free(r->findings);
+	free(r);
+}

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_failopen.c - fail-open findings (auditd/failopen.c) on hand-made
+ * rulesets in the shapes Docker 20.10, Docker >= 28 (iptables) and Docker
+ * 29 (nftables) write.  No privileges.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+
+#include "failopen.h"
+#include "ruleset.h"
+#include "unit.h"
+
+#define CONTAINER	0x0a420002u	/* 10.66.0.2 */
+
+static struct rs_chain *chain(struct ruleset *rs, enum rs_origin o,
+			      uint8_t family, const char *table,
+			      const char *name, int hook, int prio)
+{
+	struct rs_chain *c = ruleset_add_chain(rs, o, family, table, name);
+
+	if (hook >= 0) {
+		c->base = true;
+		c->hook = (uint32_t)hook;
+		c->priority = prio;
+		c->policy = RS_V_ACCEPT;
+	}
+	return c;
+}
+
+static struct rs_rule *jump(struct rs_chain *c, const char *to)
+{
+	struct rs_rule *r = rs_chain_add_rule(c);
+
+	r->verdict.kind = RS_V_JUMP;
+	r->verdict.chain = strdup(to);
+	return r;
+}
+
+static struct rs_rule *verdict(struct rs_chain *c, enum rs_verdict_kind k)
+{
+	struct rs_rule *r = rs_chain_add_rule(c);
+
+	r->verdict.kind = k;
+	return r;
+}
+
+static void ifname_not(struct rs_rule *r, const char *name)
+{
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_IIFNAME, name, false,
+			    true);
+}
+
+/* the filter and nat tables of Docker 20.10 (docker0, one published
+ * port), FORWARD's jump to DOCKER-USER present or not; DOCKER-USER with
+ * a user rule or only Docker's RETURN */
+static struct ruleset *docker20(enum rs_origin o, bool with_jump,
+				bool user_rule)
+{
+	struct ruleset *rs = ruleset_new();
+	struct rs_chain *fwd, *c;
+	struct rs_rule *r;
+
+	fwd = chain(rs, o, NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, 0);
+	if (with_jump)
+		jump(fwd, "DOCKER-USER");
+	jump(fwd, "DOCKER-ISOLATION-STAGE-1");
+	/* -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT */
+	r = verdict(fwd, RS_V_ACCEPT);
+	rs_match_set_range(rs_rule_add_match(r), RS_F_CT_STATE,
+			   RS_CT_STATE_ESTABLISHED, RS_CT_STATE_RELATED, false);
+	jump(fwd, "DOCKER");
+	verdict(fwd, RS_V_ACCEPT);
+	c = chain(rs, o, NFPROTO_IPV4, "filter", "DOCKER", -1, 0);
+	verdict(c, RS_V_ACCEPT);
+	chain(rs, o, NFPROTO_IPV4, "filter", "DOCKER-ISOLATION-STAGE-1", -1, 0);
+	c = chain(rs, o, NFPROTO_IPV4, "filter", "DOCKER-USER", -1, 0);
+	if (user_rule)
+		verdict(c, RS_V_DROP);
+	verdict(c, RS_V_RETURN);
+	c = chain(rs, o, NFPROTO_IPV4, "nat", "PREROUTING",
+		  NF_INET_PRE_ROUTING, -100);
+	jump(c, "DOCKER");
+	c = chain(rs, o, NFPROTO_IPV4, "nat", "DOCKER", -1, 0);
+	r = verdict(c, RS_V_DNAT);
+	ifname_not(r, "docker0");
+	r->verdict.nat.family = NFPROTO_IPV4;
+	r->verdict.nat.has_addr = true;
+	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = CONTAINER;
+	return rs;
+}
+
+static size_t count(const struct failopen_result *fr, enum failopen_kind k)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < fr->nfindings; i++)
+		n += fr->findings[i].kind == k;
+	return n;
+}
+
+static const struct failopen_finding *first(const struct failopen_result *fr,
+					    enum failopen_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < fr->nfindings; i++)
+		if (fr->findings[i].kind == k)
+			return &fr->findings[i];
+	return NULL;
+}
+
+static void test_docker_user(void)
+{
+	struct failopen_result *fr;
+	struct ruleset *rs;
+	const struct failopen_finding *f;
+
+	/* Docker's own layout: nothing to say */
+	rs = docker20(RS_ORIGIN_NFT, true, true);
+	CHECK_EQ(failopen_inspect(rs, &fr), 0);
+	CHECK_EQ(fr->nfindings, 0);
+	failopen_result_free(fr);
+	ruleset_free(rs);
+
+	/* the jump is gone, DOCKER-USER holds a rule: critical */
+	rs = docker20(RS_ORIGIN_LEGACY, false, true);
+	CHECK_EQ(failopen_inspect(rs, &fr), 0);
+	CHECK_EQ(count(fr, FAILOPEN_FORWARD_NO_DOCKER_USER), 1);
+	f = first(fr, FAILOPEN_FORWARD_NO_DOCKER_USER);
+	if (f) {
+		CHECK_EQ(f->severity, FAILOPEN_SEV_CRITICAL);
+		CHECK_STR(f->table, "filter");
+		CHECK_STR(f->chain, "FORWARD");
+		CHECK_EQ(f->origin, RS_ORIGIN_LEGACY);
+		CHECK(strstr(f->message, "no jump to DOCKER-USER") != NULL);
+		CHECK(strstr(f->message, "x_tables") != NULL);
+	}
+	/* Docker 20.10: no direct-access drops expected */
+	CHECK_EQ(count(fr, FAILOPEN_DOCKER_DIRECT_ACCESS), 0);
+	failopen_result_free(fr);
+	ruleset_free(rs);
+
+	/* gone, DOCKER-USER only has Docker's RETURN: a warning */
+	rs = docker20(RS_ORIGIN_NFT, false, false);
+	CHECK_EQ(failopen_inspect(rs, &fr), 0);
+	f = first(fr, FAILOPEN_FORWARD_NO_DOCKER_USER);
+	CHECK(f && f->severity == FAILOPEN_SEV_WARNING);
+	failopen_result_free(fr);
+	ruleset_free(rs);
+}
+
+static void test_docker_user_late(void)
+{
+	struct failopen_result *fr;
+	struct ruleset *rs = docker20(RS_ORIGIN_NFT, false, true);
+	struct rs_chain *fwd = &rs->chains[0];
+	const struct failopen_finding *f;
+
+	/* a hand-made jump appended below Docker's rules (after a restart) */
+	jump(fwd, "DOCKER-USER");
+	CHECK_EQ(failopen_inspect(rs, &fr), 0);
+	CHECK_EQ(count(fr, FAILOPEN_FORWARD_NO_DOCKER_USER), 0);
+	f = first(fr, FAILOPEN_DOCKER_USER_LATE);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(strstr(f->message, "only at rule 5, after rule 3 (jump DOCKER)") != NULL);
+		CHECK_EQ(f->severity, FAILOPEN_SEV_CRITICAL);
+	}
+	failopen_result_free(fr);
+	ruleset_free(rs);
+}
+
+/* Docker >= 28: the same plus DOCKER-FORWARD; the raw drop present or not */
+static void test_direct_access(void)
+{
+	struct failopen_result *fr;
+	struct ruleset *rs;
+	struct rs_chain *raw;
+	struct rs_rule *r;
+	const struct failopen_finding *f;
+	int pass;
+
+	for (pass = 0; pass < 3; pass++) {
+		rs = docker20(RS_ORIGIN_NFT, true, false);
+		chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter", "DOCKER-FORWARD",
+		      -1, 0);
+		raw = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "raw", "PREROUTING",
+			    NF_INET_PRE_ROUTING, -300);
+		if (pass == 1) {
+			/* -d 10.66.0.2/32 ! -i docker0 -p tcp --dport 80 -j DROP */
+			r = verdict(raw, RS_V_DROP);
+			rs_match_set_range(rs_rule_add_match(r), RS_F_IP_DADDR,
+					   CONTAINER, CONTAINER, false);
+			ifname_not(r, "docker0");
+			rs_match_set_range(rs_rule_add_match(r), RS_F_DPORT,
+					   80, 80, false);
+		} else if (pass == 2) {
+			/* a drop for another address does not count */
+			r = verdict(raw, RS_V_DROP);
+			rs_match_set_range(rs_rule_add_match(r), RS_F_IP_DADDR,
+					   CONTAINER + 1, CONTAINER + 1, false);
+		}
+		CHECK_EQ(failopen_inspect(rs, &fr), 0);
+		CHECK_EQ(count(fr, FAILOPEN_DOCKER_DIRECT_ACCESS),
+			 pass == 1 ? 0 : 1);
+		f = first(fr, FAILOPEN_DOCKER_DIRECT_ACCESS);
+		if (f) {
+			CHECK(strstr(f->message, "10.66.0.2") != NULL);
+			CHECK_STR(f->table, "nat");
+			CHECK_STR(f->chain, "DOCKER");
+		}
+		failopen_result_free(fr);
+		ruleset_free(rs);
+	}
+}
+
+/* Docker 29's nftables table, with and without its raw-PREROUTING drop */
+static void test_direct_access_nft(void)
+{
+	struct failopen_result *fr;
+	struct ruleset *rs;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		rs = ruleset_new();
+		c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV6, "docker-bridges",
+			  "nat-prerouting-and-output", -1, 0);
+		r = verdict(c, RS_V_DNAT);
+		r->verdict.nat.family = NFPROTO_IPV6;
+		r->verdict.nat.has_addr = true;
+		r->verdict.nat.addr_lo = r->verdict.nat.addr_hi =
+			((rs_u128)0x20010db8u << 96) | 2;
+		c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV6, "docker-bridges",
+			  "raw-PREROUTING", NF_INET_PRE_ROUTING, -300);
+		if (pass) {
+			r = verdict(c, RS_V_DROP);
+			rs_match_set_range(rs_rule_add_match(r), RS_F_IP6_DADDR,
+					   ((rs_u128)0x20010db8u << 96) | 2,
+					   ((rs_u128)0x20010db8u << 96) | 2,
+					   false);
+		}
+		CHECK_EQ(failopen_inspect(rs, &fr), 0);
+		CHECK_EQ(count(fr, FAILOPEN_DOCKER_DIRECT_ACCESS), pass ? 0 : 1);
+		if (!pass && fr->nfindings)
+			CHECK(strstr(fr->findings[0].message, "IPv6 container 2001:db8::2"));
+		failopen_result_free(fr);
+		ruleset_free(rs);
+	}
+}
+
+/* Docker 20.10 with --ip6tables: IPv6 DNATs, no IPv6 DOCKER-USER */
+static void test_docker_user_v6(void)
+{
+	struct failopen_result *fr;
+	struct ruleset *rs;
+	struct rs_chain *c;
+	const struct failopen_finding *f;
+	int pass;
+
+	for (pass = 0; pass < 3; pass++) {
+		rs = docker20(RS_ORIGIN_NFT, true, pass != 2);
+		c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV6, "nat", "DOCKER", -1, 0);
+		verdict(c, RS_V_DNAT);
+		if (pass == 1) {
+			/* an IPv6 DOCKER-USER with a rule of its own */
+			c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV6, "filter",
+				  "DOCKER-USER", -1, 0);
+			verdict(c, RS_V_DROP);
+		}
+		CHECK_EQ(failopen_inspect(rs, &fr), 0);
+		CHECK_EQ(count(fr, FAILOPEN_DOCKER_USER_IPV4_ONLY), pass == 0);
+		f = first(fr, FAILOPEN_DOCKER_USER_IPV4_ONLY);
+		if (f) {
+			CHECK_EQ(f->family, NFPROTO_IPV6);
+			CHECK_STR(f->chain, "DOCKER");
+			CHECK(strstr(f->message, "IPv4 DOCKER-USER holds 1") != NULL);
+		}
+		failopen_result_free(fr);
+		ruleset_free(rs);
+	}
+}
+
+static void test_mixed(void)
+{
+	struct failopen_result *fr;
+	struct ruleset *rs = ruleset_new();
+	struct rs_chain *c;
+	const struct failopen_finding *f;
+
+	/* empty legacy chains (a loaded module) and an empty nft chain: no */
+	chain(rs, RS_ORIGIN_LEGACY, NFPROTO_IPV4, "filter", "INPUT",
+	      NF_INET_LOCAL_IN, 0);
+	c = chain(rs, RS_ORIGIN_NFT, NFPROTO_INET, "filter", "input",
+		  NF_INET_LOCAL_IN, 0);
+	verdict(c, RS_V_ACCEPT);
+	CHECK_EQ(failopen_inspect(rs, &fr), 0);
+	CHECK_EQ(fr->nfindings, 0);
+	failopen_result_free(fr);
+
+	/* a legacy rule at input beside the inet table's: IPv4 only */
+	verdict(&rs->chains[0], RS_V_DROP);
+	CHECK_EQ(failopen_inspect(rs, &fr), 0);
+	CHECK_EQ(count(fr, FAILOPEN_XTABLES_AND_NFTABLES), 1);
+	f = first(fr, FAILOPEN_XTABLES_AND_NFTABLES);
+	if (f) {
+		CHECK_EQ(f->family, NFPROTO_IPV4);
+		CHECK_STR(f->chain, "INPUT");
+		CHECK(strstr(f->message, "IPv4 input") != NULL);
+		CHECK(strstr(f->message, "inet filter input") != NULL);
+	}
+	failopen_result_free(fr);
+
+	/* a policy drop counts as holding rules */
+	c = chain(rs, RS_ORIGIN_LEGACY, NFPROTO_IPV6, "filter", "INPUT",
+		  NF_INET_LOCAL_IN, 0);
+	c->policy = RS_V_DROP;
+	CHECK_EQ(failopen_inspect(rs, &fr), 0);
+	CHECK_EQ(count(fr, FAILOPEN_XTABLES_AND_NFTABLES), 2);
+	failopen_result_free(fr);
+	ruleset_free(rs);
+}
+
+static void test_names(void)
+{
+	CHECK_STR(failopen_kind_name(FAILOPEN_FORWARD_NO_DOCKER_USER),
+		  "forward-no-docker-user");
+	CHECK_STR(failopen_kind_name(FAILOPEN_DOCKER_DIRECT_ACCESS),
+		  "docker-direct-access-open");
+	CHECK_STR(failopen_kind_name(FAILOPEN_DOCKER_USER_IPV4_ONLY),
+		  "docker-user-ipv4-only");
+	CHECK_STR(failopen_kind_name(FAILOPEN__KIND_COUNT), "?");
+	CHECK_STR(failopen_severity_name(FAILOPEN_SEV_CRITICAL), "critical");
+	failopen_result_free(NULL);
+}
+
+int main(void)
+{
+	test_docker_user();
+	test_docker_user_late();
+	test_direct_access();
+	test_direct_access_nft();
+	test_docker_user_v6();
+	test_mixed();
+	test_names();
+	return unit_done();
+}

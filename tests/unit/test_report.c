@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_report.c - the text of report rows, without privileges: the
+ * static helpers of report.c are reached by including it.
+ */
+#include <unistd.h>
+
+#include "report.c"
+#include "causes.h"
+#include "unit.h"
+
+static char *display(uint8_t family, const char *const *l, size_t n)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	report_sources_text(&b, NULL, family, (char *const *)l, n);
+	return strbuf_take(&b);
+}
+
+/* A port reachable from a few separate networks: the sources_display()
+ * of old wrote the gaps over the prefixes it was still reading and
+ * printed "any except 0.0.0.0/0" for them. */
+static void test_display_separate(void)
+{
+	static const char *const four[] = {
+		"10.1.0.0/16", "192.0.2.0/24", "198.51.100.0/24",
+		"203.0.113.0/24",
+	};
+	char *s = display(NFPROTO_IPV4, four, 4);
+
+	CHECK_STR(s, "10.1.0.0/16,192.0.2.0/24,198.51.100.0/24,"
+		  "203.0.113.0/24");
+	free(s);
+}
+
+/* Everything but 127.0.0.0/8 reads as what it leaves out (no policy:
+ * the built-in zones). */
+static void test_display_except(void)
+{
+	static const char *const most[] = {
+		"0.0.0.0/2", "64.0.0.0/3", "96.0.0.0/4", "112.0.0.0/5",
+		"120.0.0.0/6", "124.0.0.0/7", "126.0.0.0/8", "128.0.0.0/1",
+	};
+	char *s = display(NFPROTO_IPV4, most, 8);
+
+	CHECK_STR(s, "any except 127.0.0.0/8");
+	free(s);
+	s = NULL;
+	{
+		struct srcview *sv = NULL;
+		struct strbuf b = STRBUF_INIT;
+
+		CHECK_EQ(srcview_new(NULL, &sv), 0);
+		report_sources_text(&b, sv, NFPROTO_IPV4, (char *const *)most,
+				    8);
+		s = strbuf_take(&b);
+		CHECK_STR(s, "any except loopback");
+		srcview_free(sv);
+	}
+	free(s);
+}
+
+/* ---------------------------------------------------------------------
+ * Causes, on rows made by hand and judged by a small policy.
+ */
+static char *any4[] = { "0.0.0.0/0" }, *any6[] = { "::/0" };
+static char *eth0[] = { "eth0" };
+static char star[] = "*", backend[] = "172.17.0.2", redis[] = "redis";
+
+static struct report_row mkrow(uint8_t family, uint8_t proto,
+			       unsigned int lo, unsigned int hi,
+			       enum engine_state state)
+{
+	struct report_row r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = family;
+	r.proto = proto;
+	r.port_lo = (uint16_t)lo;
+	r.port_hi = (uint16_t)hi;
+	r.address = star;
+	r.nsources = 1;
+	r.sources = family == NFPROTO_IPV4 ? any4 : any6;
+	r.nifaces = 1;
+	r.ifaces = eth0;
+	r.path = ENGINE_LOCAL;
+	r.state = state;
+	return r;
+}
+
+static struct policy *test_policy(void)
+{
+	char path[] = "/tmp/test_report.XXXXXX";
+	struct policy_error err;
+	struct policy *p = NULL;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	fputs("allow tcp 22 from any \"SSH\"\n"
+	      "alert critical tcp 6379 from any \"Redis\"\n"
+	      "default alert warning\n", f);
+	fclose(f);
+	memset(&err, 0, sizeof(err));
+	CHECK_EQ(policy_load(path, &p, &err), 0);
+	unlink(path);
+	return p;
+}
+
+/* Judge rows and group them; every row must be in exactly one cause. */
+static struct causes *group(const struct policy *p, struct report_row *rows,
+			    size_t n, struct policy_result **pr)
+{
+	struct report rep = { .nrows = n, .rows = rows };
+	struct causes *cs = NULL;
+	size_t i, k, seen;
+
+	CHECK_EQ(policy_judge(p, rows, n, pr), 0);
+	CHECK_EQ(causes_build(&rep, *pr, NULL, &cs), 0);
+	if (!cs)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		seen = 0;
+		for (k = 0; k < cs->n; k++)
+			for (size_t j = 0; j < cs->c[k].nrows; j++)
+				seen += cs->c[k].rows[j] == i;
+		CHECK_EQ(seen, 1);
+	}
+	return cs;
+}
+
+/* A host with no firewall: one finding, not one per port range. */
+static void test_causes_bare(const struct policy *p)
+{
+	struct report_row rows[12];
+	struct policy_result *pr = NULL;
+	struct causes *cs;
+	size_t n = 0;
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		uint8_t fam = f ? NFPROTO_IPV6 : NFPROTO_IPV4;
+
+		rows[n++] = mkrow(fam, IPPROTO_TCP, 0, 21, ENGINE_OPEN);
+		rows[n++] = mkrow(fam, IPPROTO_TCP, 22, 22, ENGINE_EXPOSED);
+		rows[n++] = mkrow(fam, IPPROTO_TCP, 23, 6378, ENGINE_OPEN);
+		rows[n++] = mkrow(fam, IPPROTO_TCP, 6379, 6379,
+				  ENGINE_EXPOSED);
+		rows[n++] = mkrow(fam, IPPROTO_TCP, 6380, 65535, ENGINE_OPEN);
+		rows[n++] = mkrow(fam, IPPROTO_UDP, 0, 65535, ENGINE_OPEN);
+	}
+	cs = group(p, rows, n, &pr);
+	CHECK(cs && cs->n == 1);
+	if (cs && cs->n == 1) {
+		CHECK_EQ(cs->c[0].kind, CAUSE_UNFILTERED);
+		CHECK_STR(cs->c[0].title, "eth0 filters nothing inbound: every "
+			  "port is open from any address (IPv4 and IPv6)");
+		CHECK_EQ(cs->c[0].severity, POLICY_SEV_CRITICAL);
+		CHECK(cs->c[0].violation);
+		CHECK_EQ(cs->c[0].families, CAUSE_IPV4 | CAUSE_IPV6);
+		CHECK_EQ(cs->c[0].nrows, n);
+	}
+	causes_free(cs);
+	policy_result_free(pr);
+}
+
+/* IPv4 lets in 22, IPv6 also 80 and 6379; a published port; a port
+ * open in both families. */
+static void test_causes_mixed(const struct policy *p)
+{
+	struct report_row rows[8];
+	struct policy_result *pr = NULL;
+	struct causes *cs;
+	size_t n = 0, i;
+	bool v6open = false, published = false, twins = false;
+
+	rows[n++] = mkrow(NFPROTO_IPV4, IPPROTO_TCP, 22, 22, ENGINE_EXPOSED);
+	rows[n++] = mkrow(NFPROTO_IPV4, IPPROTO_TCP, 443, 443, ENGINE_OPEN);
+	rows[n++] = mkrow(NFPROTO_IPV6, IPPROTO_TCP, 22, 22, ENGINE_EXPOSED);
+	rows[n++] = mkrow(NFPROTO_IPV6, IPPROTO_TCP, 80, 80, ENGINE_EXPOSED);
+	rows[n++] = mkrow(NFPROTO_IPV6, IPPROTO_TCP, 443, 443, ENGINE_OPEN);
+	rows[n++] = mkrow(NFPROTO_IPV6, IPPROTO_TCP, 6379, 6379,
+			  ENGINE_EXPOSED);
+	rows[n] = mkrow(NFPROTO_IPV4, IPPROTO_TCP, 6379, 6379,
+			ENGINE_EXPOSED);
+	rows[n].path = ENGINE_FORWARDED;
+	rows[n].has_backend = true;
+	rows[n].backend_addr = backend;
+	rows[n].backend_port_lo = rows[n].backend_port_hi = 6379;
+	rows[n++].container = redis;
+	cs = group(p, rows, n, &pr);
+	for (i = 0; cs && i < cs->n; i++) {
+		const struct cause *c = &cs->c[i];
+
+		switch (c->kind) {
+		case CAUSE_IPV6_OPEN:
+			v6open = true;
+			CHECK_STR(c->title, "eth0 lets in over IPv6 what it "
+				  "filters over IPv4: tcp/80, tcp/6379");
+			CHECK_EQ(c->severity, POLICY_SEV_CRITICAL);
+			break;
+		case CAUSE_PUBLISHED:
+			published = true;
+			CHECK_EQ(c->nrows, 1);
+			CHECK(!strncmp(c->title, "Docker publishes 1 port:",
+				       24));
+			break;
+		case CAUSE_EXPOSURE:
+			if (c->nrows == 2 && rows[c->rows[0]].port_lo == 443) {
+				twins = true;
+				CHECK_STR(c->title, "tcp/443 open from any "
+					  "(IPv4 and IPv6)");
+				CHECK_EQ(c->severity, POLICY_SEV_WARNING);
+			}
+			break;
+		default:
+			CHECK(!"an unexpected cause");
+		}
+	}
+	CHECK(v6open);
+	CHECK(published);
+	CHECK(twins);
+	/* violations first, the worst first */
+	CHECK(cs && cs->n && cs->c[0].severity == POLICY_SEV_CRITICAL);
+	CHECK(cs && cs->n && !cs->c[cs->n - 1].violation);
+	causes_free(cs);
+	policy_result_free(pr);
+}
+
+/* Symbolic interfaces (a ruleset file) read as words, and an interface
+ * open in both families from different sources says each. */
+static void test_causes_words(const struct policy *p)
+{
+	static char *sym[] = { "*", "!lo" }, *most4[] = { "0.0.0.0/1" };
+	struct report_row rows[4];
+	struct policy_result *pr = NULL;
+	struct causes *cs;
+	size_t n = 0, i;
+
+	rows[n++] = mkrow(NFPROTO_IPV4, IPPROTO_TCP, 0, 65535, ENGINE_OPEN);
+	rows[n++] = mkrow(NFPROTO_IPV4, IPPROTO_UDP, 0, 65535, ENGINE_OPEN);
+	rows[n++] = mkrow(NFPROTO_IPV6, IPPROTO_TCP, 0, 65535, ENGINE_OPEN);
+	rows[n++] = mkrow(NFPROTO_IPV6, IPPROTO_UDP, 0, 65535, ENGINE_OPEN);
+	for (i = 0; i < n; i++) {
+		rows[i].nifaces = 2;
+		rows[i].ifaces = sym;
+	}
+	rows[0].sources = rows[1].sources = most4;
+	cs = group(p, rows, n, &pr);
+	CHECK(cs && cs->n == 1);
+	if (cs && cs->n == 1) {
+		CHECK_STR(cs->c[0].where, "every interface but lo");
+		CHECK_STR(cs->c[0].title, "Every interface but lo filters "
+			  "nothing inbound: every port is open from "
+			  "0.0.0.0/1 over IPv4 and from any address over "
+			  "IPv6");
+	}
+	causes_free(cs);
+	policy_result_free(pr);
+}
+
+int main(void)
+{
+	struct policy *p;
+
+	test_display_separate();
+	test_display_except();
+	p = test_policy();
+	if (p) {
+		test_causes_bare(p);
+		test_causes_mixed(p);
+		test_causes_words(p);
+	}
+	policy_free(p);
+	return unit_done();
+}
