@@ -2384,6 +2384,13 @@ static int apply_verdict(struct walk *w, struct blist *work,
 		return blist_fold(w, work, b, true);
 	case RS_V_DNAT:
 	case RS_V_REDIRECT:
+		/* "dnat ip to" in an inet table does nothing to an IPv6
+		 * packet (nft_nat_inet_eval()): the rule falls through */
+		if (v->nat.family && v->nat.family != NFPROTO_INET &&
+		    v->nat.family != w->family) {
+			b->rule++;
+			return blist_fold(w, work, b, true);
+		}
 		if (v->map.set)
 			return apply_map(w, work, o, b, r, v);
 		return apply_nat(w, o, b, r, v);
@@ -4655,7 +4662,10 @@ static int choose(struct engine_result *res, size_t from, bool after)
 		return -ENOMEM;
 	}
 	for (a = from; a < n; a++) {
-		if (!res->pieces[a].choice ||
+		/* after classify(), a possible piece that made no choice
+		 * may still be what a certain piece with one covers */
+		if ((!res->pieces[a].choice &&
+		     !(after && res->pieces[a].possible)) ||
 		    region_is_empty(res->pieces[a].region))
 			continue;
 		region_bounds(res->pieces[a].region, &bb[nix]);
@@ -4664,7 +4674,10 @@ static int choose(struct engine_result *res, size_t from, bool after)
 	for (a = 0; a < nix && !ret; a++) {
 		const struct engine_piece *j = &res->pieces[ix[a]];
 
-		if (j->nassumptions || j->possible ||
+		/* after classify(), a piece it did not mark possible holds
+		 * for every packet of its choice, whatever it assumed: no
+		 * compatible piece disagrees with it */
+		if ((!after && j->nassumptions) || j->possible ||
 		    region_is_empty(j->region))
 			continue;
 		for (c = 0; c < nix && !ret; c++) {
@@ -4677,7 +4690,7 @@ static int choose(struct engine_result *res, size_t from, bool after)
 			    (!after && i->nassumptions) ||
 			    (after && !i->nassumptions))
 				continue;
-			if (!after && i->state == j->state &&
+			if (i->state == j->state && (!after || !i->possible) &&
 			    !(c > a && same_target(i, j)))
 				continue;
 			ret = region_subtract(i->region, j->region);
