@@ -18,7 +18,8 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 RUN_PKGS="nftables iptables iproute2"
 TEST_PKGS="python3 socat ncat busybox-static docker.io time procps util-linux
 	prometheus-alertmanager prometheus ufw clang libclang-rt-14-dev systemd groff-base
-	debhelper lintian mmdebstrap"
+	debhelper lintian mmdebstrap prometheus-node-exporter icinga2-bin
+	monitoring-plugins-basic"
 
 install_pkgs() {
 	local missing=() p
