@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, "what a firewall change opens, closes or alters" },
 	{ "ruleset", cmd_ruleset, "print the firewall as fwaudit reads it" },
 	{ "check-rules", policy_check_main, "validate a policy file" },
+	{ "policy", cmd_policy, "write a baseline policy of this host (init)" },
 	{ "help", cmd_help, "show this help" },
 };
 
