@@ -85,6 +85,8 @@ static char *row_who(const struct report_row *r, bool symbolic)
 			strbuf_addf(&b, " (image %s)", r->image);
 	} else if (r->has_backend && r->path == ENGINE_FORWARDED) {
 		strbuf_addf(&b, "forwarded to %s", r->backend_addr);
+	} else if (r->path == ENGINE_FORWARDED) {
+		strbuf_add(&b, "forwarded");
 	} else if (r->listener && r->listener->comm) {
 		strbuf_add(&b, r->listener->comm);
 	} else if (r->listener) {
@@ -96,8 +98,6 @@ static char *row_who(const struct report_row *r, bool symbolic)
 	if (r->has_backend && r->path == ENGINE_LOCAL)
 		strbuf_addf(&b, " (redirected to port %u)",
 			    (unsigned int)r->backend_port_lo);
-	if (strcmp(r->address, "*"))
-		strbuf_addf(&b, " on %s", r->address);
 	return strbuf_take(&b);
 }
 

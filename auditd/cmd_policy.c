@@ -81,19 +81,18 @@ static int load_base(const char *path, char *abs, struct policy **p)
 			return cli_fail("cannot find the default policy", ret);
 		path = def;
 	}
+	/* the file includes the base by its real path: it is meant to move
+	 * to /etc and still find it; the rules it names are at that path */
+	if (!realpath(path, abs)) {
+		ret = -errno;
+		fprintf(stderr, "%s: %s: %s\n", cli_prog, path, strerror(-ret));
+		return EXIT_UNKNOWN;
+	}
 	memset(&err, 0, sizeof(err));
-	ret = policy_load(path, p, &err);
+	ret = policy_load(abs, p, &err);
 	if (ret < 0) {
 		fprintf(stderr, "%s\n", policy_error_format(&err, msg,
 							    sizeof(msg)));
-		return EXIT_UNKNOWN;
-	}
-	/* the file includes the base by an absolute path: it is meant to
-	 * move to /etc and still find it */
-	if (!realpath(path, abs)) {
-		ret = -errno;
-		policy_free(*p);
-		fprintf(stderr, "%s: %s: %s\n", cli_prog, path, strerror(-ret));
 		return EXIT_UNKNOWN;
 	}
 	return 0;
