@@ -382,14 +382,22 @@ static void pattern_text(struct strbuf *b, const char *s)
 	strbuf_add(b, "\"");
 }
 
-/* Only the interfaces it matters on: a line whose exposure arrives on
- * fewer interfaces than the host's exposures do says which. */
+/* The interface matters when a line's exposure arrives on fewer
+ * interfaces than the host's exposures do.  One interface by its name is
+ * the rule's `interface` clause; several, or the engine's "*", "eth*" and
+ * "!eth0", which no single name says, go in the comment. */
+static bool iface_clause(const struct entry *e, size_t all)
+{
+	return e->nifaces == 1 && e->nifaces < all &&
+	       !strpbrk(e->ifaces[0], "*!?[\\\"");
+}
+
 static void ifaces_text(struct strbuf *b, const struct entry *e,
 			size_t all)
 {
 	size_t i;
 
-	if (e->nifaces >= all)
+	if (e->nifaces >= all || iface_clause(e, all))
 		return;
 	strbuf_add(b, ", only on ");
 	for (i = 0; i < e->nifaces; i++)
@@ -416,6 +424,8 @@ static int rule_line(struct strbuf *b, const struct srcview *v,
 		strbuf_addf(b, " path %s", e->path == ENGINE_FORWARDED ?
 			    "forward" : "local");
 	}
+	if (iface_clause(e, nifaces))
+		strbuf_addf(b, " interface %s", e->ifaces[0]);
 	strbuf_addf(b, "  # %s, %s", e->who, o->date);
 	ifaces_text(b, e, nifaces);
 	strbuf_add(b, "\n");

@@ -4,9 +4,8 @@
  * rows, without privileges: the whole text of the file, then the file
  * read back as a policy (it must load, with the base it includes) and the
  * same rows judged by it: allowed except what the base calls critical, a
- * port where nothing listens and a possible exposure.  An interface is
- * named in a comment where a line is reachable on fewer interfaces than
- * the host exposes anything on (the language has no interface clause).
+ * port where nothing listens and a possible exposure.  A line reachable
+ * on fewer interfaces than the host exposes anything on says which.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -102,20 +101,22 @@ static const char expected[] =
 	"# judges everything not allowed above.  See fwaudit.rules(5).\n"
 	"\n"
 	"# Exposed today\n"
-	"allow tcp 22 from any path local  # sshd, 2026-12-06, only on eth0\n"
-	"allow tcp 443 from 0.0.0.0/0 path local  # nginx, 2026-12-06, only on eth0\n"
-	"allow tcp 5432 from private path local  # postgres, 2026-12-06, only on eth0\n"
-	"allow tcp 8443 from 198.51.100.0/24 container \"web\\\\[1]\"  "
-	"# container web[1], 2026-12-06, only on eth0\n"
-	"allow udp 53 from 198.51.100.0/24 path local  # dnsmasq, 2026-12-06, "
-	"only on eth1\n"
+	"allow tcp 22 from any path local interface eth0  # sshd, 2026-12-06\n"
+	"allow tcp 443 from 0.0.0.0/0 path local interface eth0  # nginx, "
+	"2026-12-06\n"
+	"allow tcp 5432 from private path local interface eth0  # postgres, "
+	"2026-12-06\n"
+	"allow tcp 8443 from 198.51.100.0/24 container \"web\\\\[1]\" interface "
+	"eth0  # container web[1], 2026-12-06\n"
+	"allow udp 53 from 198.51.100.0/24 path local interface eth1  "
+	"# dnsmasq, 2026-12-06\n"
 	"\n"
 	"# Exposed today but critical by the base policy: not allowed.  Close "
 	"them, or\n"
 	"# allow the sources that need them and remove the '#'.\n"
 	"# CRITICAL by BASE:3: Redis: no authentication\n"
-	"#allow tcp 6379 from any container redis  # container redis (image "
-	"redis:7), 2026-12-06, only on eth0\n"
+	"#allow tcp 6379 from any container redis interface eth0  # container "
+	"redis (image redis:7), 2026-12-06\n"
 	"\n"
 	"# Possibly exposed: the firewall lets them in or not by a match "
 	"fwaudit\n"
@@ -215,20 +216,23 @@ static void test_baseline(const char *dir)
 			CHECK(nv->rows[i].allowed);
 		}
 	}
-	/* the allows are exact: the IPv4-only 443 is no allow for IPv6, and
-	 * web[1]'s line is not another container's */
+	/* the allows are exact: the IPv4-only 443 is no allow for IPv6,
+	 * web[1]'s line is not another container's, and udp/53 on eth0 is
+	 * not allowed by the line of eth1 */
 	{
-		struct report_row more[2] = { rows[4], rows[7] };
+		struct report_row more[3] = { rows[4], rows[7], rows[10] };
 
 		more[0].family = NFPROTO_IPV6;
 		more[0].sources = v6_any;
 		more[1].container = "web1";
+		more[2].ifaces = eth0;
 		policy_result_free(nv);
 		nv = NULL;
-		CHECK_EQ(policy_judge(np, more, 2, &nv), 0);
+		CHECK_EQ(policy_judge(np, more, 3, &nv), 0);
 		if (nv) {
 			CHECK(!nv->rows[0].allowed);
 			CHECK(!nv->rows[1].allowed);
+			CHECK(!nv->rows[2].allowed);
 		}
 	}
 out:
