@@ -508,11 +508,13 @@ static int collect(const struct report_row *rows, size_t n,
 		if (ret < 0)
 			return ret;
 	}
-	qsort(l->e, l->n, sizeof(*l->e), entry_cmp);
+	/* qsort() of nothing: its array may not be NULL (UBSan) */
+	if (l->n)
+		qsort(l->e, l->n, sizeof(*l->e), entry_cmp);
 	return 0;
 }
 
-/* The number of distinct ingress interfaces of the allowed exposures. */
+/* The number of distinct ingress interfaces of the exposures. */
 static size_t count_ifaces(const struct entries *l)
 {
 	const char **seen = NULL;
