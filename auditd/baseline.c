@@ -588,6 +588,22 @@ int baseline_write(const struct report_row *rows, size_t n,
 		strbuf_add(&b, "# Made from ruleset files: no listeners, what "
 			   "the files let in is allowed.\n");
 
+	if (o->nifaces) {
+		strbuf_add(&b, "\n# The ingress interfaces this baseline was "
+			   "made for\ninterface ");
+		/* --interface's prefix "eth+" is the statement's "eth*" */
+		for (i = 0; i < o->nifaces; i++) {
+			size_t len = strlen(o->ifaces[i]);
+
+			strbuf_addf(&b, "%s%.*s%s", i ? ", " : "",
+				    (int)(len - (len && o->ifaces[i][len - 1]
+						 == '+')), o->ifaces[i],
+				    len && o->ifaces[i][len - 1] == '+' ?
+				    "*" : "");
+		}
+		strbuf_add(&b, "\n");
+	}
+
 	strbuf_add(&b, "\n# Exposed today\n");
 	if (!count_kind(&l, ENTRY_ALLOW))
 		strbuf_add(&b, "# (nothing)\n");

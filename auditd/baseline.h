@@ -41,6 +41,11 @@ struct baseline_opts {
 	bool symbolic;		/* rows of ruleset files: no listeners, so
 				 * "open" is what the file lets in and is
 				 * allowed like "exposed" */
+	const char *const *ifaces;	/* the ingress interfaces audited by
+					 * --interface, written as an
+					 * `interface` statement so the file
+					 * audits the same ones; NULL: none */
+	size_t nifaces;
 };
 
 /*

@@ -22,11 +22,12 @@
 #include "rsfile.h"
 
 #define FILES_MAX	64
+#define IFACES_MAX	64
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s policy init [--rules BASE] [-o FILE] "
-		"[--ruleset FILE]...\n"
+		"[--interface IF]... [--ruleset FILE]...\n"
 		"Write a policy that allows exactly what this host exposes "
 		"today, so that an audit\nwith it reports what changes.  What "
 		"BASE calls critical is written commented out;\npossible "
@@ -37,6 +38,10 @@ static void usage(FILE *f)
 		"  -o, --output FILE    write FILE, which must not exist yet "
 		"('-': standard\n"
 		"                       output, also the default)\n"
+		"  -i, --interface IF   audit probes arriving on IF (repeat); "
+		"the file says\n"
+		"                       `interface IF, ...` to audit the same "
+		"ones\n"
 		"  -R, --ruleset FILE   the baseline of an iptables-save, "
 		"ip6tables-save or nft\n"
 		"                       file instead of this host (repeat; as "
@@ -134,13 +139,16 @@ static int policy_init(int argc, char **argv)
 		{ "rules", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "ruleset", required_argument, NULL, 'R' },
+		{ "interface", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *rules = NULL, *output = "-";
 	char *files[FILES_MAX], err[4096], base[PATH_MAX], date[32];
-	struct audit_opts o = { .docker = true };
-	struct baseline_opts bo = { .base = base, .date = date };
+	const char *ifaces[IFACES_MAX];
+	struct audit_opts o = { .ifaces = ifaces, .docker = true };
+	struct baseline_opts bo = { .base = base, .date = date,
+				    .ifaces = ifaces };
 	struct strbuf b = STRBUF_INIT;
 	struct audit_result *r = NULL;
 	struct policy *policy = NULL;
@@ -150,7 +158,7 @@ static int policy_init(int argc, char **argv)
 	char *text;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "r:o:R:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:o:R:i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rules = optarg;
@@ -165,6 +173,14 @@ static int policy_init(int argc, char **argv)
 				return EXIT_UNKNOWN;
 			}
 			files[nfiles++] = optarg;
+			break;
+		case 'i':
+			if (o.nifaces == IFACES_MAX) {
+				fprintf(stderr, "%s policy init: at most %d "
+					"interfaces\n", cli_prog, IFACES_MAX);
+				return EXIT_UNKNOWN;
+			}
+			ifaces[o.nifaces++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -223,6 +239,7 @@ static int policy_init(int argc, char **argv)
 		goto out;
 	}
 	bo.symbolic = r->report->symbolic;
+	bo.nifaces = o.nifaces;
 	ret = baseline_write(r->report->rows, r->report->nrows, r->verdicts,
 			     &bo, &b);
 	if (ret < 0) {

@@ -257,6 +257,17 @@ static void test_empty(void)
 	CHECK(text && strstr(text, "\ninclude /usr/share/fwaudit/rules/"
 			     "default.rules\n"));
 	free(text);
+	/* --interface: the same interfaces in the file, "+" said as "*" */
+	{
+		static const char *const ifs[] = { "eth0", "wg+" };
+
+		o.ifaces = ifs;
+		o.nifaces = 2;
+		CHECK_EQ(baseline_write(NULL, 0, &res, &o, &b), 0);
+		text = strbuf_take(&b);
+		CHECK(text && strstr(text, "\ninterface eth0, wg*\n"));
+		free(text);
+	}
 	/* verdicts that are not those of the rows */
 	res.nrows = 1;
 	CHECK_EQ(baseline_write(NULL, 0, &res, &o, &b), -EINVAL);
