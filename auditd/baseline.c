@@ -254,10 +254,42 @@ static int entry_intervals(const struct srcview *v, const struct entry *e,
 	return ret;
 }
 
+/* Whether text says nothing in family f (a zone such as "office" may
+ * have no IPv6 part, "private" has one).  Word by word: srcview_parse()
+ * refuses a word that is nothing in f (a prefix of the other family, a
+ * zone without f's part) as a text of its own. */
+static bool says_nothing(const struct srcview *v, int f, const char *text)
+{
+	struct rs_interval *iv;
+	char *copy, *w, *save = NULL;
+	bool nothing = true;
+	size_t n;
+	int ret;
+
+	copy = strdup(text);
+	if (!copy)
+		return false;
+	for (w = strtok_r(copy, ",", &save); w && nothing;
+	     w = strtok_r(NULL, ",", &save)) {
+		iv = NULL;
+		n = 0;
+		ret = srcview_parse(v, f ? NFPROTO_IPV6 : NFPROTO_IPV4, w,
+				    &iv, &n);
+		/* out of memory says nothing certain: not exact then */
+		if ((ret == 0 && n) || (ret < 0 && ret != -EINVAL))
+			nothing = false;
+		free(iv);
+	}
+	free(copy);
+	return nothing;
+}
+
 /* The shortest exact text of one family's set among "any", zones with
- * prefixes, and prefixes ("any except" is not in the policy language). */
+ * prefixes, and prefixes ("any except" is not in the policy language).
+ * alone: the line has no sources of the other family, so a text with
+ * zones must say nothing there. */
 static int family_text(const struct srcview *v, int f,
-		       const struct rs_interval *iv, size_t n, bool prefixes,
+		       const struct rs_interval *iv, size_t n, bool alone,
 		       char **out)
 {
 	enum srcview_form forms[] = { SRCVIEW_ANY, SRCVIEW_UNION,
@@ -266,7 +298,7 @@ static int family_text(const struct srcview *v, int f,
 	size_t k;
 	int ret;
 
-	for (k = prefixes ? 2 : 0; k < 3; k++) {
+	for (k = 0; k < 3; k++) {
 		struct strbuf b = STRBUF_INIT;
 
 		ret = srcview_form(v, f ? NFPROTO_IPV6 : NFPROTO_IPV4, iv, n,
@@ -280,6 +312,11 @@ static int family_text(const struct srcview *v, int f,
 			free(s);
 			free(best);
 			return ret < 0 ? ret : -ENOMEM;
+		}
+		if (alone && forms[k] != SRCVIEW_PREFIXES &&
+		    !says_nothing(v, !f, s)) {
+			free(s);
+			continue;
 		}
 		if (!best || strlen(s) < strlen(best)) {
 			free(best);
@@ -404,19 +441,34 @@ static void ifaces_text(struct strbuf *b, const struct entry *e,
 		strbuf_addf(b, "%s%s", i ? "," : "", e->ifaces[i]);
 }
 
+/* One allow line.  The sources in the base's own zones (bv), when they
+ * say them otherwise, go in the comment: those zones are defined only by
+ * the include at the end, too late for the line itself. */
 static int rule_line(struct strbuf *b, const struct srcview *v,
-		     const struct entry *e, const struct baseline_opts *o,
-		     size_t nifaces)
+		     const struct srcview *bv, const struct entry *e,
+		     const struct baseline_opts *o, size_t nifaces)
 {
+	struct strbuf sb = STRBUF_INIT, zb = STRBUF_INIT;
+	char *src, *zones = NULL;
 	int ret;
 
+	ret = entry_sources(v, e, &sb);
+	if (!ret && bv)
+		ret = entry_sources(bv, e, &zb);
+	src = strbuf_take(&sb);
+	if (bv)
+		zones = strbuf_take(&zb);
+	if (!ret && (!src || (bv && !zones)))
+		ret = -ENOMEM;
+	if (ret < 0) {
+		free(src);
+		free(zones);
+		return ret;
+	}
 	strbuf_addf(b, "%sallow %s ", e->kind == ENTRY_CRITICAL ? "#" : "",
 		    report_proto_name(e->proto));
 	ports_text(b, e);
-	strbuf_add(b, " from ");
-	ret = entry_sources(v, e, b);
-	if (ret < 0)
-		return ret;
+	strbuf_addf(b, " from %s", src);
 	if (e->container) {
 		strbuf_add(b, " container ");
 		pattern_text(b, e->container);
@@ -427,8 +479,12 @@ static int rule_line(struct strbuf *b, const struct srcview *v,
 	if (iface_clause(e, nifaces))
 		strbuf_addf(b, " interface %s", e->ifaces[0]);
 	strbuf_addf(b, "  # %s, %s", e->who, o->date);
+	if (zones && strcmp(zones, src))
+		strbuf_addf(b, ", from %s", zones);
 	ifaces_text(b, e, nifaces);
 	strbuf_add(b, "\n");
+	free(src);
+	free(zones);
 	return 0;
 }
 
@@ -553,7 +609,7 @@ int baseline_write(const struct report_row *rows, size_t n,
 		   const struct baseline_opts *o, struct strbuf *out)
 {
 	struct entries l = { 0, 0, NULL };
-	struct srcview *v = NULL;
+	struct srcview *v = NULL, *bv = NULL;
 	struct strbuf b = STRBUF_INIT;
 	size_t i, nifaces;
 	char *s;
@@ -566,6 +622,11 @@ int baseline_write(const struct report_row *rows, size_t n,
 	ret = srcview_new(NULL, &v);
 	if (ret < 0)
 		return ret;
+	if (o->zones) {
+		ret = srcview_new(o->zones, &bv);
+		if (ret < 0)
+			goto out;
+	}
 	ret = collect(rows, n, verdicts, o, &l);
 	if (ret < 0)
 		goto out;
@@ -610,7 +671,7 @@ int baseline_write(const struct report_row *rows, size_t n,
 	for (i = 0; i < l.n; i++) {
 		if (l.e[i].kind != ENTRY_ALLOW)
 			continue;
-		ret = rule_line(&b, v, &l.e[i], o, nifaces);
+		ret = rule_line(&b, v, bv, &l.e[i], o, nifaces);
 		if (ret < 0)
 			goto out;
 	}
@@ -633,7 +694,7 @@ int baseline_write(const struct report_row *rows, size_t n,
 				comment_text(&b, ref->message);
 			}
 			strbuf_add(&b, "\n");
-			ret = rule_line(&b, v, &l.e[i], o, nifaces);
+			ret = rule_line(&b, v, bv, &l.e[i], o, nifaces);
 			if (ret < 0)
 				goto out;
 		}
@@ -682,6 +743,7 @@ int baseline_write(const struct report_row *rows, size_t n,
 out:
 	strbuf_release(&b);
 	entries_release(&l);
+	srcview_free(bv);
 	srcview_free(v);
 	return ret;
 }

@@ -6,9 +6,11 @@
  *
  * From the rows of one audit and their verdicts under a base policy, it
  * writes one allow line per protocol, port range, path and listener or
- * container, with the sources in the built-in zones (any, private,
- * loopback) where they say the set exactly and as prefixes otherwise.  It
- * never blesses what should not be open:
+ * container (and ingress interface, when only one of several), with the
+ * sources in the built-in zones (any, private, loopback) where they say
+ * the set exactly and as prefixes otherwise; the base's own zones, defined
+ * only by the include at the end, name them in the comment.  It never
+ * blesses what should not be open:
  *  - a part of an exposure the base policy calls critical is written
  *    commented out, with the rule's place and message;
  *  - a possible exposure is listed in a comment naming its undecidable
@@ -46,6 +48,10 @@ struct baseline_opts {
 					 * `interface` statement so the file
 					 * audits the same ones; NULL: none */
 	size_t nifaces;
+	const struct policy *zones;	/* the base, whose own zones name a
+					 * line's sources in its comment
+					 * ("from office"); NULL: none.  Only
+					 * read. */
 };
 
 /*

@@ -240,6 +240,7 @@ static int policy_init(int argc, char **argv)
 	}
 	bo.symbolic = r->report->symbolic;
 	bo.nifaces = o.nifaces;
+	bo.zones = policy;
 	ret = baseline_write(r->report->rows, r->report->nrows, r->verdicts,
 			     &bo, &b);
 	if (ret < 0) {

@@ -5,7 +5,8 @@
  * read back as a policy (it must load, with the base it includes) and the
  * same rows judged by it: allowed except what the base calls critical, a
  * port where nothing listens and a possible exposure.  A line reachable
- * on fewer interfaces than the host exposes anything on says which.
+ * on fewer interfaces than the host exposes anything on says which; the
+ * base's own zones name sources in the comments.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "unit.h"
 
 static const char base_text[] =
+	"zone office = 198.51.100.0/24\n"
 	"allow tcp 22 from any \"SSH\"\n"
 	"allow any any from private \"private networks only\"\n"
 	"alert critical tcp 6379 from any \"Redis: no authentication\"\n"
@@ -107,14 +109,14 @@ static const char expected[] =
 	"allow tcp 5432 from private path local interface eth0  # postgres, "
 	"2026-12-06\n"
 	"allow tcp 8443 from 198.51.100.0/24 container \"web\\\\[1]\" interface "
-	"eth0  # container web[1], 2026-12-06\n"
+	"eth0  # container web[1], 2026-12-06, from office\n"
 	"allow udp 53 from 198.51.100.0/24 path local interface eth1  "
-	"# dnsmasq, 2026-12-06\n"
+	"# dnsmasq, 2026-12-06, from office\n"
 	"\n"
 	"# Exposed today but critical by the base policy: not allowed.  Close "
 	"them, or\n"
 	"# allow the sources that need them and remove the '#'.\n"
-	"# CRITICAL by BASE:3: Redis: no authentication\n"
+	"# CRITICAL by BASE:4: Redis: no authentication\n"
 	"#allow tcp 6379 from any container redis interface eth0  # container "
 	"redis (image redis:7), 2026-12-06\n"
 	"\n"
@@ -179,6 +181,7 @@ static void test_baseline(const char *dir)
 	CHECK_EQ(policy_judge(bp, rows, NROWS, &bv), 0);
 	if (!bv)
 		goto out;
+	o.zones = bp;
 	CHECK_EQ(baseline_write(rows, NROWS, bv, &o, &b), 0);
 	text = strbuf_take(&b);
 	want = with_base(expected, base);
