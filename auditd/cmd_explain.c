@@ -80,6 +80,8 @@ static void print_step(const struct engine_piece *p,
 		hook = "routing";
 	else if (s->hook == ENGINE_HOOK_DELIVERY)
 		hook = "delivery";
+	else if (s->hook == ENGINE_HOOK_XDP)
+		hook = "xdp";
 	else if (s->chain)
 		hook = rs_hook_name(s->chain->family, s->hook);
 	else
@@ -195,7 +197,18 @@ int cmd_explain(int argc, char **argv)
 			const struct engine_assumption *a = &p->assumptions[k];
 			char *m = a->match ? rsprint_match(a->match) : NULL;
 
-			if (!m && a->elem)
+			if (a->xdp && a->tc)
+				printf("      assuming the tc ingress filters "
+				       "(%s) on %s %s", a->xdp->tc_desc,
+				       a->xdp->name, a->matched ? "drop it" :
+				       "pass it");
+			else if (a->xdp)
+				printf("      assuming the XDP program %u (%s) "
+				       "on %s %s", a->xdp->xdp_prog,
+				       host_xdp_mode_name(a->xdp->xdp_mode),
+				       a->xdp->name, a->matched ? "drops it" :
+				       "passes it");
+			else if (!m && a->elem)
 				printf("      assuming element %zu of its map "
 				       "is taken", a->elem);
 			else if (!m && a->rule &&
@@ -207,6 +220,11 @@ int cmd_explain(int argc, char **argv)
 				       m ? m : "its verdict",
 				       a->matched ? "matches" :
 				       "does not match");
+			if (a->xdp) {
+				printf("\n");
+				free(m);
+				continue;
+			}
 			printf(" (%s %s, rule %u)\n",
 			       a->chain ? a->chain->table : "?",
 			       a->chain ? a->chain->name : "?",

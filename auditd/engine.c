@@ -319,9 +319,9 @@ static void frame_pop(struct branch *b)
 	b->depth--;
 }
 
-static int assume_elem(struct walk *w, struct branch *b,
-		       const struct rs_chain *c, const struct rs_rule *r,
-		       const struct rs_match *m, bool matched, size_t elem)
+/* Add assumption x to b's list. */
+static int assume_copy(struct walk *w, struct branch *b,
+		       const struct engine_assumption *x)
 {
 	struct anode *a = arena_alloc(&w->arena, sizeof(*a));
 
@@ -329,13 +329,21 @@ static int assume_elem(struct walk *w, struct branch *b,
 		return -ENOMEM;
 	a->up = b->assume;
 	a->depth = b->assume ? b->assume->depth + 1 : 1;
-	a->a.chain = c;
-	a->a.rule = r;
-	a->a.match = m;
-	a->a.matched = matched;
-	a->a.elem = elem;
+	a->a = *x;
 	b->assume = a;
 	return 0;
+}
+
+static int assume_elem(struct walk *w, struct branch *b,
+		       const struct rs_chain *c, const struct rs_rule *r,
+		       const struct rs_match *m, bool matched, size_t elem)
+{
+	struct engine_assumption x = {
+		.chain = c, .rule = r, .match = m, .matched = matched,
+		.elem = elem,
+	};
+
+	return assume_copy(w, b, &x);
 }
 
 static int assume_add(struct walk *w, struct branch *b,
@@ -1889,7 +1897,8 @@ static bool assumed(const struct anode *l, const struct engine_assumption *x)
 {
 	for (; l; l = l->up)
 		if (l->a.rule == x->rule && l->a.match == x->match &&
-		    l->a.matched == x->matched && l->a.elem == x->elem)
+		    l->a.matched == x->matched && l->a.elem == x->elem &&
+		    l->a.xdp == x->xdp && l->a.tc == x->tc)
 			return true;
 	return false;
 }
@@ -1904,8 +1913,7 @@ static int branch_merge(struct walk *w, struct branch *t, struct branch *b)
 	ret = region_union(t->r, b->r);
 	for (a = b->assume; !ret && a; a = a->up)
 		if (!assumed(t->assume, &a->a))
-			ret = assume_elem(w, t, a->a.chain, a->a.rule,
-					  a->a.match, a->a.matched, a->a.elem);
+			ret = assume_copy(w, t, &a->a);
 	branch_free(b);
 	return ret;
 }
@@ -2938,6 +2946,92 @@ static int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 
 /* netdev ingress (and inet ingress) chains run only for their device: the
  * part of each branch that arrives on it. */
+/*
+ * An XDP program sees every packet arriving on its link before anything
+ * fwaudit reads, and may drop or redirect it: on such a link the probes go
+ * both ways, each with the assumption naming the program, so that what
+ * they reach there is "possible", never "definite".
+ */
+static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
+{
+	struct engine_assumption x = { 0 };
+	struct branch *b, *drop, *pass;
+	struct rs_interval key;
+	struct region *in;
+	size_t i, k, n;
+	int ret = 0;
+
+	for (i = 0; w->host && i < 2 * w->host->nlinks && !ret; i++) {
+		const struct host_link *lk = &w->host->links[i / 2];
+		bool tc = i % 2;
+
+		/* the XDP program first, then the tc filters, as packets
+		 * meet them */
+		if (lk->loopback || (tc ? !lk->tc_filters : !lk->xdp_prog))
+			continue;
+		key = rs_ifname_interval(lk->name, false);
+		for (k = 0, n = l->n; k < n && !ret; k++) {
+			b = l->b[k];
+			in = NULL;
+			ret = region_split_off(b->r, REGION_IIF, &key, 1, &in);
+			if (ret < 0)
+				break;
+			if (region_is_empty(in)) {
+				region_free(in);
+				continue;
+			}
+			drop = branch_fork(w, b, in);
+			pass = drop ? branch_fork(w, drop, region_copy(drop->r)) :
+				      NULL;
+			if (!drop || !pass || !pass->r) {
+				branch_free(drop);
+				branch_free(pass);
+				ret = -ENOMEM;
+				break;
+			}
+			x.xdp = lk;
+			x.tc = tc;
+			x.matched = true;
+			ret = assume_copy(w, drop, &x);
+			x.matched = false;
+			if (!ret)
+				ret = assume_copy(w, pass, &x);
+			if (!ret) {
+				ret = trace_add(w, drop, ENGINE_HOOK_XDP, NULL,
+						NULL, RS_V_DROP, tc ?
+						"tc ingress filters fwaudit "
+						"cannot read: may drop" :
+						"an XDP program fwaudit cannot "
+						"read: may drop");
+			}
+			if (!ret)
+				ret = trace_add(w, pass, ENGINE_HOOK_XDP, NULL,
+						NULL, RS_V_ACCEPT, tc ?
+						"tc ingress filters fwaudit "
+						"cannot read: may pass" :
+						"an XDP program fwaudit cannot "
+						"read: may pass");
+			if (ret < 0) {
+				branch_free(drop);
+				branch_free(pass);
+				break;
+			}
+			ret = blist_push(dropped, drop);
+			if (!ret)
+				ret = blist_push(l, pass);
+		}
+	}
+	/* the branches that were only on those links are empty now */
+	for (k = 0, n = 0; k < l->n; k++) {
+		if (region_is_empty(l->b[k]->r))
+			branch_free(l->b[k]);
+		else
+			l->b[n++] = l->b[k];
+	}
+	l->n = n;
+	return ret;
+}
+
 static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 {
 	struct chain_out o;
@@ -2947,6 +3041,11 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 	size_t c, i;
 	int ret = 0;
 
+	if (!w->nd) {
+		ret = xdp_run(w, l, dropped);
+		if (ret < 0)
+			return ret;
+	}
 	w->hook = NF_NETDEV_INGRESS;
 	w->before_conntrack = true;
 	w->before_dnat = w->established && !w->reply;
@@ -4221,12 +4320,10 @@ static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 		const struct engine_assumption *a =
 			&w->res->pieces[i].assumptions[k];
 
-		ret = assume_elem(w, b, a->chain, a->rule, a->match, a->matched,
-				  a->elem);
+		ret = assume_copy(w, b, a);
 	}
 	for (an = d->assume; !ret && an; an = an->up)
-		ret = assume_elem(w, b, an->a.chain, an->a.rule, an->a.match,
-				  an->a.matched, an->a.elem);
+		ret = assume_copy(w, b, &an->a);
 	if (!ret && keep)
 		ret = piece_add(w, b, w->res->pieces[i].fate,
 				w->res->pieces[i].listener, NULL);
@@ -4741,6 +4838,30 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	for (f = 0; f < 2 && !ret; f++)
 		ret = martian_list(in->host, families[f], true,
 				   &res->martians[f], &res->nmartians[f]);
+	for (i = 0; !ret && in->host && i < in->host->nlinks; i++) {
+		const struct host_link *lk = &in->host->links[i];
+		char note[400];
+
+		if (lk->loopback)
+			continue;
+		if (lk->xdp_prog) {
+			snprintf(note, sizeof(note), "%s: an XDP program (id "
+				 "%u, %s) sees every packet first and fwaudit "
+				 "cannot read what it drops: what arrives there "
+				 "is possible, not definite", lk->name,
+				 lk->xdp_prog, host_xdp_mode_name(lk->xdp_mode));
+			ret = result_note(res, note);
+		}
+		if (!ret && lk->tc_filters) {
+			snprintf(note, sizeof(note), "%s: %u tc ingress "
+				 "filter%s (%s) run before netfilter and fwaudit "
+				 "cannot read what they drop: what arrives there "
+				 "is possible, not definite", lk->name,
+				 lk->tc_filters, lk->tc_filters > 1 ? "s" : "",
+				 lk->tc_desc);
+			ret = result_note(res, note);
+		}
+	}
 	if (!ret && !in->host)
 		ret = result_note(res, "no host facts: every interface name "
 				  "but lo and any local address; forwarding "

@@ -50,6 +50,11 @@ struct engine_assumption {
 	/* a map whose key cannot be decided (match NULL): 1 + the element
 	 * this piece took (matched), or 0 for none of them */
 	size_t elem;
+	/* a program fwaudit cannot read on the ingress link (chain, rule
+	 * and match NULL): its XDP program, or with tc its tc ingress
+	 * filters; matched means it dropped the packet */
+	const struct host_link *xdp;
+	bool tc;
 };
 
 /* One step of a piece's path: a rule that decided something, a chain's
@@ -64,6 +69,7 @@ struct engine_step {
 
 #define ENGINE_HOOK_ROUTING	100	/* the routing decision */
 #define ENGINE_HOOK_DELIVERY	101	/* socket lookup / backend */
+#define ENGINE_HOOK_XDP		102	/* an XDP program on the link */
 
 struct engine_piece {
 	uint8_t family;			/* NFPROTO_IPV4 / NFPROTO_IPV6 */

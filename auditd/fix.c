@@ -64,6 +64,11 @@ static bool is_xtables_table(const struct rs_chain *c)
 		return true;
 	if (c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6)
 		return false;
+	/* a native `table ip filter` names its chains as it likes */
+	if (c->base && strcmp(c->name, "INPUT") && strcmp(c->name, "FORWARD") &&
+	    strcmp(c->name, "OUTPUT") && strcmp(c->name, "PREROUTING") &&
+	    strcmp(c->name, "POSTROUTING"))
+		return false;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(c->table, names[i]))
 			return true;
@@ -332,6 +337,12 @@ static int iptables_cmds(struct fix *f, const char *tool, const char *chain,
 	return ret;
 }
 
+int fix_keep_sources(const struct report_row *row,
+		     const struct policy_part *part, char ***out, size_t *n)
+{
+	return keep_sources(row, part, out, n);
+}
+
 static void nft_sources(struct strbuf *b, const struct report_row *row,
 			const struct policy_part *part)
 {
@@ -355,19 +366,51 @@ static void nft_sources(struct strbuf *b, const struct report_row *row,
 	free_list(keep, nkeep);
 }
 
+static int add_proof(struct fix *f, struct strbuf *b)
+{
+	char **c;
+	char *s = strbuf_take(b);
+
+	if (!s)
+		return -ENOMEM;
+	c = realloc(f->proof, (f->nproof + 1) * sizeof(*c));
+	if (!c) {
+		free(s);
+		return -ENOMEM;
+	}
+	f->proof = c;
+	f->proof[f->nproof++] = s;
+	return 0;
+}
+
+/* One ufw rule, and the rule ufw writes for it at the top of its
+ * ufw-user-input (ufw6-user-input) chain: deny is DROP, allow ACCEPT. */
 static int ufw_rule(struct fix *f, const struct report_row *row,
 		    const struct policy_part *part, const char *proto,
 		    const char *action, const char *src)
 {
 	struct strbuf b = STRBUF_INIT;
+	bool v6 = row->family == NFPROTO_IPV6;
+	bool iface = ifaces_named(row) && row->nifaces == 1 &&
+		     !strchr(row->ifaces[0], '*');
+	int ret;
 
 	strbuf_addf(&b, "ufw prepend %s ", action);
-	if (ifaces_named(row) && row->nifaces == 1 &&
-	    !strchr(row->ifaces[0], '*'))
+	if (iface)
 		strbuf_addf(&b, "in on %s ", row->ifaces[0]);
 	strbuf_addf(&b, "proto %s from %s to any port ", proto, src);
 	ports_text(&b, part, ':');
-	return add_cmd(f, &b);
+	ret = add_cmd(f, &b);
+	if (ret < 0)
+		return ret;
+	strbuf_addf(&b, "%s -I %s 1 ", v6 ? "ip6tables" : "iptables",
+		    v6 ? "ufw6-user-input" : "ufw-user-input");
+	if (iface)
+		strbuf_addf(&b, "-i %s ", row->ifaces[0]);
+	strbuf_addf(&b, "-p %s -s %s --dport ", proto, src);
+	ports_text(&b, part, ':');
+	strbuf_addf(&b, " -j %s", strcmp(action, "deny") ? "ACCEPT" : "DROP");
+	return add_proof(f, &b);
 }
 
 /*
@@ -550,5 +593,8 @@ void fix_free(struct fix *f)
 	for (i = 0; i < f->ncmds; i++)
 		free(f->cmds[i]);
 	free(f->cmds);
+	for (i = 0; i < f->nproof; i++)
+		free(f->proof[i]);
+	free(f->proof);
 	free(f);
 }

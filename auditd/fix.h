@@ -26,6 +26,11 @@ struct fix {
 	enum fix_backend backend;
 	size_t ncmds;
 	char **cmds;		/* shell commands, in order */
+	/* ufw: the iptables commands with the same effect on its chains
+	 * (ufw cannot run in a private namespace: `fwaudit fix` proves
+	 * these); 0 for the other backends, whose cmds are their own proof */
+	size_t nproof;
+	char **proof;
 };
 
 /*
@@ -37,6 +42,12 @@ struct fix {
 int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		const struct policy_part *part, struct fix **out);
 void fix_free(struct fix *f);
+
+/* The sources of row that part does not hold (the ones a fix keeps), as
+ * a minimal list of prefixes: 0 and a new array *out of *n strings (free
+ * each and the array), or -ENOMEM. */
+int fix_keep_sources(const struct report_row *row,
+		     const struct policy_part *part, char ***out, size_t *n);
 const char *fix_backend_name(enum fix_backend b);
 
 #endif

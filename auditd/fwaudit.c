@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "audit", cmd_audit, "which ports a stranger can reach, and why" },
 	{ "explain", cmd_explain, "the path of one probe, hook by hook" },
 	{ "diff", cmd_diff, "what a firewall change opens, closes or alters" },
+	{ "fix", cmd_fix, "one proven plan that closes every violation" },
 	{ "ruleset", cmd_ruleset, "print the firewall as fwaudit reads it" },
 	{ "check-rules", policy_check_main, "validate a policy file" },
 	{ "policy", cmd_policy, "write a baseline policy of this host (init)" },

@@ -12,6 +12,7 @@
  * how late an audit (or a watchdog ping) can be behind them.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -347,6 +348,9 @@ static void daemon_audit(struct daemon *d)
 	audit_result_free(d->last);
 	d->last = r;
 	d->ever_audited = true;
+	/* the walk's peak (regions, branches, the netlink buffers) is free
+	 * now: give it back, the daemon idles between audits */
+	malloc_trim(0);
 	/* nothing borrows the retired policies any more */
 	for (i = 0; i < d->nretired; i++)
 		policy_free(d->retired[i]);

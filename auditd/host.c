@@ -771,3 +771,14 @@ out:
 	host_free(tmp);
 	return ret;
 }
+
+const char *host_xdp_mode_name(uint8_t mode)
+{
+	switch (mode) {
+	case 1:		return "driver";	/* XDP_ATTACHED_DRV */
+	case 2:		return "generic";	/* XDP_ATTACHED_SKB */
+	case 3:		return "offloaded";	/* XDP_ATTACHED_HW */
+	case 4:		return "several";	/* XDP_ATTACHED_MULTI */
+	default:	return "?";
+	}
+}

@@ -63,6 +63,15 @@ struct host_link {
 	bool up;		/* IFF_UP */
 	bool loopback;		/* IFF_LOOPBACK */
 	uint32_t vrf_table;	/* kind "vrf": its routing table, else 0 */
+	/* IFLA_XDP: the XDP program attached, which sees every packet that
+	 * arrives here before anything fwaudit reads (0: none) */
+	uint32_t xdp_prog;
+	uint8_t xdp_mode;	/* XDP_ATTACHED_DRV, _SKB, _HW, _MULTI */
+	/* tc filters on its ingress (or clsact ingress) qdisc, which run
+	 * before netfilter too, and the first one for people: "bpf id 7
+	 * name drop_all" or the classifier's kind */
+	unsigned int tc_filters;
+	char tc_desc[64];
 	struct host_link_sysctl sysctl;
 };
 
@@ -268,6 +277,9 @@ bool host_is_container_bridge_name(const char *name);
  * forwarding is the input interface's own value (writing "all" copies to
  * every interface); IPv6 forwarding is the global value unless the
  * interface forces it.  HOST_SYSCTL_UNKNOWN when not known. */
+/* "driver", "generic", "offloaded", "several" for an XDP_ATTACHED_*
+ * mode. */
+const char *host_xdp_mode_name(uint8_t mode);
 int host_route_localnet(const struct host *h, int ifindex);
 int host_rp_filter(const struct host *h, int ifindex);
 int host_ipv4_forwarding(const struct host *h, int ifindex);

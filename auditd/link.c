@@ -13,7 +13,10 @@
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
+#include <stdio.h>
 
 #include "link.h"
 #include "nldump.h"
@@ -109,7 +112,44 @@ static const struct attr_rule ifla_rules[IFLA_MAX + 1] = {
 	[IFLA_MASTER]	= { true, MNL_TYPE_U32, 0 },
 	[IFLA_LINK]	= { true, MNL_TYPE_U32, 0 },
 	[IFLA_LINKINFO]	= { true, MNL_TYPE_NESTED, 0 },
+	[IFLA_XDP]	= { true, MNL_TYPE_NESTED, 0 },
 };
+
+static const struct attr_rule xdp_rules[IFLA_XDP_MAX + 1] = {
+	[IFLA_XDP_ATTACHED]	= { true, MNL_TYPE_U8, 0 },
+	[IFLA_XDP_PROG_ID]	= { true, MNL_TYPE_U32, 0 },
+	[IFLA_XDP_DRV_PROG_ID]	= { true, MNL_TYPE_U32, 0 },
+	[IFLA_XDP_SKB_PROG_ID]	= { true, MNL_TYPE_U32, 0 },
+	[IFLA_XDP_HW_PROG_ID]	= { true, MNL_TYPE_U32, 0 },
+};
+
+/* The XDP program of a link: its id and how it is attached.  With
+ * several (XDP_ATTACHED_MULTI) there is no IFLA_XDP_PROG_ID: the first of
+ * the per-mode ids names one of them. */
+static int link_parse_xdp(struct host_link *l, const struct nlattr *nest)
+{
+	const struct nlattr *tb[IFLA_XDP_MAX + 1] = { NULL };
+	struct attr_parse p = { xdp_rules, IFLA_XDP_MAX, 0, tb, false };
+	static const int ids[] = { IFLA_XDP_PROG_ID, IFLA_XDP_DRV_PROG_ID,
+				   IFLA_XDP_SKB_PROG_ID, IFLA_XDP_HW_PROG_ID };
+	size_t i;
+	int ret;
+
+	ret = attr_parse_nested(nest, &p);
+	if (ret < 0)
+		return ret;
+	if (!tb[IFLA_XDP_ATTACHED] ||
+	    mnl_attr_get_u8(tb[IFLA_XDP_ATTACHED]) == XDP_ATTACHED_NONE)
+		return 0;
+	l->xdp_mode = mnl_attr_get_u8(tb[IFLA_XDP_ATTACHED]);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]) && !l->xdp_prog; i++)
+		if (tb[ids[i]])
+			l->xdp_prog = mnl_attr_get_u32(tb[ids[i]]);
+	/* attached but unnamed: still a program we cannot read */
+	if (!l->xdp_prog)
+		l->xdp_prog = UINT32_MAX;
+	return 0;
+}
 
 static const struct attr_rule info_rules[IFLA_INFO_MAX + 1] = {
 	[IFLA_INFO_KIND]	= { true, MNL_TYPE_STRING, 0 },
@@ -176,6 +216,11 @@ static int link_parse(struct host *h, const struct nlmsghdr *nlh)
 		l.parent = 0;
 	if (tb[IFLA_LINKINFO]) {
 		ret = link_parse_info(&l, tb[IFLA_LINKINFO]);
+		if (ret < 0)
+			return ret;
+	}
+	if (tb[IFLA_XDP]) {
+		ret = link_parse_xdp(&l, tb[IFLA_XDP]);
 		if (ret < 0)
 			return ret;
 	}
@@ -511,6 +556,61 @@ static int rule_parse(struct host *h, const struct nlmsghdr *nlh)
 	return 0;
 }
 
+/* ---- tc filters on the ingress path ---- */
+
+static const struct attr_rule tca_rules[TCA_MAX + 1] = {
+	[TCA_KIND]	= { true, MNL_TYPE_STRING, 0 },
+	[TCA_OPTIONS]	= { true, MNL_TYPE_NESTED, 0 },
+};
+
+static const struct attr_rule bpf_rules[TCA_BPF_MAX + 1] = {
+	[TCA_BPF_NAME]	= { true, MNL_TYPE_STRING, 0 },
+	[TCA_BPF_ID]	= { true, MNL_TYPE_U32, 0 },
+};
+
+/* A filter of a link's ingress: counted, and the first one described.
+ * Whatever the classifier (bpf, u32, flower, matchall), fwaudit does not
+ * walk it: the engine names it (engine.c). */
+static int tfilter_parse(struct host *h, const struct nlmsghdr *nlh)
+{
+	const struct nlattr *tb[TCA_MAX + 1] = { NULL };
+	const struct nlattr *btb[TCA_BPF_MAX + 1] = { NULL };
+	struct attr_parse p = { tca_rules, TCA_MAX, 0, tb, false };
+	struct attr_parse bp = { bpf_rules, TCA_BPF_MAX, 0, btb, false };
+	const struct tcmsg *t = mnl_nlmsg_get_payload(nlh);
+	struct host_link *l = NULL;
+	char kind[16] = "";
+	size_t i;
+	int ret;
+
+	ret = attr_parse(nlh, sizeof(*t), &p);
+	if (ret < 0)
+		return ret;
+	/* the message that only announces a priority has no options */
+	if (!tb[TCA_KIND] || !tb[TCA_OPTIONS])
+		return 0;
+	for (i = 0; i < h->nlinks && !l; i++)
+		if (h->links[i].ifindex == t->tcm_ifindex)
+			l = &h->links[i];
+	if (!l)
+		return 0;
+	attr_strcpy(kind, sizeof(kind), tb[TCA_KIND]);
+	if (l->tc_filters++)
+		return 0;
+	if (!strcmp(kind, "bpf") &&
+	    attr_parse_nested(tb[TCA_OPTIONS], &bp) == 0 && btb[TCA_BPF_ID]) {
+		char name[32] = "?";
+
+		if (btb[TCA_BPF_NAME])
+			attr_strcpy(name, sizeof(name), btb[TCA_BPF_NAME]);
+		snprintf(l->tc_desc, sizeof(l->tc_desc), "bpf id %u name %s",
+			 mnl_attr_get_u32(btb[TCA_BPF_ID]), name);
+	} else {
+		snprintf(l->tc_desc, sizeof(l->tc_desc), "%s", kind);
+	}
+	return 0;
+}
+
 /* ---- the conversation ---- */
 
 static int link_msg(const struct nlmsghdr *req, const struct nlmsghdr *nlh,
@@ -527,6 +627,8 @@ static int link_msg(const struct nlmsghdr *req, const struct nlmsghdr *nlh,
 		return route_parse(h, nlh);
 	case RTM_NEWRULE:
 		return rule_parse(h, nlh);
+	case RTM_NEWTFILTER:
+		return tfilter_parse(h, nlh);
 	default:
 		return 0;
 	}
@@ -537,6 +639,10 @@ static int link_done(const struct nlmsghdr *req, int err, void *data)
 	struct host *h = data;
 	const struct fib_rule_hdr *frh;
 
+	/* a link without an ingress qdisc has no filters to dump */
+	if (req->nlmsg_type == RTM_GETTFILTER)
+		return err == -EINVAL || err == -ENOENT || err == -EOPNOTSUPP ?
+		       0 : err;
 	if (req->nlmsg_type != RTM_GETRULE)
 		return err;
 	if (mnl_nlmsg_get_payload_len(req) < sizeof(*frh))
@@ -637,6 +743,23 @@ static int link_read_once(struct host *tmp, FILE *rec)
 	ret = nld_dump(nl, nlh, &hd, rec);
 	if (ret < 0)
 		goto out;
+	/* the filters of each link's ingress (ingress or clsact qdisc) */
+	for (i = 0; i < tmp->nlinks; i++) {
+		struct tcmsg *t;
+
+		/* (a bridge's ports are the containers' side: no probe
+		 * comes in there, and a Docker host has thousands) */
+		if (tmp->links[i].loopback ||
+		    !strcmp(tmp->links[i].slave_kind, "bridge"))
+			continue;
+		nlh = link_req(buf, RTM_GETTFILTER, sizeof(*t), AF_UNSPEC);
+		t = mnl_nlmsg_get_payload(nlh);
+		t->tcm_ifindex = tmp->links[i].ifindex;
+		t->tcm_parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS);
+		ret = nld_dump(nl, nlh, &hd, rec);
+		if (ret < 0)
+			goto out;
+	}
 	for (i = 0; i < sizeof(families); i++) {
 		nlh = link_req(buf, RTM_GETROUTE, sizeof(struct rtmsg),
 			       families[i]);

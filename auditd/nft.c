@@ -43,6 +43,7 @@
 #include <libnftnl/udata.h>
 
 #include "nft.h"
+#include "nldump.h"
 #include "xt.h"
 
 /* The whole read is retried this many times while the ruleset changes. */
@@ -182,7 +183,8 @@ fail:
 
 static int nft_io_open_live(struct nft_io *io)
 {
-	const char *path = getenv("FWAUDIT_NFT_RECORD");
+	/* not from the environment of a set-user-ID caller */
+	const char *path = secure_getenv("FWAUDIT_NFT_RECORD");
 
 	memset(io, 0, sizeof(*io));
 	io->buflen = NFT_BUFSIZ;
@@ -442,6 +444,347 @@ static int nft_cb_fail(struct nft_fetch *f, int err)
 	return MNL_CB_ERROR;
 }
 
+/*
+ * The nf_tables attribute policy, checked before libnftnl sees a message.
+ * libnftnl 1.2.4 calls exit() ("nf_tables kernel ABI is broken") from
+ * inside nftnl_*_nlmsg_parse() on an attribute that fails its own check,
+ * dereferences NULL for an expression without a name, strdup()s a pointer
+ * it never set for some verdicts, and leaks a string given twice.  The
+ * kernel sends none of that, but a replay file or a snapshot read from a
+ * file can, and an auditor must not exit or crash on its input.
+ *
+ * A policy is one letter per attribute type, from 1 (as the kernel's
+ * nla_policy arrays in nf_tables_api.c and the nft_*.c expressions):
+ *	'1' '2' '4' '8'	an integer of exactly that many bytes
+ *	's'		a string, NUL-terminated
+ *	'b'		bytes
+ *	'-'		anything (padding)
+ *	'd'		struct nft_data holding a value
+ *	'D'		struct nft_data: a value, or a verdict (only where the
+ *			kernel puts verdicts: libnftnl 1.2.4 leaks the chain
+ *			of a verdict anywhere else)
+ *	'x'		one expression (nested NFTA_EXPR_*)
+ *	'e'		a list of expressions (NFTA_LIST_ELEM, each 'x')
+ *	'n'		nested, checked by sub[type]
+ *	'l'		a list of NFTA_LIST_ELEM, each checked by sub[type]
+ *	'v'		a list of device names (NFTA_DEVICE_NAME strings)
+ * Types beyond the string are ignored, as libnftnl ignores them, unless
+ * the policy is closed; no type may come twice.
+ */
+#define NFT_POL_SUB	20
+
+struct nft_pol {
+	const char *types;
+	bool closed;		/* a type beyond types is refused */
+	const struct nft_pol *sub[NFT_POL_SUB];
+};
+
+/* nested expressions (a set's or dynset's) within a rule, at most */
+#define NFT_POL_DEPTH	4
+
+static const struct nft_pol nft_pol_gen = { .types = "44s" };
+static const struct nft_pol nft_pol_table = { .types = "s448-b4" };
+static const struct nft_pol nft_pol_hook = { .types = "44sv" };
+static const struct nft_pol nft_pol_counters = { .types = "88-" };
+static const struct nft_pol nft_pol_chain = {
+	.types = "s8sn44sn-44b",
+	.sub = { [NFTA_CHAIN_HOOK] = &nft_pol_hook,
+		 [NFTA_CHAIN_COUNTERS] = &nft_pol_counters },
+};
+static const struct nft_pol nft_pol_field = { .types = "4" };
+static const struct nft_pol nft_pol_desc = {
+	.types = "4l", .sub = { [NFTA_SET_DESC_CONCAT] = &nft_pol_field },
+};
+static const struct nft_pol nft_pol_set = {
+	.types = "ss444444n484b-48xe",
+	.sub = { [NFTA_SET_DESC] = &nft_pol_desc },
+};
+/* libnftnl 1.2.4 bounds element attribute types by NFTA_SET_MAX, not
+ * NFTA_SET_ELEM_MAX: a type in between is written past its table, on the
+ * stack. */
+static const struct nft_pol nft_pol_elem = {
+	.types = "dD488bx-sde", .closed = true,
+};
+static const struct nft_pol nft_pol_elems = {
+	.types = "ssl4", .sub = { [NFTA_SET_ELEM_LIST_ELEMENTS] = &nft_pol_elem },
+};
+static const struct nft_pol nft_pol_compat = { .types = "44" };
+static const struct nft_pol nft_pol_rule = {
+	.types = "ss8en8b-444", .sub = { [NFTA_RULE_COMPAT] = &nft_pol_compat },
+};
+static const struct nft_pol nft_pol_verdict = { .types = "4s4" };
+
+/* The data of each expression libnftnl 1.2.4 knows. */
+static const struct {
+	const char *name;
+	const char *types;
+} nft_pol_exprs[] = {
+	{ "payload", "44444444" },
+	{ "cmp", "44d" },
+	{ "meta", "444" },
+	{ "immediate", "4D" },
+	{ "counter", "88-" },
+	{ "match", "s4b" },
+	{ "target", "s4b" },
+	{ "ct", "4414" },
+	{ "bitwise", "444dd4d" },
+	{ "lookup", "s4444" },
+	{ "fib", "444" },
+	{ "byteorder", "44444" },
+	{ "range", "44dd" },
+	{ "nat", "4444444" },
+	{ "redir", "444" },
+	{ "masq", "444" },
+	{ "tproxy", "444" },
+	{ "reject", "41" },
+	{ "queue", "2224" },
+	{ "log", "2s4244" },
+	{ "limit", "88444-" },
+	{ "quota", "84-8" },
+	{ "connlimit", "44" },
+	{ "notrack", "" },
+	{ "objref", "4s4s4" },
+	{ "dynset", "s44448x-4e" },
+	{ "numgen", "4444s4" },
+	{ "hash", "4444444s4" },
+	{ "exthdr", "4144444" },
+	{ "rt", "44" },
+	{ "socket", "444" },
+	{ "osf", "414" },
+	{ "xfrm", "4414" },
+	{ "tunnel", "444" },
+	{ "synproxy", "214" },
+	{ "fwd", "444" },
+	{ "dup", "44" },
+	{ "last", "48-" },
+	{ "flow_offload", "s" },
+};
+
+static int nft_attrs_check(const void *buf, size_t len,
+			   const struct nft_pol *pol, int depth);
+
+static bool nft_attr_str_ok(const struct nlattr *a)
+{
+	uint16_t n = mnl_attr_get_payload_len(a);
+
+	return n > 0 && ((const char *)mnl_attr_get_payload(a))[n - 1] == '\0';
+}
+
+static int nft_expr_check(const struct nlattr *nest, int depth)
+{
+	const struct nlattr *a, *name = NULL, *data = NULL;
+	struct nft_pol pol = { .types = NULL };
+	size_t i;
+
+	if (depth > NFT_POL_DEPTH)
+		return -EPROTO;
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_EXPR_NAME:
+			if (name || !nft_attr_str_ok(a))
+				return -EPROTO;
+			name = a;
+			break;
+		case NFTA_EXPR_DATA:
+			if (data || mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+				return -EPROTO;
+			data = a;
+			break;
+		}
+	}
+	/* libnftnl 1.2.4 strcmp()s a missing name */
+	if (!name)
+		return -EPROTO;
+	for (i = 0; i < sizeof(nft_pol_exprs) / sizeof(nft_pol_exprs[0]); i++)
+		if (!strcmp(mnl_attr_get_str(name), nft_pol_exprs[i].name))
+			pol.types = nft_pol_exprs[i].types;
+	/* one libnftnl does not know fails its parse: no policy needed */
+	if (!pol.types || !data)
+		return 0;
+	return nft_attrs_check(mnl_attr_get_payload(data),
+			       mnl_attr_get_payload_len(data), &pol, depth + 1);
+}
+
+static int nft_data_check(const struct nlattr *nest, bool verdict_ok)
+{
+	const struct nlattr *a, *value = NULL, *verdict = NULL;
+	const struct nlattr *code = NULL, *chain = NULL;
+	int ret;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_DATA_VALUE:
+			if (value)
+				return -EPROTO;
+			value = a;
+			break;
+		case NFTA_DATA_VERDICT:
+			if (verdict || mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+				return -EPROTO;
+			verdict = a;
+			break;
+		}
+	}
+	/* one or the other: libnftnl keeps both in one union */
+	if (!value == !verdict || (verdict && !verdict_ok))
+		return -EPROTO;
+	if (value)
+		return mnl_attr_get_payload_len(value) == 0 ||
+		       mnl_attr_get_payload_len(value) > NFT_DATA_VALUE_MAXLEN ?
+		       -EPROTO : 0;
+	ret = nft_attrs_check(mnl_attr_get_payload(verdict),
+			      mnl_attr_get_payload_len(verdict),
+			      &nft_pol_verdict, 0);
+	if (ret < 0)
+		return ret;
+	mnl_attr_for_each_nested(a, verdict) {
+		if (mnl_attr_get_type(a) == NFTA_VERDICT_CODE)
+			code = a;
+		else if (mnl_attr_get_type(a) == NFTA_VERDICT_CHAIN)
+			chain = a;
+	}
+	if (!code)
+		return -EPROTO;
+	switch ((int32_t)ntohl(mnl_attr_get_u32(code))) {
+	case NF_ACCEPT:
+	case NF_DROP:
+	case NF_QUEUE:
+	case NFT_CONTINUE:
+	case NFT_BREAK:
+	case NFT_RETURN:
+		return 0;
+	case NFT_JUMP:
+	case NFT_GOTO:
+		/* libnftnl strdup()s the chain without looking */
+		return chain ? 0 : -EPROTO;
+	default:
+		return -EPROTO;
+	}
+}
+
+/* A nested list: each attribute NFTA_LIST_ELEM (NFTA_DEVICE_NAME for
+ * devices, the same number) holding an expression (kind 'e'), a device
+ * name ('v') or attributes checked by sub ('l'). */
+static int nft_list_check(const struct nlattr *nest, char kind,
+			  const struct nft_pol *sub, int depth)
+{
+	const struct nlattr *a;
+	int ret = 0;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return -EPROTO;
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) != NFTA_LIST_ELEM)
+			return -EPROTO;
+		if (kind == 'v')
+			ret = nft_attr_str_ok(a) ? 0 : -EPROTO;
+		else if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			ret = -EPROTO;
+		else if (kind == 'e')
+			ret = nft_expr_check(a, depth);
+		else
+			ret = nft_attrs_check(mnl_attr_get_payload(a),
+					      mnl_attr_get_payload_len(a),
+					      sub, depth);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Check the attributes in buf (len bytes) against pol.  0 or -EPROTO. */
+static int nft_attrs_check(const void *buf, size_t len,
+			   const struct nft_pol *pol, int depth)
+{
+	const size_t ntypes = strlen(pol->types);
+	const struct nlattr *a = buf;
+	uint64_t seen = 0;
+	uint16_t type, n;
+	size_t step;
+	int ret;
+
+	if (depth > NFT_POL_DEPTH)
+		return -EPROTO;
+	while (len >= MNL_ATTR_HDRLEN) {
+		if (a->nla_len < MNL_ATTR_HDRLEN || a->nla_len > len)
+			return -EPROTO;
+		type = mnl_attr_get_type(a);
+		n = mnl_attr_get_payload_len(a);
+		if (type < 64) {
+			if (seen & ((uint64_t)1 << type))
+				return -EPROTO;
+			seen |= (uint64_t)1 << type;
+		}
+		if (pol->closed && (size_t)type > ntypes)
+			return -EPROTO;
+		ret = 0;
+		switch (type >= 1 && (size_t)type <= ntypes ? pol->types[type - 1] :
+			'-') {
+		case '1':
+			ret = n == 1 ? 0 : -EPROTO;
+			break;
+		case '2':
+			ret = n == 2 ? 0 : -EPROTO;
+			break;
+		case '4':
+			ret = n == 4 ? 0 : -EPROTO;
+			break;
+		case '8':
+			ret = n == 8 ? 0 : -EPROTO;
+			break;
+		case 's':
+			ret = nft_attr_str_ok(a) ? 0 : -EPROTO;
+			break;
+		case 'd':
+		case 'D':
+			ret = mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ?
+			      -EPROTO :
+			      nft_data_check(a, pol->types[type - 1] == 'D');
+			break;
+		case 'x':
+			ret = mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ?
+			      -EPROTO : nft_expr_check(a, depth + 1);
+			break;
+		case 'n':
+			ret = mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+			      type >= NFT_POL_SUB || !pol->sub[type] ? -EPROTO :
+			      nft_attrs_check(mnl_attr_get_payload(a), n,
+					      pol->sub[type], depth + 1);
+			break;
+		case 'l':
+			ret = type >= NFT_POL_SUB || !pol->sub[type] ? -EPROTO :
+			      nft_list_check(a, 'l', pol->sub[type], depth + 1);
+			break;
+		case 'e':
+		case 'v':
+			ret = nft_list_check(a, pol->types[type - 1], NULL,
+					     depth + 1);
+			break;
+		default:	/* 'b', '-' */
+			break;
+		}
+		if (ret < 0)
+			return ret;
+		step = MNL_ALIGN((size_t)a->nla_len);
+		if (step >= len)
+			break;
+		len -= step;
+		a = (const struct nlattr *)((const char *)a + step);
+	}
+	return 0;
+}
+
+/* A message of nf_tables (nfgenmsg, then attributes) against pol. */
+static int nft_msg_check(const struct nlmsghdr *nlh, const struct nft_pol *pol)
+{
+	const size_t hdr = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg));
+
+	if (nlh->nlmsg_len < hdr)
+		return -EPROTO;
+	return nft_attrs_check((const char *)nlh + hdr, nlh->nlmsg_len - hdr,
+			       pol, 0);
+}
+
 static int nft_gen_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nft_fetch *f = data;
@@ -450,6 +793,8 @@ static int nft_gen_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nft_cb_check(nlh, f) != MNL_CB_OK)
 		return MNL_CB_ERROR;
+	if (nft_msg_check(nlh, &nft_pol_gen) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	gen = nftnl_gen_alloc();
 	if (!gen)
 		return nft_cb_fail(f, -ENOMEM);
@@ -470,6 +815,8 @@ static int nft_table_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nft_cb_check(nlh, f) != MNL_CB_OK)
 		return MNL_CB_ERROR;
+	if (nft_msg_check(nlh, &nft_pol_table) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	t = nftnl_table_alloc();
 	if (!t)
 		return nft_cb_fail(f, -ENOMEM);
@@ -491,6 +838,8 @@ static int nft_set_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nft_cb_check(nlh, f) != MNL_CB_OK)
 		return MNL_CB_ERROR;
+	if (nft_msg_check(nlh, &nft_pol_set) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	s = nftnl_set_alloc();
 	if (!s)
 		return nft_cb_fail(f, -ENOMEM);
@@ -538,6 +887,8 @@ static int nft_elem_cb(const struct nlmsghdr *nlh, void *data)
 			n++;
 	if (f->nelems + n > NFT_MAX_ELEMS)
 		return nft_cb_fail(f, -E2BIG);
+	if (nft_msg_check(nlh, &nft_pol_elems) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	f->nelems += n;
 	if (nftnl_set_elems_nlmsg_parse(nlh, f->elem_set) < 0)
 		return nft_cb_fail(f, -EPROTO);
@@ -563,6 +914,9 @@ static int nft_talk(struct nft_io *io, struct nlmsghdr *nlh, mnl_cb_t cb,
 		n = nft_io_recv(io);
 		if (n < 0)
 			return n == -EINTR || n == -EBUSY ? NFT_RETRY : n;
+		ret = nld_check_buf(io->buf, (size_t)n);
+		if (ret < 0)
+			return ret;
 		errno = 0;
 		ret = mnl_cb_run(io->buf, (size_t)n, seq, portid, cb, f);
 		if (ret == MNL_CB_STOP)
@@ -573,7 +927,8 @@ static int nft_talk(struct nft_io *io, struct nlmsghdr *nlh, mnl_cb_t cb,
 			/* libmnl reports NLM_F_DUMP_INTR as EINTR */
 			if (errno == EINTR || errno == EBUSY)
 				return NFT_RETRY;
-			return errno ? -errno : -EPROTO;
+			/* an error reply's code, as libmnl copied it */
+			return errno ? nld_errno(errno) : -EPROTO;
 		}
 	}
 }
@@ -647,6 +1002,10 @@ out:
  */
 
 #define NFT_NREGS	16	/* 32-bit registers NFT_REG32_00 .. 15 */
+#define NFT_REG_PARTS	4	/* fields one register load can hold */
+
+_Static_assert(NFT_REG_PARTS <= RS_CONCAT_MAX,
+	       "a multi-field compare becomes one concatenated match");
 
 static const rs_u128 nft_u128_max = ~(rs_u128)0;
 
@@ -740,7 +1099,7 @@ struct nft_reg {
 	enum nft_reg_kind kind;
 	uint8_t len;
 	uint8_t nparts;
-	struct nft_part parts[4];
+	struct nft_part parts[NFT_REG_PARTS];
 	bool masked;		/* bitwise applied: mask, xor */
 	uint8_t mask[16], xor[16];
 	bool present;		/* fib ... present: 0 or 1 */
@@ -1323,7 +1682,7 @@ static void nft_compare_one(struct nft_rctx *c, const struct nft_reg *g,
 	if (g->nparts > 1 && !to && !g->raw &&
 	    (op == NFT_CMP_EQ || op == NFT_CMP_NEQ) && len == g->len) {
 		struct rs_match *m = NULL;
-		struct rs_interval iv[4];
+		struct rs_interval iv[NFT_REG_PARTS];
 
 		for (i = 0; i < g->nparts; i++) {
 			p = &g->parts[i];
@@ -1612,7 +1971,7 @@ static void nft_load_payload(struct nft_rctx *c, struct nftnl_expr *e)
 		    (uint32_t)h->off + h->len;
 		if (s >= t)
 			continue;
-		if (g->nparts == sizeof(g->parts) / sizeof(g->parts[0]))
+		if (g->nparts == NFT_REG_PARTS)
 			break;
 		g->parts[g->nparts++] = (struct nft_part){
 			.field = h->field, .fwidth = h->len,
@@ -3386,6 +3745,29 @@ static const struct {
 	{ "flow_offload", nft_flow_offload },
 };
 
+/*
+ * Rule and set user data are opaque to the kernel: whoever wrote the ruleset
+ * chose every byte.  libnftnl 1.2.4's nftnl_udata_parse() trusts each TLV's
+ * own length, so the TLVs are checked against the bytes of the attribute
+ * that holds them here, before any callback reads one.  Returns -EBADMSG
+ * (cb not called) when a TLV does not lie inside ud, else what
+ * nftnl_udata_parse() returns.
+ */
+static int nft_udata_parse(const void *ud, uint32_t len, nftnl_udata_cb_t cb,
+			   void *data)
+{
+	const uint8_t *p = ud;
+	uint32_t off = 0;
+
+	while (off < len) {
+		/* struct nftnl_udata: u8 type, u8 length, value */
+		if (len - off < 2 || p[off + 1] > len - off - 2)
+			return -EBADMSG;
+		off += 2u + p[off + 1];
+	}
+	return nftnl_udata_parse(ud, len, cb, data);
+}
+
 static int nft_udata_comment_cb(const struct nftnl_udata *attr, void *data)
 {
 	const char **comment = data;
@@ -3453,8 +3835,16 @@ static int nft_rule_build(struct nft_build *b, struct rs_chain *ch,
 		const void *ud = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA,
 						     &len);
 
-		if (ud && nftnl_udata_parse(ud, len, nft_udata_comment_cb,
-					    &comment) >= 0 && comment) {
+		int ret = ud ? nft_udata_parse(ud, len, nft_udata_comment_cb,
+					       &comment) : 0;
+
+		if (ret == -EBADMSG &&
+		    ruleset_note(b->rs, "%s %s %s: rule %u has malformed user "
+				 "data: its comment is not shown",
+				 rs_family_name(ch->family), ch->table,
+				 ch->name, r->position) < 0)
+			return -ENOMEM;
+		if (ret >= 0 && comment) {
 			r->comment = strdup(comment);
 			if (!r->comment)
 				return -ENOMEM;
@@ -3565,9 +3955,14 @@ static int nft_sets_finish(struct nft_build *b)
 		if (l.nfields == 1 &&
 		    nftnl_set_is_set(x->nl, NFTNL_SET_USERDATA)) {
 			ud = nftnl_set_get_data(x->nl, NFTNL_SET_USERDATA, &len);
-			if (ud)
-				nftnl_udata_parse(ud, len, nft_set_keyorder_cb,
-						  &host);
+			if (ud && nft_udata_parse(ud, len, nft_set_keyorder_cb,
+						  &host) == -EBADMSG &&
+			    ruleset_note(b->rs, "%s %s set %s has malformed "
+					 "user data: its key is read in "
+					 "network byte order",
+					 rs_family_name(x->set->family),
+					 x->set->table, x->set->name) < 0)
+				return -ENOMEM;
 			l.f[0].host = host && l.f[0].width <= 16;
 		}
 		ret = nft_set_prepare(b, x, &l);
@@ -3652,6 +4047,8 @@ static int nft_chain_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (f->b->rs->nchains >= NFT_MAX_CHAINS)
 		return nft_cb_fail(f, -E2BIG);
+	if (nft_msg_check(nlh, &nft_pol_chain) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	c = nftnl_chain_alloc();
 	if (!c)
 		return nft_cb_fail(f, -ENOMEM);
@@ -3676,6 +4073,8 @@ static int nft_rule_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (f->nrules >= NFT_MAX_RULES)
 		return nft_cb_fail(f, -E2BIG);
+	if (nft_msg_check(nlh, &nft_pol_rule) < 0)
+		return nft_cb_fail(f, -EPROTO);
 	r = nftnl_rule_alloc();
 	if (!r)
 		return nft_cb_fail(f, -ENOMEM);

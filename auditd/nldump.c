@@ -19,6 +19,9 @@
  * truncating if the kernel ever sends more. */
 #define NLD_RECV_SIZE	(256u << 10)
 
+/* The largest errno the kernel reports (MAX_ERRNO in linux/err.h). */
+#define NLD_MAX_ERRNO	4095
+
 struct nld_walk {
 	const struct nld_handler *h;
 	const struct nlmsghdr *req;	/* request being answered */
@@ -39,6 +42,36 @@ static int nld_end(struct nld_walk *w, int kerr)
 	return 0;
 }
 
+int nld_check_buf(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh;
+	size_t off = 0;
+	uint32_t n;
+
+	while (len - off >= sizeof(*nlh)) {
+		nlh = (const struct nlmsghdr *)((const char *)buf + off);
+		n = nlh->nlmsg_len;
+		if (n < sizeof(*nlh) || n > len - off)
+			return -EBADMSG;
+		/* the last message may end unpadded */
+		if (NLMSG_ALIGN(n) >= len - off)
+			return 0;
+		off += NLMSG_ALIGN(n);
+	}
+	return off == len ? 0 : -EBADMSG;
+}
+
+int nld_errno(int code)
+{
+	long long v = code;
+
+	if (v < 0)
+		v = -v;
+	if (v > NLD_MAX_ERRNO)
+		return -EPROTO;
+	return -(int)v;
+}
+
 /* Walk whole messages in buf.  Returns 0 or -EBADMSG. */
 static int nld_walk_buf(struct nld_walk *w, const void *buf, size_t len)
 {
@@ -47,6 +80,8 @@ static int nld_walk_buf(struct nld_walk *w, const void *buf, size_t len)
 
 	if (len > (size_t)INT32_MAX)
 		return -EFBIG;
+	if (nld_check_buf(buf, len) < 0)
+		return -EBADMSG;
 	while (rem > 0) {
 		if (!mnl_nlmsg_ok(nlh, rem))
 			return -EBADMSG;
@@ -73,7 +108,7 @@ static int nld_walk_buf(struct nld_walk *w, const void *buf, size_t len)
 
 			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
 				return -EBADMSG;
-			nld_end(w, e->error > 0 ? -e->error : e->error);
+			nld_end(w, nld_errno(e->error));
 			break;
 		}
 		case NLMSG_DONE: {
@@ -84,7 +119,7 @@ static int nld_walk_buf(struct nld_walk *w, const void *buf, size_t len)
 			if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int))
 				memcpy(&kerr, mnl_nlmsg_get_payload(nlh),
 				       sizeof(kerr));
-			nld_end(w, kerr > 0 ? -kerr : kerr);
+			nld_end(w, nld_errno(kerr));
 			break;
 		}
 		case NLMSG_OVERRUN:
@@ -237,7 +272,8 @@ out:
 
 int nld_record_open(const char *env, FILE **rec)
 {
-	const char *path = getenv(env);
+	/* not from the environment of a set-user-ID caller */
+	const char *path = secure_getenv(env);
 	FILE *f;
 
 	if (!path || !*path) {

@@ -51,4 +51,22 @@ int nld_replay(const char *path, const struct nld_handler *h);
  * negative errno. */
 int nld_record_open(const char *env, FILE **rec);
 
+/*
+ * Check that buf (len bytes, as received or read from a recording) holds
+ * whole netlink messages: each nlmsg_len at least a header and no more than
+ * the bytes left.  Call it before libmnl walks a buffer: libmnl 1.0.4's
+ * mnl_nlmsg_ok() compares nlmsg_len as a signed int, so a length of 2^31 or
+ * more passes and moves the walk gigabytes ahead, and 0xfffffffd..0xffffffff
+ * align to 0 and never move it.  Returns 0 or -EBADMSG.
+ */
+int nld_check_buf(const void *buf, size_t len);
+
+/*
+ * The negative errno for the error code a netlink message carries
+ * (nlmsgerr.error, the payload of NLMSG_DONE, or errno as libmnl set it
+ * from them; either sign).  0 stays 0.  A code no kernel sends (beyond
+ * MAX_ERRNO, and INT_MIN, which has no negation) is -EPROTO.
+ */
+int nld_errno(int code);
+
 #endif

@@ -613,6 +613,18 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 
 		if (!assumption_applies(a, p, row))
 			continue;
+		if (a->xdp && a->tc) {
+			strbuf_addf(&b, "tc ingress filter (%s) on %s",
+				    a->xdp->tc_desc, a->xdp->name);
+			goto add;
+		}
+		if (a->xdp) {
+			strbuf_addf(&b, "xdp program %u (%s) on %s",
+				    a->xdp->xdp_prog,
+				    host_xdp_mode_name(a->xdp->xdp_mode),
+				    a->xdp->name);
+			goto add;
+		}
 
 		m = a->match ? rsprint_match(a->match) : NULL;
 		if (a->match && !m)
@@ -626,6 +638,7 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 			    a->chain ? a->chain->name : "?",
 			    a->rule ? a->rule->position : 0);
 		free(m);
+add:
 		s = strbuf_take(&b);
 		if (!s)
 			return -ENOMEM;

@@ -39,7 +39,9 @@ static bool rule_has_v6_addr(const char *line)
 	size_t i, len;
 
 	for (i = 0; i < 2; i++) {
-		for (p = strstr(line, opts[i]); p; p = strstr(p + 1, opts[i])) {
+		/* the next search starts after the option, never past the
+		 * end of a line that ends with it */
+		for (p = strstr(line, opts[i]); p; p = strstr(p, opts[i])) {
 			p += 4;
 			len = strcspn(p, " \t\n");
 			if (memchr(p, ':', len))
@@ -57,6 +59,10 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 	FILE *f;
 
 	*name = path;
+	if (!strncmp(path, "lg4:", 4) || !strncmp(path, "lg6:", 4)) {
+		*name = path + 4;
+		return path[2] == '4' ? RSFILE_LEGACY4 : RSFILE_LEGACY6;
+	}
 	if (!strncmp(path, "ip4:", 4) || !strncmp(path, "ip6:", 4) ||
 	    !strncmp(path, "nft:", 4)) {
 		*name = path + 4;
@@ -208,15 +214,19 @@ load:
 		char *nft[] = { "nft", "-f", (char *)name, NULL };
 		char *ip4[] = { "iptables-nft-restore", "--noflush", NULL };
 		char *ip6[] = { "ip6tables-nft-restore", "--noflush", NULL };
+		char *lg4[] = { "iptables-legacy-restore", "--noflush", NULL };
+		char *lg6[] = { "ip6tables-legacy-restore", "--noflush", NULL };
+		char **argv = kind == RSFILE_NFT ? nft :
+			      kind == RSFILE_IP6TABLES ? ip6 :
+			      kind == RSFILE_LEGACY4 ? lg4 :
+			      kind == RSFILE_LEGACY6 ? lg6 : ip4;
 
 		if (access(name, R_OK) < 0) {
 			ret = -errno;
 			snprintf(err, errlen, "%s: %s", name, strerror(errno));
 			return ret;
 		}
-		ret = run_loader(kind == RSFILE_NFT ? nft :
-				 kind == RSFILE_IP6TABLES ? ip6 : ip4, name,
-				 out, sizeof(out));
+		ret = run_loader(argv, name, out, sizeof(out));
 		if (ret < 0) {
 			size_t l = strlen(out);
 

@@ -15,17 +15,20 @@ enum rsfile_kind {
 	RSFILE_IPTABLES,	/* iptables-save output */
 	RSFILE_IP6TABLES,	/* ip6tables-save output */
 	RSFILE_NFT,		/* nft list ruleset / nft -f input */
+	RSFILE_LEGACY4,		/* iptables-legacy-save output */
+	RSFILE_LEGACY6,		/* ip6tables-legacy-save output */
 };
 
 /* The kind of a file from its contents (a path may carry a prefix
- * "ip4:", "ip6:" or "nft:" to say it). */
+ * "ip4:", "ip6:" or "nft:" to say it; "lg4:" and "lg6:" load it into
+ * legacy x_tables, which contents cannot tell). */
 enum rsfile_kind rsfile_detect(const char *path, const char **name);
 
 /*
  * Move this process into a new network namespace (and, without the
  * privilege for that, into a new user namespace first: it works
  * unprivileged) and load every file there with iptables-nft-restore,
- * ip6tables-nft-restore or nft -f.  Call it before opening any netlink
+ * ip6tables-nft-restore, nft -f (or ip[6]tables-legacy-restore).  Call it before opening any netlink
  * socket.  Returns 0; or a negative errno with a message in err (the
  * loader's own message for a file that does not load, naming the file).
  */

@@ -18,6 +18,7 @@
 #define TMP_PREFIX	".tmp-"
 #define STATE_NAME	"state"
 #define LOCK_NAME	"lock"
+#define CORRUPT_PREFIX	"corrupt-"
 /* "<16 hex>-<32 hex>.json" */
 #define NAME_LEN	(16 + 1 + EVENT_ID_LEN + 5)
 
@@ -352,6 +353,19 @@ static int scan(struct spool *s)
 		if (!entry_name(de->d_name, &sl.seq))
 			continue;
 		memcpy(sl.name, de->d_name, NAME_LEN + 1);
+		if (sl.seq == 0 || sl.seq > SPOOL_SEQ_MAX) {
+			/* The next entry would take seq + 1: wrapped, it
+			 * would go before every other one.  Nothing we
+			 * wrote: set aside, not deleted. */
+			char aside[sizeof(CORRUPT_PREFIX) + NAME_LEN];
+
+			snprintf(aside, sizeof(aside), CORRUPT_PREFIX "%s",
+				 sl.name);
+			if (renameat(s->dirfd, sl.name, s->dirfd, aside) < 0)
+				unlinkat(s->dirfd, sl.name, 0);
+			s->dropped++;
+			continue;
+		}
 		ret = entry_load(s, &sl, &e);
 		if (ret == -ENOMEM)
 			break;
@@ -458,6 +472,8 @@ int spool_put(struct spool *s, const struct event *ev)
 		ret = state_save(s);
 		return ret < 0 ? ret : 1;
 	}
+	if (s->next_seq > SPOOL_SEQ_MAX)
+		return -EOVERFLOW;
 	memset(&sl, 0, sizeof(sl));
 	sl.seq = e.seq = s->next_seq;
 	snprintf(sl.name, sizeof(sl.name), "%016" PRIx64 "-%s.json", sl.seq,

@@ -8,6 +8,9 @@
  *					delivery state (attempts, next attempt)
  *	state				counters (dropped, failed), JSON
  *	lock				flock()ed while open: one user at a time
+ *	corrupt-<entry name>		an entry set aside by spool_open(): its
+ *					sequence number is out of range; kept
+ *					for inspection, never delivered
  *	.tmp-*				a write in progress; removed at open
  * Every write goes to a temporary name, is fsync'd, renamed over the final
  * name and the directory is fsync'd: after a crash at any point an entry is
@@ -39,6 +42,10 @@
 #define SPOOL_DEFAULT_MAX	10000
 #define SPOOL_MAX_ENTRIES	1000000	/* the largest max_entries accepted */
 #define SPOOL_FILE_MAX		(1u << 20)	/* larger entry files are corrupt */
+/* Sequence numbers run from 1 to SPOOL_SEQ_MAX: an event a microsecond for
+ * eight years, and far from the 2^64 wrap that would put the next entry
+ * before every other one. */
+#define SPOOL_SEQ_MAX		(UINT64_C(1) << 48)
 
 enum spool_overflow {
 	SPOOL_DROP_OLDEST,	/* the default: evict the oldest entry */
@@ -59,6 +66,8 @@ struct spool;
  * Open (creating it if needed) the spool in dir, holding at most
  * max_entries (1..SPOOL_MAX_ENTRIES) entries.  Leftover temporary files are
  * removed; unreadable entries are removed and counted as dropped; entries
+ * whose sequence number is out of range (0, above SPOOL_SEQ_MAX) are
+ * renamed corrupt-<name> and counted as dropped; entries
  * beyond max_entries (a lowered limit) are dropped by the policy.
  * -EBUSY when another process has it open; -EINVAL for a bad argument;
  * errors of mkdir/open/readdir.

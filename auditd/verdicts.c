@@ -886,11 +886,12 @@ static void print_cause(const struct audit_result *r,
 		}
 	} else if (c->kind == CAUSE_IPV6_UNFILTERED) {
 		fprintf(f, INDENT "fix: filter IPv6 on %s as IPv4 is (ip6tables "
-			"rules, or one nftables inet table for both)\n",
-			c->where);
+			"rules, or one nftables inet table for both; `fwaudit "
+			"fix` prints one, proven)\n", c->where);
 	} else {
 		fprintf(f, INDENT "fix: on %s, drop by default and accept what "
-			"the policy allows\n", c->where);
+			"the policy allows (`fwaudit fix` prints that table, "
+			"proven)\n", c->where);
 	}
 }
 

@@ -4,14 +4,9 @@
  * `fwaudit diff` (auditload.c): any bytes, parsed as a saved audit; what
  * parses is freed again (ASan sees every row it made).
  *
- * Build and run from the top of the source tree (not part of make check;
- * the library of a configured build directory supplies the rest):
- *
- *	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iauditd \
- *		-fsanitize=fuzzer,address,undefined \
- *		tests/fuzz/fuzz_auditload.c auditd/auditload.c auditd/region.c \
- *		auditd/ruleset.c -ljansson -o fuzz_auditload
- *	./fuzz_auditload -max_len=4096 -dict=tests/fuzz/auditload.dict CORPUS_DIR
+ * make check runs it as tests/fuzz/auditload.fuzz (run-fuzz.sh): the
+ * corpus and the golden audits replayed, then libFuzzer where clang has
+ * it; tests/fuzz/auditload.dict helps a longer run by hand (-dict=).
  */
 #include <stddef.h>
 #include <stdint.h>

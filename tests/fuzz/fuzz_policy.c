@@ -7,7 +7,7 @@
  * meets odd policies too.  The directory holds two files the input may
  * include (inc.rules, and loop.rules which includes itself).  Includes of
  * absolute paths or with ".." are skipped: the fuzzer must not read the
- * machine.  Built and run by tests/fuzz/run-policy-fuzz.sh.
+ * machine.  Built and run by tests/fuzz/run-fuzz.sh.
  */
 #include <stdbool.h>
 #include <stddef.h>

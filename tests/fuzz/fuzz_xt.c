@@ -4,12 +4,7 @@
  *
  * Input: byte 0 picks a name, byte 1 is the revision, byte 2 the family
  * (even: IPv4, odd: IPv6), the rest is the blob; both decoders see it.
- * Build and run from the top of the source tree (not part of make check):
- *
- *	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iauditd \
- *		-fsanitize=fuzzer,address,undefined \
- *		tests/fuzz/fuzz_xt.c auditd/xt.c auditd/ruleset.c -o fuzz_xt
- *	./fuzz_xt -max_len=600 CORPUS_DIR
+ * Built and run by tests/fuzz/run-fuzz.sh (make check, tests/fuzz/xt.fuzz).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -90,12 +90,26 @@ pl_serve() {
 	PL_LAST_SERVE=$pid
 }
 
+# pl_settle: wait (at most 5 s) until no IPv6 address of $NODE is still
+# tentative: the kernel's link-local addresses pass duplicate address
+# detection a second or two after a link comes up, and an audit before
+# that sees fewer local addresses than one after.
+pl_settle() {
+	local i
+
+	for ((i = 0; i < 50; i++)); do
+		[ -z "$(ip -n "$NODE" -6 addr show tentative 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+}
+
 # pl_audit FILE [ARGS...]: fwaudit audit --format json in $NODE into FILE;
 # a run that could not audit (exit 3+) fails the test.
 pl_audit() {
 	local f=$1 rc=0
 
 	shift
+	pl_settle
 	ip netns exec "$NODE" "$FWAUDIT" audit --no-rules --format json "$@" > "$f" \
 		2> "$f.err" || rc=$?
 	if [ "$rc" -ge 3 ]; then

@@ -43,6 +43,7 @@ sh_golden() {
 	shift
 	g=$SH_GOLDEN_DIR/$name.text
 	out="$PT/golden.$name"
+	pl_settle
 	ip netns exec "$NODE" "$FWAUDIT" audit --no-rules --format text "$@" \
 		> "$out.raw" 2> "$out.err" || rc=$?
 	if [ "$rc" -ge 3 ]; then

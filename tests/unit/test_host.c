@@ -7,6 +7,7 @@
  * a network namespace and runs this program with --record inside it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -848,6 +849,38 @@ out:
 	host_free(h);
 }
 
+/* A message whose nlmsg_len libmnl 1.0.4 would follow gigabytes ahead, or
+ * never past, and an error code of INT_MIN (issue 17): clean errors. */
+static void test_broken_lengths(void)
+{
+	static const uint32_t lens[] = { 0xc0000000u, 0xfffffffdu,
+					 0xffffffffu, 8 };
+	struct host *h = host_new();
+	struct rec *r = calloc(1, sizeof(*r));
+	struct nlmsghdr *nlh;
+	size_t i;
+
+	CHECK(h && r);
+	if (!h || !r)
+		goto out;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		r->len = 0;
+		rec_diag_req(r, AF_INET, IPPROTO_TCP);
+		nlh = rec_msg(r, NLMSG_NOOP, NLM_F_MULTI);
+		rec_end(r, nlh);
+		nlh->nlmsg_len = lens[i];
+		rec_done(r, 0, 0);
+		CHECK_EQ(replay_sockets(r, h), -EBADMSG);
+	}
+	r->len = 0;
+	rec_diag_req(r, AF_INET, IPPROTO_TCP);
+	rec_done(r, INT_MIN, 0);
+	CHECK_EQ(replay_sockets(r, h), -EPROTO);
+out:
+	free(r);
+	host_free(h);
+}
+
 /* ---- addresses ---- */
 
 static void test_addr_helpers(void)
@@ -923,6 +956,7 @@ int main(int argc, char **argv)
 	test_addr_helpers();
 	test_lookup_synthetic();
 	test_sctp_and_errors();
+	test_broken_lengths();
 
 	h = host_new();
 	CHECK(h != NULL);

@@ -59,5 +59,17 @@ int main(void)
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_REAL, &it, NULL);
 
+	/* the prefixes of fwaudit fix's copies: legacy x_tables, which the
+	 * contents of an iptables-save file cannot tell */
+	{
+		const char *name;
+
+		CHECK_EQ(rsfile_detect("lg4:/tmp/x", &name), RSFILE_LEGACY4);
+		CHECK_STR(name, "/tmp/x");
+		CHECK_EQ(rsfile_detect("lg6:/tmp/y", &name), RSFILE_LEGACY6);
+		CHECK_STR(name, "/tmp/y");
+		CHECK_EQ(rsfile_detect("ip6:/tmp/z", &name), RSFILE_IP6TABLES);
+	}
+
 	return unit_done();
 }

@@ -779,6 +779,73 @@ out:
 	event_free(ev);
 }
 
+/* A hand-made entry named ffffffffffffffff-<id>.json wrapped the next
+ * sequence number to 0: after a reopen the newest event went first
+ * (issue 17).  It is set aside as corrupt; order holds. */
+static void test_spool_seq_range(const char *dir)
+{
+	static const char *const bad[] = { "ffffffffffffffff",
+					   "0001000000000001",
+					   "0000000000000000" };
+	struct spool *s = NULL;
+	struct event *ev[3];
+	char from[1024], to[1024], got[8][32];
+	unsigned int i, n;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	for (i = 0; i < 3; i++)
+		ev[i] = numbered(i + 1);
+	CHECK_EQ(spool_open(dir, 10, SPOOL_DROP_OLDEST, &s), 0);
+	if (!s)
+		goto out;
+	CHECK_EQ(spool_put(s, ev[0]), 0);
+	CHECK_EQ(spool_put(s, ev[1]), 0);
+	spool_close(s);
+	s = NULL;
+
+	/* copies of a good entry under sequence numbers out of range */
+	snprintf(from, sizeof(from), "%s/0000000000000002-%s.json", dir,
+		 ev[1]->id);
+	f = fopen(from, "r");
+	CHECK(f != NULL);
+	if (!f)
+		goto out;
+	CHECK(getdelim(&text, &len, '\0', f) > 0);
+	fclose(f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(to, sizeof(to), "%s/%s-%s.json", dir, bad[i],
+			 ev[1]->id);
+		write_file(to, text ? text : "");
+	}
+
+	CHECK_EQ(spool_open(dir, 10, SPOOL_DROP_OLDEST, &s), 0);
+	if (!s)
+		goto out;
+	CHECK_EQ(spool_count(s), 2);
+	CHECK_EQ(spool_dropped(s), 3);
+	CHECK_EQ(count_files(dir, "corrupt-"), 3);
+	CHECK_EQ(spool_put(s, ev[2]), 0);
+	spool_close(s);
+	s = NULL;
+	CHECK_EQ(spool_open(dir, 10, SPOOL_DROP_OLDEST, &s), 0);
+	if (!s)
+		goto out;
+	n = drain(s, got, 8);
+	CHECK_EQ(n, 3);
+	if (n == 3) {
+		CHECK_STR(got[0], "event 1");
+		CHECK_STR(got[1], "event 2");
+		CHECK_STR(got[2], "event 3");
+	}
+out:
+	spool_close(s);
+	free(text);
+	for (i = 0; i < 3; i++)
+		event_free(ev[i]);
+}
+
 static void test_spool(void)
 {
 	char dir[256];
@@ -794,6 +861,9 @@ static void test_spool(void)
 	rm_rf(dir);
 	snprintf(dir, sizeof(dir), "%s/spool-leftovers", tmpdir);
 	test_spool_leftovers(dir);
+	rm_rf(dir);
+	snprintf(dir, sizeof(dir), "%s/spool-seq", tmpdir);
+	test_spool_seq_range(dir);
 	rm_rf(dir);
 
 	struct spool *s = NULL;

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cmd_fix.c - `fwaudit fix`: one plan that closes every violation of this
+ * host, in its own front-end, proven on a copy of the ruleset before it is
+ * printed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "cli.h"
+#include "plan.h"
+#include "prove.h"
+#include "rsfile.h"
+
+#define IFACES_MAX	64
+#define FILES_MAX	64
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: %s fix [--rules PATH] [--format sh|nft] "
+		"[--interface IF]... [--ruleset FILE]...\n"
+		"Print one plan that closes every violation, in the host's own "
+		"front-end (ufw,\nfirewall-cmd, DOCKER-USER, nft, iptables), "
+		"or a complete default-drop inbound\ntable where nothing "
+		"filters.  The plan is applied to a copy of the ruleset in a\n"
+		"private namespace and audited again first: it is printed only "
+		"when nothing the\npolicy forbids is left and everything it "
+		"allows is still reachable.\n"
+		"  -r, --rules PATH     the policy (default: the shipped "
+		"default.rules)\n"
+		"  -f, --format FMT     sh (commands, commented) or nft (a "
+		"table for nft -f)\n"
+		"  -i, --interface IF   audit probes arriving on IF (repeat)\n"
+		"  -R, --ruleset FILE   plan for an iptables-save, "
+		"ip6tables-save or nft file\n"
+		"                       instead of this host (repeat; prefix "
+		"ip4:, ip6: or nft:)\n"
+		"  -h, --help           this help\n"
+		"Exit status: 0 the plan fixes everything (or nothing to fix), "
+		"1 something could\nnot be fixed, 3 could not audit.\n",
+		cli_prog);
+}
+
+static int load_policy(const char *path, struct policy **p)
+{
+	struct policy_error err;
+	char def[4096], msg[2048];
+	int ret;
+
+	if (!path) {
+		ret = policy_default_path(def, sizeof(def));
+		if (ret < 0)
+			return cli_fail("cannot find the default policy", ret);
+		path = def;
+	}
+	memset(&err, 0, sizeof(err));
+	ret = policy_load(path, p, &err);
+	if (ret < 0) {
+		fprintf(stderr, "%s\n", policy_error_format(&err, msg,
+							    sizeof(msg)));
+		return EXIT_UNKNOWN;
+	}
+	return 0;
+}
+
+/* The plan could not be proven to fix everything: stdout gets only
+ * comments (a `fwaudit fix | sh` then changes nothing), stderr why. */
+static int not_fixed(const struct plan *p, const struct prove_result *pr)
+{
+	size_t i;
+
+	printf("# fwaudit fix: no plan: the plan (front-end %s) does not "
+	       "fix everything on a copy of this ruleset:\n",
+	       plan_frontend_name(p->fe));
+	fprintf(stderr, "%s fix: the plan does not fix everything; it was "
+		"not printed:\n", cli_prog);
+	for (i = 0; i < pr->nlines; i++) {
+		printf("#   %s\n", pr->lines[i]);
+		fprintf(stderr, "  %s\n", pr->lines[i]);
+	}
+	for (i = 0; i < p->nunfixed; i++) {
+		printf("#   not fixed: %s\n", p->unfixed[i]);
+		fprintf(stderr, "  not fixed: %s\n", p->unfixed[i]);
+	}
+	return EXIT_WARNING;
+}
+
+int cmd_fix(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "ruleset", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *ifaces[IFACES_MAX], *rules = NULL;
+	char *files[FILES_MAX], err[4096];
+	struct audit_opts o = { .ifaces = ifaces, .docker = false };
+	struct audit_result *r = NULL;
+	struct prove_result *pr = NULL;
+	struct policy *policy = NULL;
+	struct strbuf b = STRBUF_INIT;
+	struct plan *p = NULL;
+	struct snapshot given;
+	enum snapshot_stage stage = SNAPSHOT_NFT;
+	size_t nfiles = 0, i;
+	bool nft = false;
+	char *text;
+	int c, ret, status = EXIT_UNKNOWN;
+
+	while ((c = getopt_long(argc, argv, "r:f:i:R:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rules = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "nft")) {
+				nft = true;
+			} else if (strcmp(optarg, "sh")) {
+				fprintf(stderr, "%s fix: unknown format '%s' "
+					"(one of: sh nft)\n", cli_prog, optarg);
+				return EXIT_UNKNOWN;
+			}
+			break;
+		case 'i':
+			if (o.nifaces == IFACES_MAX) {
+				fprintf(stderr, "%s fix: at most %d "
+					"interfaces\n", cli_prog, IFACES_MAX);
+				return EXIT_UNKNOWN;
+			}
+			ifaces[o.nifaces++] = optarg;
+			break;
+		case 'R':
+			if (nfiles == FILES_MAX) {
+				fprintf(stderr, "%s fix: at most %d ruleset "
+					"files\n", cli_prog, FILES_MAX);
+				return EXIT_UNKNOWN;
+			}
+			files[nfiles++] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_UNKNOWN;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s fix: unexpected argument '%s'\n",
+			cli_prog, argv[optind]);
+		return EXIT_UNKNOWN;
+	}
+	if (load_policy(rules, &policy))
+		return EXIT_UNKNOWN;
+	o.policy = policy;
+	if (nfiles) {
+		/* the files in a namespace of our own; the proof copies
+		 * them from there */
+		ret = rsfile_load(files, nfiles, err, sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "%s: %s\n", cli_prog, err);
+			goto out;
+		}
+		ret = snapshot_read(&given, false, &stage);
+		if (ret < 0) {
+			cli_fail("failed to read the loaded ruleset back", ret);
+			goto out;
+		}
+	} else if (cli_snapshot(&given, true)) {
+		goto out;
+	} else {
+		/* the plan's comments name the containers behind ports */
+		o.docker = true;
+	}
+	o.given = &given;
+	ret = audit_run(&o, &r, &stage);
+	o.given = NULL;
+	if (ret < 0) {
+		cli_fail(ret == -E2BIG ? "the ruleset is too large to audit "
+			 "within fwaudit's bounds" : "failed to audit", ret);
+		goto out;
+	}
+	ret = plan_build(r, &p);
+	if (ret < 0) {
+		cli_fail("failed to make the plan", ret);
+		goto out;
+	}
+	if (plan_empty(p) && !p->nunfixed) {
+		printf("# fwaudit fix: nothing to fix: no violation (front-end "
+		       "%s)\n", plan_frontend_name(p->fe));
+		status = EXIT_OK;
+		goto out;
+	}
+	ret = prove_plan(r, &o, p, nft, &pr, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "%s fix: cannot prove the plan: %s\n",
+			cli_prog, err);
+		goto out;
+	}
+	if (!pr->proven) {
+		status = not_fixed(p, pr);
+		goto out;
+	}
+	if (nft)
+		plan_nft(p, &b);
+	else
+		plan_sh(p, &b);
+	text = strbuf_take(&b);
+	if (!text) {
+		cli_fail("failed to print the plan", -ENOMEM);
+		goto out;
+	}
+	fputs(text, stdout);
+	free(text);
+	if (fflush(stdout) == EOF) {
+		cli_fail("failed to print the plan", -errno);
+		goto out;
+	}
+	for (i = 0; i < p->nunfixed; i++)
+		fprintf(stderr, "%s fix: not fixed: %s\n", cli_prog,
+			p->unfixed[i]);
+	status = p->nunfixed ? EXIT_WARNING : EXIT_OK;
+out:
+	prove_result_free(pr);
+	plan_free(p);
+	audit_result_free(r);
+	policy_free(policy);
+	return status;
+}

@@ -1,0 +1,782 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * prove.c - apply a plan to a copy of the host's ruleset in a private
+ * namespace and audit again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+
+#include "prove.h"
+#include "region.h"
+#include "rsfile.h"
+
+#define PROVE_FILES_MAX		8
+#define PROVE_OUTPUT_MAX	(256 * 1024)	/* what the child may say */
+#define CMD_OUTPUT_MAX		2048
+#define PROVE_DIR_MAX		256
+#define PROVE_PATH_MAX		(PROVE_DIR_MAX + 64)
+
+/*
+ * Run argv with stdin from /dev/null (or the file in_path), stdout into
+ * the file out_fd (or, when out_fd < 0, together with stderr into msg).
+ * 0 when it exits with status 0, -EINVAL when it fails, another negative
+ * errno when it cannot run.
+ */
+static int run(char *const argv[], int out_fd, char *msg, size_t msglen)
+{
+	int pfd[2], status, in;
+	size_t len = 0;
+	ssize_t n;
+	char drain[1024];
+	pid_t pid;
+
+	if (msglen)
+		msg[0] = '\0';
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		in = open("/dev/null", O_RDONLY);
+		if (in >= 0)
+			dup2(in, 0);
+		dup2(out_fd >= 0 ? out_fd : pfd[1], 1);
+		dup2(pfd[1], 2);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		bool keep = len + 1 < msglen;
+
+		n = keep ? read(pfd[0], msg + len, msglen - 1 - len) :
+			   read(pfd[0], drain, sizeof(drain));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (keep)
+			len += (size_t)n;
+	}
+	if (msglen)
+		msg[len] = '\0';
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EINVAL;
+}
+
+static bool builtin_chain(const char *name)
+{
+	static const char *const names[] = {
+		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* A table iptables-nft manages: an x_tables name in the ip or ip6 family
+ * and base chains with x_tables' names only (a native `table ip filter`
+ * with a chain "input" is nft's, and iptables-nft-save refuses it). */
+static bool xt_table(const struct ruleset *rs, const struct rs_chain *c)
+{
+	static const char *const names[] = {
+		"filter", "nat", "mangle", "raw", "security",
+	};
+	bool named = false;
+	size_t i;
+
+	if (c->origin != RS_ORIGIN_NFT ||
+	    (c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6))
+		return false;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		named |= !strcmp(c->table, names[i]);
+	if (!named)
+		return false;
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *o = &rs->chains[i];
+
+		if (o->origin == RS_ORIGIN_NFT && o->family == c->family &&
+		    !strcmp(o->table, c->table) && o->base &&
+		    !builtin_chain(o->name))
+			return false;
+	}
+	return true;
+}
+
+/* Append the output of argv to the file dir/name, which is created. */
+static int save(const char *dir, const char *name, char *const argv[],
+		char *err, size_t errlen)
+{
+	char path[PROVE_PATH_MAX], msg[CMD_OUTPUT_MAX];
+	int fd, ret;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 strerror(errno));
+		return ret;
+	}
+	ret = run(argv, fd, msg, sizeof(msg));
+	close(fd);
+	if (ret < 0)
+		snprintf(err, errlen, "cannot copy the ruleset: %s failed: %s",
+			 argv[0], *msg ? msg : strerror(-ret));
+	return ret;
+}
+
+/*
+ * Save the ruleset of this host into files of dir, each named with the
+ * prefix that tells rsfile_load() its loader; *n of them in files (room
+ * for PROVE_FILES_MAX, strings the caller frees).
+ */
+static int copy_host(const struct ruleset *rs, const char *dir,
+		     char **files, size_t *n, char *err, size_t errlen)
+{
+	bool ip4 = false, ip6 = false, lg4 = false, lg6 = false, nft = false;
+	char path[PROVE_PATH_MAX];
+	size_t i, j;
+	int ret;
+
+	*n = 0;
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+		bool seen = false;
+
+		if (c->origin == RS_ORIGIN_LEGACY) {
+			lg4 |= c->family == NFPROTO_IPV4;
+			lg6 |= c->family == NFPROTO_IPV6;
+			continue;
+		}
+		if (xt_table(rs, c)) {
+			ip4 |= c->family == NFPROTO_IPV4;
+			ip6 |= c->family == NFPROTO_IPV6;
+			continue;
+		}
+		/* one listing per table: rs keeps the chains of a table
+		 * together, but not necessarily next to each other */
+		for (j = 0; j < i && !seen; j++)
+			seen = rs->chains[j].origin == RS_ORIGIN_NFT &&
+			       rs->chains[j].family == c->family &&
+			       !strcmp(rs->chains[j].table, c->table);
+		if (seen)
+			continue;
+		{
+			char *argv[] = { "nft", "list", "table",
+					 (char *)rs_family_name(c->family),
+					 c->table, NULL };
+
+			ret = save(dir, "nft.rules", argv, err, errlen);
+			if (ret < 0)
+				return ret;
+			nft = true;
+		}
+	}
+#define SAVE(flag, file, prefix, tool)					\
+	if (flag) {							\
+		char *argv[] = { tool, NULL };				\
+									\
+		ret = save(dir, file, argv, err, errlen);		\
+		if (ret < 0)						\
+			return ret;					\
+		if (snprintf(path, sizeof(path), "%s%s/%s", prefix, dir, \
+			     file) >= (int)sizeof(path))		\
+			return -ENAMETOOLONG;				\
+		if (!(files[(*n)++] = strdup(path)))			\
+			return -ENOMEM;					\
+	}
+	SAVE(nft, "nft.rules", "nft:", "true")
+	SAVE(ip4, "ip4.rules", "ip4:", "iptables-nft-save")
+	SAVE(ip6, "ip6.rules", "ip6:", "ip6tables-nft-save")
+	SAVE(lg4, "lg4.rules", "lg4:", "iptables-legacy-save")
+	SAVE(lg6, "lg6.rules", "lg6:", "ip6tables-legacy-save")
+#undef SAVE
+	return 0;
+}
+
+static int lines_add(char ***l, size_t *n, char *s)
+{
+	char **t;
+
+	if (!s)
+		return -ENOMEM;
+	t = realloc(*l, (*n + 1) * sizeof(*t));
+	if (!t) {
+		free(s);
+		return -ENOMEM;
+	}
+	*l = t;
+	t[(*n)++] = s;
+	return 0;
+}
+
+static int iv_cmp(const void *a, const void *b)
+{
+	const struct rs_interval *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* iv[0..*n) minus cut, in place (room for one more interval needed when
+ * cut splits one: the caller allocates 2 * n + 2 per cut). */
+static void subtract(struct rs_interval *iv, size_t *n, struct rs_interval cut)
+{
+	size_t i, m = *n;
+
+	for (i = 0; i < m; i++) {
+		struct rs_interval x = iv[i];
+
+		if (cut.hi < x.lo || cut.lo > x.hi)
+			continue;
+		if (x.lo < cut.lo && x.hi > cut.hi) {
+			iv[i].hi = cut.lo - 1;
+			iv[(*n)++] = (struct rs_interval){ cut.hi + 1, x.hi };
+		} else if (x.lo < cut.lo) {
+			iv[i].hi = cut.lo - 1;
+		} else if (x.hi > cut.hi) {
+			iv[i].lo = cut.hi + 1;
+		} else {
+			/* wholly cut: mark empty (lo > hi) */
+			iv[i].lo = 1;
+			iv[i].hi = 0;
+		}
+	}
+}
+
+/* Whether every interval of need (lo <= hi ones) lies in the union of
+ * have (sorted by lo). */
+static bool covered(const struct rs_interval *need, size_t nneed,
+		    const struct rs_interval *have, size_t nhave)
+{
+	size_t i, j;
+	rs_u128 at;
+
+	for (i = 0; i < nneed; i++) {
+		if (need[i].lo > need[i].hi)
+			continue;
+		at = need[i].lo;
+		for (j = 0; j < nhave; j++) {
+			if (have[j].lo > at)
+				break;
+			if (have[j].hi >= at) {
+				if (have[j].hi >= need[i].hi)
+					goto next;
+				at = have[j].hi + 1;
+			}
+		}
+		return false;
+next:		;
+	}
+	return true;
+}
+
+/* Whether the addresses of row a ("*" or "x,y") hold those of b: a plan
+ * that accepts by port alone may widen a row to more addresses. */
+static bool addresses_hold(const char *a, const char *b)
+{
+	size_t len, alen;
+	const char *p;
+	bool found;
+
+	if (!strcmp(a, "*"))
+		return true;
+	if (!strcmp(b, "*"))
+		return false;
+	for (; *b; b += len + (b[len] ? 1 : 0)) {
+		len = strcspn(b, ",");
+		found = false;
+		for (p = a; *p && !found; p += alen + (p[alen] ? 1 : 0)) {
+			alen = strcspn(p, ",");
+			found = alen == len && !strncmp(p, b, len);
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Whether row a of the re-audit can hold what row b of the live one
+ * held (a's ports aside). */
+static bool same_kind(const struct report_row *a, const struct report_row *b)
+{
+	return a->family == b->family && a->proto == b->proto &&
+	       a->path == b->path && addresses_hold(a->address, b->address);
+}
+
+/* Whether the sources part allows on [lo, hi] of row (martians aside)
+ * are held by rows of after. */
+static int part_kept(const struct audit_result *live,
+		     const struct report_row *row,
+		     const struct policy_part *part, uint16_t lo, uint16_t hi,
+		     const struct report *after, bool *kept)
+{
+	const struct engine_result *e = live->engine;
+	int fi = row->family == NFPROTO_IPV6;
+	struct rs_interval *need = NULL, *have = NULL, iv;
+	size_t nneed = 0, nhave = 0, room, i, k, nm;
+	const char *const *m = plan_martians(row->family, &nm);
+	int ret = 0;
+
+	room = 2 * (part->nsources + nm + (e ? e->nmartians[fi] : 0)) + 2;
+	need = calloc(room, sizeof(*need));
+	if (!need)
+		return -ENOMEM;
+	for (i = 0; i < part->nsources; i++)
+		if (region_prefix_parse(row->family, part->sources[i],
+					&need[nneed]) == 0)
+			nneed++;
+	for (i = 0; i < nm; i++)
+		if (region_prefix_parse(row->family, m[i], &iv) == 0)
+			subtract(need, &nneed, iv);
+	for (i = 0; e && i < e->nmartians[fi]; i++)
+		subtract(need, &nneed, e->martians[fi][i]);
+	for (i = 0; i < after->nrows; i++) {
+		const struct report_row *a = &after->rows[i];
+		struct rs_interval *t;
+
+		if (!same_kind(a, row) || a->port_lo > lo || a->port_hi < hi)
+			continue;
+		t = realloc(have, (nhave + a->nsources) * sizeof(*t));
+		if (!t) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		have = t;
+		for (k = 0; k < a->nsources; k++)
+			if (region_prefix_parse(a->family, a->sources[k],
+						&have[nhave]) == 0)
+				nhave++;
+	}
+	if (nhave)
+		qsort(have, nhave, sizeof(*have), iv_cmp);
+	*kept = covered(need, nneed, have, nhave);
+out:
+	free(need);
+	free(have);
+	return ret;
+}
+
+static int port_cut_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int prove_compare(const struct audit_result *live,
+		  const struct audit_result *after, char ***lines, size_t *n)
+{
+	const struct policy_result *pr = after->verdicts;
+	size_t i, k, j, ncut;
+	uint32_t *cut = NULL;
+	int ret = 0;
+
+	for (i = 0; pr && i < pr->nviolations; i++) {
+		const struct policy_violation *v = &pr->violations[i];
+		struct strbuf b = STRBUF_INIT;
+
+		if (v->kind == POLICY_V_MISSING) {
+			strbuf_addf(&b, "violation: a required exposure is "
+				    "missing (%s:%u)", v->rule.file ?
+				    v->rule.file : "default", v->rule.line);
+		} else {
+			const struct report_row *row =
+				&after->report->rows[v->row];
+
+			strbuf_addf(&b, "violation: %s %s/%u",
+				    row->family == NFPROTO_IPV6 ? "ipv6" :
+				    "ipv4", report_proto_name(row->proto),
+				    v->part->port_lo);
+			if (v->part->port_hi != v->part->port_lo)
+				strbuf_addf(&b, "-%u", v->part->port_hi);
+			strbuf_addf(&b, "%s from ", row->path ==
+				    ENGINE_FORWARDED ? " forwarded" : "");
+			report_sources_text(&b, after->zones, row->family,
+					    v->part->sources,
+					    v->part->nsources);
+			strbuf_addf(&b, " is still reachable (%s)",
+				    policy_severity_name(v->severity));
+		}
+		ret = lines_add(lines, n, strbuf_take(&b));
+		if (ret < 0)
+			return ret;
+	}
+	if (!live->verdicts)
+		return 0;
+	for (i = 0; i < live->report->nrows && i < live->verdicts->nrows; i++) {
+		const struct report_row *row = &live->report->rows[i];
+		const struct policy_verdict *v = &live->verdicts->rows[i];
+
+		for (k = 0; k < v->nparts; k++) {
+			const struct policy_part *part = &v->parts[k];
+			uint32_t *t;
+			bool kept = true;
+
+			if (!part->allowed)
+				continue;
+			/* the ports where after's rows begin or end cut the
+			 * part into pieces each wholly inside a row or not */
+			t = realloc(cut, (2 * after->report->nrows + 2) *
+				    sizeof(*t));
+			if (!t) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			cut = t;
+			ncut = 0;
+			cut[ncut++] = part->port_lo;
+			cut[ncut++] = (uint32_t)part->port_hi + 1;
+			for (j = 0; j < after->report->nrows; j++) {
+				const struct report_row *a =
+					&after->report->rows[j];
+
+				if (!same_kind(a, row))
+					continue;
+				if (a->port_lo > part->port_lo &&
+				    a->port_lo <= part->port_hi)
+					cut[ncut++] = a->port_lo;
+				if (a->port_hi >= part->port_lo &&
+				    a->port_hi < part->port_hi)
+					cut[ncut++] = (uint32_t)a->port_hi + 1;
+			}
+			qsort(cut, ncut, sizeof(*cut), port_cut_cmp);
+			for (j = 0; j + 1 < ncut && kept; j++) {
+				if (cut[j] == cut[j + 1])
+					continue;
+				ret = part_kept(live, row, part,
+						(uint16_t)cut[j],
+						(uint16_t)(cut[j + 1] - 1),
+						after->report, &kept);
+				if (ret < 0)
+					goto out;
+				if (!kept) {
+					struct strbuf b = STRBUF_INIT;
+
+					strbuf_addf(&b, "lost: %s %s/%u",
+						    row->family == NFPROTO_IPV6 ?
+						    "ipv6" : "ipv4",
+						    report_proto_name(row->proto),
+						    cut[j]);
+					if (cut[j + 1] - 1 != cut[j])
+						strbuf_addf(&b, "-%u",
+							    cut[j + 1] - 1);
+					strbuf_add(&b, " from ");
+					report_sources_text(&b, live->zones,
+							    row->family,
+							    part->sources,
+							    part->nsources);
+					strbuf_add(&b, " is allowed but no "
+						   "longer reachable");
+					ret = lines_add(lines, n,
+							strbuf_take(&b));
+					if (ret < 0)
+						goto out;
+				}
+			}
+		}
+	}
+out:
+	free(cut);
+	return ret;
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	ssize_t w;
+
+	while (len) {
+		w = write(fd, s, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -errno;
+		s += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void child_say(int fd, const char *kind, const char *s)
+{
+	size_t len = strcspn(s, "\n");
+
+	write_all(fd, kind, strlen(kind));
+	write_all(fd, s, len);
+	write_all(fd, "\n", 1);
+	/* a multi-line message (a loader's) goes on as more lines */
+	while (s[len] == '\n' && s[len + 1]) {
+		s += len + 1;
+		len = strcspn(s, "\n");
+		write_all(fd, kind, strlen(kind));
+		write_all(fd, s, len);
+		write_all(fd, "\n", 1);
+	}
+}
+
+/* The child: load the copy, apply the plan, audit again, compare.  Says
+ * "error: ..." lines and exits 3, or the comparison's lines and exits 0
+ * (nothing to say) or 1. */
+static void child(int fd, const struct audit_result *live,
+		  const struct audit_opts *o, const struct plan *p,
+		  bool nft_format, char **files, size_t nfiles,
+		  const char *dir)
+{
+	char err[4096], msg[CMD_OUTPUT_MAX], path[PROVE_PATH_MAX];
+	struct audit_result *after = NULL;
+	struct audit_opts o2 = *o;
+	enum snapshot_stage stage;
+	struct snapshot snap;
+	char **lines = NULL;
+	size_t i, k, n = 0;
+	int ret;
+
+	ret = rsfile_load(files, nfiles, err, sizeof(err));
+	if (ret < 0) {
+		child_say(fd, "error: the copy of the ruleset does not load "
+			  "in a private namespace: ", err);
+		_exit(3);
+	}
+	if (nft_format) {
+		struct strbuf b = STRBUF_INIT;
+		char *text;
+		int tfd;
+
+		plan_nft(p, &b);
+		text = strbuf_take(&b);
+		if (snprintf(path, sizeof(path), "%s/plan.nft", dir) >=
+		    (int)sizeof(path)) {
+			child_say(fd, "error: ", "the temporary path is too "
+				  "long");
+			_exit(3);
+		}
+		tfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			   0600);
+		if (!text || tfd < 0 || write_all(tfd, text, strlen(text))) {
+			child_say(fd, "error: ", "cannot write the plan");
+			_exit(3);
+		}
+		close(tfd);
+		{
+			char *argv[] = { "nft", "-f", path, NULL };
+
+			if (run(argv, -1, msg, sizeof(msg)) < 0) {
+				child_say(fd, "error: the plan does not load "
+					  "on the copy: ", msg);
+				_exit(3);
+			}
+		}
+	} else {
+		for (i = 0; i < p->nsteps; i++) {
+			const struct plan_step *s = &p->steps[i];
+			char **l = s->nproof ? s->proof : s->cmds;
+			size_t nl = s->nproof ? s->nproof : s->ncmds;
+
+			for (k = 0; k < nl; k++) {
+				char *argv[] = { "/bin/sh", "-c", l[k], NULL };
+
+				if (run(argv, -1, msg, sizeof(msg)) < 0) {
+					char first[256];
+
+					/* the first line names it */
+					snprintf(first, sizeof(first), "%.*s",
+						 (int)strcspn(l[k], "\n"),
+						 l[k]);
+					child_say(fd, "error: a command of the "
+						  "plan fails on the copy: ",
+						  first);
+					child_say(fd, "error: ", msg);
+					_exit(3);
+				}
+			}
+		}
+	}
+	ret = snapshot_read(&snap, false, &stage);
+	if (ret < 0) {
+		child_say(fd, "error: cannot read the patched copy back: ",
+			  strerror(-ret));
+		_exit(3);
+	}
+	/* the host facts of the live audit: the copy has none of its own */
+	snap.host = live->snap.host;
+	o2.given = &snap;
+	o2.docker = false;
+	ret = audit_run(&o2, &after, &stage);
+	if (ret < 0) {
+		child_say(fd, "error: cannot audit the patched copy: ",
+			  strerror(-ret));
+		_exit(3);
+	}
+	ret = prove_compare(live, after, &lines, &n);
+	if (ret < 0) {
+		child_say(fd, "error: cannot compare the audits: ",
+			  strerror(-ret));
+		_exit(3);
+	}
+	for (i = 0; i < n; i++)
+		child_say(fd, "", lines[i]);
+	/* no cleanup: the host facts are the parent's, and _exit frees */
+	_exit(n ? 1 : 0);
+}
+
+static void remove_dir(const char *dir)
+{
+	static const char *const names[] = {
+		"nft.rules", "ip4.rules", "ip6.rules", "lg4.rules",
+		"lg6.rules", "plan.nft",
+	};
+	char path[PROVE_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) <
+		    (int)sizeof(path))
+			unlink(path);
+	}
+	rmdir(dir);
+}
+
+int prove_plan(const struct audit_result *live, const struct audit_opts *o,
+	       const struct plan *p, bool nft_format,
+	       struct prove_result **out, char *err, size_t errlen)
+{
+	char dir[PROVE_DIR_MAX], *files[PROVE_FILES_MAX], *buf = NULL, *line, *nl;
+	const char *tmp = getenv("TMPDIR");
+	struct prove_result *r = NULL;
+	size_t nfiles = 0, len = 0, i;
+	int pfd[2] = { -1, -1 }, status, ret;
+	ssize_t n;
+	pid_t pid;
+
+	if (snprintf(dir, sizeof(dir), "%s/fwaudit-fix.XXXXXX",
+		     tmp && *tmp ? tmp : "/tmp") >= (int)sizeof(dir)) {
+		snprintf(err, errlen, "TMPDIR is too long");
+		return -ENAMETOOLONG;
+	}
+	if (!mkdtemp(dir)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot make a directory for the copy "
+			 "of the ruleset: %s", strerror(errno));
+		return ret;
+	}
+	ret = copy_host(live->snap.rs, dir, files, &nfiles, err, errlen);
+	if (ret < 0)
+		goto out;
+	buf = malloc(PROVE_OUTPUT_MAX + 1);
+	r = calloc(1, sizeof(*r));
+	if (!buf || !r || pipe2(pfd, O_CLOEXEC) < 0) {
+		ret = buf && r ? -errno : -ENOMEM;
+		snprintf(err, errlen, "%s", strerror(-ret));
+		goto out;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		child(pfd[1], live, o, p, nft_format, files, nfiles, dir);
+	}
+	close(pfd[1]);
+	pfd[1] = -1;
+	for (;;) {
+		n = read(pfd[0], buf + len, PROVE_OUTPUT_MAX - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == PROVE_OUTPUT_MAX)
+			break;
+	}
+	buf[len] = '\0';
+	close(pfd[0]);
+	pfd[0] = -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			ret = -errno;
+			goto out;
+		}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+		/* the child's error lines, joined */
+		size_t at = 0;
+
+		err[0] = '\0';
+		for (line = buf; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			if (!nl)
+				break;
+			*nl = '\0';
+			if (!strncmp(line, "error: ", 7))
+				line += 7;
+			if (at + 2 < errlen)
+				at += (size_t)snprintf(err + at, errlen - at,
+						       "%s%s", at ? "; " : "",
+						       line);
+		}
+		if (!err[0])
+			snprintf(err, errlen, "the proof ended abnormally");
+		ret = -EINVAL;
+		goto out;
+	}
+	for (line = buf; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		ret = lines_add(&r->lines, &r->nlines, strdup(line));
+		if (ret < 0)
+			goto out;
+	}
+	r->proven = WEXITSTATUS(status) == 0 && !r->nlines;
+	*out = r;
+	r = NULL;
+	ret = 0;
+out:
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	prove_result_free(r);
+	free(buf);
+	for (i = 0; i < nfiles; i++)
+		free(files[i]);
+	remove_dir(dir);
+	return ret;
+}
+
+void prove_result_free(struct prove_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nlines; i++)
+		free(r->lines[i]);
+	free(r->lines);
+	free(r);
+}

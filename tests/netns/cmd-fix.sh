@@ -1,0 +1,448 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cmd-fix.sh - `fwaudit fix` for real: the printed plan applied in the node
+# namespace, proven with real connections from a second namespace.  Each
+# scenario ($NODE, probe-lib.sh) listens on tcp 22, 80, 5432 and 6379 in
+# both families; the policy is the shipped default (SSH from anywhere,
+# anything from private and loopback sources, databases critical, the rest
+# a warning).  Scenarios (FWA_FIX_SCENARIOS selects):
+#	bare		no firewall: the sh plan (one atomic nft -f)
+#	bare-nft	no firewall: the --format nft file through nft -f
+#	nft		a native nftables input chain that accepts 6379
+#	v4only		a native `table ip filter` for IPv4 alone (IPv6 wide
+#			open): a drop in it, and the default-drop table for IPv6
+#	legacy		iptables-legacy INPUT that accepts 6379
+#	ufw		real ufw (default configuration, allow 22, the bad
+#			`ufw allow 6379/tcp`), the plan's ufw commands run by ufw
+#	docker29	Docker 29's nftables backend (its docker-bridges table by
+#			hand, a backend namespace as the container, port 6381):
+#			the plan's own forward chain and the default-drop table
+#	firewalld	real firewalld (default zone public on v0, the bad
+#			`firewall-cmd --add-port=6379/tcp`), the plan's
+#			firewall-cmd commands run against it
+#	docker		a real dockerd publishing a "redis" port (6380 to the
+#			container's 6379), no other firewall: the DOCKER-USER
+#			rules and the default-drop table for the host's own
+# For each: before the plan, 6379 answers strangers; `fwaudit fix` exits 0
+# and prints a plan that runs; after it, 6379 (and 5432) no longer answer
+# public sources (IPv4 and IPv6), 22 still answers everyone, 6379 still
+# answers a private source (the policy allows it), IPv6 works with
+# neighbour discovery through the new rules (the neighbour caches are
+# flushed first), `fwaudit audit` finds no violation of 6379, and a second
+# `fwaudit fix` has nothing left to do; and every probe of those ports
+# (probe-lib.sh's pl_check, both families, public, private and the link's
+# sources, from an ephemeral port and from 53) agrees with fwaudit's walk of
+# the patched ruleset.
+set -euo pipefail
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/probe-lib.sh
+. "$(dirname "$0")/probe-lib.sh"
+# shellcheck source=tests/netns/docker-lib.sh
+. "$(dirname "$0")/docker-lib.sh"
+
+fwa_require_root
+fwa_require_tools "$PYTHON" ip nft iptables-nft iptables-legacy \
+	ip6tables-legacy unshare mount timeout
+fwa_require_fwaudit
+export FWAUDIT_RULES_DIR=${FWAUDIT_RULES_DIR:-$top_srcdir/rules}
+fwa_tmpdir W
+
+# check LABEL [SRC DST PORT WANT]...: real TCP connections from $OUT; WANT
+# is "open" (connected) or "closed" (anything else); one PASS/FAIL each
+check() {
+	local label=$1 spec out
+
+	shift
+	spec=$("$PYTHON" -c 'import json,sys
+a=sys.argv[1:]
+print(json.dumps([{"proto":"tcp","src":a[i],"dst":a[i+1],"dport":int(a[i+2])} for i in range(0,len(a),4)]))' "$@")
+	out=$(echo "$spec" | ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch \
+		--timeout 3 --budget 60) || fwa_die "$label: probe batch failed"
+	"$PYTHON" - "$label" "$out" "$@" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+import json, sys
+label, res, a = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
+bad = 0
+for i, r in enumerate(res):
+    want = a[i * 4 + 3]
+    got = "open" if r["outcome"] == "connected" else "closed"
+    ok = got == want
+    bad += not ok
+    print("%s: %s: tcp %s -> %s:%s %s (%s)" % ("PASS" if ok else "FAIL", label, r["src"], r["dst"],
+          r["dport"], want, r["outcome"]))
+sys.exit(1 if bad else 0)
+PY
+}
+
+# run CMD... in the node (through ufw's wrapper when the scenario has one)
+in_node() {
+	if [ -n "${UFWDIR:-}" ]; then
+		ufw_node "$@"
+	else
+		ip netns exec "$NODE" "$@"
+	fi
+}
+
+# --- scenarios: each sets up $NODE; FORMAT (sh or nft) and WANT (the
+# front-end the plan must name) say what to expect
+
+setup_bare() { FORMAT=sh WANT=none; }
+setup_bare-nft() { FORMAT=nft WANT=none; }
+
+setup_nft() {
+	fwa_nsx "$NODE" nft -f - <<'R'
+table inet filter {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		iifname "lo" accept
+		meta l4proto ipv6-icmp accept
+		tcp dport { 22, 6379 } accept
+	}
+}
+R
+	FORMAT=sh WANT=nftables
+}
+
+# a native IPv4-only firewall: IPv6 is left wide open
+setup_v4only() {
+	fwa_nsx "$NODE" nft -f - <<'R'
+table ip filter {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		iifname "lo" accept
+		tcp dport { 22, 6379 } accept
+	}
+}
+R
+	FORMAT=sh WANT=nftables
+}
+
+setup_legacy() {
+	local t
+
+	for t in iptables-legacy ip6tables-legacy; do
+		fwa_nsx "$NODE" "$t" -P INPUT DROP
+		fwa_nsx "$NODE" "$t" -A INPUT -i lo -j ACCEPT
+		fwa_nsx "$NODE" "$t" -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+		fwa_nsx "$NODE" "$t" -A INPUT -p tcp -m multiport --dports 22,6379 -j ACCEPT
+	done
+	fwa_nsx "$NODE" ip6tables-legacy -A INPUT -p ipv6-icmp -j ACCEPT
+	FORMAT=sh WANT=iptables-legacy
+}
+
+# ufw_node CMD...: CMD in $NODE with private copies of ufw's files (as in
+# audit-fixes.sh: the host's /etc/ufw is never touched)
+ufw_node() {
+	ip netns exec "$NODE" unshare --mount --propagation private \
+		sh "$UFWDIR/wrap.sh" "$UFWDIR" "$@"
+}
+
+setup_ufw() {
+	command -v ufw >/dev/null 2>&1 || { echo "SKIP: ufw: no ufw"; return 1; }
+	fwa_tmpdir UFWDIR
+	cp -a /etc/ufw "$UFWDIR/etc-ufw"
+	cp -a /lib/ufw "$UFWDIR/lib-ufw"
+	# ufw's defaults, but no sysctl changes from ufw-init
+	sed -e 's|^IPT_SYSCTL=.*|IPT_SYSCTL=/etc/ufw/fwa-empty-sysctl.conf|' \
+		/etc/default/ufw > "$UFWDIR/default-ufw"
+	: > "$UFWDIR/etc-ufw/fwa-empty-sysctl.conf"
+	# the package's rules (user.rules empty), not the host's
+	[ ! -d /usr/share/ufw/iptables ] ||
+		cp /usr/share/ufw/iptables/*.rules "$UFWDIR/etc-ufw/"
+	cat > "$UFWDIR/wrap.sh" <<'R'
+set -e
+U=$1
+shift
+mount -n -t tmpfs -o mode=755 tmpfs /run
+mount -n --bind "$U/etc-ufw" /etc/ufw
+mount -n --bind "$U/default-ufw" /etc/default/ufw
+mount -n --bind "$U/lib-ufw" /lib/ufw
+exec "$@"
+R
+	ufw_node ufw --force enable > /dev/null
+	ufw_node ufw allow 22/tcp > /dev/null
+	# the mistake the plan must undo
+	ufw_node ufw allow 6379/tcp > /dev/null
+	FORMAT=sh WANT=ufw
+}
+
+setup_docker() {
+	DOCKER=${DOCKER:-$(command -v docker || true)}
+	DOCKERD=${DOCKERD:-$(command -v dockerd || true)}
+	BUSYBOX=/bin/busybox
+	if [ -z "$DOCKER" ] || [ -z "$DOCKERD" ] || [ ! -x "$BUSYBOX" ] ||
+	   ldd "$BUSYBOX" >/dev/null 2>&1; then
+		echo "SKIP: docker: needs docker, dockerd and a static /bin/busybox"
+		return 1
+	fi
+	if ! dk_launch "$NODE" nft '{}' --bip=10.99.0.1/24; then
+		echo "SKIP: docker: dockerd did not start in the namespace"
+		return 1
+	fi
+	SCEN_PIDS="${SCEN_PIDS:-} $DK_PID"
+	DK_TEARDOWN="timeout 60 ${DK[*]} rm -f fwa-fix-redis"
+	dk_image
+	if ! dk_try_run fwa-fix-redis -p 6380:6379 fwa-busybox:test \
+		/bin/busybox httpd -f -p 6379; then
+		echo "SKIP: docker: docker run failed in the namespace"
+		return 1
+	fi
+	# nothing filters the host's input: the plan is a default-drop table
+	# for the host's listeners and DOCKER-USER for the published port
+	FORMAT=sh WANT=none DOCKERPORT=6380
+}
+
+# Docker 29's nftables backend does not run here: its table docker-bridges
+# is written by hand in the shape of moby's nftabler (shape-docker29-nft.sh
+# has the full one): a bridge, the DNAT of the published port 6381 to the
+# container's 80 behind "fib daddr type local", the forward accept of the
+# published port and the "UNPUBLISHED PORT DROP".  A backend namespace
+# plays the container.  No DOCKER-USER exists: the plan's own forward
+# chain (priority filter - 10) drops by ct original proto-dst, as Docker
+# documents for this backend.
+setup_docker29() {
+	local pid i
+
+	fwa_ns_new BK backend
+	ip -n "$NODE" link add br-5a1f0c0ffee0 type bridge
+	ip -n "$NODE" link set br-5a1f0c0ffee0 up
+	ip -n "$NODE" addr add 10.77.0.1/24 dev br-5a1f0c0ffee0
+	ip -n "$NODE" link add veth77 type veth peer name eth0 netns "$BK"
+	ip -n "$NODE" link set veth77 master br-5a1f0c0ffee0 up
+	ip -n "$BK" addr add 10.77.0.2/24 dev eth0
+	ip -n "$BK" link set eth0 up
+	ip -n "$BK" route add default via 10.77.0.1
+	ip netns exec "$NODE" sysctl -qw net.ipv4.ip_forward=1
+	fwa_bg pid ip netns exec "$BK" "$PYTHON" "$PROBE_PY" serve \
+		'tcp:0.0.0.0:80' > "$PT/bk.out" 2>&1
+	SCEN_PIDS="$SCEN_PIDS $pid"
+	for ((i = 0; i < 100; i++)); do grep -q ready "$PT/bk.out" && break; sleep 0.05; done
+	ip netns exec "$BK" ping -c1 -W1 10.77.0.1 >/dev/null 2>&1 || true
+	fwa_nsx "$NODE" nft -f - <<'R'
+table ip docker-bridges {
+	map filter-forward-in-jumps {
+		type ifname : verdict
+		elements = { "br-5a1f0c0ffee0" : jump filter-forward-in__br-5a1f0c0ffee0 }
+	}
+	chain filter-FORWARD {
+		type filter hook forward priority filter; policy accept;
+		oifname vmap @filter-forward-in-jumps
+	}
+	chain nat-PREROUTING {
+		type nat hook prerouting priority dstnat; policy accept;
+		fib daddr type local counter jump nat-prerouting-and-output
+	}
+	chain nat-prerouting-and-output {
+		iifname != "br-5a1f0c0ffee0" tcp dport 6381 counter dnat to 10.77.0.2:80 comment "DNAT"
+	}
+	chain nat-POSTROUTING {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname != "br-5a1f0c0ffee0" ip saddr 10.77.0.0/24 counter masquerade comment "MASQUERADE"
+	}
+	chain filter-forward-in__br-5a1f0c0ffee0 {
+		ct state established,related counter accept
+		iifname "br-5a1f0c0ffee0" counter accept comment "ICC"
+		ip daddr 10.77.0.2 tcp dport 80 counter accept
+		counter drop comment "UNPUBLISHED PORT DROP"
+	}
+}
+R
+	FORMAT=sh WANT=none DOCKERPORT=6381
+}
+
+# firewalld (1.3, nftables backend) on a private D-Bus system bus (no
+# polkit: it authorizes uid 0), its configuration a copy of /etc/firewalld
+# and /run its own (as in MACHINE.md): the host's files are never written.
+# firewall-cmd then reaches it through DBUS_SYSTEM_BUS_ADDRESS.
+setup_firewalld() {
+	local st i
+
+	if ! command -v firewalld >/dev/null 2>&1 ||
+	   ! command -v dbus-daemon >/dev/null 2>&1 || [ ! -d /etc/firewalld ]; then
+		echo "SKIP: firewalld: needs firewalld, firewall-cmd and dbus-daemon"
+		return 1
+	fi
+	cp -a /etc/firewalld "$PT/etc-firewalld"
+	cat > "$PT/bus.conf" <<EOF2
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$PT/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="root"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+EOF2
+	fwa_bg DBUS_PID dbus-daemon --config-file="$PT/bus.conf" --nofork \
+		--nopidfile > "$PT/dbus.log" 2>&1
+	SCEN_PIDS="$SCEN_PIDS $DBUS_PID"
+	for ((i = 0; i < 100; i++)); do [ -S "$PT/bus" ] && break; sleep 0.05; done
+	[ -S "$PT/bus" ] || fwa_die "dbus-daemon did not start: $(cat "$PT/dbus.log")"
+	export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$PT/bus"
+	mkdir -p "$PT/run"
+	fwa_bg FWD_PID nsenter --net="/run/netns/$NODE" unshare --mount \
+		--propagation private \
+		sh -c 'mount -n --bind "$1" /run && shift && exec "$@"' sh "$PT/run" \
+		firewalld --nofork --nopid --system-config "$PT/etc-firewalld" \
+		--log-target file --log-file "$PT/firewalld.log" \
+		> "$PT/firewalld.out" 2>&1
+	SCEN_PIDS="$SCEN_PIDS $FWD_PID"
+	st=
+	for ((i = 0; i < 300; i++)); do
+		st=$(firewall-cmd --state 2>/dev/null || true)
+		[ "$st" = running ] && break
+		kill -0 "$FWD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ "$st" = running ] ||
+		fwa_die "firewalld did not start: $(tail -5 "$PT/firewalld.log" "$PT/firewalld.out")"
+	firewall-cmd --zone=public --change-interface=v0 > /dev/null
+	# the mistake the plan must undo
+	firewall-cmd --add-port=6379/tcp > /dev/null
+	FORMAT=sh WANT=firewalld
+}
+
+scenario() {
+	local name=$1 rc a
+	local -a v6=() v6after=()
+
+	pl_init
+	fwa_log "--- $name"
+	UFWDIR="" DOCKERPORT="" SCEN_PIDS=""
+	pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'tcp:[::]:5432' 'tcp:[::]:6379'
+	SCEN_PIDS="$PL_LAST_SERVE"
+	if ! "setup_$name"; then
+		teardown
+		return 0
+	fi
+	v6=("$PUB6" "$NODE6" 6379 open)
+	v6after=("$PUB6" "$NODE6" 6379 closed "$PUB6" "$NODE6" 22 open)
+	local -a dk=() dkafter=()
+	[ -z "$DOCKERPORT" ] || {
+		dk=("$PUB4" "$NODE4" "$DOCKERPORT" open)
+		dkafter=("$PUB4" "$NODE4" "$DOCKERPORT" closed
+			 "$PRIV4" "$NODE4" "$DOCKERPORT" open)
+	}
+	check "$name, before" "$PUB4" "$NODE4" 6379 open \
+			"$PUB4" "$NODE4" 22 open ${v6[@]+"${v6[@]}"}
+	[ -z "$DOCKERPORT" ] || check "$name, before" "${dk[@]}"
+	rc=0
+	in_node "$FWAUDIT" fix --format "$FORMAT" > "$W/$name.plan" \
+		2> "$W/$name.err" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		fwa_fail "$name: fwaudit fix exited $rc: $(cat "$W/$name.err")"
+		sed 's/^/    /' "$W/$name.plan"
+		teardown
+		return 0
+	fi
+	fwa_pass "$name: fwaudit fix proved a plan (exit 0)"
+	# the other format is proven as well (its own table, loaded as a file)
+	local other=nft
+	[ "$FORMAT" = sh ] || other="sh"
+	rc=0
+	in_node "$FWAUDIT" fix --format "$other" > "$W/$name.other" 2>&1 || rc=$?
+	[ "$rc" -eq 0 ] && fwa_pass "$name: the --format $other plan is proven too" ||
+		fwa_fail "$name: fwaudit fix --format $other exited $rc: $(head -5 "$W/$name.other")"
+	# what no plan can do (open a port a `require` wants) is said, exit 1,
+	# and standard output holds comments only: `| sh` changes nothing
+	printf 'require tcp 443 from any "the web site"\ninclude %s/default.rules\n' \
+		"$FWAUDIT_RULES_DIR" > "$W/require.rules"
+	rc=0
+	in_node "$FWAUDIT" fix --rules "$W/require.rules" > "$W/$name.req" \
+		2> "$W/$name.req.err" || rc=$?
+	if [ "$rc" -eq 1 ] && ! grep -qv '^#' "$W/$name.req" &&
+	   grep -q "required exposure is missing" "$W/$name.req.err"; then
+		fwa_pass "$name: a missing required exposure: exit 1, said, nothing to run"
+	else
+		fwa_fail "$name: with an unmet require: exit $rc: $(head -5 "$W/$name.req" "$W/$name.req.err")"
+	fi
+	grep -q "front-end: ${WANT}[,)]" "$W/$name.plan" &&
+		fwa_pass "$name: the plan is for front-end $WANT" ||
+		fwa_fail "$name: the plan is not for front-end $WANT: $(head -3 "$W/$name.plan")"
+	[ "$name" != docker ] || { grep -q 'DOCKER-USER' "$W/$name.plan" &&
+		fwa_pass "$name: the published port is closed in DOCKER-USER" ||
+		fwa_fail "$name: no DOCKER-USER rule in the plan"; }
+	[ "$name" != docker29 ] || { grep -q 'ct original proto-dst 6381 ct status dnat drop' "$W/$name.plan" &&
+		fwa_pass "$name: the published port is closed in the plan's own forward chain" ||
+		fwa_fail "$name: no forward drop by ct original proto-dst in the plan"; }
+	sed 's/^/    /' "$W/$name.plan"
+	rc=0
+	if [ "$FORMAT" = nft ]; then
+		in_node nft -f "$W/$name.plan" > "$W/$name.apply" 2>&1 || rc=$?
+	else
+		in_node sh "$W/$name.plan" > "$W/$name.apply" 2>&1 || rc=$?
+	fi
+	if [ "$rc" -ne 0 ]; then
+		fwa_fail "$name: the plan failed: $(head -5 "$W/$name.apply")"
+		teardown
+		return 0
+	fi
+	fwa_pass "$name: the plan ran"
+	# conntrack entries of the probes before must not decide the after;
+	# neighbour discovery must work through the new rules
+	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
+	ip -n "$NODE" neigh flush all
+	ip -n "$OUT" neigh flush all
+	check "$name, after" \
+		"$PUB4" "$NODE4" 6379 closed "$OUT4" "$NODE4" 6379 closed \
+		"$PUB4" "$NODE4" 5432 closed "$PUB4" "$NODE4" 80 closed \
+		"$PRIV4" "$NODE4" 6379 open \
+		"$PUB4" "$NODE4" 22 open "$OUT4" "$NODE4" 22 open \
+		${v6after[@]+"${v6after[@]}"} ${dkafter[@]+"${dkafter[@]}"}
+	# every probe of the listeners' ports agrees with fwaudit's walk of
+	# the patched ruleset
+	pl_std_probes "$W/$name.probes" 22,80,5432,6379 tcp
+	pl_check "$name, after: the walk and the kernel" "$W/$name.probes" || true
+	a=$W/$name.after.json
+	rc=0
+	in_node "$FWAUDIT" audit --format json > "$a" 2> "$a.err" || rc=$?
+	[ "$rc" -lt 3 ] || fwa_die "$name: fwaudit audit exited $rc: $(head -3 "$a.err")"
+	"$PYTHON" -c 'import json,sys
+j=json.load(open(sys.argv[1]))
+ps=[6379,5432]+([int(sys.argv[2])] if sys.argv[2] else [])
+v=[v for v in j["violations"] if v["kind"]=="exposure" and any(v["ports"][0]<=p<=v["ports"][1] for p in ps)]
+sys.exit(1 if v else 0)' "$a" "$DOCKERPORT" &&
+		fwa_pass "$name: fwaudit audit finds no violation of 6379/5432 any more" ||
+		fwa_fail "$name: fwaudit audit still reports 6379/5432 (see $a)"
+	rc=0
+	in_node "$FWAUDIT" fix > "$W/$name.again" 2>&1 || rc=$?
+	if [ "$rc" -eq 0 ] && grep -q "nothing to fix" "$W/$name.again"; then
+		fwa_pass "$name: a second fwaudit fix has nothing to do"
+	else
+		fwa_fail "$name: a second fwaudit fix (exit $rc): $(head -5 "$W/$name.again")"
+	fi
+	teardown
+}
+
+# end what the scenario started, by PID, before its namespaces go
+teardown() {
+	local pid
+
+	[ -z "${DK_TEARDOWN:-}" ] || eval "$DK_TEARDOWN" >/dev/null 2>&1 || true
+	DK_TEARDOWN=
+	for pid in ${SCEN_PIDS:-}; do
+		fwa_stop "$pid"
+	done
+	SCEN_PIDS=
+	UFWDIR=
+	unset DBUS_SYSTEM_BUS_ADDRESS
+	[ -z "${BK:-}" ] || fwa_ns_del "$BK"
+	BK=
+	fwa_ns_del "$OUT"
+	fwa_ns_del "$NODE"
+}
+
+for s in ${FWA_FIX_SCENARIOS:-bare bare-nft nft v4only legacy ufw docker docker29 firewalld}; do
+	case $s in
+	bare|bare-nft|nft|v4only|legacy|ufw|docker|docker29|firewalld) scenario "$s" ;;
+	*) fwa_die "unknown scenario '$s' in FWA_FIX_SCENARIOS" ;;
+	esac
+done
+fwa_finish
