@@ -98,6 +98,9 @@ static char *row_who(const struct report_row *r, bool symbolic)
 	if (r->has_backend && r->path == ENGINE_LOCAL)
 		strbuf_addf(&b, " (redirected to port %u)",
 			    (unsigned int)r->backend_port_lo);
+	/* the language has no source ports: the line allows them all */
+	if (r->nsports)
+		strbuf_add(&b, " (today from some source ports only)");
 	return strbuf_take(&b);
 }
 
@@ -160,9 +163,16 @@ static int entries_add(struct entries *l, enum entry_kind kind,
 	char *who;
 	size_t i;
 	int f = fam_index(r->family), ret;
+	/* a row without sources is reachable from anywhere (as the judge
+	 * takes it): never "from nobody" */
+	static char *everyone[2][1] = { { "0.0.0.0/0" }, { "::/0" } };
 
 	if (f < 0)
 		return -EINVAL;
+	if (!nsrc) {
+		src = everyone[f];
+		nsrc = 1;
+	}
 	who = row_who(r, o->symbolic);
 	if (!who)
 		return -ENOMEM;

@@ -277,6 +277,39 @@ static void test_empty(void)
 	strbuf_release(&b);
 }
 
+/* Rows the language cannot say all of: no sources (reachable from
+ * anywhere, as the judge takes it) and some source ports only. */
+static void test_edges(void)
+{
+	static struct rs_interval sport53 = { 53, 53 };
+	struct report_row r[2] = {
+		{ ROW(NFPROTO_IPV6, IPPROTO_TCP, 8000, v6_any, eth0,
+		      ENGINE_LOCAL, ENGINE_EXPOSED), .listener = &nginx },
+		{ ROW(NFPROTO_IPV4, IPPROTO_UDP, 5353, v4_any, eth0,
+		      ENGINE_LOCAL, ENGINE_EXPOSED), .listener = &dnsmasq,
+		  .nsports = 1, .sports = &sport53 },
+	};
+	struct policy_verdict v[2] = { { .allowed = false,
+					 .severity = POLICY_SEV_WARNING },
+				       { .allowed = false,
+					 .severity = POLICY_SEV_WARNING } };
+	struct policy_result res = { .nrows = 2, .rows = v };
+	struct baseline_opts o = { .base = "/b.rules", .date = "2026-12-06" };
+	struct strbuf b = STRBUF_INIT;
+	char *text;
+
+	r[0].nsources = 0;
+	r[0].sources = NULL;
+	CHECK_EQ(baseline_write(r, 2, &res, &o, &b), 0);
+	text = strbuf_take(&b);
+	CHECK(text && strstr(text, "\nallow tcp 8000 from ::/0 path local  "
+			     "# nginx, 2026-12-06\n"));
+	CHECK(text && strstr(text, "\nallow udp 5353 from 0.0.0.0/0 path "
+			     "local  # dnsmasq (today from some source ports "
+			     "only), 2026-12-06\n"));
+	free(text);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_baseline.XXXXXX";
@@ -288,6 +321,7 @@ int main(void)
 	}
 	test_baseline(dir);
 	test_empty();
+	test_edges();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
