@@ -35,6 +35,7 @@ static const struct command commands[] = {
 	{ "fix", cmd_fix, "one proven plan that closes every violation" },
 	{ "ruleset", cmd_ruleset, "print the firewall as fwaudit reads it" },
 	{ "check-rules", policy_check_main, "validate a policy file" },
+	{ "policy", cmd_policy, "write a baseline policy of this host (init)" },
 	{ "help", cmd_help, "show this help" },
 };
 
