@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -197,6 +198,13 @@ static int sinks_webhook(const struct daemon_config *cfg, struct sinks *s,
 
 		webauth_describe(s->auth, desc, sizeof(desc));
 		log_info("Webhook credentials: %s", desc);
+		if (s->auth->kind != WEBAUTH_NONE &&
+		    (!strncasecmp(s->url, "http:", 5) ||
+		     (s->auth->token_url &&
+		      !strncasecmp(s->auth->token_url, "http:", 5))))
+			log_warn("Webhook credentials (%s) are sent over "
+				 "plain http: anyone on the path can read "
+				 "them; use https", desc);
 	}
 	if (cfg->tls_no_verify)
 		log_warn("tls_verify = no: the webhook receiver's TLS "

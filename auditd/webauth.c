@@ -403,9 +403,12 @@ int webauth_token_parse(struct webauth *a, const char *body, size_t len,
 	a->token_expiry_usec = now_usec + life - margin;
 	ret = 0;
 out:
-	/* the token is in j's memory too */
-	if (json_is_string(tok))
-		json_string_set(tok, "");
+	/* the token is in j's memory too: wipe it there before the free */
+	if (json_is_string(tok)) {
+		char *v = (char *)json_string_value(tok);
+
+		explicit_bzero(v, strlen(v));
+	}
 	json_decref(j);
 	return ret;
 }

@@ -901,6 +901,10 @@ int webhook_deliver(struct webhook *wh, const struct event *ev,
 		/* name the mechanism, never the secret */
 		if (!wh->auth && url_has_user(wh->url))
 			snprintf(what, sizeof(what), "basic auth from the URL");
+		else if (!wh->auth)
+			snprintf(what, sizeof(what), "none configured%s",
+				 wh->secret ? "; is the signing key right?" :
+				 "");
 		else
 			webauth_describe(wh->auth, what, sizeof(what));
 		snprintf(out->error, sizeof(out->error),
