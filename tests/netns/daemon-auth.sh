@@ -3,6 +3,8 @@
 # tests/netns/daemon-auth.sh - the webhook's credentials (issue 20), each
 # through fwauditd against its real counterpart, all on the loopback of
 # the test's own namespace:
+# Each mechanism also goes through tests/unit/webhook_client (the sink
+# without the daemon).
 #   1. bearer token: receiver.py over HTTPS (an openssl-made CA given as
 #      webhook_ca_file) checks "Authorization: Bearer"; also through
 #      webhook_client; a wrong token: an error naming the mechanism in the
@@ -397,6 +399,16 @@ except (OSError, ssl.SSLError) as e:
     print("error", type(e).__name__)
 PYEOF
 }
+# am_client NAME URL CONF: two events through webhook_client to Alertmanager
+am_client() {
+	"$CLIENT" put "$T/client-$1.spool" 2 >/dev/null
+	if fwa_nsx "$NS" "$CLIENT" deliver "$T/client-$1.spool" "$2" "$T/hmac" 10 \
+		3000 alertmanager "$3" >"$T/client-$1.out" 2>&1; then
+		fwa_pass "$1: webhook_client delivered to Alertmanager ($(tail -1 "$T/client-$1.out"))"
+	else
+		fwa_fail "$1: webhook_client: $(tail -2 "$T/client-$1.out")"
+	fi
+}
 # am_active SCHEME PORT AUTH: the instance's FwauditViolation on 6379 is
 # active
 am_active() {
@@ -439,6 +451,7 @@ print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 1
 		fwa_fail "basic auth: $out: $(logs amb | tail -3)"
 	fi
 	stop "$D"
+	am_client basic "http://127.0.0.1:$APORT/api/v2/alerts" "$T/amb.conf"
 	secret basic-wrong "fwauditd:wrong-$C_BASIC"
 	conf ambw "http://127.0.0.1:$APORT/api/v2/alerts" alertmanager \
 		"webhook_basic_auth_file = $T/basic-wrong"
@@ -474,6 +487,7 @@ EOF
 		fwa_fail "mutual TLS: $out: $(logs amt | tail -3)"
 	fi
 	stop "$D"
+	am_client mtls "https://127.0.0.1:$APORT/api/v2/alerts" "$T/amt.conf"
 	# without the certificate: the handshake fails, the event waits
 	conf amtn "https://127.0.0.1:$APORT/api/v2/alerts" alertmanager \
 		"webhook_ca_file = $T/ca.pem"
