@@ -163,6 +163,17 @@ static int sinks_webhook(const struct daemon_config *cfg, struct sinks *s,
 	} else if (ret < 0) {
 		*why = "load the webhook secret";
 		return ret;
+	} else if (cfg->webhook_secret_file) {
+		struct stat st;
+
+		/* only a warning: refusing it now would stop daemons that
+		 * ran with it before (the new credential files are refused,
+		 * webauth.h) */
+		if (stat(cfg->webhook_secret_file, &st) == 0 &&
+		    (st.st_mode & 066))
+			log_warn("webhook_secret_file may be read or written "
+				 "by its group or others: chmod 600 it, or use "
+				 "LoadCredential=");
 	}
 	daemon_config_webauth_files(cfg, &af);
 	ret = webauth_load(&af, &s->auth, &key);
