@@ -601,9 +601,11 @@ uint64_t webhook_next_attempt(uint64_t now_usec, unsigned int attempts,
 		rc = curl_easy_setopt(wh->curl, opt, val);		\
 } while (0)
 
-/* Longest Authorization header line: a token of WEBAUTH_SECRET_MAX bytes,
- * or basic auth of as many, in base64. */
-#define AUTH_HEADER_MAX	(32 + BASE64_ENCODED_LEN(3 * WEBAUTH_SECRET_MAX + 2))
+/* Longest Authorization header line: the token endpoint's basic auth of
+ * a client id and secret of WEBAUTH_SECRET_MAX bytes each, every byte
+ * percent-encoded (3 bytes), in base64; about 64 KiB, on the stack of one
+ * request at a time. */
+#define AUTH_HEADER_MAX	(32 + BASE64_ENCODED_LEN(6 * WEBAUTH_SECRET_MAX + 1))
 
 static size_t keep_body(char *p, size_t size, size_t nmemb, void *data)
 {
@@ -613,11 +615,15 @@ static size_t keep_body(char *p, size_t size, size_t nmemb, void *data)
 
 	if (wh->resp_len + n > WEBHOOK_RESPONSE_MAX)
 		return 0;	/* too large: curl fails the transfer */
-	r = realloc(wh->resp, wh->resp_len + n + 1);
-	if (!r)
-		return 0;
+	/* one buffer of the largest size: a realloc would free a copy of
+	 * the token without wiping it */
+	if (!wh->resp) {
+		wh->resp = malloc(WEBHOOK_RESPONSE_MAX + 1);
+		if (!wh->resp)
+			return 0;
+	}
+	r = wh->resp;
 	memcpy(r + wh->resp_len, p, n);
-	wh->resp = r;
 	wh->resp_len += n;
 	r[wh->resp_len] = '\0';
 	return n;

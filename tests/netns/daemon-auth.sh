@@ -128,6 +128,17 @@ evwait() {
 	done
 	return 1
 }
+# okcount NAME: requests receiver NAME accepted; okwait NAME N: wait for N
+okcount() { grep -c '"status": 200, "sig_ok": true' "$T/$1.log" || true; }
+okwait() {
+	local i
+
+	for ((i = 0; i < 150; i++)); do
+		[ "$(okcount "$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 spooled() { find "$T/$1.spool" -maxdepth 1 -name '*.json' 2>/dev/null | grep -c . || true; }
 wait_drained() {
 	local i
@@ -287,16 +298,13 @@ fi
 # tokens live 4 s: a change after that uses a new one; a revoked token
 # gets one refresh on 401
 sleep 4.5
-n0=$(evcount "$D")
+n0=$(okcount oauth)
 fwa_nsx "$NS" nft add rule inet f input ip daddr 198.51.100.1 tcp dport 8081 accept
-evwait $((n0 + 1)) "$D" || fwa_fail "no event for tcp/8081"
-sleep 0.3
-wait_drained oauth 100 || true
+okwait oauth $((n0 + 1)) || fwa_fail "tcp/8081: no event accepted by the receiver"
 touch "$T/revoke"
-n0=$(evcount "$D")
+n0=$(okcount oauth)
 fwa_nsx "$NS" nft add rule inet f input ip daddr 198.51.100.1 tcp dport 8082 accept
-evwait $((n0 + 1)) "$D" || fwa_fail "no event for tcp/8082"
-sleep 0.3
+okwait oauth $((n0 + 1)) || fwa_fail "tcp/8082: no event accepted by the receiver"
 if wait_drained oauth 150 && out=$(delivered "$D" "$T/oauth.log"); then
 	fwa_pass "OAuth: expired and revoked tokens renewed, nothing lost ($out)"
 else
