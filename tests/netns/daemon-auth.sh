@@ -5,7 +5,8 @@
 # the test's own namespace:
 # Each mechanism also goes through tests/unit/webhook_client (the sink
 # without the daemon).
-#   1. bearer token: receiver.py over HTTPS (an openssl-made CA given as
+#   1. bearer token (a credential name in $CREDENTIALS_DIRECTORY):
+#      receiver.py over HTTPS (an openssl-made CA given as
 #      webhook_ca_file) checks "Authorization: Bearer"; also through
 #      webhook_client; a wrong token: an error naming the mechanism in the
 #      journal, the event stays spooled, the fixed file + SIGHUP delivers it;
@@ -85,18 +86,19 @@ conf() {
 		printf '%s\n' "$@"
 	} >"$T/$name.conf"
 }
-# start VAR NAME: fwauditd with $T/NAME.conf; its stderr goes to the
+# start VAR NAME [ENV=VALUE...]: fwauditd with $T/NAME.conf; its stderr goes to the
 # journal (systemd-cat, identifier $TAG-NAME) as under systemd, or to
 # $T/NAME.err when journald has no stream socket
 PIDS=()
 start() {
 	local _v=$1 name=$2 _p
 
+	shift 2
 	if [ -S /run/systemd/journal/stdout ]; then
-		fwa_bg _p ip netns exec "$NS" env NOTIFY_SOCKET="$T/notify.sock" \
+		fwa_bg _p ip netns exec "$NS" env NOTIFY_SOCKET="$T/notify.sock" "$@" \
 			systemd-cat -t "$TAG-$name" "$FWAUDITD" --config "$T/$name.conf"
 	else
-		fwa_bg _p ip netns exec "$NS" env NOTIFY_SOCKET="$T/notify.sock" \
+		fwa_bg _p ip netns exec "$NS" env NOTIFY_SOCKET="$T/notify.sock" "$@" \
 			"$FWAUDITD" --config "$T/$name.conf" 2>>"$T/$name.err"
 	fi
 	PIDS+=("$_p")
@@ -192,16 +194,21 @@ receiver() {
 secret bearer "$C_BEARER"
 receiver RB bearer bearer="$T/bearer"
 URL="https://127.0.0.1:$RPORT/hook"
+# handed over as a systemd credential: the key names it
+mkdir -m 700 "$T/creds"
+cp -p "$T/bearer" "$T/creds/webhook-token"
 conf bearer "$URL" generic "webhook_ca_file = $T/ca.pem" \
-	"webhook_bearer_token_file = $T/bearer"
-start D bearer
+	"webhook_bearer_token_file = webhook-token"
+start D bearer CREDENTIALS_DIRECTORY="$T/creds"
 evwait 1 "$D" || true
 if wait_drained bearer && out=$(delivered "$D" "$T/bearer.log"); then
-	fwa_pass "bearer: fwauditd's events accepted over verified TLS ($out)"
+	fwa_pass "bearer: fwauditd's events accepted over verified TLS, the token from \$CREDENTIALS_DIRECTORY ($out)"
 else
 	fwa_fail "bearer: ${out:-spool not drained}: $(logs bearer | tail -3)"
 fi
 stop "$D"
+conf bearer "$URL" generic "webhook_ca_file = $T/ca.pem" \
+	"webhook_bearer_token_file = $T/bearer"
 
 # the same through the webhook client helper, and a receiver the CA file
 # does not vouch for: TLS verification fails, the events wait
