@@ -1535,7 +1535,7 @@ out:
 
 int policy_default_path(char *buf, size_t len)
 {
-	const char *dir = getenv("FWAUDIT_RULES_DIR");
+	const char *dir = secure_getenv("FWAUDIT_RULES_DIR");
 	int n;
 
 	if (!dir || !*dir)
