@@ -3387,14 +3387,16 @@ static int v6_forwarding(const struct host *h, int ifindex)
 static bool rp_filter_keep(const void *ctx, const struct rpath_range *r,
 			   const struct host_link *l)
 {
-	int rpf = host_rp_filter(ctx, l->ifindex);
+	const struct walk *w = ctx;
+	int rpf = host_rp_filter(w->host, l->ifindex);
 
 	if ((rpf != 1 && rpf != 2) || r->uncertain)
 		return true;
 	/* the full check wants a unicast route back: a local (without
-	 * accept_local), broadcast or multicast source fails it */
+	 * accept_local), broadcast or multicast source fails it; being
+	 * martian, the report drops it anyway (see route()) */
 	if (r->martian && !l->loopback)
-		return false;
+		return !w->in->only_saddr;
 	return rpath_oif(r, l, rpf == 1) != 0;
 }
 
@@ -3426,7 +3428,7 @@ static int rp_filter(struct walk *w, struct branch *b)
 	rp = walk_rpath(w, &ret);
 	if (!rp)
 		return ret == -ENOMEM ? ret : 0;
-	ret = rpath_split(w, rp, b->r, rp_filter_keep, w->host, true, &keep,
+	ret = rpath_split(w, rp, b->r, rp_filter_keep, w, true, &keep,
 			  &fail);
 	if (ret < 0)
 		return ret;
@@ -3602,9 +3604,10 @@ static int forward_ttl(struct walk *w, struct branch *b)
 	struct branch *off;
 	int ret;
 
-	if (!is_v4(w)) {
+	if (!is_v4(w) && w->in->only_saddr) {
 		/* ip6_forward(): an unspecified or link-local source is
-		 * never forwarded (beyond the scope of the source) */
+		 * never forwarded (beyond the scope of the source); a whole
+		 * audit leaves them to the report, as martians (route()) */
 		ret = region_split_off(b->r, REGION_SADDR, ll, 2, &in);
 		if (ret == 0 && !region_is_empty(in)) {
 			off = branch_fork(w, b, in);
@@ -3646,7 +3649,12 @@ static int route(struct walk *w, struct branch *b, struct blist *local,
 	struct branch *ln = NULL;
 	int ret;
 
-	if (!is_v4(w))
+	/* Martian sources end here in the kernel.  A whole audit leaves
+	 * them in (cutting them out of every region would multiply its
+	 * boxes through every rule after this point) and the report drops
+	 * them from its rows (engine_result.martians); one source asked for
+	 * (explain --from) is cut out here, exactly. */
+	if (!is_v4(w) || !w->in->only_saddr)
 		return route_on(w, b, local, fwd);
 	ret = martian_drop(w, &b, &ln);
 	if (ret < 0) {
@@ -3923,9 +3931,10 @@ static int initial_region(struct walk *w, struct region **out)
 	box.iv[REGION_SADDR].hi = box.iv[REGION_SADDR].hi > top ?
 				  top : box.iv[REGION_SADDR].hi;
 	ret = region_intersect_box(r, &box);
-	if (!ret && !is_v4(w)) {
+	if (!ret && !is_v4(w) && in->only_saddr) {
 		/* ip6_rcv_core() drops loopback, IPv4-mapped and multicast
-		 * sources before any hook sees them */
+		 * sources before any hook sees them (a whole audit leaves
+		 * them to the report: see route()) */
 		static const struct rs_interval never[] = {
 			{ 1, 1 },
 			{ (rs_u128)0xffff << 32,
@@ -4183,11 +4192,13 @@ static bool same_path(const struct engine_piece *a,
 static bool route_back_keep(const void *ctx, const struct rpath_range *r,
 			    const struct host_link *l)
 {
-	(void)ctx;
+	const struct walk *w = ctx;
+
 	/* an answer to one of the host's own (or a broadcast, multicast)
-	 * addresses stays in the host */
+	 * addresses stays in the host; being martian, the report drops
+	 * those sources anyway (see route()) */
 	if (r->martian && !l->loopback && !r->uncertain)
-		return false;
+		return !w->in->only_saddr;
 	return r->uncertain || rpath_oif(r, l, false) != 0;
 }
 
@@ -4410,7 +4421,7 @@ static int route_back(struct walk *w, size_t from, size_t n)
 		if (w->res->pieces[i].fate == ENGINE_DROPPED)
 			continue;
 		ret = rpath_split(w, rp, w->res->pieces[i].region,
-				  route_back_keep, NULL, true, &keep, &fail);
+				  route_back_keep, w, true, &keep, &fail);
 		if (ret < 0)
 			break;
 		region_free(w->res->pieces[i].region);

@@ -103,6 +103,16 @@ pl_settle() {
 	done
 }
 
+# golden_norm: a text audit as golden files are compared: without the
+# kernel's link-local addresses in address lists (a bridge gets one only
+# once it has a port, a moment no test controls) and with runs of blanks
+# folded (the columns are as wide as what is in them).  The files are kept
+# as printed, for people.
+golden_norm() {
+	sed -E -e 's/,fe80::(LL|[0-9a-f:]*[0-9a-f])//g' \
+		-e 's/fe80::(LL|[0-9a-f:]*[0-9a-f]),//g' -e 's/ +/ /g'
+}
+
 # pl_audit FILE [ARGS...]: fwaudit audit --format json in $NODE into FILE;
 # a run that could not audit (exit 3+) fails the test.
 pl_audit() {
