@@ -436,6 +436,38 @@ int choice_split(const struct choice_dom *d, const struct choice *c,
 	}
 }
 
+int choice_uniform(const struct choice_dom *d, const struct choice *c,
+		   const struct rs_match *m, int shift)
+{
+	struct choice_iv dbuf[16];
+	const struct choice_iv *cur;
+	bool yes = false, no = false;
+	size_t ncur, i;
+	uint64_t v, e;
+	int k;
+
+	if (m->nfields != 1)
+		return -1;
+	k = field_index(m->fields[0]);
+	if (k < 0 || k >= 100)
+		return -1;
+	ncur = values_of(d, c, k, &cur, dbuf);
+	for (i = 0; i < ncur && !(yes && no); i++) {
+		for (v = cur[i].lo; v <= cur[i].hi && !(yes && no); v = e) {
+			e = (uint64_t)cur[i].hi + 1;
+			if ((k == CV_RT || k == CV_MSS) && v < RS_ABSENT &&
+			    e > RS_ABSENT)
+				e = RS_ABSENT;
+			e = v == RS_ABSENT ? v + 1 : next_bound(m, v, shift, e);
+			if (holds(m, k, v, shift))
+				yes = true;
+			else
+				no = true;
+		}
+	}
+	return yes && no ? -1 : yes ? 1 : 0;
+}
+
 int choice_restrict(const struct choice_dom *d, const struct choice *c,
 		    enum rs_field f, uint32_t lo, uint32_t hi,
 		    choice_alloc_fn alloc, void *actx,

@@ -76,6 +76,12 @@ int choice_restrict(const struct choice_dom *d, const struct choice *c,
 		    choice_alloc_fn alloc, void *actx,
 		    const struct choice **out);
 
+/* Does match m (one choice field) hold for every value c leaves (1), for
+ * none (0), or for some (-1)?  The cheap question before a split: a
+ * "--syn" meets every first packet, whatever else the sender chose. */
+int choice_uniform(const struct choice_dom *d, const struct choice *c,
+		   const struct rs_match *m, int shift);
+
 /* Can one packet satisfy both a and b? */
 bool choice_compatible(const struct choice *a, const struct choice *b);
 /* Do a and b commit to the same values? */

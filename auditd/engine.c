@@ -406,6 +406,16 @@ static int choice_shift(const struct walk *w, const struct rs_match *m)
 	return m->fields[0] == RS_F_IP_TTL && after_routing(w) ? -1 : 0;
 }
 
+/* choice_uniform() for match m on b: 1 every value b's sender has left
+ * meets it, 0 none does, -1 some. */
+static int choice_fits(const struct walk *w, const struct branch *b,
+		       const struct rs_match *m)
+{
+	struct choice_dom dom = walk_dom(w);
+
+	return choice_uniform(&dom, b->choice, m, choice_shift(w, m));
+}
+
 static uint8_t route_type(const struct walk *w, rs_u128 addr)
 {
 	struct host_route_query q = { .family = w->family, .daddr = addr };
@@ -1368,6 +1378,8 @@ static bool match_misses(const struct walk *w, const struct branch *b,
 		how = resolve(w, b, m->fields[0], &dim, &vals[0], &xf);
 		if (how == RES_ABSENT || how == RES_NOTSET)
 			return true;
+		if (how == RES_CHOICE)
+			return choice_fits(w, b, m) == 0;
 		if (how != RES_FIXED)
 			return false;
 		return ((vals[0] & m->mask) == m->value) !=
@@ -1656,7 +1668,15 @@ static int rule_sets_of(const struct walk *w, const struct branch *b,
 		default:
 			goto general;
 		}
-		/* decided from fixed values alone, for the whole branch */
+		/* decided from fixed values alone, for the whole branch;
+		 * a header field every value the sender has left meets
+		 * ("--syn") is as good */
+		if (m->nfields == 1 &&
+		    resolve(w, b, m->fields[0], &dim, &v, &xf) == RES_CHOICE) {
+			if (choice_fits(w, b, m) != 1)
+				goto general;
+			continue;
+		}
 		for (f = 0; f < m->nfields; f++)
 			if (resolve(w, b, m->fields[f], &dim, &v, &xf) !=
 			    RES_FIXED)

@@ -117,6 +117,9 @@ static void walk_values(const struct choice_dom *d, int k, uint32_t top)
 		if (ret)
 			return;
 		CHECK(ny <= 1 && nn <= 1);
+		/* the cheap question agrees with the split */
+		CHECK_EQ(choice_uniform(d, c, &m, shift),
+			 ny && nn ? -1 : ny ? 1 : 0);
 		bad = false;
 		for (v = 0; v <= lim && !bad; v++) {
 			if (lim > 300 && v > 300 && v + 300 < lim &&
