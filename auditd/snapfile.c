@@ -1052,6 +1052,35 @@ int snapfile_parse(const char *buf, size_t len, const char *name,
 	return 0;
 }
 
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+			   *p == '\r'))
+		p++;
+	return p;
+}
+
+bool snapfile_is_snapshot(const char *buf, size_t len)
+{
+	static const char key[] = "\"format\"", val[] = "\"" SNAPFILE_FORMAT
+							  "\"";
+	const char *p = buf, *end = buf + len;
+
+	p = skip_ws(p, end);
+	if (p == end || *p++ != '{')
+		return false;
+	p = skip_ws(p, end);
+	if ((size_t)(end - p) < sizeof(key) - 1 ||
+	    memcmp(p, key, sizeof(key) - 1))
+		return false;
+	p = skip_ws(p + sizeof(key) - 1, end);
+	if (p == end || *p++ != ':')
+		return false;
+	p = skip_ws(p, end);
+	return (size_t)(end - p) >= sizeof(val) - 1 &&
+	       memcmp(p, val, sizeof(val) - 1) == 0;
+}
+
 int snapfile_load(const char *path, unsigned int flags, struct snapshot *snap,
 		  char *err, size_t errlen)
 {

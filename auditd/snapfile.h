@@ -82,6 +82,11 @@ int snapfile_parse(const char *buf, size_t len, const char *name,
 		   unsigned int flags, struct snapshot *snap, char *err,
 		   size_t errlen);
 
+/* Do the first len bytes of a file look like a snapshot: a JSON object
+ * whose first member is "format": "fwaudit-snapshot", as written?  For
+ * telling it from a saved audit (`fwaudit diff`); the parse decides. */
+bool snapfile_is_snapshot(const char *buf, size_t len);
+
 /* snapfile_parse() of the file at path ("-": standard input). */
 int snapfile_load(const char *path, unsigned int flags, struct snapshot *snap,
 		  char *err, size_t errlen);

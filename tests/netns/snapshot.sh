@@ -8,7 +8,8 @@
 # byte; the JSON's "time" (the snapshot's moment) and "duration_seconds"
 # (how long this run took) are the only fields masked.  A snapshot edited
 # to drop a rule audits differently; bad snapshots exit 3 with a message
-# naming the file.  --snapshot S --ruleset F audits F on S's host.
+# naming the file.  --snapshot S --ruleset F audits F on S's host; fwaudit
+# diff takes snapshots as OLD and NEW.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -126,6 +127,21 @@ compare nft tcp/22 tcp/8080 tcp/8443 udp/53 tcp/6379
 python3 "$EDIT" drop-nft-rule "$PT/nft.snap" "$PT/nft-drop.snap"
 differs "nft: a snapshot without its first rule audits differently" \
 	"$PT/nft.snap" "$PT/nft-drop.snap"
+# fwaudit diff takes snapshots as OLD and NEW
+rc1=0
+"$FWAUDIT" diff "$PT/nft.snap" "$PT/nft-drop.snap" > "$PT/diff" || rc1=$?
+if [ "$rc1" -lt 3 ] && grep -q "^  CLOSED *tcp/22" "$PT/diff" &&
+   grep -q "(snapshot," "$PT/diff"; then
+	fwa_pass "nft: diff of a snapshot and its edit closes tcp/22"
+else
+	fwa_fail "nft: diff of snapshots: exit $rc1: $(cat "$PT/diff")"
+fi
+"$FWAUDIT" diff "$PT/nft.snap" "$PT/nft.snap" > "$PT/diff" || true
+if grep -q "^No change" "$PT/diff"; then
+	fwa_pass "nft: diff of a snapshot with itself: no change"
+else
+	fwa_fail "nft: diff of a snapshot with itself: $(cat "$PT/diff")"
+fi
 ip netns exec "$NODE" nft list ruleset > "$PT/nft.rules"
 rc1=0 rc2=0
 ip netns exec "$NODE" "$FWAUDIT" audit --format json > "$PT/live.json" || rc1=$?
