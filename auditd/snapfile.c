@@ -621,9 +621,9 @@ static int replay_diag(void *target, const char *path)
 static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
 			unsigned int flags, struct ruleset *rs)
 {
-	char *files[2], paths[2][64], p[64], lerr[1024];
-	bool present[2];
-	int fds[2] = { -1, -1 };
+	char *files[2], paths[2][64], p[64], lerr[1024], lockpath[64];
+	bool present[2] = { false, false };
+	int fds[2] = { -1, -1 }, lockfd = -1;
 	size_t i, n = 0, len;
 	json_t *o = NULL, *fam = NULL;
 	char *buf;
@@ -679,9 +679,25 @@ static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
 	if (ret < 0 || (flags & SNAPFILE_NO_LEGACY) ||
 	    !(flags & SNAPFILE_RULESET))
 		goto out;
+	/* The restorers take xtables' lock, /run/xtables.lock by default:
+	 * root's file, so an unprivileged reader cannot open it, and pointless
+	 * in a namespace nobody else uses.  A memfd left open across exec
+	 * serves as the lock file instead (the restorers honour
+	 * XTABLES_LOCKFILE). */
+	if (n && !getenv("XTABLES_LOCKFILE")) {
+		lockfd = memfd_create("xtables.lock", 0);
+		if (lockfd >= 0) {
+			fd_path(lockfd, lockpath, sizeof(lockpath));
+			setenv("XTABLES_LOCKFILE", lockpath, 1);
+		}
+	}
 	/* an empty private namespace even without tables: the reader must
 	 * not see this host's */
 	ret = rsfile_load(files, n, lerr, sizeof(lerr));
+	if (lockfd >= 0) {
+		unsetenv("XTABLES_LOCKFILE");
+		close(lockfd);
+	}
 	if (ret < 0) {
 		fail(c->err, c->errlen, ret, "%s: legacy: the recorded "
 		     "x_tables do not load: %s", c->name, lerr);

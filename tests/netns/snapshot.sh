@@ -205,6 +205,19 @@ EOF2
 ip netns exec "$NODE" sysctl -qw net.ipv4.ip_forward=1
 pl_serve tcp:0.0.0.0:22 tcp:[::]:5432 udp:0.0.0.0:5000-5004
 compare legacy tcp/22 tcp/5432 tcp/8080 udp/5003
+# unprivileged: the legacy tables load in a user namespace of its own
+if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1 &&
+   setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	unshare --user --net true 2>/dev/null; then
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		env FWAUDIT_RULES_DIR="$FWAUDIT_RULES_DIR" "$FWAUDIT" audit \
+		--format json --snapshot - < "$PT/legacy.snap" \
+		> "$PT/legacy.nobody.json" 2> "$PT/err" || true
+	same "legacy: audit --snapshot unprivileged = live" \
+		"$PT/legacy.live.json" "$PT/legacy.nobody.json"
+else
+	fwa_log "no unprivileged user namespaces here: unprivileged read skipped"
+fi
 python3 "$EDIT" drop-legacy-rule "$PT/legacy.snap" "$PT/legacy-drop.snap"
 differs "legacy: a snapshot without its first rule audits differently" \
 	"$PT/legacy.snap" "$PT/legacy-drop.snap"
