@@ -5,12 +5,10 @@
  * same output (doc/snapshot.md).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "snapfile.h"
@@ -43,51 +41,6 @@ int cli_snapshot_file(const char *path, unsigned int flags,
 		return EXIT_UNKNOWN;
 	}
 	return 0;
-}
-
-/* Write doc to path through a temporary file renamed over it: a reader (or
- * fwauditd's last snapshot) never sees half a file. */
-static int write_doc(const json_t *doc, const char *path)
-{
-	size_t flags = JSON_INDENT(1) | JSON_PRESERVE_ORDER;
-	char *tmp = NULL;
-	FILE *f;
-	int fd, ret = 0;
-
-	if (!path || strcmp(path, "-") == 0) {
-		if (json_dumpf(doc, stdout, flags) < 0 ||
-		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-			return -EIO;
-		return 0;
-	}
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
-	/* mode 0600: what a snapshot holds (process names, addresses) is
-	 * root's */
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		free(tmp);
-		return ret;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		goto out;
-	}
-	if (json_dumpf(doc, f, flags) < 0 || fputc('\n', f) == EOF ||
-	    fflush(f) == EOF || fsync(fd) < 0)
-		ret = errno ? -errno : -EIO;
-	if (fclose(f) == EOF && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-out:
-	if (ret)
-		unlink(tmp);
-	free(tmp);
-	return ret;
 }
 
 int cmd_snapshot(int argc, char **argv)
@@ -127,9 +80,7 @@ int cmd_snapshot(int argc, char **argv)
 		return cli_fail("cannot record the snapshot", ret);
 	ret = cli_snapshot(&snap, true);
 	if (ret) {
-		/* closes the recordings */
-		snapfile_record_end(&rec, &(struct snapshot){ .rs = NULL },
-				    &doc, err, sizeof(err));
+		snapfile_record_abort(&rec);
 		return ret;
 	}
 	ret = snapfile_record_end(&rec, &snap, &doc, err, sizeof(err));
@@ -138,7 +89,7 @@ int cmd_snapshot(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", cli_prog, err);
 		return EXIT_UNKNOWN;
 	}
-	ret = write_doc(doc, out);
+	ret = snapfile_write(doc, out);
 	json_decref(doc);
 	if (ret < 0) {
 		fprintf(stderr, "%s: cannot write %s: %s\n", cli_prog,

@@ -435,11 +435,65 @@ nomem:
 	ret = fail(err, errlen, -ENOMEM, "out of memory");
 out:
 	json_decref(doc);
-	close(rec->nft_fd);
-	close(rec->rtnl_fd);
-	close(rec->diag_fd);
-	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = -1;
+	snapfile_record_abort(rec);
 	return ret;
+}
+
+int snapfile_write(const json_t *doc, const char *path)
+{
+	size_t flags = JSON_INDENT(1) | JSON_PRESERVE_ORDER;
+	char *tmp = NULL;
+	FILE *f;
+	int fd, ret = 0;
+
+	if (!path || strcmp(path, "-") == 0) {
+		if (json_dumpf(doc, stdout, flags) < 0 ||
+		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+			return -EIO;
+		return 0;
+	}
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+		return -ENOMEM;
+	/* mode 0600: what a snapshot holds (process names, addresses) is
+	 * root's */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		free(tmp);
+		return ret;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		goto out;
+	}
+	if (json_dumpf(doc, f, flags) < 0 || fputc('\n', f) == EOF ||
+	    fflush(f) == EOF || fsync(fd) < 0)
+		ret = errno ? -errno : -EIO;
+	if (fclose(f) == EOF && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+out:
+	if (ret)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+void snapfile_record_abort(struct snapfile_rec *rec)
+{
+	unsetenv(ENV_NFT);
+	unsetenv(ENV_RTNL);
+	unsetenv(ENV_DIAG);
+	if (rec->nft_fd >= 0)
+		close(rec->nft_fd);
+	if (rec->rtnl_fd >= 0)
+		close(rec->rtnl_fd);
+	if (rec->diag_fd >= 0)
+		close(rec->diag_fd);
+	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = -1;
 }
 
 /* ---- reading ---- */

@@ -59,6 +59,19 @@ int snapfile_record_begin(struct snapfile_rec *rec);
 int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 			json_t **out, char *err, size_t errlen);
 
+/* Stop recording without a document: unset the variables, close the
+ * files.  Accepts a rec whose begin failed. */
+void snapfile_record_abort(struct snapfile_rec *rec);
+
+/*
+ * Write doc to path ("-" or NULL: standard output) as `fwaudit snapshot`
+ * does: mode 0600 (it names processes and addresses), through a temporary
+ * file in the same directory renamed over path, so that an existing file
+ * is replaced atomically and a reader never sees half a file.  0 or a
+ * negative errno.
+ */
+int snapfile_write(const json_t *doc, const char *path);
+
 /* What snapfile_parse() rebuilds. */
 enum {
 	SNAPFILE_RULESET	= 1 << 0,	/* snap->rs: nftables + legacy */
