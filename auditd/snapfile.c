@@ -1063,15 +1063,17 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	if (ret)
 		return ret;
 	s->taken_usec = (uint64_t)v;
-	if (flags & SNAPFILE_RULESET) {
-		s->rs = ruleset_new();
-		if (!s->rs)
-			return -ENOMEM;
-		ret = replay_blob(c, root, "nftables", s->rs, replay_nft);
-		if (ret)
-			return ret;
+	/* replayed even when not wanted: a file is whole or refused */
+	s->rs = ruleset_new();
+	if (!s->rs)
+		return -ENOMEM;
+	ret = replay_blob(c, root, "nftables", s->rs, replay_nft);
+	if (ret)
+		return ret;
+	if (!(flags & SNAPFILE_RULESET)) {
+		ruleset_free(s->rs);
+		s->rs = NULL;
 	}
-	/* checked even when not loaded: a file is whole or refused */
 	ret = parse_legacy(c, root, flags, s->rs);
 	if (ret)
 		return ret;
