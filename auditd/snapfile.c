@@ -309,7 +309,8 @@ static json_t *owners_new(const struct host *h)
 
 		if (!l->pid && !l->comm)
 			continue;
-		if (json_array_append_new(a, json_pack("{s:I,s:I,s:s?}",
+		/* s*: no "comm" at all when it is not known */
+		if (json_array_append_new(a, json_pack("{s:I,s:I,s:s*}",
 				"inode", (json_int_t)l->inode,
 				"pid", (json_int_t)l->pid, "comm", l->comm))) {
 			json_decref(a);
@@ -832,7 +833,8 @@ static int parse_owners(struct snapfile_ctx *c, const json_t *root,
 		if (!ret)
 			ret = get_int(c, v, "pid", p, 0, INT_MAX, &pid);
 		comm = NULL;
-		if (!ret && json_object_get(v, "comm"))
+		if (!ret && json_object_get(v, "comm") &&
+		    !json_is_null(json_object_get(v, "comm")))
 			ret = get_str(c, v, "comm", p, SNAPFILE_COMM_MAX,
 				      &comm);
 		if (ret)
