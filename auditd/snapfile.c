@@ -195,7 +195,7 @@ static json_t *recording_new(int fd, int *ret)
 	*ret = fd_slurp(fd, NLD_REPLAY_MAX, &buf, &len);
 	if (*ret < 0)
 		return NULL;
-	o = json_pack("{s:o*}", "recording", b64_new(buf, len));
+	o = json_pack("{s:o}", "recording", b64_new(buf, len));
 	free(buf);
 	if (!o)
 		*ret = -ENOMEM;
@@ -342,7 +342,7 @@ static json_t *sysctl_new(const struct host *h)
 			return NULL;
 		}
 	}
-	o = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:o*}",
+	o = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:o}",
 		      "ip_forward", s->ip_forward,
 		      "ipv6_forwarding", s->ipv6_forwarding,
 		      "route_localnet_all", s->route_localnet_all,
@@ -377,7 +377,7 @@ static json_t *docker_new(void)
 		}
 	}
 	docker_release(&m);
-	return json_pack("{s:i,s:o*}", "error", err, "containers", a);
+	return json_pack("{s:i,s:o}", "error", err, "containers", a);
 }
 
 int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
