@@ -51,6 +51,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 
 #endif

@@ -16,7 +16,7 @@
 #include "daemon_config.h"
 
 enum key_type { K_STR, K_UINT, K_LONG, K_BOOL, K_SIZE, K_FORMAT, K_OVERFLOW,
-		K_IFACES, K_TLS_VERIFY };
+		K_IFACES, K_TLS_VERIFY, K_CLIENT_AUTH };
 
 struct key {
 	const char *name;
@@ -40,6 +40,15 @@ static const struct key keys[] = {
 	{ "webhook_secret_file",	K_STR,	OFF(webhook_secret_file), 0, 0 },
 	{ "tls_verify",			K_TLS_VERIFY, OFF(tls_no_verify), 0, 0 },
 	{ "webhook_ca_file",		K_STR,	OFF(webhook_ca_file), 0, 0 },
+	{ "webhook_bearer_token_file",	K_STR,	OFF(bearer_token_file), 0, 0 },
+	{ "webhook_basic_auth_file",	K_STR,	OFF(basic_auth_file), 0, 0 },
+	{ "webhook_client_cert_file",	K_STR,	OFF(client_cert_file), 0, 0 },
+	{ "webhook_client_key_file",	K_STR,	OFF(client_key_file), 0, 0 },
+	{ "webhook_oauth_token_url",	K_STR,	OFF(oauth_token_url), 0, 0 },
+	{ "webhook_oauth_client_id_file", K_STR, OFF(oauth_client_id_file), 0, 0 },
+	{ "webhook_oauth_client_secret_file", K_STR, OFF(oauth_client_secret_file), 0, 0 },
+	{ "webhook_oauth_scope",	K_STR,	OFF(oauth_scope), 0, 0 },
+	{ "webhook_oauth_client_auth",	K_CLIENT_AUTH, OFF(oauth_client_auth), 0, 0 },
 	{ "webhook_connect_timeout_ms",	K_LONG,	OFF(connect_timeout_ms), 100, 600000 },
 	{ "webhook_timeout_ms",		K_LONG,	OFF(timeout_ms), 100, 600000 },
 	{ "instance",			K_STR,	OFF(instance), 0, 0 },
@@ -125,6 +134,14 @@ void daemon_config_release(struct daemon_config *c)
 	free(c->webhook_url_file);
 	free(c->webhook_secret_file);
 	free(c->webhook_ca_file);
+	free(c->bearer_token_file);
+	free(c->basic_auth_file);
+	free(c->client_cert_file);
+	free(c->client_key_file);
+	free(c->oauth_token_url);
+	free(c->oauth_client_id_file);
+	free(c->oauth_client_secret_file);
+	free(c->oauth_scope);
 	free(c->instance);
 	free(c->spool_dir);
 	free(c->prometheus_textfile);
@@ -244,6 +261,19 @@ static int set_key(struct daemon_config *c, const struct key *k, char *v,
 			*(enum spool_overflow *)p = SPOOL_DROP_NEWEST;
 		else {
 			*why = "expected drop-oldest or drop-newest";
+			return -EINVAL;
+		}
+		return 0;
+	case K_CLIENT_AUTH:
+		if (!strcmp(v, "client_secret_basic"))
+			*(enum webauth_client_auth *)p =
+				WEBAUTH_CLIENT_SECRET_BASIC;
+		else if (!strcmp(v, "client_secret_post"))
+			*(enum webauth_client_auth *)p =
+				WEBAUTH_CLIENT_SECRET_POST;
+		else {
+			*why = "expected client_secret_basic or "
+			       "client_secret_post";
 			return -EINVAL;
 		}
 		return 0;
@@ -402,6 +432,30 @@ int daemon_config_load(const char *path, bool missing_ok,
 		ret = -EINVAL;
 		goto fail;
 	}
+	if ((c.bearer_token_file != NULL) + (c.basic_auth_file != NULL) +
+	    (c.oauth_token_url || c.oauth_client_id_file ||
+	     c.oauth_client_secret_file) > 1) {
+		set_err(err, path, 0, "more than one of webhook_bearer_token_file, "
+			"webhook_basic_auth_file and webhook_oauth_*");
+		ret = -EINVAL;
+		goto fail;
+	}
+	if ((c.oauth_token_url || c.oauth_client_id_file ||
+	     c.oauth_client_secret_file || c.oauth_scope) &&
+	    !(c.oauth_token_url && c.oauth_client_id_file &&
+	      c.oauth_client_secret_file)) {
+		set_err(err, path, 0, "OAuth 2.0 needs webhook_oauth_token_url, "
+			"webhook_oauth_client_id_file and "
+			"webhook_oauth_client_secret_file");
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (!c.client_cert_file != !c.client_key_file) {
+		set_err(err, path, 0, "webhook_client_cert_file and "
+			"webhook_client_key_file go together");
+		ret = -EINVAL;
+		goto fail;
+	}
 	if (c.max_delay_ms < c.debounce_ms) {
 		set_err(err, path, 0, "max_delay_ms is shorter than debounce_ms");
 		ret = -EINVAL;
@@ -487,4 +541,19 @@ int daemon_config_webhook_url(const struct daemon_config *c, char **url)
 	memmove(text, s, strlen(s) + 1);
 	*url = text;
 	return 0;
+}
+
+void daemon_config_webauth_files(const struct daemon_config *c,
+				 struct webauth_files *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->bearer_token_file = c->bearer_token_file;
+	f->basic_auth_file = c->basic_auth_file;
+	f->client_cert_file = c->client_cert_file;
+	f->client_key_file = c->client_key_file;
+	f->oauth_token_url = c->oauth_token_url;
+	f->oauth_client_id_file = c->oauth_client_id_file;
+	f->oauth_client_secret_file = c->oauth_client_secret_file;
+	f->oauth_scope = c->oauth_scope;
+	f->oauth_client_auth = c->oauth_client_auth;
 }

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "spool.h"
+#include "webauth.h"
 #include "webhook.h"
 
 #define DAEMON_CONFIG_DEFAULT	FWAUDIT_SYSCONFDIR "/fwauditd.conf"
@@ -48,6 +49,16 @@ struct daemon_config {
 	char *webhook_secret_file;	/* NULL: $CREDENTIALS_DIRECTORY or none */
 	bool tls_no_verify;
 	char *webhook_ca_file;
+	/* credentials (webauth.h): file paths or credential names */
+	char *bearer_token_file;
+	char *basic_auth_file;
+	char *client_cert_file;
+	char *client_key_file;
+	char *oauth_token_url;
+	char *oauth_client_id_file;
+	char *oauth_client_secret_file;
+	char *oauth_scope;
+	enum webauth_client_auth oauth_client_auth;
 	long connect_timeout_ms;
 	long timeout_ms;
 	char *instance;
@@ -98,6 +109,10 @@ int daemon_config_webhook_url(const struct daemon_config *c, char **url);
  */
 int daemon_config_check_user(const struct daemon_config *c, const char *path,
 			     struct daemon_config_error *err);
+
+/* The credential files c names, for webauth_load() (borrowed strings). */
+void daemon_config_webauth_files(const struct daemon_config *c,
+				 struct webauth_files *f);
 
 /* "generic", "alertmanager", "slack"; -EINVAL otherwise. */
 int daemon_webhook_format_parse(const char *s, enum webhook_format *out);

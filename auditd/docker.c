@@ -21,7 +21,7 @@
 
 const char *docker_socket_path(void)
 {
-	const char *h = getenv("DOCKER_HOST");
+	const char *h = secure_getenv("DOCKER_HOST");
 
 	if (h && !strncmp(h, "unix://", 7) && h[7])
 		return h + 7;

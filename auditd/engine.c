@@ -2164,6 +2164,26 @@ fail:
 	return ret;
 }
 
+/* The part of b arriving on the interfaces of key, split off into a
+ * branch of its own: *out, or NULL when b has none of them. */
+static int fork_on_iif(struct walk *w, struct branch *b,
+		       const struct rs_interval *key, struct branch **out)
+{
+	struct region *in = NULL;
+	int ret;
+
+	*out = NULL;
+	ret = region_split_off(b->r, REGION_IIF, key, 1, &in);
+	if (ret < 0)
+		return ret;
+	if (region_is_empty(in)) {
+		region_free(in);
+		return 0;
+	}
+	*out = branch_fork(w, b, in);
+	return *out ? 0 : -ENOMEM;
+}
+
 /* The address IPv4 REDIRECT gives the probes of ifindex: the first
  * (primary) address of the interface they came in on
  * (nf_nat_redirect_ipv4()); 0 when it has none. */
@@ -2256,7 +2276,6 @@ static int redirect4(struct walk *w, struct chain_out *o, struct branch *b,
 		     const struct rs_rule *r, const struct rs_verdict *v)
 {
 	const struct host_link *l;
-	struct region *in = NULL;
 	struct rs_interval key;
 	struct branch *nb;
 	size_t i;
@@ -2265,18 +2284,9 @@ static int redirect4(struct walk *w, struct chain_out *o, struct branch *b,
 	for (i = 0; i < w->host->nlinks && !ret; i++) {
 		l = &w->host->links[i];
 		key = rs_ifname_interval(l->name, false);
-		ret = region_split_off(b->r, REGION_IIF, &key, 1, &in);
-		if (ret < 0)
-			break;
-		if (region_is_empty(in)) {
-			region_free(in);
+		ret = fork_on_iif(w, b, &key, &nb);
+		if (ret < 0 || !nb)
 			continue;
-		}
-		nb = branch_fork(w, b, in);
-		if (!nb) {
-			ret = -ENOMEM;
-			break;
-		}
 		nb->nat_addr = redirect_addr4(w->host, l->ifindex);
 		if (!nb->nat_addr) {
 			ret = leave(w, o, nb, LEAVE_DROP, r, v->kind,
@@ -2374,6 +2384,13 @@ static int apply_verdict(struct walk *w, struct blist *work,
 		return blist_fold(w, work, b, true);
 	case RS_V_DNAT:
 	case RS_V_REDIRECT:
+		/* "dnat ip to" in an inet table does nothing to an IPv6
+		 * packet (nft_nat_inet_eval()): the rule falls through */
+		if (v->nat.family && v->nat.family != NFPROTO_INET &&
+		    v->nat.family != w->family) {
+			b->rule++;
+			return blist_fold(w, work, b, true);
+		}
 		if (v->map.set)
 			return apply_map(w, work, o, b, r, v);
 		return apply_nat(w, o, b, r, v);
@@ -2957,7 +2974,6 @@ static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
 	struct engine_assumption x = { 0 };
 	struct branch *b, *drop, *pass;
 	struct rs_interval key;
-	struct region *in;
 	size_t i, k, n;
 	int ret = 0;
 
@@ -2972,18 +2988,11 @@ static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
 		key = rs_ifname_interval(lk->name, false);
 		for (k = 0, n = l->n; k < n && !ret; k++) {
 			b = l->b[k];
-			in = NULL;
-			ret = region_split_off(b->r, REGION_IIF, &key, 1, &in);
-			if (ret < 0)
-				break;
-			if (region_is_empty(in)) {
-				region_free(in);
+			ret = fork_on_iif(w, b, &key, &drop);
+			if (ret < 0 || !drop)
 				continue;
-			}
-			drop = branch_fork(w, b, in);
-			pass = drop ? branch_fork(w, drop, region_copy(drop->r)) :
-				      NULL;
-			if (!drop || !pass || !pass->r) {
+			pass = branch_fork(w, drop, region_copy(drop->r));
+			if (!pass || !pass->r) {
 				branch_free(drop);
 				branch_free(pass);
 				ret = -ENOMEM;
@@ -3036,7 +3045,6 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 {
 	struct chain_out o;
 	struct rs_interval dev;
-	struct region *on;
 	struct blist next = { 0 };
 	size_t c, i;
 	int ret = 0;
@@ -3056,21 +3064,11 @@ static int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 		w->base = ch;
 		memset(&o, 0, sizeof(o));
 		for (i = 0; i < l->n && !ret; i++) {
-			struct branch *b = l->b[i], *nb;
+			struct branch *nb;
 
-			on = NULL;
-			ret = region_split_off(b->r, REGION_IIF, &dev, 1, &on);
-			if (ret < 0)
-				break;
-			if (region_is_empty(on)) {
-				region_free(on);
+			ret = fork_on_iif(w, l->b[i], &dev, &nb);
+			if (ret < 0 || !nb)
 				continue;
-			}
-			nb = branch_fork(w, b, on);
-			if (!nb) {
-				ret = -ENOMEM;
-				break;
-			}
 			ret = chain_run(w, ch, nb, &o);
 		}
 		for (i = 0; i < l->n; i++) {
@@ -3389,14 +3387,16 @@ static int v6_forwarding(const struct host *h, int ifindex)
 static bool rp_filter_keep(const void *ctx, const struct rpath_range *r,
 			   const struct host_link *l)
 {
-	int rpf = host_rp_filter(ctx, l->ifindex);
+	const struct walk *w = ctx;
+	int rpf = host_rp_filter(w->host, l->ifindex);
 
 	if ((rpf != 1 && rpf != 2) || r->uncertain)
 		return true;
 	/* the full check wants a unicast route back: a local (without
-	 * accept_local), broadcast or multicast source fails it */
+	 * accept_local), broadcast or multicast source fails it; being
+	 * martian, the report drops it anyway (see route()) */
 	if (r->martian && !l->loopback)
-		return false;
+		return !w->in->only_saddr;
 	return rpath_oif(r, l, rpf == 1) != 0;
 }
 
@@ -3428,7 +3428,7 @@ static int rp_filter(struct walk *w, struct branch *b)
 	rp = walk_rpath(w, &ret);
 	if (!rp)
 		return ret == -ENOMEM ? ret : 0;
-	ret = rpath_split(w, rp, b->r, rp_filter_keep, w->host, true, &keep,
+	ret = rpath_split(w, rp, b->r, rp_filter_keep, w, true, &keep,
 			  &fail);
 	if (ret < 0)
 		return ret;
@@ -3604,9 +3604,10 @@ static int forward_ttl(struct walk *w, struct branch *b)
 	struct branch *off;
 	int ret;
 
-	if (!is_v4(w)) {
+	if (!is_v4(w) && w->in->only_saddr) {
 		/* ip6_forward(): an unspecified or link-local source is
-		 * never forwarded (beyond the scope of the source) */
+		 * never forwarded (beyond the scope of the source); a whole
+		 * audit leaves them to the report, as martians (route()) */
 		ret = region_split_off(b->r, REGION_SADDR, ll, 2, &in);
 		if (ret == 0 && !region_is_empty(in)) {
 			off = branch_fork(w, b, in);
@@ -3648,7 +3649,12 @@ static int route(struct walk *w, struct branch *b, struct blist *local,
 	struct branch *ln = NULL;
 	int ret;
 
-	if (!is_v4(w))
+	/* Martian sources end here in the kernel.  A whole audit leaves
+	 * them in (cutting them out of every region would multiply its
+	 * boxes through every rule after this point) and the report drops
+	 * them from its rows (engine_result.martians); one source asked for
+	 * (explain --from) is cut out here, exactly. */
+	if (!is_v4(w) || !w->in->only_saddr)
 		return route_on(w, b, local, fwd);
 	ret = martian_drop(w, &b, &ln);
 	if (ret < 0) {
@@ -3925,9 +3931,10 @@ static int initial_region(struct walk *w, struct region **out)
 	box.iv[REGION_SADDR].hi = box.iv[REGION_SADDR].hi > top ?
 				  top : box.iv[REGION_SADDR].hi;
 	ret = region_intersect_box(r, &box);
-	if (!ret && !is_v4(w)) {
+	if (!ret && !is_v4(w) && in->only_saddr) {
 		/* ip6_rcv_core() drops loopback, IPv4-mapped and multicast
-		 * sources before any hook sees them */
+		 * sources before any hook sees them (a whole audit leaves
+		 * them to the report: see route()) */
 		static const struct rs_interval never[] = {
 			{ 1, 1 },
 			{ (rs_u128)0xffff << 32,
@@ -4185,11 +4192,13 @@ static bool same_path(const struct engine_piece *a,
 static bool route_back_keep(const void *ctx, const struct rpath_range *r,
 			    const struct host_link *l)
 {
-	(void)ctx;
+	const struct walk *w = ctx;
+
 	/* an answer to one of the host's own (or a broadcast, multicast)
-	 * addresses stays in the host */
+	 * addresses stays in the host; being martian, the report drops
+	 * those sources anyway (see route()) */
 	if (r->martian && !l->loopback && !r->uncertain)
-		return false;
+		return !w->in->only_saddr;
 	return r->uncertain || rpath_oif(r, l, false) != 0;
 }
 
@@ -4412,7 +4421,7 @@ static int route_back(struct walk *w, size_t from, size_t n)
 		if (w->res->pieces[i].fate == ENGINE_DROPPED)
 			continue;
 		ret = rpath_split(w, rp, w->res->pieces[i].region,
-				  route_back_keep, NULL, true, &keep, &fail);
+				  route_back_keep, w, true, &keep, &fail);
 		if (ret < 0)
 			break;
 		region_free(w->res->pieces[i].region);
@@ -4664,7 +4673,10 @@ static int choose(struct engine_result *res, size_t from, bool after)
 		return -ENOMEM;
 	}
 	for (a = from; a < n; a++) {
-		if (!res->pieces[a].choice ||
+		/* after classify(), a possible piece that made no choice
+		 * may still be what a certain piece with one covers */
+		if ((!res->pieces[a].choice &&
+		     !(after && res->pieces[a].possible)) ||
 		    region_is_empty(res->pieces[a].region))
 			continue;
 		region_bounds(res->pieces[a].region, &bb[nix]);
@@ -4673,7 +4685,10 @@ static int choose(struct engine_result *res, size_t from, bool after)
 	for (a = 0; a < nix && !ret; a++) {
 		const struct engine_piece *j = &res->pieces[ix[a]];
 
-		if (j->nassumptions || j->possible ||
+		/* after classify(), a piece it did not mark possible holds
+		 * for every packet of its choice, whatever it assumed: no
+		 * compatible piece disagrees with it */
+		if ((!after && j->nassumptions) || j->possible ||
 		    region_is_empty(j->region))
 			continue;
 		for (c = 0; c < nix && !ret; c++) {
@@ -4686,7 +4701,7 @@ static int choose(struct engine_result *res, size_t from, bool after)
 			    (!after && i->nassumptions) ||
 			    (after && !i->nassumptions))
 				continue;
-			if (!after && i->state == j->state &&
+			if (i->state == j->state && (!after || !i->possible) &&
 			    !(c > a && same_target(i, j)))
 				continue;
 			ret = region_subtract(i->region, j->region);

@@ -372,9 +372,50 @@ static bool docker_dnat_chain(const struct rs_chain *c)
 	       strcmp(c->name, "DOCKER") == 0;
 }
 
+/* A chain's DNAT rules by target address, then position: the first of
+ * each address is where its finding goes. */
+struct dnat_at {
+	rs_u128 addr;
+	size_t rule;
+};
+
+static int dnat_at_cmp(const void *a, const void *b)
+{
+	const struct dnat_at *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static bool plain_dnat(const struct rs_rule *r)
+{
+	const struct rs_nat *nat = &r->verdict.nat;
+
+	return r->verdict.kind == RS_V_DNAT && nat->has_addr &&
+	       nat->addr_lo == nat->addr_hi && !r->verdict.map.set;
+}
+
+/* Is rule j the first DNAT to its address in the sorted index? */
+static bool first_dnat(const struct dnat_at *ix, size_t n, rs_u128 addr,
+		       size_t j)
+{
+	size_t a = 0, b = n, m;
+
+	while (a < b) {
+		m = a + (b - a) / 2;
+		if (ix[m].addr < addr)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < n && ix[a].addr == addr && ix[a].rule == j;
+}
+
 static int check_direct_access(const struct ruleset *rs, struct builder *b)
 {
-	size_t i, j, k;
+	struct dnat_at *ix;
+	size_t i, j, n;
 	int ret;
 
 	for (i = 0; i < rs->nchains; i++) {
@@ -382,24 +423,27 @@ static int check_direct_access(const struct ruleset *rs, struct builder *b)
 
 		if (!docker_dnat_chain(c) || !docker28_table(rs, c))
 			continue;
+		/* one finding per container address: an index instead of
+		 * a look back at every earlier rule (thousands of ports) */
+		ix = calloc(c->nrules + 1, sizeof(*ix));
+		if (!ix)
+			return -ENOMEM;
+		for (j = n = 0; j < c->nrules; j++) {
+			if (!plain_dnat(&c->rules[j]))
+				continue;
+			ix[n].addr = c->rules[j].verdict.nat.addr_lo;
+			ix[n++].rule = j;
+		}
+		qsort(ix, n, sizeof(*ix), dnat_at_cmp);
 		for (j = 0; j < c->nrules; j++) {
 			const struct rs_rule *r = &c->rules[j];
 			const struct rs_nat *nat = &r->verdict.nat;
 			uint8_t fam = nat->family ? nat->family : c->family;
 			char addr[64];
-			bool seen = false;
 
-			if (r->verdict.kind != RS_V_DNAT || !nat->has_addr ||
-			    nat->addr_lo != nat->addr_hi || r->verdict.map.set)
-				continue;
-			/* one finding per container address */
-			for (k = 0; k < j && !seen; k++) {
-				const struct rs_verdict *v = &c->rules[k].verdict;
-
-				seen = v->kind == RS_V_DNAT && v->nat.has_addr &&
-				       v->nat.addr_lo == nat->addr_lo;
-			}
-			if (seen || direct_drop(rs, fam, nat->addr_lo))
+			if (!plain_dnat(r) ||
+			    !first_dnat(ix, n, nat->addr_lo, j) ||
+			    direct_drop(rs, fam, nat->addr_lo))
 				continue;
 			addr_text(fam, nat->addr_lo, addr, sizeof(addr));
 			ret = add(b, FAILOPEN_DOCKER_DIRECT_ACCESS,
@@ -413,9 +457,12 @@ static int check_direct_access(const struct ruleset *rs, struct builder *b)
 				  "firewalld reload in 28.2.0-28.3.2, CVE-2025-54388)",
 				  family_word(fam), addr, origin_word(c->origin),
 				  c->table, c->name, r->position);
-			if (ret < 0)
+			if (ret < 0) {
+				free(ix);
 				return ret;
+			}
 		}
+		free(ix);
 	}
 	return 0;
 }

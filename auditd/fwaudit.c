@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	{ "snapshot", cmd_snapshot, "everything an audit reads, in one file" },
 	{ "ruleset", cmd_ruleset, "print the firewall as fwaudit reads it" },
 	{ "check-rules", policy_check_main, "validate a policy file" },
+	{ "policy", cmd_policy, "write a baseline policy of this host (init)" },
 	{ "help", cmd_help, "show this help" },
 };
 

@@ -12,6 +12,7 @@
  * how late an audit (or a watchdog ping) can be behind them.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -54,6 +56,7 @@
 struct sinks {
 	char *url;			/* a secret: never logged */
 	struct webhook_secret *secret;
+	struct webauth *auth;		/* credentials; the OAuth token */
 	struct webhook *wh;
 	struct spool *spool;
 };
@@ -124,6 +127,7 @@ static void sinks_close(struct sinks *s)
 {
 	webhook_free(s->wh);
 	webhook_secret_free(s->secret);
+	webauth_free(s->auth);
 	if (s->url) {
 		explicit_bzero(s->url, strlen(s->url));
 		free(s->url);
@@ -132,11 +136,16 @@ static void sinks_close(struct sinks *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* The webhook of cfg into s (no spool yet).  *why says what failed. */
+/* The webhook of cfg into s (no spool yet).  *why says what failed.
+ * Credentials are read here, at start and at each reload (SIGHUP): a
+ * rotated secret takes effect with a reload. */
 static int sinks_webhook(const struct daemon_config *cfg, struct sinks *s,
 			 const char **why)
 {
+	static char what[160];
 	struct webhook_config wc = { 0 };
+	struct webauth_files af;
+	const char *key;
 	int ret;
 
 	ret = daemon_config_webhook_url(cfg, &s->url);
@@ -155,8 +164,31 @@ static int sinks_webhook(const struct daemon_config *cfg, struct sinks *s,
 	} else if (ret < 0) {
 		*why = "load the webhook secret";
 		return ret;
+	} else if (cfg->webhook_secret_file) {
+		struct stat st;
+
+		/* only a warning: refusing it now would stop daemons that
+		 * ran with it before (the new credential files are refused,
+		 * webauth.h) */
+		if (stat(cfg->webhook_secret_file, &st) == 0 &&
+		    (st.st_mode & 066))
+			log_warn("webhook_secret_file may be read or written "
+				 "by its group or others: chmod 600 it, or use "
+				 "LoadCredential=");
+	}
+	daemon_config_webauth_files(cfg, &af);
+	ret = webauth_load(&af, &s->auth, &key);
+	if (ret < 0) {
+		/* the key, never the content */
+		snprintf(what, sizeof(what), "read %s%s", key ? key :
+			 "the webhook credentials", ret == -EPERM ?
+			 " (group or others may read it: chmod 600, or "
+			 "use LoadCredential=)" : "");
+		*why = what;
+		return ret;
 	}
 	wc.url = s->url;
+	wc.auth = s->auth;
 	wc.format = cfg->webhook_format;
 	wc.tls_no_verify = cfg->tls_no_verify;
 	wc.ca_file = cfg->webhook_ca_file;
@@ -164,9 +196,27 @@ static int sinks_webhook(const struct daemon_config *cfg, struct sinks *s,
 	wc.timeout_ms = cfg->timeout_ms;
 	wc.instance = cfg->instance;
 	ret = webhook_new(&wc, s->secret, &s->wh);
+	if (ret == -EEXIST) {
+		*why = "set up the webhook (credentials both in the URL and "
+		       "in a webhook_*_file)";
+		return -EINVAL;
+	}
 	if (ret < 0) {
 		*why = "set up the webhook (bad URL?)";
 		return ret;
+	}
+	if (s->auth) {
+		char desc[96];
+
+		webauth_describe(s->auth, desc, sizeof(desc));
+		log_info("Webhook credentials: %s", desc);
+		if (s->auth->kind != WEBAUTH_NONE &&
+		    (!strncasecmp(s->url, "http:", 5) ||
+		     (s->auth->token_url &&
+		      !strncasecmp(s->auth->token_url, "http:", 5))))
+			log_warn("Webhook credentials (%s) are sent over "
+				 "plain http: anyone on the path can read "
+				 "them; use https", desc);
 	}
 	if (cfg->tls_no_verify)
 		log_warn("tls_verify = no: the webhook receiver's TLS "
@@ -379,6 +429,9 @@ static void daemon_audit(struct daemon *d)
 	audit_result_free(d->last);
 	d->last = r;
 	d->ever_audited = true;
+	/* the walk's peak (regions, branches, the netlink buffers) is free
+	 * now: give it back, the daemon idles between audits */
+	malloc_trim(0);
 	/* nothing borrows the retired policies any more */
 	for (i = 0; i < d->nretired; i++)
 		policy_free(d->retired[i]);
@@ -511,7 +564,15 @@ static int on_deliver(sd_event_source *s, uint64_t usec, void *data)
 			if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) < 0)
 				rnd = now;
 			next = webhook_next_attempt(now, e->attempts, &o, rnd);
-			if (e->attempts == 0 || e->attempts % 10 == 9)
+			if (o.auth_refused &&
+			    (e->attempts == 0 || e->attempts % 10 == 9))
+				log_err("Webhook %s: %s; event %s stays "
+					"spooled (attempt %u, retrying in "
+					"%.1f s): fix the credential file and "
+					"reload", where, o.error,
+					e->event->id, e->attempts + 1,
+					(double)(next - now) / 1e6);
+			else if (e->attempts == 0 || e->attempts % 10 == 9)
 				log_warn("Webhook %s: delivery of event %s "
 					 "failed (%s), attempt %u; retrying in "
 					 "%.1f s", where, e->event->id,

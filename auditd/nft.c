@@ -595,9 +595,13 @@ static int nft_expr_check(const struct nlattr *nest, int depth)
 	/* libnftnl 1.2.4 strcmp()s a missing name */
 	if (!name)
 		return -EPROTO;
-	for (i = 0; i < sizeof(nft_pol_exprs) / sizeof(nft_pol_exprs[0]); i++)
-		if (!strcmp(mnl_attr_get_str(name), nft_pol_exprs[i].name))
+	/* the table is in the order of how often rules use them */
+	for (i = 0; i < sizeof(nft_pol_exprs) / sizeof(nft_pol_exprs[0]); i++) {
+		if (!strcmp(mnl_attr_get_str(name), nft_pol_exprs[i].name)) {
 			pol.types = nft_pol_exprs[i].types;
+			break;
+		}
+	}
 	/* one libnftnl does not know fails its parse: no policy needed */
 	if (!pol.types || !data)
 		return 0;

@@ -82,6 +82,7 @@ struct rule {
 	char *container;
 	char *image;
 	char *process;
+	char *iface;			/* every ingress interface matches */
 	enum rule_path path;
 	struct policy_ref ref;		/* message owned here */
 };
@@ -1021,6 +1022,7 @@ static void rule_release(struct rule *r)
 	free(r->container);
 	free(r->image);
 	free(r->process);
+	free(r->iface);
 	free((char *)r->ref.message);
 	memset(r, 0, sizeof(*r));
 }
@@ -1056,11 +1058,14 @@ static int parse_narrowing(struct parser *ps, struct rule *r)
 			slot = &r->image;
 		else if (!strcmp(kw, "process"))
 			slot = &r->process;
+		else if (!strcmp(kw, "interface"))
+			slot = &r->iface;
 		else if (!strcmp(kw, "path"))
 			slot = NULL;
 		else
 			return perr(ps, -EINVAL, col, "unknown clause %s "
-				    "(container, image, process or path)",
+				    "(container, image, process, interface or "
+				    "path)",
 				    tok_show(&ps->t, b, sizeof(b)));
 		if ((slot && *slot) || (!slot && r->path != PATH_ANY))
 			return perr(ps, -EINVAL, col, "duplicate '%s' clause",
@@ -1530,7 +1535,7 @@ out:
 
 int policy_default_path(char *buf, size_t len)
 {
-	const char *dir = getenv("FWAUDIT_RULES_DIR");
+	const char *dir = secure_getenv("FWAUDIT_RULES_DIR");
 	int n;
 
 	if (!dir || !*dir)
@@ -1674,11 +1679,20 @@ static bool pattern_match(const char *pattern, const char *s)
 /* The clauses that concern the row as a whole. */
 static bool rule_takes_row(const struct rule *r, const struct report_row *row)
 {
+	size_t i;
+
 	if (!(r->protos & proto_bit(row->proto)))
 		return false;
 	if (r->path == PATH_LOCAL && row->path != ENGINE_LOCAL)
 		return false;
 	if (r->path == PATH_FORWARD && row->path != ENGINE_FORWARDED)
+		return false;
+	/* every interface the row arrives on, or the rule would decide
+	 * for one it does not name */
+	for (i = 0; r->iface && i < row->nifaces; i++)
+		if (!pattern_match(r->iface, row->ifaces[i]))
+			return false;
+	if (r->iface && !row->nifaces)
 		return false;
 	return pattern_match(r->container, row->container) &&
 	       pattern_match(r->image, row->image) &&

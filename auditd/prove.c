@@ -662,7 +662,7 @@ int prove_plan(const struct audit_result *live, const struct audit_opts *o,
 	       struct prove_result **out, char *err, size_t errlen)
 {
 	char dir[PROVE_DIR_MAX], *files[PROVE_FILES_MAX], *buf = NULL, *line, *nl;
-	const char *tmp = getenv("TMPDIR");
+	const char *tmp = secure_getenv("TMPDIR");
 	struct prove_result *r = NULL;
 	size_t nfiles = 0, len = 0, i;
 	int pfd[2] = { -1, -1 }, status, ret;

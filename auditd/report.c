@@ -246,16 +246,89 @@ struct builder {
 	size_t nd, cap;
 };
 
+/* a[0..na) without b[0..nb) (both sorted, disjoint) into out (room for
+ * na + nb intervals); returns the number written. */
+static size_t ivs_minus(const struct rs_interval *a, size_t na,
+			const struct rs_interval *b, size_t nb,
+			struct rs_interval *out)
+{
+	size_t i, j = 0, n = 0;
+	rs_u128 lo;
+
+	for (i = 0; i < na; i++) {
+		lo = a[i].lo;
+		while (j < nb && b[j].hi < lo)
+			j++;
+		for (size_t k = j; k < nb && b[k].lo <= a[i].hi; k++) {
+			if (b[k].lo > lo) {
+				out[n].lo = lo;
+				out[n++].hi = b[k].lo - 1;
+			}
+			if (b[k].hi >= a[i].hi) {
+				lo = a[i].hi;
+				goto next;
+			}
+			lo = b[k].hi + 1;
+		}
+		out[n].lo = lo;
+		out[n++].hi = a[i].hi;
+		continue;
+next:
+		;
+	}
+	return n;
+}
+
+/* The sources of a draft as the kernel takes them: the martian ones
+ * (engine_result.martians) out, and on IPv6's forward path the
+ * link-local ones (ip6_forward() never forwards them).  The engine
+ * leaves them in its regions, which would otherwise fragment. */
+static int real_sources(const struct engine_result *res,
+			const struct engine_piece *p,
+			const struct region_sources *src,
+			struct rs_interval **out, size_t *nout)
+{
+	static const struct rs_interval ll = {
+		(rs_u128)0xfe80 << 112,
+		((rs_u128)0xfebf << 112) | (((rs_u128)1 << 112) - 1),
+	};
+	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
+	struct rs_interval *t, *o;
+	size_t n;
+
+	t = malloc((2 * src->naddrs + 2 * res->nmartians[f] + 4) * sizeof(*t));
+	o = malloc((2 * src->naddrs + 2 * res->nmartians[f] + 4) * sizeof(*o));
+	if (!t || !o) {
+		free(t);
+		free(o);
+		return -ENOMEM;
+	}
+	n = ivs_minus(src->addrs, src->naddrs, res->martians[f],
+		      res->nmartians[f], t);
+	if (f == 1 && p->fate == ENGINE_FORWARDED)
+		n = ivs_minus(t, n, &ll, 1, o);
+	else
+		memcpy(o, t, n * sizeof(*o));
+	free(t);
+	*out = o;
+	*nout = n;
+	return 0;
+}
+
 static int draft_add(struct builder *bd, size_t group,
 		     const struct rs_interval *dport,
 		     const struct rs_interval *ifs,
 		     const struct rs_interval *addrs,
-		     const struct region_sources *src)
+		     const struct region_sources *src0)
 {
 	const struct engine_piece *p = &bd->res->pieces[group];
-	struct region_sources *copy;
+	struct region_sources *copy, s1 = *src0;
+	const struct region_sources *src = &s1;
+	struct rs_interval *real = NULL;
 	struct draft *d;
-	size_t sz, hdr;
+	size_t sz, hdr, nreal = 0;
+	int ret;
+
 
 	if (bd->nd == bd->cap) {
 		size_t cap = bd->cap ? bd->cap * 2 : 16;
@@ -266,6 +339,16 @@ static int draft_add(struct builder *bd, size_t group,
 		bd->d = d;
 		bd->cap = cap;
 	}
+	ret = real_sources(bd->res, p, src0, &real, &nreal);
+	if (ret < 0)
+		return ret;
+	if (!nreal) {
+		/* only sources the kernel never takes */
+		free(real);
+		return 0;
+	}
+	s1.addrs = real;
+	s1.naddrs = nreal;
 	d = &bd->d[bd->nd];
 	memset(d, 0, sizeof(*d));
 	d->group = group;
@@ -279,13 +362,16 @@ static int draft_add(struct builder *bd, size_t group,
 	copy = aligned_alloc(_Alignof(struct rs_interval),
 			     (sz + _Alignof(struct rs_interval) - 1) &
 			     ~(_Alignof(struct rs_interval) - 1));
-	if (!copy)
+	if (!copy) {
+		free(real);
 		return -ENOMEM;
+	}
 	*copy = *src;
 	copy->addrs = (struct rs_interval *)((char *)copy + hdr);
 	copy->sports = copy->addrs + src->naddrs;
 	memcpy(copy->addrs, src->addrs, src->naddrs * sizeof(*src->addrs));
 	memcpy(copy->sports, src->sports, src->nsports * sizeof(*src->sports));
+	free(real);
 	d->src = copy;
 	bd->nd++;
 	if (ivlist_add(&d->ifs, ifs) < 0 || ivlist_add(&d->addrs, addrs) < 0)

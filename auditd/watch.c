@@ -143,6 +143,9 @@ int watch_new(sd_event *e, unsigned int rcvbuf, watch_changed_fn fn,
 		RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
 		RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_RULE,
 		RTNLGRP_IPV6_RULE,
+		/* tc filters on an ingress qdisc run before netfilter: a
+		 * new one makes what arrives there possible (link.c) */
+		RTNLGRP_TC,
 	};
 	struct watch *w;
 	int ret;

@@ -35,7 +35,11 @@ struct webhook {
 	bool tls_verify;
 	long connect_timeout_ms, timeout_ms;
 	const struct webhook_secret *secret;
+	struct webauth *auth;
 	CURL *curl;
+	/* the token endpoint's response, while one is read */
+	char *resp;
+	size_t resp_len;
 	/* per attempt */
 	char retry_after[64];
 	bool have_retry_after;
@@ -354,6 +358,24 @@ out:
 	return ret;
 }
 
+/* Whether url holds a user name (basic auth in the URL). */
+static bool url_has_user(const char *url)
+{
+	char *user = NULL;
+	CURLU *u;
+	bool ret;
+
+	u = curl_url();
+	if (!u)
+		return false;
+	ret = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	      curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK &&
+	      user && *user;
+	curl_free(user);
+	curl_url_cleanup(u);
+	return ret;
+}
+
 void webhook_redact_url(const char *url, char *buf, size_t size)
 {
 	char *scheme, *host;
@@ -396,6 +418,16 @@ int webhook_new(const struct webhook_config *cfg,
 		return ret;
 	curl_free(scheme);
 	curl_free(host);
+	if (cfg->auth && cfg->auth->kind != WEBAUTH_NONE &&
+	    url_has_user(cfg->url))
+		return -EEXIST;
+	if (cfg->auth && cfg->auth->kind == WEBAUTH_OAUTH2) {
+		ret = url_parts(cfg->auth->token_url, &scheme, &host);
+		if (ret < 0)
+			return ret;
+		curl_free(scheme);
+		curl_free(host);
+	}
 	wh = calloc(1, sizeof(*wh));
 	if (!wh)
 		return -ENOMEM;
@@ -405,6 +437,7 @@ int webhook_new(const struct webhook_config *cfg,
 				 cfg->connect_timeout_ms : 5000;
 	wh->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 15000;
 	wh->secret = secret;
+	wh->auth = cfg->auth;
 	if (!cfg->instance) {
 		if (gethostname(hostname, sizeof(hostname)) < 0)
 			snprintf(hostname, sizeof(hostname), "localhost");
@@ -532,6 +565,16 @@ void webhook_classify(long http_status, int curl_code,
 			 out->retry_after_usec ? " with Retry-After" : "");
 		return;
 	}
+	if (http_status == 401 || http_status == 403) {
+		/* a credential the operator can fix (and reload): keep the
+		 * alert, retry with backoff */
+		out->result = WEBHOOK_RETRY;
+		out->auth_refused = true;
+		snprintf(out->error, sizeof(out->error),
+			 "the receiver refused the credentials with HTTP %ld",
+			 http_status);
+		return;
+	}
 	out->result = WEBHOOK_FAILED;
 	snprintf(out->error, sizeof(out->error),
 		 http_status >= 300 && http_status < 400 ?
@@ -558,24 +601,211 @@ uint64_t webhook_next_attempt(uint64_t now_usec, unsigned int attempts,
 		rc = curl_easy_setopt(wh->curl, opt, val);		\
 } while (0)
 
-int webhook_deliver(struct webhook *wh, const struct event *ev,
-		    struct webhook_outcome *out)
+/* Longest Authorization header line: the token endpoint's basic auth of
+ * a client id and secret of WEBAUTH_SECRET_MAX bytes each, every byte
+ * percent-encoded (3 bytes), in base64; about 64 KiB, on the stack of one
+ * request at a time. */
+#define AUTH_HEADER_MAX	(32 + BASE64_ENCODED_LEN(6 * WEBAUTH_SECRET_MAX + 1))
+
+static size_t keep_body(char *p, size_t size, size_t nmemb, void *data)
 {
-	struct curl_slist *hdrs = NULL, *h;
-	char line[128], sig[WEBHOOK_SIGNATURE_SIZE];
+	struct webhook *wh = data;
+	size_t n = size * nmemb;
+	char *r;
+
+	if (wh->resp_len + n > WEBHOOK_RESPONSE_MAX)
+		return 0;	/* too large: curl fails the transfer */
+	/* one buffer of the largest size: a realloc would free a copy of
+	 * the token without wiping it */
+	if (!wh->resp) {
+		wh->resp = malloc(WEBHOOK_RESPONSE_MAX + 1);
+		if (!wh->resp)
+			return 0;
+	}
+	r = wh->resp;
+	memcpy(r + wh->resp_len, p, n);
+	wh->resp_len += n;
+	r[wh->resp_len] = '\0';
+	return n;
+}
+
+static void drop_response(struct webhook *wh)
+{
+	if (wh->resp) {
+		/* a token response: a secret */
+		explicit_bzero(wh->resp, wh->resp_len);
+		free(wh->resp);
+	}
+	wh->resp = NULL;
+	wh->resp_len = 0;
+}
+
+/* Free a header list whose lines may hold credentials. */
+static void free_headers(struct curl_slist *hdrs)
+{
+	struct curl_slist *h;
+
+	for (h = hdrs; h; h = h->next)
+		explicit_bzero(h->data, strlen(h->data));
+	curl_slist_free_all(hdrs);
+}
+
+/* Transport and TLS options of every request, to the receiver or to the
+ * token endpoint: the same verification, the same client certificate. */
+static CURLcode common_opts(struct webhook *wh, const char *url)
+{
 	CURLcode rc = CURLE_OK;
-	long status = 0;
+
+	SETOPT(CURLOPT_URL, url);
+	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_POST, 1L);
+	SETOPT(CURLOPT_USERAGENT, USER_AGENT);
+	SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	SETOPT(CURLOPT_SSL_VERIFYPEER, wh->tls_verify ? 1L : 0L);
+	SETOPT(CURLOPT_SSL_VERIFYHOST, wh->tls_verify ? 2L : 0L);
+	if (wh->ca_file)
+		SETOPT(CURLOPT_CAINFO, wh->ca_file);
+	if (wh->auth && wh->auth->cert_pem) {
+		/* from memory: the key file was read (and checked) at load;
+		 * curl copies the blob descriptor, not the key */
+		struct curl_blob cert = {
+			.data = wh->auth->cert_pem, .len = wh->auth->cert_len,
+			.flags = CURL_BLOB_NOCOPY,
+		};
+		struct curl_blob key = {
+			.data = wh->auth->key_pem, .len = wh->auth->key_len,
+			.flags = CURL_BLOB_NOCOPY,
+		};
+
+		SETOPT(CURLOPT_SSLCERT_BLOB, &cert);
+		SETOPT(CURLOPT_SSLCERTTYPE, "PEM");
+		SETOPT(CURLOPT_SSLKEY_BLOB, &key);
+		SETOPT(CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	/* "" disables proxies, including those of the environment */
+	SETOPT(CURLOPT_PROXY, wh->proxy ? wh->proxy : "");
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, wh->connect_timeout_ms);
+	SETOPT(CURLOPT_TIMEOUT_MS, wh->timeout_ms);
+	return rc;
+}
+
+static uint64_t mono_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * Get an OAuth 2.0 access token (client credentials grant) into wh->auth.
+ * 0: stored; 1: none, and out says why (a retry); a negative errno for a
+ * local failure.
+ */
+static int fetch_token(struct webhook *wh, struct webhook_outcome *out)
+{
+	char hdr[AUTH_HEADER_MAX], code[48];
+	struct curl_slist *hdrs = NULL, *h;
+	CURLcode rc = CURLE_OK;
 	char *body = NULL;
-	time_t now;
-	size_t len;
+	long status = 0;
+	uint64_t ra;
 	int ret;
 
-	ret = webhook_format_body(wh->format, ev, wh->instance, &body);
+	ret = webauth_token_request(wh->auth, &body, hdr, sizeof(hdr));
 	if (ret < 0)
 		return ret;
-	len = strlen(body);
-	now = time(NULL);
 	ret = -ENOMEM;
+	if (!(h = curl_slist_append(hdrs, "Content-Type: application/x-www-form-urlencoded")))
+		goto out;
+	hdrs = h;
+	if (!(h = curl_slist_append(hdrs, "Accept: application/json")))
+		goto out;
+	hdrs = h;
+	if (!(h = curl_slist_append(hdrs, "Expect:")))
+		goto out;
+	hdrs = h;
+	if (hdr[0]) {
+		if (!(h = curl_slist_append(hdrs, hdr)))
+			goto out;
+		hdrs = h;
+	}
+	curl_easy_reset(wh->curl);
+	drop_response(wh);
+	wh->have_retry_after = false;
+	rc = common_opts(wh, wh->auth->token_url);
+	SETOPT(CURLOPT_POSTFIELDS, body);
+	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+	SETOPT(CURLOPT_HTTPHEADER, hdrs);
+	SETOPT(CURLOPT_WRITEFUNCTION, keep_body);
+	SETOPT(CURLOPT_WRITEDATA, wh);
+	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+	SETOPT(CURLOPT_HEADERDATA, wh);
+	if (rc != CURLE_OK) {
+		ret = -ENOTSUP;
+		goto out;
+	}
+	rc = curl_easy_perform(wh->curl);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(wh->curl, CURLINFO_RESPONSE_CODE, &status);
+	memset(out, 0, sizeof(*out));
+	out->result = WEBHOOK_RETRY;
+	ret = 1;
+	if (rc != CURLE_OK) {
+		snprintf(out->error, sizeof(out->error),
+			 "OAuth 2.0 token endpoint: %s",
+			 curl_easy_strerror(rc));
+	} else if (status == 200) {
+		if (webauth_token_parse(wh->auth, wh->resp ? wh->resp : "",
+					wh->resp_len, mono_usec()) == 0)
+			ret = 0;
+		else
+			snprintf(out->error, sizeof(out->error),
+				 "OAuth 2.0 token endpoint: the response is "
+				 "not a bearer token (RFC 6749 5.1)");
+	} else if (status == 400 || status == 401 || status == 403) {
+		webauth_token_error(wh->resp ? wh->resp : "", wh->resp_len,
+				    code, sizeof(code));
+		out->auth_refused = true;
+		out->http_status = status;
+		snprintf(out->error, sizeof(out->error),
+			 "OAuth 2.0 token endpoint refused the client "
+			 "credentials with HTTP %ld%s%s%s", status,
+			 code[0] ? " (" : "", code, code[0] ? ")" : "");
+	} else {
+		out->http_status = status;
+		if (wh->have_retry_after &&
+		    webhook_parse_retry_after(wh->retry_after, time(NULL),
+					      &ra) == 0)
+			out->retry_after_usec = ra;
+		snprintf(out->error, sizeof(out->error),
+			 "OAuth 2.0 token endpoint answered HTTP %ld", status);
+	}
+out:
+	curl_easy_reset(wh->curl);
+	drop_response(wh);
+	free_headers(hdrs);
+	explicit_bzero(hdr, sizeof(hdr));
+	if (body) {
+		explicit_bzero(body, strlen(body));
+		free(body);
+	}
+	return ret;
+}
+
+/* One POST of body to the receiver; its status (0: none) and curl code. */
+static int post_once(struct webhook *wh, const struct event *ev,
+		     const char *body, size_t len, long *status, CURLcode *rcp)
+{
+	struct curl_slist *hdrs = NULL, *h;
+	char line[AUTH_HEADER_MAX], sig[WEBHOOK_SIGNATURE_SIZE];
+	CURLcode rc = CURLE_OK;
+	time_t now = time(NULL);
+	int ret = -ENOMEM;
+
+	*status = 0;
 #define ADD_HEADER(...) do {						\
 	snprintf(line, sizeof(line), __VA_ARGS__);			\
 	h = curl_slist_append(hdrs, line);				\
@@ -596,27 +826,24 @@ int webhook_deliver(struct webhook *wh, const struct event *ev,
 		ADD_HEADER("webhook-signature: %s", sig);
 	}
 #undef ADD_HEADER
+	ret = webauth_header(wh->auth, line, sizeof(line));
+	if (ret < 0)
+		goto out;
+	ret = -ENOMEM;
+	if (line[0]) {
+		h = curl_slist_append(hdrs, line);
+		if (!h)
+			goto out;
+		hdrs = h;
+	}
 
 	/* reset keeps the connection cache: a retry reuses the connection */
 	curl_easy_reset(wh->curl);
 	wh->have_retry_after = false;
-	SETOPT(CURLOPT_URL, wh->url);
-	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
-	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
-	SETOPT(CURLOPT_NOSIGNAL, 1L);
-	SETOPT(CURLOPT_POST, 1L);
+	rc = common_opts(wh, wh->url);
 	SETOPT(CURLOPT_POSTFIELDS, body);
 	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	SETOPT(CURLOPT_HTTPHEADER, hdrs);
-	SETOPT(CURLOPT_USERAGENT, USER_AGENT);
-	SETOPT(CURLOPT_SSL_VERIFYPEER, wh->tls_verify ? 1L : 0L);
-	SETOPT(CURLOPT_SSL_VERIFYHOST, wh->tls_verify ? 2L : 0L);
-	if (wh->ca_file)
-		SETOPT(CURLOPT_CAINFO, wh->ca_file);
-	/* "" disables proxies, including those of the environment */
-	SETOPT(CURLOPT_PROXY, wh->proxy ? wh->proxy : "");
-	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, wh->connect_timeout_ms);
-	SETOPT(CURLOPT_TIMEOUT_MS, wh->timeout_ms);
 	SETOPT(CURLOPT_WRITEFUNCTION, discard_body);
 	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
 	SETOPT(CURLOPT_HEADERDATA, wh);
@@ -627,15 +854,75 @@ int webhook_deliver(struct webhook *wh, const struct event *ev,
 	}
 	rc = curl_easy_perform(wh->curl);
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(wh->curl, CURLINFO_RESPONSE_CODE, &status);
-	webhook_classify(rc == CURLE_OK ? status : 0, (int)rc,
-			 wh->have_retry_after ? wh->retry_after : NULL,
-			 time(NULL), out);
+		curl_easy_getinfo(wh->curl, CURLINFO_RESPONSE_CODE, status);
+	*rcp = rc;
 	ret = 0;
 out:
 	/* the options point into hdrs and body */
 	curl_easy_reset(wh->curl);
-	curl_slist_free_all(hdrs);
+	free_headers(hdrs);
+	explicit_bzero(line, sizeof(line));
+	return ret;
+}
+
+int webhook_deliver(struct webhook *wh, const struct event *ev,
+		    struct webhook_outcome *out)
+{
+	bool oauth = wh->auth && wh->auth->kind == WEBAUTH_OAUTH2;
+	bool fresh = false;
+	CURLcode rc = CURLE_OK;
+	char what[96];
+	long status = 0;
+	char *body = NULL;
+	size_t len;
+	int ret;
+
+	ret = webhook_format_body(wh->format, ev, wh->instance, &body);
+	if (ret < 0)
+		return ret;
+	len = strlen(body);
+	if (oauth && !webauth_token_valid(wh->auth, mono_usec())) {
+		ret = fetch_token(wh, out);
+		if (ret != 0)
+			goto out;	/* 1: out says why */
+		fresh = true;
+	}
+	ret = post_once(wh, ev, body, len, &status, &rc);
+	if (ret < 0)
+		goto out;
+	if (oauth && !fresh && rc == CURLE_OK && status == 401) {
+		/* revoked or expired early: one new token, one more try */
+		webauth_token_drop(wh->auth);
+		ret = fetch_token(wh, out);
+		if (ret != 0)
+			goto out;
+		ret = post_once(wh, ev, body, len, &status, &rc);
+		if (ret < 0)
+			goto out;
+	}
+	webhook_classify(rc == CURLE_OK ? status : 0, (int)rc,
+			 wh->have_retry_after ? wh->retry_after : NULL,
+			 time(NULL), out);
+	if (out->auth_refused) {
+		/* name the mechanism, never the secret */
+		if (!wh->auth && url_has_user(wh->url))
+			snprintf(what, sizeof(what), "basic auth from the URL");
+		else if (!wh->auth)
+			snprintf(what, sizeof(what), "none configured%s",
+				 wh->secret ? "; is the signing key right?" :
+				 "");
+		else
+			webauth_describe(wh->auth, what, sizeof(what));
+		snprintf(out->error, sizeof(out->error),
+			 "the receiver refused the credentials (%s) with "
+			 "HTTP %ld", what, status);
+		if (oauth)
+			webauth_token_drop(wh->auth);
+	}
+	ret = 0;
+out:
+	if (ret > 0)
+		ret = 0;
 	free(body);
 	return ret;
 }

@@ -14,7 +14,18 @@
  *     caller logs a warning when it does).  A zeroed config verifies.
  *   - Redirects are not followed (a signed body must not be replayed to
  *     another host); a 3xx is a permanent failure: the URL is wrong.
- *   - Only http and https.
+ *   - Only http and https; TLS 1.2 or later.
+ *   - Credentials (webauth.h): at most one of a URL userinfo (basic auth,
+ *     handled by libcurl) and config.auth; a client certificate goes with
+ *     either.  OAuth 2.0: the access token is fetched from the token
+ *     endpoint (same TLS settings, no redirects either) when there is none
+ *     or it expired, cached in config.auth, and on a 401 from the receiver
+ *     fetched once more and the request sent again, once.
+ *   - 401 and 403 are credential failures: WEBHOOK_RETRY with
+ *     outcome.auth_refused, never a drop: the operator fixes the secret and
+ *     reloads, and the alert is still there.  A failing token endpoint is
+ *     an outage like any other (WEBHOOK_RETRY, outcome.auth_refused when it
+ *     refused the client).
  *   - No proxy unless config.proxy is set: the proxy variables of the
  *     environment are ignored, because the daemon's environment is not its
  *     configuration and a proxy would see every alert.
@@ -35,6 +46,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "webauth.h"
 
 #define WEBHOOK_SECRET_MAX	1024	/* bytes of key */
 #define WEBHOOK_SECRET_FILE_MAX	4096	/* bytes of secret file */
@@ -63,6 +75,9 @@ struct webhook_config {
 	long timeout_ms;		/* <= 0: 15000, the whole attempt */
 	const char *instance;		/* Alertmanager "instance" label and
 					 * Slack host name; NULL: gethostname */
+	struct webauth *auth;		/* borrowed, NULL: none; it must
+					 * outlive the webhook, which caches
+					 * the OAuth token in it */
 };
 
 /* A signing key; opaque so that it is wiped when freed. */
@@ -122,7 +137,10 @@ struct webhook_outcome {
 	enum webhook_result result;
 	long http_status;		/* 0: no HTTP response */
 	uint64_t retry_after_usec;	/* from Retry-After; 0: none given */
-	char error[160];		/* why, for the log; never the URL */
+	bool auth_refused;		/* the receiver (401/403) or the token
+					 * endpoint refused the credentials */
+	char error[200];		/* why, for the log; never the URL nor
+					 * a secret */
 };
 
 struct webhook;
@@ -130,7 +148,8 @@ struct webhook;
 /*
  * Prepare a sink for cfg (copied) and secret (borrowed: it must outlive the
  * webhook; NULL sends unsigned requests).  -EINVAL for a URL that is not
- * http(s) or does not parse; -ENOMEM.
+ * http(s) or does not parse; -EEXIST when the URL holds a user name and
+ * cfg->auth a bearer, basic or OAuth credential too; -ENOMEM.
  */
 int webhook_new(const struct webhook_config *cfg,
 		const struct webhook_secret *secret, struct webhook **out);

@@ -97,6 +97,7 @@ static void judge(const struct policy *p)
 	static char *v4[] = { (char *)"0.0.0.0/0" };
 	static char *v4b[] = { (char *)"10.0.0.0/8", (char *)"192.0.2.7" };
 	static char *v6[] = { (char *)"::/0" };
+	static char *eth0[] = { (char *)"eth0" };
 	struct host_listener l = { .comm = (char *)"nginx" };
 	struct report_row rows[4] = {
 		{ .family = NFPROTO_IPV4, .proto = IPPROTO_TCP, .port_lo = 0,
@@ -105,7 +106,8 @@ static void judge(const struct policy *p)
 		{ .family = NFPROTO_IPV4, .proto = IPPROTO_UDP, .port_lo = 53,
 		  .port_hi = 53, .nsources = 2, .sources = v4b,
 		  .path = ENGINE_FORWARDED, .state = ENGINE_EXPOSED,
-		  .container = (char *)"web-1", .listener = &l },
+		  .container = (char *)"web-1", .listener = &l,
+		  .nifaces = 1, .ifaces = eth0 },
 		{ .family = NFPROTO_IPV6, .proto = IPPROTO_SCTP, .port_lo = 80,
 		  .port_hi = 8080, .nsources = 1, .sources = v6,
 		  .path = ENGINE_LOCAL, .state = ENGINE_OPEN },

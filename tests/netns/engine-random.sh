@@ -1,13 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # engine-random.sh - randomized differential test of the engine against the
-# kernel.  Each seed makes one random ruleset (accept/drop/reject/jump/goto/
-# return/policies, port ranges and sets, prefixes around the outside
-# addresses, negations, source-port matches, ct state, interface names and
-# wildcards, a second base chain at another priority), loaded in turn with
-# nft (inet table), iptables-nft-restore and iptables-legacy-restore, and a
-# random sample of probes (tcp/udp, three source addresses, ephemeral and
-# fixed source ports, IPv6 for inet tables) from the outside namespace.
+# kernel.  Each seed makes one random ruleset (random-ruleset.py: accept/
+# drop/reject/jump/goto/return/policies, port ranges, sets and verdict maps,
+# prefixes around the outside addresses, negations, source-port matches,
+# ct state, ct status dnat and ct original, interface names and wildcards,
+# REDIRECTs at nat prerouting, more base chains at input and prerouting in
+# other tables and priorities, TTL / hop limit, DSCP / TOS and UDP length
+# matches), loaded in turn with nft (inet and other tables), iptables-nft-
+# restore and iptables-legacy-restore (and ip6tables-*-restore),
+# and a random sample of probes (tcp/udp, three source addresses, ephemeral
+# and fixed source ports, IPv6 where the ruleset has it) from the outside
+# namespace.  Where the ruleset compares header fields, each probe is sent
+# once per class of their values (the sender's choice, probe.py
+# "variants"): it is reached when one of them is.  A TCP probe is reached
+# when the listener's answer is read.
 # Every disagreement is printed with the seed that reproduces it:
 #	SEED=1234 tests/netns/engine-random.sh
 # RANDOM_RUNS (default 60) rulesets per run, from RANDOM_BASE (default:
@@ -19,240 +26,80 @@ set -euo pipefail
 # shellcheck source=tests/netns/probe-lib.sh
 . "$(dirname "$0")/probe-lib.sh"
 
-fwa_require_tools iptables-nft-restore iptables-legacy-restore
+fwa_require_tools iptables-nft-restore ip6tables-nft-restore \
+	iptables-legacy-restore
 pl_init
 
-cat > "$PT/gen.py" <<'PY'
-import json, random, sys
-
-seed = int(sys.argv[1])
-out_rules, out_probes = sys.argv[2], sys.argv[3]
-R = random.Random(seed)
-backend = ["nft", "iptables-nft", "iptables-legacy"][seed % 3]
-PORTS = list(range(1000, 1016))
-PREFIXES = ["198.51.100.2/32", "198.51.100.0/24", "198.51.100.0/30",
-            "203.0.113.0/24", "203.0.113.7/32", "203.0.113.0/25",
-            "203.0.113.128/25", "10.9.0.0/24", "10.0.0.0/8", "0.0.0.0/1",
-            "128.0.0.0/1", "192.0.2.0/24"]
-
-def portmatch():
-    k = R.random()
-    if k < 0.45:
-        return ("one", R.choice(PORTS))
-    if k < 0.8:
-        a = R.choice(PORTS)
-        return ("range", a, min(a + R.randint(1, 6), 1016))
-    return ("set", sorted(set(R.sample(PORTS, R.randint(2, 4)))))
-
-def sportmatch():
-    k = R.random()
-    if k < 0.5:
-        return ("one", 53)
-    if k < 0.8:
-        return ("range", 50, 60)
-    return ("range", 0, 1023)
-
-def rule(chain_idx, nchains, user):
-    r = {}
-    if R.random() < 0.7:
-        r["proto"] = R.choice(["tcp", "udp"])
-        if R.random() < 0.8:
-            r["dport"] = portmatch()
-        if R.random() < 0.25:
-            r["sport"] = sportmatch()
-    if R.random() < 0.4:
-        r["saddr"] = (R.choice(PREFIXES), R.random() < 0.25)
-    if R.random() < 0.1:
-        r["daddr"] = (R.choice(["198.51.100.1/32", "198.51.100.0/24", "198.51.100.9/32"]),
-                      R.random() < 0.3)
-    if R.random() < 0.2:
-        r["ct"] = R.choice(["new", "established,related", "new,established",
-                            "invalid"])
-    if R.random() < 0.15:
-        r["iif"] = R.choice([("v0", False), ("v+", False), ("lo", True),
-                             ("v1", False), ("eth+", False), ("v0", True)])
-    if backend == "nft" and R.random() < 0.1 and "saddr" not in r:
-        r["saddrset"] = True
-    vs = ["accept"] * 4 + ["drop"] * 3 + ["reject"] * 2 + [None]
-    later = [j for j in range(chain_idx + 1, nchains)]
-    if later:
-        vs += ["jump"] * 3 + ["goto"]
-    if user:
-        vs += ["return"] * 2
-    v = R.choice(vs)
-    r["verdict"] = v
-    if v in ("jump", "goto"):
-        r["target"] = "c%d" % R.choice(later)
-    return r
-
-nuser = R.randint(0, 3)
-chains = {"input": [rule(0, nuser + 1, False) for _ in range(R.randint(2, 9))]}
-for i in range(nuser):
-    chains["c%d" % (i + 1)] = [rule(i + 1, nuser + 1, True)
-                               for _ in range(R.randint(1, 6))]
-policy = R.choice(["accept", "drop", "drop"])
-second = [rule(nuser + 1, nuser + 1, False) for _ in range(R.randint(0, 3))]
-second_first = R.random() < 0.5
-for r in second:
-    if r["verdict"] in ("jump", "goto", "return"):
-        r["verdict"] = "accept"
-    r.pop("saddrset", None)
-saddrset = sorted(R.sample(PREFIXES, 3))
-
-def nft_ports(m):
-    if m[0] == "one":
-        return str(m[1])
-    if m[0] == "range":
-        return "%d-%d" % (m[1], m[2])
-    return "{ %s }" % ", ".join(str(p) for p in m[1])
-
-def nft_rule(r, fam="inet"):
-    w = []
-    if "iif" in r:
-        n, neg = r["iif"]
-        w.append('iifname %s"%s"' % ("!= " if neg else "", n.replace("+", "*")))
-    if "saddr" in r:
-        w.append("ip saddr %s%s" % ("!= " if r["saddr"][1] else "", r["saddr"][0]))
-    if r.get("saddrset"):
-        w.append("ip saddr @srcs")
-    if "daddr" in r:
-        w.append("ip daddr %s%s" % ("!= " if r["daddr"][1] else "", r["daddr"][0]))
-    if "proto" in r:
-        if "dport" in r:
-            w.append("%s dport %s" % (r["proto"], nft_ports(r["dport"])))
-        if "sport" in r:
-            w.append("%s sport %s" % (r["proto"], nft_ports(r["sport"])))
-        if "dport" not in r and "sport" not in r:
-            w.append("meta l4proto %s" % r["proto"])
-    if "ct" in r:
-        w.append("ct state %s" % r["ct"])
-    v = r["verdict"]
-    if v is None:
-        w.append("counter")
-    elif v == "reject":
-        w.append("reject with icmpx admin-prohibited" if fam == "inet"
-                 else "reject with icmp type admin-prohibited")
-    elif v in ("jump", "goto"):
-        w.append("%s %s" % (v, r["target"]))
-    else:
-        w.append(v)
-    return " ".join(w)
-
-def ipt_ports(m, multi):
-    if m[0] == "one":
-        return str(m[1])
-    if m[0] == "range":
-        return "%d:%d" % (m[1], m[2])
-    return ",".join(str(p) for p in m[1])
-
-def ipt_rule(chain, r):
-    w = ["-A", chain]
-    if "iif" in r:
-        n, neg = r["iif"]
-        w += (["!"] if neg else []) + ["-i", n]
-    if "saddr" in r:
-        w += (["!"] if r["saddr"][1] else []) + ["-s", r["saddr"][0]]
-    if "daddr" in r:
-        w += (["!"] if r["daddr"][1] else []) + ["-d", r["daddr"][0]]
-    if "proto" in r:
-        w += ["-p", r["proto"]]
-        # --sport first: multiport's options must not follow tcp's
-        if "sport" in r:
-            w += ["--sport", ipt_ports(r["sport"], False)]
-        if "dport" in r:
-            if r["dport"][0] == "set":
-                w += ["-m", "multiport", "--dports", ipt_ports(r["dport"], True)]
-            else:
-                w += ["--dport", ipt_ports(r["dport"], False)]
-    if "ct" in r:
-        w += ["-m", "conntrack", "--ctstate", r["ct"].upper().replace(",", ",")]
-    v = r["verdict"]
-    if v == "reject":
-        w += ["-j", "REJECT", "--reject-with", "icmp-admin-prohibited"]
-    elif v == "jump":
-        w += ["-j", r["target"]]
-    elif v == "goto":
-        w += ["-g", r["target"]]
-    elif v:
-        w += ["-j", v.upper()]
-    return " ".join(w)
-
-lines = []
-if backend == "nft":
-    lines.append("table inet r {")
-    lines.append("\tset srcs { type ipv4_addr; flags interval; auto-merge; elements = { %s } }"
-                 % ", ".join(saddrset))
-    for name, rules in chains.items():
-        lines.append("\tchain %s {" % name)
-        if name == "input":
-            lines.append("\t\ttype filter hook input priority 0; policy %s;" % policy)
-            lines.append("\t\tmeta l4proto ipv6-icmp accept")
-        for r in rules:
-            lines.append("\t\t" + nft_rule(r))
-        lines.append("\t}")
-    lines.append("}")
-    if second:
-        lines.append("table ip r2 {")
-        lines.append("\tchain input {")
-        lines.append("\t\ttype filter hook input priority %d; policy accept;"
-                     % (-10 if second_first else 10))
-        for r in second:
-            lines.append("\t\t" + nft_rule(r, "ip"))
-        lines.append("\t}")
-        lines.append("}")
-else:
-    if second:
-        lines += ["*mangle", ":INPUT ACCEPT [0:0]"]
-        # REJECT is for the filter table only
-        lines += [ipt_rule("INPUT", dict(r, verdict="drop") if r["verdict"] == "reject"
-                           else r) for r in second]
-        lines.append("COMMIT")
-    lines += ["*filter", ":INPUT %s [0:0]" % policy.upper()]
-    for name in chains:
-        if name != "input":
-            lines.append(":%s - [0:0]" % name)
-    for name, rules in chains.items():
-        lines += [ipt_rule("INPUT" if name == "input" else name, r) for r in rules]
-    lines.append("COMMIT")
-with open(out_rules, "w") as f:
-    f.write("\n".join(lines) + "\n")
-
-probes = []
-for proto in ("tcp", "udp"):
-    for src in ("198.51.100.2", "203.0.113.7", "10.9.0.7"):
-        for sport in (0, 53, 55):
-            for dport in range(999, 1017):
-                probes.append({"proto": proto, "dst": "198.51.100.1",
-                               "src": src, "sport": sport, "dport": dport})
-    if backend == "nft":
-        for src in ("2001:db8:1::2", "2001:db8:2::7"):
-            for sport in (0, 53):
-                for dport in range(999, 1017):
-                    probes.append({"proto": proto, "dst": "2001:db8:1::1",
-                                   "src": src, "sport": sport, "dport": dport})
-probes = R.sample(probes, 70)
-with open(out_probes, "w") as f:
-    json.dump(probes, f)
-print(backend)
-PY
-
-# listeners: 1000-1011 tcp, 1000-1007 udp (dual stack); 1012-1015 and 999,
-# 1016 have none (open or closed)
+# listeners (random-ruleset.py's LISTEN_*): tcp 1000-1011 and 2000-2001,
+# udp 1000-1007 and 2000 (dual stack); 1012-1015, 999, 1016 and the other
+# REDIRECT targets have none (open or closed)
 # Two pairs of namespaces: one for nft and iptables-nft, one for
-# iptables-legacy.  (Seen on 6.18: once legacy tables exist in a namespace,
-# IPv6 answers to a batch of probes can go missing; the legacy rulesets get
-# no IPv6 probes, the nft ones run where no legacy table ever was.)
-pl_serve tcp:[::]:1000-1011 udp:[::]:1000-1007
+# iptables-legacy.  (Seen on an earlier 6.18: once legacy tables exist in a
+# namespace, IPv6 answers to a batch of probes could go missing; the nft
+# rulesets run where no legacy table ever was, and RANDOM_LEGACY6=0 gives
+# the legacy ones no IPv6.)
+# The nodes answer every SYN with a cookie: a listener then keeps no
+# half-open connection (SYN-ACK sent, the ACK dropped) that a later probe
+# from the same fixed source port would run into (the next header variant
+# of a group, or a probe of the next seeds).
+LISTEN=("tcp:[::]:1000-1011" "tcp:[::]:2000-2001" "udp:[::]:1000-1007" "udp:[::]:2000")
+ip netns exec "$NODE" sysctl -qw net.ipv4.tcp_syncookies=2
+pl_serve "${LISTEN[@]}"
 NODE_N=$NODE OUT_N=$OUT
 pl_pair
-pl_serve tcp:[::]:1000-1011 udp:[::]:1000-1007
+ip netns exec "$NODE" sysctl -qw net.ipv4.tcp_syncookies=2
+pl_serve "${LISTEN[@]}"
 NODE_L=$NODE OUT_L=$OUT
+
+# The prober's ground truth first: a connection whose handshake ACK (and
+# everything after the SYN-ACK) the firewall drops is not reached, and a
+# group is reached with its one variant that gets through.
+ip netns exec "$NODE_N" nft -f - <<'EOF'
+table inet self {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport 1000 ct state established drop
+		tcp dport 1001 ip ttl != 64 drop
+		udp dport 1001 meta length != 200 drop
+	}
+}
+EOF
+cat > "$PT/self.json" <<EOF
+[{"proto": "tcp", "dst": "$NODE4", "dport": 1000},
+ {"proto": "tcp", "dst": "$NODE4", "dport": 1002},
+ {"proto": "tcp", "dst": "$NODE4", "dport": 1001, "sport": 53,
+  "variants": {"ttl": [1, 255]}},
+ {"proto": "tcp", "dst": "$NODE4", "dport": 1001, "sport": 55,
+  "variants": {"ttl": [1, 64, 255]}},
+ {"proto": "udp", "dst": "$NODE4", "dport": 1001, "variants": {"length": [100, 200]}},
+ {"proto": "udp", "dst": "$NODE6", "dport": 1001, "variants": {"length": [100, 200]}}]
+EOF
+ip netns exec "$OUT_N" "$PYTHON" "$PROBE_PY" batch --timeout 1 < "$PT/self.json" \
+	> "$PT/self.out"
+got=$("$PYTHON" -c 'import json, sys
+print(" ".join(p["outcome"] for p in json.load(open(sys.argv[1]))))' "$PT/self.out")
+want="halfopen connected timeout connected reply reply"
+if [ "$got" = "$want" ]; then
+	fwa_pass "the prober: no answer read is not reached; a group gets in with its one good variant"
+else
+	fwa_fail "the prober: $got (want $want)"
+fi
+ip netns exec "$NODE_N" nft flush ruleset
 
 clear_rules() {
 	ip netns exec "$NODE_N" nft flush ruleset
 	ip netns exec "$NODE_L" nft flush ruleset
-	printf '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n*mangle\n:INPUT ACCEPT [0:0]\nCOMMIT\n' |
-		ip netns exec "$NODE_L" iptables-legacy-restore
+	printf '%s\n' '*filter' ':INPUT ACCEPT [0:0]' COMMIT '*mangle' \
+		':INPUT ACCEPT [0:0]' ':PREROUTING ACCEPT [0:0]' COMMIT '*nat' \
+		':PREROUTING ACCEPT [0:0]' COMMIT '*security' ':INPUT ACCEPT [0:0]' \
+		COMMIT | ip netns exec "$NODE_L" iptables-legacy-restore
+	if [ "${RANDOM_LEGACY6:-1}" = 1 ]; then
+		printf '%s\n' '*filter' ':INPUT ACCEPT [0:0]' COMMIT '*mangle' \
+			':INPUT ACCEPT [0:0]' ':PREROUTING ACCEPT [0:0]' COMMIT \
+			'*nat' ':PREROUTING ACCEPT [0:0]' COMMIT '*security' \
+			':INPUT ACCEPT [0:0]' COMMIT |
+			ip netns exec "$NODE_L" ip6tables-legacy-restore
+	fi
 	ip netns exec "$NODE_N" "$PYTHON" "$PROBE_PY" ctflush
 	ip netns exec "$NODE_L" "$PYTHON" "$PROBE_PY" ctflush
 }
@@ -275,7 +122,9 @@ for seed in "${seeds[@]}"; do
 		break
 	fi
 	clear_rules
-	be=$("$PYTHON" "$PT/gen.py" "$seed" "$PT/rules" "$PT/probes")
+	rm -f "$PT/rules.6"
+	read -r be second < <("$PYTHON" "$FWA_LIBDIR/random-ruleset.py" "$seed" \
+		"$PT/rules" "$PT/probes")
 	if [ "$be" = iptables-legacy ]; then
 		NODE=$NODE_L OUT=$OUT_L
 	else
@@ -283,25 +132,58 @@ for seed in "${seeds[@]}"; do
 	fi
 	case "$be" in
 	nft) ip netns exec "$NODE" nft -f "$PT/rules" ;;
-	iptables-nft) ip netns exec "$NODE" iptables-nft-restore < "$PT/rules" ;;
-	iptables-legacy) ip netns exec "$NODE" iptables-legacy-restore < "$PT/rules" ;;
-	esac || { cat "$PT/rules"; fwa_die "seed $seed: $be could not load the ruleset above"; }
+	*) ip netns exec "$NODE" "$be-restore" < "$PT/rules" &&
+		if [ -e "$PT/rules.6" ]; then
+			ip netns exec "$NODE" "ip6${be#ip}-restore" < "$PT/rules.6"
+		fi ;;
+	esac || { cat "$PT"/rules*; fwa_die "seed $seed: $be could not load the ruleset above"; }
 	n=$((n + 1))
 	rc=0
 	# a subshell: a failure of fwaudit itself (fwa_die) ends this seed
-	# only, with its output
-	(PL_TIMEOUT=0.3 pl_check "seed $seed ($be)" "$PT/probes") > "$PT/out" 2>&1 || rc=$?
+	# only, with its output; the second round listens on the REDIRECT
+	# targets too
+	(PL_TIMEOUT=0.3 PL_SECOND_SERVE=$second pl_check "seed $seed ($be)" \
+		"$PT/probes") > "$PT/out" 2>&1 || rc=$?
+	# what the seed's probes covered (its subshell's first check:
+	# audit.1.json, results.1.json)
+	"$PYTHON" - "$PROBE_PY" "$PT/audit.1.json" "$PT/results.1.json" \
+		>> "$PT/stats" <<'PY' || true
+import importlib.util, json, sys
+sys.dont_write_bytecode = True
+spec = importlib.util.spec_from_file_location("probe", sys.argv[1])
+probe = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(probe)
+audit = json.load(open(sys.argv[2]))
+ps = json.load(open(sys.argv[3]))
+reach = [p for p in ps if p["outcome"] in probe.REACHED]
+# reached with a later header variant only
+late = [p for p in reach if "tried" in p and
+        p["tried"][0].rpartition(":")[2] not in probe.REACHED]
+redir = [p for p in reach if any(
+    r.get("backend") and r["backend"]["ports"][0] != p["dport"]
+    for r in probe.verdict(audit, p, "v0"))]
+print(len(ps), sum(len(p.get("tried", [0])) for p in ps), len(reach),
+      len(late), len(redir))
+PY
 	if [ "$rc" -ne 0 ]; then
 		nbad=$((nbad + 1))
 		_fwa_failures=$((_fwa_failures + 1))
 		cat "$PT/out"
 		echo "  ruleset of seed $seed ($be), reproduce with SEED=$seed $0:"
 		sed 's/^/    /' "$PT/rules"
+		if [ -e "$PT/rules.6" ]; then
+			echo "  and its IPv6 half (ip6${be#ip}-restore):"
+			sed 's/^/    /' "$PT/rules.6"
+		fi
 	elif [ -n "${SEED:-}" ] || [ "${VERBOSE:-0}" = 1 ]; then
 		cat "$PT/out"
 	fi
 done
 clear_rules
-fwa_log "$n rulesets, $nbad with disagreements, $((SECONDS - start)) s"
+fwa_log "$n rulesets, $nbad with disagreements, $((SECONDS - start)) s;" \
+	"$(awk '{ p += $1; s += $2; r += $3; l += $4; d += $5 } END {
+		printf "%d probes (%d sent, with the header variants), %d got" \
+		" in: %d with a later header variant only, %d through a" \
+		" REDIRECT", p, s, r, l, d }' "$PT/stats" 2>/dev/null)"
 [ "$n" -ge 50 ] || [ -n "${SEED:-}" ] || fwa_fail "only $n rulesets in the time budget (want 50)"
 fwa_finish

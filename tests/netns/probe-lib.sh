@@ -103,6 +103,16 @@ pl_settle() {
 	done
 }
 
+# golden_norm: a text audit as golden files are compared: without the
+# kernel's link-local addresses in address lists (a bridge gets one only
+# once it has a port, a moment no test controls) and with runs of blanks
+# folded (the columns are as wide as what is in them).  The files are kept
+# as printed, for people.
+golden_norm() {
+	sed -E -e 's/,fe80::(LL|[0-9a-f:]*[0-9a-f])//g' \
+		-e 's/fe80::(LL|[0-9a-f:]*[0-9a-f]),//g' -e 's/ +/ /g'
+}
+
 # pl_audit FILE [ARGS...]: fwaudit audit --format json in $NODE into FILE;
 # a run that could not audit (exit 3+) fails the test.
 pl_audit() {
@@ -219,7 +229,11 @@ for line in open(sys.argv[1]):
     d = json.loads(line)
     if d.get("kernel") == "timeout" and d.get("fwaudit") in ("exposed", "open"):
         p = d["probe"]
-        lost.append({k: p[k] for k in ("proto", "src", "sport", "dst", "dport") if k in p})
+        q = {k: p[k] for k in ("proto", "src", "sport", "dst", "dport", "variants")
+             if k in p}
+        if "sport_asked" in p:
+            q["sport"] = p["sport_asked"]
+        lost.append(q)
 json.dump(lost, sys.stdout)
 sys.exit(0 if lost else 1)' "$1"
 }
@@ -228,7 +242,8 @@ sys.exit(0 if lost else 1)' "$1"
 _pl_replace() {
 	"$PYTHON" -c '
 import json, sys
-key = lambda p: (p.get("proto"), p.get("src"), p.get("sport"), p.get("dst"), p.get("dport"))
+key = lambda p: (p.get("proto"), p.get("src"), p.get("sport_asked", p.get("sport")),
+                 p.get("dst"), p.get("dport"))
 res = json.load(open(sys.argv[1]))
 new = {key(p): p for p in json.load(open(sys.argv[2]))}
 res = [new.get(key(p), p) for p in res]
@@ -241,19 +256,27 @@ _pl_count() {
 
 # _pl_second AUDIT AGAIN: the probes whose first outcome could not tell
 # (a RST: open, or a connection whose later packets are dropped) are sent
-# again with a listener on their address and port; prints disagreements.
+# again with a listener on their address and port (and on those of
+# PL_SECOND_SERVE: probe.py serve specs, such as REDIRECT targets);
+# prints disagreements.
 _pl_second() {
 	local a=$1 again=$2 pid f i
 	local -a specs
 
 	[ "$(_pl_count "$again")" -gt 0 ] || return 0
+	# PL_SECOND_SERVE's listeners (all addresses) first, and no other on
+	# their ports
 	mapfile -t specs < <("$PYTHON" -c 'import json,sys
 seen = set()
+for k in sys.argv[2].split():
+    proto, _, port = k.partition(":")
+    seen.add((proto, int(port.rpartition(":")[2])))
+    print(k)
 for p in json.load(open(sys.argv[1])):
     k = "%s:[%s]:%d" % (p["proto"], p["dst"], p["dport"])
-    if k not in seen:
+    if (p["proto"], p["dport"]) not in seen and k not in seen:
         seen.add(k)
-        print(k)' "$again")
+        print(k)' "$again" "${PL_SECOND_SERVE-}")
 	f="$PT/serve.again.$_pl_ncheck"
 	fwa_bg pid ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" serve --lenient \
 		"${specs[@]}" > "$f" 2>&1

@@ -4,23 +4,40 @@
 
 Run inside the namespace the probes leave from (tests/netns/probe-lib.sh):
 
-  probe.py tcp DST PORT [--src A] [--sport P] [--timeout S]
-  probe.py udp DST PORT [--src A] [--sport P] [--timeout S]
+  probe.py tcp DST PORT [--src A] [--sport P] [--timeout S] [HEADER...]
+  probe.py udp DST PORT [--src A] [--sport P] [--timeout S] [HEADER...]
       one probe; prints its outcome:
-        tcp: connected (the server answered a request: the handshake
-             completed) | halfopen (a SYN-ACK, but nothing after it: the
-             rest of the connection is dropped) | refused (RST, or ICMP
-             port unreachable) | unreachable (other ICMP) | timeout
+        tcp: connected (the listener's answer was read: the handshake
+             and the connection's data got through both ways)
+             | halfopen (a SYN-ACK, but no answer after it: the rest of
+             the connection is dropped) | reset (a RST after the
+             SYN-ACK, before any answer) | eof (a FIN without an answer)
+             | refused (RST, or ICMP port unreachable, to the SYN)
+             | unreachable (other ICMP) | timeout
         udp: reply | refused (ICMP port unreachable)
              | unreachable (other ICMP) | timeout (nothing came back)
+      HEADER: --ttl N (IP_TTL / IPV6_UNICAST_HOPS), --tos N (IP_TOS /
+      IPV6_TCLASS), --length N (udp: the IP packet's total length, by the
+      payload's size); every packet of the probe carries them.
   probe.py batch [--parallel N] [--timeout S] [--budget S] < probes.json
       probes: [{"proto":"tcp","dst":..,"dport":..,"src":..,"sport":..}, ...]
-      (src/sport optional); writes the same list with "outcome" added, as
-      JSON on stdout.  At most N sockets are open at once; the whole batch
-      ends within --budget seconds (unfinished probes: "timeout").
+      (src/sport optional; "ttl", "tos", "length" as HEADER above); writes
+      the same list with "outcome" added, as JSON on stdout.  At most N
+      sockets are open at once; the whole batch ends within --budget
+      seconds (unfinished probes: "timeout").
+      "variants": {"ttl": [1, 64, 255], "tos": [0, 184]} makes a probe a
+      group: one probe per combination of the values (the sender's choice
+      of header fields), each from its own ephemeral source port (a fixed
+      source port: one after the other), and the group's outcome is its
+      best one (connected/reply, refused, halfopen, ... timeout; once one
+      gets through, the rest are not sent).  The result keeps the asked
+      source port in "sport_asked", the sport and values of the best
+      variant in "sport" and "variant", and every variant's outcome in
+      "tried".
   probe.py serve SPEC...
-      listeners, run in the node namespace: SPEC is tcp:ADDR:PORT,
-      udp:ADDR:PORT (an echo), with ADDR "0.0.0.0", "[::]" (dual stack),
+      listeners, run in the node namespace: SPEC is tcp:ADDR:PORT (each
+      connection gets an answer line at once), udp:ADDR:PORT (an echo),
+      with ADDR "0.0.0.0", "[::]" (dual stack),
       "[::only]" ([::] with IPV6_V6ONLY) or one address ([...] for IPv6); PORT may be a
       range a-b.  Prints "ready" when every socket is bound.
   probe.py check AUDIT.json RESULTS.json [--reset-rejects]
@@ -75,6 +92,12 @@ def classify(err):
     return "error:" + errno.errorcode.get(err, str(err))
 
 
+# the header fields a probe may set (its sender's choice), in the order
+# the variants of a group are combined
+HEADERS = ("ttl", "tos", "length")
+IPV6_TCLASS = getattr(socket, "IPV6_TCLASS", 67)
+
+
 class Probe:
     def __init__(self, spec):
         self.spec = spec
@@ -83,6 +106,7 @@ class Probe:
         self.dport = int(spec["dport"])
         self.src = spec.get("src")
         self.sport = int(spec.get("sport") or 0)
+        self.hdr = {k: int(spec[k]) for k in HEADERS if spec.get(k) is not None}
         self.sock = None
         self.deadline = 0.0
         self.outcome = None
@@ -108,6 +132,7 @@ class Probe:
                 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_SYNCNT, 1)
             except OSError:
                 pass
+        self.set_headers(fam)
         if self.src or self.sport:
             s.bind(sockaddr(self.src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"),
                             self.sport))
@@ -127,12 +152,42 @@ class Probe:
             if err:
                 self.finish(classify(err))
                 return
-            self.payload = ("fwa %s %d %d" % (self.dst, self.dport,
-                                              random.getrandbits(32))).encode()
+            self.payload = self.udp_payload(fam)
             try:
                 s.send(self.payload)
             except OSError as e:
                 self.finish(classify(e.errno))
+
+    def set_headers(self, fam):
+        # every packet of the socket carries them: a TCP probe's ACK and
+        # data too, as a stranger's would
+        v6 = fam == socket.AF_INET6
+        if "ttl" in self.hdr:
+            if v6:
+                self.sock.setsockopt(socket.IPPROTO_IPV6,
+                                     socket.IPV6_UNICAST_HOPS, self.hdr["ttl"])
+            else:
+                self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL,
+                                     self.hdr["ttl"])
+        if "tos" in self.hdr:
+            if v6:
+                self.sock.setsockopt(socket.IPPROTO_IPV6, IPV6_TCLASS,
+                                     self.hdr["tos"])
+            else:
+                self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS,
+                                     self.hdr["tos"])
+
+    def udp_payload(self, fam):
+        tag = "fwa %s %d %d" % (self.dst, self.dport, random.getrandbits(32))
+        if "length" not in self.hdr:
+            return tag.encode()
+        # the IP packet's total length: IP and UDP headers, then the
+        # payload, padded (a short tag keeps small lengths possible)
+        size = self.hdr["length"] - (48 if fam == socket.AF_INET6 else 28)
+        tag = "fwa%08x" % random.getrandbits(32)
+        if size < len(tag):
+            raise ValueError("length %d is too short for a probe" % self.hdr["length"])
+        return (tag + "." * (size - len(tag))).encode()
 
     def record_sport(self):
         # an ephemeral source port decides a sport match too: the
@@ -161,13 +216,16 @@ class Probe:
             self.deadline = time.monotonic() + self.timeout
             return
         if self.proto == "tcp":
+            # the listener's answer must be read: a SYN-ACK alone, or a
+            # connection whose ACK or data the firewall drops, is not a
+            # reached service
             try:
-                s.recv(1)
+                data = s.recv(256)
             except OSError as e:
-                if e.errno not in (errno.ECONNRESET, errno.EPIPE):
-                    self.finish("halfopen")
-                    return
-            self.finish("connected")
+                self.finish("reset" if e.errno in (errno.ECONNRESET, errno.EPIPE)
+                            else "halfopen")
+                return
+            self.finish("connected" if data else "eof")
             return
         try:
             data = s.recv(2048)
@@ -188,49 +246,129 @@ class Probe:
             self.sock = None
 
 
+# a group's outcome is its best variant's; from these on, the others
+# need not be sent
+RANK = {"connected": 6, "reply": 6, "refused": 5, "eof": 4, "reset": 3,
+        "halfopen": 2, "unreachable": 1, "timeout": 0}
+REACHED = ("connected", "reply", "refused")
+
+
+def expand(specs):
+    """The probes of a batch: one per spec, or one per combination of a
+    spec's variants (same group), the first variants of every group
+    first."""
+    import itertools
+    rounds = []
+    for g, spec in enumerate(specs):
+        var = spec.get("variants")
+        base = {k: v for k, v in spec.items() if k != "variants"}
+        if not var:
+            combos = [{}]
+        else:
+            keys = [k for k in HEADERS if k in var]
+            combos = [dict(zip(keys, vals)) for vals in
+                      itertools.product(*[var[k] for k in keys])]
+        for i, c in enumerate(combos):
+            while len(rounds) <= i:
+                rounds.append([])
+            rounds[i].append((g, dict(base, **c)))
+    return [x for r in rounds for x in r]
+
+
 def run_batch(specs, parallel=256, timeout=1.0, budget=120.0):
-    probes = [Probe(s) for s in specs]
-    todo = list(reversed(probes))
+    subs = expand(specs)
+    probes = [Probe(sp) for _, sp in subs]
+    group = [g for g, _ in subs]
+    decided = set()
+    busy = set()
+    todo = list(range(len(probes)))
     active = {}
     sel = selectors.DefaultSelector()
     end = time.monotonic() + budget
+
+    def key(p):
+        # two probes from one fixed source port to one destination
+        # cannot be open at once (and must not share a conntrack entry)
+        return None if not p.sport else \
+            (p.proto, p.src, p.sport, p.dst, p.dport)
+
+    def done(i):
+        p = probes[i]
+        busy.discard(key(p))
+        if p.outcome in REACHED:
+            decided.add(group[i])
+
+    def next_todo():
+        for n, i in enumerate(todo):
+            if group[i] in decided:
+                continue
+            if key(probes[i]) not in busy:
+                del todo[n]
+                return i
+        return None
+
     while (todo or active) and time.monotonic() < end:
+        todo[:] = [i for i in todo if group[i] not in decided]
         while todo and len(active) < parallel:
-            p = todo.pop()
+            i = next_todo()
+            if i is None:
+                break
+            p = probes[i]
             try:
                 p.start(timeout)
             except OSError as e:
                 p.finish(classify(e.errno))
             if p.outcome is None:
+                busy.add(key(p))
                 ev = selectors.EVENT_WRITE if p.proto == "tcp" else selectors.EVENT_READ
-                sel.register(p.sock, ev, p)
-                active[p.sock.fileno()] = p
+                sel.register(p.sock, ev, i)
+                active[p.sock.fileno()] = i
+            else:
+                done(i)
         now = time.monotonic()
-        wait = min([p.deadline for p in active.values()] + [end]) - now
-        for key, _ in sel.select(max(0.0, min(wait, 0.2))):
-            p = key.data
-            fd = key.fd
+        wait = min([probes[i].deadline for i in active.values()] + [end]) - now
+        for k, _ in sel.select(max(0.0, min(wait, 0.2))):
+            i = k.data
+            p = probes[i]
+            fd = k.fd
             sel.unregister(p.sock)
             p.event()
             if p.outcome is None:
-                sel.register(p.sock, selectors.EVENT_READ, p)
+                sel.register(p.sock, selectors.EVENT_READ, i)
             else:
                 active.pop(fd, None)
+                done(i)
         now = time.monotonic()
-        for fd, p in list(active.items()):
+        for fd, i in list(active.items()):
+            p = probes[i]
             if p.outcome is None and now >= p.deadline:
                 sel.unregister(p.sock)
                 p.finish("halfopen" if p.sent else "timeout")
             if p.outcome is not None:
                 active.pop(fd, None)
-    for p in probes:
-        if p.outcome is None:
-            p.finish("halfopen" if p.sent else "timeout")
+                done(i)
     out = []
-    for p in probes:
-        d = dict(p.spec)
-        d["sport"] = p.sport
-        d["outcome"] = p.outcome
+    for g, spec in enumerate(specs):
+        best = None
+        tried = []
+        for i in range(len(probes)):
+            p = probes[i]
+            if group[i] != g or (p.outcome is None and not p.sent and
+                                 p.sock is None and g in decided):
+                continue
+            if p.outcome is None:
+                p.finish("halfopen" if p.sent else "timeout")
+            tried.append((p, p.outcome))
+            if best is None or RANK.get(p.outcome, -1) > RANK.get(best.outcome, -1):
+                best = p
+        d = dict(spec)
+        d["sport"] = best.sport
+        d["outcome"] = best.outcome
+        if spec.get("variants"):
+            d["sport_asked"] = int(spec.get("sport") or 0)
+            d["variant"] = best.hdr
+            d["tried"] = [",".join("%s=%d" % kv for kv in sorted(p.hdr.items())) +
+                          ":" + o for p, o in tried]
         out.append(d)
     return out
 
@@ -239,6 +377,7 @@ def run_batch(specs, parallel=256, timeout=1.0, budget=120.0):
 # listeners
 
 LENIENT = False
+ANSWER = b"fwa probe.py\r\n"
 
 
 def serve(specs):
@@ -281,13 +420,27 @@ def serve(specs):
             s = key.fileobj
             try:
                 if key.data == "tcp":
+                    # the answer a client must read: the connection is
+                    # only reached when it gets back (the firewall may
+                    # drop the handshake's ACK or the data)
                     c, _ = s.accept()
-                    c.close()
+                    c.setblocking(False)
+                    c.send(ANSWER)
+                    sel.register(c, selectors.EVENT_READ, "conn")
+                elif key.data == "conn":
+                    # read the request until the client goes (closing
+                    # with unread data would answer with a RST)
+                    if not s.recv(4096):
+                        raise OSError(errno.ECONNRESET, "closed")
                 else:
                     data, peer = s.recvfrom(4096)
                     s.sendto(data, peer)
-            except OSError:
+            except BlockingIOError:
                 pass
+            except OSError:
+                if key.data == "conn":
+                    sel.unregister(s)
+                    s.close()
 
 
 # ---------------------------------------------------------------------
@@ -381,13 +534,17 @@ def check(audit, results, iface, reset_rejects=False, recheck=None):
         if recheck is not None and (
                 (row is None and got == "refused") or
                 (row is not None and row["state"] == "open" and got == "refused")):
-            recheck.append(dict(p, fwaudit="closed" if row is None else "open"))
+            q = dict(p, fwaudit="closed" if row is None else "open")
+            if "sport_asked" in q:
+                # a group's variants again from their own ports
+                q["sport"] = q.pop("sport_asked")
+            recheck.append(q)
             continue
         if row is None:
             # closed: dropped (timeout) or rejected; a RST/port
             # unreachable only where the ruleset rejects that way
             ok = got in ("timeout", "unreachable", "halfopen") or \
-                (reset_rejects and got == "refused")
+                (reset_rejects and got in ("refused", "reset"))
             want = "closed"
         elif row["state"] == "exposed":
             ok = got == "connected"
@@ -472,6 +629,8 @@ def main(argv):
         a.add_argument("--src")
         a.add_argument("--sport", type=int, default=0)
         a.add_argument("--timeout", type=float, default=1.5)
+        for h in HEADERS:
+            a.add_argument("--" + h, type=int)
     a = sub.add_parser("batch")
     a.add_argument("--parallel", type=int, default=256)
     a.add_argument("--timeout", type=float, default=1.0)
@@ -508,9 +667,11 @@ def main(argv):
     args = ap.parse_args(argv)
 
     if args.cmd in ("tcp", "udp"):
-        r = run_batch([{"proto": args.cmd, "dst": args.dst, "dport": args.dport,
-                        "src": args.src, "sport": args.sport}],
-                      1, args.timeout, args.timeout + 1)
+        spec = {"proto": args.cmd, "dst": args.dst, "dport": args.dport,
+                "src": args.src, "sport": args.sport}
+        spec.update({h: getattr(args, h) for h in HEADERS
+                     if getattr(args, h) is not None})
+        r = run_batch([spec], 1, args.timeout, args.timeout + 1)
         print(r[0]["outcome"])
         return 0
     if args.cmd == "batch":

@@ -103,7 +103,7 @@ sc_golden() {
 		fwa_log "updated $g"
 	elif [ ! -f "$g" ]; then
 		fwa_fail "$name: no golden file $g (GOLDEN=update writes it)"
-	elif diff -u "$g" "$out" > "$out.diff"; then
+	elif diff -u <(golden_norm < "$g") <(golden_norm < "$out") > "$out.diff"; then
 		fwa_pass "$name: text audit equals $(basename "$g")"
 	else
 		fwa_fail "$name: text audit differs from $(basename "$g"):"

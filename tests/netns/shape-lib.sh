@@ -58,7 +58,7 @@ sh_golden() {
 		fwa_log "updated $g"
 	elif [ ! -f "$g" ]; then
 		fwa_fail "$name: no golden file $g (GOLDEN=update writes it)"
-	elif diff -u "$g" "$out" > "$out.diff"; then
+	elif diff -u <(golden_norm < "$g") <(golden_norm < "$out") > "$out.diff"; then
 		fwa_pass "$name: text output equals $(basename "$g")"
 	else
 		fwa_fail "$name: text output differs from $(basename "$g"):"

@@ -166,7 +166,7 @@ static void test_errors(void)
 	    "t.rules:1:28: unknown path 'nowhere' (local or forward)");
 	ERR("allow tcp 80 from any colour red\n", -EINVAL,
 	    "t.rules:1:23: unknown clause 'colour' (container, image, "
-	    "process or path)");
+	    "process, interface or path)");
 	ERR("allow tcp 80 from any \x01\n", -EINVAL,
 	    "t.rules:1:23: unexpected character 0x01");
 	ERR("include\n", -EINVAL,

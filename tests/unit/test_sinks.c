@@ -504,8 +504,15 @@ static void test_classify(void)
 	CHECK_EQ(o.retry_after_usec, 0);
 	webhook_classify(404, 0, NULL, now, &o);
 	CHECK_EQ(o.result, WEBHOOK_FAILED);
+	/* a credential failure keeps the alert: fix the secret, reload */
 	webhook_classify(401, 0, "5", now, &o);
-	CHECK_EQ(o.result, WEBHOOK_FAILED);
+	CHECK_EQ(o.result, WEBHOOK_RETRY);
+	CHECK(o.auth_refused);
+	webhook_classify(403, 0, NULL, now, &o);
+	CHECK_EQ(o.result, WEBHOOK_RETRY);
+	CHECK(o.auth_refused);
+	webhook_classify(404, 0, NULL, now, &o);
+	CHECK(!o.auth_refused);
 	webhook_classify(301, 0, NULL, now, &o);
 	CHECK_EQ(o.result, WEBHOOK_FAILED);
 	webhook_classify(0, CURLE_COULDNT_CONNECT, NULL, now, &o);

@@ -5,9 +5,11 @@
  *
  *   webhook_client put SPOOLDIR N
  *	spool N events ("event 0" ...), printing their ids
- *   webhook_client deliver SPOOLDIR URL SECRETFILE DEADLINE_S [TIMEOUT_MS [FORMAT]]
+ *   webhook_client deliver SPOOLDIR URL SECRETFILE DEADLINE_S [TIMEOUT_MS [FORMAT [CONF]]]
  *	deliver until the spool is empty (exit 0) or the deadline (exit 1),
- *	one line per attempt; never prints the URL or the secret
+ *	one line per attempt; never prints the URL or the secret.  CONF, a
+ *	fwauditd.conf, gives the credentials (webhook_*_file keys) and
+ *	webhook_ca_file, read as fwauditd reads them
  *   webhook_client journal
  *	send one sample event to the journal, print its JSON
  */
@@ -22,6 +24,7 @@
 
 #include <curl/curl.h>
 
+#include "daemon_config.h"
 #include "event.h"
 #include "journal.h"
 #include "spool.h"
@@ -80,8 +83,13 @@ static const char *result_name(enum webhook_result r)
 
 static int cmd_deliver(const char *dir, const char *url, const char *secret_path,
 		       unsigned int deadline_s, long timeout_ms,
-		       const char *format)
+		       const char *format, const char *conf)
 {
+	struct daemon_config dc;
+	struct daemon_config_error derr;
+	struct webauth_files af;
+	struct webauth *auth = NULL;
+	const char *what;
 	struct webhook_config cfg = {
 		.url = url,
 		.timeout_ms = timeout_ms,
@@ -103,6 +111,27 @@ static int cmd_deliver(const char *dir, const char *url, const char *secret_path
 	else if (!strcmp(format, "slack"))
 		cfg.format = WEBHOOK_FORMAT_SLACK;
 	deadline = now_usec() + (uint64_t)deadline_s * 1000000u;
+	ret = daemon_config_init(&dc);
+	if (ret < 0)
+		return 1;
+	if (conf) {
+		/* load makes a new configuration: drop the defaults first */
+		daemon_config_release(&dc);
+		ret = daemon_config_load(conf, false, &dc, &derr);
+		if (ret < 0) {
+			fprintf(stderr, "%s\n", derr.message);
+			return 1;
+		}
+	}
+	daemon_config_webauth_files(&dc, &af);
+	ret = webauth_load(&af, &auth, &what);
+	if (ret < 0) {
+		fprintf(stderr, "Failed to read %s: %s\n",
+			what ? what : "the credentials", strerror(-ret));
+		goto out;
+	}
+	cfg.auth = auth;
+	cfg.ca_file = dc.webhook_ca_file;
 	ret = webhook_secret_load(secret_path, &secret);
 	if (ret < 0) {
 		fprintf(stderr, "Failed to read the webhook secret: %s\n",
@@ -183,6 +212,8 @@ out:
 	spool_close(s);
 	webhook_free(wh);
 	webhook_secret_free(secret);
+	webauth_free(auth);
+	daemon_config_release(&dc);
 	return status;
 }
 
@@ -239,16 +270,17 @@ int main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (argc == 4 && !strcmp(argv[1], "put"))
 		ret = cmd_put(argv[2], (unsigned int)strtoul(argv[3], NULL, 10));
-	else if (argc >= 6 && argc <= 8 && !strcmp(argv[1], "deliver"))
+	else if (argc >= 6 && argc <= 9 && !strcmp(argv[1], "deliver"))
 		ret = cmd_deliver(argv[2], argv[3], argv[4],
 				  (unsigned int)strtoul(argv[5], NULL, 10),
 				  argc > 6 ? strtol(argv[6], NULL, 10) : 5000,
-				  argc > 7 ? argv[7] : "generic");
+				  argc > 7 ? argv[7] : "generic",
+				  argc > 8 ? argv[8] : NULL);
 	else if (argc == 2 && !strcmp(argv[1], "journal"))
 		ret = cmd_journal();
 	else
 		fprintf(stderr, "usage: %s put SPOOLDIR N | deliver SPOOLDIR URL "
-			"SECRETFILE DEADLINE_S [TIMEOUT_MS [FORMAT]] | journal\n",
+			"SECRETFILE DEADLINE_S [TIMEOUT_MS [FORMAT [CONF]]] | journal\n",
 			argv[0]);
 	curl_global_cleanup();
 	return ret;
