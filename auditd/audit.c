@@ -32,6 +32,9 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	if (o->given) {
 		r->snap = *o->given;
 		memset(o->given, 0, sizeof(*o->given));
+		/* an audit of a snapshot file is an audit of that moment */
+		if (r->snap.taken_usec)
+			r->started_usec = r->snap.taken_usec;
 	} else {
 		ret = snapshot_read(&r->snap, true, stage);
 		if (ret < 0) {
@@ -51,7 +54,12 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	ret = failopen_inspect(r->snap.rs, &r->findings);
 	if (ret < 0)
 		goto fail;
-	if (o->docker && r->snap.host)
+	if (r->snap.have_docker) {
+		/* a snapshot from a file: the names Docker gave then */
+		r->docker = r->snap.docker;
+		r->docker_error = r->snap.docker_error;
+		memset(&r->snap.docker, 0, sizeof(r->snap.docker));
+	} else if (o->docker && r->snap.host)
 		r->docker_error = docker_read(docker_socket_path(), &r->docker);
 	ret = report_build(r->engine, r->snap.host, &r->docker, &r->report);
 	if (ret < 0)

@@ -36,6 +36,13 @@ int cli_parse_format(const char *s, unsigned int mask, enum cli_format *f);
  * that is the reason) and returns EXIT_UNKNOWN; 0 on success. */
 int cli_snapshot(struct snapshot *snap, bool host);
 
+/* Read the snapshot file at path ("-": stdin) into *snap, rebuilding what
+ * flags (SNAPFILE_RULESET, SNAPFILE_HOST of snapfile.h) ask for.  On a
+ * bad file prints one line naming the file and what is wrong, and returns
+ * EXIT_UNKNOWN; 0 on success. */
+int cli_snapshot_file(const char *path, unsigned int flags,
+		      struct snapshot *snap);
+
 /* Print "PROG: what: strerror(-err)" on stderr; returns EXIT_UNKNOWN. */
 int cli_fail(const char *what, int err);
 
@@ -45,5 +52,6 @@ int cmd_explain(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 
 #endif

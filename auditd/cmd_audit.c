@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "rsfile.h"
+#include "snapfile.h"
 #include "verdicts.h"
 
 #define IFACES_MAX	64
@@ -36,11 +37,16 @@ static void usage(FILE *f)
 		"                       of this host (repeat; prefix ip4:, ip6: "
 		"or nft: to say which);\n"
 		"                       needs no privilege\n"
+		"  -S, --snapshot FILE  audit the host as FILE (`%s snapshot`) "
+		"recorded it, with\n"
+		"                       the output the live audit had then; "
+		"with --ruleset, audit\n"
+		"                       those files on that host\n"
 		"  -q, --quiet          text: the violations only, without "
 		"the table\n"
 		"  -h, --help           this help\n"
 		"Exit status: 0 no violation, 1 warning, 2 critical, 3 could "
-		"not audit.\n", cli_prog);
+		"not audit.\n", cli_prog, cli_prog);
 }
 
 static int load_policy(const char *path, struct policy **p)
@@ -104,23 +110,24 @@ int cmd_audit(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "ruleset", required_argument, NULL, 'R' },
+		{ "snapshot", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum cli_format format = CLI_FORMAT_TEXT;
-	const char *ifaces[IFACES_MAX], *rules = NULL;
+	const char *ifaces[IFACES_MAX], *rules = NULL, *snapfile = NULL;
 	char *files[FILES_MAX], err[4096];
 	struct audit_opts o = { .ifaces = ifaces, .docker = true };
 	struct audit_result *r = NULL;
 	struct policy *policy = NULL;
-	struct snapshot given;
+	struct snapshot given, recorded = { .rs = NULL };
 	enum snapshot_stage stage = SNAPSHOT_NFT;
 	size_t nfiles = 0;
 	bool judge = true, quiet = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "r:nf:i:R:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:nf:i:R:S:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rules = optarg;
@@ -148,6 +155,9 @@ int cmd_audit(int argc, char **argv)
 			}
 			files[nfiles++] = optarg;
 			break;
+		case 'S':
+			snapfile = optarg;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -171,25 +181,49 @@ int cmd_audit(int argc, char **argv)
 					       "load");
 		o.policy = policy;
 	}
+	if (snapfile) {
+		/* with files: only the host of the snapshot, read before
+		 * rsfile_load() moves us; without: all of it (its legacy
+		 * tables in a private namespace) */
+		ret = cli_snapshot_file(snapfile, SNAPFILE_HOST | (nfiles ? 0 :
+					SNAPFILE_RULESET), &recorded);
+		if (ret) {
+			policy_free(policy);
+			return could_not_audit(format, "the snapshot does not "
+					       "load");
+		}
+		o.given = &recorded;
+		o.docker = false;
+	}
 	if (nfiles) {
 		/* the files, in a namespace of our own: no host facts */
 		ret = rsfile_load(files, nfiles, err, sizeof(err));
 		if (ret < 0) {
 			fprintf(stderr, "%s: %s\n", cli_prog, err);
+			snapshot_release(&recorded);
 			policy_free(policy);
 			return could_not_audit(format, "a ruleset file does "
 					       "not load");
 		}
 		ret = snapshot_read(&given, false, &stage);
 		if (ret < 0) {
+			snapshot_release(&recorded);
 			policy_free(policy);
 			cli_fail("failed to read the loaded ruleset back", ret);
 			return could_not_audit(format, "cannot read the loaded "
 					       "ruleset back");
 		}
+		if (snapfile) {
+			/* the files' rulesets on the recorded host */
+			recorded.rs = given.rs;
+			given.rs = NULL;
+			snapshot_release(&given);
+			given = recorded;
+			memset(&recorded, 0, sizeof(recorded));
+		}
 		o.given = &given;
 		o.docker = false;
-	} else {
+	} else if (!snapfile) {
 		/* the privilege messages of cli_snapshot() */
 		ret = cli_snapshot(&given, true);
 		if (ret) {

@@ -30,6 +30,7 @@
 
 #include "audit.h"
 #include "auditload.h"
+#include "snapfile.h"
 #include "cli.h"
 #include "diff.h"
 #include "jsonw.h"
@@ -44,6 +45,7 @@
 enum side_kind {
 	SIDE_RULESET,
 	SIDE_AUDIT,
+	SIDE_SNAPSHOT,		/* `fwaudit snapshot`: audited in a child */
 };
 
 struct side {
@@ -63,7 +65,8 @@ static void usage(FILE *f)
 		"Which exposures and violations a firewall change opens, closes "
 		"or alters.\nOLD and NEW are each ruleset files (iptables-save, "
 		"ip6tables-save or nft; prefix\nip4:, ip6: or nft: to say which) "
-		"or one saved `fwaudit audit --format json`.\n"
+		"or one saved `fwaudit audit --format json`,\nor one `fwaudit "
+		"snapshot` (audited with the host it recorded).\n"
 		"  -r, --rules PATH     the policy (default: the shipped "
 		"default.rules)\n"
 		"  -n, --no-rules       compare exposures without judging them\n"
@@ -135,6 +138,10 @@ static int sniff(const char *path, enum side_kind *kind)
 	fclose(f);
 	len = (size_t)n;
 	buf[len] = '\0';
+	if (snapfile_is_snapshot(buf, len)) {
+		*kind = SIDE_SNAPSHOT;
+		return 0;
+	}
 	if (auditload_is_json(buf, len)) {
 		*kind = SIDE_AUDIT;
 		return 0;
@@ -174,6 +181,15 @@ audit_child(struct side *s, const struct policy *policy, int fd)
 	FILE *f;
 	int ret;
 
+	if (s->kind == SIDE_SNAPSHOT) {
+		/* the whole recorded host: its legacy tables load in a
+		 * namespace of this child's own */
+		if (cli_snapshot_file(s->files[0], SNAPFILE_RULESET |
+				      SNAPFILE_HOST, &given))
+			_exit(EXIT_UNKNOWN);
+		ret = 0;
+		goto audit;
+	}
 	ret = rsfile_load(s->files, s->nfiles, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "%s diff: %s: %s\n", cli_prog, s->label, err);
@@ -186,6 +202,7 @@ audit_child(struct side *s, const struct policy *policy, int fd)
 			snapshot_stage_name(stage), strerror(-ret));
 		_exit(EXIT_UNKNOWN);
 	}
+audit:
 	o.given = &given;
 	/* the policy's interfaces, as `audit --ruleset` takes them; its
 	 * verdicts (and their fixes) the parent makes once for both sides */
@@ -295,10 +312,11 @@ static int read_side(struct side *s, const struct policy *policy)
 		ret = sniff(s->files[i], &k);
 		if (ret)
 			return ret;
-		if (k == SIDE_AUDIT && s->nfiles > 1) {
-			fprintf(stderr, "%s diff: %s: a saved audit is a whole "
+		if (k != SIDE_RULESET && s->nfiles > 1) {
+			fprintf(stderr, "%s diff: %s: a %s is a whole "
 				"side: give it alone as %s\n", cli_prog,
-				s->files[i], s->label);
+				s->files[i], k == SIDE_AUDIT ? "saved audit" :
+				"snapshot", s->label);
 			return EXIT_UNKNOWN;
 		}
 		s->kind = k;
@@ -769,7 +787,8 @@ static void text_files(const struct side *s, FILE *f)
 	for (i = 0; i < s->nfiles; i++)
 		fprintf(f, " %s", s->files[i]);
 	fprintf(f, " (%s, %zu exposures)\n", s->kind == SIDE_AUDIT ?
-		"saved audit" : "ruleset", s->load->nrows);
+		"saved audit" : s->kind == SIDE_SNAPSHOT ? "snapshot" :
+		"ruleset", s->load->nrows);
 }
 
 /* quiet: leave out the changes that neither open nor resolve a violation

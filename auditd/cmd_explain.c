@@ -14,6 +14,7 @@
 #include <linux/netfilter.h>
 
 #include "cli.h"
+#include "snapfile.h"
 #include "engine.h"
 #include "report.h"
 #include "rsprint.h"
@@ -21,12 +22,14 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s explain PROTO/PORT [--from ADDR] "
-		"[--interface IF]\n"
+		"[--interface IF] [--snapshot FILE]\n"
 		"Show the path of a new connection to PORT (tcp, udp or sctp) "
 		"through every hook and chain, and what decides it.\n"
 		"  --from ADDR          the stranger's address (default: any)\n"
 		"  -i, --interface IF   the ingress interface (default: all)\n"
-		"  -h, --help           this help\n", cli_prog);
+		"  -S, --snapshot FILE  explain the host as FILE (`%s snapshot`)"
+		" recorded it\n"
+		"  -h, --help           this help\n", cli_prog, cli_prog);
 }
 
 static int parse_probe(const char *s, uint8_t *proto, uint16_t *port)
@@ -109,24 +112,28 @@ int cmd_explain(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, 'F' },
 		{ "interface", required_argument, NULL, 'i' },
+		{ "snapshot", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct engine_input in = { .dropped = true, .only_dport = true };
 	struct engine_result *res = NULL;
-	const char *from = NULL, *iface = NULL;
+	const char *from = NULL, *iface = NULL, *snapfile = NULL;
 	struct snapshot snap;
 	char ifs[256], dst[512], src[512], sport[256];
 	size_t i, k;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:S:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			from = optarg;
 			break;
 		case 'i':
 			iface = optarg;
+			break;
+		case 'S':
+			snapfile = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -158,7 +165,11 @@ int cmd_explain(int argc, char **argv)
 		in.ifaces = &iface;
 		in.nifaces = 1;
 	}
-	ret = cli_snapshot(&snap, true);
+	if (snapfile)
+		ret = cli_snapshot_file(snapfile, SNAPFILE_RULESET |
+					SNAPFILE_HOST, &snap);
+	else
+		ret = cli_snapshot(&snap, true);
 	if (ret)
 		return ret;
 	in.rs = snap.rs;

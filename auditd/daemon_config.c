@@ -57,6 +57,7 @@ static const struct key keys[] = {
 	{ "spool_max_entries",		K_SIZE,	OFF(spool_max), 1, SPOOL_MAX_ENTRIES },
 	{ "spool_overflow",		K_OVERFLOW, OFF(spool_overflow), 0, 0 },
 	{ "prometheus_textfile",	K_STR,	OFF(prometheus_textfile), 0, 0 },
+	{ "snapshot_file",		K_STR,	OFF(snapshot_file), 0, 0 },
 	{ "user",			K_STR,	OFF(user), 0, 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -144,6 +145,7 @@ void daemon_config_release(struct daemon_config *c)
 	free(c->instance);
 	free(c->spool_dir);
 	free(c->prometheus_textfile);
+	free(c->snapshot_file);
 	free(c->user);
 	memset(c, 0, sizeof(*c));
 }

@@ -67,6 +67,9 @@ struct daemon_config {
 	size_t spool_max;
 	enum spool_overflow spool_overflow;
 	char *prometheus_textfile;	/* NULL: none */
+	char *snapshot_file;		/* NULL: none; else the snapshot of
+					 * the last audit that changed
+					 * something (doc/snapshot.md) */
 	char *user;			/* "root": keep uid 0, drop capabilities */
 	unsigned int user_line;		/* where the file sets user; 0: the
 					 * default */

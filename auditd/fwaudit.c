@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "explain", cmd_explain, "the path of one probe, hook by hook" },
 	{ "diff", cmd_diff, "what a firewall change opens, closes or alters" },
 	{ "fix", cmd_fix, "one proven plan that closes every violation" },
+	{ "snapshot", cmd_snapshot, "everything an audit reads, in one file" },
 	{ "ruleset", cmd_ruleset, "print the firewall as fwaudit reads it" },
 	{ "check-rules", policy_check_main, "validate a policy file" },
 	{ "policy", cmd_policy, "write a baseline policy of this host (init)" },

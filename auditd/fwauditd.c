@@ -39,6 +39,7 @@
 #include "journal.h"
 #include "policy.h"
 #include "prom.h"
+#include "snapfile.h"
 #include "spool.h"
 #include "watch.h"
 #include "webhook.h"
@@ -327,13 +328,36 @@ static void daemon_write_metrics(struct daemon *d)
 
 static void daemon_schedule(struct daemon *d, uint64_t delay_usec);
 
+/* Write the snapshot of the audit r (recorded in rec) to snapshot_file, so
+ * that the alerts it raised can be explained after the fact
+ * (`fwaudit explain --snapshot`).  A failure is logged, never fatal. */
+static void daemon_keep_snapshot(struct daemon *d, struct snapfile_rec *rec,
+				 const struct audit_result *r)
+{
+	char err[1024];
+	json_t *doc = NULL;
+	int ret;
+
+	ret = snapfile_record_end(rec, &r->snap, &doc, err, sizeof(err));
+	if (ret < 0) {
+		log_err("Failed to keep the snapshot: %s", err);
+		return;
+	}
+	ret = snapfile_write(doc, d->cfg.snapshot_file);
+	json_decref(doc);
+	if (ret < 0)
+		log_err("Failed to write %s: %s", d->cfg.snapshot_file,
+			strerror(-ret));
+}
+
 static void daemon_audit(struct daemon *d)
 {
 	struct audit_opts o = { 0 };
 	struct diff_events de = { 0 };
 	struct audit_result *r = NULL;
 	enum snapshot_stage stage = SNAPSHOT_ANALYSIS;
-	bool first = !d->ever_audited;
+	bool first = !d->ever_audited, recording;
+	struct snapfile_rec rec;
 	size_t i;
 	int ret;
 
@@ -343,8 +367,12 @@ static void daemon_audit(struct daemon *d)
 	o.docker = d->cfg.docker;
 	d->last_attempt_usec = now_usec(CLOCK_REALTIME);
 	d->audits++;
+	/* record what this audit reads: kept only if it changes something */
+	recording = d->cfg.snapshot_file && snapfile_record_begin(&rec) == 0;
 	ret = audit_run(&o, &r, &stage);
 	if (ret < 0) {
+		if (recording)
+			snapfile_record_abort(&rec);
 		char msg[256];
 
 		/* a generation that moved under the read: try again soon,
@@ -393,6 +421,10 @@ static void daemon_audit(struct daemon *d)
 			"of this change are reported", strerror(-ret), de.n);
 	for (i = 0; i < de.n; i++)
 		daemon_emit(d, de.ev[i], true);
+	if (recording && (first || de.n))
+		daemon_keep_snapshot(d, &rec, r);
+	else if (recording)
+		snapfile_record_abort(&rec);
 	diff_events_release(&de);
 	audit_result_free(d->last);
 	d->last = r;

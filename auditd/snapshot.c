@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "legacy.h"
 #include "nft.h"
@@ -11,7 +12,7 @@
 
 int snapshot_read(struct snapshot *snap, bool host, enum snapshot_stage *stage)
 {
-	struct snapshot s = { NULL, NULL };
+	struct snapshot s = { .rs = NULL };
 	enum snapshot_stage at = SNAPSHOT_NFT;
 	int ret;
 
@@ -46,8 +47,8 @@ void snapshot_release(struct snapshot *snap)
 		return;
 	ruleset_free(snap->rs);
 	host_free(snap->host);
-	snap->rs = NULL;
-	snap->host = NULL;
+	docker_release(&snap->docker);
+	memset(snap, 0, sizeof(*snap));
 }
 
 const char *snapshot_stage_name(enum snapshot_stage stage)

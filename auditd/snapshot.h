@@ -6,12 +6,23 @@
 #ifndef FWAUDIT_SNAPSHOT_H
 #define FWAUDIT_SNAPSHOT_H
 
+#include <stdint.h>
+
+#include "docker.h"
 #include "host.h"
 #include "ruleset.h"
 
 struct snapshot {
 	struct ruleset *rs;
 	struct host *host;	/* NULL when auditing a ruleset file */
+	/* Set only by a snapshot read from a file (snapfile.h): when it was
+	 * taken (CLOCK_REALTIME, microseconds), and the container names
+	 * Docker gave then, which the audit uses instead of asking Docker
+	 * now.  0 / false for a live read. */
+	uint64_t taken_usec;
+	bool have_docker;
+	struct docker_map docker;
+	int docker_error;
 };
 
 /* Which part of a snapshot failed, for the caller's message. */
@@ -29,6 +40,7 @@ enum snapshot_stage {
  * allocated then.  -EPERM means CAP_NET_ADMIN is missing.
  */
 int snapshot_read(struct snapshot *snap, bool host, enum snapshot_stage *stage);
+/* Frees what snap holds (rs, host, docker) and zeroes it; accepts NULL. */
 void snapshot_release(struct snapshot *snap);
 const char *snapshot_stage_name(enum snapshot_stage stage);
 

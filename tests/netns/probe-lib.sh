@@ -125,6 +125,32 @@ pl_audit() {
 	if [ "$rc" -ge 3 ]; then
 		fwa_die "fwaudit audit exited $rc: $(head -5 "$f.err")"
 	fi
+	[ "${FWA_SNAPSHOT_CHECK:-0}" = 1 ] && pl_snapshot_check "$f" "$@"
+	return 0
+}
+
+# pl_snapshot_check LIVE [ARGS...]: with FWA_SNAPSHOT_CHECK=1, every
+# pl_audit also takes `fwaudit snapshot` of $NODE and audits it outside the
+# namespace with the same ARGS: the JSON must equal the live audit LIVE but
+# for "time" and "duration_seconds" (issue 19: every scenario of the suite).
+pl_snapshot_check() {
+	local f=$1 s="$1.snap" rc=0
+
+	shift
+	ip netns exec "$NODE" "$FWAUDIT" snapshot -o "$s" 2> "$s.err" ||
+		fwa_die "fwaudit snapshot exited $?: $(head -5 "$s.err")"
+	"$FWAUDIT" audit --no-rules --format json --snapshot "$s" "$@" \
+		> "$f.fromsnap" 2> "$s.err" || rc=$?
+	if [ "$rc" -lt 3 ] && cmp -s \
+	   <(sed -e '/^ *"time": /d' -e '/^ *"duration_seconds": /d' "$f") \
+	   <(sed -e '/^ *"time": /d' -e '/^ *"duration_seconds": /d' \
+		"$f.fromsnap"); then
+		fwa_pass "snapshot: the audit of a snapshot equals the live one"
+	else
+		fwa_fail "snapshot: exit $rc, the audit of a snapshot differs: $(head -3 "$s.err")"
+		diff <(sed '/^ *"duration_seconds": /d' "$f") \
+		     <(sed '/^ *"duration_seconds": /d' "$f.fromsnap") | head -10 || true
+	fi
 }
 
 # pl_gen FILE ARGS...: a probe list (probe.py gen ARGS) into FILE.

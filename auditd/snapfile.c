@@ -1,0 +1,1206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * snapfile.c - a snapshot in a file: written from the readers' recordings,
+ * read back through their replay seams (doc/snapshot.md).
+ *
+ * The readers record to and replay from files named by path; the
+ * recordings live in memfds here and are named /proc/self/fd/N, so the
+ * readers need no change and replay exactly the bytes they would have
+ * received.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base64.h"
+#include "docker.h"
+#include "legacy.h"
+#include "link.h"
+#include "nft.h"
+#include "nldump.h"
+#include "rsfile.h"
+#include "snapfile.h"
+#include "sockets.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+#define ENV_NFT		"FWAUDIT_NFT_RECORD"
+#define ENV_RTNL	"FWAUDIT_RTNL_RECORD"
+#define ENV_DIAG	"FWAUDIT_DIAG_RECORD"
+
+/* The legacy families, in the order legacy.c reads them. */
+static const struct {
+	const char *key;	/* in the file */
+	const char *source;	/* rs_source_status.name */
+	const char *save;	/* the tool that prints it */
+	const char *prefix;	/* rsfile_load's kind */
+} legacy_fams[] = {
+	{ "ipv4", "iptables-legacy", "iptables-legacy-save", "lg4:" },
+	{ "ipv6", "ip6tables-legacy", "ip6tables-legacy-save", "lg6:" },
+};
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static int memfd_new(const char *name)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static void fd_path(int fd, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+/* The whole content of fd (at most max bytes) in a new buffer. */
+static int fd_slurp(int fd, size_t max, char **bufp, size_t *lenp)
+{
+	struct stat st;
+	size_t len = 0;
+	char *buf;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if ((uint64_t)st.st_size > max)
+		return -EFBIG;
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (len < (size_t)st.st_size) {
+		ssize_t n = pread(fd, buf + len, (size_t)st.st_size - len,
+				  (off_t)len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			return n < 0 ? -errno : -EIO;
+		}
+		len += (size_t)n;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+static int fd_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* ---- writing ---- */
+
+int snapfile_record_begin(struct snapfile_rec *rec)
+{
+	static const char *const envs[] = { ENV_NFT, ENV_RTNL, ENV_DIAG };
+	int *fds[] = { &rec->nft_fd, &rec->rtnl_fd, &rec->diag_fd };
+	char path[64];
+	size_t i;
+	int ret;
+
+	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = -1;
+	rec->taken_usec = now_usec();
+	for (i = 0; i < 3; i++) {
+		ret = memfd_new(envs[i]);
+		if (ret < 0)
+			goto fail;
+		*fds[i] = ret;
+		fd_path(ret, path, sizeof(path));
+		if (setenv(envs[i], path, 1) < 0) {
+			ret = -errno;
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	for (i = 0; i < 3; i++) {
+		unsetenv(envs[i]);
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	return ret;
+}
+
+/* buf[0..len) as a base64 JSON string. */
+static json_t *b64_new(const void *buf, size_t len)
+{
+	size_t size = BASE64_ENCODED_LEN(len) + 1;
+	json_t *s = NULL;
+	char *out;
+	int n;
+
+	out = malloc(size);
+	if (!out)
+		return NULL;
+	n = base64_encode(buf, len, out, size);
+	if (n >= 0)
+		s = json_stringn_nocheck(out, (size_t)n);
+	free(out);
+	return s;
+}
+
+static json_t *recording_new(int fd, int *ret)
+{
+	size_t len = 0;
+	char *buf = NULL;
+	json_t *o = NULL;
+
+	*ret = fd_slurp(fd, NLD_REPLAY_MAX, &buf, &len);
+	if (*ret < 0)
+		return NULL;
+	o = json_pack("{s:o}", "recording", b64_new(buf, len));
+	free(buf);
+	if (!o)
+		*ret = -ENOMEM;
+	return o;
+}
+
+/* Run a *-save tool with its standard output into a memfd: its text in a
+ * new buffer.  -ENOENT when it cannot be run, -EINVAL when it fails. */
+static int run_save(const char *tool, char **bufp, size_t *lenp)
+{
+	int fd, status, ret;
+	pid_t pid;
+
+	fd = memfd_new(tool);
+	if (fd < 0)
+		return fd;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		dup2(fd, 1);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 2);
+		}
+		execlp(tool, tool, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			ret = -errno;
+			close(fd);
+			return ret;
+		}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		close(fd);
+		return WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
+		       -ENOENT : -EINVAL;
+	}
+	ret = fd_slurp(fd, SNAPFILE_SAVE_MAX, bufp, lenp);
+	close(fd);
+	return ret;
+}
+
+static const struct rs_source_status *source_find(const struct ruleset *rs,
+						  const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nsources; i++)
+		if (rs->sources[i].name && strcmp(rs->sources[i].name,
+						  name) == 0)
+			return &rs->sources[i];
+	return NULL;
+}
+
+static json_t *legacy_new(const struct ruleset *rs, char *err, size_t errlen,
+			  int *ret)
+{
+	json_t *o = json_object(), *fam;
+	size_t i, len;
+	char *buf;
+
+	*ret = -ENOMEM;
+	if (!o)
+		return NULL;
+	for (i = 0; i < 2; i++) {
+		const struct rs_source_status *s =
+			source_find(rs, legacy_fams[i].source);
+		bool present = s && s->present;
+
+		fam = json_pack("{s:b}", "present", present);
+		if (!fam || json_object_set_new(o, legacy_fams[i].key, fam))
+			goto fail;
+		if (!present)
+			continue;
+		/* libiptc has no seam; what its reader reads back from a
+		 * namespace loaded with this text is the same model */
+		*ret = run_save(legacy_fams[i].save, &buf, &len);
+		if (*ret < 0) {
+			fail(err, errlen, *ret, "cannot record the legacy "
+			     "x_tables: %s %s", legacy_fams[i].save,
+			     *ret == -ENOENT ? "cannot be run" : "failed");
+			goto fail;
+		}
+		*ret = json_object_set_new(fam, "save", b64_new(buf, len)) ?
+		       -ENOMEM : 0;
+		free(buf);
+		if (*ret < 0)
+			goto fail;
+	}
+	*ret = 0;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *owners_new(const struct host *h)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < h->nlisteners; i++) {
+		const struct host_listener *l = &h->listeners[i];
+
+		if (!l->pid && !l->comm)
+			continue;
+		/* s*: no "comm" at all when it is not known */
+		if (json_array_append_new(a, json_pack("{s:I,s:I,s:s*}",
+				"inode", (json_int_t)l->inode,
+				"pid", (json_int_t)l->pid, "comm", l->comm))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *sysctl_new(const struct host *h)
+{
+	const struct host_sysctl *s = &h->sysctl;
+	json_t *o, *links;
+	size_t i;
+
+	links = json_array();
+	for (i = 0; links && i < h->nlinks; i++) {
+		const struct host_link *l = &h->links[i];
+
+		if (json_array_append_new(links, json_pack(
+				"{s:i,s:s,s:i,s:i,s:i,s:i}",
+				"ifindex", l->ifindex, "name", l->name,
+				"forwarding", l->sysctl.forwarding,
+				"route_localnet", l->sysctl.route_localnet,
+				"rp_filter", l->sysctl.rp_filter,
+				"ipv6_force_forwarding",
+				l->sysctl.ipv6_force_forwarding))) {
+			json_decref(links);
+			return NULL;
+		}
+	}
+	o = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:o}",
+		      "ip_forward", s->ip_forward,
+		      "ipv6_forwarding", s->ipv6_forwarding,
+		      "route_localnet_all", s->route_localnet_all,
+		      "rp_filter_all", s->rp_filter_all,
+		      "bridge_nf_call_iptables", s->bridge_nf_call_iptables,
+		      "bridge_nf_call_ip6tables", s->bridge_nf_call_ip6tables,
+		      "links", links);
+	return o;
+}
+
+static json_t *docker_new(void)
+{
+	struct docker_map m = { 0, NULL };
+	char addr[INET6_ADDRSTRLEN];
+	json_t *a;
+	size_t i;
+	int err;
+
+	/* no Docker is an answer too: the live audit then names nothing */
+	err = docker_read(docker_socket_path(), &m);
+	a = json_array();
+	for (i = 0; a && i < m.n; i++) {
+		const struct docker_container *c = &m.c[i];
+
+		host_addr_str(c->family, c->addr, addr, sizeof(addr));
+		if (json_array_append_new(a, json_pack("{s:i,s:s,s:s,s:s}",
+				"family", c->family == AF_INET6 ? 6 : 4,
+				"addr", addr, "name", c->name,
+				"image", c->image))) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	docker_release(&m);
+	return json_pack("{s:i,s:o}", "error", err, "containers", a);
+}
+
+int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
+			json_t **out, char *err, size_t errlen)
+{
+	char host[SNAPFILE_NAME_MAX] = "", stamp[32];
+	time_t t = (time_t)(rec->taken_usec / 1000000u);
+	json_t *doc = NULL, *v;
+	int ret = -ENOMEM;
+
+	unsetenv(ENV_NFT);
+	unsetenv(ENV_RTNL);
+	unsetenv(ENV_DIAG);
+	if (!snap->rs || !snap->host) {
+		ret = fail(err, errlen, -EINVAL, "a snapshot file needs the "
+			   "ruleset and the host facts");
+		goto out;
+	}
+	gethostname(host, sizeof(host) - 1);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	doc = json_pack("{s:s,s:i,s:s,s:s,s:I,s:s}",
+			"format", SNAPFILE_FORMAT,
+			"version", SNAPFILE_VERSION,
+			"fwaudit", PACKAGE_VERSION,
+			"taken", stamp,
+			"taken_usec", (json_int_t)rec->taken_usec,
+			"hostname", host);
+	if (!doc)
+		goto out;
+	v = recording_new(rec->nft_fd, &ret);
+	if (!v || json_object_set_new(doc, "nftables", v))
+		goto rec_fail;
+	v = legacy_new(snap->rs, err, errlen, &ret);
+	if (!v)
+		goto out;
+	if (json_object_set_new(doc, "legacy", v))
+		goto nomem;
+	v = recording_new(rec->rtnl_fd, &ret);
+	if (!v || json_object_set_new(doc, "rtnetlink", v))
+		goto rec_fail;
+	v = recording_new(rec->diag_fd, &ret);
+	if (!v || json_object_set_new(doc, "sock_diag", v))
+		goto rec_fail;
+	if (json_object_set_new(doc, "owners", owners_new(snap->host)) ||
+	    json_object_set_new(doc, "sysctl", sysctl_new(snap->host)) ||
+	    json_object_set_new(doc, "docker", docker_new()))
+		goto nomem;
+	*out = doc;
+	doc = NULL;
+	ret = 0;
+	goto out;
+rec_fail:
+	fail(err, errlen, ret, "cannot keep a recording: %s", strerror(-ret));
+	goto out;
+nomem:
+	ret = fail(err, errlen, -ENOMEM, "out of memory");
+out:
+	json_decref(doc);
+	snapfile_record_abort(rec);
+	return ret;
+}
+
+int snapfile_write(const json_t *doc, const char *path)
+{
+	size_t flags = JSON_INDENT(1) | JSON_PRESERVE_ORDER;
+	char *tmp = NULL;
+	FILE *f;
+	int fd, ret = 0;
+
+	if (!path || strcmp(path, "-") == 0) {
+		if (json_dumpf(doc, stdout, flags) < 0 ||
+		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+			return -EIO;
+		return 0;
+	}
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+		return -ENOMEM;
+	/* mode 0600: what a snapshot holds (process names, addresses) is
+	 * root's */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		free(tmp);
+		return ret;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		goto out;
+	}
+	if (json_dumpf(doc, f, flags) < 0 || fputc('\n', f) == EOF ||
+	    fflush(f) == EOF || fsync(fd) < 0)
+		ret = errno ? -errno : -EIO;
+	if (fclose(f) == EOF && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+out:
+	if (ret)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+void snapfile_record_abort(struct snapfile_rec *rec)
+{
+	unsetenv(ENV_NFT);
+	unsetenv(ENV_RTNL);
+	unsetenv(ENV_DIAG);
+	if (rec->nft_fd >= 0)
+		close(rec->nft_fd);
+	if (rec->rtnl_fd >= 0)
+		close(rec->rtnl_fd);
+	if (rec->diag_fd >= 0)
+		close(rec->diag_fd);
+	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = -1;
+}
+
+/* ---- reading ---- */
+
+struct snapfile_ctx {
+	const char *name;
+	char *err;
+	size_t errlen;
+};
+
+static int bad(struct snapfile_ctx *c, const char *path, const char *why)
+{
+	return fail(c->err, c->errlen, -EBADMSG, "%s: %s: %s", c->name, path,
+		    why);
+}
+
+/* Only the keys of keys[] (NULL-terminated) in o: a field this version
+ * does not know is a corrupt file or a newer one that kept the version. */
+static int check_keys(struct snapfile_ctx *c, const json_t *o,
+		      const char *path, const char *const *keys)
+{
+	const char *key;
+	char p[128];
+	json_t *v;
+	size_t i;
+
+	json_object_foreach((json_t *)o, key, v) {
+		for (i = 0; keys[i]; i++)
+			if (strcmp(key, keys[i]) == 0)
+				break;
+		if (!keys[i]) {
+			snprintf(p, sizeof(p), "%s%s%.64s", path,
+				 *path ? "." : "", key);
+			return bad(c, p, "no such field in snapshot format "
+				   "version 1");
+		}
+	}
+	return 0;
+}
+
+static int get_obj(struct snapfile_ctx *c, const json_t *o, const char *key,
+		   const char *path, json_t **out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_object(v))
+		return bad(c, path, v ? "not an object" : "missing");
+	*out = v;
+	return 0;
+}
+
+static int get_int(struct snapfile_ctx *c, const json_t *o, const char *key,
+		   const char *path, long long min, long long max,
+		   long long *out)
+{
+	json_t *v = json_object_get(o, key);
+	char why[96];
+
+	if (!json_is_integer(v))
+		return bad(c, path, v ? "not an integer" : "missing");
+	if (json_integer_value(v) < min || json_integer_value(v) > max) {
+		snprintf(why, sizeof(why), "%lld is outside %lld..%lld",
+			 (long long)json_integer_value(v), min, max);
+		return bad(c, path, why);
+	}
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int get_str(struct snapfile_ctx *c, const json_t *o, const char *key,
+		   const char *path, size_t max, const char **out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v))
+		return bad(c, path, v ? "not a string" : "missing");
+	if (json_string_length(v) > max ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return bad(c, path, "too long or holds a NUL");
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* A base64 field decoded into a new buffer of at most max bytes. */
+static int get_blob(struct snapfile_ctx *c, const json_t *o, const char *key,
+		    const char *path, size_t max, char **bufp, size_t *lenp)
+{
+	json_t *v = json_object_get(o, key);
+	size_t len, size;
+	uint8_t *buf;
+	int ret;
+
+	if (!json_is_string(v))
+		return bad(c, path, v ? "not a string" : "missing");
+	len = json_string_length(v);
+	if (len / 4 * 3 > max)
+		return fail(c->err, c->errlen, -EFBIG, "%s: %s: larger than "
+			    "%zu bytes", c->name, path, max);
+	size = len / 4 * 3 + 3;
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	ret = base64_decode(json_string_value(v), len, buf, size, &len);
+	if (ret < 0) {
+		free(buf);
+		return bad(c, path, "not base64");
+	}
+	*bufp = (char *)buf;
+	*lenp = len;
+	return 0;
+}
+
+/* A decoded blob in a memfd the readers can open by path. */
+static int blob_fd(const char *buf, size_t len, char *path, size_t pathlen)
+{
+	int fd, ret;
+
+	fd = memfd_new("fwaudit-snapshot");
+	if (fd < 0)
+		return fd;
+	ret = fd_write_all(fd, buf, len);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	fd_path(fd, path, pathlen);
+	return fd;
+}
+
+/* Replay the recording at key of o through replay(). */
+static int replay_blob(struct snapfile_ctx *c, const json_t *root,
+		       const char *key, void *target,
+		       int (*replay)(void *target, const char *path))
+{
+	char path[64], p[64], *buf = NULL;
+	json_t *o = NULL;
+	size_t len;
+	int fd, ret;
+
+	snprintf(p, sizeof(p), "%s.recording", key);
+	ret = get_obj(c, root, key, key, &o);
+	if (!ret)
+		ret = check_keys(c, o, key, (const char *const[]){
+				 "recording", NULL });
+	if (!ret)
+		ret = get_blob(c, o, "recording", p, NLD_REPLAY_MAX, &buf,
+			       &len);
+	if (ret < 0)
+		return ret;
+	fd = blob_fd(buf, len, path, sizeof(path));
+	free(buf);
+	if (fd < 0)
+		return fail(c->err, c->errlen, fd, "%s: %s: %s", c->name, p,
+			    strerror(-fd));
+	ret = replay(target, path);
+	close(fd);
+	if (ret < 0)
+		return fail(c->err, c->errlen, ret == -ENOMEM ? ret : -EBADMSG,
+			    "%s: %s: the recorded conversation does not "
+			    "replay: %s", c->name, p, strerror(-ret));
+	return 0;
+}
+
+static int replay_nft(void *target, const char *path)
+{
+	return nft_replay_ruleset(target, path);
+}
+
+static int replay_rtnl(void *target, const char *path)
+{
+	return link_replay(target, path);
+}
+
+static int replay_diag(void *target, const char *path)
+{
+	return sockets_replay(target, path);
+}
+
+static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
+			unsigned int flags, struct ruleset *rs)
+{
+	char *files[2], paths[2][64], p[64], lerr[1024], lockpath[64];
+	bool present[2] = { false, false };
+	int fds[2] = { -1, -1 }, lockfd = -1;
+	size_t i, n = 0, len;
+	json_t *o = NULL, *fam = NULL;
+	char *buf;
+	int ret;
+
+	ret = get_obj(c, root, "legacy", "legacy", &o);
+	if (!ret)
+		ret = check_keys(c, o, "legacy", (const char *const[]){
+				 "ipv4", "ipv6", NULL });
+	for (i = 0; !ret && i < 2; i++) {
+		snprintf(p, sizeof(p), "legacy.%s", legacy_fams[i].key);
+		ret = get_obj(c, o, legacy_fams[i].key, p, &fam);
+		if (!ret)
+			ret = check_keys(c, fam, p, (const char *const[]){
+					 "present", "save", NULL });
+		if (ret)
+			break;
+		snprintf(p, sizeof(p), "legacy.%s.present",
+			 legacy_fams[i].key);
+		if (!json_is_boolean(json_object_get(fam, "present"))) {
+			ret = bad(c, p, "not true or false");
+			break;
+		}
+		present[i] = json_is_true(json_object_get(fam, "present"));
+		snprintf(p, sizeof(p), "legacy.%s.save", legacy_fams[i].key);
+		if (!json_object_get(fam, "save")) {
+			if (present[i])
+				ret = bad(c, p, "missing for tables that "
+					  "were present");
+			continue;
+		}
+		ret = get_blob(c, fam, "save", p, SNAPFILE_SAVE_MAX, &buf,
+			       &len);
+		if (ret)
+			break;
+		if (memchr(buf, '\0', len))
+			ret = bad(c, p, "holds a NUL: not iptables-save "
+				  "text");
+		else if (!(flags & SNAPFILE_NO_LEGACY) && (flags &
+							 SNAPFILE_RULESET)) {
+			ret = blob_fd(buf, len, paths[n] + 4,
+				      sizeof(paths[n]) - 4);
+			if (ret >= 0) {
+				fds[n] = ret;
+				memcpy(paths[n], legacy_fams[i].prefix, 4);
+				files[n] = paths[n];
+				n++;
+				ret = 0;
+			}
+		}
+		free(buf);
+	}
+	if (ret < 0 || (flags & SNAPFILE_NO_LEGACY) ||
+	    !(flags & SNAPFILE_RULESET))
+		goto out;
+	/* The restorers take xtables' lock, /run/xtables.lock by default:
+	 * root's file, so an unprivileged reader cannot open it, and pointless
+	 * in a namespace nobody else uses.  A memfd left open across exec
+	 * serves as the lock file instead (the restorers honour
+	 * XTABLES_LOCKFILE). */
+	if (n && !getenv("XTABLES_LOCKFILE")) {
+		lockfd = memfd_create("xtables.lock", 0);
+		if (lockfd >= 0) {
+			fd_path(lockfd, lockpath, sizeof(lockpath));
+			setenv("XTABLES_LOCKFILE", lockpath, 1);
+		}
+	}
+	/* an empty private namespace even without tables: the reader must
+	 * not see this host's */
+	ret = rsfile_load(files, n, lerr, sizeof(lerr));
+	if (lockfd >= 0) {
+		unsetenv("XTABLES_LOCKFILE");
+		close(lockfd);
+	}
+	if (ret < 0) {
+		fail(c->err, c->errlen, ret, "%s: legacy: the recorded "
+		     "x_tables do not load: %s", c->name, lerr);
+		goto out;
+	}
+	ret = legacy_dump_ruleset(rs);
+	if (ret < 0) {
+		fail(c->err, c->errlen, ret, "%s: legacy: cannot read the "
+		     "recorded x_tables back: %s", c->name, strerror(-ret));
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		const struct rs_source_status *s =
+			source_find(rs, legacy_fams[i].source);
+
+		if (!s || s->present != present[i]) {
+			snprintf(p, sizeof(p), "legacy.%s", legacy_fams[i].key);
+			ret = bad(c, p, "the tables read back differ from "
+				  "the recorded ones");
+			goto out;
+		}
+	}
+out:
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return ret;
+}
+
+struct inode_idx {
+	uint32_t inode;
+	size_t idx;
+};
+
+static int inode_idx_cmp(const void *a, const void *b)
+{
+	const struct inode_idx *x = a, *y = b;
+
+	return x->inode < y->inode ? -1 : x->inode > y->inode;
+}
+
+static int parse_owners(struct snapfile_ctx *c, const json_t *root,
+			struct host *h)
+{
+	json_t *a = json_object_get(root, "owners"), *v;
+	struct inode_idx *idx = NULL, key, *hit;
+	long long inode, pid;
+	const char *comm;
+	char p[64];
+	size_t i;
+	int ret = 0;
+
+	if (!json_is_array(a))
+		return bad(c, "owners", a ? "not an array" : "missing");
+	if (json_array_size(a) > h->nlisteners)
+		return bad(c, "owners", "more owners than listeners");
+	if (!json_array_size(a))
+		return 0;
+	idx = calloc(h->nlisteners, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < h->nlisteners; i++) {
+		idx[i].inode = h->listeners[i].inode;
+		idx[i].idx = i;
+	}
+	qsort(idx, h->nlisteners, sizeof(*idx), inode_idx_cmp);
+	json_array_foreach(a, i, v) {
+		struct host_listener *l;
+
+		snprintf(p, sizeof(p), "owners[%zu]", i);
+		if (!json_is_object(v)) {
+			ret = bad(c, p, "not an object");
+			break;
+		}
+		ret = check_keys(c, v, p, (const char *const[]){
+				 "inode", "pid", "comm", NULL });
+		if (!ret)
+			ret = get_int(c, v, "inode", p, 0, UINT32_MAX, &inode);
+		if (!ret)
+			ret = get_int(c, v, "pid", p, 0, INT_MAX, &pid);
+		comm = NULL;
+		if (!ret && json_object_get(v, "comm") &&
+		    !json_is_null(json_object_get(v, "comm")))
+			ret = get_str(c, v, "comm", p, SNAPFILE_COMM_MAX,
+				      &comm);
+		if (ret)
+			break;
+		key.inode = (uint32_t)inode;
+		hit = bsearch(&key, idx, h->nlisteners, sizeof(*idx),
+			      inode_idx_cmp);
+		if (!hit) {
+			ret = bad(c, p, "no recorded listener has this inode");
+			break;
+		}
+		l = &h->listeners[hit->idx];
+		if (l->pid || l->comm) {
+			ret = bad(c, p, "a second owner for one listener");
+			break;
+		}
+		l->pid = (pid_t)pid;
+		if (comm) {
+			l->comm = strdup(comm);
+			if (!l->comm) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+	}
+	free(idx);
+	return ret;
+}
+
+static int get_sysctl(struct snapfile_ctx *c, const json_t *o,
+		      const char *key, const char *path, int *out)
+{
+	char p[128];
+	long long v;
+	int ret;
+
+	snprintf(p, sizeof(p), "%s.%s", path, key);
+	ret = get_int(c, o, key, p, HOST_SYSCTL_UNKNOWN, INT_MAX, &v);
+	if (!ret)
+		*out = (int)v;
+	return ret;
+}
+
+static int parse_sysctl(struct snapfile_ctx *c, const json_t *root,
+			struct host *h)
+{
+	static const char *const lkeys[] = { "ifindex", "name", "forwarding",
+		"route_localnet", "rp_filter", "ipv6_force_forwarding", NULL };
+	struct host_sysctl *s = &h->sysctl;
+	json_t *o = NULL, *a, *v;
+	long long ifindex;
+	const char *name;
+	char p[64];
+	size_t i;
+	int ret;
+
+	ret = get_obj(c, root, "sysctl", "sysctl", &o);
+	if (!ret)
+		ret = check_keys(c, o, "sysctl", (const char *const[]){
+				 "ip_forward", "ipv6_forwarding",
+				 "route_localnet_all", "rp_filter_all",
+				 "bridge_nf_call_iptables",
+				 "bridge_nf_call_ip6tables", "links", NULL });
+	if (!ret)
+		ret = get_sysctl(c, o, "ip_forward", "sysctl",
+				 &s->ip_forward);
+	if (!ret)
+		ret = get_sysctl(c, o, "ipv6_forwarding", "sysctl",
+				 &s->ipv6_forwarding);
+	if (!ret)
+		ret = get_sysctl(c, o, "route_localnet_all", "sysctl",
+				 &s->route_localnet_all);
+	if (!ret)
+		ret = get_sysctl(c, o, "rp_filter_all", "sysctl",
+				 &s->rp_filter_all);
+	if (!ret)
+		ret = get_sysctl(c, o, "bridge_nf_call_iptables", "sysctl",
+				 &s->bridge_nf_call_iptables);
+	if (!ret)
+		ret = get_sysctl(c, o, "bridge_nf_call_ip6tables", "sysctl",
+				 &s->bridge_nf_call_ip6tables);
+	if (ret)
+		return ret;
+	a = json_object_get(o, "links");
+	if (!json_is_array(a))
+		return bad(c, "sysctl.links", a ? "not an array" : "missing");
+	json_array_foreach(a, i, v) {
+		struct host_link *l;
+
+		snprintf(p, sizeof(p), "sysctl.links[%zu]", i);
+		if (!json_is_object(v))
+			return bad(c, p, "not an object");
+		ret = check_keys(c, v, p, lkeys);
+		if (!ret)
+			ret = get_int(c, v, "ifindex", p, 1, INT_MAX, &ifindex);
+		if (!ret)
+			ret = get_str(c, v, "name", p, HOST_IFNAMSIZ, &name);
+		if (ret)
+			return ret;
+		l = (struct host_link *)host_link_by_index(h, (int)ifindex);
+		if (!l || strcmp(l->name, name) != 0)
+			return bad(c, p, "no recorded link has this ifindex "
+				   "and name");
+		ret = get_sysctl(c, v, "forwarding", p, &l->sysctl.forwarding);
+		if (!ret)
+			ret = get_sysctl(c, v, "route_localnet", p,
+					 &l->sysctl.route_localnet);
+		if (!ret)
+			ret = get_sysctl(c, v, "rp_filter", p,
+					 &l->sysctl.rp_filter);
+		if (!ret)
+			ret = get_sysctl(c, v, "ipv6_force_forwarding", p,
+					 &l->sysctl.ipv6_force_forwarding);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int parse_docker(struct snapfile_ctx *c, const json_t *root,
+			struct snapshot *snap)
+{
+	struct docker_map *m = &snap->docker;
+	const char *addr, *name, *image;
+	long long err, family;
+	json_t *o = NULL, *a, *v;
+	char p[64];
+	size_t i;
+	int ret;
+
+	ret = get_obj(c, root, "docker", "docker", &o);
+	if (!ret)
+		ret = check_keys(c, o, "docker", (const char *const[]){
+				 "error", "containers", NULL });
+	if (!ret)
+		ret = get_int(c, o, "error", "docker.error", -4095, 0, &err);
+	if (ret)
+		return ret;
+	a = json_object_get(o, "containers");
+	if (!json_is_array(a))
+		return bad(c, "docker.containers", a ? "not an array" :
+			   "missing");
+	if (json_array_size(a) > SNAPFILE_CONTAINERS_MAX)
+		return fail(c->err, c->errlen, -EFBIG, "%s: docker.containers:"
+			    " more than %u", c->name, SNAPFILE_CONTAINERS_MAX);
+	m->c = calloc(json_array_size(a) + 1, sizeof(*m->c));
+	if (!m->c)
+		return -ENOMEM;
+	json_array_foreach(a, i, v) {
+		struct docker_container *dc = &m->c[m->n];
+
+		snprintf(p, sizeof(p), "docker.containers[%zu]", i);
+		if (!json_is_object(v))
+			return bad(c, p, "not an object");
+		ret = check_keys(c, v, p, (const char *const[]){
+				 "family", "addr", "name", "image", NULL });
+		if (!ret)
+			ret = get_int(c, v, "family", p, 4, 6, &family);
+		if (!ret && family == 5)
+			ret = bad(c, p, "family is neither 4 nor 6");
+		if (!ret)
+			ret = get_str(c, v, "addr", p, INET6_ADDRSTRLEN, &addr);
+		if (!ret)
+			ret = get_str(c, v, "name", p, SNAPFILE_NAME_MAX,
+				      &name);
+		if (!ret)
+			ret = get_str(c, v, "image", p, SNAPFILE_NAME_MAX,
+				      &image);
+		if (ret)
+			return ret;
+		dc->family = family == 6 ? AF_INET6 : AF_INET;
+		if (host_addr_parse(dc->family, addr, &dc->addr) < 0)
+			return bad(c, p, "addr is not an address of its "
+				   "family");
+		dc->name = strdup(name);
+		dc->image = strdup(image);
+		m->n++;
+		if (!dc->name || !dc->image)
+			return -ENOMEM;
+	}
+	snap->have_docker = true;
+	snap->docker_error = (int)err;
+	return 0;
+}
+
+static int parse_root(struct snapfile_ctx *c, const json_t *root,
+		      unsigned int flags, struct snapshot *s)
+{
+	static const char *const keys[] = { "format", "version", "fwaudit",
+		"taken", "taken_usec", "hostname", "nftables", "legacy",
+		"rtnetlink", "sock_diag", "owners", "sysctl", "docker", NULL };
+	const char *str;
+	long long v;
+	int ret;
+
+	if (!json_is_object(root))
+		return bad(c, "(top)", "not a JSON object");
+	if (get_str(c, root, "format", "format", 64, &str) < 0 ||
+	    strcmp(str, SNAPFILE_FORMAT) != 0)
+		return fail(c->err, c->errlen, -EBADMSG, "%s: not an fwaudit "
+			    "snapshot (no \"format\": \"%s\")", c->name,
+			    SNAPFILE_FORMAT);
+	ret = get_int(c, root, "version", "version", LLONG_MIN, LLONG_MAX, &v);
+	if (ret)
+		return ret;
+	if (v > SNAPFILE_VERSION)
+		return fail(c->err, c->errlen, -EPROTONOSUPPORT, "%s: snapshot "
+			    "format version %lld is newer than this fwaudit "
+			    "reads (%d): read it with the fwaudit that wrote "
+			    "it, or a newer one", c->name, v,
+			    SNAPFILE_VERSION);
+	if (v < 1)
+		return fail(c->err, c->errlen, -EPROTONOSUPPORT, "%s: snapshot "
+			    "format version %lld was never written by fwaudit"
+			    " (versions 1..%d exist)", c->name, v,
+			    SNAPFILE_VERSION);
+	ret = check_keys(c, root, "", keys);
+	if (!ret)
+		ret = get_str(c, root, "fwaudit", "fwaudit", 64, &str);
+	if (!ret)
+		ret = get_str(c, root, "taken", "taken", 64, &str);
+	if (!ret)
+		ret = get_str(c, root, "hostname", "hostname",
+			      SNAPFILE_NAME_MAX, &str);
+	if (!ret)
+		ret = get_int(c, root, "taken_usec", "taken_usec", 1,
+			      LLONG_MAX, &v);
+	if (ret)
+		return ret;
+	s->taken_usec = (uint64_t)v;
+	/* replayed even when not wanted: a file is whole or refused */
+	s->rs = ruleset_new();
+	if (!s->rs)
+		return -ENOMEM;
+	ret = replay_blob(c, root, "nftables", s->rs, replay_nft);
+	if (ret)
+		return ret;
+	if (!(flags & SNAPFILE_RULESET)) {
+		ruleset_free(s->rs);
+		s->rs = NULL;
+	}
+	ret = parse_legacy(c, root, flags, s->rs);
+	if (ret)
+		return ret;
+	if (!(flags & SNAPFILE_HOST))
+		return 0;
+	s->host = host_new();
+	if (!s->host)
+		return -ENOMEM;
+	ret = replay_blob(c, root, "rtnetlink", s->host, replay_rtnl);
+	if (!ret)
+		ret = replay_blob(c, root, "sock_diag", s->host, replay_diag);
+	if (!ret)
+		ret = parse_owners(c, root, s->host);
+	if (!ret)
+		ret = parse_sysctl(c, root, s->host);
+	if (!ret)
+		ret = parse_docker(c, root, s);
+	return ret;
+}
+
+int snapfile_parse(const char *buf, size_t len, const char *name,
+		   unsigned int flags, struct snapshot *snap, char *err,
+		   size_t errlen)
+{
+	struct snapfile_ctx c = { name, err, errlen };
+	struct snapshot s = { .rs = NULL };
+	json_error_t jerr;
+	json_t *root;
+	int ret;
+
+	if (len > SNAPFILE_MAX)
+		return fail(err, errlen, -EFBIG, "%s: larger than %u bytes",
+			    name, SNAPFILE_MAX);
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return fail(err, errlen, -EBADMSG, "%s:%d:%d: not a snapshot "
+			    "(byte %d): %s", name, jerr.line, jerr.column,
+			    jerr.position, jerr.text);
+	ret = parse_root(&c, root, flags, &s);
+	json_decref(root);
+	if (ret < 0) {
+		if (ret == -ENOMEM)
+			fail(err, errlen, ret, "%s: out of memory", name);
+		snapshot_release(&s);
+		return ret;
+	}
+	*snap = s;
+	return 0;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+			   *p == '\r'))
+		p++;
+	return p;
+}
+
+bool snapfile_is_snapshot(const char *buf, size_t len)
+{
+	static const char key[] = "\"format\"", val[] = "\"" SNAPFILE_FORMAT
+							  "\"";
+	const char *p = buf, *end = buf + len;
+
+	p = skip_ws(p, end);
+	if (p == end || *p++ != '{')
+		return false;
+	p = skip_ws(p, end);
+	if ((size_t)(end - p) < sizeof(key) - 1 ||
+	    memcmp(p, key, sizeof(key) - 1))
+		return false;
+	p = skip_ws(p + sizeof(key) - 1, end);
+	if (p == end || *p++ != ':')
+		return false;
+	p = skip_ws(p, end);
+	return (size_t)(end - p) >= sizeof(val) - 1 &&
+	       memcmp(p, val, sizeof(val) - 1) == 0;
+}
+
+int snapfile_load(const char *path, unsigned int flags, struct snapshot *snap,
+		  char *err, size_t errlen)
+{
+	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *nb;
+	int fd, ret = 0;
+	ssize_t n;
+
+	fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, -errno, "%s: %s", name,
+			    strerror(errno));
+	for (;;) {
+		if (len == cap) {
+			if (cap > SNAPFILE_MAX) {
+				ret = fail(err, errlen, -EFBIG, "%s: larger "
+					   "than %u bytes", name,
+					   SNAPFILE_MAX);
+				break;
+			}
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				ret = fail(err, errlen, -ENOMEM, "%s: out of "
+					   "memory", name);
+				break;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = fail(err, errlen, -errno, "%s: %s", name,
+				   strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (fd > 0)
+		close(fd);
+	if (!ret)
+		ret = snapfile_parse(buf, len, name, flags, snap, err, errlen);
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_snapfile.c - the snapshot file reader without privileges: a
+ * snapshot taken in a namespace (tests/fuzz/corpus/snapshot/) rebuilt
+ * through the replay seams, and the files it must refuse - newer and older
+ * versions, missing, unknown and mistyped fields, an owner of no listener,
+ * every truncation - each with the field or offset named.  The legacy
+ * tables are checked, not loaded (that needs a namespace: snapshot.sh).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "snapfile.h"
+#include "unit.h"
+
+#define FLAGS	(SNAPFILE_RULESET | SNAPFILE_HOST | SNAPFILE_NO_LEGACY)
+
+static char *text;
+static size_t textlen;
+
+static int load_text(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long n;
+
+	if (!f)
+		return -1;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = malloc((size_t)n + 1);
+	if (!text || fread(text, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	text[n] = '\0';
+	textlen = (size_t)n;
+	return 0;
+}
+
+static void test_good(void)
+{
+	struct snapshot s;
+	char err[1024] = "";
+	size_t i;
+	bool py = false;
+
+	CHECK(snapfile_is_snapshot(text, textlen));
+	CHECK(snapfile_is_snapshot(" {\n\t\"format\" : \"fwaudit-snapshot\"",
+				   33));
+	CHECK(!snapfile_is_snapshot("{\"version\": 1}", 14));
+	CHECK(!snapfile_is_snapshot("{\"format\": \"fwaudit-snap", 24));
+	CHECK_EQ(snapfile_parse(text, textlen, "t.json", FLAGS, &s, err,
+				sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "%s\n", err);
+	CHECK(s.rs != NULL && s.host != NULL);
+	if (!s.rs || !s.host)
+		return;
+	CHECK(s.taken_usec > 0);
+	CHECK(s.have_docker);
+	CHECK(s.rs->nsources >= 1);
+	CHECK_STR(s.rs->sources[0].name, "nftables");
+	CHECK(s.rs->sources[0].present);
+	CHECK(s.host->nlinks >= 2);
+	for (i = 0; i < s.host->nlisteners; i++)
+		if (s.host->listeners[i].port == 22 &&
+		    s.host->listeners[i].comm &&
+		    !strcmp(s.host->listeners[i].comm, "python3") &&
+		    s.host->listeners[i].pid > 0)
+			py = true;
+	CHECK(py);
+	snapshot_release(&s);
+
+	/* the host alone: what --snapshot S --ruleset F reads of S */
+	CHECK_EQ(snapfile_parse(text, textlen, "t.json", SNAPFILE_HOST, &s,
+				err, sizeof(err)), 0);
+	CHECK(s.rs == NULL && s.host != NULL);
+	snapshot_release(&s);
+}
+
+/* Parse the snapshot after edit(root); expect ret and want in the
+ * message. */
+static void refused(void (*edit)(json_t *), int ret, const char *want)
+{
+	struct snapshot s = { .rs = NULL };
+	json_error_t je;
+	json_t *root = json_loadb(text, textlen, 0, &je);
+	char err[1024] = "", *buf;
+
+	CHECK(root != NULL);
+	if (!root)
+		return;
+	edit(root);
+	buf = json_dumps(root, JSON_PRESERVE_ORDER);
+	json_decref(root);
+	CHECK_EQ(snapfile_parse(buf, strlen(buf), "t.json", FLAGS, &s, err,
+				sizeof(err)), ret);
+	CHECK(s.rs == NULL && s.host == NULL);
+	if (!strstr(err, want) || strncmp(err, "t.json", 6))
+		fprintf(stderr, "message \"%s\" lacks \"%s\"\n", err, want);
+	CHECK(strstr(err, want) != NULL);
+	free(buf);
+}
+
+static void v2(json_t *r) { json_object_set_new(r, "version", json_integer(2)); }
+static void v0(json_t *r) { json_object_set_new(r, "version", json_integer(0)); }
+static void vstr(json_t *r) { json_object_set_new(r, "version", json_string("1")); }
+static void fmt(json_t *r) { json_object_set_new(r, "format", json_string("x")); }
+static void nosys(json_t *r) { json_object_del(r, "sysctl"); }
+static void extra(json_t *r) { json_object_set_new(r, "surprise", json_true()); }
+static void nonft(json_t *r) { json_object_del(r, "nftables"); }
+
+static void badb64(json_t *r)
+{
+	json_object_set_new(json_object_get(r, "rtnetlink"), "recording",
+			    json_string("AAA*"));
+}
+
+static void shortrec(json_t *r)
+{
+	/* a whole netlink header announcing more than follows */
+	json_object_set_new(json_object_get(r, "sock_diag"), "recording",
+			    json_string("/wAAABQAAQMAAAAAAAAAAA=="));
+}
+
+static void ghost_owner(json_t *r)
+{
+	json_array_append_new(json_object_get(r, "owners"),
+			      json_pack("{s:i,s:i}", "inode", 1, "pid", 7));
+}
+
+static void bad_sysctl(json_t *r)
+{
+	json_object_set_new(json_object_get(r, "sysctl"), "ip_forward",
+			    json_integer(-5));
+}
+
+static void bad_link(json_t *r)
+{
+	json_t *l = json_array_get(json_object_get(json_object_get(r,
+					"sysctl"), "links"), 0);
+
+	json_object_set_new(l, "name", json_string("nosuchif0"));
+}
+
+static void bad_container(json_t *r)
+{
+	json_array_append_new(json_object_get(json_object_get(r, "docker"),
+					      "containers"),
+			      json_pack("{s:i,s:s,s:s,s:s}", "family", 4,
+					"addr", "2001:db8::1", "name", "a",
+					"image", "b"));
+}
+
+static void nul_save(json_t *r)
+{
+	/* "-A\0" */
+	json_object_set_new(json_object_get(json_object_get(r, "legacy"),
+					    "ipv4"), "save",
+			    json_string("LUEA"));
+}
+
+static void test_refused(void)
+{
+	struct snapshot s;
+	char err[1024];
+	size_t cut;
+
+	refused(v2, -EPROTONOSUPPORT, "version 2 is newer than this fwaudit");
+	refused(v0, -EPROTONOSUPPORT, "version 0 was never written");
+	refused(vstr, -EBADMSG, "version: not an integer");
+	refused(fmt, -EBADMSG, "not an fwaudit snapshot");
+	refused(nosys, -EBADMSG, "sysctl: missing");
+	refused(extra, -EBADMSG, "surprise: no such field");
+	refused(nonft, -EBADMSG, "nftables: missing");
+	refused(badb64, -EBADMSG, "rtnetlink.recording: not base64");
+	refused(shortrec, -EBADMSG, "sock_diag.recording: the recorded "
+		"conversation does not replay");
+	refused(ghost_owner, -EBADMSG, "owners");
+	refused(bad_sysctl, -EBADMSG, "sysctl.ip_forward: -5 is outside");
+	refused(bad_link, -EBADMSG, "sysctl.links[0]: no recorded link");
+	refused(bad_container, -EBADMSG, "addr is not an address");
+	refused(nul_save, -EBADMSG, "legacy.ipv4.save: holds a NUL");
+	/* every cut of the file is refused, naming the file and offset */
+	for (cut = 0; cut < textlen; cut += 61) {
+		err[0] = '\0';
+		CHECK(snapfile_parse(text, cut, "t.json", FLAGS, &s, err,
+				     sizeof(err)) < 0);
+		CHECK(!strncmp(err, "t.json", 6));
+	}
+	CHECK_EQ(snapfile_parse("{\"format\": 1, \"format\": 2}", 26,
+				"t.json", FLAGS, &s, err, sizeof(err)),
+		 -EBADMSG);
+	CHECK(strstr(err, "duplicate") != NULL);
+}
+
+int main(void)
+{
+	const char *src = getenv("top_srcdir");
+	char path[4096];
+
+	snprintf(path, sizeof(path),
+		 "%s/tests/fuzz/corpus/snapshot/nft-legacy.json",
+		 src ? src : ".");
+	if (load_text(path) < 0) {
+		fprintf(stderr, "cannot read %s\n", path);
+		return 1;
+	}
+	test_good();
+	test_refused();
+	free(text);
+	return unit_done();
+}
