@@ -199,6 +199,7 @@ pl_check() {
 	# with a longer timeout, and the check is repeated with its new outcome
 	for i in 1 2; do
 		_pl_lost "$bad" > "$r.lost" || break
+		_pl_ctflush
 		ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch --timeout 2 \
 			--budget 60 < "$r.lost" > "$r.lost.out" ||
 			fwa_die "$label: probe batch failed"
@@ -217,6 +218,14 @@ pl_check() {
 	PL_LAST_AUDIT=$a
 	_pl_explain "$bad" "$label"
 	return 1
+}
+
+# _pl_ctflush: forget the node's connections before probes are sent again
+# from the same source ports: a probe is a first packet, and an entry a
+# UDP probe of the round before left (30 s, with its NAT binding and
+# ct status) would meet the rules instead of a new one.
+_pl_ctflush() {
+	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
 }
 
 # _pl_lost BAD: the probes of BAD (one disagreement per line) that timed
@@ -295,6 +304,7 @@ for p in ps:
     if (p["proto"], p["dst"], p["dport"]) in un:
         p["unbound"] = True
 json.dump(ps, open(sys.argv[1], "w"))' "$again" "$f"
+	_pl_ctflush
 	ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch \
 		--timeout "${PL_TIMEOUT:-0.8}" --budget 60 < "$again" > "$again.out"
 	fwa_stop "$pid" 5
