@@ -599,9 +599,13 @@ static void listener_who(const struct report_row *row, char *buf,
 			 size_t size)
 {
 	*buf = '\0';
-	if (row->listener)
-		snprintf(buf, size, "%s[%d]", row->listener->comm ?
-			 row->listener->comm : "?", (int)row->listener->pid);
+	/* a socket whose owner is not to be seen (another PID namespace,
+	 * no /proc access): the socket itself, not "?[0]" */
+	if (row->listener && row->listener->comm)
+		snprintf(buf, size, "%s[%d]", row->listener->comm,
+			 (int)row->listener->pid);
+	else if (row->listener)
+		snprintf(buf, size, "(owner unknown)");
 }
 
 /* The lines of the listeners; *whow is the width of their column. */
