@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * cmd_policy.c - `fwaudit policy`: policies made from what a host does.
- * `policy init` writes the baseline (auditd/baseline.h) of this host or of
+ * `policy init` writes the baseline (auditd/policy/baseline.h) of this host or of
  * ruleset files: a policy that allows today's definite exposures and
  * includes the base policy for everything else.
  */

@@ -26,7 +26,7 @@ srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${top_builddir:-.}
 secs=${FUZZ_TIME:-15}
 
-# What NAME.fuzz says: sources (auditd/*.c the harness needs), seeds
+# What NAME.fuzz says: sources (auditd/*/*.c the harness needs), seeds
 # (more seed directories, relative to the source tree), max_len.
 sources=
 seeds=
@@ -78,7 +78,9 @@ fi
 # The sources are compiled once per build tree into tests/fuzz/clang/
 # (shared by the harnesses; a source newer than its object is compiled
 # again), under a lock: make check -j may run several harnesses at once.
-flags="-g -O1 -std=gnu11 -D_GNU_SOURCE -I$srcdir/auditd -I$srcdir/tests/fuzz
+incs=
+for d in "$srcdir"/auditd/*/; do incs="$incs -I$d"; done
+flags="-g -O1 -std=gnu11 -D_GNU_SOURCE $incs -I$srcdir/tests/fuzz
 	-DFWAUDIT_RULESDIR=\"$srcdir/rules\" -DFWAUDIT_SYSCONFDIR=\"/nonexistent\"
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 	$(pkg-config --cflags libmnl libnftnl jansson libcurl 2>/dev/null)"
@@ -92,7 +94,7 @@ objs=
 	for s in $sources fuzz_util.c; do
 		case $s in
 		fuzz_*) src="$srcdir/tests/fuzz/$s" ;;
-		*) src="$srcdir/auditd/$s" ;;
+		*) src=$(echo "$srcdir"/auditd/*/"$s") ;;
 		esac
 		o="$objdir/$(basename "$s" .c).o"
 		if [ ! -e "$o" ] || [ "$src" -nt "$o" ]; then

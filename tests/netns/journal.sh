@@ -28,7 +28,7 @@ cp "$CATALOG" "$T/root/usr/lib/systemd/catalog/fwaudit.catalog"
 if journalctl --root="$T/root" --update-catalog 2>"$T/catalog.err" &&
 	journalctl --root="$T/root" --list-catalog >"$T/catalog.list"; then
 	ids=$(sed -n 's/^\t\[EVENT_[A-Z_]*\][ \t]*= "\([0-9a-f]\{32\}\)",$/\1/p' \
-		"$top_srcdir/auditd/journal.c")
+		"$top_srcdir/auditd/daemon/journal.c")
 	n=0 missing=""
 	for id in $ids; do
 		n=$((n + 1))
@@ -81,7 +81,7 @@ for ((i = 0; i < 50; i++)); do
 done
 [ -s "$T/entry.json" ] || fwa_die "the entry did not arrive in the journal (id $id)"
 
-"$PYTHON" - "$T/event.json" "$T/entry.json" "$top_srcdir/auditd/journal.c" <<'PYEOF' || _failed=1
+"$PYTHON" - "$T/event.json" "$T/entry.json" "$top_srcdir/auditd/daemon/journal.c" <<'PYEOF' || _failed=1
 import json, re, sys
 ev = json.load(open(sys.argv[1]))
 lines = [l for l in open(sys.argv[2]) if l.strip()]

@@ -5,7 +5,7 @@
 # then (`promtool test rules fwaudit-alerts.test.yml`: a critical
 # violation, a new exposure, audits failing, the last audit too old,
 # alerts dropped from the spool); every metric the rules read is one that
-# fwaudit writes (auditd/prom.c).  No root, no namespace; about a second.
+# fwaudit writes (auditd/output/prom.c).  No root, no namespace; about a second.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -31,8 +31,8 @@ fi
 # the metric names the rules use, against those fwaudit writes
 names=$(grep -o 'fwaudit_[a-z_]*' "$T/fwaudit-alerts.yml" | sort -u)
 for n in $names; do
-	grep -q "\"# TYPE $n " "$top_srcdir/auditd/prom.c" ||
-		fwa_fail "the rules read $n, which auditd/prom.c does not write"
+	grep -q "\"# TYPE $n " "$top_srcdir/auditd/output/prom.c" ||
+		fwa_fail "the rules read $n, which auditd/output/prom.c does not write"
 done
 fwa_pass "the rules read metrics fwaudit writes: $(echo $names)"
 fwa_finish

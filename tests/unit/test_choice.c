@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * test_choice.c - the sender's choice of header values (auditd/choice.c)
+ * test_choice.c - the sender's choice of header values (auditd/engine/choice.c)
  * against brute force: random list and mask matches on every value field,
  * split again and again, must leave each value on exactly the side the
  * match puts it (every value of the 8-bit fields, the edges and a sample
  * of the larger ones); mask matches on bit fields against every assignment of a
  * few bits.  Includes choice.c to reach its internals.  No privileges.
  */
-#include "../../auditd/choice.c"
+#include "../../auditd/engine/choice.c"
 
 #include <stdio.h>
 #include <stdlib.h>

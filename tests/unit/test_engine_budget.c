@@ -7,7 +7,7 @@
  */
 #define BRANCHES_MAX	3
 
-#include "../../auditd/engine.c"
+#include "../../auditd/engine/engine.c"
 #include "unit.h"
 
 #define NODE	0xc6336401u	/* 198.51.100.1 */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * test_failopen.c - fail-open findings (auditd/failopen.c) on hand-made
+ * test_failopen.c - fail-open findings (auditd/policy/failopen.c) on hand-made
  * rulesets in the shapes Docker 20.10, Docker >= 28 (iptables) and Docker
  * 29 (nftables) write.  No privileges.
  */

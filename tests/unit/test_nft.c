@@ -11,7 +11,7 @@
  * It includes nft.c to craft recordings (genid changes, interrupted
  * dumps) with the reader's own record format.
  */
-#include "../../auditd/nft.c"
+#include "../../auditd/readers/nft.c"
 
 #include <limits.h>
 
