@@ -51,6 +51,7 @@ void host_free(struct host *h)
 	free(h->routes);
 	free(h->rules);
 	free(h->listeners);
+	free(h->tcfs);
 	free(h);
 }
 
