@@ -401,8 +401,8 @@ fail:
 
 /* The part of b arriving on the interfaces of key, split off into a
  * branch of its own: *out, or NULL when b has none of them. */
-static int fork_on_iif(struct walk *w, struct branch *b,
-		       const struct rs_interval *key, struct branch **out)
+int fork_on_iif(struct walk *w, struct branch *b,
+		const struct rs_interval *key, struct branch **out)
 {
 	struct region *in = NULL;
 	int ret;
@@ -1196,76 +1196,66 @@ int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	return ret;
 }
 
-/* netdev ingress (and inet ingress) chains run only for their device: the
- * part of each branch that arrives on it. */
 /*
  * An XDP program sees every packet arriving on its link before anything
- * fwaudit reads, and may drop or redirect it: on such a link the probes go
+ * fwaudit reads, and may drop or redirect it; so does a tc filter fwaudit
+ * cannot walk (tc.c).  The probes of on (a branch arriving on lk only) go
  * both ways, each with the assumption naming the program, so that what
- * they reach there is "possible", never "definite".
+ * they reach there is "possible", never "definite": the dropped way to
+ * dropped, the passed one to l.  on is consumed.
  */
-static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
+int unknown_fork(struct walk *w, struct branch *on, const struct host_link *lk,
+		 bool tc, struct blist *l, struct blist *dropped)
 {
 	struct engine_assumption x = { 0 };
-	struct branch *b, *drop, *pass;
-	struct rs_interval key;
-	size_t i, k, n;
-	int ret = 0;
+	struct branch *pass;
+	int ret;
 
-	for (i = 0; w->host && i < 2 * w->host->nlinks && !ret; i++) {
-		const struct host_link *lk = &w->host->links[i / 2];
-		bool tc = i % 2;
-
-		/* the XDP program first, then the tc filters, as packets
-		 * meet them */
-		if (lk->loopback || (tc ? !lk->tc_filters : !lk->xdp_prog))
-			continue;
-		key = rs_ifname_interval(lk->name, false);
-		for (k = 0, n = l->n; k < n && !ret; k++) {
-			b = l->b[k];
-			ret = fork_on_iif(w, b, &key, &drop);
-			if (ret < 0 || !drop)
-				continue;
-			pass = branch_fork(w, drop, region_copy(drop->r));
-			if (!pass || !pass->r) {
-				branch_free(drop);
-				branch_free(pass);
-				ret = -ENOMEM;
-				break;
-			}
-			x.xdp = lk;
-			x.tc = tc;
-			x.matched = true;
-			ret = assume_copy(w, drop, &x);
-			x.matched = false;
-			if (!ret)
-				ret = assume_copy(w, pass, &x);
-			if (!ret) {
-				ret = trace_add(w, drop, ENGINE_HOOK_XDP, NULL,
-						NULL, RS_V_DROP, tc ?
-						"tc ingress filters fwaudit "
-						"cannot read: may drop" :
-						"an XDP program fwaudit cannot "
-						"read: may drop");
-			}
-			if (!ret)
-				ret = trace_add(w, pass, ENGINE_HOOK_XDP, NULL,
-						NULL, RS_V_ACCEPT, tc ?
-						"tc ingress filters fwaudit "
-						"cannot read: may pass" :
-						"an XDP program fwaudit cannot "
-						"read: may pass");
-			if (ret < 0) {
-				branch_free(drop);
-				branch_free(pass);
-				break;
-			}
-			ret = blist_push(dropped, drop);
-			if (!ret)
-				ret = blist_push(l, pass);
-		}
+	pass = branch_fork(w, on, region_copy(on->r));
+	if (!pass || !pass->r) {
+		branch_free(on);
+		branch_free(pass);
+		return -ENOMEM;
 	}
-	/* the branches that were only on those links are empty now */
+	x.xdp = lk;
+	x.tc = tc;
+	x.matched = true;
+	ret = assume_copy(w, on, &x);
+	x.matched = false;
+	if (!ret)
+		ret = assume_copy(w, pass, &x);
+	if (!ret)
+		ret = trace_add(w, on, ENGINE_HOOK_XDP, NULL, NULL, RS_V_DROP,
+				tc ? "tc ingress filters fwaudit cannot read: "
+				     "may drop" :
+				     "an XDP program fwaudit cannot read: "
+				     "may drop");
+	if (!ret)
+		ret = trace_add(w, pass, ENGINE_HOOK_XDP, NULL, NULL,
+				RS_V_ACCEPT,
+				tc ? "tc ingress filters fwaudit cannot read: "
+				     "may pass" :
+				     "an XDP program fwaudit cannot read: "
+				     "may pass");
+	if (ret < 0) {
+		branch_free(on);
+		branch_free(pass);
+		return ret;
+	}
+	ret = blist_push(dropped, on);
+	if (ret < 0) {
+		branch_free(pass);
+		return ret;
+	}
+	return blist_push(l, pass);
+}
+
+/* Drop the branches of l left empty (all of them arrived on links whose
+ * programs or filters took them elsewhere). */
+void blist_drop_empty(struct blist *l)
+{
+	size_t k, n;
+
 	for (k = 0, n = 0; k < l->n; k++) {
 		if (region_is_empty(l->b[k]->r))
 			branch_free(l->b[k]);
@@ -1273,6 +1263,30 @@ static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
 			l->b[n++] = l->b[k];
 	}
 	l->n = n;
+}
+
+/* The XDP programs, link by link, as packets meet them first. */
+static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
+{
+	struct branch *on;
+	struct rs_interval key;
+	size_t i, k, n;
+	int ret = 0;
+
+	for (i = 0; w->host && i < w->host->nlinks && !ret; i++) {
+		const struct host_link *lk = &w->host->links[i];
+
+		if (lk->loopback || !lk->xdp_prog)
+			continue;
+		key = rs_ifname_interval(lk->name, false);
+		for (k = 0, n = l->n; k < n && !ret; k++) {
+			ret = fork_on_iif(w, l->b[k], &key, &on);
+			if (ret < 0 || !on)
+				continue;
+			ret = unknown_fork(w, on, lk, false, l, dropped);
+		}
+	}
+	blist_drop_empty(l);
 	return ret;
 }
 
@@ -1292,6 +1306,9 @@ int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 	w->hook = NF_NETDEV_INGRESS;
 	w->before_conntrack = true;
 	w->before_dnat = w->established && !w->reply;
+	ret = tc_run(w, l, dropped);
+	if (ret < 0)
+		return ret;
 	for (c = 0; c < w->ningress && !ret; c++) {
 		const struct rs_chain *ch = w->ingress[c];
 

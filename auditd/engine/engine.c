@@ -304,6 +304,43 @@ static int walk_one(struct walk *w)
 	return ret;
 }
 
+/* What the tc filters of lk's ingress mean for the answer: walked like
+ * rules, or (the first one fwaudit cannot walk, and why) what arrives
+ * past it is possible. */
+static int tc_note(struct engine_result *res, const struct host *h,
+		   const struct host_link *lk)
+{
+	const struct host_tcf *first = NULL;
+	unsigned int walked = 0;
+	char note[400], d[64];
+	size_t i;
+
+	for (i = 0; i < h->ntcfs; i++) {
+		if (h->tcfs[i].ifindex != lk->ifindex)
+			continue;
+		if (!h->tcfs[i].decoded && !first)
+			first = &h->tcfs[i];
+		if (!first)
+			walked++;
+	}
+	if (!first) {
+		snprintf(note, sizeof(note), "%s: %u tc ingress filter%s run "
+			 "before netfilter; fwaudit walks %s like rules",
+			 lk->name, lk->tc_filters,
+			 lk->tc_filters > 1 ? "s" : "",
+			 lk->tc_filters > 1 ? "them" : "it");
+		return result_note(res, note);
+	}
+	host_tcf_describe(first, d, sizeof(d));
+	snprintf(note, sizeof(note), "%s: %u tc ingress filter%s (%s) run "
+		 "before netfilter and fwaudit cannot read what %s "
+		 "(%s): what arrives there is possible, not definite",
+		 lk->name, lk->tc_filters, lk->tc_filters > 1 ? "s" : "", d,
+		 walked ? "the filters from there on drop" : "they drop",
+		 first->why);
+	return result_note(res, note);
+}
+
 int engine_run(const struct engine_input *in, struct engine_result **out)
 {
 	static const uint8_t families[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
@@ -373,15 +410,8 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 				 lk->xdp_prog, host_xdp_mode_name(lk->xdp_mode));
 			ret = result_note(res, note);
 		}
-		if (!ret && lk->tc_filters) {
-			snprintf(note, sizeof(note), "%s: %u tc ingress "
-				 "filter%s (%s) run before netfilter and fwaudit "
-				 "cannot read what they drop: what arrives there "
-				 "is possible, not definite", lk->name,
-				 lk->tc_filters, lk->tc_filters > 1 ? "s" : "",
-				 lk->tc_desc);
-			ret = result_note(res, note);
-		}
+		if (!ret && lk->tc_filters)
+			ret = tc_note(res, in->host, lk);
 	}
 	if (!ret && !in->host)
 		ret = result_note(res, "no host facts: every interface name "

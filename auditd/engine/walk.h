@@ -299,6 +299,14 @@ int chain_cmp(const void *a, const void *b);
 int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	     struct blist *dropped);
 int ingress_run(struct walk *w, struct blist *l, struct blist *dropped);
+int fork_on_iif(struct walk *w, struct branch *b,
+		const struct rs_interval *key, struct branch **out);
+int unknown_fork(struct walk *w, struct branch *on, const struct host_link *lk,
+		 bool tc, struct blist *l, struct blist *dropped);
+void blist_drop_empty(struct blist *l);
+
+/* tc.c */
+int tc_run(struct walk *w, struct blist *l, struct blist *dropped);
 
 /* route.c */
 int routing_drop(struct walk *w, struct branch *b, const char *why);

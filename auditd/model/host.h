@@ -93,8 +93,9 @@ enum host_tcf_action {
 struct host_tcf {
 	int ifindex;
 	uint16_t prio;
-	uint16_t protocol;	/* ETH_P_ALL, ETH_P_IP, ETH_P_IPV6, ... (host
-				 * byte order): the packets it sees */
+	uint16_t protocol;	/* ETH_P_ALL, ETH_P_IP, ETH_P_IPV6, ETH_P_ARP
+				 * (host byte order): the packets it sees;
+				 * 0: none fwaudit follows */
 	uint32_t handle;
 	char kind[16];		/* "u32", "flower", "matchall", "bpf", ... */
 	char name[32];		/* bpf: the program's name; else empty */
@@ -107,6 +108,9 @@ struct host_tcf {
 	struct rs_interval saddr, daddr;	/* whole domain when no key */
 	enum host_tcf_action action;
 };
+
+/* "u32 prio 10", or "bpf id 7 name drop_all": a filter for people. */
+void host_tcf_describe(const struct host_tcf *f, char *buf, size_t size);
 
 struct host_addr {
 	uint8_t family;

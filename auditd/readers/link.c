@@ -582,7 +582,7 @@ static int tfilter_parse(struct host *h, const struct nlmsghdr *nlh)
 		return -errno;
 	*nf = f;
 	if (!f.decoded && !l->tc_desc[0])
-		tcf_describe(&f, l->tc_desc, sizeof(l->tc_desc));
+		host_tcf_describe(&f, l->tc_desc, sizeof(l->tc_desc));
 	l->tc_filters++;
 	return 0;
 }

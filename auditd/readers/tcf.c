@@ -485,9 +485,11 @@ int tcf_decode(const struct nlmsghdr *nlh, struct host_tcf *out)
 	f.decoded = true;
 	f.saddr.lo = f.daddr.lo = 0;
 	f.saddr.hi = f.daddr.hi = ~(rs_u128)0;
+	/* ARP is kept: a filter that drops it leaves IPv4 without
+	 * neighbours (tc.c) */
 	if (f.protocol != ETH_P_ALL && f.protocol != ETH_P_IP &&
-	    f.protocol != ETH_P_IPV6)
-		f.protocol = 0;	/* sees none of the probes (ARP, VLAN, ...) */
+	    f.protocol != ETH_P_IPV6 && f.protocol != ETH_P_ARP)
+		f.protocol = 0;	/* sees none of the probes (VLAN, ...) */
 
 	if (!strcmp(f.kind, "u32"))
 		ret = tcf_u32(tb[TCA_OPTIONS], &f);
@@ -509,13 +511,4 @@ int tcf_decode(const struct nlmsghdr *nlh, struct host_tcf *out)
 	}
 	*out = f;
 	return 1;
-}
-
-void tcf_describe(const struct host_tcf *f, char *buf, size_t size)
-{
-	if (f->prog_id)
-		snprintf(buf, size, "bpf id %u name %s", f->prog_id,
-			 f->name[0] ? f->name : "?");
-	else
-		snprintf(buf, size, "%s prio %u", f->kind, f->prio);
 }

@@ -32,7 +32,4 @@
  */
 int tcf_decode(const struct nlmsghdr *nlh, struct host_tcf *out);
 
-/* "u32 prio 10 drop", "flower prio 2 (ports)": for notes and explain. */
-void tcf_describe(const struct host_tcf *f, char *buf, size_t size);
-
 #endif

@@ -13,6 +13,7 @@
 #include "../../auditd/engine/matches.c"
 #include "../../auditd/engine/rules.c"
 #include "../../auditd/engine/chains.c"
+#include "../../auditd/engine/tc.c"
 #include "../../auditd/engine/route.c"
 #include "../../auditd/engine/nd.c"
 #include "../../auditd/engine/handshake.c"

@@ -168,8 +168,12 @@ static void test_u32(void)
 	CHECK(f.decoded);
 	CHECK_EQ(f.family, 0);
 	CHECK_EQ(f.action, HOST_TCF_DROP);
-	/* ARP only: sees no probe */
+	/* ARP only: kept, for what dropping it does to IPv4 */
 	CHECK_EQ(tcf_decode(u32(ETH_P_ARP, 1, 0, src8, TC_ACT_SHOT), &f), 1);
+	CHECK_EQ(f.protocol, ETH_P_ARP);
+	CHECK(f.decoded);
+	/* 802.1Q: sees none of the probes */
+	CHECK_EQ(tcf_decode(u32(ETH_P_8021Q, 1, 0, src8, TC_ACT_SHOT), &f), 1);
 	CHECK_EQ(f.protocol, 0);
 
 	/* the hash table node tc makes first: no selector, not a filter */
@@ -301,7 +305,7 @@ static void test_matchall_bpf_chain(void)
 	CHECK(f.decoded);
 	CHECK_EQ(f.family, 0);
 	CHECK_EQ(f.action, HOST_TCF_DROP);
-	tcf_describe(&f, d, sizeof(d));
+	host_tcf_describe(&f, d, sizeof(d));
 	CHECK_STR(d, "matchall prio 1");
 
 	/* hardware only: the packets software sees are not its business,
@@ -320,7 +324,7 @@ static void test_matchall_bpf_chain(void)
 	mnl_attr_nest_end(nlh, o);
 	CHECK_EQ(tcf_decode(nlh, &f), 1);
 	CHECK(!f.decoded);
-	tcf_describe(&f, d, sizeof(d));
+	host_tcf_describe(&f, d, sizeof(d));
 	CHECK_STR(d, "bpf id 7 name drop_all");
 
 	/* a filter of chain 1 is reached only by a goto */
