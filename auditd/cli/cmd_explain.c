@@ -208,7 +208,14 @@ int cmd_explain(int argc, char **argv)
 			const struct engine_assumption *a = &p->assumptions[k];
 			char *m = a->match ? rsprint_match(a->match) : NULL;
 
-			if (a->xdp && a->tc)
+			if (a->cgroup)
+				printf("      assuming the cgroup ingress BPF "
+				       "program %u of %s %s",
+				       a->cgroup->cgroup_prog,
+				       a->cgroup->cgroup ? a->cgroup->cgroup :
+							   "?",
+				       a->matched ? "drops it" : "passes it");
+			else if (a->xdp && a->tc)
 				printf("      assuming the tc ingress filters "
 				       "(%s) on %s %s", a->xdp->tc_desc,
 				       a->xdp->name, a->matched ? "drop it" :
@@ -231,7 +238,7 @@ int cmd_explain(int argc, char **argv)
 				       m ? m : "its verdict",
 				       a->matched ? "matches" :
 				       "does not match");
-			if (a->xdp) {
+			if (a->xdp || a->cgroup) {
 				printf("\n");
 				free(m);
 				continue;

@@ -412,6 +412,47 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 		}
 		if (!ret && lk->tc_filters)
 			ret = tc_note(res, in->host, lk);
+		if (!ret && lk->tcx_progs) {
+			bool many = lk->tcx_progs > 1;
+
+			snprintf(note, sizeof(note), "%s: %u %s BPF program%s "
+				 "(first id %u) %s every packet before netfilter "
+				 "and fwaudit cannot read what %s: what "
+				 "arrives there is possible, not definite",
+				 lk->name, lk->tcx_progs,
+				 strcmp(lk->kind, "netkit") ? "tcx" : "netkit",
+				 many ? "s" : "", lk->tcx_prog,
+				 many ? "see" : "sees",
+				 many ? "they drop" : "it drops");
+			ret = result_note(res, note);
+		}
+	}
+	for (i = 0; !ret && in->host && i < in->host->nlisteners; i++) {
+		const struct host_listener *l = &in->host->listeners[i];
+		char note[600];
+
+		if (!l->cgroup_progs)
+			continue;
+		bool many = l->cgroup_progs > 1;
+
+		snprintf(note, sizeof(note), "%s (pid %d) on port %u: %u "
+			 "cgroup ingress BPF program%s (first id %u) of %s %s "
+			 "its packets after netfilter and fwaudit cannot read "
+			 "what %s (systemd's IPAddressDeny= is one): what "
+			 "reaches it is possible, not definite",
+			 l->comm ? l->comm : "?", (int)l->pid, l->port,
+			 l->cgroup_progs, many ? "s" : "", l->cgroup_prog,
+			 l->cgroup ? l->cgroup : "?", many ? "see" : "sees",
+			 many ? "they drop" : "it drops");
+		ret = result_note(res, note);
+	}
+	if (!ret && in->host && in->host->bpf_error) {
+		char note[300];
+
+		snprintf(note, sizeof(note), "BPF programs outside netfilter "
+			 "(tcx, netkit, cgroup ingress) were not all checked: %s",
+			 strerror(-in->host->bpf_error));
+		ret = result_note(res, note);
 	}
 	if (!ret && !in->host)
 		ret = result_note(res, "no host facts: every interface name "

@@ -55,6 +55,9 @@ struct engine_assumption {
 	 * filters; matched means it dropped the packet */
 	const struct host_link *xdp;
 	bool tc;
+	/* a cgroup ingress BPF program in effect for this listener's
+	 * cgroup (chain, rule, match and xdp NULL); matched: it drops */
+	const struct host_listener *cgroup;
 };
 
 /* One step of a piece's path: a rule that decided something, a chain's

@@ -108,6 +108,39 @@ static int narrow(struct region **r, enum region_dim d, rs_u128 lo,
 	return 0;
 }
 
+/*
+ * A cgroup inet ingress BPF program in effect for l's cgroup sees what b
+ * brings before the socket does, and may drop it (systemd's
+ * IPAddressDeny=): a dropped copy of b with the assumption that it drops,
+ * and b itself carries the assumption that it passes.
+ */
+static int cgroup_fork(struct walk *w, struct branch *b,
+		       const struct host_listener *l)
+{
+	struct engine_assumption x = { 0 };
+	struct branch *drop;
+	int ret;
+
+	drop = branch_fork(w, b, region_copy(b->r));
+	if (!drop || !drop->r) {
+		branch_free(drop);
+		return -ENOMEM;
+	}
+	x.cgroup = l;
+	x.matched = true;
+	ret = assume_copy(w, drop, &x);
+	if (!ret)
+		ret = trace_add(w, drop, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_DROP, "a cgroup BPF program fwaudit cannot "
+				"read: may drop");
+	if (!ret)
+		ret = piece_add(w, drop, ENGINE_DROPPED, NULL,
+				"a cgroup ingress BPF program may drop it");
+	branch_free(drop);
+	x.matched = false;
+	return ret < 0 ? ret : assume_copy(w, b, &x);
+}
+
 int deliver_local(struct walk *w, struct branch *b)
 {
 	const struct host_listener **ls = NULL, *l;
@@ -185,8 +218,12 @@ int deliver_local(struct walk *w, struct branch *b)
 			ret = -ENOMEM;
 			break;
 		}
-		ret = trace_add(w, nb, ENGINE_HOOK_DELIVERY, NULL, NULL,
-				RS_V_ACCEPT, "delivered to a listening socket");
+		if (l->cgroup_progs)
+			ret = cgroup_fork(w, nb, l);
+		if (!ret)
+			ret = trace_add(w, nb, ENGINE_HOOK_DELIVERY, NULL, NULL,
+					RS_V_ACCEPT,
+					"delivered to a listening socket");
 		if (!ret)
 			ret = piece_add(w, nb, ENGINE_LOCAL, l, NULL);
 		branch_free(nb);

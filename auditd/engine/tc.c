@@ -227,7 +227,7 @@ int tc_run(struct walk *w, struct blist *l, struct blist *dropped)
 	for (i = 0; w->host && i < w->host->nlinks && !ret; i++) {
 		const struct host_link *lk = &w->host->links[i];
 
-		if (lk->loopback || !lk->tc_filters)
+		if (lk->loopback || (!lk->tc_filters && !lk->tcx_progs))
 			continue;
 		key = rs_ifname_interval(lk->name, false);
 		arp = is_v4(w) ? arp_dropper(w->host, lk) : NULL;
@@ -235,6 +235,20 @@ int tc_run(struct walk *w, struct blist *l, struct blist *dropped)
 			ret = fork_on_iif(w, l->b[k], &key, &on);
 			if (ret < 0 || !on)
 				continue;
+			/* tcx programs run before the classic filters
+			 * (tcx_run() in sch_handle_ingress), never walked;
+			 * neighbour discovery is taken to pass them */
+			if (lk->tcx_progs && !w->nd) {
+				struct blist passed = { 0 };
+
+				ret = unknown_fork(w, on, lk, true, &passed,
+						   dropped);
+				on = passed.n ? passed.b[0] : NULL;
+				passed.n = 0;
+				blist_release(&passed);
+				if (ret < 0 || !on)
+					continue;
+			}
 			if (arp)
 				ret = tcf_arp_drop(w, on, arp, lk, dropped);
 			else

@@ -16,6 +16,7 @@
 
 #include "host.h"
 #include "nldump.h"
+#include "bpfq.h"
 #include "link.h"
 #include "sockets.h"
 #include "sysctl.h"
@@ -45,8 +46,10 @@ void host_free(struct host *h)
 		return;
 	for (i = 0; i < h->nroutes; i++)
 		free(h->routes[i].nexthops);
-	for (i = 0; i < h->nlisteners; i++)
+	for (i = 0; i < h->nlisteners; i++) {
 		free(h->listeners[i].comm);
+		free(h->listeners[i].cgroup);
+	}
 	free(h->links);
 	free(h->addrs);
 	free(h->routes);
@@ -72,6 +75,7 @@ int host_read(struct host **out)
 		goto out;
 	/* Owners are a courtesy: without them the audit is still exact. */
 	sockets_find_owners(h, "/proc");
+	bpfq_read(h, "/proc");
 	ret = sysctl_read(h, SYSCTL_ROOT);
 	if (ret < 0)
 		goto out;

@@ -73,6 +73,10 @@ struct host_link {
 	 * name drop_all" or the classifier's kind */
 	unsigned int tc_filters;
 	char tc_desc[64];
+	/* tcx (or netkit) BPF programs on its ingress (bpfq.c), which run
+	 * with the tc filters and are never walked; the first one's id */
+	unsigned int tcx_progs;
+	uint32_t tcx_prog;
 	struct host_link_sysctl sysctl;
 };
 
@@ -196,6 +200,13 @@ struct host_listener {
 	unsigned int nsockets;	/* > 1 for an SO_REUSEPORT group */
 	pid_t pid;		/* 0 when unknown */
 	char *comm;		/* owned; NULL when unknown */
+	/* cgroup inet ingress BPF programs in effect for the owner's cgroup
+	 * (bpfq.c): they see every packet before the socket does
+	 * (systemd's IPAddressDeny=, ...).  cgroup is the owner's cgroup v2
+	 * path, owned, NULL when unknown. */
+	unsigned int cgroup_progs;
+	uint32_t cgroup_prog;	/* the first one's id */
+	char *cgroup;
 };
 
 /* The host's net.* sysctls; each an int, HOST_SYSCTL_UNKNOWN when absent. */
@@ -222,6 +233,9 @@ struct host {
 	struct host_listener *listeners;	/* deduplicated */
 	bool have_sctp;			/* sctp_diag answered */
 	struct host_sysctl sysctl;
+	/* what bpfq.c could not query (a negative errno: -EPERM without
+	 * the capability, -ENOSYS without bpf(2)), 0 when all was read */
+	int bpf_error;
 	size_t ntcfs;
 	struct host_tcf *tcfs;		/* ingress tc filters: by ifindex,
 					 * then in the order tc runs them */

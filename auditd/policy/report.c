@@ -699,6 +699,13 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 
 		if (!assumption_applies(a, p, row))
 			continue;
+		if (a->cgroup) {
+			strbuf_addf(&b, "cgroup ingress bpf id %u on %s",
+				    a->cgroup->cgroup_prog,
+				    a->cgroup->cgroup ? a->cgroup->cgroup :
+							"?");
+			goto add;
+		}
 		if (a->xdp && a->tc) {
 			strbuf_addf(&b, "tc ingress filter (%s) on %s",
 				    a->xdp->tc_desc, a->xdp->name);

@@ -181,8 +181,10 @@ static void sockets_facts_free(struct host *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->nlisteners; i++)
+	for (i = 0; i < h->nlisteners; i++) {
 		free(h->listeners[i].comm);
+		free(h->listeners[i].cgroup);
+	}
 	free(h->listeners);
 	h->listeners = NULL;
 	h->nlisteners = 0;
