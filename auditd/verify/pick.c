@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/netfilter.h>
+
 #include "pick.h"
 
 const char *pick_why_name(enum pick_why w)
@@ -269,7 +271,12 @@ static int pick_one(struct pick *pk, const struct engine_result *res,
 	for (i = 0; i < h->nlisteners; i++) {
 		const struct host_listener *l = &h->listeners[i];
 
-		if (l->protocol == proto && l->family == t->family &&
+		/* a dual-stack [::] socket takes IPv4 too */
+		bool fam = l->family == t->family ||
+			(t->family == NFPROTO_IPV4 && l->addr == 0 &&
+			 l->v6only_known && !l->v6only);
+
+		if (l->protocol == proto && fam &&
 		    (l->addr == 0 || l->addr == t->daddr))
 			nl[nnl++] = l->port;
 	}
