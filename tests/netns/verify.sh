@@ -102,6 +102,11 @@ expect_zero() {
 	done
 }
 
+# probe LABEL FAMILY PROTO PORT: "MODEL MET VERDICT" of the probe there
+probe() {
+	fwa_jq "$PT/$1.json" "' '.join(p['model'] + ' ' + p['result'] + ' ' + p['verdict'] for p in J['probes'] if p['family'] == '$2' and p['protocol'] == '$3' and p['port'] == $4)"
+}
+
 # the violation of tcp/8080 for FAMILY: confirmed, not-reached...
 seen8080() {
 	fwa_jq "$PT/$1.json" "[v['packets'] for v in J['violations'] if v['ports'] == [8080, 8080] and v['family'] == '$2']"
@@ -112,6 +117,7 @@ run_cases() {
 
 	# ---- 1. all agree: no filter between ----
 	ip netns exec "$RT" nft flush ruleset
+	SECONDS=0
 	verify "$fe-agree" 2 ip netns exec "$HOST" "$FWAUDIT" verify \
 		--rules "$PT/policy.rules" --from-netns "$VAN"
 	expect_zero "$fe-agree" fwaudit-wrong filtered-between
@@ -129,7 +135,22 @@ run_cases() {
 			fwa_fail "$fe-agree: $fam tcp/8080: $ok"
 		fi
 	done
-	fwa_log "$fe: $(count "$fe-agree" probes) probes for $(count "$fe-agree" exposures) exposures and $(count "$fe-agree" closed_regions) closed regions"
+	fwa_log "$fe: $(count "$fe-agree" probes) probes for $(count "$fe-agree" exposures) exposures and $(count "$fe-agree" closed_regions) closed regions, in ${SECONDS} s"
+	# a reject's RST and port unreachable are the firewall's answers
+	for fam in ipv4 ipv6; do
+		ok="$(probe "$fe-agree" $fam tcp 25) / $(probe "$fe-agree" $fam udp 69)"
+		if [ "$ok" = "rejected closed confirmed / rejected open confirmed" ]; then
+			fwa_pass "$fe-agree: $fam: rejects answer as the model says"
+		else
+			fwa_fail "$fe-agree: $fam: rejects: $ok"
+		fi
+		ok="$(probe "$fe-agree" $fam tcp 5432)"
+		if [ "$ok" = "closed filtered confirmed" ]; then
+			fwa_pass "$fe-agree: $fam: the hidden listener stays hidden"
+		else
+			fwa_fail "$fe-agree: $fam: tcp 5432: $ok"
+		fi
+	done
 
 	# ---- 2. the router filters 8080 and udp 5353 towards the host ----
 	ip netns exec "$RT" nft -f - <<'EOF2'
@@ -167,7 +188,8 @@ EOF2
 	ip netns exec "$HOST" "$FWAUDIT" verify --rules "$PT/policy.rules" \
 		--from-netns "$VAN" --udp-interval 200 > "$PT/$fe-sg.txt" \
 		2>&1 || true
-	if grep -q "FILTERED BETWEEN: from 203.0.113.2 to 198.51.100.1: tcp 8080; udp 5353" "$PT/$fe-sg.txt"; then
+	if grep -q "FILTERED BETWEEN: from 203.0.113.2 to 198.51.100.1: tcp 8080; udp 5353" "$PT/$fe-sg.txt" &&
+	   grep -q "critical tcp/8080 ipv4 at .*: not reached from the vantage" "$PT/$fe-sg.txt"; then
 		fwa_pass "$fe-sg: the text names the cause"
 	else
 		fwa_fail "$fe-sg: text: $(cat "$PT/$fe-sg.txt")"
@@ -180,7 +202,8 @@ EOF2
 	verify "$fe-wrong" 3 "$FWAUDIT" verify --rules "$PT/policy.rules" \
 		--snapshot "$PT/$fe-edited.snap" --from-netns "$VAN" \
 		--bundle "$PT/$fe-bundle.json"
-	for fam in ipv4; do
+	# nft's first rule is inet (both families); iptables' is IPv4
+	for fam in ipv4 $([ "$fe" = ipt ] || echo ipv6); do
 		if [ "$(ports "$fe-wrong" fwaudit-wrong $fam tcp)" = 22 ]; then
 			fwa_pass "$fe-wrong: $fam: fwaudit wrong about tcp 22"
 		else
@@ -211,6 +234,8 @@ table inet filter {
 		meta l4proto { icmp, ipv6-icmp } accept
 		tcp dport { 80, 8080 } accept
 		udp dport { 53, 5353 } accept
+		tcp dport 25 reject with tcp reset
+		udp dport 69 reject
 	}
 }
 EOF2
@@ -224,6 +249,8 @@ for ipt in iptables-nft ip6tables-nft; do
 	ip netns exec "$HOST" $ipt -A INPUT -i lo -j ACCEPT
 	ip netns exec "$HOST" $ipt -A INPUT -p tcp -m multiport --dports 80,8080 -j ACCEPT
 	ip netns exec "$HOST" $ipt -A INPUT -p udp -m multiport --dports 53,5353 -j ACCEPT
+	ip netns exec "$HOST" $ipt -A INPUT -p tcp --dport 25 -j REJECT --reject-with tcp-reset
+	ip netns exec "$HOST" $ipt -A INPUT -p udp --dport 69 -j REJECT
 done
 ip netns exec "$HOST" iptables-nft -A INPUT -p icmp -j ACCEPT
 ip netns exec "$HOST" ip6tables-nft -A INPUT -p ipv6-icmp -j ACCEPT

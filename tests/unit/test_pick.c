@@ -3,7 +3,8 @@
  * test_pick.c - the probes `fwaudit verify` chooses: the ports over
  * hand-made segments (boundaries, edges, listeners, closed regions, the
  * bound), and the probes for a hand-made host and ruleset walked by the
- * engine from one vantage address.  No privileges.
+ * engine from one vantage address; the verdict on each kind of result
+ * against each kind of model answer (reconcile.c).  No privileges.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "engine.h"
 #include "host.h"
 #include "pick.h"
+#include "reconcile.h"
 #include "ruleset.h"
 #include "unit.h"
 
@@ -279,9 +281,80 @@ static void test_model(void)
 	host_free(h);
 }
 
+/* One probe's verdict: what it met against what the model said. */
+static enum recon_kind judge(uint8_t proto, enum probe_result res,
+			     bool answered, enum engine_state state,
+			     enum engine_fate fate, bool reject, bool possible)
+{
+	struct audit_result r;
+	struct pick_target t = { .family = NFPROTO_IPV4, .daddr = NODE,
+				 .saddr = VANTAGE, .iifname = "eth0" };
+	struct probe p = { .family = NFPROTO_IPV4, .proto = proto,
+			   .addr = NODE, .port = 80, .sport = 47313 };
+	struct pick_expect e = { .state = state, .fate = fate,
+				 .reject = reject, .possible = possible };
+	struct pick pk = { .expect = &e };
+	struct recon rc;
+	enum recon_kind k;
+
+	memset(&r, 0, sizeof(r));
+	CHECK_EQ(probelist_add(&pk.list, &p), 0);
+	pk.list.p[0].result = res;
+	pk.list.p[0].answered = answered;
+	CHECK_EQ(recon_build(&pk, &t, 1, &r, &rc), 0);
+	k = rc.p[0].kind;
+	CHECK_EQ(rc.nfindings, k == RECON_WRONG || k == RECON_BLOCKED);
+	CHECK_EQ(recon_exit_status(&rc), k == RECON_WRONG ? 3 : 0);
+	recon_release(&rc);
+	probelist_release(&pk.list);
+	return k;
+}
+
+static void test_reconcile(void)
+{
+	const uint8_t T = IPPROTO_TCP, U = IPPROTO_UDP;
+	const enum engine_state C = ENGINE_CLOSED, O = ENGINE_OPEN,
+		X = ENGINE_EXPOSED;
+	const enum engine_fate D = ENGINE_DROPPED, L = ENGINE_LOCAL,
+		F = ENGINE_FORWARDED;
+
+	/* agreement */
+	CHECK_EQ(judge(T, PROBE_OPEN, true, X, L, 0, 0), RECON_CONFIRMED);
+	CHECK_EQ(judge(T, PROBE_CLOSED, 0, O, L, 0, 0), RECON_CONFIRMED);
+	CHECK_EQ(judge(T, PROBE_FILTERED, 0, C, D, 0, 0), RECON_CONFIRMED);
+	CHECK_EQ(judge(U, PROBE_OPEN, false, O, L, 0, 0), RECON_CONFIRMED);
+	CHECK_EQ(judge(U, PROBE_OPEN, true, X, L, 0, 0), RECON_CONFIRMED);
+	CHECK_EQ(judge(U, PROBE_SILENT, 0, C, D, 0, 0), RECON_CONFIRMED);
+	/* a reject's RST or port unreachable is the firewall's answer */
+	CHECK_EQ(judge(T, PROBE_CLOSED, 0, C, D, 1, 0), RECON_CONFIRMED);
+	CHECK_EQ(judge(U, PROBE_OPEN, false, C, D, 1, 0), RECON_CONFIRMED);
+	CHECK_EQ(judge(T, PROBE_UNREACHABLE, 0, C, D, 1, 0), RECON_CONFIRMED);
+	/* but a handshake through a reject is not */
+	CHECK_EQ(judge(T, PROBE_OPEN, true, C, D, 1, 0), RECON_WRONG);
+	/* fwaudit wrong: the model closes, the packet got in */
+	CHECK_EQ(judge(T, PROBE_OPEN, true, C, D, 0, 0), RECON_WRONG);
+	CHECK_EQ(judge(T, PROBE_RESET, 0, C, D, 0, 0), RECON_WRONG);
+	CHECK_EQ(judge(T, PROBE_CLOSED, 0, C, D, 0, 0), RECON_WRONG);
+	CHECK_EQ(judge(U, PROBE_OPEN, false, C, D, 0, 0), RECON_WRONG);
+	/* something between: the model lets in, nothing arrives */
+	CHECK_EQ(judge(T, PROBE_FILTERED, 0, X, L, 0, 0), RECON_BLOCKED);
+	CHECK_EQ(judge(T, PROBE_FILTERED, 0, O, F, 0, 0), RECON_BLOCKED);
+	CHECK_EQ(judge(U, PROBE_SILENT, 0, O, L, 0, 0), RECON_BLOCKED);
+	CHECK_EQ(judge(T, PROBE_UNREACHABLE, 0, O, L, 0, 0), RECON_BLOCKED);
+	/* a UDP listener or backend need not answer */
+	CHECK_EQ(judge(U, PROBE_SILENT, 0, X, L, 0, 0), RECON_UNKNOWN);
+	CHECK_EQ(judge(U, PROBE_SILENT, 0, O, F, 0, 0), RECON_UNKNOWN);
+	/* a possible verdict: the packet decides, nobody is wrong */
+	CHECK_EQ(judge(T, PROBE_OPEN, true, C, D, 0, 1), RECON_UNDECIDED);
+	CHECK_EQ(judge(T, PROBE_FILTERED, 0, X, L, 0, 1), RECON_UNDECIDED);
+	/* not sent */
+	CHECK_EQ(judge(T, PROBE_ERROR, 0, X, L, 0, 0), RECON_UNKNOWN);
+}
+
 int main(void)
 {
 	test_ports();
 	test_model();
+	test_reconcile();
 	return unit_done();
 }
