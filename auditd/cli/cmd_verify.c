@@ -66,6 +66,8 @@ static void usage(FILE *f)
 		"                           namespace, 'fwaudit' over ssh)\n"
 		"  -r, --rules PATH         the policy (default: the shipped "
 		"default.rules)\n"
+		"  -n, --no-rules           check the exposures without "
+		"judging them\n"
 		"  -S, --snapshot FILE      verify the host as FILE recorded it\n"
 		"  -t, --target ADDR        probe only this address of the host "
 		"(repeat)\n"
@@ -493,6 +495,7 @@ int cmd_verify(int argc, char **argv)
 		{ "ssh-option", required_argument, NULL, 'o' },
 		{ "probe-command", required_argument, NULL, 'c' },
 		{ "rules", required_argument, NULL, 'r' },
+		{ "no-rules", no_argument, NULL, 'n' },
 		{ "snapshot", required_argument, NULL, 'S' },
 		{ "target", required_argument, NULL, 't' },
 		{ "max-probes", required_argument, NULL, 'm' },
@@ -520,10 +523,11 @@ int cmd_verify(int argc, char **argv)
 	size_t ntargets = 0, nt = 0, i, k;
 	const struct host *h;
 	int c, ret = EXIT_UNKNOWN;
+	bool judge = true;
 	struct tm tm;
 	time_t now;
 
-	while ((c = getopt_long(argc, argv, "N:F:o:c:r:S:t:m:u:b:f:h", opts,
+	while ((c = getopt_long(argc, argv, "N:F:o:c:r:nS:t:m:u:b:f:h", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'N':
@@ -551,6 +555,9 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case 'r':
 			rules = optarg;
+			break;
+		case 'n':
+			judge = false;
 			break;
 		case 'S':
 			snapfile = optarg;
@@ -598,7 +605,7 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (load_policy(rules, &policy))
+	if (judge && load_policy(rules, &policy))
 		goto out;
 	ao.policy = policy;
 	if (get_snapshot(snapfile, &snap, &snapdoc))

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/netfilter.h>
+
 #include "host.h"
 #include "reconcile.h"
 #include "region.h"
@@ -344,20 +346,23 @@ int recon_text(const struct recon *rc, const struct pick *pk,
 			report_proto_name(row->proto), v->part->port_lo);
 		if (v->part->port_hi != v->part->port_lo)
 			fprintf(f, "-%u", v->part->port_hi);
-		fprintf(f, " %s at %s: %s\n", row->family == 2 ? "ipv4" :
-			"ipv6", row->address, rc->seen[i] == SEEN_CONFIRMED ?
+		fprintf(f, " %s at %s: %s\n", probe_family_name(row->family),
+			row->address, rc->seen[i] == SEEN_CONFIRMED ?
 			"confirmed by packets" : rc->seen[i] ==
 			SEEN_NOT_REACHED ? "not reached from the vantage" :
 			"not probed from the vantage");
 	}
 	fprintf(f, "\nProbes:\n");
 	for (i = 0; i < pk->list.n; i++) {
+		char dst[INET6_ADDRSTRLEN + 16];
+
 		p = &pk->list.p[i];
 		host_addr_str(p->family, p->addr, a, sizeof(a));
-		fprintf(f, "  %s %s%s%s:%u from port %u  %-8s model %-9s met "
-			"%-11s %s%s%s\n", probe_proto_name(p->proto),
-			p->family == 10 ? "[" : "", a,
-			p->family == 10 ? "]" : "", p->port, p->sport,
+		snprintf(dst, sizeof(dst), "%s%s%s:%u",
+			 p->family == NFPROTO_IPV6 ? "[" : "", a,
+			 p->family == NFPROTO_IPV6 ? "]" : "", p->port);
+		fprintf(f, "  %s %-24s from %-5u  %-8s model %-9s met %-11s "
+			"%s%s%s\n", probe_proto_name(p->proto), dst, p->sport,
 			pick_why_name(pk->expect[i].why),
 			model_name(&pk->expect[i]),
 			probe_result_name(p->result),
