@@ -291,7 +291,11 @@ if [ -x /usr/sbin/sshd ] && command -v ssh > /dev/null &&
 	ssh-keygen -q -t ed25519 -N "" -f "$PT/hostkey"
 	ssh-keygen -q -t ed25519 -N "" -f "$PT/userkey"
 	cp "$PT/userkey.pub" "$PT/authorized_keys"
-	mkdir -p /run/sshd
+	# sshd's privilege separation directory; removed again if we made it
+	if [ ! -d /run/sshd ]; then
+		mkdir /run/sshd
+		fwa_at_cleanup "rmdir /run/sshd"
+	fi
 	cat > "$PT/sshd_config" <<EOF2
 Port 2222
 ListenAddress 203.0.113.2
