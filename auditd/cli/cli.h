@@ -53,5 +53,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

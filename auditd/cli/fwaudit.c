@@ -34,6 +34,8 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, "what a firewall change opens, closes or alters" },
 	{ "fix", cmd_fix, "one proven plan that closes every violation" },
 	{ "snapshot", cmd_snapshot, "everything an audit reads, in one file" },
+	{ "verify", cmd_verify, "the model against real packets from a vantage" },
+	{ "probe", cmd_probe, "send probes from here (the vantage of verify)" },
 	{ "ruleset", cmd_ruleset, "print the firewall as fwaudit reads it" },
 	{ "check-rules", policy_check_main, "validate a policy file" },
 	{ "policy", cmd_policy, "write a baseline policy of this host (init)" },

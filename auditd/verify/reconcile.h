@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * reconcile.h - the model against what the probes met (`fwaudit verify`):
+ * each probe confirmed, or the side that is wrong named; findings grouped
+ * by cause; the policy's violations marked confirmed by packets or not;
+ * the text and JSON of verify, both from one struct recon.
+ *
+ * A probe got in when the host's stack answered it: a TCP handshake (or a
+ * reset right after one), a TCP RST, a UDP answer or an ICMP port
+ * unreachable - except that an RST or a port unreachable is also what a
+ * reject rule sends, so where the model drops the probe with a reject
+ * they count as the firewall's answer.
+ *
+ *   model closed, the probe got in      -> RECON_WRONG (fwaudit is wrong)
+ *   model lets in, no packet arrived    -> RECON_BLOCKED (something
+ *                                          between filters: a security
+ *                                          group, an upstream firewall)
+ *   a UDP listener or backend silent    -> RECON_UNKNOWN (it need not
+ *                                          answer)
+ *   the piece was `possible`            -> RECON_UNDECIDED (the packet
+ *                                          says which way it went)
+ *   otherwise                           -> RECON_CONFIRMED
+ *
+ * Library code: never prints except into the FILE it is given.
+ */
+#ifndef FWAUDIT_RECONCILE_H
+#define FWAUDIT_RECONCILE_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "audit.h"
+#include "pick.h"
+
+enum recon_kind {
+	RECON_CONFIRMED,
+	RECON_WRONG,
+	RECON_BLOCKED,
+	RECON_UNDECIDED,
+	RECON_UNKNOWN,
+	RECON_NKINDS
+};
+
+struct recon_probe {
+	enum recon_kind kind;
+	bool got_in;
+	const char *note;	/* static text, or NULL */
+};
+
+enum recon_finding_kind {
+	FINDING_WRONG,		/* fwaudit's model is wrong */
+	FINDING_UPSTREAM,	/* something between filters */
+};
+
+/* One cause: the probes (indexes into the pick's list) of one target. */
+struct recon_finding {
+	enum recon_finding_kind kind;
+	size_t target;
+	size_t nprobes;
+	size_t *probes;
+};
+
+enum recon_seen {
+	SEEN_NOT_PROBED,	/* no probe from the vantage falls in it */
+	SEEN_CONFIRMED,		/* a probe got in */
+	SEEN_NOT_REACHED,	/* the probes did not get in */
+};
+
+struct recon {
+	size_t n;			/* = the pick's probes */
+	struct recon_probe *p;
+	size_t counts[RECON_NKINDS];
+	size_t nfindings;
+	struct recon_finding *findings;
+	size_t nviolations;		/* = the audit's violations */
+	enum recon_seen *seen;
+	enum policy_severity worst;	/* of the confirmed violations */
+};
+
+/* Reconcile the results in pk->list with the model (pk->expect) and the
+ * audit r's violations (vantage sources t[0..nt)).  0 and *out
+ * (recon_release()), or -ENOMEM. */
+int recon_build(const struct pick *pk, const struct pick_target *t,
+		size_t nt, const struct audit_result *r, struct recon *out);
+void recon_release(struct recon *rc);
+
+/* 3 when fwaudit is wrong, else the worst confirmed violation: 0, 1, 2. */
+int recon_exit_status(const struct recon *rc);
+
+/* "confirmed", "fwaudit-wrong", "filtered-between", "undecided",
+ * "unknown" */
+const char *recon_kind_name(enum recon_kind k);
+
+/* Text for people, and the JSON object of `verify --format json`
+ * (version 1).  vantage names the vantage ("netns NS", "ssh://host");
+ * bundle is the reproducer's path or NULL. */
+int recon_text(const struct recon *rc, const struct pick *pk,
+	       const struct pick_target *t, size_t nt,
+	       const struct audit_result *r, const char *vantage,
+	       const char *bundle, FILE *f);
+json_t *recon_json(const struct recon *rc, const struct pick *pk,
+		   const struct pick_target *t, size_t nt,
+		   const struct audit_result *r, const char *vantage,
+		   const char *bundle);
+
+#endif
