@@ -47,32 +47,8 @@ fwa_require_tools "$PYTHON" ip nft iptables-nft iptables-legacy \
 fwa_require_fwaudit
 export FWAUDIT_RULES_DIR=${FWAUDIT_RULES_DIR:-$top_srcdir/rules}
 fwa_tmpdir W
+export HINTS=$W/firewalld.hints
 
-# check LABEL [SRC DST PORT WANT]...: real TCP connections from $OUT; WANT
-# is "open" (connected) or "closed" (anything else); one PASS/FAIL each
-check() {
-	local label=$1 spec out
-
-	shift
-	spec=$("$PYTHON" -c 'import json,sys
-a=sys.argv[1:]
-print(json.dumps([{"proto":"tcp","src":a[i],"dst":a[i+1],"dport":int(a[i+2])} for i in range(0,len(a),4)]))' "$@")
-	out=$(echo "$spec" | ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch \
-		--timeout 3 --budget 60) || fwa_die "$label: probe batch failed"
-	"$PYTHON" - "$label" "$out" "$@" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
-import json, sys
-label, res, a = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
-bad = 0
-for i, r in enumerate(res):
-    want = a[i * 4 + 3]
-    got = "open" if r["outcome"] == "connected" else "closed"
-    ok = got == want
-    bad += not ok
-    print("%s: %s: tcp %s -> %s:%s %s (%s)" % ("PASS" if ok else "FAIL", label, r["src"], r["dst"],
-          r["dport"], want, r["outcome"]))
-sys.exit(1 if bad else 0)
-PY
-}
 
 # run CMD... in the node (through ufw's wrapper when the scenario has one)
 in_node() {
@@ -309,6 +285,56 @@ EOF2
 	FORMAT=sh WANT=firewalld
 }
 
+# firewalld manages the host: `fwaudit audit`'s hint for each violation a
+# zone let in is firewall-cmd rich rules (text and JSON), never nft; the
+# hints of tcp/6379 are saved for hints_in_plan
+audit_hints_firewalld() {
+	local rc=0 j=$W/firewalld.audit.json t=$W/firewalld.audit.text
+
+	in_node "$FWAUDIT" audit --format json > "$j" 2> "$j.err" || rc=$?
+	[ "$rc" -lt 3 ] || { fwa_fail "firewalld: audit exited $rc: $(head -3 "$j.err")"; return 0; }
+	rc=0
+	in_node "$FWAUDIT" audit --format text > "$t" 2>&1 || rc=$?
+	fwa_check "$j" "firewalld: audit hints" <<'PY' || true
+import os
+vs = [v for v in J["violations"] if v["kind"] == "exposure" and v.get("fix")]
+mine = [v for v in vs if v["ports"] == [6379, 6379]]
+expect("tcp/6379 violations with a hint, IPv4 and IPv6",
+       sorted(v["family"] for v in mine) == ["ipv4", "ipv6"], mine)
+for v in mine:
+    expect("tcp/6379 %s: backend firewalld" % v["family"],
+           v["fix"]["backend"] == "firewalld", v["fix"])
+    expect("tcp/6379 %s: rich rules in zone public" % v["family"],
+           v["fix"]["commands"] and all(c.startswith(
+               "firewall-cmd --zone=public --add-rich-rule='rule priority=")
+               and 'port port="6379" protocol="tcp"' in c
+               for c in v["fix"]["commands"]), v["fix"])
+expect("no hint inserts into firewalld's own table",
+       not any("inet firewalld" in c for v in vs for c in v["fix"]["commands"]),
+       [v["fix"] for v in vs])
+with open(os.environ["HINTS"], "w") as f:
+    for v in mine:
+        f.write("\n".join(v["fix"]["commands"]) + "\n")
+PY
+	grep -q "fix: firewall-cmd --zone=public --add-rich-rule=" "$t" &&
+	   ! grep -q "nft insert rule inet firewalld" "$t" &&
+		fwa_pass "firewalld: the text audit's hints are firewall-cmd" ||
+		fwa_fail "firewalld: text hints: $(grep -m3 'fix:' "$t")"
+}
+
+# the hints of `fwaudit audit` are the plan's commands (one code, fix.c)
+hints_in_plan() {
+	local l miss=0
+
+	while IFS= read -r l; do
+		[ -n "$l" ] || continue
+		grep -qxF -- "$l" "$W/firewalld.plan" || { miss=1; fwa_log "not in the plan: $l"; }
+	done < "$HINTS"
+	[ -s "$HINTS" ] && [ "$miss" = 0 ] &&
+		fwa_pass "firewalld: audit's hints for tcp/6379 are the plan's commands" ||
+		fwa_fail "firewalld: audit's hints and the plan differ"
+}
+
 scenario() {
 	local name=$1 rc a
 	local -a v6=() v6after=()
@@ -330,12 +356,14 @@ scenario() {
 		dkafter=("$PUB4" "$NODE4" "$DOCKERPORT" closed
 			 "$PRIV4" "$NODE4" "$DOCKERPORT" open)
 	}
-	check "$name, before" "$PUB4" "$NODE4" 6379 open \
+	pl_expect_tcp "$name, before" "$PUB4" "$NODE4" 6379 open \
 			"$PUB4" "$NODE4" 22 open ${v6[@]+"${v6[@]}"}
-	[ -z "$DOCKERPORT" ] || check "$name, before" "${dk[@]}"
+	[ -z "$DOCKERPORT" ] || pl_expect_tcp "$name, before" "${dk[@]}"
+	[ "$name" != firewalld ] || audit_hints_firewalld
 	rc=0
 	in_node "$FWAUDIT" fix --format "$FORMAT" > "$W/$name.plan" \
 		2> "$W/$name.err" || rc=$?
+	[ "$name" != firewalld ] || hints_in_plan
 	if [ "$rc" -ne 0 ]; then
 		fwa_fail "$name: fwaudit fix exited $rc: $(cat "$W/$name.err")"
 		sed 's/^/    /' "$W/$name.plan"
@@ -390,7 +418,7 @@ scenario() {
 	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
 	ip -n "$NODE" neigh flush all
 	ip -n "$OUT" neigh flush all
-	check "$name, after" \
+	pl_expect_tcp "$name, after" \
 		"$PUB4" "$NODE4" 6379 closed "$OUT4" "$NODE4" 6379 closed \
 		"$PUB4" "$NODE4" 5432 closed "$PUB4" "$NODE4" 80 closed \
 		"$PRIV4" "$NODE4" 6379 open \
