@@ -708,12 +708,23 @@ out:
 	return ret;
 }
 
+static int index_add(size_t **l, size_t *n, size_t v)
+{
+	size_t *x = realloc(*l, (*n + 1) * sizeof(*x));
+
+	if (!x)
+		return -ENOMEM;
+	*l = x;
+	x[(*n)++] = v;
+	return 0;
+}
+
 int plan_build(const struct audit_result *r, struct plan **out)
 {
 	const struct policy_result *pr = r->verdicts;
 	struct plan *p;
 	bool local = false, open[2];
-	size_t i;
+	size_t i, before, nlocal = 0, *locals = NULL, nu = 0;
 	int ret = 0;
 
 	if (!pr || !r->report)
@@ -740,18 +751,30 @@ int plan_build(const struct audit_result *r, struct plan **out)
 				    v->rule.message ? v->rule.message : "");
 			ret = list_add(&p->unfixed, &p->nunfixed,
 				       strbuf_take(&b));
+			if (!ret)
+				ret = index_add(&p->unfixed_viol, &nu, i);
 			continue;
 		}
 		if (r->report->rows[v->row].path == ENGINE_LOCAL &&
 		    open[r->report->rows[v->row].family == NFPROTO_IPV6]) {
 			local = true;
+			ret = index_add(&locals, &nlocal, i);
 			continue;
 		}
+		before = p->nsteps;
 		ret = add_fix(r, p, v);
+		if (!ret && p->nsteps > before)
+			ret = index_add(&p->steps[p->nsteps - 1].closed,
+					&p->steps[p->nsteps - 1].nclosed, i);
 	}
 	if (!ret && local) {
 		p->default_drop = true;
 		ret = add_default_drop(r, p, open);
+		if (!ret) {
+			p->steps[p->nsteps - 1].closed = locals;
+			p->steps[p->nsteps - 1].nclosed = nlocal;
+			locals = NULL;
+		}
 		/* the table goes first: it is the frame of the others */
 		if (!ret && p->nsteps > 1) {
 			struct plan_step t = p->steps[p->nsteps - 1];
@@ -761,6 +784,7 @@ int plan_build(const struct audit_result *r, struct plan **out)
 			p->steps[0] = t;
 		}
 	}
+	free(locals);
 	if (ret < 0) {
 		plan_free(p);
 		return ret;
@@ -785,9 +809,11 @@ void plan_free(struct plan *p)
 		list_free(p->steps[i].cmds, p->steps[i].ncmds);
 		list_free(p->steps[i].proof, p->steps[i].nproof);
 		free(p->steps[i].nft);
+		free(p->steps[i].closed);
 	}
 	free(p->steps);
 	list_free(p->unfixed, p->nunfixed);
+	free(p->unfixed_viol);
 	free(p);
 }
 

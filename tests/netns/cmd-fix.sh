@@ -295,7 +295,7 @@ audit_hints_firewalld() {
 	[ "$rc" -lt 3 ] || { fwa_fail "firewalld: audit exited $rc: $(head -3 "$j.err")"; return 0; }
 	rc=0
 	in_node "$FWAUDIT" audit --format text > "$t" 2>&1 || rc=$?
-	fwa_check "$j" "firewalld: audit hints" <<'PY' || true
+	fwa_check "$j" "firewalld: audit hints" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 import os
 vs = [v for v in J["violations"] if v["kind"] == "exposure" and v.get("fix")]
 mine = [v for v in vs if v["ports"] == [6379, 6379]]
@@ -333,6 +333,63 @@ hints_in_plan() {
 	[ -s "$HINTS" ] && [ "$miss" = 0 ] &&
 		fwa_pass "firewalld: audit's hints for tcp/6379 are the plan's commands" ||
 		fwa_fail "firewalld: audit's hints and the plan differ"
+}
+
+# plan_json NAME: `fwaudit fix --format json` says what the sh plan does:
+# its front-end, a proof that holds, the same commands in the same order,
+# and steps that close exactly the violations `fwaudit audit` reports;
+# with an unmet require, exit 1 and the require among "unfixed"
+plan_json() {
+	local name=$1 rc=0 j=$W/$1.plan.json
+
+	in_node "$FWAUDIT" fix --format json > "$j" 2> "$j.err" || rc=$?
+	[ "$rc" -eq 0 ] || { fwa_fail "$name: fix --format json exited $rc: $(head -3 "$j.err")"; return 0; }
+	in_node "$FWAUDIT" audit --format json > "$j.audit" 2>/dev/null || true
+	in_node "$FWAUDIT" fix --format sh > "$j.sh" 2>/dev/null || true
+	SH=$j.sh AUDIT=$j.audit FE=$WANT fwa_check "$j" "$name: fix --format json" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+import os
+A = json.load(open(os.environ["AUDIT"]))
+expect("version 1, front-end " + os.environ["FE"],
+       J["version"] == 1 and J["frontend"] == os.environ["FE"], J["frontend"])
+expect("proven, by the sh commands",
+       J["proof"] and J["proof"]["proven"] is True and J["proof"]["applied"] == "sh"
+       and J["proof"]["left"] == [], J["proof"])
+expect("nothing unfixed", J["unfixed"] == [], J["unfixed"])
+sh = [l for l in open(os.environ["SH"]).read().split("\n")]
+cmds = [c for s in J["steps"] for c in s["commands"]]
+# the sh plan holds each command as its own line(s), in the same order
+text = "\n".join(l for l in sh if not l.startswith("#") and l not in ("", "set -e"))
+expect("the same commands as the sh plan, in order", text == "\n".join(cmds),
+       (text[:300], cmds[:3]))
+expect("every step says what it closes",
+       all(s["what"] and s["commands"] and s["closes"] for s in J["steps"]), J["steps"])
+def key(v):
+    return (v["family"], v["protocol"], tuple(v["ports"]), v["address"],
+            tuple(v["sources"]), v["path"], v["severity"], v["rule"])
+want = sorted(key(v) for v in A["violations"] if v["kind"] == "exposure")
+got = sorted(key(v) for s in J["steps"] for v in s["closes"])
+expect("the steps close exactly the audit's %d violations" % len(want), want == got,
+       (want[:3], got[:3]))
+fw = [s for s in J["steps"] if any(c.startswith("firewall-cmd") or c.startswith("ufw ")
+                                   for c in s["commands"])]
+expect("front-end commands have their proof commands",
+       all(s["proof_commands"] for s in fw), fw[:1])
+PY
+	rc=0
+	in_node "$FWAUDIT" fix --format json --rules "$W/require.rules" > "$j.req" \
+		2> "$j.req.err" || rc=$?
+	[ "$rc" -eq 1 ] && fwa_pass "$name: fix --format json with an unmet require: exit 1" ||
+		fwa_fail "$name: fix --format json with an unmet require: exit $rc"
+	fwa_check "$j.req" "$name: fix --format json, unmet require" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+u = J["unfixed"]
+expect("the require is unfixed, with its violation",
+       len(u) == 1 and "required exposure is missing" in u[0]["why"] and
+       u[0]["violation"]["kind"] == "missing" and
+       u[0]["violation"]["missing"][0]["ports"] == [443, 443], u)
+expect("the proof ran and says what is left",
+       J["proof"] and J["proof"]["proven"] is False and
+       any("required exposure is missing" in l for l in J["proof"]["left"]), J["proof"])
+PY
 }
 
 scenario() {
@@ -391,6 +448,7 @@ scenario() {
 	else
 		fwa_fail "$name: with an unmet require: exit $rc: $(head -5 "$W/$name.req" "$W/$name.req.err")"
 	fi
+	plan_json "$name"
 	grep -q "front-end: ${WANT}[,)]" "$W/$name.plan" &&
 		fwa_pass "$name: the plan is for front-end $WANT" ||
 		fwa_fail "$name: the plan is not for front-end $WANT: $(head -3 "$W/$name.plan")"

@@ -211,7 +211,7 @@ rc=0
 ip netns exec "$NODE" "$FWAUDIT" audit --rules "$PT/hint.rules" --format json \
 	> "$PT/hint.json" 2> "$PT/hint.err" || rc=$?
 [ "$rc" = 2 ] || fwa_die "audit with a violation of tcp/8443 exited $rc: $(head -3 "$PT/hint.err")"
-fwa_check "$PT/hint.json" "firewalld hints" <<EOF2 || true
+fwa_check "$PT/hint.json" "firewalld hints" <<EOF2 || _fwa_failures=$((_fwa_failures + 1))
 vs = [v for v in J["violations"] if v["kind"] == "exposure"]
 expect("only tcp/8443 violates", vs and all(v["ports"] == [8443, 8443] for v in vs), vs)
 expect("every violation has firewall-cmd rich rules (zones %s)" %
