@@ -766,6 +766,25 @@ static int firewalld_cmds(struct fix *f, const struct report_row *row,
 	return ret;
 }
 
+/* "[iifname ...] [family] [saddr ...] [PROTO sport ...] PROTO dport P drop"
+ * for a rule in a table of table_family */
+static void nft_drop(struct strbuf *b, uint8_t table_family,
+		     const struct report_row *row,
+		     const struct policy_part *part, const char *proto)
+{
+	nft_ifaces(b, row);
+	nft_family(b, table_family, row, part);
+	nft_sources(b, row, part);
+	if (row->nsports) {
+		strbuf_addf(b, "%s sport ", proto);
+		sports_text(b, row, '-', true);
+		strbuf_add(b, " ");
+	}
+	strbuf_addf(b, "%s dport ", proto);
+	ports_text(b, part, '-');
+	strbuf_add(b, " drop");
+}
+
 /* A table of our own whose input chain runs before firewalld's (what no
  * zone let in: firewalld's own accepts in filter_INPUT run first, and a
  * rule added to its table is gone at its next reload). */
@@ -785,17 +804,7 @@ static int own_input_cmds(struct fix *f, const struct report_row *row,
 	if (ret < 0)
 		return ret;
 	strbuf_add(&b, "nft add rule inet fwaudit input ");
-	nft_ifaces(&b, row);
-	nft_family(&b, NFPROTO_INET, row, part);
-	nft_sources(&b, row, part);
-	if (row->nsports) {
-		strbuf_addf(&b, "%s sport ", proto);
-		sports_text(&b, row, '-', true);
-		strbuf_add(&b, " ");
-	}
-	strbuf_addf(&b, "%s dport ", proto);
-	ports_text(&b, part, '-');
-	strbuf_add(&b, " drop");
+	nft_drop(&b, NFPROTO_INET, row, part, proto);
 	return add_cmd(f, &b);
 }
 
@@ -909,17 +918,7 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		strbuf_addf(&b, "nft insert rule %s %s %s ",
 			    rs_family_name(base->family), base->table,
 			    base->name);
-		nft_ifaces(&b, row);
-		nft_family(&b, base->family, row, part);
-		nft_sources(&b, row, part);
-		if (row->nsports) {
-			strbuf_addf(&b, "%s sport ", proto);
-			sports_text(&b, row, '-', true);
-			strbuf_add(&b, " ");
-		}
-		strbuf_addf(&b, "%s dport ", proto);
-		ports_text(&b, part, '-');
-		strbuf_add(&b, " drop");
+		nft_drop(&b, base->family, row, part, proto);
 		ret = add_cmd(f, &b);
 		goto out;
 	}

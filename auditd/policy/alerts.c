@@ -36,30 +36,9 @@ struct alert {
 
 /* ---- text ------------------------------------------------------------ */
 
-static const char *family_name(uint8_t family)
-{
-	return family == NFPROTO_IPV6 ? "ipv6" : "ipv4";
-}
-
 static const char *path_name(enum engine_fate f)
 {
 	return f == ENGINE_FORWARDED ? "forward" : "local";
-}
-
-static void add_ports(struct strbuf *b, uint32_t lo, uint32_t hi)
-{
-	if (lo == hi)
-		strbuf_addf(b, "%u", lo);
-	else
-		strbuf_addf(b, "%u-%u", lo, hi);
-}
-
-static void add_list(struct strbuf *b, char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		strbuf_addf(b, "%s%s", i ? "," : "", v[i]);
 }
 
 static void add_rule(struct strbuf *b, const struct policy_ref *ref)
@@ -79,7 +58,7 @@ static char *backend_text(const struct report_row *row)
 		return NULL;
 	strbuf_addf(&b, v6 ? "[%s]:" : "%s:",
 		    row->backend_addr ? row->backend_addr : "*");
-	add_ports(&b, row->backend_port_lo, row->backend_port_hi);
+	diff_add_ports(&b, row->backend_port_lo, row->backend_port_hi);
 	if (row->container)
 		strbuf_addf(&b, " (container %s)", row->container);
 	return strbuf_take(&b);
@@ -127,7 +106,7 @@ static void add_class(struct strbuf *b, const struct report_row *row,
 	char *be = backend_text(row);
 
 	strbuf_addf(b, "%c|%s|%s|%s|%s|%s|", part_violates(part) ? 'V' : 'E',
-		    family_name(row->family), report_proto_name(row->proto),
+		    diff_family_name(row->family), report_proto_name(row->proto),
 		    row->address, path_name(row->path), be ? be : "-");
 	add_listener_id(b, row->listener);
 	if (part_violates(part)) {
@@ -473,7 +452,7 @@ static void add_port_union(struct strbuf *b, struct ports *p)
 				hi = p->v[k].hi;
 		if (i)
 			strbuf_add(b, ",");
-		add_ports(b, (uint32_t)p->v[i].lo, (uint32_t)hi);
+		diff_add_ports(b, (uint32_t)p->v[i].lo, (uint32_t)hi);
 	}
 }
 
@@ -561,7 +540,7 @@ static void add_row_words(struct strbuf *b, const struct report_row *row,
 			  const char *ports, bool exposed)
 {
 	strbuf_addf(b, "%s/%s on %s (%s, %s", report_proto_name(row->proto),
-		    ports, row->address, family_name(row->family),
+		    ports, row->address, diff_family_name(row->family),
 		    path_name(row->path));
 	if (row->has_backend && row->backend_addr)
 		strbuf_addf(b, " to %s", row->backend_addr);
@@ -590,7 +569,7 @@ static int tell_units(const struct alert *al, const struct cunit *const *cov,
 		exposed |= cov[i]->row->state == ENGINE_EXPOSED;
 		definite |= !cov[i]->row->possible;
 	}
-	add_ports(&range, al->lo, al->hi);
+	diff_add_ports(&range, al->lo, al->hi);
 	add_port_union(&open, pp);
 	ret = add_source_union(&src, row->family, cov, ncov);
 	if (ret < 0)
@@ -617,7 +596,7 @@ static int tell_units(const struct alert *al, const struct cunit *const *cov,
 			 EVENT_SEV_INFO, body.s, &t->ev);
 	if (ret < 0)
 		goto out;
-	ret |= event_set_field(t->ev, EVENT_F_FAMILY, family_name(row->family));
+	ret |= event_set_field(t->ev, EVENT_F_FAMILY, diff_family_name(row->family));
 	ret |= event_set_field(t->ev, EVENT_F_PROTOCOL,
 			       report_proto_name(row->proto));
 	ret |= event_set_field(t->ev, EVENT_F_PORTS, range.s);
@@ -711,9 +690,9 @@ static int tell_missing(const struct policy_violation *v, enum event_kind kind,
 	strbuf_add(&body, "a required exposure is missing");
 	if (m) {
 		strbuf_addf(&body, ": %s/", report_proto_name(m->proto));
-		add_ports(&body, m->port_lo, m->port_hi);
-		strbuf_addf(&body, " (%s) from ", family_name(m->family));
-		add_list(&body, m->sources, m->nsources);
+		diff_add_ports(&body, m->port_lo, m->port_hi);
+		strbuf_addf(&body, " (%s) from ", diff_family_name(m->family));
+		diff_add_list(&body, m->sources, m->nsources);
 	}
 	t->closing = strbuf_take(&body);
 	if (t->closing)
@@ -730,13 +709,13 @@ static int tell_missing(const struct policy_violation *v, enum event_kind kind,
 		goto out;
 	if (m) {
 		ret |= event_set_field(t->ev, EVENT_F_FAMILY,
-				       family_name(m->family));
+				       diff_family_name(m->family));
 		ret |= event_set_field(t->ev, EVENT_F_PROTOCOL,
 				       report_proto_name(m->proto));
-		add_ports(&f, m->port_lo, m->port_hi);
+		diff_add_ports(&f, m->port_lo, m->port_hi);
 		ret |= event_set_field(t->ev, EVENT_F_PORTS, f.s);
 		strbuf_release(&f);
-		add_list(&f, m->sources, m->nsources);
+		diff_add_list(&f, m->sources, m->nsources);
 		ret |= event_set_field(t->ev, EVENT_F_SOURCES, f.s);
 	}
 	ret |= event_set_field(t->ev, EVENT_F_RULE, rule.s);

@@ -34,12 +34,12 @@ static void items_release(struct items *it)
 	memset(it, 0, sizeof(*it));
 }
 
-static const char *family_name(uint8_t family)
+const char *diff_family_name(uint8_t family)
 {
 	return family == NFPROTO_IPV6 ? "ipv6" : "ipv4";
 }
 
-static void add_ports(struct strbuf *b, uint16_t lo, uint16_t hi)
+void diff_add_ports(struct strbuf *b, uint32_t lo, uint32_t hi)
 {
 	if (lo == hi)
 		strbuf_addf(b, "%u", lo);
@@ -47,7 +47,7 @@ static void add_ports(struct strbuf *b, uint16_t lo, uint16_t hi)
 		strbuf_addf(b, "%u-%u", lo, hi);
 }
 
-static void add_list(struct strbuf *b, char **v, size_t n)
+void diff_add_list(struct strbuf *b, char **v, size_t n)
 {
 	size_t i;
 
@@ -62,11 +62,11 @@ void diff_missing_key(struct strbuf *b, const struct policy_violation *v)
 	for (j = 0; j < v->nmissing; j++) {
 		const struct policy_missing *m = &v->missing[j];
 
-		strbuf_addf(b, "%s/%s/", family_name(m->family),
+		strbuf_addf(b, "%s/%s/", diff_family_name(m->family),
 			    report_proto_name(m->proto));
-		add_ports(b, m->port_lo, m->port_hi);
+		diff_add_ports(b, m->port_lo, m->port_hi);
 		strbuf_add(b, "/");
-		add_list(b, m->sources, m->nsources);
+		diff_add_list(b, m->sources, m->nsources);
 		strbuf_add(b, ";");
 	}
 }

@@ -23,6 +23,13 @@
 size_t diff_nexposures(const struct audit_result *r);
 size_t diff_nviolations(const struct audit_result *r);
 
+/* Words shared by the comparison's printers: "ipv4" / "ipv6"; "6379" or
+ * "8000-8100" appended to b; the strings of v joined by "," appended to
+ * b. */
+const char *diff_family_name(uint8_t family);
+void diff_add_ports(struct strbuf *b, uint32_t lo, uint32_t hi);
+void diff_add_list(struct strbuf *b, char **v, size_t n);
+
 /* The identity of an unmet `require` (family/protocol/ports/sources of
  * what it misses), appended to b: equal keys, the same violation. */
 void diff_missing_key(struct strbuf *b, const struct policy_violation *v);
