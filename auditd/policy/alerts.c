@@ -336,9 +336,10 @@ static int cmp_cunit(const void *x, const void *y)
 	return a->lo < b->lo ? -1 : a->lo > b->lo;
 }
 
-static int cunits_add(struct cunits *u, const struct report_row *row,
+static int cunits_add(void *ctx, const struct report_row *row,
 		      const struct policy_part *part)
 {
+	struct cunits *u = ctx;
 	struct strbuf b = STRBUF_INIT;
 	struct cunit *n;
 	char *cls;
@@ -367,32 +368,11 @@ static int cunits_add(struct cunits *u, const struct report_row *row,
 
 static int cunits_collect(const struct diff_side *s, struct cunits *u)
 {
-	size_t i, k;
-	int ret;
+	int ret = diff_side_each(s, cunits_add, u);
 
-	for (i = 0; s && i < s->nrows; i++) {
-		const struct report_row *row = &s->rows[i];
-		const struct policy_verdict *pv;
-
-		if (row->state == ENGINE_CLOSED)
-			continue;
-		pv = s->verdicts && i < s->verdicts->nrows ?
-		     &s->verdicts->rows[i] : NULL;
-		if (!pv || !pv->nparts) {
-			ret = cunits_add(u, row, NULL);
-			if (ret < 0)
-				return ret;
-			continue;
-		}
-		for (k = 0; k < pv->nparts; k++) {
-			ret = cunits_add(u, row, &pv->parts[k]);
-			if (ret < 0)
-				return ret;
-		}
-	}
-	if (u->n)
+	if (!ret && u->n)
 		qsort(u->v, u->n, sizeof(*u->v), cmp_cunit);
-	return 0;
+	return ret;
 }
 
 static size_t cunits_find(const struct cunits *u, const char *cls)

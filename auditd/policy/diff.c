@@ -306,7 +306,9 @@ static int units_add(struct units *u, bool cur, const struct report_row *row,
 	return 0;
 }
 
-static int units_collect(const struct diff_side *s, bool cur, struct units *u)
+int diff_side_each(const struct diff_side *s,
+		   int (*fn)(void *ctx, const struct report_row *row,
+			     const struct policy_part *part), void *ctx)
 {
 	size_t i, k;
 	int ret;
@@ -320,18 +322,38 @@ static int units_collect(const struct diff_side *s, bool cur, struct units *u)
 		pv = s->verdicts && i < s->verdicts->nrows ?
 		     &s->verdicts->rows[i] : NULL;
 		if (!pv || !pv->nparts) {
-			ret = units_add(u, cur, row, NULL);
+			ret = fn(ctx, row, NULL);
 			if (ret < 0)
 				return ret;
 			continue;
 		}
 		for (k = 0; k < pv->nparts; k++) {
-			ret = units_add(u, cur, row, &pv->parts[k]);
+			ret = fn(ctx, row, &pv->parts[k]);
 			if (ret < 0)
 				return ret;
 		}
 	}
 	return 0;
+}
+
+struct collect {
+	struct units *u;
+	bool cur;
+};
+
+static int collect_unit(void *ctx, const struct report_row *row,
+			const struct policy_part *part)
+{
+	struct collect *c = ctx;
+
+	return units_add(c->u, c->cur, row, part);
+}
+
+static int units_collect(const struct diff_side *s, bool cur, struct units *u)
+{
+	struct collect c = { u, cur };
+
+	return diff_side_each(s, collect_unit, &c);
 }
 
 static int cmp_group(const struct report_row *x, const struct report_row *y)

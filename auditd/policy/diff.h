@@ -62,6 +62,13 @@ struct diff_side {
 	const struct policy_result *verdicts;	/* NULL: no policy */
 };
 
+/* Call fn for each row of s that is not closed, with each part of its
+ * verdict (part NULL without a policy); the first negative return of fn
+ * is returned, else 0.  s may be NULL. */
+int diff_side_each(const struct diff_side *s,
+		   int (*fn)(void *ctx, const struct report_row *row,
+			     const struct policy_part *part), void *ctx);
+
 enum diff_change_kind {
 	DIFF_OPENED,
 	DIFF_ALTERED,

@@ -114,24 +114,20 @@ s=$(alert_state ipv6)
 [[ $s == "active violation_opened 8000-8100 others=0" ]] &&
 	fwa_pass "ipv6: untouched ($s)" || fwa_fail "ipv6 after the IPv4 change: $s"
 
-h6=$(handle 'ip6 daddr 2001:db8::1 tcp dport 8000-8100 accept')
-fwa_nsx "$NS" nft delete rule inet f input handle "$h6"
-if s=$(wait_state ipv6 '^(absent|resolved)'); then
-	fwa_pass "ipv6: closed: resolved ($s)"
-else
-	fwa_fail "ipv6: closed: $s"
-fi
+# close FAMILY RULE: delete the rule; the family's alert must resolve
+close() {
+	fwa_nsx "$NS" nft delete rule inet f input handle "$(handle "$2")"
+	if s=$(wait_state "$1" '^(absent|resolved)'); then
+		fwa_pass "$1: closed: resolved ($s)"
+	else
+		fwa_fail "$1: closed: $s"
+	fi
+}
+close ipv6 'ip6 daddr 2001:db8::1 tcp dport 8000-8100 accept'
 s=$(alert_state ipv4)
 [[ $s == "active violation_changed 8000-8040,8050-8100 others=0" ]] &&
 	fwa_pass "ipv4: still active ($s)" || fwa_fail "ipv4 after the IPv6 close: $s"
-
-h4=$(handle 'ip daddr 198.51.100.1 tcp dport { 8000-8040, 8050-8100 } accept')
-fwa_nsx "$NS" nft delete rule inet f input handle "$h4"
-if s=$(wait_state ipv4 '^(absent|resolved)'); then
-	fwa_pass "ipv4: closed: resolved ($s)"
-else
-	fwa_fail "ipv4: closed: $s"
-fi
+close ipv4 'ip daddr 198.51.100.1 tcp dport { 8000-8040, 8050-8100 } accept'
 
 # the journal: the change told once, with its own MESSAGE_ID
 n=$(dmn_wait_events 1 10 "$D" FWAUDIT_EVENT=violation_changed)
