@@ -25,7 +25,7 @@ struct alert {
 	enum alert_kind kind;
 	uint16_t lo, hi;		/* the range it was opened for */
 	struct event *last;		/* as it was last told */
-	char *sig;			/* what a change is measured on */
+	uint64_t sig;			/* what a change is measured on */
 	char *body;			/* its message without the prefix */
 	char *closing;			/* the same of the one that resolves it */
 	bool touched;			/* met by a change: to look at again */
@@ -229,7 +229,6 @@ static void alert_free(struct alert *al)
 		return;
 	free(al->cls);
 	event_free(al->last);
-	free(al->sig);
 	free(al->body);
 	free(al->closing);
 	free(al);
@@ -259,14 +258,19 @@ static int cmp_alert(const void *x, const void *y)
 }
 
 /* the first alert of class cls, or a->n */
-static size_t alerts_find(const struct alerts *a, const char *cls)
+/* The first alert of class cls whose range ends at port or later (the
+ * ranges of a class are disjoint: sorted by first port, they are by last
+ * port too), or the first of a later class, or a->n. */
+static size_t alerts_find(const struct alerts *a, const char *cls,
+			  uint32_t port)
 {
 	size_t lo = 0, hi = a->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(a->v[mid]->cls, cls);
 
-		if (strcmp(a->v[mid]->cls, cls) < 0)
+		if (c < 0 || (!c && a->v[mid]->hi < port))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -309,6 +313,8 @@ struct cunit {
 	const struct report_row *row;
 	const struct policy_part *part;
 	uint16_t lo, hi;
+	uint16_t maxhi;		/* the last port of it and the units of its
+				 * class before it */
 };
 
 struct cunits {
@@ -361,7 +367,7 @@ static int cunits_add(void *ctx, const struct report_row *row,
 	u->v = n;
 	u->v[u->n++] = (struct cunit){
 		cls, row, part, part ? part->port_lo : row->port_lo,
-		part ? part->port_hi : row->port_hi,
+		part ? part->port_hi : row->port_hi, 0,
 	};
 	return 0;
 }
@@ -369,20 +375,30 @@ static int cunits_add(void *ctx, const struct report_row *row,
 static int cunits_collect(const struct diff_side *s, struct cunits *u)
 {
 	int ret = diff_side_each(s, cunits_add, u);
+	size_t i;
 
-	if (!ret && u->n)
-		qsort(u->v, u->n, sizeof(*u->v), cmp_cunit);
-	return ret;
+	if (ret < 0 || !u->n)
+		return ret;
+	qsort(u->v, u->n, sizeof(*u->v), cmp_cunit);
+	for (i = 0; i < u->n; i++)
+		u->v[i].maxhi = i && !strcmp(u->v[i - 1].cls, u->v[i].cls) &&
+				u->v[i - 1].maxhi > u->v[i].hi ?
+				u->v[i - 1].maxhi : u->v[i].hi;
+	return 0;
 }
 
-static size_t cunits_find(const struct cunits *u, const char *cls)
+/* The first unit after those of class cls that start at port or before:
+ * the units that can meet [.., port] are below it. */
+static size_t cunits_end(const struct cunits *u, const char *cls,
+			 uint32_t port)
 {
 	size_t lo = 0, hi = u->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(u->v[mid].cls, cls);
 
-		if (strcmp(u->v[mid].cls, cls) < 0)
+		if (c < 0 || (!c && u->v[mid].lo <= port))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -503,7 +519,8 @@ static void add_iface_union(struct strbuf *b, const struct cunit *const *u,
  * hold its probes now. */
 struct telling {
 	struct event *ev;
-	char *body, *closing, *sig;
+	char *body, *closing;
+	uint64_t sig;
 };
 
 static void telling_release(struct telling *t)
@@ -511,8 +528,27 @@ static void telling_release(struct telling *t)
 	event_free(t->ev);
 	free(t->body);
 	free(t->closing);
-	free(t->sig);
 	memset(t, 0, sizeof(*t));
+}
+
+/* A change is what the fields say but the pid and the fix: FNV-1a over
+ * them (a collision would only keep a *_changed event back). */
+static uint64_t fields_sig(const struct event *ev)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	unsigned int f;
+	const char *p;
+
+	for (f = 0; f < EVENT_F_COUNT; f++) {
+		if (f == EVENT_F_LISTENER || f == EVENT_F_FIX)
+			continue;
+		for (p = ev->field[f] ? ev->field[f] : ""; ; p++) {
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+			if (!*p)
+				break;
+		}
+	}
+	return h;
 }
 
 /* a row's words for people: "tcp/PORTS on ADDR (ipv4, local[ to B], open)" */
@@ -538,10 +574,9 @@ static int tell_units(const struct alert *al, const struct cunit *const *cov,
 	struct strbuf range = STRBUF_INIT, open = STRBUF_INIT;
 	struct strbuf src = STRBUF_INIT, ifs = STRBUF_INIT, rule = STRBUF_INIT;
 	struct strbuf body = STRBUF_INIT, closing = STRBUF_INIT;
-	struct strbuf sig = STRBUF_INIT, fixes = STRBUF_INIT;
+	struct strbuf fixes = STRBUF_INIT;
 	char *be = backend_text(row), *li = listener_text(row->listener);
 	struct fix *fx = NULL;
-	unsigned int f;
 	size_t i;
 	int ret;
 
@@ -598,15 +633,10 @@ static int tell_units(const struct alert *al, const struct cunit *const *cov,
 		ret = -ENOMEM;
 		goto out;
 	}
-	/* a change is what the fields say but the pid and the fix */
-	for (f = 0; f < EVENT_F_COUNT; f++)
-		if (f != EVENT_F_LISTENER && f != EVENT_F_FIX)
-			strbuf_addf(&sig, "%s|", t->ev->field[f] ?
-				    t->ev->field[f] : "");
+	t->sig = fields_sig(t->ev);
 	t->body = strbuf_take(&body);
 	t->closing = strbuf_take(&closing);
-	t->sig = strbuf_take(&sig);
-	if (!t->body || !t->closing || !t->sig)
+	if (!t->body || !t->closing)
 		ret = -ENOMEM;
 out:
 	if (ret < 0)
@@ -620,7 +650,6 @@ out:
 	strbuf_release(&rule);
 	strbuf_release(&body);
 	strbuf_release(&closing);
-	strbuf_release(&sig);
 	strbuf_release(&fixes);
 	return ret;
 }
@@ -636,11 +665,13 @@ static int tell(const struct alert *al, const struct cunits *u,
 	size_t k, ncov = 0;
 	int ret = 0;
 
-	for (k = cunits_find(u, al->cls); !ret && k < u->n &&
-	     !strcmp(u->v[k].cls, al->cls); k++) {
+	/* back from the last unit that starts in the range, while one of
+	 * the class so far reaches into it */
+	for (k = cunits_end(u, al->cls, al->hi); !ret && k-- > 0 &&
+	     !strcmp(u->v[k].cls, al->cls) && u->v[k].maxhi >= al->lo; ) {
 		const struct cunit *x = &u->v[k], **n;
 
-		if (x->hi < al->lo || x->lo > al->hi)
+		if (x->hi < al->lo)
 			continue;
 		n = realloc(cov, (ncov + 1) * sizeof(*n));
 		if (!n) {
@@ -651,6 +682,13 @@ static int tell(const struct alert *al, const struct cunits *u,
 		cov[ncov++] = x;
 		ret = ports_add(&pp, x->lo > al->lo ? x->lo : al->lo,
 				x->hi < al->hi ? x->hi : al->hi);
+	}
+	/* in port order: the first unit speaks for the listener and rule */
+	for (k = 0; k < ncov / 2; k++) {
+		const struct cunit *x = cov[k];
+
+		cov[k] = cov[ncov - 1 - k];
+		cov[ncov - 1 - k] = x;
 	}
 	if (!ret && ncov)
 		ret = tell_units(al, cov, ncov, &pp, rs, kind, t);
@@ -664,7 +702,6 @@ static int tell_missing(const struct policy_violation *v, enum event_kind kind,
 {
 	const struct policy_missing *m = v->nmissing ? &v->missing[0] : NULL;
 	struct strbuf body = STRBUF_INIT, f = STRBUF_INIT, rule = STRBUF_INIT;
-	struct strbuf sig = STRBUF_INIT;
 	int ret;
 
 	strbuf_add(&body, "a required exposure is missing");
@@ -699,10 +736,9 @@ static int tell_missing(const struct policy_violation *v, enum event_kind kind,
 		ret |= event_set_field(t->ev, EVENT_F_SOURCES, f.s);
 	}
 	ret |= event_set_field(t->ev, EVENT_F_RULE, rule.s);
-	strbuf_add(&sig, "missing");
+	t->sig = fields_sig(t->ev);
 	t->body = strbuf_take(&body);
-	t->sig = strbuf_take(&sig);
-	if (ret || f.failed || !t->body || !t->sig)
+	if (ret || f.failed || !t->body)
 		ret = -ENOMEM;
 out:
 	if (ret < 0)
@@ -710,7 +746,6 @@ out:
 	strbuf_release(&body);
 	strbuf_release(&f);
 	strbuf_release(&rule);
-	strbuf_release(&sig);
 	return ret;
 }
 
@@ -787,12 +822,10 @@ static int mark_change(struct alerts *a, const struct diff_change *c,
 	add_class(&b, row, part);
 	if (b.failed)
 		return -ENOMEM;
-	for (k = alerts_find(a, b.s); k < a->n && !strcmp(a->v[k]->cls, b.s);
-	     k++) {
+	for (k = alerts_find(a, b.s, c->port_lo);
+	     k < a->n && !strcmp(a->v[k]->cls, b.s); k++) {
 		struct alert *al = a->v[k];
 
-		if (al->hi < c->port_lo)
-			continue;
 		if (al->lo > c->port_hi)
 			break;
 		al->touched = true;
@@ -862,9 +895,8 @@ static int push_told(struct diff_events *out, const struct alert *al,
 /* Told again: the alert's new state, and whether it is news. */
 static void alert_take(struct alert *al, struct telling *t)
 {
-	al->news = al->fresh || !al->sig || strcmp(al->sig, t->sig);
+	al->news = al->fresh || al->sig != t->sig;
 	event_free(al->last);
-	free(al->sig);
 	free(al->closing);
 	free(al->body);
 	al->last = t->ev;
