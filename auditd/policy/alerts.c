@@ -159,17 +159,23 @@ static const char *kind_prefix(enum event_kind k)
 }
 
 /* "PREFIX (SEVERITY): BODY", the severity only where it alarms */
+static void add_message(struct strbuf *m, enum event_kind kind,
+			enum event_severity sev, const char *body)
+{
+	if (sev != EVENT_SEV_INFO && !event_kind_is_closing(kind))
+		strbuf_addf(m, "%s (%s): %s", kind_prefix(kind),
+			    event_severity_name(sev), body);
+	else
+		strbuf_addf(m, "%s: %s", kind_prefix(kind), body);
+}
+
 static int make_event(enum event_kind kind, enum event_severity sev,
 		      const char *body, struct event **out)
 {
 	struct strbuf m = STRBUF_INIT;
 	int ret;
 
-	if (sev != EVENT_SEV_INFO && !event_kind_is_closing(kind))
-		strbuf_addf(&m, "%s (%s): %s", kind_prefix(kind),
-			    event_severity_name(sev), body);
-	else
-		strbuf_addf(&m, "%s: %s", kind_prefix(kind), body);
+	add_message(&m, kind, sev, body);
 	if (m.failed)
 		return -ENOMEM;
 	ret = event_new(kind, sev, m.s, out);
@@ -257,7 +263,6 @@ static int cmp_alert(const void *x, const void *y)
 	return a->lo < b->lo ? -1 : a->lo > b->lo;
 }
 
-/* the first alert of class cls, or a->n */
 /* The first alert of class cls whose range ends at port or later (the
  * ranges of a class are disjoint: sorted by first port, they are by last
  * port too), or the first of a later class, or a->n. */
@@ -563,6 +568,19 @@ static void add_row_words(struct strbuf *b, const struct report_row *row,
 	strbuf_addf(b, ", %s)", exposed ? "exposed" : "open");
 }
 
+/* whether cmd is one of the "; "-separated commands of l */
+static bool has_cmd(const char *l, const char *cmd)
+{
+	size_t n = strlen(cmd);
+	const char *p;
+
+	for (p = l; p && (p = strstr(p, cmd)); p += n)
+		if ((p == l || (p - l >= 2 && p[-2] == ';' && p[-1] == ' ')) &&
+		    (p[n] == '\0' || (p[n] == ';' && p[n + 1] == ' ')))
+			return true;
+	return false;
+}
+
 static int tell_units(const struct alert *al, const struct cunit *const *cov,
 		      size_t ncov, struct ports *pp, const struct ruleset *rs,
 		      enum event_kind kind, struct telling *t)
@@ -597,11 +615,19 @@ static int tell_units(const struct alert *al, const struct cunit *const *cov,
 	if (violation && part->rule.message)
 		strbuf_addf(&body, ": %s", part->rule.message);
 	add_row_words(&closing, row, range.s ? range.s : "", exposed);
-	if (violation && rs && fix_suggest(rs, row, part, &fx) == 0) {
-		for (i = 0; i < fx->ncmds; i++)
-			strbuf_addf(&fixes, "%s%s", i ? "; " : "", fx->cmds[i]);
+	/* the commands that close every unit it holds, each once */
+	for (i = 0; violation && rs && i < ncov; i++) {
+		size_t k;
+
+		if (fix_suggest(rs, cov[i]->row, cov[i]->part, &fx) < 0)
+			continue;
+		for (k = 0; k < fx->ncmds && fixes.len <= EVENT_FIELD_MAX; k++)
+			if (!has_cmd(fixes.s, fx->cmds[k]))
+				strbuf_addf(&fixes, "%s%s", fixes.len ? "; " : "",
+					    fx->cmds[k]);
+		fix_free(fx);
+		fx = NULL;
 	}
-	fix_free(fx);
 	if (range.failed || open.failed || src.failed || ifs.failed ||
 	    rule.failed || body.failed || closing.failed || fixes.failed) {
 		ret = -ENOMEM;
@@ -877,12 +903,7 @@ static int push_told(struct diff_events *out, const struct alert *al,
 	struct event *ev;
 	int ret;
 
-	if (al->last->severity != EVENT_SEV_INFO &&
-	    !event_kind_is_closing(kind))
-		strbuf_addf(&m, "%s (%s): %s", kind_prefix(kind),
-			    event_severity_name(al->last->severity), body);
-	else
-		strbuf_addf(&m, "%s: %s", kind_prefix(kind), body);
+	add_message(&m, kind, al->last->severity, body);
 	if (m.failed)
 		return -ENOMEM;
 	ret = event_dup_as(al->last, kind, m.s, &ev);

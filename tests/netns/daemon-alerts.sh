@@ -11,9 +11,9 @@
 #     violation_changed and open_ports 8000-8040,8050-8100; no alert with
 #     other ports appears; the IPv6 alert is untouched;
 #   - the IPv6 rule is deleted: exactly the IPv6 alert resolves;
-#   - the IPv4 rule is deleted: the IPv4 alert resolves;
-#   - the journal has one violation_changed entry with FWAUDIT_OPEN_PORTS
-#     and its own MESSAGE_ID.
+#   - the journal has one violation_changed entry with FWAUDIT_OPEN_PORTS,
+#     its own MESSAGE_ID and a fix for both pieces; that fix, run as
+#     told, resolves the IPv4 alert.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
@@ -115,35 +115,44 @@ s=$(alert_state ipv6)
 	fwa_pass "ipv6: untouched ($s)" || fwa_fail "ipv6 after the IPv4 change: $s"
 
 # close FAMILY RULE: delete the rule; the family's alert must resolve
-close() {
-	fwa_nsx "$NS" nft delete rule inet f input handle "$(handle "$2")"
+# resolved FAMILY HOW: the family's alert must resolve
+resolved() {
 	if s=$(wait_state "$1" '^(absent|resolved)'); then
-		fwa_pass "$1: closed: resolved ($s)"
+		fwa_pass "$1: $2: resolved ($s)"
 	else
-		fwa_fail "$1: closed: $s"
+		fwa_fail "$1: $2: $s"
 	fi
 }
-close ipv6 'ip6 daddr 2001:db8::1 tcp dport 8000-8100 accept'
+fwa_nsx "$NS" nft delete rule inet f input handle \
+	"$(handle 'ip6 daddr 2001:db8::1 tcp dport 8000-8100 accept')"
+resolved ipv6 "rule deleted"
 s=$(alert_state ipv4)
 [[ $s == "active violation_changed 8000-8040,8050-8100 others=0" ]] &&
 	fwa_pass "ipv4: still active ($s)" || fwa_fail "ipv4 after the IPv6 close: $s"
-close ipv4 'ip daddr 198.51.100.1 tcp dport { 8000-8040, 8050-8100 } accept'
 
-# the journal: the change told once, with its own MESSAGE_ID
+# the journal: the change told once, with its own MESSAGE_ID, and a fix
+# for every piece of the range still open
 n=$(dmn_wait_events 1 10 "$D" FWAUDIT_EVENT=violation_changed)
 dmn_events "$D" FWAUDIT_EVENT=violation_changed >"$T/changed.json"
-"$PYTHON" - "$T/changed.json" >"$T/journal.out" <<'PYEOF' || true
+"$PYTHON" - "$T/changed.json" "$T/fix.sh" >"$T/journal.out" <<'PYEOF' || true
 import json, sys
 J = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+fix = J[0].get("FWAUDIT_FIX", "") if J else ""
 ok = (len(J) == 1 and J[0].get("FWAUDIT_PORTS") == "8000-8100" and
       J[0].get("FWAUDIT_OPEN_PORTS") == "8000-8040,8050-8100" and
       J[0].get("FWAUDIT_FAMILY") == "ipv4" and
-      J[0].get("MESSAGE_ID") == "05b95a4ca8f34684a868cb5953c1f547")
+      J[0].get("MESSAGE_ID") == "05b95a4ca8f34684a868cb5953c1f547" and
+      "8000-8040" in fix and "8050-8100" in fix)
+open(sys.argv[2], "w").write(fix.replace("; ", "\n") + "\n")
 print("ok" if ok else "bad: %r" % [{k: v for k, v in e.items() if k.startswith(("FWAUDIT", "MESSAGE"))} for e in J])
 PYEOF
 [ "$(cat "$T/journal.out")" = ok ] &&
-	fwa_pass "journal: one violation_changed with FWAUDIT_OPEN_PORTS ($n)" ||
+	fwa_pass "journal: one violation_changed with FWAUDIT_OPEN_PORTS and a fix for both pieces ($n)" ||
 	fwa_fail "journal: $(cat "$T/journal.out")"
+# the alert's fix, run as told, resolves it
+sed 's/^/  fix: /' "$T/fix.sh"
+fwa_nsx "$NS" sh -e "$T/fix.sh" || fwa_fail "the fix failed"
+resolved ipv4 "its fix applied"
 kill -TERM "$D"
 rc=0
 wait "$D" || rc=$?
