@@ -14,7 +14,7 @@
  * audit is: both kinds of side then take one path, auditload.c, and are
  * judged by the one policy of this command.  The comparison is diff.c's,
  * the daemon's module: diff_compare() for the probe sets, and with
- * --format events the daemon's own diff_results() on the same audits.
+ * --format events the daemon's own alerts (alerts.c) on the same audits.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +32,7 @@
 #include "auditload.h"
 #include "snapfile.h"
 #include "cli.h"
+#include "alerts.h"
 #include "diff.h"
 #include "jsonw.h"
 #include "region.h"
@@ -841,28 +842,24 @@ static int print_text(const struct side *old, const struct side *cur,
 
 /*
  * The events fwauditd would send for this change, one JSON object a line
- * (event.h): the daemon's own comparison, diff_results(), on the same two
- * judged audits.  There is no ruleset behind a read-back audit, so the
- * events carry no fix.
+ * (event.h): the daemon's own alerts (alerts.h), opened for OLD as at its
+ * start, then told the change to NEW.  There is no ruleset behind a
+ * read-back audit, so the events carry no fix.
  */
 static int print_events(const struct side *old, const struct side *cur,
 			FILE *f)
 {
-	struct report ra = { .nrows = old->load->nrows, .rows = old->load->rows };
-	struct report rb = { .nrows = cur->load->nrows, .rows = cur->load->rows };
-	struct audit_result a, b;
-	struct diff_events ev = { 0 };
+	struct diff_side a = { old->load->rows, old->load->nrows, old->verdicts };
+	struct diff_side b = { cur->load->rows, cur->load->nrows, cur->verdicts };
+	struct diff_events start = { 0 }, ev = { 0 };
+	struct alerts al = { 0 };
 	json_t *j;
 	size_t i;
 	int ret;
 
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	a.report = &ra;
-	a.verdicts = old->verdicts;
-	b.report = &rb;
-	b.verdicts = cur->verdicts;
-	ret = diff_results(&a, &b, DIFF_CHANGES, &ev);
+	ret = alerts_update(&al, NULL, &a, NULL, DIFF_START, &start);
+	if (!ret)
+		ret = alerts_update(&al, &a, &b, NULL, DIFF_CHANGES, &ev);
 	for (i = 0; !ret && i < ev.n; i++) {
 		ret = event_to_json(ev.ev[i], &j);
 		if (ret < 0)
@@ -871,7 +868,9 @@ static int print_events(const struct side *old, const struct side *cur,
 			ret = -EIO;
 		json_decref(j);
 	}
+	diff_events_release(&start);
 	diff_events_release(&ev);
+	alerts_release(&al);
 	return ret;
 }
 
