@@ -38,6 +38,7 @@
 #include "rsfile.h"
 #include "srcview.h"
 #include "verdicts.h"
+#include "util.h"
 
 #define FILES_MAX	64
 #define SNIFF_BYTES	65536
@@ -95,7 +96,7 @@ static bool nft_word(const char *s)
 	};
 	size_t i, n;
 
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
 		n = strlen(words[i]);
 		if (!strncmp(s, words[i], n) &&
 		    (s[n] == ' ' || s[n] == '\t' || s[n] == '\n' || !s[n]))

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon_config.h"
+#include "util.h"
 
 enum key_type { K_STR, K_UINT, K_LONG, K_BOOL, K_SIZE, K_FORMAT, K_OVERFLOW,
 		K_IFACES, K_TLS_VERIFY, K_CLIENT_AUTH };
@@ -60,7 +61,7 @@ static const struct key keys[] = {
 	{ "snapshot_file",		K_STR,	OFF(snapshot_file), 0, 0 },
 	{ "user",			K_STR,	OFF(user), 0, 0 },
 };
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+#define NKEYS ARRAY_SIZE(keys)
 
 static void set_err(struct daemon_config_error *err, const char *path,
 		    unsigned int line, const char *fmt, ...)

@@ -18,6 +18,7 @@
 #include "link.h"
 #include "sockets.h"
 #include "sysctl.h"
+#include "util.h"
 
 /* ---- lifetime ---- */
 
@@ -522,10 +523,10 @@ bool host_is_container_bridge_name(const char *name)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(exact); i++)
 		if (strcmp(name, exact[i]) == 0)
 			return true;
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (name_has_prefix(name, prefixes[i]))
 			return true;
 	/* Docker user networks: br- and the first 12 hex digits of the id. */

@@ -11,6 +11,7 @@
 #include <linux/netfilter.h>
 
 #include "ruleset.h"
+#include "util.h"
 
 /* Arrays grow by doubling; this bounds what a hostile or broken source can
  * make one array hold before we call it an error. */
@@ -642,7 +643,7 @@ const char *rs_verdict_name(enum rs_verdict_kind k)
 		[RS_V_VMAP] = "vmap",		[RS_V_OTHER] = "other",
 	};
 
-	if ((unsigned int)k >= sizeof(names) / sizeof(names[0]))
+	if ((unsigned int)k >= ARRAY_SIZE(names))
 		return "invalid";
 	return names[k];
 }

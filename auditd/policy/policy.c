@@ -29,6 +29,7 @@
 
 #include "policy.h"
 #include "report.h"
+#include "util.h"
 
 #ifndef FWAUDIT_RULESDIR
 #define FWAUDIT_RULESDIR "/usr/share/fwaudit/rules"
@@ -720,7 +721,7 @@ static int builtin_zone(const char *name, struct srcs *s)
 	unsigned int i, j, len;
 	int fam, ret;
 
-	for (i = 0; i < sizeof(builtin_zones) / sizeof(builtin_zones[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(builtin_zones); i++) {
 		if (strcmp(name, builtin_zones[i].name))
 			continue;
 		for (j = 0; builtin_zones[i].prefixes[j]; j++) {
@@ -923,7 +924,7 @@ static int stmt_zone(struct parser *ps)
 			    "then letters, digits, '_', '-', '.')",
 			    tok_show(&ps->t, b, sizeof(b)));
 	snprintf(name, sizeof(name), "%.64s", ps->t.text);
-	for (i = 0; i < sizeof(builtin_zones) / sizeof(builtin_zones[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(builtin_zones); i++)
 		if (!strcmp(name, builtin_zones[i].name))
 			return perr(ps, -EINVAL, col, "zone '%s' is built in; "
 				    "choose another name", name);

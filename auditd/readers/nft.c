@@ -16,6 +16,7 @@
  * machine; nft_sets.c decodes sets, maps and their elements.
  */
 #include "nft_build.h"
+#include "util.h"
 
 /* The whole read is retried this many times while the ruleset changes. */
 #define NFT_DUMP_ATTEMPTS	10
@@ -543,7 +544,7 @@ static int nft_expr_check(const struct nlattr *nest, int depth)
 	if (!name)
 		return -EPROTO;
 	/* the table is in the order of how often rules use them */
-	for (i = 0; i < sizeof(nft_pol_exprs) / sizeof(nft_pol_exprs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(nft_pol_exprs); i++) {
 		if (!strcmp(mnl_attr_get_str(name), nft_pol_exprs[i].name)) {
 			pol.types = nft_pol_exprs[i].types;
 			break;
@@ -1261,7 +1262,7 @@ static void nft_source_set(struct ruleset *rs, bool present, int error)
 {
 	struct rs_source_status *s;
 
-	if (rs->nsources >= sizeof(rs->sources) / sizeof(rs->sources[0]))
+	if (rs->nsources >= ARRAY_SIZE(rs->sources))
 		return;
 	s = &rs->sources[rs->nsources++];
 	s->name = "nftables";
