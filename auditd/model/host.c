@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 
 #include "host.h"
+#include "host_read.h"
 #include "nldump.h"
 #include "link.h"
 #include "sockets.h"

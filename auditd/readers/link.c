@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "link.h"
+#include "host_read.h"
 #include "nldump.h"
 #include "util.h"
 
