@@ -28,6 +28,7 @@
 #include <netinet/in.h>
 
 #include "policy.h"
+#include "readfile.h"
 #include "report.h"
 #include "util.h"
 
@@ -1292,50 +1293,6 @@ static int statement(struct parser *ps)
 		    tok_show(&ps->t, b, sizeof(b)));
 }
 
-static int read_all(int fd, char **out, size_t *nout)
-{
-	size_t n = 0, cap = 8192;
-	char *buf, *t;
-	ssize_t r;
-
-	buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (n == cap) {
-			if (cap > POLICY_MAX_FILE) {
-				free(buf);
-				return -EFBIG;
-			}
-			cap *= 2;
-			t = realloc(buf, cap);
-			if (!t) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = t;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			free(buf);
-			return (int)r;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
-	if (n > POLICY_MAX_FILE) {
-		free(buf);
-		return -EFBIG;
-	}
-	*out = buf;
-	*nout = n;
-	return 0;
-}
-
 static int parse_text(struct parser *ps, const char *text, size_t size)
 {
 	const char *s = text, *end = text + size, *nl;
@@ -1434,7 +1391,7 @@ static int load_file(struct parser *ps, const char *path,
 		ret = FILE_ERR(-E2BIG, "more than %d files", POLICY_MAX_FILES);
 		goto out;
 	}
-	ret = read_all(fd, &text, &size);
+	ret = readfile_fd(fd, POLICY_MAX_FILE, &text, &size);
 	if (ret == -EFBIG)
 		ret = FILE_ERR(ret, "'%s' is larger than %d bytes", path,
 			       POLICY_MAX_FILE);
