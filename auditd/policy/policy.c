@@ -27,6 +27,7 @@
 #include <linux/netfilter.h>
 #include <netinet/in.h>
 
+#include "ipaddr.h"
 #include "policy.h"
 #include "readfile.h"
 #include "report.h"
@@ -128,45 +129,20 @@ static u128 prefix_mask(unsigned int bits, unsigned int len)
 	return ((u128)1 << host) - 1;
 }
 
+/* An address of either family, told apart by a colon. */
 static int addr_parse(const char *s, int *fam, u128 *v)
 {
-	unsigned char b[16];
-	unsigned int i;
+	bool v6 = strchr(s, ':') != NULL;
 
-	if (strchr(s, ':')) {
-		if (inet_pton(AF_INET6, s, b) != 1)
-			return -EINVAL;
-		*fam = FAM_V6;
-		*v = 0;
-		for (i = 0; i < 16; i++)
-			*v = (*v << 8) | b[i];
-		return 0;
-	}
-	if (inet_pton(AF_INET, s, b) != 1)
+	if (ipaddr_parse(v6 ? AF_INET6 : AF_INET, s, v) < 0)
 		return -EINVAL;
-	*fam = FAM_V4;
-	*v = ((u128)b[0] << 24) | ((u128)b[1] << 16) | ((u128)b[2] << 8) | b[3];
+	*fam = v6 ? FAM_V6 : FAM_V4;
 	return 0;
 }
 
 static void addr_format(int fam, u128 v, char *buf, size_t len)
 {
-	unsigned char b[16];
-	int i;
-
-	if (fam == FAM_V4) {
-		b[0] = (unsigned char)(v >> 24);
-		b[1] = (unsigned char)(v >> 16);
-		b[2] = (unsigned char)(v >> 8);
-		b[3] = (unsigned char)v;
-		inet_ntop(AF_INET, b, buf, (socklen_t)len);
-		return;
-	}
-	for (i = 15; i >= 0; i--) {
-		b[i] = (unsigned char)v;
-		v >>= 8;
-	}
-	inet_ntop(AF_INET6, b, buf, (socklen_t)len);
+	ipaddr_str(fam == FAM_V4 ? AF_INET : AF_INET6, v, buf, len);
 }
 
 enum prefix_status {
