@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "array.h"
 #include "readfile.h"
 #include "spool.h"
 
@@ -196,17 +197,12 @@ static void state_load(struct spool *s)
 
 static int slot_append(struct spool *s, const struct slot *sl)
 {
-	struct slot *p;
-	size_t cap;
+	int ret;
 
-	if (s->n == s->cap) {
-		cap = s->cap ? s->cap * 2 : 64;
-		p = realloc(s->slots, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		s->slots = p;
-		s->cap = cap;
-	}
+	ret = array_grow(&s->slots, &s->cap, s->n, sizeof(*s->slots),
+			 SIZE_MAX, 64);
+	if (ret < 0)
+		return ret;
 	s->slots[s->n++] = *sl;
 	return 0;
 }

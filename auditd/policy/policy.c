@@ -27,6 +27,7 @@
 #include <linux/netfilter.h>
 #include <netinet/in.h>
 
+#include "array.h"
 #include "ipaddr.h"
 #include "policy.h"
 #include "readfile.h"
@@ -1522,19 +1523,12 @@ struct boxes {
 
 static int boxes_push(struct boxes *l, const struct box *b)
 {
-	struct box *t;
-	size_t cap;
+	int ret;
 
-	if (l->n == l->cap) {
-		if (l->cap >= POLICY_MAX_PARTS)
-			return -E2BIG;
-		cap = l->cap ? l->cap * 2 : 16;
-		t = realloc(l->b, cap * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		l->b = t;
-		l->cap = cap;
-	}
+	ret = array_grow(&l->b, &l->cap, l->n, sizeof(*l->b), POLICY_MAX_PARTS,
+			 16);
+	if (ret < 0)
+		return ret;
 	l->b[l->n++] = *b;
 	return 0;
 }
@@ -2015,17 +2009,12 @@ void policy_result_free(struct policy_result *res)
 static int violation_add(struct policy_result *res, size_t *cap,
 			 const struct policy_violation *v)
 {
-	struct policy_violation *t;
-	size_t c;
+	int ret;
 
-	if (res->nviolations == *cap) {
-		c = *cap ? *cap * 2 : 16;
-		t = realloc(res->violations, c * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		res->violations = t;
-		*cap = c;
-	}
+	ret = array_grow(&res->violations, cap, res->nviolations,
+			 sizeof(*res->violations), SIZE_MAX, 16);
+	if (ret < 0)
+		return ret;
 	res->violations[res->nviolations++] = *v;
 	if (v->severity > res->worst)
 		res->worst = v->severity;

@@ -15,6 +15,7 @@
  * to the reader): nft_expr.c decodes rule expressions on a register
  * machine; nft_sets.c decodes sets, maps and their elements.
  */
+#include "array.h"
 #include "nft_build.h"
 #include "util.h"
 
@@ -346,19 +347,11 @@ static int nft_io_recv(struct nft_io *io)
 
 static int nft_ptrs_add(struct nft_ptrs *p, void *obj, size_t max)
 {
-	void **v;
-	size_t cap;
+	int ret;
 
-	if (p->n >= max)
-		return -E2BIG;
-	if (p->n == p->cap) {
-		cap = p->cap ? p->cap * 2 : 16;
-		v = reallocarray(p->v, cap, sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		p->v = v;
-		p->cap = cap;
-	}
+	ret = array_grow(&p->v, &p->cap, p->n, sizeof(*p->v), max, 16);
+	if (ret < 0)
+		return ret;
 	p->v[p->n++] = obj;
 	return 0;
 }
