@@ -631,7 +631,7 @@ static int split_list(const char *s, char ***list, size_t *n)
 }
 
 /* Can the rule of assumption a apply to the probes of row at all?  A
- * branch folded into another keeps the assumptions of both (engine.c),
+ * branch folded into another keeps the assumptions of both (chains.c),
  * so a piece may carry one from a rule whose ports or protocol never
  * matched its own probes: the row does not name those. */
 static bool assumption_applies(const struct engine_assumption *a,
