@@ -1648,25 +1648,11 @@ int region_prefix_format(uint8_t family, const struct region_prefix *p,
 
 int region_prefix_parse(uint8_t family, const char *s, struct rs_interval *iv)
 {
-	int af = family == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
+	int af = family == NFPROTO_IPV6 ? AF_INET6 : AF_INET, got;
 	unsigned int bits = family_bits(family), len;
-	char buf[64], *slash, *end;
-	rs_u128 a = 0, span;
-	unsigned long l;
+	rs_u128 a, span;
 
-	if (!bits || strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	len = bits;
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		l = strtoul(slash + 1, &end, 10);
-		if (*end || end == slash + 1 || l > bits)
-			return -EINVAL;
-		len = (unsigned int)l;
-	}
-	if (ipaddr_parse(af, buf, &a) < 0)
+	if (!bits || ipaddr_prefix_parse(af, s, &got, &a, &len) < 0)
 		return -EINVAL;
 	span = len == bits ? 0 : len == 0 ? addr_max(family) :
 	       (((rs_u128)1 << (bits - len)) - 1);

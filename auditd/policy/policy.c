@@ -130,17 +130,6 @@ static u128 prefix_mask(unsigned int bits, unsigned int len)
 	return ((u128)1 << host) - 1;
 }
 
-/* An address of either family, told apart by a colon. */
-static int addr_parse(const char *s, int *fam, u128 *v)
-{
-	bool v6 = strchr(s, ':') != NULL;
-
-	if (ipaddr_parse(v6 ? AF_INET6 : AF_INET, s, v) < 0)
-		return -EINVAL;
-	*fam = v6 ? FAM_V6 : FAM_V4;
-	return 0;
-}
-
 static void addr_format(int fam, u128 v, char *buf, size_t len)
 {
 	ipaddr_str(fam == FAM_V4 ? AF_INET : AF_INET6, v, buf, len);
@@ -158,36 +147,21 @@ enum prefix_status {
 static enum prefix_status prefix_parse(const char *s, bool strict, int *fam,
 				       struct aiv *iv, unsigned int *plen)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
-	unsigned long len;
-	char *slash, *end;
+	unsigned int len;
+	int af, f, ret;
 	u128 v, m;
-	int f;
 
-	if (strlen(s) >= sizeof(buf))
+	ret = ipaddr_prefix_parse(AF_UNSPEC, s, &af, &v, &len);
+	if (ret == -ERANGE)
+		return PREFIX_LEN;
+	if (ret < 0)
 		return PREFIX_BAD;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (addr_parse(buf, &f, &v) < 0)
-		return PREFIX_BAD;
-	len = fam_bits[f];
-	if (slash) {
-		if (*slash < '0' || *slash > '9')
-			return PREFIX_BAD;
-		errno = 0;
-		len = strtoul(slash, &end, 10);
-		if (*end || errno || strlen(slash) > 3)
-			return PREFIX_BAD;
-		if (len > fam_bits[f])
-			return PREFIX_LEN;
-	}
-	m = prefix_mask(fam_bits[f], (unsigned int)len);
+	f = af == AF_INET6 ? FAM_V6 : FAM_V4;
+	m = prefix_mask(fam_bits[f], len);
 	if ((v & m) && strict)
 		return PREFIX_HOSTBITS;
 	*fam = f;
-	*plen = (unsigned int)len;
+	*plen = len;
 	iv->lo = v & ~m;
 	iv->hi = iv->lo | m;
 	return PREFIX_OK;

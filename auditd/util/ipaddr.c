@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -38,6 +39,43 @@ const char *ipaddr_str(int af, unsigned __int128 a, char *buf, size_t len)
 		       (socklen_t)len) && len)
 		buf[0] = '\0';
 	return buf;
+}
+
+int ipaddr_prefix_parse(int af, const char *s, int *afp,
+			unsigned __int128 *addr, unsigned int *len)
+{
+	char buf[64], *slash;
+	unsigned __int128 a;
+	unsigned int l, bits, i;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (af == AF_UNSPEC)
+		af = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	if (ipaddr_parse(af, buf, &a) < 0)
+		return -EINVAL;
+	bits = af == AF_INET ? 32 : 128;
+	l = bits;
+	if (slash) {
+		/* digits only: strtoul() would take " 8", "+8" and "-0" */
+		if (!*slash || strlen(slash) > 3)
+			return -EINVAL;
+		for (l = 0, i = 0; slash[i]; i++) {
+			if (slash[i] < '0' || slash[i] > '9')
+				return -EINVAL;
+			l = l * 10 + (unsigned int)(slash[i] - '0');
+		}
+		if (l > bits)
+			return -ERANGE;
+	}
+	*afp = af;
+	*addr = a;
+	*len = l;
+	return 0;
 }
 
 int ipaddr_parse(int af, const char *s, unsigned __int128 *out)

@@ -23,4 +23,12 @@ const char *ipaddr_str(int af, unsigned __int128 a, char *buf, size_t len);
  * another af) with *out untouched. */
 int ipaddr_parse(int af, const char *s, unsigned __int128 *out);
 
+/* "addr" or "addr/len", len one to three decimal digits.  af AF_INET or
+ * AF_INET6 asks for that family; AF_UNSPEC takes either (a colon makes it
+ * IPv6).  0 with *afp, *addr (host bits as written) and *len (the
+ * family's width without "/len"); -EINVAL when it is not that, -ERANGE
+ * for a length beyond the family's width; nothing written on failure. */
+int ipaddr_prefix_parse(int af, const char *s, int *afp,
+			unsigned __int128 *addr, unsigned int *len);
+
 #endif

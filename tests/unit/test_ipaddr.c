@@ -4,7 +4,7 @@
  * and back for both families, the IPv4 address in the low 32 bits, the
  * IPv6 forms inet_ntop() writes (::, ::ffff:a.b.c.d, the longest zero
  * run), bytes in network order, refusals that leave the output alone.  No
- * privileges.
+ * privileges.  Prefixes: ipaddr_prefix_parse().
  */
 #include <errno.h>
 #include <string.h>
@@ -76,6 +76,37 @@ int main(void)
 	}
 	CHECK_EQ(ipaddr_parse(AF_UNIX, "1.2.3.4", &v), -EINVAL);
 	CHECK(v == 42);
+	/* prefixes: the family told by a colon under AF_UNSPEC, asked for
+	 * otherwise; host bits kept as written; -ERANGE past the width */
+	{
+		unsigned int len = 99;
+		int af = -1;
+
+		CHECK_EQ(ipaddr_prefix_parse(AF_UNSPEC, "10.1.2.3/8", &af, &v,
+					     &len), 0);
+		CHECK(af == AF_INET && v == 0x0a010203u && len == 8);
+		CHECK_EQ(ipaddr_prefix_parse(AF_UNSPEC, "2001:db8::", &af, &v,
+					     &len), 0);
+		CHECK(af == AF_INET6 && len == 128);
+		CHECK_EQ(ipaddr_prefix_parse(AF_INET, "2001:db8::/32", &af, &v,
+					     &len), -EINVAL);
+		CHECK_EQ(ipaddr_prefix_parse(AF_INET6, "::/128", &af, &v,
+					     &len), 0);
+		CHECK(af == AF_INET6 && v == 0 && len == 128);
+		af = -1;
+		v = 42;
+		len = 99;
+		CHECK_EQ(ipaddr_prefix_parse(AF_UNSPEC, "10.0.0.0/33", &af, &v,
+					     &len), -ERANGE);
+		CHECK_EQ(ipaddr_prefix_parse(AF_UNSPEC, "::/129", &af, &v,
+					     &len), -ERANGE);
+		CHECK_EQ(ipaddr_prefix_parse(AF_UNSPEC, "10.0.0.0/-0", &af, &v,
+					     &len), -EINVAL);
+		CHECK_EQ(ipaddr_prefix_parse(AF_UNSPEC, "10.0.0.0/1234", &af,
+					     &v, &len), -EINVAL);
+		CHECK(af == -1 && v == 42 && len == 99);
+	}
+
 	/* a buffer too small: "" rather than a cut address */
 	CHECK_STR(ipaddr_str(AF_INET, 0xc6336401u, buf, 5), "");
 	return unit_done();
