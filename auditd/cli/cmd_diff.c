@@ -35,10 +35,12 @@
 #include "alerts.h"
 #include "diff.h"
 #include "jsonw.h"
+#include "readfile.h"
 #include "region.h"
 #include "rsfile.h"
 #include "srcview.h"
 #include "verdicts.h"
+#include "util.h"
 
 #define FILES_MAX	64
 #define SNIFF_BYTES	65536
@@ -96,7 +98,7 @@ static bool nft_word(const char *s)
 	};
 	size_t i, n;
 
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
 		n = strlen(words[i]);
 		if (!strncmp(s, words[i], n) &&
 		    (s[n] == ' ' || s[n] == '\t' || s[n] == '\n' || !s[n]))
@@ -233,10 +235,9 @@ audit:
 static int audit_files(struct side *s, const struct policy *policy,
 		       char **buf, size_t *len)
 {
-	size_t cap = 0, n = 0;
-	char *b = NULL, *nb;
+	size_t n = 0;
+	char *b = NULL;
 	int pfd[2], status, ret = 0;
-	ssize_t r;
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -255,31 +256,9 @@ static int audit_files(struct side *s, const struct policy *policy,
 	}
 	close(pfd[1]);
 	/* read to the end before waiting: the child blocks on a full pipe */
-	for (;;) {
-		if (n == cap) {
-			if (cap >= AUDITLOAD_MAX_BYTES) {
-				ret = -E2BIG;
-				break;
-			}
-			cap = cap ? 2 * cap : 65536;
-			nb = realloc(b, cap);
-			if (!nb) {
-				ret = -ENOMEM;
-				break;
-			}
-			b = nb;
-		}
-		r = read(pfd[0], b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			break;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
+	ret = readfile_fd(pfd[0], AUDITLOAD_MAX_BYTES, &b, &n);
+	if (ret == -EFBIG)
+		ret = -E2BIG;
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {

@@ -14,6 +14,7 @@
 #include "base64.h"
 #include "sha256.h"
 #include "webhook.h"
+#include "util.h"
 
 #define WHSEC_PREFIX	"whsec_"
 #define USER_AGENT	"fwauditd/" PACKAGE_VERSION_STR
@@ -244,7 +245,7 @@ static int alertmanager_body(const struct event *ev, const char *instance,
 					    event_severity_name(ev->severity))) ||
 	    json_object_set_new(labels, "instance", json_string(instance)))
 		goto out;
-	for (i = 0; !audit && i < sizeof(label_fields) / sizeof(label_fields[0]); i++) {
+	for (i = 0; !audit && i < ARRAY_SIZE(label_fields); i++) {
 		const char *v = ev->field[label_fields[i]];
 
 		if (v && is_label(ev, label_fields[i]) &&
