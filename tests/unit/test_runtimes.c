@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_runtimes.c - naming containers of every runtime from recorded API
+ * answers: Podman's Docker-compatible /containers/json (its published
+ * ports, held by conmon), LXD's /1.0/instances?recursion=2 (addresses,
+ * proxy devices held by the lxd forkproxy), the merge of runtimes, the
+ * port holders, the notes, and the snapshot file's record.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "lxd.h"
+#include "runtimes.h"
+#include "unit.h"
+
+/* podman 4.3.1, GET /containers/json?all=1 (trimmed of what is not read) */
+static const char podman[] =
+	"[{\"Id\":\"d12b8a007a97\",\"Names\":[\"/web\"],"
+	"  \"Image\":\"localhost/bb:latest\","
+	"  \"Ports\":[{\"PrivatePort\":80,\"PublicPort\":8080,\"Type\":\"tcp\"},"
+	"           {\"PrivatePort\":53,\"PublicPort\":5353,\"Type\":\"udp\","
+	"            \"IP\":\"198.51.100.1\"}],"
+	"  \"State\":\"running\","
+	"  \"NetworkSettings\":{\"Networks\":{\"podman\":{"
+	"    \"IPAddress\":\"10.88.0.2\",\"GlobalIPv6Address\":\"\"}}}}]";
+
+/* lxd 5.0.2, GET /1.0/instances?recursion=2 (trimmed) */
+static const char lxd[] =
+	"{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":200,"
+	" \"metadata\":[{\"name\":\"c1\",\"status\":\"Running\","
+	"  \"config\":{\"image.description\":\"busybox\"},"
+	"  \"expanded_devices\":{"
+	"   \"web\":{\"type\":\"proxy\",\"listen\":\"tcp:0.0.0.0:8081,9000-9002\","
+	"           \"connect\":\"tcp:127.0.0.1:80\"},"
+	"   \"web6\":{\"type\":\"proxy\",\"listen\":\"tcp:[::]:8082\","
+	"           \"connect\":\"tcp:[::1]:80\"},"
+	"   \"sock\":{\"type\":\"proxy\",\"listen\":\"unix:/run/x\"},"
+	"   \"bad\":{\"type\":\"proxy\",\"listen\":\"tcp:0.0.0.0:99999\"},"
+	"   \"eth0\":{\"type\":\"nic\",\"network\":\"lxdbr0\"}},"
+	"  \"state\":{\"network\":{"
+	"   \"eth0\":{\"addresses\":["
+	"    {\"family\":\"inet\",\"address\":\"10.10.0.5\",\"netmask\":\"24\","
+	"     \"scope\":\"global\"},"
+	"    {\"family\":\"inet6\",\"address\":\"fd42::5\",\"netmask\":\"64\","
+	"     \"scope\":\"global\"},"
+	"    {\"family\":\"inet6\",\"address\":\"fe80::5\",\"netmask\":\"64\","
+	"     \"scope\":\"link\"}]},"
+	"   \"lo\":{\"addresses\":[{\"family\":\"inet\","
+	"     \"address\":\"127.0.0.1\",\"scope\":\"local\"}]}}}},"
+	"  {\"name\":\"stopped\",\"status\":\"Stopped\",\"state\":null},"
+	"  7]}";
+
+static void test_podman(void)
+{
+	struct docker_map m = { 0 }, all = { 0 };
+	const struct docker_container *c;
+	const struct docker_port *p;
+
+	CHECK_EQ(docker_parse(podman, strlen(podman), &m), 0);
+	CHECK_EQ(m.n, 1);
+	CHECK_EQ(m.nports, 2);
+	CHECK_EQ(docker_map_take(&all, &m, DOCKER_RT_PODMAN), 0);
+	CHECK_EQ(m.n, 0);
+	c = docker_find(&all, AF_INET, 0x0a580002u);
+	CHECK(c && !strcmp(c->name, "web") && c->runtime == DOCKER_RT_PODMAN);
+	/* conmon holds 8080 on every address of both families */
+	p = docker_find_port(&all, "conmon", AF_INET6, IPPROTO_TCP, 0, 8080);
+	CHECK(p && !strcmp(p->name, "web") && p->runtime == DOCKER_RT_PODMAN);
+	CHECK(docker_find_port(&all, "conmon", AF_INET, IPPROTO_TCP,
+			       0xc6336401u, 8080));
+	/* the host's own nginx on that port is not the container's */
+	CHECK(!docker_find_port(&all, "nginx", AF_INET, IPPROTO_TCP, 0, 8080));
+	CHECK(!docker_find_port(&all, "conmon", AF_INET, IPPROTO_UDP, 0, 8080));
+	/* a port published on one address: not on another */
+	CHECK(docker_find_port(&all, "conmon", AF_INET, IPPROTO_UDP,
+			       0xc6336401u, 5353));
+	CHECK(!docker_find_port(&all, "conmon", AF_INET, IPPROTO_UDP,
+				0xc6336402u, 5353));
+	docker_release(&all);
+}
+
+static void test_lxd(void)
+{
+	struct docker_map m = { 0 };
+	const struct docker_container *c;
+	const struct docker_port *p;
+
+	CHECK_EQ(lxd_parse_instances(lxd, strlen(lxd), DOCKER_RT_LXD, &m), 0);
+	/* global addresses only: not fe80::5, not 127.0.0.1 */
+	CHECK_EQ(m.n, 2);
+	c = docker_find(&m, AF_INET, 0x0a0a0005u);
+	CHECK(c && !strcmp(c->name, "c1") && !strcmp(c->image, "busybox") &&
+	      c->runtime == DOCKER_RT_LXD);
+	CHECK(docker_find(&m, AF_INET6, ((unsigned __int128)0xfd42 << 112) | 5));
+	CHECK(!docker_find(&m, AF_INET6, ((unsigned __int128)0xfe80 << 112) | 5));
+	/* 8081, 9000-9002, [::]:8082; not the unix socket, not port 99999 */
+	CHECK_EQ(m.nports, 3);
+	p = docker_find_port(&m, "lxd", AF_INET, IPPROTO_TCP, 0, 9001);
+	CHECK(p && !strcmp(p->name, "c1") && p->port_lo == 9000 &&
+	      p->port_hi == 9002);
+	CHECK(!docker_find_port(&m, "lxd", AF_INET, IPPROTO_TCP, 0, 8082));
+	CHECK(docker_find_port(&m, "lxd", AF_INET6, IPPROTO_TCP, 0, 8082));
+	CHECK(docker_find_port(&m, "incusd", AF_INET, IPPROTO_TCP, 0, 8081));
+	docker_release(&m);
+
+	CHECK_EQ(lxd_parse_instances("[]", 2, DOCKER_RT_LXD, &m), -EBADMSG);
+	CHECK_EQ(lxd_parse_instances("{\"metadata\":{}}", 15, DOCKER_RT_LXD,
+				     &m), -EBADMSG);
+	CHECK_EQ(lxd_parse_instances("{", 1, DOCKER_RT_LXD, &m), -EBADMSG);
+	/* an absent socket is no connection attempt, and no error for people */
+	CHECK_EQ(lxd_read("/nonexistent/unix.socket", DOCKER_RT_LXD, &m),
+		 -ENOENT);
+	CHECK_EQ(m.n, 0);
+}
+
+static void test_notes_and_snapshot(void)
+{
+	struct docker_map m = { 0 }, back = { 0 };
+	struct strbuf b = STRBUF_INIT;
+	json_t *ports, *errors;
+	char err[128], *s;
+
+	CHECK_EQ(lxd_parse_instances(lxd, strlen(lxd), DOCKER_RT_INCUS, &m), 0);
+	m.error[DOCKER_RT_DOCKER] = -ENOENT;
+	m.error[DOCKER_RT_PODMAN] = -ETIMEDOUT;
+	CHECK_EQ(runtimes_notes(&m, &b), 1);
+	s = strbuf_take(&b);
+	CHECK(s && !strcmp(s, "podman did not answer (Connection timed out): "
+			   "its containers are not named\n"));
+	free(s);
+
+	ports = runtimes_ports_json(&m);
+	errors = runtimes_errors_json(&m);
+	CHECK(ports && errors);
+	CHECK_EQ(runtimes_from_json(ports, errors, &back, err, sizeof(err)), 0);
+	CHECK_EQ(back.nports, 3);
+	CHECK_EQ(back.error[DOCKER_RT_PODMAN], -ETIMEDOUT);
+	CHECK(back.ports[1].runtime == DOCKER_RT_INCUS &&
+	      back.ports[1].port_hi == 9002 && back.ports[2].family == AF_INET6);
+	docker_release(&back);
+	json_decref(ports);
+	json_decref(errors);
+
+	ports = json_pack("[{s:i,s:s,s:i,s:i,s:i,s:s,s:s,s:s}]", "family", 4,
+			  "addr", "0.0.0.0", "protocol", 6, "first", 90,
+			  "last", 80, "name", "x", "image", "", "runtime",
+			  "lxd");
+	CHECK_EQ(runtimes_from_json(ports, NULL, &back, err, sizeof(err)),
+		 -EBADMSG);
+	json_decref(ports);
+	errors = json_pack("{s:i}", "rkt", -110);
+	CHECK_EQ(runtimes_from_json(NULL, errors, &back, err, sizeof(err)),
+		 -EBADMSG);
+	json_decref(errors);
+	docker_release(&back);
+	docker_release(&m);
+}
+
+int main(void)
+{
+	test_podman();
+	test_lxd();
+	test_notes_and_snapshot();
+	return unit_done();
+}
