@@ -502,9 +502,12 @@ const struct docker_port *docker_find_port(const struct docker_map *m,
 		return NULL;
 	for (i = 0; i < m->nports; i++) {
 		p = &m->ports[i];
+		/* a holder on :: also holds an IPv4 publish: lxd's
+		 * forkproxy for "tcp:0.0.0.0:80" listens there */
 		if (p->proto == proto && port >= p->port_lo &&
 		    port <= p->port_hi &&
-		    (!p->family || p->family == family) &&
+		    (!p->family || p->family == family ||
+		     (family == AF_INET6 && !addr && !p->addr)) &&
 		    (!p->addr || !addr || p->addr == addr))
 			return p;
 	}

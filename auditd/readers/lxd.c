@@ -197,7 +197,9 @@ int lxd_read(const char *sock, uint8_t rt, struct docker_map *out)
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = docker_unix_get(sock, "/1.0/instances?recursion=2", &buf, &len);
+	/* every project's instances, not only the default project's */
+	ret = docker_unix_get(sock, "/1.0/instances?recursion=2&all-projects=true",
+			      &buf, &len);
 	if (!ret)
 		ret = lxd_parse_instances(buf, len, rt, out);
 	free(buf);

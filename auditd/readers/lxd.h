@@ -11,7 +11,7 @@
 #include "docker.h"
 
 /*
- * Parse a GET /1.0/instances?recursion=2 answer: each instance's global
+ * Parse a GET /1.0/instances?recursion=2&all-projects=true answer: each instance's global
  * addresses (state.network.*.addresses) name it as a backend, its proxy
  * devices (expanded_devices: type proxy, listen "tcp:ADDR:PORTS") are its
  * published ports.  Entries are tagged runtime rt.  0 and *out filled (free

@@ -7,6 +7,7 @@
  * port holders, the notes, and the snapshot file's record.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -159,8 +160,62 @@ static void test_notes_and_snapshot(void)
 	docker_release(&m);
 }
 
+/* whole answers recorded from the real runtimes in tests/netns/runtimes.sh's
+ * setup: LXD 5.0.2 with a nat proxy device, two forkproxy devices (0.0.0.0
+ * and [::]) and network forwards; rootful Podman 4.3.1 with -p 8080:80 */
+static char *fixture(const char *name, size_t *len)
+{
+	const char *src = getenv("top_srcdir");
+	char path[4096];
+	char *buf;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/runtimes/%s",
+		 src ? src : ".", name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	buf = calloc(1, 1 << 20);
+	*len = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+	fclose(f);
+	return buf;
+}
+
+static void test_recorded(void)
+{
+	struct docker_map m = { 0 };
+	const struct docker_port *p;
+	char *s;
+	size_t len;
+
+	s = fixture("lxd-5.0.2-instances.json", &len);
+	CHECK(s != NULL);
+	CHECK_EQ(lxd_parse_instances(s, len, DOCKER_RT_LXD, &m), 0);
+	/* 10.77.0.5, fd42:77::5 and the SLAAC address */
+	CHECK_EQ(m.n, 3);
+	CHECK(docker_find(&m, AF_INET, 0x0a4d0005u));
+	CHECK(docker_find(&m, AF_INET6, ((unsigned __int128)0xfd420077 << 96) |
+			  5));
+	CHECK_EQ(m.nports, 3);
+	/* the forkproxy of "tcp:0.0.0.0:8082" listens on [::]:8082 */
+	p = docker_find_port(&m, "lxd", AF_INET6, IPPROTO_TCP, 0, 8082);
+	CHECK(p && !strcmp(p->name, "c1") && !strcmp(p->image, "busybox httpd"));
+	docker_release(&m);
+	free(s);
+
+	s = fixture("podman-4.3.1-containers.json", &len);
+	CHECK(s != NULL);
+	CHECK_EQ(docker_parse(s, len, &m), 0);
+	CHECK_EQ(m.n, 1);
+	CHECK(docker_find(&m, AF_INET, 0x0a580002u));
+	CHECK(docker_find_port(&m, "conmon", AF_INET, IPPROTO_TCP, 0, 8080));
+	docker_release(&m);
+	free(s);
+}
+
 int main(void)
 {
+	test_recorded();
 	test_podman();
 	test_lxd();
 	test_notes_and_snapshot();
