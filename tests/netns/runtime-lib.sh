@@ -118,12 +118,15 @@ lx_start() {
 	local ns=$1 d i
 
 	fwa_tmpdir d
+	# the instance's root (uid 100000 on the host) must reach its rootfs
+	chmod 755 "$d"
 	LX_DIR="$d/lxd"
 	mkdir -p "$LX_DIR" "$d/cg"
 	export LXD_DIR=$LX_DIR
 	LX=(lxc)
 	# a fresh sysfs shows the namespace's links to LXD (its bridge); the
-	# host's cgroup hierarchies are bound back in; all of it private
+	# host's cgroup hierarchies are bound back in; /run of its own (LXC's
+	# locks); all of it private
 	cat > "$d/launch.sh" <<'EOS'
 set -e
 cg=$1
@@ -131,6 +134,7 @@ shift
 mount -n --rbind /sys/fs/cgroup "$cg"
 mount -n -t sysfs sysfs /sys
 mount -n --rbind "$cg" /sys/fs/cgroup
+mount -n -t tmpfs -o mode=755 tmpfs /run
 exec "$@"
 EOS
 	# instances run in namespaces of their own: stopped through LXD
@@ -164,7 +168,7 @@ $B ip link set lo up
 $B ip link set eth0 up
 [ -n "$FWA_ADDR4" ] && $B ip addr add "$FWA_ADDR4" dev eth0 &&
 	$B ip route add default via "$FWA_GW4"
-[ -n "$FWA_ADDR6" ] && $B ip -6 addr add "$FWA_ADDR6" dev eth0 nodad &&
+[ -n "$FWA_ADDR6" ] && $B ip -6 addr add "$FWA_ADDR6" dev eth0 &&
 	$B ip -6 route add default via "$FWA_GW6"
 $B httpd -p 80 -h /www
 $B httpd -p 8000 -h /www

@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# engine-lxd.sh - a real LXD 5.0 (table inet lxd) in the node namespace
+# (tests/netns/runtime-lib.sh) with its bridge lxdbr0 (IPv4 and IPv6, LXD's
+# defaults: NAT, its own forward accepts) and one busybox instance c1
+# (10.77.0.5, fd42:77::5) published four ways:
+#	web	proxy device nat=true, 198.51.100.1:8081 -> c1:80 (a DNAT)
+#	fp	proxy device, tcp:0.0.0.0:8082 -> c1's 127.0.0.1:8000: the lxd
+#		forkproxy listens on the host (on [::], both families)
+#	fwd4	network forward 198.51.100.1 tcp 8083 -> 10.77.0.5:80
+#	fwd6	network forward 2001:db8:1::1 tcp 8085 -> [fd42:77::5]:80
+# LXD's defaults first, then an iptables FORWARD policy DROP (a host
+# firewall that knows nothing of LXD: its forwards die).  Real probes from
+# the outside, IPv4 and IPv6, must agree with fwaudit each time; backends
+# are named c1 with runtime "lxd", the forkproxy by c1, and the text
+# equals tests/golden/engine-lxd.text (GOLDEN=update rewrites it).
+set -euo pipefail
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/probe-lib.sh
+. "$(dirname "$0")/probe-lib.sh"
+# shellcheck source=tests/netns/runtime-lib.sh
+. "$(dirname "$0")/runtime-lib.sh"
+
+lx_require
+pl_init
+lx_start "$NODE"
+lx_image
+lxc network create lxdbr0 ipv4.address=10.77.0.1/24 ipv4.nat=true \
+	ipv6.address=fd42:77::1/64 ipv6.nat=true >/dev/null
+lxc profile device add default eth0 nic network=lxdbr0 name=eth0 >/dev/null
+lxc init fwa-bb c1 -c environment.FWA_ADDR4=10.77.0.5/24 \
+	-c environment.FWA_GW4=10.77.0.1 -c environment.FWA_ADDR6=fd42:77::5/64 \
+	-c environment.FWA_GW6=fd42:77::1 >/dev/null
+lxc config device override c1 eth0 ipv4.address=10.77.0.5 >/dev/null
+lxc config device add c1 web proxy listen=tcp:198.51.100.1:8081 \
+	connect=tcp:10.77.0.5:80 nat=true >/dev/null
+lxc config device add c1 fp proxy listen=tcp:0.0.0.0:8082 \
+	connect=tcp:127.0.0.1:8000 >/dev/null
+lxc network forward create lxdbr0 198.51.100.1 >/dev/null
+lxc network forward port add lxdbr0 198.51.100.1 tcp 8083 10.77.0.5 80
+lxc network forward create lxdbr0 2001:db8:1::1 >/dev/null
+lxc network forward port add lxdbr0 2001:db8:1::1 tcp 8085 fd42:77::5 80
+timeout 60 lxc start c1 || fwa_skip "lxd: the instance did not start"
+# c1 answers on its addresses before the first probe
+for ((i = 0; i < 50; i++)); do
+	ip netns exec "$NODE" "$PYTHON" -c 'import socket,sys
+socket.create_connection((sys.argv[1], 80), 0.5).close()' 10.77.0.5 \
+		2>/dev/null && break
+	sleep 0.2
+done
+pl_serve tcp:0.0.0.0:22
+
+pl_std_probes "$PT/probes" 22,53,80,8000,8081-8085 tcp
+PL_TIMEOUT=2 pl_check "lxd, its defaults" "$PT/probes" || true
+
+pl_audit "$PT/a.json"
+fwa_check "$PT/a.json" "lxd names" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+def rows(fam, port):
+    return [r for r in J["exposures"] if r["family"] == fam and r["protocol"] == "tcp"
+            and r["ports"][0] <= port <= r["ports"][1] and r["state"] == "exposed"]
+def named(r):
+    return r["backend"] and (r["backend"]["container"], r["backend"]["runtime"]) == ("c1", "lxd")
+for fam, port in (("ipv4", 8081), ("ipv4", 8083), ("ipv6", 8085)):
+    r = rows(fam, port)
+    expect("%s tcp/%d forwarded to c1 (lxd)" % (fam, port),
+           len(r) == 1 and r[0]["path"] == "forward" and named(r[0])
+           and r[0]["backend"]["image"] == "busybox httpd", r)
+for fam in ("ipv4", "ipv6"):
+    r = rows(fam, 8082)
+    expect("%s tcp/8082: lxd's forkproxy, named by c1" % fam,
+           len(r) == 1 and r[0]["listener"]["process"] == "lxd"
+           and r[0]["listener"].get("container") == "c1"
+           and r[0]["listener"].get("runtime") == "lxd", r)
+expect("no note: LXD answered", J["notes"] == [], J["notes"])
+PY
+
+RC=0
+ip netns exec "$NODE" "$FWAUDIT" audit --no-rules > "$PT/out" 2> "$PT/err" || RC=$?
+sed -E -e 's/\[[0-9]+\]/[PID]/g' "$PT/out" | golden_norm > "$PT/got"
+g=$top_srcdir/tests/golden/engine-lxd.text
+if [ "${GOLDEN:-}" = update ]; then
+	cp "$PT/got" "$g"
+	fwa_log "updated $g"
+elif diff -u "$g" "$PT/got" > "$PT/diff"; then
+	fwa_pass "text: output equals $(basename "$g")"
+else
+	fwa_fail "text: output differs from $(basename "$g"):"
+	head -40 "$PT/diff"
+fi
+grep -q "lxd\[PID\] for c1" "$PT/got" && grep -q -- "-> 10.77.0.5:80 (c1)" "$PT/got" &&
+	grep -q -- "-> fd42:77::5:80 (c1)" "$PT/got" &&
+	fwa_pass "text: c1 named as backend and behind the forkproxy" ||
+	fwa_fail "text: c1 not named everywhere"
+
+# a host firewall that knows nothing of LXD: its forwards die, the
+# forkproxy (a local listener) lives on
+ip netns exec "$NODE" iptables-nft -P FORWARD DROP
+ip netns exec "$NODE" ip6tables-nft -P FORWARD DROP
+PL_TIMEOUT=2 pl_check "lxd, iptables FORWARD policy drop" "$PT/probes" || true
+fwa_finish
