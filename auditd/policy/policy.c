@@ -1694,8 +1694,13 @@ static bool rule_takes_row(const struct rule *r, const struct report_row *row)
 			return false;
 	if (r->iface && !row->nifaces)
 		return false;
-	return pattern_match(r->container, row->container) &&
-	       pattern_match(r->image, row->image) &&
+	/* the container is the backend's, or, for a local exposure, the one
+	 * whose published port the listener holds (rootlessport, conmon,
+	 * lxd forkproxy): the same container, whichever way it publishes */
+	return pattern_match(r->container, row->container ? row->container :
+			     row->held ? row->held->name : NULL) &&
+	       pattern_match(r->image, row->container ? row->image :
+			     row->held ? row->held->image : NULL) &&
 	       pattern_match(r->process, row->listener ?
 			     row->listener->comm : NULL);
 }

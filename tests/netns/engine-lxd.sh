@@ -93,6 +93,24 @@ grep -q "lxd\[PID\] for c1" "$PT/got" && grep -q -- "-> 10.77.0.5:80 (c1)" "$PT/
 	fwa_pass "text: c1 named as backend and behind the forkproxy" ||
 	fwa_fail "text: c1 not named everywhere"
 
+# the policy names the instance, whichever way it is published: forwards,
+# a nat proxy device, lxd's forkproxy
+cat > "$PT/c1.rules" <<'R'
+allow tcp 8081-8085 from any container c1 "c1's web"
+default alert warning
+R
+ip netns exec "$NODE" "$FWAUDIT" audit --rules "$PT/c1.rules" --format json \
+	> "$PT/p.json" 2> "$PT/p.err" || true
+fwa_check "$PT/p.json" "lxd policy" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+r = [x for x in J["exposures"] if x["protocol"] == "tcp" and x["state"] == "exposed"
+     and x["ports"][0] >= 8081 and x["ports"][1] <= 8085]
+expect("'container c1' allows the forwards, the nat device and the forkproxy",
+       sorted((x["family"], x["ports"][0]) for x in r) == [("ipv4", 8081),
+           ("ipv4", 8082), ("ipv4", 8083), ("ipv6", 8082), ("ipv6", 8085)]
+       and all(x["policy"]["verdict"] == "allowed" for x in r),
+       [(x["family"], x["ports"], x["policy"]["verdict"]) for x in r])
+PY
+
 # a host firewall that knows nothing of LXD: its forwards die, the
 # forkproxy (a local listener) lives on
 ip netns exec "$NODE" iptables-nft -P FORWARD DROP

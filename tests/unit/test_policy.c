@@ -366,6 +366,7 @@ struct rowspec {
 	const char *sources;		/* comma separated */
 	const char *container;
 	const char *process;
+	const struct docker_port *held;	/* the listener holds its port */
 	enum engine_fate path;
 	enum engine_state state;
 };
@@ -398,6 +399,7 @@ static void row_make(struct rowbuf *b, const struct rowspec *s)
 		b->l.comm = (char *)s->process;
 		b->row.listener = &b->l;
 	}
+	b->row.held = s->held;
 	b->row.path = s->path ? s->path : ENGINE_LOCAL;
 	b->row.state = s->state ? s->state : ENGINE_EXPOSED;
 }
@@ -563,6 +565,18 @@ static void test_judge(void)
 	CHECK(res && !V(res)->allowed);
 	policy_result_free(res);
 	res = judge1(p, &(struct rowspec){ .lo = 9000 });
+	CHECK(res && !V(res)->allowed);
+	policy_result_free(res);
+	/* every runtime: a local exposure through a port-holding process
+	 * (rootless Podman's rootlessport, lxd's forkproxy) is its container's */
+	res = judge1(p, &(struct rowspec){ .lo = 9000, .process = "lxd",
+		     .held = &(struct docker_port){ .name = (char *)"web-2",
+			     .image = (char *)"busybox", .runtime = DOCKER_RT_LXD } });
+	CHECK(res && V(res)->allowed);
+	policy_result_free(res);
+	res = judge1(p, &(struct rowspec){ .lo = 9000, .process = "rootlessport",
+		     .held = &(struct docker_port){ .name = (char *)"db-2",
+			     .image = (char *)"x", .runtime = DOCKER_RT_PODMAN } });
 	CHECK(res && !V(res)->allowed);
 	policy_result_free(res);
 	res = judge1(p, &(struct rowspec){ .lo = 9001,
