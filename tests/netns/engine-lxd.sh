@@ -116,4 +116,19 @@ PY
 ip netns exec "$NODE" iptables-nft -P FORWARD DROP
 ip netns exec "$NODE" ip6tables-nft -P FORWARD DROP
 PL_TIMEOUT=2 pl_check "lxd, iptables FORWARD policy drop" "$PT/probes" || true
+pl_audit "$PT/d.json"
+fwa_check "$PT/d.json" "lxd FORWARD drop" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+f = sorted((x["family"], x["table"], x["chain"]) for x in J["findings"]
+           if x["kind"] == "lxd-forwards-dropped")
+expect("finding lxd-forwards-dropped: the outage named, IPv4 and IPv6",
+       f == [("ipv4", "filter", "FORWARD"), ("ipv6", "filter", "FORWARD")], J["findings"])
+PY
+# what LXD's documentation tells Docker users: accept the bridge
+ip netns exec "$NODE" iptables-nft -A FORWARD -o lxdbr0 -j ACCEPT
+ip netns exec "$NODE" iptables-nft -A FORWARD -i lxdbr0 -j ACCEPT
+pl_audit "$PT/e.json"
+fwa_check "$PT/e.json" "lxd FORWARD drop, bridge accepted" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+f = [x["family"] for x in J["findings"] if x["kind"] == "lxd-forwards-dropped"]
+expect("no IPv4 finding once FORWARD accepts -o lxdbr0", f == ["ipv6"], J["findings"])
+PY
 fwa_finish

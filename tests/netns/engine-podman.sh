@@ -36,6 +36,12 @@ pl_serve tcp:0.0.0.0:22
 
 pl_std_probes "$PT/probes" 22,80,6379,8080,8443 tcp
 pl_check "podman, its defaults" "$PT/probes" || true
+pl_audit "$PT/d.json"
+fwa_check "$PT/d.json" "podman defaults" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+f = sorted(x["family"] for x in J["findings"] if x["kind"] == "container-forward-open")
+expect("finding container-forward-open: the ports are open only because FORWARD accepts, IPv4 and IPv6",
+       f == ["ipv4", "ipv6"], J["findings"])
+PY
 ipt() { ip netns exec "$NODE" iptables-nft "$@"; }
 ipt -A INPUT -i lo -j ACCEPT
 ipt -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
@@ -98,6 +104,21 @@ for c in fwa-redis fwa-v6; do
 		fwa_fail "text: the backend $c not named"
 	fi
 done
+
+# a host firewall with FORWARD policy DROP: netavark accepts no new
+# connection to its containers, so their published ports close; its
+# "-s 10.88.0.0/16 -j ACCEPT" still lets forged container sources through
+ipt -P FORWARD DROP
+ip netns exec "$NODE" ip6tables-nft -P FORWARD DROP
+pl_check "podman, FORWARD policy drop" "$PT/probes" || true
+pl_audit "$PT/f.json"
+fwa_check "$PT/f.json" "podman FORWARD drop" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+k = [x["kind"] for x in J["findings"]]
+expect("finding container-subnet-forged, no container-forward-open",
+       "container-subnet-forged" in k and "container-forward-open" not in k, J["findings"])
+PY
+ipt -P FORWARD ACCEPT
+ip netns exec "$NODE" ip6tables-nft -P FORWARD ACCEPT
 
 # a runtime whose socket is there but does not answer: a note, and the
 # audit goes on
