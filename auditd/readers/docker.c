@@ -60,6 +60,9 @@ static const char *const runtime_names[DOCKER_RT_N] = {
 	[DOCKER_RT_PODMAN] = "podman",
 	[DOCKER_RT_LXD] = "lxd",
 	[DOCKER_RT_INCUS] = "incus",
+	[DOCKER_RT_NERDCTL] = "nerdctl",
+	[DOCKER_RT_CNI] = "cni",
+	[DOCKER_RT_LIBVIRT] = "libvirt",
 };
 
 const char *docker_runtime_name(unsigned int rt)

@@ -20,6 +20,9 @@ enum docker_runtime {
 	DOCKER_RT_PODMAN,
 	DOCKER_RT_LXD,
 	DOCKER_RT_INCUS,
+	DOCKER_RT_NERDCTL,
+	DOCKER_RT_CNI,		/* Kubernetes pods, from CNI's result cache */
+	DOCKER_RT_LIBVIRT,
 	DOCKER_RT_N
 };
 
@@ -53,7 +56,8 @@ struct docker_map {
 	int error[DOCKER_RT_N];
 };
 
-/* "docker", "podman", "lxd", "incus"; NULL out of range. */
+/* "docker", "podman", "lxd", "incus", "nerdctl", "cni", "libvirt"; NULL
+ * out of range. */
 const char *docker_runtime_name(unsigned int rt);
 /* The runtime of a name, or -EINVAL. */
 int docker_runtime_parse(const char *name);

@@ -11,7 +11,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "cni.h"
 #include "host.h"
+#include "libvirt.h"
 #include "lxd.h"
 #include "runtimes.h"
 
@@ -55,6 +57,30 @@ static int read_one(struct docker_map *out, uint8_t rt, const char *sock,
 	ret = docker_map_take(out, &m, rt);
 	docker_release(&m);
 	return ret == -E2BIG ? 0 : ret;
+}
+
+/* Files of runtimes without an API: what they name goes to out with the
+ * runtime each entry says (nerdctl and cni share one reader). */
+static int read_files(struct docker_map *out, uint8_t rt, const char *root,
+		      int (*fn)(const char *, struct docker_map *))
+{
+	struct docker_map m;
+	size_t i;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	ret = fn(root, &m);
+	if (ret == -E2BIG)
+		ret = 0;
+	for (i = 0; !ret && i < m.n; i++)
+		ret = docker_add(out, m.c[i].runtime, m.c[i].family,
+				 m.c[i].addr, m.c[i].name, m.c[i].image);
+	if (ret == -E2BIG)
+		ret = 0;
+	if (!ret && m.n)
+		out->error[rt] = 0;
+	docker_release(&m);
+	return ret;
 }
 
 /* Each user's rootless Podman service: its containers publish through
@@ -111,6 +137,13 @@ int runtimes_read(struct docker_map *out)
 		    sizeof(incus));
 	if (!ret)
 		ret = read_one(&m, DOCKER_RT_INCUS, s, true);
+	/* the runtimes without an API of their own: their files, under
+	 * $FWAUDIT_STATE_ROOT when set (another host's copy) */
+	s = secure_getenv("FWAUDIT_STATE_ROOT");
+	if (!ret)
+		ret = read_files(&m, DOCKER_RT_NERDCTL, s ? s : "", cni_read);
+	if (!ret)
+		ret = read_files(&m, DOCKER_RT_LIBVIRT, s ? s : "", libvirt_read);
 	if (ret < 0) {
 		docker_release(&m);
 		return ret;

@@ -13,6 +13,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "cni.h"
+#include "libvirt.h"
 #include "lxd.h"
 #include "runtimes.h"
 #include "unit.h"
@@ -213,9 +215,121 @@ static void test_recorded(void)
 	free(s);
 }
 
+/* nerdctl, Kubernetes' CNI cache and libvirt: fixtures in the formats of
+ * their sources (they do not run here), parsed, then read from a tree
+ * laid out as on a host (FWAUDIT_STATE_ROOT) */
+static void put(const char *dir, const char *name, const char *fixname)
+{
+	char path[4096], *buf;
+	size_t len;
+	FILE *f;
+
+	buf = fixture(fixname, &len);
+	snprintf(path, sizeof(path), "mkdir -p %s", dir);
+	CHECK_EQ(system(path), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CHECK(f && buf);
+	if (f && buf)
+		fwrite(buf, 1, len, f);
+	if (f)
+		fclose(f);
+	free(buf);
+}
+
+static void test_files(void)
+{
+	struct docker_map m = { 0 };
+	const struct docker_container *c;
+	struct libvirt_domain d;
+	char root[] = "/tmp/test_runtimes.XXXXXX", dir[4096], *s;
+	size_t len;
+
+	s = fixture("nerdctl-meta.json", &len);
+	CHECK_EQ(cni_parse_nerdctl(s, len, &m), 0);
+	free(s);
+	c = docker_find(&m, AF_INET, 0x0a040002u);
+	CHECK(c && !strcmp(c->name, "fwa-nginx") &&
+	      c->runtime == DOCKER_RT_NERDCTL);
+	CHECK(docker_find(&m, AF_INET6, ((unsigned __int128)0xfd000004 << 96) | 2));
+	s = fixture("cni-cache.json", &len);
+	CHECK_EQ(cni_parse_cache(s, len, &m), 0);
+	free(s);
+	c = docker_find(&m, AF_INET, 0x0af40004u);
+	CHECK(c && !strcmp(c->name, "default/web-7d4b9c6f5-x2k8q") &&
+	      c->runtime == DOCKER_RT_CNI);
+	CHECK_EQ(m.n, 3);
+	s = "{\"kind\":\"other\",\"containerId\":\"x\"}";
+	CHECK_EQ(cni_parse_cache(s, strlen(s), &m), -EBADMSG);
+	s = "{\"Name\":\"x\"}";
+	CHECK_EQ(cni_parse_nerdctl(s, strlen(s), &m), -EBADMSG);
+	/* no name: the ID as docker ps shows it */
+	s = "{\"ID\":\"0123456789abcdef\",\"Networks\":"
+	    "{\"n\":{\"ips\":[{\"address\":\"10.4.0.9/24\"}]}}}";
+	CHECK_EQ(cni_parse_nerdctl(s, strlen(s), &m), 0);
+	c = docker_find(&m, AF_INET, 0x0a040009u);
+	CHECK(c && !strcmp(c->name, "0123456789ab"));
+	docker_release(&m);
+
+	s = fixture("libvirt-vm1.xml", &len);
+	CHECK_EQ(libvirt_parse_domain(s, len, &d), 0);
+	free(s);
+	CHECK_STR(d.name, "web&db");
+	CHECK_EQ(d.nmacs, 2);
+	CHECK_STR(d.macs[1], "52:54:00:6B:3C:59");
+	s = fixture("libvirt-virbr0.status", &len);
+	CHECK_EQ(libvirt_parse_leases(s, len, &d, 1, &m), 0);
+	free(s);
+	/* both leases of the domain (the MAC's case aside), not the other */
+	CHECK_EQ(m.n, 2);
+	c = docker_find(&m, AF_INET, 0xc0a87a2du);
+	CHECK(c && !strcmp(c->name, "web&db") && c->runtime == DOCKER_RT_LIBVIRT);
+	CHECK(!docker_find(&m, AF_INET, 0xc0a87a63u));
+	s = "<domain><name></name>";
+	CHECK_EQ(libvirt_parse_domain(s, strlen(s), &d), -EBADMSG);
+	s = "<name>x</name>";
+	CHECK_EQ(libvirt_parse_domain(s, strlen(s), &d), -EBADMSG);
+	docker_release(&m);
+
+	/* the same files where the runtimes keep them */
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(dir, sizeof(dir), "%s/var/lib/nerdctl/1935db59/etchosts/default/"
+		 "c4ed811cc361d26f", root);
+	put(dir, "meta.json", "nerdctl-meta.json");
+	snprintf(dir, sizeof(dir), "%s/var/lib/cni/results", root);
+	put(dir, "cbr0-3f6940ab5ab4-eth0", "cni-cache.json");
+	snprintf(dir, sizeof(dir), "%s/run/libvirt/qemu", root);
+	put(dir, "vm1.xml", "libvirt-vm1.xml");
+	snprintf(dir, sizeof(dir), "%s/var/lib/libvirt/dnsmasq", root);
+	put(dir, "virbr0.status", "libvirt-virbr0.status");
+	CHECK_EQ(cni_read(root, &m), 0);
+	CHECK_EQ(libvirt_read(root, &m), 0);
+	CHECK_EQ(m.n, 5);
+	docker_release(&m);
+	setenv("FWAUDIT_STATE_ROOT", root, 1);
+	setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock", 1);
+	setenv("CONTAINER_HOST", "unix:///nonexistent/podman.sock", 1);
+	setenv("LXD_DIR", "/nonexistent", 1);
+	setenv("INCUS_DIR", "/nonexistent", 1);
+	CHECK_EQ(runtimes_read(&m), 0);
+	CHECK_EQ(m.n, 5);
+	c = docker_find(&m, AF_INET, 0x0af40004u);
+	CHECK(c && c->runtime == DOCKER_RT_CNI);
+	/* absent runtimes: no note */
+	CHECK_EQ(m.error[DOCKER_RT_PODMAN], -ENOENT);
+	docker_release(&m);
+	snprintf(dir, sizeof(dir), "rm -rf %s", root);
+	CHECK_EQ(system(dir), 0);
+	/* nothing there at all costs nothing */
+	CHECK_EQ(cni_read("/nonexistent", &m), 0);
+	CHECK_EQ(libvirt_read("/nonexistent", &m), 0);
+	CHECK_EQ(m.n, 0);
+}
+
 int main(void)
 {
 	test_recorded();
+	test_files();
 	test_podman();
 	test_lxd();
 	test_notes_and_snapshot();
