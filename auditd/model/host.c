@@ -4,6 +4,7 @@
  * ingress-interface rule, listener lookup, address helpers.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -51,6 +52,7 @@ void host_free(struct host *h)
 	free(h->routes);
 	free(h->rules);
 	free(h->listeners);
+	free(h->tcfs);
 	free(h);
 }
 
@@ -781,4 +783,13 @@ const char *host_xdp_mode_name(uint8_t mode)
 	case 4:		return "several";	/* XDP_ATTACHED_MULTI */
 	default:	return "?";
 	}
+}
+
+void host_tcf_describe(const struct host_tcf *f, char *buf, size_t size)
+{
+	if (f->prog_id)
+		snprintf(buf, size, "bpf id %u name %s", f->prog_id,
+			 f->name[0] ? f->name : "?");
+	else
+		snprintf(buf, size, "%s prio %u", f->kind, f->prio);
 }

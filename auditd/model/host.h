@@ -36,6 +36,7 @@
 #define HOST_RULES_MAX		(1u << 16)
 #define HOST_NEXTHOPS_MAX	256		/* per multipath route */
 #define HOST_LISTENERS_MAX	(1u << 20)
+#define HOST_TCFS_MAX		(1u << 16)	/* ingress tc filters, all links */
 
 /* A sysctl value that could not be read (file absent: module not loaded,
  * or no such interface) is HOST_SYSCTL_UNKNOWN, never an error. */
@@ -74,6 +75,42 @@ struct host_link {
 	char tc_desc[64];
 	struct host_link_sysctl sysctl;
 };
+
+/*
+ * A filter of a link's ingress (or clsact ingress) qdisc: tc runs the
+ * filters in priority order before netfilter; the first that matches and
+ * does not say "continue" decides (pass on to the stack, or drop); none
+ * matching passes.  tcf.c decodes what fwaudit can walk (decoded); the rest
+ * keep their kind and why, and the engine forks the packets that reach
+ * them both ways.
+ */
+enum host_tcf_action {
+	HOST_TCF_PASS,		/* TC_ACT_OK: on to netfilter, no more filters */
+	HOST_TCF_DROP,		/* TC_ACT_SHOT / STOLEN */
+	HOST_TCF_CONTINUE,	/* TC_ACT_UNSPEC: the next filter */
+};
+
+struct host_tcf {
+	int ifindex;
+	uint16_t prio;
+	uint16_t protocol;	/* ETH_P_ALL, ETH_P_IP, ETH_P_IPV6, ETH_P_ARP
+				 * (host byte order): the packets it sees;
+				 * 0: none fwaudit follows */
+	uint32_t handle;
+	char kind[16];		/* "u32", "flower", "matchall", "bpf", ... */
+	char name[32];		/* bpf: the program's name; else empty */
+	uint32_t prog_id;	/* bpf: the program's id; else 0 */
+	bool decoded;		/* the fields below say all it does */
+	const char *why;	/* !decoded: what fwaudit cannot walk */
+	uint8_t ip_proto;	/* 0: any */
+	uint8_t family;		/* NFPROTO_IPV4/IPV6 of saddr/daddr; 0: no
+				 * address key */
+	struct rs_interval saddr, daddr;	/* whole domain when no key */
+	enum host_tcf_action action;
+};
+
+/* "u32 prio 10", or "bpf id 7 name drop_all": a filter for people. */
+void host_tcf_describe(const struct host_tcf *f, char *buf, size_t size);
 
 struct host_addr {
 	uint8_t family;
@@ -185,6 +222,9 @@ struct host {
 	struct host_listener *listeners;	/* deduplicated */
 	bool have_sctp;			/* sctp_diag answered */
 	struct host_sysctl sysctl;
+	size_t ntcfs;
+	struct host_tcf *tcfs;		/* ingress tc filters: by ifindex,
+					 * then in the order tc runs them */
 };
 
 /* A zeroed host with every sysctl unknown, or NULL on ENOMEM. */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "link.h"
+#include "tcf.h"
 #include "nldump.h"
 
 /* ---- attribute validation ---- */
@@ -558,56 +559,31 @@ static int rule_parse(struct host *h, const struct nlmsghdr *nlh)
 
 /* ---- tc filters on the ingress path ---- */
 
-static const struct attr_rule tca_rules[TCA_MAX + 1] = {
-	[TCA_KIND]	= { true, MNL_TYPE_STRING, 0 },
-	[TCA_OPTIONS]	= { true, MNL_TYPE_NESTED, 0 },
-};
-
-static const struct attr_rule bpf_rules[TCA_BPF_MAX + 1] = {
-	[TCA_BPF_NAME]	= { true, MNL_TYPE_STRING, 0 },
-	[TCA_BPF_ID]	= { true, MNL_TYPE_U32, 0 },
-};
-
-/* A filter of a link's ingress: counted, and the first one described.
- * Whatever the classifier (bpf, u32, flower, matchall), fwaudit does not
- * walk it: the engine names it (engine.c). */
+/* A filter of a link's ingress, decoded by tcf.c.  The link counts them
+ * and describes the first one the engine cannot walk (engine.c). */
 static int tfilter_parse(struct host *h, const struct nlmsghdr *nlh)
 {
-	const struct nlattr *tb[TCA_MAX + 1] = { NULL };
-	const struct nlattr *btb[TCA_BPF_MAX + 1] = { NULL };
-	struct attr_parse p = { tca_rules, TCA_MAX, 0, tb, false };
-	struct attr_parse bp = { bpf_rules, TCA_BPF_MAX, 0, btb, false };
-	const struct tcmsg *t = mnl_nlmsg_get_payload(nlh);
 	struct host_link *l = NULL;
-	char kind[16] = "";
+	struct host_tcf f, *nf;
 	size_t i;
 	int ret;
 
-	ret = attr_parse(nlh, sizeof(*t), &p);
-	if (ret < 0)
+	ret = tcf_decode(nlh, &f);
+	if (ret <= 0)
 		return ret;
-	/* the message that only announces a priority has no options */
-	if (!tb[TCA_KIND] || !tb[TCA_OPTIONS])
-		return 0;
 	for (i = 0; i < h->nlinks && !l; i++)
-		if (h->links[i].ifindex == t->tcm_ifindex)
+		if (h->links[i].ifindex == f.ifindex)
 			l = &h->links[i];
 	if (!l)
 		return 0;
-	attr_strcpy(kind, sizeof(kind), tb[TCA_KIND]);
-	if (l->tc_filters++)
-		return 0;
-	if (!strcmp(kind, "bpf") &&
-	    attr_parse_nested(tb[TCA_OPTIONS], &bp) == 0 && btb[TCA_BPF_ID]) {
-		char name[32] = "?";
-
-		if (btb[TCA_BPF_NAME])
-			attr_strcpy(name, sizeof(name), btb[TCA_BPF_NAME]);
-		snprintf(l->tc_desc, sizeof(l->tc_desc), "bpf id %u name %s",
-			 mnl_attr_get_u32(btb[TCA_BPF_ID]), name);
-	} else {
-		snprintf(l->tc_desc, sizeof(l->tc_desc), "%s", kind);
-	}
+	nf = host_array_add((void **)&h->tcfs, &h->ntcfs, sizeof(*nf),
+			    HOST_TCFS_MAX);
+	if (!nf)
+		return -errno;
+	*nf = f;
+	if (!f.decoded && !l->tc_desc[0])
+		host_tcf_describe(&f, l->tc_desc, sizeof(l->tc_desc));
+	l->tc_filters++;
 	return 0;
 }
 
@@ -671,11 +647,13 @@ static void link_facts_free(struct host *h)
 	free(h->links);
 	free(h->addrs);
 	free(h->rules);
+	free(h->tcfs);
 	h->routes = NULL;
 	h->links = NULL;
 	h->addrs = NULL;
 	h->rules = NULL;
-	h->nroutes = h->nlinks = h->naddrs = h->nrules = 0;
+	h->tcfs = NULL;
+	h->nroutes = h->nlinks = h->naddrs = h->nrules = h->ntcfs = 0;
 	h->have_rules4 = h->have_rules6 = false;
 }
 
@@ -691,13 +669,17 @@ static void link_facts_move(struct host *dst, struct host *src)
 	dst->nroutes = src->nroutes;
 	dst->rules = src->rules;
 	dst->nrules = src->nrules;
+	dst->tcfs = src->tcfs;
+	dst->ntcfs = src->ntcfs;
 	dst->have_rules4 = src->have_rules4;
 	dst->have_rules6 = src->have_rules6;
 	src->links = NULL;
 	src->addrs = NULL;
 	src->routes = NULL;
 	src->rules = NULL;
+	src->tcfs = NULL;
 	src->nlinks = src->naddrs = src->nroutes = src->nrules = 0;
+	src->ntcfs = 0;
 	host_links_sort(dst);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <netinet/in.h>
+#include <linux/if_ether.h>
 #include <linux/netfilter.h>
 #include <linux/rtnetlink.h>
 
@@ -980,8 +981,156 @@ static void test_forward_ttl(void)
 	}
 }
 
+/* ---- ingress tc filters (tc.c): walked before netfilter ---- */
+
+static struct host_tcf *tcf(struct host *h, uint16_t prio, uint16_t proto,
+			    const char *kind, enum host_tcf_action act)
+{
+	struct host_tcf *f = host_array_add((void **)&h->tcfs, &h->ntcfs,
+					    sizeof(*f), 16);
+	struct host_link *l = &h->links[1];	/* eth0 */
+
+	f->ifindex = 2;
+	f->prio = prio;
+	f->protocol = proto;
+	strcpy(f->kind, kind);
+	f->decoded = true;
+	f->family = proto == ETH_P_IP ? NFPROTO_IPV4 :
+		    proto == ETH_P_IPV6 ? NFPROTO_IPV6 : 0;
+	f->saddr.hi = f->daddr.hi = f->family == NFPROTO_IPV4 ? 0xffffffffu :
+				    ~(rs_u128)0;
+	f->action = act;
+	l->tc_filters++;
+	return f;
+}
+
+/* The piece holding a point, and whether another piece holds it too
+ * (an undecided filter forks both ways). */
+static const struct engine_piece *find2(const struct engine_result *res,
+					uint8_t proto, rs_u128 saddr,
+					uint16_t dport, unsigned int *n)
+{
+	const struct engine_piece *first = NULL;
+	rs_u128 pt[REGION_NDIMS];
+	size_t i;
+
+	pt[REGION_IIF] = rs_ifname_key("eth0");
+	pt[REGION_DADDR] = NODE;
+	pt[REGION_SADDR] = saddr;
+	pt[REGION_SPORT] = 40000;
+	pt[REGION_DPORT] = dport;
+	*n = 0;
+	for (i = 0; i < res->npieces; i++)
+		if (res->pieces[i].family == NFPROTO_IPV4 &&
+		    res->pieces[i].proto == proto &&
+		    region_contains_point(res->pieces[i].region, pt)) {
+			if (!first)
+				first = &res->pieces[i];
+			(*n)++;
+		}
+	return first;
+}
+
+#define TCSTATE(res, proto, src, dport, st, poss) do {			\
+	unsigned int _n;						\
+	const struct engine_piece *_p = find2(res, proto, src, dport, &_n); \
+	CHECK(_p != NULL);						\
+	if (_p) {							\
+		if (!(poss))						\
+			CHECK_EQ(_p->state, st);			\
+		CHECK_EQ(_p->possible, poss);				\
+		CHECK((poss) ? _n >= 2 : _n == 1);			\
+	}								\
+} while (0)
+
+static void test_tc(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct engine_result *res;
+	struct host_tcf *f;
+	size_t i;
+	bool noted = false;
+
+	/* u32 drops 10/8, flower drops UDP, an IPv6 matchall drop sees no
+	 * IPv4 probe, then a BPF program fwaudit cannot read */
+	f = tcf(h, 1, ETH_P_IP, "u32", HOST_TCF_DROP);
+	f->saddr.lo = 0x0a000000;
+	f->saddr.hi = 0x0affffff;
+	f = tcf(h, 2, ETH_P_IP, "flower", HOST_TCF_DROP);
+	f->ip_proto = IPPROTO_UDP;
+	tcf(h, 3, ETH_P_IPV6, "matchall", HOST_TCF_DROP);
+	f = tcf(h, 4, ETH_P_ALL, "bpf", HOST_TCF_DROP);
+	f->decoded = false;
+	f->why = "a BPF program";
+	f->prog_id = 9;
+	strcpy(h->links[1].tc_desc, "bpf id 9 name ?");
+	res = run(rs, h);
+	TCSTATE(res, IPPROTO_TCP, 0x0a010203, 22, ENGINE_CLOSED, false);
+	TCSTATE(res, IPPROTO_UDP, 0xc0000201, 53, ENGINE_CLOSED, false);
+	TCSTATE(res, IPPROTO_TCP, 0xc0000201, 22, ENGINE_EXPOSED, true);
+	for (i = 0; i < res->nnotes; i++)
+		noted |= strstr(res->notes[i], "eth0: 4 tc ingress filters "
+				"(bpf id 9 name ?)") &&
+			 strstr(res->notes[i], "from there on");
+	CHECK(noted);
+	engine_result_free(res);
+
+	/* without the program: definite; a pass for 192.0.2.0/24 before a
+	 * matchall drop lets only those in */
+	h->ntcfs = 3;
+	h->links[1].tc_filters = 3;
+	h->links[1].tc_desc[0] = '\0';
+	f = tcf(h, 0, ETH_P_IP, "flower", HOST_TCF_PASS);
+	f->saddr.lo = 0xc0000200;
+	f->saddr.hi = 0xc00002ff;
+	/* tc runs them in the order of the dump: make it first */
+	{
+		struct host_tcf pass = *f;
+
+		memmove(h->tcfs + 1, h->tcfs, 3 * sizeof(*f));
+		h->tcfs[0] = pass;
+	}
+	tcf(h, 5, ETH_P_IP, "matchall", HOST_TCF_DROP);
+	res = run(rs, h);
+	TCSTATE(res, IPPROTO_TCP, 0xc0000201, 22, ENGINE_EXPOSED, false);
+	TCSTATE(res, IPPROTO_UDP, 0xc0000201, 22, ENGINE_OPEN, false);
+	TCSTATE(res, IPPROTO_TCP, 0xc6336499, 22, ENGINE_CLOSED, false);
+	TCSTATE(res, IPPROTO_TCP, 0x0a010203, 22, ENGINE_CLOSED, false);
+	engine_result_free(res);
+
+	/* of every protocol, the drop takes ARP too: no neighbour finds
+	 * the host, whatever passed before; unless ARP passes first */
+	h->tcfs[4].protocol = ETH_P_ALL;
+	h->tcfs[4].family = 0;
+	res = run(rs, h);
+	TCSTATE(res, IPPROTO_TCP, 0xc0000201, 22, ENGINE_CLOSED, false);
+	engine_result_free(res);
+	f = tcf(h, 0, ETH_P_ARP, "matchall", HOST_TCF_PASS);
+	{
+		struct host_tcf arp = *f;
+
+		memmove(h->tcfs + 1, h->tcfs, 5 * sizeof(*f));
+		h->tcfs[0] = arp;
+	}
+	res = run(rs, h);
+	TCSTATE(res, IPPROTO_TCP, 0xc0000201, 22, ENGINE_EXPOSED, false);
+	TCSTATE(res, IPPROTO_TCP, 0xc6336499, 22, ENGINE_CLOSED, false);
+	engine_result_free(res);
+
+	/* a continue lets the next filter decide */
+	h->tcfs[1].action = HOST_TCF_CONTINUE;
+	res = run(rs, h);
+	TCSTATE(res, IPPROTO_TCP, 0xc0000201, 22, ENGINE_CLOSED, false);
+	engine_result_free(res);
+
+	host_free(h);
+	ruleset_free(rs);
+}
+
 int main(void)
 {
+	test_tc();
 	test_choice();
 	test_forward_ttl();
 	test_redirect_status();
