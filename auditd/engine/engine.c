@@ -393,9 +393,15 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			w.ingress[w.ningress++] = ch;
 	}
 
-	for (f = 0; f < 2 && !ret; f++)
+	for (f = 0; f < 2 && !ret; f++) {
 		ret = martian_list(in->host, families[f], true,
 				   &res->martians[f], &res->nmartians[f]);
+		if (!ret)
+			ret = fwd_martian_list(in, families[f], res->martians[f],
+					       res->nmartians[f],
+					       &res->fwd_martians[f],
+					       &res->nfwd_martians[f]);
+	}
 	for (i = 0; !ret && in->host && i < in->host->nlinks; i++) {
 		const struct host_link *lk = &in->host->links[i];
 		char note[400];
@@ -496,6 +502,8 @@ void engine_result_free(struct engine_result *res)
 	free(res->notes);
 	free(res->martians[0]);
 	free(res->martians[1]);
+	free(res->fwd_martians[0]);
+	free(res->fwd_martians[1]);
 	free(res);
 }
 

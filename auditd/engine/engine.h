@@ -113,6 +113,12 @@ struct engine_result {
 	 * that reads simpler ("any" rather than a list of holes). */
 	size_t nmartians[2];
 	struct rs_interval *martians[2];
+	/* the martians and the networks the host reaches on a link that is
+	 * not an ingress one (its container bridges): a forwarded TCP or
+	 * SCTP probe from those never gets its answer (handshake.c), so a
+	 * printer may count them in on such rows as well */
+	size_t nfwd_martians[2];
+	struct rs_interval *fwd_martians[2];
 };
 
 struct engine_input {

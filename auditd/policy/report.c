@@ -195,18 +195,25 @@ static char *addrs_text(uint8_t family, const struct ivlist *l)
 /* Sources as prefixes, with the martian sources res says never occur
  * counted in where they fill a gap: "0.0.0.0/0" rather than the dozen
  * prefixes around 127.0.0.0/8 and the host's own addresses. */
-static char *sources_text(const struct engine_result *res, uint8_t family,
+static char *sources_text(const struct engine_result *res,
+			  const struct engine_piece *p,
 			  const struct region_sources *s)
 {
-	int f = family == NFPROTO_IPV4 ? 0 : 1;
+	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
 	struct ivlist l = { 0 };
+	/* a forwarded connection from a container network behind another
+	 * link never completes (handshake.c): counted in like a martian */
+	bool fwd = p->fate == ENGINE_FORWARDED && res->fwd_martians[f] &&
+		   (p->proto == IPPROTO_TCP || p->proto == IPPROTO_SCTP);
 	char *t;
 
-	if (region_fill_gaps(family, s->addrs, s->naddrs, res->martians[f],
-			     res->nmartians[f], &l.iv, &l.n) < 0)
+	if (region_fill_gaps(p->family, s->addrs, s->naddrs,
+			     fwd ? res->fwd_martians[f] : res->martians[f],
+			     fwd ? res->nfwd_martians[f] : res->nmartians[f],
+			     &l.iv, &l.n) < 0)
 		return NULL;
 	l.cap = l.n;
-	t = addrs_text(family, &l);
+	t = addrs_text(p->family, &l);
 	free(l.iv);
 	return t;
 }
@@ -376,7 +383,7 @@ static int draft_add(struct builder *bd, size_t group,
 	bd->nd++;
 	if (ivlist_add(&d->ifs, ifs) < 0 || ivlist_add(&d->addrs, addrs) < 0)
 		return -ENOMEM;
-	d->src_s = sources_text(bd->res, p->family, copy);
+	d->src_s = sources_text(bd->res, p, copy);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }

@@ -110,12 +110,28 @@ done
 # "-s 10.88.0.0/16 -j ACCEPT" still lets forged container sources through
 ipt -P FORWARD DROP
 ip netns exec "$NODE" ip6tables-nft -P FORWARD DROP
-pl_check "podman, FORWARD policy drop" "$PT/probes" || true
+# a stranger forging a source in the container network: its SYN is
+# forwarded, the container answers on podman0 and the connection never
+# completes (TCP: not an exposure)
+FORGED4=10.88.77.7
+FORGED6=fd00:89::77:7
+ip -n "$OUT" addr add "$FORGED4/32" dev lo
+ip -n "$OUT" addr add "$FORGED6/128" dev lo nodad
+pl_gen "$PT/forged4" --proto tcp --dst "$NODE4" --src "$FORGED4" --sport 0 \
+	--ports 6379,8443
+pl_gen "$PT/forged6" --proto tcp --dst "$NODE6" --src "$FORGED6" --sport 0 \
+	--ports 8443
+pl_merge "$PT/probes.drop" "$PT/probes" "$PT/forged4" "$PT/forged6"
+pl_check "podman, FORWARD policy drop, forged container sources" \
+	"$PT/probes.drop" || true
 pl_audit "$PT/f.json"
 fwa_check "$PT/f.json" "podman FORWARD drop" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 k = [x["kind"] for x in J["findings"]]
 expect("finding container-subnet-forged, no container-forward-open",
        "container-subnet-forged" in k and "container-forward-open" not in k, J["findings"])
+r = [x for x in J["exposures"] if x["path"] == "forward" and x["protocol"] == "tcp"]
+expect("no TCP exposure from forged container sources (the answer stays on the bridge)",
+       r == [], r)
 PY
 ipt -P FORWARD ACCEPT
 ip netns exec "$NODE" ip6tables-nft -P FORWARD ACCEPT
