@@ -199,8 +199,10 @@ json_t *runtimes_errors_json(const struct docker_map *m)
 	json_t *o = json_object();
 	int i;
 
+	/* absent runtimes (-ENOENT) are the common case: not recorded */
 	for (i = 0; o && i < DOCKER_RT_N; i++)
-		if (m->error[i] && json_object_set_new(o,
+		if (m->error[i] && m->error[i] != -ENOENT &&
+		    json_object_set_new(o,
 				docker_runtime_name((unsigned int)i),
 				json_integer(m->error[i]))) {
 			json_decref(o);

@@ -38,8 +38,8 @@ size_t runtimes_notes(const struct docker_map *m, struct strbuf *b);
 
 /*
  * A snapshot file's record of what m holds beyond Docker's container list
- * (doc/snapshot.md, "docker": "ports" and "errors"): new JSON, or NULL on
- * ENOMEM.  runtimes_from_json() reads them back into m (either may be
+ * (doc/snapshot.md, "docker": "ports" and "errors", the errors other than
+ * 0 and -ENOENT): new JSON, or NULL on ENOMEM.  runtimes_from_json() reads them back into m (either may be
  * NULL: absent); 0, -EBADMSG with what is wrong in err, -ENOMEM, -E2BIG.
  */
 json_t *runtimes_ports_json(const struct docker_map *m);

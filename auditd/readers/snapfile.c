@@ -384,9 +384,17 @@ static json_t *docker_new(void)
 			a = NULL;
 		}
 	}
-	o = json_pack("{s:i,s:o,s:o,s:o}", "error", err, "containers", a,
-		      "ports", runtimes_ports_json(&m),
-		      "errors", runtimes_errors_json(&m));
+	o = json_pack("{s:i,s:o}", "error", err, "containers", a);
+	/* the other runtimes' part only when there is one: a snapshot of a
+	 * host without them reads as before */
+	if (o && m.nports && json_object_set_new(o, "ports",
+						 runtimes_ports_json(&m)))
+		o = (json_decref(o), NULL);
+	a = o ? runtimes_errors_json(&m) : NULL;
+	if (a && json_object_size(a) && json_object_set_new(o, "errors", a))
+		o = (json_decref(o), NULL);
+	else if (a && !json_object_size(a))
+		json_decref(a);
 	docker_release(&m);
 	return o;
 }
