@@ -397,10 +397,8 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 		ret = martian_list(in->host, families[f], true,
 				   &res->martians[f], &res->nmartians[f]);
 		if (!ret)
-			ret = fwd_martian_list(in, families[f], res->martians[f],
-					       res->nmartians[f],
-					       &res->fwd_martians[f],
-					       &res->nfwd_martians[f]);
+			ret = linknet_list(in->host, families[f],
+					   &res->linknets[f], &res->nlinknets[f]);
 	}
 	for (i = 0; !ret && in->host && i < in->host->nlinks; i++) {
 		const struct host_link *lk = &in->host->links[i];
@@ -502,8 +500,8 @@ void engine_result_free(struct engine_result *res)
 	free(res->notes);
 	free(res->martians[0]);
 	free(res->martians[1]);
-	free(res->fwd_martians[0]);
-	free(res->fwd_martians[1]);
+	free(res->linknets[0]);
+	free(res->linknets[1]);
 	free(res);
 }
 

@@ -147,26 +147,6 @@ static int rp_filter(struct walk *w, struct branch *b)
 	return ret;
 }
 
-/* Sort l[0..k) and merge what overlaps or touches, in place; returns the
- * number of intervals left. */
-static size_t ivs_merge(struct rs_interval *l, size_t k)
-{
-	size_t i, n = k ? 1 : 0;
-
-	qsort(l, k, sizeof(*l), iv_lo_cmp);
-	for (i = 1; i < k; i++) {
-		struct rs_interval *t = &l[n - 1];
-
-		if (l[i].lo <= t->hi || l[i].lo == t->hi + 1) {
-			if (l[i].hi > t->hi)
-				t->hi = l[i].hi;
-		} else {
-			l[n++] = l[i];
-		}
-	}
-	return n;
-}
-
 /*
  * The source addresses of family a packet from outside never arrives with,
  * sorted and merged into *out (*n intervals, free() it).  IPv4: 0/8,
@@ -215,46 +195,22 @@ int martian_list(const struct host *h, uint8_t family, bool localnet,
 		l[k].lo = l[k].hi = r->dst;
 		k++;
 	}
-	*n = ivs_merge(l, k);
+	*n = region_ivs_merge(l, k);
 	*out = l;
 	return 0;
 }
 
-/* Is lk one of the audit's ingress interfaces?  --interface names (a
- * trailing '+' or '*' a prefix), else the host's rule. */
-static bool link_is_ingress(const struct engine_input *in,
-			    const struct host_link *lk)
+int linknet_list(const struct host *h, uint8_t family,
+		 struct engine_linknet **out, size_t *n)
 {
-	size_t i, len;
-
-	if (!in->nifaces)
-		return host_link_is_ingress(in->host, lk);
-	for (i = 0; i < in->nifaces; i++) {
-		len = strlen(in->ifaces[i]);
-		if (len && (in->ifaces[i][len - 1] == '+' ||
-			    in->ifaces[i][len - 1] == '*') ?
-		    !strncmp(lk->name, in->ifaces[i], len - 1) :
-		    !strcmp(lk->name, in->ifaces[i]))
-			return true;
-	}
-	return false;
-}
-
-int fwd_martian_list(const struct engine_input *in, uint8_t family,
-		     const struct rs_interval *m, size_t nm,
-		     struct rs_interval **out, size_t *n)
-{
-	const struct host *h = in->host;
 	const struct host_link *lk;
-	struct rs_interval *l;
+	struct engine_linknet *l;
 	size_t i, k = 0;
 	unsigned int bits = family == NFPROTO_IPV4 ? 32 : 128;
 
-	l = calloc(nm + (h ? h->nroutes : 0) + 1, sizeof(*l));
+	l = calloc((h ? h->nroutes : 0) + 1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	for (i = 0; i < nm; i++)
-		l[k++] = m[i];
 	for (i = 0; h && i < h->nroutes; i++) {
 		const struct host_route *r = &h->routes[i];
 		rs_u128 span;
@@ -266,15 +222,16 @@ int fwd_martian_list(const struct engine_input *in, uint8_t family,
 		    r->nexthops[0].gw_family || !r->nexthops[0].oif)
 			continue;
 		lk = host_link_by_index(h, r->nexthops[0].oif);
-		if (!lk || lk->loopback || link_is_ingress(in, lk))
+		if (!lk || lk->loopback)
 			continue;
 		span = r->dst_len == bits ? 0 :
 		       (((rs_u128)1 << (bits - r->dst_len)) - 1);
 		l[k].lo = r->dst & ~span;
-		l[k++].hi = r->dst | span;
+		l[k].hi = r->dst | span;
+		l[k++].ifkey = rs_ifname_key(lk->name);
 	}
-	*n = ivs_merge(l, k);
 	*out = l;
+	*n = k;
 	return 0;
 }
 

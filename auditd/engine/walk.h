@@ -310,12 +310,10 @@ int tc_run(struct walk *w, struct blist *l, struct blist *dropped);
 
 /* route.c */
 int routing_drop(struct walk *w, struct branch *b, const char *why);
-/* The martians m[0..nm) and the destinations of the on-link routes
- * (no gateway, not the default) through links that are not ingress
- * interfaces of in, sorted and merged into *out (free() it). */
-int fwd_martian_list(const struct engine_input *in, uint8_t family,
-		     const struct rs_interval *m, size_t nm,
-		     struct rs_interval **out, size_t *n);
+/* The destinations of the host's on-link routes of family (no gateway,
+ * not the default) with their link, into *out (free() it). */
+int linknet_list(const struct host *h, uint8_t family,
+		 struct engine_linknet **out, size_t *n);
 int martian_list(const struct host *h, uint8_t family, bool localnet,
 		 struct rs_interval **out, size_t *n);
 int route(struct walk *w, struct branch *b, struct blist *local,

@@ -195,23 +195,64 @@ static char *addrs_text(uint8_t family, const struct ivlist *l)
 /* Sources as prefixes, with the martian sources res says never occur
  * counted in where they fill a gap: "0.0.0.0/0" rather than the dozen
  * prefixes around 127.0.0.0/8 and the host's own addresses. */
+/* The martians, and on a forwarded TCP or SCTP row the networks the host
+ * reaches on another link than the row's (ifs): never a sender there
+ * (handshake.c).  A new sorted, merged list in *out, or NULL with *n 0
+ * when the martians alone will do. */
+static int fill_list(const struct engine_result *res,
+		     const struct engine_piece *p, const struct rs_interval *ifs,
+		     struct rs_interval **out, size_t *n)
+{
+	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
+	struct rs_interval *l;
+	size_t i, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (p->fate != ENGINE_FORWARDED || !res->nlinknets[f] ||
+	    (p->proto != IPPROTO_TCP && p->proto != IPPROTO_SCTP))
+		return 0;
+	l = calloc(res->nmartians[f] + res->nlinknets[f] + 1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	for (i = 0; i < res->nmartians[f]; i++)
+		l[k++] = res->martians[f][i];
+	for (i = 0; i < res->nlinknets[f]; i++) {
+		const struct engine_linknet *ln = &res->linknets[f][i];
+
+		if (ifs && ifs->lo <= ln->ifkey && ln->ifkey <= ifs->hi)
+			continue;
+		l[k].lo = ln->lo;
+		l[k++].hi = ln->hi;
+	}
+	*out = l;
+	*n = region_ivs_merge(l, k);
+	return 0;
+}
+
+/* Sources as prefixes, with the martian sources res says never occur
+ * counted in where they fill a gap: "0.0.0.0/0" rather than the dozen
+ * prefixes around 127.0.0.0/8 and the host's own addresses. */
 static char *sources_text(const struct engine_result *res,
 			  const struct engine_piece *p,
+			  const struct rs_interval *ifs,
 			  const struct region_sources *s)
 {
 	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
 	struct ivlist l = { 0 };
-	/* a forwarded connection from a container network behind another
-	 * link never completes (handshake.c): counted in like a martian */
-	bool fwd = p->fate == ENGINE_FORWARDED && res->fwd_martians[f] &&
-		   (p->proto == IPPROTO_TCP || p->proto == IPPROTO_SCTP);
+	struct rs_interval *fl;
+	size_t nfl;
 	char *t;
 
-	if (region_fill_gaps(p->family, s->addrs, s->naddrs,
-			     fwd ? res->fwd_martians[f] : res->martians[f],
-			     fwd ? res->nfwd_martians[f] : res->nmartians[f],
-			     &l.iv, &l.n) < 0)
+	if (fill_list(res, p, ifs, &fl, &nfl) < 0)
 		return NULL;
+	if (region_fill_gaps(p->family, s->addrs, s->naddrs,
+			     fl ? fl : res->martians[f],
+			     fl ? nfl : res->nmartians[f], &l.iv, &l.n) < 0) {
+		free(fl);
+		return NULL;
+	}
+	free(fl);
 	l.cap = l.n;
 	t = addrs_text(p->family, &l);
 	free(l.iv);
@@ -383,7 +424,7 @@ static int draft_add(struct builder *bd, size_t group,
 	bd->nd++;
 	if (ivlist_add(&d->ifs, ifs) < 0 || ivlist_add(&d->addrs, addrs) < 0)
 		return -ENOMEM;
-	d->src_s = sources_text(bd->res, p, copy);
+	d->src_s = sources_text(bd->res, p, ifs, copy);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }
