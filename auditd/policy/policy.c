@@ -712,6 +712,10 @@ static const struct {
 		       "fc00::/7", NULL } },
 	{ "loopback", { "127.0.0.0/8", "::1/128", NULL } },
 	{ "any", { "0.0.0.0/0", "::/0", NULL } },
+	/* neighbours on one link only, never the Internet: IPv6 link-local
+	 * sources are not forwarded and answered only on their link
+	 * (unnamed in the source views, as "any") */
+	{ "link-local", { "169.254.0.0/16", "fe80::/10", NULL } },
 };
 
 static int builtin_zone(const char *name, struct srcs *s)

@@ -111,6 +111,33 @@ expect("'container c1' allows the forwards, the nat device and the forkproxy",
        [(x["family"], x["ports"], x["policy"]["verdict"]) for x in r])
 PY
 
+# an LXD host whose only IPv6 routes are on-link: link-local sources are
+# neighbours on v0, never the Internet, and multicast sources are never
+# delivered; the default policy must not call them "the Internet"
+ip -n "$NODE" -6 route del default
+PL_TIMEOUT=2 pl_check "lxd, IPv6 on-link only" "$PT/probes" || true
+ip netns exec "$NODE" "$FWAUDIT" audit --format json > "$PT/ll.json" \
+	2> "$PT/ll.err" || true
+fwa_check "$PT/ll.json" "lxd IPv6 on-link only" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+import ipaddress
+ll = [ipaddress.ip_network("fe80::/10"), ipaddress.ip_network("ff00::/8")]
+def neighbours_only(srcs):
+    return srcs and all(any(ipaddress.ip_network(s).subnet_of(n) for n in ll) for s in srcs)
+bad = []
+for r in J["exposures"]:
+    if r["family"] != "ipv6" or not r["policy"]:
+        continue
+    for p in r["policy"].get("parts") or [r["policy"]]:
+        if p.get("verdict") == "violation" and neighbours_only(p.get("sources") or r["sources"]):
+            bad.append((r["protocol"], r["ports"], p.get("sources"), p.get("message")))
+expect("no IPv6 violation from link-local or multicast sources alone", bad == [], bad)
+r = [x for x in J["exposures"] if x["family"] == "ipv6" and x["protocol"] == "tcp"
+     and x["ports"][0] <= 8082 <= x["ports"][1]]
+expect("tcp6/8082 (the forkproxy) still reported, to the neighbours",
+       r and all("fe80::/10" in x["sources"] for x in r), r)
+PY
+ip -n "$NODE" -6 route add default via 2001:db8:1::2
+
 # a host firewall that knows nothing of LXD: its forwards die, the
 # forkproxy (a local listener) lives on
 ip netns exec "$NODE" iptables-nft -P FORWARD DROP
