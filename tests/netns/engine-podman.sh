@@ -20,6 +20,8 @@ set -euo pipefail
 . "$(dirname "$0")/probe-lib.sh"
 # shellcheck source=tests/netns/runtime-lib.sh
 . "$(dirname "$0")/runtime-lib.sh"
+# shellcheck source=tests/netns/shape-lib.sh
+. "$(dirname "$0")/shape-lib.sh"
 
 pm_require
 pl_init
@@ -76,29 +78,17 @@ expect("conmon's sockets name the container they hold the port for",
 expect("no note: Podman answered", J["notes"] == [], J["notes"])
 PY
 
-# the text for people, PIDs and columns normalized
-RC=0
-ip netns exec "$NODE" "$FWAUDIT" audit --no-rules > "$PT/out" 2> "$PT/err" || RC=$?
-sed -E -e 's/\[[0-9]+\]/[PID]/g' "$PT/out" | golden_norm > "$PT/got"
-g=$top_srcdir/tests/golden/engine-podman.text
-if [ "${GOLDEN:-}" = update ]; then
-	cp "$PT/got" "$g"
-	fwa_log "updated $g"
-elif diff -u "$g" "$PT/got" > "$PT/diff"; then
-	fwa_pass "text: output equals $(basename "$g")"
-else
-	fwa_fail "text: output differs from $(basename "$g"):"
-	head -40 "$PT/diff"
-fi
+# the text for people (PIDs and link-local addresses normalized)
+sh_golden engine-podman
 for c in fwa-redis fwa-web fwa-v6; do
-	if grep -q "conmon for $c " "$PT/got"; then
+	if grep -q "conmon for $c " "$PT/golden.engine-podman"; then
 		fwa_pass "text: conmon named by $c"
 	else
 		fwa_fail "text: conmon not named by $c"
 	fi
 done
 for c in fwa-redis fwa-v6; do
-	if grep -q -- "-> .* ($c)" "$PT/got"; then
+	if grep -q -- "-> .* ($c)" "$PT/golden.engine-podman"; then
 		fwa_pass "text: the backend $c named"
 	else
 		fwa_fail "text: the backend $c not named"
