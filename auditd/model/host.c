@@ -505,7 +505,7 @@ bool host_is_container_bridge_name(const char *name)
 		"docker0", "docker_gwbridge", "cbr0", "kube-bridge",
 	};
 	static const char *const prefixes[] = {
-		"cni", "virbr", "podman", "lxcbr", "lxdbr",
+		"cni", "virbr", "podman", "lxcbr", "lxdbr", "incusbr", "nerdctl",
 	};
 	size_t i;
 
