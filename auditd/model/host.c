@@ -778,3 +778,17 @@ void host_tcf_describe(const struct host_tcf *f, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%s prio %u", f->kind, f->prio);
 }
+
+void host_tcf_texts(struct host_tcf *f, const char *ifname)
+{
+	char d[64];
+
+	host_tcf_describe(f, d, sizeof(d));
+	snprintf(f->what_pass, sizeof(f->what_pass), "tc filter %s on %s: pass",
+		 d, ifname);
+	snprintf(f->what_drop, sizeof(f->what_drop), "tc filter %s on %s: drop",
+		 d, ifname);
+	snprintf(f->what_arp, sizeof(f->what_arp), "tc filter %s on %s: drop, "
+		 "ARP too: no neighbour learns this host's address there", d,
+		 ifname);
+}
