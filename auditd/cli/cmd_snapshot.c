@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "prove.h"
 #include "snapfile.h"
 
 static void usage(FILE *f)
@@ -82,6 +83,16 @@ int cmd_snapshot(int argc, char **argv)
 	if (ret) {
 		snapfile_record_abort(&rec);
 		return ret;
+	}
+	/* the ruleset as text too, for `fwaudit fix --snapshot`: what its
+	 * proof would copy from this host now */
+	ret = prove_save_texts(snap.rs, snap.text, snap.text_len,
+			       SNAPFILE_SAVE_MAX, err, sizeof(err));
+	if (ret < 0) {
+		snapfile_record_abort(&rec);
+		snapshot_release(&snap);
+		fprintf(stderr, "%s: %s\n", cli_prog, err);
+		return EXIT_UNKNOWN;
 	}
 	ret = snapfile_record_end(&rec, &snap, &doc, err, sizeof(err));
 	snapshot_release(&snap);
