@@ -1106,7 +1106,7 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	static const char *const keys[] = { "format", "version", "fwaudit",
 		"taken", "taken_usec", "hostname", "nftables", "legacy",
 		"rtnetlink", "sock_diag", "owners", "sysctl", "docker",
-		"ruleset_text", NULL };
+		"ruleset_text", "redaction", NULL };
 	const char *str;
 	long long v;
 	int ret;
@@ -1136,6 +1136,20 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	if (v == 1 && json_object_get(root, "ruleset_text"))
 		return bad(c, "ruleset_text", "no such field in snapshot "
 			   "format version 1");
+	if (v == 1 && json_object_get(root, "redaction"))
+		return bad(c, "redaction", "no such field in snapshot "
+			   "format version 1");
+	/* for people: what --redact kept; nothing reads it back */
+	if (json_object_get(root, "redaction")) {
+		json_t *o = NULL;
+
+		ret = get_obj(c, root, "redaction", "redaction", &o);
+		if (!ret)
+			ret = check_keys(c, o, "redaction", (const char *const[]){
+					 "map", "bounds_kept", "bounds", NULL });
+		if (ret)
+			return ret;
+	}
 	ret = check_keys(c, root, "", keys);
 	if (!ret)
 		ret = get_str(c, root, "fwaudit", "fwaudit", 64, &str);
