@@ -2130,6 +2130,13 @@ int redact_snapshot(struct redact *r, json_t *doc, char *err, size_t errlen)
 	r->errlen = errlen;
 	if (!json_is_object(doc))
 		return fail(r, -EBADMSG, "not a snapshot");
+	/* "redaction" is a member of version 2: a version 1 file becomes
+	 * one, without the texts it never had */
+	if (json_integer_value(json_object_get(doc, "version")) == 1 &&
+	    (json_object_set_new(doc, "version", json_integer(2)) ||
+	     (!txt && json_object_set_new(doc, "ruleset_text",
+					  json_object()))))
+		return fail(r, -ENOMEM, "out of memory");
 	for (i = 0; i < n && !ret; i++)
 		if (json_is_object(b[i].obj))
 			ret = blob_get(r, b[i].obj, b[i].key, b[i].path,
