@@ -183,6 +183,20 @@ ip netns exec "$NODE" "$FWAUDIT" audit --format json > "$PT/live.json" || rc1=$?
 same "nft: --snapshot S --ruleset (S's own ruleset) = live" \
 	"$PT/live.json" "$PT/sr.json"
 
+# a version 1 file (no ruleset texts) still audits as it did; fix, which
+# needs the texts, says why it cannot
+python3 "$EDIT" v1 "$PT/nft.snap" "$PT/v1.snap"
+"$FWAUDIT" audit --format json --snapshot "$PT/v1.snap" > "$PT/v1.json" || true
+same "nft: a version 1 snapshot still audits as live" "$PT/nft.live.json" \
+	"$PT/v1.json"
+rc1=0
+"$FWAUDIT" fix --snapshot "$PT/v1.snap" > /dev/null 2> "$PT/err" || rc1=$?
+if [ "$rc1" = 3 ] && grep -q "does not hold the text of its nftables" "$PT/err"; then
+	fwa_pass "nft: fix of a version 1 snapshot refused, saying why"
+else
+	fwa_fail "nft: fix of a version 1 snapshot: exit $rc1: $(cat "$PT/err")"
+fi
+
 # bad snapshots
 python3 "$EDIT" truncate "$PT/nft.snap" "$PT/trunc.snap"
 refused "truncated snapshot refused" "$PT/trunc.snap" "premature end"
