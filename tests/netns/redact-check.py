@@ -22,6 +22,10 @@ import re
 import sys
 
 
+TOKEN = r"[0-9a-fA-F:.]*[:.][0-9a-fA-F:.]*(?:/\d+)?"
+LIST = re.compile(TOKEN + r"(?:," + TOKEN + r")+")
+
+
 def canon(x, names):
     if isinstance(x, dict):
         return {k: canon(v, names) for k, v in x.items()
@@ -30,6 +34,9 @@ def canon(x, names):
         return sorted((canon(v, names) for v in x),
                       key=lambda v: json.dumps(v, sort_keys=True))
     if isinstance(x, str):
+        # lists of addresses inside a string ("from A,B to C,D") are sorted
+        # by address too
+        x = LIST.sub(lambda m: ",".join(sorted(m.group(0).split(","))), x)
         for a, b in names.items():
             x = re.sub(r"(?<![\w.-])" + re.escape(a) + r"(?![\w.-])", b, x)
         return x

@@ -152,6 +152,14 @@ table inet filter {
 		type ipv6_addr;
 		elements = { 2a02:1:2:3::5 }
 	}
+	set nets6 {
+		type ipv6_addr; flags interval;
+		elements = { 2a05:d018:1::/48, 2a0c:5a80::10-2a0c:5a80::20 }
+	}
+	set svc {
+		type ipv4_addr . inet_service; flags interval;
+		elements = { 52.18.0.0/16 . 7000-7100 }
+	}
 	chain input {
 		type filter hook input priority 10; policy drop;
 		ct state established,related accept
@@ -164,12 +172,23 @@ table inet filter {
 		ip6 saddr 2a03:2880:1:2::/64 tcp dport 5432 accept
 		ip saddr . tcp dport { 88.1.1.1 . 8080, 88.1.1.2 . 8081 } accept
 		ip daddr 44.10.0.1 udp dport 53 accept
+		ip6 saddr @nets6 tcp dport 5432 accept
+		ip saddr . tcp dport @svc accept
+		ip saddr 34.1.1.1-34.1.1.9 tcp dport 9000 accept
+		ip saddr != 35.2.3.0/24 tcp dport 9001 accept
+		ct original ip daddr 44.10.0.1 tcp dport 9002 accept
+		ip saddr vmap { 36.7.8.0/24 : drop, 36.7.9.9 : accept }
+	}
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		ct status dnat ip daddr 172.20.0.0/24 accept
 	}
 }
 table ip natx {
 	chain prerouting {
 		type nat hook prerouting priority dstnat;
 		tcp dport 8443 dnat to 172.20.0.5:443
+		dnat to tcp dport map { 8081 : 172.20.0.7, 8082 : 172.20.0.8 }
 	}
 }
 EOF2
@@ -223,7 +242,10 @@ listen TCP-LISTEN:22 TCP6-LISTEN:5432 UDP-LISTEN:53 TCP-LISTEN:9000
 check docker 44.10.0.1 44.10.0.254 2a01:4f8:1:2::1 2a01:4f8:1:2::fe \
 	172.20.0.1 172.20.0.2 172.20.0.5 172.20.0.0/24 fd00:172:20::1 \
 	fd00:172:20::2 10.50.7.2 10.50.7.0 81.2.3.0/24 2a02:1:2:3::5 \
-	77.7.8.0/24 2a03:2880:1:2:: 88.1.1.1 88.1.1.2 90.1.1.5 90.1.1.9
+	77.7.8.0/24 2a03:2880:1:2:: 88.1.1.1 88.1.1.2 90.1.1.5 90.1.1.9 \
+	2a05:d018:1:: 2a0c:5a80::10 2a0c:5a80::20 52.18.0.0/16 \
+	34.1.1.1 34.1.1.9 35.2.3.0/24 36.7.8.0/24 36.7.9.9 172.20.0.7 \
+	172.20.0.8
 fwa_ns_del "$NODE"
 
 # ---- 2. ufw-like: ufw's chains (iptables-nft, as Debian's ufw), IPv4
