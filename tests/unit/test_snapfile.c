@@ -84,21 +84,31 @@ static void test_good(void)
 	snapshot_release(&s);
 }
 
+/* The snapshot text after edit(root), new, or NULL. */
+static char *edited(void (*edit)(json_t *))
+{
+	json_error_t je;
+	json_t *root = json_loadb(text, textlen, 0, &je);
+	char *buf;
+
+	CHECK(root != NULL);
+	if (!root)
+		return NULL;
+	edit(root);
+	buf = json_dumps(root, JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return buf;
+}
+
 /* Parse the snapshot after edit(root); expect ret and want in the
  * message. */
 static void refused(void (*edit)(json_t *), int ret, const char *want)
 {
 	struct snapshot s = { .rs = NULL };
-	json_error_t je;
-	json_t *root = json_loadb(text, textlen, 0, &je);
-	char err[1024] = "", *buf;
+	char err[1024] = "", *buf = edited(edit);
 
-	CHECK(root != NULL);
-	if (!root)
+	if (!buf)
 		return;
-	edit(root);
-	buf = json_dumps(root, JSON_PRESERVE_ORDER);
-	json_decref(root);
 	CHECK_EQ(snapfile_parse(buf, strlen(buf), "t.json", FLAGS, &s, err,
 				sizeof(err)), ret);
 	CHECK(s.rs == NULL && s.host == NULL);
@@ -185,23 +195,22 @@ static void v2_nul(json_t *r)
 }
 
 /* version 2: the corpus file (version 1) with texts for fix */
+static void v2_text(json_t *r)
+{
+	json_object_set_new(r, "version", json_integer(2));
+	/* "table ip t {}\n" and "*filter\n" */
+	json_object_set_new(r, "ruleset_text", json_pack("{s:s,s:s}",
+			    "nft", "dGFibGUgaXAgdCB7fQo=", "ip6",
+			    "KmZpbHRlcgo="));
+}
+
 static void test_v2(void)
 {
 	struct snapshot s = { .rs = NULL };
-	json_error_t je;
-	json_t *root = json_loadb(text, textlen, 0, &je);
-	char err[1024] = "", *buf;
+	char err[1024] = "", *buf = edited(v2_text);
 
-	CHECK(root != NULL);
-	if (!root)
+	if (!buf)
 		return;
-	json_object_set_new(root, "version", json_integer(2));
-	/* "table ip t {}\n" and "*filter\n" */
-	json_object_set_new(root, "ruleset_text", json_pack("{s:s,s:s}",
-			    "nft", "dGFibGUgaXAgdCB7fQo=", "ip6",
-			    "KmZpbHRlcgo="));
-	buf = json_dumps(root, JSON_PRESERVE_ORDER);
-	json_decref(root);
 	CHECK_EQ(snapfile_parse(buf, strlen(buf), "t.json", FLAGS, &s, err,
 				sizeof(err)), 0);
 	CHECK(s.have_text);
