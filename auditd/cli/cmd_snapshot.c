@@ -171,6 +171,8 @@ int cmd_snapshot(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", cli_prog, err);
 		return EXIT_UNKNOWN;
 	}
+	if (err[0])
+		fprintf(stderr, "%s snapshot: warning: %s\n", cli_prog, err);
 	ret = snapfile_record_end(&rec, &snap, &doc, err, sizeof(err));
 	snapshot_release(&snap);
 	if (ret < 0) {

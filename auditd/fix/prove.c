@@ -389,15 +389,27 @@ int prove_save_texts(const struct ruleset *rs, char **text, size_t *len,
 	copy_needs(rs, want);
 	/* the legacy tables are the snapshot's own member (snapfile.c) */
 	want[SNAPSHOT_TEXT_LG4] = want[SNAPSHOT_TEXT_LG6] = false;
+	err[0] = '\0';
 	for (k = 0; k < SNAPSHOT_TEXT_N && !ret; k++) {
+		char msg[512];
+
 		if (!want[k])
 			continue;
 		if (!copies[k].tool) {
-			ret = save_nft_tables(rs, dir, err, errlen);
+			ret = save_nft_tables(rs, dir, msg, sizeof(msg));
 		} else {
 			char *argv[] = { (char *)copies[k].tool, NULL };
 
-			ret = save(dir, copies[k].file, argv, err, errlen);
+			ret = save(dir, copies[k].file, argv, msg, sizeof(msg));
+		}
+		if (ret < 0 && ret != -ENOMEM) {
+			/* the snapshot still audits; only fix will miss it */
+			if (!err[0])
+				snprintf(err, errlen, "the %s text is not "
+					 "kept (fix --snapshot will lack it): "
+					 "%s", copies[k].what, msg);
+			ret = 0;
+			continue;
 		}
 		if (ret < 0)
 			break;

@@ -56,7 +56,10 @@ void prove_result_free(struct prove_result *r);
  * SNAPSHOT_TEXT_NFT, _IP4 and _IP6 when rs has such tables, NULL
  * otherwise; never the legacy ones, which the snapshot records itself.
  * text and len have SNAPSHOT_TEXT_N entries; each text at most max bytes.
- * 0, or a negative errno with a message in err and nothing allocated.
+ * A tool that fails leaves its text out (NULL) and says so in err (empty
+ * when every text was kept): the snapshot is whole without it, only fix
+ * will lack it.  0, or a negative errno with a message in err and nothing
+ * allocated.
  */
 int prove_save_texts(const struct ruleset *rs, char **text, size_t *len,
 		     size_t max, char *err, size_t errlen);
