@@ -944,8 +944,11 @@ static int expr_payload(struct redact *r, struct regs *g,
 		return 0;
 	if (!get_u32(nest_get(d, NFTA_PAYLOAD_DREG), &dreg)) {
 		/* a write: of an address, it would need its source mapped */
-		if (base == NFT_PAYLOAD_NETWORK_HEADER && off < 40 &&
-		    off + len > 8)
+		unsigned int lo = g->ctx == 4 ? 12 : 8;
+		unsigned int hi = g->ctx == 4 ? 20 : 40;
+
+		if (base == NFT_PAYLOAD_NETWORK_HEADER && off < hi &&
+		    off + len > lo)
 			return fail(r, -EINVAL, "a rule writes the network "
 				    "header's addresses (payload set): not "
 				    "redacted");

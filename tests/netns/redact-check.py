@@ -37,6 +37,9 @@ def canon(x, names):
         # lists of addresses inside a string ("from A,B to C,D") are sorted
         # by address too
         x = LIST.sub(lambda m: ",".join(sorted(m.group(0).split(","))), x)
+        # a fix's commands insert one rule per source, numbered in the
+        # order of the sources' addresses
+        x = re.sub(r"(-I \S+) \d+ ", r"\1 # ", x)
         for a, b in names.items():
             x = re.sub(r"(?<![\w.-])" + re.escape(a) + r"(?![\w.-])", b, x)
         return x
