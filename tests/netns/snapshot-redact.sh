@@ -18,6 +18,9 @@
 #  - `fix --snapshot` and `policy init --snapshot` print byte for byte what
 #    the live commands print, with the same exit status, and fix of the
 #    redacted snapshot proves its plan as the live one does.
+# The addresses are not documentation ones (those the map keeps, so they
+# would prove nothing); no packet is sent to any of them: they exist only
+# on the links of the node namespace, whose veth pair has both ends there.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
