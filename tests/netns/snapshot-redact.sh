@@ -345,4 +345,36 @@ listen TCP-LISTEN:22 TCP6-LISTEN:5432 TCP-LISTEN:7000 TCP-LISTEN:8000
 check legacy 46.4.100.7 46.4.100.1 2a01:4f8:200:1::7 31.13.64.0/24 \
 	104.16.0.5 104.16.0.9 10.60.1.5 2a00:1450:4001:9::/64
 
+fwa_ns_del "$NODE"
+
+# ---- 4. what cannot be mapped is refused, and nothing is written ----
+# refused LABEL PATTERN RULE...: with these iptables-nft rules alone,
+# --redact exits 3 naming the construct (or, without a PATTERN, succeeds)
+refused() {
+	local label=$1 want=$2 rc=0
+
+	shift 2
+	node
+	ip netns exec "$NODE" iptables-nft "$@"
+	ip netns exec "$NODE" "$FWAUDIT" snapshot --redact -o "$PT/ref.snap" \
+		2> "$PT/ref.err" || rc=$?
+	if [ -z "$want" ] && [ "$rc" = 0 ] && [ -s "$PT/ref.snap" ]; then
+		fwa_pass "$label: redacted"
+	elif [ -n "$want" ] && [ "$rc" = 3 ] && [ ! -e "$PT/ref.snap" ] &&
+	     grep -q "cannot redact: .*$want" "$PT/ref.err"; then
+		fwa_pass "$label: refused, nothing written"
+	else
+		fwa_fail "$label: exit $rc: $(cat "$PT/ref.err")"
+	fi
+	rm -f "$PT/ref.snap"
+	fwa_ns_del "$NODE"
+}
+refused "a mask that is not a prefix" "a mask that is not a prefix" \
+	-A INPUT -s 44.0.0.0/255.0.255.0 -j ACCEPT
+refused "an IPsec policy with tunnel addresses" "policy with tunnel" \
+	-A INPUT -m policy --dir in --pol ipsec --mode tunnel \
+	--tunnel-src 44.1.1.1 --tunnel-dst 44.2.2.2 -j ACCEPT
+refused "an IPsec policy without addresses" "" \
+	-A INPUT -m policy --dir in --pol ipsec -j ACCEPT
+
 fwa_finish
