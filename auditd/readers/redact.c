@@ -39,6 +39,7 @@
 #define REDACT_NOTES_MAX	64	/* kept bounds named in the notes */
 #define REDACT_SETS_MAX		(1u << 20)
 #define REDACT_BLOB_MAX		(256u << 20)
+#define REDACT_MEMO_MAX		(1u << 18)	/* addresses remembered */
 
 /* a node of the address tree that is never flipped: the path above
  * a[0..plen) (depths 0..plen-1), and with inside everything below it */
@@ -65,6 +66,13 @@ struct nset {
 	size_t nel, elcap;
 };
 
+/* an address already mapped: the same address is in a rule, its text and
+ * its set elements, and each map costs one SHA-256 per bit */
+struct memo {
+	uint8_t fam;		/* 0: empty */
+	uint8_t in[16], out[16];
+};
+
 struct names {
 	char **from, **to;
 	size_t n;
@@ -82,6 +90,8 @@ struct redact {
 	json_t *kept;		/* bounds kept as they are, for the notes */
 	size_t nkept;
 	struct names comms, containers, images;
+	struct memo *memo;	/* a cache of map_addr(), emptied by pins */
+	size_t memocap, memon;
 };
 
 static int fail(struct redact *r, int ret, const char *fmt, ...)
@@ -128,6 +138,11 @@ static int pin_add(struct redact *r, int fam, const uint8_t *a,
 	struct pin *p;
 	size_t i;
 
+	/* a new pin may change what any address maps to */
+	if (r->memon) {
+		memset(r->memo, 0, r->memocap * sizeof(*r->memo));
+		r->memon = 0;
+	}
 	for (i = 0; i < r->npins; i++) {
 		p = &r->pins[i];
 		if (p->fam == fam && p->plen == plen && p->inside == inside &&
@@ -197,13 +212,67 @@ static bool flip(const struct redact *r, int fam, const uint8_t *a,
 
 static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 
-static void map_addr(const struct redact *r, int fam, const uint8_t *in,
+static size_t memo_slot(const struct memo *m, size_t cap, int fam,
+			const uint8_t *a)
+{
+	uint64_t h = 14695981039346656037ull ^ (uint64_t)fam;
+	size_t i;
+
+	for (i = 0; i < fam_len(fam); i++)
+		h = (h ^ a[i]) * 1099511628211ull;
+	for (i = (size_t)h & (cap - 1); m[i].fam; i = (i + 1) & (cap - 1))
+		if (m[i].fam == fam && !memcmp(m[i].in, a, fam_len(fam)))
+			break;
+	return i;
+}
+
+/* Remember in -> out; a full cache (or no memory) just remembers less. */
+static void memo_put(struct redact *r, int fam, const uint8_t *in,
+		     const uint8_t *out)
+{
+	struct memo *m;
+	size_t i, cap;
+
+	if (r->memon * 2 >= r->memocap) {
+		if (r->memocap >= REDACT_MEMO_MAX)
+			return;
+		cap = r->memocap ? r->memocap * 2 : 1024;
+		m = calloc(cap, sizeof(*m));
+		if (!m)
+			return;
+		for (i = 0; i < r->memocap; i++)
+			if (r->memo[i].fam)
+				m[memo_slot(m, cap, r->memo[i].fam,
+					    r->memo[i].in)] = r->memo[i];
+		free(r->memo);
+		r->memo = m;
+		r->memocap = cap;
+	}
+	i = memo_slot(r->memo, r->memocap, fam, in);
+	if (r->memo[i].fam)
+		return;
+	r->memo[i].fam = (uint8_t)fam;
+	memcpy(r->memo[i].in, in, fam_len(fam));
+	memcpy(r->memo[i].out, out, fam_len(fam));
+	r->memon++;
+}
+
+static void map_addr(const struct redact *cr, int fam, const uint8_t *in,
 		     uint8_t *out)
 {
+	/* the cache is not part of the map: a const map may fill it */
+	struct redact *r = (struct redact *)cr;
 	unsigned int bits = fam_len(fam) * 8, i, t;
 	uint8_t a[16];
 
 	memcpy(a, in, fam_len(fam));
+	if (r->memocap) {
+		i = (unsigned int)memo_slot(r->memo, r->memocap, fam, a);
+		if (r->memo[i].fam) {
+			memcpy(out, r->memo[i].out, fam_len(fam));
+			return;
+		}
+	}
 	/* ::ffff:a.b.c.d is an IPv4 address: mapped as one */
 	if (fam == 6 && !memcmp(a, v4mapped, 12)) {
 		map_addr(r, 4, in + 12, out + 12);
@@ -215,6 +284,7 @@ static void map_addr(const struct redact *r, int fam, const uint8_t *in,
 	for (i = t; i < bits; i++)
 		if (flip(r, fam, a, i))
 			out[i / 8] ^= (uint8_t)(0x80 >> (i % 8));
+	memo_put(r, fam, a, out);
 }
 
 static void zero_from(uint8_t *a, unsigned int from, unsigned int bits)
@@ -321,6 +391,7 @@ void redact_free(struct redact *r)
 		free(r->sets[i].el);
 	free(r->sets);
 	free(r->pins);
+	free(r->memo);
 	json_decref(r->kept);
 	names_release(&r->comms);
 	names_release(&r->containers);
