@@ -1075,7 +1075,8 @@ static int compared(struct redact *r, struct regs *g, unsigned int off,
 		if (b->flags & (RB_AMBIG | RB_BAD))
 			return fail(r, -EINVAL, "%s: a value compared with "
 				    "an address whose family the rule does "
-				    "not say", what);
+				    "not say, or that an expression fwaudit "
+				    "does not know may have changed", what);
 		if (!(b->flags & RB_ADDR)) {
 			j++;
 			continue;
@@ -1524,6 +1525,31 @@ static bool reads_only(const char *name)
 	return false;
 }
 
+/* Expressions that write one register with what is no address (a fib
+ * result, a hash, a header option): that register is cleared.  false for
+ * any other expression. */
+static bool dreg_only(const char *name, struct regs *g, const struct nlattr *d)
+{
+	static const struct { const char *name; uint16_t dreg; } w[] = {
+		{ "fib", NFTA_FIB_DREG }, { "socket", NFTA_SOCKET_DREG },
+		{ "exthdr", NFTA_EXTHDR_DREG }, { "hash", NFTA_HASH_DREG },
+		{ "numgen", NFTA_NG_DREG }, { "osf", NFTA_OSF_DREG },
+	};
+	unsigned int off;
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		if (strcmp(name, w[i].name))
+			continue;
+		if (!nest_get(d, w[i].dreg))
+			return true;	/* a write to the packet, not a register */
+		if (reg_off(nest_get(d, w[i].dreg), 4, &off) == 0)
+			reg_clear(g, off, off + 16 <= 64 ? 16 : 4);
+		return true;
+	}
+	return false;
+}
+
 static int rule(struct redact *r, const struct nlmsghdr *nlh)
 {
 	const struct nfgenmsg *gm = mnl_nlmsg_get_payload(nlh);
@@ -1589,6 +1615,8 @@ static int rule(struct redact *r, const struct nlmsghdr *nlh)
 			    key >= 1 && key <= 4)
 				ret = fail(r, -EINVAL, "ipsec addresses: not "
 					   "redacted");
+		} else if (dreg_only(name, &g, d)) {
+			/* wrote a value that is no address: cleared */
 		} else if (!reads_only(name)) {
 			regs_taint(&g);
 		}
