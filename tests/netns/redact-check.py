@@ -46,10 +46,22 @@ def canon(x, names):
     return x
 
 
+def deref(d):
+    """causes[].exposures are indices into exposures, which the map
+    reorders: each replaced by the exposure it names"""
+    exp = d.get("exposures") if isinstance(d, dict) else None
+    for c in d.get("causes", []) if isinstance(exp, list) else []:
+        if isinstance(c, dict) and isinstance(c.get("exposures"), list):
+            c["exposures"] = [exp[i] if isinstance(i, int) and
+                              0 <= i < len(exp) else i
+                              for i in c["exposures"]]
+    return d
+
+
 def same(mapf, live, red):
     names = json.load(open(mapf)).get("names", {})
-    a = canon(json.load(open(live)), names)
-    b = canon(json.load(open(red)), names)
+    a = canon(deref(json.load(open(live))), names)
+    b = canon(deref(json.load(open(red))), names)
     if a == b:
         return 0
     la = json.dumps(a, indent=1, sort_keys=True).splitlines()
