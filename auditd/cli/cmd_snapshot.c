@@ -21,7 +21,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s snapshot [-o FILE] [--redact [--redact-map "
-		"FILE]]\n"
+		"FILE] [--input FILE]]\n"
 		"Write everything an audit of this host reads - the nftables "
 		"and legacy x_tables\nstate, links, addresses, routes, rules, "
 		"sysctls, listeners and their owners,\ncontainer names - to "
@@ -42,6 +42,9 @@ static void usage(FILE *f)
 		"      --redact-map FILE  write the map (its key: it undoes "
 		"the redaction) to\n"
 		"                       FILE, a new file of mode 0600\n"
+		"  -i, --input FILE     with --redact: redact the snapshot FILE "
+		"taken before\n"
+		"                       instead of this host\n"
 		"  -h, --help           this help\n"
 		"Exit status: 0 written, 3 could not.\n", cli_prog, cli_prog);
 }
@@ -107,24 +110,52 @@ static int redact_doc(json_t *doc, const char *mapfile)
 	return 0;
 }
 
+/* A snapshot file taken before, checked as `audit --snapshot` checks it
+ * (but for loading its legacy tables), as a document. */
+static int load_doc(const char *path, json_t **doc)
+{
+	struct snapshot s;
+	json_error_t je;
+	char err[2048];
+
+	if (!strcmp(path, "-")) {
+		fprintf(stderr, "%s snapshot: --input needs a file, not "
+			"standard input\n", cli_prog);
+		return EXIT_UNKNOWN;
+	}
+	if (cli_snapshot_file(path, SNAPFILE_RULESET | SNAPFILE_HOST |
+			      SNAPFILE_NO_LEGACY, &s))
+		return EXIT_UNKNOWN;
+	snapshot_release(&s);
+	*doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!*doc) {
+		snprintf(err, sizeof(err), "%s:%d:%d: %s", path, je.line,
+			 je.column, je.text);
+		fprintf(stderr, "%s: %s\n", cli_prog, err);
+		return EXIT_UNKNOWN;
+	}
+	return 0;
+}
+
 int cmd_snapshot(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "redact", no_argument, NULL, 'x' },
 		{ "redact-map", required_argument, NULL, 'm' },
+		{ "input", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct snapfile_rec rec;
 	struct snapshot snap;
-	const char *out = NULL, *mapfile = NULL;
+	const char *out = NULL, *mapfile = NULL, *input = NULL;
 	bool redact = false;
 	char err[1024];
 	json_t *doc = NULL;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -134,6 +165,9 @@ int cmd_snapshot(int argc, char **argv)
 			break;
 		case 'm':
 			mapfile = optarg;
+			break;
+		case 'i':
+			input = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -152,6 +186,17 @@ int cmd_snapshot(int argc, char **argv)
 		fprintf(stderr, "%s snapshot: --redact-map needs --redact\n",
 			cli_prog);
 		return EXIT_UNKNOWN;
+	}
+	if (input && !redact) {
+		fprintf(stderr, "%s snapshot: --input needs --redact\n",
+			cli_prog);
+		return EXIT_UNKNOWN;
+	}
+	if (input) {
+		ret = load_doc(input, &doc);
+		if (ret)
+			return ret;
+		goto redact;
 	}
 	ret = snapfile_record_begin(&rec);
 	if (ret < 0)
@@ -179,6 +224,7 @@ int cmd_snapshot(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", cli_prog, err);
 		return EXIT_UNKNOWN;
 	}
+redact:
 	if (redact) {
 		ret = redact_doc(doc, mapfile);
 		if (ret) {

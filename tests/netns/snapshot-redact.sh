@@ -92,6 +92,19 @@ check() {
 	else
 		fwa_fail "$label: redacted audit differs: $(cat "$d/same.out")"
 	fi
+	# a snapshot taken before, redacted afterwards, audits the same way
+	"$FWAUDIT" snapshot --redact --input "$d/plain.snap" \
+		--redact-map "$d/map2" -o "$d/red2.snap" ||
+		fwa_die "$label: snapshot --redact --input exited $?"
+	"$FWAUDIT" audit --format json --snapshot "$d/red2.snap" \
+		> "$d/red2.json" || true
+	"$MAPTOOL" "$d/map2" < "$d/live.json" > "$d/live.mapped2.json"
+	if "$PYTHON" "$CHECK" same "$d/map2" "$d/live.mapped2.json" \
+		"$d/red2.json" > "$d/same2.out"; then
+		fwa_pass "$label: a snapshot redacted afterwards (--input) audits the same, mapped"
+	else
+		fwa_fail "$label: --input: $(cat "$d/same2.out")"
+	fi
 	# the check must see what it looks for
 	if "$PYTHON" "$CHECK" finds "$d/plain.snap" "$@" "$SECRET_HOST" \
 		fwasecretd > "$d/finds.out"; then
