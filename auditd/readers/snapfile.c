@@ -300,6 +300,33 @@ fail:
 	return NULL;
 }
 
+/* The texts of the ruleset `fwaudit fix` loads (format version 2): those
+ * the caller put in snap->text (cmd_snapshot.c, from prove.h), by the keys
+ * of text_keys; the legacy ones are in "legacy". */
+static const char *const text_keys[SNAPSHOT_TEXT_N] = {
+	[SNAPSHOT_TEXT_NFT] = "nft",
+	[SNAPSHOT_TEXT_IP4] = "ip4",
+	[SNAPSHOT_TEXT_IP6] = "ip6",
+};
+
+static json_t *ruleset_text_new(const struct snapshot *snap)
+{
+	json_t *o = json_object();
+	size_t k;
+
+	for (k = 0; o && k < SNAPSHOT_TEXT_N; k++) {
+		if (!text_keys[k] || !snap->text[k])
+			continue;
+		if (json_object_set_new(o, text_keys[k],
+					b64_new(snap->text[k],
+						snap->text_len[k]))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 static json_t *owners_new(const struct host *h)
 {
 	json_t *a = json_array();
@@ -432,7 +459,8 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	v = legacy_new(snap->rs, err, errlen, &ret);
 	if (!v)
 		goto out;
-	if (json_object_set_new(doc, "legacy", v))
+	if (json_object_set_new(doc, "legacy", v) ||
+	    json_object_set_new(doc, "ruleset_text", ruleset_text_new(snap)))
 		goto nomem;
 	v = recording_new(rec->rtnl_fd, &ret);
 	if (!v || json_object_set_new(doc, "rtnetlink", v))
@@ -520,6 +548,7 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 
 struct snapfile_ctx {
 	const char *name;
+	long long version;	/* of the file, once known */
 	char *err;
 	size_t errlen;
 };
@@ -536,7 +565,7 @@ static int check_keys(struct snapfile_ctx *c, const json_t *o,
 		      const char *path, const char *const *keys)
 {
 	const char *key;
-	char p[128];
+	char p[128], why[64];
 	json_t *v;
 	size_t i;
 
@@ -547,8 +576,9 @@ static int check_keys(struct snapfile_ctx *c, const json_t *o,
 		if (!keys[i]) {
 			snprintf(p, sizeof(p), "%s%s%.64s", path,
 				 *path ? "." : "", key);
-			return bad(c, p, "no such field in snapshot format "
-				   "version 1");
+			snprintf(why, sizeof(why), "no such field in "
+				 "snapshot format version %lld", c->version);
+			return bad(c, p, why);
 		}
 	}
 	return 0;
@@ -693,8 +723,9 @@ static int replay_diag(void *target, const char *path)
 }
 
 static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
-			unsigned int flags, struct ruleset *rs)
+			unsigned int flags, struct snapshot *s)
 {
+	struct ruleset *rs = s->rs;
 	char *files[2], paths[2][64], p[64], lerr[1024], lockpath[64];
 	bool present[2] = { false, false };
 	int fds[2] = { -1, -1 }, lockfd = -1;
@@ -733,11 +764,21 @@ static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
 			       &len);
 		if (ret)
 			break;
-		if (memchr(buf, '\0', len))
+		if (memchr(buf, '\0', len)) {
 			ret = bad(c, p, "holds a NUL: not iptables-save "
 				  "text");
-		else if (!(flags & SNAPFILE_NO_LEGACY) && (flags &
-							 SNAPFILE_RULESET)) {
+		} else if (flags & SNAPFILE_RULESET) {
+			/* `fwaudit fix` loads the same text (prove.c) */
+			enum snapshot_text k = i ? SNAPSHOT_TEXT_LG6 :
+						   SNAPSHOT_TEXT_LG4;
+
+			s->text[k] = strndup(buf, len);
+			s->text_len[k] = len;
+			if (!s->text[k])
+				ret = -ENOMEM;
+		}
+		if (!ret && !(flags & SNAPFILE_NO_LEGACY) &&
+		    (flags & SNAPFILE_RULESET)) {
 			ret = blob_fd(buf, len, paths[n] + 4,
 				      sizeof(paths[n]) - 4);
 			if (ret >= 0) {
@@ -784,10 +825,10 @@ static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
 		goto out;
 	}
 	for (i = 0; i < 2; i++) {
-		const struct rs_source_status *s =
+		const struct rs_source_status *st =
 			source_find(rs, legacy_fams[i].source);
 
-		if (!s || s->present != present[i]) {
+		if (!st || st->present != present[i]) {
 			snprintf(p, sizeof(p), "legacy.%s", legacy_fams[i].key);
 			ret = bad(c, p, "the tables read back differ from "
 				  "the recorded ones");
@@ -1059,12 +1100,52 @@ static int parse_docker(struct snapfile_ctx *c, const json_t *root,
 	return 0;
 }
 
+/* Version 2's "ruleset_text": what `fwaudit fix` loads, each text
+ * optional (present when the host had such tables). */
+static int parse_ruleset_text(struct snapfile_ctx *c, const json_t *root,
+			      unsigned int flags, struct snapshot *s)
+{
+	json_t *o = NULL;
+	char p[64], *buf;
+	size_t k, len;
+	int ret;
+
+	ret = get_obj(c, root, "ruleset_text", "ruleset_text", &o);
+	if (!ret)
+		ret = check_keys(c, o, "ruleset_text", (const char *const[]){
+				 "nft", "ip4", "ip6", NULL });
+	for (k = 0; !ret && k < SNAPSHOT_TEXT_N; k++) {
+		if (!text_keys[k] || !json_object_get(o, text_keys[k]))
+			continue;
+		snprintf(p, sizeof(p), "ruleset_text.%s", text_keys[k]);
+		ret = get_blob(c, o, text_keys[k], p, SNAPFILE_SAVE_MAX, &buf,
+			       &len);
+		if (ret)
+			break;
+		if (memchr(buf, '\0', len)) {
+			free(buf);
+			ret = bad(c, p, "holds a NUL: not a ruleset text");
+			break;
+		}
+		if (!(flags & SNAPFILE_RULESET)) {
+			free(buf);
+			continue;
+		}
+		/* get_blob leaves room for the NUL */
+		buf[len] = '\0';
+		s->text[k] = buf;
+		s->text_len[k] = len;
+	}
+	return ret;
+}
+
 static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		      unsigned int flags, struct snapshot *s)
 {
 	static const char *const keys[] = { "format", "version", "fwaudit",
 		"taken", "taken_usec", "hostname", "nftables", "legacy",
-		"rtnetlink", "sock_diag", "owners", "sysctl", "docker", NULL };
+		"rtnetlink", "sock_diag", "owners", "sysctl", "docker",
+		"ruleset_text", "redaction", NULL };
 	const char *str;
 	long long v;
 	int ret;
@@ -1090,6 +1171,24 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 			    "format version %lld was never written by fwaudit"
 			    " (versions 1..%d exist)", c->name, v,
 			    SNAPFILE_VERSION);
+	c->version = v;
+	if (v == 1 && json_object_get(root, "ruleset_text"))
+		return bad(c, "ruleset_text", "no such field in snapshot "
+			   "format version 1");
+	if (v == 1 && json_object_get(root, "redaction"))
+		return bad(c, "redaction", "no such field in snapshot "
+			   "format version 1");
+	/* for people: what --redact kept; nothing reads it back */
+	if (json_object_get(root, "redaction")) {
+		json_t *o = NULL;
+
+		ret = get_obj(c, root, "redaction", "redaction", &o);
+		if (!ret)
+			ret = check_keys(c, o, "redaction", (const char *const[]){
+					 "map", "bounds_kept", "bounds", NULL });
+		if (ret)
+			return ret;
+	}
 	ret = check_keys(c, root, "", keys);
 	if (!ret)
 		ret = get_str(c, root, "fwaudit", "fwaudit", 64, &str);
@@ -1115,9 +1214,12 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		ruleset_free(s->rs);
 		s->rs = NULL;
 	}
-	ret = parse_legacy(c, root, flags, s->rs);
+	ret = parse_legacy(c, root, flags, s);
+	if (!ret && c->version >= 2)
+		ret = parse_ruleset_text(c, root, flags, s);
 	if (ret)
 		return ret;
+	s->have_text = (flags & SNAPFILE_RULESET) != 0;
 	if (!(flags & SNAPFILE_HOST))
 		return 0;
 	s->host = host_new();
@@ -1139,7 +1241,7 @@ int snapfile_parse(const char *buf, size_t len, const char *name,
 		   unsigned int flags, struct snapshot *snap, char *err,
 		   size_t errlen)
 {
-	struct snapfile_ctx c = { name, err, errlen };
+	struct snapfile_ctx c = { name, 0, err, errlen };
 	struct snapshot s = { .rs = NULL };
 	json_error_t jerr;
 	json_t *root;
