@@ -2160,6 +2160,10 @@ static int rename_all(struct redact *r, json_t *doc)
 	json_array_foreach(a, i, v)
 		if (json_is_object(v) && !ret)
 			ret = rename_str(v, "comm", &r->comms, "process");
+	/* a cgroup path names the unit or container */
+	json_array_foreach(a, i, v)
+		if (json_is_object(v) && !ret)
+			ret = rename_str(v, "cgroup", &r->comms, "cgroup");
 	d = json_object_get(doc, "docker");
 	a = json_object_get(d, "containers");
 	json_array_foreach(a, i, v) {

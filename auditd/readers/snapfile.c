@@ -33,6 +33,7 @@
 #include "rsfile.h"
 #include "runtimes.h"
 #include "snapfile.h"
+#include "bpfq.h"
 #include "sockets.h"
 
 #ifndef PACKAGE_VERSION
@@ -329,7 +330,7 @@ static json_t *ruleset_text_new(const struct snapshot *snap)
 
 static json_t *owners_new(const struct host *h)
 {
-	json_t *a = json_array();
+	json_t *a = json_array(), *o;
 	size_t i;
 
 	for (i = 0; a && i < h->nlisteners; i++) {
@@ -338,14 +339,57 @@ static json_t *owners_new(const struct host *h)
 		if (!l->pid && !l->comm)
 			continue;
 		/* s*: no "comm" at all when it is not known */
-		if (json_array_append_new(a, json_pack("{s:I,s:I,s:s*}",
-				"inode", (json_int_t)l->inode,
-				"pid", (json_int_t)l->pid, "comm", l->comm))) {
+		o = json_pack("{s:I,s:I,s:s*}", "inode", (json_int_t)l->inode,
+			      "pid", (json_int_t)l->pid, "comm", l->comm);
+		/* the cgroup ingress programs of its cgroup (bpfq.c), only
+		 * when there are some */
+		if (o && l->cgroup_progs &&
+		    (json_object_set_new(o, "cgroup", json_string(
+				l->cgroup ? l->cgroup : "")) ||
+		     json_object_set_new(o, "cgroup_progs", json_integer(
+				l->cgroup_progs)) ||
+		     json_object_set_new(o, "cgroup_prog", json_integer(
+				l->cgroup_prog))))
+			o = (json_decref(o), NULL);
+		if (!o || json_array_append_new(a, o)) {
 			json_decref(a);
 			return NULL;
 		}
 	}
 	return a;
+}
+
+/* What bpfq.c found on the links, and the query it could not make:
+ * NULL (no member) when there is nothing, as on most hosts. */
+static json_t *bpf_new(const struct host *h, int *err)
+{
+	json_t *o, *links = json_array();
+	size_t i;
+
+	*err = 0;
+	for (i = 0; links && i < h->nlinks; i++) {
+		const struct host_link *l = &h->links[i];
+
+		if (!l->tcx_progs)
+			continue;
+		if (json_array_append_new(links, json_pack("{s:i,s:I,s:I}",
+				"ifindex", l->ifindex,
+				"progs", (json_int_t)l->tcx_progs,
+				"first", (json_int_t)l->tcx_prog)))
+			links = (json_decref(links), NULL);
+	}
+	if (!links) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (!json_array_size(links) && !h->bpf_error) {
+		json_decref(links);
+		return NULL;
+	}
+	o = json_pack("{s:i,s:o}", "error", h->bpf_error, "links", links);
+	if (!o)
+		*err = -ENOMEM;
+	return o;
 }
 
 static json_t *sysctl_new(const struct host *h)
@@ -471,6 +515,9 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	if (json_object_set_new(doc, "owners", owners_new(snap->host)) ||
 	    json_object_set_new(doc, "sysctl", sysctl_new(snap->host)) ||
 	    json_object_set_new(doc, "docker", docker_new()))
+		goto nomem;
+	v = bpf_new(snap->host, &ret);
+	if (ret < 0 || (v && json_object_set_new(doc, "bpf", v)))
 		goto nomem;
 	*out = doc;
 	doc = NULL;
@@ -853,6 +900,85 @@ static int inode_idx_cmp(const void *a, const void *b)
 	return x->inode < y->inode ? -1 : x->inode > y->inode;
 }
 
+/* An owner's cgroup ingress programs (bpfq.c): all three members or
+ * none. */
+static int parse_owner_cgroup(struct snapfile_ctx *c, const json_t *v,
+			      const char *p, struct host_listener *l)
+{
+	const char *cg;
+	long long n, id;
+	int ret;
+
+	if (!json_object_get(v, "cgroup") && !json_object_get(v, "cgroup_progs")
+	    && !json_object_get(v, "cgroup_prog"))
+		return 0;
+	ret = get_str(c, v, "cgroup", p, 4096, &cg);
+	if (!ret)
+		ret = get_int(c, v, "cgroup_progs", p, 1, 1 << 16, &n);
+	if (!ret)
+		ret = get_int(c, v, "cgroup_prog", p, 0, UINT32_MAX, &id);
+	if (ret)
+		return ret;
+	l->cgroup = strdup(cg);
+	if (!l->cgroup)
+		return -ENOMEM;
+	l->cgroup_progs = (unsigned int)n;
+	l->cgroup_prog = (uint32_t)id;
+	return 0;
+}
+
+/* "bpf": what bpfq.c found on the links (optional). */
+static int parse_bpf(struct snapfile_ctx *c, const json_t *root,
+		     struct host *h)
+{
+	json_t *o = json_object_get(root, "bpf"), *a, *v;
+	long long err, ifindex, n, id;
+	char p[64];
+	size_t i, k;
+	int ret;
+
+	if (!o)
+		return 0;
+	if (!json_is_object(o))
+		return bad(c, "bpf", "not an object");
+	ret = check_keys(c, o, "bpf", (const char *const[]){ "error", "links",
+							     NULL });
+	if (!ret)
+		ret = get_int(c, o, "error", "bpf.error", -4095, 0, &err);
+	if (ret)
+		return ret;
+	h->bpf_error = (int)err;
+	a = json_object_get(o, "links");
+	if (!json_is_array(a))
+		return bad(c, "bpf.links", a ? "not an array" : "missing");
+	json_array_foreach(a, i, v) {
+		struct host_link *l = NULL;
+
+		snprintf(p, sizeof(p), "bpf.links[%zu]", i);
+		if (!json_is_object(v))
+			return bad(c, p, "not an object");
+		ret = check_keys(c, v, p, (const char *const[]){ "ifindex",
+				 "progs", "first", NULL });
+		if (!ret)
+			ret = get_int(c, v, "ifindex", p, 1, INT_MAX, &ifindex);
+		if (!ret)
+			ret = get_int(c, v, "progs", p, 1, 1 << 16, &n);
+		if (!ret)
+			ret = get_int(c, v, "first", p, 0, UINT32_MAX, &id);
+		if (ret)
+			return ret;
+		for (k = 0; k < h->nlinks && !l; k++)
+			if (h->links[k].ifindex == (int)ifindex)
+				l = &h->links[k];
+		if (!l)
+			return bad(c, p, "no recorded link has this ifindex");
+		if (l->tcx_progs)
+			return bad(c, p, "a second entry for one link");
+		bpfq_link_set(l, (unsigned int)n, (uint32_t)id);
+	}
+	return 0;
+}
+
 static int parse_owners(struct snapfile_ctx *c, const json_t *root,
 			struct host *h)
 {
@@ -887,7 +1013,8 @@ static int parse_owners(struct snapfile_ctx *c, const json_t *root,
 			break;
 		}
 		ret = check_keys(c, v, p, (const char *const[]){
-				 "inode", "pid", "comm", NULL });
+				 "inode", "pid", "comm", "cgroup",
+				 "cgroup_progs", "cgroup_prog", NULL });
 		if (!ret)
 			ret = get_int(c, v, "inode", p, 0, UINT32_MAX, &inode);
 		if (!ret)
@@ -919,6 +1046,9 @@ static int parse_owners(struct snapfile_ctx *c, const json_t *root,
 				break;
 			}
 		}
+		ret = parse_owner_cgroup(c, v, p, l);
+		if (ret)
+			break;
 	}
 	free(idx);
 	return ret;
@@ -1145,7 +1275,7 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	static const char *const keys[] = { "format", "version", "fwaudit",
 		"taken", "taken_usec", "hostname", "nftables", "legacy",
 		"rtnetlink", "sock_diag", "owners", "sysctl", "docker",
-		"ruleset_text", "redaction", NULL };
+		"ruleset_text", "redaction", "bpf", NULL };
 	const char *str;
 	long long v;
 	int ret;
@@ -1230,6 +1360,8 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		ret = replay_blob(c, root, "sock_diag", s->host, replay_diag);
 	if (!ret)
 		ret = parse_owners(c, root, s->host);
+	if (!ret)
+		ret = parse_bpf(c, root, s->host);
 	if (!ret)
 		ret = parse_sysctl(c, root, s->host);
 	if (!ret)
