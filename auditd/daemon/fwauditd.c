@@ -37,10 +37,12 @@
 #include "diff.h"
 #include "event.h"
 #include "journal.h"
+#include "nftev.h"
 #include "policy.h"
 #include "prom.h"
 #include "snapfile.h"
 #include "spool.h"
+#include "verdicts.h"
 #include "watch.h"
 #include "webhook.h"
 
@@ -87,6 +89,11 @@ struct daemon {
 	uint64_t fp;
 	bool journal_broken;
 	uint64_t events, audits;
+	/* issue 13: what the last model reaches, to tell the nftables
+	 * changes that cannot alter the answer (NULL: all of them can) */
+	struct nftev_reach *reach;
+	uint64_t skipped;		/* nftables messages that could not */
+	uint32_t nft_genid;		/* of the last NEWGEN heard */
 };
 
 static bool log_prefix;
@@ -350,6 +357,65 @@ static void daemon_keep_snapshot(struct daemon *d, struct snapfile_rec *rec,
 			strerror(-ret));
 }
 
+/* ---- changes that cannot alter the answer (issue 13) -------------- */
+
+/* watch.c's judge of each nftables message: against the last model only
+ * while its result is current (an audit pending or failing reads all of
+ * it anyway, nftev.h) */
+static bool daemon_nft_filter(void *data, const void *msg, size_t len)
+{
+	struct daemon *d = data;
+	const struct nftev_reach *r = NULL;
+
+	if (!d->pending && !d->failed && d->last)
+		r = d->reach;
+	if (nftev_matters(r, msg, len, &d->nft_genid))
+		return true;
+	d->skipped++;
+	return false;
+}
+
+/* After a good audit: the reach of its model. */
+static void daemon_reach_update(struct daemon *d)
+{
+	int ret;
+
+	nftev_reach_free(d->reach);
+	d->reach = NULL;
+	ret = nftev_reach_new(d->last->snap.rs, &d->reach);
+	if (ret < 0)
+		log_warn("Cannot index the ruleset (%s): every nftables change "
+			 "is audited", strerror(-ret));
+}
+
+/* FWAUDITD_RESULT_FILE (tests, bench/): the current result as `fwaudit
+ * audit --format json` prints it, written after each audit that ran, so
+ * that a test can compare it with a fresh one-shot audit. */
+static void daemon_write_result(struct daemon *d)
+{
+	const char *path = secure_getenv("FWAUDITD_RESULT_FILE");
+	char tmp[4096];
+	FILE *f;
+	int ret;
+
+	if (!path || !*path || !d->last)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		log_err("Failed to write %s: %m", tmp);
+		return;
+	}
+	ret = verdicts_json(d->last, f);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	if (ret < 0 || rename(tmp, path) < 0) {
+		log_err("Failed to write %s: %s", path,
+			strerror(ret < 0 ? -ret : errno));
+		unlink(tmp);
+	}
+}
+
 static void daemon_audit(struct daemon *d)
 {
 	struct audit_opts o = { 0 };
@@ -429,6 +495,8 @@ static void daemon_audit(struct daemon *d)
 	audit_result_free(d->last);
 	d->last = r;
 	d->ever_audited = true;
+	daemon_reach_update(d);
+	daemon_write_result(d);
 	/* the walk's peak (regions, branches, the netlink buffers) is free
 	 * now: give it back, the daemon idles between audits */
 	malloc_trim(0);
@@ -779,8 +847,9 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	if (si->ssi_signo == SIGHUP)
 		return daemon_reload(d);
 	log_info("Received %s, exiting after %" PRIu64 " audit(s) and %"
-		 PRIu64 " event(s)", strsignal((int)si->ssi_signo), d->audits,
-		 d->events);
+		 PRIu64 " event(s); %" PRIu64 " nftables change(s) could not "
+		 "alter the answer", strsignal((int)si->ssi_signo), d->audits,
+		 d->events, d->skipped);
 	sd_notify(0, "STOPPING=1");
 	return sd_event_exit(d->e, 0);
 }
@@ -835,6 +904,7 @@ static void daemon_free(struct daemon *d)
 	sd_event_source_disable_unref(d->deliver);
 	sd_event_source_disable_unref(d->resend);
 	watch_free(d->watch);
+	nftev_reach_free(d->reach);
 	sinks_close(&d->sinks);
 	audit_result_free(d->last);
 	for (i = 0; i < d->nretired; i++)
@@ -936,6 +1006,7 @@ int main(int argc, char **argv)
 		what = "subscribe to nftables and rtnetlink events";
 		goto fail;
 	}
+	watch_set_nft_filter(d.watch, daemon_nft_filter, &d);
 	prepare_spool_dir(&d.cfg);
 	ret = daemon_privs_drop(d.cfg.user, &root);
 	if (ret < 0) {

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
@@ -34,6 +35,8 @@ struct watch {
 	struct watch_src nft, rtnl;
 	watch_changed_fn fn;
 	void *data;
+	watch_filter_fn filter;		/* nftables messages only */
+	void *filter_data;
 	int raw4, raw6;		/* for IPT_SO_GET_*, opened when needed */
 };
 
@@ -59,6 +62,23 @@ static uint64_t mix(uint64_t z)
 
 #define FNV_INIT 0xcbf29ce484222325ull
 
+/* Whether a datagram of src is a change: every message of it judged by the
+ * filter (nftables), or any datagram at all. */
+static bool src_counts(const struct watch_src *src, const void *buf, size_t n)
+{
+	const struct watch *w = src->w;
+	const struct nlmsghdr *nlh = buf;
+	int len = (int)n;
+
+	if (src != &w->nft || !w->filter)
+		return true;
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+		if (w->filter(w->filter_data, nlh, (size_t)len))
+			return true;
+	/* a truncated tail cannot be judged */
+	return len != 0;
+}
+
 static int src_read(sd_event_source *s, int fd, uint32_t revents, void *data)
 {
 	struct watch_src *src = data;
@@ -72,7 +92,8 @@ static int src_read(sd_event_source *s, int fd, uint32_t revents, void *data)
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n >= 0) {
-			why = src->name;
+			if (!why && src_counts(src, buf, (size_t)n))
+				why = src->name;
 			continue;
 		}
 		if (errno == EINTR)
@@ -170,6 +191,12 @@ int watch_new(sd_event *e, unsigned int rcvbuf, watch_changed_fn fn,
 fail:
 	watch_free(w);
 	return ret;
+}
+
+void watch_set_nft_filter(struct watch *w, watch_filter_fn fn, void *data)
+{
+	w->filter = fn;
+	w->filter_data = data;
 }
 
 void watch_free(struct watch *w)
