@@ -3,11 +3,20 @@
  * test_engine_budget.c - a walk that runs out of its branch budget says
  * -E2BIG (engine.h), wherever the budget runs out: here in delivery, where
  * each listening socket forks a branch.  The budget is made tiny by
- * building engine.c into this test with BRANCHES_MAX set.  No privileges.
+ * building the engine's parts into this test with BRANCHES_MAX set.  No
+ * privileges.
  */
 #define BRANCHES_MAX	3
 
 #include "../../auditd/engine/engine.c"
+#include "../../auditd/engine/branch.c"
+#include "../../auditd/engine/matches.c"
+#include "../../auditd/engine/rules.c"
+#include "../../auditd/engine/chains.c"
+#include "../../auditd/engine/route.c"
+#include "../../auditd/engine/nd.c"
+#include "../../auditd/engine/handshake.c"
+#include "../../auditd/engine/result.c"
 #include "unit.h"
 
 #define NODE	0xc6336401u	/* 198.51.100.1 */

@@ -8,10 +8,13 @@
  *					FWAUDIT_NFT_RECORD=path: record it)
  *	test_nft --print FILE.rec	print what a recording decodes to
  *
- * It includes nft.c to craft recordings (genid changes, interrupted
- * dumps) with the reader's own record format.
+ * It includes the reader's parts (nft.c, nft_expr.c, nft_sets.c) to craft
+ * recordings (genid changes, interrupted dumps) with the reader's own
+ * record format.
  */
 #include "../../auditd/readers/nft.c"
+#include "../../auditd/readers/nft_expr.c"
+#include "../../auditd/readers/nft_sets.c"
 
 #include <limits.h>
 

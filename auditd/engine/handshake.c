@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * handshake.c - the answer's way back and the client's next packet: a
+ * probe let in is exposed only when its connection can be completed.
+ * Part of the walk: see engine.c and walk.h.
+ */
+#include "walk.h"
+
+/* ---------------------------------------------------------------------
+ * The handshake.  A TCP or SCTP probe that is let in is not a connection
+ * yet: the client's next packet (the ACK of the handshake, SCTP's COOKIE
+ * ECHO) arrives with ct state established and must pass the same hooks
+ * (without the nat chains: conntrack applies the binding).  A ruleset that
+ * drops established packets closes the port although every SYN passes.
+ */
+void piece_release(struct engine_piece *p)
+{
+	region_free(p->region);
+	free(p->steps);
+	free(p->assumptions);
+	free(p->chosen);
+}
+
+/* Two pieces that were let in the same way: one walk of the handshake
+ * serves both. */
+bool same_path(const struct engine_piece *a,
+	       const struct engine_piece *b)
+{
+	return a->fate == b->fate && a->nat == b->nat &&
+	       a->nat_addr == b->nat_addr && a->nat_port == b->nat_port &&
+	       a->nat_port_lo == b->nat_port_lo &&
+	       a->nat_port_hi == b->nat_port_hi && a->oif == b->oif &&
+	       a->ct_dnat == b->ct_dnat;
+}
+
+static bool route_back_keep(const void *ctx, const struct rpath_range *r,
+			    const struct host_link *l)
+{
+	const struct walk *w = ctx;
+
+	/* an answer to one of the host's own (or a broadcast, multicast)
+	 * addresses stays in the host; being martian, the report drops
+	 * those sources anyway (see route()) */
+	if (r->martian && !l->loopback && !r->uncertain)
+		return !w->in->only_saddr;
+	return r->uncertain || rpath_oif(r, l, false) != 0;
+}
+
+/* b's NAT binding and outgoing interface as piece p was let in with. */
+static void branch_as_piece(const struct walk *w, struct branch *b,
+			    const struct engine_piece *p)
+{
+	const struct host_link *link;
+
+	b->nat = p->nat;
+	b->nat_addr = p->nat_addr;
+	b->nat_port = p->nat_port;
+	b->nat_port_lo = p->nat_port_lo;
+	b->nat_port_hi = p->nat_port_hi;
+	b->ct_dnat = p->ct_dnat;
+	b->oif = p->oif;
+	link = w->host && p->oif ? host_link_by_index(w->host, p->oif) : NULL;
+	if (link) {
+		b->oif_known = true;
+		b->oif_key = rs_ifname_key(link->name);
+	}
+}
+
+/* Walk the handshake's other packets for the probes of region r (taken
+ * over), let in like piece lead: the client's next packet in, the server's
+ * answer out.  *ok becomes the branches whose connection completes (with
+ * the assumptions the walk made on the way), *drops those whose connection
+ * does not. */
+static int handshake_walk(struct walk *w, size_t lead, struct region *r,
+			  struct blist *ok, struct blist *drops)
+{
+	const struct engine_piece *p = &w->res->pieces[lead];
+	enum engine_fate fate = p->fate;
+	struct blist l = { 0 };
+	struct branch *b;
+	size_t k;
+	int ret = 0;
+
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		region_free(r);
+		return -ENOMEM;
+	}
+	b->r = r;
+	branch_as_piece(w, b, p);
+	ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL, RS_V_ACCEPT,
+			"the client's next packet (ct state established):");
+	if (!ret)
+		ret = blist_push(&l, b);
+	else
+		branch_free(b);
+	w->established = true;
+	if (!ret)
+		ret = ingress_run(w, &l, drops);
+	if (!ret)
+		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, drops);
+	if (!ret && fate == ENGINE_LOCAL)
+		ret = hook_run(w, NF_INET_LOCAL_IN, &l, drops);
+	if (!ret && fate == ENGINE_FORWARDED)
+		ret = hook_run(w, NF_INET_FORWARD, &l, drops);
+	if (!ret && fate == ENGINE_FORWARDED)
+		ret = hook_run(w, NF_INET_POST_ROUTING, &l, drops);
+	for (k = 0; !ret && k < l.n; k++)
+		ret = trace_add(w, l.b[k], ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, "the server's answer (ct state "
+				"established, reply direction):");
+	w->reply = true;
+	w->reply_local = fate == ENGINE_LOCAL;
+	if (!ret && fate == ENGINE_LOCAL)
+		ret = hook_run(w, NF_INET_LOCAL_OUT, &l, drops);
+	if (!ret && fate == ENGINE_FORWARDED)
+		ret = hook_run(w, NF_INET_FORWARD, &l, drops);
+	if (!ret)
+		ret = hook_run(w, NF_INET_POST_ROUTING, &l, drops);
+	w->reply = false;
+	w->established = false;
+	if (ret)
+		blist_release(&l);
+	*ok = l;
+	return ret;
+}
+
+/* A piece for the probes part (taken over) of piece i whose handshake took
+ * branch d, with the assumptions of both.  Dropped by d: a closed piece
+ * whose path is i's, then d's, and why it is closed (NULL: the next packet
+ * is dropped).  Let through by d (keep): i's fate and path; the
+ * assumptions are what classify() weighs against the drops. */
+static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
+			   struct region *part, bool keep, const char *why)
+{
+	const struct snode *sn;
+	const struct anode *an;
+	const struct engine_step **steps;
+	struct branch *b;
+	size_t n, k;
+	int ret = 0;
+
+	b = calloc(1, sizeof(*b));
+	n = d->trace ? d->trace->depth : 0;
+	steps = calloc(n + 1, sizeof(*steps));
+	if (!b || !steps) {
+		free(b);
+		free(steps);
+		region_free(part);
+		return -ENOMEM;
+	}
+	b->r = part;
+	/* the first packet's choice: the next packet's own choices are
+	 * made afresh and already taken as they best serve */
+	b->choice = w->res->pieces[i].choice;
+	if (keep) {
+		branch_as_piece(w, b, &w->res->pieces[i]);
+		n = 0;
+	}
+	for (sn = d->trace, k = n; sn && k; sn = sn->up)
+		steps[--k] = &sn->s;
+	for (k = 0; !ret && k < w->res->pieces[i].nsteps; k++) {
+		const struct engine_step *s = &w->res->pieces[i].steps[k];
+
+		ret = trace_add(w, b, s->hook, s->chain, s->rule, s->verdict,
+				s->what);
+	}
+	for (k = 0; !ret && k < n; k++)
+		ret = trace_add(w, b, steps[k]->hook, steps[k]->chain,
+				steps[k]->rule, steps[k]->verdict,
+				steps[k]->what);
+	for (k = 0; !ret && k < w->res->pieces[i].nassumptions; k++) {
+		const struct engine_assumption *a =
+			&w->res->pieces[i].assumptions[k];
+
+		ret = assume_copy(w, b, a);
+	}
+	for (an = d->assume; !ret && an; an = an->up)
+		ret = assume_copy(w, b, &an->a);
+	if (!ret && keep)
+		ret = piece_add(w, b, w->res->pieces[i].fate,
+				w->res->pieces[i].listener, NULL);
+	else if (!ret)
+		ret = piece_add(w, b, ENGINE_DROPPED, NULL, why ? why :
+				"the connection's next packet is dropped");
+	free(steps);
+	branch_free(b);
+	return ret;
+}
+
+/* Cut each TCP/SCTP piece from index from on that is let in down to the
+ * probes whose whole handshake passes; the rest become closed pieces.
+ * One walk per way of being let in (NAT binding, outgoing interface). */
+static const struct engine_piece *path_base;
+
+static int path_cmp(const void *a, const void *b)
+{
+	const struct engine_piece *x = &path_base[*(const size_t *)a];
+	const struct engine_piece *y = &path_base[*(const size_t *)b];
+
+#define PATH_CMP(f) if (x->f != y->f) return x->f < y->f ? -1 : 1
+	PATH_CMP(fate);
+	PATH_CMP(nat);
+	PATH_CMP(nat_addr);
+	PATH_CMP(nat_port);
+	PATH_CMP(nat_port_lo);
+	PATH_CMP(nat_port_hi);
+	PATH_CMP(oif);
+	PATH_CMP(ct_dnat);
+#undef PATH_CMP
+	return *(const size_t *)a < *(const size_t *)b ? -1 :
+	       *(const size_t *)a > *(const size_t *)b;
+}
+
+/* The probes of piece i that some branch of l (of the handshake) holds, as
+ * pieces of their own: closed ones for the branches of drops, and for
+ * the branches of ok (keep) that assumed something, i's fate with those
+ * assumptions. */
+static int handshake_split(struct walk *w, size_t i, const struct blist *l,
+			   bool keep)
+{
+	struct region *part;
+	size_t k;
+	int ret = 0;
+
+	for (k = 0; !ret && k < l->n; k++) {
+		if (keep && !l->b[k]->assume)
+			continue;
+		part = region_copy(w->res->pieces[i].region);
+		if (!part)
+			return -ENOMEM;
+		ret = region_intersect(part, l->b[k]->r);
+		if (ret < 0 || region_is_empty(part)) {
+			region_free(part);
+			continue;
+		}
+		ret = handshake_piece(w, i, l->b[k], part, keep, NULL);
+	}
+	return ret;
+}
+
+/* The server's answer must be routed back to the client: the probes of
+ * the pieces from..n-1 that are let in but whose source the host has no
+ * route to become closed pieces.  Done piece by piece (|piece| * links),
+ * before the walks: as a drop of the handshake walk it would cost an
+ * intersection of every piece with what the walk let through. */
+static int route_back(struct walk *w, size_t from, size_t n)
+{
+	static const char why[] = "the server's answer has no route back to "
+				  "this source";
+	struct region *keep, *fail;
+	const struct rpath *rp;
+	struct branch *d;
+	size_t i;
+	int ret;
+
+	rp = walk_rpath(w, &ret);
+	if (!rp)
+		return ret == -ENOMEM ? ret : 0;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	ret = trace_add(w, d, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP, why);
+	for (i = from; !ret && i < n; i++) {
+		if (w->res->pieces[i].fate == ENGINE_DROPPED)
+			continue;
+		ret = rpath_split(w, rp, w->res->pieces[i].region,
+				  route_back_keep, w, true, &keep, &fail);
+		if (ret < 0)
+			break;
+		region_free(w->res->pieces[i].region);
+		w->res->pieces[i].region = keep;
+		if (region_is_empty(fail))
+			region_free(fail);
+		else
+			ret = handshake_piece(w, i, d, fail, false, why);
+	}
+	branch_free(d);
+	return ret;
+}
+
+int handshake(struct walk *w, size_t from)
+{
+	struct engine_result *res = w->res;
+	size_t i, j, g, k, m = 0, n = res->npieces;
+	struct blist drops = { 0 }, ok = { 0 };
+	struct region *u, *acc;
+	bool assumed_any, chose;
+	size_t *ord;
+	int ret = 0;
+
+	if (w->proto != IPPROTO_TCP && w->proto != IPPROTO_SCTP)
+		return 0;
+	if (w->host) {
+		ret = route_back(w, from, n);
+		if (ret < 0)
+			return ret;
+	}
+	ord = calloc(n - from + 1, sizeof(*ord));
+	if (!ord)
+		return -ENOMEM;
+	for (i = from; i < n; i++)
+		if (res->pieces[i].fate != ENGINE_DROPPED)
+			ord[m++] = i;
+	/* groups of pieces let in the same way are runs of this order */
+	path_base = res->pieces;
+	qsort(ord, m, sizeof(*ord), path_cmp);
+	for (g = 0; g < m && !ret; g = j) {
+		for (j = g + 1; j < m && same_path(&res->pieces[ord[g]],
+						   &res->pieces[ord[j]]); j++)
+			;
+		u = region_new_empty();
+		if (!u) {
+			ret = -ENOMEM;
+			break;
+		}
+		for (i = g; i < j && !ret; i++)
+			ret = region_union(u, res->pieces[ord[i]].region);
+		if (ret < 0) {
+			region_free(u);
+			break;
+		}
+		ret = handshake_walk(w, ord[g], u, &ok, &drops);
+		/* what completes without assuming anything stays as it is */
+		acc = ret ? NULL : region_new_empty();
+		if (!ret && !acc)
+			ret = -ENOMEM;
+		assumed_any = false;
+		chose = false;
+		for (k = 0; !ret && k < ok.n; k++) {
+			chose |= ok.b[k]->choice != NULL;
+			if (!ok.b[k]->assume)
+				ret = region_union(acc, ok.b[k]->r);
+			else
+				assumed_any = true;
+		}
+		for (k = 0; !ret && k < drops.n; k++)
+			chose |= drops.b[k]->choice != NULL;
+		/* where the sender can choose a next packet that passes
+		 * whatever the undecidable matches do, the next packets it
+		 * would not choose change nothing */
+		for (k = 0; !ret && chose && k < drops.n + ok.n; k++) {
+			struct branch *x = k < drops.n ? drops.b[k] :
+					   ok.b[k - drops.n];
+
+			if (k < drops.n || x->assume)
+				ret = region_subtract(x->r, acc);
+		}
+		for (i = g; !ret && i < j; i++) {
+			ret = handshake_split(w, ord[i], &drops, false);
+			if (!ret)
+				ret = handshake_split(w, ord[i], &ok, true);
+			/* nothing dropped and nothing assumed: every probe of
+			 * the group passed, and the intersection would cost
+			 * |piece| * |acc| */
+			if (!ret && (drops.n || assumed_any))
+				ret = region_intersect(res->pieces[ord[i]].region,
+						       acc);
+		}
+		region_free(acc);
+		blist_release(&ok);
+		blist_release(&drops);
+	}
+	free(ord);
+	for (i = from, k = from; i < res->npieces; i++) {
+		if (i < n && region_is_empty(res->pieces[i].region)) {
+			piece_release(&res->pieces[i]);
+			continue;
+		}
+		res->pieces[k++] = res->pieces[i];
+	}
+	res->npieces = k;
+	return ret;
+}
+

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * result.c - the pieces where branches end, and their certainty (probes
+ * on which branches that assumed differently disagree are "possible").
+ * Part of the walk: see engine.c and walk.h.
+ */
+#include "walk.h"
+
+/* ---------------------------------------------------------------------
+ * Pieces: where branches end.
+ */
+int piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
+	      const struct host_listener *lis, const char *reason)
+{
+	struct engine_result *res = w->res;
+	struct engine_piece *p;
+	const struct snode *s;
+	const struct anode *a;
+	size_t i;
+
+	if (res->npieces >= PIECES_MAX)
+		return -E2BIG;
+	if ((res->npieces & (res->npieces - 1)) == 0) {
+		size_t cap = res->npieces ? res->npieces * 2 : 16;
+
+		p = realloc(res->pieces, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		res->pieces = p;
+	}
+	p = &res->pieces[res->npieces];
+	memset(p, 0, sizeof(*p));
+	p->family = w->family;
+	p->proto = w->proto;
+	p->fate = fate;
+	p->listener = lis;
+	p->drop_reason = reason;
+	p->nat = b->nat;
+	p->nat_addr = b->nat_addr;
+	p->nat_port = b->nat_port;
+	p->nat_port_lo = b->nat_port_lo;
+	p->nat_port_hi = b->nat_port_hi;
+	p->oif = b->oif;
+	p->ct_dnat = b->ct_dnat;
+	p->choice = b->choice;
+	if (fate == ENGINE_DROPPED)
+		p->state = ENGINE_CLOSED;
+	else if (fate == ENGINE_FORWARDED || lis)
+		p->state = ENGINE_EXPOSED;
+	else
+		p->state = ENGINE_OPEN;
+	p->nsteps = b->trace ? b->trace->depth : 0;
+	p->nassumptions = b->assume ? b->assume->depth : 0;
+	p->steps = calloc(p->nsteps + 1, sizeof(*p->steps));
+	p->assumptions = calloc(p->nassumptions + 1, sizeof(*p->assumptions));
+	if (!p->steps || !p->assumptions) {
+		free(p->steps);
+		free(p->assumptions);
+		return -ENOMEM;
+	}
+	for (s = b->trace, i = p->nsteps; s; s = s->up)
+		p->steps[--i] = s->s;
+	for (a = b->assume, i = p->nassumptions; a; a = a->up)
+		p->assumptions[--i] = a->a;
+	p->region = b->r;
+	b->r = NULL;
+	res->npieces++;
+	return 0;
+}
+
+int drop_all(struct walk *w, struct blist *l, const char *reason)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < l->n && !ret; i++)
+		ret = piece_add(w, l->b[i], ENGINE_DROPPED, NULL, reason);
+	blist_release(l);
+	return ret;
+}
+
+/* The listeners a probe of this walk can reach, most specific first. */
+static int listener_cmp(const void *a, const void *b)
+{
+	const struct host_listener *x = *(const struct host_listener *const *)a;
+	const struct host_listener *y = *(const struct host_listener *const *)b;
+	int sx = (x->addr != 0) * 4 + (x->bound_ifindex != 0) * 2 +
+		 (x->family == AF_INET);
+	int sy = (y->addr != 0) * 4 + (y->bound_ifindex != 0) * 2 +
+		 (y->family == AF_INET);
+
+	return sy - sx;
+}
+
+/* Keep only the part of *r whose dimension d is in [lo, hi]. */
+static int narrow(struct region **r, enum region_dim d, rs_u128 lo,
+		  rs_u128 hi)
+{
+	struct rs_interval iv = { lo, hi };
+	struct region *t = NULL;
+	int ret;
+
+	ret = region_split(*r, d, &iv, 1, &t, NULL);
+	if (ret < 0)
+		return ret;
+	region_free(*r);
+	*r = t;
+	return 0;
+}
+
+int deliver_local(struct walk *w, struct branch *b)
+{
+	const struct host_listener **ls = NULL, *l;
+	const struct host_link *link;
+	struct region *hit = NULL;
+	struct branch *nb;
+	size_t n = 0, i;
+	int ret = 0;
+
+	if (w->host) {
+		ls = calloc(w->host->nlisteners + 1, sizeof(*ls));
+		if (!ls) {
+			branch_free(b);
+			return -ENOMEM;
+		}
+		for (i = 0; i < w->host->nlisteners; i++) {
+			l = &w->host->listeners[i];
+			if (l->protocol != w->proto)
+				continue;
+			/* an IPv6 socket on :: without IPV6_V6ONLY takes
+			 * IPv4 too */
+			if (l->family != w->family &&
+			    !(w->family == NFPROTO_IPV4 &&
+			      l->family == AF_INET6 && l->addr == 0 &&
+			      !l->v6only))
+				continue;
+			ls[n++] = l;
+		}
+		qsort(ls, n, sizeof(*ls), listener_cmp);
+	}
+	for (i = 0; i < n && !region_is_empty(b->r); i++) {
+		l = ls[i];
+		hit = region_copy(b->r);
+		if (!hit) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (b->nat_port) {
+			if (l->port < b->nat_port_lo || l->port > b->nat_port_hi)
+				goto next;
+		} else if ((ret = narrow(&hit, REGION_DPORT, l->port,
+					 l->port)) < 0) {
+			break;
+		}
+		/* a socket on one address sees only probes to it */
+		if (l->addr != 0 && l->family == w->family) {
+			if (b->nat) {
+				if (b->nat_addr != l->addr)
+					goto next;
+			} else if (!b->redirect &&
+				   (ret = narrow(&hit, REGION_DADDR, l->addr,
+						 l->addr)) < 0) {
+				break;
+			}
+		}
+		if (l->bound_ifindex) {
+			struct rs_interval dev;
+
+			link = host_link_by_index(w->host, l->bound_ifindex);
+			if (!link)
+				goto next;
+			dev = rs_ifname_interval(link->name, false);
+			ret = narrow(&hit, REGION_IIF, dev.lo, dev.hi);
+			if (ret < 0)
+				break;
+		}
+		if (region_is_empty(hit))
+			goto next;
+		ret = region_subtract(b->r, hit);
+		if (ret < 0)
+			break;
+		nb = branch_fork(w, b, hit);
+		hit = NULL;
+		if (!nb) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = trace_add(w, nb, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, "delivered to a listening socket");
+		if (!ret)
+			ret = piece_add(w, nb, ENGINE_LOCAL, l, NULL);
+		branch_free(nb);
+		if (ret < 0)
+			break;
+		continue;
+next:
+		region_free(hit);
+		hit = NULL;
+	}
+	region_free(hit);
+	free(ls);
+	if (!ret && !region_is_empty(b->r)) {
+		ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, "let in, but nothing listens");
+		if (!ret)
+			ret = piece_add(w, b, ENGINE_LOCAL, NULL, NULL);
+	}
+	branch_free(b);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * Certainty: where branches that made different assumptions about the
+ * same probes end in different states, those probes are "possible".
+ */
+static int piece_dup(struct engine_result *res, size_t i, struct region *r)
+{
+	struct engine_piece *p, *src;
+
+	if ((res->npieces & (res->npieces - 1)) == 0) {
+		p = realloc(res->pieces, res->npieces * 2 * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		res->pieces = p;
+	}
+	src = &res->pieces[i];
+	p = &res->pieces[res->npieces];
+	*p = *src;
+	p->region = r;
+	p->steps = malloc((src->nsteps + 1) * sizeof(*p->steps));
+	p->assumptions = malloc((src->nassumptions + 1) *
+				sizeof(*p->assumptions));
+	if (!p->steps || !p->assumptions) {
+		free(p->steps);
+		free(p->assumptions);
+		return -ENOMEM;
+	}
+	memcpy(p->steps, src->steps, src->nsteps * sizeof(*p->steps));
+	memcpy(p->assumptions, src->assumptions,
+	       src->nassumptions * sizeof(*p->assumptions));
+	p->possible = true;
+	res->npieces++;
+	return 0;
+}
+
+/* The smallest box holding every box of r (not empty). */
+static void region_bounds(const struct region *r, struct region_box *bb)
+{
+	const struct region_box *box;
+	size_t n, i;
+	int d;
+
+	box = region_boxes(r, &n);
+	*bb = box[0];
+	for (i = 1; i < n; i++) {
+		for (d = 0; d < REGION_NDIMS; d++) {
+			if (box[i].iv[d].lo < bb->iv[d].lo)
+				bb->iv[d].lo = box[i].iv[d].lo;
+			if (box[i].iv[d].hi > bb->iv[d].hi)
+				bb->iv[d].hi = box[i].iv[d].hi;
+		}
+	}
+}
+
+static bool bounds_overlap(const struct region_box *a,
+			   const struct region_box *b)
+{
+	int d;
+
+	for (d = 0; d < REGION_NDIMS; d++)
+		if (a->iv[d].hi < b->iv[d].lo || b->iv[d].hi < a->iv[d].lo)
+			return false;
+	return true;
+}
+
+/* The part of piece i that a piece with assumptions in another state
+ * also holds, into *out (NULL when there is none).  Piece by piece rather
+ * than through the union of the others: that union costs the square of
+ * their boxes, and most pairs are told apart by their bounds alone. */
+static int classify_overlap(const struct engine_result *res, size_t from,
+			    const struct region_box *bb, size_t i,
+			    struct region **out)
+{
+	const struct engine_piece *p = &res->pieces[i];
+	struct region *o = NULL, *t;
+	size_t j;
+	int ret = 0;
+
+	for (j = from; j < res->npieces && !ret; j++) {
+		const struct engine_piece *q = &res->pieces[j];
+
+		if (!q->nassumptions || q->state == p->state ||
+		    q->family != p->family || q->proto != p->proto ||
+		    region_is_empty(q->region) ||
+		    !bounds_overlap(&bb[i - from], &bb[j - from]) ||
+		    !choice_compatible(p->choice, q->choice))
+			continue;
+		t = region_copy(p->region);
+		if (!t) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = region_intersect(t, q->region);
+		if (!ret && !region_is_empty(t)) {
+			if (!o) {
+				o = t;
+				t = NULL;
+			} else {
+				ret = region_union(o, t);
+			}
+		}
+		region_free(t);
+	}
+	if (ret < 0) {
+		region_free(o);
+		return ret;
+	}
+	*out = o;
+	return 0;
+}
+
+/* The same row of the report: let in the same way to the same socket. */
+static bool same_target(const struct engine_piece *a,
+			const struct engine_piece *b)
+{
+	return same_path(a, b) && a->listener == b->listener;
+}
+
+/*
+ * Where the sender's choice of header values takes the same probes two
+ * ways (a drop it can avoid, an accept it can satisfy), the pieces of both
+ * ways overlap, and the sender takes the better one.  A piece that assumed
+ * nothing undecidable holds for every packet of its choice.  Before
+ * classify() (after false): where it overlaps a piece in a worse state
+ * that assumed nothing either, or an earlier twin with the same target,
+ * that piece is cut; pieces that assumed something stay, for classify()
+ * to weigh against each other.  After it (after true): they are cut too
+ * where a certain piece is at least as good.  Only pieces with a choice
+ * overlap this way (the walk partitions the rest), and pieces that made
+ * the same choice never do.
+ */
+static int choose(struct engine_result *res, size_t from, bool after)
+{
+	size_t *ix, nix = 0, a, c, n = res->npieces;
+	struct region_box *bb;
+	int ret = 0;
+
+	ix = calloc(n - from + 1, sizeof(*ix));
+	bb = calloc(n - from + 1, sizeof(*bb));
+	if (!ix || !bb) {
+		free(ix);
+		free(bb);
+		return -ENOMEM;
+	}
+	for (a = from; a < n; a++) {
+		/* after classify(), a possible piece that made no choice
+		 * may still be what a certain piece with one covers */
+		if ((!res->pieces[a].choice &&
+		     !(after && res->pieces[a].possible)) ||
+		    region_is_empty(res->pieces[a].region))
+			continue;
+		region_bounds(res->pieces[a].region, &bb[nix]);
+		ix[nix++] = a;
+	}
+	for (a = 0; a < nix && !ret; a++) {
+		const struct engine_piece *j = &res->pieces[ix[a]];
+
+		/* after classify(), a piece it did not mark possible holds
+		 * for every packet of its choice, whatever it assumed: no
+		 * compatible piece disagrees with it */
+		if ((!after && j->nassumptions) || j->possible ||
+		    region_is_empty(j->region))
+			continue;
+		for (c = 0; c < nix && !ret; c++) {
+			struct engine_piece *i = &res->pieces[ix[c]];
+
+			if (c == a || i->choice == j->choice ||
+			    region_is_empty(i->region) ||
+			    !bounds_overlap(&bb[a], &bb[c]) ||
+			    i->state > j->state ||
+			    (!after && i->nassumptions) ||
+			    (after && !i->nassumptions))
+				continue;
+			if (i->state == j->state && (!after || !i->possible) &&
+			    !(c > a && same_target(i, j)))
+				continue;
+			ret = region_subtract(i->region, j->region);
+		}
+	}
+	free(ix);
+	free(bb);
+	return ret;
+}
+
+/* Say what each piece's sender chose, while the choices exist. */
+int choices_describe(struct walk *w, size_t from)
+{
+	struct choice_dom dom = walk_dom(w);
+	struct engine_piece *p;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	dom.established = false;
+	for (i = from; i < w->res->npieces; i++) {
+		p = &w->res->pieces[i];
+		dom.forwarded = p->fate == ENGINE_FORWARDED;
+		if (p->choice && !region_is_empty(p->region)) {
+			choice_describe(&dom, p->choice, &sb);
+			if (sb.len || sb.failed) {
+				p->chosen = strbuf_take(&sb);
+				if (!p->chosen)
+					return -ENOMEM;
+			}
+		}
+		p->choice = NULL;
+	}
+	return 0;
+}
+
+int classify(struct engine_result *res, size_t from)
+{
+	struct region **overlap;
+	struct region_box *bb;
+	size_t i, n = res->npieces;
+	int ret = choose(res, from, false);
+
+	if (ret < 0)
+		return ret;
+
+	/* all overlaps first, from the regions as the walk left them: a
+	 * piece cut before its twin is compared would hide the twin's doubt */
+	overlap = calloc(n - from + 1, sizeof(*overlap));
+	bb = calloc(n - from + 1, sizeof(*bb));
+	if (!overlap || !bb) {
+		free(overlap);
+		free(bb);
+		return -ENOMEM;
+	}
+	for (i = from; i < n; i++)
+		if (res->pieces[i].nassumptions &&
+		    !region_is_empty(res->pieces[i].region))
+			region_bounds(res->pieces[i].region, &bb[i - from]);
+	for (i = from; i < n && !ret; i++) {
+		if (res->pieces[i].nassumptions &&
+		    !region_is_empty(res->pieces[i].region))
+			ret = classify_overlap(res, from, bb, i,
+					       &overlap[i - from]);
+	}
+	free(bb);
+	for (i = from; i < n && !ret; i++) {
+		struct region *o = overlap[i - from];
+
+		if (!o || region_is_empty(o))
+			continue;
+		ret = region_subtract(res->pieces[i].region, o);
+		if (!ret) {
+			ret = piece_dup(res, i, o);
+			if (!ret)
+				overlap[i - from] = NULL;
+		}
+	}
+	for (i = 0; i < n - from; i++)
+		region_free(overlap[i]);
+	free(overlap);
+	return ret < 0 ? ret : choose(res, from, true);
+}
+
+int result_note(struct engine_result *res, const char *s)
+{
+	char **p = realloc(res->notes, (res->nnotes + 1) * sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	res->notes = p;
+	if (!(p[res->nnotes] = strdup(s)))
+		return -ENOMEM;
+	res->nnotes++;
+	return 0;
+}
+

@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * walk.h - PRIVATE to auditd/engine/: what the parts of the engine's walk
+ * share (the branch, the walk, the result being built).  The public
+ * interface is engine.h; nothing outside engine/ includes this file
+ * (tests/unit/test_engine_budget.c includes the parts themselves).
+ */
+#ifndef WALK_H
+#define WALK_H
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <linux/if_packet.h>
+#include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
+
+#include "choice.h"
+#include "engine.h"
+#include "rpath.h"
+
+/* The kernel bounds jumps at load time (nft: 16 levels; x_tables rejects
+ * loops); this only protects us from a model a reader got wrong. */
+#define JUMP_STACK_MAX		64
+/* Forks on undecidable matches double the work each time; past this many
+ * branches in one walk we stop with -E2BIG rather than eat the machine. */
+#ifndef BRANCHES_MAX			/* tests/unit/test_engine_budget.c */
+#define BRANCHES_MAX		(1u << 20)
+#endif
+#define PIECES_MAX		(1u << 20)
+
+/* conntrack is attached at this priority (NF_IP_PRI_CONNTRACK): chains
+ * before it see no conntrack entry */
+#define PRI_CONNTRACK		(-200)
+/* a connection's later packets are rewritten by its NAT binding at these
+ * priorities (NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC): a chain before the
+ * first sees the destination the client sent, one after the second sees
+ * the server's answer from the address the client knows */
+#define PRI_NAT_DST		(-100)
+#define PRI_NAT_SRC		100
+
+/* from linux/netfilter/nf_conntrack_common.h, which clashes with libc */
+#define IPS_DST_NAT		(1u << 5)
+#define IPS_DST_NAT_DONE	(1u << 8)
+#define IPS_SEEN_REPLY		(1u << 1)
+#define IPS_ASSURED		(1u << 2)
+#define IP_CT_DIR_ORIGINAL	0
+
+/* ---------------------------------------------------------------------
+ * An arena for the persistent lists (trace, assumptions) that branches
+ * share with their forks: freed all at once when the walk ends.
+ */
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+struct arena {
+	struct arena_chunk *head;
+};
+
+struct anode {
+	const struct anode *up;
+	size_t depth;
+	struct engine_assumption a;
+};
+
+struct snode {
+	const struct snode *up;
+	size_t depth;
+	struct engine_step s;
+};
+
+/* A return address on the jump stack: a persistent list in the arena,
+ * shared by the forks of a branch, so that a branch stays small. */
+struct frame {
+	const struct frame *up;
+	const struct rs_chain *chain;
+	size_t rule;
+};
+
+struct branch {
+	struct region *r;
+	/* destination rewritten by DNAT / REDIRECT */
+	bool nat;
+	bool redirect;
+	rs_u128 nat_addr;
+	bool nat_port;
+	uint16_t nat_port_lo, nat_port_hi;
+	bool nat_bound;		/* a nat chain of this hook set the binding */
+	bool ct_dnat;		/* the binding changed the tuple: the
+				 * connection's status has IPS_DST_NAT */
+	bool untracked;		/* notrack: no conntrack, no NAT */
+	uint32_t mark;
+	uint32_t ctmark;
+	bool oif_known;
+	int oif;
+	rs_u128 oif_key;
+	const struct anode *assume;
+	/* the header values the sender committed to on the way here */
+	const struct choice *choice;
+	const struct snode *trace;
+	/* position */
+	const struct rs_chain *chain;
+	size_t rule;
+	unsigned int depth;
+	const struct frame *stack;	/* depth frames, innermost first */
+};
+
+struct blist {
+	size_t n, cap;
+	struct branch **b;
+};
+
+/* IPv6 neighbour discovery (see nd_check()) */
+#define ND_SOLICIT	135
+#define ND_SNMC_PREFIX	(((rs_u128)0xff02 << 112) | ((rs_u128)1 << 32) | \
+			 ((rs_u128)0xff << 24))	/* ff02::1:ff00:0/104 */
+
+struct walk {
+	const struct engine_input *in;
+	const struct host *host;
+	struct arena arena;
+	uint8_t family;
+	uint8_t proto;
+	/* the base chain running now */
+	uint32_t hook;
+	const struct rs_chain *base;
+	bool before_conntrack;
+	/* walking the client's second packet of a connection (the
+	 * handshake's ACK), not the probe: ct state established */
+	bool established;
+	/* walking the server's answer (SYN-ACK) back to the client: the
+	 * probe's addresses and ports swapped, ct direction reply */
+	bool reply;
+	bool reply_local;	/* from a local socket: output hook */
+	/* the base chain running now comes before (after) the NAT binding
+	 * rewrites this later packet: see PRI_NAT_DST */
+	bool before_dnat, after_snat;
+	/* walking an IPv6 neighbour discovery packet (ICMPv6 nd_type), not
+	 * a probe; nd_dead: the ingress interfaces where it is dropped */
+	bool nd;
+	uint8_t nd_type;
+	bool nd_done;
+	struct rs_interval *nd_dead;
+	size_t nnd_dead;
+	size_t branches;
+	/* per chain of the model, built on first use: where a branch with
+	 * a fixed destination address can skip to */
+	struct daddr_index **dindex;
+	/* chains sorted for jump lookup */
+	const struct rs_chain **sorted;
+	size_t nsorted;
+	/* per family (IPv4, IPv6) and NF_INET_* hook: hook_chains() */
+	struct hook_list {
+		const struct rs_chain **chains;
+		size_t n;
+		bool done;
+	} hooks[2][NF_INET_NUMHOOKS];
+	/* per chain of the model, built on first use: jump_target() */
+	const struct rs_chain ***jumps;
+	/* rule_run(): rules before norun_end of norun_chain overlap */
+	const struct rs_chain *norun_chain;
+	size_t norun_end;
+	/* the netdev (and inet) ingress base chains, in the model's order */
+	const struct rs_chain **ingress;
+	size_t ningress;
+	/* the reverse path of each family (rpfilter), built on first use;
+	 * rpath_err[i] remembers that it could not be */
+	struct rpath **rpath;
+	int *rpath_err;
+	struct engine_result *res;
+};
+
+/* ---------------------------------------------------------------------
+ * Fields: what a match compares, for the probes of this branch.
+ */
+enum resolved {
+	RES_DIM,	/* a dimension of the region: split */
+	RES_FIXED,	/* one value for the whole branch */
+	RES_ABSENT,	/* the kernel has no value: nft breaks, the rule
+			 * does not match */
+	RES_NOTSET,	/* no value, and "not in" matches (physdev on a
+			 * routed packet) */
+	RES_UNKNOWN,	/* we cannot tell */
+	RES_CHOICE,	/* the sender chooses: see choice.h */
+};
+
+/* How element values of a field map onto the dimension. */
+enum xform {
+	XF_NONE,
+	XF_IFINDEX,	/* ifindex values onto the interface-name dimension */
+};
+
+/* ---------------------------------------------------------------------
+ * Matches.
+ */
+enum mres {
+	M_DECIDED,	/* *yes / *no hold the split (either may be empty) */
+	M_UNKNOWN,	/* cannot tell: fork */
+	M_CHOICE,	/* the sender chooses: choice_split() */
+};
+
+typedef bool (*rpath_pred)(const void *ctx, const struct rpath_range *r,
+			   const struct host_link *l);
+
+/* ---------------------------------------------------------------------
+ * Rules.
+ */
+struct part {
+	struct region *r;
+	const struct anode *assume;
+	const struct choice *choice;
+};
+
+struct plist {
+	size_t n, cap;
+	struct part *p;
+};
+
+/* A long chain of rules each for one destination address (Docker's
+ * "-d 172.17.0.5 ... -j ACCEPT" per container) is walked by every
+ * branch after DNAT, whose destination is fixed: without an index that is
+ * quadratic in the number of published ports. */
+struct daddr_key {
+	rs_u128 addr;
+	size_t rule;
+};
+
+struct daddr_index {
+	size_t *next_general;	/* first rule >= i without one address */
+	size_t nkeys;
+	struct daddr_key keys[];	/* by address, then rule */
+};
+
+/* What a rule's matches ask of the probes of a branch when each of them
+ * either holds for all of them or tests one dimension against a plain
+ * set: the sets by dimension (NULL: any value), for
+ * region_split_off_product(). */
+struct rule_sets {
+	const struct rs_interval *set[REGION_NDIMS];
+	size_t nset[REGION_NDIMS];
+	struct rs_interval *own[REGION_NDIMS];	/* complements, freed */
+};
+
+/* engine.c */
+int box_add(struct region *r, rs_u128 iif_lo, rs_u128 iif_hi,
+	    rs_u128 d_lo, rs_u128 d_hi);
+int ingress_keys(const struct walk *w, struct rs_interval **out,
+		 size_t *n);
+
+/* branch.c */
+void arena_free(struct arena *a);
+void blist_release(struct blist *l);
+int assume_copy(struct walk *w, struct branch *b,
+		const struct engine_assumption *x);
+int assume_elem(struct walk *w, struct branch *b,
+		const struct rs_chain *c, const struct rs_rule *r,
+		const struct rs_match *m, bool matched, size_t elem);
+int assume_add(struct walk *w, struct branch *b,
+	       const struct rs_chain *c, const struct rs_rule *r,
+	       const struct rs_match *m, bool matched);
+
+/* matches.c */
+enum resolved resolve(const struct walk *w, const struct branch *b,
+		      enum rs_field f, enum region_dim *dim,
+		      rs_u128 *val, enum xform *xf);
+int rpath_split(const struct walk *w, const struct rpath *rp,
+		const struct region *cur, rpath_pred keep,
+		const void *ctx, bool none_in, struct region **in,
+		struct region **out);
+int match_eval(const struct walk *w, const struct branch *b,
+	       const struct rs_match *m, const struct region *cur,
+	       struct region **yes, struct region **no,
+	       enum mres *res);
+
+/* rules.c */
+void plist_release(struct plist *l);
+void daddr_index_free(struct daddr_index *ix);
+size_t daddr_skip(struct walk *w, const struct branch *b);
+bool rule_misses(const struct walk *w, const struct branch *b,
+		 const struct rs_rule *r);
+void rule_sets_release(struct rule_sets *rs);
+int iv_lo_cmp(const void *a, const void *b);
+int rule_sets_of(const struct walk *w, const struct branch *b,
+		 const struct rs_rule *r, struct rule_sets *rs);
+int rule_matches(struct walk *w, struct branch *b,
+		 const struct rs_rule *r, struct plist *yes,
+		 struct plist *no);
+
+/* chains.c */
+int chain_cmp(const void *a, const void *b);
+int hook_run(struct walk *w, uint32_t hook, struct blist *l,
+	     struct blist *dropped);
+int ingress_run(struct walk *w, struct blist *l, struct blist *dropped);
+
+/* route.c */
+int routing_drop(struct walk *w, struct branch *b, const char *why);
+int martian_list(const struct host *h, uint8_t family, bool localnet,
+		 struct rs_interval **out, size_t *n);
+int route(struct walk *w, struct branch *b, struct blist *local,
+	  struct blist *fwd);
+
+/* nd.c */
+int nd_check(struct walk *w);
+
+/* handshake.c */
+void piece_release(struct engine_piece *p);
+bool same_path(const struct engine_piece *a,
+	       const struct engine_piece *b);
+int handshake(struct walk *w, size_t from);
+
+/* result.c */
+int piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
+	      const struct host_listener *lis, const char *reason);
+int drop_all(struct walk *w, struct blist *l, const char *reason);
+int deliver_local(struct walk *w, struct branch *b);
+int choices_describe(struct walk *w, size_t from);
+int classify(struct engine_result *res, size_t from);
+int result_note(struct engine_result *res, const char *s);
+
+static inline void *arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_chunk *c = a->head;
+	size_t csize;
+	void *p;
+
+	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!c || c->size - c->used < size) {
+		csize = size > 65536 ? size : 65536;
+		c = malloc(sizeof(*c) + csize);
+		if (!c)
+			return NULL;
+		c->next = a->head;
+		c->used = 0;
+		c->size = csize;
+		a->head = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += size;
+	return p;
+}
+
+static inline void branch_free(struct branch *b)
+{
+	if (!b)
+		return;
+	region_free(b->r);
+	free(b);
+}
+
+/* A copy of b's state with region r (taken over).  NULL without memory or
+ * past BRANCHES_MAX; callers say -ENOMEM and engine_run() tells the two
+ * apart by w->branches. */
+static inline struct branch *branch_fork(struct walk *w, const struct branch *b,
+					 struct region *r)
+{
+	struct branch *n;
+
+	if (++w->branches > BRANCHES_MAX) {
+		region_free(r);
+		return NULL;
+	}
+	n = malloc(sizeof(*n));
+	if (!n) {
+		region_free(r);
+		return NULL;
+	}
+	*n = *b;
+	n->r = r;
+	return n;
+}
+
+static inline int blist_push(struct blist *l, struct branch *b)
+{
+	struct branch **p;
+	size_t cap;
+
+	if (!b)
+		return -ENOMEM;
+	if (l->n == l->cap) {
+		cap = l->cap ? l->cap * 2 : 16;
+		p = realloc(l->b, cap * sizeof(*p));
+		if (!p) {
+			branch_free(b);
+			return -ENOMEM;
+		}
+		l->b = p;
+		l->cap = cap;
+	}
+	l->b[l->n++] = b;
+	return 0;
+}
+
+static inline int trace_add(struct walk *w, struct branch *b, uint32_t hook,
+			    const struct rs_chain *c, const struct rs_rule *r,
+			    enum rs_verdict_kind v, const char *what)
+{
+	struct snode *s = arena_alloc(&w->arena, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->up = b->trace;
+	s->depth = b->trace ? b->trace->depth + 1 : 1;
+	s->s.hook = hook;
+	s->s.chain = c;
+	s->s.rule = r;
+	s->s.verdict = v;
+	s->s.what = what;
+	b->trace = s;
+	return 0;
+}
+
+/* A jump: return to the rule after this one. */
+static inline int frame_push(struct walk *w, struct branch *b)
+{
+	struct frame *f;
+
+	if (b->depth >= JUMP_STACK_MAX)
+		return -E2BIG;
+	f = arena_alloc(&w->arena, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->up = b->stack;
+	f->chain = b->chain;
+	f->rule = b->rule + 1;
+	b->stack = f;
+	b->depth++;
+	return 0;
+}
+
+static inline void frame_pop(struct branch *b)
+{
+	b->chain = b->stack->chain;
+	b->rule = b->stack->rule;
+	b->stack = b->stack->up;
+	b->depth--;
+}
+
+static inline bool is_v4(const struct walk *w)
+{
+	return w->family == NFPROTO_IPV4;
+}
+
+static inline bool after_routing(const struct walk *w)
+{
+	return w->hook == NF_INET_FORWARD || w->hook == NF_INET_POST_ROUTING;
+}
+
+static inline struct choice_dom walk_dom(const struct walk *w)
+{
+	return (struct choice_dom){ w->family, w->proto, w->established,
+				    after_routing(w) };
+}
+
+static inline void *walk_alloc(void *ctx, size_t size)
+{
+	return arena_alloc(&((struct walk *)ctx)->arena, size);
+}
+
+/* A forwarded packet's TTL is one less after the routing decision: a
+ * match there on value v means the sender chose v + 1. */
+static inline int choice_shift(const struct walk *w, const struct rs_match *m)
+{
+	return m->fields[0] == RS_F_IP_TTL && after_routing(w) ? -1 : 0;
+}
+
+/* choice_uniform() for match m on b: 1 every value b's sender has left
+ * meets it, 0 none does, -1 some. */
+static inline int choice_fits(const struct walk *w, const struct branch *b,
+			      const struct rs_match *m)
+{
+	struct choice_dom dom = walk_dom(w);
+
+	return choice_uniform(&dom, b->choice, m, choice_shift(w, m));
+}
+
+static inline bool in_iv(rs_u128 v, const struct rs_interval *iv)
+{
+	return iv->lo <= v && v <= iv->hi;
+}
+
+static inline int iv_push(struct rs_interval **arr, size_t *n, size_t *cap,
+			  const struct rs_interval *iv)
+{
+	struct rs_interval *p;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		p = realloc(*arr, *cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		*arr = p;
+	}
+	(*arr)[(*n)++] = *iv;
+	return 0;
+}
+
+/* The reverse path of the walk's family, built on first use.  NULL when it
+ * cannot be had (*err says why: -E2BIG for too many routes). */
+static inline const struct rpath *walk_rpath(const struct walk *w, int *err)
+{
+	int f = is_v4(w) ? 0 : 1;
+
+	if (!w->rpath[f] && !w->rpath_err[f])
+		w->rpath_err[f] = rpath_build(w->host, w->family, 0,
+					      &w->rpath[f]);
+	*err = w->rpath_err[f];
+	return w->rpath[f];
+}
+
+static inline bool is_loopback(const struct walk *w, rs_u128 a)
+{
+	return is_v4(w) ? (a >> 24) == 127 : a == 1;
+}
+
+#endif /* WALK_H */
