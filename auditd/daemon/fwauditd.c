@@ -37,6 +37,7 @@
 #include "diff.h"
 #include "event.h"
 #include "journal.h"
+#include "nft_cache.h"
 #include "nftev.h"
 #include "policy.h"
 #include "prom.h"
@@ -94,6 +95,9 @@ struct daemon {
 	struct nftev_reach *reach;
 	uint64_t skipped;		/* nftables messages that could not */
 	uint32_t nft_genid;		/* of the last NEWGEN heard */
+	/* the nftables tables read so far: only those the events name are
+	 * read again (NULL: every audit reads everything) */
+	struct nft_cache *cache;
 };
 
 static bool log_prefix;
@@ -359,6 +363,73 @@ static void daemon_keep_snapshot(struct daemon *d, struct snapfile_rec *rec,
 
 /* ---- changes that cannot alter the answer (issue 13) -------------- */
 
+static void daemon_write_result(struct daemon *d);
+
+/* What an nftables message tells the incremental reader: the table to
+ * read again, the generation heard; a message it cannot place means
+ * everything is read again. */
+static void daemon_cache_note(struct daemon *d, const void *msg, size_t len)
+{
+	const char *table = NULL;
+	uint8_t family = 0;
+	uint32_t genid = 0;
+
+	if (!d->cache)
+		return;
+	switch (nftev_table(msg, len, &family, &table, &genid)) {
+	case 1:
+		nft_cache_dirty(d->cache, family, table);
+		break;
+	case 2:
+		nft_cache_gen(d->cache, genid);
+		break;
+	default:
+		nft_cache_lost(d->cache);
+		break;
+	}
+}
+
+/* The incremental reader, unless FWAUDITD_FULL_READ=1 (benchmarks, and a
+ * way out should it ever be wrong). */
+static void daemon_cache_open(struct daemon *d)
+{
+	const char *e = secure_getenv("FWAUDITD_FULL_READ");
+
+	if (e && !strcmp(e, "1"))
+		return;
+	if (nft_cache_new(&d->cache) < 0)
+		log_warn("No memory for the incremental nftables reader: "
+			 "every audit reads everything");
+}
+
+/* audit_run() of what the incremental reader has (recording a snapshot
+ * reads everything, so that it holds everything).  A read the cache cannot
+ * do for another reason than "not yet" is done whole. */
+static int daemon_audit_run(struct daemon *d, struct audit_opts *o,
+			    bool recording, struct audit_result **r,
+			    enum snapshot_stage *stage)
+{
+	struct snapshot snap = { 0 };
+	int ret;
+
+	if (!d->cache || recording)
+		return audit_run(o, r, stage);
+	ret = snapshot_read_with(&snap, true, d->cache, stage);
+	if (ret == -EAGAIN)
+		return ret;
+	if (ret < 0) {
+		log_warn("Incremental nftables read failed (%s): reading "
+			 "everything", strerror(-ret));
+		nft_cache_lost(d->cache);
+		return audit_run(o, r, stage);
+	}
+	o->given = &snap;
+	ret = audit_run(o, r, stage);
+	o->given = NULL;
+	snapshot_release(&snap);	/* taken over, or left on failure */
+	return ret;
+}
+
 /* watch.c's judge of each nftables message: against the last model only
  * while its result is current (an audit pending or failing reads all of
  * it anyway, nftev.h) */
@@ -367,6 +438,7 @@ static bool daemon_nft_filter(void *data, const void *msg, size_t len)
 	struct daemon *d = data;
 	const struct nftev_reach *r = NULL;
 
+	daemon_cache_note(d, msg, len);
 	if (!d->pending && !d->failed && d->last)
 		r = d->reach;
 	if (nftev_matters(r, msg, len, &d->nft_genid))
@@ -375,10 +447,14 @@ static bool daemon_nft_filter(void *data, const void *msg, size_t len)
 	return false;
 }
 
-/* After a good audit: the reach of its model. */
-static void daemon_reach_update(struct daemon *d)
+/* After a good audit (d->last replaced): the reach of its model; the
+ * tables the old result borrowed from the cache; the result file. */
+static void daemon_audited(struct daemon *d)
 {
 	int ret;
+
+	nft_cache_gc(d->cache);
+	daemon_write_result(d);
 
 	nftev_reach_free(d->reach);
 	d->reach = NULL;
@@ -435,7 +511,7 @@ static void daemon_audit(struct daemon *d)
 	d->audits++;
 	/* record what this audit reads: kept only if it changes something */
 	recording = d->cfg.snapshot_file && snapfile_record_begin(&rec) == 0;
-	ret = audit_run(&o, &r, &stage);
+	ret = daemon_audit_run(d, &o, recording, &r, &stage);
 	if (ret < 0) {
 		if (recording)
 			snapfile_record_abort(&rec);
@@ -495,8 +571,7 @@ static void daemon_audit(struct daemon *d)
 	audit_result_free(d->last);
 	d->last = r;
 	d->ever_audited = true;
-	daemon_reach_update(d);
-	daemon_write_result(d);
+	daemon_audited(d);
 	/* the walk's peak (regions, branches, the netlink buffers) is free
 	 * now: give it back, the daemon idles between audits */
 	malloc_trim(0);
@@ -545,6 +620,8 @@ static void on_change(void *data, const char *why)
 {
 	struct daemon *d = data;
 
+	if (!strcmp(why, "events lost") && d->cache)
+		nft_cache_lost(d->cache);
 	if (!strcmp(why, "events lost"))
 		log_warn("Kernel events were lost (receive buffer overrun): "
 			 "auditing everything");
@@ -838,6 +915,18 @@ out:
 	return 0;
 }
 
+static void daemon_cache_log(struct daemon *d)
+{
+	struct nft_cache_stats st;
+
+	if (!d->cache)
+		return;
+	nft_cache_get_stats(d->cache, &st);
+	log_info("nftables reads: %" PRIu64 " (%" PRIu64 " of every table, %"
+		 PRIu64 " of none), %" PRIu64 " table(s) read", st.reads,
+		 st.full, st.unchanged, st.tables_read);
+}
+
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 		     void *data)
 {
@@ -850,6 +939,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 		 PRIu64 " event(s); %" PRIu64 " nftables change(s) could not "
 		 "alter the answer", strsignal((int)si->ssi_signo), d->audits,
 		 d->events, d->skipped);
+	daemon_cache_log(d);
 	sd_notify(0, "STOPPING=1");
 	return sd_event_exit(d->e, 0);
 }
@@ -907,6 +997,7 @@ static void daemon_free(struct daemon *d)
 	nftev_reach_free(d->reach);
 	sinks_close(&d->sinks);
 	audit_result_free(d->last);
+	nft_cache_free(d->cache);
 	for (i = 0; i < d->nretired; i++)
 		policy_free(d->retired[i]);
 	policy_free(d->policy);
@@ -1007,6 +1098,7 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	watch_set_nft_filter(d.watch, daemon_nft_filter, &d);
+	daemon_cache_open(&d);
 	prepare_spool_dir(&d.cfg);
 	ret = daemon_privs_drop(d.cfg.user, &root);
 	if (ret < 0) {

@@ -378,3 +378,66 @@ bool nftev_matters(const struct nftev_reach *r, const void *buf, size_t len,
 		return true;
 	}
 }
+
+int nftev_table(const void *buf, size_t len, uint8_t *family,
+		const char **table, uint32_t *genid)
+{
+	const struct nlmsghdr *nlh = buf;
+	struct msg_attrs m;
+	unsigned int type;
+	int attr;
+
+	if (len < sizeof(*nlh) ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nfgenmsg)) ||
+	    nlh->nlmsg_len > len ||
+	    NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.max = (int)(sizeof(m.tb) / sizeof(m.tb[0])) - 1;
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_cb, &m) < 0)
+		return 0;
+	type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+	switch (type) {
+	case NFT_MSG_NEWGEN:
+		if (!m.tb[NFTA_GEN_ID] ||
+		    mnl_attr_get_payload_len(m.tb[NFTA_GEN_ID]) != 4)
+			return 0;
+		*genid = ntohl(mnl_attr_get_u32(m.tb[NFTA_GEN_ID]));
+		return 2;
+	case NFT_MSG_NEWTABLE:
+	case NFT_MSG_DELTABLE:
+		attr = NFTA_TABLE_NAME;
+		break;
+	case NFT_MSG_NEWCHAIN:
+	case NFT_MSG_DELCHAIN:
+		attr = NFTA_CHAIN_TABLE;
+		break;
+	case NFT_MSG_NEWRULE:
+	case NFT_MSG_DELRULE:
+		attr = NFTA_RULE_TABLE;
+		break;
+	case NFT_MSG_NEWSET:
+	case NFT_MSG_DELSET:
+		attr = NFTA_SET_TABLE;
+		break;
+	case NFT_MSG_NEWSETELEM:
+	case NFT_MSG_DELSETELEM:
+		attr = NFTA_SET_ELEM_LIST_TABLE;
+		break;
+	case NFT_MSG_NEWOBJ:
+	case NFT_MSG_DELOBJ:
+		attr = NFTA_OBJ_TABLE;
+		break;
+	case NFT_MSG_NEWFLOWTABLE:
+	case NFT_MSG_DELFLOWTABLE:
+		attr = NFTA_FLOWTABLE_TABLE;
+		break;
+	default:
+		return 0;
+	}
+	*table = attr_str(m.tb[attr]);
+	if (!*table)
+		return 0;
+	*family = ((const struct nfgenmsg *)mnl_nlmsg_get_payload(nlh))->nfgen_family;
+	return 1;
+}

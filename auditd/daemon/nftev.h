@@ -63,4 +63,13 @@ size_t nftev_reach_size(const struct nftev_reach *r);
 bool nftev_matters(const struct nftev_reach *r, const void *nlh, size_t len,
 		   uint32_t *genid);
 
+/*
+ * Which table an nftables message names, for nft_cache_dirty(): 1 and
+ * *family, *table (pointing into the message) for a table, chain, rule,
+ * set, element, object or flowtable message; 2 and *genid for NEWGEN; 0
+ * for anything else (not understood: the caller reads everything).
+ */
+int nftev_table(const void *nlh, size_t len, uint8_t *family,
+		const char **table, uint32_t *genid);
+
 #endif

@@ -69,14 +69,17 @@ static bool src_counts(const struct watch_src *src, const void *buf, size_t n)
 	const struct watch *w = src->w;
 	const struct nlmsghdr *nlh = buf;
 	int len = (int)n;
+	bool counts = false;
 
 	if (src != &w->nft || !w->filter)
 		return true;
+	/* every message is shown to the filter, also after one that
+	 * counts: it keeps track of what they name */
 	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
 		if (w->filter(w->filter_data, nlh, (size_t)len))
-			return true;
+			counts = true;
 	/* a truncated tail cannot be judged */
-	return len != 0;
+	return counts || len != 0;
 }
 
 static int src_read(sd_event_source *s, int fd, uint32_t revents, void *data)
@@ -92,7 +95,7 @@ static int src_read(sd_event_source *s, int fd, uint32_t revents, void *data)
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n >= 0) {
-			if (!why && src_counts(src, buf, (size_t)n))
+			if (src_counts(src, buf, (size_t)n) && !why)
 				why = src->name;
 			continue;
 		}

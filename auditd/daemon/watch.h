@@ -46,7 +46,7 @@ void watch_free(struct watch *w);
 /*
  * Judge each nftables message before it counts as a change: a batch whose
  * messages all get false from fn(data, msg, len) calls no watch_changed_fn
- * (see nftev.h).  Lost events (ENOBUFS) always count.  fn NULL: every
+ * (see nftev.h).  fn sees every message received, in order.  Lost events (ENOBUFS) always count.  fn NULL: every
  * message counts (the default).
  */
 typedef bool (*watch_filter_fn)(void *data, const void *msg, size_t len);

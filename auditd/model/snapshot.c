@@ -8,9 +8,16 @@
 
 #include "legacy.h"
 #include "nft.h"
+#include "nft_cache.h"
 #include "snapshot.h"
 
 int snapshot_read(struct snapshot *snap, bool host, enum snapshot_stage *stage)
+{
+	return snapshot_read_with(snap, host, NULL, stage);
+}
+
+int snapshot_read_with(struct snapshot *snap, bool host,
+		       struct nft_cache *cache, enum snapshot_stage *stage)
 {
 	struct snapshot s = { .rs = NULL };
 	enum snapshot_stage at = SNAPSHOT_NFT;
@@ -19,7 +26,7 @@ int snapshot_read(struct snapshot *snap, bool host, enum snapshot_stage *stage)
 	s.rs = ruleset_new();
 	if (!s.rs)
 		return -ENOMEM;
-	ret = nft_dump_ruleset(s.rs);
+	ret = cache ? nft_cache_read(cache, s.rs) : nft_dump_ruleset(s.rs);
 	if (ret < 0)
 		goto fail;
 	at = SNAPSHOT_LEGACY;

@@ -71,6 +71,7 @@ EOF
 	fi
 	fwa_stop "$d"
 	D_ERR=$(cat "$T/daemon.err")
+	grep "nftables reads" <<<"$D_ERR" | sed "s/^/$phase: /" || true
 	line=$(grep 'exiting after' <<<"$D_ERR" || true)
 	audits=$(sed -n 's/.*exiting after \([0-9]*\) audit.*/\1/p' <<<"$line")
 	skipped=$(sed -n 's/.*; \([0-9]*\) nftables change.*/\1/p' <<<"$line")
