@@ -367,26 +367,23 @@ static void daemon_write_result(struct daemon *d);
 
 /* What an nftables message tells the incremental reader: the table to
  * read again, the generation heard; a message it cannot place means
- * everything is read again. */
-static void daemon_cache_note(struct daemon *d, const void *msg, size_t len)
+ * everything is read again.  Returns nftev_table()'s kind (2: NEWGEN). */
+static int daemon_cache_note(struct daemon *d, const void *msg, size_t len)
 {
 	const char *table = NULL;
 	uint8_t family = 0;
 	uint32_t genid = 0;
+	int kind = nftev_table(msg, len, &family, &table, &genid);
 
 	if (!d->cache)
-		return;
-	switch (nftev_table(msg, len, &family, &table, &genid)) {
-	case 1:
+		return kind;
+	if (kind == 1)
 		nft_cache_dirty(d->cache, family, table);
-		break;
-	case 2:
+	else if (kind == 2)
 		nft_cache_gen(d->cache, genid);
-		break;
-	default:
+	else
 		nft_cache_lost(d->cache);
-		break;
-	}
+	return kind;
 }
 
 /* The incremental reader, unless FWAUDITD_FULL_READ=1 (benchmarks, and a
@@ -438,7 +435,9 @@ static bool daemon_nft_filter(void *data, const void *msg, size_t len)
 	struct daemon *d = data;
 	const struct nftev_reach *r = NULL;
 
-	daemon_cache_note(d, msg, len);
+	/* NEWGEN ends a batch: no change of its own */
+	if (daemon_cache_note(d, msg, len) == 2)
+		return false;
 	if (!d->pending && !d->failed && d->last)
 		r = d->reach;
 	if (nftev_matters(r, msg, len, &d->nft_genid))
@@ -451,14 +450,16 @@ static bool daemon_nft_filter(void *data, const void *msg, size_t len)
  * tables the old result borrowed from the cache; the result file. */
 static void daemon_audited(struct daemon *d)
 {
+	struct nftev_reach *prev;
 	int ret;
 
 	nft_cache_gc(d->cache);
 	daemon_write_result(d);
 
-	nftev_reach_free(d->reach);
+	prev = d->reach;
 	d->reach = NULL;
-	ret = nftev_reach_new(d->last->snap.rs, &d->reach);
+	ret = nftev_reach_new(d->last->snap.rs, prev, &d->reach);
+	nftev_reach_free(prev);
 	if (ret < 0)
 		log_warn("Cannot index the ruleset (%s): every nftables change "
 			 "is audited", strerror(-ret));

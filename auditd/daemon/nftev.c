@@ -2,10 +2,15 @@
 /*
  * nftev.c - which nftables change events can change the audit (nftev.h).
  *
- * The reach is one sorted array of keys "KIND FAMILY TABLE NAME" (fields
- * separated by 0x01, which no nftables name holds), searched with bsearch:
- * built once per audit (a walk over the chains a base chain reaches, each
- * visited once), a few string compares per event.
+ * The reach is kept per table (jumps and lookups never leave a table): a
+ * set of 64-bit hashes of "KIND NAME" for the chains a base chain reaches
+ * and the sets their rules look up, built by a walk over the table's
+ * chains (each visited once, found through a hash index), one hash and a
+ * probe or two per event.  Two keys with the same hash can only make an
+ * event matter that would not have: never the other way round.  A table
+ * the incremental reader did not read again (the same packed chains) keeps
+ * its set from the last reach: on a node where kube-proxy owns 50,000
+ * rules, a change elsewhere costs no walk of them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,85 +30,118 @@ enum {
 	KEY_TABLE = 't',	/* a table holding any chain */
 };
 
-struct nftev_reach {
-	size_t n, cap;
-	char **keys;
-	size_t bytes;
+/* One table.  Open addressing; 0 marks a free slot (a key hashing to 0 is
+ * stored as 1: again only an event that matters more often). */
+struct nftev_sub {
+	uint8_t family;
+	char *table;
+	bool base;			/* holds a base chain */
+	const void *id;			/* its first chain's packed name */
+	bool packed_all;		/* every chain packed: id means it */
+	size_t nchains;
+	size_t n, cap;			/* cap a power of two, n <= cap / 2 */
+	uint64_t *slot;
+	/* while building: its chains */
+	const struct rs_chain **chains;
+	size_t nc, capc;
 };
 
-static char *key_make(int kind, uint8_t family, const char *table,
-		      const char *name)
-{
-	size_t lt = strlen(table), ln = name ? strlen(name) : 0;
-	char *k = malloc(lt + ln + 5);
+struct nftev_reach {
+	struct nftev_sub *t;
+	size_t n, cap;
+	size_t reused;			/* tables whose walk was kept */
+};
 
-	if (!k)
-		return NULL;
-	k[0] = (char)kind;
-	k[1] = (char)(family + 1);	/* never 0: the key is a C string */
-	k[2] = 1;
-	memcpy(k + 3, table, lt);
-	k[3 + lt] = 1;
-	memcpy(k + 4 + lt, name ? name : "", ln);
-	k[4 + lt + ln] = '\0';
-	return k;
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n--) {
+		h ^= *c++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
 }
 
-static int key_cmp(const void *a, const void *b)
+static uint64_t key_hash(int kind, const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	unsigned char k = (unsigned char)kind;
+	uint64_t h = fnv(0xcbf29ce484222325ull, &k, 1);
+
+	h = fnv(h, name, strlen(name));
+	/* a final mix: the slot is taken from the low bits */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return h ? h : 1;
+}
+
+static struct nftev_sub *sub_find(const struct nftev_reach *r,
+				  uint8_t family, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->t[i].family == family && !strcmp(r->t[i].table, table))
+			return &r->t[i];
+	return NULL;
 }
 
 static bool reach_has(const struct nftev_reach *r, int kind, uint8_t family,
 		      const char *table, const char *name)
 {
-	char *k = key_make(kind, family, table, name);
-	bool found;
+	const struct nftev_sub *t = sub_find(r, family, table);
+	uint64_t h;
+	size_t i;
 
-	if (!k)
-		return true;	/* cannot tell: it matters */
-	found = bsearch(&k, r->keys, r->n, sizeof(*r->keys), key_cmp) != NULL;
-	free(k);
-	return found;
+	if (kind == KEY_TABLE)
+		return t != NULL;
+	if (kind == KEY_BASE)
+		return t && t->base;
+	if (!t || !t->cap)
+		return false;
+	h = key_hash(kind, name);
+	for (i = h & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+		if (t->slot[i] == h)
+			return true;
+	return false;
 }
 
-/* Append a key; nftev_reach_new() sorts and deduplicates them at the end. */
-static int reach_push(struct nftev_reach *r, int kind, uint8_t family,
-		      const char *table, const char *name)
+static void slot_put(uint64_t *slot, size_t cap, uint64_t h, bool *added)
 {
-	char *k;
+	size_t i;
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		char **nk = realloc(r->keys, cap * sizeof(*nk));
-
-		if (!nk)
-			return -ENOMEM;
-		r->keys = nk;
-		r->cap = cap;
-	}
-	k = key_make(kind, family, table, name);
-	if (!k)
-		return -ENOMEM;
-	r->keys[r->n++] = k;
-	r->bytes += strlen(k) + 1 + sizeof(char *);
-	return 0;
-}
-
-static void reach_finish(struct nftev_reach *r)
-{
-	size_t i, n = 0;
-
-	qsort(r->keys, r->n, sizeof(*r->keys), key_cmp);
-	for (i = 0; i < r->n; i++) {
-		if (n && !strcmp(r->keys[n - 1], r->keys[i])) {
-			r->bytes -= strlen(r->keys[i]) + 1 + sizeof(char *);
-			free(r->keys[i]);
-			continue;
+	for (i = h & (cap - 1); slot[i]; i = (i + 1) & (cap - 1))
+		if (slot[i] == h) {
+			*added = false;
+			return;
 		}
-		r->keys[n++] = r->keys[i];
+	slot[i] = h;
+	*added = true;
+}
+
+static int sub_push(struct nftev_sub *t, int kind, const char *name)
+{
+	uint64_t h = key_hash(kind, name);
+	bool added;
+	size_t i;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		uint64_t *slot = calloc(cap, sizeof(*slot));
+
+		if (!slot)
+			return -ENOMEM;
+		for (i = 0; i < t->cap; i++)
+			if (t->slot[i])
+				slot_put(slot, cap, t->slot[i], &added);
+		free(t->slot);
+		t->slot = slot;
+		t->cap = cap;
 	}
-	r->n = n;
+	slot_put(t->slot, t->cap, h, &added);
+	t->n += added;
+	return 0;
 }
 
 void nftev_reach_free(struct nftev_reach *r)
@@ -112,81 +150,76 @@ void nftev_reach_free(struct nftev_reach *r)
 
 	if (!r)
 		return;
-	for (i = 0; i < r->n; i++)
-		free(r->keys[i]);
-	free(r->keys);
+	for (i = 0; i < r->n; i++) {
+		free(r->t[i].table);
+		free(r->t[i].slot);
+		free(r->t[i].chains);
+	}
+	free(r->t);
 	free(r);
 }
 
 size_t nftev_reach_size(const struct nftev_reach *r)
 {
-	return r ? r->bytes + r->cap * sizeof(char *) + sizeof(*r) : 0;
+	size_t i, n;
+
+	if (!r)
+		return 0;
+	n = sizeof(*r) + r->cap * sizeof(*r->t);
+	for (i = 0; i < r->n; i++)
+		n += r->t[i].cap * sizeof(uint64_t) + strlen(r->t[i].table) + 1;
+	return n;
 }
 
-/* The walk: the nftables chains sorted by (family, table, name), each
- * marked once it is reached. */
-struct chain_ref {
-	const struct rs_chain *c;
-	bool seen;
-};
+size_t nftev_reach_reused(const struct nftev_reach *r)
+{
+	return r ? r->reused : 0;
+}
 
+/* The walk of one table: its chains in a hash index (exact: names compared
+ * on every hit), each marked once it is reached. */
 struct walk {
-	struct nftev_reach *r;
-	struct chain_ref *idx;
-	size_t nidx;
+	struct nftev_sub *t;
+	const struct rs_chain **chain;	/* by slot, NULL: free */
+	uint64_t *hash;
+	bool *seen;
+	size_t cap;
 	size_t *queue, nq;
 };
 
-static int chain_ref_cmp(const void *a, const void *b)
+/* Reach the chain name of the table (known to the model or not). */
+static int walk_reach(struct walk *w, const char *name)
 {
-	const struct rs_chain *x = ((const struct chain_ref *)a)->c;
-	const struct rs_chain *y = ((const struct chain_ref *)b)->c;
-	int d;
+	uint64_t h = key_hash(KEY_CHAIN, name);
+	size_t i;
 
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	d = strcmp(x->table, y->table);
-	return d ? d : strcmp(x->name, y->name);
-}
-
-/* Reach the chain family/table/name (known to the model or not). */
-static int walk_reach(struct walk *w, uint8_t family, const char *table,
-		      const char *name)
-{
-	struct rs_chain key = { .family = family };
-	struct chain_ref k = { .c = &key }, *f;
-	int ret;
-
-	key.table = (char *)table;
-	key.name = (char *)name;
-	f = bsearch(&k, w->idx, w->nidx, sizeof(*w->idx), chain_ref_cmp);
-	if (f && f->seen)
+	for (i = h & (w->cap - 1); w->chain[i]; i = (i + 1) & (w->cap - 1))
+		if (w->hash[i] == h && !strcmp(w->chain[i]->name, name))
+			break;
+	if (w->chain[i] && w->seen[i])
 		return 0;
-	ret = reach_push(w->r, KEY_CHAIN, family, table, name);
-	if (ret < 0 || !f)
-		return ret;
-	f->seen = true;
-	w->queue[w->nq++] = (size_t)(f - w->idx);
-	return 0;
+	if (w->chain[i]) {
+		w->seen[i] = true;
+		w->queue[w->nq++] = i;
+	}
+	return sub_push(w->t, KEY_CHAIN, name);
 }
 
 static int set_use(struct walk *w, const struct rs_set *s)
 {
-	if (!s || !s->table || !s->name)
+	if (!s || !s->name)
 		return 0;
-	return reach_push(w->r, KEY_SET, s->family, s->table, s->name);
+	return sub_push(w->t, KEY_SET, s->name);
 }
 
-static int verdict_follow(struct walk *w, const struct rs_chain *from,
-			  const struct rs_verdict *v)
+static int verdict_follow(struct walk *w, const struct rs_verdict *v)
 {
 	if ((v->kind != RS_V_JUMP && v->kind != RS_V_GOTO) || !v->chain)
 		return 0;
-	return walk_reach(w, from->family, from->table, v->chain);
+	return walk_reach(w, v->chain);
 }
 
-static int rule_reach(struct walk *w, const struct rs_chain *c,
-		      const struct rs_rule *rule)
+static int rule_reach(struct walk *w, const struct rs_rule *rule)
 {
 	const struct rs_verdict *v = &rule->verdict;
 	size_t i;
@@ -200,70 +233,151 @@ static int rule_reach(struct walk *w, const struct rs_chain *c,
 	ret = set_use(w, v->map.set);
 	if (ret < 0)
 		return ret;
-	ret = verdict_follow(w, c, v);
+	ret = verdict_follow(w, v);
 	if (ret < 0 || !v->map.set || !v->map.set->data)
 		return ret;
 	for (i = 0; i < v->map.set->nelems; i++) {
-		ret = verdict_follow(w, c, &v->map.set->data[i].verdict);
+		ret = verdict_follow(w, &v->map.set->data[i].verdict);
 		if (ret < 0)
 			return ret;
 	}
 	return 0;
 }
 
-int nftev_reach_new(const struct ruleset *rs, struct nftev_reach **out)
+static int sub_walk(struct nftev_sub *t)
 {
-	struct walk w = { .r = calloc(1, sizeof(*w.r)) };
+	struct walk w = { .t = t };
 	size_t i, j;
 	int ret = -ENOMEM;
 
-	if (!w.r)
-		return -ENOMEM;
-	w.idx = calloc(rs->nchains + 1, sizeof(*w.idx));
+	for (w.cap = 16; w.cap < 2 * t->nc; w.cap *= 2)
+		;
+	w.chain = calloc(w.cap, sizeof(*w.chain));
+	w.hash = calloc(w.cap, sizeof(*w.hash));
+	w.seen = calloc(w.cap, sizeof(*w.seen));
 	/* every chain is queued at most once: it is marked first */
-	w.queue = calloc(rs->nchains + 1, sizeof(*w.queue));
-	if (!w.idx || !w.queue)
-		goto fail;
+	w.queue = calloc(t->nc + 1, sizeof(*w.queue));
+	if (!w.chain || !w.hash || !w.seen || !w.queue)
+		goto out;
+	for (i = 0; i < t->nc; i++) {
+		uint64_t h = key_hash(KEY_CHAIN, t->chains[i]->name);
+
+		for (j = h & (w.cap - 1); w.chain[j]; j = (j + 1) & (w.cap - 1))
+			;
+		w.chain[j] = t->chains[i];
+		w.hash[j] = h;
+	}
+	ret = 0;
+	for (i = 0; ret == 0 && i < t->nc; i++)
+		if (t->chains[i]->base)
+			ret = walk_reach(&w, t->chains[i]->name);
+	for (i = 0; ret == 0 && i < w.nq; i++) {
+		const struct rs_chain *c = w.chain[w.queue[i]];
+
+		for (j = 0; ret == 0 && j < c->nrules; j++)
+			ret = rule_reach(&w, &c->rules[j]);
+	}
+out:
+	free(w.chain);
+	free(w.hash);
+	free(w.seen);
+	free(w.queue);
+	return ret;
+}
+
+/* The table of chain c, added when new. */
+static struct nftev_sub *sub_of(struct nftev_reach *r, const struct rs_chain *c)
+{
+	struct nftev_sub *t;
+
+	if (r->n && r->t[r->n - 1].family == c->family &&
+	    !strcmp(r->t[r->n - 1].table, c->table))
+		return &r->t[r->n - 1];	/* a table's chains come together */
+	t = sub_find(r, c->family, c->table);
+	if (t)
+		return t;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		struct nftev_sub *v = realloc(r->t, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		r->t = v;
+		r->cap = cap;
+	}
+	t = &r->t[r->n];
+	memset(t, 0, sizeof(*t));
+	t->family = c->family;
+	t->table = strdup(c->table);
+	if (!t->table)
+		return NULL;
+	t->id = c->name;
+	t->packed_all = true;
+	r->n++;
+	return t;
+}
+
+int nftev_reach_new(const struct ruleset *rs, struct nftev_reach *prev,
+		    struct nftev_reach **out)
+{
+	struct nftev_reach *r = calloc(1, sizeof(*r));
+	size_t i;
+	int ret = -ENOMEM;
+
+	if (!r)
+		return -ENOMEM;
 	for (i = 0; i < rs->nchains; i++) {
 		const struct rs_chain *c = &rs->chains[i];
+		struct nftev_sub *t;
 
 		if (c->origin != RS_ORIGIN_NFT || !c->table || !c->name)
 			continue;
-		w.idx[w.nidx++].c = c;
-		ret = reach_push(w.r, KEY_TABLE, c->family, c->table, NULL);
-		if (ret == 0 && c->base)
-			ret = reach_push(w.r, KEY_BASE, c->family, c->table,
-					 NULL);
-		if (ret < 0)
+		t = sub_of(r, c);
+		if (!t)
 			goto fail;
-	}
-	qsort(w.idx, w.nidx, sizeof(*w.idx), chain_ref_cmp);
-	for (i = 0; i < w.nidx; i++) {
-		if (!w.idx[i].c->base)
-			continue;
-		ret = walk_reach(&w, w.idx[i].c->family, w.idx[i].c->table,
-				 w.idx[i].c->name);
-		if (ret < 0)
-			goto fail;
-	}
-	for (i = 0; i < w.nq; i++) {
-		const struct rs_chain *c = w.idx[w.queue[i]].c;
+		if (t->nc == t->capc) {
+			size_t cap = t->capc ? t->capc * 2 : 16;
+			const struct rs_chain **v = realloc(t->chains,
+							    cap * sizeof(*v));
 
-		for (j = 0; j < c->nrules; j++) {
-			ret = rule_reach(&w, c, &c->rules[j]);
+			if (!v)
+				goto fail;
+			t->chains = v;
+			t->capc = cap;
+		}
+		t->chains[t->nc++] = c;
+		t->base |= c->base;
+		/* packed: the same chains of a table kept by the reader have
+		 * their names at the same addresses, a table read again not */
+		t->packed_all = t->packed_all && c->packed;
+	}
+	for (i = 0; i < r->n; i++) {
+		struct nftev_sub *t = &r->t[i], *old;
+
+		t->nchains = t->nc;
+		old = prev ? sub_find(prev, t->family, t->table) : NULL;
+		if (old && t->packed_all && old->id == t->id &&
+		    old->nchains == t->nchains && old->base == t->base) {
+			/* kept: take its walk over */
+			t->slot = old->slot;
+			t->n = old->n;
+			t->cap = old->cap;
+			old->slot = NULL;
+			old->n = old->cap = 0;
+			r->reused++;
+		} else {
+			ret = sub_walk(t);
 			if (ret < 0)
 				goto fail;
 		}
+		free(t->chains);
+		t->chains = NULL;
+		t->nc = t->capc = 0;
 	}
-	free(w.idx);
-	free(w.queue);
-	reach_finish(w.r);
-	*out = w.r;
+	*out = r;
 	return 0;
 fail:
-	free(w.idx);
-	free(w.queue);
-	nftev_reach_free(w.r);
+	nftev_reach_free(r);
 	return ret < 0 ? ret : -ENOMEM;
 }
 

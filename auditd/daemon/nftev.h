@@ -48,8 +48,14 @@
 struct nftev_reach;
 
 /* The reach of the nftables part of rs (legacy chains are left out: they
- * send no events).  0 and *out, or -ENOMEM. */
-int nftev_reach_new(const struct ruleset *rs, struct nftev_reach **out);
+ * send no events).  prev (or NULL): the reach of the model before, whose
+ * tables the reader kept (the same packed chains) are taken over instead
+ * of walked again; free prev afterwards, it is not valid any more.  0 and
+ * *out, or -ENOMEM. */
+int nftev_reach_new(const struct ruleset *rs, struct nftev_reach *prev,
+		    struct nftev_reach **out);
+/* How many tables nftev_reach_new() took over from prev. */
+size_t nftev_reach_reused(const struct nftev_reach *r);
 void nftev_reach_free(struct nftev_reach *r);
 /* Bytes the reach holds (for the daemon's idle size). */
 size_t nftev_reach_size(const struct nftev_reach *r);

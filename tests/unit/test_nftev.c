@@ -181,7 +181,7 @@ int main(void)
 	struct nlmsghdr *nlh;
 	uint32_t gen = 0;
 
-	CHECK_EQ(nftev_reach_new(rs, &r), 0);
+	CHECK_EQ(nftev_reach_new(rs, NULL, &r), 0);
 	CHECK(nftev_reach_size(r) > 0);
 
 	/* rules: reached chains (jump, goto, vmap) matter, others not */
@@ -263,6 +263,28 @@ int main(void)
 
 	nftev_reach_free(r);
 	nftev_reach_free(NULL);
+
+	/* packed chains (as the reader leaves them): a second reach takes
+	 * every table over from the first, and answers the same */
+	{
+		struct nftev_reach *r1 = NULL, *r2 = NULL;
+		size_t i;
+
+		for (i = 0; i < rs->nchains; i++)
+			CHECK_EQ(ruleset_pack_chain(rs, &rs->chains[i]), 0);
+		CHECK_EQ(nftev_reach_new(rs, NULL, &r1), 0);
+		CHECK_EQ(nftev_reach_reused(r1), 0u);
+		CHECK_EQ(nftev_reach_new(rs, r1, &r2), 0);
+		nftev_reach_free(r1);
+		CHECK_EQ(nftev_reach_reused(r2), 3u);	/* f, g, d */
+		CHECK(rule_ev(r2, NFT_MSG_NEWRULE, NFPROTO_INET, "f", "v"));
+		CHECK(!rule_ev(r2, NFT_MSG_NEWRULE, NFPROTO_INET, "f", "u"));
+		CHECK(set_ev(r2, NFT_MSG_NEWSETELEM, "nm"));
+		CHECK(!set_ev(r2, NFT_MSG_NEWSETELEM, "hidden"));
+		CHECK(!table_ev(r2, NFT_MSG_DELTABLE, "g"));
+		CHECK(table_ev(r2, NFT_MSG_DELTABLE, "f"));
+		nftev_reach_free(r2);
+	}
 	ruleset_free(rs);
 	return unit_done();
 }
