@@ -55,6 +55,9 @@
 #define DELIVER_BATCH		16	/* attempts per wakeup */
 #define DELIVER_BATCH_USEC	1000000	/* and time spent on them */
 #define RETIRED_MAX		16	/* policies kept for the last result */
+/* The Prometheus textfile is rewritten at least this often, idle or not:
+ * its heartbeat metric is how a stopped or stuck daemon is noticed. */
+#define HEARTBEAT_USEC		(60ull * 1000000)
 
 struct sinks {
 	char *url;			/* a secret: never logged */
@@ -98,6 +101,7 @@ struct daemon {
 	/* the nftables tables read so far: only those the events name are
 	 * read again (NULL: every audit reads everything) */
 	struct nft_cache *cache;
+	uint64_t heartbeat_usec;	/* CLOCK_MONOTONIC of the last textfile */
 };
 
 static bool log_prefix;
@@ -324,6 +328,8 @@ static void daemon_write_metrics(struct daemon *d)
 		return;
 	st.success = d->ever_audited && !d->failed;
 	st.last_audit_usec = d->last_attempt_usec;
+	st.heartbeat_usec = now_usec(CLOCK_REALTIME);
+	d->heartbeat_usec = now_usec(CLOCK_MONOTONIC);
 	if (d->sinks.spool) {
 		st.dropped_overflow = spool_dropped(d->sinks.spool);
 		st.dropped_refused = spool_failed(d->sinks.spool);
@@ -629,11 +635,21 @@ static void on_change(void *data, const char *why)
 	daemon_schedule(d, (uint64_t)d->cfg.debounce_ms * 1000);
 }
 
+/* From the poll timer: the textfile again once HEARTBEAT_USEC passed
+ * without an audit writing it. */
+static void daemon_heartbeat(struct daemon *d)
+{
+	if (d->ever_audited &&
+	    now_usec(CLOCK_MONOTONIC) - d->heartbeat_usec >= HEARTBEAT_USEC)
+		daemon_write_metrics(d);
+}
+
 static int on_poll(sd_event_source *s, uint64_t usec, void *data)
 {
 	struct daemon *d = data;
 	uint64_t fp;
 
+	daemon_heartbeat(d);
 	if (watch_fingerprint(d->watch, &fp) == 0) {
 		if (d->have_fp && fp != d->fp)
 			daemon_schedule(d, (uint64_t)d->cfg.debounce_ms * 1000);

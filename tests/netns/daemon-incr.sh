@@ -11,7 +11,8 @@
 #      audit`) equals `fwaudit audit`'s, time and duration aside;
 #   2. the daemon skipped changes (its exit line counts them) and ran
 #      fewer audits than there were bursts;
-#   3. the same with lost events forced: the smallest receive buffer
+#   3. the Prometheus textfile carries the daemon's heartbeat;
+#   4. the same with lost events forced: the smallest receive buffer
 #      (netlink_rcvbuf = 65536) and batches of BIG rules in one commit; the
 #      daemon must say that events were lost, and still agree.
 # SEED picks the sequences (random by hand, fixed under CI); every failure
@@ -44,7 +45,7 @@ FWAUDIT_BIN=${FWAUDIT:-${top_builddir:-$top_srcdir}/fwaudit}
 # run PHASE RCVBUF BIG SEED MAXAUDITS: one daemon, one driver run; at most
 # MAXAUDITS audits (lost events cost audits: not bounded then); sets $D_ERR
 run() {
-	local phase=$1 rcvbuf=$2 big=$3 seed=$4 max=$5 d line audits skipped
+	local phase=$1 rcvbuf=$2 big=$3 seed=$4 max=$5 d line audits skipped hb
 
 	# each phase from the same ruleset (names restart with the driver)
 	fwa_nsx "$NS" nft flush ruleset
@@ -54,6 +55,7 @@ rules = $T/rules
 interfaces = eth0
 docker = no
 netlink_rcvbuf = $rcvbuf
+prometheus_textfile = $T/$phase.prom
 user = root
 EOF
 	: >"$T/notify"
@@ -68,6 +70,13 @@ EOF
 		fwa_pass "$phase: after each of $BURSTS bursts the daemon's result equals a fresh audit ($(cat "$T/$phase.out"))"
 	else
 		fwa_fail "$phase: $(cat "$T/$phase.out")"
+	fi
+	# the heartbeat of the textfile: written with the last audit
+	hb=$(sed -n 's/^fwaudit_daemon_heartbeat_timestamp_seconds //p' "$T/$phase.prom")
+	if [ -n "$hb" ] && [ "$(echo "$(date +%s) - $hb < 120" | bc)" = 1 ]; then
+		fwa_pass "$phase: the textfile carries a recent heartbeat ($hb)"
+	else
+		fwa_fail "$phase: no recent fwaudit_daemon_heartbeat_timestamp_seconds: '$hb'"
 	fi
 	fwa_stop "$d"
 	D_ERR=$(cat "$T/daemon.err")
