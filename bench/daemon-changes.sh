@@ -25,7 +25,10 @@
 # Usage: bench/daemon-changes.sh [FWAUDITD]  (default: $FWAUDITD, else ./fwauditd)
 # Environment: RULESETS ("chair kube-10000"), N (100), RATE (10), IDLE
 # (20), WAIT (60), FWA_CORPUS, FWAUDITD_CONF_EXTRA (lines added to the
-# daemon's configuration).
+# daemon's configuration), DAEMON_ENV (VAR=VALUE words for the daemon, e.g.
+# FWAUDITD_FULL_READ=1), CHANGE (reached: the rules go to the input chain;
+# unreached: to a chain nothing jumps to, which changes no answer: no
+# journal entry, CPU only).
 set -euo pipefail
 BIN=${1:-${FWAUDITD:-./fwauditd}}
 # shellcheck source=tests/netns/lib.sh
@@ -39,6 +42,12 @@ N=${N:-100}
 RATE=${RATE:-10}
 IDLE=${IDLE:-20}
 WAIT=${WAIT:-60}
+CHANGE=${CHANGE:-reached}
+case $CHANGE in
+reached) CHAIN=input ;;
+unreached) CHAIN=spare ;;
+*) fwa_die "CHANGE is reached or unreached" ;;
+esac
 
 dmn_require
 fwa_require_tools iptables-nft-restore ip6tables-nft-restore nft
@@ -115,31 +124,35 @@ for rs in $RULESETS; do
 	nrules=$(( $(fwa_nsx "$NS" iptables-nft-save | grep -c '^-A' || true) +
 		   $(fwa_nsx "$NS" ip6tables-nft-save | grep -c '^-A' || true) ))
 	: >"$T/notify"
-	dmn_start D "$NS" "$T/fwauditd.conf"
+	fwa_nsx "$NS" nft add chain inet f spare
+	# shellcheck disable=SC2086 # words on purpose
+	dmn_start D "$NS" "$T/fwauditd.conf" ${DAEMON_ENV:-}
 	dmn_wait_notify "$T/notify" '^READY=1' 120 || fwa_die "$rs: no READY=1: $(cat "$T/daemon.err")"
 	sleep "$IDLE"
 	rss=$(status "$D" VmRSS) anon=$(status "$D" RssAnon) file=$(status "$D" RssFile)
 	hwm=$(status "$D" VmHWM)
 	a0=$(grep -c STATUS= "$T/notify" || true)
 	c0=$(cpu "$D")
-	fwa_nsx "$NS" "$PYTHON" - "$N" "$RATE" >"$T/commits" <<'PYEOF'
+	fwa_nsx "$NS" "$PYTHON" - "$N" "$RATE" "$CHAIN" >"$T/commits" <<'PYEOF'
 import subprocess, sys, time
-n, rate = int(sys.argv[1]), float(sys.argv[2])
+n, rate, chain = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
 t0 = time.time()
 for i in range(n):
     slot = t0 + i / rate
     if slot > time.time():
         time.sleep(slot - time.time())
     p = 20000 + 2 * i  # not adjacent: adjacent ports merge into one range
-    subprocess.run(["nft", "add", "rule", "inet", "f", "input", "tcp", "dport",
+    subprocess.run(["nft", "add", "rule", "inet", "f", chain, "tcp", "dport",
                     str(p), "accept"], check=True)
     print(p, int(time.time() * 1e6), flush=True)
 PYEOF
 	last=$((20000 + 2 * (N - 1)))
-	for ((i = 0; i < WAIT * 10; i++)); do
-		dmn_events "$D" FWAUDIT_EVENT=exposure_opened FWAUDIT_PORTS="$last" | grep -q . && break
-		sleep 0.1
-	done
+	if [ "$CHANGE" = reached ]; then
+		for ((i = 0; i < WAIT * 10; i++)); do
+			dmn_events "$D" FWAUDIT_EVENT=exposure_opened FWAUDIT_PORTS="$last" | grep -q . && break
+			sleep 0.1
+		done
+	fi
 	quiet "$T/notify" 2 || true
 	c1=$(cpu "$D")
 	a1=$(grep -c STATUS= "$T/notify" || true)
@@ -168,6 +181,7 @@ print("| %s | %s | %s (%.1f) | %s | %.1f ms | %.1f | %.1f | %.1f | %.1f | %d | %
       rs, nrules, n, span, audits, float(cpu), pct(.5), pct(.9), pct(.99), lat[-1] if lat else float("nan"),
       len(c) - len(lat), rss, anon, fil, hwm))
 PYEOF
+	[ "$CHANGE" = reached ] || sed -i '$s/$/ (changes to an unreached chain: no entries expected)/' "$T/table"
 	tail -1 "$T/table" >&2
 	fwa_stop "$D"
 	fwa_ns_del "$NS"
