@@ -102,6 +102,8 @@ struct daemon {
 	 * read again (NULL: every audit reads everything) */
 	struct nft_cache *cache;
 	uint64_t heartbeat_usec;	/* CLOCK_MONOTONIC of the last textfile */
+	uint64_t crosscheck_usec;	/* CLOCK_MONOTONIC of the last one */
+	uint64_t crosschecks, crosscheck_diffs;
 };
 
 static bool log_prefix;
@@ -635,6 +637,52 @@ static void on_change(void *data, const char *why)
 	daemon_schedule(d, (uint64_t)d->cfg.debounce_ms * 1000);
 }
 
+/* From the poll timer, every crosscheck_interval_s while idle: audit
+ * everything read in full, aside, and compare it with the result kept up
+ * to date from change events.  A difference (which would be a defect of
+ * nftev.c or nft_cache.c) is logged and counted, and the next audit reads
+ * everything and reports it as usual. */
+static void daemon_crosscheck(struct daemon *d)
+{
+	struct audit_opts o = { 0 };
+	struct diff_events de = { 0 };
+	struct audit_result *full = NULL;
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
+
+	if (!d->cfg.crosscheck_s || !d->cache || d->pending || d->failed ||
+	    !d->last)
+		return;
+	if (!d->crosscheck_usec)
+		d->crosscheck_usec = now;	/* the first: a period after start */
+	if (now - d->crosscheck_usec < (uint64_t)d->cfg.crosscheck_s * 1000000)
+		return;
+	d->crosscheck_usec = now;
+	o.policy = d->policy;
+	o.ifaces = (const char *const *)d->cfg.ifaces;
+	o.nifaces = d->cfg.nifaces;
+	o.docker = d->cfg.docker;
+	if (audit_run(&o, &full, NULL) < 0)
+		return;		/* e.g. the ruleset moved: next time */
+	if (full->snap.rs->nft_genid != d->last->snap.rs->nft_genid) {
+		/* committed since the last audit, its events not handled
+		 * yet: not comparable, next time */
+		audit_result_free(full);
+		return;
+	}
+	d->crosschecks++;
+	if (diff_results(d->last, full, DIFF_CHANGES, &de) == 0 && de.n) {
+		d->crosscheck_diffs++;
+		log_warn("Cross-check: a full read gives %zu change(s) the "
+			 "incremental state missed; reading everything again",
+			 de.n);
+		nft_cache_lost(d->cache);
+		daemon_schedule(d, 0);
+	}
+	diff_events_release(&de);
+	audit_result_free(full);
+	malloc_trim(0);
+}
+
 /* From the poll timer: the textfile again once HEARTBEAT_USEC passed
  * without an audit writing it. */
 static void daemon_heartbeat(struct daemon *d)
@@ -656,6 +704,8 @@ static int on_poll(sd_event_source *s, uint64_t usec, void *data)
 		d->fp = fp;
 		d->have_fp = true;
 	}
+	/* after the fingerprint: what it saw change is not a difference */
+	daemon_crosscheck(d);
 	sd_event_source_set_time(s, usec + (uint64_t)d->cfg.poll_ms * 1000);
 	sd_event_source_set_enabled(s, SD_EVENT_ON);
 	return 0;
@@ -940,8 +990,10 @@ static void daemon_cache_log(struct daemon *d)
 		return;
 	nft_cache_get_stats(d->cache, &st);
 	log_info("nftables reads: %" PRIu64 " (%" PRIu64 " of every table, %"
-		 PRIu64 " of none), %" PRIu64 " table(s) read", st.reads,
-		 st.full, st.unchanged, st.tables_read);
+		 PRIu64 " of none), %" PRIu64 " table(s) read; %" PRIu64
+		 " cross-check(s), %" PRIu64 " difference(s)", st.reads,
+		 st.full, st.unchanged, st.tables_read, d->crosschecks,
+		 d->crosscheck_diffs);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si,

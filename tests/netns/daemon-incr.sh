@@ -11,7 +11,8 @@
 #      audit`) equals `fwaudit audit`'s, time and duration aside;
 #   2. the daemon skipped changes (its exit line counts them) and ran
 #      fewer audits than there were bursts;
-#   3. the Prometheus textfile carries the daemon's heartbeat;
+#   3. the Prometheus textfile carries the daemon's heartbeat; the daemon's
+#      cross-checks (crosscheck_interval_s = 1) found no difference;
 #   4. the same with lost events forced: the smallest receive buffer
 #      (netlink_rcvbuf = 65536) and batches of BIG rules in one commit; the
 #      daemon must say that events were lost, and still agree.
@@ -45,7 +46,7 @@ FWAUDIT_BIN=${FWAUDIT:-${top_builddir:-$top_srcdir}/fwaudit}
 # run PHASE RCVBUF BIG SEED MAXAUDITS: one daemon, one driver run; at most
 # MAXAUDITS audits (lost events cost audits: not bounded then); sets $D_ERR
 run() {
-	local phase=$1 rcvbuf=$2 big=$3 seed=$4 max=$5 d line audits skipped hb
+	local phase=$1 rcvbuf=$2 big=$3 seed=$4 max=$5 d line audits skipped hb checks
 
 	# each phase from the same ruleset (names restart with the driver)
 	fwa_nsx "$NS" nft flush ruleset
@@ -56,6 +57,8 @@ interfaces = eth0
 docker = no
 netlink_rcvbuf = $rcvbuf
 prometheus_textfile = $T/$phase.prom
+poll_interval_ms = 500
+crosscheck_interval_s = 1
 user = root
 EOF
 	: >"$T/notify"
@@ -71,6 +74,9 @@ EOF
 	else
 		fwa_fail "$phase: $(cat "$T/$phase.out")"
 	fi
+	# a quiet moment: at least one cross-check (each poll, 500 ms, once a
+	# second) sees the last state
+	sleep 3
 	# the heartbeat of the textfile: written with the last audit
 	hb=$(sed -n 's/^fwaudit_daemon_heartbeat_timestamp_seconds //p' "$T/$phase.prom")
 	if [ -n "$hb" ] && [ "$(echo "$(date +%s) - $hb < 120" | bc)" = 1 ]; then
@@ -85,6 +91,14 @@ EOF
 	audits=$(sed -n 's/.*exiting after \([0-9]*\) audit.*/\1/p' <<<"$line")
 	skipped=$(sed -n 's/.*; \([0-9]*\) nftables change.*/\1/p' <<<"$line")
 	fwa_log "$phase: $line"
+	line=$(grep 'cross-check(s)' <<<"$D_ERR" || true)
+	checks=$(sed -n 's/.*; \([0-9]*\) cross-check(s), \([0-9]*\) difference.*/\1 \2/p' <<<"$line")
+	if [ -n "$checks" ] && [ "${checks% *}" -gt 0 ] && [ "${checks#* }" = 0 ]; then
+		fwa_pass "$phase: ${checks% *} cross-checks of the incremental state against full reads, no difference"
+	else
+		fwa_fail "$phase: cross-checks: '$line'"
+	fi
+	line=$(grep 'exiting after' <<<"$D_ERR" || true)
 	if [ -n "$skipped" ] && [ "$skipped" -gt 0 ] && [ "$audits" -le "$max" ]; then
 		fwa_pass "$phase: $skipped nftables messages cost no audit; $audits audits for $BURSTS bursts"
 	else
