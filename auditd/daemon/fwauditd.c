@@ -101,6 +101,7 @@ struct daemon {
 	/* the nftables tables read so far: only those the events name are
 	 * read again (NULL: every audit reads everything) */
 	struct nft_cache *cache;
+	bool cache_warned;		/* its failure logged once */
 	uint64_t heartbeat_usec;	/* CLOCK_MONOTONIC of the last textfile */
 	uint64_t crosscheck_usec;	/* CLOCK_MONOTONIC of the last one */
 	uint64_t crosschecks, crosscheck_diffs;
@@ -423,11 +424,14 @@ static int daemon_audit_run(struct daemon *d, struct audit_opts *o,
 	if (ret == -EAGAIN)
 		return ret;
 	if (ret < 0) {
-		log_warn("Incremental nftables read failed (%s): reading "
-			 "everything", strerror(-ret));
+		if (!d->cache_warned)
+			log_warn("Incremental nftables read failed (%s): "
+				 "reading everything", strerror(-ret));
+		d->cache_warned = true;
 		nft_cache_lost(d->cache);
 		return audit_run(o, r, stage);
 	}
+	d->cache_warned = false;
 	o->given = &snap;
 	ret = audit_run(o, r, stage);
 	o->given = NULL;

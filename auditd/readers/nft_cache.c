@@ -184,8 +184,21 @@ int nft_cache_read(struct nft_cache *c, struct ruleset *rs)
 	int ret;
 
 	ret = nft_list_tables(&list, &n, &genid);
-	if (ret < 0)
+	switch (ret) {
+	case 0:
+		break;
+	case -ENOENT:
+	case -EPROTONOSUPPORT:
+	case -EAFNOSUPPORT:
+	case -EOPNOTSUPP:
+	case -EINVAL:
+		/* no nf_tables here (the answers nft_dump_ruleset() takes
+		 * for that): nothing to keep, it says so in rs->sources */
+		c->valid = false;
+		return nft_dump_ruleset(rs);
+	default:
 		return ret;
+	}
 	full = !c->valid || c->lost;
 	if (!full && c->heard != genid) {
 		/* committed, but not all of it heard yet */
