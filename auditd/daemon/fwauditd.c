@@ -37,6 +37,7 @@
 #include "diff.h"
 #include "event.h"
 #include "journal.h"
+#include "legacy.h"
 #include "nft_cache.h"
 #include "nftev.h"
 #include "policy.h"
@@ -101,6 +102,7 @@ struct daemon {
 	/* the nftables tables read so far: only those the events name are
 	 * read again (NULL: every audit reads everything) */
 	struct nft_cache *cache;
+	struct legacy_cache *lcache;	/* the same for legacy x_tables */
 	bool cache_warned;		/* its failure logged once */
 	uint64_t heartbeat_usec;	/* CLOCK_MONOTONIC of the last textfile */
 	uint64_t crosscheck_usec;	/* CLOCK_MONOTONIC of the last one */
@@ -403,9 +405,14 @@ static void daemon_cache_open(struct daemon *d)
 
 	if (e && !strcmp(e, "1"))
 		return;
-	if (nft_cache_new(&d->cache) < 0)
-		log_warn("No memory for the incremental nftables reader: "
-			 "every audit reads everything");
+	if (nft_cache_new(&d->cache) < 0 || legacy_cache_new(&d->lcache) < 0) {
+		log_warn("No memory for the incremental readers: every audit "
+			 "reads everything");
+		nft_cache_free(d->cache);
+	legacy_cache_free(d->lcache);
+		d->cache = NULL;
+		d->lcache = NULL;
+	}
 }
 
 /* audit_run() of what the incremental reader has (recording a snapshot
@@ -420,7 +427,7 @@ static int daemon_audit_run(struct daemon *d, struct audit_opts *o,
 
 	if (!d->cache || recording)
 		return audit_run(o, r, stage);
-	ret = snapshot_read_with(&snap, true, d->cache, stage);
+	ret = snapshot_read_with(&snap, true, d->cache, d->lcache, stage);
 	if (ret == -EAGAIN)
 		return ret;
 	if (ret < 0) {
@@ -466,6 +473,7 @@ static void daemon_audited(struct daemon *d)
 	int ret;
 
 	nft_cache_gc(d->cache);
+	legacy_cache_gc(d->lcache);
 	daemon_write_result(d);
 
 	prev = d->reach;
@@ -994,10 +1002,11 @@ static void daemon_cache_log(struct daemon *d)
 		return;
 	nft_cache_get_stats(d->cache, &st);
 	log_info("nftables reads: %" PRIu64 " (%" PRIu64 " of every table, %"
-		 PRIu64 " of none), %" PRIu64 " table(s) read; %" PRIu64
-		 " cross-check(s), %" PRIu64 " difference(s)", st.reads,
-		 st.full, st.unchanged, st.tables_read, d->crosschecks,
-		 d->crosscheck_diffs);
+		 PRIu64 " of none), %" PRIu64 " table(s) read; legacy tables "
+		 "read: %" PRIu64 "; %" PRIu64 " cross-check(s), %" PRIu64
+		 " difference(s)", st.reads, st.full, st.unchanged,
+		 st.tables_read, legacy_cache_tables_read(d->lcache),
+		 d->crosschecks, d->crosscheck_diffs);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si,

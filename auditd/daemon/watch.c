@@ -21,6 +21,7 @@
 #include <linux/rtnetlink.h>
 
 #include "host.h"
+#include "legacy.h"
 #include "sockets.h"
 #include "watch.h"
 
@@ -262,57 +263,6 @@ static uint64_t fp_file(uint64_t h, const char *path)
 	return fnv(h, buf, (size_t)n);
 }
 
-/*
- * One x_tables table: its info, then its entries with the counters zeroed
- * (they change with every packet).  IPv4 and IPv6 have the same
- * getinfo/get_entries layouts up to the entry type.
- */
-static uint64_t fp_xt_table(int fd, int level, const char *name,
-			    size_t counters_off, size_t next_off, size_t min_entry)
-{
-	struct ipt_getinfo info;
-	struct ipt_get_entries *ge = NULL;
-	socklen_t len = sizeof(info);
-	uint64_t h = fnv(FNV_INIT, name, strlen(name));
-	size_t off;
-	int err;
-
-	memset(&info, 0, sizeof(info));
-	snprintf(info.name, sizeof(info.name), "%s", name);
-	if (getsockopt(fd, level, IPT_SO_GET_INFO, &info, &len) < 0) {
-		err = errno;
-		return fnv(h, &err, sizeof(err));
-	}
-	h = fnv(h, &info, sizeof(info));
-	if (info.size > WATCH_XT_MAX_BLOB)
-		return h;
-	len = sizeof(*ge) + info.size;
-	ge = calloc(1, len);
-	if (!ge)
-		return fnv(h, "nomem", 5);
-	memcpy(ge->name, info.name, sizeof(ge->name));
-	ge->size = info.size;
-	if (getsockopt(fd, level, IPT_SO_GET_ENTRIES, ge, &len) < 0) {
-		/* EAGAIN: it changed between the two calls */
-		err = errno;
-		free(ge);
-		return fnv(h, &err, sizeof(err));
-	}
-	for (off = 0; off + min_entry <= info.size;) {
-		unsigned char *e = (unsigned char *)ge->entrytable + off;
-		uint16_t next;
-
-		memcpy(&next, e + next_off, sizeof(next));
-		memset(e + counters_off, 0, sizeof(struct xt_counters));
-		if (next < min_entry)
-			break;
-		off += next;
-	}
-	h = fnv(h, ge->entrytable, info.size);
-	free(ge);
-	return h;
-}
-
 static uint64_t fp_xt(int *raw, int family, const char *names_path)
 {
 	char buf[512], *save = NULL, *tok;
@@ -338,16 +288,14 @@ static uint64_t fp_xt(int *raw, int family, const char *names_path)
 	/* the names file lists tables in load order: hash them as a set */
 	for (tok = strtok_r(buf, "\n", &save); tok;
 	     tok = strtok_r(NULL, "\n", &save)) {
-		if (family == AF_INET)
-			h += mix(fp_xt_table(*raw, IPPROTO_IP, tok,
-					     offsetof(struct ipt_entry, counters),
-					     offsetof(struct ipt_entry, next_offset),
-					     sizeof(struct ipt_entry)));
-		else
-			h += mix(fp_xt_table(*raw, IPPROTO_IPV6, tok,
-					     offsetof(struct ip6t_entry, counters),
-					     offsetof(struct ip6t_entry, next_offset),
-					     sizeof(struct ip6t_entry)));
+		uint64_t x;
+		int err = legacy_table_hash(*raw, family == AF_INET ?
+					    NFPROTO_IPV4 : NFPROTO_IPV6, tok,
+					    &x);
+
+		/* a table that cannot be read contributes its error */
+		h += mix(err == 0 ? x : fnv(fnv(FNV_INIT, tok, strlen(tok)),
+					    &err, sizeof(err)));
 	}
 	return h;
 }

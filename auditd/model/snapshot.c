@@ -13,11 +13,12 @@
 
 int snapshot_read(struct snapshot *snap, bool host, enum snapshot_stage *stage)
 {
-	return snapshot_read_with(snap, host, NULL, stage);
+	return snapshot_read_with(snap, host, NULL, NULL, stage);
 }
 
 int snapshot_read_with(struct snapshot *snap, bool host,
-		       struct nft_cache *cache, enum snapshot_stage *stage)
+		       struct nft_cache *cache, struct legacy_cache *lcache,
+		       enum snapshot_stage *stage)
 {
 	struct snapshot s = { .rs = NULL };
 	enum snapshot_stage at = SNAPSHOT_NFT;
@@ -30,7 +31,8 @@ int snapshot_read_with(struct snapshot *snap, bool host,
 	if (ret < 0)
 		goto fail;
 	at = SNAPSHOT_LEGACY;
-	ret = legacy_dump_ruleset(s.rs);
+	ret = lcache ? legacy_cache_read(lcache, s.rs) :
+		       legacy_dump_ruleset(s.rs);
 	if (ret < 0)
 		goto fail;
 	if (host) {

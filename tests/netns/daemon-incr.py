@@ -12,6 +12,7 @@
 # Prints "checks N" and exits 0, or prints the first difference, the seed
 # and the burst that led to it, and exits 1.
 import json
+import os
 import random
 import subprocess
 import sys
@@ -157,6 +158,54 @@ def op():
         nft("add rule inet f %s counter\n" % c)
 
 
+# DRIVER_MODE=legacy: iptables-legacy / ip6tables-legacy changes instead
+# (no events: the daemon's poll finds them; only the changed tables are read)
+legacy_rules = {"iptables-legacy": 0, "ip6tables-legacy": 0}
+legacy_chains = {}   # (tool, name) -> linked
+
+
+def run(argv):
+    p = subprocess.run(argv, text=True, capture_output=True)
+    log.append(" ".join(argv))
+    if p.returncode != 0:
+        sys.exit("%s failed (%s)\nseed %d" % (" ".join(argv), p.stderr.strip(), seed))
+
+
+def legacy_op():
+    tool = rnd.choice(sorted(legacy_rules))
+    k = rnd.randrange(9)
+    p = str(rnd.choice([22, port(), port()]))
+    if k in (0, 1):
+        run([tool, "-A", "INPUT", "-p", "tcp", "--dport", p, "-j", rnd.choice(["ACCEPT", "DROP", "REJECT"])])
+        legacy_rules[tool] += 1
+    elif k == 2:
+        run([tool, "-I", "INPUT", "1", "-p", "tcp", "--dport", p, "-j", "DROP"])
+        legacy_rules[tool] += 1
+    elif k == 3 and legacy_rules[tool]:
+        run([tool, "-D", "INPUT", str(rnd.randrange(1, legacy_rules[tool] + 1))])
+        legacy_rules[tool] -= 1
+    elif k == 4:
+        c = fresh("L")
+        run([tool, "-N", c])
+        run([tool, "-A", c, "-p", "tcp", "--dport", p, "-j", "DROP"])
+        legacy_chains[(tool, c)] = False
+    elif k == 5:
+        free = [c for (t, c), linked in legacy_chains.items() if t == tool and not linked]
+        if free:
+            c = rnd.choice(sorted(free))
+            run([tool, "-I", "INPUT", "1", "-j", c])
+            legacy_rules[tool] += 1
+            legacy_chains[(tool, c)] = True
+    elif k == 6:
+        run([tool, "-P", "INPUT", rnd.choice(["ACCEPT", "DROP"])])
+    elif k == 7:
+        run([tool, "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", p, "-j", "REDIRECT",
+             "--to-ports", "22"])
+    elif k == 8:
+        run([tool, "-t", "mangle", "-A", "PREROUTING", "-p", "tcp", "--dport", p, "-j", "MARK",
+             "--set-mark", "1"])
+
+
 def normal(text):
     d = json.loads(text)
     for k in ("time", "duration_seconds"):
@@ -202,11 +251,15 @@ def first_diff(a, b, path=""):
 
 
 checks = 0
+legacy = os.environ.get("DRIVER_MODE") == "legacy"
+if legacy:
+    # what the legacy rules decide must not be decided by nft already
+    nft("add rule inet f input tcp dport 20000-20200 accept\n")
 for b in range(bursts):
     log.clear()
     for _ in range(rnd.randrange(1, 6)):
-        op()
-    if big and rnd.randrange(3) == 0:
+        legacy_op() if legacy else op()
+    if big and not legacy and rnd.randrange(3) == 0:
         # one batch of many messages into a chain nothing reaches, with one
         # port opened: the receive buffer overflows, the daemon must read
         # everything
