@@ -21,6 +21,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "fnv.h"
 #include "nftev.h"
 
 enum {
@@ -52,23 +53,12 @@ struct nftev_reach {
 	size_t reused;			/* tables whose walk was kept */
 };
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	while (n--) {
-		h ^= *c++;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 static uint64_t key_hash(int kind, const char *name)
 {
 	unsigned char k = (unsigned char)kind;
-	uint64_t h = fnv(0xcbf29ce484222325ull, &k, 1);
+	uint64_t h = fnv1a64(FNV1A64_INIT, &k, 1);
 
-	h = fnv(h, name, strlen(name));
+	h = fnv1a64(h, name, strlen(name));
 	/* a final mix: the slot is taken from the low bits */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;

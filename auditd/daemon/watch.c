@@ -20,6 +20,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "fnv.h"
 #include "host.h"
 #include "legacy.h"
 #include "sockets.h"
@@ -41,18 +42,9 @@ struct watch {
 	int raw4, raw6;		/* for IPT_SO_GET_*, opened when needed */
 };
 
-/* FNV-1a, then a final mix so that sums of element hashes spread well */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	while (n--) {
-		h ^= *c++;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
+/* FNV-1a (fnv.h), then a final mix so that sums of element hashes
+ * spread well */
+#define fnv fnv1a64
 static uint64_t mix(uint64_t z)
 {
 	z += 0x9e3779b97f4a7c15ull;
@@ -61,7 +53,7 @@ static uint64_t mix(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-#define FNV_INIT 0xcbf29ce484222325ull
+#define FNV_INIT FNV1A64_INIT
 
 /* Whether a datagram of src is a change: every message of it judged by the
  * filter (nftables), or any datagram at all. */

@@ -25,6 +25,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 
+#include "fnv.h"
 #include "legacy.h"
 #include "xt.h"
 
@@ -540,20 +541,6 @@ out:
 
 /* ---- fwauditd: only the tables whose blob changed (issue 13) ---------- */
 
-/* FNV-1a */
-static uint64_t legacy_fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	while (n--) {
-		h ^= *c++;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-#define LEGACY_FNV_INIT	0xcbf29ce484222325ull
-
 int legacy_table_hash(int fd, uint8_t family, const char *name,
 		      uint64_t *hash)
 {
@@ -566,7 +553,7 @@ int legacy_table_hash(int fd, uint8_t family, const char *name,
 	size_t min_entry = family == NFPROTO_IPV4 ? sizeof(struct ipt_entry) :
 		sizeof(struct ip6t_entry);
 	int level = family == NFPROTO_IPV4 ? IPPROTO_IP : IPPROTO_IPV6;
-	uint64_t h = legacy_fnv(LEGACY_FNV_INIT, name, strlen(name));
+	uint64_t h = fnv1a64(FNV1A64_INIT, name, strlen(name));
 	struct ipt_getinfo info;
 	struct ipt_get_entries *ge;
 	socklen_t len = sizeof(info);
@@ -578,7 +565,7 @@ int legacy_table_hash(int fd, uint8_t family, const char *name,
 	snprintf(info.name, sizeof(info.name), "%s", name);
 	if (getsockopt(fd, level, IPT_SO_GET_INFO, &info, &len) < 0)
 		return -errno;
-	h = legacy_fnv(h, &info, sizeof(info));
+	h = fnv1a64(h, &info, sizeof(info));
 	if (info.size > LEGACY_MAX_BLOB)
 		return -E2BIG;
 	len = sizeof(*ge) + info.size;
@@ -605,7 +592,7 @@ int legacy_table_hash(int fd, uint8_t family, const char *name,
 			break;
 		off += next;
 	}
-	*hash = legacy_fnv(h, ge->entrytable, info.size);
+	*hash = fnv1a64(h, ge->entrytable, info.size);
 	free(ge);
 	return 0;
 }
