@@ -225,9 +225,13 @@ int nft_cache_read(struct nft_cache *c, struct ruleset *rs)
 			goto fail;
 		}
 		/* nothing committed since the last read: dirty marks are
-		 * of generations it has read */
-		if (old && !full && (genid == c->genid || !old->dirty))
+		 * of generations it has read (the kernel bumps the
+		 * generation before it sends a commit's messages); they
+		 * are kept anyway, at the cost of one read more */
+		if (old && !full && (genid == c->genid || !old->dirty)) {
+			nt[i].dirty = old->dirty;
 			continue;
+		}
 		nt[i].rs = ruleset_new();
 		if (!nt[i].rs) {
 			ret = -ENOMEM;
