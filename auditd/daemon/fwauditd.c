@@ -409,7 +409,7 @@ static void daemon_cache_open(struct daemon *d)
 		log_warn("No memory for the incremental readers: every audit "
 			 "reads everything");
 		nft_cache_free(d->cache);
-	legacy_cache_free(d->lcache);
+		legacy_cache_free(d->lcache);
 		d->cache = NULL;
 		d->lcache = NULL;
 	}
@@ -1080,6 +1080,7 @@ static void daemon_free(struct daemon *d)
 	sinks_close(&d->sinks);
 	audit_result_free(d->last);
 	nft_cache_free(d->cache);
+	legacy_cache_free(d->lcache);
 	for (i = 0; i < d->nretired; i++)
 		policy_free(d->retired[i]);
 	policy_free(d->policy);

@@ -88,6 +88,9 @@ EOF
 	fi
 	fwa_stop "$d"
 	D_ERR=$(cat "$T/daemon.err")
+	if grep -Eq 'Sanitizer|runtime error' <<<"$D_ERR"; then
+		fwa_fail "$phase: sanitizer report: $(grep -E -m3 'Sanitizer|runtime error|#[0-3] ' <<<"$D_ERR")"
+	fi
 	grep "nftables reads" <<<"$D_ERR" | sed "s/^/$phase: /" || true
 	line=$(grep 'exiting after' <<<"$D_ERR" || true)
 	audits=$(sed -n 's/.*exiting after \([0-9]*\) audit.*/\1/p' <<<"$line")
