@@ -36,6 +36,7 @@ static const struct key keys[] = {
 	{ "max_delay_ms",		K_UINT,	OFF(max_delay_ms), 1, 600000 },
 	{ "poll_interval_ms",		K_UINT,	OFF(poll_ms), 100, 3600000 },
 	{ "netlink_rcvbuf",		K_UINT,	OFF(rcvbuf), 65536, 1u << 30 },
+	{ "crosscheck_interval_s",	K_UINT,	OFF(crosscheck_s), 0, 7u * 86400 },
 	{ "webhook_url",		K_STR,	OFF(webhook_url), 0, 0 },
 	{ "webhook_url_file",		K_STR,	OFF(webhook_url_file), 0, 0 },
 	{ "webhook_format",		K_FORMAT, OFF(webhook_format), 0, 0 },
@@ -108,6 +109,7 @@ int daemon_config_init(struct daemon_config *c)
 	c->max_delay_ms = 1000;
 	c->poll_ms = 2000;
 	c->rcvbuf = 4u << 20;
+	c->crosscheck_s = 3600;
 	c->connect_timeout_ms = 5000;
 	c->timeout_ms = 10000;
 	c->resend_s = 60;

@@ -42,6 +42,8 @@ struct daemon_config {
 	unsigned int max_delay_ms;	/* longest wait in a continuous burst */
 	unsigned int poll_ms;		/* listeners and legacy x_tables */
 	unsigned int rcvbuf;		/* bytes, the event sockets */
+	unsigned int crosscheck_s;	/* a full read against the incremental
+					 * state (0: never) */
 	/* webhook; url or url_file, not both (NULL: no webhook) */
 	char *webhook_url;
 	char *webhook_url_file;

@@ -38,10 +38,14 @@
 #include "diff.h"
 #include "event.h"
 #include "journal.h"
+#include "legacy.h"
+#include "nft_cache.h"
+#include "nftev.h"
 #include "policy.h"
 #include "prom.h"
 #include "snapfile.h"
 #include "spool.h"
+#include "verdicts.h"
 #include "watch.h"
 #include "webhook.h"
 
@@ -53,6 +57,9 @@
 #define DELIVER_BATCH		16	/* attempts per wakeup */
 #define DELIVER_BATCH_USEC	1000000	/* and time spent on them */
 #define RETIRED_MAX		16	/* policies kept for the last result */
+/* The Prometheus textfile is rewritten at least this often, idle or not:
+ * its heartbeat metric is how a stopped or stuck daemon is noticed. */
+#define HEARTBEAT_USEC		(60ull * 1000000)
 
 struct sinks {
 	char *url;			/* a secret: never logged */
@@ -89,6 +96,19 @@ struct daemon {
 	uint64_t fp;
 	bool journal_broken;
 	uint64_t events, audits;
+	/* issue 13: what the last model reaches, to tell the nftables
+	 * changes that cannot alter the answer (NULL: all of them can) */
+	struct nftev_reach *reach;
+	uint64_t skipped;		/* nftables messages that could not */
+	uint32_t nft_genid;		/* of the last NEWGEN heard */
+	/* the nftables tables read so far: only those the events name are
+	 * read again (NULL: every audit reads everything) */
+	struct nft_cache *cache;
+	struct legacy_cache *lcache;	/* the same for legacy x_tables */
+	bool cache_warned;		/* its failure logged once */
+	uint64_t heartbeat_usec;	/* CLOCK_MONOTONIC of the last textfile */
+	uint64_t crosscheck_usec;	/* CLOCK_MONOTONIC of the last one */
+	uint64_t crosschecks, crosscheck_diffs;
 };
 
 static bool log_prefix;
@@ -315,6 +335,8 @@ static void daemon_write_metrics(struct daemon *d)
 		return;
 	st.success = d->ever_audited && !d->failed;
 	st.last_audit_usec = d->last_attempt_usec;
+	st.heartbeat_usec = now_usec(CLOCK_REALTIME);
+	d->heartbeat_usec = now_usec(CLOCK_MONOTONIC);
 	if (d->sinks.spool) {
 		st.dropped_overflow = spool_dropped(d->sinks.spool);
 		st.dropped_refused = spool_failed(d->sinks.spool);
@@ -374,6 +396,147 @@ static int daemon_alerts(struct daemon *d, const struct audit_result *r,
 			     de);
 }
 
+/* ---- changes that cannot alter the answer (issue 13) -------------- */
+
+static void daemon_write_result(struct daemon *d);
+
+/* What an nftables message tells the incremental reader: the table to
+ * read again, the generation heard; a message it cannot place means
+ * everything is read again.  Returns nftev_table()'s kind (2: NEWGEN). */
+static int daemon_cache_note(struct daemon *d, const void *msg, size_t len)
+{
+	const char *table = NULL;
+	uint8_t family = 0;
+	uint32_t genid = 0;
+	int kind = nftev_table(msg, len, &family, &table, &genid);
+
+	if (!d->cache)
+		return kind;
+	if (kind == 1)
+		nft_cache_dirty(d->cache, family, table);
+	else if (kind == 2)
+		nft_cache_gen(d->cache, genid);
+	else
+		nft_cache_lost(d->cache);
+	return kind;
+}
+
+/* The incremental reader, unless FWAUDITD_FULL_READ=1 (benchmarks, and a
+ * way out should it ever be wrong). */
+static void daemon_cache_open(struct daemon *d)
+{
+	const char *e = secure_getenv("FWAUDITD_FULL_READ");
+
+	if (e && !strcmp(e, "1"))
+		return;
+	if (nft_cache_new(&d->cache) < 0 || legacy_cache_new(&d->lcache) < 0) {
+		log_warn("No memory for the incremental readers: every audit "
+			 "reads everything");
+		nft_cache_free(d->cache);
+		legacy_cache_free(d->lcache);
+		d->cache = NULL;
+		d->lcache = NULL;
+	}
+}
+
+/* audit_run() of what the incremental reader has (recording a snapshot
+ * reads everything, so that it holds everything).  A read the cache cannot
+ * do for another reason than "not yet" is done whole. */
+static int daemon_audit_run(struct daemon *d, struct audit_opts *o,
+			    bool recording, struct audit_result **r,
+			    enum snapshot_stage *stage)
+{
+	struct snapshot snap = { 0 };
+	int ret;
+
+	if (!d->cache || recording)
+		return audit_run(o, r, stage);
+	ret = snapshot_read_with(&snap, true, d->cache, d->lcache, stage);
+	if (ret == -EAGAIN)
+		return ret;
+	if (ret < 0) {
+		if (!d->cache_warned)
+			log_warn("Incremental nftables read failed (%s): "
+				 "reading everything", strerror(-ret));
+		d->cache_warned = true;
+		nft_cache_lost(d->cache);
+		return audit_run(o, r, stage);
+	}
+	d->cache_warned = false;
+	o->given = &snap;
+	ret = audit_run(o, r, stage);
+	o->given = NULL;
+	snapshot_release(&snap);	/* taken over, or left on failure */
+	return ret;
+}
+
+/* watch.c's judge of each nftables message: against the last model only
+ * while its result is current (an audit pending or failing reads all of
+ * it anyway, nftev.h) */
+static bool daemon_nft_filter(void *data, const void *msg, size_t len)
+{
+	struct daemon *d = data;
+	const struct nftev_reach *r = NULL;
+
+	/* NEWGEN ends a batch: no change of its own */
+	if (daemon_cache_note(d, msg, len) == 2)
+		return false;
+	if (!d->pending && !d->failed && d->last)
+		r = d->reach;
+	if (nftev_matters(r, msg, len, &d->nft_genid))
+		return true;
+	d->skipped++;
+	return false;
+}
+
+/* After a good audit (d->last replaced): the reach of its model; the
+ * tables the old result borrowed from the cache; the result file. */
+static void daemon_audited(struct daemon *d)
+{
+	struct nftev_reach *prev;
+	int ret;
+
+	nft_cache_gc(d->cache);
+	legacy_cache_gc(d->lcache);
+	daemon_write_result(d);
+
+	prev = d->reach;
+	d->reach = NULL;
+	ret = nftev_reach_new(d->last->snap.rs, prev, &d->reach);
+	nftev_reach_free(prev);
+	if (ret < 0)
+		log_warn("Cannot index the ruleset (%s): every nftables change "
+			 "is audited", strerror(-ret));
+}
+
+/* FWAUDITD_RESULT_FILE (tests, bench/): the current result as `fwaudit
+ * audit --format json` prints it, written after each audit that ran, so
+ * that a test can compare it with a fresh one-shot audit. */
+static void daemon_write_result(struct daemon *d)
+{
+	const char *path = secure_getenv("FWAUDITD_RESULT_FILE");
+	char tmp[4096];
+	FILE *f;
+	int ret;
+
+	if (!path || !*path || !d->last)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		log_err("Failed to write %s: %m", tmp);
+		return;
+	}
+	ret = verdicts_json(d->last, f);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	if (ret < 0 || rename(tmp, path) < 0) {
+		log_err("Failed to write %s: %s", path,
+			strerror(ret < 0 ? -ret : errno));
+		unlink(tmp);
+	}
+}
+
 static void daemon_audit(struct daemon *d)
 {
 	struct audit_opts o = { 0 };
@@ -393,7 +556,7 @@ static void daemon_audit(struct daemon *d)
 	d->audits++;
 	/* record what this audit reads: kept only if it changes something */
 	recording = d->cfg.snapshot_file && snapfile_record_begin(&rec) == 0;
-	ret = audit_run(&o, &r, &stage);
+	ret = daemon_audit_run(d, &o, recording, &r, &stage);
 	if (ret < 0) {
 		if (recording)
 			snapfile_record_abort(&rec);
@@ -452,6 +615,7 @@ static void daemon_audit(struct daemon *d)
 	audit_result_free(d->last);
 	d->last = r;
 	d->ever_audited = true;
+	daemon_audited(d);
 	/* the walk's peak (regions, branches, the netlink buffers) is free
 	 * now: give it back, the daemon idles between audits */
 	malloc_trim(0);
@@ -500,10 +664,71 @@ static void on_change(void *data, const char *why)
 {
 	struct daemon *d = data;
 
+	if (!strcmp(why, "events lost") && d->cache)
+		nft_cache_lost(d->cache);
 	if (!strcmp(why, "events lost"))
 		log_warn("Kernel events were lost (receive buffer overrun): "
 			 "auditing everything");
 	daemon_schedule(d, (uint64_t)d->cfg.debounce_ms * 1000);
+}
+
+/* From the poll timer, every crosscheck_interval_s while idle: audit
+ * everything read in full, aside, and compare it with the result kept up
+ * to date from change events.  A difference (which would be a defect of
+ * nftev.c or nft_cache.c) is logged and counted, and the next audit reads
+ * everything and reports it as usual. */
+static void daemon_crosscheck(struct daemon *d)
+{
+	struct audit_opts o = { 0 };
+	struct diff_changes dc = { 0 };
+	struct diff_side old, cur;
+	struct audit_result *full = NULL;
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
+
+	if (!d->cfg.crosscheck_s || !d->cache || d->pending || d->failed ||
+	    !d->last)
+		return;
+	if (!d->crosscheck_usec)
+		d->crosscheck_usec = now;	/* the first: a period after start */
+	if (now - d->crosscheck_usec < (uint64_t)d->cfg.crosscheck_s * 1000000)
+		return;
+	d->crosscheck_usec = now;
+	o.policy = d->policy;
+	o.ifaces = (const char *const *)d->cfg.ifaces;
+	o.nifaces = d->cfg.nifaces;
+	o.docker = d->cfg.docker;
+	if (audit_run(&o, &full, NULL) < 0)
+		return;		/* e.g. the ruleset moved: next time */
+	if (full->snap.rs->nft_genid != d->last->snap.rs->nft_genid) {
+		/* committed since the last audit, its events not handled
+		 * yet: not comparable, next time */
+		audit_result_free(full);
+		return;
+	}
+	d->crosschecks++;
+	old = side_of(d->last);
+	cur = side_of(full);
+	if (diff_compare(&old, &cur, &dc) == 0 &&
+	    (dc.n || dc.nmissing_opened || dc.nmissing_resolved)) {
+		d->crosscheck_diffs++;
+		log_warn("Cross-check: a full read gives %zu change(s) the "
+			 "incremental state missed; reading everything again",
+			 dc.n + dc.nmissing_opened + dc.nmissing_resolved);
+		nft_cache_lost(d->cache);
+		daemon_schedule(d, 0);
+	}
+	diff_changes_release(&dc);
+	audit_result_free(full);
+	malloc_trim(0);
+}
+
+/* From the poll timer: the textfile again once HEARTBEAT_USEC passed
+ * without an audit writing it. */
+static void daemon_heartbeat(struct daemon *d)
+{
+	if (d->ever_audited &&
+	    now_usec(CLOCK_MONOTONIC) - d->heartbeat_usec >= HEARTBEAT_USEC)
+		daemon_write_metrics(d);
 }
 
 static int on_poll(sd_event_source *s, uint64_t usec, void *data)
@@ -511,12 +736,15 @@ static int on_poll(sd_event_source *s, uint64_t usec, void *data)
 	struct daemon *d = data;
 	uint64_t fp;
 
+	daemon_heartbeat(d);
 	if (watch_fingerprint(d->watch, &fp) == 0) {
 		if (d->have_fp && fp != d->fp)
 			daemon_schedule(d, (uint64_t)d->cfg.debounce_ms * 1000);
 		d->fp = fp;
 		d->have_fp = true;
 	}
+	/* after the fingerprint: what it saw change is not a difference */
+	daemon_crosscheck(d);
 	sd_event_source_set_time(s, usec + (uint64_t)d->cfg.poll_ms * 1000);
 	sd_event_source_set_enabled(s, SD_EVENT_ON);
 	return 0;
@@ -793,6 +1021,21 @@ out:
 	return 0;
 }
 
+static void daemon_cache_log(struct daemon *d)
+{
+	struct nft_cache_stats st;
+
+	if (!d->cache)
+		return;
+	nft_cache_get_stats(d->cache, &st);
+	log_info("nftables reads: %" PRIu64 " (%" PRIu64 " of every table, %"
+		 PRIu64 " of none), %" PRIu64 " table(s) read; legacy tables "
+		 "read: %" PRIu64 "; %" PRIu64 " cross-check(s), %" PRIu64
+		 " difference(s)", st.reads, st.full, st.unchanged,
+		 st.tables_read, legacy_cache_tables_read(d->lcache),
+		 d->crosschecks, d->crosscheck_diffs);
+}
+
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 		     void *data)
 {
@@ -802,8 +1045,10 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	if (si->ssi_signo == SIGHUP)
 		return daemon_reload(d);
 	log_info("Received %s, exiting after %" PRIu64 " audit(s) and %"
-		 PRIu64 " event(s)", strsignal((int)si->ssi_signo), d->audits,
-		 d->events);
+		 PRIu64 " event(s); %" PRIu64 " nftables change(s) could not "
+		 "alter the answer", strsignal((int)si->ssi_signo), d->audits,
+		 d->events, d->skipped);
+	daemon_cache_log(d);
 	sd_notify(0, "STOPPING=1");
 	return sd_event_exit(d->e, 0);
 }
@@ -858,9 +1103,12 @@ static void daemon_free(struct daemon *d)
 	sd_event_source_disable_unref(d->deliver);
 	sd_event_source_disable_unref(d->resend);
 	watch_free(d->watch);
+	nftev_reach_free(d->reach);
 	sinks_close(&d->sinks);
 	audit_result_free(d->last);
 	alerts_release(&d->alerts);
+	nft_cache_free(d->cache);
+	legacy_cache_free(d->lcache);
 	for (i = 0; i < d->nretired; i++)
 		policy_free(d->retired[i]);
 	policy_free(d->policy);
@@ -960,6 +1208,8 @@ int main(int argc, char **argv)
 		what = "subscribe to nftables and rtnetlink events";
 		goto fail;
 	}
+	watch_set_nft_filter(d.watch, daemon_nft_filter, &d);
+	daemon_cache_open(&d);
 	prepare_spool_dir(&d.cfg);
 	ret = daemon_privs_drop(d.cfg.user, &root);
 	if (ret < 0) {

@@ -13,13 +13,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "fnv.h"
 #include "host.h"
+#include "legacy.h"
 #include "sockets.h"
 #include "watch.h"
 
@@ -34,21 +37,14 @@ struct watch {
 	struct watch_src nft, rtnl;
 	watch_changed_fn fn;
 	void *data;
+	watch_filter_fn filter;		/* nftables messages only */
+	void *filter_data;
 	int raw4, raw6;		/* for IPT_SO_GET_*, opened when needed */
 };
 
-/* FNV-1a, then a final mix so that sums of element hashes spread well */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	while (n--) {
-		h ^= *c++;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
+/* FNV-1a (fnv.h), then a final mix so that sums of element hashes
+ * spread well */
+#define fnv fnv1a64
 static uint64_t mix(uint64_t z)
 {
 	z += 0x9e3779b97f4a7c15ull;
@@ -57,7 +53,27 @@ static uint64_t mix(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-#define FNV_INIT 0xcbf29ce484222325ull
+#define FNV_INIT FNV1A64_INIT
+
+/* Whether a datagram of src is a change: every message of it judged by the
+ * filter (nftables), or any datagram at all. */
+static bool src_counts(const struct watch_src *src, const void *buf, size_t n)
+{
+	const struct watch *w = src->w;
+	const struct nlmsghdr *nlh = buf;
+	int len = (int)n;
+	bool counts = false;
+
+	if (src != &w->nft || !w->filter)
+		return true;
+	/* every message is shown to the filter, also after one that
+	 * counts: it keeps track of what they name */
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+		if (w->filter(w->filter_data, nlh, (size_t)len))
+			counts = true;
+	/* a truncated tail cannot be judged */
+	return counts || len != 0;
+}
 
 static int src_read(sd_event_source *s, int fd, uint32_t revents, void *data)
 {
@@ -72,7 +88,8 @@ static int src_read(sd_event_source *s, int fd, uint32_t revents, void *data)
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n >= 0) {
-			why = src->name;
+			if (src_counts(src, buf, (size_t)n) && !why)
+				why = src->name;
 			continue;
 		}
 		if (errno == EINTR)
@@ -172,6 +189,12 @@ fail:
 	return ret;
 }
 
+void watch_set_nft_filter(struct watch *w, watch_filter_fn fn, void *data)
+{
+	w->filter = fn;
+	w->filter_data = data;
+}
+
 void watch_free(struct watch *w)
 {
 	if (!w)
@@ -232,57 +255,6 @@ static uint64_t fp_file(uint64_t h, const char *path)
 	return fnv(h, buf, (size_t)n);
 }
 
-/*
- * One x_tables table: its info, then its entries with the counters zeroed
- * (they change with every packet).  IPv4 and IPv6 have the same
- * getinfo/get_entries layouts up to the entry type.
- */
-static uint64_t fp_xt_table(int fd, int level, const char *name,
-			    size_t counters_off, size_t next_off, size_t min_entry)
-{
-	struct ipt_getinfo info;
-	struct ipt_get_entries *ge = NULL;
-	socklen_t len = sizeof(info);
-	uint64_t h = fnv(FNV_INIT, name, strlen(name));
-	size_t off;
-	int err;
-
-	memset(&info, 0, sizeof(info));
-	snprintf(info.name, sizeof(info.name), "%s", name);
-	if (getsockopt(fd, level, IPT_SO_GET_INFO, &info, &len) < 0) {
-		err = errno;
-		return fnv(h, &err, sizeof(err));
-	}
-	h = fnv(h, &info, sizeof(info));
-	if (info.size > WATCH_XT_MAX_BLOB)
-		return h;
-	len = sizeof(*ge) + info.size;
-	ge = calloc(1, len);
-	if (!ge)
-		return fnv(h, "nomem", 5);
-	memcpy(ge->name, info.name, sizeof(ge->name));
-	ge->size = info.size;
-	if (getsockopt(fd, level, IPT_SO_GET_ENTRIES, ge, &len) < 0) {
-		/* EAGAIN: it changed between the two calls */
-		err = errno;
-		free(ge);
-		return fnv(h, &err, sizeof(err));
-	}
-	for (off = 0; off + min_entry <= info.size;) {
-		unsigned char *e = (unsigned char *)ge->entrytable + off;
-		uint16_t next;
-
-		memcpy(&next, e + next_off, sizeof(next));
-		memset(e + counters_off, 0, sizeof(struct xt_counters));
-		if (next < min_entry)
-			break;
-		off += next;
-	}
-	h = fnv(h, ge->entrytable, info.size);
-	free(ge);
-	return h;
-}
-
 static uint64_t fp_xt(int *raw, int family, const char *names_path)
 {
 	char buf[512], *save = NULL, *tok;
@@ -308,16 +280,14 @@ static uint64_t fp_xt(int *raw, int family, const char *names_path)
 	/* the names file lists tables in load order: hash them as a set */
 	for (tok = strtok_r(buf, "\n", &save); tok;
 	     tok = strtok_r(NULL, "\n", &save)) {
-		if (family == AF_INET)
-			h += mix(fp_xt_table(*raw, IPPROTO_IP, tok,
-					     offsetof(struct ipt_entry, counters),
-					     offsetof(struct ipt_entry, next_offset),
-					     sizeof(struct ipt_entry)));
-		else
-			h += mix(fp_xt_table(*raw, IPPROTO_IPV6, tok,
-					     offsetof(struct ip6t_entry, counters),
-					     offsetof(struct ip6t_entry, next_offset),
-					     sizeof(struct ip6t_entry)));
+		uint64_t x;
+		int err = legacy_table_hash(*raw, family == AF_INET ?
+					    NFPROTO_IPV4 : NFPROTO_IPV6, tok,
+					    &x);
+
+		/* a table that cannot be read contributes its error */
+		h += mix(err == 0 ? x : fnv(fnv(FNV_INIT, tok, strlen(tok)),
+					    &err, sizeof(err)));
 	}
 	return h;
 }

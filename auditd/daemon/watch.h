@@ -4,8 +4,8 @@
  *
  * Kernel events where the kernel has them: nftables commits (netlink group
  * NFNLGRP_NFTABLES) and rtnetlink changes of links, addresses, routes and
- * rules.  The messages themselves are not decoded: any of them means "audit
- * again", and a full audit reads everything anyway.  An overrun receive
+ * rules.  Any rtnetlink message means "audit again"; nftables messages can
+ * be judged first (watch_set_nft_filter()).  An overrun receive
  * buffer (ENOBUFS) means events were lost, which also means "audit again".
  *
  * What has no events (listening sockets, legacy x_tables, forwarding
@@ -18,6 +18,8 @@
 #ifndef FWAUDIT_WATCH_H
 #define FWAUDIT_WATCH_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <systemd/sd-event.h>
@@ -40,6 +42,15 @@ typedef void (*watch_changed_fn)(void *data, const char *why);
 int watch_new(sd_event *e, unsigned int rcvbuf, watch_changed_fn fn,
 	      void *data, struct watch **out);
 void watch_free(struct watch *w);
+
+/*
+ * Judge each nftables message before it counts as a change: a batch whose
+ * messages all get false from fn(data, msg, len) calls no watch_changed_fn
+ * (see nftev.h).  fn sees every message received, in order.  Lost events (ENOBUFS) always count.  fn NULL: every
+ * message counts (the default).
+ */
+typedef bool (*watch_filter_fn)(void *data, const void *msg, size_t len);
+void watch_set_nft_filter(struct watch *w, watch_filter_fn fn, void *data);
 
 /*
  * A 64-bit summary of the listeners, the legacy x_tables and the

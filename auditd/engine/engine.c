@@ -359,14 +359,9 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	w.in = in;
 	w.host = in->host;
 	w.res = res;
-	w.nsorted = in->rs->nchains;
-	w.sorted = calloc(w.nsorted + 1, sizeof(*w.sorted));
-	if (!w.sorted) {
-		ret = -ENOMEM;
+	ret = chain_index_build(&w);
+	if (ret < 0)
 		goto out;
-	}
-	for (i = 0; i < w.nsorted; i++)
-		w.sorted[i] = &in->rs->chains[i];
 	w.rpath = calloc(2, sizeof(*w.rpath));
 	w.rpath_err = calloc(2, sizeof(*w.rpath_err));
 	if (!w.rpath || !w.rpath_err) {
@@ -375,7 +370,6 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	}
 	/* optional: without it chains are walked rule by rule */
 	w.dindex = calloc(2 * in->rs->nchains + 1, sizeof(*w.dindex));
-	qsort(w.sorted, w.nsorted, sizeof(*w.sorted), chain_cmp);
 	/* optional too: without it every jump looks its target up */
 	w.jumps = calloc(in->rs->nchains + 1, sizeof(*w.jumps));
 	w.ingress = calloc(in->rs->nchains + 1, sizeof(*w.ingress));
@@ -509,7 +503,7 @@ out:
 	for (i = 0; w.jumps && i < in->rs->nchains; i++)
 		free(w.jumps[i]);
 	free(w.jumps);
-	free(w.sorted);
+	free(w.cindex);
 	for (i = 0; w.rpath && i < 2; i++)
 		rpath_free(w.rpath[i]);
 	free(w.rpath);

@@ -144,9 +144,9 @@ struct walk {
 	/* per chain of the model, built on first use: where a branch with
 	 * a fixed destination address can skip to */
 	struct daddr_index **dindex;
-	/* chains sorted for jump lookup */
-	const struct rs_chain **sorted;
-	size_t nsorted;
+	/* chains in a hash index for jump lookup (chain_index_build()) */
+	const struct rs_chain **cindex;
+	size_t ncindex;			/* slots: a power of two */
 	/* per family (IPv4, IPv6) and NF_INET_* hook: hook_chains() */
 	struct hook_list {
 		const struct rs_chain **chains;
@@ -284,7 +284,7 @@ int rule_matches(struct walk *w, struct branch *b,
 		 struct plist *no);
 
 /* chains.c */
-int chain_cmp(const void *a, const void *b);
+int chain_index_build(struct walk *w);
 int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	     struct blist *dropped);
 int ingress_run(struct walk *w, struct blist *l, struct blist *dropped);

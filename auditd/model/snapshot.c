@@ -9,9 +9,17 @@
 
 #include "legacy.h"
 #include "nft.h"
+#include "nft_cache.h"
 #include "snapshot.h"
 
 int snapshot_read(struct snapshot *snap, bool host, enum snapshot_stage *stage)
+{
+	return snapshot_read_with(snap, host, NULL, NULL, stage);
+}
+
+int snapshot_read_with(struct snapshot *snap, bool host,
+		       struct nft_cache *cache, struct legacy_cache *lcache,
+		       enum snapshot_stage *stage)
 {
 	struct snapshot s = { .rs = NULL };
 	enum snapshot_stage at = SNAPSHOT_NFT;
@@ -20,11 +28,12 @@ int snapshot_read(struct snapshot *snap, bool host, enum snapshot_stage *stage)
 	s.rs = ruleset_new();
 	if (!s.rs)
 		return -ENOMEM;
-	ret = nft_dump_ruleset(s.rs);
+	ret = cache ? nft_cache_read(cache, s.rs) : nft_dump_ruleset(s.rs);
 	if (ret < 0)
 		goto fail;
 	at = SNAPSHOT_LEGACY;
-	ret = legacy_dump_ruleset(s.rs);
+	ret = lcache ? legacy_cache_read(lcache, s.rs) :
+		       legacy_dump_ruleset(s.rs);
 	if (ret < 0)
 		goto fail;
 	if (host) {

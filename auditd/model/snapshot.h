@@ -61,6 +61,17 @@ enum snapshot_stage {
  * allocated then.  -EPERM means CAP_NET_ADMIN is missing.
  */
 int snapshot_read(struct snapshot *snap, bool host, enum snapshot_stage *stage);
+/*
+ * The same, with the nftables part from fwauditd's incremental reader
+ * (nft_cache.h) and the legacy part from legacy_cache_read() (legacy.h;
+ * NULL: read it whole, as snapshot_read()).  -EAGAIN from
+ * the cache means "call again once its events are heard".
+ */
+struct nft_cache;
+struct legacy_cache;
+int snapshot_read_with(struct snapshot *snap, bool host,
+		       struct nft_cache *cache, struct legacy_cache *lcache,
+		       enum snapshot_stage *stage);
 /* Frees what snap holds (rs, host, docker) and zeroes it; accepts NULL. */
 void snapshot_release(struct snapshot *snap);
 const char *snapshot_stage_name(enum snapshot_stage stage);

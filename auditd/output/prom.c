@@ -128,6 +128,10 @@ int prom_print(FILE *f, const struct audit_result *r,
 	fprintf(f, "# HELP fwaudit_spool_entries Webhook alerts waiting for delivery.\n"
 		"# TYPE fwaudit_spool_entries gauge\n"
 		"fwaudit_spool_entries %zu\n", st->spool_entries);
+	fprintf(f, "# HELP fwaudit_daemon_heartbeat_timestamp_seconds When fwauditd last wrote this file (at least every minute while it runs).\n"
+		"# TYPE fwaudit_daemon_heartbeat_timestamp_seconds gauge\n"
+		"fwaudit_daemon_heartbeat_timestamp_seconds %.3f\n",
+		(double)st->heartbeat_usec / 1e6);
 	return ferror(f) ? -EIO : 0;
 }
 

@@ -14,6 +14,7 @@
  *	fwaudit_audit_success					gauge 0/1
  *	fwaudit_alerts_dropped_total{reason}			counter (daemon)
  *	fwaudit_spool_entries					gauge (daemon)
+ *	fwaudit_daemon_heartbeat_timestamp_seconds		gauge (daemon)
  *
  * Error idiom as in ruleset.h.
  */
@@ -34,6 +35,10 @@ struct prom_status {
 	uint64_t dropped_refused;	/* refused for good by the receiver */
 	size_t spool_entries;
 	bool daemon;			/* print the webhook spool's metrics */
+	uint64_t heartbeat_usec;	/* daemon: CLOCK_REALTIME of this
+					 * write; rewritten while idle, so
+					 * that a stopped or stuck daemon
+					 * shows (FwauditDaemonStale) */
 };
 
 /* The metrics of r (the last good result: its exposures stay visible

@@ -14,18 +14,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <libiptc/libiptc.h>
 #include <libiptc/libip6tc.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 
+#include "fnv.h"
 #include "legacy.h"
 #include "xt.h"
 #include "util.h"
 
 /* What /proc/net/ip*_tables_names may list before we call it broken. */
 #define LEGACY_NAMES_MAX	64
+/* The largest table blob legacy_table_hash() reads. */
+#define LEGACY_MAX_BLOB		(64u << 20)
 
 struct legacy_table {
 	const char *name;
@@ -530,4 +538,252 @@ int legacy_dump_ruleset(struct ruleset *rs)
 out:
 	ruleset_free(tmp);
 	return ret;
+}
+
+/* ---- fwauditd: only the tables whose blob changed (issue 13) ---------- */
+
+int legacy_table_hash(int fd, uint8_t family, const char *name,
+		      uint64_t *hash)
+{
+	size_t counters_off = family == NFPROTO_IPV4 ?
+		offsetof(struct ipt_entry, counters) :
+		offsetof(struct ip6t_entry, counters);
+	size_t next_off = family == NFPROTO_IPV4 ?
+		offsetof(struct ipt_entry, next_offset) :
+		offsetof(struct ip6t_entry, next_offset);
+	size_t min_entry = family == NFPROTO_IPV4 ? sizeof(struct ipt_entry) :
+		sizeof(struct ip6t_entry);
+	int level = family == NFPROTO_IPV4 ? IPPROTO_IP : IPPROTO_IPV6;
+	uint64_t h = fnv1a64(FNV1A64_INIT, name, strlen(name));
+	struct ipt_getinfo info;
+	struct ipt_get_entries *ge;
+	socklen_t len = sizeof(info);
+	size_t off;
+
+	/* ip6t_getinfo and ip6t_get_entries have the same layouts, and
+	 * IP6T_SO_GET_* the same numbers */
+	memset(&info, 0, sizeof(info));
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	if (getsockopt(fd, level, IPT_SO_GET_INFO, &info, &len) < 0)
+		return -errno;
+	h = fnv1a64(h, &info, sizeof(info));
+	if (info.size > LEGACY_MAX_BLOB)
+		return -E2BIG;
+	len = sizeof(*ge) + info.size;
+	ge = calloc(1, len);
+	if (!ge)
+		return -ENOMEM;
+	memcpy(ge->name, info.name, sizeof(ge->name));
+	ge->size = info.size;
+	if (getsockopt(fd, level, IPT_SO_GET_ENTRIES, ge, &len) < 0) {
+		/* EAGAIN: it changed between the two calls */
+		int err = errno;
+
+		free(ge);
+		return -err;
+	}
+	/* the counters change with every packet */
+	for (off = 0; off + min_entry <= info.size;) {
+		unsigned char *e = (unsigned char *)ge->entrytable + off;
+		uint16_t next;
+
+		memcpy(&next, e + next_off, sizeof(next));
+		memset(e + counters_off, 0, sizeof(struct xt_counters));
+		if (next < min_entry)
+			break;
+		off += next;
+	}
+	*hash = fnv1a64(h, ge->entrytable, info.size);
+	free(ge);
+	return 0;
+}
+
+struct legacy_ctable {
+	bool have;
+	uint64_t hash;		/* of the blob before it was read */
+	struct ruleset *rs;	/* its chains, packed */
+};
+
+struct legacy_cache {
+	struct legacy_ctable t[2][LEGACY_NTABLES];	/* IPv4, IPv6 */
+	int fd[2];		/* datagram sockets for the getsockopts */
+	struct ruleset **retired;
+	size_t nretired, capretired;
+	uint64_t tables_read;
+};
+
+int legacy_cache_new(struct legacy_cache **out)
+{
+	struct legacy_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->fd[0] = c->fd[1] = -1;
+	*out = c;
+	return 0;
+}
+
+void legacy_cache_gc(struct legacy_cache *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nretired; i++)
+		ruleset_free(c->retired[i]);
+	c->nretired = 0;
+}
+
+void legacy_cache_free(struct legacy_cache *c)
+{
+	size_t f, i;
+
+	if (!c)
+		return;
+	legacy_cache_gc(c);
+	free(c->retired);
+	for (f = 0; f < 2; f++) {
+		for (i = 0; i < LEGACY_NTABLES; i++)
+			ruleset_free(c->t[f][i].rs);
+		if (c->fd[f] >= 0)
+			close(c->fd[f]);
+	}
+	free(c);
+}
+
+uint64_t legacy_cache_tables_read(const struct legacy_cache *c)
+{
+	return c->tables_read;
+}
+
+/* One table read on its own, as legacy_read_family() reads it. */
+static int legacy_read_table(struct ruleset *rs, const struct legacy_ops *ops,
+			     size_t i)
+{
+	struct xtc_handle *h;
+	const char *chain;
+	int ret = 0;
+
+	errno = 0;
+	h = ops->init(legacy_tables[i].name);
+	if (!h)
+		return errno == ENOENT ? -ENOENT : errno ? -errno : -EPROTO;
+	for (chain = ops->first_chain(h); chain && ret == 0;
+	     chain = ops->next_chain(h))
+		ret = legacy_read_chain(rs, ops, h, &legacy_tables[i], chain);
+	ops->free(h);
+	return ret;
+}
+
+/* Append the borrowed chains of src to rs (shallow copies of packed
+ * chains: their rules and strings stay in src's arena). */
+static int legacy_borrow(struct ruleset *rs, const struct ruleset *src)
+{
+	struct rs_chain *v;
+
+	if (!src->nchains)
+		return 0;
+	v = realloc(rs->chains, (rs->nchains + src->nchains) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	rs->chains = v;
+	memcpy(rs->chains + rs->nchains, src->chains,
+	       src->nchains * sizeof(*v));
+	rs->nchains += src->nchains;
+	return 0;
+}
+
+int legacy_cache_read(struct legacy_cache *c, struct ruleset *rs)
+{
+	static const struct legacy_ops *const ops[2] = { &legacy_ipv4,
+							 &legacy_ipv6 };
+	struct ruleset *fresh[2][LEGACY_NTABLES] = { { NULL } };
+	uint64_t hash[2][LEGACY_NTABLES] = { { 0 } };
+	unsigned int tables[2] = { 0, 0 };
+	size_t f, i, nchains = rs->nchains, nread = 0;
+	int ret = 0;
+
+	for (f = 0; f < 2 && ret == 0; f++) {
+		ret = legacy_table_names(ops[f]->names_path, &tables[f]);
+		if (ret < 0) {
+			legacy_source(rs, ops[f]->source, false, ret);
+			break;
+		}
+		if (tables[f] && c->fd[f] < 0) {
+			c->fd[f] = socket(f ? AF_INET6 : AF_INET,
+					  SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			if (c->fd[f] < 0)
+				ret = -errno;
+		}
+		for (i = 0; ret == 0 && i < LEGACY_NTABLES; i++) {
+			if (!(tables[f] & (1u << i)))
+				continue;
+			/* a blob that cannot be hashed is read every time */
+			if (legacy_table_hash(c->fd[f], ops[f]->family,
+					      legacy_tables[i].name,
+					      &hash[f][i]) == 0 &&
+			    c->t[f][i].have && c->t[f][i].hash == hash[f][i])
+				continue;
+			fresh[f][i] = ruleset_new();
+			if (!fresh[f][i]) {
+				ret = -ENOMEM;
+				break;
+			}
+			ret = legacy_read_table(fresh[f][i], ops[f], i);
+			if (ret == -ENOENT) {
+				/* gone since the list: absent */
+				ruleset_free(fresh[f][i]);
+				fresh[f][i] = NULL;
+				tables[f] &= ~(1u << i);
+				ret = 0;
+			}
+			nread++;
+		}
+		if (ret < 0)
+			legacy_source(rs, ops[f]->source, false, ret);
+	}
+	/* the chains, in legacy_dump_ruleset()'s order */
+	for (f = 0; f < 2 && ret == 0; f++)
+		for (i = 0; ret == 0 && i < LEGACY_NTABLES; i++) {
+			if (!(tables[f] & (1u << i)))
+				continue;
+			ret = legacy_borrow(rs, fresh[f][i] ? fresh[f][i] :
+					    c->t[f][i].rs);
+		}
+	if (ret == 0 && c->nretired + 2 * LEGACY_NTABLES > c->capretired) {
+		size_t cap = c->nretired + 2 * LEGACY_NTABLES;
+		struct ruleset **v = realloc(c->retired, cap * sizeof(*v));
+
+		if (!v)
+			ret = -ENOMEM;
+		else {
+			c->retired = v;
+			c->capretired = cap;
+		}
+	}
+	if (ret < 0) {
+		/* rs as it was: the borrowed chains dropped */
+		rs->nchains = nchains;
+		for (f = 0; f < 2; f++)
+			for (i = 0; i < LEGACY_NTABLES; i++)
+				ruleset_free(fresh[f][i]);
+		return ret;
+	}
+	/* commit: replaced and vanished tables wait for legacy_cache_gc() */
+	for (f = 0; f < 2; f++)
+		for (i = 0; i < LEGACY_NTABLES; i++) {
+			struct legacy_ctable *t = &c->t[f][i];
+
+			if (!fresh[f][i] && (tables[f] & (1u << i)))
+				continue;
+			if (t->rs)
+				c->retired[c->nretired++] = t->rs;
+			t->rs = fresh[f][i];
+			t->have = fresh[f][i] != NULL;
+			t->hash = hash[f][i];
+		}
+	c->tables_read += nread;
+	legacy_source(rs, legacy_ipv4.source, tables[0] != 0, 0);
+	legacy_source(rs, legacy_ipv6.source, tables[1] != 0, 0);
+	return 0;
 }

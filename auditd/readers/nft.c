@@ -730,6 +730,15 @@ static int nft_msg_check(const struct nlmsghdr *nlh, const struct nft_pol *pol)
 			       pol, 0);
 }
 
+/* nft_dump_table(): whether an object of family/table is not the one
+ * table read (a kernel may ignore the dump's table filter). */
+static bool nft_other_table(const struct nft_fetch *f, uint8_t family,
+			    const char *table)
+{
+	return f->only_table && (family != f->only_family ||
+				 strcmp(table, f->only_table));
+}
+
 static int nft_gen_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nft_fetch *f = data;
@@ -792,11 +801,14 @@ static int nft_set_cb(const struct nlmsghdr *nlh, void *data)
 	      !nftnl_set_is_set(s, NFTNL_SET_NAME) ||
 	      !nftnl_set_is_set(s, NFTNL_SET_TABLE) ||
 	      !nftnl_set_is_set(s, NFTNL_SET_KEY_LEN) ? -EPROTO :
+	      nft_other_table(f, (uint8_t)nftnl_set_get_u32(s,
+			      NFTNL_SET_FAMILY),
+			      nftnl_set_get_str(s, NFTNL_SET_TABLE)) ? 1 :
 	      nft_ptrs_add(&f->sets, s, NFT_MAX_SETS);
-	if (ret < 0) {
+	if (ret != 0)
 		nftnl_set_free(s);
+	if (ret < 0)
 		return nft_cb_fail(f, ret);
-	}
 	return MNL_CB_OK;
 }
 
@@ -896,6 +908,21 @@ static struct nlmsghdr *nft_req(char *buf, uint16_t cmd, uint16_t family,
 	return nftnl_nlmsg_build_hdr(buf, cmd, family, flags, 0);
 }
 
+/* A chain or set dump: of every table, or of nft_dump_table()'s one (the
+ * kernel filters by family and NFTA_{CHAIN,SET}_TABLE). */
+static struct nlmsghdr *nft_req_table(char *buf, uint16_t cmd,
+				      const struct nft_fetch *f)
+{
+	struct nlmsghdr *nlh;
+
+	if (!f->only_table)
+		return nft_req(buf, cmd, NFPROTO_UNSPEC, NLM_F_DUMP);
+	nlh = nft_req(buf, cmd, f->only_family, NLM_F_DUMP);
+	mnl_attr_put_strz(nlh, cmd == NFT_MSG_GETCHAIN ? NFTA_CHAIN_TABLE :
+			  NFTA_SET_TABLE, f->only_table);
+	return nlh;
+}
+
 static int nft_fetch_genid(struct nft_io *io, struct nft_fetch *f,
 			   uint32_t *genid)
 {
@@ -950,7 +977,13 @@ static int nft_tables_build(struct nft_build *b)
 		return -ENOMEM;
 	for (i = 0; i < b->f->tables.n; i++) {
 		struct nftnl_table *t = b->f->tables.v[i];
-		struct nft_tablex *x = &b->tables[b->ntables++];
+		struct nft_tablex *x;
+
+		if (nft_other_table(b->f, (uint8_t)nftnl_table_get_u32(t,
+				    NFTNL_TABLE_FAMILY),
+				    nftnl_table_get_str(t, NFTNL_TABLE_NAME)))
+			continue;
+		x = &b->tables[b->ntables++];
 
 		x->family = (uint8_t)nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY);
 		x->name = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
@@ -1056,6 +1089,9 @@ static int nft_chain_cb(const struct nlmsghdr *nlh, void *data)
 	ret = nftnl_chain_nlmsg_parse(nlh, c) < 0 ||
 	      !nftnl_chain_is_set(c, NFTNL_CHAIN_NAME) ||
 	      !nftnl_chain_is_set(c, NFTNL_CHAIN_TABLE) ? -EPROTO :
+	      nft_other_table(f, (uint8_t)nftnl_chain_get_u32(c,
+			      NFTNL_CHAIN_FAMILY),
+			      nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)) ? 0 :
 	      nft_chain_build(f->b, c);
 	nftnl_chain_free(c);
 	if (ret < 0)
@@ -1172,15 +1208,15 @@ static int nft_fetch_once(struct nft_io *io, struct nft_fetch *f,
 	if (ret < 0)
 		return ret;
 	/* chains are built as they arrive */
-	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC,
-				   NLM_F_DUMP), nft_chain_cb, f);
+	ret = nft_talk(io, nft_req_table(buf, NFT_MSG_GETCHAIN, f),
+		       nft_chain_cb, f);
 	if (ret)
 		return ret;
 	ret = nft_tables_note(b);
 	if (ret < 0)
 		return ret;
-	ret = nft_talk(io, nft_req(buf, NFT_MSG_GETSET, NFPROTO_UNSPEC,
-				   NLM_F_DUMP), nft_set_cb, f);
+	ret = nft_talk(io, nft_req_table(buf, NFT_MSG_GETSET, f), nft_set_cb,
+		       f);
 	if (ret)
 		return ret;
 	ret = nft_fetch_elems(io, f);
@@ -1215,9 +1251,11 @@ static void nft_build_release(struct nft_build *b)
 /* Read until a consistent snapshot is built into *out (a new ruleset the
  * caller frees), or fail; what a failed attempt built is thrown away. */
 static int nft_fetch(struct nft_io *io, struct ruleset **out,
-		     uint32_t *genid, bool *absent)
+		     uint32_t *genid, bool *absent, uint8_t only_family,
+		     const char *only_table)
 {
-	struct nft_fetch f = { 0 };
+	struct nft_fetch f = { .only_family = only_family,
+			       .only_table = only_table };
 	struct nft_build b = { 0 };
 	int attempt, ret = 0;
 
@@ -1238,6 +1276,8 @@ static int nft_fetch(struct nft_io *io, struct ruleset **out,
 			break;
 		nft_fetch_release(&f);
 		nft_build_release(&b);
+		f.only_family = only_family;
+		f.only_table = only_table;
 	}
 	if (ret == NFT_RETRY)
 		ret = -EAGAIN;
@@ -1263,7 +1303,8 @@ static void nft_source_set(struct ruleset *rs, bool present, int error)
 	s->error = error;
 }
 
-static int nft_read(struct ruleset *rs, struct nft_io *io, int ret)
+static int nft_read(struct ruleset *rs, struct nft_io *io, int ret,
+		    uint8_t only_family, const char *only_table)
 {
 	struct ruleset *tmp = NULL;
 	bool absent = false;
@@ -1281,7 +1322,7 @@ static int nft_read(struct ruleset *rs, struct nft_io *io, int ret)
 	default:
 		goto done;
 	}
-	ret = nft_fetch(io, &tmp, &genid, &absent);
+	ret = nft_fetch(io, &tmp, &genid, &absent, only_family, only_table);
 	if (ret < 0 || absent)
 		goto done;
 	ret = ruleset_append(rs, tmp);
@@ -1299,12 +1340,73 @@ int nft_dump_ruleset(struct ruleset *rs)
 {
 	struct nft_io io;
 
-	return nft_read(rs, &io, nft_io_open_live(&io));
+	return nft_read(rs, &io, nft_io_open_live(&io), 0, NULL);
+}
+
+int nft_dump_table(struct ruleset *rs, uint8_t family, const char *table)
+{
+	struct nft_io io;
+
+	return nft_read(rs, &io, nft_io_open_live(&io), family, table);
+}
+
+int nft_list_tables(struct nft_table_id **out, size_t *n, uint32_t *genid)
+{
+	struct nft_fetch f = { 0 };
+	struct nft_table_id *v = NULL;
+	char buf[NFT_REQSIZ];
+	uint32_t before = 0, after = 0;
+	struct nft_io io;
+	int attempt, ret;
+	size_t i;
+
+	ret = nft_io_open_live(&io);
+	for (attempt = 0; ret == 0 && attempt < NFT_DUMP_ATTEMPTS; attempt++) {
+		nft_fetch_release(&f);
+		ret = nft_fetch_genid(&io, &f, &before);
+		if (ret == 0)
+			ret = nft_talk(&io, nft_req(buf, NFT_MSG_GETTABLE,
+						    NFPROTO_UNSPEC, NLM_F_DUMP),
+				       nft_table_cb, &f);
+		if (ret == 0)
+			ret = nft_fetch_genid(&io, &f, &after);
+		if (ret == 0 && before == after)
+			break;
+		if (ret == 0 || ret == NFT_RETRY)
+			ret = nft_io_reopen(&io);
+	}
+	if (ret == 0 && before != after)
+		ret = -EAGAIN;
+	if (ret == 0) {
+		v = calloc(f.tables.n + 1, sizeof(*v));
+		if (!v)
+			ret = -ENOMEM;
+	}
+	for (i = 0; ret == 0 && i < f.tables.n; i++) {
+		const char *name = nftnl_table_get_str(f.tables.v[i],
+						       NFTNL_TABLE_NAME);
+
+		v[i].family = (uint8_t)nftnl_table_get_u32(f.tables.v[i],
+							   NFTNL_TABLE_FAMILY);
+		if (snprintf(v[i].name, sizeof(v[i].name), "%s", name) >=
+		    (int)sizeof(v[i].name))
+			ret = -EPROTO;
+	}
+	if (ret == 0) {
+		*out = v;
+		*n = f.tables.n;
+		*genid = after;
+		v = NULL;
+	}
+	free(v);
+	nft_fetch_release(&f);
+	nft_io_close(&io);
+	return ret == NFT_RETRY ? -EAGAIN : ret;
 }
 
 int nft_replay_ruleset(struct ruleset *rs, const char *path)
 {
 	struct nft_io io;
 
-	return nft_read(rs, &io, nft_io_open_replay(&io, path));
+	return nft_read(rs, &io, nft_io_open_replay(&io, path), 0, NULL);
 }

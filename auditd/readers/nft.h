@@ -5,6 +5,9 @@
 #ifndef FWAUDIT_NFT_H
 #define FWAUDIT_NFT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "ruleset.h"
 
 /*
@@ -29,5 +32,23 @@ int nft_dump_ruleset(struct ruleset *rs);
  * @path instead of asking the kernel: the unit tests' seam.
  */
 int nft_replay_ruleset(struct ruleset *rs, const char *path);
+
+/*
+ * For fwauditd's incremental reading (nft_cache.h): read only the table
+ * family/table into @rs, as nft_dump_ruleset() reads all of them (the
+ * chains and sets of that table, its rules, one consistent snapshot;
+ * rs->nft_genid the generation it was read at).  -ENOENT when the table
+ * went away.  Same errors otherwise.
+ */
+int nft_dump_table(struct ruleset *rs, uint8_t family, const char *table);
+
+/* The tables in the kernel's order (the order nft_dump_ruleset() reads
+ * their chains in) and the generation they were listed at: 0 and a new
+ * array (free()) in *out, or a negative errno (-EAGAIN: kept changing). */
+struct nft_table_id {
+	uint8_t family;
+	char name[256];		/* NFT_TABLE_MAXNAMELEN */
+};
+int nft_list_tables(struct nft_table_id **out, size_t *n, uint32_t *genid);
 
 #endif

@@ -59,6 +59,9 @@ struct nft_fetch {
 	struct nft_build *b;		/* where rules are built */
 	struct rs_chain *chain;		/* chain whose rules are dumped */
 	int err;			/* set by callbacks */
+	/* nft_dump_table(): only this table's chains and sets */
+	const char *only_table;
+	uint8_t only_family;
 };
 
 #define NFT_NREGS	16	/* 32-bit registers NFT_REG32_00 .. 15 */

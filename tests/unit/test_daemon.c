@@ -264,7 +264,7 @@ static void test_diff(void)
 	FILE *f;
 	struct prom_status st = { .success = true, .last_audit_usec = 1000000,
 				  .dropped_overflow = 3, .spool_entries = 2,
-				  .daemon = true };
+				  .daemon = true, .heartbeat_usec = 2500000 };
 
 	fake_init(&a);
 	fake_row(&a, 0, 22, true, POLICY_SEV_NONE);
@@ -375,6 +375,7 @@ static void test_diff(void)
 		CHECK(strstr(buf, "fwaudit_audit_duration_seconds 0.001500\n"));
 		CHECK(strstr(buf, "fwaudit_alerts_dropped_total{reason=\"overflow\"} 3\n"));
 		CHECK(strstr(buf, "fwaudit_spool_entries 2\n"));
+		CHECK(strstr(buf, "fwaudit_daemon_heartbeat_timestamp_seconds 2.500\n"));
 	}
 }
 
