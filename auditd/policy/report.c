@@ -52,6 +52,9 @@ struct draft {
 	struct region_sources *src;	/* one group, owned copy */
 	bool dead;
 	bool dirty;			/* ifs/addrs changed since their text */
+	/* direct routing: 1 + the container at the one address of this
+	 * draft (never merged with another address), 0 none */
+	size_t container;
 };
 
 static int ivlist_add(struct ivlist *l, const struct rs_interval *iv)
@@ -69,6 +72,13 @@ static int ivlist_add(struct ivlist *l, const struct rs_interval *iv)
 	}
 	l->iv[l->n++] = *iv;
 	return 0;
+}
+
+static int u128_cmp(const void *a, const void *b)
+{
+	rs_u128 x = *(const rs_u128 *)a, y = *(const rs_u128 *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static int iv_cmp(const void *a, const void *b)
@@ -376,9 +386,71 @@ static int draft_add(struct builder *bd, size_t group,
 	bd->nd++;
 	if (ivlist_add(&d->ifs, ifs) < 0 || ivlist_add(&d->addrs, addrs) < 0)
 		return -ENOMEM;
+	if (p->direct && !p->nat && bd->dm && addrs->lo == addrs->hi) {
+		const struct docker_container *dc =
+			docker_find(bd->dm, p->family, addrs->lo);
+
+		d->container = dc ? (size_t)(dc - bd->dm->c) + 1 : 0;
+	}
 	d->src_s = sources_text(bd->res, p->family, copy);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
+}
+
+/* A direct group's destination intervals *ads (sorted, disjoint) with
+ * each address of a container docker.c knows cut out as an interval of
+ * its own: each is a row named by its container. */
+static int container_cuts(const struct builder *bd, size_t group,
+			  struct rs_interval **ads, size_t *nads)
+{
+	const struct engine_piece *p = &bd->res->pieces[group];
+	struct rs_interval *out, *a = *ads;
+	size_t i, k, n = 0, nc = 0, cap;
+	uint8_t af = p->family == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
+	rs_u128 *ca;
+
+	if (!bd->dm || !bd->dm->n || p->nat)
+		return 0;
+	ca = calloc(bd->dm->n, sizeof(*ca));
+	if (!ca)
+		return -ENOMEM;
+	for (k = 0; k < bd->dm->n; k++)
+		if (bd->dm->c[k].family == af)
+			ca[nc++] = bd->dm->c[k].addr;
+	qsort(ca, nc, sizeof(*ca), u128_cmp);
+	cap = *nads + 2 * nc + 1;
+	out = calloc(cap, sizeof(*out));
+	if (!out) {
+		free(ca);
+		return -ENOMEM;
+	}
+	for (i = 0; i < *nads; i++) {
+		rs_u128 lo = a[i].lo;
+
+		for (k = 0; k < nc; k++) {
+			if (ca[k] < lo || ca[k] > a[i].hi ||
+			    (k && ca[k] == ca[k - 1]))
+				continue;
+			if (ca[k] > lo) {
+				out[n].lo = lo;
+				out[n++].hi = ca[k] - 1;
+			}
+			out[n].lo = out[n].hi = ca[k];
+			n++;
+			lo = ca[k] + 1;
+			if (ca[k] == a[i].hi)
+				break;
+		}
+		if (k == nc || ca[k] != a[i].hi) {
+			out[n].lo = lo;
+			out[n++].hi = a[i].hi;
+		}
+	}
+	free(ca);
+	free(*ads);
+	*ads = out;
+	*nads = n;
+	return 0;
 }
 
 /* Cut one group's region into draft rows: destination ports, then
@@ -401,6 +473,8 @@ static int group_drafts(struct builder *bd, size_t group,
 			ret = region_slices(rd[a], REGION_IIF, ifs, nifs, &ri);
 		for (i = 0; !ret && i < nifs; i++) {
 			ret = region_partition(ri[i], REGION_DADDR, &ads, &nads);
+			if (!ret && bd->res->pieces[group].direct)
+				ret = container_cuts(bd, group, &ads, &nads);
 			if (!ret)
 				ret = region_slices(ri[i], REGION_DADDR, ads, nads,
 						    &ra);
@@ -447,6 +521,7 @@ static int outcome_key_cmp(const struct engine_piece *x,
 	OUTCOME_CMP(nat_port_hi);
 	OUTCOME_CMP(listener);
 	OUTCOME_CMP(oif);
+	OUTCOME_CMP(direct);
 #undef OUTCOME_CMP
 	return 0;
 }
@@ -489,6 +564,8 @@ static int draft_key_cmp(const struct draft *x, const struct draft *y)
 
 	if (x->group != y->group)
 		return x->group < y->group ? -1 : 1;
+	if (x->container != y->container)
+		return x->container < y->container ? -1 : 1;
 	if (x->dport.lo != y->dport.lo)
 		return x->dport.lo < y->dport.lo ? -1 : 1;
 	if (x->dport.hi != y->dport.hi)
@@ -813,6 +890,20 @@ static int draft_row(struct builder *bd, struct report *rep,
 			   !(row->image = strdup(dc->image))))
 			return -ENOMEM;
 	}
+	row->direct = p->direct;
+	if (p->direct && !p->nat && d->container) {
+		const struct docker_container *dc = &bd->dm->c[d->container - 1];
+
+		/* the container answers at the address it was sent to */
+		row->has_backend = true;
+		addr_str(p->family, dc->addr, buf, sizeof(buf));
+		row->backend_addr = strdup(buf);
+		row->backend_port_lo = row->port_lo;
+		row->backend_port_hi = row->port_hi;
+		if (!row->backend_addr || !(row->container = strdup(dc->name)) ||
+		    !(row->image = strdup(dc->image)))
+			return -ENOMEM;
+	}
 	if (p->nat || p->nat_port) {
 		row->has_backend = true;
 		row->backend_port_lo = p->nat_port ? p->nat_port_lo :
@@ -1102,6 +1193,9 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 	str_array(w, r->ifaces, r->nifaces);
 	jsonw_member_string(w, "path", r->path == ENGINE_FORWARDED ?
 			    "forward" : "local");
+	/* added in version 1: present only for direct routing */
+	if (r->direct)
+		jsonw_member_string(w, "route", "direct");
 	jsonw_key(w, "backend");
 	if (r->has_backend) {
 		jsonw_object_begin(w);
@@ -1187,13 +1281,19 @@ static char *row_target(const struct report_row *r)
 	struct strbuf b = STRBUF_INIT;
 	char buf[INET6_ADDRSTRLEN];
 
-	if (r->path == ENGINE_FORWARDED || (r->has_backend && r->backend_addr)) {
+	if (r->direct && !r->has_backend) {
+		/* no container there now: the next one started is */
+		strbuf_add(&b, "-> container network (direct routing)");
+	} else if (r->path == ENGINE_FORWARDED ||
+		   (r->has_backend && r->backend_addr)) {
 		strbuf_addf(&b, "-> %s:%u", r->backend_addr ? r->backend_addr :
 			    "?", r->backend_port_lo);
 		if (r->backend_port_hi != r->backend_port_lo)
 			strbuf_addf(&b, "-%u", r->backend_port_hi);
 		if (r->container)
 			strbuf_addf(&b, " (%s)", r->container);
+		if (r->direct)
+			strbuf_add(&b, " (direct routing)");
 	}
 	if (r->listener) {
 		host_addr_str(r->listener->family, r->listener->addr, buf,
