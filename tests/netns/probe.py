@@ -446,9 +446,18 @@ def serve(specs):
 # ---------------------------------------------------------------------
 # fwaudit's verdict for one probe
 
+# the node's own addresses (check --node-addrs): a row's "*" means every
+# one of them, and a probe to another address (a container's, reached by
+# direct routing) is in no such row; None: every address
+NODE_ADDRS = None
+
+
 def _in_addrs(text, addr):
     if text == "*":
-        return True
+        if NODE_ADDRS is None:
+            return True
+        a = ipaddress.ip_address(addr)
+        return a in NODE_ADDRS or a.is_loopback
     a = ipaddress.ip_address(addr)
     for p in text.split(","):
         p = p.strip()
@@ -647,6 +656,9 @@ def main(argv):
     a.add_argument("--recheck", help="write the probes to send again here")
     a.add_argument("--second", action="store_true",
                    help="RESULTS are the second round's")
+    a.add_argument("--node-addrs", default=None,
+                   help="the node's own addresses, comma separated: "
+                   "rows for \"*\" hold only those")
     sub.add_parser("ctflush")
     a = sub.add_parser("gen")
     a.add_argument("--proto", default="tcp")
@@ -686,6 +698,10 @@ def main(argv):
         serve(args.spec)
         return 0
     if args.cmd == "check":
+        global NODE_ADDRS
+        if args.node_addrs is not None:
+            NODE_ADDRS = {ipaddress.ip_address(a)
+                          for a in args.node_addrs.split(",") if a}
         with open(args.audit) as f:
             audit = json.load(f)
         with open(args.results) as f:
