@@ -264,8 +264,8 @@ static const struct host_link *direct_link(const struct walk *w,
  * The probes a neighbour on an ingress link sends to a container network
  * when it routes that network's prefix via this host (Docker's "direct
  * routing", moby#45610): one branch per connected route of a container
- * bridge, addressed to the route's addresses but the host's own, the
- * broadcast ones and (IPv4) the network address, onto l.  Their walk is
+ * bridge, addressed to the route's addresses but the host's own and
+ * the broadcast ones (martian_list()), onto l.  Their walk is
  * the probes' walk; route() forwards them (they are not local) and the
  * fib daddr type they meet is unicast, not local.
  */
@@ -295,10 +295,6 @@ static int direct_branches(struct walk *w, struct blist *l)
 		lo = rt->dst;
 		hi = width >= 128 ? ~(rs_u128)0 :
 		     lo | (((rs_u128)1 << width) - 1);
-		if (is_v4(w) && width >= 2) {
-			lo++;
-			hi--;
-		}
 		dom = region_new_empty();
 		r = region_new_full(w->family);
 		if (!dom || !r) {

@@ -552,6 +552,51 @@ static int group_cmp(const void *a, const void *b)
 	return i < j ? -1 : i > j;
 }
 
+/* A direct draft's addresses that are a whole container network but the
+ * host's own and broadcast addresses (the martians, which no direct
+ * probe holds) read as that network's prefix: the prefix is put in. */
+static int direct_whole(const struct builder *bd, uint8_t family,
+			struct ivlist *l)
+{
+	int f = family == NFPROTO_IPV4 ? 0 : 1;
+	struct rs_interval p, *m;
+	size_t i, k, j, n;
+	bool all;
+
+	if (!bd->host)
+		return 0;
+	ivlist_merge(l);
+	m = calloc(bd->res->nmartians[f] + 2, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	for (i = 0; i < bd->host->nroutes; i++) {
+		const struct host_route *rt = &bd->host->routes[i];
+		unsigned int width = (f ? 128 : 32) - rt->dst_len;
+
+		if (rt->family != (f ? AF_INET6 : AF_INET) ||
+		    rt->table != RT_TABLE_MAIN || rt->type != RTN_UNICAST ||
+		    rt->nnexthops != 1 || rt->nexthops[0].gw_family ||
+		    !rt->dst_len)
+			continue;
+		p.lo = rt->dst;
+		p.hi = width >= 128 ? ~(rs_u128)0 :
+		       rt->dst | (((rs_u128)1 << width) - 1);
+		n = ivs_minus(&p, 1, bd->res->martians[f],
+			      bd->res->nmartians[f], m);
+		for (k = 0, all = n > 0; k < n && all; k++)
+			for (j = 0, all = false; j < l->n && !all; j++)
+				all = l->iv[j].lo <= m[k].lo &&
+				      m[k].hi <= l->iv[j].hi;
+		if (all && ivlist_add(l, &p) < 0) {
+			free(m);
+			return -ENOMEM;
+		}
+	}
+	free(m);
+	ivlist_merge(l);
+	return 0;
+}
+
 /* Join drafts that differ only in their interfaces, then only in their
  * addresses. */
 /* the pass of drafts_merge() that draft_cmp() sorts for: 0 merges
@@ -617,6 +662,10 @@ static int drafts_merge(struct builder *bd, bool symbolic)
 			ivlist_merge(&x->addrs);
 			ifs_names(&x->ifs, symbolic, &b);
 			x->ifs_s = strbuf_take(&b);
+			if (bd->res->pieces[x->group].direct &&
+			    direct_whole(bd, bd->res->pieces[x->group].family,
+					 &x->addrs) < 0)
+				goto nomem;
 			x->addrs_s = addrs_text(bd->res->pieces[x->group].family,
 						&x->addrs);
 			if (!x->ifs_s || !x->addrs_s)

@@ -489,6 +489,11 @@ def row_matches(row, probe, iface):
         return False
     if not _in_addrs(row["address"], probe["dst"]):
         return False
+    # a direct-routing row's container network holds the node's own
+    # address on the bridge, which is the node's, not the network's
+    if row.get("route") == "direct" and NODE_ADDRS is not None and \
+            ipaddress.ip_address(probe["dst"]) in NODE_ADDRS:
+        return False
     src = probe.get("src")
     if src and not any(_in_addrs(p, src) for p in row["sources"]):
         return False
