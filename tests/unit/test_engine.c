@@ -1166,8 +1166,20 @@ static void test_direct(int mode)
 	struct engine_result *res;
 	const struct engine_piece *p;
 	struct rs_chain *pre, *dnat, *fwd, *raw = NULL;
+	struct host_route *rt;
 	struct rs_rule *r;
 	size_t i;
+
+	/* the kernel's broadcast route of docker0's network */
+	rt = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*rt), 16);
+	rt->family = AF_INET;
+	rt->table = RT_TABLE_LOCAL;
+	rt->type = RTN_BROADCAST;
+	rt->dst_len = 32;
+	rt->dst = 0xac11ffffu;
+	rt->nnexthops = 1;
+	rt->nexthops = calloc(1, sizeof(*rt->nexthops));
+	rt->nexthops[0].oif = 3;
 
 	base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING, -100,
 	     RS_V_ACCEPT, "nat");
