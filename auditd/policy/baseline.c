@@ -83,8 +83,6 @@ static char *row_who(const struct report_row *r, bool symbolic)
 		strbuf_addf(&b, "container %s", r->container);
 		if (r->image)
 			strbuf_addf(&b, " (image %s)", r->image);
-		if (r->direct)
-			strbuf_add(&b, " by direct routing");
 	} else if (r->direct) {
 		strbuf_addf(&b, "container network %s by direct routing",
 			    r->address);
