@@ -191,6 +191,41 @@ expect("udp/53 from 10.9.0.0/24 only", u4 and all(x["sources"] == ["10.9.0.0/24"
 t6 = [x for x in d if x["family"] == "ipv6" and x["protocol"] == "tcp"]
 expect("IPv6 tcp/80 too", t6 and all(x["ports"] == [80, 80] for x in t6), t6)
 PY
+# fwaudit's fix for the direct exposure of tcp/80, applied: the
+# neighbour's connection to 10.77.0.2:80 is dropped from every source,
+# and every other probe keeps its fate
+printf 'alert critical tcp 80 from any "no direct routing to port 80"\n' \
+	> "$PT/direct.rules"
+ip netns exec "$NODE" "$FWAUDIT" audit --rules "$PT/direct.rules" \
+	--format json > "$PT/a3f.json" 2> "$PT/a3f.err" || true
+"$PYTHON" - "$PT/a3f.json" > "$PT/fix.sh" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+v = [v for v in j["violations"] if v["kind"] == "exposure" and v["family"] == "ipv4"
+     and j["exposures"][v["exposure"]].get("route") == "direct" and v.get("fix")]
+for c in (v[0]["fix"]["commands"] if v else []):
+    print(c)
+PY
+if [ -s "$PT/fix.sh" ]; then
+	fwa_pass "plain bridge: a fix for the direct exposure of tcp/80: $(tail -1 "$PT/fix.sh")"
+	while IFS= read -r cmd; do
+		ip netns exec "$NODE" sh -c "$cmd" ||
+			fwa_fail "plain bridge: the fix's command failed: $cmd"
+	done < "$PT/fix.sh"
+	_pl_ctflush
+	o80=$(ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" tcp 10.77.0.2 80 --src "$PUB4" --timeout 2)
+	o80b=$(ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" tcp 10.77.0.2 80 --src "$OUT4" --timeout 2)
+	if [ "$o80" = timeout ] && [ "$o80b" = timeout ]; then
+		fwa_pass "plain bridge: after the fix a neighbour's 10.77.0.2:80 gets nothing"
+	else
+		fwa_fail "plain bridge: after the fix 10.77.0.2:80 from $PUB4: $o80, from $OUT4: $o80b"
+	fi
+	pl_check "plain bridge after the fix" "$PT/bprobes" || true
+	ip netns exec "$NODE" nft delete table inet fwaudit
+else
+	fwa_fail "plain bridge: no fix for the direct exposure of tcp/80: $(head -3 "$PT/a3f.err")"
+fi
+
 # forwarding off on the node's link: nothing direct any more
 ip netns exec "$NODE" sysctl -qw net.ipv4.conf.all.forwarding=0
 ip netns exec "$NODE" sysctl -qw net.ipv4.conf.v0.forwarding=0
