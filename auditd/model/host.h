@@ -111,10 +111,15 @@ struct host_tcf {
 				 * address key */
 	struct rs_interval saddr, daddr;	/* whole domain when no key */
 	enum host_tcf_action action;
+	/* the steps of explain, living as long as the host: "tc filter u32
+	 * prio 10 on eth0: drop" (host_tcf_texts()) */
+	char what_pass[112], what_drop[112], what_arp[160];
 };
 
 /* "u32 prio 10", or "bpf id 7 name drop_all": a filter for people. */
 void host_tcf_describe(const struct host_tcf *f, char *buf, size_t size);
+/* Fill f's what_* texts for the link named ifname. */
+void host_tcf_texts(struct host_tcf *f, const char *ifname);
 
 struct host_addr {
 	uint8_t family;
@@ -363,29 +368,5 @@ const char *host_addr_str(uint8_t family, rs_u128 addr, char *buf,
 			  size_t len);
 /* Parse a numeric address of the family; 0 or -EINVAL. */
 int host_addr_parse(uint8_t family, const char *s, rs_u128 *out);
-
-/* ---- used by the readers ---- */
-
-/* One netlink read of host facts into a fresh host, recorded to rec (may
- * be NULL); -EINTR when the kernel flagged a dump interrupted. */
-typedef int (*host_read_once_fn)(struct host *tmp, FILE *rec, void *data);
-
-/* Call once on a fresh host until it is not interrupted, at most
- * NLD_INTR_RETRIES times (then -EINTR), with the conversation recorded to
- * the file named by the environment variable env when set (truncated per
- * attempt: only the one that succeeded stays).  0 and *out (the caller
- * frees it), or a negative errno and nothing allocated. */
-int host_read_retry(const char *env, host_read_once_fn once, void *data,
-		    struct host **out);
-
-/* Sort links by ifindex and listeners by (family, proto, port, addr,
- * bound_ifindex), merging duplicates (SO_REUSEPORT groups).  Called by
- * the readers after a complete read. */
-void host_links_sort(struct host *h);
-void host_listeners_dedupe(struct host *h);
-
-/* Grow an array of *n elements of size elem to hold one more, bounded by
- * max; returns the new zeroed element or NULL (errno ENOMEM / E2BIG). */
-void *host_array_add(void **array, size_t *n, size_t elem, size_t max);
 
 #endif

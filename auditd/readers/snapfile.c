@@ -31,6 +31,7 @@
 #include "nft.h"
 #include "nldump.h"
 #include "rsfile.h"
+#include "runtimes.h"
 #include "snapfile.h"
 #include "sockets.h"
 
@@ -355,29 +356,47 @@ static json_t *sysctl_new(const struct host *h)
 
 static json_t *docker_new(void)
 {
-	struct docker_map m = { 0, NULL };
+	struct docker_map m = { 0 };
 	char addr[INET6_ADDRSTRLEN];
-	json_t *a;
+	json_t *a, *o;
 	size_t i;
 	int err;
 
-	/* no Docker is an answer too: the live audit then names nothing */
-	err = docker_read(docker_socket_path(), &m);
+	/* no runtime is an answer too: the live audit then names nothing */
+	if (runtimes_read(&m) < 0)
+		return NULL;
+	err = m.error[DOCKER_RT_DOCKER];
 	a = json_array();
 	for (i = 0; a && i < m.n; i++) {
 		const struct docker_container *c = &m.c[i];
 
 		host_addr_str(c->family, c->addr, addr, sizeof(addr));
-		if (json_array_append_new(a, json_pack("{s:i,s:s,s:s,s:s}",
+		o = json_pack("{s:i,s:s,s:s,s:s}",
 				"family", c->family == AF_INET6 ? 6 : 4,
 				"addr", addr, "name", c->name,
-				"image", c->image))) {
+				"image", c->image);
+		if (o && c->runtime != DOCKER_RT_DOCKER &&
+		    json_object_set_new(o, "runtime", json_string(
+				docker_runtime_name(c->runtime))))
+			o = (json_decref(o), NULL);
+		if (json_array_append_new(a, o)) {
 			json_decref(a);
 			a = NULL;
 		}
 	}
+	o = json_pack("{s:i,s:o}", "error", err, "containers", a);
+	/* the other runtimes' part only when there is one: a snapshot of a
+	 * host without them reads as before */
+	if (o && m.nports && json_object_set_new(o, "ports",
+						 runtimes_ports_json(&m)))
+		o = (json_decref(o), NULL);
+	a = o ? runtimes_errors_json(&m) : NULL;
+	if (a && json_object_size(a) && json_object_set_new(o, "errors", a))
+		o = (json_decref(o), NULL);
+	else if (a && !json_object_size(a))
+		json_decref(a);
 	docker_release(&m);
-	return json_pack("{s:i,s:o}", "error", err, "containers", a);
+	return o;
 }
 
 int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
@@ -968,7 +987,8 @@ static int parse_docker(struct snapfile_ctx *c, const json_t *root,
 	ret = get_obj(c, root, "docker", "docker", &o);
 	if (!ret)
 		ret = check_keys(c, o, "docker", (const char *const[]){
-				 "error", "containers", NULL });
+				 "error", "containers", "ports", "errors",
+				 NULL });
 	if (!ret)
 		ret = get_int(c, o, "error", "docker.error", -4095, 0, &err);
 	if (ret)
@@ -990,7 +1010,8 @@ static int parse_docker(struct snapfile_ctx *c, const json_t *root,
 		if (!json_is_object(v))
 			return bad(c, p, "not an object");
 		ret = check_keys(c, v, p, (const char *const[]){
-				 "family", "addr", "name", "image", NULL });
+				 "family", "addr", "name", "image", "runtime",
+				 NULL });
 		if (!ret)
 			ret = get_int(c, v, "family", p, 4, 6, &family);
 		if (!ret && family == 5)
@@ -1009,12 +1030,30 @@ static int parse_docker(struct snapfile_ctx *c, const json_t *root,
 		if (host_addr_parse(dc->family, addr, &dc->addr) < 0)
 			return bad(c, p, "addr is not an address of its "
 				   "family");
+		/* a snapshot before other runtimes were read: Docker's */
+		if (json_object_get(v, "runtime")) {
+			ret = get_str(c, v, "runtime", p, 16, &name);
+			if (!ret && docker_runtime_parse(name) < 0)
+				ret = bad(c, p, "runtime is not one fwaudit "
+					  "reads");
+			if (ret)
+				return ret;
+			dc->runtime = (uint8_t)docker_runtime_parse(name);
+			get_str(c, v, "name", p, SNAPFILE_NAME_MAX, &name);
+		}
 		dc->name = strdup(name);
 		dc->image = strdup(image);
 		m->n++;
 		if (!dc->name || !dc->image)
 			return -ENOMEM;
 	}
+	ret = runtimes_from_json(json_object_get(o, "ports"),
+				 json_object_get(o, "errors"), m, p,
+				 sizeof(p));
+	if (ret == -EBADMSG)
+		return bad(c, "docker", p);
+	if (ret)
+		return ret;
 	snap->have_docker = true;
 	snap->docker_error = (int)err;
 	return 0;
