@@ -54,7 +54,8 @@ struct draft {
 	bool dead;
 	bool dirty;			/* ifs/addrs changed since their text */
 	/* direct routing: 1 + the container at the one address of this
-	 * draft (never merged with another address), 0 none */
+	 * draft (never merged with another address), 0 none; a whole
+	 * network with one fate stays one row */
 	size_t container;
 };
 
@@ -67,13 +68,6 @@ static int ivlist_add(struct ivlist *l, const struct rs_interval *iv)
 		return ret;
 	l->iv[l->n++] = *iv;
 	return 0;
-}
-
-static int u128_cmp(const void *a, const void *b)
-{
-	rs_u128 x = *(const rs_u128 *)a, y = *(const rs_u128 *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static int iv_cmp(const void *a, const void *b)
@@ -435,62 +429,6 @@ static int draft_add(struct builder *bd, size_t group,
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }
 
-/* A direct group's destination intervals *ads (sorted, disjoint) with
- * each address of a container docker.c knows cut out as an interval of
- * its own: each is a row named by its container. */
-static int container_cuts(const struct builder *bd, size_t group,
-			  struct rs_interval **ads, size_t *nads)
-{
-	const struct engine_piece *p = &bd->res->pieces[group];
-	struct rs_interval *out, *a = *ads;
-	size_t i, k, n = 0, nc = 0, cap;
-	uint8_t af = p->family == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
-	rs_u128 *ca;
-
-	if (!bd->dm || !bd->dm->n || p->nat)
-		return 0;
-	ca = calloc(bd->dm->n, sizeof(*ca));
-	if (!ca)
-		return -ENOMEM;
-	for (k = 0; k < bd->dm->n; k++)
-		if (bd->dm->c[k].family == af)
-			ca[nc++] = bd->dm->c[k].addr;
-	qsort(ca, nc, sizeof(*ca), u128_cmp);
-	cap = *nads + 2 * nc + 1;
-	out = calloc(cap, sizeof(*out));
-	if (!out) {
-		free(ca);
-		return -ENOMEM;
-	}
-	for (i = 0; i < *nads; i++) {
-		rs_u128 lo = a[i].lo;
-
-		for (k = 0; k < nc; k++) {
-			if (ca[k] < lo || ca[k] > a[i].hi ||
-			    (k && ca[k] == ca[k - 1]))
-				continue;
-			if (ca[k] > lo) {
-				out[n].lo = lo;
-				out[n++].hi = ca[k] - 1;
-			}
-			out[n].lo = out[n].hi = ca[k];
-			n++;
-			lo = ca[k] + 1;
-			if (ca[k] == a[i].hi)
-				break;
-		}
-		if (k == nc || ca[k] != a[i].hi) {
-			out[n].lo = lo;
-			out[n++].hi = a[i].hi;
-		}
-	}
-	free(ca);
-	free(*ads);
-	*ads = out;
-	*nads = n;
-	return 0;
-}
-
 /* Cut one group's region into draft rows: destination ports, then
  * interfaces, then addresses, then who reaches them. */
 static int group_drafts(struct builder *bd, size_t group,
@@ -511,8 +449,6 @@ static int group_drafts(struct builder *bd, size_t group,
 			ret = region_slices(rd[a], REGION_IIF, ifs, nifs, &ri);
 		for (i = 0; !ret && i < nifs; i++) {
 			ret = region_partition(ri[i], REGION_DADDR, &ads, &nads);
-			if (!ret && bd->res->pieces[group].direct)
-				ret = container_cuts(bd, group, &ads, &nads);
 			if (!ret)
 				ret = region_slices(ri[i], REGION_DADDR, ads, nads,
 						    &ra);
@@ -1021,8 +957,10 @@ static const struct report_row *dnat_row(const struct report *rep,
 
 	for (i = 0; i < rep->nrows; i++) {
 		r = &rep->rows[i];
+		/* (direct routing is addressed to the container, not to
+		 * the host's port the listener holds) */
 		if (r->path != ENGINE_FORWARDED || !r->has_backend ||
-		    r->proto != l->protocol || l->port < r->port_lo ||
+		    r->direct || r->proto != l->protocol || l->port < r->port_lo ||
 		    l->port > r->port_hi)
 			continue;
 		if (r->family == (l->family == AF_INET6 ? NFPROTO_IPV6 :
