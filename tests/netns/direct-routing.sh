@@ -222,6 +222,15 @@ if [ -s "$PT/fix.sh" ]; then
 	fi
 	pl_check "plain bridge after the fix" "$PT/bprobes" || true
 	ip netns exec "$NODE" nft delete table inet fwaudit
+	# fwaudit fix: the plan for the host, proven in a private namespace
+	rc=0
+	ip netns exec "$NODE" "$FWAUDIT" fix --rules "$PT/direct.rules" \
+		> "$PT/plan" 2> "$PT/plan.err" || rc=$?
+	if [ "$rc" -eq 0 ] && grep -q 'daddr { 10.77.0.0/24 }' "$PT/plan"; then
+		fwa_pass "plain bridge: fwaudit fix proves a plan that drops by destination"
+	else
+		fwa_fail "plain bridge: fwaudit fix exited $rc: $(head -5 "$PT/plan.err") $(head -20 "$PT/plan")"
+	fi
 else
 	fwa_fail "plain bridge: no fix for the direct exposure of tcp/80: $(head -3 "$PT/a3f.err")"
 fi
