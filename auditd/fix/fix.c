@@ -828,6 +828,22 @@ static int own_input_cmds(struct fix *f, const struct report_row *row,
 	return add_cmd(f, &b);
 }
 
+/* The commands that make fwaudit's own forward chain, before every other
+ * filter chain (a drop in any base chain is final). */
+static int nft_forward_chain(struct fix *f, struct strbuf *b)
+{
+	int ret;
+
+	strbuf_add(b, "nft add table inet fwaudit");
+	ret = add_cmd(f, b);
+	if (!ret) {
+		strbuf_add(b, "nft add chain inet fwaudit forward "
+			   "'{ type filter hook forward priority -10; }'");
+		ret = add_cmd(f, b);
+	}
+	return ret;
+}
+
 int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		const struct policy_part *part, struct fix **out)
 {
@@ -850,13 +866,7 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		 * chain of our own drops it by its destination (what Docker
 		 * >= 28 does in raw PREROUTING) */
 		f->backend = FIX_NFT_FORWARD;
-		strbuf_add(&b, "nft add table inet fwaudit");
-		ret = add_cmd(f, &b);
-		if (!ret) {
-			strbuf_add(&b, "nft add chain inet fwaudit forward "
-				   "'{ type filter hook forward priority -10; }'");
-			ret = add_cmd(f, &b);
-		}
+		ret = nft_forward_chain(f, &b);
 		if (ret)
 			goto out;
 		strbuf_add(&b, "nft add rule inet fwaudit forward ");
@@ -909,13 +919,7 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		/* any other DNAT: a forward chain of our own, before every
 		 * other filter chain; a drop in any base chain is final */
 		f->backend = FIX_NFT_FORWARD;
-		strbuf_add(&b, "nft add table inet fwaudit");
-		ret = add_cmd(f, &b);
-		if (!ret) {
-			strbuf_add(&b, "nft add chain inet fwaudit forward "
-				   "'{ type filter hook forward priority -10; }'");
-			ret = add_cmd(f, &b);
-		}
+		ret = nft_forward_chain(f, &b);
 		if (ret)
 			goto out;
 		strbuf_add(&b, "nft add rule inet fwaudit forward ");

@@ -306,18 +306,7 @@ static char *violation_nft(const struct report_row *row,
 		strbuf_add(&b, " } ");
 	}
 	list_free(keep, nkeep);
-	if (fix_row_direct(row)) {
-		/* direct routing: no DNAT, the container's own address */
-		fix_direct_daddr(&b, row);
-		if (row->nsports) {
-			strbuf_addf(&b, "%s sport ", proto);
-			sports_add(&b, row);
-			strbuf_add(&b, " ");
-		}
-		strbuf_addf(&b, "%s dport ", proto);
-		ports_add(&b, part->port_lo, part->port_hi);
-		strbuf_add(&b, " drop");
-	} else if (row->path == ENGINE_FORWARDED) {
+	if (row->path == ENGINE_FORWARDED && !fix_row_direct(row)) {
 		strbuf_addf(&b, "meta l4proto %s ct original proto-dst ",
 			    proto);
 		ports_add(&b, part->port_lo, part->port_hi);
@@ -327,6 +316,9 @@ static char *violation_nft(const struct report_row *row,
 		}
 		strbuf_add(&b, " ct status dnat drop");
 	} else {
+		/* direct routing (no DNAT): by the container's address */
+		if (fix_row_direct(row))
+			fix_direct_daddr(&b, row);
 		if (row->nsports) {
 			strbuf_addf(&b, "%s sport ", proto);
 			sports_add(&b, row);
