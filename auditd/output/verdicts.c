@@ -170,6 +170,9 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 	str_list(w, v->part->sources, v->part->nsources);
 	jsonw_member_string(w, "path", row->path == ENGINE_FORWARDED ?
 			    "forward" : "local");
+	/* as in the exposure: only for direct routing */
+	if (row->direct)
+		jsonw_member_string(w, "route", "direct");
 	jsonw_key(w, "fix");
 	fix_json(w, r, row, v->part);
 	jsonw_object_end(w);
