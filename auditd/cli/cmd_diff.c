@@ -438,6 +438,9 @@ static void json_outcome(struct jsonw *w, const struct report_row *r,
 	json_list(w, "interfaces", r->ifaces, r->nifaces);
 	jsonw_member_string(w, "path", r->path == ENGINE_FORWARDED ?
 			    "forward" : "local");
+	/* as in the exposure: only for direct routing */
+	if (r->direct)
+		jsonw_member_string(w, "route", "direct");
 	jsonw_key(w, "backend");
 	if (r->has_backend) {
 		jsonw_object_begin(w);

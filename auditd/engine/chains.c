@@ -145,7 +145,8 @@ static bool branch_same(const struct branch *a, const struct branch *b,
 	    a->nat_port_lo != b->nat_port_lo ||
 	    a->nat_port_hi != b->nat_port_hi ||
 	    a->nat_bound != b->nat_bound || a->untracked != b->untracked ||
-	    a->ct_dnat != b->ct_dnat ||
+	    a->ct_dnat != b->ct_dnat || a->direct != b->direct ||
+	    a->direct_addr != b->direct_addr ||
 	    a->mark != b->mark || a->ctmark != b->ctmark ||
 	    a->oif_known != b->oif_known || a->oif != b->oif ||
 	    a->oif_key != b->oif_key || !choice_equal(a->choice, b->choice))
@@ -210,7 +211,9 @@ static size_t branch_hash(const struct branch *b)
 
 #define MIX(v) (h = (h ^ (uint64_t)(v)) * 0x100000001b3ull)
 	MIX(b->nat | b->redirect << 1 | b->nat_port << 2 | b->nat_bound << 3 |
-	    b->untracked << 4 | b->oif_known << 5 | b->ct_dnat << 6);
+	    b->untracked << 4 | b->oif_known << 5 | b->ct_dnat << 6 |
+	    b->direct << 7);
+	MIX(b->direct_addr);
 	MIX(b->nat_addr);
 	MIX(b->nat_addr >> 64);
 	MIX(b->nat_port_lo | (uint32_t)b->nat_port_hi << 16);

@@ -91,14 +91,13 @@ int ingress_keys(const struct walk *w, struct rs_interval **out,
 	return ret;
 }
 
+static int probe_restrict(const struct walk *w, struct region *r);
+
 static int initial_region(struct walk *w, struct region **out)
 {
-	const struct engine_input *in = w->in;
 	struct region *r, *dom = NULL;
 	struct rs_interval *ifs = NULL;
-	struct region_box box;
 	size_t nifs, i, k;
-	rs_u128 top = is_v4(w) ? 0xffffffffu : ~(rs_u128)0;
 	int ret;
 
 	r = region_new_full(w->family);
@@ -170,8 +169,30 @@ static int initial_region(struct walk *w, struct region **out)
 	if (ret < 0)
 		goto out;
 	ret = region_intersect(r, dom);
-	if (ret < 0)
-		goto out;
+	if (!ret)
+		ret = probe_restrict(w, r);
+out:
+	free(ifs);
+	region_free(dom);
+	if (ret < 0) {
+		region_free(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
+/* What every probe region is narrowed to: the probes explain asks for,
+ * sources of the family, and (explain --from) the IPv6 sources no hook
+ * ever sees. */
+static int probe_restrict(const struct walk *w, struct region *r)
+{
+	const struct engine_input *in = w->in;
+	struct region_box box;
+	rs_u128 top = is_v4(w) ? 0xffffffffu : ~(rs_u128)0;
+	size_t i, k;
+	int ret;
+
 	for (i = 0; i < REGION_NDIMS; i++) {
 		box.iv[i].lo = 0;
 		box.iv[i].hi = ~(rs_u128)0;
@@ -203,16 +224,136 @@ static int initial_region(struct walk *w, struct region **out)
 			ret = region_subtract_box(r, &box);
 		}
 	}
-out:
-	free(ifs);
-	region_free(dom);
-	if (ret < 0) {
-		region_free(r);
-		return ret;
-	}
-	*out = r;
-	return 0;
+	return ret;
 }
+/* Is rt a container network the host routes for: a connected (no
+ * gateway) unicast route of the main table to a link that is neither an
+ * ingress link nor loopback (docker0, br-<id>, cni0, podman0...)?  Its
+ * link, or NULL. */
+static const struct host_link *direct_link(const struct walk *w,
+					   const struct host_route *rt,
+					   const struct rs_interval *ifs,
+					   size_t nifs)
+{
+	const struct host_link *l;
+	rs_u128 key;
+	size_t k;
+
+	if (rt->family != w->family || rt->table != RT_TABLE_MAIN ||
+	    rt->type != RTN_UNICAST || rt->nnexthops != 1 ||
+	    rt->nexthops[0].gw_family || !rt->nexthops[0].oif || rt->src_len)
+		return NULL;
+	/* not a default route through a link, not a scope the host does
+	 * not forward (link-local, multicast, loopback) */
+	if (is_v4(w) ? rt->dst_len < 8 || (rt->dst >> 28) >= 0xe ||
+		       (rt->dst >> 24) == 127 || (rt->dst >> 24) == 0 :
+		       rt->dst_len < 16 || (rt->dst >> 118) == 0x3fa ||
+		       (rt->dst >> 120) == 0xff)
+		return NULL;
+	l = host_link_by_index(w->host, rt->nexthops[0].oif);
+	if (!l || l->loopback || host_link_is_ingress(w->host, l))
+		return NULL;
+	key = rs_ifname_key(l->name);
+	for (k = 0; k < nifs; k++)
+		if (in_iv(key, &ifs[k]))
+			return NULL;
+	return l;
+}
+
+/*
+ * The probes a neighbour on an ingress link sends to a container network
+ * when it routes that network's prefix via this host (Docker's "direct
+ * routing", moby#45610): one branch per connected route of a container
+ * bridge, addressed to the route's addresses but the host's own and
+ * the broadcast ones (martian_list()), onto l.  Their walk is
+ * the probes' walk; route() forwards them (they are not local) and the
+ * fib daddr type they meet is unicast, not local.
+ */
+static int direct_branches(struct walk *w, struct blist *l)
+{
+	struct rs_interval *ifs = NULL, *mart = NULL;
+	struct region *r = NULL, *dom = NULL, *taken = NULL, *cut = NULL;
+	size_t nifs = 0, nmart = 0, i, k;
+	struct branch *b;
+	int ret;
+
+	if (!w->host)
+		return 0;
+	ret = ingress_keys(w, &ifs, &nifs);
+	if (!ret)
+		ret = martian_list(w->host, w->family, true, &mart, &nmart);
+	taken = ret ? NULL : region_new_empty();
+	if (!ret && !taken)
+		ret = -ENOMEM;
+	for (i = 0; !ret && i < w->host->nroutes; i++) {
+		const struct host_route *rt = &w->host->routes[i];
+		unsigned int width = (is_v4(w) ? 32 : 128) - rt->dst_len;
+		rs_u128 lo, hi, first;
+
+		if (!direct_link(w, rt, ifs, nifs))
+			continue;
+		lo = rt->dst;
+		hi = width >= 128 ? ~(rs_u128)0 :
+		     lo | (((rs_u128)1 << width) - 1);
+		dom = region_new_empty();
+		r = region_new_full(w->family);
+		if (!dom || !r) {
+			ret = -ENOMEM;
+			break;
+		}
+		for (k = 0; k < nifs && !ret; k++)
+			ret = box_add(dom, ifs[k].lo, ifs[k].hi, lo, hi);
+		if (!ret)
+			ret = region_intersect(r, dom);
+		/* the host's own addresses are the ordinary probes' */
+		if (!ret)
+			ret = region_split_off(r, REGION_DADDR, mart, nmart, &cut);
+		region_free(cut);
+		cut = NULL;
+		/* a prefix on two links: the first route takes it */
+		if (!ret)
+			ret = region_subtract(r, taken);
+		if (!ret)
+			ret = region_union(taken, dom);
+		if (!ret && !is_v4(w) && w->nnd_dead) {
+			ret = region_split_off(r, REGION_IIF, w->nd_dead,
+					       w->nnd_dead, &cut);
+			region_free(cut);
+			cut = NULL;
+		}
+		if (!ret)
+			ret = probe_restrict(w, r);
+		region_free(dom);
+		dom = NULL;
+		if (ret < 0 || region_is_empty(r)) {
+			region_free(r);
+			r = NULL;
+			continue;
+		}
+		/* the route's first address that is not the host's */
+		for (first = lo, k = 0; k < nmart; k++)
+			if (mart[k].lo <= first && first <= mart[k].hi &&
+			    mart[k].hi != ~(rs_u128)0)
+				first = mart[k].hi + 1;
+		b = calloc(1, sizeof(*b));
+		if (!b) {
+			ret = -ENOMEM;
+			break;
+		}
+		b->r = r;
+		r = NULL;
+		b->direct = true;
+		b->direct_addr = first;
+		ret = blist_push(l, b);
+	}
+	region_free(r);
+	region_free(dom);
+	region_free(taken);
+	free(ifs);
+	free(mart);
+	return ret;
+}
+
 static int walk_one(struct walk *w)
 {
 	struct blist l = { 0 }, local = { 0 }, fwd = { 0 }, dropped = { 0 };
@@ -257,17 +398,19 @@ static int walk_one(struct walk *w)
 	} else {
 		region_free(cut);
 	}
-	if (region_is_empty(r)) {
+	if (!region_is_empty(r)) {
+		b = calloc(1, sizeof(*b));
+		if (!b) {
+			region_free(r);
+			return -ENOMEM;
+		}
+		b->r = r;
+		ret = blist_push(&l, b);
+	} else {
 		region_free(r);
-		return 0;
 	}
-	b = calloc(1, sizeof(*b));
-	if (!b) {
-		region_free(r);
-		return -ENOMEM;
-	}
-	b->r = r;
-	ret = blist_push(&l, b);
+	if (!ret)
+		ret = direct_branches(w, &l);
 	if (!ret)
 		ret = ingress_run(w, &l, &dropped);
 	if (!ret)
@@ -291,7 +434,9 @@ static int walk_one(struct walk *w)
 		ret = hook_run(w, NF_INET_POST_ROUTING, &fwd, &dropped);
 	for (i = 0; !ret && i < fwd.n; i++) {
 		ret = trace_add(w, fwd.b[i], ENGINE_HOOK_DELIVERY, NULL, NULL,
-				RS_V_ACCEPT, "forwarded to the backend");
+				RS_V_ACCEPT, fwd.b[i]->nat ?
+				"forwarded to the backend" :
+				"forwarded to the container network");
 		if (!ret)
 			ret = piece_add(w, fwd.b[i], ENGINE_FORWARDED, NULL,
 					NULL);

@@ -32,7 +32,8 @@ struct choice;
 enum engine_fate {
 	ENGINE_DROPPED,		/* a drop/reject, a policy, no route */
 	ENGINE_LOCAL,		/* delivered to this host */
-	ENGINE_FORWARDED,	/* forwarded after DNAT to a backend */
+	ENGINE_FORWARDED,	/* forwarded after DNAT to a backend, or
+				 * routed to a container network (direct) */
 };
 
 enum engine_state {
@@ -89,6 +90,11 @@ struct engine_piece {
 	bool ct_dnat;			/* the tuple changed: ct status dnat */
 	uint16_t nat_port_lo, nat_port_hi;
 	int oif;			/* forwarded: outgoing interface, 0 unknown */
+	/* addressed to a container network the host routes for (a
+	 * neighbour that routes it via this host: direct routing), not to
+	 * one of the host's own addresses; the region's destinations are
+	 * the containers' addresses */
+	bool direct;
 	const struct host_listener *listener;	/* ENGINE_LOCAL, else NULL */
 	size_t nassumptions;
 	struct engine_assumption *assumptions;

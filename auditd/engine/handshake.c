@@ -30,7 +30,7 @@ bool same_path(const struct engine_piece *a,
 	       a->nat_addr == b->nat_addr && a->nat_port == b->nat_port &&
 	       a->nat_port_lo == b->nat_port_lo &&
 	       a->nat_port_hi == b->nat_port_hi && a->oif == b->oif &&
-	       a->ct_dnat == b->ct_dnat;
+	       a->ct_dnat == b->ct_dnat && a->direct == b->direct;
 }
 
 static bool route_back_keep(const void *ctx, const struct rpath_range *r,
@@ -82,6 +82,7 @@ static void branch_as_piece(const struct walk *w, struct branch *b,
 	b->nat_port_lo = p->nat_port_lo;
 	b->nat_port_hi = p->nat_port_hi;
 	b->ct_dnat = p->ct_dnat;
+	b->direct = p->direct;
 	b->oif = p->oif;
 	link = w->host && p->oif ? host_link_by_index(w->host, p->oif) : NULL;
 	if (link) {
@@ -231,6 +232,7 @@ static int path_cmp(const void *a, const void *b)
 	PATH_CMP(nat_port_hi);
 	PATH_CMP(oif);
 	PATH_CMP(ct_dnat);
+	PATH_CMP(direct);
 #undef PATH_CMP
 	return *(const size_t *)a < *(const size_t *)b ? -1 :
 	       *(const size_t *)a > *(const size_t *)b;

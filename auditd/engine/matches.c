@@ -377,9 +377,12 @@ enum resolved resolve(const struct walk *w, const struct branch *b,
 		*dim = REGION_DPORT;
 		return RES_DIM;
 	case RS_F_FIB_DADDR_TYPE:
-		/* a probe is addressed to one of the host's own addresses */
+		/* a probe is addressed to one of the host's own addresses,
+		 * a direct one to a container network's unicast addresses
+		 * (Docker's DNAT, behind "--dst-type LOCAL", misses it) */
 		*val = b->nat && !w->before_dnat ?
-		       route_type(w, b->nat_addr) : RTN_LOCAL;
+		       route_type(w, b->nat_addr) :
+		       b->direct ? RTN_UNICAST : RTN_LOCAL;
 		return RES_FIXED;
 	case RS_F_FIB_SADDR_TYPE:
 		*val = RTN_UNICAST;	/* a stranger's own address */

@@ -42,6 +42,7 @@ int piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
 	p->nat_port_hi = b->nat_port_hi;
 	p->oif = b->oif;
 	p->ct_dnat = b->ct_dnat;
+	p->direct = b->direct;
 	p->choice = b->choice;
 	if (fate == ENGINE_DROPPED)
 		p->state = ENGINE_CLOSED;

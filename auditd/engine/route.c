@@ -414,7 +414,7 @@ static int route_on(struct walk *w, struct branch *b, struct blist *local,
 		}
 	}
 
-	if (!b->nat) {
+	if (!b->nat && !b->direct) {
 		ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL,
 				RS_V_ACCEPT, "routing: a local address");
 		return ret < 0 ? ret : blist_push(local, b);
@@ -433,10 +433,16 @@ static int route_on(struct walk *w, struct branch *b, struct blist *local,
 				"backend (forwarding assumed on)");
 		return ret < 0 ? ret : blist_push(fwd, b);
 	}
-	q.daddr = b->nat_addr;
+	/* a direct branch holds the addresses of one route (see
+	 * direct_branches()): one of them stands for all */
+	q.daddr = b->nat ? b->nat_addr : b->direct_addr;
 	ret = host_route_lookup(w->host, &q, &res);
 	if (ret < 0)
 		res.type = RTN_UNREACHABLE;
+	if (res.type == RTN_LOCAL && !b->nat) {
+		why = "routing: the container network's address is local";
+		goto drop;
+	}
 	if (res.type == RTN_LOCAL) {
 		if (is_loopback(w, b->nat_addr)) {
 			if (!is_v4(w)) {
@@ -458,7 +464,8 @@ static int route_on(struct walk *w, struct branch *b, struct blist *local,
 		return ret < 0 ? ret : blist_push(local, b);
 	}
 	if (res.type != RTN_UNICAST) {
-		why = "routing: no route to the DNAT target";
+		why = b->nat ? "routing: no route to the DNAT target" :
+		      "routing: no route to the container network";
 		goto drop;
 	}
 	ret = split_iif_by(w, &b, is_v4(w) ? v4_forwarding : v6_forwarding,
@@ -479,7 +486,9 @@ static int route_on(struct walk *w, struct branch *b, struct blist *local,
 	if (ret <= 0)
 		return ret;
 	ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_ACCEPT,
-			"routing: forwarded to the DNAT backend");
+			b->nat ? "routing: forwarded to the DNAT backend" :
+			"routing: forwarded to the container network "
+			"(direct routing)");
 	return ret < 0 ? ret : blist_push(fwd, b);
 drop:
 	ret = routing_drop(w, b, why);

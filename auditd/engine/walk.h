@@ -87,6 +87,11 @@ struct branch {
 	bool ct_dnat;		/* the binding changed the tuple: the
 				 * connection's status has IPS_DST_NAT */
 	bool untracked;		/* notrack: no conntrack, no NAT */
+	/* addressed to a container network the host routes for, not to
+	 * one of its own addresses (direct routing, moby#45610):
+	 * direct_addr is an address of the route that brought it here */
+	bool direct;
+	rs_u128 direct_addr;
 	uint32_t mark;
 	uint32_t ctmark;
 	bool oif_known;

@@ -449,6 +449,26 @@ static int ufw_cmds(struct fix *f, const struct report_row *row,
 	return ret;
 }
 
+bool fix_row_direct(const struct report_row *row)
+{
+	return row->direct && (!row->piece || !row->piece->nat);
+}
+
+void fix_direct_daddr(struct strbuf *b, const struct report_row *row)
+{
+	const char *p;
+
+	strbuf_addf(b, "%s daddr { ", row->family == NFPROTO_IPV6 ? "ip6" :
+		    "ip");
+	for (p = row->address; *p; p++) {
+		if (*p == ',')
+			strbuf_add(b, ", ");
+		else
+			strbuf_addf(b, "%c", *p);
+	}
+	strbuf_add(b, " } ");
+}
+
 const struct rs_chain *fix_accepting_chain(const struct report_row *row)
 {
 	const struct engine_piece *pc = row->piece;
@@ -808,6 +828,22 @@ static int own_input_cmds(struct fix *f, const struct report_row *row,
 	return add_cmd(f, &b);
 }
 
+/* The commands that make fwaudit's own forward chain, before every other
+ * filter chain (a drop in any base chain is final). */
+static int nft_forward_chain(struct fix *f, struct strbuf *b)
+{
+	int ret;
+
+	strbuf_add(b, "nft add table inet fwaudit");
+	ret = add_cmd(f, b);
+	if (!ret) {
+		strbuf_add(b, "nft add chain inet fwaudit forward "
+			   "'{ type filter hook forward priority -10; }'");
+		ret = add_cmd(f, b);
+	}
+	return ret;
+}
+
 int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		const struct policy_part *part, struct fix **out)
 {
@@ -823,6 +859,30 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
+	if (fix_row_direct(row)) {
+		/* direct routing: the neighbour's packet is addressed to
+		 * the container and never DNATed, so neither DOCKER-USER's
+		 * --ctorigdstport nor "ct status dnat" sees it; a forward
+		 * chain of our own drops it by its destination (what Docker
+		 * >= 28 does in raw PREROUTING) */
+		f->backend = FIX_NFT_FORWARD;
+		ret = nft_forward_chain(f, &b);
+		if (ret)
+			goto out;
+		strbuf_add(&b, "nft add rule inet fwaudit forward ");
+		nft_ifaces(&b, row);
+		fix_direct_daddr(&b, row);
+		nft_sources(&b, row, part);
+		strbuf_addf(&b, "%s dport ", proto);
+		ports_text(&b, part, '-');
+		if (row->nsports) {
+			strbuf_addf(&b, " %s sport ", proto);
+			sports_text(&b, row, '-', true);
+		}
+		strbuf_add(&b, " drop");
+		ret = add_cmd(f, &b);
+		goto out;
+	}
 	if (row->path == ENGINE_FORWARDED) {
 		path_chain(row, NF_INET_FORWARD, &docker);
 		if (docker && has_chain(rs, row->family, "filter",
@@ -859,13 +919,7 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		/* any other DNAT: a forward chain of our own, before every
 		 * other filter chain; a drop in any base chain is final */
 		f->backend = FIX_NFT_FORWARD;
-		strbuf_add(&b, "nft add table inet fwaudit");
-		ret = add_cmd(f, &b);
-		if (!ret) {
-			strbuf_add(&b, "nft add chain inet fwaudit forward "
-				   "'{ type filter hook forward priority -10; }'");
-			ret = add_cmd(f, &b);
-		}
+		ret = nft_forward_chain(f, &b);
 		if (ret)
 			goto out;
 		strbuf_add(&b, "nft add rule inet fwaudit forward ");

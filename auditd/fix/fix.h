@@ -6,11 +6,13 @@
 #ifndef FWAUDIT_FIX_H
 #define FWAUDIT_FIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "policy.h"
 #include "report.h"
 #include "ruleset.h"
+#include "strbuf.h"
 
 /* Who should carry the fix. */
 enum fix_backend {
@@ -53,6 +55,13 @@ void fix_free(struct fix *f);
 int fix_keep_sources(const struct report_row *row,
 		     const struct policy_part *part, char ***out, size_t *n);
 const char *fix_backend_name(enum fix_backend b);
+
+/* Is row a direct-routing exposure without DNAT (the neighbour's packet
+ * keeps the container's address)? */
+bool fix_row_direct(const struct report_row *row);
+/* nft words matching row's destinations, for a direct row:
+ * "ip daddr { 10.66.0.2 } " (ip6 for IPv6), appended to b. */
+void fix_direct_daddr(struct strbuf *b, const struct report_row *row);
 
 /* The chain whose rule accepted the row's probes at the input hook (the
  * last accept on its path), or NULL; borrowed from the ruleset. */

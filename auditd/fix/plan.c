@@ -256,8 +256,12 @@ static char *violation_text(const struct audit_result *r,
 	strbuf_addf(&b, "%s %s/", family_word(row->family),
 		    report_proto_name(row->proto));
 	ports_add(&b, v->part->port_lo, v->part->port_hi);
-	if (row->path == ENGINE_FORWARDED) {
-		strbuf_add(&b, " forwarded");
+	if (row->direct && !row->has_backend) {
+		strbuf_addf(&b, " forwarded to %s by direct routing",
+			    row->address);
+	} else if (row->path == ENGINE_FORWARDED) {
+		strbuf_add(&b, row->direct ? " forwarded by direct routing" :
+			   " forwarded");
 		if (row->backend_addr)
 			strbuf_addf(&b, " to %s", row->backend_addr);
 		if (row->container)
@@ -302,7 +306,7 @@ static char *violation_nft(const struct report_row *row,
 		strbuf_add(&b, " } ");
 	}
 	list_free(keep, nkeep);
-	if (row->path == ENGINE_FORWARDED) {
+	if (row->path == ENGINE_FORWARDED && !fix_row_direct(row)) {
 		strbuf_addf(&b, "meta l4proto %s ct original proto-dst ",
 			    proto);
 		ports_add(&b, part->port_lo, part->port_hi);
@@ -312,6 +316,9 @@ static char *violation_nft(const struct report_row *row,
 		}
 		strbuf_add(&b, " ct status dnat drop");
 	} else {
+		/* direct routing (no DNAT): by the container's address */
+		if (fix_row_direct(row))
+			fix_direct_daddr(&b, row);
 		if (row->nsports) {
 			strbuf_addf(&b, "%s sport ", proto);
 			sports_add(&b, row);

@@ -21,6 +21,7 @@ const char *cause_kind_name(enum cause_kind k)
 	case CAUSE_IPV6_UNFILTERED:	return "ipv6_unfiltered";
 	case CAUSE_IPV6_OPEN:		return "ipv6_open";
 	case CAUSE_PUBLISHED:		return "published";
+	case CAUSE_DIRECT:		return "direct_routing";
 	default:			return "exposure";
 	}
 }
@@ -166,7 +167,49 @@ static bool is_published(const struct grouping *g, size_t i, const void *ctx)
 	const struct report_row *r = &g->rep->rows[i];
 
 	(void)ctx;
-	return r->path == ENGINE_FORWARDED && r->has_backend;
+	return r->path == ENGINE_FORWARDED && r->has_backend && !r->direct;
+}
+
+/* ---------------------------------------------------------------------
+ * Direct routing: container networks reached by a neighbour that routes
+ * them via this host, past DNAT and the rules on published host ports.
+ */
+static bool is_direct(const struct grouping *g, size_t i, const void *ctx)
+{
+	(void)ctx;
+	return g->rep->rows[i].direct;
+}
+
+static int direct(struct grouping *g)
+{
+	struct strbuf b = STRBUF_INIT;
+	struct cause *c;
+	const char *ifs = NULL;
+	size_t i, n = 0;
+	int ret;
+
+	for (i = 0; i < g->rep->nrows; i++) {
+		if (!is_direct(g, i, NULL))
+			continue;
+		n++;
+		if (!ifs)
+			ifs = g->key[i];
+		else if (strcmp(ifs, g->key[i]))
+			ifs = "";
+	}
+	if (!n)
+		return 0;
+	ret = cause_add(g, CAUSE_DIRECT, NULL, is_direct, NULL, &c);
+	if (ret < 0)
+		return ret;
+	strbuf_addf(&b, "%zu exposure%s of container networks reachable by "
+		    "direct routing from neighbours%s%s: a host on the link "
+		    "that routes them via this one reaches the containers' "
+		    "own addresses, past DNAT and rules on published host "
+		    "ports", n, n > 1 ? "s" : "", ifs && *ifs ? " on " : "",
+		    ifs && *ifs ? ifs : "");
+	c->title = strbuf_take(&b);
+	return c->title ? 0 : -ENOMEM;
 }
 
 /* "docker" -> "Docker" as people write it; "" (several) -> "Containers" */
@@ -608,6 +651,8 @@ int causes_build(const struct report *rep, const struct policy_result *pr,
 			goto out;
 	}
 	ret = published(&g);
+	if (!ret)
+		ret = direct(&g);
 	/* each set of interfaces once, in the order of its first row: there
 	 * are few of them, and rows by the thousand */
 	keys = calloc(n + 1, sizeof(*keys));

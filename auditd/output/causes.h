@@ -34,6 +34,9 @@ enum cause_kind {
 	CAUSE_PUBLISHED,	/* DNAT to containers or other hosts: the
 				 * FORWARD path, past INPUT rules */
 	CAUSE_EXPOSURE,		/* one row, for no wider reason */
+	CAUSE_DIRECT,		/* container networks a neighbour reaches
+				 * by routing them via this host (rows
+				 * with direct set) */
 };
 
 #define CAUSE_IPV4	0x1

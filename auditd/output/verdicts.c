@@ -170,6 +170,9 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 	str_list(w, v->part->sources, v->part->nsources);
 	jsonw_member_string(w, "path", row->path == ENGINE_FORWARDED ?
 			    "forward" : "local");
+	/* as in the exposure: only for direct routing */
+	if (row->direct)
+		jsonw_member_string(w, "route", "direct");
 	jsonw_key(w, "fix");
 	fix_json(w, r, row, v->part);
 	jsonw_object_end(w);
@@ -782,12 +785,19 @@ static void print_published(const struct audit_result *r,
 			      row->port_lo);
 		if (row->port_hi != row->port_lo)
 			col += fprintf(f, "-%u", row->port_hi);
-		col += fprintf(f, " %s from %s -> %s:%u%s%s%s ",
-			row->family == NFPROTO_IPV6 ? "IPv6" : "IPv4",
-			s ? s : "?", row->backend_addr ? row->backend_addr :
-			"?", row->backend_port_lo, row->container ? " (" : "",
-			row->container ? row->container : "",
-			row->container ? ")" : "");
+		if (row->direct && !row->has_backend)
+			/* no container known there: the network */
+			col += fprintf(f, " %s from %s -> %s ",
+				row->family == NFPROTO_IPV6 ? "IPv6" : "IPv4",
+				s ? s : "?", row->address);
+		else
+			col += fprintf(f, " %s from %s -> %s:%u%s%s%s ",
+				row->family == NFPROTO_IPV6 ? "IPv6" : "IPv4",
+				s ? s : "?", row->backend_addr ?
+				row->backend_addr : "?", row->backend_port_lo,
+				row->container ? " (" : "",
+				row->container ? row->container : "",
+				row->container ? ")" : "");
 		free(s);
 		sev_word(f, st, v->allowed ? POLICY_SEV_NONE : v->severity,
 			 v->allowed ? "allowed" : upper(v->severity));
@@ -867,7 +877,7 @@ static void print_cause(const struct audit_result *r,
 	sev_word(f, st, c->severity, upper(c->severity));
 	fprintf(f, " %s%s%s\n", st->color ? ANSI_BOLD : "", c->title,
 		st->color ? ANSI_RESET : "");
-	if (c->kind == CAUSE_PUBLISHED) {
+	if (c->kind == CAUSE_PUBLISHED || c->kind == CAUSE_DIRECT) {
 		print_published(r, st, c, f);
 		return;
 	}

@@ -336,6 +336,15 @@ static int read_row(struct ctx *c, json_t *e, struct report_row *r,
 	if (ret < 0)
 		return ret;
 	r->path = k ? ENGINE_FORWARDED : ENGINE_LOCAL;
+	/* "route": "direct", added in version 1 (absent: not direct) */
+	{
+		json_t *rt = json_object_get(e, "route");
+
+		if (rt && (!json_is_string(rt) ||
+			   strcmp(json_string_value(rt), "direct")))
+			return bad(c, "route", "not \"direct\"");
+		r->direct = rt != NULL;
+	}
 	if ((ret = get_enum(c, e, "state", states, 2, &k)) < 0)
 		return ret;
 	r->state = k ? ENGINE_OPEN : ENGINE_EXPOSED;

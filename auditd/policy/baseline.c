@@ -68,6 +68,9 @@ static char *row_who(const struct report_row *r, bool symbolic)
 		strbuf_addf(&b, "container %s", r->container);
 		if (r->image)
 			strbuf_addf(&b, " (image %s)", r->image);
+	} else if (r->direct) {
+		strbuf_addf(&b, "container network %s by direct routing",
+			    r->address);
 	} else if (r->has_backend && r->path == ENGINE_FORWARDED) {
 		strbuf_addf(&b, "forwarded to %s", r->backend_addr);
 	} else if (r->path == ENGINE_FORWARDED) {

@@ -53,6 +53,10 @@ struct draft {
 	struct region_sources *src;	/* one group, owned copy */
 	bool dead;
 	bool dirty;			/* ifs/addrs changed since their text */
+	/* direct routing: 1 + the container at the one address of this
+	 * draft (never merged with another address), 0 none; a whole
+	 * network with one fate stays one row */
+	size_t container;
 };
 
 static int ivlist_add(struct ivlist *l, const struct rs_interval *iv)
@@ -414,6 +418,12 @@ static int draft_add(struct builder *bd, size_t group,
 	bd->nd++;
 	if (ivlist_add(&d->ifs, ifs) < 0 || ivlist_add(&d->addrs, addrs) < 0)
 		return -ENOMEM;
+	if (p->direct && !p->nat && bd->dm && addrs->lo == addrs->hi) {
+		const struct docker_container *dc =
+			docker_find(bd->dm, p->family, addrs->lo);
+
+		d->container = dc ? (size_t)(dc - bd->dm->c) + 1 : 0;
+	}
 	d->src_s = sources_text(bd->res, p, ifs, copy);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
@@ -485,6 +495,7 @@ static int outcome_key_cmp(const struct engine_piece *x,
 	OUTCOME_CMP(nat_port_hi);
 	OUTCOME_CMP(listener);
 	OUTCOME_CMP(oif);
+	OUTCOME_CMP(direct);
 #undef OUTCOME_CMP
 	return 0;
 }
@@ -515,6 +526,51 @@ static int group_cmp(const void *a, const void *b)
 	return i < j ? -1 : i > j;
 }
 
+/* A direct draft's addresses that are a whole container network but the
+ * host's own and broadcast addresses (the martians, which no direct
+ * probe holds) read as that network's prefix: the prefix is put in. */
+static int direct_whole(const struct builder *bd, uint8_t family,
+			struct ivlist *l)
+{
+	int f = family == NFPROTO_IPV4 ? 0 : 1;
+	struct rs_interval p, *m;
+	size_t i, k, j, n;
+	bool all;
+
+	if (!bd->host)
+		return 0;
+	ivlist_merge(l);
+	m = calloc(bd->res->nmartians[f] + 2, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	for (i = 0; i < bd->host->nroutes; i++) {
+		const struct host_route *rt = &bd->host->routes[i];
+		unsigned int width = (f ? 128 : 32) - rt->dst_len;
+
+		if (rt->family != (f ? AF_INET6 : AF_INET) ||
+		    rt->table != RT_TABLE_MAIN || rt->type != RTN_UNICAST ||
+		    rt->nnexthops != 1 || rt->nexthops[0].gw_family ||
+		    !rt->dst_len)
+			continue;
+		p.lo = rt->dst;
+		p.hi = width >= 128 ? ~(rs_u128)0 :
+		       rt->dst | (((rs_u128)1 << width) - 1);
+		n = ivs_minus(&p, 1, bd->res->martians[f],
+			      bd->res->nmartians[f], m);
+		for (k = 0, all = n > 0; k < n && all; k++)
+			for (j = 0, all = false; j < l->n && !all; j++)
+				all = l->iv[j].lo <= m[k].lo &&
+				      m[k].hi <= l->iv[j].hi;
+		if (all && ivlist_add(l, &p) < 0) {
+			free(m);
+			return -ENOMEM;
+		}
+	}
+	free(m);
+	ivlist_merge(l);
+	return 0;
+}
+
 /* Join drafts that differ only in their interfaces, then only in their
  * addresses. */
 /* the pass of drafts_merge() that draft_cmp() sorts for: 0 merges
@@ -527,6 +583,8 @@ static int draft_key_cmp(const struct draft *x, const struct draft *y)
 
 	if (x->group != y->group)
 		return x->group < y->group ? -1 : 1;
+	if (x->container != y->container)
+		return x->container < y->container ? -1 : 1;
 	if (x->dport.lo != y->dport.lo)
 		return x->dport.lo < y->dport.lo ? -1 : 1;
 	if (x->dport.hi != y->dport.hi)
@@ -578,6 +636,10 @@ static int drafts_merge(struct builder *bd, bool symbolic)
 			ivlist_merge(&x->addrs);
 			ifs_names(&x->ifs, symbolic, &b);
 			x->ifs_s = strbuf_take(&b);
+			if (bd->res->pieces[x->group].direct &&
+			    direct_whole(bd, bd->res->pieces[x->group].family,
+					 &x->addrs) < 0)
+				goto nomem;
 			x->addrs_s = addrs_text(bd->res->pieces[x->group].family,
 						&x->addrs);
 			if (!x->ifs_s || !x->addrs_s)
@@ -853,6 +915,21 @@ static int draft_row(struct builder *bd, struct report *rep,
 		if (dc)
 			row->runtime = docker_runtime_name(dc->runtime);
 	}
+	row->direct = p->direct;
+	if (p->direct && !p->nat && d->container) {
+		const struct docker_container *dc = &bd->dm->c[d->container - 1];
+
+		/* the container answers at the address it was sent to */
+		row->has_backend = true;
+		addr_str(p->family, dc->addr, buf, sizeof(buf));
+		row->backend_addr = strdup(buf);
+		row->backend_port_lo = row->port_lo;
+		row->backend_port_hi = row->port_hi;
+		if (!row->backend_addr || !(row->container = strdup(dc->name)) ||
+		    !(row->image = strdup(dc->image)))
+			return -ENOMEM;
+		row->runtime = docker_runtime_name(dc->runtime);
+	}
 	if (p->listener && bd->dm)
 		row->held = docker_find_port(bd->dm, p->listener->comm,
 					     p->listener->family,
@@ -880,8 +957,10 @@ static const struct report_row *dnat_row(const struct report *rep,
 
 	for (i = 0; i < rep->nrows; i++) {
 		r = &rep->rows[i];
+		/* (direct routing is addressed to the container, not to
+		 * the host's port the listener holds) */
 		if (r->path != ENGINE_FORWARDED || !r->has_backend ||
-		    r->proto != l->protocol || l->port < r->port_lo ||
+		    r->direct || r->proto != l->protocol || l->port < r->port_lo ||
 		    l->port > r->port_hi)
 			continue;
 		if (r->family == (l->family == AF_INET6 ? NFPROTO_IPV6 :
@@ -1197,6 +1276,9 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 	str_array(w, r->ifaces, r->nifaces);
 	jsonw_member_string(w, "path", r->path == ENGINE_FORWARDED ?
 			    "forward" : "local");
+	/* added in version 1: present only for direct routing */
+	if (r->direct)
+		jsonw_member_string(w, "route", "direct");
 	jsonw_key(w, "backend");
 	if (r->has_backend) {
 		jsonw_object_begin(w);
@@ -1283,13 +1365,19 @@ static char *row_target(const struct report_row *r)
 	struct strbuf b = STRBUF_INIT;
 	char buf[INET6_ADDRSTRLEN];
 
-	if (r->path == ENGINE_FORWARDED || (r->has_backend && r->backend_addr)) {
+	if (r->direct && !r->has_backend) {
+		/* no container there now: the next one started is */
+		strbuf_add(&b, "-> container network (direct routing)");
+	} else if (r->path == ENGINE_FORWARDED ||
+		   (r->has_backend && r->backend_addr)) {
 		strbuf_addf(&b, "-> %s:%u", r->backend_addr ? r->backend_addr :
 			    "?", r->backend_port_lo);
 		if (r->backend_port_hi != r->backend_port_lo)
 			strbuf_addf(&b, "-%u", r->backend_port_hi);
 		if (r->container)
 			strbuf_addf(&b, " (%s)", r->container);
+		if (r->direct)
+			strbuf_add(&b, " (direct routing)");
 	}
 	if (r->listener) {
 		host_addr_str(r->listener->family, r->listener->addr, buf,

@@ -33,6 +33,10 @@ struct report_row {
 	char **ifaces;			/* names; "eth*" wildcards; "*" any;
 					 * "!eth0" any other than eth0 */
 	enum engine_fate path;		/* LOCAL or FORWARDED */
+	/* FORWARDED to a container network's addresses (the row's
+	 * address) by direct routing, not DNAT: the backend is the
+	 * container's address where one is known (JSON "route": "direct") */
+	bool direct;
 	enum engine_state state;
 	bool possible;
 	bool has_backend;		/* DNAT / REDIRECT target */

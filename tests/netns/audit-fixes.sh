@@ -52,14 +52,16 @@ audit() {
 }
 
 # fix_of FILE PORT PATH: the fix of the IPv4 violation of tcp/PORT on
-# PATH (local, forward): "BACKEND" then one command a line
+# PATH (local, forward; not by direct routing, which direct-routing.sh
+# covers): "BACKEND" then one command a line
 fix_of() {
 	"$PYTHON" - "$1" "$2" "$3" <<'PY'
 import json, sys
 j, port = json.load(open(sys.argv[1])), int(sys.argv[2])
 v = [v for v in j["violations"] if v["kind"] == "exposure" and v["family"] == "ipv4"
      and v["protocol"] == "tcp" and v["ports"][0] <= port <= v["ports"][1]
-     and v["path"] == sys.argv[3]]
+     and v["path"] == sys.argv[3]
+     and j["exposures"][v["exposure"]].get("route") != "direct"]
 if len(v) != 1 or not v[0]["fix"]:
     sys.exit("expected one IPv4 violation of tcp/%d with a fix, found %r" % (port, v))
 print(v[0]["fix"]["backend"])

@@ -59,7 +59,8 @@ pl_audit "$PT/a.json"
 fwa_check "$PT/a.json" "docker ($be)" <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
 def rows(port):
     return [r for r in J["exposures"] if r["family"] == "ipv4" and r["protocol"] == "tcp"
-            and r["ports"][0] <= port <= r["ports"][1] and r["state"] != "closed"]
+            and r["ports"][0] <= port <= r["ports"][1] and r["state"] != "closed"
+            and r.get("route") != "direct"]
 r = rows(6379)
 expect("tcp/6379 exposed, path forward, from everyone",
        len(r) == 1 and r[0]["path"] == "forward" and r[0]["state"] == "exposed"

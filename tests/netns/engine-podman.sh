@@ -56,7 +56,7 @@ pl_audit "$PT/a.json"
 fwa_check "$PT/a.json" "podman names" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 def rows(fam, port):
     return [r for r in J["exposures"] if r["family"] == fam and r["protocol"] == "tcp"
-            and r["ports"][0] <= port <= r["ports"][1]]
+            and r["ports"][0] <= port <= r["ports"][1] and r.get("route") != "direct"]
 def backend(r):
     return (r["backend"] or {}).get("container"), (r["backend"] or {}).get("runtime")
 r = rows("ipv4", 6379)
@@ -119,7 +119,8 @@ fwa_check "$PT/f.json" "podman FORWARD drop" <<'PY' || _fwa_failures=$((_fwa_fai
 k = [x["kind"] for x in J["findings"]]
 expect("finding container-subnet-forged, no container-forward-open",
        "container-subnet-forged" in k and "container-forward-open" not in k, J["findings"])
-r = [x for x in J["exposures"] if x["path"] == "forward" and x["protocol"] == "tcp"]
+r = [x for x in J["exposures"] if x["path"] == "forward" and x["protocol"] == "tcp"
+     and x.get("route") != "direct"]
 expect("no TCP exposure from forged container sources (the answer stays on the bridge)",
        r == [], r)
 PY

@@ -93,14 +93,21 @@ COMMIT
 COMMIT
 EOF2
 pl_serve tcp:0.0.0.0:22
-pl_gen "$PT/probes" --proto tcp,udp --dst "$NODE4" --src "$OUT4,$PUB4,$PRIV4" \
+pl_gen "$PT/std" --proto tcp,udp --dst "$NODE4" --src "$OUT4,$PUB4,$PRIV4" \
 	--sport 0,53 --ports 22,8080,9090
+# a neighbour that routes docker_gwbridge's network via the node reaches
+# the sandbox's 8080 directly too: DOCKER-INGRESS accepts the port for any
+# destination (issue 10, direct routing)
+ip -n "$OUT" route add 10.18.0.0/16 via "$NODE4"
+pl_gen "$PT/direct" --proto tcp --dst 10.18.0.2 --src "$OUT4,$PUB4,$PRIV4" \
+	--ports 22,8080,9090
+pl_merge "$PT/probes" "$PT/std" "$PT/direct"
 pl_check "swarm ingress" "$PT/probes"
 pl_audit "$PT/a.json"
 fwa_check "$PT/a.json" swarm <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
 def rows(port):
     return [r for r in J["exposures"] if r["family"] == "ipv4" and r["protocol"] == "tcp"
-            and r["ports"][0] <= port <= r["ports"][1]]
+            and r["ports"][0] <= port <= r["ports"][1] and r.get("route") != "direct"]
 r = rows(8080)
 expect("tcp/8080 exposed via the ingress sandbox 10.18.0.2 to everyone, despite INPUT's deny",
        len(r) == 1 and r[0]["path"] == "forward" and r[0]["state"] == "exposed"

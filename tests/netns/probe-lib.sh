@@ -222,7 +222,7 @@ pl_check() {
 		--timeout "${PL_TIMEOUT:-0.8}" --budget 120 < "$probes" > "$r" ||
 		fwa_die "$label: probe batch failed"
 	n=$("$PYTHON" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$r")
-	"$PYTHON" "$PROBE_PY" check "$a" "$r" --iface "$PL_IF" \
+	"$PYTHON" "$PROBE_PY" check "$a" "$r" --iface "$PL_IF" --node-addrs "$(_pl_node_addrs)" \
 		--recheck "$r.again" ${extra[@]+"${extra[@]}"} > "$bad" || true
 	# a packet lost on the way is not a disagreement: a probe that timed
 	# out where fwaudit expects an answer is sent again, at most twice,
@@ -234,7 +234,7 @@ pl_check() {
 			--budget 60 < "$r.lost" > "$r.lost.out" ||
 			fwa_die "$label: probe batch failed"
 		_pl_replace "$r" "$r.lost.out"
-		"$PYTHON" "$PROBE_PY" check "$a" "$r" --iface "$PL_IF" \
+		"$PYTHON" "$PROBE_PY" check "$a" "$r" --iface "$PL_IF" --node-addrs "$(_pl_node_addrs)" \
 			--recheck "$r.again" ${extra[@]+"${extra[@]}"} > "$bad" || true
 	done
 	_pl_second "$a" "$r.again" >> "$bad"
@@ -248,6 +248,13 @@ pl_check() {
 	PL_LAST_AUDIT=$a
 	_pl_explain "$bad" "$label"
 	return 1
+}
+
+# _pl_node_addrs: $NODE's own addresses, comma separated (probe.py check
+# --node-addrs: a probe to another address, a container's, is direct)
+_pl_node_addrs() {
+	ip -n "$NODE" -o addr show | awk '{ sub("/.*", "", $4); print $4 }' |
+		paste -sd, -
 }
 
 # _pl_ctflush: forget the node's connections before probes are sent again
@@ -338,7 +345,8 @@ json.dump(ps, open(sys.argv[1], "w"))' "$again" "$f"
 	ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch \
 		--timeout "${PL_TIMEOUT:-0.8}" --budget 60 < "$again" > "$again.out"
 	fwa_stop "$pid" 5
-	"$PYTHON" "$PROBE_PY" check "$a" "$again.out" --iface "$PL_IF" --second || true
+	"$PYTHON" "$PROBE_PY" check "$a" "$again.out" --iface "$PL_IF" \
+		--node-addrs "$(_pl_node_addrs)" --second || true
 }
 
 # print each disagreement (at most PL_EXPLAIN_MAX with explain)

@@ -446,9 +446,18 @@ def serve(specs):
 # ---------------------------------------------------------------------
 # fwaudit's verdict for one probe
 
+# the node's own addresses (check --node-addrs): a row's "*" means every
+# one of them, and a probe to another address (a container's, reached by
+# direct routing) is in no such row; None: every address
+NODE_ADDRS = None
+
+
 def _in_addrs(text, addr):
     if text == "*":
-        return True
+        if NODE_ADDRS is None:
+            return True
+        a = ipaddress.ip_address(addr)
+        return a in NODE_ADDRS or a.is_loopback
     a = ipaddress.ip_address(addr)
     for p in text.split(","):
         p = p.strip()
@@ -479,6 +488,11 @@ def row_matches(row, probe, iface):
     if not lo <= int(probe["dport"]) <= hi:
         return False
     if not _in_addrs(row["address"], probe["dst"]):
+        return False
+    # a direct-routing row's container network holds the node's own
+    # address on the bridge, which is the node's, not the network's
+    if row.get("route") == "direct" and NODE_ADDRS is not None and \
+            ipaddress.ip_address(probe["dst"]) in NODE_ADDRS:
         return False
     src = probe.get("src")
     if src and not any(_in_addrs(p, src) for p in row["sources"]):
@@ -647,6 +661,9 @@ def main(argv):
     a.add_argument("--recheck", help="write the probes to send again here")
     a.add_argument("--second", action="store_true",
                    help="RESULTS are the second round's")
+    a.add_argument("--node-addrs", default=None,
+                   help="the node's own addresses, comma separated: "
+                   "rows for \"*\" hold only those")
     sub.add_parser("ctflush")
     a = sub.add_parser("gen")
     a.add_argument("--proto", default="tcp")
@@ -686,6 +703,10 @@ def main(argv):
         serve(args.spec)
         return 0
     if args.cmd == "check":
+        global NODE_ADDRS
+        if args.node_addrs is not None:
+            NODE_ADDRS = {ipaddress.ip_address(a)
+                          for a in args.node_addrs.split(",") if a}
         with open(args.audit) as f:
             audit = json.load(f)
         with open(args.results) as f:

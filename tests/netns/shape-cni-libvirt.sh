@@ -199,7 +199,8 @@ sh_finding "cni+libvirt, FORWARD accept" container-forward-open yes
 fwa_check "$SH_AUDIT" "cni+libvirt names" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 def rows(fam, port):
     return [r for r in J["exposures"] if r["family"] == fam and r["protocol"] == "tcp"
-            and r["ports"][0] <= port <= r["ports"][1] and r["state"] == "exposed"]
+            and r["ports"][0] <= port <= r["ports"][1] and r["state"] == "exposed"
+            and r.get("route") != "direct"]
 def named(r, name, rt):
     return r["backend"] and (r["backend"]["container"], r["backend"]["runtime"]) == (name, rt)
 for fam in ("ipv4", "ipv6"):

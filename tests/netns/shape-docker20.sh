@@ -70,7 +70,8 @@ run_case() {
 def rows(fam, port):
     return [r for r in J["exposures"] if r["family"] == fam and r["protocol"] == "tcp"
             and r["ports"][0] <= port <= r["ports"][1] and r["state"] != "closed"
-            and "127.0.0.1" not in r["address"] and r["address"] != "::1"]
+            and "127.0.0.1" not in r["address"] and r["address"] != "::1"
+            and r.get("route") != "direct"]
 for fam in ("ipv4", "ipv6"):
     r = rows(fam, 6379)
     expect(fam + " tcp/6379 exposed on path forward to fwa-redis, from everyone",
@@ -113,7 +114,8 @@ failopen_case() {
 	sh_finding "no jump to DOCKER-USER" forward-no-docker-user
 	fwa_check "$SH_AUDIT" "no jump" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 r = [x for x in J["exposures"] if x["family"] == "ipv4" and x["protocol"] == "tcp"
-     and x["ports"][0] <= 5432 <= x["ports"][1] and x["path"] == "forward"]
+     and x["ports"][0] <= 5432 <= x["ports"][1] and x["path"] == "forward"
+     and x.get("route") != "direct"]
 expect("ipv4 tcp/5432 now from everyone", [s for x in r for s in x["sources"]] == ["0.0.0.0/0"], r)
 f = [x for x in J["findings"] if x["kind"] == "forward-no-docker-user"]
 expect("the finding names filter/FORWARD, critical (DOCKER-USER holds a rule)",
@@ -142,7 +144,8 @@ PY
 	sh_finding "x_tables beside nftables" docker-user-late no
 	fwa_check "$SH_AUDIT" "x_tables" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 r = [x for x in J["exposures"] if x["family"] == "ipv4" and x["protocol"] == "tcp"
-     and x["ports"][0] <= 6379 <= x["ports"][1] and x["path"] == "forward"]
+     and x["ports"][0] <= 6379 <= x["ports"][1] and x["path"] == "forward"
+     and x.get("route") != "direct"]
 expect("ipv4 tcp/6379 no longer from 203.0.113.0/24",
        r and not any(s == "0.0.0.0/0" for x in r for s in x["sources"]), r)
 PY

@@ -24,7 +24,9 @@
 # Then the raw drops are flushed, as a firewalld reload leaves them
 # (CVE-2025-54388): fwaudit must name docker-direct-access-open for both
 # families, and a neighbour that routes to the container directly
-# (10.78.0.2:80, past DOCKER-USER's --ctorigdstport) shows it is real.
+# (10.78.0.2:80, past DOCKER-USER's --ctorigdstport) shows it is real;
+# fwaudit reports that path as a direct-routing exposure ("route":
+# "direct") and the neighbour's probes to the container addresses agree.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -176,12 +178,21 @@ direct() {
 	ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" tcp "$1" "$2" --src "$3" --timeout 1.5
 }
 
-pl_std_probes "$PT/probes" 22,80,81,8080,8081 tcp
+pl_std_probes "$PT/std" 22,80,81,8080,8081 tcp
+# and a neighbour's probes straight to the container (direct routing):
+# closed by the raw drops, open to port 80 without them
+pl_gen "$PT/d4" --proto tcp --dst 10.78.0.2,10.78.0.3,10.17.0.2 \
+	--src "$OUT4,$PUB4,$PRIV4" --ports 80,81,8080
+pl_gen "$PT/d6" --proto tcp --dst 2001:db8:78::2 --src "$OUT6,$PUB6" \
+	--ports 80,81,8080
+pl_merge "$PT/probes" "$PT/std" "$PT/d4" "$PT/d6"
 pl_check "docker 28" "$PT/probes" || true
 sh_possible "docker 28"
 sh_finding "docker 28" docker-direct-access-open no
 sh_finding "docker 28" docker-user-ipv4-only
 fwa_check "$SH_AUDIT" docker28 <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+expect("no direct-routing exposure while the raw drops are there",
+       not [x for x in J["exposures"] if x.get("route") == "direct"])
 def rows(fam, port):
     return [r for r in J["exposures"] if r["family"] == fam and r["protocol"] == "tcp"
             and r["ports"][0] <= port <= r["ports"][1] and r["path"] == "forward"]
@@ -216,6 +227,11 @@ expect("one finding per family, naming nat/DOCKER and the container",
        [("ipv4", "nat", "DOCKER"), ("ipv6", "nat", "DOCKER")]
        and any("10.78.0.2" in x["message"] for x in f)
        and any("2001:db8:78::2" in x["message"] for x in f), f)
+d = [x for x in J["exposures"] if x.get("route") == "direct"]
+expect("direct routing: tcp/80 to 10.78.0.2 and 2001:db8:78::2 only, forward",
+       sorted((x["family"], x["address"], tuple(x["ports"]), x["path"]) for x in d) ==
+       [("ipv4", "10.78.0.2", (80, 80), "forward"),
+        ("ipv6", "2001:db8:78::2", (80, 80), "forward")], d)
 PY
 sh_golden shape-docker28-no-raw
 o=$(direct 10.78.0.2 80 "$PUB4")

@@ -425,7 +425,10 @@ static void test_statistic(void)
 	res = run(rs, h);
 	for (i = 0; i < res->npieces; i++) {
 		p = &res->pieces[i];
-		if (p->proto != IPPROTO_TCP || p->fate != ENGINE_FORWARDED)
+		/* (FORWARD accepts all: docker0's network is reachable by
+		 * direct routing too, test_direct.c) */
+		if (p->proto != IPPROTO_TCP || p->fate != ENGINE_FORWARDED ||
+		    p->direct)
 			continue;
 		n++;
 		CHECK(!p->possible);
@@ -1176,6 +1179,139 @@ static void test_tc(void)
 	ruleset_free(rs);
 }
 
+/* The piece holding a tcp probe from eth0 to daddr:dport. */
+static const struct engine_piece *find_to(const struct engine_result *res,
+					  rs_u128 daddr, uint16_t dport)
+{
+	rs_u128 pt[REGION_NDIMS];
+	size_t i;
+
+	pt[REGION_IIF] = rs_ifname_key("eth0");
+	pt[REGION_DADDR] = daddr;
+	pt[REGION_SADDR] = 0xcb007105u;
+	pt[REGION_SPORT] = 40000;
+	pt[REGION_DPORT] = dport;
+	for (i = 0; i < res->npieces; i++)
+		if (res->pieces[i].family == NFPROTO_IPV4 &&
+		    res->pieces[i].proto == IPPROTO_TCP &&
+		    region_contains_point(res->pieces[i].region, pt))
+			return &res->pieces[i];
+	return NULL;
+}
+
+/*
+ * Direct routing (moby#45610): a neighbour on eth0 that routes docker0's
+ * 172.17.0.0/16 via the host sends to the container's address.  Docker's
+ * DNAT (behind fib daddr type local) misses it; FORWARD accepts what it
+ * accepts for the published port: forwarded to the container, direct.
+ * raw: Docker >= 28's "-d CONTAINER ! -i docker0 -j DROP" closes it;
+ * mode 2: forwarding off closes it.
+ */
+static void test_direct(int mode)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(mode != 2);
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *pre, *dnat, *fwd, *raw = NULL;
+	struct host_route *rt;
+	struct rs_rule *r;
+	size_t i;
+
+	/* the kernel's broadcast route of docker0's network */
+	rt = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*rt), 16);
+	rt->family = AF_INET;
+	rt->table = RT_TABLE_LOCAL;
+	rt->type = RTN_BROADCAST;
+	rt->dst_len = 32;
+	rt->dst = 0xac11ffffu;
+	rt->nnexthops = 1;
+	rt->nexthops = calloc(1, sizeof(*rt->nexthops));
+	rt->nexthops[0].oif = 3;
+
+	base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING, -100,
+	     RS_V_ACCEPT, "nat");
+	ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "nat", "DOCKER");
+	base(rs, NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, 0,
+	     RS_V_DROP, "filter");
+	if (mode == 1)
+		base(rs, NFPROTO_IPV4, "raw", "PREROUTING",
+		     NF_INET_PRE_ROUTING, -300, RS_V_ACCEPT, "filter");
+	pre = &rs->chains[0];
+	dnat = &rs->chains[1];
+	fwd = &rs->chains[2];
+	if (mode == 1)
+		raw = &rs->chains[3];
+	r = rule(pre, RS_V_JUMP);
+	match(r, RS_F_FIB_DADDR_TYPE, RTN_LOCAL, RTN_LOCAL);
+	r->verdict.chain = strdup("DOCKER");
+	r = rule(dnat, RS_V_DNAT);
+	match(r, RS_F_DPORT, 8080, 8080);
+	r->verdict.nat.family = NFPROTO_IPV4;
+	r->verdict.nat.has_addr = r->verdict.nat.has_port = true;
+	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = BACKEND;
+	r->verdict.nat.port_lo = r->verdict.nat.port_hi = 80;
+	r = rule(fwd, RS_V_ACCEPT);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED, RS_CT_STATE_ESTABLISHED);
+	r = rule(fwd, RS_V_ACCEPT);
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME, "docker0",
+			    false, false);
+	match(r, RS_F_IP_DADDR, BACKEND, BACKEND);
+	match(r, RS_F_DPORT, 80, 80);
+	if (raw) {
+		r = rule(raw, RS_V_DROP);
+		match(r, RS_F_IP_DADDR, BACKEND, BACKEND);
+		rs_match_set_ifname(rs_rule_add_match(r), RS_F_IIFNAME,
+				    "docker0", false, true);
+	}
+
+	res = run(rs, h);
+	/* the published port through DNAT, as before */
+	p = find_to(res, NODE, 8080);
+	CHECK(p && p->nat && !p->direct &&
+	      p->state == (mode == 2 ? ENGINE_CLOSED : ENGINE_EXPOSED));
+	p = find_to(res, BACKEND, 80);
+	CHECK(p != NULL);
+	if (p && mode == 0) {
+		CHECK_EQ(p->state, ENGINE_EXPOSED);
+		CHECK_EQ(p->fate, ENGINE_FORWARDED);
+		CHECK(p->direct && !p->nat && p->oif == 3);
+	} else if (p) {
+		CHECK_EQ(p->state, ENGINE_CLOSED);
+	}
+	/* another port, another container: FORWARD drops them; DNAT's
+	 * port is not rewritten for a direct probe */
+	p = find_to(res, BACKEND, 81);
+	CHECK(p && p->state == ENGINE_CLOSED);
+	p = find_to(res, BACKEND2, 80);
+	CHECK(p && p->state == ENGINE_CLOSED);
+	p = find_to(res, BACKEND, 8080);
+	CHECK(p && p->state == ENGINE_CLOSED && !p->nat);
+	/* the bridge's own address and its broadcast are not direct: the
+	 * first is an ordinary local probe, the second nobody's */
+	for (i = 0; i < res->npieces; i++) {
+		rs_u128 pt[REGION_NDIMS] = { 0 };
+
+		if (!res->pieces[i].direct)
+			continue;
+		pt[REGION_IIF] = rs_ifname_key("eth0");
+		pt[REGION_SADDR] = 0xcb007105u;
+		pt[REGION_SPORT] = 40000;
+		pt[REGION_DPORT] = 80;
+		pt[REGION_DADDR] = 0xac110001u;
+		CHECK(!region_contains_point(res->pieces[i].region, pt));
+		pt[REGION_DADDR] = 0xac11ffffu;
+		CHECK(!region_contains_point(res->pieces[i].region, pt));
+		/* nor from docker0 itself: it is no ingress link */
+		pt[REGION_IIF] = rs_ifname_key("docker0");
+		pt[REGION_DADDR] = BACKEND;
+		CHECK(!region_contains_point(res->pieces[i].region, pt));
+	}
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
 int main(void)
 {
 	test_tc();
@@ -1192,6 +1328,9 @@ int main(void)
 	test_dnat(1);
 	test_dnat(0);
 	test_statistic();
+	test_direct(0);
+	test_direct(1);
+	test_direct(2);
 	test_raw();
 	test_runs();
 	return unit_done();

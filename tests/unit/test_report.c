@@ -261,6 +261,82 @@ static void test_causes_words(const struct policy *p)
 	policy_result_free(pr);
 }
 
+/* A container reached two ways: published (DNAT) and by direct routing.
+ * Each has its cause; the JSON says "route": "direct" for the second
+ * only. */
+static void test_causes_direct(const struct policy *p)
+{
+	static char caddr[] = "172.17.0.2";
+	struct report_row rows[2];
+	struct policy_result *pr = NULL;
+	struct causes *cs;
+	struct report rep;
+	struct jsonw w;
+	char *buf = NULL;
+	size_t n = 0, i, len = 0;
+	bool direct = false, published = false;
+	FILE *f;
+
+	for (i = 0; i < 2; i++) {
+		rows[n] = mkrow(NFPROTO_IPV4, IPPROTO_TCP, 6379, 6379,
+				ENGINE_EXPOSED);
+		rows[n].path = ENGINE_FORWARDED;
+		rows[n].has_backend = true;
+		rows[n].backend_addr = backend;
+		rows[n].backend_port_lo = rows[n].backend_port_hi = 6379;
+		rows[n].container = redis;
+		rows[n].direct = i == 1;
+		if (i == 1)
+			rows[n].address = caddr;
+		n++;
+	}
+	cs = group(p, rows, n, &pr);
+	for (i = 0; cs && i < cs->n; i++) {
+		const struct cause *c = &cs->c[i];
+
+		if (c->kind == CAUSE_DIRECT) {
+			direct = true;
+			CHECK(c->nrows == 1 && rows[c->rows[0]].direct);
+			CHECK(!strncmp(c->title, "1 exposure of container "
+				       "networks reachable by direct routing "
+				       "from neighbours on eth0:", 76));
+			CHECK_EQ(c->severity, POLICY_SEV_CRITICAL);
+		} else if (c->kind == CAUSE_PUBLISHED) {
+			published = true;
+			CHECK(c->nrows == 1 && !rows[c->rows[0]].direct);
+		}
+	}
+	CHECK(direct);
+	CHECK(published);
+	causes_free(cs);
+	policy_result_free(pr);
+
+	memset(&rep, 0, sizeof(rep));
+	rep.nrows = n;
+	rep.rows = rows;
+	f = open_memstream(&buf, &len);
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	jsonw_init(&w, f, 0);
+	jsonw_object_begin(&w);
+	report_json(&rep, &w, NULL, NULL);
+	jsonw_object_end(&w);
+	CHECK_EQ(jsonw_end(&w), 0);
+	fclose(f);
+	/* exactly one "route", in the second exposure */
+	{
+		const char *r1 = buf ? strstr(buf, "\"route\"") : NULL;
+		const char *second = buf ? strstr(buf, "\"172.17.0.2\"") : NULL;
+
+		CHECK(r1 && !strstr(r1 + 1, "\"route\""));
+		CHECK(r1 && second && r1 > second);
+		CHECK(r1 && (!strncmp(r1, "\"route\":\"direct\"", 16) ||
+			     !strncmp(r1, "\"route\": \"direct\"", 17)));
+	}
+	free(buf);
+}
+
 int main(void)
 {
 	struct policy *p;
@@ -272,6 +348,7 @@ int main(void)
 		test_causes_bare(p);
 		test_causes_mixed(p);
 		test_causes_words(p);
+		test_causes_direct(p);
 	}
 	policy_free(p);
 	return unit_done();
