@@ -44,6 +44,7 @@ enum failopen_kind {
 	FAILOPEN_DOCKER_DIRECT_ACCESS,
 	FAILOPEN_DOCKER_USER_IPV4_ONLY,
 	FAILOPEN_XTABLES_AND_NFTABLES,
+	FAILOPEN_CT_HELPER_RELATED,	/* cthelper.c */
 	FAILOPEN__KIND_COUNT
 };
 
@@ -75,6 +76,13 @@ struct failopen_result {
  */
 int failopen_inspect(const struct ruleset *rs, struct failopen_result **out);
 void failopen_result_free(struct failopen_result *r);
+
+/* Append one finding about chain c (its family, origin, table and name)
+ * with message (copied) to r, for the inspections of other modules
+ * (cthelper.c).  Returns 0 or -ENOMEM (r unchanged). */
+int failopen_result_add(struct failopen_result *r, enum failopen_kind kind,
+			enum failopen_severity sev, const struct rs_chain *c,
+			const char *message);
 
 /* "forward-no-docker-user", "docker-user-late",
  * "docker-direct-access-open", "docker-user-ipv4-only",
