@@ -14,7 +14,7 @@
  * audit is: both kinds of side then take one path, auditload.c, and are
  * judged by the one policy of this command.  The comparison is diff.c's,
  * the daemon's module: diff_compare() for the probe sets, and with
- * --format events the daemon's own diff_results() on the same audits.
+ * --format events the daemon's own alerts (alerts.c) on the same audits.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,12 +32,15 @@
 #include "auditload.h"
 #include "snapfile.h"
 #include "cli.h"
+#include "alerts.h"
 #include "diff.h"
 #include "jsonw.h"
+#include "readfile.h"
 #include "region.h"
 #include "rsfile.h"
 #include "srcview.h"
 #include "verdicts.h"
+#include "util.h"
 
 #define FILES_MAX	64
 #define SNIFF_BYTES	65536
@@ -95,7 +98,7 @@ static bool nft_word(const char *s)
 	};
 	size_t i, n;
 
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
 		n = strlen(words[i]);
 		if (!strncmp(s, words[i], n) &&
 		    (s[n] == ' ' || s[n] == '\t' || s[n] == '\n' || !s[n]))
@@ -232,10 +235,9 @@ audit:
 static int audit_files(struct side *s, const struct policy *policy,
 		       char **buf, size_t *len)
 {
-	size_t cap = 0, n = 0;
-	char *b = NULL, *nb;
+	size_t n = 0;
+	char *b = NULL;
 	int pfd[2], status, ret = 0;
-	ssize_t r;
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -254,31 +256,9 @@ static int audit_files(struct side *s, const struct policy *policy,
 	}
 	close(pfd[1]);
 	/* read to the end before waiting: the child blocks on a full pipe */
-	for (;;) {
-		if (n == cap) {
-			if (cap >= AUDITLOAD_MAX_BYTES) {
-				ret = -E2BIG;
-				break;
-			}
-			cap = cap ? 2 * cap : 65536;
-			nb = realloc(b, cap);
-			if (!nb) {
-				ret = -ENOMEM;
-				break;
-			}
-			b = nb;
-		}
-		r = read(pfd[0], b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			break;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
+	ret = readfile_fd(pfd[0], AUDITLOAD_MAX_BYTES, &b, &n);
+	if (ret == -EFBIG)
+		ret = -E2BIG;
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
@@ -841,28 +821,24 @@ static int print_text(const struct side *old, const struct side *cur,
 
 /*
  * The events fwauditd would send for this change, one JSON object a line
- * (event.h): the daemon's own comparison, diff_results(), on the same two
- * judged audits.  There is no ruleset behind a read-back audit, so the
- * events carry no fix.
+ * (event.h): the daemon's own alerts (alerts.h), opened for OLD as at its
+ * start, then told the change to NEW.  There is no ruleset behind a
+ * read-back audit, so the events carry no fix.
  */
 static int print_events(const struct side *old, const struct side *cur,
 			FILE *f)
 {
-	struct report ra = { .nrows = old->load->nrows, .rows = old->load->rows };
-	struct report rb = { .nrows = cur->load->nrows, .rows = cur->load->rows };
-	struct audit_result a, b;
-	struct diff_events ev = { 0 };
+	struct diff_side a = { old->load->rows, old->load->nrows, old->verdicts };
+	struct diff_side b = { cur->load->rows, cur->load->nrows, cur->verdicts };
+	struct diff_events start = { 0 }, ev = { 0 };
+	struct alerts al = { 0 };
 	json_t *j;
 	size_t i;
 	int ret;
 
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	a.report = &ra;
-	a.verdicts = old->verdicts;
-	b.report = &rb;
-	b.verdicts = cur->verdicts;
-	ret = diff_results(&a, &b, DIFF_CHANGES, &ev);
+	ret = alerts_update(&al, NULL, &a, NULL, DIFF_START, &start);
+	if (!ret)
+		ret = alerts_update(&al, &a, &b, NULL, DIFF_CHANGES, &ev);
 	for (i = 0; !ret && i < ev.n; i++) {
 		ret = event_to_json(ev.ev[i], &j);
 		if (ret < 0)
@@ -871,7 +847,9 @@ static int print_events(const struct side *old, const struct side *cur,
 			ret = -EIO;
 		json_decref(j);
 	}
+	diff_events_release(&start);
 	diff_events_release(&ev);
+	alerts_release(&al);
 	return ret;
 }
 

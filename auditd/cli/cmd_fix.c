@@ -15,13 +15,14 @@
 #include "plan.h"
 #include "prove.h"
 #include "rsfile.h"
+#include "verdicts.h"
 
 #define IFACES_MAX	64
 #define FILES_MAX	64
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s fix [--rules PATH] [--format sh|nft] "
+	fprintf(f, "Usage: %s fix [--rules PATH] [--format sh|nft|json] "
 		"[--interface IF]... [--ruleset FILE]...\n"
 		"Print one plan that closes every violation, in the host's own "
 		"front-end (ufw,\nfirewall-cmd, DOCKER-USER, nft, iptables), "
@@ -32,8 +33,10 @@ static void usage(FILE *f)
 		"allows is still reachable.\n"
 		"  -r, --rules PATH     the policy (default: the shipped "
 		"default.rules)\n"
-		"  -f, --format FMT     sh (commands, commented) or nft (a "
-		"table for nft -f)\n"
+		"  -f, --format FMT     sh (commands, commented), nft (a "
+		"table for nft -f) or\n"
+		"                       json (the plan, what each step closes, "
+		"the proof)\n"
 		"  -i, --interface IF   audit probes arriving on IF (repeat)\n"
 		"  -R, --ruleset FILE   plan for an iptables-save, "
 		"ip6tables-save or nft file\n"
@@ -68,25 +71,42 @@ static int load_policy(const char *path, struct policy **p)
 }
 
 /* The plan could not be proven to fix everything: stdout gets only
- * comments (a `fwaudit fix | sh` then changes nothing), stderr why. */
-static int not_fixed(const struct plan *p, const struct prove_result *pr)
+ * comments (a `fwaudit fix | sh` then changes nothing; with json, the
+ * caller prints the plan and its proof), stderr why. */
+static int not_fixed(const struct plan *p, const struct prove_result *pr,
+		     bool json)
 {
 	size_t i;
 
-	printf("# fwaudit fix: no plan: the plan (front-end %s) does not "
-	       "fix everything on a copy of this ruleset:\n",
-	       plan_frontend_name(p->fe));
-	fprintf(stderr, "%s fix: the plan does not fix everything; it was "
-		"not printed:\n", cli_prog);
+	if (!json)
+		printf("# fwaudit fix: no plan: the plan (front-end %s) does "
+		       "not fix everything on a copy of this ruleset:\n",
+		       plan_frontend_name(p->fe));
+	fprintf(stderr, "%s fix: the plan does not fix everything; %s:\n",
+		cli_prog, json ? "its proof says so" : "it was not printed");
 	for (i = 0; i < pr->nlines; i++) {
-		printf("#   %s\n", pr->lines[i]);
+		if (!json)
+			printf("#   %s\n", pr->lines[i]);
 		fprintf(stderr, "  %s\n", pr->lines[i]);
 	}
 	for (i = 0; i < p->nunfixed; i++) {
-		printf("#   not fixed: %s\n", p->unfixed[i]);
+		if (!json)
+			printf("#   not fixed: %s\n", p->unfixed[i]);
 		fprintf(stderr, "  not fixed: %s\n", p->unfixed[i]);
 	}
 	return EXIT_WARNING;
+}
+
+/* --format json: the plan and its proof (pr NULL: nothing was proven);
+ * status, or EXIT_UNKNOWN when it cannot be written. */
+static int print_json(const struct audit_result *r, const struct plan *p,
+		      const struct prove_result *pr, bool nft, int status)
+{
+	int ret = verdicts_plan_json(r, p, pr, nft, stdout);
+
+	if (ret < 0 || fflush(stdout) == EOF)
+		return cli_fail("failed to print the plan", ret < 0 ? ret : -EIO);
+	return status;
 }
 
 int cmd_fix(int argc, char **argv)
@@ -110,7 +130,7 @@ int cmd_fix(int argc, char **argv)
 	struct snapshot given;
 	enum snapshot_stage stage = SNAPSHOT_NFT;
 	size_t nfiles = 0, i;
-	bool nft = false;
+	bool nft = false, json = false;
 	char *text;
 	int c, ret, status = EXIT_UNKNOWN;
 
@@ -122,9 +142,12 @@ int cmd_fix(int argc, char **argv)
 		case 'f':
 			if (!strcmp(optarg, "nft")) {
 				nft = true;
+			} else if (!strcmp(optarg, "json")) {
+				json = true;
 			} else if (strcmp(optarg, "sh")) {
 				fprintf(stderr, "%s fix: unknown format '%s' "
-					"(one of: sh nft)\n", cli_prog, optarg);
+					"(one of: sh nft json)\n", cli_prog,
+					optarg);
 				return EXIT_UNKNOWN;
 			}
 			break;
@@ -193,9 +216,12 @@ int cmd_fix(int argc, char **argv)
 		goto out;
 	}
 	if (plan_empty(p) && !p->nunfixed) {
-		printf("# fwaudit fix: nothing to fix: no violation (front-end "
-		       "%s)\n", plan_frontend_name(p->fe));
-		status = EXIT_OK;
+		if (json)
+			status = print_json(r, p, NULL, nft, EXIT_OK);
+		else if (printf("# fwaudit fix: nothing to fix: no violation "
+				"(front-end %s)\n",
+				plan_frontend_name(p->fe)) >= 0)
+			status = EXIT_OK;
 		goto out;
 	}
 	ret = prove_plan(r, &o, p, nft, &pr, err, sizeof(err));
@@ -205,8 +231,15 @@ int cmd_fix(int argc, char **argv)
 		goto out;
 	}
 	if (!pr->proven) {
-		status = not_fixed(p, pr);
+		status = not_fixed(p, pr, json);
+		if (json)
+			status = print_json(r, p, pr, nft, status);
 		goto out;
+	}
+	if (json) {
+		if (print_json(r, p, pr, nft, EXIT_OK) != EXIT_OK)
+			goto out;
+		goto unfixed;
 	}
 	if (nft)
 		plan_nft(p, &b);
@@ -223,6 +256,7 @@ int cmd_fix(int argc, char **argv)
 		cli_fail("failed to print the plan", -errno);
 		goto out;
 	}
+unfixed:
 	for (i = 0; i < p->nunfixed; i++)
 		fprintf(stderr, "%s fix: not fixed: %s\n", cli_prog,
 			p->unfixed[i]);

@@ -20,6 +20,7 @@
 #include "baseline.h"
 #include "cli.h"
 #include "rsfile.h"
+#include "util.h"
 
 #define FILES_MAX	64
 #define IFACES_MAX	64
@@ -285,7 +286,7 @@ int cmd_policy(int argc, char **argv)
 	bool help = argc >= 2 && (!strcmp(argv[1], "--help") ||
 				  !strcmp(argv[1], "-h"));
 	FILE *f = help ? stdout : stderr;
-	size_t i, n = sizeof(subcommands) / sizeof(subcommands[0]);
+	size_t i, n = ARRAY_SIZE(subcommands);
 
 	for (i = 0; argc >= 2 && i < n; i++)
 		if (!strcmp(argv[1], subcommands[i].name))

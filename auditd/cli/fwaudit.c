@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "policy.h"
+#include "util.h"
 
 const char *cli_prog = "fwaudit";
 
@@ -52,14 +53,14 @@ int cli_parse_format(const char *s, unsigned int mask, enum cli_format *f)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		if ((mask & (1u << i)) && !strcmp(s, names[i])) {
 			*f = (enum cli_format)i;
 			return 0;
 		}
 	}
 	fprintf(stderr, "%s: unknown format '%s' (one of:", cli_prog, s);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(names); i++)
 		if (mask & (1u << i))
 			fprintf(stderr, " %s", names[i]);
 	fprintf(stderr, ")\n");
@@ -138,7 +139,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: %s COMMAND [OPTIONS]\n\n"
 		"Audit which ports of this host a stranger can reach.\n\n"
 		"Commands:\n", cli_prog);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n'%s COMMAND --help' tells more about each command.\n"
 		"Exit status: 0 ok, 1 warning, 2 critical, 3 could not audit.\n",
@@ -165,7 +166,7 @@ int main(int argc, char **argv)
 		printf("%s %s\n", cli_prog, PACKAGE_VERSION);
 		return EXIT_OK;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	}

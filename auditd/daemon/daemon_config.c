@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "daemon_config.h"
+#include "readfile.h"
+#include "util.h"
 
 enum key_type { K_STR, K_UINT, K_LONG, K_BOOL, K_SIZE, K_FORMAT, K_OVERFLOW,
 		K_IFACES, K_TLS_VERIFY, K_CLIENT_AUTH };
@@ -60,7 +62,7 @@ static const struct key keys[] = {
 	{ "snapshot_file",		K_STR,	OFF(snapshot_file), 0, 0 },
 	{ "user",			K_STR,	OFF(user), 0, 0 },
 };
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+#define NKEYS ARRAY_SIZE(keys)
 
 static void set_err(struct daemon_config_error *err, const char *path,
 		    unsigned int line, const char *fmt, ...)
@@ -304,45 +306,17 @@ static int read_small_file(const char *path, size_t max, char **out)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	ssize_t n;
-	int fd, ret;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(max + 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		n = read(fd, buf + len, max + 1 - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {
-			ret = -EFBIG;
-			goto out;
-		}
-	}
-	buf[len] = '\0';
+	ret = readfile_path(path, max, &buf, &len);
+	if (ret < 0)
+		return ret;
 	if (memchr(buf, '\0', len)) {
-		ret = -EINVAL;
-		goto out;
+		free(buf);
+		return -EINVAL;
 	}
 	*out = buf;
-	buf = NULL;
-	ret = 0;
-out:
-	free(buf);
-	close(fd);
-	return ret;
+	return 0;
 }
 
 int daemon_config_load(const char *path, bool missing_ok,

@@ -17,6 +17,8 @@ static const char *const kind_names[EVENT_KIND_COUNT] = {
 	[EVENT_AUDIT_FAILED]		= "audit_failed",
 	[EVENT_AUDIT_RECOVERED]		= "audit_recovered",
 	[EVENT_STATE_AT_START]		= "state_at_start",
+	[EVENT_EXPOSURE_CHANGED]	= "exposure_changed",
+	[EVENT_VIOLATION_CHANGED]	= "violation_changed",
 };
 
 static const char *const severity_names[EVENT_SEV_COUNT] = {
@@ -39,6 +41,7 @@ static const char *const field_names[EVENT_F_COUNT] = {
 	[EVENT_F_CERTAINTY]	= "certainty",
 	[EVENT_F_RULE]		= "rule",
 	[EVENT_F_FIX]		= "fix",
+	[EVENT_F_OPEN_PORTS]	= "open_ports",
 };
 
 const char *event_kind_name(enum event_kind kind)

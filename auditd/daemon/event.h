@@ -34,6 +34,11 @@ enum event_kind {
 	EVENT_AUDIT_FAILED,
 	EVENT_AUDIT_RECOVERED,
 	EVENT_STATE_AT_START,	/* one per exposure/violation found at start */
+	/* an open alert whose probes changed in part (ports closed or
+	 * reopened within its range, sources, interfaces, certainty): the
+	 * same identifying fields, the new state */
+	EVENT_EXPOSURE_CHANGED,
+	EVENT_VIOLATION_CHANGED,
 	EVENT_KIND_COUNT
 };
 
@@ -59,6 +64,9 @@ enum event_field {
 	EVENT_F_CERTAINTY,	/* "definite" | "possible" */
 	EVENT_F_RULE,		/* policy "file:line" */
 	EVENT_F_FIX,		/* suggested rule text */
+	EVENT_F_OPEN_PORTS,	/* the ports of the alert's range still open
+				 * now: "8000-8040,8050-8100" (ports is the
+				 * range it was opened for, its identity) */
 	EVENT_F_COUNT
 };
 

@@ -34,6 +34,7 @@
 #include "audit.h"
 #include "daemon_config.h"
 #include "daemon_privs.h"
+#include "alerts.h"
 #include "diff.h"
 #include "event.h"
 #include "journal.h"
@@ -78,6 +79,7 @@ struct daemon {
 	bool pending;
 	uint64_t first_change;
 	struct audit_result *last;
+	struct alerts alerts;		/* open, as last told */
 	bool ever_audited;
 	bool failed;
 	uint64_t transient_since;	/* CLOCK_MONOTONIC of the first read a
@@ -350,6 +352,28 @@ static void daemon_keep_snapshot(struct daemon *d, struct snapfile_rec *rec,
 			strerror(-ret));
 }
 
+static struct diff_side side_of(const struct audit_result *r)
+{
+	return (struct diff_side){ r->report->rows, r->report->nrows,
+				   r->verdicts };
+}
+
+/* The events of the change from the last audit to r, told as the alerts
+ * they open, change or resolve (alerts.h); at the first audit, the state
+ * found. */
+static int daemon_alerts(struct daemon *d, const struct audit_result *r,
+			 struct diff_events *de)
+{
+	struct diff_side old, cur = side_of(r);
+
+	if (!d->last)
+		return alerts_update(&d->alerts, NULL, &cur, r->snap.rs,
+				     DIFF_START, de);
+	old = side_of(d->last);
+	return alerts_update(&d->alerts, &old, &cur, r->snap.rs, DIFF_CHANGES,
+			     de);
+}
+
 static void daemon_audit(struct daemon *d)
 {
 	struct audit_opts o = { 0 };
@@ -414,8 +438,7 @@ static void daemon_audit(struct daemon *d)
 				   "Audit recovered: the firewall can be read "
 				   "again");
 	}
-	ret = diff_results(d->last, r, d->last ? DIFF_CHANGES : DIFF_START,
-			   &de);
+	ret = daemon_alerts(d, r, &de);
 	if (ret < 0)
 		log_err("Failed to compare audit results: %s; %zu event(s) "
 			"of this change are reported", strerror(-ret), de.n);
@@ -614,7 +637,7 @@ static int on_resend(sd_event_source *s, uint64_t usec, void *data)
 				event_free(ev);
 			}
 		} else if (d->last) {
-			diff_results(NULL, d->last, DIFF_FIRING, &de);
+			alerts_firing(&d->alerts, &de);
 			for (i = 0; i < de.n; i++)
 				daemon_emit(d, de.ev[i], false);
 			diff_events_release(&de);
@@ -837,6 +860,7 @@ static void daemon_free(struct daemon *d)
 	watch_free(d->watch);
 	sinks_close(&d->sinks);
 	audit_result_free(d->last);
+	alerts_release(&d->alerts);
 	for (i = 0; i < d->nretired; i++)
 		policy_free(d->retired[i]);
 	policy_free(d->policy);

@@ -20,6 +20,8 @@ static const char *const message_ids[EVENT_KIND_COUNT] = {
 	[EVENT_AUDIT_FAILED]		= "bb1eb30981b3412cb8dbc837bfca4548",
 	[EVENT_AUDIT_RECOVERED]		= "deed2550b1c2458abb73fcab3af8713c",
 	[EVENT_STATE_AT_START]		= "668e5e691b8740f1aa59d33388ac615b",
+	[EVENT_EXPOSURE_CHANGED]	= "fdfc12806d5c41a7ba0c63f0181e1583",
+	[EVENT_VIOLATION_CHANGED]	= "05b95a4ca8f34684a868cb5953c1f547",
 };
 
 /* Journal field names of the event fields, in enum event_field order. */
@@ -37,6 +39,7 @@ static const char *const field_keys[EVENT_F_COUNT] = {
 	[EVENT_F_CERTAINTY]	= "FWAUDIT_CERTAINTY",
 	[EVENT_F_RULE]		= "FWAUDIT_RULE",
 	[EVENT_F_FIX]		= "FWAUDIT_FIX",
+	[EVENT_F_OPEN_PORTS]	= "FWAUDIT_OPEN_PORTS",
 };
 
 const char *journal_message_id(enum event_kind kind)

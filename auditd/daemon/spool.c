@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "array.h"
+#include "readfile.h"
 #include "spool.h"
 
 #define TMP_PREFIX	".tmp-"
@@ -131,7 +133,6 @@ static int read_json(int dirfd, const char *name, json_t **out)
 	json_t *j;
 	char *buf = NULL;
 	size_t off = 0;
-	ssize_t r;
 	int fd, ret;
 
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -145,23 +146,11 @@ static int read_json(int dirfd, const char *name, json_t **out)
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
 	    st.st_size > SPOOL_FILE_MAX)
 		goto out;
-	buf = malloc((size_t)st.st_size);
-	if (!buf) {
-		ret = -ENOMEM;
+	ret = readfile_fd(fd, SPOOL_FILE_MAX, &buf, &off);
+	if (ret == -EFBIG)	/* grew since fstat() */
+		ret = -EINVAL;
+	if (ret < 0)
 		goto out;
-	}
-	while (off < (size_t)st.st_size) {
-		r = read(fd, buf + off, (size_t)st.st_size - off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		off += (size_t)r;
-	}
 	j = json_loadb(buf, off, JSON_REJECT_DUPLICATES, NULL);
 	if (!j) {
 		ret = -EINVAL;
@@ -208,17 +197,12 @@ static void state_load(struct spool *s)
 
 static int slot_append(struct spool *s, const struct slot *sl)
 {
-	struct slot *p;
-	size_t cap;
+	int ret;
 
-	if (s->n == s->cap) {
-		cap = s->cap ? s->cap * 2 : 64;
-		p = realloc(s->slots, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		s->slots = p;
-		s->cap = cap;
-	}
+	ret = array_grow(&s->slots, &s->cap, s->n, sizeof(*s->slots),
+			 SIZE_MAX, 64);
+	if (ret < 0)
+		return ret;
 	s->slots[s->n++] = *sl;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "base64.h"
 #include "sha256.h"
 #include "webhook.h"
+#include "util.h"
 
 #define WHSEC_PREFIX	"whsec_"
 #define USER_AGENT	"fwauditd/" PACKAGE_VERSION_STR
@@ -169,9 +170,11 @@ static const char *alert_name(const struct event *ev)
 {
 	switch (ev->kind) {
 	case EVENT_EXPOSURE_OPENED:
+	case EVENT_EXPOSURE_CHANGED:
 	case EVENT_EXPOSURE_CLOSED:
 		return "FwauditExposure";
 	case EVENT_VIOLATION_OPENED:
+	case EVENT_VIOLATION_CHANGED:
 	case EVENT_VIOLATION_RESOLVED:
 		return "FwauditViolation";
 	case EVENT_AUDIT_FAILED:
@@ -194,12 +197,23 @@ static int rfc3339_sec(uint64_t usec, char *buf, size_t size)
 	return 0;
 }
 
-/* Labels identify the alert: only fields an opening and its closing event
- * share (no sources/listener, which may change while it is open). */
+/* Labels identify the alert: only fields an opening, its changes and its
+ * closing event share (ports is the range the alert was opened for, kept
+ * while any of it stays open: alerts.h; no sources/listener, which may
+ * change while it is open).  A violation also names its rule: two rules
+ * of one severity can judge the same ports from different sources. */
 static const enum event_field label_fields[] = {
 	EVENT_F_FAMILY, EVENT_F_PROTOCOL, EVENT_F_PORTS, EVENT_F_ADDRESS,
-	EVENT_F_PATH,
+	EVENT_F_PATH, EVENT_F_RULE,
 };
+
+static bool is_label(const struct event *ev, enum event_field f)
+{
+	if (f != EVENT_F_RULE)
+		return true;
+	/* an allowed exposure's rule may change without closing it */
+	return !strcmp(alert_name(ev), "FwauditViolation");
+}
 
 static int alertmanager_body(const struct event *ev, const char *instance,
 			     json_t **out)
@@ -231,10 +245,11 @@ static int alertmanager_body(const struct event *ev, const char *instance,
 					    event_severity_name(ev->severity))) ||
 	    json_object_set_new(labels, "instance", json_string(instance)))
 		goto out;
-	for (i = 0; !audit && i < sizeof(label_fields) / sizeof(label_fields[0]); i++) {
+	for (i = 0; !audit && i < ARRAY_SIZE(label_fields); i++) {
 		const char *v = ev->field[label_fields[i]];
 
-		if (v && json_object_set_new(labels,
+		if (v && is_label(ev, label_fields[i]) &&
+		    json_object_set_new(labels,
 					     event_field_name(label_fields[i]),
 					     json_string(v)))
 			goto out;

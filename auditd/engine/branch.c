@@ -6,19 +6,6 @@
  */
 #include "walk.h"
 
-void arena_free(struct arena *a)
-{
-	struct arena_chunk *c, *next;
-
-	for (c = a->head; c; c = next) {
-		next = c->next;
-		free(c);
-	}
-	a->head = NULL;
-}
-
-/* --------------------------------------------------------------------- */
-
 void blist_release(struct blist *l)
 {
 	size_t i;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "choice.h"
+#include "util.h"
 
 enum {
 	CV_TTL, CV_TOS, CV_LENGTH, CV_FRAGOFF, CV_RT, CV_MSS, CV_FLAGS,
@@ -620,7 +621,7 @@ static void describe_flags(struct strbuf *out, const struct choice_iv *iv,
 		}
 	}
 	strbuf_add(out, "tcp flags ");
-	for (j = 0; j < sizeof(fl) / sizeof(fl[0]); j++) {
+	for (j = 0; j < ARRAY_SIZE(fl); j++) {
 		if (all & fl[j].bit) {
 			strbuf_addf(out, "%swith %s", sep, fl[j].name);
 			sep = ", ";
@@ -649,7 +650,7 @@ static void describe_bit(struct strbuf *out, int k, unsigned int bit,
 	strbuf_addf(out, "%s%s %s ", *sep, set ? "with" : "without", what);
 	*sep = ", ";
 	if (k == CB_EXTHDR)
-		for (i = 0; i < sizeof(eh) / sizeof(eh[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(eh); i++)
 			if (eh[i].bit == bit) {
 				strbuf_add(out, eh[i].name);
 				return;

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
 
+#include "ipaddr.h"
 #include "region.h"
 
 #define U128_MAX	(~(rs_u128)0)
@@ -1633,21 +1634,12 @@ int region_prefix_format(uint8_t family, const struct region_prefix *p,
 			 char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN];
-	int bits = family_bits(family), ret, i;
+	int bits = family_bits(family), ret;
 
 	if (!bits || p->len > bits || p->addr > addr_max(family))
 		return -EINVAL;
-	if (family == NFPROTO_IPV4) {
-		struct in_addr a = { htonl((uint32_t)p->addr) };
-
-		inet_ntop(AF_INET, &a, addr, sizeof(addr));
-	} else {
-		struct in6_addr a;
-
-		for (i = 0; i < 16; i++)
-			a.s6_addr[i] = (uint8_t)(p->addr >> (8 * (15 - i)));
-		inet_ntop(AF_INET6, &a, addr, sizeof(addr));
-	}
+	ipaddr_str(family == NFPROTO_IPV4 ? AF_INET : AF_INET6, p->addr,
+		   addr, sizeof(addr));
 	ret = snprintf(buf, size, "%s/%u", addr, p->len);
 	if (ret < 0 || (size_t)ret >= size)
 		return -ENOSPC;
@@ -1656,30 +1648,12 @@ int region_prefix_format(uint8_t family, const struct region_prefix *p,
 
 int region_prefix_parse(uint8_t family, const char *s, struct rs_interval *iv)
 {
-	int af = family == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
+	int af = family == NFPROTO_IPV6 ? AF_INET6 : AF_INET, got;
 	unsigned int bits = family_bits(family), len;
-	unsigned char b[16];
-	char buf[64], *slash, *end;
-	rs_u128 a = 0, span;
-	unsigned long l;
-	int i;
+	rs_u128 a, span;
 
-	if (!bits || strlen(s) >= sizeof(buf))
+	if (!bits || ipaddr_prefix_parse(af, s, &got, &a, &len) < 0)
 		return -EINVAL;
-	strcpy(buf, s);
-	len = bits;
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		l = strtoul(slash + 1, &end, 10);
-		if (*end || end == slash + 1 || l > bits)
-			return -EINVAL;
-		len = (unsigned int)l;
-	}
-	if (inet_pton(af, buf, b) != 1)
-		return -EINVAL;
-	for (i = 0; i < (int)bits / 8; i++)
-		a = a << 8 | b[i];
 	span = len == bits ? 0 : len == 0 ? addr_max(family) :
 	       (((rs_u128)1 << (bits - len)) - 1);
 	iv->lo = a & ~span;

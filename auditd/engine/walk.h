@@ -20,6 +20,7 @@
 #include <linux/netfilter.h>
 #include <linux/rtnetlink.h>
 
+#include "arena.h"
 #include "choice.h"
 #include "engine.h"
 #include "rpath.h"
@@ -52,20 +53,9 @@
 #define IPS_ASSURED		(1u << 2)
 #define IP_CT_DIR_ORIGINAL	0
 
-/* ---------------------------------------------------------------------
- * An arena for the persistent lists (trace, assumptions) that branches
- * share with their forks: freed all at once when the walk ends.
- */
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, size;
-	max_align_t data[];
-};
-
-struct arena {
-	struct arena_chunk *head;
-};
-
+/* The persistent lists (trace, assumptions, jump frames, choices) that
+ * branches share with their forks live in the walk's arena (util/arena.h),
+ * freed all at once when the walk ends. */
 struct anode {
 	const struct anode *up;
 	size_t depth;
@@ -257,7 +247,6 @@ int ingress_keys(const struct walk *w, struct rs_interval **out,
 		 size_t *n);
 
 /* branch.c */
-void arena_free(struct arena *a);
 void blist_release(struct blist *l);
 int assume_copy(struct walk *w, struct branch *b,
 		const struct engine_assumption *x);
@@ -333,28 +322,6 @@ int deliver_local(struct walk *w, struct branch *b);
 int choices_describe(struct walk *w, size_t from);
 int classify(struct engine_result *res, size_t from);
 int result_note(struct engine_result *res, const char *s);
-
-static inline void *arena_alloc(struct arena *a, size_t size)
-{
-	struct arena_chunk *c = a->head;
-	size_t csize;
-	void *p;
-
-	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	if (!c || c->size - c->used < size) {
-		csize = size > 65536 ? size : 65536;
-		c = malloc(sizeof(*c) + csize);
-		if (!c)
-			return NULL;
-		c->next = a->head;
-		c->used = 0;
-		c->size = csize;
-		a->head = c;
-	}
-	p = (char *)c->data + c->used;
-	c->used += size;
-	return p;
-}
 
 static inline void branch_free(struct branch *b)
 {

@@ -11,6 +11,7 @@
  * first when that list is shorter.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ const char *fix_backend_name(enum fix_backend b)
 	case FIX_NFT_FORWARD:	return "nftables-forward";
 	case FIX_UFW:		return "ufw";
 	case FIX_NFT:		return "nftables";
+	case FIX_FIREWALLD:	return "firewalld";
 	default:		return "iptables";
 	}
 }
@@ -447,6 +449,365 @@ static int ufw_cmds(struct fix *f, const struct report_row *row,
 	return ret;
 }
 
+const struct rs_chain *fix_accepting_chain(const struct report_row *row)
+{
+	const struct engine_piece *pc = row->piece;
+	const struct rs_chain *c = NULL;
+	size_t i;
+
+	for (i = 0; pc && i < pc->nsteps; i++)
+		if (pc->steps[i].hook == NF_INET_LOCAL_IN &&
+		    pc->steps[i].chain &&
+		    pc->steps[i].verdict == RS_V_ACCEPT)
+			c = pc->steps[i].chain;
+	return c;
+}
+
+/* firewalld (nftables backend) keeps its rules in `table inet firewalld` */
+static bool firewalld_manages(const struct ruleset *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nchains; i++)
+		if (rs->chains[i].origin != RS_ORIGIN_LEGACY &&
+		    rs->chains[i].family == NFPROTO_INET &&
+		    !strcmp(rs->chains[i].table, "firewalld"))
+			return true;
+	return false;
+}
+
+/* The zone whose chain let the probes in into zone: filter_IN_ZONE (a
+ * zone whose target is ACCEPT) or one of its filter_IN_ZONE_{pre,log,deny,
+ * allow,post}; false when no zone's chain did (firewalld's own rules in
+ * filter_INPUT, or a policy's chain). */
+static bool firewalld_zone(const struct report_row *row, char *zone,
+			   size_t size)
+{
+	static const char *const kin[] = {
+		"_pre", "_log", "_deny", "_allow", "_post",
+	};
+	const struct rs_chain *c = fix_accepting_chain(row);
+	const char *z;
+	size_t n, i, k;
+
+	if (!c || strcmp(c->table, "firewalld") ||
+	    strncmp(c->name, "filter_IN_", 10) ||
+	    !strncmp(c->name, "filter_IN_policy_", 17))
+		return false;
+	z = c->name + 10;
+	n = strlen(z);
+	for (i = 0; i < sizeof(kin) / sizeof(kin[0]); i++) {
+		k = strlen(kin[i]);
+		if (n > k && !strcmp(z + n - k, kin[i])) {
+			n -= k;
+			break;
+		}
+	}
+	if (!n || n >= size)
+		return false;
+	snprintf(zone, size, "%.*s", (int)n, z);
+	return true;
+}
+
+/* an interface name as RS_F_IIFNAME holds it: 16 bytes, big-endian */
+static rs_u128 ifname_value(const char *name)
+{
+	size_t i, n = strlen(name);
+	rs_u128 v = 0;
+
+	for (i = 0; i < 16; i++)
+		v = (v << 8) | (i < n ? (unsigned char)name[i] : 0);
+	return v;
+}
+
+static bool elems_hold(const struct rs_match *m, rs_u128 v)
+{
+	size_t i;
+
+	for (i = 0; i < m->nelems; i++)
+		if (m->elems[i].lo <= v && v <= m->elems[i].hi)
+			return true;
+	return false;
+}
+
+/* What a dispatch rule's iifname match does for the row: false when none
+ * of the row's interfaces can match; *all when every one does. */
+static bool iifname_may(const struct rs_match *m, const struct report_row *row,
+			bool *all)
+{
+	bool any = false;
+	size_t i;
+
+	*all = true;
+	for (i = 0; i < row->nifaces; i++) {
+		const char *n = row->ifaces[i];
+		bool exact = !strchr(n, '*') && n[0] != '!' && strlen(n) < 16;
+
+		if (!exact) {
+			/* "*", "eth*", "!eth0": may or may not */
+			any = true;
+			*all = false;
+		} else if (elems_hold(m, ifname_value(n))) {
+			any = true;
+		} else {
+			*all = false;
+		}
+	}
+	return any;
+}
+
+/* sources a \ b: both sorted or not; a new array, or NULL on -ENOMEM */
+static struct rs_interval *ivs_minus(const struct rs_interval *a, size_t na,
+				     const struct rs_match *b, size_t *n)
+{
+	struct rs_interval *r;
+	size_t nr = 0, cap = na + 2 * b->nelems + 1, i, k;
+
+	r = calloc(cap, sizeof(*r));
+	if (!r)
+		return NULL;
+	memcpy(r, a, na * sizeof(*a));
+	nr = na;
+	for (k = 0; k < b->nelems; k++) {
+		const struct rs_interval *cut = &b->elems[k];
+
+		for (i = 0; i < nr; i++) {
+			struct rs_interval iv = r[i];
+
+			if (cut->hi < iv.lo || cut->lo > iv.hi)
+				continue;
+			r[i--] = r[--nr];
+			if (iv.lo < cut->lo && nr < cap)
+				r[nr++] = (struct rs_interval){ iv.lo, cut->lo - 1 };
+			if (iv.hi > cut->hi && nr < cap)
+				r[nr++] = (struct rs_interval){ cut->hi + 1, iv.hi };
+		}
+	}
+	*n = nr;
+	return r;
+}
+
+static bool ivs_meet(const struct rs_interval *a, size_t na,
+		     const struct rs_match *b)
+{
+	size_t i, k;
+
+	for (i = 0; i < na; i++)
+		for (k = 0; k < b->nelems; k++)
+			if (b->elems[k].lo <= a[i].hi && a[i].lo <= b->elems[k].hi)
+				return true;
+	return false;
+}
+
+#define FIREWALLD_MAX_ZONES	16
+
+/*
+ * The zones firewalld's dispatch (chain filter_INPUT_ZONES: a goto per
+ * source-bound zone's address, then per interface, then the default zone)
+ * can send the part's probes to, in its order, into zones[0..*nzones).
+ * The representative piece of a row shows one zone; its sources may be
+ * split among several (a source bound to zone trusted on the interface of
+ * zone public), and each must drop them.  0, 1 when there is no dispatch
+ * chain to read, -ENOMEM.
+ */
+static int firewalld_zones(const struct ruleset *rs,
+			   const struct report_row *row,
+			   const struct policy_part *part,
+			   char zones[][64], size_t *nzones)
+{
+	const struct rs_chain *d = NULL;
+	struct rs_interval *left;
+	size_t nleft = 0, i, k, nz = 0;
+	int ret = 0;
+
+	if (!has_chain(rs, NFPROTO_INET, "firewalld", "filter_INPUT_ZONES", &d))
+		return 1;
+	left = calloc(part->nsources + 1, sizeof(*left));
+	if (!left)
+		return -ENOMEM;
+	for (i = 0; i < part->nsources; i++)
+		if (prefix_interval(row->family, part->sources[i], &left[nleft]))
+			nleft++;
+	for (i = 0; nleft && i < d->nrules && nz < FIREWALLD_MAX_ZONES; i++) {
+		const struct rs_rule *r = &d->rules[i];
+		const struct rs_match *saddr = NULL;
+		const char *z;
+		bool may = true, all = true, a;
+
+		if ((r->verdict.kind != RS_V_GOTO &&
+		     r->verdict.kind != RS_V_JUMP) || !r->verdict.chain ||
+		    strncmp(r->verdict.chain, "filter_IN_", 10))
+			continue;
+		for (k = 0; may && k < r->nmatches; k++) {
+			const struct rs_match *m = &r->matches[k];
+			enum rs_field f = m->nfields == 1 ? m->fields[0] :
+					  RS_F_OTHER;
+			bool v6 = row->family == NFPROTO_IPV6;
+
+			if (m->op != RS_OP_IN || m->set) {
+				all = false;
+			} else if (f == RS_F_NFPROTO) {
+				may = elems_hold(m, row->family);
+			} else if (f == RS_F_IIFNAME) {
+				may = iifname_may(m, row, &a);
+				all &= a;
+			} else if (f == (v6 ? RS_F_IP6_SADDR : RS_F_IP_SADDR)) {
+				may = ivs_meet(left, nleft, m);
+				saddr = m;
+			} else if (f == RS_F_IP_SADDR || f == RS_F_IP6_SADDR) {
+				may = false;	/* the other family's */
+			} else {
+				all = false;
+			}
+		}
+		if (!may)
+			continue;
+		z = r->verdict.chain + 10;
+		for (k = 0; k < nz && strcmp(zones[k], z); k++)
+			;
+		if (k == nz && strlen(z) < 64)
+			snprintf(zones[nz++], 64, "%s", z);
+		if (!all)
+			continue;
+		/* these probes go nowhere after this rule */
+		if (!saddr) {
+			nleft = 0;
+		} else {
+			struct rs_interval *n = ivs_minus(left, nleft, saddr,
+							  &nleft);
+
+			if (!n) {
+				ret = -ENOMEM;
+				break;
+			}
+			free(left);
+			left = n;
+		}
+	}
+	free(left);
+	if (!ret)
+		*nzones = nz;
+	return ret;
+}
+
+/* One firewalld rich rule (at priority prio: negative ones go to the
+ * zone's _pre chain, ahead of its services and ports) and, as its proof,
+ * the nft rule firewalld writes for it there. */
+static int firewalld_rule(struct fix *f, const struct report_row *row,
+			  const struct policy_part *part, const char *zone,
+			  int prio, const char *src, const char *action)
+{
+	const char *proto = report_proto_name(row->proto);
+	bool v6 = row->family == NFPROTO_IPV6;
+	const char *dst = strcmp(action, "accept") ||
+			  !strcmp(row->address, "*") ||
+			  strchr(row->address, ',') ? NULL : row->address;
+	struct strbuf b = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&b, "firewall-cmd --zone=%s --add-rich-rule='rule "
+		    "priority=\"%d\" family=\"%s\" ", zone, prio,
+		    v6 ? "ipv6" : "ipv4");
+	if (src)
+		strbuf_addf(&b, "source address=\"%s\" ", src);
+	/* an accept for the sources to keep must not widen the row to the
+	 * host's other addresses (dhcpv6-client accepts fe80::/64 only) */
+	if (dst)
+		strbuf_addf(&b, "destination address=\"%s\" ", dst);
+	strbuf_add(&b, "port port=\"");
+	ports_text(&b, part, '-');
+	strbuf_addf(&b, "\" protocol=\"%s\" %s'", proto, action);
+	ret = add_cmd(f, &b);
+	if (ret < 0)
+		return ret;
+	strbuf_addf(&b, "nft add rule inet firewalld filter_IN_%s_pre "
+		    "meta nfproto %s ", zone, v6 ? "ipv6" : "ipv4");
+	if (src)
+		strbuf_addf(&b, "%s saddr %s ", v6 ? "ip6" : "ip", src);
+	if (dst)
+		strbuf_addf(&b, "%s daddr %s ", v6 ? "ip6" : "ip", dst);
+	strbuf_addf(&b, "%s dport ", proto);
+	ports_text(&b, part, '-');
+	strbuf_addf(&b, " %s", strcmp(action, "drop") ? "accept" : "drop");
+	return add_proof(f, &b);
+}
+
+/*
+ * firewalld: rich rules in the zone whose chain let the probes in, at
+ * negative priorities so that they run first: the sources to keep accepted
+ * at -2, then the drop at -1 (or, when that list is shorter, a drop per
+ * source).
+ */
+static int firewalld_cmds(struct fix *f, const struct report_row *row,
+			  const struct policy_part *part, const char *zone)
+{
+	char **keep = NULL;
+	size_t nkeep = 0, i;
+	int ret;
+
+	if (all_sources(row, part->nsources, part->sources))
+		return firewalld_rule(f, row, part, zone, -1, NULL, "drop");
+	ret = keep_sources(row, part, &keep, &nkeep);
+	if (ret < 0)
+		return ret;
+	if (nkeep && nkeep < part->nsources) {
+		for (i = 0; i < nkeep && !ret; i++)
+			ret = firewalld_rule(f, row, part, zone, -2, keep[i],
+					     "accept");
+		if (!ret)
+			ret = firewalld_rule(f, row, part, zone, -1, NULL,
+					     "drop");
+	} else {
+		for (i = 0; i < part->nsources && !ret; i++)
+			ret = firewalld_rule(f, row, part, zone, -1,
+					     part->sources[i], "drop");
+	}
+	free_list(keep, nkeep);
+	return ret;
+}
+
+/* "[iifname ...] [family] [saddr ...] [PROTO sport ...] PROTO dport P drop"
+ * for a rule in a table of table_family */
+static void nft_drop(struct strbuf *b, uint8_t table_family,
+		     const struct report_row *row,
+		     const struct policy_part *part, const char *proto)
+{
+	nft_ifaces(b, row);
+	nft_family(b, table_family, row, part);
+	nft_sources(b, row, part);
+	if (row->nsports) {
+		strbuf_addf(b, "%s sport ", proto);
+		sports_text(b, row, '-', true);
+		strbuf_add(b, " ");
+	}
+	strbuf_addf(b, "%s dport ", proto);
+	ports_text(b, part, '-');
+	strbuf_add(b, " drop");
+}
+
+/* A table of our own whose input chain runs before firewalld's (what no
+ * zone let in: firewalld's own accepts in filter_INPUT run first, and a
+ * rule added to its table is gone at its next reload). */
+static int own_input_cmds(struct fix *f, const struct report_row *row,
+			  const struct policy_part *part, const char *proto)
+{
+	struct strbuf b = STRBUF_INIT;
+	int ret;
+
+	strbuf_add(&b, "nft add table inet fwaudit");
+	ret = add_cmd(f, &b);
+	if (!ret) {
+		strbuf_add(&b, "nft add chain inet fwaudit input '{ type filter "
+			   "hook input priority filter - 10; policy accept; }'");
+		ret = add_cmd(f, &b);
+	}
+	if (ret < 0)
+		return ret;
+	strbuf_add(&b, "nft add rule inet fwaudit input ");
+	nft_drop(&b, NFPROTO_INET, row, part, proto);
+	return add_cmd(f, &b);
+}
+
 int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		const struct policy_part *part, struct fix **out)
 {
@@ -529,22 +890,35 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		ret = ufw_cmds(f, row, part, proto);
 		goto out;
 	}
+	if (firewalld_manages(rs)) {
+		char zones[FIREWALLD_MAX_ZONES + 1][64], trace[64];
+		size_t nz = 0, i;
+
+		if (firewalld_zone(row, trace, sizeof(trace))) {
+			/* every zone the dispatch can send the part's sources
+			 * to, and the zone of the trace */
+			ret = firewalld_zones(rs, row, part, zones, &nz);
+			if (ret > 0)
+				nz = 0;
+			for (i = 0; i < nz && strcmp(zones[i], trace); i++)
+				;
+			if (i == nz)
+				memcpy(zones[nz++], trace, sizeof(trace));
+			f->backend = FIX_FIREWALLD;
+			for (i = 0, ret = ret < 0 ? ret : 0; !ret && i < nz; i++)
+				ret = firewalld_cmds(f, row, part, zones[i]);
+		} else {
+			f->backend = FIX_NFT;
+			ret = own_input_cmds(f, row, part, proto);
+		}
+		goto out;
+	}
 	if (base && !is_xtables_table(base)) {
 		f->backend = FIX_NFT;
 		strbuf_addf(&b, "nft insert rule %s %s %s ",
 			    rs_family_name(base->family), base->table,
 			    base->name);
-		nft_ifaces(&b, row);
-		nft_family(&b, base->family, row, part);
-		nft_sources(&b, row, part);
-		if (row->nsports) {
-			strbuf_addf(&b, "%s sport ", proto);
-			sports_text(&b, row, '-', true);
-			strbuf_add(&b, " ");
-		}
-		strbuf_addf(&b, "%s dport ", proto);
-		ports_text(&b, part, '-');
-		strbuf_add(&b, " drop");
+		nft_drop(&b, base->family, row, part, proto);
 		ret = add_cmd(f, &b);
 		goto out;
 	}

@@ -20,15 +20,18 @@ enum fix_backend {
 	FIX_UFW,		/* ufw manages INPUT */
 	FIX_NFT,		/* a native nftables input chain */
 	FIX_IPTABLES,		/* iptables INPUT (legacy or iptables-nft) */
+	FIX_FIREWALLD,		/* firewall-cmd rich rules in the zone that
+				 * let the probes in */
 };
 
 struct fix {
 	enum fix_backend backend;
 	size_t ncmds;
 	char **cmds;		/* shell commands, in order */
-	/* ufw: the iptables commands with the same effect on its chains
-	 * (ufw cannot run in a private namespace: `fwaudit fix` proves
-	 * these); 0 for the other backends, whose cmds are their own proof */
+	/* ufw, firewalld: the iptables / nft commands with the same effect
+	 * on their chains (neither runs in a private namespace: `fwaudit
+	 * fix` proves these); 0 for the other backends, whose cmds are their
+	 * own proof */
 	size_t nproof;
 	char **proof;
 };
@@ -36,8 +39,9 @@ struct fix {
 /*
  * The commands that close part of row (its ports, from its sources) and
  * nothing else: probes of other ports, other protocols or other sources
- * keep their fate.  rs is the ruleset the row was found in.  0 and *out
- * (free with fix_free()), or -ENOMEM.
+ * keep their fate.  rs is the ruleset the row was found in; the commands
+ * are the host's front-end's where one manages the path (ufw, firewalld's
+ * zone, DOCKER-USER).  0 and *out (free with fix_free()), or -ENOMEM.
  */
 int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 		const struct policy_part *part, struct fix **out);
@@ -49,5 +53,9 @@ void fix_free(struct fix *f);
 int fix_keep_sources(const struct report_row *row,
 		     const struct policy_part *part, char ***out, size_t *n);
 const char *fix_backend_name(enum fix_backend b);
+
+/* The chain whose rule accepted the row's probes at the input hook (the
+ * last accept on its path), or NULL; borrowed from the ruleset. */
+const struct rs_chain *fix_accepting_chain(const struct report_row *row);
 
 #endif

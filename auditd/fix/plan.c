@@ -615,27 +615,11 @@ static int add_default_drop(const struct audit_result *r, struct plan *p,
 	return s->what ? 0 : -ENOMEM;
 }
 
-/* The chain whose rule accepted the row's probes at the input hook (the
- * last accept on the path), or NULL. */
-static const struct rs_chain *accepting_chain(const struct report_row *row)
-{
-	const struct engine_piece *pc = row->piece;
-	const struct rs_chain *c = NULL;
-	size_t i;
-
-	for (i = 0; pc && i < pc->nsteps; i++)
-		if (pc->steps[i].hook == NF_INET_LOCAL_IN &&
-		    pc->steps[i].chain &&
-		    pc->steps[i].verdict == RS_V_ACCEPT)
-			c = pc->steps[i].chain;
-	return c;
-}
-
 /* ufw's commands only reach its user chains: what before.rules accepts
  * (DHCP client replies, mDNS...) runs first and no `ufw deny` closes it. */
 static bool ufw_can_close(const struct report_row *row)
 {
-	const struct rs_chain *c = accepting_chain(row);
+	const struct rs_chain *c = fix_accepting_chain(row);
 
 	return !c || !strncmp(c->name, "ufw-user-", 9) ||
 	       !strncmp(c->name, "ufw6-user-", 10);
@@ -680,109 +664,6 @@ static int add_own_table(const struct audit_result *r, struct plan *p,
 	return ret;
 }
 
-/* One firewalld rich rule (at priority prio: negative ones go to the
- * zone's _pre chain, ahead of its services and ports) and the nft rule
- * firewalld writes for it there. */
-static int fwd_rule(struct plan_step *s, const struct report_row *row,
-		    const struct policy_part *part, const char *zone,
-		    const char *pre, int prio, const char *src,
-		    const char *action)
-{
-	const char *proto = report_proto_name(row->proto);
-	bool v6 = row->family == NFPROTO_IPV6;
-	const char *dst = strcmp(action, "accept") ||
-			  !strcmp(row->address, "*") ||
-			  strchr(row->address, ',') ? NULL : row->address;
-	struct strbuf b = STRBUF_INIT;
-	int ret;
-
-	strbuf_addf(&b, "firewall-cmd --zone=%s --add-rich-rule='rule "
-		    "priority=\"%d\" family=\"%s\" ", zone, prio,
-		    v6 ? "ipv6" : "ipv4");
-	if (src)
-		strbuf_addf(&b, "source address=\"%s\" ", src);
-	/* an accept for the sources to keep must not widen the row to the
-	 * host's other addresses (dhcpv6-client accepts fe80::/64 only) */
-	if (dst)
-		strbuf_addf(&b, "destination address=\"%s\" ", dst);
-	strbuf_add(&b, "port port=\"");
-	ports_add(&b, part->port_lo, part->port_hi);
-	strbuf_addf(&b, "\" protocol=\"%s\" %s'", proto, action);
-	ret = list_add(&s->cmds, &s->ncmds, strbuf_take(&b));
-	if (ret < 0)
-		return ret;
-	strbuf_addf(&b, "nft add rule inet firewalld %s meta nfproto %s ", pre,
-		    v6 ? "ipv6" : "ipv4");
-	if (src)
-		strbuf_addf(&b, "%s saddr %s ", v6 ? "ip6" : "ip", src);
-	if (dst)
-		strbuf_addf(&b, "%s daddr %s ", v6 ? "ip6" : "ip", dst);
-	strbuf_addf(&b, "%s dport ", proto);
-	ports_add(&b, part->port_lo, part->port_hi);
-	strbuf_addf(&b, " %s", strcmp(action, "drop") ? "accept" : "drop");
-	return list_add(&s->proof, &s->nproof, strbuf_take(&b));
-}
-
-/*
- * firewalld: rich rules in the zone whose chain let the probes in
- * (filter_IN_ZONE_allow and its kin), at negative priorities so that they
- * run first: the sources to keep accepted at -2, then the drop at -1
- * (or, when that list is shorter, a drop per source).  0, 1 when the
- * probes were not let in by a zone's chain (the caller closes them
- * another way), or -ENOMEM.
- */
-static int add_firewalld(const struct audit_result *r, struct plan *p,
-			 const struct policy_violation *v)
-{
-	const struct report_row *row = &r->report->rows[v->row];
-	const struct policy_part *part = v->part;
-	const struct rs_chain *c = accepting_chain(row);
-	char zone[64], pre[128], **keep = NULL;
-	const char *us;
-	size_t nkeep = 0, i;
-	struct plan_step *s;
-	int ret;
-
-	if (!c || strcmp(c->table, "firewalld") ||
-	    strncmp(c->name, "filter_IN_", 10) ||
-	    !strncmp(c->name, "filter_IN_policy_", 17))
-		return 1;
-	us = strrchr(c->name + 10, '_');
-	if (!us || us == c->name + 10 ||
-	    (size_t)(us - (c->name + 10)) >= sizeof(zone))
-		return 1;
-	snprintf(zone, sizeof(zone), "%.*s", (int)(us - (c->name + 10)),
-		 c->name + 10);
-	snprintf(pre, sizeof(pre), "filter_IN_%s_pre", zone);
-	ret = step_new(p, &s);
-	if (ret < 0)
-		return ret;
-	s->what = violation_text(r, row, v);
-	s->nft = violation_nft(row, part);
-	s->nft_chain = "input";
-	if (!s->what || !s->nft)
-		return -ENOMEM;
-	if (any_source(part->nsources, part->sources))
-		return fwd_rule(s, row, part, zone, pre, -1, NULL, "drop");
-	ret = fix_keep_sources(row, part, &keep, &nkeep);
-	if (ret < 0)
-		return ret;
-	if (nkeep && nkeep < part->nsources) {
-		for (i = 0; i < nkeep && !ret; i++)
-			ret = fwd_rule(s, row, part, zone, pre, -2, keep[i],
-				       "accept");
-		if (!ret)
-			ret = fwd_rule(s, row, part, zone, pre, -1,
-				       NULL, "drop");
-	} else {
-		for (i = 0; i < part->nsources && !ret; i++)
-			ret = fwd_rule(s, row, part, zone, pre, -1,
-				       part->sources[i], "drop");
-	}
-	list_free(keep, nkeep);
-	return ret;
-}
-
 static int add_fix(const struct audit_result *r, struct plan *p,
 		   const struct policy_violation *v)
 {
@@ -796,17 +677,18 @@ static int add_fix(const struct audit_result *r, struct plan *p,
 		return add_own_table(r, p, v, "ufw's before rules accept it "
 				     "ahead of every ufw command: a table of "
 				     "our own drops it first");
-	if (p->fe == PLAN_FE_FIREWALLD && row->path == ENGINE_LOCAL) {
-		ret = add_firewalld(r, p, v);
-		if (ret <= 0)
-			return ret;
+	ret = fix_suggest(r->snap.rs, row, v->part, &f);
+	if (ret < 0)
+		return ret;
+	/* firewalld: fix.c's rich rules in the zone that let the probes in,
+	 * proven by the nft rules firewalld writes for them */
+	if (p->fe == PLAN_FE_FIREWALLD && row->path == ENGINE_LOCAL &&
+	    f->backend != FIX_FIREWALLD) {
+		fix_free(f);
 		return add_own_table(r, p, v, "no firewalld zone let it in "
 				     "(firewalld's own rules did): a table of "
 				     "our own drops it first");
 	}
-	ret = fix_suggest(r->snap.rs, row, v->part, &f);
-	if (ret < 0)
-		return ret;
 	ret = step_new(p, &s);
 	if (ret < 0)
 		goto out;
@@ -826,12 +708,23 @@ out:
 	return ret;
 }
 
+static int index_add(size_t **l, size_t *n, size_t v)
+{
+	size_t *x = realloc(*l, (*n + 1) * sizeof(*x));
+
+	if (!x)
+		return -ENOMEM;
+	*l = x;
+	x[(*n)++] = v;
+	return 0;
+}
+
 int plan_build(const struct audit_result *r, struct plan **out)
 {
 	const struct policy_result *pr = r->verdicts;
 	struct plan *p;
 	bool local = false, open[2];
-	size_t i;
+	size_t i, before, nlocal = 0, *locals = NULL, nu = 0;
 	int ret = 0;
 
 	if (!pr || !r->report)
@@ -858,18 +751,30 @@ int plan_build(const struct audit_result *r, struct plan **out)
 				    v->rule.message ? v->rule.message : "");
 			ret = list_add(&p->unfixed, &p->nunfixed,
 				       strbuf_take(&b));
+			if (!ret)
+				ret = index_add(&p->unfixed_viol, &nu, i);
 			continue;
 		}
 		if (r->report->rows[v->row].path == ENGINE_LOCAL &&
 		    open[r->report->rows[v->row].family == NFPROTO_IPV6]) {
 			local = true;
+			ret = index_add(&locals, &nlocal, i);
 			continue;
 		}
+		before = p->nsteps;
 		ret = add_fix(r, p, v);
+		if (!ret && p->nsteps > before)
+			ret = index_add(&p->steps[p->nsteps - 1].closed,
+					&p->steps[p->nsteps - 1].nclosed, i);
 	}
 	if (!ret && local) {
 		p->default_drop = true;
 		ret = add_default_drop(r, p, open);
+		if (!ret) {
+			p->steps[p->nsteps - 1].closed = locals;
+			p->steps[p->nsteps - 1].nclosed = nlocal;
+			locals = NULL;
+		}
 		/* the table goes first: it is the frame of the others */
 		if (!ret && p->nsteps > 1) {
 			struct plan_step t = p->steps[p->nsteps - 1];
@@ -879,6 +784,7 @@ int plan_build(const struct audit_result *r, struct plan **out)
 			p->steps[0] = t;
 		}
 	}
+	free(locals);
 	if (ret < 0) {
 		plan_free(p);
 		return ret;
@@ -903,9 +809,11 @@ void plan_free(struct plan *p)
 		list_free(p->steps[i].cmds, p->steps[i].ncmds);
 		list_free(p->steps[i].proof, p->steps[i].nproof);
 		free(p->steps[i].nft);
+		free(p->steps[i].closed);
 	}
 	free(p->steps);
 	list_free(p->unfixed, p->nunfixed);
+	free(p->unfixed_viol);
 	free(p);
 }
 

@@ -49,6 +49,9 @@ struct plan_step {
 	char *nft;		/* the same as nft statements in the plan's
 				 * own table (--format nft), or NULL */
 	const char *nft_chain;	/* "input" or "forward" */
+	size_t nclosed;
+	size_t *closed;		/* the violations it closes: indices into
+				 * the audit's verdicts->violations */
 };
 
 struct plan {
@@ -57,9 +60,11 @@ struct plan {
 	bool default_drop;	/* the input is a new default-drop table */
 	size_t nsteps;
 	struct plan_step *steps;
-	/* violations no step closes, one line each */
+	/* violations no step closes, one line each, and their indices
+	 * into the audit's verdicts->violations */
 	size_t nunfixed;
 	char **unfixed;
+	size_t *unfixed_viol;
 };
 
 /* The front-end that manages the input path of rs. */

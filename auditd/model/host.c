@@ -15,11 +15,14 @@
 #include <linux/rtnetlink.h>
 
 #include "host.h"
+#include "host_read.h"
+#include "ipaddr.h"
 #include "nldump.h"
 #include "bpfq.h"
 #include "link.h"
 #include "sockets.h"
 #include "sysctl.h"
+#include "util.h"
 
 /* ---- lifetime ---- */
 
@@ -117,22 +120,12 @@ void *host_array_add(void **array, size_t *n, size_t elem, size_t max)
 
 rs_u128 host_addr_from_bytes(uint8_t family, const void *bytes)
 {
-	const uint8_t *b = bytes;
-	size_t i, len = family == AF_INET ? 4 : 16;
-	rs_u128 v = 0;
-
-	for (i = 0; i < len; i++)
-		v = (v << 8) | b[i];
-	return v;
+	return ipaddr_from_bytes(family, bytes);
 }
 
 void host_addr_to_bytes(uint8_t family, rs_u128 addr, void *out)
 {
-	size_t i, len = family == AF_INET ? 4 : 16;
-	uint8_t *b = out;
-
-	for (i = 0; i < len; i++)
-		b[len - 1 - i] = (uint8_t)(addr >> (8 * i));
+	ipaddr_to_bytes(family, addr, out);
 }
 
 bool host_prefix_contains(uint8_t family, rs_u128 prefix, uint8_t len,
@@ -150,24 +143,12 @@ bool host_prefix_contains(uint8_t family, rs_u128 prefix, uint8_t len,
 const char *host_addr_str(uint8_t family, rs_u128 addr, char *buf,
 			  size_t len)
 {
-	uint8_t b[16];
-
-	host_addr_to_bytes(family, addr, b);
-	if (!inet_ntop(family == AF_INET ? AF_INET : AF_INET6, b, buf,
-		       (socklen_t)len) && len)
-		buf[0] = '\0';
-	return buf;
+	return ipaddr_str(family, addr, buf, len);
 }
 
 int host_addr_parse(uint8_t family, const char *s, rs_u128 *out)
 {
-	uint8_t b[16];
-
-	if ((family != AF_INET && family != AF_INET6) ||
-	    inet_pton(family, s, b) != 1)
-		return -EINVAL;
-	*out = host_addr_from_bytes(family, b);
-	return 0;
+	return ipaddr_parse(family, s, out);
 }
 
 /* ---- links ---- */
@@ -528,10 +509,10 @@ bool host_is_container_bridge_name(const char *name)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(exact); i++)
 		if (strcmp(name, exact[i]) == 0)
 			return true;
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (name_has_prefix(name, prefixes[i]))
 			return true;
 	/* Docker user networks: br- and the first 12 hex digits of the id. */

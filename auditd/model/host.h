@@ -364,28 +364,4 @@ const char *host_addr_str(uint8_t family, rs_u128 addr, char *buf,
 /* Parse a numeric address of the family; 0 or -EINVAL. */
 int host_addr_parse(uint8_t family, const char *s, rs_u128 *out);
 
-/* ---- used by the readers ---- */
-
-/* One netlink read of host facts into a fresh host, recorded to rec (may
- * be NULL); -EINTR when the kernel flagged a dump interrupted. */
-typedef int (*host_read_once_fn)(struct host *tmp, FILE *rec, void *data);
-
-/* Call once on a fresh host until it is not interrupted, at most
- * NLD_INTR_RETRIES times (then -EINTR), with the conversation recorded to
- * the file named by the environment variable env when set (truncated per
- * attempt: only the one that succeeded stays).  0 and *out (the caller
- * frees it), or a negative errno and nothing allocated. */
-int host_read_retry(const char *env, host_read_once_fn once, void *data,
-		    struct host **out);
-
-/* Sort links by ifindex and listeners by (family, proto, port, addr,
- * bound_ifindex), merging duplicates (SO_REUSEPORT groups).  Called by
- * the readers after a complete read. */
-void host_links_sort(struct host *h);
-void host_listeners_dedupe(struct host *h);
-
-/* Grow an array of *n elements of size elem to hold one more, bounded by
- * max; returns the new zeroed element or NULL (errno ENOMEM / E2BIG). */
-void *host_array_add(void **array, size_t *n, size_t elem, size_t max);
-
 #endif

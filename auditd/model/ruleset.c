@@ -11,6 +11,7 @@
 #include <linux/netfilter.h>
 
 #include "ruleset.h"
+#include "util.h"
 
 /* Arrays grow by doubling; this bounds what a hostile or broken source can
  * make one array hold before we call it an error. */
@@ -69,45 +70,10 @@ static int reserve(void **arr, size_t n, size_t more, size_t size)
  * piece at a time.  A rule built with the malloc'ed arrays above and then
  * packed leaves its heap blocks free for the next rule, so that building a
  * large ruleset reuses a few hot heap blocks instead of holding hundreds of
- * thousands of small ones, each with its header and its array slack.
+ * thousands of small ones, each with its header and its array slack
+ * (util/arena.h: rs->arena).
  */
-#define RS_BLOCK_SIZE	(64 * 1024)
-#define RS_ALIGN(n)	(((n) + 15) & ~(size_t)15)
-
-struct rs_block {
-	struct rs_block *next;
-	size_t size, used;
-	_Alignas(16) unsigned char data[];
-};
-
-static void *arena_alloc(struct ruleset *rs, size_t size)
-{
-	struct rs_block *b = rs->blocks;
-	size_t bsize;
-	void *p;
-
-	size = RS_ALIGN(size);
-	if (!b || b->size - b->used < size) {
-		bsize = size > RS_BLOCK_SIZE / 4 ? size : RS_BLOCK_SIZE;
-		b = malloc(sizeof(*b) + bsize);
-		if (!b)
-			return NULL;
-		b->size = bsize;
-		b->used = 0;
-		/* a large piece gets a block of its own, behind the one
-		 * still being filled */
-		if (bsize != RS_BLOCK_SIZE && rs->blocks) {
-			b->next = rs->blocks->next;
-			rs->blocks->next = b;
-		} else {
-			b->next = rs->blocks;
-			rs->blocks = b;
-		}
-	}
-	p = b->data + b->used;
-	b->used += size;
-	return p;
-}
+#define RS_ALIGN(n)	(((n) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
 
 static size_t str_size(const char *s)
 {
@@ -165,7 +131,7 @@ int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r)
 		r->packed = true;
 		return 0;
 	}
-	p = arena_alloc(rs, size);
+	p = arena_alloc(&rs->arena, size);
 	if (!p)
 		return -ENOMEM;
 	/* arrays first, elements next (both 16-byte aligned), strings last */
@@ -226,7 +192,7 @@ int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c)
 	}
 	size = RS_ALIGN(rsize) + str_size(c->table) + str_size(c->name) +
 	       str_size(c->type) + str_size(c->device);
-	p = arena_alloc(rs, size);
+	p = arena_alloc(&rs->arena, size);
 	if (!p)
 		return -ENOMEM;
 	rules = (struct rs_rule *)p;
@@ -336,19 +302,12 @@ void ruleset_free(struct ruleset *rs)
 	for (i = 0; i < rs->nnotes; i++)
 		free(rs->notes[i]);
 	free(rs->notes);
-	while (rs->blocks) {
-		struct rs_block *b = rs->blocks;
-
-		rs->blocks = b->next;
-		free(b);
-	}
+	arena_free(&rs->arena);
 	free(rs);
 }
 
 int ruleset_append(struct ruleset *dst, struct ruleset *src)
 {
-	struct rs_block **tail;
-
 	if (reserve((void **)&dst->chains, dst->nchains, src->nchains,
 		    sizeof(*dst->chains)) < 0 ||
 	    reserve((void **)&dst->sets, dst->nsets, src->nsets,
@@ -370,10 +329,7 @@ int ruleset_append(struct ruleset *dst, struct ruleset *src)
 	dst->nnotes += src->nnotes;
 	src->nchains = src->nsets = src->nnotes = 0;
 	/* the blocks keep their order: the one being filled stays first */
-	for (tail = &dst->blocks; *tail; tail = &(*tail)->next)
-		;
-	*tail = src->blocks;
-	src->blocks = NULL;
+	arena_append(&dst->arena, &src->arena);
 	return 0;
 }
 
@@ -642,7 +598,7 @@ const char *rs_verdict_name(enum rs_verdict_kind k)
 		[RS_V_VMAP] = "vmap",		[RS_V_OTHER] = "other",
 	};
 
-	if ((unsigned int)k >= sizeof(names) / sizeof(names[0]))
+	if ((unsigned int)k >= ARRAY_SIZE(names))
 		return "invalid";
 	return names[k];
 }

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
+
 typedef unsigned __int128 rs_u128;
 
 #define RS_IFNAMSIZ	16
@@ -142,7 +144,6 @@ struct rs_interval {
 };
 
 struct rs_set;
-struct rs_block;
 
 /* The data half of a map element or of an immediate verdict. */
 enum rs_verdict_kind {
@@ -298,7 +299,7 @@ struct ruleset {
 	struct rs_source_status sources[4];
 	size_t nnotes;
 	char **notes;		/* non-fatal problems: what was skipped and why */
-	struct rs_block *blocks;	/* the arena of packed rules */
+	struct arena arena;		/* the packed rules */
 };
 
 /* Ruleset lifetime.  ruleset_new() returns NULL on allocation failure;

@@ -14,6 +14,7 @@
 #include "jsonw.h"
 #include "rsprint.h"
 #include "strbuf.h"
+#include "util.h"
 
 static const char *proto_name(unsigned int p)
 {
@@ -45,7 +46,7 @@ static const char *fibtype_name(unsigned int t)
 		[RTN_NAT] = "nat",		[RTN_XRESOLVE] = "xresolve",
 	};
 
-	return t < sizeof(names) / sizeof(names[0]) ? names[t] : NULL;
+	return t < ARRAY_SIZE(names) ? names[t] : NULL;
 }
 
 static const char *ctstate_name(unsigned int bit)
@@ -636,17 +637,17 @@ static bool bits_str(struct strbuf *b, const struct rs_match *m)
 	case RS_F_IP6_EXTHDRS:
 		prefix = "exthdr ";
 		names = exthdrs;
-		nnames = sizeof(exthdrs) / sizeof(exthdrs[0]);
+		nnames = ARRAY_SIZE(exthdrs);
 		break;
 	case RS_F_TCP_OPTIONS:
 		prefix = "tcp option ";
 		names = tcpopts;
-		nnames = sizeof(tcpopts) / sizeof(tcpopts[0]);
+		nnames = ARRAY_SIZE(tcpopts);
 		break;
 	case RS_F_IP_OPTIONS:
 		prefix = "ip option ";
 		names = ipopts;
-		nnames = sizeof(ipopts) / sizeof(ipopts[0]);
+		nnames = ARRAY_SIZE(ipopts);
 		break;
 	default:
 		return false;

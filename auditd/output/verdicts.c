@@ -14,6 +14,8 @@
 
 #include "causes.h"
 #include "fix.h"
+#include "plan.h"
+#include "prove.h"
 #include "prom.h"
 #include "strbuf.h"
 #include "verdicts.h"
@@ -1041,4 +1043,79 @@ int verdicts_nagios(const struct audit_result *r, FILE *f)
 		counts[POLICY_SEV_WARNING], r->report->nfiltered,
 		r->duration_usec / 1e6);
 	return ferror(f) ? -EIO : 0;
+}
+
+int verdicts_plan_json(const struct audit_result *r, const struct plan *p,
+		       const struct prove_result *pr, bool nft, FILE *f)
+{
+	const struct policy_result *v = r->verdicts;
+	char host[256] = "";
+	struct jsonw *w;
+	size_t i, k;
+	int ret;
+
+	w = malloc(sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	gethostname(host, sizeof(host) - 1);
+	jsonw_init(w, f, 1);
+	jsonw_object_begin(w);
+	jsonw_member_int(w, "version", 1);
+	jsonw_member_string(w, "host", host);
+	jsonw_member_string(w, "frontend", plan_frontend_name(p->fe));
+	jsonw_key(w, "docker");
+	jsonw_bool(w, p->docker);
+	jsonw_key(w, "default_drop");
+	jsonw_bool(w, p->default_drop);
+	jsonw_key(w, "proof");
+	if (!pr) {
+		jsonw_null(w);
+	} else {
+		jsonw_object_begin(w);
+		jsonw_member_string(w, "applied", nft ? "nft" : "sh");
+		jsonw_key(w, "proven");
+		jsonw_bool(w, pr->proven);
+		jsonw_key(w, "left");
+		str_list(w, pr->lines, pr->nlines);
+		jsonw_object_end(w);
+	}
+	jsonw_key(w, "steps");
+	jsonw_array_begin(w);
+	for (i = 0; i < p->nsteps; i++) {
+		const struct plan_step *s = &p->steps[i];
+
+		jsonw_object_begin(w);
+		jsonw_member_string(w, "what", s->what);
+		jsonw_key(w, "commands");
+		str_list(w, s->cmds, s->ncmds);
+		jsonw_key(w, "proof_commands");
+		str_list(w, s->proof, s->nproof);
+		jsonw_member_string(w, "nft_chain", s->nft_chain);
+		jsonw_member_string(w, "nft", s->nft);
+		jsonw_key(w, "closes");
+		jsonw_array_begin(w);
+		for (k = 0; v && k < s->nclosed; k++)
+			if (s->closed[k] < v->nviolations)
+				violation_json(w, r, &v->violations[s->closed[k]]);
+		jsonw_array_end(w);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_key(w, "unfixed");
+	jsonw_array_begin(w);
+	for (i = 0; i < p->nunfixed; i++) {
+		jsonw_object_begin(w);
+		jsonw_member_string(w, "why", p->unfixed[i]);
+		jsonw_key(w, "violation");
+		if (v && p->unfixed_viol && p->unfixed_viol[i] < v->nviolations)
+			violation_json(w, r, &v->violations[p->unfixed_viol[i]]);
+		else
+			jsonw_null(w);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+	ret = jsonw_end(w);
+	free(w);
+	return ret;
 }

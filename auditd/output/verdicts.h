@@ -38,4 +38,19 @@ int verdicts_prometheus(const struct audit_result *r, FILE *f);
 /* One status line with performance data (monitoring-plugins guidelines). */
 int verdicts_nagios(const struct audit_result *r, FILE *f);
 
+struct plan;
+struct prove_result;
+/*
+ * `fwaudit fix --format json`: the plan p built from r, as one JSON
+ * document (version 1) with a final newline: the front-end, each step
+ * with its commands, the commands the proof applied in their stead (ufw,
+ * firewalld), its nft statements and the violations it closes (objects of
+ * the audit JSON's "violations"), what no step fixes, and the proof:
+ * pr NULL when nothing was proven (nothing to fix), else whether it holds
+ * and what is left or lost; nft: the proof applied the nft file.
+ * 0, or the negative errno of a failed write / -ENOMEM.
+ */
+int verdicts_plan_json(const struct audit_result *r, const struct plan *p,
+		       const struct prove_result *pr, bool nft, FILE *f);
+
 #endif

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "auditload.h"
+#include "readfile.h"
 #include "region.h"
 
 struct ctx {
@@ -435,51 +436,22 @@ out:
 int auditload_read(const char *path, struct auditload **out, char *err,
 		   size_t errlen)
 {
-	char *buf = NULL, *n;
-	size_t len = 0, cap = 0;
-	ssize_t r;
-	int fd, ret;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	ret = readfile_path(path, AUDITLOAD_MAX_BYTES, &buf, &len);
+	if (ret == -EFBIG) {
+		snprintf(err, errlen, "%s: larger than %u bytes", path,
+			 AUDITLOAD_MAX_BYTES);
+		return -E2BIG;
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
-	for (;;) {
-		if (len == cap) {
-			if (cap >= AUDITLOAD_MAX_BYTES) {
-				snprintf(err, errlen, "%s: larger than %u "
-					 "bytes", path, AUDITLOAD_MAX_BYTES);
-				ret = -E2BIG;
-				goto out;
-			}
-			cap = cap ? 2 * cap : 65536;
-			n = realloc(buf, cap);
-			if (!n) {
-				ret = -ENOMEM;
-				snprintf(err, errlen, "%s: %s", path,
-					 strerror(ENOMEM));
-				goto out;
-			}
-			buf = n;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (!r)
-			break;
-		len += (size_t)r;
-	}
 	ret = auditload_parse(buf, len, path, out, err, errlen);
-out:
 	free(buf);
-	close(fd);
 	return ret;
 }
 

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 
+#include "array.h"
 #include "baseline.h"
 #include "srcview.h"
 
@@ -55,22 +56,6 @@ static int fam_index(uint8_t family)
 static bool str_eq(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
-}
-
-static int grow(void *pp, size_t *cap, size_t n, size_t size)
-{
-	void *p;
-	size_t c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 8;
-	p = realloc(*(void **)pp, c * size);
-	if (!p)
-		return -ENOMEM;
-	*(void **)pp = p;
-	*cap = c;
-	return 0;
 }
 
 /* What the comment names: the listening process, or the container (or
@@ -125,8 +110,8 @@ static int entry_add_sources(struct entry *e, int f, char *const *src,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (grow(&e->src[f], &e->capsrc[f], e->nsrc[f],
-			 sizeof(char *)) < 0)
+		if (array_grow(&e->src[f], &e->capsrc[f], e->nsrc[f],
+			       sizeof(char *), SIZE_MAX, 8) < 0)
 			return -ENOMEM;
 		e->src[f][e->nsrc[f]++] = src[i];
 	}
@@ -143,8 +128,8 @@ static int entry_add_ifaces(struct entry *e, const struct report_row *r)
 				break;
 		if (k < e->nifaces)
 			continue;
-		if (grow(&e->ifaces, &e->capifaces, e->nifaces,
-			 sizeof(char *)) < 0)
+		if (array_grow(&e->ifaces, &e->capifaces, e->nifaces,
+			       sizeof(char *), SIZE_MAX, 8) < 0)
 			return -ENOMEM;
 		e->ifaces[e->nifaces++] = r->ifaces[i];
 	}
@@ -184,7 +169,8 @@ static int entries_add(struct entries *l, enum entry_kind kind,
 		}
 	}
 	if (!e) {
-		if (grow(&l->e, &l->cap, l->n, sizeof(*l->e)) < 0) {
+		if (array_grow(&l->e, &l->cap, l->n, sizeof(*l->e), SIZE_MAX,
+			       8) < 0) {
 			free(who);
 			return -ENOMEM;
 		}
@@ -593,7 +579,8 @@ static size_t count_ifaces(const struct entries *l)
 					break;
 			if (k < n)
 				continue;
-			if (grow(&seen, &cap, n, sizeof(*seen)) < 0) {
+			if (array_grow(&seen, &cap, n, sizeof(*seen), SIZE_MAX,
+				       8) < 0) {
 				/* without the count, name no interface */
 				free(seen);
 				return 0;

@@ -27,8 +27,12 @@
 #include <linux/netfilter.h>
 #include <netinet/in.h>
 
+#include "array.h"
+#include "ipaddr.h"
 #include "policy.h"
+#include "readfile.h"
 #include "report.h"
+#include "util.h"
 
 #ifndef FWAUDIT_RULESDIR
 #define FWAUDIT_RULESDIR "/usr/share/fwaudit/rules"
@@ -126,45 +130,9 @@ static u128 prefix_mask(unsigned int bits, unsigned int len)
 	return ((u128)1 << host) - 1;
 }
 
-static int addr_parse(const char *s, int *fam, u128 *v)
-{
-	unsigned char b[16];
-	unsigned int i;
-
-	if (strchr(s, ':')) {
-		if (inet_pton(AF_INET6, s, b) != 1)
-			return -EINVAL;
-		*fam = FAM_V6;
-		*v = 0;
-		for (i = 0; i < 16; i++)
-			*v = (*v << 8) | b[i];
-		return 0;
-	}
-	if (inet_pton(AF_INET, s, b) != 1)
-		return -EINVAL;
-	*fam = FAM_V4;
-	*v = ((u128)b[0] << 24) | ((u128)b[1] << 16) | ((u128)b[2] << 8) | b[3];
-	return 0;
-}
-
 static void addr_format(int fam, u128 v, char *buf, size_t len)
 {
-	unsigned char b[16];
-	int i;
-
-	if (fam == FAM_V4) {
-		b[0] = (unsigned char)(v >> 24);
-		b[1] = (unsigned char)(v >> 16);
-		b[2] = (unsigned char)(v >> 8);
-		b[3] = (unsigned char)v;
-		inet_ntop(AF_INET, b, buf, (socklen_t)len);
-		return;
-	}
-	for (i = 15; i >= 0; i--) {
-		b[i] = (unsigned char)v;
-		v >>= 8;
-	}
-	inet_ntop(AF_INET6, b, buf, (socklen_t)len);
+	ipaddr_str(fam == FAM_V4 ? AF_INET : AF_INET6, v, buf, len);
 }
 
 enum prefix_status {
@@ -179,36 +147,21 @@ enum prefix_status {
 static enum prefix_status prefix_parse(const char *s, bool strict, int *fam,
 				       struct aiv *iv, unsigned int *plen)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
-	unsigned long len;
-	char *slash, *end;
+	unsigned int len;
+	int af, f, ret;
 	u128 v, m;
-	int f;
 
-	if (strlen(s) >= sizeof(buf))
+	ret = ipaddr_prefix_parse(AF_UNSPEC, s, &af, &v, &len);
+	if (ret == -ERANGE)
+		return PREFIX_LEN;
+	if (ret < 0)
 		return PREFIX_BAD;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (addr_parse(buf, &f, &v) < 0)
-		return PREFIX_BAD;
-	len = fam_bits[f];
-	if (slash) {
-		if (*slash < '0' || *slash > '9')
-			return PREFIX_BAD;
-		errno = 0;
-		len = strtoul(slash, &end, 10);
-		if (*end || errno || strlen(slash) > 3)
-			return PREFIX_BAD;
-		if (len > fam_bits[f])
-			return PREFIX_LEN;
-	}
-	m = prefix_mask(fam_bits[f], (unsigned int)len);
+	f = af == AF_INET6 ? FAM_V6 : FAM_V4;
+	m = prefix_mask(fam_bits[f], len);
 	if ((v & m) && strict)
 		return PREFIX_HOSTBITS;
 	*fam = f;
-	*plen = (unsigned int)len;
+	*plen = len;
 	iv->lo = v & ~m;
 	iv->hi = iv->lo | m;
 	return PREFIX_OK;
@@ -720,7 +673,7 @@ static int builtin_zone(const char *name, struct srcs *s)
 	unsigned int i, j, len;
 	int fam, ret;
 
-	for (i = 0; i < sizeof(builtin_zones) / sizeof(builtin_zones[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(builtin_zones); i++) {
 		if (strcmp(name, builtin_zones[i].name))
 			continue;
 		for (j = 0; builtin_zones[i].prefixes[j]; j++) {
@@ -923,7 +876,7 @@ static int stmt_zone(struct parser *ps)
 			    "then letters, digits, '_', '-', '.')",
 			    tok_show(&ps->t, b, sizeof(b)));
 	snprintf(name, sizeof(name), "%.64s", ps->t.text);
-	for (i = 0; i < sizeof(builtin_zones) / sizeof(builtin_zones[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(builtin_zones); i++)
 		if (!strcmp(name, builtin_zones[i].name))
 			return perr(ps, -EINVAL, col, "zone '%s' is built in; "
 				    "choose another name", name);
@@ -1291,50 +1244,6 @@ static int statement(struct parser *ps)
 		    tok_show(&ps->t, b, sizeof(b)));
 }
 
-static int read_all(int fd, char **out, size_t *nout)
-{
-	size_t n = 0, cap = 8192;
-	char *buf, *t;
-	ssize_t r;
-
-	buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (n == cap) {
-			if (cap > POLICY_MAX_FILE) {
-				free(buf);
-				return -EFBIG;
-			}
-			cap *= 2;
-			t = realloc(buf, cap);
-			if (!t) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = t;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			free(buf);
-			return (int)r;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
-	if (n > POLICY_MAX_FILE) {
-		free(buf);
-		return -EFBIG;
-	}
-	*out = buf;
-	*nout = n;
-	return 0;
-}
-
 static int parse_text(struct parser *ps, const char *text, size_t size)
 {
 	const char *s = text, *end = text + size, *nl;
@@ -1433,7 +1342,7 @@ static int load_file(struct parser *ps, const char *path,
 		ret = FILE_ERR(-E2BIG, "more than %d files", POLICY_MAX_FILES);
 		goto out;
 	}
-	ret = read_all(fd, &text, &size);
+	ret = readfile_fd(fd, POLICY_MAX_FILE, &text, &size);
 	if (ret == -EFBIG)
 		ret = FILE_ERR(ret, "'%s' is larger than %d bytes", path,
 			       POLICY_MAX_FILE);
@@ -1588,19 +1497,12 @@ struct boxes {
 
 static int boxes_push(struct boxes *l, const struct box *b)
 {
-	struct box *t;
-	size_t cap;
+	int ret;
 
-	if (l->n == l->cap) {
-		if (l->cap >= POLICY_MAX_PARTS)
-			return -E2BIG;
-		cap = l->cap ? l->cap * 2 : 16;
-		t = realloc(l->b, cap * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		l->b = t;
-		l->cap = cap;
-	}
+	ret = array_grow(&l->b, &l->cap, l->n, sizeof(*l->b), POLICY_MAX_PARTS,
+			 16);
+	if (ret < 0)
+		return ret;
 	l->b[l->n++] = *b;
 	return 0;
 }
@@ -2081,17 +1983,12 @@ void policy_result_free(struct policy_result *res)
 static int violation_add(struct policy_result *res, size_t *cap,
 			 const struct policy_violation *v)
 {
-	struct policy_violation *t;
-	size_t c;
+	int ret;
 
-	if (res->nviolations == *cap) {
-		c = *cap ? *cap * 2 : 16;
-		t = realloc(res->violations, c * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		res->violations = t;
-		*cap = c;
-	}
+	ret = array_grow(&res->violations, cap, res->nviolations,
+			 sizeof(*res->violations), SIZE_MAX, 16);
+	if (ret < 0)
+		return ret;
 	res->violations[res->nviolations++] = *v;
 	if (v->severity > res->worst)
 		res->worst = v->severity;

@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
 
+#include "array.h"
 #include "report.h"
 #include "rsprint.h"
 #include "strbuf.h"
@@ -56,17 +57,11 @@ struct draft {
 
 static int ivlist_add(struct ivlist *l, const struct rs_interval *iv)
 {
-	struct rs_interval *p;
-	size_t cap;
+	int ret;
 
-	if (l->n == l->cap) {
-		cap = l->cap ? l->cap * 2 : 4;
-		p = realloc(l->iv, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		l->iv = p;
-		l->cap = cap;
-	}
+	ret = array_grow(&l->iv, &l->cap, l->n, sizeof(*l->iv), SIZE_MAX, 4);
+	if (ret < 0)
+		return ret;
 	l->iv[l->n++] = *iv;
 	return 0;
 }
@@ -330,15 +325,10 @@ static int draft_add(struct builder *bd, size_t group,
 	int ret;
 
 
-	if (bd->nd == bd->cap) {
-		size_t cap = bd->cap ? bd->cap * 2 : 16;
-
-		d = realloc(bd->d, cap * sizeof(*d));
-		if (!d)
-			return -ENOMEM;
-		bd->d = d;
-		bd->cap = cap;
-	}
+	ret = array_grow(&bd->d, &bd->cap, bd->nd, sizeof(*bd->d), SIZE_MAX,
+			 16);
+	if (ret < 0)
+		return ret;
 	ret = real_sources(bd->res, p, src0, &real, &nreal);
 	if (ret < 0)
 		return ret;
@@ -641,7 +631,7 @@ static int split_list(const char *s, char ***list, size_t *n)
 }
 
 /* Can the rule of assumption a apply to the probes of row at all?  A
- * branch folded into another keeps the assumptions of both (engine.c),
+ * branch folded into another keeps the assumptions of both (chains.c),
  * so a piece may carry one from a rule whose ports or protocol never
  * matched its own probes: the row does not name those. */
 static bool assumption_applies(const struct engine_assumption *a,

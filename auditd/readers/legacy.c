@@ -22,6 +22,7 @@
 
 #include "legacy.h"
 #include "xt.h"
+#include "util.h"
 
 /* What /proc/net/ip*_tables_names may list before we call it broken. */
 #define LEGACY_NAMES_MAX	64
@@ -41,7 +42,7 @@ static const struct legacy_table legacy_tables[] = {
 	{ "security", NF_IP_PRI_SECURITY, NF_IP_PRI_SECURITY },
 };
 
-#define LEGACY_NTABLES	(sizeof(legacy_tables) / sizeof(legacy_tables[0]))
+#define LEGACY_NTABLES	ARRAY_SIZE(legacy_tables)
 
 /* One family's libiptc, behind one shape. */
 struct legacy_ops {
@@ -125,7 +126,7 @@ static int legacy_hook(const char *chain, uint32_t *hook)
 	};
 	uint32_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		if (strcmp(chain, names[i]) == 0) {
 			*hook = i;
 			return 0;
@@ -494,7 +495,7 @@ static void legacy_source(struct ruleset *rs, const char *name, bool present,
 {
 	struct rs_source_status *s;
 
-	if (rs->nsources >= sizeof(rs->sources) / sizeof(rs->sources[0]))
+	if (rs->nsources >= ARRAY_SIZE(rs->sources))
 		return;
 	s = &rs->sources[rs->nsources++];
 	s->name = name;

@@ -20,7 +20,9 @@
 
 #include "link.h"
 #include "tcf.h"
+#include "host_read.h"
 #include "nldump.h"
+#include "util.h"
 
 /* ---- attribute validation ---- */
 
@@ -143,7 +145,7 @@ static int link_parse_xdp(struct host_link *l, const struct nlattr *nest)
 	    mnl_attr_get_u8(tb[IFLA_XDP_ATTACHED]) == XDP_ATTACHED_NONE)
 		return 0;
 	l->xdp_mode = mnl_attr_get_u8(tb[IFLA_XDP_ATTACHED]);
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]) && !l->xdp_prog; i++)
+	for (i = 0; i < ARRAY_SIZE(ids) && !l->xdp_prog; i++)
 		if (tb[ids[i]])
 			l->xdp_prog = mnl_attr_get_u32(tb[ids[i]]);
 	/* attached but unnamed: still a program we cannot read */

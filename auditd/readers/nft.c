@@ -15,7 +15,9 @@
  * to the reader): nft_expr.c decodes rule expressions on a register
  * machine; nft_sets.c decodes sets, maps and their elements.
  */
+#include "array.h"
 #include "nft_build.h"
+#include "util.h"
 
 /* The whole read is retried this many times while the ruleset changes. */
 #define NFT_DUMP_ATTEMPTS	10
@@ -345,19 +347,11 @@ static int nft_io_recv(struct nft_io *io)
 
 static int nft_ptrs_add(struct nft_ptrs *p, void *obj, size_t max)
 {
-	void **v;
-	size_t cap;
+	int ret;
 
-	if (p->n >= max)
-		return -E2BIG;
-	if (p->n == p->cap) {
-		cap = p->cap ? p->cap * 2 : 16;
-		v = reallocarray(p->v, cap, sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		p->v = v;
-		p->cap = cap;
-	}
+	ret = array_grow(&p->v, &p->cap, p->n, sizeof(*p->v), max, 16);
+	if (ret < 0)
+		return ret;
 	p->v[p->n++] = obj;
 	return 0;
 }
@@ -543,7 +537,7 @@ static int nft_expr_check(const struct nlattr *nest, int depth)
 	if (!name)
 		return -EPROTO;
 	/* the table is in the order of how often rules use them */
-	for (i = 0; i < sizeof(nft_pol_exprs) / sizeof(nft_pol_exprs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(nft_pol_exprs); i++) {
 		if (!strcmp(mnl_attr_get_str(name), nft_pol_exprs[i].name)) {
 			pol.types = nft_pol_exprs[i].types;
 			break;
@@ -1261,7 +1255,7 @@ static void nft_source_set(struct ruleset *rs, bool present, int error)
 {
 	struct rs_source_status *s;
 
-	if (rs->nsources >= sizeof(rs->sources) / sizeof(rs->sources[0]))
+	if (rs->nsources >= ARRAY_SIZE(rs->sources))
 		return;
 	s = &rs->sources[rs->nsources++];
 	s->name = "nftables";

@@ -11,6 +11,7 @@
  * it is: never dropped, never guessed.
  */
 #include "nft_build.h"
+#include "util.h"
 
 /*
  * Building the model.
@@ -169,7 +170,7 @@ static const char *nft_cmp_op_name(uint32_t op)
 		[NFT_CMP_LTE] = "<=", [NFT_CMP_GT] = ">", [NFT_CMP_GTE] = ">=",
 	};
 
-	return op < sizeof(names) / sizeof(names[0]) && names[op] ?
+	return op < ARRAY_SIZE(names) && names[op] ?
 	       names[op] : "?";
 }
 
@@ -893,7 +894,7 @@ static void nft_load_meta(struct nft_rctx *c, struct nftnl_expr *e)
 		[NFT_META_TIME_HOUR] = "hour", [NFT_META_SDIF] = "sdif",
 		[NFT_META_SDIFNAME] = "sdifname",
 	};
-	const char *name = key < sizeof(others) / sizeof(others[0]) &&
+	const char *name = key < ARRAY_SIZE(others) &&
 			   others[key] ? others[key] : NULL;
 	struct nft_reg *g;
 	unsigned int i;
@@ -904,7 +905,7 @@ static void nft_load_meta(struct nft_rctx *c, struct nftnl_expr *e)
 		struct rs_stmt *s;
 
 		if (key != NFT_META_MARK) {
-			for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			for (i = 0; i < ARRAY_SIZE(keys); i++)
 				if (keys[i].key == key)
 					name = keys[i].name;
 			nft_stmt(c, "meta set", "meta %s set",
@@ -946,7 +947,7 @@ static void nft_load_meta(struct nft_rctx *c, struct nftnl_expr *e)
 		}
 		return;
 	}
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (keys[i].key != key)
 			continue;
 		g = nft_reg_write(c, nftnl_expr_get_u32(e,
@@ -990,7 +991,7 @@ static void nft_load_ct(struct nft_rctx *c, struct nftnl_expr *e)
 			[NFT_CT_EXPIRATION] = "ct expiration set",
 		};
 
-		nft_stmt(c, key < sizeof(sets) / sizeof(sets[0]) && sets[key] ?
+		nft_stmt(c, key < ARRAY_SIZE(sets) && sets[key] ?
 			 sets[key] : "ct set", NULL);
 		return;
 	}
@@ -1074,7 +1075,7 @@ static void nft_load_ct(struct nft_rctx *c, struct nftnl_expr *e)
 		};
 
 		nft_reg_other(g, "ct", "ct %s%s", dir,
-			      key < sizeof(names) / sizeof(names[0]) &&
+			      key < ARRAY_SIZE(names) &&
 			      names[key] ? names[key] : "?");
 		return;
 	}
@@ -1564,15 +1565,15 @@ static void nft_reject(struct nft_rctx *c, struct nftnl_expr *e)
 	}
 	if (type == NFT_REJECT_ICMPX_UNREACH) {
 		proto = "icmpx";
-		if (code < sizeof(icmpx) / sizeof(icmpx[0]))
+		if (code < ARRAY_SIZE(icmpx))
 			what = icmpx[code];
 	} else if (nft_l3(c) == NFPROTO_IPV6) {
 		proto = "icmpv6";
-		if (code < sizeof(icmp6) / sizeof(icmp6[0]))
+		if (code < ARRAY_SIZE(icmp6))
 			what = icmp6[code];
 	} else {
 		proto = "icmp";
-		if (code < sizeof(icmp) / sizeof(icmp[0]))
+		if (code < ARRAY_SIZE(icmp))
 			what = icmp[code];
 	}
 	ret = what ? asprintf(&v->name, "%s-%s", proto, what) :
@@ -1696,7 +1697,7 @@ static void nft_objref_type(struct nft_rctx *c, uint32_t type,
 		[NFT_OBJECT_CT_EXPECT] = "ct expectation",
 		[NFT_OBJECT_SYNPROXY] = "synproxy",
 	};
-	const char *name = type < sizeof(names) / sizeof(names[0]) &&
+	const char *name = type < ARRAY_SIZE(names) &&
 			   names[type] ? names[type] : "object";
 
 	switch (type) {
@@ -1808,7 +1809,7 @@ static void nft_exthdr(struct nft_rctx *c, struct nftnl_expr *e)
 		[NFT_EXTHDR_OP_IPV4] = "ip option",
 		[NFT_EXTHDR_OP_SCTP] = "sctp chunk",
 	};
-	const char *opname = op < sizeof(ops) / sizeof(ops[0]) && ops[op] ?
+	const char *opname = op < ARRAY_SIZE(ops) && ops[op] ?
 			     ops[op] : "exthdr";
 	uint32_t off = nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_OFFSET);
 	uint8_t type = nftnl_expr_get_u8(e, NFTNL_EXPR_EXTHDR_TYPE);
@@ -2119,10 +2120,10 @@ int nft_rule_build(struct nft_build *b, struct rs_chain *ch,
 	     e = nftnl_expr_iter_next(it)) {
 		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 
-		for (i = 0; i < sizeof(nft_exprs) / sizeof(nft_exprs[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(nft_exprs); i++)
 			if (name && !strcmp(name, nft_exprs[i].name))
 				break;
-		if (i < sizeof(nft_exprs) / sizeof(nft_exprs[0]))
+		if (i < ARRAY_SIZE(nft_exprs))
 			nft_exprs[i].decode(&c, e);
 		else
 			nft_match_other(&c, RS_F_UNKNOWN, name ? name : "?",

@@ -5,6 +5,7 @@
  * part of the nftables reader (see nft.c and nft_build.h).
  */
 #include "nft_build.h"
+#include "util.h"
 
 /*
  * Sets.
@@ -236,7 +237,7 @@ int nft_data_layout(const struct rs_set *s, uint8_t *widths,
 	uint32_t type = s->data_type, ids[4];
 	unsigned int n = 0, i, total = 0;
 
-	while (type && n < 4) {
+	while (type && n < ARRAY_SIZE(ids)) {
 		ids[n++] = type & 0x3f;
 		type >>= 6;
 	}

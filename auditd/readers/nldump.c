@@ -13,6 +13,7 @@
 #include <libmnl/libmnl.h>
 
 #include "nldump.h"
+#include "readfile.h"
 
 /* Large enough for the biggest single message a dump skb can carry (a link
  * with many VFs); mnl_socket_recvfrom() reports -ENOSPC rather than
@@ -200,52 +201,6 @@ out:
 	return ret;
 }
 
-static int nld_read_file(const char *path, char **bufp, size_t *lenp)
-{
-	struct stat st;
-	size_t len = 0;
-	char *buf = NULL;
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (st.st_size > (off_t)NLD_REPLAY_MAX) {
-		ret = -EFBIG;
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	*bufp = buf;
-	*lenp = len;
-	buf = NULL;
-	ret = 0;
-out:
-	free(buf);
-	close(fd);
-	return ret;
-}
-
 int nld_replay(const char *path, const struct nld_handler *h)
 {
 	struct nld_walk w = { .h = h, .replay = true };
@@ -253,7 +208,7 @@ int nld_replay(const char *path, const struct nld_handler *h)
 	char *buf = NULL;
 	int ret;
 
-	ret = nld_read_file(path, &buf, &len);
+	ret = readfile_path(path, NLD_REPLAY_MAX, &buf, &len);
 	if (ret < 0)
 		return ret;
 	ret = nld_walk_buf(&w, buf, len);

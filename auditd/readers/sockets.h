@@ -10,6 +10,9 @@
 #define FWAUDIT_SOCKETS_H
 
 #include "host.h"
+/* for sockets.c, which fills a host (host_array_add(), host_read_retry()):
+ * to move into sockets.c itself, so that sockets.h's users do not see it */
+#include "host_read.h"
 
 #define SOCKETS_LOCALS_MAX	64	/* addresses of one SCTP endpoint */
 #define SOCKETS_PROC_PIDS_MAX	(1u << 22)

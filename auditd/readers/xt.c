@@ -68,6 +68,7 @@
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
 
 #include "xt.h"
+#include "util.h"
 
 /* Longest text a decoder writes: a recent name (200) plus options. */
 #define XT_TEXT_MAX	512
@@ -1058,7 +1059,7 @@ static int xt_set_counter(struct xt_buf *b, const char *what, uint8_t op,
 {
 	if (op == IPSET_COUNTER_NONE)
 		return 0;
-	if (op >= sizeof(xt_set_counter_ops) / sizeof(xt_set_counter_ops[0]))
+	if (op >= ARRAY_SIZE(xt_set_counter_ops))
 		return -EINVAL;
 	xt_buf_printf(b, " %s-%s %llu", what, xt_set_counter_ops[op],
 		      (unsigned long long)value);
@@ -1162,7 +1163,7 @@ static void xt_buf_rate(struct xt_buf *b, uint32_t avg)
 		xt_buf_printf(b, "unlimited");
 		return;
 	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
 		uint64_t q = units[i].mult / avg, rem = units[i].mult % avg;
 
 		/* iptables rounds the period down when it stores a rate */
@@ -1765,7 +1766,7 @@ static int xt_mt_ipv6header(struct rs_rule *r, uint8_t family,
 	if (h->modeflag ? (h->matchflags & h->invflags & MASK_PROTO) :
 	    !(h->matchflags & MASK_PROTO))
 		return xt_add_never(r, RS_F_IP6_EXTHDRS);
-	for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(hdrs); i++) {
 		if (h->modeflag && !(h->matchflags & hdrs[i].flag))
 			continue;
 		bit = (rs_u128)1 << hdrs[i].nexthdr;
@@ -1988,12 +1989,12 @@ static int xt_tg_reject(struct rs_rule *r, uint8_t family, const void *data)
 	/* ipt_reject_info holds an enum, ip6t_reject_info a __u32 */
 	memcpy(&with, data, sizeof(with));
 	if (family == NFPROTO_IPV4 &&
-	    with < sizeof(xt_reject4_names) / sizeof(xt_reject4_names[0])) {
+	    with < ARRAY_SIZE(xt_reject4_names)) {
 		r->verdict.kind = RS_V_REJECT;
 		return xt_verdict_name(&r->verdict, xt_reject4_names[with]);
 	}
 	if (family == NFPROTO_IPV6 &&
-	    with < sizeof(xt_reject6_names) / sizeof(xt_reject6_names[0])) {
+	    with < ARRAY_SIZE(xt_reject6_names)) {
 		r->verdict.kind = RS_V_REJECT;
 		return xt_verdict_name(&r->verdict, xt_reject6_names[with]);
 	}
@@ -2651,7 +2652,7 @@ int xt_decode_match(struct rs_rule *r, uint8_t family, const char *name,
 	bool known;
 	int ret;
 
-	d = xt_lookup(xt_matches, sizeof(xt_matches) / sizeof(xt_matches[0]),
+	d = xt_lookup(xt_matches, ARRAY_SIZE(xt_matches),
 		      name, rev, family, &known);
 	if (d) {
 		ret = xt_decode(d, r, family, data, len, &why);
@@ -2676,7 +2677,7 @@ int xt_decode_target(struct rs_rule *r, uint8_t family, const char *name,
 	size_t i;
 	int ret;
 
-	d = xt_lookup(xt_targets, sizeof(xt_targets) / sizeof(xt_targets[0]),
+	d = xt_lookup(xt_targets, ARRAY_SIZE(xt_targets),
 		      name, rev, family, &known);
 	if (d) {
 		ret = xt_decode(d, r, family, data, len, &why);

@@ -4,7 +4,7 @@
  *
  * One set of decoders serves both readers: legacy.c hands them the payload
  * of each struct xt_entry_match / xt_entry_target of an ipt_entry or
- * ip6t_entry, nft.c the NFTA_MATCH_INFO / NFTA_TARGET_INFO of the compat
+ * ip6t_entry, nft_expr.c the NFTA_MATCH_INFO / NFTA_TARGET_INFO of the compat
  * "match" and "target" expressions that iptables-nft emits.  The blob is the
  * kernel's struct for that name and revision (struct xt_tcp, struct
  * xt_conntrack_mtinfo3, ...), laid out as on this machine.

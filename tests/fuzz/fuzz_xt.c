@@ -15,6 +15,7 @@
 
 #include "ruleset.h"
 #include "xt.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 3)
 		return 0;
-	name = names[data[0] % (sizeof(names) / sizeof(names[0]))];
+	name = names[data[0] % ARRAY_SIZE(names)];
 	rev = data[1];
 	family = data[2] & 1 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 	/* a heap copy of exactly the blob, so ASan sees any overread */

@@ -26,9 +26,8 @@ srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${top_builddir:-.}
 secs=${FUZZ_TIME:-15}
 
-# What NAME.fuzz says: sources (auditd/*/*.c the harness needs), seeds
-# (more seed directories, relative to the source tree), max_len.
-sources=
+# What NAME.fuzz says: seeds (more seed directories, relative to the
+# source tree), max_len.
 seeds=
 max_len=65536
 . "$srcdir/tests/fuzz/$name.fuzz"
@@ -88,24 +87,33 @@ libs=$(pkg-config --libs libmnl libnftnl libip4tc libip6tc libsystemd jansson \
 	libcurl 2>/dev/null)
 objdir="$builddir/tests/fuzz/clang"
 mkdir -p "$objdir"
-objs=
+# Every module of the library (all of auditd/ but the programs' command
+# lines and fwauditd's main), as an archive: the linker takes what a
+# harness needs, as make does with libfwaudit.a, and no harness keeps a
+# list of its own.
 (
 	flock 9
-	for s in $sources fuzz_util.c; do
-		case $s in
-		fuzz_*) src="$srcdir/tests/fuzz/$s" ;;
-		*) src=$(echo "$srcdir"/auditd/*/"$s") ;;
+	changed=
+	mods=
+	for src in "$srcdir"/auditd/*/*.c "$srcdir/tests/fuzz/fuzz_util.c"; do
+		case $src in
+		*/auditd/cli/*|*/auditd/daemon/fwauditd.c) continue ;;
 		esac
-		o="$objdir/$(basename "$s" .c).o"
+		o="$objdir/$(basename "$src" .c).o"
+		mods="$mods $o"
 		if [ ! -e "$o" ] || [ "$src" -nt "$o" ]; then
 			# shellcheck disable=SC2086
 			"$cc" $flags -c "$src" -o "$o" || exit 1
+			changed=1
 		fi
 	done
+	if [ -n "$changed" ] || [ ! -e "$objdir/libfuzzmods.a" ]; then
+		rm -f "$objdir/libfuzzmods.a"
+		# shellcheck disable=SC2086
+		ar rcs "$objdir/libfuzzmods.a" $mods || exit 1
+	fi
 ) 9>"$objdir/.lock" || { echo "FAIL: building $name with $cc" >&2; exit 1; }
-for s in $sources fuzz_util.c; do
-	objs="$objs $objdir/$(basename "$s" .c).o"
-done
+objs="$objdir/libfuzzmods.a"
 # shellcheck disable=SC2086
 "$cc" $flags -fsanitize=fuzzer "$srcdir/tests/fuzz/fuzz_$name.c" $objs \
 	$libs -o "$work/fuzz_$name" ||

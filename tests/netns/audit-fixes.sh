@@ -42,32 +42,6 @@ POLICY=$top_srcdir/tests/golden/audit-fixes.rules
 [ -r "$POLICY" ] || fwa_die "missing $POLICY"
 fwa_tmpdir W
 
-# check LABEL SRC DST PORT WANT...: real connections from $OUT; WANT is
-# "open" (connected) or "closed" (anything else); one PASS/FAIL each
-check() {
-	local label=$1 spec out
-
-	shift
-	spec=$("$PYTHON" -c 'import json,sys
-a=sys.argv[1:]
-print(json.dumps([{"proto":"tcp","src":a[i],"dst":a[i+1],"dport":int(a[i+2])} for i in range(0,len(a),4)]))' "$@")
-	out=$(echo "$spec" | ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch \
-		--timeout 2.5 --budget 30) || fwa_die "$label: probe batch failed"
-	"$PYTHON" - "$label" "$out" "$@" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
-import json, sys
-label, res, a = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
-bad = 0
-for i, r in enumerate(res):
-    want = a[i * 4 + 3]
-    got = "open" if r["outcome"] == "connected" else "closed"
-    ok = got == want
-    bad += not ok
-    print("%s: %s: tcp %s -> %s:%s %s (%s)" % ("PASS" if ok else "FAIL", label, r["src"], r["dst"],
-          r["dport"], want, r["outcome"]))
-sys.exit(1 if bad else 0)
-PY
-}
-
 # audit OUT: fwaudit audit --format json in $NODE with the test policy
 audit() {
 	local rc=0
@@ -251,7 +225,7 @@ scenario() {
 	SCEN_PIDS="${SCEN_PIDS:-} $PL_LAST_SERVE"
 	local -a v6=()
 	[ "$V6" = no ] || v6=("$PUB6" "$NODE6" "$PORT" open "$PUB6" "$NODE6" "$OTHER" open)
-	check "$be, before" \
+	pl_expect_tcp "$be, before" \
 		"$PUB4" "$NODE4" "$PORT" open "$PRIV4" "$NODE4" "$PORT" open \
 		"$PUB4" "$NODE4" "$OTHER" open ${v6[@]+"${v6[@]}"}
 	a=$W/$be.before.json
@@ -279,7 +253,7 @@ scenario() {
 	fwa_pass "$be: the ${#cmds[@]} suggested command(s) ran"
 	# conntrack entries of the probes before must not decide the after
 	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
-	check "$be, after" \
+	pl_expect_tcp "$be, after" \
 		"$PUB4" "$NODE4" "$PORT" closed "$OUT4" "$NODE4" "$PORT" closed \
 		"$PRIV4" "$NODE4" "$PORT" open \
 		"$PUB4" "$NODE4" "$OTHER" open "$OUT4" "$NODE4" "$OTHER" open \

@@ -141,7 +141,7 @@ else
 fi
 # one family only: IPv4 opens, IPv6 has no rules at all on either side
 diff_run v4 --format json "$T/old4.save" "$T/new4.save"
-fwa_check "$T/v4.out" "ipv4 file" <<'PY' || true
+fwa_check "$T/v4.out" "ipv4 file" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 expect("no IPv6 change", all(c["family"] == "ipv4"
                              for k in ("opened", "altered", "closed") for c in J[k]))
 expect("tcp/6379 opened", any(c["ports"] == [6379, 6379] for c in J["opened"]))
@@ -289,7 +289,7 @@ ip netns exec "$NODE" "$FWAUDIT" audit --format json > "$T/a2.json" 2> "$T/a2.er
 diff_run saved --format json "$T/a1.json" "$T/a2.json"
 [ "$RC" = 2 ] && fwa_pass "saved audits: exit 2" ||
 	fwa_fail "saved audits: exit $RC: $(head -3 "$T/saved.err")"
-fwa_check "$T/saved.out" "saved audits" <<'PY' || true
+fwa_check "$T/saved.out" "saved audits" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 expect("kinds", J["old"]["kind"] == "audit" and J["new"]["kind"] == "audit")
 for fam in ("ipv4", "ipv6"):
     o = [c for c in J["opened"] if c["family"] == fam and c["ports"] == [6379, 6379]]
@@ -308,7 +308,7 @@ PY
 diff_run events --format events "$T/a1.json" "$T/a2.json"
 "$PYTHON" -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1])]))' \
 	"$T/events.out" > "$T/events.json"
-fwa_check "$T/events.json" "events" <<'PY' || true
+fwa_check "$T/events.json" "events" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 for fam in ("ipv4", "ipv6"):
     expect(fam + ": violation_opened critical for tcp/6379",
            any(e["kind"] == "violation_opened" and e["severity"] == "critical"

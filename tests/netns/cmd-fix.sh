@@ -47,32 +47,8 @@ fwa_require_tools "$PYTHON" ip nft iptables-nft iptables-legacy \
 fwa_require_fwaudit
 export FWAUDIT_RULES_DIR=${FWAUDIT_RULES_DIR:-$top_srcdir/rules}
 fwa_tmpdir W
+export HINTS=$W/firewalld.hints
 
-# check LABEL [SRC DST PORT WANT]...: real TCP connections from $OUT; WANT
-# is "open" (connected) or "closed" (anything else); one PASS/FAIL each
-check() {
-	local label=$1 spec out
-
-	shift
-	spec=$("$PYTHON" -c 'import json,sys
-a=sys.argv[1:]
-print(json.dumps([{"proto":"tcp","src":a[i],"dst":a[i+1],"dport":int(a[i+2])} for i in range(0,len(a),4)]))' "$@")
-	out=$(echo "$spec" | ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch \
-		--timeout 3 --budget 60) || fwa_die "$label: probe batch failed"
-	"$PYTHON" - "$label" "$out" "$@" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
-import json, sys
-label, res, a = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
-bad = 0
-for i, r in enumerate(res):
-    want = a[i * 4 + 3]
-    got = "open" if r["outcome"] == "connected" else "closed"
-    ok = got == want
-    bad += not ok
-    print("%s: %s: tcp %s -> %s:%s %s (%s)" % ("PASS" if ok else "FAIL", label, r["src"], r["dst"],
-          r["dport"], want, r["outcome"]))
-sys.exit(1 if bad else 0)
-PY
-}
 
 # run CMD... in the node (through ufw's wrapper when the scenario has one)
 in_node() {
@@ -309,6 +285,113 @@ EOF2
 	FORMAT=sh WANT=firewalld
 }
 
+# firewalld manages the host: `fwaudit audit`'s hint for each violation a
+# zone let in is firewall-cmd rich rules (text and JSON), never nft; the
+# hints of tcp/6379 are saved for hints_in_plan
+audit_hints_firewalld() {
+	local rc=0 j=$W/firewalld.audit.json t=$W/firewalld.audit.text
+
+	in_node "$FWAUDIT" audit --format json > "$j" 2> "$j.err" || rc=$?
+	[ "$rc" -lt 3 ] || { fwa_fail "firewalld: audit exited $rc: $(head -3 "$j.err")"; return 0; }
+	rc=0
+	in_node "$FWAUDIT" audit --format text > "$t" 2>&1 || rc=$?
+	fwa_check "$j" "firewalld: audit hints" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+import os
+vs = [v for v in J["violations"] if v["kind"] == "exposure" and v.get("fix")]
+mine = [v for v in vs if v["ports"] == [6379, 6379]]
+expect("tcp/6379 violations with a hint, IPv4 and IPv6",
+       sorted(v["family"] for v in mine) == ["ipv4", "ipv6"], mine)
+for v in mine:
+    expect("tcp/6379 %s: backend firewalld" % v["family"],
+           v["fix"]["backend"] == "firewalld", v["fix"])
+    expect("tcp/6379 %s: rich rules in zone public" % v["family"],
+           v["fix"]["commands"] and all(c.startswith(
+               "firewall-cmd --zone=public --add-rich-rule='rule priority=")
+               and 'port port="6379" protocol="tcp"' in c
+               for c in v["fix"]["commands"]), v["fix"])
+expect("no hint inserts into firewalld's own table",
+       not any("inet firewalld" in c for v in vs for c in v["fix"]["commands"]),
+       [v["fix"] for v in vs])
+with open(os.environ["HINTS"], "w") as f:
+    for v in mine:
+        f.write("\n".join(v["fix"]["commands"]) + "\n")
+PY
+	grep -q "fix: firewall-cmd --zone=public --add-rich-rule=" "$t" &&
+	   ! grep -q "nft insert rule inet firewalld" "$t" &&
+		fwa_pass "firewalld: the text audit's hints are firewall-cmd" ||
+		fwa_fail "firewalld: text hints: $(grep -m3 'fix:' "$t")"
+}
+
+# the hints of `fwaudit audit` are the plan's commands (one code, fix.c)
+hints_in_plan() {
+	local l miss=0
+
+	while IFS= read -r l; do
+		[ -n "$l" ] || continue
+		grep -qxF -- "$l" "$W/firewalld.plan" || { miss=1; fwa_log "not in the plan: $l"; }
+	done < "$HINTS"
+	[ -s "$HINTS" ] && [ "$miss" = 0 ] &&
+		fwa_pass "firewalld: audit's hints for tcp/6379 are the plan's commands" ||
+		fwa_fail "firewalld: audit's hints and the plan differ"
+}
+
+# plan_json NAME: `fwaudit fix --format json` says what the sh plan does:
+# its front-end, a proof that holds, the same commands in the same order,
+# and steps that close exactly the violations `fwaudit audit` reports;
+# with an unmet require, exit 1 and the require among "unfixed"
+plan_json() {
+	local name=$1 rc=0 j=$W/$1.plan.json
+
+	in_node "$FWAUDIT" fix --format json > "$j" 2> "$j.err" || rc=$?
+	[ "$rc" -eq 0 ] || { fwa_fail "$name: fix --format json exited $rc: $(head -3 "$j.err")"; return 0; }
+	in_node "$FWAUDIT" audit --format json > "$j.audit" 2>/dev/null || true
+	in_node "$FWAUDIT" fix --format sh > "$j.sh" 2>/dev/null || true
+	SH=$j.sh AUDIT=$j.audit FE=$WANT fwa_check "$j" "$name: fix --format json" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+import os
+A = json.load(open(os.environ["AUDIT"]))
+expect("version 1, front-end " + os.environ["FE"],
+       J["version"] == 1 and J["frontend"] == os.environ["FE"], J["frontend"])
+expect("proven, by the sh commands",
+       J["proof"] and J["proof"]["proven"] is True and J["proof"]["applied"] == "sh"
+       and J["proof"]["left"] == [], J["proof"])
+expect("nothing unfixed", J["unfixed"] == [], J["unfixed"])
+sh = [l for l in open(os.environ["SH"]).read().split("\n")]
+cmds = [c for s in J["steps"] for c in s["commands"]]
+# the sh plan holds each command as its own line(s), in the same order
+text = "\n".join(l for l in sh if not l.startswith("#") and l not in ("", "set -e"))
+expect("the same commands as the sh plan, in order", text == "\n".join(cmds),
+       (text[:300], cmds[:3]))
+expect("every step says what it closes",
+       all(s["what"] and s["commands"] and s["closes"] for s in J["steps"]), J["steps"])
+def key(v):
+    return (v["family"], v["protocol"], tuple(v["ports"]), v["address"],
+            tuple(v["sources"]), v["path"], v["severity"], v["rule"])
+want = sorted(key(v) for v in A["violations"] if v["kind"] == "exposure")
+got = sorted(key(v) for s in J["steps"] for v in s["closes"])
+expect("the steps close exactly the audit's %d violations" % len(want), want == got,
+       (want[:3], got[:3]))
+fw = [s for s in J["steps"] if any(c.startswith("firewall-cmd") or c.startswith("ufw ")
+                                   for c in s["commands"])]
+expect("front-end commands have their proof commands",
+       all(s["proof_commands"] for s in fw), fw[:1])
+PY
+	rc=0
+	in_node "$FWAUDIT" fix --format json --rules "$W/require.rules" > "$j.req" \
+		2> "$j.req.err" || rc=$?
+	[ "$rc" -eq 1 ] && fwa_pass "$name: fix --format json with an unmet require: exit 1" ||
+		fwa_fail "$name: fix --format json with an unmet require: exit $rc"
+	fwa_check "$j.req" "$name: fix --format json, unmet require" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+u = J["unfixed"]
+expect("the require is unfixed, with its violation",
+       len(u) == 1 and "required exposure is missing" in u[0]["why"] and
+       u[0]["violation"]["kind"] == "missing" and
+       u[0]["violation"]["missing"][0]["ports"] == [443, 443], u)
+expect("the proof ran and says what is left",
+       J["proof"] and J["proof"]["proven"] is False and
+       any("required exposure is missing" in l for l in J["proof"]["left"]), J["proof"])
+PY
+}
+
 scenario() {
 	local name=$1 rc a
 	local -a v6=() v6after=()
@@ -330,12 +413,14 @@ scenario() {
 		dkafter=("$PUB4" "$NODE4" "$DOCKERPORT" closed
 			 "$PRIV4" "$NODE4" "$DOCKERPORT" open)
 	}
-	check "$name, before" "$PUB4" "$NODE4" 6379 open \
+	pl_expect_tcp "$name, before" "$PUB4" "$NODE4" 6379 open \
 			"$PUB4" "$NODE4" 22 open ${v6[@]+"${v6[@]}"}
-	[ -z "$DOCKERPORT" ] || check "$name, before" "${dk[@]}"
+	[ -z "$DOCKERPORT" ] || pl_expect_tcp "$name, before" "${dk[@]}"
+	[ "$name" != firewalld ] || audit_hints_firewalld
 	rc=0
 	in_node "$FWAUDIT" fix --format "$FORMAT" > "$W/$name.plan" \
 		2> "$W/$name.err" || rc=$?
+	[ "$name" != firewalld ] || hints_in_plan
 	if [ "$rc" -ne 0 ]; then
 		fwa_fail "$name: fwaudit fix exited $rc: $(cat "$W/$name.err")"
 		sed 's/^/    /' "$W/$name.plan"
@@ -363,6 +448,7 @@ scenario() {
 	else
 		fwa_fail "$name: with an unmet require: exit $rc: $(head -5 "$W/$name.req" "$W/$name.req.err")"
 	fi
+	plan_json "$name"
 	grep -q "front-end: ${WANT}[,)]" "$W/$name.plan" &&
 		fwa_pass "$name: the plan is for front-end $WANT" ||
 		fwa_fail "$name: the plan is not for front-end $WANT: $(head -3 "$W/$name.plan")"
@@ -390,7 +476,7 @@ scenario() {
 	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
 	ip -n "$NODE" neigh flush all
 	ip -n "$OUT" neigh flush all
-	check "$name, after" \
+	pl_expect_tcp "$name, after" \
 		"$PUB4" "$NODE4" 6379 closed "$OUT4" "$NODE4" 6379 closed \
 		"$PUB4" "$NODE4" 5432 closed "$PUB4" "$NODE4" 80 closed \
 		"$PRIV4" "$NODE4" 6379 open \

@@ -14,34 +14,11 @@ set -euo pipefail
 . "$(dirname "$0")/daemon-lib.sh"
 
 dmn_require
-AM=$(command -v prometheus-alertmanager || command -v alertmanager || true)
-[ -n "$AM" ] || fwa_skip "prometheus-alertmanager is not installed"
 fwa_tmpdir T
 dmn_journald
 
 dmn_host host 'ip daddr 198.51.100.1 tcp dport 11211 accept'
-PORT=$(dmn_free_port)
-cat >"$T/am.yml" <<'EOF'
-route:
-  receiver: "null"
-  group_wait: 1s
-receivers:
-  - name: "null"
-EOF
-mkdir "$T/am-data"
-fwa_bg AMPID ip netns exec "$NS" "$AM" --config.file="$T/am.yml" \
-	--storage.path="$T/am-data" --web.listen-address="127.0.0.1:$PORT" \
-	--cluster.listen-address= >"$T/am.log" 2>&1
-api() { fwa_nsx "$NS" "$PYTHON" - "$PORT" "$@"; }
-ready=0
-for ((i = 0; i < 100; i++)); do
-	if api <<'PYEOF' >/dev/null 2>&1; then ready=1; break; fi
-import sys, urllib.request
-urllib.request.urlopen("http://127.0.0.1:%s/-/ready" % sys.argv[1], timeout=1).read()
-PYEOF
-	sleep 0.1
-done
-[ "$ready" = 1 ] || fwa_skip "alertmanager did not start: $(tail -3 "$T/am.log")"
+dmn_alertmanager
 
 cat >"$T/rules" <<'EOF'
 allow tcp 22 from any
@@ -53,7 +30,7 @@ rules = $T/rules
 interfaces = eth0
 docker = no
 debounce_ms = 20
-webhook_url = http://127.0.0.1:$PORT/api/v2/alerts
+webhook_url = http://127.0.0.1:$AM_PORT/api/v2/alerts
 webhook_format = alertmanager
 instance = fwaudit-test
 spool_dir = $T/spool
@@ -65,7 +42,7 @@ dmn_wait_notify "$T/notify" '^READY=1' 15 || fwa_die "no READY=1: $(cat "$T/daem
 
 # alerts PORTS: print "active" / "resolved" / "absent" for the alert on PORTS
 alert_state() {
-	api "$1" <<'PYEOF'
+	dmn_am_api "$1" <<'PYEOF'
 import datetime, json, sys, urllib.request
 port, ports = sys.argv[1], sys.argv[2]
 al = json.load(urllib.request.urlopen(

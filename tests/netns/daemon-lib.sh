@@ -24,6 +24,12 @@
 #                          the RULEs (nft, one each), lo, ICMPv6 (neighbour
 #                          discovery) and tcp/22 in
 #   dmn_free_port          a free TCP port on 127.0.0.1 in $NS
+#   dmn_alertmanager       prometheus-alertmanager on 127.0.0.1 in $NS, its
+#                          configuration and storage in $T (skip when it is
+#                          missing or does not start); its port in $AM_PORT,
+#                          its PID in $AMPID
+#   dmn_am_api [ARG...]    python3 code from stdin, run in $NS with
+#                          $AM_PORT and ARGs as its arguments
 : "${FWAUDITD:=${top_builddir:-$top_srcdir}/fwauditd}"
 DMN_JOURNAL_SOCK=/run/systemd/journal/socket
 DMN_JOURNALD=/lib/systemd/systemd-journald
@@ -140,4 +146,33 @@ dmn_wait_events() {
 		sleep 0.1
 	done
 	echo "$c"
+}
+
+dmn_am_api() { fwa_nsx "$NS" "$PYTHON" - "$AM_PORT" "$@"; }
+
+dmn_alertmanager() {
+	local am ready=0 i
+
+	am=$(command -v prometheus-alertmanager || command -v alertmanager || true)
+	[ -n "$am" ] || fwa_skip "prometheus-alertmanager is not installed"
+	AM_PORT=$(dmn_free_port)
+	cat >"$T/am.yml" <<'EOF'
+route:
+  receiver: "null"
+  group_wait: 1s
+receivers:
+  - name: "null"
+EOF
+	mkdir "$T/am-data"
+	fwa_bg AMPID ip netns exec "$NS" "$am" --config.file="$T/am.yml" \
+		--storage.path="$T/am-data" --web.listen-address="127.0.0.1:$AM_PORT" \
+		--cluster.listen-address= >"$T/am.log" 2>&1
+	for ((i = 0; i < 100; i++)); do
+		if dmn_am_api <<'PYEOF' >/dev/null 2>&1; then ready=1; break; fi
+import sys, urllib.request
+urllib.request.urlopen("http://127.0.0.1:%s/-/ready" % sys.argv[1], timeout=1).read()
+PYEOF
+		sleep 0.1
+	done
+	[ "$ready" = 1 ] || fwa_skip "alertmanager did not start: $(tail -3 "$T/am.log")"
 }

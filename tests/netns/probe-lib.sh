@@ -327,6 +327,32 @@ p=json.loads(sys.argv[1])["probe"]; print(p["proto"], p["dport"], p.get("src") o
 	done < "$bad"
 }
 
+# pl_expect_tcp LABEL [SRC DST PORT WANT]...: real TCP connections from $OUT; WANT
+# is "open" (connected) or "closed" (anything else); one PASS/FAIL each
+pl_expect_tcp() {
+	local label=$1 spec out
+
+	shift
+	spec=$("$PYTHON" -c 'import json,sys
+a=sys.argv[1:]
+print(json.dumps([{"proto":"tcp","src":a[i],"dst":a[i+1],"dport":int(a[i+2])} for i in range(0,len(a),4)]))' "$@")
+	out=$(echo "$spec" | ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch \
+		--timeout 3 --budget 60) || fwa_die "$label: probe batch failed"
+	"$PYTHON" - "$label" "$out" "$@" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+import json, sys
+label, res, a = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
+bad = 0
+for i, r in enumerate(res):
+    want = a[i * 4 + 3]
+    got = "open" if r["outcome"] == "connected" else "closed"
+    ok = got == want
+    bad += not ok
+    print("%s: %s: tcp %s -> %s:%s %s (%s)" % ("PASS" if ok else "FAIL", label, r["src"], r["dst"],
+          r["dport"], want, r["outcome"]))
+sys.exit(1 if bad else 0)
+PY
+}
+
 # pl_std_probes FILE PORTS [PROTOS]: probes to both node addresses of each
 # family from every outside source address, from an ephemeral port and from
 # port 53.

@@ -23,6 +23,9 @@
 #     forged with the node's own v2 address as source, arriving on v0: the
 #     kernel drops them (its fib lookup finds a local route, no interface),
 #     and fwaudit must not list that source;
+#  2b. with a policy that forbids tcp/8443, `fwaudit audit`'s hints are
+#     firewall-cmd rich rules in the zones that let it in; run as printed,
+#     they close it (real packets) and nothing else;
 #  3. the zone "docker" (target ACCEPT, docker0-style) and the policy
 #     "docker-forwarding" exactly as dockerd writes them through D-Bus
 #     (this firewalld ships neither), with v2 in zone docker, and the
@@ -193,6 +196,59 @@ expect("udp/5000 on v0 from the node's own 2001:db8:77::1: kernel %s (%d of 3 de
        % ("delivers" if kernel else "drops", $delivered, "lists it" if listed else "does not"),
        listed == kernel, rows)
 EOF2
+stage_end
+
+# --- 2b. `fwaudit audit`'s hints where firewalld manages the host: rich
+# rules in the zone that let each violation in (public on v0; trusted,
+# bound to the source 10.9.0.7, whose target accepts), run as printed,
+# and proven with real packets: tcp/8443 closed from every source, IPv4
+# and IPv6, the services beside it still answer, every probe agrees with
+# the walk, and the audit has nothing left to say.  Stage 3's reload
+# drops them again.
+printf '%s\n' 'alert critical tcp 8443 from any "test: 8443 must not answer"' \
+	'default allow' > "$PT/hint.rules"
+rc=0
+ip netns exec "$NODE" "$FWAUDIT" audit --rules "$PT/hint.rules" --format json \
+	> "$PT/hint.json" 2> "$PT/hint.err" || rc=$?
+[ "$rc" = 2 ] || fwa_die "audit with a violation of tcp/8443 exited $rc: $(head -3 "$PT/hint.err")"
+fwa_check "$PT/hint.json" "firewalld hints" <<EOF2 || _fwa_failures=$((_fwa_failures + 1))
+vs = [v for v in J["violations"] if v["kind"] == "exposure"]
+expect("only tcp/8443 violates", vs and all(v["ports"] == [8443, 8443] for v in vs), vs)
+expect("every violation has firewall-cmd rich rules (zones %s)" %
+       sorted(set(c.split()[1] for v in vs for c in (v.get("fix") or {}).get("commands", []))),
+       all(v.get("fix") and v["fix"]["backend"] == "firewalld" and v["fix"]["commands"] and
+           all(c.startswith("firewall-cmd --zone=") and "--add-rich-rule='rule priority=" in c
+               for c in v["fix"]["commands"]) for v in vs), [v.get("fix") for v in vs])
+expect("IPv4 and IPv6", sorted(set(v["family"] for v in vs)) == ["ipv4", "ipv6"], vs)
+with open("$PT/hint.sh", "w") as f:
+    seen = set()
+    for v in vs:
+        for c in v["fix"]["commands"]:
+            if c not in seen:
+                seen.add(c)
+                f.write(c + "\\n")
+EOF2
+ip netns exec "$NODE" "$FWAUDIT" audit --rules "$PT/hint.rules" --format text \
+	> "$PT/hint.text" 2>&1 || true
+grep -q "fix: firewall-cmd --zone=public --add-rich-rule=" "$PT/hint.text" &&
+	! grep -Eq "fix: +nft " "$PT/hint.text" &&
+	fwa_pass "firewalld hints: the text audit says firewall-cmd" ||
+	fwa_fail "firewalld hints: text: $(grep -m3 'fix:' "$PT/hint.text")"
+sed 's/^/  hint: /' "$PT/hint.sh"
+sh -e "$PT/hint.sh" > "$PT/hint.out" 2>&1 ||
+	fwa_fail "firewalld hints: running them failed: $(head -3 "$PT/hint.out")"
+ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush
+pl_expect_tcp "firewalld hints applied" \
+	"$PUB4" "$NODE4" 8443 closed "$PRIV4" "$NODE4" 8443 closed \
+	"$PUB6" "$NODE6" 8443 closed \
+	"$PUB4" "$NODE4" 80 open "$PUB6" "$NODE6" 80 open \
+	"$PRIV4" "$NODE4" 22 open "$OUT4" "$NODE4" 22 open
+pl_check "firewalld hints applied" "$PT/probes" || true
+rc=0
+ip netns exec "$NODE" "$FWAUDIT" audit --rules "$PT/hint.rules" --format json \
+	> "$PT/hint2.json" 2> "$PT/hint2.err" || rc=$?
+[ "$rc" = 0 ] && fwa_pass "firewalld hints applied: no violation left (exit 0)" ||
+	fwa_fail "firewalld hints applied: audit exit $rc"
 stage_end
 
 # --- 3. Docker's zone and policy, as dockerd (>= 20.10 / 24) writes them

@@ -129,8 +129,8 @@ sc_golden scenario-ufw-rules
 
 # route allow also opens the backend to packets routed straight to it (no
 # DNAT): what a neighbour on v0 can do.  fwaudit does not audit routed
-# destinations yet (DESIGN.md, "Next"): the kernel's answers are printed,
-# not compared.
+# destinations yet (a limit of the engine, not of this scenario): the
+# kernel's answers are printed, not compared.
 pl_gen "$PT/r4" --proto tcp --dst "$BACK4" --src "$OUT4" --ports 80-81
 pl_gen "$PT/r6" --proto tcp --dst "$BACK6" --src "$OUT6" --ports 80-81
 pl_merge "$PT/routed" "$PT/r4" "$PT/r6"

@@ -18,6 +18,7 @@
 
 #include "baseline.h"
 #include "unit.h"
+#include "util.h"
 
 static const char base_text[] =
 	"zone office = 198.51.100.0/24\n"
@@ -49,7 +50,7 @@ static struct host_listener dnsmasq = { .comm = "dnsmasq" };
 
 #define ROW(fam, pr, port, src, ifs, fate, st)				\
 	.family = fam, .proto = pr, .port_lo = port, .port_hi = port,	\
-	.address = "*", .nsources = sizeof(src) / sizeof(src[0]),	\
+	.address = "*", .nsources = ARRAY_SIZE(src),	\
 	.sources = src, .nifaces = 1, .ifaces = ifs, .path = fate,	\
 	.state = st
 
@@ -87,7 +88,7 @@ static struct report_row rows[] = {
 	{ ROW(NFPROTO_IPV4, IPPROTO_TCP, 9999, v4_any, eth0, ENGINE_DROPPED,
 	      ENGINE_CLOSED) },
 };
-#define NROWS (sizeof(rows) / sizeof(rows[0]))
+#define NROWS ARRAY_SIZE(rows)
 
 static const char expected[] =
 	"# Baseline policy written by `fwaudit policy init` on 2026-12-06.\n"

@@ -15,6 +15,7 @@
 
 #include "bpfq.h"
 #include "host.h"
+#include "host_read.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/fwaudit-test-bpfq-XXXXXX";

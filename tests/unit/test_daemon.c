@@ -13,6 +13,7 @@
 #include <linux/netfilter.h>
 
 #include "daemon_config.h"
+#include "alerts.h"
 #include "diff.h"
 #include "prom.h"
 #include "unit.h"
@@ -230,8 +231,32 @@ static void test_config_user(void)
 	daemon_config_release(&c);
 }
 
+static struct diff_side side_of(const struct fake *f)
+{
+	return (struct diff_side){ f->rows, f->rep.nrows, &f->pr };
+}
+
+/* the events of the change a -> b, told by the alerts opened for a */
+static int told(const struct fake *a, const struct fake *b,
+		struct diff_events *d)
+{
+	struct diff_side sa = side_of(a), sb = side_of(b);
+	struct diff_events s = { 0 };
+	struct alerts al = { 0 };
+	int ret;
+
+	ret = alerts_update(&al, NULL, &sa, NULL, DIFF_START, &s);
+	if (!ret)
+		ret = alerts_update(&al, &sa, &sb, NULL, DIFF_CHANGES, d);
+	diff_events_release(&s);
+	alerts_release(&al);
+	return ret;
+}
+
 static void test_diff(void)
 {
+	struct alerts al = { 0 };
+	struct diff_side sa;
 	struct fake a, b;
 	struct diff_events d = { 0 };
 	const struct event *ev;
@@ -245,7 +270,8 @@ static void test_diff(void)
 	fake_row(&a, 0, 22, true, POLICY_SEV_NONE);
 	fake_row(&a, 1, 6379, false, POLICY_SEV_CRITICAL);
 
-	CHECK_EQ(diff_results(NULL, &a.r, DIFF_START, &d), 0);
+	sa = side_of(&a);
+	CHECK_EQ(alerts_update(&al, NULL, &sa, NULL, DIFF_START, &d), 0);
 	CHECK_EQ(d.n, 2);
 	ev = find(&d, EVENT_STATE_AT_START, "22");
 	CHECK(ev && ev->severity == EVENT_SEV_INFO);
@@ -261,7 +287,7 @@ static void test_diff(void)
 	diff_events_release(&d);
 
 	/* the same state: nothing */
-	CHECK_EQ(diff_results(&a.r, &a.r, DIFF_CHANGES, &d), 0);
+	CHECK_EQ(told(&a, &a, &d), 0);
 	CHECK_EQ(d.n, 0);
 	diff_events_release(&d);
 
@@ -269,7 +295,7 @@ static void test_diff(void)
 	fake_init(&b);
 	fake_row(&b, 0, 22, true, POLICY_SEV_NONE);
 	fake_row(&b, 1, 8080, true, POLICY_SEV_NONE);
-	CHECK_EQ(diff_results(&a.r, &b.r, DIFF_CHANGES, &d), 0);
+	CHECK_EQ(told(&a, &b, &d), 0);
 	CHECK_EQ(d.n, 2);
 	if (d.n == 2) {
 		CHECK_EQ(d.ev[0]->kind, EVENT_VIOLATION_RESOLVED);
@@ -299,11 +325,11 @@ static void test_diff(void)
 	b.listener.pid = 200;
 	b.rows[0].listener = &b.listener;
 	b.rows[0].state = ENGINE_EXPOSED;
-	CHECK_EQ(diff_results(&a.r, &b.r, DIFF_CHANGES, &d), 0);
+	CHECK_EQ(told(&a, &b, &d), 0);
 	CHECK_EQ(d.n, 0);
 	diff_events_release(&d);
 	b.listener.comm = "dropbear";
-	CHECK_EQ(diff_results(&a.r, &b.r, DIFF_CHANGES, &d), 0);
+	CHECK_EQ(told(&a, &b, &d), 0);
 	CHECK_EQ(d.n, 2);
 	if (d.n == 2) {
 		CHECK_EQ(d.ev[0]->kind, EVENT_EXPOSURE_CLOSED);
@@ -319,17 +345,19 @@ static void test_diff(void)
 	fake_row(&b, 1, 6379, true, POLICY_SEV_NONE);
 	b.rows[0].listener = &a.listener;
 	b.rows[0].state = ENGINE_EXPOSED;
-	CHECK_EQ(diff_results(&a.r, &b.r, DIFF_CHANGES, &d), 0);
+	CHECK_EQ(told(&a, &b, &d), 0);
 	CHECK(find(&d, EVENT_VIOLATION_RESOLVED, "6379") != NULL);
 	CHECK(find(&d, EVENT_EXPOSURE_OPENED, "6379") != NULL);
 	CHECK_EQ(d.n, 2);
 	diff_events_release(&d);
 
 	/* re-sent alerts: everything open, as opened events */
-	CHECK_EQ(diff_results(NULL, &a.r, DIFF_FIRING, &d), 0);
+	CHECK_EQ(alerts_firing(&al, &d), 0);
 	CHECK(find(&d, EVENT_VIOLATION_OPENED, "6379") != NULL);
 	CHECK(find(&d, EVENT_EXPOSURE_OPENED, "22") != NULL);
+	CHECK_EQ(d.n, 2);
 	diff_events_release(&d);
+	alerts_release(&al);
 
 	CHECK_EQ(diff_nexposures(&a.r), 2);
 	CHECK_EQ(diff_nviolations(&a.r), 1);

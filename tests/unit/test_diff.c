@@ -15,6 +15,7 @@
 
 #include <linux/netfilter.h>
 
+#include "alerts.h"
 #include "auditload.h"
 #include "diff.h"
 #include "strbuf.h"
@@ -525,6 +526,286 @@ static void test_refused(void)
 	CHECK(!auditload_is_json("*filter", 7));
 }
 
+
+/* ---- fwauditd's alerts on the same comparison (alerts.h) ------------ */
+
+/* The policy's `require tcp 443` is unmet in every audit below: its alert
+ * opens at the start of each sequence and is counted with the others. */
+
+/* The alerts of a sequence of audits: the first as at the daemon's start,
+ * each next one as a change; step() keeps the last audit. */
+struct seq {
+	struct alerts al;
+	struct side last;
+	bool started;
+	struct diff_events ev;		/* of the last step */
+};
+
+static void step(struct seq *q, const char *const *specs)
+{
+	struct side n;
+
+	diff_events_release(&q->ev);
+	side_make(&n, specs, true);
+	CHECK_EQ(alerts_update(&q->al, q->started ? &q->last.s : NULL, &n.s,
+			       NULL, q->started ? DIFF_CHANGES : DIFF_START,
+			       &q->ev), 0);
+	if (q->started)
+		side_free(&q->last);
+	q->last = n;
+	q->started = true;
+}
+
+static void seq_free(struct seq *q)
+{
+	diff_events_release(&q->ev);
+	alerts_release(&q->al);
+	if (q->started)
+		side_free(&q->last);
+	memset(q, 0, sizeof(*q));
+}
+
+/* the one event of kind for family and ports (the label), or NULL */
+static const struct event *ev_find(const struct seq *q, enum event_kind k,
+				   const char *family, const char *ports)
+{
+	const struct event *hit = NULL;
+	size_t i;
+
+	for (i = 0; i < q->ev.n; i++) {
+		const struct event *e = q->ev.ev[i];
+
+		if (e->kind != k || strcmp(event_get_field(e, EVENT_F_FAMILY),
+					   family) ||
+		    strcmp(event_get_field(e, EVENT_F_PORTS), ports))
+			continue;
+		CHECK(hit == NULL);
+		hit = e;
+	}
+	return hit;
+}
+
+#define FIELD(e, f) ((e) ? event_get_field((e), (f)) : NULL)
+
+static void test_alerts_open_close(void)
+{
+	static const char *const base[] = {
+		"ipv4 tcp 22 22 0.0.0.0/0 eth0 exposed sshd",
+		"ipv6 tcp 22 22 ::/0 eth0 exposed sshd", NULL,
+	};
+	static const char *const both[] = {
+		"ipv4 tcp 22 22 0.0.0.0/0 eth0 exposed sshd",
+		"ipv6 tcp 22 22 ::/0 eth0 exposed sshd",
+		"ipv4 tcp 6379 6379 0.0.0.0/0 eth0 exposed redis",
+		"ipv6 tcp 6379 6379 ::/0 eth0 exposed redis",
+		"ipv4 tcp 8000 8100 0.0.0.0/0 eth0 open",
+		"ipv6 tcp 8000 8100 ::/0 eth0 open", NULL,
+	};
+	static const char *const v4only[] = {
+		"ipv4 tcp 22 22 0.0.0.0/0 eth0 exposed sshd",
+		"ipv6 tcp 22 22 ::/0 eth0 exposed sshd",
+		"ipv4 tcp 6379 6379 0.0.0.0/0 eth0 exposed redis",
+		"ipv4 tcp 8000 8100 0.0.0.0/0 eth0 open", NULL,
+	};
+	struct diff_events fire = { 0 };
+	struct seq q = { 0 };
+	const struct event *e;
+
+	step(&q, base);
+	CHECK_EQ(q.ev.n, 3);
+	e = ev_find(&q, EVENT_STATE_AT_START, "ipv4", "443");
+	CHECK(e && strstr(e->message, "a required exposure is missing"));
+	e = ev_find(&q, EVENT_STATE_AT_START, "ipv6", "22");
+	CHECK_STR(FIELD(e, EVENT_F_LISTENER), "sshd[42]");
+	CHECK(e && e->severity == EVENT_SEV_INFO);
+
+	step(&q, both);
+	CHECK_EQ(q.ev.n, 4);
+	e = ev_find(&q, EVENT_VIOLATION_OPENED, "ipv4", "6379");
+	CHECK(e && e->severity == EVENT_SEV_CRITICAL);
+	CHECK(e && strstr(e->message, ": Redis"));
+	CHECK_STR(FIELD(e, EVENT_F_OPEN_PORTS), "6379");
+	e = ev_find(&q, EVENT_VIOLATION_OPENED, "ipv6", "8000-8100");
+	CHECK(e && e->severity == EVENT_SEV_WARNING);
+	CHECK_STR(FIELD(e, EVENT_F_SOURCES), "::/0");
+	CHECK(e && e->field[EVENT_F_RULE] &&
+	      strstr(e->field[EVENT_F_RULE], "t.rules:7"));
+	CHECK_STR(FIELD(e, EVENT_F_STATE), "open");
+
+	/* IPv6 closes, IPv4 stays: exactly the IPv6 alerts resolve, with
+	 * the fields they were opened with, closing first */
+	step(&q, v4only);
+	CHECK_EQ(q.ev.n, 2);
+	e = ev_find(&q, EVENT_VIOLATION_RESOLVED, "ipv6", "6379");
+	CHECK(e && e->severity == EVENT_SEV_CRITICAL);
+	CHECK_STR(FIELD(e, EVENT_F_PATH), "local");
+	CHECK(e && FIELD(e, EVENT_F_OPEN_PORTS) == NULL);
+	CHECK(ev_find(&q, EVENT_VIOLATION_RESOLVED, "ipv6", "8000-8100"));
+
+	/* what is still open, re-sent as it was last told */
+	CHECK_EQ(alerts_firing(&q.al, &fire), 0);
+	CHECK_EQ(fire.n, 5);
+	diff_events_release(&fire);
+
+	/* the same audit again: nothing */
+	step(&q, v4only);
+	CHECK_EQ(q.ev.n, 0);
+	step(&q, base);
+	CHECK_EQ(q.ev.n, 2);
+	CHECK(ev_find(&q, EVENT_VIOLATION_RESOLVED, "ipv4", "6379"));
+	CHECK(ev_find(&q, EVENT_VIOLATION_RESOLVED, "ipv4", "8000-8100"));
+	CHECK_EQ(q.al.n, 3);
+	seq_free(&q);
+}
+
+static void test_alerts_ranges(void)
+{
+	static const char *const whole[] = {
+		"ipv4 tcp 8000 8100 0.0.0.0/0 eth0 open", NULL,
+	};
+	static const char *const split[] = {
+		"ipv4 tcp 8000 8040 0.0.0.0/0 eth0 open",
+		"ipv4 tcp 8050 8100 0.0.0.0/0 eth0 open", NULL,
+	};
+	static const char *const halves[] = {
+		"ipv4 tcp 8000 8049 0.0.0.0/0 eth0 open",
+		"ipv4 tcp 8050 8100 0.0.0.0/0 eth1 open", NULL,
+	};
+	static const char *const wider[] = {
+		"ipv4 tcp 8000 8200 0.0.0.0/0 eth0 open", NULL,
+	};
+	static const char *const little[] = {
+		"ipv4 tcp 8010 8020 0.0.0.0/0 eth0 open", NULL,
+	};
+	static const char *const none[] = { NULL };
+	struct diff_events fire = { 0 };
+	struct seq q = { 0 };
+	const struct event *e;
+
+	step(&q, whole);
+	CHECK_EQ(q.ev.n, 2);
+	CHECK(ev_find(&q, EVENT_STATE_AT_START, "ipv4", "8000-8100"));
+
+	/* a partial close changes the alert: same identity, new state */
+	step(&q, split);
+	CHECK_EQ(q.ev.n, 1);
+	e = ev_find(&q, EVENT_VIOLATION_CHANGED, "ipv4", "8000-8100");
+	CHECK(e && e->severity == EVENT_SEV_WARNING);
+	CHECK_STR(FIELD(e, EVENT_F_OPEN_PORTS), "8000-8040,8050-8100");
+	CHECK(e && strstr(e->message, "Policy violation changed (warning): "
+			  "tcp/8000-8040,8050-8100 on *"));
+
+	/* reopened whole: changed back, still one alert */
+	step(&q, whole);
+	CHECK_EQ(q.ev.n, 1);
+	e = ev_find(&q, EVENT_VIOLATION_CHANGED, "ipv4", "8000-8100");
+	CHECK_STR(FIELD(e, EVENT_F_OPEN_PORTS), "8000-8100");
+	CHECK_EQ(q.al.n, 2);
+
+	/* the same probes in two rows (another interface for half): the
+	 * probes are the same, the interfaces are news */
+	step(&q, halves);
+	CHECK_EQ(q.ev.n, 1);
+	e = ev_find(&q, EVENT_VIOLATION_CHANGED, "ipv4", "8000-8100");
+	CHECK_STR(FIELD(e, EVENT_F_OPEN_PORTS), "8000-8100");
+	CHECK_STR(FIELD(e, EVENT_F_INTERFACES), "eth0,eth1");
+	step(&q, whole);
+	CHECK_EQ(q.ev.n, 1);
+	CHECK_STR(FIELD(q.ev.n ? q.ev.ev[0] : NULL, EVENT_F_INTERFACES), "eth0");
+
+	/* wider: what lies beyond the alert's range is an alert of its own */
+	step(&q, wider);
+	CHECK_EQ(q.ev.n, 1);
+	e = ev_find(&q, EVENT_VIOLATION_OPENED, "ipv4", "8101-8200");
+	CHECK_STR(FIELD(e, EVENT_F_OPEN_PORTS), "8101-8200");
+	CHECK_EQ(q.al.n, 3);
+
+	/* narrowed to a few ports of the first range: that one changes, the
+	 * second resolves */
+	step(&q, little);
+	CHECK_EQ(q.ev.n, 2);
+	CHECK_EQ(q.ev.n ? q.ev.ev[0]->kind : EVENT_KIND_COUNT,
+		 EVENT_VIOLATION_RESOLVED);
+	CHECK(ev_find(&q, EVENT_VIOLATION_RESOLVED, "ipv4", "8101-8200"));
+	e = ev_find(&q, EVENT_VIOLATION_CHANGED, "ipv4", "8000-8100");
+	CHECK_STR(FIELD(e, EVENT_F_OPEN_PORTS), "8010-8020");
+	CHECK_EQ(alerts_firing(&q.al, &fire), 0);
+	CHECK_EQ(fire.n, 2);
+	e = fire.n == 2 ? fire.ev[1] : NULL;
+	CHECK_STR(FIELD(e, EVENT_F_PORTS), "8000-8100");
+	CHECK(e && e->kind == EVENT_VIOLATION_OPENED);
+	CHECK(e && strstr(e->message,
+			       "Policy violation (warning): tcp/8010-8020"));
+	diff_events_release(&fire);
+
+	step(&q, none);
+	CHECK_EQ(q.ev.n, 1);
+	e = ev_find(&q, EVENT_VIOLATION_RESOLVED, "ipv4", "8000-8100");
+	CHECK(e && strstr(e->message, "Policy violation resolved: "
+			  "tcp/8000-8100 on * (ipv4, local, open)"));
+	CHECK_EQ(q.al.n, 1);
+	seq_free(&q);
+
+	/* two rows that touch open one alert; merged into one row by the
+	 * next ruleset, nothing changes */
+	step(&q, none);
+	step(&q, (const char *const[]){
+		"ipv4 tcp 8000 8040 0.0.0.0/0 eth0 open",
+		"ipv4 tcp 8041 8100 0.0.0.0/0 eth0 open", NULL });
+	CHECK_EQ(q.ev.n, 1);
+	CHECK(ev_find(&q, EVENT_VIOLATION_OPENED, "ipv4", "8000-8100"));
+	step(&q, whole);
+	CHECK_EQ(q.ev.n, 0);
+	seq_free(&q);
+}
+
+static void test_alerts_sources(void)
+{
+	static const char *const narrow[] = {
+		"ipv4 tcp 9000 9000 198.51.100.0/24 eth0 open",
+		"ipv6 tcp 9000 9000 2001:db8::/32 eth0 open",
+		"ipv4 tcp 5432 5432 10.1.0.0/16 eth0 open", NULL,
+	};
+	static const char *const wide[] = {
+		"ipv4 tcp 9000 9000 198.51.100.0/24,203.0.113.0/24 eth0 open",
+		"ipv6 tcp 9000 9000 2001:db8::/32,2001:db9::/32 eth0 open",
+		"ipv4 tcp 5432 5432 10.0.0.0/8,203.0.113.0/24 eth0 open", NULL,
+	};
+	struct seq q = { 0 };
+	const struct event *e;
+
+	step(&q, narrow);
+	CHECK_EQ(q.ev.n, 4);
+	e = ev_find(&q, EVENT_STATE_AT_START, "ipv4", "5432");
+	CHECK(e && e->severity == EVENT_SEV_INFO);	/* allowed */
+
+	/* sources grow: each alert changes, nothing opens or resolves;
+	 * 5432 from beyond 10.0.0.0/8 is a violation of its own */
+	step(&q, wide);
+	e = ev_find(&q, EVENT_VIOLATION_CHANGED, "ipv4", "9000");
+	CHECK_STR(FIELD(e, EVENT_F_SOURCES), "198.51.100.0/24,203.0.113.0/24");
+	e = ev_find(&q, EVENT_VIOLATION_CHANGED, "ipv6", "9000");
+	CHECK_STR(FIELD(e, EVENT_F_SOURCES), "2001:db8::/31");
+	e = ev_find(&q, EVENT_EXPOSURE_CHANGED, "ipv4", "5432");
+	CHECK_STR(FIELD(e, EVENT_F_SOURCES), "10.0.0.0/8");
+	e = ev_find(&q, EVENT_VIOLATION_OPENED, "ipv4", "5432");
+	CHECK_STR(FIELD(e, EVENT_F_SOURCES), "203.0.113.0/24");
+	CHECK_EQ(q.ev.n, 4);
+
+	/* and shrink again */
+	step(&q, narrow);
+	CHECK_EQ(q.ev.n, 4);
+	CHECK_EQ(q.ev.n ? q.ev.ev[0]->kind : EVENT_KIND_COUNT,
+		 EVENT_VIOLATION_RESOLVED);
+	e = ev_find(&q, EVENT_VIOLATION_RESOLVED, "ipv4", "5432");
+	CHECK_STR(FIELD(e, EVENT_F_SOURCES), "203.0.113.0/24");
+	e = ev_find(&q, EVENT_VIOLATION_CHANGED, "ipv6", "9000");
+	CHECK_STR(FIELD(e, EVENT_F_SOURCES), "2001:db8::/32");
+	e = ev_find(&q, EVENT_EXPOSURE_CHANGED, "ipv4", "5432");
+	CHECK_STR(FIELD(e, EVENT_F_SOURCES), "10.1.0.0/16");
+	seq_free(&q);
+}
+
 int main(void)
 {
 	struct policy_error err;
@@ -552,6 +833,9 @@ int main(void)
 	test_many();
 	test_sports();
 	test_refused();
+	test_alerts_open_close();
+	test_alerts_ranges();
+	test_alerts_sources();
 	policy_free(pol);
 	unlink(path);
 	rmdir(tmpdir);

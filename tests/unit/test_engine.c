@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "host.h"
+#include "host_read.h"	/* hosts built by hand */
 #include "ruleset.h"
 #include "unit.h"
 

@@ -29,6 +29,7 @@
 #include "sockets.h"
 #include "sysctl.h"
 #include "unit.h"
+#include "util.h"
 
 static char fixtures[4096];
 
@@ -316,8 +317,8 @@ static void test_rules(const struct host *h)
 	size_t i;
 
 	CHECK(h->have_rules4 && h->have_rules6);
-	CHECK_EQ(h->nrules, sizeof(want) / sizeof(want[0]));
-	if (h->nrules != sizeof(want) / sizeof(want[0]))
+	CHECK_EQ(h->nrules, ARRAY_SIZE(want));
+	if (h->nrules != ARRAY_SIZE(want))
 		return;
 	for (i = 0; i < h->nrules; i++) {
 		const struct host_rule *r = &h->rules[i];
@@ -502,9 +503,9 @@ static void test_lookup_synthetic(void)
 	struct host_route_result r;
 
 	h.routes = routes;
-	h.nroutes = sizeof(routes) / sizeof(routes[0]);
+	h.nroutes = ARRAY_SIZE(routes);
 	h.rules = rules;
-	h.nrules = sizeof(rules) / sizeof(rules[0]);
+	h.nrules = ARRAY_SIZE(rules);
 	h.have_rules4 = true;
 
 	/* mark 0: table 10 throws 10/8 -> rule 30 (not mark 1: matches)
@@ -863,7 +864,7 @@ static void test_broken_lengths(void)
 	CHECK(h && r);
 	if (!h || !r)
 		goto out;
-	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
 		r->len = 0;
 		rec_diag_req(r, AF_INET, IPPROTO_TCP);
 		nlh = rec_msg(r, NLMSG_NOOP, NLM_F_MULTI);

@@ -17,6 +17,7 @@
 
 #include "jsonw.h"
 #include "unit.h"
+#include "util.h"
 
 /* Replay a jansson tree through the writer. */
 static void replay(struct jsonw *w, json_t *j)
@@ -144,7 +145,7 @@ static void test_invalid(void)
 	char *doc;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		CHECK(json_string(cases[i].in) == NULL);
 		j = json_stringn_nocheck(cases[i].in, strlen(cases[i].in));
 		doc = written(j, 1);
@@ -212,7 +213,7 @@ static void rnd_string(char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (i = 0; i < count; i++) {
-		const char *p = pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))];
+		const char *p = pieces[rnd(ARRAY_SIZE(pieces))];
 
 		n = strlen(p);
 		if (len + n + 1 > size)
@@ -295,7 +296,7 @@ static void test_reals(void)
 	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
 		json_array_append_new(a, json_real(v[i]));
 		same(json_real(v[i]), 1);
 	}

@@ -20,6 +20,7 @@
 
 #include "rsprint.h"
 #include "unit.h"
+#include "util.h"
 
 
 #define IP4(a, b, c, d)	((rs_u128)(((uint32_t)(a) << 24) | ((b) << 16) | \
@@ -1569,7 +1570,7 @@ static void test_broken_netlink(void)
 	size_t i;
 	int ret;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		enum broken how = cases[i].how;
 
 		rs = craft_replay(fill_broken, &how, &ret);

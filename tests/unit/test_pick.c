@@ -16,6 +16,7 @@
 
 #include "engine.h"
 #include "host.h"
+#include "host_read.h"
 #include "pick.h"
 #include "reconcile.h"
 #include "ruleset.h"

@@ -137,6 +137,9 @@ static void test_bare(const struct policy *pol)
 	CHECK(p->default_drop);
 	CHECK_EQ(p->nsteps, 1);
 	CHECK_EQ(p->nunfixed, 0);
+	/* the table closes every violation (--format json's "closes") */
+	CHECK(p->nsteps && p->steps[0].nclosed == r->verdicts->nviolations &&
+	      r->verdicts->nviolations > 0);
 	s = sh_text(p, false);
 	CHECK(s && strstr(s, "nft -f - <<'EOF'\ntable inet fwaudit {\n"));
 	CHECK(s && strstr(s, "policy drop;"));
@@ -285,6 +288,15 @@ static void test_v4only(const struct policy *pol)
 		goto out;
 	CHECK(p->default_drop);
 	CHECK_EQ(p->nsteps, 2);
+	/* the IPv6 table closes the IPv6 violations, the IPv4 step its one */
+	for (i = 0; p->nsteps == 2 && i < p->steps[0].nclosed; i++)
+		CHECK_EQ(r->report->rows[r->verdicts->violations[
+			 p->steps[0].closed[i]].row].family, NFPROTO_IPV6);
+	CHECK(p->nsteps == 2 && p->steps[1].nclosed == 1 &&
+	      r->report->rows[r->verdicts->violations[
+	      p->steps[1].closed[0]].row].port_lo == 6379);
+	CHECK(p->nsteps == 2 && p->steps[0].nclosed + p->steps[1].nclosed ==
+	      r->verdicts->nviolations);
 	s = sh_text(p, false);
 	CHECK(s && strstr(s, "# nothing filters the IPv6 input"));
 	CHECK(s && strstr(s, "policy drop;\n\t\t# IPv4: the host's firewall "

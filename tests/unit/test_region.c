@@ -17,6 +17,7 @@
 
 #include "region.c"
 #include "unit.h"
+#include "util.h"
 
 #define NA	8	/* source addresses */
 #define NP	4	/* source ports */
@@ -1153,6 +1154,45 @@ static void test_fill_gaps(void)
 	free(o);
 }
 
+/* region_prefix_parse(): what saved audits (auditload.c), fwaudit diff and
+ * the source views read back.  The length is decimal digits and nothing
+ * else: strtoul() took "/-0" as /0 (every address), " 8" and "+8" as 8. */
+static void test_prefix_parse(void)
+{
+	static const char *bad4[] = { "10.0.0.0/-0", "10.0.0.0/ 8",
+				      "10.0.0.0/+8", "10.0.0.0/0008",
+				      "10.0.0.0/", "10.0.0.0/8 ", "10.0.0.0/33",
+				      "10.0.0.0/8/8", "10.0.0/8", "::/0", "" };
+	struct rs_interval iv;
+	size_t i;
+
+	CHECK_EQ(region_prefix_parse(NFPROTO_IPV4, "10.1.2.3/8", &iv), 0);
+	CHECK(iv.lo == 0x0a000000u && iv.hi == 0x0affffffu);
+	CHECK_EQ(region_prefix_parse(NFPROTO_IPV4, "0.0.0.0/0", &iv), 0);
+	CHECK(iv.lo == 0 && iv.hi == 0xffffffffu);
+	CHECK_EQ(region_prefix_parse(NFPROTO_IPV4, "192.0.2.7", &iv), 0);
+	CHECK(iv.lo == 0xc0000207u && iv.hi == 0xc0000207u);
+	CHECK_EQ(region_prefix_parse(NFPROTO_IPV4, "192.0.2.7/032", &iv), 0);
+	CHECK(iv.lo == 0xc0000207u && iv.hi == 0xc0000207u);
+	CHECK_EQ(region_prefix_parse(NFPROTO_IPV6, "2001:db8::/32", &iv), 0);
+	CHECK(iv.lo == (rs_u128)0x20010db8u << 96 &&
+	      iv.hi == ((rs_u128)0x20010db8u << 96 | (((rs_u128)1 << 96) - 1)));
+	CHECK_EQ(region_prefix_parse(NFPROTO_IPV6, "::/0", &iv), 0);
+	CHECK(iv.lo == 0 && iv.hi == ~(rs_u128)0);
+	for (i = 0; i < ARRAY_SIZE(bad4); i++) {
+		iv.lo = 1;
+		iv.hi = 2;
+		if (region_prefix_parse(NFPROTO_IPV4, bad4[i], &iv) != -EINVAL)
+			fprintf(stderr, "taken: \"%s\"\n", bad4[i]);
+		CHECK(iv.lo == 1 && iv.hi == 2);
+	}
+	CHECK_EQ(region_prefix_parse(NFPROTO_IPV6, "2001:db8::/-0", &iv),
+		 -EINVAL);
+	CHECK_EQ(region_prefix_parse(NFPROTO_IPV6, "2001:db8::/129", &iv),
+		 -EINVAL);
+	CHECK_EQ(region_prefix_parse(NFPROTO_ARP, "10.0.0.0/8", &iv), -EINVAL);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long seed;
@@ -1171,6 +1211,7 @@ int main(int argc, char **argv)
 	rng_state = seed;
 
 	test_prefixes_fixed();
+	test_prefix_parse();
 	test_fill_gaps();
 	test_fixed();
 	test_prefixes_random(iters);

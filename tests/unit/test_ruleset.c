@@ -290,7 +290,7 @@ static void test_pack(void)
 			  "INPUT");
 	CHECK_EQ(ruleset_note(b, "moved"), 0);
 	CHECK_EQ(ruleset_append(dst, b), 0);
-	CHECK(b->nchains == 0 && b->nnotes == 0 && !b->blocks);
+	CHECK(b->nchains == 0 && b->nnotes == 0 && !b->arena.head);
 	ruleset_free(b);
 	CHECK_EQ(dst->nchains, 3);
 	CHECK(dst->nnotes == 1 && !strcmp(dst->notes[0], "moved"));

@@ -27,6 +27,7 @@
 #include "spool.h"
 #include "webhook.h"
 #include "unit.h"
+#include "util.h"
 
 static void hex(const uint8_t *p, size_t n, char *out)
 {
@@ -128,7 +129,7 @@ static void test_base64(void)
 	size_t i, n;
 
 	/* RFC 4648 section 10 */
-	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(plain); i++) {
 		CHECK_EQ(base64_encode(plain[i], strlen(plain[i]), out,
 				       sizeof(out)), strlen(enc[i]));
 		CHECK_STR(out, enc[i]);
@@ -138,7 +139,7 @@ static void test_base64(void)
 		CHECK_EQ(n, strlen(plain[i]));
 		CHECK(memcmp(raw, plain[i], n) == 0);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		CHECK_EQ(base64_decode(bad[i], strlen(bad[i]), raw, sizeof(raw),
 				       &n), -EINVAL);
 	CHECK_EQ(base64_decode("Zm9v\nYmFy\n", 10, raw, sizeof(raw), &n), 0);
@@ -821,7 +822,7 @@ static void test_spool_seq_range(const char *dir)
 		goto out;
 	CHECK(getdelim(&text, &len, '\0', f) > 0);
 	fclose(f);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		snprintf(to, sizeof(to), "%s/%s-%s.json", dir, bad[i],
 			 ev[1]->id);
 		write_file(to, text ? text : "");

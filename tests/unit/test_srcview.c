@@ -15,6 +15,7 @@
 
 #include "srcview.c"
 #include "unit.h"
+#include "util.h"
 
 static uint64_t rng_state;
 
@@ -211,7 +212,7 @@ static void boundary_sets(uint8_t family)
 	check_set(family, &s);
 	s = (struct ivset){ 1, &all };
 	check_set(family, &s);
-	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ends); i++) {
 		s = (struct ivset){ 1, &ends[i] };
 		check_set(family, &s);
 		s = (struct ivset){ 0, NULL };
@@ -279,7 +280,7 @@ static char *text_of(uint8_t family, const char *const *l, size_t n)
 
 #define TEXT_IS(fam, expect, ...) do {					\
 	static const char *const _l[] = { __VA_ARGS__ };		\
-	char *_t = text_of(fam, _l, sizeof(_l) / sizeof(_l[0]));	\
+	char *_t = text_of(fam, _l, ARRAY_SIZE(_l));	\
 	CHECK_STR(_t, expect);						\
 	free(_t);							\
 } while (0)

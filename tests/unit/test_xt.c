@@ -60,6 +60,7 @@
 #include "ruleset.h"
 #include "xt.h"
 #include "unit.h"
+#include "util.h"
 
 #define V4	NFPROTO_IPV4
 #define V6	NFPROTO_IPV6
@@ -983,7 +984,7 @@ static void test_ttl_hl_length(void)
 	struct rs_rule *r;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		if (cases[i].family == V4) {
 			t.mode = cases[i].mode;
 			t.ttl = cases[i].value;
@@ -1109,7 +1110,7 @@ static void test_tcp_options_mss(void)
 	struct rs_rule *r;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		t.option = cases[i].kind;
 		t.invflags = cases[i].invert ? XT_TCP_INV_OPTION : 0;
 		r = mt(V4, "tcp", 0, &t, sizeof(t));
