@@ -16,6 +16,7 @@
 #include "prove.h"
 #include "rsfile.h"
 #include "verdicts.h"
+#include "snapfile.h"
 
 #define IFACES_MAX	64
 #define FILES_MAX	64
@@ -24,6 +25,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s fix [--rules PATH] [--format sh|nft|json] "
 		"[--interface IF]... [--ruleset FILE]...\n"
+		"       [--snapshot FILE]\n"
 		"Print one plan that closes every violation, in the host's own "
 		"front-end (ufw,\nfirewall-cmd, DOCKER-USER, nft, iptables), "
 		"or a complete default-drop inbound\ntable where nothing "
@@ -42,6 +44,8 @@ static void usage(FILE *f)
 		"ip6tables-save or nft file\n"
 		"                       instead of this host (repeat; prefix "
 		"ip4:, ip6: or nft:)\n"
+		"  -S, --snapshot FILE  plan for the host as FILE (`fwaudit "
+		"snapshot`) recorded it\n"
 		"  -h, --help           this help\n"
 		"Exit status: 0 the plan fixes everything (or nothing to fix), "
 		"1 something could\nnot be fixed, 3 could not audit.\n",
@@ -116,10 +120,11 @@ int cmd_fix(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "ruleset", required_argument, NULL, 'R' },
+		{ "snapshot", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ifaces[IFACES_MAX], *rules = NULL;
+	const char *ifaces[IFACES_MAX], *rules = NULL, *snapfile = NULL;
 	char *files[FILES_MAX], err[4096];
 	struct audit_opts o = { .ifaces = ifaces, .docker = false };
 	struct audit_result *r = NULL;
@@ -134,7 +139,7 @@ int cmd_fix(int argc, char **argv)
 	char *text;
 	int c, ret, status = EXIT_UNKNOWN;
 
-	while ((c = getopt_long(argc, argv, "r:f:i:R:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:f:i:R:S:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rules = optarg;
@@ -167,6 +172,9 @@ int cmd_fix(int argc, char **argv)
 			}
 			files[nfiles++] = optarg;
 			break;
+		case 'S':
+			snapfile = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -183,7 +191,17 @@ int cmd_fix(int argc, char **argv)
 	if (load_policy(rules, &policy))
 		return EXIT_UNKNOWN;
 	o.policy = policy;
-	if (nfiles) {
+	if (snapfile && nfiles) {
+		fprintf(stderr, "%s fix: --snapshot and --ruleset cannot be "
+			"combined\n", cli_prog);
+		goto out;
+	}
+	if (snapfile) {
+		/* the recorded host; the proof loads its recorded texts */
+		if (cli_snapshot_file(snapfile, SNAPFILE_RULESET |
+				      SNAPFILE_HOST, &given))
+			goto out;
+	} else if (nfiles) {
 		/* the files in a namespace of our own; the proof copies
 		 * them from there */
 		ret = rsfile_load(files, nfiles, err, sizeof(err));

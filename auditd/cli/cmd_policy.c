@@ -20,6 +20,7 @@
 #include "baseline.h"
 #include "cli.h"
 #include "rsfile.h"
+#include "snapfile.h"
 #include "util.h"
 
 #define FILES_MAX	64
@@ -29,6 +30,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s policy init [--rules BASE] [-o FILE] "
 		"[--interface IF]... [--ruleset FILE]...\n"
+		"       [--snapshot FILE]\n"
 		"Write a policy that allows exactly what this host exposes "
 		"today, so that an audit\nwith it reports what changes.  What "
 		"BASE calls critical is written commented out;\npossible "
@@ -47,10 +49,13 @@ static void usage(FILE *f)
 		"ip6tables-save or nft\n"
 		"                       file instead of this host (repeat; as "
 		"in audit)\n"
+		"  -S, --snapshot FILE  the baseline of the host as FILE "
+		"(`%s snapshot`)\n"
+		"                       recorded it\n"
 		"  -h, --help           this help\n"
 		"The date in the file is today's (UTC), or that of "
 		"$SOURCE_DATE_EPOCH.\n"
-		"Exit status: 0 written, 3 not written.\n", cli_prog);
+		"Exit status: 0 written, 3 not written.\n", cli_prog, cli_prog);
 }
 
 /* "YYYY-MM-DD" (UTC) of $SOURCE_DATE_EPOCH when set (reproducible files,
@@ -140,11 +145,12 @@ static int policy_init(int argc, char **argv)
 		{ "rules", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "ruleset", required_argument, NULL, 'R' },
+		{ "snapshot", required_argument, NULL, 'S' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *rules = NULL, *output = "-";
+	const char *rules = NULL, *output = "-", *snapfile = NULL;
 	char *files[FILES_MAX], err[4096], base[PATH_MAX], date[32];
 	const char *ifaces[IFACES_MAX];
 	struct audit_opts o = { .ifaces = ifaces, .docker = true };
@@ -159,7 +165,7 @@ static int policy_init(int argc, char **argv)
 	char *text;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "r:o:R:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:o:R:i:S:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rules = optarg;
@@ -182,6 +188,9 @@ static int policy_init(int argc, char **argv)
 				return EXIT_UNKNOWN;
 			}
 			ifaces[o.nifaces++] = optarg;
+			break;
+		case 'S':
+			snapfile = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -212,7 +221,20 @@ static int policy_init(int argc, char **argv)
 	if (ret)
 		return ret;
 	o.policy = policy;
-	if (nfiles) {
+	if (snapfile && nfiles) {
+		fprintf(stderr, "%s policy init: --snapshot and --ruleset "
+			"cannot be combined\n", cli_prog);
+		ret = EXIT_UNKNOWN;
+		goto out;
+	}
+	if (snapfile) {
+		ret = cli_snapshot_file(snapfile, SNAPFILE_RULESET |
+					SNAPFILE_HOST, &given);
+		if (ret)
+			goto out;
+		/* the container names recorded with it */
+		o.docker = false;
+	} else if (nfiles) {
 		ret = rsfile_load(files, nfiles, err, sizeof(err));
 		if (ret < 0) {
 			fprintf(stderr, "%s: %s\n", cli_prog, err);

@@ -5,17 +5,23 @@
  * same output (doc/snapshot.md).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "prove.h"
+#include "redact.h"
 #include "snapfile.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s snapshot [-o FILE]\n"
+	fprintf(f, "Usage: %s snapshot [-o FILE] [--redact [--redact-map "
+		"FILE] [--input FILE]]\n"
 		"Write everything an audit of this host reads - the nftables "
 		"and legacy x_tables\nstate, links, addresses, routes, rules, "
 		"sysctls, listeners and their owners,\ncontainer names - to "
@@ -25,6 +31,20 @@ static void usage(FILE *f)
 		"standard output);\n"
 		"                       an existing FILE is replaced "
 		"atomically\n"
+		"      --redact         replace the host name, process and "
+		"container names and\n"
+		"                       every address but loopback, "
+		"link-local, multicast and\n"
+		"                       documentation ones, consistently "
+		"(prefixes, ranges and\n"
+		"                       private/global kept): the audit "
+		"keeps its verdicts\n"
+		"      --redact-map FILE  write the map (its key: it undoes "
+		"the redaction) to\n"
+		"                       FILE, a new file of mode 0600\n"
+		"  -i, --input FILE     with --redact: redact the snapshot FILE "
+		"taken before\n"
+		"                       instead of this host\n"
 		"  -h, --help           this help\n"
 		"Exit status: 0 written, 3 could not.\n", cli_prog, cli_prog);
 }
@@ -43,24 +63,111 @@ int cli_snapshot_file(const char *path, unsigned int flags,
 	return 0;
 }
 
+/* Redact doc in place with a key of this run; the map to mapfile. */
+static int redact_doc(json_t *doc, const char *mapfile)
+{
+	uint8_t key[REDACT_KEY_SIZE];
+	struct redact *r = NULL;
+	char err[1024];
+	size_t got = 0;
+	json_t *map;
+	ssize_t n;
+	int ret, fd;
+
+	while (got < sizeof(key)) {
+		n = getrandom(key + got, sizeof(key) - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cli_fail("cannot draw the redaction key", -errno);
+		got += (size_t)n;
+	}
+	ret = redact_new(key, &r);
+	if (ret < 0)
+		return cli_fail("cannot redact", ret);
+	ret = redact_snapshot(r, doc, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "%s snapshot: cannot redact: %s\n", cli_prog,
+			err);
+		redact_free(r);
+		return EXIT_UNKNOWN;
+	}
+	if (mapfile) {
+		map = redact_map_doc(r);
+		fd = open(mapfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			  0600);
+		ret = !map ? -ENOMEM : fd < 0 ? -errno :
+		      json_dumpfd(map, fd, JSON_COMPACT) < 0 ? -EIO : 0;
+		if (fd >= 0 && close(fd) < 0 && !ret)
+			ret = -errno;
+		json_decref(map);
+		if (ret < 0) {
+			redact_free(r);
+			return cli_fail(mapfile, ret);
+		}
+	}
+	redact_free(r);
+	return 0;
+}
+
+/* A snapshot file taken before, checked as `audit --snapshot` checks it
+ * (but for loading its legacy tables), as a document. */
+static int load_doc(const char *path, json_t **doc)
+{
+	struct snapshot s;
+	json_error_t je;
+	char err[2048];
+
+	if (!strcmp(path, "-")) {
+		fprintf(stderr, "%s snapshot: --input needs a file, not "
+			"standard input\n", cli_prog);
+		return EXIT_UNKNOWN;
+	}
+	if (cli_snapshot_file(path, SNAPFILE_RULESET | SNAPFILE_HOST |
+			      SNAPFILE_NO_LEGACY, &s))
+		return EXIT_UNKNOWN;
+	snapshot_release(&s);
+	*doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!*doc) {
+		snprintf(err, sizeof(err), "%s:%d:%d: %s", path, je.line,
+			 je.column, je.text);
+		fprintf(stderr, "%s: %s\n", cli_prog, err);
+		return EXIT_UNKNOWN;
+	}
+	return 0;
+}
+
 int cmd_snapshot(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "redact", no_argument, NULL, 'x' },
+		{ "redact-map", required_argument, NULL, 'm' },
+		{ "input", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct snapfile_rec rec;
 	struct snapshot snap;
-	const char *out = NULL;
+	const char *out = NULL, *mapfile = NULL, *input = NULL;
+	bool redact = false;
 	char err[1024];
 	json_t *doc = NULL;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'x':
+			redact = true;
+			break;
+		case 'm':
+			mapfile = optarg;
+			break;
+		case 'i':
+			input = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -75,6 +182,22 @@ int cmd_snapshot(int argc, char **argv)
 			cli_prog, argv[optind]);
 		return EXIT_UNKNOWN;
 	}
+	if (mapfile && !redact) {
+		fprintf(stderr, "%s snapshot: --redact-map needs --redact\n",
+			cli_prog);
+		return EXIT_UNKNOWN;
+	}
+	if (input && !redact) {
+		fprintf(stderr, "%s snapshot: --input needs --redact\n",
+			cli_prog);
+		return EXIT_UNKNOWN;
+	}
+	if (input) {
+		ret = load_doc(input, &doc);
+		if (ret)
+			return ret;
+		goto redact;
+	}
 	ret = snapfile_record_begin(&rec);
 	if (ret < 0)
 		return cli_fail("cannot record the snapshot", ret);
@@ -83,11 +206,31 @@ int cmd_snapshot(int argc, char **argv)
 		snapfile_record_abort(&rec);
 		return ret;
 	}
+	/* the ruleset as text too, for `fwaudit fix --snapshot`: what its
+	 * proof would copy from this host now */
+	ret = prove_save_texts(snap.rs, snap.text, snap.text_len,
+			       SNAPFILE_SAVE_MAX, err, sizeof(err));
+	if (ret < 0) {
+		snapfile_record_abort(&rec);
+		snapshot_release(&snap);
+		fprintf(stderr, "%s: %s\n", cli_prog, err);
+		return EXIT_UNKNOWN;
+	}
+	if (err[0])
+		fprintf(stderr, "%s snapshot: warning: %s\n", cli_prog, err);
 	ret = snapfile_record_end(&rec, &snap, &doc, err, sizeof(err));
 	snapshot_release(&snap);
 	if (ret < 0) {
 		fprintf(stderr, "%s: %s\n", cli_prog, err);
 		return EXIT_UNKNOWN;
+	}
+redact:
+	if (redact) {
+		ret = redact_doc(doc, mapfile);
+		if (ret) {
+			json_decref(doc);
+			return ret;
+		}
 	}
 	ret = snapfile_write(doc, out);
 	json_decref(doc);

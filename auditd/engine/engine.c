@@ -393,9 +393,13 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			w.ingress[w.ningress++] = ch;
 	}
 
-	for (f = 0; f < 2 && !ret; f++)
+	for (f = 0; f < 2 && !ret; f++) {
 		ret = martian_list(in->host, families[f], true,
 				   &res->martians[f], &res->nmartians[f]);
+		if (!ret)
+			ret = linknet_list(in->host, families[f],
+					   &res->linknets[f], &res->nlinknets[f]);
+	}
 	for (i = 0; !ret && in->host && i < in->host->nlinks; i++) {
 		const struct host_link *lk = &in->host->links[i];
 		char note[400];
@@ -537,6 +541,8 @@ void engine_result_free(struct engine_result *res)
 	free(res->notes);
 	free(res->martians[0]);
 	free(res->martians[1]);
+	free(res->linknets[0]);
+	free(res->linknets[1]);
 	free(res);
 }
 

@@ -103,6 +103,11 @@ struct engine_piece {
 					 * engine_run() only */
 };
 
+struct engine_linknet {
+	rs_u128 lo, hi;			/* the route's destination */
+	rs_u128 ifkey;			/* its link, rs_ifname_key() */
+};
+
 struct engine_result {
 	size_t npieces;
 	struct engine_piece *pieces;
@@ -116,6 +121,12 @@ struct engine_result {
 	 * that reads simpler ("any" rather than a list of holes). */
 	size_t nmartians[2];
 	struct rs_interval *martians[2];
+	/* the networks the host reaches on a link without a gateway: a
+	 * forwarded TCP or SCTP probe from one of them that arrived on
+	 * another link never gets its answer (handshake.c), so a printer may
+	 * count them in on such rows as martians */
+	size_t nlinknets[2];
+	struct engine_linknet *linknets[2];
 };
 
 struct engine_input {

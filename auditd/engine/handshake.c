@@ -46,6 +46,30 @@ static bool route_back_keep(const void *ctx, const struct rpath_range *r,
 	return r->uncertain || rpath_oif(r, l, false) != 0;
 }
 
+/* A forwarded piece's answer: the backend (or the host, after undoing a
+ * masquerade) sends it toward the client's source address.  A source the
+ * host reaches on a link (a route without a gateway: a container
+ * network's own subnet, the backend's or another bridge's) other than the
+ * one the probe came in on is answered on that link, not toward a
+ * stranger who forged it: the bridge delivers the SYN-ACK to nobody, as
+ * for netavark's "-s 10.88.0.0/16 -j ACCEPT" with FORWARD policy DROP.  A
+ * route through a gateway may still lead back to the sender (asymmetric
+ * uplinks): kept. */
+static bool onlink(const struct host_route *rt)
+{
+	return rt->nnexthops && rt->nexthops && !rt->nexthops[0].gw_family &&
+	       rt->nexthops[0].oif;
+}
+
+static bool fwd_back_keep(const void *ctx, const struct rpath_range *r,
+			  const struct host_link *l)
+{
+	if (!route_back_keep(ctx, r, l))
+		return false;
+	return r->uncertain || !r->found || !r->route || r->martian ||
+	       r->linklocal || r->oif == l->ifindex || !onlink(r->route);
+}
+
 /* b's NAT binding and outgoing interface as piece p was let in with. */
 static void branch_as_piece(const struct walk *w, struct branch *b,
 			    const struct engine_piece *p)
@@ -248,9 +272,13 @@ static int route_back(struct walk *w, size_t from, size_t n)
 {
 	static const char why[] = "the server's answer has no route back to "
 				  "this source";
+	static const char why_link[] = "the answer to this source goes out on "
+				       "another link (a network the host "
+				       "reaches directly), not back to the "
+				       "sender";
 	struct region *keep, *fail;
 	const struct rpath *rp;
-	struct branch *d;
+	struct branch *d, *dl;
 	size_t i;
 	int ret;
 
@@ -258,24 +286,57 @@ static int route_back(struct walk *w, size_t from, size_t n)
 	if (!rp)
 		return ret == -ENOMEM ? ret : 0;
 	d = calloc(1, sizeof(*d));
-	if (!d)
+	dl = calloc(1, sizeof(*dl));
+	if (!d || !dl) {
+		free(d);
+		free(dl);
 		return -ENOMEM;
+	}
 	ret = trace_add(w, d, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP, why);
+	if (!ret)
+		ret = trace_add(w, dl, ENGINE_HOOK_ROUTING, NULL, NULL,
+				RS_V_DROP, why_link);
 	for (i = from; !ret && i < n; i++) {
-		if (w->res->pieces[i].fate == ENGINE_DROPPED)
+		const struct engine_piece *p = &w->res->pieces[i];
+		bool fwd = p->fate == ENGINE_FORWARDED;
+
+		if (p->fate == ENGINE_DROPPED)
 			continue;
-		ret = rpath_split(w, rp, w->res->pieces[i].region,
-				  route_back_keep, w, true, &keep, &fail);
+		ret = fwd ? rpath_split(w, rp, p->region, fwd_back_keep, w,
+					true, &keep, &fail) :
+			    rpath_split(w, rp, p->region, route_back_keep, w,
+					true, &keep, &fail);
 		if (ret < 0)
 			break;
 		region_free(w->res->pieces[i].region);
 		w->res->pieces[i].region = keep;
-		if (region_is_empty(fail))
+		if (region_is_empty(fail)) {
 			region_free(fail);
-		else
-			ret = handshake_piece(w, i, d, fail, false, why);
+			continue;
+		}
+		/* no route at all, or another link */
+		if (fwd) {
+			struct region *none = NULL, *link = NULL;
+
+			ret = rpath_split(w, rp, fail, route_back_keep, w,
+					  true, &link, &none);
+			region_free(fail);
+			if (!ret && !region_is_empty(none))
+				ret = handshake_piece(w, i, d, none, false, why);
+			else
+				region_free(none);
+			none = NULL;
+			if (!ret && !region_is_empty(link))
+				ret = handshake_piece(w, i, dl, link, false,
+						      why_link);
+			else
+				region_free(link);
+			continue;
+		}
+		ret = handshake_piece(w, i, d, fail, false, why);
 	}
 	branch_free(d);
+	branch_free(dl);
 	return ret;
 }
 

@@ -1692,6 +1692,31 @@ static int dc_at(const struct rs_interval *dc, size_t ndc, rs_u128 x)
 	return a < ndc && dc[a].lo <= x ? (int)a : -1;
 }
 
+static int ivs_lo_cmp(const void *a, const void *b)
+{
+	const struct rs_interval *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+size_t region_ivs_merge(struct rs_interval *iv, size_t n)
+{
+	size_t i, k = n ? 1 : 0;
+
+	qsort(iv, n, sizeof(*iv), ivs_lo_cmp);
+	for (i = 1; i < n; i++) {
+		struct rs_interval *t = &iv[k - 1];
+
+		if (iv[i].lo <= t->hi || iv[i].lo == t->hi + 1) {
+			if (iv[i].hi > t->hi)
+				t->hi = iv[i].hi;
+		} else {
+			iv[k++] = iv[i];
+		}
+	}
+	return k;
+}
+
 int region_fill_gaps(uint8_t family, const struct rs_interval *iv, size_t n,
 		     const struct rs_interval *dc, size_t ndc,
 		     struct rs_interval **out, size_t *nout)

@@ -221,6 +221,9 @@ int region_prefixes(uint8_t family, const struct rs_interval *iv, size_t n,
  * reader may take for iv when the addresses of dc never occur (martian
  * sources).  A new array in *out; an empty iv stays empty.  0 or
  * -ENOMEM. */
+/* Sort iv[0..n) by lower bound and merge the intervals that overlap or
+ * touch, in place; returns how many are left. */
+size_t region_ivs_merge(struct rs_interval *iv, size_t n);
 int region_fill_gaps(uint8_t family, const struct rs_interval *iv, size_t n,
 		     const struct rs_interval *dc, size_t ndc,
 		     struct rs_interval **out, size_t *nout);

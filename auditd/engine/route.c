@@ -195,18 +195,43 @@ int martian_list(const struct host *h, uint8_t family, bool localnet,
 		l[k].lo = l[k].hi = r->dst;
 		k++;
 	}
-	qsort(l, k, sizeof(*l), iv_lo_cmp);
-	for (i = 1, *n = k ? 1 : 0; i < k; i++) {
-		struct rs_interval *t = &l[*n - 1];
+	*n = region_ivs_merge(l, k);
+	*out = l;
+	return 0;
+}
 
-		if (l[i].lo <= t->hi || l[i].lo == t->hi + 1) {
-			if (l[i].hi > t->hi)
-				t->hi = l[i].hi;
-		} else {
-			l[(*n)++] = l[i];
-		}
+int linknet_list(const struct host *h, uint8_t family,
+		 struct engine_linknet **out, size_t *n)
+{
+	const struct host_link *lk;
+	struct engine_linknet *l;
+	size_t i, k = 0;
+	unsigned int bits = family == NFPROTO_IPV4 ? 32 : 128;
+
+	l = calloc((h ? h->nroutes : 0) + 1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	for (i = 0; h && i < h->nroutes; i++) {
+		const struct host_route *r = &h->routes[i];
+		rs_u128 span;
+
+		/* an on-link route (no gateway), not the default one */
+		if (r->family != family || r->table == RT_TABLE_LOCAL ||
+		    r->type != RTN_UNICAST || !r->dst_len ||
+		    r->dst_len > bits || !r->nnexthops ||
+		    r->nexthops[0].gw_family || !r->nexthops[0].oif)
+			continue;
+		lk = host_link_by_index(h, r->nexthops[0].oif);
+		if (!lk || lk->loopback)
+			continue;
+		span = r->dst_len == bits ? 0 :
+		       (((rs_u128)1 << (bits - r->dst_len)) - 1);
+		l[k].lo = r->dst & ~span;
+		l[k].hi = r->dst | span;
+		l[k++].ifkey = rs_ifname_key(lk->name);
 	}
 	*out = l;
+	*n = k;
 	return 0;
 }
 

@@ -87,20 +87,11 @@ static int tcf_split(struct walk *w, struct branch *on,
 	return region_split_off_product(on->r, set, nset, in);
 }
 
-/* "tc filter u32 prio 10 on eth0: drop", in the walk's arena. */
-static const char *tcf_what(struct walk *w, const struct host_tcf *f,
-			    const struct host_link *lk, const char *verdict)
+/* The step's text: the host's (it outlives the result), or a plain one
+ * for a filter made without host_tcf_texts(). */
+static const char *tcf_what(const char *text, const char *plain)
 {
-	char d[64], *s;
-	int n;
-
-	host_tcf_describe(f, d, sizeof(d));
-	n = snprintf(NULL, 0, "tc filter %s on %s: %s", d, lk->name, verdict);
-	s = arena_alloc(&w->arena, (size_t)n + 1);
-	if (s)
-		snprintf(s, (size_t)n + 1, "tc filter %s on %s: %s", d,
-			 lk->name, verdict);
-	return s;
+	return text[0] ? text : plain;
 }
 
 /* The filters of lk in order over on (a branch arriving on lk only),
@@ -146,12 +137,12 @@ static int tcf_walk(struct walk *w, struct branch *on,
 			ret = -ENOMEM;
 			break;
 		}
-		what = tcf_what(w, f, lk, f->action == HOST_TCF_DROP ?
-				"drop" : "pass");
-		ret = what ? trace_add(w, nb, ENGINE_HOOK_XDP, NULL, NULL,
-				       f->action == HOST_TCF_DROP ?
-				       RS_V_DROP : RS_V_ACCEPT, what) :
-			     -ENOMEM;
+		what = f->action == HOST_TCF_DROP ?
+		       tcf_what(f->what_drop, "tc filter: drop") :
+		       tcf_what(f->what_pass, "tc filter: pass");
+		ret = trace_add(w, nb, ENGINE_HOOK_XDP, NULL, NULL,
+				f->action == HOST_TCF_DROP ? RS_V_DROP :
+				RS_V_ACCEPT, what);
 		if (!ret)
 			ret = blist_push(f->action == HOST_TCF_DROP ? dropped :
 					 l, nb);
@@ -174,12 +165,13 @@ static int tcf_arp_drop(struct walk *w, struct branch *on,
 			const struct host_tcf *f, const struct host_link *lk,
 			struct blist *dropped)
 {
-	const char *what = tcf_what(w, f, lk, "drop, ARP too: no neighbour "
-				    "learns this host's address there");
+	const char *what = tcf_what(f->what_arp, "tc filter: drop, ARP "
+				    "too: no neighbour learns this host's "
+				    "address there");
 	int ret;
 
-	ret = what ? trace_add(w, on, ENGINE_HOOK_XDP, NULL, NULL, RS_V_DROP,
-			       what) : -ENOMEM;
+	(void)lk;
+	ret = trace_add(w, on, ENGINE_HOOK_XDP, NULL, NULL, RS_V_DROP, what);
 	if (!ret)
 		ret = blist_push(dropped, on);
 	else

@@ -300,6 +300,10 @@ int tc_run(struct walk *w, struct blist *l, struct blist *dropped);
 
 /* route.c */
 int routing_drop(struct walk *w, struct branch *b, const char *why);
+/* The destinations of the host's on-link routes of family (no gateway,
+ * not the default) with their link, into *out (free() it). */
+int linknet_list(const struct host *h, uint8_t family,
+		 struct engine_linknet **out, size_t *n);
 int martian_list(const struct host *h, uint8_t family, bool localnet,
 		 struct rs_interval **out, size_t *n);
 int route(struct walk *w, struct branch *b, struct blist *local,

@@ -147,34 +147,58 @@ static int save(const char *dir, const char *name, char *const argv[],
 	return ret;
 }
 
-/*
- * Save the ruleset of this host into files of dir, each named with the
- * prefix that tells rsfile_load() its loader; *n of them in files (room
- * for PROVE_FILES_MAX, strings the caller frees).
- */
-static int copy_host(const struct ruleset *rs, const char *dir,
-		     char **files, size_t *n, char *err, size_t errlen)
+/* The files of the copy, by enum snapshot_text: name in dir, rsfile
+ * prefix, the tool that prints it (the nft text is made per table). */
+static const struct {
+	const char *file, *prefix, *tool, *what;
+} copies[SNAPSHOT_TEXT_N] = {
+	[SNAPSHOT_TEXT_NFT] = { "nft.rules", "nft:", NULL, "nftables" },
+	[SNAPSHOT_TEXT_IP4] = { "ip4.rules", "ip4:", "iptables-nft-save",
+				"iptables-nft (IPv4)" },
+	[SNAPSHOT_TEXT_IP6] = { "ip6.rules", "ip6:", "ip6tables-nft-save",
+				"iptables-nft (IPv6)" },
+	[SNAPSHOT_TEXT_LG4] = { "lg4.rules", "lg4:", "iptables-legacy-save",
+				"legacy x_tables (IPv4)" },
+	[SNAPSHOT_TEXT_LG6] = { "lg6.rules", "lg6:", "ip6tables-legacy-save",
+				"legacy x_tables (IPv6)" },
+};
+
+/* Which texts the copy of rs needs (want[k] for enum snapshot_text). */
+static void copy_needs(const struct ruleset *rs, bool want[SNAPSHOT_TEXT_N])
 {
-	bool ip4 = false, ip6 = false, lg4 = false, lg6 = false, nft = false;
-	char path[PROVE_PATH_MAX];
+	size_t i;
+
+	memset(want, 0, SNAPSHOT_TEXT_N * sizeof(*want));
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+		bool v4 = c->family == NFPROTO_IPV4;
+		bool v6 = c->family == NFPROTO_IPV6;
+
+		if (c->origin == RS_ORIGIN_LEGACY) {
+			want[SNAPSHOT_TEXT_LG4] |= v4;
+			want[SNAPSHOT_TEXT_LG6] |= v6;
+		} else if (xt_table(rs, c)) {
+			want[SNAPSHOT_TEXT_IP4] |= v4;
+			want[SNAPSHOT_TEXT_IP6] |= v6;
+		} else {
+			want[SNAPSHOT_TEXT_NFT] = true;
+		}
+	}
+}
+
+/* Append the nft listing of every native table of rs to dir/nft.rules. */
+static int save_nft_tables(const struct ruleset *rs, const char *dir,
+			   char *err, size_t errlen)
+{
 	size_t i, j;
 	int ret;
 
-	*n = 0;
 	for (i = 0; i < rs->nchains; i++) {
 		const struct rs_chain *c = &rs->chains[i];
 		bool seen = false;
 
-		if (c->origin == RS_ORIGIN_LEGACY) {
-			lg4 |= c->family == NFPROTO_IPV4;
-			lg6 |= c->family == NFPROTO_IPV6;
+		if (c->origin == RS_ORIGIN_LEGACY || xt_table(rs, c))
 			continue;
-		}
-		if (xt_table(rs, c)) {
-			ip4 |= c->family == NFPROTO_IPV4;
-			ip6 |= c->family == NFPROTO_IPV6;
-			continue;
-		}
 		/* one listing per table: rs keeps the chains of a table
 		 * together, but not necessarily next to each other */
 		for (j = 0; j < i && !seen; j++)
@@ -188,31 +212,230 @@ static int copy_host(const struct ruleset *rs, const char *dir,
 					 (char *)rs_family_name(c->family),
 					 c->table, NULL };
 
-			ret = save(dir, "nft.rules", argv, err, errlen);
+			ret = save(dir, copies[SNAPSHOT_TEXT_NFT].file, argv,
+				   err, errlen);
 			if (ret < 0)
 				return ret;
-			nft = true;
 		}
 	}
-#define SAVE(flag, file, prefix, tool)					\
-	if (flag) {							\
-		char *argv[] = { tool, NULL };				\
-									\
-		ret = save(dir, file, argv, err, errlen);		\
-		if (ret < 0)						\
-			return ret;					\
-		if (snprintf(path, sizeof(path), "%s%s/%s", prefix, dir, \
-			     file) >= (int)sizeof(path))		\
-			return -ENAMETOOLONG;				\
-		if (!(files[(*n)++] = strdup(path)))			\
-			return -ENOMEM;					\
+	return 0;
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	ssize_t w;
+
+	while (len) {
+		w = write(fd, s, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -errno;
+		s += w;
+		len -= (size_t)w;
 	}
-	SAVE(nft, "nft.rules", "nft:", "true")
-	SAVE(ip4, "ip4.rules", "ip4:", "iptables-nft-save")
-	SAVE(ip6, "ip6.rules", "ip6:", "ip6tables-nft-save")
-	SAVE(lg4, "lg4.rules", "lg4:", "iptables-legacy-save")
-	SAVE(lg6, "lg6.rules", "lg6:", "ip6tables-legacy-save")
-#undef SAVE
+	return 0;
+}
+
+/* Write text[0..len) as the new file dir/name. */
+static int write_text(const char *dir, const char *name, const char *text,
+		      size_t len, char *err, size_t errlen)
+{
+	char path[PROVE_PATH_MAX];
+	int fd, ret;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 strerror(errno));
+		return ret;
+	}
+	ret = write_all(fd, text, len);
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (ret < 0)
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 strerror(-ret));
+	return ret;
+}
+
+/*
+ * Save the ruleset of snap into files of dir, each named with the prefix
+ * that tells rsfile_load() its loader; *n of them in files (room for
+ * PROVE_FILES_MAX, strings the caller frees).  A live snapshot is saved by
+ * the host's tools now; one read from a file (snap->have_text) by the
+ * texts those tools printed when it was taken.
+ */
+static int copy_host(const struct snapshot *snap, const char *dir,
+		     char **files, size_t *n, char *err, size_t errlen)
+{
+	bool want[SNAPSHOT_TEXT_N];
+	char path[PROVE_PATH_MAX];
+	size_t k;
+	int ret;
+
+	*n = 0;
+	copy_needs(snap->rs, want);
+	for (k = 0; k < SNAPSHOT_TEXT_N; k++) {
+		if (!want[k])
+			continue;
+		if (snap->have_text && !snap->text[k]) {
+			snprintf(err, errlen, "the snapshot does not hold "
+				 "the text of its %s tables, which the proof "
+				 "loads (a snapshot of format version 1, or "
+				 "one fwauditd kept): take one with `fwaudit "
+				 "snapshot` of this version", copies[k].what);
+			return -ENODATA;
+		}
+		if (snap->have_text) {
+			ret = write_text(dir, copies[k].file, snap->text[k],
+					 snap->text_len[k], err, errlen);
+		} else if (!copies[k].tool) {
+			ret = save_nft_tables(snap->rs, dir, err, errlen);
+		} else {
+			char *argv[] = { (char *)copies[k].tool, NULL };
+
+			ret = save(dir, copies[k].file, argv, err, errlen);
+		}
+		if (ret < 0)
+			return ret;
+		if (snprintf(path, sizeof(path), "%s%s/%s", copies[k].prefix,
+			     dir, copies[k].file) >= (int)sizeof(path))
+			return -ENAMETOOLONG;
+		if (!(files[(*n)++] = strdup(path)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void remove_dir(const char *dir);
+
+/* The whole file at path, at most max bytes, in a new NUL-terminated
+ * buffer. */
+static int slurp(const char *path, size_t max, char **bufp, size_t *lenp)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap), *nb;
+	int fd, ret = 0;
+	ssize_t r;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return -errno;
+	}
+	for (;;) {
+		if (len + 1 == cap) {
+			if (cap > max) {
+				ret = -EFBIG;
+				break;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			ret = -errno;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (ret < 0) {
+		free(buf);
+		return ret;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+int prove_save_texts(const struct ruleset *rs, char **text, size_t *len,
+		     size_t max, char *err, size_t errlen)
+{
+	const char *tmp = secure_getenv("TMPDIR");
+	char dir[PROVE_DIR_MAX], path[PROVE_PATH_MAX];
+	char *got[SNAPSHOT_TEXT_N] = { NULL };
+	size_t got_len[SNAPSHOT_TEXT_N] = { 0 };
+	bool want[SNAPSHOT_TEXT_N];
+	size_t k;
+	int ret = 0;
+
+	if (snprintf(dir, sizeof(dir), "%s/fwaudit-snap.XXXXXX",
+		     tmp && *tmp ? tmp : "/tmp") >= (int)sizeof(dir)) {
+		snprintf(err, errlen, "TMPDIR is too long");
+		return -ENAMETOOLONG;
+	}
+	if (!mkdtemp(dir)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot make a temporary directory: %s",
+			 strerror(errno));
+		return ret;
+	}
+	copy_needs(rs, want);
+	/* the legacy tables are the snapshot's own member (snapfile.c) */
+	want[SNAPSHOT_TEXT_LG4] = want[SNAPSHOT_TEXT_LG6] = false;
+	err[0] = '\0';
+	for (k = 0; k < SNAPSHOT_TEXT_N && !ret; k++) {
+		char msg[512];
+
+		if (!want[k])
+			continue;
+		if (!copies[k].tool) {
+			ret = save_nft_tables(rs, dir, msg, sizeof(msg));
+		} else {
+			char *argv[] = { (char *)copies[k].tool, NULL };
+
+			ret = save(dir, copies[k].file, argv, msg, sizeof(msg));
+		}
+		if (ret < 0 && ret != -ENOMEM) {
+			/* the snapshot still audits; only fix will miss it */
+			if (!err[0])
+				snprintf(err, errlen, "the %s text is not "
+					 "kept (fix --snapshot will lack it): "
+					 "%s", copies[k].what, msg);
+			ret = 0;
+			continue;
+		}
+		if (ret < 0)
+			break;
+		if (snprintf(path, sizeof(path), "%s/%s", dir,
+			     copies[k].file) >= (int)sizeof(path)) {
+			ret = -ENAMETOOLONG;
+			break;
+		}
+		/* nothing listed (no rule, no chain) is still a file */
+		ret = slurp(path, max, &got[k], &got_len[k]);
+		if (ret == -ENOENT)
+			ret = (got[k] = strdup("")) ? 0 : -ENOMEM;
+		if (ret < 0)
+			snprintf(err, errlen, "cannot keep the %s text: %s",
+				 copies[k].what, strerror(-ret));
+	}
+	remove_dir(dir);
+	if (ret < 0) {
+		for (k = 0; k < SNAPSHOT_TEXT_N; k++)
+			free(got[k]);
+		return ret;
+	}
+	for (k = 0; k < SNAPSHOT_TEXT_N; k++) {
+		text[k] = got[k];
+		len[k] = got_len[k];
+	}
 	return 0;
 }
 
@@ -502,22 +725,6 @@ out:
 	return ret;
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	ssize_t w;
-
-	while (len) {
-		w = write(fd, s, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -errno;
-		s += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static void child_say(int fd, const char *kind, const char *s)
 {
 	size_t len = strcspn(s, "\n");
@@ -680,7 +887,7 @@ int prove_plan(const struct audit_result *live, const struct audit_opts *o,
 			 "of the ruleset: %s", strerror(errno));
 		return ret;
 	}
-	ret = copy_host(live->snap.rs, dir, files, &nfiles, err, errlen);
+	ret = copy_host(&live->snap, dir, files, &nfiles, err, errlen);
 	if (ret < 0)
 		goto out;
 	buf = malloc(PROVE_OUTPUT_MAX + 1);

@@ -50,6 +50,21 @@ int prove_plan(const struct audit_result *live, const struct audit_opts *o,
 void prove_result_free(struct prove_result *r);
 
 /*
+ * The texts the proof copies of rs from this host, printed now by the
+ * host's tools, for a snapshot file (snapfile.h, format version 2): on
+ * success text[k] (len[k] bytes, NUL-terminated, the caller frees) for
+ * SNAPSHOT_TEXT_NFT, _IP4 and _IP6 when rs has such tables, NULL
+ * otherwise; never the legacy ones, which the snapshot records itself.
+ * text and len have SNAPSHOT_TEXT_N entries; each text at most max bytes.
+ * A tool that fails leaves its text out (NULL) and says so in err (empty
+ * when every text was kept): the snapshot is whole without it, only fix
+ * will lack it.  0, or a negative errno with a message in err and nothing
+ * allocated.
+ */
+int prove_save_texts(const struct ruleset *rs, char **text, size_t *len,
+		     size_t max, char *err, size_t errlen);
+
+/*
  * Compare a re-audit with the live one: every violation of after, and
  * every source of a part live allows (martian sources aside, plan.h) that
  * no exposure of after holds for the same family, protocol, path and

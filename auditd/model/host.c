@@ -505,7 +505,7 @@ bool host_is_container_bridge_name(const char *name)
 		"docker0", "docker_gwbridge", "cbr0", "kube-bridge",
 	};
 	static const char *const prefixes[] = {
-		"cni", "virbr", "podman", "lxcbr", "lxdbr",
+		"cni", "virbr", "podman", "lxcbr", "lxdbr", "incusbr", "nerdctl",
 	};
 	size_t i;
 
@@ -777,4 +777,18 @@ void host_tcf_describe(const struct host_tcf *f, char *buf, size_t size)
 			 f->name[0] ? f->name : "?");
 	else
 		snprintf(buf, size, "%s prio %u", f->kind, f->prio);
+}
+
+void host_tcf_texts(struct host_tcf *f, const char *ifname)
+{
+	char d[64];
+
+	host_tcf_describe(f, d, sizeof(d));
+	snprintf(f->what_pass, sizeof(f->what_pass), "tc filter %s on %s: pass",
+		 d, ifname);
+	snprintf(f->what_drop, sizeof(f->what_drop), "tc filter %s on %s: drop",
+		 d, ifname);
+	snprintf(f->what_arp, sizeof(f->what_arp), "tc filter %s on %s: drop, "
+		 "ARP too: no neighbour learns this host's address there", d,
+		 ifname);
 }

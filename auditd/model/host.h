@@ -111,10 +111,15 @@ struct host_tcf {
 				 * address key */
 	struct rs_interval saddr, daddr;	/* whole domain when no key */
 	enum host_tcf_action action;
+	/* the steps of explain, living as long as the host: "tc filter u32
+	 * prio 10 on eth0: drop" (host_tcf_texts()) */
+	char what_pass[112], what_drop[112], what_arp[160];
 };
 
 /* "u32 prio 10", or "bpf id 7 name drop_all": a filter for people. */
 void host_tcf_describe(const struct host_tcf *f, char *buf, size_t size);
+/* Fill f's what_* texts for the link named ifname. */
+void host_tcf_texts(struct host_tcf *f, const char *ifname);
 
 struct host_addr {
 	uint8_t family;

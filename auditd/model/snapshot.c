@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "legacy.h"
@@ -43,8 +44,12 @@ fail:
 
 void snapshot_release(struct snapshot *snap)
 {
+	size_t i;
+
 	if (!snap)
 		return;
+	for (i = 0; i < SNAPSHOT_TEXT_N; i++)
+		free(snap->text[i]);
 	ruleset_free(snap->rs);
 	host_free(snap->host);
 	docker_release(&snap->docker);

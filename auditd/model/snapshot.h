@@ -6,11 +6,25 @@
 #ifndef FWAUDIT_SNAPSHOT_H
 #define FWAUDIT_SNAPSHOT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "docker.h"
 #include "host.h"
 #include "ruleset.h"
+
+/* The ruleset as the host's own tools printed it, in the files `fwaudit
+ * fix`'s proof loads (prove.h): what a snapshot file of format version 2
+ * keeps so that fix can prove a plan without the host. */
+enum snapshot_text {
+	SNAPSHOT_TEXT_NFT,	/* `nft list table` of each native table */
+	SNAPSHOT_TEXT_IP4,	/* iptables-nft-save */
+	SNAPSHOT_TEXT_IP6,	/* ip6tables-nft-save */
+	SNAPSHOT_TEXT_LG4,	/* iptables-legacy-save */
+	SNAPSHOT_TEXT_LG6,	/* ip6tables-legacy-save */
+	SNAPSHOT_TEXT_N,
+};
 
 struct snapshot {
 	struct ruleset *rs;
@@ -23,6 +37,13 @@ struct snapshot {
 	bool have_docker;
 	struct docker_map docker;
 	int docker_error;
+	/* Set only by a snapshot read from a file: text[k] (text_len[k]
+	 * bytes, NUL-terminated) is what the tool of k printed when it was
+	 * taken, or NULL when the file does not hold it (version 1, or no
+	 * such tables). */
+	bool have_text;
+	char *text[SNAPSHOT_TEXT_N];
+	size_t text_len[SNAPSHOT_TEXT_N];
 };
 
 /* Which part of a snapshot failed, for the caller's message. */

@@ -169,10 +169,25 @@ static bool is_published(const struct grouping *g, size_t i, const void *ctx)
 	return r->path == ENGINE_FORWARDED && r->has_backend;
 }
 
+/* "docker" -> "Docker" as people write it; "" (several) -> "Containers" */
+static const char *runtime_title(const char *rt)
+{
+	static const char *const t[][2] = {
+		{ "docker", "Docker" }, { "podman", "Podman" },
+		{ "lxd", "LXD" }, { "incus", "Incus" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(rt, t[i][0]))
+			return t[i][1];
+	return "Containers";
+}
+
 static int published(struct grouping *g)
 {
 	struct strbuf b = STRBUF_INIT;
-	bool docker = false;
+	const char *who = NULL, *rt;
 	struct cause *c;
 	size_t i, n = 0;
 	int ret;
@@ -181,17 +196,26 @@ static int published(struct grouping *g)
 		if (!is_published(g, i, NULL))
 			continue;
 		n++;
-		docker |= g->rep->rows[i].container != NULL;
+		/* the runtime that publishes them, or "containers" when more
+		 * than one does */
+		rt = !g->rep->rows[i].container ? NULL :
+		     g->rep->rows[i].runtime ? g->rep->rows[i].runtime :
+		     "docker";	/* a saved audit from before runtimes */
+		if (rt && !who)
+			who = rt;
+		else if (rt && strcmp(who, rt))
+			who = "";
 	}
 	if (!n)
 		return 0;
 	ret = cause_add(g, CAUSE_PUBLISHED, NULL, is_published, NULL, &c);
 	if (ret < 0)
 		return ret;
-	if (docker)
-		strbuf_addf(&b, "Docker publishes %zu port%s: DNAT sends %s "
+	if (who)
+		strbuf_addf(&b, "%s publish%s %zu port%s: DNAT sends %s "
 			    "through FORWARD, where INPUT rules (ufw, "
-			    "firewalld) do not apply", n, n > 1 ? "s" : "",
+			    "firewalld) do not apply", runtime_title(who),
+			    *who ? "es" : "", n, n > 1 ? "s" : "",
 			    n > 1 ? "them" : "it");
 	else
 		strbuf_addf(&b, "DNAT forwards %zu port%s to other hosts, "

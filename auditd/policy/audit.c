@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "cthelper.h"
+#include "runtimes.h"
 
 static uint64_t now_usec(clockid_t clk)
 {
@@ -16,6 +17,28 @@ static uint64_t now_usec(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* A runtime that is there but did not answer is named in the notes. */
+static int runtime_notes(struct audit_result *r)
+{
+	struct strbuf b = STRBUF_INIT;
+	char *all, *line, *nl;
+	int ret = 0;
+
+	if (!runtimes_notes(&r->docker, &b)) {
+		strbuf_release(&b);
+		return 0;
+	}
+	all = strbuf_take(&b);
+	if (!all)
+		return -ENOMEM;
+	for (line = all; !ret && (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		ret = report_add_note(r->report, line);
+	}
+	free(all);
+	return ret;
 }
 
 int audit_run(const struct audit_opts *o, struct audit_result **out,
@@ -63,9 +86,15 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 		r->docker = r->snap.docker;
 		r->docker_error = r->snap.docker_error;
 		memset(&r->snap.docker, 0, sizeof(r->snap.docker));
-	} else if (o->docker && r->snap.host)
-		r->docker_error = docker_read(docker_socket_path(), &r->docker);
+	} else if (o->docker && r->snap.host) {
+		ret = runtimes_read(&r->docker);
+		if (ret < 0)
+			goto fail;
+		r->docker_error = r->docker.error[DOCKER_RT_DOCKER];
+	}
 	ret = report_build(r->engine, r->snap.host, &r->docker, &r->report);
+	if (!ret)
+		ret = runtime_notes(r);
 	if (ret < 0)
 		goto fail;
 	ret = srcview_new(o->policy, &r->zones);

@@ -237,6 +237,10 @@ static int read_backend(struct ctx *c, json_t *e, struct report_row *r)
 	if (json_object_get(b, "image") &&
 	    get_string(c, b, "image", true, &img) < 0)
 		return -EINVAL;
+	/* the runtime too, since runtimes other than Docker are named; an
+	 * unknown one is read as no runtime */
+	r->runtime = docker_runtime_name((unsigned int)docker_runtime_parse(
+		json_string_value(json_object_get(b, "runtime"))));
 	r->has_backend = true;
 	if (dup_opt(addr, &r->backend_addr) < 0 ||
 	    dup_opt(cont, &r->container) < 0 || dup_opt(img, &r->image) < 0)

@@ -46,6 +46,12 @@ const char *failopen_kind_name(enum failopen_kind k)
 		return "docker-user-ipv4-only";
 	case FAILOPEN_XTABLES_AND_NFTABLES:
 		return "xtables-and-nftables";
+	case FAILOPEN_CONTAINER_FORWARD_OPEN:
+		return "container-forward-open";
+	case FAILOPEN_CONTAINER_SUBNET_FORGED:
+		return "container-subnet-forged";
+	case FAILOPEN_LXD_FORWARDS_DROPPED:
+		return "lxd-forwards-dropped";
 	case FAILOPEN_CT_HELPER_RELATED:
 		return "conntrack-helper-related";
 	case FAILOPEN__KIND_COUNT:
@@ -578,6 +584,228 @@ static int check_mixed(const struct ruleset *rs, struct builder *b)
 	return 0;
 }
 
+/* ---------------------------------------------------------------------
+ * Podman (netavark) and CNI (portmap, firewall): the same shape, from
+ * netavark's src/firewall/iptables.rs and the plugins' portmap.go and
+ * firewall/iptables.go: FORWARD -j NETAVARK_FORWARD (CNI-FORWARD), which
+ * accepts "-d NET --ctstate RELATED,ESTABLISHED" and "-s NET"; nat
+ * NETAVARK-DN-* (CNI-DN-*) DNAT each published port.
+ */
+struct cnet {
+	const char *who;		/* for people */
+	const char *forward;		/* its forward chain */
+	const char *dn;			/* prefix of its DNAT chains */
+};
+
+static const struct cnet cnets[] = {
+	{ "Podman (netavark)", "NETAVARK_FORWARD", "NETAVARK-DN-" },
+	{ "CNI (portmap)", "CNI-FORWARD", "CNI-DN-" },
+};
+
+/* DNAT rules in the chains named dn* of c's family and origin */
+static size_t cnet_dnats(const struct ruleset *rs, const struct rs_chain *c,
+			 const char *dn)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *d = &rs->chains[i];
+
+		if (d->origin == c->origin && d->family == c->family &&
+		    d->name && !strncmp(d->name, dn, strlen(dn)))
+			n += dnat_rules(d);
+	}
+	return n;
+}
+
+/* Every forward base chain of the family accepts by policy. */
+static bool forward_policies_accept(const struct ruleset *rs, uint8_t family)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (c->base && c->hook == NF_INET_FORWARD &&
+		    (c->family == family || c->family == NFPROTO_INET) &&
+		    c->policy == RS_V_DROP)
+			return false;
+	}
+	return true;
+}
+
+static bool has_field(const struct rs_rule *r, enum rs_field f)
+{
+	size_t k;
+
+	for (k = 0; k < r->nmatches; k++)
+		if (r->matches[k].nfields == 1 && r->matches[k].fields[0] == f)
+			return true;
+	return false;
+}
+
+/* "-s NET -j ACCEPT" on any interface: the first such rule, or NULL */
+static const struct rs_rule *subnet_accept(const struct rs_chain *fc)
+{
+	enum rs_field sf = fc->family == NFPROTO_IPV6 ? RS_F_IP6_SADDR :
+			   RS_F_IP_SADDR;
+	size_t j;
+
+	for (j = 0; j < fc->nrules; j++) {
+		const struct rs_rule *r = &fc->rules[j];
+
+		if (r->verdict.kind == RS_V_ACCEPT && has_field(r, sf) &&
+		    !has_field(r, RS_F_IIFNAME) && !has_field(r, RS_F_IIF) &&
+		    may_match_new(r))
+			return r;
+	}
+	return NULL;
+}
+
+static int check_container_nets(const struct ruleset *rs, struct builder *b)
+{
+	const struct rs_rule *sa;
+	size_t i, j, k, n;
+	int ret = 0;
+
+	for (i = 0; i < rs->nchains && !ret; i++) {
+		const struct rs_chain *fwd = &rs->chains[i], *fc;
+
+		if (!fwd->base || fwd->hook != NF_INET_FORWARD || !fwd->name ||
+		    strcmp(fwd->name, "FORWARD"))
+			continue;
+		for (k = 0; k < sizeof(cnets) / sizeof(cnets[0]) && !ret; k++) {
+			for (j = 0; j < fwd->nrules; j++)
+				if (is_jump_to(&fwd->rules[j], cnets[k].forward))
+					break;
+			fc = find_chain(rs, fwd, cnets[k].forward);
+			n = cnet_dnats(rs, fwd, cnets[k].dn);
+			if (j == fwd->nrules || !fc)
+				continue;
+			sa = subnet_accept(fc);
+			if (n && fwd->policy == RS_V_ACCEPT &&
+			    forward_policies_accept(rs, fwd->family))
+				ret = add(b, FAILOPEN_CONTAINER_FORWARD_OPEN,
+					  FAILOPEN_SEV_WARNING, fwd,
+					  "%s %s %s: %s publishes %zu port%s by DNAT, "
+					  "but %s accepts no new connection to a "
+					  "container: they are open only because "
+					  "FORWARD's policy is ACCEPT, which also lets "
+					  "anyone who routes to a container network "
+					  "reach every port of every container",
+					  family_word(fwd->family),
+					  origin_word(fwd->origin), fwd->table,
+					  cnets[k].who, n, n > 1 ? "s" : "",
+					  cnets[k].forward);
+			else if (sa && fwd->policy == RS_V_DROP)
+				ret = add(b, FAILOPEN_CONTAINER_SUBNET_FORGED,
+					  FAILOPEN_SEV_WARNING, fc,
+					  "%s %s %s: FORWARD's policy is DROP, but %s "
+					  "rule %u accepts every packet from a "
+					  "container network on any interface: a "
+					  "stranger who forges such a source gets "
+					  "first packets through to the containers "
+					  "(UDP datagrams are delivered; TCP and SCTP "
+					  "answers go out on the bridge and never come "
+					  "back)", family_word(fwd->family),
+					  origin_word(fwd->origin), fwd->table,
+					  cnets[k].forward, sa->position);
+		}
+	}
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * LXD and Incus: their own nftables table (inet lxd / inet incus) with
+ * the DNATs of network forwards and nat proxy devices, and a forward
+ * chain fwd.BRIDGE accepting to and from each bridge.
+ */
+static bool lxd_table(const struct rs_chain *c)
+{
+	return c->origin == RS_ORIGIN_NFT && c->table &&
+	       (!strcmp(c->table, "lxd") || !strcmp(c->table, "incus"));
+}
+
+/* A rule of c (or of a chain it jumps to, a few levels down) that accepts
+ * what goes out on the bridge: the host's firewall lets LXD's bridge
+ * through (what LXD's documentation tells Docker users to add). */
+static bool accepts_bridge(const struct ruleset *rs, const struct rs_chain *c,
+			   const char *bridge, unsigned int depth)
+{
+	const rs_u128 key = rs_ifname_key(bridge);
+	const struct rs_interval *e;
+	const struct rs_chain *to;
+	size_t j, k, n, x;
+
+	for (j = 0; j < c->nrules; j++) {
+		const struct rs_rule *r = &c->rules[j];
+
+		if ((r->verdict.kind == RS_V_JUMP ||
+		     r->verdict.kind == RS_V_GOTO) && depth < 4 &&
+		    (to = find_chain(rs, c, r->verdict.chain)) &&
+		    accepts_bridge(rs, to, bridge, depth + 1))
+			return true;
+		if (r->verdict.kind != RS_V_ACCEPT)
+			continue;
+		for (k = 0; k < r->nmatches; k++) {
+			const struct rs_match *m = &r->matches[k];
+
+			if (m->op != RS_OP_IN || m->nfields != 1 ||
+			    m->fields[0] != RS_F_OIFNAME)
+				continue;
+			e = rs_match_elems(m, &n);
+			for (x = 0; x < n; x++)
+				if (e[x].lo <= key && key <= e[x].hi)
+					return true;
+		}
+	}
+	return false;
+}
+
+static int check_lxd(const struct ruleset *rs, struct builder *b)
+{
+	const struct rs_chain *lx = NULL;
+	const char *bridge = NULL;
+	size_t i, n = 0;
+	int ret;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (!lxd_table(c))
+			continue;
+		n += dnat_rules(c);
+		if (c->name && !strncmp(c->name, "fwd.", 4) && !bridge) {
+			bridge = c->name + 4;
+			lx = c;
+		}
+	}
+	if (!n || !bridge)
+		return 0;
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (!c->base || c->hook != NF_INET_FORWARD || lxd_table(c) ||
+		    c->policy != RS_V_DROP ||
+		    accepts_bridge(rs, c, bridge, 0))
+			continue;
+		ret = add(b, FAILOPEN_LXD_FORWARDS_DROPPED, FAILOPEN_SEV_WARNING,
+			  c, "%s %s %s/%s (policy DROP) drops what %s forwards "
+			  "to %s (%zu DNAT in %s %s): %s accepts it in its own "
+			  "table, but a drop in any base chain ends the packet, "
+			  "so its network forwards and nat proxy devices are "
+			  "unreachable: an outage, not an exposure (accept -o %s "
+			  "there)", family_word(c->family),
+			  origin_word(c->origin), c->table, c->name,
+			  !strcmp(lx->table, "incus") ? "Incus" : "LXD", bridge,
+			  n, rs_family_name(lx->family), lx->table,
+			  !strcmp(lx->table, "incus") ? "Incus" : "LXD", bridge);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 int failopen_inspect(const struct ruleset *rs, struct failopen_result **out)
 {
 	struct builder b = { 0 };
@@ -594,6 +822,10 @@ int failopen_inspect(const struct ruleset *rs, struct failopen_result **out)
 		ret = check_docker_user_v6(rs, &b);
 	if (ret == 0)
 		ret = check_mixed(rs, &b);
+	if (ret == 0)
+		ret = check_container_nets(rs, &b);
+	if (ret == 0)
+		ret = check_lxd(rs, &b);
 	for (k = 0; ret == 0 && k < FAILOPEN__KIND_COUNT; k++) {
 		struct failopen_finding *last = NULL;
 		char *m;

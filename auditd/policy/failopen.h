@@ -26,7 +26,24 @@
  *    the restrictions do not apply to IPv6;
  *  - xtables-and-nftables: legacy x_tables and nftables base chains both
  *    hold rules at one hook of one family: a packet must pass both, and
- *    each tool (iptables-legacy, iptables-nft, nft) shows only its half.
+ *    each tool (iptables-legacy, iptables-nft, nft) shows only its half;
+ *  - container-forward-open: Podman's netavark (NETAVARK_FORWARD,
+ *    NETAVARK-DN-*) or CNI's portmap and firewall plugins (CNI-FORWARD,
+ *    CNI-DN-*) publish ports by DNAT, but their forward chains accept no
+ *    new connection to a container: the ports are open only because every
+ *    forward base chain's policy is ACCEPT, which also lets anyone who
+ *    routes to a container network reach every port of every container;
+ *  - container-subnet-forged: FORWARD's policy is DROP, but netavark's or
+ *    CNI's forward chain accepts every packet whose source is in a
+ *    container network ("-s 10.88.0.0/16 -j ACCEPT") on any interface: a
+ *    stranger who forges such a source gets first packets through to the
+ *    containers (UDP datagrams are delivered; TCP and SCTP answers go out
+ *    on the bridge and never come back);
+ *  - lxd-forwards-dropped: LXD or Incus DNATs in its own table (network
+ *    forwards, proxy devices with nat=true) and accepts them in its own
+ *    forward chain, but another forward base chain (iptables' FORWARD with
+ *    policy DROP) drops them: a drop in any base chain ends the packet, so
+ *    the published ports are unreachable (an outage, not an exposure).
  *
  * Library module: no printing, negative errno on failure.
  */
@@ -44,6 +61,9 @@ enum failopen_kind {
 	FAILOPEN_DOCKER_DIRECT_ACCESS,
 	FAILOPEN_DOCKER_USER_IPV4_ONLY,
 	FAILOPEN_XTABLES_AND_NFTABLES,
+	FAILOPEN_CONTAINER_FORWARD_OPEN,
+	FAILOPEN_CONTAINER_SUBNET_FORGED,
+	FAILOPEN_LXD_FORWARDS_DROPPED,
 	FAILOPEN_CT_HELPER_RELATED,	/* cthelper.c */
 	FAILOPEN__KIND_COUNT
 };
@@ -86,7 +106,9 @@ int failopen_result_add(struct failopen_result *r, enum failopen_kind kind,
 
 /* "forward-no-docker-user", "docker-user-late",
  * "docker-direct-access-open", "docker-user-ipv4-only",
- * "xtables-and-nftables" */
+ * "xtables-and-nftables", "container-forward-open",
+ * "container-subnet-forged", "lxd-forwards-dropped",
+ * "conntrack-helper-related" */
 const char *failopen_kind_name(enum failopen_kind k);
 /* "info", "warning", "critical" */
 const char *failopen_severity_name(enum failopen_severity s);

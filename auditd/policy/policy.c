@@ -665,6 +665,10 @@ static const struct {
 		       "fc00::/7", NULL } },
 	{ "loopback", { "127.0.0.0/8", "::1/128", NULL } },
 	{ "any", { "0.0.0.0/0", "::/0", NULL } },
+	/* neighbours on one link only, never the Internet: IPv6 link-local
+	 * sources are not forwarded and answered only on their link
+	 * (unnamed in the source views, as "any") */
+	{ "link-local", { "169.254.0.0/16", "fe80::/10", NULL } },
 };
 
 static int builtin_zone(const char *name, struct srcs *s)
@@ -1596,8 +1600,13 @@ static bool rule_takes_row(const struct rule *r, const struct report_row *row)
 			return false;
 	if (r->iface && !row->nifaces)
 		return false;
-	return pattern_match(r->container, row->container) &&
-	       pattern_match(r->image, row->image) &&
+	/* the container is the backend's, or, for a local exposure, the one
+	 * whose published port the listener holds (rootlessport, conmon,
+	 * lxd forkproxy): the same container, whichever way it publishes */
+	return pattern_match(r->container, row->container ? row->container :
+			     row->held ? row->held->name : NULL) &&
+	       pattern_match(r->image, row->container ? row->image :
+			     row->held ? row->held->image : NULL) &&
 	       pattern_match(r->process, row->listener ?
 			     row->listener->comm : NULL);
 }

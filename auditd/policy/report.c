@@ -190,18 +190,66 @@ static char *addrs_text(uint8_t family, const struct ivlist *l)
 /* Sources as prefixes, with the martian sources res says never occur
  * counted in where they fill a gap: "0.0.0.0/0" rather than the dozen
  * prefixes around 127.0.0.0/8 and the host's own addresses. */
-static char *sources_text(const struct engine_result *res, uint8_t family,
+/* The martians, and on a forwarded TCP or SCTP row the networks the host
+ * reaches on another link than the row's (ifs): never a sender there
+ * (handshake.c).  A new sorted, merged list in *out, or NULL with *n 0
+ * when the martians alone will do. */
+static int fill_list(const struct engine_result *res,
+		     const struct engine_piece *p, const struct rs_interval *ifs,
+		     struct rs_interval **out, size_t *n)
+{
+	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
+	struct rs_interval *l;
+	size_t i, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (p->fate != ENGINE_FORWARDED || !res->nlinknets[f] ||
+	    (p->proto != IPPROTO_TCP && p->proto != IPPROTO_SCTP))
+		return 0;
+	l = calloc(res->nmartians[f] + res->nlinknets[f] + 1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	for (i = 0; i < res->nmartians[f]; i++)
+		l[k++] = res->martians[f][i];
+	for (i = 0; i < res->nlinknets[f]; i++) {
+		const struct engine_linknet *ln = &res->linknets[f][i];
+
+		if (ifs && ifs->lo <= ln->ifkey && ln->ifkey <= ifs->hi)
+			continue;
+		l[k].lo = ln->lo;
+		l[k++].hi = ln->hi;
+	}
+	*out = l;
+	*n = region_ivs_merge(l, k);
+	return 0;
+}
+
+/* Sources as prefixes, with the martian sources res says never occur
+ * counted in where they fill a gap: "0.0.0.0/0" rather than the dozen
+ * prefixes around 127.0.0.0/8 and the host's own addresses. */
+static char *sources_text(const struct engine_result *res,
+			  const struct engine_piece *p,
+			  const struct rs_interval *ifs,
 			  const struct region_sources *s)
 {
-	int f = family == NFPROTO_IPV4 ? 0 : 1;
+	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
 	struct ivlist l = { 0 };
+	struct rs_interval *fl;
+	size_t nfl;
 	char *t;
 
-	if (region_fill_gaps(family, s->addrs, s->naddrs, res->martians[f],
-			     res->nmartians[f], &l.iv, &l.n) < 0)
+	if (fill_list(res, p, ifs, &fl, &nfl) < 0)
 		return NULL;
+	if (region_fill_gaps(p->family, s->addrs, s->naddrs,
+			     fl ? fl : res->martians[f],
+			     fl ? nfl : res->nmartians[f], &l.iv, &l.n) < 0) {
+		free(fl);
+		return NULL;
+	}
+	free(fl);
 	l.cap = l.n;
-	t = addrs_text(family, &l);
+	t = addrs_text(p->family, &l);
 	free(l.iv);
 	return t;
 }
@@ -366,7 +414,7 @@ static int draft_add(struct builder *bd, size_t group,
 	bd->nd++;
 	if (ivlist_add(&d->ifs, ifs) < 0 || ivlist_add(&d->addrs, addrs) < 0)
 		return -ENOMEM;
-	d->src_s = sources_text(bd->res, p->family, copy);
+	d->src_s = sources_text(bd->res, p, ifs, copy);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }
@@ -802,7 +850,15 @@ static int draft_row(struct builder *bd, struct report *rep,
 		if (dc && (!(row->container = strdup(dc->name)) ||
 			   !(row->image = strdup(dc->image))))
 			return -ENOMEM;
+		if (dc)
+			row->runtime = docker_runtime_name(dc->runtime);
 	}
+	if (p->listener && bd->dm)
+		row->held = docker_find_port(bd->dm, p->listener->comm,
+					     p->listener->family,
+					     p->listener->protocol,
+					     p->listener->addr,
+					     p->listener->port);
 	if (p->nat || p->nat_port) {
 		row->has_backend = true;
 		row->backend_port_lo = p->nat_port ? p->nat_port_lo :
@@ -943,6 +999,7 @@ int report_build(const struct engine_result *res, const struct host *host,
 	rep->symbolic = res->symbolic;
 	rep->notes = res->notes;
 	rep->nnotes = res->nnotes;
+	rep->dm = dm;
 	ret = outcome_groups(res, &ord, &groups, &ngroups);
 	for (g = 0; g < ngroups && !ret; g++) {
 		i = groups[g].start;
@@ -1029,7 +1086,47 @@ void report_free(struct report *rep)
 	}
 	free(rep->rows);
 	free(rep->filtered);
+	free_list(rep->added, rep->nadded);
+	if (rep->notes_owned)
+		free(rep->notes);
 	free(rep);
+}
+
+int report_add_note(struct report *rep, const char *note)
+{
+	char **l, **a, *s = strdup(note);
+
+	if (!s)
+		return -ENOMEM;
+	a = realloc(rep->added, (rep->nadded + 1) * sizeof(*a));
+	if (!a) {
+		free(s);
+		return -ENOMEM;
+	}
+	rep->added = a;
+	a[rep->nadded++] = s;
+	/* the engine's notes stay borrowed: the array becomes ours */
+	l = rep->notes_owned ? rep->notes : NULL;
+	l = realloc(l, (rep->nnotes + 1) * sizeof(*l));
+	if (!l) {
+		free(a[--rep->nadded]);
+		return -ENOMEM;
+	}
+	if (!rep->notes_owned && rep->nnotes)
+		memcpy(l, rep->notes, rep->nnotes * sizeof(*l));
+	l[rep->nnotes++] = s;
+	rep->notes = l;
+	rep->notes_owned = true;
+	return 0;
+}
+
+const struct docker_port *report_held(const struct report *rep,
+				      const struct host_listener *l)
+{
+	if (!rep->dm || !l)
+		return NULL;
+	return docker_find_port(rep->dm, l->comm, l->family, l->protocol,
+				l->addr, l->port);
 }
 
 /* ---------------------------------------------------------------------
@@ -1054,7 +1151,8 @@ static void range_json(struct jsonw *w, unsigned int lo, unsigned int hi)
 }
 
 /* The members of a listener object (or null without one). */
-static void listener_members(struct jsonw *w, const struct host_listener *l)
+static void listener_members(struct jsonw *w, const struct host_listener *l,
+			     const struct docker_port *held)
 {
 	char buf[INET6_ADDRSTRLEN];
 
@@ -1067,6 +1165,13 @@ static void listener_members(struct jsonw *w, const struct host_listener *l)
 		jsonw_int(w, l->pid);
 	else
 		jsonw_null(w);
+	/* the container a port-holding process holds this port for */
+	if (held) {
+		jsonw_member_string(w, "container", held->name);
+		jsonw_member_string(w, "image", held->image);
+		jsonw_member_string(w, "runtime",
+				    docker_runtime_name(held->runtime));
+	}
 }
 
 static void exposure_json(struct jsonw *w, const struct report_row *r)
@@ -1100,6 +1205,7 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 		range_json(w, r->backend_port_lo, r->backend_port_hi);
 		jsonw_member_string(w, "container", r->container);
 		jsonw_member_string(w, "image", r->image);
+		jsonw_member_string(w, "runtime", r->runtime);
 		jsonw_object_end(w);
 	} else {
 		jsonw_null(w);
@@ -1107,7 +1213,7 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 	jsonw_key(w, "listener");
 	if (r->listener) {
 		jsonw_object_begin(w);
-		listener_members(w, r->listener);
+		listener_members(w, r->listener, r->held);
 		jsonw_object_end(w);
 	} else {
 		jsonw_null(w);
@@ -1140,7 +1246,7 @@ void report_json(const struct report *rep, struct jsonw *w,
 		const struct host_listener *l = rep->filtered[i].listener;
 
 		jsonw_object_begin(w);
-		listener_members(w, l);
+		listener_members(w, l, report_held(rep, l));
 		jsonw_member_string(w, "family", l->family == AF_INET6 ?
 				    "ipv6" : "ipv4");
 		jsonw_member_string(w, "protocol",
@@ -1196,6 +1302,8 @@ static char *row_target(const struct report_row *r)
 			strbuf_addf(&b, " %s", r->listener->comm);
 		if (r->listener->pid)
 			strbuf_addf(&b, "[%d]", (int)r->listener->pid);
+		if (r->held)
+			strbuf_addf(&b, " for %s", r->held->name);
 	} else if (r->path == ENGINE_LOCAL) {
 		strbuf_addf(&b, "%snothing listens", b.len ? " " : "");
 	}
@@ -1298,13 +1406,15 @@ int report_text(const struct report *rep, const struct srcview *sv,
 			char buf[INET6_ADDRSTRLEN];
 
 			const struct report_row *d = rep->filtered[i].dnat;
+			const struct docker_port *held = report_held(rep, l);
 
 			host_addr_str(l->family, l->addr, buf, sizeof(buf));
-			fprintf(f, "  %-5s %s%s%s:%u %s ",
+			fprintf(f, "  %-5s %s%s%s:%u %s%s%s ",
 				report_proto_name(l->protocol),
 				l->family == AF_INET6 ? "[" : "", buf,
 				l->family == AF_INET6 ? "]" : "", l->port,
-				l->comm ? l->comm : "?");
+				l->comm ? l->comm : "?", held ? " for " : "",
+				held ? held->name : "");
 			if (d)
 				fprintf(f, "(bypassed: DNAT sends %s/%u to "
 					"%s:%u%s%s%s)\n",

@@ -38,9 +38,13 @@ struct report_row {
 	bool has_backend;		/* DNAT / REDIRECT target */
 	char *backend_addr;
 	uint16_t backend_port_lo, backend_port_hi;
-	char *container;		/* Docker attribution, or NULL */
+	char *container;		/* the backend's container, or NULL */
 	char *image;
+	const char *runtime;		/* "docker", "podman", "lxd", ... */
 	const struct host_listener *listener;
+	/* the container whose published port the listener holds for it
+	 * (conmon, docker-proxy, rootlessport, lxd forkproxy), or NULL */
+	const struct docker_port *held;
 	size_t nunknown;
 	char **unknown;			/* the matches that made it possible */
 	const struct engine_piece *piece;	/* one piece, for its trace */
@@ -60,8 +64,12 @@ struct report {
 	size_t nfiltered;
 	struct report_filtered *filtered;
 	bool symbolic;
-	char **notes;			/* borrowed from the engine result */
+	char **notes;			/* the engine result's, then added */
 	size_t nnotes;
+	const struct docker_map *dm;	/* borrowed, may be NULL */
+	char **added;			/* owned: report_add_note()'s */
+	size_t nadded;
+	bool notes_owned;		/* notes is our own array */
 };
 
 /* Build the rows from res (and host, NULL when symbolic); dm (may be NULL)
@@ -70,6 +78,12 @@ struct report {
 int report_build(const struct engine_result *res, const struct host *host,
 		 const struct docker_map *dm, struct report **out);
 void report_free(struct report *rep);
+/* Add a note of the audit's own after the engine's (a runtime that did
+ * not answer).  0 or -ENOMEM. */
+int report_add_note(struct report *rep, const char *note);
+/* The container whose port l holds for it, from rep's map, or NULL. */
+const struct docker_port *report_held(const struct report *rep,
+				      const struct host_listener *l);
 
 /* "tcp", "udp", "sctp" */
 const char *report_proto_name(uint8_t proto);

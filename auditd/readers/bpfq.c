@@ -141,11 +141,7 @@ static void bpfq_links(struct host *h)
 			bpfq_error(h, n);
 			return;
 		}
-		l->tcx_progs = (unsigned int)n;
-		l->tcx_prog = id;
-		if (n && !l->tc_desc[0])
-			snprintf(l->tc_desc, sizeof(l->tc_desc),
-				 "%s bpf id %u", netkit ? "netkit" : "tcx", id);
+		bpfq_link_set(l, (unsigned int)n, id);
 	}
 }
 
@@ -182,6 +178,15 @@ static void bpfq_cgroups(struct host *h, const char *proc)
 		l->cgroup_progs = (unsigned int)n;
 		l->cgroup_prog = id;
 	}
+}
+
+void bpfq_link_set(struct host_link *l, unsigned int n, uint32_t first)
+{
+	l->tcx_progs = n;
+	l->tcx_prog = first;
+	if (n && !l->tc_desc[0])
+		snprintf(l->tc_desc, sizeof(l->tc_desc), "%s bpf id %u",
+			 strcmp(l->kind, "netkit") ? "tcx" : "netkit", first);
 }
 
 void bpfq_read(struct host *h, const char *proc)

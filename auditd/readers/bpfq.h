@@ -32,4 +32,8 @@
  */
 void bpfq_read(struct host *h, const char *proc);
 
+/* Link l has n tcx (or netkit) programs, the first with id first: what
+ * bpfq_read() records, and the snapshot reader replays (snapfile.c). */
+void bpfq_link_set(struct host_link *l, unsigned int n, uint32_t first);
+
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -54,11 +55,38 @@ static size_t collect(char *p, size_t size, size_t n, void *data)
 	return len;
 }
 
-static int add(struct docker_map *m, uint8_t family, rs_u128 addr,
-	       const char *name, const char *image)
+static const char *const runtime_names[DOCKER_RT_N] = {
+	[DOCKER_RT_DOCKER] = "docker",
+	[DOCKER_RT_PODMAN] = "podman",
+	[DOCKER_RT_LXD] = "lxd",
+	[DOCKER_RT_INCUS] = "incus",
+	[DOCKER_RT_NERDCTL] = "nerdctl",
+	[DOCKER_RT_CNI] = "cni",
+	[DOCKER_RT_LIBVIRT] = "libvirt",
+};
+
+const char *docker_runtime_name(unsigned int rt)
+{
+	return rt < DOCKER_RT_N ? runtime_names[rt] : NULL;
+}
+
+int docker_runtime_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < DOCKER_RT_N; i++)
+		if (name && !strcmp(name, runtime_names[i]))
+			return i;
+	return -EINVAL;
+}
+
+int docker_add(struct docker_map *m, uint8_t runtime, uint8_t family,
+	       rs_u128 addr, const char *name, const char *image)
 {
 	struct docker_container *c;
 
+	if (docker_find(m, family, addr))
+		return 0;
 	if (m->n >= DOCKER_CONTAINERS_MAX)
 		return -E2BIG;
 	c = realloc(m->c, (m->n + 1) * sizeof(*c));
@@ -68,6 +96,7 @@ static int add(struct docker_map *m, uint8_t family, rs_u128 addr,
 	c = &m->c[m->n];
 	c->family = family;
 	c->addr = addr;
+	c->runtime = runtime;
 	c->name = strdup(name);
 	c->image = strdup(image);
 	if (!c->name || !c->image) {
@@ -76,6 +105,68 @@ static int add(struct docker_map *m, uint8_t family, rs_u128 addr,
 		return -ENOMEM;
 	}
 	m->n++;
+	return 0;
+}
+
+int docker_add_port(struct docker_map *m, const struct docker_port *p)
+{
+	struct docker_port *n;
+
+	if (m->nports >= DOCKER_CONTAINERS_MAX)
+		return -E2BIG;
+	n = realloc(m->ports, (m->nports + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	m->ports = n;
+	n = &m->ports[m->nports];
+	*n = *p;
+	n->name = strdup(p->name);
+	n->image = strdup(p->image ? p->image : "");
+	if (!n->name || !n->image) {
+		free(n->name);
+		free(n->image);
+		return -ENOMEM;
+	}
+	m->nports++;
+	return 0;
+}
+
+int docker_map_take(struct docker_map *dst, struct docker_map *src,
+		    uint8_t rt)
+{
+	struct docker_container *c;
+	struct docker_port *p;
+	size_t i, n = 0;
+
+	if (dst->n + src->n > DOCKER_CONTAINERS_MAX ||
+	    dst->nports + src->nports > DOCKER_CONTAINERS_MAX)
+		return -E2BIG;
+	c = realloc(dst->c, (dst->n + src->n + 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	dst->c = c;
+	p = realloc(dst->ports, (dst->nports + src->nports + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	dst->ports = p;
+	/* an address named by an earlier runtime keeps that name */
+	for (i = 0; i < src->n; i++) {
+		if (docker_find(dst, src->c[i].family, src->c[i].addr)) {
+			free(src->c[i].name);
+			free(src->c[i].image);
+			continue;
+		}
+		dst->c[dst->n + n] = src->c[i];
+		dst->c[dst->n + n++].runtime = rt;
+	}
+	dst->n += n;
+	for (i = 0; i < src->nports; i++) {
+		dst->ports[dst->nports] = src->ports[i];
+		dst->ports[dst->nports++].runtime = rt;
+	}
+	free(src->c);
+	free(src->ports);
+	memset(src, 0, sizeof(*src));
 	return 0;
 }
 
@@ -111,20 +202,63 @@ static int cidr_addr(int af, const char *s, rs_u128 *addr)
 static int add_known(struct docker_map *m, int af, rs_u128 addr,
 		     const char *name, const char *image)
 {
-	if (docker_find(m, (uint8_t)af, addr))
-		return 0;
-	return add(m, (uint8_t)af, addr, name, image);
+	return docker_add(m, DOCKER_RT_DOCKER, (uint8_t)af, addr, name, image);
+}
+
+/* Ports[] of one /containers/json entry: {"IP", "PublicPort", "Type"};
+ * entries without a PublicPort are not published. */
+static int add_ports(struct docker_map *m, json_t *ports, const char *name,
+		     const char *image)
+{
+	struct docker_port p;
+	const char *ip, *type;
+	json_int_t pub;
+	json_t *e;
+	size_t i;
+	int ret;
+
+	json_array_foreach(ports, i, e) {
+		memset(&p, 0, sizeof(p));
+		pub = json_integer_value(json_object_get(e, "PublicPort"));
+		type = json_string_value(json_object_get(e, "Type"));
+		ip = json_string_value(json_object_get(e, "IP"));
+		if (pub <= 0 || pub > 65535 || !type)
+			continue;
+		if (!strcmp(type, "tcp"))
+			p.proto = IPPROTO_TCP;
+		else if (!strcmp(type, "udp"))
+			p.proto = IPPROTO_UDP;
+		else if (!strcmp(type, "sctp"))
+			p.proto = IPPROTO_SCTP;
+		else
+			continue;
+		/* "0.0.0.0" and "::" are any address of their family; no
+		 * IP (Podman) is any address of both */
+		if (ip && *ip) {
+			p.family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+			if (host_addr_parse(p.family, ip, &p.addr) < 0)
+				continue;
+		}
+		p.port_lo = p.port_hi = (uint16_t)pub;
+		p.name = (char *)name;
+		p.image = (char *)image;
+		ret = docker_add_port(m, &p);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 int docker_parse(const char *json, size_t len, struct docker_map *out)
 {
-	struct docker_map m = { 0, NULL };
+	struct docker_map m;
 	json_t *root, *c, *nets, *net;
 	const char *key, *name, *image, *ip;
 	rs_u128 addr;
 	size_t i;
 	int ret = 0;
 
+	memset(&m, 0, sizeof(m));
 	root = json_loadb(json, len, 0, NULL);
 	if (!root || !json_is_array(root)) {
 		json_decref(root);
@@ -140,6 +274,9 @@ int docker_parse(const char *json, size_t len, struct docker_map *out)
 			continue;
 		if (*name == '/')
 			name++;
+		ret = add_ports(&m, json_object_get(c, "Ports"), name, image);
+		if (ret < 0)
+			break;
 		json_object_foreach(nets, key, net) {
 			ip = json_string_value(json_object_get(net, "IPAddress"));
 			if (ip && *ip && !host_addr_parse(AF_INET, ip, &addr))
@@ -275,6 +412,45 @@ out:
 	return ret;
 }
 
+/* A curl handle on the unix socket path, answers into collect(). */
+static CURL *unix_handle(const char *path)
+{
+	CURL *curl = curl_easy_init();
+
+	if (!curl)
+		return NULL;
+	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, path);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 1000L);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	return curl;
+}
+
+int docker_unix_get(const char *sock, const char *path, char **buf,
+		    size_t *len)
+{
+	struct answer a = { NULL, 0, false };
+	struct stat st;
+	CURL *curl;
+	int ret;
+
+	if (stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return -ENOENT;
+	curl = unix_handle(sock);
+	if (!curl)
+		return -ENOMEM;
+	ret = docker_get(curl, path, &a);
+	curl_easy_cleanup(curl);
+	if (ret < 0) {
+		free(a.buf);
+		return ret;
+	}
+	*buf = a.buf ? a.buf : strdup("");
+	*len = a.len;
+	return *buf ? 0 : -ENOMEM;
+}
+
 int docker_read(const char *path, struct docker_map *out)
 {
 	struct answer a = { NULL, 0, false };
@@ -282,18 +458,12 @@ int docker_read(const char *path, struct docker_map *out)
 	CURL *curl;
 	int ret;
 
-	out->n = 0;
-	out->c = NULL;
+	memset(out, 0, sizeof(*out));
 	if (stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return -ENOENT;
-	curl = curl_easy_init();
+	curl = unix_handle(path);
 	if (!curl)
 		return -ENOMEM;
-	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, path);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 1000L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
 	/* all=1: a starting container is not "running" yet */
 	ret = docker_get(curl, "/containers/json?all=1", &a);
 	if (!ret)
@@ -306,6 +476,45 @@ int docker_read(const char *path, struct docker_map *out)
 	if (ret < 0)
 		docker_release(out);
 	return ret;
+}
+
+/* The processes that hold a published port on the host for a container. */
+static bool port_holder(const char *comm)
+{
+	static const char *const holders[] = {
+		"docker-proxy", "conmon", "rootlessport", "rootlessport-ch",
+		"slirp4netns", "pasta", "pasta.avx2", "lxd", "incusd",
+	};
+	size_t i;
+
+	for (i = 0; comm && i < sizeof(holders) / sizeof(holders[0]); i++)
+		if (!strcmp(comm, holders[i]))
+			return true;
+	return false;
+}
+
+const struct docker_port *docker_find_port(const struct docker_map *m,
+					   const char *comm, uint8_t family,
+					   uint8_t proto, rs_u128 addr,
+					   uint16_t port)
+{
+	const struct docker_port *p;
+	size_t i;
+
+	if (!port_holder(comm))
+		return NULL;
+	for (i = 0; i < m->nports; i++) {
+		p = &m->ports[i];
+		/* a holder on :: also holds an IPv4 publish: lxd's
+		 * forkproxy for "tcp:0.0.0.0:80" listens there */
+		if (p->proto == proto && port >= p->port_lo &&
+		    port <= p->port_hi &&
+		    (!p->family || p->family == family ||
+		     (family == AF_INET6 && !addr && !p->addr)) &&
+		    (!p->addr || !addr || p->addr == addr))
+			return p;
+	}
+	return NULL;
 }
 
 const struct docker_container *docker_find(const struct docker_map *m,
@@ -329,7 +538,11 @@ void docker_release(struct docker_map *m)
 		free(m->c[i].name);
 		free(m->c[i].image);
 	}
+	for (i = 0; i < m->nports; i++) {
+		free(m->ports[i].name);
+		free(m->ports[i].image);
+	}
 	free(m->c);
-	m->c = NULL;
-	m->n = 0;
+	free(m->ports);
+	memset(m, 0, sizeof(*m));
 }

@@ -583,6 +583,7 @@ static int tfilter_parse(struct host *h, const struct nlmsghdr *nlh)
 	if (!nf)
 		return -errno;
 	*nf = f;
+	host_tcf_texts(nf, l->name);
 	if (!f.decoded && !l->tc_desc[0])
 		host_tcf_describe(&f, l->tc_desc, sizeof(l->tc_desc));
 	l->tc_filters++;

@@ -31,7 +31,9 @@
 #include "nft.h"
 #include "nldump.h"
 #include "rsfile.h"
+#include "runtimes.h"
 #include "snapfile.h"
+#include "bpfq.h"
 #include "sockets.h"
 
 #ifndef PACKAGE_VERSION
@@ -299,9 +301,36 @@ fail:
 	return NULL;
 }
 
+/* The texts of the ruleset `fwaudit fix` loads (format version 2): those
+ * the caller put in snap->text (cmd_snapshot.c, from prove.h), by the keys
+ * of text_keys; the legacy ones are in "legacy". */
+static const char *const text_keys[SNAPSHOT_TEXT_N] = {
+	[SNAPSHOT_TEXT_NFT] = "nft",
+	[SNAPSHOT_TEXT_IP4] = "ip4",
+	[SNAPSHOT_TEXT_IP6] = "ip6",
+};
+
+static json_t *ruleset_text_new(const struct snapshot *snap)
+{
+	json_t *o = json_object();
+	size_t k;
+
+	for (k = 0; o && k < SNAPSHOT_TEXT_N; k++) {
+		if (!text_keys[k] || !snap->text[k])
+			continue;
+		if (json_object_set_new(o, text_keys[k],
+					b64_new(snap->text[k],
+						snap->text_len[k]))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 static json_t *owners_new(const struct host *h)
 {
-	json_t *a = json_array();
+	json_t *a = json_array(), *o;
 	size_t i;
 
 	for (i = 0; a && i < h->nlisteners; i++) {
@@ -310,14 +339,57 @@ static json_t *owners_new(const struct host *h)
 		if (!l->pid && !l->comm)
 			continue;
 		/* s*: no "comm" at all when it is not known */
-		if (json_array_append_new(a, json_pack("{s:I,s:I,s:s*}",
-				"inode", (json_int_t)l->inode,
-				"pid", (json_int_t)l->pid, "comm", l->comm))) {
+		o = json_pack("{s:I,s:I,s:s*}", "inode", (json_int_t)l->inode,
+			      "pid", (json_int_t)l->pid, "comm", l->comm);
+		/* the cgroup ingress programs of its cgroup (bpfq.c), only
+		 * when there are some */
+		if (o && l->cgroup_progs &&
+		    (json_object_set_new(o, "cgroup", json_string(
+				l->cgroup ? l->cgroup : "")) ||
+		     json_object_set_new(o, "cgroup_progs", json_integer(
+				l->cgroup_progs)) ||
+		     json_object_set_new(o, "cgroup_prog", json_integer(
+				l->cgroup_prog))))
+			o = (json_decref(o), NULL);
+		if (!o || json_array_append_new(a, o)) {
 			json_decref(a);
 			return NULL;
 		}
 	}
 	return a;
+}
+
+/* What bpfq.c found on the links, and the query it could not make:
+ * NULL (no member) when there is nothing, as on most hosts. */
+static json_t *bpf_new(const struct host *h, int *err)
+{
+	json_t *o, *links = json_array();
+	size_t i;
+
+	*err = 0;
+	for (i = 0; links && i < h->nlinks; i++) {
+		const struct host_link *l = &h->links[i];
+
+		if (!l->tcx_progs)
+			continue;
+		if (json_array_append_new(links, json_pack("{s:i,s:I,s:I}",
+				"ifindex", l->ifindex,
+				"progs", (json_int_t)l->tcx_progs,
+				"first", (json_int_t)l->tcx_prog)))
+			links = (json_decref(links), NULL);
+	}
+	if (!links) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (!json_array_size(links) && !h->bpf_error) {
+		json_decref(links);
+		return NULL;
+	}
+	o = json_pack("{s:i,s:o}", "error", h->bpf_error, "links", links);
+	if (!o)
+		*err = -ENOMEM;
+	return o;
 }
 
 static json_t *sysctl_new(const struct host *h)
@@ -355,29 +427,47 @@ static json_t *sysctl_new(const struct host *h)
 
 static json_t *docker_new(void)
 {
-	struct docker_map m = { 0, NULL };
+	struct docker_map m = { 0 };
 	char addr[INET6_ADDRSTRLEN];
-	json_t *a;
+	json_t *a, *o;
 	size_t i;
 	int err;
 
-	/* no Docker is an answer too: the live audit then names nothing */
-	err = docker_read(docker_socket_path(), &m);
+	/* no runtime is an answer too: the live audit then names nothing */
+	if (runtimes_read(&m) < 0)
+		return NULL;
+	err = m.error[DOCKER_RT_DOCKER];
 	a = json_array();
 	for (i = 0; a && i < m.n; i++) {
 		const struct docker_container *c = &m.c[i];
 
 		host_addr_str(c->family, c->addr, addr, sizeof(addr));
-		if (json_array_append_new(a, json_pack("{s:i,s:s,s:s,s:s}",
+		o = json_pack("{s:i,s:s,s:s,s:s}",
 				"family", c->family == AF_INET6 ? 6 : 4,
 				"addr", addr, "name", c->name,
-				"image", c->image))) {
+				"image", c->image);
+		if (o && c->runtime != DOCKER_RT_DOCKER &&
+		    json_object_set_new(o, "runtime", json_string(
+				docker_runtime_name(c->runtime))))
+			o = (json_decref(o), NULL);
+		if (json_array_append_new(a, o)) {
 			json_decref(a);
 			a = NULL;
 		}
 	}
+	o = json_pack("{s:i,s:o}", "error", err, "containers", a);
+	/* the other runtimes' part only when there is one: a snapshot of a
+	 * host without them reads as before */
+	if (o && m.nports && json_object_set_new(o, "ports",
+						 runtimes_ports_json(&m)))
+		o = (json_decref(o), NULL);
+	a = o ? runtimes_errors_json(&m) : NULL;
+	if (a && json_object_size(a) && json_object_set_new(o, "errors", a))
+		o = (json_decref(o), NULL);
+	else if (a && !json_object_size(a))
+		json_decref(a);
 	docker_release(&m);
-	return json_pack("{s:i,s:o}", "error", err, "containers", a);
+	return o;
 }
 
 int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
@@ -413,7 +503,8 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	v = legacy_new(snap->rs, err, errlen, &ret);
 	if (!v)
 		goto out;
-	if (json_object_set_new(doc, "legacy", v))
+	if (json_object_set_new(doc, "legacy", v) ||
+	    json_object_set_new(doc, "ruleset_text", ruleset_text_new(snap)))
 		goto nomem;
 	v = recording_new(rec->rtnl_fd, &ret);
 	if (!v || json_object_set_new(doc, "rtnetlink", v))
@@ -424,6 +515,9 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	if (json_object_set_new(doc, "owners", owners_new(snap->host)) ||
 	    json_object_set_new(doc, "sysctl", sysctl_new(snap->host)) ||
 	    json_object_set_new(doc, "docker", docker_new()))
+		goto nomem;
+	v = bpf_new(snap->host, &ret);
+	if (ret < 0 || (v && json_object_set_new(doc, "bpf", v)))
 		goto nomem;
 	*out = doc;
 	doc = NULL;
@@ -501,6 +595,7 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 
 struct snapfile_ctx {
 	const char *name;
+	long long version;	/* of the file, once known */
 	char *err;
 	size_t errlen;
 };
@@ -517,7 +612,7 @@ static int check_keys(struct snapfile_ctx *c, const json_t *o,
 		      const char *path, const char *const *keys)
 {
 	const char *key;
-	char p[128];
+	char p[128], why[64];
 	json_t *v;
 	size_t i;
 
@@ -528,8 +623,9 @@ static int check_keys(struct snapfile_ctx *c, const json_t *o,
 		if (!keys[i]) {
 			snprintf(p, sizeof(p), "%s%s%.64s", path,
 				 *path ? "." : "", key);
-			return bad(c, p, "no such field in snapshot format "
-				   "version 1");
+			snprintf(why, sizeof(why), "no such field in "
+				 "snapshot format version %lld", c->version);
+			return bad(c, p, why);
 		}
 	}
 	return 0;
@@ -674,8 +770,9 @@ static int replay_diag(void *target, const char *path)
 }
 
 static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
-			unsigned int flags, struct ruleset *rs)
+			unsigned int flags, struct snapshot *s)
 {
+	struct ruleset *rs = s->rs;
 	char *files[2], paths[2][64], p[64], lerr[1024], lockpath[64];
 	bool present[2] = { false, false };
 	int fds[2] = { -1, -1 }, lockfd = -1;
@@ -714,11 +811,21 @@ static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
 			       &len);
 		if (ret)
 			break;
-		if (memchr(buf, '\0', len))
+		if (memchr(buf, '\0', len)) {
 			ret = bad(c, p, "holds a NUL: not iptables-save "
 				  "text");
-		else if (!(flags & SNAPFILE_NO_LEGACY) && (flags &
-							 SNAPFILE_RULESET)) {
+		} else if (flags & SNAPFILE_RULESET) {
+			/* `fwaudit fix` loads the same text (prove.c) */
+			enum snapshot_text k = i ? SNAPSHOT_TEXT_LG6 :
+						   SNAPSHOT_TEXT_LG4;
+
+			s->text[k] = strndup(buf, len);
+			s->text_len[k] = len;
+			if (!s->text[k])
+				ret = -ENOMEM;
+		}
+		if (!ret && !(flags & SNAPFILE_NO_LEGACY) &&
+		    (flags & SNAPFILE_RULESET)) {
 			ret = blob_fd(buf, len, paths[n] + 4,
 				      sizeof(paths[n]) - 4);
 			if (ret >= 0) {
@@ -765,10 +872,10 @@ static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
 		goto out;
 	}
 	for (i = 0; i < 2; i++) {
-		const struct rs_source_status *s =
+		const struct rs_source_status *st =
 			source_find(rs, legacy_fams[i].source);
 
-		if (!s || s->present != present[i]) {
+		if (!st || st->present != present[i]) {
 			snprintf(p, sizeof(p), "legacy.%s", legacy_fams[i].key);
 			ret = bad(c, p, "the tables read back differ from "
 				  "the recorded ones");
@@ -791,6 +898,85 @@ static int inode_idx_cmp(const void *a, const void *b)
 	const struct inode_idx *x = a, *y = b;
 
 	return x->inode < y->inode ? -1 : x->inode > y->inode;
+}
+
+/* An owner's cgroup ingress programs (bpfq.c): all three members or
+ * none. */
+static int parse_owner_cgroup(struct snapfile_ctx *c, const json_t *v,
+			      const char *p, struct host_listener *l)
+{
+	const char *cg;
+	long long n, id;
+	int ret;
+
+	if (!json_object_get(v, "cgroup") && !json_object_get(v, "cgroup_progs")
+	    && !json_object_get(v, "cgroup_prog"))
+		return 0;
+	ret = get_str(c, v, "cgroup", p, 4096, &cg);
+	if (!ret)
+		ret = get_int(c, v, "cgroup_progs", p, 1, 1 << 16, &n);
+	if (!ret)
+		ret = get_int(c, v, "cgroup_prog", p, 0, UINT32_MAX, &id);
+	if (ret)
+		return ret;
+	l->cgroup = strdup(cg);
+	if (!l->cgroup)
+		return -ENOMEM;
+	l->cgroup_progs = (unsigned int)n;
+	l->cgroup_prog = (uint32_t)id;
+	return 0;
+}
+
+/* "bpf": what bpfq.c found on the links (optional). */
+static int parse_bpf(struct snapfile_ctx *c, const json_t *root,
+		     struct host *h)
+{
+	json_t *o = json_object_get(root, "bpf"), *a, *v;
+	long long err, ifindex, n, id;
+	char p[64];
+	size_t i, k;
+	int ret;
+
+	if (!o)
+		return 0;
+	if (!json_is_object(o))
+		return bad(c, "bpf", "not an object");
+	ret = check_keys(c, o, "bpf", (const char *const[]){ "error", "links",
+							     NULL });
+	if (!ret)
+		ret = get_int(c, o, "error", "bpf.error", -4095, 0, &err);
+	if (ret)
+		return ret;
+	h->bpf_error = (int)err;
+	a = json_object_get(o, "links");
+	if (!json_is_array(a))
+		return bad(c, "bpf.links", a ? "not an array" : "missing");
+	json_array_foreach(a, i, v) {
+		struct host_link *l = NULL;
+
+		snprintf(p, sizeof(p), "bpf.links[%zu]", i);
+		if (!json_is_object(v))
+			return bad(c, p, "not an object");
+		ret = check_keys(c, v, p, (const char *const[]){ "ifindex",
+				 "progs", "first", NULL });
+		if (!ret)
+			ret = get_int(c, v, "ifindex", p, 1, INT_MAX, &ifindex);
+		if (!ret)
+			ret = get_int(c, v, "progs", p, 1, 1 << 16, &n);
+		if (!ret)
+			ret = get_int(c, v, "first", p, 0, UINT32_MAX, &id);
+		if (ret)
+			return ret;
+		for (k = 0; k < h->nlinks && !l; k++)
+			if (h->links[k].ifindex == (int)ifindex)
+				l = &h->links[k];
+		if (!l)
+			return bad(c, p, "no recorded link has this ifindex");
+		if (l->tcx_progs)
+			return bad(c, p, "a second entry for one link");
+		bpfq_link_set(l, (unsigned int)n, (uint32_t)id);
+	}
+	return 0;
 }
 
 static int parse_owners(struct snapfile_ctx *c, const json_t *root,
@@ -827,7 +1013,8 @@ static int parse_owners(struct snapfile_ctx *c, const json_t *root,
 			break;
 		}
 		ret = check_keys(c, v, p, (const char *const[]){
-				 "inode", "pid", "comm", NULL });
+				 "inode", "pid", "comm", "cgroup",
+				 "cgroup_progs", "cgroup_prog", NULL });
 		if (!ret)
 			ret = get_int(c, v, "inode", p, 0, UINT32_MAX, &inode);
 		if (!ret)
@@ -859,6 +1046,9 @@ static int parse_owners(struct snapfile_ctx *c, const json_t *root,
 				break;
 			}
 		}
+		ret = parse_owner_cgroup(c, v, p, l);
+		if (ret)
+			break;
 	}
 	free(idx);
 	return ret;
@@ -968,7 +1158,8 @@ static int parse_docker(struct snapfile_ctx *c, const json_t *root,
 	ret = get_obj(c, root, "docker", "docker", &o);
 	if (!ret)
 		ret = check_keys(c, o, "docker", (const char *const[]){
-				 "error", "containers", NULL });
+				 "error", "containers", "ports", "errors",
+				 NULL });
 	if (!ret)
 		ret = get_int(c, o, "error", "docker.error", -4095, 0, &err);
 	if (ret)
@@ -990,7 +1181,8 @@ static int parse_docker(struct snapfile_ctx *c, const json_t *root,
 		if (!json_is_object(v))
 			return bad(c, p, "not an object");
 		ret = check_keys(c, v, p, (const char *const[]){
-				 "family", "addr", "name", "image", NULL });
+				 "family", "addr", "name", "image", "runtime",
+				 NULL });
 		if (!ret)
 			ret = get_int(c, v, "family", p, 4, 6, &family);
 		if (!ret && family == 5)
@@ -1009,15 +1201,72 @@ static int parse_docker(struct snapfile_ctx *c, const json_t *root,
 		if (host_addr_parse(dc->family, addr, &dc->addr) < 0)
 			return bad(c, p, "addr is not an address of its "
 				   "family");
+		/* a snapshot before other runtimes were read: Docker's */
+		if (json_object_get(v, "runtime")) {
+			ret = get_str(c, v, "runtime", p, 16, &name);
+			if (!ret && docker_runtime_parse(name) < 0)
+				ret = bad(c, p, "runtime is not one fwaudit "
+					  "reads");
+			if (ret)
+				return ret;
+			dc->runtime = (uint8_t)docker_runtime_parse(name);
+			get_str(c, v, "name", p, SNAPFILE_NAME_MAX, &name);
+		}
 		dc->name = strdup(name);
 		dc->image = strdup(image);
 		m->n++;
 		if (!dc->name || !dc->image)
 			return -ENOMEM;
 	}
+	ret = runtimes_from_json(json_object_get(o, "ports"),
+				 json_object_get(o, "errors"), m, p,
+				 sizeof(p));
+	if (ret == -EBADMSG)
+		return bad(c, "docker", p);
+	if (ret)
+		return ret;
 	snap->have_docker = true;
 	snap->docker_error = (int)err;
 	return 0;
+}
+
+/* Version 2's "ruleset_text": what `fwaudit fix` loads, each text
+ * optional (present when the host had such tables). */
+static int parse_ruleset_text(struct snapfile_ctx *c, const json_t *root,
+			      unsigned int flags, struct snapshot *s)
+{
+	json_t *o = NULL;
+	char p[64], *buf;
+	size_t k, len;
+	int ret;
+
+	ret = get_obj(c, root, "ruleset_text", "ruleset_text", &o);
+	if (!ret)
+		ret = check_keys(c, o, "ruleset_text", (const char *const[]){
+				 "nft", "ip4", "ip6", NULL });
+	for (k = 0; !ret && k < SNAPSHOT_TEXT_N; k++) {
+		if (!text_keys[k] || !json_object_get(o, text_keys[k]))
+			continue;
+		snprintf(p, sizeof(p), "ruleset_text.%s", text_keys[k]);
+		ret = get_blob(c, o, text_keys[k], p, SNAPFILE_SAVE_MAX, &buf,
+			       &len);
+		if (ret)
+			break;
+		if (memchr(buf, '\0', len)) {
+			free(buf);
+			ret = bad(c, p, "holds a NUL: not a ruleset text");
+			break;
+		}
+		if (!(flags & SNAPFILE_RULESET)) {
+			free(buf);
+			continue;
+		}
+		/* get_blob leaves room for the NUL */
+		buf[len] = '\0';
+		s->text[k] = buf;
+		s->text_len[k] = len;
+	}
+	return ret;
 }
 
 static int parse_root(struct snapfile_ctx *c, const json_t *root,
@@ -1025,7 +1274,8 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 {
 	static const char *const keys[] = { "format", "version", "fwaudit",
 		"taken", "taken_usec", "hostname", "nftables", "legacy",
-		"rtnetlink", "sock_diag", "owners", "sysctl", "docker", NULL };
+		"rtnetlink", "sock_diag", "owners", "sysctl", "docker",
+		"ruleset_text", "redaction", "bpf", NULL };
 	const char *str;
 	long long v;
 	int ret;
@@ -1051,6 +1301,24 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 			    "format version %lld was never written by fwaudit"
 			    " (versions 1..%d exist)", c->name, v,
 			    SNAPFILE_VERSION);
+	c->version = v;
+	if (v == 1 && json_object_get(root, "ruleset_text"))
+		return bad(c, "ruleset_text", "no such field in snapshot "
+			   "format version 1");
+	if (v == 1 && json_object_get(root, "redaction"))
+		return bad(c, "redaction", "no such field in snapshot "
+			   "format version 1");
+	/* for people: what --redact kept; nothing reads it back */
+	if (json_object_get(root, "redaction")) {
+		json_t *o = NULL;
+
+		ret = get_obj(c, root, "redaction", "redaction", &o);
+		if (!ret)
+			ret = check_keys(c, o, "redaction", (const char *const[]){
+					 "map", "bounds_kept", "bounds", NULL });
+		if (ret)
+			return ret;
+	}
 	ret = check_keys(c, root, "", keys);
 	if (!ret)
 		ret = get_str(c, root, "fwaudit", "fwaudit", 64, &str);
@@ -1076,9 +1344,12 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		ruleset_free(s->rs);
 		s->rs = NULL;
 	}
-	ret = parse_legacy(c, root, flags, s->rs);
+	ret = parse_legacy(c, root, flags, s);
+	if (!ret && c->version >= 2)
+		ret = parse_ruleset_text(c, root, flags, s);
 	if (ret)
 		return ret;
+	s->have_text = (flags & SNAPFILE_RULESET) != 0;
 	if (!(flags & SNAPFILE_HOST))
 		return 0;
 	s->host = host_new();
@@ -1090,6 +1361,8 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	if (!ret)
 		ret = parse_owners(c, root, s->host);
 	if (!ret)
+		ret = parse_bpf(c, root, s->host);
+	if (!ret)
 		ret = parse_sysctl(c, root, s->host);
 	if (!ret)
 		ret = parse_docker(c, root, s);
@@ -1100,7 +1373,7 @@ int snapfile_parse(const char *buf, size_t len, const char *name,
 		   unsigned int flags, struct snapshot *snap, char *err,
 		   size_t errlen)
 {
-	struct snapfile_ctx c = { name, err, errlen };
+	struct snapfile_ctx c = { name, 0, err, errlen };
 	struct snapshot s = { .rs = NULL };
 	json_error_t jerr;
 	json_t *root;

@@ -26,7 +26,7 @@
 #include "snapshot.h"
 
 #define SNAPFILE_FORMAT		"fwaudit-snapshot"
-#define SNAPFILE_VERSION	1
+#define SNAPFILE_VERSION	2
 /* Bytes of a snapshot file: four base64 recordings of at most
  * NLD_REPLAY_MAX each would not fit, but no host comes near. */
 #define SNAPFILE_MAX		(768u << 20)

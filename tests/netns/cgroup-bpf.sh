@@ -93,12 +93,37 @@ if poss:
 EOF2
 }
 
+# snap_check LABEL: a snapshot taken now audits as the live audit of
+# check LABEL did (the programs are part of what a snapshot records), and
+# its redacted form keeps no cgroup path
+snap_check() {
+	local f="$PT/a.$1.json" s="$PT/$1.snap"
+
+	nsenter --net="/run/netns/$NODE" "$FWAUDIT" snapshot -o "$s" 2>/dev/null ||
+		{ fwa_fail "$1: fwaudit snapshot failed"; return; }
+	"$FWAUDIT" audit --no-rules --format json --snapshot "$s" > "$s.json" 2>/dev/null || true
+	if cmp -s <(sed -e '/"time": /d' -e '/"duration_seconds": /d' "$f") \
+		  <(sed -e '/"time": /d' -e '/"duration_seconds": /d' "$s.json"); then
+		fwa_pass "$1: the audit of a snapshot equals the live one"
+	else
+		fwa_fail "$1: the audit of a snapshot differs: $(diff "$f" "$s.json" | head -5)"
+	fi
+	"$FWAUDIT" snapshot --redact --input "$s" -o "$s.red" 2>/dev/null ||
+		{ fwa_fail "$1: snapshot --redact failed"; return; }
+	if grep -q "fwaudit-test-$$" "$s.red"; then
+		fwa_fail "$1: the redacted snapshot names the cgroup"
+	else
+		fwa_pass "$1: the redacted snapshot does not name the cgroup"
+	fi
+}
+
 pl_check "no program" "$PT/probes"
 check "no program" "" ""
 
 "$ATTACH" cgroup "$CG" drop > "$PT/cg.out" || fwa_die "cannot attach a cgroup program"
 PL_TIMEOUT=1 pl_check "cgroup drop" "$PT/probes"
 check "cgroup drop" 22 "cgroup ingress bpf id" "on port 22: 1 cgroup ingress BPF program"
+snap_check "cgroup drop"
 # the kernel really drops what reaches port 22, and only that
 ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" batch --timeout 1 --budget 30 \
 	< "$PT/probes" > "$PT/cg.results"
@@ -131,6 +156,7 @@ for _ in $(seq 1 50); do
 done
 PL_TIMEOUT=1 pl_check "tcx drop" "$PT/probes"
 check "tcx drop" 22,80 "tc ingress filter (tcx bpf id" "v0: 1 tcx BPF program"
+snap_check "tcx drop"
 fwa_stop "$TCX"
 fwa_bg TCX ip netns exec "$NODE" "$ATTACH" tcx v0 pass
 sleep 0.5

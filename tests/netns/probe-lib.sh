@@ -133,6 +133,7 @@ pl_audit() {
 # pl_audit also takes `fwaudit snapshot` of $NODE and audits it outside the
 # namespace with the same ARGS: the JSON must equal the live audit LIVE but
 # for "time" and "duration_seconds" (issue 19: every scenario of the suite).
+# With FWA_REDACT_CHECK=1 too, the same for `snapshot --redact`.
 pl_snapshot_check() {
 	local f=$1 s="$1.snap" rc=0
 
@@ -150,6 +151,35 @@ pl_snapshot_check() {
 		fwa_fail "snapshot: exit $rc, the audit of a snapshot differs: $(head -3 "$s.err")"
 		diff <(sed '/^ *"duration_seconds": /d' "$f") \
 		     <(sed '/^ *"duration_seconds": /d' "$f.fromsnap") | head -10 || true
+	fi
+	[ "${FWA_REDACT_CHECK:-0}" = 1 ] && pl_redact_check "$f" "$@"
+	return 0
+}
+
+# pl_redact_check LIVE [ARGS...]: with FWA_SNAPSHOT_CHECK=1 and
+# FWA_REDACT_CHECK=1, also `fwaudit snapshot --redact --input` of the
+# snapshot pl_snapshot_check took: its audit must be that snapshot's audit
+# with the map applied (redact-check.py).  The same snapshot, not a new
+# one: a listener that comes up between two reads is no redaction's fault.
+pl_redact_check() {
+	local f=$1 s="$1.red" rc=0
+	local tool
+	tool="$(dirname "$FWAUDIT")/tests/netns/redact_map"
+
+	shift
+	[ -x "$tool" ] || fwa_die "pl_redact_check: $tool is not built"
+	rm -f "$s.map"
+	"$FWAUDIT" snapshot --redact --input "$f.snap" --redact-map \
+		"$s.map" -o "$s" 2> "$s.err" ||
+		fwa_die "fwaudit snapshot --redact exited $?: $(head -5 "$s.err")"
+	"$FWAUDIT" audit --no-rules --format json --snapshot "$s" "$@" \
+		> "$f.fromred" 2> "$s.err" || rc=$?
+	"$tool" "$s.map" < "$f.fromsnap" > "$f.mapped"
+	if [ "$rc" -lt 3 ] && "$PYTHON" "$FWA_LIBDIR/redact-check.py" same \
+		"$s.map" "$f.mapped" "$f.fromred" > "$s.out"; then
+		fwa_pass "snapshot --redact --input: the audit equals the snapshot's, mapped"
+	else
+		fwa_fail "snapshot --redact: exit $rc: $(head -12 "$s.out")"
 	fi
 }
 

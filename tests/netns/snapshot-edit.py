@@ -8,6 +8,8 @@
 #				tables
 #   truncate IN OUT		cut the file in the middle
 #   version IN OUT N		claim format version N
+#   v1 IN OUT			a version 1 file, as fwaudit 0.1 wrote it
+#				(no ruleset_text)
 import base64
 import json
 import struct
@@ -49,6 +51,10 @@ def main():
     d = json.loads(text)
     if op == "version":
         d["version"] = int(sys.argv[4])
+    elif op == "v1":
+        d["version"] = 1
+        d.pop("ruleset_text", None)
+        d.pop("redaction", None)
     elif op == "drop-nft-rule":
         rec = base64.b64decode(d["nftables"]["recording"])
         d["nftables"]["recording"] = base64.b64encode(

@@ -19,6 +19,8 @@ set -euo pipefail
 : "${FWAUDIT_RULES_DIR:=$top_srcdir/rules}"
 export FWAUDIT_RULES_DIR
 EDIT="$FWA_LIBDIR/snapshot-edit.py"
+CHECK="$FWA_LIBDIR/redact-check.py"
+MAPTOOL="$(dirname "$FWAUDIT")/tests/netns/redact_map"
 
 fwa_require_tools iptables-legacy-restore iptables-legacy-save \
 	ip6tables-legacy-save
@@ -68,6 +70,36 @@ compare() {
 		same "$label: explain $p" "$PT/$label.live.explain" \
 			"$PT/$label.snap.explain"
 	done
+	# fix and policy init from the snapshot (format version 2's texts)
+	rc1=0 rc2=0
+	ip netns exec "$NODE" "$FWAUDIT" fix > "$PT/$label.live.fix" 2>&1 ||
+		rc1=$?
+	"$FWAUDIT" fix --snapshot "$s" > "$PT/$label.snap.fix" 2>&1 || rc2=$?
+	[ "$rc1" = "$rc2" ] || fwa_fail "$label fix: exit $rc1 live, $rc2 snapshot"
+	same "$label: fix --snapshot" "$PT/$label.live.fix" "$PT/$label.snap.fix"
+	SOURCE_DATE_EPOCH=1800000000 ip netns exec "$NODE" "$FWAUDIT" policy \
+		init > "$PT/$label.live.init" 2>&1 || true
+	SOURCE_DATE_EPOCH=1800000000 "$FWAUDIT" policy init --snapshot "$s" \
+		> "$PT/$label.snap.init" 2>&1 || true
+	same "$label: policy init --snapshot" "$PT/$label.live.init" \
+		"$PT/$label.snap.init"
+	# --redact: the redacted snapshot audits as the live host, mapped
+	if [ -x "$MAPTOOL" ]; then
+		ip netns exec "$NODE" "$FWAUDIT" snapshot --redact \
+			--redact-map "$PT/$label.map" -o "$PT/$label.red.snap" ||
+			fwa_die "$label: snapshot --redact exited $?"
+		"$FWAUDIT" audit --format json --snapshot "$PT/$label.red.snap" \
+			> "$PT/$label.red.json" || true
+		"$MAPTOOL" "$PT/$label.map" < "$PT/$label.live.json" \
+			> "$PT/$label.mapped.json"
+		if "$PYTHON" "$CHECK" same "$PT/$label.map" \
+			"$PT/$label.mapped.json" "$PT/$label.red.json" \
+			> "$PT/$label.same"; then
+			fwa_pass "$label: audit of the redacted snapshot = live, mapped"
+		else
+			fwa_fail "$label: redacted: $(cat "$PT/$label.same")"
+		fi
+	fi
 }
 
 # differs LABEL SNAPSHOT EDITED: the edit changes the audit
@@ -151,11 +183,25 @@ ip netns exec "$NODE" "$FWAUDIT" audit --format json > "$PT/live.json" || rc1=$?
 same "nft: --snapshot S --ruleset (S's own ruleset) = live" \
 	"$PT/live.json" "$PT/sr.json"
 
+# a version 1 file (no ruleset texts) still audits as it did; fix, which
+# needs the texts, says why it cannot
+python3 "$EDIT" v1 "$PT/nft.snap" "$PT/v1.snap"
+"$FWAUDIT" audit --format json --snapshot "$PT/v1.snap" > "$PT/v1.json" || true
+same "nft: a version 1 snapshot still audits as live" "$PT/nft.live.json" \
+	"$PT/v1.json"
+rc1=0
+"$FWAUDIT" fix --snapshot "$PT/v1.snap" > /dev/null 2> "$PT/err" || rc1=$?
+if [ "$rc1" = 3 ] && grep -q "does not hold the text of its nftables" "$PT/err"; then
+	fwa_pass "nft: fix of a version 1 snapshot refused, saying why"
+else
+	fwa_fail "nft: fix of a version 1 snapshot: exit $rc1: $(cat "$PT/err")"
+fi
+
 # bad snapshots
 python3 "$EDIT" truncate "$PT/nft.snap" "$PT/trunc.snap"
 refused "truncated snapshot refused" "$PT/trunc.snap" "premature end"
-python3 "$EDIT" version "$PT/nft.snap" "$PT/v2.snap" 2
-refused "newer format version refused" "$PT/v2.snap" "version 2 is newer"
+python3 "$EDIT" version "$PT/nft.snap" "$PT/v3.snap" 3
+refused "newer format version refused" "$PT/v3.snap" "version 3 is newer"
 python3 "$EDIT" version "$PT/nft.snap" "$PT/v0.snap" 0
 refused "older (never written) version refused" "$PT/v0.snap" "version 0"
 printf 'not json' > "$PT/junk.snap"

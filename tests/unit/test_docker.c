@@ -34,7 +34,7 @@ static const char network[] =
 
 int main(void)
 {
-	struct docker_map m = { 0, NULL };
+	struct docker_map m = { 0 };
 	const struct docker_container *c;
 
 	CHECK_EQ(docker_parse(containers, strlen(containers), &m), 0);

@@ -623,6 +623,53 @@ static void test_route_back(void)
 	host_free(h);
 }
 
+/* netavark's shape with FORWARD policy DROP (issue 18): "-s NET -j ACCEPT"
+ * lets a forged container-network source through, but the backend
+ * answers on docker0 (on-link there): no TCP connection completes, a UDP
+ * datagram is delivered; a source the host reaches through a gateway
+ * (asymmetric uplinks) stays exposed */
+static void test_forged_container_source(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *pre, *fwd;
+	struct rs_rule *r;
+
+	base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING, -100,
+	     RS_V_ACCEPT, "nat");
+	base(rs, NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, 0,
+	     RS_V_DROP, "filter");
+	pre = &rs->chains[0];
+	fwd = &rs->chains[1];
+	r = rule(pre, RS_V_DNAT);
+	match(r, RS_F_DPORT, 8080, 8080);
+	r->verdict.nat.family = NFPROTO_IPV4;
+	r->verdict.nat.has_addr = r->verdict.nat.has_port = true;
+	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = BACKEND;
+	r->verdict.nat.port_lo = r->verdict.nat.port_hi = 80;
+	r = rule(fwd, RS_V_ACCEPT);
+	match(r, RS_F_IP_SADDR, 0xac110000u, 0xac11ffffu);
+	r = rule(fwd, RS_V_ACCEPT);
+	match(r, RS_F_IP_SADDR, 0xcb007100u, 0xcb0071ffu);
+
+	res = run(rs, h);
+	p = find(res, IPPROTO_TCP, 0xac110063u, 40000, 8080);
+	CHECK(p && p->state == ENGINE_CLOSED && p->drop_reason &&
+	      strstr(p->drop_reason, "another link"));
+	p = find(res, IPPROTO_UDP, 0xac110063u, 40000, 8080);
+	CHECK(p && p->state == ENGINE_EXPOSED && p->fate == ENGINE_FORWARDED);
+	/* 203.0.113.0/24: through the default route's gateway */
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 8080, ENGINE_EXPOSED);
+	STATE(res, IPPROTO_TCP, 0x08080808u, 40000, 8080, ENGINE_CLOSED);
+	/* the report counts docker0's network in on that row, as a martian */
+	CHECK(res->nlinknets[0] >= 2);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
 /* Runs of rules that differ in one set only (Docker's DNAT or ACCEPT per
  * published port) are split once by the union of their sets: random runs,
  * disjoint or not, broken or not by a rule that asks something else,
@@ -1136,6 +1183,7 @@ int main(void)
 	test_forward_ttl();
 	test_redirect_status();
 	test_route_back();
+	test_forged_container_source();
 	test_rpfilter();
 	test_handshake();
 	test_handshake_undecided();

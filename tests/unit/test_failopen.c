@@ -325,6 +325,141 @@ static void test_mixed(void)
 	ruleset_free(rs);
 }
 
+/* netavark 1.4 (src/firewall/iptables.rs, as Podman 4.3 writes it) or CNI
+ * (plugins/meta/portmap/portmap.go, plugins/meta/firewall/iptables.go):
+ * FORWARD -j NETAVARK_FORWARD (CNI-FORWARD), accepting "-d NET --ctstate
+ * RELATED,ESTABLISHED" and "-s NET"; one published port in
+ * NETAVARK-DN-* (CNI-DN-*), with the hairpin "-s NET -j ...-SETMARK" */
+static struct ruleset *cnet(const char *fwdname, const char *dn,
+			    const char *setmark, enum rs_verdict_kind policy)
+{
+	struct ruleset *rs = ruleset_new();
+	struct rs_chain *fwd, *c;
+	struct rs_rule *r;
+
+	fwd = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter", "FORWARD",
+		    NF_INET_FORWARD, 0);
+	fwd->policy = policy;
+	jump(fwd, fwdname);
+	c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter", fwdname, -1, 0);
+	r = verdict(c, RS_V_ACCEPT);
+	rs_match_set_range(rs_rule_add_match(r), RS_F_IP_DADDR, 0x0a580000u,
+			   0x0a58ffffu, false);
+	rs_match_set_range(rs_rule_add_match(r), RS_F_CT_STATE,
+			   RS_CT_STATE_ESTABLISHED, RS_CT_STATE_RELATED, false);
+	r = verdict(c, RS_V_ACCEPT);
+	rs_match_set_range(rs_rule_add_match(r), RS_F_IP_SADDR, 0x0a580000u,
+			   0x0a58ffffu, false);
+	c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "nat", dn, -1, 0);
+	r = jump(c, setmark);
+	rs_match_set_range(rs_rule_add_match(r), RS_F_IP_SADDR, 0x0a580000u,
+			   0x0a58ffffu, false);
+	r = verdict(c, RS_V_DNAT);
+	r->verdict.nat.family = NFPROTO_IPV4;
+	r->verdict.nat.has_addr = true;
+	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = 0x0a580002u;
+	chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "nat", setmark, -1, 0);
+	return rs;
+}
+
+static void test_container_nets(void)
+{
+	static const char *const shapes[][3] = {
+		{ "NETAVARK_FORWARD", "NETAVARK-DN-1D8721804F16F",
+		  "NETAVARK-HOSTPORT-SETMARK" },
+		{ "CNI-FORWARD", "CNI-DN-5e6a1b2c3d4e5f6a7b8c9",
+		  "CNI-HOSTPORT-SETMARK" },
+	};
+	struct failopen_result *fr;
+	struct ruleset *rs;
+	const struct failopen_finding *f;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		/* FORWARD accepts: the ports are open only because of it */
+		rs = cnet(shapes[i][0], shapes[i][1], shapes[i][2], RS_V_ACCEPT);
+		CHECK_EQ(failopen_inspect(rs, &fr), 0);
+		CHECK_EQ(fr->nfindings, 1);
+		f = first(fr, FAILOPEN_CONTAINER_FORWARD_OPEN);
+		CHECK(f && strstr(f->message, i ? "CNI (portmap) publishes 1 port" :
+				  "Podman (netavark) publishes 1 port") &&
+		      !strcmp(f->chain, "FORWARD"));
+		failopen_result_free(fr);
+		/* ... unless another forward base chain drops by policy */
+		chain(rs, RS_ORIGIN_NFT, NFPROTO_INET, "fw", "fwd",
+		      NF_INET_FORWARD, 0)->policy = RS_V_DROP;
+		CHECK_EQ(failopen_inspect(rs, &fr), 0);
+		CHECK_EQ(count(fr, FAILOPEN_CONTAINER_FORWARD_OPEN), 0);
+		failopen_result_free(fr);
+		ruleset_free(rs);
+
+		/* FORWARD drops: forged container sources still pass */
+		rs = cnet(shapes[i][0], shapes[i][1], shapes[i][2], RS_V_DROP);
+		CHECK_EQ(failopen_inspect(rs, &fr), 0);
+		CHECK_EQ(fr->nfindings, 1);
+		f = first(fr, FAILOPEN_CONTAINER_SUBNET_FORGED);
+		CHECK(f && !strcmp(f->chain, shapes[i][0]) &&
+		      strstr(f->message, "rule 2 accepts every packet"));
+		failopen_result_free(fr);
+		ruleset_free(rs);
+	}
+	/* no published port, FORWARD accepting: nothing to say */
+	rs = cnet("NETAVARK_FORWARD", "NETAVARK-DN-X", "NETAVARK-HOSTPORT-SETMARK",
+		  RS_V_ACCEPT);
+	rs->chains[rs->nchains - 2].rules[1].verdict.kind = RS_V_ACCEPT;
+	CHECK_EQ(failopen_inspect(rs, &fr), 0);
+	CHECK_EQ(fr->nfindings, 0);
+
+	failopen_result_free(fr);
+	ruleset_free(rs);
+}
+
+/* LXD 5.0's table inet lxd (a network forward, its forward chain) and an
+ * iptables FORWARD with policy DROP */
+static void test_lxd(void)
+{
+	struct failopen_result *fr;
+	struct ruleset *rs = ruleset_new();
+	struct rs_chain *c, *fwd;
+	struct rs_rule *r;
+
+	c = chain(rs, RS_ORIGIN_NFT, NFPROTO_INET, "lxd", "fwdprert.lxdbr0",
+		  NF_INET_PRE_ROUTING, -100);
+	r = verdict(c, RS_V_DNAT);
+	r->verdict.nat.family = NFPROTO_IPV4;
+	r->verdict.nat.has_addr = true;
+	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = 0x0a4d0005u;
+	c = chain(rs, RS_ORIGIN_NFT, NFPROTO_INET, "lxd", "fwd.lxdbr0",
+		  NF_INET_FORWARD, 0);
+	r = verdict(c, RS_V_ACCEPT);
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME, "lxdbr0",
+			    false, false);
+	CHECK_EQ(failopen_inspect(rs, &fr), 0);
+	CHECK_EQ(fr->nfindings, 0);
+	failopen_result_free(fr);
+
+	fwd = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter", "FORWARD",
+		    NF_INET_FORWARD, 0);
+	fwd->policy = RS_V_DROP;
+	CHECK_EQ(failopen_inspect(rs, &fr), 0);
+	CHECK_EQ(count(fr, FAILOPEN_LXD_FORWARDS_DROPPED), 1);
+	CHECK(fr->nfindings && strstr(fr->findings[0].message,
+				      "an outage, not an exposure"));
+	failopen_result_free(fr);
+
+	/* the host's firewall accepts the bridge in a chain it jumps to */
+	jump(fwd, "user-forward");
+	c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter", "user-forward",
+		  -1, 0);
+	r = verdict(c, RS_V_ACCEPT);
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME, "lxd",
+			    true, false);
+	CHECK_EQ(failopen_inspect(rs, &fr), 0);
+	CHECK_EQ(fr->nfindings, 0);
+	failopen_result_free(fr);
+	ruleset_free(rs);
+}
+
 static void test_names(void)
 {
 	CHECK_STR(failopen_kind_name(FAILOPEN_FORWARD_NO_DOCKER_USER),
@@ -333,6 +468,8 @@ static void test_names(void)
 		  "docker-direct-access-open");
 	CHECK_STR(failopen_kind_name(FAILOPEN_DOCKER_USER_IPV4_ONLY),
 		  "docker-user-ipv4-only");
+	CHECK_STR(failopen_kind_name(FAILOPEN_LXD_FORWARDS_DROPPED),
+		  "lxd-forwards-dropped");
 	CHECK_STR(failopen_kind_name(FAILOPEN__KIND_COUNT), "?");
 	CHECK_STR(failopen_severity_name(FAILOPEN_SEV_CRITICAL), "critical");
 	failopen_result_free(NULL);
@@ -346,6 +483,8 @@ int main(void)
 	test_direct_access_nft();
 	test_docker_user_v6();
 	test_mixed();
+	test_container_nets();
+	test_lxd();
 	test_names();
 	return unit_done();
 }

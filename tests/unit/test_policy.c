@@ -366,6 +366,7 @@ struct rowspec {
 	const char *sources;		/* comma separated */
 	const char *container;
 	const char *process;
+	const struct docker_port *held;	/* the listener holds its port */
 	enum engine_fate path;
 	enum engine_state state;
 };
@@ -398,6 +399,7 @@ static void row_make(struct rowbuf *b, const struct rowspec *s)
 		b->l.comm = (char *)s->process;
 		b->row.listener = &b->l;
 	}
+	b->row.held = s->held;
 	b->row.path = s->path ? s->path : ENGINE_LOCAL;
 	b->row.state = s->state ? s->state : ENGINE_EXPOSED;
 }
@@ -431,6 +433,34 @@ static struct policy_result *judge1(struct policy *p, const struct rowspec *s)
 }
 
 #define V(res) (&(res)->rows[0])
+
+/* the built-in zone link-local: neighbours on one link, never the
+ * Internet (issue 18: an LXD host whose only IPv6 routes are on-link) */
+static void test_link_local(void)
+{
+	struct policy_result *res;
+	struct policy *p;
+
+	p = load_text("allow any any from link-local \"neighbours\"\n"
+		      "default alert warning \"internet\"\n");
+	if (!p)
+		return;
+	res = judge1(p, &(struct rowspec){ .family = NFPROTO_IPV6, .lo = 8082,
+		     .sources = "fe80::/10" });
+	CHECK(res && V(res)->allowed);
+	policy_result_free(res);
+	res = judge1(p, &(struct rowspec){ .lo = 8082,
+		     .sources = "169.254.0.0/16" });
+	CHECK(res && V(res)->allowed);
+	policy_result_free(res);
+	res = judge1(p, &(struct rowspec){ .family = NFPROTO_IPV6, .lo = 8082,
+		     .sources = "2001:db8::/32" });
+	CHECK(res && !V(res)->allowed);
+	policy_result_free(res);
+	policy_free(p);
+	ERR("zone link-local = 10.0.0.0/8\n", -EINVAL,
+	    "t.rules:1:6: zone 'link-local' is built in; choose another name");
+}
 
 static void test_judge(void)
 {
@@ -563,6 +593,18 @@ static void test_judge(void)
 	CHECK(res && !V(res)->allowed);
 	policy_result_free(res);
 	res = judge1(p, &(struct rowspec){ .lo = 9000 });
+	CHECK(res && !V(res)->allowed);
+	policy_result_free(res);
+	/* every runtime: a local exposure through a port-holding process
+	 * (rootless Podman's rootlessport, lxd's forkproxy) is its container's */
+	res = judge1(p, &(struct rowspec){ .lo = 9000, .process = "lxd",
+		     .held = &(struct docker_port){ .name = (char *)"web-2",
+			     .image = (char *)"busybox", .runtime = DOCKER_RT_LXD } });
+	CHECK(res && V(res)->allowed);
+	policy_result_free(res);
+	res = judge1(p, &(struct rowspec){ .lo = 9000, .process = "rootlessport",
+		     .held = &(struct docker_port){ .name = (char *)"db-2",
+			     .image = (char *)"x", .runtime = DOCKER_RT_PODMAN } });
 	CHECK(res && !V(res)->allowed);
 	policy_result_free(res);
 	res = judge1(p, &(struct rowspec){ .lo = 9001,
@@ -1066,6 +1108,7 @@ int main(int argc, char **argv)
 	test_errors();
 	test_statements();
 	test_judge();
+	test_link_local();
 	test_require();
 	test_random(300);
 	test_shipped();

@@ -1193,6 +1193,24 @@ static void test_prefix_parse(void)
 	CHECK_EQ(region_prefix_parse(NFPROTO_ARP, "10.0.0.0/8", &iv), -EINVAL);
 }
 
+/* region_ivs_merge(): sorted, overlapping and touching merged, gaps kept,
+ * the top of the space without overflow */
+static void test_ivs_merge(void)
+{
+	struct rs_interval iv[] = {
+		{ 50, 60 }, { 10, 20 }, { 21, 30 }, { 15, 18 }, { 70, 70 },
+		{ ~(rs_u128)0 - 1, ~(rs_u128)0 }, { 0, 0 },
+	};
+
+	CHECK_EQ(region_ivs_merge(iv, 7), 5);
+	CHECK(iv[0].lo == 0 && iv[0].hi == 0);
+	CHECK(iv[1].lo == 10 && iv[1].hi == 30);
+	CHECK(iv[2].lo == 50 && iv[2].hi == 60);
+	CHECK(iv[3].lo == 70 && iv[3].hi == 70);
+	CHECK(iv[4].hi == ~(rs_u128)0);
+	CHECK_EQ(region_ivs_merge(iv, 0), 0);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long seed;
@@ -1213,6 +1231,7 @@ int main(int argc, char **argv)
 	test_prefixes_fixed();
 	test_prefix_parse();
 	test_fill_gaps();
+	test_ivs_merge();
 	test_fixed();
 	test_prefixes_random(iters);
 	test_random(iters);

@@ -84,21 +84,31 @@ static void test_good(void)
 	snapshot_release(&s);
 }
 
+/* The snapshot text after edit(root), new, or NULL. */
+static char *edited(void (*edit)(json_t *))
+{
+	json_error_t je;
+	json_t *root = json_loadb(text, textlen, 0, &je);
+	char *buf;
+
+	CHECK(root != NULL);
+	if (!root)
+		return NULL;
+	edit(root);
+	buf = json_dumps(root, JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return buf;
+}
+
 /* Parse the snapshot after edit(root); expect ret and want in the
  * message. */
 static void refused(void (*edit)(json_t *), int ret, const char *want)
 {
 	struct snapshot s = { .rs = NULL };
-	json_error_t je;
-	json_t *root = json_loadb(text, textlen, 0, &je);
-	char err[1024] = "", *buf;
+	char err[1024] = "", *buf = edited(edit);
 
-	CHECK(root != NULL);
-	if (!root)
+	if (!buf)
 		return;
-	edit(root);
-	buf = json_dumps(root, JSON_PRESERVE_ORDER);
-	json_decref(root);
 	CHECK_EQ(snapfile_parse(buf, strlen(buf), "t.json", FLAGS, &s, err,
 				sizeof(err)), ret);
 	CHECK(s.rs == NULL && s.host == NULL);
@@ -108,7 +118,7 @@ static void refused(void (*edit)(json_t *), int ret, const char *want)
 	free(buf);
 }
 
-static void v2(json_t *r) { json_object_set_new(r, "version", json_integer(2)); }
+static void v3(json_t *r) { json_object_set_new(r, "version", json_integer(3)); }
 static void v0(json_t *r) { json_object_set_new(r, "version", json_integer(0)); }
 static void vstr(json_t *r) { json_object_set_new(r, "version", json_string("1")); }
 static void fmt(json_t *r) { json_object_set_new(r, "format", json_string("x")); }
@@ -166,13 +176,65 @@ static void nul_save(json_t *r)
 			    json_string("LUEA"));
 }
 
+/* version 1 never had ruleset_text */
+static void v1_text(json_t *r)
+{
+	json_object_set_new(r, "ruleset_text", json_object());
+}
+
+static void v2_notext(json_t *r)
+{
+	json_object_set_new(r, "version", json_integer(2));
+}
+
+static void v2_nul(json_t *r)
+{
+	json_object_set_new(r, "version", json_integer(2));
+	json_object_set_new(r, "ruleset_text", json_pack("{s:s}", "ip4",
+							 "LUEA"));
+}
+
+/* version 2: the corpus file (version 1) with texts for fix */
+static void v2_text(json_t *r)
+{
+	json_object_set_new(r, "version", json_integer(2));
+	/* "table ip t {}\n" and "*filter\n" */
+	json_object_set_new(r, "ruleset_text", json_pack("{s:s,s:s}",
+			    "nft", "dGFibGUgaXAgdCB7fQo=", "ip6",
+			    "KmZpbHRlcgo="));
+}
+
+static void test_v2(void)
+{
+	struct snapshot s = { .rs = NULL };
+	char err[1024] = "", *buf = edited(v2_text);
+
+	if (!buf)
+		return;
+	CHECK_EQ(snapfile_parse(buf, strlen(buf), "t.json", FLAGS, &s, err,
+				sizeof(err)), 0);
+	CHECK(s.have_text);
+	CHECK_STR(s.text[SNAPSHOT_TEXT_NFT], "table ip t {}\n");
+	CHECK_EQ(s.text_len[SNAPSHOT_TEXT_NFT], 14);
+	CHECK_STR(s.text[SNAPSHOT_TEXT_IP6], "*filter\n");
+	CHECK(s.text[SNAPSHOT_TEXT_IP4] == NULL);
+	/* the legacy text of the file is the one fix loads */
+	CHECK(s.text[SNAPSHOT_TEXT_LG4] != NULL);
+	snapshot_release(&s);
+	free(buf);
+}
+
 static void test_refused(void)
 {
 	struct snapshot s;
 	char err[1024];
 	size_t cut;
 
-	refused(v2, -EPROTONOSUPPORT, "version 2 is newer than this fwaudit");
+	refused(v3, -EPROTONOSUPPORT, "version 3 is newer than this fwaudit");
+	refused(v1_text, -EBADMSG, "ruleset_text: no such field in snapshot "
+		"format version 1");
+	refused(v2_notext, -EBADMSG, "ruleset_text: missing");
+	refused(v2_nul, -EBADMSG, "ruleset_text.ip4: holds a NUL");
 	refused(v0, -EPROTONOSUPPORT, "version 0 was never written");
 	refused(vstr, -EBADMSG, "version: not an integer");
 	refused(fmt, -EBADMSG, "not an fwaudit snapshot");
@@ -214,6 +276,7 @@ int main(void)
 	}
 	test_good();
 	test_refused();
+	test_v2();
 	free(text);
 	return unit_done();
 }

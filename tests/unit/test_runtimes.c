@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_runtimes.c - naming containers of every runtime from recorded API
+ * answers: Podman's Docker-compatible /containers/json (its published
+ * ports, held by conmon), LXD's /1.0/instances?recursion=2 (addresses,
+ * proxy devices held by the lxd forkproxy), the merge of runtimes, the
+ * port holders, the notes, and the snapshot file's record.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "cni.h"
+#include "libvirt.h"
+#include "lxd.h"
+#include "runtimes.h"
+#include "unit.h"
+
+/* podman 4.3.1, GET /containers/json?all=1 (trimmed of what is not read) */
+static const char podman[] =
+	"[{\"Id\":\"d12b8a007a97\",\"Names\":[\"/web\"],"
+	"  \"Image\":\"localhost/bb:latest\","
+	"  \"Ports\":[{\"PrivatePort\":80,\"PublicPort\":8080,\"Type\":\"tcp\"},"
+	"           {\"PrivatePort\":53,\"PublicPort\":5353,\"Type\":\"udp\","
+	"            \"IP\":\"198.51.100.1\"}],"
+	"  \"State\":\"running\","
+	"  \"NetworkSettings\":{\"Networks\":{\"podman\":{"
+	"    \"IPAddress\":\"10.88.0.2\",\"GlobalIPv6Address\":\"\"}}}}]";
+
+/* lxd 5.0.2, GET /1.0/instances?recursion=2 (trimmed) */
+static const char lxd[] =
+	"{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":200,"
+	" \"metadata\":[{\"name\":\"c1\",\"status\":\"Running\","
+	"  \"config\":{\"image.description\":\"busybox\"},"
+	"  \"expanded_devices\":{"
+	"   \"web\":{\"type\":\"proxy\",\"listen\":\"tcp:0.0.0.0:8081,9000-9002\","
+	"           \"connect\":\"tcp:127.0.0.1:80\"},"
+	"   \"web6\":{\"type\":\"proxy\",\"listen\":\"tcp:[::]:8082\","
+	"           \"connect\":\"tcp:[::1]:80\"},"
+	"   \"sock\":{\"type\":\"proxy\",\"listen\":\"unix:/run/x\"},"
+	"   \"bad\":{\"type\":\"proxy\",\"listen\":\"tcp:0.0.0.0:99999\"},"
+	"   \"eth0\":{\"type\":\"nic\",\"network\":\"lxdbr0\"}},"
+	"  \"state\":{\"network\":{"
+	"   \"eth0\":{\"addresses\":["
+	"    {\"family\":\"inet\",\"address\":\"10.10.0.5\",\"netmask\":\"24\","
+	"     \"scope\":\"global\"},"
+	"    {\"family\":\"inet6\",\"address\":\"fd42::5\",\"netmask\":\"64\","
+	"     \"scope\":\"global\"},"
+	"    {\"family\":\"inet6\",\"address\":\"fe80::5\",\"netmask\":\"64\","
+	"     \"scope\":\"link\"}]},"
+	"   \"lo\":{\"addresses\":[{\"family\":\"inet\","
+	"     \"address\":\"127.0.0.1\",\"scope\":\"local\"}]}}}},"
+	"  {\"name\":\"stopped\",\"status\":\"Stopped\",\"state\":null},"
+	"  7]}";
+
+static void test_podman(void)
+{
+	struct docker_map m = { 0 }, all = { 0 };
+	const struct docker_container *c;
+	const struct docker_port *p;
+
+	CHECK_EQ(docker_parse(podman, strlen(podman), &m), 0);
+	CHECK_EQ(m.n, 1);
+	CHECK_EQ(m.nports, 2);
+	CHECK_EQ(docker_map_take(&all, &m, DOCKER_RT_PODMAN), 0);
+	CHECK_EQ(m.n, 0);
+	c = docker_find(&all, AF_INET, 0x0a580002u);
+	CHECK(c && !strcmp(c->name, "web") && c->runtime == DOCKER_RT_PODMAN);
+	/* conmon holds 8080 on every address of both families */
+	p = docker_find_port(&all, "conmon", AF_INET6, IPPROTO_TCP, 0, 8080);
+	CHECK(p && !strcmp(p->name, "web") && p->runtime == DOCKER_RT_PODMAN);
+	CHECK(docker_find_port(&all, "conmon", AF_INET, IPPROTO_TCP,
+			       0xc6336401u, 8080));
+	/* the host's own nginx on that port is not the container's */
+	CHECK(!docker_find_port(&all, "nginx", AF_INET, IPPROTO_TCP, 0, 8080));
+	CHECK(!docker_find_port(&all, "conmon", AF_INET, IPPROTO_UDP, 0, 8080));
+	/* a port published on one address: not on another */
+	CHECK(docker_find_port(&all, "conmon", AF_INET, IPPROTO_UDP,
+			       0xc6336401u, 5353));
+	CHECK(!docker_find_port(&all, "conmon", AF_INET, IPPROTO_UDP,
+				0xc6336402u, 5353));
+	docker_release(&all);
+}
+
+static void test_lxd(void)
+{
+	struct docker_map m = { 0 };
+	const struct docker_container *c;
+	const struct docker_port *p;
+
+	CHECK_EQ(lxd_parse_instances(lxd, strlen(lxd), DOCKER_RT_LXD, &m), 0);
+	/* global addresses only: not fe80::5, not 127.0.0.1 */
+	CHECK_EQ(m.n, 2);
+	c = docker_find(&m, AF_INET, 0x0a0a0005u);
+	CHECK(c && !strcmp(c->name, "c1") && !strcmp(c->image, "busybox") &&
+	      c->runtime == DOCKER_RT_LXD);
+	CHECK(docker_find(&m, AF_INET6, ((unsigned __int128)0xfd42 << 112) | 5));
+	CHECK(!docker_find(&m, AF_INET6, ((unsigned __int128)0xfe80 << 112) | 5));
+	/* 8081, 9000-9002, [::]:8082; not the unix socket, not port 99999 */
+	CHECK_EQ(m.nports, 3);
+	p = docker_find_port(&m, "lxd", AF_INET, IPPROTO_TCP, 0, 9001);
+	CHECK(p && !strcmp(p->name, "c1") && p->port_lo == 9000 &&
+	      p->port_hi == 9002);
+	CHECK(!docker_find_port(&m, "lxd", AF_INET, IPPROTO_TCP, 0, 8082));
+	CHECK(docker_find_port(&m, "lxd", AF_INET6, IPPROTO_TCP, 0, 8082));
+	CHECK(docker_find_port(&m, "incusd", AF_INET, IPPROTO_TCP, 0, 8081));
+	docker_release(&m);
+
+	CHECK_EQ(lxd_parse_instances("[]", 2, DOCKER_RT_LXD, &m), -EBADMSG);
+	CHECK_EQ(lxd_parse_instances("{\"metadata\":{}}", 15, DOCKER_RT_LXD,
+				     &m), -EBADMSG);
+	CHECK_EQ(lxd_parse_instances("{", 1, DOCKER_RT_LXD, &m), -EBADMSG);
+	/* an absent socket is no connection attempt, and no error for people */
+	CHECK_EQ(lxd_read("/nonexistent/unix.socket", DOCKER_RT_LXD, &m),
+		 -ENOENT);
+	CHECK_EQ(m.n, 0);
+}
+
+static void test_notes_and_snapshot(void)
+{
+	struct docker_map m = { 0 }, back = { 0 };
+	struct strbuf b = STRBUF_INIT;
+	json_t *ports, *errors;
+	char err[128], *s;
+
+	CHECK_EQ(lxd_parse_instances(lxd, strlen(lxd), DOCKER_RT_INCUS, &m), 0);
+	m.error[DOCKER_RT_DOCKER] = -ENOENT;
+	m.error[DOCKER_RT_PODMAN] = -ETIMEDOUT;
+	CHECK_EQ(runtimes_notes(&m, &b), 1);
+	s = strbuf_take(&b);
+	CHECK(s && !strcmp(s, "podman did not answer (Connection timed out): "
+			   "its containers are not named\n"));
+	free(s);
+
+	ports = runtimes_ports_json(&m);
+	errors = runtimes_errors_json(&m);
+	CHECK(ports && errors);
+	CHECK_EQ(runtimes_from_json(ports, errors, &back, err, sizeof(err)), 0);
+	CHECK_EQ(back.nports, 3);
+	CHECK_EQ(back.error[DOCKER_RT_PODMAN], -ETIMEDOUT);
+	CHECK(back.ports[1].runtime == DOCKER_RT_INCUS &&
+	      back.ports[1].port_hi == 9002 && back.ports[2].family == AF_INET6);
+	docker_release(&back);
+	json_decref(ports);
+	json_decref(errors);
+
+	ports = json_pack("[{s:i,s:s,s:i,s:i,s:i,s:s,s:s,s:s}]", "family", 4,
+			  "addr", "0.0.0.0", "protocol", 6, "first", 90,
+			  "last", 80, "name", "x", "image", "", "runtime",
+			  "lxd");
+	CHECK_EQ(runtimes_from_json(ports, NULL, &back, err, sizeof(err)),
+		 -EBADMSG);
+	json_decref(ports);
+	errors = json_pack("{s:i}", "rkt", -110);
+	CHECK_EQ(runtimes_from_json(NULL, errors, &back, err, sizeof(err)),
+		 -EBADMSG);
+	json_decref(errors);
+	docker_release(&back);
+	docker_release(&m);
+}
+
+/* whole answers recorded from the real runtimes in tests/netns/runtimes.sh's
+ * setup: LXD 5.0.2 with a nat proxy device, two forkproxy devices (0.0.0.0
+ * and [::]) and network forwards; rootful Podman 4.3.1 with -p 8080:80 */
+static char *fixture(const char *name, size_t *len)
+{
+	const char *src = getenv("top_srcdir");
+	char path[4096];
+	char *buf;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/runtimes/%s",
+		 src ? src : ".", name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	buf = calloc(1, 1 << 20);
+	*len = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+	fclose(f);
+	return buf;
+}
+
+static void test_recorded(void)
+{
+	struct docker_map m = { 0 };
+	const struct docker_port *p;
+	char *s;
+	size_t len;
+
+	s = fixture("lxd-5.0.2-instances.json", &len);
+	CHECK(s != NULL);
+	CHECK_EQ(lxd_parse_instances(s, len, DOCKER_RT_LXD, &m), 0);
+	/* 10.77.0.5, fd42:77::5 and the SLAAC address */
+	CHECK_EQ(m.n, 3);
+	CHECK(docker_find(&m, AF_INET, 0x0a4d0005u));
+	CHECK(docker_find(&m, AF_INET6, ((unsigned __int128)0xfd420077 << 96) |
+			  5));
+	CHECK_EQ(m.nports, 3);
+	/* the forkproxy of "tcp:0.0.0.0:8082" listens on [::]:8082 */
+	p = docker_find_port(&m, "lxd", AF_INET6, IPPROTO_TCP, 0, 8082);
+	CHECK(p && !strcmp(p->name, "c1") && !strcmp(p->image, "busybox httpd"));
+	docker_release(&m);
+	free(s);
+
+	s = fixture("podman-4.3.1-containers.json", &len);
+	CHECK(s != NULL);
+	CHECK_EQ(docker_parse(s, len, &m), 0);
+	CHECK_EQ(m.n, 1);
+	CHECK(docker_find(&m, AF_INET, 0x0a580002u));
+	CHECK(docker_find_port(&m, "conmon", AF_INET, IPPROTO_TCP, 0, 8080));
+	docker_release(&m);
+	free(s);
+}
+
+/* nerdctl, Kubernetes' CNI cache and libvirt: fixtures in the formats of
+ * their sources (they do not run here), parsed, then read from a tree
+ * laid out as on a host (FWAUDIT_STATE_ROOT) */
+static void put(const char *dir, const char *name, const char *fixname)
+{
+	char path[4096], *buf;
+	size_t len;
+	FILE *f;
+
+	buf = fixture(fixname, &len);
+	snprintf(path, sizeof(path), "mkdir -p %s", dir);
+	CHECK_EQ(system(path), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CHECK(f && buf);
+	if (f && buf)
+		fwrite(buf, 1, len, f);
+	if (f)
+		fclose(f);
+	free(buf);
+}
+
+static void test_files(void)
+{
+	struct docker_map m = { 0 };
+	const struct docker_container *c;
+	struct libvirt_domain d;
+	char root[] = "/tmp/test_runtimes.XXXXXX", dir[4096], *s;
+	size_t len;
+
+	s = fixture("nerdctl-meta.json", &len);
+	CHECK_EQ(cni_parse_nerdctl(s, len, &m), 0);
+	free(s);
+	c = docker_find(&m, AF_INET, 0x0a040002u);
+	CHECK(c && !strcmp(c->name, "fwa-nginx") &&
+	      c->runtime == DOCKER_RT_NERDCTL);
+	CHECK(docker_find(&m, AF_INET6, ((unsigned __int128)0xfd000004 << 96) | 2));
+	s = fixture("cni-cache.json", &len);
+	CHECK_EQ(cni_parse_cache(s, len, &m), 0);
+	free(s);
+	c = docker_find(&m, AF_INET, 0x0af40004u);
+	CHECK(c && !strcmp(c->name, "default/web-7d4b9c6f5-x2k8q") &&
+	      c->runtime == DOCKER_RT_CNI);
+	CHECK_EQ(m.n, 3);
+	s = "{\"kind\":\"other\",\"containerId\":\"x\"}";
+	CHECK_EQ(cni_parse_cache(s, strlen(s), &m), -EBADMSG);
+	s = "{\"Name\":\"x\"}";
+	CHECK_EQ(cni_parse_nerdctl(s, strlen(s), &m), -EBADMSG);
+	/* no name: the ID as docker ps shows it */
+	s = "{\"ID\":\"0123456789abcdef\",\"Networks\":"
+	    "{\"n\":{\"ips\":[{\"address\":\"10.4.0.9/24\"}]}}}";
+	CHECK_EQ(cni_parse_nerdctl(s, strlen(s), &m), 0);
+	c = docker_find(&m, AF_INET, 0x0a040009u);
+	CHECK(c && !strcmp(c->name, "0123456789ab"));
+	docker_release(&m);
+
+	s = fixture("libvirt-vm1.xml", &len);
+	CHECK_EQ(libvirt_parse_domain(s, len, &d), 0);
+	free(s);
+	CHECK_STR(d.name, "web&db");
+	CHECK_EQ(d.nmacs, 2);
+	CHECK_STR(d.macs[1], "52:54:00:6B:3C:59");
+	s = fixture("libvirt-virbr0.status", &len);
+	CHECK_EQ(libvirt_parse_leases(s, len, &d, 1, &m), 0);
+	free(s);
+	/* both leases of the domain (the MAC's case aside), not the other */
+	CHECK_EQ(m.n, 2);
+	c = docker_find(&m, AF_INET, 0xc0a87a2du);
+	CHECK(c && !strcmp(c->name, "web&db") && c->runtime == DOCKER_RT_LIBVIRT);
+	CHECK(!docker_find(&m, AF_INET, 0xc0a87a63u));
+	s = "<domain><name></name>";
+	CHECK_EQ(libvirt_parse_domain(s, strlen(s), &d), -EBADMSG);
+	s = "<name>x</name>";
+	CHECK_EQ(libvirt_parse_domain(s, strlen(s), &d), -EBADMSG);
+	docker_release(&m);
+
+	/* the same files where the runtimes keep them */
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(dir, sizeof(dir), "%s/var/lib/nerdctl/1935db59/etchosts/default/"
+		 "c4ed811cc361d26f", root);
+	put(dir, "meta.json", "nerdctl-meta.json");
+	snprintf(dir, sizeof(dir), "%s/var/lib/cni/results", root);
+	put(dir, "cbr0-3f6940ab5ab4-eth0", "cni-cache.json");
+	snprintf(dir, sizeof(dir), "%s/run/libvirt/qemu", root);
+	put(dir, "vm1.xml", "libvirt-vm1.xml");
+	snprintf(dir, sizeof(dir), "%s/var/lib/libvirt/dnsmasq", root);
+	put(dir, "virbr0.status", "libvirt-virbr0.status");
+	CHECK_EQ(cni_read(root, &m), 0);
+	CHECK_EQ(libvirt_read(root, &m), 0);
+	CHECK_EQ(m.n, 5);
+	docker_release(&m);
+	setenv("FWAUDIT_STATE_ROOT", root, 1);
+	setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock", 1);
+	setenv("CONTAINER_HOST", "unix:///nonexistent/podman.sock", 1);
+	setenv("LXD_DIR", "/nonexistent", 1);
+	setenv("INCUS_DIR", "/nonexistent", 1);
+	CHECK_EQ(runtimes_read(&m), 0);
+	CHECK_EQ(m.n, 5);
+	c = docker_find(&m, AF_INET, 0x0af40004u);
+	CHECK(c && c->runtime == DOCKER_RT_CNI);
+	/* absent runtimes: no note */
+	CHECK_EQ(m.error[DOCKER_RT_PODMAN], -ENOENT);
+	docker_release(&m);
+	snprintf(dir, sizeof(dir), "rm -rf %s", root);
+	CHECK_EQ(system(dir), 0);
+	/* nothing there at all costs nothing */
+	CHECK_EQ(cni_read("/nonexistent", &m), 0);
+	CHECK_EQ(libvirt_read("/nonexistent", &m), 0);
+	CHECK_EQ(m.n, 0);
+}
+
+int main(void)
+{
+	test_recorded();
+	test_files();
+	test_podman();
+	test_lxd();
+	test_notes_and_snapshot();
+	return unit_done();
+}
