@@ -78,7 +78,7 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	ret = failopen_inspect(r->snap.rs, &r->findings);
 	if (ret < 0)
 		goto fail;
-	ret = cthelper_inspect(&in, r->findings);
+	ret = cthelper_inspect(&in, r->engine, r->findings);
 	if (ret < 0)
 		goto fail;
 	if (r->snap.have_docker) {

@@ -109,7 +109,35 @@ static void ports_describe(struct strbuf *sb, const char *proto,
 		strbuf_addf(sb, ",...");
 }
 
+/* What related first packets p let in that new ones do not: p's region
+ * less every open piece of news of its family and protocol, in *out. */
+static int beyond_new(const struct engine_piece *p,
+		      const struct engine_result *news, struct region **out)
+{
+	struct region *r = region_copy(p->region);
+	size_t i;
+	int ret = 0;
+
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; news && i < news->npieces && !ret; i++) {
+		const struct engine_piece *n = &news->pieces[i];
+
+		if (n->family != p->family || n->proto != p->proto ||
+		    n->fate == ENGINE_DROPPED || n->state == ENGINE_CLOSED)
+			continue;
+		ret = region_subtract(r, n->region);
+	}
+	if (ret < 0) {
+		region_free(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
 int cthelper_inspect(const struct engine_input *base,
+		     const struct engine_result *news,
 		     struct failopen_result *fr)
 {
 	const struct ruleset *rs = base->rs;
@@ -132,16 +160,25 @@ int cthelper_inspect(const struct engine_input *base,
 	ret = engine_run(&in, &res);
 	if (ret < 0)
 		return ret;
-	for (i = 0; i < res->npieces; i++) {
+	for (i = 0; i < res->npieces && !ret; i++) {
 		const struct engine_piece *p = &res->pieces[i];
+		struct region *more = NULL;
 
 		if (p->fate == ENGINE_DROPPED || p->state == ENGINE_CLOSED)
 			continue;
+		ret = beyond_new(p, news, &more);
+		if (ret < 0 || region_is_empty(more)) {
+			region_free(more);
+			continue;
+		}
 		fam[p->family == NFPROTO_IPV6] = true;
 		ports_add(p->proto == IPPROTO_TCP ? &tcp :
-			  p->proto == IPPROTO_UDP ? &udp : &sctp, p->region);
+			  p->proto == IPPROTO_UDP ? &udp : &sctp, more);
+		region_free(more);
 	}
 	engine_result_free(res);
+	if (ret < 0)
+		return ret;
 	if (!tcp.n && !udp.n && !sctp.n)
 		return 0;	/* related connections are not let in */
 
@@ -160,7 +197,8 @@ int cthelper_inspect(const struct engine_input *base,
 			text = rsprint_rule(r);
 			strbuf_addf(&sb, "rule %u (%s) attaches the conntrack "
 				    "helper %s, and the ruleset lets the "
-				    "connections it expects in as related (",
+				    "connections it expects in as related "
+				    "where it lets no new one in (",
 				    r->position, text ? text : "?", name);
 			free(text);
 			if (tcp.n) {

@@ -25,11 +25,15 @@
 /*
  * When a rule of base->rs attaches a helper, walk related first packets
  * with base's host and interfaces and append to fr one finding per such
- * rule whose expectations the ruleset lets in (nothing when none is let
- * in, or no rule attaches a helper).  Returns 0, or a negative errno of
- * the walk (fr unchanged but for findings already added).
+ * rule whose expectations the ruleset lets in where new connections are
+ * not let in (news: the audit's own walk of new ones; a related
+ * connection to a port open anyway opens nothing).  Nothing when no rule
+ * attaches a helper or related connections get no further.  Returns 0, or
+ * a negative errno of the walk (fr unchanged but for findings already
+ * added).
  */
 int cthelper_inspect(const struct engine_input *base,
+		     const struct engine_result *news,
 		     struct failopen_result *fr);
 
 #endif

@@ -21,7 +21,11 @@ pl_init
 fwa_require_tools iptables-legacy ip6tables-legacy
 PEER="$FWA_LIBDIR/ftp-peer.py"
 ip netns exec "$NODE" nft -f - <<'EOF2' 2>/dev/null ||
-table ip probe { ct helper h { type "ftp" protocol tcp; } }
+table ip probe {
+	ct helper h {
+		type "ftp" protocol tcp
+	}
+}
 EOF2
 	fwa_skip "the kernel has no ftp conntrack helper (nf_conntrack_ftp)"
 ip netns exec "$NODE" nft flush ruleset
@@ -56,47 +60,60 @@ f = [x for x in J.get("findings", []) if x["kind"] == "conntrack-helper-related"
 if os.environ["EXPECT"] == "yes":
     expect("one conntrack-helper-related finding", len(f) >= 1, J.get("findings"))
     expect("it names the helper, the related tcp ports and both families",
-           f and all("helper" in x["message"] and "tcp 0-65535" in x["message"]
+           f and all("helper" in x["message"] and "tcp 0-20,22-65535" in x["message"]
                      and "IPv4 and IPv6" in x["message"] for x in f), f)
 else:
     expect("no conntrack-helper-related finding", not f, f)
 EOF2
 }
 
-# a stranger from another address to the port announced to OUT: a new
-# connection, which the rules drop
+# a stranger from another address to a port announced to OUT (its server
+# closed it since: a stranger who got in would be refused, one who did not
+# times out): a new connection, which the rules drop
 stranger_check() {
 	local label=$1 port out
 
 	port=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"] or 0)' "$PT/$label.4.out")
 	[ "$port" != 0 ] || { fwa_fail "$label: no data port was announced"; return; }
-	ip netns exec "$OUT" "$PYTHON" "$PEER" client "$OUT4" "$NODE4" > /dev/null 2>&1 &
 	out=$(ip netns exec "$OUT" "$PYTHON" "$PEER" stranger "$PUB4" "$NODE4" "$port" 2>&1 || true)
-	wait || true
-	if [ "$out" != ok ]; then
-		fwa_pass "$label: a stranger from $PUB4 does not reach a data port ($out)"
-	else
-		fwa_fail "$label: a stranger from $PUB4 reached data port $port"
-	fi
+	case $out in
+	*"timed out"*)
+		fwa_pass "$label: a stranger from $PUB4 does not reach a data port ($out)" ;;
+	*)
+		fwa_fail "$label: a stranger from $PUB4 got to data port $port ($out)" ;;
+	esac
 }
 
 nft_rules() {	# $1: helper yes/no, $2: related yes/no
 	local helper=$1 related=$2
 	ip netns exec "$NODE" nft flush ruleset
 	{
-		echo 'table ip helpers { ct helper ftp4 { type "ftp" protocol tcp; l3proto ip; }'
-		[ "$helper" = yes ] && echo ' chain pre { type filter hook prerouting priority 0; tcp dport 21 ct helper set "ftp4"; }'
-		echo '}'
-		echo 'table ip6 helpers { ct helper ftp6 { type "ftp" protocol tcp; l3proto ip6; }'
-		[ "$helper" = yes ] && echo ' chain pre { type filter hook prerouting priority 0; tcp dport 21 ct helper set "ftp6"; }'
-		echo '}'
-		echo 'table inet filter { chain input { type filter hook input priority 0; policy drop;'
+		for f in ip ip6; do
+			echo "table $f helpers {"
+			echo "	ct helper ftp {"
+			echo "		type \"ftp\" protocol tcp"
+			echo "		l3proto $f"
+			echo "	}"
+			if [ "$helper" = yes ]; then
+				echo "	chain pre {"
+				echo "		type filter hook prerouting priority 0;"
+				echo "		tcp dport 21 ct helper set \"ftp\""
+				echo "	}"
+			fi
+			echo "}"
+		done
+		echo "table inet filter {"
+		echo "	chain input {"
+		echo "		type filter hook input priority 0; policy drop;"
 		if [ "$related" = yes ]; then
-			echo ' ct state established,related accept'
+			echo "		ct state established,related accept"
 		else
-			echo ' ct state established accept'
+			echo "		ct state established accept"
 		fi
-		echo ' meta l4proto ipv6-icmp accept; tcp dport 21 accept; } }'
+		echo "		meta l4proto ipv6-icmp accept"
+		echo "		tcp dport 21 accept"
+		echo "	}"
+		echo "}"
 	} | ip netns exec "$NODE" nft -f - || fwa_die "nft -f failed"
 	_pl_ctflush
 }
