@@ -151,6 +151,10 @@ struct engine_input {
 	bool only_saddr;
 	rs_u128 saddr;			/* of only_family */
 	bool dropped;			/* also return dropped pieces */
+	/* walk the first packet of a connection a conntrack helper's
+	 * expectation announced (ct state related, ct status expected)
+	 * instead of a new one: what a helper can open (cthelper.c) */
+	bool related;
 };
 
 /*

@@ -309,6 +309,8 @@ enum resolved resolve(const struct walk *w, const struct branch *b,
 			*val = RS_CT_STATE_INVALID;
 		else if (w->established)
 			*val = RS_CT_STATE_ESTABLISHED;
+		else if (w->in->related)
+			*val = RS_CT_STATE_RELATED;
 		else
 			*val = RS_CT_STATE_NEW;
 		return RES_FIXED;
@@ -316,6 +318,8 @@ enum resolved resolve(const struct walk *w, const struct branch *b,
 		if (!has_ct(w, b))
 			return RES_ABSENT;
 		*val = b->ct_dnat ? IPS_DST_NAT | IPS_DST_NAT_DONE : 0;
+		if (w->in->related)
+			*val |= IPS_EXPECTED;
 		if (w->established)
 			*val |= IPS_SEEN_REPLY | IPS_ASSURED;
 		return RES_FIXED;

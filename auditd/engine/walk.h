@@ -46,6 +46,7 @@
 #define PRI_NAT_SRC		100
 
 /* from linux/netfilter/nf_conntrack_common.h, which clashes with libc */
+#define IPS_EXPECTED		(1u << 0)
 #define IPS_DST_NAT		(1u << 5)
 #define IPS_DST_NAT_DONE	(1u << 8)
 #define IPS_SEEN_REPLY		(1u << 1)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "cthelper.h"
 #include "runtimes.h"
 
 static uint64_t now_usec(clockid_t clk)
@@ -75,6 +76,9 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	if (ret < 0)
 		goto fail;
 	ret = failopen_inspect(r->snap.rs, &r->findings);
+	if (ret < 0)
+		goto fail;
+	ret = cthelper_inspect(&in, r->engine, r->findings);
 	if (ret < 0)
 		goto fail;
 	if (r->snap.have_docker) {

@@ -52,6 +52,8 @@ const char *failopen_kind_name(enum failopen_kind k)
 		return "container-subnet-forged";
 	case FAILOPEN_LXD_FORWARDS_DROPPED:
 		return "lxd-forwards-dropped";
+	case FAILOPEN_CT_HELPER_RELATED:
+		return "conntrack-helper-related";
 	case FAILOPEN__KIND_COUNT:
 		break;
 	}
@@ -863,4 +865,31 @@ void failopen_result_free(struct failopen_result *r)
 	}
 	free(r->findings);
 	free(r);
+}
+
+int failopen_result_add(struct failopen_result *r, enum failopen_kind kind,
+			enum failopen_severity sev, const struct rs_chain *c,
+			const char *message)
+{
+	struct failopen_finding *f, x = { 0 };
+
+	x.kind = kind;
+	x.severity = sev;
+	x.family = c->family;
+	x.origin = c->origin;
+	x.table = strdup(c->table ? c->table : "");
+	x.chain = strdup(c->name ? c->name : "");
+	x.message = strdup(message);
+	f = realloc(r->findings, (r->nfindings + 1) * sizeof(*f));
+	if (!x.table || !x.chain || !x.message || !f) {
+		free(x.table);
+		free(x.chain);
+		free(x.message);
+		if (f)
+			r->findings = f;
+		return -ENOMEM;
+	}
+	r->findings = f;
+	r->findings[r->nfindings++] = x;
+	return 0;
 }

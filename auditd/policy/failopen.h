@@ -64,6 +64,7 @@ enum failopen_kind {
 	FAILOPEN_CONTAINER_FORWARD_OPEN,
 	FAILOPEN_CONTAINER_SUBNET_FORGED,
 	FAILOPEN_LXD_FORWARDS_DROPPED,
+	FAILOPEN_CT_HELPER_RELATED,	/* cthelper.c */
 	FAILOPEN__KIND_COUNT
 };
 
@@ -96,10 +97,18 @@ struct failopen_result {
 int failopen_inspect(const struct ruleset *rs, struct failopen_result **out);
 void failopen_result_free(struct failopen_result *r);
 
+/* Append one finding about chain c (its family, origin, table and name)
+ * with message (copied) to r, for the inspections of other modules
+ * (cthelper.c).  Returns 0 or -ENOMEM (r unchanged). */
+int failopen_result_add(struct failopen_result *r, enum failopen_kind kind,
+			enum failopen_severity sev, const struct rs_chain *c,
+			const char *message);
+
 /* "forward-no-docker-user", "docker-user-late",
  * "docker-direct-access-open", "docker-user-ipv4-only",
  * "xtables-and-nftables", "container-forward-open",
- * "container-subnet-forged", "lxd-forwards-dropped" */
+ * "container-subnet-forged", "lxd-forwards-dropped",
+ * "conntrack-helper-related" */
 const char *failopen_kind_name(enum failopen_kind k);
 /* "info", "warning", "critical" */
 const char *failopen_severity_name(enum failopen_severity s);
