@@ -7,6 +7,7 @@
 #define FWAUDIT_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "snapshot.h"
@@ -42,6 +43,17 @@ int cli_snapshot(struct snapshot *snap, bool host);
  * EXIT_UNKNOWN; 0 on success. */
 int cli_snapshot_file(const char *path, unsigned int flags,
 		      struct snapshot *snap);
+
+struct policy;
+
+/* Load the policy at path (NULL: the shipped default, policy(5)) into *p.
+ * On failure prints what is wrong and where (file:line) and returns
+ * EXIT_UNKNOWN; 0 on success. */
+int cli_load_policy(const char *path, struct policy **p);
+
+/* Is there room for one more of a repeated option (n of max taken)?  0,
+ * or prints "PROG CMD: at most MAX WHAT" and returns EXIT_UNKNOWN. */
+int cli_room(const char *cmd, size_t n, size_t max, const char *what);
 
 /* Print "PROG: what: strerror(-err)" on stderr; returns EXIT_UNKNOWN. */
 int cli_fail(const char *what, int err);

@@ -49,28 +49,6 @@ static void usage(FILE *f)
 		"not audit.\n", cli_prog, cli_prog);
 }
 
-static int load_policy(const char *path, struct policy **p)
-{
-	struct policy_error err;
-	char def[4096], msg[2048];
-	int ret;
-
-	if (!path) {
-		ret = policy_default_path(def, sizeof(def));
-		if (ret < 0)
-			return cli_fail("cannot find the default policy", ret);
-		path = def;
-	}
-	memset(&err, 0, sizeof(err));
-	ret = policy_load(path, p, &err);
-	if (ret < 0) {
-		fprintf(stderr, "%s\n", policy_error_format(&err, msg,
-							    sizeof(msg)));
-		return EXIT_UNKNOWN;
-	}
-	return 0;
-}
-
 /* A monitoring system reads stdout only: say there that the audit failed
  * (the reason is on stderr), in the format it parses. */
 static int could_not_audit(enum cli_format format, const char *why)
@@ -140,19 +118,15 @@ int cmd_audit(int argc, char **argv)
 				return EXIT_UNKNOWN;
 			break;
 		case 'i':
-			if (o.nifaces == IFACES_MAX) {
-				fprintf(stderr, "%s audit: at most %d "
-					"interfaces\n", cli_prog, IFACES_MAX);
+			if (cli_room("audit", o.nifaces, IFACES_MAX,
+				     "interfaces"))
 				return EXIT_UNKNOWN;
-			}
 			ifaces[o.nifaces++] = optarg;
 			break;
 		case 'R':
-			if (nfiles == FILES_MAX) {
-				fprintf(stderr, "%s audit: at most %d ruleset "
-					"files\n", cli_prog, FILES_MAX);
+			if (cli_room("audit", nfiles, FILES_MAX,
+				     "ruleset files"))
 				return EXIT_UNKNOWN;
-			}
 			files[nfiles++] = optarg;
 			break;
 		case 'S':
@@ -175,7 +149,7 @@ int cmd_audit(int argc, char **argv)
 		return EXIT_UNKNOWN;
 	}
 	if (judge) {
-		ret = load_policy(rules, &policy);
+		ret = cli_load_policy(rules, &policy);
 		if (ret)
 			return could_not_audit(format, "the policy does not "
 					       "load");

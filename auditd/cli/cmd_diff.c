@@ -860,28 +860,6 @@ static int print_events(const struct side *old, const struct side *cur,
  * The command.
  */
 
-static int load_policy(const char *path, struct policy **p)
-{
-	struct policy_error err;
-	char def[4096], msg[2048];
-	int ret;
-
-	if (!path) {
-		ret = policy_default_path(def, sizeof(def));
-		if (ret < 0)
-			return cli_fail("cannot find the default policy", ret);
-		path = def;
-	}
-	memset(&err, 0, sizeof(err));
-	ret = policy_load(path, p, &err);
-	if (ret < 0) {
-		fprintf(stderr, "%s\n", policy_error_format(&err, msg,
-							    sizeof(msg)));
-		return EXIT_UNKNOWN;
-	}
-	return 0;
-}
-
 static int add_file(struct side *s, char *path)
 {
 	if (s->nfiles == FILES_MAX) {
@@ -963,7 +941,7 @@ int cmd_diff(int argc, char **argv)
 			cli_prog);
 		return EXIT_UNKNOWN;
 	}
-	if (judge && load_policy(rules, &policy))
+	if (judge && cli_load_policy(rules, &policy))
 		return EXIT_UNKNOWN;
 	ret = read_side(&old, policy);
 	if (!ret)

@@ -52,28 +52,6 @@ static void usage(FILE *f)
 		cli_prog);
 }
 
-static int load_policy(const char *path, struct policy **p)
-{
-	struct policy_error err;
-	char def[4096], msg[2048];
-	int ret;
-
-	if (!path) {
-		ret = policy_default_path(def, sizeof(def));
-		if (ret < 0)
-			return cli_fail("cannot find the default policy", ret);
-		path = def;
-	}
-	memset(&err, 0, sizeof(err));
-	ret = policy_load(path, p, &err);
-	if (ret < 0) {
-		fprintf(stderr, "%s\n", policy_error_format(&err, msg,
-							    sizeof(msg)));
-		return EXIT_UNKNOWN;
-	}
-	return 0;
-}
-
 /* The plan could not be proven to fix everything: stdout gets only
  * comments (a `fwaudit fix | sh` then changes nothing; with json, the
  * caller prints the plan and its proof), stderr why. */
@@ -157,19 +135,15 @@ int cmd_fix(int argc, char **argv)
 			}
 			break;
 		case 'i':
-			if (o.nifaces == IFACES_MAX) {
-				fprintf(stderr, "%s fix: at most %d "
-					"interfaces\n", cli_prog, IFACES_MAX);
+			if (cli_room("fix", o.nifaces, IFACES_MAX,
+				     "interfaces"))
 				return EXIT_UNKNOWN;
-			}
 			ifaces[o.nifaces++] = optarg;
 			break;
 		case 'R':
-			if (nfiles == FILES_MAX) {
-				fprintf(stderr, "%s fix: at most %d ruleset "
-					"files\n", cli_prog, FILES_MAX);
+			if (cli_room("fix", nfiles, FILES_MAX,
+				     "ruleset files"))
 				return EXIT_UNKNOWN;
-			}
 			files[nfiles++] = optarg;
 			break;
 		case 'S':
@@ -188,7 +162,7 @@ int cmd_fix(int argc, char **argv)
 			cli_prog, argv[optind]);
 		return EXIT_UNKNOWN;
 	}
-	if (load_policy(rules, &policy))
+	if (cli_load_policy(rules, &policy))
 		return EXIT_UNKNOWN;
 	o.policy = policy;
 	if (snapfile && nfiles) {

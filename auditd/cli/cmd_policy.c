@@ -174,19 +174,15 @@ static int policy_init(int argc, char **argv)
 			output = optarg;
 			break;
 		case 'R':
-			if (nfiles == FILES_MAX) {
-				fprintf(stderr, "%s policy init: at most %d "
-					"ruleset files\n", cli_prog, FILES_MAX);
+			if (cli_room("policy init", nfiles, FILES_MAX,
+				     "ruleset files"))
 				return EXIT_UNKNOWN;
-			}
 			files[nfiles++] = optarg;
 			break;
 		case 'i':
-			if (o.nifaces == IFACES_MAX) {
-				fprintf(stderr, "%s policy init: at most %d "
-					"interfaces\n", cli_prog, IFACES_MAX);
+			if (cli_room("policy init", o.nifaces, IFACES_MAX,
+				     "interfaces"))
 				return EXIT_UNKNOWN;
-			}
 			ifaces[o.nifaces++] = optarg;
 			break;
 		case 'S':

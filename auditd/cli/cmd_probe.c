@@ -181,11 +181,9 @@ int cmd_probe(int argc, char **argv)
 				return EXIT_UNKNOWN;
 			break;
 		case 's':
-			if (naddrs == SOURCES_MAX) {
-				fprintf(stderr, "%s probe: at most %d "
-					"addresses\n", cli_prog, SOURCES_MAX);
+			if (cli_room("probe", naddrs, SOURCES_MAX,
+				     "addresses"))
 				return EXIT_UNKNOWN;
-			}
 			addrs[naddrs++] = optarg;
 			break;
 		case 'h':

@@ -403,28 +403,6 @@ out:
 	return ret;
 }
 
-static int load_policy(const char *path, struct policy **p)
-{
-	struct policy_error err;
-	char def[4096], msg[2048];
-	int ret;
-
-	if (!path) {
-		ret = policy_default_path(def, sizeof(def));
-		if (ret < 0)
-			return cli_fail("cannot find the default policy", ret);
-		path = def;
-	}
-	memset(&err, 0, sizeof(err));
-	ret = policy_load(path, p, &err);
-	if (ret < 0) {
-		fprintf(stderr, "%s\n", policy_error_format(&err, msg,
-							    sizeof(msg)));
-		return EXIT_UNKNOWN;
-	}
-	return 0;
-}
-
 /* The snapshot to verify, and its document for a reproducer: the file's
  * (in a namespace of its own for the legacy tables, then back), or this
  * host's, recorded as `fwaudit snapshot` does. */
@@ -543,11 +521,9 @@ int cmd_verify(int argc, char **argv)
 			}
 			break;
 		case 'o':
-			if (v.nssh_opts == SSH_OPTS_MAX) {
-				fprintf(stderr, "%s verify: at most %d ssh "
-					"options\n", cli_prog, SSH_OPTS_MAX);
+			if (cli_room("verify", v.nssh_opts, SSH_OPTS_MAX,
+				     "ssh options"))
 				goto out;
-			}
 			v.ssh_opts[v.nssh_opts++] = optarg;
 			break;
 		case 'c':
@@ -563,11 +539,9 @@ int cmd_verify(int argc, char **argv)
 			snapfile = optarg;
 			break;
 		case 't':
-			if (ntargets == TARGETS_MAX) {
-				fprintf(stderr, "%s verify: at most %d "
-					"targets\n", cli_prog, TARGETS_MAX);
+			if (cli_room("verify", ntargets, TARGETS_MAX,
+				     "targets"))
 				goto out;
-			}
 			targets[ntargets++] = optarg;
 			break;
 		case 'm':
@@ -605,7 +579,7 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (judge && load_policy(rules, &policy))
+	if (judge && cli_load_policy(rules, &policy))
 		goto out;
 	ao.policy = policy;
 	if (get_snapshot(snapfile, &snap, &snapdoc))

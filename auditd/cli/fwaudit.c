@@ -67,6 +67,36 @@ int cli_parse_format(const char *s, unsigned int mask, enum cli_format *f)
 	return -EINVAL;
 }
 
+int cli_load_policy(const char *path, struct policy **p)
+{
+	struct policy_error err;
+	char def[4096], msg[2048];
+	int ret;
+
+	if (!path) {
+		ret = policy_default_path(def, sizeof(def));
+		if (ret < 0)
+			return cli_fail("cannot find the default policy", ret);
+		path = def;
+	}
+	memset(&err, 0, sizeof(err));
+	ret = policy_load(path, p, &err);
+	if (ret < 0) {
+		fprintf(stderr, "%s\n", policy_error_format(&err, msg,
+							    sizeof(msg)));
+		return EXIT_UNKNOWN;
+	}
+	return 0;
+}
+
+int cli_room(const char *cmd, size_t n, size_t max, const char *what)
+{
+	if (n < max)
+		return 0;
+	fprintf(stderr, "%s %s: at most %zu %s\n", cli_prog, cmd, max, what);
+	return EXIT_UNKNOWN;
+}
+
 int cli_fail(const char *what, int err)
 {
 	fprintf(stderr, "%s: %s: %s\n", cli_prog, what, strerror(-err));
