@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fileread.h - a whole small file in memory, bounded.
+ * fileread.h - a whole small file in memory, bounded: readfile.c for the
+ * files a runtime keeps, which must be regular and not a symlink.
  */
 #ifndef FWAUDIT_FILEREAD_H
 #define FWAUDIT_FILEREAD_H
