@@ -13,12 +13,44 @@
 #include "region.h"
 #include "rsprint.h"
 #include "strbuf.h"
+#include "util.h"
 
 #define CTH_RANGES_MAX	8	/* port ranges named per protocol */
 
+static const char *helper_named(const struct rs_rule *r);
+
+/*
+ * Helpers whose expectations a stranger's connection to this host cannot
+ * make lead back in: netbios-ns and snmp expect the answers to the host's
+ * own broadcasts (nf_conntrack_broadcast_help(): a local socket's packet
+ * only), tftp's and irc's expectations are for connections from this host
+ * (the server's data, a DCC offer's peer).  By the kernel's helper name or
+ * firewalld's object names ("helper-netbios-ns-udp"); any other name,
+ * among them nft objects named freely, counts.
+ */
+static bool outbound_only(const char *name)
+{
+	static const char *const names[] = { "netbios-ns", "netbios_ns",
+					     "snmp", "tftp", "irc" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (strstr(name, names[i]))
+			return true;
+	return false;
+}
+
 /* The helper rule r attaches, or NULL: nft's objref "ct helper NAME" and
- * "ct helper set", x_tables' CT "helper NAME". */
+ * "ct helper set", x_tables' CT "helper NAME"; NULL too for the helpers
+ * of outbound_only(). */
 static const char *helper_of(const struct rs_rule *r)
+{
+	const char *h = helper_named(r);
+
+	return h && !outbound_only(h) ? h : NULL;
+}
+
+static const char *helper_named(const struct rs_rule *r)
 {
 	size_t i;
 

@@ -453,6 +453,9 @@ NODE_ADDRS = None
 
 
 def _in_addrs(text, addr):
+    # a link-local destination carries its scope ("fe80::1%v1"): the
+    # address compared is the one before it
+    addr = addr.split("%")[0]
     if text == "*":
         if NODE_ADDRS is None:
             return True

@@ -135,6 +135,18 @@ int main(void)
 	CHECK_EQ(fr->nfindings, 0);
 	failopen_result_free(fr);
 	ruleset_free(rs);
+	/* helpers whose expectations lead out, not in: firewalld's
+	 * netbios-ns object, -j CT --helper tftp */
+	rs = ruleset("objref", "ct helper helper-netbios-ns-udp", true);
+	fr = inspect(rs);
+	CHECK_EQ(fr->nfindings, 0);
+	failopen_result_free(fr);
+	ruleset_free(rs);
+	rs = ruleset("CT", "helper tftp", true);
+	fr = inspect(rs);
+	CHECK_EQ(fr->nfindings, 0);
+	failopen_result_free(fr);
+	ruleset_free(rs);
 	/* a CT target without a helper (--notrack, a zone) is not one */
 	rs = ruleset("CT", "zone 5", true);
 	fr = inspect(rs);
