@@ -162,6 +162,29 @@ static void match(struct rs_rule *r, enum rs_field f, rs_u128 lo, rs_u128 hi)
 	rs_match_set_range(rs_rule_add_match(r), f, lo, hi, false);
 }
 
+/* r DNATs to addr:port (IPv4), as Docker's DOCKER chain does */
+static void dnat_to(struct rs_rule *r, rs_u128 addr, uint16_t port)
+{
+	r->verdict.nat.family = NFPROTO_IPV4;
+	r->verdict.nat.has_addr = r->verdict.nat.has_port = true;
+	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = addr;
+	r->verdict.nat.port_lo = r->verdict.nat.port_hi = port;
+}
+
+/* Docker's FORWARD accepts: established, then to addr:port out docker0 */
+static void docker_forward(struct rs_chain *fwd, rs_u128 addr, uint16_t port)
+{
+	struct rs_rule *r;
+
+	r = rule(fwd, RS_V_ACCEPT);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED, RS_CT_STATE_ESTABLISHED);
+	r = rule(fwd, RS_V_ACCEPT);
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME, "docker0",
+			    false, false);
+	match(r, RS_F_IP_DADDR, addr, addr);
+	match(r, RS_F_DPORT, port, port);
+}
+
 /* The state of tcp/udp probes to one port from one source: the piece that
  * holds that point. */
 static const struct engine_piece *find(const struct engine_result *res,
@@ -361,18 +384,9 @@ static void test_dnat(int forwarding)
 			    false, true);
 	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
 	match(r, RS_F_DPORT, 6379, 6379);
-	r->verdict.nat.family = NFPROTO_IPV4;
-	r->verdict.nat.has_addr = r->verdict.nat.has_port = true;
-	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = BACKEND;
-	r->verdict.nat.port_lo = r->verdict.nat.port_hi = 6379;
+	dnat_to(r, BACKEND, 6379);
 
-	r = rule(fwd, RS_V_ACCEPT);
-	match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED, RS_CT_STATE_ESTABLISHED);
-	r = rule(fwd, RS_V_ACCEPT);
-	rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME, "docker0",
-			    false, false);
-	match(r, RS_F_IP_DADDR, BACKEND, BACKEND);
-	match(r, RS_F_DPORT, 6379, 6379);
+	docker_forward(fwd, BACKEND, 6379);
 
 	r = rule(in, RS_V_DROP);
 	match(r, RS_F_DPORT, 6379, 6379);
@@ -648,10 +662,7 @@ static void test_forged_container_source(void)
 	fwd = &rs->chains[1];
 	r = rule(pre, RS_V_DNAT);
 	match(r, RS_F_DPORT, 8080, 8080);
-	r->verdict.nat.family = NFPROTO_IPV4;
-	r->verdict.nat.has_addr = r->verdict.nat.has_port = true;
-	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = BACKEND;
-	r->verdict.nat.port_lo = r->verdict.nat.port_hi = 80;
+	dnat_to(r, BACKEND, 80);
 	r = rule(fwd, RS_V_ACCEPT);
 	match(r, RS_F_IP_SADDR, 0xac110000u, 0xac11ffffu);
 	r = rule(fwd, RS_V_ACCEPT);
@@ -1247,17 +1258,8 @@ static void test_direct(int mode)
 	r->verdict.chain = strdup("DOCKER");
 	r = rule(dnat, RS_V_DNAT);
 	match(r, RS_F_DPORT, 8080, 8080);
-	r->verdict.nat.family = NFPROTO_IPV4;
-	r->verdict.nat.has_addr = r->verdict.nat.has_port = true;
-	r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = BACKEND;
-	r->verdict.nat.port_lo = r->verdict.nat.port_hi = 80;
-	r = rule(fwd, RS_V_ACCEPT);
-	match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED, RS_CT_STATE_ESTABLISHED);
-	r = rule(fwd, RS_V_ACCEPT);
-	rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME, "docker0",
-			    false, false);
-	match(r, RS_F_IP_DADDR, BACKEND, BACKEND);
-	match(r, RS_F_DPORT, 80, 80);
+	dnat_to(r, BACKEND, 80);
+	docker_forward(fwd, BACKEND, 80);
 	if (raw) {
 		r = rule(raw, RS_V_DROP);
 		match(r, RS_F_IP_DADDR, BACKEND, BACKEND);
