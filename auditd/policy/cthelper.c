@@ -17,7 +17,25 @@
 
 #define CTH_RANGES_MAX	8	/* port ranges named per protocol */
 
-static const char *helper_named(const struct rs_rule *r);
+/* The helper rule r attaches, whatever it is: nft's objref "ct helper
+ * NAME" and "ct helper set", x_tables' CT "helper NAME"; or NULL. */
+static const char *helper_named(const struct rs_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nstmts; i++) {
+		const struct rs_stmt *s = &r->stmts[i];
+		const char *t = s->text ? s->text : "";
+
+		if (!strcmp(s->name, "objref") && !strncmp(t, "ct helper ", 10))
+			return t + 10;
+		if (!strcmp(s->name, "ct helper set"))
+			return t[0] ? t : "?";
+		if (!strcmp(s->name, "CT") && strstr(t, "helper "))
+			return strstr(t, "helper ") + 7;
+	}
+	return NULL;
+}
 
 /*
  * Helpers whose expectations a stranger's connection to this host cannot
@@ -40,32 +58,12 @@ static bool outbound_only(const char *name)
 	return false;
 }
 
-/* The helper rule r attaches, or NULL: nft's objref "ct helper NAME" and
- * "ct helper set", x_tables' CT "helper NAME"; NULL too for the helpers
- * of outbound_only(). */
+/* The helper r attaches that can open something to a stranger, or NULL. */
 static const char *helper_of(const struct rs_rule *r)
 {
 	const char *h = helper_named(r);
 
 	return h && !outbound_only(h) ? h : NULL;
-}
-
-static const char *helper_named(const struct rs_rule *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->nstmts; i++) {
-		const struct rs_stmt *s = &r->stmts[i];
-		const char *t = s->text ? s->text : "";
-
-		if (!strcmp(s->name, "objref") && !strncmp(t, "ct helper ", 10))
-			return t + 10;
-		if (!strcmp(s->name, "ct helper set"))
-			return t[0] ? t : "?";
-		if (!strcmp(s->name, "CT") && strstr(t, "helper "))
-			return strstr(t, "helper ") + 7;
-	}
-	return NULL;
 }
 
 struct port_set {
