@@ -5,19 +5,14 @@
  * allows it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
 #include "cli.h"
-#include "rsfile.h"
-#include "snapfile.h"
+#include "util.h"
 #include "verdicts.h"
-
-#define IFACES_MAX	64
-#define FILES_MAX	64
 
 static void usage(FILE *f)
 {
@@ -82,72 +77,35 @@ static int print(const struct audit_result *r, enum cli_format format,
 
 int cmd_audit(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "no-rules", no_argument, NULL, 'n' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "ruleset", required_argument, NULL, 'R' },
-		{ "snapshot", required_argument, NULL, 'S' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	enum cli_format format = CLI_FORMAT_TEXT;
-	const char *ifaces[IFACES_MAX], *rules = NULL, *snapfile = NULL;
-	char *files[FILES_MAX], err[4096];
-	struct audit_opts o = { .ifaces = ifaces, .docker = true };
+	const char *ifaces[CLI_IFACES_MAX], *rules = NULL, *why = NULL;
+	struct cli_list iflist = { ifaces, 0, CLI_IFACES_MAX, "interfaces" };
+	struct cli_source src;
+	struct audit_opts o = { .ifaces = ifaces };
 	struct audit_result *r = NULL;
 	struct policy *policy = NULL;
-	struct snapshot given, recorded = { .rs = NULL };
+	struct snapshot given;
 	enum snapshot_stage stage = SNAPSHOT_NFT;
-	size_t nfiles = 0;
 	bool judge = true, quiet = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "r:nf:i:R:S:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			rules = optarg;
-			break;
-		case 'n':
-			judge = false;
-			break;
-		case 'f':
-			if (cli_parse_format(optarg, 0xf, &format) < 0)
-				return EXIT_UNKNOWN;
-			break;
-		case 'i':
-			if (cli_room("audit", o.nifaces, IFACES_MAX,
-				     "interfaces"))
-				return EXIT_UNKNOWN;
-			ifaces[o.nifaces++] = optarg;
-			break;
-		case 'R':
-			if (cli_room("audit", nfiles, FILES_MAX,
-				     "ruleset files"))
-				return EXIT_UNKNOWN;
-			files[nfiles++] = optarg;
-			break;
-		case 'S':
-			snapfile = optarg;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_UNKNOWN;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s audit: unexpected argument '%s'\n",
-			cli_prog, argv[optind]);
+	const struct cli_opt opts[] = {
+		CLI_ROW("rules", 'r', CLI_OPT_ARG, &rules),
+		CLI_ROW("no-rules", 'n', CLI_OPT_CLEAR, &judge),
+		CLI_ROW("format", 'f', CLI_OPT_FORMAT, &format, .formats = 0xf),
+		CLI_ROW("interface", 'i', CLI_OPT_LIST, &iflist),
+		CLI_ROW("ruleset", 'R', CLI_OPT_LIST, &src.files),
+		CLI_ROW("snapshot", 'S', CLI_OPT_ARG, &src.snapfile),
+		CLI_ROW("quiet", 'q', CLI_OPT_SET, &quiet),
+	};
+
+	cli_source_init(&src);
+	ret = cli_parse("audit", argc, argv, opts, ARRAY_SIZE(opts), usage);
+	if (ret != CLI_GO)
+		return ret;
+	if (cli_no_operands("audit", argc, argv))
 		return EXIT_UNKNOWN;
-	}
+	o.nifaces = iflist.n;
 	if (judge) {
 		ret = cli_load_policy(rules, &policy);
 		if (ret)
@@ -155,63 +113,15 @@ int cmd_audit(int argc, char **argv)
 					       "load");
 		o.policy = policy;
 	}
-	if (snapfile) {
-		/* with files: only the host of the snapshot, read before
-		 * rsfile_load() moves us; without: all of it (its legacy
-		 * tables in a private namespace) */
-		ret = cli_snapshot_file(snapfile, SNAPFILE_HOST | (nfiles ? 0 :
-					SNAPFILE_RULESET), &recorded);
-		if (ret) {
-			policy_free(policy);
-			return could_not_audit(format, "the snapshot does not "
-					       "load");
-		}
-		o.given = &recorded;
-		o.docker = false;
+	if (cli_source_read("audit", &src, true, &given, &o.docker, &why)) {
+		policy_free(policy);
+		return could_not_audit(format, why);
 	}
-	if (nfiles) {
-		/* the files, in a namespace of our own: no host facts */
-		ret = rsfile_load(files, nfiles, err, sizeof(err));
-		if (ret < 0) {
-			fprintf(stderr, "%s: %s\n", cli_prog, err);
-			snapshot_release(&recorded);
-			policy_free(policy);
-			return could_not_audit(format, "a ruleset file does "
-					       "not load");
-		}
-		ret = snapshot_read(&given, false, &stage);
-		if (ret < 0) {
-			snapshot_release(&recorded);
-			policy_free(policy);
-			cli_fail("failed to read the loaded ruleset back", ret);
-			return could_not_audit(format, "cannot read the loaded "
-					       "ruleset back");
-		}
-		if (snapfile) {
-			/* the files' rulesets on the recorded host */
-			recorded.rs = given.rs;
-			given.rs = NULL;
-			snapshot_release(&given);
-			given = recorded;
-			memset(&recorded, 0, sizeof(recorded));
-		}
-		o.given = &given;
-		o.docker = false;
-	} else if (!snapfile) {
-		/* the privilege messages of cli_snapshot() */
-		ret = cli_snapshot(&given, true);
-		if (ret) {
-			policy_free(policy);
-			return could_not_audit(format, "cannot read the "
-					       "firewall");
-		}
-		o.given = &given;
-	}
+	o.given = &given;
 	ret = audit_run(&o, &r, &stage);
 	if (ret < 0) {
 		policy_free(policy);
-		cli_fail(ret == -E2BIG ? "the ruleset is too large to audit "
-			 "within fwaudit's bounds" : "failed to audit", ret);
+		cli_audit_fail(ret);
 		return could_not_audit(format, ret == -E2BIG ? "the ruleset "
 				       "is too large to audit" : "the audit "
 				       "failed");

@@ -3,7 +3,6 @@
  * cmd_check_rules.c - `fwaudit check-rules`: validate a policy, nothing
  * else (no privileges needed; what a CI pipeline runs on a policy change).
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 
@@ -40,23 +39,13 @@ static int check_one(const char *path)
 
 int policy_check_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char def[PATH_MAX];
-	int c, i, ret = EXIT_OK;
+	int i, ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_UNKNOWN;
-		}
-	}
+	ret = cli_parse("check-rules", argc, argv, NULL, 0, usage);
+	if (ret != CLI_GO)
+		return ret;
+	ret = EXIT_OK;
 	if (optind == argc) {
 		if (policy_default_path(def, sizeof(def)) < 0) {
 			fprintf(stderr, "%s check-rules: the default policy "

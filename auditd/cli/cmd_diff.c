@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +41,6 @@
 #include "verdicts.h"
 #include "util.h"
 
-#define FILES_MAX	64
 #define SNIFF_BYTES	65536
 
 enum side_kind {
@@ -53,8 +51,8 @@ enum side_kind {
 
 struct side {
 	const char *label;		/* "OLD" / "NEW" */
-	char *files[FILES_MAX];
-	size_t nfiles;
+	const char *file[CLI_FILES_MAX];
+	struct cli_list files;		/* over file[] */
 	enum side_kind kind;
 	struct auditload *load;
 	struct policy_result *verdicts;
@@ -187,13 +185,13 @@ audit_child(struct side *s, const struct policy *policy, int fd)
 	if (s->kind == SIDE_SNAPSHOT) {
 		/* the whole recorded host: its legacy tables load in a
 		 * namespace of this child's own */
-		if (cli_snapshot_file(s->files[0], SNAPFILE_RULESET |
+		if (cli_snapshot_file(s->files.v[0], SNAPFILE_RULESET |
 				      SNAPFILE_HOST, &given))
 			_exit(EXIT_UNKNOWN);
 		ret = 0;
 		goto audit;
 	}
-	ret = rsfile_load(s->files, s->nfiles, err, sizeof(err));
+	ret = rsfile_load((char *const *)s->files.v, s->files.n, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "%s diff: %s: %s\n", cli_prog, s->label, err);
 		_exit(EXIT_UNKNOWN);
@@ -286,23 +284,23 @@ static int read_side(struct side *s, const struct policy *policy)
 	size_t i, len = 0;
 	int ret;
 
-	for (i = 0; i < s->nfiles; i++) {
+	for (i = 0; i < s->files.n; i++) {
 		enum side_kind k;
 
-		ret = sniff(s->files[i], &k);
+		ret = sniff(s->files.v[i], &k);
 		if (ret)
 			return ret;
-		if (k != SIDE_RULESET && s->nfiles > 1) {
+		if (k != SIDE_RULESET && s->files.n > 1) {
 			fprintf(stderr, "%s diff: %s: a %s is a whole "
 				"side: give it alone as %s\n", cli_prog,
-				s->files[i], k == SIDE_AUDIT ? "saved audit" :
+				s->files.v[i], k == SIDE_AUDIT ? "saved audit" :
 				"snapshot", s->label);
 			return EXIT_UNKNOWN;
 		}
 		s->kind = k;
 	}
 	if (s->kind == SIDE_AUDIT) {
-		ret = auditload_read(s->files[0], &s->load, err, sizeof(err));
+		ret = auditload_read(s->files.v[0], &s->load, err, sizeof(err));
 	} else {
 		ret = audit_files(s, policy, &buf, &len);
 		if (ret)
@@ -553,7 +551,7 @@ static void json_side(struct jsonw *w, const char *key, const struct side *s)
 	jsonw_object_begin(w);
 	jsonw_member_string(w, "kind", s->kind == SIDE_AUDIT ? "audit" :
 			    "ruleset");
-	json_list(w, "files", (char **)s->files, s->nfiles);
+	json_list(w, "files", (char **)s->files.v, s->files.n);
 	jsonw_member_int(w, "exposures", (long long)s->load->nrows);
 	jsonw_key(w, "violations");
 	if (s->verdicts)
@@ -767,8 +765,8 @@ static void text_files(const struct side *s, FILE *f)
 	size_t i;
 
 	fprintf(f, "%s:", s->label);
-	for (i = 0; i < s->nfiles; i++)
-		fprintf(f, " %s", s->files[i]);
+	for (i = 0; i < s->files.n; i++)
+		fprintf(f, " %s", s->files.v[i]);
 	fprintf(f, " (%s, %zu exposures)\n", s->kind == SIDE_AUDIT ?
 		"saved audit" : s->kind == SIDE_SNAPSHOT ? "snapshot" :
 		"ruleset", s->load->nrows);
@@ -860,30 +858,17 @@ static int print_events(const struct side *old, const struct side *cur,
  * The command.
  */
 
-static int add_file(struct side *s, char *path)
+static void side_init(struct side *s, const char *label)
 {
-	if (s->nfiles == FILES_MAX) {
-		fprintf(stderr, "%s diff: at most %d files per side\n",
-			cli_prog, FILES_MAX);
-		return EXIT_UNKNOWN;
-	}
-	s->files[s->nfiles++] = path;
-	return 0;
+	memset(s, 0, sizeof(*s));
+	s->label = label;
+	s->files = (struct cli_list){ .v = s->file, .max = CLI_FILES_MAX,
+				      .what = "files per side" };
 }
 
 int cmd_diff(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "no-rules", no_argument, NULL, 'n' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "old", required_argument, NULL, 'o' },
-		{ "new", required_argument, NULL, 'N' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct side old = { .label = "OLD" }, cur = { .label = "NEW" };
+	struct side old, cur;
 	enum cli_format format = CLI_FORMAT_TEXT;
 	struct diff_changes changes = { 0 };
 	struct diff_side a, b;
@@ -891,52 +876,38 @@ int cmd_diff(int argc, char **argv)
 	struct srcview *sv = NULL;
 	const char *rules = NULL;
 	bool judge = true, quiet = false;
-	int c, ret, status = EXIT_UNKNOWN;
+	int ret, status = EXIT_UNKNOWN;
+	const struct cli_opt opts[] = {
+		CLI_ROW("rules", 'r', CLI_OPT_ARG, &rules),
+		CLI_ROW("no-rules", 'n', CLI_OPT_CLEAR, &judge),
+		CLI_ROW("format", 'f', CLI_OPT_FORMAT, &format,
+		  .formats = 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON |
+			     1u << CLI_FORMAT_EVENTS),
+		CLI_ROW("old", 'o', CLI_OPT_LIST, &old.files),
+		CLI_ROW("new", 'N', CLI_OPT_LIST, &cur.files),
+		CLI_ROW("quiet", 'q', CLI_OPT_SET, &quiet),
+	};
 
-	while ((c = getopt_long(argc, argv, "r:nf:o:N:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			rules = optarg;
-			break;
-		case 'n':
-			judge = false;
-			break;
-		case 'f':
-			if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT |
-					     1u << CLI_FORMAT_JSON |
-					     1u << CLI_FORMAT_EVENTS,
-					     &format) < 0)
-				return EXIT_UNKNOWN;
-			break;
-		case 'o':
-			if (add_file(&old, optarg))
-				return EXIT_UNKNOWN;
-			break;
-		case 'N':
-			if (add_file(&cur, optarg))
-				return EXIT_UNKNOWN;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_UNKNOWN;
-		}
-	}
+	side_init(&old, "OLD");
+	side_init(&cur, "NEW");
+	ret = cli_parse("diff", argc, argv, opts, ARRAY_SIZE(opts), usage);
+	if (ret != CLI_GO)
+		return ret;
 	if (argc - optind == 2) {
-		if (add_file(&old, argv[optind]) || add_file(&cur, argv[optind + 1]))
+		if (cli_room("diff", old.files.n, old.files.max,
+			     old.files.what) ||
+		    cli_room("diff", cur.files.n, cur.files.max,
+			     cur.files.what))
 			return EXIT_UNKNOWN;
+		old.file[old.files.n++] = argv[optind];
+		cur.file[cur.files.n++] = argv[optind + 1];
 	} else if (argc - optind != 0) {
 		fprintf(stderr, "%s diff: give OLD and NEW (or --old and "
 			"--new)\n", cli_prog);
 		usage(stderr);
 		return EXIT_UNKNOWN;
 	}
-	if (!old.nfiles || !cur.nfiles) {
+	if (!old.files.n || !cur.files.n) {
 		fprintf(stderr, "%s diff: both sides are needed: OLD and NEW\n",
 			cli_prog);
 		return EXIT_UNKNOWN;

@@ -5,7 +5,6 @@
  * decided each step.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "engine.h"
 #include "report.h"
 #include "rsprint.h"
+#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -109,40 +109,25 @@ static void print_step(const struct engine_piece *p,
 
 int cmd_explain(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'F' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "snapshot", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct engine_input in = { .dropped = true, .only_dport = true };
 	struct engine_result *res = NULL;
-	const char *from = NULL, *iface = NULL, *snapfile = NULL;
+	const char *from = NULL, *iface = NULL;
+	struct cli_source src;
 	struct snapshot snap;
-	char ifs[256], dst[512], src[512], sport[256];
+	char ifs[256], dst[512], src_text[512], sport[256];
 	size_t i, k;
-	int c, ret;
+	bool live;
+	int ret;
+	const struct cli_opt opts[] = {
+		CLI_ROW("from", 0, CLI_OPT_ARG, &from),
+		CLI_ROW("interface", 'i', CLI_OPT_ARG, &iface),
+		CLI_ROW("snapshot", 'S', CLI_OPT_ARG, &src.snapfile),
+	};
 
-	while ((c = getopt_long(argc, argv, "i:S:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'F':
-			from = optarg;
-			break;
-		case 'i':
-			iface = optarg;
-			break;
-		case 'S':
-			snapfile = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_UNKNOWN;
-		}
-	}
+	cli_source_init(&src);
+	ret = cli_parse("explain", argc, argv, opts, ARRAY_SIZE(opts), usage);
+	if (ret != CLI_GO)
+		return ret;
 	if (optind != argc - 1 ||
 	    parse_probe(argv[optind], &in.only_proto, &in.dport) < 0) {
 		fprintf(stderr, "%s explain: expected one PROTO/PORT such as "
@@ -165,11 +150,7 @@ int cmd_explain(int argc, char **argv)
 		in.ifaces = &iface;
 		in.nifaces = 1;
 	}
-	if (snapfile)
-		ret = cli_snapshot_file(snapfile, SNAPFILE_RULESET |
-					SNAPFILE_HOST, &snap);
-	else
-		ret = cli_snapshot(&snap, true);
+	ret = cli_source_read("explain", &src, false, &snap, &live, NULL);
 	if (ret)
 		return ret;
 	in.rs = snap.rs;
@@ -189,11 +170,11 @@ int cmd_explain(int argc, char **argv)
 
 		dim_text(p, REGION_IIF, RS_F_IIFNAME, ifs, sizeof(ifs));
 		dim_text(p, REGION_DADDR, af, dst, sizeof(dst));
-		dim_text(p, REGION_SADDR, af, src, sizeof(src));
+		dim_text(p, REGION_SADDR, af, src_text, sizeof(src_text));
 		dim_text(p, REGION_SPORT, RS_F_SPORT, sport, sizeof(sport));
 		printf("%s%s/%u from %s%s%s on %s to %s: %s%s",
 		       i ? "\n" : "", report_proto_name(p->proto), in.dport,
-		       src, strcmp(sport, "0-65535") ? " sport " : "",
+		       src_text, strcmp(sport, "0-65535") ? " sport " : "",
 		       strcmp(sport, "0-65535") ? sport : "", ifs, dst,
 		       engine_state_name(p->state),
 		       p->possible ? " (possible)" : "");

@@ -5,7 +5,6 @@
  * printed.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +13,8 @@
 #include "cli.h"
 #include "plan.h"
 #include "prove.h"
-#include "rsfile.h"
 #include "verdicts.h"
-#include "snapfile.h"
-
-#define IFACES_MAX	64
-#define FILES_MAX	64
+#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -91,20 +86,34 @@ static int print_json(const struct audit_result *r, const struct plan *p,
 	return status;
 }
 
+/* --format sh|nft|json: to points at the choice, FIX_SH and so on */
+enum { FIX_SH, FIX_NFT, FIX_JSON };
+
+static int parse_fix_format(const char *arg, void *to)
+{
+	static const char *const names[] = {
+		[FIX_SH] = "sh", [FIX_NFT] = "nft", [FIX_JSON] = "json",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(arg, names[i])) {
+			*(int *)to = (int)i;
+			return 0;
+		}
+	}
+	fprintf(stderr, "%s fix: unknown format '%s' (one of: sh nft json)\n",
+		cli_prog, arg);
+	return -1;
+}
+
 int cmd_fix(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "ruleset", required_argument, NULL, 'R' },
-		{ "snapshot", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *ifaces[IFACES_MAX], *rules = NULL, *snapfile = NULL;
-	char *files[FILES_MAX], err[4096];
-	struct audit_opts o = { .ifaces = ifaces, .docker = false };
+	const char *ifaces[CLI_IFACES_MAX], *rules = NULL;
+	struct cli_list iflist = { ifaces, 0, CLI_IFACES_MAX, "interfaces" };
+	struct cli_source src;
+	char err[4096];
+	struct audit_opts o = { .ifaces = ifaces };
 	struct audit_result *r = NULL;
 	struct prove_result *pr = NULL;
 	struct policy *policy = NULL;
@@ -112,94 +121,41 @@ int cmd_fix(int argc, char **argv)
 	struct plan *p = NULL;
 	struct snapshot given;
 	enum snapshot_stage stage = SNAPSHOT_NFT;
-	size_t nfiles = 0, i;
-	bool nft = false, json = false;
+	size_t i;
+	int fmt = FIX_SH;
+	bool nft, json;
 	char *text;
-	int c, ret, status = EXIT_UNKNOWN;
+	int ret, status = EXIT_UNKNOWN;
+	const struct cli_opt opts[] = {
+		CLI_ROW("rules", 'r', CLI_OPT_ARG, &rules),
+		CLI_ROW("format", 'f', CLI_OPT_FN, &fmt, .fn = parse_fix_format),
+		CLI_ROW("interface", 'i', CLI_OPT_LIST, &iflist),
+		CLI_ROW("ruleset", 'R', CLI_OPT_LIST, &src.files),
+		CLI_ROW("snapshot", 'S', CLI_OPT_ARG, &src.snapfile),
+	};
 
-	while ((c = getopt_long(argc, argv, "r:f:i:R:S:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			rules = optarg;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "nft")) {
-				nft = true;
-			} else if (!strcmp(optarg, "json")) {
-				json = true;
-			} else if (strcmp(optarg, "sh")) {
-				fprintf(stderr, "%s fix: unknown format '%s' "
-					"(one of: sh nft json)\n", cli_prog,
-					optarg);
-				return EXIT_UNKNOWN;
-			}
-			break;
-		case 'i':
-			if (cli_room("fix", o.nifaces, IFACES_MAX,
-				     "interfaces"))
-				return EXIT_UNKNOWN;
-			ifaces[o.nifaces++] = optarg;
-			break;
-		case 'R':
-			if (cli_room("fix", nfiles, FILES_MAX,
-				     "ruleset files"))
-				return EXIT_UNKNOWN;
-			files[nfiles++] = optarg;
-			break;
-		case 'S':
-			snapfile = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_UNKNOWN;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s fix: unexpected argument '%s'\n",
-			cli_prog, argv[optind]);
+	cli_source_init(&src);
+	ret = cli_parse("fix", argc, argv, opts, ARRAY_SIZE(opts), usage);
+	if (ret != CLI_GO)
+		return ret;
+	if (cli_no_operands("fix", argc, argv))
 		return EXIT_UNKNOWN;
-	}
+	nft = fmt == FIX_NFT;
+	json = fmt == FIX_JSON;
+	o.nifaces = iflist.n;
 	if (cli_load_policy(rules, &policy))
 		return EXIT_UNKNOWN;
 	o.policy = policy;
-	if (snapfile && nfiles) {
-		fprintf(stderr, "%s fix: --snapshot and --ruleset cannot be "
-			"combined\n", cli_prog);
+	/* the proof loads a snapshot's recorded texts, or copies the files
+	 * from their namespace; live, the plan's comments name the
+	 * containers behind ports */
+	if (cli_source_read("fix", &src, false, &given, &o.docker, NULL))
 		goto out;
-	}
-	if (snapfile) {
-		/* the recorded host; the proof loads its recorded texts */
-		if (cli_snapshot_file(snapfile, SNAPFILE_RULESET |
-				      SNAPFILE_HOST, &given))
-			goto out;
-	} else if (nfiles) {
-		/* the files in a namespace of our own; the proof copies
-		 * them from there */
-		ret = rsfile_load(files, nfiles, err, sizeof(err));
-		if (ret < 0) {
-			fprintf(stderr, "%s: %s\n", cli_prog, err);
-			goto out;
-		}
-		ret = snapshot_read(&given, false, &stage);
-		if (ret < 0) {
-			cli_fail("failed to read the loaded ruleset back", ret);
-			goto out;
-		}
-	} else if (cli_snapshot(&given, true)) {
-		goto out;
-	} else {
-		/* the plan's comments name the containers behind ports */
-		o.docker = true;
-	}
 	o.given = &given;
 	ret = audit_run(&o, &r, &stage);
 	o.given = NULL;
 	if (ret < 0) {
-		cli_fail(ret == -E2BIG ? "the ruleset is too large to audit "
-			 "within fwaudit's bounds" : "failed to audit", ret);
+		cli_audit_fail(ret);
 		goto out;
 	}
 	ret = plan_build(r, &p);

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,12 +18,8 @@
 #include "audit.h"
 #include "baseline.h"
 #include "cli.h"
-#include "rsfile.h"
-#include "snapfile.h"
 #include "util.h"
 
-#define FILES_MAX	64
-#define IFACES_MAX	64
 
 static void usage(FILE *f)
 {
@@ -141,19 +136,12 @@ static int write_new(const char *path, const char *text)
 
 static int policy_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "ruleset", required_argument, NULL, 'R' },
-		{ "snapshot", required_argument, NULL, 'S' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *rules = NULL, *output = "-", *snapfile = NULL;
-	char *files[FILES_MAX], err[4096], base[PATH_MAX], date[32];
-	const char *ifaces[IFACES_MAX];
-	struct audit_opts o = { .ifaces = ifaces, .docker = true };
+	const char *rules = NULL, *output = "-";
+	char base[PATH_MAX], date[32];
+	const char *ifaces[CLI_IFACES_MAX];
+	struct cli_list iflist = { ifaces, 0, CLI_IFACES_MAX, "interfaces" };
+	struct cli_source src;
+	struct audit_opts o = { .ifaces = ifaces };
 	struct baseline_opts bo = { .base = base, .date = date,
 				    .ifaces = ifaces };
 	struct strbuf b = STRBUF_INIT;
@@ -161,46 +149,24 @@ static int policy_init(int argc, char **argv)
 	struct policy *policy = NULL;
 	struct snapshot given;
 	enum snapshot_stage stage = SNAPSHOT_NFT;
-	size_t nfiles = 0;
 	char *text;
-	int c, ret;
+	int ret;
+	const struct cli_opt opts[] = {
+		CLI_ROW("rules", 'r', CLI_OPT_ARG, &rules),
+		CLI_ROW("output", 'o', CLI_OPT_ARG, &output),
+		CLI_ROW("ruleset", 'R', CLI_OPT_LIST, &src.files),
+		CLI_ROW("snapshot", 'S', CLI_OPT_ARG, &src.snapfile),
+		CLI_ROW("interface", 'i', CLI_OPT_LIST, &iflist),
+	};
 
-	while ((c = getopt_long(argc, argv, "r:o:R:i:S:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			rules = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'R':
-			if (cli_room("policy init", nfiles, FILES_MAX,
-				     "ruleset files"))
-				return EXIT_UNKNOWN;
-			files[nfiles++] = optarg;
-			break;
-		case 'i':
-			if (cli_room("policy init", o.nifaces, IFACES_MAX,
-				     "interfaces"))
-				return EXIT_UNKNOWN;
-			ifaces[o.nifaces++] = optarg;
-			break;
-		case 'S':
-			snapfile = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_UNKNOWN;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s policy init: unexpected argument '%s'\n",
-			cli_prog, argv[optind]);
+	cli_source_init(&src);
+	ret = cli_parse("policy init", argc, argv, opts, ARRAY_SIZE(opts),
+			usage);
+	if (ret != CLI_GO)
+		return ret;
+	if (cli_no_operands("policy init", argc, argv))
 		return EXIT_UNKNOWN;
-	}
+	o.nifaces = iflist.n;
 	if (today(date, sizeof(date)) < 0) {
 		fprintf(stderr, "%s policy init: SOURCE_DATE_EPOCH is not a "
 			"number of seconds\n", cli_prog);
@@ -217,44 +183,15 @@ static int policy_init(int argc, char **argv)
 	if (ret)
 		return ret;
 	o.policy = policy;
-	if (snapfile && nfiles) {
-		fprintf(stderr, "%s policy init: --snapshot and --ruleset "
-			"cannot be combined\n", cli_prog);
-		ret = EXIT_UNKNOWN;
+	/* a snapshot brings the container names recorded with it */
+	ret = cli_source_read("policy init", &src, false, &given, &o.docker,
+			      NULL);
+	if (ret)
 		goto out;
-	}
-	if (snapfile) {
-		ret = cli_snapshot_file(snapfile, SNAPFILE_RULESET |
-					SNAPFILE_HOST, &given);
-		if (ret)
-			goto out;
-		/* the container names recorded with it */
-		o.docker = false;
-	} else if (nfiles) {
-		ret = rsfile_load(files, nfiles, err, sizeof(err));
-		if (ret < 0) {
-			fprintf(stderr, "%s: %s\n", cli_prog, err);
-			ret = EXIT_UNKNOWN;
-			goto out;
-		}
-		ret = snapshot_read(&given, false, &stage);
-		if (ret < 0) {
-			ret = cli_fail("failed to read the loaded ruleset back",
-				       ret);
-			goto out;
-		}
-		o.docker = false;
-	} else {
-		ret = cli_snapshot(&given, true);
-		if (ret)
-			goto out;
-	}
 	o.given = &given;
 	ret = audit_run(&o, &r, &stage);
 	if (ret < 0) {
-		ret = cli_fail(ret == -E2BIG ? "the ruleset is too large to "
-			       "audit within fwaudit's bounds" :
-			       "failed to audit", ret);
+		ret = cli_audit_fail(ret);
 		goto out;
 	}
 	bo.symbolic = r->report->symbolic;

@@ -7,7 +7,6 @@
  * address.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "host.h"
 #include "prober.h"
 #include "probelist.h"
+#include "util.h"
 
 #define SOURCES_MAX	64
 
@@ -92,7 +92,7 @@ static int read_stdin(size_t max, char **out, size_t *len)
 	return 0;
 }
 
-static int source_for(char **addrs, size_t n)
+static int source_for(const char *const *addrs, size_t n)
 {
 	char a[INET6_ADDRSTRLEN];
 	json_t *doc = json_object(), *arr = json_array(), *o;
@@ -131,76 +131,34 @@ static int source_for(char **addrs, size_t n)
 	return EXIT_OK;
 }
 
-static int parse_ms(const char *s, unsigned int lo, unsigned int hi,
-		    unsigned int *v)
-{
-	char *end;
-	unsigned long n;
-
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno || !*s || *end || n < lo || n > hi) {
-		fprintf(stderr, "%s probe: '%s' is not a number in %u-%u\n",
-			cli_prog, s, lo, hi);
-		return -EINVAL;
-	}
-	*v = n;
-	return 0;
-}
-
 int cmd_probe(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "timeout", required_argument, NULL, 't' },
-		{ "udp-interval", required_argument, NULL, 'u' },
-		{ "udp-tries", required_argument, NULL, 'n' },
-		{ "source-for", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const char *addrs[SOURCES_MAX];
+	struct cli_list addrlist = { addrs, 0, SOURCES_MAX, "addresses" };
 	struct probelist l = { 0 };
 	struct prober_opts po;
-	char *addrs[SOURCES_MAX], *buf = NULL, err[512];
-	size_t naddrs = 0, len = 0;
+	char *buf = NULL, err[512];
+	size_t len = 0;
 	json_t *doc;
-	int c, ret;
+	int ret;
+	const struct cli_opt opts[] = {
+		CLI_ROW("timeout", 't', CLI_OPT_UINT, &po.timeout_ms,
+		  .lo = 100, .hi = 60000),
+		CLI_ROW("udp-interval", 'u', CLI_OPT_UINT, &po.udp_interval_ms,
+		  .lo = 0, .hi = 10000),
+		CLI_ROW("udp-tries", 'n', CLI_OPT_UINT, &po.udp_tries,
+		  .lo = 1, .hi = 10),
+		CLI_ROW("source-for", 's', CLI_OPT_LIST, &addrlist),
+	};
 
 	prober_opts_default(&po);
-	while ((c = getopt_long(argc, argv, "t:u:n:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (parse_ms(optarg, 100, 60000, &po.timeout_ms) < 0)
-				return EXIT_UNKNOWN;
-			break;
-		case 'u':
-			if (parse_ms(optarg, 0, 10000, &po.udp_interval_ms) < 0)
-				return EXIT_UNKNOWN;
-			break;
-		case 'n':
-			if (parse_ms(optarg, 1, 10, &po.udp_tries) < 0)
-				return EXIT_UNKNOWN;
-			break;
-		case 's':
-			if (cli_room("probe", naddrs, SOURCES_MAX,
-				     "addresses"))
-				return EXIT_UNKNOWN;
-			addrs[naddrs++] = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_UNKNOWN;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s probe: unexpected argument '%s'\n",
-			cli_prog, argv[optind]);
+	ret = cli_parse("probe", argc, argv, opts, ARRAY_SIZE(opts), usage);
+	if (ret != CLI_GO)
+		return ret;
+	if (cli_no_operands("probe", argc, argv))
 		return EXIT_UNKNOWN;
-	}
-	if (naddrs)
-		return source_for(addrs, naddrs);
+	if (addrlist.n)
+		return source_for(addrs, addrlist.n);
 	ret = read_stdin(PROBELIST_BYTES_MAX, &buf, &len);
 	if (ret < 0)
 		return cli_fail("cannot read the probe list", ret);

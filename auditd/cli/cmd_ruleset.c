@@ -3,12 +3,12 @@
  * cmd_ruleset.c - `fwaudit ruleset`: the model as fwaudit reads it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "rsprint.h"
+#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -22,37 +22,21 @@ static void usage(FILE *f)
 
 int cmd_ruleset(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	/* the JSON of ten thousand rules is megabytes: few, large writes */
 	static char outbuf[256 << 10];
 	enum cli_format format = CLI_FORMAT_TEXT;
 	struct snapshot snap;
-	int c, ret;
+	int ret;
+	const struct cli_opt opts[] = {
+		CLI_ROW("format", 'f', CLI_OPT_FORMAT, &format,
+		  .formats = 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON),
+	};
 
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT |
-					     1u << CLI_FORMAT_JSON, &format) < 0)
-				return EXIT_UNKNOWN;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_UNKNOWN;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s ruleset: unexpected argument '%s'\n",
-			cli_prog, argv[optind]);
+	ret = cli_parse("ruleset", argc, argv, opts, ARRAY_SIZE(opts), usage);
+	if (ret != CLI_GO)
+		return ret;
+	if (cli_no_operands("ruleset", argc, argv))
 		return EXIT_UNKNOWN;
-	}
 	ret = cli_snapshot(&snap, false);
 	if (ret)
 		return ret;

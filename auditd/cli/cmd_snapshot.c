@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "prove.h"
 #include "redact.h"
 #include "snapfile.h"
+#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -139,49 +139,25 @@ static int load_doc(const char *path, json_t **doc)
 
 int cmd_snapshot(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "redact", no_argument, NULL, 'x' },
-		{ "redact-map", required_argument, NULL, 'm' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct snapfile_rec rec;
 	struct snapshot snap;
 	const char *out = NULL, *mapfile = NULL, *input = NULL;
 	bool redact = false;
 	char err[1024];
 	json_t *doc = NULL;
-	int c, ret;
+	int ret;
+	const struct cli_opt opts[] = {
+		CLI_ROW("output", 'o', CLI_OPT_ARG, &out),
+		CLI_ROW("redact", 0, CLI_OPT_SET, &redact),
+		CLI_ROW("redact-map", 0, CLI_OPT_ARG, &mapfile),
+		CLI_ROW("input", 'i', CLI_OPT_ARG, &input),
+	};
 
-	while ((c = getopt_long(argc, argv, "o:i:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'x':
-			redact = true;
-			break;
-		case 'm':
-			mapfile = optarg;
-			break;
-		case 'i':
-			input = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_UNKNOWN;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s snapshot: unexpected argument '%s'\n",
-			cli_prog, argv[optind]);
+	ret = cli_parse("snapshot", argc, argv, opts, ARRAY_SIZE(opts), usage);
+	if (ret != CLI_GO)
+		return ret;
+	if (cli_no_operands("snapshot", argc, argv))
 		return EXIT_UNKNOWN;
-	}
 	if (mapfile && !redact) {
 		fprintf(stderr, "%s snapshot: --redact-map needs --redact\n",
 			cli_prog);

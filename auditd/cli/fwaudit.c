@@ -43,30 +43,6 @@ static const struct command commands[] = {
 	{ "help", cmd_help, "show this help" },
 };
 
-int cli_parse_format(const char *s, unsigned int mask, enum cli_format *f)
-{
-	static const char *const names[] = {
-		[CLI_FORMAT_TEXT] = "text", [CLI_FORMAT_JSON] = "json",
-		[CLI_FORMAT_PROMETHEUS] = "prometheus",
-		[CLI_FORMAT_NAGIOS] = "nagios",
-		[CLI_FORMAT_EVENTS] = "events",
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		if ((mask & (1u << i)) && !strcmp(s, names[i])) {
-			*f = (enum cli_format)i;
-			return 0;
-		}
-	}
-	fprintf(stderr, "%s: unknown format '%s' (one of:", cli_prog, s);
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (mask & (1u << i))
-			fprintf(stderr, " %s", names[i]);
-	fprintf(stderr, ")\n");
-	return -EINVAL;
-}
-
 int cli_load_policy(const char *path, struct policy **p)
 {
 	struct policy_error err;
@@ -87,14 +63,6 @@ int cli_load_policy(const char *path, struct policy **p)
 		return EXIT_UNKNOWN;
 	}
 	return 0;
-}
-
-int cli_room(const char *cmd, size_t n, size_t max, const char *what)
-{
-	if (n < max)
-		return 0;
-	fprintf(stderr, "%s %s: at most %zu %s\n", cli_prog, cmd, max, what);
-	return EXIT_UNKNOWN;
 }
 
 int cli_fail(const char *what, int err)

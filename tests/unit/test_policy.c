@@ -19,6 +19,7 @@
 
 #include "policy.c"
 #include "cmd_check_rules.c"
+#include "options.c"
 #include "unit.h"
 
 const char *cli_prog = "fwaudit";
