@@ -537,7 +537,9 @@ static void json_missing(struct jsonw *w, const char *key,
 			jsonw_member_string(w, "protocol",
 					    report_proto_name(m->proto));
 			json_range(w, "ports", m->port_lo, m->port_hi);
-			json_list(w, "sources", m->sources, m->nsources);
+			jsonw_key(w, "sources");
+			report_addrs_json(w, m->family, m->sources,
+					  m->nsources);
 			jsonw_object_end(w);
 		}
 		jsonw_array_end(w);

@@ -197,10 +197,12 @@ static char **list_dup(char *const *l, size_t n)
 	return d;
 }
 
-static bool any_source(size_t n, char *const *src)
+static bool any_source(uint8_t family, size_t n,
+		       const struct rs_interval *src)
 {
-	return n == 1 && (!strcmp(src[0], "0.0.0.0/0") ||
-			  !strcmp(src[0], "::/0"));
+	return n == 1 && src[0].lo == 0 &&
+	       src[0].hi == (family == NFPROTO_IPV6 ? ~(rs_u128)0 :
+			     (rs_u128)0xffffffffu);
 }
 
 /* Whether prefix s lies inside one of the martian prefixes. */
@@ -284,15 +286,18 @@ static char *violation_nft(const struct report_row *row,
 	const char *af = row->family == NFPROTO_IPV6 ? "ip6" : "ip";
 	const char *proto = report_proto_name(row->proto);
 	struct strbuf b = STRBUF_INIT;
-	char **keep = NULL;
-	size_t i, nkeep = 0;
+	char **keep = NULL, **ps = NULL;
+	size_t i, nkeep = 0, nps = 0;
 
 	/* the port stays open to the host's own clients over loopback */
 	strbuf_add(&b, "iifname != \"lo\" ");
-	if (any_source(part->nsources, part->sources)) {
+	if (any_source(row->family, part->nsources, part->sources)) {
 		strbuf_addf(&b, "meta nfproto %s ", family_word(row->family));
+	} else if (report_addrs_list(row->family, part->sources,
+				     part->nsources, &ps, &nps) < 0) {
+		b.failed = true;
 	} else if (fix_keep_sources(row, part, &keep, &nkeep) == 0 && nkeep &&
-		   nkeep < part->nsources) {
+		   nkeep < nps) {
 		/* the shorter list: the sources to keep */
 		strbuf_addf(&b, "%s saddr != { ", af);
 		for (i = 0; i < nkeep; i++)
@@ -300,12 +305,12 @@ static char *violation_nft(const struct report_row *row,
 		strbuf_add(&b, " } ");
 	} else {
 		strbuf_addf(&b, "%s saddr { ", af);
-		for (i = 0; i < part->nsources; i++)
-			strbuf_addf(&b, "%s%s", i ? ", " : "",
-				    part->sources[i]);
+		for (i = 0; i < nps; i++)
+			strbuf_addf(&b, "%s%s", i ? ", " : "", ps[i]);
 		strbuf_add(&b, " } ");
 	}
 	list_free(keep, nkeep);
+	report_addrs_list_free(ps, nps);
 	if (row->path == ENGINE_FORWARDED && !fix_row_direct(row)) {
 		strbuf_addf(&b, "meta l4proto %s ct original proto-dst ",
 			    proto);
@@ -352,17 +357,21 @@ static bool allow_match(const struct report_row *row,
 			const struct policy_part *part, struct strbuf *b)
 {
 	const char *af = row->family == NFPROTO_IPV6 ? "ip6" : "ip";
-	size_t i, n = 0;
+	size_t i, n = 0, nps = 0;
+	char **ps = NULL;
 
-	if (any_source(part->nsources, part->sources)) {
+	if (any_source(row->family, part->nsources, part->sources)) {
 		strbuf_addf(b, "meta nfproto %s ", family_word(row->family));
 	} else {
-		for (i = 0; i < part->nsources; i++) {
-			if (is_martian(row->family, part->sources[i]))
+		if (report_addrs_list(row->family, part->sources,
+				      part->nsources, &ps, &nps) < 0)
+			b->failed = true;
+		for (i = 0; i < nps; i++) {
+			if (is_martian(row->family, ps[i]))
 				continue;
-			strbuf_addf(b, "%s%s", n++ ? ", " : "",
-				    part->sources[i]);
+			strbuf_addf(b, "%s%s", n++ ? ", " : "", ps[i]);
 		}
+		report_addrs_list_free(ps, nps);
 		if (!n)
 			return false;
 		/* wrap what was written in "ip saddr { ... }" */

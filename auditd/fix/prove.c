@@ -567,9 +567,7 @@ static int part_kept(const struct audit_result *live,
 	if (!need)
 		return -ENOMEM;
 	for (i = 0; i < part->nsources; i++)
-		if (region_prefix_parse(row->family, part->sources[i],
-					&need[nneed]) == 0)
-			nneed++;
+		need[nneed++] = part->sources[i];
 	for (i = 0; i < nm; i++)
 		if (region_prefix_parse(row->family, m[i], &iv) == 0)
 			subtract(need, &nneed, iv);
@@ -588,9 +586,7 @@ static int part_kept(const struct audit_result *live,
 		}
 		have = t;
 		for (k = 0; k < a->nsources; k++)
-			if (region_prefix_parse(a->family, a->sources[k],
-						&have[nhave]) == 0)
-				nhave++;
+			have[nhave++] = a->sources[k];
 	}
 	if (nhave)
 		qsort(have, nhave, sizeof(*have), iv_cmp);

@@ -64,12 +64,13 @@ static void ports_member(struct jsonw *w, unsigned int lo, unsigned int hi)
 	jsonw_array_end(w);
 }
 
-static void part_json(struct jsonw *w, const struct policy_part *p)
+static void part_json(struct jsonw *w, uint8_t family,
+		      const struct policy_part *p)
 {
 	jsonw_object_begin(w);
 	ports_member(w, p->port_lo, p->port_hi);
 	jsonw_key(w, "sources");
-	str_list(w, p->sources, p->nsources);
+	report_addrs_json(w, family, p->sources, p->nsources);
 	jsonw_member_string(w, "verdict", p->allowed ? "allowed" :
 			    "violation");
 	jsonw_member_string(w, "severity", policy_severity_name(p->severity));
@@ -77,7 +78,8 @@ static void part_json(struct jsonw *w, const struct policy_part *p)
 	jsonw_object_end(w);
 }
 
-static void policy_json(struct jsonw *w, const struct policy_verdict *v)
+static void policy_json(struct jsonw *w, uint8_t family,
+			const struct policy_verdict *v)
 {
 	const struct policy_part *d = v->decisive ? v->decisive :
 				      (v->nparts ? &v->parts[0] : NULL);
@@ -93,7 +95,7 @@ static void policy_json(struct jsonw *w, const struct policy_verdict *v)
 		jsonw_key(w, "parts");
 		jsonw_array_begin(w);
 		for (i = 0; i < v->nparts; i++)
-			part_json(w, &v->parts[i]);
+			part_json(w, family, &v->parts[i]);
 		jsonw_array_end(w);
 	}
 	jsonw_object_end(w);
@@ -107,7 +109,8 @@ static void policy_member(const void *ctx, struct jsonw *w, size_t row)
 
 	jsonw_key(w, "policy");
 	if (r->verdicts && row < r->verdicts->nrows)
-		policy_json(w, &r->verdicts->rows[row]);
+		policy_json(w, r->report->rows[row].family,
+			    &r->verdicts->rows[row]);
 	else
 		jsonw_null(w);
 }
@@ -153,7 +156,8 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 					    report_proto_name(mi->proto));
 			ports_member(w, mi->port_lo, mi->port_hi);
 			jsonw_key(w, "sources");
-			str_list(w, mi->sources, mi->nsources);
+			report_addrs_json(w, mi->family, mi->sources,
+					  mi->nsources);
 			jsonw_object_end(w);
 		}
 		jsonw_array_end(w);
@@ -167,7 +171,8 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 	ports_member(w, v->part->port_lo, v->part->port_hi);
 	jsonw_member_string(w, "address", row->address);
 	jsonw_key(w, "sources");
-	str_list(w, v->part->sources, v->part->nsources);
+	report_addrs_json(w, row->family, v->part->sources,
+			  v->part->nsources);
 	jsonw_member_string(w, "path", row->path == ENGINE_FORWARDED ?
 			    "forward" : "local");
 	/* as in the exposure: only for direct routing */
@@ -387,7 +392,7 @@ static void fit(FILE *f, const struct verdicts_style *st, size_t col,
 }
 
 static char *zone_text(const struct audit_result *r, uint8_t family,
-		       char *const *l, size_t n)
+		       const struct rs_interval *l, size_t n)
 {
 	struct strbuf b = STRBUF_INIT;
 
@@ -403,7 +408,8 @@ static bool same_sources(const struct policy_part *a,
 	if (a->nsources != b->nsources)
 		return false;
 	for (i = 0; i < a->nsources; i++)
-		if (strcmp(a->sources[i], b->sources[i]))
+		if (a->sources[i].lo != b->sources[i].lo ||
+		    a->sources[i].hi != b->sources[i].hi)
 			return false;
 	return true;
 }

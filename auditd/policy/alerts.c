@@ -467,18 +467,14 @@ static int add_source_union(struct strbuf *b, uint8_t family,
 	int ret = 0;
 
 	for (i = 0; !ret && i < n; i++) {
-		char *const *l = u[i]->part ? u[i]->part->sources :
-				 u[i]->row->sources;
+		const struct rs_interval *l = u[i]->part ?
+					      u[i]->part->sources :
+					      u[i]->row->sources;
 		size_t nl = u[i]->part ? u[i]->part->nsources :
 			    u[i]->row->nsources;
 
-		for (k = 0; !ret && k < nl; k++) {
-			struct rs_interval x;
-
-			ret = region_prefix_parse(family, l[k], &x);
-			if (!ret)
-				ret = ports_add(&iv, x.lo, x.hi);
-		}
+		for (k = 0; !ret && k < nl; k++)
+			ret = ports_add(&iv, l[k].lo, l[k].hi);
 	}
 	if (!ret && iv.n)
 		ret = region_prefixes(family, iv.v, iv.n, &pf, &npf);
@@ -735,7 +731,8 @@ static int tell_missing(const struct policy_violation *v, enum event_kind kind,
 		strbuf_addf(&body, ": %s/", report_proto_name(m->proto));
 		diff_add_ports(&body, m->port_lo, m->port_hi);
 		strbuf_addf(&body, " (%s) from ", diff_family_name(m->family));
-		diff_add_list(&body, m->sources, m->nsources);
+		report_addrs_text(&body, m->family, m->sources, m->nsources,
+				  ",");
 	}
 	t->closing = strbuf_take(&body);
 	if (t->closing)
@@ -758,7 +755,8 @@ static int tell_missing(const struct policy_violation *v, enum event_kind kind,
 		diff_add_ports(&f, m->port_lo, m->port_hi);
 		ret |= event_set_field(t->ev, EVENT_F_PORTS, f.s);
 		strbuf_release(&f);
-		diff_add_list(&f, m->sources, m->nsources);
+		report_addrs_text(&f, m->family, m->sources, m->nsources,
+				  ",");
 		ret |= event_set_field(t->ev, EVENT_F_SOURCES, f.s);
 	}
 	ret |= event_set_field(t->ev, EVENT_F_RULE, rule.s);

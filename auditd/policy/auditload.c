@@ -168,6 +168,33 @@ static int get_list(struct ctx *c, json_t *o, const char *key,
 	return 0;
 }
 
+/* The prefixes of key as the row's source intervals, sorted and merged:
+ * what report_build() would have made of them. */
+static int get_sources(struct ctx *c, json_t *o, const char *key,
+		       uint8_t family, struct rs_interval **out, size_t *n)
+{
+	struct rs_interval *iv;
+	char **l = NULL;
+	size_t nl = 0, i;
+	int ret;
+
+	ret = get_list(c, o, key, family, &l, &nl);
+	if (ret < 0)
+		return ret;
+	iv = calloc(nl + 1, sizeof(*iv));
+	if (!iv) {
+		free_list(l, nl);
+		return -ENOMEM;
+	}
+	/* (get_list() checked that each parses) */
+	for (i = 0; i < nl; i++)
+		region_prefix_parse(family, l[i], &iv[i]);
+	free_list(l, nl);
+	*out = iv;
+	*n = region_ivs_merge(iv, nl);
+	return 0;
+}
+
 static int dup_opt(const char *s, char **out)
 {
 	*out = NULL;
@@ -328,7 +355,8 @@ static int read_row(struct ctx *c, json_t *e, struct report_row *r,
 		return ret;
 	if (!(r->address = strdup(addr)))
 		return -ENOMEM;
-	ret = get_list(c, e, "sources", r->family, &r->sources, &r->nsources);
+	ret = get_sources(c, e, "sources", r->family, &r->sources,
+			  &r->nsources);
 	if (!ret)
 		ret = get_list(c, e, "interfaces", 0, &r->ifaces, &r->nifaces);
 	if (!ret)
@@ -478,7 +506,7 @@ void auditload_free(struct auditload *a)
 		struct report_row *r = &a->rows[i];
 
 		free(r->address);
-		free_list(r->sources, r->nsources);
+		free(r->sources);
 		free(r->sports);
 		free_list(r->ifaces, r->nifaces);
 		free(r->backend_addr);

@@ -251,53 +251,26 @@ static int srcs_add(struct srcs *s, int fam, const struct aiv *iv, size_t n)
 	return 0;
 }
 
-/* Minimal list of CIDR strings for the sorted, disjoint intervals. */
-static int cidr_list(int fam, const struct aiv *iv, size_t n, char ***out,
-		     size_t *nout)
+/* A copy of the sorted, disjoint intervals for a part or a missing
+ * require (what the printers take: report_addrs_text()). */
+static int ivs_copy(const struct aiv *iv, size_t n, struct rs_interval **out,
+		    size_t *nout)
 {
-	char buf[INET6_ADDRSTRLEN + 8], **l = NULL, **t;
-	size_t cnt = 0, cap = 0, i;
-	unsigned int bits = fam_bits[fam], len;
-	u128 lo, m;
-	int ret = -ENOMEM;
+	struct rs_interval *l = NULL;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		lo = iv[i].lo;
-		for (;;) {
-			for (len = 0; len <= bits; len++) {
-				m = prefix_mask(bits, len);
-				if (!(lo & m) && lo + m <= iv[i].hi)
-					break;
-			}
-			if (cnt == cap) {
-				cap = cap ? cap * 2 : 4;
-				t = realloc(l, cap * sizeof(*l));
-				if (!t)
-					goto out;
-				l = t;
-			}
-			addr_format(fam, lo, buf, sizeof(buf));
-			if (len != bits)
-				snprintf(buf + strlen(buf), 8, "/%u", len);
-			l[cnt] = strdup(buf);
-			if (!l[cnt])
-				goto out;
-			cnt++;
-			if (lo + m >= iv[i].hi)
-				break;
-			lo += m + 1;
+	if (n) {
+		l = malloc(n * sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		for (i = 0; i < n; i++) {
+			l[i].lo = iv[i].lo;
+			l[i].hi = iv[i].hi;
 		}
 	}
 	*out = l;
-	*nout = cnt;
-	l = NULL;
-	cnt = 0;
-	ret = 0;
-out:
-	for (i = 0; i < cnt; i++)
-		free(l[i]);
-	free(l);
-	return ret;
+	*nout = n;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1617,8 +1590,7 @@ static int row_boxes(const struct report_row *row, struct boxes *l)
 {
 	struct aiv *iv;
 	size_t i, n = row->nsources;
-	unsigned int len;
-	int fam = fam_of(row->family), f, ret = 0;
+	int fam = fam_of(row->family), ret = 0;
 
 	if (row->port_hi < row->port_lo)
 		return -EINVAL;
@@ -1629,12 +1601,13 @@ static int row_boxes(const struct report_row *row, struct boxes *l)
 	if (!iv)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		if (!row->sources[i] ||
-		    prefix_parse(row->sources[i], false, &f, &iv[i], &len) !=
-		    PREFIX_OK || f != fam) {
+		if (row->sources[i].lo > row->sources[i].hi ||
+		    row->sources[i].hi > fam_max(fam)) {
 			ret = -EINVAL;
 			goto out;
 		}
+		iv[i].lo = row->sources[i].lo;
+		iv[i].hi = row->sources[i].hi;
 	}
 	n = aiv_normalize(iv, n);
 	for (i = 0; i < n && !ret; i++)
@@ -1767,11 +1740,9 @@ static const struct rule *rule_at(const struct policy *p, size_t idx)
 
 static void verdict_release(struct policy_verdict *v)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < v->nparts; i++) {
-		for (j = 0; j < v->parts[i].nsources; j++)
-			free(v->parts[i].sources[j]);
 		free(v->parts[i].sources);
 	}
 	free(v->parts);
@@ -1812,7 +1783,7 @@ static int judge_row(const struct policy *p, const struct report_row *row,
 	v->allowed = true;
 	for (i = 0; i < ng; i++) {
 		part = &v->parts[v->nparts];
-		ret = cidr_list(fam, g[i].a, g[i].n, &part->sources,
+		ret = ivs_copy(g[i].a, g[i].n, &part->sources,
 				&part->nsources);
 		if (ret < 0)
 			goto out;
@@ -1850,11 +1821,9 @@ static bool row_meets(const struct rule *r, const struct report_row *row,
 
 static void missing_release(struct policy_missing *m, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; m && i < n; i++) {
-		for (j = 0; j < m[i].nsources; j++)
-			free(m[i].sources[j]);
 		free(m[i].sources);
 	}
 	free(m);
@@ -1956,7 +1925,7 @@ static int judge_require(const struct policy *p, const struct rule *r,
 		m->proto = proto_nums[g[i].rule];
 		m->port_lo = g[i].p.lo;
 		m->port_hi = g[i].p.hi;
-		ret = cidr_list(best, g[i].a, g[i].n, &m->sources,
+		ret = ivs_copy(g[i].a, g[i].n, &m->sources,
 				&m->nsources);
 		if (ret < 0) {
 			missing_release(v->missing, i);

@@ -49,6 +49,7 @@ struct draft {
 	size_t group;			/* index of the representative piece */
 	struct rs_interval dport;
 	struct ivlist ifs, addrs;
+	struct ivlist srcs;		/* the row's sources (martians filled) */
 	char *ifs_s, *addrs_s, *src_s, *sport_s;
 	struct region_sources *src;	/* one group, owned copy */
 	bool dead;
@@ -170,24 +171,79 @@ static void ivlist_merge(struct ivlist *l)
 	l->n = k + 1;
 }
 
-static char *addrs_text(uint8_t family, const struct ivlist *l)
+void report_addrs_text(struct strbuf *b, uint8_t family,
+		       const struct rs_interval *iv, size_t n, const char *sep)
 {
-	struct strbuf b = STRBUF_INIT;
 	struct region_prefix *px = NULL;
 	char buf[REGION_PREFIX_STRLEN];
 	size_t npx = 0, i;
+	bool first = true;
 
-	if (region_prefixes(family, l->iv, l->n, &px, &npx) < 0)
-		return NULL;
+	if (region_prefixes(family, iv, n, &px, &npx) < 0) {
+		/* (sticky: the caller's strbuf_take() says it) */
+		b->failed = true;
+		return;
+	}
 	for (i = 0; i < npx; i++) {
 		if (region_prefix_format(family, &px[i], buf, sizeof(buf)) < 0)
 			continue;
 		/* a single address reads better without /32 or /128 */
 		if (px[i].len == (family == NFPROTO_IPV4 ? 32 : 128))
 			*strchr(buf, '/') = '\0';
-		strbuf_addf(&b, "%s%s", i ? "," : "", buf);
+		strbuf_addf(b, "%s%s", first ? "" : sep, buf);
+		first = false;
 	}
 	free(px);
+}
+
+int report_addrs_list(uint8_t family, const struct rs_interval *iv,
+		      size_t n, char ***out, size_t *nout)
+{
+	struct region_prefix *px = NULL;
+	char buf[REGION_PREFIX_STRLEN], **l;
+	size_t npx = 0, i, k = 0;
+	int ret;
+
+	ret = region_prefixes(family, iv, n, &px, &npx);
+	if (ret < 0)
+		return ret;
+	l = calloc(npx + 1, sizeof(*l));
+	if (!l) {
+		free(px);
+		return -ENOMEM;
+	}
+	for (i = 0; i < npx; i++) {
+		if (region_prefix_format(family, &px[i], buf, sizeof(buf)) < 0)
+			continue;
+		if (px[i].len == (family == NFPROTO_IPV4 ? 32 : 128))
+			*strchr(buf, '/') = '\0';
+		if (!(l[k] = strdup(buf))) {
+			report_addrs_list_free(l, k);
+			free(px);
+			return -ENOMEM;
+		}
+		k++;
+	}
+	free(px);
+	*out = l;
+	*nout = k;
+	return 0;
+}
+
+void report_addrs_list_free(char **l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; l && i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+static char *addrs_text(uint8_t family, const struct ivlist *l)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	report_addrs_text(&b, family, l->iv, l->n, ",");
 	return strbuf_take(&b);
 }
 
@@ -232,30 +288,28 @@ static int fill_list(const struct engine_result *res,
 /* Sources as prefixes, with the martian sources res says never occur
  * counted in where they fill a gap: "0.0.0.0/0" rather than the dozen
  * prefixes around 127.0.0.0/8 and the host's own addresses. */
-static char *sources_text(const struct engine_result *res,
-			  const struct engine_piece *p,
-			  const struct rs_interval *ifs,
-			  const struct region_sources *s)
+static int real_sources_filled(const struct engine_result *res,
+			       const struct engine_piece *p,
+			       const struct rs_interval *ifs,
+			       const struct region_sources *s,
+			       struct ivlist *l)
 {
 	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
-	struct ivlist l = { 0 };
 	struct rs_interval *fl;
 	size_t nfl;
-	char *t;
 
 	if (fill_list(res, p, ifs, &fl, &nfl) < 0)
-		return NULL;
+		return -ENOMEM;
 	if (region_fill_gaps(p->family, s->addrs, s->naddrs,
 			     fl ? fl : res->martians[f],
-			     fl ? nfl : res->nmartians[f], &l.iv, &l.n) < 0) {
+			     fl ? nfl : res->nmartians[f], &l->iv, &l->n) < 0) {
 		free(fl);
-		return NULL;
+		return -ENOMEM;
 	}
 	free(fl);
-	l.cap = l.n;
-	t = addrs_text(p->family, &l);
-	free(l.iv);
-	return t;
+	l->n = region_ivs_merge(l->iv, l->n);
+	l->cap = l->n;
+	return 0;
 }
 
 static char *sports_text(const struct region_sources *s)
@@ -278,6 +332,7 @@ static void draft_release(struct draft *d)
 {
 	free(d->ifs.iv);
 	free(d->addrs.iv);
+	free(d->srcs.iv);
 	free(d->ifs_s);
 	free(d->addrs_s);
 	free(d->src_s);
@@ -424,7 +479,9 @@ static int draft_add(struct builder *bd, size_t group,
 
 		d->container = dc ? (size_t)(dc - bd->dm->c) + 1 : 0;
 	}
-	d->src_s = sources_text(bd->res, p, ifs, copy);
+	if (real_sources_filled(bd->res, p, ifs, copy, &d->srcs) < 0)
+		return -ENOMEM;
+	d->src_s = addrs_text(p->family, &d->srcs);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }
@@ -887,9 +944,15 @@ static int draft_row(struct builder *bd, struct report *rep,
 		       strdup(d->addrs_s);
 	if (!row->address)
 		return -ENOMEM;
-	ret = split_list(d->src_s, &row->sources, &row->nsources);
-	if (!ret)
-		ret = split_list(d->ifs_s, &row->ifaces, &row->nifaces);
+	if (d->srcs.n) {
+		row->sources = malloc(d->srcs.n * sizeof(*row->sources));
+		if (!row->sources)
+			return -ENOMEM;
+		memcpy(row->sources, d->srcs.iv,
+		       d->srcs.n * sizeof(*row->sources));
+		row->nsources = d->srcs.n;
+	}
+	ret = split_list(d->ifs_s, &row->ifaces, &row->nifaces);
 	if (ret < 0)
 		return ret;
 	if (!d->src->all_sports && d->src->nsports) {
@@ -1155,7 +1218,7 @@ void report_free(struct report *rep)
 		struct report_row *r = &rep->rows[i];
 
 		free(r->address);
-		free_list(r->sources, r->nsources);
+		free(r->sources);
 		free(r->sports);
 		free_list(r->ifaces, r->nifaces);
 		free(r->backend_addr);
@@ -1221,6 +1284,20 @@ static void str_array(struct jsonw *w, char **l, size_t n)
 	jsonw_array_end(w);
 }
 
+void report_addrs_json(struct jsonw *w, uint8_t family,
+		       const struct rs_interval *iv, size_t n)
+{
+	char **l = NULL;
+	size_t nl = 0;
+
+	/* (an allocation failure leaves the array empty: jsonw has no
+	 * error state of its own for it) */
+	if (report_addrs_list(family, iv, n, &l, &nl) < 0)
+		nl = 0;
+	str_array(w, l, nl);
+	report_addrs_list_free(l, nl);
+}
+
 static void range_json(struct jsonw *w, unsigned int lo, unsigned int hi)
 {
 	jsonw_array_begin(w);
@@ -1263,7 +1340,7 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 	range_json(w, r->port_lo, r->port_hi);
 	jsonw_member_string(w, "address", r->address);
 	jsonw_key(w, "sources");
-	str_array(w, r->sources, r->nsources);
+	report_addrs_json(w, r->family, r->sources, r->nsources);
 	if (r->nsports) {
 		jsonw_key(w, "source_ports");
 		jsonw_array_begin(w);
@@ -1353,11 +1430,11 @@ static void join(struct strbuf *b, char **l, size_t n)
 }
 
 void report_sources_text(struct strbuf *b, const struct srcview *sv,
-			 uint8_t family, char *const *l, size_t n)
+			 uint8_t family, const struct rs_interval *iv, size_t n)
 {
 	/* srcview writes nothing when it fails */
-	if (srcview_text_prefixes(sv, family, l, n, b) < 0)
-		join(b, (char **)l, n);
+	if (srcview_text(sv, family, iv, n, b) < 0)
+		report_addrs_text(b, family, iv, n, ",");
 }
 
 static char *row_target(const struct report_row *r)

@@ -125,15 +125,13 @@ static int add_to_finding(struct recon *rc, enum recon_finding_kind kind,
 	return 0;
 }
 
-/* Is a in the prefixes l[0..n) of family? */
-static bool in_sources(uint8_t family, rs_u128 a, char *const *l, size_t n)
+/* Is a in the source intervals l[0..n)? */
+static bool in_sources(rs_u128 a, const struct rs_interval *l, size_t n)
 {
-	struct rs_interval iv;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (region_prefix_parse(family, l[i], &iv) == 0 &&
-		    iv.lo <= a && a <= iv.hi)
+		if (l[i].lo <= a && a <= l[i].hi)
 			return true;
 	return false;
 }
@@ -156,8 +154,8 @@ static enum recon_seen seen_of(const struct recon *rc, const struct pick *pk,
 		if (strcmp(row->address, "*") && strcmp(row->address,
 			host_addr_str(p->family, p->addr, a, sizeof(a))))
 			continue;
-		if (!in_sources(p->family, t[pk->expect[i].target].saddr,
-				part->sources, part->nsources))
+		if (!in_sources(t[pk->expect[i].target].saddr, part->sources,
+				part->nsources))
 			continue;
 		if (rc->p[i].got_in)
 			return SEEN_CONFIRMED;

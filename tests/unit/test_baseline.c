@@ -27,17 +27,21 @@ static const char base_text[] =
 	"alert critical tcp 6379 from any \"Redis: no authentication\"\n"
 	"default alert warning \"no rule allows it\"\n";
 
-static char *v4_any[] = { "0.0.0.0/0" };
-static char *v6_any[] = { "::/0" };
-static char *v4_private[] = { "10.0.0.0/8", "172.16.0.0/12",
-			      "192.168.0.0/16" };
-static char *v6_private[] = { "fc00::/7" };
-/* everyone on IPv6's forward path: all but link-local (ip6_forward()) */
-static char *v6_forward_any[] = {
-	"::/1", "8000::/2", "c000::/3", "e000::/4", "f000::/5", "f800::/6",
-	"fc00::/7", "fe00::/9", "fec0::/10", "ff00::/8",
+/* the rows' sources: address intervals, as report_build() makes them */
+#define V6(hi16)	((rs_u128)(hi16) << 112)
+static struct rs_interval v4_any[] = { { 0, 0xffffffffu } };
+static struct rs_interval v6_any[] = { { 0, ~(rs_u128)0 } };
+static struct rs_interval v4_private[] = {
+	{ 0x0a000000, 0x0affffff },	/* 10.0.0.0/8 */
+	{ 0xac100000, 0xac1fffff },	/* 172.16.0.0/12 */
+	{ 0xc0a80000, 0xc0a8ffff },	/* 192.168.0.0/16 */
 };
-static char *office[] = { "198.51.100.0/24" };
+static struct rs_interval v6_private[] = { { V6(0xfc00), V6(0xfe00) - 1 } };
+/* everyone on IPv6's forward path: all but link-local (ip6_forward()) */
+static struct rs_interval v6_forward_any[] = {
+	{ 0, V6(0xfe80) - 1 }, { V6(0xfec0), ~(rs_u128)0 },
+};
+static struct rs_interval office[] = { { 0xc6336400, 0xc63364ff } };
 static char *eth0[] = { "eth0" };
 static char *eth1[] = { "eth1" };
 static char *limit[] = { "limit rate 10/second (inet f input, rule 4)" };

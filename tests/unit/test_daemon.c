@@ -124,7 +124,7 @@ static void test_config(void)
 
 /* ---- hand-made results ------------------------------------------------ */
 
-static char *src_any[] = { "0.0.0.0/0" };
+static struct rs_interval src_any[] = { { 0, 0xffffffffu } };
 static char *if_eth0[] = { "eth0" };
 
 struct fake {

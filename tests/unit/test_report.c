@@ -9,11 +9,25 @@
 #include "causes.h"
 #include "unit.h"
 
+/* The prefixes l[0..n) as a row's sources (the intervals report_build()
+ * makes), in *iv (room for n); returns how many. */
+static size_t parse_sources(uint8_t family, const char *const *l, size_t n,
+			    struct rs_interval *iv)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		CHECK_EQ(region_prefix_parse(family, l[i], &iv[i]), 0);
+	return region_ivs_merge(iv, n);
+}
+
 static char *display(uint8_t family, const char *const *l, size_t n)
 {
 	struct strbuf b = STRBUF_INIT;
+	struct rs_interval iv[16];
 
-	report_sources_text(&b, NULL, family, (char *const *)l, n);
+	n = parse_sources(family, l, n, iv);
+	report_sources_text(&b, NULL, family, iv, n);
 	return strbuf_take(&b);
 }
 
@@ -49,10 +63,11 @@ static void test_display_except(void)
 	{
 		struct srcview *sv = NULL;
 		struct strbuf b = STRBUF_INIT;
+		struct rs_interval iv[8];
+		size_t n = parse_sources(NFPROTO_IPV4, most, 8, iv);
 
 		CHECK_EQ(srcview_new(NULL, &sv), 0);
-		report_sources_text(&b, sv, NFPROTO_IPV4, (char *const *)most,
-				    8);
+		report_sources_text(&b, sv, NFPROTO_IPV4, iv, n);
 		s = strbuf_take(&b);
 		CHECK_STR(s, "any except loopback");
 		srcview_free(sv);
@@ -63,7 +78,8 @@ static void test_display_except(void)
 /* ---------------------------------------------------------------------
  * Causes, on rows made by hand and judged by a small policy.
  */
-static char *any4[] = { "0.0.0.0/0" }, *any6[] = { "::/0" };
+static struct rs_interval any4[] = { { 0, 0xffffffffu } },
+			  any6[] = { { 0, ~(rs_u128)0 } };
 static char *eth0[] = { "eth0" };
 static char star[] = "*", backend[] = "172.17.0.2", redis[] = "redis";
 
@@ -233,7 +249,8 @@ static void test_causes_mixed(const struct policy *p)
  * open in both families from different sources says each. */
 static void test_causes_words(const struct policy *p)
 {
-	static char *sym[] = { "*", "!lo" }, *most4[] = { "0.0.0.0/1" };
+	static char *sym[] = { "*", "!lo" };
+	static struct rs_interval most4[] = { { 0, 0x7fffffffu } };
 	struct report_row rows[4];
 	struct policy_result *pr = NULL;
 	struct causes *cs;
