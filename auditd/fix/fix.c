@@ -469,16 +469,9 @@ bool fix_row_direct(const struct report_row *row)
 
 void fix_direct_daddr(struct strbuf *b, const struct report_row *row)
 {
-	const char *p;
-
 	strbuf_addf(b, "%s daddr { ", row->family == NFPROTO_IPV6 ? "ip6" :
 		    "ip");
-	for (p = row->address; *p; p++) {
-		if (*p == ',')
-			strbuf_add(b, ", ");
-		else
-			strbuf_addf(b, "%c", *p);
-	}
+	report_address_text(b, row, ", ");
 	strbuf_add(b, " } ");
 }
 
@@ -731,9 +724,10 @@ static int firewalld_rule(struct fix *f, const struct report_row *row,
 {
 	const char *proto = report_proto_name(row->proto);
 	bool v6 = row->family == NFPROTO_IPV6;
-	const char *dst = strcmp(action, "accept") ||
-			  !strcmp(row->address, "*") ||
-			  strchr(row->address, ',') ? NULL : row->address;
+	char *addr = strcmp(action, "accept") || !row->naddrs ? NULL :
+		     report_address_str(row);
+	/* one address or prefix: a list is no rich rule's destination */
+	const char *dst = addr && !strchr(addr, ',') ? addr : NULL;
 	struct strbuf b = STRBUF_INIT;
 	int ret;
 
@@ -750,8 +744,10 @@ static int firewalld_rule(struct fix *f, const struct report_row *row,
 	ports_text(&b, part, '-');
 	strbuf_addf(&b, "\" protocol=\"%s\" %s'", proto, action);
 	ret = add_cmd(f, &b);
-	if (ret < 0)
+	if (ret < 0) {
+		free(addr);
 		return ret;
+	}
 	strbuf_addf(&b, "nft add rule inet firewalld filter_IN_%s_pre "
 		    "meta nfproto %s ", zone, v6 ? "ipv6" : "ipv4");
 	if (src)
@@ -761,6 +757,7 @@ static int firewalld_rule(struct fix *f, const struct report_row *row,
 	strbuf_addf(&b, "%s dport ", proto);
 	ports_text(&b, part, '-');
 	strbuf_addf(&b, " %s", strcmp(action, "drop") ? "accept" : "drop");
+	free(addr);
 	return add_proof(f, &b);
 }
 

@@ -254,18 +254,21 @@ static char *violation_text(const struct audit_result *r,
 			    const struct policy_violation *v)
 {
 	struct strbuf b = STRBUF_INIT;
+	char buf[INET6_ADDRSTRLEN];
+	const char *be = report_backend_str(row, buf, sizeof(buf));
 
 	strbuf_addf(&b, "%s %s/", family_word(row->family),
 		    report_proto_name(row->proto));
 	ports_add(&b, v->part->port_lo, v->part->port_hi);
 	if (row->direct && !row->has_backend) {
-		strbuf_addf(&b, " forwarded to %s by direct routing",
-			    row->address);
+		strbuf_add(&b, " forwarded to ");
+		report_address_text(&b, row, ",");
+		strbuf_add(&b, " by direct routing");
 	} else if (row->path == ENGINE_FORWARDED) {
 		strbuf_add(&b, row->direct ? " forwarded by direct routing" :
 			   " forwarded");
-		if (row->backend_addr)
-			strbuf_addf(&b, " to %s", row->backend_addr);
+		if (be)
+			strbuf_addf(&b, " to %s", be);
 		if (row->container)
 			strbuf_addf(&b, " (%s)", row->container);
 	}
@@ -384,20 +387,18 @@ static bool allow_match(const struct report_row *row,
 			*b = w;
 		}
 	}
-	if (strcmp(row->address, "*")) {
-		/* "a,b": the row's addresses */
-		const char *a = row->address;
-		bool set = strchr(a, ',') != NULL;
+	if (row->naddrs) {
+		/* the row's addresses, a set when more than one prefix */
+		struct strbuf t = STRBUF_INIT;
+		char *a;
+		bool set;
 
-		strbuf_addf(b, "%s daddr %s", af, set ? "{ " : "");
-		while (*a) {
-			size_t len = strcspn(a, ",");
-
-			strbuf_addf(b, "%.*s%s", (int)len, a,
-				    a[len] ? ", " : "");
-			a += len + (a[len] ? 1 : 0);
-		}
-		strbuf_add(b, set ? " } " : " ");
+		report_address_text(&t, row, ", ");
+		a = strbuf_take(&t);
+		set = a && strchr(a, ',');
+		strbuf_addf(b, "%s daddr %s%s%s", af, set ? "{ " : "",
+			    a ? a : "", set ? " } " : " ");
+		free(a);
 	}
 	if (row->nsports) {
 		strbuf_addf(b, "%s sport ", report_proto_name(row->proto));

@@ -138,6 +138,7 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 {
 	const struct report_row *row;
 	size_t i;
+	char *a;
 
 	jsonw_object_begin(w);
 	jsonw_member_string(w, "kind", v->kind == POLICY_V_EXPOSURE ?
@@ -169,7 +170,9 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 	jsonw_member_string(w, "family", family_str(row->family));
 	jsonw_member_string(w, "protocol", report_proto_name(row->proto));
 	ports_member(w, v->part->port_lo, v->part->port_hi);
-	jsonw_member_string(w, "address", row->address);
+	a = report_address_str(row);
+	jsonw_member_string(w, "address", a ? a : "");
+	free(a);
 	jsonw_key(w, "sources");
 	report_addrs_json(w, row->family, v->part->sources,
 			  v->part->nsources);
@@ -524,7 +527,9 @@ static void print_span(const struct audit_result *r,
 	const struct report_row *row = &r->report->rows[v->row];
 	enum policy_severity worst = POLICY_SEV_NONE;
 	struct policy_part span = *v->part;
+	char buf[INET6_ADDRSTRLEN], *a;
 	size_t k, shown = 0;
+	const char *be;
 	char *s;
 
 	for (k = i; k < j; k++) {
@@ -535,15 +540,18 @@ static void print_span(const struct audit_result *r,
 		span.port_hi = w->part->port_hi;
 	}
 	s = zone_text(r, row->family, v->part->sources, v->part->nsources);
+	a = report_address_str(row);
 	sev_word(f, st, worst, upper(worst));
 	fprintf(f, " %s/%u", report_proto_name(row->proto), span.port_lo);
 	if (span.port_hi != span.port_lo)
 		fprintf(f, "-%u", span.port_hi);
 	fprintf(f, " %s from %s to %s", engine_state_name(row->state),
-		s ? s : "?", row->address);
+		s ? s : "?", a ? a : "?");
 	free(s);
-	if (row->has_backend && row->backend_addr)
-		fprintf(f, " -> %s:%u%s%s%s", row->backend_addr,
+	free(a);
+	be = report_backend_str(row, buf, sizeof(buf));
+	if (row->has_backend && be)
+		fprintf(f, " -> %s:%u%s%s%s", be,
 			row->backend_port_lo, row->container ? " (" : "",
 			row->container ? row->container : "",
 			row->container ? ")" : "");
@@ -778,6 +786,7 @@ static void print_published(const struct audit_result *r,
 			    const struct cause *c, FILE *f)
 {
 	const struct policy_result *pr = r->verdicts;
+	char buf[INET6_ADDRSTRLEN];
 	size_t i;
 	int col;
 
@@ -791,20 +800,23 @@ static void print_published(const struct audit_result *r,
 			      row->port_lo);
 		if (row->port_hi != row->port_lo)
 			col += fprintf(f, "-%u", row->port_hi);
+		char *a = report_address_str(row);
+		const char *be = report_backend_str(row, buf, sizeof(buf));
+
 		if (row->direct && !row->has_backend)
 			/* no container known there: the network */
 			col += fprintf(f, " %s from %s -> %s ",
 				row->family == NFPROTO_IPV6 ? "IPv6" : "IPv4",
-				s ? s : "?", row->address);
+				s ? s : "?", a ? a : "?");
 		else
 			col += fprintf(f, " %s from %s -> %s:%u%s%s%s ",
 				row->family == NFPROTO_IPV6 ? "IPv6" : "IPv4",
-				s ? s : "?", row->backend_addr ?
-				row->backend_addr : "?", row->backend_port_lo,
+				s ? s : "?", be ? be : "?", row->backend_port_lo,
 				row->container ? " (" : "",
 				row->container ? row->container : "",
 				row->container ? ")" : "");
 		free(s);
+		free(a);
 		sev_word(f, st, v->allowed ? POLICY_SEV_NONE : v->severity,
 			 v->allowed ? "allowed" : upper(v->severity));
 		if (v->decisive && v->decisive->rule.message) {

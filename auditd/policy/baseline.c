@@ -63,16 +63,21 @@ static bool str_eq(const char *a, const char *b)
 static char *row_who(const struct report_row *r, bool symbolic)
 {
 	struct strbuf b = STRBUF_INIT;
+	char buf[INET6_ADDRSTRLEN];
+	const char *be;
 
 	if (r->container) {
 		strbuf_addf(&b, "container %s", r->container);
 		if (r->image)
 			strbuf_addf(&b, " (image %s)", r->image);
 	} else if (r->direct) {
-		strbuf_addf(&b, "container network %s by direct routing",
-			    r->address);
+		strbuf_add(&b, "container network ");
+		report_address_text(&b, r, ",");
+		strbuf_add(&b, " by direct routing");
 	} else if (r->has_backend && r->path == ENGINE_FORWARDED) {
-		strbuf_addf(&b, "forwarded to %s", r->backend_addr);
+		/* (printf's "(null)" as it has always said it) */
+		be = report_backend_str(r, buf, sizeof(buf));
+		strbuf_addf(&b, "forwarded to %s", be ? be : "(null)");
 	} else if (r->path == ENGINE_FORWARDED) {
 		strbuf_add(&b, "forwarded");
 	} else if (r->listener && r->listener->comm) {

@@ -359,7 +359,7 @@ static int cmp_group(const struct report_row *x, const struct report_row *y)
 		return x->family < y->family ? -1 : 1;
 	if (x->proto != y->proto)
 		return x->proto < y->proto ? -1 : 1;
-	return strcmp(x->address, y->address);
+	return report_address_cmp(x, y);
 }
 
 static int cmp_unit(const void *a, const void *b)
@@ -425,7 +425,9 @@ static unsigned int unit_changes(const struct unit *o, const struct unit *n)
 	if (!listener_eq(a->listener, b->listener))
 		ch |= DIFF_CH_LISTENER;
 	if (a->has_backend != b->has_backend ||
-	    (a->has_backend && (!str_eq(a->backend_addr, b->backend_addr) ||
+	    (a->has_backend && (a->has_backend_address !=
+				b->has_backend_address ||
+				a->backend_address != b->backend_address ||
 				a->backend_port_lo != b->backend_port_lo ||
 				a->backend_port_hi != b->backend_port_hi ||
 				!str_eq(a->container, b->container))))

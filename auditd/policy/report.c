@@ -239,6 +239,51 @@ void report_addrs_list_free(char **l, size_t n)
 	free(l);
 }
 
+void report_address_text(struct strbuf *b, const struct report_row *r,
+			 const char *sep)
+{
+	if (!r->naddrs)
+		strbuf_add(b, "*");
+	else
+		report_addrs_text(b, r->family, r->addrs, r->naddrs, sep);
+}
+
+char *report_address_str(const struct report_row *r)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	report_address_text(&b, r, ",");
+	return strbuf_take(&b);
+}
+
+int report_address_cmp(const struct report_row *x,
+		       const struct report_row *y)
+{
+	char *a, *b;
+	int c;
+
+	if (x->naddrs == y->naddrs && x->family == y->family &&
+	    (!x->naddrs || !memcmp(x->addrs, y->addrs,
+				   x->naddrs * sizeof(*x->addrs))))
+		return 0;
+	a = report_address_str(x);
+	b = report_address_str(y);
+	/* (out of memory: an order, if not the printed one) */
+	c = a && b ? strcmp(a, b) : (a != NULL) - (b != NULL);
+	free(a);
+	free(b);
+	return c;
+}
+
+const char *report_backend_str(const struct report_row *r, char *buf,
+			       size_t size)
+{
+	if (!r->has_backend_address)
+		return NULL;
+	addr_str(r->family, r->backend_address, buf, size);
+	return buf;
+}
+
 static char *addrs_text(uint8_t family, const struct ivlist *l)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -902,9 +947,10 @@ add:
 	return ret;
 }
 
-static int row_cmp(const void *a, const void *b)
+/* The order people read rows in; rows equal here are ordered by the
+ * text of their addresses (row_order()). */
+static int row_key_cmp(const struct report_row *x, const struct report_row *y)
 {
-	const struct report_row *x = a, *y = b;
 
 	if (x->state != y->state)
 		return x->state == ENGINE_EXPOSED ? -1 :
@@ -917,14 +963,63 @@ static int row_cmp(const void *a, const void *b)
 		return x->proto < y->proto ? -1 : 1;
 	if (x->port_lo != y->port_lo)
 		return x->port_lo < y->port_lo ? -1 : 1;
-	return strcmp(x->address, y->address);
+	return 0;
+}
+
+/* row_idx_cmp()'s context: the rows, the text of each one's addresses */
+static const struct report_row *order_rows;
+static char *const *order_keys;
+
+static int row_idx_cmp(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = row_key_cmp(&order_rows[i], &order_rows[j]);
+
+	if (!c)
+		c = strcmp(order_keys[i], order_keys[j]);
+	return c ? c : i < j ? -1 : i > j;
+}
+
+/* Sort the rows of rep for people: 0 or -ENOMEM. */
+static int row_order(struct report *rep)
+{
+	struct report_row *t = NULL;
+	size_t *idx = NULL, i, n = rep->nrows;
+	char **keys;
+	int ret = -ENOMEM;
+
+	keys = calloc(n + 1, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (!(keys[i] = report_address_str(&rep->rows[i])))
+			goto out;
+	idx = calloc(n + 1, sizeof(*idx));
+	t = calloc(n + 1, sizeof(*t));
+	if (!idx || !t)
+		goto out;
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	order_rows = rep->rows;
+	order_keys = keys;
+	qsort(idx, n, sizeof(*idx), row_idx_cmp);
+	for (i = 0; i < n; i++)
+		t[i] = rep->rows[idx[i]];
+	memcpy(rep->rows, t, n * sizeof(*t));
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	free(idx);
+	free(t);
+	return ret;
 }
 
 static int draft_row(struct builder *bd, struct report *rep,
 		     const struct draft *d)
 {
 	const struct engine_piece *p = &bd->res->pieces[d->group];
-	char buf[INET6_ADDRSTRLEN];
 	struct report_row *row;
 	size_t i;
 	int ret;
@@ -940,10 +1035,14 @@ static int draft_row(struct builder *bd, struct report *rep,
 	row->possible = p->possible;
 	row->listener = p->listener;
 	row->piece = p;
-	row->address = all_addresses(bd, p->family, &d->addrs) ? strdup("*") :
-		       strdup(d->addrs_s);
-	if (!row->address)
-		return -ENOMEM;
+	if (!all_addresses(bd, p->family, &d->addrs) && d->addrs.n) {
+		row->addrs = malloc(d->addrs.n * sizeof(*row->addrs));
+		if (!row->addrs)
+			return -ENOMEM;
+		memcpy(row->addrs, d->addrs.iv,
+		       d->addrs.n * sizeof(*row->addrs));
+		row->naddrs = d->addrs.n;
+	}
 	if (d->srcs.n) {
 		row->sources = malloc(d->srcs.n * sizeof(*row->sources));
 		if (!row->sources)
@@ -968,10 +1067,8 @@ static int draft_row(struct builder *bd, struct report *rep,
 			docker_find(bd->dm, p->family, p->nat_addr) : NULL;
 
 		row->has_backend = true;
-		addr_str(p->family, p->nat_addr, buf, sizeof(buf));
-		row->backend_addr = strdup(buf);
-		if (!row->backend_addr)
-			return -ENOMEM;
+		row->has_backend_address = true;
+		row->backend_address = p->nat_addr;
 		if (dc && (!(row->container = strdup(dc->name)) ||
 			   !(row->image = strdup(dc->image))))
 			return -ENOMEM;
@@ -984,11 +1081,11 @@ static int draft_row(struct builder *bd, struct report *rep,
 
 		/* the container answers at the address it was sent to */
 		row->has_backend = true;
-		addr_str(p->family, dc->addr, buf, sizeof(buf));
-		row->backend_addr = strdup(buf);
+		row->has_backend_address = true;
+		row->backend_address = dc->addr;
 		row->backend_port_lo = row->port_lo;
 		row->backend_port_hi = row->port_hi;
-		if (!row->backend_addr || !(row->container = strdup(dc->name)) ||
+		if (!(row->container = strdup(dc->name)) ||
 		    !(row->image = strdup(dc->image)))
 			return -ENOMEM;
 		row->runtime = docker_runtime_name(dc->runtime);
@@ -1182,7 +1279,7 @@ int report_build(const struct engine_result *res, const struct host *host,
 		ret = draft_row(&bd, rep, &bd.d[i]);
 	}
 	if (!ret)
-		qsort(rep->rows, rep->nrows, sizeof(*rep->rows), row_cmp);
+		ret = row_order(rep);
 	if (!ret)
 		ret = build_filtered(rep, res, host);
 out:
@@ -1217,11 +1314,10 @@ void report_free(struct report *rep)
 	for (i = 0; i < rep->nrows; i++) {
 		struct report_row *r = &rep->rows[i];
 
-		free(r->address);
+		free(r->addrs);
 		free(r->sources);
 		free(r->sports);
 		free_list(r->ifaces, r->nifaces);
-		free(r->backend_addr);
 		free(r->container);
 		free(r->image);
 		free_list(r->unknown, r->nunknown);
@@ -1332,13 +1428,16 @@ static void listener_members(struct jsonw *w, const struct host_listener *l,
 
 static void exposure_json(struct jsonw *w, const struct report_row *r)
 {
+	char buf[INET6_ADDRSTRLEN], *address;
 	size_t k;
 
 	jsonw_member_string(w, "family", family_str(r->family));
 	jsonw_member_string(w, "protocol", report_proto_name(r->proto));
 	jsonw_key(w, "ports");
 	range_json(w, r->port_lo, r->port_hi);
-	jsonw_member_string(w, "address", r->address);
+	address = report_address_str(r);
+	jsonw_member_string(w, "address", address ? address : "");
+	free(address);
 	jsonw_key(w, "sources");
 	report_addrs_json(w, r->family, r->sources, r->nsources);
 	if (r->nsports) {
@@ -1359,7 +1458,8 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 	jsonw_key(w, "backend");
 	if (r->has_backend) {
 		jsonw_object_begin(w);
-		jsonw_member_string(w, "address", r->backend_addr);
+		jsonw_member_string(w, "address",
+				    report_backend_str(r, buf, sizeof(buf)));
 		jsonw_key(w, "ports");
 		range_json(w, r->backend_port_lo, r->backend_port_hi);
 		jsonw_member_string(w, "container", r->container);
@@ -1440,15 +1540,16 @@ void report_sources_text(struct strbuf *b, const struct srcview *sv,
 static char *row_target(const struct report_row *r)
 {
 	struct strbuf b = STRBUF_INIT;
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN], bbuf[INET6_ADDRSTRLEN];
+	const char *be;
 
 	if (r->direct && !r->has_backend) {
 		/* no container there now: the next one started is */
 		strbuf_add(&b, "-> container network (direct routing)");
 	} else if (r->path == ENGINE_FORWARDED ||
-		   (r->has_backend && r->backend_addr)) {
-		strbuf_addf(&b, "-> %s:%u", r->backend_addr ? r->backend_addr :
-			    "?", r->backend_port_lo);
+		   (r->has_backend && r->has_backend_address)) {
+		be = report_backend_str(r, bbuf, sizeof(bbuf));
+		strbuf_addf(&b, "-> %s:%u", be ? be : "?", r->backend_port_lo);
 		if (r->backend_port_hi != r->backend_port_lo)
 			strbuf_addf(&b, "-%u", r->backend_port_hi);
 		if (r->container)
@@ -1502,7 +1603,7 @@ static void row_cells(const struct report_row *r, const struct srcview *sv,
 	if (r->port_hi != r->port_lo)
 		strbuf_addf(&b, "-%u", r->port_hi);
 	cell[3] = strbuf_take(&b);
-	strbuf_add(&b, r->address);
+	report_address_text(&b, r, ",");
 	cell[4] = strbuf_take(&b);
 	join(&b, r->ifaces, r->nifaces);
 	cell[5] = strbuf_take(&b);
@@ -1524,6 +1625,8 @@ static void row_cells(const struct report_row *r, const struct srcview *sv,
 int report_text(const struct report *rep, const struct srcview *sv,
 		FILE *f)
 {
+	char bbuf[INET6_ADDRSTRLEN];
+	const char *be;
 	size_t i, k, c, w[NCOLS];
 	char *(*cells)[NCOLS];
 
@@ -1580,11 +1683,13 @@ int report_text(const struct report *rep, const struct srcview *sv,
 				l->family == AF_INET6 ? "]" : "", l->port,
 				l->comm ? l->comm : "?", held ? " for " : "",
 				held ? held->name : "");
+			be = d ? report_backend_str(d, bbuf, sizeof(bbuf)) :
+				 NULL;
 			if (d)
 				fprintf(f, "(bypassed: DNAT sends %s/%u to "
 					"%s:%u%s%s%s)\n",
 					report_proto_name(d->proto), l->port,
-					d->backend_addr ? d->backend_addr : "?",
+					be ? be : "?",
 					d->backend_port_lo + (l->port -
 							      d->port_lo),
 					d->container ? " (" : "",

@@ -54,7 +54,7 @@ static struct host_listener dnsmasq = { .comm = "dnsmasq" };
 
 #define ROW(fam, pr, port, src, ifs, fate, st)				\
 	.family = fam, .proto = pr, .port_lo = port, .port_hi = port,	\
-	.address = "*", .nsources = ARRAY_SIZE(src),	\
+	.nsources = ARRAY_SIZE(src),			\
 	.sources = src, .nifaces = 1, .ifaces = ifs, .path = fate,	\
 	.state = st
 
@@ -72,15 +72,18 @@ static struct report_row rows[] = {
 	      ENGINE_EXPOSED), .listener = &nginx },
 	{ ROW(NFPROTO_IPV4, IPPROTO_TCP, 6379, v4_any, eth0, ENGINE_FORWARDED,
 	      ENGINE_EXPOSED), .has_backend = true,
-	  .backend_addr = "172.17.0.2", .container = "redis",
+	  .has_backend_address = true, .backend_address = 0xac110002,
+	  .container = "redis",
 	  .image = "redis:7" },
 	{ ROW(NFPROTO_IPV6, IPPROTO_TCP, 6379, v6_forward_any, eth0,
 	      ENGINE_FORWARDED, ENGINE_EXPOSED), .has_backend = true,
-	  .backend_addr = "fd00::2", .container = "redis",
+	  .has_backend_address = true,
+	  .backend_address = ((rs_u128)0xfd00 << 112) | 2, .container = "redis",
 	  .image = "redis:7" },
 	/* a name with glob characters must match itself alone */
 	{ ROW(NFPROTO_IPV4, IPPROTO_TCP, 8443, office, eth0, ENGINE_FORWARDED,
-	      ENGINE_EXPOSED), .has_backend = true, .backend_addr = "172.17.0.3",
+	      ENGINE_EXPOSED), .has_backend = true,
+	  .has_backend_address = true, .backend_address = 0xac110003,
 	  .container = "web[1]" },
 	{ ROW(NFPROTO_IPV4, IPPROTO_TCP, 8080, v4_any, eth0, ENGINE_LOCAL,
 	      ENGINE_OPEN) },

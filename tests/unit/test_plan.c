@@ -17,7 +17,6 @@
 static struct rs_interval any4[] = { { 0, 0xffffffffu } },
 			  any6[] = { { 0, ~(rs_u128)0 } };
 static char *eth0[] = { "eth0" };
-static char star[] = "*";
 
 static struct report_row mkrow(uint8_t family, uint8_t proto,
 			       unsigned int lo, unsigned int hi,
@@ -30,7 +29,6 @@ static struct report_row mkrow(uint8_t family, uint8_t proto,
 	r.proto = proto;
 	r.port_lo = (uint16_t)lo;
 	r.port_hi = (uint16_t)hi;
-	r.address = star;
 	r.nsources = 1;
 	r.sources = family == NFPROTO_IPV4 ? any4 : any6;
 	r.nifaces = 1;

@@ -419,7 +419,6 @@ static void row_make(struct rowbuf *b, const struct rowspec *s)
 	b->row.proto = s->proto ? s->proto : IPPROTO_TCP;
 	b->row.port_lo = s->lo;
 	b->row.port_hi = s->hi ? s->hi : s->lo;
-	b->row.address = (char *)"*";
 	snprintf(b->text, sizeof(b->text), "%s", s->sources ? s->sources :
 		 (b->row.family == NFPROTO_IPV6 ? "::/0" : "0.0.0.0/0"));
 	for (tok = strtok_r(b->text, ",", &save); tok && b->row.nsources < 64;

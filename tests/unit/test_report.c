@@ -81,7 +81,9 @@ static void test_display_except(void)
 static struct rs_interval any4[] = { { 0, 0xffffffffu } },
 			  any6[] = { { 0, ~(rs_u128)0 } };
 static char *eth0[] = { "eth0" };
-static char star[] = "*", backend[] = "172.17.0.2", redis[] = "redis";
+static char redis[] = "redis";
+/* 172.17.0.2 */
+static const rs_u128 backend = 0xac110002;
 
 static struct report_row mkrow(uint8_t family, uint8_t proto,
 			       unsigned int lo, unsigned int hi,
@@ -94,7 +96,6 @@ static struct report_row mkrow(uint8_t family, uint8_t proto,
 	r.proto = proto;
 	r.port_lo = (uint16_t)lo;
 	r.port_hi = (uint16_t)hi;
-	r.address = star;
 	r.nsources = 1;
 	r.sources = family == NFPROTO_IPV4 ? any4 : any6;
 	r.nifaces = 1;
@@ -203,7 +204,8 @@ static void test_causes_mixed(const struct policy *p)
 			ENGINE_EXPOSED);
 	rows[n].path = ENGINE_FORWARDED;
 	rows[n].has_backend = true;
-	rows[n].backend_addr = backend;
+	rows[n].has_backend_address = true;
+	rows[n].backend_address = backend;
 	rows[n].backend_port_lo = rows[n].backend_port_hi = 6379;
 	rows[n++].container = redis;
 	cs = group(p, rows, n, &pr);
@@ -283,7 +285,7 @@ static void test_causes_words(const struct policy *p)
  * only. */
 static void test_causes_direct(const struct policy *p)
 {
-	static char caddr[] = "172.17.0.2";
+	static struct rs_interval caddr = { 0xac110002, 0xac110002 };
 	struct report_row rows[2];
 	struct policy_result *pr = NULL;
 	struct causes *cs;
@@ -299,12 +301,15 @@ static void test_causes_direct(const struct policy *p)
 				ENGINE_EXPOSED);
 		rows[n].path = ENGINE_FORWARDED;
 		rows[n].has_backend = true;
-		rows[n].backend_addr = backend;
+		rows[n].has_backend_address = true;
+		rows[n].backend_address = backend;
 		rows[n].backend_port_lo = rows[n].backend_port_hi = 6379;
 		rows[n].container = redis;
 		rows[n].direct = i == 1;
-		if (i == 1)
-			rows[n].address = caddr;
+		if (i == 1) {
+			rows[n].naddrs = 1;
+			rows[n].addrs = &caddr;
+		}
 		n++;
 	}
 	cs = group(p, rows, n, &pr);
