@@ -895,7 +895,7 @@ static void test_random(unsigned int iterations)
 					m[i].port[port] = true;
 			for (k = 0; k < p->rules[i].src.n[FAM_V4]; k++)
 				for (addr = 0; addr < 32; addr++) {
-					u128 v = 0x0a000000u + addr;
+					rs_u128 v = 0x0a000000u + addr;
 
 					if (v >= p->rules[i].src.iv[FAM_V4][k].lo &&
 					    v <= p->rules[i].src.iv[FAM_V4][k].hi)
@@ -923,7 +923,7 @@ static void test_random(unsigned int iterations)
 		}
 		for (port = 0; port < 40; port++) {
 			for (addr = 0; addr < 32; addr++) {
-				u128 v = 0x0a000000u + addr;
+				rs_u128 v = 0x0a000000u + addr;
 				bool in_row = false;
 				unsigned int hits = 0, want = nrules;
 				const struct policy_part *part = NULL;
