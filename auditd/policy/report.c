@@ -1016,6 +1016,23 @@ out:
 	return ret;
 }
 
+/* A copy of l's intervals for a row: *out (NULL when l is empty), *n. */
+static int ivlist_dup(const struct ivlist *l, struct rs_interval **out,
+		      size_t *n)
+{
+	struct rs_interval *c = NULL;
+
+	if (l->n) {
+		c = malloc(l->n * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		memcpy(c, l->iv, l->n * sizeof(*c));
+	}
+	*out = c;
+	*n = l->n;
+	return 0;
+}
+
 static int draft_row(struct builder *bd, struct report *rep,
 		     const struct draft *d)
 {
@@ -1035,23 +1052,12 @@ static int draft_row(struct builder *bd, struct report *rep,
 	row->possible = p->possible;
 	row->listener = p->listener;
 	row->piece = p;
-	if (!all_addresses(bd, p->family, &d->addrs) && d->addrs.n) {
-		row->addrs = malloc(d->addrs.n * sizeof(*row->addrs));
-		if (!row->addrs)
-			return -ENOMEM;
-		memcpy(row->addrs, d->addrs.iv,
-		       d->addrs.n * sizeof(*row->addrs));
-		row->naddrs = d->addrs.n;
-	}
-	if (d->srcs.n) {
-		row->sources = malloc(d->srcs.n * sizeof(*row->sources));
-		if (!row->sources)
-			return -ENOMEM;
-		memcpy(row->sources, d->srcs.iv,
-		       d->srcs.n * sizeof(*row->sources));
-		row->nsources = d->srcs.n;
-	}
-	ret = split_list(d->ifs_s, &row->ifaces, &row->nifaces);
+	ret = all_addresses(bd, p->family, &d->addrs) ? 0 :
+	      ivlist_dup(&d->addrs, &row->addrs, &row->naddrs);
+	if (!ret)
+		ret = ivlist_dup(&d->srcs, &row->sources, &row->nsources);
+	if (!ret)
+		ret = split_list(d->ifs_s, &row->ifaces, &row->nifaces);
 	if (ret < 0)
 		return ret;
 	if (!d->src->all_sports && d->src->nsports) {
