@@ -75,6 +75,52 @@ static void test_display_except(void)
 	free(s);
 }
 
+/* The printers of a row's binary addresses: minimal prefixes, a single
+ * address without its length, "*" for every address; the backend only
+ * when the row knows it.  Sets in any order, overlapping or adjacent,
+ * print as their merged set. */
+static void test_printers(void)
+{
+	static const struct rs_interval v4[] = {
+		{ 0xc6336407, 0xc6336407 },	/* 198.51.100.7 */
+		{ 0x0a000000, 0x0a0001ff },	/* 10.0.0.0/23 */
+		{ 0x0a000200, 0x0a000200 },	/* adjacent: 10.0.2.0 */
+	};
+	static const struct rs_interval v6 = {
+		(rs_u128)0x20010db8 << 96, ((rs_u128)0x20010db8 << 96) | 1,
+	};
+	struct report_row r;
+	struct strbuf b = STRBUF_INIT;
+	char buf[INET6_ADDRSTRLEN], **l = NULL, *s;
+	size_t n = 0;
+
+	report_addrs_text(&b, NFPROTO_IPV4, v4, 3, ", ");
+	s = strbuf_take(&b);
+	CHECK_STR(s, "10.0.0.0/23, 10.0.2.0, 198.51.100.7");
+	free(s);
+	CHECK_EQ(report_addrs_list(NFPROTO_IPV6, &v6, 1, &l, &n), 0);
+	CHECK_EQ(n, 1);
+	if (n == 1)
+		CHECK_STR(l[0], "2001:db8::/127");
+	report_addrs_list_free(l, n);
+	CHECK_EQ(report_addrs_list(NFPROTO_IPV4, &v6, 1, &l, &n), -EINVAL);
+
+	memset(&r, 0, sizeof(r));
+	r.family = NFPROTO_IPV4;
+	s = report_address_str(&r);
+	CHECK_STR(s, "*");
+	free(s);
+	CHECK(report_backend_str(&r, buf, sizeof(buf)) == NULL);
+	r.naddrs = 1;
+	r.addrs = (struct rs_interval *)&v4[0];
+	s = report_address_str(&r);
+	CHECK_STR(s, "198.51.100.7");
+	free(s);
+	r.has_backend_address = true;
+	r.backend_address = 0xac110002;
+	CHECK_STR(report_backend_str(&r, buf, sizeof(buf)), "172.17.0.2");
+}
+
 /* ---------------------------------------------------------------------
  * Causes, on rows made by hand and judged by a small policy.
  */
@@ -365,6 +411,7 @@ int main(void)
 
 	test_display_separate();
 	test_display_except();
+	test_printers();
 	p = test_policy();
 	if (p) {
 		test_causes_bare(p);
