@@ -442,7 +442,8 @@ static void json_outcome(struct jsonw *w, const struct report_row *r,
 	jsonw_key(w, "backend");
 	if (r->has_backend) {
 		jsonw_object_begin(w);
-		jsonw_member_string(w, "address", r->backend_addr);
+		jsonw_member_string(w, "address",
+				    report_backend_str(r, buf, sizeof(buf)));
 		json_range(w, "ports", r->backend_port_lo, r->backend_port_hi);
 		jsonw_member_string(w, "container", r->container);
 		jsonw_object_end(w);
@@ -473,13 +474,16 @@ static int json_change(struct jsonw *w, const struct diff_change *c,
 {
 	const struct report_row *r = c->new_row ? c->new_row : c->old_row;
 	unsigned int b;
+	char *a;
 	int ret;
 
 	jsonw_object_begin(w);
 	jsonw_member_string(w, "family", family_str(c->family));
 	jsonw_member_string(w, "protocol", report_proto_name(c->proto));
 	json_range(w, "ports", c->port_lo, c->port_hi);
-	jsonw_member_string(w, "address", r->address);
+	a = report_address_str(r);
+	jsonw_member_string(w, "address", a ? a : "");
+	free(a);
 	ret = json_sources(w, c->family, c->sources, c->nsources);
 	if (ret < 0)
 		return ret;
@@ -535,7 +539,9 @@ static void json_missing(struct jsonw *w, const char *key,
 			jsonw_member_string(w, "protocol",
 					    report_proto_name(m->proto));
 			json_range(w, "ports", m->port_lo, m->port_hi);
-			json_list(w, "sources", m->sources, m->nsources);
+			jsonw_key(w, "sources");
+			report_addrs_json(w, m->family, m->sources,
+					  m->nsources);
 			jsonw_object_end(w);
 		}
 		jsonw_array_end(w);
@@ -618,7 +624,8 @@ static const char *sev_upper(enum policy_severity s)
 
 static void text_target(struct strbuf *b, const struct report_row *r)
 {
-	char buf[64];
+	char buf[64], bbuf[INET6_ADDRSTRLEN];
+	const char *be = report_backend_str(r, bbuf, sizeof(bbuf));
 	size_t k;
 
 	strbuf_addf(b, "%s, %s", r->path == ENGINE_FORWARDED ? "forward" :
@@ -632,9 +639,9 @@ static void text_target(struct strbuf *b, const struct report_row *r)
 	if (r->possible)
 		strbuf_add(b, ", possible");
 	if (r->has_backend)
-		strbuf_addf(b, r->backend_addr && strchr(r->backend_addr, ':') ?
-			    " -> [%s]:%u" : " -> %s:%u", r->backend_addr ?
-			    r->backend_addr : "?", r->backend_port_lo);
+		strbuf_addf(b, r->has_backend_address &&
+			    r->family == NFPROTO_IPV6 ? " -> [%s]:%u" :
+			    " -> %s:%u", be ? be : "?", r->backend_port_lo);
 	if (r->container)
 		strbuf_addf(b, " (%s)", r->container);
 	if (r->listener)
@@ -695,7 +702,9 @@ static void text_change(const struct diff_change *c,
 		strbuf_addf(&b, "-%u", c->port_hi);
 	strbuf_addf(&b, " (%s) from ", family_str(c->family));
 	srcview_text(sv, c->family, c->sources, c->nsources, &b);
-	strbuf_addf(&b, " to %s on ", r->address);
+	strbuf_add(&b, " to ");
+	report_address_text(&b, r, ",");
+	strbuf_add(&b, " on ");
 	text_ifaces(&b, r);
 	strbuf_add(&b, "\n            ");
 	if (c->kind == DIFF_ALTERED) {

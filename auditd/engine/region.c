@@ -1701,8 +1701,11 @@ static int ivs_lo_cmp(const void *a, const void *b)
 
 size_t region_ivs_merge(struct rs_interval *iv, size_t n)
 {
-	size_t i, k = n ? 1 : 0;
+	size_t i, k = 1;
 
+	/* (iv may be NULL when n is 0: not for qsort()) */
+	if (n < 2)
+		return n;
 	qsort(iv, n, sizeof(*iv), ivs_lo_cmp);
 	for (i = 1; i < n; i++) {
 		struct rs_interval *t = &iv[k - 1];

@@ -131,9 +131,11 @@ static void sports_text(struct strbuf *b, const struct report_row *row,
 }
 
 static bool all_sources(const struct report_row *row, size_t n,
-			char *const *src)
+			const struct rs_interval *src)
 {
-	return n == 1 && (!strcmp(src[0], "0.0.0.0/0") || !strcmp(src[0], "::/0"));
+	return n == 1 && src[0].lo == 0 &&
+	       src[0].hi == (row->family == NFPROTO_IPV6 ? ~(rs_u128)0 :
+			     (rs_u128)0xffffffffu);
 }
 
 /* The row's ingress interfaces when they are names or name prefixes
@@ -195,12 +197,6 @@ static void nft_family(struct strbuf *b, uint8_t table_family,
 }
 
 
-static bool prefix_interval(uint8_t family, const char *s,
-			    struct rs_interval *iv)
-{
-	return region_prefix_parse(family, s, iv) == 0;
-}
-
 /* The sources of the row the part does not hold: the ones to keep, as a
  * minimal list of prefixes (strings the caller frees with free_list()). */
 static void free_list(char **l, size_t n)
@@ -227,13 +223,11 @@ static int keep_sources(const struct report_row *row,
 	if (!keep)
 		return -ENOMEM;
 	for (i = 0; i < row->nsources; i++)
-		if (prefix_interval(row->family, row->sources[i], &iv))
-			keep[nkeep++] = iv;
-	/* subtract each of the part's prefixes: a prefix cut out of an
+		keep[nkeep++] = row->sources[i];
+	/* subtract each of the part's intervals: one cut out of an
 	 * interval leaves at most two */
 	for (k = 0; k < part->nsources; k++) {
-		if (!prefix_interval(row->family, part->sources[k], &cut))
-			continue;
+		cut = part->sources[k];
 		for (j = 0; j < nkeep; j++) {
 			iv = keep[j];
 			if (cut.hi < iv.lo || cut.lo > iv.hi)
@@ -303,8 +297,8 @@ static int iptables_cmds(struct fix *f, const char *tool, const char *chain,
 			 const struct policy_part *part, const char *pass)
 {
 	struct strbuf b = STRBUF_INIT;
-	char **keep = NULL;
-	size_t nkeep = 0, i, pos = 1;
+	char **keep = NULL, **ps = NULL;
+	size_t nkeep = 0, nps = 0, i, pos = 1;
 	int ret;
 
 	if (all_sources(row, part->nsources, part->sources)) {
@@ -313,9 +307,14 @@ static int iptables_cmds(struct fix *f, const char *tool, const char *chain,
 		return add_cmd(f, &b);
 	}
 	ret = keep_sources(row, part, &keep, &nkeep);
-	if (ret < 0)
+	if (!ret)
+		ret = report_addrs_list(row->family, part->sources,
+					part->nsources, &ps, &nps);
+	if (ret < 0) {
+		free_list(keep, nkeep);
 		return ret;
-	if (nkeep && nkeep < part->nsources) {
+	}
+	if (nkeep && nkeep < nps) {
 		for (i = 0; i < nkeep && !ret; i++) {
 			strbuf_addf(&b, "%s -I %s %zu -p %s %s -s %s -j %s",
 				    tool, chain, pos++, proto, portmatch,
@@ -328,14 +327,15 @@ static int iptables_cmds(struct fix *f, const char *tool, const char *chain,
 			ret = add_cmd(f, &b);
 		}
 	} else {
-		for (i = 0; i < part->nsources && !ret; i++) {
+		for (i = 0; i < nps && !ret; i++) {
 			strbuf_addf(&b, "%s -I %s %zu -p %s %s -s %s -j DROP",
 				    tool, chain, pos++, proto, portmatch,
-				    part->sources[i]);
+				    ps[i]);
 			ret = add_cmd(f, &b);
 		}
 	}
 	free_list(keep, nkeep);
+	report_addrs_list_free(ps, nps);
 	return ret;
 }
 
@@ -349,23 +349,30 @@ static void nft_sources(struct strbuf *b, const struct report_row *row,
 			const struct policy_part *part)
 {
 	const char *af = row->family == NFPROTO_IPV6 ? "ip6" : "ip";
-	char **keep = NULL;
-	size_t nkeep = 0, i;
+	char **keep = NULL, **ps = NULL;
+	size_t nkeep = 0, nps = 0, i;
 
 	if (all_sources(row, part->nsources, part->sources))
 		return;
+	if (report_addrs_list(row->family, part->sources, part->nsources,
+			      &ps, &nps) < 0) {
+		/* (sticky: the caller's strbuf_take() says it) */
+		b->failed = true;
+		return;
+	}
 	if (keep_sources(row, part, &keep, &nkeep) == 0 && nkeep &&
-	    nkeep < part->nsources) {
+	    nkeep < nps) {
 		strbuf_addf(b, "%s saddr != { ", af);
 		for (i = 0; i < nkeep; i++)
 			strbuf_addf(b, "%s%s", i ? ", " : "", keep[i]);
 	} else {
 		strbuf_addf(b, "%s saddr { ", af);
-		for (i = 0; i < part->nsources; i++)
-			strbuf_addf(b, "%s%s", i ? ", " : "", part->sources[i]);
+		for (i = 0; i < nps; i++)
+			strbuf_addf(b, "%s%s", i ? ", " : "", ps[i]);
 	}
 	strbuf_add(b, " } ");
 	free_list(keep, nkeep);
+	report_addrs_list_free(ps, nps);
 }
 
 static int add_proof(struct fix *f, struct strbuf *b)
@@ -427,25 +434,31 @@ static int ufw_cmds(struct fix *f, const struct report_row *row,
 		    const struct policy_part *part, const char *proto)
 {
 	const char *all = row->family == NFPROTO_IPV6 ? "::/0" : "0.0.0.0/0";
-	char **keep = NULL;
-	size_t nkeep = 0, i;
+	char **keep = NULL, **ps = NULL;
+	size_t nkeep = 0, nps = 0, i;
 	int ret = 0;
 
 	if (all_sources(row, part->nsources, part->sources))
 		return ufw_rule(f, row, part, proto, "deny", all);
 	ret = keep_sources(row, part, &keep, &nkeep);
-	if (ret < 0)
+	if (!ret)
+		ret = report_addrs_list(row->family, part->sources,
+					part->nsources, &ps, &nps);
+	if (ret < 0) {
+		free_list(keep, nkeep);
 		return ret;
-	if (nkeep && nkeep < part->nsources) {
+	}
+	if (nkeep && nkeep < nps) {
 		ret = ufw_rule(f, row, part, proto, "deny", all);
 		for (i = nkeep; i-- > 0 && !ret;)
 			ret = ufw_rule(f, row, part, proto, "allow", keep[i]);
 	} else {
-		for (i = part->nsources; i-- > 0 && !ret;)
+		for (i = nps; i-- > 0 && !ret;)
 			ret = ufw_rule(f, row, part, proto, "deny",
-				       part->sources[i]);
+				       ps[i]);
 	}
 	free_list(keep, nkeep);
+	report_addrs_list_free(ps, nps);
 	return ret;
 }
 
@@ -456,16 +469,9 @@ bool fix_row_direct(const struct report_row *row)
 
 void fix_direct_daddr(struct strbuf *b, const struct report_row *row)
 {
-	const char *p;
-
 	strbuf_addf(b, "%s daddr { ", row->family == NFPROTO_IPV6 ? "ip6" :
 		    "ip");
-	for (p = row->address; *p; p++) {
-		if (*p == ',')
-			strbuf_add(b, ", ");
-		else
-			strbuf_addf(b, "%c", *p);
-	}
+	report_address_text(b, row, ", ");
 	strbuf_add(b, " } ");
 }
 
@@ -646,8 +652,7 @@ static int firewalld_zones(const struct ruleset *rs,
 	if (!left)
 		return -ENOMEM;
 	for (i = 0; i < part->nsources; i++)
-		if (prefix_interval(row->family, part->sources[i], &left[nleft]))
-			nleft++;
+		left[nleft++] = part->sources[i];
 	for (i = 0; nleft && i < d->nrules && nz < FIREWALLD_MAX_ZONES; i++) {
 		const struct rs_rule *r = &d->rules[i];
 		const struct rs_match *saddr = NULL;
@@ -719,9 +724,10 @@ static int firewalld_rule(struct fix *f, const struct report_row *row,
 {
 	const char *proto = report_proto_name(row->proto);
 	bool v6 = row->family == NFPROTO_IPV6;
-	const char *dst = strcmp(action, "accept") ||
-			  !strcmp(row->address, "*") ||
-			  strchr(row->address, ',') ? NULL : row->address;
+	char *addr = strcmp(action, "accept") || !row->naddrs ? NULL :
+		     report_address_str(row);
+	/* one address or prefix: a list is no rich rule's destination */
+	const char *dst = addr && !strchr(addr, ',') ? addr : NULL;
 	struct strbuf b = STRBUF_INIT;
 	int ret;
 
@@ -738,8 +744,10 @@ static int firewalld_rule(struct fix *f, const struct report_row *row,
 	ports_text(&b, part, '-');
 	strbuf_addf(&b, "\" protocol=\"%s\" %s'", proto, action);
 	ret = add_cmd(f, &b);
-	if (ret < 0)
+	if (ret < 0) {
+		free(addr);
 		return ret;
+	}
 	strbuf_addf(&b, "nft add rule inet firewalld filter_IN_%s_pre "
 		    "meta nfproto %s ", zone, v6 ? "ipv6" : "ipv4");
 	if (src)
@@ -749,6 +757,7 @@ static int firewalld_rule(struct fix *f, const struct report_row *row,
 	strbuf_addf(&b, "%s dport ", proto);
 	ports_text(&b, part, '-');
 	strbuf_addf(&b, " %s", strcmp(action, "drop") ? "accept" : "drop");
+	free(addr);
 	return add_proof(f, &b);
 }
 
@@ -761,16 +770,21 @@ static int firewalld_rule(struct fix *f, const struct report_row *row,
 static int firewalld_cmds(struct fix *f, const struct report_row *row,
 			  const struct policy_part *part, const char *zone)
 {
-	char **keep = NULL;
-	size_t nkeep = 0, i;
+	char **keep = NULL, **ps = NULL;
+	size_t nkeep = 0, nps = 0, i;
 	int ret;
 
 	if (all_sources(row, part->nsources, part->sources))
 		return firewalld_rule(f, row, part, zone, -1, NULL, "drop");
 	ret = keep_sources(row, part, &keep, &nkeep);
-	if (ret < 0)
+	if (!ret)
+		ret = report_addrs_list(row->family, part->sources,
+					part->nsources, &ps, &nps);
+	if (ret < 0) {
+		free_list(keep, nkeep);
 		return ret;
-	if (nkeep && nkeep < part->nsources) {
+	}
+	if (nkeep && nkeep < nps) {
 		for (i = 0; i < nkeep && !ret; i++)
 			ret = firewalld_rule(f, row, part, zone, -2, keep[i],
 					     "accept");
@@ -778,11 +792,12 @@ static int firewalld_cmds(struct fix *f, const struct report_row *row,
 			ret = firewalld_rule(f, row, part, zone, -1, NULL,
 					     "drop");
 	} else {
-		for (i = 0; i < part->nsources && !ret; i++)
+		for (i = 0; i < nps && !ret; i++)
 			ret = firewalld_rule(f, row, part, zone, -1,
-					     part->sources[i], "drop");
+					     ps[i], "drop");
 	}
 	free_list(keep, nkeep);
+	report_addrs_list_free(ps, nps);
 	return ret;
 }
 

@@ -197,10 +197,12 @@ static char **list_dup(char *const *l, size_t n)
 	return d;
 }
 
-static bool any_source(size_t n, char *const *src)
+static bool any_source(uint8_t family, size_t n,
+		       const struct rs_interval *src)
 {
-	return n == 1 && (!strcmp(src[0], "0.0.0.0/0") ||
-			  !strcmp(src[0], "::/0"));
+	return n == 1 && src[0].lo == 0 &&
+	       src[0].hi == (family == NFPROTO_IPV6 ? ~(rs_u128)0 :
+			     (rs_u128)0xffffffffu);
 }
 
 /* Whether prefix s lies inside one of the martian prefixes. */
@@ -252,18 +254,21 @@ static char *violation_text(const struct audit_result *r,
 			    const struct policy_violation *v)
 {
 	struct strbuf b = STRBUF_INIT;
+	char buf[INET6_ADDRSTRLEN];
+	const char *be = report_backend_str(row, buf, sizeof(buf));
 
 	strbuf_addf(&b, "%s %s/", family_word(row->family),
 		    report_proto_name(row->proto));
 	ports_add(&b, v->part->port_lo, v->part->port_hi);
 	if (row->direct && !row->has_backend) {
-		strbuf_addf(&b, " forwarded to %s by direct routing",
-			    row->address);
+		strbuf_add(&b, " forwarded to ");
+		report_address_text(&b, row, ",");
+		strbuf_add(&b, " by direct routing");
 	} else if (row->path == ENGINE_FORWARDED) {
 		strbuf_add(&b, row->direct ? " forwarded by direct routing" :
 			   " forwarded");
-		if (row->backend_addr)
-			strbuf_addf(&b, " to %s", row->backend_addr);
+		if (be)
+			strbuf_addf(&b, " to %s", be);
 		if (row->container)
 			strbuf_addf(&b, " (%s)", row->container);
 	}
@@ -284,15 +289,18 @@ static char *violation_nft(const struct report_row *row,
 	const char *af = row->family == NFPROTO_IPV6 ? "ip6" : "ip";
 	const char *proto = report_proto_name(row->proto);
 	struct strbuf b = STRBUF_INIT;
-	char **keep = NULL;
-	size_t i, nkeep = 0;
+	char **keep = NULL, **ps = NULL;
+	size_t i, nkeep = 0, nps = 0;
 
 	/* the port stays open to the host's own clients over loopback */
 	strbuf_add(&b, "iifname != \"lo\" ");
-	if (any_source(part->nsources, part->sources)) {
+	if (any_source(row->family, part->nsources, part->sources)) {
 		strbuf_addf(&b, "meta nfproto %s ", family_word(row->family));
+	} else if (report_addrs_list(row->family, part->sources,
+				     part->nsources, &ps, &nps) < 0) {
+		b.failed = true;
 	} else if (fix_keep_sources(row, part, &keep, &nkeep) == 0 && nkeep &&
-		   nkeep < part->nsources) {
+		   nkeep < nps) {
 		/* the shorter list: the sources to keep */
 		strbuf_addf(&b, "%s saddr != { ", af);
 		for (i = 0; i < nkeep; i++)
@@ -300,12 +308,12 @@ static char *violation_nft(const struct report_row *row,
 		strbuf_add(&b, " } ");
 	} else {
 		strbuf_addf(&b, "%s saddr { ", af);
-		for (i = 0; i < part->nsources; i++)
-			strbuf_addf(&b, "%s%s", i ? ", " : "",
-				    part->sources[i]);
+		for (i = 0; i < nps; i++)
+			strbuf_addf(&b, "%s%s", i ? ", " : "", ps[i]);
 		strbuf_add(&b, " } ");
 	}
 	list_free(keep, nkeep);
+	report_addrs_list_free(ps, nps);
 	if (row->path == ENGINE_FORWARDED && !fix_row_direct(row)) {
 		strbuf_addf(&b, "meta l4proto %s ct original proto-dst ",
 			    proto);
@@ -352,17 +360,21 @@ static bool allow_match(const struct report_row *row,
 			const struct policy_part *part, struct strbuf *b)
 {
 	const char *af = row->family == NFPROTO_IPV6 ? "ip6" : "ip";
-	size_t i, n = 0;
+	size_t i, n = 0, nps = 0;
+	char **ps = NULL;
 
-	if (any_source(part->nsources, part->sources)) {
+	if (any_source(row->family, part->nsources, part->sources)) {
 		strbuf_addf(b, "meta nfproto %s ", family_word(row->family));
 	} else {
-		for (i = 0; i < part->nsources; i++) {
-			if (is_martian(row->family, part->sources[i]))
+		if (report_addrs_list(row->family, part->sources,
+				      part->nsources, &ps, &nps) < 0)
+			b->failed = true;
+		for (i = 0; i < nps; i++) {
+			if (is_martian(row->family, ps[i]))
 				continue;
-			strbuf_addf(b, "%s%s", n++ ? ", " : "",
-				    part->sources[i]);
+			strbuf_addf(b, "%s%s", n++ ? ", " : "", ps[i]);
 		}
+		report_addrs_list_free(ps, nps);
 		if (!n)
 			return false;
 		/* wrap what was written in "ip saddr { ... }" */
@@ -375,20 +387,18 @@ static bool allow_match(const struct report_row *row,
 			*b = w;
 		}
 	}
-	if (strcmp(row->address, "*")) {
-		/* "a,b": the row's addresses */
-		const char *a = row->address;
-		bool set = strchr(a, ',') != NULL;
+	if (row->naddrs) {
+		/* the row's addresses, a set when more than one prefix */
+		struct strbuf t = STRBUF_INIT;
+		char *a;
+		bool set;
 
-		strbuf_addf(b, "%s daddr %s", af, set ? "{ " : "");
-		while (*a) {
-			size_t len = strcspn(a, ",");
-
-			strbuf_addf(b, "%.*s%s", (int)len, a,
-				    a[len] ? ", " : "");
-			a += len + (a[len] ? 1 : 0);
-		}
-		strbuf_add(b, set ? " } " : " ");
+		report_address_text(&t, row, ", ");
+		a = strbuf_take(&t);
+		set = a && strchr(a, ',');
+		strbuf_addf(b, "%s daddr %s%s%s", af, set ? "{ " : "",
+			    a ? a : "", set ? " } " : " ");
+		free(a);
 	}
 	if (row->nsports) {
 		strbuf_addf(b, "%s sport ", report_proto_name(row->proto));

@@ -515,26 +515,24 @@ next:		;
 	return true;
 }
 
-/* Whether the addresses of row a ("*" or "x,y") hold those of b: a plan
- * that accepts by port alone may widen a row to more addresses. */
-static bool addresses_hold(const char *a, const char *b)
+/* Whether the addresses of row a (every one, or its intervals) hold
+ * those of b: a plan that accepts by port alone may widen a row to more
+ * addresses. */
+static bool addresses_hold(const struct report_row *a,
+			   const struct report_row *b)
 {
-	size_t len, alen;
-	const char *p;
-	bool found;
+	size_t i, k;
 
-	if (!strcmp(a, "*"))
+	if (!a->naddrs)
 		return true;
-	if (!strcmp(b, "*"))
+	if (!b->naddrs)
 		return false;
-	for (; *b; b += len + (b[len] ? 1 : 0)) {
-		len = strcspn(b, ",");
-		found = false;
-		for (p = a; *p && !found; p += alen + (p[alen] ? 1 : 0)) {
-			alen = strcspn(p, ",");
-			found = alen == len && !strncmp(p, b, len);
-		}
-		if (!found)
+	for (i = 0; i < b->naddrs; i++) {
+		for (k = 0; k < a->naddrs; k++)
+			if (a->addrs[k].lo <= b->addrs[i].lo &&
+			    b->addrs[i].hi <= a->addrs[k].hi)
+				break;
+		if (k == a->naddrs)
 			return false;
 	}
 	return true;
@@ -545,7 +543,7 @@ static bool addresses_hold(const char *a, const char *b)
 static bool same_kind(const struct report_row *a, const struct report_row *b)
 {
 	return a->family == b->family && a->proto == b->proto &&
-	       a->path == b->path && addresses_hold(a->address, b->address);
+	       a->path == b->path && addresses_hold(a, b);
 }
 
 /* Whether the sources part allows on [lo, hi] of row (martians aside)
@@ -567,9 +565,7 @@ static int part_kept(const struct audit_result *live,
 	if (!need)
 		return -ENOMEM;
 	for (i = 0; i < part->nsources; i++)
-		if (region_prefix_parse(row->family, part->sources[i],
-					&need[nneed]) == 0)
-			nneed++;
+		need[nneed++] = part->sources[i];
 	for (i = 0; i < nm; i++)
 		if (region_prefix_parse(row->family, m[i], &iv) == 0)
 			subtract(need, &nneed, iv);
@@ -588,9 +584,7 @@ static int part_kept(const struct audit_result *live,
 		}
 		have = t;
 		for (k = 0; k < a->nsources; k++)
-			if (region_prefix_parse(a->family, a->sources[k],
-						&have[nhave]) == 0)
-				nhave++;
+			have[nhave++] = a->sources[k];
 	}
 	if (nhave)
 		qsort(have, nhave, sizeof(*have), iv_cmp);

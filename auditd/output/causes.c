@@ -582,8 +582,9 @@ static int one_row(struct grouping *g, size_t i, size_t j)
 	if (r->port_hi != r->port_lo)
 		strbuf_addf(&b, "-%u", r->port_hi);
 	if (c->nrows == 1) {
-		strbuf_addf(&b, " %s from %s to %s", engine_state_name(r->state),
-			    g->src[i], r->address);
+		strbuf_addf(&b, " %s from %s to ", engine_state_name(r->state),
+			    g->src[i]);
+		report_address_text(&b, r, ",");
 		if (r->listener && r->listener->comm)
 			strbuf_addf(&b, " (%s)", r->listener->comm);
 	} else {

@@ -81,6 +81,7 @@ int prom_print(FILE *f, const struct audit_result *r,
 		"# TYPE fwaudit_exposure gauge\n");
 	for (i = 0; r && r->report && i < r->report->nrows; i++) {
 		const struct report_row *row = &r->report->rows[i];
+		char *a;
 		const struct policy_verdict *v = r->verdicts &&
 			i < r->verdicts->nrows ? &r->verdicts->rows[i] : NULL;
 
@@ -89,7 +90,9 @@ int prom_print(FILE *f, const struct audit_result *r,
 			NFPROTO_IPV6 ? "ipv6" : "ipv4",
 			report_proto_name(row->proto), row->port_lo,
 			row->port_hi);
-		label_escape(f, row->address);
+		a = report_address_str(row);
+		label_escape(f, a ? a : "");
+		free(a);
 		fprintf(f, "\",path=\"%s\",state=\"%s\",certainty=\"%s\","
 			"verdict=\"%s\",severity=\"%s\"} 1\n",
 			row->path == ENGINE_FORWARDED ? "forward" : "local",

@@ -450,31 +450,6 @@ int srcview_text(const struct srcview *v, uint8_t family,
 	return srcview_form(v, family, iv, n, best, b);
 }
 
-int srcview_text_prefixes(const struct srcview *v, uint8_t family,
-			  char *const *l, size_t n, struct strbuf *b)
-{
-	struct ivset s = { 0, NULL }, one, u;
-	struct rs_interval iv;
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < n && !ret; i++) {
-		ret = region_prefix_parse(family, l[i], &iv);
-		if (ret < 0)
-			break;
-		one = (struct ivset){ 1, &iv };
-		ret = ivs_union(&s, &one, &u);
-		if (!ret) {
-			free(s.iv);
-			s = u;
-		}
-	}
-	if (!ret)
-		ret = srcview_text(v, family, s.iv, s.n, b);
-	free(s.iv);
-	return ret;
-}
-
 /* ---------------------------------------------------------------------
  * Reading a text back.
  */

@@ -52,10 +52,6 @@ int srcview_form(const struct srcview *v, uint8_t family,
  * only.  0 or -ENOMEM. */
 int srcview_text(const struct srcview *v, uint8_t family,
 		 const struct rs_interval *iv, size_t n, struct strbuf *b);
-/* The same for a set given as prefix strings (a report row's sources);
- * -EINVAL when one of them is not a prefix of family. */
-int srcview_text_prefixes(const struct srcview *v, uint8_t family,
-			  char *const *l, size_t n, struct strbuf *b);
 
 /* What a text of the forms above denotes in family: a new array *out of
  * *n intervals (free() it; may be NULL when *n is 0).  -EINVAL for a word

@@ -64,12 +64,13 @@ static void ports_member(struct jsonw *w, unsigned int lo, unsigned int hi)
 	jsonw_array_end(w);
 }
 
-static void part_json(struct jsonw *w, const struct policy_part *p)
+static void part_json(struct jsonw *w, uint8_t family,
+		      const struct policy_part *p)
 {
 	jsonw_object_begin(w);
 	ports_member(w, p->port_lo, p->port_hi);
 	jsonw_key(w, "sources");
-	str_list(w, p->sources, p->nsources);
+	report_addrs_json(w, family, p->sources, p->nsources);
 	jsonw_member_string(w, "verdict", p->allowed ? "allowed" :
 			    "violation");
 	jsonw_member_string(w, "severity", policy_severity_name(p->severity));
@@ -77,7 +78,8 @@ static void part_json(struct jsonw *w, const struct policy_part *p)
 	jsonw_object_end(w);
 }
 
-static void policy_json(struct jsonw *w, const struct policy_verdict *v)
+static void policy_json(struct jsonw *w, uint8_t family,
+			const struct policy_verdict *v)
 {
 	const struct policy_part *d = v->decisive ? v->decisive :
 				      (v->nparts ? &v->parts[0] : NULL);
@@ -93,7 +95,7 @@ static void policy_json(struct jsonw *w, const struct policy_verdict *v)
 		jsonw_key(w, "parts");
 		jsonw_array_begin(w);
 		for (i = 0; i < v->nparts; i++)
-			part_json(w, &v->parts[i]);
+			part_json(w, family, &v->parts[i]);
 		jsonw_array_end(w);
 	}
 	jsonw_object_end(w);
@@ -107,7 +109,8 @@ static void policy_member(const void *ctx, struct jsonw *w, size_t row)
 
 	jsonw_key(w, "policy");
 	if (r->verdicts && row < r->verdicts->nrows)
-		policy_json(w, &r->verdicts->rows[row]);
+		policy_json(w, r->report->rows[row].family,
+			    &r->verdicts->rows[row]);
 	else
 		jsonw_null(w);
 }
@@ -135,6 +138,7 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 {
 	const struct report_row *row;
 	size_t i;
+	char *a;
 
 	jsonw_object_begin(w);
 	jsonw_member_string(w, "kind", v->kind == POLICY_V_EXPOSURE ?
@@ -153,7 +157,8 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 					    report_proto_name(mi->proto));
 			ports_member(w, mi->port_lo, mi->port_hi);
 			jsonw_key(w, "sources");
-			str_list(w, mi->sources, mi->nsources);
+			report_addrs_json(w, mi->family, mi->sources,
+					  mi->nsources);
 			jsonw_object_end(w);
 		}
 		jsonw_array_end(w);
@@ -165,9 +170,12 @@ static void violation_json(struct jsonw *w, const struct audit_result *r,
 	jsonw_member_string(w, "family", family_str(row->family));
 	jsonw_member_string(w, "protocol", report_proto_name(row->proto));
 	ports_member(w, v->part->port_lo, v->part->port_hi);
-	jsonw_member_string(w, "address", row->address);
+	a = report_address_str(row);
+	jsonw_member_string(w, "address", a ? a : "");
+	free(a);
 	jsonw_key(w, "sources");
-	str_list(w, v->part->sources, v->part->nsources);
+	report_addrs_json(w, row->family, v->part->sources,
+			  v->part->nsources);
 	jsonw_member_string(w, "path", row->path == ENGINE_FORWARDED ?
 			    "forward" : "local");
 	/* as in the exposure: only for direct routing */
@@ -387,7 +395,7 @@ static void fit(FILE *f, const struct verdicts_style *st, size_t col,
 }
 
 static char *zone_text(const struct audit_result *r, uint8_t family,
-		       char *const *l, size_t n)
+		       const struct rs_interval *l, size_t n)
 {
 	struct strbuf b = STRBUF_INIT;
 
@@ -403,7 +411,8 @@ static bool same_sources(const struct policy_part *a,
 	if (a->nsources != b->nsources)
 		return false;
 	for (i = 0; i < a->nsources; i++)
-		if (strcmp(a->sources[i], b->sources[i]))
+		if (a->sources[i].lo != b->sources[i].lo ||
+		    a->sources[i].hi != b->sources[i].hi)
 			return false;
 	return true;
 }
@@ -518,7 +527,9 @@ static void print_span(const struct audit_result *r,
 	const struct report_row *row = &r->report->rows[v->row];
 	enum policy_severity worst = POLICY_SEV_NONE;
 	struct policy_part span = *v->part;
+	char buf[INET6_ADDRSTRLEN], *a;
 	size_t k, shown = 0;
+	const char *be;
 	char *s;
 
 	for (k = i; k < j; k++) {
@@ -529,15 +540,18 @@ static void print_span(const struct audit_result *r,
 		span.port_hi = w->part->port_hi;
 	}
 	s = zone_text(r, row->family, v->part->sources, v->part->nsources);
+	a = report_address_str(row);
 	sev_word(f, st, worst, upper(worst));
 	fprintf(f, " %s/%u", report_proto_name(row->proto), span.port_lo);
 	if (span.port_hi != span.port_lo)
 		fprintf(f, "-%u", span.port_hi);
 	fprintf(f, " %s from %s to %s", engine_state_name(row->state),
-		s ? s : "?", row->address);
+		s ? s : "?", a ? a : "?");
 	free(s);
-	if (row->has_backend && row->backend_addr)
-		fprintf(f, " -> %s:%u%s%s%s", row->backend_addr,
+	free(a);
+	be = report_backend_str(row, buf, sizeof(buf));
+	if (row->has_backend && be)
+		fprintf(f, " -> %s:%u%s%s%s", be,
 			row->backend_port_lo, row->container ? " (" : "",
 			row->container ? row->container : "",
 			row->container ? ")" : "");
@@ -772,6 +786,7 @@ static void print_published(const struct audit_result *r,
 			    const struct cause *c, FILE *f)
 {
 	const struct policy_result *pr = r->verdicts;
+	char buf[INET6_ADDRSTRLEN];
 	size_t i;
 	int col;
 
@@ -785,20 +800,23 @@ static void print_published(const struct audit_result *r,
 			      row->port_lo);
 		if (row->port_hi != row->port_lo)
 			col += fprintf(f, "-%u", row->port_hi);
+		char *a = report_address_str(row);
+		const char *be = report_backend_str(row, buf, sizeof(buf));
+
 		if (row->direct && !row->has_backend)
 			/* no container known there: the network */
 			col += fprintf(f, " %s from %s -> %s ",
 				row->family == NFPROTO_IPV6 ? "IPv6" : "IPv4",
-				s ? s : "?", row->address);
+				s ? s : "?", a ? a : "?");
 		else
 			col += fprintf(f, " %s from %s -> %s:%u%s%s%s ",
 				row->family == NFPROTO_IPV6 ? "IPv6" : "IPv4",
-				s ? s : "?", row->backend_addr ?
-				row->backend_addr : "?", row->backend_port_lo,
+				s ? s : "?", be ? be : "?", row->backend_port_lo,
 				row->container ? " (" : "",
 				row->container ? row->container : "",
 				row->container ? ")" : "");
 		free(s);
+		free(a);
 		sev_word(f, st, v->allowed ? POLICY_SEV_NONE : v->severity,
 			 v->allowed ? "allowed" : upper(v->severity));
 		if (v->decisive && v->decisive->rule.message) {

@@ -52,12 +52,13 @@ static void add_rule(struct strbuf *b, const struct policy_ref *ref)
 static char *backend_text(const struct report_row *row)
 {
 	struct strbuf b = STRBUF_INIT;
-	bool v6 = row->backend_addr && strchr(row->backend_addr, ':');
+	char buf[INET6_ADDRSTRLEN];
+	const char *a = report_backend_str(row, buf, sizeof(buf));
+	bool v6 = a && row->family == NFPROTO_IPV6;
 
 	if (!row->has_backend)
 		return NULL;
-	strbuf_addf(&b, v6 ? "[%s]:" : "%s:",
-		    row->backend_addr ? row->backend_addr : "*");
+	strbuf_addf(&b, v6 ? "[%s]:" : "%s:", a ? a : "*");
 	diff_add_ports(&b, row->backend_port_lo, row->backend_port_hi);
 	if (row->container)
 		strbuf_addf(&b, " (container %s)", row->container);
@@ -105,9 +106,11 @@ static void add_class(struct strbuf *b, const struct report_row *row,
 {
 	char *be = backend_text(row);
 
-	strbuf_addf(b, "%c|%s|%s|%s|%s|%s|", part_violates(part) ? 'V' : 'E',
-		    diff_family_name(row->family), report_proto_name(row->proto),
-		    row->address, path_name(row->path), be ? be : "-");
+	strbuf_addf(b, "%c|%s|%s|", part_violates(part) ? 'V' : 'E',
+		    diff_family_name(row->family),
+		    report_proto_name(row->proto));
+	report_address_text(b, row, ",");
+	strbuf_addf(b, "|%s|%s|", path_name(row->path), be ? be : "-");
 	add_listener_id(b, row->listener);
 	if (part_violates(part)) {
 		strbuf_addf(b, "|%s|", policy_severity_name(part->severity));
@@ -467,18 +470,14 @@ static int add_source_union(struct strbuf *b, uint8_t family,
 	int ret = 0;
 
 	for (i = 0; !ret && i < n; i++) {
-		char *const *l = u[i]->part ? u[i]->part->sources :
-				 u[i]->row->sources;
+		const struct rs_interval *l = u[i]->part ?
+					      u[i]->part->sources :
+					      u[i]->row->sources;
 		size_t nl = u[i]->part ? u[i]->part->nsources :
 			    u[i]->row->nsources;
 
-		for (k = 0; !ret && k < nl; k++) {
-			struct rs_interval x;
-
-			ret = region_prefix_parse(family, l[k], &x);
-			if (!ret)
-				ret = ports_add(&iv, x.lo, x.hi);
-		}
+		for (k = 0; !ret && k < nl; k++)
+			ret = ports_add(&iv, l[k].lo, l[k].hi);
 	}
 	if (!ret && iv.n)
 		ret = region_prefixes(family, iv.v, iv.n, &pf, &npf);
@@ -560,11 +559,15 @@ static uint64_t fields_sig(const struct event *ev)
 static void add_row_words(struct strbuf *b, const struct report_row *row,
 			  const char *ports, bool exposed)
 {
-	strbuf_addf(b, "%s/%s on %s (%s, %s", report_proto_name(row->proto),
-		    ports, row->address, diff_family_name(row->family),
+	char buf[INET6_ADDRSTRLEN];
+	const char *be = report_backend_str(row, buf, sizeof(buf));
+
+	strbuf_addf(b, "%s/%s on ", report_proto_name(row->proto), ports);
+	report_address_text(b, row, ",");
+	strbuf_addf(b, " (%s, %s", diff_family_name(row->family),
 		    path_name(row->path));
-	if (row->has_backend && row->backend_addr)
-		strbuf_addf(b, " to %s", row->backend_addr);
+	if (row->has_backend && be)
+		strbuf_addf(b, " to %s", be);
 	strbuf_addf(b, ", %s)", exposed ? "exposed" : "open");
 }
 
@@ -594,6 +597,7 @@ static int tell_units(const struct alert *al, const struct cunit *const *cov,
 	struct strbuf body = STRBUF_INIT, closing = STRBUF_INIT;
 	struct strbuf fixes = STRBUF_INIT;
 	char *be = backend_text(row), *li = listener_text(row->listener);
+	char *addr = report_address_str(row);
 	struct fix *fx = NULL;
 	size_t i;
 	int ret;
@@ -641,7 +645,7 @@ static int tell_units(const struct alert *al, const struct cunit *const *cov,
 	ret |= event_set_field(t->ev, EVENT_F_PROTOCOL,
 			       report_proto_name(row->proto));
 	ret |= event_set_field(t->ev, EVENT_F_PORTS, range.s);
-	ret |= event_set_field(t->ev, EVENT_F_ADDRESS, row->address);
+	ret |= addr ? event_set_field(t->ev, EVENT_F_ADDRESS, addr) : -ENOMEM;
 	ret |= event_set_field(t->ev, EVENT_F_SOURCES, src.s);
 	ret |= event_set_field(t->ev, EVENT_F_INTERFACES, ifs.s);
 	ret |= event_set_field(t->ev, EVENT_F_PATH, path_name(row->path));
@@ -669,6 +673,7 @@ out:
 		telling_release(t);
 	free(be);
 	free(li);
+	free(addr);
 	strbuf_release(&range);
 	strbuf_release(&open);
 	strbuf_release(&src);
@@ -735,7 +740,8 @@ static int tell_missing(const struct policy_violation *v, enum event_kind kind,
 		strbuf_addf(&body, ": %s/", report_proto_name(m->proto));
 		diff_add_ports(&body, m->port_lo, m->port_hi);
 		strbuf_addf(&body, " (%s) from ", diff_family_name(m->family));
-		diff_add_list(&body, m->sources, m->nsources);
+		report_addrs_text(&body, m->family, m->sources, m->nsources,
+				  ",");
 	}
 	t->closing = strbuf_take(&body);
 	if (t->closing)
@@ -758,7 +764,8 @@ static int tell_missing(const struct policy_violation *v, enum event_kind kind,
 		diff_add_ports(&f, m->port_lo, m->port_hi);
 		ret |= event_set_field(t->ev, EVENT_F_PORTS, f.s);
 		strbuf_release(&f);
-		diff_add_list(&f, m->sources, m->nsources);
+		report_addrs_text(&f, m->family, m->sources, m->nsources,
+				  ",");
 		ret |= event_set_field(t->ev, EVENT_F_SOURCES, f.s);
 	}
 	ret |= event_set_field(t->ev, EVENT_F_RULE, rule.s);

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "auditload.h"
+#include "ipaddr.h"
 #include "readfile.h"
 #include "region.h"
 
@@ -168,6 +169,71 @@ static int get_list(struct ctx *c, json_t *o, const char *key,
 	return 0;
 }
 
+/* The prefixes of key as the row's source intervals, sorted and merged:
+ * what report_build() would have made of them. */
+static int get_sources(struct ctx *c, json_t *o, const char *key,
+		       uint8_t family, struct rs_interval **out, size_t *n)
+{
+	struct rs_interval *iv;
+	char **l = NULL;
+	size_t nl = 0, i;
+	int ret;
+
+	ret = get_list(c, o, key, family, &l, &nl);
+	if (ret < 0)
+		return ret;
+	iv = calloc(nl + 1, sizeof(*iv));
+	if (!iv) {
+		free_list(l, nl);
+		return -ENOMEM;
+	}
+	/* (get_list() checked that each parses) */
+	for (i = 0; i < nl; i++)
+		region_prefix_parse(family, l[i], &iv[i]);
+	free_list(l, nl);
+	*out = iv;
+	*n = region_ivs_merge(iv, nl);
+	return 0;
+}
+
+/* A row's "address": "*" (every address, no intervals) or prefixes of
+ * its family joined by ",", as sorted, merged intervals. */
+static int get_addrs(struct ctx *c, const char *s, struct report_row *r)
+{
+	struct rs_interval *iv;
+	char *copy, *tok, *save = NULL;
+	size_t n = 0;
+
+	if (!strcmp(s, "*"))
+		return 0;
+	copy = strdup(s);
+	iv = calloc(strlen(s) / 2 + 2, sizeof(*iv));
+	if (!copy || !iv) {
+		free(copy);
+		free(iv);
+		return -ENOMEM;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (region_prefix_parse(r->family, tok, &iv[n]) < 0) {
+			free(copy);
+			free(iv);
+			return bad(c, "address", "\"%.64s\" is not an %s "
+				   "prefix", s, r->family == NFPROTO_IPV6 ?
+				   "IPv6" : "IPv4");
+		}
+		n++;
+	}
+	free(copy);
+	if (!n) {
+		free(iv);
+		return bad(c, "address", "empty");
+	}
+	r->addrs = iv;
+	r->naddrs = region_ivs_merge(iv, n);
+	return 0;
+}
+
 static int dup_opt(const char *s, char **out)
 {
 	*out = NULL;
@@ -242,8 +308,14 @@ static int read_backend(struct ctx *c, json_t *e, struct report_row *r)
 	r->runtime = docker_runtime_name((unsigned int)docker_runtime_parse(
 		json_string_value(json_object_get(b, "runtime"))));
 	r->has_backend = true;
-	if (dup_opt(addr, &r->backend_addr) < 0 ||
-	    dup_opt(cont, &r->container) < 0 || dup_opt(img, &r->image) < 0)
+	if (addr) {
+		if (ipaddr_parse(r->family, addr, &r->backend_address) < 0)
+			return bad(c, "backend.address",
+				   "\"%.64s\" is not an %s address", addr,
+				   r->family == NFPROTO_IPV6 ? "IPv6" : "IPv4");
+		r->has_backend_address = true;
+	}
+	if (dup_opt(cont, &r->container) < 0 || dup_opt(img, &r->image) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -326,9 +398,10 @@ static int read_row(struct ctx *c, json_t *e, struct report_row *r,
 		return ret;
 	if ((ret = get_string(c, e, "address", false, &addr)) < 0)
 		return ret;
-	if (!(r->address = strdup(addr)))
-		return -ENOMEM;
-	ret = get_list(c, e, "sources", r->family, &r->sources, &r->nsources);
+	if ((ret = get_addrs(c, addr, r)) < 0)
+		return ret;
+	ret = get_sources(c, e, "sources", r->family, &r->sources,
+			  &r->nsources);
 	if (!ret)
 		ret = get_list(c, e, "interfaces", 0, &r->ifaces, &r->nifaces);
 	if (!ret)
@@ -477,11 +550,10 @@ void auditload_free(struct auditload *a)
 	for (i = 0; i < a->nrows; i++) {
 		struct report_row *r = &a->rows[i];
 
-		free(r->address);
-		free_list(r->sources, r->nsources);
+		free(r->addrs);
+		free(r->sources);
 		free(r->sports);
 		free_list(r->ifaces, r->nifaces);
-		free(r->backend_addr);
 		free(r->container);
 		free(r->image);
 		free_list(r->unknown, r->nunknown);

@@ -38,7 +38,7 @@ struct entry {
 	const struct report_row *row;	/* ENTRY_POSSIBLE: its matches */
 	/* sources per family, borrowed prefix strings (0: IPv4, 1: IPv6) */
 	size_t nsrc[2], capsrc[2];
-	char **src[2];
+	struct rs_interval *src[2];	/* the rows', as they came */
 	size_t nifaces, capifaces;
 	const char **ifaces;
 };
@@ -63,16 +63,21 @@ static bool str_eq(const char *a, const char *b)
 static char *row_who(const struct report_row *r, bool symbolic)
 {
 	struct strbuf b = STRBUF_INIT;
+	char buf[INET6_ADDRSTRLEN];
+	const char *be;
 
 	if (r->container) {
 		strbuf_addf(&b, "container %s", r->container);
 		if (r->image)
 			strbuf_addf(&b, " (image %s)", r->image);
 	} else if (r->direct) {
-		strbuf_addf(&b, "container network %s by direct routing",
-			    r->address);
+		strbuf_add(&b, "container network ");
+		report_address_text(&b, r, ",");
+		strbuf_add(&b, " by direct routing");
 	} else if (r->has_backend && r->path == ENGINE_FORWARDED) {
-		strbuf_addf(&b, "forwarded to %s", r->backend_addr);
+		/* (printf's "(null)" as it has always said it) */
+		be = report_backend_str(r, buf, sizeof(buf));
+		strbuf_addf(&b, "forwarded to %s", be ? be : "(null)");
 	} else if (r->path == ENGINE_FORWARDED) {
 		strbuf_add(&b, "forwarded");
 	} else if (r->listener && r->listener->comm) {
@@ -107,14 +112,14 @@ static bool entry_same(const struct entry *e, enum entry_kind kind,
 	return kind != ENTRY_POSSIBLE || e->row == r;
 }
 
-static int entry_add_sources(struct entry *e, int f, char *const *src,
-			     size_t n)
+static int entry_add_sources(struct entry *e, int f,
+			     const struct rs_interval *src, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (array_grow(&e->src[f], &e->capsrc[f], e->nsrc[f],
-			       sizeof(char *), SIZE_MAX, 8) < 0)
+			       sizeof(*src), SIZE_MAX, 8) < 0)
 			return -ENOMEM;
 		e->src[f][e->nsrc[f]++] = src[i];
 	}
@@ -143,7 +148,7 @@ static int entry_add_ifaces(struct entry *e, const struct report_row *r)
  * their key, made when it is new. */
 static int entries_add(struct entries *l, enum entry_kind kind,
 		       const struct report_row *r, uint16_t lo, uint16_t hi,
-		       char *const *src, size_t nsrc,
+		       const struct rs_interval *src, size_t nsrc,
 		       const struct policy_ref *ref,
 		       const struct baseline_opts *o)
 {
@@ -153,7 +158,9 @@ static int entries_add(struct entries *l, enum entry_kind kind,
 	int f = fam_index(r->family), ret;
 	/* a row without sources is reachable from anywhere (as the judge
 	 * takes it): never "from nobody" */
-	static char *everyone[2][1] = { { "0.0.0.0/0" }, { "::/0" } };
+	static const struct rs_interval everyone[2][1] = {
+		{ { 0, 0xffffffffu } }, { { 0, ~(rs_u128)0 } },
+	};
 
 	if (f < 0)
 		return -EINVAL;
@@ -233,24 +240,26 @@ static int entry_cmp(const void *a, const void *b)
  * an IPv6 packet from a link-local source (ip6_forward()), so the forward
  * path's "everyone" lacks fe80::/10: it is added back, to say "any" where
  * the exposure is everyone who can reach it at all. */
-static int entry_intervals(const struct srcview *v, const struct entry *e,
-			   int f, struct rs_interval **iv, size_t *n)
+static int entry_intervals(const struct entry *e, int f,
+			   struct rs_interval **iv, size_t *n)
 {
-	struct strbuf b = STRBUF_INIT;
-	char *s;
-	size_t i;
-	int ret;
+	static const struct rs_interval ll = {
+		(rs_u128)0xfe80 << 112,
+		((rs_u128)0xfebf << 112) | (((rs_u128)1 << 112) - 1),
+	};
+	struct rs_interval *l;
+	size_t k = e->nsrc[f];
 
-	for (i = 0; i < e->nsrc[f]; i++)
-		strbuf_addf(&b, "%s%s", i ? "," : "", e->src[f][i]);
-	if (f == 1 && e->path == ENGINE_FORWARDED)
-		strbuf_add(&b, ",fe80::/10");
-	s = strbuf_take(&b);
-	if (!s)
+	l = malloc((k + 1) * sizeof(*l));
+	if (!l)
 		return -ENOMEM;
-	ret = srcview_parse(v, f ? NFPROTO_IPV6 : NFPROTO_IPV4, s, iv, n);
-	free(s);
-	return ret;
+	if (k)
+		memcpy(l, e->src[f], k * sizeof(*l));
+	if (f == 1 && e->path == ENGINE_FORWARDED)
+		l[k++] = ll;
+	*iv = l;
+	*n = region_ivs_merge(l, k);
+	return 0;
 }
 
 /* Whether text says nothing in family f (a zone such as "office" may
@@ -344,7 +353,7 @@ static int entry_sources(const struct srcview *v, const struct entry *e,
 	for (f = 0; f < 2; f++) {
 		if (!e->nsrc[f])
 			continue;
-		ret = entry_intervals(v, e, f, &iv[f], &n[f]);
+		ret = entry_intervals(e, f, &iv[f], &n[f]);
 		if (ret < 0)
 			goto out;
 		ret = family_text(v, f, iv[f], n[f], !both, &t[f]);

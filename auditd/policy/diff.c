@@ -47,14 +47,6 @@ void diff_add_ports(struct strbuf *b, uint32_t lo, uint32_t hi)
 		strbuf_addf(b, "%u-%u", lo, hi);
 }
 
-void diff_add_list(struct strbuf *b, char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		strbuf_addf(b, "%s%s", i ? "," : "", v[i]);
-}
-
 void diff_missing_key(struct strbuf *b, const struct policy_violation *v)
 {
 	size_t j;
@@ -66,7 +58,7 @@ void diff_missing_key(struct strbuf *b, const struct policy_violation *v)
 			    report_proto_name(m->proto));
 		diff_add_ports(b, m->port_lo, m->port_hi);
 		strbuf_add(b, "/");
-		diff_add_list(b, m->sources, m->nsources);
+		report_addrs_text(b, m->family, m->sources, m->nsources, ",");
 		strbuf_add(b, ";");
 	}
 }
@@ -220,10 +212,13 @@ static int ivs_and(const struct ivs *a, const struct ivs *b, bool invert_b,
 	return 0;
 }
 
-/* The sources of a row or a part as a set; -EINVAL for one that is not a
- * prefix of family. */
-static int ivs_parse(uint8_t family, char *const *l, size_t n, struct ivs *out)
+/* The sources of a row or a part as a set; -EINVAL for an interval
+ * beyond family. */
+static int ivs_from(uint8_t family, const struct rs_interval *l, size_t n,
+		    struct ivs *out)
 {
+	rs_u128 max = family == NFPROTO_IPV6 ? ~(rs_u128)0 :
+		      (rs_u128)0xffffffffu;
 	struct rs_interval *v;
 	struct ivs r = { 0 };
 	size_t i;
@@ -237,9 +232,11 @@ static int ivs_parse(uint8_t family, char *const *l, size_t n, struct ivs *out)
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		ret = region_prefix_parse(family, l[i], &v[i]);
-		if (ret < 0)
+		if (l[i].lo > l[i].hi || l[i].hi > max) {
+			ret = -EINVAL;
 			goto out;
+		}
+		v[i] = l[i];
 	}
 	qsort(v, n, sizeof(*v), cmp_iv);
 	for (i = 0; !ret && i < n; i++)
@@ -289,9 +286,9 @@ static int units_add(struct units *u, bool cur, const struct report_row *row,
 		return -E2BIG;
 	x.lo = part ? part->port_lo : row->port_lo;
 	x.hi = part ? part->port_hi : row->port_hi;
-	ret = part ? ivs_parse(row->family, part->sources, part->nsources,
-			       &x.src) :
-		     ivs_parse(row->family, row->sources, row->nsources, &x.src);
+	ret = part ? ivs_from(row->family, part->sources, part->nsources,
+			      &x.src) :
+		     ivs_from(row->family, row->sources, row->nsources, &x.src);
 	if (ret < 0)
 		return ret;
 	if (!x.src.n)
@@ -362,7 +359,7 @@ static int cmp_group(const struct report_row *x, const struct report_row *y)
 		return x->family < y->family ? -1 : 1;
 	if (x->proto != y->proto)
 		return x->proto < y->proto ? -1 : 1;
-	return strcmp(x->address, y->address);
+	return report_address_cmp(x, y);
 }
 
 static int cmp_unit(const void *a, const void *b)
@@ -428,7 +425,9 @@ static unsigned int unit_changes(const struct unit *o, const struct unit *n)
 	if (!listener_eq(a->listener, b->listener))
 		ch |= DIFF_CH_LISTENER;
 	if (a->has_backend != b->has_backend ||
-	    (a->has_backend && (!str_eq(a->backend_addr, b->backend_addr) ||
+	    (a->has_backend && (a->has_backend_address !=
+				b->has_backend_address ||
+				a->backend_address != b->backend_address ||
 				a->backend_port_lo != b->backend_port_lo ||
 				a->backend_port_hi != b->backend_port_hi ||
 				!str_eq(a->container, b->container))))

@@ -28,7 +28,6 @@ size_t diff_nviolations(const struct audit_result *r);
  * b. */
 const char *diff_family_name(uint8_t family);
 void diff_add_ports(struct strbuf *b, uint32_t lo, uint32_t hi);
-void diff_add_list(struct strbuf *b, char **v, size_t n);
 
 /* The identity of an unmet `require` (family/protocol/ports/sources of
  * what it misses), appended to b: equal keys, the same violation. */

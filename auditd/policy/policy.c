@@ -38,8 +38,6 @@
 #define FWAUDIT_RULESDIR "/usr/share/fwaudit/rules"
 #endif
 
-typedef unsigned __int128 u128;
-
 #define FAM_V4		0
 #define FAM_V6		1
 #define NFAMS		2
@@ -50,18 +48,14 @@ typedef unsigned __int128 u128;
 #define PROTO_OTHER	0x80
 #define PROTO_ANY	0xff
 
-struct aiv {
-	u128 lo, hi;
-};
-
 struct piv {
 	uint16_t lo, hi;
 };
 
-/* Address intervals per family, sorted and merged. */
+/* Address intervals per family, sorted and merged (region_ivs_merge()). */
 struct srcs {
 	size_t n[NFAMS];
-	struct aiv *iv[NFAMS];
+	struct rs_interval *iv[NFAMS];
 };
 
 enum rule_kind {
@@ -115,24 +109,19 @@ struct policy {
 
 static const unsigned int fam_bits[NFAMS] = { 32, 128 };
 
-static u128 fam_max(int fam)
+static rs_u128 fam_max(int fam)
 {
-	return fam == FAM_V4 ? (u128)0xffffffffu : ~(u128)0;
+	return fam == FAM_V4 ? (rs_u128)0xffffffffu : ~(rs_u128)0;
 }
 
-static u128 prefix_mask(unsigned int bits, unsigned int len)
+static rs_u128 prefix_mask(unsigned int bits, unsigned int len)
 {
 	/* host part of a prefix of length len in a bits-wide address */
 	unsigned int host = bits - len;
 
 	if (host == 128)
-		return ~(u128)0;
-	return ((u128)1 << host) - 1;
-}
-
-static void addr_format(int fam, u128 v, char *buf, size_t len)
-{
-	ipaddr_str(fam == FAM_V4 ? AF_INET : AF_INET6, v, buf, len);
+		return ~(rs_u128)0;
+	return ((rs_u128)1 << host) - 1;
 }
 
 enum prefix_status {
@@ -145,11 +134,12 @@ enum prefix_status {
 /* "a.b.c.d[/len]" or "x:y::z[/len]".  With strict, host bits are an error;
  * otherwise they are cleared (the engine's rows are always clean anyway). */
 static enum prefix_status prefix_parse(const char *s, bool strict, int *fam,
-				       struct aiv *iv, unsigned int *plen)
+				       struct rs_interval *iv,
+				       unsigned int *plen)
 {
 	unsigned int len;
 	int af, f, ret;
-	u128 v, m;
+	rs_u128 v, m;
 
 	ret = ipaddr_prefix_parse(AF_UNSPEC, s, &af, &v, &len);
 	if (ret == -ERANGE)
@@ -167,35 +157,14 @@ static enum prefix_status prefix_parse(const char *s, bool strict, int *fam,
 	return PREFIX_OK;
 }
 
-static int aiv_cmp(const void *a, const void *b)
+/* The order of boxes and groups: by lower, then upper bound. */
+static int iv_cmp(const struct rs_interval *x, const struct rs_interval *y)
 {
-	const struct aiv *x = a, *y = b;
-
 	if (x->lo != y->lo)
 		return x->lo < y->lo ? -1 : 1;
 	if (x->hi != y->hi)
 		return x->hi < y->hi ? -1 : 1;
 	return 0;
-}
-
-/* Sort and merge overlapping or adjacent intervals in place. */
-static size_t aiv_normalize(struct aiv *iv, size_t n)
-{
-	size_t i, k = 0;
-
-	if (!n)
-		return 0;
-	qsort(iv, n, sizeof(*iv), aiv_cmp);
-	for (i = 1; i < n; i++) {
-		if (iv[i].lo <= iv[k].hi ||
-		    (iv[k].hi != ~(u128)0 && iv[i].lo == iv[k].hi + 1)) {
-			if (iv[i].hi > iv[k].hi)
-				iv[k].hi = iv[i].hi;
-		} else {
-			iv[++k] = iv[i];
-		}
-	}
-	return k + 1;
 }
 
 static int piv_cmp(const void *a, const void *b)
@@ -236,9 +205,10 @@ static void srcs_release(struct srcs *s)
 	}
 }
 
-static int srcs_add(struct srcs *s, int fam, const struct aiv *iv, size_t n)
+static int srcs_add(struct srcs *s, int fam, const struct rs_interval *iv,
+		    size_t n)
 {
-	struct aiv *a;
+	struct rs_interval *a;
 
 	if (!n)
 		return 0;
@@ -251,53 +221,22 @@ static int srcs_add(struct srcs *s, int fam, const struct aiv *iv, size_t n)
 	return 0;
 }
 
-/* Minimal list of CIDR strings for the sorted, disjoint intervals. */
-static int cidr_list(int fam, const struct aiv *iv, size_t n, char ***out,
-		     size_t *nout)
+/* A copy of the sorted, disjoint intervals for a part or a missing
+ * require (what the printers take: report_addrs_text()). */
+static int ivs_copy(const struct rs_interval *iv, size_t n,
+		    struct rs_interval **out, size_t *nout)
 {
-	char buf[INET6_ADDRSTRLEN + 8], **l = NULL, **t;
-	size_t cnt = 0, cap = 0, i;
-	unsigned int bits = fam_bits[fam], len;
-	u128 lo, m;
-	int ret = -ENOMEM;
+	struct rs_interval *l = NULL;
 
-	for (i = 0; i < n; i++) {
-		lo = iv[i].lo;
-		for (;;) {
-			for (len = 0; len <= bits; len++) {
-				m = prefix_mask(bits, len);
-				if (!(lo & m) && lo + m <= iv[i].hi)
-					break;
-			}
-			if (cnt == cap) {
-				cap = cap ? cap * 2 : 4;
-				t = realloc(l, cap * sizeof(*l));
-				if (!t)
-					goto out;
-				l = t;
-			}
-			addr_format(fam, lo, buf, sizeof(buf));
-			if (len != bits)
-				snprintf(buf + strlen(buf), 8, "/%u", len);
-			l[cnt] = strdup(buf);
-			if (!l[cnt])
-				goto out;
-			cnt++;
-			if (lo + m >= iv[i].hi)
-				break;
-			lo += m + 1;
-		}
+	if (n) {
+		l = malloc(n * sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		memcpy(l, iv, n * sizeof(*l));
 	}
 	*out = l;
-	*nout = cnt;
-	l = NULL;
-	cnt = 0;
-	ret = 0;
-out:
-	for (i = 0; i < cnt; i++)
-		free(l[i]);
-	free(l);
-	return ret;
+	*nout = n;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -673,7 +612,7 @@ static const struct {
 
 static int builtin_zone(const char *name, struct srcs *s)
 {
-	struct aiv iv;
+	struct rs_interval iv;
 	unsigned int i, j, len;
 	int fam, ret;
 
@@ -715,7 +654,7 @@ int policy_zone(const struct policy *p, size_t i, uint8_t family,
 		ret = builtin_zone(builtin_zones[i].name, &s);
 		if (ret < 0)
 			goto out;
-		s.n[fam] = aiv_normalize(s.iv[fam], s.n[fam]);
+		s.n[fam] = region_ivs_merge(s.iv[fam], s.n[fam]);
 	} else if (p && i - NBUILTIN_NAMED < p->nzones) {
 		z = &p->zones[i - NBUILTIN_NAMED].src;
 	} else {
@@ -763,7 +702,7 @@ static int parse_source(struct parser *ps, struct srcs *s)
 	enum prefix_status st;
 	char b[64], fix[INET6_ADDRSTRLEN + 8];
 	unsigned int len;
-	struct aiv iv;
+	struct rs_interval iv;
 	int fam, ret, f;
 
 	if (looks_like_prefix(w)) {
@@ -778,7 +717,8 @@ static int parse_source(struct parser *ps, struct srcs *s)
 				    fam_bits[strchr(w, ':') ? FAM_V6 : FAM_V4]);
 		case PREFIX_HOSTBITS:
 			prefix_parse(w, false, &fam, &iv, &len);
-			addr_format(fam, iv.lo, fix, sizeof(fix));
+			ipaddr_str(fam == FAM_V4 ? AF_INET : AF_INET6, iv.lo,
+				   fix, sizeof(fix));
 			snprintf(fix + strlen(fix), 8, "/%u", len);
 			return perr(ps, -EINVAL, ps->t.col, "host bits set in "
 				    "%s (did you mean %s?)",
@@ -826,7 +766,7 @@ static int parse_sources(struct parser *ps, struct srcs *out)
 			goto out;
 	}
 	for (f = 0; f < NFAMS; f++)
-		s.n[f] = aiv_normalize(s.iv[f], s.n[f]);
+		s.n[f] = region_ivs_merge(s.iv[f], s.n[f]);
 	*out = s;
 	return 0;
 out:
@@ -1490,7 +1430,7 @@ const char *policy_severity_name(enum policy_severity s)
 
 struct box {
 	struct piv p;
-	struct aiv a;
+	struct rs_interval a;
 	size_t rule;		/* deciding rule: index, nrules = default */
 };
 
@@ -1515,7 +1455,8 @@ static int boxes_push(struct boxes *l, const struct box *b)
  * rest in *in.  On failure *in, *hit may hold duplicates: the caller
  * gives up. */
 static int boxes_cut(struct boxes *in, const struct piv *p,
-		     const struct aiv *a, size_t rule, struct boxes *hit)
+		     const struct rs_interval *a, size_t rule,
+		     struct boxes *hit)
 {
 	struct boxes rest = { 0, 0, NULL };
 	struct box b, x;
@@ -1615,10 +1556,9 @@ static bool rule_takes_row(const struct rule *r, const struct report_row *row)
  * from anywhere: an auditor must not read "no list" as "nobody". */
 static int row_boxes(const struct report_row *row, struct boxes *l)
 {
-	struct aiv *iv;
+	struct rs_interval *iv;
 	size_t i, n = row->nsources;
-	unsigned int len;
-	int fam = fam_of(row->family), f, ret = 0;
+	int fam = fam_of(row->family), ret = 0;
 
 	if (row->port_hi < row->port_lo)
 		return -EINVAL;
@@ -1629,14 +1569,14 @@ static int row_boxes(const struct report_row *row, struct boxes *l)
 	if (!iv)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		if (!row->sources[i] ||
-		    prefix_parse(row->sources[i], false, &f, &iv[i], &len) !=
-		    PREFIX_OK || f != fam) {
+		if (row->sources[i].lo > row->sources[i].hi ||
+		    row->sources[i].hi > fam_max(fam)) {
 			ret = -EINVAL;
 			goto out;
 		}
+		iv[i] = row->sources[i];
 	}
-	n = aiv_normalize(iv, n);
+	n = region_ivs_merge(iv, n);
 	for (i = 0; i < n && !ret; i++)
 		ret = boxes_push(l, &(struct box){
 			{ row->port_lo, row->port_hi }, iv[i], 0 });
@@ -1673,7 +1613,7 @@ static int box_cmp(const void *a, const void *b)
 		return x->p.lo < y->p.lo ? -1 : 1;
 	if (x->p.hi != y->p.hi)
 		return x->p.hi < y->p.hi ? -1 : 1;
-	return aiv_cmp(&x->a, &y->a);
+	return iv_cmp(&x->a, &y->a);
 }
 
 /* A run of boxes with the same rule and port interval, addresses merged. */
@@ -1681,7 +1621,7 @@ struct group {
 	size_t rule;
 	struct piv p;
 	size_t n;
-	struct aiv *a;
+	struct rs_interval *a;
 };
 
 static bool same_addrs(const struct group *x, const struct group *y)
@@ -1713,7 +1653,7 @@ static int boxes_group(struct boxes *l, struct group **out, size_t *nout)
 			goto fail;
 		for (k = i; k < j; k++)
 			g[n].a[k - i] = l->b[k].a;
-		g[n].n = aiv_normalize(g[n].a, j - i);
+		g[n].n = region_ivs_merge(g[n].a, j - i);
 		n++;
 	}
 	/* Boxes of one rule are sorted by port: join neighbours that differ
@@ -1756,7 +1696,7 @@ static int group_cmp(const void *a, const void *b)
 	if (x->p.hi != y->p.hi)
 		return x->p.hi < y->p.hi ? -1 : 1;
 	if (x->n && y->n)
-		return aiv_cmp(&x->a[0], &y->a[0]);
+		return iv_cmp(&x->a[0], &y->a[0]);
 	return 0;
 }
 
@@ -1767,11 +1707,9 @@ static const struct rule *rule_at(const struct policy *p, size_t idx)
 
 static void verdict_release(struct policy_verdict *v)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < v->nparts; i++) {
-		for (j = 0; j < v->parts[i].nsources; j++)
-			free(v->parts[i].sources[j]);
 		free(v->parts[i].sources);
 	}
 	free(v->parts);
@@ -1812,7 +1750,7 @@ static int judge_row(const struct policy *p, const struct report_row *row,
 	v->allowed = true;
 	for (i = 0; i < ng; i++) {
 		part = &v->parts[v->nparts];
-		ret = cidr_list(fam, g[i].a, g[i].n, &part->sources,
+		ret = ivs_copy(g[i].a, g[i].n, &part->sources,
 				&part->nsources);
 		if (ret < 0)
 			goto out;
@@ -1850,11 +1788,9 @@ static bool row_meets(const struct rule *r, const struct report_row *row,
 
 static void missing_release(struct policy_missing *m, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; m && i < n; i++) {
-		for (j = 0; j < m[i].nsources; j++)
-			free(m[i].sources[j]);
 		free(m[i].sources);
 	}
 	free(m);
@@ -1956,7 +1892,7 @@ static int judge_require(const struct policy *p, const struct rule *r,
 		m->proto = proto_nums[g[i].rule];
 		m->port_lo = g[i].p.lo;
 		m->port_hi = g[i].p.hi;
-		ret = cidr_list(best, g[i].a, g[i].n, &m->sources,
+		ret = ivs_copy(g[i].a, g[i].n, &m->sources,
 				&m->nsources);
 		if (ret < 0) {
 			missing_release(v->missing, i);

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 struct report_row;
+struct rs_interval;
 
 /* Bounds on what a policy can make us allocate. */
 #define POLICY_MAX_LINE		4096		/* bytes per line */
@@ -86,7 +87,6 @@ size_t policy_nzones(const struct policy *p);
  * (NFPROTO_IPV4 / NFPROTO_IPV6) as {lo, hi} pairs of 128-bit integers,
  * sorted, disjoint and not adjacent; *n is 0 when the zone has none of that
  * family.  0, -ENOENT for a bad i or family, -ENOMEM. */
-struct rs_interval;
 int policy_zone(const struct policy *p, size_t i, uint8_t family,
 		const char **name, struct rs_interval **iv, size_t *n);
 
@@ -109,13 +109,14 @@ struct policy_ref {
 	const char *message;
 };
 
-/* One part of a row: ports [port_lo, port_hi] from sources (CIDR prefixes
- * of the row's family, owned by the result) got this verdict.  A row no
+/* One part of a row: ports [port_lo, port_hi] from sources (addresses of
+ * the row's family, sorted, disjoint, not adjacent, owned by the result;
+ * printed as prefixes by report_addrs_text()) got this verdict.  A row no
  * rule cuts has one part equal to the row. */
 struct policy_part {
 	uint16_t port_lo, port_hi;
 	size_t nsources;
-	char **sources;
+	struct rs_interval *sources;
 	bool allowed;
 	enum policy_severity severity;	/* NONE when allowed */
 	struct policy_ref rule;
@@ -139,7 +140,7 @@ struct policy_missing {
 	uint8_t proto;
 	uint16_t port_lo, port_hi;
 	size_t nsources;
-	char **sources;
+	struct rs_interval *sources;	/* as in struct policy_part */
 };
 
 enum policy_violation_kind {
@@ -171,7 +172,8 @@ struct policy_result {
 
 /* Judge n rows against p.  *out is new (free with policy_result_free()); it
  * borrows p (rule files and messages): free it before p.  The rows are not
- * kept.  -EINVAL when a row's source is not a prefix, -E2BIG when a row
+ * kept.  -EINVAL when a row's source is not an interval of its family
+ * (or its ports are reversed), -E2BIG when a row
  * would be cut into more than POLICY_MAX_PARTS parts, -ENOMEM. */
 int policy_judge(const struct policy *p, const struct report_row *rows,
 		 size_t n, struct policy_result **out);

@@ -49,6 +49,7 @@ struct draft {
 	size_t group;			/* index of the representative piece */
 	struct rs_interval dport;
 	struct ivlist ifs, addrs;
+	struct ivlist srcs;		/* the row's sources (martians filled) */
 	char *ifs_s, *addrs_s, *src_s, *sport_s;
 	struct region_sources *src;	/* one group, owned copy */
 	bool dead;
@@ -170,24 +171,124 @@ static void ivlist_merge(struct ivlist *l)
 	l->n = k + 1;
 }
 
-static char *addrs_text(uint8_t family, const struct ivlist *l)
+void report_addrs_text(struct strbuf *b, uint8_t family,
+		       const struct rs_interval *iv, size_t n, const char *sep)
 {
-	struct strbuf b = STRBUF_INIT;
 	struct region_prefix *px = NULL;
 	char buf[REGION_PREFIX_STRLEN];
 	size_t npx = 0, i;
+	bool first = true;
 
-	if (region_prefixes(family, l->iv, l->n, &px, &npx) < 0)
-		return NULL;
+	if (region_prefixes(family, iv, n, &px, &npx) < 0) {
+		/* (sticky: the caller's strbuf_take() says it) */
+		b->failed = true;
+		return;
+	}
 	for (i = 0; i < npx; i++) {
 		if (region_prefix_format(family, &px[i], buf, sizeof(buf)) < 0)
 			continue;
 		/* a single address reads better without /32 or /128 */
 		if (px[i].len == (family == NFPROTO_IPV4 ? 32 : 128))
 			*strchr(buf, '/') = '\0';
-		strbuf_addf(&b, "%s%s", i ? "," : "", buf);
+		strbuf_addf(b, "%s%s", first ? "" : sep, buf);
+		first = false;
 	}
 	free(px);
+}
+
+int report_addrs_list(uint8_t family, const struct rs_interval *iv,
+		      size_t n, char ***out, size_t *nout)
+{
+	struct region_prefix *px = NULL;
+	char buf[REGION_PREFIX_STRLEN], **l;
+	size_t npx = 0, i, k = 0;
+	int ret;
+
+	ret = region_prefixes(family, iv, n, &px, &npx);
+	if (ret < 0)
+		return ret;
+	l = calloc(npx + 1, sizeof(*l));
+	if (!l) {
+		free(px);
+		return -ENOMEM;
+	}
+	for (i = 0; i < npx; i++) {
+		if (region_prefix_format(family, &px[i], buf, sizeof(buf)) < 0)
+			continue;
+		if (px[i].len == (family == NFPROTO_IPV4 ? 32 : 128))
+			*strchr(buf, '/') = '\0';
+		if (!(l[k] = strdup(buf))) {
+			report_addrs_list_free(l, k);
+			free(px);
+			return -ENOMEM;
+		}
+		k++;
+	}
+	free(px);
+	*out = l;
+	*nout = k;
+	return 0;
+}
+
+void report_addrs_list_free(char **l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; l && i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+void report_address_text(struct strbuf *b, const struct report_row *r,
+			 const char *sep)
+{
+	if (!r->naddrs)
+		strbuf_add(b, "*");
+	else
+		report_addrs_text(b, r->family, r->addrs, r->naddrs, sep);
+}
+
+char *report_address_str(const struct report_row *r)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	report_address_text(&b, r, ",");
+	return strbuf_take(&b);
+}
+
+int report_address_cmp(const struct report_row *x,
+		       const struct report_row *y)
+{
+	char *a, *b;
+	int c;
+
+	if (x->naddrs == y->naddrs && x->family == y->family &&
+	    (!x->naddrs || !memcmp(x->addrs, y->addrs,
+				   x->naddrs * sizeof(*x->addrs))))
+		return 0;
+	a = report_address_str(x);
+	b = report_address_str(y);
+	/* (out of memory: an order, if not the printed one) */
+	c = a && b ? strcmp(a, b) : (a != NULL) - (b != NULL);
+	free(a);
+	free(b);
+	return c;
+}
+
+const char *report_backend_str(const struct report_row *r, char *buf,
+			       size_t size)
+{
+	if (!r->has_backend_address)
+		return NULL;
+	addr_str(r->family, r->backend_address, buf, size);
+	return buf;
+}
+
+static char *addrs_text(uint8_t family, const struct ivlist *l)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	report_addrs_text(&b, family, l->iv, l->n, ",");
 	return strbuf_take(&b);
 }
 
@@ -232,30 +333,28 @@ static int fill_list(const struct engine_result *res,
 /* Sources as prefixes, with the martian sources res says never occur
  * counted in where they fill a gap: "0.0.0.0/0" rather than the dozen
  * prefixes around 127.0.0.0/8 and the host's own addresses. */
-static char *sources_text(const struct engine_result *res,
-			  const struct engine_piece *p,
-			  const struct rs_interval *ifs,
-			  const struct region_sources *s)
+static int real_sources_filled(const struct engine_result *res,
+			       const struct engine_piece *p,
+			       const struct rs_interval *ifs,
+			       const struct region_sources *s,
+			       struct ivlist *l)
 {
 	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
-	struct ivlist l = { 0 };
 	struct rs_interval *fl;
 	size_t nfl;
-	char *t;
 
 	if (fill_list(res, p, ifs, &fl, &nfl) < 0)
-		return NULL;
+		return -ENOMEM;
 	if (region_fill_gaps(p->family, s->addrs, s->naddrs,
 			     fl ? fl : res->martians[f],
-			     fl ? nfl : res->nmartians[f], &l.iv, &l.n) < 0) {
+			     fl ? nfl : res->nmartians[f], &l->iv, &l->n) < 0) {
 		free(fl);
-		return NULL;
+		return -ENOMEM;
 	}
 	free(fl);
-	l.cap = l.n;
-	t = addrs_text(p->family, &l);
-	free(l.iv);
-	return t;
+	l->n = region_ivs_merge(l->iv, l->n);
+	l->cap = l->n;
+	return 0;
 }
 
 static char *sports_text(const struct region_sources *s)
@@ -278,6 +377,7 @@ static void draft_release(struct draft *d)
 {
 	free(d->ifs.iv);
 	free(d->addrs.iv);
+	free(d->srcs.iv);
 	free(d->ifs_s);
 	free(d->addrs_s);
 	free(d->src_s);
@@ -424,7 +524,9 @@ static int draft_add(struct builder *bd, size_t group,
 
 		d->container = dc ? (size_t)(dc - bd->dm->c) + 1 : 0;
 	}
-	d->src_s = sources_text(bd->res, p, ifs, copy);
+	if (real_sources_filled(bd->res, p, ifs, copy, &d->srcs) < 0)
+		return -ENOMEM;
+	d->src_s = addrs_text(p->family, &d->srcs);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }
@@ -845,9 +947,10 @@ add:
 	return ret;
 }
 
-static int row_cmp(const void *a, const void *b)
+/* The order people read rows in; rows equal here are ordered by the
+ * text of their addresses (row_order()). */
+static int row_key_cmp(const struct report_row *x, const struct report_row *y)
 {
-	const struct report_row *x = a, *y = b;
 
 	if (x->state != y->state)
 		return x->state == ENGINE_EXPOSED ? -1 :
@@ -860,14 +963,80 @@ static int row_cmp(const void *a, const void *b)
 		return x->proto < y->proto ? -1 : 1;
 	if (x->port_lo != y->port_lo)
 		return x->port_lo < y->port_lo ? -1 : 1;
-	return strcmp(x->address, y->address);
+	return 0;
+}
+
+/* row_idx_cmp()'s context: the rows, the text of each one's addresses */
+static const struct report_row *order_rows;
+static char *const *order_keys;
+
+static int row_idx_cmp(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = row_key_cmp(&order_rows[i], &order_rows[j]);
+
+	if (!c)
+		c = strcmp(order_keys[i], order_keys[j]);
+	return c ? c : i < j ? -1 : i > j;
+}
+
+/* Sort the rows of rep for people: 0 or -ENOMEM. */
+static int row_order(struct report *rep)
+{
+	struct report_row *t = NULL;
+	size_t *idx = NULL, i, n = rep->nrows;
+	char **keys;
+	int ret = -ENOMEM;
+
+	keys = calloc(n + 1, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (!(keys[i] = report_address_str(&rep->rows[i])))
+			goto out;
+	idx = calloc(n + 1, sizeof(*idx));
+	t = calloc(n + 1, sizeof(*t));
+	if (!idx || !t)
+		goto out;
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	order_rows = rep->rows;
+	order_keys = keys;
+	qsort(idx, n, sizeof(*idx), row_idx_cmp);
+	for (i = 0; i < n; i++)
+		t[i] = rep->rows[idx[i]];
+	memcpy(rep->rows, t, n * sizeof(*t));
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	free(idx);
+	free(t);
+	return ret;
+}
+
+/* A copy of l's intervals for a row: *out (NULL when l is empty), *n. */
+static int ivlist_dup(const struct ivlist *l, struct rs_interval **out,
+		      size_t *n)
+{
+	struct rs_interval *c = NULL;
+
+	if (l->n) {
+		c = malloc(l->n * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		memcpy(c, l->iv, l->n * sizeof(*c));
+	}
+	*out = c;
+	*n = l->n;
+	return 0;
 }
 
 static int draft_row(struct builder *bd, struct report *rep,
 		     const struct draft *d)
 {
 	const struct engine_piece *p = &bd->res->pieces[d->group];
-	char buf[INET6_ADDRSTRLEN];
 	struct report_row *row;
 	size_t i;
 	int ret;
@@ -883,11 +1052,10 @@ static int draft_row(struct builder *bd, struct report *rep,
 	row->possible = p->possible;
 	row->listener = p->listener;
 	row->piece = p;
-	row->address = all_addresses(bd, p->family, &d->addrs) ? strdup("*") :
-		       strdup(d->addrs_s);
-	if (!row->address)
-		return -ENOMEM;
-	ret = split_list(d->src_s, &row->sources, &row->nsources);
+	ret = all_addresses(bd, p->family, &d->addrs) ? 0 :
+	      ivlist_dup(&d->addrs, &row->addrs, &row->naddrs);
+	if (!ret)
+		ret = ivlist_dup(&d->srcs, &row->sources, &row->nsources);
 	if (!ret)
 		ret = split_list(d->ifs_s, &row->ifaces, &row->nifaces);
 	if (ret < 0)
@@ -905,10 +1073,8 @@ static int draft_row(struct builder *bd, struct report *rep,
 			docker_find(bd->dm, p->family, p->nat_addr) : NULL;
 
 		row->has_backend = true;
-		addr_str(p->family, p->nat_addr, buf, sizeof(buf));
-		row->backend_addr = strdup(buf);
-		if (!row->backend_addr)
-			return -ENOMEM;
+		row->has_backend_address = true;
+		row->backend_address = p->nat_addr;
 		if (dc && (!(row->container = strdup(dc->name)) ||
 			   !(row->image = strdup(dc->image))))
 			return -ENOMEM;
@@ -921,11 +1087,11 @@ static int draft_row(struct builder *bd, struct report *rep,
 
 		/* the container answers at the address it was sent to */
 		row->has_backend = true;
-		addr_str(p->family, dc->addr, buf, sizeof(buf));
-		row->backend_addr = strdup(buf);
+		row->has_backend_address = true;
+		row->backend_address = dc->addr;
 		row->backend_port_lo = row->port_lo;
 		row->backend_port_hi = row->port_hi;
-		if (!row->backend_addr || !(row->container = strdup(dc->name)) ||
+		if (!(row->container = strdup(dc->name)) ||
 		    !(row->image = strdup(dc->image)))
 			return -ENOMEM;
 		row->runtime = docker_runtime_name(dc->runtime);
@@ -1119,7 +1285,7 @@ int report_build(const struct engine_result *res, const struct host *host,
 		ret = draft_row(&bd, rep, &bd.d[i]);
 	}
 	if (!ret)
-		qsort(rep->rows, rep->nrows, sizeof(*rep->rows), row_cmp);
+		ret = row_order(rep);
 	if (!ret)
 		ret = build_filtered(rep, res, host);
 out:
@@ -1154,11 +1320,10 @@ void report_free(struct report *rep)
 	for (i = 0; i < rep->nrows; i++) {
 		struct report_row *r = &rep->rows[i];
 
-		free(r->address);
-		free_list(r->sources, r->nsources);
+		free(r->addrs);
+		free(r->sources);
 		free(r->sports);
 		free_list(r->ifaces, r->nifaces);
-		free(r->backend_addr);
 		free(r->container);
 		free(r->image);
 		free_list(r->unknown, r->nunknown);
@@ -1221,6 +1386,20 @@ static void str_array(struct jsonw *w, char **l, size_t n)
 	jsonw_array_end(w);
 }
 
+void report_addrs_json(struct jsonw *w, uint8_t family,
+		       const struct rs_interval *iv, size_t n)
+{
+	char **l = NULL;
+	size_t nl = 0;
+
+	/* (an allocation failure leaves the array empty: jsonw has no
+	 * error state of its own for it) */
+	if (report_addrs_list(family, iv, n, &l, &nl) < 0)
+		nl = 0;
+	str_array(w, l, nl);
+	report_addrs_list_free(l, nl);
+}
+
 static void range_json(struct jsonw *w, unsigned int lo, unsigned int hi)
 {
 	jsonw_array_begin(w);
@@ -1255,15 +1434,18 @@ static void listener_members(struct jsonw *w, const struct host_listener *l,
 
 static void exposure_json(struct jsonw *w, const struct report_row *r)
 {
+	char buf[INET6_ADDRSTRLEN], *address;
 	size_t k;
 
 	jsonw_member_string(w, "family", family_str(r->family));
 	jsonw_member_string(w, "protocol", report_proto_name(r->proto));
 	jsonw_key(w, "ports");
 	range_json(w, r->port_lo, r->port_hi);
-	jsonw_member_string(w, "address", r->address);
+	address = report_address_str(r);
+	jsonw_member_string(w, "address", address ? address : "");
+	free(address);
 	jsonw_key(w, "sources");
-	str_array(w, r->sources, r->nsources);
+	report_addrs_json(w, r->family, r->sources, r->nsources);
 	if (r->nsports) {
 		jsonw_key(w, "source_ports");
 		jsonw_array_begin(w);
@@ -1282,7 +1464,8 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 	jsonw_key(w, "backend");
 	if (r->has_backend) {
 		jsonw_object_begin(w);
-		jsonw_member_string(w, "address", r->backend_addr);
+		jsonw_member_string(w, "address",
+				    report_backend_str(r, buf, sizeof(buf)));
 		jsonw_key(w, "ports");
 		range_json(w, r->backend_port_lo, r->backend_port_hi);
 		jsonw_member_string(w, "container", r->container);
@@ -1353,25 +1536,26 @@ static void join(struct strbuf *b, char **l, size_t n)
 }
 
 void report_sources_text(struct strbuf *b, const struct srcview *sv,
-			 uint8_t family, char *const *l, size_t n)
+			 uint8_t family, const struct rs_interval *iv, size_t n)
 {
 	/* srcview writes nothing when it fails */
-	if (srcview_text_prefixes(sv, family, l, n, b) < 0)
-		join(b, (char **)l, n);
+	if (srcview_text(sv, family, iv, n, b) < 0)
+		report_addrs_text(b, family, iv, n, ",");
 }
 
 static char *row_target(const struct report_row *r)
 {
 	struct strbuf b = STRBUF_INIT;
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN], bbuf[INET6_ADDRSTRLEN];
+	const char *be;
 
 	if (r->direct && !r->has_backend) {
 		/* no container there now: the next one started is */
 		strbuf_add(&b, "-> container network (direct routing)");
 	} else if (r->path == ENGINE_FORWARDED ||
-		   (r->has_backend && r->backend_addr)) {
-		strbuf_addf(&b, "-> %s:%u", r->backend_addr ? r->backend_addr :
-			    "?", r->backend_port_lo);
+		   (r->has_backend && r->has_backend_address)) {
+		be = report_backend_str(r, bbuf, sizeof(bbuf));
+		strbuf_addf(&b, "-> %s:%u", be ? be : "?", r->backend_port_lo);
 		if (r->backend_port_hi != r->backend_port_lo)
 			strbuf_addf(&b, "-%u", r->backend_port_hi);
 		if (r->container)
@@ -1425,7 +1609,7 @@ static void row_cells(const struct report_row *r, const struct srcview *sv,
 	if (r->port_hi != r->port_lo)
 		strbuf_addf(&b, "-%u", r->port_hi);
 	cell[3] = strbuf_take(&b);
-	strbuf_add(&b, r->address);
+	report_address_text(&b, r, ",");
 	cell[4] = strbuf_take(&b);
 	join(&b, r->ifaces, r->nifaces);
 	cell[5] = strbuf_take(&b);
@@ -1447,6 +1631,8 @@ static void row_cells(const struct report_row *r, const struct srcview *sv,
 int report_text(const struct report *rep, const struct srcview *sv,
 		FILE *f)
 {
+	char bbuf[INET6_ADDRSTRLEN];
+	const char *be;
 	size_t i, k, c, w[NCOLS];
 	char *(*cells)[NCOLS];
 
@@ -1503,11 +1689,13 @@ int report_text(const struct report *rep, const struct srcview *sv,
 				l->family == AF_INET6 ? "]" : "", l->port,
 				l->comm ? l->comm : "?", held ? " for " : "",
 				held ? held->name : "");
+			be = d ? report_backend_str(d, bbuf, sizeof(bbuf)) :
+				 NULL;
 			if (d)
 				fprintf(f, "(bypassed: DNAT sends %s/%u to "
 					"%s:%u%s%s%s)\n",
 					report_proto_name(d->proto), l->port,
-					d->backend_addr ? d->backend_addr : "?",
+					be ? be : "?",
 					d->backend_port_lo + (l->port -
 							      d->port_lo),
 					d->container ? " (" : "",

@@ -24,9 +24,15 @@ struct report_row {
 	uint8_t family;			/* NFPROTO_IPV4 / NFPROTO_IPV6 */
 	uint8_t proto;
 	uint16_t port_lo, port_hi;	/* as the probes arrive */
-	char *address;			/* "198.51.100.1" or "*" */
+	/* the host addresses the probes arrive at, of family: sorted,
+	 * disjoint, not adjacent; none (0) for every address a probe can
+	 * be sent to ("*" for people: report_address_text()) */
+	size_t naddrs;
+	struct rs_interval *addrs;
 	size_t nsources;
-	char **sources;			/* CIDR prefixes */
+	/* source addresses of family: sorted, disjoint, not adjacent;
+	 * printed as their minimal prefixes (report_addrs_text()) */
+	struct rs_interval *sources;
 	size_t nsports;			/* 0: from any source port */
 	struct rs_interval *sports;
 	size_t nifaces;
@@ -40,7 +46,10 @@ struct report_row {
 	enum engine_state state;
 	bool possible;
 	bool has_backend;		/* DNAT / REDIRECT target */
-	char *backend_addr;
+	/* the backend's address, of family, when the row knows it (a
+	 * REDIRECT or a port-only DNAT has none: report_backend_str()) */
+	bool has_backend_address;
+	rs_u128 backend_address;
 	uint16_t backend_port_lo, backend_port_hi;
 	char *container;		/* the backend's container, or NULL */
 	char *image;
@@ -103,8 +112,43 @@ void report_json(const struct report *rep, struct jsonw *w,
 int report_text(const struct report *rep, const struct srcview *sv,
 		FILE *f);
 /* Append the sources of a row for people (see srcview_text()); the
- * prefixes as they are when they do not parse. */
+ * prefixes when srcview cannot say them. */
 void report_sources_text(struct strbuf *b, const struct srcview *sv,
-			 uint8_t family, char *const *l, size_t n);
+			 uint8_t family, const struct rs_interval *iv,
+			 size_t n);
+
+/*
+ * The printers of an address set: iv[0..n) of family (NFPROTO_IPV4 /
+ * NFPROTO_IPV6; any order, may overlap) as its minimal prefixes,
+ * ascending, a single address without its length ("198.51.100.7",
+ * "10.0.0.0/8", "2001:db8::/32").  Rows and policy parts carry the
+ * intervals; only these turn them into text.
+ */
+/* Append the prefixes to b, separated by sep (b fails on ENOMEM). */
+void report_addrs_text(struct strbuf *b, uint8_t family,
+		       const struct rs_interval *iv, size_t n, const char *sep);
+/* The prefixes as a new array *out of *nout strings (free with
+ * report_addrs_list_free()).  0, -EINVAL for a bad family or interval,
+ * -ENOMEM. */
+int report_addrs_list(uint8_t family, const struct rs_interval *iv,
+		      size_t n, char ***out, size_t *nout);
+void report_addrs_list_free(char **l, size_t n);
+/* The prefixes as a JSON array of strings. */
+void report_addrs_json(struct jsonw *w, uint8_t family,
+		       const struct rs_interval *iv, size_t n);
+/* The row's addresses for people: "*" for every address, else its
+ * prefixes separated by sep ("198.51.100.1,198.51.100.2"). */
+void report_address_text(struct strbuf *b, const struct report_row *r,
+			 const char *sep);
+/* The same with "," in a new string (free() it); NULL on ENOMEM. */
+char *report_address_str(const struct report_row *r);
+/* strcmp() of the two rows' report_address_str(): the order rows have
+ * always been listed in. */
+int report_address_cmp(const struct report_row *x,
+		       const struct report_row *y);
+/* The backend's address in buf (INET6_ADDRSTRLEN bytes), or NULL when
+ * the row knows none. */
+const char *report_backend_str(const struct report_row *r, char *buf,
+			       size_t size);
 
 #endif

@@ -125,15 +125,13 @@ static int add_to_finding(struct recon *rc, enum recon_finding_kind kind,
 	return 0;
 }
 
-/* Is a in the prefixes l[0..n) of family? */
-static bool in_sources(uint8_t family, rs_u128 a, char *const *l, size_t n)
+/* Is a in the source intervals l[0..n)? */
+static bool in_sources(rs_u128 a, const struct rs_interval *l, size_t n)
 {
-	struct rs_interval iv;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (region_prefix_parse(family, l[i], &iv) == 0 &&
-		    iv.lo <= a && a <= iv.hi)
+		if (l[i].lo <= a && a <= l[i].hi)
 			return true;
 	return false;
 }
@@ -144,7 +142,6 @@ static enum recon_seen seen_of(const struct recon *rc, const struct pick *pk,
 			       const struct policy_part *part)
 {
 	enum recon_seen seen = SEEN_NOT_PROBED;
-	char a[INET6_ADDRSTRLEN];
 	const struct probe *p;
 	size_t i;
 
@@ -153,11 +150,13 @@ static enum recon_seen seen_of(const struct recon *rc, const struct pick *pk,
 		if (p->family != row->family || p->proto != row->proto ||
 		    p->port < part->port_lo || p->port > part->port_hi)
 			continue;
-		if (strcmp(row->address, "*") && strcmp(row->address,
-			host_addr_str(p->family, p->addr, a, sizeof(a))))
+		/* every address, or exactly the probe's */
+		if (row->naddrs && (row->naddrs != 1 ||
+				    row->addrs[0].lo != p->addr ||
+				    row->addrs[0].hi != p->addr))
 			continue;
-		if (!in_sources(p->family, t[pk->expect[i].target].saddr,
-				part->sources, part->nsources))
+		if (!in_sources(t[pk->expect[i].target].saddr, part->sources,
+				part->nsources))
 			continue;
 		if (rc->p[i].got_in)
 			return SEEN_CONFIRMED;
@@ -289,7 +288,7 @@ int recon_text(const struct recon *rc, const struct pick *pk,
 	       const struct audit_result *r, const char *vantage,
 	       const char *bundle, FILE *f)
 {
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], *addr;
 	const struct recon_finding *fd;
 	const struct policy_violation *v;
 	const struct report_row *row;
@@ -346,11 +345,13 @@ int recon_text(const struct recon *rc, const struct pick *pk,
 			report_proto_name(row->proto), v->part->port_lo);
 		if (v->part->port_hi != v->part->port_lo)
 			fprintf(f, "-%u", v->part->port_hi);
+		addr = report_address_str(row);
 		fprintf(f, " %s at %s: %s\n", probe_family_name(row->family),
-			row->address, rc->seen[i] == SEEN_CONFIRMED ?
+			addr ? addr : "?", rc->seen[i] == SEEN_CONFIRMED ?
 			"confirmed by packets" : rc->seen[i] ==
 			SEEN_NOT_REACHED ? "not reached from the vantage" :
 			"not probed from the vantage");
+		free(addr);
 	}
 	fprintf(f, "\nProbes:\n");
 	for (i = 0; i < pk->list.n; i++) {
@@ -378,7 +379,7 @@ json_t *recon_json(const struct recon *rc, const struct pick *pk,
 		   const struct audit_result *r, const char *vantage,
 		   const char *bundle)
 {
-	char a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], *addr;
 	json_t *o = json_object(), *arr, *x, *ports;
 	const struct policy_violation *v;
 	const struct report_row *row;
@@ -444,7 +445,10 @@ json_t *recon_json(const struct recon *rc, const struct pick *pk,
 			report_proto_name(row->proto)));
 		json_object_set_new(x, "ports", json_pack("[ii]",
 			v->part->port_lo, v->part->port_hi));
-		json_object_set_new(x, "address", json_string(row->address));
+		addr = report_address_str(row);
+		json_object_set_new(x, "address",
+				    json_string(addr ? addr : ""));
+		free(addr);
 		json_object_set_new(x, "packets", json_string(
 			seen_name(rc->seen[i])));
 		if (v->rule.message)

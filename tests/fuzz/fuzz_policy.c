@@ -95,9 +95,11 @@ static bool escapes(const uint8_t *data, size_t size)
 
 static void judge(const struct policy *p)
 {
-	static char *v4[] = { (char *)"0.0.0.0/0" };
-	static char *v4b[] = { (char *)"10.0.0.0/8", (char *)"192.0.2.7" };
-	static char *v6[] = { (char *)"::/0" };
+	/* 0.0.0.0/0; 10.0.0.0/8 and 192.0.2.7; ::/0 */
+	static struct rs_interval v4[] = { { 0, 0xffffffffu } };
+	static struct rs_interval v4b[] = { { 0x0a000000, 0x0affffff },
+					    { 0xc0000207, 0xc0000207 } };
+	static struct rs_interval v6[] = { { 0, ~(rs_u128)0 } };
 	static char *eth0[] = { (char *)"eth0" };
 	struct host_listener l = { .comm = (char *)"nginx" };
 	struct report_row rows[4] = {

@@ -27,17 +27,21 @@ static const char base_text[] =
 	"alert critical tcp 6379 from any \"Redis: no authentication\"\n"
 	"default alert warning \"no rule allows it\"\n";
 
-static char *v4_any[] = { "0.0.0.0/0" };
-static char *v6_any[] = { "::/0" };
-static char *v4_private[] = { "10.0.0.0/8", "172.16.0.0/12",
-			      "192.168.0.0/16" };
-static char *v6_private[] = { "fc00::/7" };
-/* everyone on IPv6's forward path: all but link-local (ip6_forward()) */
-static char *v6_forward_any[] = {
-	"::/1", "8000::/2", "c000::/3", "e000::/4", "f000::/5", "f800::/6",
-	"fc00::/7", "fe00::/9", "fec0::/10", "ff00::/8",
+/* the rows' sources: address intervals, as report_build() makes them */
+#define V6(hi16)	((rs_u128)(hi16) << 112)
+static struct rs_interval v4_any[] = { { 0, 0xffffffffu } };
+static struct rs_interval v6_any[] = { { 0, ~(rs_u128)0 } };
+static struct rs_interval v4_private[] = {
+	{ 0x0a000000, 0x0affffff },	/* 10.0.0.0/8 */
+	{ 0xac100000, 0xac1fffff },	/* 172.16.0.0/12 */
+	{ 0xc0a80000, 0xc0a8ffff },	/* 192.168.0.0/16 */
 };
-static char *office[] = { "198.51.100.0/24" };
+static struct rs_interval v6_private[] = { { V6(0xfc00), V6(0xfe00) - 1 } };
+/* everyone on IPv6's forward path: all but link-local (ip6_forward()) */
+static struct rs_interval v6_forward_any[] = {
+	{ 0, V6(0xfe80) - 1 }, { V6(0xfec0), ~(rs_u128)0 },
+};
+static struct rs_interval office[] = { { 0xc6336400, 0xc63364ff } };
 static char *eth0[] = { "eth0" };
 static char *eth1[] = { "eth1" };
 static char *limit[] = { "limit rate 10/second (inet f input, rule 4)" };
@@ -50,7 +54,7 @@ static struct host_listener dnsmasq = { .comm = "dnsmasq" };
 
 #define ROW(fam, pr, port, src, ifs, fate, st)				\
 	.family = fam, .proto = pr, .port_lo = port, .port_hi = port,	\
-	.address = "*", .nsources = ARRAY_SIZE(src),	\
+	.nsources = ARRAY_SIZE(src),			\
 	.sources = src, .nifaces = 1, .ifaces = ifs, .path = fate,	\
 	.state = st
 
@@ -68,15 +72,18 @@ static struct report_row rows[] = {
 	      ENGINE_EXPOSED), .listener = &nginx },
 	{ ROW(NFPROTO_IPV4, IPPROTO_TCP, 6379, v4_any, eth0, ENGINE_FORWARDED,
 	      ENGINE_EXPOSED), .has_backend = true,
-	  .backend_addr = "172.17.0.2", .container = "redis",
+	  .has_backend_address = true, .backend_address = 0xac110002,
+	  .container = "redis",
 	  .image = "redis:7" },
 	{ ROW(NFPROTO_IPV6, IPPROTO_TCP, 6379, v6_forward_any, eth0,
 	      ENGINE_FORWARDED, ENGINE_EXPOSED), .has_backend = true,
-	  .backend_addr = "fd00::2", .container = "redis",
+	  .has_backend_address = true,
+	  .backend_address = ((rs_u128)0xfd00 << 112) | 2, .container = "redis",
 	  .image = "redis:7" },
 	/* a name with glob characters must match itself alone */
 	{ ROW(NFPROTO_IPV4, IPPROTO_TCP, 8443, office, eth0, ENGINE_FORWARDED,
-	      ENGINE_EXPOSED), .has_backend = true, .backend_addr = "172.17.0.3",
+	      ENGINE_EXPOSED), .has_backend = true,
+	  .has_backend_address = true, .backend_address = 0xac110003,
 	  .container = "web[1]" },
 	{ ROW(NFPROTO_IPV4, IPPROTO_TCP, 8080, v4_any, eth0, ENGINE_LOCAL,
 	      ENGINE_OPEN) },

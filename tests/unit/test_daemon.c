@@ -124,7 +124,7 @@ static void test_config(void)
 
 /* ---- hand-made results ------------------------------------------------ */
 
-static char *src_any[] = { "0.0.0.0/0" };
+static struct rs_interval src_any[] = { { 0, 0xffffffffu } };
 static char *if_eth0[] = { "eth0" };
 
 struct fake {
@@ -146,7 +146,6 @@ static void fake_row(struct fake *f, size_t i, uint16_t port, bool allowed,
 	row->family = NFPROTO_IPV4;
 	row->proto = IPPROTO_TCP;
 	row->port_lo = row->port_hi = port;
-	row->address = "*";
 	row->nsources = 1;
 	row->sources = src_any;
 	row->nifaces = 1;

@@ -518,6 +518,37 @@ static void test_refused(void)
 	replace_last(buf, "\"0.0.0.0/0\"", "\"10.0.0.0/33\"");
 	bad_json(buf, -EINVAL, "exposures[0].sources: \"10.0.0.0/33\" is not "
 		 "an IPv4 prefix");
+	/* addresses are read once into the row's intervals: the text
+	 * comes back as it went, a text of another family does not */
+	snprintf(buf, sizeof(buf), "{\"version\":1,\"exposures\":[%s]}",
+		 good_row);
+	replace_last(buf, "\"*\"", "\"198.51.100.7,10.0.0.0/8\"");
+	replace_last(buf, "null,\"listener\"", "{\"address\":\"172.17.0.2\","
+		     "\"ports\":[80,80]},\"listener\"");
+	CHECK_EQ(auditload_parse(buf, strlen(buf), "x", &a, err, sizeof(err)), 0);
+	if (a && a->nrows == 1) {
+		char *t = report_address_str(&a->rows[0]), b[INET6_ADDRSTRLEN];
+
+		CHECK_EQ(a->rows[0].naddrs, 2);
+		CHECK_STR(t, "10.0.0.0/8,198.51.100.7");
+		free(t);
+		CHECK_STR(report_backend_str(&a->rows[0], b, sizeof(b)),
+			  "172.17.0.2");
+	} else {
+		CHECK(!"one row with addresses");
+	}
+	auditload_free(a);
+	snprintf(buf, sizeof(buf), "{\"version\":1,\"exposures\":[%s]}",
+		 good_row);
+	replace_last(buf, "\"*\"", "\"2001:db8::1\"");
+	bad_json(buf, -EINVAL, "exposures[0].address: \"2001:db8::1\" is not "
+		 "an IPv4 prefix");
+	snprintf(buf, sizeof(buf), "{\"version\":1,\"exposures\":[%s]}",
+		 good_row);
+	replace_last(buf, "null,\"listener\"", "{\"address\":\"fd00::2\","
+		     "\"ports\":[80,80]},\"listener\"");
+	bad_json(buf, -EINVAL, "exposures[0].backend.address: \"fd00::2\" is "
+		 "not an IPv4 address");
 	snprintf(buf, sizeof(buf), "{\"version\":1,\"exposures\":[%s]}",
 		 good_row);
 	replace_last(buf, "\"open\"", "\"ajar\"");

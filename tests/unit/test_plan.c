@@ -14,9 +14,9 @@
 #include "prove.h"
 #include "unit.h"
 
-static char *any4[] = { "0.0.0.0/0" }, *any6[] = { "::/0" };
+static struct rs_interval any4[] = { { 0, 0xffffffffu } },
+			  any6[] = { { 0, ~(rs_u128)0 } };
 static char *eth0[] = { "eth0" };
-static char star[] = "*";
 
 static struct report_row mkrow(uint8_t family, uint8_t proto,
 			       unsigned int lo, unsigned int hi,
@@ -29,7 +29,6 @@ static struct report_row mkrow(uint8_t family, uint8_t proto,
 	r.proto = proto;
 	r.port_lo = (uint16_t)lo;
 	r.port_hi = (uint16_t)hi;
-	r.address = star;
 	r.nsources = 1;
 	r.sources = family == NFPROTO_IPV4 ? any4 : any6;
 	r.nifaces = 1;
@@ -406,7 +405,7 @@ static void test_compare(const struct policy *pol)
 	struct audit_result *live = mkresult(pol, rows, n, ruleset_new());
 	struct audit_result *a, *b;
 	char **l = NULL;
-	static char *ten[] = { "10.0.0.0/8" };
+	static struct rs_interval ten[] = { { 0x0a000000, 0x0affffff } };
 
 	/* after a good plan: 22 from any, the rest from 10/8 (IPv4 only
 	 * here: IPv6 loses nothing it had from 10/8, and keeps 22) */

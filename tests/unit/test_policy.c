@@ -375,9 +375,41 @@ struct rowspec {
 struct rowbuf {
 	struct report_row row;
 	struct host_listener l;
-	char *src[64];
+	struct rs_interval src[64];
 	char text[512];
 };
+
+/* The k-th prefix of the sources iv[0..n) of family as the printers say
+ * it ("" past the end). */
+static const char *src_at(uint8_t family, const struct rs_interval *iv,
+			  size_t n, size_t k)
+{
+	static char buf[REGION_PREFIX_STRLEN];
+	char **l = NULL;
+	size_t nl = 0;
+
+	buf[0] = '\0';
+	if (report_addrs_list(family, iv, n, &l, &nl) == 0 && k < nl)
+		snprintf(buf, sizeof(buf), "%s", l[k]);
+	report_addrs_list_free(l, nl);
+	return buf;
+}
+
+#define PSRC(family, x, k) src_at(family, (x).sources, (x).nsources, k)
+#define NPSRC(family, x) src_count(family, (x).sources, (x).nsources)
+
+/* How many prefixes the printers make of iv[0..n). */
+static size_t src_count(uint8_t family, const struct rs_interval *iv,
+			size_t n)
+{
+	char **l = NULL;
+	size_t nl = 0;
+
+	if (report_addrs_list(family, iv, n, &l, &nl) < 0)
+		return (size_t)-1;
+	report_addrs_list_free(l, nl);
+	return nl;
+}
 
 static void row_make(struct rowbuf *b, const struct rowspec *s)
 {
@@ -388,12 +420,17 @@ static void row_make(struct rowbuf *b, const struct rowspec *s)
 	b->row.proto = s->proto ? s->proto : IPPROTO_TCP;
 	b->row.port_lo = s->lo;
 	b->row.port_hi = s->hi ? s->hi : s->lo;
-	b->row.address = (char *)"*";
 	snprintf(b->text, sizeof(b->text), "%s", s->sources ? s->sources :
 		 (b->row.family == NFPROTO_IPV6 ? "::/0" : "0.0.0.0/0"));
 	for (tok = strtok_r(b->text, ",", &save); tok && b->row.nsources < 64;
-	     tok = strtok_r(NULL, ",", &save))
-		b->src[b->row.nsources++] = tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		/* what is not a prefix of the family: an interval that is
+		 * none either (lo > hi) */
+		if (region_prefix_parse(b->row.family, tok,
+					&b->src[b->row.nsources]) < 0)
+			b->src[b->row.nsources] = (struct rs_interval){ 1, 0 };
+		b->row.nsources++;
+	}
 	b->row.sources = b->src;
 	b->row.container = (char *)s->container;
 	if (s->process) {
@@ -479,7 +516,7 @@ static void test_judge(void)
 		CHECK_EQ(V(res)->severity, POLICY_SEV_NONE);
 		CHECK_EQ(V(res)->parts[0].rule.line, 3);
 		CHECK_STR(V(res)->parts[0].rule.message, "SSH");
-		CHECK_STR(V(res)->parts[0].sources[0], "0.0.0.0/0");
+		CHECK_STR(PSRC(NFPROTO_IPV4, V(res)->parts[0], 0), "0.0.0.0/0");
 		CHECK(V(res)->decisive == &V(res)->parts[0]);
 		/* the unmet requires are reported even so */
 		CHECK_EQ(res->nviolations, 2);
@@ -505,13 +542,13 @@ static void test_judge(void)
 		CHECK(!V(res)->allowed);
 		CHECK_EQ(V(res)->severity, POLICY_SEV_WARNING);
 		CHECK(!V(res)->parts[0].allowed);
-		CHECK_EQ(V(res)->parts[0].nsources, 24);
-		CHECK_STR(V(res)->parts[0].sources[0], "0.0.0.0/1");
+		CHECK_EQ(NPSRC(NFPROTO_IPV4, V(res)->parts[0]), 24);
+		CHECK_STR(PSRC(NFPROTO_IPV4, V(res)->parts[0], 0), "0.0.0.0/1");
 		CHECK_STR(V(res)->parts[0].rule.message, "default");
 		CHECK_EQ(V(res)->parts[0].rule.line, 13);
 		CHECK(V(res)->parts[1].allowed);
-		CHECK_EQ(V(res)->parts[1].nsources, 1);
-		CHECK_STR(V(res)->parts[1].sources[0], "198.51.100.0/24");
+		CHECK_EQ(NPSRC(NFPROTO_IPV4, V(res)->parts[1]), 1);
+		CHECK_STR(PSRC(NFPROTO_IPV4, V(res)->parts[1], 0), "198.51.100.0/24");
 		CHECK_EQ(V(res)->parts[1].rule.line, 5);
 	} else {
 		CHECK(!"5432: two parts");
@@ -531,8 +568,8 @@ static void test_judge(void)
 	if (res) {
 		CHECK(V(res)->allowed);
 		CHECK_EQ(V(res)->nparts, 1);
-		CHECK_EQ(V(res)->parts[0].nsources, 2);
-		CHECK_STR(V(res)->parts[0].sources[1], "192.168.1.0/24");
+		CHECK_EQ(NPSRC(NFPROTO_IPV4, V(res)->parts[0]), 2);
+		CHECK_STR(PSRC(NFPROTO_IPV4, V(res)->parts[0], 1), "192.168.1.0/24");
 	}
 	policy_result_free(res);
 
@@ -625,16 +662,16 @@ static void test_judge(void)
 	if (res) {
 		CHECK_EQ(V(res)->nparts, 1);
 		CHECK_EQ(V(res)->severity, POLICY_SEV_WARNING);
-		CHECK_STR(V(res)->parts[0].sources[0], "::/0");
+		CHECK_STR(PSRC(NFPROTO_IPV6, V(res)->parts[0], 0), "::/0");
 	}
 	policy_result_free(res);
 	res = judge1(p, &(struct rowspec){ .family = NFPROTO_IPV6, .lo = 8000,
 		     .sources = "fd00::/8,fc00::1" });
 	if (res) {
 		CHECK(V(res)->allowed);
-		CHECK_EQ(V(res)->parts[0].nsources, 2);
-		CHECK_STR(V(res)->parts[0].sources[0], "fc00::1");
-		CHECK_STR(V(res)->parts[0].sources[1], "fd00::/8");
+		CHECK_EQ(NPSRC(NFPROTO_IPV6, V(res)->parts[0]), 2);
+		CHECK_STR(PSRC(NFPROTO_IPV6, V(res)->parts[0], 0), "fc00::1");
+		CHECK_STR(PSRC(NFPROTO_IPV6, V(res)->parts[0], 1), "fd00::/8");
 	}
 	policy_result_free(res);
 
@@ -697,8 +734,8 @@ static void test_require(void)
 		CHECK_EQ(v->missing[0].proto, IPPROTO_TCP);
 		CHECK_EQ(v->missing[0].port_lo, 443);
 		CHECK_EQ(v->missing[0].port_hi, 443);
-		CHECK_EQ(v->missing[0].nsources, 1);
-		CHECK_STR(v->missing[0].sources[0], "0.0.0.0/1");
+		CHECK_EQ(NPSRC(NFPROTO_IPV4, v->missing[0]), 1);
+		CHECK_STR(PSRC(NFPROTO_IPV4, v->missing[0], 0), "0.0.0.0/1");
 	} else {
 		CHECK(!"one unmet require");
 	}
@@ -712,8 +749,7 @@ static void test_require(void)
 		CHECK_EQ(res->violations[1].rule.line, 12);
 		CHECK_EQ(res->violations[1].severity, POLICY_SEV_WARNING);
 		CHECK_EQ(res->violations[1].missing[0].proto, IPPROTO_UDP);
-		CHECK_STR(res->violations[1].missing[0].sources[0],
-			  "0.0.0.0/0");
+		CHECK_STR(PSRC(NFPROTO_IPV4, res->violations[1].missing[0], 0), "0.0.0.0/0");
 		CHECK_EQ(res->worst, POLICY_SEV_CRITICAL);
 	} else {
 		CHECK(!"two unmet requires");
@@ -860,7 +896,7 @@ static void test_random(unsigned int iterations)
 					m[i].port[port] = true;
 			for (k = 0; k < p->rules[i].src.n[FAM_V4]; k++)
 				for (addr = 0; addr < 32; addr++) {
-					u128 v = 0x0a000000u + addr;
+					rs_u128 v = 0x0a000000u + addr;
 
 					if (v >= p->rules[i].src.iv[FAM_V4][k].lo &&
 					    v <= p->rules[i].src.iv[FAM_V4][k].hi)
@@ -888,18 +924,15 @@ static void test_random(unsigned int iterations)
 		}
 		for (port = 0; port < 40; port++) {
 			for (addr = 0; addr < 32; addr++) {
-				u128 v = 0x0a000000u + addr;
+				rs_u128 v = 0x0a000000u + addr;
 				bool in_row = false;
 				unsigned int hits = 0, want = nrules;
 				const struct policy_part *part = NULL;
-				struct aiv iv;
-				unsigned int plen;
-				int fam;
+				struct rs_interval iv;
 				size_t j, s;
 
 				for (j = 0; j < rb.row.nsources; j++) {
-					prefix_parse(rb.row.sources[j], false,
-						     &fam, &iv, &plen);
+					iv = rb.row.sources[j];
 					in_row |= v >= iv.lo && v <= iv.hi;
 				}
 				in_row &= port >= lo && port <= hi;
@@ -911,9 +944,7 @@ static void test_random(unsigned int iterations)
 					    port > pt->port_hi)
 						continue;
 					for (s = 0; s < pt->nsources; s++) {
-						prefix_parse(pt->sources[s],
-							     false, &fam, &iv,
-							     &plen);
+						iv = pt->sources[s];
 						if (v >= iv.lo && v <= iv.hi) {
 							hits++;
 							part = pt;

@@ -9,11 +9,25 @@
 #include "causes.h"
 #include "unit.h"
 
+/* The prefixes l[0..n) as a row's sources (the intervals report_build()
+ * makes), in *iv (room for n); returns how many. */
+static size_t parse_sources(uint8_t family, const char *const *l, size_t n,
+			    struct rs_interval *iv)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		CHECK_EQ(region_prefix_parse(family, l[i], &iv[i]), 0);
+	return region_ivs_merge(iv, n);
+}
+
 static char *display(uint8_t family, const char *const *l, size_t n)
 {
 	struct strbuf b = STRBUF_INIT;
+	struct rs_interval iv[16];
 
-	report_sources_text(&b, NULL, family, (char *const *)l, n);
+	n = parse_sources(family, l, n, iv);
+	report_sources_text(&b, NULL, family, iv, n);
 	return strbuf_take(&b);
 }
 
@@ -49,10 +63,11 @@ static void test_display_except(void)
 	{
 		struct srcview *sv = NULL;
 		struct strbuf b = STRBUF_INIT;
+		struct rs_interval iv[8];
+		size_t n = parse_sources(NFPROTO_IPV4, most, 8, iv);
 
 		CHECK_EQ(srcview_new(NULL, &sv), 0);
-		report_sources_text(&b, sv, NFPROTO_IPV4, (char *const *)most,
-				    8);
+		report_sources_text(&b, sv, NFPROTO_IPV4, iv, n);
 		s = strbuf_take(&b);
 		CHECK_STR(s, "any except loopback");
 		srcview_free(sv);
@@ -60,12 +75,61 @@ static void test_display_except(void)
 	free(s);
 }
 
+/* The printers of a row's binary addresses: minimal prefixes, a single
+ * address without its length, "*" for every address; the backend only
+ * when the row knows it.  Sets in any order, overlapping or adjacent,
+ * print as their merged set. */
+static void test_printers(void)
+{
+	static const struct rs_interval v4[] = {
+		{ 0xc6336407, 0xc6336407 },	/* 198.51.100.7 */
+		{ 0x0a000000, 0x0a0001ff },	/* 10.0.0.0/23 */
+		{ 0x0a000200, 0x0a000200 },	/* adjacent: 10.0.2.0 */
+	};
+	static const struct rs_interval v6 = {
+		(rs_u128)0x20010db8 << 96, ((rs_u128)0x20010db8 << 96) | 1,
+	};
+	struct report_row r;
+	struct strbuf b = STRBUF_INIT;
+	char buf[INET6_ADDRSTRLEN], **l = NULL, *s;
+	size_t n = 0;
+
+	report_addrs_text(&b, NFPROTO_IPV4, v4, 3, ", ");
+	s = strbuf_take(&b);
+	CHECK_STR(s, "10.0.0.0/23, 10.0.2.0, 198.51.100.7");
+	free(s);
+	CHECK_EQ(report_addrs_list(NFPROTO_IPV6, &v6, 1, &l, &n), 0);
+	CHECK_EQ(n, 1);
+	if (n == 1)
+		CHECK_STR(l[0], "2001:db8::/127");
+	report_addrs_list_free(l, n);
+	CHECK_EQ(report_addrs_list(NFPROTO_IPV4, &v6, 1, &l, &n), -EINVAL);
+
+	memset(&r, 0, sizeof(r));
+	r.family = NFPROTO_IPV4;
+	s = report_address_str(&r);
+	CHECK_STR(s, "*");
+	free(s);
+	CHECK(report_backend_str(&r, buf, sizeof(buf)) == NULL);
+	r.naddrs = 1;
+	r.addrs = (struct rs_interval *)&v4[0];
+	s = report_address_str(&r);
+	CHECK_STR(s, "198.51.100.7");
+	free(s);
+	r.has_backend_address = true;
+	r.backend_address = 0xac110002;
+	CHECK_STR(report_backend_str(&r, buf, sizeof(buf)), "172.17.0.2");
+}
+
 /* ---------------------------------------------------------------------
  * Causes, on rows made by hand and judged by a small policy.
  */
-static char *any4[] = { "0.0.0.0/0" }, *any6[] = { "::/0" };
+static struct rs_interval any4[] = { { 0, 0xffffffffu } },
+			  any6[] = { { 0, ~(rs_u128)0 } };
 static char *eth0[] = { "eth0" };
-static char star[] = "*", backend[] = "172.17.0.2", redis[] = "redis";
+static char redis[] = "redis";
+/* 172.17.0.2 */
+static const rs_u128 backend = 0xac110002;
 
 static struct report_row mkrow(uint8_t family, uint8_t proto,
 			       unsigned int lo, unsigned int hi,
@@ -78,7 +142,6 @@ static struct report_row mkrow(uint8_t family, uint8_t proto,
 	r.proto = proto;
 	r.port_lo = (uint16_t)lo;
 	r.port_hi = (uint16_t)hi;
-	r.address = star;
 	r.nsources = 1;
 	r.sources = family == NFPROTO_IPV4 ? any4 : any6;
 	r.nifaces = 1;
@@ -187,7 +250,8 @@ static void test_causes_mixed(const struct policy *p)
 			ENGINE_EXPOSED);
 	rows[n].path = ENGINE_FORWARDED;
 	rows[n].has_backend = true;
-	rows[n].backend_addr = backend;
+	rows[n].has_backend_address = true;
+	rows[n].backend_address = backend;
 	rows[n].backend_port_lo = rows[n].backend_port_hi = 6379;
 	rows[n++].container = redis;
 	cs = group(p, rows, n, &pr);
@@ -233,7 +297,8 @@ static void test_causes_mixed(const struct policy *p)
  * open in both families from different sources says each. */
 static void test_causes_words(const struct policy *p)
 {
-	static char *sym[] = { "*", "!lo" }, *most4[] = { "0.0.0.0/1" };
+	static char *sym[] = { "*", "!lo" };
+	static struct rs_interval most4[] = { { 0, 0x7fffffffu } };
 	struct report_row rows[4];
 	struct policy_result *pr = NULL;
 	struct causes *cs;
@@ -266,7 +331,7 @@ static void test_causes_words(const struct policy *p)
  * only. */
 static void test_causes_direct(const struct policy *p)
 {
-	static char caddr[] = "172.17.0.2";
+	static struct rs_interval caddr = { 0xac110002, 0xac110002 };
 	struct report_row rows[2];
 	struct policy_result *pr = NULL;
 	struct causes *cs;
@@ -282,12 +347,15 @@ static void test_causes_direct(const struct policy *p)
 				ENGINE_EXPOSED);
 		rows[n].path = ENGINE_FORWARDED;
 		rows[n].has_backend = true;
-		rows[n].backend_addr = backend;
+		rows[n].has_backend_address = true;
+		rows[n].backend_address = backend;
 		rows[n].backend_port_lo = rows[n].backend_port_hi = 6379;
 		rows[n].container = redis;
 		rows[n].direct = i == 1;
-		if (i == 1)
-			rows[n].address = caddr;
+		if (i == 1) {
+			rows[n].naddrs = 1;
+			rows[n].addrs = &caddr;
+		}
 		n++;
 	}
 	cs = group(p, rows, n, &pr);
@@ -343,6 +411,7 @@ int main(void)
 
 	test_display_separate();
 	test_display_except();
+	test_printers();
 	p = test_policy();
 	if (p) {
 		test_causes_bare(p);

@@ -269,11 +269,17 @@ static void boundary_sets(uint8_t family)
 	}
 }
 
+/* The text of the set the prefixes l[0..n) cover (at most 64). */
 static char *text_of(uint8_t family, const char *const *l, size_t n)
 {
 	struct strbuf b = STRBUF_INIT;
+	struct rs_interval iv[64];
+	size_t i;
 
-	if (srcview_text_prefixes(view, family, (char *const *)l, n, &b) < 0)
+	for (i = 0; i < n && i < 64; i++)
+		if (region_prefix_parse(family, l[i], &iv[i]) < 0)
+			return NULL;
+	if (srcview_text(view, family, iv, region_ivs_merge(iv, i), &b) < 0)
 		return NULL;
 	return strbuf_take(&b);
 }
