@@ -95,6 +95,12 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	ret = report_build(r->engine, r->snap.host, &r->docker, &r->report);
 	if (!ret)
 		ret = runtime_notes(r);
+	/* a live audit (not a snapshot file's, which has its Docker names):
+	 * what goes past netfilter into containers' own namespaces, after
+	 * the host's rows */
+	if (!ret && o->docker && r->snap.host && !r->snap.have_docker)
+		ret = nsaudit_run(r->snap.host, in.ifaces, in.nifaces,
+				  &r->docker, r->report, &r->ns);
 	if (ret < 0)
 		goto fail;
 	ret = srcview_new(o->policy, &r->zones);
@@ -125,6 +131,7 @@ void audit_result_free(struct audit_result *r)
 	failopen_result_free(r->findings);
 	srcview_free(r->zones);
 	report_free(r->report);
+	nsaudit_free(r->ns);
 	docker_release(&r->docker);
 	engine_result_free(r->engine);
 	snapshot_release(&r->snap);

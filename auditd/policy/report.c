@@ -1161,6 +1161,8 @@ void report_free(struct report *rep)
 		free(r->backend_addr);
 		free(r->container);
 		free(r->image);
+		free(r->inside);
+		free(r->inside_image);
 		free_list(r->unknown, r->nunknown);
 	}
 	free(rep->rows);
@@ -1305,6 +1307,16 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 			    "definite");
 	jsonw_key(w, "unknown");
 	str_array(w, r->unknown, r->nunknown);
+	/* added in version 1: only for a container's own namespace */
+	if (r->inside) {
+		jsonw_key(w, "namespace");
+		jsonw_object_begin(w);
+		jsonw_member_string(w, "container", r->inside);
+		jsonw_member_string(w, "image", r->inside_image);
+		jsonw_member_string(w, "runtime", r->inside_runtime);
+		jsonw_member_string(w, "link", r->inside_link);
+		jsonw_object_end(w);
+	}
 }
 
 void report_json(const struct report *rep, struct jsonw *w,
@@ -1395,6 +1407,9 @@ static char *row_target(const struct report_row *r)
 	} else if (r->path == ENGINE_LOCAL) {
 		strbuf_addf(&b, "%snothing listens", b.len ? " " : "");
 	}
+	if (r->inside)
+		strbuf_addf(&b, " in container %s (%s)", r->inside,
+			    r->inside_link ? r->inside_link : "?");
 	return strbuf_take(&b);
 }
 

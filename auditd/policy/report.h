@@ -52,6 +52,14 @@ struct report_row {
 	size_t nunknown;
 	char **unknown;			/* the matches that made it possible */
 	const struct engine_piece *piece;	/* one piece, for its trace */
+	/* from a container's own network namespace, reached on a macvlan
+	 * or ipvlan link that bypasses the host's netfilter (nsaudit.h):
+	 * the container, its image and runtime, the link's kind; NULL for
+	 * the host's own rows (JSON "namespace") */
+	char *inside;
+	char *inside_image;
+	const char *inside_runtime;
+	const char *inside_link;
 };
 
 struct report_filtered {
