@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "cthelper.h"
+#include "gwmode.h"
 #include "runtimes.h"
 
 static uint64_t now_usec(clockid_t clk)
@@ -39,6 +40,20 @@ static int runtime_notes(struct audit_result *r)
 	}
 	free(all);
 	return ret;
+}
+
+/* The Docker networks' gateway modes behind forwarded rows (Docker >= 28
+ * options), as notes; a Docker that does not answer says nothing here. */
+static int gateway_notes(struct audit_result *r)
+{
+	struct dknet_list nets;
+	int ret;
+
+	ret = dknet_read(docker_socket_path(), &nets);
+	if (!ret)
+		ret = gwmode_notes(&nets, r->report);
+	dknet_release(&nets);
+	return ret == -ENOMEM ? ret : 0;
 }
 
 int audit_run(const struct audit_opts *o, struct audit_result **out,
@@ -101,6 +116,9 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	if (!ret && o->docker && r->snap.host && !r->snap.have_docker)
 		ret = nsaudit_run(r->snap.host, in.ifaces, in.nifaces,
 				  &r->docker, r->report, &r->ns);
+	if (!ret && o->docker && r->snap.host && !r->snap.have_docker &&
+	    !r->docker_error)
+		ret = gateway_notes(r);
 	if (ret < 0)
 		goto fail;
 	ret = srcview_new(o->policy, &r->zones);

@@ -150,4 +150,42 @@ expect("a note names each container's macvlan link on v0",
 PY
 # the golden text: the containers by name, the node's rows first
 sc_golden macvlan
+
+# a policy that forbids tcp/8081: the violation of mv-open's rows has a
+# fix in the container's own namespace; applied, 8081 is closed there,
+# 80 stays reachable, and fwaudit agrees with every probe again
+printf 'alert critical tcp 8081 from any "no 8081"\n' > "$PT/8081.rules"
+ip netns exec "$NODE" "$FWAUDIT" audit --rules "$PT/8081.rules" \
+	--format json > "$PT/v.json" 2> "$PT/v.err" || true
+"$PYTHON" - "$PT/v.json" > "$PT/fix.sh" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+seen = set()
+for v in j["violations"]:
+    x = j["exposures"][v["exposure"]] if v.get("exposure") is not None else {}
+    if (x.get("namespace") or {}).get("container") == "mv-open" and v.get("fix"):
+        for c in v["fix"]["commands"]:
+            if c not in seen:
+                seen.add(c)
+                print(c)
+PY
+if [ "$(grep -c 'nsenter' "$PT/fix.sh")" -ge 4 ]; then
+	fwa_pass "a fix in mv-open's namespace for each family: $(tail -1 "$PT/fix.sh")"
+	while IFS= read -r cmd; do
+		ip netns exec "$NODE" sh -c "$cmd" ||
+			fwa_fail "the fix's command failed: $cmd"
+	done < "$PT/fix.sh"
+	for a in "$OPEN4" "$OPEN6"; do
+		o=$(ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" tcp "$a" 8081 --timeout 2)
+		o80=$(ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" tcp "$a" 80 --timeout 2)
+		if [ "$o" = timeout ] && [ "$o80" = connected ]; then
+			fwa_pass "after the fix $a:8081 gets nothing, $a:80 connects"
+		else
+			fwa_fail "after the fix $a:8081 got $o, $a:80 got $o80"
+		fi
+	done
+	pl_check "macvlan containers after the fix" "$PT/probes" || true
+else
+	fwa_fail "no fix in mv-open's namespace: $(head -3 "$PT/v.err") $(cat "$PT/fix.sh")"
+fi
 fwa_finish

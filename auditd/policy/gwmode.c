@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * gwmode.c - notes naming the Docker gateway modes behind exposures.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netfilter.h>
+
+#include "gwmode.h"
+#include "ipaddr.h"
+
+/* Whether a forwarded row of rep goes into d's subnets of family. */
+static bool concerns(const struct report *rep, const struct dknet *d,
+		     uint8_t family)
+{
+	char first[64];
+	unsigned __int128 a;
+	unsigned int len;
+	const char *s;
+	size_t i;
+	int af;
+
+	for (i = 0; i < rep->nrows; i++) {
+		const struct report_row *r = &rep->rows[i];
+
+		if (r->path != ENGINE_FORWARDED || r->family != family)
+			continue;
+		s = r->has_backend && r->backend_addr ? r->backend_addr :
+		    r->address;
+		/* the first of a list: one address of the network will do */
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(s, ","), s);
+		if (ipaddr_prefix_parse(family == NFPROTO_IPV6 ? AF_INET6 :
+					AF_INET, first, &af, &a, &len) < 0)
+			continue;
+		if (dknet_find(&(struct dknet_list){ 1, (struct dknet *)d },
+			       family == NFPROTO_IPV6 ? AF_INET6 : AF_INET, a))
+			return true;
+	}
+	return false;
+}
+
+static int add(struct report *rep, const char *name, const char *what,
+	       const char *value, const char *text)
+{
+	char *s;
+	int ret;
+
+	if (asprintf(&s, "network %s: %s %s: %s", name, what, value,
+		     text) < 0)
+		return -ENOMEM;
+	ret = report_add_note(rep, s);
+	free(s);
+	return ret;
+}
+
+int gwmode_notes(const struct dknet_list *nets, struct report *rep)
+{
+	const char *t;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; nets && i < nets->n && !ret; i++) {
+		const struct dknet *d = &nets->nets[i];
+		bool c4 = concerns(rep, d, NFPROTO_IPV4);
+		bool c6 = concerns(rep, d, NFPROTO_IPV6);
+
+		t = dknet_mode_text(d->mode4);
+		if (t && c4)
+			ret = add(rep, d->name, "gateway mode ipv4", d->mode4,
+				  t);
+		t = dknet_mode_text(d->mode6);
+		if (!ret && t && c6)
+			ret = add(rep, d->name, "gateway mode ipv6", d->mode6,
+				  t);
+		if (!ret && d->trusted && (c4 || c6))
+			ret = add(rep, d->name, "trusted host interfaces",
+				  d->trusted, "packets arriving there may reach "
+				  "the containers' addresses directly");
+	}
+	return ret;
+}
