@@ -43,20 +43,6 @@ static bool concerns(const struct report *rep, const struct dknet *d,
 	return false;
 }
 
-static int add(struct report *rep, const char *name, const char *what,
-	       const char *value, const char *text)
-{
-	char *s;
-	int ret;
-
-	if (asprintf(&s, "network %s: %s %s: %s", name, what, value,
-		     text) < 0)
-		return -ENOMEM;
-	ret = report_add_note(rep, s);
-	free(s);
-	return ret;
-}
-
 int gwmode_notes(const struct dknet_list *nets, struct report *rep)
 {
 	const char *t;
@@ -70,16 +56,20 @@ int gwmode_notes(const struct dknet_list *nets, struct report *rep)
 
 		t = dknet_mode_text(d->mode4);
 		if (t && c4)
-			ret = add(rep, d->name, "gateway mode ipv4", d->mode4,
-				  t);
+			ret = report_add_notef(rep, "network %s: gateway mode "
+					       "ipv4 %s: %s", d->name,
+					       d->mode4, t);
 		t = dknet_mode_text(d->mode6);
 		if (!ret && t && c6)
-			ret = add(rep, d->name, "gateway mode ipv6", d->mode6,
-				  t);
+			ret = report_add_notef(rep, "network %s: gateway mode "
+					       "ipv6 %s: %s", d->name,
+					       d->mode6, t);
 		if (!ret && d->trusted && (c4 || c6))
-			ret = add(rep, d->name, "trusted host interfaces",
-				  d->trusted, "packets arriving there may reach "
-				  "the containers' addresses directly");
+			ret = report_add_notef(rep, "network %s: trusted host "
+					       "interfaces %s: packets arriving "
+					       "there may reach the containers' "
+					       "addresses directly", d->name,
+					       d->trusted);
 	}
 	return ret;
 }

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,24 +48,6 @@ static const char *parent_of(const char *name, const char *const *in,
 		if (!strcmp(in[i], name))
 			return par[i];
 	return NULL;
-}
-
-static int note(struct report *rep, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int note(struct report *rep, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (ret < 0)
-		return -ENOMEM;
-	ret = report_add_note(rep, s);
-	free(s);
-	return ret;
 }
 
 /* "198.51.100.50, 2001:db8::50": the global addresses of ifindex. */
@@ -241,7 +222,7 @@ int nsaudit_walk(struct nsaudit_ns *ns, const struct host *host,
 	}
 	free(s);
 	for (i = 0; !ret && ns->report && i < ns->report->nnotes; i++)
-		ret = note(rep, "container %s: %s", ns->sb.name,
+		ret = report_add_notef(rep, "container %s: %s", ns->sb.name,
 			   ns->report->notes[i]);
 	return ret < 0 ? ret : (int)nl;
 }
@@ -333,9 +314,9 @@ int nsaudit_run(const struct host *host, const char *const *ifaces,
 	}
 	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (home < 0 || fstat(home, &hst) < 0) {
-		ret = note(rep, "macvlan and ipvlan containers were not "
-			   "audited: this process's namespace: %s",
-			   strerror(errno));
+		ret = report_add_notef(rep, "macvlan and ipvlan containers "
+				       "were not audited: this process's "
+				       "namespace: %s", strerror(errno));
 		goto out;
 	}
 	for (i = 0; i < l.n && ret >= 0; i++) {
@@ -349,10 +330,12 @@ int nsaudit_run(const struct host *host, const char *const *ifaces,
 			continue;
 		}
 		if (ret < 0) {
-			ret = note(rep, "container %s (%s): %s: %s: packets "
-				   "to it pass no netfilter of this host and "
-				   "were not audited", l.s[i].name,
-				   l.s[i].driver, why, strerror(-ret));
+			ret = report_add_notef(rep, "container %s (%s): %s: "
+					       "%s: packets to it pass no "
+					       "netfilter of this host and "
+					       "were not audited", l.s[i].name,
+					       l.s[i].driver, why,
+					       strerror(-ret));
 			continue;
 		}
 		ns->sb = l.s[i];

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1199,6 +1200,22 @@ int report_add_note(struct report *rep, const char *note)
 	rep->notes = l;
 	rep->notes_owned = true;
 	return 0;
+}
+
+int report_add_notef(struct report *rep, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		return -ENOMEM;
+	ret = report_add_note(rep, s);
+	free(s);
+	return ret;
 }
 
 const struct docker_port *report_held(const struct report *rep,

@@ -93,6 +93,9 @@ void report_free(struct report *rep);
 /* Add a note of the audit's own after the engine's (a runtime that did
  * not answer).  0 or -ENOMEM. */
 int report_add_note(struct report *rep, const char *note);
+/* The same, formatted. */
+int report_add_notef(struct report *rep, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* The container whose port l holds for it, from rep's map, or NULL. */
 const struct docker_port *report_held(const struct report *rep,
 				      const struct host_listener *l);
