@@ -47,8 +47,15 @@ static int runtime_notes(struct audit_result *r)
 static int gateway_notes(struct audit_result *r)
 {
 	struct dknet_list nets;
+	size_t i;
 	int ret;
 
+	/* only a forwarded row can go into a network: no question else */
+	for (i = 0; i < r->report->nrows; i++)
+		if (r->report->rows[i].path == ENGINE_FORWARDED)
+			break;
+	if (i == r->report->nrows)
+		return 0;
 	ret = dknet_read(docker_socket_path(), &nets);
 	if (!ret)
 		ret = gwmode_notes(&nets, r->report);

