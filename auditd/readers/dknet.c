@@ -143,9 +143,12 @@ const struct dknet *dknet_find(const struct dknet_list *l, uint8_t family,
 	for (i = 0; i < l->n; i++)
 		for (k = 0; k < l->nets[i].nsubnets; k++) {
 			const struct dknet_subnet *s = &l->nets[i].subnets[k];
-			unsigned __int128 m = mask(family, s->len);
 
-			if (s->family == family && (addr & m) == (s->addr & m))
+			/* the length is the subnet's family's: another
+			 * family's would shift past the width */
+			if (s->family == family &&
+			    (addr & mask(family, s->len)) ==
+			    (s->addr & mask(family, s->len)))
 				return &l->nets[i];
 		}
 	return NULL;
