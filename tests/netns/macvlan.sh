@@ -167,13 +167,17 @@ j = json.load(open(sys.argv[1]))
 seen = set()
 for v in j["violations"]:
     x = j["exposures"][v["exposure"]] if v.get("exposure") is not None else {}
-    if (x.get("namespace") or {}).get("container") == "mv-open" and v.get("fix"):
+    # the policy's default alerts on every other exposure too: only the
+    # violations of tcp/8081 are closed here
+    if (x.get("namespace") or {}).get("container") == "mv-open" and v.get("fix") \
+            and v["protocol"] == "tcp" and v["ports"][0] <= 8081 <= v["ports"][1]:
         for c in v["fix"]["commands"]:
             if c not in seen:
                 seen.add(c)
                 print(c)
 PY
-if [ "$(grep -c 'nsenter' "$PT/fix.sh")" -ge 4 ]; then
+if [ "$(grep -c 'nsenter' "$PT/fix.sh")" -ge 4 ] &&
+	[ "$(grep -c 'dport 8081 drop' "$PT/fix.sh")" -eq 2 ]; then
 	fwa_pass "a fix in mv-open's namespace for each family: $(tail -1 "$PT/fix.sh")"
 	while IFS= read -r cmd; do
 		ip netns exec "$NODE" sh -c "$cmd" ||
