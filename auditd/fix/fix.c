@@ -19,6 +19,7 @@
 #include <linux/netfilter.h>
 
 #include "fix.h"
+#include "util.h"
 #include "host.h"
 #include "region.h"
 #include "strbuf.h"
@@ -843,6 +844,40 @@ static int own_input_cmds(struct fix *f, const struct report_row *row,
 	return add_cmd(f, &b);
 }
 
+/* A row of a macvlan or ipvlan container (report_row.inside): this
+ * host's rules never see its packets, so a table of our own in the
+ * container's namespace, entered through its process; no interface match
+ * (the row names the parent link, which is not there). */
+static int inside_cmds(struct fix *f, const struct report_row *row,
+		       const struct policy_part *part, const char *proto)
+{
+	static const char *const head[] = {
+		"nft add table inet fwaudit",
+		"nft add chain inet fwaudit input '{ type filter hook input "
+		"priority filter - 10; policy accept; }'",
+		"nft add rule inet fwaudit input ",
+	};
+	struct strbuf b = STRBUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(head) && !ret; i++) {
+		strbuf_addf(&b, "nsenter -t \"$(%s inspect -f "
+			    "'{{.State.Pid}}' %s)\" -n %s",
+			    row->inside_runtime ? row->inside_runtime :
+			    "docker", row->inside, head[i]);
+		if (i == ARRAY_SIZE(head) - 1) {
+			nft_family(&b, NFPROTO_INET, row, part);
+			nft_sources(&b, row, part);
+			strbuf_addf(&b, "%s dport ", proto);
+			ports_text(&b, part, '-');
+			strbuf_add(&b, " drop");
+		}
+		ret = add_cmd(f, &b);
+	}
+	return ret;
+}
+
 /* The commands that make fwaudit's own forward chain, before every other
  * filter chain (a drop in any base chain is final). */
 static int nft_forward_chain(struct fix *f, struct strbuf *b)
@@ -874,6 +909,11 @@ int fix_suggest(const struct ruleset *rs, const struct report_row *row,
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
+	if (row->inside) {
+		f->backend = FIX_NFT;
+		ret = inside_cmds(f, row, part, proto);
+		goto out;
+	}
 	if (fix_row_direct(row)) {
 		/* direct routing: the neighbour's packet is addressed to
 		 * the container and never DNATed, so neither DOCKER-USER's

@@ -772,6 +772,20 @@ int plan_build(const struct audit_result *r, struct plan **out)
 				ret = index_add(&p->unfixed_viol, &nu, i);
 			continue;
 		}
+		if (r->report->rows[v->row].inside) {
+			/* not this host's rules: its own namespace's */
+			strbuf_addf(&b, "container %s (%s): its own namespace "
+				    "takes these packets past this host's "
+				    "firewall: close it there (fwaudit audit "
+				    "names the commands)",
+				    r->report->rows[v->row].inside,
+				    r->report->rows[v->row].inside_link);
+			ret = list_add(&p->unfixed, &p->nunfixed,
+				       strbuf_take(&b));
+			if (!ret)
+				ret = index_add(&p->unfixed_viol, &nu, i);
+			continue;
+		}
 		if (r->report->rows[v->row].path == ENGINE_LOCAL &&
 		    open[r->report->rows[v->row].family == NFPROTO_IPV6]) {
 			local = true;

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "cthelper.h"
+#include "gwmode.h"
 #include "runtimes.h"
 
 static uint64_t now_usec(clockid_t clk)
@@ -39,6 +40,27 @@ static int runtime_notes(struct audit_result *r)
 	}
 	free(all);
 	return ret;
+}
+
+/* The Docker networks' gateway modes behind forwarded rows (Docker >= 28
+ * options), as notes; a Docker that does not answer says nothing here. */
+static int gateway_notes(struct audit_result *r)
+{
+	struct dknet_list nets;
+	size_t i;
+	int ret;
+
+	/* only a forwarded row can go into a network: no question else */
+	for (i = 0; i < r->report->nrows; i++)
+		if (r->report->rows[i].path == ENGINE_FORWARDED)
+			break;
+	if (i == r->report->nrows)
+		return 0;
+	ret = dknet_read(docker_socket_path(), &nets);
+	if (!ret)
+		ret = gwmode_notes(&nets, r->report);
+	dknet_release(&nets);
+	return ret == -ENOMEM ? ret : 0;
 }
 
 int audit_run(const struct audit_opts *o, struct audit_result **out,
@@ -95,6 +117,15 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	ret = report_build(r->engine, r->snap.host, &r->docker, &r->report);
 	if (!ret)
 		ret = runtime_notes(r);
+	/* a live audit (not a snapshot file's, which has its Docker names):
+	 * what goes past netfilter into containers' own namespaces, after
+	 * the host's rows */
+	if (!ret && o->docker && r->snap.host && !r->snap.have_docker)
+		ret = nsaudit_run(r->snap.host, in.ifaces, in.nifaces,
+				  &r->docker, r->report, &r->ns);
+	if (!ret && o->docker && r->snap.host && !r->snap.have_docker &&
+	    !r->docker_error)
+		ret = gateway_notes(r);
 	if (ret < 0)
 		goto fail;
 	ret = srcview_new(o->policy, &r->zones);
@@ -125,6 +156,7 @@ void audit_result_free(struct audit_result *r)
 	failopen_result_free(r->findings);
 	srcview_free(r->zones);
 	report_free(r->report);
+	nsaudit_free(r->ns);
 	docker_release(&r->docker);
 	engine_result_free(r->engine);
 	snapshot_release(&r->snap);

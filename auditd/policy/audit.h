@@ -12,6 +12,7 @@
 #include "docker.h"
 #include "engine.h"
 #include "failopen.h"
+#include "nsaudit.h"
 #include "policy.h"
 #include "report.h"
 #include "snapshot.h"
@@ -37,6 +38,9 @@ struct audit_result {
 	struct srcview *zones;		/* sources in the policy's words */
 	struct docker_map docker;
 	int docker_error;		/* why containers are not named, or 0 */
+	/* macvlan and ipvlan containers' own namespaces, whose rows follow
+	 * the host's in report (NULL: none) */
+	struct nsaudit *ns;
 	uint64_t started_usec;		/* CLOCK_REALTIME */
 	uint64_t duration_usec;		/* CLOCK_MONOTONIC */
 };

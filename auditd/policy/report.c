@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1326,6 +1327,8 @@ void report_free(struct report *rep)
 		free_list(r->ifaces, r->nifaces);
 		free(r->container);
 		free(r->image);
+		free(r->inside);
+		free(r->inside_image);
 		free_list(r->unknown, r->nunknown);
 	}
 	free(rep->rows);
@@ -1362,6 +1365,22 @@ int report_add_note(struct report *rep, const char *note)
 	rep->notes = l;
 	rep->notes_owned = true;
 	return 0;
+}
+
+int report_add_notef(struct report *rep, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		return -ENOMEM;
+	ret = report_add_note(rep, s);
+	free(s);
+	return ret;
 }
 
 const struct docker_port *report_held(const struct report *rep,
@@ -1488,6 +1507,16 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 			    "definite");
 	jsonw_key(w, "unknown");
 	str_array(w, r->unknown, r->nunknown);
+	/* added in version 1: only for a container's own namespace */
+	if (r->inside) {
+		jsonw_key(w, "namespace");
+		jsonw_object_begin(w);
+		jsonw_member_string(w, "container", r->inside);
+		jsonw_member_string(w, "image", r->inside_image);
+		jsonw_member_string(w, "runtime", r->inside_runtime);
+		jsonw_member_string(w, "link", r->inside_link);
+		jsonw_object_end(w);
+	}
 }
 
 void report_json(const struct report *rep, struct jsonw *w,
@@ -1579,6 +1608,9 @@ static char *row_target(const struct report_row *r)
 	} else if (r->path == ENGINE_LOCAL) {
 		strbuf_addf(&b, "%snothing listens", b.len ? " " : "");
 	}
+	if (r->inside)
+		strbuf_addf(&b, " in container %s (%s)", r->inside,
+			    r->inside_link ? r->inside_link : "?");
 	return strbuf_take(&b);
 }
 

@@ -61,6 +61,14 @@ struct report_row {
 	size_t nunknown;
 	char **unknown;			/* the matches that made it possible */
 	const struct engine_piece *piece;	/* one piece, for its trace */
+	/* from a container's own network namespace, reached on a macvlan
+	 * or ipvlan link that bypasses the host's netfilter (nsaudit.h):
+	 * the container, its image and runtime, the link's kind; NULL for
+	 * the host's own rows (JSON "namespace") */
+	char *inside;
+	char *inside_image;
+	const char *inside_runtime;
+	const char *inside_link;
 };
 
 struct report_filtered {
@@ -94,6 +102,9 @@ void report_free(struct report *rep);
 /* Add a note of the audit's own after the engine's (a runtime that did
  * not answer).  0 or -ENOMEM. */
 int report_add_note(struct report *rep, const char *note);
+/* The same, formatted. */
+int report_add_notef(struct report *rep, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* The container whose port l holds for it, from rep's map, or NULL. */
 const struct docker_port *report_held(const struct report *rep,
 				      const struct host_listener *l);

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nsaudit.h - containers on macvlan and ipvlan links: packets to their
+ * addresses go from the parent link straight into the container's own
+ * network namespace, past every hook of the host's netfilter.  Their
+ * namespace is read with the same readers (its nftables and x_tables
+ * rules, its listeners), walked from the bypassing links, and its rows
+ * are added to the host's report under the container's name, on the
+ * parent link, with the container's addresses.
+ */
+#ifndef FWAUDIT_NSAUDIT_H
+#define FWAUDIT_NSAUDIT_H
+
+#include <stddef.h>
+
+#include "docker.h"
+#include "engine.h"
+#include "report.h"
+#include "sandbox.h"
+#include "snapshot.h"
+
+/* One container's namespace: what its rows borrow (pieces, listeners). */
+struct nsaudit_ns {
+	struct sandbox sb;
+	struct snapshot snap;
+	struct engine_result *engine;
+	struct report *report;		/* its rows moved to the host's */
+};
+
+struct nsaudit {
+	size_t n;
+	struct nsaudit_ns *ns;
+};
+
+/*
+ * The links of ns->snap.host that bypass host: of kind macvlan, macvtap,
+ * ipvlan or ipvtap, whose parent (IFLA_LINK) is a link of host (and among
+ * ifaces when nifaces is not 0).  Walk the namespace's ruleset from those
+ * links, build its rows and move them to the end of rep: interfaces named
+ * by the parent links, the container named in each (report_row.inside);
+ * the namespace's notes follow rep's, prefixed by the container.  ns
+ * keeps what the rows borrow; ns->sb and ns->snap must be filled.
+ * Returns the number of bypassing links (0: nothing was added), -ENOMEM,
+ * or the engine's error.
+ */
+int nsaudit_walk(struct nsaudit_ns *ns, const struct host *host,
+		 const char *const *ifaces, size_t nifaces,
+		 const struct docker_map *dm, struct report *rep);
+
+/*
+ * For every running Docker container on a macvlan or ipvlan network (the
+ * API at docker_socket_path()), enter its namespace (the sandbox key, else
+ * /proc/PID/ns/net), read it and nsaudit_walk() it.  A namespace that
+ * cannot be entered or read is a note of rep, never silence.  Returns 0
+ * and *out (NULL when no container qualifies; free with nsaudit_free()),
+ * or a negative errno (-ENOMEM; -EIO when this process could not return
+ * to its own namespace, which it must not go on in).
+ */
+int nsaudit_run(const struct host *host, const char *const *ifaces,
+		size_t nifaces, const struct docker_map *dm,
+		struct report *rep, struct nsaudit **out);
+/* Frees what the rows borrowed: after the report; accepts NULL. */
+void nsaudit_free(struct nsaudit *a);
+
+#endif

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_nsaudit.c - containers on ipvlan (and macvlan) links audited in
+ * their own namespace (auditd/policy/nsaudit.c) on hand-made hosts: the
+ * rows named by the container, on the parent link, at the container's
+ * address; the host's rows and what points at them unchanged; links whose
+ * parent is not the host's, or not among the audited interfaces, ignored;
+ * and the Docker API answers that find those containers (sandbox.c).  The
+ * kernel here has no ipvlan: this is its test; tests/netns/macvlan.sh runs
+ * macvlan with a real dockerd.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
+
+#include "host.h"
+#include "host_read.h"	/* hosts built by hand */
+#include "nsaudit.h"
+#include "ruleset.h"
+#include "unit.h"
+
+#define CT_ADDR	0xc6336432u	/* 198.51.100.50 */
+
+static void link_add(struct host *h, int ifindex, const char *name,
+		     const char *kind, int parent)
+{
+	struct host_link *l;
+
+	l = host_array_add((void **)&h->links, &h->nlinks, sizeof(*l), 16);
+	l->ifindex = ifindex;
+	strcpy(l->name, name);
+	strcpy(l->kind, kind);
+	l->parent = parent;
+	l->up = true;
+	l->loopback = ifindex == 1;
+}
+
+static void route_add(struct host *h, unsigned char table,
+		      unsigned char type, rs_u128 dst, uint8_t len, int oif,
+		      rs_u128 gw)
+{
+	struct host_route *r;
+
+	r = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*r), 16);
+	r->family = AF_INET;
+	r->table = table;
+	r->type = type;
+	r->dst = dst;
+	r->dst_len = len;
+	r->nnexthops = 1;
+	r->nexthops = calloc(1, sizeof(*r->nexthops));
+	r->nexthops[0].oif = oif;
+	if (gw) {
+		r->nexthops[0].gw_family = AF_INET;
+		r->nexthops[0].gateway = gw;
+	}
+}
+
+/* The node: lo and eth1, where the container's link hangs. */
+static struct host *node(void)
+{
+	struct host *h = host_new();
+
+	link_add(h, 1, "lo", "", 0);
+	link_add(h, 2, "eth1", "", 0);
+	return h;
+}
+
+/* The container's namespace: eth0 of kind (parent: the node's ifindex
+ * parent) with 198.51.100.50/24, a default route, httpd on tcp/80 and
+ * tcp/81. */
+static struct host *container(const char *kind, int parent)
+{
+	struct host *h = host_new();
+	struct host_listener *s;
+	struct host_addr *a;
+	unsigned int port;
+
+	link_add(h, 1, "lo", "", 0);
+	link_add(h, 7, "eth0", kind, parent);
+	a = host_array_add((void **)&h->addrs, &h->naddrs, sizeof(*a), 16);
+	a->family = AF_INET;
+	a->prefixlen = 24;
+	a->scope = RT_SCOPE_UNIVERSE;
+	a->ifindex = 7;
+	a->addr = a->peer = CT_ADDR;
+	a = host_array_add((void **)&h->addrs, &h->naddrs, sizeof(*a), 16);
+	a->family = AF_INET;
+	a->prefixlen = 8;
+	a->scope = RT_SCOPE_HOST;
+	a->ifindex = 1;
+	a->addr = a->peer = 0x7f000001u;
+	route_add(h, RT_TABLE_LOCAL, RTN_LOCAL, CT_ADDR, 32, 7, 0);
+	route_add(h, RT_TABLE_MAIN, RTN_UNICAST, CT_ADDR & 0xffffff00u, 24, 7,
+		  0);
+	route_add(h, RT_TABLE_MAIN, RTN_UNICAST, 0, 0, 7, 0xc6336401u);
+	for (port = 80; port <= 81; port++) {
+		s = host_array_add((void **)&h->listeners, &h->nlisteners,
+				   sizeof(*s), 16);
+		s->family = AF_INET;
+		s->protocol = IPPROTO_TCP;
+		s->port = (uint16_t)port;
+		s->pid = 4242;
+		s->comm = strdup("httpd");
+	}
+	return h;
+}
+
+/* input: policy drop, tcp dport 80 accept (its own rules). */
+static struct ruleset *rules(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct rs_chain *c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_INET,
+					       "ctr", "input");
+	struct rs_rule *r;
+
+	c->base = true;
+	c->hook = NF_INET_LOCAL_IN;
+	c->policy = RS_V_DROP;
+	c->type = strdup("filter");
+	r = rs_chain_add_rule(c);
+	rs_match_set_range(rs_rule_add_match(r), RS_F_L4PROTO, IPPROTO_TCP,
+			   IPPROTO_TCP, false);
+	rs_match_set_range(rs_rule_add_match(r), RS_F_DPORT, 80, 80, false);
+	r->verdict.kind = RS_V_ACCEPT;
+	return rs;
+}
+
+/* A host report of one row, and a filtered listener pointing at it. */
+static struct report *host_report(struct host_listener *l)
+{
+	struct report *rep = calloc(1, sizeof(*rep));
+
+	rep->rows = calloc(2, sizeof(*rep->rows));
+	rep->nrows = 1;
+	rep->rows[0].family = NFPROTO_IPV4;
+	rep->rows[0].proto = IPPROTO_TCP;
+	rep->rows[0].port_lo = rep->rows[0].port_hi = 22;
+	rep->filtered = calloc(1, sizeof(*rep->filtered));
+	rep->nfiltered = 1;
+	rep->filtered[0].listener = l;
+	rep->filtered[0].dnat = &rep->rows[0];
+	return rep;
+}
+
+static void fill(struct nsaudit_ns *ns, const char *kind, int parent)
+{
+	memset(ns, 0, sizeof(*ns));
+	ns->sb.name = strdup("web");
+	ns->sb.image = strdup("nginx:1");
+	ns->sb.runtime = DOCKER_RT_DOCKER;
+	ns->snap.rs = rules();
+	ns->snap.host = container(kind, parent);
+}
+
+static void release(struct nsaudit_ns *ns)
+{
+	report_free(ns->report);
+	engine_result_free(ns->engine);
+	snapshot_release(&ns->snap);
+	sandbox_clear(&ns->sb);
+}
+
+static void test_walk(const char *kind, const char *says)
+{
+	struct host_listener hl = { .family = AF_INET, .port = 8080 };
+	struct host *h = node();
+	struct report *rep = host_report(&hl);
+	struct report_row *r;
+	struct nsaudit_ns ns;
+	char *addr;
+	size_t i;
+
+	fill(&ns, kind, 2);
+	CHECK_EQ(nsaudit_walk(&ns, h, NULL, 0, NULL, rep), 1);
+	/* the host's row first and as it was; what pointed at it follows */
+	CHECK_EQ(rep->nrows, 2);
+	CHECK_EQ(rep->rows[0].naddrs, 0);
+	CHECK(rep->rows[0].inside == NULL);
+	CHECK(rep->filtered[0].dnat == &rep->rows[0]);
+	r = &rep->rows[1];
+	CHECK_EQ(r->port_lo, 80);
+	CHECK_EQ(r->port_hi, 80);
+	CHECK_EQ(r->proto, IPPROTO_TCP);
+	CHECK_EQ(r->state, ENGINE_EXPOSED);
+	CHECK(!r->possible);
+	/* at the container's address, on the parent link */
+	addr = report_address_str(r);
+	CHECK_STR(addr, "198.51.100.50");
+	free(addr);
+	CHECK_EQ(r->nifaces, 1);
+	CHECK_STR(r->ifaces[0], "eth1");
+	CHECK(r->listener && r->listener->port == 80);
+	CHECK_STR(r->inside, "web");
+	CHECK_STR(r->inside_image, "nginx:1");
+	CHECK_STR(r->inside_runtime, "docker");
+	CHECK_STR(r->inside_link, says);
+	/* tcp/81 listens but its own rules drop it: no row */
+	for (i = 1; i < rep->nrows; i++)
+		CHECK(!(rep->rows[i].port_lo <= 81 &&
+			81 <= rep->rows[i].port_hi));
+	CHECK(rep->nnotes >= 1);
+	CHECK(rep->nnotes && strstr(rep->notes[0], "container web: its ") &&
+	      strstr(rep->notes[0], " link eth0 on eth1 (198.51.100.50)"));
+	report_free(rep);
+	release(&ns);
+	host_free(h);
+}
+
+/* A link whose parent is not a link of the host, or a parent that is not
+ * among the audited interfaces: nothing is added. */
+static void test_not_ours(void)
+{
+	static const char *const only[] = { "eth9" };
+	struct host_listener hl = { .family = AF_INET, .port = 8080 };
+	struct host *h = node();
+	struct report *rep = host_report(&hl);
+	struct nsaudit_ns ns;
+
+	fill(&ns, "ipvlan", 5);
+	CHECK_EQ(nsaudit_walk(&ns, h, NULL, 0, NULL, rep), 0);
+	release(&ns);
+	fill(&ns, "ipvlan", 2);
+	CHECK_EQ(nsaudit_walk(&ns, h, only, 1, NULL, rep), 0);
+	release(&ns);
+	fill(&ns, "veth", 2);
+	CHECK_EQ(nsaudit_walk(&ns, h, NULL, 0, NULL, rep), 0);
+	release(&ns);
+	CHECK_EQ(rep->nrows, 1);
+	CHECK_EQ(rep->nnotes, 0);
+	report_free(rep);
+	host_free(h);
+}
+
+static void test_parse(void)
+{
+	static const char nets[] =
+		"[{\"Id\":\"aa\",\"Driver\":\"bridge\"},"
+		"{\"Id\":\"bb\",\"Driver\":\"ipvlan\"}]";
+	static const char ipv[] =
+		"{\"Name\":\"/web\",\"Config\":{\"Image\":\"nginx:1\"},"
+		"\"State\":{\"Running\":true,\"Pid\":321},"
+		"\"NetworkSettings\":{\"SandboxKey\":\"/var/run/docker/netns/x\","
+		"\"Networks\":{\"b\":{\"NetworkID\":\"aa\"},"
+		"\"v\":{\"NetworkID\":\"bb\"}}}}";
+	static const char br[] =
+		"{\"Name\":\"/db\",\"State\":{\"Running\":true,\"Pid\":3},"
+		"\"NetworkSettings\":{\"Networks\":{\"b\":{\"NetworkID\":\"aa\"}}}}";
+	static const char stopped[] =
+		"{\"Name\":\"/web\",\"State\":{\"Running\":false,\"Pid\":0},"
+		"\"NetworkSettings\":{\"Networks\":{\"v\":{\"NetworkID\":\"bb\"}}}}";
+	struct sandbox s;
+
+	CHECK_EQ(sandbox_parse(ipv, strlen(ipv), nets, strlen(nets), &s), 1);
+	CHECK_STR(s.name, "web");
+	CHECK_STR(s.image, "nginx:1");
+	CHECK_STR(s.key, "/var/run/docker/netns/x");
+	CHECK_EQ(s.pid, 321);
+	CHECK_EQ(s.nbypass, 1);
+	CHECK_STR(s.driver, "ipvlan");
+	sandbox_clear(&s);
+	CHECK_EQ(sandbox_parse(br, strlen(br), nets, strlen(nets), &s), 0);
+	CHECK_EQ(sandbox_parse(stopped, strlen(stopped), nets, strlen(nets),
+			       &s), 0);
+	CHECK_EQ(sandbox_parse("[]", 2, nets, strlen(nets), &s), -EBADMSG);
+	CHECK_EQ(sandbox_parse("{\"Name\":1}", 10, nets, strlen(nets), &s),
+		 -EBADMSG);
+	CHECK_EQ(sandbox_parse(ipv, strlen(ipv), "{", 1, &s), -EBADMSG);
+}
+
+int main(void)
+{
+	test_walk("ipvlan", "ipvlan");
+	test_walk("ipvtap", "ipvlan");
+	test_walk("macvlan", "macvlan");
+	test_not_ours();
+	test_parse();
+	return unit_done();
+}
