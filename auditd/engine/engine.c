@@ -597,6 +597,14 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			 strerror(-in->host->bpf_error));
 		ret = result_note(res, note);
 	}
+	if (!ret && in->host && in->host->ipvs_error) {
+		char note[200];
+
+		/* IPVS would take what its services serve after INPUT */
+		snprintf(note, sizeof(note), "IPVS virtual services were not "
+			 "checked: %s", strerror(-in->host->ipvs_error));
+		ret = result_note(res, note);
+	}
 	if (!ret && !in->host)
 		ret = result_note(res, "no host facts: every interface name "
 				  "but lo and any local address; forwarding "

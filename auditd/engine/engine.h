@@ -96,6 +96,10 @@ struct engine_piece {
 	 * the containers' addresses */
 	bool direct;
 	const struct host_listener *listener;	/* ENGINE_LOCAL, else NULL */
+	/* FORWARDED by IPVS at LOCAL_IN to this real server of this
+	 * service (the host's), else NULL; nat_* stay the probe's own */
+	const struct host_ipvs_svc *ipvs_svc;
+	const struct host_ipvs_dest *ipvs_dest;
 	size_t nassumptions;
 	struct engine_assumption *assumptions;
 	size_t nsteps;

@@ -142,6 +142,141 @@ static int cgroup_fork(struct walk *w, struct branch *b,
 	return ret < 0 ? ret : assume_copy(w, b, &x);
 }
 
+/*
+ * IPVS takes what one of its services serves at LOCAL_IN, after the filter
+ * INPUT chains (NF_IP_PRI_NAT_SRC - 1), and sends it to a real server
+ * instead of a local socket: a service by firewall mark (skb->mark as the
+ * rules left it, any protocol) or by protocol, virtual address and port
+ * (0: every port), the mark first as ip_vs_service_find() does.  What a
+ * service takes is forwarded to each of its real servers that takes new
+ * connections (weight above 0), or dropped when it has none (ip_vs_leave()
+ * answers port unreachable).  The part of b taken is removed from b.
+ */
+static int ipvs_take_one(struct walk *w, struct branch *b,
+			 const struct host_ipvs_svc *s)
+{
+	struct region *hit = NULL;
+	struct branch *nb = NULL, *db;
+	bool any = false;
+	size_t k;
+	int ret;
+
+	if (s->fwmark) {
+		if (b->mark != s->fwmark)
+			return 0;
+	} else {
+		if (s->proto != w->proto)
+			return 0;
+		if (b->nat_port && s->port &&
+		    (b->nat_port_lo != s->port || b->nat_port_hi != s->port))
+			return 0;
+		if (b->nat && b->nat_addr != s->addr)
+			return 0;
+		if (!b->nat && b->redirect)
+			return 0;
+	}
+	hit = region_copy(b->r);
+	if (!hit)
+		return -ENOMEM;
+	if (!s->fwmark && s->port && !b->nat_port) {
+		ret = narrow(&hit, REGION_DPORT, s->port, s->port);
+		if (ret < 0)
+			goto out;
+	}
+	if (!s->fwmark && !b->nat) {
+		ret = narrow(&hit, REGION_DADDR, s->addr, s->addr);
+		if (ret < 0)
+			goto out;
+	}
+	ret = 0;
+	if (region_is_empty(hit))
+		goto out;
+	ret = region_subtract(b->r, hit);
+	if (ret < 0)
+		goto out;
+	nb = branch_fork(w, b, hit);
+	hit = NULL;
+	if (!nb) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (k = 0; k < s->ndests && !ret; k++) {
+		const struct host_ipvs_dest *d = &s->dests[k];
+		struct engine_piece *p;
+
+		if (!d->weight)
+			continue;
+		any = true;
+		db = branch_fork(w, nb, region_copy(nb->r));
+		if (!db || !db->r) {
+			branch_free(db);
+			ret = -ENOMEM;
+			break;
+		}
+		ret = trace_add(w, db, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, d->what);
+		/* the piece keeps the probe's own NAT (the handshake's
+		 * next packet walks as it did); the real server is in
+		 * ipvs_dest */
+		if (!ret)
+			ret = piece_add(w, db, ENGINE_FORWARDED, NULL, NULL);
+		if (!ret) {
+			p = &w->res->pieces[w->res->npieces - 1];
+			p->ipvs_svc = s;
+			p->ipvs_dest = d;
+		}
+		branch_free(db);
+	}
+	if (!ret && !any) {
+		ret = trace_add(w, nb, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_DROP, "an IPVS service without a real "
+				"server that takes connections: dropped");
+		if (!ret)
+			ret = piece_add(w, nb, ENGINE_DROPPED, NULL,
+					"an IPVS service without a real server");
+	}
+	branch_free(nb);
+out:
+	region_free(hit);
+	return ret;
+}
+
+static int ipvs_take(struct walk *w, struct branch *b)
+{
+	size_t i;
+	int ret;
+
+	/* fwmark services first, as IPVS looks them up */
+	for (i = 0; i < w->host->nipvs && !region_is_empty(b->r); i++) {
+		if (!w->host->ipvs[i].fwmark ||
+		    w->host->ipvs[i].family != w->family)
+			continue;
+		ret = ipvs_take_one(w, b, &w->host->ipvs[i]);
+		if (ret < 0)
+			return ret;
+	}
+	/* a port's own service before a port-0 one */
+	for (i = 0; i < w->host->nipvs && !region_is_empty(b->r); i++) {
+		const struct host_ipvs_svc *s = &w->host->ipvs[i];
+
+		if (s->fwmark || !s->port || s->family != w->family)
+			continue;
+		ret = ipvs_take_one(w, b, s);
+		if (ret < 0)
+			return ret;
+	}
+	for (i = 0; i < w->host->nipvs && !region_is_empty(b->r); i++) {
+		const struct host_ipvs_svc *s = &w->host->ipvs[i];
+
+		if (s->fwmark || s->port || s->family != w->family)
+			continue;
+		ret = ipvs_take_one(w, b, s);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 int deliver_local(struct walk *w, struct branch *b)
 {
 	const struct host_listener **ls = NULL, *l;
@@ -151,6 +286,13 @@ int deliver_local(struct walk *w, struct branch *b)
 	size_t n = 0, i;
 	int ret = 0;
 
+	if (w->host && w->host->nipvs && !w->reply && !w->established) {
+		ret = ipvs_take(w, b);
+		if (ret < 0) {
+			branch_free(b);
+			return ret;
+		}
+	}
 	if (w->host) {
 		ls = calloc(w->host->nlisteners + 1, sizeof(*ls));
 		if (!ls) {

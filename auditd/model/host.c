@@ -19,6 +19,7 @@
 #include "ipaddr.h"
 #include "nldump.h"
 #include "bpfq.h"
+#include "ipvs.h"
 #include "link.h"
 #include "sockets.h"
 #include "sysctl.h"
@@ -59,6 +60,7 @@ void host_free(struct host *h)
 	free(h->rules);
 	free(h->listeners);
 	free(h->tcfs);
+	ipvs_free(h);
 	free(h);
 }
 
@@ -79,6 +81,9 @@ int host_read(struct host **out)
 	/* Owners are a courtesy: without them the audit is still exact. */
 	sockets_find_owners(h, "/proc");
 	bpfq_read(h, "/proc");
+	ret = ipvs_read(h);
+	if (ret < 0)
+		goto out;
 	ret = sysctl_read(h, SYSCTL_ROOT);
 	if (ret < 0)
 		goto out;

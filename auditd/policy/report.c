@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 
 #include "array.h"
+#include "ipvs.h"
 #include "report.h"
 #include "rsprint.h"
 #include "strbuf.h"
@@ -496,6 +497,7 @@ static int outcome_key_cmp(const struct engine_piece *x,
 	OUTCOME_CMP(listener);
 	OUTCOME_CMP(oif);
 	OUTCOME_CMP(direct);
+	OUTCOME_CMP(ipvs_dest);
 #undef OUTCOME_CMP
 	return 0;
 }
@@ -863,6 +865,45 @@ static int row_cmp(const void *a, const void *b)
 	return strcmp(x->address, y->address);
 }
 
+/* The real server IPVS sends a row's probes to: its address, its port
+ * (the probe's where the server has none: a port-0 or fwmark service),
+ * the container the runtimes know there. */
+static int ipvs_backend(const struct builder *bd, const struct engine_piece *p,
+			struct report_row *row)
+{
+	const struct host_ipvs_dest *dst = p->ipvs_dest;
+	const struct docker_container *dc = bd->dm ?
+		docker_find(bd->dm, dst->family, dst->addr) : NULL;
+	char buf[INET6_ADDRSTRLEN];
+
+	free(row->backend_addr);
+	free(row->container);
+	free(row->image);
+	row->backend_addr = row->container = row->image = NULL;
+	row->runtime = NULL;
+	row->has_backend = true;
+	row->ipvs = dst;
+	addr_str(dst->family, dst->addr, buf, sizeof(buf));
+	row->backend_addr = strdup(buf);
+	if (!row->backend_addr)
+		return -ENOMEM;
+	if (dst->port) {
+		row->backend_port_lo = row->backend_port_hi = dst->port;
+	} else if (!p->nat_port) {
+		row->backend_port_lo = row->port_lo;
+		row->backend_port_hi = row->port_hi;
+	} else {
+		row->backend_port_lo = p->nat_port_lo;
+		row->backend_port_hi = p->nat_port_hi;
+	}
+	if (dc && (!(row->container = strdup(dc->name)) ||
+		   !(row->image = strdup(dc->image))))
+		return -ENOMEM;
+	if (dc)
+		row->runtime = docker_runtime_name(dc->runtime);
+	return 0;
+}
+
 static int draft_row(struct builder *bd, struct report *rep,
 		     const struct draft *d)
 {
@@ -942,6 +983,11 @@ static int draft_row(struct builder *bd, struct report *rep,
 				       row->port_lo;
 		row->backend_port_hi = p->nat_port ? p->nat_port_hi :
 				       row->port_hi;
+	}
+	if (p->ipvs_dest) {
+		ret = ipvs_backend(bd, p, row);
+		if (ret < 0)
+			return ret;
 	}
 	return p->possible ? unknown_list(p, row) : 0;
 }
@@ -1288,6 +1334,13 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 		jsonw_member_string(w, "container", r->container);
 		jsonw_member_string(w, "image", r->image);
 		jsonw_member_string(w, "runtime", r->runtime);
+		/* added in version 1: present only for IPVS real servers */
+		if (r->ipvs) {
+			jsonw_member_string(w, "via", "ipvs");
+			jsonw_member_string(w, "method",
+					    ipvs_fwd_name(r->ipvs->fwd));
+			jsonw_member_int(w, "weight", r->ipvs->weight);
+		}
 		jsonw_object_end(w);
 	} else {
 		jsonw_null(w);
@@ -1378,6 +1431,8 @@ static char *row_target(const struct report_row *r)
 			strbuf_addf(&b, " (%s)", r->container);
 		if (r->direct)
 			strbuf_add(&b, " (direct routing)");
+		if (r->ipvs)
+			strbuf_addf(&b, " (ipvs %s)", ipvs_fwd_name(r->ipvs->fwd));
 	}
 	if (r->listener) {
 		host_addr_str(r->listener->family, r->listener->addr, buf,

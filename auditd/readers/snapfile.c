@@ -34,6 +34,7 @@
 #include "runtimes.h"
 #include "snapfile.h"
 #include "bpfq.h"
+#include "ipvs.h"
 #include "sockets.h"
 
 #ifndef PACKAGE_VERSION
@@ -43,6 +44,7 @@
 #define ENV_NFT		"FWAUDIT_NFT_RECORD"
 #define ENV_RTNL	"FWAUDIT_RTNL_RECORD"
 #define ENV_DIAG	"FWAUDIT_DIAG_RECORD"
+#define ENV_IPVS	IPVS_RECORD_ENV
 
 /* The legacy families, in the order legacy.c reads them. */
 static const struct {
@@ -140,15 +142,17 @@ static uint64_t now_usec(void)
 
 int snapfile_record_begin(struct snapfile_rec *rec)
 {
-	static const char *const envs[] = { ENV_NFT, ENV_RTNL, ENV_DIAG };
-	int *fds[] = { &rec->nft_fd, &rec->rtnl_fd, &rec->diag_fd };
+	static const char *const envs[] = { ENV_NFT, ENV_RTNL, ENV_DIAG,
+					    ENV_IPVS };
+	int *fds[] = { &rec->nft_fd, &rec->rtnl_fd, &rec->diag_fd,
+		       &rec->ipvs_fd };
 	char path[64];
 	size_t i;
 	int ret;
 
-	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = -1;
+	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = rec->ipvs_fd = -1;
 	rec->taken_usec = now_usec();
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		ret = memfd_new(envs[i]);
 		if (ret < 0)
 			goto fail;
@@ -161,7 +165,7 @@ int snapfile_record_begin(struct snapfile_rec *rec)
 	}
 	return 0;
 fail:
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		unsetenv(envs[i]);
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -481,6 +485,7 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	unsetenv(ENV_NFT);
 	unsetenv(ENV_RTNL);
 	unsetenv(ENV_DIAG);
+	unsetenv(ENV_IPVS);
 	if (!snap->rs || !snap->host) {
 		ret = fail(err, errlen, -EINVAL, "a snapshot file needs the "
 			   "ruleset and the host facts");
@@ -519,6 +524,12 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	v = bpf_new(snap->host, &ret);
 	if (ret < 0 || (v && json_object_set_new(doc, "bpf", v)))
 		goto nomem;
+	/* only where the kernel has IPVS (ipvs.c records nothing else) */
+	if (lseek(rec->ipvs_fd, 0, SEEK_END) > 0) {
+		v = recording_new(rec->ipvs_fd, &ret);
+		if (!v || json_object_set_new(doc, "ipvs", v))
+			goto rec_fail;
+	}
 	*out = doc;
 	doc = NULL;
 	ret = 0;
@@ -582,13 +593,16 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 	unsetenv(ENV_NFT);
 	unsetenv(ENV_RTNL);
 	unsetenv(ENV_DIAG);
+	unsetenv(ENV_IPVS);
+	if (rec->ipvs_fd >= 0)
+		close(rec->ipvs_fd);
 	if (rec->nft_fd >= 0)
 		close(rec->nft_fd);
 	if (rec->rtnl_fd >= 0)
 		close(rec->rtnl_fd);
 	if (rec->diag_fd >= 0)
 		close(rec->diag_fd);
-	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = -1;
+	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = rec->ipvs_fd = -1;
 }
 
 /* ---- reading ---- */
@@ -767,6 +781,11 @@ static int replay_rtnl(void *target, const char *path)
 static int replay_diag(void *target, const char *path)
 {
 	return sockets_replay(target, path);
+}
+
+static int replay_ipvs(void *target, const char *path)
+{
+	return ipvs_replay(target, path);
 }
 
 static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
@@ -1275,7 +1294,7 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	static const char *const keys[] = { "format", "version", "fwaudit",
 		"taken", "taken_usec", "hostname", "nftables", "legacy",
 		"rtnetlink", "sock_diag", "owners", "sysctl", "docker",
-		"ruleset_text", "redaction", "bpf", NULL };
+		"ruleset_text", "redaction", "bpf", "ipvs", NULL };
 	const char *str;
 	long long v;
 	int ret;
@@ -1362,6 +1381,9 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		ret = parse_owners(c, root, s->host);
 	if (!ret)
 		ret = parse_bpf(c, root, s->host);
+	/* "ipvs": the IPVS dumps (optional: a kernel without IPVS) */
+	if (!ret && json_object_get(root, "ipvs"))
+		ret = replay_blob(c, root, "ipvs", s->host, replay_ipvs);
 	if (!ret)
 		ret = parse_sysctl(c, root, s->host);
 	if (!ret)
