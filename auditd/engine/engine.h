@@ -59,6 +59,10 @@ struct engine_assumption {
 	/* a cgroup ingress BPF program in effect for this listener's
 	 * cgroup (chain, rule, match and xdp NULL); matched: it drops */
 	const struct host_listener *cgroup;
+	/* an IPVS fwmark service whose mark a rule sets in a way fwaudit
+	 * cannot follow (chain, rule, match, xdp, cgroup NULL); matched:
+	 * IPVS takes the packet */
+	const struct host_ipvs_svc *ipvs;
 };
 
 /* One step of a piece's path: a rule that decided something, a chain's

@@ -4,6 +4,8 @@
  * on which branches that assumed differently disagree are "possible").
  * Part of the walk: see engine.c and walk.h.
  */
+#include <string.h>
+
 #include "walk.h"
 
 /* ---------------------------------------------------------------------
@@ -152,17 +154,49 @@ static int cgroup_fork(struct walk *w, struct branch *b,
  * connections (weight above 0), or dropped when it has none (ip_vs_leave()
  * answers port unreachable).  The part of b taken is removed from b.
  */
+/* Whether a rule of family sets the packet mark to a value the engine
+ * does not follow (from a map, the ct mark, a hash...): then no branch's
+ * mark says whether an IPVS fwmark service takes it. */
+static bool mark_unfollowed(const struct ruleset *rs, uint8_t family)
+{
+	size_t i, k, j;
+
+	for (i = 0; rs && i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (c->family != family && c->family != NFPROTO_INET)
+			continue;
+		for (k = 0; k < c->nrules; k++) {
+			for (j = 0; j < c->rules[k].nstmts; j++) {
+				const struct rs_stmt *st =
+					&c->rules[k].stmts[j];
+
+				if (st->sets_mark || !st->name)
+					continue;
+				if (!strcmp(st->name, "meta mark set") ||
+				    (!strcmp(st->name, "CONNMARK") &&
+				     st->text && strstr(st->text, "restore")))
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
 static int ipvs_take_one(struct walk *w, struct branch *b,
 			 const struct host_ipvs_svc *s)
 {
+	struct engine_assumption x = { 0 };
 	struct region *hit = NULL;
 	struct branch *nb = NULL, *db;
-	bool any = false;
+	bool any = false, maybe = false;
 	size_t k;
 	int ret;
 
 	if (s->fwmark) {
-		if (b->mark != s->fwmark)
+		/* a mark fwaudit cannot follow: both ways, named */
+		if (b->mark != s->fwmark &&
+		    !(maybe = mark_unfollowed(w->in->rs, w->family)))
 			return 0;
 	} else {
 		if (s->proto != w->proto)
@@ -191,7 +225,8 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 	ret = 0;
 	if (region_is_empty(hit))
 		goto out;
-	ret = region_subtract(b->r, hit);
+	if (!maybe)
+		ret = region_subtract(b->r, hit);
 	if (ret < 0)
 		goto out;
 	nb = branch_fork(w, b, hit);
@@ -199,6 +234,16 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 	if (!nb) {
 		ret = -ENOMEM;
 		goto out;
+	}
+	if (maybe) {
+		x.ipvs = s;
+		x.matched = true;
+		ret = assume_copy(w, nb, &x);
+		x.matched = false;
+		if (!ret)
+			ret = assume_copy(w, b, &x);
+		if (ret < 0)
+			goto out;
 	}
 	for (k = 0; k < s->ndests && !ret; k++) {
 		const struct host_ipvs_dest *d = &s->dests[k];
@@ -469,7 +514,10 @@ static int classify_overlap(const struct engine_result *res, size_t from,
 	for (j = from; j < res->npieces && !ret; j++) {
 		const struct engine_piece *q = &res->pieces[j];
 
-		if (!q->nassumptions || q->state == p->state ||
+		/* (an IPVS service taking the probes or not disagrees even
+		 * where both are exposed: the target differs) */
+		if (!q->nassumptions ||
+		    (q->state == p->state && q->ipvs_svc == p->ipvs_svc) ||
 		    q->family != p->family || q->proto != p->proto ||
 		    region_is_empty(q->region) ||
 		    !bounds_overlap(&bb[i - from], &bb[j - from]) ||

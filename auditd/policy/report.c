@@ -808,6 +808,12 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 							"?");
 			goto add;
 		}
+		if (a->ipvs) {
+			strbuf_addf(&b, "IPVS fwmark %u service (a mark set "
+				    "by a rule fwaudit cannot follow)",
+				    a->ipvs->fwmark);
+			goto add;
+		}
 		if (a->xdp && a->tc) {
 			strbuf_addf(&b, "tc ingress filter (%s) on %s",
 				    a->xdp->tc_desc, a->xdp->name);

@@ -1455,8 +1455,64 @@ static void test_ipvs(void)
 	host_free(h);
 }
 
+/* A fwmark service whose mark a rule sets from something fwaudit cannot
+ * follow (meta mark set ct mark): what INPUT accepts may go either way,
+ * possible, with the service named. */
+static void test_ipvs_unfollowed(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	const struct host_ipvs_dest *d[2];
+	struct host_ipvs_svc *s;
+	struct engine_result *res;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	struct rs_stmt *st;
+	size_t i, taken = 0, local = 0;
+
+	s = ipvs_svc(h, 0, 0, 9);
+	ipvs_rs(s, 0x0a000009u, 0, HOST_IPVS_MASQ, 1);
+	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 22, 22);
+	c = base(rs, NFPROTO_IPV4, "mangle", "prerouting", NF_INET_PRE_ROUTING,
+		 -150, RS_V_ACCEPT, "filter");
+	r = rule(c, RS_V_NONE);
+	st = rs_rule_add_stmt(r);
+	st->name = strdup("meta mark set");
+	st->text = strdup("ct mark");
+
+	res = run(rs, h);
+	CHECK_EQ(ipvs_pieces(res, 22, d, 2), 1);
+	for (i = 0; i < res->npieces; i++) {
+		const struct engine_piece *p = &res->pieces[i];
+		size_t k;
+		bool named = false;
+
+		for (k = 0; k < p->nassumptions; k++)
+			named |= p->assumptions[k].ipvs == s;
+		if (p->ipvs_dest) {
+			taken++;
+			CHECK(p->possible && named);
+		} else if (p->fate == ENGINE_LOCAL && p->listener &&
+			   p->listener->port == 22) {
+			local++;
+			CHECK(p->possible && named);
+		}
+	}
+	CHECK(taken >= 1 && local >= 1);
+	/* a port INPUT drops stays closed, definite */
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 23, ENGINE_CLOSED);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
 int main(void)
 {
+	test_ipvs_unfollowed();
 	test_ipvs();
 	test_tc();
 	test_choice();
