@@ -4,7 +4,7 @@
 # filter added to eth0's ingress (a clsact qdisc, `tc filter add ... bpf
 # da`, the program built here with clang -target bpf, as engine-xdp.sh
 # does) makes the daemon audit again and journal that what arrives on
-# eth0 is now possible, naming the program; removing it makes it definite
+# eth0 is now possible; removing it makes it definite
 # again.  The poll interval is a minute and the clsact qdisc is there
 # before the daemon starts, so only the filters' tc events can have started
 # those audits (without RTNLGRP_TC this test fails: the deletion is
