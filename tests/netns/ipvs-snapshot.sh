@@ -150,6 +150,20 @@ else
 	fwa_fail "explain: $(head -30 "$PT/explain.txt")"
 fi
 
+# a refused read (no CAP_NET_ADMIN) is a note, and nothing is taken
+echo '{"refused": 1}' > "$PT/refused.json"
+"$PYTHON" "$INJECT" "$PT/plain.snap" "$PT/refused.json" > "$PT/refused.snap" ||
+	fwa_die "ipvsinject failed (refused)"
+"$FWAUDIT" audit --no-rules --format json --snapshot "$PT/refused.snap" \
+	> "$PT/refused.out" 2>/dev/null || true
+fwa_check "$PT/refused.out" "refused" <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
+expect("a note says IPVS was not checked and why",
+       any("IPVS virtual services were not checked: Operation not permitted" in n
+           for n in J["notes"]), J["notes"])
+expect("no IPVS backend", not any(r["backend"] and "via" in r["backend"]
+                                  for r in J["exposures"]))
+EOF2
+
 # redaction: the recording's addresses mapped, the audit the same mapped
 "$FWAUDIT" snapshot --redact --input "$PT/ipvs.snap" --redact-map "$PT/map" \
 	-o "$PT/red.snap" || fwa_die "snapshot --redact --input exited $?"

@@ -17,6 +17,8 @@ SPEC: a list of services:
               "weight": 1}]}
   {"fwmark": 7, "family": "ipv4", "dests": [...]}
 fwd: masq, local, tunnel, route.  An empty list: an empty IPVS table.
+{"refused": 1} (the whole SPEC): the service dump refused with EPERM, as
+the kernel answers a caller without CAP_NET_ADMIN.
 """
 import base64
 import ipaddress
@@ -93,7 +95,15 @@ def dest(d):
     return attr(ATTR_DEST, inner)
 
 
+def refused():
+    req = msg(NLM_F_REQUEST | NLM_F_DUMP, CMD_GET_SERVICE, b"")
+    err = struct.pack("=i", -1) + req[:16]      # -EPERM, the request's header
+    return req + struct.pack("=IHHII", 16 + len(err), 2, 0, 0, 0) + err
+
+
 def recording(spec):
+    if isinstance(spec, dict) and spec.get("refused"):
+        return refused()
     out = msg(NLM_F_REQUEST | NLM_F_DUMP, CMD_GET_SERVICE, b"")
     for s in spec:
         out += msg(NLM_F_MULTI, CMD_NEW_SERVICE, service(s, True))
