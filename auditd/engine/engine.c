@@ -605,6 +605,12 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			 "checked: %s", strerror(-in->host->ipvs_error));
 		ret = result_note(res, note);
 	}
+	if (!ret && in->host && in->host->swarm_sbox)
+		ret = result_note(res, "Swarm's routing mesh (the ingress_sbox "
+				  "namespace) is not read: ports published "
+				  "through DOCKER-INGRESS are reported forwarded "
+				  "to the ingress sandbox; its IPVS fwmark "
+				  "services send them on to the tasks");
 	if (!ret && !in->host)
 		ret = result_note(res, "no host facts: every interface name "
 				  "but lo and any local address; forwarding "

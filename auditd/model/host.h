@@ -285,6 +285,9 @@ struct host {
 	size_t nipvs;
 	struct host_ipvs_svc *ipvs;
 	int ipvs_error;
+	/* Docker Swarm's ingress sandbox namespace exists (ipvs.h,
+	 * IPVS_SWARM_SBOX): its IPVS and mark rules are not read */
+	bool swarm_sbox;
 };
 
 /* A zeroed host with every sysctl unknown, or NULL on ENOMEM. */

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -502,6 +503,7 @@ int ipvs_read(struct host *h)
 	uint16_t id;
 	int ret;
 
+	h->swarm_sbox = access(IPVS_SWARM_SBOX, F_OK) == 0;
 	nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
 	if (!nl) {
 		h->ipvs_error = -errno;

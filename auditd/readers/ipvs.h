@@ -21,6 +21,9 @@
 #define IPVS_SVC_MAX	65536	/* services of one namespace */
 #define IPVS_DEST_MAX	4096	/* real servers of one service */
 #define IPVS_RECORD_ENV	"FWAUDIT_IPVS_RECORD"
+/* Swarm's routing mesh: the namespace whose IPVS fwmark services (marked
+ * by its own mangle rules) send published ports to the tasks */
+#define IPVS_SWARM_SBOX	"/var/run/docker/netns/ingress_sbox"
 
 /*
  * Read the IPVS services of the caller's network namespace into h
@@ -29,7 +32,8 @@
  * when the kernel has no IPVS).  A dump that is refused (-EPERM without
  * CAP_NET_ADMIN) or fails otherwise leaves no service and its negative
  * errno in h->ipvs_error, for a note: returns 0 then.  Returns -ENOMEM, or
- * the error of the recording file, as failures.
+ * the error of the recording file, as failures.  Sets h->swarm_sbox when
+ * IPVS_SWARM_SBOX exists (that namespace is not read: a note says so).
  */
 int ipvs_read(struct host *h);
 

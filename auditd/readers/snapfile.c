@@ -524,6 +524,9 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	v = bpf_new(snap->host, &ret);
 	if (ret < 0 || (v && json_object_set_new(doc, "bpf", v)))
 		goto nomem;
+	if (snap->host->swarm_sbox &&
+	    json_object_set_new(doc, "swarm_ingress_sbox", json_true()))
+		goto nomem;
 	/* only where the kernel has IPVS (ipvs.c records nothing else) */
 	if (lseek(rec->ipvs_fd, 0, SEEK_END) > 0) {
 		v = recording_new(rec->ipvs_fd, &ret);
@@ -1294,7 +1297,8 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	static const char *const keys[] = { "format", "version", "fwaudit",
 		"taken", "taken_usec", "hostname", "nftables", "legacy",
 		"rtnetlink", "sock_diag", "owners", "sysctl", "docker",
-		"ruleset_text", "redaction", "bpf", "ipvs", NULL };
+		"ruleset_text", "redaction", "bpf", "ipvs",
+		"swarm_ingress_sbox", NULL };
 	const char *str;
 	long long v;
 	int ret;
@@ -1384,6 +1388,11 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	/* "ipvs": the IPVS dumps (optional: a kernel without IPVS) */
 	if (!ret && json_object_get(root, "ipvs"))
 		ret = replay_blob(c, root, "ipvs", s->host, replay_ipvs);
+	if (!ret && json_object_get(root, "swarm_ingress_sbox")) {
+		if (!json_is_true(json_object_get(root, "swarm_ingress_sbox")))
+			return bad(c, "swarm_ingress_sbox", "not true");
+		s->host->swarm_sbox = true;
+	}
 	if (!ret)
 		ret = parse_sysctl(c, root, s->host);
 	if (!ret)

@@ -164,6 +164,22 @@ expect("no IPVS backend", not any(r["backend"] and "via" in r["backend"]
                                   for r in J["exposures"]))
 EOF2
 
+# Swarm's ingress sandbox present: named as not read (the test makes no
+# /var/run/docker/netns/ingress_sbox on this machine: the snapshot says it)
+"$PYTHON" -c 'import json, sys
+s = json.load(open(sys.argv[1])); s["swarm_ingress_sbox"] = True
+json.dump(s, sys.stdout)' "$PT/plain.snap" > "$PT/sbox.snap"
+"$FWAUDIT" audit --no-rules --format json --snapshot "$PT/sbox.snap" \
+	> "$PT/sbox.out" 2>/dev/null || true
+fwa_check "$PT/sbox.out" "ingress_sbox" <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
+expect("a note says Swarm's routing mesh is not read",
+       any("ingress_sbox" in n and "not read" in n for n in J["notes"]), J["notes"])
+EOF2
+if [ ! -e /var/run/docker/netns/ingress_sbox ] &&
+   grep -q swarm_ingress_sbox "$PT/plain.snap"; then
+	fwa_fail "a snapshot without an ingress sandbox says it has one"
+fi
+
 # redaction: the recording's addresses mapped, the audit the same mapped
 "$FWAUDIT" snapshot --redact --input "$PT/ipvs.snap" --redact-map "$PT/map" \
 	-o "$PT/red.snap" || fwa_die "snapshot --redact --input exited $?"
