@@ -195,8 +195,12 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 
 	if (s->fwmark) {
 		/* a mark fwaudit cannot follow: both ways, named */
-		if (b->mark != s->fwmark &&
-		    !(maybe = mark_unfollowed(w->in->rs, w->family)))
+		uint8_t *mu = &w->mark_unfollowed[w->family == NFPROTO_IPV6];
+
+		if (!*mu)
+			*mu = mark_unfollowed(w->in->rs, w->family) ? 2 : 1;
+		maybe = b->mark != s->fwmark && *mu == 2;
+		if (b->mark != s->fwmark && !maybe)
 			return 0;
 	} else {
 		if (s->proto != w->proto)

@@ -136,6 +136,10 @@ struct walk {
 	 * probe's addresses and ports swapped, ct direction reply */
 	bool reply;
 	bool reply_local;	/* from a local socket: output hook */
+	/* a rule sets the mark to what the engine does not follow (IPVS
+	 * fwmark services, result.c), per family (0 IPv4, 1 IPv6): 0 not
+	 * looked at yet, 1 no, 2 yes */
+	uint8_t mark_unfollowed[2];
 	/* the base chain running now comes before (after) the NAT binding
 	 * rewrites this later packet: see PRI_NAT_DST */
 	bool before_dnat, after_snat;
