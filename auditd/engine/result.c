@@ -144,16 +144,6 @@ static int cgroup_fork(struct walk *w, struct branch *b,
 	return ret < 0 ? ret : assume_copy(w, b, &x);
 }
 
-/*
- * IPVS takes what one of its services serves at LOCAL_IN, after the filter
- * INPUT chains (NF_IP_PRI_NAT_SRC - 1), and sends it to a real server
- * instead of a local socket: a service by firewall mark (skb->mark as the
- * rules left it, any protocol) or by protocol, virtual address and port
- * (0: every port), the mark first as ip_vs_service_find() does.  What a
- * service takes is forwarded to each of its real servers that takes new
- * connections (weight above 0), or dropped when it has none (ip_vs_leave()
- * answers port unreachable).  The part of b taken is removed from b.
- */
 /* Whether a rule of family sets the packet mark to a value the engine
  * does not follow (from a map, the ct mark, a hash...): then no branch's
  * mark says whether an IPVS fwmark service takes it. */
@@ -183,13 +173,25 @@ static bool mark_unfollowed(const struct ruleset *rs, uint8_t family)
 	return false;
 }
 
+/*
+ * IPVS takes what one of its services serves at LOCAL_IN, after the filter
+ * INPUT chains (NF_IP_PRI_NAT_SRC - 1), and sends it to a real server
+ * instead of a local socket: a service by firewall mark (skb->mark as the
+ * rules left it, any protocol) or by protocol, virtual address and port
+ * (0: every port), the mark first as ip_vs_service_find() does.  What a
+ * service takes is forwarded to each of its real servers that takes new
+ * connections (weight above 0), or dropped when it has none (ip_vs_leave()
+ * answers port unreachable).  The part of b taken is removed from b,
+ * unless a real server is this host (it then also goes on to the
+ * listeners) or the mark is not known (both ways).
+ */
 static int ipvs_take_one(struct walk *w, struct branch *b,
 			 const struct host_ipvs_svc *s)
 {
 	struct engine_assumption x = { 0 };
 	struct region *hit = NULL;
 	struct branch *nb = NULL, *db;
-	bool any = false, maybe = false;
+	bool any = false, maybe = false, local = false;
 	size_t k;
 	int ret;
 
@@ -229,7 +231,12 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 	ret = 0;
 	if (region_is_empty(hit))
 		goto out;
-	if (!maybe)
+	/* a real server on this host (IP_VS_CONN_F_LOCALNODE) gets the
+	 * packet unchanged up the stack: those probes also go on to the
+	 * listeners as if IPVS were not there */
+	for (k = 0; k < s->ndests && !local; k++)
+		local = s->dests[k].weight && s->dests[k].fwd == HOST_IPVS_LOCAL;
+	if (!maybe && !local)
 		ret = region_subtract(b->r, hit);
 	if (ret < 0)
 		goto out;
@@ -256,6 +263,8 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 		if (!d->weight)
 			continue;
 		any = true;
+		if (d->fwd == HOST_IPVS_LOCAL)
+			continue;
 		db = branch_fork(w, nb, region_copy(nb->r));
 		if (!db || !db->r) {
 			branch_free(db);

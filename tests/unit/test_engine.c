@@ -1406,6 +1406,10 @@ static void test_ipvs(void)
 	ipvs_svc(h, IPPROTO_TCP, 81, 0);
 	s = ipvs_svc(h, 0, 0, 7);
 	ipvs_rs(s, 0x0a000009u, 0, HOST_IPVS_TUNNEL, 1);
+	/* 22: one real server elsewhere, one on this host (localnode) */
+	s = ipvs_svc(h, IPPROTO_TCP, 22, 0);
+	ipvs_rs(s, 0x0a000005u, 22, HOST_IPVS_MASQ, 1);
+	ipvs_rs(s, NODE, 22, HOST_IPVS_LOCAL, 1);
 
 	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
 		 RS_V_DROP, "filter");
@@ -1417,6 +1421,9 @@ static void test_ipvs(void)
 	r = rule(c, RS_V_ACCEPT);
 	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
 	match(r, RS_F_DPORT, 8443, 8444);
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 22, 22);
 	/* mangle PREROUTING marks 8443 with the fwmark service's mark */
 	c = base(rs, NFPROTO_IPV4, "mangle", "prerouting", NF_INET_PRE_ROUTING,
 		 -150, RS_V_ACCEPT, "filter");
@@ -1447,9 +1454,17 @@ static void test_ipvs(void)
 	/* 8444 unmarked: open, nothing listens */
 	CHECK_EQ(ipvs_pieces(res, 8444, d, 4), 0);
 	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 8444, ENGINE_OPEN);
-	/* the listener on 22 still gets its probes */
-	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 22);
-	CHECK(!p || p->state == ENGINE_CLOSED);
+	/* 22: the remote real server, and the local one: up the stack to
+	 * the listener on 22, as without IPVS */
+	CHECK_EQ(ipvs_pieces(res, 22, d, 4), 1);
+	CHECK(d[0]->addr == 0x0a000005u);
+	p = NULL;
+	for (size_t i = 0; i < res->npieces; i++)
+		if (res->pieces[i].fate == ENGINE_LOCAL &&
+		    res->pieces[i].listener &&
+		    res->pieces[i].listener->port == 22)
+			p = &res->pieces[i];
+	CHECK(p && p->state == ENGINE_EXPOSED && !p->possible);
 	engine_result_free(res);
 	ruleset_free(rs);
 	host_free(h);
