@@ -433,6 +433,9 @@ static int walk_one(struct walk *w)
 	if (!ret)
 		ret = hook_run(w, NF_INET_POST_ROUTING, &fwd, &dropped);
 	for (i = 0; !ret && i < fwd.n; i++) {
+		ret = swarm_take(w, fwd.b[i]);
+		if (ret < 0 || region_is_empty(fwd.b[i]->r))
+			continue;
 		ret = trace_add(w, fwd.b[i], ENGINE_HOOK_DELIVERY, NULL, NULL,
 				RS_V_ACCEPT, fwd.b[i]->nat ?
 				"forwarded to the backend" :
@@ -605,12 +608,20 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			 "checked: %s", strerror(-in->host->ipvs_error));
 		ret = result_note(res, note);
 	}
-	if (!ret && in->host && in->host->swarm_sbox)
-		ret = result_note(res, "Swarm's routing mesh (the ingress_sbox "
-				  "namespace) is not read: ports published "
-				  "through DOCKER-INGRESS are reported forwarded "
-				  "to the ingress sandbox; its IPVS fwmark "
-				  "services send them on to the tasks");
+	if (!ret && in->host && in->host->swarm.present &&
+	    (in->host->swarm.error || in->host->swarm.ipvs_error)) {
+		char note[300];
+
+		snprintf(note, sizeof(note), "Swarm's routing mesh (the "
+			 "ingress_sbox namespace) was not read: %s: ports "
+			 "published through DOCKER-INGRESS are reported "
+			 "forwarded to the ingress sandbox; its IPVS fwmark "
+			 "services send them on to the tasks",
+			 strerror(-(in->host->swarm.error ?
+				    in->host->swarm.error :
+				    in->host->swarm.ipvs_error)));
+		ret = result_note(res, note);
+	}
 	if (!ret && !in->host)
 		ret = result_note(res, "no host facts: every interface name "
 				  "but lo and any local address; forwarding "

@@ -104,6 +104,9 @@ struct engine_piece {
 	 * service (the host's), else NULL; nat_* stay the probe's own */
 	const struct host_ipvs_svc *ipvs_svc;
 	const struct host_ipvs_dest *ipvs_dest;
+	/* that IPVS is Swarm's ingress sandbox's: the host forwarded the
+	 * probes there (DOCKER-INGRESS), not to a local service */
+	bool ipvs_sandbox;
 	size_t nassumptions;
 	struct engine_assumption *assumptions;
 	size_t nsteps;

@@ -105,7 +105,7 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 	 * real server's answer does not come back through a filter hook the
 	 * probe's walk knows (masq: after filter FORWARD; route, tunnel:
 	 * not through this host), so only the way in is walked */
-	bool ipvs = p->ipvs_dest != NULL;
+	bool ipvs = p->ipvs_dest && !p->ipvs_sandbox;
 	struct blist l = { 0 };
 	struct branch *b;
 	size_t k;

@@ -185,8 +185,14 @@ static bool mark_unfollowed(const struct ruleset *rs, uint8_t family)
  * unless a real server is this host (it then also goes on to the
  * listeners) or the mark is not known (both ways).
  */
+enum ipvs_mode {
+	IPVS_HOST,	/* the host's own: its rules set the mark */
+	IPVS_EXACT,	/* Swarm's sandbox, its mark rules understood */
+	IPVS_UNKNOWN,	/* Swarm's sandbox, a mark rule not understood */
+};
+
 static int ipvs_take_one(struct walk *w, struct branch *b,
-			 const struct host_ipvs_svc *s)
+			 const struct host_ipvs_svc *s, enum ipvs_mode mode)
 {
 	struct engine_assumption x = { 0 };
 	struct region *hit = NULL;
@@ -199,9 +205,11 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 		/* a mark fwaudit cannot follow: both ways, named */
 		uint8_t *mu = &w->mark_unfollowed[w->family == NFPROTO_IPV6];
 
-		if (!*mu)
+		if (mode == IPVS_HOST && !*mu)
 			*mu = mark_unfollowed(w->in->rs, w->family) ? 2 : 1;
-		maybe = b->mark != s->fwmark && *mu == 2;
+		maybe = b->mark != s->fwmark &&
+			(mode == IPVS_UNKNOWN ||
+			 (mode == IPVS_HOST && *mu == 2));
 		if (b->mark != s->fwmark && !maybe)
 			return 0;
 	} else {
@@ -282,6 +290,7 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 			p = &w->res->pieces[w->res->npieces - 1];
 			p->ipvs_svc = s;
 			p->ipvs_dest = d;
+			p->ipvs_sandbox = mode != IPVS_HOST;
 		}
 		branch_free(db);
 	}
@@ -309,7 +318,7 @@ static int ipvs_take(struct walk *w, struct branch *b)
 		if (!w->host->ipvs[i].fwmark ||
 		    w->host->ipvs[i].family != w->family)
 			continue;
-		ret = ipvs_take_one(w, b, &w->host->ipvs[i]);
+		ret = ipvs_take_one(w, b, &w->host->ipvs[i], IPVS_HOST);
 		if (ret < 0)
 			return ret;
 	}
@@ -319,7 +328,7 @@ static int ipvs_take(struct walk *w, struct branch *b)
 
 		if (s->fwmark || !s->port || s->family != w->family)
 			continue;
-		ret = ipvs_take_one(w, b, s);
+		ret = ipvs_take_one(w, b, s, IPVS_HOST);
 		if (ret < 0)
 			return ret;
 	}
@@ -328,11 +337,136 @@ static int ipvs_take(struct walk *w, struct branch *b)
 
 		if (s->fwmark || s->port || s->family != w->family)
 			continue;
-		ret = ipvs_take_one(w, b, s);
+		ret = ipvs_take_one(w, b, s, IPVS_HOST);
 		if (ret < 0)
 			return ret;
 	}
 	return 0;
+}
+
+static const struct host_ipvs_svc *swarm_svc(const struct host_swarm *s,
+					     uint32_t mark)
+{
+	size_t i;
+
+	for (i = 0; i < s->nipvs; i++)
+		if (s->ipvs[i].fwmark == mark && s->ipvs[i].family == AF_INET)
+			return &s->ipvs[i];
+	return NULL;
+}
+
+/*
+ * Swarm's routing mesh: DOCKER-INGRESS forwarded b to the ingress
+ * sandbox's address; there a mangle PREROUTING rule marks it by port (the
+ * last matching rule's mark wins: MARK does not end the chain; a new
+ * network namespace starts from mark 0) and the IPVS fwmark service of
+ * that mark sends it to the tasks.  What no such rule marks for a service
+ * stays in b, forwarded to the sandbox.  Where the sandbox has a mark rule
+ * fwaudit does not understand, every fwmark service there may take the
+ * rest: both ways, possible.
+ */
+/* What of b, addressed to the sandbox's address a, the sandbox's mark
+ * rules send to one of its fwmark services: taken out of b. */
+static int swarm_take_at(struct walk *w, struct branch *b, rs_u128 a)
+{
+	const struct host_swarm *s = &w->host->swarm;
+	const struct host_ipvs_svc *svc;
+	struct region *todo, *hit = NULL;
+	struct branch *nb;
+	size_t k;
+	int ret = 0;
+
+	todo = region_copy(b->r);
+	if (!todo)
+		return -ENOMEM;
+	if (!b->nat)
+		ret = narrow(&todo, REGION_DADDR, a, a);
+	for (k = s->nmarks; k-- > 0 && !ret && !region_is_empty(todo);) {
+		const struct host_swarm_mark *m = &s->marks[k];
+
+		if ((m->proto && m->proto != w->proto) ||
+		    a < m->daddr_lo || a > m->daddr_hi)
+			continue;
+		if (b->nat_port && (b->nat_port_lo < m->port_lo ||
+				    b->nat_port_hi > m->port_hi))
+			continue;
+		hit = region_copy(todo);
+		if (!hit) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (!b->nat_port)
+			ret = narrow(&hit, REGION_DPORT, m->port_lo, m->port_hi);
+		if (!ret)
+			ret = region_subtract(todo, hit);
+		svc = swarm_svc(s, m->mark);
+		if (ret || region_is_empty(hit) || !svc) {
+			/* marked, but for no service: the sandbox's own */
+			region_free(hit);
+			hit = NULL;
+			continue;
+		}
+		ret = region_subtract(b->r, hit);
+		if (ret < 0)
+			break;
+		nb = branch_fork(w, b, hit);
+		hit = NULL;
+		if (!nb) {
+			ret = -ENOMEM;
+			break;
+		}
+		nb->mark = m->mark;
+		ret = trace_add(w, nb, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, m->what);
+		if (!ret)
+			ret = ipvs_take_one(w, nb, svc, IPVS_EXACT);
+		branch_free(nb);
+	}
+	region_free(hit);
+	region_free(todo);
+	return ret;
+}
+
+/*
+ * Swarm's routing mesh: DOCKER-INGRESS forwarded b to the ingress
+ * sandbox's address (or a neighbour routed it there directly); there a
+ * mangle PREROUTING rule marks it by port (the last matching rule's mark
+ * wins: MARK does not end the chain; a new network namespace starts from
+ * mark 0) and the IPVS fwmark service of that mark sends it to the tasks.
+ * What no such rule marks for a service stays in b, forwarded to the
+ * sandbox.  Where the sandbox has a mark rule fwaudit does not understand,
+ * every fwmark service there may take the rest of what DOCKER-INGRESS
+ * sent: both ways, possible.
+ */
+int swarm_take(struct walk *w, struct branch *b)
+{
+	const struct host_swarm *s = w->host ? &w->host->swarm : NULL;
+	bool sandbox = false;
+	size_t i;
+	int ret = 0;
+
+	if (!s || !s->present || s->error || !s->nipvs ||
+	    (!b->nat && !b->direct) || w->family != NFPROTO_IPV4 ||
+	    w->reply || w->established)
+		return 0;
+	if (!b->nat) {
+		for (i = 0; i < s->naddrs && !ret && !region_is_empty(b->r);
+		     i++)
+			ret = swarm_take_at(w, b, s->addrs[i]);
+		return ret;
+	}
+	for (i = 0; i < s->naddrs && !sandbox; i++)
+		sandbox = s->addrs[i] == b->nat_addr;
+	if (!sandbox)
+		return 0;
+	ret = swarm_take_at(w, b, b->nat_addr);
+	for (i = 0; !ret && !s->marks_exact && i < s->nipvs &&
+	     !region_is_empty(b->r); i++) {
+		b->mark = 0;
+		if (s->ipvs[i].fwmark && s->ipvs[i].family == AF_INET)
+			ret = ipvs_take_one(w, b, &s->ipvs[i], IPVS_UNKNOWN);
+	}
+	return ret;
 }
 
 int deliver_local(struct walk *w, struct branch *b)

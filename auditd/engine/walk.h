@@ -332,6 +332,9 @@ int piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
 	      const struct host_listener *lis, const char *reason);
 int drop_all(struct walk *w, struct blist *l, const char *reason);
 int deliver_local(struct walk *w, struct branch *b);
+/* Swarm's routing mesh: what b (forwarded, DNATed to the ingress
+ * sandbox) takes there to the tasks (result.c); the rest stays in b. */
+int swarm_take(struct walk *w, struct branch *b);
 int choices_describe(struct walk *w, size_t from);
 int classify(struct engine_result *res, size_t from);
 int result_note(struct engine_result *res, const char *s);

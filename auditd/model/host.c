@@ -20,6 +20,7 @@
 #include "nldump.h"
 #include "bpfq.h"
 #include "ipvs.h"
+#include "swarm.h"
 #include "link.h"
 #include "sockets.h"
 #include "sysctl.h"
@@ -61,6 +62,7 @@ void host_free(struct host *h)
 	free(h->listeners);
 	free(h->tcfs);
 	ipvs_free(h);
+	swarm_release(&h->swarm);
 	free(h);
 }
 
@@ -82,6 +84,8 @@ int host_read(struct host **out)
 	sockets_find_owners(h, "/proc");
 	bpfq_read(h, "/proc");
 	ret = ipvs_read(h);
+	if (!ret)
+		ret = swarm_read(h);
 	if (ret < 0)
 		goto out;
 	ret = sysctl_read(h, SYSCTL_ROOT);

@@ -156,6 +156,36 @@ struct host_ipvs_svc {
 	struct host_ipvs_dest *dests;
 };
 
+/* A mark rule of Swarm's ingress sandbox (its mangle PREROUTING, as
+ * Docker writes it for a published port: "-p tcp --dport 8080 -j MARK
+ * --set-mark 256"): probes of proto to daddr and a port in range get
+ * mark, which an IPVS fwmark service there sends to the tasks. */
+struct host_swarm_mark {
+	uint8_t proto;
+	uint16_t port_lo, port_hi;
+	rs_u128 daddr_lo, daddr_hi;	/* IPv4; the whole range: any */
+	uint32_t mark;
+	char what[96];		/* explain's step, as long as the host */
+};
+
+/* Docker Swarm's routing mesh: the ingress sandbox namespace
+ * (/var/run/docker/netns/ingress_sbox) the host's DOCKER-INGRESS DNATs
+ * published ports to, read by swarm.c. */
+struct host_swarm {
+	bool present;		/* the namespace exists */
+	int error;		/* what kept it from being read (-EPERM:
+				 * entering it needs CAP_SYS_ADMIN), or 0 */
+	size_t naddrs;
+	rs_u128 *addrs;		/* its IPv4 addresses */
+	size_t nmarks;
+	struct host_swarm_mark *marks;	/* in rule order */
+	bool marks_exact;	/* every rule of its mangle PREROUTING is one
+				 * of those or marks nothing */
+	size_t nipvs;
+	struct host_ipvs_svc *ipvs;	/* its IPVS services */
+	int ipvs_error;
+};
+
 struct host_addr {
 	uint8_t family;
 	uint8_t prefixlen;
@@ -285,9 +315,7 @@ struct host {
 	size_t nipvs;
 	struct host_ipvs_svc *ipvs;
 	int ipvs_error;
-	/* Docker Swarm's ingress sandbox namespace exists (ipvs.h,
-	 * IPVS_SWARM_SBOX): its IPVS and mark rules are not read */
-	bool swarm_sbox;
+	struct host_swarm swarm;	/* Swarm's ingress sandbox (swarm.c) */
 };
 
 /* A zeroed host with every sysctl unknown, or NULL on ENOMEM. */

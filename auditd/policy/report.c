@@ -889,6 +889,7 @@ static int ipvs_backend(const struct builder *bd, const struct engine_piece *p,
 	row->runtime = NULL;
 	row->has_backend = true;
 	row->ipvs = dst;
+	row->ipvs_sandbox = p->ipvs_sandbox;
 	addr_str(dst->family, dst->addr, buf, sizeof(buf));
 	row->backend_addr = strdup(buf);
 	if (!row->backend_addr)
@@ -1346,6 +1347,9 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 			jsonw_member_string(w, "method",
 					    ipvs_fwd_name(r->ipvs->fwd));
 			jsonw_member_int(w, "weight", r->ipvs->weight);
+			if (r->ipvs_sandbox)
+				jsonw_member_string(w, "sandbox",
+						    "ingress_sbox");
 		}
 		jsonw_object_end(w);
 	} else {
@@ -1438,7 +1442,8 @@ static char *row_target(const struct report_row *r)
 		if (r->direct)
 			strbuf_add(&b, " (direct routing)");
 		if (r->ipvs)
-			strbuf_addf(&b, " (ipvs %s)", ipvs_fwd_name(r->ipvs->fwd));
+			strbuf_addf(&b, " (%sipvs %s)", r->ipvs_sandbox ?
+				    "swarm " : "", ipvs_fwd_name(r->ipvs->fwd));
 	}
 	if (r->listener) {
 		host_addr_str(r->listener->family, r->listener->addr, buf,

@@ -16,7 +16,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -25,6 +24,7 @@
 #include "host_read.h"
 #include "ipvs.h"
 #include "nldump.h"
+#include "readfile.h"
 
 /* What one read builds before it replaces h's services. */
 struct ipvs_read {
@@ -33,7 +33,7 @@ struct ipvs_read {
 	int error;		/* a refused dump: for a note */
 };
 
-static void ipvs_svcs_free(struct host_ipvs_svc *svc, size_t n)
+void ipvs_svcs_free(struct host_ipvs_svc *svc, size_t n)
 {
 	size_t i;
 
@@ -474,27 +474,33 @@ static void dest_text(const struct host_ipvs_svc *s, struct host_ipvs_dest *d)
 		 d6 ? "]" : "", d->port, ipvs_fwd_name(d->fwd));
 }
 
-static void ipvs_set(struct host *h, struct ipvs_read *rd)
+/* The services of one read into *svc, *n (replacing what they held) and
+ * its refusal into *err. */
+static void ipvs_set(struct ipvs_read *rd, struct host_ipvs_svc **svc,
+		     size_t *n, int *err)
 {
 	size_t i, k;
 
 	for (i = 0; i < rd->nsvc; i++)
 		for (k = 0; k < rd->svc[i].ndests; k++)
 			dest_text(&rd->svc[i], &rd->svc[i].dests[k]);
-	ipvs_free(h);
+	ipvs_svcs_free(*svc, *n);
+	*svc = NULL;
+	*n = 0;
 	if (rd->error) {
 		/* a half-read table is no answer: only the note */
 		ipvs_svcs_free(rd->svc, rd->nsvc);
 	} else {
-		h->ipvs = rd->svc;
-		h->nipvs = rd->nsvc;
+		*svc = rd->svc;
+		*n = rd->nsvc;
 	}
-	h->ipvs_error = rd->error;
+	*err = rd->error;
 	rd->svc = NULL;
 	rd->nsvc = 0;
 }
 
-int ipvs_read(struct host *h)
+int ipvs_read_into(const char *env, struct host_ipvs_svc **svc, size_t *n,
+		   int *err)
 {
 	struct ipvs_read rd = { 0 };
 	struct mnl_socket *nl;
@@ -503,27 +509,25 @@ int ipvs_read(struct host *h)
 	uint16_t id;
 	int ret;
 
-	h->swarm_sbox = access(IPVS_SWARM_SBOX, F_OK) == 0;
 	nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
 	if (!nl) {
-		h->ipvs_error = -errno;
+		*err = -errno;
 		return 0;
 	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		h->ipvs_error = -errno;
+		*err = -errno;
 		ret = 0;
 		goto out;
 	}
 	ret = family_id(nl, &id);
 	if (ret == -ENOENT) {
 		/* no IPVS in this kernel: nothing to say */
-		ipvs_free(h);
-		h->ipvs_error = 0;
+		ipvs_set(&rd, svc, n, err);
 		ret = 0;
 		goto out;
 	}
 	if (ret < 0) {
-		h->ipvs_error = ret;
+		*err = ret;
 		ret = 0;
 		goto out;
 	}
@@ -535,7 +539,7 @@ int ipvs_read(struct host *h)
 		if (rec)
 			fclose(rec);
 		/* truncated: only the attempt that succeeded is on record */
-		ret = nld_record_open(IPVS_RECORD_ENV, &rec);
+		ret = nld_record_open(env, &rec);
 		if (ret < 0)
 			goto out;
 		ret = ipvs_read_once(nl, id, &rd, rec);
@@ -550,7 +554,7 @@ int ipvs_read(struct host *h)
 		if (ret < 0)
 			goto out;
 	}
-	ipvs_set(h, &rd);
+	ipvs_set(&rd, svc, n, err);
 	ret = 0;
 out:
 	if (rec)
@@ -560,7 +564,14 @@ out:
 	return ret;
 }
 
-int ipvs_replay_buf(struct host *h, const void *buf, size_t len)
+int ipvs_read(struct host *h)
+{
+	return ipvs_read_into(IPVS_RECORD_ENV, &h->ipvs, &h->nipvs,
+			      &h->ipvs_error);
+}
+
+int ipvs_replay_into(const void *buf, size_t len, struct host_ipvs_svc **svc,
+		     size_t *n, int *err)
 {
 	struct ipvs_read rd = { 0 };
 	struct nld_handler hd = { ipvs_msg, ipvs_done, &rd };
@@ -571,21 +582,26 @@ int ipvs_replay_buf(struct host *h, const void *buf, size_t len)
 		ipvs_svcs_free(rd.svc, rd.nsvc);
 		return ret == -ENOMEM ? ret : -EBADMSG;
 	}
-	ipvs_set(h, &rd);
+	ipvs_set(&rd, svc, n, err);
 	return 0;
+}
+
+int ipvs_replay_buf(struct host *h, const void *buf, size_t len)
+{
+	return ipvs_replay_into(buf, len, &h->ipvs, &h->nipvs,
+				&h->ipvs_error);
 }
 
 int ipvs_replay(struct host *h, const char *path)
 {
-	struct ipvs_read rd = { 0 };
-	struct nld_handler hd = { ipvs_msg, ipvs_done, &rd };
+	size_t len = 0;
+	char *buf = NULL;
 	int ret;
 
-	ret = nld_replay(path, &hd);
-	if (ret < 0) {
-		ipvs_svcs_free(rd.svc, rd.nsvc);
-		return ret == -ENOMEM ? ret : -EBADMSG;
-	}
-	ipvs_set(h, &rd);
-	return 0;
+	ret = readfile_path(path, NLD_REPLAY_MAX, &buf, &len);
+	if (ret < 0)
+		return ret;
+	ret = ipvs_replay_buf(h, buf, len);
+	free(buf);
+	return ret;
 }

@@ -21,9 +21,6 @@
 #define IPVS_SVC_MAX	65536	/* services of one namespace */
 #define IPVS_DEST_MAX	4096	/* real servers of one service */
 #define IPVS_RECORD_ENV	"FWAUDIT_IPVS_RECORD"
-/* Swarm's routing mesh: the namespace whose IPVS fwmark services (marked
- * by its own mangle rules) send published ports to the tasks */
-#define IPVS_SWARM_SBOX	"/var/run/docker/netns/ingress_sbox"
 
 /*
  * Read the IPVS services of the caller's network namespace into h
@@ -32,10 +29,13 @@
  * when the kernel has no IPVS).  A dump that is refused (-EPERM without
  * CAP_NET_ADMIN) or fails otherwise leaves no service and its negative
  * errno in h->ipvs_error, for a note: returns 0 then.  Returns -ENOMEM, or
- * the error of the recording file, as failures.  Sets h->swarm_sbox when
- * IPVS_SWARM_SBOX exists (that namespace is not read: a note says so).
+ * the error of the recording file, as failures.
  */
 int ipvs_read(struct host *h);
+/* The same into *svc, *n (what they held is freed) and *err, recording to
+ * the file named by the environment variable env (swarm.c's sandbox). */
+int ipvs_read_into(const char *env, struct host_ipvs_svc **svc, size_t *n,
+		   int *err);
 
 /* Read the services of a recording at path (what ipvs_read() recorded)
  * into h, replacing any.  0 or a negative errno (-EBADMSG for a malformed
@@ -46,6 +46,11 @@ int ipvs_replay(struct host *h, const char *path);
 /* The same from a recording in memory (buf, len bytes): the unit tests'
  * and the fuzzer's seam. */
 int ipvs_replay_buf(struct host *h, const void *buf, size_t len);
+/* ipvs_replay_buf() into *svc, *n, *err as ipvs_read_into() fills them. */
+int ipvs_replay_into(const void *buf, size_t len, struct host_ipvs_svc **svc,
+		     size_t *n, int *err);
+/* Free n services and their real servers; accepts NULL. */
+void ipvs_svcs_free(struct host_ipvs_svc *svc, size_t n);
 
 /* Free h's services (and their real servers); h->nipvs becomes 0. */
 void ipvs_free(struct host *h);

@@ -2207,6 +2207,50 @@ static int rename_str(json_t *o, const char *key, struct names *n,
 	return 0;
 }
 
+/* One address string of a JSON array mapped in place. */
+static int map_str_at(const struct redact *r, json_t *a, size_t i)
+{
+	char out[INET6_ADDRSTRLEN + 8];
+	json_t *v = json_array_get(a, i);
+
+	if (!json_is_string(v) ||
+	    redact_map_token(r, json_string_value(v), out, sizeof(out)) < 0)
+		return 0;
+	return json_array_set_new(a, i, json_string(out)) ? -ENOMEM : 0;
+}
+
+/* Swarm's ingress sandbox (swarm.c): its addresses, and the destinations
+ * of its mark rules (one address, or every one, which the map keeps). */
+static int swarm_map(struct redact *r, json_t *o)
+{
+	json_t *a, *v, *d;
+	size_t i;
+	int ret = 0;
+
+	a = json_object_get(o, "addrs");
+	for (i = 0; !ret && i < json_array_size(a); i++)
+		ret = map_str_at(r, a, i);
+	a = json_object_get(o, "marks");
+	json_array_foreach(a, i, v) {
+		const char *lo, *hi;
+
+		d = json_object_get(v, "daddr");
+		lo = json_string_value(json_array_get(d, 0));
+		hi = json_string_value(json_array_get(d, 1));
+		if (ret || !lo || !hi)
+			continue;
+		if (strcmp(lo, hi) && (strcmp(lo, "0.0.0.0") ||
+				       strcmp(hi, "255.255.255.255")))
+			return fail(r, -EINVAL, "swarm_ingress_sbox.marks: a "
+				    "destination range %s-%s cannot be mapped",
+				    lo, hi);
+		ret = map_str_at(r, d, 0);
+		if (!ret)
+			ret = map_str_at(r, d, 1);
+	}
+	return ret;
+}
+
 static int rename_all(struct redact *r, json_t *doc)
 {
 	json_t *a, *v, *d;
@@ -2224,6 +2268,7 @@ static int rename_all(struct redact *r, json_t *doc)
 	json_array_foreach(a, i, v)
 		if (json_is_object(v) && !ret)
 			ret = rename_str(v, "cgroup", &r->comms, "cgroup");
+	ret = swarm_map(r, json_object_get(doc, "swarm_ingress_sbox"));
 	d = json_object_get(doc, "docker");
 	a = json_object_get(d, "containers");
 	json_array_foreach(a, i, v) {
@@ -2306,6 +2351,9 @@ int redact_snapshot(struct redact *r, json_t *doc, char *err, size_t errlen)
 		  "sock_diag.recording", B_DIAG, NULL, 0 },
 		{ json_object_get(doc, "ipvs"), "recording",
 		  "ipvs.recording", B_IPVS, NULL, 0 },
+		{ json_object_get(json_object_get(doc, "swarm_ingress_sbox"),
+				  "ipvs"), "recording",
+		  "swarm_ingress_sbox.ipvs.recording", B_IPVS, NULL, 0 },
 		{ json_object_get(leg, "ipv4"), "save", "legacy.ipv4.save",
 		  B_TEXT, NULL, 0 },
 		{ json_object_get(leg, "ipv6"), "save", "legacy.ipv6.save",

@@ -19,6 +19,11 @@ SPEC: a list of services:
 fwd: masq, local, tunnel, route.  An empty list: an empty IPVS table.
 {"refused": 1} (the whole SPEC): the service dump refused with EPERM, as
 the kernel answers a caller without CAP_NET_ADMIN.
+{"swarm": {"addrs": ["10.18.0.2"], "marks_exact": true,
+           "marks": [{"protocol": 6, "ports": [8080, 8080], "mark": 256}],
+           "services": [SERVICE...]}} (the whole SPEC): Swarm's ingress
+sandbox as swarm.c reads it, its IPVS services recorded as above; addrs,
+marks and marks_exact default to what the snapshot already has.
 """
 import base64
 import ipaddress
@@ -122,8 +127,19 @@ def main():
         snap = json.load(f)
     with open(sys.argv[2]) as f:
         spec = json.load(f)
-    snap["ipvs"] = {"recording":
-                    base64.b64encode(recording(spec)).decode("ascii")}
+    if isinstance(spec, dict) and "swarm" in spec:
+        sw = spec["swarm"]
+        old = snap.get("swarm_ingress_sbox", {})
+        snap["swarm_ingress_sbox"] = {
+            "error": 0, "addrs": sw.get("addrs", old.get("addrs")),
+            "marks": [dict(m, daddr=m.get("daddr", ["0.0.0.0", "255.255.255.255"]))
+                      for m in sw.get("marks", old.get("marks"))],
+            "marks_exact": sw.get("marks_exact", old.get("marks_exact", True)),
+            "ipvs": {"recording": base64.b64encode(
+                recording(sw["services"])).decode("ascii")}}
+    else:
+        snap["ipvs"] = {"recording":
+                        base64.b64encode(recording(spec)).decode("ascii")}
     json.dump(snap, sys.stdout, indent=1)
     sys.stdout.write("\n")
 

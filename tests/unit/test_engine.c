@@ -17,6 +17,7 @@
 #include "host.h"
 #include "host_read.h"	/* hosts built by hand */
 #include "ruleset.h"
+#include "swarm.h"
 #include "unit.h"
 
 #define NODE	0xc6336401u	/* 198.51.100.1 */
@@ -1525,8 +1526,91 @@ static void test_ipvs_unfollowed(void)
 	host_free(h);
 }
 
+/* Swarm's routing mesh: DOCKER-INGRESS DNATs 8080 and 9090 to the ingress
+ * sandbox (BACKEND here); the sandbox marks 8080 with 256 and its IPVS
+ * fwmark service 256 sends it to two tasks; 9090 is marked for nothing.
+ * exact: the sandbox's mark rules all understood; else one is not, and
+ * what it does not mark may go to the service too (possible). */
+static void test_swarm(bool exact)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	const struct host_ipvs_dest *d[4];
+	struct host_swarm_mark *m;
+	struct host_ipvs_svc *s;
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *pre, *fwd;
+	struct rs_rule *r;
+	size_t i, n = 0;
+	uint16_t port;
+
+	pre = base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING,
+		   -100, RS_V_ACCEPT, "nat");
+	fwd = base(rs, NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, 0,
+		   RS_V_DROP, "filter");
+	for (port = 8080; port != 0; port = port == 8080 ? 9090 : 0) {
+		r = rule(pre, RS_V_DNAT);
+		match(r, RS_F_FIB_DADDR_TYPE, RTN_LOCAL, RTN_LOCAL);
+		match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+		match(r, RS_F_DPORT, port, port);
+		dnat_to(r, BACKEND, port);
+		docker_forward(fwd, BACKEND, port);
+	}
+	h->swarm.present = true;
+	h->swarm.marks_exact = exact;
+	h->swarm.addrs = calloc(1, sizeof(*h->swarm.addrs));
+	h->swarm.addrs[0] = BACKEND;
+	h->swarm.naddrs = 1;
+	m = host_array_add((void **)&h->swarm.marks, &h->swarm.nmarks,
+			   sizeof(*m), 16);
+	m->proto = IPPROTO_TCP;
+	m->port_lo = m->port_hi = 8080;
+	m->daddr_hi = 0xffffffffu;
+	m->mark = 256;
+	swarm_mark_text(m);
+	s = host_array_add((void **)&h->swarm.ipvs, &h->swarm.nipvs,
+			   sizeof(*s), 16);
+	s->family = AF_INET;
+	s->fwmark = 256;
+	strcpy(s->sched, "rr");
+	ipvs_rs(s, 0x0a000005u, 80, HOST_IPVS_MASQ, 1);
+	ipvs_rs(s, 0x0a000006u, 80, HOST_IPVS_MASQ, 1);
+
+	res = run(rs, h);
+	CHECK_EQ(ipvs_pieces(res, 8080, d, 4), 2);
+	CHECK(d[0]->addr == 0x0a000005u && d[1]->addr == 0x0a000006u);
+	for (i = 0; i < res->npieces; i++) {
+		p = &res->pieces[i];
+		if (!p->ipvs_dest)
+			continue;
+		/* DNATed by DOCKER-INGRESS, or routed to the sandbox's
+		 * address directly by a neighbour (direct routing) */
+		CHECK(p->ipvs_sandbox &&
+		      (p->direct || (p->nat && p->nat_addr == BACKEND)));
+		if (exact)
+			CHECK(!p->possible);
+		n++;
+	}
+	/* 9090: forwarded to the sandbox, as without the mesh; possibly to
+	 * the tasks when a mark rule there is not understood */
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 9090);
+	CHECK(p && p->fate == ENGINE_FORWARDED && p->nat_addr == BACKEND);
+	if (p && exact)
+		CHECK(!p->ipvs_dest && !p->possible);
+	if (!exact) {
+		CHECK_EQ(ipvs_pieces(res, 9090, d, 4), 2);
+		CHECK(p && p->possible);
+	}
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
 int main(void)
 {
+	test_swarm(true);
+	test_swarm(false);
 	test_ipvs_unfollowed();
 	test_ipvs();
 	test_tc();

@@ -19,11 +19,14 @@
 #include <netinet/in.h>
 #include <linux/genetlink.h>
 #include <linux/ip_vs.h>
+#include <linux/netfilter.h>
 
 #include <libmnl/libmnl.h>
 
 #include "host.h"
 #include "ipvs.h"
+#include "ruleset.h"
+#include "swarm.h"
 #include "unit.h"
 
 #define FAMILY_ID	0x1c	/* what the controller gave; any will do */
@@ -322,8 +325,98 @@ static void test_malformed(void)
 	host_free(h);
 }
 
+/* A rule of c that sets mark m (whole) after matching proto and dport. */
+static struct rs_rule *mark_rule(struct rs_chain *c, uint8_t proto,
+				 uint16_t port, uint32_t m)
+{
+	struct rs_rule *r = rs_chain_add_rule(c);
+	struct rs_stmt *st;
+
+	if (proto)
+		rs_match_set_range(rs_rule_add_match(r), RS_F_L4PROTO, proto,
+				   proto, false);
+	if (port)
+		rs_match_set_range(rs_rule_add_match(r), RS_F_DPORT, port,
+				   port, false);
+	st = rs_rule_add_stmt(r);
+	st->name = strdup("MARK");
+	st->sets_mark = true;
+	st->mark_mask = 0xffffffffu;
+	st->mark_value = m;
+	return r;
+}
+
+/* swarm.c's reading of the sandbox's mangle PREROUTING: Docker's mark
+ * rules followed, anything else that may mark makes it inexact. */
+static void test_swarm_marks(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host_swarm s = { 0 };
+	struct rs_chain *c;
+	struct rs_rule *r;
+	struct rs_stmt *st;
+
+	c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "mangle",
+			      "PREROUTING");
+	c->base = true;
+	c->hook = NF_INET_PRE_ROUTING;
+	mark_rule(c, IPPROTO_TCP, 8080, 256);
+	r = mark_rule(c, 0, 0, 257);
+	rs_match_set_range(rs_rule_add_match(r), RS_F_IP_DADDR, 0x0a000005u,
+			   0x0a000005u, false);
+	/* a counter only: not a mark rule */
+	st = rs_rule_add_stmt(rs_chain_add_rule(c));
+	st->name = strdup("counter");
+	CHECK_EQ(swarm_marks(rs, &s), 0);
+	CHECK(s.marks_exact);
+	CHECK_EQ(s.nmarks, 2);
+	CHECK(s.marks[0].proto == IPPROTO_TCP && s.marks[0].port_lo == 8080 &&
+	      s.marks[0].port_hi == 8080 && s.marks[0].mark == 256 &&
+	      s.marks[0].daddr_lo == 0 && s.marks[0].daddr_hi == 0xffffffffu);
+	CHECK(s.marks[1].proto == 0 && s.marks[1].port_lo == 0 &&
+	      s.marks[1].port_hi == 65535 && s.marks[1].mark == 257 &&
+	      s.marks[1].daddr_lo == 0x0a000005u);
+	CHECK(strstr(s.marks[0].what, "tcp ports 8080-8080 with 256") != NULL);
+	/* a match it does not follow: that rule is not taken, inexact */
+	r = mark_rule(c, IPPROTO_UDP, 53, 300);
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_IIFNAME, "eth0",
+			    false, false);
+	CHECK_EQ(swarm_marks(rs, &s), 0);
+	CHECK(!s.marks_exact);
+	CHECK_EQ(s.nmarks, 2);
+	ruleset_free(rs);
+	/* a mark from the conntrack mark; a jump: inexact */
+	rs = ruleset_new();
+	c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_INET, "t", "pre");
+	c->base = true;
+	c->hook = NF_INET_PRE_ROUTING;
+	st = rs_rule_add_stmt(rs_chain_add_rule(c));
+	st->name = strdup("meta mark set");
+	st->text = strdup("ct mark");
+	CHECK_EQ(swarm_marks(rs, &s), 0);
+	CHECK(!s.marks_exact && s.nmarks == 0);
+	ruleset_free(rs);
+	rs = ruleset_new();
+	c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "mangle",
+			      "PREROUTING");
+	c->base = true;
+	c->hook = NF_INET_PRE_ROUTING;
+	r = rs_chain_add_rule(c);
+	r->verdict.kind = RS_V_JUMP;
+	r->verdict.chain = strdup("X");
+	CHECK_EQ(swarm_marks(rs, &s), 0);
+	CHECK(!s.marks_exact);
+	/* the forward and output hooks and IPv6 are not the sandbox's way in */
+	c->hook = NF_INET_FORWARD;
+	CHECK_EQ(swarm_marks(rs, &s), 0);
+	CHECK(s.marks_exact);
+	ruleset_free(rs);
+	swarm_release(&s);
+}
+
 int main(void)
 {
+	test_swarm_marks();
 	test_services();
 	test_empty_and_refused();
 	test_malformed();
