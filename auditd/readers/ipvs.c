@@ -24,7 +24,6 @@
 #include "host_read.h"
 #include "ipvs.h"
 #include "nldump.h"
-#include "readfile.h"
 
 /* What one read builds before it replaces h's services. */
 struct ipvs_read {
@@ -570,20 +569,34 @@ int ipvs_read(struct host *h)
 			      &h->ipvs_error);
 }
 
+/* A replay's end: its services set, or its error (nothing changed). */
+static int replay_end(struct ipvs_read *rd, int ret,
+		      struct host_ipvs_svc **svc, size_t *n, int *err)
+{
+	if (ret < 0) {
+		ipvs_svcs_free(rd->svc, rd->nsvc);
+		return ret == -ENOMEM ? ret : -EBADMSG;
+	}
+	ipvs_set(rd, svc, n, err);
+	return 0;
+}
+
 int ipvs_replay_into(const void *buf, size_t len, struct host_ipvs_svc **svc,
 		     size_t *n, int *err)
 {
 	struct ipvs_read rd = { 0 };
 	struct nld_handler hd = { ipvs_msg, ipvs_done, &rd };
-	int ret;
 
-	ret = nld_replay_buf(buf, len, &hd);
-	if (ret < 0) {
-		ipvs_svcs_free(rd.svc, rd.nsvc);
-		return ret == -ENOMEM ? ret : -EBADMSG;
-	}
-	ipvs_set(&rd, svc, n, err);
-	return 0;
+	return replay_end(&rd, nld_replay_buf(buf, len, &hd), svc, n, err);
+}
+
+int ipvs_replay_file(const char *path, struct host_ipvs_svc **svc,
+		     size_t *n, int *err)
+{
+	struct ipvs_read rd = { 0 };
+	struct nld_handler hd = { ipvs_msg, ipvs_done, &rd };
+
+	return replay_end(&rd, nld_replay(path, &hd), svc, n, err);
 }
 
 int ipvs_replay_buf(struct host *h, const void *buf, size_t len)
@@ -594,14 +607,5 @@ int ipvs_replay_buf(struct host *h, const void *buf, size_t len)
 
 int ipvs_replay(struct host *h, const char *path)
 {
-	size_t len = 0;
-	char *buf = NULL;
-	int ret;
-
-	ret = readfile_path(path, NLD_REPLAY_MAX, &buf, &len);
-	if (ret < 0)
-		return ret;
-	ret = ipvs_replay_buf(h, buf, len);
-	free(buf);
-	return ret;
+	return ipvs_replay_file(path, &h->ipvs, &h->nipvs, &h->ipvs_error);
 }

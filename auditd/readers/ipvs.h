@@ -49,6 +49,9 @@ int ipvs_replay_buf(struct host *h, const void *buf, size_t len);
 /* ipvs_replay_buf() into *svc, *n, *err as ipvs_read_into() fills them. */
 int ipvs_replay_into(const void *buf, size_t len, struct host_ipvs_svc **svc,
 		     size_t *n, int *err);
+/* ipvs_replay() into *svc, *n, *err. */
+int ipvs_replay_file(const char *path, struct host_ipvs_svc **svc,
+		     size_t *n, int *err);
 /* Free n services and their real servers; accepts NULL. */
 void ipvs_svcs_free(struct host_ipvs_svc *svc, size_t n);
 

@@ -35,7 +35,6 @@
 #include "snapfile.h"
 #include "bpfq.h"
 #include "ipaddr.h"
-#include "readfile.h"
 #include "ipvs.h"
 #include "swarm.h"
 #include "sockets.h"
@@ -849,17 +848,8 @@ static int replay_ipvs(void *target, const char *path)
 static int replay_swarm_ipvs(void *target, const char *path)
 {
 	struct host_swarm *s = target;
-	size_t len = 0;
-	char *buf = NULL;
-	int ret;
 
-	ret = readfile_path(path, NLD_REPLAY_MAX, &buf, &len);
-	if (ret < 0)
-		return ret;
-	ret = ipvs_replay_into(buf, len, &s->ipvs, &s->nipvs,
-			       &s->ipvs_error);
-	free(buf);
-	return ret;
+	return ipvs_replay_file(path, &s->ipvs, &s->nipvs, &s->ipvs_error);
 }
 
 /* "swarm_ingress_sbox": what swarm.c read in Swarm's ingress sandbox

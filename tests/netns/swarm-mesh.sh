@@ -25,10 +25,10 @@
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/redact-lib.sh
+. "$(dirname "$0")/redact-lib.sh"
 
 INJECT="$FWA_LIBDIR/ipvsinject.py"
-CHECK="$FWA_LIBDIR/redact-check.py"
-MAPTOOL="$(dirname "$FWAUDIT")/tests/netns/redact_map"
 
 fwa_require_root
 fwa_require_tools "$PYTHON" ip iptables-nft iptables-nft-restore
@@ -170,24 +170,7 @@ else
 	fwa_fail "explain: $(head -40 "$PT/explain.txt")"
 fi
 
-# redaction
-"$FWAUDIT" snapshot --redact --input "$PT/mesh.snap" --redact-map "$PT/map" \
-	-o "$PT/red.snap" || fwa_die "snapshot --redact --input exited $?"
-"$FWAUDIT" audit --no-rules --format json --snapshot "$PT/red.snap" \
-	> "$PT/red.json" 2> "$PT/red.err" || true
-[ -s "$PT/red.json" ] || fwa_die "audit of the redacted mesh: $(head -3 "$PT/red.err")"
-"$MAPTOOL" "$PT/map" < "$PT/mesh.json" > "$PT/mesh.mapped.json"
-if "$PYTHON" "$CHECK" same "$PT/map" "$PT/mesh.mapped.json" "$PT/red.json" \
-	> "$PT/same.out"; then
-	fwa_pass "the redacted mesh audits as the plain one, mapped"
-else
-	fwa_fail "redacted audit differs: $(cat "$PT/same.out")"
-fi
-if "$PYTHON" "$CHECK" leak "$PT/red.snap" 10.0.0.5 10.0.0.6 10.0.0.7 10.18.0.2 \
-	> "$PT/leak.out"; then
-	fwa_pass "none of the sandbox's or the tasks' addresses is left"
-else
-	fwa_fail "$(cat "$PT/leak.out")"
-fi
+# redaction: every address mapped, the audit the same mapped
+rdx_check mesh "$PT/mesh.snap" "$PT/mesh.json" 10.0.0.5 10.0.0.6 10.0.0.7 10.18.0.2
 
 fwa_finish
