@@ -196,6 +196,11 @@ int cmd_explain(int argc, char **argv)
 				       a->cgroup->cgroup ? a->cgroup->cgroup :
 							   "?",
 				       a->matched ? "drops it" : "passes it");
+			else if (a->ipvs)
+				printf("      assuming the mark a rule sets "
+				       "(fwaudit cannot follow it) %s IPVS "
+				       "fwmark %u", a->matched ? "is" :
+				       "is not", a->ipvs->fwmark);
 			else if (a->xdp && a->tc)
 				printf("      assuming the tc ingress filters "
 				       "(%s) on %s %s", a->xdp->tc_desc,
@@ -219,7 +224,7 @@ int cmd_explain(int argc, char **argv)
 				       m ? m : "its verdict",
 				       a->matched ? "matches" :
 				       "does not match");
-			if (a->xdp || a->cgroup) {
+			if (a->xdp || a->cgroup || a->ipvs) {
 				printf("\n");
 				free(m);
 				continue;

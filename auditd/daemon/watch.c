@@ -22,6 +22,7 @@
 
 #include "fnv.h"
 #include "host.h"
+#include "ipvs.h"
 #include "legacy.h"
 #include "sockets.h"
 #include "watch.h"
@@ -292,6 +293,49 @@ static uint64_t fp_xt(int *raw, int family, const char *names_path)
 	return h;
 }
 
+/* IPVS has no multicast group: its services and real servers (what the
+ * audit reads of them), as a set, or the error that kept them unread */
+static uint64_t fp_ipvs(void)
+{
+	struct host *h = host_new();
+	uint64_t sum = 0;
+	size_t i, k;
+	int ret;
+
+	if (!h)
+		return mix(ENOMEM);
+	ret = ipvs_read(h);
+	if (ret < 0 || h->ipvs_error) {
+		sum = mix((uint64_t)-(ret < 0 ? ret : h->ipvs_error));
+		host_free(h);
+		return sum;
+	}
+	for (i = 0; i < h->nipvs; i++) {
+		const struct host_ipvs_svc *s = &h->ipvs[i];
+		uint64_t x = FNV_INIT;
+
+		x = fnv(x, &s->family, sizeof(s->family));
+		x = fnv(x, &s->proto, sizeof(s->proto));
+		x = fnv(x, &s->addr, sizeof(s->addr));
+		x = fnv(x, &s->port, sizeof(s->port));
+		x = fnv(x, &s->fwmark, sizeof(s->fwmark));
+		for (k = 0; k < s->ndests; k++) {
+			const struct host_ipvs_dest *d = &s->dests[k];
+			uint64_t y = FNV_INIT;
+
+			y = fnv(y, &d->family, sizeof(d->family));
+			y = fnv(y, &d->addr, sizeof(d->addr));
+			y = fnv(y, &d->port, sizeof(d->port));
+			y = fnv(y, &d->fwd, sizeof(d->fwd));
+			y = fnv(y, &d->weight, sizeof(d->weight));
+			x += mix(y);
+		}
+		sum += mix(x);
+	}
+	host_free(h);
+	return sum;
+}
+
 int watch_fingerprint(struct watch *w, uint64_t *fp)
 {
 	uint64_t h = FNV_INIT, x;
@@ -305,6 +349,8 @@ int watch_fingerprint(struct watch *w, uint64_t *fp)
 	h = fp_file(h, "/proc/sys/net/ipv4/ip_forward");
 	h = fp_file(h, "/proc/sys/net/ipv6/conf/all/forwarding");
 	h = fp_file(h, "/proc/sys/net/ipv4/conf/all/route_localnet");
+	x = fp_ipvs();
+	h = fnv(h, &x, sizeof(x));
 	*fp = h;
 	return 0;
 }

@@ -9,9 +9,11 @@
  * buffer (ENOBUFS) means events were lost, which also means "audit again".
  *
  * What has no events (listening sockets, legacy x_tables, forwarding
- * sysctls) is summarised by watch_fingerprint(), cheap enough for a timer
- * of a few seconds: a sock_diag dump of the listeners without their owners,
- * the x_tables blobs with the packet counters zeroed, and three sysctls.
+ * sysctls, IPVS) is summarised by watch_fingerprint(), cheap enough for a
+ * timer of a few seconds: a sock_diag dump of the listeners without their
+ * owners, the x_tables blobs with the packet counters zeroed, three
+ * sysctls, and the IPVS services with their real servers (ipvs.c; nothing
+ * when the kernel has no IPVS).
  *
  * Error idiom as in ruleset.h.
  */
@@ -53,8 +55,8 @@ typedef bool (*watch_filter_fn)(void *data, const void *msg, size_t len);
 void watch_set_nft_filter(struct watch *w, watch_filter_fn fn, void *data);
 
 /*
- * A 64-bit summary of the listeners, the legacy x_tables and the
- * forwarding sysctls; equal summaries mean (with overwhelming probability)
+ * A 64-bit summary of the listeners, the legacy x_tables, the
+ * forwarding sysctls and the IPVS services; equal summaries mean (with overwhelming probability)
  * nothing of that changed.  A part that cannot be read contributes its
  * error, so a lasting error does not look like a change every time.
  * 0 or -ENOMEM.

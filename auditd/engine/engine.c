@@ -433,6 +433,9 @@ static int walk_one(struct walk *w)
 	if (!ret)
 		ret = hook_run(w, NF_INET_POST_ROUTING, &fwd, &dropped);
 	for (i = 0; !ret && i < fwd.n; i++) {
+		ret = swarm_take(w, fwd.b[i]);
+		if (ret < 0 || region_is_empty(fwd.b[i]->r))
+			continue;
 		ret = trace_add(w, fwd.b[i], ENGINE_HOOK_DELIVERY, NULL, NULL,
 				RS_V_ACCEPT, fwd.b[i]->nat ?
 				"forwarded to the backend" :
@@ -595,6 +598,28 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 		snprintf(note, sizeof(note), "BPF programs outside netfilter "
 			 "(tcx, netkit, cgroup ingress) were not all checked: %s",
 			 strerror(-in->host->bpf_error));
+		ret = result_note(res, note);
+	}
+	if (!ret && in->host && in->host->ipvs_error) {
+		char note[200];
+
+		/* IPVS would take what its services serve after INPUT */
+		snprintf(note, sizeof(note), "IPVS virtual services were not "
+			 "checked: %s", strerror(-in->host->ipvs_error));
+		ret = result_note(res, note);
+	}
+	if (!ret && in->host && in->host->swarm.present &&
+	    (in->host->swarm.error || in->host->swarm.ipvs_error)) {
+		char note[300];
+
+		snprintf(note, sizeof(note), "Swarm's routing mesh (the "
+			 "ingress_sbox namespace) was not read: %s: ports "
+			 "published through DOCKER-INGRESS are reported "
+			 "forwarded to the ingress sandbox; its IPVS fwmark "
+			 "services send them on to the tasks",
+			 strerror(-(in->host->swarm.error ?
+				    in->host->swarm.error :
+				    in->host->swarm.ipvs_error)));
 		ret = result_note(res, note);
 	}
 	if (!ret && !in->host)

@@ -59,6 +59,10 @@ struct engine_assumption {
 	/* a cgroup ingress BPF program in effect for this listener's
 	 * cgroup (chain, rule, match and xdp NULL); matched: it drops */
 	const struct host_listener *cgroup;
+	/* an IPVS fwmark service whose mark a rule sets in a way fwaudit
+	 * cannot follow (chain, rule, match, xdp, cgroup NULL); matched:
+	 * IPVS takes the packet */
+	const struct host_ipvs_svc *ipvs;
 };
 
 /* One step of a piece's path: a rule that decided something, a chain's
@@ -96,6 +100,13 @@ struct engine_piece {
 	 * the containers' addresses */
 	bool direct;
 	const struct host_listener *listener;	/* ENGINE_LOCAL, else NULL */
+	/* FORWARDED by IPVS at LOCAL_IN to this real server of this
+	 * service (the host's), else NULL; nat_* stay the probe's own */
+	const struct host_ipvs_svc *ipvs_svc;
+	const struct host_ipvs_dest *ipvs_dest;
+	/* that IPVS is Swarm's ingress sandbox's: the host forwarded the
+	 * probes there (DOCKER-INGRESS), not to a local service */
+	bool ipvs_sandbox;
 	size_t nassumptions;
 	struct engine_assumption *assumptions;
 	size_t nsteps;

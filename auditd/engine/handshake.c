@@ -101,6 +101,11 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 {
 	const struct engine_piece *p = &w->res->pieces[lead];
 	enum engine_fate fate = p->fate;
+	/* IPVS takes the client's packets at LOCAL_IN like the probe; the
+	 * real server's answer does not come back through a filter hook the
+	 * probe's walk knows (masq: after filter FORWARD; route, tunnel:
+	 * not through this host), so only the way in is walked */
+	bool ipvs = p->ipvs_dest && !p->ipvs_sandbox;
 	struct blist l = { 0 };
 	struct branch *b;
 	size_t k;
@@ -124,8 +129,15 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 		ret = ingress_run(w, &l, drops);
 	if (!ret)
 		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, drops);
-	if (!ret && fate == ENGINE_LOCAL)
+	if (!ret && (fate == ENGINE_LOCAL || ipvs))
 		ret = hook_run(w, NF_INET_LOCAL_IN, &l, drops);
+	if (ipvs) {
+		w->established = false;
+		if (ret)
+			blist_release(&l);
+		*ok = l;
+		return ret;
+	}
 	if (!ret && fate == ENGINE_FORWARDED)
 		ret = hook_run(w, NF_INET_FORWARD, &l, drops);
 	if (!ret && fate == ENGINE_FORWARDED)

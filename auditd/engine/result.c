@@ -4,6 +4,8 @@
  * on which branches that assumed differently disagree are "possible").
  * Part of the walk: see engine.c and walk.h.
  */
+#include <string.h>
+
 #include "walk.h"
 
 /* ---------------------------------------------------------------------
@@ -142,6 +144,331 @@ static int cgroup_fork(struct walk *w, struct branch *b,
 	return ret < 0 ? ret : assume_copy(w, b, &x);
 }
 
+/* Whether a rule of family sets the packet mark to a value the engine
+ * does not follow (from a map, the ct mark, a hash...): then no branch's
+ * mark says whether an IPVS fwmark service takes it. */
+static bool mark_unfollowed(const struct ruleset *rs, uint8_t family)
+{
+	size_t i, k, j;
+
+	for (i = 0; rs && i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (c->family != family && c->family != NFPROTO_INET)
+			continue;
+		for (k = 0; k < c->nrules; k++) {
+			for (j = 0; j < c->rules[k].nstmts; j++) {
+				const struct rs_stmt *st =
+					&c->rules[k].stmts[j];
+
+				if (st->sets_mark || !st->name)
+					continue;
+				if (!strcmp(st->name, "meta mark set") ||
+				    (!strcmp(st->name, "CONNMARK") &&
+				     st->text && strstr(st->text, "restore")))
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * IPVS takes what one of its services serves at LOCAL_IN, after the filter
+ * INPUT chains (NF_IP_PRI_NAT_SRC - 1), and sends it to a real server
+ * instead of a local socket: a service by firewall mark (skb->mark as the
+ * rules left it, any protocol) or by protocol, virtual address and port
+ * (0: every port), the mark first as ip_vs_service_find() does.  What a
+ * service takes is forwarded to each of its real servers that takes new
+ * connections (weight above 0), or dropped when it has none (ip_vs_leave()
+ * answers port unreachable).  The part of b taken is removed from b,
+ * unless a real server is this host (it then also goes on to the
+ * listeners) or the mark is not known (both ways).
+ */
+enum ipvs_mode {
+	IPVS_HOST,	/* the host's own: its rules set the mark */
+	IPVS_EXACT,	/* Swarm's sandbox, its mark rules understood */
+	IPVS_UNKNOWN,	/* Swarm's sandbox, a mark rule not understood */
+};
+
+static int ipvs_take_one(struct walk *w, struct branch *b,
+			 const struct host_ipvs_svc *s, enum ipvs_mode mode)
+{
+	struct engine_assumption x = { 0 };
+	struct region *hit = NULL;
+	struct branch *nb = NULL, *db;
+	bool any = false, maybe = false, local = false;
+	size_t k;
+	int ret;
+
+	if (s->fwmark) {
+		/* a mark fwaudit cannot follow: both ways, named */
+		uint8_t *mu = &w->mark_unfollowed[w->family == NFPROTO_IPV6];
+
+		if (mode == IPVS_HOST && !*mu)
+			*mu = mark_unfollowed(w->in->rs, w->family) ? 2 : 1;
+		maybe = b->mark != s->fwmark &&
+			(mode == IPVS_UNKNOWN ||
+			 (mode == IPVS_HOST && *mu == 2));
+		if (b->mark != s->fwmark && !maybe)
+			return 0;
+	} else {
+		if (s->proto != w->proto)
+			return 0;
+		if (b->nat_port && s->port &&
+		    (b->nat_port_lo != s->port || b->nat_port_hi != s->port))
+			return 0;
+		if (b->nat && b->nat_addr != s->addr)
+			return 0;
+		if (!b->nat && b->redirect)
+			return 0;
+	}
+	hit = region_copy(b->r);
+	if (!hit)
+		return -ENOMEM;
+	if (!s->fwmark && s->port && !b->nat_port) {
+		ret = narrow(&hit, REGION_DPORT, s->port, s->port);
+		if (ret < 0)
+			goto out;
+	}
+	if (!s->fwmark && !b->nat) {
+		ret = narrow(&hit, REGION_DADDR, s->addr, s->addr);
+		if (ret < 0)
+			goto out;
+	}
+	ret = 0;
+	if (region_is_empty(hit))
+		goto out;
+	/* a real server on this host (IP_VS_CONN_F_LOCALNODE) gets the
+	 * packet unchanged up the stack: those probes also go on to the
+	 * listeners as if IPVS were not there */
+	for (k = 0; k < s->ndests && !local; k++)
+		local = s->dests[k].weight && s->dests[k].fwd == HOST_IPVS_LOCAL;
+	if (!maybe && !local)
+		ret = region_subtract(b->r, hit);
+	if (ret < 0)
+		goto out;
+	nb = branch_fork(w, b, hit);
+	hit = NULL;
+	if (!nb) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (maybe) {
+		x.ipvs = s;
+		x.matched = true;
+		ret = assume_copy(w, nb, &x);
+		x.matched = false;
+		if (!ret)
+			ret = assume_copy(w, b, &x);
+		if (ret < 0)
+			goto out;
+	}
+	for (k = 0; k < s->ndests && !ret; k++) {
+		const struct host_ipvs_dest *d = &s->dests[k];
+		struct engine_piece *p;
+
+		if (!d->weight)
+			continue;
+		any = true;
+		if (d->fwd == HOST_IPVS_LOCAL)
+			continue;
+		db = branch_fork(w, nb, region_copy(nb->r));
+		if (!db || !db->r) {
+			branch_free(db);
+			ret = -ENOMEM;
+			break;
+		}
+		ret = trace_add(w, db, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, d->what);
+		/* the piece keeps the probe's own NAT (the handshake's
+		 * next packet walks as it did); the real server is in
+		 * ipvs_dest */
+		if (!ret)
+			ret = piece_add(w, db, ENGINE_FORWARDED, NULL, NULL);
+		if (!ret) {
+			p = &w->res->pieces[w->res->npieces - 1];
+			p->ipvs_svc = s;
+			p->ipvs_dest = d;
+			p->ipvs_sandbox = mode != IPVS_HOST;
+		}
+		branch_free(db);
+	}
+	if (!ret && !any) {
+		ret = trace_add(w, nb, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_DROP, "an IPVS service without a real "
+				"server that takes connections: dropped");
+		if (!ret)
+			ret = piece_add(w, nb, ENGINE_DROPPED, NULL,
+					"an IPVS service without a real server");
+	}
+	branch_free(nb);
+out:
+	region_free(hit);
+	return ret;
+}
+
+static int ipvs_take(struct walk *w, struct branch *b)
+{
+	size_t i;
+	int ret;
+
+	/* fwmark services first, as IPVS looks them up */
+	for (i = 0; i < w->host->nipvs && !region_is_empty(b->r); i++) {
+		if (!w->host->ipvs[i].fwmark ||
+		    w->host->ipvs[i].family != w->family)
+			continue;
+		ret = ipvs_take_one(w, b, &w->host->ipvs[i], IPVS_HOST);
+		if (ret < 0)
+			return ret;
+	}
+	/* a port's own service before a port-0 one */
+	for (i = 0; i < w->host->nipvs && !region_is_empty(b->r); i++) {
+		const struct host_ipvs_svc *s = &w->host->ipvs[i];
+
+		if (s->fwmark || !s->port || s->family != w->family)
+			continue;
+		ret = ipvs_take_one(w, b, s, IPVS_HOST);
+		if (ret < 0)
+			return ret;
+	}
+	for (i = 0; i < w->host->nipvs && !region_is_empty(b->r); i++) {
+		const struct host_ipvs_svc *s = &w->host->ipvs[i];
+
+		if (s->fwmark || s->port || s->family != w->family)
+			continue;
+		ret = ipvs_take_one(w, b, s, IPVS_HOST);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static const struct host_ipvs_svc *swarm_svc(const struct host_swarm *s,
+					     uint32_t mark)
+{
+	size_t i;
+
+	for (i = 0; i < s->nipvs; i++)
+		if (s->ipvs[i].fwmark == mark && s->ipvs[i].family == AF_INET)
+			return &s->ipvs[i];
+	return NULL;
+}
+
+/*
+ * Swarm's routing mesh: DOCKER-INGRESS forwarded b to the ingress
+ * sandbox's address; there a mangle PREROUTING rule marks it by port (the
+ * last matching rule's mark wins: MARK does not end the chain; a new
+ * network namespace starts from mark 0) and the IPVS fwmark service of
+ * that mark sends it to the tasks.  What no such rule marks for a service
+ * stays in b, forwarded to the sandbox.  Where the sandbox has a mark rule
+ * fwaudit does not understand, every fwmark service there may take the
+ * rest: both ways, possible.
+ */
+/* What of b, addressed to the sandbox's address a, the sandbox's mark
+ * rules send to one of its fwmark services: taken out of b. */
+static int swarm_take_at(struct walk *w, struct branch *b, rs_u128 a)
+{
+	const struct host_swarm *s = &w->host->swarm;
+	const struct host_ipvs_svc *svc;
+	struct region *todo, *hit = NULL;
+	struct branch *nb;
+	size_t k;
+	int ret = 0;
+
+	todo = region_copy(b->r);
+	if (!todo)
+		return -ENOMEM;
+	if (!b->nat)
+		ret = narrow(&todo, REGION_DADDR, a, a);
+	for (k = s->nmarks; k-- > 0 && !ret && !region_is_empty(todo);) {
+		const struct host_swarm_mark *m = &s->marks[k];
+
+		if ((m->proto && m->proto != w->proto) ||
+		    a < m->daddr_lo || a > m->daddr_hi)
+			continue;
+		if (b->nat_port && (b->nat_port_lo < m->port_lo ||
+				    b->nat_port_hi > m->port_hi))
+			continue;
+		hit = region_copy(todo);
+		if (!hit) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (!b->nat_port)
+			ret = narrow(&hit, REGION_DPORT, m->port_lo, m->port_hi);
+		if (!ret)
+			ret = region_subtract(todo, hit);
+		svc = swarm_svc(s, m->mark);
+		if (ret || region_is_empty(hit) || !svc) {
+			/* marked, but for no service: the sandbox's own */
+			region_free(hit);
+			hit = NULL;
+			continue;
+		}
+		ret = region_subtract(b->r, hit);
+		if (ret < 0)
+			break;
+		nb = branch_fork(w, b, hit);
+		hit = NULL;
+		if (!nb) {
+			ret = -ENOMEM;
+			break;
+		}
+		nb->mark = m->mark;
+		ret = trace_add(w, nb, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, m->what);
+		if (!ret)
+			ret = ipvs_take_one(w, nb, svc, IPVS_EXACT);
+		branch_free(nb);
+	}
+	region_free(hit);
+	region_free(todo);
+	return ret;
+}
+
+/*
+ * Swarm's routing mesh: DOCKER-INGRESS forwarded b to the ingress
+ * sandbox's address (or a neighbour routed it there directly); there a
+ * mangle PREROUTING rule marks it by port (the last matching rule's mark
+ * wins: MARK does not end the chain; a new network namespace starts from
+ * mark 0) and the IPVS fwmark service of that mark sends it to the tasks.
+ * What no such rule marks for a service stays in b, forwarded to the
+ * sandbox.  Where the sandbox has a mark rule fwaudit does not understand,
+ * every fwmark service there may take the rest of what DOCKER-INGRESS
+ * sent: both ways, possible.
+ */
+int swarm_take(struct walk *w, struct branch *b)
+{
+	const struct host_swarm *s = w->host ? &w->host->swarm : NULL;
+	bool sandbox = false;
+	size_t i;
+	int ret = 0;
+
+	if (!s || !s->present || s->error || !s->nipvs ||
+	    (!b->nat && !b->direct) || w->family != NFPROTO_IPV4 ||
+	    w->reply || w->established)
+		return 0;
+	if (!b->nat) {
+		for (i = 0; i < s->naddrs && !ret && !region_is_empty(b->r);
+		     i++)
+			ret = swarm_take_at(w, b, s->addrs[i]);
+		return ret;
+	}
+	for (i = 0; i < s->naddrs && !sandbox; i++)
+		sandbox = s->addrs[i] == b->nat_addr;
+	if (!sandbox)
+		return 0;
+	ret = swarm_take_at(w, b, b->nat_addr);
+	for (i = 0; !ret && !s->marks_exact && i < s->nipvs &&
+	     !region_is_empty(b->r); i++) {
+		b->mark = 0;
+		if (s->ipvs[i].fwmark && s->ipvs[i].family == AF_INET)
+			ret = ipvs_take_one(w, b, &s->ipvs[i], IPVS_UNKNOWN);
+	}
+	return ret;
+}
+
 int deliver_local(struct walk *w, struct branch *b)
 {
 	const struct host_listener **ls = NULL, *l;
@@ -151,6 +478,13 @@ int deliver_local(struct walk *w, struct branch *b)
 	size_t n = 0, i;
 	int ret = 0;
 
+	if (w->host && w->host->nipvs && !w->reply && !w->established) {
+		ret = ipvs_take(w, b);
+		if (ret < 0) {
+			branch_free(b);
+			return ret;
+		}
+	}
 	if (w->host) {
 		ls = calloc(w->host->nlisteners + 1, sizeof(*ls));
 		if (!ls) {
@@ -327,7 +661,10 @@ static int classify_overlap(const struct engine_result *res, size_t from,
 	for (j = from; j < res->npieces && !ret; j++) {
 		const struct engine_piece *q = &res->pieces[j];
 
-		if (!q->nassumptions || q->state == p->state ||
+		/* (an IPVS service taking the probes or not disagrees even
+		 * where both are exposed: the target differs) */
+		if (!q->nassumptions ||
+		    (q->state == p->state && q->ipvs_svc == p->ipvs_svc) ||
 		    q->family != p->family || q->proto != p->proto ||
 		    region_is_empty(q->region) ||
 		    !bounds_overlap(&bb[i - from], &bb[j - from]) ||

@@ -136,6 +136,10 @@ struct walk {
 	 * probe's addresses and ports swapped, ct direction reply */
 	bool reply;
 	bool reply_local;	/* from a local socket: output hook */
+	/* a rule sets the mark to what the engine does not follow (IPVS
+	 * fwmark services, result.c), per family (0 IPv4, 1 IPv6): 0 not
+	 * looked at yet, 1 no, 2 yes */
+	uint8_t mark_unfollowed[2];
 	/* the base chain running now comes before (after) the NAT binding
 	 * rewrites this later packet: see PRI_NAT_DST */
 	bool before_dnat, after_snat;
@@ -328,6 +332,9 @@ int piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
 	      const struct host_listener *lis, const char *reason);
 int drop_all(struct walk *w, struct blist *l, const char *reason);
 int deliver_local(struct walk *w, struct branch *b);
+/* Swarm's routing mesh: what b (forwarded, DNATed to the ingress
+ * sandbox) takes there to the tasks (result.c); the rest stays in b. */
+int swarm_take(struct walk *w, struct branch *b);
 int choices_describe(struct walk *w, size_t from);
 int classify(struct engine_result *res, size_t from);
 int result_note(struct engine_result *res, const char *s);

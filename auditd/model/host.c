@@ -19,6 +19,8 @@
 #include "ipaddr.h"
 #include "nldump.h"
 #include "bpfq.h"
+#include "ipvs.h"
+#include "swarm.h"
 #include "link.h"
 #include "sockets.h"
 #include "sysctl.h"
@@ -59,6 +61,8 @@ void host_free(struct host *h)
 	free(h->rules);
 	free(h->listeners);
 	free(h->tcfs);
+	ipvs_free(h);
+	swarm_release(&h->swarm);
 	free(h);
 }
 
@@ -79,6 +83,11 @@ int host_read(struct host **out)
 	/* Owners are a courtesy: without them the audit is still exact. */
 	sockets_find_owners(h, "/proc");
 	bpfq_read(h, "/proc");
+	ret = ipvs_read(h);
+	if (!ret)
+		ret = swarm_read(h);
+	if (ret < 0)
+		goto out;
 	ret = sysctl_read(h, SYSCTL_ROOT);
 	if (ret < 0)
 		goto out;

@@ -121,6 +121,71 @@ void host_tcf_describe(const struct host_tcf *f, char *buf, size_t size);
 /* Fill f's what_* texts for the link named ifname. */
 void host_tcf_texts(struct host_tcf *f, const char *ifname);
 
+/* An IPVS real server (ipvs.c). */
+enum host_ipvs_fwd {
+	HOST_IPVS_MASQ,		/* IP_VS_CONN_F_MASQ: NAT to the server */
+	HOST_IPVS_LOCAL,	/* IP_VS_CONN_F_LOCALNODE */
+	HOST_IPVS_TUNNEL,	/* IP_VS_CONN_F_TUNNEL: encapsulated */
+	HOST_IPVS_ROUTE,	/* IP_VS_CONN_F_DROUTE: direct routing */
+	HOST_IPVS_BYPASS,	/* IP_VS_CONN_F_BYPASS */
+};
+
+struct host_ipvs_dest {
+	uint8_t family;		/* AF_INET / AF_INET6 */
+	rs_u128 addr;
+	uint16_t port;		/* host byte order */
+	uint8_t fwd;		/* enum host_ipvs_fwd */
+	uint32_t weight;	/* 0: quiesced, takes no new connection */
+	/* explain's step, living as long as the host: "IPVS tcp
+	 * 198.51.100.10:80 (wlc): to real server 10.0.0.2:8080 (masq)" */
+	char what[160];
+};
+
+/* An IPVS virtual service: VIP:port of one protocol, or a firewall mark
+ * (any protocol, any address).  IPVS takes what it serves at LOCAL_IN,
+ * after the filter INPUT chains. */
+struct host_ipvs_svc {
+	uint8_t family;		/* AF_INET / AF_INET6 */
+	uint8_t proto;		/* IPPROTO_TCP/UDP/SCTP; 0 for a fwmark */
+	rs_u128 addr;
+	uint16_t port;		/* host byte order; 0: every port */
+	uint32_t fwmark;	/* !0: a fwmark service (addr, port unset) */
+	char sched[16];		/* "rr", "wlc", ... */
+	uint32_t flags;		/* IP_VS_SVC_F_* */
+	size_t ndests;
+	struct host_ipvs_dest *dests;
+};
+
+/* A mark rule of Swarm's ingress sandbox (its mangle PREROUTING, as
+ * Docker writes it for a published port: "-p tcp --dport 8080 -j MARK
+ * --set-mark 256"): probes of proto to daddr and a port in range get
+ * mark, which an IPVS fwmark service there sends to the tasks. */
+struct host_swarm_mark {
+	uint8_t proto;
+	uint16_t port_lo, port_hi;
+	rs_u128 daddr_lo, daddr_hi;	/* IPv4; the whole range: any */
+	uint32_t mark;
+	char what[96];		/* explain's step, as long as the host */
+};
+
+/* Docker Swarm's routing mesh: the ingress sandbox namespace
+ * (/var/run/docker/netns/ingress_sbox) the host's DOCKER-INGRESS DNATs
+ * published ports to, read by swarm.c. */
+struct host_swarm {
+	bool present;		/* the namespace exists */
+	int error;		/* what kept it from being read (-EPERM:
+				 * entering it needs CAP_SYS_ADMIN), or 0 */
+	size_t naddrs;
+	rs_u128 *addrs;		/* its IPv4 addresses */
+	size_t nmarks;
+	struct host_swarm_mark *marks;	/* in rule order */
+	bool marks_exact;	/* every rule of its mangle PREROUTING is one
+				 * of those or marks nothing */
+	size_t nipvs;
+	struct host_ipvs_svc *ipvs;	/* its IPVS services */
+	int ipvs_error;
+};
+
 struct host_addr {
 	uint8_t family;
 	uint8_t prefixlen;
@@ -244,6 +309,13 @@ struct host {
 	size_t ntcfs;
 	struct host_tcf *tcfs;		/* ingress tc filters: by ifindex,
 					 * then in the order tc runs them */
+	/* IPVS virtual services (ipvs.c), in the kernel's order; ipvs_error
+	 * is what kept them from being read (-EPERM...), 0 when read or
+	 * when the kernel has no IPVS */
+	size_t nipvs;
+	struct host_ipvs_svc *ipvs;
+	int ipvs_error;
+	struct host_swarm swarm;	/* Swarm's ingress sandbox (swarm.c) */
 };
 
 /* A zeroed host with every sysctl unknown, or NULL on ENOMEM. */

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "array.h"
+#include "ipvs.h"
 #include "report.h"
 #include "rsprint.h"
 #include "strbuf.h"
@@ -599,6 +600,7 @@ static int outcome_key_cmp(const struct engine_piece *x,
 	OUTCOME_CMP(listener);
 	OUTCOME_CMP(oif);
 	OUTCOME_CMP(direct);
+	OUTCOME_CMP(ipvs_dest);
 #undef OUTCOME_CMP
 	return 0;
 }
@@ -909,6 +911,12 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 							"?");
 			goto add;
 		}
+		if (a->ipvs) {
+			strbuf_addf(&b, "IPVS fwmark %u service (a mark set "
+				    "by a rule fwaudit cannot follow)",
+				    a->ipvs->fwmark);
+			goto add;
+		}
 		if (a->xdp && a->tc) {
 			strbuf_addf(&b, "tc ingress filter (%s) on %s",
 				    a->xdp->tc_desc, a->xdp->name);
@@ -1034,6 +1042,42 @@ static int ivlist_dup(const struct ivlist *l, struct rs_interval **out,
 	return 0;
 }
 
+/* The real server IPVS sends a row's probes to: its address, its port
+ * (the probe's where the server has none: a port-0 or fwmark service),
+ * the container the runtimes know there. */
+static int ipvs_backend(const struct builder *bd, const struct engine_piece *p,
+			struct report_row *row)
+{
+	const struct host_ipvs_dest *dst = p->ipvs_dest;
+	const struct docker_container *dc = bd->dm ?
+		docker_find(bd->dm, dst->family, dst->addr) : NULL;
+
+	free(row->container);
+	free(row->image);
+	row->container = row->image = NULL;
+	row->runtime = NULL;
+	row->has_backend = true;
+	row->ipvs = dst;
+	row->ipvs_sandbox = p->ipvs_sandbox;
+	row->has_backend_address = true;
+	row->backend_address = dst->addr;
+	if (dst->port) {
+		row->backend_port_lo = row->backend_port_hi = dst->port;
+	} else if (!p->nat_port) {
+		row->backend_port_lo = row->port_lo;
+		row->backend_port_hi = row->port_hi;
+	} else {
+		row->backend_port_lo = p->nat_port_lo;
+		row->backend_port_hi = p->nat_port_hi;
+	}
+	if (dc && (!(row->container = strdup(dc->name)) ||
+		   !(row->image = strdup(dc->image))))
+		return -ENOMEM;
+	if (dc)
+		row->runtime = docker_runtime_name(dc->runtime);
+	return 0;
+}
+
 static int draft_row(struct builder *bd, struct report *rep,
 		     const struct draft *d)
 {
@@ -1109,6 +1153,11 @@ static int draft_row(struct builder *bd, struct report *rep,
 				       row->port_lo;
 		row->backend_port_hi = p->nat_port ? p->nat_port_hi :
 				       row->port_hi;
+	}
+	if (p->ipvs_dest) {
+		ret = ipvs_backend(bd, p, row);
+		if (ret < 0)
+			return ret;
 	}
 	return p->possible ? unknown_list(p, row) : 0;
 }
@@ -1490,6 +1539,16 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 		jsonw_member_string(w, "container", r->container);
 		jsonw_member_string(w, "image", r->image);
 		jsonw_member_string(w, "runtime", r->runtime);
+		/* added in version 1: present only for IPVS real servers */
+		if (r->ipvs) {
+			jsonw_member_string(w, "via", "ipvs");
+			jsonw_member_string(w, "method",
+					    ipvs_fwd_name(r->ipvs->fwd));
+			jsonw_member_int(w, "weight", r->ipvs->weight);
+			if (r->ipvs_sandbox)
+				jsonw_member_string(w, "sandbox",
+						    "ingress_sbox");
+		}
 		jsonw_object_end(w);
 	} else {
 		jsonw_null(w);
@@ -1591,6 +1650,9 @@ static char *row_target(const struct report_row *r)
 			strbuf_addf(&b, " (%s)", r->container);
 		if (r->direct)
 			strbuf_add(&b, " (direct routing)");
+		if (r->ipvs)
+			strbuf_addf(&b, " (%sipvs %s)", r->ipvs_sandbox ?
+				    "swarm " : "", ipvs_fwd_name(r->ipvs->fwd));
 	}
 	if (r->listener) {
 		host_addr_str(r->listener->family, r->listener->addr, buf,

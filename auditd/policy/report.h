@@ -54,6 +54,11 @@ struct report_row {
 	char *container;		/* the backend's container, or NULL */
 	char *image;
 	const char *runtime;		/* "docker", "podman", "lxd", ... */
+	/* the backend is this IPVS real server (JSON backend "via":
+	 * "ipvs"), else NULL */
+	const struct host_ipvs_dest *ipvs;
+	bool ipvs_sandbox;		/* that IPVS is Swarm's ingress
+					 * sandbox's ("sandbox": "ingress_sbox") */
 	const struct host_listener *listener;
 	/* the container whose published port the listener holds for it
 	 * (conmon, docker-proxy, rootlessport, lxd forkproxy), or NULL */

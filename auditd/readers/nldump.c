@@ -201,9 +201,24 @@ out:
 	return ret;
 }
 
-int nld_replay(const char *path, const struct nld_handler *h)
+int nld_replay_buf(const void *buf, size_t len, const struct nld_handler *h)
 {
 	struct nld_walk w = { .h = h, .replay = true };
+	int ret;
+
+	if (len > NLD_REPLAY_MAX)
+		return -EFBIG;
+	ret = nld_walk_buf(&w, buf, len);
+	if (ret < 0)
+		return ret;
+	/* An answer cut short is a partial answer. */
+	if (w.req && !w.done)
+		return -EBADMSG;
+	return nld_result(&w);
+}
+
+int nld_replay(const char *path, const struct nld_handler *h)
+{
 	size_t len = 0;
 	char *buf = NULL;
 	int ret;
@@ -211,16 +226,7 @@ int nld_replay(const char *path, const struct nld_handler *h)
 	ret = readfile_path(path, NLD_REPLAY_MAX, &buf, &len);
 	if (ret < 0)
 		return ret;
-	ret = nld_walk_buf(&w, buf, len);
-	if (ret < 0)
-		goto out;
-	/* An answer cut short is a partial answer. */
-	if (w.req && !w.done) {
-		ret = -EBADMSG;
-		goto out;
-	}
-	ret = nld_result(&w);
-out:
+	ret = nld_replay_buf(buf, len, h);
 	free(buf);
 	return ret;
 }

@@ -45,6 +45,8 @@ int nld_dump(struct mnl_socket *nl, struct nlmsghdr *req,
  * negative errno: -EINTR for a recorded interrupted dump, -EBADMSG for a
  * malformed file, -EFBIG beyond NLD_REPLAY_MAX. */
 int nld_replay(const char *path, const struct nld_handler *h);
+/* The same from a recording in memory (buf, len bytes: not changed). */
+int nld_replay_buf(const void *buf, size_t len, const struct nld_handler *h);
 
 /* Open the recording named by the environment variable env, if set:
  * *rec is the open file (truncated), or NULL when env is unset.  0 or a

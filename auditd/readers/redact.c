@@ -19,6 +19,8 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
+#include <linux/genetlink.h>
+#include <linux/ip_vs.h>
 #include <linux/if_addr.h>
 #include <linux/inet_diag.h>
 #include <linux/neighbour.h>
@@ -1822,6 +1824,64 @@ static void diag_msg(struct redact *r, const struct nlmsghdr *nlh)
 	site_addr(r, fam, (uint8_t *)m->id.idiag_dst);
 }
 
+/* The address of an IPVS service or real server nest (ipvs.c): a 16-byte
+ * union nf_inet_addr whose first 4 bytes are an IPv4 address.  af: the
+ * family the nest names, else *last (a real server before Linux 4.15
+ * has its service's). */
+static void ipvs_nest(struct redact *r, struct nlattr *nest, uint16_t afattr,
+		      uint16_t addrattr, int *last)
+{
+	struct nlattr *a, *addr = NULL;
+	int fam = 0;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return;
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) == afattr &&
+		    mnl_attr_get_payload_len(a) == 2)
+			fam = nl_fam(mnl_attr_get_u16(a));
+		else if (mnl_attr_get_type(a) == addrattr)
+			addr = a;
+	}
+	if (!fam)
+		fam = *last;
+	else if (afattr == IPVS_SVC_ATTR_AF)
+		*last = fam;
+	if (fam && addr && mnl_attr_get_payload_len(addr) >= fam_len(fam))
+		site_addr(r, fam, mnl_attr_get_payload(addr));
+}
+
+/* An IPVS recording: requests too, since a real-server dump asks with
+ * its service's address (mapped the same way, so the replay still finds
+ * the service of each answer). */
+static int ipvs_walk(struct redact *r, uint8_t *buf, size_t len,
+		     const char *what)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	int left = (int)len, last = 0;
+	struct nlattr *a;
+
+	if (len > INT32_MAX || nld_check_buf(buf, len) < 0)
+		return fail(r, -EBADMSG, "%s: not netlink messages", what);
+	while (mnl_nlmsg_ok(nlh, left)) {
+		if (nlh->nlmsg_type >= NLMSG_MIN_TYPE &&
+		    mnl_nlmsg_get_payload_len(nlh) >= GENL_HDRLEN) {
+			mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+				if (mnl_attr_get_type(a) == IPVS_CMD_ATTR_SERVICE)
+					ipvs_nest(r, a, IPVS_SVC_ATTR_AF,
+						  IPVS_SVC_ATTR_ADDR, &last);
+				else if (mnl_attr_get_type(a) ==
+					 IPVS_CMD_ATTR_DEST)
+					ipvs_nest(r, a,
+						  IPVS_DEST_ATTR_ADDR_FAMILY,
+						  IPVS_DEST_ATTR_ADDR, &last);
+			}
+		}
+		nlh = mnl_nlmsg_next(nlh, &left);
+	}
+	return 0;
+}
+
 static int nld_walk(struct redact *r, uint8_t *buf, size_t len,
 		    const char *what,
 		    void (*fn)(struct redact *, const struct nlmsghdr *))
@@ -2095,7 +2155,7 @@ static int blob_set(json_t *o, const char *key, const void *buf, size_t len)
 }
 
 /* The blobs of a document, by where they sit. */
-enum blob_kind { B_NFT, B_RTNL, B_DIAG, B_TEXT };
+enum blob_kind { B_NFT, B_RTNL, B_DIAG, B_TEXT, B_IPVS };
 
 struct blob {
 	json_t *obj;
@@ -2147,6 +2207,50 @@ static int rename_str(json_t *o, const char *key, struct names *n,
 	return 0;
 }
 
+/* One address string of a JSON array mapped in place. */
+static int map_str_at(const struct redact *r, json_t *a, size_t i)
+{
+	char out[INET6_ADDRSTRLEN + 8];
+	json_t *v = json_array_get(a, i);
+
+	if (!json_is_string(v) ||
+	    redact_map_token(r, json_string_value(v), out, sizeof(out)) < 0)
+		return 0;
+	return json_array_set_new(a, i, json_string(out)) ? -ENOMEM : 0;
+}
+
+/* Swarm's ingress sandbox (swarm.c): its addresses, and the destinations
+ * of its mark rules (one address, or every one, which the map keeps). */
+static int swarm_map(struct redact *r, json_t *o)
+{
+	json_t *a, *v, *d;
+	size_t i;
+	int ret = 0;
+
+	a = json_object_get(o, "addrs");
+	for (i = 0; !ret && i < json_array_size(a); i++)
+		ret = map_str_at(r, a, i);
+	a = json_object_get(o, "marks");
+	json_array_foreach(a, i, v) {
+		const char *lo, *hi;
+
+		d = json_object_get(v, "daddr");
+		lo = json_string_value(json_array_get(d, 0));
+		hi = json_string_value(json_array_get(d, 1));
+		if (ret || !lo || !hi)
+			continue;
+		if (strcmp(lo, hi) && (strcmp(lo, "0.0.0.0") ||
+				       strcmp(hi, "255.255.255.255")))
+			return fail(r, -EINVAL, "swarm_ingress_sbox.marks: a "
+				    "destination range %s-%s cannot be mapped",
+				    lo, hi);
+		ret = map_str_at(r, d, 0);
+		if (!ret)
+			ret = map_str_at(r, d, 1);
+	}
+	return ret;
+}
+
 static int rename_all(struct redact *r, json_t *doc)
 {
 	json_t *a, *v, *d;
@@ -2164,6 +2268,7 @@ static int rename_all(struct redact *r, json_t *doc)
 	json_array_foreach(a, i, v)
 		if (json_is_object(v) && !ret)
 			ret = rename_str(v, "cgroup", &r->comms, "cgroup");
+	ret = swarm_map(r, json_object_get(doc, "swarm_ingress_sbox"));
 	d = json_object_get(doc, "docker");
 	a = json_object_get(d, "containers");
 	json_array_foreach(a, i, v) {
@@ -2210,6 +2315,9 @@ static int walk_all(struct redact *r, struct blob *b, size_t n)
 			ret = nld_walk(r, b[i].buf, b[i].len, b[i].path,
 				       diag_msg);
 			break;
+		case B_IPVS:
+			ret = ipvs_walk(r, b[i].buf, b[i].len, b[i].path);
+			break;
 		case B_TEXT: {
 			char *t = NULL;
 			size_t tl = 0;
@@ -2241,6 +2349,11 @@ int redact_snapshot(struct redact *r, json_t *doc, char *err, size_t errlen)
 		  "rtnetlink.recording", B_RTNL, NULL, 0 },
 		{ json_object_get(doc, "sock_diag"), "recording",
 		  "sock_diag.recording", B_DIAG, NULL, 0 },
+		{ json_object_get(doc, "ipvs"), "recording",
+		  "ipvs.recording", B_IPVS, NULL, 0 },
+		{ json_object_get(json_object_get(doc, "swarm_ingress_sbox"),
+				  "ipvs"), "recording",
+		  "swarm_ingress_sbox.ipvs.recording", B_IPVS, NULL, 0 },
 		{ json_object_get(leg, "ipv4"), "save", "legacy.ipv4.save",
 		  B_TEXT, NULL, 0 },
 		{ json_object_get(leg, "ipv6"), "save", "legacy.ipv6.save",

@@ -34,6 +34,9 @@
 #include "runtimes.h"
 #include "snapfile.h"
 #include "bpfq.h"
+#include "ipaddr.h"
+#include "ipvs.h"
+#include "swarm.h"
 #include "sockets.h"
 
 #ifndef PACKAGE_VERSION
@@ -43,6 +46,9 @@
 #define ENV_NFT		"FWAUDIT_NFT_RECORD"
 #define ENV_RTNL	"FWAUDIT_RTNL_RECORD"
 #define ENV_DIAG	"FWAUDIT_DIAG_RECORD"
+#define ENV_IPVS	IPVS_RECORD_ENV
+#define ENV_SWARM	SWARM_IPVS_RECORD_ENV
+#define NRECS		5
 
 /* The legacy families, in the order legacy.c reads them. */
 static const struct {
@@ -140,15 +146,18 @@ static uint64_t now_usec(void)
 
 int snapfile_record_begin(struct snapfile_rec *rec)
 {
-	static const char *const envs[] = { ENV_NFT, ENV_RTNL, ENV_DIAG };
-	int *fds[] = { &rec->nft_fd, &rec->rtnl_fd, &rec->diag_fd };
+	static const char *const envs[NRECS] = { ENV_NFT, ENV_RTNL, ENV_DIAG,
+						 ENV_IPVS, ENV_SWARM };
+	int *fds[NRECS] = { &rec->nft_fd, &rec->rtnl_fd, &rec->diag_fd,
+			    &rec->ipvs_fd, &rec->swarm_fd };
 	char path[64];
 	size_t i;
 	int ret;
 
-	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = -1;
+	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = rec->ipvs_fd = -1;
+	rec->swarm_fd = -1;
 	rec->taken_usec = now_usec();
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NRECS; i++) {
 		ret = memfd_new(envs[i]);
 		if (ret < 0)
 			goto fail;
@@ -161,7 +170,7 @@ int snapfile_record_begin(struct snapfile_rec *rec)
 	}
 	return 0;
 fail:
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NRECS; i++) {
 		unsetenv(envs[i]);
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -392,6 +401,48 @@ static json_t *bpf_new(const struct host *h, int *err)
 	return o;
 }
 
+/* Swarm's ingress sandbox (swarm.c): what was read there, or why not;
+ * its IPVS conversation when there was one. */
+static json_t *swarm_new(const struct host_swarm *s, int fd, int *err)
+{
+	json_t *o, *addrs = json_array(), *marks = json_array(), *v;
+	char buf[INET6_ADDRSTRLEN], lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
+	size_t i;
+
+	*err = -ENOMEM;
+	for (i = 0; addrs && i < s->naddrs; i++)
+		if (json_array_append_new(addrs, json_string(
+			ipaddr_str(AF_INET, s->addrs[i], buf, sizeof(buf)))))
+			addrs = (json_decref(addrs), NULL);
+	for (i = 0; marks && i < s->nmarks; i++) {
+		const struct host_swarm_mark *m = &s->marks[i];
+
+		ipaddr_str(AF_INET, m->daddr_lo, lo, sizeof(lo));
+		ipaddr_str(AF_INET, m->daddr_hi, hi, sizeof(hi));
+		if (json_array_append_new(marks, json_pack(
+				"{s:i,s:[i,i],s:[s,s],s:I}", "protocol",
+				m->proto, "ports", m->port_lo, m->port_hi,
+				"daddr", lo, hi, "mark", (json_int_t)m->mark)))
+			marks = (json_decref(marks), NULL);
+	}
+	if (!addrs || !marks) {
+		json_decref(addrs);
+		json_decref(marks);
+		return NULL;
+	}
+	o = json_pack("{s:i,s:o,s:o,s:b}", "error", s->error, "addrs", addrs,
+		      "marks", marks, "marks_exact", s->marks_exact);
+	if (o && lseek(fd, 0, SEEK_END) > 0) {
+		v = recording_new(fd, err);
+		if (!v || json_object_set_new(o, "ipvs", v))
+			o = (json_decref(o), NULL);
+		return o;
+	}
+	if (o)
+		*err = 0;
+	return o;
+}
+
 static json_t *sysctl_new(const struct host *h)
 {
 	const struct host_sysctl *s = &h->sysctl;
@@ -481,6 +532,8 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	unsetenv(ENV_NFT);
 	unsetenv(ENV_RTNL);
 	unsetenv(ENV_DIAG);
+	unsetenv(ENV_IPVS);
+	unsetenv(ENV_SWARM);
 	if (!snap->rs || !snap->host) {
 		ret = fail(err, errlen, -EINVAL, "a snapshot file needs the "
 			   "ruleset and the host facts");
@@ -519,6 +572,17 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	v = bpf_new(snap->host, &ret);
 	if (ret < 0 || (v && json_object_set_new(doc, "bpf", v)))
 		goto nomem;
+	if (snap->host->swarm.present) {
+		v = swarm_new(&snap->host->swarm, rec->swarm_fd, &ret);
+		if (!v || json_object_set_new(doc, "swarm_ingress_sbox", v))
+			goto rec_fail;
+	}
+	/* only where the kernel has IPVS (ipvs.c records nothing else) */
+	if (lseek(rec->ipvs_fd, 0, SEEK_END) > 0) {
+		v = recording_new(rec->ipvs_fd, &ret);
+		if (!v || json_object_set_new(doc, "ipvs", v))
+			goto rec_fail;
+	}
 	*out = doc;
 	doc = NULL;
 	ret = 0;
@@ -582,13 +646,20 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 	unsetenv(ENV_NFT);
 	unsetenv(ENV_RTNL);
 	unsetenv(ENV_DIAG);
+	unsetenv(ENV_IPVS);
+	unsetenv(ENV_SWARM);
+	if (rec->ipvs_fd >= 0)
+		close(rec->ipvs_fd);
+	if (rec->swarm_fd >= 0)
+		close(rec->swarm_fd);
 	if (rec->nft_fd >= 0)
 		close(rec->nft_fd);
 	if (rec->rtnl_fd >= 0)
 		close(rec->rtnl_fd);
 	if (rec->diag_fd >= 0)
 		close(rec->diag_fd);
-	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = -1;
+	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = rec->ipvs_fd = -1;
+	rec->swarm_fd = -1;
 }
 
 /* ---- reading ---- */
@@ -767,6 +838,114 @@ static int replay_rtnl(void *target, const char *path)
 static int replay_diag(void *target, const char *path)
 {
 	return sockets_replay(target, path);
+}
+
+static int replay_ipvs(void *target, const char *path)
+{
+	return ipvs_replay(target, path);
+}
+
+static int replay_swarm_ipvs(void *target, const char *path)
+{
+	struct host_swarm *s = target;
+
+	return ipvs_replay_file(path, &s->ipvs, &s->nipvs, &s->ipvs_error);
+}
+
+/* "swarm_ingress_sbox": what swarm.c read in Swarm's ingress sandbox
+ * (optional). */
+static int parse_swarm(struct snapfile_ctx *c, const json_t *root,
+		       struct host_swarm *s)
+{
+	json_t *o = json_object_get(root, "swarm_ingress_sbox"), *a, *v;
+	long long err, x;
+	size_t i;
+	int ret;
+
+	if (!o)
+		return 0;
+	if (!json_is_object(o))
+		return bad(c, "swarm_ingress_sbox", "not an object");
+	ret = check_keys(c, o, "swarm_ingress_sbox", (const char *const[]){
+			 "error", "addrs", "marks", "marks_exact", "ipvs",
+			 NULL });
+	if (!ret)
+		ret = get_int(c, o, "error", "swarm_ingress_sbox.error", -4095,
+			      0, &err);
+	if (ret)
+		return ret;
+	s->present = true;
+	s->error = (int)err;
+	s->marks_exact = json_is_true(json_object_get(o, "marks_exact"));
+	a = json_object_get(o, "addrs");
+	if (!json_is_array(a) || json_array_size(a) > SWARM_ADDRS_MAX)
+		return bad(c, "swarm_ingress_sbox.addrs", "not an array of at "
+			   "most 256 addresses");
+	json_array_foreach(a, i, v) {
+		rs_u128 *na;
+		rs_u128 ad;
+
+		if (!json_is_string(v) ||
+		    ipaddr_parse(AF_INET, json_string_value(v), &ad) < 0)
+			return bad(c, "swarm_ingress_sbox.addrs", "not an "
+				   "IPv4 address");
+		na = host_array_add((void **)&s->addrs, &s->naddrs,
+				    sizeof(*na), SWARM_ADDRS_MAX);
+		if (!na)
+			return -ENOMEM;
+		*na = ad;
+	}
+	a = json_object_get(o, "marks");
+	if (!json_is_array(a) || json_array_size(a) > SWARM_MARKS_MAX)
+		return bad(c, "swarm_ingress_sbox.marks", "not an array");
+	json_array_foreach(a, i, v) {
+		struct host_swarm_mark *m;
+		json_t *p = json_object_get(v, "ports");
+		json_t *d = json_object_get(v, "daddr");
+		long long plo, phi;
+
+		if (check_keys(c, v, "swarm_ingress_sbox.marks",
+			       (const char *const[]){ "protocol", "ports",
+			       "daddr", "mark", NULL }))
+			return -EBADMSG;
+		m = host_array_add((void **)&s->marks, &s->nmarks,
+				   sizeof(*m), SWARM_MARKS_MAX);
+		if (!m)
+			return -ENOMEM;
+		ret = get_int(c, v, "protocol", "swarm_ingress_sbox.marks", 0,
+			      255, &x);
+		if (ret)
+			return ret;
+		m->proto = (uint8_t)x;
+		ret = get_int(c, v, "mark", "swarm_ingress_sbox.marks", 0,
+			      0xffffffffll, &x);
+		if (ret)
+			return ret;
+		m->mark = (uint32_t)x;
+		if (!json_is_array(p) || json_array_size(p) != 2 ||
+		    !json_is_integer(json_array_get(p, 0)) ||
+		    !json_is_integer(json_array_get(p, 1)))
+			return bad(c, "swarm_ingress_sbox.marks", "ports");
+		plo = json_integer_value(json_array_get(p, 0));
+		phi = json_integer_value(json_array_get(p, 1));
+		if (plo < 0 || phi > 65535 || plo > phi)
+			return bad(c, "swarm_ingress_sbox.marks", "ports");
+		m->port_lo = (uint16_t)plo;
+		m->port_hi = (uint16_t)phi;
+		if (!json_is_array(d) || json_array_size(d) != 2 ||
+		    !json_is_string(json_array_get(d, 0)) ||
+		    !json_is_string(json_array_get(d, 1)) ||
+		    ipaddr_parse(AF_INET, json_string_value(json_array_get(d, 0)),
+				 &m->daddr_lo) < 0 ||
+		    ipaddr_parse(AF_INET, json_string_value(json_array_get(d, 1)),
+				 &m->daddr_hi) < 0 ||
+		    m->daddr_lo > m->daddr_hi)
+			return bad(c, "swarm_ingress_sbox.marks", "daddr");
+		swarm_mark_text(m);
+	}
+	if (json_object_get(o, "ipvs"))
+		return replay_blob(c, o, "ipvs", s, replay_swarm_ipvs);
+	return 0;
 }
 
 static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
@@ -1275,7 +1454,8 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	static const char *const keys[] = { "format", "version", "fwaudit",
 		"taken", "taken_usec", "hostname", "nftables", "legacy",
 		"rtnetlink", "sock_diag", "owners", "sysctl", "docker",
-		"ruleset_text", "redaction", "bpf", NULL };
+		"ruleset_text", "redaction", "bpf", "ipvs",
+		"swarm_ingress_sbox", NULL };
 	const char *str;
 	long long v;
 	int ret;
@@ -1362,6 +1542,11 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		ret = parse_owners(c, root, s->host);
 	if (!ret)
 		ret = parse_bpf(c, root, s->host);
+	/* "ipvs": the IPVS dumps (optional: a kernel without IPVS) */
+	if (!ret && json_object_get(root, "ipvs"))
+		ret = replay_blob(c, root, "ipvs", s->host, replay_ipvs);
+	if (!ret)
+		ret = parse_swarm(c, root, &s->host->swarm);
 	if (!ret)
 		ret = parse_sysctl(c, root, s->host);
 	if (!ret)

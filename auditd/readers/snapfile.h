@@ -38,12 +38,14 @@
 /* The recordings of one live read, while it is taken. */
 struct snapfile_rec {
 	int nft_fd, rtnl_fd, diag_fd;	/* memfds the readers record to */
+	int ipvs_fd;			/* ipvs.c's (empty without IPVS) */
+	int swarm_fd;			/* swarm.c's sandbox IPVS */
 	uint64_t taken_usec;		/* CLOCK_REALTIME at the start */
 };
 
 /*
  * Start recording: point FWAUDIT_NFT_RECORD, FWAUDIT_RTNL_RECORD and
- * FWAUDIT_DIAG_RECORD at fresh in-memory files, so that the next
+ * FWAUDIT_DIAG_RECORD (and FWAUDIT_IPVS_RECORD) at fresh in-memory files, so that the next
  * snapshot_read() records what it reads.  0 or a negative errno.
  */
 int snapfile_record_begin(struct snapfile_rec *rec);

@@ -17,6 +17,7 @@
 #include "host.h"
 #include "host_read.h"	/* hosts built by hand */
 #include "ruleset.h"
+#include "swarm.h"
 #include "unit.h"
 
 #define NODE	0xc6336401u	/* 198.51.100.1 */
@@ -1314,8 +1315,304 @@ static void test_direct(int mode)
 	host_free(h);
 }
 
+/* An IPVS service on the host (ipvs.c's model) with n real servers. */
+static struct host_ipvs_svc *ipvs_svc(struct host *h, uint8_t proto,
+				      uint16_t port, uint32_t fwmark)
+{
+	struct host_ipvs_svc *s;
+
+	s = host_array_add((void **)&h->ipvs, &h->nipvs, sizeof(*s), 16);
+	s->family = AF_INET;
+	s->proto = fwmark ? 0 : proto;
+	s->addr = fwmark ? 0 : NODE;
+	s->port = fwmark ? 0 : port;
+	s->fwmark = fwmark;
+	strcpy(s->sched, "rr");
+	return s;
+}
+
+static void ipvs_rs(struct host_ipvs_svc *s, rs_u128 addr, uint16_t port,
+		    uint8_t fwd, uint32_t weight)
+{
+	struct host_ipvs_dest *d;
+
+	d = host_array_add((void **)&s->dests, &s->ndests, sizeof(*d), 16);
+	d->family = AF_INET;
+	d->addr = addr;
+	d->port = port;
+	d->fwd = fwd;
+	d->weight = weight;
+	snprintf(d->what, sizeof(d->what), "IPVS to real server %u", port);
+}
+
+/* The pieces of probes to one port that IPVS sends to a real server. */
+static size_t ipvs_pieces(const struct engine_result *res, uint16_t dport,
+			  const struct host_ipvs_dest **d, size_t max)
+{
+	rs_u128 pt[REGION_NDIMS];
+	size_t i, n = 0;
+
+	pt[REGION_IIF] = rs_ifname_key("eth0");
+	pt[REGION_DADDR] = NODE;
+	pt[REGION_SADDR] = 0xcb007105u;
+	pt[REGION_SPORT] = 40000;
+	pt[REGION_DPORT] = dport;
+	for (i = 0; i < res->npieces; i++) {
+		const struct engine_piece *p = &res->pieces[i];
+
+		if (p->proto != IPPROTO_TCP || !p->ipvs_dest ||
+		    !region_contains_point(p->region, pt))
+			continue;
+		CHECK_EQ(p->fate, ENGINE_FORWARDED);
+		CHECK_EQ(p->state, ENGINE_EXPOSED);
+		if (n < max)
+			d[n] = p->ipvs_dest;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * IPVS takes what its services serve at LOCAL_IN after filter INPUT: a VIP
+ * port INPUT accepts goes to the real servers (not the listener on it), a
+ * VIP port INPUT drops stays closed, a quiesced real server (weight 0)
+ * takes nothing, a service without real servers drops, a fwmark service
+ * takes what mangle PREROUTING marked.
+ */
+static void test_ipvs(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	const struct host_ipvs_dest *d[4];
+	struct host_ipvs_svc *s;
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct host_listener *l;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	struct rs_stmt *st;
+
+	/* a local listener on 80 too: IPVS takes the probes before it */
+	l = host_array_add((void **)&h->listeners, &h->nlisteners,
+			   sizeof(*l), 16);
+	l->family = AF_INET;
+	l->protocol = IPPROTO_TCP;
+	l->port = 80;
+	s = ipvs_svc(h, IPPROTO_TCP, 80, 0);
+	ipvs_rs(s, 0x0a000002u, 8080, HOST_IPVS_MASQ, 1);
+	ipvs_rs(s, 0x0a000003u, 8080, HOST_IPVS_ROUTE, 3);
+	ipvs_rs(s, 0x0a000004u, 8080, HOST_IPVS_MASQ, 0);
+	s = ipvs_svc(h, IPPROTO_TCP, 443, 0);
+	ipvs_rs(s, 0x0a000002u, 443, HOST_IPVS_MASQ, 1);
+	ipvs_svc(h, IPPROTO_TCP, 81, 0);
+	s = ipvs_svc(h, 0, 0, 7);
+	ipvs_rs(s, 0x0a000009u, 0, HOST_IPVS_TUNNEL, 1);
+	/* 22: one real server elsewhere, one on this host (localnode) */
+	s = ipvs_svc(h, IPPROTO_TCP, 22, 0);
+	ipvs_rs(s, 0x0a000005u, 22, HOST_IPVS_MASQ, 1);
+	ipvs_rs(s, NODE, 22, HOST_IPVS_LOCAL, 1);
+
+	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED, RS_CT_STATE_ESTABLISHED);
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 80, 81);
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 8443, 8444);
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 22, 22);
+	/* mangle PREROUTING marks 8443 with the fwmark service's mark */
+	c = base(rs, NFPROTO_IPV4, "mangle", "prerouting", NF_INET_PRE_ROUTING,
+		 -150, RS_V_ACCEPT, "filter");
+	r = rule(c, RS_V_NONE);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 8443, 8443);
+	st = rs_rule_add_stmt(r);
+	st->name = strdup("meta mark set");
+	st->sets_mark = true;
+	st->mark_mask = 0xffffffffu;
+	st->mark_value = 7;
+
+	res = run(rs, h);
+	/* 80: to the two real servers that take connections */
+	CHECK_EQ(ipvs_pieces(res, 80, d, 4), 2);
+	CHECK(d[0]->addr == 0x0a000002u && d[0]->fwd == HOST_IPVS_MASQ);
+	CHECK(d[1]->addr == 0x0a000003u && d[1]->fwd == HOST_IPVS_ROUTE);
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 80);
+	CHECK(p && !p->listener);
+	/* 443: INPUT drops it before IPVS sees it */
+	CHECK_EQ(ipvs_pieces(res, 443, d, 4), 0);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 443, ENGINE_CLOSED);
+	/* 81: a service without real servers drops */
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 81, ENGINE_CLOSED);
+	/* 8443 marked 7: the fwmark service's tunnel server */
+	CHECK_EQ(ipvs_pieces(res, 8443, d, 4), 1);
+	CHECK(d[0]->addr == 0x0a000009u && d[0]->fwd == HOST_IPVS_TUNNEL);
+	/* 8444 unmarked: open, nothing listens */
+	CHECK_EQ(ipvs_pieces(res, 8444, d, 4), 0);
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 8444, ENGINE_OPEN);
+	/* 22: the remote real server, and the local one: up the stack to
+	 * the listener on 22, as without IPVS */
+	CHECK_EQ(ipvs_pieces(res, 22, d, 4), 1);
+	CHECK(d[0]->addr == 0x0a000005u);
+	p = NULL;
+	for (size_t i = 0; i < res->npieces; i++)
+		if (res->pieces[i].fate == ENGINE_LOCAL &&
+		    res->pieces[i].listener &&
+		    res->pieces[i].listener->port == 22)
+			p = &res->pieces[i];
+	CHECK(p && p->state == ENGINE_EXPOSED && !p->possible);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
+/* A fwmark service whose mark a rule sets from something fwaudit cannot
+ * follow (meta mark set ct mark): what INPUT accepts may go either way,
+ * possible, with the service named. */
+static void test_ipvs_unfollowed(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	const struct host_ipvs_dest *d[2];
+	struct host_ipvs_svc *s;
+	struct engine_result *res;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	struct rs_stmt *st;
+	size_t i, taken = 0, local = 0;
+
+	s = ipvs_svc(h, 0, 0, 9);
+	ipvs_rs(s, 0x0a000009u, 0, HOST_IPVS_MASQ, 1);
+	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 22, 22);
+	c = base(rs, NFPROTO_IPV4, "mangle", "prerouting", NF_INET_PRE_ROUTING,
+		 -150, RS_V_ACCEPT, "filter");
+	r = rule(c, RS_V_NONE);
+	st = rs_rule_add_stmt(r);
+	st->name = strdup("meta mark set");
+	st->text = strdup("ct mark");
+
+	res = run(rs, h);
+	CHECK_EQ(ipvs_pieces(res, 22, d, 2), 1);
+	for (i = 0; i < res->npieces; i++) {
+		const struct engine_piece *p = &res->pieces[i];
+		size_t k;
+		bool named = false;
+
+		for (k = 0; k < p->nassumptions; k++)
+			named |= p->assumptions[k].ipvs == s;
+		if (p->ipvs_dest) {
+			taken++;
+			CHECK(p->possible && named);
+		} else if (p->fate == ENGINE_LOCAL && p->listener &&
+			   p->listener->port == 22) {
+			local++;
+			CHECK(p->possible && named);
+		}
+	}
+	CHECK(taken >= 1 && local >= 1);
+	/* a port INPUT drops stays closed, definite */
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 23, ENGINE_CLOSED);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
+/* Swarm's routing mesh: DOCKER-INGRESS DNATs 8080 and 9090 to the ingress
+ * sandbox (BACKEND here); the sandbox marks 8080 with 256 and its IPVS
+ * fwmark service 256 sends it to two tasks; 9090 is marked for nothing.
+ * exact: the sandbox's mark rules all understood; else one is not, and
+ * what it does not mark may go to the service too (possible). */
+static void test_swarm(bool exact)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	const struct host_ipvs_dest *d[4];
+	struct host_swarm_mark *m;
+	struct host_ipvs_svc *s;
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *pre, *fwd;
+	struct rs_rule *r;
+	size_t i, n = 0;
+	uint16_t port;
+
+	pre = base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING,
+		   -100, RS_V_ACCEPT, "nat");
+	fwd = base(rs, NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, 0,
+		   RS_V_DROP, "filter");
+	for (port = 8080; port != 0; port = port == 8080 ? 9090 : 0) {
+		r = rule(pre, RS_V_DNAT);
+		match(r, RS_F_FIB_DADDR_TYPE, RTN_LOCAL, RTN_LOCAL);
+		match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+		match(r, RS_F_DPORT, port, port);
+		dnat_to(r, BACKEND, port);
+		docker_forward(fwd, BACKEND, port);
+	}
+	h->swarm.present = true;
+	h->swarm.marks_exact = exact;
+	h->swarm.addrs = calloc(1, sizeof(*h->swarm.addrs));
+	h->swarm.addrs[0] = BACKEND;
+	h->swarm.naddrs = 1;
+	m = host_array_add((void **)&h->swarm.marks, &h->swarm.nmarks,
+			   sizeof(*m), 16);
+	m->proto = IPPROTO_TCP;
+	m->port_lo = m->port_hi = 8080;
+	m->daddr_hi = 0xffffffffu;
+	m->mark = 256;
+	swarm_mark_text(m);
+	s = host_array_add((void **)&h->swarm.ipvs, &h->swarm.nipvs,
+			   sizeof(*s), 16);
+	s->family = AF_INET;
+	s->fwmark = 256;
+	strcpy(s->sched, "rr");
+	ipvs_rs(s, 0x0a000005u, 80, HOST_IPVS_MASQ, 1);
+	ipvs_rs(s, 0x0a000006u, 80, HOST_IPVS_MASQ, 1);
+
+	res = run(rs, h);
+	CHECK_EQ(ipvs_pieces(res, 8080, d, 4), 2);
+	CHECK(d[0]->addr == 0x0a000005u && d[1]->addr == 0x0a000006u);
+	for (i = 0; i < res->npieces; i++) {
+		p = &res->pieces[i];
+		if (!p->ipvs_dest)
+			continue;
+		/* DNATed by DOCKER-INGRESS, or routed to the sandbox's
+		 * address directly by a neighbour (direct routing) */
+		CHECK(p->ipvs_sandbox &&
+		      (p->direct || (p->nat && p->nat_addr == BACKEND)));
+		if (exact)
+			CHECK(!p->possible);
+		n++;
+	}
+	/* 9090: forwarded to the sandbox, as without the mesh; possibly to
+	 * the tasks when a mark rule there is not understood */
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 9090);
+	CHECK(p && p->fate == ENGINE_FORWARDED && p->nat_addr == BACKEND);
+	if (p && exact)
+		CHECK(!p->ipvs_dest && !p->possible);
+	if (!exact) {
+		CHECK_EQ(ipvs_pieces(res, 9090, d, 4), 2);
+		CHECK(p && p->possible);
+	}
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
 int main(void)
 {
+	test_swarm(true);
+	test_swarm(false);
+	test_ipvs_unfollowed();
+	test_ipvs();
 	test_tc();
 	test_choice();
 	test_forward_ttl();
