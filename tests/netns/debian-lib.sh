@@ -15,9 +15,7 @@
 #		to 10 minutes, its log in $T/mmdebstrap.log
 
 deb_once() {
-	if [ "${FWAUDIT_ONCE_TESTS:-yes}" = no ]; then
-		fwa_skip "runs once per ./build.sh check, in the plain build (FWAUDIT_ONCE_TESTS=no: this is the ASan build's pass; the test builds its own binaries from the tree, so a second run would test the same thing)"
-	fi
+	fwa_once "the test builds its own binaries from the tree, so a second run would test the same thing"
 }
 
 deb_mirrors() {

@@ -44,6 +44,17 @@ fwa_skip() {
 	exit 77
 }
 
+# fwa_once WHY: this test runs in one build's pass of ./build.sh check only
+# (the plain one): skip, saying so, when FWAUDIT_ONCE_TESTS=no (the ASan
+# build's pass).  For the slow scenarios around real daemons, whose C paths
+# the unit tests and the faster namespace tests also run under ASan; WHY
+# says what the second run would only repeat.
+fwa_once() {
+	if [ "${FWAUDIT_ONCE_TESTS:-yes}" = no ]; then
+		fwa_skip "runs once per ./build.sh check, in the plain build (FWAUDIT_ONCE_TESTS=no: this is the ASan build's pass): $*"
+	fi
+}
+
 # fwa_die MESSAGE: a hard failure of the test itself (exit 1).
 fwa_die() {
 	printf 'FAIL: %s: %s\n' "$FWA_NAME" "$*"

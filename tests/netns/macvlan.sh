@@ -25,6 +25,7 @@ set -euo pipefail
 # shellcheck source=tests/netns/docker-lib.sh
 . "$(dirname "$0")/docker-lib.sh"
 
+fwa_once "a real dockerd and 100 probes take minutes; the namespace walk and its rows run under ASan in test_nsaudit and test_gwmode"
 dk_require
 fwa_require_tools nsenter
 # a snapshot file does not record the containers' namespaces yet (issue
