@@ -270,13 +270,17 @@ int docker_parse(const char *json, size_t len, struct docker_map *out)
 		image = json_string_value(json_object_get(c, "Image"));
 		nets = json_object_get(json_object_get(c, "NetworkSettings"),
 				       "Networks");
-		if (!name || !image || !json_is_object(nets))
+		if (!name || !image)
 			continue;
 		if (*name == '/')
 			name++;
 		ret = add_ports(&m, json_object_get(c, "Ports"), name, image);
 		if (ret < 0)
 			break;
+		/* rootless Podman's slirp4netns containers have no address
+		 * on the host ("Networks": null): only their ports name them */
+		if (!json_is_object(nets))
+			continue;
 		json_object_foreach(nets, key, net) {
 			ip = json_string_value(json_object_get(net, "IPAddress"));
 			if (ip && *ip && !host_addr_parse(AF_INET, ip, &addr))

@@ -30,6 +30,15 @@ static const char podman[] =
 	"  \"NetworkSettings\":{\"Networks\":{\"podman\":{"
 	"    \"IPAddress\":\"10.88.0.2\",\"GlobalIPv6Address\":\"\"}}}}]";
 
+/* rootless podman 4.3.1 (slirp4netns, rootlessport), GET
+ * /v1.41/containers/json as its user's service answered it (trimmed):
+ * no address on the host, no IP in Ports */
+static const char podman_rootless[] =
+	"[{\"Id\":\"343a9a9f269c\",\"Names\":[\"/rl-web\"],"
+	"  \"Image\":\"localhost/fwa-busybox:test\","
+	"  \"Ports\":[{\"PrivatePort\":8081,\"PublicPort\":8081,\"Type\":\"tcp\"}],"
+	"  \"State\":\"running\",\"NetworkSettings\":{\"Networks\":null}}]";
+
 /* lxd 5.0.2, GET /1.0/instances?recursion=2 (trimmed) */
 static const char lxd[] =
 	"{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":200,"
@@ -83,6 +92,26 @@ static void test_podman(void)
 	CHECK(!docker_find_port(&all, "conmon", AF_INET, IPPROTO_UDP,
 				0xc6336402u, 5353));
 	docker_release(&all);
+}
+
+static void test_podman_rootless(void)
+{
+	struct docker_map m = { 0 };
+	const struct docker_port *p;
+
+	CHECK_EQ(docker_parse(podman_rootless, strlen(podman_rootless), &m),
+		 0);
+	/* no backend address to name, but rootlessport's port is named */
+	CHECK_EQ(m.n, 0);
+	CHECK_EQ(m.nports, 1);
+	p = docker_find_port(&m, "rootlessport", AF_INET6, IPPROTO_TCP, 0,
+			     8081);
+	CHECK(p && !strcmp(p->name, "rl-web") &&
+	      !strcmp(p->image, "localhost/fwa-busybox:test"));
+	CHECK(docker_find_port(&m, "slirp4netns", AF_INET, IPPROTO_TCP, 0,
+			       8081));
+	CHECK(!docker_find_port(&m, "httpd", AF_INET, IPPROTO_TCP, 0, 8081));
+	docker_release(&m);
 }
 
 static void test_lxd(void)
@@ -331,6 +360,7 @@ int main(void)
 	test_recorded();
 	test_files();
 	test_podman();
+	test_podman_rootless();
 	test_lxd();
 	test_notes_and_snapshot();
 	return unit_done();
