@@ -300,6 +300,30 @@ static void test_files(void)
 	CHECK(c && !strcmp(c->name, "0123456789ab"));
 	docker_release(&m);
 
+	/* a running containerd task's spec: nerdctl's labels as annotations */
+	s = fixture("nerdctl-task-config.json", &len);
+	CHECK_EQ(cni_parse_task(s, len, &m), 0);
+	free(s);
+	c = docker_find(&m, AF_INET, 0x0a040007u);
+	CHECK(c && !strcmp(c->name, "fwa-web") && !strcmp(c->image, "") &&
+	      c->runtime == DOCKER_RT_NERDCTL);
+	/* 8080/tcp on 0.0.0.0 and 5353/udp on one address; not port 0,
+	 * not icmp */
+	CHECK_EQ(m.nports, 2);
+	CHECK(m.nports == 2 && m.ports[0].port_lo == 8080 &&
+	      m.ports[0].proto == IPPROTO_TCP && m.ports[0].family == AF_INET &&
+	      !m.ports[0].addr && !strcmp(m.ports[0].name, "fwa-web") &&
+	      m.ports[0].runtime == DOCKER_RT_NERDCTL);
+	CHECK(m.nports == 2 && m.ports[1].proto == IPPROTO_UDP &&
+	      m.ports[1].addr == 0xc6336401u);
+	/* a Kubernetes container's spec (no nerdctl/name): not ours */
+	s = "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\"}}";
+	CHECK_EQ(cni_parse_task(s, strlen(s), &m), -EBADMSG);
+	s = "{\"annotations\":{\"nerdctl/name\":\"x\",\"nerdctl/ports\":\"[{\\\"HostPort\\\":\\\"8\\\"}\"}}";
+	CHECK_EQ(cni_parse_task(s, strlen(s), &m), 0);
+	CHECK_EQ(m.nports, 2);
+	docker_release(&m);
+
 	s = fixture("libvirt-vm1.xml", &len);
 	CHECK_EQ(libvirt_parse_domain(s, len, &d), 0);
 	free(s);
@@ -327,13 +351,17 @@ static void test_files(void)
 	put(dir, "meta.json", "nerdctl-meta.json");
 	snprintf(dir, sizeof(dir), "%s/var/lib/cni/results", root);
 	put(dir, "cbr0-3f6940ab5ab4-eth0", "cni-cache.json");
+	snprintf(dir, sizeof(dir), "%s/run/containerd/io.containerd.runtime.v2."
+		 "task/default/0d1e2f3a4b5c", root);
+	put(dir, "config.json", "nerdctl-task-config.json");
 	snprintf(dir, sizeof(dir), "%s/run/libvirt/qemu", root);
 	put(dir, "vm1.xml", "libvirt-vm1.xml");
 	snprintf(dir, sizeof(dir), "%s/var/lib/libvirt/dnsmasq", root);
 	put(dir, "virbr0.status", "libvirt-virbr0.status");
 	CHECK_EQ(cni_read(root, &m), 0);
+	CHECK_EQ(m.nports, 2);
 	CHECK_EQ(libvirt_read(root, &m), 0);
-	CHECK_EQ(m.n, 5);
+	CHECK_EQ(m.n, 6);
 	docker_release(&m);
 	setenv("FWAUDIT_STATE_ROOT", root, 1);
 	setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock", 1);
@@ -341,7 +369,10 @@ static void test_files(void)
 	setenv("LXD_DIR", "/nonexistent", 1);
 	setenv("INCUS_DIR", "/nonexistent", 1);
 	CHECK_EQ(runtimes_read(&m), 0);
-	CHECK_EQ(m.n, 5);
+	CHECK_EQ(m.n, 6);
+	/* the published ports too, as nerdctl's */
+	CHECK(m.nports == 2 && m.ports[0].port_lo == 8080 &&
+	      m.ports[0].runtime == DOCKER_RT_NERDCTL);
 	c = docker_find(&m, AF_INET, 0x0af40004u);
 	CHECK(c && c->runtime == DOCKER_RT_CNI);
 	/* absent runtimes: no note */
