@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -135,15 +134,8 @@ static int add_mapping(struct docker_map *m, json_t *e, const char *name)
 	port = json_integer_value(json_object_get(e, "HostPort"));
 	proto = json_string_value(json_object_get(e, "Protocol"));
 	ip = json_string_value(json_object_get(e, "HostIP"));
-	if (port <= 0 || port > 65535 || !proto)
-		return 0;
-	if (!strcasecmp(proto, "tcp"))
-		p.proto = IPPROTO_TCP;
-	else if (!strcasecmp(proto, "udp"))
-		p.proto = IPPROTO_UDP;
-	else if (!strcasecmp(proto, "sctp"))
-		p.proto = IPPROTO_SCTP;
-	else
+	p.proto = docker_port_proto(proto);
+	if (port <= 0 || port > 65535 || !p.proto)
 		return 0;
 	/* no HostIP (or "0.0.0.0" / "::"): every address of that family */
 	if (ip && *ip) {
