@@ -50,6 +50,10 @@ for t in iptables-nft ip6tables-nft; do
 	ip netns exec "$NODE" "$t" -A INPUT -p tcp --dport 22 -j ACCEPT
 	ip netns exec "$NODE" "$t" -A INPUT -s "$net" -p tcp -j ACCEPT
 	ip netns exec "$NODE" "$t" -A INPUT -s "$net" -p udp -j ACCEPT
+	# neighbour discovery (as ufw accepts it): without it no IPv6
+	# packet arrives once the neighbour entries expire
+	[ "$t" = ip6tables-nft ] &&
+		ip netns exec "$NODE" "$t" -A INPUT -p ipv6-icmp -j ACCEPT
 	ip netns exec "$NODE" "$t" -P INPUT DROP
 done
 pl_serve tcp:[::]:22 tcp:[::]:7000
