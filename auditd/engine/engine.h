@@ -139,8 +139,8 @@ struct engine_result {
 	size_t nmartians[2];
 	struct rs_interval *martians[2];
 	/* the networks the host reaches on a link without a gateway: a
-	 * forwarded TCP or SCTP probe from one of them that arrived on
-	 * another link never gets its answer (handshake.c), so a printer may
+	 * TCP or SCTP probe (local or forwarded) from one of them that
+	 * arrived on another link never gets its answer (handshake.c), so a printer may
 	 * count them in on such rows as martians */
 	size_t nlinknets[2];
 	struct engine_linknet *linknets[2];

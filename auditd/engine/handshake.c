@@ -46,22 +46,23 @@ static bool route_back_keep(const void *ctx, const struct rpath_range *r,
 	return r->uncertain || rpath_oif(r, l, false) != 0;
 }
 
-/* A forwarded piece's answer: the backend (or the host, after undoing a
- * masquerade) sends it toward the client's source address.  A source the
- * host reaches on a link (a route without a gateway: a container
- * network's own subnet, the backend's or another bridge's) other than the
- * one the probe came in on is answered on that link, not toward a
- * stranger who forged it: the bridge delivers the SYN-ACK to nobody, as
- * for netavark's "-s 10.88.0.0/16 -j ACCEPT" with FORWARD policy DROP.  A
- * route through a gateway may still lead back to the sender (asymmetric
- * uplinks): kept. */
+/* The answer goes toward the client's source address: from the host
+ * itself (the local path), or from the backend (or the host, after undoing
+ * a masquerade) on the forward path.  A source the host reaches on a link
+ * (a route without a gateway: a container network's own subnet, the
+ * backend's or another bridge's, another NIC's) other than the one the
+ * probe came in on is answered on that link, not toward a stranger who
+ * forged it: the bridge delivers the SYN-ACK to nobody, as for netavark's
+ * "-s 10.88.0.0/16 -j ACCEPT" with FORWARD policy DROP, or an INPUT accept
+ * of a container subnet without "-i podman0".  A route through a gateway
+ * may still lead back to the sender (asymmetric uplinks): kept. */
 static bool onlink(const struct host_route *rt)
 {
 	return rt->nnexthops && rt->nexthops && !rt->nexthops[0].gw_family &&
 	       rt->nexthops[0].oif;
 }
 
-static bool fwd_back_keep(const void *ctx, const struct rpath_range *r,
+static bool link_back_keep(const void *ctx, const struct rpath_range *r,
 			  const struct host_link *l)
 {
 	if (!route_back_keep(ctx, r, l))
@@ -312,14 +313,12 @@ static int route_back(struct walk *w, size_t from, size_t n)
 				RS_V_DROP, why_link);
 	for (i = from; !ret && i < n; i++) {
 		const struct engine_piece *p = &w->res->pieces[i];
-		bool fwd = p->fate == ENGINE_FORWARDED;
+		struct region *none = NULL, *link = NULL;
 
 		if (p->fate == ENGINE_DROPPED)
 			continue;
-		ret = fwd ? rpath_split(w, rp, p->region, fwd_back_keep, w,
-					true, &keep, &fail) :
-			    rpath_split(w, rp, p->region, route_back_keep, w,
-					true, &keep, &fail);
+		ret = rpath_split(w, rp, p->region, link_back_keep, w, true,
+				  &keep, &fail);
 		if (ret < 0)
 			break;
 		region_free(w->res->pieces[i].region);
@@ -329,25 +328,17 @@ static int route_back(struct walk *w, size_t from, size_t n)
 			continue;
 		}
 		/* no route at all, or another link */
-		if (fwd) {
-			struct region *none = NULL, *link = NULL;
-
-			ret = rpath_split(w, rp, fail, route_back_keep, w,
-					  true, &link, &none);
-			region_free(fail);
-			if (!ret && !region_is_empty(none))
-				ret = handshake_piece(w, i, d, none, false, why);
-			else
-				region_free(none);
-			none = NULL;
-			if (!ret && !region_is_empty(link))
-				ret = handshake_piece(w, i, dl, link, false,
-						      why_link);
-			else
-				region_free(link);
-			continue;
-		}
-		ret = handshake_piece(w, i, d, fail, false, why);
+		ret = rpath_split(w, rp, fail, route_back_keep, w, true, &link,
+				  &none);
+		region_free(fail);
+		if (!ret && !region_is_empty(none))
+			ret = handshake_piece(w, i, d, none, false, why);
+		else
+			region_free(none);
+		if (!ret && !region_is_empty(link))
+			ret = handshake_piece(w, i, dl, link, false, why_link);
+		else
+			region_free(link);
 	}
 	branch_free(d);
 	branch_free(dl);

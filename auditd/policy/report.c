@@ -297,9 +297,9 @@ static char *addrs_text(uint8_t family, const struct ivlist *l)
 /* Sources as prefixes, with the martian sources res says never occur
  * counted in where they fill a gap: "0.0.0.0/0" rather than the dozen
  * prefixes around 127.0.0.0/8 and the host's own addresses. */
-/* The martians, and on a forwarded TCP or SCTP row the networks the host
- * reaches on another link than the row's (ifs): never a sender there
- * (handshake.c).  A new sorted, merged list in *out, or NULL with *n 0
+/* The martians, and on a TCP or SCTP row (local or forwarded) the
+ * networks the host reaches on another link than the row's (ifs): never a
+ * sender there (handshake.c).  A new sorted, merged list in *out, or NULL with *n 0
  * when the martians alone will do. */
 static int fill_list(const struct engine_result *res,
 		     const struct engine_piece *p, const struct rs_interval *ifs,
@@ -311,8 +311,7 @@ static int fill_list(const struct engine_result *res,
 
 	*out = NULL;
 	*n = 0;
-	if (p->fate != ENGINE_FORWARDED || !res->nlinknets[f] ||
-	    (p->proto != IPPROTO_TCP && p->proto != IPPROTO_SCTP))
+	if (!res->nlinknets[f] || (p->proto != IPPROTO_TCP && p->proto != IPPROTO_SCTP))
 		return 0;
 	l = calloc(res->nmartians[f] + res->nlinknets[f] + 1, sizeof(*l));
 	if (!l)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <jansson.h>
@@ -122,6 +123,71 @@ int cni_parse_cache(const char *json, size_t len, struct docker_map *m)
 	return ret;
 }
 
+/* One go-cni PortMapping of "nerdctl/ports" named name. */
+static int add_mapping(struct docker_map *m, json_t *e, const char *name)
+{
+	struct docker_port p;
+	const char *proto, *ip;
+	json_int_t port;
+
+	memset(&p, 0, sizeof(p));
+	port = json_integer_value(json_object_get(e, "HostPort"));
+	proto = json_string_value(json_object_get(e, "Protocol"));
+	ip = json_string_value(json_object_get(e, "HostIP"));
+	p.proto = docker_port_proto(proto);
+	if (port <= 0 || port > 65535 || !p.proto)
+		return 0;
+	/* no HostIP (or "0.0.0.0" / "::"): every address of that family */
+	if (ip && *ip) {
+		p.family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+		if (host_addr_parse(p.family, ip, &p.addr) < 0)
+			return 0;
+	}
+	p.port_lo = p.port_hi = (uint16_t)port;
+	p.runtime = DOCKER_RT_NERDCTL;
+	p.name = (char *)name;
+	p.image = (char *)"";
+	return docker_add_port(m, &p);
+}
+
+int cni_parse_task(const char *json, size_t len, struct docker_map *m)
+{
+	static const char *const addrs[] = { "nerdctl/ip-address",
+					     "nerdctl/ip6-address" };
+	const char *name, *ports;
+	json_t *root, *ann, *pl, *e;
+	rs_u128 addr;
+	size_t i;
+	int af, ret = 0;
+
+	root = json_loadb(json, len, 0, NULL);
+	ann = json_object_get(root, "annotations");
+	name = json_string_value(json_object_get(ann, "nerdctl/name"));
+	if (!name || !*name || strlen(name) >= CNI_NAME_MAX) {
+		json_decref(root);
+		return -EBADMSG;
+	}
+	for (i = 0; !ret && i < 2; i++) {
+		const char *a = json_string_value(json_object_get(ann,
+								  addrs[i]));
+
+		af = i ? AF_INET6 : AF_INET;
+		if (a && *a && !host_addr_parse(af, a, &addr))
+			ret = docker_add(m, DOCKER_RT_NERDCTL, (uint8_t)af,
+					 addr, name, "");
+	}
+	ports = json_string_value(json_object_get(ann, "nerdctl/ports"));
+	pl = ports ? json_loads(ports, 0, NULL) : NULL;
+	json_array_foreach(pl, i, e) {
+		if (ret < 0)
+			break;
+		ret = add_mapping(m, e, name);
+	}
+	json_decref(pl);
+	json_decref(root);
+	return ret;
+}
+
 typedef int (*cni_file_fn)(const char *json, size_t len,
 			   struct docker_map *m);
 
@@ -202,6 +268,14 @@ int cni_read(const char *root, struct docker_map *m)
 
 	snprintf(path, sizeof(path), "%s/var/lib/nerdctl", root);
 	ret = walk_nerdctl(path, sizeof(path), m, &budget);
+	if (ret < 0)
+		return ret;
+	/* the running tasks of every containerd namespace */
+	budget = CNI_FILES_MAX;
+	snprintf(path, sizeof(path),
+		 "%s/run/containerd/io.containerd.runtime.v2.task", root);
+	ret = walk(path, sizeof(path), "config.json", 1, cni_parse_task, m,
+		   &budget);
 	if (ret < 0)
 		return ret;
 	budget = CNI_FILES_MAX;

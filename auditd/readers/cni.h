@@ -34,8 +34,25 @@ int cni_parse_nerdctl(const char *json, size_t len, struct docker_map *m);
 int cni_parse_cache(const char *json, size_t len, struct docker_map *m);
 
 /*
- * Read both from the host under root ("" for /): <root>/var/lib/nerdctl
- * and <root>/var/lib/cni/results.  Absent directories cost an opendir();
+ * Parse the OCI runtime spec of one of containerd's running tasks,
+ * /run/containerd/io.containerd.runtime.v2.task/<NS>/<ID>/config.json:
+ * nerdctl copies its containerd labels into the spec's "annotations"
+ * (nerdctl pkg/cmd/container/create.go,
+ * propagateContainerdLabelsToOCIAnnotations), so "nerdctl/name" names the
+ * container, "nerdctl/ports" (a JSON string of go-cni PortMappings:
+ * [{"HostPort", "ContainerPort", "Protocol", "HostIP"}]) its published
+ * ports and "nerdctl/ip-address", "nerdctl/ip6-address" (set with --ip,
+ * --ip6) its addresses, all as runtime nerdctl.  The image is not in the
+ * spec (containerd's metadata only): "".  A spec without "nerdctl/name"
+ * (a Kubernetes container: libcni's cache names its pod) is -EBADMSG.
+ * 0, -EBADMSG, -ENOMEM, -E2BIG.
+ */
+int cni_parse_task(const char *json, size_t len, struct docker_map *m);
+
+/*
+ * Read all three from the host under root ("" for /): <root>/var/lib/nerdctl,
+ * <root>/run/containerd/io.containerd.runtime.v2.task and
+ * <root>/var/lib/cni/results.  Absent directories cost an opendir();
  * unreadable or malformed files are skipped.  0, or -ENOMEM / -E2BIG.
  */
 int cni_read(const char *root, struct docker_map *m);

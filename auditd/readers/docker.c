@@ -205,6 +205,19 @@ static int add_known(struct docker_map *m, int af, rs_u128 addr,
 	return docker_add(m, DOCKER_RT_DOCKER, (uint8_t)af, addr, name, image);
 }
 
+uint8_t docker_port_proto(const char *type)
+{
+	if (!type)
+		return 0;
+	if (!strcmp(type, "tcp"))
+		return IPPROTO_TCP;
+	if (!strcmp(type, "udp"))
+		return IPPROTO_UDP;
+	if (!strcmp(type, "sctp"))
+		return IPPROTO_SCTP;
+	return 0;
+}
+
 /* Ports[] of one /containers/json entry: {"IP", "PublicPort", "Type"};
  * entries without a PublicPort are not published. */
 static int add_ports(struct docker_map *m, json_t *ports, const char *name,
@@ -222,15 +235,8 @@ static int add_ports(struct docker_map *m, json_t *ports, const char *name,
 		pub = json_integer_value(json_object_get(e, "PublicPort"));
 		type = json_string_value(json_object_get(e, "Type"));
 		ip = json_string_value(json_object_get(e, "IP"));
-		if (pub <= 0 || pub > 65535 || !type)
-			continue;
-		if (!strcmp(type, "tcp"))
-			p.proto = IPPROTO_TCP;
-		else if (!strcmp(type, "udp"))
-			p.proto = IPPROTO_UDP;
-		else if (!strcmp(type, "sctp"))
-			p.proto = IPPROTO_SCTP;
-		else
+		p.proto = docker_port_proto(type);
+		if (pub <= 0 || pub > 65535 || !p.proto)
 			continue;
 		/* "0.0.0.0" and "::" are any address of their family; no
 		 * IP (Podman) is any address of both */
@@ -270,13 +276,17 @@ int docker_parse(const char *json, size_t len, struct docker_map *out)
 		image = json_string_value(json_object_get(c, "Image"));
 		nets = json_object_get(json_object_get(c, "NetworkSettings"),
 				       "Networks");
-		if (!name || !image || !json_is_object(nets))
+		if (!name || !image)
 			continue;
 		if (*name == '/')
 			name++;
 		ret = add_ports(&m, json_object_get(c, "Ports"), name, image);
 		if (ret < 0)
 			break;
+		/* rootless Podman's slirp4netns containers have no address
+		 * on the host ("Networks": null): only their ports name them */
+		if (!json_is_object(nets))
+			continue;
 		json_object_foreach(nets, key, net) {
 			ip = json_string_value(json_object_get(net, "IPAddress"));
 			if (ip && *ip && !host_addr_parse(AF_INET, ip, &addr))

@@ -108,6 +108,9 @@ const struct docker_port *docker_find_port(const struct docker_map *m,
 int docker_add(struct docker_map *m, uint8_t runtime, uint8_t family,
 	       rs_u128 addr, const char *name, const char *image);
 int docker_add_port(struct docker_map *m, const struct docker_port *p);
+/* "tcp", "udp", "sctp" (a published port's type, as the runtimes' APIs
+ * spell it) -> IPPROTO_*; 0 for anything else or NULL. */
+uint8_t docker_port_proto(const char *type);
 /* Move everything src holds into dst, tagged as runtime rt (src is left
  * empty).  0, -ENOMEM, -E2BIG (dst unchanged then). */
 int docker_map_take(struct docker_map *dst, struct docker_map *src,

@@ -75,9 +75,11 @@ static int read_files(struct docker_map *out, uint8_t rt, const char *root,
 	for (i = 0; !ret && i < m.n; i++)
 		ret = docker_add(out, m.c[i].runtime, m.c[i].family,
 				 m.c[i].addr, m.c[i].name, m.c[i].image);
+	for (i = 0; !ret && i < m.nports; i++)
+		ret = docker_add_port(out, &m.ports[i]);
 	if (ret == -E2BIG)
 		ret = 0;
-	if (!ret && m.n)
+	if (!ret && (m.n || m.nports))
 		out->error[rt] = 0;
 	docker_release(&m);
 	return ret;

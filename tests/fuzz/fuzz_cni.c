@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fuzz_cni.c - the files cni.c reads: the input is a nerdctl meta.json,
- * then optionally a NUL and a libcni cache entry.  Whoever names a
+ * fuzz_cni.c - the files cni.c reads: the input is a nerdctl meta.json
+ * (and, as a containerd task's config.json, its annotations), then
+ * optionally a NUL and a libcni cache entry.  Whoever names a
  * container or a pod (its name, namespace, CNI arguments) writes parts of
  * them.
  */
@@ -28,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(b, nul + 1, blen);
 		memset(&m, 0, sizeof(m));
 		cni_parse_nerdctl(a, alen, &m);
+		cni_parse_task(a, alen, &m);
 		cni_parse_cache(nul ? b : a, nul ? blen : alen, &m);
 		docker_release(&m);
 	}

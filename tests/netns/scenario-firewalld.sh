@@ -230,7 +230,11 @@ with open("$PT/hint.sh", "w") as f:
 EOF2
 ip netns exec "$NODE" "$FWAUDIT" audit --rules "$PT/hint.rules" --format text \
 	> "$PT/hint.text" 2>&1 || true
-grep -q "fix: firewall-cmd --zone=public --add-rich-rule=" "$PT/hint.text" &&
+# the plan's commands in any order: the first after "fix:", the others
+# on the lines below it
+grep -q "fix: firewall-cmd --zone=" "$PT/hint.text" &&
+	grep -Eq "^ +(fix: +)?firewall-cmd --zone=public --add-rich-rule=" \
+		"$PT/hint.text" &&
 	! grep -Eq "fix: +nft " "$PT/hint.text" &&
 	fwa_pass "firewalld hints: the text audit says firewall-cmd" ||
 	fwa_fail "firewalld hints: text: $(grep -m3 'fix:' "$PT/hint.text")"

@@ -594,9 +594,12 @@ static void test_rpfilter(void)
 		res = run(rs, h);
 		/* on eth0: its own network routes back through eth0 */
 		STATE(res, IPPROTO_TCP, 0xc6336407u, 1, 22, ENGINE_EXPOSED);
-		/* 172.17.0.0/16 routes back through docker0: strict drops */
-		STATE(res, IPPROTO_TCP, 0xac110009u, 1, 22,
-		      i == 1 ? ENGINE_EXPOSED : ENGINE_CLOSED);
+		/* 172.17.0.0/16 routes back through docker0: strict drops;
+		 * loose lets the SYN in, but the answer goes out on docker0
+		 * (the local path's route back): only UDP arrives */
+		STATE(res, IPPROTO_TCP, 0xac110009u, 1, 22, ENGINE_CLOSED);
+		STATE(res, IPPROTO_UDP, 0xac110009u, 1, 22,
+		      i == 1 ? ENGINE_OPEN : ENGINE_CLOSED);
 		/* by the default route, back through eth0 */
 		STATE(res, IPPROTO_TCP, 0xcb007105u, 1, 22, ENGINE_EXPOSED);
 		/* no route back at all: both drop */
@@ -683,6 +686,51 @@ static void test_forged_container_source(void)
 	engine_result_free(res);
 	ruleset_free(rs);
 	host_free(h);
+}
+
+/* The same on the local path: an INPUT accept of a container network's
+ * sources (without "-i docker0") lets a forged SYN from eth0 in, but the
+ * host answers on docker0; UDP is delivered.  With rp_filter strict the
+ * SYN never arrives, UDP neither; loose (2) is as with rp_filter off. */
+static void test_forged_local_source(void)
+{
+	struct engine_result *res;
+	struct rs_chain *in;
+	struct rs_rule *r;
+	struct ruleset *rs;
+	struct host *h;
+	const struct engine_piece *p;
+	int rpf;
+
+	for (rpf = 0; rpf < 3; rpf++) {
+		rs = ruleset_new();
+		h = make_host(1);
+		h->sysctl.rp_filter_all = rpf;
+		in = base(rs, NFPROTO_IPV4, "filter", "INPUT",
+			  NF_INET_LOCAL_IN, 0, RS_V_DROP, "filter");
+		r = rule(in, RS_V_ACCEPT);
+		match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED,
+		      RS_CT_STATE_ESTABLISHED);
+		r = rule(in, RS_V_ACCEPT);
+		match(r, RS_F_IP_SADDR, 0xac110000u, 0xac11ffffu);
+		r = rule(in, RS_V_ACCEPT);
+		match(r, RS_F_IP_SADDR, 0xcb007100u, 0xcb0071ffu);
+		res = run(rs, h);
+		p = find(res, IPPROTO_TCP, 0xac110063u, 40000, 22);
+		CHECK(p && p->state == ENGINE_CLOSED && p->drop_reason);
+		if (p && p->drop_reason)
+			CHECK(!strstr(p->drop_reason, "another link") ==
+			      (rpf == 1));
+		p = find(res, IPPROTO_SCTP, 0xac110063u, 40000, 22);
+		CHECK(p && p->state == ENGINE_CLOSED);
+		STATE(res, IPPROTO_UDP, 0xac110063u, 40000, 53,
+		      rpf == 1 ? ENGINE_CLOSED : ENGINE_OPEN);
+		/* 203.0.113.0/24 through the default route's gateway */
+		STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 22, ENGINE_EXPOSED);
+		engine_result_free(res);
+		ruleset_free(rs);
+		host_free(h);
+	}
 }
 
 /* Runs of rules that differ in one set only (Docker's DNAT or ACCEPT per
@@ -1619,6 +1667,7 @@ int main(void)
 	test_redirect_status();
 	test_route_back();
 	test_forged_container_source();
+	test_forged_local_source();
 	test_rpfilter();
 	test_handshake();
 	test_handshake_undecided();

@@ -30,6 +30,15 @@ static const char podman[] =
 	"  \"NetworkSettings\":{\"Networks\":{\"podman\":{"
 	"    \"IPAddress\":\"10.88.0.2\",\"GlobalIPv6Address\":\"\"}}}}]";
 
+/* rootless podman 4.3.1 (slirp4netns, rootlessport), GET
+ * /v1.41/containers/json as its user's service answered it (trimmed):
+ * no address on the host, no IP in Ports */
+static const char podman_rootless[] =
+	"[{\"Id\":\"343a9a9f269c\",\"Names\":[\"/rl-web\"],"
+	"  \"Image\":\"localhost/fwa-busybox:test\","
+	"  \"Ports\":[{\"PrivatePort\":8081,\"PublicPort\":8081,\"Type\":\"tcp\"}],"
+	"  \"State\":\"running\",\"NetworkSettings\":{\"Networks\":null}}]";
+
 /* lxd 5.0.2, GET /1.0/instances?recursion=2 (trimmed) */
 static const char lxd[] =
 	"{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":200,"
@@ -83,6 +92,26 @@ static void test_podman(void)
 	CHECK(!docker_find_port(&all, "conmon", AF_INET, IPPROTO_UDP,
 				0xc6336402u, 5353));
 	docker_release(&all);
+}
+
+static void test_podman_rootless(void)
+{
+	struct docker_map m = { 0 };
+	const struct docker_port *p;
+
+	CHECK_EQ(docker_parse(podman_rootless, strlen(podman_rootless), &m),
+		 0);
+	/* no backend address to name, but rootlessport's port is named */
+	CHECK_EQ(m.n, 0);
+	CHECK_EQ(m.nports, 1);
+	p = docker_find_port(&m, "rootlessport", AF_INET6, IPPROTO_TCP, 0,
+			     8081);
+	CHECK(p && !strcmp(p->name, "rl-web") &&
+	      !strcmp(p->image, "localhost/fwa-busybox:test"));
+	CHECK(docker_find_port(&m, "slirp4netns", AF_INET, IPPROTO_TCP, 0,
+			       8081));
+	CHECK(!docker_find_port(&m, "httpd", AF_INET, IPPROTO_TCP, 0, 8081));
+	docker_release(&m);
 }
 
 static void test_lxd(void)
@@ -271,6 +300,30 @@ static void test_files(void)
 	CHECK(c && !strcmp(c->name, "0123456789ab"));
 	docker_release(&m);
 
+	/* a running containerd task's spec: nerdctl's labels as annotations */
+	s = fixture("nerdctl-task-config.json", &len);
+	CHECK_EQ(cni_parse_task(s, len, &m), 0);
+	free(s);
+	c = docker_find(&m, AF_INET, 0x0a040007u);
+	CHECK(c && !strcmp(c->name, "fwa-web") && !strcmp(c->image, "") &&
+	      c->runtime == DOCKER_RT_NERDCTL);
+	/* 8080/tcp on 0.0.0.0 and 5353/udp on one address; not port 0,
+	 * not icmp */
+	CHECK_EQ(m.nports, 2);
+	CHECK(m.nports == 2 && m.ports[0].port_lo == 8080 &&
+	      m.ports[0].proto == IPPROTO_TCP && m.ports[0].family == AF_INET &&
+	      !m.ports[0].addr && !strcmp(m.ports[0].name, "fwa-web") &&
+	      m.ports[0].runtime == DOCKER_RT_NERDCTL);
+	CHECK(m.nports == 2 && m.ports[1].proto == IPPROTO_UDP &&
+	      m.ports[1].addr == 0xc6336401u);
+	/* a Kubernetes container's spec (no nerdctl/name): not ours */
+	s = "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\"}}";
+	CHECK_EQ(cni_parse_task(s, strlen(s), &m), -EBADMSG);
+	s = "{\"annotations\":{\"nerdctl/name\":\"x\",\"nerdctl/ports\":\"[{\\\"HostPort\\\":\\\"8\\\"}\"}}";
+	CHECK_EQ(cni_parse_task(s, strlen(s), &m), 0);
+	CHECK_EQ(m.nports, 2);
+	docker_release(&m);
+
 	s = fixture("libvirt-vm1.xml", &len);
 	CHECK_EQ(libvirt_parse_domain(s, len, &d), 0);
 	free(s);
@@ -298,13 +351,17 @@ static void test_files(void)
 	put(dir, "meta.json", "nerdctl-meta.json");
 	snprintf(dir, sizeof(dir), "%s/var/lib/cni/results", root);
 	put(dir, "cbr0-3f6940ab5ab4-eth0", "cni-cache.json");
+	snprintf(dir, sizeof(dir), "%s/run/containerd/io.containerd.runtime.v2."
+		 "task/default/0d1e2f3a4b5c", root);
+	put(dir, "config.json", "nerdctl-task-config.json");
 	snprintf(dir, sizeof(dir), "%s/run/libvirt/qemu", root);
 	put(dir, "vm1.xml", "libvirt-vm1.xml");
 	snprintf(dir, sizeof(dir), "%s/var/lib/libvirt/dnsmasq", root);
 	put(dir, "virbr0.status", "libvirt-virbr0.status");
 	CHECK_EQ(cni_read(root, &m), 0);
+	CHECK_EQ(m.nports, 2);
 	CHECK_EQ(libvirt_read(root, &m), 0);
-	CHECK_EQ(m.n, 5);
+	CHECK_EQ(m.n, 6);
 	docker_release(&m);
 	setenv("FWAUDIT_STATE_ROOT", root, 1);
 	setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock", 1);
@@ -312,7 +369,10 @@ static void test_files(void)
 	setenv("LXD_DIR", "/nonexistent", 1);
 	setenv("INCUS_DIR", "/nonexistent", 1);
 	CHECK_EQ(runtimes_read(&m), 0);
-	CHECK_EQ(m.n, 5);
+	CHECK_EQ(m.n, 6);
+	/* the published ports too, as nerdctl's */
+	CHECK(m.nports == 2 && m.ports[0].port_lo == 8080 &&
+	      m.ports[0].runtime == DOCKER_RT_NERDCTL);
 	c = docker_find(&m, AF_INET, 0x0af40004u);
 	CHECK(c && c->runtime == DOCKER_RT_CNI);
 	/* absent runtimes: no note */
@@ -331,6 +391,7 @@ int main(void)
 	test_recorded();
 	test_files();
 	test_podman();
+	test_podman_rootless();
 	test_lxd();
 	test_notes_and_snapshot();
 	return unit_done();
