@@ -90,6 +90,13 @@ struct pick_expect {
 	/* dropped by a reject: an RST or ICMP error may be the firewall's
 	 * answer, not proof of getting in */
 	bool reject;
+	/* the host's own answer (an RST, a port unreachable: its stack's
+	 * where nothing listens, or the reject's) and what its output path
+	 * does with it (engine_answer()); has_answer false: none expected
+	 * from the host itself (a drop, a listener, a backend) */
+	bool has_answer;
+	enum engine_answer answer;
+	enum engine_answer_fate answer_fate;
 };
 
 struct pick {

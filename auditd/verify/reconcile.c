@@ -88,6 +88,18 @@ static void classify(const struct probe *p, const struct pick_expect *e,
 		r->kind = RECON_WRONG;
 		return;
 	}
+	if (e->has_answer && e->answer_fate != ENGINE_ANSWER_LEAVES) {
+		/* silence is what the host itself makes of this probe */
+		r->kind = RECON_UNKNOWN;
+		r->note = e->answer_fate == ENGINE_ANSWER_DROPPED ?
+			(e->answer == ENGINE_ANSWER_UNREACH ?
+			 "the host drops its own port unreachable on the way "
+			 "out: silence is expected" :
+			 "the host drops its own RST on the way out: silence "
+			 "is expected") :
+			"the host's output path may drop its own answer";
+		return;
+	}
 	if (p->proto == IPPROTO_UDP && p->result == PROBE_SILENT &&
 	    (e->state == ENGINE_EXPOSED || e->fate == ENGINE_FORWARDED)) {
 		r->kind = RECON_UNKNOWN;

@@ -44,7 +44,8 @@ ip netns exec "$RT" sysctl -qw net.ipv4.ip_forward=1
 ip netns exec "$RT" sysctl -qw net.ipv6.conf.all.forwarding=1
 
 # listeners: 22, 80, 8080 and udp 53 (it echoes) in both families; 5432
-# hidden by the firewall; udp 5353 let in with nothing listening
+# hidden by the firewall; tcp 9999 and udp 5353 let in with nothing
+# listening (the host's own RST and port unreachable answer them)
 serve_out="$PT/serve"
 fwa_bg SERVER ip netns exec "$HOST" "$PYTHON" "$PROBE_PY" serve \
 	tcp:0.0.0.0:22 tcp:::only:22 tcp:0.0.0.0:80 tcp:::only:80 \
@@ -57,7 +58,7 @@ done
 grep -q '^ready' "$serve_out" || fwa_die "listeners: $(cat "$serve_out")"
 
 cat > "$PT/policy.rules" <<'EOF2'
-allow tcp 22, 80 from any
+allow tcp 22, 80, 9999 from any
 alert critical tcp 8080 from any "the admin port"
 allow udp 53, 5353 from any
 default alert warning
@@ -107,6 +108,39 @@ probe() {
 	fwa_jq "$PT/$1.json" "' '.join(p['model'] + ' ' + p['result'] + ' ' + p['verdict'] for p in J['probes'] if p['family'] == '$2' and p['protocol'] == '$3' and p['port'] == $4)"
 }
 
+# out_drop FE: the host drops its own ICMP errors and RSTs on the way out
+out_drop() {
+	if [ "$1" = nft ]; then
+		ip netns exec "$HOST" nft -f - <<'EOF2'
+table inet out {
+	chain output {
+		type filter hook output priority 0; policy accept;
+		icmp type destination-unreachable drop
+		icmpv6 type destination-unreachable drop
+		tcp flags rst drop
+	}
+}
+EOF2
+		return
+	fi
+	ip netns exec "$HOST" iptables-nft -A OUTPUT -p icmp -j DROP
+	ip netns exec "$HOST" ip6tables-nft -A OUTPUT -p ipv6-icmp \
+		--icmpv6-type destination-unreachable -j DROP
+	for ipt in iptables-nft ip6tables-nft; do
+		ip netns exec "$HOST" $ipt -A OUTPUT -p tcp --tcp-flags RST RST \
+			-j DROP
+	done
+}
+
+out_undo() {
+	if [ "$1" = nft ]; then
+		ip netns exec "$HOST" nft delete table inet out
+	else
+		ip netns exec "$HOST" iptables-nft -F OUTPUT
+		ip netns exec "$HOST" ip6tables-nft -F OUTPUT
+	fi
+}
+
 # the violation of tcp/8080 for FAMILY: confirmed, not-reached...
 seen8080() {
 	fwa_jq "$PT/$1.json" "[v['packets'] for v in J['violations'] if v['ports'] == [8080, 8080] and v['family'] == '$2']"
@@ -151,6 +185,34 @@ run_cases() {
 			fwa_fail "$fe-agree: $fam: tcp 5432: $ok"
 		fi
 	done
+
+	# ---- 1b. the host drops its own RSTs and ICMP errors on the way
+	# out: the silence is the host's, not a filter between ----
+	out_drop "$fe"
+	verify "$fe-out" 2 ip netns exec "$HOST" "$FWAUDIT" verify \
+		--rules "$PT/policy.rules" --from-netns "$VAN"
+	expect_zero "$fe-out" fwaudit-wrong filtered-between
+	for fam in ipv4 ipv6; do
+		ok="$(probe "$fe-out" $fam tcp 9999) / $(probe "$fe-out" $fam udp 5353)"
+		if [ "$ok" = "open filtered unknown / open silent unknown" ]; then
+			fwa_pass "$fe-out: $fam: silence where the host drops its own RST and port unreachable"
+		else
+			fwa_fail "$fe-out: $fam: $ok: $(cat "$PT/$fe-out.json")"
+		fi
+		ok="$(probe "$fe-out" $fam tcp 25) / $(probe "$fe-out" $fam udp 69)"
+		if [ "$ok" = "rejected filtered confirmed / rejected silent confirmed" ]; then
+			fwa_pass "$fe-out: $fam: a reject whose answer cannot leave is silent"
+		else
+			fwa_fail "$fe-out: $fam: rejects: $ok"
+		fi
+	done
+	n=$(fwa_jq "$PT/$fe-out.json" "len([p for p in J['probes'] if p.get('note', '').startswith('the host drops its own')])")
+	if [ "$n" = 4 ]; then
+		fwa_pass "$fe-out: the notes say the host drops its own answer"
+	else
+		fwa_fail "$fe-out: $n notes: $(cat "$PT/$fe-out.json")"
+	fi
+	out_undo "$fe"
 
 	# ---- 2. the router filters 8080 and udp 5353 towards the host ----
 	ip netns exec "$RT" nft -f - <<'EOF2'
@@ -232,7 +294,7 @@ table inet filter {
 		ct state established,related accept
 		iif lo accept
 		meta l4proto { icmp, ipv6-icmp } accept
-		tcp dport { 80, 8080 } accept
+		tcp dport { 80, 8080, 9999 } accept
 		udp dport { 53, 5353 } accept
 		tcp dport 25 reject with tcp reset
 		udp dport 69 reject
@@ -247,7 +309,7 @@ for ipt in iptables-nft ip6tables-nft; do
 	ip netns exec "$HOST" $ipt -A INPUT -p tcp --dport 22 -j ACCEPT
 	ip netns exec "$HOST" $ipt -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
 	ip netns exec "$HOST" $ipt -A INPUT -i lo -j ACCEPT
-	ip netns exec "$HOST" $ipt -A INPUT -p tcp -m multiport --dports 80,8080 -j ACCEPT
+	ip netns exec "$HOST" $ipt -A INPUT -p tcp -m multiport --dports 80,8080,9999 -j ACCEPT
 	ip netns exec "$HOST" $ipt -A INPUT -p udp -m multiport --dports 53,5353 -j ACCEPT
 	ip netns exec "$HOST" $ipt -A INPUT -p tcp --dport 25 -j REJECT --reject-with tcp-reset
 	ip netns exec "$HOST" $ipt -A INPUT -p udp --dport 69 -j REJECT

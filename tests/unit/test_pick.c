@@ -352,10 +352,105 @@ static void test_reconcile(void)
 	CHECK_EQ(judge(T, PROBE_ERROR, 0, X, L, 0, 0), RECON_UNKNOWN);
 }
 
+/* The host's own answer on its way out: an output chain that drops ICMP
+ * errors, then RSTs, silences the stack's and the reject's answers. */
+static void test_answer(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host();
+	struct pick_target t = { .family = NFPROTO_IPV4, .daddr = NODE,
+				 .saddr = VANTAGE, .iifname = "eth0" };
+	struct pick_opts o = { 0 };
+	const struct pick_expect *e;
+	struct rs_chain *c, *out;
+	struct rs_rule *r;
+	struct pick pk;
+	struct recon rc;
+	struct audit_result ar;
+	size_t i;
+	int pass;
+
+	t.iif = rs_ifname_key("eth0");
+	c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter",
+			      "input");
+	c->base = true;
+	c->hook = NF_INET_LOCAL_IN;
+	c->policy = RS_V_DROP;
+	c->type = strdup("filter");
+	accept_rule(c, IPPROTO_TCP, 8000, 8000);
+	accept_rule(c, IPPROTO_UDP, 9000, 9000);
+	r = rs_chain_add_rule(c);
+	r->verdict.kind = RS_V_REJECT;
+	r->verdict.name = strdup("tcp-reset");
+	rs_match_set_range(rs_rule_add_match(r), RS_F_L4PROTO, IPPROTO_TCP,
+			   IPPROTO_TCP, false);
+	rs_match_set_range(rs_rule_add_match(r), RS_F_DPORT, 25, 25, false);
+	out = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter",
+				"output");
+	out->base = true;
+	out->hook = NF_INET_LOCAL_OUT;
+	out->policy = RS_V_ACCEPT;
+	out->type = strdup("filter");
+	r = rs_chain_add_rule(out);
+	r->verdict.kind = RS_V_DROP;
+	rs_match_set_range(rs_rule_add_match(r), RS_F_L4PROTO, IPPROTO_ICMP,
+			   IPPROTO_ICMP, false);
+
+	for (pass = 0; pass < 2; pass++) {
+		CHECK_EQ(pick_probes(rs, h, &t, 1, &o, &pk), 0);
+		/* nothing listens on tcp 8000: the stack's RST */
+		e = expect_at(&pk, IPPROTO_TCP, 8000, PICK_SPORT_DEFAULT);
+		CHECK(e && e->has_answer && e->answer == ENGINE_ANSWER_RST);
+		CHECK(e && e->answer_fate == (pass ? ENGINE_ANSWER_DROPPED :
+					      ENGINE_ANSWER_LEAVES));
+		e = expect_at(&pk, IPPROTO_TCP, 25, PICK_SPORT_DEFAULT);
+		CHECK(e && e->has_answer &&
+		      e->answer == ENGINE_ANSWER_REJECT_RST);
+		CHECK(e && e->answer_fate == (pass ? ENGINE_ANSWER_DROPPED :
+					      ENGINE_ANSWER_LEAVES));
+		/* the port unreachable is ICMP: dropped both times */
+		e = expect_at(&pk, IPPROTO_UDP, 9000, PICK_SPORT_DEFAULT);
+		CHECK(e && e->has_answer && e->answer == ENGINE_ANSWER_UNREACH &&
+		      e->answer_fate == ENGINE_ANSWER_DROPPED);
+		/* a listener answers itself; a drop answers nothing */
+		e = expect_at(&pk, IPPROTO_TCP, 22, PICK_SPORT_DEFAULT);
+		CHECK(e && !e->has_answer);
+		/* silence where the answer cannot leave: neither the
+		 * model wrong nor a filter between */
+		for (i = 0; i < pk.list.n; i++)
+			pk.list.p[i].result = pk.list.p[i].proto ==
+				IPPROTO_TCP ? PROBE_FILTERED : PROBE_SILENT;
+		memset(&ar, 0, sizeof(ar));
+		CHECK_EQ(recon_build(&pk, &t, 1, &ar, &rc), 0);
+		for (i = 0; i < pk.list.n; i++) {
+			e = &pk.expect[i];
+			if (e->state == ENGINE_OPEN && e->has_answer &&
+			    e->answer_fate == ENGINE_ANSWER_DROPPED)
+				CHECK_EQ(rc.p[i].kind, RECON_UNKNOWN);
+			if (e->state == ENGINE_OPEN && e->has_answer &&
+			    e->answer_fate == ENGINE_ANSWER_LEAVES)
+				CHECK_EQ(rc.p[i].kind, RECON_BLOCKED);
+		}
+		CHECK_EQ(recon_exit_status(&rc), 0);
+		recon_release(&rc);
+		pick_release(&pk);
+		/* then RSTs too (tcp flags rst,ack) */
+		r = rs_chain_add_rule(out);
+		r->verdict.kind = RS_V_DROP;
+		rs_match_set_range(rs_rule_add_match(r), RS_F_L4PROTO,
+				   IPPROTO_TCP, IPPROTO_TCP, false);
+		rs_match_set_range(rs_rule_add_match(r), RS_F_TCP_FLAGS, 0x14,
+				   0x14, false);
+	}
+	ruleset_free(rs);
+	host_free(h);
+}
+
 int main(void)
 {
 	test_ports();
 	test_model();
+	test_answer();
 	test_reconcile();
 	return unit_done();
 }
