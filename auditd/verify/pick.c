@@ -21,6 +21,8 @@ const char *pick_why_name(enum pick_why w)
 		return "edge";
 	case PICK_LISTENER:
 		return "listener";
+	case PICK_REQUIRE:
+		return "require";
 	default:
 		return "closed";
 	}
@@ -286,8 +288,9 @@ static int add_probe(struct pick *pk, const struct ruleset *rs,
 
 /* The probes of one target and protocol from its walk res. */
 static int pick_one(struct pick *pk, const struct ruleset *rs,
-		    const struct engine_result *res, const struct host *h, const struct pick_target *t,
-		    size_t ti, uint8_t proto, size_t max, uint16_t sport)
+		    const struct engine_result *res, const struct host *h,
+		    const struct pick_target *t, size_t ti, uint8_t proto,
+		    size_t max, uint16_t sport, const struct pick_opts *o)
 {
 	struct pick_seg *seg = NULL, *ns;
 	struct pick_port *ports = NULL;
@@ -296,6 +299,16 @@ static int pick_one(struct pick *pk, const struct ruleset *rs,
 	const struct region_box *b;
 	int ret = -ENOMEM;
 
+	/* what the policy requires, whatever the bound */
+	for (i = 0; o && i < o->nwant; i++) {
+		if (o->want[i].proto != proto)
+			continue;
+		ret = add_probe(pk, rs, h, res, t, ti, proto,
+				o->want[i].port_lo ?: 1, sport, PICK_REQUIRE);
+		if (ret < 0)
+			return ret;
+	}
+	ret = -ENOMEM;
 	room = max > pk->list.n ? max - pk->list.n : 0;
 	for (i = 0; i < res->npieces; i++) {
 		b = region_boxes(res->pieces[i].region, &nb);
@@ -418,12 +431,16 @@ int pick_probes(const struct ruleset *rs, const struct host *h,
 				break;
 			pk.engines[pk.nengines++] = res;
 			ret = pick_one(&pk, rs, res, h, &t[i], i, protos[k], max,
-				       sport);
+				       sport, o);
 		}
 	}
 	if (ret < 0) {
 		pick_release(&pk);
 		return ret;
+	}
+	if (o) {
+		pk.want = o->want;
+		pk.nwant = o->nwant;
 	}
 	*out = pk;
 	return 0;

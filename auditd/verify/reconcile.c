@@ -179,8 +179,51 @@ static enum recon_seen seen_of(const struct recon *rc, const struct pick *pk,
 	return seen;
 }
 
+/* Is want w met by the model: no unmet-require violation of its rule? */
+static bool want_met(const struct audit_result *r,
+		     const struct policy_want *w)
+{
+	const struct policy_violation *v;
+	size_t i;
+
+	for (i = 0; r->verdicts && i < r->verdicts->nviolations; i++) {
+		v = &r->verdicts->violations[i];
+		if (v->kind == POLICY_V_MISSING && v->rule.file == w->rule.file &&
+		    v->rule.line == w->rule.line)
+			return false;
+	}
+	return true;
+}
+
+/* What the probes from the sources of want w's require met at its ports:
+ * one that got in meets it (in either family, as the policy does). */
+static enum recon_seen want_seen(const struct recon *rc, const struct pick *pk,
+				 const struct pick_target *t,
+				 const struct policy *pol,
+				 const struct policy_want *w)
+{
+	enum recon_seen seen = SEEN_NOT_PROBED;
+	const struct probe *p;
+	size_t i;
+
+	for (i = 0; i < pk->list.n; i++) {
+		p = &pk->list.p[i];
+		if (p->proto != w->proto || p->port < w->port_lo ||
+		    p->port > w->port_hi ||
+		    !policy_require_from(pol, w->require, p->family,
+					 t[pk->expect[i].target].saddr))
+			continue;
+		if (rc->p[i].got_in)
+			return SEEN_CONFIRMED;
+		if (rc->p[i].kind != RECON_UNKNOWN)
+			seen = SEEN_NOT_REACHED;
+	}
+	return seen;
+}
+
 int recon_build(const struct pick *pk, const struct pick_target *t,
-		size_t nt, const struct audit_result *r, struct recon *out)
+		size_t nt, const struct audit_result *r,
+		const struct policy *pol, struct recon *out)
 {
 	struct recon rc = { .n = pk->list.n };
 	const struct policy_violation *v;
@@ -221,6 +264,19 @@ int recon_build(const struct pick *pk, const struct pick_target *t,
 				rc.worst = v->severity;
 		}
 	}
+	rc.nrequires = pol ? pk->nwant : 0;
+	rc.requires = calloc(rc.nrequires + 1, sizeof(*rc.requires));
+	if (!rc.requires)
+		goto fail;
+	for (i = 0; i < rc.nrequires; i++) {
+		const struct policy_want *w = &pk->want[i];
+
+		rc.requires[i].met = want_met(r, w);
+		rc.requires[i].seen = want_seen(&rc, pk, t, pol, w);
+		if (rc.requires[i].seen == SEEN_NOT_REACHED &&
+		    w->severity > rc.worst)
+			rc.worst = w->severity;
+	}
 	*out = rc;
 	return 0;
 fail:
@@ -239,6 +295,7 @@ void recon_release(struct recon *rc)
 	free(rc->findings);
 	free(rc->p);
 	free(rc->seen);
+	free(rc->requires);
 	memset(rc, 0, sizeof(*rc));
 }
 
@@ -364,6 +421,24 @@ int recon_text(const struct recon *rc, const struct pick *pk,
 			SEEN_NOT_REACHED ? "not reached from the vantage" :
 			"not probed from the vantage");
 	}
+	if (rc->nrequires)
+		fprintf(f, "\nRequires, judged on what the vantage "
+			"reached:\n");
+	for (i = 0; i < rc->nrequires; i++) {
+		const struct policy_want *w = &pk->want[i];
+
+		fprintf(f, "  %-8s require %s/%u", policy_severity_name(
+			w->severity), report_proto_name(w->proto), w->port_lo);
+		if (w->port_hi != w->port_lo)
+			fprintf(f, "-%u", w->port_hi);
+		fprintf(f, ": %s (the model says %s)\n",
+			rc->requires[i].seen == SEEN_CONFIRMED ?
+			"met, confirmed by packets" :
+			rc->requires[i].seen == SEEN_NOT_REACHED ?
+			"unmet as seen from the vantage" :
+			"not probed from the vantage",
+			rc->requires[i].met ? "met" : "unmet");
+	}
 	fprintf(f, "\nProbes:\n");
 	for (i = 0; i < pk->list.n; i++) {
 		char dst[INET6_ADDRSTRLEN + 16];
@@ -462,6 +537,27 @@ json_t *recon_json(const struct recon *rc, const struct pick *pk,
 		if (v->rule.message)
 			json_object_set_new(x, "message",
 					    json_string(v->rule.message));
+	}
+	arr = json_array();
+	json_object_set_new(o, "requires", arr);
+	for (i = 0; i < rc->nrequires; i++) {
+		const struct policy_want *w = &pk->want[i];
+
+		x = json_object();
+		json_array_append_new(arr, x);
+		json_object_set_new(x, "severity", json_string(
+			policy_severity_name(w->severity)));
+		json_object_set_new(x, "protocol", json_string(
+			report_proto_name(w->proto)));
+		json_object_set_new(x, "ports", json_pack("[ii]", w->port_lo,
+							  w->port_hi));
+		json_object_set_new(x, "model", json_string(
+			rc->requires[i].met ? "met" : "unmet"));
+		json_object_set_new(x, "packets", json_string(
+			seen_name(rc->requires[i].seen)));
+		if (w->rule.message)
+			json_object_set_new(x, "message",
+					    json_string(w->rule.message));
 	}
 	arr = json_array();
 	json_object_set_new(o, "probes", arr);

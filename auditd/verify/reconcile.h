@@ -67,6 +67,13 @@ enum recon_seen {
 	SEEN_NOT_REACHED,	/* the probes did not get in */
 };
 
+/* A `require` (one protocol and port range, pick's want) as seen from
+ * the vantage. */
+struct recon_require {
+	bool met;			/* by the model */
+	enum recon_seen seen;
+};
+
 struct recon {
 	size_t n;			/* = the pick's probes */
 	struct recon_probe *p;
@@ -75,17 +82,23 @@ struct recon {
 	struct recon_finding *findings;
 	size_t nviolations;		/* = the audit's violations */
 	enum recon_seen *seen;
-	enum policy_severity worst;	/* of the confirmed violations */
+	size_t nrequires;		/* = the pick's wants */
+	struct recon_require *requires;
+	/* of the confirmed violations and the requires not reached */
+	enum policy_severity worst;
 };
 
 /* Reconcile the results in pk->list with the model (pk->expect) and the
- * audit r's violations (vantage sources t[0..nt)).  0 and *out
- * (recon_release()), or -ENOMEM. */
+ * audit r's violations (vantage sources t[0..nt)), and the requires of
+ * policy pol (pk->want; pol NULL: none).  0 and *out (recon_release()),
+ * or -ENOMEM. */
 int recon_build(const struct pick *pk, const struct pick_target *t,
-		size_t nt, const struct audit_result *r, struct recon *out);
+		size_t nt, const struct audit_result *r,
+		const struct policy *pol, struct recon *out);
 void recon_release(struct recon *rc);
 
-/* 3 when fwaudit is wrong, else the worst confirmed violation: 0, 1, 2. */
+/* 3 when fwaudit is wrong, else the worst confirmed violation or
+ * require not reached: 0, 1, 2. */
 int recon_exit_status(const struct recon *rc);
 
 /* "confirmed", "fwaudit-wrong", "filtered-between", "undecided",

@@ -59,6 +59,7 @@ grep -q '^ready' "$serve_out" || fwa_die "listeners: $(cat "$serve_out")"
 
 cat > "$PT/policy.rules" <<'EOF2'
 allow tcp 22, 80, 9999 from any
+require tcp 80 from any "the web site"
 alert critical tcp 8080 from any "the admin port"
 allow udp 53, 5353 from any
 default alert warning
@@ -169,6 +170,12 @@ run_cases() {
 			fwa_fail "$fe-agree: $fam tcp/8080: $ok"
 		fi
 	done
+	ok=$(fwa_jq "$PT/$fe-agree.json" "[r['model'] + ' ' + r['packets'] for r in J['requires']]")
+	if [ "$ok" = '["met confirmed"]' ]; then
+		fwa_pass "$fe-agree: require tcp 80 met and confirmed by packets"
+	else
+		fwa_fail "$fe-agree: requires: $ok"
+	fi
 	fwa_log "$fe: $(count "$fe-agree" probes) probes for $(count "$fe-agree" exposures) exposures and $(count "$fe-agree" closed_regions) closed regions, in ${SECONDS} s"
 	# a reject's RST and port unreachable are the firewall's answers
 	for fam in ipv4 ipv6; do
@@ -255,6 +262,35 @@ EOF2
 		fwa_pass "$fe-sg: the text names the cause"
 	else
 		fwa_fail "$fe-sg: text: $(cat "$PT/$fe-sg.txt")"
+	fi
+	ip netns exec "$RT" nft flush ruleset
+
+	# ---- 2b. the router filters the required tcp 80 (and 8080): the
+	# require the model says is met is unmet from the vantage ----
+	ip netns exec "$RT" nft -f - <<'EOF2'
+table inet sg {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		oifname "r0" tcp dport { 80, 8080 } drop
+	}
+}
+EOF2
+	verify "$fe-req" 2 ip netns exec "$HOST" "$FWAUDIT" verify \
+		--rules "$PT/policy.rules" --from-netns "$VAN"
+	ok=$(fwa_jq "$PT/$fe-req.json" "[r['severity'] + ' ' + r['protocol'] + ' ' + str(r['ports']) + ' ' + r['model'] + ' ' + r['packets'] + ' ' + r['message'] for r in J['requires']]")
+	if [ "$ok" = '["critical tcp [80, 80] met not-reached the web site"]' ] &&
+	   [ "$(seen8080 "$fe-req" ipv4)" = '["not-reached"]' ]; then
+		fwa_pass "$fe-req: require tcp 80 unmet as seen from the vantage (exit 2 from it alone)"
+	else
+		fwa_fail "$fe-req: requires: $ok: $(cat "$PT/$fe-req.json")"
+	fi
+	ip netns exec "$HOST" "$FWAUDIT" verify --rules "$PT/policy.rules" \
+		--from-netns "$VAN" --udp-interval 200 > "$PT/$fe-req.txt" \
+		2>&1 || true
+	if grep -q "critical require tcp/80: unmet as seen from the vantage (the model says met)" "$PT/$fe-req.txt"; then
+		fwa_pass "$fe-req: the text says the require is unmet from the vantage"
+	else
+		fwa_fail "$fe-req: text: $(cat "$PT/$fe-req.txt")"
 	fi
 	ip netns exec "$RT" nft flush ruleset
 

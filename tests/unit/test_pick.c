@@ -302,7 +302,7 @@ static enum recon_kind judge(uint8_t proto, enum probe_result res,
 	CHECK_EQ(probelist_add(&pk.list, &p), 0);
 	pk.list.p[0].result = res;
 	pk.list.p[0].answered = answered;
-	CHECK_EQ(recon_build(&pk, &t, 1, &r, &rc), 0);
+	CHECK_EQ(recon_build(&pk, &t, 1, &r, NULL, &rc), 0);
 	k = rc.p[0].kind;
 	CHECK_EQ(rc.nfindings, k == RECON_WRONG || k == RECON_BLOCKED);
 	CHECK_EQ(recon_exit_status(&rc), k == RECON_WRONG ? 3 : 0);
@@ -421,7 +421,7 @@ static void test_answer(void)
 			pk.list.p[i].result = pk.list.p[i].proto ==
 				IPPROTO_TCP ? PROBE_FILTERED : PROBE_SILENT;
 		memset(&ar, 0, sizeof(ar));
-		CHECK_EQ(recon_build(&pk, &t, 1, &ar, &rc), 0);
+		CHECK_EQ(recon_build(&pk, &t, 1, &ar, NULL, &rc), 0);
 		for (i = 0; i < pk.list.n; i++) {
 			e = &pk.expect[i];
 			if (e->state == ENGINE_OPEN && e->has_answer &&
