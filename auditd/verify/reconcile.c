@@ -50,12 +50,15 @@ static int got_in(const struct probe *p, const struct pick_expect *e)
 }
 
 static void classify(const struct probe *p, const struct pick_expect *e,
-		     struct recon_probe *r)
+		     bool foreign, struct recon_probe *r)
 {
 	bool model_in = e->state != ENGINE_CLOSED;
-	int in = got_in(p, e);
+	int in = foreign ? 0 : got_in(p, e);
 
-	r->note = NULL;
+	r->note = foreign ? "an RST from nearer than the host (another "
+		"TTL than its own answers): something between rejects it" :
+		NULL;
+	r->foreign = foreign;
 	r->got_in = in == 1;
 	if (in < 0) {
 		r->kind = RECON_UNKNOWN;
@@ -76,6 +79,10 @@ static void classify(const struct probe *p, const struct pick_expect *e,
 	}
 	if (!model_in && !in) {
 		r->kind = RECON_CONFIRMED;
+		return;
+	}
+	if (foreign) {
+		r->kind = RECON_BLOCKED;
 		return;
 	}
 	if (e->possible) {
@@ -227,17 +234,50 @@ int recon_build(const struct pick *pk, const struct pick_target *t,
 {
 	struct recon rc = { .n = pk->list.n };
 	const struct policy_violation *v;
-	size_t i;
+	uint8_t *host_ttl = NULL;
+	size_t i, k;
 	int ret = -ENOMEM;
 
-	(void)nt;
 	rc.p = calloc(rc.n + 1, sizeof(*rc.p));
 	if (!rc.p)
 		goto fail;
+	host_ttl = calloc(nt + 1, sizeof(*host_ttl));
+	if (!host_ttl)
+		goto fail;
+	/* the TTL the host's own answers arrive with: its SYN-ACKs */
 	for (i = 0; i < rc.n; i++) {
-		classify(&pk->list.p[i], &pk->expect[i], &rc.p[i]);
+		const struct probe *p = &pk->list.p[i];
+		size_t ti = pk->expect[i].target;
+
+		if (p->proto == IPPROTO_TCP && p->result == PROBE_OPEN &&
+		    p->answered && p->ttl && ti < nt && !host_ttl[ti] &&
+		    pk->expect[i].fate == ENGINE_LOCAL)
+			host_ttl[ti] = p->ttl;
+	}
+	for (i = 0; i < rc.n; i++) {
+		const struct probe *p = &pk->list.p[i];
+		size_t ti = pk->expect[i].target;
+		bool foreign = p->proto == IPPROTO_TCP && p->ttl &&
+			(p->result == PROBE_CLOSED ||
+			 p->result == PROBE_RESET) && ti < nt &&
+			host_ttl[ti] && p->ttl != host_ttl[ti];
+
+		classify(p, &pk->expect[i], foreign, &rc.p[i]);
 		rc.counts[rc.p[i].kind]++;
-		if (rc.p[i].kind == RECON_WRONG || rc.p[i].kind ==
+		if (foreign) {
+			ret = add_to_finding(&rc, FINDING_REJECTED, ti, i);
+			if (ret < 0)
+				goto fail;
+			for (k = 0; k < rc.nfindings; k++) {
+				struct recon_finding *f = &rc.findings[k];
+
+				if (f->kind != FINDING_REJECTED ||
+				    f->target != ti || f->ttl)
+					continue;
+				f->ttl = p->ttl;
+				f->host_ttl = host_ttl[ti];
+			}
+		} else if (rc.p[i].kind == RECON_WRONG || rc.p[i].kind ==
 		    RECON_BLOCKED) {
 			ret = add_to_finding(&rc, rc.p[i].kind == RECON_WRONG ?
 					     FINDING_WRONG : FINDING_UPSTREAM,
@@ -264,6 +304,7 @@ int recon_build(const struct pick *pk, const struct pick_target *t,
 				rc.worst = v->severity;
 		}
 	}
+	ret = -ENOMEM;
 	rc.nrequires = pol ? pk->nwant : 0;
 	rc.requires = calloc(rc.nrequires + 1, sizeof(*rc.requires));
 	if (!rc.requires)
@@ -277,9 +318,11 @@ int recon_build(const struct pick *pk, const struct pick_target *t,
 		    w->severity > rc.worst)
 			rc.worst = w->severity;
 	}
+	free(host_ttl);
 	*out = rc;
 	return 0;
 fail:
+	free(host_ttl);
 	recon_release(&rc);
 	return ret;
 }
@@ -394,6 +437,15 @@ int recon_text(const struct recon *rc, const struct pick *pk,
 				"in.\n    This is a bug in fwaudit; the "
 				"reproducer is %s\n", bundle ? bundle :
 				"(not written)");
+		} else if (fd->kind == FINDING_REJECTED) {
+			fprintf(f, "  REJECTED BETWEEN: from %s to %s: ", a, b);
+			finding_ports(pk, fd, f);
+			fprintf(f, ": answered by RSTs with TTL %u, the host's "
+				"own answers arrive with TTL %u:\n    "
+				"something between the vantage and the host "
+				"rejects them (those the model says open "
+				"never\n    reach it; those it says closed "
+				"are not tested)\n", fd->ttl, fd->host_ttl);
 		} else {
 			fprintf(f, "  FILTERED BETWEEN: from %s to %s: ", a, b);
 			finding_ports(pk, fd, f);
@@ -506,7 +558,13 @@ json_t *recon_json(const struct recon *rc, const struct pick *pk,
 		json_array_append_new(arr, x);
 		json_object_set_new(x, "kind", json_string(
 			fd->kind == FINDING_WRONG ? "fwaudit-wrong" :
+			fd->kind == FINDING_REJECTED ? "rejected-between" :
 			"filtered-between"));
+		if (fd->kind == FINDING_REJECTED) {
+			json_object_set_new(x, "ttl", json_integer(fd->ttl));
+			json_object_set_new(x, "host_ttl",
+					    json_integer(fd->host_ttl));
+		}
 		json_object_set_new(x, "target", json_integer(fd->target));
 		ports = json_array();
 		json_object_set_new(x, "probes", ports);

@@ -11,6 +11,11 @@
  * reject rule sends, so where the model drops the probe with a reject
  * they count as the firewall's answer.
  *
+ * A TCP answer's TTL tells whose it is: an RST that arrives with another
+ * TTL than the host's own SYN-ACKs did comes from something between (a
+ * router's reject), so it neither proves the probe got in nor that
+ * fwaudit is wrong: those probes make one FINDING_REJECTED.
+ *
  *   model closed, the probe got in      -> RECON_WRONG (fwaudit is wrong)
  *   model lets in, no packet arrived    -> RECON_BLOCKED (something
  *                                          between filters: a security
@@ -45,12 +50,16 @@ enum recon_kind {
 struct recon_probe {
 	enum recon_kind kind;
 	bool got_in;
+	/* an RST with another TTL than the host's own answers (its
+	 * SYN-ACKs): sent by something between, nearer than the host */
+	bool foreign;
 	const char *note;	/* static text, or NULL */
 };
 
 enum recon_finding_kind {
 	FINDING_WRONG,		/* fwaudit's model is wrong */
 	FINDING_UPSTREAM,	/* something between filters */
+	FINDING_REJECTED,	/* something between answers with RSTs */
 };
 
 /* One cause: the probes (indexes into the pick's list) of one target. */
@@ -59,6 +68,8 @@ struct recon_finding {
 	size_t target;
 	size_t nprobes;
 	size_t *probes;
+	uint8_t ttl, host_ttl;	/* FINDING_REJECTED: the first RST's TTL
+				 * and the host's answers' */
 };
 
 enum recon_seen {

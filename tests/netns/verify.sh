@@ -9,8 +9,12 @@
 # The host has real listeners and a ruleset (nft, then iptables-nft), IPv4
 # and IPv6.  Cases: the model and the packets agree; the router filters
 # ports the host lets in (one finding naming them); the policy is judged
-# on what the vantage reached; a wrong model (a snapshot edited to drop a
-# rule) gives exit 3 and a reproducer; the vantage over ssh (a real sshd
+# on what the vantage reached; the host drops its own RSTs and ICMP errors
+# on the way out (silence expected, not a filter between); the router
+# filters a required port (the require unmet from the vantage); the router
+# rejects with RSTs of its own (told apart by TTL: rejected between, not
+# fwaudit wrong); a wrong model (a snapshot edited to drop a rule) gives
+# exit 3 and a reproducer; the vantage over ssh (a real sshd
 # in the vantage namespace); a destination that is not the host's is
 # refused before anything runs.
 set -euo pipefail
@@ -291,6 +295,36 @@ EOF2
 		fwa_pass "$fe-req: the text says the require is unmet from the vantage"
 	else
 		fwa_fail "$fe-req: text: $(cat "$PT/$fe-req.txt")"
+	fi
+	ip netns exec "$RT" nft flush ruleset
+
+	# ---- 2c. the router rejects tcp 8080 (open on the host) and 5432
+	# (closed there) with RSTs of its own: rejected between, told apart
+	# from the host's answers by their TTL, not "fwaudit wrong" ----
+	for ipt in iptables-nft ip6tables-nft; do
+		ip netns exec "$RT" $ipt -A FORWARD -o r0 -p tcp \
+			-m multiport --dports 8080,5432 \
+			-j REJECT --reject-with tcp-reset
+	done
+	verify "$fe-rst" 0 ip netns exec "$HOST" "$FWAUDIT" verify \
+		--rules "$PT/policy.rules" --from-netns "$VAN"
+	expect_zero "$fe-rst" fwaudit-wrong
+	for fam in ipv4 ipv6; do
+		ok="$(fwa_jq "$PT/$fe-rst.json" "','.join(sorted(str(J['probes'][i]['port']) for f in J['findings'] if f['kind'] == 'rejected-between' and f['ttl'] == 64 and f['host_ttl'] == 63 for i in f['probes'] if J['probes'][i]['family'] == '$fam'))")"
+		ok="$ok / $(probe "$fe-rst" $fam tcp 8080) / $(probe "$fe-rst" $fam tcp 5432)"
+		if [ "$ok" = "5432,8080 / exposed closed filtered-between / closed closed confirmed" ]; then
+			fwa_pass "$fe-rst: $fam: the router's RSTs (TTL 64, the host's 63) are rejected between"
+		else
+			fwa_fail "$fe-rst: $fam: $ok: $(cat "$PT/$fe-rst.json")"
+		fi
+	done
+	ip netns exec "$HOST" "$FWAUDIT" verify --rules "$PT/policy.rules" \
+		--from-netns "$VAN" --udp-interval 200 > "$PT/$fe-rst.txt" \
+		2>&1 || true
+	if grep -q "REJECTED BETWEEN: from 203.0.113.2 to 198.51.100.1: tcp 8080, 5432: answered by RSTs with TTL 64, the host's" "$PT/$fe-rst.txt"; then
+		fwa_pass "$fe-rst: the text names the rejects between"
+	else
+		fwa_fail "$fe-rst: text: $(cat "$PT/$fe-rst.txt")"
 	fi
 	ip netns exec "$RT" nft flush ruleset
 

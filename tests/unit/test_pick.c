@@ -446,11 +446,70 @@ static void test_answer(void)
 	host_free(h);
 }
 
+/* An RST from a router between: another TTL than the host's SYN-ACK.
+ * Neither proof of getting in nor fwaudit wrong, on a port the model
+ * opens or closes: one rejected-between finding. */
+static void test_foreign_rst(void)
+{
+	struct audit_result r;
+	struct pick_target t = { .family = NFPROTO_IPV4, .daddr = NODE,
+				 .saddr = VANTAGE, .iifname = "eth0" };
+	struct pick_expect e[3] = {
+		{ .state = ENGINE_EXPOSED, .fate = ENGINE_LOCAL },
+		{ .state = ENGINE_EXPOSED, .fate = ENGINE_LOCAL },
+		{ .state = ENGINE_CLOSED, .fate = ENGINE_DROPPED },
+	};
+	const uint16_t port[3] = { 22, 8080, 5432 };
+	const enum probe_result res[3] = { PROBE_OPEN, PROBE_CLOSED,
+					   PROBE_CLOSED };
+	const uint8_t ttl[3] = { 63, 64, 64 };
+	struct pick pk = { .expect = e };
+	struct recon rc;
+	size_t i;
+	int round;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < 3; i++) {
+		struct probe p = { .family = NFPROTO_IPV4,
+				   .proto = IPPROTO_TCP, .addr = NODE,
+				   .port = port[i], .sport = 47313 };
+
+		CHECK_EQ(probelist_add(&pk.list, &p), 0);
+		pk.list.p[i].result = res[i];
+		pk.list.p[i].answered = i == 0;
+	}
+	for (round = 0; round < 2; round++) {
+		/* round 0: TTLs known; round 1: the prober saw none */
+		for (i = 0; i < 3; i++)
+			pk.list.p[i].ttl = round ? 0 : ttl[i];
+		CHECK_EQ(recon_build(&pk, &t, 1, &r, NULL, &rc), 0);
+		CHECK_EQ(rc.p[0].kind, RECON_CONFIRMED);
+		if (!round) {
+			CHECK_EQ(rc.p[1].kind, RECON_BLOCKED);
+			CHECK_EQ(rc.p[2].kind, RECON_CONFIRMED);
+			CHECK(rc.p[1].foreign && rc.p[2].foreign);
+			CHECK_EQ(rc.nfindings, 1);
+			CHECK_EQ(rc.findings[0].kind, FINDING_REJECTED);
+			CHECK_EQ(rc.findings[0].nprobes, 2);
+			CHECK_EQ(rc.findings[0].ttl, 64);
+			CHECK_EQ(rc.findings[0].host_ttl, 63);
+			CHECK_EQ(recon_exit_status(&rc), 0);
+		} else {
+			/* without TTLs the RST looks like the host's */
+			CHECK_EQ(rc.p[2].kind, RECON_WRONG);
+			CHECK_EQ(recon_exit_status(&rc), 3);
+		}
+		recon_release(&rc);
+	}
+	probelist_release(&pk.list);
+}
+
 int main(void)
 {
 	test_ports();
 	test_model();
 	test_answer();
+	test_foreign_rst();
 	test_reconcile();
 	return unit_done();
 }
