@@ -157,6 +157,19 @@ static bool in_sources(uint8_t family, rs_u128 a, char *const *l, size_t n)
 	return false;
 }
 
+/* Fold probe i into *seen; true when it got in (confirmed: no need to
+ * look further). */
+static bool seen_add(const struct recon *rc, size_t i, enum recon_seen *seen)
+{
+	if (rc->p[i].got_in) {
+		*seen = SEEN_CONFIRMED;
+		return true;
+	}
+	if (rc->p[i].kind != RECON_UNKNOWN)
+		*seen = SEEN_NOT_REACHED;
+	return false;
+}
+
 static enum recon_seen seen_of(const struct recon *rc, const struct pick *pk,
 			       const struct pick_target *t,
 			       const struct report_row *row,
@@ -178,10 +191,8 @@ static enum recon_seen seen_of(const struct recon *rc, const struct pick *pk,
 		if (!in_sources(p->family, t[pk->expect[i].target].saddr,
 				part->sources, part->nsources))
 			continue;
-		if (rc->p[i].got_in)
-			return SEEN_CONFIRMED;
-		if (rc->p[i].kind != RECON_UNKNOWN)
-			seen = SEEN_NOT_REACHED;
+		if (seen_add(rc, i, &seen))
+			break;
 	}
 	return seen;
 }
@@ -220,10 +231,8 @@ static enum recon_seen want_seen(const struct recon *rc, const struct pick *pk,
 		    !policy_require_from(pol, w->require, p->family,
 					 t[pk->expect[i].target].saddr))
 			continue;
-		if (rc->p[i].got_in)
-			return SEEN_CONFIRMED;
-		if (rc->p[i].kind != RECON_UNKNOWN)
-			seen = SEEN_NOT_REACHED;
+		if (seen_add(rc, i, &seen))
+			break;
 	}
 	return seen;
 }

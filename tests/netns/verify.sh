@@ -146,6 +146,18 @@ out_undo() {
 	fi
 }
 
+# text LABEL PATTERN WHAT: verify's text (run in the host) holds PATTERN
+text() {
+	ip netns exec "$HOST" "$FWAUDIT" verify --rules "$PT/policy.rules" \
+		--from-netns "$VAN" --udp-interval 200 > "$PT/$1.txt" 2>&1 ||
+		true
+	if grep -q "$2" "$PT/$1.txt"; then
+		fwa_pass "$1: $3"
+	else
+		fwa_fail "$1: text: $(cat "$PT/$1.txt")"
+	fi
+}
+
 # the violation of tcp/8080 for FAMILY: confirmed, not-reached...
 seen8080() {
 	fwa_jq "$PT/$1.json" "[v['packets'] for v in J['violations'] if v['ports'] == [8080, 8080] and v['family'] == '$2']"
@@ -288,14 +300,8 @@ EOF2
 	else
 		fwa_fail "$fe-req: requires: $ok: $(cat "$PT/$fe-req.json")"
 	fi
-	ip netns exec "$HOST" "$FWAUDIT" verify --rules "$PT/policy.rules" \
-		--from-netns "$VAN" --udp-interval 200 > "$PT/$fe-req.txt" \
-		2>&1 || true
-	if grep -q "critical require tcp/80: unmet as seen from the vantage (the model says met)" "$PT/$fe-req.txt"; then
-		fwa_pass "$fe-req: the text says the require is unmet from the vantage"
-	else
-		fwa_fail "$fe-req: text: $(cat "$PT/$fe-req.txt")"
-	fi
+	text "$fe-req" "critical require tcp/80: unmet as seen from the vantage (the model says met)" \
+		"the text says the require is unmet from the vantage"
 	ip netns exec "$RT" nft flush ruleset
 
 	# ---- 2c. the router rejects tcp 8080 (open on the host) and 5432
@@ -318,14 +324,8 @@ EOF2
 			fwa_fail "$fe-rst: $fam: $ok: $(cat "$PT/$fe-rst.json")"
 		fi
 	done
-	ip netns exec "$HOST" "$FWAUDIT" verify --rules "$PT/policy.rules" \
-		--from-netns "$VAN" --udp-interval 200 > "$PT/$fe-rst.txt" \
-		2>&1 || true
-	if grep -q "REJECTED BETWEEN: from 203.0.113.2 to 198.51.100.1: tcp 8080, 5432: answered by RSTs with TTL 64, the host's" "$PT/$fe-rst.txt"; then
-		fwa_pass "$fe-rst: the text names the rejects between"
-	else
-		fwa_fail "$fe-rst: text: $(cat "$PT/$fe-rst.txt")"
-	fi
+	text "$fe-rst" "REJECTED BETWEEN: from 203.0.113.2 to 198.51.100.1: tcp 8080, 5432: answered by RSTs with TTL 64, the host's" \
+		"the text names the rejects between"
 	ip netns exec "$RT" nft flush ruleset
 
 	# ---- 3. a wrong model: the snapshot without its first rule ----

@@ -184,6 +184,20 @@ static struct rs_rule *accept_rule(struct rs_chain *c, uint8_t proto,
 	return r;
 }
 
+/* A base chain of table ip filter. */
+static struct rs_chain *base_chain(struct ruleset *rs, const char *name,
+				   uint32_t hook, enum rs_verdict_kind policy)
+{
+	struct rs_chain *c = ruleset_add_chain(rs, RS_ORIGIN_NFT,
+					       NFPROTO_IPV4, "filter", name);
+
+	c->base = true;
+	c->hook = hook;
+	c->policy = policy;
+	c->type = strdup("filter");
+	return c;
+}
+
 static const struct pick_expect *expect_at(const struct pick *pk,
 					   uint8_t proto, uint16_t port,
 					   uint16_t sport)
@@ -211,12 +225,7 @@ static void test_model(void)
 	size_t i;
 
 	t.iif = rs_ifname_key("eth0");
-	c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter",
-			      "input");
-	c->base = true;
-	c->hook = NF_INET_LOCAL_IN;
-	c->policy = RS_V_DROP;
-	c->type = strdup("filter");
+	c = base_chain(rs, "input", NF_INET_LOCAL_IN, RS_V_DROP);
 	accept_rule(c, IPPROTO_TCP, 22, 22);
 	accept_rule(c, IPPROTO_TCP, 8000, 8009);
 	/* not for this vantage */
@@ -371,12 +380,7 @@ static void test_answer(void)
 	int pass;
 
 	t.iif = rs_ifname_key("eth0");
-	c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter",
-			      "input");
-	c->base = true;
-	c->hook = NF_INET_LOCAL_IN;
-	c->policy = RS_V_DROP;
-	c->type = strdup("filter");
+	c = base_chain(rs, "input", NF_INET_LOCAL_IN, RS_V_DROP);
 	accept_rule(c, IPPROTO_TCP, 8000, 8000);
 	accept_rule(c, IPPROTO_UDP, 9000, 9000);
 	r = rs_chain_add_rule(c);
@@ -385,12 +389,7 @@ static void test_answer(void)
 	rs_match_set_range(rs_rule_add_match(r), RS_F_L4PROTO, IPPROTO_TCP,
 			   IPPROTO_TCP, false);
 	rs_match_set_range(rs_rule_add_match(r), RS_F_DPORT, 25, 25, false);
-	out = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter",
-				"output");
-	out->base = true;
-	out->hook = NF_INET_LOCAL_OUT;
-	out->policy = RS_V_ACCEPT;
-	out->type = strdup("filter");
+	out = base_chain(rs, "output", NF_INET_LOCAL_OUT, RS_V_ACCEPT);
 	r = rs_chain_add_rule(out);
 	r->verdict.kind = RS_V_DROP;
 	rs_match_set_range(rs_rule_add_match(r), RS_F_L4PROTO, IPPROTO_ICMP,
