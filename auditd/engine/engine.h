@@ -184,7 +184,7 @@ enum engine_answer {
 enum engine_answer_fate {
 	ENGINE_ANSWER_LEAVES,	/* the answer leaves the host */
 	ENGINE_ANSWER_DROPPED,	/* the host drops it on its way out */
-	ENGINE_ANSWER_POSSIBLE,	/* it depends on what fwaudit cannot read */
+	ENGINE_ANSWER_POSSIBLE,	/* on what fwaudit cannot read */
 };
 
 /* One probe as it arrived (addresses and ports of the probe, not of the

@@ -430,8 +430,8 @@ int pick_probes(const struct ruleset *rs, const struct host *h,
 			if (ret < 0)
 				break;
 			pk.engines[pk.nengines++] = res;
-			ret = pick_one(&pk, rs, res, h, &t[i], i, protos[k], max,
-				       sport, o);
+			ret = pick_one(&pk, rs, res, h, &t[i], i, protos[k],
+				       max, sport, o);
 		}
 	}
 	if (ret < 0) {

@@ -48,7 +48,7 @@ enum pick_why {
 	PICK_EDGE,		/* closed port bordering an exposure */
 	PICK_LISTENER,		/* a listener the model says is closed */
 	PICK_CLOSED,		/* first port of a closed region */
-	PICK_REQUIRE,		/* first port a policy `require` asks for */
+	PICK_REQUIRE,		/* first port a `require` asks for */
 };
 
 struct pick_port {

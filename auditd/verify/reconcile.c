@@ -206,7 +206,8 @@ static bool want_met(const struct audit_result *r,
 
 	for (i = 0; r->verdicts && i < r->verdicts->nviolations; i++) {
 		v = &r->verdicts->violations[i];
-		if (v->kind == POLICY_V_MISSING && v->rule.file == w->rule.file &&
+		if (v->kind == POLICY_V_MISSING &&
+		    v->rule.file == w->rule.file &&
 		    v->rule.line == w->rule.line)
 			return false;
 	}

@@ -409,7 +409,8 @@ static void test_answer(void)
 					      ENGINE_ANSWER_LEAVES));
 		/* the port unreachable is ICMP: dropped both times */
 		e = expect_at(&pk, IPPROTO_UDP, 9000, PICK_SPORT_DEFAULT);
-		CHECK(e && e->has_answer && e->answer == ENGINE_ANSWER_UNREACH &&
+		CHECK(e && e->has_answer &&
+		      e->answer == ENGINE_ANSWER_UNREACH &&
 		      e->answer_fate == ENGINE_ANSWER_DROPPED);
 		/* a listener answers itself; a drop answers nothing */
 		e = expect_at(&pk, IPPROTO_TCP, 22, PICK_SPORT_DEFAULT);
