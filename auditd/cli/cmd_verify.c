@@ -493,6 +493,7 @@ int cmd_verify(int argc, char **argv)
 	struct audit_opts ao = { .docker = true };
 	struct audit_result *r = NULL;
 	struct policy *policy = NULL;
+	struct policy_want *want = NULL;
 	struct snapshot snap = { .rs = NULL };
 	struct pick pk = { 0 };
 	struct recon rc = { 0 };
@@ -582,6 +583,11 @@ int cmd_verify(int argc, char **argv)
 	if (judge && cli_load_policy(rules, &policy))
 		goto out;
 	ao.policy = policy;
+	if (policy && policy_requires(policy, &want, &po.nwant) < 0) {
+		cli_fail("cannot read the policy's requires", -ENOMEM);
+		goto out;
+	}
+	po.want = want;
 	if (get_snapshot(snapfile, &snap, &snapdoc))
 		goto out;
 	if (!snap.host) {
@@ -649,7 +655,7 @@ int cmd_verify(int argc, char **argv)
 			"failed" : strerror(-c));
 		goto out;
 	}
-	if (recon_build(&pk, t, nt, r, &rc) < 0) {
+	if (recon_build(&pk, t, nt, r, policy, &rc) < 0) {
 		cli_fail("cannot reconcile", -ENOMEM);
 		goto out;
 	}
@@ -694,6 +700,7 @@ out:
 	pick_release(&pk);
 	audit_result_free(r);
 	policy_free(policy);
+	free(want);
 	json_decref(snapdoc);
 	free(v.user);
 	free(v.host);

@@ -489,6 +489,65 @@ static int tc_note(struct engine_result *res, const struct host *h,
 	return result_note(res, note);
 }
 
+int walk_init(struct walk *w, const struct engine_input *in,
+	      struct engine_result *res)
+{
+	size_t i;
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	w->in = in;
+	w->host = in->host;
+	w->res = res;
+	ret = chain_index_build(w);
+	if (ret < 0)
+		return ret;
+	w->rpath = calloc(2, sizeof(*w->rpath));
+	w->rpath_err = calloc(2, sizeof(*w->rpath_err));
+	if (!w->rpath || !w->rpath_err)
+		return -ENOMEM;
+	/* optional: without it chains are walked rule by rule */
+	w->dindex = calloc(2 * in->rs->nchains + 1, sizeof(*w->dindex));
+	/* optional too: without it every jump looks its target up */
+	w->jumps = calloc(in->rs->nchains + 1, sizeof(*w->jumps));
+	w->ingress = calloc(in->rs->nchains + 1, sizeof(*w->ingress));
+	if (!w->ingress)
+		return -ENOMEM;
+	for (i = 0; i < in->rs->nchains; i++) {
+		const struct rs_chain *ch = &in->rs->chains[i];
+
+		if (ch->base && ch->device &&
+		    ((ch->family == NFPROTO_NETDEV &&
+		      ch->hook == NF_NETDEV_INGRESS) ||
+		     (ch->family == NFPROTO_INET && ch->hook == 5)))
+			w->ingress[w->ningress++] = ch;
+	}
+	return 0;
+}
+
+void walk_fini(struct walk *w)
+{
+	size_t i, f, p;
+
+	arena_free(&w->arena);
+	for (i = 0; w->dindex && i < 2 * w->in->rs->nchains; i++)
+		daddr_index_free(w->dindex[i]);
+	free(w->dindex);
+	for (i = 0; w->jumps && i < w->in->rs->nchains; i++)
+		free(w->jumps[i]);
+	free(w->jumps);
+	free(w->cindex);
+	for (i = 0; w->rpath && i < 2; i++)
+		rpath_free(w->rpath[i]);
+	free(w->rpath);
+	free(w->rpath_err);
+	free(w->nd_dead);
+	free(w->ingress);
+	for (f = 0; f < 2; f++)
+		for (p = 0; p < NF_INET_NUMHOOKS; p++)
+			free(w->hooks[f][p].chains);
+}
+
 int engine_run(const struct engine_input *in, struct engine_result **out)
 {
 	static const uint8_t families[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
@@ -503,37 +562,9 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	if (!res)
 		return -ENOMEM;
 	res->symbolic = !in->host;
-	memset(&w, 0, sizeof(w));
-	w.in = in;
-	w.host = in->host;
-	w.res = res;
-	ret = chain_index_build(&w);
+	ret = walk_init(&w, in, res);
 	if (ret < 0)
 		goto out;
-	w.rpath = calloc(2, sizeof(*w.rpath));
-	w.rpath_err = calloc(2, sizeof(*w.rpath_err));
-	if (!w.rpath || !w.rpath_err) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	/* optional: without it chains are walked rule by rule */
-	w.dindex = calloc(2 * in->rs->nchains + 1, sizeof(*w.dindex));
-	/* optional too: without it every jump looks its target up */
-	w.jumps = calloc(in->rs->nchains + 1, sizeof(*w.jumps));
-	w.ingress = calloc(in->rs->nchains + 1, sizeof(*w.ingress));
-	if (!w.ingress) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < in->rs->nchains; i++) {
-		const struct rs_chain *ch = &in->rs->chains[i];
-
-		if (ch->base && ch->device &&
-		    ((ch->family == NFPROTO_NETDEV &&
-		      ch->hook == NF_NETDEV_INGRESS) ||
-		     (ch->family == NFPROTO_INET && ch->hook == 5)))
-			w.ingress[w.ningress++] = ch;
-	}
 
 	for (f = 0; f < 2 && !ret; f++) {
 		ret = martian_list(in->host, families[f], true,
@@ -666,23 +697,7 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 		res->npieces = k;
 	}
 out:
-	arena_free(&w.arena);
-	for (i = 0; w.dindex && i < 2 * in->rs->nchains; i++)
-		daddr_index_free(w.dindex[i]);
-	free(w.dindex);
-	for (i = 0; w.jumps && i < in->rs->nchains; i++)
-		free(w.jumps[i]);
-	free(w.jumps);
-	free(w.cindex);
-	for (i = 0; w.rpath && i < 2; i++)
-		rpath_free(w.rpath[i]);
-	free(w.rpath);
-	free(w.rpath_err);
-	free(w.nd_dead);
-	free(w.ingress);
-	for (f = 0; f < 2; f++)
-		for (p = 0; p < NF_INET_NUMHOOKS; p++)
-			free(w.hooks[f][p].chains);
+	walk_fini(&w);
 	if (ret < 0) {
 		engine_result_free(res);
 		return ret;

@@ -178,6 +178,43 @@ struct engine_input {
 int engine_run(const struct engine_input *in, struct engine_result **out);
 void engine_result_free(struct engine_result *res);
 
+/*
+ * The host's own answer to one probe, walked out through the output path
+ * (output and postrouting hooks) as the kernel sends it: a host that
+ * drops its own RSTs or ICMP errors there stays silent although the probe
+ * got in (`fwaudit verify`).
+ */
+enum engine_answer {
+	ENGINE_ANSWER_RST,	/* TCP, nothing listens: the stack's RST,
+				 * ct state established (reply) */
+	ENGINE_ANSWER_REJECT_RST, /* a reject's tcp reset: ct state related */
+	ENGINE_ANSWER_UNREACH,	/* ICMP (ICMPv6) port unreachable, of the
+				 * stack or a reject: ct state related */
+};
+
+enum engine_answer_fate {
+	ENGINE_ANSWER_LEAVES,	/* the answer leaves the host */
+	ENGINE_ANSWER_DROPPED,	/* the host drops it on its way out */
+	ENGINE_ANSWER_POSSIBLE,	/* on what fwaudit cannot read */
+};
+
+/* One probe as it arrived (addresses and ports of the probe, not of the
+ * answer), and the answer the host sends to it. */
+struct engine_answer_query {
+	uint8_t family;		/* NFPROTO_IPV4 / NFPROTO_IPV6 */
+	uint8_t proto;		/* of the probe: IPPROTO_TCP / UDP */
+	rs_u128 saddr, daddr;
+	uint16_t sport, dport;
+	rs_u128 iif;		/* rs_ifname_key() of the ingress link */
+	enum engine_answer kind;
+};
+
+/* Walk q's answer out of host h (NULL: symbolic) with ruleset rs: 0 and
+ * *out, -ENOMEM, or -E2BIG. */
+int engine_answer(const struct ruleset *rs, const struct host *h,
+		  const struct engine_answer_query *q,
+		  enum engine_answer_fate *out);
+
 const char *engine_state_name(enum engine_state s);
 const char *engine_fate_name(enum engine_fate f);
 

@@ -439,3 +439,83 @@ int handshake(struct walk *w, size_t from)
 	return ret;
 }
 
+
+/* ---------------------------------------------------------------------
+ * The host's own answer to a probe: an RST where nothing listens, an
+ * ICMP port unreachable, a reject's answer.  It leaves through the output
+ * and postrouting hooks like a server's answer (without the nat chains:
+ * it belongs to the probe's connection), and a host that drops it there
+ * is silent although the probe got in.
+ */
+int engine_answer(const struct ruleset *rs, const struct host *h,
+		  const struct engine_answer_query *q,
+		  enum engine_answer_fate *out)
+{
+	struct engine_input in = { .rs = rs, .host = h };
+	struct blist l = { 0 }, drops = { 0 };
+	bool left = false, dropped = false, assumed = false;
+	struct engine_result *res;
+	struct region_box box;
+	struct branch *b;
+	struct walk w;
+	size_t k;
+	int ret, d;
+
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	ret = walk_init(&w, &in, res);
+	if (ret < 0)
+		goto out;
+	w.family = q->family;
+	w.proto = q->proto;
+	for (d = 0; d < REGION_NDIMS; d++)
+		box.iv[d].lo = box.iv[d].hi = 0;
+	box.iv[REGION_SADDR].lo = box.iv[REGION_SADDR].hi = q->saddr;
+	box.iv[REGION_SPORT].lo = box.iv[REGION_SPORT].hi = q->sport;
+	box.iv[REGION_DPORT].lo = box.iv[REGION_DPORT].hi = q->dport;
+	box.iv[REGION_DADDR].lo = box.iv[REGION_DADDR].hi = q->daddr;
+	box.iv[REGION_IIF].lo = box.iv[REGION_IIF].hi = q->iif;
+	ret = -ENOMEM;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		goto out;
+	b->r = region_new_full(q->family);
+	if (!b->r || region_intersect_box(b->r, &box) < 0) {
+		branch_free(b);
+		goto out;
+	}
+	if (blist_push(&l, b) < 0)
+		goto out;
+	w.established = true;
+	w.reply = true;
+	w.reply_local = true;
+	w.answer = true;
+	w.answer_kind = q->kind;
+	ret = hook_run(&w, NF_INET_LOCAL_OUT, &l, &drops);
+	if (!ret)
+		ret = hook_run(&w, NF_INET_POST_ROUTING, &l, &drops);
+	if (ret == -ENOMEM && w.branches > BRANCHES_MAX)
+		ret = -E2BIG;
+	if (ret < 0)
+		goto out;
+	for (k = 0; k < l.n + drops.n; k++) {
+		const struct branch *x = k < l.n ? l.b[k] : drops.b[k - l.n];
+
+		if (region_is_empty(x->r))
+			continue;
+		if (k < l.n)
+			left = true;
+		else
+			dropped = true;
+		assumed |= x->assume != NULL;
+	}
+	*out = assumed || (left && dropped) ? ENGINE_ANSWER_POSSIBLE :
+	       dropped ? ENGINE_ANSWER_DROPPED : ENGINE_ANSWER_LEAVES;
+out:
+	blist_release(&l);
+	blist_release(&drops);
+	walk_fini(&w);
+	engine_result_free(res);
+	return ret;
+}

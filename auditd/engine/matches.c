@@ -169,6 +169,68 @@ static enum resolved resolve_reply(const struct walk *w,
 	}
 }
 
+/* The fields of the host's own answer (engine_answer()) that differ from
+ * a server's: its protocol, its header, its conntrack state.
+ * RES_NOTSET: as for a server's answer. */
+static enum resolved resolve_answer(const struct walk *w,
+				    const struct branch *b, enum rs_field f,
+				    rs_u128 *val)
+{
+	bool icmp = w->answer_kind == ENGINE_ANSWER_UNREACH, v4 = is_v4(w);
+
+	switch (f) {
+	case RS_F_L4PROTO:
+		*val = !icmp ? IPPROTO_TCP : v4 ? IPPROTO_ICMP :
+		       IPPROTO_ICMPV6;
+		return RES_FIXED;
+	case RS_F_SPORT:
+	case RS_F_DPORT:
+		return icmp ? RES_ABSENT : RES_NOTSET;
+	case RS_F_ICMP_TYPE:
+	case RS_F_ICMP_CODE:
+		if (!icmp || !v4)
+			return RES_ABSENT;
+		*val = 3;	/* destination unreachable, port unreachable */
+		return RES_FIXED;
+	case RS_F_ICMPV6_TYPE:
+	case RS_F_ICMPV6_CODE:
+		if (!icmp || v4)
+			return RES_ABSENT;
+		*val = f == RS_F_ICMPV6_TYPE ? 1 : 4;
+		return RES_FIXED;
+	case RS_F_TCP_FLAGS:
+		if (icmp)
+			return RES_ABSENT;
+		*val = 0x14;	/* RST, ACK: the answer to a SYN */
+		return RES_FIXED;
+	case RS_F_TCP_OPTIONS:
+		if (icmp)
+			return RES_ABSENT;
+		*val = 0;
+		return RES_FIXED;
+	case RS_F_TCP_MSS:
+		return RES_ABSENT;
+	case RS_F_CT_STATE:
+		if (b->untracked)
+			return RES_NOTSET;
+		/* the stack's RST finds the probe's entry (reply
+		 * direction); a reject and an ICMP error are attached to
+		 * it as related */
+		*val = w->answer_kind == ENGINE_ANSWER_RST ?
+		       RS_CT_STATE_ESTABLISHED : RS_CT_STATE_RELATED;
+		return RES_FIXED;
+	case RS_F_CT_STATUS:
+		if (!has_ct(w, b))
+			return RES_ABSENT;
+		*val = b->ct_dnat ? IPS_DST_NAT | IPS_DST_NAT_DONE : 0;
+		if (w->answer_kind == ENGINE_ANSWER_RST)
+			*val |= IPS_SEEN_REPLY;
+		return RES_FIXED;
+	default:
+		return RES_NOTSET;
+	}
+}
+
 enum resolved resolve(const struct walk *w, const struct branch *b,
 		      enum rs_field f, enum region_dim *dim,
 		      rs_u128 *val, enum xform *xf)
@@ -176,6 +238,12 @@ enum resolved resolve(const struct walk *w, const struct branch *b,
 	bool v4 = is_v4(w);
 
 	*xf = XF_NONE;
+	if (w->answer) {
+		enum resolved a = resolve_answer(w, b, f, val);
+
+		if (a != RES_NOTSET)
+			return a;
+	}
 	if (w->reply) {
 		switch (resolve_reply(w, b, f, dim, val, xf)) {
 		case RES_DIM:

@@ -140,6 +140,10 @@ struct walk {
 	 * fwmark services, result.c), per family (0 IPv4, 1 IPv6): 0 not
 	 * looked at yet, 1 no, 2 yes */
 	uint8_t mark_unfollowed[2];
+	/* walking the host's own answer to the probe (engine_answer()):
+	 * an RST or an ICMP port unreachable, in the reply direction */
+	bool answer;
+	enum engine_answer answer_kind;
 	/* the base chain running now comes before (after) the NAT binding
 	 * rewrites this later packet: see PRI_NAT_DST */
 	bool before_dnat, after_snat;
@@ -250,6 +254,11 @@ struct rule_sets {
 };
 
 /* engine.c */
+/* Set up w for walks over in->rs and in->host into res; walk_fini()
+ * frees what it built, also after a failed walk_init().  0 or -ENOMEM. */
+int walk_init(struct walk *w, const struct engine_input *in,
+	      struct engine_result *res);
+void walk_fini(struct walk *w);
 int box_add(struct region *r, rs_u128 iif_lo, rs_u128 iif_hi,
 	    rs_u128 d_lo, rs_u128 d_hi);
 int ingress_keys(const struct walk *w, struct rs_interval **out,

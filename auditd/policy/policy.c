@@ -2000,3 +2000,63 @@ out:
 	policy_result_free(res);
 	return ret;
 }
+
+/* ------------------------------------------------------------------ */
+/* The `require` rules, for `fwaudit verify`                           */
+
+int policy_requires(const struct policy *p, struct policy_want **out,
+		    size_t *n)
+{
+	struct policy_want *w = NULL, *nw;
+	size_t i, j, k, m = 0, nreq = 0;
+
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (r->kind != RULE_REQUIRE)
+			continue;
+		for (k = 0; k < sizeof(proto_bits); k++) {
+			if (!(r->protos & proto_bits[k]))
+				continue;
+			for (j = 0; j < r->nports; j++) {
+				nw = realloc(w, (m + 1) * sizeof(*w));
+				if (!nw) {
+					free(w);
+					return -ENOMEM;
+				}
+				w = nw;
+				w[m].require = nreq;
+				w[m].rule = r->ref;
+				w[m].severity = r->sev;
+				w[m].proto = proto_nums[k];
+				w[m].port_lo = r->ports[j].lo;
+				w[m].port_hi = r->ports[j].hi;
+				m++;
+			}
+		}
+		nreq++;
+	}
+	*out = w;
+	*n = m;
+	return 0;
+}
+
+bool policy_require_from(const struct policy *p, size_t require,
+			 uint8_t family, unsigned __int128 addr)
+{
+	const struct rule *r;
+	size_t i, k = 0;
+	int fam = fam_of(family);
+
+	for (i = 0; i < p->nrules; i++) {
+		r = &p->rules[i];
+		if (r->kind != RULE_REQUIRE || k++ != require)
+			continue;
+		for (k = 0; k < r->src.n[fam]; k++)
+			if (r->src.iv[fam][k].lo <= addr &&
+			    addr <= r->src.iv[fam][k].hi)
+				return true;
+		return false;
+	}
+	return false;
+}

@@ -170,6 +170,26 @@ struct policy_result {
 	enum policy_severity worst;	/* NONE when there is no violation */
 };
 
+/* What a `require` asks, one protocol and port range at a time (for
+ * `fwaudit verify`, which probes what the model says is met). */
+struct policy_want {
+	size_t require;			/* which require: 0, 1, ... in
+					 * policy order */
+	struct policy_ref rule;
+	enum policy_severity severity;	/* of it when unmet */
+	uint8_t proto;
+	uint16_t port_lo, port_hi;
+};
+
+/* The wants of p's requires in policy order, as a new array *out (free())
+ * of *n.  0 or -ENOMEM. */
+int policy_requires(const struct policy *p, struct policy_want **out,
+		    size_t *n);
+/* Is addr (of family NFPROTO_IPV4 / NFPROTO_IPV6) among the sources of
+ * require number require? */
+bool policy_require_from(const struct policy *p, size_t require,
+			 uint8_t family, unsigned __int128 addr);
+
 /* Judge n rows against p.  *out is new (free with policy_result_free()); it
  * borrows p (rule files and messages): free it before p.  The rows are not
  * kept.  -EINVAL when a row's source is not an interval of its family

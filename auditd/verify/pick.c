@@ -21,6 +21,8 @@ const char *pick_why_name(enum pick_why w)
 		return "edge";
 	case PICK_LISTENER:
 		return "listener";
+	case PICK_REQUIRE:
+		return "require";
 	default:
 		return "closed";
 	}
@@ -151,14 +153,45 @@ static bool same_fate(const struct engine_piece *a,
 		a->nat_port_lo == b->nat_port_lo;
 }
 
-static bool rejects(const struct engine_piece *p)
+/* The reject step that closes p, or NULL. */
+static const struct engine_step *reject_step(const struct engine_piece *p)
 {
 	size_t i;
 
 	for (i = 0; p->fate == ENGINE_DROPPED && i < p->nsteps; i++)
 		if (p->steps[i].verdict == RS_V_REJECT)
-			return true;
-	return false;
+			return &p->steps[i];
+	return NULL;
+}
+
+static bool rejects(const struct engine_piece *p)
+{
+	return reject_step(p) != NULL;
+}
+
+/* What the host itself answers to probe p with expectation e, if it
+ * answers: its stack where the probe is let in and nothing listens, or
+ * the reject that closes it. */
+static bool host_answer(const struct probe *p, const struct pick_expect *e,
+			enum engine_answer *k)
+{
+	const struct engine_step *s;
+
+	if (!e->piece)
+		return false;
+	if (e->reject) {
+		s = reject_step(e->piece);
+		*k = p->proto == IPPROTO_TCP && s->rule &&
+		     s->rule->verdict.name &&
+		     !strcmp(s->rule->verdict.name, "tcp-reset") ?
+		     ENGINE_ANSWER_REJECT_RST : ENGINE_ANSWER_UNREACH;
+		return true;
+	}
+	if (e->fate != ENGINE_LOCAL || e->state != ENGINE_OPEN)
+		return false;
+	*k = p->proto == IPPROTO_TCP ? ENGINE_ANSWER_RST :
+	     ENGINE_ANSWER_UNREACH;
+	return true;
 }
 
 static int seg_cmp(const void *a, const void *b)
@@ -197,7 +230,33 @@ static void expect_of(const struct engine_result *res,
 	}
 }
 
-static int add_probe(struct pick *pk, const struct engine_result *res,
+/* Walk the host's own answer to probe p (pick_expect's has_answer). */
+static int answer_of(const struct ruleset *rs, const struct host *h,
+		     const struct pick_target *t, const struct probe *p,
+		     struct pick_expect *e)
+{
+	struct engine_answer_query q = {
+		.family = p->family, .proto = p->proto,
+		.saddr = t->saddr, .daddr = t->daddr,
+		.sport = p->sport, .dport = p->port, .iif = t->iif,
+	};
+	int ret;
+
+	e->has_answer = host_answer(p, e, &q.kind);
+	if (!e->has_answer)
+		return 0;
+	e->answer = q.kind;
+	ret = engine_answer(rs, h, &q, &e->answer_fate);
+	/* too big to walk: the answer is taken to leave, as before */
+	if (ret == -E2BIG) {
+		e->has_answer = false;
+		return 0;
+	}
+	return ret;
+}
+
+static int add_probe(struct pick *pk, const struct ruleset *rs,
+		     const struct host *h, const struct engine_result *res,
 		     const struct pick_target *t, size_t ti, uint8_t proto,
 		     uint16_t port, uint16_t sport, enum pick_why why)
 {
@@ -224,13 +283,14 @@ static int add_probe(struct pick *pk, const struct engine_result *res,
 	e->target = ti;
 	e->why = why;
 	expect_of(res, t, &p, e);
-	return 0;
+	return answer_of(rs, h, t, &p, e);
 }
 
 /* The probes of one target and protocol from its walk res. */
-static int pick_one(struct pick *pk, const struct engine_result *res,
-		    const struct host *h, const struct pick_target *t,
-		    size_t ti, uint8_t proto, size_t max, uint16_t sport)
+static int pick_one(struct pick *pk, const struct ruleset *rs,
+		    const struct engine_result *res, const struct host *h,
+		    const struct pick_target *t, size_t ti, uint8_t proto,
+		    size_t max, uint16_t sport, const struct pick_opts *o)
 {
 	struct pick_seg *seg = NULL, *ns;
 	struct pick_port *ports = NULL;
@@ -239,6 +299,16 @@ static int pick_one(struct pick *pk, const struct engine_result *res,
 	const struct region_box *b;
 	int ret = -ENOMEM;
 
+	/* what the policy requires, whatever the bound */
+	for (i = 0; o && i < o->nwant; i++) {
+		if (o->want[i].proto != proto)
+			continue;
+		ret = add_probe(pk, rs, h, res, t, ti, proto,
+				o->want[i].port_lo ?: 1, sport, PICK_REQUIRE);
+		if (ret < 0)
+			return ret;
+	}
+	ret = -ENOMEM;
 	room = max > pk->list.n ? max - pk->list.n : 0;
 	for (i = 0; i < res->npieces; i++) {
 		b = region_boxes(res->pieces[i].region, &nb);
@@ -288,8 +358,8 @@ static int pick_one(struct pick *pk, const struct engine_result *res,
 	pk->nexposures += nexp;
 	pk->nclosed += ncl;
 	for (i = 0; i < nports; i++) {
-		ret = add_probe(pk, res, t, ti, proto, ports[i].port, sport,
-				ports[i].why);
+		ret = add_probe(pk, rs, h, res, t, ti, proto, ports[i].port,
+				sport, ports[i].why);
 		if (ret < 0)
 			goto out;
 	}
@@ -312,7 +382,7 @@ static int pick_one(struct pick *pk, const struct engine_result *res,
 				break;
 			}
 			pk->nexposures++;
-			ret = add_probe(pk, res, t, ti, proto, p, s,
+			ret = add_probe(pk, rs, h, res, t, ti, proto, p, s,
 					PICK_EXPOSURE);
 			if (ret < 0)
 				goto out;
@@ -360,13 +430,17 @@ int pick_probes(const struct ruleset *rs, const struct host *h,
 			if (ret < 0)
 				break;
 			pk.engines[pk.nengines++] = res;
-			ret = pick_one(&pk, res, h, &t[i], i, protos[k], max,
-				       sport);
+			ret = pick_one(&pk, rs, res, h, &t[i], i, protos[k],
+				       max, sport, o);
 		}
 	}
 	if (ret < 0) {
 		pick_release(&pk);
 		return ret;
+	}
+	if (o) {
+		pk.want = o->want;
+		pk.nwant = o->nwant;
 	}
 	*out = pk;
 	return 0;

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "policy.h"
 #include "probelist.h"
 
 #define PICK_MAX_DEFAULT	2000	/* probes in one verify */
@@ -47,6 +48,7 @@ enum pick_why {
 	PICK_EDGE,		/* closed port bordering an exposure */
 	PICK_LISTENER,		/* a listener the model says is closed */
 	PICK_CLOSED,		/* first port of a closed region */
+	PICK_REQUIRE,		/* first port a `require` asks for */
 };
 
 struct pick_port {
@@ -54,7 +56,7 @@ struct pick_port {
 	enum pick_why why;
 };
 
-/* "exposure", "edge", "listener", "closed" */
+/* "exposure", "edge", "listener", "closed", "require" */
 const char *pick_why_name(enum pick_why w);
 
 /*
@@ -90,6 +92,13 @@ struct pick_expect {
 	/* dropped by a reject: an RST or ICMP error may be the firewall's
 	 * answer, not proof of getting in */
 	bool reject;
+	/* the host's own answer (an RST, a port unreachable: its stack's
+	 * where nothing listens, or the reject's) and what its output path
+	 * does with it (engine_answer()); has_answer false: none expected
+	 * from the host itself (a drop, a listener, a backend) */
+	bool has_answer;
+	enum engine_answer answer;
+	enum engine_answer_fate answer_fate;
 };
 
 struct pick {
@@ -99,11 +108,17 @@ struct pick {
 	struct engine_result **engines;	/* the walks the pieces are in */
 	size_t nexposures, nclosed;	/* regions over all targets */
 	bool truncated;			/* max cut the choice short */
+	const struct policy_want *want;	/* pick_opts' (borrowed) */
+	size_t nwant;
 };
 
 struct pick_opts {
 	size_t max;			/* PICK_MAX_DEFAULT when 0 */
 	uint16_t sport;			/* PICK_SPORT_DEFAULT when 0 */
+	/* the policy's requires: the first port of each is probed from
+	 * every target, before the bound */
+	const struct policy_want *want;
+	size_t nwant;
 };
 
 /*

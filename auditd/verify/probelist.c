@@ -112,7 +112,7 @@ static int parse_one(json_t *o, size_t i, bool results, struct probe *p,
 	static const char *const base[] = { "family", "protocol", "address",
 		"port", "sport" };
 	static const char *const res[] = { "result", "answered", "error",
-		"tries", "ms" };
+		"tries", "ms", "ttl" };
 	const char *key, *s;
 	json_t *v;
 	long long n;
@@ -193,6 +193,13 @@ static int parse_one(json_t *o, size_t i, bool results, struct probe *p,
 		return fail(err, errlen, -EINVAL, "probes[%zu].ms: not an "
 			    "integer in 0-86400000", i);
 	p->msec = n;
+	/* optional: a prober without raw sockets does not know it */
+	if (json_object_get(o, "ttl")) {
+		if (get_uint(o, "ttl", 0, 255, &n) < 0)
+			return fail(err, errlen, -EINVAL, "probes[%zu].ttl: "
+				    "not an integer in 0-255", i);
+		p->ttl = n;
+	}
 	return 0;
 }
 
@@ -254,6 +261,7 @@ int probelist_parse(const char *buf, size_t len, bool results,
 		l.p[l.n - 1].error = p.error;
 		l.p[l.n - 1].tries = p.tries;
 		l.p[l.n - 1].msec = p.msec;
+		l.p[l.n - 1].ttl = p.ttl;
 	}
 	*out = l;
 	memset(&l, 0, sizeof(l));
@@ -291,6 +299,9 @@ json_t *probe_json(const struct probe *p, bool results)
 						   json_integer(p->error));
 		bad |= json_object_set_new(o, "tries", json_integer(p->tries));
 		bad |= json_object_set_new(o, "ms", json_integer(p->msec));
+		if (p->ttl)
+			bad |= json_object_set_new(o, "ttl",
+						   json_integer(p->ttl));
 	}
 	if (bad) {
 		json_decref(o);

@@ -11,7 +11,8 @@
  *
  * A result list is the same object with, in each probe, "result" (see
  * probe_result_name()), "answered" (the listener itself answered: a TCP
- * connection accepted, a UDP datagram back), "tries" and "ms".
+ * connection accepted, a UDP datagram back), "tries", "ms" and, when
+ * the prober saw it, "ttl" (of a TCP answer, as it arrived).
  *
  * The text is outside input (from stdin, or from another machine over
  * ssh): bounded (PROBELIST_MAX probes, PROBELIST_BYTES_MAX bytes), every
@@ -59,6 +60,10 @@ struct probe {
 	int error;		/* positive errno of ERROR / UNREACHABLE */
 	unsigned int tries;
 	unsigned int msec;	/* from the first send to the result */
+	/* TCP: the TTL (hop limit) the first answer (SYN-ACK or RST)
+	 * arrived with, 0 unknown: an RST from a router between is
+	 * nearer than the host */
+	uint8_t ttl;
 };
 
 struct probelist {

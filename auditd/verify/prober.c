@@ -341,19 +341,103 @@ static size_t next_udp(const struct probelist *l, const struct slot *s)
 	return fresh;
 }
 
+/* Raw sockets that get a copy of every TCP segment arriving, for the TTL
+ * (hop limit) of the probes' answers: an RST a router between sends is
+ * nearer than the host's.  Without CAP_NET_RAW (-1) the TTLs stay
+ * unknown. */
+static void raw_open(int raw[2])
+{
+	int one = 1;
+
+	raw[0] = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			IPPROTO_TCP);
+	raw[1] = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			IPPROTO_TCP);
+	if (raw[1] >= 0)
+		setsockopt(raw[1], IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one,
+			   sizeof(one));
+}
+
+/* The TTL of the first SYN-ACK or RST from each TCP probe's destination
+ * to its source port, from what raw socket fd (IPv6 or not) holds. */
+static void raw_drain(int fd, bool v6, struct probelist *l)
+{
+	unsigned char buf[128], cbuf[CMSG_SPACE(sizeof(int))];
+	struct sockaddr_in6 sin6;
+	struct iovec iov = { buf, sizeof(buf) };
+	const unsigned char *tcp;
+	struct cmsghdr *c;
+	struct msghdr mh;
+	struct probe *p;
+	uint16_t sp, dp;
+	size_t hl, i, k;
+	rs_u128 src;
+	ssize_t n;
+	int ttl;
+
+	/* bounded: the answers of one list, and some strangers' */
+	for (k = 0; fd >= 0 && k < 4 * PROBELIST_MAX; k++) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_name = &sin6;
+		mh.msg_namelen = sizeof(sin6);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		n = recvmsg(fd, &mh, 0);
+		if (n < 0)
+			return;
+		if (v6) {
+			hl = 0;
+			ttl = 0;
+			for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+				if (c->cmsg_level == IPPROTO_IPV6 &&
+				    c->cmsg_type == IPV6_HOPLIMIT)
+					memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
+			src = host_addr_from_bytes(NFPROTO_IPV6,
+						   &sin6.sin6_addr);
+		} else {
+			if (n < 20)
+				continue;
+			hl = (buf[0] & 0xfu) * 4;
+			ttl = buf[8];
+			src = host_addr_from_bytes(NFPROTO_IPV4, buf + 12);
+		}
+		if (hl < (v6 ? 0u : 20u) || (size_t)n < hl + 14 || ttl <= 0 ||
+		    ttl > 255)
+			continue;
+		tcp = buf + hl;
+		sp = (uint16_t)(tcp[0] << 8 | tcp[1]);
+		dp = (uint16_t)(tcp[2] << 8 | tcp[3]);
+		/* RST, or SYN and ACK */
+		if (!(tcp[13] & 0x04) && (tcp[13] & 0x12) != 0x12)
+			continue;
+		for (i = 0; i < l->n; i++) {
+			p = &l->p[i];
+			if (p->proto == IPPROTO_TCP && !p->ttl &&
+			    p->family == (v6 ? NFPROTO_IPV6 : NFPROTO_IPV4) &&
+			    p->addr == src && p->port == sp &&
+			    (!p->sport || p->sport == dp)) {
+				p->ttl = (uint8_t)ttl;
+				break;
+			}
+		}
+	}
+}
+
 int prober_run(struct probelist *l, const struct prober_opts *o)
 {
 	struct pollfd *pfd = NULL;
 	struct slot *s = NULL;
 	size_t *idx = NULL, i, next_tcp = 0, done = 0, inflight, np;
 	uint64_t now, tcp_at = 0, udp_at = 0, wake;
-	int ret = -ENOMEM, t;
+	int ret = -ENOMEM, t, raw[2] = { -1, -1 };
 
 	if (!l->n)
 		return 0;
 	s = calloc(l->n, sizeof(*s));
-	pfd = calloc(l->n, sizeof(*pfd));
-	idx = calloc(l->n, sizeof(*idx));
+	pfd = calloc(l->n + 2, sizeof(*pfd));
+	idx = calloc(l->n + 2, sizeof(*idx));
 	if (!s || !pfd || !idx)
 		goto out;
 	for (i = 0; i < l->n; i++) {
@@ -361,7 +445,9 @@ int prober_run(struct probelist *l, const struct prober_opts *o)
 		l->p[i].result = PROBE_UNSENT;
 		l->p[i].answered = false;
 		l->p[i].tries = 0;
+		l->p[i].ttl = 0;
 	}
+	raw_open(raw);
 	while (done < l->n) {
 		now = now_ms();
 		inflight = 0;
@@ -407,22 +493,41 @@ int prober_run(struct probelist *l, const struct prober_opts *o)
 			wake = tcp_at;
 		if (next_udp(l, s) < l->n && udp_at < wake)
 			wake = udp_at;
+		for (i = 0; i < 2; i++) {
+			if (raw[i] < 0)
+				continue;
+			pfd[np].fd = raw[i];
+			pfd[np].events = POLLIN;
+			pfd[np].revents = 0;
+			idx[np++] = l->n + i;
+		}
 		t = wake > now ? (int)(wake - now) : 0;
 		if (poll(pfd, np, t) < 0 && errno != EINTR) {
 			ret = -errno;
 			goto out;
 		}
 		now = now_ms();
-		for (i = 0; i < np; i++)
-			if (pfd[i].revents)
+		for (i = 0; i < np; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if (idx[i] >= l->n)
+				raw_drain(pfd[i].fd, idx[i] > l->n, l);
+			else
 				on_event(&l->p[idx[i]], &s[idx[i]],
 					 pfd[i].revents, o, now);
+		}
 		done = 0;
 		for (i = 0; i < l->n; i++)
 			done += s[i].phase == PH_DONE;
 	}
+	/* a copy is queued before its socket learns of the answer */
+	raw_drain(raw[0], false, l);
+	raw_drain(raw[1], true, l);
 	ret = 0;
 out:
+	for (i = 0; i < 2; i++)
+		if (raw[i] >= 0)
+			close(raw[i]);
 	for (i = 0; s && i < l->n; i++)
 		if (s[i].fd >= 0)
 			close(s[i].fd);

@@ -50,12 +50,15 @@ static int got_in(const struct probe *p, const struct pick_expect *e)
 }
 
 static void classify(const struct probe *p, const struct pick_expect *e,
-		     struct recon_probe *r)
+		     bool foreign, struct recon_probe *r)
 {
 	bool model_in = e->state != ENGINE_CLOSED;
-	int in = got_in(p, e);
+	int in = foreign ? 0 : got_in(p, e);
 
-	r->note = NULL;
+	r->note = foreign ? "an RST from nearer than the host (another "
+		"TTL than its own answers): something between rejects it" :
+		NULL;
+	r->foreign = foreign;
 	r->got_in = in == 1;
 	if (in < 0) {
 		r->kind = RECON_UNKNOWN;
@@ -78,6 +81,10 @@ static void classify(const struct probe *p, const struct pick_expect *e,
 		r->kind = RECON_CONFIRMED;
 		return;
 	}
+	if (foreign) {
+		r->kind = RECON_BLOCKED;
+		return;
+	}
 	if (e->possible) {
 		r->kind = RECON_UNDECIDED;
 		r->note = r->got_in ? "the packet got in" :
@@ -86,6 +93,18 @@ static void classify(const struct probe *p, const struct pick_expect *e,
 	}
 	if (!model_in) {
 		r->kind = RECON_WRONG;
+		return;
+	}
+	if (e->has_answer && e->answer_fate != ENGINE_ANSWER_LEAVES) {
+		/* silence is what the host itself makes of this probe */
+		r->kind = RECON_UNKNOWN;
+		r->note = e->answer_fate == ENGINE_ANSWER_DROPPED ?
+			(e->answer == ENGINE_ANSWER_UNREACH ?
+			 "the host drops its own port unreachable on the way "
+			 "out: silence is expected" :
+			 "the host drops its own RST on the way out: silence "
+			 "is expected") :
+			"the host's output path may drop its own answer";
 		return;
 	}
 	if (p->proto == IPPROTO_UDP && p->result == PROBE_SILENT &&
@@ -136,6 +155,19 @@ static bool in_sources(rs_u128 a, const struct rs_interval *l, size_t n)
 	return false;
 }
 
+/* Fold probe i into *seen; true when it got in (confirmed: no need to
+ * look further). */
+static bool seen_add(const struct recon *rc, size_t i, enum recon_seen *seen)
+{
+	if (rc->p[i].got_in) {
+		*seen = SEEN_CONFIRMED;
+		return true;
+	}
+	if (rc->p[i].kind != RECON_UNKNOWN)
+		*seen = SEEN_NOT_REACHED;
+	return false;
+}
+
 static enum recon_seen seen_of(const struct recon *rc, const struct pick *pk,
 			       const struct pick_target *t,
 			       const struct report_row *row,
@@ -158,30 +190,103 @@ static enum recon_seen seen_of(const struct recon *rc, const struct pick *pk,
 		if (!in_sources(t[pk->expect[i].target].saddr, part->sources,
 				part->nsources))
 			continue;
-		if (rc->p[i].got_in)
-			return SEEN_CONFIRMED;
-		if (rc->p[i].kind != RECON_UNKNOWN)
-			seen = SEEN_NOT_REACHED;
+		if (seen_add(rc, i, &seen))
+			break;
+	}
+	return seen;
+}
+
+/* Is want w met by the model: no unmet-require violation of its rule? */
+static bool want_met(const struct audit_result *r,
+		     const struct policy_want *w)
+{
+	const struct policy_violation *v;
+	size_t i;
+
+	for (i = 0; r->verdicts && i < r->verdicts->nviolations; i++) {
+		v = &r->verdicts->violations[i];
+		if (v->kind == POLICY_V_MISSING &&
+		    v->rule.file == w->rule.file &&
+		    v->rule.line == w->rule.line)
+			return false;
+	}
+	return true;
+}
+
+/* What the probes from the sources of want w's require met at its ports:
+ * one that got in meets it (in either family, as the policy does). */
+static enum recon_seen want_seen(const struct recon *rc, const struct pick *pk,
+				 const struct pick_target *t,
+				 const struct policy *pol,
+				 const struct policy_want *w)
+{
+	enum recon_seen seen = SEEN_NOT_PROBED;
+	const struct probe *p;
+	size_t i;
+
+	for (i = 0; i < pk->list.n; i++) {
+		p = &pk->list.p[i];
+		if (p->proto != w->proto || p->port < w->port_lo ||
+		    p->port > w->port_hi ||
+		    !policy_require_from(pol, w->require, p->family,
+					 t[pk->expect[i].target].saddr))
+			continue;
+		if (seen_add(rc, i, &seen))
+			break;
 	}
 	return seen;
 }
 
 int recon_build(const struct pick *pk, const struct pick_target *t,
-		size_t nt, const struct audit_result *r, struct recon *out)
+		size_t nt, const struct audit_result *r,
+		const struct policy *pol, struct recon *out)
 {
 	struct recon rc = { .n = pk->list.n };
 	const struct policy_violation *v;
-	size_t i;
+	uint8_t *host_ttl = NULL;
+	size_t i, k;
 	int ret = -ENOMEM;
 
-	(void)nt;
 	rc.p = calloc(rc.n + 1, sizeof(*rc.p));
 	if (!rc.p)
 		goto fail;
+	host_ttl = calloc(nt + 1, sizeof(*host_ttl));
+	if (!host_ttl)
+		goto fail;
+	/* the TTL the host's own answers arrive with: its SYN-ACKs */
 	for (i = 0; i < rc.n; i++) {
-		classify(&pk->list.p[i], &pk->expect[i], &rc.p[i]);
+		const struct probe *p = &pk->list.p[i];
+		size_t ti = pk->expect[i].target;
+
+		if (p->proto == IPPROTO_TCP && p->result == PROBE_OPEN &&
+		    p->answered && p->ttl && ti < nt && !host_ttl[ti] &&
+		    pk->expect[i].fate == ENGINE_LOCAL)
+			host_ttl[ti] = p->ttl;
+	}
+	for (i = 0; i < rc.n; i++) {
+		const struct probe *p = &pk->list.p[i];
+		size_t ti = pk->expect[i].target;
+		bool foreign = p->proto == IPPROTO_TCP && p->ttl &&
+			(p->result == PROBE_CLOSED ||
+			 p->result == PROBE_RESET) && ti < nt &&
+			host_ttl[ti] && p->ttl != host_ttl[ti];
+
+		classify(p, &pk->expect[i], foreign, &rc.p[i]);
 		rc.counts[rc.p[i].kind]++;
-		if (rc.p[i].kind == RECON_WRONG || rc.p[i].kind ==
+		if (foreign) {
+			ret = add_to_finding(&rc, FINDING_REJECTED, ti, i);
+			if (ret < 0)
+				goto fail;
+			for (k = 0; k < rc.nfindings; k++) {
+				struct recon_finding *f = &rc.findings[k];
+
+				if (f->kind != FINDING_REJECTED ||
+				    f->target != ti || f->ttl)
+					continue;
+				f->ttl = p->ttl;
+				f->host_ttl = host_ttl[ti];
+			}
+		} else if (rc.p[i].kind == RECON_WRONG || rc.p[i].kind ==
 		    RECON_BLOCKED) {
 			ret = add_to_finding(&rc, rc.p[i].kind == RECON_WRONG ?
 					     FINDING_WRONG : FINDING_UPSTREAM,
@@ -208,9 +313,25 @@ int recon_build(const struct pick *pk, const struct pick_target *t,
 				rc.worst = v->severity;
 		}
 	}
+	ret = -ENOMEM;
+	rc.nrequires = pol ? pk->nwant : 0;
+	rc.requires = calloc(rc.nrequires + 1, sizeof(*rc.requires));
+	if (!rc.requires)
+		goto fail;
+	for (i = 0; i < rc.nrequires; i++) {
+		const struct policy_want *w = &pk->want[i];
+
+		rc.requires[i].met = want_met(r, w);
+		rc.requires[i].seen = want_seen(&rc, pk, t, pol, w);
+		if (rc.requires[i].seen == SEEN_NOT_REACHED &&
+		    w->severity > rc.worst)
+			rc.worst = w->severity;
+	}
+	free(host_ttl);
 	*out = rc;
 	return 0;
 fail:
+	free(host_ttl);
 	recon_release(&rc);
 	return ret;
 }
@@ -226,6 +347,7 @@ void recon_release(struct recon *rc)
 	free(rc->findings);
 	free(rc->p);
 	free(rc->seen);
+	free(rc->requires);
 	memset(rc, 0, sizeof(*rc));
 }
 
@@ -324,6 +446,15 @@ int recon_text(const struct recon *rc, const struct pick *pk,
 				"in.\n    This is a bug in fwaudit; the "
 				"reproducer is %s\n", bundle ? bundle :
 				"(not written)");
+		} else if (fd->kind == FINDING_REJECTED) {
+			fprintf(f, "  REJECTED BETWEEN: from %s to %s: ", a, b);
+			finding_ports(pk, fd, f);
+			fprintf(f, ": answered by RSTs with TTL %u, the host's "
+				"own answers arrive with TTL %u:\n    "
+				"something between the vantage and the host "
+				"rejects them (those the model says open "
+				"never\n    reach it; those it says closed "
+				"are not tested)\n", fd->ttl, fd->host_ttl);
 		} else {
 			fprintf(f, "  FILTERED BETWEEN: from %s to %s: ", a, b);
 			finding_ports(pk, fd, f);
@@ -352,6 +483,24 @@ int recon_text(const struct recon *rc, const struct pick *pk,
 			SEEN_NOT_REACHED ? "not reached from the vantage" :
 			"not probed from the vantage");
 		free(addr);
+	}
+	if (rc->nrequires)
+		fprintf(f, "\nRequires, judged on what the vantage "
+			"reached:\n");
+	for (i = 0; i < rc->nrequires; i++) {
+		const struct policy_want *w = &pk->want[i];
+
+		fprintf(f, "  %-8s require %s/%u", policy_severity_name(
+			w->severity), report_proto_name(w->proto), w->port_lo);
+		if (w->port_hi != w->port_lo)
+			fprintf(f, "-%u", w->port_hi);
+		fprintf(f, ": %s (the model says %s)\n",
+			rc->requires[i].seen == SEEN_CONFIRMED ?
+			"met, confirmed by packets" :
+			rc->requires[i].seen == SEEN_NOT_REACHED ?
+			"unmet as seen from the vantage" :
+			"not probed from the vantage",
+			rc->requires[i].met ? "met" : "unmet");
 	}
 	fprintf(f, "\nProbes:\n");
 	for (i = 0; i < pk->list.n; i++) {
@@ -420,7 +569,13 @@ json_t *recon_json(const struct recon *rc, const struct pick *pk,
 		json_array_append_new(arr, x);
 		json_object_set_new(x, "kind", json_string(
 			fd->kind == FINDING_WRONG ? "fwaudit-wrong" :
+			fd->kind == FINDING_REJECTED ? "rejected-between" :
 			"filtered-between"));
+		if (fd->kind == FINDING_REJECTED) {
+			json_object_set_new(x, "ttl", json_integer(fd->ttl));
+			json_object_set_new(x, "host_ttl",
+					    json_integer(fd->host_ttl));
+		}
 		json_object_set_new(x, "target", json_integer(fd->target));
 		ports = json_array();
 		json_object_set_new(x, "probes", ports);
@@ -454,6 +609,27 @@ json_t *recon_json(const struct recon *rc, const struct pick *pk,
 		if (v->rule.message)
 			json_object_set_new(x, "message",
 					    json_string(v->rule.message));
+	}
+	arr = json_array();
+	json_object_set_new(o, "requires", arr);
+	for (i = 0; i < rc->nrequires; i++) {
+		const struct policy_want *w = &pk->want[i];
+
+		x = json_object();
+		json_array_append_new(arr, x);
+		json_object_set_new(x, "severity", json_string(
+			policy_severity_name(w->severity)));
+		json_object_set_new(x, "protocol", json_string(
+			report_proto_name(w->proto)));
+		json_object_set_new(x, "ports", json_pack("[ii]", w->port_lo,
+							  w->port_hi));
+		json_object_set_new(x, "model", json_string(
+			rc->requires[i].met ? "met" : "unmet"));
+		json_object_set_new(x, "packets", json_string(
+			seen_name(rc->requires[i].seen)));
+		if (w->rule.message)
+			json_object_set_new(x, "message",
+					    json_string(w->rule.message));
 	}
 	arr = json_array();
 	json_object_set_new(o, "probes", arr);

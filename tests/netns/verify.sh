@@ -9,8 +9,12 @@
 # The host has real listeners and a ruleset (nft, then iptables-nft), IPv4
 # and IPv6.  Cases: the model and the packets agree; the router filters
 # ports the host lets in (one finding naming them); the policy is judged
-# on what the vantage reached; a wrong model (a snapshot edited to drop a
-# rule) gives exit 3 and a reproducer; the vantage over ssh (a real sshd
+# on what the vantage reached; the host drops its own RSTs and ICMP errors
+# on the way out (silence expected, not a filter between); the router
+# filters a required port (the require unmet from the vantage); the router
+# rejects with RSTs of its own (told apart by TTL: rejected between, not
+# fwaudit wrong); a wrong model (a snapshot edited to drop a rule) gives
+# exit 3 and a reproducer; the vantage over ssh (a real sshd
 # in the vantage namespace); a destination that is not the host's is
 # refused before anything runs.
 set -euo pipefail
@@ -44,7 +48,8 @@ ip netns exec "$RT" sysctl -qw net.ipv4.ip_forward=1
 ip netns exec "$RT" sysctl -qw net.ipv6.conf.all.forwarding=1
 
 # listeners: 22, 80, 8080 and udp 53 (it echoes) in both families; 5432
-# hidden by the firewall; udp 5353 let in with nothing listening
+# hidden by the firewall; tcp 9999 and udp 5353 let in with nothing
+# listening (the host's own RST and port unreachable answer them)
 serve_out="$PT/serve"
 fwa_bg SERVER ip netns exec "$HOST" "$PYTHON" "$PROBE_PY" serve \
 	tcp:0.0.0.0:22 tcp:::only:22 tcp:0.0.0.0:80 tcp:::only:80 \
@@ -57,7 +62,8 @@ done
 grep -q '^ready' "$serve_out" || fwa_die "listeners: $(cat "$serve_out")"
 
 cat > "$PT/policy.rules" <<'EOF2'
-allow tcp 22, 80 from any
+allow tcp 22, 80, 9999 from any
+require tcp 80 from any "the web site"
 alert critical tcp 8080 from any "the admin port"
 allow udp 53, 5353 from any
 default alert warning
@@ -107,6 +113,51 @@ probe() {
 	fwa_jq "$PT/$1.json" "' '.join(p['model'] + ' ' + p['result'] + ' ' + p['verdict'] for p in J['probes'] if p['family'] == '$2' and p['protocol'] == '$3' and p['port'] == $4)"
 }
 
+# out_drop FE: the host drops its own ICMP errors and RSTs on the way out
+out_drop() {
+	if [ "$1" = nft ]; then
+		ip netns exec "$HOST" nft -f - <<'EOF2'
+table inet out {
+	chain output {
+		type filter hook output priority 0; policy accept;
+		icmp type destination-unreachable drop
+		icmpv6 type destination-unreachable drop
+		tcp flags rst drop
+	}
+}
+EOF2
+		return
+	fi
+	ip netns exec "$HOST" iptables-nft -A OUTPUT -p icmp -j DROP
+	ip netns exec "$HOST" ip6tables-nft -A OUTPUT -p ipv6-icmp \
+		--icmpv6-type destination-unreachable -j DROP
+	for ipt in iptables-nft ip6tables-nft; do
+		ip netns exec "$HOST" $ipt -A OUTPUT -p tcp --tcp-flags RST RST \
+			-j DROP
+	done
+}
+
+out_undo() {
+	if [ "$1" = nft ]; then
+		ip netns exec "$HOST" nft delete table inet out
+	else
+		ip netns exec "$HOST" iptables-nft -F OUTPUT
+		ip netns exec "$HOST" ip6tables-nft -F OUTPUT
+	fi
+}
+
+# text LABEL PATTERN WHAT: verify's text (run in the host) holds PATTERN
+text() {
+	ip netns exec "$HOST" "$FWAUDIT" verify --rules "$PT/policy.rules" \
+		--from-netns "$VAN" --udp-interval 200 > "$PT/$1.txt" 2>&1 ||
+		true
+	if grep -q "$2" "$PT/$1.txt"; then
+		fwa_pass "$1: $3"
+	else
+		fwa_fail "$1: text: $(cat "$PT/$1.txt")"
+	fi
+}
+
 # the violation of tcp/8080 for FAMILY: confirmed, not-reached...
 seen8080() {
 	fwa_jq "$PT/$1.json" "[v['packets'] for v in J['violations'] if v['ports'] == [8080, 8080] and v['family'] == '$2']"
@@ -135,6 +186,12 @@ run_cases() {
 			fwa_fail "$fe-agree: $fam tcp/8080: $ok"
 		fi
 	done
+	ok=$(fwa_jq "$PT/$fe-agree.json" "[r['model'] + ' ' + r['packets'] for r in J['requires']]")
+	if [ "$ok" = '["met confirmed"]' ]; then
+		fwa_pass "$fe-agree: require tcp 80 met and confirmed by packets"
+	else
+		fwa_fail "$fe-agree: requires: $ok"
+	fi
 	fwa_log "$fe: $(count "$fe-agree" probes) probes for $(count "$fe-agree" exposures) exposures and $(count "$fe-agree" closed_regions) closed regions, in ${SECONDS} s"
 	# a reject's RST and port unreachable are the firewall's answers
 	for fam in ipv4 ipv6; do
@@ -151,6 +208,34 @@ run_cases() {
 			fwa_fail "$fe-agree: $fam: tcp 5432: $ok"
 		fi
 	done
+
+	# ---- 1b. the host drops its own RSTs and ICMP errors on the way
+	# out: the silence is the host's, not a filter between ----
+	out_drop "$fe"
+	verify "$fe-out" 2 ip netns exec "$HOST" "$FWAUDIT" verify \
+		--rules "$PT/policy.rules" --from-netns "$VAN"
+	expect_zero "$fe-out" fwaudit-wrong filtered-between
+	for fam in ipv4 ipv6; do
+		ok="$(probe "$fe-out" $fam tcp 9999) / $(probe "$fe-out" $fam udp 5353)"
+		if [ "$ok" = "open filtered unknown / open silent unknown" ]; then
+			fwa_pass "$fe-out: $fam: silence where the host drops its own RST and port unreachable"
+		else
+			fwa_fail "$fe-out: $fam: $ok: $(cat "$PT/$fe-out.json")"
+		fi
+		ok="$(probe "$fe-out" $fam tcp 25) / $(probe "$fe-out" $fam udp 69)"
+		if [ "$ok" = "rejected filtered confirmed / rejected silent confirmed" ]; then
+			fwa_pass "$fe-out: $fam: a reject whose answer cannot leave is silent"
+		else
+			fwa_fail "$fe-out: $fam: rejects: $ok"
+		fi
+	done
+	n=$(fwa_jq "$PT/$fe-out.json" "len([p for p in J['probes'] if p.get('note', '').startswith('the host drops its own')])")
+	if [ "$n" = 4 ]; then
+		fwa_pass "$fe-out: the notes say the host drops its own answer"
+	else
+		fwa_fail "$fe-out: $n notes: $(cat "$PT/$fe-out.json")"
+	fi
+	out_undo "$fe"
 
 	# ---- 2. the router filters 8080 and udp 5353 towards the host ----
 	ip netns exec "$RT" nft -f - <<'EOF2'
@@ -196,6 +281,53 @@ EOF2
 	fi
 	ip netns exec "$RT" nft flush ruleset
 
+	# ---- 2b. the router filters the required tcp 80 (and 8080): the
+	# require the model says is met is unmet from the vantage ----
+	ip netns exec "$RT" nft -f - <<'EOF2'
+table inet sg {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		oifname "r0" tcp dport { 80, 8080 } drop
+	}
+}
+EOF2
+	verify "$fe-req" 2 ip netns exec "$HOST" "$FWAUDIT" verify \
+		--rules "$PT/policy.rules" --from-netns "$VAN"
+	ok=$(fwa_jq "$PT/$fe-req.json" "[r['severity'] + ' ' + r['protocol'] + ' ' + str(r['ports']) + ' ' + r['model'] + ' ' + r['packets'] + ' ' + r['message'] for r in J['requires']]")
+	if [ "$ok" = '["critical tcp [80, 80] met not-reached the web site"]' ] &&
+	   [ "$(seen8080 "$fe-req" ipv4)" = '["not-reached"]' ]; then
+		fwa_pass "$fe-req: require tcp 80 unmet as seen from the vantage (exit 2 from it alone)"
+	else
+		fwa_fail "$fe-req: requires: $ok: $(cat "$PT/$fe-req.json")"
+	fi
+	text "$fe-req" "critical require tcp/80: unmet as seen from the vantage (the model says met)" \
+		"the text says the require is unmet from the vantage"
+	ip netns exec "$RT" nft flush ruleset
+
+	# ---- 2c. the router rejects tcp 8080 (open on the host) and 5432
+	# (closed there) with RSTs of its own: rejected between, told apart
+	# from the host's answers by their TTL, not "fwaudit wrong" ----
+	for ipt in iptables-nft ip6tables-nft; do
+		ip netns exec "$RT" $ipt -A FORWARD -o r0 -p tcp \
+			-m multiport --dports 8080,5432 \
+			-j REJECT --reject-with tcp-reset
+	done
+	verify "$fe-rst" 0 ip netns exec "$HOST" "$FWAUDIT" verify \
+		--rules "$PT/policy.rules" --from-netns "$VAN"
+	expect_zero "$fe-rst" fwaudit-wrong
+	for fam in ipv4 ipv6; do
+		ok="$(fwa_jq "$PT/$fe-rst.json" "','.join(sorted(str(J['probes'][i]['port']) for f in J['findings'] if f['kind'] == 'rejected-between' and f['ttl'] == 64 and f['host_ttl'] == 63 for i in f['probes'] if J['probes'][i]['family'] == '$fam'))")"
+		ok="$ok / $(probe "$fe-rst" $fam tcp 8080) / $(probe "$fe-rst" $fam tcp 5432)"
+		if [ "$ok" = "5432,8080 / exposed closed filtered-between / closed closed confirmed" ]; then
+			fwa_pass "$fe-rst: $fam: the router's RSTs (TTL 64, the host's 63) are rejected between"
+		else
+			fwa_fail "$fe-rst: $fam: $ok: $(cat "$PT/$fe-rst.json")"
+		fi
+	done
+	text "$fe-rst" "REJECTED BETWEEN: from 203.0.113.2 to 198.51.100.1: tcp 8080, 5432: answered by RSTs with TTL 64, the host's" \
+		"the text names the rejects between"
+	ip netns exec "$RT" nft flush ruleset
+
 	# ---- 3. a wrong model: the snapshot without its first rule ----
 	ip netns exec "$HOST" "$FWAUDIT" snapshot -o "$PT/$fe.snap"
 	"$PYTHON" "$EDIT" drop-nft-rule "$PT/$fe.snap" "$PT/$fe-edited.snap"
@@ -232,7 +364,7 @@ table inet filter {
 		ct state established,related accept
 		iif lo accept
 		meta l4proto { icmp, ipv6-icmp } accept
-		tcp dport { 80, 8080 } accept
+		tcp dport { 80, 8080, 9999 } accept
 		udp dport { 53, 5353 } accept
 		tcp dport 25 reject with tcp reset
 		udp dport 69 reject
@@ -247,7 +379,7 @@ for ipt in iptables-nft ip6tables-nft; do
 	ip netns exec "$HOST" $ipt -A INPUT -p tcp --dport 22 -j ACCEPT
 	ip netns exec "$HOST" $ipt -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
 	ip netns exec "$HOST" $ipt -A INPUT -i lo -j ACCEPT
-	ip netns exec "$HOST" $ipt -A INPUT -p tcp -m multiport --dports 80,8080 -j ACCEPT
+	ip netns exec "$HOST" $ipt -A INPUT -p tcp -m multiport --dports 80,8080,9999 -j ACCEPT
 	ip netns exec "$HOST" $ipt -A INPUT -p udp -m multiport --dports 53,5353 -j ACCEPT
 	ip netns exec "$HOST" $ipt -A INPUT -p tcp --dport 25 -j REJECT --reject-with tcp-reset
 	ip netns exec "$HOST" $ipt -A INPUT -p udp --dport 69 -j REJECT

@@ -184,6 +184,20 @@ static struct rs_rule *accept_rule(struct rs_chain *c, uint8_t proto,
 	return r;
 }
 
+/* A base chain of table ip filter. */
+static struct rs_chain *base_chain(struct ruleset *rs, const char *name,
+				   uint32_t hook, enum rs_verdict_kind policy)
+{
+	struct rs_chain *c = ruleset_add_chain(rs, RS_ORIGIN_NFT,
+					       NFPROTO_IPV4, "filter", name);
+
+	c->base = true;
+	c->hook = hook;
+	c->policy = policy;
+	c->type = strdup("filter");
+	return c;
+}
+
 static const struct pick_expect *expect_at(const struct pick *pk,
 					   uint8_t proto, uint16_t port,
 					   uint16_t sport)
@@ -211,12 +225,7 @@ static void test_model(void)
 	size_t i;
 
 	t.iif = rs_ifname_key("eth0");
-	c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter",
-			      "input");
-	c->base = true;
-	c->hook = NF_INET_LOCAL_IN;
-	c->policy = RS_V_DROP;
-	c->type = strdup("filter");
+	c = base_chain(rs, "input", NF_INET_LOCAL_IN, RS_V_DROP);
 	accept_rule(c, IPPROTO_TCP, 22, 22);
 	accept_rule(c, IPPROTO_TCP, 8000, 8009);
 	/* not for this vantage */
@@ -302,7 +311,7 @@ static enum recon_kind judge(uint8_t proto, enum probe_result res,
 	CHECK_EQ(probelist_add(&pk.list, &p), 0);
 	pk.list.p[0].result = res;
 	pk.list.p[0].answered = answered;
-	CHECK_EQ(recon_build(&pk, &t, 1, &r, &rc), 0);
+	CHECK_EQ(recon_build(&pk, &t, 1, &r, NULL, &rc), 0);
 	k = rc.p[0].kind;
 	CHECK_EQ(rc.nfindings, k == RECON_WRONG || k == RECON_BLOCKED);
 	CHECK_EQ(recon_exit_status(&rc), k == RECON_WRONG ? 3 : 0);
@@ -352,10 +361,155 @@ static void test_reconcile(void)
 	CHECK_EQ(judge(T, PROBE_ERROR, 0, X, L, 0, 0), RECON_UNKNOWN);
 }
 
+/* The host's own answer on its way out: an output chain that drops ICMP
+ * errors, then RSTs, silences the stack's and the reject's answers. */
+static void test_answer(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host();
+	struct pick_target t = { .family = NFPROTO_IPV4, .daddr = NODE,
+				 .saddr = VANTAGE, .iifname = "eth0" };
+	struct pick_opts o = { 0 };
+	const struct pick_expect *e;
+	struct rs_chain *c, *out;
+	struct rs_rule *r;
+	struct pick pk;
+	struct recon rc;
+	struct audit_result ar;
+	size_t i;
+	int pass;
+
+	t.iif = rs_ifname_key("eth0");
+	c = base_chain(rs, "input", NF_INET_LOCAL_IN, RS_V_DROP);
+	accept_rule(c, IPPROTO_TCP, 8000, 8000);
+	accept_rule(c, IPPROTO_UDP, 9000, 9000);
+	r = rs_chain_add_rule(c);
+	r->verdict.kind = RS_V_REJECT;
+	r->verdict.name = strdup("tcp-reset");
+	rs_match_set_range(rs_rule_add_match(r), RS_F_L4PROTO, IPPROTO_TCP,
+			   IPPROTO_TCP, false);
+	rs_match_set_range(rs_rule_add_match(r), RS_F_DPORT, 25, 25, false);
+	out = base_chain(rs, "output", NF_INET_LOCAL_OUT, RS_V_ACCEPT);
+	r = rs_chain_add_rule(out);
+	r->verdict.kind = RS_V_DROP;
+	rs_match_set_range(rs_rule_add_match(r), RS_F_L4PROTO, IPPROTO_ICMP,
+			   IPPROTO_ICMP, false);
+
+	for (pass = 0; pass < 2; pass++) {
+		CHECK_EQ(pick_probes(rs, h, &t, 1, &o, &pk), 0);
+		/* nothing listens on tcp 8000: the stack's RST */
+		e = expect_at(&pk, IPPROTO_TCP, 8000, PICK_SPORT_DEFAULT);
+		CHECK(e && e->has_answer && e->answer == ENGINE_ANSWER_RST);
+		CHECK(e && e->answer_fate == (pass ? ENGINE_ANSWER_DROPPED :
+					      ENGINE_ANSWER_LEAVES));
+		e = expect_at(&pk, IPPROTO_TCP, 25, PICK_SPORT_DEFAULT);
+		CHECK(e && e->has_answer &&
+		      e->answer == ENGINE_ANSWER_REJECT_RST);
+		CHECK(e && e->answer_fate == (pass ? ENGINE_ANSWER_DROPPED :
+					      ENGINE_ANSWER_LEAVES));
+		/* the port unreachable is ICMP: dropped both times */
+		e = expect_at(&pk, IPPROTO_UDP, 9000, PICK_SPORT_DEFAULT);
+		CHECK(e && e->has_answer &&
+		      e->answer == ENGINE_ANSWER_UNREACH &&
+		      e->answer_fate == ENGINE_ANSWER_DROPPED);
+		/* a listener answers itself; a drop answers nothing */
+		e = expect_at(&pk, IPPROTO_TCP, 22, PICK_SPORT_DEFAULT);
+		CHECK(e && !e->has_answer);
+		/* silence where the answer cannot leave: neither the
+		 * model wrong nor a filter between */
+		for (i = 0; i < pk.list.n; i++)
+			pk.list.p[i].result = pk.list.p[i].proto ==
+				IPPROTO_TCP ? PROBE_FILTERED : PROBE_SILENT;
+		memset(&ar, 0, sizeof(ar));
+		CHECK_EQ(recon_build(&pk, &t, 1, &ar, NULL, &rc), 0);
+		for (i = 0; i < pk.list.n; i++) {
+			e = &pk.expect[i];
+			if (e->state == ENGINE_OPEN && e->has_answer &&
+			    e->answer_fate == ENGINE_ANSWER_DROPPED)
+				CHECK_EQ(rc.p[i].kind, RECON_UNKNOWN);
+			if (e->state == ENGINE_OPEN && e->has_answer &&
+			    e->answer_fate == ENGINE_ANSWER_LEAVES)
+				CHECK_EQ(rc.p[i].kind, RECON_BLOCKED);
+		}
+		CHECK_EQ(recon_exit_status(&rc), 0);
+		recon_release(&rc);
+		pick_release(&pk);
+		/* then RSTs too (tcp flags rst,ack) */
+		r = rs_chain_add_rule(out);
+		r->verdict.kind = RS_V_DROP;
+		rs_match_set_range(rs_rule_add_match(r), RS_F_L4PROTO,
+				   IPPROTO_TCP, IPPROTO_TCP, false);
+		rs_match_set_range(rs_rule_add_match(r), RS_F_TCP_FLAGS, 0x14,
+				   0x14, false);
+	}
+	ruleset_free(rs);
+	host_free(h);
+}
+
+/* An RST from a router between: another TTL than the host's SYN-ACK.
+ * Neither proof of getting in nor fwaudit wrong, on a port the model
+ * opens or closes: one rejected-between finding. */
+static void test_foreign_rst(void)
+{
+	struct audit_result r;
+	struct pick_target t = { .family = NFPROTO_IPV4, .daddr = NODE,
+				 .saddr = VANTAGE, .iifname = "eth0" };
+	struct pick_expect e[3] = {
+		{ .state = ENGINE_EXPOSED, .fate = ENGINE_LOCAL },
+		{ .state = ENGINE_EXPOSED, .fate = ENGINE_LOCAL },
+		{ .state = ENGINE_CLOSED, .fate = ENGINE_DROPPED },
+	};
+	const uint16_t port[3] = { 22, 8080, 5432 };
+	const enum probe_result res[3] = { PROBE_OPEN, PROBE_CLOSED,
+					   PROBE_CLOSED };
+	const uint8_t ttl[3] = { 63, 64, 64 };
+	struct pick pk = { .expect = e };
+	struct recon rc;
+	size_t i;
+	int round;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < 3; i++) {
+		struct probe p = { .family = NFPROTO_IPV4,
+				   .proto = IPPROTO_TCP, .addr = NODE,
+				   .port = port[i], .sport = 47313 };
+
+		CHECK_EQ(probelist_add(&pk.list, &p), 0);
+		pk.list.p[i].result = res[i];
+		pk.list.p[i].answered = i == 0;
+	}
+	for (round = 0; round < 2; round++) {
+		/* round 0: TTLs known; round 1: the prober saw none */
+		for (i = 0; i < 3; i++)
+			pk.list.p[i].ttl = round ? 0 : ttl[i];
+		CHECK_EQ(recon_build(&pk, &t, 1, &r, NULL, &rc), 0);
+		CHECK_EQ(rc.p[0].kind, RECON_CONFIRMED);
+		if (!round) {
+			CHECK_EQ(rc.p[1].kind, RECON_BLOCKED);
+			CHECK_EQ(rc.p[2].kind, RECON_CONFIRMED);
+			CHECK(rc.p[1].foreign && rc.p[2].foreign);
+			CHECK_EQ(rc.nfindings, 1);
+			CHECK_EQ(rc.findings[0].kind, FINDING_REJECTED);
+			CHECK_EQ(rc.findings[0].nprobes, 2);
+			CHECK_EQ(rc.findings[0].ttl, 64);
+			CHECK_EQ(rc.findings[0].host_ttl, 63);
+			CHECK_EQ(recon_exit_status(&rc), 0);
+		} else {
+			/* without TTLs the RST looks like the host's */
+			CHECK_EQ(rc.p[2].kind, RECON_WRONG);
+			CHECK_EQ(recon_exit_status(&rc), 3);
+		}
+		recon_release(&rc);
+	}
+	probelist_release(&pk.list);
+}
+
 int main(void)
 {
 	test_ports();
 	test_model();
+	test_answer();
+	test_foreign_rst();
 	test_reconcile();
 	return unit_done();
 }
