@@ -30,7 +30,8 @@
 # unreached: to a chain nothing jumps to, which changes no answer: no
 # journal entry, CPU only), SMAPS_OUT (a file: the idle daemon's
 # smaps_rollup and Rss / Pss / private dirty / shared clean per mapping
-# are appended to it).
+# are appended to it), PERF_OUT (a path: `perf record -g` of the
+# daemon over the changes into PATH.RULESET).
 set -euo pipefail
 BIN=${1:-${FWAUDITD:-./fwauditd}}
 # shellcheck source=tests/netns/lib.sh
@@ -149,6 +150,12 @@ for rs in $RULESETS; do
 	fi
 	a0=$(grep -c STATUS= "$T/notify" || true)
 	c0=$(cpu "$D")
+	perf_pid=
+	if [ -n "${PERF_OUT:-}" ]; then
+		perf record -q -F 999 --call-graph dwarf,8192 -p "$D" -o "$PERF_OUT.$rs" 2>/dev/null &
+		perf_pid=$!
+		sleep 1
+	fi
 	fwa_nsx "$NS" "$PYTHON" - "$N" "$RATE" "$CHAIN" >"$T/commits" <<'PYEOF'
 import subprocess, sys, time
 n, rate, chain = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
@@ -171,6 +178,10 @@ PYEOF
 	fi
 	quiet "$T/notify" 2 || true
 	c1=$(cpu "$D")
+	if [ -n "$perf_pid" ]; then
+		kill -INT "$perf_pid"
+		wait "$perf_pid" || true
+	fi
 	a1=$(grep -c STATUS= "$T/notify" || true)
 	dmn_events "$D" FWAUDIT_EVENT=exposure_opened >"$T/j.json"
 	"$PYTHON" - "$rs" "$nrules" "$N" "$((a1 - a0))" \

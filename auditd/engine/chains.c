@@ -4,19 +4,36 @@
  * verdicts, maps, NAT, the base chains of a hook, XDP and ingress.  Part
  * of the walk: see engine.c and walk.h.
  */
-#include "fnv.h"
 #include "walk.h"
 
 /* ---------------------------------------------------------------------
  * Chains.
  */
+/* One pass over a name, eight bytes at a time: the index is built over
+ * every chain at each run (24,347 on kube-10000), and FNV-1a's byte loop
+ * after a strlen() was a tenth of an audit there. */
+static uint64_t name_mix(uint64_t h, const char *s)
+{
+	for (;;) {
+		uint64_t w = 0;
+		size_t n = 0;
+
+		while (n < sizeof(w) && s[n])
+			n++;
+		memcpy(&w, s, n);
+		h = (h ^ w ^ n) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+		if (n < sizeof(w))
+			return h;
+		s += n;
+	}
+}
+
 static size_t chain_hash(const struct rs_chain *c, size_t mask)
 {
-	unsigned char k[2] = { (unsigned char)c->origin, c->family };
-	uint64_t h = fnv1a64(FNV1A64_INIT, k, sizeof(k));
+	uint64_t h = ((uint64_t)(unsigned char)c->origin << 8) | c->family;
 
-	h = fnv1a64(h, c->table, strlen(c->table) + 1);
-	h = fnv1a64(h, c->name, strlen(c->name));
+	h = name_mix(name_mix(h, c->table), c->name);
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	return (size_t)(h ^ (h >> 33)) & mask;

@@ -27,6 +27,10 @@ static const char *helper_named(const struct rs_rule *r)
 		const struct rs_stmt *s = &r->stmts[i];
 		const char *t = s->text ? s->text : "";
 
+		/* every rule of every audit comes here (53,000 on
+		 * kube-10000): the first letter rules out the rest */
+		if (s->name[0] != 'o' && s->name[0] != 'c' && s->name[0] != 'C')
+			continue;
 		if (!strcmp(s->name, "objref") && !strncmp(t, "ct helper ", 10))
 			return t + 10;
 		if (!strcmp(s->name, "ct helper set"))
