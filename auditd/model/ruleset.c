@@ -205,8 +205,38 @@ int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c)
 	pack_str(&strs, &c->name);
 	pack_str(&strs, &c->type);
 	pack_str(&strs, &c->device);
+	c->key_hash = rs_chain_key_hash(c->table, c->name);
 	c->packed = true;
 	return 0;
+}
+
+/* One pass over a string, eight bytes at a time */
+static uint64_t str_mix(uint64_t h, const char *s)
+{
+	if (!s)
+		s = "";
+	for (;;) {
+		uint64_t w = 0;
+		size_t n = 0;
+
+		while (n < sizeof(w) && s[n])
+			n++;
+		memcpy(&w, s, n);
+		h = (h ^ w ^ n) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+		if (n < sizeof(w))
+			return h;
+		s += n;
+	}
+}
+
+uint32_t rs_chain_key_hash(const char *table, const char *name)
+{
+	uint64_t h = str_mix(str_mix(0, table), name);
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 struct ruleset *ruleset_new(void)

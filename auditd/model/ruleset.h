@@ -248,6 +248,9 @@ struct rs_chain {
 	uint32_t hook;		/* NF_INET_* (NF_NETDEV_INGRESS for netdev) */
 	int32_t priority;
 	enum rs_verdict_kind policy;	/* ACCEPT or DROP for base chains */
+	/* packed chains: rs_chain_key_hash(table, name), computed once when
+	 * packed (the engine indexes every chain at each run) */
+	uint32_t key_hash;
 	char *table;
 	char *name;
 	char *type;		/* "filter", "nat", "route" */
@@ -329,6 +332,9 @@ int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r);
  * rules are packed first if they are not.  Returns 0, or -ENOMEM with the
  * chain unchanged (some of its rules may be packed). */
 int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c);
+/* A hash of a chain's table and name (NULL: ""), as a packed chain keeps
+ * in key_hash; equal strings, equal hash. */
+uint32_t rs_chain_key_hash(const char *table, const char *name);
 /* Move everything src holds (chains, sets, notes and the arena) to the end
  * of dst, all or nothing: 0 with src left empty, or -ENOMEM with both
  * unchanged.  Sources status and genid are the caller's business. */
