@@ -245,6 +245,9 @@ struct rs_chain {
 	/* rules and strings live in the ruleset's arena
 	 * (ruleset_pack_chain()) */
 	bool packed;
+	/* packed chains: a statement of a rule may attach a conntrack
+	 * helper (rs_stmt_may_attach_helper()); false: none can */
+	bool may_helper;
 	uint32_t hook;		/* NF_INET_* (NF_NETDEV_INGRESS for netdev) */
 	int32_t priority;
 	enum rs_verdict_kind policy;	/* ACCEPT or DROP for base chains */
@@ -335,6 +338,9 @@ int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c);
 /* A hash of a chain's table and name (NULL: ""), as a packed chain keeps
  * in key_hash; equal strings, equal hash. */
 uint32_t rs_chain_key_hash(const char *table, const char *name);
+/* A statement of the kinds that attach a conntrack helper ("objref",
+ * "ct helper set", "CT"), whatever its parameters say. */
+bool rs_stmt_may_attach_helper(const struct rs_stmt *s);
 /* Move everything src holds (chains, sets, notes and the arena) to the end
  * of dst, all or nothing: 0 with src left empty, or -ENOMEM with both
  * unchanged.  Sources status and genid are the caller's business. */
