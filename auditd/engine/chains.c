@@ -65,8 +65,12 @@ static const struct rs_chain *chain_find(const struct walk *w,
 	};
 	size_t mask = w->ncindex - 1, j;
 
+	key.key_hash = rs_chain_key_hash(key.table, key.name);
+	key.packed = true;	/* key_hash holds its hash: computed once */
 	for (j = chain_hash(&key, mask); w->cindex[j]; j = (j + 1) & mask)
-		if (chain_same(w->cindex[j], &key))
+		if ((!w->cindex[j]->packed ||
+		     w->cindex[j]->key_hash == key.key_hash) &&
+		    chain_same(w->cindex[j], &key))
 			return w->cindex[j];
 	return NULL;
 }
