@@ -28,7 +28,10 @@
 # daemon's configuration), DAEMON_ENV (VAR=VALUE words for the daemon, e.g.
 # FWAUDITD_FULL_READ=1), CHANGE (reached: the rules go to the input chain;
 # unreached: to a chain nothing jumps to, which changes no answer: no
-# journal entry, CPU only).
+# journal entry, CPU only), SMAPS_OUT (a file: the idle daemon's
+# smaps_rollup and Rss / Pss / private dirty / shared clean per mapping
+# are appended to it), PERF_OUT (a path: `perf record -g` of the
+# daemon over the changes into PATH.RULESET).
 set -euo pipefail
 BIN=${1:-${FWAUDITD:-./fwauditd}}
 # shellcheck source=tests/netns/lib.sh
@@ -131,8 +134,28 @@ for rs in $RULESETS; do
 	sleep "$IDLE"
 	rss=$(status "$D" VmRSS) anon=$(status "$D" RssAnon) file=$(status "$D" RssFile)
 	hwm=$(status "$D" VmHWM)
+	if [ -n "${SMAPS_OUT:-}" ]; then
+		# what the resident pages are: per mapping, Rss / Pss / private
+		# dirty / shared clean (bench/README.md, issue 13's idle RSS)
+		{
+			echo "== $rs: smaps_rollup"
+			cat "/proc/$D/smaps_rollup"
+			echo "== $rs: per mapping (kB): rss pss private_dirty shared_clean path"
+			awk '/^[0-9a-f]+-[0-9a-f]+ /{p=$6; if(p=="")p="[anon]"}
+			     /^Rss:/{r[p]+=$2} /^Pss:/{s[p]+=$2}
+			     /^Private_Dirty:/{d[p]+=$2} /^Shared_Clean:/{c[p]+=$2}
+			     END{for(k in r) if(r[k]) printf "%6d %6d %6d %6d %s\n", r[k], s[k], d[k], c[k], k}' \
+				"/proc/$D/smaps" | sort -rn
+		} >>"$SMAPS_OUT"
+	fi
 	a0=$(grep -c STATUS= "$T/notify" || true)
 	c0=$(cpu "$D")
+	perf_pid=
+	if [ -n "${PERF_OUT:-}" ]; then
+		perf record -q -F 999 --call-graph dwarf,8192 -p "$D" -o "$PERF_OUT.$rs" 2>/dev/null &
+		perf_pid=$!
+		sleep 1
+	fi
 	fwa_nsx "$NS" "$PYTHON" - "$N" "$RATE" "$CHAIN" >"$T/commits" <<'PYEOF'
 import subprocess, sys, time
 n, rate, chain = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
@@ -155,6 +178,10 @@ PYEOF
 	fi
 	quiet "$T/notify" 2 || true
 	c1=$(cpu "$D")
+	if [ -n "$perf_pid" ]; then
+		kill -INT "$perf_pid"
+		wait "$perf_pid" || true
+	fi
 	a1=$(grep -c STATUS= "$T/notify" || true)
 	dmn_events "$D" FWAUDIT_EVENT=exposure_opened >"$T/j.json"
 	"$PYTHON" - "$rs" "$nrules" "$N" "$((a1 - a0))" \

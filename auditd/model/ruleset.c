@@ -178,7 +178,7 @@ int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r)
 
 int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c)
 {
-	size_t rsize = c->nrules * sizeof(*c->rules), size, i;
+	size_t rsize = c->nrules * sizeof(*c->rules), size, i, j;
 	struct rs_rule *rules;
 	char *p, *strs;
 	int ret;
@@ -205,8 +205,50 @@ int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c)
 	pack_str(&strs, &c->name);
 	pack_str(&strs, &c->type);
 	pack_str(&strs, &c->device);
+	c->key_hash = rs_chain_key_hash(c->table, c->name);
+	c->may_helper = false;
+	for (i = 0; i < c->nrules && !c->may_helper; i++)
+		for (j = 0; j < c->rules[i].nstmts && !c->may_helper; j++)
+			c->may_helper =
+				rs_stmt_may_attach_helper(&c->rules[i].stmts[j]);
 	c->packed = true;
 	return 0;
+}
+
+/* One pass over a string, eight bytes at a time */
+static uint64_t str_mix(uint64_t h, const char *s)
+{
+	if (!s)
+		s = "";
+	for (;;) {
+		uint64_t w = 0;
+		size_t n = 0;
+
+		while (n < sizeof(w) && s[n])
+			n++;
+		memcpy(&w, s, n);
+		h = (h ^ w ^ n) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+		if (n < sizeof(w))
+			return h;
+		s += n;
+	}
+}
+
+bool rs_stmt_may_attach_helper(const struct rs_stmt *s)
+{
+	return s->name && (!strcmp(s->name, "objref") ||
+			   !strcmp(s->name, "ct helper set") ||
+			   !strcmp(s->name, "CT"));
+}
+
+uint32_t rs_chain_key_hash(const char *table, const char *name)
+{
+	uint64_t h = str_mix(str_mix(0, table), name);
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 struct ruleset *ruleset_new(void)

@@ -245,9 +245,15 @@ struct rs_chain {
 	/* rules and strings live in the ruleset's arena
 	 * (ruleset_pack_chain()) */
 	bool packed;
+	/* packed chains: a statement of a rule may attach a conntrack
+	 * helper (rs_stmt_may_attach_helper()); false: none can */
+	bool may_helper;
 	uint32_t hook;		/* NF_INET_* (NF_NETDEV_INGRESS for netdev) */
 	int32_t priority;
 	enum rs_verdict_kind policy;	/* ACCEPT or DROP for base chains */
+	/* packed chains: rs_chain_key_hash(table, name), computed once when
+	 * packed (the engine indexes every chain at each run) */
+	uint32_t key_hash;
 	char *table;
 	char *name;
 	char *type;		/* "filter", "nat", "route" */
@@ -329,6 +335,12 @@ int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r);
  * rules are packed first if they are not.  Returns 0, or -ENOMEM with the
  * chain unchanged (some of its rules may be packed). */
 int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c);
+/* A hash of a chain's table and name (NULL: ""), as a packed chain keeps
+ * in key_hash; equal strings, equal hash. */
+uint32_t rs_chain_key_hash(const char *table, const char *name);
+/* A statement of the kinds that attach a conntrack helper ("objref",
+ * "ct helper set", "CT"), whatever its parameters say. */
+bool rs_stmt_may_attach_helper(const struct rs_stmt *s);
 /* Move everything src holds (chains, sets, notes and the arena) to the end
  * of dst, all or nothing: 0 with src left empty, or -ENOMEM with both
  * unchanged.  Sources status and genid are the caller's business. */

@@ -66,6 +66,13 @@ static const char *helper_of(const struct rs_rule *r)
 	return h && !outbound_only(h) ? h : NULL;
 }
 
+/* A chain whose rules may attach a helper: packed chains know it (every
+ * audit passed over every rule here, 53,000 on kube-10000) */
+static bool chain_may_helper(const struct rs_chain *ch)
+{
+	return !ch->packed || ch->may_helper;
+}
+
 struct port_set {
 	size_t n;
 	struct rs_interval iv[64];
@@ -180,7 +187,8 @@ int cthelper_inspect(const struct engine_input *base,
 	int ret;
 
 	for (c = 0; c < rs->nchains && !any; c++)
-		for (i = 0; i < rs->chains[c].nrules && !any; i++)
+		for (i = 0; chain_may_helper(&rs->chains[c]) &&
+			    i < rs->chains[c].nrules && !any; i++)
 			any = helper_of(&rs->chains[c].rules[i]) != NULL;
 	if (!any)
 		return 0;
@@ -215,7 +223,8 @@ int cthelper_inspect(const struct engine_input *base,
 	for (c = 0; c < rs->nchains && !ret; c++) {
 		const struct rs_chain *ch = &rs->chains[c];
 
-		for (i = 0; i < ch->nrules && !ret; i++) {
+		for (i = 0; chain_may_helper(ch) && i < ch->nrules && !ret;
+		     i++) {
 			const struct rs_rule *r = &ch->rules[i];
 			const char *name = helper_of(r);
 			struct strbuf sb = STRBUF_INIT;

@@ -86,6 +86,15 @@ EOF
 	else
 		fwa_fail "$phase: no recent fwaudit_daemon_heartbeat_timestamp_seconds: '$hb'"
 	fi
+	# no webhook, no Docker: libcurl and its TLS stacks never loaded
+	# (auditd/daemon/curl_dl.c; they were most of the idle daemon's Rss)
+	if [ ! -r "/proc/$d/maps" ]; then
+		fwa_fail "$phase: no /proc/$d/maps"
+	elif grep -Eq 'libcurl|libssl|libgnutls' "/proc/$d/maps"; then
+		fwa_fail "$phase: the daemon without a webhook mapped $(grep -Eo 'lib(curl|ssl|gnutls)[^ ]*' "/proc/$d/maps" | sort -u | tr '\n' ' ')"
+	else
+		fwa_pass "$phase: no libcurl, libssl or libgnutls mapped without a webhook"
+	fi
 	fwa_stop "$d"
 	D_ERR=$(cat "$T/daemon.err")
 	if grep -Eq 'Sanitizer|runtime error' <<<"$D_ERR"; then

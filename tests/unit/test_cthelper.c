@@ -104,8 +104,16 @@ int main(void)
 	struct ruleset *rs;
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
-		rs = ruleset(forms[i][0], forms[i][1], true);
+	/* the same with packed chains, as the readers hand them: a chain
+	 * with a helper statement is not skipped (rs_chain.may_helper) */
+	for (i = 0; i < 6; i++) {
+		size_t c;
+
+		rs = ruleset(forms[i % 3][0], forms[i % 3][1], true);
+		for (c = 0; i >= 3 && c < rs->nchains; c++) {
+			CHECK_EQ(ruleset_pack_chain(rs, &rs->chains[c]), 0);
+			CHECK(rs->chains[c].may_helper == (c == 0));
+		}
 		fr = inspect(rs);
 		CHECK_EQ(fr->nfindings, 1);
 		if (fr->nfindings) {

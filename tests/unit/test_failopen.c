@@ -117,6 +117,7 @@ static void test_docker_user(void)
 	struct failopen_result *fr;
 	struct ruleset *rs;
 	const struct failopen_finding *f;
+	size_t i, c;
 
 	/* Docker's own layout: nothing to say */
 	rs = docker20(RS_ORIGIN_NFT, true, true);
@@ -124,6 +125,18 @@ static void test_docker_user(void)
 	CHECK_EQ(fr->nfindings, 0);
 	failopen_result_free(fr);
 	ruleset_free(rs);
+
+	/* the same with packed chains (as the readers hand them): found by
+	 * their kept hash, the same findings */
+	for (i = 0; i < 2; i++) {
+		rs = docker20(RS_ORIGIN_NFT, i, true);
+		for (c = 0; c < rs->nchains; c++)
+			CHECK_EQ(ruleset_pack_chain(rs, &rs->chains[c]), 0);
+		CHECK_EQ(failopen_inspect(rs, &fr), 0);
+		CHECK_EQ(count(fr, FAILOPEN_FORWARD_NO_DOCKER_USER), !i);
+		failopen_result_free(fr);
+		ruleset_free(rs);
+	}
 
 	/* the jump is gone, DOCKER-USER holds a rule: critical */
 	rs = docker20(RS_ORIGIN_LEGACY, false, true);

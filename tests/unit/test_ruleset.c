@@ -284,6 +284,16 @@ static void test_pack(void)
 	CHECK_STR(b->chains[0].name, "input");
 	CHECK_STR(b->chains[0].type, "filter");
 	CHECK(b->chains[1].type == NULL);
+	/* what a packed chain keeps for the engine and cthelper */
+	for (i = 0; i < b->nchains; i++) {
+		c = &b->chains[i];
+		CHECK_EQ(c->key_hash, rs_chain_key_hash(c->table, c->name));
+		CHECK(!c->may_helper);	/* "log" attaches no helper */
+	}
+	CHECK(rs_chain_key_hash("filter", "input") !=
+	      rs_chain_key_hash("filter", "INPUT"));
+	CHECK(rs_chain_key_hash("filte", "rinput") !=
+	      rs_chain_key_hash("filter", "input"));
 
 	/* append moves chains and the arena: dst reads them after b is gone */
 	ruleset_add_chain(dst, RS_ORIGIN_LEGACY, NFPROTO_IPV4, "filter",
