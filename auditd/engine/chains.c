@@ -166,7 +166,8 @@ static bool assumed(const struct anode *l, const struct engine_assumption *x)
 	for (; l; l = l->up)
 		if (l->a.rule == x->rule && l->a.match == x->match &&
 		    l->a.matched == x->matched && l->a.elem == x->elem &&
-		    l->a.xdp == x->xdp && l->a.tc == x->tc)
+		    l->a.xdp == x->xdp && l->a.tc == x->tc &&
+		    l->a.nfbpf == x->nfbpf)
 			return true;
 	return false;
 }
@@ -1170,15 +1171,84 @@ static int hook_chains(struct walk *w, uint32_t hook,
 	return 0;
 }
 
+/*
+ * A BPF program on this hook (a netfilter BPF link) sees every branch of
+ * l and may drop it: each branch goes both ways, a copy to dropped with
+ * the assumption that it drops, the branch itself on with the assumption
+ * that it passes, so what lies beyond is "possible", never "definite".
+ */
+static int nfbpf_fork(struct walk *w, const struct host_nfbpf *p,
+		      struct blist *l, struct blist *dropped)
+{
+	struct engine_assumption x = { 0 };
+	struct branch *drop;
+	size_t i;
+	int ret = 0;
+
+	x.nfbpf = p;
+	for (i = 0; i < l->n && !ret; i++) {
+		drop = branch_fork(w, l->b[i], region_copy(l->b[i]->r));
+		if (!drop || !drop->r) {
+			branch_free(drop);
+			return -ENOMEM;
+		}
+		x.matched = true;
+		ret = assume_copy(w, drop, &x);
+		if (!ret)
+			ret = trace_add(w, drop, w->hook, NULL, NULL, RS_V_DROP,
+					"a netfilter BPF program fwaudit "
+					"cannot read: may drop");
+		if (!ret)
+			ret = blist_push(dropped, drop);
+		else
+			branch_free(drop);
+		x.matched = false;
+		if (!ret)
+			ret = assume_copy(w, l->b[i], &x);
+		if (!ret)
+			ret = trace_add(w, l->b[i], w->hook, NULL, NULL,
+					RS_V_ACCEPT, "a netfilter BPF program "
+					"fwaudit cannot read: may pass");
+	}
+	return ret;
+}
+
+/* The netfilter BPF programs of this hook and family with a priority
+ * below limit (all with INT64_MAX) not run yet (*next: the index in
+ * h->nfbpf where the last call stopped; they are run in h->nfbpf's
+ * order, which nfbpf_order() made the priority order). */
+static int nfbpf_run(struct walk *w, int64_t limit, size_t *next,
+		     struct blist *l, struct blist *dropped)
+{
+	const struct host *h = w->host;
+	int ret = 0;
+
+	/* neighbour discovery is left to the rules, as with XDP */
+	if (!h || w->nd)
+		return 0;
+	for (; *next < h->nnfbpf && !ret; (*next)++) {
+		const struct host_nfbpf *p = &h->nfbpf[w->nfbpf_order[*next]];
+
+		/* an equal priority: taken as before the chain, which
+		 * only ever adds "possible" */
+		if (p->priority > limit)
+			break;
+		if (p->pf != w->family || p->hooknum != w->hook || !l->n)
+			continue;
+		ret = nfbpf_fork(w, p, l, dropped);
+	}
+	return ret;
+}
+
 /* Run all base chains of a hook on the branches of *l, in priority order;
  * *l becomes the branches that all of them accepted, dropped ones go to
- * *dropped. */
+ * *dropped.  The netfilter BPF programs of the hook run among them. */
 int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	     struct blist *dropped)
 {
 	const struct rs_chain **chains = NULL;
 	struct chain_out o;
-	size_t nchains, c, i;
+	size_t nchains, c, i, bpf = 0;
 	int ret;
 
 	ret = hook_chains(w, hook, &chains, &nchains);
@@ -1188,6 +1258,10 @@ int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	for (c = 0; c < nchains && l->n; c++) {
 		const struct rs_chain *ch = chains[c];
 		bool nat = is_nat_chain(ch);
+
+		ret = nfbpf_run(w, ch->priority, &bpf, l, dropped);
+		if (ret < 0)
+			break;
 
 		w->base = ch;
 		w->before_conntrack = (hook == NF_INET_PRE_ROUTING ||
@@ -1225,6 +1299,8 @@ int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 		if (ret < 0)
 			break;
 	}
+	if (!ret)
+		ret = nfbpf_run(w, INT64_MAX, &bpf, l, dropped);
 	for (i = 0; i < l->n; i++)
 		l->b[i]->nat_bound = false;
 	w->before_dnat = w->after_snat = false;

@@ -486,6 +486,57 @@ static int tc_note(struct engine_result *res, const struct host *h,
 	return result_note(res, note);
 }
 
+/* h's netfilter BPF programs as indexes into h->nfbpf, by priority (a
+ * stable insertion sort: at most HOST_NFBPF_MAX), in a new array. */
+static int nfbpf_order(const struct host *h, size_t **out)
+{
+	size_t *v, i, k;
+
+	v = calloc(h->nnfbpf, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < h->nnfbpf; i++) {
+		for (k = i; k > 0 && h->nfbpf[v[k - 1]].priority >
+				     h->nfbpf[i].priority; k--)
+			v[k] = v[k - 1];
+		v[k] = i;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The notes of the netfilter BPF programs: each named, and why they were
+ * not all read. */
+static int nfbpf_notes(const struct host *h, struct engine_result *res)
+{
+	char note[400];
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < h->nnfbpf && !ret; i++) {
+		const struct host_nfbpf *p = &h->nfbpf[i];
+
+		snprintf(note, sizeof(note), "a netfilter BPF program (id %u, "
+			 "%s, tag %s, link %u) on %s %s at priority %d sees "
+			 "those packets and fwaudit cannot read what it drops: "
+			 "what passes there is possible, not definite",
+			 p->prog_id, p->name[0] ? p->name : "no name",
+			 p->tag[0] ? p->tag : "?", p->link_id,
+			 host_nfproto_name(p->pf), host_nfhook_name(p->hooknum),
+			 (int)p->priority);
+		ret = result_note(res, note);
+	}
+	if (!ret && h->nfbpf_error) {
+		snprintf(note, sizeof(note), "BPF programs on netfilter hooks "
+			 "(netfilter BPF links) were not all checked: %s%s",
+			 strerror(-h->nfbpf_error),
+			 h->nfbpf_error == -EPERM ?
+			 " (iterating BPF links takes CAP_SYS_ADMIN)" : "");
+		ret = result_note(res, note);
+	}
+	return ret;
+}
+
 int engine_run(const struct engine_input *in, struct engine_result **out)
 {
 	static const uint8_t families[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
@@ -521,6 +572,11 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	if (!w.ingress) {
 		ret = -ENOMEM;
 		goto out;
+	}
+	if (in->host && in->host->nnfbpf) {
+		ret = nfbpf_order(in->host, &w.nfbpf_order);
+		if (ret < 0)
+			goto out;
 	}
 	for (i = 0; i < in->rs->nchains; i++) {
 		const struct rs_chain *ch = &in->rs->chains[i];
@@ -589,6 +645,8 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			 many ? "they drop" : "it drops");
 		ret = result_note(res, note);
 	}
+	if (!ret && in->host)
+		ret = nfbpf_notes(in->host, res);
 	if (!ret && in->host && in->host->bpf_error) {
 		char note[300];
 
@@ -655,6 +713,7 @@ out:
 	free(w.rpath_err);
 	free(w.nd_dead);
 	free(w.ingress);
+	free(w.nfbpf_order);
 	for (f = 0; f < 2; f++)
 		for (p = 0; p < NF_INET_NUMHOOKS; p++)
 			free(w.hooks[f][p].chains);

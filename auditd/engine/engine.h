@@ -59,6 +59,9 @@ struct engine_assumption {
 	/* a cgroup ingress BPF program in effect for this listener's
 	 * cgroup (chain, rule, match and xdp NULL); matched: it drops */
 	const struct host_listener *cgroup;
+	/* a BPF program on a netfilter hook (a netfilter BPF link: chain,
+	 * rule, match and xdp NULL); matched: it drops */
+	const struct host_nfbpf *nfbpf;
 };
 
 /* One step of a piece's path: a rule that decided something, a chain's

@@ -167,6 +167,9 @@ struct walk {
 	/* the netdev (and inet) ingress base chains, in the model's order */
 	const struct rs_chain **ingress;
 	size_t ningress;
+	/* the host's netfilter BPF programs (h->nfbpf) by priority:
+	 * indexes, NULL without any (hook_run()) */
+	size_t *nfbpf_order;
 	/* the reverse path of each family (rpfilter), built on first use;
 	 * rpath_err[i] remembers that it could not be */
 	struct rpath **rpath;
