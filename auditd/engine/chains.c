@@ -1229,8 +1229,9 @@ static int nfbpf_run(struct walk *w, int64_t limit, size_t *next,
 	for (; *next < h->nnfbpf && !ret; (*next)++) {
 		const struct host_nfbpf *p = &h->nfbpf[w->nfbpf_order[*next]];
 
-		/* an equal priority: taken as before the chain, which
-		 * only ever adds "possible" */
+		/* the kernel refuses a BPF hook at a priority another hook
+		 * holds (EBUSY); a snapshot made by hand may still have one:
+		 * before the chain, which only ever adds "possible" */
 		if (p->priority > limit)
 			break;
 		if (p->pf != w->family || p->hooknum != w->hook || !l->n)

@@ -2164,6 +2164,13 @@ static int rename_all(struct redact *r, json_t *doc)
 	json_array_foreach(a, i, v)
 		if (json_is_object(v) && !ret)
 			ret = rename_str(v, "cgroup", &r->comms, "cgroup");
+	/* a netfilter BPF program's name may name its maker; its tag is a
+	 * hash of its code and stays (it says two hosts run the same) */
+	a = json_object_get(json_object_get(doc, "bpf"), "netfilter");
+	json_array_foreach(a, i, v)
+		if (json_is_object(v) && !ret &&
+		    json_string_length(json_object_get(v, "name")))
+			ret = rename_str(v, "name", &r->comms, "bpf");
 	d = json_object_get(doc, "docker");
 	a = json_object_get(d, "containers");
 	json_array_foreach(a, i, v) {
