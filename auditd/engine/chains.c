@@ -1241,26 +1241,25 @@ static int nfbpf_run(struct walk *w, int64_t limit, size_t *next,
 	return ret;
 }
 
-/* Run all base chains of a hook on the branches of *l, in priority order;
- * *l becomes the branches that all of them accepted, dropped ones go to
- * *dropped.  The netfilter BPF programs of the hook run among them. */
-int hook_run(struct walk *w, uint32_t hook, struct blist *l,
-	     struct blist *dropped)
+/* Run chains (the base chains of a hook, in priority order) on the
+ * branches of *l; *l becomes the branches that all of them accepted,
+ * dropped ones go to *dropped.  With nfbpf, the netfilter BPF programs of
+ * the hook run among them. */
+static int chains_run(struct walk *w, uint32_t hook,
+		      const struct rs_chain **chains, size_t nchains,
+		      bool nfbpf, struct blist *l, struct blist *dropped)
 {
-	const struct rs_chain **chains = NULL;
 	struct chain_out o;
-	size_t nchains, c, i, bpf = 0;
-	int ret;
+	size_t c, i, bpf = nfbpf ? 0 : SIZE_MAX;
+	int ret = 0;
 
-	ret = hook_chains(w, hook, &chains, &nchains);
-	if (ret < 0)
-		return ret;
 	w->hook = hook;
 	for (c = 0; c < nchains && l->n; c++) {
 		const struct rs_chain *ch = chains[c];
 		bool nat = is_nat_chain(ch);
 
-		ret = nfbpf_run(w, ch->priority, &bpf, l, dropped);
+		if (nfbpf)
+			ret = nfbpf_run(w, ch->priority, &bpf, l, dropped);
 		if (ret < 0)
 			break;
 
@@ -1300,11 +1299,105 @@ int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 		if (ret < 0)
 			break;
 	}
-	if (!ret)
+	if (!ret && nfbpf)
 		ret = nfbpf_run(w, INT64_MAX, &bpf, l, dropped);
 	for (i = 0; i < l->n; i++)
 		l->b[i]->nat_bound = false;
 	w->before_dnat = w->after_snat = false;
+	return ret;
+}
+
+/* Run all base chains of a hook on the branches of *l, in priority order;
+ * *l becomes the branches that all of them accepted, dropped ones go to
+ * *dropped.  The netfilter BPF programs of the hook run among them. */
+int hook_run(struct walk *w, uint32_t hook, struct blist *l,
+	     struct blist *dropped)
+{
+	const struct rs_chain **chains = NULL;
+	size_t nchains;
+	int ret;
+
+	ret = hook_chains(w, hook, &chains, &nchains);
+	if (ret < 0)
+		return ret;
+	return chains_run(w, hook, chains, nchains, true, l, dropped);
+}
+
+/* The bridge family's base chains of hook (NF_BR_PRE_ROUTING or
+ * NF_BR_LOCAL_IN), in priority order, made on first use. */
+static int bridge_chains(struct walk *w, uint32_t hook,
+			 const struct rs_chain ***out, size_t *n)
+{
+	struct hook_list *hl = &w->brhooks[hook];
+	const struct rs_chain **v;
+	size_t i, k = 0;
+
+	if (!hl->done) {
+		v = calloc(w->in->rs->nchains + 1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		for (i = 0; i < w->in->rs->nchains; i++) {
+			const struct rs_chain *c = &w->in->rs->chains[i];
+
+			if (c->base && c->family == NFPROTO_BRIDGE &&
+			    c->hook == hook)
+				v[k++] = c;
+		}
+		qsort(v, k, sizeof(*v), prio_cmp);
+		hl->chains = v;
+		hl->n = k;
+		hl->done = true;
+	}
+	*out = hl->chains;
+	*n = hl->n;
+	return 0;
+}
+
+int bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
+{
+	const struct rs_chain **pre, **in;
+	struct blist br = { 0 };
+	struct rs_interval key;
+	struct branch *on;
+	size_t npre, nin, i, k, n;
+	int ret;
+
+	if (!w->host || w->nd)
+		return 0;
+	ret = bridge_chains(w, 0, &pre, &npre);
+	if (!ret)
+		ret = bridge_chains(w, 1, &in, &nin);
+	if (ret < 0 || (!npre && !nin))
+		return ret;
+	for (i = 0; i < w->host->nlinks && !ret; i++) {
+		const struct host_link *lk = &w->host->links[i];
+
+		if (strcmp(lk->kind, "bridge"))
+			continue;
+		key = rs_ifname_interval(lk->name, false);
+		for (k = 0, n = l->n; k < n && !ret; k++) {
+			ret = fork_on_iif(w, l->b[k], &key, &on);
+			if (!ret && on)
+				ret = blist_push(&br, on);
+		}
+	}
+	if (!ret && br.n) {
+		/* what arrives on a bridge came in on one of its ports,
+		 * and the frame meets the bridge family's prerouting and
+		 * input hooks before the bridge hands it up to the host
+		 * (br_handle_frame(), br_pass_frame_up()) */
+		w->bridge = true;
+		ret = chains_run(w, 0, pre, npre, false, &br, dropped);
+		if (!ret)
+			ret = chains_run(w, 1, in, nin, false, &br, dropped);
+		w->bridge = false;
+	}
+	for (i = 0; !ret && i < br.n; i++) {
+		ret = blist_push(l, br.b[i]);
+		br.b[i] = NULL;
+	}
+	blist_release(&br);
+	blist_drop_empty(l);
 	return ret;
 }
 

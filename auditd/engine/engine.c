@@ -414,6 +414,8 @@ static int walk_one(struct walk *w)
 	if (!ret)
 		ret = ingress_run(w, &l, &dropped);
 	if (!ret)
+		ret = bridge_run(w, &l, &dropped);
+	if (!ret)
 		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, &dropped);
 	for (i = 0; !ret && i < l.n; i++) {
 		b = l.b[i];
@@ -717,6 +719,8 @@ out:
 	for (f = 0; f < 2; f++)
 		for (p = 0; p < NF_INET_NUMHOOKS; p++)
 			free(w.hooks[f][p].chains);
+	free(w.brhooks[0].chains);
+	free(w.brhooks[1].chains);
 	if (ret < 0) {
 		engine_result_free(res);
 		return ret;
