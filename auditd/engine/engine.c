@@ -507,6 +507,42 @@ static int nfbpf_order(const struct host *h, size_t **out)
 	return 0;
 }
 
+/* A note per ingress bridge with ports: its bridge family chains are
+ * walked (bridge_run()), and what br_netfilter adds. */
+static int bridge_notes(const struct host *h, struct engine_result *res)
+{
+	const struct host_sysctl *s = &h->sysctl;
+	char note[500];
+	size_t i, k;
+	int ret = 0;
+
+	for (i = 0; i < h->nlinks && !ret; i++) {
+		const struct host_link *l = &h->links[i];
+		size_t ports = 0;
+
+		if (strcmp(l->kind, "bridge") || !host_link_is_ingress(h, l))
+			continue;
+		for (k = 0; k < h->nlinks; k++)
+			ports += h->links[k].master == l->ifindex;
+		if (!ports)
+			continue;
+		snprintf(note, sizeof(note), "%s is a bridge with %zu port%s: "
+			 "what arrives there meets the bridge family's "
+			 "prerouting and input chains first (nftables `table "
+			 "bridge`, ebtables-nft; ebtables-legacy tables are "
+			 "not read), where the port it came in on is not "
+			 "known%s", l->name, ports, ports > 1 ? "s" : "",
+			 s->bridge_nf_call_iptables == 1 ||
+			 s->bridge_nf_call_ip6tables == 1 ?
+			 "; br_netfilter (net.bridge.bridge-nf-call-iptables) "
+			 "also sends frames bridged between its ports through "
+			 "the inet hooks, which changes nothing for what "
+			 "reaches this host" : "");
+		ret = result_note(res, note);
+	}
+	return ret;
+}
+
 /* The notes of the netfilter BPF programs: each named, and why they were
  * not all read. */
 static int nfbpf_notes(const struct host *h, struct engine_result *res)
@@ -649,6 +685,8 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	}
 	if (!ret && in->host)
 		ret = nfbpf_notes(in->host, res);
+	if (!ret && in->host)
+		ret = bridge_notes(in->host, res);
 	if (!ret && in->host && in->host->bpf_error) {
 		char note[300];
 
