@@ -106,19 +106,25 @@ fi
 FWA_SNAPSHOT_CHECK=1 pl_audit "$PT/a.snap.json"
 
 # 4. ebtables (ebtables-nft on Debian 12: a bridge table of its own with
-# x_tables matches ebt_ip/ebt_ip6, which fwaudit does not decode): what
-# they decide is possible, naming the match, never definite
+# ebtables' ip and ip6 extensions as compat matches, decoded by xt.c):
+# tcp 80 over IPv4 and IPv6 from $PUB6's network dropped exactly; a TOS
+# test (not decoded) leaves IPv4 udp possible, naming the match
 ip netns exec "$NODE" nft delete table bridge filter
 if command -v ebtables > /dev/null; then
 	ip netns exec "$NODE" ebtables -A INPUT -p IPv4 --ip-proto tcp --ip-dport 80 -j DROP
 	ip netns exec "$NODE" ebtables -A INPUT -p IPv6 --ip6-src 2001:db8:2::/64 -j DROP
+	ip netns exec "$NODE" ebtables -A INPUT -p IPv4 --ip-proto udp --ip-tos 0x10 -j DROP
 	PL_TIMEOUT=1 pl_check "ebtables" "$PT/probes"
 	rows "ebtables" <<'EOF2'
 ex = [r for r in J["exposures"] if r["state"] == "exposed"]
-p4 = [r for r in ex if r["family"] == "ipv4" and r["protocol"] == "tcp" and r["ports"][0] <= 80 <= r["ports"][1]]
-p6 = [r for r in ex if r["family"] == "ipv6"]
-expect("IPv4 tcp 80 possible, naming ebtables' ip match", p4 and all(r["certainty"] == "possible" and any("ip" in u for u in r["unknown"]) for r in p4), p4)
-expect("IPv6 rows possible", p6 and all(r["certainty"] == "possible" for r in p6), p6)
+t80 = [r for r in ex if r["family"] == "ipv4" and r["protocol"] == "tcp" and r["ports"][0] <= 80 <= r["ports"][1]]
+expect("no exposed IPv4 row on tcp 80", not t80, t80)
+t22 = [r for r in ex if r["family"] == "ipv4" and r["protocol"] == "tcp" and r["ports"][0] <= 22 <= r["ports"][1]]
+expect("IPv4 tcp 22 exposed, definite", t22 and all(r["certainty"] == "definite" for r in t22), t22)
+v6 = [r for r in ex if r["family"] == "ipv6"]
+expect("IPv6 rows definite, none from 2001:db8:2::/64", v6 and all(r["certainty"] == "definite" and "::/0" not in r["sources"] and "2001:db8:2::/64" not in r["sources"] for r in v6), v6)
+u4 = [r for r in ex if r["family"] == "ipv4" and r["protocol"] == "udp"]
+expect("IPv4 udp possible, naming ebtables' ip match", u4 and all(r["certainty"] == "possible" and any(u.startswith("unknown match ip") for u in r["unknown"]) for r in u4), u4)
 expect("a note names br0 as a bridge", any(n.startswith("br0 is a bridge with 1 port") for n in J["notes"]), J["notes"])
 EOF2
 	ip netns exec "$NODE" ebtables -F INPUT
