@@ -87,6 +87,8 @@ static void print_step(const struct engine_piece *p,
 		hook = "xdp";
 	else if (s->chain)
 		hook = rs_hook_name(s->chain->family, s->hook);
+	else if (s->hook < NF_INET_NUMHOOKS)
+		hook = host_nfhook_name((uint8_t)s->hook);
 	else
 		hook = "?";
 	printf("  %2u. %-11s ", n, hook);
@@ -201,6 +203,17 @@ int cmd_explain(int argc, char **argv)
 				       "(fwaudit cannot follow it) %s IPVS "
 				       "fwmark %u", a->matched ? "is" :
 				       "is not", a->ipvs->fwmark);
+			else if (a->nfbpf)
+				printf("      assuming the netfilter BPF program "
+				       "%u (%s, tag %s) on %s %s at priority %d "
+				       "%s", a->nfbpf->prog_id,
+				       a->nfbpf->name[0] ? a->nfbpf->name :
+				       "no name", a->nfbpf->tag[0] ?
+				       a->nfbpf->tag : "?",
+				       host_nfproto_name(a->nfbpf->pf),
+				       host_nfhook_name(a->nfbpf->hooknum),
+				       (int)a->nfbpf->priority,
+				       a->matched ? "drops it" : "passes it");
 			else if (a->xdp && a->tc)
 				printf("      assuming the tc ingress filters "
 				       "(%s) on %s %s", a->xdp->tc_desc,
@@ -224,7 +237,7 @@ int cmd_explain(int argc, char **argv)
 				       m ? m : "its verdict",
 				       a->matched ? "matches" :
 				       "does not match");
-			if (a->xdp || a->cgroup || a->ipvs) {
+			if (a->xdp || a->cgroup || a->ipvs || a->nfbpf) {
 				printf("\n");
 				free(m);
 				continue;

@@ -171,7 +171,8 @@ static bool assumed(const struct anode *l, const struct engine_assumption *x)
 	for (; l; l = l->up)
 		if (l->a.rule == x->rule && l->a.match == x->match &&
 		    l->a.matched == x->matched && l->a.elem == x->elem &&
-		    l->a.xdp == x->xdp && l->a.tc == x->tc)
+		    l->a.xdp == x->xdp && l->a.tc == x->tc &&
+		    l->a.nfbpf == x->nfbpf)
 			return true;
 	return false;
 }
@@ -1175,24 +1176,97 @@ static int hook_chains(struct walk *w, uint32_t hook,
 	return 0;
 }
 
-/* Run all base chains of a hook on the branches of *l, in priority order;
- * *l becomes the branches that all of them accepted, dropped ones go to
- * *dropped. */
-int hook_run(struct walk *w, uint32_t hook, struct blist *l,
-	     struct blist *dropped)
+/*
+ * A BPF program on this hook (a netfilter BPF link) sees every branch of
+ * l and may drop it: each branch goes both ways, a copy to dropped with
+ * the assumption that it drops, the branch itself on with the assumption
+ * that it passes, so what lies beyond is "possible", never "definite".
+ */
+static int nfbpf_fork(struct walk *w, const struct host_nfbpf *p,
+		      struct blist *l, struct blist *dropped)
 {
-	const struct rs_chain **chains = NULL;
-	struct chain_out o;
-	size_t nchains, c, i;
-	int ret;
+	struct engine_assumption x = { 0 };
+	struct branch *drop;
+	size_t i;
+	int ret = 0;
 
-	ret = hook_chains(w, hook, &chains, &nchains);
-	if (ret < 0)
-		return ret;
+	x.nfbpf = p;
+	for (i = 0; i < l->n && !ret; i++) {
+		drop = branch_fork(w, l->b[i], region_copy(l->b[i]->r));
+		if (!drop || !drop->r) {
+			branch_free(drop);
+			return -ENOMEM;
+		}
+		x.matched = true;
+		ret = assume_copy(w, drop, &x);
+		if (!ret)
+			ret = trace_add(w, drop, w->hook, NULL, NULL, RS_V_DROP,
+					"a netfilter BPF program fwaudit "
+					"cannot read: may drop");
+		if (!ret)
+			ret = blist_push(dropped, drop);
+		else
+			branch_free(drop);
+		x.matched = false;
+		if (!ret)
+			ret = assume_copy(w, l->b[i], &x);
+		if (!ret)
+			ret = trace_add(w, l->b[i], w->hook, NULL, NULL,
+					RS_V_ACCEPT, "a netfilter BPF program "
+					"fwaudit cannot read: may pass");
+	}
+	return ret;
+}
+
+/* The netfilter BPF programs of this hook and family with a priority
+ * below limit (all with INT64_MAX) not run yet (*next: the index in
+ * h->nfbpf where the last call stopped; they are run in h->nfbpf's
+ * order, which nfbpf_order() made the priority order). */
+static int nfbpf_run(struct walk *w, int64_t limit, size_t *next,
+		     struct blist *l, struct blist *dropped)
+{
+	const struct host *h = w->host;
+	int ret = 0;
+
+	/* neighbour discovery is left to the rules, as with XDP */
+	if (!h || w->nd)
+		return 0;
+	for (; *next < h->nnfbpf && !ret; (*next)++) {
+		const struct host_nfbpf *p = &h->nfbpf[w->nfbpf_order[*next]];
+
+		/* the kernel refuses a BPF hook at a priority another hook
+		 * holds (EBUSY); a snapshot made by hand may still have one:
+		 * before the chain, which only ever adds "possible" */
+		if (p->priority > limit)
+			break;
+		if (p->pf != w->family || p->hooknum != w->hook || !l->n)
+			continue;
+		ret = nfbpf_fork(w, p, l, dropped);
+	}
+	return ret;
+}
+
+/* Run chains (the base chains of a hook, in priority order) on the
+ * branches of *l; *l becomes the branches that all of them accepted,
+ * dropped ones go to *dropped.  With nfbpf, the netfilter BPF programs of
+ * the hook run among them. */
+static int chains_run(struct walk *w, uint32_t hook,
+		      const struct rs_chain **chains, size_t nchains,
+		      bool nfbpf, struct blist *l, struct blist *dropped)
+{
+	struct chain_out o;
+	size_t c, i, bpf = nfbpf ? 0 : SIZE_MAX;
+	int ret = 0;
+
 	w->hook = hook;
 	for (c = 0; c < nchains && l->n; c++) {
 		const struct rs_chain *ch = chains[c];
 		bool nat = is_nat_chain(ch);
+
+		if (nfbpf)
+			ret = nfbpf_run(w, ch->priority, &bpf, l, dropped);
+		if (ret < 0)
+			break;
 
 		w->base = ch;
 		w->before_conntrack = (hook == NF_INET_PRE_ROUTING ||
@@ -1230,9 +1304,105 @@ int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 		if (ret < 0)
 			break;
 	}
+	if (!ret && nfbpf)
+		ret = nfbpf_run(w, INT64_MAX, &bpf, l, dropped);
 	for (i = 0; i < l->n; i++)
 		l->b[i]->nat_bound = false;
 	w->before_dnat = w->after_snat = false;
+	return ret;
+}
+
+/* Run all base chains of a hook on the branches of *l, in priority order;
+ * *l becomes the branches that all of them accepted, dropped ones go to
+ * *dropped.  The netfilter BPF programs of the hook run among them. */
+int hook_run(struct walk *w, uint32_t hook, struct blist *l,
+	     struct blist *dropped)
+{
+	const struct rs_chain **chains = NULL;
+	size_t nchains;
+	int ret;
+
+	ret = hook_chains(w, hook, &chains, &nchains);
+	if (ret < 0)
+		return ret;
+	return chains_run(w, hook, chains, nchains, true, l, dropped);
+}
+
+/* The bridge family's base chains of hook (NF_BR_PRE_ROUTING or
+ * NF_BR_LOCAL_IN), in priority order, made on first use. */
+static int bridge_chains(struct walk *w, uint32_t hook,
+			 const struct rs_chain ***out, size_t *n)
+{
+	struct hook_list *hl = &w->brhooks[hook];
+	const struct rs_chain **v;
+	size_t i, k = 0;
+
+	if (!hl->done) {
+		v = calloc(w->in->rs->nchains + 1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		for (i = 0; i < w->in->rs->nchains; i++) {
+			const struct rs_chain *c = &w->in->rs->chains[i];
+
+			if (c->base && c->family == NFPROTO_BRIDGE &&
+			    c->hook == hook)
+				v[k++] = c;
+		}
+		qsort(v, k, sizeof(*v), prio_cmp);
+		hl->chains = v;
+		hl->n = k;
+		hl->done = true;
+	}
+	*out = hl->chains;
+	*n = hl->n;
+	return 0;
+}
+
+int bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
+{
+	const struct rs_chain **pre, **in;
+	struct blist br = { 0 };
+	struct rs_interval key;
+	struct branch *on;
+	size_t npre, nin, i, k, n;
+	int ret;
+
+	if (!w->host || w->nd)
+		return 0;
+	ret = bridge_chains(w, 0, &pre, &npre);
+	if (!ret)
+		ret = bridge_chains(w, 1, &in, &nin);
+	if (ret < 0 || (!npre && !nin))
+		return ret;
+	for (i = 0; i < w->host->nlinks && !ret; i++) {
+		const struct host_link *lk = &w->host->links[i];
+
+		if (strcmp(lk->kind, "bridge"))
+			continue;
+		key = rs_ifname_interval(lk->name, false);
+		for (k = 0, n = l->n; k < n && !ret; k++) {
+			ret = fork_on_iif(w, l->b[k], &key, &on);
+			if (!ret && on)
+				ret = blist_push(&br, on);
+		}
+	}
+	if (!ret && br.n) {
+		/* what arrives on a bridge came in on one of its ports,
+		 * and the frame meets the bridge family's prerouting and
+		 * input hooks before the bridge hands it up to the host
+		 * (br_handle_frame(), br_pass_frame_up()) */
+		w->bridge = true;
+		ret = chains_run(w, 0, pre, npre, false, &br, dropped);
+		if (!ret)
+			ret = chains_run(w, 1, in, nin, false, &br, dropped);
+		w->bridge = false;
+	}
+	for (i = 0; !ret && i < br.n; i++) {
+		ret = blist_push(l, br.b[i]);
+		br.b[i] = NULL;
+	}
+	blist_release(&br);
+	blist_drop_empty(l);
 	return ret;
 }
 

@@ -414,6 +414,8 @@ static int walk_one(struct walk *w)
 	if (!ret)
 		ret = ingress_run(w, &l, &dropped);
 	if (!ret)
+		ret = bridge_run(w, &l, &dropped);
+	if (!ret)
 		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, &dropped);
 	for (i = 0; !ret && i < l.n; i++) {
 		b = l.b[i];
@@ -489,6 +491,93 @@ static int tc_note(struct engine_result *res, const struct host *h,
 	return result_note(res, note);
 }
 
+/* h's netfilter BPF programs as indexes into h->nfbpf, by priority (a
+ * stable insertion sort: at most HOST_NFBPF_MAX), in a new array. */
+static int nfbpf_order(const struct host *h, size_t **out)
+{
+	size_t *v, i, k;
+
+	v = calloc(h->nnfbpf, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < h->nnfbpf; i++) {
+		for (k = i; k > 0 && h->nfbpf[v[k - 1]].priority >
+				     h->nfbpf[i].priority; k--)
+			v[k] = v[k - 1];
+		v[k] = i;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A note per ingress bridge with ports: its bridge family chains are
+ * walked (bridge_run()), and what br_netfilter adds. */
+static int bridge_notes(const struct host *h, struct engine_result *res)
+{
+	const struct host_sysctl *s = &h->sysctl;
+	char note[500];
+	size_t i, k;
+	int ret = 0;
+
+	for (i = 0; i < h->nlinks && !ret; i++) {
+		const struct host_link *l = &h->links[i];
+		size_t ports = 0;
+
+		if (strcmp(l->kind, "bridge") || !host_link_is_ingress(h, l))
+			continue;
+		for (k = 0; k < h->nlinks; k++)
+			ports += h->links[k].master == l->ifindex;
+		if (!ports)
+			continue;
+		snprintf(note, sizeof(note), "%s is a bridge with %zu port%s: "
+			 "what arrives there meets the bridge family's "
+			 "prerouting and input chains first (nftables `table "
+			 "bridge`, ebtables-nft; ebtables-legacy tables are "
+			 "not read), where the port it came in on is not "
+			 "known%s", l->name, ports, ports > 1 ? "s" : "",
+			 s->bridge_nf_call_iptables == 1 ||
+			 s->bridge_nf_call_ip6tables == 1 ?
+			 "; br_netfilter (net.bridge.bridge-nf-call-iptables) "
+			 "also sends frames bridged between its ports through "
+			 "the inet hooks, which changes nothing for what "
+			 "reaches this host" : "");
+		ret = result_note(res, note);
+	}
+	return ret;
+}
+
+/* The notes of the netfilter BPF programs: each named, and why they were
+ * not all read. */
+static int nfbpf_notes(const struct host *h, struct engine_result *res)
+{
+	char note[400];
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < h->nnfbpf && !ret; i++) {
+		const struct host_nfbpf *p = &h->nfbpf[i];
+
+		snprintf(note, sizeof(note), "a netfilter BPF program (id %u, "
+			 "%s, tag %s, link %u) on %s %s at priority %d sees "
+			 "those packets and fwaudit cannot read what it drops: "
+			 "what passes there is possible, not definite",
+			 p->prog_id, p->name[0] ? p->name : "no name",
+			 p->tag[0] ? p->tag : "?", p->link_id,
+			 host_nfproto_name(p->pf), host_nfhook_name(p->hooknum),
+			 (int)p->priority);
+		ret = result_note(res, note);
+	}
+	if (!ret && h->nfbpf_error) {
+		snprintf(note, sizeof(note), "BPF programs on netfilter hooks "
+			 "(netfilter BPF links) were not all checked: %s%s",
+			 strerror(-h->nfbpf_error),
+			 h->nfbpf_error == -EPERM ?
+			 " (iterating BPF links takes CAP_SYS_ADMIN)" : "");
+		ret = result_note(res, note);
+	}
+	return ret;
+}
+
 int walk_init(struct walk *w, const struct engine_input *in,
 	      struct engine_result *res)
 {
@@ -502,6 +591,11 @@ int walk_init(struct walk *w, const struct engine_input *in,
 	ret = chain_index_build(w);
 	if (ret < 0)
 		return ret;
+	if (in->host && in->host->nnfbpf) {
+		ret = nfbpf_order(in->host, &w->nfbpf_order);
+		if (ret < 0)
+			return ret;
+	}
 	w->rpath = calloc(2, sizeof(*w->rpath));
 	w->rpath_err = calloc(2, sizeof(*w->rpath_err));
 	if (!w->rpath || !w->rpath_err)
@@ -543,9 +637,12 @@ void walk_fini(struct walk *w)
 	free(w->rpath_err);
 	free(w->nd_dead);
 	free(w->ingress);
+	free(w->nfbpf_order);
 	for (f = 0; f < 2; f++)
 		for (p = 0; p < NF_INET_NUMHOOKS; p++)
 			free(w->hooks[f][p].chains);
+	free(w->brhooks[0].chains);
+	free(w->brhooks[1].chains);
 }
 
 int engine_run(const struct engine_input *in, struct engine_result **out)
@@ -623,6 +720,10 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			 many ? "they drop" : "it drops");
 		ret = result_note(res, note);
 	}
+	if (!ret && in->host)
+		ret = nfbpf_notes(in->host, res);
+	if (!ret && in->host)
+		ret = bridge_notes(in->host, res);
 	if (!ret && in->host && in->host->bpf_error) {
 		char note[300];
 

@@ -63,6 +63,9 @@ struct engine_assumption {
 	 * cannot follow (chain, rule, match, xdp, cgroup NULL); matched:
 	 * IPVS takes the packet */
 	const struct host_ipvs_svc *ipvs;
+	/* a BPF program on a netfilter hook (a netfilter BPF link: chain,
+	 * rule, match and xdp NULL); matched: it drops */
+	const struct host_nfbpf *nfbpf;
 };
 
 /* One step of a piece's path: a rule that decided something, a chain's

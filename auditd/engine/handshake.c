@@ -129,6 +129,8 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 	if (!ret)
 		ret = ingress_run(w, &l, drops);
 	if (!ret)
+		ret = bridge_run(w, &l, drops);
+	if (!ret)
 		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, drops);
 	if (!ret && (fate == ENGINE_LOCAL || ipvs))
 		ret = hook_run(w, NF_INET_LOCAL_IN, &l, drops);

@@ -259,6 +259,25 @@ enum resolved resolve(const struct walk *w, const struct branch *b,
 			break;	/* as for the probe */
 		}
 	}
+	if (w->bridge) {
+		switch (f) {
+		case RS_F_IIFNAME:
+		case RS_F_IIF:
+			/* the bridge family sees the port a frame came in
+			 * on, not the bridge: which port a stranger's frame
+			 * uses is not known here */
+			return RES_UNKNOWN;
+		case RS_F_OIFNAME:
+		case RS_F_OIF:
+			/* prerouting and input: no output port yet */
+			return RES_ABSENT;
+		case RS_F_NFPROTO:
+			*val = NFPROTO_BRIDGE;
+			return RES_FIXED;
+		default:
+			break;	/* the frame's IP header as for inet */
+		}
+	}
 	if (w->nd) {
 		switch (f) {
 		case RS_F_ICMPV6_TYPE:

@@ -175,6 +175,15 @@ struct walk {
 	/* the netdev (and inet) ingress base chains, in the model's order */
 	const struct rs_chain **ingress;
 	size_t ningress;
+	/* walking the bridge family's hooks (bridge_run()): matches.c
+	 * resolves interfaces as a bridge port would */
+	bool bridge;
+	/* the bridge family's base chains of NF_BR_PRE_ROUTING and
+	 * NF_BR_LOCAL_IN, in priority order, built on first use */
+	struct hook_list brhooks[2];
+	/* the host's netfilter BPF programs (h->nfbpf) by priority:
+	 * indexes, NULL without any (hook_run()) */
+	size_t *nfbpf_order;
 	/* the reverse path of each family (rpfilter), built on first use;
 	 * rpath_err[i] remembers that it could not be */
 	struct rpath **rpath;
@@ -307,6 +316,12 @@ int chain_index_build(struct walk *w);
 int hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	     struct blist *dropped);
 int ingress_run(struct walk *w, struct blist *l, struct blist *dropped);
+/* The branches of *l arriving on a bridge (a link of kind "bridge") through
+ * the bridge family's prerouting and input base chains (nft `table bridge`,
+ * ebtables-nft), as a frame from one of its ports meets them before the
+ * bridge hands it to the host; which port it came in on is not known, so
+ * an interface match there is undecided.  Dropped ones go to *dropped. */
+int bridge_run(struct walk *w, struct blist *l, struct blist *dropped);
 int fork_on_iif(struct walk *w, struct branch *b,
 		const struct rs_interval *key, struct branch **out);
 int unknown_fork(struct walk *w, struct branch *on, const struct host_link *lk,

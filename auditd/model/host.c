@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <linux/fib_rules.h>
+#include <linux/netfilter.h>
 #include <linux/rtnetlink.h>
 
 #include "host.h"
@@ -43,6 +44,31 @@ struct host *host_new(void)
 	return h;
 }
 
+const char *host_nfproto_name(uint8_t pf)
+{
+	static char buf[16];
+
+	if (pf == NFPROTO_IPV4)
+		return "ipv4";
+	if (pf == NFPROTO_IPV6)
+		return "ipv6";
+	snprintf(buf, sizeof(buf), "pf %u", pf);
+	return buf;
+}
+
+const char *host_nfhook_name(uint8_t hooknum)
+{
+	static const char *const names[] = {
+		"prerouting", "input", "forward", "output", "postrouting",
+	};
+	static char buf[16];
+
+	if (hooknum < ARRAY_SIZE(names))
+		return names[hooknum];
+	snprintf(buf, sizeof(buf), "hook %u", hooknum);
+	return buf;
+}
+
 void host_free(struct host *h)
 {
 	size_t i;
@@ -63,6 +89,7 @@ void host_free(struct host *h)
 	free(h->tcfs);
 	ipvs_free(h);
 	swarm_release(&h->swarm);
+	free(h->nfbpf);
 	free(h);
 }
 

@@ -289,6 +289,23 @@ struct host_sysctl {
 	int bridge_nf_call_ip6tables;
 };
 
+/* A BPF program attached to a netfilter hook through a BPF link
+ * (BPF_PROG_TYPE_NETFILTER, Linux 6.4; bpfq.c): it sees the packets of
+ * that hook at its priority, among the base chains, and fwaudit cannot
+ * read what it drops. */
+struct host_nfbpf {
+	uint32_t link_id;
+	uint32_t prog_id;
+	uint8_t pf;		/* NFPROTO_IPV4, NFPROTO_IPV6 */
+	uint8_t hooknum;	/* NF_INET_* */
+	int32_t priority;
+	uint32_t flags;		/* BPF_F_NETFILTER_IP_DEFRAG */
+	char name[16];		/* the program's name, may be empty */
+	char tag[17];		/* its tag in hex */
+};
+
+#define HOST_NFBPF_MAX	256	/* netfilter BPF links read */
+
 struct host {
 	size_t nlinks;
 	struct host_link *links;	/* sorted by ifindex */
@@ -306,6 +323,11 @@ struct host {
 	/* what bpfq.c could not query (a negative errno: -EPERM without
 	 * the capability, -ENOSYS without bpf(2)), 0 when all was read */
 	int bpf_error;
+	/* netfilter BPF links, by link id; nfbpf_error: why they were not
+	 * all read (-EPERM: iterating links takes CAP_SYS_ADMIN), 0 */
+	int nfbpf_error;
+	size_t nnfbpf;
+	struct host_nfbpf *nfbpf;
 	size_t ntcfs;
 	struct host_tcf *tcfs;		/* ingress tc filters: by ifindex,
 					 * then in the order tc runs them */
@@ -317,6 +339,11 @@ struct host {
 	int ipvs_error;
 	struct host_swarm swarm;	/* Swarm's ingress sandbox (swarm.c) */
 };
+
+/* For people: "ipv4", "ipv6" (else "pf N" in a static buffer), and a
+ * NF_INET_* hook's name ("prerouting", "input", ...; "hook N"). */
+const char *host_nfproto_name(uint8_t pf);
+const char *host_nfhook_name(uint8_t hooknum);
 
 /* A zeroed host with every sysctl unknown, or NULL on ENOMEM. */
 struct host *host_new(void);

@@ -916,6 +916,17 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 				    a->ipvs->fwmark);
 			goto add;
 		}
+		if (a->nfbpf) {
+			strbuf_addf(&b, "netfilter bpf id %u (%s, tag %s) on "
+				    "%s %s priority %d", a->nfbpf->prog_id,
+				    a->nfbpf->name[0] ? a->nfbpf->name :
+				    "no name", a->nfbpf->tag[0] ?
+				    a->nfbpf->tag : "?",
+				    host_nfproto_name(a->nfbpf->pf),
+				    host_nfhook_name(a->nfbpf->hooknum),
+				    (int)a->nfbpf->priority);
+			goto add;
+		}
 		if (a->xdp && a->tc) {
 			strbuf_addf(&b, "tc ingress filter (%s) on %s",
 				    a->xdp->tc_desc, a->xdp->name);

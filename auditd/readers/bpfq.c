@@ -20,6 +20,28 @@
 #define BPFQ_TCX_INGRESS	46
 #define BPFQ_NETKIT_PRIMARY	54
 
+/* Debian 12's headers (Linux 6.1) also predate netfilter BPF links
+ * (Linux 6.4): enum bpf_link_type's value, and the layout of struct
+ * bpf_link_info up to its netfilter member (type, id, prog_id, then the
+ * union, 8-byte aligned).  The kernel copies at most info_len bytes and
+ * zero-fills the rest of a longer struct, so raw leaves room for it. */
+#define BPFQ_LINK_TYPE_NETFILTER	10
+struct bpfq_link_info {
+	uint32_t type;
+	uint32_t id;
+	uint32_t prog_id;
+	uint32_t pad;
+	union {
+		struct {
+			uint32_t pf;
+			uint32_t hooknum;
+			int32_t priority;
+			uint32_t flags;
+		} netfilter;
+		uint8_t raw[96];
+	};
+};
+
 #define BPFQ_IDS_MAX		64	/* programs named per query */
 #define BPFQ_PATH_MAX		4096
 
@@ -180,6 +202,110 @@ static void bpfq_cgroups(struct host *h, const char *proc)
 	}
 }
 
+static int bpfq_info(int fd, void *info, uint32_t len)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = (uint32_t)fd;
+	a.info.info_len = len;
+	a.info.info = (uint64_t)(uintptr_t)info;
+	return syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)) < 0 ?
+	       -errno : 0;
+}
+
+/* The program's name and tag into p; a program gone meanwhile keeps
+ * them empty (its link was read, and that is what counts). */
+static void bpfq_prog_names(struct host_nfbpf *p)
+{
+	struct bpf_prog_info info;
+	union bpf_attr a;
+	size_t i;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_id = p->prog_id;
+	fd = (int)syscall(__NR_bpf, BPF_PROG_GET_FD_BY_ID, &a, sizeof(a));
+	if (fd < 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (!bpfq_info(fd, &info, sizeof(info))) {
+		/* the kernel's name is NUL-padded, at most 15 bytes; keep
+		 * only what prints */
+		for (i = 0; i < sizeof(p->name) - 1 && info.name[i]; i++)
+			p->name[i] = (info.name[i] > ' ' && info.name[i] < 127) ?
+				     info.name[i] : '_';
+		p->name[i] = '\0';
+		for (i = 0; i < BPF_TAG_SIZE; i++)
+			snprintf(p->tag + 2 * i, 3, "%02x", info.tag[i]);
+	}
+	close(fd);
+}
+
+/* One link: kept when it is a netfilter one.  Returns 0, or a negative
+ * errno that stops the iteration. */
+static int bpfq_nf_link(struct host *h, uint32_t id)
+{
+	struct bpfq_link_info info;
+	struct host_nfbpf *p;
+	union bpf_attr a;
+	int fd, ret;
+
+	memset(&a, 0, sizeof(a));
+	a.link_id = id;
+	fd = (int)syscall(__NR_bpf, BPF_LINK_GET_FD_BY_ID, &a, sizeof(a));
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;	/* gone meanwhile */
+	memset(&info, 0, sizeof(info));
+	ret = bpfq_info(fd, &info, sizeof(info));
+	close(fd);
+	if (ret < 0 || info.type != BPFQ_LINK_TYPE_NETFILTER)
+		return ret == -ENOENT ? 0 : ret;
+	if (h->nnfbpf >= HOST_NFBPF_MAX)
+		return -E2BIG;
+	p = realloc(h->nfbpf, (h->nnfbpf + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	h->nfbpf = p;
+	p = &h->nfbpf[h->nnfbpf++];
+	memset(p, 0, sizeof(*p));
+	p->link_id = id;
+	p->prog_id = info.prog_id;
+	p->pf = (uint8_t)info.netfilter.pf;
+	p->hooknum = (uint8_t)info.netfilter.hooknum;
+	p->priority = info.netfilter.priority;
+	p->flags = info.netfilter.flags;
+	bpfq_prog_names(p);
+	return 0;
+}
+
+/* Every BPF link, by id: the netfilter ones into h->nfbpf.  The kernel
+ * does not say which network namespace a netfilter link hooks into, so
+ * those of every namespace are kept (more "possible", never less). */
+static void bpfq_nf_links(struct host *h)
+{
+	union bpf_attr a;
+	uint32_t id = 0;
+	int ret = 0;
+
+	for (;;) {
+		memset(&a, 0, sizeof(a));
+		a.start_id = id;
+		if (syscall(__NR_bpf, BPF_LINK_GET_NEXT_ID, &a, sizeof(a)) < 0) {
+			/* ENOENT: the last one; EINVAL: a kernel before 5.8 */
+			if (errno != ENOENT && errno != EINVAL)
+				ret = -errno;
+			break;
+		}
+		id = a.next_id;
+		ret = bpfq_nf_link(h, id);
+		if (ret < 0)
+			break;
+	}
+	if (ret < 0)
+		h->nfbpf_error = ret;
+}
+
 void bpfq_link_set(struct host_link *l, unsigned int n, uint32_t first)
 {
 	l->tcx_progs = n;
@@ -192,6 +318,11 @@ void bpfq_link_set(struct host_link *l, unsigned int n, uint32_t first)
 void bpfq_read(struct host *h, const char *proc)
 {
 	h->bpf_error = 0;
+	free(h->nfbpf);
+	h->nfbpf = NULL;
+	h->nnfbpf = 0;
+	h->nfbpf_error = 0;
 	bpfq_links(h);
 	bpfq_cgroups(h, proc);
+	bpfq_nf_links(h);
 }

@@ -9,6 +9,10 @@
  *     a cgroup through its ancestors): they see every packet delivered to a
  *     socket of that cgroup, after netfilter.  systemd attaches them for a
  *     unit's IPAddressDeny=/IPAddressAllow=.
+ *   - BPF programs on netfilter hooks (BPF_PROG_TYPE_NETFILTER attached
+ *     with BPF_LINK_CREATE, Linux 6.4), found by iterating BPF links
+ *     (CAP_SYS_ADMIN): among the base chains of their hook at their
+ *     priority.
  * A program is not decidable, so each only makes what it sees "possible"
  * (the engine names it).  The socket's cgroup is taken as its owner's
  * today (a socket keeps the cgroup it was created in; they differ only for
@@ -28,7 +32,9 @@
  * a host's fwauditd always sees systemd's.
  * Never fails: a query the kernel refuses (no bpf(2), no capability, a
  * kernel without tcx answers EINVAL and is taken as none) leaves the
- * fields zero and its errno in h->bpf_error, for a note.
+ * fields zero and its errno in h->bpf_error, for a note.  The netfilter
+ * links go to h->nfbpf (by link id), what stopped their reading to
+ * h->nfbpf_error.
  */
 void bpfq_read(struct host *h, const char *proc);
 

@@ -1973,6 +1973,11 @@ static uint8_t nft_xt_family(const struct nft_rctx *c)
 {
 	uint8_t f = nft_l3(c);
 
+	/* a bridge table's compat expressions are ebtables' extensions
+	 * (nft_compat looks them up by the table's family) */
+	if (c->family == NFPROTO_BRIDGE)
+		return NFPROTO_BRIDGE;
+
 	return f ? f : c->family;
 }
 

@@ -1418,6 +1418,33 @@ static int compat(struct redact *r, struct regs *g, const struct nlattr *d,
 						     NFTA_MATCH_INFO));
 	len = mnl_attr_get_payload_len(nest_get(d, target ? NFTA_TARGET_INFO :
 							    NFTA_MATCH_INFO));
+	if (g->family == NFPROTO_BRIDGE && !target &&
+	    (!strcmp(name, "ip") || !strcmp(name, "ip6"))) {
+		/* ebtables-nft's ebt_ip_info (saddr, daddr, smsk, dmsk:
+		 * 4 bytes each, tos, protocol, bitmask) and ebt_ip6_info
+		 * (the same with 16 bytes, tclass, protocol, bitmask); bits
+		 * 1 and 2 of bitmask: source, destination */
+		int f = name[2] ? 6 : 4;
+		unsigned int n = (unsigned int)fam_len(f);
+
+		if (rev != 0 || len < 4 * n + 3)
+			return fail(r, -EINVAL, "ebtables %s revision %u: not "
+				    "redacted", name, rev);
+		for (i = 0; i < 2; i++) {
+			int pl;
+
+			if (!(info[4 * n + 2] & (1u << i)))
+				continue;
+			pl = mask_len(info + (2 + i) * n, n);
+			if (pl < 0)
+				return fail(r, -EINVAL, "ebtables %s: an address "
+					    "under a mask that is not a "
+					    "prefix: not redacted", name);
+			if (pl)
+				site_prefix(r, f, info + i * n, (unsigned int)pl);
+		}
+		return 0;
+	}
 	if (!strcmp(name, "iprange") && !target) {
 		/* xt_iprange_mtinfo: src_min, src_max, dst_min, dst_max
 		 * (nf_inet_addr, 16 bytes), flags */
@@ -2268,7 +2295,15 @@ static int rename_all(struct redact *r, json_t *doc)
 	json_array_foreach(a, i, v)
 		if (json_is_object(v) && !ret)
 			ret = rename_str(v, "cgroup", &r->comms, "cgroup");
-	ret = swarm_map(r, json_object_get(doc, "swarm_ingress_sbox"));
+	if (!ret)
+		ret = swarm_map(r, json_object_get(doc, "swarm_ingress_sbox"));
+	/* a netfilter BPF program's name may name its maker; its tag is a
+	 * hash of its code and stays (it says two hosts run the same) */
+	a = json_object_get(json_object_get(doc, "bpf"), "netfilter");
+	json_array_foreach(a, i, v)
+		if (json_is_object(v) && !ret &&
+		    json_string_length(json_object_get(v, "name")))
+			ret = rename_str(v, "name", &r->comms, "bpf");
 	d = json_object_get(doc, "docker");
 	a = json_object_get(d, "containers");
 	json_array_foreach(a, i, v) {

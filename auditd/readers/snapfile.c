@@ -368,6 +368,33 @@ static json_t *owners_new(const struct host *h)
 	return a;
 }
 
+/* "netfilter" (bpfq.c's netfilter BPF links, in h->nfbpf's order) and
+ * "netfilter_error" into o. */
+static int nfbpf_add(const struct host *h, json_t *o)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < h->nnfbpf; i++) {
+		const struct host_nfbpf *p = &h->nfbpf[i];
+
+		if (json_array_append_new(a, json_pack(
+				"{s:I,s:I,s:i,s:i,s:i,s:I,s:s,s:s}",
+				"link", (json_int_t)p->link_id,
+				"prog", (json_int_t)p->prog_id,
+				"pf", p->pf, "hook", p->hooknum,
+				"priority", (int)p->priority,
+				"flags", (json_int_t)p->flags,
+				"name", p->name, "tag", p->tag)))
+			a = (json_decref(a), NULL);
+	}
+	if (!a || json_object_set_new(o, "netfilter", a) ||
+	    json_object_set_new(o, "netfilter_error",
+				json_integer(h->nfbpf_error)))
+		return -ENOMEM;
+	return 0;
+}
+
 /* What bpfq.c found on the links, and the query it could not make:
  * NULL (no member) when there is nothing, as on most hosts. */
 static json_t *bpf_new(const struct host *h, int *err)
@@ -391,11 +418,16 @@ static json_t *bpf_new(const struct host *h, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if (!json_array_size(links) && !h->bpf_error) {
+	if (!json_array_size(links) && !h->bpf_error && !h->nnfbpf &&
+	    !h->nfbpf_error) {
 		json_decref(links);
 		return NULL;
 	}
 	o = json_pack("{s:i,s:o}", "error", h->bpf_error, "links", links);
+	/* the netfilter BPF links, only when there are some (or their
+	 * reading failed): older snapshots stay as they were */
+	if (o && (h->nnfbpf || h->nfbpf_error) && nfbpf_add(h, o) < 0)
+		o = (json_decref(o), NULL);
 	if (!o)
 		*err = -ENOMEM;
 	return o;
@@ -1106,6 +1138,94 @@ static int parse_owner_cgroup(struct snapfile_ctx *c, const json_t *v,
 	return 0;
 }
 
+/* A program's name (at most 15 printable bytes, no blank) or tag (16
+ * lower-case hex digits), or empty: what bpfq.c records. */
+static bool nfbpf_text_ok(const char *t, bool tag)
+{
+	size_t i, n = strlen(t);
+
+	if (tag && n && n != 16)
+		return false;
+	for (i = 0; i < n; i++)
+		if (tag ? !strchr("0123456789abcdef", t[i]) :
+			  (t[i] <= ' ' || t[i] >= 127))
+			return false;
+	return true;
+}
+
+/* "bpf.netfilter" and "bpf.netfilter_error" (optional, together). */
+static int parse_nfbpf(struct snapfile_ctx *c, const json_t *o,
+		       struct host *h)
+{
+	json_t *a = json_object_get(o, "netfilter"), *v;
+	long long err, link, prog, pf, hook, prio, flags;
+	const char *name, *tag;
+	char p[64];
+	size_t i;
+	int ret;
+
+	if (!a && !json_object_get(o, "netfilter_error"))
+		return 0;
+	ret = get_int(c, o, "netfilter_error", "bpf.netfilter_error", -4095,
+		      0, &err);
+	if (ret)
+		return ret;
+	if (!json_is_array(a))
+		return bad(c, "bpf.netfilter", a ? "not an array" : "missing");
+	if (json_array_size(a) > HOST_NFBPF_MAX)
+		return bad(c, "bpf.netfilter", "too many links");
+	if (json_array_size(a)) {
+		h->nfbpf = calloc(json_array_size(a), sizeof(*h->nfbpf));
+		if (!h->nfbpf)
+			return -ENOMEM;
+	}
+	json_array_foreach(a, i, v) {
+		struct host_nfbpf *n = &h->nfbpf[i];
+
+		snprintf(p, sizeof(p), "bpf.netfilter[%zu]", i);
+		if (!json_is_object(v))
+			return bad(c, p, "not an object");
+		ret = check_keys(c, v, p, (const char *const[]){ "link",
+				 "prog", "pf", "hook", "priority", "flags",
+				 "name", "tag", NULL });
+		if (!ret)
+			ret = get_int(c, v, "link", p, 1, UINT32_MAX, &link);
+		if (!ret)
+			ret = get_int(c, v, "prog", p, 0, UINT32_MAX, &prog);
+		if (!ret)
+			ret = get_int(c, v, "pf", p, 0, 255, &pf);
+		if (!ret)
+			ret = get_int(c, v, "hook", p, 0, 255, &hook);
+		if (!ret)
+			ret = get_int(c, v, "priority", p, INT32_MIN,
+				      INT32_MAX, &prio);
+		if (!ret)
+			ret = get_int(c, v, "flags", p, 0, UINT32_MAX, &flags);
+		if (!ret)
+			ret = get_str(c, v, "name", p, sizeof(n->name) - 1,
+				      &name);
+		if (!ret)
+			ret = get_str(c, v, "tag", p, sizeof(n->tag) - 1, &tag);
+		if (ret)
+			return ret;
+		if (!nfbpf_text_ok(name, false) || !nfbpf_text_ok(tag, true))
+			return bad(c, p, "a name or tag bpfq.c does not write");
+		if (i && h->nfbpf[i - 1].link_id >= (uint32_t)link)
+			return bad(c, p, "links out of order");
+		n->link_id = (uint32_t)link;
+		n->prog_id = (uint32_t)prog;
+		n->pf = (uint8_t)pf;
+		n->hooknum = (uint8_t)hook;
+		n->priority = (int32_t)prio;
+		n->flags = (uint32_t)flags;
+		strcpy(n->name, name);
+		strcpy(n->tag, tag);
+		h->nnfbpf = i + 1;
+	}
+	h->nfbpf_error = (int)err;
+	return 0;
+}
+
 /* "bpf": what bpfq.c found on the links (optional). */
 static int parse_bpf(struct snapfile_ctx *c, const json_t *root,
 		     struct host *h)
@@ -1121,12 +1241,15 @@ static int parse_bpf(struct snapfile_ctx *c, const json_t *root,
 	if (!json_is_object(o))
 		return bad(c, "bpf", "not an object");
 	ret = check_keys(c, o, "bpf", (const char *const[]){ "error", "links",
-							     NULL });
+				"netfilter", "netfilter_error", NULL });
 	if (!ret)
 		ret = get_int(c, o, "error", "bpf.error", -4095, 0, &err);
 	if (ret)
 		return ret;
 	h->bpf_error = (int)err;
+	ret = parse_nfbpf(c, o, h);
+	if (ret)
+		return ret;
 	a = json_object_get(o, "links");
 	if (!json_is_array(a))
 		return bad(c, "bpf.links", a ? "not an array" : "missing");

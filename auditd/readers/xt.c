@@ -39,6 +39,8 @@
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_owner.h>
 #include <linux/netfilter/xt_physdev.h>
+#include <linux/netfilter_bridge/ebt_ip.h>
+#include <linux/netfilter_bridge/ebt_ip6.h>
 #include <linux/netfilter/xt_pkttype.h>
 #include <linux/netfilter/xt_rpfilter.h>
 #include <linux/netfilter/xt_recent.h>
@@ -453,6 +455,68 @@ static int xt_mt_tcp(struct rs_rule *r, uint8_t family, const void *data)
 		ret = xt_tcp_option(r, t->option,
 				    t->invflags & XT_TCP_INV_OPTION);
 	return ret;
+}
+
+/*
+ * ebtables' ip and ip6 matches (ebt_ip.c, ebt_ip6.c: ebtables-nft puts
+ * them in the bridge family as compat matches): (address & mask) ==
+ * value for source and destination, the protocol, port ranges in host
+ * order; each test inverted by its bit of invflags.  TOS, traffic class,
+ * ICMP and IGMP types are not decoded (-EINVAL: an unknown match), nor
+ * a value with bits outside its mask (the kernel never matches it).
+ * addrs: saddr, daddr, smsk, dmsk, each alen bytes in network order.
+ */
+static int xt_ebt_ip(struct rs_rule *r, const uint8_t *addrs, size_t alen,
+		     uint8_t proto, uint8_t bits, uint8_t inv,
+		     const __u16 *sport, const __u16 *dport)
+{
+	/* EBT_IP_* and EBT_IP6_* are the same bits */
+	const uint8_t known = EBT_IP_SOURCE | EBT_IP_DEST | EBT_IP_PROTO |
+			      EBT_IP_SPORT | EBT_IP_DPORT;
+	bool v6 = alen == 16;
+	size_t i, k;
+	int ret = 0;
+
+	if ((bits & ~known) || (inv & ~bits))
+		return -EINVAL;
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < alen; i++)
+			if (addrs[k * alen + i] & ~addrs[(k + 2) * alen + i])
+				return -EINVAL;
+	if (bits & EBT_IP_SOURCE)
+		ret = xt_add_addr_match(r, v6 ? RS_F_IP6_SADDR : RS_F_IP_SADDR,
+					addrs, addrs + 2 * alen, alen,
+					inv & EBT_IP_SOURCE);
+	if (!ret && (bits & EBT_IP_DEST))
+		ret = xt_add_addr_match(r, v6 ? RS_F_IP6_DADDR : RS_F_IP_DADDR,
+					addrs + alen, addrs + 3 * alen, alen,
+					inv & EBT_IP_DEST);
+	if (!ret && (bits & EBT_IP_PROTO))
+		ret = xt_add_range(r, RS_F_L4PROTO, proto, proto,
+				   inv & EBT_IP_PROTO);
+	if (!ret && (bits & EBT_IP_SPORT))
+		ret = xt_ports(r, RS_F_SPORT, sport, inv & EBT_IP_SPORT);
+	if (!ret && (bits & EBT_IP_DPORT))
+		ret = xt_ports(r, RS_F_DPORT, dport, inv & EBT_IP_DPORT);
+	return ret;
+}
+
+static int xt_mt_ebt_ip(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct ebt_ip_info *i = data;
+
+	(void)family;
+	return xt_ebt_ip(r, (const uint8_t *)&i->saddr, 4, i->protocol,
+			 i->bitmask, i->invflags, i->sport, i->dport);
+}
+
+static int xt_mt_ebt_ip6(struct rs_rule *r, uint8_t family, const void *data)
+{
+	const struct ebt_ip6_info *i = data;
+
+	(void)family;
+	return xt_ebt_ip(r, (const uint8_t *)&i->saddr, 16, i->protocol,
+			 i->bitmask, i->invflags, i->sport, i->dport);
 }
 
 static int xt_mt_udp(struct rs_rule *r, uint8_t family, const void *data)
@@ -2422,6 +2486,9 @@ static const struct xt_decoder xt_matches[] = {
 	{ "udplite", 0, NFPROTO_UNSPEC, sizeof(struct xt_udp), xt_mt_udp },
 	{ "sctp", 0, NFPROTO_UNSPEC, sizeof(struct xt_sctp_info), xt_mt_sctp },
 	{ "icmp", 0, NFPROTO_IPV4, sizeof(struct ipt_icmp), xt_mt_icmp },
+	{ "ip", 0, NFPROTO_BRIDGE, sizeof(struct ebt_ip_info), xt_mt_ebt_ip },
+	{ "ip6", 0, NFPROTO_BRIDGE, sizeof(struct ebt_ip6_info),
+	  xt_mt_ebt_ip6 },
 	{ "icmp6", 0, NFPROTO_IPV6, sizeof(struct ip6t_icmp), xt_mt_icmp6 },
 	{ "multiport", 0, NFPROTO_UNSPEC, sizeof(struct xt_multiport),
 	  xt_mt_multiport0 },

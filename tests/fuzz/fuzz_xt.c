@@ -24,7 +24,7 @@ static const char *const names[] = {
 	"tcp", "udp", "udplite", "sctp", "icmp", "icmp6", "multiport",
 	"addrtype", "conntrack", "state", "comment", "iprange", "mac", "set",
 	"limit", "recent", "statistic", "mark", "connmark", "physdev", "owner",
-	"pkttype", "hashlimit",
+	"pkttype", "hashlimit", "ip", "ip6",
 	/* targets */
 	"DNAT", "SNAT", "MASQUERADE", "REDIRECT", "REJECT", "NFQUEUE",
 	"TPROXY", "LOG", "NFLOG", "ULOG", "MARK", "CONNMARK", "CT", "NOTRACK",
@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	name = names[data[0] % ARRAY_SIZE(names)];
 	rev = data[1];
-	family = data[2] & 1 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	family = data[2] & 2 ? NFPROTO_BRIDGE :
+		 data[2] & 1 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 	/* a heap copy of exactly the blob, so ASan sees any overread */
 	blob = malloc(size - 3 ? size - 3 : 1);
 	rs = ruleset_new();

@@ -75,8 +75,10 @@ if ! "$cc" -fsanitize=fuzzer "$work/probe.c" -o "$work/probe" 2>/dev/null; then
 fi
 
 # The sources are compiled once per build tree into tests/fuzz/clang/
-# (shared by the harnesses; a source newer than its object is compiled
-# again), under a lock: make check -j may run several harnesses at once.
+# (shared by the harnesses; a source newer than its object, or any header
+# newer than it, is compiled again: an object built against an older
+# struct layout would read garbage), under a lock: make check -j may run
+# several harnesses at once.
 incs=
 for d in "$srcdir"/auditd/*/; do incs="$incs -I$d"; done
 flags="-g -O1 -std=gnu11 -D_GNU_SOURCE $incs -I$srcdir/tests/fuzz
@@ -95,13 +97,17 @@ mkdir -p "$objdir"
 	flock 9
 	changed=
 	mods=
+	# the newest header: a changed struct recompiles every module
+	newest_h=$(ls -t "$srcdir"/auditd/*/*.h "$srcdir"/tests/fuzz/*.h \
+		2>/dev/null | head -n 1)
 	for src in "$srcdir"/auditd/*/*.c "$srcdir/tests/fuzz/fuzz_util.c"; do
 		case $src in
 		*/auditd/cli/*|*/auditd/daemon/fwauditd.c) continue ;;
 		esac
 		o="$objdir/$(basename "$src" .c).o"
 		mods="$mods $o"
-		if [ ! -e "$o" ] || [ "$src" -nt "$o" ]; then
+		if [ ! -e "$o" ] || [ "$src" -nt "$o" ] ||
+		   { [ -n "$newest_h" ] && [ "$newest_h" -nt "$o" ]; }; then
 			# shellcheck disable=SC2086
 			"$cc" $flags -c "$src" -o "$o" || exit 1
 			changed=1

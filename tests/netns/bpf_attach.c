@@ -8,6 +8,10 @@
  *                                     attachment outlives this process
  *   bpf_attach tcx IFNAME drop|pass   tcx ingress on IFNAME through a BPF
  *                                     link, held until this process ends
+ *   bpf_attach netfilter ipv4|ipv6 HOOKNUM PRIORITY drop|pass
+ *                                     a netfilter program on NF_INET_HOOKNUM
+ *                                     of this network namespace through a
+ *                                     BPF link, held until this process ends
  *
  * Prints "attached ID" once attached.
  */
@@ -25,6 +29,11 @@
 #include <linux/bpf.h>
 
 #define TCX_INGRESS	46	/* enum bpf_attach_type, Linux 6.6 */
+/* Linux 6.4, newer than Debian 12's headers: enum bpf_prog_type,
+ * enum bpf_attach_type, and link_create's netfilter member, which follows
+ * prog_fd, target_fd, attach_type and flags (4 words in) */
+#define PROG_TYPE_NETFILTER	32
+#define ATTACH_NETFILTER	45
 
 static long bpf(int cmd, union bpf_attr *a)
 {
@@ -52,7 +61,8 @@ static int load(enum bpf_prog_type type, unsigned int expected, int ret)
 	a.log_size = sizeof(log);
 	a.log_level = 1;
 	snprintf(a.prog_name, sizeof(a.prog_name), "fwa_%s",
-		 type == BPF_PROG_TYPE_CGROUP_SKB ? "cg" : "tcx");
+		 type == BPF_PROG_TYPE_CGROUP_SKB ? "cg" :
+		 type == PROG_TYPE_NETFILTER ? "nf" : "tcx");
 	fd = (int)bpf(BPF_PROG_LOAD, &a);
 	if (fd < 0)
 		fprintf(stderr, "bpf_attach: load: %s\n%s", strerror(errno), log);
@@ -72,12 +82,43 @@ static unsigned int prog_id(int fd)
 	return bpf(BPF_OBJ_GET_INFO_BY_FD, &a) < 0 ? 0 : info.id;
 }
 
+/* bpf_attach netfilter ipv4|ipv6 HOOKNUM PRIORITY drop|pass */
+static int netfilter(char **argv)
+{
+	union bpf_attr a;
+	uint32_t *w = (uint32_t *)&a;
+	int pfd, fd;
+
+	/* NF_DROP 0, NF_ACCEPT 1 */
+	pfd = load(PROG_TYPE_NETFILTER, ATTACH_NETFILTER,
+		   strcmp(argv[5], "drop") ? 1 : 0);
+	if (pfd < 0)
+		return 1;
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = (uint32_t)pfd;
+	a.link_create.attach_type = ATTACH_NETFILTER;
+	w[4] = strcmp(argv[2], "ipv6") ? 2 : 10;	/* NFPROTO_* */
+	w[5] = (uint32_t)atoi(argv[3]);
+	w[6] = (uint32_t)atoi(argv[4]);
+	fd = (int)bpf(BPF_LINK_CREATE, &a);
+	if (fd < 0) {
+		perror("bpf_attach: netfilter link");
+		return 1;
+	}
+	printf("attached %u\n", prog_id(pfd));
+	fflush(stdout);
+	pause();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	union bpf_attr a;
 	bool drop;
 	int pfd, fd;
 
+	if (argc == 6 && !strcmp(argv[1], "netfilter"))
+		return netfilter(argv);
 	if (argc != 4 || (strcmp(argv[3], "drop") && strcmp(argv[3], "pass"))) {
 		fprintf(stderr, "usage: bpf_attach cgroup DIR|tcx IFNAME drop|pass\n");
 		return 2;

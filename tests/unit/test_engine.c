@@ -1655,6 +1655,145 @@ static void test_swarm(bool exact)
 	host_free(h);
 }
 
+/* The piece in state st holding tcp probes from saddr:40000 to dport on
+ * eth0 (an undecided match puts one point in several pieces), or NULL. */
+static const struct engine_piece *find_st(const struct engine_result *res,
+					  rs_u128 saddr, uint16_t dport,
+					  enum engine_state st)
+{
+	rs_u128 pt[REGION_NDIMS];
+	size_t i;
+
+	pt[REGION_IIF] = rs_ifname_key("eth0");
+	pt[REGION_DADDR] = NODE;
+	pt[REGION_SADDR] = saddr;
+	pt[REGION_SPORT] = 40000;
+	pt[REGION_DPORT] = dport;
+	for (i = 0; i < res->npieces; i++)
+		if (res->pieces[i].family == NFPROTO_IPV4 &&
+		    res->pieces[i].proto == IPPROTO_TCP &&
+		    res->pieces[i].state == st &&
+		    region_contains_point(res->pieces[i].region, pt))
+			return &res->pieces[i];
+	return NULL;
+}
+
+/* p carries an assumption about the netfilter BPF program nf */
+static bool assumes_nfbpf(const struct engine_piece *p,
+			  const struct host_nfbpf *nf)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->nassumptions; i++)
+		if (p->assumptions[i].nfbpf == nf)
+			return true;
+	return false;
+}
+
+/* A netfilter BPF program on IPv4 input after the filter chain: what the
+ * chain lets in is possible (both ways), what it drops stays closed and
+ * definite; a program on output-only traffic of another family changes
+ * nothing for the probes' first packet. */
+static void test_nfbpf(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *c;
+	struct rs_rule *r;
+
+	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 22, 22);
+	h->nfbpf = calloc(2, sizeof(*h->nfbpf));
+	h->nnfbpf = 2;
+	h->nfbpf[0] = (struct host_nfbpf){ .link_id = 3, .prog_id = 30,
+		.pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_IN,
+		.priority = 10, .name = "drop_all" };
+	h->nfbpf[1] = (struct host_nfbpf){ .link_id = 4, .prog_id = 40,
+		.pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_IN,
+		.priority = -300 };
+	res = run(rs, h);
+	p = find_st(res, 0x08080808u, 22, ENGINE_EXPOSED);
+	CHECK(p && p->possible);
+	CHECK(assumes_nfbpf(p, &h->nfbpf[0]));
+	p = find_st(res, 0x08080808u, 22, ENGINE_CLOSED);
+	CHECK(p && assumes_nfbpf(p, &h->nfbpf[0]));
+	CHECK(!assumes_nfbpf(p, &h->nfbpf[1]));
+	p = find(res, IPPROTO_TCP, 0x08080808u, 40000, 23);
+	CHECK(p && p->state == ENGINE_CLOSED && !assumes_nfbpf(p, &h->nfbpf[0]));
+	engine_result_free(res);
+
+	/* the program before the chain (priority -10): 23 meets it too,
+	 * and is closed either way */
+	h->nfbpf[0].priority = -10;
+	res = run(rs, h);
+	p = find_st(res, 0x08080808u, 22, ENGINE_EXPOSED);
+	CHECK(p && p->possible && assumes_nfbpf(p, &h->nfbpf[0]));
+	CHECK(!find_st(res, 0x08080808u, 23, ENGINE_EXPOSED));
+	p = find(res, IPPROTO_TCP, 0x08080808u, 40000, 23);
+	CHECK(p && p->state == ENGINE_CLOSED);
+	engine_result_free(res);
+
+	/* on IPv4 forward only: nothing local is possible */
+	h->nfbpf[0].hooknum = NF_INET_FORWARD;
+	res = run(rs, h);
+	p = find(res, IPPROTO_TCP, 0x08080808u, 40000, 22);
+	CHECK(p && p->state == ENGINE_EXPOSED && !p->possible);
+	engine_result_free(res);
+	host_free(h);
+	ruleset_free(rs);
+}
+
+/* eth0 as a bridge (a VM host's br0 holding the address): the bridge
+ * family's input chain drops tcp 22 exactly; a rule on the port's name
+ * is undecided (possible); inet chains run after it. */
+static void test_bridge(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *c;
+	struct rs_rule *r;
+
+	strcpy(h->links[1].kind, "bridge");
+	c = base(rs, NFPROTO_BRIDGE, "filter", "input", 1 /* NF_BR_LOCAL_IN */,
+		 -200, RS_V_ACCEPT, "filter");
+	r = rule(c, RS_V_DROP);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 22, 22);
+	r = rule(c, RS_V_DROP);
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_IIFNAME, "eth1",
+			    false, false);
+	match(r, RS_F_DPORT, 2000, 2000);
+	r = rule(c, RS_V_DROP);
+	match(r, RS_F_IP_SADDR, 0x08080800u, 0x080808ffu);
+	res = run(rs, h);
+	STATE(res, IPPROTO_TCP, 0x09090909u, 40000, 22, ENGINE_CLOSED);
+	p = find(res, IPPROTO_TCP, 0x09090909u, 40000, 22);
+	CHECK(p && !p->possible);
+	p = find_st(res, 0x09090909u, 2000, ENGINE_OPEN);
+	CHECK(p && p->possible);
+	CHECK(find_st(res, 0x09090909u, 2000, ENGINE_CLOSED) != NULL);
+	p = find(res, IPPROTO_TCP, 0x08080808u, 40000, 2001);
+	CHECK(p && p->state == ENGINE_CLOSED && !p->possible);
+	p = find(res, IPPROTO_TCP, 0x09090909u, 40000, 2001);
+	CHECK(p && p->state == ENGINE_OPEN && !p->possible);
+	engine_result_free(res);
+
+	/* not a bridge: the bridge family's chains see nothing of it */
+	strcpy(h->links[1].kind, "veth");
+	res = run(rs, h);
+	STATE(res, IPPROTO_TCP, 0x09090909u, 40000, 22, ENGINE_EXPOSED);
+	engine_result_free(res);
+	host_free(h);
+	ruleset_free(rs);
+}
+
 int main(void)
 {
 	test_swarm(true);
@@ -1662,6 +1801,8 @@ int main(void)
 	test_ipvs_unfollowed();
 	test_ipvs();
 	test_tc();
+	test_nfbpf();
+	test_bridge();
 	test_choice();
 	test_forward_ttl();
 	test_redirect_status();

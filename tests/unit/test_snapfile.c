@@ -224,6 +224,88 @@ static void test_v2(void)
 	free(buf);
 }
 
+/* bpf.netfilter: two netfilter BPF links, as bpfq.c records them */
+static json_t *nf_link(long long link, int pf, int hook, int prio,
+		       const char *name, const char *tag)
+{
+	return json_pack("{s:I,s:I,s:i,s:i,s:i,s:i,s:s,s:s}", "link", link,
+			 "prog", link + 100, "pf", pf, "hook", hook,
+			 "priority", prio, "flags", 0, "name", name, "tag", tag);
+}
+
+static void nf_links(json_t *r)
+{
+	json_object_set_new(r, "bpf", json_pack("{s:i,s:[],s:[o,o],s:i}",
+			    "error", 0, "links", "netfilter",
+			    nf_link(7, 2, 1, 10, "fwa_nf", "59f4a931744dcdc6"),
+			    nf_link(9, 10, 0, -250, "", ""),
+			    "netfilter_error", 0));
+}
+
+static void nf_badtag(json_t *r)
+{
+	nf_links(r);
+	json_object_set_new(json_array_get(json_object_get(json_object_get(r,
+			    "bpf"), "netfilter"), 0), "tag",
+			    json_string("59F4A931744DCDC6"));
+}
+
+static void nf_order(json_t *r)
+{
+	nf_links(r);
+	json_object_set_new(json_array_get(json_object_get(json_object_get(r,
+			    "bpf"), "netfilter"), 1), "link", json_integer(7));
+}
+
+static void nf_noerr(json_t *r)
+{
+	nf_links(r);
+	json_object_del(json_object_get(r, "bpf"), "netfilter_error");
+}
+
+static void nf_blank(json_t *r)
+{
+	nf_links(r);
+	json_object_set_new(json_array_get(json_object_get(json_object_get(r,
+			    "bpf"), "netfilter"), 0), "name",
+			    json_string("a b"));
+}
+
+static void test_nfbpf(void)
+{
+	struct snapshot s = { .rs = NULL };
+	char err[1024] = "", *buf = edited(nf_links);
+	const struct host_nfbpf *p;
+
+	if (!buf)
+		return;
+	CHECK_EQ(snapfile_parse(buf, strlen(buf), "t.json", FLAGS, &s, err,
+				sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "%s\n", err);
+	CHECK(s.host != NULL);
+	if (s.host) {
+		CHECK_EQ(s.host->nnfbpf, 2);
+		CHECK_EQ(s.host->nfbpf_error, 0);
+		p = &s.host->nfbpf[0];
+		CHECK_EQ(p->link_id, 7);
+		CHECK_EQ(p->prog_id, 107);
+		CHECK_EQ(p->pf, 2);
+		CHECK_EQ(p->hooknum, 1);
+		CHECK_EQ(p->priority, 10);
+		CHECK_STR(p->name, "fwa_nf");
+		CHECK_STR(p->tag, "59f4a931744dcdc6");
+		CHECK_EQ(s.host->nfbpf[1].priority, -250);
+		CHECK_STR(s.host->nfbpf[1].name, "");
+	}
+	snapshot_release(&s);
+	free(buf);
+	refused(nf_badtag, -EBADMSG, "bpf.netfilter[0]: a name or tag");
+	refused(nf_blank, -EBADMSG, "bpf.netfilter[0]: a name or tag");
+	refused(nf_order, -EBADMSG, "bpf.netfilter[1]: links out of order");
+	refused(nf_noerr, -EBADMSG, "bpf.netfilter_error: missing");
+}
+
 static void test_refused(void)
 {
 	struct snapshot s;
@@ -277,6 +359,7 @@ int main(void)
 	test_good();
 	test_refused();
 	test_v2();
+	test_nfbpf();
 	free(text);
 	return unit_done();
 }

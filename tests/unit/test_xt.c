@@ -27,6 +27,8 @@
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_owner.h>
 #include <linux/netfilter/xt_physdev.h>
+#include <linux/netfilter_bridge/ebt_ip.h>
+#include <linux/netfilter_bridge/ebt_ip6.h>
 #include <linux/netfilter/xt_pkttype.h>
 #include <linux/netfilter/xt_rpfilter.h>
 #include <linux/netfilter/xt_recent.h>
@@ -928,6 +930,52 @@ static void test_mark_physdev_owner(void)
 	CHECK(is_unknown(r, "owner", 1));
 }
 
+/* ebtables' ip and ip6 (bridge family compat matches of ebtables-nft):
+ * -p IPv4 ! --ip-src 10.77.0.0/16 --ip-proto tcp --ip-dport 80, and
+ * -p IPv6 --ip6-src fd00:77::/64; TOS, a value outside its mask and
+ * another family are unknown */
+static void test_ebt_ip(void)
+{
+	struct ebt_ip_info ip;
+	struct ebt_ip6_info ip6;
+	struct rs_rule *r;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.saddr = htonl(0x0a4d0000);
+	ip.smsk = htonl(0xffff0000);
+	ip.protocol = IPPROTO_TCP;
+	ip.bitmask = EBT_IP_SOURCE | EBT_IP_PROTO | EBT_IP_DPORT;
+	ip.invflags = EBT_IP_SOURCE;
+	ip.dport[0] = ip.dport[1] = 80;
+	r = mt(NFPROTO_BRIDGE, "ip", 0, &ip, sizeof(ip));
+	CHECK_EQ(r->nmatches, 3);
+	CHECK(is_range(&r->matches[0], RS_F_IP_SADDR, 0x0a4d0000, 0x0a4dffff,
+		       true));
+	CHECK(is_range(&r->matches[1], RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP,
+		       false));
+	CHECK(is_range(&r->matches[2], RS_F_DPORT, 80, 80, false));
+	r = mt(V4, "ip", 0, &ip, sizeof(ip));
+	CHECK(is_unknown(r, "ip", 0));
+	ip.saddr = htonl(0x0a4d0001);	/* outside the mask: never matches */
+	r = mt(NFPROTO_BRIDGE, "ip", 0, &ip, sizeof(ip));
+	CHECK(is_unknown(r, "ip", 0));
+	ip.saddr = htonl(0x0a4d0000);
+	ip.bitmask |= EBT_IP_TOS;
+	r = mt(NFPROTO_BRIDGE, "ip", 0, &ip, sizeof(ip));
+	CHECK(is_unknown(r, "ip", 0));
+
+	memset(&ip6, 0, sizeof(ip6));
+	inet_pton(AF_INET6, "fd00:77::", &ip6.saddr);
+	memset(&ip6.smsk, 0xff, 8);
+	ip6.bitmask = EBT_IP6_SOURCE;
+	r = mt(NFPROTO_BRIDGE, "ip6", 0, &ip6, sizeof(ip6));
+	CHECK_EQ(r->nmatches, 1);
+	CHECK(is_range(&r->matches[0], RS_F_IP6_SADDR,
+		       (rs_u128)0xfd000077u << 96,
+		       ((rs_u128)0xfd000077u << 96) | ~(~(rs_u128)0 << 64),
+		       false));
+}
+
 static void test_unknown_match(void)
 {
 	unsigned char blob[40] = { 0 };
@@ -1739,6 +1787,7 @@ int main(void)
 	test_limit_recent_statistic();
 	test_mark_physdev_owner();
 	test_unknown_match();
+	test_ebt_ip();
 	test_ttl_hl_length();
 	test_tos_dscp_ecn();
 	test_tcp_options_mss();

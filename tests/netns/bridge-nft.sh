@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bridge-nft.sh - the bridge family's hooks (engine/chains.c bridge_run()):
+# the node's uplink v0 is a port of bridge br0 and the node's addresses are
+# on br0 (a VM host, an LXD or libvirt bridge), so every probe meets the
+# bridge family's prerouting and input base chains before the inet hooks.
+# Rules loaded with the real nft (`table bridge`), real packets from
+# outside, IPv4 and IPv6: fwaudit agrees with every probe; a bridge rule on
+# an interface name (the port, which fwaudit cannot tell) makes what it
+# decides "possible", naming the rule; without bridge rules all is as
+# before.
+set -euo pipefail
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/probe-lib.sh
+. "$(dirname "$0")/probe-lib.sh"
+
+pl_init
+# the node's addresses move from v0 to br0, v0 becomes its port
+ip -n "$NODE" addr flush dev v0
+ip -n "$NODE" link add br0 type bridge
+ip -n "$NODE" link set v0 master br0
+ip -n "$NODE" link set br0 up
+ip -n "$NODE" addr add 198.51.100.1/24 dev br0
+ip -n "$NODE" addr add 2001:db8:1::1/64 dev br0 nodad
+ip -n "$NODE" route replace 203.0.113.0/24 via 198.51.100.2
+ip -n "$NODE" route replace 10.9.0.0/24 via 198.51.100.2
+ip -n "$NODE" route replace 2001:db8:2::/64 via 2001:db8:1::2
+ip -n "$NODE" route replace default via 198.51.100.2
+ip -n "$NODE" -6 route replace default via 2001:db8:1::2
+for _ in $(seq 1 30); do
+	ip -n "$NODE" link show br0 | grep -q 'state UP' && break
+	sleep 0.1
+done
+ip netns exec "$OUT" ping -c1 -W2 -I "$OUT4" "$NODE4" >/dev/null 2>&1 || true
+ip netns exec "$OUT" ping -6 -c1 -W2 -I "$OUT6" "$NODE6" >/dev/null 2>&1 || true
+ip netns exec "$NODE" ping -6 -c1 -W2 "$OUT6" >/dev/null 2>&1 || true
+PL_IF=br0
+
+pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:8080 tcp:[::]:3306 udp:[::]:53
+pl_std_probes "$PT/probes" 22,53,80,3306,8080 tcp,udp
+
+# rows LABEL PYTHON: fwa_check of the audit pl_check made last, with the
+# rows of exposed probes in R (port -> certainty set)
+rows() {
+	pl_audit "$PT/a.$1.json"
+	fwa_check "$PT/a.$1.json" "$1" || _fwa_failures=$((_fwa_failures + 1))
+}
+
+# 1. no bridge rules: every listener exposed, definite
+pl_check "no bridge rules" "$PT/probes"
+rows "no bridge rules" <<'EOF2'
+ex = [r for r in J["exposures"] if r["state"] == "exposed"]
+expect("every exposed row definite", all(r["certainty"] == "definite" for r in ex), ex)
+expect("3306 exposed in both families", {r["family"] for r in ex if r["ports"][0] <= 3306 <= r["ports"][1]} == {"ipv4", "ipv6"}, ex)
+EOF2
+
+# 2. bridge input drops tcp 3306 (IPv4 and IPv6) and IPv4 from 10.9.0.0/24;
+# prerouting drops udp 53 to the node's IPv6 address: decided exactly
+ip netns exec "$NODE" nft -f - <<'EOF2'
+table bridge filter {
+	chain prerouting {
+		type filter hook prerouting priority -200; policy accept;
+		ip6 daddr 2001:db8:1::1 udp dport 53 drop
+	}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport 3306 drop
+		ip saddr 10.9.0.0/24 drop
+	}
+}
+EOF2
+pl_check "bridge drops" "$PT/probes"
+rows "bridge drops" <<'EOF2'
+ex = [r for r in J["exposures"] if r["state"] == "exposed"]
+expect("no exposed row on tcp 3306", not [r for r in ex if r["protocol"] == "tcp" and r["ports"][0] <= 3306 <= r["ports"][1]], ex)
+expect("no exposed IPv6 row on udp 53 to 2001:db8:1::1 (the link-local address stays)", not [r for r in ex if r["protocol"] == "udp" and r["family"] == "ipv6" and r["address"] in ("*", "2001:db8:1::1") and r["ports"][0] <= 53 <= r["ports"][1]], ex)
+expect("IPv4 udp 53 exposed", [r for r in ex if r["protocol"] == "udp" and r["family"] == "ipv4" and r["ports"][0] <= 53 <= r["ports"][1]], ex)
+expect("no IPv4 row from 10.9.0.0/24", not [r for r in ex if r["family"] == "ipv4" and any(s.startswith("10.9.0.") or s in ("10.0.0.0/8", "0.0.0.0/0") for s in r["sources"])], [r["sources"] for r in ex if r["family"] == "ipv4"])
+expect("every exposed row definite", all(r["certainty"] == "definite" for r in ex), ex)
+EOF2
+
+# 3. a rule on the port's name: fwaudit cannot tell the port a stranger
+# comes in on, so 8080 is possible, naming the rule; the kernel drops it
+ip netns exec "$NODE" nft -f - <<'EOF2'
+table bridge filter {
+	chain input {
+		iifname "v0" tcp dport 8080 drop
+	}
+}
+EOF2
+PL_TIMEOUT=1 pl_check "bridge port rule" "$PT/probes"
+rows "bridge port rule" <<'EOF2'
+ex = [r for r in J["exposures"] if r["state"] == "exposed"]
+p = [r for r in ex if r["protocol"] == "tcp" and r["ports"][0] <= 8080 <= r["ports"][1]]
+expect("tcp 8080 rows possible, naming iifname", p and all(r["certainty"] == "possible" and any("iifname" in u and "bridge" in u for u in r["unknown"]) for r in p), p)
+expect("tcp 22 definite", all(r["certainty"] == "definite" for r in ex if r["protocol"] == "tcp" and r["ports"][0] <= 22 <= r["ports"][1]), ex)
+EOF2
+ip netns exec "$NODE" nft list ruleset > "$PT/ruleset.nft"
+ip netns exec "$NODE" "$FWAUDIT" explain tcp/3306 --from "$PUB4" > "$PT/explain.txt" 2>&1 || true
+if grep -q "bridge filter input" "$PT/explain.txt"; then
+	fwa_pass "explain names the bridge chain"
+else
+	fwa_fail "explain does not name the bridge chain: $(head -20 "$PT/explain.txt")"
+fi
+FWA_SNAPSHOT_CHECK=1 pl_audit "$PT/a.snap.json"
+
+# 4. ebtables (ebtables-nft on Debian 12: a bridge table of its own with
+# ebtables' ip and ip6 extensions as compat matches, decoded by xt.c):
+# tcp 80 over IPv4 and IPv6 from $PUB6's network dropped exactly; a TOS
+# test (not decoded) leaves the rest of IPv4 possible, naming the match
+ip netns exec "$NODE" nft delete table bridge filter
+if command -v ebtables > /dev/null; then
+	ip netns exec "$NODE" ebtables -A INPUT -p IPv4 --ip-proto tcp --ip-dport 80 -j DROP
+	ip netns exec "$NODE" ebtables -A INPUT -p IPv6 --ip6-src 2001:db8:2::/64 -j DROP
+	ip netns exec "$NODE" ebtables -A INPUT -p IPv4 --ip-proto udp --ip-tos 0x10 -j DROP
+	PL_TIMEOUT=1 pl_check "ebtables" "$PT/probes"
+	rows "ebtables" <<'EOF2'
+ex = [r for r in J["exposures"] if r["state"] == "exposed"]
+t80 = [r for r in ex if r["family"] == "ipv4" and r["protocol"] == "tcp" and r["ports"][0] <= 80 <= r["ports"][1]]
+expect("no exposed IPv4 row on tcp 80", not t80, t80)
+t22 = [r for r in ex if r["family"] == "ipv4" and r["protocol"] == "tcp" and r["ports"][0] <= 22 <= r["ports"][1]]
+# (the TOS rule's match is unknown as a whole, protocol included)
+expect("IPv4 tcp 22 exposed, possible by the TOS rule", t22 and all(r["certainty"] == "possible" and any(u.startswith("unknown match ip") for u in r["unknown"]) for r in t22), t22)
+v6 = [r for r in ex if r["family"] == "ipv6"]
+expect("IPv6 rows definite, none from 2001:db8:2::/64", v6 and all(r["certainty"] == "definite" and "::/0" not in r["sources"] and "2001:db8:2::/64" not in r["sources"] for r in v6), v6)
+u4 = [r for r in ex if r["family"] == "ipv4" and r["protocol"] == "udp"]
+expect("IPv4 udp possible, naming ebtables' ip match", u4 and all(r["certainty"] == "possible" and any(u.startswith("unknown match ip") for u in r["unknown"]) for r in u4), u4)
+expect("a note names br0 as a bridge", any(n.startswith("br0 is a bridge with 1 port") for n in J["notes"]), J["notes"])
+EOF2
+	ip netns exec "$NODE" ebtables -F INPUT
+	ip netns exec "$NODE" nft delete table bridge filter 2>/dev/null || true
+else
+	fwa_fail "ebtables is not installed (package ebtables)"
+fi
+
+# 5. bridge rules gone: as in 1
+pl_check "bridge rules gone" "$PT/probes"
+fwa_finish
