@@ -6,7 +6,7 @@
  */
 #include "walk.h"
 
-void blist_release(struct blist *l)
+void eng_blist_release(struct blist *l)
 {
 	size_t i;
 
@@ -17,7 +17,7 @@ void blist_release(struct blist *l)
 }
 
 /* Add assumption x to b's list. */
-int assume_copy(struct walk *w, struct branch *b,
+int eng_assume_copy(struct walk *w, struct branch *b,
 		const struct engine_assumption *x)
 {
 	struct anode *a = arena_alloc(&w->arena, sizeof(*a));
@@ -31,7 +31,7 @@ int assume_copy(struct walk *w, struct branch *b,
 	return 0;
 }
 
-int assume_elem(struct walk *w, struct branch *b,
+int eng_assume_elem(struct walk *w, struct branch *b,
 		const struct rs_chain *c, const struct rs_rule *r,
 		const struct rs_match *m, bool matched, size_t elem)
 {
@@ -40,13 +40,13 @@ int assume_elem(struct walk *w, struct branch *b,
 		.elem = elem,
 	};
 
-	return assume_copy(w, b, &x);
+	return eng_assume_copy(w, b, &x);
 }
 
-int assume_add(struct walk *w, struct branch *b,
+int eng_assume_add(struct walk *w, struct branch *b,
 	       const struct rs_chain *c, const struct rs_rule *r,
 	       const struct rs_match *m, bool matched)
 {
-	return assume_elem(w, b, c, r, m, matched, 0);
+	return eng_assume_elem(w, b, c, r, m, matched, 0);
 }
 

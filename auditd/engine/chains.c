@@ -33,7 +33,7 @@ static bool chain_same(const struct rs_chain *a, const struct rs_chain *b)
  * chains whose names share long prefixes (KUBE-SEP-...) was most of an
  * audit's string compares.  Of two chains with the same name (none in a
  * real ruleset) the first is found, as the sort found one of them. */
-int chain_index_build(struct walk *w)
+int eng_chain_index_build(struct walk *w)
 {
 	const struct ruleset *rs = w->in->rs;
 	size_t cap = 16, i, j;
@@ -187,7 +187,7 @@ static int branch_merge(struct walk *w, struct branch *t, struct branch *b)
 	ret = region_union(t->r, b->r);
 	for (a = b->assume; !ret && a; a = a->up)
 		if (!assumed(t->assume, &a->a))
-			ret = assume_copy(w, t, &a->a);
+			ret = eng_assume_copy(w, t, &a->a);
 	branch_free(b);
 	return ret;
 }
@@ -370,7 +370,7 @@ static int map_undecided(struct walk *w, struct blist *work,
 			ret = -ENOMEM;
 			break;
 		}
-		ret = assume_elem(w, part, w->base, r, NULL, true, e + 1);
+		ret = eng_assume_elem(w, part, w->base, r, NULL, true, e + 1);
 		if (ret < 0)
 			branch_free(part);
 		else
@@ -380,7 +380,7 @@ static int map_undecided(struct walk *w, struct blist *work,
 		branch_free(b);
 		return ret;
 	}
-	ret = assume_elem(w, b, w->base, r, NULL, false, 0);
+	ret = eng_assume_elem(w, b, w->base, r, NULL, false, 0);
 	if (ret < 0) {
 		branch_free(b);
 		return ret;
@@ -407,7 +407,7 @@ static int apply_map(struct walk *w, struct blist *work, struct chain_out *o,
 	m.nelems = 1;
 	for (e = 0; e < s->nelems && !region_is_empty(b->r); e++) {
 		m.elems = &s->elems[e * s->nfields];
-		ret = match_eval(w, b, &m, b->r, &yes, &no, &res);
+		ret = eng_match_eval(w, b, &m, b->r, &yes, &no, &res);
 		if (ret < 0)
 			goto fail;
 		if (res == M_UNKNOWN || res == M_CHOICE)
@@ -442,7 +442,7 @@ fail:
 
 /* The part of b arriving on the interfaces of key, split off into a
  * branch of its own: *out, or NULL when b has none of them. */
-int fork_on_iif(struct walk *w, struct branch *b,
+int eng_fork_on_iif(struct walk *w, struct branch *b,
 		const struct rs_interval *key, struct branch **out)
 {
 	struct region *in = NULL;
@@ -560,7 +560,7 @@ static int redirect4(struct walk *w, struct chain_out *o, struct branch *b,
 	for (i = 0; i < w->host->nlinks && !ret; i++) {
 		l = &w->host->links[i];
 		key = rs_ifname_interval(l->name, false);
-		ret = fork_on_iif(w, b, &key, &nb);
+		ret = eng_fork_on_iif(w, b, &key, &nb);
 		if (ret < 0 || !nb)
 			continue;
 		nb->nat_addr = redirect_addr4(w->host, l->ifindex);
@@ -692,9 +692,9 @@ unknown:
 		branch_free(b);
 		return -ENOMEM;
 	}
-	ret = assume_add(w, b, w->base, r, NULL, true);
+	ret = eng_assume_add(w, b, w->base, r, NULL, true);
 	if (!ret)
-		ret = assume_add(w, other, w->base, r, NULL, false);
+		ret = eng_assume_add(w, other, w->base, r, NULL, false);
 	if (ret < 0) {
 		branch_free(other);
 		branch_free(b);
@@ -724,7 +724,7 @@ static int rule_take(struct walk *w, struct blist *work, struct chain_out *o,
  * Rule r on branch b (taken over) by one in-place split of b's region: the
  * part that matches goes on with the rule's statements and verdict, b
  * keeps the rest and goes on to the next rule.  The same outcome as
- * rule_matches() and what chain_run() makes of it, without copying the
+ * eng_rule_matches() and what chain_run() makes of it, without copying the
  * part that does not match: after a chain of thousands of rules for
  * scattered ports that part is thousands of boxes.
  */
@@ -737,7 +737,7 @@ static int rule_split(struct walk *w, struct blist *work, struct chain_out *o,
 	int ret;
 
 	ret = region_split_off_product(b->r, rs->set, rs->nset, &in);
-	rule_sets_release(rs);
+	eng_rule_sets_release(rs);
 	if (ret < 0) {
 		branch_free(b);
 		return ret;
@@ -857,9 +857,9 @@ static int run_collect(struct walk *w, const struct branch *b,
 		/* a rule that cannot match ends the run too: looking past
 		 * it would make a chain walked rule by rule (a branch after
 		 * DNAT) quadratic */
-		if (rule_misses(w, b, r) || !verdict_leaves(&r->verdict))
+		if (eng_rule_misses(w, b, r) || !verdict_leaves(&r->verdict))
 			break;
-		ret = rule_sets_of(w, b, r, &rs);
+		ret = eng_rule_sets_of(w, b, r, &rs);
 		if (ret <= 0)
 			break;
 		ret = 0;
@@ -871,12 +871,12 @@ static int run_collect(struct walk *w, const struct branch *b,
 						  &first->set[*dim][k], b->rule);
 		}
 		if (*dim < 0 || rule_sets_diff(first, &rs) != *dim) {
-			rule_sets_release(&rs);
+			eng_rule_sets_release(&rs);
 			break;
 		}
 		for (k = 0; k < rs.nset[*dim] && !ret; k++)
 			ret = run_iv_push(&iv, &niv, &cap, &rs.set[*dim][k], j);
-		rule_sets_release(&rs);
+		eng_rule_sets_release(&rs);
 		nrules++;
 	}
 	if (ret < 0 || !iv) {
@@ -1049,18 +1049,18 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 				    base->policy, NULL);
 			continue;
 		}
-		b->rule = daddr_skip(w, b);
+		b->rule = eng_daddr_skip(w, b);
 		if (b->rule >= b->chain->nrules) {
 			ret = blist_push(&work, b);
 			continue;
 		}
 		r = &b->chain->rules[b->rule];
-		if (rule_misses(w, b, r)) {
+		if (eng_rule_misses(w, b, r)) {
 			b->rule++;
 			ret = blist_fold(w, &work, b, true);
 			continue;
 		}
-		ret = rule_sets_of(w, b, r, &rsets);
+		ret = eng_rule_sets_of(w, b, r, &rsets);
 		if (ret < 0) {
 			branch_free(b);
 			break;
@@ -1068,14 +1068,14 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 		if (ret == 1) {
 			ret = rule_run(w, &work, o, b, &rsets);
 			if (ret != 0) {
-				rule_sets_release(&rsets);
+				eng_rule_sets_release(&rsets);
 				ret = ret < 0 ? ret : 0;
 				continue;
 			}
 			ret = rule_split(w, &work, o, b, r, &rsets);
 			continue;
 		}
-		ret = rule_matches(w, b, r, &yes, &no);
+		ret = eng_rule_matches(w, b, r, &yes, &no);
 		if (ret < 0) {
 			branch_free(b);
 			break;
@@ -1088,8 +1088,8 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 			no.n = 0;
 			b->rule++;
 			ret = blist_fold(w, &work, b, true);
-			plist_release(&no);
-			plist_release(&yes);
+			eng_plist_release(&no);
+			eng_plist_release(&yes);
 			continue;
 		}
 		for (k = 0; !ret && k < no.n; k++) {
@@ -1115,13 +1115,13 @@ static int chain_run(struct walk *w, const struct rs_chain *base,
 			nb->choice = yes.p[k].choice;
 			ret = rule_take(w, &work, o, nb, r);
 		}
-		plist_release(&yes);
-		plist_release(&no);
+		eng_plist_release(&yes);
+		eng_plist_release(&no);
 		branch_free(b);
 	}
 	if (ret == -ENOMEM && w->branches > BRANCHES_MAX)
 		ret = -E2BIG;
-	blist_release(&work);
+	eng_blist_release(&work);
 	return ret;
 }
 
@@ -1198,7 +1198,7 @@ static int nfbpf_fork(struct walk *w, const struct host_nfbpf *p,
 			return -ENOMEM;
 		}
 		x.matched = true;
-		ret = assume_copy(w, drop, &x);
+		ret = eng_assume_copy(w, drop, &x);
 		if (!ret)
 			ret = trace_add(w, drop, w->hook, NULL, NULL, RS_V_DROP,
 					"a netfilter BPF program fwaudit "
@@ -1209,7 +1209,7 @@ static int nfbpf_fork(struct walk *w, const struct host_nfbpf *p,
 			branch_free(drop);
 		x.matched = false;
 		if (!ret)
-			ret = assume_copy(w, l->b[i], &x);
+			ret = eng_assume_copy(w, l->b[i], &x);
 		if (!ret)
 			ret = trace_add(w, l->b[i], w->hook, NULL, NULL,
 					RS_V_ACCEPT, "a netfilter BPF program "
@@ -1293,7 +1293,7 @@ static int chains_run(struct walk *w, uint32_t hook,
 			if (ret < 0)
 				break;
 		}
-		blist_release(l);
+		eng_blist_release(l);
 		chain_out_index_free(&o);
 		for (i = 0; !ret && i < o.dropped.n; i++) {
 			ret = blist_push(dropped, o.dropped.b[i]);
@@ -1315,7 +1315,7 @@ static int chains_run(struct walk *w, uint32_t hook,
 /* Run all base chains of a hook on the branches of *l, in priority order;
  * *l becomes the branches that all of them accepted, dropped ones go to
  * *dropped.  The netfilter BPF programs of the hook run among them. */
-int hook_run(struct walk *w, uint32_t hook, struct blist *l,
+int eng_hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	     struct blist *dropped)
 {
 	const struct rs_chain **chains = NULL;
@@ -1358,7 +1358,7 @@ static int bridge_chains(struct walk *w, uint32_t hook,
 	return 0;
 }
 
-int bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
+int eng_bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
 {
 	const struct rs_chain **pre, **in;
 	struct blist br = { 0 };
@@ -1381,7 +1381,7 @@ int bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
 			continue;
 		key = rs_ifname_interval(lk->name, false);
 		for (k = 0, n = l->n; k < n && !ret; k++) {
-			ret = fork_on_iif(w, l->b[k], &key, &on);
+			ret = eng_fork_on_iif(w, l->b[k], &key, &on);
 			if (!ret && on)
 				ret = blist_push(&br, on);
 		}
@@ -1401,8 +1401,8 @@ int bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
 		ret = blist_push(l, br.b[i]);
 		br.b[i] = NULL;
 	}
-	blist_release(&br);
-	blist_drop_empty(l);
+	eng_blist_release(&br);
+	eng_blist_drop_empty(l);
 	return ret;
 }
 
@@ -1414,7 +1414,7 @@ int bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
  * they reach there is "possible", never "definite": the dropped way to
  * dropped, the passed one to l.  on is consumed.
  */
-int unknown_fork(struct walk *w, struct branch *on, const struct host_link *lk,
+int eng_unknown_fork(struct walk *w, struct branch *on, const struct host_link *lk,
 		 bool tc, struct blist *l, struct blist *dropped)
 {
 	struct engine_assumption x = { 0 };
@@ -1430,10 +1430,10 @@ int unknown_fork(struct walk *w, struct branch *on, const struct host_link *lk,
 	x.xdp = lk;
 	x.tc = tc;
 	x.matched = true;
-	ret = assume_copy(w, on, &x);
+	ret = eng_assume_copy(w, on, &x);
 	x.matched = false;
 	if (!ret)
-		ret = assume_copy(w, pass, &x);
+		ret = eng_assume_copy(w, pass, &x);
 	if (!ret)
 		ret = trace_add(w, on, ENGINE_HOOK_XDP, NULL, NULL, RS_V_DROP,
 				tc ? "tc ingress filters fwaudit cannot read: "
@@ -1462,7 +1462,7 @@ int unknown_fork(struct walk *w, struct branch *on, const struct host_link *lk,
 
 /* Drop the branches of l left empty (all of them arrived on links whose
  * programs or filters took them elsewhere). */
-void blist_drop_empty(struct blist *l)
+void eng_blist_drop_empty(struct blist *l)
 {
 	size_t k, n;
 
@@ -1490,17 +1490,17 @@ static int xdp_run(struct walk *w, struct blist *l, struct blist *dropped)
 			continue;
 		key = rs_ifname_interval(lk->name, false);
 		for (k = 0, n = l->n; k < n && !ret; k++) {
-			ret = fork_on_iif(w, l->b[k], &key, &on);
+			ret = eng_fork_on_iif(w, l->b[k], &key, &on);
 			if (ret < 0 || !on)
 				continue;
-			ret = unknown_fork(w, on, lk, false, l, dropped);
+			ret = eng_unknown_fork(w, on, lk, false, l, dropped);
 		}
 	}
-	blist_drop_empty(l);
+	eng_blist_drop_empty(l);
 	return ret;
 }
 
-int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
+int eng_ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 {
 	struct chain_out o;
 	struct rs_interval dev;
@@ -1516,7 +1516,7 @@ int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 	w->hook = NF_NETDEV_INGRESS;
 	w->before_conntrack = true;
 	w->before_dnat = w->established && !w->reply;
-	ret = tc_run(w, l, dropped);
+	ret = eng_tc_run(w, l, dropped);
 	if (ret < 0)
 		return ret;
 	for (c = 0; c < w->ningress && !ret; c++) {
@@ -1528,7 +1528,7 @@ int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 		for (i = 0; i < l->n && !ret; i++) {
 			struct branch *nb;
 
-			ret = fork_on_iif(w, l->b[i], &dev, &nb);
+			ret = eng_fork_on_iif(w, l->b[i], &dev, &nb);
 			if (ret < 0 || !nb)
 				continue;
 			ret = chain_run(w, ch, nb, &o);
@@ -1539,7 +1539,7 @@ int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 				l->b[i] = NULL;
 			}
 		}
-		blist_release(l);
+		eng_blist_release(l);
 		for (i = 0; !ret && i < o.accepted.n; i++) {
 			ret = blist_push(&next, o.accepted.b[i]);
 			o.accepted.b[i] = NULL;
@@ -1548,8 +1548,8 @@ int ingress_run(struct walk *w, struct blist *l, struct blist *dropped)
 			ret = blist_push(dropped, o.dropped.b[i]);
 			o.dropped.b[i] = NULL;
 		}
-		blist_release(&o.accepted);
-		blist_release(&o.dropped);
+		eng_blist_release(&o.accepted);
+		eng_blist_release(&o.dropped);
 		chain_out_index_free(&o);
 		*l = next;
 		memset(&next, 0, sizeof(next));

@@ -21,7 +21,7 @@
 /* ---------------------------------------------------------------------
  * The probes of one family and protocol.
  */
-int box_add(struct region *r, rs_u128 iif_lo, rs_u128 iif_hi,
+int eng_box_add(struct region *r, rs_u128 iif_lo, rs_u128 iif_hi,
 	    rs_u128 d_lo, rs_u128 d_hi)
 {
 	struct region_box box;
@@ -40,7 +40,7 @@ int box_add(struct region *r, rs_u128 iif_lo, rs_u128 iif_hi,
 
 /* The ingress interfaces as name intervals: --interface, the host's, or
  * every name. */
-int ingress_keys(const struct walk *w, struct rs_interval **out,
+int eng_ingress_keys(const struct walk *w, struct rs_interval **out,
 		 size_t *n)
 {
 	const struct engine_input *in = w->in;
@@ -103,7 +103,7 @@ static int initial_region(struct walk *w, struct region **out)
 	r = region_new_full(w->family);
 	if (!r)
 		return -ENOMEM;
-	ret = ingress_keys(w, &ifs, &nifs);
+	ret = eng_ingress_keys(w, &ifs, &nifs);
 	if (ret < 0)
 		goto out;
 	dom = region_new_empty();
@@ -116,13 +116,13 @@ static int initial_region(struct walk *w, struct region **out)
 		 * host's unicast address from outside */
 		for (k = 0; k < nifs && !ret; k++) {
 			if (is_v4(w)) {
-				ret = box_add(dom, ifs[k].lo, ifs[k].hi,
+				ret = eng_box_add(dom, ifs[k].lo, ifs[k].hi,
 					      0x01000000, 0x7effffff);
 				if (!ret)
-					ret = box_add(dom, ifs[k].lo, ifs[k].hi,
+					ret = eng_box_add(dom, ifs[k].lo, ifs[k].hi,
 						      0x80000000, 0xdfffffff);
 			} else {
-				ret = box_add(dom, ifs[k].lo, ifs[k].hi, 2,
+				ret = eng_box_add(dom, ifs[k].lo, ifs[k].hi, 2,
 					      ((rs_u128)0xff << 120) - 1);
 			}
 		}
@@ -146,7 +146,7 @@ static int initial_region(struct walk *w, struct region **out)
 					if (lo < ifs[k].lo || lo > ifs[k].hi)
 						continue;
 				}
-				ret = box_add(dom, lo, hi, a->addr, a->addr);
+				ret = eng_box_add(dom, lo, hi, a->addr, a->addr);
 			}
 		}
 		/* route_localnet makes 127.0.0.0/8 reachable from that
@@ -159,7 +159,7 @@ static int initial_region(struct walk *w, struct region **out)
 				if (key < ifs[k].lo || key > ifs[k].hi ||
 				    host_route_localnet(w->host, l->ifindex) != 1)
 					continue;
-				ret = box_add(dom, key, key, 0x7f000000,
+				ret = eng_box_add(dom, key, key, 0x7f000000,
 					      0x7fffffff);
 				if (ret < 0)
 					break;
@@ -207,7 +207,7 @@ static int probe_restrict(const struct walk *w, struct region *r)
 	if (!ret && !is_v4(w) && in->only_saddr) {
 		/* ip6_rcv_core() drops loopback, IPv4-mapped and multicast
 		 * sources before any hook sees them (a whole audit leaves
-		 * them to the report: see route()) */
+		 * them to the report: see eng_route()) */
 		static const struct rs_interval never[] = {
 			{ 1, 1 },
 			{ (rs_u128)0xffff << 32,
@@ -265,8 +265,8 @@ static const struct host_link *direct_link(const struct walk *w,
  * when it routes that network's prefix via this host (Docker's "direct
  * routing", moby#45610): one branch per connected route of a container
  * bridge, addressed to the route's addresses but the host's own and
- * the broadcast ones (martian_list()), onto l.  Their walk is
- * the probes' walk; route() forwards them (they are not local) and the
+ * the broadcast ones (eng_martian_list()), onto l.  Their walk is
+ * the probes' walk; eng_route() forwards them (they are not local) and the
  * fib daddr type they meet is unicast, not local.
  */
 static int direct_branches(struct walk *w, struct blist *l)
@@ -279,9 +279,9 @@ static int direct_branches(struct walk *w, struct blist *l)
 
 	if (!w->host)
 		return 0;
-	ret = ingress_keys(w, &ifs, &nifs);
+	ret = eng_ingress_keys(w, &ifs, &nifs);
 	if (!ret)
-		ret = martian_list(w->host, w->family, true, &mart, &nmart);
+		ret = eng_martian_list(w->host, w->family, true, &mart, &nmart);
 	taken = ret ? NULL : region_new_empty();
 	if (!ret && !taken)
 		ret = -ENOMEM;
@@ -302,7 +302,7 @@ static int direct_branches(struct walk *w, struct blist *l)
 			break;
 		}
 		for (k = 0; k < nifs && !ret; k++)
-			ret = box_add(dom, ifs[k].lo, ifs[k].hi, lo, hi);
+			ret = eng_box_add(dom, ifs[k].lo, ifs[k].hi, lo, hi);
 		if (!ret)
 			ret = region_intersect(r, dom);
 		/* the host's own addresses are the ordinary probes' */
@@ -363,7 +363,7 @@ static int walk_one(struct walk *w)
 	int ret;
 
 	if (!is_v4(w) && !w->nd_done) {
-		ret = nd_check(w);
+		ret = eng_nd_check(w);
 		if (ret < 0)
 			return ret;
 	}
@@ -389,7 +389,7 @@ static int walk_one(struct walk *w)
 			return -ENOMEM;
 		}
 		b->r = cut;
-		ret = routing_drop(w, b, why);
+		ret = eng_routing_drop(w, b, why);
 		branch_free(b);
 		if (ret < 0) {
 			region_free(r);
@@ -412,30 +412,30 @@ static int walk_one(struct walk *w)
 	if (!ret)
 		ret = direct_branches(w, &l);
 	if (!ret)
-		ret = ingress_run(w, &l, &dropped);
+		ret = eng_ingress_run(w, &l, &dropped);
 	if (!ret)
-		ret = bridge_run(w, &l, &dropped);
+		ret = eng_bridge_run(w, &l, &dropped);
 	if (!ret)
-		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, &dropped);
+		ret = eng_hook_run(w, NF_INET_PRE_ROUTING, &l, &dropped);
 	for (i = 0; !ret && i < l.n; i++) {
 		b = l.b[i];
 		l.b[i] = NULL;
-		ret = route(w, b, &local, &fwd);
+		ret = eng_route(w, b, &local, &fwd);
 	}
-	blist_release(&l);
+	eng_blist_release(&l);
 	if (!ret)
-		ret = hook_run(w, NF_INET_LOCAL_IN, &local, &dropped);
+		ret = eng_hook_run(w, NF_INET_LOCAL_IN, &local, &dropped);
 	for (i = 0; !ret && i < local.n; i++) {
 		b = local.b[i];
 		local.b[i] = NULL;
-		ret = deliver_local(w, b);
+		ret = eng_deliver_local(w, b);
 	}
 	if (!ret)
-		ret = hook_run(w, NF_INET_FORWARD, &fwd, &dropped);
+		ret = eng_hook_run(w, NF_INET_FORWARD, &fwd, &dropped);
 	if (!ret)
-		ret = hook_run(w, NF_INET_POST_ROUTING, &fwd, &dropped);
+		ret = eng_hook_run(w, NF_INET_POST_ROUTING, &fwd, &dropped);
 	for (i = 0; !ret && i < fwd.n; i++) {
-		ret = swarm_take(w, fwd.b[i]);
+		ret = eng_swarm_take(w, fwd.b[i]);
 		if (ret < 0 || region_is_empty(fwd.b[i]->r))
 			continue;
 		ret = trace_add(w, fwd.b[i], ENGINE_HOOK_DELIVERY, NULL, NULL,
@@ -443,14 +443,14 @@ static int walk_one(struct walk *w)
 				"forwarded to the backend" :
 				"forwarded to the container network");
 		if (!ret)
-			ret = piece_add(w, fwd.b[i], ENGINE_FORWARDED, NULL,
+			ret = eng_piece_add(w, fwd.b[i], ENGINE_FORWARDED, NULL,
 					NULL);
 	}
 	if (!ret)
-		ret = drop_all(w, &dropped, NULL);
-	blist_release(&local);
-	blist_release(&fwd);
-	blist_release(&dropped);
+		ret = eng_drop_all(w, &dropped, NULL);
+	eng_blist_release(&local);
+	eng_blist_release(&fwd);
+	eng_blist_release(&dropped);
 	return ret;
 }
 
@@ -479,7 +479,7 @@ static int tc_note(struct engine_result *res, const struct host *h,
 			 lk->name, lk->tc_filters,
 			 lk->tc_filters > 1 ? "s" : "",
 			 lk->tc_filters > 1 ? "them" : "it");
-		return result_note(res, note);
+		return eng_result_note(res, note);
 	}
 	host_tcf_describe(first, d, sizeof(d));
 	snprintf(note, sizeof(note), "%s: %u tc ingress filter%s (%s) run "
@@ -488,7 +488,7 @@ static int tc_note(struct engine_result *res, const struct host *h,
 		 lk->name, lk->tc_filters, lk->tc_filters > 1 ? "s" : "", d,
 		 walked ? "the filters from there on drop" : "they drop",
 		 first->why);
-	return result_note(res, note);
+	return eng_result_note(res, note);
 }
 
 /* h's netfilter BPF programs as indexes into h->nfbpf, by priority (a
@@ -511,7 +511,7 @@ static int nfbpf_order(const struct host *h, size_t **out)
 }
 
 /* A note per ingress bridge with ports: its bridge family chains are
- * walked (bridge_run()), and what br_netfilter adds. */
+ * walked (eng_bridge_run()), and what br_netfilter adds. */
 static int bridge_notes(const struct host *h, struct engine_result *res)
 {
 	const struct host_sysctl *s = &h->sysctl;
@@ -541,7 +541,7 @@ static int bridge_notes(const struct host *h, struct engine_result *res)
 			 "also sends frames bridged between its ports through "
 			 "the inet hooks, which changes nothing for what "
 			 "reaches this host" : "");
-		ret = result_note(res, note);
+		ret = eng_result_note(res, note);
 	}
 	return ret;
 }
@@ -565,7 +565,7 @@ static int nfbpf_notes(const struct host *h, struct engine_result *res)
 			 p->tag[0] ? p->tag : "?", p->link_id,
 			 host_nfproto_name(p->pf), host_nfhook_name(p->hooknum),
 			 (int)p->priority);
-		ret = result_note(res, note);
+		ret = eng_result_note(res, note);
 	}
 	if (!ret && h->nfbpf_error) {
 		snprintf(note, sizeof(note), "BPF programs on netfilter hooks "
@@ -573,12 +573,12 @@ static int nfbpf_notes(const struct host *h, struct engine_result *res)
 			 strerror(-h->nfbpf_error),
 			 h->nfbpf_error == -EPERM ?
 			 " (iterating BPF links takes CAP_SYS_ADMIN)" : "");
-		ret = result_note(res, note);
+		ret = eng_result_note(res, note);
 	}
 	return ret;
 }
 
-int walk_init(struct walk *w, const struct engine_input *in,
+int eng_walk_init(struct walk *w, const struct engine_input *in,
 	      struct engine_result *res)
 {
 	size_t i;
@@ -588,7 +588,7 @@ int walk_init(struct walk *w, const struct engine_input *in,
 	w->in = in;
 	w->host = in->host;
 	w->res = res;
-	ret = chain_index_build(w);
+	ret = eng_chain_index_build(w);
 	if (ret < 0)
 		return ret;
 	if (in->host && in->host->nnfbpf) {
@@ -619,13 +619,13 @@ int walk_init(struct walk *w, const struct engine_input *in,
 	return 0;
 }
 
-void walk_fini(struct walk *w)
+void eng_walk_fini(struct walk *w)
 {
 	size_t i, f, p;
 
 	arena_free(&w->arena);
 	for (i = 0; w->dindex && i < 2 * w->in->rs->nchains; i++)
-		daddr_index_free(w->dindex[i]);
+		eng_daddr_index_free(w->dindex[i]);
 	free(w->dindex);
 	for (i = 0; w->jumps && i < w->in->rs->nchains; i++)
 		free(w->jumps[i]);
@@ -659,15 +659,15 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 	if (!res)
 		return -ENOMEM;
 	res->symbolic = !in->host;
-	ret = walk_init(&w, in, res);
+	ret = eng_walk_init(&w, in, res);
 	if (ret < 0)
 		goto out;
 
 	for (f = 0; f < 2 && !ret; f++) {
-		ret = martian_list(in->host, families[f], true,
+		ret = eng_martian_list(in->host, families[f], true,
 				   &res->martians[f], &res->nmartians[f]);
 		if (!ret)
-			ret = linknet_list(in->host, families[f],
+			ret = eng_linknet_list(in->host, families[f],
 					   &res->linknets[f], &res->nlinknets[f]);
 	}
 	for (i = 0; !ret && in->host && i < in->host->nlinks; i++) {
@@ -682,7 +682,7 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 				 "cannot read what it drops: what arrives there "
 				 "is possible, not definite", lk->name,
 				 lk->xdp_prog, host_xdp_mode_name(lk->xdp_mode));
-			ret = result_note(res, note);
+			ret = eng_result_note(res, note);
 		}
 		if (!ret && lk->tc_filters)
 			ret = tc_note(res, in->host, lk);
@@ -698,7 +698,7 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 				 many ? "s" : "", lk->tcx_prog,
 				 many ? "see" : "sees",
 				 many ? "they drop" : "it drops");
-			ret = result_note(res, note);
+			ret = eng_result_note(res, note);
 		}
 	}
 	for (i = 0; !ret && in->host && i < in->host->nlisteners; i++) {
@@ -718,7 +718,7 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			 l->cgroup_progs, many ? "s" : "", l->cgroup_prog,
 			 l->cgroup ? l->cgroup : "?", many ? "see" : "sees",
 			 many ? "they drop" : "it drops");
-		ret = result_note(res, note);
+		ret = eng_result_note(res, note);
 	}
 	if (!ret && in->host)
 		ret = nfbpf_notes(in->host, res);
@@ -730,7 +730,7 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 		snprintf(note, sizeof(note), "BPF programs outside netfilter "
 			 "(tcx, netkit, cgroup ingress) were not all checked: %s",
 			 strerror(-in->host->bpf_error));
-		ret = result_note(res, note);
+		ret = eng_result_note(res, note);
 	}
 	if (!ret && in->host && in->host->ipvs_error) {
 		char note[200];
@@ -738,7 +738,7 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 		/* IPVS would take what its services serve after INPUT */
 		snprintf(note, sizeof(note), "IPVS virtual services were not "
 			 "checked: %s", strerror(-in->host->ipvs_error));
-		ret = result_note(res, note);
+		ret = eng_result_note(res, note);
 	}
 	if (!ret && in->host && in->host->swarm.present &&
 	    (in->host->swarm.error || in->host->swarm.ipvs_error)) {
@@ -752,10 +752,10 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			 strerror(-(in->host->swarm.error ?
 				    in->host->swarm.error :
 				    in->host->swarm.ipvs_error)));
-		ret = result_note(res, note);
+		ret = eng_result_note(res, note);
 	}
 	if (!ret && !in->host)
-		ret = result_note(res, "no host facts: every interface name "
+		ret = eng_result_note(res, "no host facts: every interface name "
 				  "but lo and any local address; forwarding "
 				  "assumed on, route_localnet off, nothing "
 				  "listens");
@@ -771,26 +771,26 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			start = res->npieces;
 			ret = walk_one(&w);
 			if (!ret)
-				ret = handshake(&w, start);
+				ret = eng_handshake(&w, start);
 			/* branch_fork() past the budget fails like malloc():
 			 * whichever path met it, the walk is too big */
 			if (ret == -ENOMEM && w.branches > BRANCHES_MAX)
 				ret = -E2BIG;
 			if (!ret)
-				ret = classify(res, start);
+				ret = eng_classify(res, start);
 			if (!ret)
-				ret = choices_describe(&w, start);
+				ret = eng_choices_describe(&w, start);
 			arena_free(&w.arena);
 		}
 	}
 	if (!ret) {
-		/* pieces emptied by classify(), and closed ones unless asked */
+		/* pieces emptied by eng_classify(), and closed ones unless asked */
 		for (i = 0, k = 0; i < res->npieces; i++) {
 			if (region_is_empty(res->pieces[i].region) ||
 			    (!in->dropped &&
 			     res->pieces[i].state == ENGINE_CLOSED &&
 			     !res->pieces[i].possible)) {
-				piece_release(&res->pieces[i]);
+				eng_piece_release(&res->pieces[i]);
 				continue;
 			}
 			res->pieces[k++] = res->pieces[i];
@@ -798,7 +798,7 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 		res->npieces = k;
 	}
 out:
-	walk_fini(&w);
+	eng_walk_fini(&w);
 	if (ret < 0) {
 		engine_result_free(res);
 		return ret;
@@ -814,7 +814,7 @@ void engine_result_free(struct engine_result *res)
 	if (!res)
 		return;
 	for (i = 0; i < res->npieces; i++)
-		piece_release(&res->pieces[i]);
+		eng_piece_release(&res->pieces[i]);
 	free(res->pieces);
 	for (i = 0; i < res->nnotes; i++)
 		free(res->notes[i]);

@@ -13,7 +13,7 @@
  * (without the nat chains: conntrack applies the binding).  A ruleset that
  * drops established packets closes the port although every SYN passes.
  */
-void piece_release(struct engine_piece *p)
+void eng_piece_release(struct engine_piece *p)
 {
 	region_free(p->region);
 	free(p->steps);
@@ -23,7 +23,7 @@ void piece_release(struct engine_piece *p)
 
 /* Two pieces that were let in the same way: one walk of the handshake
  * serves both. */
-bool same_path(const struct engine_piece *a,
+bool eng_same_path(const struct engine_piece *a,
 	       const struct engine_piece *b)
 {
 	return a->fate == b->fate && a->nat == b->nat &&
@@ -40,7 +40,7 @@ static bool route_back_keep(const void *ctx, const struct rpath_range *r,
 
 	/* an answer to one of the host's own (or a broadcast, multicast)
 	 * addresses stays in the host; being martian, the report drops
-	 * those sources anyway (see route()) */
+	 * those sources anyway (see eng_route()) */
 	if (r->martian && !l->loopback && !r->uncertain)
 		return !w->in->only_saddr;
 	return r->uncertain || rpath_oif(r, l, false) != 0;
@@ -127,24 +127,24 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 		branch_free(b);
 	w->established = true;
 	if (!ret)
-		ret = ingress_run(w, &l, drops);
+		ret = eng_ingress_run(w, &l, drops);
 	if (!ret)
-		ret = bridge_run(w, &l, drops);
+		ret = eng_bridge_run(w, &l, drops);
 	if (!ret)
-		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, drops);
+		ret = eng_hook_run(w, NF_INET_PRE_ROUTING, &l, drops);
 	if (!ret && (fate == ENGINE_LOCAL || ipvs))
-		ret = hook_run(w, NF_INET_LOCAL_IN, &l, drops);
+		ret = eng_hook_run(w, NF_INET_LOCAL_IN, &l, drops);
 	if (ipvs) {
 		w->established = false;
 		if (ret)
-			blist_release(&l);
+			eng_blist_release(&l);
 		*ok = l;
 		return ret;
 	}
 	if (!ret && fate == ENGINE_FORWARDED)
-		ret = hook_run(w, NF_INET_FORWARD, &l, drops);
+		ret = eng_hook_run(w, NF_INET_FORWARD, &l, drops);
 	if (!ret && fate == ENGINE_FORWARDED)
-		ret = hook_run(w, NF_INET_POST_ROUTING, &l, drops);
+		ret = eng_hook_run(w, NF_INET_POST_ROUTING, &l, drops);
 	for (k = 0; !ret && k < l.n; k++)
 		ret = trace_add(w, l.b[k], ENGINE_HOOK_DELIVERY, NULL, NULL,
 				RS_V_ACCEPT, "the server's answer (ct state "
@@ -152,15 +152,15 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 	w->reply = true;
 	w->reply_local = fate == ENGINE_LOCAL;
 	if (!ret && fate == ENGINE_LOCAL)
-		ret = hook_run(w, NF_INET_LOCAL_OUT, &l, drops);
+		ret = eng_hook_run(w, NF_INET_LOCAL_OUT, &l, drops);
 	if (!ret && fate == ENGINE_FORWARDED)
-		ret = hook_run(w, NF_INET_FORWARD, &l, drops);
+		ret = eng_hook_run(w, NF_INET_FORWARD, &l, drops);
 	if (!ret)
-		ret = hook_run(w, NF_INET_POST_ROUTING, &l, drops);
+		ret = eng_hook_run(w, NF_INET_POST_ROUTING, &l, drops);
 	w->reply = false;
 	w->established = false;
 	if (ret)
-		blist_release(&l);
+		eng_blist_release(&l);
 	*ok = l;
 	return ret;
 }
@@ -169,7 +169,7 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
  * branch d, with the assumptions of both.  Dropped by d: a closed piece
  * whose path is i's, then d's, and why it is closed (NULL: the next packet
  * is dropped).  Let through by d (keep): i's fate and path; the
- * assumptions are what classify() weighs against the drops. */
+ * assumptions are what eng_classify() weighs against the drops. */
 static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 			   struct region *part, bool keep, const char *why)
 {
@@ -213,15 +213,15 @@ static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 		const struct engine_assumption *a =
 			&w->res->pieces[i].assumptions[k];
 
-		ret = assume_copy(w, b, a);
+		ret = eng_assume_copy(w, b, a);
 	}
 	for (an = d->assume; !ret && an; an = an->up)
-		ret = assume_copy(w, b, &an->a);
+		ret = eng_assume_copy(w, b, &an->a);
 	if (!ret && keep)
-		ret = piece_add(w, b, w->res->pieces[i].fate,
+		ret = eng_piece_add(w, b, w->res->pieces[i].fate,
 				w->res->pieces[i].listener, NULL);
 	else if (!ret)
-		ret = piece_add(w, b, ENGINE_DROPPED, NULL, why ? why :
+		ret = eng_piece_add(w, b, ENGINE_DROPPED, NULL, why ? why :
 				"the connection's next packet is dropped");
 	free(steps);
 	branch_free(b);
@@ -347,7 +347,7 @@ static int route_back(struct walk *w, size_t from, size_t n)
 	return ret;
 }
 
-int handshake(struct walk *w, size_t from)
+int eng_handshake(struct walk *w, size_t from)
 {
 	struct engine_result *res = w->res;
 	size_t i, j, g, k, m = 0, n = res->npieces;
@@ -374,7 +374,7 @@ int handshake(struct walk *w, size_t from)
 	path_base = res->pieces;
 	qsort(ord, m, sizeof(*ord), path_cmp);
 	for (g = 0; g < m && !ret; g = j) {
-		for (j = g + 1; j < m && same_path(&res->pieces[ord[g]],
+		for (j = g + 1; j < m && eng_same_path(&res->pieces[ord[g]],
 						   &res->pieces[ord[j]]); j++)
 			;
 		u = region_new_empty();
@@ -426,13 +426,13 @@ int handshake(struct walk *w, size_t from)
 						       acc);
 		}
 		region_free(acc);
-		blist_release(&ok);
-		blist_release(&drops);
+		eng_blist_release(&ok);
+		eng_blist_release(&drops);
 	}
 	free(ord);
 	for (i = from, k = from; i < res->npieces; i++) {
 		if (i < n && region_is_empty(res->pieces[i].region)) {
-			piece_release(&res->pieces[i]);
+			eng_piece_release(&res->pieces[i]);
 			continue;
 		}
 		res->pieces[k++] = res->pieces[i];
@@ -466,7 +466,7 @@ int engine_answer(const struct ruleset *rs, const struct host *h,
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return -ENOMEM;
-	ret = walk_init(&w, &in, res);
+	ret = eng_walk_init(&w, &in, res);
 	if (ret < 0)
 		goto out;
 	w.family = q->family;
@@ -494,9 +494,9 @@ int engine_answer(const struct ruleset *rs, const struct host *h,
 	w.reply_local = true;
 	w.answer = true;
 	w.answer_kind = q->kind;
-	ret = hook_run(&w, NF_INET_LOCAL_OUT, &l, &drops);
+	ret = eng_hook_run(&w, NF_INET_LOCAL_OUT, &l, &drops);
 	if (!ret)
-		ret = hook_run(&w, NF_INET_POST_ROUTING, &l, &drops);
+		ret = eng_hook_run(&w, NF_INET_POST_ROUTING, &l, &drops);
 	if (ret == -ENOMEM && w.branches > BRANCHES_MAX)
 		ret = -E2BIG;
 	if (ret < 0)
@@ -515,9 +515,9 @@ int engine_answer(const struct ruleset *rs, const struct host *h,
 	*out = assumed || (left && dropped) ? ENGINE_ANSWER_POSSIBLE :
 	       dropped ? ENGINE_ANSWER_DROPPED : ENGINE_ANSWER_LEAVES;
 out:
-	blist_release(&l);
-	blist_release(&drops);
-	walk_fini(&w);
+	eng_blist_release(&l);
+	eng_blist_release(&drops);
+	eng_walk_fini(&w);
 	engine_result_free(res);
 	return ret;
 }

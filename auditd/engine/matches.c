@@ -231,7 +231,7 @@ static enum resolved resolve_answer(const struct walk *w,
 	}
 }
 
-enum resolved resolve(const struct walk *w, const struct branch *b,
+enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 		      enum rs_field f, enum region_dim *dim,
 		      rs_u128 *val, enum xform *xf)
 {
@@ -700,7 +700,7 @@ static int match_inset(const struct walk *w, const struct branch *b,
 	     m->fields[0] == RS_F_FIB_SADDR_IIF_OIF))
 		return fib_saddr_inset(w, m, cur, inset, outset);
 	for (i = 0; i < m->nfields; i++) {
-		how[i] = resolve(w, b, m->fields[i], &dims[i], &vals[i], &xf[i]);
+		how[i] = eng_resolve(w, b, m->fields[i], &dims[i], &vals[i], &xf[i]);
 		/* a header value the sender chooses inside a concatenation
 		 * with other fields: rare enough to not decide it */
 		if (how[i] == RES_UNKNOWN || how[i] == RES_CHOICE)
@@ -825,7 +825,7 @@ out:
 
 /* Split cur by match m into the probes it matches (*yes) and the rest
  * (*no), both new regions. */
-int match_eval(const struct walk *w, const struct branch *b,
+int eng_match_eval(const struct walk *w, const struct branch *b,
 	       const struct rs_match *m, const struct region *cur,
 	       struct region **yes, struct region **no,
 	       enum mres *res)
@@ -840,7 +840,7 @@ int match_eval(const struct walk *w, const struct branch *b,
 
 	*res = M_DECIDED;
 	if (m->op != RS_OP_OTHER && m->nfields == 1 &&
-	    resolve(w, b, m->fields[0], &dim, &v, &xf) == RES_CHOICE) {
+	    eng_resolve(w, b, m->fields[0], &dim, &v, &xf) == RES_CHOICE) {
 		*res = M_CHOICE;
 		return 0;
 	}
@@ -850,7 +850,7 @@ int match_eval(const struct walk *w, const struct branch *b,
 		return 0;
 	case RS_OP_MASK_EQ:
 	case RS_OP_MASK_NE:
-		how = resolve(w, b, m->fields[0], &dim, &v, &xf);
+		how = eng_resolve(w, b, m->fields[0], &dim, &v, &xf);
 		if (how == RES_DIM || how == RES_UNKNOWN || how == RES_CHOICE) {
 			*res = M_UNKNOWN;
 			return 0;
@@ -894,7 +894,7 @@ int match_eval(const struct walk *w, const struct branch *b,
 			unsigned int i;
 
 			for (i = 0; i < m->nfields; i++) {
-				if (resolve(w, b, m->fields[i], &d, &vv, &x) !=
+				if (eng_resolve(w, b, m->fields[i], &d, &vv, &x) !=
 				    RES_ABSENT)
 					continue;
 				region_free(*no);

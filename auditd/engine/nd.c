@@ -41,15 +41,15 @@ static int nd_walk(struct walk *w, uint8_t type, struct region *r,
 	w->nd_type = type;
 	ret = blist_push(&l, b);
 	if (!ret)
-		ret = ingress_run(w, &l, &dropped);
+		ret = eng_ingress_run(w, &l, &dropped);
 	if (!ret)
-		ret = hook_run(w, NF_INET_PRE_ROUTING, &l, &dropped);
+		ret = eng_hook_run(w, NF_INET_PRE_ROUTING, &l, &dropped);
 	if (!ret)
-		ret = hook_run(w, NF_INET_LOCAL_IN, &l, &dropped);
+		ret = eng_hook_run(w, NF_INET_LOCAL_IN, &l, &dropped);
 	for (i = 0; !ret && i < l.n; i++)
 		ret = region_union(*ok, l.b[i]->r);
-	blist_release(&l);
-	blist_release(&dropped);
+	eng_blist_release(&l);
+	eng_blist_release(&dropped);
 	if (ret) {
 		region_free(*ok);
 		*ok = NULL;
@@ -71,7 +71,7 @@ static bool iif_empty(const struct region *r, const struct rs_interval *key)
 
 /* Fill w->nd_dead: the host's ingress links where solicitations are
  * always dropped. */
-int nd_check(struct walk *w)
+int eng_nd_check(struct walk *w)
 {
 	struct region *ns = NULL, *ok_ns = NULL;
 	struct rs_interval *ifs = NULL, key;
@@ -82,12 +82,12 @@ int nd_check(struct walk *w)
 	w->nd_done = true;
 	if (!w->host)
 		return 0;
-	ret = ingress_keys(w, &ifs, &nifs);
+	ret = eng_ingress_keys(w, &ifs, &nifs);
 	ns = region_new_empty();
 	if (!ret && !ns)
 		ret = -ENOMEM;
 	for (k = 0; !ret && k < nifs; k++)
-		ret = box_add(ns, ifs[k].lo, ifs[k].hi,
+		ret = eng_box_add(ns, ifs[k].lo, ifs[k].hi,
 			      ND_SNMC_PREFIX, ND_SNMC_PREFIX | 0xffffff);
 	w->nd = true;
 	w->proto = IPPROTO_ICMPV6;

@@ -11,7 +11,7 @@
 /* ---------------------------------------------------------------------
  * Pieces: where branches end.
  */
-int piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
+int eng_piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
 	      const struct host_listener *lis, const char *reason)
 {
 	struct engine_result *res = w->res;
@@ -71,14 +71,14 @@ int piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
 	return 0;
 }
 
-int drop_all(struct walk *w, struct blist *l, const char *reason)
+int eng_drop_all(struct walk *w, struct blist *l, const char *reason)
 {
 	size_t i;
 	int ret = 0;
 
 	for (i = 0; i < l->n && !ret; i++)
-		ret = piece_add(w, l->b[i], ENGINE_DROPPED, NULL, reason);
-	blist_release(l);
+		ret = eng_piece_add(w, l->b[i], ENGINE_DROPPED, NULL, reason);
+	eng_blist_release(l);
 	return ret;
 }
 
@@ -131,17 +131,17 @@ static int cgroup_fork(struct walk *w, struct branch *b,
 	}
 	x.cgroup = l;
 	x.matched = true;
-	ret = assume_copy(w, drop, &x);
+	ret = eng_assume_copy(w, drop, &x);
 	if (!ret)
 		ret = trace_add(w, drop, ENGINE_HOOK_DELIVERY, NULL, NULL,
 				RS_V_DROP, "a cgroup BPF program fwaudit cannot "
 				"read: may drop");
 	if (!ret)
-		ret = piece_add(w, drop, ENGINE_DROPPED, NULL,
+		ret = eng_piece_add(w, drop, ENGINE_DROPPED, NULL,
 				"a cgroup ingress BPF program may drop it");
 	branch_free(drop);
 	x.matched = false;
-	return ret < 0 ? ret : assume_copy(w, b, &x);
+	return ret < 0 ? ret : eng_assume_copy(w, b, &x);
 }
 
 /* Whether a rule of family sets the packet mark to a value the engine
@@ -257,10 +257,10 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 	if (maybe) {
 		x.ipvs = s;
 		x.matched = true;
-		ret = assume_copy(w, nb, &x);
+		ret = eng_assume_copy(w, nb, &x);
 		x.matched = false;
 		if (!ret)
-			ret = assume_copy(w, b, &x);
+			ret = eng_assume_copy(w, b, &x);
 		if (ret < 0)
 			goto out;
 	}
@@ -285,7 +285,7 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 		 * next packet walks as it did); the real server is in
 		 * ipvs_dest */
 		if (!ret)
-			ret = piece_add(w, db, ENGINE_FORWARDED, NULL, NULL);
+			ret = eng_piece_add(w, db, ENGINE_FORWARDED, NULL, NULL);
 		if (!ret) {
 			p = &w->res->pieces[w->res->npieces - 1];
 			p->ipvs_svc = s;
@@ -299,7 +299,7 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 				RS_V_DROP, "an IPVS service without a real "
 				"server that takes connections: dropped");
 		if (!ret)
-			ret = piece_add(w, nb, ENGINE_DROPPED, NULL,
+			ret = eng_piece_add(w, nb, ENGINE_DROPPED, NULL,
 					"an IPVS service without a real server");
 	}
 	branch_free(nb);
@@ -438,7 +438,7 @@ static int swarm_take_at(struct walk *w, struct branch *b, rs_u128 a)
  * every fwmark service there may take the rest of what DOCKER-INGRESS
  * sent: both ways, possible.
  */
-int swarm_take(struct walk *w, struct branch *b)
+int eng_swarm_take(struct walk *w, struct branch *b)
 {
 	const struct host_swarm *s = w->host ? &w->host->swarm : NULL;
 	bool sandbox = false;
@@ -469,7 +469,7 @@ int swarm_take(struct walk *w, struct branch *b)
 	return ret;
 }
 
-int deliver_local(struct walk *w, struct branch *b)
+int eng_deliver_local(struct walk *w, struct branch *b)
 {
 	const struct host_listener **ls = NULL, *l;
 	const struct host_link *link;
@@ -560,7 +560,7 @@ int deliver_local(struct walk *w, struct branch *b)
 					RS_V_ACCEPT,
 					"delivered to a listening socket");
 		if (!ret)
-			ret = piece_add(w, nb, ENGINE_LOCAL, l, NULL);
+			ret = eng_piece_add(w, nb, ENGINE_LOCAL, l, NULL);
 		branch_free(nb);
 		if (ret < 0)
 			break;
@@ -575,7 +575,7 @@ next:
 		ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL,
 				RS_V_ACCEPT, "let in, but nothing listens");
 		if (!ret)
-			ret = piece_add(w, b, ENGINE_LOCAL, NULL, NULL);
+			ret = eng_piece_add(w, b, ENGINE_LOCAL, NULL, NULL);
 	}
 	branch_free(b);
 	return ret;
@@ -698,7 +698,7 @@ static int classify_overlap(const struct engine_result *res, size_t from,
 static bool same_target(const struct engine_piece *a,
 			const struct engine_piece *b)
 {
-	return same_path(a, b) && a->listener == b->listener;
+	return eng_same_path(a, b) && a->listener == b->listener;
 }
 
 /*
@@ -706,9 +706,9 @@ static bool same_target(const struct engine_piece *a,
  * ways (a drop it can avoid, an accept it can satisfy), the pieces of both
  * ways overlap, and the sender takes the better one.  A piece that assumed
  * nothing undecidable holds for every packet of its choice.  Before
- * classify() (after false): where it overlaps a piece in a worse state
+ * eng_classify() (after false): where it overlaps a piece in a worse state
  * that assumed nothing either, or an earlier twin with the same target,
- * that piece is cut; pieces that assumed something stay, for classify()
+ * that piece is cut; pieces that assumed something stay, for eng_classify()
  * to weigh against each other.  After it (after true): they are cut too
  * where a certain piece is at least as good.  Only pieces with a choice
  * overlap this way (the walk partitions the rest), and pieces that made
@@ -728,7 +728,7 @@ static int choose(struct engine_result *res, size_t from, bool after)
 		return -ENOMEM;
 	}
 	for (a = from; a < n; a++) {
-		/* after classify(), a possible piece that made no choice
+		/* after eng_classify(), a possible piece that made no choice
 		 * may still be what a certain piece with one covers */
 		if ((!res->pieces[a].choice &&
 		     !(after && res->pieces[a].possible)) ||
@@ -740,7 +740,7 @@ static int choose(struct engine_result *res, size_t from, bool after)
 	for (a = 0; a < nix && !ret; a++) {
 		const struct engine_piece *j = &res->pieces[ix[a]];
 
-		/* after classify(), a piece it did not mark possible holds
+		/* after eng_classify(), a piece it did not mark possible holds
 		 * for every packet of its choice, whatever it assumed: no
 		 * compatible piece disagrees with it */
 		if ((!after && j->nassumptions) || j->possible ||
@@ -768,7 +768,7 @@ static int choose(struct engine_result *res, size_t from, bool after)
 }
 
 /* Say what each piece's sender chose, while the choices exist. */
-int choices_describe(struct walk *w, size_t from)
+int eng_choices_describe(struct walk *w, size_t from)
 {
 	struct choice_dom dom = walk_dom(w);
 	struct engine_piece *p;
@@ -792,7 +792,7 @@ int choices_describe(struct walk *w, size_t from)
 	return 0;
 }
 
-int classify(struct engine_result *res, size_t from)
+int eng_classify(struct engine_result *res, size_t from)
 {
 	struct region **overlap;
 	struct region_box *bb;
@@ -840,7 +840,7 @@ int classify(struct engine_result *res, size_t from)
 	return ret < 0 ? ret : choose(res, from, true);
 }
 
-int result_note(struct engine_result *res, const char *s)
+int eng_result_note(struct engine_result *res, const char *s)
 {
 	char **p = realloc(res->notes, (res->nnotes + 1) * sizeof(*p));
 

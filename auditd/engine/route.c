@@ -32,12 +32,12 @@ static int links_where(const struct walk *w, int (*pred)(const struct host *,
 }
 
 /* b (kept by the caller) ends in the routing decision, for why. */
-int routing_drop(struct walk *w, struct branch *b, const char *why)
+int eng_routing_drop(struct walk *w, struct branch *b, const char *why)
 {
 	int ret = trace_add(w, b, ENGINE_HOOK_ROUTING, NULL, NULL, RS_V_DROP,
 			    why);
 
-	return ret ? ret : piece_add(w, b, ENGINE_DROPPED, NULL, why);
+	return ret ? ret : eng_piece_add(w, b, ENGINE_DROPPED, NULL, why);
 }
 
 /* Split b by "the ingress interface has pred": *on keeps what has it, the
@@ -65,7 +65,7 @@ static int split_iif_by(struct walk *w, struct branch **bp,
 	if (!b)
 		return -ENOMEM;
 	if (!region_is_empty(off->r))
-		ret = routing_drop(w, off, reason);
+		ret = eng_routing_drop(w, off, reason);
 	branch_free(off);
 	*bp = b;
 	if (ret < 0) {
@@ -95,7 +95,7 @@ static bool rp_filter_keep(const void *ctx, const struct rpath_range *r,
 		return true;
 	/* the full check wants a unicast route back: a local (without
 	 * accept_local), broadcast or multicast source fails it; being
-	 * martian, the report drops it anyway (see route()) */
+	 * martian, the report drops it anyway (see eng_route()) */
 	if (r->martian && !l->loopback)
 		return !w->in->only_saddr;
 	return rpath_oif(r, l, rpf == 1) != 0;
@@ -142,7 +142,7 @@ static int rp_filter(struct walk *w, struct branch *b)
 	off = branch_fork(w, b, fail);
 	if (!off)
 		return -ENOMEM;
-	ret = routing_drop(w, off, why);
+	ret = eng_routing_drop(w, off, why);
 	branch_free(off);
 	return ret;
 }
@@ -157,7 +157,7 @@ static int rp_filter(struct walk *w, struct branch *b)
  * (ip6_rcv_core()), the unspecified address (no answer can go to it),
  * and the host's own addresses, whose answers never leave the host.
  */
-int martian_list(const struct host *h, uint8_t family, bool localnet,
+int eng_martian_list(const struct host *h, uint8_t family, bool localnet,
 		 struct rs_interval **out, size_t *n)
 {
 	static const struct rs_interval v4[] = {
@@ -200,7 +200,7 @@ int martian_list(const struct host *h, uint8_t family, bool localnet,
 	return 0;
 }
 
-int linknet_list(const struct host *h, uint8_t family,
+int eng_linknet_list(const struct host *h, uint8_t family,
 		 struct engine_linknet **out, size_t *n)
 {
 	const struct host_link *lk;
@@ -252,7 +252,7 @@ static int martian_drop(struct walk *w, struct branch **bp,
 	for (i = 0; w->host && i < w->host->nlinks; i++)
 		if (host_route_localnet(w->host, w->host->links[i].ifindex) == 1)
 			localnet = true;
-	ret = martian_list(w->host, NFPROTO_IPV4, !localnet, &ivs, &n);
+	ret = eng_martian_list(w->host, NFPROTO_IPV4, !localnet, &ivs, &n);
 	if (ret < 0)
 		return ret;
 	ret = region_split_off(b->r, REGION_SADDR, ivs, n, &in);
@@ -284,7 +284,7 @@ static int martian_drop(struct walk *w, struct branch **bp,
 		if (!off)
 			ret = -ENOMEM;
 		else
-			ret = routing_drop(w, off, "routing: a martian source "
+			ret = eng_routing_drop(w, off, "routing: a martian source "
 					   "(0.0.0.0/8, 127.0.0.0/8, multicast, "
 					   "broadcast or the host's own "
 					   "address): the kernel drops it");
@@ -328,12 +328,12 @@ static int forward_ttl(struct walk *w, struct branch *b)
 	if (!is_v4(w) && w->in->only_saddr) {
 		/* ip6_forward(): an unspecified or link-local source is
 		 * never forwarded (beyond the scope of the source); a whole
-		 * audit leaves them to the report, as martians (route()) */
+		 * audit leaves them to the report, as martians (eng_route()) */
 		ret = region_split_off(b->r, REGION_SADDR, ll, 2, &in);
 		if (ret == 0 && !region_is_empty(in)) {
 			off = branch_fork(w, b, in);
 			in = NULL;
-			ret = off ? routing_drop(w, off, "routing: IPv6 does "
+			ret = off ? eng_routing_drop(w, off, "routing: IPv6 does "
 						 "not forward a link-local "
 						 "source") : -ENOMEM;
 			branch_free(off);
@@ -357,14 +357,14 @@ static int forward_ttl(struct walk *w, struct branch *b)
 		b->choice = c;
 		return 1;
 	}
-	ret = routing_drop(w, b, "routing: the TTL it chose runs out here");
+	ret = eng_routing_drop(w, b, "routing: the TTL it chose runs out here");
 	branch_free(b);
 	return ret < 0 ? ret : 0;
 }
 
 /* The routing decision after prerouting: local delivery, forwarding, or a
  * drop.  b goes to *local or *fwd, or ends as a dropped piece. */
-int route(struct walk *w, struct branch *b, struct blist *local,
+int eng_route(struct walk *w, struct branch *b, struct blist *local,
 	  struct blist *fwd)
 {
 	struct branch *ln = NULL;
@@ -392,7 +392,7 @@ int route(struct walk *w, struct branch *b, struct blist *local,
 	return b ? route_on(w, b, local, fwd) : 0;
 }
 
-/* route() once the source is not a martian. */
+/* eng_route() once the source is not a martian. */
 static int route_on(struct walk *w, struct branch *b, struct blist *local,
 		    struct blist *fwd)
 {
@@ -491,7 +491,7 @@ static int route_on(struct walk *w, struct branch *b, struct blist *local,
 			"(direct routing)");
 	return ret < 0 ? ret : blist_push(fwd, b);
 drop:
-	ret = routing_drop(w, b, why);
+	ret = eng_routing_drop(w, b, why);
 	branch_free(b);
 	return ret;
 }

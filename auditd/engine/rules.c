@@ -35,7 +35,7 @@ static int plist_push(struct plist *l, struct region *r,
 	return 0;
 }
 
-void plist_release(struct plist *l)
+void eng_plist_release(struct plist *l)
 {
 	size_t i;
 
@@ -92,7 +92,7 @@ static bool match_misses(const struct walk *w, const struct branch *b,
 	switch (m->op) {
 	case RS_OP_MASK_EQ:
 	case RS_OP_MASK_NE:
-		how = resolve(w, b, m->fields[0], &dim, &vals[0], &xf);
+		how = eng_resolve(w, b, m->fields[0], &dim, &vals[0], &xf);
 		if (how == RES_ABSENT || how == RES_NOTSET)
 			return true;
 		if (how == RES_CHOICE)
@@ -104,7 +104,7 @@ static bool match_misses(const struct walk *w, const struct branch *b,
 	case RS_OP_IN:
 	case RS_OP_NOT_IN:
 		for (i = 0; i < m->nfields; i++) {
-			how = resolve(w, b, m->fields[i], &dim, &vals[i], &xf);
+			how = eng_resolve(w, b, m->fields[i], &dim, &vals[i], &xf);
 			if (how == RES_ABSENT)
 				return true;
 			if (how == RES_NOTSET)
@@ -192,7 +192,7 @@ static struct daddr_index *daddr_index_build(const struct rs_chain *c,
 	return ix;
 }
 
-void daddr_index_free(struct daddr_index *ix)
+void eng_daddr_index_free(struct daddr_index *ix)
 {
 	if (!ix)
 		return;
@@ -203,7 +203,7 @@ void daddr_index_free(struct daddr_index *ix)
 /* The first rule at or after b->rule that a branch with the fixed
  * destination b->nat_addr may match; b->rule itself when there is no
  * index for this chain. */
-size_t daddr_skip(struct walk *w, const struct branch *b)
+size_t eng_daddr_skip(struct walk *w, const struct branch *b)
 {
 	const struct rs_chain *c = b->chain;
 	struct daddr_index *ix;
@@ -241,7 +241,7 @@ size_t daddr_skip(struct walk *w, const struct branch *b)
 	return best;
 }
 
-bool rule_misses(const struct walk *w, const struct branch *b,
+bool eng_rule_misses(const struct walk *w, const struct branch *b,
 		 const struct rs_rule *r)
 {
 	size_t i;
@@ -252,7 +252,7 @@ bool rule_misses(const struct walk *w, const struct branch *b,
 	return false;
 }
 
-void rule_sets_release(struct rule_sets *rs)
+void eng_rule_sets_release(struct rule_sets *rs)
 {
 	int d;
 
@@ -260,7 +260,7 @@ void rule_sets_release(struct rule_sets *rs)
 		free(rs->own[d]);
 }
 
-int iv_lo_cmp(const void *a, const void *b)
+int eng_iv_lo_cmp(const void *a, const void *b)
 {
 	const struct rs_interval *x = a, *y = b;
 
@@ -284,7 +284,7 @@ static int set_complement(const struct rs_interval *el, size_t n,
 		return -ENOMEM;
 	}
 	memcpy(s, el, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), iv_lo_cmp);
+	qsort(s, n, sizeof(*s), eng_iv_lo_cmp);
 	for (i = 0; i < n && !top; i++) {
 		if (s[i].lo > next) {
 			c[k].lo = next;
@@ -307,12 +307,12 @@ static int set_complement(const struct rs_interval *el, size_t n,
 
 /*
  * Fill rs for rule r on branch b when every match of r is decided for
- * the whole branch (and holds: rule_misses() was asked first) or splits one
+ * the whole branch (and holds: eng_rule_misses() was asked first) or splits one
  * dimension by the elements of a one-field set, at most one match per
  * dimension.  Returns 1 then, 0 when r needs the general path of
- * rule_matches(), or -ENOMEM.
+ * eng_rule_matches(), or -ENOMEM.
  */
-int rule_sets_of(const struct walk *w, const struct branch *b,
+int eng_rule_sets_of(const struct walk *w, const struct branch *b,
 		 const struct rs_rule *r, struct rule_sets *rs)
 {
 	const struct rs_interval *el;
@@ -333,7 +333,7 @@ int rule_sets_of(const struct walk *w, const struct branch *b,
 		case RS_OP_NOT_IN:
 			if (m->nfields != 1)
 				break;
-			how = resolve(w, b, m->fields[0], &dim, &v, &xf);
+			how = eng_resolve(w, b, m->fields[0], &dim, &v, &xf);
 			if (how == RES_NOTSET && m->op == RS_OP_NOT_IN)
 				continue;
 			if (how != RES_DIM || xf != XF_NONE)
@@ -349,7 +349,7 @@ int rule_sets_of(const struct walk *w, const struct branch *b,
 			ret = set_complement(el, nel, &rs->own[dim],
 					     &rs->nset[dim]);
 			if (ret < 0) {
-				rule_sets_release(rs);
+				eng_rule_sets_release(rs);
 				return ret;
 			}
 			rs->set[dim] = rs->own[dim];
@@ -364,13 +364,13 @@ int rule_sets_of(const struct walk *w, const struct branch *b,
 		 * a header field every value the sender has left meets
 		 * ("--syn") is as good */
 		if (m->nfields == 1 &&
-		    resolve(w, b, m->fields[0], &dim, &v, &xf) == RES_CHOICE) {
+		    eng_resolve(w, b, m->fields[0], &dim, &v, &xf) == RES_CHOICE) {
 			if (choice_fits(w, b, m) != 1)
 				goto general;
 			continue;
 		}
 		for (f = 0; f < m->nfields; f++)
-			if (resolve(w, b, m->fields[f], &dim, &v, &xf) !=
+			if (eng_resolve(w, b, m->fields[f], &dim, &v, &xf) !=
 			    RES_FIXED)
 				goto general;
 		if (match_misses(w, b, m))
@@ -378,11 +378,11 @@ int rule_sets_of(const struct walk *w, const struct branch *b,
 	}
 	return 1;
 general:
-	rule_sets_release(rs);
+	eng_rule_sets_release(rs);
 	return 0;
 }
 
-int rule_matches(struct walk *w, struct branch *b,
+int eng_rule_matches(struct walk *w, struct branch *b,
 		 const struct rs_rule *r, struct plist *yes,
 		 struct plist *no)
 {
@@ -406,7 +406,7 @@ int rule_matches(struct walk *w, struct branch *b,
 	for (i = 0; i < r->nmatches && cur.n; i++) {
 		for (k = 0; k < cur.n; k++) {
 			y = n = NULL;
-			ret = match_eval(w, b, &r->matches[i], cur.p[k].r,
+			ret = eng_match_eval(w, b, &r->matches[i], cur.p[k].r,
 					 &y, &n, &res);
 			if (ret < 0)
 				goto out;
@@ -447,14 +447,14 @@ int rule_matches(struct walk *w, struct branch *b,
 			}
 			/* undecidable: both ways, each with its assumption */
 			tmp.assume = cur.p[k].assume;
-			ret = assume_add(w, &tmp, w->base, r, &r->matches[i],
+			ret = eng_assume_add(w, &tmp, w->base, r, &r->matches[i],
 					 true);
 			if (!ret)
 				ret = plist_push(&next, region_copy(cur.p[k].r),
 						 tmp.assume, cur.p[k].choice);
 			tmp.assume = cur.p[k].assume;
 			if (!ret)
-				ret = assume_add(w, &tmp, w->base, r,
+				ret = eng_assume_add(w, &tmp, w->base, r,
 						 &r->matches[i], false);
 			if (!ret)
 				ret = plist_push(no, region_copy(cur.p[k].r),
@@ -463,7 +463,7 @@ int rule_matches(struct walk *w, struct branch *b,
 				goto out;
 		}
 		if (!borrowed)
-			plist_release(&cur);
+			eng_plist_release(&cur);
 		borrowed = false;
 		cur = next;
 		memset(&next, 0, sizeof(next));
@@ -478,8 +478,8 @@ int rule_matches(struct walk *w, struct branch *b,
 	ret = plist_merge(no);
 out:
 	if (!borrowed)
-		plist_release(&cur);
-	plist_release(&next);
+		eng_plist_release(&cur);
+	eng_plist_release(&next);
 	return ret;
 }
 

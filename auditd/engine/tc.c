@@ -7,7 +7,7 @@
  * decides, pass on to the stack or drop; a packet no filter takes goes on.
  * The filters tcf.c decoded split the probes here like rules; at the first
  * one it could not decode, what is left forks both ways with the
- * assumption naming it (unknown_fork(), as for an XDP program).
+ * assumption naming it (eng_unknown_fork(), as for an XDP program).
  */
 
 #include <errno.h>
@@ -57,7 +57,7 @@ static int tcf_split(struct walk *w, struct branch *on,
 				   iv[k]->hi >= (is_v4(w) ? 0xffffffffu :
 							    ~(rs_u128)0)))
 			continue;
-		switch (resolve(w, on, fields[is_v4(w) ? 0 : 1][k], &dim,
+		switch (eng_resolve(w, on, fields[is_v4(w) ? 0 : 1][k], &dim,
 				&val, &xf)) {
 		case RES_DIM:
 			if (xf != XF_NONE || set[dim])
@@ -123,7 +123,7 @@ static int tcf_walk(struct walk *w, struct branch *on,
 		if (ret == 1 && w->nd)
 			break;
 		if (ret == 1)
-			return unknown_fork(w, on, lk, true, l, dropped);
+			return eng_unknown_fork(w, on, lk, true, l, dropped);
 		if (ret < 0)
 			break;
 		if (!in)
@@ -208,7 +208,7 @@ static const struct host_tcf *arp_dropper(const struct host *h,
 	return NULL;
 }
 
-int tc_run(struct walk *w, struct blist *l, struct blist *dropped)
+int eng_tc_run(struct walk *w, struct blist *l, struct blist *dropped)
 {
 	const struct host_tcf *arp;
 	struct branch *on;
@@ -224,7 +224,7 @@ int tc_run(struct walk *w, struct blist *l, struct blist *dropped)
 		key = rs_ifname_interval(lk->name, false);
 		arp = is_v4(w) ? arp_dropper(w->host, lk) : NULL;
 		for (k = 0, n = l->n; k < n && !ret; k++) {
-			ret = fork_on_iif(w, l->b[k], &key, &on);
+			ret = eng_fork_on_iif(w, l->b[k], &key, &on);
 			if (ret < 0 || !on)
 				continue;
 			/* tcx programs run before the classic filters
@@ -233,11 +233,11 @@ int tc_run(struct walk *w, struct blist *l, struct blist *dropped)
 			if (lk->tcx_progs && !w->nd) {
 				struct blist passed = { 0 };
 
-				ret = unknown_fork(w, on, lk, true, &passed,
+				ret = eng_unknown_fork(w, on, lk, true, &passed,
 						   dropped);
 				on = passed.n ? passed.b[0] : NULL;
 				passed.n = 0;
-				blist_release(&passed);
+				eng_blist_release(&passed);
 				if (ret < 0 || !on)
 					continue;
 			}
@@ -247,6 +247,6 @@ int tc_run(struct walk *w, struct blist *l, struct blist *dropped)
 				ret = tcf_walk(w, on, lk, l, dropped);
 		}
 	}
-	blist_drop_empty(l);
+	eng_blist_drop_empty(l);
 	return ret;
 }

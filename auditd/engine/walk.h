@@ -114,7 +114,7 @@ struct blist {
 	struct branch **b;
 };
 
-/* IPv6 neighbour discovery (see nd_check()) */
+/* IPv6 neighbour discovery (see eng_nd_check()) */
 #define ND_SOLICIT	135
 #define ND_SNMC_PREFIX	(((rs_u128)0xff02 << 112) | ((rs_u128)1 << 32) | \
 			 ((rs_u128)0xff << 24))	/* ff02::1:ff00:0/104 */
@@ -158,7 +158,7 @@ struct walk {
 	/* per chain of the model, built on first use: where a branch with
 	 * a fixed destination address can skip to */
 	struct daddr_index **dindex;
-	/* chains in a hash index for jump lookup (chain_index_build()) */
+	/* chains in a hash index for jump lookup (eng_chain_index_build()) */
 	const struct rs_chain **cindex;
 	size_t ncindex;			/* slots: a power of two */
 	/* per family (IPv4, IPv6) and NF_INET_* hook: hook_chains() */
@@ -175,14 +175,14 @@ struct walk {
 	/* the netdev (and inet) ingress base chains, in the model's order */
 	const struct rs_chain **ingress;
 	size_t ningress;
-	/* walking the bridge family's hooks (bridge_run()): matches.c
+	/* walking the bridge family's hooks (eng_bridge_run()): matches.c
 	 * resolves interfaces as a bridge port would */
 	bool bridge;
 	/* the bridge family's base chains of NF_BR_PRE_ROUTING and
 	 * NF_BR_LOCAL_IN, in priority order, built on first use */
 	struct hook_list brhooks[2];
 	/* the host's netfilter BPF programs (h->nfbpf) by priority:
-	 * indexes, NULL without any (hook_run()) */
+	 * indexes, NULL without any (eng_hook_run()) */
 	size_t *nfbpf_order;
 	/* the reverse path of each family (rpfilter), built on first use;
 	 * rpath_err[i] remembers that it could not be */
@@ -263,105 +263,105 @@ struct rule_sets {
 };
 
 /* engine.c */
-/* Set up w for walks over in->rs and in->host into res; walk_fini()
- * frees what it built, also after a failed walk_init().  0 or -ENOMEM. */
-int walk_init(struct walk *w, const struct engine_input *in,
+/* Set up w for walks over in->rs and in->host into res; eng_walk_fini()
+ * frees what it built, also after a failed eng_walk_init().  0 or -ENOMEM. */
+int eng_walk_init(struct walk *w, const struct engine_input *in,
 	      struct engine_result *res);
-void walk_fini(struct walk *w);
-int box_add(struct region *r, rs_u128 iif_lo, rs_u128 iif_hi,
+void eng_walk_fini(struct walk *w);
+int eng_box_add(struct region *r, rs_u128 iif_lo, rs_u128 iif_hi,
 	    rs_u128 d_lo, rs_u128 d_hi);
-int ingress_keys(const struct walk *w, struct rs_interval **out,
+int eng_ingress_keys(const struct walk *w, struct rs_interval **out,
 		 size_t *n);
 
 /* branch.c */
-void blist_release(struct blist *l);
-int assume_copy(struct walk *w, struct branch *b,
+void eng_blist_release(struct blist *l);
+int eng_assume_copy(struct walk *w, struct branch *b,
 		const struct engine_assumption *x);
-int assume_elem(struct walk *w, struct branch *b,
+int eng_assume_elem(struct walk *w, struct branch *b,
 		const struct rs_chain *c, const struct rs_rule *r,
 		const struct rs_match *m, bool matched, size_t elem);
-int assume_add(struct walk *w, struct branch *b,
+int eng_assume_add(struct walk *w, struct branch *b,
 	       const struct rs_chain *c, const struct rs_rule *r,
 	       const struct rs_match *m, bool matched);
 
 /* matches.c */
-enum resolved resolve(const struct walk *w, const struct branch *b,
+enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 		      enum rs_field f, enum region_dim *dim,
 		      rs_u128 *val, enum xform *xf);
 int rpath_split(const struct walk *w, const struct rpath *rp,
 		const struct region *cur, rpath_pred keep,
 		const void *ctx, bool none_in, struct region **in,
 		struct region **out);
-int match_eval(const struct walk *w, const struct branch *b,
+int eng_match_eval(const struct walk *w, const struct branch *b,
 	       const struct rs_match *m, const struct region *cur,
 	       struct region **yes, struct region **no,
 	       enum mres *res);
 
 /* rules.c */
-void plist_release(struct plist *l);
-void daddr_index_free(struct daddr_index *ix);
-size_t daddr_skip(struct walk *w, const struct branch *b);
-bool rule_misses(const struct walk *w, const struct branch *b,
+void eng_plist_release(struct plist *l);
+void eng_daddr_index_free(struct daddr_index *ix);
+size_t eng_daddr_skip(struct walk *w, const struct branch *b);
+bool eng_rule_misses(const struct walk *w, const struct branch *b,
 		 const struct rs_rule *r);
-void rule_sets_release(struct rule_sets *rs);
-int iv_lo_cmp(const void *a, const void *b);
-int rule_sets_of(const struct walk *w, const struct branch *b,
+void eng_rule_sets_release(struct rule_sets *rs);
+int eng_iv_lo_cmp(const void *a, const void *b);
+int eng_rule_sets_of(const struct walk *w, const struct branch *b,
 		 const struct rs_rule *r, struct rule_sets *rs);
-int rule_matches(struct walk *w, struct branch *b,
+int eng_rule_matches(struct walk *w, struct branch *b,
 		 const struct rs_rule *r, struct plist *yes,
 		 struct plist *no);
 
 /* chains.c */
-int chain_index_build(struct walk *w);
-int hook_run(struct walk *w, uint32_t hook, struct blist *l,
+int eng_chain_index_build(struct walk *w);
+int eng_hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	     struct blist *dropped);
-int ingress_run(struct walk *w, struct blist *l, struct blist *dropped);
+int eng_ingress_run(struct walk *w, struct blist *l, struct blist *dropped);
 /* The branches of *l arriving on a bridge (a link of kind "bridge") through
  * the bridge family's prerouting and input base chains (nft `table bridge`,
  * ebtables-nft), as a frame from one of its ports meets them before the
  * bridge hands it to the host; which port it came in on is not known, so
  * an interface match there is undecided.  Dropped ones go to *dropped. */
-int bridge_run(struct walk *w, struct blist *l, struct blist *dropped);
-int fork_on_iif(struct walk *w, struct branch *b,
+int eng_bridge_run(struct walk *w, struct blist *l, struct blist *dropped);
+int eng_fork_on_iif(struct walk *w, struct branch *b,
 		const struct rs_interval *key, struct branch **out);
-int unknown_fork(struct walk *w, struct branch *on, const struct host_link *lk,
+int eng_unknown_fork(struct walk *w, struct branch *on, const struct host_link *lk,
 		 bool tc, struct blist *l, struct blist *dropped);
-void blist_drop_empty(struct blist *l);
+void eng_blist_drop_empty(struct blist *l);
 
 /* tc.c */
-int tc_run(struct walk *w, struct blist *l, struct blist *dropped);
+int eng_tc_run(struct walk *w, struct blist *l, struct blist *dropped);
 
 /* route.c */
-int routing_drop(struct walk *w, struct branch *b, const char *why);
+int eng_routing_drop(struct walk *w, struct branch *b, const char *why);
 /* The destinations of the host's on-link routes of family (no gateway,
  * not the default) with their link, into *out (free() it). */
-int linknet_list(const struct host *h, uint8_t family,
+int eng_linknet_list(const struct host *h, uint8_t family,
 		 struct engine_linknet **out, size_t *n);
-int martian_list(const struct host *h, uint8_t family, bool localnet,
+int eng_martian_list(const struct host *h, uint8_t family, bool localnet,
 		 struct rs_interval **out, size_t *n);
-int route(struct walk *w, struct branch *b, struct blist *local,
+int eng_route(struct walk *w, struct branch *b, struct blist *local,
 	  struct blist *fwd);
 
 /* nd.c */
-int nd_check(struct walk *w);
+int eng_nd_check(struct walk *w);
 
 /* handshake.c */
-void piece_release(struct engine_piece *p);
-bool same_path(const struct engine_piece *a,
+void eng_piece_release(struct engine_piece *p);
+bool eng_same_path(const struct engine_piece *a,
 	       const struct engine_piece *b);
-int handshake(struct walk *w, size_t from);
+int eng_handshake(struct walk *w, size_t from);
 
 /* result.c */
-int piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
+int eng_piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
 	      const struct host_listener *lis, const char *reason);
-int drop_all(struct walk *w, struct blist *l, const char *reason);
-int deliver_local(struct walk *w, struct branch *b);
+int eng_drop_all(struct walk *w, struct blist *l, const char *reason);
+int eng_deliver_local(struct walk *w, struct branch *b);
 /* Swarm's routing mesh: what b (forwarded, DNATed to the ingress
  * sandbox) takes there to the tasks (result.c); the rest stays in b. */
-int swarm_take(struct walk *w, struct branch *b);
-int choices_describe(struct walk *w, size_t from);
-int classify(struct engine_result *res, size_t from);
-int result_note(struct engine_result *res, const char *s);
+int eng_swarm_take(struct walk *w, struct branch *b);
+int eng_choices_describe(struct walk *w, size_t from);
+int eng_classify(struct engine_result *res, size_t from);
+int eng_result_note(struct engine_result *res, const char *s);
 
 static inline void branch_free(struct branch *b)
 {
