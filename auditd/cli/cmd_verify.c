@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -31,6 +30,7 @@
 #include "probelist.h"
 #include "reconcile.h"
 #include "snapfile.h"
+#include "util.h"
 
 #define TARGETS_MAX	32
 #define SSH_OPTS_MAX	16
@@ -465,29 +465,36 @@ static int write_bundle(const char *path, json_t *snapdoc, json_t *verify)
 	return ret;
 }
 
+/* --from-netns NS: to is the vantage */
+static int take_netns(const char *arg, void *to)
+{
+	struct vantage *v = to;
+
+	v->netns = arg;
+	snprintf(v->name, sizeof(v->name), "netns %s", arg);
+	return 0;
+}
+
+/* --from ssh://[USER@]HOST[:PORT]: to is the vantage */
+static int take_ssh(const char *arg, void *to)
+{
+	if (parse_ssh_url(arg, to) == 0)
+		return 0;
+	fprintf(stderr, "%s verify: '%s' is not ssh://[USER@]HOST[:PORT]\n",
+		cli_prog, arg);
+	return -1;
+}
+
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "from-netns", required_argument, NULL, 'N' },
-		{ "from", required_argument, NULL, 'F' },
-		{ "ssh-option", required_argument, NULL, 'o' },
-		{ "probe-command", required_argument, NULL, 'c' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "no-rules", no_argument, NULL, 'n' },
-		{ "snapshot", required_argument, NULL, 'S' },
-		{ "target", required_argument, NULL, 't' },
-		{ "max-probes", required_argument, NULL, 'm' },
-		{ "udp-interval", required_argument, NULL, 'u' },
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	enum cli_format format = CLI_FORMAT_TEXT;
 	struct vantage v = { 0 };
 	const char *rules = NULL, *snapfile = NULL, *udp_interval = NULL;
 	const char *targets[TARGETS_MAX], *bundle = NULL;
-	char bundle_def[128], *end;
+	struct cli_list tlist = { targets, 0, TARGETS_MAX, "targets" };
+	struct cli_list sshlist = { v.ssh_opts, 0, SSH_OPTS_MAX,
+				    "ssh options" };
+	char bundle_def[128];
 	struct pick_target t[TARGETS_MAX];
 	struct pick_opts po = { 0 };
 	struct audit_opts ao = { .docker = true };
@@ -499,80 +506,37 @@ int cmd_verify(int argc, char **argv)
 	struct recon rc = { 0 };
 	enum snapshot_stage stage = SNAPSHOT_NFT;
 	json_t *snapdoc = NULL, *out = NULL;
-	size_t ntargets = 0, nt = 0, i, k;
+	size_t ntargets, nt = 0, i, k;
 	const struct host *h;
+	unsigned int max = 0;
 	int c, ret = EXIT_UNKNOWN;
 	bool judge = true;
 	struct tm tm;
 	time_t now;
+	const struct cli_opt opts[] = {
+		CLI_ROW("from-netns", 'N', CLI_OPT_FN, &v, .fn = take_netns),
+		CLI_ROW("from", 'F', CLI_OPT_FN, &v, .fn = take_ssh),
+		CLI_ROW("ssh-option", 'o', CLI_OPT_LIST, &sshlist),
+		CLI_ROW("probe-command", 'c', CLI_OPT_ARG, &v.command),
+		CLI_ROW("rules", 'r', CLI_OPT_ARG, &rules),
+		CLI_ROW("no-rules", 'n', CLI_OPT_CLEAR, &judge),
+		CLI_ROW("snapshot", 'S', CLI_OPT_ARG, &snapfile),
+		CLI_ROW("target", 't', CLI_OPT_LIST, &tlist),
+		CLI_ROW("max-probes", 'm', CLI_OPT_UINT, &max, .lo = 1,
+			.hi = PROBELIST_MAX),
+		CLI_ROW("udp-interval", 'u', CLI_OPT_ARG, &udp_interval),
+		CLI_ROW("bundle", 'b', CLI_OPT_ARG, &bundle),
+		CLI_ROW("format", 'f', CLI_OPT_FORMAT, &format, .formats = 0x3),
+	};
 
-	while ((c = getopt_long(argc, argv, "N:F:o:c:r:nS:t:m:u:b:f:h", opts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'N':
-			v.netns = optarg;
-			snprintf(v.name, sizeof(v.name), "netns %s", optarg);
-			break;
-		case 'F':
-			if (parse_ssh_url(optarg, &v) < 0) {
-				fprintf(stderr, "%s verify: '%s' is not "
-					"ssh://[USER@]HOST[:PORT]\n", cli_prog,
-					optarg);
-				goto out;
-			}
-			break;
-		case 'o':
-			if (cli_room("verify", v.nssh_opts, SSH_OPTS_MAX,
-				     "ssh options"))
-				goto out;
-			v.ssh_opts[v.nssh_opts++] = optarg;
-			break;
-		case 'c':
-			v.command = optarg;
-			break;
-		case 'r':
-			rules = optarg;
-			break;
-		case 'n':
-			judge = false;
-			break;
-		case 'S':
-			snapfile = optarg;
-			break;
-		case 't':
-			if (cli_room("verify", ntargets, TARGETS_MAX,
-				     "targets"))
-				goto out;
-			targets[ntargets++] = optarg;
-			break;
-		case 'm':
-			po.max = strtoul(optarg, &end, 10);
-			if (*end || !po.max || po.max > PROBELIST_MAX) {
-				fprintf(stderr, "%s verify: --max-probes: not a "
-					"number in 1-%d\n", cli_prog,
-					PROBELIST_MAX);
-				goto out;
-			}
-			break;
-		case 'u':
-			udp_interval = optarg;
-			break;
-		case 'b':
-			bundle = optarg;
-			break;
-		case 'f':
-			if (cli_parse_format(optarg, 0x3, &format) < 0)
-				goto out;
-			break;
-		case 'h':
-			usage(stdout);
-			ret = EXIT_OK;
-			goto out;
-		default:
-			usage(stderr);
-			goto out;
-		}
+	c = cli_parse("verify", argc, argv, opts, ARRAY_SIZE(opts), usage);
+	if (c != CLI_GO) {
+		ret = c;
+		goto out;
 	}
+	v.nssh_opts = sshlist.n;
+	ntargets = tlist.n;
+	po.max = max;
 	if (optind < argc || (!v.netns == !v.host)) {
 		fprintf(stderr, "%s verify: %s\n", cli_prog, optind < argc ?
 			"unexpected argument" : "say where from: --from-netns "
