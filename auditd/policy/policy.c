@@ -603,11 +603,10 @@ static const struct {
 	{ "private", { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
 		       "fc00::/7", NULL } },
 	{ "loopback", { "127.0.0.0/8", "::1/128", NULL } },
-	{ "any", { "0.0.0.0/0", "::/0", NULL } },
 	/* neighbours on one link only, never the Internet: IPv6 link-local
-	 * sources are not forwarded and answered only on their link
-	 * (unnamed in the source views, as "any") */
+	 * sources are not forwarded and answered only on their link */
 	{ "link-local", { "169.254.0.0/16", "fe80::/10", NULL } },
+	{ "any", { "0.0.0.0/0", "::/0", NULL } },
 };
 
 static int builtin_zone(const char *name, struct srcs *s)
@@ -631,7 +630,9 @@ static int builtin_zone(const char *name, struct srcs *s)
 	return 0;
 }
 
-#define NBUILTIN_NAMED	2	/* private, loopback: "any" goes unnamed */
+/* private, loopback, link-local are named in the source views; "any"
+ * goes unnamed (it is the view's whole) */
+#define NBUILTIN_NAMED	3
 
 size_t policy_nzones(const struct policy *p)
 {
