@@ -1149,13 +1149,14 @@ static int prio_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The base chains of a hook for this family, in priority order, made on
- * first use: the handshake runs the hooks once per NAT target, and a
- * kube-proxy ruleset has tens of thousands of chains to look through. */
-static int hook_chains(struct walk *w, uint32_t hook,
-		       const struct rs_chain ***out, size_t *n)
+/* The base chains of hl's hook (those at() takes), in priority order,
+ * made on first use: the handshake runs the hooks once per NAT target, and
+ * a kube-proxy ruleset has tens of thousands of chains to look through. */
+static int hook_list_get(struct walk *w, struct hook_list *hl, uint32_t hook,
+			 bool (*at)(const struct walk *w,
+				    const struct rs_chain *c, uint32_t hook),
+			 const struct rs_chain ***out, size_t *n)
 {
-	struct hook_list *hl = &w->hooks[w->family == NFPROTO_IPV6][hook];
 	const struct rs_chain **v;
 	size_t i, k = 0;
 
@@ -1164,7 +1165,7 @@ static int hook_chains(struct walk *w, uint32_t hook,
 		if (!v)
 			return -ENOMEM;
 		for (i = 0; i < w->in->rs->nchains; i++)
-			if (chain_at_hook(w, &w->in->rs->chains[i], hook))
+			if (at(w, &w->in->rs->chains[i], hook))
 				v[k++] = &w->in->rs->chains[i];
 		qsort(v, k, sizeof(*v), prio_cmp);
 		hl->chains = v;
@@ -1174,6 +1175,14 @@ static int hook_chains(struct walk *w, uint32_t hook,
 	*out = hl->chains;
 	*n = hl->n;
 	return 0;
+}
+
+/* The base chains of a hook for this family. */
+static int hook_chains(struct walk *w, uint32_t hook,
+		       const struct rs_chain ***out, size_t *n)
+{
+	return hook_list_get(w, &w->hooks[w->family == NFPROTO_IPV6][hook],
+			     hook, chain_at_hook, out, n);
 }
 
 /*
@@ -1328,34 +1337,20 @@ int eng_hook_run(struct walk *w, uint32_t hook, struct blist *l,
 	return chains_run(w, hook, chains, nchains, true, l, dropped);
 }
 
+static bool bridge_at_hook(const struct walk *w, const struct rs_chain *c,
+			   uint32_t hook)
+{
+	(void)w;
+	return c->base && c->family == NFPROTO_BRIDGE && c->hook == hook;
+}
+
 /* The bridge family's base chains of hook (NF_BR_PRE_ROUTING or
  * NF_BR_LOCAL_IN), in priority order, made on first use. */
 static int bridge_chains(struct walk *w, uint32_t hook,
 			 const struct rs_chain ***out, size_t *n)
 {
-	struct hook_list *hl = &w->brhooks[hook];
-	const struct rs_chain **v;
-	size_t i, k = 0;
-
-	if (!hl->done) {
-		v = calloc(w->in->rs->nchains + 1, sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		for (i = 0; i < w->in->rs->nchains; i++) {
-			const struct rs_chain *c = &w->in->rs->chains[i];
-
-			if (c->base && c->family == NFPROTO_BRIDGE &&
-			    c->hook == hook)
-				v[k++] = c;
-		}
-		qsort(v, k, sizeof(*v), prio_cmp);
-		hl->chains = v;
-		hl->n = k;
-		hl->done = true;
-	}
-	*out = hl->chains;
-	*n = hl->n;
-	return 0;
+	return hook_list_get(w, &w->brhooks[hook], hook, bridge_at_hook, out,
+			     n);
 }
 
 int eng_bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
