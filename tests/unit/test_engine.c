@@ -1593,10 +1593,13 @@ static void test_swarm(bool exact)
 	size_t i, n = 0;
 	uint16_t port;
 
-	pre = base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING,
-		   -100, RS_V_ACCEPT, "nat");
+	base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING, -100,
+	     RS_V_ACCEPT, "nat");
 	fwd = base(rs, NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, 0,
 		   RS_V_DROP, "filter");
+	/* adding FORWARD may have moved the chain array: PREROUTING is the
+	 * one before it */
+	pre = fwd - 1;
 	for (port = 8080; port != 0; port = port == 8080 ? 9090 : 0) {
 		r = rule(pre, RS_V_DNAT);
 		match(r, RS_F_FIB_DADDR_TYPE, RTN_LOCAL, RTN_LOCAL);
