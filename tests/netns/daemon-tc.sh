@@ -4,8 +4,8 @@
 # filter added to eth0's ingress (a clsact qdisc, `tc filter add ... bpf
 # da`, the program built here with clang -target bpf, as engine-xdp.sh
 # does) makes the daemon audit again and journal that what arrives on
-# eth0 is now possible; removing it makes it definite
-# again.  The poll interval is a minute and the clsact qdisc is there
+# eth0 is now possible, over IPv4 and IPv6 (a tc filter sees both);
+# removing it makes it definite again.  The poll interval is a minute and the clsact qdisc is there
 # before the daemon starts, so only the filters' tc events can have started
 # those audits (without RTNLGRP_TC this test fails: the deletion is
 # missed, measured).
@@ -35,7 +35,10 @@ clang -O2 -g0 -target bpf -I"/usr/include/$(uname -m)-linux-gnu" \
 	-c "$T/tc-drop.c" -o "$T/tc-drop.o" || fwa_die "clang -target bpf failed"
 
 dmn_host host 'ct state established,related accept'
+fwa_nsx "$NS" ip addr add 2001:db8:1::1/64 dev eth0 nodad
+fwa_nsx "$PEER" ip addr add 2001:db8:1::2/64 dev eth0 nodad
 fwa_bg LPID ip netns exec "$NS" socat TCP4-LISTEN:22,fork,reuseaddr SYSTEM:true
+fwa_bg LPID6 ip netns exec "$NS" socat TCP6-LISTEN:22,ipv6only=1,fork,reuseaddr SYSTEM:true
 # the qdisc before the daemon: a qdisc change is also a link event, so
 # only the filter's own messages (RTNLGRP_TC) can start the audits below
 fwa_nsx "$NS" tc qdisc add dev eth0 clsact
@@ -61,8 +64,10 @@ dmn_wait_notify "$T/notify" '^READY=1' 15 ||
 n=$(dmn_wait_events 1 "$BOUND" "$DPID" FWAUDIT_EVENT=state_at_start FWAUDIT_PORTS=22)
 dmn_events "$DPID" FWAUDIT_EVENT=state_at_start FWAUDIT_PORTS=22 > "$T/start.json"
 if [ "$n" -ge 1 ] && grep -q '"FWAUDIT_CERTAINTY":"definite"' "$T/start.json" &&
+   grep -q '"FWAUDIT_FAMILY":"ipv4"' "$T/start.json" &&
+   grep -q '"FWAUDIT_FAMILY":"ipv6"' "$T/start.json" &&
    ! grep -q '"FWAUDIT_CERTAINTY":"possible"' "$T/start.json"; then
-	fwa_pass "at start: tcp/22 on eth0 definite"
+	fwa_pass "at start: tcp/22 on eth0 definite, IPv4 and IPv6"
 else
 	fwa_die "at start: $(cat "$T/start.json")"
 fi
@@ -71,10 +76,12 @@ fi
 t0=$(date +%s.%N)
 fwa_nsx "$NS" tc filter add dev eth0 ingress bpf da obj "$T/tc-drop.o" sec tc ||
 	fwa_die "cannot attach a tc bpf filter to eth0"
-n=$(dmn_wait_events 1 "$BOUND" "$DPID" FWAUDIT_PORTS=22 FWAUDIT_CERTAINTY=possible)
+n=$(dmn_wait_events 2 "$BOUND" "$DPID" FWAUDIT_PORTS=22 FWAUDIT_CERTAINTY=possible)
 t1=$(date +%s.%N)
 dmn_events "$DPID" FWAUDIT_PORTS=22 FWAUDIT_CERTAINTY=possible > "$T/possible.json"
-if [ "$n" -ge 1 ] && ! grep -q '"FWAUDIT_EVENT":"state_at_start"' "$T/possible.json"; then
+if [ "$n" -ge 1 ] && ! grep -q '"FWAUDIT_EVENT":"state_at_start"' "$T/possible.json" &&
+   grep -q '"FWAUDIT_FAMILY":"ipv4"' "$T/possible.json" &&
+   grep -q '"FWAUDIT_FAMILY":"ipv6"' "$T/possible.json"; then
 	fwa_pass "tc filter added: the daemon journals tcp/22 as possible ($(echo "$t1 - $t0" | bc 2>/dev/null || echo '?') s): $(grep -o '"FWAUDIT_EVENT":"[a-z_]*"' "$T/possible.json" | sort -u | tr '\n' ' ')"
 else
 	fwa_fail "tc filter added: no entry with tcp/22 possible in $BOUND s: $(dmn_events "$DPID" | tail -3)"
