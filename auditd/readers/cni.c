@@ -204,7 +204,7 @@ static int walk(char *path, size_t size, const char *tail, unsigned int depth,
 	DIR *d;
 	int ret = 0;
 
-	d = opendir(path);
+	d = docker_map_opendir(m, DOCKER_RT_NERDCTL, path);
 	if (!d)
 		return 0;
 	while (!ret && *budget && (e = readdir(d))) {
@@ -244,7 +244,7 @@ static int walk_nerdctl(char *path, size_t size, struct docker_map *m,
 	DIR *d;
 	int ret = 0;
 
-	d = opendir(path);
+	d = docker_map_opendir(m, DOCKER_RT_NERDCTL, path);
 	if (!d)
 		return 0;
 	while (!ret && (e = readdir(d))) {

@@ -538,6 +538,16 @@ const struct docker_container *docker_find(const struct docker_map *m,
 	return NULL;
 }
 
+DIR *docker_map_opendir(struct docker_map *m, uint8_t rt, const char *path)
+{
+	DIR *d = opendir(path);
+
+	if (!d && (errno == EACCES || errno == EPERM) && rt < DOCKER_RT_N &&
+	    !m->error[rt])
+		m->error[rt] = -errno;
+	return d;
+}
+
 void docker_release(struct docker_map *m)
 {
 	size_t i;

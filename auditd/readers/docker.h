@@ -8,6 +8,7 @@
 #ifndef FWAUDIT_DOCKER_H
 #define FWAUDIT_DOCKER_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -115,6 +116,12 @@ uint8_t docker_port_proto(const char *type);
  * empty).  0, -ENOMEM, -E2BIG (dst unchanged then). */
 int docker_map_take(struct docker_map *dst, struct docker_map *src,
 		    uint8_t rt);
+/* opendir(path) for a runtime read from its files: a directory fwaudit
+ * may not read (EACCES, EPERM: fwauditd under its unit has CAP_NET_ADMIN
+ * only, and containerd's and libvirt's state is root's) is recorded as
+ * m->error[rt], so that the audit says why names are missing; an absent
+ * one is not.  NULL when it cannot be opened. */
+DIR *docker_map_opendir(struct docker_map *m, uint8_t rt, const char *path);
 /* Frees what m holds and zeroes it (errors too); accepts NULL. */
 void docker_release(struct docker_map *m);
 

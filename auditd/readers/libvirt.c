@@ -133,7 +133,7 @@ int libvirt_parse_leases(const char *json, size_t len,
 
 /* The running domains of one driver's state directory. */
 static int read_domains(const char *dir, struct libvirt_domain **d,
-			size_t *nd, unsigned int *budget)
+			size_t *nd, unsigned int *budget, struct docker_map *m)
 {
 	char path[4096], *buf;
 	struct libvirt_domain *n;
@@ -142,7 +142,7 @@ static int read_domains(const char *dir, struct libvirt_domain **d,
 	DIR *dd;
 	int ret = 0;
 
-	dd = opendir(dir);
+	dd = docker_map_opendir(m, DOCKER_RT_LIBVIRT, dir);
 	if (!dd)
 		return 0;
 	while (*budget && (e = readdir(dd))) {
@@ -184,10 +184,11 @@ int libvirt_read(const char *root, struct docker_map *m)
 	for (i = 0; !ret && i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/run/libvirt/%s", root,
 			 drivers[i]);
-		ret = read_domains(path, &d, &nd, &budget);
+		ret = read_domains(path, &d, &nd, &budget, m);
 	}
 	snprintf(path, sizeof(path), "%s/var/lib/libvirt/dnsmasq", root);
-	dd = nd && !ret ? opendir(path) : NULL;
+	dd = nd && !ret ?
+	     docker_map_opendir(m, DOCKER_RT_LIBVIRT, path) : NULL;
 	while (dd && !ret && budget && (e = readdir(dd))) {
 		l = strlen(e->d_name);
 		if (e->d_name[0] == '.' || l < 8 ||

@@ -81,6 +81,9 @@ static int read_files(struct docker_map *out, uint8_t rt, const char *root,
 		ret = 0;
 	if (!ret && (m.n || m.nports))
 		out->error[rt] = 0;
+	/* a directory it may not read: names may be missing, found or not */
+	if (!ret && m.error[rt])
+		out->error[rt] = m.error[rt];
 	docker_release(&m);
 	return ret;
 }
@@ -162,9 +165,16 @@ size_t runtimes_notes(const struct docker_map *m, struct strbuf *b)
 	for (i = 0; i < DOCKER_RT_N; i++) {
 		if (!m->error[i] || m->error[i] == -ENOENT)
 			continue;
-		strbuf_addf(b, "%s did not answer (%s): its containers are "
-			    "not named\n", docker_runtime_name((unsigned)i),
-			    strerror(-m->error[i]));
+		if (m->error[i] == -EACCES || m->error[i] == -EPERM)
+			strbuf_addf(b, "%s's state could not be read (%s): its "
+				    "containers may not be named\n",
+				    docker_runtime_name((unsigned)i),
+				    strerror(-m->error[i]));
+		else
+			strbuf_addf(b, "%s did not answer (%s): its containers "
+				    "are not named\n",
+				    docker_runtime_name((unsigned)i),
+				    strerror(-m->error[i]));
 		n++;
 	}
 	return n;

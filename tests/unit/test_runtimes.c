@@ -11,7 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <grp.h>
+#include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "cni.h"
 #include "libvirt.h"
@@ -266,6 +270,59 @@ static void put(const char *dir, const char *name, const char *fixname)
 	free(buf);
 }
 
+/* In a child that may not read containerd's task directory nor libvirt's
+ * state (fwauditd under its unit: a dynamic user with CAP_NET_ADMIN only):
+ * 0 when the errors and the notes say so and what could be read is named. */
+static int denied_child(void)
+{
+	struct strbuf b = STRBUF_INIT;
+	struct docker_map m;
+	char *s;
+	int ok;
+
+	if (geteuid() == 0 && (setgroups(0, NULL) < 0 ||
+			       setresgid(65534, 65534, 65534) < 0 ||
+			       setresuid(65534, 65534, 65534) < 0))
+		return 2;
+	if (runtimes_read(&m) < 0)
+		return 3;
+	runtimes_notes(&m, &b);
+	s = strbuf_take(&b);
+	/* nerdctl's own files are readable: their names are still there */
+	ok = m.error[DOCKER_RT_NERDCTL] == -EACCES &&
+	     m.error[DOCKER_RT_LIBVIRT] == -EACCES &&
+	     docker_find(&m, AF_INET, 0x0af40004u) != NULL && s &&
+	     strstr(s, "nerdctl's state could not be read (Permission "
+		    "denied): its containers may not be named\n") &&
+	     strstr(s, "libvirt's state could not be read");
+	free(s);
+	docker_release(&m);
+	return ok ? 0 : 1;
+}
+
+static void test_denied(const char *root)
+{
+	char dir[512], task[512], qemu[512];
+	int status = -1;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s", root);
+	snprintf(task, sizeof(task), "%s/run/containerd/io.containerd."
+		 "runtime.v2.task", root);
+	snprintf(qemu, sizeof(qemu), "%s/run/libvirt/qemu", root);
+	CHECK_EQ(chmod(dir, 0755), 0);
+	CHECK_EQ(chmod(task, 0), 0);
+	CHECK_EQ(chmod(qemu, 0), 0);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		_exit(denied_child());
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_EQ(chmod(task, 0755), 0);
+	CHECK_EQ(chmod(qemu, 0755), 0);
+}
+
 static void test_files(void)
 {
 	struct docker_map m = { 0 };
@@ -378,6 +435,7 @@ static void test_files(void)
 	/* absent runtimes: no note */
 	CHECK_EQ(m.error[DOCKER_RT_PODMAN], -ENOENT);
 	docker_release(&m);
+	test_denied(root);
 	snprintf(dir, sizeof(dir), "rm -rf %s", root);
 	CHECK_EQ(system(dir), 0);
 	/* nothing there at all costs nothing */
