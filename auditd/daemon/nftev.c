@@ -23,6 +23,7 @@
 
 #include "fnv.h"
 #include "nftev.h"
+#include "util.h"
 
 enum {
 	KEY_CHAIN = 'c',	/* a chain a base chain reaches */
@@ -422,7 +423,7 @@ bool nftev_matters(const struct nftev_reach *r, const void *buf, size_t len,
 	family = g->nfgen_family;
 	type = NFNL_MSG_TYPE(nlh->nlmsg_type);
 	memset(&m, 0, sizeof(m));
-	m.max = (int)(sizeof(m.tb) / sizeof(m.tb[0])) - 1;
+	m.max = (int)(ARRAY_SIZE(m.tb)) - 1;
 	if (mnl_attr_parse(nlh, sizeof(*g), attr_cb, &m) < 0)
 		return true;
 	if (type == NFT_MSG_NEWGEN) {
@@ -497,7 +498,7 @@ int nftev_table(const void *buf, size_t len, uint8_t *family,
 	    NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
 		return 0;
 	memset(&m, 0, sizeof(m));
-	m.max = (int)(sizeof(m.tb) / sizeof(m.tb[0])) - 1;
+	m.max = (int)(ARRAY_SIZE(m.tb)) - 1;
 	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_cb, &m) < 0)
 		return 0;
 	type = NFNL_MSG_TYPE(nlh->nlmsg_type);

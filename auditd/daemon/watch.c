@@ -25,6 +25,7 @@
 #include "ipvs.h"
 #include "legacy.h"
 #include "sockets.h"
+#include "util.h"
 #include "watch.h"
 
 struct watch_src {
@@ -179,7 +180,7 @@ int watch_new(sd_event *e, unsigned int rcvbuf, watch_changed_fn fn,
 	if (ret < 0)
 		goto fail;
 	ret = src_open(w, &w->rtnl, e, NETLINK_ROUTE, 0, rt_groups,
-		       sizeof(rt_groups) / sizeof(rt_groups[0]), rcvbuf,
+		       ARRAY_SIZE(rt_groups), rcvbuf,
 		       "rtnetlink");
 	if (ret < 0)
 		goto fail;

@@ -72,7 +72,7 @@ static bool is_xtables_table(const struct rs_chain *c)
 	    strcmp(c->name, "OUTPUT") && strcmp(c->name, "PREROUTING") &&
 	    strcmp(c->name, "POSTROUTING"))
 		return false;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(c->table, names[i]))
 			return true;
 	return false;
@@ -523,7 +523,7 @@ static bool firewalld_zone(const struct report_row *row, char *zone,
 		return false;
 	z = c->name + 10;
 	n = strlen(z);
-	for (i = 0; i < sizeof(kin) / sizeof(kin[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(kin); i++) {
 		k = strlen(kin[i]);
 		if (n > k && !strcmp(z + n - k, kin[i])) {
 			n -= k;

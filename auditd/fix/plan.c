@@ -19,6 +19,7 @@
 #include "fix.h"
 #include "plan.h"
 #include "region.h"
+#include "util.h"
 
 /* what a group of allowed parts shares; the ports are collected */
 struct allow_group {
@@ -38,10 +39,10 @@ static const char *const martians6[] = {
 const char *const *plan_martians(uint8_t family, size_t *n)
 {
 	if (family == NFPROTO_IPV6) {
-		*n = sizeof(martians6) / sizeof(martians6[0]);
+		*n = ARRAY_SIZE(martians6);
 		return martians6;
 	}
-	*n = sizeof(martians4) / sizeof(martians4[0]);
+	*n = ARRAY_SIZE(martians4);
 	return martians4;
 }
 

@@ -17,6 +17,7 @@
 #include "prove.h"
 #include "region.h"
 #include "rsfile.h"
+#include "util.h"
 
 #define PROVE_FILES_MAX		8
 #define PROVE_OUTPUT_MAX	(256 * 1024)	/* what the child may say */
@@ -87,7 +88,7 @@ static bool builtin_chain(const char *name)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(name, names[i]))
 			return true;
 	return false;
@@ -107,7 +108,7 @@ static bool xt_table(const struct ruleset *rs, const struct rs_chain *c)
 	if (c->origin != RS_ORIGIN_NFT ||
 	    (c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6))
 		return false;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(names); i++)
 		named |= !strcmp(c->table, names[i]);
 	if (!named)
 		return false;
@@ -850,7 +851,7 @@ static void remove_dir(const char *dir)
 	char path[PROVE_PATH_MAX];
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) <
 		    (int)sizeof(path))
 			unlink(path);

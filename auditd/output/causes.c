@@ -11,6 +11,7 @@
 
 #include "causes.h"
 #include "strbuf.h"
+#include "util.h"
 
 #define NONE	((size_t)-1)
 
@@ -221,7 +222,7 @@ static const char *runtime_title(const char *rt)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(t); i++)
 		if (!strcmp(rt, t[i][0]))
 			return t[i][1];
 	return "Containers";

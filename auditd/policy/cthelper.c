@@ -101,7 +101,7 @@ static void ports_add(struct port_set *ps, const struct region *r)
 		}
 		if (merged)
 			continue;
-		if (ps->n == sizeof(ps->iv) / sizeof(ps->iv[0]))
+		if (ps->n == ARRAY_SIZE(ps->iv))
 			ps->more = true;
 		else
 			ps->iv[ps->n++] = v;

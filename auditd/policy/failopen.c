@@ -17,6 +17,7 @@
 #include <linux/netfilter.h>
 
 #include "failopen.h"
+#include "util.h"
 
 /* DNAT happens at this priority; a drop in a chain before it sees the
  * address the packet was sent to (NF_IP_PRI_NAT_DST) */
@@ -679,7 +680,7 @@ static int check_container_nets(const struct ruleset *rs, struct builder *b)
 		if (!fwd->base || fwd->hook != NF_INET_FORWARD || !fwd->name ||
 		    strcmp(fwd->name, "FORWARD"))
 			continue;
-		for (k = 0; k < sizeof(cnets) / sizeof(cnets[0]) && !ret; k++) {
+		for (k = 0; k < ARRAY_SIZE(cnets) && !ret; k++) {
 			for (j = 0; j < fwd->nrules; j++)
 				if (is_jump_to(&fwd->rules[j], cnets[k].forward))
 					break;

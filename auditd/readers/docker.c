@@ -14,6 +14,7 @@
 
 #include "docker.h"
 #include "host.h"
+#include "util.h"
 
 /* An answer larger than this is not a container list we can use. */
 #define DOCKER_ANSWER_MAX	(16u << 20)
@@ -497,7 +498,7 @@ static bool port_holder(const char *comm)
 	};
 	size_t i;
 
-	for (i = 0; comm && i < sizeof(holders) / sizeof(holders[0]); i++)
+	for (i = 0; comm && i < ARRAY_SIZE(holders); i++)
 		if (!strcmp(comm, holders[i]))
 			return true;
 	return false;

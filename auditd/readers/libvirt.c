@@ -16,6 +16,7 @@
 #include "fileread.h"
 #include "host.h"
 #include "libvirt.h"
+#include "util.h"
 
 #define LIBVIRT_FILE_MAX	(4u << 20)
 
@@ -34,11 +35,11 @@ static int element_text(const char *s, const char *end, const char *open,
 	if (!p)
 		return -EBADMSG;
 	for (p += strlen(open); p < end && *p != '<' && n + 1 < size; ) {
-		for (k = 0; k < sizeof(ent) / sizeof(ent[0]); k++)
+		for (k = 0; k < ARRAY_SIZE(ent); k++)
 			if ((size_t)(end - p) >= strlen(ent[k][0]) &&
 			    !strncmp(p, ent[k][0], strlen(ent[k][0])))
 				break;
-		if (k < sizeof(ent) / sizeof(ent[0])) {
+		if (k < ARRAY_SIZE(ent)) {
 			buf[n++] = ent[k][1][0];
 			p += strlen(ent[k][0]);
 		} else {

@@ -36,6 +36,7 @@
 #include "redact.h"
 #include "sha256.h"
 #include "strbuf.h"
+#include "util.h"
 
 #define REDACT_PINS_MAX		(1u << 20)
 #define REDACT_NOTES_MAX	64	/* kept bounds named in the notes */
@@ -342,7 +343,7 @@ static int pin_builtin(struct redact *r)
 	size_t i;
 	int ret;
 
-	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(b); i++) {
 		if (inet_pton(b[i].fam == 6 ? AF_INET6 : AF_INET, b[i].a,
 			      a) != 1)
 			return -EINVAL;
@@ -1567,7 +1568,7 @@ static bool dreg_only(const char *name, struct regs *g, const struct nlattr *d)
 	unsigned int off;
 	size_t i;
 
-	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(w); i++) {
 		if (strcmp(name, w[i].name))
 			continue;
 		if (!nest_get(d, w[i].dreg))
@@ -2397,7 +2398,7 @@ int redact_snapshot(struct redact *r, json_t *doc, char *err, size_t errlen)
 		{ txt, "ip4", "ruleset_text.ip4", B_TEXT, NULL, 0 },
 		{ txt, "ip6", "ruleset_text.ip6", B_TEXT, NULL, 0 },
 	};
-	size_t n = sizeof(b) / sizeof(b[0]), i;
+	size_t n = ARRAY_SIZE(b), i;
 	json_t *notes = NULL;
 	int ret = 0;
 

@@ -18,6 +18,7 @@
 
 #include "nldump.h"
 #include "sockets.h"
+#include "util.h"
 
 /* TCP states as sock_diag reports them (include/net/tcp_states.h). */
 #define SK_TCP_LISTEN	10
@@ -227,7 +228,7 @@ static int sockets_read_once(struct sockets_parse *sp, FILE *rec)
 		ret = -errno;
 		goto out;
 	}
-	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(dumps); i++) {
 		for (j = 0; j < sizeof(families); j++) {
 			struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 			struct inet_diag_req_v2 *r;

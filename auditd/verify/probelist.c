@@ -14,6 +14,7 @@
 
 #include "host.h"
 #include "probelist.h"
+#include "util.h"
 
 static const char *const result_names[] = {
 	[PROBE_UNSENT] = "unsent",
@@ -28,7 +29,7 @@ static const char *const result_names[] = {
 
 const char *probe_result_name(enum probe_result r)
 {
-	if ((size_t)r >= sizeof(result_names) / sizeof(result_names[0]))
+	if ((size_t)r >= ARRAY_SIZE(result_names))
 		return "?";
 	return result_names[r];
 }
@@ -124,9 +125,9 @@ static int parse_one(json_t *o, size_t i, bool results, struct probe *p,
 			    i);
 	json_object_foreach(o, key, v) {
 		known = false;
-		for (k = 0; k < sizeof(base) / sizeof(base[0]); k++)
+		for (k = 0; k < ARRAY_SIZE(base); k++)
 			known |= !strcmp(key, base[k]);
-		for (k = 0; results && k < sizeof(res) / sizeof(res[0]); k++)
+		for (k = 0; results && k < ARRAY_SIZE(res); k++)
 			known |= !strcmp(key, res[k]);
 		if (!known)
 			return fail(err, errlen, -EINVAL, "probes[%zu]: "
@@ -166,11 +167,11 @@ static int parse_one(json_t *o, size_t i, bool results, struct probe *p,
 	if (!results)
 		return 0;
 	s = json_string_value(json_object_get(o, "result"));
-	for (k = 0; s && k < sizeof(result_names) / sizeof(result_names[0]);
+	for (k = 0; s && k < ARRAY_SIZE(result_names);
 	     k++)
 		if (!strcmp(s, result_names[k]))
 			break;
-	if (!s || k == sizeof(result_names) / sizeof(result_names[0]))
+	if (!s || k == ARRAY_SIZE(result_names))
 		return fail(err, errlen, -EINVAL, "probes[%zu].result: not a "
 			    "result", i);
 	p->result = k;

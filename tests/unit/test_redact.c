@@ -24,6 +24,7 @@
 #include "redact.h"
 #include "snapfile.h"
 #include "unit.h"
+#include "util.h"
 
 #define FLAGS	(SNAPFILE_RULESET | SNAPFILE_HOST | SNAPFILE_NO_LEGACY)
 
@@ -110,7 +111,7 @@ static void test_classes(const struct redact *r)
 	size_t i;
 	int k, inside, outside;
 
-	for (i = 0; i < sizeof(priv) / sizeof(priv[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(priv); i++) {
 		inside = outside = 0;
 		for (k = 0; k < 300; k++) {
 			rand_addr(priv[i].fam, a);
