@@ -4,6 +4,7 @@
  * verdicts, maps, NAT, the base chains of a hook, XDP and ingress.  Part
  * of the walk: see engine.c and walk.h.
  */
+#include "array.h"
 #include "walk.h"
 
 /* ---------------------------------------------------------------------
@@ -820,15 +821,11 @@ static int run_iv_cmp(const void *a, const void *b)
 static int run_iv_push(struct run_iv **iv, size_t *n, size_t *cap,
 		       const struct rs_interval *v, size_t rule)
 {
-	struct run_iv *p;
+	int ret;
 
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		p = realloc(*iv, *cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		*iv = p;
-	}
+	ret = array_grow(iv, cap, *n, sizeof(**iv), SIZE_MAX, 64);
+	if (ret < 0)
+		return ret;
 	(*iv)[*n].iv = *v;
 	(*iv)[(*n)++].rule = rule;
 	return 0;

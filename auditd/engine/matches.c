@@ -4,6 +4,7 @@
  * match against a region: the part it holds for, the part it does not.
  * Part of the walk: see engine.c and walk.h.
  */
+#include "array.h"
 #include "walk.h"
 
 static bool has_ct(const struct walk *w, const struct branch *b)
@@ -506,8 +507,8 @@ static int ifindex_keys(const struct walk *w, const struct rs_interval *iv,
 			struct rs_interval **out, size_t *n, size_t *cap)
 {
 	static const struct host_link lo = { .ifindex = 1, .name = "lo" };
-	struct rs_interval *p;
 	size_t i, nl = w->host ? w->host->nlinks : 1;
+	int ret;
 
 	/* without host facts the ruleset was loaded into a network
 	 * namespace of its own (rsfile.c), where nft resolved every iif
@@ -517,13 +518,9 @@ static int ifindex_keys(const struct walk *w, const struct rs_interval *iv,
 
 		if (!in_iv((rs_u128)l->ifindex, iv))
 			continue;
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 8;
-			p = realloc(*out, *cap * sizeof(*p));
-			if (!p)
-				return -ENOMEM;
-			*out = p;
-		}
+		ret = array_grow(out, cap, *n, sizeof(**out), SIZE_MAX, 8);
+		if (ret < 0)
+			return ret;
 		(*out)[*n].lo = (*out)[*n].hi = rs_ifname_key(l->name);
 		(*n)++;
 	}

@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include "array.h"
 #include "rpath.h"
 
 static rs_u128 family_max(uint8_t family)
@@ -28,17 +29,11 @@ static unsigned int family_bits(uint8_t family)
 
 static int bound_push(rs_u128 **v, size_t *n, size_t *cap, rs_u128 x)
 {
-	rs_u128 *p;
+	int ret;
 
-	if (*n == *cap) {
-		if (*cap >= 2 * RPATH_MAX_RANGES)
-			return -E2BIG;
-		*cap = *cap ? *cap * 2 : 64;
-		p = realloc(*v, *cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		*v = p;
-	}
+	ret = array_grow(v, cap, *n, sizeof(**v), 2 * RPATH_MAX_RANGES, 64);
+	if (ret < 0)
+		return ret;
 	(*v)[(*n)++] = x;
 	return 0;
 }

@@ -4,13 +4,13 @@
  * the rule matches, the skip index of single-destination rules.  Part of
  * the walk: see engine.c and walk.h.
  */
+#include "array.h"
 #include "walk.h"
 
 static int plist_push(struct plist *l, struct region *r,
 		      const struct anode *a, const struct choice *ch)
 {
-	struct part *p;
-	size_t cap;
+	int ret;
 
 	if (!r)
 		return -ENOMEM;
@@ -18,15 +18,10 @@ static int plist_push(struct plist *l, struct region *r,
 		region_free(r);
 		return 0;
 	}
-	if (l->n == l->cap) {
-		cap = l->cap ? l->cap * 2 : 4;
-		p = realloc(l->p, cap * sizeof(*p));
-		if (!p) {
-			region_free(r);
-			return -ENOMEM;
-		}
-		l->p = p;
-		l->cap = cap;
+	ret = array_grow(&l->p, &l->cap, l->n, sizeof(*l->p), SIZE_MAX, 4);
+	if (ret < 0) {
+		region_free(r);
+		return ret;
 	}
 	l->p[l->n].r = r;
 	l->p[l->n].assume = a;
