@@ -33,6 +33,8 @@ set -euo pipefail
 . "$(dirname "$0")/probe-lib.sh"
 # shellcheck source=tests/netns/docker-lib.sh
 . "$(dirname "$0")/docker-lib.sh"
+# shellcheck source=tests/netns/ufw-lib.sh
+. "$(dirname "$0")/ufw-lib.sh"
 
 fwa_require_root
 fwa_require_tools "$PYTHON" ip nft iptables-nft iptables-legacy \
@@ -124,34 +126,10 @@ _setup_iptables() {
 setup_iptables() { _setup_iptables iptables-nft ip6tables-nft; }
 setup_legacy() { _setup_iptables iptables-legacy ip6tables-legacy; }
 
-# ufw_node CMD...: CMD in $NODE with private copies of ufw's files
-ufw_node() {
-	ip netns exec "$NODE" unshare --mount --propagation private \
-		sh "$UFWDIR/wrap.sh" "$UFWDIR" "$@"
-}
-
 setup_ufw() {
-	fwa_tmpdir UFWDIR
-	cp -a /etc/ufw "$UFWDIR/etc-ufw"
-	cp -a /lib/ufw "$UFWDIR/lib-ufw"
-	# no sysctl changes from ufw-init, and a default deny on input
-	sed -e 's|^IPT_SYSCTL=.*|IPT_SYSCTL=/etc/ufw/fwa-empty-sysctl.conf|' \
-		-e 's|^DEFAULT_INPUT_POLICY=.*|DEFAULT_INPUT_POLICY="DROP"|' \
-		-e 's|^IPV6=.*|IPV6=yes|' /etc/default/ufw > "$UFWDIR/default-ufw"
-	: > "$UFWDIR/etc-ufw/fwa-empty-sysctl.conf"
-	# the package's rules, not whatever the host's ufw holds
-	[ ! -d /usr/share/ufw/iptables ] ||
-		cp /usr/share/ufw/iptables/*.rules "$UFWDIR/etc-ufw/"
-	cat > "$UFWDIR/wrap.sh" <<'R'
-set -e
-U=$1
-shift
-mount -n -t tmpfs -o mode=755 tmpfs /run
-mount -n --bind "$U/etc-ufw" /etc/ufw
-mount -n --bind "$U/default-ufw" /etc/default/ufw
-mount -n --bind "$U/lib-ufw" /lib/ufw
-exec "$@"
-R
+	# a default deny on input, IPv6 on
+	ufw_private 's|^DEFAULT_INPUT_POLICY=.*|DEFAULT_INPUT_POLICY="DROP"|' \
+		's|^IPV6=.*|IPV6=yes|'
 	ufw_node ufw --force enable > /dev/null
 	for p in 22/tcp 80/tcp 6379/tcp; do
 		ufw_node ufw allow "$p" > /dev/null

@@ -40,6 +40,8 @@ set -euo pipefail
 . "$(dirname "$0")/probe-lib.sh"
 # shellcheck source=tests/netns/docker-lib.sh
 . "$(dirname "$0")/docker-lib.sh"
+# shellcheck source=tests/netns/ufw-lib.sh
+. "$(dirname "$0")/ufw-lib.sh"
 
 fwa_require_root
 fwa_require_tools "$PYTHON" ip nft iptables-nft iptables-legacy \
@@ -108,35 +110,10 @@ setup_legacy() {
 	FORMAT=sh WANT=iptables-legacy
 }
 
-# ufw_node CMD...: CMD in $NODE with private copies of ufw's files (as in
-# audit-fixes.sh: the host's /etc/ufw is never touched)
-ufw_node() {
-	ip netns exec "$NODE" unshare --mount --propagation private \
-		sh "$UFWDIR/wrap.sh" "$UFWDIR" "$@"
-}
-
 setup_ufw() {
 	command -v ufw >/dev/null 2>&1 || { echo "SKIP: ufw: no ufw"; return 1; }
-	fwa_tmpdir UFWDIR
-	cp -a /etc/ufw "$UFWDIR/etc-ufw"
-	cp -a /lib/ufw "$UFWDIR/lib-ufw"
-	# ufw's defaults, but no sysctl changes from ufw-init
-	sed -e 's|^IPT_SYSCTL=.*|IPT_SYSCTL=/etc/ufw/fwa-empty-sysctl.conf|' \
-		/etc/default/ufw > "$UFWDIR/default-ufw"
-	: > "$UFWDIR/etc-ufw/fwa-empty-sysctl.conf"
-	# the package's rules (user.rules empty), not the host's
-	[ ! -d /usr/share/ufw/iptables ] ||
-		cp /usr/share/ufw/iptables/*.rules "$UFWDIR/etc-ufw/"
-	cat > "$UFWDIR/wrap.sh" <<'R'
-set -e
-U=$1
-shift
-mount -n -t tmpfs -o mode=755 tmpfs /run
-mount -n --bind "$U/etc-ufw" /etc/ufw
-mount -n --bind "$U/default-ufw" /etc/default/ufw
-mount -n --bind "$U/lib-ufw" /lib/ufw
-exec "$@"
-R
+	# ufw's defaults
+	ufw_private
 	ufw_node ufw --force enable > /dev/null
 	ufw_node ufw allow 22/tcp > /dev/null
 	# the mistake the plan must undo

@@ -21,6 +21,8 @@ set -euo pipefail
 . "$(dirname "$0")/docker-lib.sh"
 # shellcheck source=tests/netns/daemon-lib.sh
 . "$(dirname "$0")/daemon-lib.sh"
+# shellcheck source=tests/netns/ufw-lib.sh
+. "$(dirname "$0")/ufw-lib.sh"
 
 fwa_once "a real dockerd, ufw and fwauditd take a minute; the Docker reader and the daemon's libcurl run under ASan in test_runtimes and daemon-webhook.sh"
 dmn_require
@@ -32,29 +34,8 @@ dmn_journald
 BOUND=${DAEMON_EVENT_BOUND:-10}	# seconds from docker run to its entry
 
 # -- ufw, default configuration, in the node (private copies of its files) --
-fwa_tmpdir UFWDIR
-cp -a /etc/ufw "$UFWDIR/etc-ufw"
-cp -a /lib/ufw "$UFWDIR/lib-ufw"
-# ufw's own defaults (deny incoming, IPV6=yes), without its sysctl changes
-sed -e 's|^IPT_SYSCTL=.*|IPT_SYSCTL=/etc/ufw/fwa-empty-sysctl.conf|' \
-	/etc/default/ufw > "$UFWDIR/default-ufw"
-: > "$UFWDIR/etc-ufw/fwa-empty-sysctl.conf"
-[ ! -d /usr/share/ufw/iptables ] ||
-	cp /usr/share/ufw/iptables/*.rules "$UFWDIR/etc-ufw/"
-cat > "$UFWDIR/wrap.sh" <<'R'
-set -e
-U=$1
-shift
-mount -n -t tmpfs -o mode=755 tmpfs /run
-mount -n --bind "$U/etc-ufw" /etc/ufw
-mount -n --bind "$U/default-ufw" /etc/default/ufw
-mount -n --bind "$U/lib-ufw" /lib/ufw
-exec "$@"
-R
-ufw_node() {
-	ip netns exec "$NODE" unshare --mount --propagation private \
-		sh "$UFWDIR/wrap.sh" "$UFWDIR" "$@"
-}
+# ufw's own defaults (deny incoming, IPV6=yes)
+ufw_private
 ufw_node ufw --force enable > /dev/null
 ufw_node ufw allow 22/tcp > /dev/null
 ufw_node ufw deny 6379/tcp > /dev/null
