@@ -38,7 +38,7 @@ int snapshot_read_with(struct snapshot *snap, bool host,
 	if (ret < 0)
 		goto fail;
 	/* ebtables-legacy: absent from most kernels, then nothing */
-	ret = ebtleg_dump_ruleset(s.rs, NULL, NULL);
+	ret = ebtleg_dump_ruleset(s.rs);
 	if (ret < 0)
 		goto fail;
 	if (host) {

@@ -24,6 +24,7 @@
 #include <linux/netfilter_bridge/ebtables.h>
 
 #include "ebtleg.h"
+#include "nldump.h"
 #include "util.h"
 #include "xt.h"
 
@@ -605,25 +606,62 @@ int ebtleg_read_blob(int fd, const char *name, struct ebtleg_blob *out)
 	return err;
 }
 
-int ebtleg_dump_ruleset(struct ruleset *rs, struct ebtleg_blob **blobs,
-			size_t *nblobs)
+/* What the live read and the replay do with one table: decode it, or
+ * say why not. */
+static int ebt_table_done(struct ruleset *rs, const char *name, int err,
+			  const struct ebtleg_blob *b)
 {
-	struct ebtleg_blob *v = NULL, b;
-	size_t nv = 0, i;
-	int fd, ret = 0, err;
+	if (err < 0)
+		return ruleset_note(rs, "ebtables-legacy table %s not read: %s",
+				    name, strerror(-err));
+	err = ebtleg_parse(rs, b);
+	if (err == -ENOMEM)
+		return err;
+	if (err < 0)
+		return ruleset_note(rs, "ebtables-legacy table %s not decoded: "
+				    "%s", name, strerror(-err));
+	return 0;
+}
 
-	if (blobs) {
-		v = calloc(EBTLEG_NTABLES, sizeof(*v));
-		if (!v)
-			return -ENOMEM;
+static int ebt_record(FILE *rec, const char *name, int err,
+		      const struct ebtleg_blob *b)
+{
+	struct ebtleg_rec_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	snprintf(h.name, sizeof(h.name), "%s", name);
+	h.error = err;
+	if (!err) {
+		h.valid_hooks = b->valid_hooks;
+		h.nentries = b->nentries;
+		h.size = (uint32_t)b->size;
 	}
+	if (fwrite(&h, sizeof(h), 1, rec) != 1 ||
+	    (h.size && fwrite(b->entries, h.size, 1, rec) != 1))
+		return -EIO;
+	return 0;
+}
+
+int ebtleg_dump_ruleset(struct ruleset *rs)
+{
+	struct ebtleg_blob b;
+	FILE *rec = NULL;
+	size_t i;
+	int fd, ret, err;
+
+	ret = nld_record_open(EBTLEG_RECORD_ENV, &rec);
+	if (ret < 0)
+		return ret;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		ret = ruleset_note(rs, "ebtables-legacy tables not read: "
-				   "socket: %s", strerror(errno));
+		err = -errno;
+		ret = rec ? ebt_record(rec, ebtleg_tables[0], err, NULL) : 0;
+		if (!ret)
+			ret = ebt_table_done(rs, ebtleg_tables[0], err, NULL);
 		goto out;
 	}
 	for (i = 0; i < EBTLEG_NTABLES && !ret; i++) {
+		memset(&b, 0, sizeof(b));
 		err = ebtleg_read_blob(fd, ebtleg_tables[i], &b);
 		if (err == -ENOPROTOOPT)
 			break;		/* no ebtables-legacy in this kernel */
@@ -633,33 +671,83 @@ int ebtleg_dump_ruleset(struct ruleset *rs, struct ebtleg_blob **blobs,
 			ret = err;
 			break;
 		}
-		if (err < 0) {
-			ret = ruleset_note(rs, "ebtables-legacy table %s not "
-					   "read: %s", ebtleg_tables[i],
-					   strerror(-err));
-			continue;
-		}
-		err = ebtleg_parse(rs, &b);
-		if (err == -ENOMEM)
-			ret = err;
-		else if (err < 0)
-			ret = ruleset_note(rs, "ebtables-legacy table %s not "
-					   "decoded: %s", ebtleg_tables[i],
-					   strerror(-err));
-		if (v && !ret)
-			v[nv++] = b;
-		else
-			ebtleg_blob_release(&b);
+		if (rec)
+			ret = ebt_record(rec, ebtleg_tables[i], err, &b);
+		if (!ret)
+			ret = ebt_table_done(rs, ebtleg_tables[i], err, &b);
+		ebtleg_blob_release(&b);
 	}
 	close(fd);
 out:
-	if (ret < 0 || !blobs) {
-		for (i = 0; i < nv; i++)
-			ebtleg_blob_release(&v[i]);
-		free(v);
-		return ret;
+	if (rec && fclose(rec) != 0 && !ret)
+		ret = -EIO;
+	return ret;
+}
+
+int ebtleg_foreach_record(unsigned char *buf, size_t len,
+			  int (*fn)(void *ctx, struct ebtleg_blob *b),
+			  void *ctx)
+{
+	struct ebtleg_rec_hdr h;
+	struct ebtleg_blob b;
+	size_t off = 0, n = 0;
+	int ret = 0;
+
+	while (off < len && !ret) {
+		if (len - off < sizeof(h) || ++n > EBTLEG_NTABLES)
+			return -EBADMSG;
+		memcpy(&h, buf + off, sizeof(h));
+		off += sizeof(h);
+		if (h.size > EBTLEG_MAX_BLOB || h.size > len - off ||
+		    (h.error && h.size) || h.error > 0 ||
+		    !memchr(h.name, '\0', sizeof(h.name)))
+			return -EBADMSG;
+		memset(&b, 0, sizeof(b));
+		memcpy(b.name, h.name, sizeof(b.name));
+		b.valid_hooks = h.valid_hooks;
+		b.nentries = h.nentries;
+		b.size = h.size;
+		b.entries = h.error ? NULL : buf + off;
+		ret = fn(ctx, &b);
+		off += h.size;
 	}
-	*blobs = v;
-	*nblobs = nv;
+	return ret;
+}
+
+struct ebt_replay {
+	struct ebtleg_blob blobs[EBTLEG_NTABLES];
+	size_t n;
+};
+
+/* The records are collected first: a recording cut anywhere appends
+ * nothing.  The blobs themselves are checked when decoded, as live. */
+static int ebt_replay_one(void *ctx, struct ebtleg_blob *b)
+{
+	struct ebt_replay *r = ctx;
+
+	r->blobs[r->n++] = *b;
 	return 0;
+}
+
+int ebtleg_replay_buf(struct ruleset *rs, const void *buf, size_t len)
+{
+	struct ebt_replay r = { .n = 0 };
+	struct ebtleg_rec_hdr h;
+	unsigned char *copy;
+	size_t i, off = 0;
+	int ret;
+
+	/* a private copy: foreach hands out writable blobs */
+	copy = malloc(len ? len : 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, buf, len);
+	ret = ebtleg_foreach_record(copy, len, ebt_replay_one, &r);
+	for (i = 0; i < r.n && !ret; i++) {
+		memcpy(&h, copy + off, sizeof(h));
+		off += sizeof(h) + h.size;
+		ret = ebt_table_done(rs, r.blobs[i].name, h.error, &r.blobs[i]);
+	}
+	free(copy);
+	return ret;
 }

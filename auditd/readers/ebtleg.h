@@ -70,15 +70,45 @@ int ebtleg_parse(struct ruleset *rs, const struct ebtleg_blob *b);
 int ebtleg_read_blob(int fd, const char *name, struct ebtleg_blob *out);
 void ebtleg_blob_release(struct ebtleg_blob *b);
 
+/* Where ebtleg_dump_ruleset() records what it read (snapfile.c sets it
+ * for `fwaudit snapshot`). */
+#define EBTLEG_RECORD_ENV	"FWAUDIT_EBT_RECORD"
+
 /*
- * Read the tables the kernel has and append their chains to rs; the blobs
- * read are handed to *blobs (nblobs of them, the caller releases each and
- * frees the array) when blobs is not NULL.  No ebtables-legacy in the
- * kernel is not an error: nothing is appended.  A table that cannot be
- * read or decoded adds a note to rs and is skipped.  Returns 0 or -ENOMEM.
+ * Read the tables the kernel has and append their chains to rs.  No
+ * ebtables-legacy in the kernel is not an error: nothing is appended.  A
+ * table that cannot be read or decoded adds a note to rs and is skipped.
+ * With EBTLEG_RECORD_ENV set, each table read (or its error) is written
+ * to that file as one record: struct ebtleg_rec_hdr, then size bytes of
+ * entries.  Returns 0, -ENOMEM, or -errno of the recording.
  */
-int ebtleg_dump_ruleset(struct ruleset *rs, struct ebtleg_blob **blobs,
-			size_t *nblobs);
+int ebtleg_dump_ruleset(struct ruleset *rs);
+
+/* One record of a recording, host order. */
+struct ebtleg_rec_hdr {
+	char name[32];
+	int32_t error;		/* 0, or the negative errno of the read */
+	uint32_t valid_hooks;
+	uint32_t nentries;
+	uint32_t size;		/* entries bytes that follow */
+};
+
+/*
+ * Replay a recording as ebtleg_dump_ruleset() would have read it: the
+ * same chains, the same notes.  A malformed recording (a record cut, a
+ * size over EBTLEG_MAX_BLOB, more than EBTLEG_NTABLES records) is
+ * -EBADMSG and appends nothing.  0 or -ENOMEM otherwise.
+ */
+int ebtleg_replay_buf(struct ruleset *rs, const void *buf, size_t len);
+
+/*
+ * Call fn on each table blob of a recording (pointing into buf, which fn
+ * may rewrite in place: redact.c).  -EBADMSG as above, fn's first
+ * non-zero value, or 0.
+ */
+int ebtleg_foreach_record(unsigned char *buf, size_t len,
+			  int (*fn)(void *ctx, struct ebtleg_blob *b),
+			  void *ctx);
 
 /*
  * Call fn on each match of blob b (name, revision, its data and length),

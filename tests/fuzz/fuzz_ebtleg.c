@@ -5,7 +5,8 @@
  * nentries (host order, 4 bytes each), then the entries as
  * EBT_SO_GET_ENTRIES hands them out.  The blob is copied to a buffer of
  * exactly its size so that ASan sees any read past it; the match walk of
- * redact.c runs on the same blob.  Seed: tests/unit/test_ebtleg with
+ * redact.c runs on the same blob, and the whole input is replayed as
+ * a recording.  Seed: tests/unit/test_ebtleg with
  * EBTLEG_SEED_OUT.
  */
 #include <stdlib.h>
@@ -50,6 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ebtleg_parse(rs, &b);
 	ruleset_free(rs);
 	ebtleg_foreach_match(&b, touch, &sum);
+	/* the same bytes as a recording (ebtleg_replay_buf()) */
+	rs = ruleset_new();
+	if (rs)
+		ebtleg_replay_buf(rs, data, size);
+	ruleset_free(rs);
 	free(b.entries);
 	return 0;
 }

@@ -467,6 +467,60 @@ static void test_foreach(void)
 	CHECK_EQ(ebtleg_foreach_match(&x, count_ip, n), -EBADMSG);
 }
 
+/* A recording as ebtleg_dump_ruleset() writes it replays to the same
+ * chains as the blob parsed; an error record to the live note; a cut
+ * recording to nothing. */
+static void test_replay(void)
+{
+	static struct bb b;
+	static unsigned char rec[sizeof(b.buf) + 2 * sizeof(struct ebtleg_rec_hdr)];
+	struct ebtleg_rec_hdr h;
+	struct ruleset *rs = ruleset_new(), *want = ruleset_new();
+	struct ebtleg_blob x;
+	size_t len = 0, n, i;
+
+	build_filter(&b);
+	memset(&h, 0, sizeof(h));
+	strcpy(h.name, "filter");
+	h.valid_hooks = FILTER_HOOKS;
+	h.nentries = b.nentries;
+	h.size = (uint32_t)b.len;
+	memcpy(rec, &h, sizeof(h));
+	memcpy(rec + sizeof(h), b.buf, b.len);
+	len = sizeof(h) + b.len;
+	memset(&h, 0, sizeof(h));
+	strcpy(h.name, "nat");
+	h.error = -EPERM;
+	memcpy(rec + len, &h, sizeof(h));
+	len += sizeof(h);
+	CHECK(rs && want);
+	x = blob_of(&b, "filter", FILTER_HOOKS);
+	CHECK_EQ(ebtleg_parse(want, &x), 0);
+	CHECK_EQ(ebtleg_replay_buf(rs, rec, len), 0);
+	CHECK_EQ(rs->nchains, want->nchains);
+	for (i = 0; i < rs->nchains && i < want->nchains; i++) {
+		CHECK_STR(rs->chains[i].name, want->chains[i].name);
+		CHECK_EQ(rs->chains[i].nrules, want->chains[i].nrules);
+		CHECK_EQ(rs->chains[i].policy, want->chains[i].policy);
+	}
+	CHECK_EQ(rs->nnotes, 1);
+	CHECK(rs->nnotes == 1 && strstr(rs->notes[0], "nat not read"));
+	ruleset_free(rs);
+	rs = ruleset_new();
+	for (n = 1; n < len; n++) {
+		int ret = ebtleg_replay_buf(rs, rec, n);
+
+		/* cut after the filter record: a whole recording */
+		if (n == len - sizeof(h))
+			CHECK_EQ(ret, 0);
+		else
+			CHECK_EQ(ret, -EBADMSG);
+	}
+	CHECK_EQ(rs->nchains, 5);
+	ruleset_free(rs);
+	ruleset_free(want);
+}
+
 static void write_seed(void)
 {
 	const char *path = getenv("EBTLEG_SEED_OUT");
@@ -496,6 +550,7 @@ int main(void)
 	test_nat_broute();
 	test_broken();
 	test_foreach();
+	test_replay();
 	write_seed();
 	return unit_done();
 }
