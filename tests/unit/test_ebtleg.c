@@ -24,7 +24,11 @@
 #include <linux/netfilter_bridge/ebtables.h>
 #include <netinet/in.h>
 
+#include <jansson.h>
+
+#include "base64.h"
 #include "ebtleg.h"
+#include "redact.h"
 #include "ruleset.h"
 #include "unit.h"
 
@@ -521,6 +525,83 @@ static void test_replay(void)
 	ruleset_free(want);
 }
 
+/* --redact maps the addresses of ebtables-legacy's ip matches in the
+ * recording: 198.51.100.7/32 (documentation: kept) stays, a global one
+ * moves, the blob still decodes to the same shape. */
+static void test_redact(void)
+{
+	static struct bb b;
+	static unsigned char rec[sizeof(b.buf) + sizeof(struct ebtleg_rec_hdr)];
+	static char text[2 * sizeof(rec)];
+	uint8_t key[REDACT_KEY_SIZE], *out = NULL;
+	struct ebtleg_rec_hdr h;
+	struct redact *r = NULL;
+	struct ruleset *rs = ruleset_new();
+	const struct rs_match *m;
+	const struct rs_chain *in;
+	struct ebt_ip_info ip;
+	char err[256] = "";
+	json_t *doc;
+	size_t len, olen = 0, ipat;
+	int n;
+
+	build_filter(&b);
+	/* rule 2's source: a global address, 95.1.1.0/24 */
+	ipat = sizeof(struct ebt_entries);
+	{
+		struct ebt_entry e;
+
+		memcpy(&e, b.buf + ipat, sizeof(e));
+		ipat += e.next_offset;	/* rule 2 */
+	}
+	ipat += sizeof(struct ebt_entry) + sizeof(struct ebt_entry_match);
+	memcpy(&ip, b.buf + ipat, sizeof(ip));
+	CHECK_EQ(ip.saddr, htonl(0xc6336407));
+	ip.saddr = htonl(0x5f010100);
+	ip.smsk = htonl(0xffffff00);
+	memcpy(b.buf + ipat, &ip, sizeof(ip));
+	memset(&h, 0, sizeof(h));
+	strcpy(h.name, "filter");
+	h.valid_hooks = FILTER_HOOKS;
+	h.nentries = b.nentries;
+	h.size = (uint32_t)b.len;
+	memcpy(rec, &h, sizeof(h));
+	memcpy(rec + sizeof(h), b.buf, b.len);
+	len = sizeof(h) + b.len;
+	n = base64_encode(rec, len, text, sizeof(text));
+	CHECK(n > 0);
+	doc = json_pack("{s:{s:s#}}", "ebtables", "recording", text,
+			(size_t)n);
+	memset(key, 7, sizeof(key));
+	CHECK_EQ(redact_new(key, &r), 0);
+	CHECK_EQ(redact_snapshot(r, doc, err, sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "redact: %s\n", err);
+	{
+		const char *t = json_string_value(json_object_get(
+			json_object_get(doc, "ebtables"), "recording"));
+
+		CHECK(t != NULL);
+		out = malloc(len + 3);
+		CHECK(out && t && base64_decode(t, strlen(t), out, len + 3,
+						&olen) == 0);
+	}
+	CHECK_EQ(olen, len);
+	CHECK_EQ(ebtleg_replay_buf(rs, out, olen), 0);
+	in = find(rs, "filter", "INPUT");
+	CHECK(in && in->nrules == 7);
+	if (in && in->nrules == 7) {
+		m = field(&in->rules[1], RS_F_IP_SADDR);
+		/* a /24 still, somewhere else */
+		CHECK(m && m->elems[0].hi - m->elems[0].lo == 255);
+		CHECK(m && m->elems[0].lo != 0x5f010100);
+	}
+	json_decref(doc);
+	redact_free(r);
+	free(out);
+	ruleset_free(rs);
+}
+
 static void write_seed(void)
 {
 	const char *path = getenv("EBTLEG_SEED_OUT");
@@ -551,6 +632,7 @@ int main(void)
 	test_broken();
 	test_foreach();
 	test_replay();
+	test_redact();
 	write_seed();
 	return unit_done();
 }
