@@ -206,10 +206,10 @@ static int ebt_logical(struct rs_rule *r, const char *what, const char *raw,
 	return rs_match_set_other(m, RS_F_OTHER, what, 0, text, false);
 }
 
+/* ebtables masks the frame's address, not its own: (mac ^ addr) & msk */
 static int ebt_mac(struct rs_rule *r, enum rs_field f, const unsigned char *mac,
 		   const unsigned char *msk, bool invert)
 {
-	struct rs_match *m;
 	rs_u128 a = 0, k = 0;
 	size_t i;
 
@@ -217,15 +217,7 @@ static int ebt_mac(struct rs_rule *r, enum rs_field f, const unsigned char *mac,
 		a = a << 8 | (mac[i] & msk[i]);
 		k = k << 8 | msk[i];
 	}
-	m = rs_rule_add_match(r);
-	if (!m)
-		return -ENOMEM;
-	m->op = invert ? RS_OP_MASK_NE : RS_OP_MASK_EQ;
-	m->nfields = 1;
-	m->fields[0] = f;
-	m->mask = k;
-	m->value = a;
-	return 0;
+	return xt_add_mask(r, f, k, a, invert);
 }
 
 /* ebt_basic_match(): protocol, devices, MAC addresses. */

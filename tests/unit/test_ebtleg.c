@@ -471,6 +471,22 @@ static void test_foreach(void)
 	CHECK_EQ(ebtleg_foreach_match(&x, count_ip, n), -EBADMSG);
 }
 
+/* The record of b's filter table (as ebtleg_dump_ruleset() writes it)
+ * at rec; its length. */
+static size_t rec_filter(unsigned char *rec, const struct bb *b)
+{
+	struct ebtleg_rec_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	strcpy(h.name, "filter");
+	h.valid_hooks = FILTER_HOOKS;
+	h.nentries = b->nentries;
+	h.size = (uint32_t)b->len;
+	memcpy(rec, &h, sizeof(h));
+	memcpy(rec + sizeof(h), b->buf, b->len);
+	return sizeof(h) + b->len;
+}
+
 /* A recording as ebtleg_dump_ruleset() writes it replays to the same
  * chains as the blob parsed; an error record to the live note; a cut
  * recording to nothing. */
@@ -484,14 +500,7 @@ static void test_replay(void)
 	size_t len = 0, n, i;
 
 	build_filter(&b);
-	memset(&h, 0, sizeof(h));
-	strcpy(h.name, "filter");
-	h.valid_hooks = FILTER_HOOKS;
-	h.nentries = b.nentries;
-	h.size = (uint32_t)b.len;
-	memcpy(rec, &h, sizeof(h));
-	memcpy(rec + sizeof(h), b.buf, b.len);
-	len = sizeof(h) + b.len;
+	len = rec_filter(rec, &b);
 	memset(&h, 0, sizeof(h));
 	strcpy(h.name, "nat");
 	h.error = -EPERM;
@@ -534,7 +543,6 @@ static void test_redact(void)
 	static unsigned char rec[sizeof(b.buf) + sizeof(struct ebtleg_rec_hdr)];
 	static char text[2 * sizeof(rec)];
 	uint8_t key[REDACT_KEY_SIZE], *out = NULL;
-	struct ebtleg_rec_hdr h;
 	struct redact *r = NULL;
 	struct ruleset *rs = ruleset_new();
 	const struct rs_match *m;
@@ -560,14 +568,7 @@ static void test_redact(void)
 	ip.saddr = htonl(0x5f010100);
 	ip.smsk = htonl(0xffffff00);
 	memcpy(b.buf + ipat, &ip, sizeof(ip));
-	memset(&h, 0, sizeof(h));
-	strcpy(h.name, "filter");
-	h.valid_hooks = FILTER_HOOKS;
-	h.nentries = b.nentries;
-	h.size = (uint32_t)b.len;
-	memcpy(rec, &h, sizeof(h));
-	memcpy(rec + sizeof(h), b.buf, b.len);
-	len = sizeof(h) + b.len;
+	len = rec_filter(rec, &b);
 	n = base64_encode(rec, len, text, sizeof(text));
 	CHECK(n > 0);
 	doc = json_pack("{s:{s:s#}}", "ebtables", "recording", text,
