@@ -153,7 +153,8 @@ out:
 }
 
 /* ebt_dev_check(): a name ends at NUL; byte 1 makes the rest a wildcard
- * (ebtables writes "eth+" so); an empty name tests nothing. */
+ * (ebtables writes "eth+" so); an empty name tests nothing, and inverted
+ * it never matches. */
 static int ebt_ifname(struct rs_rule *r, enum rs_field f, const char *raw,
 		      bool invert)
 {
@@ -162,9 +163,7 @@ static int ebt_ifname(struct rs_rule *r, enum rs_field f, const char *raw,
 	bool wildcard = false;
 	size_t i;
 
-	for (i = 0; i < IFNAMSIZ; i++) {
-		if (raw[i] == '\0')
-			break;
+	for (i = 0; i < IFNAMSIZ && raw[i] != '\0'; i++) {
 		if (raw[i] == 1) {
 			wildcard = true;
 			break;
@@ -172,15 +171,12 @@ static int ebt_ifname(struct rs_rule *r, enum rs_field f, const char *raw,
 		name[i] = raw[i];
 	}
 	name[i] = '\0';
+	if (i == 0 && !wildcard && !invert)
+		return 0;
 	m = rs_rule_add_match(r);
 	if (!m)
 		return -ENOMEM;
 	if (i == 0 && !wildcard) {
-		/* the inverted empty name never matches */
-		if (!invert) {
-			r->nmatches--;
-			return 0;
-		}
 		m->op = RS_OP_IN;	/* no element: never */
 		m->nfields = 1;
 		m->fields[0] = f;
@@ -189,21 +185,23 @@ static int ebt_ifname(struct rs_rule *r, enum rs_field f, const char *raw,
 	return rs_match_set_ifname(m, f, name, wildcard, invert);
 }
 
-/* The logical (bridge) devices: a test the model has no field for. */
-static int ebt_logical(struct rs_rule *r, const char *what, const char *raw,
-		       bool invert)
+/* --logical-out: tested only where the frame has an output port
+ * (forward, output, postrouting), a place the model has no field for:
+ * undecided, named. */
+static int ebt_logical_out(struct rs_rule *r, const char *raw, bool invert)
 {
 	char text[IFNAMSIZ + 32];
 	struct rs_match *m;
 
 	if (raw[0] == '\0' && !invert)
 		return 0;
-	snprintf(text, sizeof(text), "%s %s%.*s", what, invert ? "! " : "",
+	snprintf(text, sizeof(text), "logical-out %s%.*s", invert ? "! " : "",
 		 IFNAMSIZ, raw);
 	m = rs_rule_add_match(r);
 	if (!m)
 		return -ENOMEM;
-	return rs_match_set_other(m, RS_F_OTHER, what, 0, text, false);
+	return rs_match_set_other(m, RS_F_OTHER, "logical-out", 0, text,
+				  false);
 }
 
 /* ebtables masks the frame's address, not its own: (mac ^ addr) & msk */
@@ -245,12 +243,14 @@ static int ebt_basic(struct rs_rule *r, const struct ebt_entry *h)
 		ret = ebt_ifname(r, RS_F_IIFNAME, h->in, inv & EBT_IIN);
 	if (!ret)
 		ret = ebt_ifname(r, RS_F_OIFNAME, h->out, inv & EBT_IOUT);
+	/* the bridge of the port the frame came in on: every frame at the
+	 * bridge hooks has one */
 	if (!ret)
-		ret = ebt_logical(r, "logical-in", h->logical_in,
-				  inv & EBT_ILOGICALIN);
+		ret = ebt_ifname(r, RS_F_IBRNAME, h->logical_in,
+				 inv & EBT_ILOGICALIN);
 	if (!ret)
-		ret = ebt_logical(r, "logical-out", h->logical_out,
-				  inv & EBT_ILOGICALOUT);
+		ret = ebt_logical_out(r, h->logical_out,
+				      inv & EBT_ILOGICALOUT);
 	if (!ret && (h->bitmask & EBT_SOURCEMAC))
 		ret = ebt_mac(r, RS_F_ETHER_SADDR, h->sourcemac, h->sourcemsk,
 			      inv & EBT_ISOURCE);

@@ -105,7 +105,8 @@ for p, proto in ((22, "tcp"), (80, "tcp"), (3306, "tcp"), (8080, "tcp"), (53, "u
 EOF2
 
 # 2. common rules: a port, a source network, IPv6 protocol and port, a
-# user chain, and the nat table's PREROUTING (priority -300)
+# user chain, the nat table's PREROUTING (priority -300), the bridge
+# (--logical-in) both ways
 ebt -A INPUT -p IPv4 --ip-proto tcp --ip-dport 3306 -j DROP
 ebt -A INPUT -p IPv4 --ip-src 10.9.0.0/24 -j DROP
 ebt -A INPUT -p IPv6 --ip6-proto udp --ip6-dport 53 -j DROP
@@ -113,7 +114,11 @@ ebt -N WEB -P RETURN
 ebt -A WEB -p IPv4 --ip-proto tcp --ip-dport 8080 -j DROP
 ebt -A INPUT -p IPv4 -j WEB
 ebt -t nat -A PREROUTING -p IPv6 --ip6-src 2001:db8:2::/64 --ip6-proto tcp --ip6-dport 80 -j DROP
-mirror "ip daddr $NODE4 tcp dport 3306 drop" \
+# the bridge a frame comes in through (--logical-in) is known: br0
+ebt -A INPUT --logical-in br0 -p IPv4 --ip-src 203.0.113.0/24 --ip-proto udp --ip-dport 53 -j DROP
+ebt -A INPUT --logical-in ! br0 -p IPv4 --ip-proto tcp --ip-dport 22 -j DROP
+mirror "ip saddr 203.0.113.0/24 udp dport 53 drop" \
+	"ip daddr $NODE4 tcp dport 3306 drop" \
 	"ip saddr 10.9.0.0/24 drop" \
 	"meta nfproto ipv6 udp dport 53 drop" \
 	"ip daddr $NODE4 tcp dport 8080 drop" \
@@ -128,7 +133,9 @@ expect("no IPv4 tcp 3306", not on(ex, "ipv4", "tcp", 3306), ex)
 expect("IPv6 tcp 3306 exposed", on(ex, "ipv6", "tcp", 3306), ex)
 expect("no IPv4 tcp 8080 (user chain WEB)", not on(ex, "ipv4", "tcp", 8080), ex)
 expect("no IPv6 udp 53", not on(ex, "ipv6", "udp", 53), ex)
-expect("IPv4 udp 53 exposed", on(ex, "ipv4", "udp", 53), ex)
+u53 = on(ex, "ipv4", "udp", 53)
+expect("IPv4 udp 53 exposed, not from 203.0.113.0/24 (--logical-in br0)", u53 and all("0.0.0.0/0" not in r["sources"] and not any(s.startswith("203.0.113.") for s in r["sources"]) for r in u53), u53)
+expect("IPv4 tcp 22 exposed (--logical-in ! br0 never matches)", on(ex, "ipv4", "tcp", 22), ex)
 expect("no IPv4 row from 10.9.0.0/24", not [r for r in ex if r["family"] == "ipv4" and any(s.startswith("10.9.0.") or s in ("10.0.0.0/8", "0.0.0.0/0") for s in r["sources"])], [r["sources"] for r in ex if r["family"] == "ipv4"])
 v680 = on(ex, "ipv6", "tcp", 80)
 expect("IPv6 tcp 80 exposed, not from 2001:db8:2::/64 (nat PREROUTING)", v680 and all("::/0" not in r["sources"] and "2001:db8:2::/64" not in r["sources"] for r in v680), v680)

@@ -292,8 +292,9 @@ static void test_filter(void)
 	m = field(&in->rules[4], RS_F_IIFNAME);
 	CHECK(m && m->elems[0].lo == rs_ifname_interval("eth", true).lo &&
 	      m->elems[0].hi == rs_ifname_interval("eth", true).hi);
-	m = field(&in->rules[4], RS_F_OTHER);
-	CHECK(m && !strcmp(m->name, "logical-in") && strstr(m->text, "br0"));
+	m = field(&in->rules[4], RS_F_IBRNAME);
+	CHECK(m && m->op == RS_OP_IN && m->elems[0].lo == rs_ifname_key("br0") &&
+	      m->elems[0].hi == rs_ifname_key("br0"));
 	CHECK(!has_field(&in->rules[4], RS_F_ETHERTYPE));
 	CHECK_EQ(in->rules[4].nstmts, 1);
 	CHECK_EQ(in->rules[4].verdict.kind, RS_V_NONE);
