@@ -9,7 +9,7 @@
  *
  * EBTLEG_SEED_OUT=FILE writes the filter blob as a fuzz seed
  * (tests/fuzz/fuzz_ebtleg.c's input: table byte, valid_hooks, nentries,
- * entries).
+ * entries), EBTLEG_REC_SEED_OUT=FILE the same table as a recording.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -625,6 +625,22 @@ static void write_seed(void)
 	fwrite(&v, sizeof(v), 1, f);
 	fwrite(b.buf, 1, b.len, f);
 	CHECK_EQ(fclose(f), 0);
+	/* the same table as a recording: the harness's replay path */
+	path = getenv("EBTLEG_REC_SEED_OUT");
+	if (!path)
+		return;
+	{
+		static unsigned char rec[sizeof(b.buf) +
+					 sizeof(struct ebtleg_rec_hdr)];
+		size_t len = rec_filter(rec, &b);
+
+		f = fopen(path, "wb");
+		CHECK(f != NULL);
+		if (!f)
+			return;
+		fwrite(rec, 1, len, f);
+		CHECK_EQ(fclose(f), 0);
+	}
 }
 
 int main(void)
