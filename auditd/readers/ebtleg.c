@@ -691,7 +691,7 @@ int ebtleg_foreach_record(unsigned char *buf, size_t len,
 		memcpy(&h, buf + off, sizeof(h));
 		off += sizeof(h);
 		if (h.size > EBTLEG_MAX_BLOB || h.size > len - off ||
-		    (h.error && h.size) || h.error > 0 ||
+		    (h.error && h.size) || h.error > 0 || h.error < -4095 ||
 		    !memchr(h.name, '\0', sizeof(h.name)))
 			return -EBADMSG;
 		memset(&b, 0, sizeof(b));

@@ -87,7 +87,8 @@ int ebtleg_dump_ruleset(struct ruleset *rs);
 /* One record of a recording, host order. */
 struct ebtleg_rec_hdr {
 	char name[32];
-	int32_t error;		/* 0, or the negative errno of the read */
+	int32_t error;		/* 0, or the negative errno of the read
+				 * (-4095 .. -1) */
 	uint32_t valid_hooks;
 	uint32_t nentries;
 	uint32_t size;		/* entries bytes that follow */
