@@ -99,6 +99,7 @@ static void print_step(const struct engine_piece *p,
 	printf("%s %s %s [%s]: ", rs_family_name(s->chain->family),
 	       s->chain->table, s->chain->name,
 	       s->chain->origin == RS_ORIGIN_NFT ? "nftables" :
+	       s->chain->family == NFPROTO_BRIDGE ? "ebtables-legacy" :
 	       "iptables-legacy");
 	if (!s->rule) {
 		printf("policy %s\n", rs_verdict_name(s->verdict));

@@ -532,9 +532,8 @@ static int bridge_notes(const struct host *h, struct engine_result *res)
 		snprintf(note, sizeof(note), "%s is a bridge with %zu port%s: "
 			 "what arrives there meets the bridge family's "
 			 "prerouting and input chains first (nftables `table "
-			 "bridge`, ebtables-nft; ebtables-legacy tables are "
-			 "not read), where the port it came in on is not "
-			 "known%s", l->name, ports, ports > 1 ? "s" : "",
+			 "bridge`, ebtables-nft, ebtables-legacy), where the "
+			 "port it came in on is not known%s", l->name, ports, ports > 1 ? "s" : "",
 			 s->bridge_nf_call_iptables == 1 ||
 			 s->bridge_nf_call_ip6tables == 1 ?
 			 "; br_netfilter (net.bridge.bridge-nf-call-iptables) "

@@ -272,6 +272,10 @@ enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 		case RS_F_OIF:
 			/* prerouting and input: no output port yet */
 			return RES_ABSENT;
+		case RS_F_IBRNAME:
+			/* the bridge: the branch arrived on it */
+			*dim = REGION_IIF;
+			return RES_DIM;
 		case RS_F_NFPROTO:
 			*val = NFPROTO_BRIDGE;
 			return RES_FIXED;
@@ -494,6 +498,9 @@ enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 		/* routed probes are not bridged: xt_physdev matches the
 		 * negated forms only */
 		return RES_NOTSET;
+	case RS_F_IBRNAME:
+		/* outside the bridge family's hooks there is no bridge */
+		return RES_ABSENT;
 	default:
 		/* MAC addresses anyone on the link can forge, ipsets whose
 		 * contents we do not have, fib oif (rpfilter), raw payload,

@@ -602,6 +602,7 @@ static const struct rs_field_info field_info[RS_F__COUNT] = {
 	[RS_F_ETHER_DADDR]	= { "ether daddr",		RS_K_MAC,	6 },
 	[RS_F_PHYSDEV_IN]	= { "physdev in",		RS_K_IFNAME,	16 },
 	[RS_F_PHYSDEV_OUT]	= { "physdev out",		RS_K_IFNAME,	16 },
+	[RS_F_IBRNAME]		= { "ibrname",			RS_K_IFNAME,	16 },
 	[RS_F_IP_TTL]		= { "ttl",			RS_K_INT,	1 },
 	[RS_F_IP_TOS]		= { "tos",			RS_K_HEX,	1 },
 	[RS_F_IP_LENGTH]	= { "length",			RS_K_INT,	2 },

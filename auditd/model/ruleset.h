@@ -87,6 +87,8 @@ enum rs_field {
 	RS_F_ETHER_DADDR,
 	RS_F_PHYSDEV_IN,	/* bridge port names, like RS_F_IIFNAME */
 	RS_F_PHYSDEV_OUT,
+	RS_F_IBRNAME,		/* the bridge a frame came in through (ebtables
+				 * --logical-in), like RS_F_IIFNAME */
 	/* Header fields the sender of a packet chooses (see "the stranger's
 	 * choice" in doc/HACKING.md): the engine lets a probe take whichever
 	 * value gets it through, within what the host's stack delivers. */

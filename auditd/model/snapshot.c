@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ebtleg.h"
 #include "legacy.h"
 #include "nft.h"
 #include "nft_cache.h"
@@ -34,6 +35,10 @@ int snapshot_read_with(struct snapshot *snap, bool host,
 	at = SNAPSHOT_LEGACY;
 	ret = lcache ? legacy_cache_read(lcache, s.rs) :
 		       legacy_dump_ruleset(s.rs);
+	if (ret < 0)
+		goto fail;
+	/* ebtables-legacy: absent from most kernels, then nothing */
+	ret = ebtleg_dump_ruleset(s.rs);
 	if (ret < 0)
 		goto fail;
 	if (host) {

@@ -766,9 +766,11 @@ char *rsprint_rule(const struct rs_rule *r)
 	return strbuf_take(&b);
 }
 
-static const char *origin_name(enum rs_origin o)
+static const char *origin_name(const struct rs_chain *c)
 {
-	return o == RS_ORIGIN_NFT ? "nftables" : "iptables-legacy";
+	return c->origin == RS_ORIGIN_NFT ? "nftables" :
+	       c->family == NFPROTO_BRIDGE ? "ebtables-legacy" :
+	       "iptables-legacy";
 }
 
 /* Flush f: 0, or the negative errno of the write that failed (glibc keeps
@@ -803,7 +805,7 @@ int rsprint_text(const struct ruleset *rs, FILE *f)
 				fprintf(f, "}\n");
 			fprintf(f, "table %s %s {\t# %s\n",
 				rs_family_name(c->family), c->table,
-				origin_name(c->origin));
+				origin_name(c));
 		}
 		fprintf(f, "\tchain %s {\n", c->name);
 		if (c->base) {
@@ -984,7 +986,7 @@ static void chain_json(struct jsonw *w, struct strbuf *sc,
 
 	jsonw_object_begin(w);
 	jsonw_member_string(w, "family", rs_family_name(c->family));
-	jsonw_member_string(w, "source", origin_name(c->origin));
+	jsonw_member_string(w, "source", origin_name(c));
 	jsonw_member_string(w, "table", c->table);
 	jsonw_member_string(w, "chain", c->name);
 	if (c->base) {

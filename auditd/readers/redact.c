@@ -32,6 +32,7 @@
 #include <linux/sock_diag.h>
 
 #include "base64.h"
+#include "ebtleg.h"
 #include "nldump.h"
 #include "redact.h"
 #include "sha256.h"
@@ -1395,6 +1396,36 @@ static int expr_rt(struct regs *g, const struct nlattr *d)
 	return 0;
 }
 
+/* ebtables' ip and ip6 match blobs (ebt_ip_info: saddr, daddr, smsk,
+ * dmsk: 4 bytes each, tos, protocol, bitmask; ebt_ip6_info the same with
+ * 16 bytes, tclass, protocol, bitmask; bits 1 and 2 of bitmask: source,
+ * destination), from ebtables-nft's compat expressions and from
+ * ebtables-legacy's blobs alike. */
+static int ebt_ip(struct redact *r, const char *name, uint8_t rev,
+		  uint8_t *info, size_t len)
+{
+	int f = name[2] ? 6 : 4;
+	unsigned int n = (unsigned int)fam_len(f), i;
+
+	if (rev != 0 || len < 4 * n + 3)
+		return fail(r, -EINVAL, "ebtables %s revision %u: not "
+			    "redacted", name, rev);
+	for (i = 0; i < 2; i++) {
+		int pl;
+
+		if (!(info[4 * n + 2] & (1u << i)))
+			continue;
+		pl = mask_len(info + (2 + i) * n, n);
+		if (pl < 0)
+			return fail(r, -EINVAL, "ebtables %s: an address "
+				    "under a mask that is not a "
+				    "prefix: not redacted", name);
+		if (pl)
+			site_prefix(r, f, info + i * n, (unsigned int)pl);
+	}
+	return 0;
+}
+
 /* x_tables blobs in compat expressions (their layouts are the kernel's
  * uapi: xt_iprange.h, xt_conntrack.h, nf_nat.h) */
 static int compat(struct redact *r, struct regs *g, const struct nlattr *d,
@@ -1420,32 +1451,8 @@ static int compat(struct redact *r, struct regs *g, const struct nlattr *d,
 	len = mnl_attr_get_payload_len(nest_get(d, target ? NFTA_TARGET_INFO :
 							    NFTA_MATCH_INFO));
 	if (g->family == NFPROTO_BRIDGE && !target &&
-	    (!strcmp(name, "ip") || !strcmp(name, "ip6"))) {
-		/* ebtables-nft's ebt_ip_info (saddr, daddr, smsk, dmsk:
-		 * 4 bytes each, tos, protocol, bitmask) and ebt_ip6_info
-		 * (the same with 16 bytes, tclass, protocol, bitmask); bits
-		 * 1 and 2 of bitmask: source, destination */
-		int f = name[2] ? 6 : 4;
-		unsigned int n = (unsigned int)fam_len(f);
-
-		if (rev != 0 || len < 4 * n + 3)
-			return fail(r, -EINVAL, "ebtables %s revision %u: not "
-				    "redacted", name, rev);
-		for (i = 0; i < 2; i++) {
-			int pl;
-
-			if (!(info[4 * n + 2] & (1u << i)))
-				continue;
-			pl = mask_len(info + (2 + i) * n, n);
-			if (pl < 0)
-				return fail(r, -EINVAL, "ebtables %s: an address "
-					    "under a mask that is not a "
-					    "prefix: not redacted", name);
-			if (pl)
-				site_prefix(r, f, info + i * n, (unsigned int)pl);
-		}
-		return 0;
-	}
+	    (!strcmp(name, "ip") || !strcmp(name, "ip6")))
+		return ebt_ip(r, name, (uint8_t)rev, info, len);
 	if (!strcmp(name, "iprange") && !target) {
 		/* xt_iprange_mtinfo: src_min, src_max, dst_min, dst_max
 		 * (nf_inet_addr, 16 bytes), flags */
@@ -2183,7 +2190,34 @@ static int blob_set(json_t *o, const char *key, const void *buf, size_t len)
 }
 
 /* The blobs of a document, by where they sit. */
-enum blob_kind { B_NFT, B_RTNL, B_DIAG, B_TEXT, B_IPVS };
+enum blob_kind { B_NFT, B_RTNL, B_DIAG, B_TEXT, B_IPVS, B_EBT };
+
+/* ebtables-legacy's recording (ebtleg.h): the ip and ip6 matches of each
+ * table's blob, rewritten in place */
+static int ebt_match(void *ctx, const char *name, uint8_t rev,
+		     unsigned char *data, size_t len)
+{
+	if (strcmp(name, "ip") && strcmp(name, "ip6"))
+		return 0;
+	return ebt_ip(ctx, name, rev, data, len);
+}
+
+static int ebt_table(void *ctx, struct ebtleg_blob *b)
+{
+	if (!b->entries)
+		return 0;	/* an error record */
+	return ebtleg_foreach_match(b, ebt_match, ctx);
+}
+
+static int ebt_walk(struct redact *r, uint8_t *buf, size_t len)
+{
+	int ret = ebtleg_foreach_record(buf, len, ebt_table, r);
+
+	if (ret == -EBADMSG)
+		return fail(r, ret, "ebtables.recording: a malformed "
+			    "recording or table blob");
+	return ret;
+}
 
 struct blob {
 	json_t *obj;
@@ -2354,6 +2388,9 @@ static int walk_all(struct redact *r, struct blob *b, size_t n)
 		case B_IPVS:
 			ret = ipvs_walk(r, b[i].buf, b[i].len, b[i].path);
 			break;
+		case B_EBT:
+			ret = ebt_walk(r, b[i].buf, b[i].len);
+			break;
 		case B_TEXT: {
 			char *t = NULL;
 			size_t tl = 0;
@@ -2390,6 +2427,8 @@ int redact_snapshot(struct redact *r, json_t *doc, char *err, size_t errlen)
 		{ json_object_get(json_object_get(doc, "swarm_ingress_sbox"),
 				  "ipvs"), "recording",
 		  "swarm_ingress_sbox.ipvs.recording", B_IPVS, NULL, 0 },
+		{ json_object_get(doc, "ebtables"), "recording",
+		  "ebtables.recording", B_EBT, NULL, 0 },
 		{ json_object_get(leg, "ipv4"), "save", "legacy.ipv4.save",
 		  B_TEXT, NULL, 0 },
 		{ json_object_get(leg, "ipv6"), "save", "legacy.ipv6.save",

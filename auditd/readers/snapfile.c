@@ -26,6 +26,7 @@
 
 #include "base64.h"
 #include "docker.h"
+#include "ebtleg.h"
 #include "legacy.h"
 #include "link.h"
 #include "nft.h"
@@ -48,7 +49,8 @@
 #define ENV_DIAG	"FWAUDIT_DIAG_RECORD"
 #define ENV_IPVS	IPVS_RECORD_ENV
 #define ENV_SWARM	SWARM_IPVS_RECORD_ENV
-#define NRECS		5
+#define ENV_EBT		EBTLEG_RECORD_ENV
+#define NRECS		6
 
 /* The legacy families, in the order legacy.c reads them. */
 static const struct {
@@ -147,15 +149,15 @@ static uint64_t now_usec(void)
 int snapfile_record_begin(struct snapfile_rec *rec)
 {
 	static const char *const envs[NRECS] = { ENV_NFT, ENV_RTNL, ENV_DIAG,
-						 ENV_IPVS, ENV_SWARM };
+						 ENV_IPVS, ENV_SWARM, ENV_EBT };
 	int *fds[NRECS] = { &rec->nft_fd, &rec->rtnl_fd, &rec->diag_fd,
-			    &rec->ipvs_fd, &rec->swarm_fd };
+			    &rec->ipvs_fd, &rec->swarm_fd, &rec->ebt_fd };
 	char path[64];
 	size_t i;
 	int ret;
 
 	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = rec->ipvs_fd = -1;
-	rec->swarm_fd = -1;
+	rec->swarm_fd = rec->ebt_fd = -1;
 	rec->taken_usec = now_usec();
 	for (i = 0; i < NRECS; i++) {
 		ret = memfd_new(envs[i]);
@@ -566,6 +568,7 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	unsetenv(ENV_DIAG);
 	unsetenv(ENV_IPVS);
 	unsetenv(ENV_SWARM);
+	unsetenv(ENV_EBT);
 	if (!snap->rs || !snap->host) {
 		ret = fail(err, errlen, -EINVAL, "a snapshot file needs the "
 			   "ruleset and the host facts");
@@ -613,6 +616,12 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	if (lseek(rec->ipvs_fd, 0, SEEK_END) > 0) {
 		v = recording_new(rec->ipvs_fd, &ret);
 		if (!v || json_object_set_new(doc, "ipvs", v))
+			goto rec_fail;
+	}
+	/* and where it has ebtables-legacy tables (ebtleg.c) */
+	if (lseek(rec->ebt_fd, 0, SEEK_END) > 0) {
+		v = recording_new(rec->ebt_fd, &ret);
+		if (!v || json_object_set_new(doc, "ebtables", v))
 			goto rec_fail;
 	}
 	*out = doc;
@@ -680,6 +689,9 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 	unsetenv(ENV_DIAG);
 	unsetenv(ENV_IPVS);
 	unsetenv(ENV_SWARM);
+	unsetenv(ENV_EBT);
+	if (rec->ebt_fd >= 0)
+		close(rec->ebt_fd);
 	if (rec->ipvs_fd >= 0)
 		close(rec->ipvs_fd);
 	if (rec->swarm_fd >= 0)
@@ -691,7 +703,7 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 	if (rec->diag_fd >= 0)
 		close(rec->diag_fd);
 	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = rec->ipvs_fd = -1;
-	rec->swarm_fd = -1;
+	rec->swarm_fd = rec->ebt_fd = -1;
 }
 
 /* ---- reading ---- */
@@ -855,6 +867,26 @@ static int replay_blob(struct snapfile_ctx *c, const json_t *root,
 			    "%s: %s: the recorded conversation does not "
 			    "replay: %s", c->name, p, strerror(-ret));
 	return 0;
+}
+
+/* ebtleg.c's recording: read whole (at most NLD_REPLAY_MAX, as
+ * replay_blob() bounds it), then replayed into the ruleset. */
+static int replay_ebt(void *target, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = fd_slurp(fd, NLD_REPLAY_MAX, &buf, &len);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	ret = ebtleg_replay_buf(target, buf, len);
+	free(buf);
+	return ret;
 }
 
 static int replay_nft(void *target, const char *path)
@@ -1578,7 +1610,7 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		"taken", "taken_usec", "hostname", "nftables", "legacy",
 		"rtnetlink", "sock_diag", "owners", "sysctl", "docker",
 		"ruleset_text", "redaction", "bpf", "ipvs",
-		"swarm_ingress_sbox", NULL };
+		"swarm_ingress_sbox", "ebtables", NULL };
 	const char *str;
 	long long v;
 	int ret;
@@ -1648,6 +1680,17 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		s->rs = NULL;
 	}
 	ret = parse_legacy(c, root, flags, s);
+	/* "ebtables": ebtables-legacy's blobs (optional: most kernels have
+	 * none), after the legacy x_tables as snapshot_read() reads them;
+	 * checked even when the ruleset is not wanted */
+	if (!ret && json_object_get(root, "ebtables")) {
+		struct ruleset *rs = s->rs ? s->rs : ruleset_new();
+
+		ret = rs ? replay_blob(c, root, "ebtables", rs, replay_ebt) :
+			   -ENOMEM;
+		if (rs != s->rs)
+			ruleset_free(rs);
+	}
 	if (!ret && c->version >= 2)
 		ret = parse_ruleset_text(c, root, flags, s);
 	if (ret)

@@ -40,6 +40,7 @@ struct snapfile_rec {
 	int nft_fd, rtnl_fd, diag_fd;	/* memfds the readers record to */
 	int ipvs_fd;			/* ipvs.c's (empty without IPVS) */
 	int swarm_fd;			/* swarm.c's sandbox IPVS */
+	int ebt_fd;			/* ebtleg.c's (empty without tables) */
 	uint64_t taken_usec;		/* CLOCK_REALTIME at the start */
 };
 

@@ -223,8 +223,8 @@ static int xt_add_range(struct rs_rule *r, enum rs_field f, rs_u128 lo,
 	return rs_match_set_range(m, f, lo, hi, invert);
 }
 
-static int xt_add_mask(struct rs_rule *r, enum rs_field f, rs_u128 mask,
-		       rs_u128 value, bool invert)
+int xt_add_mask(struct rs_rule *r, enum rs_field f, rs_u128 mask,
+		rs_u128 value, bool invert)
 {
 	struct rs_match *m = rs_rule_add_match(r);
 

@@ -62,5 +62,10 @@ int xt_add_addr_match(struct rs_rule *r, enum rs_field f, const void *addr,
 		      const void *mask, size_t alen, bool invert);
 int xt_add_ifname_match(struct rs_rule *r, enum rs_field f, const char *name,
 			const unsigned char *mask, bool invert);
+/* append "(field & mask) == value" (!= with @invert), value as given: one
+ * with bits outside the mask never matches, as in the kernel's tests.
+ * Returns 0 or -ENOMEM. */
+int xt_add_mask(struct rs_rule *r, enum rs_field f, rs_u128 mask,
+		rs_u128 value, bool invert);
 
 #endif

@@ -17,25 +17,7 @@ set -euo pipefail
 
 pl_init
 # the node's addresses move from v0 to br0, v0 becomes its port
-ip -n "$NODE" addr flush dev v0
-ip -n "$NODE" link add br0 type bridge
-ip -n "$NODE" link set v0 master br0
-ip -n "$NODE" link set br0 up
-ip -n "$NODE" addr add 198.51.100.1/24 dev br0
-ip -n "$NODE" addr add 2001:db8:1::1/64 dev br0 nodad
-ip -n "$NODE" route replace 203.0.113.0/24 via 198.51.100.2
-ip -n "$NODE" route replace 10.9.0.0/24 via 198.51.100.2
-ip -n "$NODE" route replace 2001:db8:2::/64 via 2001:db8:1::2
-ip -n "$NODE" route replace default via 198.51.100.2
-ip -n "$NODE" -6 route replace default via 2001:db8:1::2
-for _ in $(seq 1 30); do
-	ip -n "$NODE" link show br0 | grep -q 'state UP' && break
-	sleep 0.1
-done
-ip netns exec "$OUT" ping -c1 -W2 -I "$OUT4" "$NODE4" >/dev/null 2>&1 || true
-ip netns exec "$OUT" ping -6 -c1 -W2 -I "$OUT6" "$NODE6" >/dev/null 2>&1 || true
-ip netns exec "$NODE" ping -6 -c1 -W2 "$OUT6" >/dev/null 2>&1 || true
-PL_IF=br0
+pl_bridge_node
 
 pl_serve tcp:[::]:22 tcp:[::]:80 tcp:[::]:8080 tcp:[::]:3306 udp:[::]:53
 pl_std_probes "$PT/probes" 22,53,80,3306,8080 tcp,udp

@@ -403,3 +403,28 @@ pl_std_probes() {
 		--src "$OUT6,$PUB6" --sport 0,53 --ports "$ports"
 	pl_merge "$f" "$PT/g4" "$PT/g6"
 }
+
+# pl_bridge_node: the node's addresses move from v0 to a bridge br0, v0
+# becomes its port (a VM host's uplink); routes and neighbours as
+# pl_pair made them, $PL_IF br0 (bridge-nft.sh, bridge-ebtleg.sh).
+pl_bridge_node() {
+	ip -n "$NODE" addr flush dev v0
+	ip -n "$NODE" link add br0 type bridge
+	ip -n "$NODE" link set v0 master br0
+	ip -n "$NODE" link set br0 up
+	ip -n "$NODE" addr add 198.51.100.1/24 dev br0
+	ip -n "$NODE" addr add 2001:db8:1::1/64 dev br0 nodad
+	ip -n "$NODE" route replace 203.0.113.0/24 via 198.51.100.2
+	ip -n "$NODE" route replace 10.9.0.0/24 via 198.51.100.2
+	ip -n "$NODE" route replace 2001:db8:2::/64 via 2001:db8:1::2
+	ip -n "$NODE" route replace default via 198.51.100.2
+	ip -n "$NODE" -6 route replace default via 2001:db8:1::2
+	for _ in $(seq 1 30); do
+		ip -n "$NODE" link show br0 | grep -q 'state UP' && break
+		sleep 0.1
+	done
+	ip netns exec "$OUT" ping -c1 -W2 -I "$OUT4" "$NODE4" >/dev/null 2>&1 || true
+	ip netns exec "$OUT" ping -6 -c1 -W2 -I "$OUT6" "$NODE6" >/dev/null 2>&1 || true
+	ip netns exec "$NODE" ping -6 -c1 -W2 "$OUT6" >/dev/null 2>&1 || true
+	PL_IF=br0
+}
