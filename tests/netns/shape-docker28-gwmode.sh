@@ -1,0 +1,360 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shape-docker28-gwmode.sh - Docker 28's bridge gateway modes, trusted host
+# interfaces and --allow-direct-routing, with real packets (issue 10,
+# "Exposures beyond the host's own addresses"; moby#45610).
+#
+# Docker 28 does not run here (dockerd is 20.10), so each ruleset is the
+# one moby v28.5.2 (tag v28.5.2, commit 89c5e8fd66634b6128fc4c0e6f1236e2540e46e0)
+# writes, read from its source:
+#   libnetwork/drivers/bridge/internal/iptabler/
+#     iptabler.go  setupIPChains(): the chains, FORWARD -> DOCKER-USER,
+#                  DOCKER-FORWARD -> DOCKER-CT, DOCKER-ISOLATION-STAGE-1,
+#                  DOCKER-BRIDGE; nat PREROUTING/OUTPUT -> DOCKER
+#                  (addNATJumpRules); 28.0.0's ipset rules ("-m set
+#                  --match-set docker-ext-bridges-v4 dst") are deleted here,
+#                  so the v28.5 shape has no ipset
+#     network.go   setupNonInternalNetworkRules(): MASQUERADE unless routed,
+#                  nat "DOCKER -i BR -j RETURN" (userland proxy on), the ICMP
+#                  accept in routed mode (setICMP), DOCKER-FORWARD
+#                  "-i BR -j ACCEPT"; setDefaultForwardRule(): "DOCKER
+#                  ! -i BR -o BR -j DROP", ACCEPT for nat-unprotected;
+#                  setINC(): DOCKER-ISOLATION-STAGE-1/2, and in routed mode
+#                  "-o BR -j RETURN" and "-i BR --ctstate RELATED,
+#                  ESTABLISHED -j ACCEPT" inserted first;
+#                  setupInternalNetworkRules(): internal networks ("! -d
+#                  PREFIX -i BR -j DROP", "! -s PREFIX -o BR -j DROP";
+#                  IPv6 with "! -o BR"/"! -i BR"), setIcc()
+#     port.go      setPerPortNAT(): the DNAT ("! -i BR", IPv6 "! -s
+#                  fe80::/10"), none in routed mode (port_mapping_linux.go
+#                  sets HostPort 0 when NAT is disabled);
+#                  setPerPortForwarding(): "DOCKER -d CONTAINER ! -i BR -o BR
+#                  --dport PORT -j ACCEPT" for every binding, none for
+#                  nat-unprotected; filterPortMappedOnLoopback(): raw
+#                  "-d 127.0.0.1 ! -i lo --dport HOSTPORT -j DROP"
+#     endpoint.go  filterDirectAccess(): raw "-d CONTAINER ! -i BR -j DROP",
+#                  preceded by "-d CONTAINER -i IF -j ACCEPT" for each
+#                  trusted host interface; none for internal networks,
+#                  nat-unprotected, routed, or with --allow-direct-routing
+#   libnetwork/drivers/bridge/bridge_linux.go: "isolated" is for internal
+#     networks only; the bridge then gets no IPv4 address and IPv6 is
+#     disabled on it (setup_ipv4_linux.go, setup_ipv6_linux.go)
+#   integration/network/bridge/iptablesdoc/generated/usernet-portmap*.md,
+#     usernet-internal.md: the same rules as iptables -S prints them.
+#
+# The network:
+#	docker network create --ipv6 --subnet 10.79.0.0/24 \
+#	  --subnet 2001:db8:79::/64 [-o ...gateway_mode_ipv4=MODE
+#	  -o ...gateway_mode_ipv6=MODE] [-o ...trusted_host_interfaces=v0] net1
+#	docker run --network net1 -p 8080:80 -p 127.0.0.1:8081:81 ...
+# (bridge br-79aa55bb66cc; docker0 10.17.0.1/16 stands for 172.17.0.0/16,
+# empty).  A container namespace behind the bridge (10.79.0.2,
+# 2001:db8:79::2) listens on 80, 81, 8080 and 9000.  The outside namespace
+# is a neighbour on v0 that routes 10.79.0.0/24 (and 2001:db8::/32) via the
+# node: its probes go to the node's addresses and straight to the
+# container's.  Each case requires every probe, IPv4 and IPv6, to agree
+# with fwaudit, with no Docker API (the ruleset alone), nothing
+# "possible", and the rows each mode implies:
+#   nat (default)       8080 on the node's addresses -> container:80;
+#                       nothing direct (raw drops)
+#   trusted v0          direct 80 and 81 (the published container ports,
+#                       81 only published on 127.0.0.1) from v0; 9000 not
+#   allow-direct-routing  the same, no raw drop at all
+#   nat-unprotected     8080 DNAT as nat; direct: every container port
+#   routed              no DNAT (8080 closed on the node), direct 80 and
+#                       81 only
+#   isolated            internal, no address on the bridge: nothing
+set -euo pipefail
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/probe-lib.sh
+. "$(dirname "$0")/probe-lib.sh"
+# shellcheck source=tests/netns/shape-lib.sh
+. "$(dirname "$0")/shape-lib.sh"
+
+BR=br-79aa55bb66cc
+C4=10.79.0.2
+C6=2001:db8:79::2
+fwa_require_tools iptables-nft-restore ip6tables-nft-restore
+pl_init
+fwa_ns_new BK container
+ip -n "$NODE" link add docker0 type bridge
+ip -n "$NODE" link set docker0 up
+ip -n "$NODE" addr add 10.17.0.1/16 dev docker0
+ip -n "$NODE" link add "$BR" type bridge
+ip -n "$NODE" link set "$BR" up
+ip -n "$NODE" link add veth79 type veth peer name eth0 netns "$BK"
+ip -n "$NODE" link set veth79 master "$BR" up
+ip -n "$BK" addr add "$C4/24" dev eth0
+ip -n "$BK" addr add "$C6/64" dev eth0 nodad
+ip -n "$BK" link set eth0 up
+ip netns exec "$NODE" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$NODE" sysctl -qw net.ipv6.conf.all.forwarding=1
+# the neighbour routes the container network via the node (IPv6: pl_pair's
+# 2001:db8::/32 via the node)
+ip -n "$OUT" route add 10.79.0.0/24 via "$NODE4"
+fwa_bg bpid ip netns exec "$BK" "$PYTHON" "$PROBE_PY" serve \
+	'tcp:[::]:80' 'tcp:[::]:81' 'tcp:[::]:8080' 'tcp:[::]:9000' > "$PT/bk.out" 2>&1
+for ((i = 0; i < 100; i++)); do grep -q ready "$PT/bk.out" && break; sleep 0.05; done
+grep -q ready "$PT/bk.out" || fwa_die "container listeners did not start: $(cat "$PT/bk.out")"
+pl_serve 'tcp:[::]:22'
+
+# bridge_addrs on|off: the gateway addresses on the bridge and the
+# container's default routes (Docker's network gateway), or none
+# ("isolated": no IPv4 address, IPv6 disabled on the bridge)
+bridge_addrs() {
+	ip -n "$NODE" addr flush dev "$BR"
+	ip -n "$BK" route flush default 2>/dev/null || true
+	ip -n "$BK" -6 route flush default 2>/dev/null || true
+	if [ "$1" = on ]; then
+		ip netns exec "$NODE" sysctl -qw "net.ipv6.conf.$BR.disable_ipv6=0"
+		ip -n "$NODE" addr add 10.79.0.1/24 dev "$BR"
+		ip -n "$NODE" addr add 2001:db8:79::1/64 dev "$BR" nodad
+		ip -n "$BK" route add default via 10.79.0.1
+		ip -n "$BK" -6 route add default via 2001:db8:79::1
+	else
+		ip netns exec "$NODE" sysctl -qw "net.ipv6.conf.$BR.disable_ipv6=1"
+	fi
+}
+
+# ruleset MODE [trusted|direct]: iptables-save text of moby v28.5.2 for
+# net1 in gateway mode MODE (nat, nat-unprotected, routed, isolated) with
+# the trusted host interface v0 or --allow-direct-routing; FAM 4 or 6.
+# Rule order is the order moby's calls leave (appends, and inserts at the
+# top for per-port accepts and routed/internal isolation rules).
+ruleset() {
+	local mode=$1 opt=${2:-} fam=$3 c pfx lo_drop=yes
+	if [ "$fam" = 4 ]; then c=$C4; pfx=10.79.0.0/24; else c=$C6; pfx=2001:db8:79::/64; fi
+
+	# raw PREROUTING: endpoint.go filterDirectAccess() at endpoint creation,
+	# port.go filterPortMappedOnLoopback() at port publishing (IPv4 only;
+	# none where HostPort is 0, routed)
+	echo '*raw'
+	echo ':PREROUTING ACCEPT [0:0]'
+	echo ':OUTPUT ACCEPT [0:0]'
+	if [ "$mode" = nat ] && [ "$opt" != direct ]; then
+		[ "$opt" = trusted ] && echo "-A PREROUTING -d $c -i v0 -j ACCEPT"
+		echo "-A PREROUTING -d $c ! -i $BR -j DROP"
+	fi
+	case $mode in routed|isolated) lo_drop=no ;; esac
+	[ "$fam" = 4 ] && [ "$lo_drop" = yes ] &&
+		echo "-A PREROUTING -d 127.0.0.1/32 ! -i lo -p tcp -m tcp --dport 8081 -j DROP"
+	echo 'COMMIT'
+
+	echo '*nat'
+	echo ':PREROUTING ACCEPT [0:0]'
+	echo ':INPUT ACCEPT [0:0]'
+	echo ':OUTPUT ACCEPT [0:0]'
+	echo ':POSTROUTING ACCEPT [0:0]'
+	echo ':DOCKER - [0:0]'
+	echo '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER'
+	if [ "$fam" = 4 ]; then
+		echo '-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER'
+	else
+		echo '-A OUTPUT ! -d ::1/128 -m addrtype --dst-type LOCAL -j DOCKER'
+	fi
+	# network.go: MASQUERADE unless routed (none for internal networks)
+	case $mode in nat|nat-unprotected)
+		echo "-A POSTROUTING -s $pfx ! -o $BR -j MASQUERADE" ;;
+	esac
+	[ "$fam" = 4 ] && echo '-A POSTROUTING -s 10.17.0.0/16 ! -o docker0 -j MASQUERADE'
+	[ "$mode" != isolated ] && echo "-A DOCKER -i $BR -j RETURN"
+	[ "$fam" = 4 ] && echo '-A DOCKER -i docker0 -j RETURN'
+	case $mode in nat|nat-unprotected)
+		if [ "$fam" = 4 ]; then
+			echo "-A DOCKER ! -i $BR -p tcp -m tcp --dport 8080 -j DNAT --to-destination $c:80"
+			echo "-A DOCKER -d 127.0.0.1/32 ! -i $BR -p tcp -m tcp --dport 8081 -j DNAT --to-destination $c:81"
+		else
+			echo "-A DOCKER ! -s fe80::/10 ! -i $BR -p tcp -m tcp --dport 8080 -j DNAT --to-destination [$c]:80"
+		fi ;;
+	esac
+	echo 'COMMIT'
+
+	echo '*filter'
+	echo ':INPUT ACCEPT [0:0]'
+	echo ':FORWARD ACCEPT [0:0]'
+	echo ':OUTPUT ACCEPT [0:0]'
+	local ch
+	for ch in DOCKER DOCKER-BRIDGE DOCKER-CT DOCKER-FORWARD \
+		  DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2 DOCKER-USER; do
+		echo ":$ch - [0:0]"
+	done
+	echo '-A FORWARD -j DOCKER-USER'
+	echo '-A FORWARD -j DOCKER-FORWARD'
+	# port.go setPerPortForwarding(): inserted at the top, the last
+	# binding first (127.0.0.1:8081:81 is IPv4 only)
+	case $mode in nat|routed)
+		[ "$fam" = 4 ] &&
+			echo "-A DOCKER -d $c ! -i $BR -o $BR -p tcp -m tcp --dport 81 -j ACCEPT"
+		echo "-A DOCKER -d $c ! -i $BR -o $BR -p tcp -m tcp --dport 80 -j ACCEPT" ;;
+	esac
+	[ "$fam" = 4 ] && echo '-A DOCKER ! -i docker0 -o docker0 -j DROP'
+	case $mode in
+	nat) echo "-A DOCKER ! -i $BR -o $BR -j DROP" ;;
+	nat-unprotected) echo "-A DOCKER ! -i $BR -o $BR -j ACCEPT" ;;
+	routed)
+		if [ "$fam" = 4 ]; then
+			echo "-A DOCKER -o $BR -p icmp -j ACCEPT"
+		else
+			echo "-A DOCKER -o $BR -p ipv6-icmp -j ACCEPT"
+		fi
+		echo "-A DOCKER ! -i $BR -o $BR -j DROP" ;;
+	esac
+	[ "$fam" = 4 ] && echo '-A DOCKER-BRIDGE -o docker0 -j DOCKER'
+	[ "$mode" != isolated ] && echo "-A DOCKER-BRIDGE -o $BR -j DOCKER"
+	[ "$fam" = 4 ] &&
+		echo '-A DOCKER-CT -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'
+	[ "$mode" != isolated ] &&
+		echo "-A DOCKER-CT -o $BR -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
+	echo '-A DOCKER-FORWARD -j DOCKER-CT'
+	echo '-A DOCKER-FORWARD -j DOCKER-ISOLATION-STAGE-1'
+	echo '-A DOCKER-FORWARD -j DOCKER-BRIDGE'
+	[ "$fam" = 4 ] && echo '-A DOCKER-FORWARD -i docker0 -j ACCEPT'
+	if [ "$mode" = isolated ]; then
+		echo "-A DOCKER-FORWARD -i $BR -o $BR -j ACCEPT"
+	else
+		echo "-A DOCKER-FORWARD -i $BR -j ACCEPT"
+	fi
+	case $mode in
+	routed)
+		echo "-A DOCKER-ISOLATION-STAGE-1 -i $BR -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
+		echo "-A DOCKER-ISOLATION-STAGE-1 -o $BR -j RETURN" ;;
+	isolated)
+		if [ "$fam" = 4 ]; then
+			echo "-A DOCKER-ISOLATION-STAGE-1 ! -s $pfx -o $BR -j DROP"
+			echo "-A DOCKER-ISOLATION-STAGE-1 ! -d $pfx -i $BR -j DROP"
+		else
+			echo "-A DOCKER-ISOLATION-STAGE-1 ! -s $pfx ! -i $BR -o $BR -j DROP"
+			echo "-A DOCKER-ISOLATION-STAGE-1 ! -d $pfx -i $BR ! -o $BR -j DROP"
+		fi ;;
+	esac
+	[ "$fam" = 4 ] &&
+		echo '-A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2'
+	[ "$mode" != isolated ] &&
+		echo "-A DOCKER-ISOLATION-STAGE-1 -i $BR ! -o $BR -j DOCKER-ISOLATION-STAGE-2"
+	[ "$mode" != isolated ] && echo "-A DOCKER-ISOLATION-STAGE-2 -o $BR -j DROP"
+	[ "$fam" = 4 ] && echo '-A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP'
+	echo '-A DOCKER-USER -j RETURN'
+	echo 'COMMIT'
+}
+
+# load MODE [OPT]: both families' rulesets into the node, replacing the
+# last ones, and forget the connections of the last case
+load() {
+	ruleset "$1" "${2:-}" 4 > "$PT/rules4"
+	ruleset "$1" "${2:-}" 6 > "$PT/rules6"
+	ip netns exec "$NODE" iptables-nft-restore < "$PT/rules4" ||
+		fwa_die "iptables-nft-restore refused the $1 ruleset: $(cat "$PT/rules4")"
+	ip netns exec "$NODE" ip6tables-nft-restore < "$PT/rules6" ||
+		fwa_die "ip6tables-nft-restore refused the $1 ruleset: $(cat "$PT/rules6")"
+	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
+}
+
+# warm: the node knows the container's link-layer address before the
+# first probe (a SYN waiting for neighbour discovery would time out and
+# agree with "closed" by accident)
+warm() {
+	local a
+
+	for a in "$C4" "$C6"; do
+		for ((i = 0; i < 20; i++)); do
+			[ "$(ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" tcp "$a" 80 --timeout 1)" = connected ] &&
+				break
+			sleep 0.25
+		done
+	done
+}
+
+pl_std_probes "$PT/std" 22,80,81,8080,8081 tcp
+pl_gen "$PT/d4" --proto tcp --dst "$C4" --src "$OUT4,$PUB4,$PRIV4" --ports 80,81,8080,9000
+pl_gen "$PT/d6" --proto tcp --dst "$C6" --src "$OUT6,$PUB6" --ports 80,81,8080,9000
+pl_merge "$PT/probes" "$PT/std" "$PT/d4" "$PT/d6"
+
+# rows of the last audit checked in python: DIRECT is the sorted list of
+# (family, address, first port, last port) of the direct-routing rows,
+# FWD the forwarded rows on the node's own addresses by family and port
+ROWS_PY='
+def direct():
+    return sorted((x["family"], x["address"], x["ports"][0], x["ports"][1])
+                  for x in J["exposures"] if x.get("route") == "direct")
+def fwd(fam, port):
+    return [x for x in J["exposures"] if x["family"] == fam and x["protocol"] == "tcp"
+            and x["ports"][0] <= port <= x["ports"][1] and x["path"] == "forward"
+            and x.get("route") != "direct"]
+'
+
+# case LABEL MODE OPT: load, probe, the common checks; the caller then
+# checks the rows of $SH_AUDIT
+case_run() {
+	local label=$1
+
+	load "$2" "${3:-}"
+	warm
+	pl_check "$label" "$PT/probes" || true
+	sh_possible "$label"
+}
+
+# --- nat, the default ------------------------------------------------
+bridge_addrs on
+case_run "nat" nat
+fwa_check "$SH_AUDIT" nat <<PY || _fwa_failures=$((_fwa_failures + 1))
+$ROWS_PY
+expect("no direct-routing row: raw PREROUTING drops what is addressed to the container", direct() == [], direct())
+for fam, be in (("ipv4", "$C4"), ("ipv6", "$C6")):
+    r = fwd(fam, 8080)
+    expect(fam + " tcp/8080 forwarded to the container's port 80",
+           r and all(x["backend"]["address"] == be and x["backend"]["port"] == 80 for x in r), r)
+expect("tcp/8081 (published on 127.0.0.1) not forwarded", fwd("ipv4", 8081) == [], fwd("ipv4", 8081))
+PY
+
+# --- trusted_host_interfaces=v0 --------------------------------------
+case_run "nat, trusted_host_interfaces v0" nat trusted
+fwa_check "$SH_AUDIT" "trusted v0" <<PY || _fwa_failures=$((_fwa_failures + 1))
+$ROWS_PY
+expect("direct rows: the published container ports from the trusted interface",
+       direct() == [("ipv4", "$C4", 80, 81), ("ipv6", "$C6", 80, 80)], direct())
+expect("the direct rows come in on v0",
+       all(x["interfaces"] == ["v0"] for x in J["exposures"] if x.get("route") == "direct"))
+PY
+
+# --- --allow-direct-routing -------------------------------------------
+case_run "nat, --allow-direct-routing" nat direct
+fwa_check "$SH_AUDIT" "allow-direct-routing" <<PY || _fwa_failures=$((_fwa_failures + 1))
+$ROWS_PY
+expect("direct rows: the published container ports (81 is published on 127.0.0.1 only)",
+       direct() == [("ipv4", "$C4", 80, 81), ("ipv6", "$C6", 80, 80)], direct())
+PY
+
+# --- nat-unprotected --------------------------------------------------
+case_run "nat-unprotected" nat-unprotected
+fwa_check "$SH_AUDIT" nat-unprotected <<PY || _fwa_failures=$((_fwa_failures + 1))
+$ROWS_PY
+d = direct()
+expect("direct rows: every port of the container network, both families",
+       [x for x in d if x[2] == 0 and x[3] == 65535 and x[0] == "ipv4"] and
+       [x for x in d if x[2] == 0 and x[3] == 65535 and x[0] == "ipv6"], d)
+for fam, be in (("ipv4", "$C4"), ("ipv6", "$C6")):
+    r = fwd(fam, 8080)
+    expect(fam + " tcp/8080 still forwarded to the container's port 80",
+           r and all(x["backend"]["address"] == be for x in r), r)
+PY
+
+# --- routed -----------------------------------------------------------
+case_run "routed" routed
+fwa_check "$SH_AUDIT" routed <<PY || _fwa_failures=$((_fwa_failures + 1))
+$ROWS_PY
+expect("direct rows: the published container ports only",
+       direct() == [("ipv4", "$C4", 80, 81), ("ipv6", "$C6", 80, 80)], direct())
+expect("no DNAT: tcp/8080 on the node's addresses not forwarded",
+       fwd("ipv4", 8080) == [] and fwd("ipv6", 8080) == [])
+PY
+
+# --- isolated (internal) -----------------------------------------------
+bridge_addrs off
+case_run "isolated" isolated
+fwa_check "$SH_AUDIT" isolated <<PY || _fwa_failures=$((_fwa_failures + 1))
+$ROWS_PY
+expect("nothing forwarded into an isolated network",
+       [x for x in J["exposures"] if x["path"] == "forward"] == [])
+PY
+fwa_finish
