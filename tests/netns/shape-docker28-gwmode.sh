@@ -46,23 +46,30 @@
 #	docker network create --ipv6 --subnet 10.79.0.0/24 \
 #	  --subnet 2001:db8:79::/64 [-o ...gateway_mode_ipv4=MODE
 #	  -o ...gateway_mode_ipv6=MODE] [-o ...trusted_host_interfaces=v0] net1
-#	docker run --network net1 -p 8080:80 -p 127.0.0.1:8081:81 ...
+#	docker run --network net1 -p 8080:80 -p 127.0.0.1:8081:81 \
+#	  -p 198.51.100.1:8082:9000 ...
 # (bridge br-79aa55bb66cc; docker0 10.17.0.1/16 stands for 172.17.0.0/16,
 # empty).  A container namespace behind the bridge (10.79.0.2,
 # 2001:db8:79::2) listens on 80, 81, 8080 and 9000.  The outside namespace
 # is a neighbour on v0 that routes 10.79.0.0/24 (and 2001:db8::/32) via the
 # node: its probes go to the node's addresses and straight to the
-# container's.  Each case requires every probe, IPv4 and IPv6, to agree
+# container's.  A second neighbour on a second ingress link v2 (10.80.0.0/24,
+# 2001:db8:80::/64, not trusted) does the same: 8082, published on v0's
+# address only, is DNATed for it too (a port published on one host address
+# is reachable through another link), and trusted_host_interfaces=v0 does
+# not let its direct probes in.  Each case requires every probe, IPv4 and IPv6, to agree
 # with fwaudit, with no Docker API (the ruleset alone), nothing
 # "possible", and the rows each mode implies:
-#   nat (default)       8080 on the node's addresses -> container:80;
+#   nat (default)       8080 on the node's addresses -> container:80, 8082
+#                       on 198.51.100.1 from v0 and v2 -> container:9000;
 #                       nothing direct (raw drops)
-#   trusted v0          direct 80 and 81 (the published container ports,
-#                       81 only published on 127.0.0.1) from v0; 9000 not
-#   allow-direct-routing  the same, no raw drop at all
-#   nat-unprotected     8080 DNAT as nat; direct: every container port
-#   routed              no DNAT (8080 closed on the node), direct 80 and
-#                       81 only
+#   trusted v0          direct 80, 81 and 9000 (the published container
+#                       ports, 81 only published on 127.0.0.1) from v0
+#                       only; 8080 not
+#   allow-direct-routing  the same from v0 and v2, no raw drop at all
+#   nat-unprotected     DNATs as nat; direct: every container port
+#   routed              no DNAT (8080, 8082 closed on the node), direct
+#                       80, 81 and 9000 only
 #   isolated            internal, no address on the bridge: nothing
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
@@ -93,6 +100,18 @@ ip netns exec "$NODE" sysctl -qw net.ipv6.conf.all.forwarding=1
 # the neighbour routes the container network via the node (IPv6: pl_pair's
 # 2001:db8::/32 via the node)
 ip -n "$OUT" route add 10.79.0.0/24 via "$NODE4"
+# the second neighbour, on v2 (an ingress link that is not trusted)
+fwa_ns_new OUT2 out2
+fwa_veth "$NODE" v2 10.80.0.1/24 "$OUT2" v3 10.80.0.2/24
+ip -n "$NODE" addr add 2001:db8:80::1/64 dev v2 nodad
+ip -n "$OUT2" addr add 2001:db8:80::2/64 dev v3 nodad
+ip -n "$OUT2" route add default via 10.80.0.1
+ip -n "$OUT2" -6 route add default via 2001:db8:80::1
+for s in net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0; do
+	ip netns exec "$OUT2" sysctl -qw "$s" 2>/dev/null || true
+done
+ip netns exec "$OUT2" ping -c1 -W1 10.80.0.1 >/dev/null 2>&1 || true
+ip netns exec "$OUT2" ping -6 -c1 -W1 2001:db8:80::1 >/dev/null 2>&1 || true
 fwa_bg bpid ip netns exec "$BK" "$PYTHON" "$PROBE_PY" serve \
 	'tcp:[::]:80' 'tcp:[::]:81' 'tcp:[::]:8080' 'tcp:[::]:9000' > "$PT/bk.out" 2>&1
 for ((i = 0; i < 100; i++)); do grep -q ready "$PT/bk.out" && break; sleep 0.05; done
@@ -164,6 +183,7 @@ ruleset() {
 		if [ "$fam" = 4 ]; then
 			echo "-A DOCKER ! -i $BR -p tcp -m tcp --dport 8080 -j DNAT --to-destination $c:80"
 			echo "-A DOCKER -d 127.0.0.1/32 ! -i $BR -p tcp -m tcp --dport 8081 -j DNAT --to-destination $c:81"
+			echo "-A DOCKER -d 198.51.100.1/32 ! -i $BR -p tcp -m tcp --dport 8082 -j DNAT --to-destination $c:9000"
 		else
 			echo "-A DOCKER ! -s fe80::/10 ! -i $BR -p tcp -m tcp --dport 8080 -j DNAT --to-destination [$c]:80"
 		fi ;;
@@ -182,9 +202,11 @@ ruleset() {
 	echo '-A FORWARD -j DOCKER-USER'
 	echo '-A FORWARD -j DOCKER-FORWARD'
 	# port.go setPerPortForwarding(): inserted at the top, the last
-	# binding first (127.0.0.1:8081:81 is IPv4 only)
+	# binding first (127.0.0.1:8081:81 and 198.51.100.1:8082:9000 are
+	# IPv4 only)
 	case $mode in nat|routed)
 		[ "$fam" = 4 ] &&
+			echo "-A DOCKER -d $c ! -i $BR -o $BR -p tcp -m tcp --dport 9000 -j ACCEPT" &&
 			echo "-A DOCKER -d $c ! -i $BR -o $BR -p tcp -m tcp --dport 81 -j ACCEPT"
 		echo "-A DOCKER -d $c ! -i $BR -o $BR -p tcp -m tcp --dport 80 -j ACCEPT" ;;
 	esac
@@ -265,10 +287,29 @@ warm() {
 	done
 }
 
-pl_std_probes "$PT/std" 22,80,81,8080,8081 tcp
+pl_std_probes "$PT/std" 22,80,81,8080,8081,8082 tcp
 pl_gen "$PT/d4" --proto tcp --dst "$C4" --src "$OUT4,$PUB4,$PRIV4" --ports 80,81,8080,9000
 pl_gen "$PT/d6" --proto tcp --dst "$C6" --src "$OUT6,$PUB6" --ports 80,81,8080,9000
 pl_merge "$PT/probes" "$PT/std" "$PT/d4" "$PT/d6"
+# the second neighbour's: to the node's addresses on both links, and to
+# the container's
+pl_gen "$PT/n2" --proto tcp --dst "$NODE4,10.80.0.1,$C4" --src 10.80.0.2 \
+	--ports 22,80,81,8080,8082,9000
+pl_gen "$PT/n26" --proto tcp --dst "$NODE6,2001:db8:80::1,$C6" --src 2001:db8:80::2 \
+	--ports 22,80,81,8080,9000
+pl_merge "$PT/probes2" "$PT/n2" "$PT/n26"
+
+# check2 LABEL: the second neighbour's probes through v2 agree with
+# fwaudit (probe-lib's pl_check, sending from $OUT2 and judging rows by v2)
+check2() {
+	local out=$OUT pif=$PL_IF
+
+	OUT=$OUT2
+	PL_IF=v2
+	pl_check "$1 (from v2)" "$PT/probes2" || true
+	OUT=$out
+	PL_IF=$pif
+}
 
 # rows of the last audit checked in python: DIRECT is the sorted list of
 # (family, address, first port, last port) of the direct-routing rows,
@@ -291,6 +332,7 @@ case_run() {
 	load "$2" "${3:-}"
 	warm
 	pl_check "$label" "$PT/probes" || true
+	check2 "$label"
 	sh_possible "$label"
 }
 
@@ -303,8 +345,12 @@ expect("no direct-routing row: raw PREROUTING drops what is addressed to the con
 for fam, be in (("ipv4", "$C4"), ("ipv6", "$C6")):
     r = fwd(fam, 8080)
     expect(fam + " tcp/8080 forwarded to the container's port 80",
-           r and all(x["backend"]["address"] == be and x["backend"]["port"] == 80 for x in r), r)
+           r and all(x["backend"]["address"] == be and x["backend"]["ports"] == [80, 80] for x in r), r)
 expect("tcp/8081 (published on 127.0.0.1) not forwarded", fwd("ipv4", 8081) == [], fwd("ipv4", 8081))
+r = fwd("ipv4", 8082)
+expect("tcp/8082 (published on 198.51.100.1) forwarded to :9000 at that address only, from v0 and v2",
+       r and all(x["address"] == "198.51.100.1" and x["backend"]["ports"] == [9000, 9000]
+                 for x in r) and sorted({i for x in r for i in x["interfaces"]}) == ["v0", "v2"], r)
 PY
 
 # --- trusted_host_interfaces=v0 --------------------------------------
@@ -312,8 +358,9 @@ case_run "nat, trusted_host_interfaces v0" nat trusted
 fwa_check "$SH_AUDIT" "trusted v0" <<PY || _fwa_failures=$((_fwa_failures + 1))
 $ROWS_PY
 expect("direct rows: the published container ports from the trusted interface",
-       direct() == [("ipv4", "$C4", 80, 81), ("ipv6", "$C6", 80, 80)], direct())
-expect("the direct rows come in on v0",
+       direct() == [("ipv4", "$C4", 80, 81), ("ipv4", "$C4", 9000, 9000),
+                    ("ipv6", "$C6", 80, 80)], direct())
+expect("the direct rows come in on v0 only (v2 is not trusted)",
        all(x["interfaces"] == ["v0"] for x in J["exposures"] if x.get("route") == "direct"))
 PY
 
@@ -322,7 +369,10 @@ case_run "nat, --allow-direct-routing" nat direct
 fwa_check "$SH_AUDIT" "allow-direct-routing" <<PY || _fwa_failures=$((_fwa_failures + 1))
 $ROWS_PY
 expect("direct rows: the published container ports (81 is published on 127.0.0.1 only)",
-       direct() == [("ipv4", "$C4", 80, 81), ("ipv6", "$C6", 80, 80)], direct())
+       direct() == [("ipv4", "$C4", 80, 81), ("ipv4", "$C4", 9000, 9000),
+                    ("ipv6", "$C6", 80, 80)], direct())
+expect("the direct rows come in on v0 and v2",
+       all(sorted(x["interfaces"]) == ["v0", "v2"] for x in J["exposures"] if x.get("route") == "direct"))
 PY
 
 # --- nat-unprotected --------------------------------------------------
@@ -344,9 +394,10 @@ case_run "routed" routed
 fwa_check "$SH_AUDIT" routed <<PY || _fwa_failures=$((_fwa_failures + 1))
 $ROWS_PY
 expect("direct rows: the published container ports only",
-       direct() == [("ipv4", "$C4", 80, 81), ("ipv6", "$C6", 80, 80)], direct())
-expect("no DNAT: tcp/8080 on the node's addresses not forwarded",
-       fwd("ipv4", 8080) == [] and fwd("ipv6", 8080) == [])
+       direct() == [("ipv4", "$C4", 80, 81), ("ipv4", "$C4", 9000, 9000),
+                    ("ipv6", "$C6", 80, 80)], direct())
+expect("no DNAT: tcp/8080 and 8082 on the node's addresses not forwarded",
+       fwd("ipv4", 8080) == [] and fwd("ipv6", 8080) == [] and fwd("ipv4", 8082) == [])
 PY
 
 # --- isolated (internal) -----------------------------------------------
