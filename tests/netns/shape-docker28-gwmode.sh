@@ -292,12 +292,17 @@ pl_gen "$PT/d4" --proto tcp --dst "$C4" --src "$OUT4,$PUB4,$PRIV4" --ports 80,81
 pl_gen "$PT/d6" --proto tcp --dst "$C6" --src "$OUT6,$PUB6" --ports 80,81,8080,9000
 pl_merge "$PT/probes" "$PT/std" "$PT/d4" "$PT/d6"
 # the second neighbour's: to the node's addresses on both links, and to
-# the container's
-pl_gen "$PT/n2" --proto tcp --dst "$NODE4,10.80.0.1,$C4" --src 10.80.0.2 \
+# the container's.  Probes to the container go to the ports it listens on
+# only: a direct row is "exposed" when the firewall lets the probe reach
+# the container, whose own listeners fwaudit does not read (a port nothing
+# listens on answers with a reset from the container, which is reached)
+pl_gen "$PT/n2" --proto tcp --dst "$NODE4,10.80.0.1" --src 10.80.0.2 \
 	--ports 22,80,81,8080,8082,9000
-pl_gen "$PT/n26" --proto tcp --dst "$NODE6,2001:db8:80::1,$C6" --src 2001:db8:80::2 \
+pl_gen "$PT/n2c" --proto tcp --dst "$C4" --src 10.80.0.2 --ports 80,81,8080,9000
+pl_gen "$PT/n26" --proto tcp --dst "$NODE6,2001:db8:80::1" --src 2001:db8:80::2 \
 	--ports 22,80,81,8080,9000
-pl_merge "$PT/probes2" "$PT/n2" "$PT/n26"
+pl_gen "$PT/n26c" --proto tcp --dst "$C6" --src 2001:db8:80::2 --ports 80,81,8080,9000
+pl_merge "$PT/probes2" "$PT/n2" "$PT/n2c" "$PT/n26" "$PT/n26c"
 
 # check2 LABEL: the second neighbour's probes through v2 agree with
 # fwaudit (probe-lib's pl_check, sending from $OUT2 and judging rows by v2)
