@@ -341,9 +341,32 @@ case_run() {
 	sh_possible "$label"
 }
 
+# direct_finding LABEL WANT: the last audit's docker-direct-access-open
+# findings, one line each family (ipv4 first) naming what WANT says
+# (python: "nat-unprotected", "--allow-direct-routing" or "" for none)
+direct_finding() {
+	fwa_check "$SH_AUDIT" "$1" <<PY || _fwa_failures=$((_fwa_failures + 1))
+f = sorted(((x["family"], x["message"]) for x in J.get("findings", [])
+            if x["kind"] == "docker-direct-access-open"))
+want = "$2"
+if not want:
+    expect("no docker-direct-access-open finding", f == [], f)
+else:
+    expect("docker-direct-access-open for both families' container, naming " + want,
+           [x[0] for x in f] == ["ipv4", "ipv6"] and all(want in m for _, m in f) and
+           "$C4" in f[0][1] and "$C6" in f[1][1], f)
+    if want == "nat-unprotected":
+        expect("the finding names the bridge and says every port is reachable",
+               all("is on $BR" in m and "every port" in m for _, m in f), f)
+    else:
+        expect("the finding is not nat-unprotected's", all("nat-unprotected" not in m for _, m in f), f)
+PY
+}
+
 # --- nat, the default ------------------------------------------------
 bridge_addrs on
 case_run "nat" nat
+direct_finding nat ""
 fwa_check "$SH_AUDIT" nat <<PY || _fwa_failures=$((_fwa_failures + 1))
 $ROWS_PY
 expect("no direct-routing row: raw PREROUTING drops what is addressed to the container", direct() == [], direct())
@@ -360,6 +383,8 @@ PY
 
 # --- trusted_host_interfaces=v0 --------------------------------------
 case_run "nat, trusted_host_interfaces v0" nat trusted
+# the raw drop is there (behind the trusted interface's accept): not open
+direct_finding "trusted v0" ""
 fwa_check "$SH_AUDIT" "trusted v0" <<PY || _fwa_failures=$((_fwa_failures + 1))
 $ROWS_PY
 expect("direct rows: the published container ports from the trusted interface",
@@ -371,6 +396,7 @@ PY
 
 # --- --allow-direct-routing -------------------------------------------
 case_run "nat, --allow-direct-routing" nat direct
+direct_finding "allow-direct-routing" --allow-direct-routing
 fwa_check "$SH_AUDIT" "allow-direct-routing" <<PY || _fwa_failures=$((_fwa_failures + 1))
 $ROWS_PY
 expect("direct rows: the published container ports (81 is published on 127.0.0.1 only)",
@@ -382,6 +408,7 @@ PY
 
 # --- nat-unprotected --------------------------------------------------
 case_run "nat-unprotected" nat-unprotected
+direct_finding nat-unprotected nat-unprotected
 fwa_check "$SH_AUDIT" nat-unprotected <<PY || _fwa_failures=$((_fwa_failures + 1))
 $ROWS_PY
 d = direct()
@@ -396,6 +423,8 @@ PY
 
 # --- routed -----------------------------------------------------------
 case_run "routed" routed
+# no DNAT, so no published port to bypass: the rows say what is direct
+direct_finding routed ""
 fwa_check "$SH_AUDIT" routed <<PY || _fwa_failures=$((_fwa_failures + 1))
 $ROWS_PY
 expect("direct rows: the published container ports only",
@@ -408,6 +437,7 @@ PY
 # --- isolated (internal) -----------------------------------------------
 bridge_addrs off
 case_run "isolated" isolated
+direct_finding isolated ""
 fwa_check "$SH_AUDIT" isolated <<PY || _fwa_failures=$((_fwa_failures + 1))
 $ROWS_PY
 expect("nothing forwarded into an isolated network",
