@@ -82,7 +82,7 @@ set -euo pipefail
 BR=br-79aa55bb66cc
 C4=10.79.0.2
 C6=2001:db8:79::2
-fwa_require_tools iptables-nft-restore ip6tables-nft-restore
+fwa_require_tools iptables-nft-restore ip6tables-nft-restore ipset
 pl_init
 fwa_ns_new BK container
 ip -n "$NODE" link add docker0 type bridge
@@ -433,6 +433,95 @@ expect("direct rows: the published container ports only",
 expect("no DNAT: tcp/8080 and 8082 on the node's addresses not forwarded",
        fwd("ipv4", 8080) == [] and fwd("ipv6", 8080) == [] and fwd("ipv4", 8082) == [])
 PY
+
+# --- 28.0.0's shape: FORWARD matches the ipset docker-ext-bridges -------
+# moby v28.0.0 (commit af898abe44662d9554fb15ee4d4a7307f1b8e315),
+# libnetwork/drivers/bridge/setup_ip_tables_linux.go setupIPChains():
+# "FORWARD -m set --match-set docker-ext-bridges-v4 dst -j DOCKER" and the
+# RELATED,ESTABLISHED accept, the set (hash:net, bridge_linux.go
+# IpsetCreate) holding each non-internal bridge's subnet (setupIPTables());
+# port_mapping_linux.go filterDirectAccess(): raw drops per published
+# container port; integration/network/bridge/iptablesdoc/generated/
+# usernet-portmap.md.  28.0.1 and later delete these rules again (v28.5.2
+# iptabler.go setupIPChains()).  fwaudit does not read ipset contents: what
+# the set decides must be "possible" naming it, never definite, and the
+# definite rows must still agree with every probe.
+ruleset28000() {
+	local fam=$1 c set pfx
+	if [ "$fam" = 4 ]; then c=$C4; set=docker-ext-bridges-v4; else c=$C6; set=docker-ext-bridges-v6; fi
+	echo '*raw'
+	echo ':PREROUTING ACCEPT [0:0]'
+	echo ':OUTPUT ACCEPT [0:0]'
+	echo "-A PREROUTING -d $c ! -i $BR -p tcp -m tcp --dport 80 -j DROP"
+	if [ "$fam" = 4 ]; then
+		echo "-A PREROUTING -d 127.0.0.1/32 ! -i lo -p tcp -m tcp --dport 8081 -j DROP"
+		echo "-A PREROUTING -d $c ! -i $BR -p tcp -m tcp --dport 81 -j DROP"
+		echo "-A PREROUTING -d $c ! -i $BR -p tcp -m tcp --dport 9000 -j DROP"
+	fi
+	echo 'COMMIT'
+	# the nat table is v28.5.2's nat shape
+	ruleset nat "" "$fam" | sed -n '/^\*nat/,/^COMMIT/p'
+	echo '*filter'
+	echo ':INPUT ACCEPT [0:0]'
+	echo ':FORWARD ACCEPT [0:0]'
+	echo ':OUTPUT ACCEPT [0:0]'
+	echo ':DOCKER - [0:0]'
+	echo ':DOCKER-ISOLATION-STAGE-1 - [0:0]'
+	echo ':DOCKER-ISOLATION-STAGE-2 - [0:0]'
+	echo ':DOCKER-USER - [0:0]'
+	echo '-A FORWARD -j DOCKER-USER'
+	echo "-A FORWARD -m set --match-set $set dst -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
+	echo '-A FORWARD -j DOCKER-ISOLATION-STAGE-1'
+	echo "-A FORWARD -m set --match-set $set dst -j DOCKER"
+	[ "$fam" = 4 ] && echo '-A FORWARD -i docker0 -j ACCEPT'
+	echo "-A FORWARD -i $BR -j ACCEPT"
+	if [ "$fam" = 4 ]; then
+		echo "-A DOCKER -d $c ! -i $BR -o $BR -p tcp -m tcp --dport 9000 -j ACCEPT"
+		echo "-A DOCKER -d $c ! -i $BR -o $BR -p tcp -m tcp --dport 81 -j ACCEPT"
+	fi
+	echo "-A DOCKER -d $c ! -i $BR -o $BR -p tcp -m tcp --dport 80 -j ACCEPT"
+	[ "$fam" = 4 ] && echo '-A DOCKER ! -i docker0 -o docker0 -j DROP'
+	echo "-A DOCKER ! -i $BR -o $BR -j DROP"
+	[ "$fam" = 4 ] &&
+		echo '-A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2'
+	echo "-A DOCKER-ISOLATION-STAGE-1 -i $BR ! -o $BR -j DOCKER-ISOLATION-STAGE-2"
+	echo "-A DOCKER-ISOLATION-STAGE-2 -o $BR -j DROP"
+	[ "$fam" = 4 ] && echo '-A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP'
+	echo '-A DOCKER-USER -j RETURN'
+	echo 'COMMIT'
+}
+ip netns exec "$NODE" ipset create docker-ext-bridges-v4 hash:net
+ip netns exec "$NODE" ipset add docker-ext-bridges-v4 10.17.0.0/16
+ip netns exec "$NODE" ipset add docker-ext-bridges-v4 10.79.0.0/24
+ip netns exec "$NODE" ipset create docker-ext-bridges-v6 hash:net family inet6
+ip netns exec "$NODE" ipset add docker-ext-bridges-v6 2001:db8:79::/64
+ruleset28000 4 > "$PT/rules4"
+ruleset28000 6 > "$PT/rules6"
+ip netns exec "$NODE" iptables-nft-restore < "$PT/rules4" ||
+	fwa_die "iptables-nft-restore refused the 28.0.0 ruleset: $(cat "$PT/rules4")"
+ip netns exec "$NODE" ip6tables-nft-restore < "$PT/rules6" ||
+	fwa_die "ip6tables-nft-restore refused the 28.0.0 ruleset: $(cat "$PT/rules6")"
+ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
+warm
+pl_check "28.0.0 (ipset)" "$PT/probes" || true
+check2 "28.0.0 (ipset)"
+SH_AUDIT="$PT/a28000.json"
+pl_audit "$SH_AUDIT"
+fwa_check "$SH_AUDIT" "28.0.0 (ipset)" <<PY || _fwa_failures=$((_fwa_failures + 1))
+$ROWS_PY
+p = [x for x in J["exposures"] if x["certainty"] == "possible"]
+expect("what the unread ipset decides is possible, naming the set",
+       p and all(any("docker-ext-bridges" in u for u in x["unknown"]) for x in p), p)
+d = [x for x in J["exposures"] if x.get("route") == "direct"]
+expect("no definite direct-routing row (the set decides whether FORWARD drops)",
+       all(x["certainty"] == "possible" for x in d), d)
+expect("direct rows to the container's unpublished 8080 are there, possible",
+       [x for x in d if x["family"] == "ipv4" and x["ports"][0] <= 8080 <= x["ports"][1]], d)
+PY
+ip netns exec "$NODE" iptables-nft -F FORWARD
+ip netns exec "$NODE" ip6tables-nft -F FORWARD
+ip netns exec "$NODE" ipset destroy docker-ext-bridges-v4
+ip netns exec "$NODE" ipset destroy docker-ext-bridges-v6
 
 # --- isolated (internal) -----------------------------------------------
 bridge_addrs off
