@@ -444,7 +444,7 @@ PY
 # container port; integration/network/bridge/iptablesdoc/generated/
 # usernet-portmap.md.  28.0.1 and later delete these rules again (v28.5.2
 # iptabler.go setupIPChains()).  fwaudit does not read ipset contents: what
-# the set decides must be "possible" naming it, never definite, and the
+# the set decides must be "possible" naming the match, never definite, and the
 # definite rows must still agree with every probe.
 ruleset28000() {
 	local fam=$1 c set pfx
@@ -510,8 +510,9 @@ pl_audit "$SH_AUDIT"
 fwa_check "$SH_AUDIT" "28.0.0 (ipset)" <<PY || _fwa_failures=$((_fwa_failures + 1))
 $ROWS_PY
 p = [x for x in J["exposures"] if x["certainty"] == "possible"]
-expect("what the unread ipset decides is possible, naming the set",
-       p and all(any("docker-ext-bridges" in u for u in x["unknown"]) for x in p), p)
+# (the set is named by its index: xt_set's blob holds no name)
+expect("what the unread ipset decides is possible, naming the set match",
+       p and all(any("match-set" in u for u in x["unknown"]) for x in p), p)
 d = [x for x in J["exposures"] if x.get("route") == "direct"]
 expect("no definite direct-routing row (the set decides whether FORWARD drops)",
        all(x["certainty"] == "possible" for x in d), d)
