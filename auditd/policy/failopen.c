@@ -426,6 +426,163 @@ static bool first_dnat(const struct dnat_at *ix, size_t n, rs_u128 addr,
 	return a < n && ix[a].addr == addr && ix[a].rule == j;
 }
 
+/* The one exact interface name of a match on field f with op (Docker's
+ * "-i BRIDGE", "! -o BRIDGE"), as its key. */
+static bool ifname_match(const struct rs_match *m, enum rs_field f,
+			 enum rs_op op, rs_u128 *key)
+{
+	const struct rs_interval *e;
+	size_t n;
+
+	if (m->op != op || m->nfields != 1 || m->fields[0] != f)
+		return false;
+	e = rs_match_elems(m, &n);
+	if (n != 1 || e[0].lo != e[0].hi)
+		return false;
+	*key = e[0].lo;
+	return true;
+}
+
+static const struct rs_chain *table_chain(const struct ruleset *rs,
+					  const struct rs_chain *like,
+					  const char *table, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (c->origin == like->origin && c->family == like->family &&
+		    c->table && strcmp(c->table, table) == 0 &&
+		    c->name && strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* The bridge of Docker's DNAT r (nat chain c) to container address a of
+ * family fam: the DNAT's own "! -i BRIDGE" (moby v28.5.2
+ * iptabler/port.go setPerPortNAT(), with the userland proxy on), else
+ * the network's "-s PREFIX ! -o BRIDGE -j MASQUERADE" in nat POSTROUTING
+ * (network.go setupNonInternalNetworkRules()). */
+static bool dnat_bridge(const struct ruleset *rs, const struct rs_chain *c,
+			const struct rs_rule *r, uint8_t fam, rs_u128 a,
+			rs_u128 *key)
+{
+	const struct rs_chain *post;
+	size_t j, k;
+
+	for (k = 0; k < r->nmatches; k++)
+		if (ifname_match(&r->matches[k], RS_F_IIFNAME, RS_OP_NOT_IN,
+				 key))
+			return true;
+	post = table_chain(rs, c, "nat", "POSTROUTING");
+	for (j = 0; post && j < post->nrules; j++) {
+		const struct rs_rule *m = &post->rules[j];
+		enum rs_field sf = fam == NFPROTO_IPV6 ? RS_F_IP6_SADDR :
+					RS_F_IP_SADDR;
+		bool in = false, br = false;
+		const struct rs_interval *e;
+		rs_u128 bk = 0;
+		size_t n, x;
+
+		if (m->verdict.kind != RS_V_MASQUERADE &&
+		    m->verdict.kind != RS_V_SNAT)
+			continue;
+		for (k = 0; k < m->nmatches; k++) {
+			const struct rs_match *mm = &m->matches[k];
+
+			if (ifname_match(mm, RS_F_OIFNAME, RS_OP_NOT_IN, &bk))
+				br = true;
+			if (mm->op != RS_OP_IN || mm->nfields != 1 ||
+			    mm->fields[0] != sf)
+				continue;
+			e = rs_match_elems(mm, &n);
+			for (x = 0; x < n; x++)
+				in |= e[x].lo <= a && a <= e[x].hi;
+		}
+		if (in && br) {
+			*key = bk;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The rule of filter DOCKER (beside nat chain c) that makes the network
+ * of bridge key nat-unprotected: "! -i BRIDGE -o BRIDGE -j ACCEPT", where
+ * the other gateway modes have DROP (moby v28.5.2 iptabler/network.go
+ * setDefaultForwardRule()); NULL when there is none. */
+static const struct rs_rule *unprotected_rule(const struct ruleset *rs,
+					      const struct rs_chain *c,
+					      rs_u128 key,
+					      const struct rs_chain **in)
+{
+	const struct rs_chain *f = table_chain(rs, c, "filter", "DOCKER");
+	size_t j;
+
+	for (j = 0; f && j < f->nrules; j++) {
+		const struct rs_rule *r = &f->rules[j];
+		rs_u128 i = 0, o = 0;
+
+		if (r->verdict.kind != RS_V_ACCEPT || r->nmatches != 2)
+			continue;
+		if ((ifname_match(&r->matches[0], RS_F_IIFNAME, RS_OP_NOT_IN, &i) &&
+		     ifname_match(&r->matches[1], RS_F_OIFNAME, RS_OP_IN, &o)) ||
+		    (ifname_match(&r->matches[1], RS_F_IIFNAME, RS_OP_NOT_IN, &i) &&
+		     ifname_match(&r->matches[0], RS_F_OIFNAME, RS_OP_IN, &o))) {
+			if (i == key && o == key) {
+				*in = f;
+				return r;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* The finding for a DNAT to container address (text addr) that no drop
+ * before DNAT protects: the network's gateway mode nat-unprotected when
+ * the ruleset shows it, else the missing drop. */
+static int direct_access_finding(const struct ruleset *rs, struct builder *b,
+				 const struct rs_chain *c,
+				 const struct rs_rule *r, uint8_t fam,
+				 const char *addr)
+{
+	const struct rs_chain *fc = NULL;
+	const struct rs_rule *u = NULL;
+	char br[RS_IFNAMSIZ + 1];
+	rs_u128 key = 0;
+
+	if (dnat_bridge(rs, c, r, fam, r->verdict.nat.addr_lo, &key))
+		u = unprotected_rule(rs, c, key, &fc);
+	if (u) {
+		rs_ifname_str(key, br);
+		return add(b, FAILOPEN_DOCKER_DIRECT_ACCESS,
+			   FAILOPEN_SEV_WARNING, c,
+			   "%s container %s (DNAT in %s %s/%s rule %u) is on %s, "
+			   "a network in gateway mode nat-unprotected (%s/%s "
+			   "rule %u accepts everything forwarded into it, and "
+			   "Docker writes no drop before DNAT for it): a host "
+			   "on the link that routes to it reaches every port of "
+			   "it directly, published or not, and past DOCKER-USER "
+			   "rules on the host port",
+			   family_word(fam), addr, origin_word(c->origin),
+			   c->table, c->name, r->position, br, fc->table,
+			   fc->name, u->position);
+	}
+	return add(b, FAILOPEN_DOCKER_DIRECT_ACCESS, FAILOPEN_SEV_WARNING, c,
+		   "%s container %s (DNAT in %s %s/%s rule %u) has "
+		   "no drop before DNAT in raw PREROUTING: a host on "
+		   "the link that routes to it reaches its published "
+		   "ports directly, also those published on 127.0.0.1 "
+		   "only, and past DOCKER-USER rules on the host port "
+		   "(Docker >= 28 writes the drop unless the daemon runs "
+		   "with --allow-direct-routing; lost e.g. after a "
+		   "firewalld reload in 28.2.0-28.3.2, CVE-2025-54388)",
+		   family_word(fam), addr, origin_word(c->origin),
+		   c->table, c->name, r->position);
+}
+
 static int check_direct_access(const struct ruleset *rs, struct builder *b)
 {
 	struct dnat_at *ix;
@@ -460,17 +617,7 @@ static int check_direct_access(const struct ruleset *rs, struct builder *b)
 			    direct_drop(rs, fam, nat->addr_lo))
 				continue;
 			addr_text(fam, nat->addr_lo, addr, sizeof(addr));
-			ret = add(b, FAILOPEN_DOCKER_DIRECT_ACCESS,
-				  FAILOPEN_SEV_WARNING, c,
-				  "%s container %s (DNAT in %s %s/%s rule %u) has "
-				  "no drop before DNAT in raw PREROUTING: a host on "
-				  "the link that routes to it reaches its published "
-				  "ports directly, also those published on 127.0.0.1 "
-				  "only, and past DOCKER-USER rules on the host port "
-				  "(Docker >= 28 writes the drop; lost e.g. after a "
-				  "firewalld reload in 28.2.0-28.3.2, CVE-2025-54388)",
-				  family_word(fam), addr, origin_word(c->origin),
-				  c->table, c->name, r->position);
+			ret = direct_access_finding(rs, b, c, r, fam, addr);
 			if (ret < 0) {
 				free(ix);
 				return ret;

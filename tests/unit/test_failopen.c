@@ -230,6 +230,86 @@ static void test_direct_access(void)
 	}
 }
 
+/* Docker >= 28 without the raw drop: a network in gateway mode
+ * nat-unprotected (filter DOCKER "! -i BR -o BR -j ACCEPT", moby v28.5.2
+ * iptabler/network.go setDefaultForwardRule()) is named as such, found
+ * through the DNAT's "! -i BR" or, without it (userland proxy off),
+ * through the network's MASQUERADE; the same rule with DROP (nat,
+ * routed), a rule for another bridge or one with a port is not it, and
+ * the finding then names the missing drop and --allow-direct-routing. */
+static struct rs_chain *named(struct ruleset *rs, const char *table,
+			       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nchains; i++)
+		if (strcmp(rs->chains[i].table, table) == 0 &&
+		    strcmp(rs->chains[i].name, name) == 0)
+			return &rs->chains[i];
+	return NULL;
+}
+
+static void test_direct_access_unprotected(void)
+{
+	struct failopen_result *fr;
+	const struct failopen_finding *f;
+	struct ruleset *rs;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	int pass;
+
+	for (pass = 0; pass < 6; pass++) {
+		rs = docker20(RS_ORIGIN_NFT, true, false);
+		chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter", "DOCKER-FORWARD",
+		      -1, 0);
+		c = named(rs, "filter", "DOCKER");
+		/* ! -i docker0 -o docker0 -j ACCEPT|DROP, ahead of the
+		 * chain's ACCEPT of docker20() */
+		r = verdict(c, pass == 2 ? RS_V_DROP : RS_V_ACCEPT);
+		ifname_not(r, pass == 3 ? "br-other" : "docker0");
+		rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME,
+				    pass == 3 ? "br-other" : "docker0", false,
+				    false);
+		if (pass == 4)
+			rs_match_set_range(rs_rule_add_match(r), RS_F_DPORT,
+					   80, 80, false);
+		if (pass == 1 || pass == 5) {
+			/* the DNAT without "! -i docker0"; pass 1: -s
+			 * 10.66.0.0/24 ! -o docker0 -j MASQUERADE */
+			struct rs_chain *nat = named(rs, "nat", "DOCKER");
+
+			rs_match_release(&nat->rules[0].matches[0]);
+			nat->rules[0].nmatches = 0;
+			if (pass == 1) {
+				c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "nat",
+					  "POSTROUTING", NF_INET_POST_ROUTING,
+					  100);
+				r = verdict(c, RS_V_MASQUERADE);
+				rs_match_set_range(rs_rule_add_match(r),
+						   RS_F_IP_SADDR, CONTAINER & ~0xffu,
+						   CONTAINER | 0xffu, false);
+				rs_match_set_ifname(rs_rule_add_match(r),
+						    RS_F_OIFNAME, "docker0",
+						    false, true);
+			}
+		}
+		CHECK_EQ(failopen_inspect(rs, &fr), 0);
+		CHECK_EQ(count(fr, FAILOPEN_DOCKER_DIRECT_ACCESS), 1);
+		f = first(fr, FAILOPEN_DOCKER_DIRECT_ACCESS);
+		if (f && pass <= 1) {
+			CHECK(strstr(f->message, "is on docker0, a network in "
+				     "gateway mode nat-unprotected (filter/DOCKER "
+				     "rule 2 accepts") != NULL);
+			CHECK(strstr(f->message, "every port") != NULL);
+		} else if (f) {
+			CHECK(strstr(f->message, "nat-unprotected") == NULL);
+			CHECK(strstr(f->message, "--allow-direct-routing") != NULL);
+		}
+		failopen_result_free(fr);
+		ruleset_free(rs);
+	}
+}
+
 /* Docker 29's nftables table, with and without its raw-PREROUTING drop */
 static void test_direct_access_nft(void)
 {
@@ -494,6 +574,7 @@ int main(void)
 	test_docker_user_late();
 	test_direct_access();
 	test_direct_access_nft();
+	test_direct_access_unprotected();
 	test_docker_user_v6();
 	test_mixed();
 	test_container_nets();
