@@ -1551,6 +1551,106 @@ out:
 	return err == -ERANGE ? -E2BIG : err;
 }
 
+/* One (outer interval, inner interval) pair of a canonical form, for
+ * sorting by outer interval, then inner. */
+static int cmp_pair(const void *x, const void *y, void *arg)
+{
+	const struct region_box *a = x, *b = y;
+	const int *dims = arg;
+	int r = cmp_iv(&a->iv[dims[0]], &b->iv[dims[0]]);
+
+	return r ? r : cmp_iv(&a->iv[dims[1]], &b->iv[dims[1]]);
+}
+
+/* How many groups the list rb, sorted by outer then inner, makes, and how
+ * many inner intervals they hold once merged. */
+static void count_groups(const struct rbuf *rb, int outer, int inner,
+			 size_t *ng, size_t *niv)
+{
+	const struct region_box *b = rb->b;
+	size_t i;
+
+	*ng = *niv = 0;
+	for (i = 0; i < rb->n; i++) {
+		if (!i || cmp_iv(&b[i - 1].iv[outer], &b[i].iv[outer])) {
+			++*ng;
+			++*niv;
+		} else if (b[i].iv[inner].lo != b[i - 1].iv[inner].hi + 1) {
+			++*niv;
+		}
+	}
+}
+
+int region_groups(const struct region *r, enum region_dim outer,
+		  enum region_dim inner, struct region_group **out,
+		  size_t *n)
+{
+	struct canon c = { SIZE_MAX, region_limit };
+	struct rbuf by_outer = { 0 }, by_inner = { 0 }, *pick;
+	struct region_group *g = NULL;
+	struct rs_interval *iv;
+	const int order[2] = { outer, inner }, rorder[2] = { inner, outer };
+	size_t ng = 0, niv = 0, ng2 = 0, niv2 = 0, gbytes, i, k;
+	int err = -EINVAL;
+
+	if ((unsigned int)outer >= REGION_NDIMS ||
+	    (unsigned int)inner >= REGION_NDIMS || outer == inner)
+		return -EINVAL;
+	if (r->n) {
+		err = canon_build(r->box, r->n, order, 2, &by_outer, &c);
+		if (!err)
+			err = canon_build(r->box, r->n, rorder, 2, &by_inner,
+					  &c);
+		if (err)
+			goto out;
+		/* the inner-first form as pairs by outer interval: each
+		 * outer interval is maximal for every inner range it has */
+		qsort_r(by_inner.b, by_inner.n, sizeof(*by_inner.b), cmp_pair,
+			(void *)order);
+	}
+	/* fewer groups, then fewer intervals in them (fewer prefixes to
+	 * read), then ranges of the outer dimension */
+	count_groups(&by_outer, outer, inner, &ng, &niv);
+	count_groups(&by_inner, outer, inner, &ng2, &niv2);
+	pick = &by_outer;
+	if (ng2 < ng || (ng2 == ng && niv2 < niv)) {
+		pick = &by_inner;
+		ng = ng2;
+	}
+	err = -ENOMEM;
+	gbytes = (ng * sizeof(*g) + 15) & ~(size_t)15;
+	if (ng) {
+		g = malloc(gbytes + pick->n * sizeof(*iv));
+		if (!g)
+			goto out;
+	}
+	iv = g ? (struct rs_interval *)((char *)g + gbytes) : NULL;
+	for (i = 0, k = 0; i < pick->n; i++) {
+		if (!i || cmp_iv(&pick->b[i - 1].iv[outer],
+				 &pick->b[i].iv[outer])) {
+			if (k)
+				g[k - 1].n = iv_merge(g[k - 1].inner,
+						      g[k - 1].n);
+			g[k].outer = pick->b[i].iv[outer];
+			g[k].inner = iv;
+			g[k++].n = 0;
+		}
+		g[k - 1].inner[g[k - 1].n++] = pick->b[i].iv[inner];
+		iv++;
+	}
+	if (k)
+		g[k - 1].n = iv_merge(g[k - 1].inner, g[k - 1].n);
+	*out = g;
+	*n = ng;
+	g = NULL;
+	err = 0;
+out:
+	free(g);
+	free(by_outer.b);
+	free(by_inner.b);
+	return err == -ERANGE ? -E2BIG : err;
+}
+
 static int ctz128(rs_u128 v)
 {
 	if ((uint64_t)v)

@@ -31,6 +31,7 @@
 #include "ipaddr.h"
 #include "policy.h"
 #include "readfile.h"
+#include "region.h"
 #include "report.h"
 #include "util.h"
 
@@ -75,7 +76,7 @@ struct rule {
 	enum policy_severity sev;
 	uint8_t protos;
 	size_t nports;
-	struct piv *ports;
+	struct rs_interval *ports;	/* sorted, merged */
 	struct srcs src;
 	char *container;
 	char *image;
@@ -165,33 +166,6 @@ static int iv_cmp(const struct rs_interval *x, const struct rs_interval *y)
 	if (x->hi != y->hi)
 		return x->hi < y->hi ? -1 : 1;
 	return 0;
-}
-
-static int piv_cmp(const void *a, const void *b)
-{
-	const struct piv *x = a, *y = b;
-
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return (int)x->hi - (int)y->hi;
-}
-
-static size_t piv_normalize(struct piv *iv, size_t n)
-{
-	size_t i, k = 0;
-
-	if (!n)
-		return 0;
-	qsort(iv, n, sizeof(*iv), piv_cmp);
-	for (i = 1; i < n; i++) {
-		if ((unsigned int)iv[i].lo <= (unsigned int)iv[k].hi + 1) {
-			if (iv[i].hi > iv[k].hi)
-				iv[k].hi = iv[i].hi;
-		} else {
-			iv[++k] = iv[i];
-		}
-	}
-	return k + 1;
 }
 
 static void srcs_release(struct srcs *s)
@@ -534,9 +508,10 @@ bad:
 		    s);
 }
 
-static int parse_ports(struct parser *ps, struct piv **out, size_t *nout)
+static int parse_ports(struct parser *ps, struct rs_interval **out,
+		       size_t *nout)
 {
-	struct piv *iv = NULL, *t;
+	struct rs_interval *iv = NULL, *t;
 	size_t n = 0;
 	bool more = true;
 	const char *dash;
@@ -581,14 +556,14 @@ static int parse_ports(struct parser *ps, struct piv **out, size_t *nout)
 			goto out;
 		}
 		iv = t;
-		iv[n++] = p;
+		iv[n++] = (struct rs_interval){ p.lo, p.hi };
 		ret = next(ps);
 		if (!ret)
 			ret = list_more(ps, n, &more);
 		if (ret < 0)
 			goto out;
 	}
-	*nout = piv_normalize(iv, n);
+	*nout = region_ivs_merge(iv, n);
 	*out = iv;
 	iv = NULL;
 out:
@@ -1595,7 +1570,10 @@ static int rule_cut(const struct rule *r, int fam, size_t idx,
 
 	for (i = 0; i < r->nports && in->n; i++) {
 		for (j = 0; j < r->src.n[fam] && in->n; j++) {
-			ret = boxes_cut(in, &r->ports[i], &r->src.iv[fam][j],
+			struct piv pi = { (uint16_t)r->ports[i].lo,
+					  (uint16_t)r->ports[i].hi };
+
+			ret = boxes_cut(in, &pi, &r->src.iv[fam][j],
 					idx, hit);
 			if (ret < 0)
 				return ret;
@@ -1716,7 +1694,7 @@ static void verdict_release(struct policy_verdict *v)
 	free(v->parts);
 }
 
-static int judge_row(const struct policy *p, const struct report_row *row,
+static int old_judge_row(const struct policy *p, const struct report_row *row,
 		     struct policy_verdict *v)
 {
 	struct boxes in = { 0, 0, NULL }, hit = { 0, 0, NULL };
@@ -1802,7 +1780,7 @@ static const uint8_t proto_nums[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP };
 
 /* What of require r the rows of family fam do not cover, as boxes tagged
  * with the index into proto_bits. */
-static int require_gap(const struct rule *r, const struct report_row *rows,
+static int old_require_gap(const struct rule *r, const struct report_row *rows,
 		       size_t n, int fam, struct boxes *gap)
 {
 	struct boxes in = { 0, 0, NULL }, hit = { 0, 0, NULL };
@@ -1817,7 +1795,9 @@ static int require_gap(const struct rule *r, const struct report_row *rows,
 		for (i = 0; i < r->nports && !ret; i++)
 			for (j = 0; j < r->src.n[fam] && !ret; j++)
 				ret = boxes_push(&in, &(struct box){
-					r->ports[i], r->src.iv[fam][j], 0 });
+					{ (uint16_t)r->ports[i].lo,
+					  (uint16_t)r->ports[i].hi },
+					r->src.iv[fam][j], 0 });
 		memset(&row_rule, 0, sizeof(row_rule));
 		for (i = 0; i < n && in.n && !ret; i++) {
 			if (!row_meets(r, &rows[i], proto_bits[k], fam))
@@ -1845,7 +1825,7 @@ static int require_gap(const struct rule *r, const struct report_row *rows,
 	return ret;
 }
 
-static int judge_require(const struct policy *p, const struct rule *r,
+static int old_judge_require(const struct policy *p, const struct rule *r,
 			 const struct report_row *rows, size_t n,
 			 struct policy_violation *v, bool *met)
 {
@@ -1859,7 +1839,7 @@ static int judge_require(const struct policy *p, const struct rule *r,
 	for (f = 0; f < NFAMS && !ret; f++) {
 		if (!r->src.n[f])
 			continue;
-		ret = require_gap(r, rows, n, f, &gap[f]);
+		ret = old_require_gap(r, rows, n, f, &gap[f]);
 		if (ret < 0)
 			break;
 		if (!gap[f].n) {
@@ -1907,6 +1887,402 @@ out:
 	for (f = 0; f < NFAMS; f++)
 		free(gap[f].b);
 	return ret;
+}
+
+/* The whole of dimensions other than destination port and source address:
+ * the judge's regions are products of those two with everything else. */
+static const struct rs_interval *const *no_set(void)
+{
+	static const struct rs_interval *const none[REGION_NDIMS];
+
+	return none;
+}
+
+/* The part of *r with a destination port in ports[0..nports) and a source
+ * in srcs[0..nsrcs) moves to *hit (a new region); *r keeps the rest. */
+static int cut_product(struct region *r, const struct rs_interval *ports,
+		       size_t nports, const struct rs_interval *srcs,
+		       size_t nsrcs, struct region **hit)
+{
+	const struct rs_interval *set[REGION_NDIMS];
+	size_t nset[REGION_NDIMS] = { 0 };
+
+	memcpy(set, no_set(), sizeof(set));
+	set[REGION_DPORT] = ports;
+	nset[REGION_DPORT] = nports;
+	set[REGION_SADDR] = srcs;
+	nset[REGION_SADDR] = nsrcs;
+	return region_split_off_product(r, set, nset, hit);
+}
+
+/* The row's space: its ports x its sources.  A row without sources is
+ * taken as reachable from anywhere: an auditor must not read "no list" as
+ * "nobody". */
+static int row_region(const struct report_row *row, struct region **out)
+{
+	const struct rs_interval any = { 0, fam_max(fam_of(row->family)) };
+	const struct rs_interval port = { row->port_lo, row->port_hi };
+	struct region *all, *r = NULL;
+	size_t i;
+	int ret;
+
+	if (row->port_hi < row->port_lo)
+		return -EINVAL;
+	for (i = 0; i < row->nsources; i++)
+		if (row->sources[i].lo > row->sources[i].hi ||
+		    row->sources[i].hi > any.hi)
+			return -EINVAL;
+	all = region_new_full(row->family == NFPROTO_IPV6 ? NFPROTO_IPV6 :
+			      NFPROTO_IPV4);
+	if (!all)
+		return -ENOMEM;
+	ret = cut_product(all, &port, 1,
+			  row->nsources ? row->sources : &any,
+			  row->nsources ? row->nsources : 1, &r);
+	region_free(all);
+	if (ret < 0)
+		return ret;
+	*out = r;
+	return 0;
+}
+
+/* A group of region_groups() as a part decided by rule idx. */
+struct tagged {
+	size_t rule;
+	struct rs_interval port;
+	size_t n;
+	const struct rs_interval *a;
+};
+
+struct tags {
+	size_t n, cap;
+	struct tagged *t;
+	size_t nblocks, capblocks;
+	struct region_group **blocks;	/* what t[] points into */
+};
+
+static void tags_release(struct tags *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nblocks; i++)
+		free(l->blocks[i]);
+	free(l->blocks);
+	free(l->t);
+}
+
+/* Append the groups of r (ports x sources), tagged with idx. */
+static int tags_add(struct tags *l, const struct region *r, size_t idx)
+{
+	struct region_group *g = NULL;
+	size_t i, ng = 0;
+	int ret;
+
+	ret = region_groups(r, REGION_DPORT, REGION_SADDR, &g, &ng);
+	if (ret < 0 || !ng)
+		return ret;
+	ret = array_grow(&l->blocks, &l->capblocks, l->nblocks,
+			 sizeof(*l->blocks), SIZE_MAX, 8);
+	if (ret < 0) {
+		free(g);
+		return ret;
+	}
+	l->blocks[l->nblocks++] = g;
+	for (i = 0; i < ng; i++) {
+		ret = array_grow(&l->t, &l->cap, l->n, sizeof(*l->t),
+				 POLICY_MAX_PARTS, 16);
+		if (ret < 0)
+			return ret;
+		l->t[l->n++] = (struct tagged){ idx, g[i].outer, g[i].n,
+						g[i].inner };
+	}
+	return 0;
+}
+
+/* Parts by port interval, then first source. */
+static int tagged_cmp(const void *a, const void *b)
+{
+	const struct tagged *x = a, *y = b;
+	int r = iv_cmp(&x->port, &y->port);
+
+	if (r || !x->n || !y->n)
+		return r;
+	return iv_cmp(&x->a[0], &y->a[0]);
+}
+
+static int judge_row(const struct policy *p, const struct report_row *row,
+		     struct policy_verdict *v)
+{
+	struct region *in = NULL, *hit = NULL;
+	struct tags tags = { 0 };
+	const struct rule *r;
+	struct policy_part *part;
+	size_t i;
+	int fam = fam_of(row->family), ret;
+
+	memset(v, 0, sizeof(*v));
+	ret = row_region(row, &in);
+	for (i = 0; i < p->nrules && !ret && !region_is_empty(in); i++) {
+		r = &p->rules[i];
+		if (r->kind == RULE_REQUIRE || !r->src.n[fam] ||
+		    !rule_takes_row(r, row))
+			continue;
+		ret = cut_product(in, r->ports, r->nports, r->src.iv[fam],
+				  r->src.n[fam], &hit);
+		if (!ret)
+			ret = tags_add(&tags, hit, i);
+		region_free(hit);
+		hit = NULL;
+	}
+	if (!ret)
+		ret = tags_add(&tags, in, p->nrules);
+	if (ret < 0)
+		goto out;
+	qsort(tags.t, tags.n, sizeof(*tags.t), tagged_cmp);
+	v->parts = calloc(tags.n ? tags.n : 1, sizeof(*v->parts));
+	if (!v->parts) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	v->allowed = true;
+	for (i = 0; i < tags.n; i++) {
+		part = &v->parts[v->nparts];
+		ret = ivs_copy(tags.t[i].a, tags.t[i].n, &part->sources,
+			       &part->nsources);
+		if (ret < 0)
+			goto out;
+		v->nparts++;
+		r = rule_at(p, tags.t[i].rule);
+		part->port_lo = (uint16_t)tags.t[i].port.lo;
+		part->port_hi = (uint16_t)tags.t[i].port.hi;
+		part->allowed = r->kind == RULE_ALLOW;
+		part->severity = part->allowed ? POLICY_SEV_NONE : r->sev;
+		part->rule = r->ref;
+		if (!part->allowed)
+			v->allowed = false;
+		if (!v->decisive || part->severity > v->decisive->severity)
+			v->decisive = part;
+	}
+	v->severity = v->decisive ? v->decisive->severity : POLICY_SEV_NONE;
+out:
+	if (ret < 0)
+		verdict_release(v);
+	tags_release(&tags);
+	region_free(in);
+	return ret;
+}
+
+/* What of require r the rows of family fam do not cover, as groups tagged
+ * with the index into proto_bits. */
+static int require_gap(const struct rule *r, const struct report_row *rows,
+		       size_t n, int fam, struct tags *gap)
+{
+	struct region *in = NULL, *row = NULL;
+	size_t k, i;
+	int ret = 0;
+
+	for (k = 0; k < sizeof(proto_bits) && !ret; k++) {
+		struct region *all;
+
+		if (!(r->protos & proto_bits[k]))
+			continue;
+		all = region_new_full(fam == FAM_V6 ? NFPROTO_IPV6 :
+				      NFPROTO_IPV4);
+		if (!all)
+			return -ENOMEM;
+		ret = cut_product(all, r->ports, r->nports, r->src.iv[fam],
+				  r->src.n[fam], &in);
+		region_free(all);
+		for (i = 0; i < n && !ret && !region_is_empty(in); i++) {
+			if (!row_meets(r, &rows[i], proto_bits[k], fam))
+				continue;
+			ret = row_region(&rows[i], &row);
+			if (!ret)
+				ret = region_subtract(in, row);
+			region_free(row);
+			row = NULL;
+		}
+		if (!ret)
+			ret = tags_add(gap, in, k);
+		region_free(in);
+		in = NULL;
+	}
+	return ret;
+}
+
+static int judge_require(const struct policy *p, const struct rule *r,
+			 const struct report_row *rows, size_t n,
+			 struct policy_violation *v, bool *met)
+{
+	struct tags gap[NFAMS] = { { 0 }, { 0 } };
+	size_t i;
+	int f, best = -1, ret = 0;
+
+	(void)p;
+	*met = false;
+	for (f = 0; f < NFAMS && !ret; f++) {
+		if (!r->src.n[f])
+			continue;
+		ret = require_gap(r, rows, n, f, &gap[f]);
+		if (ret < 0)
+			break;
+		if (!gap[f].n) {
+			*met = true;
+			goto out;
+		}
+		if (best < 0 || gap[f].n < gap[best].n)
+			best = f;
+	}
+	if (ret < 0 || best < 0) {
+		/* a require of no source at all is met */
+		*met = ret >= 0;
+		goto out;
+	}
+	memset(v, 0, sizeof(*v));
+	v->kind = POLICY_V_MISSING;
+	v->severity = r->sev;
+	v->rule = r->ref;
+	v->missing = calloc(gap[best].n, sizeof(*v->missing));
+	if (!v->missing) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < gap[best].n; i++) {
+		struct policy_missing *m = &v->missing[i];
+		const struct tagged *t = &gap[best].t[i];
+
+		m->family = best == FAM_V6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+		m->proto = proto_nums[t->rule];
+		m->port_lo = (uint16_t)t->port.lo;
+		m->port_hi = (uint16_t)t->port.hi;
+		ret = ivs_copy(t->a, t->n, &m->sources, &m->nsources);
+		if (ret < 0) {
+			missing_release(v->missing, i);
+			v->missing = NULL;
+			goto out;
+		}
+	}
+	v->nmissing = gap[best].n;
+out:
+	for (f = 0; f < NFAMS; f++)
+		tags_release(&gap[f]);
+	return ret;
+}
+
+
+/* TRANSITIONAL: the old box algebra beside the region one.  With
+ * FWAUDIT_POLICY_CROSSCHECK=FILE every judgment is made both ways and each
+ * difference appended to FILE. */
+static bool parts_same(const struct policy_part *x, const struct policy_part *y)
+{
+	return x->port_lo == y->port_lo && x->port_hi == y->port_hi &&
+	       x->nsources == y->nsources && x->allowed == y->allowed &&
+	       x->severity == y->severity && x->rule.line == y->rule.line &&
+	       x->rule.file == y->rule.file &&
+	       !memcmp(x->sources, y->sources,
+		       x->nsources * sizeof(*x->sources));
+}
+
+static void cc_parts(FILE *f, const char *who, const struct policy_part *pt,
+		     size_t n, uint8_t family)
+{
+	size_t i, j;
+	char buf[REGION_PREFIX_STRLEN];
+
+	for (i = 0; i < n; i++) {
+		fprintf(f, "  %s part %zu: ports %u-%u rule %u from", who, i,
+			pt[i].port_lo, pt[i].port_hi, pt[i].rule.line);
+		for (j = 0; j < pt[i].nsources; j++) {
+			struct region_prefix px[REGION_INTERVAL_PREFIXES_MAX];
+			int k, m = region_interval_prefixes(family,
+				pt[i].sources[j].lo, pt[i].sources[j].hi, px);
+
+			for (k = 0; k < m; k++) {
+				region_prefix_format(family, &px[k], buf,
+						     sizeof(buf));
+				fprintf(f, " %s", buf);
+			}
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static void crosscheck_row(const struct policy *p, const struct report_row *row,
+			   size_t idx, const struct policy_verdict *nv)
+{
+	const char *path = getenv("FWAUDIT_POLICY_CROSSCHECK");
+	struct policy_verdict ov;
+	bool same;
+	size_t i;
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "a");
+	if (!f)
+		return;
+	if (old_judge_row(p, row, &ov) < 0) {
+		fprintf(f, "row %zu: old judge failed\n", idx);
+		fclose(f);
+		return;
+	}
+	same = ov.nparts == nv->nparts && ov.allowed == nv->allowed &&
+	       ov.severity == nv->severity;
+	for (i = 0; same && i < ov.nparts; i++)
+		same = parts_same(&ov.parts[i], &nv->parts[i]);
+	fprintf(f, "row %zu port %u-%u fam %u: %s (old %zu parts, new %zu)\n",
+		idx, row->port_lo, row->port_hi, row->family,
+		same ? "same" : "DIFF", ov.nparts, nv->nparts);
+	if (!same) {
+		cc_parts(f, "old", ov.parts, ov.nparts, row->family);
+		cc_parts(f, "new", nv->parts, nv->nparts, row->family);
+	}
+	verdict_release(&ov);
+	fclose(f);
+}
+
+static void crosscheck_require(const struct policy *p, const struct rule *r,
+			       const struct report_row *rows, size_t n,
+			       bool met, const struct policy_violation *nv)
+{
+	const char *path = getenv("FWAUDIT_POLICY_CROSSCHECK");
+	struct policy_violation ov;
+	bool omet, same;
+	size_t i;
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "a");
+	if (!f)
+		return;
+	memset(&ov, 0, sizeof(ov));
+	if (old_judge_require(p, r, rows, n, &ov, &omet) < 0) {
+		fprintf(f, "require line %u: old judge failed\n", r->ref.line);
+		fclose(f);
+		return;
+	}
+	same = omet == met;
+	if (same && !met) {
+		same = ov.nmissing == nv->nmissing;
+		for (i = 0; same && i < ov.nmissing; i++) {
+			const struct policy_missing *x = &ov.missing[i];
+			const struct policy_missing *y = &nv->missing[i];
+
+			same = x->family == y->family && x->proto == y->proto &&
+			       x->port_lo == y->port_lo &&
+			       x->port_hi == y->port_hi &&
+			       x->nsources == y->nsources &&
+			       !memcmp(x->sources, y->sources,
+				       x->nsources * sizeof(*x->sources));
+		}
+	}
+	fprintf(f, "require line %u: %s (met %d/%d, missing %zu/%zu)\n",
+		r->ref.line, same ? "same" : "DIFF", omet, met,
+		omet ? 0 : ov.nmissing, met ? 0 : nv->nmissing);
+	if (!omet)
+		missing_release(ov.missing, ov.nmissing);
+	fclose(f);
 }
 
 void policy_result_free(struct policy_result *res)
@@ -1963,6 +2339,7 @@ int policy_judge(const struct policy *p, const struct report_row *rows,
 		ret = judge_row(p, &rows[i], &res->rows[i]);
 		if (ret < 0)
 			goto out;
+		crosscheck_row(p, &rows[i], i, &res->rows[i]);
 		res->nrows++;
 	}
 	for (i = 0; i < n; i++) {
@@ -1987,6 +2364,7 @@ int policy_judge(const struct policy *p, const struct report_row *rows,
 		ret = judge_require(p, &p->rules[i], rows, n, &v, &met);
 		if (ret < 0)
 			goto out;
+		crosscheck_require(p, &p->rules[i], rows, n, met, &v);
 		if (met)
 			continue;
 		ret = violation_add(res, &cap, &v);
