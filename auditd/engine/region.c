@@ -1581,6 +1581,109 @@ static void count_groups(const struct rbuf *rb, int outer, int inner,
 	}
 }
 
+/* untile() looks at no more groups than this: it is quadratic in them. */
+#define UNTILE_MAX	64
+
+/* The distinct outer intervals of pairs (sorted by outer), into d (room
+ * for UNTILE_MAX); their number, or UNTILE_MAX + 1 when there are more. */
+static size_t outer_list(const struct rbuf *pairs, int outer,
+			 struct rs_interval *d)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < pairs->n; i++) {
+		if (k && !cmp_iv(&d[k - 1], &pairs->b[i].iv[outer]))
+			continue;
+		if (k == UNTILE_MAX)
+			return UNTILE_MAX + 1;
+		d[k++] = pairs->b[i].iv[outer];
+	}
+	return k;
+}
+
+/* Tile j exactly with others of d[0..k) inside it: the tiles' indexes in
+ * t, their number, or 0 when they do not tile it.  Longest tiles first. */
+static size_t tile(const struct rs_interval *d, size_t k, size_t j,
+		   size_t *t)
+{
+	size_t nextof[UNTILE_MAX], i, m, best = k;
+	bool ok[UNTILE_MAX];
+
+	/* d is sorted by lo then hi: from the right, which tiles reach
+	 * the end of d[j] through others */
+	for (i = k; i-- > 0;) {
+		ok[i] = false;
+		nextof[i] = k;
+		if (i == j || d[i].lo < d[j].lo || d[i].hi > d[j].hi)
+			continue;
+		if (d[i].hi == d[j].hi) {
+			ok[i] = true;
+			continue;
+		}
+		for (m = k; m-- > i + 1;) {
+			if (ok[m] && d[m].lo == d[i].hi + 1) {
+				ok[i] = true;
+				nextof[i] = m;
+				break;
+			}
+		}
+	}
+	for (i = k; i-- > 0;)
+		if (ok[i] && d[i].lo == d[j].lo) {
+			best = i;
+			break;
+		}
+	for (m = 0, i = best; i < k; i = nextof[i])
+		t[m++] = i;
+	return m;
+}
+
+/* Layout (b) of region_groups() can hold an outer interval that others of
+ * it tile exactly (1-100 beside 1-49 and 50-100 for other inner values):
+ * its inner ranges go to the tiles, one group less.  Widest first, until
+ * none is left; only for up to UNTILE_MAX groups.  pairs stays sorted. */
+static int untile(struct rbuf *pairs, int outer, int inner)
+{
+	struct rs_interval d[UNTILE_MAX];
+	size_t t[UNTILE_MAX], k, i, j, nt, n0, w;
+	struct region_box b;
+	int err;
+
+	for (;;) {
+		k = outer_list(pairs, outer, d);
+		if (k > UNTILE_MAX)
+			return 0;
+		/* the widest interval that others tile */
+		for (i = 0, nt = 0, w = k; i < k; i++) {
+			size_t tt[UNTILE_MAX], n = tile(d, k, i, tt);
+
+			if (n && (w == k || d[i].hi - d[i].lo >
+					    d[w].hi - d[w].lo)) {
+				w = i;
+				nt = n;
+				memcpy(t, tt, n * sizeof(*t));
+			}
+		}
+		if (w == k)
+			return 0;
+		n0 = pairs->n;
+		for (i = 0; i < n0; i++) {
+			if (cmp_iv(&pairs->b[i].iv[outer], &d[w]))
+				continue;
+			b = pairs->b[i];
+			pairs->b[i].iv[outer] = d[t[0]];
+			for (j = 1; j < nt; j++) {
+				b.iv[outer] = d[t[j]];
+				err = rbuf_push(pairs, &b);
+				if (err)
+					return err;
+			}
+		}
+		qsort_r(pairs->b, pairs->n, sizeof(*pairs->b), cmp_pair,
+			(void *)(const int[2]){ outer, inner });
+	}
+}
+
 int region_groups(const struct region *r, enum region_dim outer,
 		  enum region_dim inner, struct region_group **out,
 		  size_t *n)
@@ -1607,6 +1710,9 @@ int region_groups(const struct region *r, enum region_dim outer,
 		 * outer interval is maximal for every inner range it has */
 		qsort_r(by_inner.b, by_inner.n, sizeof(*by_inner.b), cmp_pair,
 			(void *)order);
+		err = untile(&by_inner, outer, inner);
+		if (err)
+			goto out;
 	}
 	/* fewer groups, then fewer intervals in them (fewer prefixes to
 	 * read), then ranges of the outer dimension */

@@ -7,9 +7,10 @@
  * is resolved while it is parsed (zones are expanded into address intervals
  * per family), so judging needs no names.
  *
- * The judge works on boxes (destination port interval x source address
- * interval) of one family and protocol: a row is a set of boxes, each rule
- * in order takes the boxes it covers, what is left goes to the default.
+ * The judge works on regions (region.h, the engine's algebra) of
+ * destination port x source address of one family and protocol: each rule
+ * in order takes what of the row it covers, what is left goes to the
+ * default, and region_groups() lays each rule's share out as parts.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,10 +49,6 @@
 #define PROTO_SCTP	0x04
 #define PROTO_OTHER	0x80
 #define PROTO_ANY	0xff
-
-struct piv {
-	uint16_t lo, hi;
-};
 
 /* Address intervals per family, sorted and merged (region_ivs_merge()). */
 struct srcs {
@@ -518,7 +515,7 @@ static int parse_ports(struct parser *ps, struct rs_interval **out,
 	int ret = 0;
 
 	while (more) {
-		struct piv p;
+		struct { uint16_t lo, hi; } p;
 		const char *w = ps->t.text;
 		unsigned int col = ps->t.col;
 
@@ -1404,76 +1401,6 @@ const char *policy_severity_name(enum policy_severity s)
 /* ------------------------------------------------------------------ */
 /* Judge                                                                */
 
-struct box {
-	struct piv p;
-	struct rs_interval a;
-	size_t rule;		/* deciding rule: index, nrules = default */
-};
-
-struct boxes {
-	size_t n, cap;
-	struct box *b;
-};
-
-static int boxes_push(struct boxes *l, const struct box *b)
-{
-	int ret;
-
-	ret = array_grow(&l->b, &l->cap, l->n, sizeof(*l->b), POLICY_MAX_PARTS,
-			 16);
-	if (ret < 0)
-		return ret;
-	l->b[l->n++] = *b;
-	return 0;
-}
-
-/* Move what of *in the box (p x a) covers to *hit (tagged rule), keep the
- * rest in *in.  On failure *in, *hit may hold duplicates: the caller
- * gives up. */
-static int boxes_cut(struct boxes *in, const struct piv *p,
-		     const struct rs_interval *a, size_t rule,
-		     struct boxes *hit)
-{
-	struct boxes rest = { 0, 0, NULL };
-	struct box b, x;
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < in->n && !ret; i++) {
-		b = in->b[i];
-		if (b.p.hi < p->lo || b.p.lo > p->hi ||
-		    b.a.hi < a->lo || b.a.lo > a->hi) {
-			ret = boxes_push(&rest, &b);
-			continue;
-		}
-		x.p.lo = b.p.lo > p->lo ? b.p.lo : p->lo;
-		x.p.hi = b.p.hi < p->hi ? b.p.hi : p->hi;
-		x.a.lo = b.a.lo > a->lo ? b.a.lo : a->lo;
-		x.a.hi = b.a.hi < a->hi ? b.a.hi : a->hi;
-		x.rule = rule;
-		ret = boxes_push(hit, &x);
-		if (!ret && b.p.lo < x.p.lo)
-			ret = boxes_push(&rest, &(struct box){
-				{ b.p.lo, (uint16_t)(x.p.lo - 1) }, b.a, 0 });
-		if (!ret && b.p.hi > x.p.hi)
-			ret = boxes_push(&rest, &(struct box){
-				{ (uint16_t)(x.p.hi + 1), b.p.hi }, b.a, 0 });
-		if (!ret && b.a.lo < x.a.lo)
-			ret = boxes_push(&rest, &(struct box){
-				x.p, { b.a.lo, x.a.lo - 1 }, 0 });
-		if (!ret && b.a.hi > x.a.hi)
-			ret = boxes_push(&rest, &(struct box){
-				x.p, { x.a.hi + 1, b.a.hi }, 0 });
-	}
-	if (ret < 0) {
-		free(rest.b);
-		return ret;
-	}
-	free(in->b);
-	*in = rest;
-	return 0;
-}
-
 static int fam_of(uint8_t family)
 {
 	return family == NFPROTO_IPV6 ? FAM_V6 : FAM_V4;
@@ -1528,157 +1455,6 @@ static bool rule_takes_row(const struct rule *r, const struct report_row *row)
 			     row->listener->comm : NULL);
 }
 
-/* The row's space as boxes.  A row without sources is taken as reachable
- * from anywhere: an auditor must not read "no list" as "nobody". */
-static int row_boxes(const struct report_row *row, struct boxes *l)
-{
-	struct rs_interval *iv;
-	size_t i, n = row->nsources;
-	int fam = fam_of(row->family), ret = 0;
-
-	if (row->port_hi < row->port_lo)
-		return -EINVAL;
-	if (!n)
-		return boxes_push(l, &(struct box){
-			{ row->port_lo, row->port_hi }, { 0, fam_max(fam) }, 0 });
-	iv = calloc(n, sizeof(*iv));
-	if (!iv)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		if (row->sources[i].lo > row->sources[i].hi ||
-		    row->sources[i].hi > fam_max(fam)) {
-			ret = -EINVAL;
-			goto out;
-		}
-		iv[i] = row->sources[i];
-	}
-	n = region_ivs_merge(iv, n);
-	for (i = 0; i < n && !ret; i++)
-		ret = boxes_push(l, &(struct box){
-			{ row->port_lo, row->port_hi }, iv[i], 0 });
-out:
-	free(iv);
-	return ret;
-}
-
-/* Cut the boxes of *in by rule r; the covered ones go to *hit. */
-static int rule_cut(const struct rule *r, int fam, size_t idx,
-		    struct boxes *in, struct boxes *hit)
-{
-	size_t i, j;
-	int ret;
-
-	for (i = 0; i < r->nports && in->n; i++) {
-		for (j = 0; j < r->src.n[fam] && in->n; j++) {
-			struct piv pi = { (uint16_t)r->ports[i].lo,
-					  (uint16_t)r->ports[i].hi };
-
-			ret = boxes_cut(in, &pi, &r->src.iv[fam][j],
-					idx, hit);
-			if (ret < 0)
-				return ret;
-		}
-	}
-	return 0;
-}
-
-static int box_cmp(const void *a, const void *b)
-{
-	const struct box *x = a, *y = b;
-
-	if (x->rule != y->rule)
-		return x->rule < y->rule ? -1 : 1;
-	if (x->p.lo != y->p.lo)
-		return x->p.lo < y->p.lo ? -1 : 1;
-	if (x->p.hi != y->p.hi)
-		return x->p.hi < y->p.hi ? -1 : 1;
-	return iv_cmp(&x->a, &y->a);
-}
-
-/* A run of boxes with the same rule and port interval, addresses merged. */
-struct group {
-	size_t rule;
-	struct piv p;
-	size_t n;
-	struct rs_interval *a;
-};
-
-static bool same_addrs(const struct group *x, const struct group *y)
-{
-	return x->n == y->n && !memcmp(x->a, y->a, x->n * sizeof(*x->a));
-}
-
-/* Turn decided boxes into groups: per rule and port interval, the merged
- * addresses; then adjacent port intervals with equal addresses joined.
- * Sorts l. */
-static int boxes_group(struct boxes *l, struct group **out, size_t *nout)
-{
-	struct group *g;
-	size_t i, j, k, n = 0;
-
-	g = calloc(l->n ? l->n : 1, sizeof(*g));
-	if (!g)
-		return -ENOMEM;
-	qsort(l->b, l->n, sizeof(*l->b), box_cmp);
-	for (i = 0; i < l->n; i = j) {
-		for (j = i; j < l->n && l->b[j].rule == l->b[i].rule &&
-		     l->b[j].p.lo == l->b[i].p.lo &&
-		     l->b[j].p.hi == l->b[i].p.hi; j++)
-			;
-		g[n].rule = l->b[i].rule;
-		g[n].p = l->b[i].p;
-		g[n].a = malloc((j - i) * sizeof(*g[n].a));
-		if (!g[n].a)
-			goto fail;
-		for (k = i; k < j; k++)
-			g[n].a[k - i] = l->b[k].a;
-		g[n].n = region_ivs_merge(g[n].a, j - i);
-		n++;
-	}
-	/* Boxes of one rule are sorted by port: join neighbours that differ
-	 * only by an adjacent port interval. */
-	for (i = 0, k = 0; i < n; i++) {
-		if (k && g[k - 1].rule == g[i].rule &&
-		    (unsigned int)g[k - 1].p.hi + 1 == g[i].p.lo &&
-		    same_addrs(&g[k - 1], &g[i])) {
-			g[k - 1].p.hi = g[i].p.hi;
-			free(g[i].a);
-			continue;
-		}
-		g[k++] = g[i];
-	}
-	*out = g;
-	*nout = k;
-	return 0;
-fail:
-	for (i = 0; i < n; i++)
-		free(g[i].a);
-	free(g);
-	return -ENOMEM;
-}
-
-static void groups_free(struct group *g, size_t n)
-{
-	size_t i;
-
-	for (i = 0; g && i < n; i++)
-		free(g[i].a);
-	free(g);
-}
-
-static int group_cmp(const void *a, const void *b)
-{
-	const struct group *x = a, *y = b;
-
-	if (x->p.lo != y->p.lo)
-		return x->p.lo < y->p.lo ? -1 : 1;
-	if (x->p.hi != y->p.hi)
-		return x->p.hi < y->p.hi ? -1 : 1;
-	if (x->n && y->n)
-		return iv_cmp(&x->a[0], &y->a[0]);
-	return 0;
-}
-
 static const struct rule *rule_at(const struct policy *p, size_t idx)
 {
 	return idx < p->nrules ? &p->rules[idx] : &p->def;
@@ -1692,67 +1468,6 @@ static void verdict_release(struct policy_verdict *v)
 		free(v->parts[i].sources);
 	}
 	free(v->parts);
-}
-
-static int old_judge_row(const struct policy *p, const struct report_row *row,
-		     struct policy_verdict *v)
-{
-	struct boxes in = { 0, 0, NULL }, hit = { 0, 0, NULL };
-	struct group *g = NULL;
-	const struct rule *r;
-	struct policy_part *part;
-	size_t i, ng = 0;
-	int fam = fam_of(row->family), ret;
-
-	memset(v, 0, sizeof(*v));
-	ret = row_boxes(row, &in);
-	for (i = 0; i < p->nrules && in.n && !ret; i++) {
-		r = &p->rules[i];
-		if (r->kind == RULE_REQUIRE || !rule_takes_row(r, row))
-			continue;
-		ret = rule_cut(r, fam, i, &in, &hit);
-	}
-	for (i = 0; i < in.n && !ret; i++) {
-		in.b[i].rule = p->nrules;
-		ret = boxes_push(&hit, &in.b[i]);
-	}
-	if (!ret)
-		ret = boxes_group(&hit, &g, &ng);
-	if (ret < 0)
-		goto out;
-	qsort(g, ng, sizeof(*g), group_cmp);
-	v->parts = calloc(ng ? ng : 1, sizeof(*v->parts));
-	if (!v->parts) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	v->allowed = true;
-	for (i = 0; i < ng; i++) {
-		part = &v->parts[v->nparts];
-		ret = ivs_copy(g[i].a, g[i].n, &part->sources,
-				&part->nsources);
-		if (ret < 0)
-			goto out;
-		v->nparts++;
-		r = rule_at(p, g[i].rule);
-		part->port_lo = g[i].p.lo;
-		part->port_hi = g[i].p.hi;
-		part->allowed = r->kind == RULE_ALLOW;
-		part->severity = part->allowed ? POLICY_SEV_NONE : r->sev;
-		part->rule = r->ref;
-		if (!part->allowed)
-			v->allowed = false;
-		if (!v->decisive || part->severity > v->decisive->severity)
-			v->decisive = part;
-	}
-	v->severity = v->decisive ? v->decisive->severity : POLICY_SEV_NONE;
-out:
-	if (ret < 0)
-		verdict_release(v);
-	groups_free(g, ng);
-	free(in.b);
-	free(hit.b);
-	return ret;
 }
 
 /* Which rows can meet a require: exposed, reachable from any source port,
@@ -1777,117 +1492,6 @@ static void missing_release(struct policy_missing *m, size_t n)
 
 static const uint8_t proto_bits[] = { PROTO_TCP, PROTO_UDP, PROTO_SCTP };
 static const uint8_t proto_nums[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP };
-
-/* What of require r the rows of family fam do not cover, as boxes tagged
- * with the index into proto_bits. */
-static int old_require_gap(const struct rule *r, const struct report_row *rows,
-		       size_t n, int fam, struct boxes *gap)
-{
-	struct boxes in = { 0, 0, NULL }, hit = { 0, 0, NULL };
-	struct rule row_rule;
-	struct piv port;
-	size_t k, i, j;
-	int ret = 0;
-
-	for (k = 0; k < sizeof(proto_bits) && !ret; k++) {
-		if (!(r->protos & proto_bits[k]))
-			continue;
-		for (i = 0; i < r->nports && !ret; i++)
-			for (j = 0; j < r->src.n[fam] && !ret; j++)
-				ret = boxes_push(&in, &(struct box){
-					{ (uint16_t)r->ports[i].lo,
-					  (uint16_t)r->ports[i].hi },
-					r->src.iv[fam][j], 0 });
-		memset(&row_rule, 0, sizeof(row_rule));
-		for (i = 0; i < n && in.n && !ret; i++) {
-			if (!row_meets(r, &rows[i], proto_bits[k], fam))
-				continue;
-			ret = row_boxes(&rows[i], &hit);
-			port.lo = rows[i].port_lo;
-			port.hi = rows[i].port_hi;
-			for (j = 0; j < hit.n && !ret; j++) {
-				struct boxes drop = { 0, 0, NULL };
-
-				ret = boxes_cut(&in, &port, &hit.b[j].a, 0,
-						&drop);
-				free(drop.b);
-			}
-			hit.n = 0;
-		}
-		for (i = 0; i < in.n && !ret; i++) {
-			in.b[i].rule = k;
-			ret = boxes_push(gap, &in.b[i]);
-		}
-		in.n = 0;
-	}
-	free(in.b);
-	free(hit.b);
-	return ret;
-}
-
-static int old_judge_require(const struct policy *p, const struct rule *r,
-			 const struct report_row *rows, size_t n,
-			 struct policy_violation *v, bool *met)
-{
-	struct boxes gap[NFAMS] = { { 0, 0, NULL }, { 0, 0, NULL } };
-	struct group *g = NULL;
-	size_t ng = 0, i;
-	int f, best = -1, ret = 0;
-
-	(void)p;
-	*met = false;
-	for (f = 0; f < NFAMS && !ret; f++) {
-		if (!r->src.n[f])
-			continue;
-		ret = old_require_gap(r, rows, n, f, &gap[f]);
-		if (ret < 0)
-			break;
-		if (!gap[f].n) {
-			*met = true;
-			goto out;
-		}
-		if (best < 0 || gap[f].n < gap[best].n)
-			best = f;
-	}
-	if (ret < 0 || best < 0) {
-		/* a require of no source at all is met */
-		*met = ret >= 0;
-		goto out;
-	}
-	ret = boxes_group(&gap[best], &g, &ng);
-	if (ret < 0)
-		goto out;
-	memset(v, 0, sizeof(*v));
-	v->kind = POLICY_V_MISSING;
-	v->severity = r->sev;
-	v->rule = r->ref;
-	v->missing = calloc(ng, sizeof(*v->missing));
-	if (!v->missing) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < ng; i++) {
-		struct policy_missing *m = &v->missing[i];
-
-		m->family = best == FAM_V6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
-		m->proto = proto_nums[g[i].rule];
-		m->port_lo = g[i].p.lo;
-		m->port_hi = g[i].p.hi;
-		ret = ivs_copy(g[i].a, g[i].n, &m->sources,
-				&m->nsources);
-		if (ret < 0) {
-			missing_release(v->missing, i);
-			v->missing = NULL;
-			goto out;
-		}
-	}
-	v->nmissing = ng;
-out:
-	groups_free(g, ng);
-	for (f = 0; f < NFAMS; f++)
-		free(gap[f].b);
-	return ret;
-}
 
 /* The whole of dimensions other than destination port and source address:
  * the judge's regions are products of those two with everything else. */
@@ -1997,6 +1601,20 @@ static int tags_add(struct tags *l, const struct region *r, size_t idx)
 						g[i].inner };
 	}
 	return 0;
+}
+
+/* Fewer parts, then fewer source intervals in them: -1, 0 or 1. */
+static int tags_cmp(const struct tags *x, const struct tags *y)
+{
+	size_t i, nx = 0, ny = 0;
+
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	for (i = 0; i < x->n; i++)
+		nx += x->t[i].n;
+	for (i = 0; i < y->n; i++)
+		ny += y->t[i].n;
+	return nx < ny ? -1 : nx > ny;
 }
 
 /* Parts by port interval, then first source. */
@@ -2130,7 +1748,8 @@ static int judge_require(const struct policy *p, const struct rule *r,
 			*met = true;
 			goto out;
 		}
-		if (best < 0 || gap[f].n < gap[best].n)
+		/* show the family whose gap reads shorter */
+		if (best < 0 || tags_cmp(&gap[f], &gap[best]) < 0)
 			best = f;
 	}
 	if (ret < 0 || best < 0) {
@@ -2169,121 +1788,6 @@ out:
 	return ret;
 }
 
-
-/* TRANSITIONAL: the old box algebra beside the region one.  With
- * FWAUDIT_POLICY_CROSSCHECK=FILE every judgment is made both ways and each
- * difference appended to FILE. */
-static bool parts_same(const struct policy_part *x, const struct policy_part *y)
-{
-	return x->port_lo == y->port_lo && x->port_hi == y->port_hi &&
-	       x->nsources == y->nsources && x->allowed == y->allowed &&
-	       x->severity == y->severity && x->rule.line == y->rule.line &&
-	       x->rule.file == y->rule.file &&
-	       !memcmp(x->sources, y->sources,
-		       x->nsources * sizeof(*x->sources));
-}
-
-static void cc_parts(FILE *f, const char *who, const struct policy_part *pt,
-		     size_t n, uint8_t family)
-{
-	size_t i, j;
-	char buf[REGION_PREFIX_STRLEN];
-
-	for (i = 0; i < n; i++) {
-		fprintf(f, "  %s part %zu: ports %u-%u rule %u from", who, i,
-			pt[i].port_lo, pt[i].port_hi, pt[i].rule.line);
-		for (j = 0; j < pt[i].nsources; j++) {
-			struct region_prefix px[REGION_INTERVAL_PREFIXES_MAX];
-			int k, m = region_interval_prefixes(family,
-				pt[i].sources[j].lo, pt[i].sources[j].hi, px);
-
-			for (k = 0; k < m; k++) {
-				region_prefix_format(family, &px[k], buf,
-						     sizeof(buf));
-				fprintf(f, " %s", buf);
-			}
-		}
-		fprintf(f, "\n");
-	}
-}
-
-static void crosscheck_row(const struct policy *p, const struct report_row *row,
-			   size_t idx, const struct policy_verdict *nv)
-{
-	const char *path = getenv("FWAUDIT_POLICY_CROSSCHECK");
-	struct policy_verdict ov;
-	bool same;
-	size_t i;
-	FILE *f;
-
-	if (!path || !*path)
-		return;
-	f = fopen(path, "a");
-	if (!f)
-		return;
-	if (old_judge_row(p, row, &ov) < 0) {
-		fprintf(f, "row %zu: old judge failed\n", idx);
-		fclose(f);
-		return;
-	}
-	same = ov.nparts == nv->nparts && ov.allowed == nv->allowed &&
-	       ov.severity == nv->severity;
-	for (i = 0; same && i < ov.nparts; i++)
-		same = parts_same(&ov.parts[i], &nv->parts[i]);
-	fprintf(f, "row %zu port %u-%u fam %u: %s (old %zu parts, new %zu)\n",
-		idx, row->port_lo, row->port_hi, row->family,
-		same ? "same" : "DIFF", ov.nparts, nv->nparts);
-	if (!same) {
-		cc_parts(f, "old", ov.parts, ov.nparts, row->family);
-		cc_parts(f, "new", nv->parts, nv->nparts, row->family);
-	}
-	verdict_release(&ov);
-	fclose(f);
-}
-
-static void crosscheck_require(const struct policy *p, const struct rule *r,
-			       const struct report_row *rows, size_t n,
-			       bool met, const struct policy_violation *nv)
-{
-	const char *path = getenv("FWAUDIT_POLICY_CROSSCHECK");
-	struct policy_violation ov;
-	bool omet, same;
-	size_t i;
-	FILE *f;
-
-	if (!path || !*path)
-		return;
-	f = fopen(path, "a");
-	if (!f)
-		return;
-	memset(&ov, 0, sizeof(ov));
-	if (old_judge_require(p, r, rows, n, &ov, &omet) < 0) {
-		fprintf(f, "require line %u: old judge failed\n", r->ref.line);
-		fclose(f);
-		return;
-	}
-	same = omet == met;
-	if (same && !met) {
-		same = ov.nmissing == nv->nmissing;
-		for (i = 0; same && i < ov.nmissing; i++) {
-			const struct policy_missing *x = &ov.missing[i];
-			const struct policy_missing *y = &nv->missing[i];
-
-			same = x->family == y->family && x->proto == y->proto &&
-			       x->port_lo == y->port_lo &&
-			       x->port_hi == y->port_hi &&
-			       x->nsources == y->nsources &&
-			       !memcmp(x->sources, y->sources,
-				       x->nsources * sizeof(*x->sources));
-		}
-	}
-	fprintf(f, "require line %u: %s (met %d/%d, missing %zu/%zu)\n",
-		r->ref.line, same ? "same" : "DIFF", omet, met,
-		omet ? 0 : ov.nmissing, met ? 0 : nv->nmissing);
-	if (!omet)
-		missing_release(ov.missing, ov.nmissing);
-	fclose(f);
-}
 
 void policy_result_free(struct policy_result *res)
 {
@@ -2339,7 +1843,6 @@ int policy_judge(const struct policy *p, const struct report_row *rows,
 		ret = judge_row(p, &rows[i], &res->rows[i]);
 		if (ret < 0)
 			goto out;
-		crosscheck_row(p, &rows[i], i, &res->rows[i]);
 		res->nrows++;
 	}
 	for (i = 0; i < n; i++) {
@@ -2364,7 +1867,6 @@ int policy_judge(const struct policy *p, const struct report_row *rows,
 		ret = judge_require(p, &p->rules[i], rows, n, &v, &met);
 		if (ret < 0)
 			goto out;
-		crosscheck_require(p, &p->rules[i], rows, n, met, &v);
 		if (met)
 			continue;
 		ret = violation_add(res, &cap, &v);
