@@ -1910,8 +1910,8 @@ int policy_requires(const struct policy *p, struct policy_want **out,
 				w[m].rule = r->ref;
 				w[m].severity = r->sev;
 				w[m].proto = proto_nums[k];
-				w[m].port_lo = r->ports[j].lo;
-				w[m].port_hi = r->ports[j].hi;
+				w[m].port_lo = (uint16_t)r->ports[j].lo;
+				w[m].port_hi = (uint16_t)r->ports[j].hi;
 				m++;
 			}
 		}
