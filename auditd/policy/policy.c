@@ -1493,25 +1493,17 @@ static void missing_release(struct policy_missing *m, size_t n)
 static const uint8_t proto_bits[] = { PROTO_TCP, PROTO_UDP, PROTO_SCTP };
 static const uint8_t proto_nums[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP };
 
-/* The whole of dimensions other than destination port and source address:
- * the judge's regions are products of those two with everything else. */
-static const struct rs_interval *const *no_set(void)
-{
-	static const struct rs_interval *const none[REGION_NDIMS];
-
-	return none;
-}
-
 /* The part of *r with a destination port in ports[0..nports) and a source
- * in srcs[0..nsrcs) moves to *hit (a new region); *r keeps the rest. */
+ * in srcs[0..nsrcs) moves to *hit (a new region); *r keeps the rest.  The
+ * judge's regions are products of those two with every value of the other
+ * dimensions. */
 static int cut_product(struct region *r, const struct rs_interval *ports,
 		       size_t nports, const struct rs_interval *srcs,
 		       size_t nsrcs, struct region **hit)
 {
-	const struct rs_interval *set[REGION_NDIMS];
+	const struct rs_interval *set[REGION_NDIMS] = { NULL };
 	size_t nset[REGION_NDIMS] = { 0 };
 
-	memcpy(set, no_set(), sizeof(set));
 	set[REGION_DPORT] = ports;
 	nset[REGION_DPORT] = nports;
 	set[REGION_SADDR] = srcs;
