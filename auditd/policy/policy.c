@@ -1542,6 +1542,18 @@ static int row_region(const struct report_row *row, struct region **out)
 	return 0;
 }
 
+/* Does one of r's port intervals meet the row's?  Most rules name other
+ * ports: they are passed over without a region operation. */
+static bool ports_meet(const struct rule *r, const struct report_row *row)
+{
+	size_t i;
+
+	for (i = 0; i < r->nports && r->ports[i].lo <= row->port_hi; i++)
+		if (r->ports[i].hi >= row->port_lo)
+			return true;
+	return false;
+}
+
 /* A group of region_groups() as a part decided by rule idx. */
 struct tagged {
 	size_t rule;
@@ -1635,7 +1647,7 @@ static int judge_row(const struct policy *p, const struct report_row *row,
 	for (i = 0; i < p->nrules && !ret && !region_is_empty(in); i++) {
 		r = &p->rules[i];
 		if (r->kind == RULE_REQUIRE || !r->src.n[fam] ||
-		    !rule_takes_row(r, row))
+		    !ports_meet(r, row) || !rule_takes_row(r, row))
 			continue;
 		ret = cut_product(in, r->ports, r->nports, r->src.iv[fam],
 				  r->src.n[fam], &hit);
