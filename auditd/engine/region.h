@@ -220,8 +220,8 @@ struct region_group {
  * interval.  One block: free(*out) frees the groups and their intervals;
  * an empty r gives *out NULL and *n 0.  -EINVAL when outer or inner is not
  * a dimension or they are the same, -E2BIG / -ENOMEM.  Cost: two canonical
- * forms, O(boxes log boxes) for product-shaped regions, and O(groups^3)
- * for the tiling of (b). */
+ * forms, O(boxes log boxes) for product-shaped regions, and O(groups^4)
+ * at worst for the tiling of (b) (at most 64 groups). */
 int region_groups(const struct region *r, enum region_dim outer,
 		  enum region_dim inner, struct region_group **out,
 		  size_t *n);
