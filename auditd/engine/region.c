@@ -1551,6 +1551,212 @@ out:
 	return err == -ERANGE ? -E2BIG : err;
 }
 
+/* One (outer interval, inner interval) pair of a canonical form, for
+ * sorting by outer interval, then inner. */
+static int cmp_pair(const void *x, const void *y, void *arg)
+{
+	const struct region_box *a = x, *b = y;
+	const int *dims = arg;
+	int r = cmp_iv(&a->iv[dims[0]], &b->iv[dims[0]]);
+
+	return r ? r : cmp_iv(&a->iv[dims[1]], &b->iv[dims[1]]);
+}
+
+/* How many groups the list rb, sorted by outer then inner, makes, and how
+ * many inner intervals they hold once merged. */
+static void count_groups(const struct rbuf *rb, int outer, int inner,
+			 size_t *ng, size_t *niv)
+{
+	const struct region_box *b = rb->b;
+	size_t i;
+
+	*ng = *niv = 0;
+	for (i = 0; i < rb->n; i++) {
+		if (!i || cmp_iv(&b[i - 1].iv[outer], &b[i].iv[outer])) {
+			++*ng;
+			++*niv;
+		} else if (b[i].iv[inner].lo != b[i - 1].iv[inner].hi + 1) {
+			++*niv;
+		}
+	}
+}
+
+/* untile() looks at no more groups than this: it is quadratic in them. */
+#define UNTILE_MAX	64
+
+/* The distinct outer intervals of pairs (sorted by outer), into d (room
+ * for UNTILE_MAX); their number, or UNTILE_MAX + 1 when there are more. */
+static size_t outer_list(const struct rbuf *pairs, int outer,
+			 struct rs_interval *d)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < pairs->n; i++) {
+		if (k && !cmp_iv(&d[k - 1], &pairs->b[i].iv[outer]))
+			continue;
+		if (k == UNTILE_MAX)
+			return UNTILE_MAX + 1;
+		d[k++] = pairs->b[i].iv[outer];
+	}
+	return k;
+}
+
+/* Tile j exactly with others of d[0..k) inside it: the tiles' indexes in
+ * t, their number, or 0 when they do not tile it.  Longest tiles first. */
+static size_t tile(const struct rs_interval *d, size_t k, size_t j,
+		   size_t *t)
+{
+	size_t nextof[UNTILE_MAX], i, m, best = k;
+	bool ok[UNTILE_MAX];
+
+	/* d is sorted by lo then hi: from the right, which tiles reach
+	 * the end of d[j] through others */
+	for (i = k; i-- > 0;) {
+		ok[i] = false;
+		nextof[i] = k;
+		if (i == j || d[i].lo < d[j].lo || d[i].hi > d[j].hi)
+			continue;
+		if (d[i].hi == d[j].hi) {
+			ok[i] = true;
+			continue;
+		}
+		for (m = k; m-- > i + 1;) {
+			if (ok[m] && d[m].lo == d[i].hi + 1) {
+				ok[i] = true;
+				nextof[i] = m;
+				break;
+			}
+		}
+	}
+	for (i = k; i-- > 0;)
+		if (ok[i] && d[i].lo == d[j].lo) {
+			best = i;
+			break;
+		}
+	for (m = 0, i = best; i < k; i = nextof[i])
+		t[m++] = i;
+	return m;
+}
+
+/* Layout (b) of region_groups() can hold an outer interval that others of
+ * it tile exactly (1-100 beside 1-49 and 50-100 for other inner values):
+ * its inner ranges go to the tiles, one group less.  Widest first, until
+ * none is left; only for up to UNTILE_MAX groups.  pairs stays sorted. */
+static int untile(struct rbuf *pairs, int outer, int inner)
+{
+	struct rs_interval d[UNTILE_MAX];
+	size_t t[UNTILE_MAX], k, i, j, nt, n0, w;
+	struct region_box b;
+	int err;
+
+	for (;;) {
+		k = outer_list(pairs, outer, d);
+		if (k > UNTILE_MAX)
+			return 0;
+		/* the widest interval that others tile */
+		for (i = 0, nt = 0, w = k; i < k; i++) {
+			size_t tt[UNTILE_MAX], n = tile(d, k, i, tt);
+
+			if (n && (w == k || d[i].hi - d[i].lo >
+					    d[w].hi - d[w].lo)) {
+				w = i;
+				nt = n;
+				memcpy(t, tt, n * sizeof(*t));
+			}
+		}
+		if (w == k)
+			return 0;
+		n0 = pairs->n;
+		for (i = 0; i < n0; i++) {
+			if (cmp_iv(&pairs->b[i].iv[outer], &d[w]))
+				continue;
+			b = pairs->b[i];
+			pairs->b[i].iv[outer] = d[t[0]];
+			for (j = 1; j < nt; j++) {
+				b.iv[outer] = d[t[j]];
+				err = rbuf_push(pairs, &b);
+				if (err)
+					return err;
+			}
+		}
+		qsort_r(pairs->b, pairs->n, sizeof(*pairs->b), cmp_pair,
+			(void *)(const int[2]){ outer, inner });
+	}
+}
+
+int region_groups(const struct region *r, enum region_dim outer,
+		  enum region_dim inner, struct region_group **out,
+		  size_t *n)
+{
+	struct canon c = { SIZE_MAX, region_limit };
+	struct rbuf by_outer = { 0 }, by_inner = { 0 }, *pick;
+	struct region_group *g = NULL;
+	struct rs_interval *iv;
+	const int order[2] = { outer, inner }, rorder[2] = { inner, outer };
+	size_t ng = 0, niv = 0, ng2 = 0, niv2 = 0, gbytes, i, k;
+	int err = -EINVAL;
+
+	if ((unsigned int)outer >= REGION_NDIMS ||
+	    (unsigned int)inner >= REGION_NDIMS || outer == inner)
+		return -EINVAL;
+	if (r->n) {
+		err = canon_build(r->box, r->n, order, 2, &by_outer, &c);
+		if (!err)
+			err = canon_build(r->box, r->n, rorder, 2, &by_inner,
+					  &c);
+		if (err)
+			goto out;
+		/* the inner-first form as pairs by outer interval: each
+		 * outer interval is maximal for every inner range it has */
+		qsort_r(by_inner.b, by_inner.n, sizeof(*by_inner.b), cmp_pair,
+			(void *)order);
+		err = untile(&by_inner, outer, inner);
+		if (err)
+			goto out;
+	}
+	/* fewer groups, then fewer intervals in them (fewer prefixes to
+	 * read), then ranges of the outer dimension */
+	count_groups(&by_outer, outer, inner, &ng, &niv);
+	count_groups(&by_inner, outer, inner, &ng2, &niv2);
+	pick = &by_outer;
+	if (ng2 < ng || (ng2 == ng && niv2 < niv)) {
+		pick = &by_inner;
+		ng = ng2;
+	}
+	err = -ENOMEM;
+	gbytes = (ng * sizeof(*g) + 15) & ~(size_t)15;
+	if (ng) {
+		g = malloc(gbytes + pick->n * sizeof(*iv));
+		if (!g)
+			goto out;
+	}
+	iv = g ? (struct rs_interval *)((char *)g + gbytes) : NULL;
+	for (i = 0, k = 0; i < pick->n; i++) {
+		if (!i || cmp_iv(&pick->b[i - 1].iv[outer],
+				 &pick->b[i].iv[outer])) {
+			if (k)
+				g[k - 1].n = iv_merge(g[k - 1].inner,
+						      g[k - 1].n);
+			g[k].outer = pick->b[i].iv[outer];
+			g[k].inner = iv;
+			g[k++].n = 0;
+		}
+		g[k - 1].inner[g[k - 1].n++] = pick->b[i].iv[inner];
+		iv++;
+	}
+	if (k)
+		g[k - 1].n = iv_merge(g[k - 1].inner, g[k - 1].n);
+	*out = g;
+	*n = ng;
+	g = NULL;
+	err = 0;
+out:
+	free(g);
+	free(by_outer.b);
+	free(by_inner.b);
+	return err == -ERANGE ? -E2BIG : err;
+}
+
 static int ctz128(rs_u128 v)
 {
 	if ((uint64_t)v)

@@ -193,6 +193,39 @@ struct region_sources {
 int region_sources(const struct region *r, struct region_sources **out,
 		   size_t *n);
 
+/* A group of region_groups(): one interval of the outer dimension and the
+ * inner values reached at every point of it. */
+struct region_group {
+	struct rs_interval outer;
+	size_t n;
+	struct rs_interval *inner;	/* merged, ascending */
+};
+/* r projected on the dimensions outer x inner (the others projected away)
+ * and laid out for people as few groups "outer interval x inner set": no
+ * point lies in two groups, together they are exactly the projection, and
+ * no two groups have the same outer interval.  Two canonical layouts are
+ * made:
+ *  (a) the maximal outer ranges over which the inner cross-section is one
+ *      and the same (region_partition());
+ *  (b) for each maximal inner range with one outer cross-section, the
+ *      maximal outer intervals of that cross-section, groups of equal
+ *      outer interval joined; then, widest first, an outer interval that
+ *      other groups' intervals tile exactly hands its inner ranges to
+ *      those (with up to 64 groups; beyond, left as it is).
+ * The one with fewer groups is taken, then the one with fewer inner
+ * intervals, then (a).  (b) wins where (a) would cut a range that holds
+ * for some inner values at the boundaries of a narrower one holding for
+ * others: ports 1-100 from A and 50-60 from B are two groups, not 1-49,
+ * 50-60 and 61-100.  The result depends only on the set.  Ordered by outer
+ * interval.  One block: free(*out) frees the groups and their intervals;
+ * an empty r gives *out NULL and *n 0.  -EINVAL when outer or inner is not
+ * a dimension or they are the same, -E2BIG / -ENOMEM.  Cost: two canonical
+ * forms, O(boxes log boxes) for product-shaped regions, and O(groups^4)
+ * at worst for the tiling of (b) (at most 64 groups). */
+int region_groups(const struct region *r, enum region_dim outer,
+		  enum region_dim inner, struct region_group **out,
+		  size_t *n);
+
 /* A CIDR prefix: first address (as above) and length. */
 struct region_prefix {
 	rs_u128 addr;

@@ -11,6 +11,7 @@
 #include <linux/netfilter.h>
 
 #include "ruleset.h"
+#include "strbuf.h"
 #include "util.h"
 
 /* Arrays grow by doubling; this bounds what a hostile or broken source can
@@ -445,9 +446,9 @@ int ruleset_note(struct ruleset *rs, const char *fmt, ...)
 	int ret;
 
 	va_start(ap, fmt);
-	ret = vasprintf(&s, fmt, ap);
+	s = str_vprintf(fmt, ap);
 	va_end(ap);
-	if (ret < 0)
+	if (!s)
 		return -ENOMEM;
 	ret = grow((void **)&rs->notes, &rs->nnotes, sizeof(*rs->notes));
 	if (ret < 0) {

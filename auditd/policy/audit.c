@@ -36,7 +36,7 @@ static int runtime_notes(struct audit_result *r)
 		return -ENOMEM;
 	for (line = all; !ret && (nl = strchr(line, '\n')); line = nl + 1) {
 		*nl = '\0';
-		ret = report_add_note(r->report, line);
+		ret = report_add_note(r->report, "%s", line);
 	}
 	free(all);
 	return ret;

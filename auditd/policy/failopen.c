@@ -17,6 +17,7 @@
 #include <linux/netfilter.h>
 
 #include "failopen.h"
+#include "strbuf.h"
 #include "util.h"
 
 /* DNAT happens at this priority; a drop in a chain before it sees the
@@ -94,7 +95,6 @@ static int add(struct builder *b, enum failopen_kind kind,
 {
 	struct failopen_finding *f;
 	va_list ap;
-	int n;
 
 	if (b->per_kind[kind] >= MAX_PER_KIND) {
 		b->dropped[kind]++;
@@ -118,10 +118,8 @@ static int add(struct builder *b, enum failopen_kind kind,
 	f->table = strdup(c->table ? c->table : "");
 	f->chain = strdup(c->name ? c->name : "");
 	va_start(ap, fmt);
-	n = vasprintf(&f->message, fmt, ap);
+	f->message = str_vprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		f->message = NULL;
 	if (!f->table || !f->chain || !f->message) {
 		free(f->table);
 		free(f->chain);

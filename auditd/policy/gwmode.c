@@ -53,16 +53,16 @@ int gwmode_notes(const struct dknet_list *nets, struct report *rep)
 
 		t = dknet_mode_text(d->mode4);
 		if (t && c4)
-			ret = report_add_notef(rep, "network %s: gateway mode "
+			ret = report_add_note(rep, "network %s: gateway mode "
 					       "ipv4 %s: %s", d->name,
 					       d->mode4, t);
 		t = dknet_mode_text(d->mode6);
 		if (!ret && t && c6)
-			ret = report_add_notef(rep, "network %s: gateway mode "
+			ret = report_add_note(rep, "network %s: gateway mode "
 					       "ipv6 %s: %s", d->name,
 					       d->mode6, t);
 		if (!ret && d->trusted && (c4 || c6))
-			ret = report_add_notef(rep, "network %s: trusted host "
+			ret = report_add_note(rep, "network %s: trusted host "
 					       "interfaces %s: packets arriving "
 					       "there may reach the containers' "
 					       "addresses directly", d->name,

@@ -223,11 +223,11 @@ int nsaudit_walk(struct nsaudit_ns *ns, const struct host *host,
 	for (char *line = s, *nlp; !ret && line && (nlp = strchr(line, '\n'));
 	     line = nlp + 1) {
 		*nlp = '\0';
-		ret = report_add_note(rep, line);
+		ret = report_add_note(rep, "%s", line);
 	}
 	free(s);
 	for (i = 0; !ret && ns->report && i < ns->report->nnotes; i++)
-		ret = report_add_notef(rep, "container %s: %s", ns->sb.name,
+		ret = report_add_note(rep, "container %s: %s", ns->sb.name,
 			   ns->report->notes[i]);
 	return ret < 0 ? ret : (int)nl;
 }
@@ -319,7 +319,7 @@ int nsaudit_run(const struct host *host, const char *const *ifaces,
 	}
 	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (home < 0 || fstat(home, &hst) < 0) {
-		ret = report_add_notef(rep, "macvlan and ipvlan containers "
+		ret = report_add_note(rep, "macvlan and ipvlan containers "
 				       "were not audited: this process's "
 				       "namespace: %s", strerror(errno));
 		goto out;
@@ -335,7 +335,7 @@ int nsaudit_run(const struct host *host, const char *const *ifaces,
 			continue;
 		}
 		if (ret < 0) {
-			ret = report_add_notef(rep, "container %s (%s): %s: "
+			ret = report_add_note(rep, "container %s (%s): %s: "
 					       "%s: packets to it pass no "
 					       "netfilter of this host and "
 					       "were not audited", l.s[i].name,

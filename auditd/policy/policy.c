@@ -7,9 +7,10 @@
  * is resolved while it is parsed (zones are expanded into address intervals
  * per family), so judging needs no names.
  *
- * The judge works on boxes (destination port interval x source address
- * interval) of one family and protocol: a row is a set of boxes, each rule
- * in order takes the boxes it covers, what is left goes to the default.
+ * The judge works on regions (region.h, the engine's algebra) of
+ * destination port x source address of one family and protocol: each rule
+ * in order takes what of the row it covers, what is left goes to the
+ * default, and region_groups() lays each rule's share out as parts.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +32,7 @@
 #include "ipaddr.h"
 #include "policy.h"
 #include "readfile.h"
+#include "region.h"
 #include "report.h"
 #include "util.h"
 
@@ -47,10 +49,6 @@
 #define PROTO_SCTP	0x04
 #define PROTO_OTHER	0x80
 #define PROTO_ANY	0xff
-
-struct piv {
-	uint16_t lo, hi;
-};
 
 /* Address intervals per family, sorted and merged (region_ivs_merge()). */
 struct srcs {
@@ -75,7 +73,7 @@ struct rule {
 	enum policy_severity sev;
 	uint8_t protos;
 	size_t nports;
-	struct piv *ports;
+	struct rs_interval *ports;	/* sorted, merged */
 	struct srcs src;
 	char *container;
 	char *image;
@@ -165,33 +163,6 @@ static int iv_cmp(const struct rs_interval *x, const struct rs_interval *y)
 	if (x->hi != y->hi)
 		return x->hi < y->hi ? -1 : 1;
 	return 0;
-}
-
-static int piv_cmp(const void *a, const void *b)
-{
-	const struct piv *x = a, *y = b;
-
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return (int)x->hi - (int)y->hi;
-}
-
-static size_t piv_normalize(struct piv *iv, size_t n)
-{
-	size_t i, k = 0;
-
-	if (!n)
-		return 0;
-	qsort(iv, n, sizeof(*iv), piv_cmp);
-	for (i = 1; i < n; i++) {
-		if ((unsigned int)iv[i].lo <= (unsigned int)iv[k].hi + 1) {
-			if (iv[i].hi > iv[k].hi)
-				iv[k].hi = iv[i].hi;
-		} else {
-			iv[++k] = iv[i];
-		}
-	}
-	return k + 1;
 }
 
 static void srcs_release(struct srcs *s)
@@ -534,16 +505,17 @@ bad:
 		    s);
 }
 
-static int parse_ports(struct parser *ps, struct piv **out, size_t *nout)
+static int parse_ports(struct parser *ps, struct rs_interval **out,
+		       size_t *nout)
 {
-	struct piv *iv = NULL, *t;
+	struct rs_interval *iv = NULL, *t;
 	size_t n = 0;
 	bool more = true;
 	const char *dash;
 	int ret = 0;
 
 	while (more) {
-		struct piv p;
+		struct { uint16_t lo, hi; } p;
 		const char *w = ps->t.text;
 		unsigned int col = ps->t.col;
 
@@ -581,14 +553,14 @@ static int parse_ports(struct parser *ps, struct piv **out, size_t *nout)
 			goto out;
 		}
 		iv = t;
-		iv[n++] = p;
+		iv[n++] = (struct rs_interval){ p.lo, p.hi };
 		ret = next(ps);
 		if (!ret)
 			ret = list_more(ps, n, &more);
 		if (ret < 0)
 			goto out;
 	}
-	*nout = piv_normalize(iv, n);
+	*nout = region_ivs_merge(iv, n);
 	*out = iv;
 	iv = NULL;
 out:
@@ -1429,76 +1401,6 @@ const char *policy_severity_name(enum policy_severity s)
 /* ------------------------------------------------------------------ */
 /* Judge                                                                */
 
-struct box {
-	struct piv p;
-	struct rs_interval a;
-	size_t rule;		/* deciding rule: index, nrules = default */
-};
-
-struct boxes {
-	size_t n, cap;
-	struct box *b;
-};
-
-static int boxes_push(struct boxes *l, const struct box *b)
-{
-	int ret;
-
-	ret = array_grow(&l->b, &l->cap, l->n, sizeof(*l->b), POLICY_MAX_PARTS,
-			 16);
-	if (ret < 0)
-		return ret;
-	l->b[l->n++] = *b;
-	return 0;
-}
-
-/* Move what of *in the box (p x a) covers to *hit (tagged rule), keep the
- * rest in *in.  On failure *in, *hit may hold duplicates: the caller
- * gives up. */
-static int boxes_cut(struct boxes *in, const struct piv *p,
-		     const struct rs_interval *a, size_t rule,
-		     struct boxes *hit)
-{
-	struct boxes rest = { 0, 0, NULL };
-	struct box b, x;
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < in->n && !ret; i++) {
-		b = in->b[i];
-		if (b.p.hi < p->lo || b.p.lo > p->hi ||
-		    b.a.hi < a->lo || b.a.lo > a->hi) {
-			ret = boxes_push(&rest, &b);
-			continue;
-		}
-		x.p.lo = b.p.lo > p->lo ? b.p.lo : p->lo;
-		x.p.hi = b.p.hi < p->hi ? b.p.hi : p->hi;
-		x.a.lo = b.a.lo > a->lo ? b.a.lo : a->lo;
-		x.a.hi = b.a.hi < a->hi ? b.a.hi : a->hi;
-		x.rule = rule;
-		ret = boxes_push(hit, &x);
-		if (!ret && b.p.lo < x.p.lo)
-			ret = boxes_push(&rest, &(struct box){
-				{ b.p.lo, (uint16_t)(x.p.lo - 1) }, b.a, 0 });
-		if (!ret && b.p.hi > x.p.hi)
-			ret = boxes_push(&rest, &(struct box){
-				{ (uint16_t)(x.p.hi + 1), b.p.hi }, b.a, 0 });
-		if (!ret && b.a.lo < x.a.lo)
-			ret = boxes_push(&rest, &(struct box){
-				x.p, { b.a.lo, x.a.lo - 1 }, 0 });
-		if (!ret && b.a.hi > x.a.hi)
-			ret = boxes_push(&rest, &(struct box){
-				x.p, { x.a.hi + 1, b.a.hi }, 0 });
-	}
-	if (ret < 0) {
-		free(rest.b);
-		return ret;
-	}
-	free(in->b);
-	*in = rest;
-	return 0;
-}
-
 static int fam_of(uint8_t family)
 {
 	return family == NFPROTO_IPV6 ? FAM_V6 : FAM_V4;
@@ -1553,154 +1455,6 @@ static bool rule_takes_row(const struct rule *r, const struct report_row *row)
 			     row->listener->comm : NULL);
 }
 
-/* The row's space as boxes.  A row without sources is taken as reachable
- * from anywhere: an auditor must not read "no list" as "nobody". */
-static int row_boxes(const struct report_row *row, struct boxes *l)
-{
-	struct rs_interval *iv;
-	size_t i, n = row->nsources;
-	int fam = fam_of(row->family), ret = 0;
-
-	if (row->port_hi < row->port_lo)
-		return -EINVAL;
-	if (!n)
-		return boxes_push(l, &(struct box){
-			{ row->port_lo, row->port_hi }, { 0, fam_max(fam) }, 0 });
-	iv = calloc(n, sizeof(*iv));
-	if (!iv)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		if (row->sources[i].lo > row->sources[i].hi ||
-		    row->sources[i].hi > fam_max(fam)) {
-			ret = -EINVAL;
-			goto out;
-		}
-		iv[i] = row->sources[i];
-	}
-	n = region_ivs_merge(iv, n);
-	for (i = 0; i < n && !ret; i++)
-		ret = boxes_push(l, &(struct box){
-			{ row->port_lo, row->port_hi }, iv[i], 0 });
-out:
-	free(iv);
-	return ret;
-}
-
-/* Cut the boxes of *in by rule r; the covered ones go to *hit. */
-static int rule_cut(const struct rule *r, int fam, size_t idx,
-		    struct boxes *in, struct boxes *hit)
-{
-	size_t i, j;
-	int ret;
-
-	for (i = 0; i < r->nports && in->n; i++) {
-		for (j = 0; j < r->src.n[fam] && in->n; j++) {
-			ret = boxes_cut(in, &r->ports[i], &r->src.iv[fam][j],
-					idx, hit);
-			if (ret < 0)
-				return ret;
-		}
-	}
-	return 0;
-}
-
-static int box_cmp(const void *a, const void *b)
-{
-	const struct box *x = a, *y = b;
-
-	if (x->rule != y->rule)
-		return x->rule < y->rule ? -1 : 1;
-	if (x->p.lo != y->p.lo)
-		return x->p.lo < y->p.lo ? -1 : 1;
-	if (x->p.hi != y->p.hi)
-		return x->p.hi < y->p.hi ? -1 : 1;
-	return iv_cmp(&x->a, &y->a);
-}
-
-/* A run of boxes with the same rule and port interval, addresses merged. */
-struct group {
-	size_t rule;
-	struct piv p;
-	size_t n;
-	struct rs_interval *a;
-};
-
-static bool same_addrs(const struct group *x, const struct group *y)
-{
-	return x->n == y->n && !memcmp(x->a, y->a, x->n * sizeof(*x->a));
-}
-
-/* Turn decided boxes into groups: per rule and port interval, the merged
- * addresses; then adjacent port intervals with equal addresses joined.
- * Sorts l. */
-static int boxes_group(struct boxes *l, struct group **out, size_t *nout)
-{
-	struct group *g;
-	size_t i, j, k, n = 0;
-
-	g = calloc(l->n ? l->n : 1, sizeof(*g));
-	if (!g)
-		return -ENOMEM;
-	qsort(l->b, l->n, sizeof(*l->b), box_cmp);
-	for (i = 0; i < l->n; i = j) {
-		for (j = i; j < l->n && l->b[j].rule == l->b[i].rule &&
-		     l->b[j].p.lo == l->b[i].p.lo &&
-		     l->b[j].p.hi == l->b[i].p.hi; j++)
-			;
-		g[n].rule = l->b[i].rule;
-		g[n].p = l->b[i].p;
-		g[n].a = malloc((j - i) * sizeof(*g[n].a));
-		if (!g[n].a)
-			goto fail;
-		for (k = i; k < j; k++)
-			g[n].a[k - i] = l->b[k].a;
-		g[n].n = region_ivs_merge(g[n].a, j - i);
-		n++;
-	}
-	/* Boxes of one rule are sorted by port: join neighbours that differ
-	 * only by an adjacent port interval. */
-	for (i = 0, k = 0; i < n; i++) {
-		if (k && g[k - 1].rule == g[i].rule &&
-		    (unsigned int)g[k - 1].p.hi + 1 == g[i].p.lo &&
-		    same_addrs(&g[k - 1], &g[i])) {
-			g[k - 1].p.hi = g[i].p.hi;
-			free(g[i].a);
-			continue;
-		}
-		g[k++] = g[i];
-	}
-	*out = g;
-	*nout = k;
-	return 0;
-fail:
-	for (i = 0; i < n; i++)
-		free(g[i].a);
-	free(g);
-	return -ENOMEM;
-}
-
-static void groups_free(struct group *g, size_t n)
-{
-	size_t i;
-
-	for (i = 0; g && i < n; i++)
-		free(g[i].a);
-	free(g);
-}
-
-static int group_cmp(const void *a, const void *b)
-{
-	const struct group *x = a, *y = b;
-
-	if (x->p.lo != y->p.lo)
-		return x->p.lo < y->p.lo ? -1 : 1;
-	if (x->p.hi != y->p.hi)
-		return x->p.hi < y->p.hi ? -1 : 1;
-	if (x->n && y->n)
-		return iv_cmp(&x->a[0], &y->a[0]);
-	return 0;
-}
-
 static const struct rule *rule_at(const struct policy *p, size_t idx)
 {
 	return idx < p->nrules ? &p->rules[idx] : &p->def;
@@ -1714,67 +1468,6 @@ static void verdict_release(struct policy_verdict *v)
 		free(v->parts[i].sources);
 	}
 	free(v->parts);
-}
-
-static int judge_row(const struct policy *p, const struct report_row *row,
-		     struct policy_verdict *v)
-{
-	struct boxes in = { 0, 0, NULL }, hit = { 0, 0, NULL };
-	struct group *g = NULL;
-	const struct rule *r;
-	struct policy_part *part;
-	size_t i, ng = 0;
-	int fam = fam_of(row->family), ret;
-
-	memset(v, 0, sizeof(*v));
-	ret = row_boxes(row, &in);
-	for (i = 0; i < p->nrules && in.n && !ret; i++) {
-		r = &p->rules[i];
-		if (r->kind == RULE_REQUIRE || !rule_takes_row(r, row))
-			continue;
-		ret = rule_cut(r, fam, i, &in, &hit);
-	}
-	for (i = 0; i < in.n && !ret; i++) {
-		in.b[i].rule = p->nrules;
-		ret = boxes_push(&hit, &in.b[i]);
-	}
-	if (!ret)
-		ret = boxes_group(&hit, &g, &ng);
-	if (ret < 0)
-		goto out;
-	qsort(g, ng, sizeof(*g), group_cmp);
-	v->parts = calloc(ng ? ng : 1, sizeof(*v->parts));
-	if (!v->parts) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	v->allowed = true;
-	for (i = 0; i < ng; i++) {
-		part = &v->parts[v->nparts];
-		ret = ivs_copy(g[i].a, g[i].n, &part->sources,
-				&part->nsources);
-		if (ret < 0)
-			goto out;
-		v->nparts++;
-		r = rule_at(p, g[i].rule);
-		part->port_lo = g[i].p.lo;
-		part->port_hi = g[i].p.hi;
-		part->allowed = r->kind == RULE_ALLOW;
-		part->severity = part->allowed ? POLICY_SEV_NONE : r->sev;
-		part->rule = r->ref;
-		if (!part->allowed)
-			v->allowed = false;
-		if (!v->decisive || part->severity > v->decisive->severity)
-			v->decisive = part;
-	}
-	v->severity = v->decisive ? v->decisive->severity : POLICY_SEV_NONE;
-out:
-	if (ret < 0)
-		verdict_release(v);
-	groups_free(g, ng);
-	free(in.b);
-	free(hit.b);
-	return ret;
 }
 
 /* Which rows can meet a require: exposed, reachable from any source port,
@@ -1800,48 +1493,242 @@ static void missing_release(struct policy_missing *m, size_t n)
 static const uint8_t proto_bits[] = { PROTO_TCP, PROTO_UDP, PROTO_SCTP };
 static const uint8_t proto_nums[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP };
 
-/* What of require r the rows of family fam do not cover, as boxes tagged
+/* The part of *r with a destination port in ports[0..nports) and a source
+ * in srcs[0..nsrcs) moves to *hit (a new region); *r keeps the rest.  The
+ * judge's regions are products of those two with every value of the other
+ * dimensions. */
+static int cut_product(struct region *r, const struct rs_interval *ports,
+		       size_t nports, const struct rs_interval *srcs,
+		       size_t nsrcs, struct region **hit)
+{
+	const struct rs_interval *set[REGION_NDIMS] = { NULL };
+	size_t nset[REGION_NDIMS] = { 0 };
+
+	set[REGION_DPORT] = ports;
+	nset[REGION_DPORT] = nports;
+	set[REGION_SADDR] = srcs;
+	nset[REGION_SADDR] = nsrcs;
+	return region_split_off_product(r, set, nset, hit);
+}
+
+/* The row's space: its ports x its sources.  A row without sources is
+ * taken as reachable from anywhere: an auditor must not read "no list" as
+ * "nobody". */
+static int row_region(const struct report_row *row, struct region **out)
+{
+	const struct rs_interval any = { 0, fam_max(fam_of(row->family)) };
+	const struct rs_interval port = { row->port_lo, row->port_hi };
+	struct region *all, *r = NULL;
+	size_t i;
+	int ret;
+
+	if (row->port_hi < row->port_lo)
+		return -EINVAL;
+	for (i = 0; i < row->nsources; i++)
+		if (row->sources[i].lo > row->sources[i].hi ||
+		    row->sources[i].hi > any.hi)
+			return -EINVAL;
+	all = region_new_full(row->family == NFPROTO_IPV6 ? NFPROTO_IPV6 :
+			      NFPROTO_IPV4);
+	if (!all)
+		return -ENOMEM;
+	ret = cut_product(all, &port, 1,
+			  row->nsources ? row->sources : &any,
+			  row->nsources ? row->nsources : 1, &r);
+	region_free(all);
+	if (ret < 0)
+		return ret;
+	*out = r;
+	return 0;
+}
+
+/* Does one of r's port intervals meet the row's?  Most rules name other
+ * ports: they are passed over without a region operation. */
+static bool ports_meet(const struct rule *r, const struct report_row *row)
+{
+	size_t i;
+
+	for (i = 0; i < r->nports && r->ports[i].lo <= row->port_hi; i++)
+		if (r->ports[i].hi >= row->port_lo)
+			return true;
+	return false;
+}
+
+/* A group of region_groups() as a part decided by rule idx. */
+struct tagged {
+	size_t rule;
+	struct rs_interval port;
+	size_t n;
+	const struct rs_interval *a;
+};
+
+struct tags {
+	size_t n, cap;
+	struct tagged *t;
+	size_t nblocks, capblocks;
+	struct region_group **blocks;	/* what t[] points into */
+};
+
+static void tags_release(struct tags *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nblocks; i++)
+		free(l->blocks[i]);
+	free(l->blocks);
+	free(l->t);
+}
+
+/* Append the groups of r (ports x sources), tagged with idx. */
+static int tags_add(struct tags *l, const struct region *r, size_t idx)
+{
+	struct region_group *g = NULL;
+	size_t i, ng = 0;
+	int ret;
+
+	ret = region_groups(r, REGION_DPORT, REGION_SADDR, &g, &ng);
+	if (ret < 0 || !ng)
+		return ret;
+	ret = array_grow(&l->blocks, &l->capblocks, l->nblocks,
+			 sizeof(*l->blocks), SIZE_MAX, 8);
+	if (ret < 0) {
+		free(g);
+		return ret;
+	}
+	l->blocks[l->nblocks++] = g;
+	for (i = 0; i < ng; i++) {
+		ret = array_grow(&l->t, &l->cap, l->n, sizeof(*l->t),
+				 POLICY_MAX_PARTS, 16);
+		if (ret < 0)
+			return ret;
+		l->t[l->n++] = (struct tagged){ idx, g[i].outer, g[i].n,
+						g[i].inner };
+	}
+	return 0;
+}
+
+/* Fewer parts, then fewer source intervals in them: -1, 0 or 1. */
+static int tags_cmp(const struct tags *x, const struct tags *y)
+{
+	size_t i, nx = 0, ny = 0;
+
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	for (i = 0; i < x->n; i++)
+		nx += x->t[i].n;
+	for (i = 0; i < y->n; i++)
+		ny += y->t[i].n;
+	return nx < ny ? -1 : nx > ny;
+}
+
+/* Parts by port interval, then first source. */
+static int tagged_cmp(const void *a, const void *b)
+{
+	const struct tagged *x = a, *y = b;
+	int r = iv_cmp(&x->port, &y->port);
+
+	if (r || !x->n || !y->n)
+		return r;
+	return iv_cmp(&x->a[0], &y->a[0]);
+}
+
+static int judge_row(const struct policy *p, const struct report_row *row,
+		     struct policy_verdict *v)
+{
+	struct region *in = NULL, *hit = NULL;
+	struct tags tags = { 0 };
+	const struct rule *r;
+	struct policy_part *part;
+	size_t i;
+	int fam = fam_of(row->family), ret;
+
+	memset(v, 0, sizeof(*v));
+	ret = row_region(row, &in);
+	for (i = 0; i < p->nrules && !ret && !region_is_empty(in); i++) {
+		r = &p->rules[i];
+		if (r->kind == RULE_REQUIRE || !r->src.n[fam] ||
+		    !ports_meet(r, row) || !rule_takes_row(r, row))
+			continue;
+		ret = cut_product(in, r->ports, r->nports, r->src.iv[fam],
+				  r->src.n[fam], &hit);
+		if (!ret)
+			ret = tags_add(&tags, hit, i);
+		region_free(hit);
+		hit = NULL;
+	}
+	if (!ret)
+		ret = tags_add(&tags, in, p->nrules);
+	if (ret < 0)
+		goto out;
+	qsort(tags.t, tags.n, sizeof(*tags.t), tagged_cmp);
+	v->parts = calloc(tags.n ? tags.n : 1, sizeof(*v->parts));
+	if (!v->parts) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	v->allowed = true;
+	for (i = 0; i < tags.n; i++) {
+		part = &v->parts[v->nparts];
+		ret = ivs_copy(tags.t[i].a, tags.t[i].n, &part->sources,
+			       &part->nsources);
+		if (ret < 0)
+			goto out;
+		v->nparts++;
+		r = rule_at(p, tags.t[i].rule);
+		part->port_lo = (uint16_t)tags.t[i].port.lo;
+		part->port_hi = (uint16_t)tags.t[i].port.hi;
+		part->allowed = r->kind == RULE_ALLOW;
+		part->severity = part->allowed ? POLICY_SEV_NONE : r->sev;
+		part->rule = r->ref;
+		if (!part->allowed)
+			v->allowed = false;
+		if (!v->decisive || part->severity > v->decisive->severity)
+			v->decisive = part;
+	}
+	v->severity = v->decisive ? v->decisive->severity : POLICY_SEV_NONE;
+out:
+	if (ret < 0)
+		verdict_release(v);
+	tags_release(&tags);
+	region_free(in);
+	return ret;
+}
+
+/* What of require r the rows of family fam do not cover, as groups tagged
  * with the index into proto_bits. */
 static int require_gap(const struct rule *r, const struct report_row *rows,
-		       size_t n, int fam, struct boxes *gap)
+		       size_t n, int fam, struct tags *gap)
 {
-	struct boxes in = { 0, 0, NULL }, hit = { 0, 0, NULL };
-	struct rule row_rule;
-	struct piv port;
-	size_t k, i, j;
+	struct region *in = NULL, *row = NULL;
+	size_t k, i;
 	int ret = 0;
 
 	for (k = 0; k < sizeof(proto_bits) && !ret; k++) {
+		struct region *all;
+
 		if (!(r->protos & proto_bits[k]))
 			continue;
-		for (i = 0; i < r->nports && !ret; i++)
-			for (j = 0; j < r->src.n[fam] && !ret; j++)
-				ret = boxes_push(&in, &(struct box){
-					r->ports[i], r->src.iv[fam][j], 0 });
-		memset(&row_rule, 0, sizeof(row_rule));
-		for (i = 0; i < n && in.n && !ret; i++) {
+		all = region_new_full(fam == FAM_V6 ? NFPROTO_IPV6 :
+				      NFPROTO_IPV4);
+		if (!all)
+			return -ENOMEM;
+		ret = cut_product(all, r->ports, r->nports, r->src.iv[fam],
+				  r->src.n[fam], &in);
+		region_free(all);
+		for (i = 0; i < n && !ret && !region_is_empty(in); i++) {
 			if (!row_meets(r, &rows[i], proto_bits[k], fam))
 				continue;
-			ret = row_boxes(&rows[i], &hit);
-			port.lo = rows[i].port_lo;
-			port.hi = rows[i].port_hi;
-			for (j = 0; j < hit.n && !ret; j++) {
-				struct boxes drop = { 0, 0, NULL };
-
-				ret = boxes_cut(&in, &port, &hit.b[j].a, 0,
-						&drop);
-				free(drop.b);
-			}
-			hit.n = 0;
+			ret = row_region(&rows[i], &row);
+			if (!ret)
+				ret = region_subtract(in, row);
+			region_free(row);
+			row = NULL;
 		}
-		for (i = 0; i < in.n && !ret; i++) {
-			in.b[i].rule = k;
-			ret = boxes_push(gap, &in.b[i]);
-		}
-		in.n = 0;
+		if (!ret)
+			ret = tags_add(gap, in, k);
+		region_free(in);
+		in = NULL;
 	}
-	free(in.b);
-	free(hit.b);
 	return ret;
 }
 
@@ -1849,9 +1736,8 @@ static int judge_require(const struct policy *p, const struct rule *r,
 			 const struct report_row *rows, size_t n,
 			 struct policy_violation *v, bool *met)
 {
-	struct boxes gap[NFAMS] = { { 0, 0, NULL }, { 0, 0, NULL } };
-	struct group *g = NULL;
-	size_t ng = 0, i;
+	struct tags gap[NFAMS] = { { 0 }, { 0 } };
+	size_t i;
 	int f, best = -1, ret = 0;
 
 	(void)p;
@@ -1866,7 +1752,8 @@ static int judge_require(const struct policy *p, const struct rule *r,
 			*met = true;
 			goto out;
 		}
-		if (best < 0 || gap[f].n < gap[best].n)
+		/* show the family whose gap reads shorter */
+		if (best < 0 || tags_cmp(&gap[f], &gap[best]) < 0)
 			best = f;
 	}
 	if (ret < 0 || best < 0) {
@@ -1874,40 +1761,37 @@ static int judge_require(const struct policy *p, const struct rule *r,
 		*met = ret >= 0;
 		goto out;
 	}
-	ret = boxes_group(&gap[best], &g, &ng);
-	if (ret < 0)
-		goto out;
 	memset(v, 0, sizeof(*v));
 	v->kind = POLICY_V_MISSING;
 	v->severity = r->sev;
 	v->rule = r->ref;
-	v->missing = calloc(ng, sizeof(*v->missing));
+	v->missing = calloc(gap[best].n, sizeof(*v->missing));
 	if (!v->missing) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < ng; i++) {
+	for (i = 0; i < gap[best].n; i++) {
 		struct policy_missing *m = &v->missing[i];
+		const struct tagged *t = &gap[best].t[i];
 
 		m->family = best == FAM_V6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
-		m->proto = proto_nums[g[i].rule];
-		m->port_lo = g[i].p.lo;
-		m->port_hi = g[i].p.hi;
-		ret = ivs_copy(g[i].a, g[i].n, &m->sources,
-				&m->nsources);
+		m->proto = proto_nums[t->rule];
+		m->port_lo = (uint16_t)t->port.lo;
+		m->port_hi = (uint16_t)t->port.hi;
+		ret = ivs_copy(t->a, t->n, &m->sources, &m->nsources);
 		if (ret < 0) {
 			missing_release(v->missing, i);
 			v->missing = NULL;
 			goto out;
 		}
 	}
-	v->nmissing = ng;
+	v->nmissing = gap[best].n;
 out:
-	groups_free(g, ng);
 	for (f = 0; f < NFAMS; f++)
-		free(gap[f].b);
+		tags_release(&gap[f]);
 	return ret;
 }
+
 
 void policy_result_free(struct policy_result *res)
 {
@@ -2030,8 +1914,8 @@ int policy_requires(const struct policy *p, struct policy_want **out,
 				w[m].rule = r->ref;
 				w[m].severity = r->sev;
 				w[m].proto = proto_nums[k];
-				w[m].port_lo = r->ports[j].lo;
-				w[m].port_hi = r->ports[j].hi;
+				w[m].port_lo = (uint16_t)r->ports[j].lo;
+				w[m].port_hi = (uint16_t)r->ports[j].hi;
 				m++;
 			}
 		}

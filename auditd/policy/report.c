@@ -1398,10 +1398,14 @@ void report_free(struct report *rep)
 	free(rep);
 }
 
-int report_add_note(struct report *rep, const char *note)
+int report_add_note(struct report *rep, const char *fmt, ...)
 {
-	char **l, **a, *s = strdup(note);
+	char **l, **a, *s;
+	va_list ap;
 
+	va_start(ap, fmt);
+	s = str_vprintf(fmt, ap);
+	va_end(ap);
 	if (!s)
 		return -ENOMEM;
 	a = realloc(rep->added, (rep->nadded + 1) * sizeof(*a));
@@ -1424,22 +1428,6 @@ int report_add_note(struct report *rep, const char *note)
 	rep->notes = l;
 	rep->notes_owned = true;
 	return 0;
-}
-
-int report_add_notef(struct report *rep, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (ret < 0)
-		return -ENOMEM;
-	ret = report_add_note(rep, s);
-	free(s);
-	return ret;
 }
 
 const struct docker_port *report_held(const struct report *rep,

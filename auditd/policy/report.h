@@ -104,11 +104,9 @@ struct report {
 int report_build(const struct engine_result *res, const struct host *host,
 		 const struct docker_map *dm, struct report **out);
 void report_free(struct report *rep);
-/* Add a note of the audit's own after the engine's (a runtime that did
- * not answer).  0 or -ENOMEM. */
-int report_add_note(struct report *rep, const char *note);
-/* The same, formatted. */
-int report_add_notef(struct report *rep, const char *fmt, ...)
+/* Add a note of the audit's own (printf-style) after the engine's (a
+ * runtime that did not answer).  0 or -ENOMEM. */
+int report_add_note(struct report *rep, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The container whose port l holds for it, from rep's map, or NULL. */
 const struct docker_port *report_held(const struct report *rep,

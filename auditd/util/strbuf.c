@@ -83,3 +83,10 @@ void strbuf_release(struct strbuf *b)
 	b->len = b->cap = 0;
 	b->failed = false;
 }
+
+char *str_vprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}

@@ -6,6 +6,7 @@
 #ifndef FWAUDIT_STRBUF_H
 #define FWAUDIT_STRBUF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,5 +25,11 @@ void strbuf_addf(struct strbuf *b, const char *fmt, ...)
  * buffer is reset either way. */
 char *strbuf_take(struct strbuf *b);
 void strbuf_release(struct strbuf *b);
+
+/* A new string (free() it) formatted as vprintf() would, or NULL on
+ * ENOMEM: the one formatter behind the notes of the ruleset, the report
+ * and the findings. */
+char *str_vprintf(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
 
 #endif

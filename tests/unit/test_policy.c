@@ -983,6 +983,780 @@ static void test_random(unsigned int iterations)
 }
 
 /* ------------------------------------------------------------------ */
+/* The old box algebra, kept as the oracle of the region judge          */
+
+/*
+ * Until session 6 the judge had an algebra of its own: boxes (port interval
+ * x address interval) cut rule by rule, grouped per rule by exact port
+ * interval.  It is kept here verbatim (renamed old_*) so that the region
+ * judge can be held against it: the same points to the same rules, and no
+ * more parts (rows for people) than it made.
+ */
+struct piv {
+	uint16_t lo, hi;
+};
+
+struct box {
+	struct piv p;
+	struct rs_interval a;
+	size_t rule;		/* deciding rule: index, nrules = default */
+};
+
+struct boxes {
+	size_t n, cap;
+	struct box *b;
+};
+
+static int boxes_push(struct boxes *l, const struct box *b)
+{
+	int ret;
+
+	ret = array_grow(&l->b, &l->cap, l->n, sizeof(*l->b), POLICY_MAX_PARTS,
+			 16);
+	if (ret < 0)
+		return ret;
+	l->b[l->n++] = *b;
+	return 0;
+}
+
+/* Move what of *in the box (p x a) covers to *hit (tagged rule), keep the
+ * rest in *in.  On failure *in, *hit may hold duplicates: the caller
+ * gives up. */
+static int boxes_cut(struct boxes *in, const struct piv *p,
+		     const struct rs_interval *a, size_t rule,
+		     struct boxes *hit)
+{
+	struct boxes rest = { 0, 0, NULL };
+	struct box b, x;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < in->n && !ret; i++) {
+		b = in->b[i];
+		if (b.p.hi < p->lo || b.p.lo > p->hi ||
+		    b.a.hi < a->lo || b.a.lo > a->hi) {
+			ret = boxes_push(&rest, &b);
+			continue;
+		}
+		x.p.lo = b.p.lo > p->lo ? b.p.lo : p->lo;
+		x.p.hi = b.p.hi < p->hi ? b.p.hi : p->hi;
+		x.a.lo = b.a.lo > a->lo ? b.a.lo : a->lo;
+		x.a.hi = b.a.hi < a->hi ? b.a.hi : a->hi;
+		x.rule = rule;
+		ret = boxes_push(hit, &x);
+		if (!ret && b.p.lo < x.p.lo)
+			ret = boxes_push(&rest, &(struct box){
+				{ b.p.lo, (uint16_t)(x.p.lo - 1) }, b.a, 0 });
+		if (!ret && b.p.hi > x.p.hi)
+			ret = boxes_push(&rest, &(struct box){
+				{ (uint16_t)(x.p.hi + 1), b.p.hi }, b.a, 0 });
+		if (!ret && b.a.lo < x.a.lo)
+			ret = boxes_push(&rest, &(struct box){
+				x.p, { b.a.lo, x.a.lo - 1 }, 0 });
+		if (!ret && b.a.hi > x.a.hi)
+			ret = boxes_push(&rest, &(struct box){
+				x.p, { x.a.hi + 1, b.a.hi }, 0 });
+	}
+	if (ret < 0) {
+		free(rest.b);
+		return ret;
+	}
+	free(in->b);
+	*in = rest;
+	return 0;
+}
+
+/* The row's space as boxes.  A row without sources is taken as reachable
+ * from anywhere: an auditor must not read "no list" as "nobody". */
+static int row_boxes(const struct report_row *row, struct boxes *l)
+{
+	struct rs_interval *iv;
+	size_t i, n = row->nsources;
+	int fam = fam_of(row->family), ret = 0;
+
+	if (row->port_hi < row->port_lo)
+		return -EINVAL;
+	if (!n)
+		return boxes_push(l, &(struct box){
+			{ row->port_lo, row->port_hi }, { 0, fam_max(fam) }, 0 });
+	iv = calloc(n, sizeof(*iv));
+	if (!iv)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (row->sources[i].lo > row->sources[i].hi ||
+		    row->sources[i].hi > fam_max(fam)) {
+			ret = -EINVAL;
+			goto out;
+		}
+		iv[i] = row->sources[i];
+	}
+	n = region_ivs_merge(iv, n);
+	for (i = 0; i < n && !ret; i++)
+		ret = boxes_push(l, &(struct box){
+			{ row->port_lo, row->port_hi }, iv[i], 0 });
+out:
+	free(iv);
+	return ret;
+}
+
+/* Cut the boxes of *in by rule r; the covered ones go to *hit. */
+static int rule_cut(const struct rule *r, int fam, size_t idx,
+		    struct boxes *in, struct boxes *hit)
+{
+	size_t i, j;
+	int ret;
+
+	for (i = 0; i < r->nports && in->n; i++) {
+		for (j = 0; j < r->src.n[fam] && in->n; j++) {
+			struct piv pi = { (uint16_t)r->ports[i].lo,
+					  (uint16_t)r->ports[i].hi };
+
+			ret = boxes_cut(in, &pi, &r->src.iv[fam][j],
+					idx, hit);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int box_cmp(const void *a, const void *b)
+{
+	const struct box *x = a, *y = b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	if (x->p.lo != y->p.lo)
+		return x->p.lo < y->p.lo ? -1 : 1;
+	if (x->p.hi != y->p.hi)
+		return x->p.hi < y->p.hi ? -1 : 1;
+	return iv_cmp(&x->a, &y->a);
+}
+
+/* A run of boxes with the same rule and port interval, addresses merged. */
+struct group {
+	size_t rule;
+	struct piv p;
+	size_t n;
+	struct rs_interval *a;
+};
+
+static bool same_addrs(const struct group *x, const struct group *y)
+{
+	return x->n == y->n && !memcmp(x->a, y->a, x->n * sizeof(*x->a));
+}
+
+/* Turn decided boxes into groups: per rule and port interval, the merged
+ * addresses; then adjacent port intervals with equal addresses joined.
+ * Sorts l. */
+static int boxes_group(struct boxes *l, struct group **out, size_t *nout)
+{
+	struct group *g;
+	size_t i, j, k, n = 0;
+
+	g = calloc(l->n ? l->n : 1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	qsort(l->b, l->n, sizeof(*l->b), box_cmp);
+	for (i = 0; i < l->n; i = j) {
+		for (j = i; j < l->n && l->b[j].rule == l->b[i].rule &&
+		     l->b[j].p.lo == l->b[i].p.lo &&
+		     l->b[j].p.hi == l->b[i].p.hi; j++)
+			;
+		g[n].rule = l->b[i].rule;
+		g[n].p = l->b[i].p;
+		g[n].a = malloc((j - i) * sizeof(*g[n].a));
+		if (!g[n].a)
+			goto fail;
+		for (k = i; k < j; k++)
+			g[n].a[k - i] = l->b[k].a;
+		g[n].n = region_ivs_merge(g[n].a, j - i);
+		n++;
+	}
+	/* Boxes of one rule are sorted by port: join neighbours that differ
+	 * only by an adjacent port interval. */
+	for (i = 0, k = 0; i < n; i++) {
+		if (k && g[k - 1].rule == g[i].rule &&
+		    (unsigned int)g[k - 1].p.hi + 1 == g[i].p.lo &&
+		    same_addrs(&g[k - 1], &g[i])) {
+			g[k - 1].p.hi = g[i].p.hi;
+			free(g[i].a);
+			continue;
+		}
+		g[k++] = g[i];
+	}
+	*out = g;
+	*nout = k;
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		free(g[i].a);
+	free(g);
+	return -ENOMEM;
+}
+
+static void groups_free(struct group *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; g && i < n; i++)
+		free(g[i].a);
+	free(g);
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->p.lo != y->p.lo)
+		return x->p.lo < y->p.lo ? -1 : 1;
+	if (x->p.hi != y->p.hi)
+		return x->p.hi < y->p.hi ? -1 : 1;
+	if (x->n && y->n)
+		return iv_cmp(&x->a[0], &y->a[0]);
+	return 0;
+}
+
+static int old_judge_row(const struct policy *p, const struct report_row *row,
+		     struct policy_verdict *v)
+{
+	struct boxes in = { 0, 0, NULL }, hit = { 0, 0, NULL };
+	struct group *g = NULL;
+	const struct rule *r;
+	struct policy_part *part;
+	size_t i, ng = 0;
+	int fam = fam_of(row->family), ret;
+
+	memset(v, 0, sizeof(*v));
+	ret = row_boxes(row, &in);
+	for (i = 0; i < p->nrules && in.n && !ret; i++) {
+		r = &p->rules[i];
+		if (r->kind == RULE_REQUIRE || !rule_takes_row(r, row))
+			continue;
+		ret = rule_cut(r, fam, i, &in, &hit);
+	}
+	for (i = 0; i < in.n && !ret; i++) {
+		in.b[i].rule = p->nrules;
+		ret = boxes_push(&hit, &in.b[i]);
+	}
+	if (!ret)
+		ret = boxes_group(&hit, &g, &ng);
+	if (ret < 0)
+		goto out;
+	qsort(g, ng, sizeof(*g), group_cmp);
+	v->parts = calloc(ng ? ng : 1, sizeof(*v->parts));
+	if (!v->parts) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	v->allowed = true;
+	for (i = 0; i < ng; i++) {
+		part = &v->parts[v->nparts];
+		ret = ivs_copy(g[i].a, g[i].n, &part->sources,
+				&part->nsources);
+		if (ret < 0)
+			goto out;
+		v->nparts++;
+		r = rule_at(p, g[i].rule);
+		part->port_lo = g[i].p.lo;
+		part->port_hi = g[i].p.hi;
+		part->allowed = r->kind == RULE_ALLOW;
+		part->severity = part->allowed ? POLICY_SEV_NONE : r->sev;
+		part->rule = r->ref;
+		if (!part->allowed)
+			v->allowed = false;
+		if (!v->decisive || part->severity > v->decisive->severity)
+			v->decisive = part;
+	}
+	v->severity = v->decisive ? v->decisive->severity : POLICY_SEV_NONE;
+out:
+	if (ret < 0)
+		verdict_release(v);
+	groups_free(g, ng);
+	free(in.b);
+	free(hit.b);
+	return ret;
+}
+
+/* What of require r the rows of family fam do not cover, as boxes tagged
+ * with the index into proto_bits. */
+static int old_require_gap(const struct rule *r, const struct report_row *rows,
+		       size_t n, int fam, struct boxes *gap)
+{
+	struct boxes in = { 0, 0, NULL }, hit = { 0, 0, NULL };
+	struct rule row_rule;
+	struct piv port;
+	size_t k, i, j;
+	int ret = 0;
+
+	for (k = 0; k < sizeof(proto_bits) && !ret; k++) {
+		if (!(r->protos & proto_bits[k]))
+			continue;
+		for (i = 0; i < r->nports && !ret; i++)
+			for (j = 0; j < r->src.n[fam] && !ret; j++)
+				ret = boxes_push(&in, &(struct box){
+					{ (uint16_t)r->ports[i].lo,
+					  (uint16_t)r->ports[i].hi },
+					r->src.iv[fam][j], 0 });
+		memset(&row_rule, 0, sizeof(row_rule));
+		for (i = 0; i < n && in.n && !ret; i++) {
+			if (!row_meets(r, &rows[i], proto_bits[k], fam))
+				continue;
+			ret = row_boxes(&rows[i], &hit);
+			port.lo = rows[i].port_lo;
+			port.hi = rows[i].port_hi;
+			for (j = 0; j < hit.n && !ret; j++) {
+				struct boxes drop = { 0, 0, NULL };
+
+				ret = boxes_cut(&in, &port, &hit.b[j].a, 0,
+						&drop);
+				free(drop.b);
+			}
+			hit.n = 0;
+		}
+		for (i = 0; i < in.n && !ret; i++) {
+			in.b[i].rule = k;
+			ret = boxes_push(gap, &in.b[i]);
+		}
+		in.n = 0;
+	}
+	free(in.b);
+	free(hit.b);
+	return ret;
+}
+
+static int old_judge_require(const struct policy *p, const struct rule *r,
+			 const struct report_row *rows, size_t n,
+			 struct policy_violation *v, bool *met)
+{
+	struct boxes gap[NFAMS] = { { 0, 0, NULL }, { 0, 0, NULL } };
+	struct group *g = NULL;
+	size_t ng = 0, i;
+	int f, best = -1, ret = 0;
+
+	(void)p;
+	*met = false;
+	for (f = 0; f < NFAMS && !ret; f++) {
+		if (!r->src.n[f])
+			continue;
+		ret = old_require_gap(r, rows, n, f, &gap[f]);
+		if (ret < 0)
+			break;
+		if (!gap[f].n) {
+			*met = true;
+			goto out;
+		}
+		if (best < 0 || gap[f].n < gap[best].n)
+			best = f;
+	}
+	if (ret < 0 || best < 0) {
+		/* a require of no source at all is met */
+		*met = ret >= 0;
+		goto out;
+	}
+	ret = boxes_group(&gap[best], &g, &ng);
+	if (ret < 0)
+		goto out;
+	memset(v, 0, sizeof(*v));
+	v->kind = POLICY_V_MISSING;
+	v->severity = r->sev;
+	v->rule = r->ref;
+	v->missing = calloc(ng, sizeof(*v->missing));
+	if (!v->missing) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < ng; i++) {
+		struct policy_missing *m = &v->missing[i];
+
+		m->family = best == FAM_V6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+		m->proto = proto_nums[g[i].rule];
+		m->port_lo = g[i].p.lo;
+		m->port_hi = g[i].p.hi;
+		ret = ivs_copy(g[i].a, g[i].n, &m->sources,
+				&m->nsources);
+		if (ret < 0) {
+			missing_release(v->missing, i);
+			v->missing = NULL;
+			goto out;
+		}
+	}
+	v->nmissing = ng;
+out:
+	groups_free(g, ng);
+	for (f = 0; f < NFAMS; f++)
+		free(gap[f].b);
+	return ret;
+}
+
+/* The points of parts parts[0..n) whose rule is rule (line, file), as a
+ * region of family. */
+static struct region *parts_region(uint8_t family, const struct policy_part *pt,
+				   size_t n, const struct policy_ref *rule)
+{
+	struct region *r = region_new_empty(), *all, *hit;
+	size_t i;
+
+	for (i = 0; r && i < n; i++) {
+		const struct rs_interval port = { pt[i].port_lo,
+						  pt[i].port_hi };
+
+		if (pt[i].rule.line != rule->line ||
+		    pt[i].rule.file != rule->file)
+			continue;
+		all = region_new_full(family);
+		hit = NULL;
+		if (!all || cut_product(all, &port, 1, pt[i].sources,
+					pt[i].nsources, &hit) < 0 ||
+		    region_union(r, hit) < 0) {
+			region_free(r);
+			r = NULL;
+		}
+		region_free(all);
+		region_free(hit);
+	}
+	return r;
+}
+
+/* How many prefixes the printers show for parts[0..n). */
+static size_t parts_prefixes(uint8_t family, const struct policy_part *pt,
+			     size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += src_count(family, pt[i].sources, pt[i].nsources);
+	return k;
+}
+
+static void parts_dump(const char *who, uint8_t family,
+		       const struct policy_part *pt, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		fprintf(stderr, "  %s: ports %u-%u rule %u from", who,
+			pt[i].port_lo, pt[i].port_hi, pt[i].rule.line);
+		for (k = 0; k < src_count(family, pt[i].sources,
+					  pt[i].nsources); k++)
+			fprintf(stderr, " %s", src_at(family, pt[i].sources,
+						      pt[i].nsources, k));
+		fprintf(stderr, "\n");
+	}
+}
+
+struct oracle_stats {
+	unsigned long rows, same, fewer, equal_count, more;
+	unsigned long prefixes_fewer, prefixes_more;
+	unsigned long requires, requires_same, requires_family;
+};
+
+/* Old and new verdicts on one row: every rule (and the default) must have
+ * exactly the same points; the layout may differ, never with more parts. */
+static void oracle_row(const struct policy *p, const struct report_row *row,
+		       const struct policy_verdict *nv, struct oracle_stats *st)
+{
+	struct policy_verdict ov;
+	size_t i, onp, nnp;
+	bool same;
+
+	if (old_judge_row(p, row, &ov) < 0) {
+		CHECK(!"old judge failed");
+		return;
+	}
+	st->rows++;
+	CHECK_EQ(ov.allowed, nv->allowed);
+	CHECK_EQ(ov.severity, nv->severity);
+	for (i = 0; i <= p->nrules; i++) {
+		const struct rule *r = rule_at(p, i);
+		struct region *a = parts_region(row->family, ov.parts,
+						ov.nparts, &r->ref);
+		struct region *b = parts_region(row->family, nv->parts,
+						nv->nparts, &r->ref);
+
+		CHECK(a && b && region_equal(a, b));
+		region_free(a);
+		region_free(b);
+	}
+	same = ov.nparts == nv->nparts;
+	for (i = 0; same && i < ov.nparts; i++)
+		same = ov.parts[i].port_lo == nv->parts[i].port_lo &&
+		       ov.parts[i].port_hi == nv->parts[i].port_hi &&
+		       ov.parts[i].rule.line == nv->parts[i].rule.line &&
+		       ov.parts[i].nsources == nv->parts[i].nsources &&
+		       !memcmp(ov.parts[i].sources, nv->parts[i].sources,
+			       ov.parts[i].nsources *
+			       sizeof(*ov.parts[i].sources));
+	CHECK(nv->nparts <= ov.nparts);
+	if (nv->nparts > ov.nparts) {
+		parts_dump("old", row->family, ov.parts, ov.nparts);
+		parts_dump("new", row->family, nv->parts, nv->nparts);
+	}
+	if (same) {
+		st->same++;
+	} else {
+		if (nv->nparts < ov.nparts)
+			st->fewer++;
+		else if (nv->nparts == ov.nparts)
+			st->equal_count++;
+		else
+			st->more++;
+		onp = parts_prefixes(row->family, ov.parts, ov.nparts);
+		nnp = parts_prefixes(row->family, nv->parts, nv->nparts);
+		if (nnp < onp)
+			st->prefixes_fewer++;
+		else if (nnp > onp)
+			st->prefixes_more++;
+	}
+	verdict_release(&ov);
+}
+
+/* The missing part of a require, old and new: the same family, the same
+ * points per protocol. */
+static void oracle_require(const struct policy *p, const struct rule *r,
+			   const struct report_row *rows, size_t n,
+			   struct oracle_stats *st)
+{
+	struct policy_violation ov, nv;
+	bool omet, nmet;
+	size_t k;
+
+	memset(&ov, 0, sizeof(ov));
+	memset(&nv, 0, sizeof(nv));
+	if (old_judge_require(p, r, rows, n, &ov, &omet) < 0 ||
+	    judge_require(p, r, rows, n, &nv, &nmet) < 0) {
+		CHECK(!"require judge failed");
+		return;
+	}
+	st->requires++;
+	CHECK_EQ(omet, nmet);
+	if (omet || nmet)
+		goto out;
+	CHECK(ov.nmissing && nv.nmissing);
+	if (ov.nmissing && nv.nmissing &&
+	    ov.missing[0].family != nv.missing[0].family) {
+		/* both families miss: the old judge showed the one of
+		 * fewer boxes, the new one that of fewer parts and
+		 * intervals */
+		st->requires_family++;
+		goto out;
+	}
+	CHECK(nv.nmissing <= ov.nmissing);
+	for (k = 0; k < sizeof(proto_nums) && ov.nmissing && nv.nmissing;
+	     k++) {
+		struct region *a = region_new_empty(), *b = region_new_empty();
+		size_t i;
+
+		for (i = 0; a && b && i < ov.nmissing + nv.nmissing; i++) {
+			const struct policy_missing *m = i < ov.nmissing ?
+				&ov.missing[i] : &nv.missing[i - ov.nmissing];
+			const struct rs_interval port = { m->port_lo,
+							  m->port_hi };
+			struct region *all = region_new_full(m->family);
+			struct region *hit = NULL;
+
+			if (m->proto != proto_nums[k]) {
+				region_free(all);
+				continue;
+			}
+			CHECK(all && cut_product(all, &port, 1, m->sources,
+						 m->nsources, &hit) == 0 &&
+			      region_union(i < ov.nmissing ? a : b, hit) == 0);
+			region_free(all);
+			region_free(hit);
+		}
+		CHECK(a && b && region_equal(a, b));
+		region_free(a);
+		region_free(b);
+	}
+	if (ov.nmissing == nv.nmissing) {
+		bool same = true;
+
+		for (k = 0; same && k < ov.nmissing; k++)
+			same = ov.missing[k].port_lo == nv.missing[k].port_lo &&
+			       ov.missing[k].port_hi == nv.missing[k].port_hi &&
+			       ov.missing[k].proto == nv.missing[k].proto &&
+			       ov.missing[k].nsources ==
+			       nv.missing[k].nsources &&
+			       !memcmp(ov.missing[k].sources,
+				       nv.missing[k].sources,
+				       ov.missing[k].nsources *
+				       sizeof(*ov.missing[k].sources));
+		st->requires_same += same;
+	}
+out:
+	if (!omet)
+		missing_release(ov.missing, ov.nmissing);
+	if (!nmet)
+		missing_release(nv.missing, nv.nmissing);
+}
+
+static uint64_t oracle_rng = 0x9e3779b97f4a7c15ull;
+
+static unsigned int ornd(unsigned int n)
+{
+	oracle_rng ^= oracle_rng >> 12;
+	oracle_rng ^= oracle_rng << 25;
+	oracle_rng ^= oracle_rng >> 27;
+	return (unsigned int)((oracle_rng * 2685821657736338717ull) >> 33) % n;
+}
+
+/* A random prefix of family among 32 addresses at one of the family's
+ * edges (bottom, a middle, top), or a zone. */
+static void oracle_prefix(uint8_t family, unsigned int edge, char *buf,
+			  size_t len)
+{
+	unsigned int plen = 5 - ornd(6), a = ornd(32) & ~((1u << (5 - plen)) - 1);
+	bool v6 = family == NFPROTO_IPV6;
+
+	if (!ornd(16)) {
+		snprintf(buf, len, "%s", ornd(2) ? "any" : "private");
+		return;
+	}
+	switch (edge) {
+	case 0:
+		snprintf(buf, len, v6 ? "::%x/%u" : "0.0.0.%u/%u", a,
+			 (v6 ? 128 : 32) - 5 + plen);
+		break;
+	case 1:
+		snprintf(buf, len, v6 ? "2001:db8::%x/%u" : "10.0.0.%u/%u", a,
+			 (v6 ? 128 : 32) - 5 + plen);
+		break;
+	default:
+		snprintf(buf, len, v6 ? "ffff:ffff:ffff:ffff:ffff:ffff:"
+			 "ffff:%x/%u" : "255.255.255.%u/%u",
+			 (v6 ? 0xffe0 : 224) + a, (v6 ? 128 : 32) - 5 + plen);
+	}
+}
+
+static void oracle_ports(unsigned int edge, char *buf, size_t len)
+{
+	unsigned int base = edge == 2 ? 65535 - 31 : edge ? 1000 : 0;
+	unsigned int lo = base + ornd(32), hi = lo + ornd(12);
+
+	if (hi > 65535)
+		hi = 65535;
+	if (!ornd(20))
+		snprintf(buf, len, "any");
+	else if (ornd(3) == 0)
+		snprintf(buf, len, "%u", lo);
+	else
+		snprintf(buf, len, "%u-%u", lo, hi);
+}
+
+/* n random policies (1-7 rules, a require now and then) and rows (1-3) of
+ * random port ranges x random source prefixes, IPv4 and IPv6, all in a
+ * small universe at the bottom, in the middle or at the top of the
+ * port and address ranges so that cuts overlap: the region judge and the
+ * old one must give every point to the same rule. */
+static void test_oracle(unsigned int iterations)
+{
+	struct oracle_stats st;
+	unsigned int it;
+
+	memset(&st, 0, sizeof(st));
+	for (it = 0; it < iterations; it++) {
+		unsigned int failures = unit_failures;
+		uint8_t family = ornd(2) ? NFPROTO_IPV6 : NFPROTO_IPV4;
+		unsigned int edge = ornd(3), nrules = 1 + ornd(7), i, j, nrows;
+		struct rowbuf rb[3];
+		struct report_row rows[3];
+		char text[4096], ports[64], src[64], srcs[256];
+		struct policy_result *res = NULL;
+		struct policy *p;
+		size_t len = 0;
+
+		for (i = 0; i < nrules; i++) {
+			unsigned int np = 1 + ornd(3), ns = 1 + ornd(3);
+
+			len += (size_t)snprintf(text + len, sizeof(text) - len,
+				"%s tcp ", !ornd(8) ? "require" : ornd(2) ?
+				"allow" : "alert critical");
+			for (j = 0; j < np; j++) {
+				oracle_ports(edge, ports, sizeof(ports));
+				len += (size_t)snprintf(text + len,
+					sizeof(text) - len, "%s%s",
+					j ? "," : "", ports);
+			}
+			len += (size_t)snprintf(text + len, sizeof(text) - len,
+						" from ");
+			for (j = 0; j < ns; j++) {
+				oracle_prefix(family, edge, src, sizeof(src));
+				len += (size_t)snprintf(text + len,
+					sizeof(text) - len, "%s%s",
+					j ? "," : "", src);
+			}
+			len += (size_t)snprintf(text + len, sizeof(text) - len,
+						"\n");
+		}
+		p = load_text(text);
+		if (!p)
+			return;
+		nrows = 1 + ornd(3);
+		for (i = 0; i < nrows; i++) {
+			unsigned int lo, hi, ns = ornd(4);
+			size_t sl = 0;
+
+			oracle_ports(edge, ports, sizeof(ports));
+			if (!strcmp(ports, "any")) {
+				lo = 0;
+				hi = 65535;
+			} else if (sscanf(ports, "%u-%u", &lo, &hi) != 2) {
+				hi = lo = (unsigned int)strtoul(ports, NULL, 10);
+			}
+			srcs[0] = '\0';
+			for (j = 0; j < ns; j++) {
+				oracle_prefix(family, edge, src, sizeof(src));
+				if (!strcmp(src, "any") ||
+				    !strcmp(src, "private"))
+					snprintf(src, sizeof(src), "%s",
+						 family == NFPROTO_IPV6 ?
+						 "::/0" : "0.0.0.0/0");
+				sl += (size_t)snprintf(srcs + sl,
+					sizeof(srcs) - sl, "%s%s",
+					j ? "," : "", src);
+			}
+			row_make(&rb[i], &(struct rowspec){ .family = family,
+				 .lo = (uint16_t)lo, .hi = (uint16_t)hi,
+				 .sources = ns ? srcs : NULL });
+			/* no list at all: reachable from anywhere */
+			if (!ns)
+				rb[i].row.nsources = 0;
+			rows[i] = rb[i].row;
+		}
+		if (policy_judge(p, rows, nrows, &res) < 0) {
+			CHECK(!"judge failed");
+			policy_free(p);
+			return;
+		}
+		for (i = 0; i < nrows; i++)
+			oracle_row(p, &rows[i], &res->rows[i], &st);
+		for (i = 0; i < p->nrules; i++)
+			if (p->rules[i].kind == RULE_REQUIRE)
+				oracle_require(p, &p->rules[i], rows, nrows,
+					       &st);
+		policy_result_free(res);
+		if (unit_failures != failures) {
+			fprintf(stderr, "oracle case %u: policy:\n%s", it,
+				text);
+			for (i = 0; i < nrows; i++)
+				fprintf(stderr, "row %u-%u\n",
+					rows[i].port_lo, rows[i].port_hi);
+			policy_free(p);
+			return;
+		}
+		policy_free(p);
+	}
+	printf("oracle: %u cases, %lu rows: %lu laid out alike, %lu in "
+	       "fewer parts, %lu in as many, %lu in more; of those laid out "
+	       "otherwise %lu with fewer prefixes, %lu with more; %lu "
+	       "requires, %lu missing alike, %lu shown in the other family\n",
+	       iterations, st.rows, st.same, st.fewer, st.equal_count, st.more,
+	       st.prefixes_fewer, st.prefixes_more, st.requires,
+	       st.requires_same, st.requires_family);
+}
+
+/* ------------------------------------------------------------------ */
 
 static struct policy *load_shipped(const char *name)
 {
@@ -1143,6 +1917,7 @@ int main(int argc, char **argv)
 	test_link_local();
 	test_require();
 	test_random(300);
+	test_oracle(10000);
 	test_shipped();
 	test_check_rules();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);

@@ -1211,6 +1211,180 @@ static void test_ivs_merge(void)
 	CHECK_EQ(region_ivs_merge(iv, 0), 0);
 }
 
+/* region_groups() on hand-made port x address regions of family v4. */
+static struct region *pa_region(const struct rs_interval (*pa)[2], size_t n)
+{
+	struct region *r = region_new_empty();
+	struct region_box b;
+	size_t i;
+	int d;
+
+	for (i = 0; r && i < n; i++) {
+		for (d = 0; d < REGION_NDIMS; d++) {
+			b.iv[d].lo = 0;
+			b.iv[d].hi = dim_max(NFPROTO_IPV4, d);
+		}
+		b.iv[REGION_DPORT] = pa[i][0];
+		b.iv[REGION_SADDR] = pa[i][1];
+		CHECK_EQ(region_add_box(r, &b), 0);
+	}
+	return r;
+}
+
+#define PA(plo, phi, alo, ahi) { { plo, phi }, { alo, ahi } }
+
+static void test_groups_fixed(void)
+{
+	/* ports 1-100 from A (10-19) and 50-60 from B (30-39): (b), two
+	 * groups; (a) would cut 1-100 in three */
+	static const struct rs_interval ab[][2] = {
+		PA(1, 100, 10, 19), PA(50, 60, 30, 39),
+	};
+	/* ports 1-50 from all but B, 51-100 from all: (a), as (b) has as
+	 * many groups and as many intervals */
+	static const struct rs_interval notb[][2] = {
+		PA(1, 50, 0, 29), PA(1, 50, 40, 99), PA(51, 100, 0, 99),
+	};
+	/* (b) holds 28-35 for A, 29-35 for C, 28 and 30-31 for D: 28-35
+	 * is tiled by 28 and 29-35, so three groups, where (a) and plain
+	 * (b) make four */
+	static const struct rs_interval tiled[][2] = {
+		PA(28, 35, 0, 9), PA(29, 35, 10, 11), PA(28, 28, 20, 23),
+		PA(30, 31, 20, 23),
+	};
+	struct region_group *g = NULL;
+	struct region *r;
+	size_t n = 99;
+
+	r = pa_region(ab, 2);
+	CHECK_EQ(region_groups(r, REGION_DPORT, REGION_SADDR, &g, &n), 0);
+	CHECK_EQ(n, 2);
+	if (n == 2) {
+		CHECK(g[0].outer.lo == 1 && g[0].outer.hi == 100);
+		CHECK(g[0].n == 1 && g[0].inner[0].lo == 10 &&
+		      g[0].inner[0].hi == 19);
+		CHECK(g[1].outer.lo == 50 && g[1].outer.hi == 60);
+		CHECK(g[1].n == 1 && g[1].inner[0].lo == 30 &&
+		      g[1].inner[0].hi == 39);
+	}
+	free(g);
+	CHECK_EQ(region_groups(r, REGION_DPORT, REGION_DPORT, &g, &n),
+		 -EINVAL);
+	CHECK_EQ(region_groups(r, REGION_NDIMS, REGION_SADDR, &g, &n),
+		 -EINVAL);
+	region_free(r);
+
+	r = pa_region(notb, 3);
+	CHECK_EQ(region_groups(r, REGION_DPORT, REGION_SADDR, &g, &n), 0);
+	CHECK_EQ(n, 2);
+	if (n == 2) {
+		CHECK(g[0].outer.lo == 1 && g[0].outer.hi == 50);
+		CHECK(g[0].n == 2 && g[0].inner[0].hi == 29 &&
+		      g[0].inner[1].lo == 40);
+		CHECK(g[1].outer.lo == 51 && g[1].outer.hi == 100);
+		CHECK(g[1].n == 1 && g[1].inner[0].lo == 0 &&
+		      g[1].inner[0].hi == 99);
+	}
+	free(g);
+	region_free(r);
+
+	r = pa_region(tiled, 4);
+	CHECK_EQ(region_groups(r, REGION_DPORT, REGION_SADDR, &g, &n), 0);
+	CHECK_EQ(n, 3);
+	if (n == 3) {
+		CHECK(g[0].outer.lo == 28 && g[0].outer.hi == 28);
+		CHECK(g[0].n == 2 && g[0].inner[0].lo == 0 &&
+		      g[0].inner[0].hi == 9 && g[0].inner[1].lo == 20 &&
+		      g[0].inner[1].hi == 23);
+		CHECK(g[1].outer.lo == 29 && g[1].outer.hi == 35);
+		CHECK(g[1].n == 1 && g[1].inner[0].lo == 0 &&
+		      g[1].inner[0].hi == 11);
+		CHECK(g[2].outer.lo == 30 && g[2].outer.hi == 31);
+		CHECK(g[2].n == 1 && g[2].inner[0].lo == 20 &&
+		      g[2].inner[0].hi == 23);
+	}
+	free(g);
+	region_free(r);
+
+	r = region_new_empty();
+	g = (void *)1;
+	CHECK_EQ(region_groups(r, REGION_DPORT, REGION_SADDR, &g, &n), 0);
+	CHECK(g == NULL && n == 0);
+	region_free(r);
+}
+
+/* Random regions: the groups are exactly the projection on (outer,
+ * inner), disjoint, of distinct outer intervals in ascending order, with
+ * merged inner intervals, and no more of them than the maximal outer
+ * ranges with one cross-section (layout (a)). */
+static void test_groups_random(unsigned int iters)
+{
+	static const int dims[][2] = {
+		{ REGION_DPORT, REGION_SADDR }, { REGION_SADDR, REGION_DPORT },
+		{ REGION_DPORT, REGION_SPORT }, { REGION_IIF, REGION_DADDR },
+	};
+	unsigned int it, p, x, y, k;
+
+	for (it = 0; it < iters; it++) {
+		int o, in, dd = (int)rnd(4);
+		bool proj[16][16];
+		struct region_group *g = NULL;
+		struct model m;
+		struct region *r;
+		size_t n = 0, i, j, runs;
+
+		family = rnd(2) ? NFPROTO_IPV4 : NFPROTO_IPV6;
+		for (p = 0; p < REGION_NDIMS; p++)
+			base[p] = rnd(2) ? 0 :
+				  dim_max(family, p) - (dom_size[p] - 1);
+		o = dims[dd][0];
+		in = dims[dd][1];
+		r = rnd_region(&m);
+		memset(proj, 0, sizeof(proj));
+		for (p = 0; p < NPOINTS; p++)
+			if (m_get(&m, p))
+				proj[coord(p, o)][coord(p, in)] = true;
+		if (region_groups(r, o, in, &g, &n) < 0) {
+			CHECK(!"region_groups failed");
+			region_free(r);
+			continue;
+		}
+		for (x = 0; x < dom_size[o]; x++) {
+			for (y = 0; y < dom_size[in]; y++) {
+				for (i = 0, k = 0; i < n; i++)
+					for (j = 0; j < g[i].n; j++)
+						k += in_iv(&g[i].outer,
+							   base[o] + x) &&
+						     in_iv(&g[i].inner[j],
+							   base[in] + y);
+				CHECK_EQ(k, proj[x][y] ? 1u : 0u);
+			}
+		}
+		for (i = 0; i < n; i++) {
+			CHECK(g[i].n > 0);
+			CHECK(!i || g[i - 1].outer.lo < g[i].outer.lo ||
+			      (g[i - 1].outer.lo == g[i].outer.lo &&
+			       g[i - 1].outer.hi < g[i].outer.hi));
+			for (j = 1; j < g[i].n; j++)
+				CHECK(g[i].inner[j - 1].hi + 1 <
+				      g[i].inner[j].lo);
+		}
+		/* layout (a): runs of equal non-empty cross-sections */
+		for (x = 0, runs = 0; x < dom_size[o]; x++) {
+			bool any = false;
+
+			for (y = 0; y < dom_size[in]; y++)
+				any |= proj[x][y];
+			if (any && (!x || memcmp(proj[x], proj[x - 1],
+						 sizeof(proj[x]))))
+				runs++;
+		}
+		CHECK(n <= runs);
+		free(g);
+		region_free(r);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long seed;
@@ -1232,9 +1406,11 @@ int main(int argc, char **argv)
 	test_prefix_parse();
 	test_fill_gaps();
 	test_ivs_merge();
+	test_groups_fixed();
 	test_fixed();
 	test_prefixes_random(iters);
 	test_random(iters);
+	test_groups_random(iters);
 
 	if (unit_failures)
 		fprintf(stderr, "test_region: failed with seed %llu\n", seed);
