@@ -1104,8 +1104,18 @@ static int nft_fetch_objs(struct nft_io *io, struct nft_fetch *f)
 		return 0;
 	if (ret == 0)
 		ret = nft_talk_answer(io, nlh, nft_obj_cb, f);
-	/* the table went away since it was listed */
-	return ret == -ENOENT ? NFT_RETRY : ret;
+	switch (ret) {
+	case -ENOENT:
+		/* the table went away since it was listed */
+		return NFT_RETRY;
+	case -EOPNOTSUPP:
+	case -EINVAL:
+		/* a kernel without objects (before 4.10: nfnetlink answers
+		 * EINVAL for a message type it does not know) */
+		return 0;
+	default:
+		return ret;
+	}
 }
 
 static int nft_tables_build(struct nft_build *b)
