@@ -36,11 +36,12 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 
-# case LABEL EXPECT: the ruleset loaded before; the finding must be there
-# (EXPECT=yes) or not (no), the data connections must agree, in both
-# families, and a stranger never reaches an announced data port
+# case LABEL EXPECT [TEXT]: the ruleset loaded before; the finding must be
+# there (EXPECT=yes, and say TEXT when given) or not (no), the data
+# connections must agree, in both families, and a stranger never reaches
+# an announced data port
 case_check() {
-	local label=$1 expect=$2 fam src dst got
+	local label=$1 expect=$2 text=${3:-} fam src dst got
 
 	pl_audit "$PT/$label.json"
 	for fam in 4 6; do
@@ -54,7 +55,7 @@ case_check() {
 			fwa_fail "$label: IPv$fam data connection: expected $expect, got $got"
 		fi
 	done
-	EXPECT=$expect fwa_check "$PT/$label.json" "$label" <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
+	EXPECT=$expect TEXT=$text fwa_check "$PT/$label.json" "$label" <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
 import os
 f = [x for x in J.get("findings", []) if x["kind"] == "conntrack-helper-related"]
 if os.environ["EXPECT"] == "yes":
@@ -62,6 +63,9 @@ if os.environ["EXPECT"] == "yes":
     expect("it names the helper, the related tcp ports and both families",
            f and all("helper" in x["message"] and "tcp 0-20,22-65535" in x["message"]
                      and "IPv4 and IPv6" in x["message"] for x in f), f)
+    if os.environ["TEXT"]:
+        expect("it says " + os.environ["TEXT"],
+               f and all(os.environ["TEXT"] in x["message"] for x in f), f)
 else:
     expect("no conntrack-helper-related finding", not f, f)
 EOF2
@@ -84,20 +88,22 @@ stranger_check() {
 	esac
 }
 
-nft_rules() {	# $1: helper yes/no, $2: related yes/no
-	local helper=$1 related=$2
+# $1: helper yes/no, $2: related yes/no, $3: the ct helper object's name
+# (of type ftp; "ftp" unless given)
+nft_rules() {
+	local helper=$1 related=$2 obj=${3:-ftp}
 	ip netns exec "$NODE" nft flush ruleset
 	{
 		for f in ip ip6; do
 			echo "table $f helpers {"
-			echo "	ct helper ftp {"
+			echo "	ct helper $obj {"
 			echo "		type \"ftp\" protocol tcp"
 			echo "		l3proto $f"
 			echo "	}"
 			if [ "$helper" = yes ]; then
 				echo "	chain pre {"
 				echo "		type filter hook prerouting priority 0;"
-				echo "		tcp dport 21 ct helper set \"ftp\""
+				echo "		tcp dport 21 ct helper set \"$obj\""
 				echo "	}"
 			fi
 			echo "}"
@@ -125,6 +131,14 @@ nft_rules no yes
 case_check nft-related-no-helper no
 nft_rules yes no
 case_check nft-helper-no-related no
+# named objects: fwaudit reads the object's type (NFT_MSG_GETOBJ), so
+# "ftp-std" and "tftp-in" (a name that reads as an outbound-only helper)
+# are both the ftp helper they are
+nft_rules yes yes ftp-std
+case_check nft-object-ftp-std yes "helper ftp-std (nft object of type ftp, tcp)"
+stranger_check nft-object-ftp-std
+nft_rules yes yes tftp-in
+case_check nft-object-tftp-in yes "helper tftp-in (nft object of type ftp, tcp)"
 
 # x_tables (legacy): raw PREROUTING -j CT --helper ftp, conntrack
 # RELATED,ESTABLISHED accepted
