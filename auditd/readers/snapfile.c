@@ -179,6 +179,84 @@ fail:
 	return ret;
 }
 
+/*
+ * The big strings of a document written as a stream (snapfile_record_write):
+ * each recording or text is a placeholder in the tree (an empty string,
+ * known by its address) and is base64-encoded from its memfd or buffer
+ * straight into the output, in chunks, when the writer reaches it.  Neither
+ * the recording nor its base64 is then held in memory (doc/snapshot.md,
+ * "Measured").  NULL: the tree holds real strings (redaction, fwauditd).
+ */
+struct big_str {
+	json_t *ph;		/* the placeholder in the tree */
+	int fd;			/* the bytes are in this file... */
+	const char *buf;	/* ...or here */
+	size_t len;
+	char *own;		/* buf, when it is ours to free */
+};
+
+struct bigs {
+	struct big_str *v;
+	size_t n, cap;
+};
+
+static void bigs_free(struct bigs *b)
+{
+	size_t i;
+
+	for (i = 0; b && i < b->n; i++) {
+		free(b->v[i].own);
+		if (b->v[i].fd >= 0)
+			close(b->v[i].fd);
+	}
+	if (b)
+		free(b->v);
+}
+
+static const struct big_str *bigs_find(const struct bigs *b, const json_t *v)
+{
+	size_t i;
+
+	for (i = 0; b && i < b->n; i++)
+		if (b->v[i].ph == v)
+			return &b->v[i];
+	return NULL;
+}
+
+/* A placeholder for the bytes of fd (dup'ed) or buf[0..len) (own: ours to
+ * free, also on failure). */
+static json_t *big_new(struct bigs *b, int fd, const char *buf, size_t len,
+		       char *own)
+{
+	struct big_str *e;
+	json_t *ph;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 8;
+
+		e = realloc(b->v, cap * sizeof(*e));
+		if (!e)
+			goto fail;
+		b->v = e;
+		b->cap = cap;
+	}
+	ph = json_string("");
+	if (!ph)
+		goto fail;
+	if (fd >= 0) {
+		fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0) {
+			json_decref(ph);
+			goto fail;
+		}
+	}
+	b->v[b->n++] = (struct big_str){ ph, fd, buf, len, own };
+	return ph;
+fail:
+	free(own);
+	return NULL;
+}
+
 /* buf[0..len) as a base64 JSON string. */
 static json_t *b64_new(const void *buf, size_t len)
 {
@@ -197,12 +275,28 @@ static json_t *b64_new(const void *buf, size_t len)
 	return s;
 }
 
-static json_t *recording_new(int fd, int *ret)
+static json_t *recording_new(struct bigs *bigs, int fd, int *ret)
 {
 	size_t len = 0;
 	char *buf = NULL;
 	json_t *o = NULL;
+	struct stat st;
 
+	if (bigs) {
+		if (fstat(fd, &st) < 0) {
+			*ret = -errno;
+			return NULL;
+		}
+		if ((uint64_t)st.st_size > NLD_REPLAY_MAX) {
+			*ret = -EFBIG;
+			return NULL;
+		}
+		o = json_pack("{s:o}", "recording",
+			      big_new(bigs, fd, NULL, (size_t)st.st_size,
+				      NULL));
+		*ret = o ? 0 : -ENOMEM;
+		return o;
+	}
 	*ret = fd_slurp(fd, NLD_REPLAY_MAX, &buf, &len);
 	if (*ret < 0)
 		return NULL;
@@ -268,8 +362,8 @@ static const struct rs_source_status *source_find(const struct ruleset *rs,
 	return NULL;
 }
 
-static json_t *legacy_new(const struct ruleset *rs, char *err, size_t errlen,
-			  int *ret)
+static json_t *legacy_new(struct bigs *bigs, const struct ruleset *rs,
+			  char *err, size_t errlen, int *ret)
 {
 	json_t *o = json_object(), *fam;
 	size_t i, len;
@@ -297,9 +391,11 @@ static json_t *legacy_new(const struct ruleset *rs, char *err, size_t errlen,
 			     *ret == -ENOENT ? "cannot be run" : "failed");
 			goto fail;
 		}
-		*ret = json_object_set_new(fam, "save", b64_new(buf, len)) ?
-		       -ENOMEM : 0;
-		free(buf);
+		*ret = json_object_set_new(fam, "save", bigs ?
+					   big_new(bigs, -1, buf, len, buf) :
+					   b64_new(buf, len)) ? -ENOMEM : 0;
+		if (!bigs)
+			free(buf);
 		if (*ret < 0)
 			goto fail;
 	}
@@ -319,7 +415,8 @@ static const char *const text_keys[SNAPSHOT_TEXT_N] = {
 	[SNAPSHOT_TEXT_IP6] = "ip6",
 };
 
-static json_t *ruleset_text_new(const struct snapshot *snap)
+static json_t *ruleset_text_new(struct bigs *bigs,
+				const struct snapshot *snap)
 {
 	json_t *o = json_object();
 	size_t k;
@@ -327,9 +424,10 @@ static json_t *ruleset_text_new(const struct snapshot *snap)
 	for (k = 0; o && k < SNAPSHOT_TEXT_N; k++) {
 		if (!text_keys[k] || !snap->text[k])
 			continue;
-		if (json_object_set_new(o, text_keys[k],
-					b64_new(snap->text[k],
-						snap->text_len[k]))) {
+		if (json_object_set_new(o, text_keys[k], bigs ?
+				big_new(bigs, -1, snap->text[k],
+					snap->text_len[k], NULL) :
+				b64_new(snap->text[k], snap->text_len[k]))) {
 			json_decref(o);
 			return NULL;
 		}
@@ -435,7 +533,8 @@ static json_t *bpf_new(const struct host *h, int *err)
 
 /* Swarm's ingress sandbox (swarm.c): what was read there, or why not;
  * its IPVS conversation when there was one. */
-static json_t *swarm_new(const struct host_swarm *s, int fd, int *err)
+static json_t *swarm_new(struct bigs *bigs, const struct host_swarm *s,
+			 int fd, int *err)
 {
 	json_t *o, *addrs = json_array(), *marks = json_array(), *v;
 	char buf[INET6_ADDRSTRLEN], lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
@@ -465,7 +564,7 @@ static json_t *swarm_new(const struct host_swarm *s, int fd, int *err)
 	o = json_pack("{s:i,s:o,s:o,s:b}", "error", s->error, "addrs", addrs,
 		      "marks", marks, "marks_exact", s->marks_exact);
 	if (o && lseek(fd, 0, SEEK_END) > 0) {
-		v = recording_new(fd, err);
+		v = recording_new(bigs, fd, err);
 		if (!v || json_object_set_new(o, "ipvs", v))
 			o = (json_decref(o), NULL);
 		return o;
@@ -553,8 +652,11 @@ static json_t *docker_new(void)
 	return o;
 }
 
-int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
-			json_t **out, char *err, size_t errlen)
+/* The document of snapfile_record_end(), with placeholders for its big
+ * strings when bigs is not NULL.  Leaves rec's files open. */
+static int record_doc(struct snapfile_rec *rec, const struct snapshot *snap,
+		      struct bigs *bigs, json_t **out, char *err,
+		      size_t errlen)
 {
 	char host[SNAPFILE_NAME_MAX] = "", stamp[32];
 	time_t t = (time_t)(rec->taken_usec / 1000000u);
@@ -582,19 +684,20 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 			"hostname", host);
 	if (!doc)
 		goto out;
-	v = recording_new(rec->nft_fd, &ret);
+	v = recording_new(bigs, rec->nft_fd, &ret);
 	if (!v || json_object_set_new(doc, "nftables", v))
 		goto rec_fail;
-	v = legacy_new(snap->rs, err, errlen, &ret);
+	v = legacy_new(bigs, snap->rs, err, errlen, &ret);
 	if (!v)
 		goto out;
 	if (json_object_set_new(doc, "legacy", v) ||
-	    json_object_set_new(doc, "ruleset_text", ruleset_text_new(snap)))
+	    json_object_set_new(doc, "ruleset_text",
+				ruleset_text_new(bigs, snap)))
 		goto nomem;
-	v = recording_new(rec->rtnl_fd, &ret);
+	v = recording_new(bigs, rec->rtnl_fd, &ret);
 	if (!v || json_object_set_new(doc, "rtnetlink", v))
 		goto rec_fail;
-	v = recording_new(rec->diag_fd, &ret);
+	v = recording_new(bigs, rec->diag_fd, &ret);
 	if (!v || json_object_set_new(doc, "sock_diag", v))
 		goto rec_fail;
 	if (json_object_set_new(doc, "owners", owners_new(snap->host)) ||
@@ -605,13 +708,13 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	if (ret < 0 || (v && json_object_set_new(doc, "bpf", v)))
 		goto nomem;
 	if (snap->host->swarm.present) {
-		v = swarm_new(&snap->host->swarm, rec->swarm_fd, &ret);
+		v = swarm_new(bigs, &snap->host->swarm, rec->swarm_fd, &ret);
 		if (!v || json_object_set_new(doc, "swarm_ingress_sbox", v))
 			goto rec_fail;
 	}
 	/* only where the kernel has IPVS (ipvs.c records nothing else) */
 	if (lseek(rec->ipvs_fd, 0, SEEK_END) > 0) {
-		v = recording_new(rec->ipvs_fd, &ret);
+		v = recording_new(bigs, rec->ipvs_fd, &ret);
 		if (!v || json_object_set_new(doc, "ipvs", v))
 			goto rec_fail;
 	}
@@ -626,22 +729,161 @@ nomem:
 	ret = fail(err, errlen, -ENOMEM, "out of memory");
 out:
 	json_decref(doc);
+	return ret;
+}
+
+int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
+			json_t **out, char *err, size_t errlen)
+{
+	int ret = record_doc(rec, snap, NULL, out, err, errlen);
+
 	snapfile_record_abort(rec);
 	return ret;
 }
 
-int snapfile_write(const json_t *doc, const char *path)
+/* Where a value of the document goes: jansson's layout, at depth. */
+struct dump_to {
+	FILE *f;
+	size_t depth;
+};
+
+/* json_dump_callback() of a value at depth 0, shifted to its depth: its
+ * line breaks are the only '\n' it writes (strings escape theirs). */
+static int dump_shifted(const char *buf, size_t len, void *data)
 {
-	size_t flags = JSON_INDENT(1) | JSON_PRESERVE_ORDER;
+	const struct dump_to *d = data;
+	const char *nl;
+	size_t i;
+
+	while ((nl = memchr(buf, '\n', len))) {
+		if (fwrite(buf, 1, (size_t)(nl - buf) + 1, d->f) !=
+		    (size_t)(nl - buf) + 1)
+			return -1;
+		for (i = 0; i < d->depth; i++)
+			if (fputc(' ', d->f) == EOF)
+				return -1;
+		len -= (size_t)(nl - buf) + 1;
+		buf = nl + 1;
+	}
+	return len && fwrite(buf, 1, len, d->f) != len ? -1 : 0;
+}
+
+static bool has_big(const struct bigs *b, const json_t *v)
+{
+	const char *key;
+	json_t *m;
+
+	if (bigs_find(b, v))
+		return true;
+	if (!json_is_object(v))
+		return false;
+	json_object_foreach((json_t *)v, key, m)
+		if (has_big(b, m))
+			return true;
+	return false;
+}
+
+/* The bytes of e as base64, in chunks of a multiple of 3 bytes (so that
+ * the chunks' base64 joined is the whole's), between quotes. */
+static int dump_big(FILE *f, const struct big_str *e)
+{
+	static uint8_t in[3 * 16384];
+	static char out[BASE64_ENCODED_LEN(sizeof(in)) + 1];
+	size_t off = 0, n;
+	ssize_t r;
+	int len;
+
+	if (fputc('"', f) == EOF)
+		return -EIO;
+	while (off < e->len) {
+		n = e->len - off < sizeof(in) ? e->len - off : sizeof(in);
+		if (e->fd >= 0) {
+			r = pread(e->fd, in, n, (off_t)off);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return r < 0 ? -errno : -EIO;
+			/* a short read ends mid-group only at the end */
+			n = (size_t)r;
+			if (off + n < e->len)
+				n -= n % 3;
+			if (!n)
+				return -EIO;
+			len = base64_encode(in, n, out, sizeof(out));
+		} else {
+			len = base64_encode(e->buf + off, n, out, sizeof(out));
+		}
+		if (len < 0 || fwrite(out, 1, (size_t)len, f) != (size_t)len)
+			return -EIO;
+		off += n;
+	}
+	return fputc('"', f) == EOF ? -EIO : 0;
+}
+
+/* v at depth as json_dumpf(JSON_INDENT(1) | JSON_PRESERVE_ORDER) writes
+ * it, the placeholders of b streamed.  Only objects hold placeholders. */
+static int dump_value(FILE *f, const struct bigs *b, const json_t *v,
+		      size_t depth)
+{
+	struct dump_to d = { f, depth };
+	const struct big_str *e = bigs_find(b, v);
+	const char *key;
+	size_t i, n = 0;
+	json_t *m;
+	int ret;
+
+	if (e)
+		return dump_big(f, e);
+	if (!has_big(b, v))
+		return json_dump_callback(v, dump_shifted, &d, JSON_INDENT(1) |
+					  JSON_PRESERVE_ORDER |
+					  JSON_ENCODE_ANY) < 0 ? -EIO : 0;
+	if (fputc('{', f) == EOF)
+		return -EIO;
+	json_object_foreach((json_t *)v, key, m) {
+		json_t *k = json_string(key);
+
+		if (!k)
+			return -ENOMEM;
+		if (n++ && fputc(',', f) == EOF)
+			ret = -EIO;
+		else if (fputc('\n', f) == EOF)
+			ret = -EIO;
+		else
+			ret = 0;
+		for (i = 0; !ret && i <= depth; i++)
+			if (fputc(' ', f) == EOF)
+				ret = -EIO;
+		if (!ret && (json_dump_callback(k, dump_shifted, &d,
+						JSON_ENCODE_ANY) < 0 ||
+			     fputs(": ", f) == EOF))
+			ret = -EIO;
+		json_decref(k);
+		if (!ret)
+			ret = dump_value(f, b, m, depth + 1);
+		if (ret)
+			return ret;
+	}
+	if (n && fputc('\n', f) == EOF)
+		return -EIO;
+	for (i = 0; n && i < depth; i++)
+		if (fputc(' ', f) == EOF)
+			return -EIO;
+	return fputc('}', f) == EOF ? -EIO : 0;
+}
+
+static int write_doc(const json_t *doc, const struct bigs *b, const char *path)
+{
 	char *tmp = NULL;
 	FILE *f;
 	int fd, ret = 0;
 
 	if (!path || strcmp(path, "-") == 0) {
-		if (json_dumpf(doc, stdout, flags) < 0 ||
-		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-			return -EIO;
-		return 0;
+		ret = dump_value(stdout, b, doc, 0);
+		if (!ret && (fputc('\n', stdout) == EOF ||
+			     fflush(stdout) == EOF))
+			ret = -EIO;
+		return ret;
 	}
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return -ENOMEM;
@@ -659,8 +901,10 @@ int snapfile_write(const json_t *doc, const char *path)
 		close(fd);
 		goto out;
 	}
-	if (json_dumpf(doc, f, flags) < 0 || fputc('\n', f) == EOF ||
-	    fflush(f) == EOF || fsync(fd) < 0)
+	errno = 0;
+	ret = dump_value(f, b, doc, 0);
+	if (!ret && (fputc('\n', f) == EOF || fflush(f) == EOF ||
+		     fsync(fd) < 0))
 		ret = errno ? -errno : -EIO;
 	if (fclose(f) == EOF && !ret)
 		ret = -errno;
@@ -670,6 +914,33 @@ out:
 	if (ret)
 		unlink(tmp);
 	free(tmp);
+	return ret;
+}
+
+int snapfile_write(const json_t *doc, const char *path)
+{
+	return write_doc(doc, NULL, path);
+}
+
+int snapfile_record_write(struct snapfile_rec *rec,
+			  const struct snapshot *snap, const char *path,
+			  char *err, size_t errlen)
+{
+	struct bigs bigs = { NULL, 0, 0 };
+	json_t *doc = NULL;
+	int ret;
+
+	ret = record_doc(rec, snap, &bigs, &doc, err, errlen);
+	snapfile_record_abort(rec);
+	if (!ret) {
+		ret = write_doc(doc, &bigs, path);
+		if (ret < 0)
+			fail(err, errlen, ret, "cannot write %s: %s",
+			     path && strcmp(path, "-") ? path : "the snapshot",
+			     strerror(-ret));
+	}
+	json_decref(doc);
+	bigs_free(&bigs);
 	return ret;
 }
 

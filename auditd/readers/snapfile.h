@@ -74,6 +74,18 @@ void snapfile_record_abort(struct snapfile_rec *rec);
  */
 int snapfile_write(const json_t *doc, const char *path);
 
+/*
+ * snapfile_record_end() and snapfile_write() in one, without the document
+ * in memory: the recordings and texts are base64-encoded from their files
+ * and buffers straight into the output (the bytes written are those of
+ * snapfile_write() of snapfile_record_end()'s document).  For `fwaudit
+ * snapshot` without --redact, which maps the document in place.  Closes
+ * rec's files whatever happens; 0 or a negative errno with err set.
+ */
+int snapfile_record_write(struct snapfile_rec *rec,
+			  const struct snapshot *snap, const char *path,
+			  char *err, size_t errlen);
+
 /* What snapfile_parse() rebuilds. */
 enum {
 	SNAPFILE_RULESET	= 1 << 0,	/* snap->rs: nftables + legacy */
