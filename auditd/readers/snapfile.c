@@ -967,12 +967,33 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 
 /* ---- reading ---- */
 
+/* A big base64 string left in the file text (scan_doc()): the tree holds
+ * an empty string in its place, known by its address. */
+struct big_in {
+	const json_t *ph;
+	size_t off, len;	/* its characters, without the quotes */
+};
+
 struct snapfile_ctx {
 	const char *name;
 	long long version;	/* of the file, once known */
 	char *err;
 	size_t errlen;
+	const char *text;	/* the file, for the big strings */
+	const struct big_in *big;
+	size_t nbig;
 };
+
+static const struct big_in *big_of(const struct snapfile_ctx *c,
+				   const json_t *v)
+{
+	size_t i;
+
+	for (i = 0; i < c->nbig; i++)
+		if (c->big[i].ph == v)
+			return &c->big[i];
+	return NULL;
+}
 
 static int bad(struct snapfile_ctx *c, const char *path, const char *why)
 {
@@ -1053,13 +1074,15 @@ static int get_blob(struct snapfile_ctx *c, const json_t *o, const char *key,
 		    const char *path, size_t max, char **bufp, size_t *lenp)
 {
 	json_t *v = json_object_get(o, key);
+	const struct big_in *e;
 	size_t len, size;
 	uint8_t *buf;
 	int ret;
 
 	if (!json_is_string(v))
 		return bad(c, path, v ? "not a string" : "missing");
-	len = json_string_length(v);
+	e = big_of(c, v);
+	len = e ? e->len : json_string_length(v);
 	if (len / 4 * 3 > max)
 		return fail(c->err, c->errlen, -EFBIG, "%s: %s: larger than "
 			    "%zu bytes", c->name, path, max);
@@ -1067,7 +1090,8 @@ static int get_blob(struct snapfile_ctx *c, const json_t *o, const char *key,
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
-	ret = base64_decode(json_string_value(v), len, buf, size, &len);
+	ret = base64_decode(e ? c->text + e->off : json_string_value(v), len,
+			    buf, size, &len);
 	if (ret < 0) {
 		free(buf);
 		return bad(c, path, "not base64");
@@ -1094,12 +1118,58 @@ static int blob_fd(const char *buf, size_t len, char *path, size_t pathlen)
 	return fd;
 }
 
+/*
+ * A big string (scan_doc()) decoded from the file text straight into a
+ * memfd, in chunks: neither a decoded copy nor jansson's is held in memory.
+ * The chunks are whole quanta and padding may only end the last one, so
+ * what decodes is what base64_decode() of the whole accepts (the string
+ * holds nothing but the alphabet and '='), with get_blob()'s messages.
+ */
+static int big_fd(struct snapfile_ctx *c, const struct big_in *e,
+		  const char *p, size_t max, char *path, size_t pathlen)
+{
+	static uint8_t out[3 * 16384];
+	const char *in = c->text + e->off;
+	size_t off = 0, n, len;
+	int fd, ret;
+
+	if (e->len / 4 * 3 > max)
+		return fail(c->err, c->errlen, -EFBIG, "%s: %s: larger than "
+			    "%zu bytes", c->name, p, max);
+	fd = memfd_new("fwaudit-snapshot");
+	if (fd < 0)
+		return fail(c->err, c->errlen, fd, "%s: %s: %s", c->name, p,
+			    strerror(-fd));
+	do {
+		n = e->len - off > 4 * 16384 ? 4 * 16384 : e->len - off;
+		if (off + n < e->len && memchr(in + off, '=', n))
+			ret = -EINVAL;
+		else
+			ret = base64_decode(in + off, n, out, sizeof(out),
+					    &len);
+		if (ret < 0) {
+			close(fd);
+			return bad(c, p, "not base64");
+		}
+		ret = fd_write_all(fd, out, len);
+		if (ret < 0) {
+			close(fd);
+			return fail(c->err, c->errlen, ret, "%s: %s: %s",
+				    c->name, p, strerror(-ret));
+		}
+		off += n;
+	} while (off < e->len);
+	fd_path(fd, path, pathlen);
+	return fd;
+}
+
 /* Replay the recording at key of o through replay(). */
 static int replay_blob(struct snapfile_ctx *c, const json_t *root,
 		       const char *key, void *target,
 		       int (*replay)(void *target, const char *path))
 {
 	char path[64], p[64], *buf = NULL;
+	const struct big_in *e;
 	json_t *o = NULL;
 	size_t len;
 	int fd, ret;
@@ -1109,16 +1179,23 @@ static int replay_blob(struct snapfile_ctx *c, const json_t *root,
 	if (!ret)
 		ret = check_keys(c, o, key, (const char *const[]){
 				 "recording", NULL });
-	if (!ret)
-		ret = get_blob(c, o, "recording", p, NLD_REPLAY_MAX, &buf,
-			       &len);
-	if (ret < 0)
-		return ret;
-	fd = blob_fd(buf, len, path, sizeof(path));
-	free(buf);
-	if (fd < 0)
-		return fail(c->err, c->errlen, fd, "%s: %s: %s", c->name, p,
-			    strerror(-fd));
+	e = ret ? NULL : big_of(c, json_object_get(o, "recording"));
+	if (e) {
+		fd = big_fd(c, e, p, NLD_REPLAY_MAX, path, sizeof(path));
+		if (fd < 0)
+			return fd;
+	} else {
+		if (!ret)
+			ret = get_blob(c, o, "recording", p, NLD_REPLAY_MAX,
+				       &buf, &len);
+		if (ret < 0)
+			return ret;
+		fd = blob_fd(buf, len, path, sizeof(path));
+		free(buf);
+		if (fd < 0)
+			return fail(c->err, c->errlen, fd, "%s: %s: %s",
+				    c->name, p, strerror(-fd));
+	}
 	ret = replay(target, path);
 	close(fd);
 	if (ret < 0)
@@ -1948,26 +2025,263 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	return ret;
 }
 
+/*
+ * Reading without the big strings in jansson.  json_loadb() of a snapshot
+ * holds each recording three times at once: the file text, the lexer's
+ * buffer (grown by doubling to the longest token) and the string in the
+ * tree; kube-10000's 44 MB nftables recording made that 168 MiB.  So the
+ * objects of the file are walked here, down to SCAN_DEPTH, and a string
+ * value of at least SCAN_BIG characters that holds only base64 characters
+ * stays in the text: the tree gets a placeholder (struct big_in) that
+ * get_blob() and replay_blob() decode from the text.  Everything else -
+ * every key, every other value - is parsed by jansson, piece by piece,
+ * with the flags of the whole-file parse, so the tree is the one
+ * json_loadb() builds.  Whatever the walk does not take as it expects
+ * (bad syntax, a duplicate key, deep nesting) makes it give up, and the
+ * file is parsed whole by json_loadb() as before: the same result and the
+ * same messages (tests/fuzz/snapshot.fuzz compares the two trees).
+ */
+#define SCAN_BIG	1024
+#define SCAN_DEPTH	4	/* objects: top, "legacy", "ipv4", ... */
+#define SCAN_NEST	64	/* brackets in a piece given to jansson */
+
+struct scan {
+	const char *text, *p, *end;
+	struct big_in *big;
+	size_t nbig, cap;
+};
+
+static bool scan_is_ws(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+static void scan_ws(struct scan *sc)
+{
+	while (sc->p < sc->end && scan_is_ws(*sc->p))
+		sc->p++;
+}
+
+/* The end of the string token at p (after its closing quote), or NULL. */
+static const char *scan_str_end(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* The end of the value at p as a scanner sees it (jansson judges it), or
+ * NULL. */
+static const char *scan_value_end(const char *p, const char *end)
+{
+	unsigned int nest = 0;
+
+	if (p < end && *p == '"')
+		return scan_str_end(p, end);
+	if (p < end && *p != '{' && *p != '[') {
+		while (p < end && !scan_is_ws(*p) && *p != ',' && *p != '}' &&
+		       *p != ']')
+			p++;
+		return p;
+	}
+	while (p < end) {
+		if (*p == '"') {
+			p = scan_str_end(p, end);
+			if (!p)
+				return NULL;
+			continue;
+		}
+		if (*p == '{' || *p == '[') {
+			if (++nest > SCAN_NEST)
+				return NULL;
+		} else if (*p == '}' || *p == ']') {
+			if (!nest)
+				return NULL;
+			if (!--nest)
+				return p + 1;
+		}
+		p++;
+	}
+	return NULL;
+}
+
+static json_t *scan_piece(const char *p, const char *q)
+{
+	return json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY |
+			  JSON_REJECT_DUPLICATES, NULL);
+}
+
+/* The string token p..q: a big base64 string? */
+static bool scan_is_big(const char *p, const char *q)
+{
+	if (q - p - 2 < SCAN_BIG)
+		return false;
+	for (p++; p < q - 1; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '+' || *p == '/' ||
+		      *p == '='))
+			return false;
+	return true;
+}
+
+static json_t *scan_big(struct scan *sc, const char *p, const char *q)
+{
+	json_t *ph;
+
+	if (sc->nbig == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 8;
+		struct big_in *nb = realloc(sc->big, cap * sizeof(*nb));
+
+		if (!nb)
+			return NULL;
+		sc->big = nb;
+		sc->cap = cap;
+	}
+	ph = json_string("");
+	if (ph)
+		sc->big[sc->nbig++] = (struct big_in){ ph,
+			(size_t)(p + 1 - sc->text), (size_t)(q - p - 2) };
+	return ph;
+}
+
+static json_t *scan_value(struct scan *sc, unsigned int depth);
+
+/* The object at sc->p, or NULL to give up. */
+static json_t *scan_object(struct scan *sc, unsigned int depth)
+{
+	json_t *o = json_object(), *k = NULL, *v;
+	const char *q;
+
+	if (!o)
+		return NULL;
+	sc->p++;
+	scan_ws(sc);
+	if (sc->p < sc->end && *sc->p == '}') {
+		sc->p++;
+		return o;
+	}
+	for (;;) {
+		if (sc->p == sc->end || *sc->p != '"')
+			goto fail;
+		q = scan_str_end(sc->p, sc->end);
+		k = q ? scan_piece(sc->p, q) : NULL;
+		if (!json_is_string(k) || json_object_get(o,
+						json_string_value(k)))
+			goto fail;
+		sc->p = q;
+		scan_ws(sc);
+		if (sc->p == sc->end || *sc->p++ != ':')
+			goto fail;
+		scan_ws(sc);
+		v = scan_value(sc, depth + 1);
+		if (!v || json_object_set_new(o, json_string_value(k), v))
+			goto fail;
+		json_decref(k);
+		k = NULL;
+		scan_ws(sc);
+		if (sc->p < sc->end && *sc->p == '}') {
+			sc->p++;
+			return o;
+		}
+		if (sc->p == sc->end || *sc->p++ != ',')
+			goto fail;
+		scan_ws(sc);
+	}
+fail:
+	json_decref(k);
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *scan_value(struct scan *sc, unsigned int depth)
+{
+	const char *p = sc->p, *q;
+
+	if (p == sc->end)
+		return NULL;
+	if (*p == '{' && depth < SCAN_DEPTH)
+		return scan_object(sc, depth);
+	q = scan_value_end(p, sc->end);
+	if (!q)
+		return NULL;
+	sc->p = q;
+	if (*p == '"' && scan_is_big(p, q))
+		return scan_big(sc, p, q);
+	return scan_piece(p, q);
+}
+
+/* The tree of the file, its big strings left in the text; NULL: parse it
+ * whole instead. */
+static json_t *scan_doc(struct scan *sc, const char *buf, size_t len)
+{
+	json_t *root = NULL;
+
+	*sc = (struct scan){ buf, buf, buf + len, NULL, 0, 0 };
+	scan_ws(sc);
+	if (sc->p < sc->end && *sc->p == '{')
+		root = scan_object(sc, 0);
+	scan_ws(sc);
+	if (root && sc->p == sc->end)
+		return root;
+	json_decref(root);
+	free(sc->big);
+	sc->big = NULL;
+	sc->nbig = 0;
+	return NULL;
+}
+
+bool snapfile_scan_agrees(const char *buf, size_t len)
+{
+	struct scan sc;
+	json_t *a = scan_doc(&sc, buf, len), *b;
+	bool same = true;
+	size_t i;
+
+	if (!a)
+		return true;
+	b = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	/* the placeholders by what they stand for */
+	for (i = 0; i < sc.nbig; i++)
+		if (json_string_setn((json_t *)sc.big[i].ph,
+				     buf + sc.big[i].off, sc.big[i].len))
+			same = false;
+	same = same && b && json_equal(a, b);
+	json_decref(a);
+	json_decref(b);
+	free(sc.big);
+	return same;
+}
+
 int snapfile_parse(const char *buf, size_t len, const char *name,
 		   unsigned int flags, struct snapshot *snap, char *err,
 		   size_t errlen)
 {
-	struct snapfile_ctx c = { name, 0, err, errlen };
+	struct snapfile_ctx c = { name, 0, err, errlen, buf, NULL, 0 };
 	struct snapshot s = { .rs = NULL };
 	json_error_t jerr;
+	struct scan sc;
 	json_t *root;
 	int ret;
 
 	if (len > SNAPFILE_MAX)
 		return fail(err, errlen, -EFBIG, "%s: larger than %u bytes",
 			    name, SNAPFILE_MAX);
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = scan_doc(&sc, buf, len);
+	if (!root)
+		root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return fail(err, errlen, -EBADMSG, "%s:%d:%d: not a snapshot "
 			    "(byte %d): %s", name, jerr.line, jerr.column,
 			    jerr.position, jerr.text);
+	c.big = sc.big;
+	c.nbig = sc.nbig;
 	ret = parse_root(&c, root, flags, &s);
 	json_decref(root);
+	free(sc.big);
 	if (ret < 0) {
 		if (ret == -ENOMEM)
 			fail(err, errlen, ret, "%s: out of memory", name);

@@ -114,6 +114,11 @@ int snapfile_parse(const char *buf, size_t len, const char *name,
  * telling it from a saved audit (`fwaudit diff`); the parse decides. */
 bool snapfile_is_snapshot(const char *buf, size_t len);
 
+/* For the fuzzer: does snapfile_parse()'s walk of buf, which leaves the
+ * big base64 strings in the text (snapfile.c, scan_doc), build the tree
+ * json_loadb() builds (or give up, leaving it to json_loadb)? */
+bool snapfile_scan_agrees(const char *buf, size_t len);
+
 /* snapfile_parse() of the file at path ("-": standard input). */
 int snapfile_load(const char *path, unsigned int flags, struct snapshot *snap,
 		  char *err, size_t errlen);

@@ -348,6 +348,145 @@ static void test_refused(void)
 	CHECK(strstr(err, "duplicate") != NULL);
 }
 
+/* text with its rtnetlink recording's string replaced by rec (NULL: kept)
+ * and what follows the string by tail (NULL: kept). */
+static char *with_rtnl(const char *rec, const char *tail)
+{
+	static const char key[] = "\"rtnetlink\": {\n  \"recording\": \"";
+	const char *a = strstr(text, key), *b;
+	char *out;
+
+	if (!a)
+		return NULL;
+	a += sizeof(key) - 1;
+	b = strchr(a, '"');
+	out = malloc(textlen + (rec ? strlen(rec) : 0) +
+		     (tail ? strlen(tail) : 0) + 1);
+	if (!b || !out) {
+		free(out);
+		return NULL;
+	}
+	sprintf(out, "%.*s%.*s%s", (int)(a - text), text,
+		rec ? (int)strlen(rec) : (int)(b - a), rec ? rec : a,
+		tail ? tail : b);
+	return out;
+}
+
+static void parses_as(const char *doc, int want, const char *msg)
+{
+	struct snapshot s;
+	char err[1024] = "";
+	int ret;
+
+	CHECK(doc != NULL);
+	if (!doc)
+		return;
+	CHECK(snapfile_scan_agrees(doc, strlen(doc)));
+	ret = snapfile_parse(doc, strlen(doc), "t.json", FLAGS, &s, err,
+			     sizeof(err));
+	CHECK_EQ(ret, want);
+	if (!ret)
+		snapshot_release(&s);
+	if (msg && !strstr(err, msg))
+		fprintf(stderr, "got: %s\n", err);
+	CHECK(!msg || strstr(err, msg) != NULL);
+}
+
+/* The walk that leaves big base64 strings in the text (snapfile.c,
+ * scan_doc) reads what json_loadb() reads and refuses what it refuses,
+ * with the same messages: the fixture's rtnetlink recording (2,240
+ * characters: a big one) with padding in its middle, in a chunk before
+ * the last, escaped, given twice, cut. */
+static void test_scan(void)
+{
+	const char *b = strstr(text, "\"rtnetlink\"");
+	char *big = malloc(200001), *doc, *rec = NULL;
+	size_t i;
+
+	CHECK(snapfile_scan_agrees(text, textlen));
+	CHECK(b != NULL && big != NULL);
+	if (!b || !big)
+		goto out;
+	/* as it is: read */
+	doc = with_rtnl(NULL, NULL);
+	parses_as(doc, 0, NULL);
+	free(doc);
+	rec = with_rtnl(NULL, "");
+	/* rec: the text up to the end of the recording's characters */
+	if (rec) {
+		const char *r = strstr(rec, "\"rtnetlink\": {\n  \"recording\": \"");
+
+		memmove(rec, r + 31, strlen(r + 31) + 1);
+	}
+	CHECK(rec != NULL && strlen(rec) > 1024);
+	if (!rec)
+		goto out;
+	/* padding in the middle: not base64 */
+	rec[400] = '=';
+	doc = with_rtnl(rec, NULL);
+	parses_as(doc, -EBADMSG, "t.json: rtnetlink.recording: not base64");
+	free(doc);
+	rec[400] = 'A';
+	/* a '/' escaped: not a big string to the walk; jansson reads it,
+	 * and the recording (now with an A) still decodes */
+	doc = malloc(strlen(rec) + 8);
+	if (doc) {
+		sprintf(doc, "\\/%s", rec + 1);
+		free(rec);
+		rec = doc;
+		doc = with_rtnl(rec, NULL);
+		/* '/' first: decodes, replays not */
+		parses_as(doc, -EBADMSG, "t.json: rtnetlink.recording: the "
+			  "recorded conversation does not replay");
+		free(doc);
+	}
+	/* a big string of many chunks, padding ('=') in the second */
+	for (i = 0; i < 200000; i++)
+		big[i] = "QUJD"[i % 4];
+	big[200000] = '\0';
+	big[70000] = '=';
+	doc = with_rtnl(big, NULL);
+	parses_as(doc, -EBADMSG, "t.json: rtnetlink.recording: not base64");
+	free(doc);
+	/* padding at the very end of many chunks: decodes, replays not */
+	big[70000] = 'Q';
+	big[199999] = '=';
+	doc = with_rtnl(big, NULL);
+	parses_as(doc, -EBADMSG, "rtnetlink.recording: the recorded "
+		  "conversation does not replay");
+	free(doc);
+	/* the member twice: jansson's message */
+	doc = with_rtnl(big, "\", \"recording\": \"QUJD\"");
+	if (doc) {
+		char *end = strstr(doc, "\"QUJD\"");
+
+		end = end ? strchr(end + 6, '"') : NULL;
+		/* the tail stands where the closing quote stood: drop the
+		 * original closing quote that follows it */
+		if (end)
+			memmove(end, end + 1, strlen(end));
+	}
+	parses_as(doc, -EBADMSG, "duplicate object key");
+	free(doc);
+	/* cut in the middle of the big string: jansson's message, with the
+	 * line and column */
+	doc = with_rtnl(big, NULL);
+	if (doc) {
+		struct snapshot s;
+		char err[1024] = "";
+		size_t cut = (size_t)(strstr(doc, big) - doc) + 100000;
+
+		CHECK(snapfile_scan_agrees(doc, cut));
+		CHECK_EQ(snapfile_parse(doc, cut, "t.json", FLAGS, &s, err,
+					sizeof(err)), -EBADMSG);
+		CHECK(strstr(err, "not a snapshot (byte") != NULL);
+	}
+	free(doc);
+out:
+	free(rec);
+	free(big);
+}
+
 /* The recording at key.recording of the fixture, decoded into fd. */
 static void put_recording(json_t *root, const char *key, int fd)
 {
@@ -490,6 +629,7 @@ int main(void)
 	test_v2();
 	test_nfbpf();
 	test_stream_writer();
+	test_scan();
 	free(text);
 	return unit_done();
 }
