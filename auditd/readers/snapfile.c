@@ -972,6 +972,11 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 struct big_in {
 	const json_t *ph;
 	size_t off, len;	/* its characters, without the quotes */
+	/* decoded ahead (snapfile_load(), so that the text can go before
+	 * the replay): a memfd of dlen bytes, or bad_b64; fd -1: not */
+	int fd;
+	bool bad_b64;
+	size_t dlen;
 };
 
 struct snapfile_ctx {
@@ -1086,6 +1091,16 @@ static int get_blob(struct snapfile_ctx *c, const json_t *o, const char *key,
 	if (len / 4 * 3 > max)
 		return fail(c->err, c->errlen, -EFBIG, "%s: %s: larger than "
 			    "%zu bytes", c->name, path, max);
+	if (e && e->fd >= 0) {
+		/* decoded ahead (big_decode_all()) */
+		if (e->bad_b64)
+			return bad(c, path, "not base64");
+		ret = fd_slurp(e->fd, max, bufp, lenp);
+		if (ret < 0)
+			return fail(c->err, c->errlen, ret, "%s: %s: %s",
+				    c->name, path, strerror(-ret));
+		return 0;
+	}
 	size = len / 4 * 3 + 3;
 	buf = malloc(size);
 	if (!buf)
@@ -1125,40 +1140,58 @@ static int blob_fd(const char *buf, size_t len, char *path, size_t pathlen)
  * what decodes is what base64_decode() of the whole accepts (the string
  * holds nothing but the alphabet and '='), with get_blob()'s messages.
  */
+static int big_decode(const char *in, size_t inlen, int fd, size_t *dlen)
+{
+	static uint8_t out[3 * 16384];
+	size_t off = 0, n, len;
+	int ret;
+
+	*dlen = 0;
+	do {
+		n = inlen - off > 4 * 16384 ? 4 * 16384 : inlen - off;
+		if (off + n < inlen && memchr(in + off, '=', n))
+			return -EINVAL;
+		ret = base64_decode(in + off, n, out, sizeof(out), &len);
+		if (ret < 0)
+			return -EINVAL;
+		ret = fd_write_all(fd, out, len);
+		if (ret < 0)
+			return ret == -EINVAL ? -EIO : ret;
+		*dlen += len;
+		off += n;
+	} while (off < inlen);
+	return 0;
+}
+
+/* The recording e in a memfd the replay opens by path: decoded now, or
+ * ahead (a new descriptor of that memfd). */
 static int big_fd(struct snapfile_ctx *c, const struct big_in *e,
 		  const char *p, size_t max, char *path, size_t pathlen)
 {
-	static uint8_t out[3 * 16384];
-	const char *in = c->text + e->off;
-	size_t off = 0, n, len;
+	size_t dlen;
 	int fd, ret;
 
 	if (e->len / 4 * 3 > max)
 		return fail(c->err, c->errlen, -EFBIG, "%s: %s: larger than "
 			    "%zu bytes", c->name, p, max);
-	fd = memfd_new("fwaudit-snapshot");
-	if (fd < 0)
-		return fail(c->err, c->errlen, fd, "%s: %s: %s", c->name, p,
-			    strerror(-fd));
-	do {
-		n = e->len - off > 4 * 16384 ? 4 * 16384 : e->len - off;
-		if (off + n < e->len && memchr(in + off, '=', n))
-			ret = -EINVAL;
-		else
-			ret = base64_decode(in + off, n, out, sizeof(out),
-					    &len);
-		if (ret < 0) {
-			close(fd);
+	if (e->fd >= 0 && e->bad_b64)
+		return bad(c, p, "not base64");
+	fd = e->fd >= 0 ? fcntl(e->fd, F_DUPFD_CLOEXEC, 3) :
+	     memfd_new("fwaudit-snapshot");
+	if (fd < 0) {
+		ret = e->fd >= 0 ? -errno : fd;
+		return fail(c->err, c->errlen, ret, "%s: %s: %s", c->name, p,
+			    strerror(-ret));
+	}
+	ret = e->fd >= 0 ? 0 : big_decode(c->text + e->off, e->len, fd,
+					  &dlen);
+	if (ret < 0) {
+		close(fd);
+		if (ret == -EINVAL)
 			return bad(c, p, "not base64");
-		}
-		ret = fd_write_all(fd, out, len);
-		if (ret < 0) {
-			close(fd);
-			return fail(c->err, c->errlen, ret, "%s: %s: %s",
-				    c->name, p, strerror(-ret));
-		}
-		off += n;
-	} while (off < e->len);
+		return fail(c->err, c->errlen, ret, "%s: %s: %s", c->name, p,
+			    strerror(-ret));
+	}
 	fd_path(fd, path, pathlen);
 	return fd;
 }
@@ -2144,7 +2177,8 @@ static json_t *scan_big(struct scan *sc, const char *p, const char *q)
 	ph = json_string("");
 	if (ph)
 		sc->big[sc->nbig++] = (struct big_in){ ph,
-			(size_t)(p + 1 - sc->text), (size_t)(q - p - 2) };
+			(size_t)(p + 1 - sc->text), (size_t)(q - p - 2), -1,
+			false, 0 };
 	return ph;
 }
 
@@ -2256,15 +2290,49 @@ bool snapfile_scan_agrees(const char *buf, size_t len)
 	return same;
 }
 
-int snapfile_parse(const char *buf, size_t len, const char *name,
-		   unsigned int flags, struct snapshot *snap, char *err,
-		   size_t errlen)
+/* Decode every big string of sc into a memfd of its own (a string that is
+ * not base64 is marked so, for the message at its place in the parse);
+ * -1, with none decoded, when memfds cannot be had. */
+static int big_decode_all(struct scan *sc)
+{
+	size_t i, j;
+	int fd, ret;
+
+	for (i = 0; i < sc->nbig; i++) {
+		struct big_in *e = &sc->big[i];
+
+		fd = memfd_new("fwaudit-snapshot");
+		ret = fd < 0 ? fd : big_decode(sc->text + e->off, e->len, fd,
+					       &e->dlen);
+		if (ret < 0 && ret != -EINVAL) {
+			if (fd >= 0)
+				close(fd);
+			for (j = 0; j < i; j++) {
+				close(sc->big[j].fd);
+				sc->big[j].fd = -1;
+				sc->big[j].bad_b64 = false;
+			}
+			return -1;
+		}
+		e->fd = fd;
+		e->bad_b64 = ret == -EINVAL;
+	}
+	return 0;
+}
+
+/* snapfile_parse(); with own (the caller's buf, which it frees), the text
+ * is freed (*own NULL) as soon as nothing needs it any more: after the
+ * whole-file parse, or once the walk's big strings are decoded. */
+static int parse_text(const char *buf, size_t len, const char *name,
+		      unsigned int flags, struct snapshot *snap, char *err,
+		      size_t errlen, char **own)
 {
 	struct snapfile_ctx c = { name, 0, err, errlen, buf, NULL, 0 };
 	struct snapshot s = { .rs = NULL };
 	json_error_t jerr;
 	struct scan sc;
 	json_t *root;
+	size_t i;
 	int ret;
 
 	if (len > SNAPFILE_MAX)
@@ -2277,10 +2345,18 @@ int snapfile_parse(const char *buf, size_t len, const char *name,
 		return fail(err, errlen, -EBADMSG, "%s:%d:%d: not a snapshot "
 			    "(byte %d): %s", name, jerr.line, jerr.column,
 			    jerr.position, jerr.text);
+	if (own && big_decode_all(&sc) == 0) {
+		free(*own);
+		*own = NULL;
+		c.text = NULL;
+	}
 	c.big = sc.big;
 	c.nbig = sc.nbig;
 	ret = parse_root(&c, root, flags, &s);
 	json_decref(root);
+	for (i = 0; i < sc.nbig; i++)
+		if (sc.big[i].fd >= 0)
+			close(sc.big[i].fd);
 	free(sc.big);
 	if (ret < 0) {
 		if (ret == -ENOMEM)
@@ -2290,6 +2366,13 @@ int snapfile_parse(const char *buf, size_t len, const char *name,
 	}
 	*snap = s;
 	return 0;
+}
+
+int snapfile_parse(const char *buf, size_t len, const char *name,
+		   unsigned int flags, struct snapshot *snap, char *err,
+		   size_t errlen)
+{
+	return parse_text(buf, len, name, flags, snap, err, errlen, NULL);
 }
 
 static const char *skip_ws(const char *p, const char *end)
@@ -2366,7 +2449,8 @@ int snapfile_load(const char *path, unsigned int flags, struct snapshot *snap,
 	if (fd > 0)
 		close(fd);
 	if (!ret)
-		ret = snapfile_parse(buf, len, name, flags, snap, err, errlen);
+		ret = parse_text(buf, len, name, flags, snap, err, errlen,
+				 &buf);
 	free(buf);
 	return ret;
 }
