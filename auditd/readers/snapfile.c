@@ -2345,7 +2345,7 @@ static int parse_text(const char *buf, size_t len, const char *name,
 		return fail(err, errlen, -EBADMSG, "%s:%d:%d: not a snapshot "
 			    "(byte %d): %s", name, jerr.line, jerr.column,
 			    jerr.position, jerr.text);
-	if (own && big_decode_all(&sc) == 0) {
+	if (own && (!sc.nbig || big_decode_all(&sc) == 0)) {
 		free(*own);
 		*own = NULL;
 		c.text = NULL;
