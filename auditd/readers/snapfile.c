@@ -2063,9 +2063,10 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
  * holds each recording three times at once: the file text, the lexer's
  * buffer (grown by doubling to the longest token) and the string in the
  * tree; kube-10000's 44 MB nftables recording made that 168 MiB.  So the
- * objects of the file are walked here, down to SCAN_DEPTH, and a string
- * value of at least SCAN_BIG characters that holds only base64 characters
- * stays in the text: the tree gets a placeholder (struct big_in) that
+ * objects of the file are walked here, down to SCAN_DEPTH, and the value
+ * of a member only get_blob() reads (scan_blob_key()) that is a string of
+ * at least SCAN_BIG characters, only base64 characters, stays in the
+ * text: the tree gets a placeholder (struct big_in) that
  * get_blob() and replay_blob() decode from the text.  Everything else -
  * every key, every other value - is parsed by jansson, piece by piece,
  * with the flags of the whole-file parse, so the tree is the one
@@ -2182,7 +2183,8 @@ static json_t *scan_big(struct scan *sc, const char *p, const char *q)
 	return ph;
 }
 
-static json_t *scan_value(struct scan *sc, unsigned int depth);
+static json_t *scan_value(struct scan *sc, unsigned int depth,
+			  const char *key);
 
 /* The object at sc->p, or NULL to give up. */
 static json_t *scan_object(struct scan *sc, unsigned int depth)
@@ -2211,7 +2213,7 @@ static json_t *scan_object(struct scan *sc, unsigned int depth)
 		if (sc->p == sc->end || *sc->p++ != ':')
 			goto fail;
 		scan_ws(sc);
-		v = scan_value(sc, depth + 1);
+		v = scan_value(sc, depth + 1, json_string_value(k));
 		if (!v || json_object_set_new(o, json_string_value(k), v))
 			goto fail;
 		json_decref(k);
@@ -2231,7 +2233,24 @@ fail:
 	return NULL;
 }
 
-static json_t *scan_value(struct scan *sc, unsigned int depth)
+/* The members only get_blob() reads (a recording, a legacy save, a
+ * ruleset text): any other string, a host name say, must stay in the tree
+ * for the checks that read it. */
+static bool scan_blob_key(const char *key)
+{
+	static const char *const keys[] = { "recording", "save", "nft",
+					    "ip4", "ip6", NULL };
+	size_t i;
+
+	for (i = 0; keys[i]; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The value of member key at sc->p. */
+static json_t *scan_value(struct scan *sc, unsigned int depth,
+			  const char *key)
 {
 	const char *p = sc->p, *q;
 
@@ -2243,7 +2262,7 @@ static json_t *scan_value(struct scan *sc, unsigned int depth)
 	if (!q)
 		return NULL;
 	sc->p = q;
-	if (*p == '"' && scan_is_big(p, q))
+	if (*p == '"' && scan_blob_key(key) && scan_is_big(p, q))
 		return scan_big(sc, p, q);
 	return scan_piece(p, q);
 }
