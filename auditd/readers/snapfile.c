@@ -783,41 +783,51 @@ static bool has_big(const struct bigs *b, const json_t *v)
 	return false;
 }
 
+#define B64_CHUNK	(3 * 16384)	/* bytes encoded at a time */
+
 /* The bytes of e as base64, in chunks of a multiple of 3 bytes (so that
  * the chunks' base64 joined is the whole's), between quotes. */
 static int dump_big(FILE *f, const struct big_str *e)
 {
-	static uint8_t in[3 * 16384];
-	static char out[BASE64_ENCODED_LEN(sizeof(in)) + 1];
+	uint8_t *in = malloc(B64_CHUNK);
+	char *out = malloc(BASE64_ENCODED_LEN(B64_CHUNK) + 1);
 	size_t off = 0, n;
+	int len, ret = -ENOMEM;
 	ssize_t r;
-	int len;
 
-	if (fputc('"', f) == EOF)
-		return -EIO;
-	while (off < e->len) {
-		n = e->len - off < sizeof(in) ? e->len - off : sizeof(in);
+	if (!in || !out)
+		goto out;
+	ret = fputc('"', f) == EOF ? -EIO : 0;
+	while (!ret && off < e->len) {
+		n = e->len - off < B64_CHUNK ? e->len - off : B64_CHUNK;
 		if (e->fd >= 0) {
 			r = pread(e->fd, in, n, (off_t)off);
 			if (r < 0 && errno == EINTR)
 				continue;
-			if (r <= 0)
-				return r < 0 ? -errno : -EIO;
 			/* a short read ends mid-group only at the end */
-			n = (size_t)r;
+			n = r > 0 ? (size_t)r : 0;
 			if (off + n < e->len)
 				n -= n % 3;
-			if (!n)
-				return -EIO;
-			len = base64_encode(in, n, out, sizeof(out));
+			if (!n) {
+				ret = r < 0 ? -errno : -EIO;
+				break;
+			}
+			len = base64_encode(in, n, out,
+					    BASE64_ENCODED_LEN(B64_CHUNK) + 1);
 		} else {
-			len = base64_encode(e->buf + off, n, out, sizeof(out));
+			len = base64_encode(e->buf + off, n, out,
+					    BASE64_ENCODED_LEN(B64_CHUNK) + 1);
 		}
 		if (len < 0 || fwrite(out, 1, (size_t)len, f) != (size_t)len)
-			return -EIO;
+			ret = -EIO;
 		off += n;
 	}
-	return fputc('"', f) == EOF ? -EIO : 0;
+	if (!ret && fputc('"', f) == EOF)
+		ret = -EIO;
+out:
+	free(in);
+	free(out);
+	return ret;
 }
 
 /* v at depth as json_dumpf(JSON_INDENT(1) | JSON_PRESERVE_ORDER) writes
@@ -1142,25 +1152,27 @@ static int blob_fd(const char *buf, size_t len, char *path, size_t pathlen)
  */
 static int big_decode(const char *in, size_t inlen, int fd, size_t *dlen)
 {
-	static uint8_t out[3 * 16384];
+	uint8_t *out = malloc(B64_CHUNK);
 	size_t off = 0, n, len;
-	int ret;
+	int ret = out ? 0 : -ENOMEM;
 
 	*dlen = 0;
-	do {
-		n = inlen - off > 4 * 16384 ? 4 * 16384 : inlen - off;
-		if (off + n < inlen && memchr(in + off, '=', n))
-			return -EINVAL;
-		ret = base64_decode(in + off, n, out, sizeof(out), &len);
-		if (ret < 0)
-			return -EINVAL;
+	while (!ret && off < inlen) {
+		n = inlen - off > BASE64_ENCODED_LEN(B64_CHUNK) ?
+		    BASE64_ENCODED_LEN(B64_CHUNK) : inlen - off;
+		if ((off + n < inlen && memchr(in + off, '=', n)) ||
+		    base64_decode(in + off, n, out, B64_CHUNK, &len) < 0) {
+			ret = -EINVAL;	/* "not base64" to the callers */
+			break;
+		}
 		ret = fd_write_all(fd, out, len);
-		if (ret < 0)
-			return ret == -EINVAL ? -EIO : ret;
+		if (ret == -EINVAL)
+			ret = -EIO;
 		*dlen += len;
 		off += n;
-	} while (off < inlen);
-	return 0;
+	}
+	free(out);
+	return ret;
 }
 
 /* The recording e in a memfd the replay opens by path: decoded now, or
