@@ -2369,7 +2369,9 @@ static int parse_text(const char *buf, size_t len, const char *name,
 	if (len > SNAPFILE_MAX)
 		return fail(err, errlen, -EFBIG, "%s: larger than %u bytes",
 			    name, SNAPFILE_MAX);
-	root = scan_doc(&sc, buf, len);
+	if (flags & SNAPFILE_WHOLE)
+		sc = (struct scan){ buf, buf, buf + len, NULL, 0, 0 };
+	root = flags & SNAPFILE_WHOLE ? NULL : scan_doc(&sc, buf, len);
 	if (!root)
 		root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)

@@ -94,6 +94,11 @@ enum {
 	 * private network namespace (rsfile_load), which a fuzzer or a unit
 	 * test cannot make at every input; snap->rs has no legacy source */
 	SNAPFILE_NO_LEGACY	= 1 << 2,
+	/* parse the JSON with json_loadb() whole, not with the walk that
+	 * leaves the big base64 strings in the text (snapfile.c, scan_doc):
+	 * for the fuzzer and the unit test, which require the same result
+	 * and message both ways */
+	SNAPFILE_WHOLE		= 1 << 3,
 };
 
 /*

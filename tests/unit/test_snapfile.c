@@ -641,6 +641,68 @@ out:
 	json_decref(root);
 }
 
+/* Thousands of damaged copies of the fixture (bytes changed, cut, a
+ * recording's characters repeated): the walk and the whole-file parse
+ * (SNAPFILE_WHOLE) give the same result and the same message. */
+static void test_scan_mutants(void)
+{
+	uint32_t seed = 12345;
+	size_t i, j, n, bad = 0;
+	char *m = malloc(textlen * 2 + 1);
+	char err[1024], err2[1024];
+	struct snapshot s;
+	int r1, r2;
+
+	CHECK(m != NULL);
+	for (i = 0; m && i < 3000; i++) {
+		memcpy(m, text, textlen);
+		n = textlen;
+		for (j = 0; j < 1 + i % 3; j++) {
+			size_t at;
+
+			seed = seed * 1103515245u + 12345u;
+			at = (seed >> 8) % n;
+			switch ((seed >> 4) % 4) {
+			case 0:	/* a byte changed */
+				m[at] = "A=\"\\{}[],:/ 0x"[(seed >> 20) % 14];
+				break;
+			case 1:	/* cut */
+				n = at;
+				break;
+			case 2:	/* a stretch repeated */
+				if (n + 600 <= textlen * 2) {
+					memmove(m + at + 600, m + at, n - at);
+					n += 600;
+				}
+				break;
+			default: /* a byte deleted */
+				memmove(m + at, m + at + 1, n - at - 1);
+				n--;
+			}
+			if (!n)
+				break;
+		}
+		if (!snapfile_scan_agrees(m, n))
+			bad++;
+		err[0] = err2[0] = '\0';
+		r1 = snapfile_parse(m, n, "m", FLAGS, &s, err, sizeof(err));
+		if (!r1)
+			snapshot_release(&s);
+		r2 = snapfile_parse(m, n, "m", FLAGS | SNAPFILE_WHOLE, &s,
+				    err2, sizeof(err2));
+		if (!r2)
+			snapshot_release(&s);
+		if (r1 != r2 || strcmp(err, err2)) {
+			if (!bad)
+				fprintf(stderr, "mutant %zu: %d %s / %d %s\n",
+					i, r1, err, r2, err2);
+			bad++;
+		}
+	}
+	CHECK_EQ(bad, 0);
+	free(m);
+}
+
 int main(void)
 {
 	const char *src = getenv("top_srcdir");
@@ -659,6 +721,7 @@ int main(void)
 	test_nfbpf();
 	test_stream_writer();
 	test_scan();
+	test_scan_mutants();
 	free(text);
 	return unit_done();
 }
