@@ -185,7 +185,8 @@ fail:
  * known by its address) and is base64-encoded from its memfd or buffer
  * straight into the output, in chunks, when the writer reaches it.  Neither
  * the recording nor its base64 is then held in memory (doc/snapshot.md,
- * "Measured").  NULL: the tree holds real strings (redaction, fwauditd).
+ * "Streamed recordings").  NULL: the tree holds real strings (--redact
+ * maps them in place; verify's bundle holds the document).
  */
 struct big_str {
 	json_t *ph;		/* the placeholder in the tree */
@@ -983,10 +984,9 @@ struct big_in {
 	const json_t *ph;
 	size_t off, len;	/* its characters, without the quotes */
 	/* decoded ahead (snapfile_load(), so that the text can go before
-	 * the replay): a memfd of dlen bytes, or bad_b64; fd -1: not */
+	 * the replay): a memfd, or bad_b64; fd -1: not */
 	int fd;
 	bool bad_b64;
-	size_t dlen;
 };
 
 struct snapfile_ctx {
@@ -2191,7 +2191,7 @@ static json_t *scan_big(struct scan *sc, const char *p, const char *q)
 	if (ph)
 		sc->big[sc->nbig++] = (struct big_in){ ph,
 			(size_t)(p + 1 - sc->text), (size_t)(q - p - 2), -1,
-			false, 0 };
+			false };
 	return ph;
 }
 
@@ -2326,7 +2326,7 @@ bool snapfile_scan_agrees(const char *buf, size_t len)
  * -1, with none decoded, when memfds cannot be had. */
 static int big_decode_all(struct scan *sc)
 {
-	size_t i, j;
+	size_t i, j, dlen;
 	int fd, ret;
 
 	for (i = 0; i < sc->nbig; i++) {
@@ -2334,7 +2334,7 @@ static int big_decode_all(struct scan *sc)
 
 		fd = memfd_new("fwaudit-snapshot");
 		ret = fd < 0 ? fd : big_decode(sc->text + e->off, e->len, fd,
-					       &e->dlen);
+					       &dlen);
 		if (ret < 0 && ret != -EINVAL) {
 			if (fd >= 0)
 				close(fd);
