@@ -74,6 +74,18 @@ void snapfile_record_abort(struct snapfile_rec *rec);
  */
 int snapfile_write(const json_t *doc, const char *path);
 
+/*
+ * snapfile_record_end() and snapfile_write() in one, without the document
+ * in memory: the recordings and texts are base64-encoded from their files
+ * and buffers straight into the output (the bytes written are those of
+ * snapfile_write() of snapfile_record_end()'s document).  For `fwaudit
+ * snapshot` without --redact, which maps the document in place.  Closes
+ * rec's files whatever happens; 0 or a negative errno with err set.
+ */
+int snapfile_record_write(struct snapfile_rec *rec,
+			  const struct snapshot *snap, const char *path,
+			  char *err, size_t errlen);
+
 /* What snapfile_parse() rebuilds. */
 enum {
 	SNAPFILE_RULESET	= 1 << 0,	/* snap->rs: nftables + legacy */
@@ -82,6 +94,11 @@ enum {
 	 * private network namespace (rsfile_load), which a fuzzer or a unit
 	 * test cannot make at every input; snap->rs has no legacy source */
 	SNAPFILE_NO_LEGACY	= 1 << 2,
+	/* parse the JSON with json_loadb() whole, not with the walk that
+	 * leaves the big base64 strings in the text (snapfile.c, scan_doc):
+	 * for the fuzzer and the unit test, which require the same result
+	 * and message both ways */
+	SNAPFILE_WHOLE		= 1 << 3,
 };
 
 /*
@@ -101,6 +118,11 @@ int snapfile_parse(const char *buf, size_t len, const char *name,
  * whose first member is "format": "fwaudit-snapshot", as written?  For
  * telling it from a saved audit (`fwaudit diff`); the parse decides. */
 bool snapfile_is_snapshot(const char *buf, size_t len);
+
+/* For the fuzzer: does snapfile_parse()'s walk of buf, which leaves the
+ * big base64 strings in the text (snapfile.c, scan_doc), build the tree
+ * json_loadb() builds (or give up, leaving it to json_loadb)? */
+bool snapfile_scan_agrees(const char *buf, size_t len);
 
 /* snapfile_parse() of the file at path ("-": standard input). */
 int snapfile_load(const char *path, unsigned int flags, struct snapshot *snap,
