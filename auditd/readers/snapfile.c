@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "base64.h"
 #include "docker.h"
 #include "legacy.h"
@@ -2178,15 +2179,10 @@ static json_t *scan_big(struct scan *sc, const char *p, const char *q)
 {
 	json_t *ph;
 
-	if (sc->nbig == sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 8;
-		struct big_in *nb = realloc(sc->big, cap * sizeof(*nb));
-
-		if (!nb)
-			return NULL;
-		sc->big = nb;
-		sc->cap = cap;
-	}
+	/* bounded by the file's size: one per KiB at the most */
+	if (array_grow(&sc->big, &sc->cap, sc->nbig, sizeof(*sc->big),
+		       SIZE_MAX, 8) < 0)
+		return NULL;
 	ph = json_string("");
 	if (ph)
 		sc->big[sc->nbig++] = (struct big_in){ ph,

@@ -26,7 +26,11 @@
 #include "snapshot.h"
 
 #define SNAPFILE_FORMAT		"fwaudit-snapshot"
-#define SNAPFILE_VERSION	2
+/* 3: the nftables recording may hold the ct helper object dump
+ * (NFT_MSG_GETOBJ), which a version 2 reader's replay refuses with no
+ * better word than "does not replay"; the version tells it first.  Files
+ * of versions 1 and 2 are read (their recordings replay as no objects). */
+#define SNAPFILE_VERSION	3
 /* Bytes of a snapshot file: four base64 recordings of at most
  * NLD_REPLAY_MAX each would not fit, but no host comes near. */
 #define SNAPFILE_MAX		(768u << 20)

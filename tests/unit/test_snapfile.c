@@ -8,6 +8,7 @@
  * tables are checked, not loaded (that needs a namespace: snapshot.sh).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <jansson.h>
 
 #include "base64.h"
+#include "readfile.h"
 #include "snapfile.h"
 #include "unit.h"
 
@@ -122,7 +124,10 @@ static void refused(void (*edit)(json_t *), int ret, const char *want)
 	free(buf);
 }
 
-static void v3(json_t *r) { json_object_set_new(r, "version", json_integer(3)); }
+static void vnext(json_t *r)
+{
+	json_object_set_new(r, "version", json_integer(SNAPFILE_VERSION + 1));
+}
 static void v0(json_t *r) { json_object_set_new(r, "version", json_integer(0)); }
 static void vstr(json_t *r) { json_object_set_new(r, "version", json_string("1")); }
 static void fmt(json_t *r) { json_object_set_new(r, "format", json_string("x")); }
@@ -316,7 +321,7 @@ static void test_refused(void)
 	char err[1024];
 	size_t cut;
 
-	refused(v3, -EPROTONOSUPPORT, "version 3 is newer than this fwaudit");
+	refused(vnext, -EPROTONOSUPPORT, "version 4 is newer than this fwaudit");
 	refused(v1_text, -EBADMSG, "ruleset_text: no such field in snapshot "
 		"format version 1");
 	refused(v2_notext, -EBADMSG, "ruleset_text: missing");
@@ -548,27 +553,6 @@ static void record_like(struct snapfile_rec *rec, json_t *root,
 	CHECK_EQ(write(rec->ipvs_fd, big, biglen), (ssize_t)biglen);
 }
 
-static char *slurp_path(const char *path, size_t *lenp)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*lenp = (size_t)n;
-	return buf;
-}
-
 /* snapfile_record_write() (streamed) writes the bytes snapfile_write()
  * writes of snapfile_record_end()'s document (the tree), with recordings
  * and texts larger than the writer's chunks and of every length mod 3. */
@@ -616,8 +600,9 @@ static void test_stream_writer(void)
 		record_like(&rec, root, big, biglen);
 		CHECK_EQ(snapfile_record_write(&rec, &s, pb, err, sizeof(err)),
 			 0);
-		a = slurp_path(pa, &la);
-		b = slurp_path(pb, &lb);
+		a = b = NULL;
+		CHECK_EQ(readfile_path(pa, SIZE_MAX, &a, &la), 0);
+		CHECK_EQ(readfile_path(pb, SIZE_MAX, &b, &lb), 0);
 		CHECK(a && b && la > 2 * biglen);
 		CHECK(a && b && la == lb && memcmp(a, b, la) == 0);
 		/* and it reads back, up to the made-up IPVS recording */
