@@ -194,6 +194,19 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	if (err[0])
 		fprintf(stderr, "%s snapshot: warning: %s\n", cli_prog, err);
+	if (!redact) {
+		/* streamed: the recordings go from their memfds to the file
+		 * without a document in memory (--redact maps the document's
+		 * recordings in place, so it builds the document) */
+		ret = snapfile_record_write(&rec, &snap, out, err,
+					    sizeof(err));
+		snapshot_release(&snap);
+		if (ret < 0) {
+			fprintf(stderr, "%s: %s\n", cli_prog, err);
+			return EXIT_UNKNOWN;
+		}
+		return EXIT_OK;
+	}
 	ret = snapfile_record_end(&rec, &snap, &doc, err, sizeof(err));
 	snapshot_release(&snap);
 	if (ret < 0) {

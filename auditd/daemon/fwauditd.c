@@ -361,19 +361,12 @@ static void daemon_keep_snapshot(struct daemon *d, struct snapfile_rec *rec,
 				 const struct audit_result *r)
 {
 	char err[1024];
-	json_t *doc = NULL;
-	int ret;
 
-	ret = snapfile_record_end(rec, &r->snap, &doc, err, sizeof(err));
-	if (ret < 0) {
+	/* streamed: no document of a kube-sized host's recordings in the
+	 * daemon's memory (doc/snapshot.md, "Streamed recordings") */
+	if (snapfile_record_write(rec, &r->snap, d->cfg.snapshot_file, err,
+				  sizeof(err)) < 0)
 		log_err("Failed to keep the snapshot: %s", err);
-		return;
-	}
-	ret = snapfile_write(doc, d->cfg.snapshot_file);
-	json_decref(doc);
-	if (ret < 0)
-		log_err("Failed to write %s: %s", d->cfg.snapshot_file,
-			strerror(-ret));
 }
 
 static struct diff_side side_of(const struct audit_result *r)

@@ -51,7 +51,7 @@ void prove_result_free(struct prove_result *r);
 
 /*
  * The texts the proof copies of rs from this host, printed now by the
- * host's tools, for a snapshot file (snapfile.h, format version 2): on
+ * host's tools, for a snapshot file (snapfile.h, format version 2 on): on
  * success text[k] (len[k] bytes, NUL-terminated, the caller frees) for
  * SNAPSHOT_TEXT_NFT, _IP4 and _IP6 when rs has such tables, NULL
  * otherwise; never the legacy ones, which the snapshot records itself.

@@ -120,7 +120,8 @@ int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r)
 		size += str_size(m->name) + str_size(m->text);
 	}
 	for (i = 0; i < r->nstmts; i++)
-		size += str_size(r->stmts[i].name) + str_size(r->stmts[i].text);
+		size += str_size(r->stmts[i].name) + str_size(r->stmts[i].text) +
+			str_size(r->stmts[i].helper_type);
 	size += esize + str_size(r->comment) + str_size(r->verdict.chain) +
 		str_size(r->verdict.name);
 	if (!size) {
@@ -169,6 +170,7 @@ int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r)
 	for (i = 0; i < r->nstmts; i++) {
 		pack_str(&strs, &r->stmts[i].name);
 		pack_str(&strs, &r->stmts[i].text);
+		pack_str(&strs, &r->stmts[i].helper_type);
 	}
 	pack_str(&strs, &r->comment);
 	pack_str(&strs, &r->verdict.chain);
@@ -292,6 +294,7 @@ static void rule_release(struct rs_rule *r)
 	for (i = 0; i < r->nstmts; i++) {
 		free(r->stmts[i].name);
 		free(r->stmts[i].text);
+		free(r->stmts[i].helper_type);
 	}
 	free(r->stmts);
 	rs_verdict_release(&r->verdict);

@@ -220,6 +220,12 @@ struct rs_match {
 struct rs_stmt {
 	char *name;		/* "log", "counter", "meta mark set", "LOG", ... */
 	char *text;		/* parameters, may be NULL */
+	/* nft objref "ct helper NAME": the helper type of the table's ct
+	 * helper object NAME ("ftp") and its IPPROTO_* (0: not given), as
+	 * the reader found the object; NULL where no object was read (a
+	 * recording made before objects were, a ruleset file) */
+	char *helper_type;
+	uint8_t helper_l4;
 	/* meta mark set / MARK --set-mark: the engine tracks the mark */
 	bool sets_mark;
 	uint32_t mark_mask, mark_value;	/* mark = (mark & ~mask) ^ value */

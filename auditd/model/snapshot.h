@@ -15,7 +15,7 @@
 #include "ruleset.h"
 
 /* The ruleset as the host's own tools printed it, in the files `fwaudit
- * fix`'s proof loads (prove.h): what a snapshot file of format version 2
+ * fix`'s proof loads (prove.h): what a snapshot file of format version 2 and later
  * keeps so that fix can prove a plan without the host. */
 enum snapshot_text {
 	SNAPSHOT_TEXT_NFT,	/* `nft list table` of each native table */

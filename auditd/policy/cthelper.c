@@ -17,9 +17,11 @@
 
 #define CTH_RANGES_MAX	8	/* port ranges named per protocol */
 
-/* The helper rule r attaches, whatever it is: nft's objref "ct helper
- * NAME" and "ct helper set", x_tables' CT "helper NAME"; or NULL. */
-static const char *helper_named(const struct rs_rule *r)
+/* The statement of r that attaches a helper, whatever it is: nft's objref
+ * "ct helper NAME" and "ct helper set", x_tables' CT "helper NAME"; or
+ * NULL.  *name: the helper's name as the rule gives it. */
+static const struct rs_stmt *helper_named(const struct rs_rule *r,
+					  const char **name)
 {
 	size_t i;
 
@@ -27,12 +29,15 @@ static const char *helper_named(const struct rs_rule *r)
 		const struct rs_stmt *s = &r->stmts[i];
 		const char *t = s->text ? s->text : "";
 
+		*name = NULL;
 		if (!strcmp(s->name, "objref") && !strncmp(t, "ct helper ", 10))
-			return t + 10;
-		if (!strcmp(s->name, "ct helper set"))
-			return t[0] ? t : "?";
-		if (!strcmp(s->name, "CT") && strstr(t, "helper "))
-			return strstr(t, "helper ") + 7;
+			*name = t + 10;
+		else if (!strcmp(s->name, "ct helper set"))
+			*name = t[0] ? t : "?";
+		else if (!strcmp(s->name, "CT") && strstr(t, "helper "))
+			*name = strstr(t, "helper ") + 7;
+		if (*name)
+			return s;
 	}
 	return NULL;
 }
@@ -42,28 +47,61 @@ static const char *helper_named(const struct rs_rule *r)
  * make lead back in: netbios-ns and snmp expect the answers to the host's
  * own broadcasts (nf_conntrack_broadcast_help(): a local socket's packet
  * only), tftp's and irc's expectations are for connections from this host
- * (the server's data, a DCC offer's peer).  By the kernel's helper name or
- * firewalld's object names ("helper-netbios-ns-udp"); any other name,
- * among them nft objects named freely, counts.
+ * (the server's data, a DCC offer's peer).  No finding names them.  By the
+ * kernel's helper type where the reader found the nft object a rule names
+ * (rs_stmt.helper_type: an object "web" of type "tftp" is skipped, one
+ * named "tftp-in" of type "ftp" is not); otherwise guessed from the name,
+ * the kernel's or firewalld's object names ("helper-netbios-ns-udp"); any
+ * other name, among them nft objects named freely, counts.
  */
-static bool outbound_only(const char *name)
+static bool outbound_only(const char *type)
 {
 	static const char *const names[] = { "netbios-ns", "netbios_ns",
 					     "snmp", "tftp", "irc" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (strstr(name, names[i]))
+		if (strstr(type, names[i]))
 			return true;
 	return false;
 }
 
-/* The helper r attaches that can open something to a stranger, or NULL. */
-static const char *helper_of(const struct rs_rule *r)
+/* The helper r attaches that can open something to a stranger, or NULL;
+ * *s: its statement. */
+static const char *helper_of(const struct rs_rule *r,
+			     const struct rs_stmt **s)
 {
-	const char *h = helper_named(r);
+	const char *name = NULL;
 
-	return h && !outbound_only(h) ? h : NULL;
+	*s = helper_named(r, &name);
+	if (!*s || outbound_only((*s)->helper_type ? (*s)->helper_type :
+				 name))
+		return NULL;
+	return name;
+}
+
+/* " (nft object of type ftp, tcp)": what the object a rule names is, when
+ * the reader found it.  Only FTP's expectations are the ones the finding
+ * describes; of another type (sip, h323, pptp, amanda, sane), fwaudit does
+ * not model what its expectations name: it says so, and the ports are
+ * every one a related connection reaches. */
+static void helper_describe(struct strbuf *sb, const struct rs_stmt *s)
+{
+	const char *p = s->helper_l4 == IPPROTO_TCP ? "tcp" :
+			s->helper_l4 == IPPROTO_UDP ? "udp" : NULL;
+
+	if (!s->helper_type)
+		return;
+	strbuf_addf(sb, " (nft object of type %s", s->helper_type);
+	if (p)
+		strbuf_addf(sb, ", %s", p);
+	else if (s->helper_l4)
+		strbuf_addf(sb, ", protocol %u", s->helper_l4);
+	if (strcmp(s->helper_type, "ftp"))
+		strbuf_addf(sb, "; fwaudit does not model the connections a "
+			    "%s helper expects: the ports below are every one "
+			    "a related connection reaches", s->helper_type);
+	strbuf_addf(sb, ")");
 }
 
 /* A chain whose rules may attach a helper: packed chains know it (every
@@ -182,6 +220,7 @@ int cthelper_inspect(const struct engine_input *base,
 	struct engine_input in = *base;
 	struct engine_result *res = NULL;
 	bool fam[2] = { false, false };
+	const struct rs_stmt *hs;
 	bool any = false;
 	size_t c, i;
 	int ret;
@@ -189,7 +228,7 @@ int cthelper_inspect(const struct engine_input *base,
 	for (c = 0; c < rs->nchains && !any; c++)
 		for (i = 0; chain_may_helper(&rs->chains[c]) &&
 			    i < rs->chains[c].nrules && !any; i++)
-			any = helper_of(&rs->chains[c].rules[i]) != NULL;
+			any = helper_of(&rs->chains[c].rules[i], &hs) != NULL;
 	if (!any)
 		return 0;
 
@@ -226,7 +265,7 @@ int cthelper_inspect(const struct engine_input *base,
 		for (i = 0; chain_may_helper(ch) && i < ch->nrules && !ret;
 		     i++) {
 			const struct rs_rule *r = &ch->rules[i];
-			const char *name = helper_of(r);
+			const char *name = helper_of(r, &hs);
 			struct strbuf sb = STRBUF_INIT;
 			char *text, *msg;
 			bool first = true;
@@ -235,10 +274,12 @@ int cthelper_inspect(const struct engine_input *base,
 				continue;
 			text = rsprint_rule(r);
 			strbuf_addf(&sb, "rule %u (%s) attaches the conntrack "
-				    "helper %s, and the ruleset lets the "
+				    "helper %s", r->position, text ? text : "?",
+				    name);
+			helper_describe(&sb, hs);
+			strbuf_addf(&sb, ", and the ruleset lets the "
 				    "connections it expects in as related "
-				    "where it lets no new one in (",
-				    r->position, text ? text : "?", name);
+				    "where it lets no new one in (");
 			free(text);
 			if (tcp.n) {
 				ports_describe(&sb, "tcp", &tcp);

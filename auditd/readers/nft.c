@@ -29,6 +29,7 @@
 #define NFT_MAX_SETS		65536
 #define NFT_MAX_RULES		(1u << 20)
 #define NFT_MAX_ELEMS		(1u << 21)	/* all sets together */
+#define NFT_MAX_OBJS		65536		/* ct helper objects */
 #define NFT_MAX_RECORD		(1u << 20)	/* one replay record */
 #define NFT_BUFSIZ		65536		/* one recv() */
 #define NFT_REQSIZ		1024		/* one request */
@@ -48,7 +49,11 @@
  *	'E'	a failed recv(): s32 errno
  * Replay plays the first read of the file: on each request it skips to the
  * next 'Q' (what an aborted dump left unread) and checks that it asks the
- * same thing; running out of records is -ENODATA.
+ * same thing; running out of records is -ENODATA.  A request recordings
+ * did not always make (the ct helper object dump, added after recordings
+ * and snapshots were saved) is optional: when the next 'Q' asks something
+ * else, the replay goes back to where it was and the request counts as
+ * answered by nothing, so an old recording replays as before.
  */
 enum {
 	NFT_REC_START	= 'S',
@@ -264,6 +269,33 @@ static int nft_io_send(struct nft_io *io, struct nlmsghdr *nlh)
 	return 0;
 }
 
+/* nft_io_send() of a request an older recording may lack: 0 when it was
+ * sent (live) or recorded (replay), 1 when the recording goes on with
+ * another request or ends (the replay is back where it was), or a
+ * negative errno. */
+static int nft_io_send_optional(struct nft_io *io, struct nlmsghdr *nlh)
+{
+	uint32_t seq = io->seq;
+	off_t pos;
+	int ret;
+
+	if (!io->replay)
+		return nft_io_send(io, nlh);
+	pos = ftello(io->replay);
+	if (pos < 0)
+		return -errno;
+	ret = nft_io_send(io, nlh);
+	if (ret != -EPROTO && ret != -ENODATA)
+		return ret;
+	/* another request, the recording's end or its next read: not
+	 * recorded (a malformed record failed above with its own errno) */
+	if (fseeko(io->replay, pos, SEEK_SET) < 0)
+		return -errno;
+	clearerr(io->replay);
+	io->seq = seq;
+	return 1;
+}
+
 /* Receive into io->buf, and into io->next what the kernel has already
  * queued behind it: a dump puts its next part (or NLMSG_DONE) in the queue
  * while the first is read, so one recvmmsg() takes both (a small chain's
@@ -364,8 +396,11 @@ static void nft_fetch_release(struct nft_fetch *f)
 		nftnl_table_free(f->tables.v[i]);
 	for (i = 0; i < f->sets.n; i++)
 		nftnl_set_free(f->sets.v[i]);
+	for (i = 0; i < f->objs.n; i++)
+		nftnl_obj_free(f->objs.v[i]);
 	free(f->tables.v);
 	free(f->sets.v);
+	free(f->objs.v);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -454,6 +489,12 @@ static const struct nft_pol nft_pol_rule = {
 	.types = "ss8en8b-444", .sub = { [NFTA_RULE_COMPAT] = &nft_pol_compat },
 };
 static const struct nft_pol nft_pol_verdict = { .types = "4s4" };
+/* NFTA_CT_HELPER_*: name, l3proto, l4proto */
+static const struct nft_pol nft_pol_cthelper = { .types = "s21" };
+static const struct nft_pol nft_pol_obj = {
+	.types = "ss4n48-b",
+	.sub = { [NFTA_OBJ_DATA] = &nft_pol_cthelper },
+};
 
 /* The data of each expression libnftnl 1.2.4 knows. */
 static const struct {
@@ -854,15 +895,85 @@ static int nft_elem_cb(const struct nlmsghdr *nlh, void *data)
 
 /* Send one request and run cb over the answer until NLMSG_DONE / the ack.
  * Returns 0, NFT_RETRY, or a negative errno. */
+static int nft_talk_answer(struct nft_io *io, struct nlmsghdr *nlh,
+			   mnl_cb_t cb, struct nft_fetch *f);
+
+/* The type an object message names, or 0 (no object type is 0). */
+static uint32_t nft_obj_type(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == NFTA_OBJ_TYPE &&
+		    mnl_attr_get_payload_len(a) == sizeof(uint32_t))
+			return ntohl(mnl_attr_get_u32(a));
+	return 0;
+}
+
+/* One ct helper object.  Other types (a kernel that ignores the dump's type
+ * filter, a replay file) are passed over before libnftnl parses their
+ * data, whose policy differs per type. */
+static int nft_obj_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nft_fetch *f = data;
+	struct nftnl_obj *o;
+	int ret;
+
+	if (nft_cb_check(nlh, f) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN +
+			     MNL_ALIGN(sizeof(struct nfgenmsg)))
+		return nft_cb_fail(f, -EPROTO);
+	if (nft_obj_type(nlh) != NFT_OBJECT_CT_HELPER)
+		return MNL_CB_OK;
+	if (nft_msg_check(nlh, &nft_pol_obj) < 0)
+		return nft_cb_fail(f, -EPROTO);
+	o = nftnl_obj_alloc();
+	if (!o)
+		return nft_cb_fail(f, -ENOMEM);
+	ret = nftnl_obj_nlmsg_parse(nlh, o) < 0 ||
+	      !nftnl_obj_is_set(o, NFTNL_OBJ_TABLE) ||
+	      !nftnl_obj_is_set(o, NFTNL_OBJ_NAME) ? -EPROTO :
+	      nft_ptrs_add(&f->objs, o, NFT_MAX_OBJS);
+	if (ret < 0) {
+		nftnl_obj_free(o);
+		return nft_cb_fail(f, ret);
+	}
+	return MNL_CB_OK;
+}
+
+struct nftnl_obj *nft_cthelper_find(const struct nft_fetch *f,
+					  uint8_t family, const char *table,
+					  const char *name)
+{
+	size_t i;
+
+	for (i = 0; f && name && i < f->objs.n; i++) {
+		struct nftnl_obj *o = f->objs.v[i];
+
+		if ((uint8_t)nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY) == family &&
+		    !strcmp(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE), table) &&
+		    !strcmp(nftnl_obj_get_str(o, NFTNL_OBJ_NAME), name))
+			return o;
+	}
+	return NULL;
+}
+
 static int nft_talk(struct nft_io *io, struct nlmsghdr *nlh, mnl_cb_t cb,
 		    struct nft_fetch *f)
+{
+	int ret = nft_io_send(io, nlh);
+
+	return ret < 0 ? ret : nft_talk_answer(io, nlh, cb, f);
+}
+
+/* The answer to nlh, sent. */
+static int nft_talk_answer(struct nft_io *io, struct nlmsghdr *nlh,
+			   mnl_cb_t cb, struct nft_fetch *f)
 {
 	uint32_t seq, portid;
 	int n, ret;
 
-	ret = nft_io_send(io, nlh);
-	if (ret < 0)
-		return ret;
 	/* A replay does not know the socket it was recorded on. */
 	seq = io->replay ? 0 : nlh->nlmsg_seq;
 	portid = io->replay ? 0 : io->portid;
@@ -968,6 +1079,45 @@ out:
 	nftnl_set_free(q);
 	return ret;
 }
+/* The ct helper objects, for the rules that name them: of every table, or
+ * of nft_dump_table()'s one.  A recording made before this dump was
+ * replays as no objects.  Returns 0, NFT_RETRY, or a negative errno. */
+static int nft_fetch_objs(struct nft_io *io, struct nft_fetch *f)
+{
+	char buf[NFT_REQSIZ];
+	struct nftnl_obj *q;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	q = nftnl_obj_alloc();
+	if (!q)
+		return -ENOMEM;
+	nftnl_obj_set_u32(q, NFTNL_OBJ_TYPE, NFT_OBJECT_CT_HELPER);
+	if (f->only_table)
+		nftnl_obj_set_str(q, NFTNL_OBJ_TABLE, f->only_table);
+	nlh = nft_req(buf, NFT_MSG_GETOBJ, f->only_table ? f->only_family :
+		      NFPROTO_UNSPEC, NLM_F_DUMP);
+	nftnl_obj_nlmsg_build_payload(nlh, q);
+	nftnl_obj_free(q);
+	ret = nft_io_send_optional(io, nlh);
+	if (ret == 1)
+		return 0;
+	if (ret == 0)
+		ret = nft_talk_answer(io, nlh, nft_obj_cb, f);
+	switch (ret) {
+	case -ENOENT:
+		/* the table went away since it was listed */
+		return NFT_RETRY;
+	case -EOPNOTSUPP:
+	case -EINVAL:
+		/* a kernel without objects (before 4.10: nfnetlink answers
+		 * EINVAL for a message type it does not know) */
+		return 0;
+	default:
+		return ret;
+	}
+}
+
 static int nft_tables_build(struct nft_build *b)
 {
 	size_t i;
@@ -1224,6 +1374,9 @@ static int nft_fetch_once(struct nft_io *io, struct nft_fetch *f,
 		return ret;
 	ret = nft_sets_build(b);
 	if (ret < 0)
+		return ret;
+	ret = nft_fetch_objs(io, f);
+	if (ret)
 		return ret;
 	ret = nft_fetch_rules(io, f);
 	if (ret)

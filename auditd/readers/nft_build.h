@@ -28,6 +28,7 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/gen.h>
+#include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
@@ -52,6 +53,7 @@ struct nft_ptrs {
  * rule objects never pile up. */
 struct nft_fetch {
 	struct nft_ptrs tables, sets;
+	struct nft_ptrs objs;		/* ct helper objects (nftnl_obj) */
 	size_t nelems;
 	size_t nrules;
 	uint32_t genid;
@@ -169,6 +171,12 @@ struct nft_rctx {
 	struct nft_reg regs[NFT_NREGS];
 	int err;
 };
+
+/* nft.c: the ct helper object NAME of family's table, as read (type
+ * NFT_OBJECT_CT_HELPER), or NULL. */
+struct nftnl_obj *nft_cthelper_find(const struct nft_fetch *f,
+					  uint8_t family, const char *table,
+					  const char *name);
 
 /* nft_expr.c */
 int nft_udata_parse(const void *ud, uint32_t len, nftnl_udata_cb_t cb,

@@ -1714,15 +1714,42 @@ static void nft_objref_type(struct nft_rctx *c, uint32_t type,
 	}
 }
 
+/* The statement nft_objref_type() just added for "ct helper NAME" learns
+ * the helper type of the table's object NAME, when it was read. */
+static void nft_objref_helper(struct nft_rctx *c, const char *name)
+{
+	struct nftnl_obj *o = nft_cthelper_find(c->b->f, c->family,
+						      c->table, name);
+	struct rs_stmt *s;
+	const char *type;
+
+	if (!o || !c->r->nstmts || c->err)
+		return;
+	s = &c->r->stmts[c->r->nstmts - 1];
+	type = nftnl_obj_is_set(o, NFTNL_OBJ_CT_HELPER_NAME) ?
+	       nftnl_obj_get_str(o, NFTNL_OBJ_CT_HELPER_NAME) : "";
+	s->helper_type = strdup(type);
+	if (!s->helper_type) {
+		nft_fail(c, -ENOMEM);
+		return;
+	}
+	if (nftnl_obj_is_set(o, NFTNL_OBJ_CT_HELPER_L4PROTO))
+		s->helper_l4 = nftnl_obj_get_u8(o, NFTNL_OBJ_CT_HELPER_L4PROTO);
+}
+
 static void nft_objref(struct nft_rctx *c, struct nftnl_expr *e)
 {
 	char what[128];
 
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_IMM_NAME)) {
-		nft_objref_type(c, nftnl_expr_get_u32(e,
-						NFTNL_EXPR_OBJREF_IMM_TYPE),
-				nftnl_expr_get_str(e,
-						NFTNL_EXPR_OBJREF_IMM_NAME));
+		uint32_t type = nftnl_expr_get_u32(e,
+						   NFTNL_EXPR_OBJREF_IMM_TYPE);
+		const char *name = nftnl_expr_get_str(e,
+						NFTNL_EXPR_OBJREF_IMM_NAME);
+
+		nft_objref_type(c, type, name);
+		if (type == NFT_OBJECT_CT_HELPER)
+			nft_objref_helper(c, name);
 		return;
 	}
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_SET_NAME)) {

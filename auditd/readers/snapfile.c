@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "base64.h"
 #include "docker.h"
 #include "ebtleg.h"
@@ -181,6 +182,85 @@ fail:
 	return ret;
 }
 
+/*
+ * The big strings of a document written as a stream (snapfile_record_write):
+ * each recording or text is a placeholder in the tree (an empty string,
+ * known by its address) and is base64-encoded from its memfd or buffer
+ * straight into the output, in chunks, when the writer reaches it.  Neither
+ * the recording nor its base64 is then held in memory (doc/snapshot.md,
+ * "Streamed recordings").  NULL: the tree holds real strings (--redact
+ * maps them in place; verify's bundle holds the document).
+ */
+struct big_str {
+	json_t *ph;		/* the placeholder in the tree */
+	int fd;			/* the bytes are in this file... */
+	const char *buf;	/* ...or here */
+	size_t len;
+	char *own;		/* buf, when it is ours to free */
+};
+
+struct bigs {
+	struct big_str *v;
+	size_t n, cap;
+};
+
+static void bigs_free(struct bigs *b)
+{
+	size_t i;
+
+	for (i = 0; b && i < b->n; i++) {
+		free(b->v[i].own);
+		if (b->v[i].fd >= 0)
+			close(b->v[i].fd);
+	}
+	if (b)
+		free(b->v);
+}
+
+static const struct big_str *bigs_find(const struct bigs *b, const json_t *v)
+{
+	size_t i;
+
+	for (i = 0; b && i < b->n; i++)
+		if (b->v[i].ph == v)
+			return &b->v[i];
+	return NULL;
+}
+
+/* A placeholder for the bytes of fd (dup'ed) or buf[0..len) (own: ours to
+ * free, also on failure). */
+static json_t *big_new(struct bigs *b, int fd, const char *buf, size_t len,
+		       char *own)
+{
+	struct big_str *e;
+	json_t *ph;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 8;
+
+		e = realloc(b->v, cap * sizeof(*e));
+		if (!e)
+			goto fail;
+		b->v = e;
+		b->cap = cap;
+	}
+	ph = json_string("");
+	if (!ph)
+		goto fail;
+	if (fd >= 0) {
+		fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0) {
+			json_decref(ph);
+			goto fail;
+		}
+	}
+	b->v[b->n++] = (struct big_str){ ph, fd, buf, len, own };
+	return ph;
+fail:
+	free(own);
+	return NULL;
+}
+
 /* buf[0..len) as a base64 JSON string. */
 static json_t *b64_new(const void *buf, size_t len)
 {
@@ -199,12 +279,28 @@ static json_t *b64_new(const void *buf, size_t len)
 	return s;
 }
 
-static json_t *recording_new(int fd, int *ret)
+static json_t *recording_new(struct bigs *bigs, int fd, int *ret)
 {
 	size_t len = 0;
 	char *buf = NULL;
 	json_t *o = NULL;
+	struct stat st;
 
+	if (bigs) {
+		if (fstat(fd, &st) < 0) {
+			*ret = -errno;
+			return NULL;
+		}
+		if ((uint64_t)st.st_size > NLD_REPLAY_MAX) {
+			*ret = -EFBIG;
+			return NULL;
+		}
+		o = json_pack("{s:o}", "recording",
+			      big_new(bigs, fd, NULL, (size_t)st.st_size,
+				      NULL));
+		*ret = o ? 0 : -ENOMEM;
+		return o;
+	}
 	*ret = fd_slurp(fd, NLD_REPLAY_MAX, &buf, &len);
 	if (*ret < 0)
 		return NULL;
@@ -270,8 +366,8 @@ static const struct rs_source_status *source_find(const struct ruleset *rs,
 	return NULL;
 }
 
-static json_t *legacy_new(const struct ruleset *rs, char *err, size_t errlen,
-			  int *ret)
+static json_t *legacy_new(struct bigs *bigs, const struct ruleset *rs,
+			  char *err, size_t errlen, int *ret)
 {
 	json_t *o = json_object(), *fam;
 	size_t i, len;
@@ -299,9 +395,11 @@ static json_t *legacy_new(const struct ruleset *rs, char *err, size_t errlen,
 			     *ret == -ENOENT ? "cannot be run" : "failed");
 			goto fail;
 		}
-		*ret = json_object_set_new(fam, "save", b64_new(buf, len)) ?
-		       -ENOMEM : 0;
-		free(buf);
+		*ret = json_object_set_new(fam, "save", bigs ?
+					   big_new(bigs, -1, buf, len, buf) :
+					   b64_new(buf, len)) ? -ENOMEM : 0;
+		if (!bigs)
+			free(buf);
 		if (*ret < 0)
 			goto fail;
 	}
@@ -321,7 +419,8 @@ static const char *const text_keys[SNAPSHOT_TEXT_N] = {
 	[SNAPSHOT_TEXT_IP6] = "ip6",
 };
 
-static json_t *ruleset_text_new(const struct snapshot *snap)
+static json_t *ruleset_text_new(struct bigs *bigs,
+				const struct snapshot *snap)
 {
 	json_t *o = json_object();
 	size_t k;
@@ -329,9 +428,10 @@ static json_t *ruleset_text_new(const struct snapshot *snap)
 	for (k = 0; o && k < SNAPSHOT_TEXT_N; k++) {
 		if (!text_keys[k] || !snap->text[k])
 			continue;
-		if (json_object_set_new(o, text_keys[k],
-					b64_new(snap->text[k],
-						snap->text_len[k]))) {
+		if (json_object_set_new(o, text_keys[k], bigs ?
+				big_new(bigs, -1, snap->text[k],
+					snap->text_len[k], NULL) :
+				b64_new(snap->text[k], snap->text_len[k]))) {
 			json_decref(o);
 			return NULL;
 		}
@@ -437,7 +537,8 @@ static json_t *bpf_new(const struct host *h, int *err)
 
 /* Swarm's ingress sandbox (swarm.c): what was read there, or why not;
  * its IPVS conversation when there was one. */
-static json_t *swarm_new(const struct host_swarm *s, int fd, int *err)
+static json_t *swarm_new(struct bigs *bigs, const struct host_swarm *s,
+			 int fd, int *err)
 {
 	json_t *o, *addrs = json_array(), *marks = json_array(), *v;
 	char buf[INET6_ADDRSTRLEN], lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
@@ -467,7 +568,7 @@ static json_t *swarm_new(const struct host_swarm *s, int fd, int *err)
 	o = json_pack("{s:i,s:o,s:o,s:b}", "error", s->error, "addrs", addrs,
 		      "marks", marks, "marks_exact", s->marks_exact);
 	if (o && lseek(fd, 0, SEEK_END) > 0) {
-		v = recording_new(fd, err);
+		v = recording_new(bigs, fd, err);
 		if (!v || json_object_set_new(o, "ipvs", v))
 			o = (json_decref(o), NULL);
 		return o;
@@ -555,8 +656,11 @@ static json_t *docker_new(void)
 	return o;
 }
 
-int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
-			json_t **out, char *err, size_t errlen)
+/* The document of snapfile_record_end(), with placeholders for its big
+ * strings when bigs is not NULL.  Leaves rec's files open. */
+static int record_doc(struct snapfile_rec *rec, const struct snapshot *snap,
+		      struct bigs *bigs, json_t **out, char *err,
+		      size_t errlen)
 {
 	char host[SNAPFILE_NAME_MAX] = "", stamp[32];
 	time_t t = (time_t)(rec->taken_usec / 1000000u);
@@ -585,19 +689,20 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 			"hostname", host);
 	if (!doc)
 		goto out;
-	v = recording_new(rec->nft_fd, &ret);
+	v = recording_new(bigs, rec->nft_fd, &ret);
 	if (!v || json_object_set_new(doc, "nftables", v))
 		goto rec_fail;
-	v = legacy_new(snap->rs, err, errlen, &ret);
+	v = legacy_new(bigs, snap->rs, err, errlen, &ret);
 	if (!v)
 		goto out;
 	if (json_object_set_new(doc, "legacy", v) ||
-	    json_object_set_new(doc, "ruleset_text", ruleset_text_new(snap)))
+	    json_object_set_new(doc, "ruleset_text",
+				ruleset_text_new(bigs, snap)))
 		goto nomem;
-	v = recording_new(rec->rtnl_fd, &ret);
+	v = recording_new(bigs, rec->rtnl_fd, &ret);
 	if (!v || json_object_set_new(doc, "rtnetlink", v))
 		goto rec_fail;
-	v = recording_new(rec->diag_fd, &ret);
+	v = recording_new(bigs, rec->diag_fd, &ret);
 	if (!v || json_object_set_new(doc, "sock_diag", v))
 		goto rec_fail;
 	if (json_object_set_new(doc, "owners", owners_new(snap->host)) ||
@@ -608,19 +713,19 @@ int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 	if (ret < 0 || (v && json_object_set_new(doc, "bpf", v)))
 		goto nomem;
 	if (snap->host->swarm.present) {
-		v = swarm_new(&snap->host->swarm, rec->swarm_fd, &ret);
+		v = swarm_new(bigs, &snap->host->swarm, rec->swarm_fd, &ret);
 		if (!v || json_object_set_new(doc, "swarm_ingress_sbox", v))
 			goto rec_fail;
 	}
 	/* only where the kernel has IPVS (ipvs.c records nothing else) */
 	if (lseek(rec->ipvs_fd, 0, SEEK_END) > 0) {
-		v = recording_new(rec->ipvs_fd, &ret);
+		v = recording_new(bigs, rec->ipvs_fd, &ret);
 		if (!v || json_object_set_new(doc, "ipvs", v))
 			goto rec_fail;
 	}
 	/* and where it has ebtables-legacy tables (ebtleg.c) */
 	if (lseek(rec->ebt_fd, 0, SEEK_END) > 0) {
-		v = recording_new(rec->ebt_fd, &ret);
+		v = recording_new(bigs, rec->ebt_fd, &ret);
 		if (!v || json_object_set_new(doc, "ebtables", v))
 			goto rec_fail;
 	}
@@ -635,22 +740,171 @@ nomem:
 	ret = fail(err, errlen, -ENOMEM, "out of memory");
 out:
 	json_decref(doc);
+	return ret;
+}
+
+int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
+			json_t **out, char *err, size_t errlen)
+{
+	int ret = record_doc(rec, snap, NULL, out, err, errlen);
+
 	snapfile_record_abort(rec);
 	return ret;
 }
 
-int snapfile_write(const json_t *doc, const char *path)
+/* Where a value of the document goes: jansson's layout, at depth. */
+struct dump_to {
+	FILE *f;
+	size_t depth;
+};
+
+/* json_dump_callback() of a value at depth 0, shifted to its depth: its
+ * line breaks are the only '\n' it writes (strings escape theirs). */
+static int dump_shifted(const char *buf, size_t len, void *data)
 {
-	size_t flags = JSON_INDENT(1) | JSON_PRESERVE_ORDER;
+	const struct dump_to *d = data;
+	const char *nl;
+	size_t i;
+
+	while ((nl = memchr(buf, '\n', len))) {
+		if (fwrite(buf, 1, (size_t)(nl - buf) + 1, d->f) !=
+		    (size_t)(nl - buf) + 1)
+			return -1;
+		for (i = 0; i < d->depth; i++)
+			if (fputc(' ', d->f) == EOF)
+				return -1;
+		len -= (size_t)(nl - buf) + 1;
+		buf = nl + 1;
+	}
+	return len && fwrite(buf, 1, len, d->f) != len ? -1 : 0;
+}
+
+static bool has_big(const struct bigs *b, const json_t *v)
+{
+	const char *key;
+	json_t *m;
+
+	if (bigs_find(b, v))
+		return true;
+	if (!json_is_object(v))
+		return false;
+	json_object_foreach((json_t *)v, key, m)
+		if (has_big(b, m))
+			return true;
+	return false;
+}
+
+#define B64_CHUNK	(3 * 16384)	/* bytes encoded at a time */
+
+/* The bytes of e as base64, in chunks of a multiple of 3 bytes (so that
+ * the chunks' base64 joined is the whole's), between quotes. */
+static int dump_big(FILE *f, const struct big_str *e)
+{
+	uint8_t *in = malloc(B64_CHUNK);
+	char *out = malloc(BASE64_ENCODED_LEN(B64_CHUNK) + 1);
+	size_t off = 0, n;
+	int len, ret = -ENOMEM;
+	ssize_t r;
+
+	if (!in || !out)
+		goto out;
+	ret = fputc('"', f) == EOF ? -EIO : 0;
+	while (!ret && off < e->len) {
+		n = e->len - off < B64_CHUNK ? e->len - off : B64_CHUNK;
+		if (e->fd >= 0) {
+			r = pread(e->fd, in, n, (off_t)off);
+			if (r < 0 && errno == EINTR)
+				continue;
+			/* a short read ends mid-group only at the end */
+			n = r > 0 ? (size_t)r : 0;
+			if (off + n < e->len)
+				n -= n % 3;
+			if (!n) {
+				ret = r < 0 ? -errno : -EIO;
+				break;
+			}
+			len = base64_encode(in, n, out,
+					    BASE64_ENCODED_LEN(B64_CHUNK) + 1);
+		} else {
+			len = base64_encode(e->buf + off, n, out,
+					    BASE64_ENCODED_LEN(B64_CHUNK) + 1);
+		}
+		if (len < 0 || fwrite(out, 1, (size_t)len, f) != (size_t)len)
+			ret = -EIO;
+		off += n;
+	}
+	if (!ret && fputc('"', f) == EOF)
+		ret = -EIO;
+out:
+	free(in);
+	free(out);
+	return ret;
+}
+
+/* v at depth as json_dumpf(JSON_INDENT(1) | JSON_PRESERVE_ORDER) writes
+ * it, the placeholders of b streamed.  Only objects hold placeholders. */
+static int dump_value(FILE *f, const struct bigs *b, const json_t *v,
+		      size_t depth)
+{
+	struct dump_to d = { f, depth };
+	const struct big_str *e = bigs_find(b, v);
+	const char *key;
+	size_t i, n = 0;
+	json_t *m;
+	int ret;
+
+	if (e)
+		return dump_big(f, e);
+	if (!has_big(b, v))
+		return json_dump_callback(v, dump_shifted, &d, JSON_INDENT(1) |
+					  JSON_PRESERVE_ORDER |
+					  JSON_ENCODE_ANY) < 0 ? -EIO : 0;
+	if (fputc('{', f) == EOF)
+		return -EIO;
+	json_object_foreach((json_t *)v, key, m) {
+		json_t *k = json_string(key);
+
+		if (!k)
+			return -ENOMEM;
+		if (n++ && fputc(',', f) == EOF)
+			ret = -EIO;
+		else if (fputc('\n', f) == EOF)
+			ret = -EIO;
+		else
+			ret = 0;
+		for (i = 0; !ret && i <= depth; i++)
+			if (fputc(' ', f) == EOF)
+				ret = -EIO;
+		if (!ret && (json_dump_callback(k, dump_shifted, &d,
+						JSON_ENCODE_ANY) < 0 ||
+			     fputs(": ", f) == EOF))
+			ret = -EIO;
+		json_decref(k);
+		if (!ret)
+			ret = dump_value(f, b, m, depth + 1);
+		if (ret)
+			return ret;
+	}
+	if (n && fputc('\n', f) == EOF)
+		return -EIO;
+	for (i = 0; n && i < depth; i++)
+		if (fputc(' ', f) == EOF)
+			return -EIO;
+	return fputc('}', f) == EOF ? -EIO : 0;
+}
+
+static int write_doc(const json_t *doc, const struct bigs *b, const char *path)
+{
 	char *tmp = NULL;
 	FILE *f;
 	int fd, ret = 0;
 
 	if (!path || strcmp(path, "-") == 0) {
-		if (json_dumpf(doc, stdout, flags) < 0 ||
-		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-			return -EIO;
-		return 0;
+		ret = dump_value(stdout, b, doc, 0);
+		if (!ret && (fputc('\n', stdout) == EOF ||
+			     fflush(stdout) == EOF))
+			ret = -EIO;
+		return ret;
 	}
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return -ENOMEM;
@@ -668,8 +922,10 @@ int snapfile_write(const json_t *doc, const char *path)
 		close(fd);
 		goto out;
 	}
-	if (json_dumpf(doc, f, flags) < 0 || fputc('\n', f) == EOF ||
-	    fflush(f) == EOF || fsync(fd) < 0)
+	errno = 0;
+	ret = dump_value(f, b, doc, 0);
+	if (!ret && (fputc('\n', f) == EOF || fflush(f) == EOF ||
+		     fsync(fd) < 0))
 		ret = errno ? -errno : -EIO;
 	if (fclose(f) == EOF && !ret)
 		ret = -errno;
@@ -679,6 +935,33 @@ out:
 	if (ret)
 		unlink(tmp);
 	free(tmp);
+	return ret;
+}
+
+int snapfile_write(const json_t *doc, const char *path)
+{
+	return write_doc(doc, NULL, path);
+}
+
+int snapfile_record_write(struct snapfile_rec *rec,
+			  const struct snapshot *snap, const char *path,
+			  char *err, size_t errlen)
+{
+	struct bigs bigs = { NULL, 0, 0 };
+	json_t *doc = NULL;
+	int ret;
+
+	ret = record_doc(rec, snap, &bigs, &doc, err, errlen);
+	snapfile_record_abort(rec);
+	if (!ret) {
+		ret = write_doc(doc, &bigs, path);
+		if (ret < 0)
+			fail(err, errlen, ret, "cannot write %s: %s",
+			     path && strcmp(path, "-") ? path : "the snapshot",
+			     strerror(-ret));
+	}
+	json_decref(doc);
+	bigs_free(&bigs);
 	return ret;
 }
 
@@ -708,12 +991,37 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 
 /* ---- reading ---- */
 
+/* A big base64 string left in the file text (scan_doc()): the tree holds
+ * an empty string in its place, known by its address. */
+struct big_in {
+	const json_t *ph;
+	size_t off, len;	/* its characters, without the quotes */
+	/* decoded ahead (snapfile_load(), so that the text can go before
+	 * the replay): a memfd, or bad_b64; fd -1: not */
+	int fd;
+	bool bad_b64;
+};
+
 struct snapfile_ctx {
 	const char *name;
 	long long version;	/* of the file, once known */
 	char *err;
 	size_t errlen;
+	const char *text;	/* the file, for the big strings */
+	const struct big_in *big;
+	size_t nbig;
 };
+
+static const struct big_in *big_of(const struct snapfile_ctx *c,
+				   const json_t *v)
+{
+	size_t i;
+
+	for (i = 0; i < c->nbig; i++)
+		if (c->big[i].ph == v)
+			return &c->big[i];
+	return NULL;
+}
 
 static int bad(struct snapfile_ctx *c, const char *path, const char *why)
 {
@@ -794,21 +1102,34 @@ static int get_blob(struct snapfile_ctx *c, const json_t *o, const char *key,
 		    const char *path, size_t max, char **bufp, size_t *lenp)
 {
 	json_t *v = json_object_get(o, key);
+	const struct big_in *e;
 	size_t len, size;
 	uint8_t *buf;
 	int ret;
 
 	if (!json_is_string(v))
 		return bad(c, path, v ? "not a string" : "missing");
-	len = json_string_length(v);
+	e = big_of(c, v);
+	len = e ? e->len : json_string_length(v);
 	if (len / 4 * 3 > max)
 		return fail(c->err, c->errlen, -EFBIG, "%s: %s: larger than "
 			    "%zu bytes", c->name, path, max);
+	if (e && e->fd >= 0) {
+		/* decoded ahead (big_decode_all()) */
+		if (e->bad_b64)
+			return bad(c, path, "not base64");
+		ret = fd_slurp(e->fd, max, bufp, lenp);
+		if (ret < 0)
+			return fail(c->err, c->errlen, ret, "%s: %s: %s",
+				    c->name, path, strerror(-ret));
+		return 0;
+	}
 	size = len / 4 * 3 + 3;
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
-	ret = base64_decode(json_string_value(v), len, buf, size, &len);
+	ret = base64_decode(e ? c->text + e->off : json_string_value(v), len,
+			    buf, size, &len);
 	if (ret < 0) {
 		free(buf);
 		return bad(c, path, "not base64");
@@ -835,12 +1156,78 @@ static int blob_fd(const char *buf, size_t len, char *path, size_t pathlen)
 	return fd;
 }
 
+/*
+ * A big string (scan_doc()) decoded from the file text straight into a
+ * memfd, in chunks: neither a decoded copy nor jansson's is held in memory.
+ * The chunks are whole quanta and padding may only end the last one, so
+ * what decodes is what base64_decode() of the whole accepts (the string
+ * holds nothing but the alphabet and '='), with get_blob()'s messages.
+ */
+static int big_decode(const char *in, size_t inlen, int fd, size_t *dlen)
+{
+	uint8_t *out = malloc(B64_CHUNK);
+	size_t off = 0, n, len;
+	int ret = out ? 0 : -ENOMEM;
+
+	*dlen = 0;
+	while (!ret && off < inlen) {
+		n = inlen - off > BASE64_ENCODED_LEN(B64_CHUNK) ?
+		    BASE64_ENCODED_LEN(B64_CHUNK) : inlen - off;
+		if ((off + n < inlen && memchr(in + off, '=', n)) ||
+		    base64_decode(in + off, n, out, B64_CHUNK, &len) < 0) {
+			ret = -EINVAL;	/* "not base64" to the callers */
+			break;
+		}
+		ret = fd_write_all(fd, out, len);
+		if (ret == -EINVAL)
+			ret = -EIO;
+		*dlen += len;
+		off += n;
+	}
+	free(out);
+	return ret;
+}
+
+/* The recording e in a memfd the replay opens by path: decoded now, or
+ * ahead (a new descriptor of that memfd). */
+static int big_fd(struct snapfile_ctx *c, const struct big_in *e,
+		  const char *p, size_t max, char *path, size_t pathlen)
+{
+	size_t dlen;
+	int fd, ret;
+
+	if (e->len / 4 * 3 > max)
+		return fail(c->err, c->errlen, -EFBIG, "%s: %s: larger than "
+			    "%zu bytes", c->name, p, max);
+	if (e->fd >= 0 && e->bad_b64)
+		return bad(c, p, "not base64");
+	fd = e->fd >= 0 ? fcntl(e->fd, F_DUPFD_CLOEXEC, 3) :
+	     memfd_new("fwaudit-snapshot");
+	if (fd < 0) {
+		ret = e->fd >= 0 ? -errno : fd;
+		return fail(c->err, c->errlen, ret, "%s: %s: %s", c->name, p,
+			    strerror(-ret));
+	}
+	ret = e->fd >= 0 ? 0 : big_decode(c->text + e->off, e->len, fd,
+					  &dlen);
+	if (ret < 0) {
+		close(fd);
+		if (ret == -EINVAL)
+			return bad(c, p, "not base64");
+		return fail(c->err, c->errlen, ret, "%s: %s: %s", c->name, p,
+			    strerror(-ret));
+	}
+	fd_path(fd, path, pathlen);
+	return fd;
+}
+
 /* Replay the recording at key of o through replay(). */
 static int replay_blob(struct snapfile_ctx *c, const json_t *root,
 		       const char *key, void *target,
 		       int (*replay)(void *target, const char *path))
 {
 	char path[64], p[64], *buf = NULL;
+	const struct big_in *e;
 	json_t *o = NULL;
 	size_t len;
 	int fd, ret;
@@ -850,16 +1237,23 @@ static int replay_blob(struct snapfile_ctx *c, const json_t *root,
 	if (!ret)
 		ret = check_keys(c, o, key, (const char *const[]){
 				 "recording", NULL });
-	if (!ret)
-		ret = get_blob(c, o, "recording", p, NLD_REPLAY_MAX, &buf,
-			       &len);
-	if (ret < 0)
-		return ret;
-	fd = blob_fd(buf, len, path, sizeof(path));
-	free(buf);
-	if (fd < 0)
-		return fail(c->err, c->errlen, fd, "%s: %s: %s", c->name, p,
-			    strerror(-fd));
+	e = ret ? NULL : big_of(c, json_object_get(o, "recording"));
+	if (e) {
+		fd = big_fd(c, e, p, NLD_REPLAY_MAX, path, sizeof(path));
+		if (fd < 0)
+			return fd;
+	} else {
+		if (!ret)
+			ret = get_blob(c, o, "recording", p, NLD_REPLAY_MAX,
+				       &buf, &len);
+		if (ret < 0)
+			return ret;
+		fd = blob_fd(buf, len, path, sizeof(path));
+		free(buf);
+		if (fd < 0)
+			return fail(c->err, c->errlen, fd, "%s: %s: %s",
+				    c->name, p, strerror(-fd));
+	}
 	ret = replay(target, path);
 	close(fd);
 	if (ret < 0)
@@ -1720,26 +2114,322 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	return ret;
 }
 
-int snapfile_parse(const char *buf, size_t len, const char *name,
-		   unsigned int flags, struct snapshot *snap, char *err,
-		   size_t errlen)
+/*
+ * Reading without the big strings in jansson.  json_loadb() of a snapshot
+ * holds each recording three times at once: the file text, the lexer's
+ * buffer (grown by doubling to the longest token) and the string in the
+ * tree; kube-10000's 44 MB nftables recording made that 168 MiB.  So the
+ * objects of the file are walked here, down to SCAN_DEPTH, and the value
+ * of a member only get_blob() reads (scan_blob_key()) that is a string of
+ * at least SCAN_BIG characters, only base64 characters, stays in the
+ * text: the tree gets a placeholder (struct big_in) that
+ * get_blob() and replay_blob() decode from the text.  Everything else -
+ * every key, every other value - is parsed by jansson, piece by piece,
+ * with the flags of the whole-file parse, so the tree is the one
+ * json_loadb() builds.  Whatever the walk does not take as it expects
+ * (bad syntax, a duplicate key, deep nesting) makes it give up, and the
+ * file is parsed whole by json_loadb() as before: the same result and the
+ * same messages (tests/fuzz/snapshot.fuzz compares the two trees).
+ */
+#define SCAN_BIG	1024
+#define SCAN_DEPTH	4	/* objects: top, "legacy", "ipv4", ... */
+#define SCAN_NEST	64	/* brackets in a piece given to jansson */
+
+struct scan {
+	const char *text, *p, *end;
+	struct big_in *big;
+	size_t nbig, cap;
+};
+
+static bool scan_is_ws(char ch)
 {
-	struct snapfile_ctx c = { name, 0, err, errlen };
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+static void scan_ws(struct scan *sc)
+{
+	while (sc->p < sc->end && scan_is_ws(*sc->p))
+		sc->p++;
+}
+
+/* The end of the string token at p (after its closing quote), or NULL. */
+static const char *scan_str_end(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* The end of the value at p as a scanner sees it (jansson judges it), or
+ * NULL. */
+static const char *scan_value_end(const char *p, const char *end)
+{
+	unsigned int nest = 0;
+
+	if (p < end && *p == '"')
+		return scan_str_end(p, end);
+	if (p < end && *p != '{' && *p != '[') {
+		while (p < end && !scan_is_ws(*p) && *p != ',' && *p != '}' &&
+		       *p != ']')
+			p++;
+		return p;
+	}
+	while (p < end) {
+		if (*p == '"') {
+			p = scan_str_end(p, end);
+			if (!p)
+				return NULL;
+			continue;
+		}
+		if (*p == '{' || *p == '[') {
+			if (++nest > SCAN_NEST)
+				return NULL;
+		} else if (*p == '}' || *p == ']') {
+			if (!nest)
+				return NULL;
+			if (!--nest)
+				return p + 1;
+		}
+		p++;
+	}
+	return NULL;
+}
+
+static json_t *scan_piece(const char *p, const char *q)
+{
+	return json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY |
+			  JSON_REJECT_DUPLICATES, NULL);
+}
+
+/* The string token p..q: a big base64 string? */
+static bool scan_is_big(const char *p, const char *q)
+{
+	if (q - p - 2 < SCAN_BIG)
+		return false;
+	for (p++; p < q - 1; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '+' || *p == '/' ||
+		      *p == '='))
+			return false;
+	return true;
+}
+
+static json_t *scan_big(struct scan *sc, const char *p, const char *q)
+{
+	json_t *ph;
+
+	/* bounded by the file's size: one per KiB at the most */
+	if (array_grow(&sc->big, &sc->cap, sc->nbig, sizeof(*sc->big),
+		       SIZE_MAX, 8) < 0)
+		return NULL;
+	ph = json_string("");
+	if (ph)
+		sc->big[sc->nbig++] = (struct big_in){ ph,
+			(size_t)(p + 1 - sc->text), (size_t)(q - p - 2), -1,
+			false };
+	return ph;
+}
+
+static json_t *scan_value(struct scan *sc, unsigned int depth,
+			  const char *key);
+
+/* The object at sc->p, or NULL to give up. */
+static json_t *scan_object(struct scan *sc, unsigned int depth)
+{
+	json_t *o = json_object(), *k = NULL, *v;
+	const char *q;
+
+	if (!o)
+		return NULL;
+	sc->p++;
+	scan_ws(sc);
+	if (sc->p < sc->end && *sc->p == '}') {
+		sc->p++;
+		return o;
+	}
+	for (;;) {
+		if (sc->p == sc->end || *sc->p != '"')
+			goto fail;
+		q = scan_str_end(sc->p, sc->end);
+		k = q ? scan_piece(sc->p, q) : NULL;
+		if (!json_is_string(k) || json_object_get(o,
+						json_string_value(k)))
+			goto fail;
+		sc->p = q;
+		scan_ws(sc);
+		if (sc->p == sc->end || *sc->p++ != ':')
+			goto fail;
+		scan_ws(sc);
+		v = scan_value(sc, depth + 1, json_string_value(k));
+		if (!v || json_object_set_new(o, json_string_value(k), v))
+			goto fail;
+		json_decref(k);
+		k = NULL;
+		scan_ws(sc);
+		if (sc->p < sc->end && *sc->p == '}') {
+			sc->p++;
+			return o;
+		}
+		if (sc->p == sc->end || *sc->p++ != ',')
+			goto fail;
+		scan_ws(sc);
+	}
+fail:
+	json_decref(k);
+	json_decref(o);
+	return NULL;
+}
+
+/* The members only get_blob() reads (a recording, a legacy save, a
+ * ruleset text): any other string, a host name say, must stay in the tree
+ * for the checks that read it. */
+static bool scan_blob_key(const char *key)
+{
+	static const char *const keys[] = { "recording", "save", "nft",
+					    "ip4", "ip6", NULL };
+	size_t i;
+
+	for (i = 0; keys[i]; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The value of member key at sc->p. */
+static json_t *scan_value(struct scan *sc, unsigned int depth,
+			  const char *key)
+{
+	const char *p = sc->p, *q;
+
+	if (p == sc->end)
+		return NULL;
+	if (*p == '{' && depth < SCAN_DEPTH)
+		return scan_object(sc, depth);
+	q = scan_value_end(p, sc->end);
+	if (!q)
+		return NULL;
+	sc->p = q;
+	if (*p == '"' && scan_blob_key(key) && scan_is_big(p, q))
+		return scan_big(sc, p, q);
+	return scan_piece(p, q);
+}
+
+/* The tree of the file, its big strings left in the text; NULL: parse it
+ * whole instead. */
+static json_t *scan_doc(struct scan *sc, const char *buf, size_t len)
+{
+	json_t *root = NULL;
+
+	*sc = (struct scan){ buf, buf, buf + len, NULL, 0, 0 };
+	scan_ws(sc);
+	if (sc->p < sc->end && *sc->p == '{')
+		root = scan_object(sc, 0);
+	scan_ws(sc);
+	if (root && sc->p == sc->end)
+		return root;
+	json_decref(root);
+	free(sc->big);
+	sc->big = NULL;
+	sc->nbig = 0;
+	return NULL;
+}
+
+bool snapfile_scan_agrees(const char *buf, size_t len)
+{
+	struct scan sc;
+	json_t *a = scan_doc(&sc, buf, len), *b;
+	bool same = true;
+	size_t i;
+
+	if (!a)
+		return true;
+	b = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	/* the placeholders by what they stand for */
+	for (i = 0; i < sc.nbig; i++)
+		if (json_string_setn((json_t *)sc.big[i].ph,
+				     buf + sc.big[i].off, sc.big[i].len))
+			same = false;
+	same = same && b && json_equal(a, b);
+	json_decref(a);
+	json_decref(b);
+	free(sc.big);
+	return same;
+}
+
+/* Decode every big string of sc into a memfd of its own (a string that is
+ * not base64 is marked so, for the message at its place in the parse);
+ * -1, with none decoded, when memfds cannot be had. */
+static int big_decode_all(struct scan *sc)
+{
+	size_t i, j, dlen;
+	int fd, ret;
+
+	for (i = 0; i < sc->nbig; i++) {
+		struct big_in *e = &sc->big[i];
+
+		fd = memfd_new("fwaudit-snapshot");
+		ret = fd < 0 ? fd : big_decode(sc->text + e->off, e->len, fd,
+					       &dlen);
+		if (ret < 0 && ret != -EINVAL) {
+			if (fd >= 0)
+				close(fd);
+			for (j = 0; j < i; j++) {
+				close(sc->big[j].fd);
+				sc->big[j].fd = -1;
+				sc->big[j].bad_b64 = false;
+			}
+			return -1;
+		}
+		e->fd = fd;
+		e->bad_b64 = ret == -EINVAL;
+	}
+	return 0;
+}
+
+/* snapfile_parse(); with own (the caller's buf, which it frees), the text
+ * is freed (*own NULL) as soon as nothing needs it any more: after the
+ * whole-file parse, or once the walk's big strings are decoded. */
+static int parse_text(const char *buf, size_t len, const char *name,
+		      unsigned int flags, struct snapshot *snap, char *err,
+		      size_t errlen, char **own)
+{
+	struct snapfile_ctx c = { name, 0, err, errlen, buf, NULL, 0 };
 	struct snapshot s = { .rs = NULL };
 	json_error_t jerr;
+	struct scan sc;
 	json_t *root;
+	size_t i;
 	int ret;
 
 	if (len > SNAPFILE_MAX)
 		return fail(err, errlen, -EFBIG, "%s: larger than %u bytes",
 			    name, SNAPFILE_MAX);
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (flags & SNAPFILE_WHOLE)
+		sc = (struct scan){ buf, buf, buf + len, NULL, 0, 0 };
+	root = flags & SNAPFILE_WHOLE ? NULL : scan_doc(&sc, buf, len);
+	if (!root)
+		root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return fail(err, errlen, -EBADMSG, "%s:%d:%d: not a snapshot "
 			    "(byte %d): %s", name, jerr.line, jerr.column,
 			    jerr.position, jerr.text);
+	if (own && (!sc.nbig || big_decode_all(&sc) == 0)) {
+		free(*own);
+		*own = NULL;
+		c.text = NULL;
+	}
+	c.big = sc.big;
+	c.nbig = sc.nbig;
 	ret = parse_root(&c, root, flags, &s);
 	json_decref(root);
+	for (i = 0; i < sc.nbig; i++)
+		if (sc.big[i].fd >= 0)
+			close(sc.big[i].fd);
+	free(sc.big);
 	if (ret < 0) {
 		if (ret == -ENOMEM)
 			fail(err, errlen, ret, "%s: out of memory", name);
@@ -1748,6 +2438,13 @@ int snapfile_parse(const char *buf, size_t len, const char *name,
 	}
 	*snap = s;
 	return 0;
+}
+
+int snapfile_parse(const char *buf, size_t len, const char *name,
+		   unsigned int flags, struct snapshot *snap, char *err,
+		   size_t errlen)
+{
+	return parse_text(buf, len, name, flags, snap, err, errlen, NULL);
 }
 
 static const char *skip_ws(const char *p, const char *end)
@@ -1824,7 +2521,8 @@ int snapfile_load(const char *path, unsigned int flags, struct snapshot *snap,
 	if (fd > 0)
 		close(fd);
 	if (!ret)
-		ret = snapfile_parse(buf, len, name, flags, snap, err, errlen);
+		ret = parse_text(buf, len, name, flags, snap, err, errlen,
+				 &buf);
 	free(buf);
 	return ret;
 }

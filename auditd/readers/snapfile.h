@@ -26,7 +26,11 @@
 #include "snapshot.h"
 
 #define SNAPFILE_FORMAT		"fwaudit-snapshot"
-#define SNAPFILE_VERSION	2
+/* 3: the nftables recording may hold the ct helper object dump
+ * (NFT_MSG_GETOBJ), which a version 2 reader's replay refuses with no
+ * better word than "does not replay"; the version tells it first.  Files
+ * of versions 1 and 2 are read (their recordings replay as no objects). */
+#define SNAPFILE_VERSION	3
 /* Bytes of a snapshot file: four base64 recordings of at most
  * NLD_REPLAY_MAX each would not fit, but no host comes near. */
 #define SNAPFILE_MAX		(768u << 20)
@@ -75,6 +79,18 @@ void snapfile_record_abort(struct snapfile_rec *rec);
  */
 int snapfile_write(const json_t *doc, const char *path);
 
+/*
+ * snapfile_record_end() and snapfile_write() in one, without the document
+ * in memory: the recordings and texts are base64-encoded from their files
+ * and buffers straight into the output (the bytes written are those of
+ * snapfile_write() of snapfile_record_end()'s document).  For `fwaudit
+ * snapshot` without --redact, which maps the document in place.  Closes
+ * rec's files whatever happens; 0 or a negative errno with err set.
+ */
+int snapfile_record_write(struct snapfile_rec *rec,
+			  const struct snapshot *snap, const char *path,
+			  char *err, size_t errlen);
+
 /* What snapfile_parse() rebuilds. */
 enum {
 	SNAPFILE_RULESET	= 1 << 0,	/* snap->rs: nftables + legacy */
@@ -83,6 +99,11 @@ enum {
 	 * private network namespace (rsfile_load), which a fuzzer or a unit
 	 * test cannot make at every input; snap->rs has no legacy source */
 	SNAPFILE_NO_LEGACY	= 1 << 2,
+	/* parse the JSON with json_loadb() whole, not with the walk that
+	 * leaves the big base64 strings in the text (snapfile.c, scan_doc):
+	 * for the fuzzer and the unit test, which require the same result
+	 * and message both ways */
+	SNAPFILE_WHOLE		= 1 << 3,
 };
 
 /*
@@ -102,6 +123,11 @@ int snapfile_parse(const char *buf, size_t len, const char *name,
  * whose first member is "format": "fwaudit-snapshot", as written?  For
  * telling it from a saved audit (`fwaudit diff`); the parse decides. */
 bool snapfile_is_snapshot(const char *buf, size_t len);
+
+/* For the fuzzer: does snapfile_parse()'s walk of buf, which leaves the
+ * big base64 strings in the text (snapfile.c, scan_doc), build the tree
+ * json_loadb() builds (or give up, leaving it to json_loadb)? */
+bool snapfile_scan_agrees(const char *buf, size_t len);
 
 /* snapfile_parse() of the file at path ("-": standard input). */
 int snapfile_load(const char *path, unsigned int flags, struct snapshot *snap,

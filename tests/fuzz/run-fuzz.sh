@@ -22,7 +22,9 @@ set -u
 
 desc=$1
 name=$(basename "$desc" .fuzz)
-srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+# absolute: the seed directories below are taken relative to it, and a
+# relative one run by hand (top_srcdir=..) used to drop the corpus silently
+srcdir=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 builddir=${top_builddir:-.}
 secs=${FUZZ_TIME:-15}
 

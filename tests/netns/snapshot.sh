@@ -200,8 +200,8 @@ fi
 # bad snapshots
 python3 "$EDIT" truncate "$PT/nft.snap" "$PT/trunc.snap"
 refused "truncated snapshot refused" "$PT/trunc.snap" "premature end"
-python3 "$EDIT" version "$PT/nft.snap" "$PT/v3.snap" 3
-refused "newer format version refused" "$PT/v3.snap" "version 3 is newer"
+python3 "$EDIT" version "$PT/nft.snap" "$PT/v4.snap" 4
+refused "newer format version refused" "$PT/v4.snap" "version 4 is newer"
 python3 "$EDIT" version "$PT/nft.snap" "$PT/v0.snap" 0
 refused "older (never written) version refused" "$PT/v0.snap" "version 0"
 printf 'not json' > "$PT/junk.snap"

@@ -7,6 +7,7 @@
  * get no further.  No privileges; tests/netns/ct-helper.sh does it with a
  * real FTP exchange.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -78,6 +79,27 @@ static struct ruleset *ruleset(const char *name, const char *text,
 	r = rs_chain_add_rule(c);
 	tcp_dport(r, 21);
 	r->verdict.kind = RS_V_ACCEPT;
+	return rs;
+}
+
+/* ruleset() attaching the nft object name, of helper type type and
+ * protocol l4, as the reader resolves it (rs_stmt.helper_type); packed
+ * when pack, as the reader hands it. */
+static struct ruleset *ruleset_obj(const char *name, const char *type,
+				   uint8_t l4, bool pack)
+{
+	char text[64];
+	struct ruleset *rs;
+	struct rs_stmt *s;
+	size_t c;
+
+	snprintf(text, sizeof(text), "ct helper %s", name);
+	rs = ruleset("objref", text, true);
+	s = &rs->chains[0].rules[0].stmts[0];
+	s->helper_type = strdup(type);
+	s->helper_l4 = l4;
+	for (c = 0; pack && c < rs->nchains; c++)
+		CHECK_EQ(ruleset_pack_chain(rs, &rs->chains[c]), 0);
 	return rs;
 }
 
@@ -155,6 +177,46 @@ int main(void)
 	CHECK_EQ(fr->nfindings, 0);
 	failopen_result_free(fr);
 	ruleset_free(rs);
+	/* nft objects whose type the reader found: the type decides, not
+	 * the name; a type other than ftp is said not to be modelled */
+	for (i = 0; i < 2; i++) {
+		const char *m;
+
+		/* "web" is of type ftp: FTP */
+		rs = ruleset_obj("web", "ftp", IPPROTO_TCP, i);
+		fr = inspect(rs);
+		CHECK_EQ(fr->nfindings, 1);
+		m = fr->nfindings ? fr->findings[0].message : "";
+		CHECK(strstr(m, "conntrack helper web (nft object of type "
+			     "ftp, tcp), and the ruleset") != NULL);
+		CHECK(strstr(m, "tcp 0-20,22-65535") != NULL);
+		CHECK(strstr(m, "does not model") == NULL);
+		failopen_result_free(fr);
+		ruleset_free(rs);
+		/* a name that reads as tftp, of type ftp: not skipped */
+		rs = ruleset_obj("tftp-in", "ftp", IPPROTO_TCP, i);
+		fr = inspect(rs);
+		CHECK_EQ(fr->nfindings, 1);
+		failopen_result_free(fr);
+		ruleset_free(rs);
+		/* "web" of type tftp: its expectations lead out, skipped */
+		rs = ruleset_obj("web", "tftp", IPPROTO_UDP, i);
+		fr = inspect(rs);
+		CHECK_EQ(fr->nfindings, 0);
+		failopen_result_free(fr);
+		ruleset_free(rs);
+		/* of type sip: reported, saying that sip is not modelled */
+		rs = ruleset_obj("voip", "sip", IPPROTO_UDP, i);
+		fr = inspect(rs);
+		CHECK_EQ(fr->nfindings, 1);
+		m = fr->nfindings ? fr->findings[0].message : "";
+		CHECK(strstr(m, "conntrack helper voip (nft object of type "
+			     "sip, udp; fwaudit does not model the "
+			     "connections a sip helper expects") != NULL);
+		CHECK(strstr(m, "udp 0-65535") != NULL);
+		failopen_result_free(fr);
+		ruleset_free(rs);
+	}
 	/* a CT target without a helper (--notrack, a zone) is not one */
 	rs = ruleset("CT", "zone 5", true);
 	fr = inspect(rs);

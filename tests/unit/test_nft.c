@@ -1180,6 +1180,127 @@ static void test_absent(void)
 	unlink(path);
 }
 
+/* The ct helper object statement i of chain table/pre names, or NULL. */
+static const struct rs_stmt *helper_stmt(const struct ruleset *rs,
+					 uint8_t family, const char *table,
+					 size_t i)
+{
+	const struct rs_chain *c = chain(rs, family, table, "pre");
+
+	if (!c || c->nrules <= i || c->rules[i].nstmts != 1)
+		return NULL;
+	return &c->rules[i].stmts[0];
+}
+
+/* cthobj.rec with the object dump (its request and answer) left out, as
+ * recordings and snapshots made before it was read are; or answered by
+ * the error err instead (a kernel without objects). */
+static int rec_without_objs(const char *path, int err)
+{
+	struct rec recs[256];
+	size_t n, i;
+	bool skip = false;
+	FILE *f;
+
+	n = rec_load("cthobj.rec", recs, 256);
+	f = fopen(path, "w");
+	if (!f || n < 2)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const struct nlmsghdr *q = (const void *)recs[i].data;
+
+		if (recs[i].kind == NFT_REC_REQUEST)
+			skip = (q->nlmsg_type & 0xff) == NFT_MSG_GETOBJ;
+		if (skip && err && recs[i].kind == NFT_REC_REQUEST) {
+			nft_rec_write(f, recs[i].kind, recs[i].data,
+				      recs[i].len);
+			rec_write_error(f, q, err);
+		}
+		if (!skip)
+			nft_rec_write(f, recs[i].kind, recs[i].data,
+				      recs[i].len);
+	}
+	for (i = 0; i < n; i++)
+		free(recs[i].data);
+	fclose(f);
+	return 0;
+}
+
+/* What rsprint_text() prints of rs, or NULL. */
+static char *ruleset_text(const struct ruleset *rs)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	rsprint_text(rs, f);
+	fclose(f);
+	return buf;
+}
+
+/* nft ct helper objects: each rule that names one learns its helper type
+ * and protocol, from its own table's object of that name; an older
+ * recording without the object dump replays the same rules, without them. */
+static void test_cthobj(void)
+{
+	static const int errs[] = { 0, EINVAL, EOPNOTSUPP };
+	struct ruleset *rs = load("cthobj.rec"), *old;
+	char path[] = "/tmp/fwaudit-test-nft-XXXXXX";
+	const struct rs_stmt *s;
+	char *text, *oldtext;
+	size_t i, k;
+	int fd, ret;
+
+	CHECK(rs != NULL);
+	if (!rs)
+		return;
+	s = helper_stmt(rs, NFPROTO_INET, "fw", 0);
+	CHECK(s && !strcmp(s->text, "ct helper ftp-std") && s->helper_type &&
+	      !strcmp(s->helper_type, "ftp") && s->helper_l4 == IPPROTO_TCP);
+	s = helper_stmt(rs, NFPROTO_INET, "fw", 1);
+	CHECK(s && !strcmp(s->text, "ct helper web") && s->helper_type &&
+	      !strcmp(s->helper_type, "ftp") && s->helper_l4 == IPPROTO_TCP);
+	s = helper_stmt(rs, NFPROTO_INET, "fw", 2);
+	CHECK(s && !strcmp(s->text, "ct helper voip") && s->helper_type &&
+	      !strcmp(s->helper_type, "sip") && s->helper_l4 == IPPROTO_UDP);
+	/* a named counter is no helper */
+	s = helper_stmt(rs, NFPROTO_INET, "fw", 3);
+	CHECK(s && !strcmp(s->text, "counter c21") && !s->helper_type);
+	/* "web" of table ip other is another object */
+	s = helper_stmt(rs, NFPROTO_IPV4, "other", 0);
+	CHECK(s && !strcmp(s->text, "ct helper web") && s->helper_type &&
+	      !strcmp(s->helper_type, "tftp") && s->helper_l4 == IPPROTO_UDP);
+	text = ruleset_text(rs);
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		goto out;
+	close(fd);
+	for (k = 0; k < ARRAY_SIZE(errs); k++) {
+		CHECK_EQ(rec_without_objs(path, errs[k]), 0);
+		old = ruleset_new();
+		ret = nft_replay_ruleset(old, path);
+		CHECK_EQ(ret, 0);
+		CHECK_EQ(count_rules(old), 5);
+		for (i = 0; i < old->nchains; i++)
+			for (size_t j = 0; j < old->chains[i].nrules; j++)
+				CHECK(!old->chains[i].rules[j].stmts[0]
+				       .helper_type);
+		/* the same ruleset, statement for statement */
+		oldtext = ruleset_text(old);
+		CHECK(text && oldtext && !strcmp(text, oldtext));
+		free(oldtext);
+		ruleset_free(old);
+	}
+	unlink(path);
+out:
+	free(text);
+	ruleset_free(rs);
+}
+
 /* A chain whose rules span several recv() buffers of its dump, then
  * another chain: every rule once, in order, in its own chain. */
 static void test_big(void)
@@ -1840,5 +1961,6 @@ int main(int argc, char **argv)
 	test_udata();
 	test_broken_netlink();
 	test_policy();
+	test_cthobj();
 	return unit_done();
 }

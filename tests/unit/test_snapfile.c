@@ -8,12 +8,18 @@
  * tables are checked, not loaded (that needs a namespace: snapshot.sh).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <jansson.h>
 
+#include "base64.h"
+#include "readfile.h"
 #include "snapfile.h"
 #include "unit.h"
 
@@ -118,7 +124,10 @@ static void refused(void (*edit)(json_t *), int ret, const char *want)
 	free(buf);
 }
 
-static void v3(json_t *r) { json_object_set_new(r, "version", json_integer(3)); }
+static void vnext(json_t *r)
+{
+	json_object_set_new(r, "version", json_integer(SNAPFILE_VERSION + 1));
+}
 static void v0(json_t *r) { json_object_set_new(r, "version", json_integer(0)); }
 static void vstr(json_t *r) { json_object_set_new(r, "version", json_string("1")); }
 static void fmt(json_t *r) { json_object_set_new(r, "format", json_string("x")); }
@@ -312,7 +321,7 @@ static void test_refused(void)
 	char err[1024];
 	size_t cut;
 
-	refused(v3, -EPROTONOSUPPORT, "version 3 is newer than this fwaudit");
+	refused(vnext, -EPROTONOSUPPORT, "version 4 is newer than this fwaudit");
 	refused(v1_text, -EBADMSG, "ruleset_text: no such field in snapshot "
 		"format version 1");
 	refused(v2_notext, -EBADMSG, "ruleset_text: missing");
@@ -344,6 +353,341 @@ static void test_refused(void)
 	CHECK(strstr(err, "duplicate") != NULL);
 }
 
+/* text with its rtnetlink recording's string replaced by rec (NULL: kept)
+ * and what follows the string by tail (NULL: kept). */
+static char *with_rtnl(const char *rec, const char *tail)
+{
+	static const char key[] = "\"rtnetlink\": {\n  \"recording\": \"";
+	const char *a = strstr(text, key), *b;
+	char *out;
+
+	if (!a)
+		return NULL;
+	a += sizeof(key) - 1;
+	b = strchr(a, '"');
+	out = malloc(textlen + (rec ? strlen(rec) : 0) +
+		     (tail ? strlen(tail) : 0) + 1);
+	if (!b || !out) {
+		free(out);
+		return NULL;
+	}
+	sprintf(out, "%.*s%.*s%s", (int)(a - text), text,
+		rec ? (int)strlen(rec) : (int)(b - a), rec ? rec : a,
+		tail ? tail : b);
+	return out;
+}
+
+/* doc parsed from memory (the text kept, strings decoded where they are
+ * read) and loaded from a file (decoded ahead, the text freed first):
+ * want and msg both times, the same message. */
+static void parses_as(const char *doc, int want, const char *msg)
+{
+	char path[] = "/tmp/t.json.XXXXXX", err[1024] = "", err2[1024] = "";
+	struct snapshot s;
+	int ret, fd;
+
+	CHECK(doc != NULL);
+	if (!doc)
+		return;
+	CHECK(snapfile_scan_agrees(doc, strlen(doc)));
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_EQ(write(fd, doc, strlen(doc)), (ssize_t)strlen(doc));
+	close(fd);
+	ret = snapfile_parse(doc, strlen(doc), path, FLAGS, &s, err,
+			     sizeof(err));
+	CHECK_EQ(ret, want);
+	if (!ret)
+		snapshot_release(&s);
+	if (msg && !strstr(err, msg))
+		fprintf(stderr, "got: %s\n", err);
+	CHECK(!msg || strstr(err, msg) != NULL);
+	ret = snapfile_load(path, FLAGS, &s, err2, sizeof(err2));
+	CHECK_EQ(ret, want);
+	if (!ret)
+		snapshot_release(&s);
+	CHECK(strcmp(err, err2) == 0);
+	unlink(path);
+}
+
+/* The walk that leaves big base64 strings in the text (snapfile.c,
+ * scan_doc) reads what json_loadb() reads and refuses what it refuses,
+ * with the same messages: the fixture's rtnetlink recording (2,240
+ * characters: a big one) with padding in its middle, in a chunk before
+ * the last, escaped, given twice, cut. */
+static void test_scan(void)
+{
+	const char *b = strstr(text, "\"rtnetlink\"");
+	char *big = malloc(200001), *doc, *rec = NULL;
+	size_t i;
+
+	CHECK(snapfile_scan_agrees(text, textlen));
+	CHECK(b != NULL && big != NULL);
+	if (!b || !big)
+		goto out;
+	/* as it is: read */
+	doc = with_rtnl(NULL, NULL);
+	parses_as(doc, 0, NULL);
+	free(doc);
+	rec = with_rtnl(NULL, "");
+	/* rec: the text up to the end of the recording's characters */
+	if (rec) {
+		const char *r = strstr(rec, "\"rtnetlink\": {\n  \"recording\": \"");
+
+		memmove(rec, r + 31, strlen(r + 31) + 1);
+	}
+	CHECK(rec != NULL && strlen(rec) > 1024);
+	if (!rec)
+		goto out;
+	/* padding in the middle: not base64 */
+	rec[400] = '=';
+	doc = with_rtnl(rec, NULL);
+	parses_as(doc, -EBADMSG, ": rtnetlink.recording: not base64");
+	free(doc);
+	rec[400] = 'A';
+	/* a '/' escaped: not a big string to the walk; jansson reads it,
+	 * and the recording (now with an A) still decodes */
+	doc = malloc(strlen(rec) + 8);
+	if (doc) {
+		sprintf(doc, "\\/%s", rec + 1);
+		free(rec);
+		rec = doc;
+		doc = with_rtnl(rec, NULL);
+		/* '/' first: decodes, replays not */
+		parses_as(doc, -EBADMSG, ": rtnetlink.recording: the "
+			  "recorded conversation does not replay");
+		free(doc);
+	}
+	/* a big string of many chunks, padding ('=') in the second */
+	for (i = 0; i < 200000; i++)
+		big[i] = "QUJD"[i % 4];
+	big[200000] = '\0';
+	big[70000] = '=';
+	doc = with_rtnl(big, NULL);
+	parses_as(doc, -EBADMSG, ": rtnetlink.recording: not base64");
+	free(doc);
+	/* padding at the very end of many chunks: decodes, replays not */
+	big[70000] = 'Q';
+	big[199999] = '=';
+	doc = with_rtnl(big, NULL);
+	parses_as(doc, -EBADMSG, "rtnetlink.recording: the recorded "
+		  "conversation does not replay");
+	free(doc);
+	/* the member twice: jansson's message */
+	doc = with_rtnl(big, "\", \"recording\": \"QUJD\"");
+	if (doc) {
+		char *end = strstr(doc, "\"QUJD\"");
+
+		end = end ? strchr(end + 6, '"') : NULL;
+		/* the tail stands where the closing quote stood: drop the
+		 * original closing quote that follows it */
+		if (end)
+			memmove(end, end + 1, strlen(end));
+	}
+	parses_as(doc, -EBADMSG, "duplicate object key");
+	free(doc);
+	/* a long base64 string where no blob is: still judged as a string
+	 * (a host name too long), not left in the text */
+	doc = malloc(textlen + 2000);
+	if (doc) {
+		const char *h = strstr(text, "\"hostname\": \"");
+		const char *he = h ? strchr(h + 13, '"') : NULL;
+
+		if (he)
+			sprintf(doc, "%.*s%.1500s%s", (int)(h + 13 - text),
+				text, big, he);
+		parses_as(he ? doc : NULL, -EBADMSG,
+			  ": hostname: too long or holds a NUL");
+	}
+	free(doc);
+	/* cut in the middle of the big string: jansson's message, with the
+	 * line and column */
+	doc = with_rtnl(big, NULL);
+	if (doc) {
+		struct snapshot s;
+		char err[1024] = "";
+		size_t cut = (size_t)(strstr(doc, big) - doc) + 100000;
+
+		CHECK(snapfile_scan_agrees(doc, cut));
+		CHECK_EQ(snapfile_parse(doc, cut, "t.json", FLAGS, &s, err,
+					sizeof(err)), -EBADMSG);
+		CHECK(strstr(err, "not a snapshot (byte") != NULL);
+	}
+	free(doc);
+out:
+	free(rec);
+	free(big);
+}
+
+/* The recording at key.recording of the fixture, decoded into fd. */
+static void put_recording(json_t *root, const char *key, int fd)
+{
+	const char *b = json_string_value(json_object_get(
+				json_object_get(root, key), "recording"));
+	size_t n = b ? strlen(b) : 0, len = 0;
+	uint8_t *buf = malloc(n / 4 * 3 + 3);
+
+	CHECK(b && buf);
+	if (!b || !buf)
+		goto out;
+	CHECK_EQ(base64_decode(b, n, buf, n / 4 * 3 + 3, &len), 0);
+	CHECK_EQ(write(fd, buf, len), (ssize_t)len);
+out:
+	free(buf);
+}
+
+/* Fill rec's memfds as the readers would have: the fixture's recordings,
+ * and a big IPVS one that is not a multiple of the writer's chunks. */
+static void record_like(struct snapfile_rec *rec, json_t *root,
+			const uint8_t *big, size_t biglen)
+{
+	uint64_t t = rec->taken_usec;
+
+	CHECK_EQ(snapfile_record_begin(rec), 0);
+	rec->taken_usec = t;
+	put_recording(root, "nftables", rec->nft_fd);
+	put_recording(root, "rtnetlink", rec->rtnl_fd);
+	put_recording(root, "sock_diag", rec->diag_fd);
+	CHECK_EQ(write(rec->ipvs_fd, big, biglen), (ssize_t)biglen);
+}
+
+/* snapfile_record_write() (streamed) writes the bytes snapfile_write()
+ * writes of snapfile_record_end()'s document (the tree), with recordings
+ * and texts larger than the writer's chunks and of every length mod 3. */
+static void test_stream_writer(void)
+{
+	char dir[] = "/tmp/snapstream.XXXXXX", pa[64], pb[64], err[1024];
+	struct snapfile_rec rec = { .taken_usec = 1796582851564580ull };
+	struct snapshot s;
+	json_t *root, *doc = NULL;
+	size_t la = 0, lb = 0, biglen, i;
+	char *a = NULL, *b = NULL;
+	uint8_t *big;
+	int k;
+
+	root = json_loadb(text, textlen, 0, NULL);
+	CHECK(root != NULL);
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK_EQ(snapfile_parse(text, textlen, "t.json", FLAGS, &s, err,
+				sizeof(err)), 0);
+	big = malloc(300001);
+	CHECK(big != NULL);
+	if (!root || !big)
+		goto out;
+	for (i = 0; i < 300001; i++)
+		big[i] = (uint8_t)(i * 2654435761u >> 13);
+	for (k = 0; k < 3; k++) {
+		biglen = 300001 - (size_t)k;
+		/* a text longer than a chunk, and one that is not */
+		free(s.text[SNAPSHOT_TEXT_NFT]);
+		s.text[SNAPSHOT_TEXT_NFT] = malloc(biglen + 1);
+		CHECK(s.text[SNAPSHOT_TEXT_NFT] != NULL);
+		if (!s.text[SNAPSHOT_TEXT_NFT])
+			break;
+		memset(s.text[SNAPSHOT_TEXT_NFT], 'x', biglen);
+		s.text[SNAPSHOT_TEXT_NFT][biglen] = '\0';
+		s.text_len[SNAPSHOT_TEXT_NFT] = biglen;
+		snprintf(pa, sizeof(pa), "%s/a", dir);
+		snprintf(pb, sizeof(pb), "%s/b", dir);
+		record_like(&rec, root, big, biglen);
+		CHECK_EQ(snapfile_record_end(&rec, &s, &doc, err, sizeof(err)),
+			 0);
+		CHECK_EQ(snapfile_write(doc, pa), 0);
+		json_decref(doc);
+		doc = NULL;
+		record_like(&rec, root, big, biglen);
+		CHECK_EQ(snapfile_record_write(&rec, &s, pb, err, sizeof(err)),
+			 0);
+		a = b = NULL;
+		CHECK_EQ(readfile_path(pa, SIZE_MAX, &a, &la), 0);
+		CHECK_EQ(readfile_path(pb, SIZE_MAX, &b, &lb), 0);
+		CHECK(a && b && la > 2 * biglen);
+		CHECK(a && b && la == lb && memcmp(a, b, la) == 0);
+		/* and it reads back, up to the made-up IPVS recording */
+		if (b) {
+			struct snapshot s2;
+
+			CHECK_EQ(snapfile_parse(b, lb, "b", FLAGS, &s2, err,
+						sizeof(err)), -EBADMSG);
+			CHECK(strstr(err, "b: ipvs.recording: the recorded "
+				     "conversation does not replay") != NULL);
+		}
+		free(a);
+		free(b);
+		unlink(pa);
+		unlink(pb);
+	}
+	rmdir(dir);
+out:
+	free(big);
+	snapshot_release(&s);
+	json_decref(root);
+}
+
+/* Thousands of damaged copies of the fixture (bytes changed, cut, a
+ * recording's characters repeated): the walk and the whole-file parse
+ * (SNAPFILE_WHOLE) give the same result and the same message. */
+static void test_scan_mutants(void)
+{
+	uint32_t seed = 12345;
+	size_t i, j, n, bad = 0;
+	char *m = malloc(textlen * 2 + 1);
+	char err[1024], err2[1024];
+	struct snapshot s;
+	int r1, r2;
+
+	CHECK(m != NULL);
+	for (i = 0; m && i < 3000; i++) {
+		memcpy(m, text, textlen);
+		n = textlen;
+		for (j = 0; j < 1 + i % 3; j++) {
+			size_t at;
+
+			seed = seed * 1103515245u + 12345u;
+			at = (seed >> 8) % n;
+			switch ((seed >> 4) % 4) {
+			case 0:	/* a byte changed */
+				m[at] = "A=\"\\{}[],:/ 0x"[(seed >> 20) % 14];
+				break;
+			case 1:	/* cut */
+				n = at;
+				break;
+			case 2:	/* a stretch repeated */
+				if (n + 600 <= textlen * 2) {
+					memmove(m + at + 600, m + at, n - at);
+					n += 600;
+				}
+				break;
+			default: /* a byte deleted */
+				memmove(m + at, m + at + 1, n - at - 1);
+				n--;
+			}
+			if (!n)
+				break;
+		}
+		if (!snapfile_scan_agrees(m, n))
+			bad++;
+		err[0] = err2[0] = '\0';
+		r1 = snapfile_parse(m, n, "m", FLAGS, &s, err, sizeof(err));
+		if (!r1)
+			snapshot_release(&s);
+		r2 = snapfile_parse(m, n, "m", FLAGS | SNAPFILE_WHOLE, &s,
+				    err2, sizeof(err2));
+		if (!r2)
+			snapshot_release(&s);
+		if (r1 != r2 || strcmp(err, err2)) {
+			if (!bad)
+				fprintf(stderr, "mutant %zu: %d %s / %d %s\n",
+					i, r1, err, r2, err2);
+			bad++;
+		}
+	}
+	CHECK_EQ(bad, 0);
+	free(m);
+}
+
 int main(void)
 {
 	const char *src = getenv("top_srcdir");
@@ -360,6 +704,9 @@ int main(void)
 	test_refused();
 	test_v2();
 	test_nfbpf();
+	test_stream_writer();
+	test_scan();
+	test_scan_mutants();
 	free(text);
 	return unit_done();
 }
