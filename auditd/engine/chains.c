@@ -25,8 +25,10 @@ static size_t chain_hash(const struct rs_chain *c, size_t mask)
 
 static bool chain_same(const struct rs_chain *a, const struct rs_chain *b)
 {
+	/* chains of one table share its string (ruleset_pack_chain()) */
 	return a->origin == b->origin && a->family == b->family &&
-	       !strcmp(a->name, b->name) && !strcmp(a->table, b->table);
+	       !strcmp(a->name, b->name) &&
+	       (a->table == b->table || !strcmp(a->table, b->table));
 }
 
 /* The chains in a hash index, for chain_find(): sorting 24,000 kube-proxy

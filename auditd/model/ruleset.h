@@ -254,6 +254,9 @@ struct rs_chain {
 	/* packed chains: rs_chain_key_hash(table, name), computed once when
 	 * packed (the engine indexes every chain at each run) */
 	uint32_t key_hash;
+	/* packed chains: rs_chain_key_hash(table, NULL), for the passes
+	 * that look for a table among every chain (failopen) */
+	uint32_t table_hash;
 	char *table;
 	char *name;
 	char *type;		/* "filter", "nat", "route" */
@@ -306,6 +309,10 @@ struct ruleset {
 	size_t nnotes;
 	char **notes;		/* non-fatal problems: what was skipped and why */
 	struct arena arena;		/* the packed rules */
+	/* the table string of the chain packed last (in the arena): the
+	 * next chain of the same table shares it, so that a chain's table
+	 * is compared by address (the engine's jumps, the daemon's index) */
+	const char *packed_table;
 };
 
 /* Ruleset lifetime.  ruleset_new() returns NULL on allocation failure;
@@ -338,6 +345,16 @@ int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c);
 /* A hash of a chain's table and name (NULL: ""), as a packed chain keeps
  * in key_hash; equal strings, equal hash. */
 uint32_t rs_chain_key_hash(const char *table, const char *name);
+/* Is c the chain table/name (key_hash: rs_chain_key_hash(table, name))?
+ * A packed chain with another hash is ruled out without reading its
+ * strings: a pass over 24,000 kube-proxy chains is cache misses, not
+ * compares. */
+bool rs_chain_named(const struct rs_chain *c, uint32_t key_hash,
+		    const char *table, const char *name);
+/* Is c in table (table_hash: rs_chain_key_hash(table, NULL))?  The same
+ * for the table alone. */
+bool rs_chain_in_table(const struct rs_chain *c, uint32_t table_hash,
+		       const char *table);
 /* A statement of the kinds that attach a conntrack helper ("objref",
  * "ct helper set", "CT"), whatever its parameters say. */
 bool rs_stmt_may_attach_helper(const struct rs_stmt *s);
