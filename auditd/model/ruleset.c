@@ -491,11 +491,14 @@ int ruleset_note(struct ruleset *rs, const char *fmt, ...)
 
 int rs_match_add_interval(struct rs_match *m, rs_u128 lo, rs_u128 hi)
 {
+	size_t n = m->nelems;
 	int ret;
 
-	ret = grow((void **)&m->elems, &m->nelems, sizeof(*m->elems));
+	/* grow() bounds n by RS_ARRAY_MAX: it fits nelems */
+	ret = grow((void **)&m->elems, &n, sizeof(*m->elems));
 	if (ret < 0)
 		return ret;
+	m->nelems = (uint32_t)n;
 	m->elems[m->nelems - 1].lo = lo;
 	m->elems[m->nelems - 1].hi = hi;
 	return 0;

@@ -119,6 +119,8 @@ enum rs_field {
 	RS_F_UNKNOWN,		/* a match we do not decode: name + revision */
 	RS_F__COUNT
 };
+/* the model keeps a field in a byte (rs_match.fields and the others) */
+_Static_assert(RS_F__COUNT <= 256, "enum rs_field must fit a byte");
 
 /* The value of RS_F_IP6_RT_TYPE and RS_F_TCP_MSS when the packet has no
  * such header or option: one past the largest value the field can hold. */
@@ -177,7 +179,7 @@ struct rs_nat {
 
 struct rs_mapref {
 	uint8_t nfields;
-	enum rs_field fields[RS_CONCAT_MAX];
+	uint8_t fields[RS_CONCAT_MAX];	/* enum rs_field: a byte each */
 	struct rs_set *set;	/* owned by the ruleset */
 	bool total;		/* every value the key can take has an element
 				 * (numgen mod N over a map of 0..N-1) */
@@ -201,12 +203,14 @@ struct rs_verdict {
  * owned) or from a named set (set != NULL, elems == NULL: use
  * rs_match_elems()). */
 struct rs_match {
-	enum rs_op op;
+	/* small: fwauditd keeps every rule between audits (issue 13), and
+	 * 112 bytes per match were a third of the chair's idle heap */
+	uint8_t op;		/* enum rs_op */
 	uint8_t nfields;
 	uint8_t revision;	/* RS_F_UNKNOWN: x_tables revision */
 	bool invert;		/* RS_OP_OTHER: the match is negated (! -m ...) */
-	enum rs_field fields[RS_CONCAT_MAX];
-	size_t nelems;
+	uint32_t nelems;	/* < 2^24: the readers' bound (RS_ARRAY_MAX) */
+	uint8_t fields[RS_CONCAT_MAX];	/* enum rs_field: a byte each */
 	struct rs_interval *elems;
 	struct rs_set *set;
 	char *name;		/* RS_OP_OTHER: "limit", "recent", xt match name */
@@ -288,7 +292,7 @@ struct rs_set {
 	struct rs_elem_data *data;	/* nelems entries for maps, else NULL */
 	/* the fields of the first lookup that used the set, for printing its
 	 * elements; nfields == 0 while no rule used it */
-	enum rs_field fields[RS_CONCAT_MAX];
+	uint8_t fields[RS_CONCAT_MAX];	/* enum rs_field: a byte each */
 };
 
 /* What each source contributed, or why it contributed nothing. */
