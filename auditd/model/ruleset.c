@@ -442,19 +442,26 @@ struct rs_rule *rs_chain_add_rule(struct rs_chain *c)
 	return r;
 }
 
+/* grow() bounds the counts by RS_ARRAY_MAX: they fit a rule's 32 bits */
 struct rs_match *rs_rule_add_match(struct rs_rule *r)
 {
+	size_t n = r->nmatches;
+
 	if (r->packed ||
-	    grow((void **)&r->matches, &r->nmatches, sizeof(*r->matches)) < 0)
+	    grow((void **)&r->matches, &n, sizeof(*r->matches)) < 0)
 		return NULL;
+	r->nmatches = (uint32_t)n;
 	return &r->matches[r->nmatches - 1];
 }
 
 struct rs_stmt *rs_rule_add_stmt(struct rs_rule *r)
 {
+	size_t n = r->nstmts;
+
 	if (r->packed ||
-	    grow((void **)&r->stmts, &r->nstmts, sizeof(*r->stmts)) < 0)
+	    grow((void **)&r->stmts, &n, sizeof(*r->stmts)) < 0)
 		return NULL;
+	r->nstmts = (uint32_t)n;
 	return &r->stmts[r->nstmts - 1];
 }
 

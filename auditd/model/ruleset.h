@@ -164,7 +164,10 @@ enum rs_verdict_kind {
 	RS_V_TPROXY,
 	RS_V_VMAP,		/* verdict from a map lookup: see map */
 	RS_V_OTHER,		/* a terminal target we do not model (name) */
+	RS_V__COUNT
 };
+/* a verdict keeps its kind in a byte (rs_verdict.kind) */
+_Static_assert(RS_V__COUNT <= 256, "enum rs_verdict_kind must fit a byte");
 
 /* NAT parameters: immediate values, or values looked up in a map keyed by
  * map_fields (dnat to ip daddr map { ... }). */
@@ -178,23 +181,24 @@ struct rs_nat {
 };
 
 struct rs_mapref {
+	struct rs_set *set;	/* owned by the ruleset */
 	uint8_t nfields;
 	uint8_t fields[RS_CONCAT_MAX];	/* enum rs_field: a byte each */
-	struct rs_set *set;	/* owned by the ruleset */
 	bool total;		/* every value the key can take has an element
 				 * (numgen mod N over a map of 0..N-1) */
 };
 
+/* Members ordered for size (every rule holds one; fwauditd keeps them). */
 struct rs_verdict {
-	enum rs_verdict_kind kind;
+	uint8_t kind;		/* enum rs_verdict_kind */
 	uint8_t revision;	/* RS_V_OTHER from x_tables */
 	bool queue_bypass;
 	uint32_t queue_num;
 	char *chain;		/* JUMP / GOTO target */
 	char *name;		/* RS_V_OTHER: target name; REJECT: "icmp-port-
 				 * unreachable", "tcp-reset", ... (may be NULL) */
-	struct rs_nat nat;	/* DNAT/SNAT/REDIRECT/MASQUERADE/TPROXY */
 	struct rs_mapref map;	/* VMAP, or nat values from a map (set != NULL) */
+	struct rs_nat nat;	/* DNAT/SNAT/REDIRECT/MASQUERADE/TPROXY */
 };
 
 /* One condition of a rule.  For RS_OP_IN/NOT_IN the field tuple
@@ -235,9 +239,9 @@ struct rs_rule {
 	bool packed;
 	uint64_t handle;	/* nftables handle, 0 when the source has none */
 	char *comment;
-	size_t nmatches;
+	uint32_t nmatches;	/* both < 2^24 (rs_rule_add_match/stmt()) */
+	uint32_t nstmts;
 	struct rs_match *matches;
-	size_t nstmts;
 	struct rs_stmt *stmts;
 	struct rs_verdict verdict;
 };
