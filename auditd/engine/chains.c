@@ -25,9 +25,10 @@ static size_t chain_hash(const struct rs_chain *c, size_t mask)
 
 static bool chain_same(const struct rs_chain *a, const struct rs_chain *b)
 {
-	/* chains of one table share its string (ruleset_pack_chain()) */
+	/* chains of one table share its string (ruleset_pack_chain()), and
+	 * a jump's target string is the chain's name (ruleset_link_jumps()) */
 	return a->origin == b->origin && a->family == b->family &&
-	       !strcmp(a->name, b->name) &&
+	       (a->name == b->name || !strcmp(a->name, b->name)) &&
 	       (a->table == b->table || !strcmp(a->table, b->table));
 }
 

@@ -261,6 +261,63 @@ uint32_t rs_chain_key_hash(const char *table, const char *name)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+static bool same_chain_key(const struct rs_chain *a, const struct rs_chain *b)
+{
+	return a->origin == b->origin && a->family == b->family &&
+	       (a->table == b->table || !strcmp(a->table, b->table)) &&
+	       !strcmp(a->name, b->name);
+}
+
+void ruleset_link_jumps(struct ruleset *rs)
+{
+	const struct rs_chain **ix;
+	size_t cap = 16, i, j, k, mask;
+
+	while (cap < 2 * rs->nchains)
+		cap *= 2;
+	ix = calloc(cap, sizeof(*ix));
+	if (!ix)
+		return;
+	mask = cap - 1;
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (!c->packed || !c->table || !c->name)
+			continue;
+		for (k = c->key_hash & mask; ix[k]; k = (k + 1) & mask)
+			;
+		ix[k] = c;
+	}
+	for (i = 0; i < rs->nchains; i++) {
+		struct rs_chain *c = &rs->chains[i];
+
+		if (!c->packed || !c->table)
+			continue;
+		for (j = 0; j < c->nrules; j++) {
+			struct rs_verdict *v = &c->rules[j].verdict;
+			struct rs_chain key = { 0 };
+
+			/* a packed rule's strings live in the arena, as the
+			 * chain's name does: nothing frees either alone */
+			if ((v->kind != RS_V_JUMP && v->kind != RS_V_GOTO) ||
+			    !v->chain || !c->rules[j].packed)
+				continue;
+			key.origin = c->origin;
+			key.family = c->family;
+			key.table = c->table;
+			key.name = v->chain;
+			key.key_hash = rs_chain_key_hash(c->table, v->chain);
+			for (k = key.key_hash & mask; ix[k]; k = (k + 1) & mask)
+				if (ix[k]->key_hash == key.key_hash &&
+				    same_chain_key(ix[k], &key)) {
+					v->chain = ix[k]->name;
+					break;
+				}
+		}
+	}
+	free(ix);
+}
+
 bool rs_chain_named(const struct rs_chain *c, uint32_t key_hash,
 		    const char *table, const char *name)
 {

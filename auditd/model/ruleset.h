@@ -353,6 +353,13 @@ int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c);
 /* A hash of a chain's table and name (NULL: ""), as a packed chain keeps
  * in key_hash; equal strings, equal hash. */
 uint32_t rs_chain_key_hash(const char *table, const char *name);
+/* After every chain of rs is packed: each packed rule's jump or goto
+ * target string becomes the target chain's own name string (same text,
+ * same table and family), so that a lookup by name finds the chain by
+ * address instead of comparing strings (the engine's jumps, every audit
+ * of fwauditd).  An optimisation only: a name left alone (no such chain,
+ * no memory for the index) is looked up as before. */
+void ruleset_link_jumps(struct ruleset *rs);
 /* Is c the chain table/name (key_hash: rs_chain_key_hash(table, name))?
  * A packed chain with another hash is ruled out without reading its
  * strings: a pass over 24,000 kube-proxy chains is cache misses, not

@@ -412,6 +412,54 @@ static void test_pack_table(void)
 	ruleset_free(rs);
 }
 
+/* A packed jump's target string becomes the target chain's name: the one
+ * of its own table and family, never a namesake elsewhere. */
+static void test_link_jumps(void)
+{
+	static const struct {
+		uint8_t family;
+		const char *table, *name, *jump;
+	} spec[] = {
+		{ NFPROTO_IPV4, "filter", "INPUT", "SVC" },
+		{ NFPROTO_IPV4, "filter", "SVC", "MISSING" },
+		{ NFPROTO_IPV4, "nat", "SVC", NULL },
+		{ NFPROTO_IPV6, "filter", "SVC", NULL },
+		{ NFPROTO_IPV6, "filter", "INPUT", "SVC" },
+		{ NFPROTO_IPV4, "nat", "PRE", "SVC" },
+	};
+	struct ruleset *rs = ruleset_new();
+	struct rs_chain *c;
+	struct rs_rule *r;
+	size_t i;
+
+	CHECK(rs != NULL);
+	for (i = 0; i < sizeof(spec) / sizeof(spec[0]); i++) {
+		c = ruleset_add_chain(rs, RS_ORIGIN_NFT, spec[i].family,
+				      spec[i].table, spec[i].name);
+		CHECK(c != NULL);
+		if (!spec[i].jump)
+			continue;
+		r = rs_chain_add_rule(c);
+		CHECK(r != NULL);
+		r->verdict.kind = i == 5 ? RS_V_GOTO : RS_V_JUMP;
+		r->verdict.chain = strdup(spec[i].jump);
+	}
+	for (i = 0; i < rs->nchains; i++)
+		CHECK_EQ(ruleset_pack_chain(rs, &rs->chains[i]), 0);
+	ruleset_link_jumps(rs);
+	/* ip filter INPUT -> ip filter SVC, not nat's or ip6's */
+	CHECK(rs->chains[0].rules[0].verdict.chain == rs->chains[1].name);
+	CHECK(rs->chains[4].rules[0].verdict.chain == rs->chains[3].name);
+	CHECK(rs->chains[5].rules[0].verdict.chain == rs->chains[2].name);
+	/* no such chain: the rule's own string, unchanged */
+	CHECK_STR(rs->chains[1].rules[0].verdict.chain, "MISSING");
+	for (i = 0; i < rs->nchains; i++)
+		if (rs->chains[i].nrules)
+			CHECK_STR(rs->chains[i].rules[0].verdict.chain,
+				  spec[i].jump);
+	ruleset_free(rs);
+}
+
 int main(void)
 {
 	test_ifname();
@@ -420,5 +468,6 @@ int main(void)
 	test_note();
 	test_pack();
 	test_pack_table();
+	test_link_jumps();
 	return unit_done();
 }
