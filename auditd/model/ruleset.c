@@ -101,6 +101,16 @@ static void pack_str(char **p, char **s)
 	*p += n;
 }
 
+/* The statement iptables-nft gives every rule: its name kept once, not
+ * per rule (a packed rule's strings are read-only and never freed alone;
+ * with the alignment of each rule's block, 16 bytes a rule). */
+static const char counter_name[] = "counter";
+
+static bool is_counter(const char *s)
+{
+	return s && !strcmp(s, counter_name);
+}
+
 int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r)
 {
 	size_t msize = r->nmatches * sizeof(*r->matches);
@@ -119,7 +129,9 @@ int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r)
 		size += str_size(m->name) + str_size(m->text);
 	}
 	for (i = 0; i < r->nstmts; i++)
-		size += str_size(r->stmts[i].name) + str_size(r->stmts[i].text);
+		size += (is_counter(r->stmts[i].name) ? 0 :
+			 str_size(r->stmts[i].name)) +
+			str_size(r->stmts[i].text);
 	size += esize + str_size(r->comment) + str_size(r->verdict.chain) +
 		str_size(r->verdict.name);
 	if (!size) {
@@ -166,7 +178,12 @@ int ruleset_pack_rule(struct ruleset *rs, struct rs_rule *r)
 		pack_str(&strs, &r->matches[i].text);
 	}
 	for (i = 0; i < r->nstmts; i++) {
-		pack_str(&strs, &r->stmts[i].name);
+		if (is_counter(r->stmts[i].name)) {
+			free(r->stmts[i].name);
+			r->stmts[i].name = (char *)counter_name;
+		} else {
+			pack_str(&strs, &r->stmts[i].name);
+		}
 		pack_str(&strs, &r->stmts[i].text);
 	}
 	pack_str(&strs, &r->comment);

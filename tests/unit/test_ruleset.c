@@ -444,6 +444,20 @@ static void test_link_jumps(void)
 		r->verdict.kind = i == 5 ? RS_V_GOTO : RS_V_JUMP;
 		r->verdict.chain = strdup(spec[i].jump);
 	}
+	/* statements: every packed "counter" is one string, others their own */
+	r = rs_chain_add_rule(&rs->chains[2]);
+	CHECK(r != NULL);
+	rs_rule_add_stmt(r)->name = strdup("counter");
+	rs_rule_add_stmt(r)->name = strdup("log");
+	CHECK_EQ(ruleset_pack_rule(rs, r), 0);
+	r = rs_chain_add_rule(&rs->chains[3]);
+	CHECK(r != NULL);
+	rs_rule_add_stmt(r)->name = strdup("counter");
+	CHECK_EQ(ruleset_pack_rule(rs, r), 0);
+	CHECK_STR(rs->chains[2].rules[0].stmts[0].name, "counter");
+	CHECK_STR(rs->chains[2].rules[0].stmts[1].name, "log");
+	CHECK(rs->chains[2].rules[0].stmts[0].name ==
+	      rs->chains[3].rules[0].stmts[0].name);
 	for (i = 0; i < rs->nchains; i++)
 		CHECK_EQ(ruleset_pack_chain(rs, &rs->chains[i]), 0);
 	ruleset_link_jumps(rs);
@@ -454,7 +468,7 @@ static void test_link_jumps(void)
 	/* no such chain: the rule's own string, unchanged */
 	CHECK_STR(rs->chains[1].rules[0].verdict.chain, "MISSING");
 	for (i = 0; i < rs->nchains; i++)
-		if (rs->chains[i].nrules)
+		if (spec[i].jump)
 			CHECK_STR(rs->chains[i].rules[0].verdict.chain,
 				  spec[i].jump);
 	ruleset_free(rs);
