@@ -60,6 +60,7 @@ static void dim_text(const struct engine_piece *p, enum region_dim dim,
 {
 	struct rs_interval *iv = NULL;
 	size_t n = 0, i, len = 0;
+	const uint8_t field = (uint8_t)f;
 
 	buf[0] = '\0';
 	if (region_project(p->region, dim, &iv, &n) < 0)
@@ -67,7 +68,7 @@ static void dim_text(const struct engine_piece *p, enum region_dim dim,
 	for (i = 0; i < n && len + 2 < size; i++) {
 		if (i)
 			buf[len++] = ',';
-		len += (size_t)rsprint_elem(buf + len, size - len, &f, 1,
+		len += (size_t)rsprint_elem(buf + len, size - len, &field, 1,
 					    &iv[i]);
 	}
 	free(iv);

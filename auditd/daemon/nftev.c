@@ -39,6 +39,7 @@ struct nftev_sub {
 	char *table;
 	bool base;			/* holds a base chain */
 	const void *id;			/* its first chain's packed name */
+	const char *last;		/* its last chain's table string */
 	bool packed_all;		/* every chain packed: id means it */
 	size_t nchains;
 	size_t n, cap;			/* cap a power of two, n <= cap / 2 */
@@ -281,9 +282,14 @@ static struct nftev_sub *sub_of(struct nftev_reach *r, const struct rs_chain *c)
 {
 	struct nftev_sub *t;
 
+	/* a table's chains come together, and packed ones share the
+	 * table's string (ruleset_pack_chain()) */
 	if (r->n && r->t[r->n - 1].family == c->family &&
-	    !strcmp(r->t[r->n - 1].table, c->table))
-		return &r->t[r->n - 1];	/* a table's chains come together */
+	    (r->t[r->n - 1].last == c->table ||
+	     !strcmp(r->t[r->n - 1].table, c->table))) {
+		r->t[r->n - 1].last = c->table;
+		return &r->t[r->n - 1];
+	}
 	t = sub_find(r, c->family, c->table);
 	if (t)
 		return t;
@@ -303,6 +309,7 @@ static struct nftev_sub *sub_of(struct nftev_reach *r, const struct rs_chain *c)
 	if (!t->table)
 		return NULL;
 	t->id = c->name;
+	t->last = c->table;
 	t->packed_all = true;
 	r->n++;
 	return t;

@@ -26,8 +26,11 @@ static size_t chain_hash(const struct rs_chain *c, size_t mask)
 
 static bool chain_same(const struct rs_chain *a, const struct rs_chain *b)
 {
+	/* chains of one table share its string (ruleset_pack_chain()), and
+	 * a jump's target string is the chain's name (ruleset_link_jumps()) */
 	return a->origin == b->origin && a->family == b->family &&
-	       !strcmp(a->name, b->name) && !strcmp(a->table, b->table);
+	       (a->name == b->name || !strcmp(a->name, b->name)) &&
+	       (a->table == b->table || !strcmp(a->table, b->table));
 }
 
 /* The chains in a hash index, for chain_find(): sorting 24,000 kube-proxy
@@ -42,11 +45,15 @@ int eng_chain_index_build(struct walk *w)
 	while (cap < 2 * rs->nchains)
 		cap *= 2;
 	w->cindex = calloc(cap, sizeof(*w->cindex));
-	if (!w->cindex)
+	w->bases = calloc(rs->nchains + 1, sizeof(*w->bases));
+	if (!w->cindex || !w->bases)
 		return -ENOMEM;
 	w->ncindex = cap;
 	for (i = 0; i < rs->nchains; i++) {
 		const struct rs_chain *c = &rs->chains[i];
+
+		if (c->base)
+			w->bases[w->nbases++] = c;
 
 		for (j = chain_hash(c, cap - 1); w->cindex[j];
 		     j = (j + 1) & (cap - 1))
@@ -1158,12 +1165,13 @@ static int hook_list_get(struct walk *w, struct hook_list *hl, uint32_t hook,
 	size_t i, k = 0;
 
 	if (!hl->done) {
-		v = calloc(w->in->rs->nchains + 1, sizeof(*v));
+		/* at() takes base chains only */
+		v = calloc(w->nbases + 1, sizeof(*v));
 		if (!v)
 			return -ENOMEM;
-		for (i = 0; i < w->in->rs->nchains; i++)
-			if (at(w, &w->in->rs->chains[i], hook))
-				v[k++] = &w->in->rs->chains[i];
+		for (i = 0; i < w->nbases; i++)
+			if (at(w, w->bases[i], hook))
+				v[k++] = w->bases[i];
 		qsort(v, k, sizeof(*v), prio_cmp);
 		hl->chains = v;
 		hl->n = k;

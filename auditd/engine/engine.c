@@ -603,11 +603,11 @@ int eng_walk_init(struct walk *w, const struct engine_input *in,
 	w->dindex = calloc(2 * in->rs->nchains + 1, sizeof(*w->dindex));
 	/* optional too: without it every jump looks its target up */
 	w->jumps = calloc(in->rs->nchains + 1, sizeof(*w->jumps));
-	w->ingress = calloc(in->rs->nchains + 1, sizeof(*w->ingress));
+	w->ingress = calloc(w->nbases + 1, sizeof(*w->ingress));
 	if (!w->ingress)
 		return -ENOMEM;
-	for (i = 0; i < in->rs->nchains; i++) {
-		const struct rs_chain *ch = &in->rs->chains[i];
+	for (i = 0; i < w->nbases; i++) {
+		const struct rs_chain *ch = w->bases[i];
 
 		if (ch->base && ch->device &&
 		    ((ch->family == NFPROTO_NETDEV &&
@@ -630,6 +630,7 @@ void eng_walk_fini(struct walk *w)
 		free(w->jumps[i]);
 	free(w->jumps);
 	free(w->cindex);
+	free(w->bases);
 	for (i = 0; w->rpath && i < 2; i++)
 		rpath_free(w->rpath[i]);
 	free(w->rpath);

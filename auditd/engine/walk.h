@@ -161,6 +161,11 @@ struct walk {
 	/* chains in a hash index for jump lookup (eng_chain_index_build()) */
 	const struct rs_chain **cindex;
 	size_t ncindex;			/* slots: a power of two */
+	/* the base chains, in the model's order (the same pass): what
+	 * hook_chains() and the ingress list look through, instead of
+	 * every chain once per hook and family */
+	const struct rs_chain **bases;
+	size_t nbases;
 	/* per family (IPv4, IPv6) and NF_INET_* hook: hook_chains() */
 	struct hook_list {
 		const struct rs_chain **chains;

@@ -121,6 +121,8 @@ enum rs_field {
 	RS_F_UNKNOWN,		/* a match we do not decode: name + revision */
 	RS_F__COUNT
 };
+/* the model keeps a field in a byte (rs_match.fields and the others) */
+_Static_assert(RS_F__COUNT <= 256, "enum rs_field must fit a byte");
 
 /* The value of RS_F_IP6_RT_TYPE and RS_F_TCP_MSS when the packet has no
  * such header or option: one past the largest value the field can hold. */
@@ -164,7 +166,10 @@ enum rs_verdict_kind {
 	RS_V_TPROXY,
 	RS_V_VMAP,		/* verdict from a map lookup: see map */
 	RS_V_OTHER,		/* a terminal target we do not model (name) */
+	RS_V__COUNT
 };
+/* a verdict keeps its kind in a byte (rs_verdict.kind) */
+_Static_assert(RS_V__COUNT <= 256, "enum rs_verdict_kind must fit a byte");
 
 /* NAT parameters: immediate values, or values looked up in a map keyed by
  * map_fields (dnat to ip daddr map { ... }). */
@@ -178,23 +183,24 @@ struct rs_nat {
 };
 
 struct rs_mapref {
-	uint8_t nfields;
-	enum rs_field fields[RS_CONCAT_MAX];
 	struct rs_set *set;	/* owned by the ruleset */
+	uint8_t nfields;
+	uint8_t fields[RS_CONCAT_MAX];	/* enum rs_field: a byte each */
 	bool total;		/* every value the key can take has an element
 				 * (numgen mod N over a map of 0..N-1) */
 };
 
+/* Members ordered for size (every rule holds one; fwauditd keeps them). */
 struct rs_verdict {
-	enum rs_verdict_kind kind;
+	uint8_t kind;		/* enum rs_verdict_kind */
 	uint8_t revision;	/* RS_V_OTHER from x_tables */
 	bool queue_bypass;
 	uint32_t queue_num;
 	char *chain;		/* JUMP / GOTO target */
 	char *name;		/* RS_V_OTHER: target name; REJECT: "icmp-port-
 				 * unreachable", "tcp-reset", ... (may be NULL) */
-	struct rs_nat nat;	/* DNAT/SNAT/REDIRECT/MASQUERADE/TPROXY */
 	struct rs_mapref map;	/* VMAP, or nat values from a map (set != NULL) */
+	struct rs_nat nat;	/* DNAT/SNAT/REDIRECT/MASQUERADE/TPROXY */
 };
 
 /* One condition of a rule.  For RS_OP_IN/NOT_IN the field tuple
@@ -203,12 +209,14 @@ struct rs_verdict {
  * owned) or from a named set (set != NULL, elems == NULL: use
  * rs_match_elems()). */
 struct rs_match {
-	enum rs_op op;
+	/* small: fwauditd keeps every rule between audits (issue 13), and
+	 * 112 bytes per match were a third of the chair's idle heap */
+	uint8_t op;		/* enum rs_op */
 	uint8_t nfields;
 	uint8_t revision;	/* RS_F_UNKNOWN: x_tables revision */
 	bool invert;		/* RS_OP_OTHER: the match is negated (! -m ...) */
-	enum rs_field fields[RS_CONCAT_MAX];
-	size_t nelems;
+	uint32_t nelems;	/* < 2^24: the readers' bound (RS_ARRAY_MAX) */
+	uint8_t fields[RS_CONCAT_MAX];	/* enum rs_field: a byte each */
 	struct rs_interval *elems;
 	struct rs_set *set;
 	char *name;		/* RS_OP_OTHER: "limit", "recent", xt match name */
@@ -239,9 +247,9 @@ struct rs_rule {
 	bool packed;
 	uint64_t handle;	/* nftables handle, 0 when the source has none */
 	char *comment;
-	size_t nmatches;
+	uint32_t nmatches;	/* both < 2^24 (rs_rule_add_match/stmt()) */
+	uint32_t nstmts;
 	struct rs_match *matches;
-	size_t nstmts;
 	struct rs_stmt *stmts;
 	struct rs_verdict verdict;
 };
@@ -262,6 +270,9 @@ struct rs_chain {
 	/* packed chains: rs_chain_key_hash(table, name), computed once when
 	 * packed (the engine indexes every chain at each run) */
 	uint32_t key_hash;
+	/* packed chains: rs_chain_key_hash(table, NULL), for the passes
+	 * that look for a table among every chain (failopen) */
+	uint32_t table_hash;
 	char *table;
 	char *name;
 	char *type;		/* "filter", "nat", "route" */
@@ -293,7 +304,7 @@ struct rs_set {
 	struct rs_elem_data *data;	/* nelems entries for maps, else NULL */
 	/* the fields of the first lookup that used the set, for printing its
 	 * elements; nfields == 0 while no rule used it */
-	enum rs_field fields[RS_CONCAT_MAX];
+	uint8_t fields[RS_CONCAT_MAX];	/* enum rs_field: a byte each */
 };
 
 /* What each source contributed, or why it contributed nothing. */
@@ -314,6 +325,10 @@ struct ruleset {
 	size_t nnotes;
 	char **notes;		/* non-fatal problems: what was skipped and why */
 	struct arena arena;		/* the packed rules */
+	/* the table string of the chain packed last (in the arena): the
+	 * next chain of the same table shares it, so that a chain's table
+	 * is compared by address (the engine's jumps, the daemon's index) */
+	const char *packed_table;
 };
 
 /* Ruleset lifetime.  ruleset_new() returns NULL on allocation failure;
@@ -346,6 +361,23 @@ int ruleset_pack_chain(struct ruleset *rs, struct rs_chain *c);
 /* A hash of a chain's table and name (NULL: ""), as a packed chain keeps
  * in key_hash; equal strings, equal hash. */
 uint32_t rs_chain_key_hash(const char *table, const char *name);
+/* After every chain of rs is packed: each packed rule's jump or goto
+ * target string becomes the target chain's own name string (same text,
+ * same table and family), so that a lookup by name finds the chain by
+ * address instead of comparing strings (the engine's jumps, every audit
+ * of fwauditd).  An optimisation only: a name left alone (no such chain,
+ * no memory for the index) is looked up as before. */
+void ruleset_link_jumps(struct ruleset *rs);
+/* Is c the chain table/name (key_hash: rs_chain_key_hash(table, name))?
+ * A packed chain with another hash is ruled out without reading its
+ * strings: a pass over 24,000 kube-proxy chains is cache misses, not
+ * compares. */
+bool rs_chain_named(const struct rs_chain *c, uint32_t key_hash,
+		    const char *table, const char *name);
+/* Is c in table (table_hash: rs_chain_key_hash(table, NULL))?  The same
+ * for the table alone. */
+bool rs_chain_in_table(const struct rs_chain *c, uint32_t table_hash,
+		       const char *table);
 /* A statement of the kinds that attach a conntrack helper ("objref",
  * "ct helper set", "CT"), whatever its parameters say. */
 bool rs_stmt_may_attach_helper(const struct rs_stmt *s);

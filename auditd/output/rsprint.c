@@ -315,7 +315,7 @@ static void interval_str(struct strbuf *b, enum rs_field f,
 	value_str(b, fi->kind, iv->hi);
 }
 
-static void elem_str(struct strbuf *b, const enum rs_field *fields,
+static void elem_str(struct strbuf *b, const uint8_t *fields,
 		     unsigned int nfields, const struct rs_interval *elem)
 {
 	unsigned int i;
@@ -327,7 +327,7 @@ static void elem_str(struct strbuf *b, const enum rs_field *fields,
 	}
 }
 
-int rsprint_elem(char *buf, size_t size, const enum rs_field *fields,
+int rsprint_elem(char *buf, size_t size, const uint8_t *fields,
 		 unsigned int nfields, const struct rs_interval *elem)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -348,7 +348,7 @@ int rsprint_elem(char *buf, size_t size, const enum rs_field *fields,
 	return (size_t)n < size ? n : (int)size - 1;
 }
 
-static void fields_str(struct strbuf *b, const enum rs_field *fields,
+static void fields_str(struct strbuf *b, const uint8_t *fields,
 		       unsigned int nfields)
 {
 	unsigned int i;

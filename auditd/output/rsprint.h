@@ -15,8 +15,9 @@
 
 /* Format one element (nfields intervals) of a match on fields[] into buf:
  * "10.0.0.0/8", "22", "1000-2000", "eth*", "new", "1.2.3.4 . 22".
+ * fields: enum rs_field values, a byte each as the model keeps them.
  * Returns the length written (truncated to size - 1). */
-int rsprint_elem(char *buf, size_t size, const enum rs_field *fields,
+int rsprint_elem(char *buf, size_t size, const uint8_t *fields,
 		 unsigned int nfields, const struct rs_interval *elem);
 
 /* The whole model on f, streamed rule by rule: as one JSON document

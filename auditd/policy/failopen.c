@@ -28,8 +28,16 @@
  * containers gets the first ones and a count in the last message */
 #define MAX_PER_KIND	64
 
+/* rs_chain_key_hash() of the chains and tables the checks look for among
+ * every chain (computed once per inspection) */
+struct names {
+	uint32_t nat_docker, filter_user, dbr_dnat;
+	uint32_t lxd, incus;
+};
+
 struct builder {
 	struct failopen_result *res;
+	struct names h;
 	size_t cap;
 	size_t per_kind[FAILOPEN__KIND_COUNT];
 	size_t dropped[FAILOPEN__KIND_COUNT];
@@ -373,15 +381,15 @@ static void addr_text(uint8_t family, rs_u128 a, char *buf, size_t size)
 	}
 }
 
-static bool docker_dnat_chain(const struct rs_chain *c)
+static bool docker_dnat_chain(const struct rs_chain *c,
+			      const struct names *h)
 {
-	if (!c->name)
-		return false;
-	if (c->origin == RS_ORIGIN_NFT && c->table &&
-	    strcmp(c->table, "docker-bridges") == 0)
-		return strcmp(c->name, "nat-prerouting-and-output") == 0;
-	return c->table && strcmp(c->table, "nat") == 0 &&
-	       strcmp(c->name, "DOCKER") == 0;
+	if (c->origin == RS_ORIGIN_NFT &&
+	    rs_chain_named(c, h->dbr_dnat, "docker-bridges",
+			   "nat-prerouting-and-output"))
+		return true;
+	/* (a chain of docker-bridges is not in table nat) */
+	return rs_chain_named(c, h->nat_docker, "nat", "DOCKER");
 }
 
 /* A chain's DNAT rules by target address, then position: the first of
@@ -590,7 +598,7 @@ static int check_direct_access(const struct ruleset *rs, struct builder *b)
 	for (i = 0; i < rs->nchains; i++) {
 		const struct rs_chain *c = &rs->chains[i];
 
-		if (!docker_dnat_chain(c) || !docker28_table(rs, c))
+		if (!docker_dnat_chain(c, &b->h) || !docker28_table(rs, c))
 			continue;
 		/* one finding per container address: an index instead of
 		 * a look back at every earlier rule (thousands of ports) */
@@ -646,12 +654,14 @@ static int check_docker_user_v6(const struct ruleset *rs, struct builder *b)
 
 		if (!c->name || !c->table)
 			continue;
-		if (c->family == NFPROTO_IPV4 && strcmp(c->table, "filter") == 0 &&
-		    strcmp(c->name, "DOCKER-USER") == 0 && user_has_rules(c) &&
+		if (c->family == NFPROTO_IPV4 &&
+		    rs_chain_named(c, b->h.filter_user, "filter",
+				   "DOCKER-USER") && user_has_rules(c) &&
 		    !user4)
 			user4 = c;
-		if (c->family == NFPROTO_IPV6 && strcmp(c->table, "nat") == 0 &&
-		    strcmp(c->name, "DOCKER") == 0 && dnat_rules(c) && !nat6)
+		if (c->family == NFPROTO_IPV6 &&
+		    rs_chain_named(c, b->h.nat_docker, "nat", "DOCKER") &&
+		    dnat_rules(c) && !nat6)
 			nat6 = c;
 	}
 	if (!user4 || !nat6)
@@ -659,9 +669,9 @@ static int check_docker_user_v6(const struct ruleset *rs, struct builder *b)
 	for (i = 0; i < rs->nchains; i++) {
 		const struct rs_chain *c = &rs->chains[i];
 
-		if (c->family != NFPROTO_IPV6 || !c->name || !c->table ||
-		    strcmp(c->table, "filter") != 0 ||
-		    strcmp(c->name, "DOCKER-USER") != 0)
+		if (c->family != NFPROTO_IPV6 ||
+		    !rs_chain_named(c, b->h.filter_user, "filter",
+				    "DOCKER-USER"))
 			continue;
 		if (user_has_rules(c))
 			return 0;
@@ -876,10 +886,11 @@ static int check_container_nets(const struct ruleset *rs, struct builder *b)
  * the DNATs of network forwards and nat proxy devices, and a forward
  * chain fwd.BRIDGE accepting to and from each bridge.
  */
-static bool lxd_table(const struct rs_chain *c)
+static bool lxd_table(const struct rs_chain *c, const struct names *h)
 {
-	return c->origin == RS_ORIGIN_NFT && c->table &&
-	       (!strcmp(c->table, "lxd") || !strcmp(c->table, "incus"));
+	return c->origin == RS_ORIGIN_NFT &&
+	       (rs_chain_in_table(c, h->lxd, "lxd") ||
+		rs_chain_in_table(c, h->incus, "incus"));
 }
 
 /* A rule of c (or of a chain it jumps to, a few levels down) that accepts
@@ -928,7 +939,7 @@ static int check_lxd(const struct ruleset *rs, struct builder *b)
 	for (i = 0; i < rs->nchains; i++) {
 		const struct rs_chain *c = &rs->chains[i];
 
-		if (!lxd_table(c))
+		if (!lxd_table(c, &b->h))
 			continue;
 		n += dnat_rules(c);
 		if (c->name && !strncmp(c->name, "fwd.", 4) && !bridge) {
@@ -941,7 +952,7 @@ static int check_lxd(const struct ruleset *rs, struct builder *b)
 	for (i = 0; i < rs->nchains; i++) {
 		const struct rs_chain *c = &rs->chains[i];
 
-		if (!c->base || c->hook != NF_INET_FORWARD || lxd_table(c) ||
+		if (!c->base || c->hook != NF_INET_FORWARD || lxd_table(c, &b->h) ||
 		    c->policy != RS_V_DROP ||
 		    accepts_bridge(rs, c, bridge, 0))
 			continue;
@@ -971,6 +982,12 @@ int failopen_inspect(const struct ruleset *rs, struct failopen_result **out)
 	b.res = calloc(1, sizeof(*b.res));
 	if (!b.res)
 		return -ENOMEM;
+	b.h.nat_docker = rs_chain_key_hash("nat", "DOCKER");
+	b.h.filter_user = rs_chain_key_hash("filter", "DOCKER-USER");
+	b.h.dbr_dnat = rs_chain_key_hash("docker-bridges",
+					 "nat-prerouting-and-output");
+	b.h.lxd = rs_chain_key_hash("lxd", NULL);
+	b.h.incus = rs_chain_key_hash("incus", NULL);
 	ret = check_docker_user(rs, &b);
 	if (ret == 0)
 		ret = check_direct_access(rs, &b);

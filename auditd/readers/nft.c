@@ -1320,6 +1320,8 @@ static int nft_fetch_rules(struct nft_io *io, struct nft_fetch *f)
 		if (ret < 0)
 			break;
 	}
+	if (ret == 0)
+		ruleset_link_jumps(rs);
 	f->chain = NULL;
 	nftnl_rule_free(q);
 	return ret;

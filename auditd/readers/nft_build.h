@@ -152,7 +152,7 @@ struct nft_reg {
 	struct nft_setx *map;	/* NREG_MAP: the map, its key, component */
 	uint8_t mapcomp;
 	uint8_t mapnf;
-	enum rs_field mapfields[RS_CONCAT_MAX];
+	uint8_t mapfields[RS_CONCAT_MAX];	/* enum rs_field */
 	char desc[96];		/* NREG_OTHER, raw payload */
 	const char *name;	/* NREG_OTHER: expression name */
 	bool raw;		/* NREG_LOAD of unnamed payload bytes */

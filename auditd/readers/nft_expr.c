@@ -1292,12 +1292,17 @@ static void nft_lookup(struct nft_rctx *c, struct nftnl_expr *e)
 			nft_fail(c, ret);
 			return;
 		}
-		m->nelems = n;
 		if (data) {
 			for (j = 0; j < n; j++)
 				rs_verdict_release(&data[j].verdict);
 			free(data);
 		}
+		/* the model counts a match's elements in 32 bits */
+		if (n > UINT32_MAX) {
+			nft_fail(c, -E2BIG);
+			return;
+		}
+		m->nelems = (uint32_t)n;
 	}
 	if (inv && !has_dreg) {
 		/* the header or option must be there for the lookup to run

@@ -296,6 +296,8 @@ static int xt_add_in(struct rs_rule *r, const enum rs_field *fields,
 	struct rs_match *m;
 	uint8_t i;
 
+	if (nelems > UINT32_MAX)	/* rs_match counts them in 32 bits */
+		return -E2BIG;
 	elems = calloc(nelems * nfields, sizeof(*elems));
 	if (!elems)
 		return -ENOMEM;

@@ -335,6 +335,145 @@ static void test_pack(void)
 	ruleset_free(a);
 }
 
+/* Packed chains of one table share its string; the hashes that let a
+ * pass over every chain rule most of them out without their strings. */
+static void test_pack_table(void)
+{
+	static const struct {
+		uint8_t family;
+		const char *table, *name;
+	} spec[] = {
+		{ NFPROTO_IPV4, "filter", "INPUT" },
+		{ NFPROTO_IPV4, "filter", "DOCKER-USER" },
+		{ NFPROTO_IPV6, "filter", "DOCKER-USER" },
+		{ NFPROTO_IPV4, "nat", "DOCKER" },
+		{ NFPROTO_IPV4, "filter", "FORWARD" },
+		{ NFPROTO_INET, "lxd", "fwd.lxdbr0" },
+	};
+	struct ruleset *rs = ruleset_new(), *other = ruleset_new();
+	struct rs_chain *c, loose = { 0 };
+	size_t i;
+
+	CHECK(rs != NULL && other != NULL);
+	for (i = 0; i < sizeof(spec) / sizeof(spec[0]); i++) {
+		c = ruleset_add_chain(rs, RS_ORIGIN_NFT, spec[i].family,
+				      spec[i].table, spec[i].name);
+		CHECK(c != NULL);
+		rs_chain_add_rule(c);
+	}
+	for (i = 0; i < rs->nchains; i++)
+		CHECK_EQ(ruleset_pack_chain(rs, &rs->chains[i]), 0);
+	for (i = 0; i < rs->nchains; i++) {
+		c = &rs->chains[i];
+		CHECK_STR(c->table, spec[i].table);
+		CHECK_STR(c->name, spec[i].name);
+		CHECK_EQ(c->table_hash, rs_chain_key_hash(spec[i].table, NULL));
+	}
+	/* the next chain of the same table (also of another family: the
+	 * string is the same) shares it; another table does not */
+	CHECK(rs->chains[0].table == rs->chains[1].table);
+	CHECK(rs->chains[1].table == rs->chains[2].table);
+	CHECK(rs->chains[3].table != rs->chains[2].table);
+	CHECK(rs->chains[4].table != rs->chains[0].table);
+	CHECK(rs_chain_named(&rs->chains[1],
+			     rs_chain_key_hash("filter", "DOCKER-USER"),
+			     "filter", "DOCKER-USER"));
+	CHECK(!rs_chain_named(&rs->chains[0],
+			      rs_chain_key_hash("filter", "DOCKER-USER"),
+			      "filter", "DOCKER-USER"));
+	CHECK(rs_chain_named(&rs->chains[3], rs_chain_key_hash("nat", "DOCKER"),
+			     "nat", "DOCKER"));
+	CHECK(!rs_chain_named(&rs->chains[3],
+			      rs_chain_key_hash("filter", "DOCKER"),
+			      "filter", "DOCKER"));
+	CHECK(rs_chain_in_table(&rs->chains[5], rs_chain_key_hash("lxd", NULL),
+				"lxd"));
+	CHECK(!rs_chain_in_table(&rs->chains[4],
+				 rs_chain_key_hash("lxd", NULL), "lxd"));
+	/* not packed: the strings decide, whatever the (unset) hashes say */
+	loose.table = "nat";
+	loose.name = "DOCKER";
+	CHECK(rs_chain_named(&loose, rs_chain_key_hash("nat", "DOCKER"), "nat",
+			     "DOCKER"));
+	CHECK(!rs_chain_named(&loose, rs_chain_key_hash("nat", "DOCKER"),
+			      "nat", "DOCKER-USER"));
+	CHECK(rs_chain_in_table(&loose, 0, "nat"));
+	/* appended: the chains keep their strings; the emptied source's
+	 * next chain packs a string of its own */
+	CHECK_EQ(ruleset_append(other, rs), 0);
+	CHECK(rs->packed_table == NULL);
+	c = ruleset_add_chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "filter", "X");
+	CHECK(c != NULL);
+	CHECK_EQ(ruleset_pack_chain(rs, c), 0);
+	CHECK(c->table != other->chains[0].table);
+	CHECK_STR(c->table, "filter");
+	ruleset_free(other);
+	CHECK_STR(rs->chains[0].table, "filter");
+	ruleset_free(rs);
+}
+
+/* A packed jump's target string becomes the target chain's name: the one
+ * of its own table and family, never a namesake elsewhere. */
+static void test_link_jumps(void)
+{
+	static const struct {
+		uint8_t family;
+		const char *table, *name, *jump;
+	} spec[] = {
+		{ NFPROTO_IPV4, "filter", "INPUT", "SVC" },
+		{ NFPROTO_IPV4, "filter", "SVC", "MISSING" },
+		{ NFPROTO_IPV4, "nat", "SVC", NULL },
+		{ NFPROTO_IPV6, "filter", "SVC", NULL },
+		{ NFPROTO_IPV6, "filter", "INPUT", "SVC" },
+		{ NFPROTO_IPV4, "nat", "PRE", "SVC" },
+	};
+	struct ruleset *rs = ruleset_new();
+	struct rs_chain *c;
+	struct rs_rule *r;
+	size_t i;
+
+	CHECK(rs != NULL);
+	for (i = 0; i < sizeof(spec) / sizeof(spec[0]); i++) {
+		c = ruleset_add_chain(rs, RS_ORIGIN_NFT, spec[i].family,
+				      spec[i].table, spec[i].name);
+		CHECK(c != NULL);
+		if (!spec[i].jump)
+			continue;
+		r = rs_chain_add_rule(c);
+		CHECK(r != NULL);
+		r->verdict.kind = i == 5 ? RS_V_GOTO : RS_V_JUMP;
+		r->verdict.chain = strdup(spec[i].jump);
+	}
+	/* statements: every packed "counter" is one string, others their own */
+	r = rs_chain_add_rule(&rs->chains[2]);
+	CHECK(r != NULL);
+	rs_rule_add_stmt(r)->name = strdup("counter");
+	rs_rule_add_stmt(r)->name = strdup("log");
+	CHECK_EQ(ruleset_pack_rule(rs, r), 0);
+	r = rs_chain_add_rule(&rs->chains[3]);
+	CHECK(r != NULL);
+	rs_rule_add_stmt(r)->name = strdup("counter");
+	CHECK_EQ(ruleset_pack_rule(rs, r), 0);
+	CHECK_STR(rs->chains[2].rules[0].stmts[0].name, "counter");
+	CHECK_STR(rs->chains[2].rules[0].stmts[1].name, "log");
+	CHECK(rs->chains[2].rules[0].stmts[0].name ==
+	      rs->chains[3].rules[0].stmts[0].name);
+	for (i = 0; i < rs->nchains; i++)
+		CHECK_EQ(ruleset_pack_chain(rs, &rs->chains[i]), 0);
+	ruleset_link_jumps(rs);
+	/* ip filter INPUT -> ip filter SVC, not nat's or ip6's */
+	CHECK(rs->chains[0].rules[0].verdict.chain == rs->chains[1].name);
+	CHECK(rs->chains[4].rules[0].verdict.chain == rs->chains[3].name);
+	CHECK(rs->chains[5].rules[0].verdict.chain == rs->chains[2].name);
+	/* no such chain: the rule's own string, unchanged */
+	CHECK_STR(rs->chains[1].rules[0].verdict.chain, "MISSING");
+	for (i = 0; i < rs->nchains; i++)
+		if (spec[i].jump)
+			CHECK_STR(rs->chains[i].rules[0].verdict.chain,
+				  spec[i].jump);
+	ruleset_free(rs);
+}
+
 int main(void)
 {
 	test_ifname();
@@ -342,5 +481,7 @@ int main(void)
 	test_json();
 	test_note();
 	test_pack();
+	test_pack_table();
+	test_link_jumps();
 	return unit_done();
 }
