@@ -493,7 +493,14 @@ static bool port_holder(const char *comm)
 {
 	static const char *const holders[] = {
 		"docker-proxy", "conmon", "rootlessport", "rootlessport-ch",
-		"slirp4netns", "pasta", "pasta.avx2", "lxd", "incusd",
+		/* rootless dockerd: rootlesskit's builtin port driver
+		 * listens in its parent process, slirp4netns's driver in
+		 * slirp4netns */
+		"rootlesskit", "slirp4netns",
+		/* pasta execs passt.avx2 (or passt) where the CPU has AVX2:
+		 * the comm of a running pasta */
+		"pasta", "pasta.avx2", "passt", "passt.avx2",
+		"lxd", "incusd",
 	};
 	size_t i;
 

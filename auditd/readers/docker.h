@@ -96,9 +96,9 @@ const struct docker_container *docker_find(const struct docker_map *m,
 					   uint8_t family, rs_u128 addr);
 /* The published port that a listener of comm on (family, proto, addr,
  * port) holds for a container, or NULL: only the runtimes' port-holding
- * processes (docker-proxy, conmon, rootlessport, slirp4netns, pasta, the
- * forkproxy of lxd and incusd) are named, so that a service of the host
- * on the same port is never taken for a container. */
+ * processes (docker-proxy, conmon, rootlessport, rootlesskit, slirp4netns,
+ * pasta, the forkproxy of lxd and incusd) are named, so that a service of
+ * the host on the same port is never taken for a container. */
 const struct docker_port *docker_find_port(const struct docker_map *m,
 					   const char *comm, uint8_t family,
 					   uint8_t proto, rs_u128 addr,

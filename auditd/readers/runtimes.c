@@ -85,9 +85,12 @@ static int read_files(struct docker_map *out, uint8_t rt, const char *root,
 	return ret;
 }
 
-/* Each user's rootless Podman service: its containers publish through
- * rootlessport or pasta, listeners of that user's processes. */
-static int read_rootless(struct docker_map *out)
+/* Each user's rootless Podman service and rootless dockerd: their
+ * containers publish through userspace (rootlessport, pasta; rootlesskit's
+ * builtin port driver or slirp4netns), listeners of that user's processes.
+ * podman: without $CONTAINER_HOST; docker: without $DOCKER_HOST (either
+ * names the one socket the user means). */
+static int read_rootless(struct docker_map *out, bool podman, bool docker)
 {
 	char path[256];
 	struct dirent *e;
@@ -102,11 +105,15 @@ static int read_rootless(struct docker_map *out)
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
 		n++;
-		if ((size_t)snprintf(path, sizeof(path),
+		if (podman && (size_t)snprintf(path, sizeof(path),
 				     "/run/user/%s/podman/podman.sock",
-				     e->d_name) >= sizeof(path))
-			continue;
-		ret = read_one(out, DOCKER_RT_PODMAN, path, false);
+				     e->d_name) < sizeof(path))
+			ret = read_one(out, DOCKER_RT_PODMAN, path, false);
+		/* dockerd-rootless.sh: $XDG_RUNTIME_DIR/docker.sock */
+		if (!ret && docker && (size_t)snprintf(path, sizeof(path),
+				     "/run/user/%s/docker.sock",
+				     e->d_name) < sizeof(path))
+			ret = read_one(out, DOCKER_RT_DOCKER, path, false);
 	}
 	closedir(d);
 	return ret;
@@ -127,8 +134,8 @@ int runtimes_read(struct docker_map *out)
 	if (!ret)
 		ret = read_one(&m, DOCKER_RT_PODMAN, s ? s :
 			       "/run/podman/podman.sock", false);
-	if (!ret && !s)
-		ret = read_rootless(&m);
+	if (!ret)
+		ret = read_rootless(&m, !s, !secure_getenv("DOCKER_HOST"));
 	s = dir_env("LXD_DIR", "/var/lib/lxd/unix.socket", lxd, sizeof(lxd));
 	if (!ret)
 		ret = read_one(&m, DOCKER_RT_LXD, s, true);
