@@ -15,6 +15,7 @@
 #include "host.h"
 #include "libvirt.h"
 #include "lxd.h"
+#include "pasta.h"
 #include "runtimes.h"
 
 /* $VAR when it is unix://PATH, else NULL. */
@@ -153,6 +154,18 @@ int runtimes_read(struct docker_map *out)
 		ret = read_files(&m, DOCKER_RT_NERDCTL, s ? s : "", cni_read);
 	if (!ret)
 		ret = read_files(&m, DOCKER_RT_LIBVIRT, s ? s : "", libvirt_read);
+	/* users' pastas: what their host ports forward to (no container) */
+	if (!ret) {
+		char proc[4096];
+
+		/* (another host's copy: its /proc under the root, if any) */
+		if (!s || (size_t)snprintf(proc, sizeof(proc), "%s/proc", s) >=
+			  sizeof(proc))
+			strcpy(proc, "/proc");
+		ret = pasta_read(proc, &m);
+	}
+	if (ret == -E2BIG)
+		ret = 0;
 	if (ret < 0) {
 		docker_release(&m);
 		return ret;
@@ -186,16 +199,22 @@ json_t *runtimes_ports_json(const struct docker_map *m)
 	for (i = 0; a && i < m->nports; i++) {
 		const struct docker_port *p = &m->ports[i];
 
+		json_t *o;
+
 		host_addr_str(p->family ? p->family : AF_INET, p->addr, addr,
 			      sizeof(addr));
-		if (json_array_append_new(a, json_pack(
-				"{s:i,s:s,s:i,s:i,s:i,s:s,s:s,s:s}",
+		o = json_pack("{s:i,s:s,s:i,s:i,s:i,s:s,s:s,s:s}",
 				"family", p->family == AF_INET6 ? 6 :
 					  p->family == AF_INET ? 4 : 0,
 				"addr", addr, "protocol", p->proto,
 				"first", p->port_lo, "last", p->port_hi,
 				"name", p->name, "image", p->image,
-				"runtime", docker_runtime_name(p->runtime)))) {
+				"runtime", docker_runtime_name(p->runtime));
+		/* the one holder (a pasta): absent for the others */
+		if (o && p->pid &&
+		    json_object_set_new(o, "pid", json_integer(p->pid)))
+			o = (json_decref(o), NULL);
+		if (json_array_append_new(a, o)) {
 			json_decref(a);
 			return NULL;
 		}
@@ -231,7 +250,7 @@ int runtimes_from_json(const json_t *ports, const json_t *errors,
 {
 	const char *key, *addr, *rt;
 	struct docker_port p;
-	json_int_t fam, lo, hi, proto;
+	json_int_t fam, lo, hi, proto, pid;
 	json_t *v;
 	size_t i;
 	int r, ret;
@@ -250,11 +269,14 @@ int runtimes_from_json(const json_t *ports, const json_t *errors,
 	}
 	json_array_foreach((json_t *)ports, i, v) {
 		memset(&p, 0, sizeof(p));
-		if (json_unpack((json_t *)v, "{s:I,s:s,s:I,s:I,s:I,s:s,s:s,s:s!}",
+		pid = 0;
+		if (json_unpack((json_t *)v,
+				"{s:I,s:s,s:I,s:I,s:I,s:s,s:s,s:s,s?I!}",
 				"family", &fam, "addr", &addr,
 				"protocol", &proto, "first", &lo, "last", &hi,
 				"name", &p.name, "image", &p.image,
-				"runtime", &rt) ||
+				"runtime", &rt, "pid", &pid) ||
+		    pid < 0 || pid > INT32_MAX ||
 		    (fam != 0 && fam != 4 && fam != 6) ||
 		    (proto != IPPROTO_TCP && proto != IPPROTO_UDP &&
 		     proto != IPPROTO_SCTP) || lo < 1 || hi > 65535 ||
@@ -268,6 +290,7 @@ int runtimes_from_json(const json_t *ports, const json_t *errors,
 		p.port_lo = (uint16_t)lo;
 		p.port_hi = (uint16_t)hi;
 		p.runtime = (uint8_t)r;
+		p.pid = (int32_t)pid;
 		ret = docker_add_port(m, &p);
 		if (ret < 0)
 			return ret;
