@@ -204,7 +204,7 @@ int pasta_read(const char *proc_root, struct docker_map *m)
 {
 	char path[80], comm[32], argv[4096], kid[4096], desc[PASTA_DESC_MAX];
 	unsigned int nproc = 0, npasta = 0;
-	unsigned long pid;
+	unsigned long pid, tpid;
 	struct dirent *e;
 	size_t n, kn;
 	int procfd, ret = 0;
@@ -238,6 +238,15 @@ int pasta_read(const char *proc_root, struct docker_map *m)
 		kn = child_cmdline(procfd, e->d_name, kid, sizeof(kid));
 		if (pasta_serves(argv, n, kid, kn, desc, sizeof(desc)) < 0)
 			continue;
+		/* a PID it joins: its comm too, when it is there */
+		if (sscanf(desc, "the network namespace of PID %lu", &tpid) ==
+		    1 && (size_t)snprintf(path, sizeof(path), "%lu/comm",
+					  tpid) < sizeof(path) &&
+		    read_small(procfd, path, comm, sizeof(comm))) {
+			comm[strcspn(comm, "\n")] = '\0';
+			n = strlen(desc);
+			snprintf(desc + n, sizeof(desc) - n, " (%s)", comm);
+		}
 		npasta++;
 		ret = add_pasta(m, (int32_t)pid, desc);
 	}

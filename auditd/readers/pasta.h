@@ -37,7 +37,9 @@ int pasta_serves(const char *argv, size_t len, const char *child,
 /*
  * Every running pasta under proc_root ("/proc"): for each, TCP and UDP
  * ports 1-65535 of any address, held by that pid (docker_port.pid), named
- * by what it serves, runtime DOCKER_RT_PASTA, added to *m.  Processes that
+ * by what it serves (and a PID it joins by that process's comm: "the
+ * network namespace of PID 77 (sleep)"), runtime DOCKER_RT_PASTA, added
+ * to *m.  Processes that
  * cannot be read are skipped.  0, -ENOMEM, -E2BIG.
  */
 int pasta_read(const char *proc_root, struct docker_map *m);

@@ -470,6 +470,7 @@ static void test_pasta(void)
 	put_str(root, "101/cmdline", ARGV("/bin/sh\0-c\0httpd -p 8085\0"));
 	put_str(root, "200/comm", "pasta\n", 6);
 	put_str(root, "200/cmdline", ARGV("pasta\0-t\09000\0" "77\0"));
+	put_str(root, "77/comm", "sleep\n", 6);
 	put_str(root, "300/comm", "passt\n", 6);
 	put_str(root, "300/cmdline", ARGV("passt\0-t\09001\0"));
 	put_str(root, "400/comm", "httpd\n", 6);
@@ -488,7 +489,7 @@ static void test_pasta(void)
 	CHECK(!docker_find_port(&m, "passt.avx2", 101, AF_INET, IPPROTO_TCP,
 				0, 8085));
 	p = docker_find_port(&m, "pasta", 200, AF_INET, IPPROTO_TCP, 0, 9000);
-	CHECK(p && !strcmp(p->name, "the network namespace of PID 77"));
+	CHECK(p && !strcmp(p->name, "the network namespace of PID 77 (sleep)"));
 	CHECK(!docker_find_port(&m, "pasta", 300, AF_INET, IPPROTO_TCP, 0,
 				9001));
 	/* the holder's pid goes to a snapshot file and back */
