@@ -43,43 +43,15 @@ pl_init
 # fwaudit reads each user's socket only without DOCKER_HOST
 unset CONTAINER_HOST DOCKER_HOST
 
-# the user, removed with its subordinate ranges and runtime directory
-# (also on failure): its processes first, by PID (each one descends from
-# the rootlesskit this test starts; containerd's shims are reparented)
-RL_USER=fward$$
-chmod 711 "$PT"
-RL_HOME=$PT/home
-useradd -M -d "$RL_HOME" -s /usr/sbin/nologin "$RL_USER" ||
-	fwa_skip "useradd $RL_USER failed"
-RL_UID=$(id -u "$RL_USER")
-RL_RUN=/run/user/$RL_UID
-fwa_at_cleanup "userdel -f $RL_USER; rm -rf --one-file-system $RL_RUN"
-fwa_at_cleanup "for p in \$(ps -o pid= -u $RL_UID); do kill -KILL \$p; done; sleep 0.5"
-[ -e "$RL_RUN" ] && fwa_die "$RL_RUN exists already"
-grep -q "^$RL_USER:" /etc/subuid && grep -q "^$RL_USER:" /etc/subgid ||
-	usermod --add-subuids 20100000-20165535 \
-		--add-subgids 20100000-20165535 "$RL_USER"
-mkdir -p /run/user
-install -d -o "$RL_USER" -g "$RL_USER" -m 700 "$RL_RUN"
-install -d -o "$RL_USER" -g "$RL_USER" -m 700 "$RL_HOME"
-mkdir -p "$PT/rootfs/bin" "$PT/dev"
-mknod -m 666 "$PT/dev/tun" c 10 200
-cat > "$PT/launch.sh" <<'EOS'
-set -e
-mount -n --bind "$1" /dev/net/tun
-shift
-exec "$@"
-EOS
+# the user (runtime-lib.sh): containerd's shims are reparented to PID 1
+rl_user fward
+mkdir -p "$PT/rootfs/bin"
 RL_SOCK=$RL_RUN/docker.sock
 DK=("$DOCKER" -H "unix://$RL_SOCK")
 fwa_at_cleanup "timeout 60 ${DK[*]} rm -f rd-web rd-local"
 # vfs: no overlay mounts to leave behind; the rest is dockerd-rootless.sh's
 # defaults (slirp4netns, port driver builtin)
-fwa_bg RL_PID nsenter --net="/run/netns/$NODE" \
-	unshare --mount --propagation private sh "$PT/launch.sh" "$PT/dev/tun" \
-	setpriv --reuid="$RL_USER" --regid="$RL_USER" --init-groups \
-	env -i HOME="$RL_HOME" USER="$RL_USER" XDG_RUNTIME_DIR="$RL_RUN" \
-	PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+fwa_bg RL_PID "${RL_IN_TUN[@]}" "${RL_AS_USER[@]}" \
 	sh "$RL_SCRIPT" --storage-driver=vfs > "$PT/dockerd.log" 2>&1
 for ((i = 0; i < 150; i++)); do
 	timeout 5 "${DK[@]}" version >/dev/null 2>&1 && break

@@ -36,30 +36,9 @@ fwa_require_tools pasta useradd userdel setpriv unshare nsenter mknod ss
 _rt_busybox
 pl_init
 
-# the user, removed at cleanup after its processes (each one descends from
-# a process this test starts; pasta's command is reparented when pasta
-# ends, and it keeps pasta's listening sockets: pasta 2023-03 leaks them)
-RL_USER=fwaps$$
-chmod 711 "$PT"
-RL_HOME=$PT/home
-useradd -M -d "$RL_HOME" -s /usr/sbin/nologin "$RL_USER" ||
-	fwa_skip "useradd $RL_USER failed"
-RL_UID=$(id -u "$RL_USER")
-fwa_at_cleanup "userdel -f $RL_USER"
-fwa_at_cleanup "for p in \$(ps -o pid= -u $RL_UID); do kill -KILL \$p; done; sleep 0.5"
-install -d -o "$RL_USER" -g "$RL_USER" -m 700 "$RL_HOME"
-mkdir -p "$PT/dev"
-mknod -m 666 "$PT/dev/tun" c 10 200
-cat > "$PT/launch.sh" <<'EOS'
-set -e
-mount -n --bind "$1" /dev/net/tun
-shift
-exec "$@"
-EOS
-AS_USER=(setpriv --reuid="$RL_USER" --regid="$RL_USER" --init-groups
-	env -i HOME="$RL_HOME" USER="$RL_USER" PATH=/usr/sbin:/usr/bin:/sbin:/bin)
-IN_NODE_TUN=(nsenter --net="/run/netns/$NODE" unshare --mount
-	--propagation private sh "$PT/launch.sh" "$PT/dev/tun")
+# the user (runtime-lib.sh): pasta's command is reparented when pasta
+# ends, and it keeps pasta's listening sockets (pasta 2023-03 leaks them)
+rl_user fwaps
 # wait for a listener on port $1 in the node namespace
 wait_port() {
 	for ((i = 0; i < 50; i++)); do
@@ -71,10 +50,10 @@ wait_port() {
 }
 
 # 8085: the command pasta runs
-fwa_bg PA_PID "${IN_NODE_TUN[@]}" "${AS_USER[@]}" pasta -f -q --config-net -t 8085 -- \
+fwa_bg PA_PID "${RL_IN_TUN[@]}" "${RL_AS_USER[@]}" pasta -f -q --config-net -t 8085 -- \
 	"$BUSYBOX" httpd -f -p 8085 > "$PT/pasta-a.log" 2>&1
 # 8087: a namespace of the user's own, joined by its PID
-fwa_bg NS_PID nsenter --net="/run/netns/$NODE" "${AS_USER[@]}" \
+fwa_bg NS_PID nsenter --net="/run/netns/$NODE" "${RL_AS_USER[@]}" \
 	unshare --user --map-root-user --net "$BUSYBOX" httpd -f -p 8087 \
 	> "$PT/ns.log" 2>&1
 for ((i = 0; i < 50; i++)); do
@@ -83,7 +62,7 @@ for ((i = 0; i < 50; i++)); do
 		[ "$(cat "/proc/$NS_PID/comm" 2>/dev/null)" = busybox ] && break
 	sleep 0.1
 done
-fwa_bg PB_PID "${IN_NODE_TUN[@]}" "${AS_USER[@]}" pasta -f -q --config-net -t 8087 \
+fwa_bg PB_PID "${RL_IN_TUN[@]}" "${RL_AS_USER[@]}" pasta -f -q --config-net -t 8087 \
 	"$NS_PID" > "$PT/pasta-b.log" 2>&1
 wait_port 8085 && wait_port 8087 || {
 	grep -v syslog "$PT"/pasta-*.log | tail -5
