@@ -1429,6 +1429,7 @@ static bool pattern_match(const char *pattern, const char *s)
 /* The clauses that concern the row as a whole. */
 static bool rule_takes_row(const struct rule *r, const struct report_row *row)
 {
+	const struct docker_port *held;
 	size_t i;
 
 	if (!(r->protos & proto_bit(row->proto)))
@@ -1447,10 +1448,12 @@ static bool rule_takes_row(const struct rule *r, const struct report_row *row)
 	/* the container is the backend's, or, for a local exposure, the one
 	 * whose published port the listener holds (rootlessport, conmon,
 	 * lxd forkproxy): the same container, whichever way it publishes */
+	held = row->held && docker_port_container(row->held) ? row->held :
+	       NULL;
 	return pattern_match(r->container, row->container ? row->container :
-			     row->held ? row->held->name : NULL) &&
+			     held ? held->name : NULL) &&
 	       pattern_match(r->image, row->container ? row->image :
-			     row->held ? row->held->image : NULL) &&
+			     held ? held->image : NULL) &&
 	       pattern_match(r->process, row->listener ?
 			     row->listener->comm : NULL);
 }

@@ -1153,6 +1153,7 @@ static int draft_row(struct builder *bd, struct report *rep,
 	}
 	if (p->listener && bd->dm)
 		row->held = docker_find_port(bd->dm, p->listener->comm,
+					     p->listener->pid,
 					     p->listener->family,
 					     p->listener->protocol,
 					     p->listener->addr,
@@ -1435,8 +1436,8 @@ const struct docker_port *report_held(const struct report *rep,
 {
 	if (!rep->dm || !l)
 		return NULL;
-	return docker_find_port(rep->dm, l->comm, l->family, l->protocol,
-				l->addr, l->port);
+	return docker_find_port(rep->dm, l->comm, l->pid, l->family,
+				l->protocol, l->addr, l->port);
 }
 
 /* ---------------------------------------------------------------------
@@ -1489,8 +1490,15 @@ static void listener_members(struct jsonw *w, const struct host_listener *l,
 		jsonw_int(w, l->pid);
 	else
 		jsonw_null(w);
+	/* what a user's pasta forwards this port to (a command, a network
+	 * namespace): no container */
+	if (held && !docker_port_container(held)) {
+		jsonw_member_string(w, "serves", held->name);
+		jsonw_member_string(w, "runtime",
+				    docker_runtime_name(held->runtime));
+	}
 	/* the container a port-holding process holds this port for */
-	if (held) {
+	else if (held) {
 		jsonw_member_string(w, "container", held->name);
 		jsonw_member_string(w, "image", held->image);
 		jsonw_member_string(w, "runtime",

@@ -64,6 +64,7 @@ static const char *const runtime_names[DOCKER_RT_N] = {
 	[DOCKER_RT_NERDCTL] = "nerdctl",
 	[DOCKER_RT_CNI] = "cni",
 	[DOCKER_RT_LIBVIRT] = "libvirt",
+	[DOCKER_RT_PASTA] = "pasta",
 };
 
 const char *docker_runtime_name(unsigned int rt)
@@ -494,7 +495,14 @@ static bool port_holder(const char *comm)
 {
 	static const char *const holders[] = {
 		"docker-proxy", "conmon", "rootlessport", "rootlessport-ch",
-		"slirp4netns", "pasta", "pasta.avx2", "lxd", "incusd",
+		/* rootless dockerd: rootlesskit's builtin port driver
+		 * listens in its parent process, slirp4netns's driver in
+		 * slirp4netns */
+		"rootlesskit", "slirp4netns",
+		/* pasta execs passt.avx2 (or passt) where the CPU has AVX2:
+		 * the comm of a running pasta */
+		"pasta", "pasta.avx2", "passt", "passt.avx2",
+		"lxd", "incusd",
 	};
 	size_t i;
 
@@ -505,9 +513,9 @@ static bool port_holder(const char *comm)
 }
 
 const struct docker_port *docker_find_port(const struct docker_map *m,
-					   const char *comm, uint8_t family,
-					   uint8_t proto, rs_u128 addr,
-					   uint16_t port)
+					   const char *comm, int32_t pid,
+					   uint8_t family, uint8_t proto,
+					   rs_u128 addr, uint16_t port)
 {
 	const struct docker_port *p;
 	size_t i;
@@ -518,7 +526,8 @@ const struct docker_port *docker_find_port(const struct docker_map *m,
 		p = &m->ports[i];
 		/* a holder on :: also holds an IPv4 publish: lxd's
 		 * forkproxy for "tcp:0.0.0.0:80" listens there */
-		if (p->proto == proto && port >= p->port_lo &&
+		if ((!p->pid || p->pid == pid) && p->proto == proto &&
+		    port >= p->port_lo &&
 		    port <= p->port_hi &&
 		    (!p->family || p->family == family ||
 		     (family == AF_INET6 && !addr && !p->addr)) &&
@@ -526,6 +535,11 @@ const struct docker_port *docker_find_port(const struct docker_map *m,
 			return p;
 	}
 	return NULL;
+}
+
+bool docker_port_container(const struct docker_port *p)
+{
+	return p->runtime != DOCKER_RT_PASTA;
 }
 
 const struct docker_container *docker_find(const struct docker_map *m,

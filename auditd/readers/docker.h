@@ -9,6 +9,7 @@
 #define FWAUDIT_DOCKER_H
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,10 @@ enum docker_runtime {
 	DOCKER_RT_NERDCTL,
 	DOCKER_RT_CNI,		/* Kubernetes pods, from CNI's result cache */
 	DOCKER_RT_LIBVIRT,
+	/* not a runtime of containers: a user's pasta forwarding host ports
+	 * into a network namespace (pasta.c); its port's "name" says what it
+	 * serves (a command, a namespace), never a container */
+	DOCKER_RT_PASTA,
 	DOCKER_RT_N
 };
 
@@ -45,6 +50,9 @@ struct docker_port {
 	char *name;
 	char *image;
 	uint8_t runtime;	/* enum docker_runtime */
+	/* the one process that holds it (a pasta), 0: whichever holder
+	 * listens there */
+	int32_t pid;
 };
 
 struct docker_map {
@@ -57,8 +65,8 @@ struct docker_map {
 	int error[DOCKER_RT_N];
 };
 
-/* "docker", "podman", "lxd", "incus", "nerdctl", "cni", "libvirt"; NULL
- * out of range. */
+/* "docker", "podman", "lxd", "incus", "nerdctl", "cni", "libvirt",
+ * "pasta"; NULL out of range. */
 const char *docker_runtime_name(unsigned int rt);
 /* The runtime of a name, or -EINVAL. */
 int docker_runtime_parse(const char *name);
@@ -95,15 +103,17 @@ int docker_parse_network(const char *json, size_t len, const char *containers,
 			 size_t clen, struct docker_map *m);
 const struct docker_container *docker_find(const struct docker_map *m,
 					   uint8_t family, rs_u128 addr);
-/* The published port that a listener of comm on (family, proto, addr,
- * port) holds for a container, or NULL: only the runtimes' port-holding
- * processes (docker-proxy, conmon, rootlessport, slirp4netns, pasta, the
- * forkproxy of lxd and incusd) are named, so that a service of the host
- * on the same port is never taken for a container. */
+/* The published port that a listener of comm (process pid) on (family,
+ * proto, addr, port) holds for a container, or NULL: only the runtimes' port-holding
+ * processes (docker-proxy, conmon, rootlessport, rootlesskit, slirp4netns,
+ * pasta, the forkproxy of lxd and incusd) are named, so that a service of
+ * the host on the same port is never taken for a container. */
 const struct docker_port *docker_find_port(const struct docker_map *m,
-					   const char *comm, uint8_t family,
-					   uint8_t proto, rs_u128 addr,
-					   uint16_t port);
+					   const char *comm, int32_t pid,
+					   uint8_t family, uint8_t proto,
+					   rs_u128 addr, uint16_t port);
+/* Whether p names a container (every runtime's port but pasta's). */
+bool docker_port_container(const struct docker_port *p);
 /* Add a container's address / a published port to *m (strings copied;
  * an address already there keeps its first name).  0, -ENOMEM, -E2BIG. */
 int docker_add(struct docker_map *m, uint8_t runtime, uint8_t family,

@@ -15,6 +15,7 @@
 #include "host.h"
 #include "libvirt.h"
 #include "lxd.h"
+#include "pasta.h"
 #include "runtimes.h"
 
 /* $VAR when it is unix://PATH, else NULL. */
@@ -88,9 +89,12 @@ static int read_files(struct docker_map *out, uint8_t rt, const char *root,
 	return ret;
 }
 
-/* Each user's rootless Podman service: its containers publish through
- * rootlessport or pasta, listeners of that user's processes. */
-static int read_rootless(struct docker_map *out)
+/* Each user's rootless Podman service and rootless dockerd: their
+ * containers publish through userspace (rootlessport, pasta; rootlesskit's
+ * builtin port driver or slirp4netns), listeners of that user's processes.
+ * podman: without $CONTAINER_HOST; docker: without $DOCKER_HOST (either
+ * names the one socket the user means). */
+static int read_rootless(struct docker_map *out, bool podman, bool docker)
 {
 	char path[256];
 	struct dirent *e;
@@ -105,11 +109,15 @@ static int read_rootless(struct docker_map *out)
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
 		n++;
-		if ((size_t)snprintf(path, sizeof(path),
+		if (podman && (size_t)snprintf(path, sizeof(path),
 				     "/run/user/%s/podman/podman.sock",
-				     e->d_name) >= sizeof(path))
-			continue;
-		ret = read_one(out, DOCKER_RT_PODMAN, path, false);
+				     e->d_name) < sizeof(path))
+			ret = read_one(out, DOCKER_RT_PODMAN, path, false);
+		/* dockerd-rootless.sh: $XDG_RUNTIME_DIR/docker.sock */
+		if (!ret && docker && (size_t)snprintf(path, sizeof(path),
+				     "/run/user/%s/docker.sock",
+				     e->d_name) < sizeof(path))
+			ret = read_one(out, DOCKER_RT_DOCKER, path, false);
 	}
 	closedir(d);
 	return ret;
@@ -130,8 +138,8 @@ int runtimes_read(struct docker_map *out)
 	if (!ret)
 		ret = read_one(&m, DOCKER_RT_PODMAN, s ? s :
 			       "/run/podman/podman.sock", false);
-	if (!ret && !s)
-		ret = read_rootless(&m);
+	if (!ret)
+		ret = read_rootless(&m, !s, !secure_getenv("DOCKER_HOST"));
 	s = dir_env("LXD_DIR", "/var/lib/lxd/unix.socket", lxd, sizeof(lxd));
 	if (!ret)
 		ret = read_one(&m, DOCKER_RT_LXD, s, true);
@@ -149,6 +157,18 @@ int runtimes_read(struct docker_map *out)
 		ret = read_files(&m, DOCKER_RT_NERDCTL, s ? s : "", cni_read);
 	if (!ret)
 		ret = read_files(&m, DOCKER_RT_LIBVIRT, s ? s : "", libvirt_read);
+	/* users' pastas: what their host ports forward to (no container) */
+	if (!ret) {
+		char proc[4096];
+
+		/* (another host's copy: its /proc under the root, if any) */
+		if (!s || (size_t)snprintf(proc, sizeof(proc), "%s/proc", s) >=
+			  sizeof(proc))
+			strcpy(proc, "/proc");
+		ret = pasta_read(proc, &m);
+	}
+	if (ret == -E2BIG)
+		ret = 0;
 	if (ret < 0) {
 		docker_release(&m);
 		return ret;
@@ -189,16 +209,22 @@ json_t *runtimes_ports_json(const struct docker_map *m)
 	for (i = 0; a && i < m->nports; i++) {
 		const struct docker_port *p = &m->ports[i];
 
+		json_t *o;
+
 		host_addr_str(p->family ? p->family : AF_INET, p->addr, addr,
 			      sizeof(addr));
-		if (json_array_append_new(a, json_pack(
-				"{s:i,s:s,s:i,s:i,s:i,s:s,s:s,s:s}",
+		o = json_pack("{s:i,s:s,s:i,s:i,s:i,s:s,s:s,s:s}",
 				"family", p->family == AF_INET6 ? 6 :
 					  p->family == AF_INET ? 4 : 0,
 				"addr", addr, "protocol", p->proto,
 				"first", p->port_lo, "last", p->port_hi,
 				"name", p->name, "image", p->image,
-				"runtime", docker_runtime_name(p->runtime)))) {
+				"runtime", docker_runtime_name(p->runtime));
+		/* the one holder (a pasta): absent for the others */
+		if (o && p->pid &&
+		    json_object_set_new(o, "pid", json_integer(p->pid)))
+			o = (json_decref(o), NULL);
+		if (json_array_append_new(a, o)) {
 			json_decref(a);
 			return NULL;
 		}
@@ -234,7 +260,7 @@ int runtimes_from_json(const json_t *ports, const json_t *errors,
 {
 	const char *key, *addr, *rt;
 	struct docker_port p;
-	json_int_t fam, lo, hi, proto;
+	json_int_t fam, lo, hi, proto, pid;
 	json_t *v;
 	size_t i;
 	int r, ret;
@@ -253,11 +279,14 @@ int runtimes_from_json(const json_t *ports, const json_t *errors,
 	}
 	json_array_foreach((json_t *)ports, i, v) {
 		memset(&p, 0, sizeof(p));
-		if (json_unpack((json_t *)v, "{s:I,s:s,s:I,s:I,s:I,s:s,s:s,s:s!}",
+		pid = 0;
+		if (json_unpack((json_t *)v,
+				"{s:I,s:s,s:I,s:I,s:I,s:s,s:s,s:s,s?I!}",
 				"family", &fam, "addr", &addr,
 				"protocol", &proto, "first", &lo, "last", &hi,
 				"name", &p.name, "image", &p.image,
-				"runtime", &rt) ||
+				"runtime", &rt, "pid", &pid) ||
+		    pid < 0 || pid > INT32_MAX ||
 		    (fam != 0 && fam != 4 && fam != 6) ||
 		    (proto != IPPROTO_TCP && proto != IPPROTO_UDP &&
 		     proto != IPPROTO_SCTP) || lo < 1 || hi > 65535 ||
@@ -271,6 +300,7 @@ int runtimes_from_json(const json_t *ports, const json_t *errors,
 		p.port_lo = (uint16_t)lo;
 		p.port_hi = (uint16_t)hi;
 		p.runtime = (uint8_t)r;
+		p.pid = (int32_t)pid;
 		ret = docker_add_port(m, &p);
 		if (ret < 0)
 			return ret;

@@ -12,8 +12,9 @@
 #include "docker.h"
 #include "strbuf.h"
 
-/* Users whose rootless Podman sockets (/run/user/UID/podman/podman.sock)
- * are read at most. */
+/* Users whose rootless Podman and Docker sockets
+ * (/run/user/UID/podman/podman.sock, /run/user/UID/docker.sock) are read
+ * at most. */
 #define RUNTIMES_USERS_MAX	64
 
 /*
@@ -21,8 +22,10 @@
  * whose socket is absent costs a stat() and nothing more; one that does
  * not answer within a second has its error in out->error[] and the others
  * are read all the same.  0, or -ENOMEM (nothing allocated then).
- * Sockets: $DOCKER_HOST or /var/run/docker.sock; $CONTAINER_HOST or
- * /run/podman/podman.sock, then /run/user/UID/podman/podman.sock;
+ * Sockets: $DOCKER_HOST or /var/run/docker.sock, then (without
+ * $DOCKER_HOST) each user's rootless /run/user/UID/docker.sock;
+ * $CONTAINER_HOST or /run/podman/podman.sock, then (without it)
+ * /run/user/UID/podman/podman.sock;
  * $LXD_DIR/unix.socket or /var/lib/lxd/unix.socket (else the snap's);
  * $INCUS_DIR/unix.socket or /var/lib/incus/unix.socket.
  */

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(c, data, size);
 	memset(&m, 0, sizeof(m));
 	if (lxd_parse_instances(c, size, DOCKER_RT_LXD, &m) == 0 && m.nports)
-		docker_find_port(&m, "lxd", AF_INET, IPPROTO_TCP, 0,
+		docker_find_port(&m, "lxd", 0, AF_INET, IPPROTO_TCP, 0,
 				 m.ports[0].port_lo);
 	docker_release(&m);
 	free(c);

@@ -38,26 +38,10 @@ pl_init
 # fwaudit reads each user's socket only without CONTAINER_HOST
 unset CONTAINER_HOST DOCKER_HOST
 
-# the user, removed with its subordinate ranges and runtime directory
-# (also on failure): its processes first, by PID (each one descends from
-# the service this test starts)
-RL_USER=fwarl$$
-chmod 711 "$PT"
-RL_HOME=$PT/home
-useradd -M -d "$RL_HOME" -s /usr/sbin/nologin "$RL_USER" ||
-	fwa_skip "useradd $RL_USER failed"
-RL_UID=$(id -u "$RL_USER")
-RL_RUN=/run/user/$RL_UID
-fwa_at_cleanup "userdel -f $RL_USER; rm -rf --one-file-system $RL_RUN"
-fwa_at_cleanup "for p in \$(ps -o pid= -u $RL_UID); do kill -KILL \$p; done"
-[ -e "$RL_RUN" ] && fwa_die "$RL_RUN exists already"
-# useradd gives a new user subordinate ranges (SUB_UID_* of login.defs)
-grep -q "^$RL_USER:" /etc/subuid && grep -q "^$RL_USER:" /etc/subgid ||
-	usermod --add-subuids 20000000-20065535 \
-		--add-subgids 20000000-20065535 "$RL_USER"
-mkdir -p /run/user
-install -d -o "$RL_USER" -g "$RL_USER" -m 700 "$RL_RUN" "$RL_RUN/podman"
-mkdir -p "$RL_HOME/.config/containers" "$PT/rootfs/bin" "$PT/dev"
+# the user (runtime-lib.sh), its Podman configuration
+rl_user fwarl
+install -d -o "$RL_USER" -g "$RL_USER" -m 700 "$RL_RUN/podman"
+mkdir -p "$RL_HOME/.config/containers" "$PT/rootfs/bin"
 cat > "$RL_HOME/.config/containers/containers.conf" <<EOS
 [engine]
 cgroup_manager = "cgroupfs"
@@ -65,21 +49,10 @@ events_logger = "file"
 EOS
 printf '[storage]\ndriver = "vfs"\n' > "$RL_HOME/.config/containers/storage.conf"
 chown -R "$RL_USER:" "$RL_HOME"
-mknod -m 666 "$PT/dev/tun" c 10 200
-cat > "$PT/launch.sh" <<'EOS'
-set -e
-mount -n --bind "$1" /dev/net/tun
-shift
-exec "$@"
-EOS
 RL_SOCK=$RL_RUN/podman/podman.sock
 PM=(podman --remote --url "unix://$RL_SOCK")
 fwa_at_cleanup "timeout 60 ${PM[*]} rm -f -a -t 0"
-fwa_bg RL_PID nsenter --net="/run/netns/$NODE" \
-	unshare --mount --propagation private sh "$PT/launch.sh" "$PT/dev/tun" \
-	setpriv --reuid="$RL_USER" --regid="$RL_USER" --init-groups \
-	env -i HOME="$RL_HOME" USER="$RL_USER" XDG_RUNTIME_DIR="$RL_RUN" \
-	PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+fwa_bg RL_PID "${RL_IN_TUN[@]}" "${RL_AS_USER[@]}" \
 	podman system service --time=0 "unix://$RL_SOCK" > "$PT/service.log" 2>&1
 for ((i = 0; i < 100; i++)); do
 	timeout 5 "${PM[@]}" version >/dev/null 2>&1 && break

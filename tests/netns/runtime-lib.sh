@@ -19,6 +19,8 @@
 #		init configures eth0 from the instance's environment
 #		(environment.FWA_ADDR4/FWA_GW4/FWA_ADDR6/FWA_GW6) and serves
 #		httpd on 80 and 8000
+#	rl_user PREFIX			a real user for a rootless runtime:
+#		RL_USER, RL_UID, RL_HOME, RL_RUN, RL_AS_USER, RL_IN_TUN
 
 _rt_busybox() {
 	BUSYBOX=${BUSYBOX:-/bin/busybox}
@@ -182,4 +184,47 @@ EOS
 	tar -C "$d/rootfs" -czf "$d/rootfs.tar.gz" .
 	timeout 60 lxc image import "$d/meta.tar.gz" "$d/rootfs.tar.gz" \
 		--alias fwa-bb >/dev/null || fwa_skip "lxd: image import failed"
+}
+
+# rl_user PREFIX: a real user for a rootless runtime (issue 18), made for
+# the test and removed at cleanup (also on failure), its processes first
+# (each descends from one the test starts; those reparented to PID 1, such
+# as containerd's shims or pasta's command, run as the user too): sets
+# RL_USER (PREFIX and the test's PID), RL_UID, RL_HOME (under $PT, made
+# 0711 for it), RL_RUN (its /run/user/UID, 0700, removed at cleanup);
+# subordinate uid/gid ranges (useradd gives them; else 20100000-20165535);
+# RL_AS_USER, a command prefix running as the user with a clean
+# environment (HOME, USER, XDG_RUNTIME_DIR, PATH); RL_IN_TUN, one running
+# in $NODE's network namespace and a private mount namespace where a tun
+# node of mode 0666 is bound over /dev/net/tun (it is 0600 here, and
+# slirp4netns and pasta open it as the user).
+rl_user() {
+	RL_USER=$1$$
+	chmod 711 "$PT"
+	RL_HOME=$PT/home
+	useradd -M -d "$RL_HOME" -s /usr/sbin/nologin "$RL_USER" ||
+		fwa_skip "useradd $RL_USER failed"
+	RL_UID=$(id -u "$RL_USER")
+	RL_RUN=/run/user/$RL_UID
+	fwa_at_cleanup "userdel -f $RL_USER; rm -rf --one-file-system $RL_RUN"
+	fwa_at_cleanup "for p in \$(ps -o pid= -u $RL_UID); do kill -KILL \$p; done; sleep 0.5"
+	[ -e "$RL_RUN" ] && fwa_die "$RL_RUN exists already"
+	grep -q "^$RL_USER:" /etc/subuid && grep -q "^$RL_USER:" /etc/subgid ||
+		usermod --add-subuids 20100000-20165535 \
+			--add-subgids 20100000-20165535 "$RL_USER"
+	mkdir -p /run/user
+	install -d -o "$RL_USER" -g "$RL_USER" -m 700 "$RL_RUN" "$RL_HOME"
+	mkdir -p "$PT/dev"
+	mknod -m 666 "$PT/dev/tun" c 10 200
+	cat > "$PT/launch.sh" <<'EOS'
+set -e
+mount -n --bind "$1" /dev/net/tun
+shift
+exec "$@"
+EOS
+	RL_AS_USER=(setpriv --reuid="$RL_USER" --regid="$RL_USER"
+		--init-groups env -i HOME="$RL_HOME" USER="$RL_USER"
+		XDG_RUNTIME_DIR="$RL_RUN" PATH=/usr/sbin:/usr/bin:/sbin:/bin)
+	RL_IN_TUN=(nsenter --net="/run/netns/$NODE" unshare --mount
+		--propagation private sh "$PT/launch.sh" "$PT/dev/tun")
 }

@@ -51,8 +51,10 @@ sh_golden() {
 		return 0
 	fi
 	# pids, and the link-local address a random MAC gives v0
+	# (SH_GOLDEN_SED: one more sed -E expression of the test's own)
 	sed -E -e 's/\[[0-9]+\]/[PID]/g' \
-		-e 's/fe80::[0-9a-f:]*[0-9a-f]/fe80::LL/g' "$out.raw" > "$out"
+		-e 's/fe80::[0-9a-f:]*[0-9a-f]/fe80::LL/g' \
+		-e "${SH_GOLDEN_SED:-s/^\$//}" "$out.raw" > "$out"
 	if [ "${GOLDEN:-}" = update ]; then
 		cp "$out" "$g"
 		fwa_log "updated $g"

@@ -20,6 +20,7 @@
 #include "cni.h"
 #include "libvirt.h"
 #include "lxd.h"
+#include "pasta.h"
 #include "runtimes.h"
 #include "unit.h"
 
@@ -83,17 +84,17 @@ static void test_podman(void)
 	c = docker_find(&all, AF_INET, 0x0a580002u);
 	CHECK(c && !strcmp(c->name, "web") && c->runtime == DOCKER_RT_PODMAN);
 	/* conmon holds 8080 on every address of both families */
-	p = docker_find_port(&all, "conmon", AF_INET6, IPPROTO_TCP, 0, 8080);
+	p = docker_find_port(&all, "conmon", 0, AF_INET6, IPPROTO_TCP, 0, 8080);
 	CHECK(p && !strcmp(p->name, "web") && p->runtime == DOCKER_RT_PODMAN);
-	CHECK(docker_find_port(&all, "conmon", AF_INET, IPPROTO_TCP,
+	CHECK(docker_find_port(&all, "conmon", 0, AF_INET, IPPROTO_TCP,
 			       0xc6336401u, 8080));
 	/* the host's own nginx on that port is not the container's */
-	CHECK(!docker_find_port(&all, "nginx", AF_INET, IPPROTO_TCP, 0, 8080));
-	CHECK(!docker_find_port(&all, "conmon", AF_INET, IPPROTO_UDP, 0, 8080));
+	CHECK(!docker_find_port(&all, "nginx", 0, AF_INET, IPPROTO_TCP, 0, 8080));
+	CHECK(!docker_find_port(&all, "conmon", 0, AF_INET, IPPROTO_UDP, 0, 8080));
 	/* a port published on one address: not on another */
-	CHECK(docker_find_port(&all, "conmon", AF_INET, IPPROTO_UDP,
+	CHECK(docker_find_port(&all, "conmon", 0, AF_INET, IPPROTO_UDP,
 			       0xc6336401u, 5353));
-	CHECK(!docker_find_port(&all, "conmon", AF_INET, IPPROTO_UDP,
+	CHECK(!docker_find_port(&all, "conmon", 0, AF_INET, IPPROTO_UDP,
 				0xc6336402u, 5353));
 	docker_release(&all);
 }
@@ -108,13 +109,13 @@ static void test_podman_rootless(void)
 	/* no backend address to name, but rootlessport's port is named */
 	CHECK_EQ(m.n, 0);
 	CHECK_EQ(m.nports, 1);
-	p = docker_find_port(&m, "rootlessport", AF_INET6, IPPROTO_TCP, 0,
+	p = docker_find_port(&m, "rootlessport", 0, AF_INET6, IPPROTO_TCP, 0,
 			     8081);
 	CHECK(p && !strcmp(p->name, "rl-web") &&
 	      !strcmp(p->image, "localhost/fwa-busybox:test"));
-	CHECK(docker_find_port(&m, "slirp4netns", AF_INET, IPPROTO_TCP, 0,
+	CHECK(docker_find_port(&m, "slirp4netns", 0, AF_INET, IPPROTO_TCP, 0,
 			       8081));
-	CHECK(!docker_find_port(&m, "httpd", AF_INET, IPPROTO_TCP, 0, 8081));
+	CHECK(!docker_find_port(&m, "httpd", 0, AF_INET, IPPROTO_TCP, 0, 8081));
 	docker_release(&m);
 }
 
@@ -134,12 +135,12 @@ static void test_lxd(void)
 	CHECK(!docker_find(&m, AF_INET6, ((unsigned __int128)0xfe80 << 112) | 5));
 	/* 8081, 9000-9002, [::]:8082; not the unix socket, not port 99999 */
 	CHECK_EQ(m.nports, 3);
-	p = docker_find_port(&m, "lxd", AF_INET, IPPROTO_TCP, 0, 9001);
+	p = docker_find_port(&m, "lxd", 0, AF_INET, IPPROTO_TCP, 0, 9001);
 	CHECK(p && !strcmp(p->name, "c1") && p->port_lo == 9000 &&
 	      p->port_hi == 9002);
-	CHECK(!docker_find_port(&m, "lxd", AF_INET, IPPROTO_TCP, 0, 8082));
-	CHECK(docker_find_port(&m, "lxd", AF_INET6, IPPROTO_TCP, 0, 8082));
-	CHECK(docker_find_port(&m, "incusd", AF_INET, IPPROTO_TCP, 0, 8081));
+	CHECK(!docker_find_port(&m, "lxd", 0, AF_INET, IPPROTO_TCP, 0, 8082));
+	CHECK(docker_find_port(&m, "lxd", 0, AF_INET6, IPPROTO_TCP, 0, 8082));
+	CHECK(docker_find_port(&m, "incusd", 0, AF_INET, IPPROTO_TCP, 0, 8081));
 	docker_release(&m);
 
 	CHECK_EQ(lxd_parse_instances("[]", 2, DOCKER_RT_LXD, &m), -EBADMSG);
@@ -233,7 +234,7 @@ static void test_recorded(void)
 			  5));
 	CHECK_EQ(m.nports, 3);
 	/* the forkproxy of "tcp:0.0.0.0:8082" listens on [::]:8082 */
-	p = docker_find_port(&m, "lxd", AF_INET6, IPPROTO_TCP, 0, 8082);
+	p = docker_find_port(&m, "lxd", 0, AF_INET6, IPPROTO_TCP, 0, 8082);
 	CHECK(p && !strcmp(p->name, "c1") && !strcmp(p->image, "busybox httpd"));
 	docker_release(&m);
 	free(s);
@@ -243,7 +244,7 @@ static void test_recorded(void)
 	CHECK_EQ(docker_parse(s, len, &m), 0);
 	CHECK_EQ(m.n, 1);
 	CHECK(docker_find(&m, AF_INET, 0x0a580002u));
-	CHECK(docker_find_port(&m, "conmon", AF_INET, IPPROTO_TCP, 0, 8080));
+	CHECK(docker_find_port(&m, "conmon", 0, AF_INET, IPPROTO_TCP, 0, 8080));
 	docker_release(&m);
 	free(s);
 }
@@ -444,6 +445,137 @@ static void test_files(void)
 	CHECK_EQ(m.n, 0);
 }
 
+/* a file under root, made with its directories */
+static void put_str(const char *root, const char *name, const char *s,
+		    size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "mkdir -p %s/%s && rmdir %s/%s", root,
+		 name, root, name);
+	CHECK_EQ(system(path), 0);
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fwrite(s, 1, len, f);
+		fclose(f);
+	}
+}
+
+#define ARGV(s) s, sizeof(s) - 1
+
+static void test_pasta(void)
+{
+	char out[PASTA_DESC_MAX], small[16], root[] = "/tmp/test_pasta.XXXXXX";
+	char cmd[4096];
+	struct docker_map m = { 0 };
+	const struct docker_port *p;
+	json_t *ports;
+	size_t i;
+
+	/* what pasta runs, as its child's command line */
+	CHECK_EQ(pasta_serves(ARGV("pasta\0-f\0-t\08085\0--\0/bin/busybox\0"
+				   "httpd\0"), ARGV("/bin/busybox\0httpd\0-f\0"),
+			      out, sizeof(out)), 0);
+	CHECK_STR(out, "command /bin/busybox httpd -f");
+	/* a namespace it joins */
+	CHECK_EQ(pasta_serves(ARGV("/usr/bin/pasta\0-t\08080\0--netns\0"
+				   "/run/user/1000/netns/n1\0"), NULL, 0, out,
+			      sizeof(out)), 0);
+	CHECK_STR(out, "network namespace /run/user/1000/netns/n1");
+	CHECK_EQ(pasta_serves(ARGV("pasta.avx2\0--netns=web\0-t\080\0"),
+			      NULL, 0, out, sizeof(out)), 0);
+	CHECK_STR(out, "network namespace web");
+	CHECK_EQ(pasta_serves(ARGV("pasta\0-t\08080\0" "4242\0"), NULL, 0, out,
+			      sizeof(out)), 0);
+	CHECK_STR(out, "the network namespace of PID 4242");
+	CHECK_EQ(pasta_serves(ARGV("pasta\0-ft\08080\0-q\0--mtu\0" "1500\0"
+				   "--no-tcp\0" "4242\0"), NULL, 0, out,
+			      sizeof(out)), 0);
+	CHECK_STR(out, "the network namespace of PID 4242");
+	/* an option's value is no PID, nor is a command's argument */
+	CHECK_EQ(pasta_serves(ARGV("pasta\0-q\0-m\0" "1500\0"), NULL, 0, out,
+			      sizeof(out)), -ENOENT);
+	CHECK_EQ(pasta_serves(ARGV("pasta\0sleep\0" "1234\0"), NULL, 0, out,
+			      sizeof(out)), -ENOENT);
+	/* cut, with "..." */
+	CHECK_EQ(pasta_serves(ARGV("pasta\0"), ARGV("sleep\0infinity\0"),
+			      small, sizeof(small)), 0);
+	CHECK_STR(small, "command slee...");
+	/* not a pasta, or nothing that says what it serves: not named */
+	strcpy(out, "x");
+	CHECK_EQ(pasta_serves(ARGV("passt\0-t\08080\0"), NULL, 0, out,
+			      sizeof(out)), -ENOENT);
+	CHECK_EQ(pasta_serves(ARGV("pasta\0-t\08080\0"), NULL, 0, out,
+			      sizeof(out)), -ENOENT);
+	CHECK_EQ(pasta_serves(ARGV("pasta\0-t\08080\0--\0001234\0"), NULL, 0,
+			      out, sizeof(out)), -ENOENT);
+	CHECK_EQ(pasta_serves("pasta", 5, NULL, 0, out, sizeof(out)), -ENOENT);
+	CHECK_EQ(pasta_serves(ARGV("pasta\0--netns\0"), NULL, 0, out,
+			      sizeof(out)), -ENOENT);
+	CHECK_EQ(pasta_serves(NULL, 0, NULL, 0, out, sizeof(out)), -ENOENT);
+	CHECK_STR(out, "x");
+
+	/* a /proc laid out: a pasta running a command (as passt.avx2), one
+	 * joining PID 77, a passt, a process of another name */
+	CHECK(mkdtemp(root) != NULL);
+	put_str(root, "100/comm", "passt.avx2\n", 11);
+	put_str(root, "100/cmdline", ARGV("pasta\0-t\08085\0--\0/bin/sh\0"));
+	put_str(root, "100/task/100/children", "101 ", 4);
+	put_str(root, "101/comm", "sh\n", 3);
+	put_str(root, "101/cmdline", ARGV("/bin/sh\0-c\0httpd -p 8085\0"));
+	put_str(root, "200/comm", "pasta\n", 6);
+	put_str(root, "200/cmdline", ARGV("pasta\0-t\09000\0" "77\0"));
+	put_str(root, "77/comm", "sleep\n", 6);
+	put_str(root, "300/comm", "passt\n", 6);
+	put_str(root, "300/cmdline", ARGV("passt\0-t\09001\0"));
+	put_str(root, "400/comm", "httpd\n", 6);
+	put_str(root, "400/cmdline", ARGV("pasta\0-t\09002\0--netns\0x\0"));
+	put_str(root, "self", "", 0);
+	CHECK_EQ(pasta_read(root, &m), 0);
+	/* TCP and UDP of each pasta */
+	CHECK_EQ(m.nports, 4);
+	p = docker_find_port(&m, "passt.avx2", 100, AF_INET, IPPROTO_TCP, 0,
+			     8085);
+	CHECK(p && !strcmp(p->name, "command /bin/sh -c httpd -p 8085") &&
+	      p->runtime == DOCKER_RT_PASTA && !docker_port_container(p));
+	CHECK(docker_find_port(&m, "passt.avx2", 100, AF_INET6, IPPROTO_UDP,
+			       0, 53));
+	/* only the pasta that holds the socket */
+	CHECK(!docker_find_port(&m, "passt.avx2", 101, AF_INET, IPPROTO_TCP,
+				0, 8085));
+	p = docker_find_port(&m, "pasta", 200, AF_INET, IPPROTO_TCP, 0, 9000);
+	CHECK(p && !strcmp(p->name, "the network namespace of PID 77 (sleep)"));
+	CHECK(!docker_find_port(&m, "pasta", 300, AF_INET, IPPROTO_TCP, 0,
+				9001));
+	/* the holder's pid goes to a snapshot file and back */
+	ports = runtimes_ports_json(&m);
+	docker_release(&m);
+	CHECK(ports != NULL);
+	CHECK_EQ(runtimes_from_json(ports, NULL, &m, cmd, sizeof(cmd)), 0);
+	CHECK_EQ(m.nports, 4);
+	for (i = 0; i < m.nports; i++)
+		CHECK(m.ports[i].pid == 100 || m.ports[i].pid == 200);
+	CHECK(docker_find_port(&m, "pasta", 200, AF_INET, IPPROTO_UDP,
+			       0, 9000));
+	json_decref(ports);
+	docker_release(&m);
+	ports = json_loads("[{\"family\":0,\"addr\":\"0.0.0.0\",\"protocol\":6,"
+			   "\"first\":1,\"last\":2,\"name\":\"n\",\"image\":\"\","
+			   "\"runtime\":\"pasta\",\"pid\":-1}]", 0, NULL);
+	CHECK_EQ(runtimes_from_json(ports, NULL, &m, cmd, sizeof(cmd)),
+		 -EBADMSG);
+	json_decref(ports);
+	docker_release(&m);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	CHECK_EQ(system(cmd), 0);
+	/* no /proc at all */
+	CHECK_EQ(pasta_read("/nonexistent", &m), 0);
+	CHECK_EQ(m.nports, 0);
+}
+
 int main(void)
 {
 	test_recorded();
@@ -452,5 +584,6 @@ int main(void)
 	test_podman_rootless();
 	test_lxd();
 	test_notes_and_snapshot();
+	test_pasta();
 	return unit_done();
 }

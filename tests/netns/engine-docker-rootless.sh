@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# engine-docker-rootless.sh - a real rootless dockerd (Docker 20.10,
+# docker.io's dockerd-rootless.sh, rootlesskit 1.1 with slirp4netns and
+# its default builtin port driver) run by a real user made for the test
+# (useradd, its subordinate uid/gid ranges, /run/user/UID), in the node
+# namespace, on the socket a user session has (/run/user/UID/docker.sock):
+#	rd-web		-p 8083:8083		rootlesskit on 0.0.0.0 and [::]
+#	rd-local	-p 127.0.0.1:8084:8084	rootlesskit on 127.0.0.1
+# rootlesskit runs dockerd in a user, mount and network namespace of its
+# own; dockerd's userland proxy there is rootlesskit-docker-proxy, which
+# asks rootlesskit's parent process (in the node namespace) to listen on
+# the host port and forward into the child namespace.  The host-side
+# socket is rootlesskit's, a process of the user, exposed through INPUT
+# like any other: no NAT, no FORWARD in the node namespace.  The default
+# configuration first (no firewall), then an INPUT drop of 8083, IPv4 and
+# IPv6: real probes from the outside agree with fwaudit each time,
+# rootlesskit is named by the container it holds the port for (text and
+# JSON), and the text equals tests/golden/engine-docker-rootless.text
+# (GOLDEN=update rewrites it).
+#
+# /dev/net/tun is 0600 here: slirp4netns needs a 0666 node, bound over it
+# in a private mount namespace (as engine-podman-rootless.sh does).
+set -euo pipefail
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/probe-lib.sh
+. "$(dirname "$0")/probe-lib.sh"
+# shellcheck source=tests/netns/runtime-lib.sh
+. "$(dirname "$0")/runtime-lib.sh"
+# shellcheck source=tests/netns/shape-lib.sh
+. "$(dirname "$0")/shape-lib.sh"
+
+RL_SCRIPT=/usr/share/docker.io/contrib/dockerd-rootless.sh
+fwa_require_tools dockerd containerd runc rootlesskit \
+	rootlesskit-docker-proxy slirp4netns newuidmap newgidmap useradd \
+	userdel setpriv unshare nsenter mknod timeout
+[ -r "$RL_SCRIPT" ] || fwa_skip "needs $RL_SCRIPT (package docker.io)"
+DOCKER=${DOCKER:-$(command -v docker || echo /usr/bin/docker)}
+fwa_require_tools "$DOCKER"
+_rt_busybox
+pl_init
+# fwaudit reads each user's socket only without DOCKER_HOST
+unset CONTAINER_HOST DOCKER_HOST
+
+# the user (runtime-lib.sh): containerd's shims are reparented to PID 1
+rl_user fward
+mkdir -p "$PT/rootfs/bin"
+RL_SOCK=$RL_RUN/docker.sock
+DK=("$DOCKER" -H "unix://$RL_SOCK")
+fwa_at_cleanup "timeout 60 ${DK[*]} rm -f rd-web rd-local"
+# vfs: no overlay mounts to leave behind; the rest is dockerd-rootless.sh's
+# defaults (slirp4netns, port driver builtin)
+fwa_bg RL_PID "${RL_IN_TUN[@]}" "${RL_AS_USER[@]}" \
+	sh "$RL_SCRIPT" --storage-driver=vfs > "$PT/dockerd.log" 2>&1
+for ((i = 0; i < 150; i++)); do
+	timeout 5 "${DK[@]}" version >/dev/null 2>&1 && break
+	kill -0 "$RL_PID" 2>/dev/null || break
+	sleep 0.2
+done
+timeout 5 "${DK[@]}" info --format '{{.SecurityOptions}}' \
+	> "$PT/rootless" 2>&1 || true
+if ! grep -q 'name=rootless' "$PT/rootless"; then
+	tail -5 "$PT/dockerd.log"
+	fwa_die "the rootless dockerd did not start: $(cat "$PT/rootless")"
+fi
+fwa_pass "dockerd runs as $RL_USER (uid $RL_UID) under rootlesskit, rootless"
+cp "$BUSYBOX" "$PT/rootfs/bin/busybox"
+tar -C "$PT/rootfs" -c . | timeout 60 "${DK[@]}" import - fwa-busybox:test \
+	>/dev/null
+rd_run() {
+	timeout 60 "${DK[@]}" run -d --name "$@" > "$PT/run.out" 2>&1 || {
+		cat "$PT/run.out"
+		tail -5 "$PT/dockerd.log"
+		fwa_die "docker run $1 failed as $RL_USER"
+	}
+}
+rd_run rd-web -p 8083:8083 fwa-busybox:test /bin/busybox httpd -f -p 8083
+rd_run rd-local -p 127.0.0.1:8084:8084 fwa-busybox:test \
+	/bin/busybox httpd -f -p 8084
+pl_serve tcp:0.0.0.0:22
+
+# the port is held by rootlesskit, a process of the user: no NAT rule in
+# the node namespace (Docker's rules are in rootlesskit's namespace)
+for a in 0.0.0.0 '[::]'; do
+	ip netns exec "$NODE" ss -Htlnpe "src $a:8083" > "$PT/ss"
+	if grep -q '"rootlesskit"' "$PT/ss" && grep -q "uid:$RL_UID " "$PT/ss"
+	then
+		fwa_pass "$a:8083 is a listening socket of rootlesskit, uid $RL_UID"
+	else
+		fwa_fail "$a:8083 is not rootlesskit's: $(cat "$PT/ss")"
+	fi
+done
+if ip netns exec "$NODE" iptables-nft-save 2>/dev/null | grep -q -- 8083 ||
+   ip netns exec "$NODE" iptables-legacy-save 2>/dev/null | grep -q -- 8083 ||
+   ip netns exec "$NODE" nft list ruleset | grep -q 8083; then
+	fwa_fail "a netfilter rule for 8083 in the node namespace"
+else
+	fwa_pass "no netfilter rule for 8083 in the node namespace"
+fi
+
+pl_std_probes "$PT/probes" 22,8083,8084 tcp
+pl_check "rootless docker, its defaults" "$PT/probes" || true
+pl_audit "$PT/d.json"
+fwa_check "$PT/d.json" "rootless docker names" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+def rows(fam, port):
+    return [r for r in J["exposures"] if r["family"] == fam and r["protocol"] == "tcp"
+            and r["ports"][0] <= port <= r["ports"][1]]
+def held(l):
+    return l and (l["process"], l.get("container"), l.get("image"), l.get("runtime"))
+want = ("rootlesskit", "rd-web", "fwa-busybox:test", "docker")
+for fam in ("ipv4", "ipv6"):
+    r = rows(fam, 8083)
+    expect("tcp/8083 %s: local, exposed, rootlesskit for rd-web (docker)" % fam,
+           len(r) == 1 and r[0]["path"] == "local" and r[0]["state"] == "exposed"
+           and r[0]["backend"] is None and held(r[0]["listener"]) == want
+           and r[0]["listener"]["address"] == ("0.0.0.0" if fam == "ipv4" else "::")
+           and r[0]["sources"] == (["0.0.0.0/0"] if fam == "ipv4" else ["::/0"]), r)
+    r = [x for x in rows(fam, 8084) if x["state"] != "open" or x["listener"]]
+    expect("tcp/8084 %s (published on 127.0.0.1): nothing listens there from outside" % fam,
+           r == [], r)
+f = {(x["port"], x["process"], x.get("container"), x.get("runtime")) for x in J["filtered"]}
+expect("rootlesskit on 127.0.0.1:8084 filtered, named rd-local (docker)",
+       (8084, "rootlesskit", "rd-local", "docker") in f, f)
+expect("no note: the user's dockerd answered", J["notes"] == [], J["notes"])
+PY
+sh_golden engine-docker-rootless
+for c in rd-web rd-local; do
+	if grep -Eq "rootlesskit(\[PID\])? for $c( |$)" \
+		"$PT/golden.engine-docker-rootless"; then
+		fwa_pass "text: rootlesskit named by $c"
+	else
+		fwa_fail "text: rootlesskit not named by $c"
+	fi
+done
+
+# an INPUT drop of 8083 closes it like any other local port
+ip netns exec "$NODE" iptables-nft -A INPUT -p tcp --dport 8083 -j DROP
+ip netns exec "$NODE" ip6tables-nft -A INPUT -p tcp --dport 8083 -j DROP
+pl_check "rootless docker, INPUT drops 8083" "$PT/probes" || true
+pl_audit "$PT/i.json"
+fwa_check "$PT/i.json" "rootless docker INPUT drop" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+r = [x for x in J["exposures"] if x["protocol"] == "tcp" and x["ports"][0] <= 8083 <= x["ports"][1]]
+expect("tcp/8083 no longer exposed, IPv4 or IPv6", r == [], r)
+f = sorted((x["family"], x.get("container")) for x in J["filtered"]
+           if x["port"] == 8083 and x["process"] == "rootlesskit")
+expect("rootlesskit on 8083 filtered (IPv4 and IPv6), still named rd-web",
+       [x[0] for x in f] == ["ipv4", "ipv6"] and all(c == "rd-web" for _, c in f), f)
+PY
+fwa_finish
