@@ -490,8 +490,7 @@ int docker_read(const char *path, struct docker_map *out)
 	return ret;
 }
 
-/* The processes that hold a published port on the host for a container. */
-static bool port_holder(const char *comm)
+bool docker_port_holder(const char *comm)
 {
 	static const char *const holders[] = {
 		"docker-proxy", "conmon", "rootlessport", "rootlessport-ch",
@@ -520,7 +519,7 @@ const struct docker_port *docker_find_port(const struct docker_map *m,
 	const struct docker_port *p;
 	size_t i;
 
-	if (!port_holder(comm))
+	if (!docker_port_holder(comm))
 		return NULL;
 	for (i = 0; i < m->nports; i++) {
 		p = &m->ports[i];

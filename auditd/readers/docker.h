@@ -103,6 +103,11 @@ int docker_parse_network(const char *json, size_t len, const char *containers,
 			 size_t clen, struct docker_map *m);
 const struct docker_container *docker_find(const struct docker_map *m,
 					   uint8_t family, rs_u128 addr);
+/* comm is a process that holds a published port on the host for a
+ * container (docker-proxy, conmon, rootlessport, rootlesskit, slirp4netns,
+ * pasta/passt, lxd's and incusd's forkproxy): software's names, which a
+ * redacted snapshot keeps. */
+bool docker_port_holder(const char *comm);
 /* The published port that a listener of comm (process pid) on (family,
  * proto, addr, port) holds for a container, or NULL: only the runtimes' port-holding
  * processes (docker-proxy, conmon, rootlessport, rootlesskit, slirp4netns,

@@ -32,6 +32,7 @@
 #include <linux/sock_diag.h>
 
 #include "base64.h"
+#include "docker.h"
 #include "ebtleg.h"
 #include "nldump.h"
 #include "redact.h"
@@ -2323,8 +2324,13 @@ static int rename_all(struct redact *r, json_t *doc)
 	    json_object_set_new(doc, "hostname", json_string("redacted")))
 		return -ENOMEM;
 	a = json_object_get(doc, "owners");
+	/* a port holder's name says which runtime serves the port, not
+	 * whose host it is: kept, so the redacted audit still names the
+	 * container behind it */
 	json_array_foreach(a, i, v)
-		if (json_is_object(v) && !ret)
+		if (json_is_object(v) && !ret &&
+		    !docker_port_holder(json_string_value(
+				json_object_get(v, "comm"))))
 			ret = rename_str(v, "comm", &r->comms, "process");
 	/* a cgroup path names the unit or container */
 	json_array_foreach(a, i, v)
