@@ -372,10 +372,18 @@ static int family_done(const struct nlmsghdr *req, int err, void *data)
 	return err;
 }
 
+/* a request: the headers and a service's identity (at most ~100 bytes) */
+#define IPVS_REQ_MAX	256
+
 static struct nlmsghdr *genl_req(char *buf, uint16_t type, uint8_t cmd,
 				 uint8_t version)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
+
+	/* the requests are small: zeroed, so that no attribute's padding
+	 * sends stack bytes to the kernel (libmnl may leave it as it was) */
+	memset(buf, 0, IPVS_REQ_MAX);
+	nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *g;
 
 	nlh->nlmsg_type = type;
@@ -389,7 +397,7 @@ static struct nlmsghdr *genl_req(char *buf, uint16_t type, uint8_t cmd,
 static int family_id(struct mnl_socket *nl, uint16_t *id)
 {
 	struct nld_handler hd = { family_msg, family_done, id };
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[IPVS_REQ_MAX];
 	struct nlmsghdr *nlh;
 	int ret;
 
@@ -432,7 +440,7 @@ static int ipvs_read_once(struct mnl_socket *nl, uint16_t id,
 			  struct ipvs_read *rd, FILE *rec)
 {
 	struct nld_handler hd = { ipvs_msg, ipvs_done, rd };
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[IPVS_REQ_MAX];
 	struct nlmsghdr *nlh;
 	size_t i, n;
 	int ret;
