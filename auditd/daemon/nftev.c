@@ -21,6 +21,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "array.h"
 #include "fnv.h"
 #include "nftev.h"
 #include "util.h"
@@ -293,15 +294,8 @@ static struct nftev_sub *sub_of(struct nftev_reach *r, const struct rs_chain *c)
 	t = sub_find(r, c->family, c->table);
 	if (t)
 		return t;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		struct nftev_sub *v = realloc(r->t, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		r->t = v;
-		r->cap = cap;
-	}
+	if (array_grow(&r->t, &r->cap, r->n, sizeof(*r->t), SIZE_MAX, 8) < 0)
+		return NULL;
 	t = &r->t[r->n];
 	memset(t, 0, sizeof(*t));
 	t->family = c->family;
@@ -333,16 +327,9 @@ int nftev_reach_new(const struct ruleset *rs, struct nftev_reach *prev,
 		t = sub_of(r, c);
 		if (!t)
 			goto fail;
-		if (t->nc == t->capc) {
-			size_t cap = t->capc ? t->capc * 2 : 16;
-			const struct rs_chain **v = realloc(t->chains,
-							    cap * sizeof(*v));
-
-			if (!v)
-				goto fail;
-			t->chains = v;
-			t->capc = cap;
-		}
+		if (array_grow(&t->chains, &t->capc, t->nc, sizeof(*t->chains),
+			       SIZE_MAX, 16) < 0)
+			goto fail;
 		t->chains[t->nc++] = c;
 		t->base |= c->base;
 		/* packed: the same chains of a table kept by the reader have

@@ -598,24 +598,6 @@ static int cmp_iv(const void *x, const void *y)
 
 /* Sort and merge iv[0..n) in place (overlapping and adjacent intervals
  * join); returns the new count. */
-static size_t iv_merge(struct rs_interval *iv, size_t n)
-{
-	size_t i, k;
-
-	if (!n)
-		return 0;
-	qsort(iv, n, sizeof(*iv), cmp_iv);
-	for (i = 1, k = 0; i < n; i++) {
-		if (iv[k].hi == U128_MAX || iv[i].lo <= iv[k].hi + 1) {
-			if (iv[i].hi > iv[k].hi)
-				iv[k].hi = iv[i].hi;
-			continue;
-		}
-		iv[++k] = iv[i];
-	}
-	return k + 1;
-}
-
 /* Check set; when it is not ascending and non-adjacent, *copy is a sorted,
  * merged copy to use instead (and free), and *n its length. */
 static int set_prepare(const struct rs_interval *set, size_t *n,
@@ -639,7 +621,7 @@ static int set_prepare(const struct rs_interval *set, size_t *n,
 	if (!c)
 		return -ENOMEM;
 	memcpy(c, set, *n * sizeof(*c));
-	*n = iv_merge(c, *n);
+	*n = region_ivs_merge(c, *n);
 	*copy = c;
 	return 0;
 }
@@ -1143,7 +1125,7 @@ static int canon_leaf(const struct region_box *in, size_t n, int d,
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		iv[i] = in[i].iv[d];
-	k = iv_merge(iv, n);
+	k = region_ivs_merge(iv, n);
 	memset(&box, 0, sizeof(box));
 	for (i = 0; i < k && !err; i++) {
 		box.iv[d] = iv[i];
@@ -1735,7 +1717,7 @@ int region_groups(const struct region *r, enum region_dim outer,
 		if (!i || cmp_iv(&pick->b[i - 1].iv[outer],
 				 &pick->b[i].iv[outer])) {
 			if (k)
-				g[k - 1].n = iv_merge(g[k - 1].inner,
+				g[k - 1].n = region_ivs_merge(g[k - 1].inner,
 						      g[k - 1].n);
 			g[k].outer = pick->b[i].iv[outer];
 			g[k].inner = iv;
@@ -1745,7 +1727,7 @@ int region_groups(const struct region *r, enum region_dim outer,
 		iv++;
 	}
 	if (k)
-		g[k - 1].n = iv_merge(g[k - 1].inner, g[k - 1].n);
+		g[k - 1].n = region_ivs_merge(g[k - 1].inner, g[k - 1].n);
 	*out = g;
 	*n = ng;
 	g = NULL;
@@ -1811,7 +1793,7 @@ int region_prefixes(uint8_t family, const struct rs_interval *iv, size_t n,
 		if (!m)
 			return -ENOMEM;
 		memcpy(m, iv, n * sizeof(*m));
-		n = iv_merge(m, n);
+		n = region_ivs_merge(m, n);
 	}
 	for (i = 0; i < n; i++) {
 		k = region_interval_prefixes(family, m[i].lo, m[i].hi, tmp);

@@ -247,6 +247,9 @@ int region_interval_prefixes(uint8_t family, rs_u128 lo, rs_u128 hi,
  * order, may overlap or be adjacent), ascending, in a new array *out. */
 int region_prefixes(uint8_t family, const struct rs_interval *iv, size_t n,
 		    struct region_prefix **out, size_t *nout);
+/* Sort iv[0..n) by lower bound and merge the intervals that overlap or
+ * touch, in place; returns how many are left. */
+size_t region_ivs_merge(struct rs_interval *iv, size_t n);
 /* The union of iv[0..n) (sorted, disjoint) with every gap around and
  * between its intervals that lies wholly inside dc[0..ndc) (sorted,
  * disjoint, not adjacent), and with the part of dc beside an interval
@@ -254,9 +257,6 @@ int region_prefixes(uint8_t family, const struct rs_interval *iv, size_t n,
  * reader may take for iv when the addresses of dc never occur (martian
  * sources).  A new array in *out; an empty iv stays empty.  0 or
  * -ENOMEM. */
-/* Sort iv[0..n) by lower bound and merge the intervals that overlap or
- * touch, in place; returns how many are left. */
-size_t region_ivs_merge(struct rs_interval *iv, size_t n);
 int region_fill_gaps(uint8_t family, const struct rs_interval *iv, size_t n,
 		     const struct rs_interval *dc, size_t ndc,
 		     struct rs_interval **out, size_t *nout);
