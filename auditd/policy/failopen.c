@@ -17,6 +17,7 @@
 #include <linux/netfilter.h>
 
 #include "failopen.h"
+#include "ipaddr.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -363,24 +364,6 @@ static bool direct_drop(const struct ruleset *rs, uint8_t family, rs_u128 a)
 	return false;
 }
 
-static void addr_text(uint8_t family, rs_u128 a, char *buf, size_t size)
-{
-	unsigned char b[16];
-	int k;
-
-	if (family == NFPROTO_IPV6) {
-		for (k = 15; k >= 0; k--) {
-			b[k] = (unsigned char)(a & 0xff);
-			a >>= 8;
-		}
-		inet_ntop(AF_INET6, b, buf, (socklen_t)size);
-	} else {
-		uint32_t v = htonl((uint32_t)a);
-
-		inet_ntop(AF_INET, &v, buf, (socklen_t)size);
-	}
-}
-
 static bool docker_dnat_chain(const struct rs_chain *c,
 			      const struct names *h)
 {
@@ -622,7 +605,7 @@ static int check_direct_access(const struct ruleset *rs, struct builder *b)
 			    !first_dnat(ix, n, nat->addr_lo, j) ||
 			    direct_drop(rs, fam, nat->addr_lo))
 				continue;
-			addr_text(fam, nat->addr_lo, addr, sizeof(addr));
+			ipaddr_str(fam, nat->addr_lo, addr, sizeof(addr));
 			ret = direct_access_finding(rs, b, c, r, fam, addr);
 			if (ret < 0) {
 				free(ix);
