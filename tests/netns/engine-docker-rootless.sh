@@ -17,7 +17,8 @@
 # IPv6: real probes from the outside agree with fwaudit each time,
 # rootlesskit is named by the container it holds the port for (text and
 # JSON), and the text equals tests/golden/engine-docker-rootless.text
-# (GOLDEN=update rewrites it).
+# (GOLDEN=update rewrites it); each audit also from a snapshot and from a
+# redacted snapshot (FWA_SNAPSHOT_CHECK, FWA_REDACT_CHECK: 1 unless set).
 #
 # RD_DRIVER=slirp4netns (engine-docker-rootless-slirp.sh) runs the same
 # with DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER=slirp4netns: slirp4netns,
@@ -53,6 +54,9 @@ slirp4netns) RD_HOLDER=slirp4netns RD_FAMS=ipv4
 *) fwa_die "RD_DRIVER=$RD_DRIVER: builtin or slirp4netns" ;;
 esac
 export RD_HOLDER RD_FAMS
+# every audit also from a snapshot and a redacted one: port holders'
+# names and the containers behind them survive both
+export FWA_SNAPSHOT_CHECK=${FWA_SNAPSHOT_CHECK:-1} FWA_REDACT_CHECK=${FWA_REDACT_CHECK:-1}
 _rt_busybox
 pl_init
 # fwaudit reads each user's socket only without DOCKER_HOST
