@@ -85,7 +85,7 @@ if ! grep -q 'name=rootless' "$PT/rootless"; then
 	fwa_die "the rootless dockerd did not start: $(cat "$PT/rootless")"
 fi
 fwa_pass "dockerd runs as $RL_USER (uid $RL_UID) under rootlesskit, rootless"
-if ps -o args= -u "$RL_UID" | grep -q -- "^rootlesskit .*--port-driver=$RD_DRIVER "
+if pgrep -u "$RL_UID" -f -- "^rootlesskit .*--port-driver=$RD_DRIVER " >/dev/null
 then
 	fwa_pass "rootlesskit runs with --port-driver=$RD_DRIVER"
 else
