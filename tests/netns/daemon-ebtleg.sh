@@ -5,7 +5,9 @@
 # node's addresses live on br0, eth0 is its port; an ebtables-legacy rule
 # dropping tcp/22 arriving on eth0 (IPv4 and IPv6) makes the daemon audit
 # again within the poll interval and journal exposure_closed for tcp/22
-# per family; deleting the rules journals exposure_opened per family.
+# per family; deleting the rules journals exposure_opened per family; the
+# same drop for the bridge port eth0 by name (-i eth0) journals tcp/22 as
+# possible (the engine does not know a probe's bridge port).
 #
 # The kernel here has no legacy ebtables tables (see bridge-ebtleg.sh's
 # header): ebtables-legacy and the daemon both talk to ebt_kshim.c,
@@ -113,11 +115,25 @@ else
 	fwa_fail "ebtables-legacy rules flushed: $n exposure_opened entries for tcp/22 in $BOUND s, expected 2: $(dmn_events "$DPID" | tail -3)"
 fi
 
+# -- the same drop on the bridge port by name (-i eth0) ----------------------
+# the engine walks a probe arriving on br0 without knowing its port: the
+# rule may or may not match, tcp/22 becomes possible
+ebt -A INPUT -i eth0 -p IPv4 --ip-proto tcp --ip-dport 22 -j DROP
+ebt -A INPUT -i eth0 -p IPv6 --ip6-proto tcp --ip6-dport 22 -j DROP
+n=$(dmn_wait_events 2 "$BOUND" "$DPID" FWAUDIT_EVENT=exposure_changed FWAUDIT_PORTS=22 FWAUDIT_CERTAINTY=possible)
+dmn_events "$DPID" FWAUDIT_EVENT=exposure_changed FWAUDIT_PORTS=22 FWAUDIT_CERTAINTY=possible > "$T/possible.json"
+if [ "$n" -eq 2 ] && grep -q '"FWAUDIT_FAMILY":"ipv4"' "$T/possible.json" &&
+   grep -q '"FWAUDIT_FAMILY":"ipv6"' "$T/possible.json"; then
+	fwa_pass "ebtables-legacy drop on the port eth0: tcp/22 journalled possible per family"
+else
+	fwa_fail "ebtables-legacy drop on the port eth0: $n exposure_changed/possible entries for tcp/22 in $BOUND s, expected 2: $(dmn_events "$DPID" | tail -3)"
+fi
+
 kill -TERM "$DPID"
 wait "$DPID" 2>/dev/null || true
 audits=$(sed -n 's/.*exiting after \([0-9]*\) audit(s).*/\1/p' "$T/daemon.err" | tail -1)
-if [ -n "$audits" ] && [ "$audits" -ge 3 ]; then
-	fwa_pass "the daemon audited $audits times (first + 2 table changes)"
+if [ -n "$audits" ] && [ "$audits" -ge 4 ]; then
+	fwa_pass "the daemon audited $audits times (first + 3 table changes)"
 else
 	fwa_fail "audits: '${audits:-?}': $(tail -3 "$T/daemon.err")"
 fi
