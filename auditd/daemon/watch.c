@@ -20,6 +20,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "ebtleg.h"
 #include "fnv.h"
 #include "host.h"
 #include "ipvs.h"
@@ -41,7 +42,8 @@ struct watch {
 	void *data;
 	watch_filter_fn filter;		/* nftables messages only */
 	void *filter_data;
-	int raw4, raw6;		/* for IPT_SO_GET_*, opened when needed */
+	int raw4, raw6;		/* for IPT_SO_GET_* (raw4 also EBT_SO_GET_*),
+				 * opened when needed */
 };
 
 /* FNV-1a (fnv.h), then a final mix so that sums of element hashes
@@ -294,6 +296,33 @@ static uint64_t fp_xt(int *raw, int family, const char *names_path)
 	return h;
 }
 
+/* ebtables-legacy has no events either: its tables (ebtleg.h says which
+ * are asked for, and what asking may create), as a set.  A kernel
+ * without them answers the first GET_INFO with ENOPROTOOPT: one
+ * getsockopt, nothing hashed. */
+static uint64_t fp_ebt(int *raw)
+{
+	uint64_t h = 0, x;
+	size_t i;
+	int err;
+
+	if (*raw < 0) {
+		*raw = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (*raw < 0)
+			return mix((uint64_t)errno);
+	}
+	for (i = 0; i < EBTLEG_NTABLES; i++) {
+		const char *name = ebtleg_tables[i];
+
+		err = ebtleg_table_hash(*raw, name, &x);
+		if (err == -ENOPROTOOPT)
+			break;
+		h += mix(err == 0 ? x : fnv(fnv(FNV_INIT, name, strlen(name)),
+					    &err, sizeof(err)));
+	}
+	return h;
+}
+
 /* IPVS has no multicast group: its services and real servers (what the
  * audit reads of them), as a set, or the error that kept them unread */
 static uint64_t fp_ipvs(void)
@@ -351,6 +380,9 @@ int watch_fingerprint(struct watch *w, uint64_t *fp)
 	h = fp_file(h, "/proc/sys/net/ipv6/conf/all/forwarding");
 	h = fp_file(h, "/proc/sys/net/ipv4/conf/all/route_localnet");
 	x = fp_ipvs();
+	h = fnv(h, &x, sizeof(x));
+	/* the same AF_INET socket as the IPv4 x_tables */
+	x = fp_ebt(&w->raw4);
 	h = fnv(h, &x, sizeof(x));
 	*fp = h;
 	return 0;

@@ -24,6 +24,7 @@
 #include <linux/netfilter_bridge/ebtables.h>
 
 #include "ebtleg.h"
+#include "fnv.h"
 #include "nldump.h"
 #include "util.h"
 #include "xt.h"
@@ -596,6 +597,45 @@ int ebtleg_read_blob(int fd, const char *name, struct ebtleg_blob *out)
 	}
 	free(buf);
 	return err;
+}
+
+/* ---- fwauditd's poll (watch.c's fingerprint) --------------------------- */
+
+uint64_t ebtleg_blob_hash(const struct ebtleg_blob *b)
+{
+	uint64_t h = fnv1a64(FNV1A64_INIT, b->name, strnlen(b->name,
+							    sizeof(b->name)));
+
+	h = fnv1a64(h, &b->valid_hooks, sizeof(b->valid_hooks));
+	h = fnv1a64(h, &b->nentries, sizeof(b->nentries));
+	h = fnv1a64(h, &b->size, sizeof(b->size));
+	return fnv1a64(h, b->entries, b->size);
+}
+
+bool ebtleg_may_poll(const char *sysmod, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/ebtables", sysmod);
+	if (access(path, F_OK) < 0)
+		return true;	/* no ebtables, or built in */
+	snprintf(path, sizeof(path), "%s/ebtable_%s", sysmod, name);
+	return access(path, F_OK) == 0;
+}
+
+int ebtleg_table_hash(int fd, const char *name, uint64_t *hash)
+{
+	struct ebtleg_blob b;
+	int err;
+
+	if (!ebtleg_may_poll("/sys/module", name))
+		return -ENOENT;
+	err = ebtleg_read_blob(fd, name, &b);
+	if (err < 0)
+		return err;
+	*hash = ebtleg_blob_hash(&b);
+	ebtleg_blob_release(&b);
+	return 0;
 }
 
 /* What the live read and the replay do with one table: decode it, or

@@ -24,6 +24,7 @@
 #ifndef FWAUDIT_EBTLEG_H
 #define FWAUDIT_EBTLEG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,35 @@ int ebtleg_parse(struct ruleset *rs, const struct ebtleg_blob *b);
  */
 int ebtleg_read_blob(int fd, const char *name, struct ebtleg_blob *out);
 void ebtleg_blob_release(struct ebtleg_blob *b);
+
+/*
+ * fwauditd's poll (watch.c): ebtables-legacy has no events.
+ *
+ * ebtleg_blob_hash(): a hash of what ebtleg_read_blob() handed out (name,
+ * valid hooks, rule count, entries).  The kernel copies no counters into
+ * the entries (they go to a separate array, which is not asked for), so
+ * traffic does not change it; any rule or policy change does.
+ *
+ * ebtleg_may_poll(): whether asking the kernel for table name can create
+ * nothing.  A GET_INFO for a table the namespace lacks makes the kernel
+ * load its module (ebtable_NAME) and create it.  When ebtables itself is
+ * a loaded module (sysmod/ebtables exists: sysmod is "/sys/module", a
+ * test passes another directory) and ebtable_NAME is not loaded, no
+ * namespace has that table: false, it is not asked for.  Otherwise true:
+ * either the kernel has no ebtables (every EBT_SO_* answers ENOPROTOOPT
+ * at once: nothing to create), or the table's module is loaded (the
+ * table exists here, or the first request creates it here, empty, every
+ * policy ACCEPT, as every full audit's read does anyway), or ebtables is
+ * built in (its tables cannot be told apart from absent ones without
+ * asking; the audit asks too).
+ *
+ * ebtleg_table_hash(): ebtleg_may_poll() ("/sys/module"), then the table
+ * read on fd and hashed.  -ENOENT for a table not asked for or absent,
+ * otherwise ebtleg_read_blob()'s errors; *hash written on success.
+ */
+uint64_t ebtleg_blob_hash(const struct ebtleg_blob *b);
+bool ebtleg_may_poll(const char *sysmod, const char *name);
+int ebtleg_table_hash(int fd, const char *name, uint64_t *hash);
 
 /* Where ebtleg_dump_ruleset() records what it read (snapfile.c sets it
  * for `fwaudit snapshot`). */

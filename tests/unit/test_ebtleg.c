@@ -12,6 +12,7 @@
  * entries), EBTLEG_REC_SEED_OUT=FILE the same table as a recording.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@
 #include <linux/netfilter_bridge/ebt_ip6.h>
 #include <linux/netfilter_bridge/ebtables.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -643,6 +646,69 @@ static void write_seed(void)
 	}
 }
 
+/* fwauditd's poll: the blob hash sees every change of a rule, a policy,
+ * the hooks or the table, and only those; ebtleg_may_poll() asks for no
+ * table whose module a request would load (a /sys/module made here). */
+static void test_poll(void)
+{
+	static struct bb b;
+	struct ebtleg_blob x, y;
+	unsigned char *copy;
+	uint64_t h0;
+	char dir[] = "/tmp/test_ebtleg.XXXXXX", path[64];
+	size_t off;
+
+	build_filter(&b);
+	x = blob_of(&b, "filter", FILTER_HOOKS);
+	h0 = ebtleg_blob_hash(&x);
+	copy = malloc(x.size);
+	CHECK(copy != NULL);
+	if (!copy)
+		return;
+	memcpy(copy, x.entries, x.size);
+	y = x;
+	y.entries = copy;
+	CHECK(ebtleg_blob_hash(&y) == h0);	/* same content, other memory */
+	/* a policy (the first chain header's) */
+	off = offsetof(struct ebt_entries, policy);
+	copy[off] ^= 1;
+	CHECK(ebtleg_blob_hash(&y) != h0);
+	copy[off] ^= 1;
+	/* any byte of the entries, e.g. the last (a target's verdict) */
+	copy[x.size - 1] ^= 0x10;
+	CHECK(ebtleg_blob_hash(&y) != h0);
+	copy[x.size - 1] ^= 0x10;
+	CHECK(ebtleg_blob_hash(&y) == h0);
+	y.valid_hooks ^= 1u << NF_BR_FORWARD;
+	CHECK(ebtleg_blob_hash(&y) != h0);
+	y.valid_hooks = x.valid_hooks;
+	y.nentries++;
+	CHECK(ebtleg_blob_hash(&y) != h0);
+	y.nentries--;
+	snprintf(y.name, sizeof(y.name), "nat");
+	CHECK(ebtleg_blob_hash(&y) != h0);
+	free(copy);
+
+	CHECK(mkdtemp(dir) != NULL);
+	/* no ebtables module: built in or absent, asked (ENOPROTOOPT) */
+	CHECK(ebtleg_may_poll(dir, "filter"));
+	CHECK(ebtleg_may_poll(dir, "broute"));
+	snprintf(path, sizeof(path), "%s/ebtables", dir);
+	CHECK_EQ(mkdir(path, 0700), 0);
+	/* ebtables loaded, no table module: nothing asked for */
+	CHECK(!ebtleg_may_poll(dir, "filter"));
+	CHECK(!ebtleg_may_poll(dir, "nat"));
+	snprintf(path, sizeof(path), "%s/ebtable_filter", dir);
+	CHECK_EQ(mkdir(path, 0700), 0);
+	CHECK(ebtleg_may_poll(dir, "filter"));
+	CHECK(!ebtleg_may_poll(dir, "nat"));
+	CHECK(!ebtleg_may_poll(dir, "broute"));
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/ebtables", dir);
+	rmdir(path);
+	CHECK_EQ(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	test_filter();
@@ -651,6 +717,7 @@ int main(void)
 	test_foreach();
 	test_replay();
 	test_redact();
+	test_poll();
 	write_seed();
 	return unit_done();
 }
