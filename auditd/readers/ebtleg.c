@@ -693,6 +693,11 @@ int ebtleg_dump_ruleset(struct ruleset *rs)
 		goto out;
 	}
 	for (i = 0; i < EBTLEG_NTABLES && !ret; i++) {
+		/* a table whose module is not loaded is in no namespace:
+		 * asking would load it and create an empty one here, and an
+		 * audit changes nothing */
+		if (!ebtleg_may_poll("/sys/module", ebtleg_tables[i]))
+			continue;
 		memset(&b, 0, sizeof(b));
 		err = ebtleg_read_blob(fd, ebtleg_tables[i], &b);
 		if (err == -ENOPROTOOPT)

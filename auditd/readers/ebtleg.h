@@ -88,7 +88,7 @@ void ebtleg_blob_release(struct ebtleg_blob *b);
  * either the kernel has no ebtables (every EBT_SO_* answers ENOPROTOOPT
  * at once: nothing to create), or the table's module is loaded (the
  * table exists here, or the first request creates it here, empty, every
- * policy ACCEPT, as every full audit's read does anyway), or ebtables is
+ * policy ACCEPT, as the full audit's read may too), or ebtables is
  * built in (its tables cannot be told apart from absent ones without
  * asking; the audit asks too).
  *
@@ -105,7 +105,9 @@ int ebtleg_table_hash(int fd, const char *name, uint64_t *hash);
 #define EBTLEG_RECORD_ENV	"FWAUDIT_EBT_RECORD"
 
 /*
- * Read the tables the kernel has and append their chains to rs.  No
+ * Read the tables the kernel has and append their chains to rs; a table
+ * ebtleg_may_poll() says to leave alone (its module is not loaded: no
+ * namespace has it) is not asked for.  No
  * ebtables-legacy in the kernel is not an error: nothing is appended.  A
  * table that cannot be read or decoded adds a note to rs and is skipped.
  * With EBTLEG_RECORD_ENV set, each table read (or its error) is written
