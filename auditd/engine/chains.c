@@ -1358,13 +1358,30 @@ static int bridge_chains(struct walk *w, uint32_t hook,
 			     n);
 }
 
+/* The only port of bridge br, or NULL (none, or several). */
+static const struct host_link *bridge_only_port(const struct host *h,
+						const struct host_link *br)
+{
+	const struct host_link *port = NULL;
+	size_t i;
+
+	for (i = 0; i < h->nlinks; i++) {
+		if (h->links[i].master != br->ifindex)
+			continue;
+		if (port)
+			return NULL;
+		port = &h->links[i];
+	}
+	return port;
+}
+
 int eng_bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
 {
 	const struct rs_chain **pre, **in;
 	struct blist br = { 0 };
 	struct rs_interval key;
 	struct branch *on;
-	size_t npre, nin, i, k, n;
+	size_t npre, nin, i, j, k, n;
 	int ret;
 
 	if (!w->host || w->nd)
@@ -1374,32 +1391,37 @@ int eng_bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
 		ret = bridge_chains(w, 1, &in, &nin);
 	if (ret < 0 || (!npre && !nin))
 		return ret;
+	n = l->n;
 	for (i = 0; i < w->host->nlinks && !ret; i++) {
 		const struct host_link *lk = &w->host->links[i];
 
 		if (strcmp(lk->kind, "bridge"))
 			continue;
 		key = rs_ifname_interval(lk->name, false);
-		for (k = 0, n = l->n; k < n && !ret; k++) {
+		for (k = 0; k < n && !ret; k++) {
 			ret = eng_fork_on_iif(w, l->b[k], &key, &on);
 			if (!ret && on)
 				ret = blist_push(&br, on);
 		}
-	}
-	if (!ret && br.n) {
-		/* what arrives on a bridge came in on one of its ports,
-		 * and the frame meets the bridge family's prerouting and
-		 * input hooks before the bridge hands it up to the host
-		 * (br_handle_frame(), br_pass_frame_up()) */
+		if (ret || !br.n)
+			continue;
+		/* what arrives on a bridge came in on one of its ports, and
+		 * the frame meets the bridge family's prerouting and input
+		 * hooks before the bridge hands it up to the host
+		 * (br_handle_frame(), br_pass_frame_up()); one bridge at a
+		 * time, so that its port is known where it has one */
 		w->bridge = true;
+		w->bridge_port = bridge_only_port(w->host, lk);
 		ret = chains_run(w, 0, pre, npre, false, &br, dropped);
 		if (!ret)
 			ret = chains_run(w, 1, in, nin, false, &br, dropped);
 		w->bridge = false;
-	}
-	for (i = 0; !ret && i < br.n; i++) {
-		ret = blist_push(l, br.b[i]);
-		br.b[i] = NULL;
+		w->bridge_port = NULL;
+		for (j = 0; !ret && j < br.n; j++) {
+			ret = blist_push(l, br.b[j]);
+			br.b[j] = NULL;
+		}
+		eng_blist_release(&br);
 	}
 	eng_blist_release(&br);
 	eng_blist_drop_empty(l);

@@ -520,20 +520,32 @@ static int bridge_notes(const struct host *h, struct engine_result *res)
 	int ret = 0;
 
 	for (i = 0; i < h->nlinks && !ret; i++) {
-		const struct host_link *l = &h->links[i];
+		const struct host_link *l = &h->links[i], *port = NULL;
+		char where[64];
 		size_t ports = 0;
 
 		if (strcmp(l->kind, "bridge") || !host_link_is_ingress(h, l))
 			continue;
 		for (k = 0; k < h->nlinks; k++)
-			ports += h->links[k].master == l->ifindex;
+			if (h->links[k].master == l->ifindex) {
+				port = &h->links[k];
+				ports++;
+			}
 		if (!ports)
 			continue;
+		/* one port: a stranger's frame came in through it, and
+		 * chains.c decides a rule on its name */
+		if (ports == 1)
+			snprintf(where, sizeof(where), "which came in through %s",
+				 port->name);
+		else
+			snprintf(where, sizeof(where), "where the port it came "
+				 "in on is not known");
 		snprintf(note, sizeof(note), "%s is a bridge with %zu port%s: "
 			 "what arrives there meets the bridge family's "
 			 "prerouting and input chains first (nftables `table "
-			 "bridge`, ebtables-nft, ebtables-legacy), where the "
-			 "port it came in on is not known%s", l->name, ports, ports > 1 ? "s" : "",
+			 "bridge`, ebtables-nft, ebtables-legacy), %s%s",
+			 l->name, ports, ports > 1 ? "s" : "", where,
 			 s->bridge_nf_call_iptables == 1 ||
 			 s->bridge_nf_call_ip6tables == 1 ?
 			 "; br_netfilter (net.bridge.bridge-nf-call-iptables) "

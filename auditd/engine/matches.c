@@ -265,9 +265,14 @@ enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 		case RS_F_IIFNAME:
 		case RS_F_IIF:
 			/* the bridge family sees the port a frame came in
-			 * on, not the bridge: which port a stranger's frame
-			 * uses is not known here */
-			return RES_UNKNOWN;
+			 * on, not the bridge: the only port, or, of
+			 * several, one not known here */
+			if (!w->bridge_port)
+				return RES_UNKNOWN;
+			*val = f == RS_F_IIF ?
+			       (rs_u128)w->bridge_port->ifindex :
+			       rs_ifname_key(w->bridge_port->name);
+			return RES_FIXED;
 		case RS_F_OIFNAME:
 		case RS_F_OIF:
 			/* prerouting and input: no output port yet */

@@ -181,8 +181,11 @@ struct walk {
 	const struct rs_chain **ingress;
 	size_t ningress;
 	/* walking the bridge family's hooks (eng_bridge_run()): matches.c
-	 * resolves interfaces as a bridge port would */
+	 * resolves interfaces as a bridge port would; bridge_port is the
+	 * bridge's only port (a stranger's frame came in through it), NULL
+	 * when it has several (which one is not known) */
 	bool bridge;
+	const struct host_link *bridge_port;
 	/* the bridge family's base chains of NF_BR_PRE_ROUTING and
 	 * NF_BR_LOCAL_IN, in priority order, built on first use */
 	struct hook_list brhooks[2];

@@ -6,9 +6,10 @@
 # bridge family's prerouting and input base chains before the inet hooks.
 # Rules loaded with the real nft (`table bridge`), real packets from
 # outside, IPv4 and IPv6: fwaudit agrees with every probe; a bridge rule on
-# an interface name (the port, which fwaudit cannot tell) makes what it
-# decides "possible", naming the rule; without bridge rules all is as
-# before.
+# an interface name decides where the bridge has one port (the stranger's
+# frame came through it) and makes what it decides "possible", naming the
+# rule, where it has several (which one is not known); without bridge
+# rules all is as before.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -62,8 +63,8 @@ expect("no IPv4 row from 10.9.0.0/24", not [r for r in ex if r["family"] == "ipv
 expect("every exposed row definite", all(r["certainty"] == "definite" for r in ex), ex)
 EOF2
 
-# 3. a rule on the port's name: fwaudit cannot tell the port a stranger
-# comes in on, so 8080 is possible, naming the rule; the kernel drops it
+# 3. a rule on the port's name: br0's only port is v0, so a stranger's
+# frame came in through it and the rule decides: 8080 closed, definite
 ip netns exec "$NODE" nft -f - <<'EOF2'
 table bridge filter {
 	chain input {
@@ -71,8 +72,26 @@ table bridge filter {
 	}
 }
 EOF2
-PL_TIMEOUT=1 pl_check "bridge port rule" "$PT/probes"
-rows "bridge port rule" <<'EOF2'
+PL_TIMEOUT=1 pl_check "bridge port rule, one port" "$PT/probes"
+rows "bridge port rule, one port" <<'EOF2'
+ex = [r for r in J["exposures"] if r["state"] == "exposed"]
+p = [r for r in ex if r["protocol"] == "tcp" and r["ports"][0] <= 8080 <= r["ports"][1]]
+expect("tcp 8080 not exposed (the only port's rule drops it)", p == [], p)
+expect("every exposed row definite", all(r["certainty"] == "definite" for r in ex), ex)
+expect("the note says what arrives came in through v0", any(n.startswith("br0 is a bridge with 1 port") and "which came in through v0" in n for n in J["notes"]), J["notes"])
+EOF2
+# ... with a second port (a VM's tap, here a veth), the port a stranger
+# comes in on is not known: 8080 is possible, naming the rule; the kernel
+# still drops what comes in on v0
+# (br0's MAC set as it is: a new port with a lower MAC would otherwise
+# become the bridge's, and the outside's neighbour entry would go stale)
+ip -n "$NODE" link set br0 address "$(ip -n "$NODE" -o link show br0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')"
+ip -n "$NODE" link add vb0 type veth peer name vb1
+ip -n "$NODE" link set vb0 master br0
+ip -n "$NODE" link set vb0 up
+ip -n "$NODE" link set vb1 up
+PL_TIMEOUT=1 pl_check "bridge port rule, two ports" "$PT/probes"
+rows "bridge port rule, two ports" <<'EOF2'
 ex = [r for r in J["exposures"] if r["state"] == "exposed"]
 p = [r for r in ex if r["protocol"] == "tcp" and r["ports"][0] <= 8080 <= r["ports"][1]]
 expect("tcp 8080 rows possible, naming iifname", p and all(r["certainty"] == "possible" and any("iifname" in u and "bridge" in u for u in r["unknown"]) for r in p), p)
@@ -108,7 +127,7 @@ v6 = [r for r in ex if r["family"] == "ipv6"]
 expect("IPv6 rows definite, none from 2001:db8:2::/64", v6 and all(r["certainty"] == "definite" and "::/0" not in r["sources"] and "2001:db8:2::/64" not in r["sources"] for r in v6), v6)
 u4 = [r for r in ex if r["family"] == "ipv4" and r["protocol"] == "udp"]
 expect("IPv4 udp possible, naming ebtables' ip match", u4 and all(r["certainty"] == "possible" and any(u.startswith("unknown match ip") for u in r["unknown"]) for r in u4), u4)
-expect("a note names br0 as a bridge", any(n.startswith("br0 is a bridge with 1 port") for n in J["notes"]), J["notes"])
+expect("a note names br0 as a bridge whose port is not known (v0 and vb0)", any(n.startswith("br0 is a bridge with 2 ports") and "the port it came in on is not known" in n for n in J["notes"]), J["notes"])
 EOF2
 	ip netns exec "$NODE" ebtables -F INPUT
 	ip netns exec "$NODE" nft delete table bridge filter 2>/dev/null || true

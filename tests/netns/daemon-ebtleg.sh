@@ -6,8 +6,8 @@
 # dropping tcp/22 arriving on eth0 (IPv4 and IPv6) makes the daemon audit
 # again within the poll interval and journal exposure_closed for tcp/22
 # per family; deleting the rules journals exposure_opened per family; the
-# same drop for the bridge port eth0 by name (-i eth0) journals tcp/22 as
-# possible (the engine does not know a probe's bridge port).
+# same drop for the bridge port eth0 by name (-i eth0, br0's only port)
+# closes tcp/22 again.
 #
 # The kernel here has no legacy ebtables tables (see bridge-ebtleg.sh's
 # header): ebtables-legacy and the daemon both talk to ebt_kshim.c,
@@ -116,17 +116,19 @@ else
 fi
 
 # -- the same drop on the bridge port by name (-i eth0) ----------------------
-# the engine walks a probe arriving on br0 without knowing its port: the
-# rule may or may not match, tcp/22 becomes possible
+# eth0 is br0's only port: a stranger's frame came in through it, so the
+# rule decides and tcp/22 closes again, definite
+before=$(dmn_events "$DPID" FWAUDIT_EVENT=exposure_closed FWAUDIT_PORTS=22 | grep -c . || true)
 ebt -A INPUT -i eth0 -p IPv4 --ip-proto tcp --ip-dport 22 -j DROP
 ebt -A INPUT -i eth0 -p IPv6 --ip6-proto tcp --ip6-dport 22 -j DROP
-n=$(dmn_wait_events 2 "$BOUND" "$DPID" FWAUDIT_EVENT=exposure_changed FWAUDIT_PORTS=22 FWAUDIT_CERTAINTY=possible)
-dmn_events "$DPID" FWAUDIT_EVENT=exposure_changed FWAUDIT_PORTS=22 FWAUDIT_CERTAINTY=possible > "$T/possible.json"
-if [ "$n" -eq 2 ] && grep -q '"FWAUDIT_FAMILY":"ipv4"' "$T/possible.json" &&
-   grep -q '"FWAUDIT_FAMILY":"ipv6"' "$T/possible.json"; then
-	fwa_pass "ebtables-legacy drop on the port eth0: tcp/22 journalled possible per family"
+n=$(dmn_wait_events $((before + 2)) "$BOUND" "$DPID" FWAUDIT_EVENT=exposure_closed FWAUDIT_PORTS=22)
+dmn_events "$DPID" FWAUDIT_EVENT=exposure_closed FWAUDIT_PORTS=22 | tail -n +$((before + 1)) > "$T/port.json"
+if [ "$n" -eq $((before + 2)) ] && grep -q '"FWAUDIT_FAMILY":"ipv4"' "$T/port.json" &&
+   grep -q '"FWAUDIT_FAMILY":"ipv6"' "$T/port.json" &&
+   ! grep -q '"FWAUDIT_CERTAINTY":"possible"' "$T/port.json"; then
+	fwa_pass "ebtables-legacy drop on br0's only port eth0: tcp/22 closed again per family"
 else
-	fwa_fail "ebtables-legacy drop on the port eth0: $n exposure_changed/possible entries for tcp/22 in $BOUND s, expected 2: $(dmn_events "$DPID" | tail -3)"
+	fwa_fail "ebtables-legacy drop on the port eth0: $((n - before)) new exposure_closed entries for tcp/22 in $BOUND s, expected 2: $(dmn_events "$DPID" | tail -3)"
 fi
 
 kill -TERM "$DPID"

@@ -1753,11 +1753,13 @@ static void test_nfbpf(void)
 
 /* eth0 as a bridge (a VM host's br0 holding the address): the bridge
  * family's input chain drops tcp 22 exactly; a rule on the port's name
- * is undecided (possible); inet chains run after it. */
+ * is undecided (possible) without ports or with several, and decides
+ * where the bridge has one; inet chains run after it. */
 static void test_bridge(void)
 {
 	struct ruleset *rs = ruleset_new();
 	struct host *h = make_host(1);
+	struct host_link *port;
 	struct engine_result *res;
 	const struct engine_piece *p;
 	struct rs_chain *c;
@@ -1786,6 +1788,39 @@ static void test_bridge(void)
 	CHECK(p && p->state == ENGINE_CLOSED && !p->possible);
 	p = find(res, IPPROTO_TCP, 0x09090909u, 40000, 2001);
 	CHECK(p && p->state == ENGINE_OPEN && !p->possible);
+	engine_result_free(res);
+
+	/* one port, eth1: a stranger's frame came in through it, and the
+	 * rule on its name decides */
+	port = host_array_add((void **)&h->links, &h->nlinks, sizeof(*port),
+			      16);
+	port->ifindex = 7;
+	strcpy(port->name, "eth1");
+	strcpy(port->kind, "veth");
+	port->master = h->links[1].ifindex;
+	port->up = true;
+	res = run(rs, h);
+	p = find(res, IPPROTO_TCP, 0x09090909u, 40000, 2000);
+	CHECK(p && p->state == ENGINE_CLOSED && !p->possible);
+	engine_result_free(res);
+	/* one port of another name: the rule never matches */
+	strcpy(h->links[h->nlinks - 1].name, "eth9");
+	res = run(rs, h);
+	p = find(res, IPPROTO_TCP, 0x09090909u, 40000, 2000);
+	CHECK(p && p->state == ENGINE_OPEN && !p->possible);
+	engine_result_free(res);
+	/* two ports, eth9 and eth1: which one is not known */
+	port = host_array_add((void **)&h->links, &h->nlinks, sizeof(*port),
+			      16);
+	port->ifindex = 8;
+	strcpy(port->name, "eth1");
+	strcpy(port->kind, "veth");
+	port->master = h->links[1].ifindex;
+	port->up = true;
+	res = run(rs, h);
+	p = find_st(res, 0x09090909u, 2000, ENGINE_OPEN);
+	CHECK(p && p->possible);
+	CHECK(find_st(res, 0x09090909u, 2000, ENGINE_CLOSED) != NULL);
 	engine_result_free(res);
 
 	/* not a bridge: the bridge family's chains see nothing of it */
