@@ -31,6 +31,12 @@
 # tcp/9090 IPv4 from everyone; every probe agrees; nothing "possible".
 # Then raw-PREROUTING is flushed: the finding docker-direct-access-open for
 # both families, and the probes must still agree.
+# Then gateway modes nat-unprotected and routed (moby docker-v29.7.2, the
+# source locations below), with the iptables FORWARD drop gone and a
+# neighbour routing the container network via the node: nat-unprotected
+# is named from the ruleset alone (docker-direct-access-open, both
+# families, every port of the container network direct); routed has no
+# DNAT, no finding and direct rows for the published port 80 only.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
