@@ -498,17 +498,56 @@ static bool dnat_bridge(const struct ruleset *rs, const struct rs_chain *c,
 	return false;
 }
 
+/* Docker 29's nftables backend: the rule of docker-bridges
+ * filter-forward-in__BRIDGE (beside nat chain c) that makes the network
+ * of bridge key nat-unprotected: the chain's first rule without a match,
+ * an accept ('counter accept comment "UNPROTECTED"'), where the other
+ * gateway modes have 'counter drop comment "UNPUBLISHED PORT DROP"'
+ * (moby docker-v29.7.2 daemon/libnetwork/drivers/bridge/internal/
+ * nftabler/network.go, the fwdInFinalRuleGroup rule); NULL when there
+ * is none. */
+static const struct rs_rule *unprotected_nft(const struct ruleset *rs,
+					     const struct rs_chain *c,
+					     rs_u128 key,
+					     const struct rs_chain **in)
+{
+	char name[sizeof("filter-forward-in__") + RS_IFNAMSIZ];
+	const struct rs_chain *f;
+	size_t j;
+
+	memcpy(name, "filter-forward-in__", sizeof("filter-forward-in__"));
+	rs_ifname_str(key, name + sizeof("filter-forward-in__") - 1);
+	f = table_chain(rs, c, "docker-bridges", name);
+	for (j = 0; f && j < f->nrules; j++) {
+		const struct rs_rule *r = &f->rules[j];
+
+		if (r->nmatches)
+			continue;
+		if (r->verdict.kind != RS_V_ACCEPT)
+			return NULL;
+		*in = f;
+		return r;
+	}
+	return NULL;
+}
+
 /* The rule of filter DOCKER (beside nat chain c) that makes the network
  * of bridge key nat-unprotected: "! -i BRIDGE -o BRIDGE -j ACCEPT", where
  * the other gateway modes have DROP (moby v28.5.2 iptabler/network.go
- * setDefaultForwardRule()); NULL when there is none. */
+ * setDefaultForwardRule()), or Docker 29's nftables equivalent
+ * (unprotected_nft()); NULL when there is none. */
 static const struct rs_rule *unprotected_rule(const struct ruleset *rs,
 					      const struct rs_chain *c,
 					      rs_u128 key,
 					      const struct rs_chain **in)
 {
-	const struct rs_chain *f = table_chain(rs, c, "filter", "DOCKER");
+	const struct rs_chain *f;
 	size_t j;
+
+	if (c->origin == RS_ORIGIN_NFT && c->table &&
+	    strcmp(c->table, "docker-bridges") == 0)
+		return unprotected_nft(rs, c, key, in);
+	f = table_chain(rs, c, "filter", "DOCKER");
 
 	for (j = 0; f && j < f->nrules; j++) {
 		const struct rs_rule *r = &f->rules[j];

@@ -31,6 +31,12 @@
 # tcp/9090 IPv4 from everyone; every probe agrees; nothing "possible".
 # Then raw-PREROUTING is flushed: the finding docker-direct-access-open for
 # both families, and the probes must still agree.
+# Then gateway modes nat-unprotected and routed (moby docker-v29.7.2, the
+# source locations below), with the iptables FORWARD drop gone and a
+# neighbour routing the container network via the node: nat-unprotected
+# is named from the ruleset alone (docker-direct-access-open, both
+# families, every port of the container network direct); routed has no
+# DNAT, no finding and direct rows for the published port 80 only.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -269,5 +275,113 @@ expect("one finding per family, naming docker-bridges/nat-prerouting-and-output"
        sorted((x["family"], x["table"], x["chain"]) for x in f) ==
        [("ipv4", "docker-bridges", "nat-prerouting-and-output"),
         ("ipv6", "docker-bridges", "nat-prerouting-and-output")], f)
+PY
+
+# --- gateway modes nat-unprotected and routed (issue 10) -----------------
+# moby docker-v29.7.2 (commit 6a43e3d5afddf4111da0f864bbc7cae5d7e95001),
+# daemon/libnetwork/drivers/bridge/internal/nftabler/:
+#   network.go  filter-forward-in__BR: "ct state established,related
+#               counter accept", ICMP accept first in routed mode ("ip
+#               protocol icmp" / "meta l4proto ipv6-icmp ... comment ICMP"),
+#               "ALLOW FW MARK", "ICC", and last 'counter accept comment
+#               "UNPROTECTED"' in nat-unprotected, else 'counter drop
+#               comment "UNPUBLISHED PORT DROP"'; no MASQUERADE when routed
+#   port.go     setPerPortRules(): the per-port accept "ip daddr C tcp
+#               dport 80 counter accept" not for nat-unprotected; no DNAT
+#               where HostPort is 0 (routed)
+#   endpoint.go filterDirectAccess(): no "DROP DIRECT ACCESS" for
+#               nat-unprotected or routed
+#   testdata/TestNftabler/*gwm=nat-unprotected*, *gwm=routed*: the goldens.
+# A host where only Docker's nftables rules stand (iptables FORWARD back
+# to policy accept), a neighbour on v0 that routes 10.77.0.0/24 (IPv6:
+# pl_pair's 2001:db8::/32) via the node, probes straight to the
+# container's listeners 80 and 90 besides the standard ones.
+ip netns exec "$NODE" iptables-nft -F FORWARD
+ip netns exec "$NODE" iptables-nft -P FORWARD ACCEPT
+ip netns exec "$NODE" ip6tables-nft -F FORWARD
+ip netns exec "$NODE" ip6tables-nft -P FORWARD ACCEPT
+ip -n "$OUT" route add 10.77.0.0/24 via "$NODE4"
+pl_gen "$PT/d4" --proto tcp --dst 10.77.0.2 --src "$OUT4,$PUB4,$PRIV4" --ports 80,90
+pl_gen "$PT/d6" --proto tcp --dst 2001:db8:77::2 --src "$OUT6,$PUB6" --ports 80,90
+pl_merge "$PT/gwprobes" "$PT/probes" "$PT/d4" "$PT/d6"
+
+# gw_mode MODE: both families' filter-forward-in__br-5a1f0c0ffee0 (and
+# for routed the DNATs and MASQUERADE) as moby writes them for MODE
+gw_mode() {
+	local fam c icmp last
+	for fam in ip ip6; do
+		if [ "$fam" = ip ]; then
+			c=10.77.0.2; icmp="ip protocol icmp"
+		else
+			c=2001:db8:77::2; icmp="meta l4proto ipv6-icmp"
+		fi
+		last='counter drop comment "UNPUBLISHED PORT DROP"'
+		[ "$1" = nat-unprotected ] && last='counter accept comment "UNPROTECTED"'
+		{
+			echo "flush chain $fam docker-bridges filter-forward-in__br-5a1f0c0ffee0"
+			echo "add rule $fam docker-bridges filter-forward-in__br-5a1f0c0ffee0 ct state established,related counter accept"
+			[ "$1" = routed ] &&
+				echo "add rule $fam docker-bridges filter-forward-in__br-5a1f0c0ffee0 $icmp counter accept comment \"ICMP\""
+			echo "add rule $fam docker-bridges filter-forward-in__br-5a1f0c0ffee0 meta mark 4660 counter accept comment \"ALLOW FW MARK\""
+			echo "add rule $fam docker-bridges filter-forward-in__br-5a1f0c0ffee0 iifname \"br-5a1f0c0ffee0\" counter accept comment \"ICC\""
+			[ "$1" = routed ] &&
+				echo "add rule $fam docker-bridges filter-forward-in__br-5a1f0c0ffee0 $fam daddr $c tcp dport 80 counter accept"
+			echo "add rule $fam docker-bridges filter-forward-in__br-5a1f0c0ffee0 $last"
+			if [ "$1" = routed ]; then
+				echo "flush chain $fam docker-bridges nat-prerouting-and-output"
+				echo "flush chain $fam docker-bridges nat-postrouting-out__br-5a1f0c0ffee0"
+			fi
+		} > "$PT/gw.$fam.nft"
+		ip netns exec "$NODE" nft -f "$PT/gw.$fam.nft" ||
+			fwa_die "nft refused the $1 rules: $(cat "$PT/gw.$fam.nft")"
+	done
+	ip netns exec "$NODE" "$PYTHON" "$PROBE_PY" ctflush >/dev/null 2>&1 || true
+}
+
+DIRECT_PY='
+def direct():
+    return sorted((x["family"], x["address"], x["ports"][0], x["ports"][1])
+                  for x in J["exposures"] if x.get("route") == "direct"
+                  and x["protocol"] == "tcp")
+def fwd(fam, port):
+    return [x for x in J["exposures"] if x["family"] == fam and x["protocol"] == "tcp"
+            and x["ports"][0] <= port <= x["ports"][1] and x["path"] == "forward"
+            and x.get("route") != "direct"]
+f = sorted((x["family"], x["table"], x["chain"], x["message"]) for x in J.get("findings", [])
+           if x["kind"] == "docker-direct-access-open")
+'
+
+gw_mode nat-unprotected
+pl_check "docker 29 nat-unprotected" "$PT/gwprobes" || true
+sh_possible "docker 29 nat-unprotected"
+fwa_check "$SH_AUDIT" "nat-unprotected" <<PY || _fwa_failures=$((_fwa_failures + 1))
+$DIRECT_PY
+expect("docker-direct-access-open for both families, naming nat-unprotected and the UNPROTECTED accept",
+       [x[0] for x in f] == ["ipv4", "ipv6"] and
+       all("is on br-5a1f0c0ffee0, a network in gateway mode nat-unprotected "
+           "(docker-bridges/filter-forward-in__br-5a1f0c0ffee0 rule 4 accepts" in m
+           and "every port" in m for *_, m in f) and
+       "10.77.0.2" in f[0][3] and "2001:db8:77::2" in f[1][3], f)
+expect("the finding does not blame a lost drop",
+       all("no drop before DNAT in raw PREROUTING" not in m for *_, m in f), f)
+expect("direct rows: every port of the container network, both families",
+       direct() == [("ipv4", "10.77.0.0/24", 0, 65535), ("ipv6", "2001:db8:77::/64", 0, 65535)],
+       direct())
+for fam, be in (("ipv4", "10.77.0.2"), ("ipv6", "2001:db8:77::2")):
+    r = fwd(fam, 8080)
+    expect(fam + " tcp/8080 forwarded to the container's port 80 from everyone",
+           r and all(x["backend"]["address"] == be for x in r)
+           and everyone([s for x in r for s in x["sources"]], "forward"), r)
+PY
+
+gw_mode routed
+pl_check "docker 29 routed" "$PT/gwprobes" || true
+sh_possible "docker 29 routed"
+fwa_check "$SH_AUDIT" "routed" <<PY || _fwa_failures=$((_fwa_failures + 1))
+$DIRECT_PY
+expect("no docker-direct-access-open finding (no DNAT, nothing to bypass)", f == [], f)
+expect("direct rows: the published container port 80 only, both families",
+       direct() == [("ipv4", "10.77.0.2", 80, 80), ("ipv6", "2001:db8:77::2", 80, 80)], direct())
+expect("no DNAT: tcp/8080 not forwarded", fwd("ipv4", 8080) == [] and fwd("ipv6", 8080) == [])
 PY
 fwa_finish

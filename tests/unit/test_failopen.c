@@ -346,6 +346,61 @@ static void test_direct_access_nft(void)
 	}
 }
 
+/* Docker 29's nftables table in gateway mode nat-unprotected: the last
+ * rule of filter-forward-in__BR is 'counter accept comment "UNPROTECTED"'
+ * where nat and routed have "UNPUBLISHED PORT DROP" (moby docker-v29.7.2
+ * nftabler/network.go); found through the DNAT's 'iifname != BR'.  Pass
+ * 0: nat-unprotected; 1: the drop (nat); 2: the accept in another
+ * bridge's chain; 3: an unconditional drop ahead of the accept. */
+static void test_direct_access_nft_unprotected(void)
+{
+	struct failopen_result *fr;
+	const struct failopen_finding *f;
+	struct ruleset *rs;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	int pass;
+
+	for (pass = 0; pass < 4; pass++) {
+		rs = ruleset_new();
+		c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "docker-bridges",
+			  "nat-prerouting-and-output", -1, 0);
+		r = verdict(c, RS_V_DNAT);
+		ifname_not(r, "br-x");
+		rs_match_set_range(rs_rule_add_match(r), RS_F_DPORT, 8080,
+				   8080, false);
+		r->verdict.nat.family = NFPROTO_IPV4;
+		r->verdict.nat.has_addr = true;
+		r->verdict.nat.addr_lo = r->verdict.nat.addr_hi = CONTAINER;
+		chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "docker-bridges",
+		      "raw-PREROUTING", NF_INET_PRE_ROUTING, -300);
+		c = chain(rs, RS_ORIGIN_NFT, NFPROTO_IPV4, "docker-bridges",
+			  pass == 2 ? "filter-forward-in__br-y" :
+				      "filter-forward-in__br-x", -1, 0);
+		/* ICC: iifname "br-x" accept */
+		r = verdict(c, RS_V_ACCEPT);
+		rs_match_set_ifname(rs_rule_add_match(r), RS_F_IIFNAME, "br-x",
+				    false, false);
+		if (pass == 3)
+			verdict(c, RS_V_DROP);
+		verdict(c, pass == 1 ? RS_V_DROP : RS_V_ACCEPT);
+		CHECK_EQ(failopen_inspect(rs, &fr), 0);
+		CHECK_EQ(count(fr, FAILOPEN_DOCKER_DIRECT_ACCESS), 1);
+		f = first(fr, FAILOPEN_DOCKER_DIRECT_ACCESS);
+		if (f && pass == 0) {
+			CHECK(strstr(f->message, "IPv4 container 10.66.0.2") != NULL);
+			CHECK(strstr(f->message, "is on br-x, a network in "
+				     "gateway mode nat-unprotected (docker-bridges/"
+				     "filter-forward-in__br-x rule 2 accepts") != NULL);
+		} else if (f) {
+			CHECK(strstr(f->message, "nat-unprotected") == NULL);
+			CHECK(strstr(f->message, "no drop before DNAT") != NULL);
+		}
+		failopen_result_free(fr);
+		ruleset_free(rs);
+	}
+}
+
 /* Docker 20.10 with --ip6tables: IPv6 DNATs, no IPv6 DOCKER-USER */
 static void test_docker_user_v6(void)
 {
@@ -574,6 +629,7 @@ int main(void)
 	test_docker_user_late();
 	test_direct_access();
 	test_direct_access_nft();
+	test_direct_access_nft_unprotected();
 	test_direct_access_unprotected();
 	test_docker_user_v6();
 	test_mixed();
