@@ -18,6 +18,7 @@
 
 #include "nsaudit.h"
 #include "region.h"
+#include "snapfile.h"
 #include "strbuf.h"
 
 /* Bound on the bypassing links of one namespace. */
@@ -291,10 +292,26 @@ static int in_ns(const struct sandbox *sb, int home, const struct stat *hst,
 	return ret;
 }
 
+/* A container's namespace read as the host's is, recording nothing: a
+ * recording under way (fwauditd's) is the host's and must not get the
+ * container's conversations too (snapfile_netns_add() records them apart,
+ * for `fwaudit snapshot`). */
 static int read_inside(const struct sandbox *sb, void *data)
 {
+	char *saved[SNAPFILE_NRECS];
+	int ret, r2;
+
 	(void)sb;
-	return snapshot_read(data, true, NULL);
+	ret = snapfile_record_pause(saved);
+	if (ret < 0)
+		return ret;
+	ret = snapshot_read(data, true, NULL);
+	r2 = snapfile_record_resume(saved);
+	if (!ret && r2 < 0) {
+		snapshot_release(data);
+		ret = r2;
+	}
+	return ret;
 }
 
 /* The note of a namespace that was not audited: the live audit's and a

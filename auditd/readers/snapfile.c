@@ -51,7 +51,7 @@
 #define ENV_IPVS	IPVS_RECORD_ENV
 #define ENV_SWARM	SWARM_IPVS_RECORD_ENV
 #define ENV_EBT		EBTLEG_RECORD_ENV
-#define NRECS		6
+#define NRECS		SNAPFILE_NRECS
 
 /* The legacy families, in the order legacy.c reads them. */
 static const struct {
@@ -147,21 +147,53 @@ static uint64_t now_usec(void)
 
 /* ---- writing ---- */
 
+static const char *const rec_envs[NRECS] = { ENV_NFT, ENV_RTNL, ENV_DIAG,
+					     ENV_IPVS, ENV_SWARM, ENV_EBT };
+
 /* The readers stop recording. */
 static void rec_unsetenv(void)
 {
-	unsetenv(ENV_NFT);
-	unsetenv(ENV_RTNL);
-	unsetenv(ENV_DIAG);
-	unsetenv(ENV_IPVS);
-	unsetenv(ENV_SWARM);
-	unsetenv(ENV_EBT);
+	size_t i;
+
+	for (i = 0; i < NRECS; i++)
+		unsetenv(rec_envs[i]);
+}
+
+int snapfile_record_pause(char *saved[SNAPFILE_NRECS])
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < NRECS; i++) {
+		v = getenv(rec_envs[i]);
+		saved[i] = v ? strdup(v) : NULL;
+		if (v && !saved[i]) {
+			while (i--)
+				free(saved[i]);
+			return -ENOMEM;
+		}
+	}
+	rec_unsetenv();
+	return 0;
+}
+
+int snapfile_record_resume(char *saved[SNAPFILE_NRECS])
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < NRECS; i++) {
+		if (saved[i] && setenv(rec_envs[i], saved[i], 1) < 0)
+			ret = -errno;
+		free(saved[i]);
+		saved[i] = NULL;
+	}
+	return ret;
 }
 
 int snapfile_record_begin(struct snapfile_rec *rec)
 {
-	static const char *const envs[NRECS] = { ENV_NFT, ENV_RTNL, ENV_DIAG,
-						 ENV_IPVS, ENV_SWARM, ENV_EBT };
+	const char *const *envs = rec_envs;
 	int *fds[NRECS] = { &rec->nft_fd, &rec->rtnl_fd, &rec->diag_fd,
 			    &rec->ipvs_fd, &rec->swarm_fd, &rec->ebt_fd };
 	char path[64];

@@ -41,6 +41,7 @@
 #define SNAPFILE_SAVE_MAX	(64u << 20)	/* an iptables-legacy-save */
 
 /* The recordings of one live read, while it is taken. */
+#define SNAPFILE_NRECS		6	/* its recording variables */
 struct snapfile_rec {
 	int nft_fd, rtnl_fd, diag_fd;	/* memfds the readers record to */
 	int ipvs_fd;			/* ipvs.c's (empty without IPVS) */
@@ -69,6 +70,15 @@ int snapfile_record_begin(struct snapfile_rec *rec);
  */
 int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 			json_t **out, char *err, size_t errlen);
+
+/*
+ * Leave the recordings under way (fwauditd records while it audits) alone
+ * while another namespace is read: saved[] takes the variables' values,
+ * which are unset; resume sets them again and frees saved[].  0 or a
+ * negative errno.
+ */
+int snapfile_record_pause(char *saved[SNAPFILE_NRECS]);
+int snapfile_record_resume(char *saved[SNAPFILE_NRECS]);
 
 /* Stop recording without a document: unset the variables, close the
  * files.  Accepts a rec whose begin failed. */

@@ -837,6 +837,19 @@ out:
 	rmdir(dir);
 	snapshot_release(&s);
 	json_decref(root);
+	/* nsaudit's own reads leave a recording under way alone */
+	{
+		char *saved[SNAPFILE_NRECS];
+
+		CHECK_EQ(setenv("FWAUDIT_NFT_RECORD", "/x", 1), 0);
+		CHECK_EQ(snapfile_record_pause(saved), 0);
+		CHECK(getenv("FWAUDIT_NFT_RECORD") == NULL);
+		CHECK(getenv("FWAUDIT_RTNL_RECORD") == NULL);
+		CHECK_EQ(snapfile_record_resume(saved), 0);
+		CHECK_STR(getenv("FWAUDIT_NFT_RECORD"), "/x");
+		CHECK(getenv("FWAUDIT_RTNL_RECORD") == NULL);
+		unsetenv("FWAUDIT_NFT_RECORD");
+	}
 	refused(netns_unknown, -EBADMSG, "t.json: container_netns[0]: colour: "
 		"no such field in snapshot format version");
 	refused(netns_runtime, -EBADMSG, "t.json: container_netns[0]: "
