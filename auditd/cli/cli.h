@@ -37,6 +37,11 @@ int cli_parse_format(const char *s, unsigned int mask, enum cli_format *f);
  * failure prints one line saying what failed and why (CAP_NET_ADMIN when
  * that is the reason) and returns EXIT_UNKNOWN; 0 on success. */
 int cli_snapshot(struct snapshot *snap, bool host);
+/* Record into rec, started by snapfile_record_begin() and now read, the
+ * own namespaces of the macvlan and ipvlan containers (nsaudit.h) that a
+ * live audit would read: 0, or an exit status after a message. */
+struct snapfile_rec;
+int cli_snapshot_netns(struct snapfile_rec *rec);
 
 /* Read the snapshot file at path ("-": stdin) into *snap, rebuilding what
  * flags (SNAPFILE_RULESET, SNAPFILE_HOST of snapfile.h) ask for.  On a

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "nsaudit.h"
 #include "prove.h"
 #include "redact.h"
 #include "snapfile.h"
@@ -110,6 +111,41 @@ static int redact_doc(json_t *doc, const char *mapfile)
 	return 0;
 }
 
+struct netns_rec {
+	struct snapfile_rec *rec;
+	char err[1024];
+};
+
+static int netns_inside(const struct sandbox *sb, void *data)
+{
+	struct netns_rec *n = data;
+
+	return snapfile_netns_add(n->rec, sb, n->err, sizeof(n->err));
+}
+
+static int netns_failed(const struct sandbox *sb, int err, const char *why,
+			void *data)
+{
+	struct netns_rec *n = data;
+
+	return snapfile_netns_failed(n->rec, sb, err, why);
+}
+
+int cli_snapshot_netns(struct snapfile_rec *rec)
+{
+	struct netns_rec n = { rec, "" };
+	int ret;
+
+	ret = nsaudit_each(netns_inside, netns_failed, &n);
+	if (ret < 0) {
+		fprintf(stderr, "%s: cannot record the containers' own "
+			"namespaces: %s%s%s\n", cli_prog, strerror(-ret),
+			n.err[0] ? ": " : "", n.err);
+		return EXIT_UNKNOWN;
+	}
+	return 0;
+}
+
 /* A snapshot file taken before, checked as `audit --snapshot` checks it
  * (but for loading its legacy tables), as a document. */
 static int load_doc(const char *path, json_t **doc)
@@ -194,6 +230,13 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	if (err[0])
 		fprintf(stderr, "%s snapshot: warning: %s\n", cli_prog, err);
+	/* after the host, as an audit reads them */
+	ret = cli_snapshot_netns(&rec);
+	if (ret) {
+		snapfile_record_abort(&rec);
+		snapshot_release(&snap);
+		return ret;
+	}
 	if (!redact) {
 		/* streamed: the recordings go from their memfds to the file
 		 * without a document in memory (--redact maps the document's

@@ -435,6 +435,8 @@ static int get_snapshot(const char *file, struct snapshot *snap,
 	if (ret < 0)
 		return cli_fail("cannot record the snapshot", ret);
 	ret = cli_snapshot(snap, true);
+	if (!ret)
+		ret = cli_snapshot_netns(&rec);
 	if (ret) {
 		snapfile_record_abort(&rec);
 		return ret;

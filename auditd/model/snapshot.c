@@ -67,6 +67,13 @@ void snapshot_release(struct snapshot *snap)
 	ruleset_free(snap->rs);
 	host_free(snap->host);
 	docker_release(&snap->docker);
+	for (i = 0; i < snap->nnetns; i++) {
+		free(snap->netns[i].name);
+		free(snap->netns[i].image);
+		free(snap->netns[i].why);
+		snapshot_release(&snap->netns[i].snap);
+	}
+	free(snap->netns);
 	memset(snap, 0, sizeof(*snap));
 }
 

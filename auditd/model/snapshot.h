@@ -44,6 +44,23 @@ struct snapshot {
 	bool have_text;
 	char *text[SNAPSHOT_TEXT_N];
 	size_t text_len[SNAPSHOT_TEXT_N];
+	/* Set only by a snapshot read from a file: the own namespaces of the
+	 * macvlan and ipvlan containers as nsaudit.h read them then, in the
+	 * order it read them (nnetns entries). */
+	struct snapshot_netns *netns;
+	size_t nnetns;
+};
+
+/* One container namespace of a snapshot file (snapfile.h). */
+struct snapshot_netns {
+	char *name, *image;	/* the container, as sandbox.h names it */
+	uint8_t runtime;	/* enum docker_runtime */
+	char driver[16];	/* "macvlan" or "ipvlan" */
+	/* not 0: its namespace could not be read then (a negative errno,
+	 * why says at which step) and snap is empty */
+	int error;
+	char *why;
+	struct snapshot snap;	/* its ruleset and host facts */
 };
 
 /* Which part of a snapshot failed, for the caller's message. */

@@ -18,6 +18,7 @@
 
 #include "nsaudit.h"
 #include "region.h"
+#include "snapfile.h"
 #include "strbuf.h"
 
 /* Bound on the bypassing links of one namespace. */
@@ -260,10 +261,13 @@ static int enter(const struct sandbox *sb)
 	return ret;
 }
 
-/* Read the namespace of sb into *snap: 0, or a negative errno with
- * *why set; -EIO when we could not come back to home. */
-static int read_ns(const struct sandbox *sb, int home, const struct stat *hst,
-		   struct snapshot *snap, const char **why)
+/* Run inside(sb, data) in the namespace of sb: its return, or a negative
+ * errno with *why set; -EEXIST for a container sharing ours (nothing of
+ * its own to audit); -EIO when we could not come back to home (whatever
+ * inside made is the caller's to undo). */
+static int in_ns(const struct sandbox *sb, int home, const struct stat *hst,
+		 int (*inside)(const struct sandbox *sb, void *data),
+		 void *data, const char **why)
 {
 	struct stat st;
 	int ret, fd;
@@ -273,7 +277,6 @@ static int read_ns(const struct sandbox *sb, int home, const struct stat *hst,
 		*why = "entering its namespace";
 		return ret;
 	}
-	/* a container sharing ours has no namespace of its own to audit */
 	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && !fstat(fd, &st) && st.st_ino == hst->st_ino &&
 	    st.st_dev == hst->st_dev)
@@ -281,15 +284,45 @@ static int read_ns(const struct sandbox *sb, int home, const struct stat *hst,
 	if (fd >= 0)
 		close(fd);
 	if (!ret) {
-		ret = snapshot_read(snap, true, NULL);
+		ret = inside(sb, data);
 		*why = "reading its namespace";
 	}
-	if (setns(home, CLONE_NEWNET) < 0) {
-		if (!ret)
-			snapshot_release(snap);
+	if (setns(home, CLONE_NEWNET) < 0)
 		return -EIO;
+	return ret;
+}
+
+/* A container's namespace read as the host's is, recording nothing: a
+ * recording under way (fwauditd's) is the host's and must not get the
+ * container's conversations too (snapfile_netns_add() records them apart,
+ * for `fwaudit snapshot`). */
+static int read_inside(const struct sandbox *sb, void *data)
+{
+	char *saved[SNAPFILE_NRECS];
+	int ret, r2;
+
+	(void)sb;
+	ret = snapfile_record_pause(saved);
+	if (ret < 0)
+		return ret;
+	ret = snapshot_read(data, true, NULL);
+	r2 = snapfile_record_resume(saved);
+	if (!ret && r2 < 0) {
+		snapshot_release(data);
+		ret = r2;
 	}
 	return ret;
+}
+
+/* The note of a namespace that was not audited: the live audit's and a
+ * snapshot file's (nsaudit_replay()) are the same words. */
+static int not_audited(struct report *rep, const char *name,
+		       const char *driver, const char *why, int err)
+{
+	return report_add_note(rep, "container %s (%s): %s: %s: packets to "
+			       "it pass no netfilter of this host and were "
+			       "not audited", name, driver, why,
+			       strerror(-err));
 }
 
 int nsaudit_run(const struct host *host, const char *const *ifaces,
@@ -327,20 +360,19 @@ int nsaudit_run(const struct host *host, const char *const *ifaces,
 	for (i = 0; i < l.n && ret >= 0; i++) {
 		struct nsaudit_ns *ns = &a->ns[a->n];
 
-		ret = read_ns(&l.s[i], home, &hst, &ns->snap, &why);
-		if (ret == -EIO || ret == -ENOMEM)
+		ret = in_ns(&l.s[i], home, &hst, read_inside, &ns->snap,
+			    &why);
+		if (ret == -EIO || ret == -ENOMEM) {
+			snapshot_release(&ns->snap);
 			break;
+		}
 		if (ret == -EEXIST) {
 			ret = 0;
 			continue;
 		}
 		if (ret < 0) {
-			ret = report_add_note(rep, "container %s (%s): %s: "
-					       "%s: packets to it pass no "
-					       "netfilter of this host and "
-					       "were not audited", l.s[i].name,
-					       l.s[i].driver, why,
-					       strerror(-ret));
+			ret = not_audited(rep, l.s[i].name, l.s[i].driver,
+					  why, ret);
 			continue;
 		}
 		ns->sb = l.s[i];
@@ -359,6 +391,91 @@ out:
 	if (a && !a->n) {
 		nsaudit_free(a);
 		a = NULL;
+	}
+	*out = a;
+	return 0;
+}
+
+int nsaudit_each(int (*inside)(const struct sandbox *sb, void *data),
+		 int (*failed)(const struct sandbox *sb, int err,
+			       const char *why, void *data),
+		 void *data)
+{
+	struct sandbox_list l = { 0, NULL };
+	const char *why = NULL;
+	struct stat hst;
+	int home, ret;
+	size_t i;
+
+	ret = sandbox_read(docker_socket_path(), &l);
+	if (ret < 0 || !l.n) {
+		sandbox_release(&l);
+		return ret == -ENOMEM ? ret : 0;
+	}
+	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0 || fstat(home, &hst) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (i = 0; i < l.n; i++) {
+		ret = in_ns(&l.s[i], home, &hst, inside, data, &why);
+		if (ret == -EIO || ret == -ENOMEM)
+			break;
+		if (ret == -EEXIST)
+			ret = 0;
+		else if (ret < 0)
+			ret = failed(&l.s[i], ret, why, data);
+		if (ret < 0)
+			break;
+	}
+out:
+	if (home >= 0)
+		close(home);
+	sandbox_release(&l);
+	return ret < 0 ? ret : 0;
+}
+
+int nsaudit_replay(struct snapshot *snap, const char *const *ifaces,
+		   size_t nifaces, const struct docker_map *dm,
+		   struct report *rep, struct nsaudit **out)
+{
+	struct nsaudit *a;
+	size_t i;
+	int ret = 0;
+
+	*out = NULL;
+	if (!snap->nnetns)
+		return 0;
+	a = calloc(1, sizeof(*a));
+	if (a)
+		a->ns = calloc(snap->nnetns, sizeof(*a->ns));
+	if (!a || !a->ns) {
+		nsaudit_free(a);
+		return -ENOMEM;
+	}
+	for (i = 0; i < snap->nnetns && ret >= 0; i++) {
+		struct snapshot_netns *e = &snap->netns[i];
+		struct nsaudit_ns *ns = &a->ns[a->n];
+
+		if (e->error) {
+			ret = not_audited(rep, e->name, e->driver,
+					  e->why ? e->why : "", e->error);
+			continue;
+		}
+		/* the strings and the snapshot move to ns */
+		ns->sb.name = e->name;
+		ns->sb.image = e->image;
+		ns->sb.runtime = e->runtime;
+		memcpy(ns->sb.driver, e->driver, sizeof(ns->sb.driver));
+		ns->snap = e->snap;
+		e->name = e->image = NULL;
+		memset(&e->snap, 0, sizeof(e->snap));
+		a->n++;
+		ret = nsaudit_walk(ns, snap->host, ifaces, nifaces, dm, rep);
+	}
+	if (ret < 0 || !a->n) {
+		nsaudit_free(a);
+		return ret < 0 ? ret : 0;
 	}
 	*out = a;
 	return 0;

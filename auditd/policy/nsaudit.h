@@ -59,6 +59,28 @@ int nsaudit_walk(struct nsaudit_ns *ns, const struct host *host,
 int nsaudit_run(const struct host *host, const char *const *ifaces,
 		size_t nifaces, const struct docker_map *dm,
 		struct report *rep, struct nsaudit **out);
+/*
+ * For a snapshot file (snapfile.h): the containers nsaudit_run() would
+ * audit, in its order.  In the namespace of each, inside(sb, data) runs
+ * (0 or a negative errno); where the namespace cannot be entered or
+ * inside() fails, failed(sb, err, why, data) runs back home with the words
+ * nsaudit_run() would note.  A container sharing this namespace is
+ * skipped.  0 (no Docker: nothing runs), -ENOMEM, -EIO (as nsaudit_run()),
+ * or failed()'s negative return.
+ */
+int nsaudit_each(int (*inside)(const struct sandbox *sb, void *data),
+		 int (*failed)(const struct sandbox *sb, int err,
+			       const char *why, void *data),
+		 void *data);
+
+/*
+ * nsaudit_run() of a snapshot file: its container namespaces (snap->netns,
+ * which move to *out) walked as they were read then, and a note for each
+ * that could not be read, in the order of the live audit.
+ */
+int nsaudit_replay(struct snapshot *snap, const char *const *ifaces,
+		   size_t nifaces, const struct docker_map *dm,
+		   struct report *rep, struct nsaudit **out);
 /* Frees what the rows borrowed: after the report; accepts NULL. */
 void nsaudit_free(struct nsaudit *a);
 

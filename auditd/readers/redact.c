@@ -2317,7 +2317,7 @@ static int swarm_map(struct redact *r, json_t *o)
 static int rename_all(struct redact *r, json_t *doc)
 {
 	json_t *a, *v, *d;
-	size_t i;
+	size_t i, k;
 	int ret = 0;
 
 	if (json_is_string(json_object_get(doc, "hostname")) &&
@@ -2361,6 +2361,143 @@ static int rename_all(struct redact *r, json_t *doc)
 				     sizeof(out)) == 0 &&
 		    json_object_set_new(v, "addr", json_string(out)))
 			ret = -ENOMEM;
+	}
+	/* the containers' own namespaces: their names as in "docker", the
+	 * names of their processes and programs as the host's */
+	json_array_foreach(json_object_get(doc, "container_netns"), i, d) {
+		if (!json_is_object(d) || ret)
+			continue;
+		ret = rename_str(d, "name", &r->containers, "container");
+		if (!ret)
+			ret = rename_str(d, "image", &r->images, "image");
+		a = json_object_get(d, "owners");
+		json_array_foreach(a, k, v)
+			if (json_is_object(v) && !ret &&
+			    !docker_port_holder(json_string_value(
+					json_object_get(v, "comm"))))
+				ret = rename_str(v, "comm", &r->comms,
+						 "process");
+		json_array_foreach(a, k, v)
+			if (json_is_object(v) && !ret)
+				ret = rename_str(v, "cgroup", &r->comms,
+						 "cgroup");
+		a = json_object_get(json_object_get(d, "bpf"), "netfilter");
+		json_array_foreach(a, k, v)
+			if (json_is_object(v) && !ret &&
+			    json_string_length(json_object_get(v, "name")))
+				ret = rename_str(v, "name", &r->comms, "bpf");
+	}
+	return ret;
+}
+
+static int walk_all(struct redact *r, struct blob *b, size_t n);
+
+/* The recordings and texts of one container namespace (container_netns[i]
+ * of the document): its nftables sets are its own, kept here between
+ * walks as the host's are in r. */
+#define NS_BLOBS	7
+struct ns_blobs {
+	struct blob b[NS_BLOBS];
+	char path[NS_BLOBS][64];
+	struct nset *sets;
+	size_t nsets, setcap;
+};
+
+static void sets_swap(struct redact *r, struct ns_blobs *g)
+{
+	struct nset *s = r->sets;
+	size_t n = r->nsets, cap = r->setcap;
+
+	r->sets = g->sets;
+	r->nsets = g->nsets;
+	r->setcap = g->setcap;
+	g->sets = s;
+	g->nsets = n;
+	g->setcap = cap;
+}
+
+static void ns_blobs_free(struct ns_blobs *g, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; g && i < n; i++) {
+		for (k = 0; k < NS_BLOBS; k++)
+			free(g[i].b[k].buf);
+		for (k = 0; k < g[i].nsets; k++)
+			free(g[i].sets[k].el);
+		free(g[i].sets);
+	}
+	free(g);
+}
+
+/* The blobs of every container namespace read then (no "error"). */
+static int ns_blobs_get(struct redact *r, json_t *doc, struct ns_blobs **out,
+			size_t *nout)
+{
+	static const struct {
+		const char *obj, *sub, *key, *name;
+		enum blob_kind kind;
+	} k[NS_BLOBS] = {
+		{ "nftables", NULL, "recording", "nftables.recording", B_NFT },
+		{ "rtnetlink", NULL, "recording", "rtnetlink.recording",
+		  B_RTNL },
+		{ "sock_diag", NULL, "recording", "sock_diag.recording",
+		  B_DIAG },
+		{ "ipvs", NULL, "recording", "ipvs.recording", B_IPVS },
+		{ "ebtables", NULL, "recording", "ebtables.recording", B_EBT },
+		{ "legacy", "ipv4", "save", "legacy.ipv4.save", B_TEXT },
+		{ "legacy", "ipv6", "save", "legacy.ipv6.save", B_TEXT },
+	};
+	json_t *a = json_object_get(doc, "container_netns"), *v, *o;
+	struct ns_blobs *g;
+	size_t i, j, n = 0;
+	int ret = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (!json_array_size(a))
+		return 0;
+	g = calloc(json_array_size(a), sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	json_array_foreach(a, i, v) {
+		if (!json_is_object(v) || json_object_get(v, "error"))
+			continue;
+		for (j = 0; j < NS_BLOBS && !ret; j++) {
+			o = json_object_get(v, k[j].obj);
+			if (k[j].sub)
+				o = json_object_get(o, k[j].sub);
+			snprintf(g[n].path[j], sizeof(g[n].path[j]),
+				 "container_netns[%zu].%s", i, k[j].name);
+			g[n].b[j] = (struct blob){ o, k[j].key, g[n].path[j],
+						   k[j].kind, NULL, 0 };
+			if (json_is_object(o))
+				ret = blob_get(r, o, k[j].key, g[n].path[j],
+					       &g[n].b[j].buf, &g[n].b[j].len);
+		}
+		n++;
+		if (ret)
+			break;
+	}
+	if (ret) {
+		ns_blobs_free(g, n);
+		return ret;
+	}
+	*out = g;
+	*nout = n;
+	return 0;
+}
+
+/* walk_all() of each container namespace, with its own sets. */
+static int ns_walk_all(struct redact *r, struct ns_blobs *g, size_t n)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		sets_swap(r, &g[i]);
+		ret = walk_all(r, g[i].b, NS_BLOBS);
+		sets_swap(r, &g[i]);
 	}
 	return ret;
 }
@@ -2443,7 +2580,8 @@ int redact_snapshot(struct redact *r, json_t *doc, char *err, size_t errlen)
 		{ txt, "ip4", "ruleset_text.ip4", B_TEXT, NULL, 0 },
 		{ txt, "ip6", "ruleset_text.ip6", B_TEXT, NULL, 0 },
 	};
-	size_t n = ARRAY_SIZE(b), i;
+	size_t n = ARRAY_SIZE(b), i, k, ng = 0;
+	struct ns_blobs *g = NULL;
 	json_t *notes = NULL;
 	int ret = 0;
 
@@ -2462,20 +2600,40 @@ int redact_snapshot(struct redact *r, json_t *doc, char *err, size_t errlen)
 		if (json_is_object(b[i].obj))
 			ret = blob_get(r, b[i].obj, b[i].key, b[i].path,
 				       &b[i].buf, &b[i].len);
+	if (!ret)
+		ret = ns_blobs_get(r, doc, &g, &ng);
 	for (i = 0; i < n && !ret; i++)
 		if (b[i].kind == B_NFT && b[i].buf)
 			ret = nft_walk(r, b[i].buf, b[i].len, true);
-	/* first walk: pins only; second: the map */
+	for (k = 0; k < ng && !ret; k++) {
+		sets_swap(r, &g[k]);
+		for (i = 0; i < NS_BLOBS && !ret; i++)
+			if (g[k].b[i].kind == B_NFT && g[k].b[i].buf)
+				ret = nft_walk(r, g[k].b[i].buf,
+					       g[k].b[i].len, true);
+		sets_swap(r, &g[k]);
+	}
+	/* first walk: pins only (of every namespace: one map); second:
+	 * the map */
 	r->apply = false;
 	if (!ret)
 		ret = walk_all(r, b, n);
+	if (!ret)
+		ret = ns_walk_all(r, g, ng);
 	r->apply = true;
 	if (!ret)
 		ret = walk_all(r, b, n);
+	if (!ret)
+		ret = ns_walk_all(r, g, ng);
 	r->apply = false;
 	for (i = 0; i < n && !ret; i++)
 		if (b[i].buf)
 			ret = blob_set(b[i].obj, b[i].key, b[i].buf, b[i].len);
+	for (k = 0; k < ng && !ret; k++)
+		for (i = 0; i < NS_BLOBS && !ret; i++)
+			if (g[k].b[i].buf)
+				ret = blob_set(g[k].b[i].obj, g[k].b[i].key,
+					       g[k].b[i].buf, g[k].b[i].len);
 	if (!ret)
 		ret = rename_all(r, doc);
 	if (!ret) {
@@ -2491,6 +2649,7 @@ int redact_snapshot(struct redact *r, json_t *doc, char *err, size_t errlen)
 	}
 	for (i = 0; i < n; i++)
 		free(b[i].buf);
+	ns_blobs_free(g, ng);
 	if (ret == -ENOMEM)
 		fail(r, ret, "out of memory");
 	return ret;

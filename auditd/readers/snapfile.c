@@ -51,7 +51,7 @@
 #define ENV_IPVS	IPVS_RECORD_ENV
 #define ENV_SWARM	SWARM_IPVS_RECORD_ENV
 #define ENV_EBT		EBTLEG_RECORD_ENV
-#define NRECS		6
+#define NRECS		SNAPFILE_NRECS
 
 /* The legacy families, in the order legacy.c reads them. */
 static const struct {
@@ -147,10 +147,53 @@ static uint64_t now_usec(void)
 
 /* ---- writing ---- */
 
+static const char *const rec_envs[NRECS] = { ENV_NFT, ENV_RTNL, ENV_DIAG,
+					     ENV_IPVS, ENV_SWARM, ENV_EBT };
+
+/* The readers stop recording. */
+static void rec_unsetenv(void)
+{
+	size_t i;
+
+	for (i = 0; i < NRECS; i++)
+		unsetenv(rec_envs[i]);
+}
+
+int snapfile_record_pause(char *saved[SNAPFILE_NRECS])
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < NRECS; i++) {
+		v = getenv(rec_envs[i]);
+		saved[i] = v ? strdup(v) : NULL;
+		if (v && !saved[i]) {
+			while (i--)
+				free(saved[i]);
+			return -ENOMEM;
+		}
+	}
+	rec_unsetenv();
+	return 0;
+}
+
+int snapfile_record_resume(char *saved[SNAPFILE_NRECS])
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < NRECS; i++) {
+		if (saved[i] && setenv(rec_envs[i], saved[i], 1) < 0)
+			ret = -errno;
+		free(saved[i]);
+		saved[i] = NULL;
+	}
+	return ret;
+}
+
 int snapfile_record_begin(struct snapfile_rec *rec)
 {
-	static const char *const envs[NRECS] = { ENV_NFT, ENV_RTNL, ENV_DIAG,
-						 ENV_IPVS, ENV_SWARM, ENV_EBT };
+	const char *const *envs = rec_envs;
 	int *fds[NRECS] = { &rec->nft_fd, &rec->rtnl_fd, &rec->diag_fd,
 			    &rec->ipvs_fd, &rec->swarm_fd, &rec->ebt_fd };
 	char path[64];
@@ -159,6 +202,7 @@ int snapfile_record_begin(struct snapfile_rec *rec)
 
 	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = rec->ipvs_fd = -1;
 	rec->swarm_fd = rec->ebt_fd = -1;
+	rec->netns = NULL;
 	rec->taken_usec = now_usec();
 	for (i = 0; i < NRECS; i++) {
 		ret = memfd_new(envs[i]);
@@ -667,12 +711,7 @@ static int record_doc(struct snapfile_rec *rec, const struct snapshot *snap,
 	json_t *doc = NULL, *v;
 	int ret = -ENOMEM;
 
-	unsetenv(ENV_NFT);
-	unsetenv(ENV_RTNL);
-	unsetenv(ENV_DIAG);
-	unsetenv(ENV_IPVS);
-	unsetenv(ENV_SWARM);
-	unsetenv(ENV_EBT);
+	rec_unsetenv();
 	if (!snap->rs || !snap->host) {
 		ret = fail(err, errlen, -EINVAL, "a snapshot file needs the "
 			   "ruleset and the host facts");
@@ -729,6 +768,10 @@ static int record_doc(struct snapfile_rec *rec, const struct snapshot *snap,
 		if (!v || json_object_set_new(doc, "ebtables", v))
 			goto rec_fail;
 	}
+	/* and where macvlan or ipvlan containers have their own */
+	if (json_array_size(rec->netns) &&
+	    json_object_set(doc, "container_netns", rec->netns))
+		goto nomem;
 	*out = doc;
 	doc = NULL;
 	ret = 0;
@@ -967,12 +1010,7 @@ int snapfile_record_write(struct snapfile_rec *rec,
 
 void snapfile_record_abort(struct snapfile_rec *rec)
 {
-	unsetenv(ENV_NFT);
-	unsetenv(ENV_RTNL);
-	unsetenv(ENV_DIAG);
-	unsetenv(ENV_IPVS);
-	unsetenv(ENV_SWARM);
-	unsetenv(ENV_EBT);
+	rec_unsetenv();
 	if (rec->ebt_fd >= 0)
 		close(rec->ebt_fd);
 	if (rec->ipvs_fd >= 0)
@@ -987,6 +1025,101 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 		close(rec->diag_fd);
 	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = rec->ipvs_fd = -1;
 	rec->swarm_fd = rec->ebt_fd = -1;
+	json_decref(rec->netns);
+	rec->netns = NULL;
+}
+
+/* {"name", "image", "runtime", "driver"}: who a namespace's rows name. */
+static json_t *netns_head(const struct sandbox *sb)
+{
+	return json_pack("{s:s,s:s,s:i,s:s}", "name", sb->name,
+			 "image", sb->image ? sb->image : "",
+			 "runtime", (int)sb->runtime, "driver", sb->driver);
+}
+
+static int netns_append(struct snapfile_rec *rec, json_t *o)
+{
+	if (!o)
+		return -ENOMEM;
+	if (!rec->netns)
+		rec->netns = json_array();
+	if (!rec->netns || json_array_append_new(rec->netns, o))
+		return -ENOMEM;
+	return 0;
+}
+
+int snapfile_netns_add(struct snapfile_rec *rec, const struct sandbox *sb,
+		       char *err, size_t errlen)
+{
+	struct snapfile_rec r;
+	struct snapshot snap = { .rs = NULL };
+	json_t *o = NULL, *v;
+	int ret;
+
+	ret = snapfile_record_begin(&r);
+	if (ret < 0)
+		return ret;
+	ret = snapshot_read(&snap, true, NULL);
+	if (ret < 0)
+		goto out;
+	rec_unsetenv();
+	ret = -ENOMEM;
+	o = netns_head(sb);
+	if (!o)
+		goto out;
+	/* the members of the top level that a namespace has, as there */
+	v = recording_new(NULL, r.nft_fd, &ret);
+	if (!v || json_object_set_new(o, "nftables", v))
+		goto out;
+	/* its legacy tables are saved here, in its namespace */
+	v = legacy_new(NULL, snap.rs, err, errlen, &ret);
+	if (!v || json_object_set_new(o, "legacy", v))
+		goto out;
+	v = recording_new(NULL, r.rtnl_fd, &ret);
+	if (!v || json_object_set_new(o, "rtnetlink", v))
+		goto out;
+	v = recording_new(NULL, r.diag_fd, &ret);
+	if (!v || json_object_set_new(o, "sock_diag", v))
+		goto out;
+	ret = -ENOMEM;
+	if (json_object_set_new(o, "owners", owners_new(snap.host)) ||
+	    json_object_set_new(o, "sysctl", sysctl_new(snap.host)))
+		goto out;
+	v = bpf_new(snap.host, &ret);
+	if (ret < 0 || (v && json_object_set_new(o, "bpf", v))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (lseek(r.ipvs_fd, 0, SEEK_END) > 0) {
+		v = recording_new(NULL, r.ipvs_fd, &ret);
+		if (!v || json_object_set_new(o, "ipvs", v))
+			goto out;
+	}
+	if (lseek(r.ebt_fd, 0, SEEK_END) > 0) {
+		v = recording_new(NULL, r.ebt_fd, &ret);
+		if (!v || json_object_set_new(o, "ebtables", v))
+			goto out;
+	}
+	ret = netns_append(rec, o);
+	o = NULL;
+out:
+	json_decref(o);
+	snapfile_record_abort(&r);
+	snapshot_release(&snap);
+	return ret;
+}
+
+int snapfile_netns_failed(struct snapfile_rec *rec, const struct sandbox *sb,
+			  int error, const char *why)
+{
+	json_t *o = netns_head(sb);
+
+	if (o && (json_object_set_new(o, "error", json_integer(-error)) ||
+		  json_object_set_new(o, "why", json_string(why)))) {
+		json_decref(o);
+		return -ENOMEM;
+	}
+	return netns_append(rec, o);
 }
 
 /* ---- reading ---- */
@@ -1958,6 +2091,118 @@ static int parse_docker(struct snapfile_ctx *c, const json_t *root,
 	return 0;
 }
 
+/* One entry of "container_netns": the member's of the top level that a
+ * namespace has, replayed as the top level's are, into e. */
+static int parse_netns_one(struct snapfile_ctx *c, const json_t *o,
+			   unsigned int flags, struct snapshot_netns *e)
+{
+	const char *str;
+	long long v;
+	int ret;
+
+	if (!json_is_object(o))
+		return bad(c, "(entry)", "not an object");
+	ret = check_keys(c, o, "", (const char *const[]){ "name", "image",
+			 "runtime", "driver", "error", "why", "nftables",
+			 "legacy", "rtnetlink", "sock_diag", "owners",
+			 "sysctl", "bpf", "ipvs", "ebtables", NULL });
+	if (!ret)
+		ret = get_str(c, o, "name", "name", SNAPFILE_NAME_MAX, &str);
+	if (!ret && !(e->name = strdup(str)))
+		return -ENOMEM;
+	if (!ret)
+		ret = get_str(c, o, "image", "image", SNAPFILE_NAME_MAX, &str);
+	if (!ret && !(e->image = strdup(str)))
+		return -ENOMEM;
+	if (!ret)
+		ret = get_str(c, o, "driver", "driver",
+			      sizeof(e->driver) - 1, &str);
+	if (!ret)
+		memcpy(e->driver, str, strlen(str) + 1);
+	if (!ret)
+		ret = get_int(c, o, "runtime", "runtime", 0, DOCKER_RT_N - 1,
+			      &v);
+	if (ret)
+		return ret;
+	e->runtime = (uint8_t)v;
+	/* a namespace that could not be read then: its note, nothing else */
+	if (json_object_get(o, "error")) {
+		ret = get_int(c, o, "error", "error", 1, 4095, &v);
+		if (!ret)
+			ret = get_str(c, o, "why", "why", SNAPFILE_NAME_MAX,
+				      &str);
+		if (ret)
+			return ret;
+		if (json_object_size(o) != 6)
+			return bad(c, "error", "a namespace that could not be "
+				   "read holds nothing else");
+		e->error = -(int)v;
+		e->why = strdup(str);
+		return e->why ? 0 : -ENOMEM;
+	}
+	if (json_object_get(o, "why"))
+		return bad(c, "why", "without an error");
+	e->snap.rs = ruleset_new();
+	e->snap.host = host_new();
+	if (!e->snap.rs || !e->snap.host)
+		return -ENOMEM;
+	ret = replay_blob(c, o, "nftables", e->snap.rs, replay_nft);
+	if (!ret)
+		ret = parse_legacy(c, o, flags, &e->snap);
+	if (!ret && json_object_get(o, "ebtables"))
+		ret = replay_blob(c, o, "ebtables", e->snap.rs, replay_ebt);
+	if (!ret)
+		ret = replay_blob(c, o, "rtnetlink", e->snap.host,
+				  replay_rtnl);
+	if (!ret)
+		ret = replay_blob(c, o, "sock_diag", e->snap.host,
+				  replay_diag);
+	if (!ret)
+		ret = parse_owners(c, o, e->snap.host);
+	if (!ret)
+		ret = parse_bpf(c, o, e->snap.host);
+	if (!ret && json_object_get(o, "ipvs"))
+		ret = replay_blob(c, o, "ipvs", e->snap.host, replay_ipvs);
+	if (!ret)
+		ret = parse_sysctl(c, o, e->snap.host);
+	return ret;
+}
+
+/* "container_netns" (optional): the own namespaces of the macvlan and
+ * ipvlan containers (nsaudit.h), each in the words of the top level;
+ * messages name the entry as "FILE: container_netns[i]". */
+static int parse_netns(struct snapfile_ctx *c, const json_t *root,
+		       unsigned int flags, struct snapshot *s)
+{
+	json_t *a = json_object_get(root, "container_netns");
+	const char *name = c->name;
+	char where[512];
+	size_t i, n;
+	int ret = 0;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a))
+		return bad(c, "container_netns", "not an array");
+	n = json_array_size(a);
+	if (!n || n > SANDBOX_MAX)
+		return bad(c, "container_netns", "empty, or more entries than "
+			   "containers are audited");
+	s->netns = calloc(n, sizeof(*s->netns));
+	if (!s->netns)
+		return -ENOMEM;
+	for (i = 0; i < n && !ret; i++) {
+		snprintf(where, sizeof(where), "%s: container_netns[%zu]",
+			 name, i);
+		c->name = where;
+		s->nnetns++;
+		ret = parse_netns_one(c, json_array_get(a, i), flags,
+				      &s->netns[i]);
+	}
+	c->name = name;
+	return ret;
+}
+
 /* Version 2's "ruleset_text": what `fwaudit fix` loads, each text
  * optional (present when the host had such tables). */
 static int parse_ruleset_text(struct snapfile_ctx *c, const json_t *root,
@@ -2004,7 +2249,7 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		"taken", "taken_usec", "hostname", "nftables", "legacy",
 		"rtnetlink", "sock_diag", "owners", "sysctl", "docker",
 		"ruleset_text", "redaction", "bpf", "ipvs",
-		"swarm_ingress_sbox", "ebtables", NULL };
+		"swarm_ingress_sbox", "ebtables", "container_netns", NULL };
 	const char *str;
 	long long v;
 	int ret;
@@ -2111,6 +2356,8 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		ret = parse_sysctl(c, root, s->host);
 	if (!ret)
 		ret = parse_docker(c, root, s);
+	if (!ret)
+		ret = parse_netns(c, root, flags, s);
 	return ret;
 }
 

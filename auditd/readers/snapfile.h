@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "sandbox.h"
 #include "snapshot.h"
 
 #define SNAPFILE_FORMAT		"fwaudit-snapshot"
@@ -40,11 +41,15 @@
 #define SNAPFILE_SAVE_MAX	(64u << 20)	/* an iptables-legacy-save */
 
 /* The recordings of one live read, while it is taken. */
+#define SNAPFILE_NRECS		6	/* its recording variables */
 struct snapfile_rec {
 	int nft_fd, rtnl_fd, diag_fd;	/* memfds the readers record to */
 	int ipvs_fd;			/* ipvs.c's (empty without IPVS) */
 	int swarm_fd;			/* swarm.c's sandbox IPVS */
 	int ebt_fd;			/* ebtleg.c's (empty without tables) */
+	/* "container_netns": the containers' own namespaces, recorded by
+	 * snapfile_netns_add() (NULL: none) */
+	json_t *netns;
 	uint64_t taken_usec;		/* CLOCK_REALTIME at the start */
 };
 
@@ -65,6 +70,15 @@ int snapfile_record_begin(struct snapfile_rec *rec);
  */
 int snapfile_record_end(struct snapfile_rec *rec, const struct snapshot *snap,
 			json_t **out, char *err, size_t errlen);
+
+/*
+ * Leave the recordings under way (fwauditd records while it audits) alone
+ * while another namespace is read: saved[] takes the variables' values,
+ * which are unset; resume sets them again and frees saved[].  0 or a
+ * negative errno.
+ */
+int snapfile_record_pause(char *saved[SNAPFILE_NRECS]);
+int snapfile_record_resume(char *saved[SNAPFILE_NRECS]);
 
 /* Stop recording without a document: unset the variables, close the
  * files.  Accepts a rec whose begin failed. */
@@ -90,6 +104,21 @@ int snapfile_write(const json_t *doc, const char *path);
 int snapfile_record_write(struct snapfile_rec *rec,
 			  const struct snapshot *snap, const char *path,
 			  char *err, size_t errlen);
+
+/*
+ * In the network namespace of the container sb (nsaudit_each()), between
+ * snapfile_record_begin() of rec and its end: read that namespace as
+ * nsaudit_run() does, recording it with recordings of its own, and append
+ * it to rec's "container_netns" (doc/snapshot.md).  0 or a negative errno
+ * (err set when the legacy tables could not be saved).
+ */
+int snapfile_netns_add(struct snapfile_rec *rec, const struct sandbox *sb,
+		       char *err, size_t errlen);
+/* A container whose namespace could not be read (error a negative errno,
+ * why as nsaudit_run()'s note says it): an entry that replays as that
+ * note.  0 or -ENOMEM. */
+int snapfile_netns_failed(struct snapfile_rec *rec, const struct sandbox *sb,
+			  int error, const char *why);
 
 /* What snapfile_parse() rebuilds. */
 enum {

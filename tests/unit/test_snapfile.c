@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "base64.h"
+#include "docker.h"
 #include "readfile.h"
 #include "snapfile.h"
 #include "unit.h"
@@ -688,6 +689,178 @@ static void test_scan_mutants(void)
 	free(m);
 }
 
+/* A container namespace as the writer records it: the fixture's own
+ * members under a container's name. */
+static json_t *netns_entry(json_t *root, const char *name)
+{
+	static const char *const keys[] = { "nftables", "legacy",
+		"rtnetlink", "sock_diag", "owners", "sysctl", NULL };
+	json_t *o = json_pack("{s:s,s:s,s:i,s:s}", "name", name, "image",
+			      "busybox", "runtime", 0, "driver", "macvlan");
+	size_t i;
+
+	for (i = 0; o && keys[i]; i++)
+		json_object_set(o, keys[i], json_object_get(root, keys[i]));
+	return o;
+}
+
+static void netns_unknown(json_t *root)
+{
+	json_t *e = netns_entry(root, "mv-fw");
+
+	json_object_set_new(e, "colour", json_string("blue"));
+	json_object_set_new(root, "container_netns", json_pack("[o]", e));
+}
+
+static void netns_runtime(json_t *root)
+{
+	json_t *e = netns_entry(root, "mv-fw");
+
+	json_object_set_new(e, "runtime", json_integer(DOCKER_RT_N));
+	json_object_set_new(root, "container_netns", json_pack("[o]", e));
+}
+
+static void netns_error_more(json_t *root)
+{
+	json_t *e = netns_entry(root, "mv-fw");
+
+	json_object_set_new(e, "error", json_integer(2));
+	json_object_set_new(e, "why", json_string("entering its namespace"));
+	json_object_set_new(root, "container_netns", json_pack("[o]", e));
+}
+
+static void netns_empty(json_t *root)
+{
+	json_object_set_new(root, "container_netns", json_array());
+}
+
+static void netns_bad_recording(json_t *root)
+{
+	json_t *e = netns_entry(root, "mv-fw");
+
+	json_object_set_new(e, "rtnetlink", json_pack("{s:s}", "recording",
+						      "AAAA"));
+	json_object_set_new(root, "container_netns", json_pack("[o]", e));
+}
+
+/* "container_netns": recorded by the writer (streamed and as a tree, the
+ * same bytes), read back into the same snapshot as the host's own members
+ * give, a namespace that could not be read kept as its error; and refused
+ * when an entry is wrong, the entry named. */
+static void test_netns(void)
+{
+	char dir[] = "/tmp/snapnetns.XXXXXX", pa[64], pb[64], err[1024];
+	struct snapfile_rec rec = { .taken_usec = 1796582851564580ull };
+	struct snapshot s, s2, s3;
+	json_t *root, *doc = NULL;
+	char *a = NULL, *b = NULL;
+	size_t la = 0, lb = 0;
+	int k;
+
+	root = json_loadb(text, textlen, 0, NULL);
+	CHECK(root != NULL);
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK_EQ(snapfile_parse(text, textlen, "t.json", FLAGS, &s, err,
+				sizeof(err)), 0);
+	if (!root)
+		goto out;
+	snprintf(pa, sizeof(pa), "%s/a", dir);
+	snprintf(pb, sizeof(pb), "%s/b", dir);
+	for (k = 0; k < 2; k++) {
+		uint64_t t = rec.taken_usec;
+
+		CHECK_EQ(snapfile_record_begin(&rec), 0);
+		rec.taken_usec = t;
+		put_recording(root, "nftables", rec.nft_fd);
+		put_recording(root, "rtnetlink", rec.rtnl_fd);
+		put_recording(root, "sock_diag", rec.diag_fd);
+		rec.netns = json_pack("[o,{s:s,s:s,s:i,s:s,s:i,s:s}]",
+				      netns_entry(root, "mv-fw"),
+				      "name", "mv-gone", "image", "",
+				      "runtime", 0, "driver", "ipvlan",
+				      "error", ENOENT, "why",
+				      "entering its namespace");
+		CHECK(rec.netns != NULL);
+		if (!k) {
+			CHECK_EQ(snapfile_record_end(&rec, &s, &doc, err,
+						     sizeof(err)), 0);
+			CHECK_EQ(snapfile_write(doc, pa), 0);
+			json_decref(doc);
+			doc = NULL;
+		} else {
+			CHECK_EQ(snapfile_record_write(&rec, &s, pb, err,
+						       sizeof(err)), 0);
+		}
+		CHECK(rec.netns == NULL);
+	}
+	CHECK_EQ(readfile_path(pa, SIZE_MAX, &a, &la), 0);
+	CHECK_EQ(readfile_path(pb, SIZE_MAX, &b, &lb), 0);
+	CHECK(a && b && la == lb && memcmp(a, b, la) == 0);
+	if (!b)
+		goto out;
+	CHECK_EQ(snapfile_parse(b, lb, "b", FLAGS, &s2, err, sizeof(err)), 0);
+	CHECK_EQ(snapfile_parse(b, lb, "b", FLAGS | SNAPFILE_WHOLE, &s3, err,
+				sizeof(err)), 0);
+	CHECK_EQ(s2.nnetns, 2);
+	CHECK_EQ(s3.nnetns, 2);
+	if (s2.nnetns == 2) {
+		const struct snapshot_netns *e = &s2.netns[0];
+
+		CHECK_STR(e->name, "mv-fw");
+		CHECK_STR(e->image, "busybox");
+		CHECK_STR(e->driver, "macvlan");
+		CHECK_EQ(e->error, 0);
+		CHECK(e->snap.rs && e->snap.host);
+		if (e->snap.rs && e->snap.host) {
+			CHECK_EQ(e->snap.rs->nsources, s.rs->nsources);
+			CHECK_EQ(e->snap.host->nlinks, s.host->nlinks);
+			CHECK_EQ(e->snap.host->naddrs, s.host->naddrs);
+			CHECK_EQ(e->snap.host->nlisteners,
+				 s.host->nlisteners);
+		}
+		e = &s2.netns[1];
+		CHECK_STR(e->name, "mv-gone");
+		CHECK_STR(e->driver, "ipvlan");
+		CHECK_EQ(e->error, -ENOENT);
+		CHECK_STR(e->why, "entering its namespace");
+		CHECK(!e->snap.rs && !e->snap.host);
+	}
+	/* the host's own members are what they were */
+	CHECK(s2.host && s2.host->nlinks == s.host->nlinks);
+	snapshot_release(&s2);
+	snapshot_release(&s3);
+out:
+	free(a);
+	free(b);
+	unlink(pa);
+	unlink(pb);
+	rmdir(dir);
+	snapshot_release(&s);
+	json_decref(root);
+	/* nsaudit's own reads leave a recording under way alone */
+	{
+		char *saved[SNAPFILE_NRECS];
+
+		CHECK_EQ(setenv("FWAUDIT_NFT_RECORD", "/x", 1), 0);
+		CHECK_EQ(snapfile_record_pause(saved), 0);
+		CHECK(getenv("FWAUDIT_NFT_RECORD") == NULL);
+		CHECK(getenv("FWAUDIT_RTNL_RECORD") == NULL);
+		CHECK_EQ(snapfile_record_resume(saved), 0);
+		CHECK_STR(getenv("FWAUDIT_NFT_RECORD"), "/x");
+		CHECK(getenv("FWAUDIT_RTNL_RECORD") == NULL);
+		unsetenv("FWAUDIT_NFT_RECORD");
+	}
+	refused(netns_unknown, -EBADMSG, "t.json: container_netns[0]: colour: "
+		"no such field in snapshot format version");
+	refused(netns_runtime, -EBADMSG, "t.json: container_netns[0]: "
+		"runtime");
+	refused(netns_error_more, -EBADMSG, "t.json: container_netns[0]: "
+		"error: a namespace that could not be read holds nothing");
+	refused(netns_empty, -EBADMSG, "t.json: container_netns: empty");
+	refused(netns_bad_recording, -EBADMSG, "t.json: container_netns[0]: "
+		"rtnetlink.recording");
+}
+
 int main(void)
 {
 	const char *src = getenv("top_srcdir");
@@ -705,6 +878,7 @@ int main(void)
 	test_v2();
 	test_nfbpf();
 	test_stream_writer();
+	test_netns();
 	test_scan();
 	test_scan_mutants();
 	free(text);
