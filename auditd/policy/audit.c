@@ -109,7 +109,7 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 		r->docker_error = r->snap.docker_error;
 		memset(&r->snap.docker, 0, sizeof(r->snap.docker));
 	} else if (o->docker && r->snap.host) {
-		ret = runtimes_read(&r->docker);
+		ret = runtimes_read(r->snap.host, &r->docker);
 		if (ret < 0)
 			goto fail;
 		r->docker_error = r->docker.error[DOCKER_RT_DOCKER];

@@ -200,13 +200,58 @@ static int add_pasta(struct docker_map *m, int32_t pid, const char *desc)
 	return ret;
 }
 
-int pasta_read(const char *proc_root, struct docker_map *m)
+/* pid's pasta is in m already (it holds several sockets). */
+static bool pasta_known(const struct docker_map *m, int32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < m->nports; i++)
+		if (m->ports[i].runtime == DOCKER_RT_PASTA &&
+		    m->ports[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* The pasta with process id pid (its /proc entry name), if it is one:
+ * what it serves added to m, *npasta counted. */
+static int pasta_one(int procfd, unsigned long pid, struct docker_map *m,
+		     unsigned int *npasta)
 {
 	char path[80], comm[32], argv[4096], kid[4096], desc[PASTA_DESC_MAX];
-	unsigned int nproc = 0, npasta = 0;
-	unsigned long pid, tpid;
-	struct dirent *e;
+	unsigned long tpid;
 	size_t n, kn;
+
+	if ((size_t)snprintf(path, sizeof(path), "%lu/comm", pid) >=
+	    sizeof(path) || !read_small(procfd, path, comm, sizeof(comm)))
+		return 0;
+	comm[strcspn(comm, "\n")] = '\0';
+	if (!pasta_comm(comm))
+		return 0;
+	snprintf(path, sizeof(path), "%lu/cmdline", pid);
+	n = argv_len(argv, read_small(procfd, path, argv, sizeof(argv)));
+	snprintf(path, sizeof(path), "%lu", pid);
+	kn = child_cmdline(procfd, path, kid, sizeof(kid));
+	if (pasta_serves(argv, n, kid, kn, desc, sizeof(desc)) < 0)
+		return 0;
+	/* a PID it joins: its comm too, when it is there */
+	if (sscanf(desc, "the network namespace of PID %lu", &tpid) == 1 &&
+	    (size_t)snprintf(path, sizeof(path), "%lu/comm", tpid) <
+	    sizeof(path) && read_small(procfd, path, comm, sizeof(comm))) {
+		comm[strcspn(comm, "\n")] = '\0';
+		n = strlen(desc);
+		snprintf(desc + n, sizeof(desc) - n, " (%s)", comm);
+	}
+	(*npasta)++;
+	return add_pasta(m, (int32_t)pid, desc);
+}
+
+int pasta_read(const char *proc_root, const struct host *h,
+	       struct docker_map *m)
+{
+	unsigned int nproc = 0, npasta = 0;
+	unsigned long pid;
+	struct dirent *e;
+	size_t i;
 	int procfd, ret = 0;
 	char end;
 	DIR *d;
@@ -214,6 +259,21 @@ int pasta_read(const char *proc_root, struct docker_map *m)
 	procfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return 0;
+	if (h) {
+		/* only a pasta that holds a socket can name one: the
+		 * owners the sockets reader found, no walk of /proc */
+		for (i = 0; !ret && npasta < PASTA_MAX &&
+		     i < h->nlisteners; i++) {
+			const struct host_listener *l = &h->listeners[i];
+
+			if (l->pid > 0 && l->comm && pasta_comm(l->comm) &&
+			    !pasta_known(m, l->pid))
+				ret = pasta_one(procfd, (unsigned long)l->pid,
+						m, &npasta);
+		}
+		close(procfd);
+		return ret;
+	}
 	d = fdopendir(procfd);
 	if (!d) {
 		close(procfd);
@@ -225,30 +285,7 @@ int pasta_read(const char *proc_root, struct docker_map *m)
 		    pid > INT32_MAX)
 			continue;
 		nproc++;
-		if ((size_t)snprintf(path, sizeof(path), "%lu/comm", pid) >=
-		    sizeof(path) || !read_small(procfd, path, comm,
-						sizeof(comm)))
-			continue;
-		comm[strcspn(comm, "\n")] = '\0';
-		if (!pasta_comm(comm))
-			continue;
-		snprintf(path, sizeof(path), "%lu/cmdline", pid);
-		n = argv_len(argv, read_small(procfd, path, argv,
-					      sizeof(argv)));
-		kn = child_cmdline(procfd, e->d_name, kid, sizeof(kid));
-		if (pasta_serves(argv, n, kid, kn, desc, sizeof(desc)) < 0)
-			continue;
-		/* a PID it joins: its comm too, when it is there */
-		if (sscanf(desc, "the network namespace of PID %lu", &tpid) ==
-		    1 && (size_t)snprintf(path, sizeof(path), "%lu/comm",
-					  tpid) < sizeof(path) &&
-		    read_small(procfd, path, comm, sizeof(comm))) {
-			comm[strcspn(comm, "\n")] = '\0';
-			n = strlen(desc);
-			snprintf(desc + n, sizeof(desc) - n, " (%s)", comm);
-		}
-		npasta++;
-		ret = add_pasta(m, (int32_t)pid, desc);
+		ret = pasta_one(procfd, pid, m, &npasta);
 	}
 	closedir(d);
 	return ret;

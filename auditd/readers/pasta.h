@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "docker.h"
+#include "host.h"
 
 /* pastas read at most, and processes looked at to find them */
 #define PASTA_MAX		64
@@ -35,13 +36,17 @@ int pasta_serves(const char *argv, size_t len, const char *child,
 		 size_t clen, char *out, size_t outlen);
 
 /*
- * Every running pasta under proc_root ("/proc"): for each, TCP and UDP
+ * Every running pasta under proc_root ("/proc") — with h, only the
+ * owners of h's sockets (a pasta holding none names nothing: no walk of
+ * every process on each audit); without h (another host's copy of /proc,
+ * tests), every process: for each, TCP and UDP
  * ports 1-65535 of any address, held by that pid (docker_port.pid), named
  * by what it serves (and a PID it joins by that process's comm: "the
  * network namespace of PID 77 (sleep)"), runtime DOCKER_RT_PASTA, added
  * to *m.  Processes that
  * cannot be read are skipped.  0, -ENOMEM, -E2BIG.
  */
-int pasta_read(const char *proc_root, struct docker_map *m);
+int pasta_read(const char *proc_root, const struct host *h,
+	       struct docker_map *m);
 
 #endif

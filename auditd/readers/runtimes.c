@@ -123,7 +123,7 @@ static int read_rootless(struct docker_map *out, bool podman, bool docker)
 	return ret;
 }
 
-int runtimes_read(struct docker_map *out)
+int runtimes_read(const struct host *h, struct docker_map *out)
 {
 	struct docker_map m;
 	char lxd[256], incus[256];
@@ -165,7 +165,7 @@ int runtimes_read(struct docker_map *out)
 		if (!s || (size_t)snprintf(proc, sizeof(proc), "%s/proc", s) >=
 			  sizeof(proc))
 			strcpy(proc, "/proc");
-		ret = pasta_read(proc, &m);
+		ret = pasta_read(proc, s ? NULL : h, &m);
 	}
 	if (ret == -E2BIG)
 		ret = 0;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "docker.h"
+#include "host.h"
 #include "strbuf.h"
 
 /* Users whose rootless Podman and Docker sockets
@@ -28,8 +29,9 @@
  * /run/user/UID/podman/podman.sock;
  * $LXD_DIR/unix.socket or /var/lib/lxd/unix.socket (else the snap's);
  * $INCUS_DIR/unix.socket or /var/lib/incus/unix.socket.
+ * h (may be NULL): the host whose socket owners name the pastas to read.
  */
-int runtimes_read(struct docker_map *out);
+int runtimes_read(const struct host *h, struct docker_map *out);
 
 /*
  * The notes of m for people, one per runtime that is there but did not

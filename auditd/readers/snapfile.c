@@ -655,7 +655,7 @@ static json_t *sysctl_new(const struct host *h)
 	return o;
 }
 
-static json_t *docker_new(void)
+static json_t *docker_new(const struct host *h)
 {
 	struct docker_map m = { 0 };
 	char addr[INET6_ADDRSTRLEN];
@@ -664,7 +664,7 @@ static json_t *docker_new(void)
 	int err;
 
 	/* no runtime is an answer too: the live audit then names nothing */
-	if (runtimes_read(&m) < 0)
+	if (runtimes_read(h, &m) < 0)
 		return NULL;
 	err = m.error[DOCKER_RT_DOCKER];
 	a = json_array();
@@ -746,7 +746,7 @@ static int record_doc(struct snapfile_rec *rec, const struct snapshot *snap,
 		goto rec_fail;
 	if (json_object_set_new(doc, "owners", owners_new(snap->host)) ||
 	    json_object_set_new(doc, "sysctl", sysctl_new(snap->host)) ||
-	    json_object_set_new(doc, "docker", docker_new()))
+	    json_object_set_new(doc, "docker", docker_new(snap->host)))
 		goto nomem;
 	v = bpf_new(snap->host, &ret);
 	if (ret < 0 || (v && json_object_set_new(doc, "bpf", v)))

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "cni.h"
+#include "host_read.h"
 #include "libvirt.h"
 #include "lxd.h"
 #include "pasta.h"
@@ -285,7 +286,7 @@ static int denied_child(void)
 			       setresgid(65534, 65534, 65534) < 0 ||
 			       setresuid(65534, 65534, 65534) < 0))
 		return 2;
-	if (runtimes_read(&m) < 0)
+	if (runtimes_read(NULL, &m) < 0)
 		return 3;
 	runtimes_notes(&m, &b);
 	s = strbuf_take(&b);
@@ -426,7 +427,7 @@ static void test_files(void)
 	setenv("CONTAINER_HOST", "unix:///nonexistent/podman.sock", 1);
 	setenv("LXD_DIR", "/nonexistent", 1);
 	setenv("INCUS_DIR", "/nonexistent", 1);
-	CHECK_EQ(runtimes_read(&m), 0);
+	CHECK_EQ(runtimes_read(NULL, &m), 0);
 	CHECK_EQ(m.n, 6);
 	/* the published ports too, as nerdctl's */
 	CHECK(m.nports == 2 && m.ports[0].port_lo == 8080 &&
@@ -472,6 +473,8 @@ static void test_pasta(void)
 	char cmd[4096];
 	struct docker_map m = { 0 };
 	const struct docker_port *p;
+	struct host_listener *l;
+	struct host *h;
 	json_t *ports;
 	size_t i;
 
@@ -534,7 +537,7 @@ static void test_pasta(void)
 	put_str(root, "400/comm", "httpd\n", 6);
 	put_str(root, "400/cmdline", ARGV("pasta\0-t\09002\0--netns\0x\0"));
 	put_str(root, "self", "", 0);
-	CHECK_EQ(pasta_read(root, &m), 0);
+	CHECK_EQ(pasta_read(root, NULL, &m), 0);
 	/* TCP and UDP of each pasta */
 	CHECK_EQ(m.nports, 4);
 	p = docker_find_port(&m, "passt.avx2", 100, AF_INET, IPPROTO_TCP, 0,
@@ -569,10 +572,31 @@ static void test_pasta(void)
 		 -EBADMSG);
 	json_decref(ports);
 	docker_release(&m);
+	/* with the host: only the pastas owning its sockets are read (pasta
+	 * 200 holds none here), each once though it holds two */
+	h = host_new();
+	CHECK(h != NULL);
+	for (i = 0; h && i < 3; i++) {
+		l = host_array_add((void **)&h->listeners, &h->nlisteners,
+				   sizeof(*l), 16);
+		CHECK(l != NULL);
+		if (!l)
+			break;
+		l->pid = i < 2 ? 100 : 400;
+		l->comm = strdup(i < 2 ? "passt.avx2" : "httpd");
+	}
+	CHECK_EQ(pasta_read(root, h, &m), 0);
+	CHECK_EQ(m.nports, 2);
+	CHECK(docker_find_port(&m, "passt.avx2", 100, AF_INET, IPPROTO_TCP,
+			       0, 8085));
+	CHECK(!docker_find_port(&m, "pasta", 200, AF_INET, IPPROTO_TCP, 0,
+				9000));
+	docker_release(&m);
+	host_free(h);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	CHECK_EQ(system(cmd), 0);
 	/* no /proc at all */
-	CHECK_EQ(pasta_read("/nonexistent", &m), 0);
+	CHECK_EQ(pasta_read("/nonexistent", NULL, &m), 0);
 	CHECK_EQ(m.nports, 0);
 }
 
