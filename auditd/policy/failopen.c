@@ -568,6 +568,18 @@ static const struct rs_rule *unprotected_rule(const struct ruleset *rs,
 	return NULL;
 }
 
+/* What an operator's rules for a published port are, beside nat chain c:
+ * Docker's iptables backends give them DOCKER-USER; Docker 29's nftables
+ * backend has no such chain and asks for a table of the operator's own
+ * with base chains at the same hooks (moby docs, "Docker with nftables"). */
+static const char *user_rules_word(const struct rs_chain *c)
+{
+	if (c->origin == RS_ORIGIN_NFT && c->table &&
+	    strcmp(c->table, "docker-bridges") == 0)
+		return "the operator's own forward rules";
+	return "DOCKER-USER rules";
+}
+
 /* The finding for a DNAT to container address (text addr) that no drop
  * before DNAT protects: the network's gateway mode nat-unprotected when
  * the ruleset shows it, else the missing drop. */
@@ -592,23 +604,23 @@ static int direct_access_finding(const struct ruleset *rs, struct builder *b,
 			   "rule %u accepts everything forwarded into it, and "
 			   "Docker writes no drop before DNAT for it): a host "
 			   "on the link that routes to it reaches every port of "
-			   "it directly, published or not, and past DOCKER-USER "
-			   "rules on the host port",
+			   "it directly, published or not, and past %s on the "
+			   "host port",
 			   family_word(fam), addr, origin_word(c->origin),
 			   c->table, c->name, r->position, br, fc->table,
-			   fc->name, u->position);
+			   fc->name, u->position, user_rules_word(c));
 	}
 	return add(b, FAILOPEN_DOCKER_DIRECT_ACCESS, FAILOPEN_SEV_WARNING, c,
 		   "%s container %s (DNAT in %s %s/%s rule %u) has "
 		   "no drop before DNAT in raw PREROUTING: a host on "
 		   "the link that routes to it reaches its published "
 		   "ports directly, also those published on 127.0.0.1 "
-		   "only, and past DOCKER-USER rules on the host port "
+		   "only, and past %s on the host port "
 		   "(Docker >= 28 writes the drop unless the daemon runs "
 		   "with --allow-direct-routing; lost e.g. after a "
 		   "firewalld reload in 28.2.0-28.3.2, CVE-2025-54388)",
 		   family_word(fam), addr, origin_word(c->origin),
-		   c->table, c->name, r->position);
+		   c->table, c->name, r->position, user_rules_word(c));
 }
 
 static int check_direct_access(const struct ruleset *rs, struct builder *b)

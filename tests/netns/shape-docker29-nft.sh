@@ -275,6 +275,10 @@ expect("one finding per family, naming docker-bridges/nat-prerouting-and-output"
        sorted((x["family"], x["table"], x["chain"]) for x in f) ==
        [("ipv4", "docker-bridges", "nat-prerouting-and-output"),
         ("ipv6", "docker-bridges", "nat-prerouting-and-output")], f)
+expect("the text names no DOCKER-USER (this backend has none)",
+       f and all("DOCKER-USER" not in x["message"] and
+                 "past the operator's own forward rules" in x["message"]
+                 for x in f), [x["message"] for x in f])
 PY
 
 # --- gateway modes nat-unprotected and routed (issue 10) -----------------
