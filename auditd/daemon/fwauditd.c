@@ -551,6 +551,9 @@ static void daemon_audit(struct daemon *d)
 	d->audits++;
 	/* record what this audit reads: kept only if it changes something */
 	recording = d->cfg.snapshot_file && snapfile_record_begin(&rec) == 0;
+	/* the containers' own namespaces go into it as the audit reads them
+	 * (container_netns), so the kept snapshot replays their rows too */
+	o.rec = recording ? &rec : NULL;
 	ret = daemon_audit_run(d, &o, recording, &r, &stage);
 	if (ret < 0) {
 		if (recording)
@@ -1219,7 +1222,7 @@ int main(int argc, char **argv)
 	watch_set_nft_filter(d.watch, daemon_nft_filter, &d);
 	daemon_cache_open(&d);
 	prepare_spool_dir(&d.cfg);
-	ret = daemon_privs_drop(d.cfg.user, &root);
+	ret = daemon_privs_drop(d.cfg.user, d.cfg.netns, &root);
 	if (ret < 0) {
 		what = "drop privileges";
 		goto fail;
