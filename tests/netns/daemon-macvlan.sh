@@ -49,37 +49,17 @@ T=$PT
 dmn_journald
 BOUND=${DAEMON_EVENT_BOUND:-10}
 
-ip netns exec "$NODE" nft -f - <<'EOF'
-table inet node {
-	chain input {
-		type filter hook input priority 0; policy drop;
-		ct state established,related accept
-		iif lo accept
-		meta l4proto { icmp, ipv6-icmp } accept
-		tcp dport 22 accept
-	}
-}
-EOF
+dk_node_ssh_only
 pl_serve 'tcp:[::]:22'
 dk_start "$NODE" nft '{ "userland-proxy": false }' --bip=10.66.0.1/24
 dk_image
-timeout 60 "${DK[@]}" network create -d macvlan --ipv6 \
-	--subnet 198.51.100.0/24 --gateway 198.51.100.1 \
-	--ip-range 198.51.100.64/28 \
-	--subnet 2001:db8:1::/64 --gateway 2001:db8:1::1 \
-	-o parent=v0 -o macvlan_mode=bridge fwa-mvd >/dev/null ||
-	fwa_die "docker network create -d macvlan failed"
-fwa_at_cleanup "timeout 30 ${DK[*]} network rm fwa-mvd >/dev/null 2>&1"
+dk_macvlan fwa-mvd
 MV4=198.51.100.72 MV6=2001:db8:1::72
 dk_run mv-d --network fwa-mvd --ip "$MV4" --ip6 "$MV6" \
 	fwa-busybox:test /bin/busybox sh -c \
 	'/bin/busybox httpd -p 6379; exec /bin/busybox httpd -f -p 80'
 mvpid=$(timeout 30 "${DK[@]}" inspect -f '{{.State.Pid}}' mv-d)
-for ((i = 0; i < 50; i++)); do
-	t=$(nsenter --net="/proc/$mvpid/ns/net" ip -6 addr show tentative)
-	[ -z "$t" ] && break
-	sleep 0.1
-done
+dk_settle_v6 "$mvpid"
 export DOCKER_HOST="unix://$DK_SOCK"
 
 cat > "$T/rules" <<'EOF'

@@ -130,3 +130,20 @@ dk_settle_v6() {
 		sleep 0.1
 	done
 }
+
+# dk_node_ssh_only: the node's own input drops everything but tcp/22
+# (established, loopback and ICMP pass): the macvlan tests' node, which
+# never sees its containers' packets.
+dk_node_ssh_only() {
+	ip netns exec "$NODE" nft -f - <<'EOF'
+table inet node {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		iif lo accept
+		meta l4proto { icmp, ipv6-icmp } accept
+		tcp dport 22 accept
+	}
+}
+EOF
+}
