@@ -1230,7 +1230,9 @@ int main(int argc, char **argv)
 	if (root && d.cfg.user && strcmp(d.cfg.user, "root"))
 		log_notice("User '%s' does not exist: running as root with "
 			   "only CAP_NET_ADMIN, CAP_NET_RAW and "
-			   "CAP_DAC_READ_SEARCH", d.cfg.user);
+			   "CAP_DAC_READ_SEARCH%s", d.cfg.user, d.cfg.netns ?
+			   " (and CAP_SYS_ADMIN, CAP_SYS_PTRACE: "
+			   "container_namespaces)" : "");
 
 	ret = sinks_webhook(&d.cfg, &d.sinks, &what);
 	if (ret < 0)
