@@ -120,7 +120,7 @@ static int netns_inside(const struct sandbox *sb, void *data)
 {
 	struct netns_rec *n = data;
 
-	return snapfile_netns_add(n->rec, sb, n->err, sizeof(n->err));
+	return snapfile_netns_add(n->rec, sb, NULL, n->err, sizeof(n->err));
 }
 
 static int netns_failed(const struct sandbox *sb, int err, const char *why,

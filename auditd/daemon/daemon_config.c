@@ -32,6 +32,7 @@ static const struct key keys[] = {
 	{ "rules",			K_STR,	OFF(rules), 0, 0 },
 	{ "interfaces",			K_IFACES, OFF(ifaces), 0, 0 },
 	{ "docker",			K_BOOL,	OFF(docker), 0, 0 },
+	{ "container_namespaces",	K_BOOL,	OFF(netns), 0, 0 },
 	{ "debounce_ms",		K_UINT,	OFF(debounce_ms), 1, 60000 },
 	{ "max_delay_ms",		K_UINT,	OFF(max_delay_ms), 1, 600000 },
 	{ "poll_interval_ms",		K_UINT,	OFF(poll_ms), 100, 3600000 },

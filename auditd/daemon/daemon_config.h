@@ -38,6 +38,9 @@ struct daemon_config {
 	size_t nifaces;
 	char **ifaces;			/* NULL: the policy's or the host's */
 	bool docker;			/* name DNAT backends by container */
+	/* keep CAP_SYS_ADMIN and CAP_SYS_PTRACE to enter the containers'
+	 * own namespaces (daemon_privs.h); at start only */
+	bool netns;
 	unsigned int debounce_ms;	/* quiet time before an audit */
 	unsigned int max_delay_ms;	/* longest wait in a continuous burst */
 	unsigned int poll_ms;		/* listeners and legacy x_tables */

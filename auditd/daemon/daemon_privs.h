@@ -7,11 +7,17 @@
  * CAP_DAC_READ_SEARCH (/proc/net/ip_tables_names is 0440 root).  Nothing
  * else, in every set, including the bounding set; no_new_privs is set.
  *
+ * With container_namespaces = yes also CAP_SYS_ADMIN and CAP_SYS_PTRACE:
+ * entering the own namespaces of macvlan and ipvlan containers (nsaudit.h)
+ * and Swarm's ingress sandbox (swarm.h) needs them.
+ *
  * Raw capget/capset syscalls rather than libcap(-ng): three capabilities
  * do not justify a dependency.
  */
 #ifndef FWAUDIT_DAEMON_PRIVS_H
 #define FWAUDIT_DAEMON_PRIVS_H
+
+#include <stdbool.h>
 
 /*
  * Drop privileges.  As root: switch to user (its primary group, no
@@ -20,9 +26,9 @@
  * those capabilities (fwauditd has refused a configured user that does
  * not exist before: daemon_config_check_user()).  Not root (started by
  * systemd with User= and AmbientCapabilities=): reduce the capabilities to
- * those three.
+ * those three.  netns keeps CAP_SYS_ADMIN and CAP_SYS_PTRACE too.
  * 0 or a negative errno (the process may be half-dropped then: exit).
  */
-int daemon_privs_drop(const char *user, int *stayed_root);
+int daemon_privs_drop(const char *user, bool netns, int *stayed_root);
 
 #endif

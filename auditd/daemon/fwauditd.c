@@ -551,6 +551,9 @@ static void daemon_audit(struct daemon *d)
 	d->audits++;
 	/* record what this audit reads: kept only if it changes something */
 	recording = d->cfg.snapshot_file && snapfile_record_begin(&rec) == 0;
+	/* the containers' own namespaces go into it as the audit reads them
+	 * (container_netns), so the kept snapshot replays their rows too */
+	o.rec = recording ? &rec : NULL;
 	ret = daemon_audit_run(d, &o, recording, &r, &stage);
 	if (ret < 0) {
 		if (recording)
@@ -1219,7 +1222,7 @@ int main(int argc, char **argv)
 	watch_set_nft_filter(d.watch, daemon_nft_filter, &d);
 	daemon_cache_open(&d);
 	prepare_spool_dir(&d.cfg);
-	ret = daemon_privs_drop(d.cfg.user, &root);
+	ret = daemon_privs_drop(d.cfg.user, d.cfg.netns, &root);
 	if (ret < 0) {
 		what = "drop privileges";
 		goto fail;
@@ -1227,7 +1230,9 @@ int main(int argc, char **argv)
 	if (root && d.cfg.user && strcmp(d.cfg.user, "root"))
 		log_notice("User '%s' does not exist: running as root with "
 			   "only CAP_NET_ADMIN, CAP_NET_RAW and "
-			   "CAP_DAC_READ_SEARCH", d.cfg.user);
+			   "CAP_DAC_READ_SEARCH%s", d.cfg.user, d.cfg.netns ?
+			   " (and CAP_SYS_ADMIN, CAP_SYS_PTRACE: "
+			   "container_namespaces)" : "");
 
 	ret = sinks_webhook(&d.cfg, &d.sinks, &what);
 	if (ret < 0)

@@ -122,7 +122,7 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	 * the host's rows */
 	if (!ret && o->docker && r->snap.host && !r->snap.have_docker)
 		ret = nsaudit_run(r->snap.host, in.ifaces, in.nifaces,
-				  &r->docker, r->report, &r->ns);
+				  &r->docker, r->report, o->rec, &r->ns);
 	/* a snapshot file's (o->docker is false: nothing is asked now):
 	 * those namespaces as they were then */
 	else if (!ret && r->snap.host && r->snap.have_docker)

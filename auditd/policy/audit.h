@@ -27,6 +27,10 @@ struct audit_opts {
 	/* audit these rulesets (the rs of a snapshot taken elsewhere, e.g.
 	 * from files) instead of this host: no host facts then */
 	struct snapshot *given;
+	/* a recording under way (snapfile.h, fwauditd's kept snapshot):
+	 * the containers' own namespaces are recorded into it as they are
+	 * read (nsaudit_run()); NULL: not */
+	struct snapfile_rec *rec;
 };
 
 struct audit_result {

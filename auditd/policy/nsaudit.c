@@ -292,23 +292,33 @@ static int in_ns(const struct sandbox *sb, int home, const struct stat *hst,
 	return ret;
 }
 
-/* A container's namespace read as the host's is, recording nothing: a
- * recording under way (fwauditd's) is the host's and must not get the
- * container's conversations too (snapfile_netns_add() records them apart,
- * for `fwaudit snapshot`). */
+struct read_ctx {
+	struct snapshot *snap;		/* what was read */
+	struct snapfile_rec *rec;	/* NULL: record nothing */
+	char err[1024];
+};
+
+/* A container's namespace read as the host's is.  A recording under way
+ * (fwauditd's) is the host's and must not get the container's
+ * conversations too: with rec, snapfile_netns_add() reads it with
+ * recordings of its own, as `fwaudit snapshot` does, and this audit
+ * walks what it recorded; without, nothing is recorded. */
 static int read_inside(const struct sandbox *sb, void *data)
 {
 	char *saved[SNAPFILE_NRECS];
+	struct read_ctx *c = data;
 	int ret, r2;
 
-	(void)sb;
+	if (c->rec)
+		return snapfile_netns_add(c->rec, sb, c->snap, c->err,
+					  sizeof(c->err));
 	ret = snapfile_record_pause(saved);
 	if (ret < 0)
 		return ret;
-	ret = snapshot_read(data, true, NULL);
+	ret = snapshot_read(c->snap, true, NULL);
 	r2 = snapfile_record_resume(saved);
 	if (!ret && r2 < 0) {
-		snapshot_release(data);
+		snapshot_release(c->snap);
 		ret = r2;
 	}
 	return ret;
@@ -327,9 +337,11 @@ static int not_audited(struct report *rep, const char *name,
 
 int nsaudit_run(const struct host *host, const char *const *ifaces,
 		size_t nifaces, const struct docker_map *dm,
-		struct report *rep, struct nsaudit **out)
+		struct report *rep, struct snapfile_rec *rec,
+		struct nsaudit **out)
 {
 	struct sandbox_list l = { 0, NULL };
+	struct read_ctx c = { .rec = rec };
 	struct nsaudit *a = NULL;
 	const char *why = NULL;
 	struct stat hst;
@@ -360,8 +372,8 @@ int nsaudit_run(const struct host *host, const char *const *ifaces,
 	for (i = 0; i < l.n && ret >= 0; i++) {
 		struct nsaudit_ns *ns = &a->ns[a->n];
 
-		ret = in_ns(&l.s[i], home, &hst, read_inside, &ns->snap,
-			    &why);
+		c.snap = &ns->snap;
+		ret = in_ns(&l.s[i], home, &hst, read_inside, &c, &why);
 		if (ret == -EIO || ret == -ENOMEM) {
 			snapshot_release(&ns->snap);
 			break;
@@ -371,8 +383,14 @@ int nsaudit_run(const struct host *host, const char *const *ifaces,
 			continue;
 		}
 		if (ret < 0) {
-			ret = not_audited(rep, l.s[i].name, l.s[i].driver,
-					  why, ret);
+			/* the kept snapshot replays the same note */
+			int err = ret;
+
+			ret = rec ? snapfile_netns_failed(rec, &l.s[i], err,
+							  why) : 0;
+			if (!ret)
+				ret = not_audited(rep, l.s[i].name,
+						  l.s[i].driver, why, err);
 			continue;
 		}
 		ns->sb = l.s[i];

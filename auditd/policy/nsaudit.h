@@ -19,6 +19,8 @@
 #include "sandbox.h"
 #include "snapshot.h"
 
+struct snapfile_rec;
+
 /* One container's namespace: what its rows borrow (pieces, listeners). */
 struct nsaudit_ns {
 	struct sandbox sb;
@@ -51,14 +53,19 @@ int nsaudit_walk(struct nsaudit_ns *ns, const struct host *host,
  * For every running Docker container on a macvlan or ipvlan network (the
  * API at docker_socket_path()), enter its namespace (the sandbox key, else
  * /proc/PID/ns/net), read it and nsaudit_walk() it.  A namespace that
- * cannot be entered or read is a note of rep, never silence.  Returns 0
+ * cannot be entered or read is a note of rep, never silence.  With rec
+ * (a recording under way, snapfile.h: fwauditd's kept snapshot), each is
+ * read by snapfile_netns_add() and recorded into rec's "container_netns"
+ * as `fwaudit snapshot` records it, a failed one with its note
+ * (snapfile_netns_failed()); NULL records nothing.  Returns 0
  * and *out (NULL when no container qualifies; free with nsaudit_free()),
  * or a negative errno (-ENOMEM; -EIO when this process could not return
  * to its own namespace, which it must not go on in).
  */
 int nsaudit_run(const struct host *host, const char *const *ifaces,
 		size_t nifaces, const struct docker_map *dm,
-		struct report *rep, struct nsaudit **out);
+		struct report *rep, struct snapfile_rec *rec,
+		struct nsaudit **out);
 /*
  * For a snapshot file (snapfile.h): the containers nsaudit_run() would
  * audit, in its order.  In the namespace of each, inside(sb, data) runs

@@ -2370,6 +2370,10 @@ static int rename_all(struct redact *r, json_t *doc)
 		ret = rename_str(d, "name", &r->containers, "container");
 		if (!ret)
 			ret = rename_str(d, "image", &r->images, "image");
+		/* the host's sandbox, as read from there */
+		if (!ret)
+			ret = swarm_map(r, json_object_get(d,
+						"swarm_ingress_sbox"));
 		a = json_object_get(d, "owners");
 		json_array_foreach(a, k, v)
 			if (json_is_object(v) && !ret &&
@@ -2395,7 +2399,7 @@ static int walk_all(struct redact *r, struct blob *b, size_t n);
 /* The recordings and texts of one container namespace (container_netns[i]
  * of the document): its nftables sets are its own, kept here between
  * walks as the host's are in r. */
-#define NS_BLOBS	7
+#define NS_BLOBS	8
 struct ns_blobs {
 	struct blob b[NS_BLOBS];
 	char path[NS_BLOBS][64];
@@ -2447,6 +2451,8 @@ static int ns_blobs_get(struct redact *r, json_t *doc, struct ns_blobs **out,
 		{ "ebtables", NULL, "recording", "ebtables.recording", B_EBT },
 		{ "legacy", "ipv4", "save", "legacy.ipv4.save", B_TEXT },
 		{ "legacy", "ipv6", "save", "legacy.ipv6.save", B_TEXT },
+		{ "swarm_ingress_sbox", "ipvs", "recording",
+		  "swarm_ingress_sbox.ipvs.recording", B_IPVS },
 	};
 	json_t *a = json_object_get(doc, "container_netns"), *v, *o;
 	struct ns_blobs *g;

@@ -1049,16 +1049,22 @@ static int netns_append(struct snapfile_rec *rec, json_t *o)
 }
 
 int snapfile_netns_add(struct snapfile_rec *rec, const struct sandbox *sb,
-		       char *err, size_t errlen)
+		       struct snapshot *out, char *err, size_t errlen)
 {
+	char *saved[SNAPFILE_NRECS];
 	struct snapfile_rec r;
 	struct snapshot snap = { .rs = NULL };
 	json_t *o = NULL, *v;
-	int ret;
+	int ret, r2;
 
-	ret = snapfile_record_begin(&r);
+	/* a recording under way (rec's, while fwauditd audits) is the
+	 * host's: the container's conversations go to recordings of its own */
+	ret = snapfile_record_pause(saved);
 	if (ret < 0)
 		return ret;
+	ret = snapfile_record_begin(&r);
+	if (ret < 0)
+		goto resume;
 	ret = snapshot_read(&snap, true, NULL);
 	if (ret < 0)
 		goto out;
@@ -1100,12 +1106,30 @@ int snapfile_netns_add(struct snapfile_rec *rec, const struct sandbox *sb,
 		if (!v || json_object_set_new(o, "ebtables", v))
 			goto out;
 	}
+	if (snap.host->swarm.present) {
+		v = swarm_new(NULL, &snap.host->swarm, r.swarm_fd, &ret);
+		if (!v || json_object_set_new(o, "swarm_ingress_sbox", v)) {
+			ret = ret < 0 ? ret : -ENOMEM;
+			goto out;
+		}
+	}
 	ret = netns_append(rec, o);
 	o = NULL;
+	if (!ret && out) {
+		*out = snap;
+		memset(&snap, 0, sizeof(snap));
+	}
 out:
 	json_decref(o);
 	snapfile_record_abort(&r);
 	snapshot_release(&snap);
+resume:
+	r2 = snapfile_record_resume(saved);
+	if (!ret && r2 < 0) {
+		if (out)
+			snapshot_release(out);
+		ret = r2;
+	}
 	return ret;
 }
 
@@ -2105,7 +2129,8 @@ static int parse_netns_one(struct snapfile_ctx *c, const json_t *o,
 	ret = check_keys(c, o, "", (const char *const[]){ "name", "image",
 			 "runtime", "driver", "error", "why", "nftables",
 			 "legacy", "rtnetlink", "sock_diag", "owners",
-			 "sysctl", "bpf", "ipvs", "ebtables", NULL });
+			 "sysctl", "bpf", "ipvs", "ebtables",
+			 "swarm_ingress_sbox", NULL });
 	if (!ret)
 		ret = get_str(c, o, "name", "name", SNAPFILE_NAME_MAX, &str);
 	if (!ret && !(e->name = strdup(str)))
@@ -2165,6 +2190,10 @@ static int parse_netns_one(struct snapfile_ctx *c, const json_t *o,
 		ret = replay_blob(c, o, "ipvs", e->snap.host, replay_ipvs);
 	if (!ret)
 		ret = parse_sysctl(c, o, e->snap.host);
+	/* swarm.c reads the ingress sandbox by its path, from any namespace:
+	 * a container's read found it too */
+	if (!ret)
+		ret = parse_swarm(c, o, &e->snap.host->swarm);
 	return ret;
 }
 

@@ -106,14 +106,18 @@ int snapfile_record_write(struct snapfile_rec *rec,
 			  char *err, size_t errlen);
 
 /*
- * In the network namespace of the container sb (nsaudit_each()), between
- * snapfile_record_begin() of rec and its end: read that namespace as
- * nsaudit_run() does, recording it with recordings of its own, and append
- * it to rec's "container_netns" (doc/snapshot.md).  0 or a negative errno
- * (err set when the legacy tables could not be saved).
+ * In the network namespace of the container sb (nsaudit_each(), or
+ * nsaudit_run() while fwauditd records), between snapfile_record_begin()
+ * of rec and its end: read that namespace as nsaudit_run() does, recording
+ * it with recordings of its own (rec's, under way, are paused meanwhile:
+ * they stay the host's), and append it to rec's "container_netns"
+ * (doc/snapshot.md).  The snapshot read moves to *out when out is not
+ * NULL (the audit of it then is the audit of what was recorded).  0 or a
+ * negative errno (err set when the legacy tables could not be saved;
+ * *out untouched).
  */
 int snapfile_netns_add(struct snapfile_rec *rec, const struct sandbox *sb,
-		       char *err, size_t errlen);
+		       struct snapshot *out, char *err, size_t errlen);
 /* A container whose namespace could not be read (error a negative errno,
  * why as nsaudit_run()'s note says it): an entry that replays as that
  * note.  0 or -ENOMEM. */

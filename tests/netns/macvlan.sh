@@ -36,28 +36,12 @@ pl_init
 # a second on-link source for the rules of mv-fw
 ip -n "$OUT" addr add 198.51.100.3/24 dev v1
 ip -n "$OUT" addr add 2001:db8:1::3/64 dev v1 nodad
-ip netns exec "$NODE" nft -f - <<'EOF'
-table inet node {
-	chain input {
-		type filter hook input priority 0; policy drop;
-		ct state established,related accept
-		iif lo accept
-		meta l4proto { icmp, ipv6-icmp } accept
-		tcp dport 22 accept
-	}
-}
-EOF
+dk_node_ssh_only
 pl_serve 'tcp:[::]:22' 'tcp:[::]:80'
 
 dk_start "$NODE" nft '{ "userland-proxy": false }' --bip=10.66.0.1/24
 dk_image
-timeout 60 "${DK[@]}" network create -d macvlan --ipv6 \
-	--subnet 198.51.100.0/24 --gateway 198.51.100.1 \
-	--ip-range 198.51.100.64/28 \
-	--subnet 2001:db8:1::/64 --gateway 2001:db8:1::1 \
-	-o parent=v0 -o macvlan_mode=bridge fwa-mv >/dev/null ||
-	fwa_die "docker network create -d macvlan failed"
-fwa_at_cleanup "timeout 30 ${DK[*]} network rm fwa-mv >/dev/null 2>&1"
+dk_macvlan fwa-mv
 # the node's own rows before any container: they must stay the same
 export DOCKER_HOST="unix://$DK_SOCK"
 pl_audit "$PT/before.json"
@@ -88,11 +72,7 @@ table inet ctr {
 EOF
 # the containers' IPv6 addresses past duplicate address detection, and
 # the outside's neighbour entries of all four warm
-for ((i = 0; i < 50; i++)); do
-	t=$(nsenter --net="/proc/$fwpid/ns/net" ip -6 addr show tentative)
-	[ -z "$t" ] && break
-	sleep 0.1
-done
+dk_settle_v6 "$fwpid"
 for a in "$OPEN4" "$FW4"; do
 	ip netns exec "$OUT" ping -c1 -W2 "$a" >/dev/null 2>&1 || fwa_log "warning: no ping answer from $a"
 done

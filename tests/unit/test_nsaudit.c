@@ -272,6 +272,58 @@ static void test_parse(void)
 	CHECK_EQ(sandbox_parse(ipv, strlen(ipv), "{", 1, &s), -EBADMSG);
 }
 
+/* A snapshot file's container namespaces (nsaudit_replay()): one that
+ * could not be read then is the live audit's note, word for word, in its
+ * place; one read then is walked as the live audit walks it. */
+static void test_replay(void)
+{
+	struct host_listener hl = { .family = AF_INET, .port = 8080 };
+	struct snapshot snap = { .rs = NULL };
+	struct report *rep = host_report(&hl);
+	struct nsaudit *a = NULL;
+	struct nsaudit_ns ns;
+
+	snap.host = node();
+	snap.netns = calloc(2, sizeof(*snap.netns));
+	CHECK(snap.netns != NULL);
+	if (!snap.netns)
+		return;
+	snap.nnetns = 2;
+	snap.netns[0].name = strdup("mv-gone");
+	snap.netns[0].image = strdup("");
+	strcpy(snap.netns[0].driver, "ipvlan");
+	snap.netns[0].error = -EACCES;
+	snap.netns[0].why = strdup("entering its namespace");
+	fill(&ns, "macvlan", 2);
+	snap.netns[1].name = strdup("web");
+	snap.netns[1].image = strdup("nginx:1");
+	strcpy(snap.netns[1].driver, "macvlan");
+	snap.netns[1].snap = ns.snap;
+	memset(&ns.snap, 0, sizeof(ns.snap));
+	release(&ns);
+	CHECK_EQ(nsaudit_replay(&snap, NULL, 0, NULL, rep, &a), 0);
+	CHECK(a != NULL && a->n == 1);
+	CHECK(rep->nnotes >= 2);
+	if (rep->nnotes >= 2) {
+		CHECK_STR(rep->notes[0], "container mv-gone (ipvlan): "
+			  "entering its namespace: Permission denied: "
+			  "packets to it pass no netfilter of this host and "
+			  "were not audited");
+		CHECK(strstr(rep->notes[1], "container web: its macvlan "
+			     "link eth0 on eth1") != NULL);
+	}
+	CHECK_EQ(rep->nrows, 2);
+	if (rep->nrows == 2) {
+		CHECK_STR(rep->rows[1].inside, "web");
+		CHECK_STR(rep->rows[1].inside_link, "macvlan");
+	}
+	/* what the rows borrow moved to a */
+	CHECK(snap.netns[1].name == NULL && snap.netns[1].snap.rs == NULL);
+	report_free(rep);
+	nsaudit_free(a);
+	snapshot_release(&snap);
+}
+
 int main(void)
 {
 	test_walk("ipvlan", "ipvlan");
@@ -279,5 +331,6 @@ int main(void)
 	test_walk("macvlan", "macvlan");
 	test_not_ours();
 	test_parse();
+	test_replay();
 	return unit_done();
 }

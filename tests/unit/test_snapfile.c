@@ -743,6 +743,57 @@ static void netns_bad_recording(json_t *root)
 	json_object_set_new(root, "container_netns", json_pack("[o]", e));
 }
 
+static void netns_swarm_bad(json_t *root)
+{
+	json_t *e = netns_entry(root, "mv-fw");
+
+	json_object_set_new(e, "swarm_ingress_sbox", json_pack("{s:i,s:[s],"
+			    "s:[],s:b}", "error", 0, "addrs", "2001:db8::1",
+			    "marks", "marks_exact", 1));
+	json_object_set_new(root, "container_netns", json_pack("[o]", e));
+}
+
+static void netns_swarm(json_t *root)
+{
+	json_t *e = netns_entry(root, "mv-fw");
+
+	json_object_set_new(e, "swarm_ingress_sbox", json_pack("{s:i,s:[s],"
+			    "s:[],s:b}", "error", -1, "addrs", "172.18.0.2",
+			    "marks", "marks_exact", 1));
+	json_object_set_new(root, "container_netns", json_pack("[o]", e));
+}
+
+/* Swarm's ingress sandbox as swarm.c read it from inside a container's
+ * namespace (it opens the sandbox by its path, from any namespace): the
+ * entry's own, replayed into that namespace's host as the top level's is
+ * into the host's; refused, the entry named, when wrong. */
+static void test_netns_swarm(void)
+{
+	struct snapshot s = { .rs = NULL };
+	char err[1024] = "", *buf = edited(netns_swarm);
+
+	CHECK(buf != NULL);
+	if (!buf)
+		return;
+	CHECK_EQ(snapfile_parse(buf, strlen(buf), "t.json", FLAGS, &s, err,
+				sizeof(err)), 0);
+	CHECK_EQ(s.nnetns, 1);
+	if (s.nnetns == 1 && s.netns[0].snap.host) {
+		const struct host_swarm *w = &s.netns[0].snap.host->swarm;
+
+		CHECK(w->present);
+		CHECK_EQ(w->error, -1);
+		CHECK_EQ(w->naddrs, 1);
+		CHECK(w->naddrs == 1 && w->addrs[0] == 0xac120002u);
+	}
+	/* the host's own: none in the fixture */
+	CHECK(s.host && !s.host->swarm.present);
+	snapshot_release(&s);
+	free(buf);
+	refused(netns_swarm_bad, -EBADMSG, "t.json: container_netns[0]: "
+		"swarm_ingress_sbox.addrs");
+}
+
 /* "container_netns": recorded by the writer (streamed and as a tree, the
  * same bytes), read back into the same snapshot as the host's own members
  * give, a namespace that could not be read kept as its error; and refused
@@ -878,6 +929,7 @@ int main(void)
 	test_v2();
 	test_nfbpf();
 	test_stream_writer();
+	test_netns_swarm();
 	test_netns();
 	test_scan();
 	test_scan_mutants();
