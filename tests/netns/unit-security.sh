@@ -46,4 +46,36 @@ if grep -Ei 'unknown|invalid|failed to parse' "$T/verify" | grep -v 'fwauditd: c
 else
 	fwa_pass "systemd-analyze verify: no unknown or invalid setting"
 fi
+# each shipped drop-in, applied on top (a copy: the unit, then the drop-in's
+# [Service] settings, as systemd reads them), still parses and stays
+# sandboxed; containers.conf gives exactly what container_namespaces needs
+for d in "$top_srcdir"/contrib/fwauditd-*.conf; do
+	n=$(basename "$d" .conf)
+	{ cat "$UNIT"; cat "$d"; } >"$T/$n.service"
+	systemd-analyze verify "$T/$n.service" >"$T/$n.verify" 2>&1 || true
+	if grep -Ei 'unknown|invalid|failed to parse' "$T/$n.verify" | grep -v 'command not found\|/usr/sbin/fwauditd' | grep -q .; then
+		fwa_fail "$n: systemd-analyze verify: $(cat "$T/$n.verify")"
+	else
+		fwa_pass "$n: the unit with the drop-in verifies"
+	fi
+	systemd-analyze security --offline=yes --no-pager "$T/$n.service" \
+		>"$T/$n.out" 2>&1 || true
+	l=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' "$T/$n.out")
+	grep -q 'PrivateNetwork=yes' "$d" && fwa_fail "$n: PrivateNetwork"
+	if [ -n "$l" ] && awk -v l="$l" 'BEGIN { exit !(l <= 3.0) }'; then
+		fwa_pass "$n: overall exposure $l <= 3.0"
+	else
+		fwa_fail "$n: overall exposure '$l' > 3.0: $(grep '✗' "$T/$n.out" | sed 's/  */ /g' | tr '\n' ';')"
+	fi
+done
+d="$top_srcdir/contrib/fwauditd-containers.conf"
+if grep -q '^AmbientCapabilities=.*CAP_SYS_ADMIN' "$d" &&
+   grep -q '^AmbientCapabilities=.*CAP_SYS_PTRACE' "$d" &&
+   grep -q '^RestrictNamespaces=net$' "$d" && grep -q '^ProtectProc=default$' "$d" &&
+   grep -q 'container_namespaces = yes' "$d" &&
+   grep -q 'fwauditd.-containers.conf' "$top_srcdir/doc/fwauditd.8"; then
+	fwa_pass "containers.conf: CAP_SYS_ADMIN, CAP_SYS_PTRACE, net namespaces, processes visible; fwauditd.8 names it"
+else
+	fwa_fail "containers.conf lacks what container_namespaces needs, or fwauditd.8 does not name it"
+fi
 fwa_finish
