@@ -245,6 +245,59 @@ enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 		if (a != RES_NOTSET)
 			return a;
 	}
+	if (w->bridge || w->bridge_out) {
+		switch (f) {
+		case RS_F_IIFNAME:
+		case RS_F_IIF:
+			/* a frame the bridge device sends has no input
+			 * port (__br_forward() with local_orig): nft sees
+			 * "" and 0, ebtables' -i does not match */
+			if (w->bridge_out)
+				return RES_NOTSET;
+			/* the bridge family sees the port a frame came in
+			 * on, not the bridge: the only port, or, of
+			 * several, one not known here */
+			if (!w->bridge_port)
+				return RES_UNKNOWN;
+			*val = f == RS_F_IIF ?
+			       (rs_u128)w->bridge_port->ifindex :
+			       rs_ifname_key(w->bridge_port->name);
+			return RES_FIXED;
+		case RS_F_OIFNAME:
+		case RS_F_OIF:
+			/* prerouting and input: no output port yet */
+			if (!w->bridge_out)
+				return RES_ABSENT;
+			/* output, postrouting: the port towards the
+			 * backend, known where the bridge has one */
+			if (!w->bridge_port)
+				return RES_UNKNOWN;
+			*val = f == RS_F_OIF ?
+			       (rs_u128)w->bridge_port->ifindex :
+			       rs_ifname_key(w->bridge_port->name);
+			return RES_FIXED;
+		case RS_F_IBRNAME:
+			/* no input port, no bridge of it (nft breaks) */
+			if (w->bridge_out)
+				return RES_ABSENT;
+			/* a server's answer comes in on the bridge the
+			 * probe left through */
+			if (w->reply) {
+				if (!b->oif_known)
+					return RES_UNKNOWN;
+				*val = b->oif_key;
+				return RES_FIXED;
+			}
+			/* the bridge: the branch arrived on it */
+			*dim = REGION_IIF;
+			return RES_DIM;
+		case RS_F_NFPROTO:
+			*val = NFPROTO_BRIDGE;
+			return RES_FIXED;
+		default:
+			break;	/* the frame's IP header as for inet */
+		}
+	}
 	if (w->reply) {
 		switch (resolve_reply(w, b, f, dim, val, xf)) {
 		case RES_DIM:
@@ -258,34 +311,6 @@ enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 			return RES_UNKNOWN;
 		case RES_NOTSET:
 			break;	/* as for the probe */
-		}
-	}
-	if (w->bridge) {
-		switch (f) {
-		case RS_F_IIFNAME:
-		case RS_F_IIF:
-			/* the bridge family sees the port a frame came in
-			 * on, not the bridge: the only port, or, of
-			 * several, one not known here */
-			if (!w->bridge_port)
-				return RES_UNKNOWN;
-			*val = f == RS_F_IIF ?
-			       (rs_u128)w->bridge_port->ifindex :
-			       rs_ifname_key(w->bridge_port->name);
-			return RES_FIXED;
-		case RS_F_OIFNAME:
-		case RS_F_OIF:
-			/* prerouting and input: no output port yet */
-			return RES_ABSENT;
-		case RS_F_IBRNAME:
-			/* the bridge: the branch arrived on it */
-			*dim = REGION_IIF;
-			return RES_DIM;
-		case RS_F_NFPROTO:
-			*val = NFPROTO_BRIDGE;
-			return RES_FIXED;
-		default:
-			break;	/* the frame's IP header as for inet */
 		}
 	}
 	if (w->nd) {
