@@ -1423,6 +1423,7 @@ static int bridge_hooks_run(struct walk *w, const struct host_link *lk,
 	w->bridge = !out;
 	w->bridge_out = out;
 	w->bridge_port = bridge_only_port(w->host, lk);
+	w->bridge_link = lk;
 	for (hook = first; hook <= last && !ret; hook++) {
 		ret = bridge_chains(w, hook, &c, &nc);
 		if (!ret)
@@ -1430,6 +1431,7 @@ static int bridge_hooks_run(struct walk *w, const struct host_link *lk,
 	}
 	w->bridge = w->bridge_out = false;
 	w->bridge_port = NULL;
+	w->bridge_link = NULL;
 	for (j = 0; !ret && j < br.n; j++) {
 		ret = blist_push(l, br.b[j]);
 		br.b[j] = NULL;

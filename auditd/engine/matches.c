@@ -706,6 +706,43 @@ static int fib_saddr_inset(const struct walk *w, const struct rs_match *m,
 			   inset, outset);
 }
 
+/* Under the bridge family's hooks, where the port a frame came in on (or
+ * leaves through) is one of several not known here: 1 when every port of
+ * the bridge is in the elements of m (a port match of one field), 0 when
+ * none is (`oifname "docker0"`: the bridge is never its own port), -1
+ * when some are or m is no such match. */
+static int bridge_ports_in(const struct walk *w, const struct rs_match *m)
+{
+	const struct rs_interval *el;
+	enum rs_field f = m->fields[0];
+	size_t nel, i, e, in = 0, ports = 0;
+
+	if (m->nfields != 1 || !w->host || !w->bridge_link || w->bridge_port)
+		return -1;
+	if (!(w->bridge && (f == RS_F_IIFNAME || f == RS_F_IIF)) &&
+	    !(w->bridge_out && (f == RS_F_OIFNAME || f == RS_F_OIF)))
+		return -1;
+	el = rs_match_elems(m, &nel);
+	for (i = 0; i < w->host->nlinks; i++) {
+		const struct host_link *l = &w->host->links[i];
+		rs_u128 v;
+
+		if (l->master != w->bridge_link->ifindex)
+			continue;
+		v = f == RS_F_IIF || f == RS_F_OIF ? (rs_u128)l->ifindex :
+		    rs_ifname_key(l->name);
+		ports++;
+		for (e = 0; e < nel; e++)
+			if (in_iv(v, &el[e])) {
+				in++;
+				break;
+			}
+	}
+	if (!ports)
+		return -1;
+	return in == ports ? 1 : in == 0 ? 0 : -1;
+}
+
 /*
  * The part of cur whose field tuple is in the elements of m: *inset, a new
  * region.  Returns 0, 1 when a field cannot be decided, or -errno.
@@ -729,6 +766,18 @@ static int match_inset(const struct walk *w, const struct branch *b,
 	int ret = 0;
 
 	*notset = false;
+	ret = bridge_ports_in(w, m);
+	if (ret >= 0) {
+		*inset = ret ? region_copy(cur) : region_new_empty();
+		*outset = ret ? region_new_empty() : region_copy(cur);
+		if (*inset && *outset)
+			return 0;
+		region_free(*inset);
+		region_free(*outset);
+		*inset = *outset = NULL;
+		return -ENOMEM;
+	}
+	ret = 0;
 	if (m->nfields == 1 && w->host && !w->reply &&
 	    (m->fields[0] == RS_F_FIB_SADDR_OIF ||
 	     m->fields[0] == RS_F_FIB_SADDR_IIF_OIF))

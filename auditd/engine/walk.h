@@ -192,6 +192,8 @@ struct walk {
 	 * forwarded packet, leaving through bridge_port (NULL: a port not
 	 * known here), without an input port */
 	bool bridge_out;
+	/* the bridge of those hooks (either way) */
+	const struct host_link *bridge_link;
 	/* the bridge family's base chains per NF_BR_* hook (prerouting to
 	 * postrouting), in priority order, built on first use */
 	struct hook_list brhooks[5];

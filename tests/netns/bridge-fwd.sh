@@ -24,7 +24,8 @@
 #      from tcp 80 on `iifname "vct"` (IPv6): the SYN gets in, the
 #      connection does not complete
 #   5. a second port on the bridge: the output port is not known, a rule
-#      on `oifname "vct"` is possible, naming the rule
+#      on `oifname "vct"` is possible, naming the rule; one on a name no
+#      port has (the bridge's own) or on one every port has decides
 #   6. a bridge forward chain: named in a note, not walked
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
@@ -196,6 +197,8 @@ table bridge brout {
 	chain output {
 		type filter hook output priority 0; policy accept;
 		oifname "vct" tcp dport 81 drop
+		oifname "lxdbr7" tcp dport 80 drop
+		oifname "v*" udp dport 53 drop
 	}
 }
 EOF2
@@ -214,7 +217,9 @@ expect("tcp 81 rows possible in both families, naming oifname",
        {r["family"] for r in p} == {"ipv4", "ipv6"} and all(r["certainty"] == "possible"
        and any("oifname" in u for u in r["unknown"]) for r in p), p)
 p = [c for fam in ("ipv4", "ipv6") for (_, _, c) in at(fam, "tcp", 80, True)]
-expect("tcp 80 definite", p and all(c == "definite" for c in p), p)
+expect("tcp 80 definite (lxdbr7 is none of its ports)", p and all(c == "definite" for c in p), p)
+expect("udp 53 to the container closed (v* is every port)",
+       not at("ipv4", "udp", 53, True) and not at("ipv6", "udp", 53, True), ex)
 expect("the note says the port is not known",
        any(n.startswith("lxdbr7 is a bridge the host forwards through (2 ports)") and "not known" in n
            for n in J["notes"]), J["notes"])

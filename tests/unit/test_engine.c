@@ -1850,7 +1850,8 @@ static bool has_note(const struct engine_result *res, const char *s)
  * output and postrouting chains (no input port, the routed packet's
  * conntrack entry, the destination after DNAT, the output port decided),
  * the backend's answer comes in through prerouting and input; with two
- * ports the output port is not known.  mode: 0 no bridge rules, 1 output
+ * ports the output port is not known (a name none of them has, or all of
+ * them, still decides).  mode: 0 no bridge rules, 1 output
  * drops, 2 postrouting rules that never match, 3 input drops the answer,
  * 4 the bridge's input and output chains match on the bridge, 5 a forward
  * chain (not walked, named).
@@ -1961,13 +1962,12 @@ static void test_bridge_forward(int mode)
 		CHECK(find_st(res, 0xcb007105u, 8080, ENGINE_CLOSED) != NULL);
 		CHECK(has_note(res, "docker0 is a bridge the host forwards "
 			       "through (2 ports)"));
-	} else if (mode == 2 || mode == 3) {
-		/* a rule on a port's name is undecided, also on a name no
-		 * port has; which port the answer came in on is not known
-		 * either */
+	} else if (mode == 3) {
+		/* which port the answer came in on is not known either */
 		p = find_st(res, 0xcb007105u, 8080, ENGINE_EXPOSED);
 		CHECK(p && p->possible);
 	} else {
+		/* mode 2: "docker0" is none of its ports: decided */
 		p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 8080);
 		CHECK(p && !p->possible &&
 		      p->state == (mode == 4 ? ENGINE_CLOSED : ENGINE_EXPOSED));
