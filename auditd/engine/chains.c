@@ -1292,8 +1292,11 @@ static int chains_run(struct walk *w, uint32_t hook,
 		w->before_dnat = w->established && !w->reply &&
 				 hook == NF_INET_PRE_ROUTING &&
 				 ch->priority < PRI_NAT_DST;
-		w->after_snat = w->reply && hook == NF_INET_POST_ROUTING &&
-				ch->priority > PRI_NAT_SRC;
+		/* the bridge device sends what inet postrouting let out,
+		 * its NAT undone */
+		w->after_snat = w->reply && (w->bridge_out ||
+					     (hook == NF_INET_POST_ROUTING &&
+					      ch->priority > PRI_NAT_SRC));
 		memset(&o, 0, sizeof(o));
 		for (i = 0; i < l->n; i++) {
 			struct branch *b = l->b[i];
@@ -1493,12 +1496,14 @@ int eng_bridge_out_run(struct walk *w, struct blist *l, struct blist *dropped)
 	 * bridge device: br_dev_xmit() hands the frame to the port of its
 	 * destination (or floods it) through the bridge family's output
 	 * hook, then its postrouting hook (__br_forward() with local_orig,
-	 * br_forward_finish()) */
+	 * br_forward_finish()).  An answer (w->reply) leaves on the link
+	 * the probe came in on: by its ingress interface */
 	for (i = 0; any && i < w->host->nlinks && !ret; i++)
 		if (!strcmp(w->host->links[i].kind, "bridge"))
-			ret = bridge_hooks_run(w, &w->host->links[i], true,
+			ret = bridge_hooks_run(w, &w->host->links[i], !w->reply,
 					       true, NF_BR_LOCAL_OUT,
 					       NF_BR_POST_ROUTING, l, dropped);
+	eng_blist_drop_empty(l);
 	return ret;
 }
 

@@ -342,8 +342,9 @@ int eng_bridge_run(struct walk *w, struct blist *l, struct blist *dropped);
  * interface a link of kind "bridge": docker0, br-<id>, lxdbr0, virbr0)
  * through that bridge's output and postrouting base chains of the bridge
  * family, as the frame br_dev_xmit() sends meets them; the output port is
- * the bridge's only port, otherwise not known.  Dropped ones go to
- * *dropped. */
+ * the bridge's only port, otherwise not known.  With w->reply, the
+ * answers that leave through the bridge the probe came in on (its
+ * ingress interface: a VM host's br0).  Dropped ones go to *dropped. */
 int eng_bridge_out_run(struct walk *w, struct blist *l, struct blist *dropped);
 /* The server's answer to the branches of *l (w->reply) forwarded through
  * a bridge: it comes back in through the backend's port and meets that

@@ -1833,6 +1833,68 @@ static void test_bridge(void)
 }
 
 
+/*
+ * eth0 as a bridge with one port eth1 (a VM host's br0 holding the
+ * address): the answer to a probe leaves through the bridge device, so
+ * through the bridge family's output chain, with the NAT of a published
+ * port undone.  mode 0: it drops the host's SYN-ACK from port 22; 1: it
+ * drops answers from NODE:8080 (the published port, de-NATed); 2: from
+ * BACKEND (never seen there).
+ */
+static void test_bridge_answer(int mode)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct host_link *port;
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *pre, *br;
+	struct rs_rule *r;
+
+	strcpy(h->links[1].kind, "bridge");
+	port = host_array_add((void **)&h->links, &h->nlinks, sizeof(*port),
+			      16);
+	port->ifindex = 7;
+	strcpy(port->name, "eth1");
+	strcpy(port->kind, "veth");
+	port->master = 2;
+	port->up = true;
+	base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING, -100,
+	     RS_V_ACCEPT, "nat");
+	base(rs, NFPROTO_BRIDGE, "filter", "output", 3 /* NF_BR_LOCAL_OUT */,
+	     200, RS_V_ACCEPT, "filter");
+	pre = &rs->chains[0];
+	br = &rs->chains[1];
+	r = rule(pre, RS_V_DNAT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 8080, 8080);
+	dnat_to(r, BACKEND, 80);
+	r = rule(br, RS_V_DROP);
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME, "eth1",
+			    false, false);
+	/* a frame the bridge device sends has no input port */
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_IIFNAME, "eth1",
+			    false, true);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_IP_SADDR, mode == 2 ? BACKEND : NODE,
+	      mode == 2 ? BACKEND : NODE);
+	if (mode == 0)
+		match(r, RS_F_SPORT, 22, 22);
+	else
+		match(r, RS_F_SPORT, mode == 1 ? 8080 : 80,
+		      mode == 1 ? 8080 : 80);
+	res = run(rs, h);
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 22);
+	CHECK(p && !p->possible &&
+	      p->state == (mode == 0 ? ENGINE_CLOSED : ENGINE_EXPOSED));
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 8080);
+	CHECK(p && !p->possible &&
+	      p->state == (mode == 1 ? ENGINE_CLOSED : ENGINE_EXPOSED));
+	engine_result_free(res);
+	host_free(h);
+	ruleset_free(rs);
+}
+
 /* Does a note of res contain s? */
 static bool has_note(const struct engine_result *res, const char *s)
 {
@@ -1992,6 +2054,9 @@ int main(void)
 	test_bridge_forward(3);
 	test_bridge_forward(4);
 	test_bridge_forward(5);
+	test_bridge_answer(0);
+	test_bridge_answer(1);
+	test_bridge_answer(2);
 	test_choice();
 	test_forward_ttl();
 	test_redirect_status();
