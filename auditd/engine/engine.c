@@ -517,7 +517,7 @@ static int nfbpf_order(const struct host *h, size_t **out)
 static int bridge_notes(const struct host *h, struct engine_result *res)
 {
 	const struct host_sysctl *s = &h->sysctl;
-	char note[500];
+	char note[700];
 	size_t i, k;
 	int ret = 0;
 
@@ -546,7 +546,9 @@ static int bridge_notes(const struct host *h, struct engine_result *res)
 		snprintf(note, sizeof(note), "%s is a bridge with %zu port%s: "
 			 "what arrives there meets the bridge family's "
 			 "prerouting and input chains first (nftables `table "
-			 "bridge`, ebtables-nft, ebtables-legacy), %s%s",
+			 "bridge`, ebtables-nft, ebtables-legacy), %s, and the "
+			 "answers leave through its output and postrouting "
+			 "chains%s",
 			 l->name, ports, ports > 1 ? "s" : "", where,
 			 s->bridge_nf_call_iptables == 1 ||
 			 s->bridge_nf_call_ip6tables == 1 ?
