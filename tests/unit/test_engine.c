@@ -1916,7 +1916,8 @@ static bool has_note(const struct engine_result *res, const char *s)
  * them, still decides).  mode: 0 no bridge rules, 1 output
  * drops, 2 postrouting rules that never match, 3 input drops the answer,
  * 4 the bridge's input and output chains match on the bridge, 5 a forward
- * chain (not walked, named).
+ * chain (not walked, named), 6 ebtables-legacy's nat POSTROUTING (as
+ * ebtleg.c loads it) drops.
  */
 static void test_bridge_forward(int mode)
 {
@@ -1927,7 +1928,7 @@ static void test_bridge_forward(int mode)
 	const struct engine_piece *p;
 	struct rs_chain *pre, *br;
 	struct rs_rule *r;
-	static const uint32_t hooks[] = { 0, 3, 4, 1, 1, 2 };
+	static const uint32_t hooks[] = { 0, 3, 4, 1, 1, 2, 4 };
 
 	port = host_array_add((void **)&h->links, &h->nlinks, sizeof(*port),
 			      16);
@@ -1990,20 +1991,27 @@ static void test_bridge_forward(int mode)
 		r = rule(br, RS_V_DROP);
 		match(r, RS_F_DPORT, 80, 80);
 		break;
+	case 6:
+		br->origin = RS_ORIGIN_LEGACY;
+		br->priority = 300;	/* NF_BR_PRI_NAT_SRC */
+		r = rule(br, RS_V_DROP);
+		match(r, RS_F_IP_DADDR, BACKEND, BACKEND);
+		match(r, RS_F_DPORT, 80, 80);
+		break;
 	default:
 		break;
 	}
 	res = run(rs, h);
 	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 8080);
 	/* closed by the bridge's output, or by the answer's drop */
-	CHECK(p && p->fate == (mode == 1 || mode == 3 || mode == 4 ?
-			       ENGINE_DROPPED : ENGINE_FORWARDED));
+	CHECK(p && p->fate == (mode == 1 || mode == 3 || mode == 4 ||
+			       mode == 6 ? ENGINE_DROPPED : ENGINE_FORWARDED));
 	CHECK(p && (p->fate != ENGINE_FORWARDED || p->nat));
 	CHECK(p && !p->possible);
-	CHECK(p && p->state == (mode == 1 || mode == 3 || mode == 4 ?
-				ENGINE_CLOSED : ENGINE_EXPOSED));
+	CHECK(p && p->state == (mode == 1 || mode == 3 || mode == 4 ||
+				mode == 6 ? ENGINE_CLOSED : ENGINE_EXPOSED));
 	CHECK(has_note(res, "docker0 is a bridge the host forwards through "
-		       "(1 port)") == (mode == 1 || mode == 2));
+		       "(1 port)") == (mode == 1 || mode == 2 || mode == 6));
 	CHECK(has_note(res, "forward chain filter chain") == (mode == 5));
 	/* the host's own port is no business of the bridge */
 	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 22, ENGINE_EXPOSED);
@@ -2032,7 +2040,8 @@ static void test_bridge_forward(int mode)
 		/* mode 2: "docker0" is none of its ports: decided */
 		p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 8080);
 		CHECK(p && !p->possible &&
-		      p->state == (mode == 4 ? ENGINE_CLOSED : ENGINE_EXPOSED));
+		      p->state == (mode == 4 || mode == 6 ? ENGINE_CLOSED :
+				   ENGINE_EXPOSED));
 	}
 	engine_result_free(res);
 	host_free(h);
@@ -2054,6 +2063,7 @@ int main(void)
 	test_bridge_forward(3);
 	test_bridge_forward(4);
 	test_bridge_forward(5);
+	test_bridge_forward(6);
 	test_bridge_answer(0);
 	test_bridge_answer(1);
 	test_bridge_answer(2);
