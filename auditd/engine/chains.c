@@ -1283,14 +1283,20 @@ static int chains_run(struct walk *w, uint32_t hook,
 			break;
 
 		w->base = ch;
-		w->before_conntrack = (hook == NF_INET_PRE_ROUTING ||
+		/* what the bridge device sends carries the routed
+		 * packet's conntrack entry at every priority */
+		w->before_conntrack = !w->bridge_out &&
+				      (hook == NF_INET_PRE_ROUTING ||
 				       hook == NF_INET_LOCAL_OUT) &&
 				      ch->priority < PRI_CONNTRACK;
 		w->before_dnat = w->established && !w->reply &&
 				 hook == NF_INET_PRE_ROUTING &&
 				 ch->priority < PRI_NAT_DST;
-		w->after_snat = w->reply && hook == NF_INET_POST_ROUTING &&
-				ch->priority > PRI_NAT_SRC;
+		/* the bridge device sends what inet postrouting let out,
+		 * its NAT undone */
+		w->after_snat = w->reply && (w->bridge_out ||
+					     (hook == NF_INET_POST_ROUTING &&
+					      ch->priority > PRI_NAT_SRC));
 		memset(&o, 0, sizeof(o));
 		for (i = 0; i < l->n; i++) {
 			struct branch *b = l->b[i];
@@ -1349,8 +1355,8 @@ static bool bridge_at_hook(const struct walk *w, const struct rs_chain *c,
 	return c->base && c->family == NFPROTO_BRIDGE && c->hook == hook;
 }
 
-/* The bridge family's base chains of hook (NF_BR_PRE_ROUTING or
- * NF_BR_LOCAL_IN), in priority order, made on first use. */
+/* The bridge family's base chains of hook (NF_BR_PRE_ROUTING to
+ * NF_BR_POST_ROUTING), in priority order, made on first use. */
 static int bridge_chains(struct walk *w, uint32_t hook,
 			 const struct rs_chain ***out, size_t *n)
 {
@@ -1375,56 +1381,153 @@ static const struct host_link *bridge_only_port(const struct host *h,
 	return port;
 }
 
-int eng_bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
+/* Run the bridge family's chains of hooks first..last (NF_BR_*) on the
+ * branches of *l that go through bridge lk: those arriving on it (by
+ * their ingress interface), or with by_oif, those the host routed out
+ * through it (by their outgoing interface); the others stay on *l as
+ * they are.  out: the frame leaves through a port (output, postrouting),
+ * otherwise it came in through one. */
+static int bridge_hooks_run(struct walk *w, const struct host_link *lk,
+			    bool by_oif, bool out, uint32_t first,
+			    uint32_t last, struct blist *l,
+			    struct blist *dropped)
 {
-	const struct rs_chain **pre, **in;
 	struct blist br = { 0 };
 	struct rs_interval key;
 	struct branch *on;
-	size_t npre, nin, i, j, k, n;
+	size_t k, j, n, nc;
+	const struct rs_chain **c;
+	uint32_t hook;
+	int ret = 0;
+
+	n = l->n;
+	key = rs_ifname_interval(lk->name, false);
+	for (k = 0; k < n && !ret; k++) {
+		if (by_oif) {
+			if (!l->b[k] || !l->b[k]->oif_known ||
+			    l->b[k]->oif != lk->ifindex)
+				continue;
+			ret = blist_push(&br, l->b[k]);
+			l->b[k] = NULL;
+			continue;
+		}
+		ret = eng_fork_on_iif(w, l->b[k], &key, &on);
+		if (!ret && on)
+			ret = blist_push(&br, on);
+	}
+	for (k = 0, j = 0; k < l->n; k++)
+		if (l->b[k])
+			l->b[j++] = l->b[k];
+	l->n = j;
+	if (ret || !br.n)
+		goto out;
+	/* one bridge at a time, so that its port is known where it has
+	 * one */
+	w->bridge = !out;
+	w->bridge_out = out;
+	w->bridge_port = bridge_only_port(w->host, lk);
+	w->bridge_link = lk;
+	for (hook = first; hook <= last && !ret; hook++) {
+		ret = bridge_chains(w, hook, &c, &nc);
+		if (!ret)
+			ret = chains_run(w, hook, c, nc, false, &br, dropped);
+	}
+	w->bridge = w->bridge_out = false;
+	w->bridge_port = NULL;
+	w->bridge_link = NULL;
+	for (j = 0; !ret && j < br.n; j++) {
+		ret = blist_push(l, br.b[j]);
+		br.b[j] = NULL;
+	}
+out:
+	eng_blist_release(&br);
+	return ret;
+}
+
+/* Are there bridge family base chains at any of the hooks first..last? */
+static int bridge_any(struct walk *w, uint32_t first, uint32_t last,
+		      bool *any)
+{
+	const struct rs_chain **c;
+	size_t nc;
+	uint32_t hook;
+	int ret = 0;
+
+	*any = false;
+	for (hook = first; hook <= last && !ret && !*any; hook++) {
+		ret = bridge_chains(w, hook, &c, &nc);
+		*any = nc > 0;
+	}
+	return ret;
+}
+
+int eng_bridge_run(struct walk *w, struct blist *l, struct blist *dropped)
+{
+	bool any;
+	size_t i;
 	int ret;
 
 	if (!w->host || w->nd)
 		return 0;
-	ret = bridge_chains(w, 0, &pre, &npre);
-	if (!ret)
-		ret = bridge_chains(w, 1, &in, &nin);
-	if (ret < 0 || (!npre && !nin))
-		return ret;
-	n = l->n;
-	for (i = 0; i < w->host->nlinks && !ret; i++) {
+	ret = bridge_any(w, NF_BR_PRE_ROUTING, NF_BR_LOCAL_IN, &any);
+	/* what arrives on a bridge came in on one of its ports, and the
+	 * frame meets the bridge family's prerouting and input hooks
+	 * before the bridge hands it up to the host (br_handle_frame(),
+	 * br_pass_frame_up()) */
+	for (i = 0; any && i < w->host->nlinks && !ret; i++)
+		if (!strcmp(w->host->links[i].kind, "bridge"))
+			ret = bridge_hooks_run(w, &w->host->links[i], false,
+					       false, NF_BR_PRE_ROUTING,
+					       NF_BR_LOCAL_IN, l, dropped);
+	eng_blist_drop_empty(l);
+	return ret;
+}
+
+int eng_bridge_out_run(struct walk *w, struct blist *l, struct blist *dropped)
+{
+	bool any;
+	size_t i;
+	int ret;
+
+	if (!w->host || w->nd)
+		return 0;
+	ret = bridge_any(w, NF_BR_LOCAL_OUT, NF_BR_POST_ROUTING, &any);
+	/* a packet the host routes out through a bridge is sent by the
+	 * bridge device: br_dev_xmit() hands the frame to the port of its
+	 * destination (or floods it) through the bridge family's output
+	 * hook, then its postrouting hook (__br_forward() with local_orig,
+	 * br_forward_finish()).  An answer (w->reply) leaves on the link
+	 * the probe came in on: by its ingress interface */
+	for (i = 0; any && i < w->host->nlinks && !ret; i++)
+		if (!strcmp(w->host->links[i].kind, "bridge"))
+			ret = bridge_hooks_run(w, &w->host->links[i], !w->reply,
+					       true, NF_BR_LOCAL_OUT,
+					       NF_BR_POST_ROUTING, l, dropped);
+	eng_blist_drop_empty(l);
+	return ret;
+}
+
+int eng_bridge_reply_run(struct walk *w, struct blist *l,
+			 struct blist *dropped)
+{
+	bool any;
+	size_t i;
+	int ret;
+
+	if (!w->host || w->nd)
+		return 0;
+	ret = bridge_any(w, NF_BR_PRE_ROUTING, NF_BR_LOCAL_IN, &any);
+	for (i = 0; any && i < w->host->nlinks && !ret; i++) {
 		const struct host_link *lk = &w->host->links[i];
 
 		if (strcmp(lk->kind, "bridge"))
 			continue;
-		key = rs_ifname_interval(lk->name, false);
-		for (k = 0; k < n && !ret; k++) {
-			ret = eng_fork_on_iif(w, l->b[k], &key, &on);
-			if (!ret && on)
-				ret = blist_push(&br, on);
-		}
-		if (ret || !br.n)
-			continue;
-		/* what arrives on a bridge came in on one of its ports, and
-		 * the frame meets the bridge family's prerouting and input
-		 * hooks before the bridge hands it up to the host
-		 * (br_handle_frame(), br_pass_frame_up()); one bridge at a
-		 * time, so that its port is known where it has one */
-		w->bridge = true;
-		w->bridge_port = bridge_only_port(w->host, lk);
-		ret = chains_run(w, 0, pre, npre, false, &br, dropped);
-		if (!ret)
-			ret = chains_run(w, 1, in, nin, false, &br, dropped);
-		w->bridge = false;
-		w->bridge_port = NULL;
-		for (j = 0; !ret && j < br.n; j++) {
-			ret = blist_push(l, br.b[j]);
-			br.b[j] = NULL;
-		}
-		eng_blist_release(&br);
+		/* the answer comes in from the backend's port, addressed to
+		 * the bridge (its gateway): prerouting, then input
+		 * (br_pass_frame_up()), before the host routes it back */
+		ret = bridge_hooks_run(w, lk, true, false, NF_BR_PRE_ROUTING,
+				       NF_BR_LOCAL_IN, l, dropped);
 	}
-	eng_blist_release(&br);
-	eng_blist_drop_empty(l);
 	return ret;
 }
 

@@ -434,6 +434,8 @@ static int walk_one(struct walk *w)
 		ret = eng_hook_run(w, NF_INET_FORWARD, &fwd, &dropped);
 	if (!ret)
 		ret = eng_hook_run(w, NF_INET_POST_ROUTING, &fwd, &dropped);
+	if (!ret)
+		ret = eng_bridge_out_run(w, &fwd, &dropped);
 	for (i = 0; !ret && i < fwd.n; i++) {
 		ret = eng_swarm_take(w, fwd.b[i]);
 		if (ret < 0 || region_is_empty(fwd.b[i]->r))
@@ -515,7 +517,7 @@ static int nfbpf_order(const struct host *h, size_t **out)
 static int bridge_notes(const struct host *h, struct engine_result *res)
 {
 	const struct host_sysctl *s = &h->sysctl;
-	char note[500];
+	char note[700];
 	size_t i, k;
 	int ret = 0;
 
@@ -544,7 +546,9 @@ static int bridge_notes(const struct host *h, struct engine_result *res)
 		snprintf(note, sizeof(note), "%s is a bridge with %zu port%s: "
 			 "what arrives there meets the bridge family's "
 			 "prerouting and input chains first (nftables `table "
-			 "bridge`, ebtables-nft, ebtables-legacy), %s%s",
+			 "bridge`, ebtables-nft, ebtables-legacy), %s, and the "
+			 "answers leave through its output and postrouting "
+			 "chains%s",
 			 l->name, ports, ports > 1 ? "s" : "", where,
 			 s->bridge_nf_call_iptables == 1 ||
 			 s->bridge_nf_call_ip6tables == 1 ?
@@ -552,6 +556,80 @@ static int bridge_notes(const struct host *h, struct engine_result *res)
 			 "also sends frames bridged between its ports through "
 			 "the inet hooks, which changes nothing for what "
 			 "reaches this host" : "");
+		ret = eng_result_note(res, note);
+	}
+	return ret;
+}
+
+/* Does a bridge family base chain at hook filter anything (a rule, or a
+ * drop policy)?  Empty accepting ones (ebtables makes filter FORWARD and
+ * OUTPUT with its first rule) change nothing. */
+static bool bridge_chain_filters(const struct rs_chain *c, uint32_t hook)
+{
+	return c->base && c->family == NFPROTO_BRIDGE && c->hook == hook &&
+	       (c->nrules || c->policy == RS_V_DROP);
+}
+
+/* The notes of the bridges the host forwards through: a bridge that is
+ * not an ingress link, with ports, where the bridge family's output or
+ * postrouting chains filter (walked: eng_bridge_out_run()), and the
+ * bridge family's forward chains, which are not walked. */
+static int bridge_fwd_notes(const struct ruleset *rs, const struct host *h,
+			    struct engine_result *res)
+{
+	char note[700], names[300], where[200];
+	bool out = false;
+	size_t i, k, len = 0, nfwd = 0;
+	int ret = 0;
+
+	names[0] = 0;
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		out |= bridge_chain_filters(c, NF_BR_LOCAL_OUT) ||
+		       bridge_chain_filters(c, NF_BR_POST_ROUTING);
+		if (!bridge_chain_filters(c, NF_BR_FORWARD))
+			continue;
+		if (nfwd++ < 4 && len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len,
+						"%s%s %s", nfwd > 1 ? ", " : "",
+						c->table, c->name);
+	}
+	for (i = 0; out && i < h->nlinks && !ret; i++) {
+		const struct host_link *l = &h->links[i], *port = NULL;
+		size_t ports = 0;
+
+		if (strcmp(l->kind, "bridge") || host_link_is_ingress(h, l))
+			continue;
+		for (k = 0; k < h->nlinks; k++)
+			if (h->links[k].master == l->ifindex) {
+				port = &h->links[k];
+				ports++;
+			}
+		if (!ports)
+			continue;
+		if (ports == 1)
+			snprintf(where, sizeof(where), "leaving through its "
+				 "only port %s", port->name);
+		else
+			snprintf(where, sizeof(where), "leaving through a port "
+				 "not known here (a rule on it is undecided)");
+		snprintf(note, sizeof(note), "%s is a bridge the host forwards "
+			 "through (%zu port%s): what it forwards there meets the "
+			 "bridge family's output and postrouting chains, %s, and "
+			 "the answer its prerouting and input chains",
+			 l->name, ports, ports > 1 ? "s" : "", where);
+		ret = eng_result_note(res, note);
+	}
+	if (!ret && nfwd) {
+		snprintf(note, sizeof(note), "the bridge family's forward "
+			 "chain%s %s%s filter%s frames bridged from one port of "
+			 "a bridge to another (a VM or container bridged to the "
+			 "LAN, one container to another): fwaudit does not walk "
+			 "%s, and reports nothing about the addresses behind "
+			 "those ports that are not the host's own",
+			 nfwd > 1 ? "s" : "", names, nfwd > 4 ? ", ..." : "",
+			 nfwd > 1 ? "" : "s", nfwd > 1 ? "them" : "it");
 		ret = eng_result_note(res, note);
 	}
 	return ret;
@@ -653,8 +731,8 @@ void eng_walk_fini(struct walk *w)
 	for (f = 0; f < 2; f++)
 		for (p = 0; p < NF_INET_NUMHOOKS; p++)
 			free(w->hooks[f][p].chains);
-	free(w->brhooks[0].chains);
-	free(w->brhooks[1].chains);
+	for (p = 0; p < sizeof(w->brhooks) / sizeof(w->brhooks[0]); p++)
+		free(w->brhooks[p].chains);
 }
 
 int engine_run(const struct engine_input *in, struct engine_result **out)
@@ -736,6 +814,8 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 		ret = nfbpf_notes(in->host, res);
 	if (!ret && in->host)
 		ret = bridge_notes(in->host, res);
+	if (!ret && in->host)
+		ret = bridge_fwd_notes(in->rs, in->host, res);
 	if (!ret && in->host && in->host->bpf_error) {
 		char note[300];
 

@@ -145,6 +145,8 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 		ret = eng_hook_run(w, NF_INET_FORWARD, &l, drops);
 	if (!ret && fate == ENGINE_FORWARDED)
 		ret = eng_hook_run(w, NF_INET_POST_ROUTING, &l, drops);
+	if (!ret && fate == ENGINE_FORWARDED)
+		ret = eng_bridge_out_run(w, &l, drops);
 	for (k = 0; !ret && k < l.n; k++)
 		ret = trace_add(w, l.b[k], ENGINE_HOOK_DELIVERY, NULL, NULL,
 				RS_V_ACCEPT, "the server's answer (ct state "
@@ -154,9 +156,13 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 	if (!ret && fate == ENGINE_LOCAL)
 		ret = eng_hook_run(w, NF_INET_LOCAL_OUT, &l, drops);
 	if (!ret && fate == ENGINE_FORWARDED)
+		ret = eng_bridge_reply_run(w, &l, drops);
+	if (!ret && fate == ENGINE_FORWARDED)
 		ret = eng_hook_run(w, NF_INET_FORWARD, &l, drops);
 	if (!ret)
 		ret = eng_hook_run(w, NF_INET_POST_ROUTING, &l, drops);
+	if (!ret)
+		ret = eng_bridge_out_run(w, &l, drops);
 	w->reply = false;
 	w->established = false;
 	if (ret)
@@ -497,6 +503,8 @@ int engine_answer(const struct ruleset *rs, const struct host *h,
 	ret = eng_hook_run(&w, NF_INET_LOCAL_OUT, &l, &drops);
 	if (!ret)
 		ret = eng_hook_run(&w, NF_INET_POST_ROUTING, &l, &drops);
+	if (!ret)
+		ret = eng_bridge_out_run(&w, &l, &drops);
 	if (ret == -ENOMEM && w.branches > BRANCHES_MAX)
 		ret = -E2BIG;
 	if (ret < 0)

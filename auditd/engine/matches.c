@@ -245,6 +245,59 @@ enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 		if (a != RES_NOTSET)
 			return a;
 	}
+	if (w->bridge || w->bridge_out) {
+		switch (f) {
+		case RS_F_IIFNAME:
+		case RS_F_IIF:
+			/* a frame the bridge device sends has no input
+			 * port (__br_forward() with local_orig): nft sees
+			 * "" and 0, ebtables' -i does not match */
+			if (w->bridge_out)
+				return RES_NOTSET;
+			/* the bridge family sees the port a frame came in
+			 * on, not the bridge: the only port, or, of
+			 * several, one not known here */
+			if (!w->bridge_port)
+				return RES_UNKNOWN;
+			*val = f == RS_F_IIF ?
+			       (rs_u128)w->bridge_port->ifindex :
+			       rs_ifname_key(w->bridge_port->name);
+			return RES_FIXED;
+		case RS_F_OIFNAME:
+		case RS_F_OIF:
+			/* prerouting and input: no output port yet */
+			if (!w->bridge_out)
+				return RES_ABSENT;
+			/* output, postrouting: the port towards the
+			 * backend, known where the bridge has one */
+			if (!w->bridge_port)
+				return RES_UNKNOWN;
+			*val = f == RS_F_OIF ?
+			       (rs_u128)w->bridge_port->ifindex :
+			       rs_ifname_key(w->bridge_port->name);
+			return RES_FIXED;
+		case RS_F_IBRNAME:
+			/* no input port, no bridge of it (nft breaks) */
+			if (w->bridge_out)
+				return RES_ABSENT;
+			/* a server's answer comes in on the bridge the
+			 * probe left through */
+			if (w->reply) {
+				if (!b->oif_known)
+					return RES_UNKNOWN;
+				*val = b->oif_key;
+				return RES_FIXED;
+			}
+			/* the bridge: the branch arrived on it */
+			*dim = REGION_IIF;
+			return RES_DIM;
+		case RS_F_NFPROTO:
+			*val = NFPROTO_BRIDGE;
+			return RES_FIXED;
+		default:
+			break;	/* the frame's IP header as for inet */
+		}
+	}
 	if (w->reply) {
 		switch (resolve_reply(w, b, f, dim, val, xf)) {
 		case RES_DIM:
@@ -258,34 +311,6 @@ enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 			return RES_UNKNOWN;
 		case RES_NOTSET:
 			break;	/* as for the probe */
-		}
-	}
-	if (w->bridge) {
-		switch (f) {
-		case RS_F_IIFNAME:
-		case RS_F_IIF:
-			/* the bridge family sees the port a frame came in
-			 * on, not the bridge: the only port, or, of
-			 * several, one not known here */
-			if (!w->bridge_port)
-				return RES_UNKNOWN;
-			*val = f == RS_F_IIF ?
-			       (rs_u128)w->bridge_port->ifindex :
-			       rs_ifname_key(w->bridge_port->name);
-			return RES_FIXED;
-		case RS_F_OIFNAME:
-		case RS_F_OIF:
-			/* prerouting and input: no output port yet */
-			return RES_ABSENT;
-		case RS_F_IBRNAME:
-			/* the bridge: the branch arrived on it */
-			*dim = REGION_IIF;
-			return RES_DIM;
-		case RS_F_NFPROTO:
-			*val = NFPROTO_BRIDGE;
-			return RES_FIXED;
-		default:
-			break;	/* the frame's IP header as for inet */
 		}
 	}
 	if (w->nd) {
@@ -681,6 +706,43 @@ static int fib_saddr_inset(const struct walk *w, const struct rs_match *m,
 			   inset, outset);
 }
 
+/* Under the bridge family's hooks, where the port a frame came in on (or
+ * leaves through) is one of several not known here: 1 when every port of
+ * the bridge is in the elements of m (a port match of one field), 0 when
+ * none is (`oifname "docker0"`: the bridge is never its own port), -1
+ * when some are or m is no such match. */
+static int bridge_ports_in(const struct walk *w, const struct rs_match *m)
+{
+	const struct rs_interval *el;
+	enum rs_field f = m->fields[0];
+	size_t nel, i, e, in = 0, ports = 0;
+
+	if (m->nfields != 1 || !w->host || !w->bridge_link || w->bridge_port)
+		return -1;
+	if (!(w->bridge && (f == RS_F_IIFNAME || f == RS_F_IIF)) &&
+	    !(w->bridge_out && (f == RS_F_OIFNAME || f == RS_F_OIF)))
+		return -1;
+	el = rs_match_elems(m, &nel);
+	for (i = 0; i < w->host->nlinks; i++) {
+		const struct host_link *l = &w->host->links[i];
+		rs_u128 v;
+
+		if (l->master != w->bridge_link->ifindex)
+			continue;
+		v = f == RS_F_IIF || f == RS_F_OIF ? (rs_u128)l->ifindex :
+		    rs_ifname_key(l->name);
+		ports++;
+		for (e = 0; e < nel; e++)
+			if (in_iv(v, &el[e])) {
+				in++;
+				break;
+			}
+	}
+	if (!ports)
+		return -1;
+	return in == ports ? 1 : in == 0 ? 0 : -1;
+}
+
 /*
  * The part of cur whose field tuple is in the elements of m: *inset, a new
  * region.  Returns 0, 1 when a field cannot be decided, or -errno.
@@ -704,6 +766,18 @@ static int match_inset(const struct walk *w, const struct branch *b,
 	int ret = 0;
 
 	*notset = false;
+	ret = bridge_ports_in(w, m);
+	if (ret >= 0) {
+		*inset = ret ? region_copy(cur) : region_new_empty();
+		*outset = ret ? region_new_empty() : region_copy(cur);
+		if (*inset && *outset)
+			return 0;
+		region_free(*inset);
+		region_free(*outset);
+		*inset = *outset = NULL;
+		return -ENOMEM;
+	}
+	ret = 0;
 	if (m->nfields == 1 && w->host && !w->reply &&
 	    (m->fields[0] == RS_F_FIB_SADDR_OIF ||
 	     m->fields[0] == RS_F_FIB_SADDR_IIF_OIF))

@@ -18,6 +18,7 @@
 
 #include <linux/if_packet.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/rtnetlink.h>
 
 #include "arena.h"
@@ -186,9 +187,16 @@ struct walk {
 	 * when it has several (which one is not known) */
 	bool bridge;
 	const struct host_link *bridge_port;
-	/* the bridge family's base chains of NF_BR_PRE_ROUTING and
-	 * NF_BR_LOCAL_IN, in priority order, built on first use */
-	struct hook_list brhooks[2];
+	/* walking the bridge family's output and postrouting hooks
+	 * (eng_bridge_out_run()): the frame the bridge device sends for a
+	 * forwarded packet, leaving through bridge_port (NULL: a port not
+	 * known here), without an input port */
+	bool bridge_out;
+	/* the bridge of those hooks (either way) */
+	const struct host_link *bridge_link;
+	/* the bridge family's base chains per NF_BR_* hook (prerouting to
+	 * postrouting), in priority order, built on first use */
+	struct hook_list brhooks[5];
 	/* the host's netfilter BPF programs (h->nfbpf) by priority:
 	 * indexes, NULL without any (eng_hook_run()) */
 	size_t *nfbpf_order;
@@ -330,6 +338,21 @@ int eng_ingress_run(struct walk *w, struct blist *l, struct blist *dropped);
  * bridge hands it to the host; which port it came in on is not known, so
  * an interface match there is undecided.  Dropped ones go to *dropped. */
 int eng_bridge_run(struct walk *w, struct blist *l, struct blist *dropped);
+/* The branches of *l forwarded out through a bridge (their outgoing
+ * interface a link of kind "bridge": docker0, br-<id>, lxdbr0, virbr0)
+ * through that bridge's output and postrouting base chains of the bridge
+ * family, as the frame br_dev_xmit() sends meets them; the output port is
+ * the bridge's only port, otherwise not known.  With w->reply, the
+ * answers that leave through the bridge the probe came in on (its
+ * ingress interface: a VM host's br0).  Dropped ones go to *dropped. */
+int eng_bridge_out_run(struct walk *w, struct blist *l, struct blist *dropped);
+/* The server's answer to the branches of *l (w->reply) forwarded through
+ * a bridge: it comes back in through the backend's port and meets that
+ * bridge's prerouting and input base chains (the frame is addressed to the
+ * bridge, its gateway) before the inet hooks.  Dropped ones go to
+ * *dropped. */
+int eng_bridge_reply_run(struct walk *w, struct blist *l,
+			 struct blist *dropped);
 int eng_fork_on_iif(struct walk *w, struct branch *b,
 		const struct rs_interval *key, struct branch **out);
 int eng_unknown_fork(struct walk *w, struct branch *on, const struct host_link *lk,
@@ -474,7 +497,8 @@ static inline bool is_v4(const struct walk *w)
 
 static inline bool after_routing(const struct walk *w)
 {
-	return w->hook == NF_INET_FORWARD || w->hook == NF_INET_POST_ROUTING;
+	return w->bridge_out || w->hook == NF_INET_FORWARD ||
+	       w->hook == NF_INET_POST_ROUTING;
 }
 
 static inline struct choice_dom walk_dom(const struct walk *w)

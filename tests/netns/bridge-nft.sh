@@ -8,8 +8,9 @@
 # outside, IPv4 and IPv6: fwaudit agrees with every probe; a bridge rule on
 # an interface name decides where the bridge has one port (the stranger's
 # frame came through it) and makes what it decides "possible", naming the
-# rule, where it has several (which one is not known); without bridge
-# rules all is as before.
+# rule, where it has several (which one is not known); the host's answers
+# leave through the bridge's output hook; without bridge rules all is as
+# before.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -135,6 +136,29 @@ else
 	fwa_fail "ebtables is not installed (package ebtables)"
 fi
 
-# 5. bridge rules gone: as in 1
+# 5. the host's answers leave through the bridge device: its output hook
+# (br_dev_xmit(), the bridge family's output and postrouting) drops the
+# SYN-ACKs from tcp 8080, and from tcp 3306 on "v*" (every port of br0
+# has such a name: decided although which port is not known)
+ip netns exec "$NODE" nft -f - <<'EOF2'
+table bridge out {
+	chain output {
+		type filter hook output priority 0; policy accept;
+		tcp sport 8080 drop
+		oifname "v*" tcp sport 3306 drop
+	}
+}
+EOF2
+PL_TIMEOUT=1 pl_check "bridge output drops the answers" "$PT/probes"
+rows "bridge output drops the answers" <<'EOF2'
+ex = [r for r in J["exposures"] if r["state"] == "exposed"]
+for port in (8080, 3306):
+    p = [r for r in ex if r["protocol"] == "tcp" and r["ports"][0] <= port <= r["ports"][1]]
+    expect("tcp %d not exposed in either family (its answer is dropped)" % port, p == [], p)
+expect("every exposed row definite", all(r["certainty"] == "definite" for r in ex), [r for r in ex if r["certainty"] != "definite"])
+EOF2
+ip netns exec "$NODE" nft delete table bridge out
+
+# 6. bridge rules gone: as in 1
 pl_check "bridge rules gone" "$PT/probes"
 fwa_finish

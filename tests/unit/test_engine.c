@@ -1832,6 +1832,222 @@ static void test_bridge(void)
 	ruleset_free(rs);
 }
 
+
+/*
+ * eth0 as a bridge with one port eth1 (a VM host's br0 holding the
+ * address): the answer to a probe leaves through the bridge device, so
+ * through the bridge family's output chain, with the NAT of a published
+ * port undone.  mode 0: it drops the host's SYN-ACK from port 22; 1: it
+ * drops answers from NODE:8080 (the published port, de-NATed); 2: from
+ * BACKEND (never seen there).
+ */
+static void test_bridge_answer(int mode)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct host_link *port;
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *pre, *br;
+	struct rs_rule *r;
+
+	strcpy(h->links[1].kind, "bridge");
+	port = host_array_add((void **)&h->links, &h->nlinks, sizeof(*port),
+			      16);
+	port->ifindex = 7;
+	strcpy(port->name, "eth1");
+	strcpy(port->kind, "veth");
+	port->master = 2;
+	port->up = true;
+	base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING, -100,
+	     RS_V_ACCEPT, "nat");
+	base(rs, NFPROTO_BRIDGE, "filter", "output", 3 /* NF_BR_LOCAL_OUT */,
+	     200, RS_V_ACCEPT, "filter");
+	pre = &rs->chains[0];
+	br = &rs->chains[1];
+	r = rule(pre, RS_V_DNAT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 8080, 8080);
+	dnat_to(r, BACKEND, 80);
+	r = rule(br, RS_V_DROP);
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME, "eth1",
+			    false, false);
+	/* a frame the bridge device sends has no input port */
+	rs_match_set_ifname(rs_rule_add_match(r), RS_F_IIFNAME, "eth1",
+			    false, true);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_IP_SADDR, mode == 2 ? BACKEND : NODE,
+	      mode == 2 ? BACKEND : NODE);
+	if (mode == 0)
+		match(r, RS_F_SPORT, 22, 22);
+	else
+		match(r, RS_F_SPORT, mode == 1 ? 8080 : 80,
+		      mode == 1 ? 8080 : 80);
+	res = run(rs, h);
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 22);
+	CHECK(p && !p->possible &&
+	      p->state == (mode == 0 ? ENGINE_CLOSED : ENGINE_EXPOSED));
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 8080);
+	CHECK(p && !p->possible &&
+	      p->state == (mode == 1 ? ENGINE_CLOSED : ENGINE_EXPOSED));
+	engine_result_free(res);
+	host_free(h);
+	ruleset_free(rs);
+}
+
+/* Does a note of res contain s? */
+static bool has_note(const struct engine_result *res, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < res->nnotes; i++)
+		if (strstr(res->notes[i], s))
+			return true;
+	return false;
+}
+
+/*
+ * A port published by DNAT to BACKEND:80 behind docker0, a bridge with
+ * one port vethc1: the forwarded probe leaves through the bridge family's
+ * output and postrouting chains (no input port, the routed packet's
+ * conntrack entry, the destination after DNAT, the output port decided),
+ * the backend's answer comes in through prerouting and input; with two
+ * ports the output port is not known (a name none of them has, or all of
+ * them, still decides).  mode: 0 no bridge rules, 1 output
+ * drops, 2 postrouting rules that never match, 3 input drops the answer,
+ * 4 the bridge's input and output chains match on the bridge, 5 a forward
+ * chain (not walked, named), 6 ebtables-legacy's nat POSTROUTING (as
+ * ebtleg.c loads it) drops.
+ */
+static void test_bridge_forward(int mode)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	struct host_link *port;
+	struct engine_result *res;
+	const struct engine_piece *p;
+	struct rs_chain *pre, *br;
+	struct rs_rule *r;
+	static const uint32_t hooks[] = { 0, 3, 4, 1, 1, 2, 4 };
+
+	port = host_array_add((void **)&h->links, &h->nlinks, sizeof(*port),
+			      16);
+	port->ifindex = 9;
+	strcpy(port->name, "vethc1");
+	strcpy(port->kind, "veth");
+	port->master = 3;
+	port->up = true;
+	base(rs, NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING, -100,
+	     RS_V_ACCEPT, "nat");
+	base(rs, NFPROTO_BRIDGE, "filter", "chain", hooks[mode], -200,
+	     RS_V_ACCEPT, "filter");
+	pre = &rs->chains[0];
+	br = &rs->chains[1];
+	r = rule(pre, RS_V_DNAT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 8080, 8080);
+	dnat_to(r, BACKEND, 80);
+	switch (mode) {
+	case 1:
+		/* the new connection to BACKEND:80, leaving through vethc1 */
+		r = rule(br, RS_V_DROP);
+		rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME,
+				    "vethc1", false, false);
+		match(r, RS_F_CT_STATE, RS_CT_STATE_NEW, RS_CT_STATE_NEW);
+		match(r, RS_F_IP_DADDR, BACKEND, BACKEND);
+		match(r, RS_F_DPORT, 80, 80);
+		break;
+	case 2:
+		/* no input port, and not the bridge as the output */
+		r = rule(br, RS_V_DROP);
+		rs_match_set_ifname(rs_rule_add_match(r), RS_F_IIFNAME,
+				    "eth0", false, false);
+		r = rule(br, RS_V_DROP);
+		rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME,
+				    "docker0", false, false);
+		r = rule(br, RS_V_DROP);
+		rs_match_set_ifname(rs_rule_add_match(r), RS_F_IBRNAME,
+				    "docker0", false, false);
+		/* the packet is the one DNAT rewrote */
+		r = rule(br, RS_V_DROP);
+		match(r, RS_F_DPORT, 8080, 8080);
+		break;
+	case 3:
+		/* the backend's SYN-ACK, in through vethc1 */
+		r = rule(br, RS_V_DROP);
+		rs_match_set_ifname(rs_rule_add_match(r), RS_F_IIFNAME,
+				    "vethc1", false, false);
+		match(r, RS_F_IP_SADDR, BACKEND, BACKEND);
+		match(r, RS_F_SPORT, 80, 80);
+		break;
+	case 4:
+		/* the answer arrives on docker0's port: ibrname docker0 */
+		r = rule(br, RS_V_DROP);
+		rs_match_set_ifname(rs_rule_add_match(r), RS_F_IBRNAME,
+				    "docker0", false, false);
+		match(r, RS_F_SPORT, 80, 80);
+		break;
+	case 5:
+		r = rule(br, RS_V_DROP);
+		match(r, RS_F_DPORT, 80, 80);
+		break;
+	case 6:
+		br->origin = RS_ORIGIN_LEGACY;
+		br->priority = 300;	/* NF_BR_PRI_NAT_SRC */
+		r = rule(br, RS_V_DROP);
+		match(r, RS_F_IP_DADDR, BACKEND, BACKEND);
+		match(r, RS_F_DPORT, 80, 80);
+		break;
+	default:
+		break;
+	}
+	res = run(rs, h);
+	p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 8080);
+	/* closed by the bridge's output, or by the answer's drop */
+	CHECK(p && p->fate == (mode == 1 || mode == 3 || mode == 4 ||
+			       mode == 6 ? ENGINE_DROPPED : ENGINE_FORWARDED));
+	CHECK(p && (p->fate != ENGINE_FORWARDED || p->nat));
+	CHECK(p && !p->possible);
+	CHECK(p && p->state == (mode == 1 || mode == 3 || mode == 4 ||
+				mode == 6 ? ENGINE_CLOSED : ENGINE_EXPOSED));
+	CHECK(has_note(res, "docker0 is a bridge the host forwards through "
+		       "(1 port)") == (mode == 1 || mode == 2 || mode == 6));
+	CHECK(has_note(res, "forward chain filter chain") == (mode == 5));
+	/* the host's own port is no business of the bridge */
+	STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 22, ENGINE_EXPOSED);
+	engine_result_free(res);
+
+	/* a second port: the output port is not known */
+	port = host_array_add((void **)&h->links, &h->nlinks, sizeof(*port),
+			      16);
+	port->ifindex = 10;
+	strcpy(port->name, "vethc2");
+	strcpy(port->kind, "veth");
+	port->master = 3;
+	port->up = true;
+	res = run(rs, h);
+	if (mode == 1) {
+		p = find_st(res, 0xcb007105u, 8080, ENGINE_EXPOSED);
+		CHECK(p && p->possible);
+		CHECK(find_st(res, 0xcb007105u, 8080, ENGINE_CLOSED) != NULL);
+		CHECK(has_note(res, "docker0 is a bridge the host forwards "
+			       "through (2 ports)"));
+	} else if (mode == 3) {
+		/* which port the answer came in on is not known either */
+		p = find_st(res, 0xcb007105u, 8080, ENGINE_EXPOSED);
+		CHECK(p && p->possible);
+	} else {
+		/* mode 2: "docker0" is none of its ports: decided */
+		p = find(res, IPPROTO_TCP, 0xcb007105u, 40000, 8080);
+		CHECK(p && !p->possible &&
+		      p->state == (mode == 4 || mode == 6 ? ENGINE_CLOSED :
+				   ENGINE_EXPOSED));
+	}
+	engine_result_free(res);
+	host_free(h);
+	ruleset_free(rs);
+}
+
 int main(void)
 {
 	test_swarm(true);
@@ -1841,6 +2057,16 @@ int main(void)
 	test_tc();
 	test_nfbpf();
 	test_bridge();
+	test_bridge_forward(0);
+	test_bridge_forward(1);
+	test_bridge_forward(2);
+	test_bridge_forward(3);
+	test_bridge_forward(4);
+	test_bridge_forward(5);
+	test_bridge_forward(6);
+	test_bridge_answer(0);
+	test_bridge_answer(1);
+	test_bridge_answer(2);
 	test_choice();
 	test_forward_ttl();
 	test_redirect_status();
