@@ -1023,3 +1023,74 @@ int ipset_replay_buf(struct ruleset *rs, const void *buf, size_t len)
 	read_release(&rd);
 	return ret;
 }
+
+static int ipset_index_cmp(const void *a, const void *b)
+{
+	const struct rs_ipset *x = a, *y = b;
+
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int ipset_restore_script(const void *buf, size_t len, char **out,
+			 size_t *outlen)
+{
+	struct ruleset *rs = ruleset_new();
+	char *text = NULL;
+	size_t n = 0, i;
+	unsigned int next = 0, k;
+	FILE *f = NULL;
+	int ret;
+
+	if (!rs)
+		return -ENOMEM;
+	ret = ipset_replay_buf(rs, buf, len);
+	if (ret < 0)
+		goto out;
+	ret = -ENOMEM;
+	f = open_memstream(&text, &n);
+	if (!f)
+		goto out;
+	qsort(rs->ipsets, rs->nipsets, sizeof(*rs->ipsets), ipset_index_cmp);
+	for (i = 0; i < rs->nipsets; i++) {
+		const struct rs_ipset *s = &rs->ipsets[i];
+
+		if (s->index == IPSET_INVALID_ID)
+			continue;	/* protocol 6: no index */
+		for (; next < s->index; next++)
+			fprintf(f, "create fwaudit-gap-%u hash:ip\n", next);
+		next = s->index + 1u;
+		/* names are the kernel's (IPSET_MAXNAMELEN, NUL-ended):
+		 * ipset restore takes any but blanks */
+		if (strpbrk(s->name, " \t\n\"'")) {
+			ret = -EBADMSG;
+			goto out;
+		}
+		if (s->list)
+			fprintf(f, "create %s list:set\n", s->name);
+		else
+			fprintf(f, "create %s hash:ip family %s\n", s->name,
+				s->family == NFPROTO_IPV6 ? "inet6" : "inet");
+	}
+	for (k = 0; k < next; k++) {
+		for (i = 0; i < rs->nipsets; i++)
+			if (rs->ipsets[i].index == k)
+				break;
+		if (i == rs->nipsets)
+			fprintf(f, "destroy fwaudit-gap-%u\n", k);
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		goto out;
+	}
+	f = NULL;
+	*out = text;
+	*outlen = n;
+	text = NULL;
+	ret = 0;
+out:
+	if (f)
+		fclose(f);
+	free(text);
+	ruleset_free(rs);
+	return ret;
+}

@@ -38,4 +38,16 @@ int ipset_dump_ruleset(struct ruleset *rs);
  */
 int ipset_replay_buf(struct ruleset *rs, const void *buf, size_t len);
 
+/*
+ * From a recording (buf, len bytes), an `ipset restore` script that
+ * creates, in an empty namespace, a set of each recorded name and family
+ * at the same kernel index (placeholders of the gaps created, then
+ * destroyed): what iptables-legacy-restore needs to load the recorded
+ * "set" matches with the indexes the recording's sets have.  The sets
+ * are empty (hash:ip, or list:set): only their names and indexes matter.
+ * *out is malloc'd text (may be empty: no set).  0, -EBADMSG, -ENOMEM.
+ */
+int ipset_restore_script(const void *buf, size_t len, char **out,
+			 size_t *outlen);
+
 #endif

@@ -31,6 +31,11 @@ ip netns exec "$NODE" ipset destroy fwa-probe
 pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'tcp:[::]:443' 'tcp:[::]:8080' 'udp:[::]:53'
 pl_std_probes "$PT/probes" 22,80,443,8080,53
 export PL_TIMEOUT=${PL_TIMEOUT:-2}
+# every audit also from a snapshot, and from a redacted one: the ipset
+# recording replays (and recreates the sets' indexes for the legacy
+# rules), its addresses map with the rest
+export FWA_SNAPSHOT_CHECK=${FWA_SNAPSHOT_CHECK:-1}
+export FWA_REDACT_CHECK=${FWA_REDACT_CHECK:-1}
 
 sets() {
 	ip netns exec "$NODE" ipset restore <<EOF2
@@ -77,8 +82,9 @@ unload() {
 	for t in iptables-nft ip6tables-nft iptables-legacy ip6tables-legacy; do
 		ip netns exec "$NODE" "$t" -F INPUT 2>/dev/null || true
 	done
-	# nf_tables drops its references to the sets after the commit
-	# (deferred work): a moment later
+	# the list:set holds references to its members: emptied first; and
+	# nf_tables drops its references after the commit (deferred work)
+	ip netns exec "$NODE" ipset flush
 	for _ in $(seq 1 50); do
 		ip netns exec "$NODE" ipset destroy 2>/dev/null && break
 		sleep 0.2
