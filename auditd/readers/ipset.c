@@ -345,6 +345,7 @@ static int elem_parse(struct ipset_read *rd, struct set_build *b,
 	struct rs_interval t[RS_CONCAT_MAX];
 	const struct nlattr *const *tb;
 	unsigned int d, f = 0, naddr = 0;
+	int bitmap_port = -1;
 	uint32_t cadt = 0;
 	struct attrs a;
 	int ret;
@@ -401,9 +402,11 @@ static int elem_parse(struct ipset_read *rd, struct set_build *b,
 				t[f].lo = t[f].hi =
 					mnl_attr_get_u8(tb[IPSET_ATTR_PROTO]);
 			} else if (!strncmp(b->s.type, "bitmap:", 7)) {
-				/* bitmap:port keeps no protocol */
-				t[f].lo = 0;
-				t[f].hi = 255;
+				/* bitmap:port keeps no protocol and matches
+				 * TCP and UDP only (its ip_set_get_ip_port()):
+				 * one tuple each, below */
+				t[f].lo = t[f].hi = IPPROTO_TCP;
+				bitmap_port = f;
 			} else {
 				return -EBADMSG;
 			}
@@ -424,7 +427,11 @@ static int elem_parse(struct ipset_read *rd, struct set_build *b,
 		}
 	}
 	rd->total++;
-	return tuple_push(b, t, cadt & IPSET_FLAG_NOMATCH);
+	ret = tuple_push(b, t, cadt & IPSET_FLAG_NOMATCH);
+	if (ret < 0 || bitmap_port < 0)
+		return ret;
+	t[bitmap_port].lo = t[bitmap_port].hi = IPPROTO_UDP;
+	return tuple_push(b, t, false);
 }
 
 /* A set's first message: its identity and header. */
@@ -1050,7 +1057,9 @@ int ipset_restore_script(const void *buf, size_t len, char **out,
 	f = open_memstream(&text, &n);
 	if (!f)
 		goto out;
-	qsort(rs->ipsets, rs->nipsets, sizeof(*rs->ipsets), ipset_index_cmp);
+	if (rs->nipsets)
+		qsort(rs->ipsets, rs->nipsets, sizeof(*rs->ipsets),
+		      ipset_index_cmp);
 	for (i = 0; i < rs->nipsets; i++) {
 		const struct rs_ipset *s = &rs->ipsets[i];
 
