@@ -2322,6 +2322,24 @@ static int parse_ruleset_text(struct snapfile_ctx *c, const json_t *root,
 	return ret;
 }
 
+/* An optional member replayed into s's ruleset; checked even when the
+ * ruleset is not wanted (a file is whole or refused). */
+static int replay_rs_opt(struct snapfile_ctx *c, const json_t *root,
+			 const char *key, struct snapshot *s,
+			 int (*replay)(void *target, const char *path))
+{
+	struct ruleset *rs;
+	int ret;
+
+	if (!json_object_get(root, key))
+		return 0;
+	rs = s->rs ? s->rs : ruleset_new();
+	ret = rs ? replay_blob(c, root, key, rs, replay) : -ENOMEM;
+	if (rs != s->rs)
+		ruleset_free(rs);
+	return ret;
+}
+
 static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		      unsigned int flags, struct snapshot *s)
 {
@@ -2402,25 +2420,12 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	ret = parse_legacy(c, root, flags, s);
 	/* "ebtables": ebtables-legacy's blobs (optional: most kernels have
 	 * none), after the legacy x_tables as snapshot_read() reads them;
-	 * checked even when the ruleset is not wanted */
-	if (!ret && json_object_get(root, "ebtables")) {
-		struct ruleset *rs = s->rs ? s->rs : ruleset_new();
-
-		ret = rs ? replay_blob(c, root, "ebtables", rs, replay_ebt) :
-			   -ENOMEM;
-		if (rs != s->rs)
-			ruleset_free(rs);
-	}
-	/* "ipset": the ipset conversation (optional: only where the
-	 * namespace has sets), after every rule; checked the same way */
-	if (!ret && json_object_get(root, "ipset")) {
-		struct ruleset *rs = s->rs ? s->rs : ruleset_new();
-
-		ret = rs ? replay_blob(c, root, "ipset", rs, replay_ipset) :
-			   -ENOMEM;
-		if (rs != s->rs)
-			ruleset_free(rs);
-	}
+	 * "ipset": the ipset conversation (optional: only where the
+	 * namespace has sets), after every rule */
+	if (!ret)
+		ret = replay_rs_opt(c, root, "ebtables", s, replay_ebt);
+	if (!ret)
+		ret = replay_rs_opt(c, root, "ipset", s, replay_ipset);
 	if (!ret && c->version >= 2)
 		ret = parse_ruleset_text(c, root, flags, s);
 	if (ret)
