@@ -881,7 +881,8 @@ static int ipset_inset(const struct walk *w, const struct branch *b,
 		return 1;
 	/* fewer dimensions than the type has, or a set of the other
 	 * family: ip_set_test() says "not in the set" */
-	if (dim < s->dim || s->family != w->family) {
+	if (dim < s->dim ||
+	    (s->family != w->family && s->family != NFPROTO_UNSPEC)) {
 		*inset = region_new_empty();
 		return *inset ? 0 : -ENOMEM;
 	}

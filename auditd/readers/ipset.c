@@ -489,8 +489,15 @@ static int set_begin(struct ipset_read *rd, const struct nlattr *const *tb)
 	if (h.tb[IPSET_ATTR_NETMASK])
 		b->netmask = mnl_attr_get_u8(h.tb[IPSET_ATTR_NETMASK]);
 	if (!why && type_parse(b, &why) == 0) {
-		if (b->s.list ? b->s.family != NFPROTO_UNSPEC :
-		    b->s.family != NFPROTO_IPV4 && b->s.family != NFPROTO_IPV6)
+		/* list:set and bitmap:port hold no address: NFPROTO_UNSPEC */
+		bool addr = false;
+		unsigned int d;
+
+		for (d = 0; d < b->s.dim; d++)
+			addr |= b->s.kinds[d] == RS_IPSET_ADDR;
+		if (addr ? b->s.family != NFPROTO_IPV4 &&
+			   b->s.family != NFPROTO_IPV6 :
+			   b->s.family != NFPROTO_UNSPEC)
 			return -EBADMSG;
 		if (b->netmask > (b->s.family == NFPROTO_IPV4 ? 32 : 128))
 			return -EBADMSG;

@@ -28,8 +28,11 @@ ip netns exec "$NODE" ipset create fwa-probe hash:ip 2>/dev/null ||
 	fwa_skip "ipset does not work in a test namespace here"
 ip netns exec "$NODE" ipset destroy fwa-probe
 
-pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'tcp:[::]:443' 'tcp:[::]:8080' 'udp:[::]:53'
+pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'tcp:[::]:443' 'tcp:[::]:8080' 'udp:[::]:53' \
+	'tcp:[::]:81-82' 'tcp:[::]:1500' 'tcp:[::]:3000'
 pl_std_probes "$PT/probes" 22,80,443,8080,53
+pl_gen "$PT/probes-types" --proto tcp --dst "$NODE4" \
+	--src "$OUT4,$PUB4,$PRIV4" --sport 0 --ports 80,81,82,1500,3000
 export PL_TIMEOUT=${PL_TIMEOUT:-2}
 # every audit also from a snapshot, and from a redacted one: the ipset
 # recording replays (and recreates the sets' indexes for the legacy
@@ -134,4 +137,74 @@ for be in nft legacy; do
 	expectations "ipset-$be"
 	unload
 done
+# The other types, IPv4, iptables-nft: bitmap:ip with a netmask,
+# bitmap:port (no family), hash:net,iface (src,src: the input interface),
+# hash:ip,port,net (dst,dst,src), --return-nomatch.  (No redaction check:
+# a bitmap:ip is refused by --redact.)
+ip netns exec "$NODE" ipset restore <<EOF2
+create bm bitmap:ip range 203.0.113.0/24 netmask 28
+add bm 203.0.113.0
+create bp bitmap:port range 1000-2000
+add bp 1500
+create ni hash:net,iface
+add ni 198.51.100.0/24,v0
+create ipn hash:ip,port,net
+add ipn $NODE4,tcp:3000,10.9.0.0/24
+create rn hash:net
+add rn 203.0.113.0/24
+add rn 203.0.113.0/29 nomatch
+EOF2
+rej=icmp-admin-prohibited
+ipt() { ip netns exec "$NODE" iptables-nft "$@"; }
+ipt -A INPUT -p tcp --dport 80 -m set --match-set bm src -j ACCEPT
+ipt -A INPUT -p tcp --dport 80 -j REJECT --reject-with $rej
+ipt -A INPUT -p tcp -m set --match-set bp dst -j REJECT --reject-with $rej
+ipt -A INPUT -p tcp --dport 81 -m set --match-set ni src,src -j ACCEPT
+ipt -A INPUT -p tcp --dport 81 -j REJECT --reject-with $rej
+ipt -A INPUT -m set --match-set ipn dst,dst,src -j ACCEPT
+ipt -A INPUT -p tcp --dport 3000 -j REJECT --reject-with $rej
+ipt -A INPUT -p tcp --dport 82 -m set --match-set rn src --return-nomatch -j ACCEPT
+ipt -A INPUT -p tcp --dport 82 -j REJECT --reject-with $rej
+FWA_REDACT_CHECK=0 pl_check "ipset types, iptables-nft" "$PT/probes-types" || true
+FWA_REDACT_CHECK=0 sc_possible "ipset types, iptables-nft"
+a="$PT/types.json"
+FWA_REDACT_CHECK=0 pl_audit "$a"
+fwa_check "$a" "ipset types" <<EOF2 || _fwa_failures=$((_fwa_failures + 1))
+import ipaddress
+def covers(port, addr):
+    a = ipaddress.ip_address(addr)
+    return any(e["protocol"] == "tcp" and e["family"] == "ipv4" and
+               e["ports"][0] <= port <= e["ports"][1] and
+               any(a in ipaddress.ip_network(s, strict=False) for s in e["sources"])
+               for e in J["exposures"])
+for port, srcs in ((80, {"$PUB4": True, "$OUT4": False, "203.0.113.16": False}),
+                   (81, {"$OUT4": True, "$PUB4": False}),
+                   (82, {"$PUB4": True, "203.0.113.8": False, "$OUT4": False}),
+                   (1500, {"$OUT4": False, "$PUB4": False}),
+                   (3000, {"$PRIV4": True, "$OUT4": False})):
+    for addr, ok in sorted(srcs.items()):
+        expect("tcp/%d %s from %s" % (port, "reachable" if ok else "closed", addr),
+               covers(port, addr) == ok)
+EOF2
+# A rule that adds to a set as packets arrive: its matches stay undecided,
+# the set named in a note; counters compared (--packets-gt) too.
+ipt -F INPUT
+ip netns exec "$NODE" ipset create dyn hash:ip
+ip netns exec "$NODE" ipset create cnt hash:ip counters
+ipt -A INPUT -p tcp --dport 83 -m set --match-set dyn src -j DROP
+ipt -A INPUT -p tcp --dport 84 -j SET --add-set dyn src
+ipt -A INPUT -p tcp --dport 85 -m set --match-set cnt src --packets-gt 5 -j DROP
+ip netns exec "$NODE" "$FWAUDIT" ruleset > "$PT/rs.txt" 2>&1 || true
+pl_audit "$a"
+fwa_check "$a" "ipset at run time" <<EOF2 || _fwa_failures=$((_fwa_failures + 1))
+p = {e["ports"][0]: e for e in J["exposures"] if e["protocol"] == "tcp" and
+     e["family"] == "ipv4" and e["certainty"] == "possible"}
+expect("tcp/83 possible: -j SET adds to its set", 83 in p, sorted(p))
+expect("tcp/85 possible: --packets-gt", 85 in p, sorted(p))
+expect("nothing else possible", sorted(p) == [83, 85], sorted(p))
+rs = open("$PT/rs.txt").read()
+expect("the set is named in a note", "ipset dyn (hash:ip): its matches stay undecided" in rs)
+EOF2
+ipt -F INPUT
+unload
 fwa_finish
