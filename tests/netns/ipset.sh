@@ -188,7 +188,7 @@ for port, srcs in ((80, {"$PUB4": True, "$OUT4": False, "203.0.113.16": False}),
 EOF2
 # A rule that adds to a set as packets arrive: its matches stay undecided,
 # the set named in a note; counters compared (--packets-gt) too.
-ipt -F INPUT
+unload
 ip netns exec "$NODE" ipset create dyn hash:ip
 ip netns exec "$NODE" ipset create cnt hash:ip counters
 ipt -A INPUT -p tcp --dport 83 -m set --match-set dyn src -j DROP
