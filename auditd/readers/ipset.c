@@ -586,8 +586,10 @@ static int ipset_done(const struct nlmsghdr *req, int err, void *data)
 
 /* Tuples compared by every field but the painted one, then by that one's
  * start, the wider first: a prefix before the prefixes inside it. */
-static uint8_t sort_nfields;
-static int8_t sort_net;
+struct tuple_order {
+	uint8_t nfields;
+	int8_t net;
+};
 
 static int iv_cmp(const struct rs_interval *a, const struct rs_interval *b)
 {
@@ -598,13 +600,14 @@ static int iv_cmp(const struct rs_interval *a, const struct rs_interval *b)
 	return 0;
 }
 
-static int key_cmp(const struct rs_interval *a, const struct rs_interval *b)
+static int key_cmp(const struct tuple_order *o, const struct rs_interval *a,
+		   const struct rs_interval *b)
 {
 	int c;
 	uint8_t f;
 
-	for (f = 0; f < sort_nfields; f++) {
-		if (f == sort_net)
+	for (f = 0; f < o->nfields; f++) {
+		if (f == o->net)
 			continue;
 		c = iv_cmp(&a[f], &b[f]);
 		if (c)
@@ -613,18 +616,19 @@ static int key_cmp(const struct rs_interval *a, const struct rs_interval *b)
 	return 0;
 }
 
-static int tuple_cmp(const void *x, const void *y)
+static int tuple_cmp(const void *x, const void *y, void *ctx)
 {
 	const struct rs_interval *a = *(const struct rs_interval *const *)x;
 	const struct rs_interval *b = *(const struct rs_interval *const *)y;
-	int c = key_cmp(a, b);
+	const struct tuple_order *o = ctx;
+	int c = key_cmp(o, a, b);
 
 	if (c)
 		return c;
-	if (a[sort_net].lo != b[sort_net].lo)
-		return a[sort_net].lo < b[sort_net].lo ? -1 : 1;
-	if (a[sort_net].hi != b[sort_net].hi)
-		return a[sort_net].hi > b[sort_net].hi ? -1 : 1;
+	if (a[o->net].lo != b[o->net].lo)
+		return a[o->net].lo < b[o->net].lo ? -1 : 1;
+	if (a[o->net].hi != b[o->net].hi)
+		return a[o->net].hi > b[o->net].hi ? -1 : 1;
 	return 0;
 }
 
@@ -708,6 +712,7 @@ static int paint_close(struct paint *p, struct paint_open *o)
 static int set_paint(struct set_build *b, struct paint *p,
 		     const struct rs_interval **order, const uint8_t *nm)
 {
+	struct tuple_order ord = { b->nfields, b->net };
 	struct paint_open st[130];
 	size_t depth = 0, i;
 	int ret;
@@ -716,7 +721,7 @@ static int set_paint(struct set_build *b, struct paint *p,
 		const struct rs_interval *t = order[i];
 		const struct rs_interval *iv = &t[p->net];
 
-		if (depth && key_cmp(st[0].t, t)) {
+		if (depth && key_cmp(&ord, st[0].t, t)) {
 			while (depth)
 				if ((ret = paint_close(p, &st[--depth])) < 0)
 					return ret;
@@ -757,6 +762,7 @@ static int set_paint(struct set_build *b, struct paint *p,
 /* The set's tuples as rs_sets: in and nomatch. */
 static int set_finish(struct set_build *b)
 {
+	struct tuple_order ord = { b->nfields, b->net };
 	struct paint p = { .net = b->net };
 	const struct rs_interval **order = NULL;
 	size_t i, cap = 0;
@@ -783,9 +789,7 @@ static int set_finish(struct set_build *b)
 			goto out;
 		for (i = 0; i < b->n; i++)
 			order[i] = &b->t[i * b->nfields];
-		sort_nfields = b->nfields;
-		sort_net = b->net;
-		qsort(order, b->n, sizeof(*order), tuple_cmp);
+		qsort_r(order, b->n, sizeof(*order), tuple_cmp, &ord);
 		ret = set_paint(b, &p, order, b->nm);
 		if (ret < 0)
 			goto out;
