@@ -23,6 +23,7 @@
 #include "ebtleg.h"
 #include "fnv.h"
 #include "host.h"
+#include "ipset.h"
 #include "ipvs.h"
 #include "legacy.h"
 #include "sockets.h"
@@ -366,6 +367,50 @@ static uint64_t fp_ipvs(void)
 	return sum;
 }
 
+static uint64_t fp_rset(uint64_t x, const struct rs_set *s)
+{
+	if (!s)
+		return x;
+	x = fnv(x, &s->nelems, sizeof(s->nelems));
+	return fnv(x, s->elems, s->nelems * s->nfields * sizeof(*s->elems));
+}
+
+/* ipsets change without nftables events: what the audit reads of them
+ * (never the raw dump: an element's timeout counts down in it), or the
+ * error.  Nothing to read without the ip_set module (ipset.c). */
+static uint64_t fp_ipset(void)
+{
+	struct ruleset *rs = ruleset_new();
+	uint64_t h = FNV_INIT;
+	size_t i, k;
+	int ret;
+
+	if (!rs)
+		return mix(ENOMEM);
+	ret = ipset_dump_ruleset(rs);
+	if (ret < 0) {
+		ruleset_free(rs);
+		return mix((uint64_t)-ret);
+	}
+	for (i = 0; i < rs->nnotes; i++)
+		h = fnv(h, rs->notes[i], strlen(rs->notes[i]));
+	for (i = 0; i < rs->nipsets; i++) {
+		const struct rs_ipset *s = &rs->ipsets[i];
+
+		h = fnv(h, s->name, strlen(s->name) + 1);
+		h = fnv(h, s->type, strlen(s->type) + 1);
+		h = fnv(h, &s->index, sizeof(s->index));
+		h = fnv(h, &s->family, sizeof(s->family));
+		h = fnv(h, &s->decided, sizeof(s->decided));
+		h = fp_rset(h, s->in);
+		h = fp_rset(h, s->nomatch);
+		for (k = 0; k < s->nmembers; k++)
+			h = fnv(h, &s->members[k], sizeof(s->members[k]));
+	}
+	ruleset_free(rs);
+	return h;
+}
+
 int watch_fingerprint(struct watch *w, uint64_t *fp)
 {
 	uint64_t h = FNV_INIT, x;
@@ -383,6 +428,8 @@ int watch_fingerprint(struct watch *w, uint64_t *fp)
 	h = fnv(h, &x, sizeof(x));
 	/* the same AF_INET socket as the IPv4 x_tables */
 	x = fp_ebt(&w->raw4);
+	h = fnv(h, &x, sizeof(x));
+	x = fp_ipset();
 	h = fnv(h, &x, sizeof(x));
 	*fp = h;
 	return 0;

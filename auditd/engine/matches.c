@@ -906,6 +906,140 @@ out:
 	return ret;
 }
 
+/* The fields the test of set s compares for match m (x_tables "set":
+ * each dimension src or dst by the match's flags) into tm. */
+static void ipset_fields(const struct rs_ipset *s, const struct rs_match *m,
+			 struct rs_match *tm)
+{
+	bool v6 = s->family == NFPROTO_IPV6, src;
+	unsigned int d;
+
+	for (d = 0; d < s->dim; d++) {
+		src = (m->mask & ((rs_u128)1 << (d + 1))) != 0;
+		switch (s->kinds[d]) {
+		case RS_IPSET_ADDR:
+			tm->fields[tm->nfields++] =
+				v6 ? (src ? RS_F_IP6_SADDR : RS_F_IP6_DADDR) :
+				     (src ? RS_F_IP_SADDR : RS_F_IP_DADDR);
+			break;
+		case RS_IPSET_PORT:
+			tm->fields[tm->nfields++] = RS_F_L4PROTO;
+			tm->fields[tm->nfields++] = src ? RS_F_SPORT :
+							  RS_F_DPORT;
+			break;
+		default:
+			/* hash:net,iface: src is the input interface */
+			tm->fields[tm->nfields++] = src ? RS_F_IIFNAME :
+							  RS_F_OIFNAME;
+			break;
+		}
+	}
+}
+
+/*
+ * The part of cur that the test of set s holds for match m (ip_set_test()):
+ * *inset, a new region.  Returns 0, 1 when it cannot be decided, -errno.
+ */
+static int ipset_inset(const struct walk *w, const struct branch *b,
+		       const struct rs_match *m, const struct rs_ipset *s,
+		       const struct region *cur, struct region **inset)
+{
+	unsigned int dim = (unsigned int)(m->mask >> RS_IPSET_M_DIM_SHIFT) &
+			   0xff, d;
+	struct rs_match tm = { .op = RS_OP_IN };
+	struct region *out = NULL;
+	bool notset;
+	int ret;
+
+	if (!s->decided || s->list)
+		return 1;
+	/* fewer dimensions than the type has, or a set of the other
+	 * family: ip_set_test() says "not in the set" */
+	if (dim < s->dim ||
+	    (s->family != w->family && s->family != NFPROTO_UNSPEC)) {
+		*inset = region_new_empty();
+		return *inset ? 0 : -ENOMEM;
+	}
+	/* an ICMPv6 packet's type and code stand for the port */
+	for (d = 0; d < s->dim; d++)
+		if (w->nd && s->kinds[d] == RS_IPSET_PORT)
+			return 1;
+	ipset_fields(s, m, &tm);
+	/* --return-nomatch turns the answer of the types that have nomatch
+	 * elements (those with a "net") around: a nomatch element matches,
+	 * any other does not */
+	tm.set = (m->mask & RS_IPSET_M_RETURN_NOMATCH) &&
+		 strstr(s->type, "net") ? s->nomatch : s->in;
+	*inset = NULL;
+	ret = match_inset(w, b, &tm, cur, inset, &out, &notset);
+	region_free(out);
+	if (ret != 0) {
+		region_free(*inset);
+		*inset = NULL;
+	}
+	return ret;
+}
+
+/*
+ * An x_tables "set" match decided from the set's contents the ruleset
+ * holds (ipset.c): like an address list.  Counter comparisons
+ * (--packets-gt ...) and sets whose contents are not decided stay
+ * unknown.  list:set: the union of its members' tests, in order.
+ */
+static int ipset_eval(const struct walk *w, const struct branch *b,
+		      const struct rs_match *m, const struct region *cur,
+		      struct region **yes, struct region **no,
+		      enum mres *res)
+{
+	const struct rs_ipset *s = NULL, *ms;
+	struct region *inset = NULL, *part, *rest;
+	size_t i;
+	int ret;
+
+	if ((m->mask & RS_IPSET_M_VALID) && !(m->mask & RS_IPSET_M_COUNTERS))
+		s = ruleset_ipset(w->in->rs, (uint16_t)m->value);
+	if (!s || !s->decided)
+		goto unknown;
+	if (!s->list) {
+		ret = ipset_inset(w, b, m, s, cur, &inset);
+	} else {
+		inset = region_new_empty();
+		if (!inset)
+			return -ENOMEM;
+		for (i = 0, ret = 0; i < s->nmembers && !ret; i++) {
+			ms = ruleset_ipset(w->in->rs, s->members[i]);
+			if (!ms) {
+				ret = 1;
+				break;
+			}
+			ret = ipset_inset(w, b, m, ms, cur, &part);
+			if (ret)
+				break;
+			ret = region_union(inset, part);
+			region_free(part);
+		}
+	}
+	if (ret < 0 || ret == 1) {
+		region_free(inset);
+		if (ret < 0)
+			return ret;
+		goto unknown;
+	}
+	rest = region_copy(cur);
+	if (!rest || (ret = region_subtract(rest, inset)) < 0) {
+		region_free(rest);
+		region_free(inset);
+		return rest ? ret : -ENOMEM;
+	}
+	*res = M_DECIDED;
+	*yes = m->invert ? rest : inset;
+	*no = m->invert ? inset : rest;
+	return 0;
+unknown:
+	*res = M_UNKNOWN;
+	return 0;
+}
+
 /* Split cur by match m into the probes it matches (*yes) and the rest
  * (*no), both new regions. */
 int eng_match_eval(const struct walk *w, const struct branch *b,
@@ -929,6 +1063,8 @@ int eng_match_eval(const struct walk *w, const struct branch *b,
 	}
 	switch (m->op) {
 	case RS_OP_OTHER:
+		if (m->fields[0] == RS_F_IPSET && w->in && w->in->rs)
+			return ipset_eval(w, b, m, cur, yes, no, res);
 		*res = M_UNKNOWN;
 		return 0;
 	case RS_OP_MASK_EQ:

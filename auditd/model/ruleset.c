@@ -452,8 +452,34 @@ void ruleset_free(struct ruleset *rs)
 	for (i = 0; i < rs->nnotes; i++)
 		free(rs->notes[i]);
 	free(rs->notes);
+	rs_ipsets_free(rs->ipsets, rs->nipsets);
 	arena_free(&rs->arena);
 	free(rs);
+}
+
+void rs_ipsets_free(struct rs_ipset *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s && i < n; i++) {
+		free(s[i].name);
+		free(s[i].type);
+		free(s[i].why);
+		rs_set_free(s[i].in);
+		rs_set_free(s[i].nomatch);
+		free(s[i].members);
+	}
+	free(s);
+}
+
+const struct rs_ipset *ruleset_ipset(const struct ruleset *rs, uint16_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nipsets; i++)
+		if (rs->ipsets[i].index == idx)
+			return &rs->ipsets[i];
+	return NULL;
 }
 
 int ruleset_append(struct ruleset *dst, struct ruleset *src)
@@ -478,6 +504,13 @@ int ruleset_append(struct ruleset *dst, struct ruleset *src)
 	dst->nsets += src->nsets;
 	dst->nnotes += src->nnotes;
 	src->nchains = src->nsets = src->nnotes = 0;
+	/* ipsets are per network namespace: the first read keeps them */
+	if (!dst->nipsets) {
+		dst->ipsets = src->ipsets;
+		dst->nipsets = src->nipsets;
+		src->ipsets = NULL;
+		src->nipsets = 0;
+	}
 	src->packed_table = NULL;	/* now in dst's arena */
 	/* the blocks keep their order: the one being filled stays first */
 	arena_append(&dst->arena, &src->arena);

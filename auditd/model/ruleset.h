@@ -307,6 +307,51 @@ struct rs_set {
 	uint8_t fields[RS_CONCAT_MAX];	/* enum rs_field: a byte each */
 };
 
+/*
+ * An RS_F_IPSET match (x_tables "set") keeps what the engine needs in
+ * value and mask: value is the set's kernel index, mask these bits.
+ */
+#define RS_IPSET_M_SRC_MASK	0x7e	/* bit i: dimension i is "src" */
+#define RS_IPSET_M_DIM_SHIFT	8	/* 8 bits: dimensions given */
+#define RS_IPSET_M_RETURN_NOMATCH ((rs_u128)1 << 16)
+#define RS_IPSET_M_COUNTERS	((rs_u128)1 << 17)	/* --packets-gt ... */
+#define RS_IPSET_M_VALID	((rs_u128)1 << 18)
+
+/* What one dimension of an ipset compares (ipset.c). */
+enum rs_ipset_kind {
+	RS_IPSET_ADDR = 1,	/* one field: the address */
+	RS_IPSET_PORT,		/* two fields: IPPROTO_* and the port */
+	RS_IPSET_IFACE,		/* one field: the interface name key */
+};
+
+#define RS_IPSET_DIM_MAX	3
+
+/*
+ * The contents of one ipset, read by ipset.c, as the tuples of its
+ * dimensions (each dimension one or two fields, see enum rs_ipset_kind):
+ * in holds the tuples the set matches (each address its most specific
+ * element's, a nomatch element's excluded), nomatch the tuples whose most
+ * specific element is nomatch (what --return-nomatch matches).  A set
+ * whose contents are not decided (an unknown type, a bound, a rule that
+ * adds to it) has decided false and why says so.
+ */
+struct rs_ipset {
+	char *name;
+	char *type;		/* "hash:net,port" */
+	char *why;		/* !decided: the reason */
+	uint16_t index;		/* kernel index: what -m set rules hold */
+	uint8_t family;		/* NFPROTO_IPV4 / IPV6 / UNSPEC (list:set) */
+	uint8_t dim;		/* dimensions of the type */
+	uint8_t kinds[RS_IPSET_DIM_MAX];	/* enum rs_ipset_kind */
+	bool decided;
+	bool list;		/* list:set: members holds its sets */
+	bool timeouts;		/* some element has a timeout */
+	size_t nelems;		/* elements as the kernel listed them */
+	struct rs_set *in, *nomatch;
+	size_t nmembers;
+	uint16_t *members;	/* list:set: kernel indexes, in order */
+};
+
 /* What each source contributed, or why it contributed nothing. */
 struct rs_source_status {
 	const char *name;	/* "nftables", "iptables-legacy", "ip6tables-legacy" */
@@ -324,6 +369,9 @@ struct ruleset {
 	struct rs_source_status sources[4];
 	size_t nnotes;
 	char **notes;		/* non-fatal problems: what was skipped and why */
+	/* ipset contents (ipset.c): read where the kernel has sets */
+	size_t nipsets;
+	struct rs_ipset *ipsets;
 	struct arena arena;		/* the packed rules */
 	/* the table string of the chain packed last (in the arena): the
 	 * next chain of the same table shares it, so that a chain's table
@@ -447,5 +495,9 @@ const char *rs_hook_name(uint8_t nfproto, uint32_t hook);
 void rs_match_release(struct rs_match *m);
 void rs_verdict_release(struct rs_verdict *v);
 void rs_set_free(struct rs_set *s);
+/* Free the contents of n ipsets and the array; accepts NULL. */
+void rs_ipsets_free(struct rs_ipset *s, size_t n);
+/* The ipset of kernel index idx in rs, or NULL. */
+const struct rs_ipset *ruleset_ipset(const struct ruleset *rs, uint16_t idx);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ebtleg.h"
+#include "ipset.h"
 #include "legacy.h"
 #include "nft.h"
 #include "nft_cache.h"
@@ -39,6 +40,11 @@ int snapshot_read_with(struct snapshot *snap, bool host,
 		goto fail;
 	/* ebtables-legacy: absent from most kernels, then nothing */
 	ret = ebtleg_dump_ruleset(s.rs);
+	if (ret < 0)
+		goto fail;
+	/* the ipsets the x_tables "set" matches name, after the rules
+	 * (a -j SET rule makes its set undecided) */
+	ret = ipset_dump_ruleset(s.rs);
 	if (ret < 0)
 		goto fail;
 	if (host) {

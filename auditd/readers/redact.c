@@ -28,6 +28,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/ipset/ip_set.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 
@@ -2191,7 +2192,7 @@ static int blob_set(json_t *o, const char *key, const void *buf, size_t len)
 }
 
 /* The blobs of a document, by where they sit. */
-enum blob_kind { B_NFT, B_RTNL, B_DIAG, B_TEXT, B_IPVS, B_EBT };
+enum blob_kind { B_NFT, B_RTNL, B_DIAG, B_TEXT, B_IPVS, B_EBT, B_IPSET };
 
 /* ebtables-legacy's recording (ebtleg.h): the ip and ip6 matches of each
  * table's blob, rewritten in place */
@@ -2218,6 +2219,112 @@ static int ebt_walk(struct redact *r, uint8_t *buf, size_t len)
 		return fail(r, ret, "ebtables.recording: a malformed "
 			    "recording or table blob");
 	return ret;
+}
+
+/* ipset.c's recording: each element's addresses, as the prefixes they
+ * stand for (CIDR / CIDR2, a hash:ip's netmask, else the host).  A
+ * bitmap:ip holds hosts of a range its header gives: not redacted. */
+struct ipset_walk_st {
+	int fam;
+	unsigned int netmask;
+	bool bitmap;
+};
+
+static int ipset_addr(struct redact *r, const struct nlattr *nest, int fam,
+		      const struct nlattr *cidr, unsigned int netmask)
+{
+	const struct nlattr *a;
+	int plen = cidr && mnl_attr_get_payload_len(cidr) == 1 ?
+		   mnl_attr_get_u8(cidr) : netmask ? (int)netmask : -1;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return fail(r, -EBADMSG, "ipset.recording: a malformed "
+			    "address");
+	mnl_attr_for_each_nested(a, nest)
+		attr_site(r, a, fam, plen);
+	return 0;
+}
+
+static int ipset_msg_redact(struct redact *r, struct nlmsghdr *nlh,
+			    struct ipset_walk_st *st)
+{
+	struct nlattr *a, *e, *d;
+	int ret;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		switch (mnl_attr_get_type(a)) {
+		case IPSET_ATTR_TYPENAME:
+			st->bitmap = mnl_attr_get_payload_len(a) >= 9 &&
+				     !memcmp(mnl_attr_get_payload(a),
+					     "bitmap:ip", 9);
+			st->netmask = 0;
+			break;
+		case IPSET_ATTR_FAMILY:
+			if (mnl_attr_get_payload_len(a) == 1)
+				st->fam = mnl_attr_get_u8(a) == NFPROTO_IPV4 ?
+					  4 : mnl_attr_get_u8(a) ==
+					  NFPROTO_IPV6 ? 6 : 0;
+			break;
+		case IPSET_ATTR_DATA:
+			if (st->bitmap)
+				return fail(r, -EINVAL, "ipset bitmap:ip: its "
+					    "range and addresses are not "
+					    "redacted");
+			mnl_attr_for_each_nested(d, a)
+				if (mnl_attr_get_type(d) ==
+				    IPSET_ATTR_NETMASK &&
+				    mnl_attr_get_payload_len(d) == 1)
+					st->netmask = mnl_attr_get_u8(d);
+			break;
+		case IPSET_ATTR_ADT:
+			mnl_attr_for_each_nested(e, a) {
+				const struct nlattr *ip = NULL, *ip2 = NULL,
+						    *c1 = NULL, *c2 = NULL;
+
+				mnl_attr_for_each_nested(d, e) {
+					switch (mnl_attr_get_type(d)) {
+					case IPSET_ATTR_IP: ip = d; break;
+					case IPSET_ATTR_IP2: ip2 = d; break;
+					case IPSET_ATTR_CIDR: c1 = d; break;
+					case IPSET_ATTR_CIDR2: c2 = d; break;
+					}
+				}
+				ret = ip ? ipset_addr(r, ip, st->fam, c1,
+						      st->netmask) : 0;
+				if (!ret && ip2)
+					ret = ipset_addr(r, ip2, st->fam, c2,
+							 0);
+				if (ret)
+					return ret;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+static int ipset_walk(struct redact *r, uint8_t *buf, size_t len,
+		      const char *what)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct ipset_walk_st st = { 0 };
+	int left = (int)len, ret;
+
+	if (len > INT32_MAX || nld_check_buf(buf, len) < 0)
+		return fail(r, -EBADMSG, "%s: not netlink messages", what);
+	while (mnl_nlmsg_ok(nlh, left)) {
+		if (!(nlh->nlmsg_flags & NLM_F_REQUEST) &&
+		    nlh->nlmsg_type == ((NFNL_SUBSYS_IPSET << 8) |
+					IPSET_CMD_LIST) &&
+		    mnl_nlmsg_get_payload_len(nlh) >=
+		    sizeof(struct nfgenmsg)) {
+			ret = ipset_msg_redact(r, nlh, &st);
+			if (ret)
+				return ret;
+		}
+		nlh = mnl_nlmsg_next(nlh, &left);
+	}
+	return 0;
 }
 
 struct blob {
@@ -2449,6 +2556,7 @@ static int ns_blobs_get(struct redact *r, json_t *doc, struct ns_blobs **out,
 		  B_DIAG },
 		{ "ipvs", NULL, "recording", "ipvs.recording", B_IPVS },
 		{ "ebtables", NULL, "recording", "ebtables.recording", B_EBT },
+		{ "ipset", NULL, "recording", "ipset.recording", B_IPSET },
 		{ "legacy", "ipv4", "save", "legacy.ipv4.save", B_TEXT },
 		{ "legacy", "ipv6", "save", "legacy.ipv6.save", B_TEXT },
 		{ "swarm_ingress_sbox", "ipvs", "recording",
@@ -2540,6 +2648,9 @@ static int walk_all(struct redact *r, struct blob *b, size_t n)
 		case B_EBT:
 			ret = ebt_walk(r, b[i].buf, b[i].len);
 			break;
+		case B_IPSET:
+			ret = ipset_walk(r, b[i].buf, b[i].len, b[i].path);
+			break;
 		case B_TEXT: {
 			char *t = NULL;
 			size_t tl = 0;
@@ -2578,6 +2689,8 @@ int redact_snapshot(struct redact *r, json_t *doc, char *err, size_t errlen)
 		  "swarm_ingress_sbox.ipvs.recording", B_IPVS, NULL, 0 },
 		{ json_object_get(doc, "ebtables"), "recording",
 		  "ebtables.recording", B_EBT, NULL, 0 },
+		{ json_object_get(doc, "ipset"), "recording",
+		  "ipset.recording", B_IPSET, NULL, 0 },
 		{ json_object_get(leg, "ipv4"), "save", "legacy.ipv4.save",
 		  B_TEXT, NULL, 0 },
 		{ json_object_get(leg, "ipv6"), "save", "legacy.ipv6.save",

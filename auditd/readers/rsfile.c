@@ -63,6 +63,10 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 		*name = path + 4;
 		return path[2] == '4' ? RSFILE_LEGACY4 : RSFILE_LEGACY6;
 	}
+	if (!strncmp(path, "ips:", 4)) {
+		*name = path + 4;
+		return RSFILE_IPSET;
+	}
 	if (!strncmp(path, "ip4:", 4) || !strncmp(path, "ip6:", 4) ||
 	    !strncmp(path, "nft:", 4)) {
 		*name = path + 4;
@@ -216,7 +220,9 @@ load:
 		char *ip6[] = { "ip6tables-nft-restore", "--noflush", NULL };
 		char *lg4[] = { "iptables-legacy-restore", "--noflush", NULL };
 		char *lg6[] = { "ip6tables-legacy-restore", "--noflush", NULL };
+		char *ips[] = { "ipset", "restore", NULL };
 		char **argv = kind == RSFILE_NFT ? nft :
+			      kind == RSFILE_IPSET ? ips :
 			      kind == RSFILE_IP6TABLES ? ip6 :
 			      kind == RSFILE_LEGACY4 ? lg4 :
 			      kind == RSFILE_LEGACY6 ? lg6 : ip4;

@@ -17,11 +17,12 @@ enum rsfile_kind {
 	RSFILE_NFT,		/* nft list ruleset / nft -f input */
 	RSFILE_LEGACY4,		/* iptables-legacy-save output */
 	RSFILE_LEGACY6,		/* ip6tables-legacy-save output */
+	RSFILE_IPSET,		/* ipset restore input ("ips:" prefix) */
 };
 
 /* The kind of a file from its contents (a path may carry a prefix
  * "ip4:", "ip6:" or "nft:" to say it; "lg4:" and "lg6:" load it into
- * legacy x_tables, which contents cannot tell). */
+ * legacy x_tables, which contents cannot tell; "ips:" into ipset). */
 enum rsfile_kind rsfile_detect(const char *path, const char **name);
 
 /*

@@ -28,6 +28,7 @@
 #include "base64.h"
 #include "docker.h"
 #include "ebtleg.h"
+#include "ipset.h"
 #include "legacy.h"
 #include "link.h"
 #include "nft.h"
@@ -148,7 +149,8 @@ static uint64_t now_usec(void)
 /* ---- writing ---- */
 
 static const char *const rec_envs[NRECS] = { ENV_NFT, ENV_RTNL, ENV_DIAG,
-					     ENV_IPVS, ENV_SWARM, ENV_EBT };
+					     ENV_IPVS, ENV_SWARM, ENV_EBT,
+					     IPSET_RECORD_ENV };
 
 /* The readers stop recording. */
 static void rec_unsetenv(void)
@@ -195,13 +197,14 @@ int snapfile_record_begin(struct snapfile_rec *rec)
 {
 	const char *const *envs = rec_envs;
 	int *fds[NRECS] = { &rec->nft_fd, &rec->rtnl_fd, &rec->diag_fd,
-			    &rec->ipvs_fd, &rec->swarm_fd, &rec->ebt_fd };
+			    &rec->ipvs_fd, &rec->swarm_fd, &rec->ebt_fd,
+			    &rec->ipset_fd };
 	char path[64];
 	size_t i;
 	int ret;
 
 	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = rec->ipvs_fd = -1;
-	rec->swarm_fd = rec->ebt_fd = -1;
+	rec->swarm_fd = rec->ebt_fd = rec->ipset_fd = -1;
 	rec->netns = NULL;
 	rec->taken_usec = now_usec();
 	for (i = 0; i < NRECS; i++) {
@@ -768,6 +771,12 @@ static int record_doc(struct snapfile_rec *rec, const struct snapshot *snap,
 		if (!v || json_object_set_new(doc, "ebtables", v))
 			goto rec_fail;
 	}
+	/* and where the namespace has ipsets (ipset.c) */
+	if (lseek(rec->ipset_fd, 0, SEEK_END) > 0) {
+		v = recording_new(bigs, rec->ipset_fd, &ret);
+		if (!v || json_object_set_new(doc, "ipset", v))
+			goto rec_fail;
+	}
 	/* and where macvlan or ipvlan containers have their own */
 	if (json_array_size(rec->netns) &&
 	    json_object_set(doc, "container_netns", rec->netns))
@@ -1013,6 +1022,8 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 	rec_unsetenv();
 	if (rec->ebt_fd >= 0)
 		close(rec->ebt_fd);
+	if (rec->ipset_fd >= 0)
+		close(rec->ipset_fd);
 	if (rec->ipvs_fd >= 0)
 		close(rec->ipvs_fd);
 	if (rec->swarm_fd >= 0)
@@ -1024,7 +1035,7 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 	if (rec->diag_fd >= 0)
 		close(rec->diag_fd);
 	rec->nft_fd = rec->rtnl_fd = rec->diag_fd = rec->ipvs_fd = -1;
-	rec->swarm_fd = rec->ebt_fd = -1;
+	rec->swarm_fd = rec->ebt_fd = rec->ipset_fd = -1;
 	json_decref(rec->netns);
 	rec->netns = NULL;
 }
@@ -1104,6 +1115,11 @@ int snapfile_netns_add(struct snapfile_rec *rec, const struct sandbox *sb,
 	if (lseek(r.ebt_fd, 0, SEEK_END) > 0) {
 		v = recording_new(NULL, r.ebt_fd, &ret);
 		if (!v || json_object_set_new(o, "ebtables", v))
+			goto out;
+	}
+	if (lseek(r.ipset_fd, 0, SEEK_END) > 0) {
+		v = recording_new(NULL, r.ipset_fd, &ret);
+		if (!v || json_object_set_new(o, "ipset", v))
 			goto out;
 	}
 	if (snap.host->swarm.present) {
@@ -1420,9 +1436,10 @@ static int replay_blob(struct snapfile_ctx *c, const json_t *root,
 	return 0;
 }
 
-/* ebtleg.c's recording: read whole (at most NLD_REPLAY_MAX, as
- * replay_blob() bounds it), then replayed into the ruleset. */
-static int replay_ebt(void *target, const char *path)
+/* A recording read whole (at most NLD_REPLAY_MAX, as replay_blob()
+ * bounds it), then replayed into the ruleset by fn. */
+static int replay_rs_buf(void *target, const char *path,
+			 int (*fn)(struct ruleset *, const void *, size_t))
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -1435,9 +1452,22 @@ static int replay_ebt(void *target, const char *path)
 	close(fd);
 	if (ret < 0)
 		return ret;
-	ret = ebtleg_replay_buf(target, buf, len);
+	ret = fn(target, buf, len);
 	free(buf);
 	return ret;
+}
+
+/* ebtleg.c's recording */
+static int replay_ebt(void *target, const char *path)
+{
+	return replay_rs_buf(target, path, ebtleg_replay_buf);
+}
+
+/* ipset.c's recording, after the rules (a -j SET rule makes its set
+ * undecided) */
+static int replay_ipset(void *target, const char *path)
+{
+	return replay_rs_buf(target, path, ipset_replay_buf);
 }
 
 static int replay_nft(void *target, const char *path)
@@ -1563,13 +1593,47 @@ static int parse_swarm(struct snapfile_ctx *c, const json_t *root,
 	return 0;
 }
 
+/* The `ipset restore` script of the recorded sets (ipset_restore_script())
+ * in a new memfd: *fd, its "ips:"-prefixed path in path.  1, 0 without
+ * sets, or a negative errno. */
+static int legacy_ipsets(struct snapfile_ctx *c, const json_t *root,
+			 int *fd, char *path, size_t pathlen)
+{
+	char *buf = NULL, *script = NULL;
+	json_t *o = NULL;
+	size_t len, slen = 0;
+	int ret;
+
+	ret = get_obj(c, root, "ipset", "ipset", &o);
+	if (!ret)
+		ret = get_blob(c, o, "recording", "ipset.recording",
+			       NLD_REPLAY_MAX, &buf, &len);
+	if (ret)
+		return ret;
+	ret = ipset_restore_script(buf, len, &script, &slen);
+	free(buf);
+	if (ret < 0)
+		return bad(c, "ipset.recording", "not an ipset conversation");
+	if (!slen) {
+		free(script);
+		return 0;
+	}
+	ret = blob_fd(script, slen, path + 4, pathlen - 4);
+	free(script);
+	if (ret < 0)
+		return ret;
+	*fd = ret;
+	memcpy(path, "ips:", 4);
+	return 1;
+}
+
 static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
 			unsigned int flags, struct snapshot *s)
 {
 	struct ruleset *rs = s->rs;
-	char *files[2], paths[2][64], p[64], lerr[1024], lockpath[64];
+	char *files[3], paths[3][64], p[64], lerr[1024], lockpath[64];
 	bool present[2] = { false, false };
-	int fds[2] = { -1, -1 }, lockfd = -1;
+	int fds[3] = { -1, -1, -1 }, lockfd = -1;
 	size_t i, n = 0, len;
 	json_t *o = NULL, *fam = NULL;
 	char *buf;
@@ -1635,6 +1699,20 @@ static int parse_legacy(struct snapfile_ctx *c, const json_t *root,
 	if (ret < 0 || (flags & SNAPFILE_NO_LEGACY) ||
 	    !(flags & SNAPFILE_RULESET))
 		goto out;
+	/* legacy "set" matches name their sets: the recorded names at the
+	 * recorded indexes first (ipset.c) */
+	if (n && json_object_get(root, "ipset")) {
+		ret = legacy_ipsets(c, root, &fds[n], paths[n],
+				    sizeof(paths[n]));
+		if (ret < 0)
+			goto out;
+		if (ret > 0) {
+			memmove(files + 1, files, n * sizeof(*files));
+			files[0] = paths[n];
+			n++;
+		}
+		ret = 0;
+	}
 	/* The restorers take xtables' lock, /run/xtables.lock by default:
 	 * root's file, so an unprivileged reader cannot open it, and pointless
 	 * in a namespace nobody else uses.  A memfd left open across exec
@@ -2129,7 +2207,7 @@ static int parse_netns_one(struct snapfile_ctx *c, const json_t *o,
 	ret = check_keys(c, o, "", (const char *const[]){ "name", "image",
 			 "runtime", "driver", "error", "why", "nftables",
 			 "legacy", "rtnetlink", "sock_diag", "owners",
-			 "sysctl", "bpf", "ipvs", "ebtables",
+			 "sysctl", "bpf", "ipvs", "ebtables", "ipset",
 			 "swarm_ingress_sbox", NULL });
 	if (!ret)
 		ret = get_str(c, o, "name", "name", SNAPFILE_NAME_MAX, &str);
@@ -2176,6 +2254,8 @@ static int parse_netns_one(struct snapfile_ctx *c, const json_t *o,
 		ret = parse_legacy(c, o, flags, &e->snap);
 	if (!ret && json_object_get(o, "ebtables"))
 		ret = replay_blob(c, o, "ebtables", e->snap.rs, replay_ebt);
+	if (!ret && json_object_get(o, "ipset"))
+		ret = replay_blob(c, o, "ipset", e->snap.rs, replay_ipset);
 	if (!ret)
 		ret = replay_blob(c, o, "rtnetlink", e->snap.host,
 				  replay_rtnl);
@@ -2271,6 +2351,24 @@ static int parse_ruleset_text(struct snapfile_ctx *c, const json_t *root,
 	return ret;
 }
 
+/* An optional member replayed into s's ruleset; checked even when the
+ * ruleset is not wanted (a file is whole or refused). */
+static int replay_rs_opt(struct snapfile_ctx *c, const json_t *root,
+			 const char *key, struct snapshot *s,
+			 int (*replay)(void *target, const char *path))
+{
+	struct ruleset *rs;
+	int ret;
+
+	if (!json_object_get(root, key))
+		return 0;
+	rs = s->rs ? s->rs : ruleset_new();
+	ret = rs ? replay_blob(c, root, key, rs, replay) : -ENOMEM;
+	if (rs != s->rs)
+		ruleset_free(rs);
+	return ret;
+}
+
 static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		      unsigned int flags, struct snapshot *s)
 {
@@ -2278,7 +2376,8 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 		"taken", "taken_usec", "hostname", "nftables", "legacy",
 		"rtnetlink", "sock_diag", "owners", "sysctl", "docker",
 		"ruleset_text", "redaction", "bpf", "ipvs",
-		"swarm_ingress_sbox", "ebtables", "container_netns", NULL };
+		"swarm_ingress_sbox", "ebtables", "container_netns", "ipset",
+		NULL };
 	const char *str;
 	long long v;
 	int ret;
@@ -2350,15 +2449,12 @@ static int parse_root(struct snapfile_ctx *c, const json_t *root,
 	ret = parse_legacy(c, root, flags, s);
 	/* "ebtables": ebtables-legacy's blobs (optional: most kernels have
 	 * none), after the legacy x_tables as snapshot_read() reads them;
-	 * checked even when the ruleset is not wanted */
-	if (!ret && json_object_get(root, "ebtables")) {
-		struct ruleset *rs = s->rs ? s->rs : ruleset_new();
-
-		ret = rs ? replay_blob(c, root, "ebtables", rs, replay_ebt) :
-			   -ENOMEM;
-		if (rs != s->rs)
-			ruleset_free(rs);
-	}
+	 * "ipset": the ipset conversation (optional: only where the
+	 * namespace has sets), after every rule */
+	if (!ret)
+		ret = replay_rs_opt(c, root, "ebtables", s, replay_ebt);
+	if (!ret)
+		ret = replay_rs_opt(c, root, "ipset", s, replay_ipset);
 	if (!ret && c->version >= 2)
 		ret = parse_ruleset_text(c, root, flags, s);
 	if (ret)

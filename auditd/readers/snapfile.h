@@ -41,12 +41,13 @@
 #define SNAPFILE_SAVE_MAX	(64u << 20)	/* an iptables-legacy-save */
 
 /* The recordings of one live read, while it is taken. */
-#define SNAPFILE_NRECS		6	/* its recording variables */
+#define SNAPFILE_NRECS		7	/* its recording variables */
 struct snapfile_rec {
 	int nft_fd, rtnl_fd, diag_fd;	/* memfds the readers record to */
 	int ipvs_fd;			/* ipvs.c's (empty without IPVS) */
 	int swarm_fd;			/* swarm.c's sandbox IPVS */
 	int ebt_fd;			/* ebtleg.c's (empty without tables) */
+	int ipset_fd;			/* ipset.c's (empty without sets) */
 	/* "container_netns": the containers' own namespaces, recorded by
 	 * snapfile_netns_add() (NULL: none) */
 	json_t *netns;

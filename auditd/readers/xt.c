@@ -1137,6 +1137,8 @@ static int xt_set_match(struct rs_rule *r, uint8_t rev,
 			const char *counters)
 {
 	struct xt_buf b = { .n = 0 };
+	struct rs_match *m;
+	int ret;
 
 	if (s->dim < IPSET_DIM_ONE || s->dim > IPSET_DIM_MAX)
 		return -EINVAL;
@@ -1151,8 +1153,21 @@ static int xt_set_match(struct rs_rule *r, uint8_t rev,
 		xt_buf_printf(&b, " no-update-subcounters");
 	if (counters)
 		xt_buf_printf(&b, "%s", counters);
-	return xt_add_other(r, RS_F_IPSET, "set", rev, b.s,
-			    s->flags & IPSET_INV_MATCH);
+	ret = xt_add_other(r, RS_F_IPSET, "set", rev, b.s,
+			   s->flags & IPSET_INV_MATCH);
+	if (ret < 0)
+		return ret;
+	/* what the engine needs to decide it from the set's contents */
+	m = &r->matches[r->nmatches - 1];
+	m->value = s->index;
+	m->mask = RS_IPSET_M_VALID | ((rs_u128)s->dim << RS_IPSET_M_DIM_SHIFT) |
+		  (s->flags & RS_IPSET_M_SRC_MASK);
+	if ((s->flags & IPSET_RETURN_NOMATCH) ||
+	    (flags & IPSET_FLAG_RETURN_NOMATCH))
+		m->mask |= RS_IPSET_M_RETURN_NOMATCH;
+	if (counters && *counters)
+		m->mask |= RS_IPSET_M_COUNTERS;
+	return 0;
 }
 
 static int xt_mt_set0(struct rs_rule *r, uint8_t family, const void *data)

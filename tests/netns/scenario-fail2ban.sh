@@ -11,6 +11,9 @@
 #  - nftables (banaction = nftables-multiport: a table inet f2b-table, sets
 #    of banned addresses),
 #  - iptables-allports (Debian's banaction_allports, the recidive jail's),
+#  - iptables-ipset-proto6 (an ipset f2b-sshd / f2b-sshd6 of banned
+#    addresses and one "-m set --match-set f2b-sshd src" rule: the set's
+#    contents decide it, auditd/readers/ipset.c),
 # first the jail running with nothing banned (fail2ban's default: no rule
 # at all), then `fail2ban-client set sshd banip` of one outside IPv4 and one
 # IPv6 address, and a third source banned the real way: failed ssh logins
@@ -90,6 +93,7 @@ EOF2
 # with pipefail, nft's SIGPIPE would make a match look like a failure)
 rs_has() {
 	ip netns exec "$NODE" nft list ruleset > "$PT/rs.txt" 2>/dev/null || true
+	ip netns exec "$NODE" ipset list >> "$PT/rs.txt" 2>/dev/null || true
 	grep -qF -- "$1" "$PT/rs.txt"
 }
 
@@ -187,7 +191,8 @@ for fam, addr, other in (("ipv4", "$BAN4", "$OUT4"), ("ipv4", "$BANLOG", "$OUT4"
 EOF2
 }
 
-for action in iptables-multiport nftables-multiport iptables-allports; do
+for action in iptables-multiport nftables-multiport iptables-allports \
+	iptables-ipset-proto6; do
 	f2b_start "$action"
 	stage "fail2ban $action, nothing banned" "scenario-fail2ban-$action-default"
 	f2b_ban "$BAN4" "$BAN6"

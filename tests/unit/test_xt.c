@@ -742,6 +742,11 @@ static void test_set(void)
 	CHECK_EQ(r->nmatches, 1);
 	CHECK(is_other(&r->matches[0], RS_F_IPSET, "set",
 		       "match-set index 3 src,dst", false));
+	/* what the engine decides it with (ipset.c's contents) */
+	CHECK(r->matches[0].value == 3);
+	CHECK(r->matches[0].mask == (RS_IPSET_M_VALID |
+				     ((rs_u128)2 << RS_IPSET_M_DIM_SHIFT) |
+				     IPSET_DIM_ONE_SRC));
 	s0.match_set.u.flags[0] |= IPSET_MATCH_INV;
 	r = mt(V4, "set", 0, &s0, sizeof(s0));
 	CHECK(is_other(&r->matches[0], RS_F_IPSET, "set",
@@ -760,6 +765,8 @@ static void test_set(void)
 	r = mt(V4, "set", 2, &s1, sizeof(s1));
 	CHECK(is_other(&r->matches[0], RS_F_IPSET, "set",
 		       "match-set index 7 dst return-nomatch", true));
+	CHECK(r->matches[0].mask & RS_IPSET_M_RETURN_NOMATCH);
+	CHECK(!(r->matches[0].mask & RS_IPSET_M_COUNTERS));
 	s1.match_set.dim = 0;
 	r = mt(V4, "set", 1, &s1, sizeof(s1));
 	CHECK(is_unknown(r, "set", 1));
@@ -775,6 +782,10 @@ static void test_set(void)
 	CHECK(is_other(&r->matches[0], RS_F_IPSET, "set",
 		       "match-set index 1 dst,src no-update-counters "
 		       "packets-gt 10", false));
+	/* counters compared stay undecided; skipping their update does
+	 * not change the verdict */
+	CHECK(r->matches[0].mask & RS_IPSET_M_COUNTERS);
+	CHECK((r->matches[0].mask & RS_IPSET_M_SRC_MASK) == IPSET_DIM_TWO_SRC);
 	s3.bytes.op = 9;
 	r = mt(V4, "set", 3, &s3, sizeof(s3));
 	CHECK(is_unknown(r, "set", 3));
