@@ -2506,7 +2506,7 @@ static int walk_all(struct redact *r, struct blob *b, size_t n);
 /* The recordings and texts of one container namespace (container_netns[i]
  * of the document): its nftables sets are its own, kept here between
  * walks as the host's are in r. */
-#define NS_BLOBS	8
+#define NS_BLOBS	9
 struct ns_blobs {
 	struct blob b[NS_BLOBS];
 	char path[NS_BLOBS][64];
