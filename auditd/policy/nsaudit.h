@@ -83,8 +83,9 @@ int nsaudit_load(struct snapshot *snap, bool live, struct report *rep,
 
 /*
  * For every running container on a macvlan or ipvlan network
- * (nsaudit_load(): Docker, rootful Podman, LXD, Incus), enter its namespace (the sandbox key, else
- * /proc/PID/ns/net), read it and nsaudit_walk() it.  A namespace that
+ * (nsaudit_load(): Docker, rootful Podman, LXD, Incus), enter its
+ * namespace (the sandbox key, else /proc/PID/ns/net), read it and
+ * nsaudit_walk() it.  A namespace that
  * cannot be entered or read is a note of rep, never silence.  Returns 0
  * and *out (NULL when no container qualifies; free with nsaudit_free()),
  * or a negative errno (-ENOMEM; -EIO when this process could not return
@@ -109,7 +110,7 @@ int nsaudit_each(int (*inside)(const struct sandbox *sb, void *data),
 
 /*
  * nsaudit_run() of a snapshot file: its container namespaces (snap->netns,
- * which move to *out) walked as they were read then, and a note for each
+ * which move to *out: nsaudit_load()) walked as they were read then, and a note for each
  * that could not be read, in the order of the live audit.
  */
 int nsaudit_replay(struct snapshot *snap, const char *const *ifaces,

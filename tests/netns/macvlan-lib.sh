@@ -157,6 +157,20 @@ expect("a note names each container's macvlan link on v0",
 PY
 }
 
+# mv_text: the text audit names each container's listeners.
+mv_text() {
+	local c
+
+	ip netns exec "$NODE" "$FWAUDIT" audit --no-rules > "$PT/after.text" 2>&1 || true
+	for c in "$MV_OPEN" "$MV_FW"; do
+		if grep -q "busybox\[[0-9]*\] in container $c (macvlan)" "$PT/after.text"; then
+			fwa_pass "text: $c's listeners named by the container"
+		else
+			fwa_fail "text: $c not named: $(head -20 "$PT/after.text")"
+		fi
+	done
+}
+
 # mv_explain: explain --to each of $MV_FW's addresses walks its namespace:
 # tcp/9000 dropped by its policy from the first source, accepted by its
 # rule from 198.51.100.3 (2001:db8:1::3); the text names the container,
@@ -202,4 +216,50 @@ mv_explain() {
 	else
 		fwa_fail "explain --to 198.51.100.99: $(cat "$PT/explain.none")"
 	fi
+}
+
+# mv_fix PORT: a policy that forbids tcp/PORT; the fixes of $MV_OPEN's
+# rows enter its namespace through its runtime's CLI (one command per
+# step, both families); applied, PORT is closed there, 80 stays
+# reachable, and fwaudit agrees with every probe of FILE again.
+mv_fix() {
+	local port=$1 probes=$2 o o80 a cmd
+
+	printf 'alert critical tcp %s from any "no %s"\n' "$port" "$port" > "$PT/fix.rules"
+	ip netns exec "$NODE" "$FWAUDIT" audit --rules "$PT/fix.rules" \
+		--format json > "$PT/v.json" 2> "$PT/v.err" || true
+	MV_PORT=$port "$PYTHON" - "$PT/v.json" > "$PT/fix.sh" <<'PY'
+import json, os, sys
+j = json.load(open(sys.argv[1]))
+port, seen = int(os.environ["MV_PORT"]), set()
+for v in j["violations"]:
+    x = j["exposures"][v["exposure"]] if v.get("exposure") is not None else {}
+    if (x.get("namespace") or {}).get("container") == os.environ["MV_OPEN"] \
+            and v.get("fix") and v["protocol"] == "tcp" \
+            and v["ports"][0] <= port <= v["ports"][1]:
+        for c in v["fix"]["commands"]:
+            if c not in seen:
+                seen.add(c)
+                print(c)
+PY
+	if [ "$(grep -c 'nsenter' "$PT/fix.sh")" -lt 4 ] ||
+		[ "$(grep -c "dport $port drop" "$PT/fix.sh")" -ne 2 ]; then
+		fwa_fail "no fix in $MV_OPEN's namespace: $(head -3 "$PT/v.err") $(cat "$PT/fix.sh")"
+		return 0
+	fi
+	fwa_pass "a fix in $MV_OPEN's namespace for each family: $(tail -1 "$PT/fix.sh")"
+	while IFS= read -r cmd; do
+		ip netns exec "$NODE" sh -c "$cmd" ||
+			fwa_fail "the fix's command failed: $cmd"
+	done < "$PT/fix.sh"
+	for a in "$MV_OPEN4" "$MV_OPEN6"; do
+		o=$(ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" tcp "$a" "$port" --timeout 2)
+		o80=$(ip netns exec "$OUT" "$PYTHON" "$PROBE_PY" tcp "$a" 80 --timeout 2)
+		if [ "$o" = timeout ] && [ "$o80" = connected ]; then
+			fwa_pass "after the fix $a:$port gets nothing, $a:80 connects"
+		else
+			fwa_fail "after the fix $a:$port got $o, $a:80 got $o80"
+		fi
+	done
+	pl_check "$MV_RUNTIME macvlan containers after the fix" "$probes" || true
 }
