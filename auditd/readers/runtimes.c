@@ -199,9 +199,11 @@ int runtimes_sandboxes(struct sandbox_list *out)
 	int ret;
 
 	ret = sandboxes_of(&l, DOCKER_RT_DOCKER, dk, false);
-	/* rootful Podman only: a rootless one cannot make a macvlan or
-	 * ipvlan link (netavark needs CAP_NET_ADMIN in the host's
-	 * namespace), so its users' sockets are not asked */
+	/* rootful Podman only: a rootless one's netavark runs in the
+	 * user's rootless network namespace, where no host link is (Podman
+	 * 4.3 makes the network, and `podman run` on it fails with
+	 * "netavark: Netlink error: No such device"), so its users' sockets
+	 * are not asked */
 	s = unix_env("CONTAINER_HOST");
 	if (!s)
 		s = "/run/podman/podman.sock";

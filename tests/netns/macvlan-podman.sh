@@ -15,9 +15,11 @@
 # with every probe sent from the outside on the parent link, IPv4 and
 # IPv6, keep the node's own rows, and its snapshot must audit the same;
 # `explain --to` a container's address walks that container's namespace.
-# Rootless Podman cannot make a macvlan network (netavark needs
-# CAP_NET_ADMIN in the host's namespace): fwaudit does not ask its users'
-# sockets for them, and there is no rootless case to test.
+# Rootless Podman has no macvlan containers: its netavark runs in the
+# user's rootless network namespace, where no host link is (tried here:
+# `podman network create -d macvlan -o parent=v0` succeeds, `podman run`
+# on it fails with "netavark: Netlink error: No such device"), so fwaudit
+# does not ask its users' sockets for them and there is no case to test.
 set -euo pipefail
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
