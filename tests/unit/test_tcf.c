@@ -383,11 +383,28 @@ static size_t done(char *rec, size_t len)
 	return rec_put(rec, len, nlh);
 }
 
+/* The host link_replay() reads from the recording rec. */
+static struct host *replay(const char *rec, size_t len)
+{
+	char path[] = "/tmp/fwaudit-test-tcf-XXXXXX";
+	struct host *h;
+	int fd;
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, rec, len), (ssize_t)len);
+	close(fd);
+	h = host_new();
+	CHECK(h != NULL);
+	CHECK_EQ(link_replay(h, path), 0);
+	unlink(path);
+	return h;
+}
+
 static void test_replay(void)
 {
 	static const uint32_t src8[][3] = { { 12, 0xff000000, 0x0a000000 } };
 	static char rec[65536];
-	char path[] = "/tmp/fwaudit-test-tcf-XXXXXX";
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
 	struct tcmsg *t;
@@ -423,14 +440,7 @@ static void test_replay(void)
 		CHECK(fd >= 0 && write(fd, rec, len) == (ssize_t)len);
 		close(fd);
 	}
-	fd = mkstemp(path);
-	CHECK(fd >= 0);
-	CHECK_EQ(write(fd, rec, len), (ssize_t)len);
-	close(fd);
-	h = host_new();
-	CHECK(h != NULL);
-	CHECK_EQ(link_replay(h, path), 0);
-	unlink(path);
+	h = replay(rec, len);
 	CHECK_EQ(h->nlinks, 1);
 	CHECK_EQ(h->ntcfs, 2);
 	CHECK_EQ(h->links[0].tc_filters, 2);
@@ -467,12 +477,11 @@ static size_t link_msg(char *rec, size_t len, int ifindex, const char *name,
 static void test_parent_netnsid(void)
 {
 	static char rec[8192];
-	char path[] = "/tmp/fwaudit-test-tcf-XXXXXX";
 	struct tcmsg *t;
 	struct nlmsghdr *nlh;
 	struct host *h;
 	size_t len = 0;
-	int fd, i;
+	int i;
 
 	len = rec_put(rec, len, req(RTM_GETLINK, sizeof(struct ifinfomsg)));
 	len = link_msg(rec, len, 2, "eth0", 2, 0);
@@ -486,14 +495,7 @@ static void test_parent_netnsid(void)
 		len = rec_put(rec, len, nlh);
 		len = done(rec, len);
 	}
-	fd = mkstemp(path);
-	CHECK(fd >= 0);
-	CHECK_EQ(write(fd, rec, len), (ssize_t)len);
-	close(fd);
-	h = host_new();
-	CHECK(h != NULL);
-	CHECK_EQ(link_replay(h, path), 0);
-	unlink(path);
+	h = replay(rec, len);
 	CHECK_EQ(h->nlinks, 2);
 	CHECK_EQ(host_link_by_name(h, "eth0")->parent, 2);
 	CHECK_EQ(host_link_by_name(h, "self0")->parent, 0);
