@@ -29,7 +29,6 @@ set -euo pipefail
 # shellcheck source=tests/netns/macvlan-lib.sh
 . "$(dirname "$0")/macvlan-lib.sh"
 
-fwa_once "a real LXD and 50 probes take minutes; the namespace walk runs under ASan in test_nsaudit, LXD's answers in test_nsaudit too"
 lx_require
 fwa_require_tools iptables-nft ip6tables-nft
 export FWA_SNAPSHOT_CHECK=1 FWA_REDACT_CHECK=1

@@ -30,7 +30,6 @@ set -euo pipefail
 # shellcheck source=tests/netns/macvlan-lib.sh
 . "$(dirname "$0")/macvlan-lib.sh"
 
-fwa_once "a real Podman and 50 probes take over two minutes; the namespace walk runs under ASan in test_nsaudit, Podman's and LXD's answers in test_nsaudit too"
 pm_require
 # every audit is also made of a snapshot and of its redacted copy: the
 # containers' own namespaces are in it, with their runtime
