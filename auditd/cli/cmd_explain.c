@@ -359,11 +359,20 @@ int cmd_explain(int argc, char **argv)
 	if (mine)
 		print_owner(mine, report_proto_name(in.only_proto), in.dport,
 			    to, links, par, nl);
-	if (!res->npieces && in.only_daddr)
+	if (!res->npieces && in.only_daddr) {
 		printf("No probe matches: %s is no address of this host nor of "
 		       "a macvlan or ipvlan container's own namespace.\n", to);
-	else
+		/* one it could not read may own it: said, never silence */
+		for (size_t i = 0; ns && i < ns->n; i++)
+			if (ns->ns[i].error)
+				printf("The namespace of container %s (%s) "
+				       "was not read: %s: %s.\n",
+				       ns->ns[i].sb.name, ns->ns[i].sb.driver,
+				       ns->ns[i].why ? ns->ns[i].why : "?",
+				       strerror(-ns->ns[i].error));
+	} else {
 		print_pieces(res, in.dport);
+	}
 	/* the pieces borrow the container's ruleset */
 	engine_result_free(res);
 	nsaudit_free(ns);

@@ -216,6 +216,17 @@ mv_explain() {
 	else
 		fwa_fail "explain --to 198.51.100.99: $(cat "$PT/explain.none")"
 	fi
+	# without CAP_SYS_ADMIN no namespace can be entered: the containers
+	# it could not read are named, never silence
+	ip netns exec "$NODE" setpriv --inh-caps=-sys_admin \
+		--bounding-set=-sys_admin "$FWAUDIT" explain tcp/80 \
+		--to "$MV_FW4" > "$PT/explain.nocap" 2>&1 || true
+	if grep -q "is no address of this host" "$PT/explain.nocap" &&
+		grep -q "The namespace of container $MV_FW (macvlan) was not read: entering its namespace: Operation not permitted" "$PT/explain.nocap"; then
+		fwa_pass "explain --to without CAP_SYS_ADMIN names the namespaces it could not read"
+	else
+		fwa_fail "explain --to without CAP_SYS_ADMIN: $(cat "$PT/explain.nocap")"
+	fi
 }
 
 # mv_fix PORT: a policy that forbids tcp/PORT; the fixes of $MV_OPEN's
