@@ -20,7 +20,7 @@ TEST_PKGS="python3 socat ncat busybox-static docker.io time procps util-linux
 	prometheus-alertmanager prometheus ufw clang libclang-rt-14-dev systemd groff-base
 	debhelper lintian mmdebstrap prometheus-node-exporter icinga2-bin
 	nagios4-core openssh-server openssh-client podman lxd
-	uidmap slirp4netns containerd passwd ebtables ipset rootlesskit passt"
+	uidmap slirp4netns containerd passwd ebtables ipset rootlesskit passt netavark"
 
 install_pkgs() {
 	local missing=() p

@@ -201,6 +201,8 @@ static int probe_restrict(const struct walk *w, struct region *r)
 		box.iv[REGION_DPORT].lo = box.iv[REGION_DPORT].hi = in->dport;
 	if (in->only_saddr)
 		box.iv[REGION_SADDR].lo = box.iv[REGION_SADDR].hi = in->saddr;
+	if (in->only_daddr)
+		box.iv[REGION_DADDR].lo = box.iv[REGION_DADDR].hi = in->daddr;
 	box.iv[REGION_SADDR].hi = box.iv[REGION_SADDR].hi > top ?
 				  top : box.iv[REGION_SADDR].hi;
 	ret = region_intersect_box(r, &box);

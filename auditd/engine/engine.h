@@ -164,6 +164,8 @@ struct engine_input {
 	uint16_t dport;
 	bool only_saddr;
 	rs_u128 saddr;			/* of only_family */
+	bool only_daddr;
+	rs_u128 daddr;			/* of only_family */
 	bool dropped;			/* also return dropped pieces */
 	/* walk the first packet of a connection a conntrack helper's
 	 * expectation announced (ct state related, ct status expected)

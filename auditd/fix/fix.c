@@ -860,12 +860,21 @@ static int inside_cmds(struct fix *f, const struct report_row *row,
 	struct strbuf b = STRBUF_INIT;
 	size_t i;
 	int ret = 0;
+	const char *rt = row->inside_runtime ? row->inside_runtime : "docker";
+	/* the PID of the container's init, as its runtime's CLI tells it:
+	 * LXD's and Incus's have no inspect */
+	bool lxd = !strcmp(rt, "lxd") || !strcmp(rt, "incus");
 
 	for (i = 0; i < ARRAY_SIZE(head) && !ret; i++) {
-		strbuf_addf(&b, "nsenter -t \"$(%s inspect -f "
-			    "'{{.State.Pid}}' %s)\" -n %s",
-			    row->inside_runtime ? row->inside_runtime :
-			    "docker", row->inside, head[i]);
+		if (lxd)
+			strbuf_addf(&b, "nsenter -t \"$(%s info %s | awk "
+				    "'/^PID:/ { print $2 }')\" -n %s",
+				    !strcmp(rt, "lxd") ? "lxc" : "incus",
+				    row->inside, head[i]);
+		else
+			strbuf_addf(&b, "nsenter -t \"$(%s inspect -f "
+				    "'{{.State.Pid}}' %s)\" -n %s", rt,
+				    row->inside, head[i]);
 		if (i == ARRAY_SIZE(head) - 1) {
 			nft_family(&b, NFPROTO_INET, row, part);
 			nft_sources(&b, row, part);

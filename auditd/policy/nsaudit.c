@@ -18,16 +18,19 @@
 
 #include "nsaudit.h"
 #include "region.h"
+#include "runtimes.h"
 #include "snapfile.h"
 #include "strbuf.h"
-
-/* Bound on the bypassing links of one namespace. */
-#define NSAUDIT_LINKS_MAX	64
 
 static bool bypass_kind(const char *k)
 {
 	return !strcmp(k, "macvlan") || !strcmp(k, "macvtap") ||
 	       !strcmp(k, "ipvlan") || !strcmp(k, "ipvtap");
+}
+
+const char *nsaudit_link_kind(const struct host_link *l)
+{
+	return strncmp(l->kind, "ip", 2) ? "macvlan" : "ipvlan";
 }
 
 static bool named(const char *const *ifaces, size_t n, const char *name)
@@ -167,23 +170,18 @@ static int name_rows(struct nsaudit_ns *ns, const char *const *in,
 	return 0;
 }
 
-int nsaudit_walk(struct nsaudit_ns *ns, const struct host *host,
-		 const char *const *ifaces, size_t nifaces,
-		 const struct docker_map *dm, struct report *rep)
+size_t nsaudit_links(const struct nsaudit_ns *ns, const struct host *host,
+		     const char *const *ifaces, size_t nifaces,
+		     const struct host_link **in, const char **par,
+		     size_t max)
 {
-	const char *in[NSAUDIT_LINKS_MAX], *par[NSAUDIT_LINKS_MAX];
 	const struct host *h = ns->snap.host;
 	const struct host_link *l, *p;
-	struct engine_input ei = { 0 };
-	struct strbuf b = STRBUF_INIT;
-	const char *kind = NULL;
 	size_t i, nl = 0;
-	char *s;
-	int ret;
 
-	if (!h || !host)
+	if (!h || !host || ns->error)
 		return 0;
-	for (i = 0; i < h->nlinks && nl < NSAUDIT_LINKS_MAX; i++) {
+	for (i = 0; i < h->nlinks && nl < max; i++) {
 		l = &h->links[i];
 		if (!bypass_kind(l->kind) || !l->parent)
 			continue;
@@ -191,14 +189,37 @@ int nsaudit_walk(struct nsaudit_ns *ns, const struct host *host,
 		if (!p || p->loopback ||
 		    (nifaces && !named(ifaces, nifaces, p->name)))
 			continue;
-		in[nl] = l->name;
+		in[nl] = l;
 		par[nl++] = p->name;
+	}
+	return nl;
+}
+
+int nsaudit_walk(struct nsaudit_ns *ns, const struct host *host,
+		 const char *const *ifaces, size_t nifaces,
+		 const struct docker_map *dm, struct report *rep)
+{
+	const char *in[NSAUDIT_LINKS_MAX], *par[NSAUDIT_LINKS_MAX];
+	const struct host_link *links[NSAUDIT_LINKS_MAX];
+	const struct host *h = ns->snap.host;
+	struct engine_input ei = { 0 };
+	struct strbuf b = STRBUF_INIT;
+	const char *kind = NULL;
+	size_t i, nl;
+	char *s;
+	int ret;
+
+	nl = nsaudit_links(ns, host, ifaces, nifaces, links, par,
+			   NSAUDIT_LINKS_MAX);
+	for (i = 0; i < nl; i++) {
+		const struct host_link *l = links[i];
+
+		in[i] = l->name;
 		/* "macvlan" or "ipvlan": what a person knows it by */
 		if (!kind)
-			kind = strncmp(l->kind, "ip", 2) ? "macvlan" :
-			       "ipvlan";
+			kind = nsaudit_link_kind(l);
 		strbuf_addf(&b, "container %s: its %s link %s on %s (",
-			    ns->sb.name, l->kind, l->name, p->name);
+			    ns->sb.name, l->kind, l->name, par[i]);
 		link_addrs(&b, h, l->ifindex);
 		strbuf_add(&b, ") takes packets past this host's netfilter: "
 			   "its own namespace was audited\n");
@@ -335,45 +356,35 @@ static int not_audited(struct report *rep, const char *name,
 			       strerror(-err));
 }
 
-int nsaudit_run(const struct host *host, const char *const *ifaces,
-		size_t nifaces, const struct docker_map *dm,
-		struct report *rep, struct snapfile_rec *rec,
-		struct nsaudit **out)
+/* Read the namespace of every container of l into a (an entry whose
+ * namespace could not be read keeps its error and why); l's strings move
+ * to a.  With rec, each is recorded into it (read_inside()), a failed one
+ * as its note (the kept snapshot replays the same).  0, -ENOMEM, -EIO;
+ * or -EBADF when this process's own namespace could not be opened (errno
+ * says why). */
+static int read_live(struct sandbox_list *l, struct nsaudit *a,
+		     struct snapfile_rec *rec)
 {
-	struct sandbox_list l = { 0, NULL };
 	struct read_ctx c = { .rec = rec };
-	struct nsaudit *a = NULL;
 	const char *why = NULL;
 	struct stat hst;
-	int home = -1, ret;
+	int home, ret = 0;
 	size_t i;
 
-	*out = NULL;
-	ret = sandbox_read(docker_socket_path(), &l);
-	if (ret < 0 || !l.n) {
-		/* no Docker, or no macvlan container: nothing to say */
-		sandbox_release(&l);
-		return ret == -ENOMEM ? ret : 0;
-	}
-	a = calloc(1, sizeof(*a));
-	if (a)
-		a->ns = calloc(l.n, sizeof(*a->ns));
-	if (!a || !a->ns) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (home < 0 || fstat(home, &hst) < 0) {
-		ret = report_add_note(rep, "macvlan and ipvlan containers "
-				       "were not audited: this process's "
-				       "namespace: %s", strerror(errno));
-		goto out;
+		int e = errno;
+
+		if (home >= 0)
+			close(home);
+		errno = e;
+		return -EBADF;
 	}
-	for (i = 0; i < l.n && ret >= 0; i++) {
+	for (i = 0; i < l->n; i++) {
 		struct nsaudit_ns *ns = &a->ns[a->n];
 
 		c.snap = &ns->snap;
-		ret = in_ns(&l.s[i], home, &hst, read_inside, &c, &why);
+		ret = in_ns(&l->s[i], home, &hst, read_inside, &c, &why);
 		if (ret == -EIO || ret == -ENOMEM) {
 			snapshot_release(&ns->snap);
 			break;
@@ -383,32 +394,133 @@ int nsaudit_run(const struct host *host, const char *const *ifaces,
 			continue;
 		}
 		if (ret < 0) {
-			/* the kept snapshot replays the same note */
-			int err = ret;
-
-			ret = rec ? snapfile_netns_failed(rec, &l.s[i], err,
-							  why) : 0;
-			if (!ret)
-				ret = not_audited(rep, l.s[i].name,
-						  l.s[i].driver, why, err);
-			continue;
+			ns->error = ret;
+			ns->why = strdup(why);
+			ret = ns->why ? 0 : -ENOMEM;
+			if (!ret && rec)
+				ret = snapfile_netns_failed(rec, &l->s[i],
+							    ns->error, why);
 		}
-		ns->sb = l.s[i];
-		memset(&l.s[i], 0, sizeof(l.s[i]));
+		ns->sb = l->s[i];
+		memset(&l->s[i], 0, sizeof(l->s[i]));
 		a->n++;
-		ret = nsaudit_walk(ns, host, ifaces, nifaces, dm, rep);
+		if (ret < 0)
+			break;
 	}
+	close(home);
+	return ret;
+}
+
+/* A snapshot file's namespaces (snap->netns) moved into a. */
+static void take_replay(struct snapshot *snap, struct nsaudit *a)
+{
+	size_t i;
+
+	for (i = 0; i < snap->nnetns; i++) {
+		struct snapshot_netns *e = &snap->netns[i];
+		struct nsaudit_ns *ns = &a->ns[a->n++];
+
+		/* the strings and the snapshot move to ns */
+		ns->sb.name = e->name;
+		ns->sb.image = e->image;
+		ns->sb.runtime = e->runtime;
+		memcpy(ns->sb.driver, e->driver, sizeof(ns->sb.driver));
+		ns->error = e->error;
+		ns->why = e->why;
+		ns->snap = e->snap;
+		e->name = e->image = e->why = NULL;
+		memset(&e->snap, 0, sizeof(e->snap));
+	}
+}
+
+/* nsaudit_load(), recording into rec (may be NULL) what is read live. */
+static int load(struct snapshot *snap, bool live, struct report *rep,
+		struct snapfile_rec *rec, struct nsaudit **out)
+{
+	struct sandbox_list l = { 0, NULL };
+	struct nsaudit *a = NULL;
+	size_t n;
+	int ret = 0;
+
+	*out = NULL;
+	if (live) {
+		ret = runtimes_sandboxes(&l);
+		n = l.n;
+	} else {
+		n = snap->nnetns;
+	}
+	/* no macvlan container: nothing to say */
+	if (ret < 0 || !n)
+		goto out;
+	a = calloc(1, sizeof(*a));
+	if (a)
+		a->ns = calloc(n, sizeof(*a->ns));
+	if (!a || !a->ns) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (!live) {
+		take_replay(snap, a);
+		goto out;
+	}
+	ret = read_live(&l, a, rec);
+	if (ret == -EBADF)
+		ret = !rep ? 0 : report_add_note(rep, "macvlan and ipvlan "
+						 "containers were not audited: "
+						 "this process's namespace: %s",
+						 strerror(errno));
 out:
-	if (home >= 0)
-		close(home);
 	sandbox_release(&l);
-	if (ret < 0) {
+	if (ret < 0 || (a && !a->n)) {
 		nsaudit_free(a);
 		return ret;
 	}
-	if (a && !a->n) {
+	*out = a;
+	return 0;
+}
+
+int nsaudit_load(struct snapshot *snap, bool live, struct report *rep,
+		 struct nsaudit **out)
+{
+	return load(snap, live, rep, NULL, out);
+}
+
+/* nsaudit_walk() each namespace of a in its order, a note for each that
+ * could not be read. */
+static int walk_all(struct nsaudit *a, const struct host *host,
+		    const char *const *ifaces, size_t nifaces,
+		    const struct docker_map *dm, struct report *rep)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; a && i < a->n && ret >= 0; i++) {
+		struct nsaudit_ns *ns = &a->ns[i];
+
+		if (ns->error)
+			ret = not_audited(rep, ns->sb.name, ns->sb.driver,
+					  ns->why ? ns->why : "", ns->error);
+		else
+			ret = nsaudit_walk(ns, host, ifaces, nifaces, dm, rep);
+	}
+	return ret < 0 ? ret : 0;
+}
+
+int nsaudit_run(const struct host *host, const char *const *ifaces,
+		size_t nifaces, const struct docker_map *dm,
+		struct report *rep, struct snapfile_rec *rec,
+		struct nsaudit **out)
+{
+	struct nsaudit *a;
+	int ret;
+
+	*out = NULL;
+	ret = load(NULL, true, rep, rec, &a);
+	if (!ret)
+		ret = walk_all(a, host, ifaces, nifaces, dm, rep);
+	if (ret < 0) {
 		nsaudit_free(a);
-		a = NULL;
+		return ret;
 	}
 	*out = a;
 	return 0;
@@ -425,10 +537,10 @@ int nsaudit_each(int (*inside)(const struct sandbox *sb, void *data),
 	int home, ret;
 	size_t i;
 
-	ret = sandbox_read(docker_socket_path(), &l);
+	ret = runtimes_sandboxes(&l);
 	if (ret < 0 || !l.n) {
 		sandbox_release(&l);
-		return ret == -ENOMEM ? ret : 0;
+		return ret;
 	}
 	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (home < 0 || fstat(home, &hst) < 0) {
@@ -458,42 +570,15 @@ int nsaudit_replay(struct snapshot *snap, const char *const *ifaces,
 		   struct report *rep, struct nsaudit **out)
 {
 	struct nsaudit *a;
-	size_t i;
-	int ret = 0;
+	int ret;
 
 	*out = NULL;
-	if (!snap->nnetns)
-		return 0;
-	a = calloc(1, sizeof(*a));
-	if (a)
-		a->ns = calloc(snap->nnetns, sizeof(*a->ns));
-	if (!a || !a->ns) {
+	ret = nsaudit_load(snap, false, rep, &a);
+	if (!ret)
+		ret = walk_all(a, snap->host, ifaces, nifaces, dm, rep);
+	if (ret < 0) {
 		nsaudit_free(a);
-		return -ENOMEM;
-	}
-	for (i = 0; i < snap->nnetns && ret >= 0; i++) {
-		struct snapshot_netns *e = &snap->netns[i];
-		struct nsaudit_ns *ns = &a->ns[a->n];
-
-		if (e->error) {
-			ret = not_audited(rep, e->name, e->driver,
-					  e->why ? e->why : "", e->error);
-			continue;
-		}
-		/* the strings and the snapshot move to ns */
-		ns->sb.name = e->name;
-		ns->sb.image = e->image;
-		ns->sb.runtime = e->runtime;
-		memcpy(ns->sb.driver, e->driver, sizeof(ns->sb.driver));
-		ns->snap = e->snap;
-		e->name = e->image = NULL;
-		memset(&e->snap, 0, sizeof(e->snap));
-		a->n++;
-		ret = nsaudit_walk(ns, snap->host, ifaces, nifaces, dm, rep);
-	}
-	if (ret < 0 || !a->n) {
-		nsaudit_free(a);
-		return ret < 0 ? ret : 0;
+		return ret;
 	}
 	*out = a;
 	return 0;
@@ -510,6 +595,7 @@ void nsaudit_free(struct nsaudit *a)
 		engine_result_free(a->ns[i].engine);
 		snapshot_release(&a->ns[i].snap);
 		sandbox_clear(&a->ns[i].sb);
+		free(a->ns[i].why);
 	}
 	free(a->ns);
 	free(a);

@@ -11,6 +11,7 @@
 #ifndef FWAUDIT_NSAUDIT_H
 #define FWAUDIT_NSAUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "docker.h"
@@ -21,9 +22,16 @@
 
 struct snapfile_rec;
 
+/* Bound on the bypassing links of one namespace. */
+#define NSAUDIT_LINKS_MAX	64
+
 /* One container's namespace: what its rows borrow (pieces, listeners). */
 struct nsaudit_ns {
 	struct sandbox sb;
+	/* not 0: its namespace could not be read (a negative errno, why
+	 * says at which step) and snap is empty */
+	int error;
+	char *why;
 	struct snapshot snap;
 	struct engine_result *engine;
 	struct report *report;		/* its rows moved to the host's */
@@ -33,6 +41,18 @@ struct nsaudit {
 	size_t n;
 	struct nsaudit_ns *ns;
 };
+
+/*
+ * The links of ns->snap.host that bypass host (as nsaudit_walk() takes
+ * them), at most max: each link into in[], its parent's name into par[].
+ * Their number (0 for a namespace that was not read).
+ */
+size_t nsaudit_links(const struct nsaudit_ns *ns, const struct host *host,
+		     const char *const *ifaces, size_t nifaces,
+		     const struct host_link **in, const char **par,
+		     size_t max);
+/* "macvlan" or "ipvlan": what a person knows a bypassing link by. */
+const char *nsaudit_link_kind(const struct host_link *l);
 
 /*
  * The links of ns->snap.host that bypass host: of kind macvlan, macvtap,
@@ -50,9 +70,24 @@ int nsaudit_walk(struct nsaudit_ns *ns, const struct host *host,
 		 const struct docker_map *dm, struct report *rep);
 
 /*
- * For every running Docker container on a macvlan or ipvlan network (the
- * API at docker_socket_path()), enter its namespace (the sandbox key, else
- * /proc/PID/ns/net), read it and nsaudit_walk() it.  A namespace that
+ * The containers' namespaces, read but not walked: live, those of every
+ * runtime's running containers on a macvlan or ipvlan network
+ * (runtimes_sandboxes(): Docker, rootful Podman, LXD, Incus), entered and
+ * read in their order (one that could not be entered or read is an entry
+ * with its error; one sharing this process's namespace is left out);
+ * else snap's (a snapshot file's snap->netns, which move to *out).  0 and
+ * *out (NULL when there is none; free with nsaudit_free()), -ENOMEM, -EIO
+ * (as nsaudit_run()).  rep (may be NULL) gets the note that this
+ * process's own namespace could not be opened.
+ */
+int nsaudit_load(struct snapshot *snap, bool live, struct report *rep,
+		 struct nsaudit **out);
+
+/*
+ * For every running container on a macvlan or ipvlan network
+ * (nsaudit_load(): Docker, rootful Podman, LXD, Incus), enter its
+ * namespace (the sandbox key, else /proc/PID/ns/net), read it and
+ * nsaudit_walk() it.  A namespace that
  * cannot be entered or read is a note of rep, never silence.  With rec
  * (a recording under way, snapfile.h: fwauditd's kept snapshot), each is
  * read by snapfile_netns_add() and recorded into rec's "container_netns"
@@ -72,7 +107,7 @@ int nsaudit_run(const struct host *host, const char *const *ifaces,
  * (0 or a negative errno); where the namespace cannot be entered or
  * inside() fails, failed(sb, err, why, data) runs back home with the words
  * nsaudit_run() would note.  A container sharing this namespace is
- * skipped.  0 (no Docker: nothing runs), -ENOMEM, -EIO (as nsaudit_run()),
+ * skipped.  0 (no runtime: nothing runs), -ENOMEM, -EIO (as nsaudit_run()),
  * or failed()'s negative return.
  */
 int nsaudit_each(int (*inside)(const struct sandbox *sb, void *data),
@@ -82,7 +117,7 @@ int nsaudit_each(int (*inside)(const struct sandbox *sb, void *data),
 
 /*
  * nsaudit_run() of a snapshot file: its container namespaces (snap->netns,
- * which move to *out) walked as they were read then, and a note for each
+ * which move to *out: nsaudit_load()) walked as they were read then, and a note for each
  * that could not be read, in the order of the live audit.
  */
 int nsaudit_replay(struct snapshot *snap, const char *const *ifaces,

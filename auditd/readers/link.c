@@ -114,6 +114,7 @@ static const struct attr_rule ifla_rules[IFLA_MAX + 1] = {
 	[IFLA_IFNAME]	= { true, MNL_TYPE_NUL_STRING, 0 },
 	[IFLA_MASTER]	= { true, MNL_TYPE_U32, 0 },
 	[IFLA_LINK]	= { true, MNL_TYPE_U32, 0 },
+	[IFLA_LINK_NETNSID] = { true, MNL_TYPE_U32, 0 },
 	[IFLA_LINKINFO]	= { true, MNL_TYPE_NESTED, 0 },
 	[IFLA_XDP]	= { true, MNL_TYPE_NESTED, 0 },
 };
@@ -215,7 +216,10 @@ static int link_parse(struct host *h, const struct nlmsghdr *nlh)
 		l.master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINK])
 		l.parent = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
-	if (l.parent == l.ifindex)
+	/* a link that names itself has no parent; but a parent in another
+	 * namespace (IFLA_LINK_NETNSID: a container's macvlan link, whose
+	 * parent is the host's) may have the same index as the link */
+	if (l.parent == l.ifindex && !tb[IFLA_LINK_NETNSID])
 		l.parent = 0;
 	if (tb[IFLA_LINKINFO]) {
 		ret = link_parse_info(&l, tb[IFLA_LINKINFO]);

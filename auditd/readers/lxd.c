@@ -104,7 +104,7 @@ static int add_listen(struct docker_map *m, const char *listen, uint8_t rt,
 
 /* What the instance was made from, for people: LXD keeps the image's
  * description in the instance's config. */
-static const char *instance_image(json_t *inst)
+const char *lxd_instance_image(json_t *inst)
 {
 	json_t *cfg = json_object_get(inst, "config");
 	const char *s = json_string_value(json_object_get(cfg,
@@ -119,7 +119,7 @@ static const char *instance_image(json_t *inst)
 static int add_instance(struct docker_map *m, json_t *inst, uint8_t rt)
 {
 	const char *name = json_string_value(json_object_get(inst, "name"));
-	const char *image = instance_image(inst);
+	const char *image = lxd_instance_image(inst);
 	const char *key, *fam, *scope, *ip, *type, *listen;
 	json_t *nets, *net, *a, *dev;
 	rs_u128 addr;

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "docker.h"
 
 /*
@@ -27,5 +29,9 @@ int lxd_parse_instances(const char *json, size_t len, uint8_t rt,
  * -ETIMEDOUT / -ECONNREFUSED; *out is empty then.
  */
 int lxd_read(const char *sock, uint8_t rt, struct docker_map *out);
+
+/* What an instance (an object of that answer) was made from, for people:
+ * its config's image.description, else volatile.base_image, else "". */
+const char *lxd_instance_image(json_t *inst);
 
 #endif

@@ -17,6 +17,7 @@
 #include "lxd.h"
 #include "pasta.h"
 #include "runtimes.h"
+#include "sandbox.h"
 
 /* $VAR when it is unix://PATH, else NULL. */
 static const char *unix_env(const char *var)
@@ -174,6 +175,58 @@ int runtimes_read(const struct host *h, struct docker_map *out)
 		return ret;
 	}
 	*out = m;
+	return 0;
+}
+
+/* sandbox_read() or sandbox_read_lxd() of one socket into l: only
+ * -ENOMEM ends the list (a runtime absent or not answering has no
+ * container to add, its note is runtimes_notes()'; past SANDBOX_MAX the
+ * first ones are kept). */
+static int sandboxes_of(struct sandbox_list *l, uint8_t rt, const char *sock,
+			bool lxd)
+{
+	int ret = lxd ? sandbox_read_lxd(sock, rt, l) :
+			sandbox_read(sock, rt, l);
+
+	return ret == -ENOMEM ? ret : 0;
+}
+
+int runtimes_sandboxes(struct sandbox_list *out)
+{
+	struct sandbox_list l = { 0, NULL };
+	char lxd[256], incus[256];
+	const char *s, *dk = docker_socket_path();
+	int ret;
+
+	ret = sandboxes_of(&l, DOCKER_RT_DOCKER, dk, false);
+	/* rootful Podman only: a rootless one's netavark runs in the
+	 * user's rootless network namespace, where no host link is (Podman
+	 * 4.3 makes the network, and `podman run` on it fails with
+	 * "netavark: Netlink error: No such device"), so its users' sockets
+	 * are not asked */
+	s = unix_env("CONTAINER_HOST");
+	if (!s)
+		s = "/run/podman/podman.sock";
+	/* one socket named twice (podman-docker's docker.sock) once */
+	if (!ret && strcmp(s, dk))
+		ret = sandboxes_of(&l, DOCKER_RT_PODMAN, s, false);
+	s = dir_env("LXD_DIR", "/var/lib/lxd/unix.socket", lxd, sizeof(lxd));
+	if (!ret)
+		ret = sandboxes_of(&l, DOCKER_RT_LXD, s, true);
+	if (!ret && s != lxd)
+		ret = sandboxes_of(&l, DOCKER_RT_LXD,
+				   "/var/snap/lxd/common/lxd/unix.socket",
+				   true);
+	s = dir_env("INCUS_DIR", "/var/lib/incus/unix.socket", incus,
+		    sizeof(incus));
+	if (!ret)
+		ret = sandboxes_of(&l, DOCKER_RT_INCUS, s, true);
+	if (ret < 0) {
+		sandbox_release(&l);
+		return ret;
+	}
+	sandbox_sort(&l);
+	*out = l;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "docker.h"
 #include "host.h"
+#include "sandbox.h"
 #include "strbuf.h"
 
 /* Users whose rootless Podman and Docker sockets
@@ -32,6 +33,15 @@
  * h (may be NULL): the host whose socket owners name the pastas to read.
  */
 int runtimes_read(const struct host *h, struct docker_map *out);
+
+/*
+ * The running containers of every runtime that are attached to a macvlan
+ * or ipvlan network (sandbox.h), by name: Docker's, rootful Podman's, LXD's
+ * and Incus's, at the sockets runtimes_read() asks.  A runtime that is
+ * absent or does not answer adds none; past SANDBOX_MAX the first are
+ * kept.  0 and *out (free with sandbox_release()), or -ENOMEM.
+ */
+int runtimes_sandboxes(struct sandbox_list *out);
 
 /*
  * The notes of m for people, one per runtime that is there but did not

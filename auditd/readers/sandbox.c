@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * sandbox.c - the namespaces of macvlan and ipvlan containers, from the
- * Docker API (GET /networks, /containers/json, /containers/ID/json).
+ * Docker API (GET /networks, /containers/json, /containers/ID/json; Podman
+ * answers the same) and from LXD's and Incus's (GET /1.0/instances).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include <jansson.h>
 
 #include "docker.h"
+#include "lxd.h"
 #include "sandbox.h"
 
 /* The drivers whose containers take packets past the host's netfilter:
@@ -20,18 +22,23 @@ static bool bypass_driver(const char *d)
 	return d && (!strcmp(d, "macvlan") || !strcmp(d, "ipvlan"));
 }
 
-/* The driver of network id in the /networks answer nets, or NULL. */
+/* The driver of network id in the /networks answer nets, or NULL.
+ * Podman 4 puts the network's name where Docker puts its id
+ * (NetworkSettings.Networks.*.NetworkID): an id first, then a name. */
 static const char *net_driver(json_t *nets, const char *id)
 {
+	static const char *const keys[] = { "Id", "Name" };
 	const char *nid;
 	json_t *n;
-	size_t i;
+	size_t i, k;
 
-	json_array_foreach(nets, i, n) {
-		nid = json_string_value(json_object_get(n, "Id"));
-		if (nid && id && !strcmp(nid, id))
-			return json_string_value(json_object_get(n, "Driver"));
-	}
+	for (k = 0; id && k < 2; k++)
+		json_array_foreach(nets, i, n) {
+			nid = json_string_value(json_object_get(n, keys[k]));
+			if (nid && !strcmp(nid, id))
+				return json_string_value(json_object_get(n,
+								"Driver"));
+		}
 	return NULL;
 }
 
@@ -43,9 +50,10 @@ void sandbox_clear(struct sandbox *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int parse_into(json_t *root, json_t *nets, struct sandbox *out)
+static int parse_into(json_t *root, json_t *nets, uint8_t rt,
+		      struct sandbox *out)
 {
-	struct sandbox s = { .runtime = DOCKER_RT_DOCKER };
+	struct sandbox s = { .runtime = rt };
 	const char *name, *image, *key, *driver, *first = NULL;
 	json_t *settings, *networks, *net, *state;
 	json_int_t pid;
@@ -86,18 +94,24 @@ static int parse_into(json_t *root, json_t *nets, struct sandbox *out)
 	return 1;
 }
 
-int sandbox_parse(const char *json, size_t len, const char *nets,
-		  size_t nlen, struct sandbox *out)
+static int parse_rt(const char *json, size_t len, const char *nets,
+		    size_t nlen, uint8_t rt, struct sandbox *out)
 {
 	json_t *root = json_loadb(json, len, 0, NULL);
 	json_t *nl = json_loadb(nets, nlen, 0, NULL);
 	int ret = -EBADMSG;
 
 	if (json_is_object(root) && json_is_array(nl))
-		ret = parse_into(root, nl, out);
+		ret = parse_into(root, nl, rt, out);
 	json_decref(root);
 	json_decref(nl);
 	return ret;
+}
+
+int sandbox_parse(const char *json, size_t len, const char *nets,
+		  size_t nlen, struct sandbox *out)
+{
+	return parse_rt(json, len, nets, nlen, DOCKER_RT_DOCKER, out);
 }
 
 /* Whether the /networks answer names a macvlan or ipvlan network. */
@@ -130,13 +144,15 @@ static int add(struct sandbox_list *l, struct sandbox *s)
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct sandbox *)a)->name,
-		      ((const struct sandbox *)b)->name);
+	const struct sandbox *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	/* one name in two runtimes: in the runtimes' order */
+	return c ? c : (int)x->runtime - (int)y->runtime;
 }
 
-int sandbox_read(const char *path, struct sandbox_list *out)
+int sandbox_read(const char *path, uint8_t rt, struct sandbox_list *l)
 {
-	struct sandbox_list l = { 0, NULL };
 	char *nets = NULL, *list = NULL, *one = NULL, p[128];
 	size_t nlen = 0, llen = 0, olen, i;
 	struct sandbox s;
@@ -144,7 +160,6 @@ int sandbox_read(const char *path, struct sandbox_list *out)
 	const char *id;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
 	ret = docker_unix_get(path, "/networks", &nets, &nlen);
 	/* no macvlan or ipvlan network: nothing to ask for each container */
 	if (ret < 0 || !any_bypass(nets, nlen))
@@ -168,9 +183,9 @@ int sandbox_read(const char *path, struct sandbox_list *out)
 		/* a container gone meanwhile is skipped */
 		if (docker_unix_get(path, p, &one, &olen) < 0)
 			continue;
-		ret = sandbox_parse(one, olen, nets, nlen, &s);
+		ret = parse_rt(one, olen, nets, nlen, rt, &s);
 		if (ret == 1) {
-			ret = add(&l, &s);
+			ret = add(l, &s);
 			if (ret < 0)
 				sandbox_clear(&s);
 		}
@@ -178,21 +193,167 @@ int sandbox_read(const char *path, struct sandbox_list *out)
 			goto out;
 		ret = 0;
 	}
-	/* the order of the rows and notes: by name, not by the API's */
-	if (l.n)
-		qsort(l.s, l.n, sizeof(*l.s), by_name);
 out:
 	json_decref(root);
 	free(nets);
 	free(list);
 	free(one);
-	if (ret < 0 && ret != -ENOENT && ret != -ECONNREFUSED &&
-	    ret != -ETIMEDOUT) {
-		sandbox_release(&l);
-		return ret;
-	}
-	*out = l;
 	return ret;
+}
+
+/* LXD's nic devices that hang off a host link: nictype macvlan or ipvlan,
+ * or a managed network (its name in "network") of type macvlan, from the
+ * GET /1.0/networks?recursion=1 answer nets (its "metadata"). */
+static const char *lxd_nic_driver(json_t *dev, json_t *nets)
+{
+	const char *t = json_string_value(json_object_get(dev, "type"));
+	const char *nt = json_string_value(json_object_get(dev, "nictype"));
+	const char *net = json_string_value(json_object_get(dev, "network"));
+	const char *name;
+	json_t *n;
+	size_t i;
+
+	if (!t || strcmp(t, "nic"))
+		return NULL;
+	if (nt)
+		return bypass_driver(nt) ? nt : NULL;
+	json_array_foreach(json_object_get(nets, "metadata"), i, n) {
+		name = json_string_value(json_object_get(n, "name"));
+		t = json_string_value(json_object_get(n, "type"));
+		if (name && net && t && !strcmp(name, net))
+			return bypass_driver(t) ? t : NULL;
+	}
+	return NULL;
+}
+
+static int lxd_into(json_t *inst, json_t *nets, uint8_t rt,
+		    struct sandbox *out)
+{
+	struct sandbox s = { .runtime = rt };
+	const char *name, *type, *status, *d, *first = NULL, *k;
+	json_t *dev;
+
+	name = json_string_value(json_object_get(inst, "name"));
+	if (!name || !*name)
+		return -EBADMSG;
+	type = json_string_value(json_object_get(inst, "type"));
+	status = json_string_value(json_object_get(inst, "status"));
+	/* a virtual machine has no namespace of this host to read */
+	if ((type && strcmp(type, "container")) || !status ||
+	    strcmp(status, "Running"))
+		return 0;
+	json_object_foreach(json_object_get(inst, "expanded_devices"), k,
+			    dev) {
+		d = lxd_nic_driver(dev, nets);
+		if (d && !s.nbypass++)
+			first = d;
+	}
+	if (!s.nbypass)
+		return 0;
+	snprintf(s.driver, sizeof(s.driver), "%s", first);
+	s.name = strdup(name);
+	s.image = strdup(lxd_instance_image(inst));
+	if (!s.name || !s.image) {
+		sandbox_clear(&s);
+		return -ENOMEM;
+	}
+	*out = s;
+	return 1;
+}
+
+int sandbox_lxd_parse(const char *json, size_t len, const char *nets,
+		      size_t nlen, uint8_t rt, struct sandbox *out)
+{
+	json_t *root = json_loadb(json, len, 0, NULL);
+	json_t *nl = nets ? json_loadb(nets, nlen, 0, NULL) : NULL;
+	int ret = -EBADMSG;
+
+	if (json_is_object(root))
+		ret = lxd_into(root, nl, rt, out);
+	json_decref(root);
+	json_decref(nl);
+	return ret;
+}
+
+/* LXD's names of instances and projects: letters, digits, '-', '_', '.'
+ * (what goes into a request path unescaped). */
+static bool lxd_name(const char *s)
+{
+	return s && *s && strlen(s) <= 64 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789-_.") == strlen(s);
+}
+
+/* The init PID of instance name of project (GET .../state), or 0. */
+static pid_t lxd_pid(const char *sock, const char *name, const char *project)
+{
+	char p[256], *buf = NULL;
+	json_int_t pid = 0;
+	json_t *root;
+	size_t len;
+
+	if (!lxd_name(name) || (project && !lxd_name(project)) ||
+	    (size_t)snprintf(p, sizeof(p), "/1.0/instances/%s/state%s%s",
+			     name, project ? "?project=" : "",
+			     project ? project : "") >= sizeof(p) ||
+	    docker_unix_get(sock, p, &buf, &len) < 0)
+		return 0;
+	root = json_loadb(buf, len, 0, NULL);
+	pid = json_integer_value(json_object_get(json_object_get(root,
+						"metadata"), "pid"));
+	json_decref(root);
+	free(buf);
+	return pid > 0 && pid < (1 << 30) ? (pid_t)pid : 0;
+}
+
+int sandbox_read_lxd(const char *sock, uint8_t rt, struct sandbox_list *l)
+{
+	char *nets = NULL, *list = NULL;
+	size_t nlen = 0, llen = 0, i;
+	json_t *root = NULL, *nl = NULL, *inst;
+	struct sandbox s;
+	int ret;
+
+	ret = docker_unix_get(sock, "/1.0/instances?recursion=1&all-projects="
+			      "true", &list, &llen);
+	if (ret < 0)
+		goto out;
+	/* managed networks (the default project's): their type */
+	if (docker_unix_get(sock, "/1.0/networks?recursion=1", &nets,
+			    &nlen) == 0)
+		nl = json_loadb(nets, nlen, 0, NULL);
+	root = json_loadb(list, llen, 0, NULL);
+	if (!json_is_array(json_object_get(root, "metadata"))) {
+		ret = -EBADMSG;
+		goto out;
+	}
+	json_array_foreach(json_object_get(root, "metadata"), i, inst) {
+		ret = json_is_object(inst) ? lxd_into(inst, nl, rt, &s) : 0;
+		if (ret == 1) {
+			/* its namespace: /proc/PID/ns/net of its init */
+			s.pid = lxd_pid(sock, s.name, json_string_value(
+					json_object_get(inst, "project")));
+			ret = s.pid ? add(l, &s) : 0;
+			if (ret < 0 || !s.pid)
+				sandbox_clear(&s);
+		}
+		if (ret == -ENOMEM || ret == -E2BIG)
+			goto out;
+		ret = 0;
+	}
+out:
+	json_decref(root);
+	json_decref(nl);
+	free(nets);
+	free(list);
+	return ret;
+}
+
+void sandbox_sort(struct sandbox_list *l)
+{
+	/* the order of the rows and notes: by name, not by the APIs' */
+	if (l->n)
+		qsort(l->s, l->n, sizeof(*l->s), by_name);
 }
 
 void sandbox_release(struct sandbox_list *l)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sandbox.h - the network namespaces of running containers, from the
- * Docker API: where a macvlan or ipvlan container's own firewall and
- * listeners are (nsaudit.h audits them).
+ * Docker API (Docker's, Podman's) and LXD's (LXD's, Incus's): where a
+ * macvlan or ipvlan container's own firewall and listeners are (nsaudit.h
+ * audits them).
  */
 #ifndef FWAUDIT_SANDBOX_H
 #define FWAUDIT_SANDBOX_H
@@ -43,12 +44,34 @@ struct sandbox_list {
 int sandbox_parse(const char *json, size_t len, const char *nets,
 		  size_t nlen, struct sandbox *out);
 /*
- * Ask the Docker API at the unix socket path for the running containers
- * attached to a macvlan or ipvlan network and their namespaces.  0 (an
- * absent socket too: then the list is empty and the return is -ENOENT,
- * as docker_read()), -ENOMEM, -E2BIG past SANDBOX_MAX, -EBADMSG.
+ * Ask the Docker API at the unix socket path (Docker's or Podman's) for
+ * the running containers attached to a macvlan or ipvlan network and their
+ * namespaces, and append them to *l tagged runtime rt (enum
+ * docker_runtime).  0, -ENOENT (no socket: nothing appended, as
+ * docker_read()), -ECONNREFUSED, -ETIMEDOUT, -ENOMEM, -E2BIG past
+ * SANDBOX_MAX, -EBADMSG.  Whatever was appended stays *l's on error.
  */
-int sandbox_read(const char *path, struct sandbox_list *out);
+int sandbox_read(const char *path, uint8_t rt, struct sandbox_list *l);
+/*
+ * One instance of LXD's GET /1.0/instances?recursion=1 answer (an object
+ * of its "metadata"): 1 and *out (pid 0, key NULL) when it is a running
+ * container with a nic device of nictype macvlan or ipvlan, or one whose
+ * "network" names a managed network of type macvlan in nets (the GET
+ * /1.0/networks?recursion=1 answer; NULL: none); 0 when it does not
+ * qualify (a virtual machine has no namespace of this host); -EBADMSG
+ * (not an object with a name), -ENOMEM.
+ */
+int sandbox_lxd_parse(const char *json, size_t len, const char *nets,
+		      size_t nlen, uint8_t rt, struct sandbox *out);
+/*
+ * sandbox_read() for the API of LXD or Incus at the unix socket sock:
+ * every project's qualifying instances (sandbox_lxd_parse()), each with
+ * its init's PID from GET /1.0/instances/NAME/state (one whose PID cannot
+ * be had is left out: it stopped meanwhile).  The same returns.
+ */
+int sandbox_read_lxd(const char *sock, uint8_t rt, struct sandbox_list *l);
+/* Order *l by name (then runtime): the order of the rows and notes. */
+void sandbox_sort(struct sandbox_list *l);
 void sandbox_clear(struct sandbox *s);
 /* Frees and zeroes; accepts NULL. */
 void sandbox_release(struct sandbox_list *l);

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fuzz_sandbox.c - answers of the Docker API that find macvlan and ipvlan
- * containers (sandbox.c): the input is a /containers/ID/json answer, then
- * optionally a NUL and the /networks answer it is read against.  Whoever
- * controls the socket (or a container's name) writes them.
+ * fuzz_sandbox.c - answers of the Docker (Podman) and LXD APIs that find
+ * macvlan and ipvlan containers (sandbox.c): the input is a
+ * /containers/ID/json answer or one instance of LXD's /1.0/instances,
+ * then optionally a NUL and the /networks answer it is read against
+ * (Docker's array, LXD's object).  Whoever controls the socket (or a
+ * container's name) writes them.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "docker.h"
 #include "fuzz.h"
 #include "sandbox.h"
 
@@ -27,6 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nlen)
 			memcpy(n, nul + 1, nlen);
 		if (sandbox_parse(c, clen, n, nlen, &s) == 1)
+			sandbox_clear(&s);
+		if (sandbox_lxd_parse(c, clen, nlen ? n : NULL, nlen,
+				      DOCKER_RT_LXD, &s) == 1)
 			sandbox_clear(&s);
 	}
 	free(n);

@@ -39,6 +39,8 @@ set -euo pipefail
 . "$(dirname "$0")/docker-lib.sh"
 # shellcheck source=tests/netns/daemon-lib.sh
 . "$(dirname "$0")/daemon-lib.sh"
+# shellcheck source=tests/netns/macvlan-lib.sh
+. "$(dirname "$0")/macvlan-lib.sh"
 
 fwa_once "a real dockerd and fwauditd take a minute; the snapshot's container_netns runs under ASan in test_snapfile and test_nsaudit"
 dmn_require
@@ -49,7 +51,7 @@ T=$PT
 dmn_journald
 BOUND=${DAEMON_EVENT_BOUND:-10}
 
-dk_node_ssh_only
+mv_node_ssh_only
 pl_serve 'tcp:[::]:22'
 dk_start "$NODE" nft '{ "userland-proxy": false }' --bip=10.66.0.1/24
 dk_image
@@ -59,7 +61,7 @@ dk_run mv-d --network fwa-mvd --ip "$MV4" --ip6 "$MV6" \
 	fwa-busybox:test /bin/busybox sh -c \
 	'/bin/busybox httpd -p 6379; exec /bin/busybox httpd -f -p 80'
 mvpid=$(timeout 30 "${DK[@]}" inspect -f '{{.State.Pid}}' mv-d)
-dk_settle_v6 "$mvpid"
+mv_settle_v6 "$mvpid"
 export DOCKER_HOST="unix://$DK_SOCK"
 
 cat > "$T/rules" <<'EOF'

@@ -118,32 +118,3 @@ dk_macvlan() {
 		fwa_die "docker network create -d macvlan failed"
 	fwa_at_cleanup "timeout 30 ${DK[*]} network rm $1 >/dev/null 2>&1"
 }
-
-# dk_settle_v6 PID: until the IPv6 addresses in the network namespace of
-# PID are past duplicate address detection (at most 5 s).
-dk_settle_v6() {
-	local i t
-
-	for ((i = 0; i < 50; i++)); do
-		t=$(nsenter --net="/proc/$1/ns/net" ip -6 addr show tentative)
-		[ -z "$t" ] && return 0
-		sleep 0.1
-	done
-}
-
-# dk_node_ssh_only: the node's own input drops everything but tcp/22
-# (established, loopback and ICMP pass): the macvlan tests' node, which
-# never sees its containers' packets.
-dk_node_ssh_only() {
-	ip netns exec "$NODE" nft -f - <<'EOF'
-table inet node {
-	chain input {
-		type filter hook input priority 0; policy drop;
-		ct state established,related accept
-		iif lo accept
-		meta l4proto { icmp, ipv6-icmp } accept
-		tcp dport 22 accept
-	}
-}
-EOF
-}

@@ -40,7 +40,9 @@ def canon(x, names):
         # a fix's commands insert one rule per source, numbered in the
         # order of the sources' addresses
         x = re.sub(r"(-I \S+) \d+ ", r"\1 # ", x)
-        for a, b in names.items():
+        # longest first: a name holding another ("busybox httpd", an LXD
+        # image's description, holds the process busybox) is one name
+        for a, b in sorted(names.items(), key=lambda n: -len(n[0])):
             x = re.sub(r"(?<![\w.-])" + re.escape(a) + r"(?![\w.-])", b, x)
         return x
     return x

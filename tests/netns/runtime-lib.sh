@@ -18,7 +18,7 @@
 #	lx_image			import a busybox image "fwa-bb" whose
 #		init configures eth0 from the instance's environment
 #		(environment.FWA_ADDR4/FWA_GW4/FWA_ADDR6/FWA_GW6) and serves
-#		httpd on 80 and 8000
+#		httpd on 80 and 8000 (and on environment.FWA_EXTRA)
 #	rl_user PREFIX			a real user for a rootless runtime:
 #		RL_USER, RL_UID, RL_HOME, RL_RUN, RL_AS_USER, RL_IN_TUN
 
@@ -174,6 +174,7 @@ $B ip link set eth0 up
 	$B ip -6 route add default via "$FWA_GW6"
 $B httpd -p 80 -h /www
 $B httpd -p 8000 -h /www
+[ -n "$FWA_EXTRA" ] && $B httpd -p "$FWA_EXTRA" -h /www
 exec $B sleep 1000000
 EOS
 	chmod +x "$d/rootfs/sbin/init"

@@ -5,7 +5,8 @@
  * rows named by the container, on the parent link, at the container's
  * address; the host's rows and what points at them unchanged; links whose
  * parent is not the host's, or not among the audited interfaces, ignored;
- * and the Docker API answers that find those containers (sandbox.c).  The
+ * and the Docker, Podman and LXD API answers that find those containers
+ * (sandbox.c).  The
  * kernel here has no ipvlan: this is its test; tests/netns/macvlan.sh runs
  * macvlan with a real dockerd.
  */
@@ -324,6 +325,97 @@ static void test_replay(void)
 	snapshot_release(&snap);
 }
 
+/* Podman 4's answers name the network where Docker puts its id. */
+static void test_parse_podman(void)
+{
+	static const char nets[] =
+		"[{\"Name\":\"podman\",\"Id\":\"2f25\",\"Driver\":\"bridge\"},"
+		"{\"Name\":\"fwa-mv\",\"Id\":\"3e37\",\"Driver\":\"macvlan\"}]";
+	static const char mv[] =
+		"{\"Name\":\"/mv1\",\"Config\":{\"Image\":\"localhost/bb:1\"},"
+		"\"State\":{\"Running\":true,\"Pid\":31026},"
+		"\"NetworkSettings\":{\"SandboxKey\":\"/run/netns/netns-7337\","
+		"\"Networks\":{\"fwa-mv\":{\"NetworkID\":\"fwa-mv\"}}}}";
+	static const char br[] =
+		"{\"Name\":\"/db\",\"State\":{\"Running\":true,\"Pid\":3},"
+		"\"NetworkSettings\":{\"Networks\":{\"podman\":"
+		"{\"NetworkID\":\"podman\"}}}}";
+	struct sandbox s;
+
+	CHECK_EQ(sandbox_parse(mv, strlen(mv), nets, strlen(nets), &s), 1);
+	CHECK_STR(s.name, "mv1");
+	CHECK_STR(s.image, "localhost/bb:1");
+	CHECK_STR(s.key, "/run/netns/netns-7337");
+	CHECK_EQ(s.pid, 31026);
+	CHECK_STR(s.driver, "macvlan");
+	sandbox_clear(&s);
+	CHECK_EQ(sandbox_parse(br, strlen(br), nets, strlen(nets), &s), 0);
+}
+
+/* LXD's instances: a nic of nictype macvlan or ipvlan, or one on a
+ * managed network of type macvlan; not a bridged nic, a stopped instance
+ * or a virtual machine. */
+static void test_parse_lxd(void)
+{
+	static const char nets[] =
+		"{\"metadata\":[{\"name\":\"lxdbr0\",\"type\":\"bridge\"},"
+		"{\"name\":\"fwa-mv\",\"type\":\"macvlan\"}]}";
+	static const char nictype[] =
+		"{\"name\":\"m1\",\"type\":\"container\",\"status\":\"Running\","
+		"\"config\":{\"image.description\":\"busybox httpd\"},"
+		"\"expanded_devices\":{\"eth0\":{\"type\":\"nic\","
+		"\"nictype\":\"ipvlan\",\"parent\":\"v0\"},"
+		"\"root\":{\"type\":\"disk\",\"path\":\"/\"}}}";
+	static const char managed[] =
+		"{\"name\":\"m2\",\"type\":\"container\",\"status\":\"Running\","
+		"\"expanded_devices\":{\"eth0\":{\"type\":\"nic\","
+		"\"network\":\"fwa-mv\"}}}";
+	static const char bridged[] =
+		"{\"name\":\"c1\",\"type\":\"container\",\"status\":\"Running\","
+		"\"expanded_devices\":{\"eth0\":{\"type\":\"nic\","
+		"\"network\":\"lxdbr0\"},\"eth1\":{\"type\":\"nic\","
+		"\"nictype\":\"bridged\",\"parent\":\"br0\"}}}";
+	static const char stopped[] =
+		"{\"name\":\"m3\",\"type\":\"container\",\"status\":\"Stopped\","
+		"\"expanded_devices\":{\"eth0\":{\"type\":\"nic\","
+		"\"nictype\":\"macvlan\"}}}";
+	static const char vm[] =
+		"{\"name\":\"v1\",\"type\":\"virtual-machine\","
+		"\"status\":\"Running\",\"expanded_devices\":{\"eth0\":"
+		"{\"type\":\"nic\",\"nictype\":\"macvlan\"}}}";
+	struct sandbox s;
+
+	CHECK_EQ(sandbox_lxd_parse(nictype, strlen(nictype), nets,
+				   strlen(nets), DOCKER_RT_LXD, &s), 1);
+	CHECK_STR(s.name, "m1");
+	CHECK_STR(s.image, "busybox httpd");
+	CHECK(s.key == NULL);
+	CHECK_EQ(s.pid, 0);
+	CHECK_EQ(s.runtime, DOCKER_RT_LXD);
+	CHECK_STR(s.driver, "ipvlan");
+	sandbox_clear(&s);
+	CHECK_EQ(sandbox_lxd_parse(managed, strlen(managed), nets,
+				   strlen(nets), DOCKER_RT_INCUS, &s), 1);
+	CHECK_STR(s.name, "m2");
+	CHECK_STR(s.image, "");
+	CHECK_EQ(s.runtime, DOCKER_RT_INCUS);
+	CHECK_STR(s.driver, "macvlan");
+	sandbox_clear(&s);
+	/* without the networks' answer a managed network is not known */
+	CHECK_EQ(sandbox_lxd_parse(managed, strlen(managed), NULL, 0,
+				   DOCKER_RT_LXD, &s), 0);
+	CHECK_EQ(sandbox_lxd_parse(bridged, strlen(bridged), nets,
+				   strlen(nets), DOCKER_RT_LXD, &s), 0);
+	CHECK_EQ(sandbox_lxd_parse(stopped, strlen(stopped), nets,
+				   strlen(nets), DOCKER_RT_LXD, &s), 0);
+	CHECK_EQ(sandbox_lxd_parse(vm, strlen(vm), nets, strlen(nets),
+				   DOCKER_RT_LXD, &s), 0);
+	CHECK_EQ(sandbox_lxd_parse("{}", 2, nets, strlen(nets),
+				   DOCKER_RT_LXD, &s), -EBADMSG);
+	CHECK_EQ(sandbox_lxd_parse("[", 1, nets, strlen(nets),
+				   DOCKER_RT_LXD, &s), -EBADMSG);
+}
+
 int main(void)
 {
 	test_walk("ipvlan", "ipvlan");
@@ -332,5 +424,8 @@ int main(void)
 	test_not_ours();
 	test_parse();
 	test_replay();
+
+	test_parse_podman();
+	test_parse_lxd();
 	return unit_done();
 }

@@ -4,7 +4,8 @@
  * dumps (auditd/readers/tcf.c).  This machine's kernel has neither u32,
  * flower, matchall nor gact, so the messages are made here, attribute by
  * attribute as net/sched/cls_*.c and act_gact.c dump them, and fed both
- * to tcf_decode() and through a link recording to link_replay().
+ * to tcf_decode() and through a link recording to link_replay(); and a
+ * link's parent in another namespace, through the same recording.
  */
 
 #include <errno.h>
@@ -382,11 +383,28 @@ static size_t done(char *rec, size_t len)
 	return rec_put(rec, len, nlh);
 }
 
+/* The host link_replay() reads from the recording rec. */
+static struct host *replay(const char *rec, size_t len)
+{
+	char path[] = "/tmp/fwaudit-test-tcf-XXXXXX";
+	struct host *h;
+	int fd;
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, rec, len), (ssize_t)len);
+	close(fd);
+	h = host_new();
+	CHECK(h != NULL);
+	CHECK_EQ(link_replay(h, path), 0);
+	unlink(path);
+	return h;
+}
+
 static void test_replay(void)
 {
 	static const uint32_t src8[][3] = { { 12, 0xff000000, 0x0a000000 } };
 	static char rec[65536];
-	char path[] = "/tmp/fwaudit-test-tcf-XXXXXX";
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
 	struct tcmsg *t;
@@ -422,14 +440,7 @@ static void test_replay(void)
 		CHECK(fd >= 0 && write(fd, rec, len) == (ssize_t)len);
 		close(fd);
 	}
-	fd = mkstemp(path);
-	CHECK(fd >= 0);
-	CHECK_EQ(write(fd, rec, len), (ssize_t)len);
-	close(fd);
-	h = host_new();
-	CHECK(h != NULL);
-	CHECK_EQ(link_replay(h, path), 0);
-	unlink(path);
+	h = replay(rec, len);
 	CHECK_EQ(h->nlinks, 1);
 	CHECK_EQ(h->ntcfs, 2);
 	CHECK_EQ(h->links[0].tc_filters, 2);
@@ -440,11 +451,63 @@ static void test_replay(void)
 	host_free(h);
 }
 
+/* One RTM_NEWLINK of a recording: ifindex, name, IFLA_LINK parent, and
+ * IFLA_LINK_NETNSID when netnsid is not negative. */
+static size_t link_msg(char *rec, size_t len, int ifindex, const char *name,
+		       uint32_t parent, int netnsid)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_LINK, parent);
+	if (netnsid >= 0)
+		mnl_attr_put_u32(nlh, IFLA_LINK_NETNSID, (uint32_t)netnsid);
+	return rec_put(rec, len, nlh);
+}
+
+/* A container's macvlan link whose parent, in the host's namespace
+ * (IFLA_LINK_NETNSID), has the link's own index (netavark's eth0@if2 on
+ * the host's ifindex 2) keeps it; a link naming itself has none. */
+static void test_parent_netnsid(void)
+{
+	static char rec[8192];
+	struct tcmsg *t;
+	struct nlmsghdr *nlh;
+	struct host *h;
+	size_t len = 0;
+	int i;
+
+	len = rec_put(rec, len, req(RTM_GETLINK, sizeof(struct ifinfomsg)));
+	len = link_msg(rec, len, 2, "eth0", 2, 0);
+	len = link_msg(rec, len, 3, "self0", 3, -1);
+	len = done(rec, len);
+	for (i = 2; i <= 3; i++) {
+		nlh = req(RTM_GETTFILTER, sizeof(struct tcmsg));
+		t = mnl_nlmsg_get_payload(nlh);
+		t->tcm_ifindex = i;
+		t->tcm_parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS);
+		len = rec_put(rec, len, nlh);
+		len = done(rec, len);
+	}
+	h = replay(rec, len);
+	CHECK_EQ(h->nlinks, 2);
+	CHECK_EQ(host_link_by_name(h, "eth0")->parent, 2);
+	CHECK_EQ(host_link_by_name(h, "self0")->parent, 0);
+	host_free(h);
+}
+
 int main(void)
 {
 	test_u32();
 	test_flower();
 	test_matchall_bpf_chain();
 	test_replay();
+	test_parent_netnsid();
 	return unit_done();
 }
