@@ -642,6 +642,7 @@ void eng_walk_fini(struct walk *w)
 		free(w->jumps[i]);
 	free(w->jumps);
 	free(w->cindex);
+	free(w->nindex);
 	free(w->bases);
 	for (i = 0; w->rpath && i < 2; i++)
 		rpath_free(w->rpath[i]);

@@ -161,6 +161,12 @@ struct walk {
 	/* chains in a hash index for jump lookup (eng_chain_index_build()) */
 	const struct rs_chain **cindex;
 	size_t ncindex;			/* slots: a power of two */
+	/* the packed chains by the address of their name, ncindex slots:
+	 * a linked jump's target (chain_find_linked()) */
+	struct name_slot {
+		const char *name;
+		const struct rs_chain *chain;
+	} *nindex;
 	/* the base chains, in the model's order (the same pass): what
 	 * hook_chains() and the ingress list look through, instead of
 	 * every chain once per hook and family */
