@@ -146,9 +146,10 @@ static const struct rs_chain *jump_target(struct walk *w,
 		return chain_find(w, from, v->chain);
 	t = w->jumps[ci];
 	if (!t) {
-		t = calloc(from->nrules, sizeof(*t));
+		t = arena_alloc(&w->jarena, from->nrules * sizeof(*t));
 		if (!t)
 			return chain_find(w, from, v->chain);
+		memset(t, 0, from->nrules * sizeof(*t));
 		w->jumps[ci] = t;
 	}
 	if (!t[ri])

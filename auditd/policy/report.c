@@ -441,24 +441,30 @@ static int real_sources(const struct engine_result *res,
 		((rs_u128)0xfebf << 112) | (((rs_u128)1 << 112) - 1),
 	};
 	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
-	struct rs_interval *t, *o;
+	size_t sz = (2 * src->naddrs + 2 * res->nmartians[f] + 4) *
+		    sizeof(struct rs_interval);
+	bool ll_out = f == 1 && p->fate == ENGINE_FORWARDED;
+	struct rs_interval *t, *o = NULL;
 	size_t n;
 
-	t = malloc((2 * src->naddrs + 2 * res->nmartians[f] + 4) * sizeof(*t));
-	o = malloc((2 * src->naddrs + 2 * res->nmartians[f] + 4) * sizeof(*o));
-	if (!t || !o) {
+	/* the second buffer only for the second cut (one per draft row:
+	 * ~10,000 on kube-10000) */
+	t = malloc(sz);
+	if (ll_out)
+		o = malloc(sz);
+	if (!t || (ll_out && !o)) {
 		free(t);
 		free(o);
 		return -ENOMEM;
 	}
 	n = ivs_minus(src->addrs, src->naddrs, res->martians[f],
 		      res->nmartians[f], t);
-	if (f == 1 && p->fate == ENGINE_FORWARDED)
+	if (ll_out) {
 		n = ivs_minus(t, n, &ll, 1, o);
-	else
-		memcpy(o, t, n * sizeof(*o));
-	free(t);
-	*out = o;
+		free(t);
+		t = o;
+	}
+	*out = t;
 	*nout = n;
 	return 0;
 }
