@@ -469,6 +469,25 @@ static int real_sources(const struct engine_result *res,
 	return 0;
 }
 
+/* The text of d's sources copied from the draft added before it when
+ * both have the same ones (on kube-10000 ~10,000 drafts in a row say
+ * "any": formatting each was 3 % of fwauditd's CPU), else NULL. */
+static char *same_srcs_text(const struct builder *bd, const struct draft *d,
+			    uint8_t family)
+{
+	const struct draft *prev;
+
+	if (bd->nd < 2)
+		return NULL;
+	prev = &bd->d[bd->nd - 2];
+	if (!prev->src_s || prev->srcs.n != d->srcs.n ||
+	    bd->res->pieces[prev->group].family != family ||
+	    (d->srcs.n && memcmp(prev->srcs.iv, d->srcs.iv,
+				 d->srcs.n * sizeof(*d->srcs.iv))))
+		return NULL;
+	return strdup(prev->src_s);
+}
+
 static int draft_add(struct builder *bd, size_t group,
 		     const struct rs_interval *dport,
 		     const struct rs_interval *ifs,
@@ -533,7 +552,9 @@ static int draft_add(struct builder *bd, size_t group,
 	}
 	if (real_sources_filled(bd->res, p, ifs, copy, &d->srcs) < 0)
 		return -ENOMEM;
-	d->src_s = addrs_text(p->family, &d->srcs);
+	d->src_s = same_srcs_text(bd, d, p->family);
+	if (!d->src_s)
+		d->src_s = addrs_text(p->family, &d->srcs);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }
