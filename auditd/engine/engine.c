@@ -718,10 +718,10 @@ void eng_walk_fini(struct walk *w)
 	for (i = 0; w->dindex && i < 2 * w->in->rs->nchains; i++)
 		eng_daddr_index_free(w->dindex[i]);
 	free(w->dindex);
-	for (i = 0; w->jumps && i < w->in->rs->nchains; i++)
-		free(w->jumps[i]);
+	arena_free(&w->jarena);
 	free(w->jumps);
 	free(w->cindex);
+	free(w->nindex);
 	free(w->bases);
 	for (i = 0; w->rpath && i < 2; i++)
 		rpath_free(w->rpath[i]);

@@ -162,6 +162,12 @@ struct walk {
 	/* chains in a hash index for jump lookup (eng_chain_index_build()) */
 	const struct rs_chain **cindex;
 	size_t ncindex;			/* slots: a power of two */
+	/* the packed chains by the address of their name, ncindex slots:
+	 * a linked jump's target (chain_find_linked()) */
+	struct name_slot {
+		const char *name;
+		const struct rs_chain *chain;
+	} *nindex;
 	/* the base chains, in the model's order (the same pass): what
 	 * hook_chains() and the ingress list look through, instead of
 	 * every chain once per hook and family */
@@ -173,8 +179,11 @@ struct walk {
 		size_t n;
 		bool done;
 	} hooks[2][NF_INET_NUMHOOKS];
-	/* per chain of the model, built on first use: jump_target() */
+	/* per chain of the model, built on first use: jump_target(); the
+	 * per-rule tables live in jarena (one per chain that jumps: 12,000
+	 * mallocs and frees an audit on kube-10000 otherwise) */
 	const struct rs_chain ***jumps;
+	struct arena jarena;
 	/* rule_run(): rules before norun_end of norun_chain overlap */
 	const struct rs_chain *norun_chain;
 	size_t norun_end;

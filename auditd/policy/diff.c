@@ -9,6 +9,7 @@
 
 #include <linux/netfilter.h>
 
+#include "array.h"
 #include "diff.h"
 #include "region.h"
 #include "strbuf.h"
@@ -262,7 +263,7 @@ struct unit {
 };
 
 struct units {
-	size_t n;
+	size_t n, cap;
 	struct unit *v;
 };
 
@@ -279,7 +280,7 @@ static void units_release(struct units *u)
 static int units_add(struct units *u, bool cur, const struct report_row *row,
 		     const struct policy_part *part)
 {
-	struct unit *n, x = { cur, row, part, 0, 0, { 0 } };
+	struct unit x = { cur, row, part, 0, 0, { 0 } };
 	int ret;
 
 	if (u->n >= DIFF_MAX_UNITS)
@@ -293,12 +294,12 @@ static int units_add(struct units *u, bool cur, const struct report_row *row,
 		return ret;
 	if (!x.src.n)
 		return 0;
-	n = realloc(u->v, (u->n + 1) * sizeof(*n));
-	if (!n) {
+	/* ~20,000 units on kube-10000: a realloc() each was a copy each */
+	ret = array_grow(&u->v, &u->cap, u->n, sizeof(*u->v), SIZE_MAX, 64);
+	if (ret < 0) {
 		ivs_release(&x.src);
-		return -ENOMEM;
+		return ret;
 	}
-	u->v = n;
 	u->v[u->n++] = x;
 	return 0;
 }

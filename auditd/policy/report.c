@@ -441,26 +441,51 @@ static int real_sources(const struct engine_result *res,
 		((rs_u128)0xfebf << 112) | (((rs_u128)1 << 112) - 1),
 	};
 	int f = p->family == NFPROTO_IPV4 ? 0 : 1;
-	struct rs_interval *t, *o;
+	size_t sz = (2 * src->naddrs + 2 * res->nmartians[f] + 4) *
+		    sizeof(struct rs_interval);
+	bool ll_out = f == 1 && p->fate == ENGINE_FORWARDED;
+	struct rs_interval *t, *o = NULL;
 	size_t n;
 
-	t = malloc((2 * src->naddrs + 2 * res->nmartians[f] + 4) * sizeof(*t));
-	o = malloc((2 * src->naddrs + 2 * res->nmartians[f] + 4) * sizeof(*o));
-	if (!t || !o) {
+	/* the second buffer only for the second cut (one per draft row:
+	 * ~10,000 on kube-10000) */
+	t = malloc(sz);
+	if (ll_out)
+		o = malloc(sz);
+	if (!t || (ll_out && !o)) {
 		free(t);
 		free(o);
 		return -ENOMEM;
 	}
 	n = ivs_minus(src->addrs, src->naddrs, res->martians[f],
 		      res->nmartians[f], t);
-	if (f == 1 && p->fate == ENGINE_FORWARDED)
+	if (ll_out) {
 		n = ivs_minus(t, n, &ll, 1, o);
-	else
-		memcpy(o, t, n * sizeof(*o));
-	free(t);
-	*out = o;
+		free(t);
+		t = o;
+	}
+	*out = t;
 	*nout = n;
 	return 0;
+}
+
+/* The text of d's sources copied from the draft added before it when
+ * both have the same ones (on kube-10000 ~10,000 drafts in a row say
+ * "any": formatting each was 3 % of fwauditd's CPU), else NULL. */
+static char *same_srcs_text(const struct builder *bd, const struct draft *d,
+			    uint8_t family)
+{
+	const struct draft *prev;
+
+	if (bd->nd < 2)
+		return NULL;
+	prev = &bd->d[bd->nd - 2];
+	if (!prev->src_s || prev->srcs.n != d->srcs.n ||
+	    bd->res->pieces[prev->group].family != family ||
+	    (d->srcs.n && memcmp(prev->srcs.iv, d->srcs.iv,
+				 d->srcs.n * sizeof(*d->srcs.iv))))
+		return NULL;
+	return strdup(prev->src_s);
 }
 
 static int draft_add(struct builder *bd, size_t group,
@@ -527,7 +552,9 @@ static int draft_add(struct builder *bd, size_t group,
 	}
 	if (real_sources_filled(bd->res, p, ifs, copy, &d->srcs) < 0)
 		return -ENOMEM;
-	d->src_s = addrs_text(p->family, &d->srcs);
+	d->src_s = same_srcs_text(bd, d, p->family);
+	if (!d->src_s)
+		d->src_s = addrs_text(p->family, &d->srcs);
 	d->sport_s = sports_text(copy);
 	return d->src_s && d->sport_s ? 0 : -ENOMEM;
 }

@@ -4,7 +4,9 @@
 # daemon's namespace: random bursts of nftables changes (rules in reached
 # and unreached chains, jumps and verdict maps that link chains and unlink
 # them, sets used and unused and their elements, chains and tables made and
-# deleted, counters), and after each burst the daemon's result
+# deleted, counters; rules at PREROUTING (nat redirects, raw drops) alone,
+# together with one at LOCAL_IN in one transaction, and in the batches
+# that lose events), and after each burst the daemon's result
 # (FWAUDITD_RESULT_FILE) must equal a fresh `fwaudit audit`.
 #
 # Usage: daemon-incr.py SEED BURSTS RESULT_FILE BIG FWAUDIT AUDIT-ARGS...
@@ -78,8 +80,29 @@ def rule_body():
     return "%s%s %s" % (src, "tcp dport %d" % p if "udp" not in src else "", v)
 
 
+# table inet p: base chains at PREROUTING (nat: redirects; raw: drops),
+# so that bursts change PREROUTING only, LOCAL_IN only, or both at once
+pre = {"made": False, "rules": []}   # rules: (chain, handle)
+
+
+def pre_table():
+    if not pre["made"]:
+        nft("add table inet p\n"
+            "add chain inet p nat { type nat hook prerouting priority -100; }\n"
+            "add chain inet p raw { type filter hook prerouting priority -300; policy accept; }\n")
+        pre["made"] = True
+
+
+def pre_rule():
+    p = port()
+    return rnd.choice([("nat", "tcp dport %d redirect to :%d" % (p, port())),
+                       ("nat", "tcp dport %d accept" % p),
+                       ("raw", "tcp dport %d drop" % p),
+                       ("raw", "ip saddr 198.51.100.0/25 tcp dport %d drop" % p)])
+
+
 def op():
-    k = rnd.randrange(16)
+    k = rnd.randrange(20)
     if k == 0:
         nft("add rule inet f input %s\n" % rule_body())
     elif k in (1, 2):
@@ -156,6 +179,29 @@ def op():
     elif k == 15 and chains:
         c = rnd.choice(sorted(chains))
         nft("add rule inet f %s counter\n" % c)
+    elif k == 16:
+        # PREROUTING only
+        pre_table()
+        c, body = pre_rule()
+        pre["rules"].append((c, nft("add rule inet p %s %s\n" % (c, body), echo=True)))
+    elif k == 17 and pre["rules"]:
+        c, h = pre["rules"].pop(rnd.randrange(len(pre["rules"])))
+        nft("delete rule inet p %s handle %d\n" % (c, h))
+    elif k == 18:
+        # PREROUTING and LOCAL_IN in one transaction
+        pre_table()
+        c, body = pre_rule()
+        h = nft("add rule inet p %s %s\nadd rule inet f input %s\n" % (c, body, rule_body()),
+                echo=True)
+        pre["rules"].append((c, h))
+    elif k == 19 and pre["made"]:
+        if rnd.randrange(2):
+            nft("flush chain inet p raw\n")
+            pre["rules"] = [r for r in pre["rules"] if r[0] != "raw"]
+        else:
+            nft("delete table inet p\n")
+            pre["made"] = False
+            pre["rules"] = []
 
 
 # DRIVER_MODE=legacy: iptables-legacy / ip6tables-legacy changes instead
@@ -268,6 +314,9 @@ for b in range(bursts):
         body += "".join("add rule inet f %s tcp dport %d accept\n" % (c, 30000 + i)
                         for i in range(big))
         body += "add rule inet f input tcp dport %d accept\n" % port()
+        if pre["made"] and rnd.randrange(2):
+            # lost events with a PREROUTING change in the same batch
+            body += "add rule inet p raw tcp dport %d drop\n" % port()
         nft(body)
         chains[c] = set()
     # the daemon's debounce is 50 ms; an audit of this ruleset a few ms,

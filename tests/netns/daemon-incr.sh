@@ -6,7 +6,9 @@
 #   1. random bursts of changes (daemon-incr.py: rules in reached and
 #      unreached chains, jumps, gotos and verdict maps linking chains and
 #      unlinking them, sets used and unused, their elements, chains,
-#      tables and base chains made and deleted, counters); after every
+#      tables and base chains made and deleted, counters, PREROUTING
+#      rules (nat redirects, raw drops) alone or in one transaction with a
+#      LOCAL_IN rule); after every
 #      burst the daemon's result (FWAUDITD_RESULT_FILE, the JSON of `fwaudit
 #      audit`) equals `fwaudit audit`'s, time and duration aside;
 #   2. the daemon skipped changes (its exit line counts them) and ran

@@ -790,6 +790,45 @@ static void test_alerts_ranges(void)
 	seq_free(&q);
 }
 
+/* The rows retold are only those of the ports of the alerts a change met
+ * (alerts.c, struct cwant): untouched alerts of other ports stay as they
+ * were; two touched alerts whose ranges overlap (one per family) are both
+ * told from all of their rows. */
+static void test_alerts_touched_ports(void)
+{
+	static const char *const before[] = {
+		"ipv4 tcp 22 22 0.0.0.0/0 eth0 exposed sshd",
+		"ipv4 tcp 8000 8100 0.0.0.0/0 eth0 open",
+		"ipv6 tcp 8050 8200 ::/0 eth0 open",
+		"ipv4 tcp 9000 9000 0.0.0.0/0 eth0 exposed redis", NULL,
+	};
+	static const char *const after[] = {
+		"ipv4 tcp 22 22 0.0.0.0/0 eth0 exposed sshd",
+		"ipv4 tcp 8000 8040 0.0.0.0/0 eth0 open",
+		"ipv4 tcp 8060 8100 0.0.0.0/0 eth0 open",
+		"ipv6 tcp 8050 8099 ::/0 eth0 open",
+		"ipv6 tcp 8101 8200 ::/0 eth0 open",
+		"ipv4 tcp 9000 9000 0.0.0.0/0 eth0 exposed redis", NULL,
+	};
+	struct seq q = { 0 };
+	const struct event *e;
+
+	step(&q, before);
+	CHECK_EQ(q.ev.n, 5);
+	step(&q, after);
+	CHECK_EQ(q.ev.n, 2);
+	e = ev_find(&q, EVENT_VIOLATION_CHANGED, "ipv4", "8000-8100");
+	CHECK_STR(FIELD(e, EVENT_F_OPEN_PORTS), "8000-8040,8060-8100");
+	e = ev_find(&q, EVENT_VIOLATION_CHANGED, "ipv6", "8050-8200");
+	CHECK_STR(FIELD(e, EVENT_F_OPEN_PORTS), "8050-8099,8101-8200");
+	step(&q, before);
+	CHECK_EQ(q.ev.n, 2);
+	e = ev_find(&q, EVENT_VIOLATION_CHANGED, "ipv6", "8050-8200");
+	CHECK_STR(FIELD(e, EVENT_F_OPEN_PORTS), "8050-8200");
+	CHECK_EQ(q.al.n, 5);
+	seq_free(&q);
+}
+
 static void test_alerts_sources(void)
 {
 	static const char *const narrow[] = {
@@ -866,6 +905,7 @@ int main(void)
 	test_refused();
 	test_alerts_open_close();
 	test_alerts_ranges();
+	test_alerts_touched_ports();
 	test_alerts_sources();
 	policy_free(pol);
 	unlink(path);
