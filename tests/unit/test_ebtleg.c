@@ -140,6 +140,7 @@ static struct ebt_entry proto(uint16_t p)
 }
 
 static size_t tcp_chain_off, deny_chain_off;
+static void build_matches(struct bb *b);
 
 /* filter: INPUT, FORWARD, OUTPUT, then user chains TCP (RETURN) and
  * DENY (policy DROP). */
@@ -640,6 +641,8 @@ static void write_seed(void)
 	if (!path)
 		return;
 	build_filter(&b);
+	if (getenv("EBTLEG_MATCH_SEED"))
+		build_matches(&b);	/* ebtables' own extensions */
 	f = fopen(path, "wb");
 	CHECK(f != NULL);
 	if (!f)
@@ -811,10 +814,13 @@ static const struct rs_match *other(const struct rs_rule *r, const char *name)
 	return NULL;
 }
 
-static void test_ebtmatch(void)
+static unsigned char am[5][2048];
+static size_t alen[5];
+
+/* filter INPUT: one rule per extension decoded by xtebt.c (and some the
+ * kernel refuses), then FORWARD and OUTPUT. */
+static void build_matches(struct bb *b)
 {
-	static struct bb b;
-	static unsigned char am[5][2048];
 	static const struct among_el mac2[] = {
 		{ "\x02\0\0\0\0\x01", 0 }, { "\x02\0\0\0\0\x02", 0 } };
 	static const struct among_el withip[] = {
@@ -837,37 +843,30 @@ static void test_ebtmatch(void)
 	struct ext m;
 	struct ext t;
 	struct ebt_entry e;
-	struct ebtleg_blob x;
-	struct ruleset *rs = ruleset_new();
-	const struct rs_chain *in;
-	const struct rs_rule *r;
-	const struct rs_match *k;
-	size_t alen[5];
 
-	CHECK(rs != NULL);
-	memset(&b, 0, sizeof(b));
-	bb_chain(&b, "INPUT", EBT_ACCEPT);
+	memset(b, 0, sizeof(*b));
+	bb_chain(b, "INPUT", EBT_ACCEPT);
 	e = proto(0);
 	/* 1: --pkttype-type broadcast -j DROP */
 	m = (struct ext){ "pkttype", &pk, sizeof(pk) };
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 2: --pkttype-type ! host */
 	m = (struct ext){ "pkttype", &pkn, sizeof(pkn) };
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 3: --mark 0x5/0xf; the mask's bits above 32 test nothing */
 	memset(&mand, 0, sizeof(mand));
 	mand.mark = 5;
 	mand.mask = 0xf | (sizeof(long) > 4 ? ~0xffffffffUL : 0);
 	mand.bitmask = EBT_MARK_AND;
 	m = (struct ext){ "mark_m", &mand, sizeof(mand) };
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 4: --mark ! /0x4: no bit of 0x4 set */
 	memset(&mor, 0, sizeof(mor));
 	mor.mask = 4;
 	mor.bitmask = EBT_MARK_OR;
 	mor.invert = 1;
 	m = (struct ext){ "mark_m", &mor, sizeof(mor) };
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 5-8: -j mark --mark-set 0x7 (CONTINUE), --mark-or 0x3 (ACCEPT),
 	 * --mark-and 0x3 (RETURN), --mark-xor 0x3 (DROP) */
 	tset = (struct ebt_mark_t_info){ 7, (int)(MARK_SET_VALUE | 0xd) };
@@ -875,20 +874,20 @@ static void test_ebtmatch(void)
 	tand = (struct ebt_mark_t_info){ 3, (int)(MARK_AND_VALUE | 0xc) };
 	txor = (struct ebt_mark_t_info){ 3, (int)(MARK_XOR_VALUE | 0xe) };
 	t = (struct ext){ "mark", &tset, sizeof(tset) };
-	bb_rule_tg(&b, &e, NULL, 0, NULL, t);
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
 	t = (struct ext){ "mark", &tor, sizeof(tor) };
-	bb_rule_tg(&b, &e, NULL, 0, NULL, t);
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
 	t = (struct ext){ "mark", &tand, sizeof(tand) };
-	bb_rule_tg(&b, &e, NULL, 0, NULL, t);
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
 	t = (struct ext){ "mark", &txor, sizeof(txor) };
-	bb_rule_tg(&b, &e, NULL, 0, NULL, t);
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
 	/* 9: -p 802_1Q --vlan-id 5 */
 	memset(&vl, 0, sizeof(vl));
 	vl.id = 5;
 	vl.bitmask = EBT_VLAN_ID;
 	m = (struct ext){ "vlan", &vl, sizeof(vl) };
 	e = proto(ETH_P_8021Q);
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 10: -p ARP --arp-op ! Request */
 	memset(&ar, 0, sizeof(ar));
 	ar.opcode = htons(1);
@@ -896,65 +895,78 @@ static void test_ebtmatch(void)
 	ar.invflags = EBT_ARP_OPCODE;
 	m = (struct ext){ "arp", &ar, sizeof(ar) };
 	e = proto(ETH_P_ARP);
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 11: -d BGA --stp-type ! config */
 	memset(&st, 0, sizeof(st));
 	st.bitmask = EBT_STP_TYPE;
 	st.invflags = EBT_STP_TYPE;
 	m = (struct ext){ "stp", &st, sizeof(st) };
 	e = proto(0);
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 12: --limit 5/sec --limit-burst 5 -j ACCEPT */
 	memset(&li, 0, sizeof(li));
 	li.avg = EBT_LIMIT_SCALE / 5;
 	li.burst = 5;
 	m = (struct ext){ "limit", &li, sizeof(li) };
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_ACCEPT);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_ACCEPT);
 	/* 13: --among-dst two MACs */
 	alen[0] = among_blob(am[0], sizeof(am[0]), true, false, mac2, 2, false);
 	m = (struct ext){ "among", am[0], alen[0] };
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 14: --among-src MAC=IP, MAC=IP */
 	alen[1] = among_blob(am[1], sizeof(am[1]), false, false, withip, 2,
 			     false);
 	m = (struct ext){ "among", am[1], alen[1] };
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 15: --among-src ! MAC=IP,MAC=IP: undecided, named */
 	alen[2] = among_blob(am[2], sizeof(am[2]), false, true, withip, 2,
 			     false);
 	m = (struct ext){ "among", am[2], alen[2] };
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 16: --among-src MAC=IP,MAC: undecided, named */
 	alen[3] = among_blob(am[3], sizeof(am[3]), false, false, mixed, 2,
 			     false);
 	m = (struct ext){ "among", am[3], alen[3] };
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 17: --among-dst whose only element the kernel never finds */
 	alen[4] = among_blob(am[4], sizeof(am[4]), true, false, mac2, 1, true);
 	m = (struct ext){ "among", am[4], alen[4] };
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 18: -j redirect --redirect-target DROP */
 	t = (struct ext){ "redirect", &rd, sizeof(rd) };
-	bb_rule_tg(&b, &e, NULL, 0, NULL, t);
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
 	/* 19: -j snat --to-src 02:..:09 --snat-arp --snat-target ACCEPT */
 	memset(&sn, 0, sizeof(sn));
 	memcpy(sn.mac, "\x02\0\0\0\0\x09", 6);
 	sn.target = EBT_ACCEPT & ~NAT_ARP_BIT;
 	t = (struct ext){ "snat", &sn, sizeof(sn) };
-	bb_rule_tg(&b, &e, NULL, 0, NULL, t);
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
 	/* 20: -j mark with no action the kernel knows: not decoded */
 	tbad = (struct ebt_mark_t_info){ 3, (int)(0xffffff00u | 0xf) };
 	t = (struct ext){ "mark", &tbad, sizeof(tbad) };
-	bb_rule_tg(&b, &e, NULL, 0, NULL, t);
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
 	/* 21: a pkttype blob the kernel refuses: unknown, named */
 	m = (struct ext){ "pkttype", &pkbad, sizeof(pkbad) };
-	bb_rule(&b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
 	/* 22: -p ARP -j arpreply: the rule's ARP decides for IP frames */
 	e = proto(ETH_P_ARP);
 	t = (struct ext){ "arpreply", &sn, sizeof(sn) };
-	bb_rule_tg(&b, &e, NULL, 0, NULL, t);
-	bb_chain(&b, "FORWARD", EBT_ACCEPT);
-	bb_chain(&b, "OUTPUT", EBT_ACCEPT);
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
+	bb_chain(b, "FORWARD", EBT_ACCEPT);
+	bb_chain(b, "OUTPUT", EBT_ACCEPT);
+}
+
+static void test_ebtmatch(void)
+{
+	static struct bb b;
+	struct ebtleg_blob x;
+	struct ruleset *rs = ruleset_new();
+	const struct rs_chain *in;
+	const struct rs_rule *r;
+	const struct rs_match *k;
+
+	CHECK(rs != NULL);
+	build_matches(&b);
 
 	x = blob_of(&b, "filter", FILTER_HOOKS);
 	CHECK_EQ(ebtleg_parse(rs, &x), 0);
