@@ -55,13 +55,17 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 {
 	char line[512];
 	enum rsfile_kind kind = RSFILE_AUTO;
-	bool xt = false, v6 = false;
+	bool xt = false, v6 = false, commit = false, counters = false;
 	FILE *f;
 
 	*name = path;
 	if (!strncmp(path, "lg4:", 4) || !strncmp(path, "lg6:", 4)) {
 		*name = path + 4;
 		return path[2] == '4' ? RSFILE_LEGACY4 : RSFILE_LEGACY6;
+	}
+	if (!strncmp(path, "ebt:", 4) || !strncmp(path, "ebl:", 4)) {
+		*name = path + 4;
+		return path[2] == 't' ? RSFILE_EBTABLES : RSFILE_EBTLEGACY;
 	}
 	if (!strncmp(path, "ip4:", 4) || !strncmp(path, "ip6:", 4) ||
 	    !strncmp(path, "nft:", 4)) {
@@ -81,6 +85,12 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 			xt = true;
 			continue;
 		}
+		/* iptables-save ends each table with COMMIT and gives
+		 * chains counters; ebtables-save does neither */
+		if (xt && !strncmp(line, "COMMIT", 6))
+			commit = true;
+		if (xt && line[0] == ':' && strchr(line, '['))
+			counters = true;
 		if (!xt) {
 			kind = RSFILE_NFT;
 			break;
@@ -94,6 +104,8 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 	fclose(f);
 	if (kind == RSFILE_NFT)
 		return kind;
+	if (xt && !commit && !counters)
+		return RSFILE_EBTABLES;
 	return xt ? (v6 ? RSFILE_IP6TABLES : RSFILE_IPTABLES) : RSFILE_NFT;
 }
 
@@ -216,10 +228,15 @@ load:
 		char *ip6[] = { "ip6tables-nft-restore", "--noflush", NULL };
 		char *lg4[] = { "iptables-legacy-restore", "--noflush", NULL };
 		char *lg6[] = { "ip6tables-legacy-restore", "--noflush", NULL };
+		/* the tables it names replace the namespace's initial ones */
+		char *ebt[] = { "ebtables-nft-restore", NULL };
+		char *ebl[] = { "ebtables-legacy-restore", NULL };
 		char **argv = kind == RSFILE_NFT ? nft :
 			      kind == RSFILE_IP6TABLES ? ip6 :
 			      kind == RSFILE_LEGACY4 ? lg4 :
-			      kind == RSFILE_LEGACY6 ? lg6 : ip4;
+			      kind == RSFILE_LEGACY6 ? lg6 :
+			      kind == RSFILE_EBTABLES ? ebt :
+			      kind == RSFILE_EBTLEGACY ? ebl : ip4;
 
 		if (access(name, R_OK) < 0) {
 			ret = -errno;

@@ -199,6 +199,45 @@ for fe in legacy nft; do
 	done
 	reset_rules
 done
+
+# --ruleset FILE with ebtables-save text (rsfile.c): the real
+# ebtables-legacy-save output of the mark scenario
+use_legacy
+load mark
+ip netns exec "$NODE" ebtables-legacy-save > "$PT/ebl.save"
+reset_rules
+mirror
+unset LD_PRELOAD
+# notes NAME OUT: the audit's notes name the bridge chain not applied
+notes() {
+	if "$PYTHON" -c 'import json,sys; n = json.load(open(sys.argv[1]))["notes"]; sys.exit(0 if any(x.startswith("bridge filter INPUT not applied") for x in n) else 1)' "$2"; then
+		fwa_pass "$1: loaded, and named as not applied without host facts"
+	else
+		fwa_fail "$1: no note on the bridge chain: $(head -c 600 "$2") $(head -3 "$2.err")"
+	fi
+}
+# by its contents: ebtables-nft-restore into nft bridge tables
+if grep -q -- "--mark 0x5" "$PT/ebl.save" &&
+   "$FWAUDIT" audit --no-rules --format json --ruleset "$PT/ebl.save" > "$PT/rs.auto.json" 2> "$PT/rs.auto.json.err"; then
+	notes "--ruleset ebtables-save text" "$PT/rs.auto.json"
+else
+	fwa_fail "--ruleset ebtables-save text does not load: $(head -3 "$PT/rs.auto.json.err") $(head -5 "$PT/ebl.save")"
+fi
+# ebl: into legacy ebtables: only through the stand-in on this kernel
+mkdir "$PT/ebt2"
+if LD_PRELOAD="$PT/ebt_kshim.so" EBT_SHIM_DIR="$PT/ebt2" "$FWAUDIT" audit --no-rules --format json --ruleset "ebl:$PT/ebl.save" > "$PT/rs.ebl.json" 2> "$PT/rs.ebl.json.err" &&
+   [ -s "$PT/ebt2/filter.blob" ]; then
+	notes "--ruleset ebl: (ebtables-legacy-restore, the stand-in)" "$PT/rs.ebl.json"
+else
+	fwa_fail "--ruleset ebl: does not load through the stand-in: $(head -3 "$PT/rs.ebl.json.err")"
+fi
+if "$FWAUDIT" audit --no-rules --ruleset "ebl:$PT/ebl.save" > "$PT/rs.nokshim" 2>&1 ||
+   ! grep -q "does not load" "$PT/rs.nokshim"; then
+	fwa_fail "--ruleset ebl: without legacy ebtables does not fail loudly: $(head -3 "$PT/rs.nokshim")"
+else
+	fwa_pass "--ruleset ebl: without legacy ebtables in the kernel: refused, naming the file"
+fi
+
 use_nft
 ip netns exec "$NODE" nft flush ruleset
 fwa_finish
