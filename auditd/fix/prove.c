@@ -85,6 +85,7 @@ static bool builtin_chain(const char *name)
 {
 	static const char *const names[] = {
 		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
+		"BROUTING",
 	};
 	size_t i;
 
@@ -102,14 +103,23 @@ static bool xt_table(const struct ruleset *rs, const struct rs_chain *c)
 	static const char *const names[] = {
 		"filter", "nat", "mangle", "raw", "security",
 	};
+	/* ebtables-nft's, in the bridge family (ebtables-nft-save) */
+	static const char *const bridge_names[] = {
+		"filter", "nat", "broute",
+	};
 	bool named = false;
 	size_t i;
 
 	if (c->origin != RS_ORIGIN_NFT ||
-	    (c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6))
+	    (c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6 &&
+	     c->family != NFPROTO_BRIDGE))
 		return false;
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		named |= !strcmp(c->table, names[i]);
+	if (c->family == NFPROTO_BRIDGE)
+		for (i = 0; i < ARRAY_SIZE(bridge_names); i++)
+			named |= !strcmp(c->table, bridge_names[i]);
+	else
+		for (i = 0; i < ARRAY_SIZE(names); i++)
+			named |= !strcmp(c->table, names[i]);
 	if (!named)
 		return false;
 	for (i = 0; i < rs->nchains; i++) {
@@ -162,6 +172,10 @@ static const struct {
 				"legacy x_tables (IPv4)" },
 	[SNAPSHOT_TEXT_LG6] = { "lg6.rules", "lg6:", "ip6tables-legacy-save",
 				"legacy x_tables (IPv6)" },
+	[SNAPSHOT_TEXT_EBT] = { "ebt.rules", "ebt:", "ebtables-nft-save",
+				"ebtables-nft (bridge)" },
+	[SNAPSHOT_TEXT_EBL] = { "ebl.rules", "ebl:", "ebtables-legacy-save",
+				"ebtables-legacy (bridge)" },
 };
 
 /* Which texts the copy of rs needs (want[k] for enum snapshot_text). */
@@ -174,13 +188,16 @@ static void copy_needs(const struct ruleset *rs, bool want[SNAPSHOT_TEXT_N])
 		const struct rs_chain *c = &rs->chains[i];
 		bool v4 = c->family == NFPROTO_IPV4;
 		bool v6 = c->family == NFPROTO_IPV6;
+		bool br = c->family == NFPROTO_BRIDGE;
 
 		if (c->origin == RS_ORIGIN_LEGACY) {
 			want[SNAPSHOT_TEXT_LG4] |= v4;
 			want[SNAPSHOT_TEXT_LG6] |= v6;
+			want[SNAPSHOT_TEXT_EBL] |= br;
 		} else if (xt_table(rs, c)) {
 			want[SNAPSHOT_TEXT_IP4] |= v4;
 			want[SNAPSHOT_TEXT_IP6] |= v6;
+			want[SNAPSHOT_TEXT_EBT] |= br;
 		} else {
 			want[SNAPSHOT_TEXT_NFT] = true;
 		}

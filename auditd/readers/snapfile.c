@@ -461,6 +461,8 @@ static const char *const text_keys[SNAPSHOT_TEXT_N] = {
 	[SNAPSHOT_TEXT_NFT] = "nft",
 	[SNAPSHOT_TEXT_IP4] = "ip4",
 	[SNAPSHOT_TEXT_IP6] = "ip6",
+	[SNAPSHOT_TEXT_EBT] = "ebt",
+	[SNAPSHOT_TEXT_EBL] = "ebl",
 };
 
 static json_t *ruleset_text_new(struct bigs *bigs,
