@@ -260,7 +260,8 @@ static int ebx_stp(struct rs_rule *r, const void *data, const char **why)
 	return ebx_other(r, "stp", text);
 }
 
-/* ebt_limit: depends on traffic history, as xt limit: undecided. */
+/* ebt_limit: depends on traffic history, as xt limit: undecided (but
+ * for an average of 0). */
 static int ebx_limit(struct rs_rule *r, const void *data, const char **why)
 {
 	static const struct {
@@ -273,10 +274,14 @@ static int ebx_limit(struct rs_rule *r, const void *data, const char **why)
 	size_t i;
 
 	memcpy(&l, data, sizeof(l));
-	if (!l.avg) {
+	if (!l.burst) {		/* ebt_limit_mt_check() */
 		*why = "values the kernel would not accept";
 		return -EINVAL;
 	}
+	/* no average: each frame costs nothing, and the credit (never
+	 * below 0) always covers it: it always matches */
+	if (!l.avg)
+		return 0;
 	ebx_printf(&t, "limit: avg ");
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		uint64_t scaled = (uint64_t)units[i].secs * EBT_LIMIT_SCALE;

@@ -909,6 +909,9 @@ static void build_matches(struct bb *b)
 	li.burst = 5;
 	m = (struct ext){ "limit", &li, sizeof(li) };
 	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_ACCEPT);
+	/* 12b: a limit of average 0 costs nothing: always matches */
+	li.avg = 0;
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_ACCEPT);
 	/* 13: --among-dst two MACs */
 	alen[0] = among_blob(am[0], sizeof(am[0]), true, false, mac2, 2, false);
 	m = (struct ext){ "among", am[0], alen[0] };
@@ -971,8 +974,8 @@ static void test_ebtmatch(void)
 	x = blob_of(&b, "filter", FILTER_HOOKS);
 	CHECK_EQ(ebtleg_parse(rs, &x), 0);
 	in = find(rs, "filter", "INPUT");
-	CHECK(in != NULL && in->nrules == 22);
-	if (!in || in->nrules != 22)
+	CHECK(in != NULL && in->nrules == 23);
+	if (!in || in->nrules != 23)
 		goto out;
 	r = in->rules;
 	k = field(&r[0], RS_F_PKTTYPE);
@@ -1015,42 +1018,43 @@ static void test_ebtmatch(void)
 	CHECK(other(&r[10], "stp") != NULL);
 	k = other(&r[11], "limit");
 	CHECK(k && k->text && !strcmp(k->text, "limit: avg 5/second burst 5"));
+	CHECK_EQ(r[12].nmatches, 0);
 	/* among: MACs only, as MAC matches */
-	k = field(&r[12], RS_F_ETHER_DADDR);
+	k = field(&r[13], RS_F_ETHER_DADDR);
 	CHECK(k && k->op == RS_OP_IN && k->nelems == 2 &&
 	      k->elems[0].lo == 0x020000000001ull &&
 	      k->elems[1].lo == 0x020000000002ull);
 	/* every element with an address: the address, then the pair */
-	k = field(&r[13], RS_F_IP_SADDR);
+	k = field(&r[14], RS_F_IP_SADDR);
 	CHECK(k && k->op == RS_OP_IN && k->nfields == 1 && k->nelems == 2 &&
 	      k->elems[0].lo == 0xcb007107 && k->elems[1].lo == 0xcb007108);
-	CHECK(r[13].nmatches == 2 && r[13].matches[1].nfields == 2 &&
-	      r[13].matches[1].fields[0] == RS_F_IP_SADDR &&
-	      r[13].matches[1].fields[1] == RS_F_ETHER_SADDR &&
-	      r[13].matches[1].elems[1].lo == 0x020000000001ull);
-	k = other(&r[14], "among");
+	CHECK(r[14].nmatches == 2 && r[14].matches[1].nfields == 2 &&
+	      r[14].matches[1].fields[0] == RS_F_IP_SADDR &&
+	      r[14].matches[1].fields[1] == RS_F_ETHER_SADDR &&
+	      r[14].matches[1].elems[1].lo == 0x020000000001ull);
+	k = other(&r[15], "among");
 	CHECK(k && k->text && strstr(k->text, "among-src ! ") &&
 	      strstr(k->text, "=203.0.113.7"));
-	CHECK(r[14].nmatches == 1);
-	k = other(&r[15], "among");
-	CHECK(k && r[15].nmatches == 1);
+	CHECK(r[15].nmatches == 1);
+	k = other(&r[16], "among");
+	CHECK(k && r[16].nmatches == 1);
 	/* the element in the wrong bucket is never found: never */
-	k = field(&r[16], RS_F_ETHERTYPE);
-	CHECK(k && r[16].nmatches == 1 && k->op == RS_OP_IN &&
+	k = field(&r[17], RS_F_ETHERTYPE);
+	CHECK(k && r[17].nmatches == 1 && k->op == RS_OP_IN &&
 	      k->nelems == 0);
-	CHECK(r[17].nstmts == 1 && !strcmp(r[17].stmts[0].name, "redirect"));
-	CHECK_EQ(r[17].verdict.kind, RS_V_DROP);
-	CHECK(r[18].nstmts == 1 && !strcmp(r[18].stmts[0].name, "snat") &&
-	      strstr(r[18].stmts[0].text, "02:00:00:00:00:09"));
-	CHECK_EQ(r[18].verdict.kind, RS_V_ACCEPT);
-	CHECK(r[19].nstmts == 0 && r[19].verdict.kind == RS_V_OTHER &&
-	      !strcmp(r[19].verdict.name, "mark"));
-	k = field(&r[20], RS_F_UNKNOWN);
+	CHECK(r[18].nstmts == 1 && !strcmp(r[18].stmts[0].name, "redirect"));
+	CHECK_EQ(r[18].verdict.kind, RS_V_DROP);
+	CHECK(r[19].nstmts == 1 && !strcmp(r[19].stmts[0].name, "snat") &&
+	      strstr(r[19].stmts[0].text, "02:00:00:00:00:09"));
+	CHECK_EQ(r[19].verdict.kind, RS_V_ACCEPT);
+	CHECK(r[20].nstmts == 0 && r[20].verdict.kind == RS_V_OTHER &&
+	      !strcmp(r[20].verdict.name, "mark"));
+	k = field(&r[21], RS_F_UNKNOWN);
 	CHECK(k && !strcmp(k->name, "pkttype"));
-	k = field(&r[21], RS_F_ETHERTYPE);
+	k = field(&r[22], RS_F_ETHERTYPE);
 	CHECK(k && k->elems[0].lo == ETH_P_ARP &&
-	      r[21].verdict.kind == RS_V_OTHER &&
-	      !strcmp(r[21].verdict.name, "arpreply"));
+	      r[22].verdict.kind == RS_V_OTHER &&
+	      !strcmp(r[22].verdict.name, "arpreply"));
 	/* every truncation of an among blob: never read outside it */
 	{
 		struct ruleset *tmp = ruleset_new();
