@@ -254,6 +254,19 @@ else
 	fwa_pass "--ruleset ebl: without legacy ebtables in the kernel: refused, naming the file"
 fi
 
+# a snapshot keeps ebtables-nft's text for fix (ruleset_text.ebt), and
+# --redact maps its addresses as in every other saved text
 use_nft
+ebt -A INPUT -p IPv4 --among-src 02:00:00:00:00:99=8.8.4.4 -j DROP
+ip netns exec "$NODE" "$FWAUDIT" snapshot --redact -o "$PT/red.snap" 2> "$PT/red.snap.err" ||
+	fwa_die "fwaudit snapshot --redact failed: $(head -3 "$PT/red.snap.err")"
+if "$PYTHON" -c '
+import base64, json, sys
+t = base64.b64decode(json.load(open(sys.argv[1]))["ruleset_text"]["ebt"]).decode()
+sys.exit(0 if "--among-src" in t and "8.8.4.4" not in t else 1)' "$PT/red.snap"; then
+	fwa_pass "snapshot --redact: the ebtables-nft text kept, its address mapped"
+else
+	fwa_fail "snapshot --redact: ruleset_text.ebt missing or not redacted"
+fi
 ip netns exec "$NODE" nft flush ruleset
 fwa_finish
