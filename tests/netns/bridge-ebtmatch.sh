@@ -58,11 +58,13 @@ FE=
 use_legacy() {
 	FE=legacy
 	ip netns exec "$NODE" nft flush ruleset
-	export LD_PRELOAD="$PT/ebt_kshim.so" EBT_SHIM_DIR="$PT/ebt"
+	# tables per namespace, as the kernel's: fix's proof loads its
+	# copy into a private one
+	export LD_PRELOAD="$PT/ebt_kshim.so" EBT_SHIM_DIR="$PT/ebt" EBT_SHIM_PER_NETNS=1
 }
 use_nft() {
 	FE=nft
-	unset LD_PRELOAD
+	unset LD_PRELOAD EBT_SHIM_PER_NETNS
 	rm -f "$PT"/ebt/*.blob
 	mirror
 }
@@ -226,7 +228,7 @@ ip netns exec "$NODE" "$FWAUDIT" snapshot -o "$PT/ebl.snap" 2> "$PT/ebl.snap.err
 	fwa_die "fwaudit snapshot failed: $(head -3 "$PT/ebl.snap.err")"
 reset_rules
 mirror
-unset LD_PRELOAD
+unset LD_PRELOAD EBT_SHIM_PER_NETNS
 "$PYTHON" -c '
 import base64, json, sys
 t = base64.b64decode(json.load(open(sys.argv[1]))["ruleset_text"]["ebl"]).decode()
