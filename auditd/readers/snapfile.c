@@ -2218,7 +2218,7 @@ static int parse_ruleset_text(struct snapfile_ctx *c, const json_t *root,
 	ret = get_obj(c, root, "ruleset_text", "ruleset_text", &o);
 	if (!ret)
 		ret = check_keys(c, o, "ruleset_text", (const char *const[]){
-				 "nft", "ip4", "ip6", NULL });
+				 "nft", "ip4", "ip6", "ebt", "ebl", NULL });
 	for (k = 0; !ret && k < SNAPSHOT_TEXT_N; k++) {
 		if (!text_keys[k] || !json_object_get(o, text_keys[k]))
 			continue;
