@@ -30,6 +30,8 @@ cc -Wall -shared -fPIC -o "$PT/ebt_kshim.so" "$SHIM_SRC" -ldl ||
 	fwa_die "cannot build $SHIM_SRC"
 mkdir "$PT/ebt"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+# every audit's snapshot (and its redacted copy) must audit the same
+export FWA_SNAPSHOT_CHECK=1 FWA_REDACT_CHECK=1
 
 pl_bridge_node
 BRMAC=$(ip -n "$NODE" -br link show br0 | awk '{print $3}')
