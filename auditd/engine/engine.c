@@ -853,6 +853,26 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 				  "but lo and any local address; forwarding "
 				  "assumed on, route_localnet off, nothing "
 				  "listens");
+	if (!ret && !in->host) {
+		/* bridge chains see probes that arrive on a bridge, and
+		 * without host facts no bridge is known: say so, never
+		 * report past them silently */
+		size_t bc;
+
+		for (bc = 0; bc < in->rs->nchains && !ret; bc++) {
+			const struct rs_chain *c = &in->rs->chains[bc];
+			char note[200];
+
+			if (c->family != NFPROTO_BRIDGE || !c->base ||
+			    (!c->nrules && c->policy == RS_V_ACCEPT))
+				continue;
+			snprintf(note, sizeof(note), "bridge %s %s not "
+				 "applied: bridge chains see only probes "
+				 "arriving on a bridge, and without host facts "
+				 "no bridge is known", c->table, c->name);
+			ret = eng_result_note(res, note);
+		}
+	}
 	for (f = 0; f < 2 && !ret; f++) {
 		if (in->only_family && in->only_family != families[f])
 			continue;

@@ -1040,6 +1040,66 @@ unknown:
 	return 0;
 }
 
+int eng_match_project(const struct walk *w, const struct branch *b,
+		      const struct rs_match *m, const struct region *cur,
+		      struct region **maybe, struct region **out)
+{
+	const struct rs_interval *el;
+	struct rs_interval *iv;
+	struct rs_match p;
+	struct region *in = NULL, *rest = NULL;
+	enum region_dim dim;
+	enum resolved how;
+	enum xform xf;
+	rs_u128 v;
+	uint8_t keep[RS_CONCAT_MAX];
+	unsigned int i, nk = 0;
+	size_t nel, e;
+	bool notset;
+	int ret;
+
+	if (m->op != RS_OP_IN || m->nfields < 2)
+		return 1;
+	for (i = 0; i < m->nfields; i++) {
+		how = eng_resolve(w, b, m->fields[i], &dim, &v, &xf);
+		if (how == RES_DIM || how == RES_FIXED || how == RES_ABSENT)
+			keep[nk++] = (uint8_t)i;
+		else if (how != RES_UNKNOWN)
+			return 1;
+	}
+	if (!nk || nk == m->nfields)
+		return 1;
+	el = rs_match_elems(m, &nel);
+	iv = calloc(nel ? nel * nk : 1, sizeof(*iv));
+	if (!iv)
+		return -ENOMEM;
+	for (e = 0; e < nel; e++)
+		for (i = 0; i < nk; i++)
+			iv[e * nk + i] = el[e * m->nfields + keep[i]];
+	memset(&p, 0, sizeof(p));
+	p.op = RS_OP_IN;
+	p.nfields = (uint8_t)nk;
+	for (i = 0; i < nk; i++)
+		p.fields[i] = m->fields[keep[i]];
+	p.elems = iv;
+	p.nelems = (uint32_t)nel;
+	ret = match_inset(w, b, &p, cur, &in, &rest, &notset);
+	free(iv);
+	if (ret)
+		return ret;
+	if (!rest) {
+		rest = region_copy(cur);
+		if (!rest || (ret = region_subtract(rest, in)) < 0) {
+			region_free(rest);
+			region_free(in);
+			return rest ? ret : -ENOMEM;
+		}
+	}
+	*maybe = in;
+	*out = rest;
+	return 0;
+}
+
 /* Split cur by match m into the probes it matches (*yes) and the rest
  * (*no), both new regions. */
 int eng_match_eval(const struct walk *w, const struct branch *b,

@@ -387,6 +387,7 @@ int eng_rule_matches(struct walk *w, struct branch *b,
 	size_t ny, nn, c;
 	struct plist cur = { 1, 1, &own }, next = { 0 };
 	struct region *y, *n;
+	struct region *fork, *maybe;
 	struct branch tmp;
 	bool borrowed = true;
 	enum mres res;
@@ -440,20 +441,49 @@ int eng_rule_matches(struct walk *w, struct branch *b,
 					goto out;
 				continue;
 			}
+			/* a tuple with an undecidable field (ether saddr .
+			 * ip saddr): what its other fields exclude misses */
+			fork = cur.p[k].r;
+			maybe = NULL;
+			if (res == M_UNKNOWN) {
+				struct region *miss = NULL;
+
+				ret = eng_match_project(w, b, &r->matches[i],
+							cur.p[k].r, &maybe,
+							&miss);
+				if (ret < 0)
+					goto out;
+				if (ret == 0) {
+					ret = plist_push(no, miss,
+							 cur.p[k].assume,
+							 cur.p[k].choice);
+					if (ret < 0) {
+						region_free(maybe);
+						goto out;
+					}
+					fork = maybe;
+				}
+				ret = 0;
+			}
+			if (region_is_empty(fork)) {
+				region_free(maybe);
+				continue;
+			}
 			/* undecidable: both ways, each with its assumption */
 			tmp.assume = cur.p[k].assume;
 			ret = eng_assume_add(w, &tmp, w->base, r, &r->matches[i],
 					 true);
 			if (!ret)
-				ret = plist_push(&next, region_copy(cur.p[k].r),
+				ret = plist_push(&next, region_copy(fork),
 						 tmp.assume, cur.p[k].choice);
 			tmp.assume = cur.p[k].assume;
 			if (!ret)
 				ret = eng_assume_add(w, &tmp, w->base, r,
 						 &r->matches[i], false);
 			if (!ret)
-				ret = plist_push(no, region_copy(cur.p[k].r),
+				ret = plist_push(no, region_copy(fork),
 						 tmp.assume, cur.p[k].choice);
+			region_free(maybe);
 			if (ret < 0)
 				goto out;
 		}

@@ -317,6 +317,15 @@ int rpath_split(const struct walk *w, const struct rpath *rp,
 		const struct region *cur, rpath_pred keep,
 		const void *ctx, bool none_in, struct region **in,
 		struct region **out);
+/* An RS_OP_IN match over a tuple some of whose fields cannot be decided
+ * (a MAC address) while the others can: the part of cur that no element's
+ * decidable fields hold misses it for sure (*out); only the rest (*maybe)
+ * is undecided.  Both new regions.  Returns 0, 1 when nothing can be split
+ * off so (another operator, no decidable field, a sender's choice), or
+ * -errno. */
+int eng_match_project(const struct walk *w, const struct branch *b,
+		      const struct rs_match *m, const struct region *cur,
+		      struct region **maybe, struct region **out);
 int eng_match_eval(const struct walk *w, const struct branch *b,
 	       const struct rs_match *m, const struct region *cur,
 	       struct region **yes, struct region **no,

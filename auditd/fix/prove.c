@@ -85,6 +85,7 @@ static bool builtin_chain(const char *name)
 {
 	static const char *const names[] = {
 		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
+		"BROUTING",
 	};
 	size_t i;
 
@@ -102,14 +103,23 @@ static bool xt_table(const struct ruleset *rs, const struct rs_chain *c)
 	static const char *const names[] = {
 		"filter", "nat", "mangle", "raw", "security",
 	};
+	/* ebtables-nft's, in the bridge family (ebtables-nft-save) */
+	static const char *const bridge_names[] = {
+		"filter", "nat", "broute",
+	};
 	bool named = false;
 	size_t i;
 
 	if (c->origin != RS_ORIGIN_NFT ||
-	    (c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6))
+	    (c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6 &&
+	     c->family != NFPROTO_BRIDGE))
 		return false;
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		named |= !strcmp(c->table, names[i]);
+	if (c->family == NFPROTO_BRIDGE)
+		for (i = 0; i < ARRAY_SIZE(bridge_names); i++)
+			named |= !strcmp(c->table, bridge_names[i]);
+	else
+		for (i = 0; i < ARRAY_SIZE(names); i++)
+			named |= !strcmp(c->table, names[i]);
 	if (!named)
 		return false;
 	for (i = 0; i < rs->nchains; i++) {
@@ -148,8 +158,12 @@ static int save(const char *dir, const char *name, char *const argv[],
 	return ret;
 }
 
+static int save_ebl_tables(const struct ruleset *rs, const char *dir,
+			   char *err, size_t errlen);
+
 /* The files of the copy, by enum snapshot_text: name in dir, rsfile
- * prefix, the tool that prints it (the nft text is made per table). */
+ * prefix, the tool that prints it (the nft text is made per table, the
+ * ebtables-legacy text from ebtables-legacy's listing). */
 static const struct {
 	const char *file, *prefix, *tool, *what;
 } copies[SNAPSHOT_TEXT_N] = {
@@ -162,6 +176,10 @@ static const struct {
 				"legacy x_tables (IPv4)" },
 	[SNAPSHOT_TEXT_LG6] = { "lg6.rules", "lg6:", "ip6tables-legacy-save",
 				"legacy x_tables (IPv6)" },
+	[SNAPSHOT_TEXT_EBT] = { "ebt.rules", "ebt:", "ebtables-nft-save",
+				"ebtables-nft (bridge)" },
+	[SNAPSHOT_TEXT_EBL] = { "ebl.rules", "ebl:", "ebtables-legacy",
+				"ebtables-legacy (bridge)" },
 };
 
 /* Which texts the copy of rs needs (want[k] for enum snapshot_text). */
@@ -174,13 +192,16 @@ static void copy_needs(const struct ruleset *rs, bool want[SNAPSHOT_TEXT_N])
 		const struct rs_chain *c = &rs->chains[i];
 		bool v4 = c->family == NFPROTO_IPV4;
 		bool v6 = c->family == NFPROTO_IPV6;
+		bool br = c->family == NFPROTO_BRIDGE;
 
 		if (c->origin == RS_ORIGIN_LEGACY) {
 			want[SNAPSHOT_TEXT_LG4] |= v4;
 			want[SNAPSHOT_TEXT_LG6] |= v6;
+			want[SNAPSHOT_TEXT_EBL] |= br;
 		} else if (xt_table(rs, c)) {
 			want[SNAPSHOT_TEXT_IP4] |= v4;
 			want[SNAPSHOT_TEXT_IP6] |= v6;
+			want[SNAPSHOT_TEXT_EBT] |= br;
 		} else {
 			want[SNAPSHOT_TEXT_NFT] = true;
 		}
@@ -297,6 +318,8 @@ static int copy_host(const struct snapshot *snap, const char *dir,
 					 snap->text_len[k], err, errlen);
 		} else if (!copies[k].tool) {
 			ret = save_nft_tables(snap->rs, dir, err, errlen);
+		} else if (k == SNAPSHOT_TEXT_EBL) {
+			ret = save_ebl_tables(snap->rs, dir, err, errlen);
 		} else {
 			char *argv[] = { (char *)copies[k].tool, NULL };
 
@@ -365,6 +388,104 @@ static int slurp(const char *path, size_t max, char **bufp, size_t *lenp)
 	return 0;
 }
 
+/*
+ * Append to dir/ebl.rules the ebtables-save text of each legacy ebtables
+ * table rs holds, from `ebtables-legacy -t TABLE -L`, as ebtables-save
+ * writes it ("*table", ":CHAIN POLICY", "-A CHAIN RULE").  Not Debian's
+ * ebtables-legacy-save: that script lists the tables of the loaded
+ * ebtable_* modules in /proc/modules (none when built in) through
+ * /usr/sbin/ebtables, which the alternatives make ebtables-nft.
+ */
+static int save_ebl_tables(const struct ruleset *rs, const char *dir,
+			   char *err, size_t errlen)
+{
+	char list[PROVE_PATH_MAX], path[PROVE_PATH_MAX];
+	size_t i, j;
+	int ret = 0;
+
+	if (snprintf(list, sizeof(list), "%s/ebl.list", dir) >=
+	    (int)sizeof(list) ||
+	    snprintf(path, sizeof(path), "%s/%s", dir,
+		     copies[SNAPSHOT_TEXT_EBL].file) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	for (i = 0; i < rs->nchains && !ret; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+		char *argv[] = { "ebtables-legacy", "-t", c->table, "-L",
+				 NULL };
+		char *buf = NULL, *line, *next, *chains = NULL, *rules = NULL;
+		char chain[64] = "";
+		size_t len = 0, clen = 0, rlen = 0;
+		FILE *out = NULL, *cf, *rf;
+		bool seen = false;
+
+		if (c->origin != RS_ORIGIN_LEGACY ||
+		    c->family != NFPROTO_BRIDGE)
+			continue;
+		for (j = 0; j < i && !seen; j++)
+			seen = rs->chains[j].origin == RS_ORIGIN_LEGACY &&
+			       rs->chains[j].family == NFPROTO_BRIDGE &&
+			       !strcmp(rs->chains[j].table, c->table);
+		if (seen)
+			continue;
+		unlink(list);
+		ret = save(dir, "ebl.list", argv, err, errlen);
+		if (ret < 0) {
+			unlink(list);
+			break;
+		}
+		ret = slurp(list, PROVE_OUTPUT_MAX, &buf, &len);
+		unlink(list);
+		if (ret < 0) {
+			snprintf(err, errlen, "cannot read %s: %s", list,
+				 strerror(-ret));
+			break;
+		}
+		cf = open_memstream(&chains, &clen);
+		rf = open_memstream(&rules, &rlen);
+		if (!cf || !rf)
+			ret = -ENOMEM;
+		for (line = buf; !ret && line && *line; line = next) {
+			char policy[16];
+			size_t l;
+
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			l = strlen(line);
+			while (l && line[l - 1] == ' ')
+				line[--l] = '\0';
+			if (!l || !strncmp(line, "Bridge table: ", 14))
+				continue;
+			if (sscanf(line, "Bridge chain: %63[^,], entries: %*u, "
+				   "policy: %15s", chain, policy) == 2) {
+				fprintf(cf, ":%s %s\n", chain, policy);
+				continue;
+			}
+			fprintf(rf, "-A %s %s\n", chain, line);
+		}
+		if (cf && fclose(cf) != 0 && !ret)
+			ret = -ENOMEM;
+		if (rf && fclose(rf) != 0 && !ret)
+			ret = -ENOMEM;
+		if (!ret) {
+			out = fopen(path, "ae");
+			if (!out ||
+			    fprintf(out, "*%s\n%s%s\n", c->table,
+				    chains ? chains : "",
+				    rules ? rules : "") < 0)
+				ret = -EIO;
+			if (out && fclose(out) != 0 && !ret)
+				ret = -EIO;
+			if (ret < 0)
+				snprintf(err, errlen, "cannot write %s", path);
+		}
+		free(chains);
+		free(rules);
+		free(buf);
+	}
+	return ret;
+}
+
 int prove_save_texts(const struct ruleset *rs, char **text, size_t *len,
 		     size_t max, char *err, size_t errlen)
 {
@@ -398,6 +519,8 @@ int prove_save_texts(const struct ruleset *rs, char **text, size_t *len,
 			continue;
 		if (!copies[k].tool) {
 			ret = save_nft_tables(rs, dir, msg, sizeof(msg));
+		} else if (k == SNAPSHOT_TEXT_EBL) {
+			ret = save_ebl_tables(rs, dir, msg, sizeof(msg));
 		} else {
 			char *argv[] = { (char *)copies[k].tool, NULL };
 

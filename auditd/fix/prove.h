@@ -53,8 +53,9 @@ void prove_result_free(struct prove_result *r);
  * The texts the proof copies of rs from this host, printed now by the
  * host's tools, for a snapshot file (snapfile.h, format version 2 on): on
  * success text[k] (len[k] bytes, NUL-terminated, the caller frees) for
- * SNAPSHOT_TEXT_NFT, _IP4 and _IP6 when rs has such tables, NULL
- * otherwise; never the legacy ones, which the snapshot records itself.
+ * SNAPSHOT_TEXT_NFT, _IP4, _IP6, _EBT and _EBL when rs has such tables,
+ * NULL otherwise; never the legacy x_tables ones, which the snapshot
+ * records itself.
  * text and len have SNAPSHOT_TEXT_N entries; each text at most max bytes.
  * A tool that fails leaves its text out (NULL) and says so in err (empty
  * when every text was kept): the snapshot is whole without it, only fix

@@ -23,6 +23,8 @@ enum snapshot_text {
 	SNAPSHOT_TEXT_IP6,	/* ip6tables-nft-save */
 	SNAPSHOT_TEXT_LG4,	/* iptables-legacy-save */
 	SNAPSHOT_TEXT_LG6,	/* ip6tables-legacy-save */
+	SNAPSHOT_TEXT_EBT,	/* ebtables-nft-save (its nft bridge tables) */
+	SNAPSHOT_TEXT_EBL,	/* ebtables-legacy-save */
 	SNAPSHOT_TEXT_N,
 };
 

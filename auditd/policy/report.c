@@ -970,10 +970,14 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 		m = a->match ? rsprint_match(a->match) : NULL;
 		if (a->match && !m)
 			return -ENOMEM;
+		/* a target not decoded is named: "target dnat" */
+		if (!m && a->rule && a->rule->verdict.kind == RS_V_OTHER &&
+		    a->rule->verdict.name)
+			strbuf_addf(&b, "target %s", a->rule->verdict.name);
 		strbuf_addf(&b, "%s (%s %s %s, rule %u)",
-			    m ? m : rs_verdict_name(a->rule ?
-						    a->rule->verdict.kind :
-						    RS_V_NONE),
+			    m ? m : b.len ? "" :
+			    rs_verdict_name(a->rule ? a->rule->verdict.kind :
+					    RS_V_NONE),
 			    rs_family_name(a->chain ? a->chain->family : 0),
 			    a->chain ? a->chain->table : "?",
 			    a->chain ? a->chain->name : "?",

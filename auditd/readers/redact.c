@@ -2698,6 +2698,8 @@ int redact_snapshot(struct redact *r, json_t *doc, char *err, size_t errlen)
 		{ txt, "nft", "ruleset_text.nft", B_TEXT, NULL, 0 },
 		{ txt, "ip4", "ruleset_text.ip4", B_TEXT, NULL, 0 },
 		{ txt, "ip6", "ruleset_text.ip6", B_TEXT, NULL, 0 },
+		{ txt, "ebt", "ruleset_text.ebt", B_TEXT, NULL, 0 },
+		{ txt, "ebl", "ruleset_text.ebl", B_TEXT, NULL, 0 },
 	};
 	size_t n = ARRAY_SIZE(b), i, k, ng = 0;
 	struct ns_blobs *g = NULL;

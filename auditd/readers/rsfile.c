@@ -55,7 +55,7 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 {
 	char line[512];
 	enum rsfile_kind kind = RSFILE_AUTO;
-	bool xt = false, v6 = false;
+	bool xt = false, v6 = false, commit = false, counters = false;
 	FILE *f;
 
 	*name = path;
@@ -66,6 +66,10 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 	if (!strncmp(path, "ips:", 4)) {
 		*name = path + 4;
 		return RSFILE_IPSET;
+	}
+	if (!strncmp(path, "ebt:", 4) || !strncmp(path, "ebl:", 4)) {
+		*name = path + 4;
+		return path[2] == 't' ? RSFILE_EBTABLES : RSFILE_EBTLEGACY;
 	}
 	if (!strncmp(path, "ip4:", 4) || !strncmp(path, "ip6:", 4) ||
 	    !strncmp(path, "nft:", 4)) {
@@ -85,6 +89,12 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 			xt = true;
 			continue;
 		}
+		/* iptables-save ends each table with COMMIT and gives
+		 * chains counters; ebtables-save does neither */
+		if (xt && !strncmp(line, "COMMIT", 6))
+			commit = true;
+		if (xt && line[0] == ':' && strchr(line, '['))
+			counters = true;
 		if (!xt) {
 			kind = RSFILE_NFT;
 			break;
@@ -98,6 +108,8 @@ enum rsfile_kind rsfile_detect(const char *path, const char **name)
 	fclose(f);
 	if (kind == RSFILE_NFT)
 		return kind;
+	if (xt && !commit && !counters)
+		return RSFILE_EBTABLES;
 	return xt ? (v6 ? RSFILE_IP6TABLES : RSFILE_IPTABLES) : RSFILE_NFT;
 }
 
@@ -221,11 +233,16 @@ load:
 		char *lg4[] = { "iptables-legacy-restore", "--noflush", NULL };
 		char *lg6[] = { "ip6tables-legacy-restore", "--noflush", NULL };
 		char *ips[] = { "ipset", "restore", NULL };
+		/* the tables it names replace the namespace's initial ones */
+		char *ebt[] = { "ebtables-nft-restore", NULL };
+		char *ebl[] = { "ebtables-legacy-restore", NULL };
 		char **argv = kind == RSFILE_NFT ? nft :
 			      kind == RSFILE_IPSET ? ips :
 			      kind == RSFILE_IP6TABLES ? ip6 :
 			      kind == RSFILE_LEGACY4 ? lg4 :
-			      kind == RSFILE_LEGACY6 ? lg6 : ip4;
+			      kind == RSFILE_LEGACY6 ? lg6 :
+			      kind == RSFILE_EBTABLES ? ebt :
+			      kind == RSFILE_EBTLEGACY ? ebl : ip4;
 
 		if (access(name, R_OK) < 0) {
 			ret = -errno;

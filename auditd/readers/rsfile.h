@@ -18,18 +18,25 @@ enum rsfile_kind {
 	RSFILE_LEGACY4,		/* iptables-legacy-save output */
 	RSFILE_LEGACY6,		/* ip6tables-legacy-save output */
 	RSFILE_IPSET,		/* ipset restore input ("ips:" prefix) */
+	RSFILE_EBTABLES,	/* ebtables-save output, into nft bridge
+				 * tables (ebtables-nft-restore) */
+	RSFILE_EBTLEGACY,	/* ebtables-legacy-save output, into the
+				 * kernel's legacy ebtables tables */
 };
 
 /* The kind of a file from its contents (a path may carry a prefix
- * "ip4:", "ip6:" or "nft:" to say it; "lg4:" and "lg6:" load it into
- * legacy x_tables, which contents cannot tell; "ips:" into ipset). */
+ * "ip4:", "ip6:", "nft:" or "ebt:" to say it; "lg4:", "lg6:" and "ebl:"
+ * load it into legacy x_tables or legacy ebtables, which contents cannot
+ * tell; "ips:" into ipset).  ebtables-save text is told from
+ * iptables-save text by its chain lines without counters and no COMMIT. */
 enum rsfile_kind rsfile_detect(const char *path, const char **name);
 
 /*
  * Move this process into a new network namespace (and, without the
  * privilege for that, into a new user namespace first: it works
  * unprivileged) and load every file there with iptables-nft-restore,
- * ip6tables-nft-restore, nft -f (or ip[6]tables-legacy-restore).  Call it before opening any netlink
+ * ip6tables-nft-restore, nft -f, ebtables-nft-restore (or
+ * ip[6]tables-legacy-restore, ebtables-legacy-restore).  Call it before opening any netlink
  * socket.  Returns 0; or a negative errno with a message in err (the
  * loader's own message for a file that does not load, naming the file).
  */

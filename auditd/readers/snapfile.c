@@ -464,6 +464,8 @@ static const char *const text_keys[SNAPSHOT_TEXT_N] = {
 	[SNAPSHOT_TEXT_NFT] = "nft",
 	[SNAPSHOT_TEXT_IP4] = "ip4",
 	[SNAPSHOT_TEXT_IP6] = "ip6",
+	[SNAPSHOT_TEXT_EBT] = "ebt",
+	[SNAPSHOT_TEXT_EBL] = "ebl",
 };
 
 static json_t *ruleset_text_new(struct bigs *bigs,
@@ -2325,7 +2327,7 @@ static int parse_ruleset_text(struct snapfile_ctx *c, const json_t *root,
 	ret = get_obj(c, root, "ruleset_text", "ruleset_text", &o);
 	if (!ret)
 		ret = check_keys(c, o, "ruleset_text", (const char *const[]){
-				 "nft", "ip4", "ip6", NULL });
+				 "nft", "ip4", "ip6", "ebt", "ebl", NULL });
 	for (k = 0; !ret && k < SNAPSHOT_TEXT_N; k++) {
 		if (!text_keys[k] || !json_object_get(o, text_keys[k]))
 			continue;

@@ -70,6 +70,7 @@
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
 
 #include "xt.h"
+#include "xtebt.h"
 #include "util.h"
 
 /* Longest text a decoder writes: a recent name (200) plus options. */
@@ -288,9 +289,9 @@ static int xt_add_other(struct rs_rule *r, enum rs_field f, const char *name,
  * A tuple of @nfields fields in (or not in) @nelems elements; @iv holds
  * nelems * nfields intervals, element-major.  The model owns the copy.
  */
-static int xt_add_in(struct rs_rule *r, const enum rs_field *fields,
-		     uint8_t nfields, const struct rs_interval *iv,
-		     size_t nelems, bool invert)
+int xt_add_in(struct rs_rule *r, const enum rs_field *fields,
+	      uint8_t nfields, const struct rs_interval *iv, size_t nelems,
+	      bool invert)
 {
 	struct rs_interval *elems;
 	struct rs_match *m;
@@ -2736,6 +2737,18 @@ int xt_decode_match(struct rs_rule *r, uint8_t family, const char *name,
 	bool known;
 	int ret;
 
+	/* the bridge family's own extensions first: pkttype and limit
+	 * there are other structs than x_tables' of the same name */
+	if (family == NFPROTO_BRIDGE) {
+		ret = xtebt_match(r, name, rev, data, len, &why);
+		if (ret != -ENOENT && ret != -EINVAL)
+			return ret;
+		if (ret == -EINVAL) {
+			xt_rule_truncate(r, nmatches, nstmts, NULL);
+			goto unknown;
+		}
+		why = "match not decoded";
+	}
 	d = xt_lookup(xt_matches, ARRAY_SIZE(xt_matches),
 		      name, rev, family, &known);
 	if (d) {
@@ -2746,6 +2759,7 @@ int xt_decode_match(struct rs_rule *r, uint8_t family, const char *name,
 	} else if (known) {
 		why = "revision or family not decoded";
 	}
+unknown:
 	snprintf(text, sizeof(text), "%s: %s", name, why);
 	return xt_add_other(r, RS_F_UNKNOWN, name, rev, text, false);
 }
@@ -2761,6 +2775,17 @@ int xt_decode_target(struct rs_rule *r, uint8_t family, const char *name,
 	size_t i;
 	int ret;
 
+	if (family == NFPROTO_BRIDGE) {
+		ret = xtebt_target(r, name, rev, data, len, &why);
+		if (ret != -ENOENT && ret != -EINVAL)
+			return ret;
+		if (ret == -EINVAL) {
+			/* named, both ways, as any target not decoded */
+			xt_rule_truncate(r, nmatches, nstmts, &saved);
+			known = true;
+			goto other;
+		}
+	}
 	d = xt_lookup(xt_targets, ARRAY_SIZE(xt_targets),
 		      name, rev, family, &known);
 	if (d) {
@@ -2775,6 +2800,7 @@ int xt_decode_target(struct rs_rule *r, uint8_t family, const char *name,
 			if (strcmp(name, xt_continue_targets[i]) == 0)
 				return xt_add_stmt(r, name, NULL, NULL);
 	}
+other:
 	ret = xt_verdict_name(&r->verdict, name);
 	if (ret < 0)
 		return ret;

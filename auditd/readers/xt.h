@@ -62,6 +62,12 @@ int xt_add_addr_match(struct rs_rule *r, enum rs_field f, const void *addr,
 		      const void *mask, size_t alen, bool invert);
 int xt_add_ifname_match(struct rs_rule *r, enum rs_field f, const char *name,
 			const unsigned char *mask, bool invert);
+/* append "(fields...) in elements" (not in, with @invert): @iv holds
+ * @nelems * @nfields intervals, element-major; copied.  Returns 0, -E2BIG
+ * or -ENOMEM. */
+int xt_add_in(struct rs_rule *r, const enum rs_field *fields,
+	      uint8_t nfields, const struct rs_interval *iv, size_t nelems,
+	      bool invert);
 /* append "(field & mask) == value" (!= with @invert), value as given: one
  * with bits outside the mask never matches, as in the kernel's tests.
  * Returns 0 or -ENOMEM. */

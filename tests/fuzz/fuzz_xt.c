@@ -29,6 +29,9 @@ static const char *const names[] = {
 	"DNAT", "SNAT", "MASQUERADE", "REDIRECT", "REJECT", "NFQUEUE",
 	"TPROXY", "LOG", "NFLOG", "ULOG", "MARK", "CONNMARK", "CT", "NOTRACK",
 	"TCPMSS", "CHECKSUM", "TRACE", "SET", "TTL", "NETMAP", "",
+	/* ebtables' own (xtebt.c), in the bridge family */
+	"mark_m", "vlan", "arp", "stp", "among", "redirect", "snat", "dnat",
+	"arpreply",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,7 +6,8 @@
  * are there for ebtables-nft, the legacy tables are not, and every
  * EBT_SO_* answers ENOPROTOOPT).
  *
- * It keeps each table's blob in a file under $EBT_SHIM_DIR as
+ * It keeps each table's blob in a file under $EBT_SHIM_DIR (one per
+ * network namespace with $EBT_SHIM_PER_NETNS: see shim_path()) as
  * EBT_SO_SET_ENTRIES gave it, and answers EBT_SO_GET_INFO /
  * EBT_SO_GET_ENTRIES with it, checking the sizes and counts as
  * net/bridge/netfilter/ebtables.c does (copy_everything_to_user(),
@@ -28,6 +29,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <linux/netfilter_bridge.h>
 #include <linux/netfilter_bridge/ebtables.h>
@@ -79,13 +81,21 @@ static int shim_initial(const char *name, struct shim_table *t)
 	return -ENOENT;
 }
 
+/* With EBT_SHIM_PER_NETNS set, each network namespace has tables of its
+ * own, as in the kernel ("filter.<netns inode>.blob"): fwaudit fix's
+ * proof loads its copy into a private namespace. */
 static int shim_path(const char *name, char *buf, size_t len)
 {
 	const char *dir = getenv("EBT_SHIM_DIR");
+	struct stat st;
 
 	if (!dir || strchr(name, '/'))
 		return -ENOENT;
-	snprintf(buf, len, "%s/%s.blob", dir, name);
+	if (getenv("EBT_SHIM_PER_NETNS") && stat("/proc/self/ns/net", &st) == 0)
+		snprintf(buf, len, "%s/%s.%lu.blob", dir, name,
+			 (unsigned long)st.st_ino);
+	else
+		snprintf(buf, len, "%s/%s.blob", dir, name);
 	return 0;
 }
 

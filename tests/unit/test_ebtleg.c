@@ -19,9 +19,20 @@
 
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/netfilter_bridge.h>
 #include <linux/netfilter_bridge/ebt_ip.h>
+#include <linux/netfilter_bridge/ebt_among.h>
+#include <linux/netfilter_bridge/ebt_arp.h>
 #include <linux/netfilter_bridge/ebt_ip6.h>
+#include <linux/netfilter_bridge/ebt_limit.h>
+#include <linux/netfilter_bridge/ebt_mark_m.h>
+#include <linux/netfilter_bridge/ebt_mark_t.h>
+#include <linux/netfilter_bridge/ebt_nat.h>
+#include <linux/netfilter_bridge/ebt_pkttype.h>
+#include <linux/netfilter_bridge/ebt_redirect.h>
+#include <linux/netfilter_bridge/ebt_stp.h>
+#include <linux/netfilter_bridge/ebt_vlan.h>
 #include <linux/netfilter_bridge/ebtables.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
@@ -34,11 +45,12 @@
 #include "redact.h"
 #include "ruleset.h"
 #include "unit.h"
+#include "xt.h"
 
 #define ALIGN8(x)	(((x) + 7u) & ~7u)
 
 struct bb {
-	unsigned char buf[8192];
+	unsigned char buf[16384];
 	size_t len;
 	unsigned int nentries;
 	size_t chain_at;	/* the open chain's header */
@@ -79,15 +91,14 @@ static void bb_put_ext(struct bb *b, const struct ext *x)
 	b->len += sizeof(m) + dl;
 }
 
-static void bb_rule(struct bb *b, const struct ebt_entry *hdr,
-		    const struct ext *matches, size_t nm,
-		    const struct ext *watcher, const char *target, int verdict)
+/* A rule whose target is t (name, data, size). */
+static void bb_rule_tg(struct bb *b, const struct ebt_entry *hdr,
+		       const struct ext *matches, size_t nm,
+		       const struct ext *watcher, struct ext t)
 {
 	struct ebt_entry e = *hdr;
 	size_t start = b->len, i;
 	struct ebt_entries c;
-	struct ext t = { target ? target : EBT_STANDARD_TARGET, &verdict,
-			 sizeof(verdict) };
 
 	e.bitmask |= EBT_ENTRY_OR_ENTRIES;
 	b->len += sizeof(e);
@@ -106,6 +117,16 @@ static void bb_rule(struct bb *b, const struct ebt_entry *hdr,
 	b->nentries++;
 }
 
+static void bb_rule(struct bb *b, const struct ebt_entry *hdr,
+		    const struct ext *matches, size_t nm,
+		    const struct ext *watcher, const char *target, int verdict)
+{
+	struct ext t = { target ? target : EBT_STANDARD_TARGET, &verdict,
+			 sizeof(verdict) };
+
+	bb_rule_tg(b, hdr, matches, nm, watcher, t);
+}
+
 static struct ebt_entry proto(uint16_t p)
 {
 	struct ebt_entry e;
@@ -119,6 +140,7 @@ static struct ebt_entry proto(uint16_t p)
 }
 
 static size_t tcp_chain_off, deny_chain_off;
+static void build_matches(struct bb *b);
 
 /* filter: INPUT, FORWARD, OUTPUT, then user chains TCP (RETURN) and
  * DENY (policy DROP). */
@@ -166,7 +188,8 @@ static void build_filter(struct bb *b)
 	memcpy(e.in, "eth\x01", 4);
 	memcpy(e.logical_in, "br0", 3);
 	bb_rule(b, &e, NULL, 0, &wlog, NULL, EBT_CONTINUE);
-	/* 6: ! -i veth0 --among-dst ... -j ACCEPT: a match not decoded */
+	/* 6: ! -i veth0 --among-dst ... -j ACCEPT: an among blob the
+	 * kernel refuses (4 bytes): not decoded */
 	e = proto(0);
 	memcpy(e.in, "veth0", 5);
 	e.invflags = EBT_IIN;
@@ -301,7 +324,8 @@ static void test_filter(void)
 	CHECK(!has_field(&in->rules[4], RS_F_ETHERTYPE));
 	CHECK_EQ(in->rules[4].nstmts, 1);
 	CHECK_EQ(in->rules[4].verdict.kind, RS_V_NONE);
-	/* 6: ! -i veth0, and the among match kept as unknown, named */
+	/* 6: ! -i veth0, and the malformed among match kept as unknown,
+	 * named */
 	m = field(&in->rules[5], RS_F_IIFNAME);
 	CHECK(m && m->op == RS_OP_NOT_IN);
 	m = field(&in->rules[5], RS_F_UNKNOWN);
@@ -617,6 +641,8 @@ static void write_seed(void)
 	if (!path)
 		return;
 	build_filter(&b);
+	if (getenv("EBTLEG_MATCH_SEED"))
+		build_matches(&b);	/* ebtables' own extensions */
 	f = fopen(path, "wb");
 	CHECK(f != NULL);
 	if (!f)
@@ -709,9 +735,359 @@ static void test_poll(void)
 	CHECK_EQ(rmdir(dir), 0);
 }
 
+
+/* ---- ebtables' own matches and targets (xtebt.c) ----------------------- */
+
+struct among_el {
+	const char *mac;	/* 6 bytes */
+	uint32_t ip;		/* host order, 0: none */
+};
+
+/* An among blob with one list (src or dst) as ebtables lays it out: the
+ * info, then the wormhash (table by the MAC's last byte, then the pool);
+ * misplace puts the first element in a bucket the kernel never looks in. */
+static size_t among_blob(unsigned char *buf, size_t cap, bool dst, bool neg,
+			 const struct among_el *el, int n, bool misplace)
+{
+	struct ebt_among_info info;
+	struct ebt_mac_wormhash wh;
+	struct ebt_mac_wormhash_tuple tp;
+	size_t len = sizeof(info) + sizeof(wh) + (size_t)n * sizeof(tp);
+	int key, i, k = 0;
+
+	CHECK(len <= cap);
+	memset(buf, 0, cap);
+	memset(&info, 0, sizeof(info));
+	if (dst)
+		info.wh_dst_ofs = sizeof(info);
+	else
+		info.wh_src_ofs = sizeof(info);
+	if (neg)
+		info.bitmask = dst ? EBT_AMONG_DST_NEG : EBT_AMONG_SRC_NEG;
+	memcpy(buf, &info, sizeof(info));
+	memset(&wh, 0, sizeof(wh));
+	wh.poolsize = n;
+	/* the pool sorted by bucket; each bucket's range in table */
+	for (key = 0; key < 256; key++) {
+		wh.table[key] = k;
+		for (i = 0; i < n; i++) {
+			unsigned char b[8] = { 0 };
+			int bucket = (unsigned char)el[i].mac[5];
+
+			if (misplace && i == 0)
+				bucket = (bucket + 1) & 0xff;
+			if (bucket != key)
+				continue;
+			memcpy(b + 2, el[i].mac, 6);
+			memset(&tp, 0, sizeof(tp));
+			memcpy(tp.cmp, b, sizeof(b));
+			tp.ip = htonl(el[i].ip);
+			memcpy(buf + sizeof(info) + sizeof(wh) +
+			       (size_t)k * sizeof(tp), &tp, sizeof(tp));
+			k++;
+		}
+	}
+	wh.table[256] = k;
+	memcpy(buf + sizeof(info), &wh, sizeof(wh));
+	return ALIGN8(len);
+}
+
+static const struct rs_match *field_op(const struct rs_rule *r,
+				       enum rs_field f, enum rs_op op)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmatches; i++)
+		if (r->matches[i].fields[0] == f && r->matches[i].op == op)
+			return &r->matches[i];
+	return NULL;
+}
+
+static const struct rs_match *other(const struct rs_rule *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmatches; i++)
+		if (r->matches[i].op == RS_OP_OTHER && r->matches[i].name &&
+		    !strcmp(r->matches[i].name, name))
+			return &r->matches[i];
+	return NULL;
+}
+
+static unsigned char am[5][2048];
+static size_t alen[5];
+
+/* filter INPUT: one rule per extension decoded by xtebt.c (and some the
+ * kernel refuses), then FORWARD and OUTPUT. */
+static void build_matches(struct bb *b)
+{
+	static const struct among_el mac2[] = {
+		{ "\x02\0\0\0\0\x01", 0 }, { "\x02\0\0\0\0\x02", 0 } };
+	static const struct among_el withip[] = {
+		{ "\x02\0\0\0\0\x01", 0xcb007107 },
+		{ "\x02\0\0\0\0\x02", 0xcb007108 } };
+	static const struct among_el mixed[] = {
+		{ "\x02\0\0\0\0\x01", 0xcb007107 },
+		{ "\x02\0\0\0\0\x02", 0 } };
+	struct ebt_pkttype_info pk = { PACKET_BROADCAST, 0 };
+	struct ebt_pkttype_info pkn = { PACKET_HOST, 1 };
+	struct ebt_pkttype_info pkbad = { PACKET_HOST, 2 };
+	struct ebt_mark_m_info mand, mor;
+	struct ebt_mark_t_info tset, tor, tand, txor, tbad;
+	struct ebt_vlan_info vl;
+	struct ebt_arp_info ar;
+	struct ebt_stp_info st;
+	struct ebt_limit_info li;
+	struct ebt_redirect_info rd = { EBT_DROP };
+	struct ebt_nat_info sn;
+	struct ext m;
+	struct ext t;
+	struct ebt_entry e;
+
+	memset(b, 0, sizeof(*b));
+	bb_chain(b, "INPUT", EBT_ACCEPT);
+	e = proto(0);
+	/* 1: --pkttype-type broadcast -j DROP */
+	m = (struct ext){ "pkttype", &pk, sizeof(pk) };
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 2: --pkttype-type ! host */
+	m = (struct ext){ "pkttype", &pkn, sizeof(pkn) };
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 3: --mark 0x5/0xf; the mask's bits above 32 test nothing */
+	memset(&mand, 0, sizeof(mand));
+	mand.mark = 5;
+	mand.mask = 0xf | (sizeof(long) > 4 ? ~0xffffffffUL : 0);
+	mand.bitmask = EBT_MARK_AND;
+	m = (struct ext){ "mark_m", &mand, sizeof(mand) };
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 4: --mark ! /0x4: no bit of 0x4 set */
+	memset(&mor, 0, sizeof(mor));
+	mor.mask = 4;
+	mor.bitmask = EBT_MARK_OR;
+	mor.invert = 1;
+	m = (struct ext){ "mark_m", &mor, sizeof(mor) };
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 5-8: -j mark --mark-set 0x7 (CONTINUE), --mark-or 0x3 (ACCEPT),
+	 * --mark-and 0x3 (RETURN), --mark-xor 0x3 (DROP) */
+	tset = (struct ebt_mark_t_info){ 7, (int)(MARK_SET_VALUE | 0xd) };
+	tor = (struct ebt_mark_t_info){ 3, (int)(MARK_OR_VALUE | 0xf) };
+	tand = (struct ebt_mark_t_info){ 3, (int)(MARK_AND_VALUE | 0xc) };
+	txor = (struct ebt_mark_t_info){ 3, (int)(MARK_XOR_VALUE | 0xe) };
+	t = (struct ext){ "mark", &tset, sizeof(tset) };
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
+	t = (struct ext){ "mark", &tor, sizeof(tor) };
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
+	t = (struct ext){ "mark", &tand, sizeof(tand) };
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
+	t = (struct ext){ "mark", &txor, sizeof(txor) };
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
+	/* 9: -p 802_1Q --vlan-id 5 */
+	memset(&vl, 0, sizeof(vl));
+	vl.id = 5;
+	vl.bitmask = EBT_VLAN_ID;
+	m = (struct ext){ "vlan", &vl, sizeof(vl) };
+	e = proto(ETH_P_8021Q);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 10: -p ARP --arp-op ! Request */
+	memset(&ar, 0, sizeof(ar));
+	ar.opcode = htons(1);
+	ar.bitmask = EBT_ARP_OPCODE;
+	ar.invflags = EBT_ARP_OPCODE;
+	m = (struct ext){ "arp", &ar, sizeof(ar) };
+	e = proto(ETH_P_ARP);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 11: -d BGA --stp-type ! config */
+	memset(&st, 0, sizeof(st));
+	st.bitmask = EBT_STP_TYPE;
+	st.invflags = EBT_STP_TYPE;
+	m = (struct ext){ "stp", &st, sizeof(st) };
+	e = proto(0);
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 12: --limit 5/sec --limit-burst 5 -j ACCEPT */
+	memset(&li, 0, sizeof(li));
+	li.avg = EBT_LIMIT_SCALE / 5;
+	li.burst = 5;
+	m = (struct ext){ "limit", &li, sizeof(li) };
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_ACCEPT);
+	/* 12b: a limit of average 0 costs nothing: always matches */
+	li.avg = 0;
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_ACCEPT);
+	/* 13: --among-dst two MACs */
+	alen[0] = among_blob(am[0], sizeof(am[0]), true, false, mac2, 2, false);
+	m = (struct ext){ "among", am[0], alen[0] };
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 14: --among-src MAC=IP, MAC=IP */
+	alen[1] = among_blob(am[1], sizeof(am[1]), false, false, withip, 2,
+			     false);
+	m = (struct ext){ "among", am[1], alen[1] };
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 15: --among-src ! MAC=IP,MAC=IP: undecided, named */
+	alen[2] = among_blob(am[2], sizeof(am[2]), false, true, withip, 2,
+			     false);
+	m = (struct ext){ "among", am[2], alen[2] };
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 16: --among-src MAC=IP,MAC: undecided, named */
+	alen[3] = among_blob(am[3], sizeof(am[3]), false, false, mixed, 2,
+			     false);
+	m = (struct ext){ "among", am[3], alen[3] };
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 17: --among-dst whose only element the kernel never finds */
+	alen[4] = among_blob(am[4], sizeof(am[4]), true, false, mac2, 1, true);
+	m = (struct ext){ "among", am[4], alen[4] };
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 18: -j redirect --redirect-target DROP */
+	t = (struct ext){ "redirect", &rd, sizeof(rd) };
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
+	/* 19: -j snat --to-src 02:..:09 --snat-arp --snat-target ACCEPT */
+	memset(&sn, 0, sizeof(sn));
+	memcpy(sn.mac, "\x02\0\0\0\0\x09", 6);
+	sn.target = EBT_ACCEPT & ~NAT_ARP_BIT;
+	t = (struct ext){ "snat", &sn, sizeof(sn) };
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
+	/* 20: -j mark with no action the kernel knows: not decoded */
+	tbad = (struct ebt_mark_t_info){ 3, (int)(0xffffff00u | 0xf) };
+	t = (struct ext){ "mark", &tbad, sizeof(tbad) };
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
+	/* 21: a pkttype blob the kernel refuses: unknown, named */
+	m = (struct ext){ "pkttype", &pkbad, sizeof(pkbad) };
+	bb_rule(b, &e, &m, 1, NULL, NULL, EBT_DROP);
+	/* 22: -p ARP -j arpreply: the rule's ARP decides for IP frames */
+	e = proto(ETH_P_ARP);
+	t = (struct ext){ "arpreply", &sn, sizeof(sn) };
+	bb_rule_tg(b, &e, NULL, 0, NULL, t);
+	bb_chain(b, "FORWARD", EBT_ACCEPT);
+	bb_chain(b, "OUTPUT", EBT_ACCEPT);
+}
+
+static void test_ebtmatch(void)
+{
+	static struct bb b;
+	struct ebtleg_blob x;
+	struct ruleset *rs = ruleset_new();
+	const struct rs_chain *in;
+	const struct rs_rule *r;
+	const struct rs_match *k;
+
+	CHECK(rs != NULL);
+	build_matches(&b);
+
+	x = blob_of(&b, "filter", FILTER_HOOKS);
+	CHECK_EQ(ebtleg_parse(rs, &x), 0);
+	in = find(rs, "filter", "INPUT");
+	CHECK(in != NULL && in->nrules == 23);
+	if (!in || in->nrules != 23)
+		goto out;
+	r = in->rules;
+	k = field(&r[0], RS_F_PKTTYPE);
+	CHECK(k && k->op == RS_OP_IN && k->elems[0].lo == PACKET_BROADCAST);
+	k = field(&r[1], RS_F_PKTTYPE);
+	CHECK(k && k->op == RS_OP_NOT_IN && k->elems[0].lo == PACKET_HOST);
+	k = field(&r[2], RS_F_MARK);
+	CHECK(k && k->op == RS_OP_MASK_EQ && k->mask == 0xf && k->value == 5);
+	k = field(&r[3], RS_F_MARK);
+	CHECK(k && k->op == RS_OP_MASK_EQ && k->mask == 4 && k->value == 0);
+	CHECK(r[4].nstmts == 1 && r[4].stmts[0].sets_mark &&
+	      r[4].stmts[0].mark_mask == 0xffffffffu &&
+	      r[4].stmts[0].mark_value == 7);
+	CHECK_EQ(r[4].verdict.kind, RS_V_NONE);
+	CHECK(r[5].nstmts == 1 && r[5].stmts[0].mark_mask == 3 &&
+	      r[5].stmts[0].mark_value == 3);
+	CHECK_EQ(r[5].verdict.kind, RS_V_ACCEPT);
+	CHECK(r[6].nstmts == 1 && r[6].stmts[0].mark_mask == ~3u &&
+	      r[6].stmts[0].mark_value == 0);
+	CHECK_EQ(r[6].verdict.kind, RS_V_RETURN);
+	CHECK(r[7].nstmts == 1 && r[7].stmts[0].mark_mask == 0 &&
+	      r[7].stmts[0].mark_value == 3);
+	CHECK_EQ(r[7].verdict.kind, RS_V_DROP);
+	/* vlan: 802.1Q only (the entry's and the match's), tags undecided */
+	k = field_op(&r[8], RS_F_ETHERTYPE, RS_OP_IN);
+	CHECK(k && k->elems[0].lo == ETH_P_8021Q);
+	k = other(&r[8], "vlan");
+	CHECK(k && k->text && strstr(k->text, "id 5"));
+	/* arp: ARP or RARP, whatever the tests */
+	k = field_op(&r[9], RS_F_ETHERTYPE, RS_OP_IN);
+	CHECK(k && k->nelems == 1 && k->elems[0].lo == ETH_P_ARP);
+	CHECK(r[9].nmatches == 3 && r[9].matches[1].nelems == 2 &&
+	      r[9].matches[1].elems[0].lo == ETH_P_ARP &&
+	      r[9].matches[1].elems[1].lo == ETH_P_RARP);
+	CHECK(other(&r[9], "arp") != NULL);
+	/* stp: never an IP frame, even inverted */
+	k = field_op(&r[10], RS_F_ETHERTYPE, RS_OP_NOT_IN);
+	CHECK(k && k->nelems == 2 && k->elems[0].lo == ETH_P_IP &&
+	      k->elems[1].lo == ETH_P_IPV6);
+	CHECK(other(&r[10], "stp") != NULL);
+	k = other(&r[11], "limit");
+	CHECK(k && k->text && !strcmp(k->text, "limit: avg 5/second burst 5"));
+	CHECK_EQ(r[12].nmatches, 0);
+	/* among: MACs only, as MAC matches */
+	k = field(&r[13], RS_F_ETHER_DADDR);
+	CHECK(k && k->op == RS_OP_IN && k->nelems == 2 &&
+	      k->elems[0].lo == 0x020000000001ull &&
+	      k->elems[1].lo == 0x020000000002ull);
+	/* every element with an address: the address, then the pair */
+	k = field(&r[14], RS_F_IP_SADDR);
+	CHECK(k && k->op == RS_OP_IN && k->nfields == 1 && k->nelems == 2 &&
+	      k->elems[0].lo == 0xcb007107 && k->elems[1].lo == 0xcb007108);
+	CHECK(r[14].nmatches == 2 && r[14].matches[1].nfields == 2 &&
+	      r[14].matches[1].fields[0] == RS_F_IP_SADDR &&
+	      r[14].matches[1].fields[1] == RS_F_ETHER_SADDR &&
+	      r[14].matches[1].elems[1].lo == 0x020000000001ull);
+	k = other(&r[15], "among");
+	CHECK(k && k->text && strstr(k->text, "among-src ! ") &&
+	      strstr(k->text, "=203.0.113.7"));
+	CHECK(r[15].nmatches == 1);
+	k = other(&r[16], "among");
+	CHECK(k && r[16].nmatches == 1);
+	/* the element in the wrong bucket is never found: never */
+	k = field(&r[17], RS_F_ETHERTYPE);
+	CHECK(k && r[17].nmatches == 1 && k->op == RS_OP_IN &&
+	      k->nelems == 0);
+	CHECK(r[18].nstmts == 1 && !strcmp(r[18].stmts[0].name, "redirect"));
+	CHECK_EQ(r[18].verdict.kind, RS_V_DROP);
+	CHECK(r[19].nstmts == 1 && !strcmp(r[19].stmts[0].name, "snat") &&
+	      strstr(r[19].stmts[0].text, "02:00:00:00:00:09"));
+	CHECK_EQ(r[19].verdict.kind, RS_V_ACCEPT);
+	CHECK(r[20].nstmts == 0 && r[20].verdict.kind == RS_V_OTHER &&
+	      !strcmp(r[20].verdict.name, "mark"));
+	k = field(&r[21], RS_F_UNKNOWN);
+	CHECK(k && !strcmp(k->name, "pkttype"));
+	k = field(&r[22], RS_F_ETHERTYPE);
+	CHECK(k && k->elems[0].lo == ETH_P_ARP &&
+	      r[22].verdict.kind == RS_V_OTHER &&
+	      !strcmp(r[22].verdict.name, "arpreply"));
+	/* every truncation of an among blob: never read outside it */
+	{
+		struct ruleset *tmp = ruleset_new();
+		struct rs_chain *c = tmp ? ruleset_add_chain(tmp,
+			RS_ORIGIN_LEGACY, NFPROTO_BRIDGE, "filter", "T") : NULL;
+		size_t cut;
+
+		CHECK(c != NULL);
+		/* up to the size the kernel requires (the info and the
+		 * list, unaligned) */
+		for (cut = 0; c && cut < sizeof(struct ebt_among_info) +
+		     sizeof(struct ebt_mac_wormhash) +
+		     2 * sizeof(struct ebt_mac_wormhash_tuple); cut += 7) {
+			struct rs_rule *rr = rs_chain_add_rule(c);
+
+			CHECK(rr != NULL);
+			if (!rr)
+				break;
+			CHECK_EQ(xt_decode_match(rr, NFPROTO_BRIDGE, "among",
+						 0, am[1], cut), 0);
+			CHECK(rr->nmatches == 1 &&
+			      rr->matches[0].fields[0] == RS_F_UNKNOWN);
+		}
+		ruleset_free(tmp);
+	}
+out:
+	ruleset_free(rs);
+}
+
 int main(void)
 {
 	test_filter();
+	test_ebtmatch();
 	test_nat_broute();
 	test_broken();
 	test_foreach();
