@@ -28,6 +28,7 @@
 #include "nldump.h"
 #include "util.h"
 #include "xt.h"
+#include "xtebt.h"
 
 const char *const ebtleg_tables[EBTLEG_NTABLES] = { "filter", "nat",
 						     "broute" };
@@ -279,22 +280,8 @@ static int ebt_standard(struct rs_rule *r, int verdict,
 {
 	const struct ebt_chainhdr *to;
 
-	switch (verdict) {
-	case EBT_ACCEPT:
-		r->verdict.kind = RS_V_ACCEPT;
+	if (!xtebt_verdict(r, verdict))
 		return 0;
-	case EBT_DROP:
-		r->verdict.kind = RS_V_DROP;
-		return 0;
-	case EBT_CONTINUE:
-		r->verdict.kind = RS_V_NONE;
-		return 0;
-	case EBT_RETURN:
-		r->verdict.kind = RS_V_RETURN;
-		return 0;
-	default:
-		break;
-	}
 	if (verdict < 0)
 		return -EBADMSG;
 	to = ebt_chain_at(v, n, (size_t)verdict);

@@ -503,7 +503,7 @@ static int ebx_among(struct rs_rule *r, const void *data, size_t len,
 /* ---- targets ------------------------------------------------------------ */
 
 /* EBT_ACCEPT .. EBT_RETURN (ebt_invalid_target() refuses the rest) */
-static int ebx_verdict(struct rs_rule *r, int verdict)
+int xtebt_verdict(struct rs_rule *r, int verdict)
 {
 	switch (verdict) {
 	case EBT_ACCEPT:
@@ -575,7 +575,7 @@ static int ebx_mark_t(struct rs_rule *r, const void *data, const char **why)
 		*why = "values the kernel would not accept";
 		return -EINVAL;
 	}
-	ret = ebx_verdict(r, k.target | ~EBX_VERDICT_BITS);
+	ret = xtebt_verdict(r, k.target | ~EBX_VERDICT_BITS);
 	if (ret < 0) {
 		*why = "values the kernel would not accept";
 		return ret;
@@ -601,7 +601,7 @@ static int ebx_redirect(struct rs_rule *r, const void *data,
 	int ret;
 
 	memcpy(&k, data, sizeof(k));
-	ret = ebx_verdict(r, k.target);
+	ret = xtebt_verdict(r, k.target);
 	if (ret < 0) {
 		*why = "values the kernel would not accept";
 		return ret;
@@ -622,7 +622,7 @@ static int ebx_snat(struct rs_rule *r, const void *data, const char **why)
 	*why = "values the kernel would not accept";
 	if (((k.target | EBX_VERDICT_BITS) & ~NAT_ARP_BIT) != ~NAT_ARP_BIT)
 		return -EINVAL;
-	ret = ebx_verdict(r, k.target | ~EBX_VERDICT_BITS);
+	ret = xtebt_verdict(r, k.target | ~EBX_VERDICT_BITS);
 	if (ret < 0)
 		return ret;
 	ebx_printf(&t, "to-src ");

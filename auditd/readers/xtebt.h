@@ -30,4 +30,9 @@ int xtebt_match(struct rs_rule *r, const char *name, uint8_t rev,
 int xtebt_target(struct rs_rule *r, const char *name, uint8_t rev,
 		 const void *data, size_t len, const char **why);
 
+/* ebtables' standard verdicts EBT_ACCEPT .. EBT_RETURN as @r's verdict:
+ * 0, or -EINVAL for any other value (a jump offset, or one the kernel
+ * refuses: the caller's to tell). */
+int xtebt_verdict(struct rs_rule *r, int verdict);
+
 #endif
