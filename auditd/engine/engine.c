@@ -854,9 +854,10 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 				  "assumed on, route_localnet off, nothing "
 				  "listens");
 	if (!ret && !in->host) {
-		/* bridge chains see probes that arrive on a bridge, and
-		 * without host facts no bridge is known: say so, never
-		 * report past them silently */
+		/* bridge chains see probes that cross a bridge (arriving
+		 * on one, or routed out through one), and without host
+		 * facts no bridge is known: say so, never report past them
+		 * silently */
 		size_t bc;
 
 		for (bc = 0; bc < in->rs->nchains && !ret; bc++) {
@@ -868,7 +869,7 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 				continue;
 			snprintf(note, sizeof(note), "bridge %s %s not "
 				 "applied: bridge chains see only probes "
-				 "arriving on a bridge, and without host facts "
+				 "that cross a bridge, and without host facts "
 				 "no bridge is known", c->table, c->name);
 			ret = eng_result_note(res, note);
 		}
