@@ -19,12 +19,18 @@
 #     KUBE-MARK-MASQ, DNAT to the pod), one service in ten also a NodePort
 #     (KUBE-NODEPORTS -> KUBE-EXT-*), KUBE-FORWARD; N = 1,000 and 10,000
 #     (about 53,000 rules).
+#  4. blocklist-N: N random IPv4 sources dropped first in INPUT, then
+#     ssh and http accepted and everything else dropped (a fail2ban or
+#     CrowdSec host): as an nft set (`ip saddr @bl drop`; B: nft list
+#     ruleset) and as an ipset with iptables-nft `-m set` (B: ipset save;
+#     iptables-nft-save); N = 20,000 and 100,000.
 # Each: median and minimum wall time, minimum CPU time (user + system) and
 # peak RSS of fwaudit audit.
 #
 # Usage: bench/audit.sh [FWAUDIT]   (default: $FWAUDIT, else ./fwaudit)
 # Environment: ROUNDS (10), SIZES_DOCKER ("1000 5000"),
-# SIZES_DOCKER_SCATTERED ("5000"), SIZES_KUBE ("1000 10000"), FWA_CORPUS.
+# SIZES_DOCKER_SCATTERED ("5000"), SIZES_KUBE ("1000 10000"),
+# SIZES_BLOCKLIST ("20000 100000"), FWA_CORPUS.
 set -euo pipefail
 BIN=${1:-${FWAUDIT:-./fwaudit}}
 # shellcheck source=tests/netns/lib.sh
@@ -133,5 +139,34 @@ for n in ${SIZES_KUBE:-1000 10000}; do
 	fwa_nsx "$NS" iptables-nft-restore < "$T/rules"
 	nr=$(fwa_nsx "$NS" iptables-nft-save | grep -c '^-A')
 	fwa_nsx "$NS" "$PYTHON" "$T/time.py" "$ROUNDS" "kube-$n($nr)" "$AUDIT" "iptables-nft-save"
+	fwa_ns_del "$NS"
+done
+for n in ${SIZES_BLOCKLIST:-20000 100000}; do
+	"$PYTHON" - "$n" "$T/bl.nft" "$T/bl.ipset" <<'PY'
+import random, sys
+n = int(sys.argv[1]); random.seed(n)
+s = set()
+while len(s) < n:
+    s.add((random.randrange(1, 223) << 24) | random.randrange(1 << 24))
+a = ["%d.%d.%d.%d" % (x >> 24, (x >> 16) & 255, (x >> 8) & 255, x & 255) for x in sorted(s)]
+with open(sys.argv[2], "w") as f:
+    f.write("table ip bl {\n set bl { type ipv4_addr; elements = { %s }; }\n"
+            " chain input { type filter hook input priority 0; policy drop;\n"
+            "  ip saddr @bl drop\n  tcp dport { 22, 80 } accept\n }\n}\n" % ", ".join(a))
+with open(sys.argv[3], "w") as f:
+    f.write("create bl hash:ip maxelem %d\n" % (2 * n))
+    f.write("".join("add bl %s\n" % x for x in a))
+PY
+	fwa_ns_new NS blocklist
+	fwa_dummy "$NS" eth0 198.51.100.1/24
+	uplink "$NS"
+	fwa_nsx "$NS" nft -f "$T/bl.nft"
+	fwa_nsx "$NS" "$PYTHON" "$T/time.py" "$ROUNDS" "blocklist-$n-nft" "$AUDIT" "nft list ruleset"
+	fwa_nsx "$NS" nft flush ruleset
+	fwa_nsx "$NS" ipset restore < "$T/bl.ipset"
+	fwa_nsx "$NS" iptables-nft -A INPUT -m set --match-set bl src -j DROP
+	fwa_nsx "$NS" iptables-nft -A INPUT -p tcp -m multiport --dports 22,80 -j ACCEPT
+	fwa_nsx "$NS" iptables-nft -P INPUT DROP
+	fwa_nsx "$NS" "$PYTHON" "$T/time.py" "$ROUNDS" "blocklist-$n-ipset" "$AUDIT" "ipset save; iptables-nft-save"
 	fwa_ns_del "$NS"
 done
