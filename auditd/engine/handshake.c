@@ -92,6 +92,84 @@ static void branch_as_piece(const struct walk *w, struct branch *b,
 	}
 }
 
+/* The real server of piece p when IPVS sends it there by masquerading
+ * (NAT): its answer comes back through this host's forward path. */
+static const struct host_ipvs_dest *masq_dest(const struct engine_piece *p)
+{
+	return p->ipvs_dest && !p->ipvs_sandbox &&
+	       p->ipvs_dest->fwd == HOST_IPVS_MASQ ? p->ipvs_dest : NULL;
+}
+
+/*
+ * The answer of piece p's IPVS masq real server, for the branches of l:
+ * it comes from the real server to the client, routed, and meets the
+ * filter FORWARD chains with the real server's address and port as its
+ * source before IPVS (FORWARD, priority 100: ip_vs_reply4()) gives it the
+ * virtual service's back; postrouting sees that.  Conntrack knows it as
+ * the connection's reply only with net.ipv4.vs.conntrack = 1 (IPVS then
+ * rewrote the entry's reply tuple); with 0, the kernel's default, IPVS
+ * took the client's packets out of conntrack, and the SYN-ACK finds no
+ * entry: ct state invalid, which a stateful FORWARD drops.  Chains of the
+ * forward hook after priority 100 are walked as before it.
+ */
+static int ipvs_masq_answer(struct walk *w, const struct engine_piece *p,
+			    struct blist *l, struct blist *drops)
+{
+	const struct host_ipvs_dest *d = masq_dest(p);
+	struct host_route_query q = { .family = w->family, .daddr = d->addr };
+	struct host_route_result rt;
+	const struct host_link *link = NULL;
+	bool tracked = w->host->sysctl.ipvs_conntrack == 1;
+	size_t k;
+	int ret = 0;
+
+	if (host_route_lookup(w->host, &q, &rt) == 0 && rt.oif)
+		link = host_link_by_index(w->host, rt.oif);
+	for (k = 0; !ret && k < l->n; k++) {
+		struct branch *b = l->b[k];
+
+		ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, tracked ?
+				"the real server's answer (IPVS masq; ct state "
+				"established, reply direction):" :
+				"the real server's answer (IPVS masq; "
+				"net.ipv4.vs.conntrack is not 1: no conntrack "
+				"entry, ct state invalid):");
+		b->nat = true;
+		b->nat_addr = d->addr;
+		if (d->port) {
+			b->nat_port = true;
+			b->nat_port_lo = b->nat_port_hi = d->port;
+		}
+		b->oif = link ? link->ifindex : 0;
+		b->oif_known = link != NULL;
+		b->oif_key = link ? rs_ifname_key(link->name) : 0;
+		if (!tracked)
+			b->ct_dnat = false;
+	}
+	w->reply = true;
+	w->established = tracked;
+	w->ct_invalid = !tracked;
+	if (!ret)
+		ret = eng_hook_run(w, NF_INET_FORWARD, l, drops);
+	/* IPVS gave the answer the virtual service's address back */
+	for (k = 0; !ret && k < l->n; k++) {
+		struct branch *b = l->b[k];
+
+		b->nat = p->nat;
+		b->nat_addr = p->nat_addr;
+		b->nat_port = p->nat_port;
+		b->nat_port_lo = p->nat_port_lo;
+		b->nat_port_hi = p->nat_port_hi;
+	}
+	if (!ret)
+		ret = eng_hook_run(w, NF_INET_POST_ROUTING, l, drops);
+	w->reply = false;
+	w->established = false;
+	w->ct_invalid = false;
+	return ret;
+}
+
 /* Walk the handshake's other packets for the probes of region r (taken
  * over), let in like piece lead: the client's next packet in, the server's
  * answer out.  *ok becomes the branches whose connection completes (with
@@ -102,10 +180,10 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 {
 	const struct engine_piece *p = &w->res->pieces[lead];
 	enum engine_fate fate = p->fate;
-	/* IPVS takes the client's packets at LOCAL_IN like the probe; the
-	 * real server's answer does not come back through a filter hook the
-	 * probe's walk knows (masq: after filter FORWARD; route, tunnel:
-	 * not through this host), so only the way in is walked */
+	/* IPVS takes the client's packets at LOCAL_IN like the probe; a
+	 * masq real server's answer comes back through the forward path
+	 * (ipvs_masq_answer()); with route and tunnel it does not pass this
+	 * host */
 	bool ipvs = p->ipvs_dest && !p->ipvs_sandbox;
 	struct blist l = { 0 };
 	struct branch *b;
@@ -136,6 +214,8 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 		ret = eng_hook_run(w, NF_INET_LOCAL_IN, &l, drops);
 	if (ipvs) {
 		w->established = false;
+		if (!ret && masq_dest(p))
+			ret = ipvs_masq_answer(w, p, &l, drops);
 		if (ret)
 			eng_blist_release(&l);
 		*ok = l;
@@ -254,6 +334,10 @@ static int path_cmp(const void *a, const void *b)
 	PATH_CMP(oif);
 	PATH_CMP(ct_dnat);
 	PATH_CMP(direct);
+	/* an IPVS masq real server's answer is walked per real server */
+	if (masq_dest(x) != masq_dest(y))
+		return (uintptr_t)masq_dest(x) < (uintptr_t)masq_dest(y) ?
+		       -1 : 1;
 #undef PATH_CMP
 	return *(const size_t *)a < *(const size_t *)b ? -1 :
 	       *(const size_t *)a > *(const size_t *)b;
@@ -381,7 +465,9 @@ int eng_handshake(struct walk *w, size_t from)
 	qsort(ord, m, sizeof(*ord), path_cmp);
 	for (g = 0; g < m && !ret; g = j) {
 		for (j = g + 1; j < m && eng_same_path(&res->pieces[ord[g]],
-						   &res->pieces[ord[j]]); j++)
+						   &res->pieces[ord[j]]) &&
+			    masq_dest(&res->pieces[ord[g]]) ==
+			    masq_dest(&res->pieces[ord[j]]); j++)
 			;
 		u = region_new_empty();
 		if (!u) {

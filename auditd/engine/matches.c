@@ -9,7 +9,7 @@
 
 static bool has_ct(const struct walk *w, const struct branch *b)
 {
-	return !w->before_conntrack && !b->untracked;
+	return !w->before_conntrack && !b->untracked && !w->ct_invalid;
 }
 
 static uint8_t route_type(const struct walk *w, rs_u128 addr)
@@ -145,7 +145,7 @@ static enum resolved resolve_reply(const struct walk *w,
 		*val = 0x12;	/* SYN-ACK */
 		return RES_FIXED;
 	case RS_F_CT_DIRECTION:
-		if (b->untracked)
+		if (b->untracked || w->ct_invalid)
 			return RES_ABSENT;
 		*val = IP_CT_DIR_ORIGINAL + 1;
 		return RES_FIXED;
@@ -427,7 +427,7 @@ enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 	case RS_F_CT_STATE:
 		if (b->untracked)
 			*val = RS_CT_STATE_UNTRACKED;
-		else if (w->before_conntrack)
+		else if (w->before_conntrack || w->ct_invalid)
 			*val = RS_CT_STATE_INVALID;
 		else if (w->established)
 			*val = RS_CT_STATE_ESTABLISHED;

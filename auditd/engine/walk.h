@@ -137,6 +137,10 @@ struct walk {
 	 * probe's addresses and ports swapped, ct direction reply */
 	bool reply;
 	bool reply_local;	/* from a local socket: output hook */
+	/* walking an IPVS masq real server's answer that conntrack has no
+	 * entry for (net.ipv4.vs.conntrack 0: IPVS took the client's
+	 * connection out of conntrack): ct state invalid */
+	bool ct_invalid;
 	/* a rule sets the mark to what the engine does not follow (IPVS
 	 * fwmark services, result.c), per family (0 IPv4, 1 IPv6): 0 not
 	 * looked at yet, 1 no, 2 yes */

@@ -41,6 +41,7 @@ struct host *host_new(void)
 	h->sysctl.rp_filter_all = HOST_SYSCTL_UNKNOWN;
 	h->sysctl.bridge_nf_call_iptables = HOST_SYSCTL_UNKNOWN;
 	h->sysctl.bridge_nf_call_ip6tables = HOST_SYSCTL_UNKNOWN;
+	h->sysctl.ipvs_conntrack = HOST_SYSCTL_UNKNOWN;
 	return h;
 }
 

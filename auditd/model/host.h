@@ -287,6 +287,8 @@ struct host_sysctl {
 	int rp_filter_all;		/* net.ipv4.conf.all.rp_filter */
 	int bridge_nf_call_iptables;	/* absent without br_netfilter */
 	int bridge_nf_call_ip6tables;
+	int ipvs_conntrack;		/* net.ipv4.vs.conntrack: absent
+					 * without IPVS */
 };
 
 /* A BPF program attached to a netfilter hook through a BPF link

@@ -657,6 +657,13 @@ static json_t *sysctl_new(const struct host *h)
 		      "bridge_nf_call_iptables", s->bridge_nf_call_iptables,
 		      "bridge_nf_call_ip6tables", s->bridge_nf_call_ip6tables,
 		      "links", links);
+	/* optional (format 3): only where the kernel has IPVS */
+	if (o && s->ipvs_conntrack != HOST_SYSCTL_UNKNOWN &&
+	    json_object_set_new(o, "ipvs_conntrack",
+				json_integer(s->ipvs_conntrack))) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -2052,7 +2059,8 @@ static int parse_sysctl(struct snapfile_ctx *c, const json_t *root,
 				 "ip_forward", "ipv6_forwarding",
 				 "route_localnet_all", "rp_filter_all",
 				 "bridge_nf_call_iptables",
-				 "bridge_nf_call_ip6tables", "links", NULL });
+				 "bridge_nf_call_ip6tables", "ipvs_conntrack",
+				 "links", NULL });
 	if (!ret)
 		ret = get_sysctl(c, o, "ip_forward", "sysctl",
 				 &s->ip_forward);
@@ -2071,6 +2079,9 @@ static int parse_sysctl(struct snapfile_ctx *c, const json_t *root,
 	if (!ret)
 		ret = get_sysctl(c, o, "bridge_nf_call_ip6tables", "sysctl",
 				 &s->bridge_nf_call_ip6tables);
+	if (!ret && json_object_get(o, "ipvs_conntrack"))
+		ret = get_sysctl(c, o, "ipvs_conntrack", "sysctl",
+				 &s->ipvs_conntrack);
 	if (ret)
 		return ret;
 	a = json_object_get(o, "links");

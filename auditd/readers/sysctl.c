@@ -113,6 +113,9 @@ int sysctl_read(struct host *h, const char *root)
 	if (!ret)
 		ret = sysctl_get(dirfd, "net/bridge/bridge-nf-call-ip6tables",
 				 &s.bridge_nf_call_ip6tables);
+	if (!ret)
+		ret = sysctl_get(dirfd, "net/ipv4/vs/conntrack",
+				 &s.ipvs_conntrack);
 	for (i = 0; !ret && i < h->nlinks; i++)
 		ret = sysctl_read_link(dirfd, &h->links[i], &links[i]);
 	if (ret < 0)

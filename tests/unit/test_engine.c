@@ -1519,6 +1519,83 @@ static void test_ipvs(void)
 	host_free(h);
 }
 
+/*
+ * An IPVS masq real server's answer comes back through the forward path:
+ * filter FORWARD sees it from the real server (10.0.0.2:8080) before IPVS
+ * gives it the virtual address back (FORWARD priority 100), postrouting
+ * after.  Conntrack knows it only with net.ipv4.vs.conntrack = 1.  Modes:
+ * 0: FORWARD policy drop, established accepted, vs.conntrack 1: exposed;
+ * 1: the same with vs.conntrack 0: the SYN-ACK is invalid, closed;
+ * 2: no FORWARD chain, vs.conntrack 0: exposed;
+ * 3: vs.conntrack 1, FORWARD drops tcp from 10.0.0.2 port 8080: closed;
+ * 4: FORWARD drops tcp from the VIP port 80 (never seen there): exposed;
+ * 5: postrouting drops tcp from the VIP port 80: closed;
+ * 6: FORWARD drops ct state invalid only, vs.conntrack unknown (the
+ *    kernel's default 0): closed.
+ */
+static void test_ipvs_masq_answer(int mode)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	const struct host_ipvs_dest *d[2];
+	struct host_ipvs_svc *s;
+	struct engine_result *res;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	bool open = mode == 0 || mode == 2 || mode == 4;
+
+	h->sysctl.ipvs_conntrack = mode == 1 || mode == 2 ? 0 :
+				   mode == 6 ? HOST_SYSCTL_UNKNOWN : 1;
+	s = ipvs_svc(h, IPPROTO_TCP, 80, 0);
+	ipvs_rs(s, 0x0a000002u, 8080, HOST_IPVS_MASQ, 1);
+	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 80, 80);
+	if (mode != 2) {
+		c = base(rs, NFPROTO_INET, "filter", "forward",
+			 NF_INET_FORWARD, 0,
+			 mode == 6 ? RS_V_ACCEPT : RS_V_DROP, "filter");
+		if (mode == 3 || mode == 4) {
+			r = rule(c, RS_V_DROP);
+			match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+			if (mode == 3) {
+				match(r, RS_F_IP_SADDR, 0x0a000002u,
+				      0x0a000002u);
+				match(r, RS_F_SPORT, 8080, 8080);
+			} else {
+				match(r, RS_F_IP_SADDR, NODE, NODE);
+				match(r, RS_F_SPORT, 80, 80);
+			}
+		}
+		r = rule(c, mode == 6 ? RS_V_DROP : RS_V_ACCEPT);
+		match(r, RS_F_CT_STATE, mode == 6 ? RS_CT_STATE_INVALID :
+		      RS_CT_STATE_ESTABLISHED, mode == 6 ?
+		      RS_CT_STATE_INVALID : RS_CT_STATE_ESTABLISHED);
+	}
+	if (mode == 5) {
+		c = base(rs, NFPROTO_INET, "filter", "postrouting",
+			 NF_INET_POST_ROUTING, 0, RS_V_ACCEPT, "filter");
+		r = rule(c, RS_V_DROP);
+		match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+		match(r, RS_F_IP_SADDR, NODE, NODE);
+		match(r, RS_F_SPORT, 80, 80);
+	}
+	res = run(rs, h);
+	if (open) {
+		CHECK_EQ(ipvs_pieces(res, 80, d, 2), 1);
+	} else {
+		CHECK_EQ(ipvs_pieces(res, 80, d, 2), 0);
+		STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 80, ENGINE_CLOSED);
+	}
+	if (unit_failures)
+		fprintf(stderr, "test_ipvs_masq_answer: mode %d\n", mode);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
 /* A fwmark service whose mark a rule sets from something fwaudit cannot
  * follow (meta mark set ct mark): what INPUT accepts may go either way,
  * possible, with the service named. */
@@ -2099,6 +2176,8 @@ int main(void)
 	test_swarm(true);
 	test_swarm(false);
 	test_ipvs_unfollowed();
+	for (int m = 0; m <= 6; m++)
+		test_ipvs_masq_answer(m);
 	test_ipvs();
 	test_tc();
 	test_nfbpf();

@@ -161,6 +161,13 @@ static void bad_sysctl(json_t *r)
 			    json_integer(-5));
 }
 
+/* optional where the kernel has IPVS, bounded like the others */
+static void bad_ipvs_ct(json_t *r)
+{
+	json_object_set_new(json_object_get(r, "sysctl"), "ipvs_conntrack",
+			    json_integer(-5));
+}
+
 static void bad_link(json_t *r)
 {
 	json_t *l = json_array_get(json_object_get(json_object_get(r,
@@ -338,6 +345,7 @@ static void test_refused(void)
 		"conversation does not replay");
 	refused(ghost_owner, -EBADMSG, "owners");
 	refused(bad_sysctl, -EBADMSG, "sysctl.ip_forward: -5 is outside");
+	refused(bad_ipvs_ct, -EBADMSG, "sysctl.ipvs_conntrack: -5 is outside");
 	refused(bad_link, -EBADMSG, "sysctl.links[0]: no recorded link");
 	refused(bad_container, -EBADMSG, "addr is not an address");
 	refused(nul_save, -EBADMSG, "legacy.ipv4.save: holds a NUL");
