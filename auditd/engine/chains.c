@@ -1329,7 +1329,7 @@ static int chains_run(struct walk *w, uint32_t hook,
 		w->base = ch;
 		/* what the bridge device sends carries the routed
 		 * packet's conntrack entry at every priority */
-		w->before_conntrack = !w->bridge_out &&
+		w->before_conntrack = !w->bridge_out && !w->ipvs_request &&
 				      (hook == NF_INET_PRE_ROUTING ||
 				       hook == NF_INET_LOCAL_OUT) &&
 				      ch->priority < PRI_CONNTRACK;
@@ -1348,8 +1348,13 @@ static int chains_run(struct walk *w, uint32_t hook,
 			l->b[i] = NULL;
 			/* NAT chains see only packets with a conntrack
 			 * entry and no binding yet */
+			/* what IPVS sends out had its destination
+			 * binding at PREROUTING: nat OUTPUT does not
+			 * run for it */
 			if (nat && (b->nat_bound || b->untracked ||
-				    w->established)) {
+				    w->established ||
+				    (w->ipvs_request &&
+				     hook == NF_INET_LOCAL_OUT))) {
 				ret = accepted_push(&o, b);
 			} else {
 				ret = chain_run(w, ch, b, &o);

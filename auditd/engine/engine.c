@@ -433,6 +433,8 @@ static int walk_one(struct walk *w)
 		ret = eng_deliver_local(w, b);
 	}
 	if (!ret)
+		ret = eng_ipvs_out_run(w, &dropped);
+	if (!ret)
 		ret = eng_hook_run(w, NF_INET_FORWARD, &fwd, &dropped);
 	if (!ret)
 		ret = eng_hook_run(w, NF_INET_POST_ROUTING, &fwd, &dropped);
@@ -455,6 +457,7 @@ static int walk_one(struct walk *w)
 	eng_blist_release(&local);
 	eng_blist_release(&fwd);
 	eng_blist_release(&dropped);
+	eng_blist_release(&w->ipvs_out);
 	return ret;
 }
 

@@ -214,6 +214,18 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 		ret = eng_hook_run(w, NF_INET_LOCAL_IN, &l, drops);
 	if (ipvs) {
 		w->established = false;
+		/* IPVS sends it on to a masq or direct-routing real server
+		 * through OUTPUT and POSTROUTING, as it did the probe */
+		if (!ret && (masq_dest(p) ||
+			     p->ipvs_dest->fwd == HOST_IPVS_ROUTE)) {
+			for (k = 0; k < l.n; k++) {
+				l.b[k]->ipvs_out = p->ipvs_dest;
+				l.b[k]->ipvs_out_svc = p->ipvs_svc;
+			}
+			ret = eng_ipvs_request_run(w, &l, drops, true);
+			for (k = 0; k < l.n; k++)
+				l.b[k]->ipvs_out = NULL;
+		}
 		if (!ret && masq_dest(p))
 			ret = ipvs_masq_answer(w, p, &l, drops);
 		if (ret)

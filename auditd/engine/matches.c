@@ -313,6 +313,30 @@ enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 			break;	/* as for the probe */
 		}
 	}
+	if (w->ipvs_request && b->ipvs_out) {
+		/* sent by IPVS from LOCAL_IN: no input interface; masq
+		 * addressed to the real server, direct routing unchanged */
+		bool masq = b->ipvs_out->fwd == HOST_IPVS_MASQ;
+
+		switch (f) {
+		case RS_F_IIFNAME:
+		case RS_F_IIF:
+			return RES_ABSENT;
+		case RS_F_IP_DADDR:
+		case RS_F_IP6_DADDR:
+			if (!masq || v4 != (f == RS_F_IP_DADDR))
+				break;
+			*val = b->ipvs_out->addr;
+			return RES_FIXED;
+		case RS_F_DPORT:
+			if (!masq || !b->ipvs_out->port)
+				break;
+			*val = b->ipvs_out->port;
+			return RES_FIXED;
+		default:
+			break;
+		}
+	}
 	if (w->nd) {
 		switch (f) {
 		case RS_F_ICMPV6_TYPE:

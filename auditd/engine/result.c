@@ -281,6 +281,17 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 		}
 		ret = trace_add(w, db, ENGINE_HOOK_DELIVERY, NULL, NULL,
 				RS_V_ACCEPT, d->what);
+		/* this host sends it to a masq or direct-routing real
+		 * server through LOCAL_OUT and POSTROUTING: walked there
+		 * once every branch is delivered (eng_ipvs_out_run()) */
+		if (!ret && mode == IPVS_HOST &&
+		    (d->fwd == HOST_IPVS_MASQ || d->fwd == HOST_IPVS_ROUTE)) {
+			db->ipvs_out = d;
+			db->ipvs_out_svc = s;
+			/* (blist_push() frees db when it fails) */
+			ret = blist_push(&w->ipvs_out, db);
+			continue;
+		}
 		/* the piece keeps the probe's own NAT (the handshake's
 		 * next packet walks as it did); the real server is in
 		 * ipvs_dest */
@@ -305,6 +316,87 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 	branch_free(nb);
 out:
 	region_free(hit);
+	return ret;
+}
+
+/* b's outgoing interface: the route to IPVS real server d. */
+static void ipvs_route_to(const struct walk *w, struct branch *b,
+			  const struct host_ipvs_dest *d)
+{
+	struct host_route_query q = { .family = w->family, .daddr = d->addr };
+	struct host_route_result rt;
+	const struct host_link *link = NULL;
+
+	if (host_route_lookup(w->host, &q, &rt) == 0 && rt.oif)
+		link = host_link_by_index(w->host, rt.oif);
+	b->oif = link ? link->ifindex : 0;
+	b->oif_known = link != NULL;
+	b->oif_key = link ? rs_ifname_key(link->name) : 0;
+}
+
+int eng_ipvs_request_run(struct walk *w, struct blist *l,
+			 struct blist *dropped, bool established)
+{
+	bool tracked = w->host->sysctl.ipvs_conntrack == 1;
+	size_t k;
+	int ret = 0;
+
+	for (k = 0; !ret && k < l->n; k++) {
+		struct branch *b = l->b[k];
+
+		ipvs_route_to(w, b, b->ipvs_out);
+		b->untracked = !tracked;
+		ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL,
+				RS_V_ACCEPT, tracked ?
+				"sent to the real server (IPVS), out through "
+				"OUTPUT and POSTROUTING:" :
+				"sent to the real server (IPVS), out through "
+				"OUTPUT and POSTROUTING, untracked "
+				"(net.ipv4.vs.conntrack is not 1):");
+	}
+	w->ipvs_request = true;
+	w->established = established;
+	if (!ret)
+		ret = eng_hook_run(w, NF_INET_LOCAL_OUT, l, dropped);
+	if (!ret)
+		ret = eng_hook_run(w, NF_INET_POST_ROUTING, l, dropped);
+	w->ipvs_request = false;
+	w->established = false;
+	/* the pieces keep the probe's own way in (the handshake's next
+	 * packet walks as it did): no outgoing interface, tracked */
+	for (k = 0; k < l->n; k++) {
+		struct branch *b = l->b[k];
+
+		b->untracked = false;
+		b->oif = 0;
+		b->oif_known = false;
+		b->oif_key = 0;
+	}
+	return ret;
+}
+
+int eng_ipvs_out_run(struct walk *w, struct blist *dropped)
+{
+	struct blist *l = &w->ipvs_out;
+	size_t k;
+	int ret;
+
+	if (!l->n)
+		return 0;
+	ret = eng_ipvs_request_run(w, l, dropped, false);
+	for (k = 0; !ret && k < l->n; k++) {
+		struct branch *b = l->b[k];
+		struct engine_piece *p;
+
+		ret = eng_piece_add(w, b, ENGINE_FORWARDED, NULL, NULL);
+		if (ret)
+			break;
+		p = &w->res->pieces[w->res->npieces - 1];
+		p->ipvs_svc = b->ipvs_out_svc;
+		p->ipvs_dest = b->ipvs_out;
+		p->ipvs_sandbox = false;
+	}
+	eng_blist_release(l);
 	return ret;
 }
 

@@ -99,6 +99,11 @@ struct branch {
 	bool oif_known;
 	int oif;
 	rs_u128 oif_key;
+	/* an IPVS real server (masq or direct routing) this host sends the
+	 * packet to: walked out through LOCAL_OUT and POSTROUTING
+	 * (eng_ipvs_out_run()); NULL otherwise */
+	const struct host_ipvs_dest *ipvs_out;
+	const struct host_ipvs_svc *ipvs_out_svc;
 	const struct anode *assume;
 	/* the header values the sender committed to on the way here */
 	const struct choice *choice;
@@ -141,6 +146,11 @@ struct walk {
 	 * entry for (net.ipv4.vs.conntrack 0: IPVS took the client's
 	 * connection out of conntrack): ct state invalid */
 	bool ct_invalid;
+	/* walking what IPVS sends to its real servers (branch.ipvs_out) out
+	 * through LOCAL_OUT and POSTROUTING; ipvs_out: those branches,
+	 * collected at LOCAL_IN delivery */
+	bool ipvs_request;
+	struct blist ipvs_out;
 	/* a rule sets the mark to what the engine does not follow (IPVS
 	 * fwmark services, result.c), per family (0 IPv4, 1 IPv6): 0 not
 	 * looked at yet, 1 no, 2 yes */
@@ -409,6 +419,17 @@ int eng_piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
 	      const struct host_listener *lis, const char *reason);
 int eng_drop_all(struct walk *w, struct blist *l, const char *reason);
 int eng_deliver_local(struct walk *w, struct branch *b);
+/* What IPVS sends to masq and direct-routing real servers (collected in
+ * w->ipvs_out by eng_deliver_local()) walked out through LOCAL_OUT and
+ * POSTROUTING (ip_vs_nat_send_or_cont(), ip_vs_send_or_cont(): NF_HOOK
+ * LOCAL_OUT), untracked unless net.ipv4.vs.conntrack is 1; what passes
+ * becomes forwarded pieces naming the real server, the rest goes to
+ * dropped.  w->ipvs_out is emptied. */
+int eng_ipvs_out_run(struct walk *w, struct blist *dropped);
+/* The walk of l (branches with ipvs_out set) out to their real servers,
+ * as the client's first packet or (established) its next one. */
+int eng_ipvs_request_run(struct walk *w, struct blist *l,
+			 struct blist *dropped, bool established);
 /* Swarm's routing mesh: what b (forwarded, DNATed to the ingress
  * sandbox) takes there to the tasks (result.c); the rest stays in b. */
 int eng_swarm_take(struct walk *w, struct branch *b);
@@ -519,8 +540,8 @@ static inline bool is_v4(const struct walk *w)
 
 static inline bool after_routing(const struct walk *w)
 {
-	return w->bridge_out || w->hook == NF_INET_FORWARD ||
-	       w->hook == NF_INET_POST_ROUTING;
+	return w->bridge_out || w->ipvs_request ||
+	       w->hook == NF_INET_FORWARD || w->hook == NF_INET_POST_ROUTING;
 }
 
 static inline struct choice_dom walk_dom(const struct walk *w)

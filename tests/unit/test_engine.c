@@ -1535,6 +1535,7 @@ static void test_ipvs(void)
  */
 static void test_ipvs_masq_answer(int mode)
 {
+	unsigned int before = unit_failures;
 	struct ruleset *rs = ruleset_new();
 	struct host *h = make_host(1);
 	const struct host_ipvs_dest *d[2];
@@ -1589,8 +1590,118 @@ static void test_ipvs_masq_answer(int mode)
 		CHECK_EQ(ipvs_pieces(res, 80, d, 2), 0);
 		STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 80, ENGINE_CLOSED);
 	}
-	if (unit_failures)
+	if (unit_failures != before)
 		fprintf(stderr, "test_ipvs_masq_answer: mode %d\n", mode);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
+/*
+ * What IPVS sends to a masq or direct-routing real server leaves through
+ * LOCAL_OUT and POSTROUTING (NF_HOOK LOCAL_OUT from the xmit functions):
+ * masq addressed to the real server (10.0.0.2:8080), direct routing
+ * unchanged (the VIP port 80); tracked (ct state new, the handshake's ACK
+ * established) with net.ipv4.vs.conntrack 1, untracked with 0.  Modes:
+ * 0: OUTPUT policy drop: closed;
+ * 1: OUTPUT policy drop, established accepted (the SYN is new): closed;
+ * 2: OUTPUT policy drop, tcp to 10.0.0.2:8080 accepted: exposed;
+ * 3: OUTPUT drops tcp to the VIP port 80, masq: exposed;
+ * 4: the same, direct routing: closed;
+ * 5: vs.conntrack 0, OUTPUT policy drop, untracked accepted: exposed;
+ * 6: vs.conntrack 0, OUTPUT policy drop, new and established accepted:
+ *    closed;
+ * 7: postrouting drops tcp to 10.0.0.2: closed;
+ * 8: OUTPUT accepts only ct state new (the ACK is established): closed;
+ * 9: OUTPUT drops what leaves on eth0 (the route to 10.0.0.2): closed.
+ */
+static void test_ipvs_request(int mode)
+{
+	unsigned int before = unit_failures;
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	const struct host_ipvs_dest *d[2];
+	struct host_ipvs_svc *s;
+	struct engine_result *res;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	bool open = mode == 2 || mode == 3 || mode == 5;
+
+	h->sysctl.ipvs_conntrack = mode == 5 || mode == 6 ? 0 : 1;
+	s = ipvs_svc(h, IPPROTO_TCP, 80, 0);
+	ipvs_rs(s, mode == 4 ? 0x0a000003u : 0x0a000002u,
+		mode == 4 ? 80 : 8080,
+		mode == 4 ? HOST_IPVS_ROUTE : HOST_IPVS_MASQ, 1);
+	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 80, 80);
+	if (mode == 7) {
+		c = base(rs, NFPROTO_INET, "filter", "postrouting",
+			 NF_INET_POST_ROUTING, 0, RS_V_ACCEPT, "filter");
+		r = rule(c, RS_V_DROP);
+		match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+		match(r, RS_F_IP_DADDR, 0x0a000002u, 0x0a000002u);
+	} else {
+		c = base(rs, NFPROTO_INET, "filter", "output",
+			 NF_INET_LOCAL_OUT, 0,
+			 mode == 3 || mode == 4 || mode == 9 ? RS_V_ACCEPT :
+			 RS_V_DROP, "filter");
+		r = NULL;
+		switch (mode) {
+		case 1:
+			r = rule(c, RS_V_ACCEPT);
+			match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED,
+			      RS_CT_STATE_ESTABLISHED);
+			break;
+		case 2:
+			r = rule(c, RS_V_ACCEPT);
+			match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+			match(r, RS_F_IP_DADDR, 0x0a000002u, 0x0a000002u);
+			match(r, RS_F_DPORT, 8080, 8080);
+			break;
+		case 3:
+		case 4:
+			r = rule(c, RS_V_DROP);
+			match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+			match(r, RS_F_IP_DADDR, NODE, NODE);
+			match(r, RS_F_DPORT, 80, 80);
+			break;
+		case 5:
+			r = rule(c, RS_V_ACCEPT);
+			match(r, RS_F_CT_STATE, RS_CT_STATE_UNTRACKED,
+			      RS_CT_STATE_UNTRACKED);
+			break;
+		case 6:
+		case 8:
+			r = rule(c, RS_V_ACCEPT);
+			match(r, RS_F_CT_STATE, RS_CT_STATE_NEW,
+			      RS_CT_STATE_NEW);
+			if (mode == 8)
+				break;
+			r = rule(c, RS_V_ACCEPT);
+			match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED,
+			      RS_CT_STATE_ESTABLISHED);
+			break;
+		case 9:
+			r = rule(c, RS_V_DROP);
+			rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME,
+					    "eth0", false, false);
+			break;
+		default:
+			break;
+		}
+	}
+	res = run(rs, h);
+	if (open) {
+		CHECK_EQ(ipvs_pieces(res, 80, d, 2), 1);
+	} else {
+		CHECK_EQ(ipvs_pieces(res, 80, d, 2), 0);
+		STATE(res, IPPROTO_TCP, 0xcb007105u, 40000, 80, ENGINE_CLOSED);
+	}
+	if (unit_failures != before)
+		fprintf(stderr, "test_ipvs_request: mode %d\n", mode);
 	engine_result_free(res);
 	ruleset_free(rs);
 	host_free(h);
@@ -2178,6 +2289,8 @@ int main(void)
 	test_ipvs_unfollowed();
 	for (int m = 0; m <= 6; m++)
 		test_ipvs_masq_answer(m);
+	for (int m = 0; m <= 9; m++)
+		test_ipvs_request(m);
 	test_ipvs();
 	test_tc();
 	test_nfbpf();
