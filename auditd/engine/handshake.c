@@ -116,15 +116,10 @@ static int ipvs_masq_answer(struct walk *w, const struct engine_piece *p,
 			    struct blist *l, struct blist *drops)
 {
 	const struct host_ipvs_dest *d = masq_dest(p);
-	struct host_route_query q = { .family = w->family, .daddr = d->addr };
-	struct host_route_result rt;
-	const struct host_link *link = NULL;
 	bool tracked = w->host->sysctl.ipvs_conntrack == 1;
 	size_t k;
 	int ret = 0;
 
-	if (host_route_lookup(w->host, &q, &rt) == 0 && rt.oif)
-		link = host_link_by_index(w->host, rt.oif);
 	for (k = 0; !ret && k < l->n; k++) {
 		struct branch *b = l->b[k];
 
@@ -141,9 +136,7 @@ static int ipvs_masq_answer(struct walk *w, const struct engine_piece *p,
 			b->nat_port = true;
 			b->nat_port_lo = b->nat_port_hi = d->port;
 		}
-		b->oif = link ? link->ifindex : 0;
-		b->oif_known = link != NULL;
-		b->oif_key = link ? rs_ifname_key(link->name) : 0;
+		eng_ipvs_route_to(w, b, d);
 		if (!tracked)
 			b->ct_dnat = false;
 	}

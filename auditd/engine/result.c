@@ -319,9 +319,8 @@ out:
 	return ret;
 }
 
-/* b's outgoing interface: the route to IPVS real server d. */
-static void ipvs_route_to(const struct walk *w, struct branch *b,
-			  const struct host_ipvs_dest *d)
+void eng_ipvs_route_to(const struct walk *w, struct branch *b,
+		       const struct host_ipvs_dest *d)
 {
 	struct host_route_query q = { .family = w->family, .daddr = d->addr };
 	struct host_route_result rt;
@@ -344,7 +343,7 @@ int eng_ipvs_request_run(struct walk *w, struct blist *l,
 	for (k = 0; !ret && k < l->n; k++) {
 		struct branch *b = l->b[k];
 
-		ipvs_route_to(w, b, b->ipvs_out);
+		eng_ipvs_route_to(w, b, b->ipvs_out);
 		b->untracked = !tracked;
 		ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL,
 				RS_V_ACCEPT, tracked ?

@@ -430,6 +430,9 @@ int eng_ipvs_out_run(struct walk *w, struct blist *dropped);
  * as the client's first packet or (established) its next one. */
 int eng_ipvs_request_run(struct walk *w, struct blist *l,
 			 struct blist *dropped, bool established);
+/* b's outgoing interface: the route to IPVS real server d. */
+void eng_ipvs_route_to(const struct walk *w, struct branch *b,
+		       const struct host_ipvs_dest *d);
 /* Swarm's routing mesh: what b (forwarded, DNATed to the ingress
  * sandbox) takes there to the tasks (result.c); the rest stays in b. */
 int eng_swarm_take(struct walk *w, struct branch *b);
