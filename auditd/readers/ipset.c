@@ -879,7 +879,9 @@ static int ipset_set(struct ipset_read *rd, struct ruleset *rs)
 		return ruleset_note(rs, "ipset: the sets could not be read "
 				    "(%s): their matches stay undecided",
 				    strerror(-rd->error));
-	ret = set_runtime(rd, rs);
+	/* a pass over every rule: only where there is a set to mark
+	 * (kube-10000: 9 % of fwauditd's CPU per audit for no set) */
+	ret = rd->nsets ? set_runtime(rd, rs) : 0;
 	for (i = 0; !ret && i < rd->nsets; i++)
 		ret = set_finish(&rd->sets[i]);
 	for (i = 0; !ret && i < rd->nsets; i++)
