@@ -1327,6 +1327,15 @@ static int chains_run(struct walk *w, uint32_t hook,
 			break;
 
 		w->base = ch;
+		if (w->ipvs_reply && hook == NF_INET_FORWARD &&
+		    ch->priority >= PRI_IPVS_REPLY) {
+			/* a chain at IPVS's own priority was registered
+			 * after it (IPVS services exist before the rules
+			 * that see them, as a rule): after it too */
+			for (i = 0; i < l->n; i++)
+				eng_ipvs_vip_back(l->b[i], w->ipvs_reply);
+			w->ipvs_reply = NULL;
+		}
 		/* what the bridge device sends carries the routed
 		 * packet's conntrack entry at every priority */
 		w->before_conntrack = !w->bridge_out && !w->ipvs_request &&

@@ -109,8 +109,8 @@ static const struct host_ipvs_dest *masq_dest(const struct engine_piece *p)
  * the connection's reply only with net.ipv4.vs.conntrack = 1 (IPVS then
  * rewrote the entry's reply tuple); with 0, the kernel's default, IPVS
  * took the client's packets out of conntrack, and the SYN-ACK finds no
- * entry: ct state invalid, which a stateful FORWARD drops.  Chains of the
- * forward hook after priority 100 are walked as before it.
+ * entry: ct state invalid, which a stateful FORWARD drops.  Forward
+ * chains from priority 100 on see the virtual service's address.
  */
 static int ipvs_masq_answer(struct walk *w, const struct engine_piece *p,
 			    struct blist *l, struct blist *drops)
@@ -143,24 +143,29 @@ static int ipvs_masq_answer(struct walk *w, const struct engine_piece *p,
 	w->reply = true;
 	w->established = tracked;
 	w->ct_invalid = !tracked;
+	w->ipvs_reply = p;
 	if (!ret)
 		ret = eng_hook_run(w, NF_INET_FORWARD, l, drops);
-	/* IPVS gave the answer the virtual service's address back */
-	for (k = 0; !ret && k < l->n; k++) {
-		struct branch *b = l->b[k];
-
-		b->nat = p->nat;
-		b->nat_addr = p->nat_addr;
-		b->nat_port = p->nat_port;
-		b->nat_port_lo = p->nat_port_lo;
-		b->nat_port_hi = p->nat_port_hi;
-	}
+	w->ipvs_reply = NULL;
+	/* IPVS gave the answer the virtual service's address back (if no
+	 * forward chain came after it, here) */
+	for (k = 0; !ret && k < l->n; k++)
+		eng_ipvs_vip_back(l->b[k], p);
 	if (!ret)
 		ret = eng_hook_run(w, NF_INET_POST_ROUTING, l, drops);
 	w->reply = false;
 	w->established = false;
 	w->ct_invalid = false;
 	return ret;
+}
+
+void eng_ipvs_vip_back(struct branch *b, const struct engine_piece *p)
+{
+	b->nat = p->nat;
+	b->nat_addr = p->nat_addr;
+	b->nat_port = p->nat_port;
+	b->nat_port_lo = p->nat_port_lo;
+	b->nat_port_hi = p->nat_port_hi;
 }
 
 /* Walk the handshake's other packets for the probes of region r (taken

@@ -45,6 +45,7 @@
  * the server's answer from the address the client knows */
 #define PRI_NAT_DST		(-100)
 #define PRI_NAT_SRC		100
+#define PRI_IPVS_REPLY		100	/* ip_vs_reply4(), NF_INET_FORWARD */
 
 /* from linux/netfilter/nf_conntrack_common.h, which clashes with libc */
 #define IPS_EXPECTED		(1u << 0)
@@ -146,6 +147,10 @@ struct walk {
 	 * entry for (net.ipv4.vs.conntrack 0: IPVS took the client's
 	 * connection out of conntrack): ct state invalid */
 	bool ct_invalid;
+	/* walking that answer: the IPVS piece whose virtual address and
+	 * port ip_vs_reply4() (FORWARD, priority 100) puts back as the
+	 * source, so that forward chains from that priority on see them */
+	const struct engine_piece *ipvs_reply;
 	/* walking what IPVS sends to its real servers (branch.ipvs_out) out
 	 * through LOCAL_OUT and POSTROUTING; ipvs_out: those branches,
 	 * collected at LOCAL_IN delivery */
@@ -433,6 +438,9 @@ int eng_ipvs_request_run(struct walk *w, struct blist *l,
 /* b's outgoing interface: the route to IPVS real server d. */
 void eng_ipvs_route_to(const struct walk *w, struct branch *b,
 		       const struct host_ipvs_dest *d);
+/* The source ip_vs_reply4() gives the answer of IPVS piece p back: the
+ * virtual service's address and port (handshake.c). */
+void eng_ipvs_vip_back(struct branch *b, const struct engine_piece *p);
 /* Swarm's routing mesh: what b (forwarded, DNATed to the ingress
  * sandbox) takes there to the tasks (result.c); the rest stays in b. */
 int eng_swarm_take(struct walk *w, struct branch *b);

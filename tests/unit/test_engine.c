@@ -1531,7 +1531,10 @@ static void test_ipvs(void)
  * 4: FORWARD drops tcp from the VIP port 80 (never seen there): exposed;
  * 5: postrouting drops tcp from the VIP port 80: closed;
  * 6: FORWARD drops ct state invalid only, vs.conntrack unknown (the
- *    kernel's default 0): closed.
+ *    kernel's default 0): closed;
+ * 7: as 0, and a forward chain at priority 200 (after IPVS) drops tcp
+ *    from 10.0.0.2 port 8080 (it sees the VIP): exposed;
+ * 8: the same chain drops tcp from the VIP port 80: closed.
  */
 static void test_ipvs_masq_answer(int mode)
 {
@@ -1543,7 +1546,7 @@ static void test_ipvs_masq_answer(int mode)
 	struct engine_result *res;
 	struct rs_chain *c;
 	struct rs_rule *r;
-	bool open = mode == 0 || mode == 2 || mode == 4;
+	bool open = mode == 0 || mode == 2 || mode == 4 || mode == 7;
 
 	h->sysctl.ipvs_conntrack = mode == 1 || mode == 2 ? 0 :
 				   mode == 6 ? HOST_SYSCTL_UNKNOWN : 1;
@@ -1574,6 +1577,16 @@ static void test_ipvs_masq_answer(int mode)
 		match(r, RS_F_CT_STATE, mode == 6 ? RS_CT_STATE_INVALID :
 		      RS_CT_STATE_ESTABLISHED, mode == 6 ?
 		      RS_CT_STATE_INVALID : RS_CT_STATE_ESTABLISHED);
+	}
+	if (mode == 7 || mode == 8) {
+		c = base(rs, NFPROTO_INET, "late", "forward", NF_INET_FORWARD,
+			 200, RS_V_ACCEPT, "filter");
+		r = rule(c, RS_V_DROP);
+		match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+		match(r, RS_F_IP_SADDR, mode == 7 ? 0x0a000002u : NODE,
+		      mode == 7 ? 0x0a000002u : NODE);
+		match(r, RS_F_SPORT, mode == 7 ? 8080 : 80,
+		      mode == 7 ? 8080 : 80);
 	}
 	if (mode == 5) {
 		c = base(rs, NFPROTO_INET, "filter", "postrouting",
@@ -2287,7 +2300,7 @@ int main(void)
 	test_swarm(true);
 	test_swarm(false);
 	test_ipvs_unfollowed();
-	for (int m = 0; m <= 6; m++)
+	for (int m = 0; m <= 8; m++)
 		test_ipvs_masq_answer(m);
 	for (int m = 0; m <= 9; m++)
 		test_ipvs_request(m);
