@@ -400,9 +400,9 @@ static const char *tunnel_step(const struct branch *b)
 		       "encapsulated for the real server (IPVS tunnel, "
 		       "ipv6 in ip, protocol 41): a new packet from the "
 		       "host's address, out through OUTPUT and POSTROUTING:" :
-		       "encapsulated for the real server (IPVS tunnel, ipip, "
-		       "protocol 4): a new packet from the host's address, "
-		       "out through OUTPUT and POSTROUTING:";
+		       "encapsulated for the real server (IPVS tunnel, ipip: "
+		       "protocol 4, nft's ipencap): a new packet from the "
+		       "host's address, out through OUTPUT and POSTROUTING:";
 	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
 		return "encapsulated for the real server (IPVS tunnel, gue: "
 		       "udp to its tunnel port): a new packet from the host's "

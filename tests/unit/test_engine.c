@@ -1720,7 +1720,8 @@ static void test_ipvs_request(int mode)
  * real server takes tcp/80):
  *  0 nothing in OUTPUT: open
  *  1 OUTPUT policy drop: closed
- *  2 OUTPUT meta l4proto ipip drop: closed
+ *  2 OUTPUT meta l4proto 4 drop (nft's "ipencap": its "ipip" is 94):
+ *    closed
  *  3 GUE to 6080, OUTPUT udp dport 6080 drop: closed
  *  4 IPIP, the same rule: open
  *  5 POSTROUTING ip daddr 10.0.0.2 drop: closed
@@ -1728,14 +1729,14 @@ static void test_ipvs_request(int mode)
  *  7 OUTPUT policy drop, an accept-all rule: open
  *  8 OUTPUT policy drop, ct state established accept: closed
  *  9 OUTPUT policy drop, ct state new accept: open
- * 10 nat OUTPUT drops protocol ipip: closed
+ * 10 nat OUTPUT drops protocol 4: closed
  * 11 OUTPUT policy drop, ip saddr 198.51.100.1 accept: open
  * 12 OUTPUT policy drop, ip saddr 172.17.0.1 (docker0's) accept: closed
  * 13 GRE, OUTPUT meta l4proto gre drop: closed
  * 14 mangle PREROUTING marks established packets 5, OUTPUT drops mark 5:
  *    the first packet's outer packet passes, the next one's does not:
  *    closed
- * 15 one masq and one IPIP real server, OUTPUT drops protocol ipip: the
+ * 15 one masq and one IPIP real server, OUTPUT drops protocol 4: the
  *    scheduler sends connections to both, those to the masq one complete
  *    (its piece exposed), those to the tunnel one do not (closed)
  * 16 an IPv6 service, its IPv6 real server: ip6 OUTPUT drops protocol 41
@@ -1745,14 +1746,14 @@ static void test_ipvs_request(int mode)
  *    packet of protocol 4): ip6 OUTPUT drops protocol 4: closed
  * 19 the same, an ip (IPv4) OUTPUT policy drop does not see it: open
  * 20 an IPIP and a GUE real server, mangle PREROUTING marks established
- *    packets 5, OUTPUT drops protocol ipip with mark 5: the IPIP one's
+ *    packets 5, OUTPUT drops protocol 4 with mark 5: the IPIP one's
  *    connections do not complete, the GUE one's do (open; the handshake
  *    is walked per real server)
  * 21 the IPv6 service, eth0 with two global IPv6 addresses (which one
  *    the kernel takes toward the real server is not told here), ip6
  *    OUTPUT policy drop, ip6 saddr 2001:db8::1 accept: possible, the rule
  *    named
- * 22 a tunnel type this code does not know, OUTPUT drops protocol ipip:
+ * 22 a tunnel type this code does not know, OUTPUT drops protocol 4:
  *    possible, the rule named
  */
 #define NODE6	(((rs_u128)0x20010db8 << 96) | 1)	/* 2001:db8::1 */
