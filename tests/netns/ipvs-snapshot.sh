@@ -228,5 +228,8 @@ fi
 
 # redaction: every address mapped, the audit the same mapped
 rdx_check ipvs "$PT/ipvs.snap" "$PT/ipvs.json" 10.23.0.2 10.23.0.3 10.23.0.4 10.23.0.9 fd23::2
+# the tunnel attributes (type, port, flags) are no addresses: kept, and
+# the redacted audit is the plain one mapped
+rdx_check ipvs-tunnel "$PT/tun.snap" "$PT/tun.out" 10.23.0.7 10.23.0.8
 
 fwa_finish
