@@ -2085,6 +2085,51 @@ out:
 	host_free(h);
 }
 
+/* A probe DNATed at PREROUTING to an IPVS service (198.51.100.1:8080)
+ * that sends it to masq real server 10.0.0.2:80: OUTPUT (policy drop)
+ * accepts it among 40 rules each for one destination, long enough for
+ * rules.c's destination index, which must look for the real server's
+ * address, not the DNAT's. */
+static void test_ipvs_request_dindex(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	const struct host_ipvs_dest *d[2];
+	struct host_ipvs_svc *s;
+	struct engine_result *res;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	unsigned int k;
+
+	h->sysctl.ipvs_conntrack = 1;
+	s = ipvs_svc(h, IPPROTO_TCP, 8080, 0);
+	ipvs_rs(s, 0x0a000002u, 80, HOST_IPVS_MASQ, 1);
+	c = base(rs, NFPROTO_IPV4, "nat", "prerouting", NF_INET_PRE_ROUTING,
+		 -100, RS_V_ACCEPT, "nat");
+	r = rule(c, RS_V_DNAT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 80, 80);
+	dnat_to(r, NODE, 8080);
+	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 8080, 8080);
+	c = base(rs, NFPROTO_IPV4, "filter", "output", NF_INET_LOCAL_OUT, 0,
+		 RS_V_DROP, "filter");
+	for (k = 0; k < 40; k++) {
+		rs_u128 a = k == 20 ? 0x0a000002u : 0x0a010000u + k;
+
+		r = rule(c, RS_V_ACCEPT);
+		match(r, RS_F_IP_DADDR, a, a);
+	}
+	res = run(rs, h);
+	CHECK_EQ(ipvs_pieces(res, 80, d, 2), 1);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
 /* A fwmark service whose mark a rule sets from something fwaudit cannot
  * follow (meta mark set ct mark): what INPUT accepts may go either way,
  * possible, with the service named. */
@@ -2671,6 +2716,7 @@ int main(void)
 		test_ipvs_request(m);
 	for (int m = 0; m <= 22; m++)
 		test_ipvs_tunnel(m);
+	test_ipvs_request_dindex();
 	test_ipvs();
 	test_tc();
 	test_nfbpf();
