@@ -359,6 +359,11 @@ static uint64_t fp_ipvs(void)
 			y = fnv(y, &d->port, sizeof(d->port));
 			y = fnv(y, &d->fwd, sizeof(d->fwd));
 			y = fnv(y, &d->weight, sizeof(d->weight));
+			/* a tunnel's encapsulation is what OUTPUT sees */
+			if (d->fwd == HOST_IPVS_TUNNEL) {
+				y = fnv(y, &d->tun_type, sizeof(d->tun_type));
+				y = fnv(y, &d->tun_port, sizeof(d->tun_port));
+			}
 			x += mix(y);
 		}
 		sum += mix(x);

@@ -206,7 +206,11 @@ static bool branch_same(const struct branch *a, const struct branch *b,
 	    a->direct_addr != b->direct_addr ||
 	    a->mark != b->mark || a->ctmark != b->ctmark ||
 	    a->oif_known != b->oif_known || a->oif != b->oif ||
-	    a->oif_key != b->oif_key || !choice_equal(a->choice, b->choice))
+	    a->oif_key != b->oif_key || !choice_equal(a->choice, b->choice) ||
+	    /* what IPVS sends each real server is its own packet */
+	    a->ipvs_out != b->ipvs_out || a->ipvs_out_svc != b->ipvs_out_svc ||
+	    a->inner != b->inner || a->tun_src_known != b->tun_src_known ||
+	    a->tun_src != b->tun_src)
 		return false;
 	if (!at)
 		return true;
@@ -280,6 +284,8 @@ static size_t branch_hash(const struct branch *b)
 	MIX(b->oif_key);
 	MIX(b->oif_key >> 64);
 	MIX(choice_hash(b->choice));
+	MIX((uintptr_t)b->ipvs_out);
+	MIX((uintptr_t)b->inner);
 #undef MIX
 	return (size_t)(h ^ h >> 29);
 }
@@ -1337,8 +1343,11 @@ static int chains_run(struct walk *w, uint32_t hook,
 			w->ipvs_reply = NULL;
 		}
 		/* what the bridge device sends carries the routed
-		 * packet's conntrack entry at every priority */
-		w->before_conntrack = !w->bridge_out && !w->ipvs_request &&
+		 * packet's conntrack entry at every priority, and what
+		 * IPVS sends the client's (a tunnel's outer packet gets
+		 * its own at LOCAL_OUT) */
+		w->before_conntrack = !w->bridge_out &&
+				      (!w->ipvs_request || w->ipvs_tunnel) &&
 				      (hook == NF_INET_PRE_ROUTING ||
 				       hook == NF_INET_LOCAL_OUT) &&
 				      ch->priority < PRI_CONNTRACK;
@@ -1359,10 +1368,11 @@ static int chains_run(struct walk *w, uint32_t hook,
 			 * entry and no binding yet */
 			/* what IPVS sends out had its destination
 			 * binding at PREROUTING: nat OUTPUT does not
-			 * run for it */
+			 * run for it; a tunnel's outer packet is new, its
+			 * next one has its binding */
 			if (nat && (b->nat_bound || b->untracked ||
-				    w->established ||
-				    (w->ipvs_request &&
+				    w->established || w->ipvs_tunnel == 2 ||
+				    (w->ipvs_request && !w->ipvs_tunnel &&
 				     hook == NF_INET_LOCAL_OUT))) {
 				ret = accepted_push(&o, b);
 			} else {

@@ -100,6 +100,22 @@ static const struct host_ipvs_dest *masq_dest(const struct engine_piece *p)
 	       p->ipvs_dest->fwd == HOST_IPVS_MASQ ? p->ipvs_dest : NULL;
 }
 
+/* The real server this host sends piece p's packets to (masq, direct
+ * routing, tunnel), whose way out the handshake walks: NULL for none. */
+static const struct host_ipvs_dest *sent_dest(const struct engine_piece *p)
+{
+	if (!p->ipvs_dest || p->ipvs_sandbox)
+		return NULL;
+	switch (p->ipvs_dest->fwd) {
+	case HOST_IPVS_MASQ:
+	case HOST_IPVS_ROUTE:
+	case HOST_IPVS_TUNNEL:
+		return p->ipvs_dest;
+	default:
+		return NULL;
+	}
+}
+
 /*
  * The answer of piece p's IPVS masq real server, for the branches of l:
  * it comes from the real server to the client, routed, and meets the
@@ -212,10 +228,10 @@ static int handshake_walk(struct walk *w, size_t lead, struct region *r,
 		ret = eng_hook_run(w, NF_INET_LOCAL_IN, &l, drops);
 	if (ipvs) {
 		w->established = false;
-		/* IPVS sends it on to a masq or direct-routing real server
-		 * through OUTPUT and POSTROUTING, as it did the probe */
-		if (!ret && (masq_dest(p) ||
-			     p->ipvs_dest->fwd == HOST_IPVS_ROUTE)) {
+		/* IPVS sends it on to a masq, direct-routing or tunnel
+		 * real server through OUTPUT and POSTROUTING, as it did
+		 * the probe */
+		if (!ret && sent_dest(p)) {
 			for (k = 0; k < l.n; k++) {
 				l.b[k]->ipvs_out = p->ipvs_dest;
 				l.b[k]->ipvs_out_svc = p->ipvs_svc;
@@ -313,10 +329,21 @@ static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 	}
 	for (an = d->assume; !ret && an; an = an->up)
 		ret = eng_assume_copy(w, b, &an->a);
-	if (!ret && keep)
+	if (!ret && keep) {
 		ret = eng_piece_add(w, b, w->res->pieces[i].fate,
 				w->res->pieces[i].listener, NULL);
-	else if (!ret)
+		/* (pieces may have moved) and the IPVS real server it
+		 * goes to */
+		if (!ret) {
+			const struct engine_piece *o = &w->res->pieces[i];
+			struct engine_piece *p =
+				&w->res->pieces[w->res->npieces - 1];
+
+			p->ipvs_svc = o->ipvs_svc;
+			p->ipvs_dest = o->ipvs_dest;
+			p->ipvs_sandbox = o->ipvs_sandbox;
+		}
+	} else if (!ret)
 		ret = eng_piece_add(w, b, ENGINE_DROPPED, NULL, why ? why :
 				"the connection's next packet is dropped");
 	free(steps);
@@ -344,9 +371,10 @@ static int path_cmp(const void *a, const void *b)
 	PATH_CMP(oif);
 	PATH_CMP(ct_dnat);
 	PATH_CMP(direct);
-	/* an IPVS masq real server's answer is walked per real server */
-	if (masq_dest(x) != masq_dest(y))
-		return (uintptr_t)masq_dest(x) < (uintptr_t)masq_dest(y) ?
+	/* what IPVS sends a real server (and a masq one's answer) is
+	 * walked per real server */
+	if (sent_dest(x) != sent_dest(y))
+		return (uintptr_t)sent_dest(x) < (uintptr_t)sent_dest(y) ?
 		       -1 : 1;
 #undef PATH_CMP
 	return *(const size_t *)a < *(const size_t *)b ? -1 :
@@ -476,8 +504,8 @@ int eng_handshake(struct walk *w, size_t from)
 	for (g = 0; g < m && !ret; g = j) {
 		for (j = g + 1; j < m && eng_same_path(&res->pieces[ord[g]],
 						   &res->pieces[ord[j]]) &&
-			    masq_dest(&res->pieces[ord[g]]) ==
-			    masq_dest(&res->pieces[ord[j]]); j++)
+			    sent_dest(&res->pieces[ord[g]]) ==
+			    sent_dest(&res->pieces[ord[j]]); j++)
 			;
 		u = region_new_empty();
 		if (!u) {

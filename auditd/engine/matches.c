@@ -4,6 +4,8 @@
  * match against a region: the part it holds for, the part it does not.
  * Part of the walk: see engine.c and walk.h.
  */
+#include <linux/ip_vs.h>
+
 #include "array.h"
 #include "walk.h"
 
@@ -232,6 +234,152 @@ static enum resolved resolve_answer(const struct walk *w,
 	}
 }
 
+/* The protocol of the outer packet IPVS tunnels to d (ip_vs_tunnel_xmit():
+ * the client's IPv4 in IPIP, IPv6 in IPPROTO_IPV6; GRE and GUE wrap that),
+ * or -1 for a tunnel type this code does not know. */
+static int tunnel_proto(const struct branch *b)
+{
+	switch (b->ipvs_out->tun_type) {
+	case IP_VS_CONN_F_TUNNEL_TYPE_IPIP:
+		return b->ipvs_out_svc->family == AF_INET6 ? IPPROTO_IPV6 :
+		       IPPROTO_IPIP;
+	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
+		return IPPROTO_UDP;
+	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
+		return IPPROTO_GRE;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The fields of the outer packet IPVS sends a tunnel real server
+ * (w->ipvs_tunnel; w->family is the real server's): a new packet of the
+ * host from its address toward the real server, without input interface
+ * (ip_local_out()), with the client's mark, a conntrack entry of its own
+ * (nf_reset_ct(), then LOCAL_OUT's conntrack: ct state new, no reply ever
+ * seen), and no ports but GUE's UDP ones: nft's th reads the header after
+ * the outer one whatever it is (the client's IP header, GRE's), a sender's
+ * business; GUE's source port is a hash of the client's flow.  TTL and
+ * traffic class are the client's (less one), the rest the host's.
+ * RES_NOTSET: as for any packet.
+ */
+static enum resolved resolve_tunnel(const struct walk *w,
+				    const struct branch *b, enum rs_field f,
+				    rs_u128 *val)
+{
+	const struct host_ipvs_dest *d = b->ipvs_out;
+	bool v4 = is_v4(w), gue = d->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GUE;
+	bool same = b->ipvs_out_svc->family == d->family;
+	int proto = tunnel_proto(b);
+
+	switch (f) {
+	case RS_F_IIFNAME:
+	case RS_F_IIF:
+	case RS_F_IIFTYPE:
+		return RES_ABSENT;
+	case RS_F_L4PROTO:
+		if (proto < 0)
+			return RES_UNKNOWN;
+		*val = (rs_u128)proto;
+		return RES_FIXED;
+	case RS_F_IP_SADDR:
+	case RS_F_IP6_SADDR:
+	case RS_F_CT_ORIG_SADDR4:
+	case RS_F_CT_ORIG_SADDR6:
+	case RS_F_CT_REPL_DADDR4:
+	case RS_F_CT_REPL_DADDR6:
+		if (v4 != (f == RS_F_IP_SADDR || f == RS_F_CT_ORIG_SADDR4 ||
+			   f == RS_F_CT_REPL_DADDR4) ||
+		    (f != RS_F_IP_SADDR && f != RS_F_IP6_SADDR && !has_ct(w, b)))
+			return RES_ABSENT;
+		if (!b->tun_src_known)
+			return RES_UNKNOWN;
+		*val = b->tun_src;
+		return RES_FIXED;
+	case RS_F_IP_DADDR:
+	case RS_F_IP6_DADDR:
+	case RS_F_CT_ORIG_DADDR4:
+	case RS_F_CT_ORIG_DADDR6:
+	case RS_F_CT_REPL_SADDR4:
+	case RS_F_CT_REPL_SADDR6:
+		if (v4 != (f == RS_F_IP_DADDR || f == RS_F_CT_ORIG_DADDR4 ||
+			   f == RS_F_CT_REPL_SADDR4) ||
+		    (f != RS_F_IP_DADDR && f != RS_F_IP6_DADDR && !has_ct(w, b)))
+			return RES_ABSENT;
+		*val = d->addr;
+		return RES_FIXED;
+	case RS_F_SPORT:
+		return RES_UNKNOWN;
+	case RS_F_DPORT:
+		if (!gue)
+			return RES_UNKNOWN;
+		*val = d->tun_port;
+		return RES_FIXED;
+	case RS_F_CT_ORIG_SPORT:
+	case RS_F_CT_REPL_DPORT:
+	case RS_F_CT_ORIG_DPORT:
+	case RS_F_CT_REPL_SPORT:
+		if (!has_ct(w, b))
+			return RES_ABSENT;
+		if (proto < 0 ||
+		    (gue && (f == RS_F_CT_ORIG_SPORT || f == RS_F_CT_REPL_DPORT)))
+			return RES_UNKNOWN;
+		/* a tuple without ports (IPIP, GRE version 0) holds 0 */
+		*val = gue ? d->tun_port : 0;
+		return RES_FIXED;
+	case RS_F_ICMP_TYPE:
+	case RS_F_ICMP_CODE:
+	case RS_F_ICMPV6_TYPE:
+	case RS_F_ICMPV6_CODE:
+	case RS_F_TCP_FLAGS:
+	case RS_F_TCP_OPTIONS:
+	case RS_F_TCP_MSS:
+		return RES_ABSENT;
+	case RS_F_IP_TTL:
+		/* the client's less one (decrement_ttl()), as the sender's
+		 * choice after routing reads it, within one family */
+		return same ? RES_NOTSET : RES_UNKNOWN;
+	case RS_F_IP_TOS:
+	case RS_F_IP_LENGTH:
+		return RES_UNKNOWN;
+	case RS_F_IP_FRAGOFF:
+		return v4 ? RES_UNKNOWN : RES_ABSENT;
+	case RS_F_IP_OPTIONS:
+		if (!v4)
+			return RES_ABSENT;
+		*val = 0;
+		return RES_FIXED;
+	case RS_F_IP6_EXTHDRS:
+	case RS_F_IP6_RT_TYPE:
+		if (v4)
+			return RES_ABSENT;
+		*val = f == RS_F_IP6_RT_TYPE ? RS_ABSENT : 0;
+		return RES_FIXED;
+	case RS_F_CT_STATE:
+		if (b->untracked)
+			*val = RS_CT_STATE_UNTRACKED;
+		else if (w->before_conntrack)
+			*val = RS_CT_STATE_INVALID;
+		else
+			*val = RS_CT_STATE_NEW;
+		return RES_FIXED;
+	case RS_F_CT_STATUS:
+		if (!has_ct(w, b))
+			return RES_ABSENT;
+		*val = 0;
+		return RES_FIXED;
+	case RS_F_FIB_DADDR_TYPE:
+		*val = route_type(w, d->addr);
+		return RES_FIXED;
+	case RS_F_FIB_SADDR_TYPE:
+		*val = RTN_LOCAL;	/* one of the host's own */
+		return RES_FIXED;
+	default:
+		return RES_NOTSET;
+	}
+}
+
 enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 		      enum rs_field f, enum region_dim *dim,
 		      rs_u128 *val, enum xform *xf)
@@ -313,7 +461,12 @@ enum resolved eng_resolve(const struct walk *w, const struct branch *b,
 			break;	/* as for the probe */
 		}
 	}
-	if (w->ipvs_request && b->ipvs_out) {
+	if (w->ipvs_tunnel && b->ipvs_out) {
+		enum resolved t = resolve_tunnel(w, b, f, val);
+
+		if (t != RES_NOTSET)
+			return t;
+	} else if (w->ipvs_request && b->ipvs_out) {
 		/* sent by IPVS from LOCAL_IN: no input interface; masq
 		 * addressed to the real server, direct routing unchanged */
 		bool masq = b->ipvs_out->fwd == HOST_IPVS_MASQ;

@@ -6,6 +6,9 @@
  */
 #include <string.h>
 
+#include <linux/if_addr.h>
+#include <linux/ip_vs.h>
+
 #include "walk.h"
 
 /* ---------------------------------------------------------------------
@@ -281,11 +284,12 @@ static int ipvs_take_one(struct walk *w, struct branch *b,
 		}
 		ret = trace_add(w, db, ENGINE_HOOK_DELIVERY, NULL, NULL,
 				RS_V_ACCEPT, d->what);
-		/* this host sends it to a masq or direct-routing real
-		 * server through LOCAL_OUT and POSTROUTING: walked there
-		 * once every branch is delivered (eng_ipvs_out_run()) */
+		/* this host sends it to a masq, direct-routing or tunnel
+		 * real server through LOCAL_OUT and POSTROUTING: walked
+		 * there once every branch is delivered (eng_ipvs_out_run()) */
 		if (!ret && mode == IPVS_HOST &&
-		    (d->fwd == HOST_IPVS_MASQ || d->fwd == HOST_IPVS_ROUTE)) {
+		    (d->fwd == HOST_IPVS_MASQ || d->fwd == HOST_IPVS_ROUTE ||
+		     d->fwd == HOST_IPVS_TUNNEL)) {
 			db->ipvs_out = d;
 			db->ipvs_out_svc = s;
 			/* (blist_push() frees db when it fails) */
@@ -322,7 +326,7 @@ out:
 void eng_ipvs_route_to(const struct walk *w, struct branch *b,
 		       const struct host_ipvs_dest *d)
 {
-	struct host_route_query q = { .family = w->family, .daddr = d->addr };
+	struct host_route_query q = { .family = d->family, .daddr = d->addr };
 	struct host_route_result rt;
 	const struct host_link *link = NULL;
 
@@ -333,10 +337,138 @@ void eng_ipvs_route_to(const struct walk *w, struct branch *b,
 	b->oif_key = link ? rs_ifname_key(link->name) : 0;
 }
 
-int eng_ipvs_request_run(struct walk *w, struct blist *l,
-			 struct blist *dropped, bool established)
+/*
+ * The source address of what the host sends tunnel real server d: what
+ * ip_route_output_key() gives IPVS (__ip_vs_get_out_rt() with
+ * IP_VS_RT_MODE_CONNECT): the route's preferred source, else
+ * inet_select_addr() on the outgoing link, its first primary address of
+ * the route's scope, one on the gateway's subnet first.  IPv6 asks
+ * ipv6_dev_get_saddr() (RFC 6724), told here only when the outgoing link
+ * has one usable global address.  false when the host facts do not say.
+ */
+static bool tunnel_source(const struct host *h, const struct host_ipvs_dest *d,
+			  rs_u128 *out)
+{
+	struct host_route_query q = { .family = d->family, .daddr = d->addr };
+	struct host_route_result rt;
+	uint8_t scope;
+	rs_u128 first = 0;
+	size_t i, n = 0;
+
+	if (host_route_lookup(h, &q, &rt) < 0 || rt.uncertain || !rt.oif ||
+	    rt.type != RTN_UNICAST)
+		return false;
+	if (d->family == AF_INET && rt.route && rt.route->has_prefsrc) {
+		*out = rt.route->prefsrc;
+		return true;
+	}
+	scope = rt.route ? rt.route->scope : RT_SCOPE_UNIVERSE;
+	for (i = 0; i < h->naddrs; i++) {
+		const struct host_addr *a = &h->addrs[i];
+
+		if (a->family != d->family || a->ifindex != rt.oif)
+			continue;
+		if (d->family == AF_INET) {
+			if ((a->flags & IFA_F_SECONDARY) || a->scope > scope)
+				continue;
+			if (rt.gw_family == AF_INET &&
+			    host_prefix_contains(AF_INET, a->addr,
+						 a->prefixlen, rt.gateway)) {
+				*out = a->addr;
+				return true;
+			}
+		} else if (a->scope != RT_SCOPE_UNIVERSE ||
+			   (a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED |
+					IFA_F_DEPRECATED))) {
+			continue;
+		}
+		if (!n++)
+			first = a->addr;
+	}
+	if (!n || (d->family == AF_INET6 && n != 1))
+		return false;
+	*out = first;
+	return true;
+}
+
+/* explain's step for the outer packet of b's tunnel */
+static const char *tunnel_step(const struct branch *b)
+{
+	switch (b->ipvs_out->tun_type) {
+	case IP_VS_CONN_F_TUNNEL_TYPE_IPIP:
+		return b->ipvs_out_svc->family == AF_INET6 ?
+		       "encapsulated for the real server (IPVS tunnel, "
+		       "ipv6 in ip, protocol 41): a new packet from the "
+		       "host's address, out through OUTPUT and POSTROUTING:" :
+		       "encapsulated for the real server (IPVS tunnel, ipip: "
+		       "protocol 4, nft's ipencap): a new packet from the "
+		       "host's address, out through OUTPUT and POSTROUTING:";
+	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
+		return "encapsulated for the real server (IPVS tunnel, gue: "
+		       "udp to its tunnel port): a new packet from the host's "
+		       "address, out through OUTPUT and POSTROUTING:";
+	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
+		return "encapsulated for the real server (IPVS tunnel, gre, "
+		       "protocol 47): a new packet from the host's address, "
+		       "out through OUTPUT and POSTROUTING:";
+	default:
+		return "encapsulated for the real server (IPVS tunnel of a "
+		       "type fwaudit does not know: its protocol undecided), "
+		       "out through OUTPUT and POSTROUTING:";
+	}
+}
+
+/* b becomes the outer packet of its tunnel: a new packet of the host,
+ * without NAT or conntrack state yet, the client's mark kept; what it
+ * was is kept in b->inner. */
+static int tunnel_enter(struct walk *w, struct branch *b)
+{
+	struct branch *in = arena_alloc(&w->arena, sizeof(*in));
+
+	if (!in)
+		return -ENOMEM;
+	*in = *b;
+	b->inner = in;
+	b->nat = b->redirect = b->nat_port = b->nat_bound = false;
+	b->ct_dnat = b->untracked = b->direct = false;
+	b->nat_addr = 0;
+	b->nat_port_lo = b->nat_port_hi = 0;
+	b->ctmark = 0;
+	b->tun_src_known = tunnel_source(w->host, b->ipvs_out, &b->tun_src);
+	return trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL, RS_V_ACCEPT,
+			 tunnel_step(b));
+}
+
+/* The client's packet back in b, as it reached IPVS. */
+static void tunnel_leave(struct branch *b)
+{
+	const struct branch *in = b->inner;
+
+	if (!in)
+		return;
+	b->nat = in->nat;
+	b->redirect = in->redirect;
+	b->nat_addr = in->nat_addr;
+	b->nat_port = in->nat_port;
+	b->nat_port_lo = in->nat_port_lo;
+	b->nat_port_hi = in->nat_port_hi;
+	b->nat_bound = in->nat_bound;
+	b->ct_dnat = in->ct_dnat;
+	b->untracked = in->untracked;
+	b->direct = in->direct;
+	b->mark = in->mark;
+	b->ctmark = in->ctmark;
+	b->inner = NULL;
+}
+
+/* One walk of l: masq and direct-routing branches (fam 0), or tunnel
+ * branches whose real servers are of family fam (the outer packet's). */
+static int request_walk(struct walk *w, struct blist *l, struct blist *dropped,
+			bool established, uint8_t fam)
 {
 	bool tracked = w->host->sysctl.ipvs_conntrack == 1;
+	struct blist drops = { 0 };
+	uint8_t family = w->family;
 	size_t k;
 	int ret = 0;
 
@@ -344,6 +476,10 @@ int eng_ipvs_request_run(struct walk *w, struct blist *l,
 		struct branch *b = l->b[k];
 
 		eng_ipvs_route_to(w, b, b->ipvs_out);
+		if (fam) {
+			ret = tunnel_enter(w, b);
+			continue;
+		}
 		b->untracked = !tracked;
 		ret = trace_add(w, b, ENGINE_HOOK_DELIVERY, NULL, NULL,
 				RS_V_ACCEPT, tracked ?
@@ -354,22 +490,75 @@ int eng_ipvs_request_run(struct walk *w, struct blist *l,
 				"(net.ipv4.vs.conntrack is not 1):");
 	}
 	w->ipvs_request = true;
-	w->established = established;
+	if (fam) {
+		/* the outer packet's own entry: new, also for the client's
+		 * next packet, whose outer packet finds it bound */
+		w->ipvs_tunnel = established ? 2 : 1;
+		w->family = fam == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
+	} else {
+		w->established = established;
+	}
 	if (!ret)
-		ret = eng_hook_run(w, NF_INET_LOCAL_OUT, l, dropped);
+		ret = eng_hook_run(w, NF_INET_LOCAL_OUT, l, &drops);
 	if (!ret)
-		ret = eng_hook_run(w, NF_INET_POST_ROUTING, l, dropped);
+		ret = eng_hook_run(w, NF_INET_POST_ROUTING, l, &drops);
 	w->ipvs_request = false;
+	w->ipvs_tunnel = 0;
+	w->family = family;
 	w->established = false;
 	/* the pieces keep the probe's own way in (the handshake's next
 	 * packet walks as it did): no outgoing interface, tracked */
-	for (k = 0; k < l->n; k++) {
-		struct branch *b = l->b[k];
+	for (k = 0; k < l->n + drops.n; k++) {
+		struct branch *b = k < l->n ? l->b[k] : drops.b[k - l->n];
 
-		b->untracked = false;
+		if (fam)
+			tunnel_leave(b);
+		else if (k < l->n)
+			b->untracked = false;
+		if (k >= l->n)
+			continue;
 		b->oif = 0;
 		b->oif_known = false;
 		b->oif_key = 0;
+	}
+	for (k = 0; !ret && k < drops.n; k++) {
+		ret = blist_push(dropped, drops.b[k]);
+		drops.b[k] = NULL;
+	}
+	eng_blist_release(&drops);
+	return ret;
+}
+
+int eng_ipvs_request_run(struct walk *w, struct blist *l,
+			 struct blist *dropped, bool established)
+{
+	/* masq and direct routing; tunnels to IPv4, to IPv6 real servers */
+	static const uint8_t fams[3] = { 0, AF_INET, AF_INET6 };
+	struct blist part[3] = { { 0 } };
+	size_t k, i;
+	int ret = 0;
+
+	for (k = 0; k < l->n; k++) {
+		const struct host_ipvs_dest *d = l->b[k]->ipvs_out;
+
+		i = d->fwd != HOST_IPVS_TUNNEL ? 0 : d->family == AF_INET ? 1 : 2;
+		if (!ret)
+			ret = blist_push(&part[i], l->b[k]);
+		else
+			branch_free(l->b[k]);
+		l->b[k] = NULL;
+	}
+	l->n = 0;
+	for (i = 0; !ret && i < 3; i++)
+		if (part[i].n)
+			ret = request_walk(w, &part[i], dropped, established,
+					   fams[i]);
+	for (i = 0; i < 3; i++) {
+		for (k = 0; !ret && k < part[i].n; k++) {
+			ret = blist_push(l, part[i].b[k]);
+			part[i].b[k] = NULL;
+		}
+		eng_blist_release(&part[i]);
 	}
 	return ret;
 }

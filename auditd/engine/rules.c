@@ -204,7 +204,9 @@ size_t eng_daddr_skip(struct walk *w, const struct branch *b)
 	struct daddr_index *ix;
 	size_t ci, lo, hi, mid, best;
 
-	if (!b->nat || w->reply || w->before_dnat ||
+	/* (what IPVS sends a real server is addressed to it, or is the
+	 * outer packet of a tunnel, whatever b's own binding says) */
+	if (!b->nat || w->reply || w->before_dnat || w->ipvs_request ||
 	    c->nrules < DINDEX_MIN_RULES || !w->dindex)
 		return b->rule;
 	ci = (size_t)(c - w->in->rs->chains);

@@ -105,6 +105,13 @@ struct branch {
 	 * (eng_ipvs_out_run()); NULL otherwise */
 	const struct host_ipvs_dest *ipvs_out;
 	const struct host_ipvs_svc *ipvs_out_svc;
+	/* an IPVS tunnel's outer packet (walk.ipvs_tunnel): its source
+	 * address (tun_src_known false: not told by the host facts), and
+	 * the client's packet inside as it reached IPVS, whose conntrack,
+	 * NAT and mark state the branch gets back after that walk */
+	bool tun_src_known;
+	rs_u128 tun_src;
+	const struct branch *inner;
 	const struct anode *assume;
 	/* the header values the sender committed to on the way here */
 	const struct choice *choice;
@@ -156,6 +163,13 @@ struct walk {
 	 * collected at LOCAL_IN delivery */
 	bool ipvs_request;
 	struct blist ipvs_out;
+	/* with ipvs_request, walking the outer packet a tunnel real server
+	 * gets (ip_vs_tunnel_xmit()): a new packet of the host with a
+	 * conntrack entry of its own, nat OUTPUT run for it.  1: for the
+	 * client's first packet; 2: for its next one, which finds that
+	 * entry (ct state still new: the real server answers the client
+	 * directly) with its NAT binding */
+	uint8_t ipvs_tunnel;
 	/* a rule sets the mark to what the engine does not follow (IPVS
 	 * fwmark services, result.c), per family (0 IPv4, 1 IPv6): 0 not
 	 * looked at yet, 1 no, 2 yes */
@@ -424,15 +438,21 @@ int eng_piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
 	      const struct host_listener *lis, const char *reason);
 int eng_drop_all(struct walk *w, struct blist *l, const char *reason);
 int eng_deliver_local(struct walk *w, struct branch *b);
-/* What IPVS sends to masq and direct-routing real servers (collected in
- * w->ipvs_out by eng_deliver_local()) walked out through LOCAL_OUT and
- * POSTROUTING (ip_vs_nat_send_or_cont(), ip_vs_send_or_cont(): NF_HOOK
- * LOCAL_OUT), untracked unless net.ipv4.vs.conntrack is 1; what passes
+/* What IPVS sends to masq, direct-routing and tunnel real servers
+ * (collected in w->ipvs_out by eng_deliver_local()) walked out through
+ * LOCAL_OUT and POSTROUTING (ip_vs_nat_send_or_cont(), ip_vs_send_or_cont():
+ * NF_HOOK LOCAL_OUT; ip_vs_tunnel_xmit(): ip_local_out() of the outer
+ * packet), untracked unless net.ipv4.vs.conntrack is 1 (a tunnel's outer
+ * packet has an entry of its own); what passes
  * becomes forwarded pieces naming the real server, the rest goes to
  * dropped.  w->ipvs_out is emptied. */
 int eng_ipvs_out_run(struct walk *w, struct blist *dropped);
 /* The walk of l (branches with ipvs_out set) out to their real servers,
- * as the client's first packet or (established) its next one. */
+ * as the client's first packet or (established) its next one: for masq
+ * and direct routing the packet itself, for a tunnel the outer packet
+ * that carries it (its family the real server's, protocol IPIP, IPv6,
+ * GRE or UDP to the GUE port, from the host's address toward the real
+ * server), with its own conntrack entry. */
 int eng_ipvs_request_run(struct walk *w, struct blist *l,
 			 struct blist *dropped, bool established);
 /* b's outgoing interface: the route to IPVS real server d. */

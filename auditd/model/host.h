@@ -136,6 +136,11 @@ struct host_ipvs_dest {
 	uint16_t port;		/* host byte order */
 	uint8_t fwd;		/* enum host_ipvs_fwd */
 	uint32_t weight;	/* 0: quiesced, takes no new connection */
+	/* tunnel (fwd HOST_IPVS_TUNNEL): the encapsulation, from
+	 * IPVS_DEST_ATTR_TUN_* (Linux 5.3; absent before: IPIP) */
+	uint8_t tun_type;	/* IP_VS_CONN_F_TUNNEL_TYPE_IPIP, _GUE, _GRE */
+	uint16_t tun_port;	/* GUE: the UDP port, host byte order */
+	uint16_t tun_flags;	/* IP_VS_TUNNEL_ENCAP_FLAG_* */
 	/* explain's step, living as long as the host: "IPVS tcp
 	 * 198.51.100.10:80 (wlc): to real server 10.0.0.2:8080 (masq)" */
 	char what[160];

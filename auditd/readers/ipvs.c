@@ -62,6 +62,24 @@ const char *ipvs_fwd_name(uint8_t fwd)
 	}
 }
 
+void ipvs_tun_text(uint8_t type, uint16_t port, char *buf, size_t size)
+{
+	switch (type) {
+	case IP_VS_CONN_F_TUNNEL_TYPE_IPIP:
+		snprintf(buf, size, "ipip");
+		break;
+	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
+		snprintf(buf, size, "gue udp/%u", port);
+		break;
+	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
+		snprintf(buf, size, "gre");
+		break;
+	default:
+		snprintf(buf, size, "type %u", type);
+		break;
+	}
+}
+
 /* The attributes of one nest, each validated for its type; unknown ones
  * (newer kernels) are skipped. */
 struct ipvs_attrs {
@@ -88,6 +106,10 @@ static const enum mnl_attr_data_type dest_types[IPVS_DEST_ATTR_MAX + 1] = {
 	[IPVS_DEST_ATTR_FWD_METHOD] = MNL_TYPE_U32,
 	[IPVS_DEST_ATTR_WEIGHT] = MNL_TYPE_U32,
 	[IPVS_DEST_ATTR_ADDR_FAMILY] = MNL_TYPE_U16,
+	/* Linux 5.3 (ip_vs_genl_fill_dest()): u8, be16, u16 */
+	[IPVS_DEST_ATTR_TUN_TYPE] = MNL_TYPE_U8,
+	[IPVS_DEST_ATTR_TUN_PORT] = MNL_TYPE_U16,
+	[IPVS_DEST_ATTR_TUN_FLAGS] = MNL_TYPE_U16,
 };
 
 static int attr_cb(const struct nlattr *a, void *data)
@@ -252,6 +274,14 @@ static int dest_parse(const struct nlmsghdr *nlh, uint8_t svc_af,
 		return -EBADMSG;
 	d->fwd = (uint8_t)fwd;	/* enum host_ipvs_fwd follows the kernel */
 	d->weight = mnl_attr_get_u32(tb[IPVS_DEST_ATTR_WEIGHT]);
+	/* before Linux 5.3 every tunnel is IPIP (type 0) */
+	/* (a type newer than GRE is kept: the engine names it undecided) */
+	if (tb[IPVS_DEST_ATTR_TUN_TYPE])
+		d->tun_type = mnl_attr_get_u8(tb[IPVS_DEST_ATTR_TUN_TYPE]);
+	if (tb[IPVS_DEST_ATTR_TUN_PORT])
+		d->tun_port = ntohs(mnl_attr_get_u16(tb[IPVS_DEST_ATTR_TUN_PORT]));
+	if (tb[IPVS_DEST_ATTR_TUN_FLAGS])
+		d->tun_flags = mnl_attr_get_u16(tb[IPVS_DEST_ATTR_TUN_FLAGS]);
 	return 0;
 }
 
@@ -462,7 +492,8 @@ static int ipvs_read_once(struct mnl_socket *nl, uint16_t id,
 
 static void dest_text(const struct host_ipvs_svc *s, struct host_ipvs_dest *d)
 {
-	char va[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN], svc[96];
+	char va[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN], svc[96], tun[32] = "";
+	char tt[24];
 	bool v6 = s->family == AF_INET6, d6 = d->family == AF_INET6;
 
 	if (s->fwmark)
@@ -474,11 +505,16 @@ static void dest_text(const struct host_ipvs_svc *s, struct host_ipvs_dest *d)
 			 v6 ? "[" : "", host_addr_str(s->family, s->addr, va,
 						      sizeof(va)),
 			 v6 ? "]" : "", s->port);
+	/* an IPIP tunnel (every tunnel before Linux 5.3) reads as before */
+	if (d->fwd == HOST_IPVS_TUNNEL && d->tun_type) {
+		ipvs_tun_text(d->tun_type, d->tun_port, tt, sizeof(tt));
+		snprintf(tun, sizeof(tun), " %s", tt);
+	}
 	snprintf(d->what, sizeof(d->what), "IPVS %s (%s): to real server "
-		 "%s%s%s:%u (%s)", svc, s->sched[0] ? s->sched : "?",
+		 "%s%s%s:%u (%s%s)", svc, s->sched[0] ? s->sched : "?",
 		 d6 ? "[" : "", host_addr_str(d->family, d->addr, da,
 					      sizeof(da)),
-		 d6 ? "]" : "", d->port, ipvs_fwd_name(d->fwd));
+		 d6 ? "]" : "", d->port, ipvs_fwd_name(d->fwd), tun);
 }
 
 /* The services of one read into *svc, *n (replacing what they held) and

@@ -60,5 +60,8 @@ void ipvs_free(struct host *h);
 
 /* "masq", "local", "tunnel", "route", "bypass" */
 const char *ipvs_fwd_name(uint8_t fwd);
+/* A tunnel real server's encapsulation (host_ipvs_dest.tun_type, and the
+ * UDP port of GUE) into buf: "ipip", "gue udp/6080", "gre", "type 7". */
+void ipvs_tun_text(uint8_t type, uint16_t port, char *buf, size_t size);
 
 #endif

@@ -13,6 +13,11 @@
 #    its real servers (JSON backend "via": "ipvs", text "(ipvs masq)"),
 #    not to the listener, the dropped one not at all, the IPv6 service
 #    with its real server, the rest as without IPVS; twice the same bytes;
+#  - an IPVS tunnel service (ipvsinject.py's tun_type): OUTPUT drops
+#    protocol 4 (nft's "ipencap"; its "ipip" is protocol 94, which the
+#    kernel's IPIP tunnel is not, and accepting that changes nothing), so
+#    of a GUE and an IPIP real server only the GUE one takes connections,
+#    and explain names both tunnel steps;
 #  - `snapshot --redact --input` maps the real servers' and the VIPs'
 #    addresses (requests and answers of the recording) and its audit is the
 #    plain one mapped; none of the addresses is left in the file.
@@ -50,6 +55,11 @@ table inet f {
 		tcp dport { 80, 8443 } accept
 		udp dport 53 accept
 		tcp dport 443 drop
+	}
+	chain output {
+		type filter hook output priority 0; policy accept;
+		meta l4proto ipip accept
+		meta l4proto ipencap drop
 	}
 }
 EOF2
@@ -150,6 +160,40 @@ else
 	fwa_fail "explain: $(head -30 "$PT/explain.txt")"
 fi
 
+# tunnel real servers: the outer packet leaves through OUTPUT, which drops
+# protocol 4 (the IPIP one) and not udp to 6080 (the GUE one)
+cat > "$PT/tun.json" <<'EOF2'
+[{"proto": "tcp", "addr": "198.51.100.1", "port": 80, "sched": "rr",
+  "dests": [{"addr": "10.23.0.7", "port": 80, "fwd": "tunnel",
+             "tun_type": "gue", "tun_port": 6080},
+            {"addr": "10.23.0.8", "port": 80, "fwd": "tunnel",
+             "tun_type": "ipip"}]}]
+EOF2
+"$PYTHON" "$INJECT" "$PT/plain.snap" "$PT/tun.json" > "$PT/tun.snap" ||
+	fwa_die "ipvsinject failed (tunnel)"
+"$FWAUDIT" audit --no-rules --format json --snapshot "$PT/tun.snap" \
+	> "$PT/tun.out" 2> "$PT/tun.err" || true
+[ -s "$PT/tun.out" ] || fwa_die "audit of the tunnel snapshot: $(head -3 "$PT/tun.err")"
+fwa_check "$PT/tun.out" "ipvs tunnel" <<'EOF2' || _fwa_failures=$((_fwa_failures + 1))
+r80 = [r for r in J["exposures"] if r["family"] == "ipv4" and
+       r["protocol"] == "tcp" and r["ports"][0] <= 80 <= r["ports"][1]]
+expect("tcp/80 goes to the GUE real server only (OUTPUT drops protocol 4)",
+       sorted((r["backend"] or {}).get("address") for r in r80) == ["10.23.0.7"], r80)
+expect("... forwarded by an IPVS tunnel, exposed, definite",
+       all(r["path"] == "forward" and r["state"] == "exposed" and
+           r["certainty"] == "definite" and r["backend"]["via"] == "ipvs" and
+           r["backend"]["method"] == "tunnel" for r in r80), r80)
+EOF2
+"$FWAUDIT" explain tcp/80 --from 203.0.113.5 --snapshot "$PT/tun.snap" \
+	> "$PT/tun-explain.txt" 2>&1 || true
+if grep -q "to real server 10.23.0.7:80 (tunnel gue udp/6080)" "$PT/tun-explain.txt" &&
+   grep -q "encapsulated for the real server (IPVS tunnel, gue" "$PT/tun-explain.txt" &&
+   grep -q "encapsulated for the real server (IPVS tunnel, ipip" "$PT/tun-explain.txt"; then
+	fwa_pass "explain names the tunnel real servers and their outer packets"
+else
+	fwa_fail "explain (tunnel): $(head -40 "$PT/tun-explain.txt")"
+fi
+
 # a refused read (no CAP_NET_ADMIN) is a note, and nothing is taken
 echo '{"refused": 1}' > "$PT/refused.json"
 "$PYTHON" "$INJECT" "$PT/plain.snap" "$PT/refused.json" > "$PT/refused.snap" ||
@@ -184,5 +228,8 @@ fi
 
 # redaction: every address mapped, the audit the same mapped
 rdx_check ipvs "$PT/ipvs.snap" "$PT/ipvs.json" 10.23.0.2 10.23.0.3 10.23.0.4 10.23.0.9 fd23::2
+# the tunnel attributes (type, port, flags) are no addresses: kept, and
+# the redacted audit is the plain one mapped
+rdx_check ipvs-tunnel "$PT/tun.snap" "$PT/tun.out" 10.23.0.7 10.23.0.8
 
 fwa_finish

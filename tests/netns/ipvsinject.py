@@ -16,7 +16,11 @@ SPEC: a list of services:
    "dests": [{"addr": "10.23.0.2", "port": 8080, "fwd": "masq",
               "weight": 1}]}
   {"fwmark": 7, "family": "ipv4", "dests": [...]}
-fwd: masq, local, tunnel, route.  An empty list: an empty IPVS table.
+fwd: masq, local, tunnel, route.  A tunnel real server may say
+"tun_type": "ipip", "gue" or "gre" (and "tun_port", "tun_flags"): its
+IPVS_DEST_ATTR_TUN_* as Linux 5.3 and later dump them; without, the
+real server is dumped as older kernels do.  An empty list: an empty IPVS
+table.
 {"refused": 1} (the whole SPEC): the service dump refused with EPERM, as
 the kernel answers a caller without CAP_NET_ADMIN.
 {"swarm": {"addrs": ["10.18.0.2"], "marks_exact": true,
@@ -41,6 +45,8 @@ SVC_AF, SVC_PROTO, SVC_ADDR, SVC_PORT, SVC_FWMARK = 1, 2, 3, 4, 5
 SVC_SCHED, SVC_FLAGS, SVC_TIMEOUT, SVC_NETMASK = 6, 7, 8, 9
 DEST_ADDR, DEST_PORT, DEST_FWD, DEST_WEIGHT = 1, 2, 3, 4
 DEST_AF = 11
+DEST_TUN_TYPE, DEST_TUN_PORT, DEST_TUN_FLAGS = 13, 14, 15
+TUN = {"ipip": 0, "gue": 1, "gre": 2}
 PROTO = {"tcp": 6, "udp": 17, "sctp": 132}
 FWD = {"masq": 0, "local": 1, "tunnel": 2, "route": 3}
 
@@ -56,6 +62,10 @@ def u16(t, v):
 
 def be16(t, v):
     return attr(t, struct.pack("!H", v))
+
+
+def u8(t, v):
+    return attr(t, struct.pack("=B", v))
 
 
 def u32(t, v):
@@ -97,6 +107,10 @@ def dest(d):
     inner = (attr(DEST_ADDR, addr) + be16(DEST_PORT, d.get("port", 0)) +
              u32(DEST_FWD, FWD[d.get("fwd", "masq")]) +
              u32(DEST_WEIGHT, d.get("weight", 1)) + u16(DEST_AF, af))
+    if "tun_type" in d:
+        inner += (u8(DEST_TUN_TYPE, TUN[d["tun_type"]]) +
+                  be16(DEST_TUN_PORT, d.get("tun_port", 0)) +
+                  u16(DEST_TUN_FLAGS, d.get("tun_flags", 0)))
     return attr(ATTR_DEST, inner)
 
 

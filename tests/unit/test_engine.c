@@ -10,6 +10,7 @@
 
 #include <netinet/in.h>
 #include <linux/if_ether.h>
+#include <linux/ip_vs.h>
 #include <linux/netfilter.h>
 #include <linux/rtnetlink.h>
 
@@ -1720,6 +1721,428 @@ static void test_ipvs_request(int mode)
 	host_free(h);
 }
 
+/*
+ * An IPVS tunnel real server (ip_vs_tunnel_xmit()): the client's packet
+ * leaves inside a new packet of the host, from its address toward the
+ * real server (198.51.100.1 on eth0, the default route's), protocol IPIP
+ * (4), IPv6 in IP (41), GRE (47) or UDP to the GUE port, without input
+ * interface, with the client's mark and a conntrack entry of its own
+ * (ct state new, for the client's next packet too: the real server answers
+ * the client directly), sent by ip_local_out(): nat OUTPUT runs for it.
+ * Modes (open: the tunnel's piece exposed, its step named; closed: no
+ * real server takes tcp/80):
+ *  0 nothing in OUTPUT: open
+ *  1 OUTPUT policy drop: closed
+ *  2 OUTPUT meta l4proto 4 drop (nft's "ipencap": its "ipip" is 94):
+ *    closed
+ *  3 GUE to 6080, OUTPUT udp dport 6080 drop: closed
+ *  4 IPIP, the same rule: open
+ *  5 POSTROUTING ip daddr 10.0.0.2 drop: closed
+ *  6 OUTPUT sets a mark, POSTROUTING masquerades: open
+ *  7 OUTPUT policy drop, an accept-all rule: open
+ *  8 OUTPUT policy drop, ct state established accept: closed
+ *  9 OUTPUT policy drop, ct state new accept: open
+ * 10 nat OUTPUT drops protocol 4: closed
+ * 11 OUTPUT policy drop, ip saddr 198.51.100.1 accept: open
+ * 12 OUTPUT policy drop, ip saddr 172.17.0.1 (docker0's) accept: closed
+ * 13 GRE, OUTPUT meta l4proto gre drop: closed
+ * 14 mangle PREROUTING marks established packets 5, OUTPUT drops mark 5:
+ *    the first packet's outer packet passes, the next one's does not:
+ *    closed
+ * 15 one masq and one IPIP real server, OUTPUT drops protocol 4: the
+ *    scheduler sends connections to both, those to the masq one complete
+ *    (its piece exposed), those to the tunnel one do not (closed)
+ * 16 an IPv6 service, its IPv6 real server: ip6 OUTPUT drops protocol 41
+ *    (IPv6 in IPv6): closed
+ * 17 the same, OUTPUT accepts all: open
+ * 18 an IPv4 service, an IPv6 tunnel real server (IPv4 in IPv6: an IPv6
+ *    packet of protocol 4): ip6 OUTPUT drops protocol 4: closed
+ * 19 the same, an ip (IPv4) OUTPUT policy drop does not see it: open
+ * 20 an IPIP and a GUE real server, mangle PREROUTING marks established
+ *    packets 5, OUTPUT drops protocol 4 with mark 5: the IPIP one's
+ *    connections do not complete, the GUE one's do (open; the handshake
+ *    is walked per real server)
+ * 21 the IPv6 service, eth0 with two global IPv6 addresses (which one
+ *    the kernel takes toward the real server is not told here), ip6
+ *    OUTPUT policy drop, ip6 saddr 2001:db8::1 accept: possible, the rule
+ *    named
+ * 22 a tunnel type this code does not know, OUTPUT drops protocol 4:
+ *    possible, the rule named
+ */
+#define NODE6	(((rs_u128)0x20010db8 << 96) | 1)	/* 2001:db8::1 */
+#define RS6	(((rs_u128)0x20010db8 << 96) | ((rs_u128)5 << 80) | 2)
+
+/* IPv6 on eth0: 2001:db8::1/64, a default route via 2001:db8::fe */
+static void add_v6(struct host *h)
+{
+	struct host_addr *a;
+	struct host_route *r;
+
+	a = host_array_add((void **)&h->addrs, &h->naddrs, sizeof(*a), 16);
+	a->family = AF_INET6;
+	a->prefixlen = 64;
+	a->scope = RT_SCOPE_UNIVERSE;
+	a->ifindex = 2;
+	a->addr = a->peer = NODE6;
+	r = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*r), 16);
+	r->family = AF_INET6;
+	r->table = RT_TABLE_LOCAL;
+	r->type = RTN_LOCAL;
+	r->dst_len = 128;
+	r->dst = NODE6;
+	r->nnexthops = 1;
+	r->nexthops = calloc(1, sizeof(*r->nexthops));
+	r->nexthops[0].oif = 2;
+	r = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*r), 16);
+	r->family = AF_INET6;
+	r->table = RT_TABLE_MAIN;
+	r->type = RTN_UNICAST;
+	r->dst_len = 64;
+	r->dst = NODE6 & ~(rs_u128)0xffffffffffffffffu;
+	r->nnexthops = 1;
+	r->nexthops = calloc(1, sizeof(*r->nexthops));
+	r->nexthops[0].oif = 2;
+	r = host_array_add((void **)&h->routes, &h->nroutes, sizeof(*r), 16);
+	r->family = AF_INET6;
+	r->table = RT_TABLE_MAIN;
+	r->type = RTN_UNICAST;
+	r->nnexthops = 1;
+	r->nexthops = calloc(1, sizeof(*r->nexthops));
+	r->nexthops[0].oif = 2;
+	r->nexthops[0].gw_family = AF_INET6;
+	r->nexthops[0].gateway = NODE6 + 0xfd;
+}
+
+/* The pieces of family fam holding the tcp probe from src:40000 to
+ * dst:80 on eth0: *tun the exposed one IPVS tunnels (its tunnel step
+ * named), *masq an exposed one to a masq real server, *closed one closed. */
+static void tunnel_pieces(const struct engine_result *res, uint8_t fam,
+			  rs_u128 src, rs_u128 dst, bool possible,
+			  const struct engine_piece **tun,
+			  const struct engine_piece **masq,
+			  const struct engine_piece **closed)
+{
+	rs_u128 pt[REGION_NDIMS];
+	size_t i, k;
+
+	*tun = *masq = *closed = NULL;
+	pt[REGION_IIF] = rs_ifname_key("eth0");
+	pt[REGION_DADDR] = dst;
+	pt[REGION_SADDR] = src;
+	pt[REGION_SPORT] = 40000;
+	pt[REGION_DPORT] = 80;
+	for (i = 0; i < res->npieces; i++) {
+		const struct engine_piece *p = &res->pieces[i];
+		bool step = false;
+
+		if (p->family != fam || p->proto != IPPROTO_TCP ||
+		    !region_contains_point(p->region, pt))
+			continue;
+		if (p->state == ENGINE_CLOSED) {
+			*closed = p;
+			continue;
+		}
+		if (!p->ipvs_dest || p->state != ENGINE_EXPOSED)
+			continue;
+		if (p->ipvs_dest->fwd == HOST_IPVS_MASQ) {
+			*masq = p;
+			continue;
+		}
+		for (k = 0; k < p->nsteps; k++)
+			step |= p->steps[k].what &&
+				strstr(p->steps[k].what, "(IPVS tunnel") != NULL;
+		CHECK(step);
+		CHECK_EQ(p->possible, possible);
+		/* what was not told is named */
+		if (possible)
+			CHECK(p->nassumptions > 0 &&
+			      p->assumptions[0].rule != NULL);
+		if (step)
+			*tun = p;
+	}
+}
+
+/* The exposed IPv4 pieces IPVS tunnels the probe from 203.0.113.5:40000
+ * to dst:dport to. */
+static size_t tunnel_count(const struct engine_result *res, rs_u128 dst,
+			   uint16_t dport)
+{
+	rs_u128 pt[REGION_NDIMS];
+	size_t i, n = 0;
+
+	pt[REGION_IIF] = rs_ifname_key("eth0");
+	pt[REGION_DADDR] = dst;
+	pt[REGION_SADDR] = 0xcb007105u;
+	pt[REGION_SPORT] = 40000;
+	pt[REGION_DPORT] = dport;
+	for (i = 0; i < res->npieces; i++) {
+		const struct engine_piece *p = &res->pieces[i];
+
+		n += p->family == NFPROTO_IPV4 && p->ipvs_dest &&
+		     p->ipvs_dest->fwd == HOST_IPVS_TUNNEL &&
+		     p->state == ENGINE_EXPOSED &&
+		     region_contains_point(p->region, pt);
+	}
+	return n;
+}
+
+static struct rs_rule *mark_set(struct rs_chain *c, uint32_t mark)
+{
+	struct rs_rule *r = rule(c, RS_V_NONE);
+	struct rs_stmt *st = rs_rule_add_stmt(r);
+
+	st->name = strdup("meta mark set");
+	st->sets_mark = true;
+	st->mark_mask = 0xffffffffu;
+	st->mark_value = mark;
+	return r;
+}
+
+static void test_ipvs_tunnel(int mode)
+{
+	unsigned int before = unit_failures;
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	const struct engine_piece *tun, *masq, *closed;
+	struct engine_input in = { .dropped = true };
+	struct engine_result *res = NULL;
+	struct host_ipvs_svc *s;
+	struct host_ipvs_dest *d;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	bool v6 = mode == 16 || mode == 17 || mode == 21;
+	bool open = mode == 0 || mode == 4 || mode == 6 || mode == 7 ||
+		    mode == 9 || mode == 11 || mode == 17 || mode == 19 ||
+		    mode == 20 || mode == 21 || mode == 22;
+	rs_u128 src = v6 ? ((rs_u128)0x20010db8 << 96) |
+			   ((rs_u128)0x99 << 80) | 5 : 0xcb007105u;
+
+	add_v6(h);
+	/* the outer packet's entry does not depend on it */
+	h->sysctl.ipvs_conntrack = 0;
+	s = ipvs_svc(h, IPPROTO_TCP, 80, 0);
+	if (v6) {
+		s->family = AF_INET6;
+		s->addr = NODE6;
+	}
+	if (mode == 15)
+		ipvs_rs(s, 0x0a000003u, 8080, HOST_IPVS_MASQ, 1);
+	if (mode == 20)
+		ipvs_rs(s, 0x0a000003u, 80, HOST_IPVS_TUNNEL, 1);
+	ipvs_rs(s, 0x0a000002u, 80, HOST_IPVS_TUNNEL, 1);
+	d = &s->dests[s->ndests - 1];
+	if (v6 || mode == 18 || mode == 19) {
+		d->family = AF_INET6;
+		d->addr = RS6;
+	}
+	if (mode == 3 || mode == 20)
+		d->tun_type = IP_VS_CONN_F_TUNNEL_TYPE_GUE;
+	if (mode == 3 || mode == 4)
+		d->tun_port = 6080;
+	if (mode == 13)
+		d->tun_type = IP_VS_CONN_F_TUNNEL_TYPE_GRE;
+	if (mode == 22)
+		d->tun_type = 9;
+	if (mode == 21) {
+		struct host_addr *a;
+
+		a = host_array_add((void **)&h->addrs, &h->naddrs, sizeof(*a),
+				   16);
+		a->family = AF_INET6;
+		a->prefixlen = 64;
+		a->scope = RT_SCOPE_UNIVERSE;
+		a->ifindex = 2;
+		a->addr = a->peer = NODE6 + 1;
+	}
+
+	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 80, 80);
+	/* neighbour discovery */
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_ICMPV6, IPPROTO_ICMPV6);
+	switch (mode) {
+	case 1:
+	case 7:
+	case 8:
+	case 9:
+	case 11:
+	case 12:
+		c = base(rs, NFPROTO_INET, "filter", "output",
+			 NF_INET_LOCAL_OUT, 0, RS_V_DROP, "filter");
+		r = rule(c, RS_V_ACCEPT);
+		if (mode == 8 || mode == 9)
+			match(r, RS_F_CT_STATE, mode == 8 ?
+			      RS_CT_STATE_ESTABLISHED : RS_CT_STATE_NEW,
+			      mode == 8 ? RS_CT_STATE_ESTABLISHED :
+			      RS_CT_STATE_NEW);
+		if (mode == 11)
+			match(r, RS_F_IP_SADDR, NODE, NODE);
+		if (mode == 12)
+			match(r, RS_F_IP_SADDR, 0xac110001u, 0xac110001u);
+		if (mode == 1)
+			r->verdict.kind = RS_V_NONE;
+		break;
+	case 2:
+	case 3:
+	case 4:
+	case 13:
+	case 15:
+	case 16:
+	case 18:
+	case 22:
+		c = base(rs, mode == 16 || mode == 18 ? NFPROTO_IPV6 :
+			 NFPROTO_INET, "filter", "output", NF_INET_LOCAL_OUT,
+			 0, RS_V_ACCEPT, "filter");
+		r = rule(c, RS_V_DROP);
+		if (mode == 3 || mode == 4) {
+			match(r, RS_F_L4PROTO, IPPROTO_UDP, IPPROTO_UDP);
+			match(r, RS_F_DPORT, 6080, 6080);
+		} else {
+			uint8_t p = mode == 13 ? IPPROTO_GRE :
+				    mode == 16 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+
+			match(r, RS_F_L4PROTO, p, p);
+		}
+		break;
+	case 5:
+		c = base(rs, NFPROTO_INET, "filter", "postrouting",
+			 NF_INET_POST_ROUTING, 0, RS_V_ACCEPT, "filter");
+		r = rule(c, RS_V_DROP);
+		match(r, RS_F_IP_DADDR, 0x0a000002u, 0x0a000002u);
+		break;
+	case 6:
+		c = base(rs, NFPROTO_IPV4, "mangle", "output",
+			 NF_INET_LOCAL_OUT, -150, RS_V_ACCEPT, "route");
+		mark_set(c, 3);
+		c = base(rs, NFPROTO_IPV4, "nat", "postrouting",
+			 NF_INET_POST_ROUTING, 100, RS_V_ACCEPT, "nat");
+		r = rule(c, RS_V_MASQUERADE);
+		rs_match_set_ifname(rs_rule_add_match(r), RS_F_OIFNAME,
+				    "eth0", false, false);
+		c = base(rs, NFPROTO_IPV4, "filter", "output",
+			 NF_INET_LOCAL_OUT, 0, RS_V_DROP, "filter");
+		r = rule(c, RS_V_ACCEPT);
+		match(r, RS_F_MARK, 3, 3);
+		break;
+	case 10:
+		c = base(rs, NFPROTO_IPV4, "nat", "output", NF_INET_LOCAL_OUT,
+			 -100, RS_V_ACCEPT, "nat");
+		r = rule(c, RS_V_DROP);
+		match(r, RS_F_L4PROTO, IPPROTO_IPIP, IPPROTO_IPIP);
+		break;
+	case 14:
+	case 20:
+		c = base(rs, NFPROTO_IPV4, "mangle", "prerouting",
+			 NF_INET_PRE_ROUTING, -150, RS_V_ACCEPT, "filter");
+		r = mark_set(c, 5);
+		match(r, RS_F_CT_STATE, RS_CT_STATE_ESTABLISHED,
+		      RS_CT_STATE_ESTABLISHED);
+		c = base(rs, NFPROTO_INET, "filter", "output",
+			 NF_INET_LOCAL_OUT, 0, RS_V_ACCEPT, "filter");
+		r = rule(c, RS_V_DROP);
+		match(r, RS_F_MARK, 5, 5);
+		if (mode == 20)
+			match(r, RS_F_L4PROTO, IPPROTO_IPIP, IPPROTO_IPIP);
+		break;
+	case 17:
+		c = base(rs, NFPROTO_INET, "filter", "output",
+			 NF_INET_LOCAL_OUT, 0, RS_V_DROP, "filter");
+		rule(c, RS_V_ACCEPT);
+		break;
+	case 19:
+		base(rs, NFPROTO_IPV4, "filter", "output", NF_INET_LOCAL_OUT,
+		     0, RS_V_DROP, "filter");
+		break;
+	case 21:
+		c = base(rs, NFPROTO_IPV6, "filter", "output",
+			 NF_INET_LOCAL_OUT, 0, RS_V_DROP, "filter");
+		r = rule(c, RS_V_ACCEPT);
+		match(r, RS_F_IP6_SADDR, NODE6, NODE6);
+		break;
+	default:
+		break;
+	}
+	in.rs = rs;
+	in.host = h;
+	in.only_family = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	CHECK_EQ(engine_run(&in, &res), 0);
+	if (!res)
+		goto out;
+	tunnel_pieces(res, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, src,
+		      v6 ? NODE6 : NODE, mode == 21 || mode == 22, &tun, &masq,
+		      &closed);
+	/* undecided: the tunnel drops the probe, or does not */
+	if (mode == 21 || mode == 22)
+		CHECK(closed != NULL && closed->possible);
+	if (open) {
+		CHECK(tun != NULL && tun->ipvs_dest == d);
+	} else {
+		CHECK(tun == NULL);
+		CHECK(closed != NULL);
+	}
+	if (mode == 15)
+		CHECK(masq != NULL && masq->ipvs_dest == &s->dests[0] &&
+		      closed != NULL);
+	else if (mode == 20)
+		CHECK(closed != NULL && tunnel_count(res, NODE, 80) == 1);
+	else
+		CHECK(masq == NULL);
+	engine_result_free(res);
+out:
+	if (unit_failures != before)
+		fprintf(stderr, "test_ipvs_tunnel: mode %d\n", mode);
+	ruleset_free(rs);
+	host_free(h);
+}
+
+/* A probe DNATed at PREROUTING to an IPVS service (198.51.100.1:8080)
+ * that sends it to masq real server 10.0.0.2:80: OUTPUT (policy drop)
+ * accepts it among 40 rules each for one destination, long enough for
+ * rules.c's destination index, which must look for the real server's
+ * address, not the DNAT's. */
+static void test_ipvs_request_dindex(void)
+{
+	struct ruleset *rs = ruleset_new();
+	struct host *h = make_host(1);
+	const struct host_ipvs_dest *d[2];
+	struct host_ipvs_svc *s;
+	struct engine_result *res;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	unsigned int k;
+
+	h->sysctl.ipvs_conntrack = 1;
+	s = ipvs_svc(h, IPPROTO_TCP, 8080, 0);
+	ipvs_rs(s, 0x0a000002u, 80, HOST_IPVS_MASQ, 1);
+	c = base(rs, NFPROTO_IPV4, "nat", "prerouting", NF_INET_PRE_ROUTING,
+		 -100, RS_V_ACCEPT, "nat");
+	r = rule(c, RS_V_DNAT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 80, 80);
+	dnat_to(r, NODE, 8080);
+	c = base(rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0,
+		 RS_V_DROP, "filter");
+	r = rule(c, RS_V_ACCEPT);
+	match(r, RS_F_L4PROTO, IPPROTO_TCP, IPPROTO_TCP);
+	match(r, RS_F_DPORT, 8080, 8080);
+	c = base(rs, NFPROTO_IPV4, "filter", "output", NF_INET_LOCAL_OUT, 0,
+		 RS_V_DROP, "filter");
+	for (k = 0; k < 40; k++) {
+		rs_u128 a = k == 20 ? 0x0a000002u : 0x0a010000u + k;
+
+		r = rule(c, RS_V_ACCEPT);
+		match(r, RS_F_IP_DADDR, a, a);
+	}
+	res = run(rs, h);
+	CHECK_EQ(ipvs_pieces(res, 80, d, 2), 1);
+	engine_result_free(res);
+	ruleset_free(rs);
+	host_free(h);
+}
+
 /* A fwmark service whose mark a rule sets from something fwaudit cannot
  * follow (meta mark set ct mark): what INPUT accepts may go either way,
  * possible, with the service named. */
@@ -2304,6 +2727,9 @@ int main(void)
 		test_ipvs_masq_answer(m);
 	for (int m = 0; m <= 9; m++)
 		test_ipvs_request(m);
+	for (int m = 0; m <= 22; m++)
+		test_ipvs_tunnel(m);
+	test_ipvs_request_dindex();
 	test_ipvs();
 	test_tc();
 	test_nfbpf();

@@ -142,8 +142,11 @@ static void dest_req(const struct svc *s)
 	end(nlh);
 }
 
-static void dest_ans(uint16_t af, const char *addr, uint16_t port,
-		     uint32_t fwd, uint32_t weight)
+/* A real server as ip_vs_genl_fill_dest() fills it; tun_type -1: as
+ * before Linux 5.3, without the tunnel attributes. */
+static void dest_ans_tun(uint16_t af, const char *addr, uint16_t port,
+			 uint32_t fwd, uint32_t weight, int tun_type,
+			 uint16_t tun_port, uint16_t tun_flags)
 {
 	struct nlmsghdr *nlh = put(FAMILY_ID, NLM_F_MULTI, IPVS_CMD_NEW_DEST);
 	struct nlattr *n = mnl_attr_nest_start(nlh, IPVS_CMD_ATTR_DEST);
@@ -156,10 +159,21 @@ static void dest_ans(uint16_t af, const char *addr, uint16_t port,
 	mnl_attr_put_u32(nlh, IPVS_DEST_ATTR_L_THRESH, 0);
 	mnl_attr_put_u32(nlh, IPVS_DEST_ATTR_ACTIVE_CONNS, 1);
 	mnl_attr_put_u16(nlh, IPVS_DEST_ATTR_ADDR_FAMILY, af);
-	mnl_attr_put_u8(nlh, IPVS_DEST_ATTR_TUN_TYPE, 0);
-	mnl_attr_put_u16(nlh, IPVS_DEST_ATTR_TUN_PORT, 0);
+	if (tun_type >= 0) {
+		mnl_attr_put_u8(nlh, IPVS_DEST_ATTR_TUN_TYPE,
+				(uint8_t)tun_type);
+		mnl_attr_put_u16(nlh, IPVS_DEST_ATTR_TUN_PORT,
+				 htons(tun_port));
+		mnl_attr_put_u16(nlh, IPVS_DEST_ATTR_TUN_FLAGS, tun_flags);
+	}
 	mnl_attr_nest_end(nlh, n);
 	end(nlh);
+}
+
+static void dest_ans(uint16_t af, const char *addr, uint16_t port,
+		     uint32_t fwd, uint32_t weight)
+{
+	dest_ans_tun(af, addr, port, fwd, weight, 0, 0, 0);
 }
 
 static const struct svc svcs[] = {
@@ -229,6 +243,54 @@ static void test_services(void)
 	CHECK_EQ(s->ndests, 1);
 	CHECK_EQ(s->dests[0].fwd, HOST_IPVS_TUNNEL);
 	CHECK_EQ(h->ipvs[3].ndests, 0);
+	host_free(h);
+}
+
+/* Tunnel real servers: GUE to a UDP port, GRE with checksums, IPIP as
+ * Linux 5.3 says it and as older kernels (no attribute) leave it, and a
+ * type newer than this code (kept: the engine leaves it undecided). */
+static void test_tunnel_types(void)
+{
+	struct host *h = host_new();
+	const struct host_ipvs_dest *d;
+
+	reclen = 0;
+	svc_dump(&svcs[2], 1);
+	dest_req(&svcs[2]);
+	dest_ans_tun(AF_INET, "10.0.0.9", 0, IP_VS_CONN_F_TUNNEL, 1,
+		     IP_VS_CONN_F_TUNNEL_TYPE_GUE, 6080,
+		     IP_VS_TUNNEL_ENCAP_FLAG_CSUM);
+	dest_ans_tun(AF_INET, "10.0.0.10", 0, IP_VS_CONN_F_TUNNEL, 1,
+		     IP_VS_CONN_F_TUNNEL_TYPE_GRE, 0,
+		     IP_VS_TUNNEL_ENCAP_FLAG_CSUM);
+	dest_ans_tun(AF_INET, "10.0.0.11", 0, IP_VS_CONN_F_TUNNEL, 1,
+		     IP_VS_CONN_F_TUNNEL_TYPE_IPIP, 0, 0);
+	dest_ans_tun(AF_INET, "10.0.0.12", 0, IP_VS_CONN_F_TUNNEL, 1, -1, 0,
+		     0);
+	dest_ans_tun(AF_INET, "10.0.0.13", 0, IP_VS_CONN_F_TUNNEL, 1, 9, 0,
+		     0);
+	done(0);
+	CHECK_EQ(ipvs_replay_buf(h, rec, reclen), 0);
+	CHECK_EQ(h->nipvs, 1);
+	CHECK_EQ(h->ipvs[0].ndests, 5);
+	if (h->nipvs != 1 || h->ipvs[0].ndests != 5)
+		goto out;
+	d = h->ipvs[0].dests;
+	CHECK_EQ(d[0].tun_type, IP_VS_CONN_F_TUNNEL_TYPE_GUE);
+	CHECK_EQ(d[0].tun_port, 6080);
+	CHECK_EQ(d[0].tun_flags, IP_VS_TUNNEL_ENCAP_FLAG_CSUM);
+	CHECK(strstr(d[0].what, "(tunnel gue udp/6080)") != NULL);
+	CHECK_EQ(d[1].tun_type, IP_VS_CONN_F_TUNNEL_TYPE_GRE);
+	CHECK(strstr(d[1].what, "(tunnel gre)") != NULL);
+	CHECK_EQ(d[2].tun_type, IP_VS_CONN_F_TUNNEL_TYPE_IPIP);
+	CHECK_EQ(d[3].tun_type, IP_VS_CONN_F_TUNNEL_TYPE_IPIP);
+	CHECK_EQ(d[3].tun_port, 0);
+	/* IPIP reads as every tunnel did before the types */
+	CHECK(strstr(d[2].what, "(tunnel)") != NULL);
+	CHECK(strstr(d[3].what, "(tunnel)") != NULL);
+	CHECK_EQ(d[4].tun_type, 9);
+	CHECK(strstr(d[4].what, "(tunnel type 9)") != NULL);
+out:
 	host_free(h);
 }
 
@@ -418,6 +480,7 @@ int main(void)
 {
 	test_swarm_marks();
 	test_services();
+	test_tunnel_types();
 	test_empty_and_refused();
 	test_malformed();
 	return unit_done();
