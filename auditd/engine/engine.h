@@ -185,11 +185,11 @@ struct engine_input {
 	 * fwauditd, after a change: keep_resume keeps in the result what a
 	 * later run needs to start at LOCAL_IN; prev (a result of this
 	 * engine over prev_rs, run with keep_resume; both alive until this
-	 * run returns, unchanged by it) lets this run start each walk there
-	 * when the only change from prev_rs to rs is in tables whose base
-	 * chains are all at the input hook, and take the forward path's
-	 * pieces from prev: the result is the whole walk's (resume.c says
-	 * why).  The caller vouches that the host facts other than the
+	 * run returns, unchanged by it) lets this run start a walk there
+	 * when the only change from prev_rs to rs its family sees is in
+	 * tables whose base chains are all at the input hook, and take the
+	 * forward path's pieces from prev: the result is the whole walk's
+	 * (resume.c says why).  The caller vouches that the host facts other than the
 	 * listeners are those prev was walked with (the sysctls and
 	 * interfaces asked for are compared here); NULL: whole walks.
 	 */

@@ -15,28 +15,36 @@
  * walked again from LOCAL_IN; the pieces of the forward path are taken
  * from the last result as they are.
  *
+ * The same for a family the change cannot reach at all (an ip table's
+ * change and the IPv6 walks).
+ *
  * Why the result is the one a whole walk gives (the conditions below are
  * checked, and any that fails means a whole walk):
  *   - nothing a packet meets before routing or on the forward path
- *     changed: every chain the kept steps name is found in the new
- *     ruleset with the same rules (an unchanged table keeps its rules:
- *     nft_cache.c), the caller vouches that the host facts but the
- *     listeners did not change (rtnetlink events, the daemon's
- *     fingerprint) and the sysctls are compared here; the listeners are
- *     used only at delivery, which is walked again;
+ *     changed: every chain that changed, came or went is of a table whose
+ *     base chains, before and after, are all at the input hook (or of the
+ *     other IP family); every chain a kept step or assumption names is in
+ *     the new ruleset with the same rules (a kept table keeps its strings
+ *     and rules: nft_cache.c); the caller vouches that the host facts but
+ *     the listeners did not change (rtnetlink events, the daemon's
+ *     fingerprint) and the sysctls and interfaces asked for are compared
+ *     here; the listeners are used only at delivery, walked again;
  *   - the neighbour discovery check (IPv6), which walks LOCAL_IN too,
  *     gives the same interfaces;
- *   - the kept pieces and branches assumed nothing and made no choice,
- *     so that no piece of one path overlaps a piece of the other (the
- *     walk partitions what no assumption forked) and eng_classify() and
- *     choose() of the whole walk would have left them as they are; the
- *     handshake of a forwarded piece walks no input chain;
+ *   - the kept local branches assumed nothing and made no choice: a fork
+ *     or a choice gives every piece it makes its assumption or choice, so
+ *     those branches and whatever comes of them overlap no piece of the
+ *     forward path, and eng_classify() and choose() of a whole walk would
+ *     have left the kept pieces as they are (they may assume and choose
+ *     among themselves: kube-proxy's random endpoints); the handshake of
+ *     a forwarded piece walks no input chain;
+ *   - the kept pieces point at no host fact (listener, IPVS, XDP, tc,
+ *     cgroup or netfilter BPF program), which the new run reads anew;
  *   - the report groups pieces by outcome, and a forwarded piece never
- *     shares one with a piece of the local path (different fate, or
- *     closed and dropped by the final filter), so their order in the
- *     result does not show.
+ *     shares one with a piece of the local path (another fate, or closed
+ *     and dropped by the final filter), so their order does not show.
  * daemon-incr.sh compares the daemon's result with a one-shot audit after
- * every burst of random changes, some of them only at the input hook.
+ * every burst of random changes, most of them at the input hook.
  */
 #include "walk.h"
 
@@ -346,11 +354,25 @@ static bool table_only_input(const struct ruleset *rs,
 	return true;
 }
 
-/* Is the change from old to the walk's ruleset only in tables whose
- * base chains, before and after, are all at the input hook?  A chain
- * that changed, came or went is one of such a table. */
-static int change_only_at_input(const struct walk *w,
-				const struct ruleset *old, bool *yes)
+/* A change in c's table: which families' walks it can alter (bit 0
+ * IPv4, bit 1 IPv6); none when all of the table's base chains, before
+ * and after, are at the input hook. */
+static unsigned int change_reach(const struct ruleset *old,
+				 const struct ruleset *cur,
+				 const struct rs_chain *c)
+{
+	if (table_only_input(cur, c) && table_only_input(old, c))
+		return 0;
+	return c->family == NFPROTO_IPV4 ? 1 : c->family == NFPROTO_IPV6 ? 2 : 3;
+}
+
+/* Which families' walks the change from old to the walk's ruleset can
+ * alter before LOCAL_IN or after it on the forward path (bit 0 IPv4, bit
+ * 1 IPv6): a chain that changed, came or went does, unless its table's
+ * base chains are all at the input hook; an ip table's change leaves the
+ * IPv6 walks alone and the other way round. */
+static int change_families(const struct walk *w, const struct ruleset *old,
+			   unsigned int *fams)
 {
 	const struct ruleset *cur = w->in->rs;
 	const struct rs_chain *last = NULL;
@@ -358,34 +380,30 @@ static int change_only_at_input(const struct walk *w,
 	size_t i;
 	int ret;
 
-	*yes = false;
+	*fams = 0;
 	ret = old_index_build(old, &ix);
 	if (ret < 0)
 		return ret;
-	for (i = 0; i < cur->nchains; i++) {
+	for (i = 0; i < cur->nchains && *fams != 3; i++) {
 		const struct rs_chain *c = &cur->chains[i];
 		const struct rs_chain *o = c->packed && c->name ?
 					   old_find(&ix, c) : NULL;
 
 		if ((o && same_chain(o, c)) || same_table(last, c))
 			continue;
-		if (!table_only_input(cur, c) || !table_only_input(old, c))
-			goto out;
+		*fams |= change_reach(old, cur, c);
 		last = c;	/* a table's chains come together */
 	}
 	last = NULL;
-	for (i = 0; i < old->nchains; i++) {
+	for (i = 0; i < old->nchains && *fams != 3; i++) {
 		const struct rs_chain *o = &old->chains[i];
 
 		if ((o->packed && o->name && eng_chain_by_name_ptr(w, o)) ||
 		    same_table(last, o))
 			continue;
-		if (!table_only_input(cur, o) || !table_only_input(old, o))
-			goto out;
+		*fams |= change_reach(old, cur, o);
 		last = o;
 	}
-	*yes = true;
-out:
 	free(ix.slot);
 	return 0;
 }
@@ -394,11 +412,12 @@ int eng_resume_check(struct walk *w)
 {
 	const struct engine_input *in = w->in;
 	const struct engine_resume *pr;
-	bool yes;
+	unsigned int fams;
 	size_t i;
 	int ret;
 
 	w->resume = NULL;
+	w->resume_fams = 0;
 	if (!in->prev || !in->prev->resume || !in->prev_rs || !in->host ||
 	    in->dropped || in->related || in->only_family || in->only_proto ||
 	    in->only_dport || in->only_saddr || in->only_daddr)
@@ -411,10 +430,11 @@ int eng_resume_check(struct walk *w)
 	for (i = 0; i < in->nifaces; i++)
 		if (strcmp(pr->ifaces[i], in->ifaces[i]))
 			return 0;
-	ret = change_only_at_input(w, in->prev_rs, &yes);
+	ret = change_families(w, in->prev_rs, &fams);
 	if (ret < 0)
 		return ret;
-	if (yes)
+	w->resume_fams = 3 & ~fams;
+	if (w->resume_fams)
 		w->resume = pr;
 	return 0;
 }
@@ -526,7 +546,7 @@ int eng_resume_start(struct walk *w, struct blist *local, bool *started)
 	int ret = 0;
 
 	*started = false;
-	if (!w->resume)
+	if (!w->resume || !(w->resume_fams & (is_v4(w) ? 1 : 2)))
 		return 0;
 	rw = &w->resume->walks[walk_index(w->family, w->proto)];
 	if (!rw->usable || rw->nnd_dead != w->nnd_dead ||

@@ -238,6 +238,7 @@ struct walk {
 	/* the kept state this run may start its walks from at LOCAL_IN
 	 * (resume.c), NULL: whole walks */
 	const struct engine_resume *resume;
+	unsigned int resume_fams;	/* of those walks: bit 0 IPv4, 1 IPv6 */
 	/* the first piece of this walk that walk_one() made (after the
 	 * kept pieces of a walk started at LOCAL_IN) */
 	size_t from;
