@@ -111,6 +111,12 @@ struct daemon {
 	uint64_t crosschecks, crosscheck_diffs;
 	uint64_t trim_due;		/* CLOCK_MONOTONIC of the last audit
 					 * whose peak is not given back, 0 */
+	/* something but nftables may have changed since the last audit's
+	 * read (rtnetlink, the fingerprint, lost events, a reload, a
+	 * failure): the next audit walks everything; else it may start
+	 * its walks at LOCAL_IN from the last result (engine.h) */
+	bool host_dirty;
+	uint64_t resumed;		/* walks started at LOCAL_IN */
 };
 
 static bool log_prefix;
@@ -554,8 +560,16 @@ static void daemon_audit(struct daemon *d)
 	/* the containers' own namespaces go into it as the audit reads them
 	 * (container_netns), so the kept snapshot replays their rows too */
 	o.rec = recording ? &rec : NULL;
+	/* the walks from LOCAL_IN on only where nothing but nftables
+	 * changed since the last read (a recording reads everything in
+	 * full, whose strings the next model does not share: no use) */
+	o.keep_resume = d->cache && !recording;
+	o.prev = o.keep_resume && !d->host_dirty && !d->failed ? d->last :
+		 NULL;
+	d->host_dirty = false;
 	ret = daemon_audit_run(d, &o, recording, &r, &stage);
 	if (ret < 0) {
+		d->host_dirty = true;
 		if (recording)
 			snapfile_record_abort(&rec);
 		char msg[256];
@@ -610,6 +624,7 @@ static void daemon_audit(struct daemon *d)
 	else if (recording)
 		snapfile_record_abort(&rec);
 	diff_events_release(&de);
+	d->resumed += r->engine->nresumed;
 	audit_result_free(d->last);
 	d->last = r;
 	d->ever_audited = true;
@@ -669,6 +684,8 @@ static void on_change(void *data, const char *why)
 	if (!strcmp(why, "events lost"))
 		log_warn("Kernel events were lost (receive buffer overrun): "
 			 "auditing everything");
+	if (strcmp(why, "nftables"))
+		d->host_dirty = true;
 	daemon_schedule(d, (uint64_t)d->cfg.debounce_ms * 1000);
 }
 
@@ -715,6 +732,7 @@ static void daemon_crosscheck(struct daemon *d)
 			 "incremental state missed; reading everything again",
 			 dc.n + dc.nmissing_opened + dc.nmissing_resolved);
 		nft_cache_lost(d->cache);
+		d->host_dirty = true;
 		daemon_schedule(d, 0);
 	}
 	diff_changes_release(&dc);
@@ -748,8 +766,10 @@ static int on_poll(sd_event_source *s, uint64_t usec, void *data)
 
 	daemon_heartbeat(d);
 	if (watch_fingerprint(d->watch, &fp) == 0) {
-		if (d->have_fp && fp != d->fp)
+		if (d->have_fp && fp != d->fp) {
+			d->host_dirty = true;
 			daemon_schedule(d, (uint64_t)d->cfg.debounce_ms * 1000);
+		}
 		d->fp = fp;
 		d->have_fp = true;
 	}
@@ -1020,6 +1040,7 @@ static int daemon_reload(struct daemon *d)
 	sd_event_source_set_enabled(d->resend, d->cfg.resend_s ?
 				    SD_EVENT_ON : SD_EVENT_OFF);
 	/* the policy may have changed: judge again at once */
+	d->host_dirty = true;
 	daemon_schedule(d, 0);
 	daemon_arm_delivery(d);
 	goto out;
@@ -1042,9 +1063,10 @@ static void daemon_cache_log(struct daemon *d)
 	log_info("nftables reads: %" PRIu64 " (%" PRIu64 " of every table, %"
 		 PRIu64 " of none), %" PRIu64 " table(s) read; legacy tables "
 		 "read: %" PRIu64 "; %" PRIu64 " cross-check(s), %" PRIu64
-		 " difference(s)", st.reads, st.full, st.unchanged,
+		 " difference(s); %" PRIu64 " walk(s) started at LOCAL_IN",
+		 st.reads, st.full, st.unchanged,
 		 st.tables_read, legacy_cache_tables_read(d->lcache),
-		 d->crosschecks, d->crosscheck_diffs);
+		 d->crosschecks, d->crosscheck_diffs, d->resumed);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si,

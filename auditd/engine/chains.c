@@ -102,6 +102,12 @@ static const struct rs_chain *chain_find_linked(const struct walk *w,
 	return NULL;
 }
 
+const struct rs_chain *eng_chain_by_name_ptr(const struct walk *w,
+					     const struct rs_chain *c)
+{
+	return c->name ? chain_find_linked(w, c, c->name) : NULL;
+}
+
 static const struct rs_chain *chain_find(const struct walk *w,
 					 const struct rs_chain *from,
 					 const char *name)

@@ -361,6 +361,7 @@ static int walk_one(struct walk *w)
 	struct blist l = { 0 }, local = { 0 }, fwd = { 0 }, dropped = { 0 };
 	struct branch *b;
 	struct region *r, *cut = NULL;
+	bool resumed;
 	size_t i;
 	int ret;
 
@@ -368,6 +369,15 @@ static int walk_one(struct walk *w)
 		ret = eng_nd_check(w);
 		if (ret < 0)
 			return ret;
+	}
+	w->from = w->res->npieces;
+	ret = eng_resume_start(w, &local, &resumed);
+	if (ret < 0)
+		return ret;
+	if (resumed) {
+		/* the kept pieces of the forward path are in; from LOCAL_IN */
+		w->from = w->res->npieces;
+		goto local_path;
 	}
 	ret = initial_region(w, &r);
 	if (ret < 0)
@@ -425,6 +435,11 @@ static int walk_one(struct walk *w)
 		ret = eng_route(w, b, &local, &fwd);
 	}
 	eng_blist_release(&l);
+	for (i = 0; i < local.n; i++)
+		local.b[i]->local_path = true;
+local_path:
+	if (!ret)
+		ret = eng_resume_save(w, &local);
 	if (!ret)
 		ret = eng_hook_run(w, NF_INET_LOCAL_IN, &local, &dropped);
 	for (i = 0; !ret && i < local.n; i++) {
@@ -755,6 +770,10 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 		return -ENOMEM;
 	res->symbolic = !in->host;
 	ret = eng_walk_init(&w, in, res);
+	if (!ret && in->keep_resume)
+		ret = eng_resume_new(in, &res->resume);
+	if (!ret)
+		ret = eng_resume_check(&w);
 	if (ret < 0)
 		goto out;
 
@@ -888,16 +907,20 @@ int engine_run(const struct engine_input *in, struct engine_result **out)
 			w.branches = 0;
 			start = res->npieces;
 			ret = walk_one(&w);
+			/* a walk started at LOCAL_IN: the kept pieces before
+			 * w.from are as the whole walk made them */
 			if (!ret)
-				ret = eng_handshake(&w, start);
+				ret = eng_handshake(&w, w.from);
 			/* branch_fork() past the budget fails like malloc():
 			 * whichever path met it, the walk is too big */
 			if (ret == -ENOMEM && w.branches > BRANCHES_MAX)
 				ret = -E2BIG;
 			if (!ret)
-				ret = eng_classify(res, start);
+				ret = eng_classify(res, w.from);
 			if (!ret)
-				ret = eng_choices_describe(&w, start);
+				ret = eng_choices_describe(&w, w.from);
+			if (!ret)
+				eng_resume_seal(&w, start);
 			arena_free(&w.arena);
 		}
 	}
@@ -941,6 +964,7 @@ void engine_result_free(struct engine_result *res)
 	free(res->martians[1]);
 	free(res->linknets[0]);
 	free(res->linknets[1]);
+	engine_resume_free(res->resume);
 	free(res);
 }
 

@@ -27,6 +27,7 @@
 #include "ruleset.h"
 
 struct choice;
+struct engine_resume;
 
 /* Where a piece of the probe space ends. */
 enum engine_fate {
@@ -110,6 +111,10 @@ struct engine_piece {
 	/* that IPVS is Swarm's ingress sandbox's: the host forwarded the
 	 * probes there (DOCKER-INGRESS), not to a local service */
 	bool ipvs_sandbox;
+	/* routed to the host itself (the local path, from LOCAL_IN on), not
+	 * dropped before routing nor forwarded: what a change of input
+	 * chains alone can alter (engine_input.prev) */
+	bool local_path;
 	size_t nassumptions;
 	struct engine_assumption *assumptions;
 	size_t nsteps;
@@ -147,6 +152,11 @@ struct engine_result {
 	 * count them in on such rows as martians */
 	size_t nlinknets[2];
 	struct engine_linknet *linknets[2];
+	/* engine_input.keep_resume: what a later run needs to start its
+	 * walks at LOCAL_IN (resume.c), else NULL */
+	struct engine_resume *resume;
+	/* walks of this run started at LOCAL_IN from engine_input.prev */
+	size_t nresumed;
 };
 
 struct engine_input {
@@ -171,6 +181,21 @@ struct engine_input {
 	 * expectation announced (ct state related, ct status expected)
 	 * instead of a new one: what a helper can open (cthelper.c) */
 	bool related;
+	/*
+	 * fwauditd, after a change: keep_resume keeps in the result what a
+	 * later run needs to start at LOCAL_IN; prev (a result of this
+	 * engine over prev_rs, run with keep_resume; both alive until this
+	 * run returns, unchanged by it) lets this run start a walk there
+	 * when the only change from prev_rs to rs its family sees is in
+	 * tables whose base chains are all at the input hook, and take the
+	 * forward path's pieces from prev: the result is the whole walk's
+	 * (resume.c says why).  The caller vouches that the host facts other than the
+	 * listeners are those prev was walked with (the sysctls and
+	 * interfaces asked for are compared here); NULL: whole walks.
+	 */
+	bool keep_resume;
+	const struct engine_result *prev;
+	const struct ruleset *prev_rs;
 };
 
 /*
@@ -182,6 +207,7 @@ struct engine_input {
  */
 int engine_run(const struct engine_input *in, struct engine_result **out);
 void engine_result_free(struct engine_result *res);
+void engine_resume_free(struct engine_resume *rs);
 
 /*
  * The host's own answer to one probe, walked out through the output path

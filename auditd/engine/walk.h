@@ -116,6 +116,8 @@ struct branch {
 	/* the header values the sender committed to on the way here */
 	const struct choice *choice;
 	const struct snode *trace;
+	/* routed to the host itself: engine_piece.local_path */
+	bool local_path;
 	/* position */
 	const struct rs_chain *chain;
 	size_t rule;
@@ -247,6 +249,13 @@ struct walk {
 	struct rpath **rpath;
 	int *rpath_err;
 	struct engine_result *res;
+	/* the kept state this run may start its walks from at LOCAL_IN
+	 * (resume.c), NULL: whole walks */
+	const struct engine_resume *resume;
+	unsigned int resume_fams;	/* of those walks: bit 0 IPv4, 1 IPv6 */
+	/* the first piece of this walk that walk_one() made (after the
+	 * kept pieces of a walk started at LOCAL_IN) */
+	size_t from;
 };
 
 /* ---------------------------------------------------------------------
@@ -465,6 +474,26 @@ void eng_ipvs_vip_back(struct branch *b, const struct engine_piece *p);
  * sandbox) takes there to the tasks (result.c); the rest stays in b. */
 int eng_swarm_take(struct walk *w, struct branch *b);
 int eng_choices_describe(struct walk *w, size_t from);
+
+/* resume.c: a walk started at LOCAL_IN from the last run's kept state.
+ * eng_resume_check(): once per run, sets w->resume when in->prev may be
+ * used (0 or -ENOMEM).  eng_resume_start(): for the walk's family and
+ * protocol, the kept pieces of the forward path appended to the result
+ * and the kept local branches into *local, *started true; false: walk
+ * it whole.  eng_resume_save(): keep the branches routing sent to the
+ * host (before LOCAL_IN) in this run's result; eng_resume_seal(): after
+ * the walk (pieces from index from on), whether a later run may use
+ * them. */
+int eng_resume_check(struct walk *w);
+int eng_resume_start(struct walk *w, struct blist *local, bool *started);
+int eng_resume_save(struct walk *w, const struct blist *local);
+void eng_resume_seal(struct walk *w, size_t from);
+int eng_resume_new(const struct engine_input *in,
+		   struct engine_resume **out);
+/* The chain of the walk's ruleset whose name is the string of c's (a
+ * packed chain of a table the reader kept), NULL if none. */
+const struct rs_chain *eng_chain_by_name_ptr(const struct walk *w,
+					     const struct rs_chain *c);
 int eng_classify(struct engine_result *res, size_t from);
 int eng_result_note(struct engine_result *res, const char *s);
 

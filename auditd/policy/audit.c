@@ -94,6 +94,11 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 	in.nifaces = o->nifaces;
 	if (!o->nifaces && o->policy)
 		in.ifaces = policy_interfaces(o->policy, &in.nifaces);
+	in.keep_resume = o->keep_resume;
+	if (o->prev && o->prev->engine && o->prev->snap.rs) {
+		in.prev = o->prev->engine;
+		in.prev_rs = o->prev->snap.rs;
+	}
 	ret = engine_run(&in, &r->engine);
 	if (ret < 0)
 		goto fail;

@@ -31,6 +31,13 @@ struct audit_opts {
 	 * the containers' own namespaces are recorded into it as they are
 	 * read (nsaudit_run()); NULL: not */
 	struct snapfile_rec *rec;
+	/* fwauditd (engine.h, engine_input.prev): keep what a later audit
+	 * needs to start its walks at LOCAL_IN, and start from prev (an
+	 * earlier result of the same options, alive until audit_run()
+	 * returns) where the ruleset changed only at the input hook; the
+	 * caller vouches that the host facts but the listeners are prev's */
+	bool keep_resume;
+	const struct audit_result *prev;
 };
 
 struct audit_result {

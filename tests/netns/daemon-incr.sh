@@ -15,7 +15,10 @@
 #      fewer audits than there were bursts;
 #   3. the Prometheus textfile carries the daemon's heartbeat; the daemon's
 #      cross-checks (crosscheck_interval_s = 1) found no difference;
-#   4. the same with lost events forced: the smallest receive buffer
+#   4. walks started at LOCAL_IN from the last result (changes of input
+#      chains only) gave those equal results, with a kube-proxy-like
+#      service of two random endpoints on the forward path;
+#   5. the same with lost events forced: the smallest receive buffer
 #      (netlink_rcvbuf = 65536) and batches of BIG rules in one commit; the
 #      daemon must say that events were lost, and still agree.
 # SEED picks the sequences (random by hand, fixed under CI); every failure
@@ -36,6 +39,7 @@ BIG=${BIG:-3000}
 fwa_log "SEED=$SEED BURSTS=$BURSTS BIG=$BIG"
 
 dmn_host host
+fwa_nsx "$NS" sysctl -qw net.ipv4.ip_forward=1
 fwa_nsx "$NS" nft list ruleset >"$T/base.nft"
 cat >"$T/rules" <<'EOF'
 allow tcp 22 from any
@@ -50,10 +54,21 @@ FWAUDIT_BIN=${FWAUDIT:-${top_builddir:-$top_srcdir}/fwaudit}
 # MAXAUDITS audits (lost events cost audits: not bounded then); sets $D_ERR
 run() {
 	local phase=$1 rcvbuf=$2 big=$3 seed=$4 max=$5 d line audits skipped hb checks
+	local resumed
 
 	# each phase from the same ruleset (names restart with the driver)
 	fwa_nsx "$NS" nft flush ruleset
 	fwa_nsx "$NS" nft -f "$T/base.nft"
+	# a kube-proxy service of two endpoints chosen at random (statistic
+	# is undecided: its forwarded pieces carry assumptions), on the
+	# forward path, which a walk started at LOCAL_IN takes as it was
+	fwa_nsx "$NS" iptables-nft-restore <<'EOF'
+*nat
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -p tcp --dport 30080 -m statistic --mode random --probability 0.5 -j DNAT --to-destination 198.51.100.50:8080
+-A PREROUTING -p tcp --dport 30080 -j DNAT --to-destination 198.51.100.51:8080
+COMMIT
+EOF
 	legacy_reset
 	cat >"$T/$phase.conf" <<EOF
 rules = $T/rules
@@ -119,6 +134,17 @@ EOF
 		fwa_pass "$phase: ${checks% *} cross-checks of the incremental state against full reads, no difference"
 	else
 		fwa_fail "$phase: cross-checks: '$line'"
+	fi
+	# most changes are at the input hook (the driver's inet f input):
+	# those audits start their walks there (auditd/engine/resume.c),
+	# and the results above were compared with whole walks' all along
+	resumed=$(sed -n 's/.*; \([0-9]*\) walk(s) started at LOCAL_IN.*/\1/p' <<<"$D_ERR")
+	if [ "$phase" != plain ]; then
+		fwa_log "$phase: ${resumed:-?} walk(s) started at LOCAL_IN"
+	elif [ -n "$resumed" ] && [ "$resumed" -gt 0 ]; then
+		fwa_pass "$phase: $resumed walks started at LOCAL_IN from the last result, every result equal to a fresh audit"
+	else
+		fwa_fail "$phase: no walk started at LOCAL_IN: '$(grep 'nftables reads' <<<"$D_ERR")'"
 	fi
 	line=$(grep 'exiting after' <<<"$D_ERR" || true)
 	if [ "${DRIVER_MODE:-nft}" = nft ]; then

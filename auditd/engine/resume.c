@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * resume.c - a walk started at LOCAL_IN from a result kept earlier
+ * (issue 13: fwauditd re-walks only what a change can reach).
+ *
+ * A whole walk of one family and protocol is: ingress, bridge and
+ * PREROUTING, the routing decision, then the local path (LOCAL_IN,
+ * delivery, what IPVS sends on) and the forward path (FORWARD,
+ * POSTROUTING), then the handshake of every piece.  When the only change
+ * since the last audit is in tables whose base chains all sit at the
+ * input hook (the operator's `inet filter input`, ufw's and firewalld's
+ * own input chains), everything before the routing decision and all of
+ * the forward path are what they were: the branches the routing sent to
+ * the host itself, kept by the last run (engine_resume_save()), are
+ * walked again from LOCAL_IN; the pieces of the forward path are taken
+ * from the last result as they are.
+ *
+ * The same for a family the change cannot reach at all (an ip table's
+ * change and the IPv6 walks).
+ *
+ * Why the result is the one a whole walk gives (the conditions below are
+ * checked, and any that fails means a whole walk):
+ *   - nothing a packet meets before routing or on the forward path
+ *     changed: every chain that changed, came or went is of a table whose
+ *     base chains, before and after, are all at the input hook (or of the
+ *     other IP family); every chain a kept step or assumption names is in
+ *     the new ruleset with the same rules (a kept table keeps its strings
+ *     and rules: nft_cache.c); the caller vouches that the host facts but
+ *     the listeners did not change (rtnetlink events, the daemon's
+ *     fingerprint) and the sysctls and interfaces asked for are compared
+ *     here; the listeners are used only at delivery, walked again;
+ *   - the neighbour discovery check (IPv6), which walks LOCAL_IN too,
+ *     gives the same interfaces;
+ *   - the kept local branches assumed nothing and made no choice: a fork
+ *     or a choice gives every piece it makes its assumption or choice, so
+ *     those branches and whatever comes of them overlap no piece of the
+ *     forward path, and eng_classify() and choose() of a whole walk would
+ *     have left the kept pieces as they are (they may assume and choose
+ *     among themselves: kube-proxy's random endpoints); the handshake of
+ *     a forwarded piece walks no input chain;
+ *   - the kept pieces point at no host fact (listener, IPVS, XDP, tc,
+ *     cgroup or netfilter BPF program), which the new run reads anew;
+ *   - the report groups pieces by outcome, and a forwarded piece never
+ *     shares one with a piece of the local path (another fate, or closed
+ *     and dropped by the final filter), so their order does not show.
+ * daemon-incr.sh compares the daemon's result with a one-shot audit after
+ * every burst of random changes, most of them at the input hook.
+ */
+#include "walk.h"
+
+#define RESUME_WALKS	6	/* 2 families x 3 protocols */
+
+struct saved_branch {
+	struct branch b;		/* the scalars; pointers cleared */
+	struct region *r;
+	size_t nsteps;
+	struct engine_step *steps;	/* oldest first */
+};
+
+struct resume_walk {
+	bool usable;
+	size_t nbranches;
+	struct saved_branch *branches;
+	size_t nnd_dead;
+	struct rs_interval *nd_dead;
+};
+
+struct engine_resume {
+	struct host_sysctl sysctl;
+	bool have_host;
+	size_t nifaces;
+	char **ifaces;
+	struct resume_walk walks[RESUME_WALKS];
+};
+
+static size_t walk_index(uint8_t family, uint8_t proto)
+{
+	size_t p = proto == IPPROTO_TCP ? 0 : proto == IPPROTO_UDP ? 1 : 2;
+
+	return (family == NFPROTO_IPV4 ? 0 : 3) + p;
+}
+
+static void walk_release(struct resume_walk *rw)
+{
+	size_t i;
+
+	for (i = 0; i < rw->nbranches; i++) {
+		region_free(rw->branches[i].r);
+		free(rw->branches[i].steps);
+	}
+	free(rw->branches);
+	free(rw->nd_dead);
+	memset(rw, 0, sizeof(*rw));
+}
+
+void engine_resume_free(struct engine_resume *rs)
+{
+	size_t i;
+
+	if (!rs)
+		return;
+	for (i = 0; i < RESUME_WALKS; i++)
+		walk_release(&rs->walks[i]);
+	for (i = 0; i < rs->nifaces; i++)
+		free(rs->ifaces[i]);
+	free(rs->ifaces);
+	free(rs);
+}
+
+int eng_resume_new(const struct engine_input *in, struct engine_resume **out)
+{
+	struct engine_resume *rs = calloc(1, sizeof(*rs));
+	size_t i;
+
+	if (!rs)
+		return -ENOMEM;
+	if (in->host) {
+		rs->have_host = true;
+		rs->sysctl = in->host->sysctl;
+	}
+	if (in->nifaces) {
+		rs->ifaces = calloc(in->nifaces, sizeof(*rs->ifaces));
+		if (!rs->ifaces) {
+			free(rs);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < in->nifaces; i++) {
+		rs->ifaces[i] = strdup(in->ifaces[i]);
+		if (!rs->ifaces[i]) {
+			rs->nifaces = i;
+			engine_resume_free(rs);
+			return -ENOMEM;
+		}
+	}
+	rs->nifaces = in->nifaces;
+	*out = rs;
+	return 0;
+}
+
+/* The trace of b, oldest step first, in a new array. */
+static int steps_of(const struct branch *b, struct engine_step **out,
+		    size_t *n)
+{
+	const struct snode *s;
+	size_t k = b->trace ? b->trace->depth : 0;
+
+	*n = k;
+	*out = calloc(k + 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (s = b->trace; s; s = s->up)
+		(*out)[--k] = s->s;
+	return 0;
+}
+
+int eng_resume_save(struct walk *w, const struct blist *local)
+{
+	struct resume_walk *rw;
+	size_t i;
+	int ret;
+
+	if (!w->res->resume)
+		return 0;
+	rw = &w->res->resume->walks[walk_index(w->family, w->proto)];
+	walk_release(rw);
+	for (i = 0; i < local->n; i++) {
+		const struct branch *b = local->b[i];
+
+		/* what a fork or a choice reached (see the top) */
+		if (b->assume || b->choice || b->depth || b->ipvs_out)
+			return 0;
+	}
+	rw->branches = calloc(local->n + 1, sizeof(*rw->branches));
+	if (!rw->branches)
+		return -ENOMEM;
+	for (i = 0; i < local->n; i++) {
+		struct saved_branch *sb = &rw->branches[i];
+
+		sb->b = *local->b[i];
+		sb->b.r = NULL;
+		sb->b.trace = NULL;
+		sb->b.chain = NULL;
+		sb->b.rule = 0;
+		sb->b.stack = NULL;
+		sb->r = region_copy(local->b[i]->r);
+		rw->nbranches = i + 1;
+		if (!sb->r)
+			return -ENOMEM;
+		ret = steps_of(local->b[i], &sb->steps, &sb->nsteps);
+		if (ret < 0)
+			return ret;
+	}
+	if (w->nnd_dead) {
+		rw->nd_dead = malloc(w->nnd_dead * sizeof(*rw->nd_dead));
+		if (!rw->nd_dead)
+			return -ENOMEM;
+		memcpy(rw->nd_dead, w->nd_dead,
+		       w->nnd_dead * sizeof(*rw->nd_dead));
+		rw->nnd_dead = w->nnd_dead;
+	}
+	/* usable once the walk's pieces are known clean: eng_resume_seal() */
+	return 0;
+}
+
+/* A piece of the forward path that a later run can take as it is: it
+ * points at nothing of the host facts, which the next run reads anew. */
+static bool piece_keepable(const struct engine_piece *p)
+{
+	size_t i;
+
+	if (p->listener || p->ipvs_svc || p->ipvs_dest)
+		return false;
+	for (i = 0; i < p->nassumptions; i++)
+		if (p->assumptions[i].xdp || p->assumptions[i].tc ||
+		    p->assumptions[i].cgroup || p->assumptions[i].ipvs ||
+		    p->assumptions[i].nfbpf)
+			return false;
+	return true;
+}
+
+void eng_resume_seal(struct walk *w, size_t from)
+{
+	struct resume_walk *rw;
+	size_t i;
+
+	if (!w->res->resume)
+		return;
+	rw = &w->res->resume->walks[walk_index(w->family, w->proto)];
+	rw->usable = false;
+	if (!rw->branches)
+		return;
+	for (i = from; i < w->res->npieces; i++)
+		if (!w->res->pieces[i].local_path &&
+		    !piece_keepable(&w->res->pieces[i]))
+			return;
+	rw->usable = true;
+}
+
+/* ---- the new run ------------------------------------------------------ */
+
+static bool same_chain(const struct rs_chain *o, const struct rs_chain *c);
+
+/* The chain of the new ruleset that is old (of the kept result's
+ * ruleset) unchanged: the same name, table and rules; NULL if none. */
+static const struct rs_chain *rebase_chain(const struct walk *w,
+					   const struct rs_chain *old)
+{
+	const struct rs_chain *c = old->packed && old->name ?
+				   eng_chain_by_name_ptr(w, old) : NULL;
+
+	return c && same_chain(old, c) ? c : NULL;
+}
+
+/* steps[0..n) with their chains in the new ruleset: false if one is not
+ * there unchanged. */
+static bool rebase_steps(const struct walk *w, struct engine_step *steps,
+			 size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!steps[i].chain)
+			continue;
+		steps[i].chain = rebase_chain(w, steps[i].chain);
+		if (!steps[i].chain)
+			return false;
+	}
+	return true;
+}
+
+/* The kept result's chains by the address of their names. */
+struct old_index {
+	size_t mask;
+	const struct rs_chain **slot;
+};
+
+static size_t ptr_hash(const void *p, size_t mask)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h ^ (h >> 29)) & mask;
+}
+
+static int old_index_build(const struct ruleset *old, struct old_index *ix)
+{
+	size_t cap = 16, i, j;
+
+	while (cap < 2 * old->nchains)
+		cap *= 2;
+	ix->slot = calloc(cap, sizeof(*ix->slot));
+	if (!ix->slot)
+		return -ENOMEM;
+	ix->mask = cap - 1;
+	for (i = 0; i < old->nchains; i++) {
+		const struct rs_chain *c = &old->chains[i];
+
+		if (!c->packed || !c->name)
+			continue;
+		for (j = ptr_hash(c->name, ix->mask); ix->slot[j];
+		     j = (j + 1) & ix->mask)
+			;
+		ix->slot[j] = c;
+	}
+	return 0;
+}
+
+/* The old chain with c's name string (the same table, kept). */
+static const struct rs_chain *old_find(const struct old_index *ix,
+				       const struct rs_chain *c)
+{
+	size_t j;
+
+	for (j = ptr_hash(c->name, ix->mask); ix->slot[j];
+	     j = (j + 1) & ix->mask) {
+		const struct rs_chain *o = ix->slot[j];
+
+		if (o->name == c->name && o->origin == c->origin &&
+		    o->family == c->family && o->table == c->table)
+			return o;
+	}
+	return NULL;
+}
+
+static bool same_chain(const struct rs_chain *o, const struct rs_chain *c)
+{
+	return o->rules == c->rules && o->nrules == c->nrules &&
+	       o->policy == c->policy && o->base == c->base &&
+	       o->hook == c->hook && o->priority == c->priority;
+}
+
+static bool same_table(const struct rs_chain *a, const struct rs_chain *b)
+{
+	return a && a->origin == b->origin && a->family == b->family &&
+	       !strcmp(a->table, b->table);
+}
+
+/* Is every base chain of c's table in rs one of the input hook? */
+static bool table_only_input(const struct ruleset *rs,
+			     const struct rs_chain *c)
+{
+	size_t j;
+
+	for (j = 0; j < rs->nchains; j++) {
+		const struct rs_chain *t = &rs->chains[j];
+
+		if (!t->base || t->origin != c->origin ||
+		    t->family != c->family || strcmp(t->table, c->table))
+			continue;
+		if ((t->family != NFPROTO_IPV4 && t->family != NFPROTO_IPV6 &&
+		     t->family != NFPROTO_INET) || t->hook != NF_INET_LOCAL_IN)
+			return false;
+	}
+	return true;
+}
+
+/* A change in c's table: which families' walks it can alter (bit 0
+ * IPv4, bit 1 IPv6); none when all of the table's base chains, before
+ * and after, are at the input hook. */
+static unsigned int change_reach(const struct ruleset *old,
+				 const struct ruleset *cur,
+				 const struct rs_chain *c)
+{
+	if (table_only_input(cur, c) && table_only_input(old, c))
+		return 0;
+	return c->family == NFPROTO_IPV4 ? 1 : c->family == NFPROTO_IPV6 ? 2 : 3;
+}
+
+/* Which families' walks the change from old to the walk's ruleset can
+ * alter before LOCAL_IN or after it on the forward path (bit 0 IPv4, bit
+ * 1 IPv6): a chain that changed, came or went does, unless its table's
+ * base chains are all at the input hook; an ip table's change leaves the
+ * IPv6 walks alone and the other way round. */
+static int change_families(const struct walk *w, const struct ruleset *old,
+			   unsigned int *fams)
+{
+	const struct ruleset *cur = w->in->rs;
+	const struct rs_chain *last = NULL;
+	struct old_index ix;
+	size_t i;
+	int ret;
+
+	*fams = 0;
+	ret = old_index_build(old, &ix);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < cur->nchains && *fams != 3; i++) {
+		const struct rs_chain *c = &cur->chains[i];
+		const struct rs_chain *o = c->packed && c->name ?
+					   old_find(&ix, c) : NULL;
+
+		if ((o && same_chain(o, c)) || same_table(last, c))
+			continue;
+		*fams |= change_reach(old, cur, c);
+		last = c;	/* a table's chains come together */
+	}
+	last = NULL;
+	for (i = 0; i < old->nchains && *fams != 3; i++) {
+		const struct rs_chain *o = &old->chains[i];
+
+		if ((o->packed && o->name && eng_chain_by_name_ptr(w, o)) ||
+		    same_table(last, o))
+			continue;
+		*fams |= change_reach(old, cur, o);
+		last = o;
+	}
+	free(ix.slot);
+	return 0;
+}
+
+int eng_resume_check(struct walk *w)
+{
+	const struct engine_input *in = w->in;
+	const struct engine_resume *pr;
+	unsigned int fams;
+	size_t i;
+	int ret;
+
+	w->resume = NULL;
+	w->resume_fams = 0;
+	if (!in->prev || !in->prev->resume || !in->prev_rs || !in->host ||
+	    in->dropped || in->related || in->only_family || in->only_proto ||
+	    in->only_dport || in->only_saddr || in->only_daddr)
+		return 0;
+	pr = in->prev->resume;
+	if (!pr->have_host ||
+	    memcmp(&pr->sysctl, &in->host->sysctl, sizeof(pr->sysctl)) ||
+	    pr->nifaces != in->nifaces)
+		return 0;
+	for (i = 0; i < in->nifaces; i++)
+		if (strcmp(pr->ifaces[i], in->ifaces[i]))
+			return 0;
+	ret = change_families(w, in->prev_rs, &fams);
+	if (ret < 0)
+		return ret;
+	w->resume_fams = 3 & ~fams;
+	if (w->resume_fams)
+		w->resume = pr;
+	return 0;
+}
+
+/* A copy of kept piece o for this run, its steps in the new ruleset:
+ * 0, 1 when a chain of its steps is not there unchanged, or -ENOMEM. */
+static int piece_take(const struct walk *w, const struct engine_piece *o,
+		      struct engine_piece *np)
+{
+	size_t i;
+
+	*np = *o;
+	np->choice = NULL;
+	np->region = region_copy(o->region);
+	np->steps = calloc(o->nsteps + 1, sizeof(*np->steps));
+	np->assumptions = calloc(o->nassumptions + 1,
+				 sizeof(*np->assumptions));
+	np->chosen = o->chosen ? strdup(o->chosen) : NULL;
+	if (!np->region || !np->steps || !np->assumptions ||
+	    (o->chosen && !np->chosen)) {
+		eng_piece_release(np);
+		return -ENOMEM;
+	}
+	if (o->nsteps)
+		memcpy(np->steps, o->steps, o->nsteps * sizeof(*np->steps));
+	if (o->nassumptions)
+		memcpy(np->assumptions, o->assumptions,
+		       o->nassumptions * sizeof(*np->assumptions));
+	if (!rebase_steps(w, np->steps, np->nsteps)) {
+		eng_piece_release(np);
+		return 1;
+	}
+	/* the rules and matches of an unchanged chain are the same */
+	for (i = 0; i < np->nassumptions; i++) {
+		const struct rs_chain *c = np->assumptions[i].chain;
+
+		if (c && !(np->assumptions[i].chain = rebase_chain(w, c))) {
+			eng_piece_release(np);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A branch of this walk from saved branch sb: 0, 1 (a chain is not
+ * there unchanged) or -ENOMEM. */
+static int branch_take(struct walk *w, const struct saved_branch *sb,
+		       struct branch **out)
+{
+	struct engine_step *steps;
+	struct branch *b;
+	size_t i;
+	int ret = 0;
+
+	steps = calloc(sb->nsteps + 1, sizeof(*steps));
+	b = malloc(sizeof(*b));
+	if (!steps || !b) {
+		free(steps);
+		free(b);
+		return -ENOMEM;
+	}
+	*b = sb->b;
+	b->r = region_copy(sb->r);
+	if (!b->r) {
+		free(steps);
+		free(b);
+		return -ENOMEM;
+	}
+	if (sb->nsteps)
+		memcpy(steps, sb->steps, sb->nsteps * sizeof(*steps));
+	if (!rebase_steps(w, steps, sb->nsteps))
+		ret = 1;
+	for (i = 0; !ret && i < sb->nsteps; i++)
+		ret = trace_add(w, b, steps[i].hook, steps[i].chain,
+				steps[i].rule, steps[i].verdict, steps[i].what);
+	free(steps);
+	if (ret) {
+		branch_free(b);
+		return ret;
+	}
+	*out = b;
+	return 0;
+}
+
+/* Room in res->pieces for n more, as eng_piece_add() grows it (the
+ * capacity is the least power of two above the count, at least 16). */
+static int pieces_reserve(struct engine_result *res, size_t n)
+{
+	struct engine_piece *p;
+	size_t want = res->npieces + n, cap = 16;
+
+	if (want > PIECES_MAX)
+		return -E2BIG;
+	while (cap <= want)
+		cap *= 2;
+	p = realloc(res->pieces, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	res->pieces = p;
+	return 0;
+}
+
+int eng_resume_start(struct walk *w, struct blist *local, bool *started)
+{
+	const struct engine_result *prev = w->in->prev;
+	const struct resume_walk *rw;
+	struct engine_piece *take = NULL;
+	size_t i, n = 0, k;
+	int ret = 0;
+
+	*started = false;
+	if (!w->resume || !(w->resume_fams & (is_v4(w) ? 1 : 2)))
+		return 0;
+	rw = &w->resume->walks[walk_index(w->family, w->proto)];
+	if (!rw->usable || rw->nnd_dead != w->nnd_dead ||
+	    (w->nnd_dead && memcmp(rw->nd_dead, w->nd_dead,
+				   w->nnd_dead * sizeof(*w->nd_dead))))
+		return 0;
+	for (i = 0; i < prev->npieces; i++)
+		n += prev->pieces[i].family == w->family &&
+		     prev->pieces[i].proto == w->proto &&
+		     !prev->pieces[i].local_path;
+	take = calloc(n + 1, sizeof(*take));
+	if (!take)
+		return -ENOMEM;
+	for (i = 0, k = 0; i < prev->npieces && !ret; i++) {
+		const struct engine_piece *o = &prev->pieces[i];
+
+		if (o->family != w->family || o->proto != w->proto ||
+		    o->local_path)
+			continue;
+		ret = piece_take(w, o, &take[k]);
+		if (!ret)
+			k++;
+	}
+	for (i = 0; !ret && i < rw->nbranches; i++) {
+		struct branch *b = NULL;
+
+		ret = branch_take(w, &rw->branches[i], &b);
+		if (!ret)
+			ret = blist_push(local, b);
+	}
+	if (!ret)
+		ret = pieces_reserve(w->res, k);
+	if (ret) {
+		/* a whole walk after all (1), or a failure */
+		for (i = 0; i < k; i++)
+			eng_piece_release(&take[i]);
+		free(take);
+		eng_blist_release(local);
+		return ret < 0 ? ret : 0;
+	}
+	memcpy(&w->res->pieces[w->res->npieces], take, k * sizeof(*take));
+	w->res->npieces += k;
+	free(take);
+	w->res->nresumed++;
+	*started = true;
+	return 0;
+}
