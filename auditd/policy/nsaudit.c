@@ -234,7 +234,8 @@ int nsaudit_walk(struct nsaudit_ns *ns, const struct host *host,
 	ei.nifaces = nl;
 	ret = engine_run(&ei, &ns->engine);
 	if (!ret)
-		ret = report_build(ns->engine, h, dm, &ns->report);
+		ret = report_build(ns->engine, ns->snap.rs, h, dm,
+				   &ns->report);
 	if (!ret)
 		ret = name_rows(ns, in, par, nl, kind);
 	if (!ret)
