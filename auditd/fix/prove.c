@@ -285,12 +285,91 @@ static int write_text(const char *dir, const char *name, const char *text,
 	return ret;
 }
 
+/* Whether an x_tables rule of rs names an ipset: a "set" match or a SET
+ * target, which iptables-restore loads only where the set exists. */
+static bool rules_use_ipsets(const struct ruleset *rs)
+{
+	size_t c, r, k;
+
+	for (c = 0; c < rs->nchains; c++) {
+		const struct rs_chain *ch = &rs->chains[c];
+
+		for (r = 0; r < ch->nrules; r++) {
+			const struct rs_rule *ru = &ch->rules[r];
+
+			for (k = 0; k < ru->nmatches; k++)
+				if (ru->matches[k].op == RS_OP_OTHER &&
+				    ru->matches[k].fields[0] == RS_F_IPSET)
+					return true;
+			for (k = 0; k < ru->nstmts; k++)
+				if (!strcmp(ru->stmts[k].name, "SET"))
+					return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The host's ipsets into dir/ips.rules by `ipset save`, restored first in
+ * the private namespace ("ips:"): ipsets belong to a network namespace,
+ * and the copy's "set" matches load only where their sets exist, and
+ * decide as on the host only with their members.  Copied whenever the
+ * host has sets (the re-audit then reads what the live audit read) or a
+ * rule names one (its read failed: ipset save says why).  A snapshot
+ * holds the sets' contents only as the kernel listed them, not as
+ * `ipset restore` input: its proof cannot copy them, and says so.
+ * 1 with the file's path in path, 0 without sets, a negative errno with
+ * err set.
+ */
+static int copy_ipsets(const struct snapshot *snap, const char *dir,
+		       char *path, size_t pathlen, char *err, size_t errlen)
+{
+	const struct ruleset *rs = snap->rs;
+	char *argv[] = { "ipset", "save", NULL };
+	struct strbuf names = STRBUF_INIT;
+	size_t i;
+	int ret;
+
+	if (snap->have_text) {
+		if (!rules_use_ipsets(rs))
+			return 0;
+		for (i = 0; i < rs->nipsets && i < 8; i++)
+			strbuf_addf(&names, "%s%s", i ? ", " : "",
+				    rs->ipsets[i].name);
+		if (rs->nipsets > 8)
+			strbuf_add(&names, ", ...");
+		snprintf(err, errlen, "the ruleset's rules match ipsets (%s), "
+			 "whose members a snapshot does not hold as `ipset "
+			 "restore` input: the proof cannot copy them into its "
+			 "namespace, where the rules would not load or would "
+			 "match other members; run fwaudit fix on the host "
+			 "itself", names.len ? names.s : "none was read");
+		strbuf_release(&names);
+		return -ENODATA;
+	}
+	if (!rs->nipsets && !rules_use_ipsets(rs))
+		return 0;
+	ret = save(dir, "ips.rules", argv, err, errlen);
+	if (ret < 0) {
+		char msg[CMD_OUTPUT_MAX];
+
+		snprintf(msg, sizeof(msg), "%s", err);
+		snprintf(err, errlen, "cannot copy the host's ipsets, which "
+			 "the copy of the ruleset needs (%s)", msg);
+		return ret;
+	}
+	if (snprintf(path, pathlen, "ips:%s/ips.rules", dir) >= (int)pathlen)
+		return -ENAMETOOLONG;
+	return 1;
+}
+
 /*
  * Save the ruleset of snap into files of dir, each named with the prefix
  * that tells rsfile_load() its loader; *n of them in files (room for
- * PROVE_FILES_MAX, strings the caller frees).  A live snapshot is saved by
- * the host's tools now; one read from a file (snap->have_text) by the
- * texts those tools printed when it was taken.
+ * PROVE_FILES_MAX, strings the caller frees), the ipsets first
+ * (copy_ipsets()).  A live snapshot is saved by the host's tools now; one
+ * read from a file (snap->have_text) by the texts those tools printed
+ * when it was taken.
  */
 static int copy_host(const struct snapshot *snap, const char *dir,
 		     char **files, size_t *n, char *err, size_t errlen)
@@ -301,6 +380,11 @@ static int copy_host(const struct snapshot *snap, const char *dir,
 	int ret;
 
 	*n = 0;
+	ret = copy_ipsets(snap, dir, path, sizeof(path), err, errlen);
+	if (ret < 0)
+		return ret;
+	if (ret && !(files[(*n)++] = strdup(path)))
+		return -ENOMEM;
 	copy_needs(snap->rs, want);
 	for (k = 0; k < SNAPSHOT_TEXT_N; k++) {
 		if (!want[k])
@@ -850,7 +934,10 @@ static void child_say(int fd, const char *kind, const char *s)
 	write_all(fd, kind, strlen(kind));
 	write_all(fd, s, len);
 	write_all(fd, "\n", 1);
-	/* a multi-line message (a loader's) goes on as more lines */
+	/* a multi-line message (a loader's) goes on as more lines, an
+	 * error's as errors (not each with the first line's preamble) */
+	if (!strncmp(kind, "error: ", 7))
+		kind = "error: ";
 	while (s[len] == '\n' && s[len + 1]) {
 		s += len + 1;
 		len = strcspn(s, "\n");
@@ -969,7 +1056,7 @@ static void remove_dir(const char *dir)
 {
 	static const char *const names[] = {
 		"nft.rules", "ip4.rules", "ip6.rules", "lg4.rules",
-		"lg6.rules", "plan.nft",
+		"lg6.rules", "plan.nft", "ips.rules", "ebt.rules", "ebl.rules",
 	};
 	char path[PROVE_PATH_MAX];
 	size_t i;
