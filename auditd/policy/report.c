@@ -1423,6 +1423,7 @@ void report_free(struct report *rep)
 		free(r->image);
 		free(r->inside);
 		free(r->inside_image);
+		free(r->inside_project);
 		free_list(r->unknown, r->nunknown);
 	}
 	free(rep->rows);
@@ -1613,6 +1614,9 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 		jsonw_member_string(w, "container", r->inside);
 		jsonw_member_string(w, "image", r->inside_image);
 		jsonw_member_string(w, "runtime", r->inside_runtime);
+		/* LXD's and Incus's project, when not "default" */
+		if (r->inside_project)
+			jsonw_member_string(w, "project", r->inside_project);
 		jsonw_member_string(w, "link", r->inside_link);
 		jsonw_object_end(w);
 	}
@@ -1711,8 +1715,10 @@ static char *row_target(const struct report_row *r)
 		strbuf_addf(&b, "%snothing listens", b.len ? " " : "");
 	}
 	if (r->inside)
-		strbuf_addf(&b, " in container %s (%s)", r->inside,
-			    r->inside_link ? r->inside_link : "?");
+		strbuf_addf(&b, " in container %s (%s%s%s)", r->inside,
+			    r->inside_link ? r->inside_link : "?",
+			    r->inside_project ? ", project " : "",
+			    r->inside_project ? r->inside_project : "");
 	return strbuf_take(&b);
 }
 

@@ -73,6 +73,7 @@ struct report_row {
 	char *inside;
 	char *inside_image;
 	const char *inside_runtime;
+	char *inside_project;		/* LXD/Incus, when not "default" */
 	const char *inside_link;
 };
 
