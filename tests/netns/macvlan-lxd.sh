@@ -112,7 +112,8 @@ pl_gen "$PT/p2b" --proto tcp --dst "$P2_6" --src "$OUT6,2001:db8:1::3" \
 pl_merge "$PT/p2.probes" "$PT/p2a" "$PT/p2b"
 pl_check "an instance of project $P2" "$PT/p2.probes" || true
 pl_audit "$PT/p2.json"
-P2=$P2 P2_4=$P2_4 P2_6=$P2_6 fwa_check "$PT/p2.json" "project $P2" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
+export P2 P2_4 P2_6
+fwa_check "$PT/p2.json" "project $P2" <<'PY' || _fwa_failures=$((_fwa_failures + 1))
 import os
 e = os.environ
 ns = [x for x in J["exposures"] if x.get("namespace")]
@@ -130,9 +131,11 @@ expect("the default project's instances name no project",
                   if x["namespace"]["container"] != "lx-p2"))
 PY
 ip netns exec "$NODE" "$FWAUDIT" audit --no-rules > "$PT/p2.text" 2>&1 || true
-grep -q "in container lx-p2 (macvlan, project $P2)" "$PT/p2.text" &&
-	fwa_pass "text: lx-p2's rows name project $P2" ||
+if grep -q "in container lx-p2 (macvlan, project $P2)" "$PT/p2.text"; then
+	fwa_pass "text: lx-p2's rows name project $P2"
+else
 	fwa_fail "text: lx-p2's project not named: $(grep lx-p2 "$PT/p2.text" | head -3)"
+fi
 # mv_fix's commands for lx-p2 (it closes 8000 with them and probes), each
 # with --project
 MV_OPEN=lx-p2 MV_OPEN4=$P2_4 MV_OPEN6=$P2_6 mv_fix 8000 "$PT/p2.probes"
