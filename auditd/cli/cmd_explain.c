@@ -80,7 +80,8 @@ static void dim_text(const struct engine_piece *p, enum region_dim dim,
 	free(iv);
 }
 
-static void print_step(const struct engine_piece *p,
+static void print_step(const struct ruleset *rs,
+		       const struct engine_piece *p,
 		       const struct engine_step *s, unsigned int n)
 {
 	const char *hook;
@@ -112,14 +113,15 @@ static void print_step(const struct engine_piece *p,
 		printf("policy %s\n", rs_verdict_name(s->verdict));
 		return;
 	}
-	text = rsprint_rule(s->rule);
+	text = rsprint_rule(rs, s->rule);
 	printf("rule %u: %s\n", s->rule->position, text ? text : "?");
 	free(text);
 }
 
 /* Every piece of res: its probes, the steps that decided them, what was
- * assumed. */
-static void print_pieces(const struct engine_result *res, uint16_t dport)
+ * assumed; rs is the ruleset walked (its ipsets named). */
+static void print_pieces(const struct ruleset *rs,
+			 const struct engine_result *res, uint16_t dport)
 {
 	size_t i, k;
 	char ifs[256], dst[512], src_text[512], sport[256];
@@ -148,10 +150,11 @@ static void print_pieces(const struct engine_result *res, uint16_t dport)
 			printf(" (the sender chose %s)", p->chosen);
 		printf("\n");
 		for (k = 0; k < p->nsteps; k++)
-			print_step(p, &p->steps[k], (unsigned int)k + 1);
+			print_step(rs, p, &p->steps[k], (unsigned int)k + 1);
 		for (k = 0; k < p->nassumptions; k++) {
 			const struct engine_assumption *a = &p->assumptions[k];
-			char *m = a->match ? rsprint_match(a->match) : NULL;
+			char *m = a->match ? rsprint_match(rs, a->match) :
+					    NULL;
 
 			if (a->cgroup)
 				printf("      assuming the cgroup ingress BPF "
@@ -371,7 +374,7 @@ int cmd_explain(int argc, char **argv)
 				       ns->ns[i].why ? ns->ns[i].why : "?",
 				       strerror(-ns->ns[i].error));
 	} else {
-		print_pieces(res, in.dport);
+		print_pieces(in.rs, res, in.dport);
 	}
 	/* the pieces borrow the container's ruleset */
 	engine_result_free(res);

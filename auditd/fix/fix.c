@@ -866,11 +866,17 @@ static int inside_cmds(struct fix *f, const struct report_row *row,
 	bool lxd = !strcmp(rt, "lxd") || !strcmp(rt, "incus");
 
 	for (i = 0; i < ARRAY_SIZE(head) && !ret; i++) {
+		/* an instance of another project than "default" is known
+		 * to the CLI only with --project (the same name may be in
+		 * several) */
 		if (lxd)
-			strbuf_addf(&b, "nsenter -t \"$(%s info %s | awk "
+			strbuf_addf(&b, "nsenter -t \"$(%s info %s%s%s | awk "
 				    "'/^PID:/ { print $2 }')\" -n %s",
 				    !strcmp(rt, "lxd") ? "lxc" : "incus",
-				    row->inside, head[i]);
+				    row->inside,
+				    row->inside_project ? " --project " : "",
+				    row->inside_project ? row->inside_project :
+							  "", head[i]);
 		else
 			strbuf_addf(&b, "nsenter -t \"$(%s inspect -f "
 				    "'{{.State.Pid}}' %s)\" -n %s", rt,

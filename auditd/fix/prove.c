@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 
+#include "ipset.h"
 #include "prove.h"
 #include "region.h"
 #include "rsfile.h"
@@ -285,15 +286,115 @@ static int write_text(const char *dir, const char *name, const char *text,
 	return ret;
 }
 
+/* Whether an x_tables rule of rs names an ipset: a "set" match or a SET
+ * target, which iptables-restore loads only where the set exists. */
+static bool rules_use_ipsets(const struct ruleset *rs)
+{
+	size_t c, r, k;
+
+	for (c = 0; c < rs->nchains; c++) {
+		const struct rs_chain *ch = &rs->chains[c];
+
+		for (r = 0; r < ch->nrules; r++) {
+			const struct rs_rule *ru = &ch->rules[r];
+
+			for (k = 0; k < ru->nmatches; k++)
+				if (ru->matches[k].op == RS_OP_OTHER &&
+				    ru->matches[k].fields[0] == RS_F_IPSET)
+					return true;
+			for (k = 0; k < ru->nstmts; k++)
+				if (!strcmp(ru->stmts[k].name, "SET"))
+					return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The ipsets of the copy into dir/ips.rules, restored first in the
+ * private namespace ("ips:"): ipsets belong to a network namespace, and
+ * the copy's "set" matches load only where their sets exist, and decide
+ * as on the host only with their members.
+ *
+ * Live: the host's sets by `ipset save`, whenever it has sets (the
+ * re-audit then reads what the live audit read) or a rule names one (its
+ * read failed: ipset save says why).
+ *
+ * A snapshot holds the sets as the kernel listed them (its "ipset"
+ * recording, read into rs->ipsets), not as `ipset restore` input: empty
+ * sets of the same names at the same indexes (ipset_placeholder_script(),
+ * as snapfile.c loads a snapshot's legacy rules), and *lend set true: the
+ * child decides the copy's set matches by the snapshot's sets.  Rules
+ * that name sets the snapshot did not record cannot be proven: said.
+ *
+ * 1 with the file's path in path, 0 without sets, a negative errno with
+ * err set.
+ */
+static int copy_ipsets(const struct snapshot *snap, const char *dir,
+		       char *path, size_t pathlen, bool *lend, char *err,
+		       size_t errlen)
+{
+	const struct ruleset *rs = snap->rs;
+	char *argv[] = { "ipset", "save", NULL };
+	char *script = NULL;
+	size_t slen = 0;
+	int ret;
+
+	*lend = false;
+	if (snap->have_text) {
+		if (!rules_use_ipsets(rs))
+			return 0;
+		if (!rs->nipsets) {
+			snprintf(err, errlen, "the ruleset's rules match "
+				 "ipsets, but the snapshot recorded none "
+				 "(they could not be read then): the proof "
+				 "cannot recreate them in its namespace");
+			return -ENODATA;
+		}
+		ret = ipset_placeholder_script(rs->ipsets, rs->nipsets,
+					       &script, &slen);
+		if (ret == -EBADMSG)
+			snprintf(err, errlen, "an ipset of the snapshot has a "
+				 "name ipset restore cannot take: the proof "
+				 "cannot recreate it");
+		if (!ret)
+			ret = write_text(dir, "ips.rules", script, slen, err,
+					 errlen);
+		free(script);
+		if (ret < 0)
+			return ret;
+		*lend = true;
+	} else {
+		if (!rs->nipsets && !rules_use_ipsets(rs))
+			return 0;
+		ret = save(dir, "ips.rules", argv, err, errlen);
+		if (ret < 0) {
+			char msg[CMD_OUTPUT_MAX];
+
+			snprintf(msg, sizeof(msg), "%s", err);
+			snprintf(err, errlen, "cannot copy the host's ipsets, "
+				 "which the copy of the ruleset needs (%s)",
+				 msg);
+			return ret;
+		}
+	}
+	if (snprintf(path, pathlen, "ips:%s/ips.rules", dir) >= (int)pathlen)
+		return -ENAMETOOLONG;
+	return 1;
+}
+
 /*
  * Save the ruleset of snap into files of dir, each named with the prefix
  * that tells rsfile_load() its loader; *n of them in files (room for
- * PROVE_FILES_MAX, strings the caller frees).  A live snapshot is saved by
- * the host's tools now; one read from a file (snap->have_text) by the
- * texts those tools printed when it was taken.
+ * PROVE_FILES_MAX, strings the caller frees), the ipsets first
+ * (copy_ipsets(), which says in *lend_ipsets whether the child must lend
+ * the copy the snapshot's sets).  A live snapshot is saved by the host's tools now; one
+ * read from a file (snap->have_text) by the texts those tools printed
+ * when it was taken.
  */
 static int copy_host(const struct snapshot *snap, const char *dir,
-		     char **files, size_t *n, char *err, size_t errlen)
+		     char **files, size_t *n, bool *lend_ipsets, char *err,
+		     size_t errlen)
 {
 	bool want[SNAPSHOT_TEXT_N];
 	char path[PROVE_PATH_MAX];
@@ -301,6 +402,12 @@ static int copy_host(const struct snapshot *snap, const char *dir,
 	int ret;
 
 	*n = 0;
+	ret = copy_ipsets(snap, dir, path, sizeof(path), lend_ipsets, err,
+			  errlen);
+	if (ret < 0)
+		return ret;
+	if (ret && !(files[(*n)++] = strdup(path)))
+		return -ENOMEM;
 	copy_needs(snap->rs, want);
 	for (k = 0; k < SNAPSHOT_TEXT_N; k++) {
 		if (!want[k])
@@ -850,7 +957,10 @@ static void child_say(int fd, const char *kind, const char *s)
 	write_all(fd, kind, strlen(kind));
 	write_all(fd, s, len);
 	write_all(fd, "\n", 1);
-	/* a multi-line message (a loader's) goes on as more lines */
+	/* a multi-line message (a loader's) goes on as more lines, an
+	 * error's as errors (not each with the first line's preamble) */
+	if (!strncmp(kind, "error: ", 7))
+		kind = "error: ";
 	while (s[len] == '\n' && s[len + 1]) {
 		s += len + 1;
 		len = strcspn(s, "\n");
@@ -862,11 +972,12 @@ static void child_say(int fd, const char *kind, const char *s)
 
 /* The child: load the copy, apply the plan, audit again, compare.  Says
  * "error: ..." lines and exits 3, or the comparison's lines and exits 0
- * (nothing to say) or 1. */
+ * (nothing to say) or 1.  lend_ipsets: the copy's ipsets are empty
+ * placeholders of a snapshot's (copy_ipsets()). */
 static void child(int fd, const struct audit_result *live,
 		  const struct audit_opts *o, const struct plan *p,
 		  bool nft_format, char **files, size_t nfiles,
-		  const char *dir)
+		  const char *dir, bool lend_ipsets)
 {
 	char err[4096], msg[CMD_OUTPUT_MAX], path[PROVE_PATH_MAX];
 	struct audit_result *after = NULL;
@@ -945,6 +1056,14 @@ static void child(int fd, const struct audit_result *live,
 	}
 	/* the host facts of the live audit: the copy has none of its own */
 	snap.host = live->snap.host;
+	/* a snapshot's sets were made again empty, at the same indexes: the
+	 * copy's set matches decide by the sets the snapshot read (this
+	 * process's copy of them; it never frees them: _exit) */
+	if (lend_ipsets) {
+		rs_ipsets_free(snap.rs->ipsets, snap.rs->nipsets);
+		snap.rs->ipsets = live->snap.rs->ipsets;
+		snap.rs->nipsets = live->snap.rs->nipsets;
+	}
 	o2.given = &snap;
 	o2.docker = false;
 	ret = audit_run(&o2, &after, &stage);
@@ -969,7 +1088,7 @@ static void remove_dir(const char *dir)
 {
 	static const char *const names[] = {
 		"nft.rules", "ip4.rules", "ip6.rules", "lg4.rules",
-		"lg6.rules", "plan.nft",
+		"lg6.rules", "plan.nft", "ips.rules", "ebt.rules", "ebl.rules",
 	};
 	char path[PROVE_PATH_MAX];
 	size_t i;
@@ -991,6 +1110,7 @@ int prove_plan(const struct audit_result *live, const struct audit_opts *o,
 	struct prove_result *r = NULL;
 	size_t nfiles = 0, len = 0, i;
 	int pfd[2] = { -1, -1 }, status, ret;
+	bool lend = false;
 	ssize_t n;
 	pid_t pid;
 
@@ -1005,7 +1125,7 @@ int prove_plan(const struct audit_result *live, const struct audit_opts *o,
 			 "of the ruleset: %s", strerror(errno));
 		return ret;
 	}
-	ret = copy_host(&live->snap, dir, files, &nfiles, err, errlen);
+	ret = copy_host(&live->snap, dir, files, &nfiles, &lend, err, errlen);
 	if (ret < 0)
 		goto out;
 	buf = malloc(PROVE_OUTPUT_MAX + 1);
@@ -1024,7 +1144,8 @@ int prove_plan(const struct audit_result *live, const struct audit_opts *o,
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		child(pfd[1], live, o, p, nft_format, files, nfiles, dir);
+		child(pfd[1], live, o, p, nft_format, files, nfiles, dir,
+		      lend);
 	}
 	close(pfd[1]);
 	pfd[1] = -1;

@@ -6,7 +6,11 @@
  * The copy is the ruleset as the readers see it, saved by the host's own
  * tools (nft list table for native tables, ip[6]tables-nft-save for the
  * x_tables tables of iptables-nft, ip[6]tables-legacy-save for legacy
- * ones) and loaded in a private namespace by their restorers (rsfile.c).
+ * ones), the host's ipsets first by `ipset save` (they belong to a network
+ * namespace: the copy's "set" matches load and decide only with them; a
+ * snapshot's are made again empty at their indexes, and the re-audit
+ * decides their matches by the sets the snapshot read), and loaded in a
+ * private namespace by their restorers (rsfile.c).
  * The plan's commands run there (for ufw and firewalld: the iptables/nft
  * rules their commands produce, plan.h).  The namespace has no host facts
  * of its own: the re-audit walks the copy with the live audit's host facts

@@ -77,6 +77,7 @@ void snapshot_release(struct snapshot *snap)
 		free(snap->netns[i].name);
 		free(snap->netns[i].image);
 		free(snap->netns[i].why);
+		free(snap->netns[i].project);
 		snapshot_release(&snap->netns[i].snap);
 	}
 	free(snap->netns);

@@ -58,6 +58,7 @@ struct snapshot_netns {
 	char *name, *image;	/* the container, as sandbox.h names it */
 	uint8_t runtime;	/* enum docker_runtime */
 	char driver[16];	/* "macvlan" or "ipvlan" */
+	char *project;		/* LXD/Incus project but "default", or NULL */
 	/* not 0: its namespace could not be read then (a negative errno,
 	 * why says at which step) and snap is empty */
 	int error;

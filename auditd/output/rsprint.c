@@ -569,7 +569,70 @@ static void verdict_str(struct strbuf *b, const struct rs_verdict *vd)
 	}
 }
 
-static void other_str(struct strbuf *b, const struct rs_match *m)
+/*
+ * Text holding x_tables sets by kernel index, as xt.c writes it: a "set"
+ * match ("match-set index 3 src,dst ...") or a SET target ("add-set index
+ * 3 src del-set index 4 dst ...").  Each index rs read the ipset of
+ * becomes its name, as iptables-save shows it ("match-set blocklist
+ * src"); an index without one (no rs, a ruleset file without the ipsets,
+ * a failed read, a set destroyed since) stays "index N".  Resolved here,
+ * where the text is shown, and not in the model: the daemon's caches lend
+ * one rule to successive rulesets, and a set keeps its index across a
+ * rename.
+ */
+static void set_text_str(struct strbuf *b, const struct ruleset *rs,
+			 const char *text)
+{
+	static const char key[] = "-set index ";
+	const char *p = text, *q, *num;
+	const struct rs_ipset *set;
+	unsigned long idx;
+	char *end;
+
+	while (rs && rs->nipsets && (q = strstr(p, key))) {
+		num = q + strlen(key);
+		if (*num < '0' || *num > '9') {
+			strbuf_addf(b, "%.*s", (int)(num - p), p);
+			p = num;
+			continue;
+		}
+		idx = strtoul(num, &end, 10);
+		set = idx <= UINT16_MAX ? ruleset_ipset(rs, (uint16_t)idx) :
+					  NULL;
+		if (!set || !set->name) {
+			strbuf_addf(b, "%.*s", (int)(end - p), p);
+		} else {
+			/* "match-set " and the name */
+			strbuf_addf(b, "%.*s%s", (int)(q + 5 - p), p,
+				    set->name);
+		}
+		p = end;
+	}
+	strbuf_add(b, p);
+}
+
+/* The text of statement st: a SET target's sets named (set_text_str()). */
+static void stmt_text_str(struct strbuf *b, const struct ruleset *rs,
+			  const struct rs_stmt *st)
+{
+	if (!strcmp(st->name, "SET"))
+		set_text_str(b, rs, st->text);
+	else
+		strbuf_add(b, st->text);
+}
+
+/* The parameters of an RS_OP_OTHER match: an ipset's named (set_text_str()). */
+static void other_text_str(struct strbuf *b, const struct ruleset *rs,
+			   const struct rs_match *m, const char *text)
+{
+	if (m->fields[0] == RS_F_IPSET)
+		set_text_str(b, rs, text);
+	else
+		strbuf_add(b, text);
+}
+
+static void other_str(struct strbuf *b, const struct ruleset *rs,
+		      const struct rs_match *m)
 {
 	const char *name = match_name(m);
 	size_t len = strlen(name);
@@ -585,12 +648,12 @@ static void other_str(struct strbuf *b, const struct rs_match *m)
 		   m->text[len] == ':') {
 		/* the decoder's text already names the match */
 		strbuf_add(b, name);
-		strbuf_add(b, m->text + len + 1);
+		other_text_str(b, rs, m, m->text + len + 1);
 	} else {
 		strbuf_add(b, name);
 		if (m->text) {
 			strbuf_add(b, " ");
-			strbuf_add(b, m->text);
+			other_text_str(b, rs, m, m->text);
 		}
 	}
 }
@@ -672,7 +735,8 @@ static bool bits_str(struct strbuf *b, const struct rs_match *m)
 	return true;
 }
 
-static void match_str(struct strbuf *b, const struct rs_match *m)
+static void match_str(struct strbuf *b, const struct ruleset *rs,
+		      const struct rs_match *m)
 {
 	const struct rs_interval *el;
 	const char *op;
@@ -680,7 +744,7 @@ static void match_str(struct strbuf *b, const struct rs_match *m)
 
 	switch (match_shape(m, &op)) {
 	case MATCH_OTHER:
-		other_str(b, m);
+		other_str(b, rs, m);
 		return;
 	case MATCH_MASK:
 		if (bits_str(b, m))
@@ -720,22 +784,23 @@ static void match_str(struct strbuf *b, const struct rs_match *m)
 	strbuf_add(b, " }");
 }
 
-char *rsprint_match(const struct rs_match *m)
+char *rsprint_match(const struct ruleset *rs, const struct rs_match *m)
 {
 	struct strbuf b = STRBUF_INIT;
 
-	match_str(&b, m);
+	match_str(&b, rs, m);
 	return strbuf_take(&b);
 }
 
-static void rule_str(struct strbuf *b, const struct rs_rule *r)
+static void rule_str(struct strbuf *b, const struct ruleset *rs,
+		     const struct rs_rule *r)
 {
 	size_t start = b->len, i;
 
 	for (i = 0; i < r->nmatches; i++) {
 		if (i)
 			strbuf_add(b, " ");
-		match_str(b, &r->matches[i]);
+		match_str(b, rs, &r->matches[i]);
 	}
 	for (i = 0; i < r->nstmts; i++) {
 		if (b->len > start)
@@ -743,7 +808,7 @@ static void rule_str(struct strbuf *b, const struct rs_rule *r)
 		strbuf_add(b, r->stmts[i].name);
 		if (r->stmts[i].text) {
 			strbuf_add(b, " ");
-			strbuf_add(b, r->stmts[i].text);
+			stmt_text_str(b, rs, &r->stmts[i]);
 		}
 	}
 	if (r->verdict.kind != RS_V_NONE) {
@@ -758,11 +823,11 @@ static void rule_str(struct strbuf *b, const struct rs_rule *r)
 	}
 }
 
-char *rsprint_rule(const struct rs_rule *r)
+char *rsprint_rule(const struct ruleset *rs, const struct rs_rule *r)
 {
 	struct strbuf b = STRBUF_INIT;
 
-	rule_str(&b, r);
+	rule_str(&b, rs, r);
 	return strbuf_take(&b);
 }
 
@@ -820,7 +885,7 @@ int rsprint_text(const struct ruleset *rs, FILE *f)
 			r = &c->rules[j];
 			scratch_reset(&line);
 			strbuf_add(&line, "\t\t");
-			rule_str(&line, r);
+			rule_str(&line, rs, r);
 			if (r->has_handle) {
 				strbuf_add(&line, " # handle ");
 				uint_str(&line, r->handle);
@@ -885,7 +950,7 @@ static void verdict_json(struct jsonw *w, struct strbuf *sc,
 }
 
 static void match_json(struct jsonw *w, struct strbuf *sc,
-		       const struct rs_match *m)
+		       const struct ruleset *rs, const struct rs_match *m)
 {
 	const struct rs_interval *el;
 	enum match_shape shape;
@@ -908,8 +973,11 @@ static void match_json(struct jsonw *w, struct strbuf *sc,
 	jsonw_member_string(w, "op", op);
 	switch (shape) {
 	case MATCH_OTHER:
-		if (m->text)
-			jsonw_member_string(w, "value", m->text);
+		if (m->text) {
+			scratch_reset(sc);
+			other_text_str(sc, rs, m, m->text);
+			jsonw_member_string(w, "value", scratch_str(sc));
+		}
 		break;
 	case MATCH_MASK:
 		scratch_reset(sc);
@@ -944,7 +1012,7 @@ static void match_json(struct jsonw *w, struct strbuf *sc,
 }
 
 static void rule_json(struct jsonw *w, struct strbuf *sc,
-		      const struct rs_rule *r)
+		      const struct ruleset *rs, const struct rs_rule *r)
 {
 	size_t i;
 
@@ -955,7 +1023,7 @@ static void rule_json(struct jsonw *w, struct strbuf *sc,
 	jsonw_key(w, "matches");
 	jsonw_array_begin(w);
 	for (i = 0; i < r->nmatches; i++)
-		match_json(w, sc, &r->matches[i]);
+		match_json(w, sc, rs, &r->matches[i]);
 	jsonw_array_end(w);
 	if (r->nstmts) {
 		jsonw_key(w, "statements");
@@ -963,8 +1031,12 @@ static void rule_json(struct jsonw *w, struct strbuf *sc,
 		for (i = 0; i < r->nstmts; i++) {
 			jsonw_object_begin(w);
 			jsonw_member_string(w, "name", r->stmts[i].name);
-			if (r->stmts[i].text)
-				jsonw_member_string(w, "text", r->stmts[i].text);
+			if (r->stmts[i].text) {
+				scratch_reset(sc);
+				stmt_text_str(sc, rs, &r->stmts[i]);
+				jsonw_member_string(w, "text",
+						    scratch_str(sc));
+			}
 			jsonw_object_end(w);
 		}
 		jsonw_array_end(w);
@@ -974,13 +1046,13 @@ static void rule_json(struct jsonw *w, struct strbuf *sc,
 	if (r->comment)
 		jsonw_member_string(w, "comment", r->comment);
 	scratch_reset(sc);
-	rule_str(sc, r);
+	rule_str(sc, rs, r);
 	jsonw_member_string(w, "text", scratch_str(sc));
 	jsonw_object_end(w);
 }
 
 static void chain_json(struct jsonw *w, struct strbuf *sc,
-		       const struct rs_chain *c)
+		       const struct ruleset *rs, const struct rs_chain *c)
 {
 	size_t i;
 
@@ -1007,7 +1079,7 @@ static void chain_json(struct jsonw *w, struct strbuf *sc,
 	jsonw_key(w, "rules");
 	jsonw_array_begin(w);
 	for (i = 0; i < c->nrules; i++)
-		rule_json(w, sc, &c->rules[i]);
+		rule_json(w, sc, rs, &c->rules[i]);
 	jsonw_array_end(w);
 	jsonw_object_end(w);
 }
@@ -1072,7 +1144,7 @@ int rsprint_json(const struct ruleset *rs, FILE *f)
 	jsonw_key(&w, "chains");
 	jsonw_array_begin(&w);
 	for (i = 0; i < rs->nchains; i++)
-		chain_json(&w, &sc, &rs->chains[i]);
+		chain_json(&w, &sc, rs, &rs->chains[i]);
 	jsonw_array_end(&w);
 	jsonw_key(&w, "sets");
 	jsonw_array_begin(&w);

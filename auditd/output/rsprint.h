@@ -22,16 +22,21 @@ int rsprint_elem(char *buf, size_t size, const uint8_t *fields,
 
 /* The whole model on f, streamed rule by rule: as one JSON document
  * (version 1, laid out as jansson's JSON_INDENT(1), see jsonw.h) and a
- * newline, or as text.  Both flush f and return 0, -ENOMEM, or the
- * negative errno of the write that failed (-EPIPE, -ENOSPC, ...). */
+ * newline, or as text; rs's ipsets name its set matches (rsprint_rule()).
+ * Both flush f and return 0, -ENOMEM, or the negative errno of the write
+ * that failed (-EPIPE, -ENOSPC, ...). */
 int rsprint_json(const struct ruleset *rs, FILE *f);
 int rsprint_text(const struct ruleset *rs, FILE *f);
 
 /* The text of one rule as `nft list ruleset` would show it, into a
- * malloc'd string (caller frees), or NULL on ENOMEM. */
-char *rsprint_rule(const struct rs_rule *r);
+ * malloc'd string (caller frees), or NULL on ENOMEM.  rs is the ruleset
+ * the rule was read with: the ipsets it read name the x_tables set
+ * matches and SET targets ("match-set blocklist src"); NULL, or a set rs
+ * did not read, leaves the kernel index ("match-set index 3 src"). */
+char *rsprint_rule(const struct ruleset *rs, const struct rs_rule *r);
 
-/* One match as text ("tcp dport { 22, 80 }"), malloc'd, or NULL. */
-char *rsprint_match(const struct rs_match *m);
+/* One match as text ("tcp dport { 22, 80 }"), malloc'd, or NULL; rs as
+ * for rsprint_rule(). */
+char *rsprint_match(const struct ruleset *rs, const struct rs_match *m);
 
 #endif

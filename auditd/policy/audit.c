@@ -119,7 +119,8 @@ int audit_run(const struct audit_opts *o, struct audit_result **out,
 			goto fail;
 		r->docker_error = r->docker.error[DOCKER_RT_DOCKER];
 	}
-	ret = report_build(r->engine, r->snap.host, &r->docker, &r->report);
+	ret = report_build(r->engine, r->snap.rs, r->snap.host, &r->docker,
+			   &r->report);
 	if (!ret)
 		ret = runtime_notes(r);
 	/* a live audit (not a snapshot file's, which has its Docker names):

@@ -272,7 +272,7 @@ int cthelper_inspect(const struct engine_input *base,
 
 			if (!name)
 				continue;
-			text = rsprint_rule(r);
+			text = rsprint_rule(rs, r);
 			strbuf_addf(&sb, "rule %u (%s) attaches the conntrack "
 				    "helper %s", r->position, text ? text : "?",
 				    name);

@@ -165,6 +165,9 @@ static int name_rows(struct nsaudit_ns *ns, const char *const *in,
 		if (!row->inside || !row->inside_image)
 			return -ENOMEM;
 		row->inside_runtime = docker_runtime_name(ns->sb.runtime);
+		if (ns->sb.project &&
+		    !(row->inside_project = strdup(ns->sb.project)))
+			return -ENOMEM;
 		row->inside_link = kind;
 	}
 	return 0;
@@ -234,7 +237,8 @@ int nsaudit_walk(struct nsaudit_ns *ns, const struct host *host,
 	ei.nifaces = nl;
 	ret = engine_run(&ei, &ns->engine);
 	if (!ret)
-		ret = report_build(ns->engine, h, dm, &ns->report);
+		ret = report_build(ns->engine, ns->snap.rs, h, dm,
+				   &ns->report);
 	if (!ret)
 		ret = name_rows(ns, in, par, nl, kind);
 	if (!ret)
@@ -424,11 +428,12 @@ static void take_replay(struct snapshot *snap, struct nsaudit *a)
 		ns->sb.name = e->name;
 		ns->sb.image = e->image;
 		ns->sb.runtime = e->runtime;
+		ns->sb.project = e->project;
 		memcpy(ns->sb.driver, e->driver, sizeof(ns->sb.driver));
 		ns->error = e->error;
 		ns->why = e->why;
 		ns->snap = e->snap;
-		e->name = e->image = e->why = NULL;
+		e->name = e->image = e->why = e->project = NULL;
 		memset(&e->snap, 0, sizeof(e->snap));
 	}
 }

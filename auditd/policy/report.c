@@ -388,6 +388,7 @@ static void draft_release(struct draft *d)
 
 struct builder {
 	const struct engine_result *res;
+	const struct ruleset *rs;	/* names the ipsets, may be NULL */
 	const struct host *host;
 	const struct docker_map *dm;
 	struct draft *d;
@@ -918,7 +919,8 @@ static bool assumption_applies(const struct engine_assumption *a,
 	return true;
 }
 
-static int unknown_list(const struct engine_piece *p, struct report_row *row)
+static int unknown_list(const struct ruleset *rs, const struct engine_piece *p,
+			struct report_row *row)
 {
 	struct strbuf b = STRBUF_INIT;
 	size_t i, k;
@@ -967,7 +969,7 @@ static int unknown_list(const struct engine_piece *p, struct report_row *row)
 			goto add;
 		}
 
-		m = a->match ? rsprint_match(a->match) : NULL;
+		m = a->match ? rsprint_match(rs, a->match) : NULL;
 		if (a->match && !m)
 			return -ENOMEM;
 		/* a target not decoded is named: "target dnat" */
@@ -1201,7 +1203,7 @@ static int draft_row(struct builder *bd, struct report *rep,
 		if (ret < 0)
 			return ret;
 	}
-	return p->possible ? unknown_list(p, row) : 0;
+	return p->possible ? unknown_list(bd->rs, p, row) : 0;
 }
 
 /* The forwarded row that takes the probes of l's port before they could
@@ -1317,10 +1319,11 @@ static int outcome_groups(const struct engine_result *res, size_t **ord,
 	return 0;
 }
 
-int report_build(const struct engine_result *res, const struct host *host,
-		 const struct docker_map *dm, struct report **out)
+int report_build(const struct engine_result *res, const struct ruleset *rs,
+		 const struct host *host, const struct docker_map *dm,
+		 struct report **out)
 {
-	struct builder bd = { .res = res, .host = host, .dm = dm };
+	struct builder bd = { .res = res, .rs = rs, .host = host, .dm = dm };
 	struct report *rep;
 	struct region *u = NULL;
 	struct outcome_group *groups = NULL;
@@ -1420,6 +1423,7 @@ void report_free(struct report *rep)
 		free(r->image);
 		free(r->inside);
 		free(r->inside_image);
+		free(r->inside_project);
 		free_list(r->unknown, r->nunknown);
 	}
 	free(rep->rows);
@@ -1610,6 +1614,9 @@ static void exposure_json(struct jsonw *w, const struct report_row *r)
 		jsonw_member_string(w, "container", r->inside);
 		jsonw_member_string(w, "image", r->inside_image);
 		jsonw_member_string(w, "runtime", r->inside_runtime);
+		/* LXD's and Incus's project, when not "default" */
+		if (r->inside_project)
+			jsonw_member_string(w, "project", r->inside_project);
 		jsonw_member_string(w, "link", r->inside_link);
 		jsonw_object_end(w);
 	}
@@ -1708,8 +1715,10 @@ static char *row_target(const struct report_row *r)
 		strbuf_addf(&b, "%snothing listens", b.len ? " " : "");
 	}
 	if (r->inside)
-		strbuf_addf(&b, " in container %s (%s)", r->inside,
-			    r->inside_link ? r->inside_link : "?");
+		strbuf_addf(&b, " in container %s (%s%s%s)", r->inside,
+			    r->inside_link ? r->inside_link : "?",
+			    r->inside_project ? ", project " : "",
+			    r->inside_project ? r->inside_project : "");
 	return strbuf_take(&b);
 }
 

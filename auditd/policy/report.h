@@ -73,6 +73,7 @@ struct report_row {
 	char *inside;
 	char *inside_image;
 	const char *inside_runtime;
+	char *inside_project;		/* LXD/Incus, when not "default" */
 	const char *inside_link;
 };
 
@@ -99,10 +100,12 @@ struct report {
 };
 
 /* Build the rows from res (and host, NULL when symbolic); dm (may be NULL)
- * names DNAT backends by container.  The report borrows res and host: free
- * it before them.  0 or -ENOMEM. */
-int report_build(const struct engine_result *res, const struct host *host,
-		 const struct docker_map *dm, struct report **out);
+ * names DNAT backends by container; rs, the ruleset res walked (may be
+ * NULL), names the ipsets of the set matches a row's unknown lists.  The
+ * report borrows res and host: free it before them.  0 or -ENOMEM. */
+int report_build(const struct engine_result *res, const struct ruleset *rs,
+		 const struct host *host, const struct docker_map *dm,
+		 struct report **out);
 void report_free(struct report *rep);
 /* Add a note of the audit's own (printf-style) after the engine's (a
  * runtime that did not answer).  0 or -ENOMEM. */

@@ -1046,35 +1046,33 @@ int ipset_replay_buf(struct ruleset *rs, const void *buf, size_t len)
 
 static int ipset_index_cmp(const void *a, const void *b)
 {
-	const struct rs_ipset *x = a, *y = b;
+	const struct rs_ipset *const *x = a, *const *y = b;
 
-	return x->index < y->index ? -1 : x->index > y->index;
+	return (*x)->index < (*y)->index ? -1 : (*x)->index > (*y)->index;
 }
 
-int ipset_restore_script(const void *buf, size_t len, char **out,
-			 size_t *outlen)
+int ipset_placeholder_script(const struct rs_ipset *sets, size_t nsets,
+			     char **out, size_t *outlen)
 {
-	struct ruleset *rs = ruleset_new();
+	const struct rs_ipset **by = NULL;
 	char *text = NULL;
 	size_t n = 0, i;
 	unsigned int next = 0, k;
 	FILE *f = NULL;
-	int ret;
+	int ret = -ENOMEM;
 
-	if (!rs)
-		return -ENOMEM;
-	ret = ipset_replay_buf(rs, buf, len);
-	if (ret < 0)
+	by = calloc(nsets ? nsets : 1, sizeof(*by));
+	if (!by)
 		goto out;
-	ret = -ENOMEM;
 	f = open_memstream(&text, &n);
 	if (!f)
 		goto out;
-	if (rs->nipsets)
-		qsort(rs->ipsets, rs->nipsets, sizeof(*rs->ipsets),
-		      ipset_index_cmp);
-	for (i = 0; i < rs->nipsets; i++) {
-		const struct rs_ipset *s = &rs->ipsets[i];
+	for (i = 0; i < nsets; i++)
+		by[i] = &sets[i];
+	if (nsets)
+		qsort(by, nsets, sizeof(*by), ipset_index_cmp);
+	for (i = 0; i < nsets; i++) {
+		const struct rs_ipset *s = by[i];
 
 		if (s->index == IPSET_INVALID_ID)
 			continue;	/* protocol 6: no index */
@@ -1094,10 +1092,10 @@ int ipset_restore_script(const void *buf, size_t len, char **out,
 				s->family == NFPROTO_IPV6 ? "inet6" : "inet");
 	}
 	for (k = 0; k < next; k++) {
-		for (i = 0; i < rs->nipsets; i++)
-			if (rs->ipsets[i].index == k)
+		for (i = 0; i < nsets; i++)
+			if (sets[i].index == k)
 				break;
-		if (i == rs->nipsets)
+		if (i == nsets)
 			fprintf(f, "destroy fwaudit-gap-%u\n", k);
 	}
 	if (fclose(f) != 0) {
@@ -1113,6 +1111,22 @@ out:
 	if (f)
 		fclose(f);
 	free(text);
+	free(by);
+	return ret;
+}
+
+int ipset_restore_script(const void *buf, size_t len, char **out,
+			 size_t *outlen)
+{
+	struct ruleset *rs = ruleset_new();
+	int ret;
+
+	if (!rs)
+		return -ENOMEM;
+	ret = ipset_replay_buf(rs, buf, len);
+	if (!ret)
+		ret = ipset_placeholder_script(rs->ipsets, rs->nipsets, out,
+					       outlen);
 	ruleset_free(rs);
 	return ret;
 }

@@ -50,4 +50,13 @@ int ipset_replay_buf(struct ruleset *rs, const void *buf, size_t len);
 int ipset_restore_script(const void *buf, size_t len, char **out,
 			 size_t *outlen);
 
+/*
+ * The same script from sets already read (nsets of them, e.g. a
+ * snapshot's rs->ipsets): empty sets of their names at their indexes, for
+ * rules restored into another namespace that name them (prove.c).  A
+ * name ipset restore cannot take is -EBADMSG.  0, -EBADMSG, -ENOMEM.
+ */
+int ipset_placeholder_script(const struct rs_ipset *sets, size_t nsets,
+			     char **out, size_t *outlen);
+
 #endif

@@ -47,6 +47,7 @@ void sandbox_clear(struct sandbox *s)
 	free(s->name);
 	free(s->image);
 	free(s->key);
+	free(s->project);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -226,11 +227,13 @@ static const char *lxd_nic_driver(json_t *dev, json_t *nets)
 	return NULL;
 }
 
+static bool lxd_name(const char *s);
+
 static int lxd_into(json_t *inst, json_t *nets, uint8_t rt,
 		    struct sandbox *out)
 {
 	struct sandbox s = { .runtime = rt };
-	const char *name, *type, *status, *d, *first = NULL, *k;
+	const char *name, *type, *status, *d, *first = NULL, *k, *project;
 	json_t *dev;
 
 	name = json_string_value(json_object_get(inst, "name"));
@@ -251,6 +254,17 @@ static int lxd_into(json_t *inst, json_t *nets, uint8_t rt,
 	if (!s.nbypass)
 		return 0;
 	snprintf(s.driver, sizeof(s.driver), "%s", first);
+	/* with all-projects=true each instance says its project; the same
+	 * name may be in several.  One that could not go into a command
+	 * unquoted is no instance lxd_pid() asks about either. */
+	project = json_string_value(json_object_get(inst, "project"));
+	if (project && strcmp(project, "default")) {
+		if (!lxd_name(project))
+			return 0;
+		s.project = strdup(project);
+		if (!s.project)
+			return -ENOMEM;
+	}
 	s.name = strdup(name);
 	s.image = strdup(lxd_instance_image(inst));
 	if (!s.name || !s.image) {
@@ -331,8 +345,7 @@ int sandbox_read_lxd(const char *sock, uint8_t rt, struct sandbox_list *l)
 		ret = json_is_object(inst) ? lxd_into(inst, nl, rt, &s) : 0;
 		if (ret == 1) {
 			/* its namespace: /proc/PID/ns/net of its init */
-			s.pid = lxd_pid(sock, s.name, json_string_value(
-					json_object_get(inst, "project")));
+			s.pid = lxd_pid(sock, s.name, s.project);
 			ret = s.pid ? add(l, &s) : 0;
 			if (ret < 0 || !s.pid)
 				sandbox_clear(&s);

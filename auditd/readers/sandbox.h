@@ -25,6 +25,9 @@ struct sandbox {
 	 * "ipvlan"): their count and the first one's driver */
 	unsigned int nbypass;
 	char driver[16];
+	/* LXD's and Incus's project of the instance when it is not
+	 * "default" (its commands need --project), else NULL */
+	char *project;
 };
 
 struct sandbox_list {

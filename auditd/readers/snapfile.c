@@ -1049,12 +1049,21 @@ void snapfile_record_abort(struct snapfile_rec *rec)
 	rec->netns = NULL;
 }
 
-/* {"name", "image", "runtime", "driver"}: who a namespace's rows name. */
+/* {"name", "image", "runtime", "driver"[, "project"]}: who a namespace's
+ * rows name (an LXD or Incus project only when not "default"). */
 static json_t *netns_head(const struct sandbox *sb)
 {
-	return json_pack("{s:s,s:s,s:i,s:s}", "name", sb->name,
-			 "image", sb->image ? sb->image : "",
-			 "runtime", (int)sb->runtime, "driver", sb->driver);
+	json_t *o = json_pack("{s:s,s:s,s:i,s:s}", "name", sb->name,
+			      "image", sb->image ? sb->image : "",
+			      "runtime", (int)sb->runtime, "driver",
+			      sb->driver);
+
+	if (o && sb->project &&
+	    json_object_set_new(o, "project", json_string(sb->project))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static int netns_append(struct snapfile_rec *rec, json_t *o)
@@ -2221,7 +2230,7 @@ static int parse_netns_one(struct snapfile_ctx *c, const json_t *o,
 			 "runtime", "driver", "error", "why", "nftables",
 			 "legacy", "rtnetlink", "sock_diag", "owners",
 			 "sysctl", "bpf", "ipvs", "ebtables", "ipset",
-			 "swarm_ingress_sbox", NULL });
+			 "swarm_ingress_sbox", "project", NULL });
 	if (!ret)
 		ret = get_str(c, o, "name", "name", SNAPFILE_NAME_MAX, &str);
 	if (!ret && !(e->name = strdup(str)))
@@ -2238,6 +2247,12 @@ static int parse_netns_one(struct snapfile_ctx *c, const json_t *o,
 	if (!ret)
 		ret = get_int(c, o, "runtime", "runtime", 0, DOCKER_RT_N - 1,
 			      &v);
+	if (!ret && json_object_get(o, "project")) {
+		ret = get_str(c, o, "project", "project", SNAPFILE_NAME_MAX,
+			      &str);
+		if (!ret && !(e->project = strdup(str)))
+			return -ENOMEM;
+	}
 	if (ret)
 		return ret;
 	e->runtime = (uint8_t)v;
@@ -2249,7 +2264,7 @@ static int parse_netns_one(struct snapfile_ctx *c, const json_t *o,
 				      &str);
 		if (ret)
 			return ret;
-		if (json_object_size(o) != 6)
+		if (json_object_size(o) != 6u + !!e->project)
 			return bad(c, "error", "a namespace that could not be "
 				   "read holds nothing else");
 		e->error = -(int)v;

@@ -12,6 +12,14 @@
 #	v4only		a native `table ip filter` for IPv4 alone (IPv6 wide
 #			open): a drop in it, and the default-drop table for IPv6
 #	legacy		iptables-legacy INPUT that accepts 6379
+#	ipset, ipset-legacy
+#			iptables-nft / iptables-legacy INPUT that accepts 6379
+#			from an ipset allowlist per family holding a public
+#			prefix and the private sources (the proof must copy
+#			the sets into its namespace: ipsets are per namespace);
+#			`fix --snapshot` of it proves the same plan
+#	nftset		the same allowlists as named nftables sets (inside the
+#			copied table), beside an ipset no rule uses
 #	ufw		real ufw (default configuration, allow 22, the bad
 #			`ufw allow 6379/tcp`), the plan's ufw commands run by ufw
 #	docker29	Docker 29's nftables backend (its docker-bridges table by
@@ -108,6 +116,92 @@ setup_legacy() {
 	done
 	fwa_nsx "$NODE" ip6tables-legacy -A INPUT -p ipv6-icmp -j ACCEPT
 	FORMAT=sh WANT=iptables-legacy
+}
+
+# ipsets are per network namespace: the proof's copy (iptables-save,
+# restored in a private namespace) loads these "set" matches only with the
+# sets there, and proves right only with their members: a copy of empty
+# sets would lose the private source's 6379, which the policy allows.
+setup_ipset_be() {
+	local be=$1 t
+
+	if ! command -v ipset > /dev/null 2>&1 ||
+	   ! fwa_nsx "$NODE" ipset create fwa-allow4 hash:net family inet 2>/dev/null; then
+		echo "SKIP: ipset-$be: ipset does not work in a test namespace"
+		return 1
+	fi
+	fwa_nsx "$NODE" ipset restore <<R
+add fwa-allow4 10.0.0.0/8
+add fwa-allow4 203.0.113.0/24
+create fwa-allow6 hash:net family inet6
+add fwa-allow6 fd00::/8
+add fwa-allow6 2001:db8:2::/64
+create fwa-unused hash:ip
+R
+	for t in "iptables-$be" "ip6tables-$be"; do
+		fwa_nsx "$NODE" "$t" -P INPUT DROP
+		fwa_nsx "$NODE" "$t" -A INPUT -i lo -j ACCEPT
+		fwa_nsx "$NODE" "$t" -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+		fwa_nsx "$NODE" "$t" -A INPUT -p tcp --dport 22 -j ACCEPT
+	done
+	fwa_nsx "$NODE" "iptables-$be" -A INPUT -p tcp --dport 6379 -m set --match-set fwa-allow4 src -j ACCEPT
+	fwa_nsx "$NODE" "ip6tables-$be" -A INPUT -p tcp --dport 6379 -m set --match-set fwa-allow6 src -j ACCEPT
+	fwa_nsx "$NODE" "ip6tables-$be" -A INPUT -p ipv6-icmp -j ACCEPT
+	FORMAT=sh
+	WANT=iptables
+	[ "$be" = nft ] || WANT=iptables-legacy
+	IPSET=1
+}
+setup_ipset() { setup_ipset_be nft; }
+
+# named nft sets travel inside their table's listing; an ipset of the
+# namespace that no rule uses is copied too and changes nothing
+setup_nftset() {
+	fwa_nsx "$NODE" nft -f - <<'R'
+table inet filter {
+	set allow4 {
+		type ipv4_addr; flags interval;
+		elements = { 10.0.0.0/8, 203.0.113.0/24 }
+	}
+	set allow6 {
+		type ipv6_addr; flags interval;
+		elements = { fd00::/8, 2001:db8:2::/64 }
+	}
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		iifname "lo" accept
+		meta l4proto ipv6-icmp accept
+		tcp dport 22 accept
+		ip saddr @allow4 tcp dport 6379 accept
+		ip6 saddr @allow6 tcp dport 6379 accept
+	}
+}
+R
+	if command -v ipset > /dev/null 2>&1; then
+		fwa_nsx "$NODE" ipset create fwa-unused hash:ip 2>/dev/null || true
+	fi
+	FORMAT=sh WANT=nftables
+}
+setup_ipset-legacy() { setup_ipset_be legacy; }
+
+# fix_snapshot NAME: `fwaudit fix --snapshot` of the scenario's ruleset
+# (outside the node: the sets exist only there), whose snapshot holds the
+# sets as the kernel listed them: the proof makes them again empty at
+# their indexes and decides the set matches by what the snapshot read of
+# them; the plan is the live one, byte for byte, proven the same.
+fix_snapshot() {
+	local name=$1 rc=0 s=$W/$1.snap
+
+	in_node "$FWAUDIT" snapshot -o "$s" 2> "$s.err" ||
+		{ fwa_fail "$name: fwaudit snapshot failed: $(head -3 "$s.err")"; return 0; }
+	"$FWAUDIT" fix --format "$FORMAT" --snapshot "$s" > "$s.plan" \
+		2> "$s.fixerr" || rc=$?
+	if [ "$rc" -eq 0 ] && cmp -s "$s.plan" "$W/$name.plan"; then
+		fwa_pass "$name: fix --snapshot proves the live plan (exit 0)"
+	else
+		fwa_fail "$name: fix --snapshot (exit $rc): $(head -5 "$s.fixerr") $(diff "$s.plan" "$W/$name.plan" | head -10)"
+	fi
 }
 
 setup_ufw() {
@@ -375,7 +469,7 @@ scenario() {
 
 	pl_init
 	fwa_log "--- $name"
-	UFWDIR="" DOCKERPORT="" SCEN_PIDS=""
+	UFWDIR="" DOCKERPORT="" SCEN_PIDS="" IPSET=""
 	pl_serve 'tcp:[::]:22' 'tcp:[::]:80' 'tcp:[::]:5432' 'tcp:[::]:6379'
 	SCEN_PIDS="$PL_LAST_SERVE"
 	if ! "setup_$name"; then
@@ -405,6 +499,7 @@ scenario() {
 		return 0
 	fi
 	fwa_pass "$name: fwaudit fix proved a plan (exit 0)"
+	[ -z "$IPSET" ] || fix_snapshot "$name"
 	# the other format is proven as well (its own table, loaded as a file)
 	local other=nft
 	[ "$FORMAT" = sh ] || other="sh"
@@ -502,9 +597,9 @@ teardown() {
 	fwa_ns_del "$NODE"
 }
 
-for s in ${FWA_FIX_SCENARIOS:-bare bare-nft nft v4only legacy ufw docker docker29 firewalld}; do
+for s in ${FWA_FIX_SCENARIOS:-bare bare-nft nft v4only legacy ipset ipset-legacy nftset ufw docker docker29 firewalld}; do
 	case $s in
-	bare|bare-nft|nft|v4only|legacy|ufw|docker|docker29|firewalld) scenario "$s" ;;
+	bare|bare-nft|nft|v4only|legacy|ipset|ipset-legacy|nftset|ufw|docker|docker29|firewalld) scenario "$s" ;;
 	*) fwa_die "unknown scenario '$s' in FWA_FIX_SCENARIOS" ;;
 	esac
 done

@@ -103,6 +103,21 @@ mv_settle() {
 	done
 }
 
+# mv_wait80 ADDR...: until each ADDR's tcp/80 answers the outside (its
+# listener bound before the first probe; at most 10 s each).
+mv_wait80() {
+	local a i
+
+	for a in "$@"; do
+		for ((i = 0; i < 50; i++)); do
+			ip netns exec "$OUT" "$PYTHON" -c 'import socket,sys
+socket.create_connection((sys.argv[1], 80), 0.5).close()' "$a" \
+				2>/dev/null && break
+			sleep 0.2
+		done
+	done
+}
+
 # mv_probes FILE: TCP to both containers from both on-link sources, UDP,
 # and the node's own addresses.
 mv_probes() {

@@ -22,12 +22,17 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/ipset/ip_set.h>
+#include <linux/netfilter/xt_set.h>
 
 #include <libmnl/libmnl.h>
 
+#include "engine.h"
 #include "ipset.h"
+#include "report.h"
+#include "rsprint.h"
 #include "ruleset.h"
 #include "unit.h"
+#include "xt.h"
 
 static char rec[1 << 20];
 static size_t reclen;
@@ -467,9 +472,165 @@ static void test_paint_random(void)
 	}
 }
 
+/* A legacy ip filter INPUT rule: tcp dport port, then the x_tables
+ * "set" match of the set of kernel index idx on dimension dir (src:
+ * true), then verdict. */
+static struct rs_rule *set_rule(struct rs_chain *c, uint16_t port,
+				uint16_t idx, bool src, bool invert,
+				enum rs_verdict_kind verdict)
+{
+	struct xt_set_info_match_v1 m;
+	struct rs_rule *r = rs_chain_add_rule(c);
+
+	memset(&m, 0, sizeof(m));
+	m.match_set.index = idx;
+	m.match_set.dim = 1;
+	m.match_set.flags = (src ? IPSET_DIM_ONE_SRC : 0) |
+			    (invert ? IPSET_INV_MATCH : 0);
+	CHECK_EQ(rs_match_set_range(rs_rule_add_match(r), RS_F_L4PROTO,
+				    IPPROTO_TCP, IPPROTO_TCP, false), 0);
+	CHECK_EQ(rs_match_set_range(rs_rule_add_match(r), RS_F_DPORT, port,
+				    port, false), 0);
+	CHECK_EQ(xt_decode_match(r, NFPROTO_IPV4, "set", 1, &m, sizeof(m)),
+		 0);
+	r->verdict.kind = verdict;
+	return r;
+}
+
+static bool has(const char *s, const char *what)
+{
+	return s && strstr(s, what);
+}
+
+/*
+ * Where people read a set match, the set's name as iptables-save shows
+ * it, wherever the ipsets were read: the rules printed (text and JSON),
+ * an exposure's unknown list for an undecided set (hash:ip,mac), a SET
+ * target; "index N" for a set that was not read (a ruleset without its
+ * ipsets, an index no set has).
+ */
+static void test_names(void)
+{
+	static const struct elem blk[] = {
+		{ .ip = "198.51.100.7" },
+	}, mac[] = {
+		{ .ip = "198.51.100.1" },
+	};
+	struct xt_set_info_target_v2 t;
+	struct ruleset *rs = ruleset_new();
+	struct engine_input in = { .rs = rs };
+	struct engine_result *res = NULL;
+	struct report *rep = NULL;
+	struct rs_rule *r1, *r2, *r3;
+	struct rs_chain *c;
+	struct nlmsghdr *nlh;
+	char *s, *json = NULL;
+	size_t i, k, jlen = 0;
+	bool found = false, index_shown = false;
+	FILE *f;
+
+	CHECK(rs != NULL);
+	c = ruleset_add_chain(rs, RS_ORIGIN_LEGACY, NFPROTO_IPV4, "filter",
+			      "INPUT");
+	c->base = true;
+	c->hook = NF_INET_LOCAL_IN;
+	c->policy = RS_V_ACCEPT;
+	c->type = strdup("filter");
+	/* -p tcp --dport 22 -m set --match-set macs src -j DROP */
+	r1 = set_rule(c, 22, 4, true, false, RS_V_DROP);
+	/* -j SET --add-set blk src --del-set (9) dst --timeout 60 */
+	r2 = rs_chain_add_rule(c);
+	memset(&t, 0, sizeof(t));
+	t.add_set.index = 3;
+	t.add_set.dim = 1;
+	t.add_set.flags = IPSET_DIM_ONE_SRC;
+	t.del_set.index = 9;
+	t.del_set.dim = 1;
+	t.timeout = 60;
+	CHECK_EQ(xt_decode_target(r2, NFPROTO_IPV4, "SET", 2, &t, sizeof(t)),
+		 0);
+	/* -p tcp --dport 24 -m set ! --match-set (9) dst -j DROP */
+	r3 = set_rule(c, 24, 9, false, true, RS_V_DROP);
+
+	/* before the ipsets are read: by index */
+	s = rsprint_rule(rs, r1);
+	CHECK_STR(s, "l4proto tcp dport 22 "
+		  "set match-set index 4 src drop");
+	free(s);
+
+	begin();
+	nlh = set_head("blk", "hash:ip", NFPROTO_IPV4, 3, 0);
+	elems(nlh, blk, 1);
+	end(nlh);
+	nlh = set_head("macs", "hash:ip,mac", NFPROTO_IPV4, 4, 0);
+	elems(nlh, mac, 1);
+	end(nlh);
+	done(NLMSG_DONE);
+	CHECK_EQ(ipset_replay_buf(rs, rec, reclen), 0);
+	CHECK_EQ(rs->nipsets, 2);
+
+	s = rsprint_rule(rs, r1);
+	CHECK_STR(s, "l4proto tcp dport 22 "
+		  "set match-set macs src drop");
+	free(s);
+	s = rsprint_match(rs, &r1->matches[2]);
+	CHECK_STR(s, "set match-set macs src");
+	free(s);
+	/* no ruleset: the index, as the rule holds it */
+	s = rsprint_match(NULL, &r1->matches[2]);
+	CHECK_STR(s, "set match-set index 4 src");
+	free(s);
+	/* a SET target: the set read named, the other by index */
+	s = rsprint_rule(rs, r2);
+	CHECK_STR(s, "SET add-set blk src del-set index 9 dst timeout 60");
+	free(s);
+	s = rsprint_rule(rs, r3);
+	CHECK_STR(s, "l4proto tcp dport 24 ! "
+		  "set match-set index 9 dst drop");
+	free(s);
+
+	/* rsprint_json(): the match's value and the rule's text */
+	f = open_memstream(&json, &jlen);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_EQ(rsprint_json(rs, f), 0);
+		fclose(f);
+	}
+	CHECK(has(json, "\"value\": \"match-set macs src\""));
+	CHECK(has(json, "\"text\": \"add-set blk src del-set index 9 dst "
+		  "timeout 60\""));
+	CHECK(!has(json, "index 4"));
+	CHECK(!has(json, "index 3"));
+	free(json);
+
+	/* the undecided set makes tcp/22 possible: its unknown list names
+	 * the set (report_build() with the ruleset walked) */
+	CHECK_EQ(engine_run(&in, &res), 0);
+	CHECK_EQ(report_build(res, rs, NULL, NULL, &rep), 0);
+	for (i = 0; rep && i < rep->nrows; i++) {
+		const struct report_row *row = &rep->rows[i];
+
+		if (row->proto != IPPROTO_TCP || row->port_lo > 22 ||
+		    row->port_hi < 22 || !row->possible)
+			continue;
+		for (k = 0; k < row->nunknown; k++) {
+			found |= has(row->unknown[k],
+				     "set match-set macs src (ip filter "
+				     "INPUT, rule 1)");
+			index_shown |= has(row->unknown[k], "index");
+		}
+	}
+	CHECK(found);
+	CHECK(!index_shown);
+	report_free(rep);
+	engine_result_free(res);
+	ruleset_free(rs);
+}
+
 int main(void)
 {
 	test_sets();
+	test_names();
 	test_malformed();
 	test_paint_random();
 	return unit_done();

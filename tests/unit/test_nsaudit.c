@@ -22,6 +22,7 @@
 #include "host_read.h"	/* hosts built by hand */
 #include "nsaudit.h"
 #include "ruleset.h"
+#include "fix.h"
 #include "unit.h"
 
 #define CT_ADDR	0xc6336432u	/* 198.51.100.50 */
@@ -422,6 +423,78 @@ static void test_parse_lxd(void)
 				   DOCKER_RT_LXD, &s), -EBADMSG);
 }
 
+/* all-projects=true names each instance's project: kept when it is not
+ * "default" (the CLI needs --project for it), and an instance whose
+ * project could not go into a command unquoted is not taken. */
+static void test_parse_lxd_project(void)
+{
+	static const char inst[] =
+		"{\"name\":\"m1\",\"type\":\"container\",\"status\":\"Running\","
+		"\"project\":\"%s\",\"expanded_devices\":{\"eth0\":"
+		"{\"type\":\"nic\",\"nictype\":\"macvlan\"}}}";
+	char buf[512];
+	struct sandbox s;
+
+	snprintf(buf, sizeof(buf), inst, "p2");
+	CHECK_EQ(sandbox_lxd_parse(buf, strlen(buf), NULL, 0, DOCKER_RT_LXD,
+				   &s), 1);
+	CHECK_STR(s.name, "m1");
+	CHECK_STR(s.project, "p2");
+	sandbox_clear(&s);
+	snprintf(buf, sizeof(buf), inst, "default");
+	CHECK_EQ(sandbox_lxd_parse(buf, strlen(buf), NULL, 0, DOCKER_RT_LXD,
+				   &s), 1);
+	CHECK(s.project == NULL);
+	sandbox_clear(&s);
+	snprintf(buf, sizeof(buf), inst, "p2;reboot");
+	CHECK_EQ(sandbox_lxd_parse(buf, strlen(buf), NULL, 0, DOCKER_RT_LXD,
+				   &s), 0);
+}
+
+/* The commands that close a port inside an LXD or Incus instance find
+ * its init through the CLI, which knows an instance of a project other
+ * than "default" only with --project; Docker's through inspect. */
+static void test_fix_project(void)
+{
+	struct rs_interval any = { 0, 0xffffffff };
+	struct report_row row = {
+		.family = NFPROTO_IPV4, .proto = IPPROTO_TCP,
+		.port_lo = 8000, .port_hi = 8000, .nsources = 1,
+		.sources = &any, .inside = (char *)"lx-p2",
+		.inside_runtime = "lxd", .inside_project = (char *)"p2",
+	};
+	struct policy_part part = {
+		.port_lo = 8000, .port_hi = 8000, .nsources = 1,
+		.sources = &any,
+	};
+	static const char head[] = "nsenter -t \"$(lxc info lx-p2 --project "
+		"p2 | awk '/^PID:/ { print $2 }')\" -n nft ";
+	struct ruleset *rs = ruleset_new();
+	struct fix *f = NULL;
+	size_t i;
+
+	CHECK_EQ(fix_suggest(rs, &row, &part, &f), 0);
+	CHECK(f && f->ncmds == 3);
+	for (i = 0; f && i < f->ncmds; i++)
+		CHECK(!strncmp(f->cmds[i], head, strlen(head)));
+	CHECK(f && f->ncmds == 3 && strstr(f->cmds[2], "tcp dport 8000 drop"));
+	fix_free(f);
+	row.inside_runtime = "incus";
+	CHECK_EQ(fix_suggest(rs, &row, &part, &f), 0);
+	CHECK(f && f->ncmds == 3 &&
+	      strstr(f->cmds[0], "$(incus info lx-p2 --project p2 | awk"));
+	fix_free(f);
+	/* the default project: the command as before */
+	row.inside_runtime = "lxd";
+	row.inside_project = NULL;
+	CHECK_EQ(fix_suggest(rs, &row, &part, &f), 0);
+	CHECK(f && f->ncmds == 3 &&
+	      strstr(f->cmds[0], "$(lxc info lx-p2 | awk") &&
+	      !strstr(f->cmds[0], "--project"));
+	fix_free(f);
+	ruleset_free(rs);
+}
+
 int main(void)
 {
 	test_walk("ipvlan", "ipvlan");
@@ -433,5 +506,7 @@ int main(void)
 
 	test_parse_podman();
 	test_parse_lxd();
+	test_parse_lxd_project();
+	test_fix_project();
 	return unit_done();
 }

@@ -112,18 +112,18 @@ static void test_text(void)
 	struct ruleset *rs = sample();
 	char *s;
 
-	s = rsprint_rule(&rs->chains[0].rules[0]);
+	s = rsprint_rule(rs, &rs->chains[0].rules[0]);
 	CHECK_STR(s, "iifname \"lo\" accept");
 	free(s);
-	s = rsprint_rule(&rs->chains[0].rules[1]);
+	s = rsprint_rule(rs, &rs->chains[0].rules[1]);
 	CHECK_STR(s, "ip saddr 10.0.0.0/8 l4proto tcp dport { 22, 1000-2000 } "
 		  "jump ssh comment \"admins\"");
 	free(s);
-	s = rsprint_rule(&rs->chains[0].rules[2]);
+	s = rsprint_rule(rs, &rs->chains[0].rules[2]);
 	CHECK_STR(s, "ct state { established, related } unknown match foo rev 2 "
 		  "tcp flags & 0x12 == 0x2 accept");
 	free(s);
-	s = rsprint_rule(&rs->chains[1].rules[0]);
+	s = rsprint_rule(rs, &rs->chains[1].rules[0]);
 	CHECK_STR(s, "iifname != \"docker*\" dnat to 172.17.0.2:6379");
 	free(s);
 	ruleset_free(rs);
