@@ -28,7 +28,10 @@
 # daemon's configuration), DAEMON_ENV (VAR=VALUE words for the daemon, e.g.
 # FWAUDITD_FULL_READ=1), CHANGE (reached: the rules go to the input chain;
 # unreached: to a chain nothing jumps to, which changes no answer: no
-# journal entry, CPU only), SMAPS_OUT (a file: the idle daemon's
+# journal entry, CPU only; filter: to the INPUT chain of iptables-nft's
+# ip filter table, which has FORWARD and OUTPUT chains too: every walk
+# whole, no walk started at the input hook; journal entries only where
+# the ruleset's INPUT decides those ports), SMAPS_OUT (a file: the idle daemon's
 # smaps_rollup and Rss / Pss / private dirty / shared clean per mapping
 # are appended to it), PERF_OUT (a path: `perf record -g` of the
 # daemon over the changes into PATH.RULESET).
@@ -46,10 +49,12 @@ RATE=${RATE:-10}
 IDLE=${IDLE:-20}
 WAIT=${WAIT:-60}
 CHANGE=${CHANGE:-reached}
+TABLE="inet f"
 case $CHANGE in
 reached) CHAIN=input ;;
 unreached) CHAIN=spare ;;
-*) fwa_die "CHANGE is reached or unreached" ;;
+filter) TABLE="ip filter" CHAIN=INPUT ;;
+*) fwa_die "CHANGE is reached, unreached or filter" ;;
 esac
 
 dmn_require
@@ -156,16 +161,17 @@ for rs in $RULESETS; do
 		perf_pid=$!
 		sleep 1
 	fi
-	fwa_nsx "$NS" "$PYTHON" - "$N" "$RATE" "$CHAIN" >"$T/commits" <<'PYEOF'
+	fwa_nsx "$NS" "$PYTHON" - "$N" "$RATE" "$CHAIN" "$TABLE" >"$T/commits" <<'PYEOF'
 import subprocess, sys, time
 n, rate, chain = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+family, table = sys.argv[4].split()
 t0 = time.time()
 for i in range(n):
     slot = t0 + i / rate
     if slot > time.time():
         time.sleep(slot - time.time())
     p = 20000 + 2 * i  # not adjacent: adjacent ports merge into one range
-    subprocess.run(["nft", "add", "rule", "inet", "f", chain, "tcp", "dport",
+    subprocess.run(["nft", "add", "rule", family, table, chain, "tcp", "dport",
                     str(p), "accept"], check=True)
     print(p, int(time.time() * 1e6), flush=True)
 PYEOF
@@ -208,7 +214,8 @@ print("| %s | %s | %s (%.1f) | %s | %.1f ms | %.1f | %.1f | %.1f | %.1f | %d | %
       rs, nrules, n, span, audits, float(cpu), pct(.5), pct(.9), pct(.99), lat[-1] if lat else float("nan"),
       len(c) - len(lat), rss, anon, fil, hwm))
 PYEOF
-	[ "$CHANGE" = reached ] || sed -i '$s/$/ (changes to an unreached chain: no entries expected)/' "$T/table"
+	[ "$CHANGE" != unreached ] || sed -i '$s/$/ (changes to an unreached chain: no entries expected)/' "$T/table"
+	[ "$CHANGE" != filter ] || sed -i '$s/$/ (ip filter INPUT: whole walks)/' "$T/table"
 	tail -1 "$T/table" >&2
 	fwa_stop "$D"
 	fwa_ns_del "$NS"
