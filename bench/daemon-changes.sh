@@ -29,9 +29,9 @@
 # FWAUDITD_FULL_READ=1), CHANGE (reached: the rules go to the input chain;
 # unreached: to a chain nothing jumps to, which changes no answer: no
 # journal entry, CPU only; filter: to the INPUT chain of iptables-nft's
-# ip filter table, which has FORWARD and OUTPUT chains too: every walk
-# whole, no walk started at the input hook; journal entries only where
-# the ruleset's INPUT decides those ports), SMAPS_OUT (a file: the idle daemon's
+# ip filter table, which has FORWARD and OUTPUT chains too: the table is
+# read again and its other chains compared by their contents; journal
+# entries only where the ruleset's INPUT decides those ports), SMAPS_OUT (a file: the idle daemon's
 # smaps_rollup and Rss / Pss / private dirty / shared clean per mapping
 # are appended to it), PERF_OUT (a path: `perf record -g` of the
 # daemon over the changes into PATH.RULESET).
@@ -215,7 +215,7 @@ print("| %s | %s | %s (%.1f) | %s | %.1f ms | %.1f | %.1f | %.1f | %.1f | %d | %
       len(c) - len(lat), rss, anon, fil, hwm))
 PYEOF
 	[ "$CHANGE" != unreached ] || sed -i '$s/$/ (changes to an unreached chain: no entries expected)/' "$T/table"
-	[ "$CHANGE" != filter ] || sed -i '$s/$/ (ip filter INPUT: whole walks)/' "$T/table"
+	[ "$CHANGE" != filter ] || sed -i '$s/$/ (ip filter INPUT: the table read again)/' "$T/table"
 	tail -1 "$T/table" >&2
 	fwa_stop "$D"
 	fwa_ns_del "$NS"

@@ -132,6 +132,12 @@ static const struct rs_chain *chain_find(const struct walk *w,
 	return NULL;
 }
 
+const struct rs_chain *eng_chain_by_key(const struct walk *w,
+					const struct rs_chain *c)
+{
+	return chain_find(w, c, c->name);
+}
+
 /* The chain rule r of chain from jumps to (v its verdict), or NULL.  The
  * answer is kept per rule: the handshake walks the same jumps once per
  * NAT target, and a name lookup among thousands of chains that share

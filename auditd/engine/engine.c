@@ -748,6 +748,7 @@ void eng_walk_fini(struct walk *w)
 	free(w->nd_dead);
 	free(w->ingress);
 	free(w->nfbpf_order);
+	eng_rebase_free(w->rebase);
 	for (f = 0; f < 2; f++)
 		for (p = 0; p < NF_INET_NUMHOOKS; p++)
 			free(w->hooks[f][p].chains);

@@ -168,7 +168,8 @@ int eng_resume_save(struct walk *w, const struct blist *local)
 		const struct branch *b = local->b[i];
 
 		/* what a fork or a choice reached (see the top) */
-		if (b->assume || b->choice || b->depth || b->ipvs_out)
+		if (b->assume || b->choice || b->depth || b->ipvs_out ||
+		    b->inner)
 			return 0;
 	}
 	rw->branches = calloc(local->n + 1, sizeof(*rw->branches));
@@ -183,6 +184,7 @@ int eng_resume_save(struct walk *w, const struct blist *local)
 		sb->b.chain = NULL;
 		sb->b.rule = 0;
 		sb->b.stack = NULL;
+		sb->b.ipvs_out_svc = NULL;
 		sb->r = region_copy(local->b[i]->r);
 		rw->nbranches = i + 1;
 		if (!sb->r)
@@ -239,40 +241,14 @@ void eng_resume_seal(struct walk *w, size_t from)
 
 /* ---- the new run ------------------------------------------------------ */
 
-static bool same_chain(const struct rs_chain *o, const struct rs_chain *c);
-
-/* The chain of the new ruleset that is old (of the kept result's
- * ruleset) unchanged: the same name, table and rules; NULL if none. */
-static const struct rs_chain *rebase_chain(const struct walk *w,
-					   const struct rs_chain *old)
-{
-	const struct rs_chain *c = old->packed && old->name ?
-				   eng_chain_by_name_ptr(w, old) : NULL;
-
-	return c && same_chain(old, c) ? c : NULL;
-}
-
-/* steps[0..n) with their chains in the new ruleset: false if one is not
- * there unchanged. */
-static bool rebase_steps(const struct walk *w, struct engine_step *steps,
-			 size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!steps[i].chain)
-			continue;
-		steps[i].chain = rebase_chain(w, steps[i].chain);
-		if (!steps[i].chain)
-			return false;
-	}
-	return true;
-}
-
-/* The kept result's chains by the address of their names. */
-struct old_index {
+/* old chain -> new chain for the chains of a table read again whose
+ * contents did not change (rs_chain_same_content()): their rules and
+ * matches are found by index */
+struct eng_rebase {
 	size_t mask;
-	const struct rs_chain **slot;
+	struct rebase_slot {
+		const struct rs_chain *old, *cur;
+	} *slot;
 };
 
 static size_t ptr_hash(const void *p, size_t mask)
@@ -282,43 +258,56 @@ static size_t ptr_hash(const void *p, size_t mask)
 	return (size_t)(h ^ (h >> 29)) & mask;
 }
 
-static int old_index_build(const struct ruleset *old, struct old_index *ix)
+void eng_rebase_free(struct eng_rebase *rb)
 {
-	size_t cap = 16, i, j;
+	if (!rb)
+		return;
+	free(rb->slot);
+	free(rb);
+}
 
-	while (cap < 2 * old->nchains)
-		cap *= 2;
-	ix->slot = calloc(cap, sizeof(*ix->slot));
-	if (!ix->slot)
-		return -ENOMEM;
-	ix->mask = cap - 1;
-	for (i = 0; i < old->nchains; i++) {
-		const struct rs_chain *c = &old->chains[i];
+static int rebase_add(struct walk *w, const struct rs_chain *old,
+		      const struct rs_chain *cur)
+{
+	struct eng_rebase *rb = w->rebase;
+	size_t j;
 
-		if (!c->packed || !c->name)
-			continue;
-		for (j = ptr_hash(c->name, ix->mask); ix->slot[j];
-		     j = (j + 1) & ix->mask)
-			;
-		ix->slot[j] = c;
+	if (!rb) {
+		size_t cap = 16;
+
+		while (cap < 2 * w->in->prev_rs->nchains)
+			cap *= 2;
+		rb = calloc(1, sizeof(*rb));
+		if (!rb)
+			return -ENOMEM;
+		rb->slot = calloc(cap, sizeof(*rb->slot));
+		if (!rb->slot) {
+			free(rb);
+			return -ENOMEM;
+		}
+		rb->mask = cap - 1;
+		w->rebase = rb;
 	}
+	for (j = ptr_hash(old, rb->mask); rb->slot[j].old;
+	     j = (j + 1) & rb->mask)
+		;
+	rb->slot[j].old = old;
+	rb->slot[j].cur = cur;
 	return 0;
 }
 
-/* The old chain with c's name string (the same table, kept). */
-static const struct rs_chain *old_find(const struct old_index *ix,
-				       const struct rs_chain *c)
+static const struct rs_chain *rebase_find(const struct walk *w,
+					  const struct rs_chain *old)
 {
+	const struct eng_rebase *rb = w->rebase;
 	size_t j;
 
-	for (j = ptr_hash(c->name, ix->mask); ix->slot[j];
-	     j = (j + 1) & ix->mask) {
-		const struct rs_chain *o = ix->slot[j];
-
-		if (o->name == c->name && o->origin == c->origin &&
-		    o->family == c->family && o->table == c->table)
-			return o;
-	}
+	if (!rb)
+		return NULL;
+	for (j = ptr_hash(old, rb->mask); rb->slot[j].old;
+	     j = (j + 1) & rb->mask)
+		if (rb->slot[j].old == old)
+			return rb->slot[j].cur;
 	return NULL;
 }
 
@@ -329,83 +318,322 @@ static bool same_chain(const struct rs_chain *o, const struct rs_chain *c)
 	       o->hook == c->hook && o->priority == c->priority;
 }
 
-static bool same_table(const struct rs_chain *a, const struct rs_chain *b)
+/* *chain, *rule and *match (each may be NULL; rule and match of
+ * *chain) of the kept result's ruleset, made those of the new one: a
+ * chain of a kept table by the address of its name (the same rules), one
+ * of a table read again with the same contents by index.  false: the
+ * chain is not there unchanged. */
+static bool rebase(const struct walk *w, const struct rs_chain **chain,
+		   const struct rs_rule **rule, const struct rs_match **match)
 {
-	return a && a->origin == b->origin && a->family == b->family &&
-	       !strcmp(a->table, b->table);
-}
+	const struct rs_chain *old = *chain, *c;
+	size_t ri, mi;
 
-/* Is every base chain of c's table in rs one of the input hook? */
-static bool table_only_input(const struct ruleset *rs,
-			     const struct rs_chain *c)
-{
-	size_t j;
-
-	for (j = 0; j < rs->nchains; j++) {
-		const struct rs_chain *t = &rs->chains[j];
-
-		if (!t->base || t->origin != c->origin ||
-		    t->family != c->family || strcmp(t->table, c->table))
-			continue;
-		if ((t->family != NFPROTO_IPV4 && t->family != NFPROTO_IPV6 &&
-		     t->family != NFPROTO_INET) || t->hook != NF_INET_LOCAL_IN)
+	if (!old)
+		return true;
+	c = old->packed && old->name ? eng_chain_by_name_ptr(w, old) : NULL;
+	if (c && same_chain(old, c)) {
+		*chain = c;
+		return true;
+	}
+	c = rebase_find(w, old);
+	if (!c)
+		return false;
+	*chain = c;
+	if (rule && *rule) {
+		ri = (size_t)(*rule - old->rules);
+		if (ri >= c->nrules)
 			return false;
+		if (match && *match) {
+			mi = (size_t)(*match - old->rules[ri].matches);
+			if (mi >= c->rules[ri].nmatches)
+				return false;
+			*match = &c->rules[ri].matches[mi];
+		}
+		*rule = &c->rules[ri];
 	}
 	return true;
 }
 
-/* A change in c's table: which families' walks it can alter (bit 0
- * IPv4, bit 1 IPv6); none when all of the table's base chains, before
- * and after, are at the input hook. */
-static unsigned int change_reach(const struct ruleset *old,
-				 const struct ruleset *cur,
-				 const struct rs_chain *c)
+/* steps[0..n) in the new ruleset: false if a chain is not there
+ * unchanged. */
+static bool rebase_steps(const struct walk *w, struct engine_step *steps,
+			 size_t n)
 {
-	if (table_only_input(cur, c) && table_only_input(old, c))
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!rebase(w, &steps[i].chain, &steps[i].rule, NULL))
+			return false;
+	return true;
+}
+
+/* The kept result's chains by the address of their names and by table
+ * and name. */
+struct old_index {
+	size_t mask;
+	const struct rs_chain **byname, **bykey;
+};
+
+static size_t key_of(const struct rs_chain *c)
+{
+	return c->packed ? c->key_hash : rs_chain_key_hash(c->table, c->name);
+}
+
+static bool same_key(const struct rs_chain *a, const struct rs_chain *b)
+{
+	return a->origin == b->origin && a->family == b->family &&
+	       (a->table == b->table || !strcmp(a->table, b->table)) &&
+	       (a->name == b->name || !strcmp(a->name, b->name));
+}
+
+static int old_index_build(const struct ruleset *old, struct old_index *ix)
+{
+	size_t cap = 16, i, j;
+
+	while (cap < 2 * old->nchains)
+		cap *= 2;
+	ix->byname = calloc(cap, sizeof(*ix->byname));
+	ix->bykey = calloc(cap, sizeof(*ix->bykey));
+	if (!ix->byname || !ix->bykey) {
+		free(ix->byname);
+		free(ix->bykey);
+		return -ENOMEM;
+	}
+	ix->mask = cap - 1;
+	for (i = 0; i < old->nchains; i++) {
+		const struct rs_chain *c = &old->chains[i];
+
+		if (!c->name || !c->table)
+			continue;
+		for (j = key_of(c) & ix->mask; ix->bykey[j];
+		     j = (j + 1) & ix->mask)
+			;
+		ix->bykey[j] = c;
+		if (!c->packed)
+			continue;
+		for (j = ptr_hash(c->name, ix->mask); ix->byname[j];
+		     j = (j + 1) & ix->mask)
+			;
+		ix->byname[j] = c;
+	}
+	return 0;
+}
+
+/* The old chain with c's name string (the same table, kept), else the
+ * one with c's table and name; NULL if none. */
+static const struct rs_chain *old_find(const struct old_index *ix,
+				       const struct rs_chain *c)
+{
+	size_t j;
+
+	if (!c->name || !c->table)
+		return NULL;
+	for (j = ptr_hash(c->name, ix->mask); c->packed && ix->byname[j];
+	     j = (j + 1) & ix->mask) {
+		const struct rs_chain *o = ix->byname[j];
+
+		if (o->name == c->name && o->origin == c->origin &&
+		    o->family == c->family && o->table == c->table)
+			return o;
+	}
+	for (j = key_of(c) & ix->mask; ix->bykey[j]; j = (j + 1) & ix->mask)
+		if (same_key(ix->bykey[j], c))
+			return ix->bykey[j];
+	return NULL;
+}
+
+static bool at_input(const struct rs_chain *c)
+{
+	return (c->family == NFPROTO_IPV4 || c->family == NFPROTO_IPV6 ||
+		c->family == NFPROTO_INET) && c->hook == NF_INET_LOCAL_IN;
+}
+
+/* Which chains of one table of rs a base chain not at the input hook
+ * reaches (jumps, gotos, verdict maps): reached[i] for rs->chains[i]. */
+struct table_reach {
+	const struct ruleset *rs;
+	const struct rs_chain *of;	/* a chain of the table */
+	uint8_t *reached;
+};
+
+static const struct rs_chain *table_chain(const struct ruleset *rs,
+					  const size_t *ix, size_t mask,
+					  const struct rs_chain *from,
+					  const char *name)
+{
+	size_t j;
+
+	for (j = rs_chain_key_hash(from->table, name) & mask; ix[j];
+	     j = (j + 1) & mask) {
+		const struct rs_chain *c = &rs->chains[ix[j] - 1];
+
+		if (!strcmp(c->name, name))
+			return c;
+	}
+	return NULL;
+}
+
+static int reach_push(const struct ruleset *rs, const struct rs_verdict *v,
+		      const size_t *ix, size_t mask,
+		      const struct rs_chain *from, uint8_t *reached,
+		      size_t *stack, size_t *n)
+{
+	const struct rs_chain *t;
+	size_t k;
+
+	if ((v->kind == RS_V_JUMP || v->kind == RS_V_GOTO) && v->chain) {
+		t = table_chain(rs, ix, mask, from, v->chain);
+		if (t && !reached[t - rs->chains]) {
+			reached[t - rs->chains] = 1;
+			stack[(*n)++] = (size_t)(t - rs->chains);
+		}
+	}
+	if (v->kind == RS_V_VMAP && v->map.set && v->map.set->data)
+		for (k = 0; k < v->map.set->nelems; k++)
+			reach_push(rs, &v->map.set->data[k].verdict, ix, mask,
+				   from, reached, stack, n);
+	return 0;
+}
+
+static int table_reach_build(const struct ruleset *rs,
+			     const struct rs_chain *of, struct table_reach *tr)
+{
+	size_t cap = 16, i, j, n = 0, *ix = NULL, *stack = NULL;
+	uint8_t *reached;
+	int ret = -ENOMEM;
+
+	reached = calloc(rs->nchains + 1, 1);
+	stack = calloc(rs->nchains + 1, sizeof(*stack));
+	while (cap < 2 * rs->nchains)
+		cap *= 2;
+	ix = calloc(cap, sizeof(*ix));
+	if (!reached || !stack || !ix)
+		goto out;
+	for (i = 0; i < rs->nchains; i++) {
+		const struct rs_chain *c = &rs->chains[i];
+
+		if (c->origin != of->origin || c->family != of->family ||
+		    !c->table || !c->name || strcmp(c->table, of->table))
+			continue;
+		for (j = rs_chain_key_hash(c->table, c->name) & (cap - 1);
+		     ix[j]; j = (j + 1) & (cap - 1))
+			;
+		ix[j] = i + 1;
+		if (c->base && !at_input(c)) {
+			reached[i] = 1;
+			stack[n++] = i;
+		}
+	}
+	while (n) {
+		const struct rs_chain *c = &rs->chains[stack[--n]];
+
+		for (i = 0; i < c->nrules; i++)
+			reach_push(rs, &c->rules[i].verdict, ix, cap - 1, c,
+				   reached, stack, &n);
+	}
+	tr->rs = rs;
+	tr->of = of;
+	tr->reached = reached;
+	reached = NULL;
+	ret = 0;
+out:
+	free(reached);
+	free(stack);
+	free(ix);
+	return ret;
+}
+
+#define REACH_TABLES	8
+
+/* Which families' walks before LOCAL_IN or on the forward path a change
+ * of chain x (of rs) can alter: bit 0 IPv4, bit 1 IPv6; none when only
+ * base chains of the input hook reach it. */
+static int change_reach(const struct ruleset *rs, const struct rs_chain *x,
+			struct table_reach *tr, size_t *ntr,
+			unsigned int *fams)
+{
+	unsigned int bits = x->family == NFPROTO_IPV4 ? 1 :
+			    x->family == NFPROTO_IPV6 ? 2 : 3;
+	size_t i;
+	int ret;
+
+	if (x->base) {
+		if (!at_input(x))
+			*fams |= bits;
 		return 0;
-	return c->family == NFPROTO_IPV4 ? 1 : c->family == NFPROTO_IPV6 ? 2 : 3;
+	}
+	if (!x->table || !x->name) {
+		*fams |= bits;
+		return 0;
+	}
+	for (i = 0; i < *ntr; i++)
+		if (tr[i].rs == rs && tr[i].of->origin == x->origin &&
+		    tr[i].of->family == x->family &&
+		    !strcmp(tr[i].of->table, x->table))
+			break;
+	if (i == *ntr) {
+		if (*ntr == REACH_TABLES) {
+			*fams |= bits;	/* too many tables changed: whole */
+			return 0;
+		}
+		ret = table_reach_build(rs, x, &tr[i]);
+		if (ret < 0)
+			return ret;
+		(*ntr)++;
+	}
+	if (tr[i].reached[x - rs->chains])
+		*fams |= bits;
+	return 0;
 }
 
 /* Which families' walks the change from old to the walk's ruleset can
- * alter before LOCAL_IN or after it on the forward path (bit 0 IPv4, bit
- * 1 IPv6): a chain that changed, came or went does, unless its table's
- * base chains are all at the input hook; an ip table's change leaves the
- * IPv6 walks alone and the other way round. */
-static int change_families(const struct walk *w, const struct ruleset *old,
+ * alter before LOCAL_IN or on the forward path (bit 0 IPv4, bit 1 IPv6):
+ * a chain that changed, came or went, if a base chain not at the input
+ * hook reaches it (before or after).  An unchanged chain of a table read
+ * again goes into w->rebase.  An ip table's change leaves the IPv6 walks
+ * alone and the other way round. */
+static int change_families(struct walk *w, const struct ruleset *old,
 			   unsigned int *fams)
 {
 	const struct ruleset *cur = w->in->rs;
-	const struct rs_chain *last = NULL;
+	struct table_reach tr[REACH_TABLES];
 	struct old_index ix;
-	size_t i;
+	size_t i, ntr = 0;
 	int ret;
 
 	*fams = 0;
 	ret = old_index_build(old, &ix);
 	if (ret < 0)
 		return ret;
-	for (i = 0; i < cur->nchains && *fams != 3; i++) {
+	for (i = 0; !ret && i < cur->nchains && *fams != 3; i++) {
 		const struct rs_chain *c = &cur->chains[i];
-		const struct rs_chain *o = c->packed && c->name ?
-					   old_find(&ix, c) : NULL;
+		const struct rs_chain *o = old_find(&ix, c);
 
-		if ((o && same_chain(o, c)) || same_table(last, c))
+		if (o && same_chain(o, c) && o->name == c->name)
 			continue;
-		*fams |= change_reach(old, cur, c);
-		last = c;	/* a table's chains come together */
+		if (o && rs_chain_same_content(o, c)) {
+			ret = rebase_add(w, o, c);
+			continue;
+		}
+		ret = change_reach(cur, c, tr, &ntr, fams);
+		if (!ret && o)
+			ret = change_reach(old, o, tr, &ntr, fams);
 	}
-	last = NULL;
-	for (i = 0; i < old->nchains && *fams != 3; i++) {
+	for (i = 0; !ret && i < old->nchains && *fams != 3; i++) {
 		const struct rs_chain *o = &old->chains[i];
 
+		/* still there: compared above */
 		if ((o->packed && o->name && eng_chain_by_name_ptr(w, o)) ||
-		    same_table(last, o))
+		    (o->name && eng_chain_by_key(w, o)))
 			continue;
-		*fams |= change_reach(old, cur, o);
-		last = o;
+		ret = change_reach(old, o, tr, &ntr, fams);
 	}
-	free(ix.slot);
-	return 0;
+	for (i = 0; i < ntr; i++)
+		free(tr[i].reached);
+	free(ix.byname);
+	free(ix.bykey);
+	return ret;
 }
 
 int eng_resume_check(struct walk *w)
@@ -430,6 +658,9 @@ int eng_resume_check(struct walk *w)
 	for (i = 0; i < in->nifaces; i++)
 		if (strcmp(pr->ifaces[i], in->ifaces[i]))
 			return 0;
+	/* ipset contents are compared nowhere: with sets, whole walks */
+	if (in->prev_rs->nipsets || in->rs->nipsets)
+		return 0;
 	ret = change_families(w, in->prev_rs, &fams);
 	if (ret < 0)
 		return ret;
@@ -467,11 +698,10 @@ static int piece_take(const struct walk *w, const struct engine_piece *o,
 		eng_piece_release(np);
 		return 1;
 	}
-	/* the rules and matches of an unchanged chain are the same */
 	for (i = 0; i < np->nassumptions; i++) {
-		const struct rs_chain *c = np->assumptions[i].chain;
+		struct engine_assumption *a = &np->assumptions[i];
 
-		if (c && !(np->assumptions[i].chain = rebase_chain(w, c))) {
+		if (!rebase(w, &a->chain, &a->rule, &a->match)) {
 			eng_piece_release(np);
 			return 1;
 		}

@@ -135,6 +135,8 @@ struct blist {
 #define ND_SNMC_PREFIX	(((rs_u128)0xff02 << 112) | ((rs_u128)1 << 32) | \
 			 ((rs_u128)0xff << 24))	/* ff02::1:ff00:0/104 */
 
+struct eng_rebase;
+
 struct walk {
 	const struct engine_input *in;
 	const struct host *host;
@@ -253,6 +255,9 @@ struct walk {
 	 * (resume.c), NULL: whole walks */
 	const struct engine_resume *resume;
 	unsigned int resume_fams;	/* of those walks: bit 0 IPv4, 1 IPv6 */
+	/* the kept result's chains of tables read again, unchanged: the
+	 * new model's (resume.c), NULL: none */
+	struct eng_rebase *rebase;
 	/* the first piece of this walk that walk_one() made (after the
 	 * kept pieces of a walk started at LOCAL_IN) */
 	size_t from;
@@ -494,6 +499,11 @@ int eng_resume_new(const struct engine_input *in,
  * packed chain of a table the reader kept), NULL if none. */
 const struct rs_chain *eng_chain_by_name_ptr(const struct walk *w,
 					     const struct rs_chain *c);
+/* The chain of the walk's ruleset with c's origin, family, table and name
+ * (c of another ruleset), NULL if none. */
+const struct rs_chain *eng_chain_by_key(const struct walk *w,
+					const struct rs_chain *c);
+void eng_rebase_free(struct eng_rebase *rb);
 int eng_classify(struct engine_result *res, size_t from);
 int eng_result_note(struct engine_result *res, const char *s);
 

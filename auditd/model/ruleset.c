@@ -281,6 +281,120 @@ uint32_t rs_chain_key_hash(const char *table, const char *name)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+/* ---- the same contents (rs_chain_same_content()) ---- */
+
+static bool str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool verdict_same(const struct rs_verdict *a,
+			 const struct rs_verdict *b);
+
+static bool set_same(const struct rs_set *a, const struct rs_set *b)
+{
+	size_t i, n;
+
+	if (a == b)
+		return true;
+	if (!a || !b || a->family != b->family || !str_same(a->table, b->table) ||
+	    !str_same(a->name, b->name) || a->flags != b->flags ||
+	    a->key_type != b->key_type || a->key_len != b->key_len ||
+	    a->data_type != b->data_type || a->data_len != b->data_len ||
+	    a->nfields != b->nfields || a->nelems != b->nelems ||
+	    memcmp(a->widths, b->widths, sizeof(a->widths)) ||
+	    !a->elems != !b->elems || !a->data != !b->data)
+		return false;
+	n = a->nelems * (a->nfields ? a->nfields : 1);
+	if (a->elems && n && memcmp(a->elems, b->elems, n * sizeof(*a->elems)))
+		return false;
+	for (i = 0; a->data && i < a->nelems; i++) {
+		const struct rs_elem_data *x = &a->data[i], *y = &b->data[i];
+
+		if (x->nvalues != y->nvalues ||
+		    memcmp(x->value, y->value, sizeof(x->value)) ||
+		    !verdict_same(&x->verdict, &y->verdict))
+			return false;
+	}
+	return true;
+}
+
+static bool nat_same(const struct rs_nat *a, const struct rs_nat *b)
+{
+	return a->family == b->family && a->has_addr == b->has_addr &&
+	       a->has_port == b->has_port && a->port_lo == b->port_lo &&
+	       a->port_hi == b->port_hi && a->flags == b->flags &&
+	       a->addr_lo == b->addr_lo && a->addr_hi == b->addr_hi;
+}
+
+static bool verdict_same(const struct rs_verdict *a,
+			 const struct rs_verdict *b)
+{
+	return a->kind == b->kind && a->revision == b->revision &&
+	       a->queue_bypass == b->queue_bypass &&
+	       a->queue_num == b->queue_num && str_same(a->chain, b->chain) &&
+	       str_same(a->name, b->name) &&
+	       a->map.nfields == b->map.nfields && a->map.total == b->map.total &&
+	       !memcmp(a->map.fields, b->map.fields, sizeof(a->map.fields)) &&
+	       set_same(a->map.set, b->map.set) && nat_same(&a->nat, &b->nat);
+}
+
+static bool match_same(const struct rs_match *a, const struct rs_match *b)
+{
+	size_t n = (size_t)a->nelems * (a->nfields ? a->nfields : 1);
+
+	return a->op == b->op && a->nfields == b->nfields &&
+	       a->revision == b->revision && a->invert == b->invert &&
+	       a->nelems == b->nelems &&
+	       !memcmp(a->fields, b->fields, sizeof(a->fields)) &&
+	       !a->elems == !b->elems &&
+	       (!a->elems || !n ||
+		!memcmp(a->elems, b->elems, n * sizeof(*a->elems))) &&
+	       set_same(a->set, b->set) && str_same(a->name, b->name) &&
+	       str_same(a->text, b->text) && a->mask == b->mask &&
+	       a->value == b->value;
+}
+
+static bool stmt_same(const struct rs_stmt *a, const struct rs_stmt *b)
+{
+	return str_same(a->name, b->name) && str_same(a->text, b->text) &&
+	       str_same(a->helper_type, b->helper_type) &&
+	       a->helper_l4 == b->helper_l4 && a->sets_mark == b->sets_mark &&
+	       a->mark_mask == b->mark_mask && a->mark_value == b->mark_value;
+}
+
+static bool rule_same(const struct rs_rule *a, const struct rs_rule *b)
+{
+	uint32_t i;
+
+	if (a->nmatches != b->nmatches || a->nstmts != b->nstmts ||
+	    !verdict_same(&a->verdict, &b->verdict))
+		return false;
+	for (i = 0; i < a->nmatches; i++)
+		if (!match_same(&a->matches[i], &b->matches[i]))
+			return false;
+	for (i = 0; i < a->nstmts; i++)
+		if (!stmt_same(&a->stmts[i], &b->stmts[i]))
+			return false;
+	return true;
+}
+
+bool rs_chain_same_content(const struct rs_chain *a, const struct rs_chain *b)
+{
+	size_t i;
+
+	if (a->origin != b->origin || a->family != b->family ||
+	    a->base != b->base || a->hook != b->hook ||
+	    a->priority != b->priority || a->policy != b->policy ||
+	    !str_same(a->type, b->type) || !str_same(a->device, b->device) ||
+	    a->nrules != b->nrules)
+		return false;
+	for (i = 0; i < a->nrules; i++)
+		if (!rule_same(&a->rules[i], &b->rules[i]))
+			return false;
+	return true;
+}
+
 static bool same_chain_key(const struct rs_chain *a, const struct rs_chain *b)
 {
 	return a->origin == b->origin && a->family == b->family &&

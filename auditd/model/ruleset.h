@@ -416,6 +416,18 @@ uint32_t rs_chain_key_hash(const char *table, const char *name);
  * of fwauditd).  An optimisation only: a name left alone (no such chain,
  * no memory for the index) is looked up as before. */
 void ruleset_link_jumps(struct ruleset *rs);
+/*
+ * Do chains a and b (of two rulesets, read at two moments) say the same
+ * thing: the same hook, priority, policy, type and device, and rule for
+ * rule the same matches (with the same elements and the same contents of
+ * the sets they look up), statements and verdicts (maps by contents)?
+ * Names, positions, handles and comments are not compared; counters carry
+ * no value in the model.  Whatever it does not know how to compare, it
+ * calls different.  fwauditd: a table read again keeps what a walk found
+ * in its chains that did not change (resume.c).
+ */
+bool rs_chain_same_content(const struct rs_chain *a,
+			   const struct rs_chain *b);
 /* Is c the chain table/name (key_hash: rs_chain_key_hash(table, name))?
  * A packed chain with another hash is ruled out without reading its
  * strings: a pass over 24,000 kube-proxy chains is cache misses, not

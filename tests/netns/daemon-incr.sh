@@ -69,6 +69,19 @@ run() {
 -A PREROUTING -p tcp --dport 30080 -j DNAT --to-destination 198.51.100.51:8080
 COMMIT
 EOF
+	# a forward chain beside the driver's input chain: the table is read
+	# again at each change of input rules, and the walks started at
+	# LOCAL_IN find this chain unchanged by its contents (its rules by
+	# index: the service's forwarded pieces name them)
+	fwa_nsx "$NS" nft -f - <<'EOF'
+table inet f {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		ct state established,related accept
+		tcp dport 8080 counter accept
+	}
+}
+EOF
 	legacy_reset
 	cat >"$T/$phase.conf" <<EOF
 rules = $T/rules

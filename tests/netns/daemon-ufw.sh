@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/netns/daemon-ufw.sh - fwauditd on a node with the real ufw (issue
+# 13).  ufw keeps its rules in chains of iptables-nft's ip filter and ip6
+# filter tables, which hold FORWARD and OUTPUT chains too; a command such
+# as `ufw allow 8080/tcp` changes ufw-user-input, which only INPUT reaches.
+# The daemon reads such a table again and finds its other chains unchanged
+# by their contents, so it starts its walks at LOCAL_IN
+# (auditd/engine/resume.c).  ufw's default configuration first (deny
+# incoming, IPV6=yes), then its common commands:
+#   1. after each command the daemon's result equals a fresh one-shot
+#      audit (time aside), and real probes from outside agree with that
+#      audit (probe-lib's pl_check), IPv4 and IPv6;
+#   2. the daemon started walks at LOCAL_IN (its exit line), and its
+#      cross-checks against full reads found no difference.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/probe-lib.sh"
+. "$(dirname "$0")/daemon-lib.sh"
+# shellcheck source=tests/netns/ufw-lib.sh
+. "$(dirname "$0")/ufw-lib.sh"
+
+dmn_require
+fwa_require_tools ufw unshare mount setpriv iptables-nft
+pl_init
+T=$PT
+dmn_journald
+dmn_notify_listen "$T/notify"
+FWAUDIT_BIN=${FWAUDIT:-${top_builddir:-$top_srcdir}/fwaudit}
+
+# -- ufw, default configuration, in the node (private copies of its files) --
+ufw_private
+ufw_node ufw --force enable > /dev/null
+ufw_node ufw allow 22/tcp > /dev/null
+ufw_node ufw status verbose > "$T/ufw.status"
+grep -q '^Default: deny (incoming)' "$T/ufw.status" ||
+	fwa_die "ufw did not take its defaults: $(cat "$T/ufw.status")"
+pl_serve 'tcp:[::]:22' 'tcp:[::]:8080' 'tcp:[::]:9090' 'udp:[::]:5353'
+pl_settle
+
+cat > "$T/rules" <<'EOF'
+allow tcp 22 from any
+default alert warning
+EOF
+cat > "$T/fwauditd.conf" <<EOF
+rules = $T/rules
+interfaces = $PL_IF
+docker = no
+debounce_ms = 50
+poll_interval_ms = 500
+crosscheck_interval_s = 1
+user = root
+EOF
+dmn_start D "$NODE" "$T/fwauditd.conf" FWAUDITD_RESULT_FILE="$T/result.json"
+dmn_wait_notify "$T/notify" '^READY=1' 30 ||
+	fwa_die "no READY=1: $(cat "$T/daemon.err")"
+
+# same: the daemon's result equals a fresh audit (with the capabilities
+# fwauditd keeps), waiting for it at most 20 s
+same() {
+	ip netns exec "$NODE" "$PYTHON" - "$T/result.json" \
+		setpriv --bounding-set=-all,+net_admin,+net_raw,+dac_read_search \
+		"$FWAUDIT_BIN" audit --rules "$T/rules" --interface "$PL_IF" \
+		--format json <<'PYEOF'
+import json, subprocess, sys, time
+result, audit = sys.argv[1], sys.argv[2:]
+
+def normal(text):
+    d = json.loads(text)
+    for k in ("time", "duration_seconds"):
+        d.pop(k, None)
+    return d
+
+def fresh():
+    p = subprocess.run(audit, capture_output=True, text=True)
+    if p.returncode >= 3:
+        sys.exit("fwaudit audit failed: %s" % p.stderr)
+    return normal(p.stdout)
+
+got = None
+for _ in range(40):
+    time.sleep(0.5)
+    want = fresh()
+    try:
+        with open(result) as f:
+            got = normal(f.read())
+    except (OSError, ValueError):
+        continue
+    if got == want:
+        sys.exit(0)
+print("daemon: %s" % json.dumps(got.get("exposures") if got else None)[:600])
+print("fresh: %s" % json.dumps(want.get("exposures"))[:600])
+sys.exit(1)
+PYEOF
+}
+
+pl_std_probes "$T/probes" 22,8080,8081,9090,5353
+step=0
+for cmd in "allow 8080/tcp" "deny 8080/tcp" "allow 9090/tcp" \
+	"allow from $OUT4 to any port 8080 proto tcp" \
+	"delete allow 9090/tcp" "allow 5353/udp" "limit 22/tcp" \
+	"delete deny 8080/tcp"; do
+	step=$((step + 1))
+	# shellcheck disable=SC2086
+	ufw_node ufw $cmd > /dev/null
+	if out=$(same); then
+		fwa_pass "ufw $cmd: the daemon's result equals a fresh audit"
+	else
+		fwa_fail "ufw $cmd: the daemon's result differs: $out"
+	fi
+	pl_check "ufw $cmd: real probes, IPv4 and IPv6" "$T/probes"
+done
+
+sleep 2		# a cross-check or two of the last state
+fwa_stop "$D"
+D_ERR=$(cat "$T/daemon.err")
+if grep -Eq 'Sanitizer|runtime error' <<<"$D_ERR"; then
+	fwa_fail "sanitizer report: $(grep -E -m3 'Sanitizer|runtime error|#[0-3] ' <<<"$D_ERR")"
+fi
+line=$(grep 'cross-check(s)' <<<"$D_ERR" || true)
+fwa_log "$line"
+checks=$(sed -n 's/.*; \([0-9]*\) cross-check(s), \([0-9]*\) difference.*/\1 \2/p' <<<"$line")
+if [ -n "$checks" ] && [ "${checks% *}" -gt 0 ] && [ "${checks#* }" = 0 ]; then
+	fwa_pass "${checks% *} cross-checks against full reads, no difference"
+else
+	fwa_fail "cross-checks: '$line'"
+fi
+resumed=$(sed -n 's/.*; \([0-9]*\) walk(s) started at LOCAL_IN.*/\1/p' <<<"$line")
+# 8 commands, each at least one audit of 6 walks (IPv4 and IPv6 x TCP,
+# UDP, SCTP) that may start at LOCAL_IN
+if [ -n "$resumed" ] && [ "$resumed" -ge 24 ]; then
+	fwa_pass "$resumed walks started at LOCAL_IN for $step ufw commands"
+else
+	fwa_fail "ufw's commands did not start walks at LOCAL_IN: '$line'"
+fi
+fwa_finish
