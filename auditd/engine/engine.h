@@ -186,9 +186,9 @@ struct engine_input {
 	 * later run needs to start at LOCAL_IN; prev (a result of this
 	 * engine over prev_rs, run with keep_resume; both alive until this
 	 * run returns, unchanged by it) lets this run start a walk there
-	 * when the only change from prev_rs to rs its family sees is in
-	 * tables whose base chains are all at the input hook, and take the
-	 * forward path's pieces from prev: the result is the whole walk's
+	 * when only base chains of the input hook reach what changed from
+	 * prev_rs to rs in its family, and take the forward path's pieces
+	 * from prev: the result is the whole walk's
 	 * (resume.c says why).  The caller vouches that the host facts other than the
 	 * listeners are those prev was walked with (the sysctls and
 	 * interfaces asked for are compared here); NULL: whole walks.

@@ -6,11 +6,11 @@
  * A whole walk of one family and protocol is: ingress, bridge and
  * PREROUTING, the routing decision, then the local path (LOCAL_IN,
  * delivery, what IPVS sends on) and the forward path (FORWARD,
- * POSTROUTING), then the handshake of every piece.  When the only change
- * since the last audit is in tables whose base chains all sit at the
- * input hook (the operator's `inet filter input`, ufw's and firewalld's
- * own input chains), everything before the routing decision and all of
- * the forward path are what they were: the branches the routing sent to
+ * POSTROUTING), then the handshake of every piece.  When only base
+ * chains of the input hook reach what changed since the last audit
+ * (fail2ban's table, ufw's user rules, the operator's input chain),
+ * everything before the routing decision and all of the forward path are
+ * what they were: the branches the routing sent to
  * the host itself, kept by the last run (engine_resume_save()), are
  * walked again from LOCAL_IN; the pieces of the forward path are taken
  * from the last result as they are.
@@ -21,14 +21,18 @@
  * Why the result is the one a whole walk gives (the conditions below are
  * checked, and any that fails means a whole walk):
  *   - nothing a packet meets before routing or on the forward path
- *     changed: every chain that changed, came or went is of a table whose
- *     base chains, before and after, are all at the input hook (or of the
- *     other IP family); every chain a kept step or assumption names is in
- *     the new ruleset with the same rules (a kept table keeps its strings
- *     and rules: nft_cache.c); the caller vouches that the host facts but
+ *     changed: no base chain but those of the input hook reaches a chain
+ *     that changed, came or went (before or after the change; within its
+ *     table, as jumps, gotos and verdict maps can only go), or only one of
+ *     the other IP family does; every chain a kept step or assumption
+ *     names is in the new ruleset unchanged (a kept table keeps its
+ *     strings and rules: nft_cache.c; a table read again is compared
+ *     chain by chain, rs_chain_same_content(), and its rules and matches
+ *     are found by index); the caller vouches that the host facts but
  *     the listeners did not change (rtnetlink events, the daemon's
  *     fingerprint) and the sysctls and interfaces asked for are compared
- *     here; the listeners are used only at delivery, walked again;
+ *     here; the listeners are used only at delivery, walked again; ipset
+ *     contents are compared nowhere: with ipsets, whole walks;
  *   - the neighbour discovery check (IPv6), which walks LOCAL_IN too,
  *     gives the same interfaces;
  *   - the kept local branches assumed nothing and made no choice: a fork
