@@ -12,7 +12,8 @@
 # Usage: daemon-incr.py SEED BURSTS RESULT_FILE BIG FWAUDIT AUDIT-ARGS...
 #   BIG: each burst may also carry one batch of BIG rules (lost events).
 # Prints "checks N" and exits 0, or prints the first difference, the seed
-# and the burst that led to it, and exits 1.
+# and the burst that led to it, and exits 1.  BURSTS 0: no changes, one
+# comparison (daemon-ufw.sh).
 import json
 import os
 import random
@@ -296,6 +297,24 @@ def first_diff(a, b, path=""):
     return None if a == b else "%s: %r != %r" % (path, a, b)
 
 
+def agree(what):
+    """wait until the daemon's result equals a fresh audit, or exit 1"""
+    # the daemon's debounce is 50 ms; an audit of this ruleset a few ms,
+    # seconds under sanitizers: wait until it agrees, at most 20 s
+    time.sleep(0.3)
+    want = fresh_audit()
+    for _ in range(40):
+        got = daemon_result()
+        if got == want:
+            return
+        time.sleep(0.5)
+        want = fresh_audit()
+    print("%s: the daemon's result differs from a fresh audit: %s" % (
+        what, first_diff(got, want) if got is not None else "no result file"))
+    print("seed %d; the burst:\n  %s" % (seed, "\n  ".join(log)))
+    sys.exit(1)
+
+
 checks = 0
 legacy = os.environ.get("DRIVER_MODE") == "legacy"
 if legacy:
@@ -319,20 +338,11 @@ for b in range(bursts):
             body += "add rule inet p raw tcp dport %d drop\n" % port()
         nft(body)
         chains[c] = set()
-    # the daemon's debounce is 50 ms; an audit of this ruleset a few ms,
-    # seconds under sanitizers: wait until it agrees, at most 20 s
-    time.sleep(0.3)
-    want = fresh_audit()
-    for _ in range(40):
-        got = daemon_result()
-        if got == want:
-            break
-        time.sleep(0.5)
-        want = fresh_audit()
-    else:
-        print("burst %d: the daemon's result differs from a fresh audit: %s" % (
-            b, first_diff(got, want) if got is not None else "no result file"))
-        print("seed %d; the burst:\n  %s" % (seed, "\n  ".join(log)))
-        sys.exit(1)
+    agree("burst %d" % b)
+    checks += 1
+# BURSTS 0: no change of its own, one comparison of what is there
+# (daemon-ufw.sh, after each of ufw's commands)
+if not bursts:
+    agree("now")
     checks += 1
 print("checks %d" % checks)

@@ -53,8 +53,7 @@ FWAUDIT_BIN=${FWAUDIT:-${top_builddir:-$top_srcdir}/fwaudit}
 # run PHASE RCVBUF BIG SEED MAXAUDITS: one daemon, one driver run; at most
 # MAXAUDITS audits (lost events cost audits: not bounded then); sets $D_ERR
 run() {
-	local phase=$1 rcvbuf=$2 big=$3 seed=$4 max=$5 d line audits skipped hb checks
-	local resumed
+	local phase=$1 rcvbuf=$2 big=$3 seed=$4 max=$5 d line audits skipped hb
 
 	# each phase from the same ruleset (names restart with the driver)
 	fwa_nsx "$NS" nft flush ruleset
@@ -141,23 +140,21 @@ EOF
 	audits=$(sed -n 's/.*exiting after \([0-9]*\) audit.*/\1/p' <<<"$line")
 	skipped=$(sed -n 's/.*; \([0-9]*\) nftables change.*/\1/p' <<<"$line")
 	fwa_log "$phase: $line"
-	line=$(grep 'cross-check(s)' <<<"$D_ERR" || true)
-	checks=$(sed -n 's/.*; \([0-9]*\) cross-check(s), \([0-9]*\) difference.*/\1 \2/p' <<<"$line")
-	if [ -n "$checks" ] && [ "${checks% *}" -gt 0 ] && [ "${checks#* }" = 0 ]; then
-		fwa_pass "$phase: ${checks% *} cross-checks of the incremental state against full reads, no difference"
+	dmn_counts "$D_ERR"
+	if [ -n "$DMN_CHECKS" ] && [ "$DMN_CHECKS" -gt 0 ] && [ "$DMN_DIFFS" = 0 ]; then
+		fwa_pass "$phase: $DMN_CHECKS cross-checks of the incremental state against full reads, no difference"
 	else
-		fwa_fail "$phase: cross-checks: '$line'"
+		fwa_fail "$phase: cross-checks: '$DMN_LINE'"
 	fi
 	# most changes are at the input hook (the driver's inet f input):
 	# those audits start their walks there (auditd/engine/resume.c),
 	# and the results above were compared with whole walks' all along
-	resumed=$(sed -n 's/.*; \([0-9]*\) walk(s) started at LOCAL_IN.*/\1/p' <<<"$D_ERR")
 	if [ "$phase" != plain ]; then
-		fwa_log "$phase: ${resumed:-?} walk(s) started at LOCAL_IN"
-	elif [ -n "$resumed" ] && [ "$resumed" -gt 0 ]; then
-		fwa_pass "$phase: $resumed walks started at LOCAL_IN from the last result, every result equal to a fresh audit"
+		fwa_log "$phase: ${DMN_RESUMED:-?} walk(s) started at LOCAL_IN"
+	elif [ -n "$DMN_RESUMED" ] && [ "$DMN_RESUMED" -gt 0 ]; then
+		fwa_pass "$phase: $DMN_RESUMED walks started at LOCAL_IN from the last result, every result equal to a fresh audit"
 	else
-		fwa_fail "$phase: no walk started at LOCAL_IN: '$(grep 'nftables reads' <<<"$D_ERR")'"
+		fwa_fail "$phase: no walk started at LOCAL_IN: '$DMN_LINE'"
 	fi
 	line=$(grep 'exiting after' <<<"$D_ERR" || true)
 	if [ "${DRIVER_MODE:-nft}" = nft ]; then

@@ -23,6 +23,11 @@
 #                          an inet f input chain, policy drop, that lets
 #                          the RULEs (nft, one each), lo, ICMPv6 (neighbour
 #                          discovery) and tcp/22 in
+#   dmn_counts TEXT        from fwauditd's exit lines in TEXT (its stderr):
+#                          DMN_CHECKS and DMN_DIFFS (cross-checks against
+#                          full reads, differences found), DMN_RESUMED
+#                          (walks started at LOCAL_IN), DMN_LINE (that
+#                          line); empty when it is missing
 #   dmn_free_port          a free TCP port on 127.0.0.1 in $NS
 #   dmn_alertmanager       prometheus-alertmanager on 127.0.0.1 in $NS, its
 #                          configuration and storage in $T (skip when it is
@@ -54,6 +59,13 @@ ${extra}		iif lo accept
 	}
 }
 EOF
+}
+
+dmn_counts() {
+	DMN_LINE=$(grep 'cross-check(s)' <<<"$1" || true)
+	DMN_CHECKS=$(sed -n 's/.*; \([0-9]*\) cross-check(s), .*/\1/p' <<<"$DMN_LINE")
+	DMN_DIFFS=$(sed -n 's/.* cross-check(s), \([0-9]*\) difference.*/\1/p' <<<"$DMN_LINE")
+	DMN_RESUMED=$(sed -n 's/.*; \([0-9]*\) walk(s) started at LOCAL_IN.*/\1/p' <<<"$DMN_LINE")
 }
 
 dmn_free_port() {

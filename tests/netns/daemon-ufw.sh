@@ -56,42 +56,14 @@ dmn_wait_notify "$T/notify" '^READY=1' 30 ||
 	fwa_die "no READY=1: $(cat "$T/daemon.err")"
 
 # same: the daemon's result equals a fresh audit (with the capabilities
-# fwauditd keeps), waiting for it at most 20 s
+# fwauditd keeps), waiting for it at most 20 s (daemon-incr.py's
+# comparison, no changes of its own)
 same() {
-	ip netns exec "$NODE" "$PYTHON" - "$T/result.json" \
+	ip netns exec "$NODE" "$PYTHON" "$top_srcdir/tests/netns/daemon-incr.py" \
+		0 0 "$T/result.json" 0 \
 		setpriv --bounding-set=-all,+net_admin,+net_raw,+dac_read_search \
 		"$FWAUDIT_BIN" audit --rules "$T/rules" --interface "$PL_IF" \
-		--format json <<'PYEOF'
-import json, subprocess, sys, time
-result, audit = sys.argv[1], sys.argv[2:]
-
-def normal(text):
-    d = json.loads(text)
-    for k in ("time", "duration_seconds"):
-        d.pop(k, None)
-    return d
-
-def fresh():
-    p = subprocess.run(audit, capture_output=True, text=True)
-    if p.returncode >= 3:
-        sys.exit("fwaudit audit failed: %s" % p.stderr)
-    return normal(p.stdout)
-
-got = None
-for _ in range(40):
-    time.sleep(0.5)
-    want = fresh()
-    try:
-        with open(result) as f:
-            got = normal(f.read())
-    except (OSError, ValueError):
-        continue
-    if got == want:
-        sys.exit(0)
-print("daemon: %s" % json.dumps(got.get("exposures") if got else None)[:600])
-print("fresh: %s" % json.dumps(want.get("exposures"))[:600])
-sys.exit(1)
-PYEOF
+		--format json
 }
 
 pl_std_probes "$T/probes" 22,8080,8081,9090,5353
@@ -117,20 +89,18 @@ D_ERR=$(cat "$T/daemon.err")
 if grep -Eq 'Sanitizer|runtime error' <<<"$D_ERR"; then
 	fwa_fail "sanitizer report: $(grep -E -m3 'Sanitizer|runtime error|#[0-3] ' <<<"$D_ERR")"
 fi
-line=$(grep 'cross-check(s)' <<<"$D_ERR" || true)
-fwa_log "$line"
-checks=$(sed -n 's/.*; \([0-9]*\) cross-check(s), \([0-9]*\) difference.*/\1 \2/p' <<<"$line")
-if [ -n "$checks" ] && [ "${checks% *}" -gt 0 ] && [ "${checks#* }" = 0 ]; then
-	fwa_pass "${checks% *} cross-checks against full reads, no difference"
+dmn_counts "$D_ERR"
+fwa_log "$DMN_LINE"
+if [ -n "$DMN_CHECKS" ] && [ "$DMN_CHECKS" -gt 0 ] && [ "$DMN_DIFFS" = 0 ]; then
+	fwa_pass "$DMN_CHECKS cross-checks against full reads, no difference"
 else
-	fwa_fail "cross-checks: '$line'"
+	fwa_fail "cross-checks: '$DMN_LINE'"
 fi
-resumed=$(sed -n 's/.*; \([0-9]*\) walk(s) started at LOCAL_IN.*/\1/p' <<<"$line")
 # 8 commands, each at least one audit of 6 walks (IPv4 and IPv6 x TCP,
 # UDP, SCTP) that may start at LOCAL_IN
-if [ -n "$resumed" ] && [ "$resumed" -ge 24 ]; then
-	fwa_pass "$resumed walks started at LOCAL_IN for $step ufw commands"
+if [ -n "$DMN_RESUMED" ] && [ "$DMN_RESUMED" -ge 24 ]; then
+	fwa_pass "$DMN_RESUMED walks started at LOCAL_IN for $step ufw commands"
 else
-	fwa_fail "ufw's commands did not start walks at LOCAL_IN: '$line'"
+	fwa_fail "ufw's commands did not start walks at LOCAL_IN: '$DMN_LINE'"
 fi
 fwa_finish
