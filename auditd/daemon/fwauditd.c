@@ -116,7 +116,8 @@ struct daemon {
 	 * failure): the next audit walks everything; else it may start
 	 * its walks at LOCAL_IN from the last result (engine.h) */
 	bool host_dirty;
-	uint64_t resumed;		/* walks started at LOCAL_IN */
+	uint64_t resumed, resumed_fwd;	/* walks started at LOCAL_IN, at
+					 * FORWARD */
 };
 
 static bool log_prefix;
@@ -624,7 +625,8 @@ static void daemon_audit(struct daemon *d)
 	else if (recording)
 		snapfile_record_abort(&rec);
 	diff_events_release(&de);
-	d->resumed += r->engine->nresumed;
+	d->resumed += r->engine->nresumed - r->engine->nresumed_fwd;
+	d->resumed_fwd += r->engine->nresumed_fwd;
 	audit_result_free(d->last);
 	d->last = r;
 	d->ever_audited = true;
@@ -1063,10 +1065,12 @@ static void daemon_cache_log(struct daemon *d)
 	log_info("nftables reads: %" PRIu64 " (%" PRIu64 " of every table, %"
 		 PRIu64 " of none), %" PRIu64 " table(s) read; legacy tables "
 		 "read: %" PRIu64 "; %" PRIu64 " cross-check(s), %" PRIu64
-		 " difference(s); %" PRIu64 " walk(s) started at LOCAL_IN",
+		 " difference(s); %" PRIu64 " walk(s) started at LOCAL_IN, %"
+		 PRIu64 " at FORWARD",
 		 st.reads, st.full, st.unchanged,
 		 st.tables_read, legacy_cache_tables_read(d->lcache),
-		 d->crosschecks, d->crosscheck_diffs, d->resumed);
+		 d->crosschecks, d->crosscheck_diffs, d->resumed,
+		 d->resumed_fwd);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si,

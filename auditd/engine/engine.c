@@ -361,7 +361,7 @@ static int walk_one(struct walk *w)
 	struct blist l = { 0 }, local = { 0 }, fwd = { 0 }, dropped = { 0 };
 	struct branch *b;
 	struct region *r, *cut = NULL;
-	bool resumed;
+	int resumed;
 	size_t i;
 	int ret;
 
@@ -371,13 +371,15 @@ static int walk_one(struct walk *w)
 			return ret;
 	}
 	w->from = w->res->npieces;
-	ret = eng_resume_start(w, &local, &resumed);
+	ret = eng_resume_start(w, &local, &fwd, &resumed);
 	if (ret < 0)
 		return ret;
 	if (resumed) {
-		/* the kept pieces of the forward path are in; from LOCAL_IN */
+		/* the kept pieces of the other paths are in; from LOCAL_IN
+		 * with the kept local branches, or from FORWARD with the
+		 * kept forwarded ones (the other list stays empty) */
 		w->from = w->res->npieces;
-		goto local_path;
+		goto routed;
 	}
 	ret = initial_region(w, &r);
 	if (ret < 0)
@@ -436,10 +438,12 @@ static int walk_one(struct walk *w)
 	}
 	eng_blist_release(&l);
 	for (i = 0; i < local.n; i++)
-		local.b[i]->local_path = true;
-local_path:
+		local.b[i]->path = ENGINE_PATH_LOCAL;
+	for (i = 0; i < fwd.n; i++)
+		fwd.b[i]->path = ENGINE_PATH_FORWARD;
+routed:
 	if (!ret)
-		ret = eng_resume_save(w, &local);
+		ret = eng_resume_save(w, resumed, &local, &fwd);
 	if (!ret)
 		ret = eng_hook_run(w, NF_INET_LOCAL_IN, &local, &dropped);
 	for (i = 0; !ret && i < local.n; i++) {

@@ -83,6 +83,12 @@ struct engine_step {
 #define ENGINE_HOOK_DELIVERY	101	/* socket lookup / backend */
 #define ENGINE_HOOK_XDP		102	/* an XDP program on the link */
 
+enum engine_path {
+	ENGINE_PATH_PRE,
+	ENGINE_PATH_LOCAL,
+	ENGINE_PATH_FORWARD,
+};
+
 struct engine_piece {
 	uint8_t family;			/* NFPROTO_IPV4 / NFPROTO_IPV6 */
 	uint8_t proto;			/* IPPROTO_TCP / UDP / SCTP */
@@ -111,10 +117,11 @@ struct engine_piece {
 	/* that IPVS is Swarm's ingress sandbox's: the host forwarded the
 	 * probes there (DOCKER-INGRESS), not to a local service */
 	bool ipvs_sandbox;
-	/* routed to the host itself (the local path, from LOCAL_IN on), not
-	 * dropped before routing nor forwarded: what a change of input
-	 * chains alone can alter (engine_input.prev) */
-	bool local_path;
+	/* where the routing decision sent its probes: ENGINE_PATH_PRE
+	 * (dropped before it), ENGINE_PATH_LOCAL (to the host itself: from
+	 * LOCAL_IN on), ENGINE_PATH_FORWARD (from FORWARD on): what a change
+	 * of one path's chains alone can alter (engine_input.prev) */
+	uint8_t path;
 	size_t nassumptions;
 	struct engine_assumption *assumptions;
 	size_t nsteps;
@@ -155,8 +162,9 @@ struct engine_result {
 	/* engine_input.keep_resume: what a later run needs to start its
 	 * walks at LOCAL_IN (resume.c), else NULL */
 	struct engine_resume *resume;
-	/* walks of this run started at LOCAL_IN from engine_input.prev */
-	size_t nresumed;
+	/* walks of this run started at LOCAL_IN or FORWARD from
+	 * engine_input.prev, of them at FORWARD */
+	size_t nresumed, nresumed_fwd;
 };
 
 struct engine_input {
@@ -186,12 +194,14 @@ struct engine_input {
 	 * later run needs to start at LOCAL_IN; prev (a result of this
 	 * engine over prev_rs, run with keep_resume; both alive until this
 	 * run returns, unchanged by it) lets this run start a walk there
-	 * when only base chains of the input hook reach what changed from
-	 * prev_rs to rs in its family, and take the forward path's pieces
-	 * from prev: the result is the whole walk's
-	 * (resume.c says why).  The caller vouches that the host facts other than the
-	 * listeners are those prev was walked with (the sysctls and
-	 * interfaces asked for are compared here); NULL: whole walks.
+	 * when only base chains of the input and output hooks reach what
+	 * changed from prev_rs to rs in its family, and take the forward
+	 * path's pieces from prev; at FORWARD the same way when only forward
+	 * base chains reach it: the result is the whole walk's (resume.c
+	 * says why).  The caller vouches that the host facts other than the
+	 * listeners are those prev was walked with (the sysctls, interfaces
+	 * asked for and, where kept pieces name them, the listeners are
+	 * compared here); NULL: whole walks.
 	 */
 	bool keep_resume;
 	const struct engine_result *prev;

@@ -305,7 +305,7 @@ static int handshake_piece(struct walk *w, size_t i, const struct branch *d,
 	/* the first packet's choice: the next packet's own choices are
 	 * made afresh and already taken as they best serve */
 	b->choice = w->res->pieces[i].choice;
-	b->local_path = w->res->pieces[i].local_path;
+	b->path = w->res->pieces[i].path;
 	if (keep) {
 		branch_as_piece(w, b, &w->res->pieces[i]);
 		n = 0;

@@ -48,7 +48,7 @@ int eng_piece_add(struct walk *w, struct branch *b, enum engine_fate fate,
 	p->oif = b->oif;
 	p->ct_dnat = b->ct_dnat;
 	p->direct = b->direct;
-	p->local_path = b->local_path;
+	p->path = b->path;
 	p->choice = b->choice;
 	if (fate == ENGINE_DROPPED)
 		p->state = ENGINE_CLOSED;

@@ -5,48 +5,52 @@
  *
  * A whole walk of one family and protocol is: ingress, bridge and
  * PREROUTING, the routing decision, then the local path (LOCAL_IN,
- * delivery, what IPVS sends on) and the forward path (FORWARD,
- * POSTROUTING), then the handshake of every piece.  When only base
- * chains of the input hook reach what changed since the last audit
- * (fail2ban's table, ufw's user rules, the operator's input chain),
- * everything before the routing decision and all of the forward path are
- * what they were: the branches the routing sent to
- * the host itself, kept by the last run (engine_resume_save()), are
- * walked again from LOCAL_IN; the pieces of the forward path are taken
- * from the last result as they are.
- *
- * The same for a family the change cannot reach at all (an ip table's
- * change and the IPv6 walks).
+ * delivery, what IPVS sends on, the handshake's answers through OUTPUT)
+ * and the forward path (FORWARD, POSTROUTING), then the handshake of
+ * every piece.  The last run kept, per walk, the branches the routing
+ * decision sent to the host itself and those it forwarded
+ * (eng_resume_save()).  When only base chains of the input and output
+ * hooks reach what changed since the last audit (fail2ban's table, ufw's
+ * user rules, the operator's input chain), everything before the routing
+ * decision and all of the forward path are what they were: the kept
+ * local branches are walked again from LOCAL_IN, the pieces of the
+ * forward path taken as they are.  When only base chains of the forward
+ * hook reach it (DOCKER-USER, libvirt's and LXD's forward chains), the
+ * same the other way round: the kept forwarded branches from FORWARD on.
+ * A family the change does not reach at all starts at LOCAL_IN.
  *
  * Why the result is the one a whole walk gives (the conditions below are
  * checked, and any that fails means a whole walk):
- *   - nothing a packet meets before routing or on the forward path
- *     changed: no base chain but those of the input hook reaches a chain
- *     that changed, came or went (before or after the change; within its
- *     table, as jumps, gotos and verdict maps can only go), or only one of
- *     the other IP family does; every chain a kept step or assumption
- *     names is in the new ruleset unchanged (a kept table keeps its
- *     strings and rules: nft_cache.c; a table read again is compared
- *     chain by chain, rs_chain_same_content(), and its rules and matches
- *     are found by index); the caller vouches that the host facts but
- *     the listeners did not change (rtnetlink events, the daemon's
- *     fingerprint) and the sysctls and interfaces asked for are compared
- *     here; the listeners are used only at delivery, walked again; ipset
- *     contents are compared nowhere: with ipsets, whole walks;
- *   - the neighbour discovery check (IPv6), which walks LOCAL_IN too,
- *     gives the same interfaces;
- *   - the kept local branches assumed nothing and made no choice: a fork
- *     or a choice gives every piece it makes its assumption or choice, so
- *     those branches and whatever comes of them overlap no piece of the
- *     forward path, and eng_classify() and choose() of a whole walk would
- *     have left the kept pieces as they are (they may assume and choose
- *     among themselves: kube-proxy's random endpoints); the handshake of
- *     a forwarded piece walks no input chain;
- *   - the kept pieces point at no host fact (listener, IPVS, XDP, tc,
- *     cgroup or netfilter BPF program), which the new run reads anew;
- *   - the report groups pieces by outcome, and a forwarded piece never
- *     shares one with a piece of the local path (another fate, or closed
- *     and dropped by the final filter), so their order does not show.
+ *   - nothing a packet meets before routing or on the path not walked
+ *     again changed: a chain that changed, came or went is reached
+ *     (before or after the change; within its table, as jumps, gotos and
+ *     verdict maps can only go) only from base chains of the hooks of the
+ *     path walked again, or of the other IP family; every chain a kept
+ *     step or assumption names is in the new ruleset unchanged (a kept
+ *     table keeps its strings and rules: nft_cache.c; a table read again
+ *     is compared chain by chain, rs_chain_same_content(), and its rules
+ *     and matches are found by index); the caller vouches that the host
+ *     facts but the listeners did not change (rtnetlink events, the
+ *     daemon's fingerprint), and the sysctls and interfaces asked for are
+ *     compared here; the listeners are used only at delivery: walked
+ *     again from LOCAL_IN, and compared one by one when kept local
+ *     pieces name them; ipset contents are compared nowhere: with
+ *     ipsets, whole walks;
+ *   - the neighbour discovery check (IPv6), which walks LOCAL_IN and
+ *     OUTPUT, gives the same interfaces;
+ *   - the kept branches assumed nothing and made no choice: a fork or a
+ *     choice gives every piece it makes its assumption or choice, so
+ *     those branches and whatever comes of them overlap no kept piece,
+ *     and eng_classify() and choose() of a whole walk would have left the
+ *     kept pieces as they are (they may assume and choose among
+ *     themselves: kube-proxy's random endpoints); the handshake of a
+ *     forwarded piece walks no input or output chain, that of a local
+ *     piece no forward chain;
+ *   - the kept pieces point at no host fact but a listener (IPVS, XDP,
+ *     tc, cgroup or netfilter BPF program), which the new run reads anew;
+ *   - the report groups pieces by outcome, and a piece of one path never
+ *     shares one with a piece of the other (another fate, or closed and
+ *     dropped by the final filter), so their order does not show.
  * daemon-incr.sh compares the daemon's result with a one-shot audit after
  * every burst of random changes, most of them at the input hook.
  */
@@ -61,17 +65,25 @@ struct saved_branch {
 	struct engine_step *steps;	/* oldest first */
 };
 
+/* the two paths a walk can start again at: ENGINE_PATH_LOCAL (LOCAL_IN),
+ * ENGINE_PATH_FORWARD (FORWARD); index path - 1 */
+#define STAGES		2
+
 struct resume_walk {
-	bool usable;
-	size_t nbranches;
-	struct saved_branch *branches;
+	/* per stage: the branches routing sent there (NULL: not kept) and
+	 * whether a later run may start there (eng_resume_seal()) */
+	bool usable[STAGES];
+	size_t nbranches[STAGES];
+	struct saved_branch *branches[STAGES];
 	size_t nnd_dead;
 	struct rs_interval *nd_dead;
 };
 
 struct engine_resume {
+	/* the host facts of that run (alive with its result): the kept
+	 * local pieces' listeners are found again by index */
+	const struct host *host;
 	struct host_sysctl sysctl;
-	bool have_host;
 	size_t nifaces;
 	char **ifaces;
 	struct resume_walk walks[RESUME_WALKS];
@@ -84,15 +96,26 @@ static size_t walk_index(uint8_t family, uint8_t proto)
 	return (family == NFPROTO_IPV4 ? 0 : 3) + p;
 }
 
-static void walk_release(struct resume_walk *rw)
+static void stage_release(struct resume_walk *rw, int st)
 {
 	size_t i;
 
-	for (i = 0; i < rw->nbranches; i++) {
-		region_free(rw->branches[i].r);
-		free(rw->branches[i].steps);
+	for (i = 0; i < rw->nbranches[st]; i++) {
+		region_free(rw->branches[st][i].r);
+		free(rw->branches[st][i].steps);
 	}
-	free(rw->branches);
+	free(rw->branches[st]);
+	rw->branches[st] = NULL;
+	rw->nbranches[st] = 0;
+	rw->usable[st] = false;
+}
+
+static void walk_release(struct resume_walk *rw)
+{
+	int st;
+
+	for (st = 0; st < STAGES; st++)
+		stage_release(rw, st);
 	free(rw->nd_dead);
 	memset(rw, 0, sizeof(*rw));
 }
@@ -119,7 +142,7 @@ int eng_resume_new(const struct engine_input *in, struct engine_resume **out)
 	if (!rs)
 		return -ENOMEM;
 	if (in->host) {
-		rs->have_host = true;
+		rs->host = in->host;
 		rs->sysctl = in->host->sysctl;
 	}
 	if (in->nifaces) {
@@ -158,45 +181,110 @@ static int steps_of(const struct branch *b, struct engine_step **out,
 	return 0;
 }
 
-int eng_resume_save(struct walk *w, const struct blist *local)
+/* Keep the branches of l (before the stage's hook) in stage st. */
+static int stage_save(struct resume_walk *rw, int st, const struct blist *l)
 {
-	struct resume_walk *rw;
 	size_t i;
 	int ret;
 
-	if (!w->res->resume)
-		return 0;
-	rw = &w->res->resume->walks[walk_index(w->family, w->proto)];
-	walk_release(rw);
-	for (i = 0; i < local->n; i++) {
-		const struct branch *b = local->b[i];
+	stage_release(rw, st);
+	for (i = 0; i < l->n; i++) {
+		const struct branch *b = l->b[i];
 
 		/* what a fork or a choice reached (see the top) */
 		if (b->assume || b->choice || b->depth || b->ipvs_out ||
 		    b->inner)
 			return 0;
 	}
-	rw->branches = calloc(local->n + 1, sizeof(*rw->branches));
-	if (!rw->branches)
+	rw->branches[st] = calloc(l->n + 1, sizeof(*rw->branches[st]));
+	if (!rw->branches[st])
 		return -ENOMEM;
-	for (i = 0; i < local->n; i++) {
-		struct saved_branch *sb = &rw->branches[i];
+	for (i = 0; i < l->n; i++) {
+		struct saved_branch *sb = &rw->branches[st][i];
 
-		sb->b = *local->b[i];
+		sb->b = *l->b[i];
 		sb->b.r = NULL;
 		sb->b.trace = NULL;
 		sb->b.chain = NULL;
 		sb->b.rule = 0;
 		sb->b.stack = NULL;
 		sb->b.ipvs_out_svc = NULL;
-		sb->r = region_copy(local->b[i]->r);
-		rw->nbranches = i + 1;
+		sb->r = region_copy(l->b[i]->r);
+		rw->nbranches[st] = i + 1;
 		if (!sb->r)
 			return -ENOMEM;
-		ret = steps_of(local->b[i], &sb->steps, &sb->nsteps);
+		ret = steps_of(l->b[i], &sb->steps, &sb->nsteps);
 		if (ret < 0)
 			return ret;
 	}
+	return 0;
+}
+
+static bool rebase_steps(const struct walk *w, struct engine_step *steps,
+			 size_t n);
+
+/* Stage st of the last run's walk, its steps in the new ruleset, into
+ * the new result's (a walk started at the other stage did not walk to
+ * it: the same as before).  Left not kept if a chain is not there
+ * unchanged. */
+static int stage_carry(const struct walk *w, const struct resume_walk *from,
+		       struct resume_walk *rw, int st)
+{
+	size_t i;
+
+	stage_release(rw, st);
+	if (!from->branches[st])
+		return 0;
+	rw->branches[st] = calloc(from->nbranches[st] + 1,
+				  sizeof(*rw->branches[st]));
+	if (!rw->branches[st])
+		return -ENOMEM;
+	for (i = 0; i < from->nbranches[st]; i++) {
+		const struct saved_branch *o = &from->branches[st][i];
+		struct saved_branch *sb = &rw->branches[st][i];
+
+		sb->b = o->b;
+		sb->nsteps = o->nsteps;
+		sb->r = region_copy(o->r);
+		sb->steps = calloc(o->nsteps + 1, sizeof(*sb->steps));
+		rw->nbranches[st] = i + 1;
+		if (!sb->r || !sb->steps)
+			return -ENOMEM;
+		if (o->nsteps)
+			memcpy(sb->steps, o->steps,
+			       o->nsteps * sizeof(*sb->steps));
+		if (!rebase_steps(w, sb->steps, sb->nsteps)) {
+			stage_release(rw, st);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+int eng_resume_save(struct walk *w, int started, const struct blist *local,
+		    const struct blist *fwd)
+{
+	const struct resume_walk *from;
+	struct resume_walk *rw;
+	size_t k = walk_index(w->family, w->proto);
+	int ret;
+
+	if (!w->res->resume)
+		return 0;
+	rw = &w->res->resume->walks[k];
+	from = w->resume ? &w->resume->walks[k] : NULL;
+	ret = started == ENGINE_PATH_FORWARD ?
+	      stage_carry(w, from, rw, ENGINE_PATH_LOCAL - 1) :
+	      stage_save(rw, ENGINE_PATH_LOCAL - 1, local);
+	if (!ret)
+		ret = started == ENGINE_PATH_LOCAL ?
+		      stage_carry(w, from, rw, ENGINE_PATH_FORWARD - 1) :
+		      stage_save(rw, ENGINE_PATH_FORWARD - 1, fwd);
+	if (ret < 0)
+		return ret;
+	free(rw->nd_dead);
+	rw->nd_dead = NULL;
+	rw->nnd_dead = 0;
 	if (w->nnd_dead) {
 		rw->nd_dead = malloc(w->nnd_dead * sizeof(*rw->nd_dead));
 		if (!rw->nd_dead)
@@ -209,13 +297,15 @@ int eng_resume_save(struct walk *w, const struct blist *local)
 	return 0;
 }
 
-/* A piece of the forward path that a later run can take as it is: it
- * points at nothing of the host facts, which the next run reads anew. */
-static bool piece_keepable(const struct engine_piece *p)
+/* A piece a later run starting at stage st (ENGINE_PATH_*) can take as
+ * it is: of another path, pointing at no host fact the new run reads
+ * anew but a listener (found again by index). */
+static bool piece_keepable(const struct engine_piece *p, int st)
 {
 	size_t i;
 
-	if (p->listener || p->ipvs_svc || p->ipvs_dest)
+	if (p->path == st || p->ipvs_svc || p->ipvs_dest ||
+	    (p->listener && st != ENGINE_PATH_FORWARD))
 		return false;
 	for (i = 0; i < p->nassumptions; i++)
 		if (p->assumptions[i].xdp || p->assumptions[i].tc ||
@@ -229,18 +319,18 @@ void eng_resume_seal(struct walk *w, size_t from)
 {
 	struct resume_walk *rw;
 	size_t i;
+	int st;
 
 	if (!w->res->resume)
 		return;
 	rw = &w->res->resume->walks[walk_index(w->family, w->proto)];
-	rw->usable = false;
-	if (!rw->branches)
-		return;
-	for (i = from; i < w->res->npieces; i++)
-		if (!w->res->pieces[i].local_path &&
-		    !piece_keepable(&w->res->pieces[i]))
-			return;
-	rw->usable = true;
+	for (st = ENGINE_PATH_LOCAL; st <= ENGINE_PATH_FORWARD; st++) {
+		rw->usable[st - 1] = rw->branches[st - 1] != NULL;
+		for (i = from; rw->usable[st - 1] && i < w->res->npieces; i++)
+			if (w->res->pieces[i].path != st &&
+			    !piece_keepable(&w->res->pieces[i], st))
+				rw->usable[st - 1] = false;
+	}
 }
 
 /* ---- the new run ------------------------------------------------------ */
@@ -447,18 +537,24 @@ static const struct rs_chain *old_find(const struct old_index *ix,
 	return NULL;
 }
 
-static bool at_input(const struct rs_chain *c)
+#define HOOK_OTHER	(1u << 7)	/* a family not walked as ip/ip6 */
+
+/* The bit of base chain c's hook (NF_INET_*), HOOK_OTHER for the bridge,
+ * netdev and arp families. */
+static unsigned int hook_bit(const struct rs_chain *c)
 {
-	return (c->family == NFPROTO_IPV4 || c->family == NFPROTO_IPV6 ||
-		c->family == NFPROTO_INET) && c->hook == NF_INET_LOCAL_IN;
+	if ((c->family != NFPROTO_IPV4 && c->family != NFPROTO_IPV6 &&
+	     c->family != NFPROTO_INET) || c->hook >= NF_INET_NUMHOOKS)
+		return HOOK_OTHER;
+	return 1u << c->hook;
 }
 
-/* Which chains of one table of rs a base chain not at the input hook
- * reaches (jumps, gotos, verdict maps): reached[i] for rs->chains[i]. */
+/* Which base chains of one table of rs reach each of its chains (jumps,
+ * gotos, verdict maps): hooks[i], bits of hook_bit(), for rs->chains[i]. */
 struct table_reach {
 	const struct ruleset *rs;
 	const struct rs_chain *of;	/* a chain of the table */
-	uint8_t *reached;
+	uint8_t *hooks;
 };
 
 static const struct rs_chain *table_chain(const struct ruleset *rs,
@@ -478,41 +574,40 @@ static const struct rs_chain *table_chain(const struct ruleset *rs,
 	return NULL;
 }
 
-static int reach_push(const struct ruleset *rs, const struct rs_verdict *v,
-		      const size_t *ix, size_t mask,
-		      const struct rs_chain *from, uint8_t *reached,
-		      size_t *stack, size_t *n)
+static void reach_push(const struct ruleset *rs, const struct rs_verdict *v,
+		       const size_t *ix, size_t mask,
+		       const struct rs_chain *from, unsigned int bit,
+		       uint8_t *hooks, size_t *stack, size_t *n)
 {
 	const struct rs_chain *t;
 	size_t k;
 
 	if ((v->kind == RS_V_JUMP || v->kind == RS_V_GOTO) && v->chain) {
 		t = table_chain(rs, ix, mask, from, v->chain);
-		if (t && !reached[t - rs->chains]) {
-			reached[t - rs->chains] = 1;
+		if (t && !(hooks[t - rs->chains] & bit)) {
+			hooks[t - rs->chains] |= bit;
 			stack[(*n)++] = (size_t)(t - rs->chains);
 		}
 	}
 	if (v->kind == RS_V_VMAP && v->map.set && v->map.set->data)
 		for (k = 0; k < v->map.set->nelems; k++)
 			reach_push(rs, &v->map.set->data[k].verdict, ix, mask,
-				   from, reached, stack, n);
-	return 0;
+				   from, bit, hooks, stack, n);
 }
 
 static int table_reach_build(const struct ruleset *rs,
 			     const struct rs_chain *of, struct table_reach *tr)
 {
-	size_t cap = 16, i, j, n = 0, *ix = NULL, *stack = NULL;
-	uint8_t *reached;
+	size_t cap = 16, i, j, n, b, *ix = NULL, *stack = NULL;
+	uint8_t *hooks;
 	int ret = -ENOMEM;
 
-	reached = calloc(rs->nchains + 1, 1);
+	hooks = calloc(rs->nchains + 1, 1);
 	stack = calloc(rs->nchains + 1, sizeof(*stack));
 	while (cap < 2 * rs->nchains)
 		cap *= 2;
 	ix = calloc(cap, sizeof(*ix));
-	if (!reached || !stack || !ix)
+	if (!hooks || !stack || !ix)
 		goto out;
 	for (i = 0; i < rs->nchains; i++) {
 		const struct rs_chain *c = &rs->chains[i];
@@ -524,25 +619,37 @@ static int table_reach_build(const struct ruleset *rs,
 		     ix[j]; j = (j + 1) & (cap - 1))
 			;
 		ix[j] = i + 1;
-		if (c->base && !at_input(c)) {
-			reached[i] = 1;
-			stack[n++] = i;
-		}
 	}
-	while (n) {
-		const struct rs_chain *c = &rs->chains[stack[--n]];
+	/* from each base chain of the table, with its hook's bit */
+	for (b = 0; b < rs->nchains; b++) {
+		const struct rs_chain *base = &rs->chains[b];
+		unsigned int bit;
 
-		for (i = 0; i < c->nrules; i++)
-			reach_push(rs, &c->rules[i].verdict, ix, cap - 1, c,
-				   reached, stack, &n);
+		if (!base->base || base->origin != of->origin ||
+		    base->family != of->family || !base->table ||
+		    strcmp(base->table, of->table))
+			continue;
+		bit = hook_bit(base);
+		if (hooks[b] & bit)
+			continue;
+		hooks[b] |= bit;
+		stack[0] = b;
+		n = 1;
+		while (n) {
+			const struct rs_chain *c = &rs->chains[stack[--n]];
+
+			for (i = 0; i < c->nrules; i++)
+				reach_push(rs, &c->rules[i].verdict, ix,
+					   cap - 1, c, bit, hooks, stack, &n);
+		}
 	}
 	tr->rs = rs;
 	tr->of = of;
-	tr->reached = reached;
-	reached = NULL;
+	tr->hooks = hooks;
+	hooks = NULL;
 	ret = 0;
 out:
-	free(reached);
+	free(hooks);
 	free(stack);
 	free(ix);
 	return ret;
@@ -550,55 +657,50 @@ out:
 
 #define REACH_TABLES	8
 
-/* Which families' walks before LOCAL_IN or on the forward path a change
- * of chain x (of rs) can alter: bit 0 IPv4, bit 1 IPv6; none when only
- * base chains of the input hook reach it. */
+/* The hooks whose base chains reach chain x of rs (a chain that changed,
+ * came or went), added to hooks[0] (IPv4 walks) and hooks[1] (IPv6) as
+ * x's family sees them. */
 static int change_reach(const struct ruleset *rs, const struct rs_chain *x,
 			struct table_reach *tr, size_t *ntr,
-			unsigned int *fams)
+			unsigned int hooks[2])
 {
-	unsigned int bits = x->family == NFPROTO_IPV4 ? 1 :
-			    x->family == NFPROTO_IPV6 ? 2 : 3;
+	unsigned int bits;
 	size_t i;
 	int ret;
 
-	if (x->base) {
-		if (!at_input(x))
-			*fams |= bits;
-		return 0;
-	}
-	if (!x->table || !x->name) {
-		*fams |= bits;
-		return 0;
-	}
-	for (i = 0; i < *ntr; i++)
-		if (tr[i].rs == rs && tr[i].of->origin == x->origin &&
-		    tr[i].of->family == x->family &&
-		    !strcmp(tr[i].of->table, x->table))
-			break;
-	if (i == *ntr) {
-		if (*ntr == REACH_TABLES) {
-			*fams |= bits;	/* too many tables changed: whole */
-			return 0;
+	if (x->base || !x->table || !x->name) {
+		bits = x->base ? hook_bit(x) : HOOK_OTHER;
+	} else {
+		for (i = 0; i < *ntr; i++)
+			if (tr[i].rs == rs && tr[i].of->origin == x->origin &&
+			    tr[i].of->family == x->family &&
+			    !strcmp(tr[i].of->table, x->table))
+				break;
+		if (i == *ntr && *ntr == REACH_TABLES) {
+			bits = HOOK_OTHER;	/* too many tables: whole */
+		} else {
+			if (i == *ntr) {
+				ret = table_reach_build(rs, x, &tr[i]);
+				if (ret < 0)
+					return ret;
+				(*ntr)++;
+			}
+			bits = tr[i].hooks[x - rs->chains];
 		}
-		ret = table_reach_build(rs, x, &tr[i]);
-		if (ret < 0)
-			return ret;
-		(*ntr)++;
 	}
-	if (tr[i].reached[x - rs->chains])
-		*fams |= bits;
+	if (x->family != NFPROTO_IPV6)
+		hooks[0] |= bits;
+	if (x->family != NFPROTO_IPV4)
+		hooks[1] |= bits;
 	return 0;
 }
 
-/* Which families' walks the change from old to the walk's ruleset can
- * alter before LOCAL_IN or on the forward path (bit 0 IPv4, bit 1 IPv6):
- * a chain that changed, came or went, if a base chain not at the input
- * hook reaches it (before or after).  An unchanged chain of a table read
- * again goes into w->rebase.  An ip table's change leaves the IPv6 walks
- * alone and the other way round. */
-static int change_families(struct walk *w, const struct ruleset *old,
-			   unsigned int *fams)
+/* Which hooks' base chains reach what changed from old to the walk's
+ * ruleset, per family (hooks[0] IPv4, hooks[1] IPv6): the chains that
+ * changed, came or went, before and after.  An unchanged chain of a
+ * table read again goes into w->rebase. */
+static int change_hooks(struct walk *w, const struct ruleset *old,
+			unsigned int hooks[2])
 {
 	const struct ruleset *cur = w->in->rs;
 	struct table_reach tr[REACH_TABLES];
@@ -606,11 +708,11 @@ static int change_families(struct walk *w, const struct ruleset *old,
 	size_t i, ntr = 0;
 	int ret;
 
-	*fams = 0;
+	hooks[0] = hooks[1] = 0;
 	ret = old_index_build(old, &ix);
 	if (ret < 0)
 		return ret;
-	for (i = 0; !ret && i < cur->nchains && *fams != 3; i++) {
+	for (i = 0; !ret && i < cur->nchains; i++) {
 		const struct rs_chain *c = &cur->chains[i];
 		const struct rs_chain *o = old_find(&ix, c);
 
@@ -620,42 +722,69 @@ static int change_families(struct walk *w, const struct ruleset *old,
 			ret = rebase_add(w, o, c);
 			continue;
 		}
-		ret = change_reach(cur, c, tr, &ntr, fams);
+		ret = change_reach(cur, c, tr, &ntr, hooks);
 		if (!ret && o)
-			ret = change_reach(old, o, tr, &ntr, fams);
+			ret = change_reach(old, o, tr, &ntr, hooks);
 	}
-	for (i = 0; !ret && i < old->nchains && *fams != 3; i++) {
+	for (i = 0; !ret && i < old->nchains; i++) {
 		const struct rs_chain *o = &old->chains[i];
 
 		/* still there: compared above */
 		if ((o->packed && o->name && eng_chain_by_name_ptr(w, o)) ||
 		    (o->name && eng_chain_by_key(w, o)))
 			continue;
-		ret = change_reach(old, o, tr, &ntr, fams);
+		ret = change_reach(old, o, tr, &ntr, hooks);
 	}
 	for (i = 0; i < ntr; i++)
-		free(tr[i].reached);
+		free(tr[i].hooks);
 	free(ix.byname);
 	free(ix.bykey);
 	return ret;
 }
 
+/* The listeners of a and b are the same, in the same order, for what a
+ * walk reads of them (the report prints b's owners). */
+static bool listeners_same(const struct host *a, const struct host *b)
+{
+	size_t i;
+
+	if (a->nlisteners != b->nlisteners)
+		return false;
+	for (i = 0; i < a->nlisteners; i++) {
+		const struct host_listener *x = &a->listeners[i];
+		const struct host_listener *y = &b->listeners[i];
+
+		if (x->family != y->family || x->protocol != y->protocol ||
+		    x->addr != y->addr || x->port != y->port ||
+		    x->v6only != y->v6only ||
+		    x->v6only_known != y->v6only_known ||
+		    x->bound_ifindex != y->bound_ifindex ||
+		    x->nsockets != y->nsockets ||
+		    x->cgroup_progs != y->cgroup_progs ||
+		    x->cgroup_prog != y->cgroup_prog)
+			return false;
+	}
+	return true;
+}
+
 int eng_resume_check(struct walk *w)
 {
+	const unsigned int local = (1u << NF_INET_LOCAL_IN) |
+				   (1u << NF_INET_LOCAL_OUT);
 	const struct engine_input *in = w->in;
 	const struct engine_resume *pr;
-	unsigned int fams;
-	size_t i;
+	unsigned int hooks[2];
+	size_t i, f;
 	int ret;
 
 	w->resume = NULL;
-	w->resume_fams = 0;
+	w->resume_at[0] = w->resume_at[1] = ENGINE_PATH_PRE;
 	if (!in->prev || !in->prev->resume || !in->prev_rs || !in->host ||
 	    in->dropped || in->related || in->only_family || in->only_proto ||
 	    in->only_dport || in->only_saddr || in->only_daddr)
 		return 0;
 	pr = in->prev->resume;
-	if (!pr->have_host ||
+	if (!pr->host ||
 	    memcmp(&pr->sysctl, &in->host->sysctl, sizeof(pr->sysctl)) ||
 	    pr->nifaces != in->nifaces)
 		return 0;
@@ -665,11 +794,18 @@ int eng_resume_check(struct walk *w)
 	/* ipset contents are compared nowhere: with sets, whole walks */
 	if (in->prev_rs->nipsets || in->rs->nipsets)
 		return 0;
-	ret = change_families(w, in->prev_rs, &fams);
+	ret = change_hooks(w, in->prev_rs, hooks);
 	if (ret < 0)
 		return ret;
-	w->resume_fams = 3 & ~fams;
-	if (w->resume_fams)
+	for (f = 0; f < 2; f++) {
+		/* untouched: the local path is the smaller walk, as a rule */
+		if (!(hooks[f] & ~local))
+			w->resume_at[f] = ENGINE_PATH_LOCAL;
+		else if (hooks[f] == 1u << NF_INET_FORWARD &&
+			 listeners_same(pr->host, in->host))
+			w->resume_at[f] = ENGINE_PATH_FORWARD;
+	}
+	if (w->resume_at[0] || w->resume_at[1])
 		w->resume = pr;
 	return 0;
 }
@@ -701,6 +837,15 @@ static int piece_take(const struct walk *w, const struct engine_piece *o,
 	if (!rebase_steps(w, np->steps, np->nsteps)) {
 		eng_piece_release(np);
 		return 1;
+	}
+	/* the same listeners in the same order (eng_resume_check()) */
+	if (o->listener) {
+		i = (size_t)(o->listener - w->resume->host->listeners);
+		if (i >= w->host->nlisteners) {
+			eng_piece_release(np);
+			return 1;
+		}
+		np->listener = &w->host->listeners[i];
 	}
 	for (i = 0; i < np->nassumptions; i++) {
 		struct engine_assumption *a = &np->assumptions[i];
@@ -771,26 +916,30 @@ static int pieces_reserve(struct engine_result *res, size_t n)
 	return 0;
 }
 
-int eng_resume_start(struct walk *w, struct blist *local, bool *started)
+int eng_resume_start(struct walk *w, struct blist *local, struct blist *fwd,
+		     int *started)
 {
 	const struct engine_result *prev = w->in->prev;
 	const struct resume_walk *rw;
 	struct engine_piece *take = NULL;
+	struct blist *into;
 	size_t i, n = 0, k;
-	int ret = 0;
+	int st, ret = 0;
 
-	*started = false;
-	if (!w->resume || !(w->resume_fams & (is_v4(w) ? 1 : 2)))
+	*started = ENGINE_PATH_PRE;
+	st = w->resume_at[is_v4(w) ? 0 : 1];
+	if (!w->resume || !st)
 		return 0;
 	rw = &w->resume->walks[walk_index(w->family, w->proto)];
-	if (!rw->usable || rw->nnd_dead != w->nnd_dead ||
+	into = st == ENGINE_PATH_LOCAL ? local : fwd;
+	if (!rw->usable[st - 1] || rw->nnd_dead != w->nnd_dead ||
 	    (w->nnd_dead && memcmp(rw->nd_dead, w->nd_dead,
 				   w->nnd_dead * sizeof(*w->nd_dead))))
 		return 0;
 	for (i = 0; i < prev->npieces; i++)
 		n += prev->pieces[i].family == w->family &&
 		     prev->pieces[i].proto == w->proto &&
-		     !prev->pieces[i].local_path;
+		     prev->pieces[i].path != st;
 	take = calloc(n + 1, sizeof(*take));
 	if (!take)
 		return -ENOMEM;
@@ -798,18 +947,18 @@ int eng_resume_start(struct walk *w, struct blist *local, bool *started)
 		const struct engine_piece *o = &prev->pieces[i];
 
 		if (o->family != w->family || o->proto != w->proto ||
-		    o->local_path)
+		    o->path == st)
 			continue;
 		ret = piece_take(w, o, &take[k]);
 		if (!ret)
 			k++;
 	}
-	for (i = 0; !ret && i < rw->nbranches; i++) {
+	for (i = 0; !ret && i < rw->nbranches[st - 1]; i++) {
 		struct branch *b = NULL;
 
-		ret = branch_take(w, &rw->branches[i], &b);
+		ret = branch_take(w, &rw->branches[st - 1][i], &b);
 		if (!ret)
-			ret = blist_push(local, b);
+			ret = blist_push(into, b);
 	}
 	if (!ret)
 		ret = pieces_reserve(w->res, k);
@@ -818,13 +967,14 @@ int eng_resume_start(struct walk *w, struct blist *local, bool *started)
 		for (i = 0; i < k; i++)
 			eng_piece_release(&take[i]);
 		free(take);
-		eng_blist_release(local);
+		eng_blist_release(into);
 		return ret < 0 ? ret : 0;
 	}
 	memcpy(&w->res->pieces[w->res->npieces], take, k * sizeof(*take));
 	w->res->npieces += k;
 	free(take);
 	w->res->nresumed++;
-	*started = true;
+	w->res->nresumed_fwd += st == ENGINE_PATH_FORWARD;
+	*started = st;
 	return 0;
 }

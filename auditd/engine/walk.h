@@ -116,8 +116,8 @@ struct branch {
 	/* the header values the sender committed to on the way here */
 	const struct choice *choice;
 	const struct snode *trace;
-	/* routed to the host itself: engine_piece.local_path */
-	bool local_path;
+	/* where routing sent it: engine_piece.path */
+	uint8_t path;
 	/* position */
 	const struct rs_chain *chain;
 	size_t rule;
@@ -254,7 +254,9 @@ struct walk {
 	/* the kept state this run may start its walks from at LOCAL_IN
 	 * (resume.c), NULL: whole walks */
 	const struct engine_resume *resume;
-	unsigned int resume_fams;	/* of those walks: bit 0 IPv4, 1 IPv6 */
+	/* where the walks of each family (0 IPv4, 1 IPv6) may start:
+	 * ENGINE_PATH_LOCAL, _FORWARD, or _PRE (whole) */
+	int resume_at[2];
 	/* the kept result's chains of tables read again, unchanged: the
 	 * new model's (resume.c), NULL: none */
 	struct eng_rebase *rebase;
@@ -480,18 +482,23 @@ void eng_ipvs_vip_back(struct branch *b, const struct engine_piece *p);
 int eng_swarm_take(struct walk *w, struct branch *b);
 int eng_choices_describe(struct walk *w, size_t from);
 
-/* resume.c: a walk started at LOCAL_IN from the last run's kept state.
- * eng_resume_check(): once per run, sets w->resume when in->prev may be
- * used (0 or -ENOMEM).  eng_resume_start(): for the walk's family and
- * protocol, the kept pieces of the forward path appended to the result
- * and the kept local branches into *local, *started true; false: walk
- * it whole.  eng_resume_save(): keep the branches routing sent to the
- * host (before LOCAL_IN) in this run's result; eng_resume_seal(): after
- * the walk (pieces from index from on), whether a later run may use
- * them. */
+/* resume.c: a walk started at LOCAL_IN or FORWARD from the last run's
+ * kept state.  eng_resume_check(): once per run, sets w->resume and
+ * w->resume_at when in->prev may be used (0 or -ENOMEM).
+ * eng_resume_start(): for the walk's family and protocol, the kept
+ * pieces of the paths not walked again appended to the result and the
+ * kept branches of the path walked again into *local or *fwd;
+ * *started that path (ENGINE_PATH_LOCAL, _FORWARD), or ENGINE_PATH_PRE:
+ * walk it whole.  eng_resume_save(): keep the branches routing sent to
+ * each path (before its hook) in this run's result (started: the path
+ * this walk started at: the other one's kept branches carried over);
+ * eng_resume_seal(): after the walk (pieces from index from on), whether
+ * a later run may start at each path. */
 int eng_resume_check(struct walk *w);
-int eng_resume_start(struct walk *w, struct blist *local, bool *started);
-int eng_resume_save(struct walk *w, const struct blist *local);
+int eng_resume_start(struct walk *w, struct blist *local, struct blist *fwd,
+		     int *started);
+int eng_resume_save(struct walk *w, int started, const struct blist *local,
+		    const struct blist *fwd);
 void eng_resume_seal(struct walk *w, size_t from);
 int eng_resume_new(const struct engine_input *in,
 		   struct engine_resume **out);

@@ -6,7 +6,8 @@
 # them, sets used and unused and their elements, chains and tables made and
 # deleted, counters; rules at PREROUTING (nat redirects, raw drops) alone,
 # together with one at LOCAL_IN in one transaction, and in the batches
-# that lose events), and after each burst the daemon's result
+# that lose events; rules in the forward chain daemon-incr.sh made), and
+# after each burst the daemon's result
 # (FWAUDITD_RESULT_FILE) must equal a fresh `fwaudit audit`.
 #
 # Usage: daemon-incr.py SEED BURSTS RESULT_FILE BIG FWAUDIT AUDIT-ARGS...
@@ -102,8 +103,26 @@ def pre_rule():
                        ("raw", "ip saddr 198.51.100.0/25 tcp dport %d drop" % p)])
 
 
+fwd_rules = []   # handles of the rules added to daemon-incr.sh's forward chain
+
+
+def fwd_op():
+    """a rule in or out of the forward chain daemon-incr.sh made (the
+    service DNATed to 198.51.100.50/.51 port 8080): walks start at
+    FORWARD"""
+    if fwd_rules and rnd.randrange(2):
+        nft("delete rule inet f forward handle %d\n" %
+            fwd_rules.pop(rnd.randrange(len(fwd_rules))))
+        return
+    fwd_rules.append(nft("insert rule inet f forward %s\n" % rnd.choice(
+        ["tcp dport 8080 ip daddr 198.51.100.50 drop",
+         "ip saddr 198.51.100.0/25 tcp dport 8080 drop",
+         "tcp dport 8080 meta l4proto tcp accept",
+         "ip daddr 198.51.100.51 reject"]), echo=True))
+
+
 def op():
-    k = rnd.randrange(20)
+    k = rnd.randrange(22)
     if k == 0:
         nft("add rule inet f input %s\n" % rule_body())
     elif k in (1, 2):
@@ -195,6 +214,8 @@ def op():
         h = nft("add rule inet p %s %s\nadd rule inet f input %s\n" % (c, body, rule_body()),
                 echo=True)
         pre["rules"].append((c, h))
+    elif k in (20, 21):
+        fwd_op()
     elif k == 19 and pre["made"]:
         if rnd.randrange(2):
             nft("flush chain inet p raw\n")
@@ -322,8 +343,11 @@ if legacy:
     nft("add rule inet f input tcp dport 20000-20200 accept\n")
 for b in range(bursts):
     log.clear()
-    for _ in range(rnd.randrange(1, 6)):
-        legacy_op() if legacy else op()
+    if not legacy and b % 6 == 5:
+        fwd_op()    # a burst of the forward chain alone
+    else:
+        for _ in range(rnd.randrange(1, 6)):
+            legacy_op() if legacy else op()
     if big and not legacy and rnd.randrange(3) == 0:
         # one batch of many messages into a chain nothing reaches, with one
         # port opened: the receive buffer overflows, the daemon must read

@@ -15,9 +15,10 @@
 #      fewer audits than there were bursts;
 #   3. the Prometheus textfile carries the daemon's heartbeat; the daemon's
 #      cross-checks (crosscheck_interval_s = 1) found no difference;
-#   4. walks started at LOCAL_IN from the last result (changes of input
-#      chains only) gave those equal results, with a kube-proxy-like
-#      service of two random endpoints on the forward path;
+#   4. walks started at LOCAL_IN or FORWARD from the last result
+#      (changes of input or forward chains only) gave those equal results,
+#      with a kube-proxy-like service of two random endpoints on the
+#      forward path;
 #   5. the same with lost events forced: the smallest receive buffer
 #      (netlink_rcvbuf = 65536) and batches of BIG rules in one commit; the
 #      daemon must say that events were lost, and still agree.
@@ -150,11 +151,12 @@ EOF
 	# those audits start their walks there (auditd/engine/resume.c),
 	# and the results above were compared with whole walks' all along
 	if [ "$phase" != plain ]; then
-		fwa_log "$phase: ${DMN_RESUMED:-?} walk(s) started at LOCAL_IN"
-	elif [ -n "$DMN_RESUMED" ] && [ "$DMN_RESUMED" -gt 0 ]; then
-		fwa_pass "$phase: $DMN_RESUMED walks started at LOCAL_IN from the last result, every result equal to a fresh audit"
+		fwa_log "$phase: ${DMN_RESUMED:-?} walk(s) started at LOCAL_IN or FORWARD (${DMN_RESUMED_FWD:-?} at FORWARD)"
+	elif [ -n "$DMN_RESUMED" ] && [ "$((DMN_RESUMED - DMN_RESUMED_FWD))" -gt 0 ] &&
+		[ "$DMN_RESUMED_FWD" -gt 0 ]; then
+		fwa_pass "$phase: $DMN_RESUMED walks started at LOCAL_IN or FORWARD ($DMN_RESUMED_FWD at FORWARD) from the last result, every result equal to a fresh audit"
 	else
-		fwa_fail "$phase: no walk started at LOCAL_IN: '$DMN_LINE'"
+		fwa_fail "$phase: no walk started at LOCAL_IN, or none at FORWARD: '$DMN_LINE'"
 	fi
 	line=$(grep 'exiting after' <<<"$D_ERR" || true)
 	if [ "${DRIVER_MODE:-nft}" = nft ]; then

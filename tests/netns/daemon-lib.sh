@@ -26,7 +26,8 @@
 #   dmn_counts TEXT        from fwauditd's exit lines in TEXT (its stderr):
 #                          DMN_CHECKS and DMN_DIFFS (cross-checks against
 #                          full reads, differences found), DMN_RESUMED
-#                          (walks started at LOCAL_IN), DMN_LINE (that
+#                          (walks started at LOCAL_IN or FORWARD),
+#                          DMN_RESUMED_FWD (of them at FORWARD), DMN_LINE (that
 #                          line); empty when it is missing
 #   dmn_free_port          a free TCP port on 127.0.0.1 in $NS
 #   dmn_alertmanager       prometheus-alertmanager on 127.0.0.1 in $NS, its
@@ -65,7 +66,9 @@ dmn_counts() {
 	DMN_LINE=$(grep 'cross-check(s)' <<<"$1" || true)
 	DMN_CHECKS=$(sed -n 's/.*; \([0-9]*\) cross-check(s), .*/\1/p' <<<"$DMN_LINE")
 	DMN_DIFFS=$(sed -n 's/.* cross-check(s), \([0-9]*\) difference.*/\1/p' <<<"$DMN_LINE")
-	DMN_RESUMED=$(sed -n 's/.*; \([0-9]*\) walk(s) started at LOCAL_IN.*/\1/p' <<<"$DMN_LINE")
+	DMN_RESUMED_FWD=$(sed -n 's/.* started at LOCAL_IN, \([0-9]*\) at FORWARD.*/\1/p' <<<"$DMN_LINE")
+	DMN_RESUMED=$(sed -n 's/.*; \([0-9]*\) walk(s) started at LOCAL_IN, .*/\1/p' <<<"$DMN_LINE")
+	[ -z "$DMN_RESUMED" ] || DMN_RESUMED=$((DMN_RESUMED + DMN_RESUMED_FWD))
 }
 
 dmn_free_port() {

@@ -3,11 +3,14 @@
 # tests/netns/daemon-ufw.sh - fwauditd on a node with the real ufw (issue
 # 13).  ufw keeps its rules in chains of iptables-nft's ip filter and ip6
 # filter tables, which hold FORWARD and OUTPUT chains too; a command such
-# as `ufw allow 8080/tcp` changes ufw-user-input, which only INPUT reaches.
+# as `ufw allow 8080/tcp` changes ufw-user-input, which only INPUT reaches,
+# and `ufw route allow ...` ufw-user-forward, which only FORWARD reaches.
 # The daemon reads such a table again and finds its other chains unchanged
-# by their contents, so it starts its walks at LOCAL_IN
+# by their contents, so it starts its walks at LOCAL_IN, or at FORWARD
 # (auditd/engine/resume.c).  ufw's default configuration first (deny
-# incoming, IPV6=yes), then its common commands:
+# incoming, deny routed, IPV6=yes), with a port DNATed to a backend behind
+# the node (iptables-nft's nat table, IPv4 and IPv6), then its common
+# commands:
 #   1. after each command the daemon's result equals a fresh one-shot
 #      audit (time aside), and real probes from outside agree with that
 #      audit (probe-lib's pl_check), IPv4 and IPv6;
@@ -17,6 +20,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/probe-lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
+# shellcheck source=tests/netns/scenario-lib.sh
+. "$(dirname "$0")/scenario-lib.sh"
 # shellcheck source=tests/netns/ufw-lib.sh
 . "$(dirname "$0")/ufw-lib.sh"
 
@@ -36,6 +41,15 @@ ufw_node ufw status verbose > "$T/ufw.status"
 grep -q '^Default: deny (incoming)' "$T/ufw.status" ||
 	fwa_die "ufw did not take its defaults: $(cat "$T/ufw.status")"
 pl_serve 'tcp:[::]:22' 'tcp:[::]:8080' 'tcp:[::]:9090' 'udp:[::]:5353'
+# tcp/8000 of the node DNATed to a backend behind it: what ufw's route
+# rules decide (its FORWARD chains)
+sc_backend
+sc_back_serve 'tcp:[::]:80'
+fwa_nsx "$NODE" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+fwa_nsx "$NODE" iptables-nft -t nat -A PREROUTING -p tcp --dport 8000 \
+	-j DNAT --to-destination "$BACK4:80"
+fwa_nsx "$NODE" ip6tables-nft -t nat -A PREROUTING -p tcp --dport 8000 \
+	-j DNAT --to-destination "[$BACK6]:80"
 pl_settle
 
 cat > "$T/rules" <<'EOF'
@@ -66,11 +80,14 @@ same() {
 		--format json
 }
 
-pl_std_probes "$T/probes" 22,8080,8081,9090,5353
+pl_std_probes "$T/probes" 22,8000,8080,8081,9090,5353
 step=0
 for cmd in "allow 8080/tcp" "deny 8080/tcp" "allow 9090/tcp" \
+	"route allow proto tcp to any port 80" \
 	"allow from $OUT4 to any port 8080 proto tcp" \
+	"route deny proto tcp from $OUT4 to any port 80" \
 	"delete allow 9090/tcp" "allow 5353/udp" "limit 22/tcp" \
+	"route delete allow proto tcp to any port 80" \
 	"delete deny 8080/tcp"; do
 	step=$((step + 1))
 	# shellcheck disable=SC2086
@@ -96,11 +113,16 @@ if [ -n "$DMN_CHECKS" ] && [ "$DMN_CHECKS" -gt 0 ] && [ "$DMN_DIFFS" = 0 ]; then
 else
 	fwa_fail "cross-checks: '$DMN_LINE'"
 fi
-# 8 commands, each at least one audit of 6 walks (IPv4 and IPv6 x TCP,
-# UDP, SCTP) that may start at LOCAL_IN
-if [ -n "$DMN_RESUMED" ] && [ "$DMN_RESUMED" -ge 24 ]; then
+# 11 commands, each at least one audit of 6 walks (IPv4 and IPv6 x TCP,
+# UDP, SCTP) that may start at LOCAL_IN or FORWARD
+if [ -n "$DMN_RESUMED" ] && [ "$DMN_RESUMED" -ge 33 ]; then
 	fwa_pass "$DMN_RESUMED walks started at LOCAL_IN for $step ufw commands"
 else
 	fwa_fail "ufw's commands did not start walks at LOCAL_IN: '$DMN_LINE'"
+fi
+if [ -n "$DMN_RESUMED_FWD" ] && [ "$DMN_RESUMED_FWD" -ge 6 ]; then
+	fwa_pass "$DMN_RESUMED_FWD of them at FORWARD (ufw route)"
+else
+	fwa_fail "ufw's route commands did not start walks at FORWARD: '$DMN_LINE'"
 fi
 fwa_finish
