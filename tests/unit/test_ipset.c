@@ -550,7 +550,11 @@ static void test_names(void)
 	CHECK_EQ(xt_decode_target(r2, NFPROTO_IPV4, "SET", 2, &t, sizeof(t)),
 		 0);
 	/* -p tcp --dport 24 -m set ! --match-set (9) dst -j DROP */
-	r3 = set_rule(c, 24, 9, false, true, RS_V_DROP);
+	set_rule(c, 24, 9, false, true, RS_V_DROP);
+	/* each rs_chain_add_rule() may move the chain's rules */
+	r1 = &c->rules[0];
+	r2 = &c->rules[1];
+	r3 = &c->rules[2];
 
 	/* before the ipsets are read: by index */
 	s = rsprint_rule(rs, r1);
