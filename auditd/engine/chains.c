@@ -132,10 +132,11 @@ static const struct rs_chain *chain_find(const struct walk *w,
 	return NULL;
 }
 
-const struct rs_chain *eng_chain_by_key(const struct walk *w,
-					const struct rs_chain *c)
+const struct rs_chain *eng_chain_find(const struct walk *w,
+				      const struct rs_chain *from,
+				      const char *name)
 {
-	return chain_find(w, c, c->name);
+	return chain_find(w, from, name);
 }
 
 /* The chain rule r of chain from jumps to (v its verdict), or NULL.  The

@@ -297,14 +297,14 @@ int eng_resume_save(struct walk *w, int started, const struct blist *local,
 	return 0;
 }
 
-/* A piece a later run starting at stage st (ENGINE_PATH_*) can take as
- * it is: of another path, pointing at no host fact the new run reads
- * anew but a listener (found again by index). */
+/* Can a later run starting at stage st (ENGINE_PATH_*) take piece p of
+ * another path as it is?  It points at no host fact the new run reads
+ * anew but a listener (found again by index, at FORWARD only). */
 static bool piece_keepable(const struct engine_piece *p, int st)
 {
 	size_t i;
 
-	if (p->path == st || p->ipvs_svc || p->ipvs_dest ||
+	if (p->ipvs_svc || p->ipvs_dest ||
 	    (p->listener && st != ENGINE_PATH_FORWARD))
 		return false;
 	for (i = 0; i < p->nassumptions; i++)
@@ -474,13 +474,6 @@ static size_t key_of(const struct rs_chain *c)
 	return c->packed ? c->key_hash : rs_chain_key_hash(c->table, c->name);
 }
 
-static bool same_key(const struct rs_chain *a, const struct rs_chain *b)
-{
-	return a->origin == b->origin && a->family == b->family &&
-	       (a->table == b->table || !strcmp(a->table, b->table)) &&
-	       (a->name == b->name || !strcmp(a->name, b->name));
-}
-
 static int old_index_build(const struct ruleset *old, struct old_index *ix)
 {
 	size_t cap = 16, i, j;
@@ -514,6 +507,26 @@ static int old_index_build(const struct ruleset *old, struct old_index *ix)
 	return 0;
 }
 
+/* The old chain of from's origin, family and table named name, NULL if
+ * none. */
+static const struct rs_chain *old_named(const struct old_index *ix,
+					const struct rs_chain *from,
+					const char *name)
+{
+	size_t j;
+
+	for (j = rs_chain_key_hash(from->table, name) & ix->mask;
+	     ix->bykey[j]; j = (j + 1) & ix->mask) {
+		const struct rs_chain *o = ix->bykey[j];
+
+		if (o->origin == from->origin && o->family == from->family &&
+		    (o->table == from->table || !strcmp(o->table, from->table)) &&
+		    !strcmp(o->name, name))
+			return o;
+	}
+	return NULL;
+}
+
 /* The old chain with c's name string (the same table, kept), else the
  * one with c's table and name; NULL if none. */
 static const struct rs_chain *old_find(const struct old_index *ix,
@@ -531,10 +544,7 @@ static const struct rs_chain *old_find(const struct old_index *ix,
 		    o->family == c->family && o->table == c->table)
 			return o;
 	}
-	for (j = key_of(c) & ix->mask; ix->bykey[j]; j = (j + 1) & ix->mask)
-		if (same_key(ix->bykey[j], c))
-			return ix->bykey[j];
-	return NULL;
+	return old_named(ix, c, c->name);
 }
 
 #define HOOK_OTHER	(1u << 7)	/* a family not walked as ip/ip6 */
@@ -557,33 +567,33 @@ struct table_reach {
 	uint8_t *hooks;
 };
 
-static const struct rs_chain *table_chain(const struct ruleset *rs,
-					  const size_t *ix, size_t mask,
-					  const struct rs_chain *from,
-					  const char *name)
+/* Where a jump's target is looked up: the new ruleset through the
+ * walk's index (chain_find()), the kept result's through old_index. */
+struct reach_ctx {
+	const struct walk *w;
+	const struct ruleset *old;
+	const struct old_index *ix;
+};
+
+static const struct rs_chain *target(const struct reach_ctx *rc,
+				     const struct ruleset *rs,
+				     const struct rs_chain *from,
+				     const char *name)
 {
-	size_t j;
-
-	for (j = rs_chain_key_hash(from->table, name) & mask; ix[j];
-	     j = (j + 1) & mask) {
-		const struct rs_chain *c = &rs->chains[ix[j] - 1];
-
-		if (!strcmp(c->name, name))
-			return c;
-	}
-	return NULL;
+	return rs == rc->old ? old_named(rc->ix, from, name) :
+	       eng_chain_find(rc->w, from, name);
 }
 
-static void reach_push(const struct ruleset *rs, const struct rs_verdict *v,
-		       const size_t *ix, size_t mask,
-		       const struct rs_chain *from, unsigned int bit,
-		       uint8_t *hooks, size_t *stack, size_t *n)
+static void reach_push(const struct reach_ctx *rc, const struct ruleset *rs,
+		       const struct rs_verdict *v, const struct rs_chain *from,
+		       unsigned int bit, uint8_t *hooks, size_t *stack,
+		       size_t *n)
 {
 	const struct rs_chain *t;
 	size_t k;
 
 	if ((v->kind == RS_V_JUMP || v->kind == RS_V_GOTO) && v->chain) {
-		t = table_chain(rs, ix, mask, from, v->chain);
+		t = target(rc, rs, from, v->chain);
 		if (t && !(hooks[t - rs->chains] & bit)) {
 			hooks[t - rs->chains] |= bit;
 			stack[(*n)++] = (size_t)(t - rs->chains);
@@ -591,34 +601,23 @@ static void reach_push(const struct ruleset *rs, const struct rs_verdict *v,
 	}
 	if (v->kind == RS_V_VMAP && v->map.set && v->map.set->data)
 		for (k = 0; k < v->map.set->nelems; k++)
-			reach_push(rs, &v->map.set->data[k].verdict, ix, mask,
-				   from, bit, hooks, stack, n);
+			reach_push(rc, rs, &v->map.set->data[k].verdict, from,
+				   bit, hooks, stack, n);
 }
 
-static int table_reach_build(const struct ruleset *rs,
+static int table_reach_build(const struct reach_ctx *rc,
+			     const struct ruleset *rs,
 			     const struct rs_chain *of, struct table_reach *tr)
 {
-	size_t cap = 16, i, j, n, b, *ix = NULL, *stack = NULL;
+	size_t i, n, b, *stack;
 	uint8_t *hooks;
-	int ret = -ENOMEM;
 
 	hooks = calloc(rs->nchains + 1, 1);
 	stack = calloc(rs->nchains + 1, sizeof(*stack));
-	while (cap < 2 * rs->nchains)
-		cap *= 2;
-	ix = calloc(cap, sizeof(*ix));
-	if (!hooks || !stack || !ix)
-		goto out;
-	for (i = 0; i < rs->nchains; i++) {
-		const struct rs_chain *c = &rs->chains[i];
-
-		if (c->origin != of->origin || c->family != of->family ||
-		    !c->table || !c->name || strcmp(c->table, of->table))
-			continue;
-		for (j = rs_chain_key_hash(c->table, c->name) & (cap - 1);
-		     ix[j]; j = (j + 1) & (cap - 1))
-			;
-		ix[j] = i + 1;
+	if (!hooks || !stack) {
+		free(hooks);
+		free(stack);
+		return -ENOMEM;
 	}
 	/* from each base chain of the table, with its hook's bit */
 	for (b = 0; b < rs->nchains; b++) {
@@ -639,20 +638,15 @@ static int table_reach_build(const struct ruleset *rs,
 			const struct rs_chain *c = &rs->chains[stack[--n]];
 
 			for (i = 0; i < c->nrules; i++)
-				reach_push(rs, &c->rules[i].verdict, ix,
-					   cap - 1, c, bit, hooks, stack, &n);
+				reach_push(rc, rs, &c->rules[i].verdict, c,
+					   bit, hooks, stack, &n);
 		}
 	}
 	tr->rs = rs;
 	tr->of = of;
 	tr->hooks = hooks;
-	hooks = NULL;
-	ret = 0;
-out:
-	free(hooks);
 	free(stack);
-	free(ix);
-	return ret;
+	return 0;
 }
 
 #define REACH_TABLES	8
@@ -660,8 +654,9 @@ out:
 /* The hooks whose base chains reach chain x of rs (a chain that changed,
  * came or went), added to hooks[0] (IPv4 walks) and hooks[1] (IPv6) as
  * x's family sees them. */
-static int change_reach(const struct ruleset *rs, const struct rs_chain *x,
-			struct table_reach *tr, size_t *ntr,
+static int change_reach(const struct reach_ctx *rc, const struct ruleset *rs,
+			const struct rs_chain *x, struct table_reach *tr,
+			size_t *ntr,
 			unsigned int hooks[2])
 {
 	unsigned int bits;
@@ -680,7 +675,7 @@ static int change_reach(const struct ruleset *rs, const struct rs_chain *x,
 			bits = HOOK_OTHER;	/* too many tables: whole */
 		} else {
 			if (i == *ntr) {
-				ret = table_reach_build(rs, x, &tr[i]);
+				ret = table_reach_build(rc, rs, x, &tr[i]);
 				if (ret < 0)
 					return ret;
 				(*ntr)++;
@@ -705,6 +700,7 @@ static int change_hooks(struct walk *w, const struct ruleset *old,
 	const struct ruleset *cur = w->in->rs;
 	struct table_reach tr[REACH_TABLES];
 	struct old_index ix;
+	struct reach_ctx rc = { w, old, &ix };
 	size_t i, ntr = 0;
 	int ret;
 
@@ -722,18 +718,18 @@ static int change_hooks(struct walk *w, const struct ruleset *old,
 			ret = rebase_add(w, o, c);
 			continue;
 		}
-		ret = change_reach(cur, c, tr, &ntr, hooks);
+		ret = change_reach(&rc, cur, c, tr, &ntr, hooks);
 		if (!ret && o)
-			ret = change_reach(old, o, tr, &ntr, hooks);
+			ret = change_reach(&rc, old, o, tr, &ntr, hooks);
 	}
 	for (i = 0; !ret && i < old->nchains; i++) {
 		const struct rs_chain *o = &old->chains[i];
 
 		/* still there: compared above */
 		if ((o->packed && o->name && eng_chain_by_name_ptr(w, o)) ||
-		    (o->name && eng_chain_by_key(w, o)))
+		    (o->name && eng_chain_find(w, o, o->name)))
 			continue;
-		ret = change_reach(old, o, tr, &ntr, hooks);
+		ret = change_reach(&rc, old, o, tr, &ntr, hooks);
 	}
 	for (i = 0; i < ntr; i++)
 		free(tr[i].hooks);

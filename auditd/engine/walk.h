@@ -506,10 +506,11 @@ int eng_resume_new(const struct engine_input *in,
  * packed chain of a table the reader kept), NULL if none. */
 const struct rs_chain *eng_chain_by_name_ptr(const struct walk *w,
 					     const struct rs_chain *c);
-/* The chain of the walk's ruleset with c's origin, family, table and name
- * (c of another ruleset), NULL if none. */
-const struct rs_chain *eng_chain_by_key(const struct walk *w,
-					const struct rs_chain *c);
+/* The chain of the walk's ruleset of from's origin, family and table
+ * named name (from may be of another ruleset), NULL if none. */
+const struct rs_chain *eng_chain_find(const struct walk *w,
+				      const struct rs_chain *from,
+				      const char *name);
 void eng_rebase_free(struct eng_rebase *rb);
 int eng_classify(struct engine_result *res, size_t from);
 int eng_result_note(struct engine_result *res, const char *s);
